@@ -1,0 +1,24 @@
+"""One error type for every input the user or the shipped data can get wrong.
+
+The CLI turns it into one line on stderr and exit status 2; the dashboard shows it in the page.
+"""
+from __future__ import annotations
+
+import difflib
+
+
+class InputError(ValueError):
+    """Bad input: names the file, the key and what is allowed."""
+
+    def __init__(self, where: str, key: str | None, message: str):
+        self.where = str(where)
+        self.key = key
+        self.message = message
+        text = f"{self.where}: {key}: {message}" if key else f"{self.where}: {message}"
+        super().__init__(text)
+
+
+def nearest(name: str, allowed) -> str:
+    """A ' (did you mean X?)' hint, or '' when nothing is close."""
+    match = difflib.get_close_matches(str(name), [str(a) for a in allowed], n=1, cutoff=0.5)
+    return f" (did you mean '{match[0]}'?)" if match else ""
