@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -83,6 +84,10 @@ DATA_PACKAGE = "covsim.simulator"
 
 
 def data_dir() -> Path:
+    """The shipped tables, or the folder named by COVSIM_DATA_DIR (a user's own data)."""
+    override = os.environ.get("COVSIM_DATA_DIR")
+    if override:
+        return Path(override)
     return Path(str(resources.files(DATA_PACKAGE).joinpath("data")))
 
 
@@ -92,7 +97,7 @@ def _parse_cell(col: Column, raw: str, where: str, line: int):
     if raw == "":
         if col.required:
             raise InputError(where, key, "empty; a value is required")
-        return None
+        return "" if col.dtype == "str" else None
     if col.allowed is not None and raw not in col.allowed:
         raise InputError(where, key, f"'{raw}' is not allowed; allowed: {', '.join(col.allowed)}")
     try:
