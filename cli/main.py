@@ -11,6 +11,8 @@ import sys
 from contextlib import contextmanager
 
 DEFAULT_SCENARIO = "vietnam"
+#: Modules that add their own subcommands: each has `register(subparsers)`.
+COMMAND_MODULES = ("covsim.cli.forecasting", "covsim.cli.planning", "covsim.cli.serve", "covsim.cli.labour")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,12 +61,9 @@ def cmd_run(args) -> int:
 
 def _parameters(scenario, args):
     """Posterior draws shipped for the region when calibration has them; else the priors."""
-    try:
-        from covsim.calibration import posterior
-    except ImportError:
-        return None
-    loader = getattr(posterior, "load_shipped", None)
-    return loader(scenario.region, args.draws, args.seed) if loader else None
+    from covsim.calibration import posterior
+
+    return posterior.draws_for(scenario.region, args.draws, args.seed)
 
 
 def cmd_scenarios(args) -> int:
@@ -121,6 +120,17 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-data", help="validate the shipped data and list where plan tables contradict themselves")
     check.add_argument("--json", action="store_true")
     check.set_defaults(func=cmd_check_data)
+
+    import importlib
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)
     return parser
 
 
