@@ -5,6 +5,7 @@ import hashlib
 import json
 from importlib import metadata
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -35,67 +36,103 @@ def code_version() -> str:
     return f"{version}+{digest.hexdigest()[:12]}"
 
 
+@dataclass
+class Prepared:
+    """Everything about a run that does not depend on the parameter draws, computed once.
+
+    Calibration evaluates thousands of parameter sets against the same policy and years; it
+    prepares once and calls `advance` many times.
+    """
+
+    regions: list[str]
+    years: list[int]
+    pol: xr.Dataset
+    demo: xr.Dataset
+    target: np.ndarray  # (year, region, sex, age, group)
+    price: np.ndarray  # (region, group, year)
+    active: list[np.ndarray]
+
+    @classmethod
+    def build(cls, policy: Policy, regions: list[str], years: list[int]) -> "Prepared":
+        demo = demography.build(regions, years[0])
+        target = np.ascontiguousarray(
+            membership.shares(regions, years).transpose("year", "region", "sex", "age", "group").values)
+        pol = policy_arrays(policy, regions, years)
+        newborn = GROUP_IDS.index("child_under6")
+        active = [None] + [active_cells(target[k - 1], target[k], newborn) for k in range(1, len(years))]
+        return cls(regions, years, pol, demo, target, net_price_pct(pol).values, active)
+
+    def advance(self, params: xr.Dataset, seed: int, noise_from: int = DEFAULT_NOISE_FROM, by_age: bool = False,
+                parallel: bool = True, progress: Callable[[int], None] | None = None) -> dict[str, np.ndarray]:
+        """Run the kernel over every year: raw arrays with the draw last, as the kernel keeps them."""
+        regions, years, target = self.regions, self.years, self.target
+        D, R, G = params.sizes["draw"], len(regions), len(GROUP_IDS)
+        A, S, T = demography.AGES.size, len(demography.SEXES), len(years)
+        outreach = self.pol.outreach.values[None] + outreach_walk(params, seed, regions, years, noise_from)
+        join_all, lapse_all = enrolment_probabilities(params, np.asarray(years), self.price, outreach, regions)
+        bands = band_of_age(demography.MAX_AGE)
+        demo = self.demo
+        q = np.ascontiguousarray(demo.death_probability.values)
+        fert = np.ascontiguousarray(demo.fertility.values)
+        mig = np.ascontiguousarray(demo.net_migration_rate.values)
+        male_birth = np.ascontiguousarray(demo.male_birth_share.values)
+
+        # Initial state: the start year's membership, enrolled at the equilibrium of its policy.
+        # The kernel's layout keeps the draw innermost: X[region, sex, age, group, k, draw].
+        moving = join_all[0] + lapse_all[0]
+        settled = np.divide(join_all[0], moving, out=np.zeros_like(moving), where=moving > 0)
+        people = demo.initial_population.values[:, :, :, None] * target[0]  # (region, sex, age, group)
+        X = np.empty((R, S, A, G, 2, D))
+        X[:, :, :, :, 1, :] = people[..., None] * settled[:, None, bands, :, :]
+        X[:, :, :, :, 0, :] = people[..., None] - X[:, :, :, :, 1, :]
+        Y = np.empty_like(X)
+        women = np.ascontiguousarray(np.broadcast_to(people[:, 1].sum(axis=-1)[..., None], (R, A, D)))
+        women_next = np.empty_like(women)
+
+        pop = np.zeros((T, R, G, D))
+        ins = np.zeros((T, R, G, D))
+        flows = np.zeros((T, R, 3, D))
+        pop[0] = people.sum(axis=(1, 2))[..., None]
+        ins[0] = X[:, :, :, :, 1, :].sum(axis=(1, 2))
+        age_shape = (T, R, A, G, D) if by_age else (1, 1, 1, 1, 1)
+        pop_age, ins_age = np.zeros(age_shape), np.zeros(age_shape)
+        if by_age:
+            pop_age[0] = people.sum(axis=1)[..., None]
+            ins_age[0] = X[:, :, :, :, 1, :].sum(axis=1)
+        step = kernel.advance if parallel else kernel.advance_serial
+        newborn = GROUP_IDS.index("child_under6")
+        scratch = np.zeros((1, 1, 1, 1))
+        for k in range(1, T):
+            step(X, Y, women, women_next, q, fert, mig, male_birth, target[k], self.active[k], join_all[k],
+                 lapse_all[k], bands, newborn, pop[k], ins[k], flows[k],
+                 pop_age[k] if by_age else scratch, ins_age[k] if by_age else scratch, by_age)
+            X, Y = Y, X
+            women, women_next = women_next, women
+            if progress is not None:
+                progress(1)
+        return {"pop": pop, "ins": ins, "flows": flows, "pop_age": pop_age, "ins_age": ins_age}
+
+    def coverage_total(self, params: xr.Dataset, seed: int = 0, noise_from: int = DEFAULT_NOISE_FROM) -> np.ndarray:
+        """Overall coverage over (draw, year, region): the light path calibration fits with."""
+        raw = self.advance(params, seed, noise_from)
+        return (raw["ins"].sum(axis=2) / raw["pop"].sum(axis=2)).transpose(2, 0, 1)
+
+
 def simulate(policy: Policy, regions: list[str], years: list[int], params: xr.Dataset, seed: int,
              by_age: bool = False, noise_from: int = DEFAULT_NOISE_FROM, parallel: bool = True,
-             progress: Callable[[int], None] | None = None) -> xr.Dataset:
+             progress: Callable[[int], None] | None = None, prepared: Prepared | None = None) -> xr.Dataset:
     """The cohort model over `years` (the first is the initial state) for every draw in `params`."""
-    D, R, G = params.sizes["draw"], len(regions), len(GROUP_IDS)
-    demo = demography.build(regions, years[0])
-    target = membership.shares(regions, years).transpose("year", "region", "sex", "age", "group").values
-    pol = policy_arrays(policy, regions, years)
-    price = net_price_pct(pol).values  # (region, group, year)
-    outreach = pol.outreach.values[None] + outreach_walk(params, seed, regions, years, noise_from)
-
-    join_all, lapse_all = enrolment_probabilities(params, np.asarray(years), price, outreach, regions)
-    bands = band_of_age(demography.MAX_AGE)
-    A, S, T = demography.AGES.size, len(demography.SEXES), len(years)
-
-    q = np.ascontiguousarray(demo.death_probability.values)
-    fert = np.ascontiguousarray(demo.fertility.values)
-    mig = np.ascontiguousarray(demo.net_migration_rate.values)
-    male_birth = np.ascontiguousarray(demo.male_birth_share.values)
-
-    # Initial state: the start year's membership, enrolled at the equilibrium of its policy.
-    # The kernel's layout keeps the draw innermost: X[region, sex, age, group, k, draw].
-    settled = join_all[0] / (join_all[0] + lapse_all[0])  # (region, band, group, draw)
-    people = demo.initial_population.values[:, :, :, None] * target[0]  # (region, sex, age, group)
-    X = np.empty((R, S, A, G, 2, D))
-    X[:, :, :, :, 1, :] = people[..., None] * settled[:, None, bands, :, :]
-    X[:, :, :, :, 0, :] = people[..., None] - X[:, :, :, :, 1, :]
-    Y = np.empty_like(X)
-    women = np.ascontiguousarray(np.broadcast_to(people[:, 1].sum(axis=-1)[..., None], (R, A, D)))
-    women_next = np.empty_like(women)
-
-    pop = np.zeros((T, R, G, D))
-    ins = np.zeros((T, R, G, D))
-    flows = np.zeros((T, R, 3, D))
-    pop[0] = people.sum(axis=(1, 2))[..., None]
-    ins[0] = X[:, :, :, :, 1, :].sum(axis=(1, 2))
-    age_shape = (T, R, A, G, D) if by_age else (1, 1, 1, 1, 1)
-    pop_age, ins_age = np.zeros(age_shape), np.zeros(age_shape)
-    if by_age:
-        pop_age[0] = people.sum(axis=1)[..., None]
-        ins_age[0] = X[:, :, :, :, 1, :].sum(axis=1)
-    step = kernel.advance if parallel else kernel.advance_serial
-    newborn = GROUP_IDS.index("child_under6")
-    scratch = (1, 1, 1, 1)
-    for k in range(1, T):
-        step(X, Y, women, women_next, q, fert, mig, male_birth, np.ascontiguousarray(target[k]),
-             active_cells(target[k - 1], target[k], newborn), join_all[k],
-             lapse_all[k], bands, newborn, pop[k], ins[k], flows[k],
-             pop_age[k] if by_age else np.zeros(scratch), ins_age[k] if by_age else np.zeros(scratch), by_age)
-        X, Y = Y, X
-        women, women_next = women_next, women
-        if progress is not None:
-            progress(1)
-
+    prep = prepared or Prepared.build(policy, regions, years)
+    raw = prep.advance(params, seed, noise_from, by_age, parallel, progress)
+    pol = prep.pol
     # Back to labelled arrays with the draw first.
-    pop = pop.transpose(3, 0, 1, 2)
-    ins = ins.transpose(3, 0, 1, 2)
-    flows = flows.transpose(3, 0, 1, 2)
+    pop = raw["pop"].transpose(3, 0, 1, 2)
+    ins = raw["ins"].transpose(3, 0, 1, 2)
+    flows = raw["flows"].transpose(3, 0, 1, 2)
     if by_age:
-        pop_age = pop_age.transpose(4, 0, 1, 2, 3)
-        ins_age = ins_age.transpose(4, 0, 1, 2, 3)
+        pop_age = raw["pop_age"].transpose(4, 0, 1, 2, 3)
+        ins_age = raw["ins_age"].transpose(4, 0, 1, 2, 3)
+
     coords = {"draw": params.draw.values, "year": years, "region": regions, "group": list(GROUP_IDS)}
     dims = ("draw", "year", "region", "group")
     ds = xr.Dataset(
@@ -190,6 +227,8 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
 def params_hash(params: xr.Dataset) -> str:
     digest = hashlib.sha256()
     for name in sorted(params.data_vars):
+        if not np.issubdtype(params[name].dtype, np.number):
+            continue
         digest.update(name.encode())
         digest.update(np.ascontiguousarray(params[name].values, dtype=np.float64).tobytes())
     return digest.hexdigest()[:16]

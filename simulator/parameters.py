@@ -67,7 +67,11 @@ SCALAR_PRIORS = {
     "price_sensitivity": Prior(np.log(0.8), 0.4, log=True, source="derived from domain notes §5"),
     "outreach_2015": Prior(1.0, 0.5, source="assumed: Law 46/2014 household enrolment and drives"),
     "outreach_sd": Prior(np.log(0.15), 0.4, log=True, source="assumed"),
+    # Enforcement and outreach grew year on year under Law 25/2008's roadmap (groups made
+    # compulsory step by step, targets assigned down to communes): log-odds per year since 2008.
+    "outreach_trend": Prior(0.05, 0.05, source="assumed: domain notes §5, administrative drives"),
 }
+TREND_START = 2008
 REGION_OFFSET_SD = 0.5  # spread of provinces around the national join level (partial pooling)
 
 
@@ -141,7 +145,11 @@ def enrolment_probabilities(params: xr.Dataset, years: np.ndarray, price: np.nda
     voluntary = np.array([BY_ID[g].voluntary for g in GROUP_IDS], dtype=float)
     age_shift = np.outer(VOLUNTARY_AGE_SHIFT, voluntary)  # (band, group)
     ramp = np.clip((years - HOUSEHOLD_LAW_YEAR + 1) / RAMP_YEARS, 0.0, 1.0)
-    common = np.ascontiguousarray((region_offsets(params, regions)[:, :, None] + outreach).transpose(2, 1, 0))
+    trend = params.outreach_trend.values if "outreach_trend" in params else np.zeros(params.sizes["draw"])
+    elapsed = np.maximum(years - TREND_START, 0)
+    common = (region_offsets(params, regions)[:, :, None] + outreach
+              + trend[:, None, None] * elapsed[None, None, :])
+    common = np.ascontiguousarray(common.transpose(2, 1, 0))
     drive = np.ascontiguousarray(ramp[:, None] * params.outreach_2015.values[None, :])  # (year, draw)
     shape = (len(years), len(regions), len(BAND_STARTS), len(GROUP_IDS), params.sizes["draw"])
     join, lapse = np.empty(shape), np.empty(shape)

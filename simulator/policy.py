@@ -98,6 +98,12 @@ class Policy:
         merged.update(overrides)
         return Policy(self.series, merged)
 
+    def as_of(self, when: date) -> "Policy":
+        """The policy as known on `when`: dated values taking effect later are dropped (a
+        scenario's own overrides stay, being what the user asks about)."""
+        series = {k: Series([v for v in s.values if v.start <= when]) for k, s in self.series.items()}
+        return Policy({k: s for k, s in series.items() if s.values}, dict(self.overrides))
+
     def parameters(self) -> set[str]:
         return {k[0] for k in self.series}
 
