@@ -50,6 +50,7 @@ SHARED = (
     Free("log_price_sensitivity", float(np.log(0.8)), 0.4, "log of log-odds per % of income (domain notes §5)"),
     Free("outreach_2015", 1.0, 0.5, "log-odds drive of Law 46/2014's household enrolment, ramped 2015-2017"),
     Free("outreach_trend", 0.05, 0.1, "log-odds a year of enforcement and outreach since 2008 (roadmap, drives)"),
+    Free("outreach_damping", 1.73, 1.0, "logit of the yearly damping of that drive (levels coverage off)"),
     Free("log_measurement_sd", float(np.log(0.01)), 0.5, "log sd of reported coverage around the model's (VSS vs MoH differ ~1 point)"),
 )
 REGION_OFFSET = Free("region_offset", 0.0, parameters.REGION_OFFSET_SD, "the region's join log-odds offset from the national level")
@@ -105,6 +106,7 @@ def to_params(theta: np.ndarray, frees: tuple[Free, ...], regions: list[str], se
             "price_sensitivity": (("draw",), np.exp(col["log_price_sensitivity"])),
             "outreach_2015": (("draw",), col["outreach_2015"]),
             "outreach_trend": (("draw",), col["outreach_trend"]),
+            "outreach_damping": (("draw",), col["outreach_damping"]),
             "outreach_sd": (("draw",), outreach_sd),
             "measurement_sd": (("draw",), np.exp(col["log_measurement_sd"])),
         },
@@ -144,11 +146,12 @@ def model_groups(group: str) -> list[str] | None:
 class LogPosterior:
     """log p(theta | observations), vectorised over walkers."""
 
-    def __init__(self, region: str, until: int | None, seed: int = 0, policy: Policy | None = None):
+    def __init__(self, region: str, until: int | None, seed: int = 0, policy: Policy | None = None,
+                 obs: pd.DataFrame | None = None):
         self.region = region
         self.frees = free_parameters(region)
         self.regions = list(dict.fromkeys([NATIONAL, region]))
-        self.obs = fitted_observations(region, until)
+        self.obs = fitted_observations(region, until) if obs is None else obs.reset_index(drop=True)
         if self.obs[self.obs.region == NATIONAL].empty:
             raise InputError("--until", str(until), "no national observation up to this year; "
                                                     f"the first is {first_national_year()}")
@@ -204,8 +207,12 @@ def first_national_year() -> int:
 
 
 def calibrate(region: str, until: int | None = None, settings: Settings = Settings(),
-              policy: Policy | None = None) -> xr.Dataset:
-    """Posterior parameter draws for `region` fitted on observations up to `until`."""
+              policy: Policy | None = None, obs: pd.DataFrame | None = None) -> xr.Dataset:
+    """Posterior parameter draws for `region` fitted on observations up to `until`.
+
+    `obs` replaces the shipped observations (synthetic-recovery tests); columns region, year,
+    group, value, source.
+    """
     import arviz as az
     import emcee
 
@@ -213,7 +220,7 @@ def calibrate(region: str, until: int | None = None, settings: Settings = Settin
     if until is not None and until < first_national_year():
         raise InputError("--until", str(until), f"is before the first national observation "
                                                 f"({first_national_year()}); nothing to fit")
-    post = LogPosterior(region, until, settings.seed, policy)
+    post = LogPosterior(region, until, settings.seed, policy, obs)
     frees = post.frees
     K = len(frees)
     rng = np.random.default_rng([settings.seed, 4242])

@@ -66,10 +66,13 @@ SCALAR_PRIORS = {
     # ~70% at an 80% share (domain notes §5; derived, wide).
     "price_sensitivity": Prior(np.log(0.8), 0.4, log=True, source="derived from domain notes §5"),
     "outreach_2015": Prior(1.0, 0.5, source="assumed: Law 46/2014 household enrolment and drives"),
-    "outreach_sd": Prior(np.log(0.15), 0.4, log=True, source="assumed"),
+    "outreach_sd": Prior(np.log(0.07), 0.4, log=True, source="assumed: ~0.6 points a year at 90% coverage"),
     # Enforcement and outreach grew year on year under Law 25/2008's roadmap (groups made
     # compulsory step by step, targets assigned down to communes): log-odds per year since 2008.
     "outreach_trend": Prior(0.05, 0.05, source="assumed: domain notes §5, administrative drives"),
+    # Each year's new drive is a fraction of the last one's: what is left to enrol gets harder to
+    # reach, so coverage levels off below 100% (assumed; about 0.85, wide).
+    "outreach_damping": Prior(1.73, 1.0, source="assumed: logit of 0.85"),
 }
 TREND_START = 2008
 REGION_OFFSET_SD = 0.5  # spread of provinces around the national join level (partial pooling)
@@ -145,10 +148,7 @@ def enrolment_probabilities(params: xr.Dataset, years: np.ndarray, price: np.nda
     voluntary = np.array([BY_ID[g].voluntary for g in GROUP_IDS], dtype=float)
     age_shift = np.outer(VOLUNTARY_AGE_SHIFT, voluntary)  # (band, group)
     ramp = np.clip((years - HOUSEHOLD_LAW_YEAR + 1) / RAMP_YEARS, 0.0, 1.0)
-    trend = params.outreach_trend.values if "outreach_trend" in params else np.zeros(params.sizes["draw"])
-    elapsed = np.maximum(years - TREND_START, 0)
-    common = (region_offsets(params, regions)[:, :, None] + outreach
-              + trend[:, None, None] * elapsed[None, None, :])
+    common = region_offsets(params, regions)[:, :, None] + outreach + cumulative_drive(params, years)[:, None, :]
     common = np.ascontiguousarray(common.transpose(2, 1, 0))
     drive = np.ascontiguousarray(ramp[:, None] * params.outreach_2015.values[None, :])  # (year, draw)
     shape = (len(years), len(regions), len(BAND_STARTS), len(GROUP_IDS), params.sizes["draw"])
@@ -157,6 +157,23 @@ def enrolment_probabilities(params: xr.Dataset, years: np.ndarray, price: np.nda
               common, drive, voluntary, age_shift, np.ascontiguousarray(params.price_sensitivity.values),
               np.ascontiguousarray(price.transpose(2, 0, 1)), LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, join, lapse)
     return join, lapse
+
+
+def cumulative_drive(params: xr.Dataset, years: np.ndarray) -> np.ndarray:
+    """Log-odds of enforcement and outreach accumulated since TREND_START, (draw, year).
+
+    A damped trend: the yearly gain shrinks by the damping factor each year, so the sum levels
+    off at trend / (1 - damping).
+    """
+    D = params.sizes["draw"]
+    if "outreach_trend" not in params:
+        return np.zeros((D, len(years)))
+    trend = params.outreach_trend.values[:, None]
+    elapsed = np.maximum(np.asarray(years) - TREND_START, 0)[None, :]
+    if "outreach_damping" not in params:
+        return trend * elapsed
+    phi = 1.0 / (1.0 + np.exp(-params.outreach_damping.values))[:, None]  # stored on the logit scale
+    return trend * (1.0 - phi**elapsed) / (1.0 - phi)
 
 
 def region_offsets(params: xr.Dataset, regions: list[str]) -> np.ndarray:
