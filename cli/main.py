@@ -6,6 +6,7 @@ and no output file.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from contextlib import contextmanager
@@ -41,6 +42,8 @@ def cmd_run(args) -> int:
     from covsim.simulator import observations, summary
 
     scenario = simulator.load_scenario(args.scenario)
+    if args.scheme:
+        scenario = dataclasses.replace(scenario, scheme=args.scheme)
     if args.out:
         simulator.output.check_destination(args.out)
     params = _parameters(scenario, args)
@@ -109,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     run.add_argument("--out", help="write the full Dataset to this NetCDF file (.nc)")
     run.add_argument("--by-age", action="store_true", help="keep the age dimension in the output")
+    run.add_argument("--scheme", choices=("bhyt", "bhxh", "bhtn"),
+                     help="health (bhyt, default), social (bhxh) or unemployment (bhtn) insurance")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)

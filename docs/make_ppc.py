@@ -1,0 +1,69 @@
+"""Posterior-predictive check per region: observed points on the fitted fan.
+
+    python docs/make_ppc.py            # every region with a shipped posterior -> docs/img/ppc_<region>.png
+
+Observed figures are filled circles, planned targets open diamonds: a target is never fitted.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import xarray as xr  # noqa: E402
+
+from covsim import simulator  # noqa: E402
+from covsim.calibration import posterior  # noqa: E402
+from covsim.calibration.forecast import predictive  # noqa: E402
+from covsim.simulator import observations  # noqa: E402
+
+OUT = Path(__file__).parent / "img"
+
+
+def figure(region: str, draws: int = 400, seed: int = 0) -> Path:
+    params = posterior.draws_for(region, draws, seed)
+    scenario = simulator.load_scenario(region)
+    ds = simulator.run(scenario, params=params, seed=seed)
+    reported = predictive(ds, params, seed, region)
+    q = reported.quantile([0.025, 0.1, 0.5, 0.9, 0.975], dim="draw")
+    years = ds.year.values
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.fill_between(years, 100 * q.sel(quantile=0.025), 100 * q.sel(quantile=0.975), color="#9ecae1", alpha=0.5,
+                    label="95% predictive")
+    ax.fill_between(years, 100 * q.sel(quantile=0.1), 100 * q.sel(quantile=0.9), color="#4292c6", alpha=0.6,
+                    label="80% predictive")
+    ax.plot(years, 100 * q.sel(quantile=0.5), color="#08306b", label="median")
+    obs = observations.observed(region)
+    ax.scatter(obs.year, 100 * obs.value, color="black", zorder=5, label="observed (fitted)")
+    mid = observations.observed(region, year_end_only=False)
+    mid = mid[mid.note.str.lower().str.startswith("mid-year")]
+    if not mid.empty:
+        ax.scatter(mid.year, 100 * mid.value, facecolors="white", edgecolors="black", zorder=5,
+                   label="observed mid-year (not fitted)")
+    tg = observations.targets(region)
+    tg = tg[tg.group == "all"]
+    if not tg.empty:
+        ax.scatter(tg.year, 100 * tg.value, marker="D", facecolors="none", edgecolors="#d94801", zorder=6,
+                   label="planned target (not fitted)")
+    a = params.attrs
+    ax.set_title(f"{region}: posterior predictive ({a.get('source', 'prior')}; "
+                 f"{a.get('own_observations', 0)} own observations)")
+    ax.set_ylabel("BHYT coverage, % of population")
+    ax.set_ylim(30, 100)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"ppc_{region}.png"
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+if __name__ == "__main__":
+    regions = sys.argv[1:] or [p.stem for p in sorted(posterior.shipped_dir().glob("*.nc"))]
+    for r in regions:
+        print(figure(r))
