@@ -21,6 +21,17 @@ from .fit import FAST, NATIONAL, Settings, calibrate, first_national_year
 LEVELS = {"lo80": 0.10, "hi80": 0.90, "lo95": 0.025, "hi95": 0.975}
 
 
+def convergence(attrs) -> dict:
+    """The sampler's own diagnostics, as stored with the posterior draws."""
+    keys = ("method", "pareto_k", "ess", "rhat_max", "acceptance", "laplace_pareto_k")
+    out = {}
+    for k in keys:
+        if k in attrs:
+            v = attrs[k]
+            out[k] = round(float(v), 4) if not isinstance(v, str) else v
+    return out
+
+
 def check_years(until: int, to: int) -> None:
     first = first_national_year()
     if until < first:
@@ -72,8 +83,7 @@ def forecast(region: str, until: int, to: int, scenario: str | Scenario | None =
         "draws": int(params.sizes["draw"]),
         "own_observations": int(len(own_before)) if region != NATIONAL else int(post.attrs["own_observations"]),
         "pooled": bool(region != NATIONAL),
-        "convergence": {"rhat_max": round(float(post.attrs["rhat_max"]), 4),
-                        "ess_min": round(float(post.attrs["ess_min"]), 1)},
+        "convergence": convergence(post.attrs),
         "forecasts": rows,
     }
 

@@ -1,6 +1,7 @@
 """`covsim calibrate`, `covsim forecast`, `covsim backtest`: thin faces over covsim.calibration."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 
@@ -18,14 +19,14 @@ def _region(text: str) -> str:
 def _settings(args):
     from covsim.calibration.fit import FAST, Settings
 
-    if args.fast:
-        return Settings(FAST.walkers, FAST.burn, FAST.steps, args.draws or FAST.draws, args.seed)
-    base = Settings()
-    return Settings(base.walkers, base.burn, base.steps, args.draws or base.draws, args.seed)
+    base = FAST if args.fast else Settings()
+    return dataclasses.replace(base, draws=args.draws or base.draws, seed=args.seed,
+                               method=getattr(args, "sampler", None) or base.method)
 
 
 def cmd_calibrate(args) -> int:
     from covsim.calibration.fit import calibrate
+    from covsim.calibration.forecast import convergence
     from covsim.simulator.output import check_destination, write_netcdf
 
     region = _region(args.region)
@@ -35,8 +36,7 @@ def cmd_calibrate(args) -> int:
     a = post.attrs
     summary = {"region": region, "until": args.until, "out": args.out, "draws": int(post.sizes["draw"]),
                "own_observations": a["own_observations"], "national_observations": a["national_observations"],
-               "rhat_max": round(a["rhat_max"], 4), "ess_min": round(a["ess_min"], 1),
-               "acceptance": round(a["acceptance"], 3), "runtime_s": a["runtime_s"]}
+               "convergence": convergence(a), "runtime_s": a["runtime_s"]}
     if args.json:
         print(json.dumps(summary))
     else:
@@ -96,6 +96,9 @@ def register(sub) -> None:
     cal.add_argument("region")
     cal.add_argument("--until", type=int, help="use observations up to and including this year only")
     cal.add_argument("--out", required=True, help="NetCDF file for the posterior draws (.nc)")
+    cal.add_argument("--sampler", choices=("laplace", "emcee"), default="laplace",
+                     help="laplace: importance-resampled Laplace approximation, emcee where its Pareto k > 0.7 "
+                          "(default); emcee: always the ensemble sampler")
     _common(cal)
     cal.set_defaults(func=cmd_calibrate)
 

@@ -86,7 +86,7 @@ class Prepared:
         X[:, :, :, :, 1, :] = people[..., None] * settled[:, None, bands, :, :]
         X[:, :, :, :, 0, :] = people[..., None] - X[:, :, :, :, 1, :]
         Y = np.empty_like(X)
-        women = np.ascontiguousarray(np.broadcast_to(people[:, 1].sum(axis=-1)[..., None], (R, A, D)))
+        women = np.broadcast_to(people[:, 1].sum(axis=-1)[..., None], (R, A, D)).copy()
         women_next = np.empty_like(women)
 
         pop = np.zeros((T, R, G, D))

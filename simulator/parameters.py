@@ -173,7 +173,8 @@ def cumulative_drive(params: xr.Dataset, years: np.ndarray) -> np.ndarray:
     if "outreach_damping" not in params:
         return trend * elapsed
     phi = 1.0 / (1.0 + np.exp(-params.outreach_damping.values))[:, None]  # stored on the logit scale
-    return trend * (1.0 - phi**elapsed) / (1.0 - phi)
+    gap = np.maximum(1.0 - phi, 1e-12)
+    return trend * np.where(1.0 - phi > 1e-9, (1.0 - phi**elapsed) / gap, elapsed)
 
 
 def region_offsets(params: xr.Dataset, regions: list[str]) -> np.ndarray:

@@ -38,20 +38,20 @@ def _round(values) -> list[float]:
 
 def coverage_table(summary: dict, observed=None) -> str:
     """The short table `covsim run` prints: year, mean, 80% interval, target, observed."""
-    overall = {}
+    overall: dict[int, list[float]] = {}
     for t in summary["targets"]:
-        if t["group"] == "all":
-            overall.setdefault(t["year"], t["value"])
+        if t["group"] == "all" and t["value"] not in overall.get(t["year"], []):
+            overall.setdefault(t["year"], []).append(t["value"])
     seen = {}
     if observed is not None:
         for r in observed.itertuples(index=False):
             seen.setdefault(int(r.year), float(r.value))
     lines = [f"{summary['scenario']} ({summary['region']}), {summary['draws']} draws, seed {summary['seed']}",
-             f"{'year':>4}  {'coverage':>8}  {'10%-90%':>13}  {'target':>6}  {'observed':>8}"]
+             f"{'year':>4}  {'coverage':>8}  {'10%-90%':>13}  {'target(s)':>11}  {'observed':>8}"]
     cov = summary["coverage"]
     for i, year in enumerate(summary["years"]):
-        target = f"{100 * overall[year]:.1f}" if year in overall else ""
+        target = "/".join(f"{100 * v:.1f}" for v in sorted(overall.get(year, [])))
         obs = f"{100 * seen[year]:.1f}" if year in seen else ""
         lines.append(f"{year:>4}  {100 * cov['mean'][i]:>7.1f}%  {100 * cov['lo'][i]:>5.1f}-{100 * cov['hi'][i]:>5.1f}%"
-                     f"  {target:>6}  {obs:>8}")
+                     f"  {target:>11}  {obs:>8}")
     return "\n".join(lines)

@@ -83,9 +83,13 @@ def test_a_subsidy_raises_coverage_of_its_group():
     full = simulator.run(short("vietnam", **{"state_share.near_poor": {2012: 1.0}}), params=params, seed=3)
     gain = (full.coverage - base.coverage).sel(group="near_poor", year=2020)
     assert float(gain.mean()) > 0.05
-    # Nobody else's coverage moves: the lever prices only the near-poor.
+    # The lever prices only the near-poor; other groups move only through people who leave the
+    # near-poor group with their card, a small fraction of the near-poor's own gain.
     others = [g for g in groups.GROUP_IDS if g != "near_poor"]
-    np.testing.assert_array_equal(full.coverage.sel(group=others).values, base.coverage.sel(group=others).values)
+    spill = np.abs(full.coverage.sel(group=others) - base.coverage.sel(group=others)).sel(year=2020).max()
+    assert float(spill) < 0.1 * float(gain.mean())
+    np.testing.assert_array_equal(full.coverage.sel(year=slice(None, 2011)).values,
+                                  base.coverage.sel(year=slice(None, 2011)).values)
 
 
 def test_empty_reform_reproduces_its_baseline_bit_for_bit(tmp_path):
@@ -146,8 +150,8 @@ def test_output_carries_units_and_provenance():
 
 def test_state_cost_follows_the_share_in_force():
     ds = simulator.run(short("vietnam"), draws=4, seed=1)
-    # Children under 6 are fully state-paid: the state pays their whole premium.
-    kids = ds.sel(group="child_under6")
+    # Children under 6 are fully state-paid since Law 25/2008 took effect (1 Jul 2009).
+    kids = ds.sel(group="child_under6", year=slice(2010, None))
     np.testing.assert_allclose(kids.state_cost.values, kids.premium_revenue.values, rtol=1e-12)
     # Employees are paid for by employer and employee: no state cost.
     assert float(ds.state_cost.sel(group="employee").max()) == 0.0
