@@ -78,6 +78,13 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     "labour_force": _cols(
         "region", ("year", "int"), "parameter", ("value", "float"), "unit", *_PROVENANCE,
     ),
+    # Dated rules of the labour-force schemes (BHXH, BHTN), as policy_parameters: retirement age,
+    # voluntary contribution rate and income floor, BHTN scope, later voluntary subsidies.
+    "labour_policy": _cols(
+        "parameter", "region", ("group", "str", False), ("effective_from", "date"),
+        ("value", "float"), "unit", ("kind", "str", True, KINDS), ("reference", "str"),
+        ("note", "str", False),
+    ),
 }
 
 DATA_PACKAGE = "covsim.simulator"
