@@ -199,6 +199,10 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
         by_age: bool = False, noise_from: int = DEFAULT_NOISE_FROM, parallel: bool = True,
         progress: Callable[[int], None] | None = None, policy: Policy | None = None) -> xr.Dataset:
     """Simulate `scenario` for every parameter draw (from the priors when `params` is None)."""
+    if scenario.scheme != "bhyt":  # social / unemployment insurance: the labour-force layer
+        from . import labour
+
+        return labour.run(scenario, params, draws, seed, by_age, noise_from, parallel, progress, policy)
     regions = [scenario.region]
     if params is None:
         params = sample_prior(draws, seed, regions)

@@ -62,6 +62,11 @@ LEVERS: dict[str, Lever] = {
     "household_member_factor": Lever("household_member_factor", 0.0, 1.0, "of the first member's premium",
                                      ("1", "2", "3", "4", "5")),
     "outreach": Lever("outreach", -5.0, 5.0, "log-odds shift of joining (administrative drive)"),
+    # Labour-force schemes (scheme = "bhxh" or "bhtn"; see simulator/labour.py).
+    "voluntary_subsidy": Lever("voluntary_bhxh_subsidy", 0.0, 1.0, "state share of the voluntary BHXH contribution",
+                               ("poor", "near_poor", "other")),
+    "enforcement": Lever("enforcement", -5.0, 5.0, "log-odds shift of compulsory BHXH/BHTN compliance (inspections)"),
+    "voluntary_outreach": Lever("voluntary_outreach", -5.0, 5.0, "log-odds shift of joining voluntary BHXH (drives)"),
 }
 
 
