@@ -52,8 +52,15 @@ def predictive(ds: xr.Dataset, params: xr.Dataset, seed: int, region: str) -> xr
 
 
 def forecast(region: str, until: int, to: int, scenario: str | Scenario | None = None, draws: int = 400,
-             seed: int = 0, settings: Settings | None = None, posterior: xr.Dataset | None = None) -> dict:
+             seed: int = 0, settings: Settings | None = None, posterior: xr.Dataset | None = None,
+             scheme: str | None = None) -> dict:
     """`covsim forecast`: fit on observations up to `until`, forecast every year up to `to`."""
+    if scheme != "bhyt":  # BHXH / BHTN, asked or the scenario's own: the labour layer's fit and forecast
+        labour_sc = scenario if isinstance(scenario, Scenario) else simulator.load_scenario(scenario or region)
+        if (scheme or labour_sc.scheme) != "bhyt":
+            from .labour_fit import forecast as labour_forecast
+
+            return labour_forecast(region, until, to, labour_sc, draws, seed, settings, posterior, scheme)
     check_years(until, to)
     sc = scenario if isinstance(scenario, Scenario) else simulator.load_scenario(scenario or region)
     if sc.region != region:

@@ -30,7 +30,7 @@ def draws_for(region: str, draws: int, seed: int, regions: list[str] | None = No
     """
     path = shipped_path(region)
     if not path.exists():
-        return sample_prior(draws, seed, regions or [region])
+        return _with_labour(sample_prior(draws, seed, regions or [region]), region, seed)
     with xr.open_dataset(path) as ds:
         post = ds.load()
     n = post.sizes["draw"]
@@ -38,7 +38,14 @@ def draws_for(region: str, draws: int, seed: int, regions: list[str] | None = No
     pick = rng.permutation(n)[:draws] if draws <= n else rng.integers(0, n, draws)
     out = post.isel(draw=pick).assign_coords(draw=np.arange(draws))
     out.attrs["source"] = f"posterior {path.name}"
-    return out
+    return _with_labour(out, region, seed)
+
+
+def _with_labour(params: xr.Dataset, region: str, seed: int) -> xr.Dataset:
+    """The labour layer's (BHXH, BHTN) shipped draws beside the health ones, same draw index."""
+    from .labour_fit import attach_draws
+
+    return attach_draws(params, region, seed)
 
 
 def load_shipped(region: str, draws: int, seed: int) -> xr.Dataset:

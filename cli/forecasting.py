@@ -49,14 +49,17 @@ def cmd_forecast(args) -> int:
     from covsim.calibration.forecast import check_years, forecast
 
     region = _region(args.region)
-    check_years(args.until, args.to)
+    if args.scheme in (None, "bhyt"):
+        check_years(args.until, args.to)
     result = forecast(region, args.until, args.to, scenario=args.scenario, draws=args.draws or 400,
-                      seed=args.seed, settings=_settings(args))
+                      seed=args.seed, settings=_settings(args), scheme=args.scheme)
     if args.json:
         print(json.dumps(result))
         return 0
     print(f"{region} as of {args.until} ({result['own_observations']} own observations, "
-          f"scenario {result['scenario']}, {result['draws']} draws)")
+          f"scenario {result['scenario']}, {result['draws']} draws)"
+          + (f"; {result['scheme'].upper()} coverage of the {result['denominator'].replace('_', ' ')}"
+             if "scheme" in result else ""))
     print(f"{'year':>4}  {'mean':>6}  {'80% interval':>15}  {'95% interval':>15}")
     for r in result["forecasts"]:
         print(f"{r['year']:>4}  {100 * r['mean']:>5.1f}%  {100 * r['lo80']:>6.1f}-{100 * r['hi80']:>5.1f}%  "
@@ -107,6 +110,8 @@ def register(sub) -> None:
     fc.add_argument("--until", type=int, required=True, help="last year of observations the fit may use")
     fc.add_argument("--to", type=int, required=True, help="last year to forecast")
     fc.add_argument("--scenario", help="scenario to forecast under (default: the region's baseline)")
+    fc.add_argument("--scheme", choices=("bhyt", "bhxh", "bhtn"),
+                    help="health (bhyt), social (bhxh) or unemployment (bhtn) insurance (default: the scenario's)")
     _common(fc)
     fc.set_defaults(func=cmd_forecast)
 

@@ -1,0 +1,356 @@
+"""Fit the labour layer (BHXH, BHTN) to the observed points shipped, and forecast "as of" a year.
+
+The same approach as the health fit (`calibration/fit.py`, whose samplers it uses): a few free
+parameters with priors, each region fitted jointly with the nation (the national points pin the
+shared parameters, the region's own its offsets, pulled towards the nation by their priors), a
+fitted measurement error; the posterior by importance sampling from the Laplace approximation
+(Pareto-k diagnostic), emcee's ensemble sampler vectorised over walkers where that fails. Observations only, never
+targets; year-end figures only; nothing after `until`.
+
+Very few points exist: nationally about 18% of the labour force in BHXH around 2008 with about
+50,000 voluntary members, about 6 M in BHTN in 2009, about 1.13 M voluntary members at end-2020,
+39.25% / 31.6% of the workforce in BHXH / BHTN with 1.83 M voluntary members at end-2023; Vinh Long
+15.7% / 13.7% in 2017. Shares are fitted with the measurement error; counts of people on the log
+scale with a fixed 30% error, which also absorbs the model labour force's own error (the
+demography's initial age structure gives too few working-age people around 2008). The priors in
+`simulator/labour.py` carry the rest.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from covsim import simulator
+from covsim.simulator import data, labour
+from covsim.simulator.engine import code_version
+from covsim.simulator.errors import InputError
+from covsim.simulator.policy import Policy
+from covsim.simulator.scenario import FIRST_YEAR, LAST_YEAR, Scenario
+from covsim.simulator.streams import normal
+
+from .fit import FAST, NATIONAL, Free, Settings, _ensemble, _importance, curvature, posterior_mode
+from .forecast import LEVELS, convergence, predictive
+
+COUNT_LOG_SD = 0.3  # error of a reported head count against the model's, log scale
+SHARE_KINDS = {"bhxh_share": "bhxh", "bhtn_share": "bhtn"}
+COUNT_KINDS = {"voluntary_members": "voluntary_members", "bhtn_members": "bhtn_members"}
+#: Resolution 28-NQ/TW passed on 23 May 2018: a fit "as of" an earlier year cannot know its drive.
+DRIVE_KNOWN_FROM = 2018
+
+
+def _free(name: str, prior, doc: str, log_name: str | None = None) -> Free:
+    return Free(log_name or name, prior.mean, prior.sd, doc)
+
+
+P = labour.PRIORS
+SHARED = (
+    _free("compliance_logit", P["compliance_logit"], "log-odds of compliance in 2008 (1 - evasion)"),
+    _free("compliance_trend", P["compliance_trend"], "log-odds a year of compliance since 2008 (enforcement)"),
+    _free("formal_shift", P["formal_shift"], "log-odds shift of the data's shares required to join"),
+    _free("formal_trend", P["formal_trend"], "log-odds a year of formal-employment growth beyond the data's"),
+    _free("bhtn_shift", P["bhtn_shift"], "log-odds shift of the BHTN scope within those required"),
+    _free("voluntary_join", P["voluntary_join"], "log-odds of joining voluntary BHXH (informal workers)"),
+    _free("voluntary_lapse", P["voluntary_lapse"], "log-odds of a voluntary member lapsing"),
+    _free("voluntary_price_sensitivity", P["voluntary_price_sensitivity"],
+          "log of the log-odds per % of income of the net contribution", "log_voluntary_price_sensitivity"),
+    _free("voluntary_trend", P["voluntary_trend"], "log-odds a year of voluntary join since 2008"),
+    _free("voluntary_damping", P["voluntary_damping"], "logit of the yearly damping of that trend"),
+    _free("voluntary_drive", P["voluntary_drive"], "log-odds drive after Resolution 28-NQ/TW, ramped 2019-2021"),
+    Free("log_measurement_sd", float(np.log(0.015)), 0.4, "log sd of reported shares around the model's"),
+)
+REGIONAL = tuple(Free(name, prior.mean, prior.sd, f"the region's {name.split('_', 1)[1]} log-odds offset")
+                 for name, prior in labour.REGION_PRIORS.items())
+
+
+def free_parameters(region: str) -> tuple[Free, ...]:
+    return SHARED + (REGIONAL if region != NATIONAL else ())
+
+
+def to_params(theta: np.ndarray, frees: tuple[Free, ...], regions: list[str], seed: int,
+              draw_index: np.ndarray | None = None) -> xr.Dataset:
+    """Labour parameter draws from fitted vectors (one row a draw)."""
+    W = theta.shape[0]
+    col = {f.name: theta[:, i] for i, f in enumerate(frees)}
+    idx = np.arange(W) if draw_index is None else draw_index
+    out = {}
+    for name in labour.PRIORS:
+        if name in col:
+            out[name] = ("draw", col[name])
+        elif f"log_{name}" in col:
+            out[name] = ("draw", np.exp(col[f"log_{name}"]))
+    # Not identified by history (it only runs after the last observation): from its prior.
+    prior = labour.PRIORS["compliance_sd"]
+    out["compliance_sd"] = ("draw", np.exp(prior.mean + prior.sd * normal(seed, "labour.posterior.compliance_sd", idx)))
+    for name in labour.REGION_PRIORS:
+        offsets = np.zeros((W, len(regions)))
+        if name in col:
+            for i, r in enumerate(regions):
+                if r != NATIONAL:
+                    offsets[:, i] = col[name]
+        out[name] = (("draw", "region"), offsets)
+    out["measurement_sd"] = ("draw", np.exp(col["log_measurement_sd"]))
+    return xr.Dataset(out, coords={"draw": idx, "region": regions})
+
+
+def observations(region: str, until: int | None = None) -> pd.DataFrame:
+    """Year-end observed points of the labour layer for the region and the nation (never targets).
+
+    Columns: region, year, kind (bhxh, bhtn, voluntary_members, bhtn_members), value, scale (share
+    or log_count), source. From coverage.csv (schemes bhxh / bhtn, share of the labour force) and
+    labour_force.csv (shares and head counts); a point in both is kept once.
+    """
+    rows = []
+    cov = data.table("coverage")
+    lab = data.table("labour_force")
+    for r in dict.fromkeys([NATIONAL, region]):
+        c = cov[(cov.region == r) & cov.scheme.isin(["bhxh", "bhtn"]) & (cov.kind == "observed")
+                & (cov.group == "all") & (cov.unit == "share_of_labour_force")]
+        for row in c.itertuples(index=False):
+            rows.append((r, int(row.year), row.scheme, float(row.value), "share", row.source, row.note))
+        own = lab[(lab.region == r) & (lab.kind == "observed")]
+        for row in own.itertuples(index=False):
+            if row.parameter in SHARE_KINDS:
+                rows.append((r, int(row.year), SHARE_KINDS[row.parameter], float(row.value), "share", row.source, row.note))
+            elif row.parameter in COUNT_KINDS:
+                rows.append((r, int(row.year), COUNT_KINDS[row.parameter], float(row.value), "log_count",
+                             row.source, row.note))
+    obs = pd.DataFrame(rows, columns=["region", "year", "kind", "value", "scale", "source", "note"])
+    obs = obs[~obs.note.fillna("").str.lower().str.startswith("mid-year")]
+    if until is not None:
+        obs = obs[obs.year <= until]
+    obs = obs.assign(key=obs.value.round(4)).drop_duplicates(["region", "year", "kind", "key"]).drop(columns="key")
+    bad = obs[(obs.scale == "share") & ((obs.value < 0) | (obs.value > 1))]
+    if not bad.empty:
+        row = bad.iloc[0]
+        raise InputError("coverage.csv", f"{row.region} {row.year} {row.kind}", f"observed share {row.value} is outside [0, 1]")
+    return obs.sort_values(["region", "year", "kind"]).reset_index(drop=True)
+
+
+def first_year() -> int:
+    obs = observations(NATIONAL)
+    return int(obs.year.min()) if not obs.empty else FIRST_YEAR
+
+
+class LogPosterior:
+    """log p(theta | labour observations), vectorised over walkers."""
+
+    def __init__(self, region: str, until: int | None, seed: int = 0, policy: Policy | None = None,
+                 obs: pd.DataFrame | None = None):
+        self.region = region
+        self.frees = free_parameters(region)
+        self.names = [f.name for f in self.frees]
+        self.regions = list(dict.fromkeys([NATIONAL, region]))
+        self.obs = observations(region, until) if obs is None else obs.reset_index(drop=True)
+        if self.obs[self.obs.region == NATIONAL].empty:
+            raise InputError("--until", str(until), f"no national labour observation up to this year; "
+                                                    f"the first is {first_year()}")
+        self.seed = seed
+        base = labour.labour_policy(policy)
+        if until is not None:
+            base = base.as_of(date(until + 1, 1, 1))
+        last = int(self.obs.year.max())
+        self.prepared = labour.Prepared.build(base, self.regions, list(range(FIRST_YEAR, last + 1)))
+        self.t_index = np.array([self.prepared.years.index(int(y)) for y in self.obs.year])
+        self.r_index = np.array([self.regions.index(r) for r in self.obs.region])
+        self.log_scale = (self.obs.scale == "log_count").to_numpy()
+        self.y = np.where(self.log_scale, np.log(self.obs.value.to_numpy(float)), self.obs.value.to_numpy(float))
+        self.drive_known = until is None or until >= DRIVE_KNOWN_FROM
+
+    def _structural(self, theta: np.ndarray) -> np.ndarray:
+        if not self.drive_known:
+            theta = theta.copy()
+            theta[:, self.names.index("voluntary_drive")] = 0.0
+        return theta
+
+    def predict(self, theta: np.ndarray) -> np.ndarray:
+        """The model's value of each observation, (walker, observation); counts as logs."""
+        params = to_params(self._structural(theta), self.frees, self.regions, self.seed)
+        got = self.prepared.observables(params, self.seed)
+        lf = got["labour_force"][..., None]
+        series = {"bhxh": got["bhxh"], "bhtn": got["bhtn"],
+                  "voluntary_members": np.log(np.maximum(got["voluntary_members"], 1e-9)),
+                  "bhtn_members": np.log(np.maximum(got["bhtn"] * lf, 1e-9))}
+        out = np.empty((theta.shape[0], len(self.obs)))
+        for i, (kind, t, r) in enumerate(zip(self.obs.kind, self.t_index, self.r_index)):
+            out[:, i] = series[kind][t, r]
+        return out
+
+    def log_prior(self, theta: np.ndarray) -> np.ndarray:
+        means = np.array([f.mean for f in self.frees])
+        sds = np.array([f.sd for f in self.frees])
+        return -0.5 * (((theta - means) / sds) ** 2).sum(axis=1)
+
+    def __call__(self, theta: np.ndarray) -> np.ndarray:
+        theta = np.atleast_2d(theta)
+        sd_share = np.exp(theta[:, self.names.index("log_measurement_sd")])[:, None]
+        sd = np.where(self.log_scale[None, :], COUNT_LOG_SD, sd_share)
+        resid = (self.predict(theta) - self.y[None]) / sd
+        out = self.log_prior(theta) + (-0.5 * resid**2 - np.log(sd)).sum(axis=1)
+        return np.where(np.isfinite(out), out, -np.inf)
+
+
+def calibrate(region: str, until: int | None = None, settings: Settings = Settings(),
+              policy: Policy | None = None, obs: pd.DataFrame | None = None) -> xr.Dataset:
+    """Posterior labour parameter draws for `region`, fitted on observations up to `until`.
+
+    The health fit's samplers: adaptive importance sampling from the Laplace approximation, with
+    emcee when its Pareto k is too high (or when asked).
+    """
+    started = time.perf_counter()
+    if until is not None and until < first_year():
+        raise InputError("--until", str(until), f"is before the first national labour observation "
+                                                f"({first_year()}); nothing to fit")
+    post = LogPosterior(region, until, settings.seed, policy, obs)
+    frees = post.frees
+    rng = np.random.default_rng([settings.seed, 4243])
+    mode = posterior_mode(post)
+    cov = curvature(post, mode)
+    diagnostics: dict = {}
+    if settings.method == "laplace":
+        sample, diagnostics = _importance(post, mode, cov, settings, rng)
+    if settings.method == "emcee" or diagnostics.get("pareto_k", 0.0) > 0.7:
+        walk = dataclasses.replace(settings, walkers=max(settings.walkers, 2 * len(frees) + 2))
+        start = rng.multivariate_normal(mode, cov, walk.walkers)
+        sample, mcmc = _ensemble(post, start, walk, rng)
+        diagnostics = {**{f"laplace_{k}": v for k, v in diagnostics.items()}, **mcmc}
+    theta = post._structural(sample)
+    out = to_params(theta, frees, post.regions, settings.seed)
+    for i, f in enumerate(frees):
+        out[f"theta_{f.name}"] = ("draw", theta[:, i], {"long_name": f.doc, "prior": f"N({f.mean:.3g}, {f.sd:.3g})"})
+    fitted = post.predict(theta[: min(200, len(theta))])
+    fitted = np.where(post.log_scale[None, :], np.exp(fitted), fitted)
+    out.attrs.update(
+        source="posterior (labour layer)", region=region, until=-1 if until is None else int(until),
+        own_observations=int((post.obs.region == region).sum()) if region != NATIONAL else int(len(post.obs)),
+        national_observations=int((post.obs.region == NATIONAL).sum()),
+        runtime_s=round(time.perf_counter() - started, 2), seed=settings.seed,
+        code_version=code_version(), data_hash=data.data_hash(), **diagnostics,
+    )
+    out["observation_value"] = ("observation", post.obs.value.to_numpy(float))
+    out["observation_year"] = ("observation", post.obs.year.to_numpy())
+    out["observation_region"] = ("observation", post.obs.region.to_numpy().astype(str))
+    out["observation_kind"] = ("observation", post.obs.kind.to_numpy().astype(str))
+    out["observation_source"] = ("observation", post.obs.source.to_numpy().astype(str))
+    out["fitted"] = (("observation", "quantile"), np.quantile(fitted, [0.1, 0.5, 0.9], axis=0).T)
+    return out.assign_coords(quantile=[0.1, 0.5, 0.9])
+
+
+def check_years(until: int, to: int) -> None:
+    first = first_year()
+    if until < first:
+        raise InputError("--until", str(until), f"is before the first national labour observation ({first})")
+    if to < until:
+        raise InputError("--to", str(to), f"is before --until {until}")
+    if to > LAST_YEAR:
+        raise InputError("--to", str(to), f"is past the last year the engine runs ({LAST_YEAR})")
+
+
+def forecast(region: str, until: int, to: int, scenario: str | Scenario | None = None, draws: int = 400,
+             seed: int = 0, settings: Settings | None = None, posterior: xr.Dataset | None = None,
+             scheme: str | None = None) -> dict:
+    """`covsim forecast --scheme bhxh|bhtn`: fit the labour layer up to `until`, forecast to `to`.
+
+    The same JSON shape as the health forecast, plus the scheme and the denominator of the rates.
+    """
+    check_years(until, to)
+    sc = scenario if isinstance(scenario, Scenario) else simulator.load_scenario(scenario or region)
+    if scheme is not None:
+        sc = dataclasses.replace(sc, scheme=scheme)
+    if sc.scheme not in labour.SCHEMES:
+        raise InputError("--scheme", sc.scheme, f"is not a labour-force scheme; allowed: {', '.join(labour.SCHEMES)}")
+    if sc.region != region:
+        raise InputError("--scenario", sc.name, f"is for region '{sc.region}', not '{region}'")
+    settings = settings or Settings(draws=draws, seed=seed)
+    post = posterior if posterior is not None else calibrate(region, until, settings)
+    params = post.isel(draw=slice(0, draws))
+    end = max(to, sc.start + 1)
+    run_sc = dataclasses.replace(sc, end=end, reform={p: {y: v for y, v in ys.items() if y <= end}
+                                                      for p, ys in sc.reform.items()})
+    pol = labour.labour_policy(Policy.from_table()).as_of(date(until + 1, 1, 1))
+    ds = simulator.run(run_sc, params=params, seed=seed, noise_from=until + 1, policy=pol)
+    reported = predictive(ds, params, seed, region)
+    own = observations(region, until)
+    own = own[(own.region == region) & (own.kind == sc.scheme)] if region != NATIONAL else own[own.kind == sc.scheme]
+    first = int(own.year.min()) if not own.empty else first_year()
+    rows = []
+    for year in range(first, to + 1):
+        values = reported.sel(year=year).values
+        row = {"year": year, "mean": round(float(values.mean()), 6)}
+        row.update({k: round(float(np.quantile(values, q)), 6) for k, q in LEVELS.items()})
+        rows.append(row)
+    return {
+        "region": region,
+        "until": until,
+        "scenario": sc.name,
+        "scheme": sc.scheme,
+        "denominator": "labour_force",
+        "draws": int(params.sizes["draw"]),
+        "own_observations": int(len(own)),
+        "pooled": bool(region != NATIONAL),
+        "convergence": convergence(post.attrs),
+        "forecasts": rows,
+    }
+
+
+__all__ = ["FAST", "calibrate", "check_years", "forecast", "observations", "to_params"]
+
+
+# Shipped draws ---------------------------------------------------------------------------------
+
+#: The labour layer's own variables in a posterior file, those a run needs; none shares a name
+#: with the health engine's (the fitted measurement error, which would, stays behind).
+PARAMETER_VARS = tuple(labour.PRIORS) + tuple(labour.REGION_PRIORS)
+
+
+def shipped_path(region: str):
+    from .posterior import shipped_dir
+
+    return shipped_dir() / f"labour_{region}.nc"
+
+
+def attach_draws(params: xr.Dataset, region: str, seed: int) -> xr.Dataset:
+    """`params` (a region's draws, as `posterior.draws_for` gives them) with the labour layer's
+    shipped posterior draws added beside them, keyed by the same draw index; unchanged where none
+    is shipped (the labour layer then samples its priors at those indices)."""
+    path = shipped_path(region)
+    if not path.exists() or labour.is_labour_params(params):
+        return params
+    with xr.open_dataset(path) as ds:
+        post = ds[[v for v in PARAMETER_VARS if v in ds]].load()
+    n, draws = post.sizes["draw"], params.sizes["draw"]
+    rng = np.random.default_rng([int(seed), 7920])
+    pick = rng.permutation(n)[:draws] if draws <= n else rng.integers(0, n, draws)
+    post = post.isel(draw=pick).assign_coords(draw=params.draw.values)
+    extra = {v: post[v] for v in post.data_vars}
+    out = params.copy()
+    for name, var in extra.items():
+        if name in out:
+            continue  # never replace a health parameter
+        if "region" in var.dims:
+            var = var.reindex(region=out.region.values, fill_value=0.0) if "region" in out.coords else var
+        out[name] = var
+    out.attrs["labour_source"] = f"posterior {path.name}"
+    return out
+
+
+def ship(regions: list[str] | None = None, settings: Settings | None = None) -> list:
+    """Refit and write `calibration/posterior/labour_<region>.nc` for every region (or those given)."""
+    from covsim.simulator.output import write_netcdf
+    from covsim.simulator.scenario import known_regions
+
+    settings = settings or Settings()
+    written = []
+    for region in regions or known_regions():
+        post = calibrate(region, None, settings)
+        written.append(write_netcdf(post, shipped_path(region)))
+    return written
+
+
+if __name__ == "__main__":  # python -m covsim.calibration.labour_fit: refresh the shipped draws
+    for p in ship():
+        print(f"written {p}")
