@@ -53,10 +53,17 @@ def cmd_run(args) -> int:
     if args.out:
         simulator.write_netcdf(ds, args.out)
     result = summary.coverage_summary(ds, scenario)
+    if scenario.scheme != "bhyt":  # BHXH / BHTN: name the denominator; what each plan target would need
+        from covsim.simulator import labour
+
+        result.update(scheme=scenario.scheme, denominator=ds.attrs["denominator"],
+                      target_gaps=labour.target_gaps(ds, scenario))
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
         print(summary.coverage_table(result, observations.observed(scenario.region, scenario.scheme)))
+        for gap in result.get("target_gaps", []):
+            print(gap["reason"])
         if args.out:
             print(f"written: {args.out}")
     return 0
