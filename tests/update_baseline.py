@@ -1,0 +1,38 @@
+"""Refresh the golden baseline on purpose: `python tests/update_baseline.py`.
+
+A fixed-seed summary of every shipped scenario, checked in; tests/test_baseline.py compares new
+runs with it, so an unintended change of results shows up as a failing test.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from covsim import simulator
+from covsim.calibration import posterior
+
+PATH = Path(__file__).parent / "baseline.json"
+YEARS = (2010, 2015, 2020, 2025, 2030)
+DRAWS, SEED = 40, 0
+
+
+def summary(name: str) -> dict:
+    scenario = simulator.load_scenario(name)
+    params = posterior.draws_for(scenario.region, DRAWS, SEED)
+    ds = simulator.run(scenario, params=params, seed=SEED)
+    cov = ds.coverage_total.sel(region=scenario.region).mean("draw")
+    cost = ds.state_cost.sel(region=scenario.region).sum("group").mean("draw")
+    return {
+        "scenario_hash": scenario.hash,
+        "coverage_mean": {str(y): float(cov.sel(year=y)) for y in YEARS},
+        "state_cost_mean_vnd": {str(y): float(cost.sel(year=y)) for y in YEARS},
+    }
+
+
+def build() -> dict:
+    return {name: summary(name) for name in simulator.shipped_scenarios()}
+
+
+if __name__ == "__main__":
+    PATH.write_text(json.dumps(build(), indent=1, sort_keys=True) + "\n")
+    print(f"written {PATH}")
