@@ -17,6 +17,7 @@ poor. Both are vectorised: a thousand parameter sets are one engine call.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -317,6 +318,23 @@ def _ensemble(post: LogPosterior, start: np.ndarray, settings: Settings,
                         "log_posterior_max": float(sampler.get_log_prob(discard=settings.burn).max())}
 
 
+def sample_posterior(post, settings: Settings, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
+    """Draws of a log posterior's free parameters, and the sampler's diagnostics: adaptive
+    importance sampling from the Laplace approximation, emcee where its Pareto k is too high (or
+    when asked). Any object with `frees` and a vectorised `__call__` will do."""
+    mode = posterior_mode(post)
+    cov = curvature(post, mode)
+    diagnostics: dict = {}
+    if settings.method == "laplace":
+        sample, diagnostics = _importance(post, mode, cov, settings, rng)
+    if settings.method == "emcee" or diagnostics.get("pareto_k", 0.0) > 0.7:
+        walk = dataclasses.replace(settings, walkers=max(settings.walkers, 2 * len(post.frees) + 2))
+        start = rng.multivariate_normal(mode, cov, walk.walkers)
+        sample, mcmc = _ensemble(post, start, walk, rng)
+        diagnostics = {**{f"laplace_{k}": v for k, v in diagnostics.items()}, **mcmc}
+    return sample, diagnostics
+
+
 def calibrate(region: str, until: int | None = None, settings: Settings = Settings(),
               policy: Policy | None = None, obs: pd.DataFrame | None = None) -> xr.Dataset:
     """Posterior parameter draws for `region` fitted on observations up to `until`.
@@ -331,15 +349,7 @@ def calibrate(region: str, until: int | None = None, settings: Settings = Settin
     post = LogPosterior(region, until, settings.seed, policy, obs)
     frees = post.frees
     rng = np.random.default_rng([settings.seed, 4242])
-    mode = posterior_mode(post)
-    cov = curvature(post, mode)
-    diagnostics: dict = {}
-    if settings.method == "laplace":
-        sample, diagnostics = _importance(post, mode, cov, settings, rng)
-    if settings.method == "emcee" or diagnostics.get("pareto_k", 0.0) > 0.7:
-        start = rng.multivariate_normal(mode, cov, settings.walkers)
-        sample, mcmc = _ensemble(post, start, settings, rng)
-        diagnostics = {**{f"laplace_{k}": v for k, v in diagnostics.items()}, **mcmc}
+    sample, diagnostics = sample_posterior(post, settings, rng)
     theta = post._structural(sample)
     out = to_params(theta, frees, post.regions, settings.seed)
     for i, f in enumerate(frees):

@@ -32,6 +32,17 @@ def convergence(attrs) -> dict:
     return out
 
 
+def forecast_rows(reported: xr.DataArray, first: int, to: int) -> list[dict]:
+    """Mean and 80%/95% bands of reported coverage for every year from `first` to `to`."""
+    rows = []
+    for year in range(first, to + 1):
+        values = reported.sel(year=year).values
+        row = {"year": year, "mean": round(float(values.mean()), 6)}
+        row.update({k: round(float(np.quantile(values, q)), 6) for k, q in LEVELS.items()})
+        rows.append(row)
+    return rows
+
+
 def check_years(until: int, to: int) -> None:
     first = first_national_year()
     if until < first:
@@ -77,12 +88,7 @@ def forecast(region: str, until: int, to: int, scenario: str | Scenario | None =
     own = observations.observed(region, sc.scheme)
     own_before = own[own.year <= until]
     first = int(own.year.min()) if not own.empty else first_national_year()
-    rows = []
-    for year in range(first, to + 1):
-        values = reported.sel(year=year).values
-        row = {"year": year, "mean": round(float(values.mean()), 6)}
-        row.update({k: round(float(np.quantile(values, q)), 6) for k, q in LEVELS.items()})
-        rows.append(row)
+    rows = forecast_rows(reported, first, to)
     return {
         "region": region,
         "until": until,

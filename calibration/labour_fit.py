@@ -33,8 +33,8 @@ from covsim.simulator.policy import Policy
 from covsim.simulator.scenario import FIRST_YEAR, LAST_YEAR, Scenario
 from covsim.simulator.streams import normal
 
-from .fit import FAST, NATIONAL, Free, Settings, _ensemble, _importance, curvature, posterior_mode
-from .forecast import LEVELS, convergence, predictive
+from .fit import FAST, NATIONAL, Free, Settings, sample_posterior
+from .forecast import convergence, forecast_rows, predictive
 
 COUNT_LOG_SD = 0.3  # error of a reported head count against the model's, log scale
 SHARE_KINDS = {"bhxh_share": "bhxh", "bhtn_share": "bhtn"}
@@ -208,16 +208,7 @@ def calibrate(region: str, until: int | None = None, settings: Settings = Settin
     post = LogPosterior(region, until, settings.seed, policy, obs)
     frees = post.frees
     rng = np.random.default_rng([settings.seed, 4243])
-    mode = posterior_mode(post)
-    cov = curvature(post, mode)
-    diagnostics: dict = {}
-    if settings.method == "laplace":
-        sample, diagnostics = _importance(post, mode, cov, settings, rng)
-    if settings.method == "emcee" or diagnostics.get("pareto_k", 0.0) > 0.7:
-        walk = dataclasses.replace(settings, walkers=max(settings.walkers, 2 * len(frees) + 2))
-        start = rng.multivariate_normal(mode, cov, walk.walkers)
-        sample, mcmc = _ensemble(post, start, walk, rng)
-        diagnostics = {**{f"laplace_{k}": v for k, v in diagnostics.items()}, **mcmc}
+    sample, diagnostics = sample_posterior(post, settings, rng)
     theta = post._structural(sample)
     out = to_params(theta, frees, post.regions, settings.seed)
     for i, f in enumerate(frees):
@@ -277,12 +268,7 @@ def forecast(region: str, until: int, to: int, scenario: str | Scenario | None =
     own = observations(region, until)
     own = own[(own.region == region) & (own.kind == sc.scheme)] if region != NATIONAL else own[own.kind == sc.scheme]
     first = int(own.year.min()) if not own.empty else first_year()
-    rows = []
-    for year in range(first, to + 1):
-        values = reported.sel(year=year).values
-        row = {"year": year, "mean": round(float(values.mean()), 6)}
-        row.update({k: round(float(np.quantile(values, q)), 6) for k, q in LEVELS.items()})
-        rows.append(row)
+    rows = forecast_rows(reported, first, to)
     return {
         "region": region,
         "until": until,

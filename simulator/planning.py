@@ -1,0 +1,233 @@
+"""What planners ask of a run: how likely a target is, for which groups, and at what cost.
+
+Functions here take a finished run (an `xarray.Dataset` from `simulator.run`) and a scenario;
+they know nothing of where the parameter draws came from. The CLI, the batch runner and the
+dashboard all call them, so a probability means the same thing everywhere: the share of draws
+whose coverage in the target year is at least the target.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from . import data, observations
+from .errors import InputError, nearest
+from .groups import BY_ID, GROUP_IDS
+from .scenario import LEVERS, Scenario, lever_paths
+
+#: A group label in a plan's target table: a model group, a law group ("law3"), a group of the
+#: six-group plans ("plan6_employee"), or several joined by "+" ("near_poor+farm_household").
+GroupLabel = str
+
+
+def check_target(value: float, where: str = "target", key: str = "--target") -> float:
+    if not np.isfinite(value) or not 0.0 < value <= 1.0:
+        raise InputError(where, key, f"{value:g} is outside (0, 1]; give coverage as a share, e.g. 0.968")
+    return float(value)
+
+
+def check_probability(value: float, where: str = "solve", key: str = "--probability") -> float:
+    if not np.isfinite(value) or not 0.0 < value < 1.0:
+        raise InputError(where, key, f"{value:g} is outside (0, 1); e.g. 0.8 for an 80% chance")
+    return float(value)
+
+
+def check_year(scenario: Scenario, year: int, key: str = "--year") -> int:
+    if year not in scenario.years[1:]:
+        raise InputError(scenario.path or scenario.name, key,
+                         f"{year} is outside the scenario's years {scenario.start + 1}..{scenario.end}")
+    return int(year)
+
+
+def model_groups(label: GroupLabel) -> list[str]:
+    """The model groups a plan's group label covers."""
+    if label == "all":
+        return list(GROUP_IDS)
+    out: list[str] = []
+    crosswalk = data.table("group_crosswalk")
+    for part in label.split("+"):
+        if part in BY_ID:
+            out.append(part)
+        elif part.startswith("law") and part[3:].isdigit():
+            out += [g for g in GROUP_IDS if BY_ID[g].law_group == int(part[3:])]
+        elif part in set(crosswalk.plan6_group):
+            out += crosswalk.loc[crosswalk.plan6_group == part, "group"].tolist()
+        else:
+            allowed = list(GROUP_IDS) + [f"law{k}" for k in range(1, 6)] + sorted(set(crosswalk.plan6_group))
+            raise InputError("group", part, f"unknown group{nearest(part, allowed)}; allowed: {', '.join(allowed)}")
+    return list(dict.fromkeys(out))
+
+
+def group_coverage(ds: xr.Dataset, region: str, label: GroupLabel) -> xr.DataArray:
+    """Coverage of the people a label covers, over (draw, year): insured / population of the union."""
+    groups = model_groups(label)
+    sub = ds.sel(region=region, group=groups)
+    pop = sub.population.sum("group")
+    return (sub.insured.sum("group") / pop.where(pop > 0)).clip(0, 1)
+
+
+def probability(coverage: xr.DataArray, target: float) -> float:
+    """Share of draws at or above the target (coverage over `draw` only)."""
+    return float((coverage >= target).mean("draw"))
+
+
+def first_year_reached(coverage: xr.DataArray, target: float) -> np.ndarray:
+    """Per draw, the first year from which coverage stays at or above the target; inf if never.
+
+    'Stays': a draw that touches the target and falls back has not reached it yet.
+    """
+    above = (coverage >= target).transpose("draw", "year").values
+    years = coverage.year.values.astype(float)
+    # Reached in year k when it is above from k to the end.
+    stays = np.flip(np.logical_and.accumulate(np.flip(above, axis=1), axis=1), axis=1)
+    first = np.where(stays.any(axis=1), years[np.argmax(stays, axis=1)], np.inf)
+    return first
+
+
+def _year_quantile(first: np.ndarray, q: float) -> int | None:
+    """The year by which a share q of draws has reached the target; None if not within the run."""
+    value = np.quantile(first, q, method="higher")
+    return int(value) if np.isfinite(value) else None
+
+
+def region_coverage(ds: xr.Dataset, scenario: Scenario) -> xr.DataArray:
+    """Overall coverage of the scenario's region over (draw, year), for any scheme."""
+    return ds["coverage_total"].sel(region=scenario.region)
+
+
+def target_report(ds: xr.Dataset, scenario: Scenario, target: float, year: int,
+                  lo: float = 0.1, hi: float = 0.9) -> dict:
+    """The answer to 'is T by Y reachable?': the JSON object of `covsim target`."""
+    check_target(target)
+    check_year(scenario, year)
+    cov = region_coverage(ds, scenario)
+    at = cov.sel(year=year)
+    first = first_year_reached(cov, target)
+    q = at.quantile([lo, 0.5, hi], dim="draw").values
+    report = {
+        "region": scenario.region,
+        "scenario": scenario.name,
+        "scheme": scenario.scheme,
+        "year": int(year),
+        "target": float(target),
+        "probability": round(probability(at, target), 6),
+        "median_coverage": round(float(q[1]), 6),
+        "lo80": round(float(q[0]), 6),
+        "hi80": round(float(q[2]), 6),
+        "first_year_reached": {"p50": _year_quantile(first, 0.5), "p90": _year_quantile(first, 0.9)},
+        "groups": group_gaps(ds, scenario, year) if scenario.scheme == "bhyt" else [],
+        "draws": int(ds.sizes["draw"]),
+        "seed": int(ds.attrs.get("seed", 0)),
+    }
+    if "denominator" in ds.attrs:
+        report["denominator"] = ds.attrs["denominator"]
+    return report
+
+
+def group_gaps(ds: xr.Dataset, scenario: Scenario, year: int) -> list[dict]:
+    """Median coverage of each planned group in `year` against the plan's target for it.
+
+    Groups with no target of their own in that year are listed against the model's groups with
+    `target` null, so a planner still sees where coverage stands.
+    """
+    planned = observations.targets(scenario.region, scenario.scheme)
+    planned = planned[(planned.year == year) & (planned.group != "all")]
+    rows = []
+    if len(planned):
+        for r in planned.drop_duplicates("group", keep="last").itertuples(index=False):
+            cov = float(group_coverage(ds, scenario.region, r.group).sel(year=year).median("draw"))
+            rows.append({"group": r.group, "coverage": round(cov, 6), "target": float(r.value),
+                         "gap": round(float(r.value) - cov, 6), "source": r.source})
+        return rows
+    for g in GROUP_IDS:
+        cov = group_coverage(ds, scenario.region, g).sel(year=year).median("draw")
+        if np.isfinite(cov):
+            rows.append({"group": g, "coverage": round(float(cov), 6), "target": None, "gap": None})
+    return rows
+
+
+# Budgets -----------------------------------------------------------------------------------
+
+BUDGET_VARS = ("state_cost_national", "state_cost_local", "state_cost", "premium_revenue")
+
+
+def budget(ds: xr.Dataset, region: str, comparison: xr.Dataset | None = None) -> pd.DataFrame:
+    """Yearly money flows of a run (mean over draws, VND at the base salary in force).
+
+    With a `comparison` run on the same draws and seed (common random numbers), also the extra
+    state cost per additional insured person: (cost - cost0) / (insured - insured0), NaN where the
+    reform insures no one more.
+    """
+    if "state_cost" not in ds:
+        raise InputError("budget", "state_cost", "this run has no money flows (only health insurance runs do)")
+    sub = ds.sel(region=region)
+    table = pd.DataFrame({"year": ds.year.values.astype(int)})
+    for name in BUDGET_VARS:
+        table[name] = sub[name].sum("group").mean("draw").values
+    table["insured"] = sub.insured_total.mean("draw").values
+    table["base_salary"] = ds.base_salary.values
+    if comparison is not None:
+        base = comparison.sel(region=region)
+        extra_cost = (sub.state_cost.sum("group") - base.state_cost.sum("group")).mean("draw").values
+        extra_insured = (sub.insured_total - base.insured_total).mean("draw").values
+        table["extra_state_cost"] = extra_cost
+        table["extra_insured"] = extra_insured
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table["cost_per_additional_insured"] = np.where(extra_insured > 0.5, extra_cost / extra_insured, np.nan)
+    return table
+
+
+def cumulative_state_cost(ds: xr.Dataset, region: str, first: int, last: int) -> xr.DataArray:
+    """State budget cost summed over years first..last, per draw (VND)."""
+    cost = ds.state_cost.sel(region=region).sum("group")
+    return cost.sel(year=slice(first, last)).sum("year")
+
+
+# Levers ------------------------------------------------------------------------------------
+
+def parse_lever(text: str, where: str = "levers") -> str:
+    """A reform path from a lever name: 'near_poor' means the state share of the near-poor."""
+    text = text.strip()
+    valid = lever_paths()
+    if text in valid:
+        return text
+    if f"state_share.{text}" in valid:
+        return f"state_share.{text}"
+    raise InputError(where, text, f"unknown lever{nearest(text, valid)}; allowed: a group of "
+                                  f"{', '.join(LEVERS['state_share'].groups)} (its state share) or one of "
+                                  f"{', '.join(valid)}")
+
+
+def lever_value(scenario: Scenario, path: str, year: int) -> float:
+    """The value a lever has in force in `year` under the scenario (its current level)."""
+    name, _, group = path.partition(".")
+    policy = scenario.policy()
+    if name == "state_share":
+        return float(sum(policy.state_share(year, scenario.region, group)))
+    lever = LEVERS[name]
+    region = scenario.region if name in ("local_top_up", "outreach") else "vietnam"
+    value = policy.in_force(lever.parameter, date(year, 1, 1), region, group)
+    return float(value.value) if value is not None else 0.0
+
+
+def lever_start(scenario: Scenario, year: int | None = None) -> int:
+    """The first year a lever set now takes effect, by default.
+
+    The year after the region's latest observation (the national one where it has none), so a
+    sweep tests policy from 'now' on; for a target year before that, three years ahead of it.
+    """
+    own = observations.observed(scenario.region, scenario.scheme)
+    national = observations.observed("vietnam", scenario.scheme)
+    last = own.year.max() if len(own) else (national.year.max() if len(national) else scenario.start)
+    start = int(last) + 1
+    if year is not None and start > year:
+        start = year - 3
+    return int(min(max(start, scenario.start + 1), scenario.end))
+
+
+def with_levers(scenario: Scenario, levels: dict[str, float], start: int, name: str | None = None) -> Scenario:
+    """The scenario with each lever path set to its level from `start` on."""
+    return scenario.with_reform({path: {start: float(v)} for path, v in levels.items()}, name=name)
