@@ -63,13 +63,22 @@ class Prepared:
         return cls(regions, years, pol, demo, target, net_price_pct(pol).values, active)
 
     def advance(self, params: xr.Dataset, seed: int, noise_from: int = DEFAULT_NOISE_FROM, by_age: bool = False,
-                parallel: bool = True, progress: Callable[[int], None] | None = None) -> dict[str, np.ndarray]:
-        """Run the kernel over every year: raw arrays with the draw last, as the kernel keeps them."""
+                parallel: bool = True, progress: Callable[[int], None] | None = None,
+                price: np.ndarray | None = None, outreach_shift: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Run the kernel over every year: raw arrays with the draw last, as the kernel keeps them.
+
+        `price` (region, group, year, draw) and `outreach_shift` (draw, region, year) replace the
+        policy's net premium and add to its outreach draw by draw: a sensitivity analysis varies
+        the levers across draws in one run.
+        """
         regions, years, target = self.regions, self.years, self.target
         D, R, G = params.sizes["draw"], len(regions), len(GROUP_IDS)
         A, S, T = demography.AGES.size, len(demography.SEXES), len(years)
         outreach = self.pol.outreach.values[None] + outreach_walk(params, seed, regions, years, noise_from)
-        join_all, lapse_all = enrolment_probabilities(params, np.asarray(years), self.price, outreach, regions)
+        if outreach_shift is not None:
+            outreach = outreach + outreach_shift
+        join_all, lapse_all = enrolment_probabilities(params, np.asarray(years), self.price if price is None else price,
+                                                      outreach, regions)
         bands = band_of_age(demography.MAX_AGE)
         demo = self.demo
         q = np.ascontiguousarray(demo.death_probability.values)

@@ -180,6 +180,9 @@ def enrolment(join_base, lapse_base, common, drive, voluntary, age_shift, sensit
               lapse_outreach, join_out, lapse_out):
     """Yearly join and lapse probabilities over (year, region, band, group, draw).
 
+    `price` is the net premium over (year, region, group, draw): a sensitivity analysis gives each
+    draw its own policy.
+
     Each is logistic in its log-odds (base + region offset + outreach + the 2015 drive for
     voluntary groups + an age shift - sensitivity x net price); the two compete over the year:
     the chance of any move is 1 - (1 - join)(1 - lapse), shared between them in proportion, so
@@ -192,8 +195,8 @@ def enrolment(join_base, lapse_base, common, drive, voluntary, age_shift, sensit
                 for g in range(G):
                     shift = age_shift[b, g]
                     vol = voluntary[g]
-                    pr = price[t, r, g]
                     for d in range(D):
+                        pr = price[t, r, g, d]
                         c = common[t, r, d] + drive[t, d] * vol
                         x = join_base[g, d] + c + shift - sensitivity[d] * pr
                         y = lapse_base[g, d] - lapse_outreach * c + lapse_price * sensitivity[d] * pr

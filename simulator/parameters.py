@@ -141,10 +141,15 @@ def enrolment_probabilities(params: xr.Dataset, years: np.ndarray, price: np.nda
                             regions: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(join, lapse) over (year, region, band, group, draw), the kernel's layout.
 
-    `price` is the net premium in % of income over (region, group, year); `outreach` the
-    log-odds shift over (draw, region, year): the scenario's lever plus the random walk.
+    `price` is the net premium in % of income over (region, group, year), or over (region, group,
+    year, draw) where each draw has its own policy; `outreach` the log-odds shift over (draw,
+    region, year): the scenario's lever plus the random walk.
     """
     years = np.asarray(years)
+    D = params.sizes["draw"]
+    if price.ndim == 3:
+        price = np.broadcast_to(price[..., None], price.shape + (D,))
+    price = np.ascontiguousarray(price.transpose(2, 0, 1, 3))
     voluntary = np.array([BY_ID[g].voluntary for g in GROUP_IDS], dtype=float)
     age_shift = np.outer(VOLUNTARY_AGE_SHIFT, voluntary)  # (band, group)
     ramp = np.clip((years - HOUSEHOLD_LAW_YEAR + 1) / RAMP_YEARS, 0.0, 1.0)
@@ -155,7 +160,7 @@ def enrolment_probabilities(params: xr.Dataset, years: np.ndarray, price: np.nda
     join, lapse = np.empty(shape), np.empty(shape)
     enrolment(np.ascontiguousarray(params.join_logit.values.T), np.ascontiguousarray(params.lapse_logit.values.T),
               common, drive, voluntary, age_shift, np.ascontiguousarray(params.price_sensitivity.values),
-              np.ascontiguousarray(price.transpose(2, 0, 1)), LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, join, lapse)
+              price, LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, join, lapse)
     return join, lapse
 
 
