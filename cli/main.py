@@ -53,6 +53,8 @@ def cmd_run(args) -> int:
     if args.out:
         simulator.write_netcdf(ds, args.out)
     result = summary.coverage_summary(ds, scenario)
+    if scenario.scheme == "bhyt":  # money flows, against the baseline on the same draws for a reform
+        result["budget"] = _budget(ds, scenario, params, args)
     if scenario.scheme != "bhyt":  # BHXH / BHTN: name the denominator; what each plan target would need
         from covsim.simulator import labour
 
@@ -64,9 +66,41 @@ def cmd_run(args) -> int:
         print(summary.coverage_table(result, observations.observed(scenario.region, scenario.scheme)))
         for gap in result.get("target_gaps", []):
             print(gap["reason"])
+        if args.budget and "budget" in result:
+            print(_budget_table(result["budget"]))
         if args.out:
             print(f"written: {args.out}")
     return 0
+
+
+def _budget(ds, scenario, params, args) -> dict:
+    from covsim import simulator
+    from covsim.simulator import planning
+
+    comparison = None
+    if scenario.baseline:
+        base = simulator.load_scenario(scenario.baseline)
+        comparison = simulator.run(base, params=params, draws=args.draws, seed=args.seed)
+    table = planning.budget(ds, scenario.region, comparison)
+    out = {"units": "VND/year", "compared_with": scenario.baseline}
+    for column in table.columns:
+        values = table[column].tolist()
+        out[column] = [int(v) for v in values] if column == "year" else \
+            [None if v != v else round(float(v), 1) for v in values]
+    return out
+
+
+def _budget_table(budget: dict) -> str:
+    lines = ["budget (mean over draws, bn VND; VND per additional insured against "
+             f"{budget['compared_with'] or 'no baseline'})",
+             f"{'year':>4}  {'state':>9}  {'national':>9}  {'local':>9}  {'revenue':>9}  {'per add. insured':>16}"]
+    per = budget.get("cost_per_additional_insured")
+    for i, year in enumerate(budget["year"]):
+        extra = f"{per[i]:,.0f}" if per and per[i] is not None else ""
+        lines.append(f"{year:>4}  {budget['state_cost'][i] / 1e9:>9,.1f}  {budget['state_cost_national'][i] / 1e9:>9,.1f}"
+                     f"  {budget['state_cost_local'][i] / 1e9:>9,.1f}  {budget['premium_revenue'][i] / 1e9:>9,.1f}"
+                     f"  {extra:>16}")
+    return "\n".join(lines)
 
 
 def _parameters(scenario, args):
@@ -122,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--scheme", choices=("bhyt", "bhxh", "bhtn"),
                      help="health (bhyt, default), social (bhxh) or unemployment (bhtn) insurance")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    run.add_argument("--budget", action="store_true", help="also print state cost and fund revenue by year")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
 
@@ -165,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         sys.stderr.write(f"covsim: error: {exc}\n")
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         sys.stderr.write("covsim: interrupted; nothing written\n")
         return 130

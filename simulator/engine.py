@@ -1,6 +1,7 @@
 """Run a scenario: policy in force, demography, membership and enrolment into an xarray Dataset."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from importlib import metadata
@@ -61,6 +62,11 @@ class Prepared:
         newborn = GROUP_IDS.index("child_under6")
         active = [None] + [active_cells(target[k - 1], target[k], newborn) for k in range(1, len(years))]
         return cls(regions, years, pol, demo, target, net_price_pct(pol).values, active)
+
+    def with_policy(self, policy: Policy) -> "Prepared":
+        """The same people under another policy: demography and membership do not depend on it."""
+        pol = policy_arrays(policy, self.regions, self.years)
+        return dataclasses.replace(self, pol=pol, price=net_price_pct(pol).values)
 
     def advance(self, params: xr.Dataset, seed: int, noise_from: int = DEFAULT_NOISE_FROM, by_age: bool = False,
                 parallel: bool = True, progress: Callable[[int], None] | None = None,

@@ -121,7 +121,7 @@ def net_price_pct(policy: xr.Dataset) -> xr.DataArray:
     price = 100.0 * policy.premium_rate * (1.0 - share) * factor / ratio
     priced = xr.DataArray([g in INCOME_RATIO for g in policy.group.values], dims="group",
                           coords={"group": policy.group})
-    return price.where(priced, 0.0).transpose("region", "group", "year")
+    return price.where(priced, 0.0).transpose("region", "group", "year", ...)
 
 
 def outreach_walk(params: xr.Dataset, seed: int, regions: list[str], years: list[int],

@@ -196,9 +196,10 @@ def parse_lever(text: str, where: str = "levers") -> str:
         return text
     if f"state_share.{text}" in valid:
         return f"state_share.{text}"
-    raise InputError(where, text, f"unknown lever{nearest(text, valid)}; allowed: a group of "
-                                  f"{', '.join(LEVERS['state_share'].groups)} (its state share) or one of "
-                                  f"{', '.join(valid)}")
+    raise InputError(where, text, f"unknown lever{nearest(text, valid)}; allowed: a group "
+                                  f"({', '.join(LEVERS['state_share'].groups)}) for its state share, or a "
+                                  f"reform path: state_share.GROUP, local_top_up.GROUP, "
+                                  f"{', '.join(n for n, l in LEVERS.items() if not l.groups)}")
 
 
 def lever_value(scenario: Scenario, path: str, year: int) -> float:

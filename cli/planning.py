@@ -1,0 +1,262 @@
+"""`covsim target`, `solve`, `sensitivity` and `allocate`: what planners and target-setters ask.
+
+Thin faces over covsim.simulator's planning, solve, sensitivity and allocate modules; draws come
+from the region's shipped posterior, as for `covsim run`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from covsim.simulator.errors import InputError, nearest
+
+
+def _float(text: str) -> float:
+    import argparse
+
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+
+
+def _common(p, scheme: bool = True) -> None:
+    from covsim.cli.main import _positive_int
+
+    p.add_argument("region", help="a region id: vietnam, ho_chi_minh_city, dong_nai, can_tho, lai_chau, vinh_long")
+    p.add_argument("--scenario", help="a shipped scenario of the region or a TOML path (default: the region's baseline)")
+    p.add_argument("--draws", type=_positive_int, default=200, help="posterior draws (default 200)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    if scheme:
+        p.add_argument("--scheme", choices=("bhyt", "bhxh", "bhtn"), help="insurance scheme (default: the scenario's)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _scenario(args):
+    """The scenario asked for, checked to be of the region asked for."""
+    from covsim import simulator
+    from covsim.simulator.scenario import known_regions
+
+    regions = known_regions()
+    if args.region not in regions:
+        raise InputError("region", args.region, f"unknown region{nearest(args.region, regions)}; "
+                                                f"allowed: {', '.join(regions)}")
+    scenario = simulator.load_scenario(args.scenario or args.region)
+    if scenario.region != args.region:
+        raise InputError(scenario.path or scenario.name, "region",
+                         f"scenario '{scenario.name}' is of region '{scenario.region}', not '{args.region}'")
+    if getattr(args, "scheme", None):
+        scenario = dataclasses.replace(scenario, scheme=args.scheme)
+    return scenario
+
+
+def _draws(scenario, args):
+    from covsim.calibration import posterior
+
+    return posterior.draws_for(scenario.region, args.draws, args.seed)
+
+
+def _year(text: str) -> int:
+    import argparse
+
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a year") from None
+
+
+# target --------------------------------------------------------------------------------------
+
+def cmd_target(args) -> int:
+    from covsim import simulator
+    from covsim.simulator import planning
+
+    planning.check_target(args.target)
+    scenario = _scenario(args)
+    planning.check_year(scenario, args.year)
+    ds = simulator.run(scenario, params=_draws(scenario, args), draws=args.draws, seed=args.seed)
+    report = planning.target_report(ds, scenario, args.target, args.year)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    first = report["first_year_reached"]
+    print(f"{scenario.name} ({scenario.region}, {scenario.scheme}), {report['draws']} draws, seed {report['seed']}")
+    print(f"target {100 * args.target:.2f}% in {args.year}: probability {100 * report['probability']:.0f}%")
+    print(f"coverage in {args.year}: median {100 * report['median_coverage']:.1f}%, "
+          f"80% interval {100 * report['lo80']:.1f}-{100 * report['hi80']:.1f}%")
+    print("reached (and held) by: "
+          f"{first['p50'] or 'not by ' + str(scenario.end)} in half the draws, "
+          f"{first['p90'] or 'not by ' + str(scenario.end)} in 90%")
+    if report["groups"]:
+        print(f"{'group':<28} {'coverage':>8} {'target':>7} {'gap':>7}")
+        for g in report["groups"]:
+            target = f"{100 * g['target']:.1f}" if g["target"] is not None else ""
+            gap = f"{100 * g['gap']:+.1f}" if g["gap"] is not None else ""
+            print(f"{g['group']:<28} {100 * g['coverage']:>7.1f}% {target:>7} {gap:>7}")
+    return 0
+
+
+# solve ---------------------------------------------------------------------------------------
+
+def cmd_solve(args) -> int:
+    from covsim.simulator import planning, solve
+
+    planning.check_target(args.target)
+    planning.check_probability(args.probability)
+    scenario = _scenario(args)
+    levers = [p for p in args.levers.split(",") if p.strip()]
+    for lever in levers:
+        planning.parse_lever(lever, where="--levers")
+    result = solve.solve(scenario, _draws(scenario, args), args.seed, args.target, args.year, args.probability,
+                         levers, start=args.start)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    print(result["message"])
+    for lever in result["levers"]:
+        print(f"  {lever['lever']:<28} {100 * lever['current']:5.1f}% -> {100 * lever['value']:5.1f}% "
+              f"(from {result['from']})")
+    cost = result["state_cost"]
+    print(f"state budget cost {cost['from']}-{cost['to']}: {cost['total'] / 1e9:,.1f} bn VND "
+          f"({result['extra_state_cost']['total'] / 1e9:+,.1f} bn against the current policy)")
+    if result["cost_per_additional_insured"]:
+        print(f"cost per additional insured person in {result['year']}: "
+              f"{result['cost_per_additional_insured']:,.0f} VND")
+    return 0
+
+
+# sensitivity ---------------------------------------------------------------------------------
+
+def cmd_sensitivity(args) -> int:
+    from covsim.simulator import planning, sensitivity
+
+    scenario = _scenario(args)
+    planning.check_year(scenario, args.year)
+    if args.chart:
+        _check_out(args.chart, (".png", ".svg", ".pdf"), "--chart")
+    table = sensitivity.sobol(scenario, _draws(scenario, args), args.year, samples=args.samples, seed=args.seed)
+    if args.chart:
+        _atomic(args.chart, lambda tmp: sensitivity.save_chart(
+            table, tmp, f"{scenario.name}: coverage in {args.year}"), suffix=Path(args.chart).suffix)
+    if args.json:
+        print(json.dumps({"region": scenario.region, "scenario": scenario.name, "year": args.year,
+                          "samples": args.samples, "evaluations": table.attrs["evaluations"],
+                          "lever_start": table.attrs["start"],
+                          "indices": table.round(6).to_dict(orient="records")}, ensure_ascii=False))
+        return 0
+    print(f"{scenario.name}: Sobol indices of coverage in {args.year} ({table.attrs['evaluations']} evaluations; "
+          f"levers from {table.attrs['start']})")
+    print(f"{'factor':<30} {'kind':<9} {'range':>17} {'S1':>6} {'±':>5} {'ST':>6} {'±':>5}")
+    for r in table.itertuples(index=False):
+        print(f"{r.factor:<30} {r.kind:<9} {r.lo:8.3f}..{r.hi:<7.3f} {r.S1:6.3f} {r.S1_conf:5.3f} "
+              f"{r.ST:6.3f} {r.ST_conf:5.3f}")
+    print()
+    print(sensitivity.bar_chart(table))
+    if args.chart:
+        print(f"written: {args.chart}")
+    return 0
+
+
+# allocate ------------------------------------------------------------------------------------
+
+def cmd_allocate(args) -> int:
+    from covsim import simulator
+    from covsim.simulator import allocate, planning
+
+    planning.check_target(args.target)
+    _check_out(args.out, (".csv", ".xlsx"), "--out")
+    scenario = _scenario(args)
+    planning.check_year(scenario, args.year)
+    ds = simulator.run(scenario, params=_draws(scenario, args), draws=args.draws, seed=args.seed)
+    table = allocate.allocate(ds, scenario, args.target, args.year, first=args.start)
+    report = planning.target_report(ds, scenario, args.target, args.year)
+    if args.out.endswith(".csv"):
+        _atomic(args.out, lambda tmp: table.to_csv(tmp, index=False), suffix=".csv")
+    else:
+        def excel(tmp):
+            import pandas as pd
+
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+                for kind in ("district", "group"):
+                    part = table[table.unit_kind == kind]
+                    if len(part):
+                        part.to_excel(xl, sheet_name=kind, index=False)
+        _atomic(args.out, excel, suffix=".xlsx")
+    sums = allocate.totals(table)
+    if args.json:
+        print(json.dumps({"region": scenario.region, "scenario": scenario.name, "target": args.target,
+                          "year": args.year, "out": args.out, "districts": table.attrs["districts"],
+                          "provincial_path": {str(k): v for k, v in table.attrs["path"].items()},
+                          "probability": report["probability"],
+                          "totals": sums.round(6).to_dict(orient="records")}, ensure_ascii=False))
+        return 0
+    print(f"{scenario.name}: yearly targets reaching {100 * args.target:.2f}% in {args.year} "
+          f"(the model gives it probability {100 * report['probability']:.0f}% under this scenario)")
+    if not table.attrs["districts"]:
+        print(f"no district data for {scenario.region}: targets by group only")
+    for r in sums.itertuples(index=False):
+        print(f"  {r.year} {r.unit_kind:<8} {r.insured:>12,} / {r.population:>12,} = {100 * r.rate:.2f}%")
+    print(f"written: {args.out}")
+    return 0
+
+
+# files ---------------------------------------------------------------------------------------
+
+def _check_out(path: str, formats: tuple[str, ...], key: str) -> None:
+    p = Path(path)
+    if p.suffix not in formats:
+        raise InputError(p, key, f"unknown format '{p.suffix}'; allowed: {', '.join(formats)}")
+    if not p.parent.exists():
+        raise InputError(p, key, f"folder '{p.parent}' does not exist")
+
+
+def _atomic(path: str, write, suffix: str) -> None:
+    """Write through a temporary file beside `path`, then rename: complete or absent."""
+    p = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=f".tmp{suffix}", dir=p.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def register(sub) -> None:
+    target = sub.add_parser("target", help="probability of reaching a coverage target in a year, by group")
+    _common(target)
+    target.add_argument("--target", type=_float, required=True, help="coverage target as a share, e.g. 0.968")
+    target.add_argument("--year", type=_year, required=True, help="target year")
+    target.set_defaults(func=cmd_target)
+
+    solve = sub.add_parser("solve", help="cheapest state shares that make a target likely")
+    _common(solve, scheme=False)
+    solve.add_argument("--target", type=_float, required=True, help="coverage target as a share")
+    solve.add_argument("--year", type=_year, required=True, help="target year")
+    solve.add_argument("--probability", type=_float, required=True, help="required probability, in (0, 1)")
+    solve.add_argument("--levers", required=True,
+                       help="comma-separated levers: groups (their state share) or reform paths, "
+                            "e.g. near_poor,pupil_student,farm_household")
+    solve.add_argument("--from", dest="start", type=_year, help="first year the levers take effect "
+                                                               "(default: after the last observation)")
+    solve.set_defaults(func=cmd_solve)
+
+    sens = sub.add_parser("sensitivity", help="Sobol indices of coverage over parameters and levers")
+    _common(sens, scheme=False)
+    sens.add_argument("--year", type=_year, required=True, help="year of the coverage analysed")
+    sens.add_argument("--samples", type=int, default=512, help="Sobol' base samples, a power of two (default 512)")
+    sens.add_argument("--chart", help="also write the bar chart to this image (.png, .svg, .pdf)")
+    sens.set_defaults(func=cmd_sensitivity)
+
+    alloc = sub.add_parser("allocate", help="yearly targets by district and group that reach a provincial target")
+    _common(alloc, scheme=False)
+    alloc.add_argument("--target", type=_float, required=True, help="provincial target as a share")
+    alloc.add_argument("--year", type=_year, required=True, help="target year")
+    alloc.add_argument("--out", required=True, help="output file (.csv or .xlsx)")
+    alloc.add_argument("--from", dest="start", type=_year,
+                       help="first year of the allocation (default: the district table's first year)")
+    alloc.set_defaults(func=cmd_allocate)

@@ -1,0 +1,150 @@
+"""Which uncertainties and which levers move coverage in a year: Sobol indices with SALib.
+
+Factors are the enrolment parameters the calibration fits (each over its posterior's 5th–95th
+percentile, or the prior's where no posterior is given) and the state shares of the subsidised
+groups (each over [current level, 100%]). Saltelli's samples become the draws of one engine run:
+each draw carries its own parameters and, through its own net premium, its own policy, so
+thousands of samples cost one vectorised run. The outreach random walk of the forecast years is
+noise, not a parameter, and is switched off here; factors are sampled independently, so
+posterior correlations between parameters are ignored (the usual Sobol assumption).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import sobol as sobol_sample
+
+from . import engine, planning
+from .errors import InputError
+from .groups import GROUP_IDS
+from .parameters import net_price_pct
+from .scenario import Scenario
+
+SCALARS = ("price_sensitivity", "outreach_2015", "outreach_trend", "outreach_damping")
+LEVER_GROUPS = ("near_poor", "pupil_student", "farm_household", "household")
+CHUNK = 4096  # samples per engine call: bounds memory to ~0.5 GB for one region
+
+
+def factors(params: xr.Dataset, scenario: Scenario, start: int, levers: tuple[str, ...] = LEVER_GROUPS) -> pd.DataFrame:
+    """Name, kind, bounds of each factor: parameters from the draws' spread, levers from policy."""
+    rows = []
+
+    def spread(name, values):
+        lo, hi = np.quantile(values, [0.05, 0.95])
+        if hi - lo < 1e-9:
+            return
+        rows.append({"factor": name, "kind": "parameter", "lo": float(lo), "hi": float(hi)})
+
+    for name in SCALARS:
+        if name in params:
+            spread(name, params[name].values)
+    if "region_offset" in params and scenario.region in params.region.values and scenario.region != "vietnam":
+        spread("region_offset", params.region_offset.sel(region=scenario.region).values)
+    for g in GROUP_IDS:
+        spread(f"join_logit.{g}", params.join_logit.sel(group=g).values)
+        spread(f"lapse_logit.{g}", params.lapse_logit.sel(group=g).values)
+    for g in levers:
+        current = planning.lever_value(scenario, f"state_share.{g}", start)
+        if current < 1.0:
+            rows.append({"factor": f"state_share.{g}", "kind": "lever", "lo": current, "hi": 1.0})
+    return pd.DataFrame(rows)
+
+
+def _params_for(template: xr.Dataset, table: pd.DataFrame, X: np.ndarray, region: str) -> xr.Dataset:
+    """Parameter draws with each parameter factor set from its column of the Saltelli matrix."""
+    n = X.shape[0]
+    health = [v for v in ("join_logit", "lapse_logit", "region_offset", *SCALARS, "outreach_sd") if v in template]
+    ds = template[health].isel(draw=np.zeros(n, dtype=int)).assign_coords(draw=np.arange(n)).copy(deep=True)
+    for j, row in enumerate(table.itertuples(index=False)):
+        if row.kind != "parameter":
+            continue
+        name, _, group = row.factor.partition(".")
+        if name == "region_offset":
+            ds["region_offset"].loc[{"region": region}] = X[:, j]
+        elif group:
+            ds[name].loc[{"group": group}] = X[:, j]
+        else:
+            ds[name].values[:] = X[:, j]
+    return ds
+
+
+def sobol(scenario: Scenario, params: xr.Dataset, year: int, samples: int = 256, seed: int = 0,
+          start: int | None = None) -> pd.DataFrame:
+    """First-order and total Sobol indices of coverage in `year`, with 95% confidence half-widths."""
+    if scenario.scheme != "bhyt":
+        raise InputError("sensitivity", "--scheme", "sensitivity covers health insurance (bhyt); allowed: bhyt")
+    planning.check_year(scenario, year)
+    if samples < 8 or samples & (samples - 1):
+        raise InputError("sensitivity", "--samples", f"{samples} is not a power of two >= 8 (Sobol' sequences need one)")
+    start = planning.lever_start(scenario, year) if start is None else start
+    table = factors(params, scenario, start)
+    problem = {"num_vars": len(table), "names": table.factor.tolist(),
+               "bounds": table[["lo", "hi"]].values.tolist()}
+    X = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
+    Y = coverage_at(scenario, params, table, X, year, start)
+    result = sobol_analyze.analyze(problem, Y, calc_second_order=False, seed=seed)
+    out = table[["factor", "kind", "lo", "hi"]].copy()
+    out["S1"], out["S1_conf"] = result["S1"], result["S1_conf"]
+    out["ST"], out["ST_conf"] = result["ST"], result["ST_conf"]
+    out.attrs.update(year=year, samples=samples, evaluations=int(X.shape[0]), start=start,
+                     coverage_mean=float(Y.mean()), coverage_sd=float(Y.std()))
+    return out.sort_values("ST", ascending=False).reset_index(drop=True)
+
+
+def coverage_at(scenario: Scenario, params: xr.Dataset, table: pd.DataFrame, X: np.ndarray, year: int,
+                start: int) -> np.ndarray:
+    """Overall coverage in `year` for every row of the Saltelli matrix, in chunks of draws."""
+    region = scenario.region
+    years = list(range(scenario.start, year + 1))
+    prep = engine.Prepared.build(scenario.policy(), [region], years)
+    share = (prep.pol.state_share_national + prep.pol.state_share_local)
+    levers = [(j, r.factor.partition(".")[2]) for j, r in enumerate(table.itertuples(index=False)) if r.kind == "lever"]
+    out = np.empty(X.shape[0])
+    k = years.index(year)
+    for a in range(0, X.shape[0], CHUNK):
+        rows = X[a:a + CHUNK]
+        draws = _params_for(params, table, rows, region)
+        total = share.expand_dims(draw=np.arange(rows.shape[0])).copy()
+        for j, group in levers:
+            level = xr.DataArray(rows[:, j], dims="draw")
+            later = total.year >= start
+            total.loc[{"group": group}] = xr.where(later, level, total.sel(group=group))
+        pol = prep.pol.assign(state_share_national=total, state_share_local=xr.zeros_like(total))
+        price = net_price_pct(pol).transpose("region", "group", "year", "draw").values
+        raw = prep.advance(draws, seed=0, noise_from=year + 1, price=price)
+        out[a:a + CHUNK] = raw["ins"][k].sum(axis=1)[0] / raw["pop"][k].sum(axis=1)[0]
+    return out
+
+
+def bar_chart(table: pd.DataFrame, width: int = 40) -> str:
+    """A text bar chart of the total indices, for the terminal."""
+    lines = []
+    name_w = max(len(f) for f in table.factor)
+    for r in table.itertuples(index=False):
+        st = max(float(r.ST), 0.0)
+        bar = "#" * int(round(min(st, 1.0) * width))
+        lines.append(f"{r.factor:<{name_w}}  {bar:<{width}}  ST {r.ST:5.3f}  S1 {r.S1:5.3f}")
+    return "\n".join(lines)
+
+
+def save_chart(table: pd.DataFrame, path, title: str) -> None:
+    """A PNG bar chart of first-order and total indices (matplotlib, no display)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = table.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(7, 0.3 * len(t) + 1.5))
+    y = np.arange(len(t))
+    ax.barh(y + 0.2, t.ST.clip(lower=0), 0.4, xerr=t.ST_conf, label="total (ST)")
+    ax.barh(y - 0.2, t.S1.clip(lower=0), 0.4, xerr=t.S1_conf, label="first order (S1)")
+    ax.set_yticks(y, t.factor)
+    ax.set_xlabel("Sobol index of coverage")
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
