@@ -1,0 +1,225 @@
+"""Monte Carlo batches: scenarios × a grid of levers × draws, in chunks, checkpointed.
+
+A batch is split into chunks of (scenario variant, block of draws). Each chunk is an ordinary
+`run` on a slice of the parameter draws; random streams are keyed by the draw index, so a draw
+gives the same numbers whatever chunk, process or scheduler runs it. Finished chunks are written
+atomically into a checkpoint folder beside the store, named by a hash of everything that
+determines them (variant, draws, seed, data and code versions, parameters), so a resumed batch
+reuses exactly the chunks that are still valid. The store itself is written under a temporary
+name and renamed only when complete.
+
+The simulator knows nothing of Dask: `execute` takes any `submit`-style runner; the CLI gives it
+a Dask scheduler.
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+import xarray as xr
+
+from . import data, engine, planning
+from .errors import InputError
+from .scenario import LEVERS, Scenario
+
+FORMATS = (".zarr", ".nc")
+#: What a batch keeps of each run: the region's own slice (the `region` dim is dropped; each
+#: variant's region is a coordinate along `scenario`, so one store holds several regions).
+KEEP = ("population", "insured", "coverage", "coverage_total", "population_total", "insured_total",
+        "state_cost_national", "state_cost_local", "state_cost", "premium_revenue")
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    base: str
+    scenario: Scenario
+    levels: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    index: int
+    variant: int
+    first: int  # first draw index
+    stop: int  # one past the last
+    key: str
+
+
+def parse_grid(spec: str) -> tuple[str, list[float]]:
+    """'state_share.near_poor=0.3:1.0:0.1' -> ('state_share.near_poor', [0.3, 0.4, ..., 1.0])."""
+    lever, sep, rng = spec.partition("=")
+    if not sep:
+        raise InputError("--grid", spec, "expected LEVER=START:STOP:STEP, e.g. near_poor=0.3:1.0:0.1")
+    path = planning.parse_lever(lever, where="--grid")
+    parts = rng.split(":")
+    try:
+        start, stop, step = (float(p) for p in parts)
+    except ValueError:
+        raise InputError("--grid", spec, "expected three numbers START:STOP:STEP, e.g. 0.3:1.0:0.1") from None
+    if step <= 0:
+        raise InputError("--grid", spec, f"STEP {step:g} must be positive")
+    if start > stop:
+        raise InputError("--grid", spec, f"START {start:g} is above STOP {stop:g}")
+    lever_def = LEVERS[path.partition(".")[0]]
+    if start < lever_def.lo or stop > lever_def.hi:
+        raise InputError("--grid", spec, f"values outside the lever's range; allowed: {lever_def.describe()}")
+    count = int(np.floor((stop - start) / step + 1e-9)) + 1
+    return path, [round(start + k * step, 10) for k in range(count)]
+
+
+def variants(scenarios: list[Scenario], grid: list[tuple[str, list[float]]], start: int | None) -> list[Variant]:
+    """Every scenario at every grid point (the Cartesian product of the grid's levers)."""
+    out = []
+    for sc in scenarios:
+        first = planning.lever_start(sc) if start is None else start
+        if grid and not sc.start < first <= sc.end:
+            raise InputError("--from", str(first), f"outside {sc.name}'s years {sc.start + 1}..{sc.end}")
+        for point in itertools.product(*[[(p, v) for v in values] for p, values in grid]):
+            if point:
+                name = f"{sc.name}[{','.join(f'{p}={v:g}' for p, v in point)}]"
+                scenario = planning.with_levers(sc, dict(point), first, name=name)
+            else:
+                name, scenario = sc.name, sc
+            out.append(Variant(name, sc.name, scenario, tuple(point)))
+    names = [v.name for v in out]
+    if len(set(names)) != len(names):
+        raise InputError("batch", "SCENARIO", "a scenario is named twice")
+    return out
+
+
+def plan(variants_: list[Variant], params: dict[str, xr.Dataset], draws: int, seed: int,
+         chunk_draws: int) -> list[Chunk]:
+    """Chunks of every variant, each keyed by all that determines its numbers."""
+    common = f"{seed}|{data.data_hash()}|{engine.code_version()}"
+    chunks = []
+    for i, v in enumerate(variants_):
+        p_hash = engine.params_hash(params[v.scenario.region])
+        for first in range(0, draws, chunk_draws):
+            stop = min(first + chunk_draws, draws)
+            text = f"{v.scenario.hash}|{v.scenario.scheme}|{first}:{stop}|{common}|{p_hash}"
+            key = hashlib.sha256(text.encode()).hexdigest()[:16]
+            chunks.append(Chunk(len(chunks), i, first, stop, key))
+    return chunks
+
+
+def run_chunk(scenario: Scenario, params: xr.Dataset, seed: int) -> xr.Dataset:
+    """One chunk: the run of a slice of draws, the region's own slice of what a batch keeps."""
+    ds = engine.run(scenario, params=params, seed=seed)
+    keep = [v for v in KEEP if v in ds] or [v for v in ds.data_vars if "draw" in ds[v].dims]
+    out = ds[keep]
+    if "region" in out.dims:
+        out = out.sel(region=scenario.region, drop=True)
+    out.attrs = {"denominator": ds.attrs["denominator"]} if "denominator" in ds.attrs else {}
+    return out
+
+
+def checkpoint_path(folder: Path, chunk: Chunk) -> Path:
+    return folder / f"{chunk.index:05d}-{chunk.key}.nc"
+
+
+def write_atomic_netcdf(ds: xr.Dataset, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        ds.to_netcdf(tmp, engine="netcdf4")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def execute(chunks: list[Chunk], variants_: list[Variant], params: dict[str, xr.Dataset], seed: int,
+            folder: Path, submit: Callable[[Iterable[tuple]], Iterable[tuple[Chunk, xr.Dataset]]],
+            progress: Callable[[int], None] | None = None) -> int:
+    """Run the chunks not yet checkpointed; `submit` maps (chunk, scenario, params, seed) tuples to
+    finished (chunk, Dataset) pairs as they complete. Returns how many chunks were already done."""
+    done = {p.name for p in folder.glob("*.nc")}
+    todo = [c for c in chunks if checkpoint_path(folder, c).name not in done]
+    resumed = len(chunks) - len(todo)
+    if progress is not None and resumed:
+        progress(resumed)
+    tasks = [(c, variants_[c.variant].scenario,
+              params[variants_[c.variant].scenario.region].isel(draw=slice(c.first, c.stop)), seed) for c in todo]
+    for chunk, ds in submit(tasks):
+        write_atomic_netcdf(ds, checkpoint_path(folder, chunk))
+        if progress is not None:
+            progress(1)
+    return resumed
+
+
+def assemble(chunks: list[Chunk], variants_: list[Variant], folder: Path, attrs: dict) -> xr.Dataset:
+    """The finished store: chunks joined along `draw`, variants along `scenario`."""
+    parts = []
+    for i, v in enumerate(variants_):
+        mine = [c for c in chunks if c.variant == i]
+        pieces = []
+        for c in mine:
+            with xr.open_dataset(checkpoint_path(folder, c)) as ds:
+                pieces.append(ds.load())
+        joined = xr.concat(pieces, dim="draw")
+        parts.append(joined.expand_dims(scenario=[v.name]))
+    out = xr.concat(parts, dim="scenario", join="outer")
+    levers = sorted({p for v in variants_ for p, _ in v.levels})
+    coords = {
+        "base_scenario": ("scenario", [v.base for v in variants_]),
+        "region": ("scenario", [v.scenario.region for v in variants_]),
+        "scenario_hash": ("scenario", [v.scenario.hash for v in variants_]),
+    }
+    for p in levers:
+        coords[p] = ("scenario", [dict(v.levels).get(p, np.nan) for v in variants_])
+    out = out.assign_coords(coords)
+    for name in KEEP:
+        if name in out and name in pieces[0]:
+            out[name].attrs = pieces[0][name].attrs
+    out.attrs.update(attrs)
+    out.attrs["scenario_definitions"] = json.dumps({v.name: v.scenario.resolved() for v in variants_}, sort_keys=True)
+    return out
+
+
+def write_store(ds: xr.Dataset, out: Path) -> None:
+    """Write under a temporary name beside `out`, then rename: the store appears complete or not at all."""
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink()
+    try:
+        if out.suffix == ".zarr":
+            import warnings
+
+            with warnings.catch_warnings():  # fixed-width strings have no Zarr v3 spec: write v2
+                warnings.simplefilter("ignore")
+                ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True)
+        else:
+            ds.to_netcdf(tmp, engine="netcdf4")
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        if tmp.exists():
+            shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink()
+        raise
+
+
+def check_out(path: str) -> Path:
+    out = Path(path)
+    if out.suffix not in FORMATS:
+        raise InputError(out, "--out", f"unknown format '{out.suffix}'; allowed: {', '.join(FORMATS)}")
+    if not out.parent.exists():
+        raise InputError(out, "--out", f"folder '{out.parent}' does not exist")
+    return out
+
+
+def partial_folder(out: Path) -> Path:
+    return out.parent / f"{out.name}.partial"
