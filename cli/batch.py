@@ -11,8 +11,18 @@ from covsim.simulator.errors import InputError
 
 
 def _run_task(task):
-    """Runs on a Dask worker: one chunk."""
+    """Runs on a Dask worker: one chunk, on as many engine threads as the worker has threads
+    (several single-threaded workers on one machine must not each spread over every core)."""
     from covsim.simulator import batch
+
+    try:
+        from dask.distributed import get_worker
+
+        import numba
+
+        numba.set_num_threads(max(1, min(get_worker().state.nthreads, numba.config.NUMBA_NUM_THREADS)))
+    except (ImportError, ValueError, AttributeError):
+        pass  # not on a distributed worker: the synchronous scheduler uses every core
 
     chunk, scenario, params, seed = task
     return chunk, batch.run_chunk(scenario, params, seed)
