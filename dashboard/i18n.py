@@ -1,0 +1,82 @@
+"""Every label of the dashboard in Vietnamese and English, and number formats of each language.
+
+Vietnamese writes 1.179.440 người and 93,69%: "." groups thousands, "," marks decimals.
+"""
+from __future__ import annotations
+
+import math
+
+LANGUAGES = ("vi", "en")
+DEFAULT = "vi"
+
+TEXT: dict[str, dict[str, str]] = {
+    "title": {"vi": "Mô phỏng bao phủ bảo hiểm y tế", "en": "Health insurance coverage simulator"},
+    "region": {"vi": "Tỉnh/thành", "en": "Region"},
+    "scenario": {"vi": "Kịch bản", "en": "Scenario"},
+    "scheme": {"vi": "Loại bảo hiểm", "en": "Scheme"},
+    "language": {"vi": "Ngôn ngữ", "en": "Language"},
+    "levers": {"vi": "Chính sách", "en": "Policy levers"},
+    "state_share": {"vi": "Tỷ lệ NSNN hỗ trợ", "en": "State share of the premium"},
+    "lever_start": {"vi": "Áp dụng từ năm", "en": "In force from"},
+    "outreach": {"vi": "Vận động, tuyên truyền (log-odds)", "en": "Outreach (log-odds)"},
+    "target": {"vi": "Mục tiêu bao phủ (%)", "en": "Coverage target (%)"},
+    "target_year": {"vi": "Năm mục tiêu", "en": "Target year"},
+    "reset": {"vi": "Về kịch bản gốc", "en": "Reset to baseline"},
+    "probability": {"vi": "Xác suất đạt mục tiêu", "en": "Probability of reaching the target"},
+    "coverage": {"vi": "Tỷ lệ bao phủ", "en": "Coverage"},
+    "median": {"vi": "Trung vị mô hình", "en": "Model median"},
+    "band80": {"vi": "Khoảng 80% (mô hình)", "en": "80% band (model)"},
+    "band95": {"vi": "Khoảng 95% (mô hình)", "en": "95% band (model)"},
+    "observed": {"vi": "Số liệu thực tế (quan sát)", "en": "Observed"},
+    "planned": {"vi": "Chỉ tiêu kế hoạch", "en": "Planned target"},
+    "target_line": {"vi": "Mục tiêu đang xét", "en": "Target under test"},
+    "year": {"vi": "Năm", "en": "Year"},
+    "groups": {"vi": "Bao phủ theo nhóm đối tượng", "en": "Coverage by group"},
+    "group_target": {"vi": "Chỉ tiêu nhóm (kế hoạch)", "en": "Group target (planned)"},
+    "budget": {"vi": "Ngân sách nhà nước và thu quỹ", "en": "State budget and fund revenue"},
+    "state_cost_national": {"vi": "NSNN trung ương", "en": "State budget, national"},
+    "state_cost_local": {"vi": "NSNN địa phương", "en": "State budget, local"},
+    "premium_revenue": {"vi": "Thu quỹ BHYT", "en": "Fund premium revenue"},
+    "billion_vnd": {"vi": "tỷ đồng", "en": "bn VND"},
+    "per_insured": {"vi": "Chi phí NSNN cho mỗi người tham gia thêm", "en": "State cost per additional insured"},
+    "people": {"vi": "người", "en": "people"},
+    "median_coverage": {"vi": "Bao phủ trung vị", "en": "Median coverage"},
+    "districts": {"vi": "Theo huyện (chỉ tiêu kế hoạch)", "en": "By district (planned targets)"},
+    "no_districts": {"vi": "Không có số liệu cấp huyện cho tỉnh này", "en": "No district data for this region"},
+    "not_for_scheme": {"vi": "Không áp dụng cho loại bảo hiểm này", "en": "Not available for this scheme"},
+    "denominator": {"vi": "Mẫu số", "en": "Denominator"},
+    "error": {"vi": "Dữ liệu nhập không hợp lệ", "en": "Invalid input"},
+    "draws": {"vi": "lần mô phỏng", "en": "draws"},
+    "bhyt": {"vi": "BHYT", "en": "Health (BHYT)"},
+    "bhxh": {"vi": "BHXH", "en": "Social (BHXH)"},
+    "bhtn": {"vi": "BHTN", "en": "Unemployment (BHTN)"},
+    "near_poor": {"vi": "Cận nghèo", "en": "Near-poor"},
+    "pupil_student": {"vi": "Học sinh, sinh viên", "en": "Pupils and students"},
+    "farm_household": {"vi": "Hộ nông, lâm, ngư nghiệp", "en": "Farm households"},
+    "household": {"vi": "Hộ gia đình", "en": "Households"},
+    "vietnam": {"vi": "Toàn quốc", "en": "Vietnam"},
+    "ho_chi_minh_city": {"vi": "TP. Hồ Chí Minh", "en": "Ho Chi Minh City"},
+    "dong_nai": {"vi": "Đồng Nai", "en": "Dong Nai"},
+    "can_tho": {"vi": "Cần Thơ", "en": "Can Tho"},
+    "lai_chau": {"vi": "Lai Châu", "en": "Lai Chau"},
+    "vinh_long": {"vi": "Vĩnh Long", "en": "Vinh Long"},
+}
+
+
+def t(key: str, lang: str) -> str:
+    return TEXT[key][lang if lang in LANGUAGES else DEFAULT]
+
+
+def number(value: float, lang: str, decimals: int = 0) -> str:
+    """1179440 -> '1.179.440' (vi) or '1,179,440' (en)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    if lang == "vi":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def percent(share: float, lang: str, decimals: int = 1) -> str:
+    """0.9369 -> '93,7%' (vi) or '93.7%' (en)."""
+    return number(100.0 * share, lang, decimals) + "%"
