@@ -21,10 +21,10 @@ def _label(key: str) -> html.Label:
 def layout() -> html.Div:
     sliders = []
     for g in compute.LEVER_GROUPS:
-        sliders += [_label(f"lbl_{g}"),
-                    dcc.Input(id=f"share-{g}", type="number", min=0, max=100, step=1, value=0, debounce=True),
-                    html.Span(" %")]
-    controls = html.Div(style={"width": "28%", "display": "inline-block", "verticalAlign": "top", "padding": "8px"},
+        sliders.append(html.Div([_label(f"lbl_{g}"), html.Br(),
+                                 dcc.Input(id=f"share-{g}", type="number", min=0, max=100, step=1, value=0,
+                                           debounce=True), html.Span(" %")]))
+    controls = html.Div(style={"flex": "0 0 300px", "padding": "8px"},
                         children=[
         _label("language"), dcc.RadioItems(id="lang", options=[{"label": "Tiếng Việt", "value": "vi"},
                                                                 {"label": "English", "value": "en"}],
@@ -42,7 +42,7 @@ def layout() -> html.Div:
         _label("target_year"), dcc.Input(id="year", type="number", value=2020, debounce=True),
         html.Br(), html.Button(t("reset", DEFAULT), id="label-reset", n_clicks=0),
     ])
-    answer = html.Div(style={"width": "70%", "display": "inline-block", "padding": "8px"}, children=[
+    answer = html.Div(style={"flex": "1 1 auto", "padding": "8px", "minWidth": 0}, children=[
         html.Div(id="error", style={"color": "#b00020", "fontWeight": "bold"}),
         html.Div([_label("probability"), html.Div(id="probability", style={"fontSize": "40px", "fontWeight": "bold"})]),
         dcc.Loading(dcc.Graph(id="fan")),
@@ -50,7 +50,8 @@ def layout() -> html.Div:
         html.H4(t("budget", DEFAULT), id="label-budget"), dcc.Graph(id="budget"), html.Div(id="per-insured"),
         html.H4(t("districts", DEFAULT), id="label-districts"), html.Div(id="districts"),
     ])
-    return html.Div([html.H2(t("title", DEFAULT), id="label-title"), controls, answer])
+    return html.Div([html.H2(t("title", DEFAULT), id="label-title"),
+                     html.Div([controls, answer], style={"display": "flex", "fontFamily": "sans-serif"})])
 
 
 def district_table(region: str, lang: str):
