@@ -62,3 +62,258 @@ def result(name: str, scheme: str, levers: dict[str, float], start: int, target:
         base = _run(name, scheme, (), start, draws, seed)
         out["budget"] = planning.budget(ds, sc.region, comparison=base if changed else None)
     return out
+
+
+# The full dashboard's calls: runs cached by their inputs (in-process, and on disk so the
+# background workers share them), a JSON summary of a run for the page's store. -----------------
+
+import json
+import pickle
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from covsim.simulator import data as _data
+from covsim.simulator.errors import InputError
+
+SCHEMES = ("bhyt", "bhxh", "bhtn")
+QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
+#: Every lever the page offers: reform path, kind of input, schemes it acts on.
+LEVER_SPECS: tuple[dict, ...] = (
+    *({"path": f"state_share.{g}", "kind": "share", "schemes": ("bhyt",)} for g in LEVER_GROUPS),
+    *({"path": f"local_top_up.{g}", "kind": "share", "schemes": ("bhyt",)} for g in LEVER_GROUPS),
+    {"path": "base_salary", "kind": "vnd", "schemes": ("bhyt",)},
+    {"path": "outreach", "kind": "logodds", "schemes": ("bhyt",)},
+    {"path": "enforcement", "kind": "logodds", "schemes": ("bhxh", "bhtn")},
+    {"path": "voluntary_outreach", "kind": "logodds", "schemes": ("bhxh", "bhtn")},
+)
+LEVER_PATHS = tuple(s["path"] for s in LEVER_SPECS)
+KIND = {s["path"]: s["kind"] for s in LEVER_SPECS}
+
+_SHARED = None  # a diskcache.Cache shared with the background workers (keyed by inputs only)
+
+
+def share_cache(cache) -> None:
+    """Let runs computed in one process (a background job) serve the others."""
+    global _SHARED
+    _SHARED = cache
+
+
+def _shared(key: tuple, make):
+    if _SHARED is None:
+        return make()
+    try:
+        blob = _SHARED.get(key)
+    except Exception:  # noqa: BLE001 - a broken cache entry is only a miss
+        blob = None
+    if blob is not None:
+        return pickle.loads(blob)
+    value = make()
+    try:
+        _SHARED.set(key, pickle.dumps(value), expire=6 * 3600)
+    except Exception:  # noqa: BLE001 - a full disk costs speed, never an answer
+        pass
+    return value
+
+
+def scenario_rows(region: str) -> list[dict]:
+    """What `covsim scenarios` lists, for one region: baseline first."""
+    rows = []
+    for name in scenarios_of(region):
+        sc = simulator.load_scenario(name)
+        rows.append({"name": sc.name, "region": sc.region, "scheme": sc.scheme, "baseline": sc.baseline or "",
+                     "description": sc.description})
+    return rows
+
+
+def check_scheme(scheme: str) -> str:
+    if scheme not in SCHEMES:
+        raise InputError("dashboard", "scheme", f"unknown scheme '{scheme}'; allowed: {', '.join(SCHEMES)}")
+    return scheme
+
+
+def current_levers(name: str, scheme: str, start: int) -> dict[str, float]:
+    """Each lever's value in force in `start` under the scenario as shipped."""
+    sc = scenario(name, scheme)
+    return {p: planning.lever_value(sc, p, int(start)) for p in LEVER_PATHS}
+
+
+def default_target(name: str, scheme: str) -> tuple[float, int]:
+    """The plan's latest overall target for the region (and scheme), else 90% in 2025."""
+    sc = scenario(name, scheme)
+    t = observations.targets(sc.region, scheme)
+    t = t[(t.group == "all") & (t.year > sc.start) & (t.year <= sc.end)]
+    if not len(t):
+        return 0.9, min(2025, sc.end)
+    last = t[t.year == t.year.max()]
+    return float(last.value.max()), int(last.year.iloc[0])
+
+
+@lru_cache(maxsize=32)
+def draws_of(region: str, draws: int, seed: int) -> xr.Dataset:
+    return _shared(("draws", region, draws, seed), lambda: posterior.draws_for(region, draws, seed))
+
+
+@lru_cache(maxsize=64)
+def run_levers(name: str, scheme: str, levers: tuple, start: int, draws: int, seed: int) -> xr.Dataset:
+    """A run of the scenario with the levers (path, value) set from `start`; cached by its inputs."""
+    def make():
+        sc = scenario(name, scheme)
+        if levers:
+            sc = planning.with_levers(sc, dict(levers), start)
+        return simulator.run(sc, params=draws_of(sc.region, draws, seed), draws=draws, seed=seed)
+    return _shared(("run", name, scheme, levers, start if levers else 0, draws, seed), make)
+
+
+def baseline_run(region: str, scheme: str, draws: int, seed: int) -> xr.Dataset:
+    """The region's baseline, per (region, scheme, draws, seed)."""
+    return run_levers(region, scheme, (), 0, draws, seed)
+
+
+def changed_levers(name: str, scheme: str, levers: dict[str, float], start: int) -> tuple:
+    """The levers that differ from the scenario's current values (only those become a reform)."""
+    now = current_levers(name, scheme, start)
+    out = []
+    for path, value in levers.items():
+        if path not in KIND:
+            raise InputError("dashboard", path, f"unknown lever; allowed: {', '.join(LEVER_PATHS)}")
+        if value is None:
+            raise InputError("dashboard", path, "empty; type a number")
+        if scheme not in next(s["schemes"] for s in LEVER_SPECS if s["path"] == path):
+            continue
+        value = float(value)
+        if not np.isfinite(value):
+            raise InputError("dashboard", path, "not a number")
+        tol = 1e-6 * max(1.0, abs(now[path]))
+        if abs(value - now[path]) > max(tol, 5e-6):
+            out.append((path, value))
+    return tuple(sorted(out))
+
+
+def full_result(name: str, scheme: str, levers: dict[str, float], start: int, target: float, year: int,
+                compare: str | None = None, draws: int = DRAWS, seed: int = SEED) -> dict:
+    """Everything the page shows, computed from the public planning functions.
+
+    Raises InputError on bad input (an out-of-range lever, a target outside (0, 1], a year outside
+    the scenario) before anything runs.
+    """
+    check_scheme(scheme)
+    sc = scenario(name, scheme)
+    planning.check_target(target, "dashboard", "target")
+    planning.check_year(sc, int(year), "target year")
+    start = planning.check_year(sc, int(start), "lever start")
+    changed = changed_levers(name, scheme, levers, start)
+    if changed:
+        planning.with_levers(sc, dict(changed), start)  # validates every value against its range
+        sc = planning.with_levers(sc, dict(changed), start)
+    ds = run_levers(name, scheme, changed, start if changed else 0, draws, seed)
+    base = baseline_run(sc.region, scheme, draws, seed)
+    out = {"scenario": sc, "ds": ds, "base": base, "levers": dict(levers), "changed": dict(changed),
+           "start": int(start), "report": planning.target_report(ds, sc, float(target), int(year)),
+           "observed": observations.observed(sc.region, scheme), "targets": observations.targets(sc.region, scheme)}
+    is_base = sc.region == name and not changed
+    if scheme == "bhyt":
+        out["budget"] = planning.budget(ds, sc.region, comparison=None if is_base else base)
+    if compare:
+        other = scenario(compare, scheme)
+        if other.region != sc.region:
+            raise InputError("dashboard", "compare", f"'{compare}' is a scenario of {other.region}, not {sc.region}")
+        out["compare"] = (other, run_levers(compare, scheme, (), 0, draws, seed))
+    return out
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    return json.loads(df.to_json(orient="records", force_ascii=False))
+
+
+def districts_view(res: dict) -> dict:
+    """The plan's district targets (planned) and, where it can be made, the model's allocation."""
+    sc = res["scenario"]
+    from covsim.simulator import allocate as _allocate  # written beside planning
+
+    table = _allocate.districts(sc.region)
+    if table is None or sc.scheme != "bhyt":
+        return {"available": False}
+    out = {"available": True, "planned": _records(table[["year", "district", "insured", "population",
+                                                          "rate_stated", "kind", "source"]])}
+    rep = res["report"]
+    try:
+        alloc = _allocate.allocate(res["ds"], sc, rep["target"], rep["year"])
+        out["allocation"] = _records(alloc[alloc.unit_kind == "district"])
+    except InputError as exc:
+        out["allocation_error"] = str(exc)
+    return out
+
+
+def summary(res: dict) -> dict:
+    """A JSON-serialisable digest of a result: what the page's store and the exports hold."""
+    sc, ds = res["scenario"], res["ds"]
+    cov = planning.region_coverage(ds, sc)
+    q = cov.quantile(list(QUANTILES), dim="draw")
+    rep = res["report"]
+    out = {
+        "scenario": sc.name, "region": sc.region, "scheme": sc.scheme, "description": sc.description,
+        "baseline": sc.baseline or "", "denominator": ds.attrs.get("denominator", "population"),
+        "years": [int(y) for y in cov.year.values],
+        "fan": {f"q{int(round(1000 * p)):03d}": [round(float(v), 6) for v in q.sel(quantile=p).values]
+                for p in QUANTILES},
+        "observed": _records(res["observed"][["year", "value", "source"]]),
+        "targets": _records(res["targets"][["year", "group", "value", "source"]]),
+        "report": rep,
+        "levers": {k: (None if v is None else float(v)) for k, v in res["levers"].items()},
+        "changed": res["changed"], "start": res["start"],
+        "assumptions": {"scenario_definition": ds.attrs.get("scenario_definition", ""),
+                        "scenario_hash": ds.attrs.get("scenario_hash", ""),
+                        "seed": int(ds.attrs.get("seed", 0)), "draws": int(ds.sizes["draw"]),
+                        "data_hash": ds.attrs.get("data_hash", ""), "code_version": ds.attrs.get("code_version", ""),
+                        "parameters": ds.attrs.get("parameters", ""), "source": sc.source},
+    }
+    if "budget" in res:
+        b = res["budget"].replace({np.nan: None})
+        out["budget"] = _records(b)
+        out["budget_compared_with"] = None if "cost_per_additional_insured" not in b else sc.region
+    out["districts"] = districts_view(res)
+    if "compare" in res:
+        out["compare"] = comparison(res, *res["compare"])
+    return out
+
+
+def comparison(res: dict, other, ods: xr.Dataset) -> dict:
+    """Scenario A (the page's) against B on the same draws and seed: per-draw differences."""
+    sc, ds, rep = res["scenario"], res["ds"], res["report"]
+    a = planning.region_coverage(ds, sc)
+    b = planning.region_coverage(ods, other)
+    diff = (a - b).quantile([0.1, 0.5, 0.9], dim="draw")
+    orep = planning.target_report(ods, other, rep["target"], rep["year"])
+    out = {"name": other.name, "description": other.description, "years": [int(y) for y in a.year.values],
+           "median_a": [round(float(v), 6) for v in a.median("draw").values],
+           "median_b": [round(float(v), 6) for v in b.median("draw").values],
+           "diff": {k: [round(float(v), 6) for v in diff.sel(quantile=p).values]
+                    for k, p in (("lo", 0.1), ("median", 0.5), ("hi", 0.9))},
+           "probability_a": rep["probability"], "probability_b": orep["probability"]}
+    if sc.scheme == "bhyt":
+        first, last = int(res["start"]), int(rep["year"])
+        ca = float(planning.cumulative_state_cost(ds, sc.region, first, last).mean())
+        cb = float(planning.cumulative_state_cost(ods, other.region, first, last).mean())
+        out.update(cost_first=first, cost_last=last, cost_a=ca, cost_b=cb, cost_diff=ca - cb)
+    return out
+
+
+def netcdf_bytes(ds: xr.Dataset) -> bytes:
+    """The run as NetCDF, via the simulator's own writer."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "covsim.nc"
+        simulator.write_netcdf(ds, path)
+        return path.read_bytes()
+
+
+def data_sources(region: str, scheme: str) -> list[str]:
+    """Where the observed and planned figures come from (the coverage table's source column)."""
+    rows = observations.observed(region, scheme)
+    plans = observations.targets(region, scheme)
+    out = list(dict.fromkeys(list(rows.source) + list(plans.source)))
+    if region in ("lai_chau",) and scheme == "bhyt":
+        out += list(dict.fromkeys(_data.table("lai_chau_districts").source))
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from .i18n import number, percent, t
+from .i18n import TEXT, number, percent, t
 
 
 def fan(res: dict, target: float, year: int, lang: str) -> go.Figure:
@@ -72,3 +72,130 @@ def headline(res: dict, lang: str) -> str:
     return (f"{percent(r['probability'], lang, 0)} — {t('median_coverage', lang)} {r['year']}: "
             f"{percent(r['median_coverage'], lang)} ({percent(r['lo80'], lang)}–{percent(r['hi80'], lang)}), "
             f"{number(r['draws'], lang)} {t('draws', lang)}")
+
+
+# Figures of the full dashboard, drawn from a run's JSON summary (compute.summary) -------------
+#: One look per kind of figure, everywhere: observed, planned, assumed (model).
+OBSERVED = {"mode": "markers", "marker": {"symbol": "circle", "size": 9, "color": "black"}}
+PLANNED = {"marker": {"symbol": "diamond-open", "size": 12, "color": "#d62728", "line": {"width": 2}},
+           "line": {"dash": "dash", "color": "#d62728"}}
+MODEL = "#1f77b4"
+
+
+def _layout(fig: go.Figure, lang: str, **kw) -> go.Figure:
+    kw.setdefault("legend", {"orientation": "h", "y": -0.18})
+    fig.update_layout(separators=",." if lang == "vi" else ".,", margin={"t": 30, "l": 60, "r": 20, "b": 40},
+                      template="plotly_white", **kw)
+    return fig
+
+
+def _note(fig: go.Figure, text: str) -> go.Figure:
+    fig.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 16})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def fan_chart(s: dict, lang: str) -> go.Figure:
+    """Median, 80% and 95% bands over draws; observed points; planned targets; the target line."""
+    years, fan = s["years"], s["fan"]
+    pct = lambda xs: [None if v is None else 100 * v for v in xs]  # noqa: E731
+    model = t("assumed", lang)
+    fig = go.Figure()
+    for lo, hi, key, alpha in (("q025", "q975", "band95", 0.15), ("q100", "q900", "band80", 0.3)):
+        fig.add_trace(go.Scatter(x=years + years[::-1], y=pct(fan[hi]) + pct(fan[lo])[::-1], fill="toself",
+                                 fillcolor=f"rgba(31,119,180,{alpha})", line={"width": 0}, hoverinfo="skip",
+                                 name=f"{t(key, lang)}"))
+    fig.add_trace(go.Scatter(x=years, y=pct(fan["q500"]), mode="lines", line={"color": MODEL, "width": 2.5},
+                             name=f"{t('median', lang)} ({model})"))
+    obs = s["observed"]
+    if obs:
+        fig.add_trace(go.Scatter(x=[r["year"] for r in obs], y=[100 * r["value"] for r in obs],
+                                 name=t("observed", lang), text=[r["source"] for r in obs], **OBSERVED))
+    plans = [r for r in s["targets"] if r["group"] == "all"]
+    if plans:
+        fig.add_trace(go.Scatter(x=[r["year"] for r in plans], y=[100 * r["value"] for r in plans], mode="markers",
+                                 marker=PLANNED["marker"], name=t("planned", lang), text=[r["source"] for r in plans]))
+    rep = s["report"]
+    fig.add_trace(go.Scatter(x=[years[0], years[-1]], y=[100 * rep["target"]] * 2, mode="lines",
+                             line={"dash": "dash", "color": "#d62728", "width": 1.5},
+                             name=f"{t('target_line', lang)}: {percent(rep['target'], lang, 2)} ({rep['year']})"))
+    fig.add_trace(go.Scatter(x=[rep["year"]], y=[100 * rep["target"]], mode="markers+text",
+                             marker={"symbol": "star-open", "size": 16, "color": "#d62728"},
+                             text=[percent(rep["probability"], lang, 0)], textposition="top center",
+                             showlegend=False, hoverinfo="skip"))
+    unit = t("of_labour_force", lang) if s.get("denominator") == "labour_force" else t("of_population", lang)
+    return _layout(fig, lang, yaxis_title=f"{t('coverage', lang)} (% {unit})", xaxis_title=t("year", lang),
+                   height=430)
+
+
+def groups_chart(s: dict, lang: str) -> go.Figure:
+    rows = s["report"].get("groups") or []
+    fig = go.Figure()
+    if s["scheme"] != "bhyt" or not rows:
+        return _layout(_note(fig, t("not_for_scheme", lang)), lang, height=300)
+    names = [t(r["group"], lang) if r["group"] in TEXT else r["group"] for r in rows]
+    fig.add_trace(go.Bar(x=names, y=[100 * r["coverage"] for r in rows], marker_color=MODEL,
+                         name=f"{t('median_coverage', lang)} {s['report']['year']} ({t('assumed', lang)})"))
+    has = [r for r, n in zip(rows, names) if r.get("target") is not None]
+    if has:
+        fig.add_trace(go.Scatter(x=[n for r, n in zip(rows, names) if r.get("target") is not None],
+                                 y=[100 * r["target"] for r in has], mode="markers", marker=PLANNED["marker"],
+                                 name=t("group_target", lang)))
+    return _layout(fig, lang, yaxis_title="%", height=340)
+
+
+def districts_chart(s: dict, lang: str) -> go.Figure | None:
+    d = s.get("districts") or {}
+    if not d.get("available"):
+        return None
+    plan = pd.DataFrame(d["planned"])
+    year = s["report"]["year"]
+    fig = go.Figure()
+    for i, (name, part) in enumerate(plan.groupby("district", sort=False)):
+        fig.add_trace(go.Scatter(x=part.year, y=part.rate_stated, mode="lines+markers", name=name,
+                                 legendgroup=name, marker={"symbol": "diamond-open", "size": 9},
+                                 line={"dash": "dash"}))
+    if d.get("allocation"):
+        alloc = pd.DataFrame(d["allocation"])
+        for name, part in alloc.groupby("unit", sort=False):
+            fig.add_trace(go.Scatter(x=part.year, y=100 * part.rate, mode="lines", name=f"{name}",
+                                     legendgroup=name, showlegend=False, line={"width": 2}, opacity=0.7))
+    fig.add_annotation(text=f"◇ - - {t('planned_district', lang)} · ── {t('model_allocation', lang)} "
+                            f"({percent(s['report']['target'], lang, 2)} {year})",
+                       showarrow=False, xref="paper", yref="paper", x=0, y=1.08, xanchor="left")
+    return _layout(fig, lang, yaxis_title="%", xaxis_title=t("year", lang), height=420,
+                   legend={"orientation": "v"})
+
+
+def budget_chart(s: dict, lang: str) -> go.Figure:
+    fig = go.Figure()
+    rows = s.get("budget")
+    if not rows:
+        return _layout(_note(fig, t("not_for_scheme", lang)), lang, height=300)
+    years = [r["year"] for r in rows]
+    for key, color in (("state_cost_national", "#2ca02c"), ("state_cost_local", "#98df8a")):
+        fig.add_trace(go.Bar(x=years, y=[r[key] / 1e9 for r in rows], marker_color=color,
+                             name=f"{t(key, lang)} ({t('assumed', lang)})"))
+    fig.add_trace(go.Scatter(x=years, y=[r["premium_revenue"] / 1e9 for r in rows], mode="lines",
+                             line={"color": "#ff7f0e"}, name=f"{t('premium_revenue', lang)} ({t('assumed', lang)})"))
+    return _layout(fig, lang, barmode="stack", yaxis_title=t("billion_vnd", lang), xaxis_title=t("year", lang),
+                   height=360)
+
+
+def comparison_chart(s: dict, lang: str) -> go.Figure:
+    c = s["compare"]
+    years = c["years"]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=years, y=[100 * v for v in c["median_a"]], mode="lines", line={"color": MODEL},
+                             name=f"{t('current', lang)}: {s['scenario']} ({t('median', lang)})"))
+    fig.add_trace(go.Scatter(x=years, y=[100 * v for v in c["median_b"]], mode="lines",
+                             line={"color": "#9467bd", "dash": "dot"}, name=f"{c['name']} ({t('median', lang)})"))
+    fig.add_trace(go.Scatter(x=years + years[::-1], y=[100 * v for v in c["diff"]["hi"]]
+                             + [100 * v for v in c["diff"]["lo"]][::-1], fill="toself", yaxis="y2",
+                             fillcolor="rgba(127,127,127,0.25)", line={"width": 0}, hoverinfo="skip",
+                             name=f"{t('difference', lang)}, 80%"))
+    fig.add_trace(go.Scatter(x=years, y=[100 * v for v in c["diff"]["median"]], mode="lines", yaxis="y2",
+                             line={"color": "#7f7f7f"}, name=t("difference", lang)))
+    return _layout(fig, lang, yaxis_title=f"{t('coverage', lang)} (%)", height=380,
+                   yaxis2={"overlaying": "y", "side": "right", "title": t("difference", lang), "showgrid": False})

@@ -1,0 +1,249 @@
+"""The page's callbacks. The model runs in a background callback, off the request thread; every
+other callback is quick. Results carry the id of the request they answer, and only the answer to
+the latest request is shown, so a lever moved during a run supersedes it (Dash also stops the old
+job, and the Stop button cancels it)."""
+from __future__ import annotations
+
+import logging
+import traceback
+
+import dash
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from covsim.simulator import planning
+from covsim.simulator.errors import InputError
+
+from . import briefing, compute, figures
+from .i18n import number, percent, t
+from .layout import lever_id, lever_path
+
+log = logging.getLogger("covsim.dashboard")
+LEVERS = {"type": "lever", "path": ALL}
+
+#: Collects the inputs into one request with a fresh id (in the browser: no round trip).
+REQUEST_JS = """
+function(scenario, scheme, levers, start, target, year, compare, prev) {
+    const ids = dash_clientside.callback_context.inputs_list[2].map(x => x.id.path);
+    if (!scenario || !scheme || levers.some(v => v === undefined)) { return dash_clientside.no_update; }
+    const values = {};
+    ids.forEach((p, i) => { values[p.split('__').join('.')] = (levers[i] === undefined ? null : levers[i]); });
+    return {id: ((prev && prev.id) || 0) + 1, scenario: scenario, scheme: scheme, levers: values,
+            start: start, target: target, year: year, compare: compare || null};
+}
+"""
+
+
+def is_share(path: str) -> bool:
+    return compute.KIND[path] == "share"
+
+
+def to_ui(path: str, value: float) -> float:
+    """Shares show in percent of the premium; other levers in their own unit."""
+    return round(100 * value, 4) if is_share(path) else round(value, 4)
+
+
+def from_ui(path: str, value):
+    if value is None or value == "":
+        return None
+    return float(value) / 100 if is_share(path) else float(value)
+
+
+def compute_request(req: dict, draws: int, seed: int, progress=None) -> dict:
+    """The background job's body, callable without Dash: a summary, or a message for the page."""
+    step = progress or (lambda *_: None)
+    try:
+        step(("10",))
+        missing = [k for k in ("start", "target", "year") if req.get(k) in (None, "")]
+        if missing:
+            raise InputError("dashboard", missing[0], "empty; type a number")
+        target = float(req["target"])
+        if not 0 < target <= 100:
+            raise InputError("dashboard", "target (%)", f"{target:g}% is outside (0, 100]")
+        levers = {p: from_ui(p, v) for p, v in (req.get("levers") or {}).items()}
+        res = compute.full_result(req["scenario"], req["scheme"], levers, int(req["start"]),
+                                  float(req["target"]) / 100, int(req["year"]), compare=req.get("compare"),
+                                  draws=draws, seed=seed)
+        step(("80",))
+        out = compute.summary(res)
+        out["id"] = req.get("id")
+        step(("100",))
+        return out
+    except InputError as exc:
+        return {"id": req.get("id"), "error": str(exc), "kind": "input"}
+    except (TypeError, ValueError) as exc:
+        return {"id": req.get("id"), "error": f"dashboard: {exc}", "kind": "input"}
+    except Exception as exc:  # noqa: BLE001 - the page says what went wrong; the server stays up
+        log.error("dashboard computation failed: %s", traceback.format_exc())
+        return {"id": req.get("id"), "error": f"{type(exc).__name__}: {exc}", "kind": "internal"}
+
+
+def render(s: dict | None, lang: str) -> dict:
+    """What each output shows for a result summary (or its error)."""
+    if not s:
+        raise PreventUpdate
+    if s.get("error"):
+        head = t("error", lang) if s.get("kind") == "input" else t("internal_error", lang)
+        return {"error": f"{head}: {s['error']}", "result-key": str(s.get("id"))}
+    rep = s["report"]
+    first = rep["first_year_reached"]["p50"]
+    unit = t("of_labour_force", lang) if s["denominator"] == "labour_force" else t("of_population", lang)
+    headline = (f"{t('target', lang).split(' (')[0]} {percent(rep['target'], lang, 2)} ({rep['year']}, % {unit}) · "
+                f"{t('median_coverage', lang)} {rep['year']}: {percent(rep['median_coverage'], lang, 2)} "
+                f"({percent(rep['lo80'], lang, 1)}–{percent(rep['hi80'], lang, 1)}, 80%) · "
+                f"{t('first_year', lang)}: {first or t('never', lang)} · "
+                f"{number(rep['draws'], lang)} {t('draws', lang)}, seed {rep['seed']}")
+    out = {"error": "", "probability": percent(rep["probability"], lang, 0), "headline": headline,
+           "fan": figures.fan_chart(s, lang), "groups": figures.groups_chart(s, lang),
+           "budget": figures.budget_chart(s, lang), "result-key": str(s.get("id"))}
+    d = figures.districts_chart(s, lang)
+    if d is None:
+        out["districts"] = html.P(t("no_districts", lang) if s["scheme"] == "bhyt" else t("not_for_scheme", lang))
+    else:
+        extra = []
+        if s["districts"].get("allocation_error"):
+            extra = [html.P(f"{t('allocation_unavailable', lang)}: {s['districts']['allocation_error']}")]
+        out["districts"] = html.Div([dcc.Graph(figure=d, config={"displaylogo": False}), *extra])
+    per = briefing.per_insured(s)
+    rows = []
+    for r in s.get("budget") or []:
+        if r["year"] >= s["start"] and r.get("cost_per_additional_insured") is not None:
+            rows.append(html.Tr([html.Td(str(r["year"])),
+                                 html.Td(f"{number(r['cost_per_additional_insured'], lang)} {t('vnd', lang)}"),
+                                 html.Td(f"{number(r['extra_insured'], lang)} {t('people', lang)}")]))
+    out["per-insured"] = html.Div([html.Div(t("per_insured_year", lang) + (f": {number(per, lang)} {t('vnd', lang)}"
+                                                                       f" ({rep['year']})" if per else "")),
+                                   html.Table(rows, style={"fontSize": "13px"}) if rows else None])
+    c = s.get("compare")
+    if c:
+        lines = [html.Tr([html.Th(""), html.Th(s["scenario"]), html.Th(c["name"])]),
+                 html.Tr([html.Td(t("probability", lang)), html.Td(percent(c["probability_a"], lang, 0)),
+                          html.Td(percent(c["probability_b"], lang, 0))])]
+        if "cost_a" in c:
+            lines.append(html.Tr([html.Td(f"{t('cum_cost', lang)} {c['cost_first']}–{c['cost_last']} "
+                                          f"({t('billion_vnd', lang)})"),
+                                  html.Td(number(c["cost_a"] / 1e9, lang, 1)), html.Td(number(c["cost_b"] / 1e9, lang, 1))]))
+        out["comparison"] = html.Div([html.Table(lines, style={"fontSize": "14px"}),
+                                      dcc.Graph(figure=figures.comparison_chart(s, lang), config={"displaylogo": False})])
+    else:
+        out["comparison"] = html.P("—")
+    a = s["assumptions"]
+    out["assumptions"] = (f"{t('scenario_definition', lang)}: {a['scenario_definition']} · {t('seed', lang)} {a['seed']}"
+                          f" · {number(a['draws'], lang)} {t('draws', lang)} · {t('parameters', lang)}: "
+                          f"{a['parameters']} · {t('data_hash', lang)} {a['data_hash']} · "
+                          f"{t('code_version', lang)} {a['code_version']}")
+    return out
+
+
+RENDERED = ("error", "probability", "headline", "fan", "groups", "districts", "budget", "per-insured",
+            "comparison", "assumptions", "result-key")
+PROPS = {"fan": "figure", "groups": "figure", "budget": "figure"}
+
+
+def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> None:
+    @app.callback(Output("scenario", "options"), Output("scenario", "value"), Output("compare", "options"),
+                  Output("compare", "value"), Input("region", "value"))
+    def pick_region(region):
+        if region not in compute.REGIONS:
+            raise PreventUpdate
+        rows = compute.scenario_rows(region)
+        options = [{"label": f"{r['name']} ({r['scheme'].upper()})", "value": r["name"]} for r in rows]
+        return options, rows[0]["name"], options, rows[0]["name"]
+
+    @app.callback(Output("scenario-description", "children"), Output("scheme", "value"),
+                  Input("scenario", "value"))
+    def pick_scenario(name):
+        if not name:
+            raise PreventUpdate
+        sc = compute.scenario(name)
+        base = f" · {sc.baseline}" if sc.baseline else ""
+        return f"{sc.description}{base}", sc.scheme
+
+    @app.callback(Output(LEVERS, "value"), Output(LEVERS, "disabled"), Output("start", "value"),
+                  Output("target", "value"), Output("year", "value"),
+                  Input("scenario", "value"), Input("scheme", "value"), Input("reset", "n_clicks"))
+    def defaults(name, scheme, _reset):
+        if not name or scheme not in compute.SCHEMES:
+            raise PreventUpdate
+        target, year = compute.default_target(name, scheme)
+        sc = compute.scenario(name, scheme)
+        start = planning.lever_start(sc, year)
+        now = compute.current_levers(name, scheme, start)
+        paths = [lever_path(o["id"]) for o in ctx.outputs_list[0]]
+        values = [to_ui(p, now[p]) for p in paths]
+        disabled = [scheme not in next(s["schemes"] for s in compute.LEVER_SPECS if s["path"] == p) for p in paths]
+        return values, disabled, start, round(100 * target, 4), year
+
+    app.clientside_callback(REQUEST_JS, Output("request", "data"),
+                            Input("scenario", "value"), Input("scheme", "value"), Input(LEVERS, "value"),
+                            Input("start", "value"), Input("target", "value"), Input("year", "value"),
+                            Input("compare", "value"), State("request", "data"))
+
+    if background:
+        @app.callback(Output("result", "data"), Input("request", "data"), background=True, interval=150,
+                      progress=[Output("progress", "value")], progress_default=["0"],
+                      running=[(Output("running", "style"), {"display": "block"}, {"display": "none"})],
+                      cancel=[Input("stop", "n_clicks")], prevent_initial_call=True)
+        def run_job(set_progress, req):
+            if not req:
+                raise PreventUpdate
+            return compute_request(req, draws, seed, set_progress)
+    else:
+        @app.callback(Output("result", "data"), Input("request", "data"), prevent_initial_call=True)
+        def run_now(req):
+            if not req:
+                raise PreventUpdate
+            return compute_request(req, draws, seed)
+
+    @app.callback([Output(k, PROPS.get(k, "children")) for k in RENDERED],
+                  Input("result", "data"), Input("lang", "value"), State("request", "data"))
+    def show(s, lang, req):
+        if s and req and ctx.triggered_id == "result" and s.get("id") != req.get("id"):
+            raise PreventUpdate  # a stale answer: a newer request is on its way
+        try:
+            out = render(s, lang)
+        except PreventUpdate:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            log.error("dashboard render failed: %s", traceback.format_exc())
+            out = {"error": f"{t('internal_error', lang)}: {type(exc).__name__}: {exc}"}
+        return [out.get(k, no_update) for k in RENDERED]
+
+    @app.callback(Output({"type": "t", "key": ALL, "i": ALL}, "children"), Input("lang", "value"))
+    def translate(lang):
+        return [t(o["id"]["key"], lang) for o in ctx.outputs_list]
+
+    @app.callback(Output("download", "data"), Output("export-error", "children"),
+                  Input("btn-briefing", "n_clicks"), Input("btn-csv", "n_clicks"), Input("btn-xlsx", "n_clicks"),
+                  Input("btn-nc", "n_clicks"), State("result", "data"), State("lang", "value"),
+                  prevent_initial_call=True)
+    def download(_b, _c, _x, _n, s, lang):
+        try:
+            return export(ctx.triggered_id, s, lang), ""
+        except Exception as exc:  # noqa: BLE001
+            log.error("dashboard export failed: %s", traceback.format_exc())
+            return no_update, f"{t('internal_error', lang)}: {exc}"
+
+    @app.callback(Output("pong", "children"), Input("ping", "n_clicks"))
+    def ping(n):
+        return str(n)
+
+
+def export(which: str, s: dict | None, lang: str) -> dict:
+    """The dcc.Download payload of one export button."""
+    if not s or s.get("error"):
+        raise InputError("dashboard", "export", "no result to export yet")
+    stem = f"covsim_{s['scenario']}_{s['scheme']}_{s['report']['year']}"
+    if which == "btn-briefing":
+        return dict(content=briefing.briefing_html(s, lang), filename=f"{stem}_briefing.html", type="text/html")
+    if which == "btn-csv":
+        return dcc.send_bytes(briefing.to_csv(s), f"{stem}.csv")
+    if which == "btn-xlsx":
+        return dcc.send_bytes(briefing.to_excel(s), f"{stem}.xlsx")
+    if which == "btn-nc":
+        a = s["assumptions"]
+        changed = tuple(sorted((k, float(v)) for k, v in s["changed"].items()))
+        ds = compute.run_levers(s["scenario"], s["scheme"], changed,
+                                s["start"] if changed else 0, a["draws"], a["seed"])
+        return dcc.send_bytes(compute.netcdf_bytes(ds), f"{stem}.nc")
+    raise PreventUpdate

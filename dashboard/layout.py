@@ -1,0 +1,126 @@
+"""The page: pickers and levers on the left, the answer on the right. Every label is a `T(key)`
+whose text a single callback swaps when the language changes."""
+from __future__ import annotations
+
+from itertools import count
+
+from dash import dcc, html
+
+from . import compute
+from .i18n import DEFAULT, t
+
+_n = count()
+
+
+def T(key: str, tag=html.Span, **kw):
+    """A translated label: its id says which key it shows."""
+    return tag(t(key, DEFAULT), id={"type": "t", "key": key, "i": next(_n)}, **kw)
+
+
+def lever_id(path: str) -> dict:
+    return {"type": "lever", "path": path.replace(".", "__")}
+
+
+def lever_path(id_: dict) -> str:
+    return id_["path"].replace("__", ".")
+
+
+BOX = {"width": "100%", "boxSizing": "border-box", "marginBottom": "6px"}
+SMALL = {"width": "90px"}
+CARD = {"background": "#fff", "border": "1px solid #ddd", "borderRadius": "6px", "padding": "10px 14px",
+        "marginBottom": "12px"}
+
+
+def _number(path: str, **kw):
+    return dcc.Input(id=lever_id(path), type="number", debounce=True, style=SMALL, **kw)
+
+
+def _levers() -> html.Div:
+    rows = [html.Tr([html.Th(T("group")), html.Th(T("share_pct")), html.Th(T("top_up_pct"))])]
+    for g in compute.LEVER_GROUPS:
+        rows.append(html.Tr([html.Td(T(g)), html.Td(_number(f"state_share.{g}", step=1)),
+                             html.Td(_number(f"local_top_up.{g}", step=1))]))
+    return html.Div([
+        html.H4(T("levers"), style={"margin": "8px 0 4px"}),
+        html.Table(rows, style={"fontSize": "14px"}),
+        html.Label(T("base_salary")), html.Br(),
+        dcc.Input(id=lever_id("base_salary"), type="number", debounce=True, step=10000, style={"width": "140px"}),
+        html.Br(), html.Label(T("outreach")), html.Br(), _number("outreach", step=0.1),
+        html.Br(), html.Label(T("enforcement")), html.Br(), _number("enforcement", step=0.1),
+        html.Br(), html.Label(T("voluntary_outreach")), html.Br(), _number("voluntary_outreach", step=0.1),
+        html.P(T("levers_note"), style={"fontSize": "12px", "color": "#555"}),
+        html.P(T("labour_levers_note"), id="labour-note", style={"fontSize": "12px", "color": "#555"}),
+    ])
+
+
+def controls() -> html.Div:
+    return html.Div(id="controls", className="no-print", style={"flex": "0 0 330px", "padding": "8px"}, children=[
+        html.Label(T("region")),
+        dcc.Dropdown(id="region", options=[{"label": t(r, "vi"), "value": r} for r in compute.REGIONS],
+                     value="vietnam", clearable=False, style=BOX),
+        html.Label(T("scenario")),
+        dcc.Dropdown(id="scenario", clearable=False, style=BOX),
+        html.Div(id="scenario-description", style={"fontSize": "12px", "color": "#555", "marginBottom": "6px"}),
+        html.Label(T("scheme")),
+        dcc.RadioItems(id="scheme", options=[{"label": s.upper(), "value": s} for s in compute.SCHEMES],
+                       value="bhyt", inline=True, inputStyle={"marginRight": "4px", "marginLeft": "8px"}),
+        _levers(),
+        html.Label(T("lever_start")), html.Br(),
+        dcc.Input(id="start", type="number", debounce=True, step=1, style=SMALL), html.Br(),
+        html.Label(T("target")), html.Br(),
+        dcc.Input(id="target", type="number", debounce=True, step=0.1, style=SMALL), html.Br(),
+        html.Label(T("target_year")), html.Br(),
+        dcc.Input(id="year", type="number", debounce=True, step=1, style=SMALL), html.Br(),
+        html.Button(T("reset"), id="reset", n_clicks=0, style={"margin": "8px 0"}),
+        html.Br(), html.Label(T("compare")),
+        dcc.Dropdown(id="compare", clearable=True, style=BOX),
+        html.H4(T("export"), style={"margin": "10px 0 4px"}),
+        html.Button(T("briefing"), id="btn-briefing", n_clicks=0), " ",
+        html.Button(T("csv"), id="btn-csv", n_clicks=0), " ",
+        html.Button(T("excel"), id="btn-xlsx", n_clicks=0), " ",
+        html.Button(T("netcdf"), id="btn-nc", n_clicks=0),
+        dcc.Download(id="download"),
+        html.Div(id="export-error", role="alert", style={"color": "#b00020"}),
+    ])
+
+
+def answer() -> html.Div:
+    return html.Div(style={"flex": "1 1 auto", "padding": "8px", "minWidth": 0}, children=[
+        html.Div(id="error", role="alert", style={"color": "#b00020", "fontWeight": "bold", "whiteSpace": "pre-wrap"}),
+        html.Div(id="running", style={"display": "none"}, children=[
+            T("computing"), " ", html.Progress(id="progress", value="0", max="100"), " ",
+            html.Button(T("stop"), id="stop", n_clicks=0)]),
+        html.Div(style=CARD, children=[
+            html.Div(T("probability"), style={"fontSize": "14px", "color": "#555"}),
+            html.Div(id="probability", style={"fontSize": "44px", "fontWeight": "bold"}),
+            html.Div(id="headline", style={"fontSize": "15px"}),
+            dcc.Graph(id="fan", config={"displaylogo": False}),
+            html.Div(T("legend_note"), style={"fontSize": "12px", "color": "#555"}),
+        ]),
+        html.Div(style=CARD, children=[html.H4(T("groups")), dcc.Graph(id="groups", config={"displaylogo": False})]),
+        html.Div(style=CARD, children=[html.H4(T("districts")), html.Div(id="districts")]),
+        html.Div(style=CARD, children=[html.H4(T("budget")), dcc.Graph(id="budget", config={"displaylogo": False}),
+                                       html.Div(id="per-insured")]),
+        html.Div(style=CARD, children=[html.H4(T("comparison")), html.Div(id="comparison")]),
+        html.Div(id="assumptions", style={"fontSize": "12px", "color": "#555"}),
+    ])
+
+
+def layout() -> html.Div:
+    global _n
+    _n = count()
+    return html.Div(style={"fontFamily": "system-ui, sans-serif", "background": "#f6f7f9", "padding": "6px"}, children=[
+        html.Div(style={"display": "flex", "alignItems": "center", "gap": "20px"}, children=[
+            html.H2(T("title"), style={"margin": "4px 8px"}),
+            dcc.RadioItems(id="lang", options=[{"label": "Tiếng Việt", "value": "vi"},
+                                               {"label": "English", "value": "en"}],
+                           value=DEFAULT, inline=True, inputStyle={"marginRight": "4px", "marginLeft": "8px"}),
+        ]),
+        html.Div([controls(), answer()], style={"display": "flex"}),
+        # Request ids: a result is shown only if it answers the latest request.
+        dcc.Store(id="request"), dcc.Store(id="result"),
+        html.Div(id="result-key", style={"display": "none"}),
+        # A trivial callback for the latency benchmark's yardstick.
+        html.Button("ping", id="ping", n_clicks=0, style={"display": "none"}),
+        html.Div(id="pong", style={"display": "none"}),
+    ])
