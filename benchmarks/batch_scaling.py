@@ -48,11 +48,11 @@ def on_cluster(workers: int, draws: int, chunk: int, folder: Path) -> float:
         warm = folder / "warm"
         warm.mkdir(parents=True, exist_ok=True)
         small = b.plan(variants[:1], params, workers, 0, 1)
-        b.execute(small, variants, params, 0, warm, _distributed(client))  # numba compiled on each worker
+        b.execute(small, variants, params, 0, warm, _distributed(client), worker_writes=True)  # numba compiled on each worker
         run = folder / f"run{workers}"
         run.mkdir(parents=True, exist_ok=True)
         began = time.perf_counter()
-        b.execute(chunks, variants, params, 0, run, _distributed(client))
+        b.execute(chunks, variants, params, 0, run, _distributed(client), worker_writes=True)
         return time.perf_counter() - began
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 import sys
 import time
 
@@ -24,14 +23,20 @@ def _run_task(task):
     except (ImportError, ValueError, AttributeError):
         pass  # not on a distributed worker: the synchronous scheduler uses every core
 
-    chunk, scenario, params, seed = task
-    return chunk, batch.run_chunk(scenario, params, seed)
+    chunk, scenario, params, seed, path = task
+    ds = batch.run_chunk(scenario, params, seed)
+    if path is None:
+        return chunk, ds
+    from pathlib import Path
+
+    batch.write_atomic_netcdf(ds, Path(path))  # a worker on this machine checkpoints its own chunk
+    return chunk, None
 
 
 def _sync(tasks):
     import dask
 
-    for task in tasks:
+    for task in tasks:  # one at a time, so each chunk is checkpointed as soon as it is done
         (result,) = dask.compute(dask.delayed(_run_task)(task), scheduler="synchronous")
         yield result
 
@@ -58,10 +63,23 @@ def _client(args):
                                dashboard_address=None, silence_logs=40)
         return Client(cluster), cluster
     if args.scheduler.startswith("tcp://"):
+        import socket
+        from urllib.parse import urlsplit
+
         try:
+            where = urlsplit(args.scheduler)
+            host, port = where.hostname, where.port
+        except ValueError:
+            host = port = None
+        if not host or not port:
+            raise InputError("--scheduler", args.scheduler, "expected tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786")
+        try:  # a refused or unroutable address fails here at once, not after the client's retries
+            socket.create_connection((host, port), timeout=10).close()
             return Client(args.scheduler, timeout="10s"), None
         except (OSError, TimeoutError) as exc:
-            raise InputError("--scheduler", args.scheduler, f"no Dask scheduler reachable there ({exc})") from None
+            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            raise InputError("--scheduler", args.scheduler,
+                             f"no Dask scheduler reachable there ({reason})") from None
     raise InputError("--scheduler", args.scheduler, "allowed: sync, local (with --workers N) or tcp://HOST:PORT")
 
 
@@ -70,6 +88,7 @@ def cmd_batch(args) -> int:
     from covsim.calibration import posterior
     from covsim.simulator import batch, data, engine
 
+    began = time.perf_counter()
     out = batch.check_out(args.out)
     folder = batch.partial_folder(out)
     if folder.exists() and not args.resume:
@@ -86,35 +105,39 @@ def cmd_batch(args) -> int:
     params = {r: posterior.draws_for(r, args.draws, args.seed) for r in sorted({v.scenario.region for v in variants})}
     chunks = batch.plan(variants, params, args.draws, args.seed, args.chunk_draws)
 
-    began = time.perf_counter()
     client, cluster = _client(args)
     folder.mkdir(exist_ok=True)
     show = not args.quiet and not args.json and sys.stdout.isatty()
+    bar = None
     try:
-        bar = None
         if show:
             from tqdm import tqdm
 
-            bar = tqdm(total=len(chunks), desc="batch", unit="chunk", file=sys.stderr)
-        submit = batch_submit = _sync if client is None else _distributed(client)
-        resumed = batch.execute(chunks, variants, params, args.seed, folder, batch_submit,
+            done = len(chunks) - len(batch.pending(chunks, folder))
+            bar = tqdm(total=len(chunks), initial=done, desc="batch", unit="chunk", file=sys.stderr)
+        submit = _sync if client is None else _distributed(client)
+        resumed = batch.execute(chunks, variants, params, args.seed, folder, submit,
                                 bar.update if bar is not None else None)
-        del submit
+    except KeyboardInterrupt:
+        left = len(batch.pending(chunks, folder))
+        sys.stderr.write(f"covsim: interrupted: {len(chunks) - left} of {len(chunks)} chunks checkpointed in "
+                         f"{folder}; no store written; run again with --resume to finish\n")
+        return 130
+    finally:
         if bar is not None:
             bar.close()
-    finally:
         if client is not None:
             client.close()
         if cluster is not None:
             cluster.close()
     attrs = {"seed": int(args.seed), "draws": int(args.draws), "data_hash": data.data_hash(),
-             "code_version": engine.code_version(), "scheme": args.scheme or "as each scenario",
+             "code_version": engine.code_version(), "scheme": variants[0].scenario.scheme,
              "grid": json.dumps(args.grid), "parameters": json.dumps(
                  {r: str(p.attrs.get("source", "given")) for r, p in params.items()}),
              "chunk_draws": int(args.chunk_draws)}
     ds = batch.assemble(chunks, variants, folder, attrs)
     batch.write_store(ds, out)
-    shutil.rmtree(folder)
+    batch.discard(folder)
     seconds = time.perf_counter() - began
     if args.json:
         print(json.dumps({"out": str(out), "scenarios": [v.name for v in variants], "draws": args.draws,

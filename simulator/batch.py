@@ -8,8 +8,15 @@ determines them (variant, draws, seed, data and code versions, parameters), so a
 reuses exactly the chunks that are still valid. The store itself is written under a temporary
 name and renamed only when complete.
 
-The simulator knows nothing of Dask: `execute` takes any `submit`-style runner; the CLI gives it
-a Dask scheduler.
+Regions: each variant keeps only its own region's slice, the `region` dim is dropped and the
+region becomes a coordinate along `scenario`, so scenarios of different regions share one store
+with no NaN padding. Scenarios of different lengths (years) are padded with NaN on `year`. One
+batch holds one scheme (the variables and groups of BHYT and of the labour layer differ).
+
+The simulator knows nothing of Dask nor of where the draws come from: `execute` takes any
+`submit`-style runner (the CLI gives it a Dask scheduler) and the parameter draws as an argument.
+A chunk is written by whoever runs it when it can see the checkpoint folder (a worker on the same
+machine or a shared file system), else it is sent back and written by the caller.
 """
 from __future__ import annotations
 
@@ -65,6 +72,8 @@ def parse_grid(spec: str) -> tuple[str, list[float]]:
         start, stop, step = (float(p) for p in parts)
     except ValueError:
         raise InputError("--grid", spec, "expected three numbers START:STOP:STEP, e.g. 0.3:1.0:0.1") from None
+    if not np.all(np.isfinite([start, stop, step])):
+        raise InputError("--grid", spec, "START, STOP and STEP must be finite numbers")
     if step <= 0:
         raise InputError("--grid", spec, f"STEP {step:g} must be positive")
     if start > stop:
@@ -78,6 +87,14 @@ def parse_grid(spec: str) -> tuple[str, list[float]]:
 
 def variants(scenarios: list[Scenario], grid: list[tuple[str, list[float]]], start: int | None) -> list[Variant]:
     """Every scenario at every grid point (the Cartesian product of the grid's levers)."""
+    paths = [p for p, _ in grid]
+    if len(set(paths)) != len(paths):
+        twice = next(p for p in paths if paths.count(p) > 1)
+        raise InputError("--grid", twice, "the same lever is gridded twice; give it once")
+    schemes = sorted({sc.scheme for sc in scenarios})
+    if len(schemes) > 1:
+        raise InputError("batch", "--scheme", f"the scenarios mix schemes ({', '.join(schemes)}); run one batch "
+                                              "per scheme or set --scheme")
     out = []
     for sc in scenarios:
         first = planning.lever_start(sc) if start is None else start
@@ -111,10 +128,35 @@ def plan(variants_: list[Variant], params: dict[str, xr.Dataset], draws: int, se
     return chunks
 
 
+#: Demography and membership of a (region, years), prepared once per process: the variants of a
+#: grid differ only in policy (`Prepared.with_policy`).
+_PREPARED: dict[tuple[str, int, int], engine.Prepared] = {}
+
+
+def _prepared(scenario: Scenario) -> engine.Prepared:
+    key = (scenario.region, scenario.start, scenario.end)
+    base = _PREPARED.get(key)
+    if base is None:
+        if len(_PREPARED) >= 16:
+            _PREPARED.clear()
+        base = _PREPARED[key] = engine.Prepared.build(scenario.policy(), [scenario.region], scenario.years)
+    return base
+
+
 def run_chunk(scenario: Scenario, params: xr.Dataset, seed: int) -> xr.Dataset:
-    """One chunk: the run of a slice of draws, the region's own slice of what a batch keeps."""
-    ds = engine.run(scenario, params=params, seed=seed)
-    keep = [v for v in KEEP if v in ds] or [v for v in ds.data_vars if "draw" in ds[v].dims]
+    """One chunk: the run of a slice of draws, the region's own slice of what a batch keeps.
+
+    Health insurance (BHYT) keeps `KEEP`; the labour layer (BHXH, BHTN) every variable with a
+    draw dim. The numbers are those of `engine.run(scenario, params=params, seed=seed)`.
+    """
+    if scenario.scheme == "bhyt":
+        policy = scenario.policy()
+        prep = _prepared(scenario).with_policy(policy)
+        ds = engine.simulate(policy, [scenario.region], scenario.years, params, seed, prepared=prep)
+        keep = [v for v in KEEP if v in ds]
+    else:
+        ds = engine.run(scenario, params=params, seed=seed)
+        keep = [v for v in ds.data_vars if "draw" in ds[v].dims]
     out = ds[keep]
     if "region" in out.dims:
         out = out.sel(region=scenario.region, drop=True)
@@ -139,18 +181,23 @@ def write_atomic_netcdf(ds: xr.Dataset, path: Path) -> None:
 
 def execute(chunks: list[Chunk], variants_: list[Variant], params: dict[str, xr.Dataset], seed: int,
             folder: Path, submit: Callable[[Iterable[tuple]], Iterable[tuple[Chunk, xr.Dataset]]],
-            progress: Callable[[int], None] | None = None) -> int:
-    """Run the chunks not yet checkpointed; `submit` maps (chunk, scenario, params, seed) tuples to
-    finished (chunk, Dataset) pairs as they complete. Returns how many chunks were already done."""
+            progress: Callable[[int], None] | None = None, worker_writes: bool = False) -> int:
+    """Run the chunks not yet checkpointed; `submit` maps (chunk, scenario, params, seed, path)
+    tuples to finished (chunk, Dataset) pairs as they complete. With `worker_writes` (workers that
+    share this filesystem), each worker checkpoints its own chunk at `path` and returns None, so
+    results do not travel back to be written by one process. Returns how many chunks were
+    already done."""
     done = {p.name for p in folder.glob("*.nc")}
     todo = [c for c in chunks if checkpoint_path(folder, c).name not in done]
     resumed = len(chunks) - len(todo)
     if progress is not None and resumed:
         progress(resumed)
     tasks = [(c, variants_[c.variant].scenario,
-              params[variants_[c.variant].scenario.region].isel(draw=slice(c.first, c.stop)), seed) for c in todo]
+              params[variants_[c.variant].scenario.region].isel(draw=slice(c.first, c.stop)), seed,
+              str(checkpoint_path(folder, c)) if worker_writes else None) for c in todo]
     for chunk, ds in submit(tasks):
-        write_atomic_netcdf(ds, checkpoint_path(folder, chunk))
+        if ds is not None:
+            write_atomic_netcdf(ds, checkpoint_path(folder, chunk))
         if progress is not None:
             progress(1)
     return resumed
@@ -187,9 +234,9 @@ def assemble(chunks: list[Chunk], variants_: list[Variant], folder: Path, attrs:
 
 def write_store(ds: xr.Dataset, out: Path) -> None:
     """Write under a temporary name beside `out`, then rename: the store appears complete or not at all."""
+    for stale in out.parent.glob(f".{out.name}.tmp-*"):  # left by a batch killed while writing
+        _remove(stale)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink()
     try:
         if out.suffix == ".zarr":
             import warnings
@@ -203,13 +250,27 @@ def write_store(ds: xr.Dataset, out: Path) -> None:
             old = out.parent / f".{out.name}.old-{os.getpid()}"
             os.replace(out, old)
             os.replace(tmp, out)
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
+            _remove(old)
         else:
             os.replace(tmp, out)
     except BaseException:
-        if tmp.exists():
-            shutil.rmtree(tmp) if tmp.is_dir() else tmp.unlink()
+        _remove(tmp)
         raise
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists():
+        path.unlink(missing_ok=True)
+
+
+def discard(folder: Path) -> None:
+    """Remove a finished batch's checkpoint folder: renamed first, so a kill half-way through the
+    removal leaves no half-empty folder that looks like an unfinished batch."""
+    trash = folder.parent / f".{folder.name}.done-{os.getpid()}"
+    os.replace(folder, trash)
+    _remove(trash)
 
 
 def check_out(path: str) -> Path:
