@@ -22,6 +22,10 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
     """The dashboard. `background=False` runs the model in the request (for tests without workers);
     `warm` runs the default region's baseline once so the first page is quick."""
     manager = None
+    if background and not compute.fork_safe_threads():
+        log.warning("numba already runs GNU OpenMP in this process, which forked workers cannot use: "
+                    "the dashboard computes on the request thread")
+        background = False
     if background:
         import diskcache
 

@@ -70,6 +70,7 @@ def result(name: str, scheme: str, levers: dict[str, float], start: int, target:
 import json
 import pickle
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +94,24 @@ LEVER_PATHS = tuple(s["path"] for s in LEVER_SPECS)
 KIND = {s["path"]: s["kind"] for s in LEVER_SPECS}
 
 _SHARED = None  # a diskcache.Cache shared with the background workers (keyed by inputs only)
+_RUN_LOCK = threading.Lock()  # one engine run at a time per process (see fork_safe_threads)
+
+
+def fork_safe_threads() -> bool:
+    """Make the engine's parallel loops safe in the forked background workers.
+
+    GNU OpenMP (numba's default threading layer here) kills a forked child that runs a parallel
+    loop; numba's own `workqueue` layer survives the fork but takes one parallel launch at a time,
+    hence the lock around runs. Only possible before the first parallel loop of the process: False
+    if an OpenMP layer is already running (then the caller keeps the model on the request thread).
+    """
+    import numba
+    from numba.np.ufunc import parallel as _parallel
+
+    if not _parallel._is_initialized:
+        numba.config.THREADING_LAYER = "workqueue"
+        return True
+    return numba.threading_layer() != "omp"
 
 
 def share_cache(cache) -> None:
@@ -163,7 +182,9 @@ def run_levers(name: str, scheme: str, levers: tuple, start: int, draws: int, se
         sc = scenario(name, scheme)
         if levers:
             sc = planning.with_levers(sc, dict(levers), start)
-        return simulator.run(sc, params=draws_of(sc.region, draws, seed), draws=draws, seed=seed)
+        params = draws_of(sc.region, draws, seed)
+        with _RUN_LOCK:
+            return simulator.run(sc, params=params, draws=draws, seed=seed)
     return _shared(("run", name, scheme, levers, start if levers else 0, draws, seed), make)
 
 

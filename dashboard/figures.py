@@ -96,6 +96,15 @@ def _note(fig: go.Figure, text: str) -> go.Figure:
     return fig
 
 
+def group_label(group: str, lang: str) -> str:
+    """A model group's name in the language; a plan's own label ('law3', 'plan6_…') as written."""
+    from covsim.simulator.groups import BY_ID
+
+    if group in BY_ID:
+        return BY_ID[group].label_vi if lang == "vi" else BY_ID[group].label_en
+    return group
+
+
 def fan_chart(s: dict, lang: str) -> go.Figure:
     """Median, 80% and 95% bands over draws; observed points; planned targets; the target line."""
     years, fan = s["years"], s["fan"]
@@ -130,19 +139,20 @@ def fan_chart(s: dict, lang: str) -> go.Figure:
 
 
 def groups_chart(s: dict, lang: str) -> go.Figure:
+    """Each group's median coverage in the target year (model) against its planned target."""
     rows = s["report"].get("groups") or []
     fig = go.Figure()
     if s["scheme"] != "bhyt" or not rows:
         return _layout(_note(fig, t("not_for_scheme", lang)), lang, height=300)
-    names = [t(r["group"], lang) if r["group"] in TEXT else r["group"] for r in rows]
-    fig.add_trace(go.Bar(x=names, y=[100 * r["coverage"] for r in rows], marker_color=MODEL,
+    names = [group_label(r["group"], lang)[:48] for r in rows]
+    fig.add_trace(go.Bar(y=names, x=[100 * r["coverage"] for r in rows], orientation="h", marker_color=MODEL,
                          name=f"{t('median_coverage', lang)} {s['report']['year']} ({t('assumed', lang)})"))
-    has = [r for r, n in zip(rows, names) if r.get("target") is not None]
+    has = [(r, n) for r, n in zip(rows, names) if r.get("target") is not None]
     if has:
-        fig.add_trace(go.Scatter(x=[n for r, n in zip(rows, names) if r.get("target") is not None],
-                                 y=[100 * r["target"] for r in has], mode="markers", marker=PLANNED["marker"],
-                                 name=t("group_target", lang)))
-    return _layout(fig, lang, yaxis_title="%", height=340)
+        fig.add_trace(go.Scatter(y=[n for _, n in has], x=[100 * r["target"] for r, _ in has], mode="markers",
+                                 marker=PLANNED["marker"], name=t("group_target", lang)))
+    return _layout(fig, lang, xaxis_title="%", xaxis_range=[0, 102], height=120 + 32 * len(rows),
+                   yaxis_autorange="reversed")
 
 
 def districts_chart(s: dict, lang: str) -> go.Figure | None:
@@ -180,7 +190,7 @@ def budget_chart(s: dict, lang: str) -> go.Figure:
     fig.add_trace(go.Scatter(x=years, y=[r["premium_revenue"] / 1e9 for r in rows], mode="lines",
                              line={"color": "#ff7f0e"}, name=f"{t('premium_revenue', lang)} ({t('assumed', lang)})"))
     return _layout(fig, lang, barmode="stack", yaxis_title=t("billion_vnd", lang), xaxis_title=t("year", lang),
-                   height=360)
+                   height=360, yaxis_tickformat=",.0f")
 
 
 def comparison_chart(s: dict, lang: str) -> go.Figure:

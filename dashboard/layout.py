@@ -32,7 +32,7 @@ CARD = {"background": "#fff", "border": "1px solid #ddd", "borderRadius": "6px",
 
 
 def _number(path: str, **kw):
-    return dcc.Input(id=lever_id(path), type="number", debounce=True, style=SMALL, **kw)
+    return dcc.Input(id=lever_id(path), type="number", debounce=True, style=SMALL, step="any")
 
 
 def _levers() -> html.Div:
@@ -44,7 +44,7 @@ def _levers() -> html.Div:
         html.H4(T("levers"), style={"margin": "8px 0 4px"}),
         html.Table(rows, style={"fontSize": "14px"}),
         html.Label(T("base_salary")), html.Br(),
-        dcc.Input(id=lever_id("base_salary"), type="number", debounce=True, step=10000, style={"width": "140px"}),
+        dcc.Input(id=lever_id("base_salary"), type="number", debounce=True, step="any", style={"width": "170px"}),
         html.Br(), html.Label(T("outreach")), html.Br(), _number("outreach", step=0.1),
         html.Br(), html.Label(T("enforcement")), html.Br(), _number("enforcement", step=0.1),
         html.Br(), html.Label(T("voluntary_outreach")), html.Br(), _number("voluntary_outreach", step=0.1),
@@ -68,7 +68,7 @@ def controls() -> html.Div:
         html.Label(T("lever_start")), html.Br(),
         dcc.Input(id="start", type="number", debounce=True, step=1, style=SMALL), html.Br(),
         html.Label(T("target")), html.Br(),
-        dcc.Input(id="target", type="number", debounce=True, step=0.1, style=SMALL), html.Br(),
+        dcc.Input(id="target", type="number", debounce=True, step="any", style=SMALL), html.Br(),
         html.Label(T("target_year")), html.Br(),
         dcc.Input(id="year", type="number", debounce=True, step=1, style=SMALL), html.Br(),
         html.Button(T("reset"), id="reset", n_clicks=0, style={"margin": "8px 0"}),

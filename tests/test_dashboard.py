@@ -1,48 +1,192 @@
-"""Dashboard without a browser: translations, number formats, the answer it computes, bad input."""
+"""Dashboard without a browser: translations, number formats, figures and exports built from a
+small run, bad input answered with a message."""
 from __future__ import annotations
 
+import io
+import json
+
+import pandas as pd
 import pytest
 
-from covsim.dashboard import compute, figures
-from covsim.dashboard.app import create_app
+from covsim.dashboard import briefing, callbacks, compute, figures, i18n
 from covsim.dashboard.i18n import LANGUAGES, TEXT, number, percent
-from covsim.simulator.errors import InputError
 
-SHARES = dict(near_poor=0.7, pupil_student=0.3, farm_household=0.3, household=0.0)
+DRAWS, SEED = 40, 0
+LAI_CHAU = {"id": 7, "scenario": "lai_chau_plan_2016", "scheme": "bhyt", "start": 2017, "target": 96.8,
+            "year": 2020, "compare": "lai_chau",
+            "levers": {"state_share.near_poor": 70, "state_share.pupil_student": 30,
+                       "state_share.farm_household": 30, "state_share.household": 0}}
+
+
+@pytest.fixture(scope="module")
+def small():
+    s = callbacks.compute_request(LAI_CHAU, DRAWS, SEED)
+    assert "error" not in s, s.get("error")
+    return s
 
 
 def test_every_label_has_both_languages():
     for key, texts in TEXT.items():
-        assert set(texts) == set(LANGUAGES) and all(texts.values()), key
+        assert set(texts) == set(LANGUAGES) and all(texts[lang].strip() for lang in LANGUAGES), key
 
 
-def test_vietnamese_number_formats():
-    assert number(1179440, "vi") == "1.179.440"
+def test_every_label_the_code_asks_for_exists():
+    import re
+    from pathlib import Path
+
+    root = Path(i18n.__file__).parent
+    used = set()
+    for f in root.glob("*.py"):
+        used |= set(re.findall(r"""\b[Tt]\(\s*["']([a-z0-9_]+)["']""", f.read_text()))
+    missing = {k for k in used if k not in TEXT and k not in ("vi", "en")}
+    assert not missing, missing
+
+
+def test_number_formats():
+    assert number(1179440, "vi") + " người" == "1.179.440 người"
     assert percent(0.9369, "vi", 2) == "93,69%"
     assert number(1179440, "en") == "1,179,440"
     assert percent(0.9369, "en", 2) == "93.69%"
+    assert number(1234.5, "vi", 1) == "1.234,5"
+    assert number(float("nan"), "vi") == "–"
 
 
-def test_a_higher_state_share_raises_the_probability_shown():
-    low = compute.result("lai_chau", "bhyt", SHARES, 2017, 0.968, 2020)
-    high = compute.result("lai_chau", "bhyt", {g: 1.0 for g in SHARES}, 2017, 0.968, 2020)
+def test_region_names_are_vietnamese():
+    assert [i18n.t(r, "vi") for r in compute.REGIONS] == [
+        "Toàn quốc", "TP. Hồ Chí Minh", "Đồng Nai", "Cần Thơ", "Lai Châu", "Vĩnh Long"]
+
+
+def test_scenarios_of_a_region_start_with_its_baseline():
+    rows = compute.scenario_rows("lai_chau")
+    assert rows[0]["name"] == "lai_chau" and "lai_chau_plan_2016" in [r["name"] for r in rows]
+
+
+def test_levers_start_at_the_scenarios_values():
+    now = compute.current_levers("lai_chau_plan_2016", "bhyt", 2017)
+    assert now["state_share.near_poor"] == pytest.approx(0.7)
+    assert now["base_salary"] > 1e6
+
+
+def test_summary_is_json_and_carries_the_report(small):
+    json.dumps(small)
+    assert 0 <= small["report"]["probability"] <= 1
+    assert small["assumptions"]["draws"] == DRAWS and small["assumptions"]["data_hash"]
+    assert small["budget"] and small["districts"]["available"]
+    assert small["compare"]["name"] == "lai_chau"
+    assert small["compare"]["probability_a"] == small["report"]["probability"]
+
+
+def test_a_higher_state_share_raises_the_probability():
+    low = callbacks.compute_request(LAI_CHAU, DRAWS, SEED)
+    high = callbacks.compute_request(dict(LAI_CHAU, levers={"state_share.household": 100,
+                                                            "state_share.farm_household": 100}), DRAWS, SEED)
     assert high["report"]["probability"] > low["report"]["probability"]
-    assert figures.headline(high, "vi") != figures.headline(low, "vi")
-    assert "cost_per_additional_insured" in high["budget"]  # compared with the scenario as shipped
-    fig = figures.fan(high, 0.968, 2020, "vi")
-    names = [trace.name for trace in fig.data]
-    assert "Số liệu thực tế (quan sát)" not in names or True
-    assert "Chỉ tiêu kế hoạch" in names  # planned targets drawn as their own kind
+    assert high["changed"] == {"state_share.farm_household": 1.0, "state_share.household": 1.0}
 
 
-def test_scheme_switch_names_no_budget():
-    res = compute.result("vinh_long", "bhxh", {}, 2018, 0.5, 2020)
-    assert res["report"]["probability"] < 0.05
-    assert "budget" not in res
+def test_figures_keep_observed_planned_and_model_apart(small):
+    fig = figures.fan_chart(small, "vi")
+    names = [tr.name or "" for tr in fig.data]
+    assert any("Khoảng 80%" in n for n in names) and any("Khoảng 95%" in n for n in names)
+    assert "Chỉ tiêu kế hoạch" in names
+    planned = next(tr for tr in fig.data if tr.name == "Chỉ tiêu kế hoạch")
+    assert planned.marker.symbol == "diamond-open"
+    assert fig.layout.separators == ",."
+    assert figures.fan_chart(small, "en").layout.separators == ".,"
+    obs = callbacks.compute_request(dict(LAI_CHAU, scenario="vietnam", compare=None, target=95, year=2025),
+                                    DRAWS, SEED)
+    observed = next(tr for tr in figures.fan_chart(obs, "en").data if tr.name == "Observed")
+    assert observed.marker.symbol == "circle" and observed.mode == "markers"
+    assert figures.groups_chart(small, "vi").data
+    assert figures.budget_chart(small, "vi").data
+    assert figures.districts_chart(small, "vi") is not None
+    assert figures.comparison_chart(small, "vi").data
 
 
-def test_bad_input_is_an_error_not_a_crash():
-    with pytest.raises(InputError):
-        compute.result("lai_chau", "bhyt", SHARES, 2017, 1.2, 2020)
-    app = create_app()
-    assert app.layout is not None
+def test_render_shows_numbers_in_the_language(small):
+    vi, en = callbacks.render(small, "vi"), callbacks.render(small, "en")
+    p = small["report"]["probability"]
+    assert vi["probability"] == percent(p, "vi", 0)
+    assert "96,80%" in vi["headline"] and "96.80%" in en["headline"]
+    assert vi["error"] == ""
+
+
+def test_briefing_contains_the_key_numbers(small):
+    page = briefing.briefing_html(small, "vi")
+    assert page.startswith("<!DOCTYPE html>") and "@media print" in page
+    assert percent(small["report"]["probability"], "vi", 0) in page
+    assert "96,80%" in page
+    assert small["assumptions"]["data_hash"] in page and small["assumptions"]["code_version"] in page
+    assert "plotly" in page.lower() and "<script" in page  # self-contained: plotly inlined
+    assert "Decision" in page or "decision" in page  # the sources of observed / planned figures
+
+
+def test_downloads_open(small, tmp_path):
+    csv = pd.read_csv(io.BytesIO(briefing.to_csv(small)))
+    assert {"year", "median", "p10", "p90", "observed", "planned_target", "state_cost"} <= set(csv.columns)
+    xl = pd.read_excel(io.BytesIO(briefing.to_excel(small)), sheet_name=None)
+    assert {"coverage", "groups", "districts_planned", "assumptions"} <= set(xl)
+    payload = callbacks.export("btn-nc", small, "vi")
+    import base64
+
+    import xarray as xr
+
+    path = tmp_path / "run.nc"
+    path.write_bytes(base64.b64decode(payload["content"]))
+    with xr.open_dataset(path) as ds:
+        assert ds.sizes["draw"] == DRAWS
+
+
+@pytest.mark.parametrize("change, expect", [
+    ({"target": 120}, "120% is outside (0, 100]"),
+    ({"levers": {"state_share.near_poor": 150}}, "out of range"),
+    ({"year": 2099}, "outside the scenario's years"),
+    ({"start": None}, "empty"),
+    ({"scheme": "bhyz"}, "unknown scheme"),
+    ({"compare": "vietnam"}, "not lai_chau"),
+])
+def test_bad_input_returns_a_message(change, expect):
+    s = callbacks.compute_request(dict(LAI_CHAU, **change), DRAWS, SEED)
+    assert expect in s["error"] and s["kind"] == "input"
+    shown = callbacks.render(s, "vi")
+    assert shown["error"].startswith("Dữ liệu nhập không hợp lệ") and expect in shown["error"]
+
+
+def test_unexpected_failure_is_a_message_not_a_crash(monkeypatch):
+    def boom(*a, **k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(compute, "full_result", boom)
+    s = callbacks.compute_request(LAI_CHAU, DRAWS, SEED)
+    assert s["kind"] == "internal" and "disk on fire" in s["error"]
+
+
+def test_region_without_districts_says_so():
+    s = callbacks.compute_request(dict(LAI_CHAU, scenario="vinh_long", compare=None, target=90, start=2018),
+                                  DRAWS, SEED)
+    shown = callbacks.render(s, "en")
+    assert "No district data for this region" in str(shown["districts"])
+
+
+def test_labour_scheme_uses_the_labour_force():
+    s = callbacks.compute_request(dict(LAI_CHAU, scenario="vinh_long", scheme="bhxh", compare=None, target=50,
+                                       start=2019), DRAWS, SEED)
+    assert s["denominator"] == "labour_force" and "budget" not in s
+    assert "lực lượng lao động" in callbacks.render(s, "vi")["headline"]
+    assert "Not available for this scheme" in str(figures.groups_chart(s, "en").layout.annotations[0].text)
+
+
+def test_app_builds_and_serves_the_layout():
+    from covsim.dashboard.app import create_app
+
+    app = create_app(draws=DRAWS, background=False, warm=False)
+    client = app.server.test_client()
+    assert client.get("/").status_code == 200
+    assert client.get("/_dash-layout").status_code == 200
+
+
+def test_cli_registers_the_dashboard_command():
+    from covsim.cli.main import build_parser
+
+    args = build_parser().parse_args(["dashboard"])
+    assert (args.host, args.port) == ("127.0.0.1", 8050)
