@@ -116,8 +116,11 @@ def cmd_batch(args) -> int:
             done = len(chunks) - len(batch.pending(chunks, folder))
             bar = tqdm(total=len(chunks), initial=done, desc="batch", unit="chunk", file=sys.stderr)
         submit = _sync if client is None else _distributed(client)
+        # sync and local workers see the checkpoint folder: they write their own chunks; a remote
+        # cluster may not share this file system, so its results come back to be written here.
         resumed = batch.execute(chunks, variants, params, args.seed, folder, submit,
-                                bar.update if bar is not None else None)
+                                bar.update if bar is not None else None,
+                                worker_writes=not args.scheduler.startswith("tcp://"))
     except KeyboardInterrupt:
         left = len(batch.pending(chunks, folder))
         sys.stderr.write(f"covsim: interrupted: {len(chunks) - left} of {len(chunks)} chunks checkpointed in "

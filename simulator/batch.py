@@ -179,19 +179,21 @@ def write_atomic_netcdf(ds: xr.Dataset, path: Path) -> None:
         raise
 
 
+def pending(chunks: list[Chunk], folder: Path) -> list[Chunk]:
+    """The chunks with no valid checkpoint in `folder` (files of other inputs are ignored)."""
+    done = {p.name for p in folder.glob("*.nc")} if folder.is_dir() else set()
+    return [c for c in chunks if checkpoint_path(folder, c).name not in done]
+
+
 def execute(chunks: list[Chunk], variants_: list[Variant], params: dict[str, xr.Dataset], seed: int,
-            folder: Path, submit: Callable[[Iterable[tuple]], Iterable[tuple[Chunk, xr.Dataset]]],
+            folder: Path, submit: Callable[[Iterable[tuple]], Iterable[tuple[Chunk, xr.Dataset | None]]],
             progress: Callable[[int], None] | None = None, worker_writes: bool = False) -> int:
     """Run the chunks not yet checkpointed; `submit` maps (chunk, scenario, params, seed, path)
     tuples to finished (chunk, Dataset) pairs as they complete. With `worker_writes` (workers that
     share this filesystem), each worker checkpoints its own chunk at `path` and returns None, so
     results do not travel back to be written by one process. Returns how many chunks were
-    already done."""
-    done = {p.name for p in folder.glob("*.nc")}
-    todo = [c for c in chunks if checkpoint_path(folder, c).name not in done]
-    resumed = len(chunks) - len(todo)
-    if progress is not None and resumed:
-        progress(resumed)
+    already done; `progress(1)` after each new one (the caller counts the resumed ones)."""
+    todo = pending(chunks, folder)
     tasks = [(c, variants_[c.variant].scenario,
               params[variants_[c.variant].scenario.region].isel(draw=slice(c.first, c.stop)), seed,
               str(checkpoint_path(folder, c)) if worker_writes else None) for c in todo]
@@ -200,7 +202,7 @@ def execute(chunks: list[Chunk], variants_: list[Variant], params: dict[str, xr.
             write_atomic_netcdf(ds, checkpoint_path(folder, chunk))
         if progress is not None:
             progress(1)
-    return resumed
+    return len(chunks) - len(todo)
 
 
 def assemble(chunks: list[Chunk], variants_: list[Variant], folder: Path, attrs: dict) -> xr.Dataset:
