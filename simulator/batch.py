@@ -35,6 +35,7 @@ import xarray as xr
 
 from . import data, engine, planning
 from .errors import InputError
+from .groups import GROUP_IDS
 from .scenario import LEVERS, Scenario
 
 FORMATS = (".zarr", ".nc")
@@ -144,24 +145,49 @@ def _prepared(scenario: Scenario) -> engine.Prepared:
 
 
 def run_chunk(scenario: Scenario, params: xr.Dataset, seed: int) -> xr.Dataset:
-    """One chunk: the run of a slice of draws, the region's own slice of what a batch keeps.
+    """One chunk: the run of a slice of draws, the region's own slice, as checkpointed.
 
-    Health insurance (BHYT) keeps `KEEP`; the labour layer (BHXH, BHTN) every variable with a
-    draw dim. The numbers are those of `engine.run(scenario, params=params, seed=seed)`.
+    Health insurance (BHYT): the kernel's population and insured over (draw, year, group) only;
+    coverage, totals and money flows are elementwise functions of them and of the policy, so
+    `derive` adds them once per variant when the store is assembled (per chunk, xarray's
+    overhead would cost several times the kernel). The labour layer (BHXH, BHTN): every variable
+    of its run with a draw dim. Either way the numbers are those of `engine.run(scenario,
+    params=params, seed=seed)` (tested).
     """
     if scenario.scheme == "bhyt":
-        policy = scenario.policy()
-        prep = _prepared(scenario).with_policy(policy)
-        ds = engine.simulate(policy, [scenario.region], scenario.years, params, seed, prepared=prep)
-        keep = [v for v in KEEP if v in ds]
-    else:
-        ds = engine.run(scenario, params=params, seed=seed)
-        keep = [v for v in ds.data_vars if "draw" in ds[v].dims]
-    out = ds[keep]
+        raw = _prepared(scenario).with_policy(scenario.policy()).advance(params, seed)
+        dims = ("draw", "year", "group")
+        return xr.Dataset(
+            {"population": (dims, raw["pop"][:, 0].transpose(2, 0, 1), {"units": "persons"}),
+             "insured": (dims, raw["ins"][:, 0].transpose(2, 0, 1), {"units": "persons"})},
+            coords={"draw": params.draw.values, "year": scenario.years, "group": list(GROUP_IDS)})
+    ds = engine.run(scenario, params=params, seed=seed)
+    out = ds[[v for v in ds.data_vars if "draw" in ds[v].dims]]
     if "region" in out.dims:
         out = out.sel(region=scenario.region, drop=True)
     out.attrs = {"denominator": ds.attrs["denominator"]} if "denominator" in ds.attrs else {}
     return out
+
+
+def derive(scenario: Scenario, ds: xr.Dataset) -> xr.Dataset:
+    """A variant's checkpointed draws with what a batch keeps: for BHYT, `engine.add_derived` on
+    population and insured (the same call `engine.run` makes), reduced to `KEEP`."""
+    if scenario.scheme != "bhyt":
+        return ds
+    pol = _prepared(scenario).with_policy(scenario.policy()).pol
+
+    def kernel_layout(name: str) -> np.ndarray:
+        # The engine's memory layout, (year, region, group, draw) seen as (draw, year, region, group):
+        # sums over groups then add in the same order, so totals match `engine.run` bit for bit.
+        values = np.ascontiguousarray(ds[name].transpose("year", "group", "draw").values)[:, None]
+        return values.transpose(3, 0, 1, 2)
+
+    dims = ("draw", "year", "region", "group")
+    full = xr.Dataset({name: (dims, kernel_layout(name), ds[name].attrs) for name in ("population", "insured")},
+                      coords={"draw": ds.draw.values, "year": ds.year.values, "region": [scenario.region],
+                              "group": ds.group.values})
+    full = engine.add_derived(full, pol)
+    return full[list(KEEP)].sel(region=scenario.region, drop=True)
 
 
 def checkpoint_path(folder: Path, chunk: Chunk) -> Path:
@@ -214,7 +240,7 @@ def assemble(chunks: list[Chunk], variants_: list[Variant], folder: Path, attrs:
         for c in mine:
             with xr.open_dataset(checkpoint_path(folder, c)) as ds:
                 pieces.append(ds.load())
-        joined = xr.concat(pieces, dim="draw")
+        joined = derive(v.scenario, xr.concat(pieces, dim="draw"))
         parts.append(joined.expand_dims(scenario=[v.name]))
     out = xr.concat(parts, dim="scenario", join="outer")
     levers = sorted({p for v in variants_ for p, _ in v.levels})
@@ -226,9 +252,8 @@ def assemble(chunks: list[Chunk], variants_: list[Variant], folder: Path, attrs:
     for p in levers:
         coords[p] = ("scenario", [dict(v.levels).get(p, np.nan) for v in variants_])
     out = out.assign_coords(coords)
-    for name in KEEP:
-        if name in out and name in pieces[0]:
-            out[name].attrs = pieces[0][name].attrs
+    for name in out.data_vars:
+        out[name].attrs = parts[0][name].attrs
     out.attrs.update(attrs)
     out.attrs["scenario_definitions"] = json.dumps({v.name: v.scenario.resolved() for v in variants_}, sort_keys=True)
     return out

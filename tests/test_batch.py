@@ -52,8 +52,10 @@ def test_a_chunk_is_the_same_draws_as_the_whole_run(tmp_path, capsys):
 
     whole = simulator.run(planning.with_levers(scenario, {"state_share.near_poor": 0.8}, planning.lever_start(scenario)),
                           params=posterior.draws_for("vinh_long", 24, 0), seed=0)
-    mine = ds.coverage.sel(scenario="vinh_long[state_share.near_poor=0.8]")
-    np.testing.assert_array_equal(mine.values, whole.coverage.sel(region="vinh_long").values)
+    mine = ds.sel(scenario="vinh_long[state_share.near_poor=0.8]")
+    for name in ds.data_vars:
+        np.testing.assert_array_equal(mine[name].values, whole[name].sel(region="vinh_long").values, err_msg=name)
+        assert mine[name].attrs == whole[name].attrs
 
 
 def test_probability_of_a_target_rises_along_the_grid(tmp_path, capsys):
