@@ -78,8 +78,8 @@ def compute_request(req: dict, draws: int, seed: int, progress=None) -> dict:
         return {"id": req.get("id"), "error": f"{type(exc).__name__}: {exc}", "kind": "internal"}
 
 
-def render(s: dict | None, lang: str) -> dict:
-    """What each output shows for a result summary (or its error)."""
+def render(s: dict | None, lang: str, names=None) -> dict:
+    """What each output shows for a result summary (or its error); only `names` if given."""
     if not s:
         raise PreventUpdate
     if s.get("error"):
@@ -94,8 +94,11 @@ def render(s: dict | None, lang: str) -> dict:
                 f"{t('first_year', lang)}: {first or t('never', lang)} · "
                 f"{number(rep['draws'], lang)} {t('draws', lang)}, seed {rep['seed']}")
     out = {"error": "", "probability": percent(rep["probability"], lang, 0), "headline": headline,
-           "fan": figures.fan_chart(s, lang), "groups": figures.groups_chart(s, lang),
-           "budget": figures.budget_chart(s, lang), "result-key": str(s.get("id"))}
+           "fan": figures.fan_chart(s, lang), "result-key": str(s.get("id"))}
+    if names is not None and not set(names) & set(RENDERED_REST):
+        return out
+    out["groups"] = figures.groups_chart(s, lang)
+    out["budget"] = figures.budget_chart(s, lang)
     d = figures.districts_chart(s, lang)
     if d is None:
         out["districts"] = html.P(t("no_districts", lang) if s["scheme"] == "bhyt" else t("not_for_scheme", lang))
@@ -135,8 +138,9 @@ def render(s: dict | None, lang: str) -> dict:
     return out
 
 
-RENDERED = ("error", "probability", "headline", "fan", "groups", "districts", "budget", "per-insured",
-            "comparison", "assumptions", "result-key")
+#: The answer and its chart first (one small response), the other views in a second callback.
+RENDERED = ("error", "probability", "headline", "fan", "result-key")
+RENDERED_REST = ("groups", "districts", "budget", "per-insured", "comparison", "assumptions")
 PROPS = {"fan": "figure", "groups": "figure", "budget": "figure"}
 
 
@@ -180,7 +184,7 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
                             Input("compare", "value"), State("request", "data"))
 
     if background:
-        @app.callback(Output("result", "data"), Input("request", "data"), background=True, interval=150,
+        @app.callback(Output("result", "data"), Input("request", "data"), background=True, interval=100,
                       progress=[Output("progress", "value")], progress_default=["0"],
                       running=[(Output("running", "style"), {"display": "block"}, {"display": "none"})],
                       cancel=[Input("stop", "n_clicks")], prevent_initial_call=True)
@@ -195,19 +199,23 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
                 raise PreventUpdate
             return compute_request(req, draws, seed)
 
-    @app.callback([Output(k, PROPS.get(k, "children")) for k in RENDERED],
-                  Input("result", "data"), Input("lang", "value"), State("request", "data"))
-    def show(s, lang, req):
-        if s and req and ctx.triggered_id == "result" and s.get("id") != req.get("id"):
-            raise PreventUpdate  # a stale answer: a newer request is on its way
-        try:
-            out = render(s, lang)
-        except PreventUpdate:
-            raise
-        except Exception as exc:  # noqa: BLE001
-            log.error("dashboard render failed: %s", traceback.format_exc())
-            out = {"error": f"{t('internal_error', lang)}: {type(exc).__name__}: {exc}"}
-        return [out.get(k, no_update) for k in RENDERED]
+    def shower(names):
+        @app.callback([Output(k, PROPS.get(k, "children")) for k in names],
+                      Input("result", "data"), Input("lang", "value"), State("request", "data"))
+        def show(s, lang, req):
+            if s and req and ctx.triggered_id == "result" and s.get("id") != req.get("id"):
+                raise PreventUpdate  # a stale answer: a newer request is on its way
+            try:
+                out = render(s, lang, names)
+            except PreventUpdate:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                log.error("dashboard render failed: %s", traceback.format_exc())
+                out = {"error": f"{t('internal_error', lang)}: {type(exc).__name__}: {exc}"}
+            return [out.get(k, no_update) for k in names]
+
+    shower(RENDERED)
+    shower(RENDERED_REST)
 
     @app.callback(Output({"type": "t", "key": ALL, "i": ALL}, "children"), Input("lang", "value"))
     def translate(lang):

@@ -162,20 +162,26 @@ def districts_chart(s: dict, lang: str) -> go.Figure | None:
     plan = pd.DataFrame(d["planned"])
     year = s["report"]["year"]
     fig = go.Figure()
+    import plotly.express as px
+
+    palette = px.colors.qualitative.Dark24
+    colour = {}
     for i, (name, part) in enumerate(plan.groupby("district", sort=False)):
+        colour[name] = palette[i % len(palette)]
         fig.add_trace(go.Scatter(x=part.year, y=part.rate_stated, mode="lines+markers", name=name,
-                                 legendgroup=name, marker={"symbol": "diamond-open", "size": 9},
-                                 line={"dash": "dash"}))
+                                 legendgroup=name, marker={"symbol": "diamond-open", "size": 9, "color": colour[name]},
+                                 line={"dash": "dash", "color": colour[name]}))
     if d.get("allocation"):
         alloc = pd.DataFrame(d["allocation"])
         for name, part in alloc.groupby("unit", sort=False):
             fig.add_trace(go.Scatter(x=part.year, y=100 * part.rate, mode="lines", name=f"{name}",
-                                     legendgroup=name, showlegend=False, line={"width": 2}, opacity=0.7))
+                                     legendgroup=name, showlegend=False, opacity=0.8,
+                                     line={"width": 2, "color": colour.get(name, "#555")}))
     fig.add_annotation(text=f"◇ - - {t('planned_district', lang)} · ── {t('model_allocation', lang)} "
                             f"({percent(s['report']['target'], lang, 2)} {year})",
                        showarrow=False, xref="paper", yref="paper", x=0, y=1.08, xanchor="left")
     return _layout(fig, lang, yaxis_title="%", xaxis_title=t("year", lang), height=420,
-                   legend={"orientation": "v"})
+                   legend={"orientation": "v"}, xaxis_dtick=1, xaxis_tickformat="d")
 
 
 def budget_chart(s: dict, lang: str) -> go.Figure:

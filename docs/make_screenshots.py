@@ -1,53 +1,129 @@
-"""Screenshots of the dashboard's main views into docs/img/, with headless Chromium.
+"""Screenshots of the dashboard's main views into docs/img/dashboard_*.png, with headless Chromium.
 
     python docs/make_screenshots.py
+
+Starts `covsim dashboard` on a free loopback port in its own process, drives it with selenium and
+saves: the fan chart with the probability (Vietnamese, national), the groups and budget views, Lai
+Châu's districts (plan beside the model's allocation), the scenario comparison, and the page in
+English.
 """
 from __future__ import annotations
 
-import threading
+import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
+import requests
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
-from covsim.dashboard.app import create_app
-
-PORT = 8059
 OUT = Path(__file__).parent / "img"
 
 
-def wait_text(driver, css: str, text: str, timeout: float = 60) -> None:
-    deadline = time.time() + timeout
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "covsim.cli.main", "dashboard", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
     while time.time() < deadline:
-        if text in driver.find_element(By.CSS_SELECTOR, css).text:
-            return
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/", timeout=2).ok:
+                return proc
+        except requests.RequestException:
+            time.sleep(0.5)
+    proc.terminate()
+    raise RuntimeError("covsim dashboard did not start")
+
+
+def browser(width: int = 1400, height: int = 1000) -> webdriver.Chrome:
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 f"--window-size={width},{height}", "--hide-scrollbars"):
+        options.add_argument(flag)
+    return webdriver.Chrome(options=options)
+
+
+def key(driver) -> str:
+    return driver.execute_script("var e = document.getElementById('result-key'); return e ? e.textContent : ''")
+
+
+def wait_new(driver, before: str = "", timeout: float = 90) -> str:
+    """Wait for a result newer than `before`, then for the page to settle (no run, same key 2 s)."""
+    deadline = time.time() + timeout
+    last, since = None, time.time()
+    while time.time() < deadline:
+        k = key(driver)
+        running = driver.execute_script("var e = document.getElementById('running');"
+                                        "return !!e && e.style.display === 'block'")
+        if k != last or running:
+            last, since = k, time.time()
+        elif k and k != before and time.time() - since > 2:
+            return k
         time.sleep(0.2)
-    raise TimeoutError(f"{css} never showed {text!r}")
+    raise TimeoutError("no result")
+
+
+def shoot(driver, css: str, name: str) -> Path:
+    element = driver.find_element(By.CSS_SELECTOR, css)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'});", element)
+    time.sleep(0.5)
+    path = OUT / f"dashboard_{name}.png"
+    element.screenshot(str(path))
+    return path
+
+
+def card(n: int) -> str:
+    return f"#controls + div > div:nth-of-type({n})"
 
 
 def main() -> None:
-    app = create_app()
-    threading.Thread(target=lambda: app.run(port=PORT, debug=False), daemon=True).start()
-    options = Options()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,2200"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options)
+    OUT.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    proc = start(port)
+    driver = browser()
+    written = []
     try:
-        time.sleep(2)
-        driver.get(f"http://127.0.0.1:{PORT}")
-        wait_text(driver, "#probability", "lần mô phỏng")
-        time.sleep(2)
-        driver.save_screenshot(str(OUT / "dashboard_vi.png"))
+        driver.get(f"http://127.0.0.1:{port}")
+        k = wait_new(driver)
+        driver.set_window_size(1400, 1000)
+        driver.save_screenshot(str(OUT / "dashboard_overview.png"))
+        written.append(OUT / "dashboard_overview.png")
+        # Lai Chau's plan: districts and the comparison with the plain national policy.
+        driver.find_element(By.CSS_SELECTOR, "#region").click()
+        time.sleep(0.5)
+        next(o for o in driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option, [role='option']")
+             if o.text == "Lai Châu").click()
+        k = wait_new(driver, k)
+        driver.find_element(By.CSS_SELECTOR, "#scenario").click()
+        time.sleep(0.5)
+        next(o for o in driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option, [role='option']")
+             if o.text.startswith("lai_chau_plan_2016")).click()
+        k = wait_new(driver, k)
+        box = driver.find_element(By.CSS_SELECTOR, 'input[id*=\'"path":"state_share__household"\']')
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys(Keys.BACKSPACE)
+        box.send_keys("50", Keys.ENTER)
+        k = wait_new(driver, k)
+        for n, name in ((1, "fan"), (2, "groups"), (3, "districts"), (4, "budget"), (5, "comparison")):
+            written.append(shoot(driver, card(n + 2), name))
         driver.find_element(By.CSS_SELECTOR, "#lang input[value='en']").click()
-        wait_text(driver, "#probability", "draws")
-        time.sleep(2)
-        driver.save_screenshot(str(OUT / "dashboard_en.png"))
+        time.sleep(3)
+        written.append(shoot(driver, card(3), "fan_en"))
     finally:
         driver.quit()
-    print(f"written: {OUT / 'dashboard_vi.png'}, {OUT / 'dashboard_en.png'}")
+        proc.terminate()
+        proc.wait(10)
+    print("written:", ", ".join(str(p) for p in written))
 
 
 if __name__ == "__main__":
