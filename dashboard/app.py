@@ -8,6 +8,7 @@ nothing else is shared between sessions.
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 
 import dash
@@ -15,6 +16,20 @@ import dash
 from . import callbacks, compute, layout
 
 log = logging.getLogger("covsim.dashboard")
+
+
+class DiskcacheManager(dash.DiskcacheManager):
+    """Dash's manager, minus a race: a job that exits between Dash's 'is it alive?' and its listing
+    of the job's children raised psutil.NoSuchProcess after the answer had been taken from the
+    cache, so the poll failed with HTTP 500 and the answer was lost (seen under 20 sessions)."""
+
+    def terminate_job(self, job):
+        import psutil
+
+        try:
+            super().terminate_job(job)
+        except psutil.NoSuchProcess:
+            pass
 
 
 def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: str | None = None,
@@ -29,9 +44,10 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
     if background:
         import diskcache
 
-        cache = diskcache.Cache(cache_dir or tempfile.mkdtemp(prefix="covsim-dashboard-"))
-        manager = dash.DiskcacheManager(cache)
-        compute.share_cache(cache)
+        folder = cache_dir or tempfile.mkdtemp(prefix="covsim-dashboard-")
+        manager = DiskcacheManager(diskcache.Cache(os.path.join(folder, "jobs")))
+        # Baseline runs and draws for the job processes, apart from the jobs' own traffic.
+        compute.share_cache(diskcache.Cache(os.path.join(folder, "runs")))
     app = dash.Dash(__name__, title="covsim", background_callback_manager=manager,
                     suppress_callback_exceptions=False, update_title=None)
     app.layout = layout.layout

@@ -185,7 +185,9 @@ def run_levers(name: str, scheme: str, levers: tuple, start: int, draws: int, se
         params = draws_of(sc.region, draws, seed)
         with _RUN_LOCK:
             return simulator.run(sc, params=params, draws=draws, seed=seed)
-    return _shared(("run", name, scheme, levers, start if levers else 0, draws, seed), make)
+    if levers:  # a lever setting is rarely asked twice by another process: not worth the disk
+        return make()
+    return _shared(("run", name, scheme, draws, seed), make)
 
 
 def baseline_run(region: str, scheme: str, draws: int, seed: int) -> xr.Dataset:
