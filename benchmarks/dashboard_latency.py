@@ -56,6 +56,23 @@ window.__t0 = performance.now();
 """
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop the server and any background job it left running."""
+    import psutil
+
+    try:
+        children = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        children = []
+    proc.terminate()
+    proc.wait(10)
+    for child in children:
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            pass
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -249,8 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         conc = load(port, args.sessions, args.seconds)
         alive = requests.get(f"http://127.0.0.1:{port}/", timeout=10).ok and server.poll() is None
     finally:
-        server.terminate()
-        server.wait(10)
+        stop_server(server)
     trivial, chart = np.array(lat["trivial_ms"]), np.array(lat["chart_ms"])
     result = {
         "scenario": "vietnam", "draws": 200, "changes": args.changes,

@@ -24,6 +24,23 @@ from selenium.webdriver.common.keys import Keys
 OUT = Path(__file__).parent / "img"
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop the server and any background job it left running."""
+    import psutil
+
+    try:
+        children = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        children = []
+    proc.terminate()
+    proc.wait(10)
+    for child in children:
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            pass
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -121,8 +138,7 @@ def main() -> None:
         written.append(shoot(driver, card(3), "fan_en"))
     finally:
         driver.quit()
-        proc.terminate()
-        proc.wait(10)
+        stop_server(proc)
     print("written:", ", ".join(str(p) for p in written))
 
 
