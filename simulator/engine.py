@@ -7,6 +7,7 @@ import json
 from importlib import metadata
 from pathlib import Path
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -25,8 +26,10 @@ EMPLOYEE_WAGE_RATIO = 2.5
 PENSION_RATIO = 2.0
 
 
+@lru_cache(maxsize=1)
 def code_version() -> str:
-    """Package version plus a hash of the simulator's source: identifies the code of a run."""
+    """Package version plus a hash of the simulator's source: identifies the code of a run (read
+    once per process: the code a process runs does not change under it)."""
     try:
         version = metadata.version("covsim")
     except metadata.PackageNotFoundError:
@@ -70,21 +73,35 @@ class Prepared:
 
     def advance(self, params: xr.Dataset, seed: int, noise_from: int = DEFAULT_NOISE_FROM, by_age: bool = False,
                 parallel: bool = True, progress: Callable[[int], None] | None = None,
-                price: np.ndarray | None = None, outreach_shift: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                price: np.ndarray | None = None, outreach_shift: np.ndarray | None = None,
+                keep_states: bool = False, resume: tuple[int, dict] | None = None) -> dict[str, np.ndarray]:
         """Run the kernel over every year: raw arrays with the draw last, as the kernel keeps them.
 
         `price` (region, group, year, draw) and `outreach_shift` (draw, region, year) replace the
         policy's net premium and add to its outreach draw by draw: a sensitivity analysis varies
         the levers across draws in one run.
+
+        `keep_states` adds the kernel's state after every year (`states`), and `resume=(k, raw)`
+        starts from such a run's state before year index `k`, taking its earlier years as they are:
+        a policy that differs only from year k on costs only the years from k, bit for bit the
+        same as a run from the start (same draws, same seed, same arithmetic).
         """
         regions, years, target = self.regions, self.years, self.target
         D, R, G = params.sizes["draw"], len(regions), len(GROUP_IDS)
         A, S, T = demography.AGES.size, len(demography.SEXES), len(years)
+        # Resuming at year index k0, only the years from k0 are computed (each year's enrolment
+        # probabilities depend on that year's inputs alone).
+        k0 = 0 if resume is None else resume[0]
+        if resume is not None and (not 1 <= k0 < T or by_age or "states" not in resume[1]
+                                   or resume[1]["pop"].shape != (T, R, G, D)):
+            raise ValueError("resume needs a year index within the run and a run of the same shape kept with "
+                             "keep_states (and by_age off)")
         outreach = self.pol.outreach.values[None] + outreach_walk(params, seed, regions, years, noise_from)
         if outreach_shift is not None:
             outreach = outreach + outreach_shift
-        join_all, lapse_all = enrolment_probabilities(params, np.asarray(years), self.price if price is None else price,
-                                                      outreach, regions)
+        join_all, lapse_all = enrolment_probabilities(params, np.asarray(years)[k0:],
+                                                      (self.price if price is None else price)[:, :, k0:],
+                                                      outreach[:, :, k0:], regions)
         bands = band_of_age(demography.MAX_AGE)
         demo = self.demo
         q = np.ascontiguousarray(demo.death_probability.values)
@@ -92,40 +109,64 @@ class Prepared:
         mig = np.ascontiguousarray(demo.net_migration_rate.values)
         male_birth = np.ascontiguousarray(demo.male_birth_share.values)
 
-        # Initial state: the start year's membership, enrolled at the equilibrium of its policy.
-        # The kernel's layout keeps the draw innermost: X[region, sex, age, group, k, draw].
-        moving = join_all[0] + lapse_all[0]
-        settled = np.divide(join_all[0], moving, out=np.zeros_like(moving), where=moving > 0)
-        people = demo.initial_population.values[:, :, :, None] * target[0]  # (region, sex, age, group)
-        X = np.empty((R, S, A, G, 2, D))
-        X[:, :, :, :, 1, :] = people[..., None] * settled[:, None, bands, :, :]
-        X[:, :, :, :, 0, :] = people[..., None] - X[:, :, :, :, 1, :]
-        Y = np.empty_like(X)
-        women = np.broadcast_to(people[:, 1].sum(axis=-1)[..., None], (R, A, D)).copy()
-        women_next = np.empty_like(women)
-
         pop = np.zeros((T, R, G, D))
         ins = np.zeros((T, R, G, D))
         flows = np.zeros((T, R, 3, D))
-        pop[0] = people.sum(axis=(1, 2))[..., None]
-        ins[0] = X[:, :, :, :, 1, :].sum(axis=(1, 2))
         age_shape = (T, R, A, G, D) if by_age else (1, 1, 1, 1, 1)
         pop_age, ins_age = np.zeros(age_shape), np.zeros(age_shape)
-        if by_age:
-            pop_age[0] = people.sum(axis=1)[..., None]
-            ins_age[0] = X[:, :, :, :, 1, :].sum(axis=1)
+        if resume is None:
+            # Initial state: the start year's membership, enrolled at the equilibrium of its policy.
+            # The kernel's layout keeps the draw innermost: X[region, sex, age, group, k, draw].
+            moving = join_all[0] + lapse_all[0]
+            settled = np.divide(join_all[0], moving, out=np.zeros_like(moving), where=moving > 0)
+            people = demo.initial_population.values[:, :, :, None] * target[0]  # (region, sex, age, group)
+            X = np.empty((R, S, A, G, 2, D))
+            X[:, :, :, :, 1, :] = people[..., None] * settled[:, None, bands, :, :]
+            X[:, :, :, :, 0, :] = people[..., None] - X[:, :, :, :, 1, :]
+            women = np.broadcast_to(people[:, 1].sum(axis=-1)[..., None], (R, A, D)).copy()
+            pop[0] = people.sum(axis=(1, 2))[..., None]
+            ins[0] = X[:, :, :, :, 1, :].sum(axis=(1, 2))
+            if by_age:
+                pop_age[0] = people.sum(axis=1)[..., None]
+                ins_age[0] = X[:, :, :, :, 1, :].sum(axis=1)
+            states = [(X.copy(), women.copy())] if keep_states else None
+            first = 1
+        else:
+            before = resume[1]
+            X, women = (a.copy() for a in before["states"][k0 - 1])
+            for name, arr in (("pop", pop), ("ins", ins), ("flows", flows)):
+                arr[:k0] = before[name][:k0]
+            states = [(x.copy(), w.copy()) for x, w in before["states"][:k0]] if keep_states else None
+            first = k0
+        Y = np.empty_like(X)
+        women_next = np.empty_like(women)
         step = kernel.advance if parallel else kernel.advance_serial
         newborn = GROUP_IDS.index("child_under6")
         scratch = np.zeros((1, 1, 1, 1))
-        for k in range(1, T):
-            step(X, Y, women, women_next, q, fert, mig, male_birth, target[k], self.active[k], join_all[k],
-                 lapse_all[k], bands, newborn, pop[k], ins[k], flows[k],
+        for k in range(first, T):
+            step(X, Y, women, women_next, q, fert, mig, male_birth, target[k], self.active[k], join_all[k - k0],
+                 lapse_all[k - k0], bands, newborn, pop[k], ins[k], flows[k],
                  pop_age[k] if by_age else scratch, ins_age[k] if by_age else scratch, by_age)
             X, Y = Y, X
             women, women_next = women_next, women
+            if keep_states:
+                states.append((X.copy(), women.copy()))
             if progress is not None:
                 progress(1)
-        return {"pop": pop, "ins": ins, "flows": flows, "pop_age": pop_age, "ins_age": ins_age}
+        out = {"pop": pop, "ins": ins, "flows": flows, "pop_age": pop_age, "ins_age": ins_age}
+        if keep_states:
+            out["states"] = states
+        return out
+
+    def first_difference(self, other: "Prepared") -> int:
+        """The first year index at which `other`'s policy differs from this one's (len(years) if none)."""
+        changed = np.zeros(len(self.years), dtype=bool)
+        for name, arr in self.pol.data_vars.items():
+            a, b = arr.values, other.pol[name].values
+            changed |= (a != b).reshape(-1, a.shape[-1]).any(axis=0)
+        changed |= (self.price != other.price).reshape(-1, len(self.years)).any(axis=0)
+        hit = np.flatnonzero(changed)
+        return int(hit[0]) if hit.size else len(self.years)
 
     def coverage_total(self, params: xr.Dataset, seed: int = 0, noise_from: int = DEFAULT_NOISE_FROM) -> np.ndarray:
         """Overall coverage over (draw, year, region): the light path calibration fits with."""
@@ -139,35 +180,34 @@ def simulate(policy: Policy, regions: list[str], years: list[int], params: xr.Da
     """The cohort model over `years` (the first is the initial state) for every draw in `params`."""
     prep = prepared or Prepared.build(policy, regions, years)
     raw = prep.advance(params, seed, noise_from, by_age, parallel, progress)
-    pol = prep.pol
+    return to_dataset(raw, prep, params, by_age)
+
+
+def to_dataset(raw: dict[str, np.ndarray], prep: Prepared, params: xr.Dataset, by_age: bool = False) -> xr.Dataset:
+    """The kernel's raw arrays as a labelled Dataset, with coverage and money flows."""
+    regions, years = prep.regions, prep.years
     # Back to labelled arrays with the draw first.
     pop = raw["pop"].transpose(3, 0, 1, 2)
     ins = raw["ins"].transpose(3, 0, 1, 2)
-    flows = raw["flows"].transpose(3, 0, 1, 2)
-    if by_age:
-        pop_age = raw["pop_age"].transpose(4, 0, 1, 2, 3)
-        ins_age = raw["ins_age"].transpose(4, 0, 1, 2, 3)
-
+    flows = raw["flows"].transpose(3, 0, 1, 2).copy()  # a copy: the raw arrays stay as the kernel left them
+    flows[:, 0] = np.nan  # the initial state has no flows of its own
     coords = {"draw": params.draw.values, "year": years, "region": regions, "group": list(GROUP_IDS)}
-    dims = ("draw", "year", "region", "group")
-    ds = xr.Dataset(
-        {
-            "population": (dims, pop, {"units": "persons"}),
-            "insured": (dims, ins, {"units": "persons"}),
-            "births": (("draw", "year", "region"), flows[..., 0], {"units": "persons/year"}),
-            "deaths": (("draw", "year", "region"), flows[..., 1], {"units": "persons/year"}),
-            "net_migration": (("draw", "year", "region"), flows[..., 2], {"units": "persons/year"}),
-        },
-        coords=coords,
-    )
+    variables = {
+        "population": (DIMS, pop, {"units": "persons"}),
+        "insured": (DIMS, ins, {"units": "persons"}),
+        "births": (("draw", "year", "region"), flows[..., 0], {"units": "persons/year"}),
+        "deaths": (("draw", "year", "region"), flows[..., 1], {"units": "persons/year"}),
+        "net_migration": (("draw", "year", "region"), flows[..., 2], {"units": "persons/year"}),
+    }
     if by_age:
-        ds["population_by_age"] = (("draw", "year", "region", "age", "group"), pop_age, {"units": "persons"})
-        ds["insured_by_age"] = (("draw", "year", "region", "age", "group"), ins_age, {"units": "persons"})
-        ds = ds.assign_coords(age=demography.AGES)
-    ds = add_derived(ds, pol)
-    for name in ("births", "deaths", "net_migration"):
-        ds[name][:, 0] = np.nan  # the initial state has no flows of its own
-    return ds
+        variables["population_by_age"] = (("draw", "year", "region", "age", "group"),
+                                          raw["pop_age"].transpose(4, 0, 1, 2, 3), {"units": "persons"})
+        variables["insured_by_age"] = (("draw", "year", "region", "age", "group"),
+                                       raw["ins_age"].transpose(4, 0, 1, 2, 3), {"units": "persons"})
+        coords["age"] = demography.AGES
+    variables.update(derived(pop, ins, prep.pol))  # policy_arrays has the run's years, regions and groups
+    # One Dataset built once: adding variables one by one would re-align all of them each time.
+    return xr.Dataset(variables, coords=coords)
 
 
 def active_cells(before: np.ndarray, now: np.ndarray, newborn: int) -> np.ndarray:
@@ -179,35 +219,65 @@ def active_cells(before: np.ndarray, now: np.ndarray, newborn: int) -> np.ndarra
     return np.ascontiguousarray(active.astype(np.uint8))
 
 
-def add_derived(ds: xr.Dataset, pol: xr.Dataset) -> xr.Dataset:
-    """Coverage and money flows from population and insured."""
-    ds["coverage"] = (ds.insured / ds.population.where(ds.population > 0)).clip(0, 1)
-    ds.coverage.attrs = {"units": "1", "long_name": "insured / population"}
-    ds["population_total"] = ds.population.sum("group")
-    ds["insured_total"] = ds.insured.sum("group")
-    ds["coverage_total"] = (ds.insured_total / ds.population_total).clip(0, 1)
-    ds.population_total.attrs = ds.insured_total.attrs = {"units": "persons"}
-    ds.coverage_total.attrs = {"units": "1", "long_name": "insured / population, all groups"}
+DIMS = ("draw", "year", "region", "group")
 
-    yearly_base = 12.0 * pol.base_salary
-    per_person = pol.premium_rate * yearly_base * xr.where(pol.group == "household", pol.household_factor, 1.0)
-    per_person = xr.where(pol.group == "employee", pol.employee_premium_rate * EMPLOYEE_WAGE_RATIO * yearly_base,
-                          per_person)
-    per_person = xr.where(pol.group == "pensioner", pol.premium_rate * PENSION_RATIO * yearly_base, per_person)
-    per_person = per_person.broadcast_like(pol.state_share_national).transpose("year", "region", "group")
-    ds["premium_per_person"] = per_person.assign_attrs(units="VND/year")
-    ds["premium_revenue"] = (ds.insured * per_person).assign_attrs(
-        units="VND/year", long_name="fund premium revenue from the insured, all payers")
-    ds["state_cost_national"] = (ds.insured * per_person * pol.state_share_national).assign_attrs(
-        units="VND/year", long_name="state budget cost, national minimum share")
-    ds["state_cost_local"] = (ds.insured * per_person * pol.state_share_local).assign_attrs(
-        units="VND/year", long_name="state budget cost, local top-up")
-    ds["state_cost"] = (ds.state_cost_national + ds.state_cost_local).assign_attrs(
-        units="VND/year", long_name="state budget cost")
-    ds["state_share"] = (pol.state_share_national + pol.state_share_local).transpose("region", "group", "year") \
-        .assign_attrs(units="1", long_name="state share of the premium in force (annual mean)")
-    ds["base_salary"] = pol.base_salary
-    return ds
+
+def add_derived(ds: xr.Dataset, pol: xr.Dataset) -> xr.Dataset:
+    """Coverage and money flows from population and insured (the same numbers `to_dataset` gives)."""
+    pop = ds.population.transpose(*DIMS).values
+    ins = ds.insured.transpose(*DIMS).values
+    return ds.assign(derived(pop, ins, pol.sel(year=ds.year, region=ds.region, group=ds.group)))
+
+
+def derived(pop: np.ndarray, ins: np.ndarray, pol: xr.Dataset) -> dict[str, tuple]:
+    """Coverage and money flows over (draw, year, region, group) from population and insured, under
+    the policy `pol` over the same years, regions and groups (in that order)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        coverage = np.clip(ins / np.where(pop > 0, pop, np.nan), 0, 1)
+        population_total = _group_sum(pop)
+        insured_total = _group_sum(ins)
+        coverage_total = np.clip(insured_total / population_total, 0, 1)
+
+    # The premium per insured person over (year, region, group), by who pays on what base.
+    groups = list(pol.group.values)
+    yearly_base = 12.0 * pol.base_salary.values[:, None, None]
+    rate = pol.premium_rate.values[:, None, None]
+    factor = np.where(np.array(groups) == "household", pol.household_factor.values[:, None, None], 1.0)
+    per_person = rate * yearly_base * factor
+    per_person = np.broadcast_to(per_person, (len(pol.year), len(pol.region), len(groups))).copy()
+    for name, value in (("employee", pol.employee_premium_rate.values * EMPLOYEE_WAGE_RATIO),
+                        ("pensioner", pol.premium_rate.values * PENSION_RATIO)):
+        if name in groups:
+            per_person[:, :, groups.index(name)] = value[:, None] * yearly_base[:, :, 0]
+    national = pol.state_share_national.transpose("year", "region", "group").values
+    local = pol.state_share_local.transpose("year", "region", "group").values
+    revenue = ins * per_person
+    cost_national = revenue * national
+    cost_local = revenue * local
+    total = ("draw", "year", "region")
+    return {
+        "coverage": (DIMS, coverage, {"units": "1", "long_name": "insured / population"}),
+        "population_total": (total, population_total, {"units": "persons"}),
+        "insured_total": (total, insured_total, {"units": "persons"}),
+        "coverage_total": (total, coverage_total, {"units": "1", "long_name": "insured / population, all groups"}),
+        "premium_per_person": (("year", "region", "group"), per_person,
+                               {"units": "VND/year", "long_name": "premium per insured person, all payers"}),
+        "premium_revenue": (DIMS, revenue, {"units": "VND/year",
+                                            "long_name": "fund premium revenue from the insured, all payers"}),
+        "state_cost_national": (DIMS, cost_national, {"units": "VND/year",
+                                                      "long_name": "state budget cost, national minimum share"}),
+        "state_cost_local": (DIMS, cost_local, {"units": "VND/year", "long_name": "state budget cost, local top-up"}),
+        "state_cost": (DIMS, cost_national + cost_local, {"units": "VND/year", "long_name": "state budget cost"}),
+        "state_share": (("region", "group", "year"), (pol.state_share_national + pol.state_share_local)
+                        .transpose("region", "group", "year").values,
+                        {"units": "1", "long_name": "state share of the premium in force (annual mean)"}),
+        "base_salary": (("year",), pol.base_salary.values, dict(pol.base_salary.attrs)),
+    }
+
+
+def _group_sum(values: np.ndarray) -> np.ndarray:
+    """Sum over the last axis (groups), as xarray's NaN-skipping sum does it, bit for bit."""
+    return np.sum(np.where(np.isnan(values), 0.0, values), axis=-1)
 
 
 def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, seed: int = 0,
@@ -226,6 +296,12 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
         params_source = params.attrs.get("source", "given")
     ds = simulate(scenario.policy(policy), regions, scenario.years, params, seed, by_age=by_age,
                   noise_from=noise_from, parallel=parallel, progress=progress)
+    return stamp(ds, scenario, params, params_source, seed, noise_from)
+
+
+def stamp(ds: xr.Dataset, scenario: Scenario, params: xr.Dataset, params_source: str, seed: int,
+          noise_from: int, params_digest: str | None = None) -> xr.Dataset:
+    """What a run records so that it can be reproduced: scenario, data, code, draws and seed."""
     ds.attrs.update(
         scenario=scenario.name,
         scenario_hash=scenario.hash,
@@ -236,7 +312,7 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
         seed=int(seed),
         draws=int(params.sizes["draw"]),
         parameters=str(params_source),
-        parameters_hash=params_hash(params),
+        parameters_hash=params_digest or params_hash(params),
         noise_from=int(noise_from),
         age_bands=",".join(BAND_LABELS),
     )

@@ -114,15 +114,21 @@ def net_price_pct(policy: xr.Dataset) -> xr.DataArray:
     Zero where employers or the social-insurance fund pay; for state-paid groups it is zero while
     the state pays in full and rises if a scenario lowers their share.
     """
-    share = policy.state_share_national + policy.state_share_local
-    ratio = xr.DataArray([INCOME_RATIO.get(g, np.inf) for g in policy.group.values], dims="group",
-                         coords={"group": policy.group})
-    factor = xr.where(policy.group == "household", policy.household_factor, 1.0)
-    price = 100.0 * policy.premium_rate * (1.0 - share) * factor / ratio
-    priced = xr.DataArray([g in INCOME_RATIO for g in policy.group.values], dims="group",
-                          coords={"group": policy.group})
-    return price.where(priced, 0.0).transpose("region", "group", "year", ...)
+    groups = list(policy.group.values)
+    share = (policy.state_share_national + policy.state_share_local).transpose("region", "group", "year", ...)
+    extra = (1,) * (share.ndim - 3)  # a sensitivity analysis gives every draw its own shares
 
+    def per(values: np.ndarray, axis: int) -> np.ndarray:  # one value per group (axis 1) or year (axis 2)
+        shape = [1, 1, 1]
+        shape[axis] = values.size
+        return values.reshape(tuple(shape) + extra)
+
+    ratio = per(np.array([INCOME_RATIO.get(g, np.inf) for g in groups]), 1)
+    household = per(np.array([g == "household" for g in groups]), 1)
+    factor = np.where(household, per(policy.household_factor.values, 2), 1.0)
+    price = 100.0 * per(policy.premium_rate.values, 2) * (1.0 - share.values) * factor / ratio
+    priced = per(np.array([g in INCOME_RATIO for g in groups]), 1)
+    return xr.DataArray(np.where(priced, price, 0.0), dims=share.dims, coords=share.coords)
 
 def outreach_walk(params: xr.Dataset, seed: int, regions: list[str], years: list[int],
                   noise_from: int) -> np.ndarray:

@@ -36,17 +36,26 @@ class Series:
     """A step function of time: the value in force from each start date on."""
 
     values: list[DatedValue] = field(default_factory=list)
+    # Memo of annual means: a series is not changed after it is made (reforms make new ones), and
+    # the engine asks the same (year, default) for every group and every lever move.
+    _means: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         self.values.sort(key=lambda v: v.start)
+        self._starts = [v.start for v in self.values]
 
     def at(self, when: date) -> DatedValue | None:
-        starts = [v.start for v in self.values]
-        i = bisect.bisect_right(starts, when) - 1
+        i = bisect.bisect_right(self._starts, when) - 1
         return self.values[i] if i >= 0 else None
 
     def annual_mean(self, year: int, default: float | None = None) -> float:
         """Day-weighted mean over calendar year `year` (a change on 1 Jul counts half)."""
+        key = (year, default)
+        if key not in self._means:
+            self._means[key] = self._annual_mean(year, default)
+        return self._means[key]
+
+    def _annual_mean(self, year: int, default: float | None) -> float:
         begin, end = date(year, 1, 1), date(year + 1, 1, 1)
         cuts = [begin] + [v.start for v in self.values if begin < v.start < end] + [end]
         total = 0.0
@@ -82,6 +91,9 @@ def _table_series(table: pd.DataFrame) -> dict[Key, Series]:
     return {k: Series(v) for k, v in out.items()}
 
 
+_FROM_TABLE: dict[int, tuple[pd.DataFrame, dict[Key, Series]]] = {}
+
+
 @dataclass
 class Policy:
     """Every dated parameter of the baseline, with a reform's overrides on top."""
@@ -91,7 +103,12 @@ class Policy:
 
     @classmethod
     def from_table(cls, table: pd.DataFrame | None = None) -> "Policy":
-        return cls(_table_series(data.table("policy_parameters") if table is None else table))
+        table = data.table("policy_parameters") if table is None else table
+        # Built once per table: every scenario (and every lever a dashboard asks about) starts here.
+        hit = _FROM_TABLE.get(id(table))
+        if hit is None or hit[0] is not table:
+            hit = _FROM_TABLE[id(table)] = (table, _table_series(table))
+        return cls(hit[1])
 
     def with_overrides(self, overrides: dict[Key, Series]) -> "Policy":
         merged = dict(self.overrides)
