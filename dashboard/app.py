@@ -1,15 +1,18 @@
 """The Dash app: `create_app()` builds it; `covsim dashboard` and `dashboard/wsgi.py` serve it.
 
-The model runs in Dash background callbacks (a `DiskcacheManager` over a diskcache in a temporary
-folder by default), so the page never waits on the request thread. The same diskcache holds the
-runs the workers computed, keyed by their inputs, and every process keeps an lru_cache of its own:
-nothing else is shared between sessions.
+A lever move on a scenario whose run this process keeps is answered in the request (tens of
+milliseconds: the years from the lever's start, see `simulator.variants`); anything longer runs in
+a Dash background callback (a `DiskcacheManager` over a diskcache in a temporary folder by
+default), so the page never waits on a long request. A second diskcache beside it holds the kept
+runs and parameter draws the jobs built, keyed by their inputs, so the server and every job share
+them; each process also keeps the latest few in memory. Nothing else is shared between sessions.
 """
 from __future__ import annotations
 
 import logging
 import os
 import tempfile
+import threading
 
 import dash
 
@@ -54,7 +57,31 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
     callbacks.register(app, draws, seed, background=background)
     if warm:
         try:
-            compute.baseline_run("vietnam", "bhyt", draws, seed)
+            compute.variants_of("vietnam", draws, seed)
         except Exception:  # noqa: BLE001 - a cold cache is only slower
             log.exception("warming the dashboard's cache failed")
+        # The other regions' baselines in the background: their first lever moves are then quick
+        # too instead of each session's first move forking a job that builds the same run.
+        WARM.update(done=1, total=len(compute.REGIONS))
+        threading.Thread(target=_warm, args=(compute.REGIONS[1:], draws, seed), daemon=True,
+                         name="covsim-warm").start()
+    else:
+        WARM.update(done=len(compute.REGIONS), total=len(compute.REGIONS))
+
+    @app.server.route("/_covsim/health")
+    def health():
+        """For a load balancer or a benchmark: up, and how many regions' runs are kept ready."""
+        return {"status": "ok", "warm_regions": WARM["done"], "regions": WARM["total"]}
     return app
+
+
+WARM = {"done": 0, "total": 0}
+
+
+def _warm(regions, draws: int, seed: int) -> None:
+    for region in regions:
+        try:
+            compute.variants_of(region, draws, seed)
+        except Exception:  # noqa: BLE001
+            log.exception("warming %s failed", region)
+        WARM["done"] += 1

@@ -10,6 +10,7 @@ import json
 from datetime import datetime, timezone
 
 import pandas as pd
+import plotly.io as pio
 
 from . import figures
 from .i18n import number, percent, t
@@ -130,9 +131,9 @@ def briefing_html(s: dict, lang: str) -> str:
         figs.append(("comparison", figures.comparison_chart(s, lang)))
     parts = []
     for i, (key, fig) in enumerate(figs):
-        fig.update_layout(width=900)
+        fig = {"data": fig["data"], "layout": {**fig["layout"], "width": 900}}
         parts.append(f"<h2>{_esc(t(key, lang))}</h2><div class='figure'>"
-                     + fig.to_html(full_html=False, include_plotlyjs=(i == 0), config={"displaylogo": False})
+                     + pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0), config={"displaylogo": False})
                      + "</div>")
     numbers = "".join(f"<tr><th class='l'>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in key_numbers(s, lang))
     assumptions = "".join(f"<tr><th class='l'>{_esc(k)}</th><td class='l'>{_esc(v)}</td></tr>"

@@ -1,9 +1,17 @@
-"""The page's callbacks. The model runs in a background callback, off the request thread; every
-other callback is quick. Results carry the id of the request they answer, and only the answer to
-the latest request is shown, so a lever moved during a run supersedes it (Dash also stops the old
-job, and the Stop button cancels it)."""
+"""The page's callbacks.
+
+A lever move is answered in two steps. First the answer: the probability, the headline and the fan
+chart, straight from the request when the scenario's run is kept in this process (a rerun of the
+years from the lever's start, tens of milliseconds: see `simulator.variants`); otherwise, when it
+takes more than a moment (a region or scenario not yet run, a cold cache), in a Dash background
+callback with a progress bar and a Stop button, off the request thread. Then the details (groups,
+districts, budget, comparison), computed from the same cached run. Results carry the id of the
+request they answer and only the answer to the latest request is shown, so a lever moved during
+a run supersedes it (Dash also stops the old job)."""
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import traceback
 
@@ -21,17 +29,15 @@ from .layout import lever_id, lever_path
 log = logging.getLogger("covsim.dashboard")
 LEVERS = {"type": "lever", "path": ALL}
 
-#: Collects the inputs into one request with a fresh id (in the browser: no round trip).
-REQUEST_JS = """
-function(scenario, scheme, levers, start, target, year, compare, prev) {
-    const ids = dash_clientside.callback_context.inputs_list[2].map(x => x.id.path);
-    if (!scenario || !scheme || levers.some(v => v === undefined)) { return dash_clientside.no_update; }
-    const values = {};
-    ids.forEach((p, i) => { values[p.split('__').join('.')] = (levers[i] === undefined ? null : levers[i]); });
-    return {id: ((prev && prev.id) || 0) + 1, scenario: scenario, scheme: scheme, levers: values,
-            start: start, target: target, year: year, compare: compare || null};
-}
-"""
+def request_of(scenario, scheme, levers: dict, start, target, year, compare) -> dict | None:
+    """The page's inputs as one request, identified by its content: an answer is shown only when
+    it answers the inputs now on the page. None while the page is still filling its inputs."""
+    if not scenario or not scheme or all(v is None for v in levers.values()):
+        return None
+    req = {"scenario": scenario, "scheme": scheme, "levers": levers, "start": start, "target": target,
+           "year": year, "compare": compare or None}
+    req["id"] = hashlib.sha1(json.dumps(req, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    return req
 
 
 def is_share(path: str) -> bool:
@@ -49,8 +55,9 @@ def from_ui(path: str, value):
     return float(value) / 100 if is_share(path) else float(value)
 
 
-def compute_request(req: dict, draws: int, seed: int, progress=None) -> dict:
-    """The background job's body, callable without Dash: a summary, or a message for the page."""
+def compute_request(req: dict, draws: int, seed: int, progress=None, details: bool = True) -> dict:
+    """A request's summary (only the answer when not `details`), or a message for the page;
+    callable without Dash."""
     step = progress or (lambda *_: None)
     try:
         step(("10",))
@@ -63,10 +70,11 @@ def compute_request(req: dict, draws: int, seed: int, progress=None) -> dict:
         levers = {p: from_ui(p, v) for p, v in (req.get("levers") or {}).items()}
         res = compute.full_result(req["scenario"], req["scheme"], levers, int(req["start"]),
                                   float(req["target"]) / 100, int(req["year"]), compare=req.get("compare"),
-                                  draws=draws, seed=seed)
+                                  draws=draws, seed=seed, details=details)
         step(("80",))
         out = compute.summary(res)
         out["id"] = req.get("id")
+        out["request"] = req
         step(("100",))
         return out
     except InputError as exc:
@@ -97,6 +105,8 @@ def render(s: dict | None, lang: str, names=None) -> dict:
            "fan": figures.fan_chart(s, lang), "result-key": str(s.get("id"))}
     if names is not None and not set(names) & set(RENDERED_REST):
         return out
+    if not s.get("details", True):
+        raise PreventUpdate  # the details follow
     out["groups"] = figures.groups_chart(s, lang)
     out["budget"] = figures.budget_chart(s, lang)
     d = figures.districts_chart(s, lang)
@@ -178,13 +188,36 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         disabled = [scheme not in next(s["schemes"] for s in compute.LEVER_SPECS if s["path"] == p) for p in paths]
         return values, disabled, start, round(100 * target, 4), year
 
-    app.clientside_callback(REQUEST_JS, Output("request", "data"),
-                            Input("scenario", "value"), Input("scheme", "value"), Input(LEVERS, "value"),
-                            Input("start", "value"), Input("target", "value"), Input("year", "value"),
-                            Input("compare", "value"), State("request", "data"))
+    main = [Output(k, PROPS.get(k, "children"), allow_duplicate=True) for k in RENDERED]
+
+    def shown(s: dict, lang: str, names=RENDERED) -> list:
+        try:
+            out = render(s, lang, names)
+        except PreventUpdate:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            log.error("dashboard render failed: %s", traceback.format_exc())
+            out = {"error": f"{t('internal_error', lang)}: {type(exc).__name__}: {exc}"}
+        return [out.get(k, no_update) for k in names]
+
+    @app.callback(Output("request", "data"), Output("answer", "data"), *main, Output("slow-request", "data"),
+                  Input("scenario", "value"), Input("scheme", "value"), Input(LEVERS, "value"),
+                  Input("start", "value"), Input("target", "value"), Input("year", "value"),
+                  Input("compare", "value"), State("lang", "value"), prevent_initial_call=True)
+    def answer_now(scenario, scheme, levers, start, target, year, compare, lang):
+        """The answer in the request when it is quick; else the request goes to the background job.
+        (Dash drops the answer to an older call that returns after a newer one.)"""
+        paths = [lever_path(i["id"]) for i in ctx.inputs_list[2]]
+        req = request_of(scenario, scheme, dict(zip(paths, levers)), start, target, year, compare)
+        if req is None:
+            raise PreventUpdate
+        if background and not compute.ready(req, draws, seed):
+            return req, no_update, *[no_update] * len(RENDERED), req
+        s = compute_request(req, draws, seed, details=False)
+        return req, s, *shown(s, lang), no_update
 
     if background:
-        @app.callback(Output("result", "data"), Input("request", "data"), background=True, interval=100,
+        @app.callback(Output("slow-answer", "data"), Input("slow-request", "data"), background=True, interval=100,
                       progress=[Output("progress", "value")], progress_default=["0"],
                       running=[(Output("running", "style"), {"display": "block"}, {"display": "none"})],
                       cancel=[Input("stop", "n_clicks")], prevent_initial_call=True)
@@ -192,30 +225,36 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
             if not req:
                 raise PreventUpdate
             return compute_request(req, draws, seed, set_progress)
-    else:
-        @app.callback(Output("result", "data"), Input("request", "data"), prevent_initial_call=True)
-        def run_now(req):
-            if not req:
-                raise PreventUpdate
-            return compute_request(req, draws, seed)
 
-    def shower(names):
-        @app.callback([Output(k, PROPS.get(k, "children")) for k in names],
-                      Input("result", "data"), Input("lang", "value"), State("request", "data"))
-        def show(s, lang, req):
-            if s and req and ctx.triggered_id == "result" and s.get("id") != req.get("id"):
+        @app.callback(Output("answer", "data", allow_duplicate=True), *main, Input("slow-answer", "data"),
+                      State("request", "data"), State("lang", "value"), prevent_initial_call=True)
+        def show_slow(s, req, lang):
+            if not s or (req and s.get("id") != req.get("id")):
                 raise PreventUpdate  # a stale answer: a newer request is on its way
-            try:
-                out = render(s, lang, names)
-            except PreventUpdate:
-                raise
-            except Exception as exc:  # noqa: BLE001
-                log.error("dashboard render failed: %s", traceback.format_exc())
-                out = {"error": f"{t('internal_error', lang)}: {type(exc).__name__}: {exc}"}
-            return [out.get(k, no_update) for k in names]
+            return s, *shown(s, lang)
 
-    shower(RENDERED)
-    shower(RENDERED_REST)
+    @app.callback(*main, Input("lang", "value"), State("answer", "data"), prevent_initial_call=True)
+    def relabel(lang, s):
+        if not s:
+            raise PreventUpdate
+        return shown(s, lang)
+
+    @app.callback(Output("result", "data"), Input("answer", "data"), State("request", "data"),
+                  prevent_initial_call=True)
+    def complete(s, req):
+        """The answer with its details (groups, districts, budget, comparison): the same cached run."""
+        if not s or (req and s.get("id") != req.get("id")):
+            raise PreventUpdate
+        if s.get("error") or s.get("details", True):
+            return s
+        return compute_request(s["request"], draws, seed)
+
+    @app.callback([Output(k, PROPS.get(k, "children")) for k in RENDERED_REST],
+                  Input("result", "data"), Input("lang", "value"), State("request", "data"))
+    def show_rest(s, lang, req):
+        if s and req and ctx.triggered_id == "result" and s.get("id") != req.get("id"):
+            raise PreventUpdate
+        return shown(s, lang, RENDERED_REST)
 
     @app.callback(Output({"type": "t", "key": ALL, "i": ALL}, "children"), Input("lang", "value"))
     def translate(lang):
@@ -223,10 +262,12 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
 
     @app.callback(Output("download", "data"), Output("export-error", "children"),
                   Input("btn-briefing", "n_clicks"), Input("btn-csv", "n_clicks"), Input("btn-xlsx", "n_clicks"),
-                  Input("btn-nc", "n_clicks"), State("result", "data"), State("lang", "value"),
-                  prevent_initial_call=True)
-    def download(_b, _c, _x, _n, s, lang):
+                  Input("btn-nc", "n_clicks"), State("result", "data"), State("answer", "data"),
+                  State("lang", "value"), prevent_initial_call=True)
+    def download(_b, _c, _x, _n, s, answer, lang):
         try:
+            if answer and not answer.get("error") and (not s or s.get("id") != answer.get("id")):
+                s = compute_request(answer["request"], draws, seed)  # clicked before the details came
             return export(ctx.triggered_id, s, lang), ""
         except Exception as exc:  # noqa: BLE001
             log.error("dashboard export failed: %s", traceback.format_exc())

@@ -22,55 +22,20 @@ def scenarios_of(region: str) -> list[str]:
     return sorted(names, key=lambda n: (n != region, n))
 
 
-@lru_cache(maxsize=16)
-def _draws(region: str, draws: int, seed: int) -> xr.Dataset:
-    return posterior.draws_for(region, draws, seed)
-
-
 def scenario(name: str, scheme: str = "bhyt"):
     sc = simulator.load_scenario(name)
     return dataclasses.replace(sc, scheme=scheme) if scheme != sc.scheme else sc
-
-
-def lever_defaults(name: str, start: int) -> dict[str, float]:
-    sc = scenario(name)
-    return {g: planning.lever_value(sc, f"state_share.{g}", start) for g in LEVER_GROUPS}
-
-
-@lru_cache(maxsize=64)
-def _run(name: str, scheme: str, levers: tuple, start: int, draws: int, seed: int) -> xr.Dataset:
-    sc = scenario(name, scheme)
-    if levers:
-        sc = planning.with_levers(sc, dict(levers), start)
-    return simulator.run(sc, params=_draws(sc.region, draws, seed), draws=draws, seed=seed)
-
-
-def result(name: str, scheme: str, levers: dict[str, float], start: int, target: float, year: int,
-           draws: int = DRAWS, seed: int = SEED) -> dict:
-    """Run (cached by its inputs), the target report, and for health insurance the budget
-    against the scenario as shipped on the same draws."""
-    sc = scenario(name, scheme)
-    planning.check_target(target)
-    planning.check_year(sc, year)
-    changed = {} if scheme != "bhyt" else {
-        f"state_share.{g}": float(v) for g, v in levers.items()
-        if abs(float(v) - planning.lever_value(sc, f"state_share.{g}", start)) > 1e-9}
-    ds = _run(name, scheme, tuple(sorted(changed.items())), start, draws, seed)
-    out = {"scenario": sc, "ds": ds, "report": planning.target_report(ds, sc, target, year),
-           "observed": observations.observed(sc.region, scheme), "targets": observations.targets(sc.region, scheme)}
-    if scheme == "bhyt":
-        base = _run(name, scheme, (), start, draws, seed)
-        out["budget"] = planning.budget(ds, sc.region, comparison=base if changed else None)
-    return out
 
 
 # The full dashboard's calls: runs cached by their inputs (in-process, and on disk so the
 # background workers share them), a JSON summary of a run for the page's store. -----------------
 
 import json
+import os
 import pickle
 import tempfile
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +43,7 @@ import pandas as pd
 
 from covsim.simulator import data as _data
 from covsim.simulator.errors import InputError
+from covsim.simulator.variants import Variants
 
 SCHEMES = ("bhyt", "bhxh", "bhtn")
 QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
@@ -95,6 +61,24 @@ KIND = {s["path"]: s["kind"] for s in LEVER_SPECS}
 
 _SHARED = None  # a diskcache.Cache shared with the background workers (keyed by inputs only)
 _RUN_LOCK = threading.Lock()  # one engine run at a time per process (see fork_safe_threads)
+_VARIANTS: OrderedDict = OrderedDict()  # (name, draws, seed) -> Variants, the few latest
+_VARIANTS_KEPT = 10  # about 30 MB each at 200 draws: the six regions' baselines and a few reforms
+
+
+def _hold_runs_across_fork() -> None:
+    """A background job is a fork of the server; forking while a request thread is inside an engine
+    run would give the child a held lock and a half-launched thread pool. Forks wait for the run."""
+    global _RUN_LOCK
+
+    def fresh_lock():
+        global _RUN_LOCK
+        _RUN_LOCK = threading.Lock()
+
+    os.register_at_fork(before=lambda: _RUN_LOCK.acquire(), after_in_parent=lambda: _RUN_LOCK.release(),
+                        after_in_child=fresh_lock)
+
+
+_hold_runs_across_fork()
 
 
 def fork_safe_threads() -> bool:
@@ -112,6 +96,12 @@ def fork_safe_threads() -> bool:
         numba.config.THREADING_LAYER = "workqueue"
         return True
     return numba.threading_layer() != "omp"
+
+
+def _workqueue() -> bool:
+    import numba
+
+    return numba.config.THREADING_LAYER == "workqueue"
 
 
 def share_cache(cache) -> None:
@@ -147,6 +137,18 @@ def scenario_rows(region: str) -> list[dict]:
     return rows
 
 
+@lru_cache(maxsize=64)
+def observed(region: str, scheme: str) -> pd.DataFrame:
+    """The region's observed coverage (read-only: shared by every answer)."""
+    return observations.observed(region, scheme)
+
+
+@lru_cache(maxsize=64)
+def planned(region: str, scheme: str) -> pd.DataFrame:
+    """The plan's targets for the region (read-only: shared by every answer)."""
+    return observations.targets(region, scheme)
+
+
 def check_scheme(scheme: str) -> str:
     if scheme not in SCHEMES:
         raise InputError("dashboard", "scheme", f"unknown scheme '{scheme}'; allowed: {', '.join(SCHEMES)}")
@@ -170,14 +172,86 @@ def default_target(name: str, scheme: str) -> tuple[float, int]:
     return float(last.value.max()), int(last.year.iloc[0])
 
 
+_DRAWS_SEEN: set = set()
+
+
 @lru_cache(maxsize=32)
 def draws_of(region: str, draws: int, seed: int) -> xr.Dataset:
-    return _shared(("draws", region, draws, seed), lambda: posterior.draws_for(region, draws, seed))
+    out = _shared(("draws", region, draws, seed), lambda: posterior.draws_for(region, draws, seed))
+    _DRAWS_SEEN.add((region, draws, seed))
+    return out
+
+
+def variants_of(name: str, draws: int, seed: int, build: bool = True) -> Variants | None:
+    """The health-insurance run of a shipped scenario, kept ready for lever moves (see
+    `simulator.variants`): in this process, else from the shared disk cache, else built (and shared)
+    when `build`, else None."""
+    key = (name, draws, seed)
+    if key in _VARIANTS:
+        _VARIANTS.move_to_end(key)
+        return _VARIANTS[key]
+    shared_key = ("variants", name, draws, seed)
+    found = _load_shared(shared_key)
+    if found is None:
+        if not build:
+            return None
+        with _building(shared_key):  # several sessions' first moves on one region: one builds, all use it
+            found = _load_shared(shared_key)
+            if found is None:
+                sc = scenario(name, "bhyt")
+                params = draws_of(sc.region, draws, seed)
+                with _RUN_LOCK:
+                    found = Variants(sc, params, seed)
+                if _SHARED is not None:
+                    try:
+                        _SHARED.set(shared_key, pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL),
+                                    expire=6 * 3600)
+                    except Exception:  # noqa: BLE001 - a full disk costs speed, never an answer
+                        pass
+    _VARIANTS[key] = found
+    while len(_VARIANTS) > _VARIANTS_KEPT:
+        _VARIANTS.popitem(last=False)
+    return found
+
+
+def _load_shared(key: tuple):
+    if _SHARED is None:
+        return None
+    try:
+        blob = _SHARED.get(key)
+        return pickle.loads(blob) if blob is not None else None
+    except Exception:  # noqa: BLE001 - a broken cache entry is only a miss
+        return None
+
+
+def _building(key: tuple):
+    """A lock across the server and its background jobs (a diskcache lock) while one builds `key`."""
+    import contextlib
+
+    if _SHARED is None:
+        return contextlib.nullcontext()
+    import diskcache
+
+    # expire: a job Dash stops mid-build (a newer lever move) must not hold the others back for long
+    return diskcache.Lock(_SHARED, ("building",) + key, expire=30)
 
 
 @lru_cache(maxsize=64)
 def run_levers(name: str, scheme: str, levers: tuple, start: int, draws: int, seed: int) -> xr.Dataset:
-    """A run of the scenario with the levers (path, value) set from `start`; cached by its inputs."""
+    """A run of the scenario with the levers (path, value) set from `start`; cached by its inputs.
+
+    Health insurance reruns only the years from `start` on the scenario's kept run; the labour
+    schemes run whole (their layer is vectorised over draws and quick)."""
+    if scheme == "bhyt":
+        v = variants_of(name, draws, seed)
+        if not levers:
+            return v.baseline()
+        variant = planning.with_levers(scenario(name, scheme), dict(levers), start)
+        with _RUN_LOCK:
+            # The serial kernel: a rerun of a few years is over before numba's workqueue layer (the
+            # one forked jobs survive, see fork_safe_threads) has shared the work out.
+            return v.run(variant, parallel=not _workqueue())
+
     def make():
         sc = scenario(name, scheme)
         if levers:
@@ -193,6 +267,25 @@ def run_levers(name: str, scheme: str, levers: tuple, start: int, draws: int, se
 def baseline_run(region: str, scheme: str, draws: int, seed: int) -> xr.Dataset:
     """The region's baseline, per (region, scheme, draws, seed)."""
     return run_levers(region, scheme, (), 0, draws, seed)
+
+
+def ready(req: dict, draws: int, seed: int) -> bool:
+    """Whether answering `req` is a matter of milliseconds in this process: its scenario's kept run
+    (and the compared scenario's) are at hand. Bad input is quick too: it is only a message."""
+    try:
+        scheme = check_scheme(req["scheme"])
+        names = [req["scenario"]] + ([req["compare"]] if req.get("compare") else [])
+        if scheme != "bhyt":
+            regions = {scenario(n, scheme).region for n in names}
+            return all(_draws_cached(r, draws, seed) for r in regions)
+        names.append(scenario(req["scenario"]).region)  # the budget's comparison: the region's baseline
+        return all(variants_of(n, draws, seed, build=False) is not None for n in names)
+    except Exception:  # noqa: BLE001 - compute_request turns it into a message at once
+        return True
+
+
+def _draws_cached(region: str, draws: int, seed: int) -> bool:
+    return (region, draws, seed) in _DRAWS_SEEN
 
 
 def changed_levers(name: str, scheme: str, levers: dict[str, float], start: int) -> tuple:
@@ -216,9 +309,11 @@ def changed_levers(name: str, scheme: str, levers: dict[str, float], start: int)
 
 
 def full_result(name: str, scheme: str, levers: dict[str, float], start: int, target: float, year: int,
-                compare: str | None = None, draws: int = DRAWS, seed: int = SEED) -> dict:
+                compare: str | None = None, draws: int = DRAWS, seed: int = SEED, details: bool = True) -> dict:
     """Everything the page shows, computed from the public planning functions.
 
+    `details=False` stops at the answer (the run, the probability and the fan chart): what must
+    follow a lever move at once; the groups, budget and comparison follow in a second step.
     Raises InputError on bad input (an out-of-range lever, a target outside (0, 1], a year outside
     the scenario) before anything runs.
     """
@@ -229,20 +324,25 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
     start = planning.check_year(sc, int(start), "lever start")
     changed = changed_levers(name, scheme, levers, start)
     if changed:
-        planning.with_levers(sc, dict(changed), start)  # validates every value against its range
-        sc = planning.with_levers(sc, dict(changed), start)
-    ds = run_levers(name, scheme, changed, start if changed else 0, draws, seed)
-    base = baseline_run(sc.region, scheme, draws, seed)
-    out = {"scenario": sc, "ds": ds, "base": base, "levers": dict(levers), "changed": dict(changed),
-           "start": int(start), "report": planning.target_report(ds, sc, float(target), int(year)),
-           "observed": observations.observed(sc.region, scheme), "targets": observations.targets(sc.region, scheme)}
-    is_base = sc.region == name and not changed
-    if scheme == "bhyt":
-        out["budget"] = planning.budget(ds, sc.region, comparison=None if is_base else base)
+        sc = planning.with_levers(sc, dict(changed), start)  # validates every value against its range
+    other = None
     if compare:
         other = scenario(compare, scheme)
         if other.region != sc.region:
             raise InputError("dashboard", "compare", f"'{compare}' is a scenario of {other.region}, not {sc.region}")
+    ds = run_levers(name, scheme, changed, start if changed else 0, draws, seed)
+    out = {"scenario": sc, "ds": ds, "levers": dict(levers), "changed": dict(changed), "start": int(start),
+           "report": planning.target_report(ds, sc, float(target), int(year), groups=details),
+           "observed": observed(sc.region, scheme), "targets": planned(sc.region, scheme),
+           "details": details, "compare_name": compare or None}
+    if not details:
+        return out
+    base = baseline_run(sc.region, scheme, draws, seed)
+    out["base"] = base
+    is_base = sc.region == name and not changed
+    if scheme == "bhyt":
+        out["budget"] = planning.budget(ds, sc.region, comparison=None if is_base else base)
+    if other is not None:
         out["compare"] = (other, run_levers(compare, scheme, (), 0, draws, seed))
     return out
 
@@ -274,7 +374,7 @@ def summary(res: dict) -> dict:
     """A JSON-serialisable digest of a result: what the page's store and the exports hold."""
     sc, ds = res["scenario"], res["ds"]
     cov = planning.region_coverage(ds, sc)
-    q = cov.quantile(list(QUANTILES), dim="draw")
+    q = cov.quantile(list(QUANTILES), dim="draw", skipna=False)  # no gaps in coverage: numpy's fast path
     rep = res["report"]
     out = {
         "scenario": sc.name, "region": sc.region, "scheme": sc.scheme, "description": sc.description,
@@ -286,13 +386,16 @@ def summary(res: dict) -> dict:
         "targets": _records(res["targets"][["year", "group", "value", "source"]]),
         "report": rep,
         "levers": {k: (None if v is None else float(v)) for k, v in res["levers"].items()},
-        "changed": res["changed"], "start": res["start"],
+        "changed": res["changed"], "start": res["start"], "details": res.get("details", True),
+        "compare_name": res.get("compare_name"),
         "assumptions": {"scenario_definition": ds.attrs.get("scenario_definition", ""),
                         "scenario_hash": ds.attrs.get("scenario_hash", ""),
                         "seed": int(ds.attrs.get("seed", 0)), "draws": int(ds.sizes["draw"]),
                         "data_hash": ds.attrs.get("data_hash", ""), "code_version": ds.attrs.get("code_version", ""),
                         "parameters": ds.attrs.get("parameters", ""), "source": sc.source},
     }
+    if not out["details"]:
+        return out
     if "budget" in res:
         b = res["budget"].replace({np.nan: None})
         out["budget"] = _records(b)

@@ -118,7 +118,9 @@ def layout() -> html.Div:
         ]),
         html.Div([controls(), answer()], style={"display": "flex"}),
         # Request ids: a result is shown only if it answers the latest request.
-        dcc.Store(id="request"), dcc.Store(id="result"),
+        # The answer (shown at once), the answer with its details, and the background job's traffic.
+        dcc.Store(id="request"), dcc.Store(id="answer"), dcc.Store(id="result"),
+        dcc.Store(id="slow-request"), dcc.Store(id="slow-answer"),
         html.Div(id="result-key", style={"display": "none"}),
         # A trivial callback for the latency benchmark's yardstick.
         html.Button("ping", id="ping", n_clicks=0, style={"display": "none"}),

@@ -6,6 +6,8 @@ import io
 import json
 
 import pandas as pd
+import plotly.graph_objects as go
+from dash.exceptions import PreventUpdate
 import pytest
 
 from covsim.dashboard import briefing, callbacks, compute, figures, i18n
@@ -84,23 +86,28 @@ def test_a_higher_state_share_raises_the_probability():
     assert high["changed"] == {"state_share.farm_household": 1.0, "state_share.household": 1.0}
 
 
+def valid(fig: dict) -> go.Figure:
+    """The dashboard's figure dicts, validated by plotly (a misspelt property raises)."""
+    return go.Figure(fig)
+
+
 def test_figures_keep_observed_planned_and_model_apart(small):
-    fig = figures.fan_chart(small, "vi")
+    fig = valid(figures.fan_chart(small, "vi"))
     names = [tr.name or "" for tr in fig.data]
     assert any("Khoảng 80%" in n for n in names) and any("Khoảng 95%" in n for n in names)
     assert "Chỉ tiêu kế hoạch" in names
     planned = next(tr for tr in fig.data if tr.name == "Chỉ tiêu kế hoạch")
     assert planned.marker.symbol == "diamond-open"
     assert fig.layout.separators == ",."
-    assert figures.fan_chart(small, "en").layout.separators == ".,"
+    assert valid(figures.fan_chart(small, "en")).layout.separators == ".,"
     obs = callbacks.compute_request(dict(LAI_CHAU, scenario="vietnam", compare=None, target=95, year=2025),
                                     DRAWS, SEED)
-    observed = next(tr for tr in figures.fan_chart(obs, "en").data if tr.name == "Observed")
+    observed = next(tr for tr in valid(figures.fan_chart(obs, "en")).data if tr.name == "Observed")
     assert observed.marker.symbol == "circle" and observed.mode == "markers"
-    assert figures.groups_chart(small, "vi").data
-    assert figures.budget_chart(small, "vi").data
-    assert figures.districts_chart(small, "vi") is not None
-    assert figures.comparison_chart(small, "vi").data
+    assert valid(figures.groups_chart(small, "vi")).data
+    assert valid(figures.budget_chart(small, "vi")).data
+    assert valid(figures.districts_chart(small, "vi")).data
+    assert valid(figures.comparison_chart(small, "vi")).data
 
 
 def test_render_shows_numbers_in_the_language(small):
@@ -173,7 +180,7 @@ def test_labour_scheme_uses_the_labour_force():
                                        start=2019), DRAWS, SEED)
     assert s["denominator"] == "labour_force" and "budget" not in s
     assert "lực lượng lao động" in callbacks.render(s, "vi")["headline"]
-    assert "Not available for this scheme" in str(figures.groups_chart(s, "en").layout.annotations[0].text)
+    assert "Not available for this scheme" in str(valid(figures.groups_chart(s, "en")).layout.annotations[0].text)
 
 
 def test_app_builds_and_serves_the_layout():
@@ -190,3 +197,31 @@ def test_cli_registers_the_dashboard_command():
 
     args = build_parser().parse_args(["dashboard"])
     assert (args.host, args.port) == ("127.0.0.1", 8050)
+
+
+def test_the_answer_comes_first_and_the_details_agree_with_it():
+    quick = callbacks.compute_request(LAI_CHAU, DRAWS, SEED, details=False)
+    full = callbacks.compute_request(LAI_CHAU, DRAWS, SEED)
+    assert quick["details"] is False and full["details"] is True
+    assert quick["fan"] == full["fan"] and quick["report"]["probability"] == full["report"]["probability"]
+    assert "budget" not in quick and full["budget"] and full["report"]["groups"]
+    assert quick["request"] == LAI_CHAU  # what the details step recomputes from
+    with pytest.raises(PreventUpdate):
+        callbacks.render(quick, "vi", callbacks.RENDERED_REST)  # the views of the details wait for them
+
+
+def test_a_lever_move_is_quick_only_once_the_run_is_kept():
+    req = dict(LAI_CHAU, scenario="dong_nai", compare=None, start=2026, target=90, year=2028)
+    assert not compute.ready(req, 11, SEED)
+    compute.variants_of("dong_nai", 11, SEED)
+    assert compute.ready(req, 11, SEED)
+    assert not compute.ready(dict(req, compare="dong_nai_plan_2013"), 11, SEED)
+    assert compute.ready(dict(req, scheme="nope"), 11, SEED)  # bad input: a message at once
+
+
+def test_requests_are_named_by_what_they_ask():
+    a = callbacks.request_of("vietnam", "bhyt", {"state_share.household": 30}, 2026, 95, 2030, None)
+    b = callbacks.request_of("vietnam", "bhyt", {"state_share.household": 30}, 2026, 95, 2030, "")
+    c = callbacks.request_of("vietnam", "bhyt", {"state_share.household": 31}, 2026, 95, 2030, None)
+    assert a["id"] == b["id"] != c["id"]
+    assert callbacks.request_of("vietnam", "bhyt", {"state_share.household": None}, None, None, None, None) is None
