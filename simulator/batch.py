@@ -195,10 +195,16 @@ def checkpoint_path(folder: Path, chunk: Chunk) -> Path:
 
 
 def write_atomic_netcdf(ds: xr.Dataset, path: Path) -> None:
+    """Write `ds` whole or not at all. On a Dask worker, xarray would guard the write with a
+    cluster-wide lock (a round trip to the scheduler that also serialises every worker's writes);
+    a checkpoint file belongs to one task alone, so a local lock is enough."""
+    import dask
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        ds.to_netcdf(tmp, engine="netcdf4")
+        with dask.config.set(scheduler="synchronous"):
+            ds.to_netcdf(tmp, engine="netcdf4")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
