@@ -8,14 +8,16 @@ of those whole 2008–2030 runs (the store keeps every year).
 * Throughput: the whole `covsim batch` command on the sync scheduler, interpreter start-up,
   imports, checkpoint writes and the final store included.
 * Scaling: the chunks alone (run + checkpoint written by the worker) on a warmed LocalCluster of
-  1 and then 2 single-threaded worker processes, in the same run; efficiency = t1 / (2 × t2).
+  1 and then 2 single-threaded worker processes, in the same run, `--repeats` times each (a few
+  seconds of work on a shared 2-core machine moves by ±20% from run to run); efficiency =
+  t1 / (2 × t2) of the medians.
 * Resume overhead: (a) a `--resume` when every chunk is already checkpointed, against the cost of
   assembling the store from the checkpoints in-process and against the interpreter start-up
   (the time of a command that stops at its first check); (b) a batch killed after about half its
   chunks, resumed: its time against half an uninterrupted run (the sync run's time × the share
   of chunks left; 1.0 = no overhead).
 
-    python benchmarks/batch_scaling.py [--draws 1000] [--chunk-draws 100]
+    python benchmarks/batch_scaling.py [--draws 1000] [--chunk-draws 100] [--repeats 3]
 
 The last line printed is one JSON object with the figures. Timings are wall-clock on whatever
 else the machine is running at the time.
@@ -26,6 +28,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -64,21 +67,26 @@ def _plan(draws: int, chunk: int):
     return variants, params, b.plan(variants, params, draws, 0, chunk)
 
 
-def on_cluster(workers: int, draws: int, chunk: int, folder: Path) -> float:
-    """Seconds to run every chunk on a warmed LocalCluster of `workers` single-threaded processes."""
+def on_cluster(workers: int, draws: int, chunk: int, folder: Path, repeats: int) -> list[float]:
+    """Seconds to run every chunk on a warmed LocalCluster of `workers` single-threaded processes,
+    `repeats` times (the last run's checkpoints are left in `folder`)."""
     from dask.distributed import Client, LocalCluster
 
     from covsim.cli.batch import _distributed
     from covsim.simulator import batch as b
 
     variants, params, chunks = _plan(draws, chunk)
+    times = []
     with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None, silence_logs=40) as cluster, \
             Client(cluster) as client:
         client.run(_warm)  # every worker loads the compiled engine and the data, off the clock
-        folder.mkdir(parents=True, exist_ok=True)
-        began = time.perf_counter()
-        b.execute(chunks, variants, params, 0, folder, _distributed(client), worker_writes=True)
-        return time.perf_counter() - began
+        for _ in range(repeats):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            began = time.perf_counter()
+            b.execute(chunks, variants, params, 0, folder, _distributed(client), worker_writes=True)
+            times.append(time.perf_counter() - began)
+    return times
 
 
 def assemble_seconds(draws: int, chunk: int, folder: Path, out: Path) -> float:
@@ -94,7 +102,9 @@ def assemble_seconds(draws: int, chunk: int, folder: Path, out: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--draws", type=int, default=1000)
-    parser.add_argument("--chunk-draws", type=int, default=100)
+    parser.add_argument("--chunk-draws", type=int, default=100, help="as covsim batch (default 100)")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="runs of the chunks per cluster size; their medians make the efficiency (default 3)")
     args = parser.parse_args()
     draws, chunk = args.draws, args.chunk_draws
     total = len(REGIONS) * -(-draws // chunk)
@@ -102,8 +112,9 @@ def main() -> None:
     try:
         batch(work / "warm.nc", 20, 20)  # numba compilation and data caches, off the clock
         t_sync = batch(work / "sync.nc", draws, chunk)
-        t1 = on_cluster(1, draws, chunk, work / "run1")
-        t2 = on_cluster(2, draws, chunk, work / "run2")
+        runs1 = on_cluster(1, draws, chunk, work / "run1", args.repeats)
+        runs2 = on_cluster(2, draws, chunk, work / "run2", args.repeats)
+        t1, t2 = statistics.median(runs1), statistics.median(runs2)
 
         # (a) Resume with every chunk done: only the store is left to assemble.
         began = time.perf_counter()
@@ -133,6 +144,7 @@ def main() -> None:
         "chunk_draws": chunk, "chunks": total, "cores": os.cpu_count(),
         "sync_seconds": round(t_sync, 2), "draws_per_s_sync": round(len(REGIONS) * draws / t_sync, 1),
         "one_worker_seconds": round(t1, 2), "two_workers_seconds": round(t2, 2),
+        "one_worker_runs": [round(t, 2) for t in runs1], "two_workers_runs": [round(t, 2) for t in runs2],
         "draws_per_s_one_worker": round(len(REGIONS) * draws / t1, 1),
         "draws_per_s_two_workers": round(len(REGIONS) * draws / t2, 1),
         "scaling_efficiency": round(t1 / (2 * t2), 3),
@@ -145,7 +157,7 @@ def main() -> None:
     print(f"{len(REGIONS)} regions x {draws} draws, runs 2008-2030, {total} chunks of {chunk} draws, "
           f"{os.cpu_count()} cores")
     print(f"sync, whole command: {t_sync:.1f} s = {figures['draws_per_s_sync']} draws/s")
-    print(f"local cluster, chunks only: 1 worker {t1:.1f} s, 2 workers {t2:.1f} s "
+    print(f"local cluster, chunks only (median of {args.repeats}): 1 worker {t1:.1f} s, 2 workers {t2:.1f} s "
           f"({figures['draws_per_s_two_workers']} draws/s): efficiency {figures['scaling_efficiency']} (goal >= 0.8)")
     print(f"resume with every chunk done: {t_resume_all:.1f} s (assembling in-process {t_assemble:.1f} s, "
           f"start-up of a command {t_startup:.1f} s)")

@@ -164,7 +164,9 @@ def register(sub) -> None:
     p.add_argument("--out", required=True, help="the store: .zarr or .nc")
     p.add_argument("--scheduler", default="sync", help="sync (default), local, or tcp://HOST:PORT")
     p.add_argument("--workers", type=_positive_int, default=2, help="workers of a local cluster (default 2)")
-    p.add_argument("--chunk-draws", type=_positive_int, default=100, help="draws per chunk (default 100)")
+    p.add_argument("--chunk-draws", type=_positive_int, default=100,
+                   help="draws per chunk: the unit of work and of checkpoints (default 100; each chunk has a fixed "
+                        "cost of some 20 ms, so much smaller chunks spend their time on bookkeeping)")
     p.add_argument("--from", dest="start", type=int, help="first year grid levers take effect "
                                                            "(default: after the region's last observation)")
     p.add_argument("--scheme", choices=("bhyt", "bhxh", "bhtn"), help="insurance scheme (default: the scenarios')")
