@@ -46,6 +46,9 @@ class Problem:
         self.target, self.year, self.paths, self.start = target, year, paths, start
         self.years = list(range(scenario.start, year + 1))
         self.prepared = engine.Prepared.build(scenario.policy(), [scenario.region], self.years)
+        # The scenario's own run with the kernel's state after every year: each evaluation reruns
+        # only the years from the levers' start (the same numbers as a whole run, bit for bit).
+        self.kept = self.prepared.advance(params, seed, keep_states=True)
         self.lo = np.array([planning.lever_value(scenario, p, start) for p in paths])
         self.hi = np.array([LEVERS[p.partition(".")[0]].hi for p in paths])
         self.hi = np.maximum(self.hi, self.lo)
@@ -64,7 +67,14 @@ class Problem:
 
     def run(self, levels: np.ndarray) -> xr.Dataset:
         prep = self.prepared.with_policy(self.scenario_at(levels).policy())
-        return engine.simulate(None, prep.regions, self.years, self.params, self.seed, prepared=prep)
+        k = self.prepared.first_difference(prep)
+        if k >= len(self.years):
+            raw = self.kept
+        elif k == 0:
+            raw = prep.advance(self.params, self.seed)
+        else:
+            raw = prep.advance(self.params, self.seed, resume=(k, self.kept))
+        return engine.to_dataset(raw, prep, self.params)
 
     def evaluate(self, u: np.ndarray) -> Evaluation:
         levels = self.levels(np.asarray(u, dtype=float))
