@@ -13,6 +13,7 @@ def _run_task(task):
     """Runs on a Dask worker: one chunk, on as many engine threads as the worker has threads
     (several single-threaded workers on one machine must not each spread over every core)."""
     from covsim.simulator import batch
+    from covsim.simulator.output import write_netcdf
 
     try:
         from dask.distributed import get_worker
@@ -29,7 +30,7 @@ def _run_task(task):
         return chunk, ds
     from pathlib import Path
 
-    batch.write_atomic_netcdf(ds, Path(path))  # a worker on this machine checkpoints its own chunk
+    write_netcdf(ds, Path(path))  # a worker on this machine checkpoints its own chunk
     return chunk, None
 
 

@@ -206,11 +206,9 @@ def cmd_allocate(args) -> int:
 # files ---------------------------------------------------------------------------------------
 
 def _check_out(path: str, formats: tuple[str, ...], key: str) -> None:
-    p = Path(path)
-    if p.suffix not in formats:
-        raise InputError(p, key, f"unknown format '{p.suffix}'; allowed: {', '.join(formats)}")
-    if not p.parent.exists():
-        raise InputError(p, key, f"folder '{p.parent}' does not exist")
+    from covsim.simulator.output import check_destination
+
+    check_destination(path, formats, key)
 
 
 def _atomic(path: str, write, suffix: str) -> None:

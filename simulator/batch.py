@@ -25,7 +25,6 @@ import itertools
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -36,6 +35,7 @@ import xarray as xr
 from . import data, engine, planning
 from .errors import InputError
 from .groups import GROUP_IDS
+from .output import check_destination, write_netcdf
 from .scenario import LEVERS, Scenario
 
 FORMATS = (".zarr", ".nc")
@@ -194,23 +194,6 @@ def checkpoint_path(folder: Path, chunk: Chunk) -> Path:
     return folder / f"{chunk.index:05d}-{chunk.key}.nc"
 
 
-def write_atomic_netcdf(ds: xr.Dataset, path: Path) -> None:
-    """Write `ds` whole or not at all. On a Dask worker, xarray would guard the write with a
-    cluster-wide lock (a round trip to the scheduler that also serialises every worker's writes);
-    a checkpoint file belongs to one task alone, so a local lock is enough."""
-    import dask
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        with dask.config.set(scheduler="synchronous"):
-            ds.to_netcdf(tmp, engine="netcdf4")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def pending(chunks: list[Chunk], folder: Path) -> list[Chunk]:
     """The chunks with no valid checkpoint in `folder` (files of other inputs are ignored)."""
     done = {p.name for p in folder.glob("*.nc")} if folder.is_dir() else set()
@@ -231,7 +214,7 @@ def execute(chunks: list[Chunk], variants_: list[Variant], params: dict[str, xr.
               str(checkpoint_path(folder, c)) if worker_writes else None) for c in todo]
     for chunk, ds in submit(tasks):
         if ds is not None:
-            write_atomic_netcdf(ds, checkpoint_path(folder, chunk))
+            write_netcdf(ds, checkpoint_path(folder, chunk))
         if progress is not None:
             progress(1)
     return len(chunks) - len(todo)
@@ -307,12 +290,7 @@ def discard(folder: Path) -> None:
 
 
 def check_out(path: str) -> Path:
-    out = Path(path)
-    if out.suffix not in FORMATS:
-        raise InputError(out, "--out", f"unknown format '{out.suffix}'; allowed: {', '.join(FORMATS)}")
-    if not out.parent.exists():
-        raise InputError(out, "--out", f"folder '{out.parent}' does not exist")
-    return out
+    return check_destination(path, FORMATS)
 
 
 def partial_folder(out: Path) -> Path:

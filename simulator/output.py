@@ -12,23 +12,30 @@ from .errors import InputError
 FORMATS = (".nc",)
 
 
-def check_destination(path: str | Path, formats=FORMATS) -> Path:
+def check_destination(path: str | Path, formats=FORMATS, key: str = "--out") -> Path:
     """Refuse a destination before any work is done: wrong suffix or a missing folder."""
     path = Path(path)
     if path.suffix not in formats:
-        raise InputError(path, "--out", f"unknown format '{path.suffix}'; allowed: {', '.join(formats)}")
+        raise InputError(path, key, f"unknown format '{path.suffix}'; allowed: {', '.join(formats)}")
     if not path.parent.exists():
-        raise InputError(path, "--out", f"folder '{path.parent}' does not exist")
+        raise InputError(path, key, f"folder '{path.parent}' does not exist")
     return path
 
 
 def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write to a temporary name beside `path`, then rename: complete or absent, never half."""
+    """Write to a temporary name beside `path`, then rename: complete or absent, never half.
+
+    On a Dask worker (a batch's checkpoints), xarray would guard the write with a cluster-wide
+    lock: a round trip to the scheduler that also makes every worker's writes take turns. The
+    temporary file belongs to this call alone, so a local lock is enough."""
+    import dask
+
     path = check_destination(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        ds.to_netcdf(tmp, engine="netcdf4")
+        with dask.config.set(scheduler="synchronous"):
+            ds.to_netcdf(tmp, engine="netcdf4")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
