@@ -158,6 +158,17 @@ class Prepared:
             out["states"] = states
         return out
 
+    def rerun(self, variant: "Prepared", params: xr.Dataset, seed: int, kept: dict[str, np.ndarray],
+              noise_from: int = DEFAULT_NOISE_FROM, parallel: bool = True) -> dict[str, np.ndarray]:
+        """`variant.advance(params, seed, …)` where `kept` is this policy's run on the same draws
+        (with `keep_states`): only the years from the variant's first change are computed."""
+        k = self.first_difference(variant)
+        if k >= len(self.years):
+            return kept
+        if k == 0:  # the initial state itself depends on the policy of the first year
+            return variant.advance(params, seed, noise_from, parallel=parallel)
+        return variant.advance(params, seed, noise_from, parallel=parallel, resume=(k, kept))
+
     def first_difference(self, other: "Prepared") -> int:
         """The first year index at which `other`'s policy differs from this one's (len(years) if none)."""
         changed = np.zeros(len(self.years), dtype=bool)

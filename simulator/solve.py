@@ -67,14 +67,7 @@ class Problem:
 
     def run(self, levels: np.ndarray) -> xr.Dataset:
         prep = self.prepared.with_policy(self.scenario_at(levels).policy())
-        k = self.prepared.first_difference(prep)
-        if k >= len(self.years):
-            raw = self.kept
-        elif k == 0:
-            raw = prep.advance(self.params, self.seed)
-        else:
-            raw = prep.advance(self.params, self.seed, resume=(k, self.kept))
-        return engine.to_dataset(raw, prep, self.params)
+        return engine.to_dataset(self.prepared.rerun(prep, self.params, self.seed, self.kept), prep, self.params)
 
     def evaluate(self, u: np.ndarray) -> Evaluation:
         levels = self.levels(np.asarray(u, dtype=float))

@@ -44,13 +44,7 @@ class Variants:
         (`parallel` overrides the instance's choice of numba's parallel or serial kernel)."""
         parallel = self.parallel if parallel is None else parallel
         prep = self._prepare(variant)
-        k = self.prepared.first_difference(prep)
-        if k >= len(self.scenario.years):
-            raw = self.raw
-        elif k == 0:  # the initial state itself depends on the policy of the first year
-            raw = prep.advance(self.params, self.seed, self.noise_from, parallel=parallel)
-        else:
-            raw = prep.advance(self.params, self.seed, self.noise_from, parallel=parallel, resume=(k, self.raw))
+        raw = self.prepared.rerun(prep, self.params, self.seed, self.raw, self.noise_from, parallel)
         return stamp(to_dataset(raw, prep, self.params), variant, self.params, self.source, self.seed,
                      self.noise_from, self.params_digest)
 
