@@ -24,7 +24,7 @@ from covsim.simulator.errors import InputError
 
 from . import briefing, compute, figures
 from .i18n import number, percent, t
-from .layout import lever_id, lever_path
+from .layout import lever_path
 
 log = logging.getLogger("covsim.dashboard")
 LEVERS = {"type": "lever", "path": ALL}

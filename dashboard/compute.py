@@ -68,7 +68,6 @@ _VARIANTS_KEPT = 10  # about 30 MB each at 200 draws: the six regions' baselines
 def _hold_runs_across_fork() -> None:
     """A background job is a fork of the server; forking while a request thread is inside an engine
     run would give the child a held lock and a half-launched thread pool. Forks wait for the run."""
-    global _RUN_LOCK
 
     def fresh_lock():
         global _RUN_LOCK
@@ -111,19 +110,16 @@ def share_cache(cache) -> None:
 
 
 def _shared(key: tuple, make):
-    if _SHARED is None:
-        return make()
-    try:
-        blob = _SHARED.get(key)
-    except Exception:  # noqa: BLE001 - a broken cache entry is only a miss
-        blob = None
-    if blob is not None:
-        return pickle.loads(blob)
+    """`make()`, or what another process made for `key` and left in the shared cache."""
+    value = _load_shared(key)
+    if value is not None:
+        return value
     value = make()
-    try:
-        _SHARED.set(key, pickle.dumps(value), expire=6 * 3600)
-    except Exception:  # noqa: BLE001 - a full disk costs speed, never an answer
-        pass
+    if _SHARED is not None:
+        try:
+            _SHARED.set(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), expire=6 * 3600)
+        except Exception:  # noqa: BLE001 - a full disk costs speed, never an answer
+            pass
     return value
 
 
@@ -196,22 +192,18 @@ def variants_of(name: str, draws: int, seed: int, build: bool = True) -> Variant
         if not build:
             return None
         with _building(shared_key):  # several sessions' first moves on one region: one builds, all use it
-            found = _load_shared(shared_key)
-            if found is None:
-                sc = scenario(name, "bhyt")
-                params = draws_of(sc.region, draws, seed)
-                with _RUN_LOCK:
-                    found = Variants(sc, params, seed)
-                if _SHARED is not None:
-                    try:
-                        _SHARED.set(shared_key, pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL),
-                                    expire=6 * 3600)
-                    except Exception:  # noqa: BLE001 - a full disk costs speed, never an answer
-                        pass
+            found = _shared(shared_key, lambda: _new_variants(name, draws, seed))
     _VARIANTS[key] = found
     while len(_VARIANTS) > _VARIANTS_KEPT:
         _VARIANTS.popitem(last=False)
     return found
+
+
+def _new_variants(name: str, draws: int, seed: int) -> Variants:
+    sc = scenario(name, "bhyt")
+    params = draws_of(sc.region, draws, seed)
+    with _RUN_LOCK:
+        return Variants(sc, params, seed)
 
 
 def _load_shared(key: tuple):
@@ -334,7 +326,7 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
     out = {"scenario": sc, "ds": ds, "levers": dict(levers), "changed": dict(changed), "start": int(start),
            "report": planning.target_report(ds, sc, float(target), int(year), groups=details),
            "observed": observed(sc.region, scheme), "targets": planned(sc.region, scheme),
-           "details": details, "compare_name": compare or None}
+           "details": details}
     if not details:
         return out
     base = baseline_run(sc.region, scheme, draws, seed)
@@ -387,7 +379,6 @@ def summary(res: dict) -> dict:
         "report": rep,
         "levers": {k: (None if v is None else float(v)) for k, v in res["levers"].items()},
         "changed": res["changed"], "start": res["start"], "details": res.get("details", True),
-        "compare_name": res.get("compare_name"),
         "assumptions": {"scenario_definition": ds.attrs.get("scenario_definition", ""),
                         "scenario_hash": ds.attrs.get("scenario_hash", ""),
                         "seed": int(ds.attrs.get("seed", 0)), "draws": int(ds.sizes["draw"]),
