@@ -25,10 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import socket
-import statistics
 import subprocess
-import sys
 import threading
 import tempfile
 import time
@@ -37,6 +34,8 @@ from pathlib import Path
 import numpy as np
 import requests
 from selenium import webdriver
+
+from covsim.dashboard import process
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -69,44 +68,8 @@ if (trigger) {
 """
 
 
-def stop_server(proc: subprocess.Popen) -> None:
-    """Stop the server and any background job it left running."""
-    import psutil
-
-    try:
-        children = psutil.Process(proc.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        children = []
-    proc.terminate()
-    proc.wait(10)
-    for child in children:
-        try:
-            child.kill()
-        except psutil.NoSuchProcess:
-            pass
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(port: int) -> subprocess.Popen:
-    log = open(LOG, "w")  # the server's own log: an HTTP 500 leaves its traceback here
-    proc = subprocess.Popen([sys.executable, "-m", "covsim.cli.main", "dashboard", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 180
-    while time.time() < deadline:  # up, and every region's run kept ready (its steady state)
-        try:
-            health = requests.get(f"http://127.0.0.1:{port}/_covsim/health", timeout=2).json()
-            if health["warm_regions"] >= health["regions"]:
-                return proc
-            time.sleep(0.5)
-        except requests.RequestException:
-            time.sleep(0.5)
-    proc.terminate()
-    raise RuntimeError("covsim dashboard did not start")
+    return process.start(port, log=open(LOG, "w"))  # the server's log: an HTTP 500 leaves its traceback
 
 
 def browser() -> webdriver.Chrome:
@@ -318,14 +281,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=20, help="concurrent sessions (default 20)")
     parser.add_argument("--seconds", type=float, default=60, help="length of the load test (default 60)")
     args = parser.parse_args(argv)
-    port = free_port()
+    port = process.free_port()
     server = start_server(port)
     try:
         lat = browser_latency(port, args.changes)
         conc = load(port, args.sessions, args.seconds)
         alive = requests.get(f"http://127.0.0.1:{port}/", timeout=10).ok and server.poll() is None
     finally:
-        stop_server(server)
+        process.stop(server)
     trivial, chart = np.array(lat["trivial_ms"]), np.array(lat["chart_ms"])
     result = {
         "scenario": "vietnam", "draws": 200, "changes": args.changes,

@@ -9,56 +9,17 @@ English.
 """
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import requests
 from selenium import webdriver
+
+from covsim.dashboard import process
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 OUT = Path(__file__).parent / "img"
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    """Stop the server and any background job it left running."""
-    import psutil
-
-    try:
-        children = psutil.Process(proc.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        children = []
-    proc.terminate()
-    proc.wait(10)
-    for child in children:
-        try:
-            child.kill()
-        except psutil.NoSuchProcess:
-            pass
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "covsim.cli.main", "dashboard", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/", timeout=2).ok:
-                return proc
-        except requests.RequestException:
-            time.sleep(0.5)
-    proc.terminate()
-    raise RuntimeError("covsim dashboard did not start")
 
 
 def browser(width: int = 1400, height: int = 1000) -> webdriver.Chrome:
@@ -105,8 +66,8 @@ def card(n: int) -> str:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    proc = start(port)
+    port = process.free_port()
+    proc = process.start(port)
     driver = browser()
     written = []
     try:
@@ -138,7 +99,7 @@ def main() -> None:
         written.append(shoot(driver, card(3), "fan_en"))
     finally:
         driver.quit()
-        stop_server(proc)
+        process.stop(proc)
     print("written:", ", ".join(str(p) for p in written))
 
 
