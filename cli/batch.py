@@ -13,7 +13,6 @@ def _run_task(task):
     """Runs on a Dask worker: one chunk, on as many engine threads as the worker has threads
     (several single-threaded workers on one machine must not each spread over every core)."""
     from covsim.simulator import batch
-    from covsim.simulator.output import write_netcdf
 
     try:
         from dask.distributed import get_worker
@@ -30,7 +29,7 @@ def _run_task(task):
         return chunk, ds
     from pathlib import Path
 
-    write_netcdf(ds, Path(path))  # a worker on this machine checkpoints its own chunk
+    batch.write_checkpoint(ds, Path(path))  # a worker on this machine checkpoints its own chunk
     return chunk, None
 
 

@@ -194,6 +194,16 @@ def checkpoint_path(folder: Path, chunk: Chunk) -> Path:
     return folder / f"{chunk.index:05d}-{chunk.key}.nc"
 
 
+def write_checkpoint(ds: xr.Dataset, path: Path) -> None:
+    """`output.write_netcdf`. On a Dask worker, xarray would guard the write with a cluster-wide
+    lock (a round trip to the scheduler that also makes every worker's writes take turns); a
+    checkpoint belongs to one task alone, so a local lock is enough."""
+    import dask
+
+    with dask.config.set(scheduler="synchronous"):
+        write_netcdf(ds, path)
+
+
 def pending(chunks: list[Chunk], folder: Path) -> list[Chunk]:
     """The chunks with no valid checkpoint in `folder` (files of other inputs are ignored)."""
     done = {p.name for p in folder.glob("*.nc")} if folder.is_dir() else set()
@@ -214,7 +224,7 @@ def execute(chunks: list[Chunk], variants_: list[Variant], params: dict[str, xr.
               str(checkpoint_path(folder, c)) if worker_writes else None) for c in todo]
     for chunk, ds in submit(tasks):
         if ds is not None:
-            write_netcdf(ds, checkpoint_path(folder, chunk))
+            write_checkpoint(ds, checkpoint_path(folder, chunk))
         if progress is not None:
             progress(1)
     return len(chunks) - len(todo)

@@ -23,19 +23,12 @@ def check_destination(path: str | Path, formats=FORMATS, key: str = "--out") -> 
 
 
 def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write to a temporary name beside `path`, then rename: complete or absent, never half.
-
-    On a Dask worker (a batch's checkpoints), xarray would guard the write with a cluster-wide
-    lock: a round trip to the scheduler that also makes every worker's writes take turns. The
-    temporary file belongs to this call alone, so a local lock is enough."""
-    import dask
-
+    """Write to a temporary name beside `path`, then rename: complete or absent, never half."""
     path = check_destination(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        with dask.config.set(scheduler="synchronous"):
-            ds.to_netcdf(tmp, engine="netcdf4")
+        ds.to_netcdf(tmp, engine="netcdf4")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
