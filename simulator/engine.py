@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
+import numba
 import numpy as np
 import xarray as xr
 
@@ -141,12 +142,13 @@ class Prepared:
         Y = np.empty_like(X)
         women_next = np.empty_like(women)
         step = kernel.advance if parallel else kernel.advance_serial
+        block = kernel.block_width(D, numba.get_num_threads() if parallel else 1)
         newborn = GROUP_IDS.index("child_under6")
         scratch = np.zeros((1, 1, 1, 1))
         for k in range(first, T):
             step(X, Y, women, women_next, q, fert, mig, male_birth, target[k], self.active[k], join_all[k - k0],
                  lapse_all[k - k0], bands, newborn, pop[k], ins[k], flows[k],
-                 pop_age[k] if by_age else scratch, ins_age[k] if by_age else scratch, by_age)
+                 pop_age[k] if by_age else scratch, ins_age[k] if by_age else scratch, by_age, block)
             X, Y = Y, X
             women, women_next = women_next, women
             if keep_states:

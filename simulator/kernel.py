@@ -14,7 +14,15 @@ import numpy as np
 from numba import njit, prange
 
 UNINSURED, INSURED = 0, 1
-BLOCK = 256  # draws advanced together by one thread (larger blocks vectorise better)
+BLOCK = 256  # the fewest draws worth a thread of their own
+
+
+def block_width(draws: int, threads: int) -> int:
+    """Draws per block: one block per thread (wider blocks vectorise better, so fewer is faster),
+    but no block under BLOCK draws unless the run is smaller (a dashboard's 200 draws is one block:
+    split in two, it ran slower). The numbers do not depend on it: each draw is computed on its own."""
+    blocks = max(1, min(threads, draws // BLOCK))
+    return max(1, -(-draws // blocks))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -139,7 +147,7 @@ def _advance_block(X, Y, women, women_next, d0, d1, q, fert, mig, male_birth, ta
 
 @njit(cache=True, nogil=True, parallel=True, error_model="numpy")
 def advance(X, Y, women, women_next, q, fert, mig, male_birth, target, active, join, lapse, band_of_age,
-            newborn_group, pop_out, ins_out, flows, pop_age, ins_age, by_age):
+            newborn_group, pop_out, ins_out, flows, pop_age, ins_age, by_age, block=BLOCK):
     """Advance every draw one year from X into Y; group totals accumulate into the outputs.
 
     `active[region, sex, age, group]` marks the cells that can hold anyone this year (a share
@@ -151,16 +159,16 @@ def advance(X, Y, women, women_next, q, fert, mig, male_birth, target, active, j
     if by_age:
         pop_age[:] = 0.0
         ins_age[:] = 0.0
-    for blk in prange((D + BLOCK - 1) // BLOCK):
-        d0 = blk * BLOCK
-        d1 = min(D, d0 + BLOCK)
+    for blk in prange((D + block - 1) // block):
+        d0 = blk * block
+        d1 = min(D, d0 + block)
         _advance_block(X, Y, women, women_next, d0, d1, q, fert, mig, male_birth, target, active, join, lapse,
                        band_of_age, newborn_group, pop_out, ins_out, flows, pop_age, ins_age, by_age)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def advance_serial(X, Y, women, women_next, q, fert, mig, male_birth, target, active, join, lapse,
-                   band_of_age, newborn_group, pop_out, ins_out, flows, pop_age, ins_age, by_age):
+                   band_of_age, newborn_group, pop_out, ins_out, flows, pop_age, ins_age, by_age, block=BLOCK):
     """As `advance`, on one thread: the same blocks in order, the same numbers."""
     D = X.shape[-1]
     pop_out[:] = 0.0
@@ -168,9 +176,9 @@ def advance_serial(X, Y, women, women_next, q, fert, mig, male_birth, target, ac
     if by_age:
         pop_age[:] = 0.0
         ins_age[:] = 0.0
-    for blk in range((D + BLOCK - 1) // BLOCK):
-        d0 = blk * BLOCK
-        d1 = min(D, d0 + BLOCK)
+    for blk in range((D + block - 1) // block):
+        d0 = blk * block
+        d1 = min(D, d0 + block)
         _advance_block(X, Y, women, women_next, d0, d1, q, fert, mig, male_birth, target, active, join, lapse,
                        band_of_age, newborn_group, pop_out, ins_out, flows, pop_age, ins_age, by_age)
 

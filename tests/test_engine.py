@@ -129,6 +129,34 @@ def test_serial_and_threaded_kernels_agree():
     xr.testing.assert_identical(a, b)
 
 
+@pytest.mark.parametrize("threads", [1, 2, 3, 64])
+def test_block_width_covers_every_draw_and_never_splits_small_runs(threads):
+    from covsim.simulator import kernel
+
+    for draws in (1, 77, kernel.BLOCK, 600, 1000, 4097):
+        width = kernel.block_width(draws, threads)
+        blocks = -(-draws // width)
+        assert blocks <= threads and blocks * width >= draws > (blocks - 1) * width
+        assert width >= min(draws, kernel.BLOCK)  # no thread gets a sliver
+    assert kernel.block_width(200, 2) == 200  # the dashboard's run: one block (split in two, it ran slower)
+    assert kernel.block_width(1000, 2) == 500  # one block per thread: wider blocks vectorise better
+
+
+def test_numbers_do_not_depend_on_the_block_width(monkeypatch):
+    from covsim.simulator import kernel
+
+    sc = short("lai_chau", end=2030)
+    params = sample_prior(70, 4, ["lai_chau"])
+    prep = engine.Prepared.build(sc.policy(), [sc.region], sc.years)
+    ref = prep.advance(params, 4, parallel=False)
+    for width in (70, 32, 9):
+        monkeypatch.setattr(kernel, "block_width", lambda draws, threads, w=width: w)
+        for parallel in (False, True):
+            out = prep.advance(params, 4, parallel=parallel)
+            for name in ("pop", "ins", "flows"):
+                np.testing.assert_array_equal(out[name], ref[name])
+
+
 def test_common_random_numbers_make_scenarios_differ_only_after_the_reform():
     params = sample_prior(20, 9, ["lai_chau"])
     base = simulator.run(short("lai_chau", end=2030), params=params, seed=9)
