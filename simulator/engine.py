@@ -247,9 +247,7 @@ def derived(pop: np.ndarray, ins: np.ndarray, pol: xr.Dataset) -> dict[str, tupl
     the policy `pol` over the same years, regions and groups (in that order)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         coverage = np.clip(ins / np.where(pop > 0, pop, np.nan), 0, 1)
-        population_total = _group_sum(pop)
-        insured_total = _group_sum(ins)
-        coverage_total = np.clip(insured_total / population_total, 0, 1)
+    population_total, insured_total, coverage_total = totals(pop, ins)
 
     # The premium per insured person over (year, region, group), by who pays on what base.
     groups = list(pol.group.values)
@@ -288,6 +286,24 @@ def derived(pop: np.ndarray, ins: np.ndarray, pol: xr.Dataset) -> dict[str, tupl
     }
 
 
+def totals(pop: np.ndarray, ins: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Population, insured and coverage over all groups (the last axis)."""
+    population_total = _group_sum(pop)
+    insured_total = _group_sum(ins)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return population_total, insured_total, np.clip(insured_total / population_total, 0, 1)
+
+
+def coverage_total(raw: dict[str, np.ndarray], prep: Prepared, params: xr.Dataset) -> xr.DataArray:
+    """`to_dataset(raw, prep, params).coverage_total`, the same numbers, without building the rest:
+    what a first answer to a lever move needs."""
+    _, _, cov = totals(raw["pop"].transpose(3, 0, 1, 2), raw["ins"].transpose(3, 0, 1, 2))
+    return xr.DataArray(cov, dims=("draw", "year", "region"),
+                        coords={"draw": params.draw.values, "year": prep.years, "region": prep.regions},
+                        name="coverage_total",
+                        attrs={"units": "1", "long_name": "insured / population, all groups"})
+
+
 def _group_sum(values: np.ndarray) -> np.ndarray:
     """Sum over the last axis (groups), as xarray's NaN-skipping sum does it, bit for bit."""
     return np.sum(np.where(np.isnan(values), 0.0, values), axis=-1)
@@ -315,7 +331,14 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
 def stamp(ds: xr.Dataset, scenario: Scenario, params: xr.Dataset, params_source: str, seed: int,
           noise_from: int, params_digest: str | None = None) -> xr.Dataset:
     """What a run records so that it can be reproduced: scenario, data, code, draws and seed."""
-    ds.attrs.update(
+    ds.attrs.update(provenance(scenario, params, params_source, seed, noise_from, params_digest))
+    return ds
+
+
+def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed: int, noise_from: int,
+               params_digest: str | None = None) -> dict:
+    """The attributes `stamp` gives a run."""
+    return dict(
         scenario=scenario.name,
         scenario_hash=scenario.hash,
         scenario_definition=json.dumps(scenario.resolved(), sort_keys=True),
@@ -329,7 +352,6 @@ def stamp(ds: xr.Dataset, scenario: Scenario, params: xr.Dataset, params_source:
         noise_from=int(noise_from),
         age_bands=",".join(BAND_LABELS),
     )
-    return ds
 
 
 def params_hash(params: xr.Dataset) -> str:

@@ -102,12 +102,22 @@ def target_report(ds: xr.Dataset, scenario: Scenario, target: float, year: int,
                   lo: float = 0.1, hi: float = 0.9, groups: bool = True) -> dict:
     """The answer to 'is T by Y reachable?': the JSON object of `covsim target` (`groups=False`
     leaves the group gaps out, for a first answer that follows a lever move at once)."""
+    report = coverage_report(region_coverage(ds, scenario), scenario, target, year, lo, hi,
+                             seed=int(ds.attrs.get("seed", 0)), denominator=ds.attrs.get("denominator"))
+    if scenario.scheme == "bhyt" and groups:
+        report["groups"] = group_gaps(ds, scenario, year)
+    return report
+
+
+def coverage_report(cov: xr.DataArray, scenario: Scenario, target: float, year: int, lo: float = 0.1,
+                    hi: float = 0.9, seed: int = 0, denominator: str | None = None) -> dict:
+    """`target_report` from the region's overall coverage over (draw, year) alone (no group gaps):
+    for a caller that has only that, such as `Variants.coverage`."""
     check_target(target)
     check_year(scenario, year)
-    cov = region_coverage(ds, scenario)
     at = cov.sel(year=year)
     first = first_year_reached(cov, target)
-    q = at.quantile([lo, 0.5, hi], dim="draw", skipna=False).values  # coverage has no gaps: numpy's fast path
+    q = np.quantile(at.values, [lo, 0.5, hi])  # what DataArray.quantile computes, without its labels
     report = {
         "region": scenario.region,
         "scenario": scenario.name,
@@ -119,12 +129,12 @@ def target_report(ds: xr.Dataset, scenario: Scenario, target: float, year: int,
         "lo80": round(float(q[0]), 6),
         "hi80": round(float(q[2]), 6),
         "first_year_reached": {"p50": _year_quantile(first, 0.5), "p90": _year_quantile(first, 0.9)},
-        "groups": group_gaps(ds, scenario, year) if scenario.scheme == "bhyt" and groups else [],
-        "draws": int(ds.sizes["draw"]),
-        "seed": int(ds.attrs.get("seed", 0)),
+        "groups": [],
+        "draws": int(cov.sizes["draw"]),
+        "seed": int(seed),
     }
-    if "denominator" in ds.attrs:
-        report["denominator"] = ds.attrs["denominator"]
+    if denominator is not None:
+        report["denominator"] = denominator
     return report
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import xarray as xr
 
-from .engine import Prepared, params_hash, stamp, to_dataset
+from .engine import Prepared, coverage_total, params_hash, provenance, stamp, to_dataset
 from .parameters import DEFAULT_NOISE_FROM
 from .scenario import Scenario
 
@@ -31,8 +31,7 @@ class Variants:
 
     def baseline(self) -> xr.Dataset:
         """The scenario's own run, as `simulator.run` gives it."""
-        return stamp(to_dataset(self.raw, self.prepared, self.params), self.scenario, self.params,
-                     self.source, self.seed, self.noise_from, self.params_digest)
+        return self.dataset(self.scenario, self.prepared, self.raw)
 
     def first_year(self, variant: Scenario) -> int | None:
         """The first year the variant's policy differs from the scenario's (None: it does not)."""
@@ -42,11 +41,27 @@ class Variants:
     def run(self, variant: Scenario, parallel: bool | None = None) -> xr.Dataset:
         """`simulator.run(variant, params, seed=seed)`, computing only the years from its first change
         (`parallel` overrides the instance's choice of numba's parallel or serial kernel)."""
+        return self.dataset(variant, *self.rerun(variant, parallel))
+
+    def rerun(self, variant: Scenario, parallel: bool | None = None) -> tuple[Prepared, dict]:
+        """The kernel's raw run of the variant (the years from its first change): `dataset` labels
+        it, `coverage` gives its overall coverage alone."""
         parallel = self.parallel if parallel is None else parallel
         prep = self._prepare(variant)
-        raw = self.prepared.rerun(prep, self.params, self.seed, self.raw, self.noise_from, parallel)
+        return prep, self.prepared.rerun(prep, self.params, self.seed, self.raw, self.noise_from, parallel)
+
+    def dataset(self, variant: Scenario, prep: Prepared, raw: dict) -> xr.Dataset:
+        """A raw rerun as `simulator.run` labels and stamps it."""
         return stamp(to_dataset(raw, prep, self.params), variant, self.params, self.source, self.seed,
                      self.noise_from, self.params_digest)
+
+    def coverage(self, variant: Scenario, prep: Prepared, raw: dict) -> xr.DataArray:
+        """The region's overall coverage over (draw, year) of a raw rerun, with the run's stamp in its
+        attributes: the same numbers as `dataset(…).coverage_total`, in a fraction of the time."""
+        cov = coverage_total(raw, prep, self.params).sel(region=variant.region)
+        cov.attrs.update(provenance(variant, self.params, self.source, self.seed, self.noise_from,
+                                    self.params_digest))
+        return cov
 
     def _prepare(self, variant: Scenario) -> Prepared:
         sc = self.scenario

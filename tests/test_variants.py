@@ -81,3 +81,19 @@ def test_resume_checks_what_it_resumes_from(lai_chau):
         v.prepared.advance(params, SEED, resume=(3, {"pop": v.raw["pop"]}))  # no states kept
     with pytest.raises(ValueError, match="resume"):
         v.prepared.advance(params, SEED, resume=(len(sc.years), v.raw))
+
+
+def test_coverage_alone_is_the_runs_coverage_and_stamp(lai_chau):
+    """The dashboard's first answer uses `coverage` and skips labelling the whole run: it must be
+    the same numbers and provenance as the whole run's."""
+    sc, params, v = lai_chau
+    variant = planning.with_levers(sc, {"state_share.household": 0.45, "outreach": 0.2}, 2024)
+    prep, raw = v.rerun(variant)
+    cov = v.coverage(variant, prep, raw)
+    ds = v.dataset(variant, prep, raw)
+    whole = ds.coverage_total.sel(region=sc.region)
+    assert cov.dims == whole.dims and np.array_equal(cov.values, whole.values)
+    assert list(cov.year.values) == list(whole.year.values) and list(cov.draw.values) == list(whole.draw.values)
+    assert {k: cov.attrs[k] for k in ds.attrs} == ds.attrs
+    report = planning.coverage_report(cov, variant, 0.95, 2028, seed=cov.attrs["seed"])
+    assert report == dict(planning.target_report(ds, variant, 0.95, 2028), groups=[])
