@@ -22,7 +22,9 @@ def scenarios_of(region: str) -> list[str]:
     return sorted(names, key=lambda n: (n != region, n))
 
 
+@lru_cache(maxsize=128)
 def scenario(name: str, scheme: str = "bhyt"):
+    """A shipped scenario (frozen: one copy serves every request)."""
     sc = simulator.load_scenario(name)
     return dataclasses.replace(sc, scheme=scheme) if scheme != sc.scheme else sc
 
@@ -145,6 +147,15 @@ def planned(region: str, scheme: str) -> pd.DataFrame:
     return observations.targets(region, scheme)
 
 
+@lru_cache(maxsize=64)
+def _figures(region: str, scheme: str) -> tuple[str, str]:
+    """The observed points and planned targets as the summary holds them (JSON, parsed per use:
+    a summary is the caller's to change)."""
+    return (observed(region, scheme)[["year", "value", "source"]].to_json(orient="records", force_ascii=False),
+            planned(region, scheme)[["year", "group", "value", "source"]].to_json(orient="records",
+                                                                                force_ascii=False))
+
+
 def check_scheme(scheme: str) -> str:
     if scheme not in SCHEMES:
         raise InputError("dashboard", "scheme", f"unknown scheme '{scheme}'; allowed: {', '.join(SCHEMES)}")
@@ -238,11 +249,7 @@ def run_levers(name: str, scheme: str, levers: tuple, start: int, draws: int, se
         v = variants_of(name, draws, seed)
         if not levers:
             return v.baseline()
-        variant = planning.with_levers(scenario(name, scheme), dict(levers), start)
-        with _RUN_LOCK:
-            # The serial kernel: a rerun of a few years is over before numba's workqueue layer (the
-            # one forked jobs survive, see fork_safe_threads) has shared the work out.
-            return v.run(variant, parallel=not _workqueue())
+        return v.dataset(*_rerun(name, levers, start, draws, seed))
 
     def make():
         sc = scenario(name, scheme)
@@ -254,6 +261,29 @@ def run_levers(name: str, scheme: str, levers: tuple, start: int, draws: int, se
     if levers:  # a lever setting is rarely asked twice by another process: not worth the disk
         return make()
     return _shared(("run", name, scheme, draws, seed), make)
+
+
+@lru_cache(maxsize=16)
+def _rerun(name: str, levers: tuple, start: int, draws: int, seed: int) -> tuple:
+    """The kernel's rerun of a health-insurance scenario with levers set from `start`: (variant,
+    prepared, raw), shared by the answer (its coverage alone) and the details (the whole run)."""
+    v = variants_of(name, draws, seed)
+    variant = planning.with_levers(scenario(name), dict(levers), start)
+    with _RUN_LOCK:
+        # The serial kernel: a rerun of a few years is over before numba's workqueue layer (the
+        # one forked jobs survive, see fork_safe_threads) has shared the work out.
+        return (variant, *v.rerun(variant, parallel=not _workqueue()))
+
+
+def answer_coverage(name: str, scheme: str, levers: tuple, start: int, draws: int, seed: int) -> xr.DataArray:
+    """The region's overall coverage over (draw, year) under the levers, its run's stamp in its
+    attributes: all a first answer needs. For health insurance this skips labelling the whole run
+    (the same numbers as `run_levers(…).coverage_total`); the details ask for that afterwards."""
+    if scheme == "bhyt" and levers:
+        v = variants_of(name, draws, seed)
+        return v.coverage(*_rerun(name, levers, start, draws, seed))
+    ds = run_levers(name, scheme, levers, start, draws, seed)
+    return planning.region_coverage(ds, scenario(name, scheme)).assign_attrs(ds.attrs)
 
 
 def baseline_run(region: str, scheme: str, draws: int, seed: int) -> xr.Dataset:
@@ -322,13 +352,19 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
         other = scenario(compare, scheme)
         if other.region != sc.region:
             raise InputError("dashboard", "compare", f"'{compare}' is a scenario of {other.region}, not {sc.region}")
-    ds = run_levers(name, scheme, changed, start if changed else 0, draws, seed)
-    out = {"scenario": sc, "ds": ds, "levers": dict(levers), "changed": dict(changed), "start": int(start),
-           "report": planning.target_report(ds, sc, float(target), int(year), groups=details),
-           "observed": observed(sc.region, scheme), "targets": planned(sc.region, scheme),
-           "details": details}
+    figures = _figures(sc.region, scheme)
+    out = {"scenario": sc, "levers": dict(levers), "changed": dict(changed), "start": int(start),
+           "observed": figures[0], "targets": figures[1], "details": details}
+    key = (name, scheme, changed, start if changed else 0, draws, seed)
     if not details:
+        cov = answer_coverage(*key)
+        out.update(coverage=cov, attrs=cov.attrs,
+                   report=planning.coverage_report(cov, sc, float(target), int(year), seed=int(cov.attrs["seed"]),
+                                                   denominator=cov.attrs.get("denominator")))
         return out
+    ds = run_levers(*key)
+    out.update(ds=ds, coverage=planning.region_coverage(ds, sc), attrs=ds.attrs,
+               report=planning.target_report(ds, sc, float(target), int(year)))
     base = baseline_run(sc.region, scheme, draws, seed)
     out["base"] = base
     is_base = sc.region == name and not changed
@@ -364,26 +400,24 @@ def districts_view(res: dict) -> dict:
 
 def summary(res: dict) -> dict:
     """A JSON-serialisable digest of a result: what the page's store and the exports hold."""
-    sc, ds = res["scenario"], res["ds"]
-    cov = planning.region_coverage(ds, sc)
-    q = cov.quantile(list(QUANTILES), dim="draw", skipna=False)  # no gaps in coverage: numpy's fast path
+    sc, cov, attrs = res["scenario"], res["coverage"], res["attrs"]
+    q = np.quantile(cov.transpose("draw", "year").values, QUANTILES, axis=0)  # as DataArray.quantile
     rep = res["report"]
     out = {
         "scenario": sc.name, "region": sc.region, "scheme": sc.scheme, "description": sc.description,
-        "baseline": sc.baseline or "", "denominator": ds.attrs.get("denominator", "population"),
+        "baseline": sc.baseline or "", "denominator": attrs.get("denominator", "population"),
         "years": [int(y) for y in cov.year.values],
-        "fan": {f"q{int(round(1000 * p)):03d}": [round(float(v), 6) for v in q.sel(quantile=p).values]
-                for p in QUANTILES},
-        "observed": _records(res["observed"][["year", "value", "source"]]),
-        "targets": _records(res["targets"][["year", "group", "value", "source"]]),
+        "fan": {f"q{int(round(1000 * p)):03d}": [round(float(v), 6) for v in row] for p, row in zip(QUANTILES, q)},
+        "observed": json.loads(res["observed"]),
+        "targets": json.loads(res["targets"]),
         "report": rep,
         "levers": {k: (None if v is None else float(v)) for k, v in res["levers"].items()},
         "changed": res["changed"], "start": res["start"], "details": res.get("details", True),
-        "assumptions": {"scenario_definition": ds.attrs.get("scenario_definition", ""),
-                        "scenario_hash": ds.attrs.get("scenario_hash", ""),
-                        "seed": int(ds.attrs.get("seed", 0)), "draws": int(ds.sizes["draw"]),
-                        "data_hash": ds.attrs.get("data_hash", ""), "code_version": ds.attrs.get("code_version", ""),
-                        "parameters": ds.attrs.get("parameters", ""), "source": sc.source},
+        "assumptions": {"scenario_definition": attrs.get("scenario_definition", ""),
+                        "scenario_hash": attrs.get("scenario_hash", ""),
+                        "seed": int(attrs.get("seed", 0)), "draws": int(cov.sizes["draw"]),
+                        "data_hash": attrs.get("data_hash", ""), "code_version": attrs.get("code_version", ""),
+                        "parameters": attrs.get("parameters", ""), "source": sc.source},
     }
     if not out["details"]:
         return out

@@ -206,6 +206,14 @@ def test_the_answer_comes_first_and_the_details_agree_with_it():
     assert quick["fan"] == full["fan"] and quick["report"]["probability"] == full["report"]["probability"]
     assert "budget" not in quick and full["budget"] and full["report"]["groups"]
     assert quick["request"] == LAI_CHAU  # what the details step recomputes from
+    assert quick["assumptions"] == full["assumptions"]
+    assert quick["report"] == dict(full["report"], groups=[])
+    # A lever moved from the start year: the answer comes from the rerun's coverage alone.
+    moved = dict(LAI_CHAU, levers=dict(LAI_CHAU["levers"], **{"state_share.household": 55}), compare=None)
+    quick, full = (callbacks.compute_request(moved, DRAWS, SEED, details=d) for d in (False, True))
+    assert quick["changed"] == {"state_share.household": 0.55}
+    assert quick["fan"] == full["fan"] and quick["assumptions"] == full["assumptions"]
+    assert quick["report"] == dict(full["report"], groups=[])
     with pytest.raises(PreventUpdate):
         callbacks.render(quick, "vi", callbacks.RENDERED_REST)  # the views of the details wait for them
 
