@@ -39,6 +39,7 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
                background: bool = True, warm: bool = True) -> dash.Dash:
     """The dashboard. `background=False` runs the model in the request (for tests without workers);
     `warm` runs the default region's baseline once so the first page is quick."""
+    _import_before_threads()
     manager = None
     if background and not compute.fork_safe_threads():
         log.warning("numba already runs GNU OpenMP in this process, which forked workers cannot use: "
@@ -76,6 +77,16 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
 
 
 WARM = {"done": 0, "total": 0}
+
+
+def _import_before_threads() -> None:
+    """Plotly's JSON encoder, on every response, takes PIL.Image from sys.modules if it is there: a
+    request thread that imports PIL (plotly.express does) while another serialises gave that one a
+    half-imported module and an HTTP 500 (seen once under 20 sessions). Import it before serving."""
+    try:
+        import PIL.Image  # noqa: F401
+    except ImportError:  # not installed: the encoder never looks for it
+        pass
 
 
 def _warm(regions, draws: int, seed: int) -> None:

@@ -5,6 +5,7 @@ never look alike."""
 from __future__ import annotations
 
 import pandas as pd
+from plotly.colors import qualitative
 
 from .i18n import percent, t
 
@@ -113,9 +114,7 @@ def districts_chart(s: dict, lang: str) -> dict | None:
         return None
     plan = pd.DataFrame(d["planned"])
     year = s["report"]["year"]
-    import plotly.express as px
-
-    palette = px.colors.qualitative.Dark24
+    palette = qualitative.Dark24
     colour, data = {}, []
     for i, (name, part) in enumerate(plan.groupby("district", sort=False)):
         colour[name] = palette[i % len(palette)]

@@ -190,6 +190,11 @@ def test_app_builds_and_serves_the_layout():
     client = app.server.test_client()
     assert client.get("/").status_code == 200
     assert client.get("/_dash-layout").status_code == 200
+    # What plotly's JSON encoder reads from sys.modules on every response is fully imported before
+    # any request thread could import it half-way under another's feet (an HTTP 500 under load).
+    import sys
+
+    assert hasattr(sys.modules["PIL.Image"], "Image")
 
 
 def test_cli_registers_the_dashboard_command():
