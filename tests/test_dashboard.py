@@ -190,11 +190,19 @@ def test_app_builds_and_serves_the_layout():
     client = app.server.test_client()
     assert client.get("/").status_code == 200
     assert client.get("/_dash-layout").status_code == 200
-    # What plotly's JSON encoder reads from sys.modules on every response is fully imported before
-    # any request thread could import it half-way under another's feet (an HTTP 500 under load).
+
+
+
+def test_what_the_json_encoder_looks_up_is_imported_before_serving():
+    """Plotly's JSON encoder reads PIL.Image from sys.modules on every response: it must be whole
+    before any request thread could import it half-way under another's feet (an HTTP 500 under
+    load). In a fresh interpreter, where no other test has imported it."""
+    import subprocess
     import sys
 
-    assert hasattr(sys.modules["PIL.Image"], "Image")
+    code = ("import sys; from covsim.dashboard.app import create_app; create_app(background=False, warm=False); "
+            "assert hasattr(sys.modules['PIL.Image'], 'Image')")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
 
 
 def test_cli_registers_the_dashboard_command():
