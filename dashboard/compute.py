@@ -334,8 +334,9 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
                 compare: str | None = None, draws: int = DRAWS, seed: int = SEED, details: bool = True) -> dict:
     """Everything the page shows, computed from the public planning functions.
 
-    `details=False` stops at the answer (the run, the probability and the fan chart): what must
-    follow a lever move at once; the groups, budget and comparison follow in a second step.
+    `details=False` stops at the answer (the region's overall coverage, the probability and the fan
+    chart): what must follow a lever move at once; the groups, budget and comparison follow in a
+    second step, from the same cached rerun.
     Raises InputError on bad input (an out-of-range lever, a target outside (0, 1], a year outside
     the scenario) before anything runs.
     """
