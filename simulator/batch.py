@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -36,6 +37,7 @@ from . import data, engine, planning
 from .errors import InputError
 from .groups import GROUP_IDS
 from .output import check_destination, write_netcdf
+from .policy import Policy
 from .scenario import LEVERS, Scenario
 
 FORMATS = (".zarr", ".nc")
@@ -129,19 +131,17 @@ def plan(variants_: list[Variant], params: dict[str, xr.Dataset], draws: int, se
     return chunks
 
 
-#: Demography and membership of a (region, years), prepared once per process: the variants of a
-#: grid differ only in policy (`Prepared.with_policy`).
-_PREPARED: dict[tuple[str, int, int], engine.Prepared] = {}
-
-
 def _prepared(scenario: Scenario) -> engine.Prepared:
-    key = (scenario.region, scenario.start, scenario.end)
-    base = _PREPARED.get(key)
-    if base is None:
-        if len(_PREPARED) >= 16:
-            _PREPARED.clear()
-        base = _PREPARED[key] = engine.Prepared.build(scenario.policy(), [scenario.region], scenario.years)
-    return base
+    """The scenario's policy on its region's people: demography and membership are prepared once
+    per process (`_people`), since the variants of a grid differ only in policy."""
+    return _people(scenario.region, tuple(scenario.years)).with_policy(scenario.policy())
+
+
+@lru_cache(maxsize=16)
+def _people(region: str, years: tuple[int, ...]) -> engine.Prepared:
+    # Built under the shipped policy, which `_prepared` replaces: only demography and membership
+    # are kept from here.
+    return engine.Prepared.build(Policy.from_table(), [region], list(years))
 
 
 def run_chunk(scenario: Scenario, params: xr.Dataset, seed: int) -> xr.Dataset:
@@ -155,7 +155,7 @@ def run_chunk(scenario: Scenario, params: xr.Dataset, seed: int) -> xr.Dataset:
     params=params, seed=seed)` (tested).
     """
     if scenario.scheme == "bhyt":
-        raw = _prepared(scenario).with_policy(scenario.policy()).advance(params, seed)
+        raw = _prepared(scenario).advance(params, seed)
         dims = ("draw", "year", "group")
         return xr.Dataset(
             {"population": (dims, raw["pop"][:, 0].transpose(2, 0, 1), {"units": "persons"}),
@@ -174,7 +174,7 @@ def derive(scenario: Scenario, ds: xr.Dataset) -> xr.Dataset:
     population and insured (the same call `engine.run` makes), reduced to `KEEP`."""
     if scenario.scheme != "bhyt":
         return ds
-    pol = _prepared(scenario).with_policy(scenario.policy()).pol
+    pol = _prepared(scenario).pol
 
     def kernel_layout(name: str) -> np.ndarray:
         # The engine's memory layout, (year, region, group, draw) seen as (draw, year, region, group):
