@@ -233,6 +233,7 @@ def active_cells(before: np.ndarray, now: np.ndarray, newborn: int) -> np.ndarra
 
 
 DIMS = ("draw", "year", "region", "group")
+COVERAGE_TOTAL = {"units": "1", "long_name": "insured / population, all groups"}
 
 
 def add_derived(ds: xr.Dataset, pol: xr.Dataset) -> xr.Dataset:
@@ -247,7 +248,7 @@ def derived(pop: np.ndarray, ins: np.ndarray, pol: xr.Dataset) -> dict[str, tupl
     the policy `pol` over the same years, regions and groups (in that order)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         coverage = np.clip(ins / np.where(pop > 0, pop, np.nan), 0, 1)
-    population_total, insured_total, coverage_total = totals(pop, ins)
+    population_total, insured_total, overall = totals(pop, ins)
 
     # The premium per insured person over (year, region, group), by who pays on what base.
     groups = list(pol.group.values)
@@ -270,7 +271,7 @@ def derived(pop: np.ndarray, ins: np.ndarray, pol: xr.Dataset) -> dict[str, tupl
         "coverage": (DIMS, coverage, {"units": "1", "long_name": "insured / population"}),
         "population_total": (total, population_total, {"units": "persons"}),
         "insured_total": (total, insured_total, {"units": "persons"}),
-        "coverage_total": (total, coverage_total, {"units": "1", "long_name": "insured / population, all groups"}),
+        "coverage_total": (total, overall, dict(COVERAGE_TOTAL)),
         "premium_per_person": (("year", "region", "group"), per_person,
                                {"units": "VND/year", "long_name": "premium per insured person, all payers"}),
         "premium_revenue": (DIMS, revenue, {"units": "VND/year",
@@ -300,8 +301,7 @@ def coverage_total(raw: dict[str, np.ndarray], prep: Prepared, params: xr.Datase
     _, _, cov = totals(raw["pop"].transpose(3, 0, 1, 2), raw["ins"].transpose(3, 0, 1, 2))
     return xr.DataArray(cov, dims=("draw", "year", "region"),
                         coords={"draw": params.draw.values, "year": prep.years, "region": prep.regions},
-                        name="coverage_total",
-                        attrs={"units": "1", "long_name": "insured / population, all groups"})
+                        name="coverage_total", attrs=dict(COVERAGE_TOTAL))
 
 
 def _group_sum(values: np.ndarray) -> np.ndarray:
