@@ -38,7 +38,7 @@ class DiskcacheManager(dash.DiskcacheManager):
 def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: str | None = None,
                background: bool = True, warm: bool = True) -> dash.Dash:
     """The dashboard. `background=False` runs the model in the request (for tests without workers);
-    `warm` runs the default region's baseline once so the first page is quick."""
+    `warm` runs the default region's (the first of REGIONS) baseline once so the first page is quick."""
     _import_before_threads()
     manager = None
     if background and not compute.fork_safe_threads():
@@ -58,7 +58,7 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
     callbacks.register(app, draws, seed, background=background)
     if warm:
         try:
-            compute.variants_of("vietnam", draws, seed)
+            compute.variants_of(compute.REGIONS[0], draws, seed)
         except Exception:  # noqa: BLE001 - a cold cache is only slower
             log.exception("warming the dashboard's cache failed")
         # The other regions' baselines in the background: their first lever moves are then quick

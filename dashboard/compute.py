@@ -136,24 +136,13 @@ def scenario_rows(region: str) -> list[dict]:
 
 
 @lru_cache(maxsize=64)
-def observed(region: str, scheme: str) -> pd.DataFrame:
-    """The region's observed coverage (read-only: shared by every answer)."""
-    return observations.observed(region, scheme)
-
-
-@lru_cache(maxsize=64)
-def planned(region: str, scheme: str) -> pd.DataFrame:
-    """The plan's targets for the region (read-only: shared by every answer)."""
-    return observations.targets(region, scheme)
-
-
-@lru_cache(maxsize=64)
 def _figures(region: str, scheme: str) -> tuple[str, str]:
     """The observed points and planned targets as the summary holds them (JSON, parsed per use:
     a summary is the caller's to change)."""
-    return (observed(region, scheme)[["year", "value", "source"]].to_json(orient="records", force_ascii=False),
-            planned(region, scheme)[["year", "group", "value", "source"]].to_json(orient="records",
-                                                                                force_ascii=False))
+    observed = observations.observed(region, scheme)[["year", "value", "source"]]
+    planned = observations.targets(region, scheme)[["year", "group", "value", "source"]]
+    return (observed.to_json(orient="records", force_ascii=False),
+            planned.to_json(orient="records", force_ascii=False))
 
 
 def check_scheme(scheme: str) -> str:
