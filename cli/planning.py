@@ -131,12 +131,12 @@ def cmd_solve(args) -> int:
 # sensitivity ---------------------------------------------------------------------------------
 
 def cmd_sensitivity(args) -> int:
-    from covsim.simulator import planning, sensitivity
+    from covsim.simulator import output, planning, sensitivity
 
     scenario = _scenario(args)
     planning.check_year(scenario, args.year)
     if args.chart:
-        _check_out(args.chart, (".png", ".svg", ".pdf"), "--chart")
+        output.check_destination(args.chart, (".png", ".svg", ".pdf"), "--chart")
     table = sensitivity.sobol(scenario, _draws(scenario, args), args.year, samples=args.samples, seed=args.seed)
     if args.chart:
         _atomic(args.chart, lambda tmp: sensitivity.save_chart(
@@ -164,10 +164,10 @@ def cmd_sensitivity(args) -> int:
 
 def cmd_allocate(args) -> int:
     from covsim import simulator
-    from covsim.simulator import allocate, planning
+    from covsim.simulator import allocate, output, planning
 
     planning.check_target(args.target)
-    _check_out(args.out, (".csv", ".xlsx"), "--out")
+    output.check_destination(args.out, (".csv", ".xlsx"), "--out")
     scenario = _scenario(args)
     planning.check_year(scenario, args.year)
     ds = simulator.run(scenario, params=_draws(scenario, args), draws=args.draws, seed=args.seed)
@@ -204,12 +204,6 @@ def cmd_allocate(args) -> int:
 
 
 # files ---------------------------------------------------------------------------------------
-
-def _check_out(path: str, formats: tuple[str, ...], key: str) -> None:
-    from covsim.simulator.output import check_destination
-
-    check_destination(path, formats, key)
-
 
 def _atomic(path: str, write, suffix: str) -> None:
     """Write through a temporary file beside `path`, then rename: complete or absent."""
