@@ -38,7 +38,6 @@ import requests
 from selenium import webdriver
 
 from covsim.dashboard import process
-from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.common.by import By
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.keys import Keys
@@ -76,11 +75,7 @@ def start_server(port: int) -> subprocess.Popen:
 
 
 def browser() -> webdriver.Chrome:
-    options = Options()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"):
-        options.add_argument(flag)
-    return webdriver.Chrome(options=options)
+    return webdriver.Chrome(options=process.chromium_options("--window-size=1400,1000"))
 
 
 def text(driver, element_id: str) -> str:

@@ -1,5 +1,6 @@
 """`covsim dashboard` in a process of its own on a free loopback port, for scripts that drive it
-from outside (the latency benchmark, the screenshots) and must stop it and its jobs after."""
+from outside (the latency benchmark, the screenshots, the browser tests) and must stop it and its
+jobs after; and the headless Chromium they drive it with."""
 from __future__ import annotations
 
 import json
@@ -9,6 +10,20 @@ import sys
 import time
 import urllib.error
 import urllib.request
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's chromium, which .ci/run installs with chromium-driver
+
+
+def chromium_options(*flags: str):
+    """Selenium options for headless Chromium without a GPU or sandbox (as in CI), plus `flags`."""
+    from selenium.webdriver.chrome.options import Options  # selenium comes with dash[testing]
+
+    options = Options()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", *flags):
+        options.add_argument(flag)
+    return options
 
 
 def free_port() -> int:

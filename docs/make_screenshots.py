@@ -15,7 +15,6 @@ from pathlib import Path
 from selenium import webdriver
 
 from covsim.dashboard import process
-from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -23,12 +22,7 @@ OUT = Path(__file__).parent / "img"
 
 
 def browser(width: int = 1400, height: int = 1000) -> webdriver.Chrome:
-    options = Options()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 f"--window-size={width},{height}", "--hide-scrollbars"):
-        options.add_argument(flag)
-    return webdriver.Chrome(options=options)
+    return webdriver.Chrome(options=process.chromium_options(f"--window-size={width},{height}", "--hide-scrollbars"))
 
 
 def key(driver) -> str:

@@ -2,10 +2,6 @@
 
 
 def pytest_setup_options():
-    from selenium.webdriver.chrome.options import Options
+    from covsim.dashboard.process import chromium_options
 
-    options = Options()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    return options
+    return chromium_options()

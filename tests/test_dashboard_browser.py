@@ -8,7 +8,6 @@ already runs GNU OpenMP, which kills them; a fresh process picks a fork-safe thr
 from __future__ import annotations
 
 import shutil
-import socket
 import sys
 import time
 from pathlib import Path
@@ -16,6 +15,8 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+
+from covsim.dashboard import process
 
 CHROME = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 pytestmark = pytest.mark.skipif(shutil.which("chromedriver") is None or CHROME is None,
@@ -41,9 +42,7 @@ def dash_duo(request, dash_process_server, tmpdir):
 @pytest.fixture
 def app():
     """How to start the app: `covsim dashboard` on a free loopback port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = process.free_port()
     return {"raw_command": f"{sys.executable} -m covsim.cli.main dashboard --port {port}", "port": port,
             "start_timeout": 90}
 
@@ -131,7 +130,7 @@ def test_language_switch_changes_labels_and_number_formats(dash_duo, app):
 
 def test_bad_input_shows_a_message_and_the_page_goes_on(dash_duo, app):
     _start(dash_duo, app)
-    key = _result(dash_duo)
+    _result(dash_duo)  # the first answer is in
     _type(dash_duo.find_element("#target"), "120")
     _wait(lambda: "(0, 100]" in dash_duo.find_element("#error").text, 60, "the error message")
     _type(_lever(dash_duo, "state_share.near_poor"), "150")
