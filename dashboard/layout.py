@@ -31,23 +31,24 @@ CARD = {"background": "#fff", "border": "1px solid #ddd", "borderRadius": "6px",
         "marginBottom": "12px"}
 
 
-def _number(path: str, **kw):
-    return dcc.Input(id=lever_id(path), type="number", debounce=True, style=SMALL, step="any")
+def _number(path: str, style=SMALL):
+    """A lever's box: any decimal (a share of 33.5%), committed on Enter or leaving the box."""
+    return dcc.Input(id=lever_id(path), type="number", debounce=True, style=style, step="any")
 
 
 def _levers() -> html.Div:
     rows = [html.Tr([html.Th(T("group")), html.Th(T("share_pct")), html.Th(T("top_up_pct"))])]
     for g in compute.LEVER_GROUPS:
-        rows.append(html.Tr([html.Td(T(g)), html.Td(_number(f"state_share.{g}", step=1)),
-                             html.Td(_number(f"local_top_up.{g}", step=1))]))
+        rows.append(html.Tr([html.Td(T(g)), html.Td(_number(f"state_share.{g}")),
+                             html.Td(_number(f"local_top_up.{g}"))]))
     return html.Div([
         html.H4(T("levers"), style={"margin": "8px 0 4px"}),
         html.Table(rows, style={"fontSize": "14px"}),
         html.Label(T("base_salary")), html.Br(),
-        dcc.Input(id=lever_id("base_salary"), type="number", debounce=True, step="any", style={"width": "170px"}),
-        html.Br(), html.Label(T("outreach")), html.Br(), _number("outreach", step=0.1),
-        html.Br(), html.Label(T("enforcement")), html.Br(), _number("enforcement", step=0.1),
-        html.Br(), html.Label(T("voluntary_outreach")), html.Br(), _number("voluntary_outreach", step=0.1),
+        _number("base_salary", style={"width": "170px"}),
+        html.Br(), html.Label(T("outreach")), html.Br(), _number("outreach"),
+        html.Br(), html.Label(T("enforcement")), html.Br(), _number("enforcement"),
+        html.Br(), html.Label(T("voluntary_outreach")), html.Br(), _number("voluntary_outreach"),
         html.P(T("levers_note"), style={"fontSize": "12px", "color": "#555"}),
         html.P(T("labour_levers_note"), id="labour-note", style={"fontSize": "12px", "color": "#555"}),
     ])
@@ -57,7 +58,7 @@ def controls() -> html.Div:
     return html.Div(id="controls", className="no-print", style={"flex": "0 0 330px", "padding": "8px"}, children=[
         html.Label(T("region")),
         dcc.Dropdown(id="region", options=[{"label": t(r, "vi"), "value": r} for r in compute.REGIONS],
-                     value="vietnam", clearable=False, style=BOX),
+                     value=compute.REGIONS[0], clearable=False, style=BOX),
         html.Label(T("scenario")),
         dcc.Dropdown(id="scenario", clearable=False, style=BOX),
         html.Div(id="scenario-description", style={"fontSize": "12px", "color": "#555", "marginBottom": "6px"}),
