@@ -75,7 +75,8 @@ class Prepared:
     def advance(self, params: xr.Dataset, seed: int, noise_from: int = DEFAULT_NOISE_FROM, by_age: bool = False,
                 parallel: bool = True, progress: Callable[[int], None] | None = None,
                 price: np.ndarray | None = None, outreach_shift: np.ndarray | None = None,
-                keep_states: bool = False, resume: tuple[int, dict] | None = None) -> dict[str, np.ndarray]:
+                keep_states: bool = False, resume: tuple[int, dict] | None = None,
+                keep_from: int = 0) -> dict[str, np.ndarray]:
         """Run the kernel over every year: raw arrays with the draw last, as the kernel keeps them.
 
         `price` (region, group, year, draw) and `outreach_shift` (draw, region, year) replace the
@@ -85,7 +86,9 @@ class Prepared:
         `keep_states` adds the kernel's state after every year (`states`), and `resume=(k, raw)`
         starts from such a run's state before year index `k`, taking its earlier years as they are:
         a policy that differs only from year k on costs only the years from k, bit for bit the
-        same as a run from the start (same draws, same seed, same arithmetic).
+        same as a run from the start (same draws, same seed, same arithmetic). A state is ~6 MB
+        at 200 draws, so `keep_from=k` keeps only those a resume at year index k or later needs
+        (None in the others' places).
         """
         regions, years, target = self.regions, self.years, self.target
         D, R, G = params.sizes["draw"], len(regions), len(GROUP_IDS)
@@ -94,9 +97,10 @@ class Prepared:
         # probabilities depend on that year's inputs alone).
         k0 = 0 if resume is None else resume[0]
         if resume is not None and (not 1 <= k0 < T or by_age or "states" not in resume[1]
-                                   or resume[1]["pop"].shape != (T, R, G, D)):
+                                   or resume[1]["pop"].shape != (T, R, G, D)
+                                   or resume[1]["states"][k0 - 1] is None):
             raise ValueError("resume needs a year index within the run and a run of the same shape kept with "
-                             "keep_states (and by_age off)")
+                             "keep_states (and by_age off) that kept the state before that year")
         outreach = self.pol.outreach.values[None] + outreach_walk(params, seed, regions, years, noise_from)
         if outreach_shift is not None:
             outreach = outreach + outreach_shift
@@ -130,14 +134,15 @@ class Prepared:
             if by_age:
                 pop_age[0] = people.sum(axis=1)[..., None]
                 ins_age[0] = X[:, :, :, :, 1, :].sum(axis=1)
-            states = [(X.copy(), women.copy())] if keep_states else None
+            states = [_kept(X, women, 0, keep_from)] if keep_states else None
             first = 1
         else:
             before = resume[1]
             X, women = (a.copy() for a in before["states"][k0 - 1])
             for name, arr in (("pop", pop), ("ins", ins), ("flows", flows)):
                 arr[:k0] = before[name][:k0]
-            states = [(x.copy(), w.copy()) for x, w in before["states"][:k0]] if keep_states else None
+            states = ([None if s is None else _kept(*s, j, keep_from) for j, s in enumerate(before["states"][:k0])]
+                      if keep_states else None)
             first = k0
         Y = np.empty_like(X)
         women_next = np.empty_like(women)
@@ -152,7 +157,7 @@ class Prepared:
             X, Y = Y, X
             women, women_next = women_next, women
             if keep_states:
-                states.append((X.copy(), women.copy()))
+                states.append(_kept(X, women, k, keep_from))
             if progress is not None:
                 progress(1)
         out = {"pop": pop, "ins": ins, "flows": flows, "pop_age": pop_age, "ins_age": ins_age}
@@ -167,7 +172,8 @@ class Prepared:
         k = self.first_difference(variant)
         if k >= len(self.years):
             return kept
-        if k == 0:  # the initial state itself depends on the policy of the first year
+        if k == 0 or kept["states"][k - 1] is None:  # the initial state depends on the first year's policy;
+            # a run that kept states only from a later year cannot resume before it
             return variant.advance(params, seed, noise_from, parallel=parallel)
         return variant.advance(params, seed, noise_from, parallel=parallel, resume=(k, kept))
 
@@ -185,6 +191,11 @@ class Prepared:
         """Overall coverage over (draw, year, region): the light path calibration fits with."""
         raw = self.advance(params, seed, noise_from)
         return (raw["ins"].sum(axis=2) / raw["pop"].sum(axis=2)).transpose(2, 0, 1)
+
+
+def _kept(X: np.ndarray, women: np.ndarray, k: int, keep_from: int):
+    """The state after year index k, as a run keeping states for resumes from `keep_from` on keeps it."""
+    return (X.copy(), women.copy()) if k >= keep_from - 1 else None
 
 
 def simulate(policy: Policy, regions: list[str], years: list[int], params: xr.Dataset, seed: int,

@@ -4,7 +4,9 @@ A planner moving a lever from 2026, or an optimiser trying a subsidy mix, change
 from some year on; the years before are the scenario's own, on the same draws and seed. Keeping the
 kernel's state after every year of the scenario's run lets each variant start where it first
 differs, so a variant costs only the years it changes and gives the same numbers, bit for bit, as a
-run from the start.
+run from the start. A kept state is ~6 MB at 200 draws, so a caller who knows how early its
+variants start (the dashboard's levers move from the year after the last observation) keeps only
+the states from there (`keep_from`); an earlier variant then runs whole, with the same numbers.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ class Variants:
     """The health-insurance (BHYT) run of `scenario` on `params`, ready to rerun under variants."""
 
     def __init__(self, scenario: Scenario, params: xr.Dataset, seed: int = 0,
-                 noise_from: int = DEFAULT_NOISE_FROM, parallel: bool = True):
+                 noise_from: int = DEFAULT_NOISE_FROM, parallel: bool = True, keep_from: int | None = None):
         if scenario.scheme != "bhyt":
             raise ValueError(f"policy variants need a health-insurance scenario, not scheme '{scenario.scheme}'")
         self.scenario, self.params, self.seed = scenario, params, int(seed)
@@ -27,7 +29,12 @@ class Variants:
         self.source = str(params.attrs.get("source", "given"))
         self.params_digest = params_hash(params)
         self.prepared = Prepared.build(scenario.policy(), [scenario.region], scenario.years)
-        self.raw = self.prepared.advance(params, seed, noise_from, parallel=parallel, keep_states=True)
+        years = list(scenario.years)
+        if keep_from is not None and not years[0] <= keep_from <= years[-1]:
+            raise ValueError(f"keep_from {keep_from} is outside the run's years {years[0]}-{years[-1]}")
+        self.keep_from = years[0] if keep_from is None else int(keep_from)
+        self.raw = self.prepared.advance(params, seed, noise_from, parallel=parallel, keep_states=True,
+                                         keep_from=years.index(self.keep_from))
 
     def baseline(self) -> xr.Dataset:
         """The scenario's own run, as `simulator.run` gives it."""

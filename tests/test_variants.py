@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from covsim import simulator
 from covsim.simulator import planning, sample_prior
+from covsim.simulator.engine import Prepared
 from covsim.simulator.variants import Variants
 
 DRAWS, SEED = 16, 3
@@ -97,3 +98,32 @@ def test_coverage_alone_is_the_runs_coverage_and_stamp(lai_chau):
     assert {k: cov.attrs[k] for k in ds.attrs} == ds.attrs
     report = planning.coverage_report(cov, variant, 0.95, 2028, seed=cov.attrs["seed"])
     assert report == dict(planning.target_report(ds, variant, 0.95, 2028), groups=[])
+
+
+
+def test_keeping_states_from_a_year_on_gives_the_same_runs(lai_chau, monkeypatch):
+    """A run that keeps only the states late variants need (the dashboard's) resumes those and runs
+    earlier ones whole: the same numbers either way, for a fraction of the memory."""
+    sc, params, whole = lai_chau
+    late = Variants(sc, params, SEED, keep_from=2024)
+    assert [s is not None for s in late.raw["states"]] == [y >= 2023 for y in sc.years]  # from 2024's start on
+    assert all(s is not None for s in whole.raw["states"])
+    same_run(late.baseline(), whole.baseline())
+    resumed_at = []
+    advance = Prepared.advance
+
+    def spy(self, *args, **kwargs):
+        resumed_at.append(sc.years[kwargs["resume"][0]] if kwargs.get("resume") else None)
+        return advance(self, *args, **kwargs)
+
+    monkeypatch.setattr(Prepared, "advance", spy)
+    for start in (2012, 2023, 2024, 2027):
+        variant = planning.with_levers(sc, {"state_share.household": 0.7, "outreach": 0.3}, start)
+        same_run(late.run(variant), simulator.run(variant, params=params, seed=SEED))
+    # the two late variants resumed where they change; the two early ones ran whole (and the runs
+    # from the start they are compared with, of course)
+    assert resumed_at == [None, None, None, None, 2024, None, 2027, None]
+    with pytest.raises(ValueError, match="keep_from"):
+        Variants(sc, params, SEED, keep_from=1990)
+    with pytest.raises(ValueError, match="kept the state"):
+        advance(late.prepared, params, SEED, resume=(sc.years.index(2015), late.raw))
