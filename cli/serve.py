@@ -1,12 +1,31 @@
 """`covsim dashboard`: the Dash app on the loopback address by default."""
 from __future__ import annotations
 
+import os
+import signal
+
 
 def cmd_dashboard(args) -> int:
     from covsim.dashboard.app import create_app
 
+    _exit_on_terminate()
     create_app().run(host=args.host, port=args.port, debug=False)
     return 0
+
+
+def _exit_on_terminate() -> None:
+    """SIGTERM (a service manager, a test runner) ends the server as Ctrl-C does, so its exit
+    handlers remove its cache folder; a background job forked from it still dies at once."""
+    server = os.getpid()
+
+    def terminate(signum, frame):
+        if os.getpid() != server:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)
 
 
 def register(sub) -> None:

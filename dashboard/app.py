@@ -9,8 +9,10 @@ them; each process also keeps the latest few in memory. Nothing else is shared b
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
 import tempfile
 import threading
 
@@ -48,7 +50,7 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
     if background:
         import diskcache
 
-        folder = cache_dir or tempfile.mkdtemp(prefix="covsim-dashboard-")
+        folder = cache_dir or _temporary_folder()
         manager = DiskcacheManager(diskcache.Cache(os.path.join(folder, "jobs")))
         # Baseline runs and draws for the job processes, apart from the jobs' own traffic.
         compute.share_cache(diskcache.Cache(os.path.join(folder, "runs")))
@@ -87,6 +89,21 @@ def _import_before_threads() -> None:
         import PIL.Image  # noqa: F401
     except ImportError:  # not installed: the encoder never looks for it
         pass
+
+
+def _temporary_folder() -> str:
+    """A folder for the caches that goes when the process that made it exits (its forked jobs and
+    workers leave it be): kept runs take tens of MB each, and a server started many times over (a
+    test suite, a benchmark) must not fill the disk."""
+    folder = tempfile.mkdtemp(prefix="covsim-dashboard-")
+    owner = os.getpid()
+
+    def remove():
+        if os.getpid() == owner:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(remove)
+    return folder
 
 
 def _warm(regions, draws: int, seed: int) -> None:

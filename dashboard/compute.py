@@ -62,9 +62,12 @@ LEVER_PATHS = tuple(s["path"] for s in LEVER_SPECS)
 KIND = {s["path"]: s["kind"] for s in LEVER_SPECS}
 
 _SHARED = None  # a diskcache.Cache shared with the background workers (keyed by inputs only)
+_OWNER = None  # the process that set it up: the server
+_BUILD_LOCK = threading.Lock()  # one build of a kept run at a time without that cache
 _RUN_LOCK = threading.Lock()  # one engine run at a time per process (see fork_safe_threads)
 _VARIANTS: OrderedDict = OrderedDict()  # (name, draws, seed) -> Variants, the few latest
-_VARIANTS_KEPT = 10  # about 30 MB each at 200 draws: the six regions' baselines and a few reforms
+_KEPT_LOCK = threading.Lock()  # the request threads' moves in _VARIANTS
+_VARIANTS_KEPT = 10  # 50-130 MB each at 200 draws: the six regions' baselines and a few reforms
 
 
 def _hold_runs_across_fork() -> None:
@@ -72,8 +75,8 @@ def _hold_runs_across_fork() -> None:
     run would give the child a held lock and a half-launched thread pool. Forks wait for the run."""
 
     def fresh_lock():
-        global _RUN_LOCK
-        _RUN_LOCK = threading.Lock()
+        global _RUN_LOCK, _KEPT_LOCK, _BUILD_LOCK  # (the other two may be held by a thread the child lacks)
+        _RUN_LOCK, _KEPT_LOCK, _BUILD_LOCK = threading.Lock(), threading.Lock(), threading.Lock()
 
     os.register_at_fork(before=lambda: _RUN_LOCK.acquire(), after_in_parent=lambda: _RUN_LOCK.release(),
                         after_in_child=fresh_lock)
@@ -107,8 +110,13 @@ def _workqueue() -> bool:
 
 def share_cache(cache) -> None:
     """Let runs computed in one process (a background job) serve the others."""
-    global _SHARED
-    _SHARED = cache
+    global _SHARED, _OWNER
+    _SHARED, _OWNER = cache, os.getpid()
+
+
+def _in_job() -> bool:
+    """Whether this process is a background job (a fork of the process that set up the cache)."""
+    return _SHARED is not None and os.getpid() != _OWNER
 
 
 def _shared(key: tuple, make):
@@ -117,12 +125,16 @@ def _shared(key: tuple, make):
     if value is not None:
         return value
     value = make()
+    _publish(key, value)
+    return value
+
+
+def _publish(key: tuple, value) -> None:
     if _SHARED is not None:
         try:
             _SHARED.set(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), expire=6 * 3600)
         except Exception:  # noqa: BLE001 - a full disk costs speed, never an answer
             pass
-    return value
 
 
 def scenario_rows(region: str) -> list[dict]:
@@ -180,22 +192,28 @@ def draws_of(region: str, draws: int, seed: int) -> xr.Dataset:
 
 def variants_of(name: str, draws: int, seed: int, build: bool = True) -> Variants | None:
     """The health-insurance run of a shipped scenario, kept ready for lever moves (see
-    `simulator.variants`): in this process, else from the shared disk cache, else built (and shared)
-    when `build`, else None."""
+    `simulator.variants`): in this process, else from the shared disk cache, else built when
+    `build`, else None.
+
+    A background job puts what it builds in the shared cache, for the server to take up; the server
+    keeps its own builds in memory, which the jobs it forks inherit (a kept run is 50-130 MB)."""
     key = (name, draws, seed)
-    if key in _VARIANTS:
-        _VARIANTS.move_to_end(key)
-        return _VARIANTS[key]
-    shared_key = ("variants", name, draws, seed)
-    found = _load_shared(shared_key)
+    shared_key = ("variants",) + key
+    found = _VARIANTS.get(key) or _load_shared(shared_key)
     if found is None:
         if not build:
             return None
         with _building(shared_key):  # several sessions' first moves on one region: one builds, all use it
-            found = _shared(shared_key, lambda: _new_variants(name, draws, seed))
-    _VARIANTS[key] = found
-    while len(_VARIANTS) > _VARIANTS_KEPT:
-        _VARIANTS.popitem(last=False)
+            found = _VARIANTS.get(key) or _load_shared(shared_key)
+            if found is None:
+                found = _new_variants(name, draws, seed)
+                if _in_job():
+                    _publish(shared_key, found)
+    with _KEPT_LOCK:
+        _VARIANTS[key] = found
+        _VARIANTS.move_to_end(key)
+        while len(_VARIANTS) > _VARIANTS_KEPT:
+            _VARIANTS.popitem(last=False)
     return found
 
 
@@ -203,7 +221,9 @@ def _new_variants(name: str, draws: int, seed: int) -> Variants:
     sc = scenario(name, "bhyt")
     params = draws_of(sc.region, draws, seed)
     with _RUN_LOCK:
-        return Variants(sc, params, seed)
+        # States only from where the levers move by default (a kept state is ~6 MB at 200 draws): a
+        # lever set earlier than that runs the scenario whole, a fifth of a second.
+        return Variants(sc, params, seed, keep_from=planning.lever_start(sc))
 
 
 def _load_shared(key: tuple):
@@ -217,11 +237,10 @@ def _load_shared(key: tuple):
 
 
 def _building(key: tuple):
-    """A lock across the server and its background jobs (a diskcache lock) while one builds `key`."""
-    import contextlib
-
+    """A lock across the server's threads and its background jobs (a diskcache lock) while one
+    builds `key`."""
     if _SHARED is None:
-        return contextlib.nullcontext()
+        return _BUILD_LOCK
     import diskcache
 
     # expire: a job Dash stops mid-build (a newer lever move) must not hold the others back for long

@@ -32,11 +32,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(port: int, log=subprocess.DEVNULL, timeout: float = 180) -> subprocess.Popen:
+def start(port: int, log=subprocess.DEVNULL, timeout: float = 180, env: dict | None = None) -> subprocess.Popen:
     """The server, returned once it answers and every region's run is kept ready (its steady
-    state: `/_covsim/health`); `log` takes its output."""
+    state: `/_covsim/health`); `log` takes its output, `env` is its environment."""
     proc = subprocess.Popen([sys.executable, "-m", "covsim.cli.main", "dashboard", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT)
+                            stdout=log, stderr=subprocess.STDOUT, env=env)
     deadline = time.time() + timeout
     while time.time() < deadline and proc.poll() is None:
         try:

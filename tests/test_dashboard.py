@@ -205,6 +205,48 @@ def test_what_the_json_encoder_looks_up_is_imported_before_serving():
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
 
 
+def test_the_server_keeps_its_disk_small_and_clears_it_when_stopped(tmp_path):
+    """A kept run is 50-130 MB: the server keeps its own in memory (the six regions' baselines
+    would be ~500 MB on disk), and the cache folder it made goes when it is terminated. Each
+    start used to leave ~800 MB behind, which filled CI's disk."""
+    import os
+    import signal
+
+    from covsim.dashboard import process
+
+    proc = process.start(process.free_port(), env=dict(os.environ, TMPDIR=str(tmp_path)))
+    try:
+        (folder,) = tmp_path.glob("covsim-dashboard-*")
+        assert sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) < 20e6
+    finally:
+        process.stop(proc)
+    assert proc.returncode == 128 + signal.SIGTERM  # a clean exit, exit handlers run
+    assert not list(tmp_path.glob("covsim-dashboard-*"))
+
+
+def test_a_background_jobs_kept_run_reaches_the_server_and_the_servers_own_stay_in_memory(tmp_path):
+    """In a fresh interpreter (forked jobs need numba's fork-safe threading layer)."""
+    import subprocess
+    import sys
+
+    code = """if True:
+        import multiprocessing, sys
+        import diskcache
+        from covsim.dashboard import compute
+        assert compute.fork_safe_threads()
+        compute.share_cache(diskcache.Cache(sys.argv[1]))
+        compute.variants_of("lai_chau", 11, 5)
+        assert compute._load_shared(("variants", "lai_chau", 11, 5)) is None
+        job = multiprocessing.get_context("fork").Process(target=compute.variants_of, args=("dong_nai", 11, 5))
+        job.start(); job.join()
+        assert job.exitcode == 0
+        kept = compute.variants_of("dong_nai", 11, 5, build=False)
+        assert kept is not None and kept.scenario.name == "dong_nai"
+        """
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "runs")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_cli_registers_the_dashboard_command():
     from covsim.cli.main import build_parser
 
