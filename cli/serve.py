@@ -15,14 +15,21 @@ def cmd_dashboard(args) -> int:
 
 def _exit_on_terminate() -> None:
     """SIGTERM (a service manager, a test runner) ends the server as Ctrl-C does, so its exit
-    handlers remove its cache folder; a background job forked from it still dies at once."""
+    handlers remove its cache folder; its background jobs die at once (exit would wait for them)."""
     server = os.getpid()
 
     def terminate(signum, frame):
-        if os.getpid() != server:
+        if os.getpid() != server:  # a job forked from the server
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
             return
+        import psutil  # with dash[diskcache]
+
+        for job in psutil.Process().children(recursive=True):
+            try:
+                job.kill()
+            except psutil.NoSuchProcess:
+                pass
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, terminate)

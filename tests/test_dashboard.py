@@ -224,6 +224,29 @@ def test_the_server_keeps_its_disk_small_and_clears_it_when_stopped(tmp_path):
     assert not list(tmp_path.glob("covsim-dashboard-*"))
 
 
+def test_sigterm_ends_the_server_and_its_jobs_at_once():
+    """Exit would otherwise wait for a running job (a non-daemon child) before removing the caches."""
+    import subprocess
+    import sys
+
+    import psutil
+
+    code = """if True:
+        import multiprocessing, os, signal, time
+        from covsim.cli.serve import _exit_on_terminate
+        _exit_on_terminate()
+        job = multiprocessing.get_context("fork").Process(target=time.sleep, args=(120,))
+        job.start()
+        print(job.pid, flush=True)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(120)
+        """
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 143, done.stderr[-2000:]
+    job = int(done.stdout.split()[0])
+    assert not psutil.pid_exists(job) or psutil.Process(job).status() == psutil.STATUS_ZOMBIE
+
+
 def test_a_background_jobs_kept_run_reaches_the_server_and_the_servers_own_stay_in_memory(tmp_path):
     """In a fresh interpreter (forked jobs need numba's fork-safe threading layer)."""
     import subprocess
