@@ -25,11 +25,9 @@ def _exit_on_terminate() -> None:
             return
         import psutil  # with dash[diskcache]
 
-        for job in psutil.Process().children(recursive=True):
-            try:
-                job.kill()
-            except psutil.NoSuchProcess:
-                pass
+        from covsim.dashboard.process import kill
+
+        kill(psutil.Process().children(recursive=True))
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, terminate)

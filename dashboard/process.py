@@ -61,8 +61,15 @@ def stop(proc: subprocess.Popen) -> None:
         children = []
     proc.terminate()
     proc.wait(10)
-    for child in children:
+    kill(children)
+
+
+def kill(processes) -> None:
+    """Kill each of `processes` (psutil's), passing over those already gone."""
+    import psutil
+
+    for p in processes:
         try:
-            child.kill()
+            p.kill()
         except psutil.NoSuchProcess:
             pass

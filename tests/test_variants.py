@@ -100,7 +100,6 @@ def test_coverage_alone_is_the_runs_coverage_and_stamp(lai_chau):
     assert report == dict(planning.target_report(ds, variant, 0.95, 2028), groups=[])
 
 
-
 def test_keeping_states_from_a_year_on_gives_the_same_runs(lai_chau, monkeypatch):
     """A run that keeps only the states late variants need (the dashboard's) resumes those and runs
     earlier ones whole: the same numbers either way, for a fraction of the memory."""
