@@ -49,6 +49,18 @@ def test_target_json_matches_the_share_of_draws(capsys, lai_chau):
         assert g["gap"] == pytest.approx(g["target"] - g["coverage"], abs=1e-6)
 
 
+@pytest.mark.parametrize("year", [2020, 2023])  # 2020: the plan's group targets; 2023: none, the model's groups
+def test_group_gaps_are_group_coverage_medians(lai_chau, year):
+    scenario, _, ds = lai_chau
+    rows = planning.group_gaps(ds, scenario, year)
+    assert rows
+    if year == 2023:
+        assert all(r["target"] is None for r in rows) and {r["group"] for r in rows} <= set(planning.GROUP_IDS)
+    for r in rows:
+        median = float(planning.group_coverage(ds, "lai_chau", r["group"]).sel(year=year).median("draw"))
+        assert r["coverage"] == round(median, 6)
+
+
 def test_first_year_reached_needs_the_target_held():
     cov = xr.DataArray([[0.5, 0.9, 0.7, 0.9, 0.95], [0.5, 0.6, 0.7, 0.8, 0.85], [0.9, 0.9, 0.9, 0.9, 0.9]],
                        dims=("draw", "year"), coords={"year": [2016, 2017, 2018, 2019, 2020]})
