@@ -300,8 +300,8 @@ def derived(pop: np.ndarray, ins: np.ndarray, pol: xr.Dataset) -> dict[str, tupl
 
 def totals(pop: np.ndarray, ins: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Population, insured and coverage over all groups (the last axis)."""
-    population_total = _group_sum(pop)
-    insured_total = _group_sum(ins)
+    population_total = group_sum(pop)
+    insured_total = group_sum(ins)
     with np.errstate(divide="ignore", invalid="ignore"):
         return population_total, insured_total, np.clip(insured_total / population_total, 0, 1)
 
@@ -315,7 +315,7 @@ def coverage_total(raw: dict[str, np.ndarray], prep: Prepared, params: xr.Datase
                         name="coverage_total", attrs=dict(COVERAGE_TOTAL))
 
 
-def _group_sum(values: np.ndarray) -> np.ndarray:
+def group_sum(values: np.ndarray) -> np.ndarray:
     """Sum over the last axis (groups), as xarray's NaN-skipping sum does it, bit for bit."""
     return np.sum(np.where(np.isnan(values), 0.0, values), axis=-1)
 

@@ -15,6 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from . import data, observations
+from .engine import group_sum
 from .errors import InputError, nearest
 from .groups import BY_ID, GROUP_IDS
 from .scenario import LEVERS, Scenario, lever_paths
@@ -173,15 +174,11 @@ def _group_medians(ds: xr.Dataset, region: str, year: int) -> Callable[[GroupLab
 
     def median(label: GroupLabel) -> float:
         cols = [column[g] for g in model_groups(label)]
-        p, i = _nansum(pop[:, cols]), _nansum(ins[:, cols])  # the sums xarray's sum("group") makes
+        p, i = group_sum(pop[:, cols]), group_sum(ins[:, cols])
         with np.errstate(divide="ignore", invalid="ignore"):
             cov = np.clip(i / np.where(p > 0, p, np.nan), 0, 1)
         return float(np.nanmedian(cov)) if np.isfinite(cov).any() else float("nan")
     return median
-
-
-def _nansum(values: np.ndarray) -> np.ndarray:
-    return np.sum(np.where(np.isnan(values), 0.0, values), axis=-1)
 
 
 # Budgets -----------------------------------------------------------------------------------
