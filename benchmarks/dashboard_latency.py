@@ -14,7 +14,10 @@
    in the page; one move a second. Every change reruns the model from the lever's start year on
    the scenario's kept run, in the request. Then ten moves back and forth between the last two
    values, whose reruns the server keeps: the same path without the model's work, i.e. what the
-   browser, Dash and the chart's redraw cost alone (the floor under the goal).
+   browser, Dash and the chart's redraw cost alone (the floor under the goal). Each of the three
+   kinds of timing is also split, by the first request the action sends, into the page's work
+   before the request, the request (network and server) and the page's work after its response
+   (Dash applying the outputs, React, the chart's redraw); their medians are printed.
 4. Load: `--sessions` threads, each a session of its own on a region of its own (the shipped
    regions in turn, so the first moves of most take the background path: a job forked off the
    server, polled every 100 ms), POST the callbacks' endpoint (`/_dash-update-component`) as the
@@ -48,7 +51,7 @@ LOG = Path(tempfile.gettempdir()) / "covsim-dashboard-benchmark.log"
 LEVER = 'input[id*=\'"path":"state_share__household"\']'
 
 WATCH_JS = """
-window.__t0 = null; window.__t1 = null;
+window.__t0 = null; window.__t1 = null; window.__f0 = null; window.__f1 = null;
 const el = document.getElementById(arguments[0]);
 const trigger = arguments[1], event = arguments[2];
 const before = el.textContent;
@@ -71,6 +74,24 @@ const start = (e) => {
 trigger.addEventListener(type, start, true);
 """
 
+#: Marks, in the same clock, when the first request after the user's action leaves the page and
+#: when its response arrives: the round trip splits into the page's work before the request, the
+#: request itself (network and server) and the page's work after it (Dash applying the outputs,
+#: React, the chart's redraw). Dash calls window.fetch for every callback.
+FETCH_JS = """
+if (!window.__fetchMarked) {
+    window.__fetchMarked = true;
+    const fetch0 = window.fetch;
+    window.fetch = function (...args) {
+        const mine = window.__t0 !== null && window.__f0 === null;
+        if (mine) { window.__f0 = performance.now(); }
+        return fetch0.apply(this, args).then((r) => {
+            if (mine && window.__f1 === null) { window.__f1 = performance.now(); }
+            return r;
+        });
+    };
+}
+"""
 
 def start_server(port: int) -> subprocess.Popen:
     return process.start(port, log=open(LOG, "w"))  # the server's log: an HTTP 500 leaves its traceback
@@ -104,24 +125,40 @@ def settle(driver, timeout: float = 120, quiet: float = 2.0) -> None:
 WAIT_JS = """
 const done = arguments[arguments.length - 1];
 (function check() {
-    if (window.__t0 !== null && window.__t1 !== null) { done(window.__t1 - window.__t0); }
+    if (window.__t0 !== null && window.__t1 !== null) {
+        const t0 = window.__t0, t1 = window.__t1, f0 = window.__f0, f1 = window.__f1;
+        done(f0 === null || f1 === null ? [t1 - t0, null, null, null] : [t1 - t0, f0 - t0, f1 - f0, t1 - f1]);
+    }
     else { setTimeout(check, 25); }
 })();
 """
 
 
-def timed(driver, watch: str, action, trigger, event: str, timeout: float = 60) -> float:
+PHASES = ("before_request", "request", "after_response")
+
+
+def timed(driver, watch: str, action, trigger, event: str, timeout: float = 60) -> tuple[float, list]:
     """Milliseconds in the browser's clock from `event` ('click', or 'Enter' for the key) on the
-    `trigger` element, which `action` causes, to the next frame after the change of `watch`. The
-    page waits for the change itself: polling it from here would take the page's main thread
-    (where the chart is drawn) hundreds of times a second and slow what is measured."""
+    `trigger` element, which `action` causes, to the next frame after the change of `watch`; and
+    that time's `PHASES` (None each if no request went out). The page waits for the change itself:
+    polling it from here would take the page's main thread (where the chart is drawn) hundreds of
+    times a second and slow what is measured."""
+    driver.execute_script(FETCH_JS)
     driver.execute_script(WATCH_JS, watch, trigger, event)
     action()
     driver.set_script_timeout(timeout)
     try:
-        return float(driver.execute_async_script(WAIT_JS))
+        total, *phases = driver.execute_async_script(WAIT_JS)
     except TimeoutException:
         raise TimeoutError(f"#{watch} did not change") from None
+    return float(total), phases
+
+
+def phase_medians(timings: list[tuple[float, list]]) -> dict:
+    """The median of each phase, over the timings whose request was seen."""
+    seen = [p for _, p in timings if None not in p]
+    return {name: round(float(np.median([p[i] for p in seen])), 1) if seen else None
+            for i, name in enumerate(PHASES)}
 
 
 def browser_latency(port: int, changes: int) -> dict:
@@ -137,15 +174,15 @@ def browser_latency(port: int, changes: int) -> dict:
             time.sleep(0.05)
         lever = driver.find_element(By.CSS_SELECTOR, LEVER)
 
-        def move(value: int) -> float:
+        def move(value: int) -> tuple[float, list]:
             def change():
                 lever.send_keys(Keys.CONTROL, "a")
                 lever.send_keys(Keys.BACKSPACE)
                 lever.send_keys(str(value), Keys.ENTER)
 
-            ms = timed(driver, "result-key", change, lever, "Enter")
+            timing = timed(driver, "result-key", change, lever, "Enter")
             time.sleep(1.0)  # a planner's pace; the details (groups, budget) of this move come in meanwhile
-            return ms
+            return timing
 
         chart = [move(10 + i) for i in range(changes)]
         # The same path with the model's work already done (back and forth between the last two
@@ -155,8 +192,11 @@ def browser_latency(port: int, changes: int) -> dict:
         logs = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
     finally:
         driver.quit()
-    return {"trivial_ms": trivial, "chart_ms": chart, "cached_ms": cached, "page_error": errors,
-            "console_errors": len(logs)}
+    ms = lambda timings: [total for total, _ in timings]  # noqa: E731
+    return {"trivial_ms": ms(trivial), "chart_ms": ms(chart), "cached_ms": ms(cached),
+            "phases_p50_ms": {"trivial": phase_medians(trivial), "chart": phase_medians(chart),
+                              "cached": phase_medians(cached)},
+            "page_error": errors, "console_errors": len(logs)}
 
 
 # Load: sessions straight on the callbacks' endpoint -------------------------------------------
@@ -313,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         "ratio_p95_to_trivial_p50": round(float(np.percentile(chart, 95) / np.percentile(trivial, 50)), 1),
         "cached_p50_ms": round(float(np.percentile(lat["cached_ms"], 50)), 1),
         "cached_p95_ms": round(float(np.percentile(lat["cached_ms"], 95)), 1),
+        "phases_p50_ms": lat["phases_p50_ms"],
         "goal_ratio": GOAL, "page_error": lat["page_error"], "console_errors": lat["console_errors"],
         "load": conc, "server_alive_after_load": bool(alive),
     }
@@ -321,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"lever change to chart        p50 {result['chart_p50_ms']:7.1f} ms  p95 {result['chart_p95_ms']:7.1f} ms")
     print(f"the same, answer already computed  p50 {result['cached_p50_ms']:7.1f} ms  p95 {result['cached_p95_ms']:7.1f} ms"
           " (the browser, Dash and the chart alone)")
+    for name, ph in result["phases_p50_ms"].items():
+        print(f"  {name:8s} p50 by phase: " + ", ".join(f"{k.replace('_', ' ')} {v} ms" for k, v in ph.items()))
     print(f"p95 / trivial p50 = {result['ratio_p95_to_trivial_p50']} (goal <= {GOAL}: "
           f"{'met' if result['goal_met'] else 'NOT met'})")
     print(f"{conc['sessions']} sessions for {conc['seconds']} s: {conc['updates']} updates, {conc['errors']} errors, "
