@@ -93,6 +93,7 @@ if (!window.__fetchMarked) {
 }
 """
 
+
 def start_server(port: int) -> subprocess.Popen:
     return process.start(port, log=open(LOG, "w"))  # the server's log: an HTTP 500 leaves its traceback
 
