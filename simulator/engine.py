@@ -187,11 +187,6 @@ class Prepared:
         hit = np.flatnonzero(changed)
         return int(hit[0]) if hit.size else len(self.years)
 
-    def coverage_total(self, params: xr.Dataset, seed: int = 0, noise_from: int = DEFAULT_NOISE_FROM) -> np.ndarray:
-        """Overall coverage over (draw, year, region): the light path calibration fits with."""
-        raw = self.advance(params, seed, noise_from)
-        return (raw["ins"].sum(axis=2) / raw["pop"].sum(axis=2)).transpose(2, 0, 1)
-
 
 def _kept(X: np.ndarray, women: np.ndarray, k: int, keep_from: int):
     """The state after year index k, as a run keeping states for resumes from `keep_from` on keeps it."""
