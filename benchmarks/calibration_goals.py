@@ -13,8 +13,6 @@ import argparse
 import json
 import time
 
-import numpy as np
-
 from covsim.calibration import fit
 from covsim.calibration.backtest import backtest
 

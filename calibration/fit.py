@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from covsim.simulator import data, observations, parameters
+from covsim.simulator import data, parameters
 from covsim.simulator.engine import Prepared, code_version
 from covsim.simulator.errors import InputError
 from covsim.simulator.groups import GROUP_IDS, BY_ID

@@ -46,7 +46,3 @@ def _with_labour(params: xr.Dataset, region: str, seed: int) -> xr.Dataset:
     from .labour_fit import attach_draws
 
     return attach_draws(params, region, seed)
-
-
-def load_shipped(region: str, draws: int, seed: int) -> xr.Dataset:
-    return draws_for(region, draws, seed)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
 
 
 def _region(text: str) -> str:

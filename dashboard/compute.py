@@ -43,7 +43,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from covsim.simulator import data as _data
 from covsim.simulator.errors import InputError
 from covsim.simulator.variants import Variants
 
@@ -467,13 +466,3 @@ def netcdf_bytes(ds: xr.Dataset) -> bytes:
         path = Path(tmp) / "covsim.nc"
         simulator.write_netcdf(ds, path)
         return path.read_bytes()
-
-
-def data_sources(region: str, scheme: str) -> list[str]:
-    """Where the observed and planned figures come from (the coverage table's source column)."""
-    rows = observations.observed(region, scheme)
-    plans = observations.targets(region, scheme)
-    out = list(dict.fromkeys(list(rows.source) + list(plans.source)))
-    if region in ("lai_chau",) and scheme == "bhyt":
-        out += list(dict.fromkeys(_data.table("lai_chau_districts").source))
-    return out

@@ -20,7 +20,6 @@ raises `InputError`, naming the file and the row or column) and then returns the
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 

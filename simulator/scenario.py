@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from .errors import InputError, nearest
-from .groups import GROUP_IDS, STATE_SHARED
+from .groups import STATE_SHARED
 from .policy import DatedValue, Key, NATIONAL, Policy, Series
 
 FIRST_YEAR = 2008  # the state is initialised at the end of this year (Law 25/2008 passed Nov 2008)
