@@ -2,13 +2,24 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
+import pickle
+import tempfile
+import threading
+from collections import OrderedDict
 from functools import lru_cache
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import xarray as xr
 
 from covsim import simulator
 from covsim.calibration import posterior
 from covsim.simulator import observations, planning
+from covsim.simulator.errors import InputError
+from covsim.simulator.variants import Variants
 
 DRAWS = 200
 SEED = 0
@@ -31,20 +42,6 @@ def scenario(name: str, scheme: str = "bhyt"):
 
 # The full dashboard's calls: runs cached by their inputs (in-process, and on disk so the
 # background workers share them), a JSON summary of a run for the page's store. -----------------
-
-import json
-import os
-import pickle
-import tempfile
-import threading
-from collections import OrderedDict
-from pathlib import Path
-
-import numpy as np
-import pandas as pd
-
-from covsim.simulator.errors import InputError
-from covsim.simulator.variants import Variants
 
 SCHEMES = ("bhyt", "bhxh", "bhtn")
 QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
