@@ -13,7 +13,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import xarray as xr  # noqa: E402
 
 from covsim import simulator  # noqa: E402
 from covsim.calibration import posterior  # noqa: E402
