@@ -138,6 +138,13 @@ const done = arguments[arguments.length - 1];
 PHASES = ("before_request", "request", "after_response")
 
 
+def commit(box, value) -> None:
+    """Type `value` into a lever's box in place of what it holds and commit it with Enter."""
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE)
+    box.send_keys(str(value), Keys.ENTER)
+
+
 def timed(driver, watch: str, action, trigger, event: str, timeout: float = 60) -> tuple[float, list]:
     """Milliseconds in the browser's clock from `event` ('click', or 'Enter' for the key) on the
     `trigger` element, which `action` causes, to the next frame after the change of `watch`; and
@@ -176,12 +183,7 @@ def browser_latency(port: int, changes: int) -> dict:
         lever = driver.find_element(By.CSS_SELECTOR, LEVER)
 
         def move(value: int) -> tuple[float, list]:
-            def change():
-                lever.send_keys(Keys.CONTROL, "a")
-                lever.send_keys(Keys.BACKSPACE)
-                lever.send_keys(str(value), Keys.ENTER)
-
-            timing = timed(driver, "result-key", change, lever, "Enter")
+            timing = timed(driver, "result-key", lambda: commit(lever, value), lever, "Enter")
             time.sleep(1.0)  # a planner's pace; the details (groups, budget) of this move come in meanwhile
             return timing
 
