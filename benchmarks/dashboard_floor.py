@@ -16,7 +16,9 @@ the figure to the chart, each with its own lever, chart and result id on the sam
   it to `Plotly.react` on the chart's element itself, past `dcc.Graph`'s own update.
 
 Then, in the same browser, `Plotly.react` alone on the same figure (no Dash, no request): the
-chart's own redraw. Moves of the three kinds and pings alternate, one after the other, so the
+chart's own redraw. Before the browser starts, the model's answer to 30 new lever values is timed
+in this process (what the dashboard's server computes for a move before it answers): what a real
+move adds to the floor. Moves of the three kinds and pings alternate, one after the other, so the
 ratios compare timings of one run. Times are in the browser's clock, from the user's action (the
 click, the Enter) to the next frame after the result is in the page, as in `dashboard_latency.py`,
 whose timing code this reuses. Prints a table; the last line is one JSON object with the figures.
@@ -45,15 +47,12 @@ def default_request(household_share: float | None = None) -> dict:
     """The dashboard's first request (default scenario, its levers in force, its target), with the
     household group's state share set to `household_share` percent if given."""
     from covsim.dashboard import callbacks, compute
-    from covsim.simulator import planning
 
     name = compute.REGIONS[0]
-    target, year = compute.default_target(name, "bhyt")
-    start = planning.lever_start(compute.scenario(name, "bhyt"), year)
-    levers = {p: callbacks.to_ui(p, v) for p, v in compute.current_levers(name, "bhyt", start).items()}
+    levers, start, target, year = callbacks.page_defaults(name, "bhyt")
     if household_share is not None:
         levers["state_share.household"] = household_share
-    return callbacks.request_of(name, "bhyt", levers, start, round(100 * target, 4), year, None)
+    return callbacks.request_of(name, "bhyt", levers, start, target, year, None)
 
 
 def answer(req: dict) -> dict:
@@ -190,9 +189,7 @@ def measure(port: int, fan: dict, changes: int) -> dict:
             timings["trivial"].append(bench.timed(driver, "pong", click, ping, "click"))
             time.sleep(0.1)
             for kind, box in levers.items():
-                def change(box=box, value=10 + i):
-                    bench.commit(box, value)
-
+                change = lambda box=box, value=10 + i: bench.commit(box, value)  # noqa: E731
                 timings[kind].append(bench.timed(driver, f"key-{kind}", change, box, "Enter"))
                 time.sleep(0.3)
         driver.set_script_timeout(120)
@@ -209,10 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from werkzeug.serving import make_server
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # not a line per request
-
     from covsim.dashboard import compute
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # not a line per request
     compute.fork_safe_threads()  # the engine's threads as the dashboard's server sets them
     fan = default_fan()
     model = model_ms(args.changes)

@@ -55,6 +55,15 @@ def from_ui(path: str, value):
     return float(value) / 100 if is_share(path) else float(value)
 
 
+def page_defaults(name: str, scheme: str) -> tuple[dict, int, float, int]:
+    """What the page shows for a scenario before any lever moves, in the page's units: the levers in
+    force from the default lever start, that start, the target (%) and its year."""
+    target, year = compute.default_target(name, scheme)
+    start = planning.lever_start(compute.scenario(name, scheme), year)
+    now = {p: to_ui(p, v) for p, v in compute.current_levers(name, scheme, start).items()}
+    return now, start, round(100 * target, 4), year
+
+
 def compute_request(req: dict, draws: int, seed: int, progress=None, details: bool = True) -> dict:
     """A request's summary (only the answer when not `details`), or a message for the page;
     callable without Dash."""
@@ -179,14 +188,10 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
     def defaults(name, scheme, _reset):
         if not name or scheme not in compute.SCHEMES:
             raise PreventUpdate
-        target, year = compute.default_target(name, scheme)
-        sc = compute.scenario(name, scheme)
-        start = planning.lever_start(sc, year)
-        now = compute.current_levers(name, scheme, start)
+        now, start, target, year = page_defaults(name, scheme)
         paths = [lever_path(o["id"]) for o in ctx.outputs_list[0]]
-        values = [to_ui(p, now[p]) for p in paths]
         disabled = [scheme not in next(s["schemes"] for s in compute.LEVER_SPECS if s["path"] == p) for p in paths]
-        return values, disabled, start, round(100 * target, 4), year
+        return [now[p] for p in paths], disabled, start, target, year
 
     main = [Output(k, PROPS.get(k, "children"), allow_duplicate=True) for k in RENDERED]
 
