@@ -59,8 +59,17 @@ def _client(args):
     from dask.distributed import Client, LocalCluster
 
     if args.scheduler == "local":
-        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=40)
+        import signal
+
+        # Ctrl-C in a terminal reaches the whole process group: the workers are started with
+        # SIGINT ignored (a child keeps an ignored signal), so only this process hears it and
+        # shuts them down, rather than each printing its own traceback.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=40)
+        finally:
+            signal.signal(signal.SIGINT, previous)
         return Client(cluster), cluster
     if args.scheduler.startswith("tcp://"):
         import socket
@@ -84,32 +93,68 @@ def _client(args):
 
 
 def cmd_batch(args) -> int:
-    from covsim import simulator
-    from covsim.calibration import posterior
-    from covsim.simulator import batch, data, engine
+    from covsim.simulator import batch
 
-    began = time.perf_counter()
     out = batch.check_out(args.out)
-    folder = batch.partial_folder(out)
-    if folder.exists() and not args.resume:
-        raise InputError(folder, "--resume", "a checkpoint folder of an unfinished batch exists; "
-                                             "use --resume or delete it")
-    grid = [batch.parse_grid(spec) for spec in args.grid]
+    grid = [batch.grid_range(spec) for spec in args.grid]  # checked and counted, no points made yet
+    scenarios = _scenarios(args)
+    _check_size(args, scenarios, grid)
+    with batch.store_lock(out):  # one batch per store; released by the kernel however we end
+        return _batch(args, out, scenarios)
+
+
+def _scenarios(args) -> list:
+    from covsim import simulator
+
     scenarios = []
     for name in args.scenarios:
         sc = simulator.load_scenario(name)
         if args.scheme:
             sc = dataclasses.replace(sc, scheme=args.scheme)
         scenarios.append(sc)
+    return scenarios
+
+
+def _check_size(args, scenarios, grid) -> None:
+    """Refuse, before any variant is built, a batch whose store would not fit in memory."""
+    from covsim.simulator import runsize
+    from covsim.simulator.groups import GROUP_IDS
+
+    points = 1
+    for _, _, _, count in grid:
+        points *= count
+    count = points * len(scenarios)
+    years = max(len(sc.years) for sc in scenarios)
+    estimate = runsize.batch_estimate(count, args.draws, years, len(GROUP_IDS))
+    runsize.check(estimate, args.memory_limit, "--grid" if grid else "--draws",
+                  f"{count:,} scenario variants x {args.draws:,} draws ({len(scenarios)} scenarios"
+                  + (f" x {' x '.join(f'{c:,}' for *_, c in grid)} grid points" if grid else "") + ")",
+                  "use a coarser --grid STEP, fewer scenarios or fewer --draws (--chunk-draws sets the size of "
+                  "each chunk, not of the store)")
+
+
+def _batch(args, out, scenarios) -> int:
+    from covsim.calibration import posterior
+    from covsim.simulator import batch, data, engine
+
+    began = time.perf_counter()
+    batch.clean_stale(out)  # what a killed batch on this store left, now that we own it
+    folder = batch.partial_folder(out)
+    if folder.exists() and not args.resume:
+        raise InputError(folder, "--resume", "a checkpoint folder of an unfinished batch exists; "
+                                             "use --resume or delete it")
+    grid = [batch.parse_grid(spec) for spec in args.grid]
     variants = batch.variants(scenarios, grid, args.start)
     params = {r: posterior.draws_for(r, args.draws, args.seed) for r in sorted({v.scenario.region for v in variants})}
     chunks = batch.plan(variants, params, args.draws, args.seed, args.chunk_draws)
 
-    client, cluster = _client(args)
-    folder.mkdir(exist_ok=True)
-    show = not args.quiet and not args.json and sys.stdout.isatty()
+    client = cluster = None
+    show = not args.quiet and sys.stderr.isatty()
     bar = None
+    interrupted = False
     try:
+        client, cluster = _client(args)
+        folder.mkdir(exist_ok=True)
         if show:
             from tqdm import tqdm
 
@@ -122,24 +167,23 @@ def cmd_batch(args) -> int:
                                 bar.update if bar is not None else None,
                                 worker_writes=not args.scheduler.startswith("tcp://"))
     except KeyboardInterrupt:
-        left = len(batch.pending(chunks, folder))
-        sys.stderr.write(f"covsim: interrupted: {len(chunks) - left} of {len(chunks)} chunks checkpointed in "
-                         f"{folder}; no store written; run again with --resume to finish\n")
-        return 130
+        interrupted = True
     finally:
         if bar is not None:
             bar.close()
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
+        _shut_down(client, cluster, quietly=interrupted)
+    if interrupted:  # counted once every worker has stopped: what is on disk is what was kept
+        return _interrupted(chunks, folder)
     attrs = {"seed": int(args.seed), "draws": int(args.draws), "data_hash": data.data_hash(),
              "code_version": engine.code_version(), "scheme": variants[0].scenario.scheme,
              "grid": json.dumps(args.grid), "parameters": json.dumps(
                  {r: str(p.attrs.get("source", "given")) for r, p in params.items()}),
              "chunk_draws": int(args.chunk_draws)}
-    ds = batch.assemble(chunks, variants, folder, attrs)
-    batch.write_store(ds, out)
+    try:
+        ds = batch.assemble(chunks, variants, folder, attrs)
+        batch.write_store(ds, out)
+    except KeyboardInterrupt:
+        return _interrupted(chunks, folder)
     batch.discard(folder)
     seconds = time.perf_counter() - began
     if args.json:
@@ -152,15 +196,61 @@ def cmd_batch(args) -> int:
     return 0
 
 
+def _interrupted(chunks, folder) -> int:
+    from covsim.simulator import batch
+
+    kept = len(chunks) - len(batch.pending(chunks, folder)) if folder.is_dir() else 0
+    sys.stderr.write(f"covsim: interrupted: {kept} of {len(chunks)} chunks checkpointed in {folder}; "
+                     f"no store written; run the same command with --resume to finish\n")
+    return 130
+
+
+def _shut_down(client, cluster, quietly: bool) -> None:
+    """Close the Dask client and cluster; after Ctrl-C, with this process's stderr (fd 2) muted
+    and SIGINT ignored meanwhile, so the workers' shutdown says nothing and a second Ctrl-C does
+    not cut it short."""
+    if client is None and cluster is None:
+        return
+    import logging
+    import os
+    import signal
+
+    saved = None
+    if quietly:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        logging.disable(logging.CRITICAL)
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        for thing in (client, cluster):
+            if thing is not None:
+                try:
+                    thing.close()
+                except Exception:  # noqa: BLE001 - a worker already gone; nothing left to keep
+                    if not quietly:
+                        raise
+    finally:
+        if saved is not None:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            logging.disable(logging.NOTSET)
+            signal.signal(signal.SIGINT, previous)
+
+
 def register(sub) -> None:
-    from covsim.cli.main import _positive_int
+    from covsim.cli.main import SEED_HELP, _positive_int, add_memory_limit, seed
 
     p = sub.add_parser("batch", help="scenarios × a lever grid × draws on Dask, into one Zarr or NetCDF store")
-    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="shipped scenario names or TOML paths")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="shipped scenario names or TOML paths "
+                                                                    "(`covsim scenarios` lists them)")
     p.add_argument("--grid", action="append", default=[], metavar="LEVER=START:STOP:STEP",
                    help="sweep a lever (repeatable: a Cartesian product), e.g. near_poor=0.3:1.0:0.1")
     p.add_argument("--draws", type=_positive_int, default=200, help="posterior draws (default 200)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
     p.add_argument("--out", required=True, help="the store: .zarr or .nc")
     p.add_argument("--scheduler", default="sync", help="sync (default), local, or tcp://HOST:PORT")
     p.add_argument("--workers", type=_positive_int, default=2, help="workers of a local cluster (default 2)")
@@ -173,4 +263,5 @@ def register(sub) -> None:
     p.add_argument("--resume", action="store_true", help="reuse the finished chunks of an interrupted batch")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_memory_limit(p)
     p.set_defaults(func=cmd_batch)

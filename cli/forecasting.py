@@ -15,6 +15,26 @@ def _region(text: str) -> str:
     return text
 
 
+def _check_own_observations(region: str) -> None:
+    """A backtest holds out a region's own observations: with fewer than two there is nothing to
+    fit and hold out, and the table would be empty (issue 42)."""
+    from covsim.simulator import observations
+    from covsim.simulator.errors import InputError
+
+    own = observations.observed(region, "bhyt")
+    if len(own) < 2:
+        regions = [r for r in _regions() if len(observations.observed(r, "bhyt")) >= 2]
+        raise InputError("REGION", region, f"has {len(own)} observation{'' if len(own) == 1 else 's'} of its own "
+                                           f"(year-end coverage in coverage.csv); a backtest "
+                                           f"needs at least 2 to hold out; regions with enough: {', '.join(regions)}")
+
+
+def _regions() -> list[str]:
+    from covsim.simulator.scenario import known_regions
+
+    return known_regions()
+
+
 def _settings(args):
     from covsim.calibration.fit import FAST, Settings
 
@@ -71,12 +91,18 @@ def cmd_backtest(args) -> int:
     from covsim.calibration.fit import FAST, Settings
 
     region = _region(args.region)
+    _check_own_observations(region)
     if args.horizon < 1:
         from covsim.simulator.errors import InputError
 
         raise InputError("--horizon", str(args.horizon), "must be at least 1 year")
     settings = FAST if args.fast else Settings(walkers=32, burn=200, steps=200)
     result = backtest(region, args.horizon, settings, draws=args.draws or 300, seed=args.seed)
+    if not result.get("origins", [None]):
+        from covsim.simulator.errors import InputError
+
+        raise InputError("REGION", region, f"no year of its observations has enough earlier ones to fit and later "
+                                           f"ones within --horizon {args.horizon} to hold out; nothing to backtest")
     if args.json:
         print(json.dumps(result))
         return 0
@@ -94,8 +120,10 @@ def cmd_backtest(args) -> int:
 
 
 def register(sub) -> None:
+    from covsim.cli.main import region_help
+
     cal = sub.add_parser("calibrate", help="fit a region's parameters to its observed coverage")
-    cal.add_argument("region")
+    cal.add_argument("region", help=region_help())
     cal.add_argument("--until", type=int, help="use observations up to and including this year only")
     cal.add_argument("--out", required=True, help="NetCDF file for the posterior draws (.nc)")
     cal.add_argument("--sampler", choices=("laplace", "emcee"), default="laplace",
@@ -105,7 +133,7 @@ def register(sub) -> None:
     cal.set_defaults(func=cmd_calibrate)
 
     fc = sub.add_parser("forecast", help="an 'as of YEAR' forecast: fit up to --until, forecast to --to")
-    fc.add_argument("region")
+    fc.add_argument("region", help=region_help())
     fc.add_argument("--until", type=int, required=True, help="last year of observations the fit may use")
     fc.add_argument("--to", type=int, required=True, help="last year to forecast")
     fc.add_argument("--scenario", help="scenario to forecast under (default: the region's baseline)")
@@ -115,15 +143,17 @@ def register(sub) -> None:
     fc.set_defaults(func=cmd_forecast)
 
     bt = sub.add_parser("backtest", help="rolling-origin backtest against simple baselines")
-    bt.add_argument("region")
+    bt.add_argument("region", help=region_help() + " (with observations of its own)")
     bt.add_argument("--horizon", type=int, default=3, help="years ahead from each origin (default 3)")
     _common(bt)
     bt.set_defaults(func=cmd_backtest)
 
 
 def _common(parser) -> None:
-    parser.add_argument("--draws", type=int, help="posterior draws to keep / use")
-    parser.add_argument("--seed", type=int, default=0)
+    from covsim.cli.main import SEED_HELP, _positive_int, seed
+
+    parser.add_argument("--draws", type=_positive_int, help="posterior draws to keep / use")
+    parser.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
     parser.add_argument("--fast", action="store_true", help="shorter sampling (for quick looks and tests)")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quiet", action="store_true", help="no progress output")

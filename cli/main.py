@@ -34,7 +34,21 @@ def _progress(total: int, enabled: bool, desc: str):
 
 
 def _show_progress(args) -> bool:
-    return not args.quiet and not args.json and sys.stdout.isatty()
+    """Progress goes to stderr, for a person watching it: shown when stderr is a terminal (also
+    when stdout is piped or `--json`), unless `--quiet`."""
+    return not args.quiet and sys.stderr.isatty()
+
+
+def check_run_size(scenario, args) -> None:
+    """Refuse, before any work, a run that would pass the memory limit (issue 42)."""
+    from covsim.simulator import runsize
+    from covsim.simulator.groups import GROUP_IDS
+
+    estimate = runsize.run_estimate(args.draws, len(scenario.years), len(GROUP_IDS), getattr(args, "by_age", False))
+    runsize.check(estimate, getattr(args, "memory_limit", None), "--draws",
+                  f"{args.draws:,} draws of {scenario.name} over {len(scenario.years)} years"
+                  + (" by age" if getattr(args, "by_age", False) else ""),
+                  "use fewer --draws" + ("" if not getattr(args, "by_age", False) else " or leave out --by-age"))
 
 
 def cmd_run(args) -> int:
@@ -46,6 +60,7 @@ def cmd_run(args) -> int:
         scenario = dataclasses.replace(scenario, scheme=args.scheme)
     if args.out:
         simulator.output.check_destination(args.out)
+    check_run_size(scenario, args)
     params = _parameters(scenario, args)
     with _progress(len(scenario.years) - 1, _show_progress(args), scenario.name) as tick:
         ds = simulator.run(scenario, params=params, draws=args.draws, seed=args.seed, by_age=args.by_age,
@@ -129,28 +144,41 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_check_data(args) -> int:
-    from covsim.simulator import datacheck
+    """Every fault of the data (file, row, column), then the plans' own contradictions. Faults
+    end in exit 2, since no other command will run on such data; contradictions are the plans'
+    as printed, and leave the exit status 0."""
+    from covsim.simulator import data, datacheck, validate
 
-    findings = datacheck.check_all()
-    if args.json:
-        print(json.dumps([{"file": f.file, "key": f.key, "message": f.message} for f in findings],
+    problems = validate.problems()
+    findings = [] if problems else datacheck.check_all()
+    if args.json:  # a list of findings, as before; faults carry "problem": true
+        print(json.dumps([{"file": f.file, "key": f.key, "message": f.message, "problem": True} for f in problems]
+                         + [{"file": f.file, "key": f.key, "message": f.message} for f in findings],
                          ensure_ascii=False))
     else:
-        for f in findings:
+        for f in problems + findings:
             print(f)
-        print(f"{len(findings)} contradictions found in the shipped plan tables")
+        if problems:
+            print(f"{len(problems)} problems found in the data in {data.data_dir()}; nothing runs until they are fixed")
+        else:
+            print(f"{len(findings)} contradictions found in the shipped plan tables")
+    if problems:
+        sys.stderr.write(f"covsim: error: {data.data_dir()}: {len(problems)} problems in the data (listed above)\n")
+        return 2
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="covsim", description="Simulate and forecast insurance coverage in Vietnam.")
+    parser.add_argument("--version", action="version", version=f"covsim {_version()}",
+                        help="the package version and the hash of the simulator's code, then exit")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="run a scenario and print coverage by year with its interval")
     run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
                      help=f"a shipped scenario name or a TOML path (default: {DEFAULT_SCENARIO})")
     run.add_argument("--draws", type=_positive_int, default=200, help="Monte Carlo draws (default 200)")
-    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
     run.add_argument("--out", help="write the full Dataset to this NetCDF file (.nc)")
     run.add_argument("--by-age", action="store_true", help="keep the age dimension in the output")
     run.add_argument("--scheme", choices=("bhyt", "bhxh", "bhtn"),
@@ -158,14 +186,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     run.add_argument("--budget", action="store_true", help="also print state cost and fund revenue by year")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_memory_limit(run)
     run.set_defaults(func=cmd_run)
 
     scen = sub.add_parser("scenarios", help="list the shipped scenarios")
-    scen.add_argument("--json", action="store_true")
+    scen.add_argument("--json", action="store_true", help="print one JSON list")
     scen.set_defaults(func=cmd_scenarios)
 
     check = sub.add_parser("check-data", help="validate the shipped data and list where plan tables contradict themselves")
-    check.add_argument("--json", action="store_true")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
     check.set_defaults(func=cmd_check_data)
 
     import importlib
@@ -181,6 +210,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SEED_MAX = 2**32 - 1
+SEED_HELP = f"random seed, a whole number in 0..{SEED_MAX} (default 0)"
+
+
+def seed(text: str) -> int:
+    """A seed every consumer takes: NumPy's generators, emcee, and a NetCDF int64 attribute."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 0 <= value <= SEED_MAX:
+        raise argparse.ArgumentTypeError(f"{value} is outside 0..{SEED_MAX}")
+    return value
+
+
+def add_memory_limit(parser) -> None:
+    parser.add_argument("--memory-limit", metavar="SIZE",
+                        help="the most memory the run may plan to use, e.g. 8G (default: 80%% of the memory "
+                             "available when it starts); a larger run is refused before it begins")
+
+
+def _version() -> str:
+    from covsim.simulator.engine import code_version
+
+    return code_version()
+
+
+def _region_help() -> str:
+    from covsim.simulator.scenario import known_regions
+
+    try:
+        return ", ".join(known_regions())
+    except Exception:  # data unreadable: the command itself will say why  # noqa: BLE001
+        return "see `covsim scenarios`"
+
+
+def region_help() -> str:
+    return f"a region id: {_region_help()}"
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -191,18 +260,43 @@ def _positive_int(text: str) -> int:
     return value
 
 
+#: Commands that do not need the data validated first (check-data reports the faults itself).
+NO_DATA_CHECK = ("check-data",)
+
+
+def _terminate_as_exit() -> None:
+    """SIGTERM unwinds as an exception does, so temporary files are removed on the way out."""
+    import signal
+
+    def terminate(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)
+
+
 def main(argv: list[str] | None = None) -> int:
     from covsim.simulator.errors import InputError
 
     args = build_parser().parse_args(argv)
+    if argv is None:  # the command itself, not a caller in this process
+        _terminate_as_exit()
     try:
+        if args.command not in NO_DATA_CHECK:
+            from covsim.simulator import validate
+
+            validate.require_valid()
         return args.func(args)
     except InputError as exc:
         sys.stderr.write(f"covsim: error: {exc}\n")
         return 2
-    except BrokenPipeError:  # output piped into `head` and the like
-        sys.stderr.close()
-        return 0
+    except (IsADirectoryError, NotADirectoryError, PermissionError, FileExistsError, OSError) as exc:
+        if isinstance(exc, BrokenPipeError):  # output piped into `head` and the like
+            sys.stderr.close()
+            return 0
+        # the file system refused (read-only, full, a folder where a file should be): one line
+        where = exc.filename or "covsim"
+        sys.stderr.write(f"covsim: error: {where}: {exc.strerror or exc}\n")
+        return 2
     except KeyboardInterrupt:
         sys.stderr.write("covsim: interrupted; nothing written\n")
         return 130

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from covsim.simulator.errors import InputError, nearest
@@ -24,12 +22,12 @@ def _float(text: str) -> float:
 
 
 def _common(p, scheme: bool = True) -> None:
-    from covsim.cli.main import _positive_int
+    from covsim.cli.main import SEED_HELP, _positive_int, region_help, seed
 
-    p.add_argument("region", help="a region id: vietnam, ho_chi_minh_city, dong_nai, can_tho, lai_chau, vinh_long")
+    p.add_argument("region", help=region_help())
     p.add_argument("--scenario", help="a shipped scenario of the region or a TOML path (default: the region's baseline)")
     p.add_argument("--draws", type=_positive_int, default=200, help="posterior draws (default 200)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
     if scheme:
         p.add_argument("--scheme", choices=("bhyt", "bhxh", "bhtn"), help="insurance scheme (default: the scenario's)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -207,15 +205,9 @@ def cmd_allocate(args) -> int:
 
 def _atomic(path: str, write, suffix: str) -> None:
     """Write through a temporary file beside `path`, then rename: complete or absent."""
-    p = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=f".tmp{suffix}", dir=p.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from covsim.simulator.output import atomic_write
+
+    atomic_write(path, write, suffix)
 
 
 def register(sub) -> None:

@@ -33,8 +33,20 @@ def _exit_on_terminate() -> None:
     signal.signal(signal.SIGTERM, terminate)
 
 
+def _port(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port; allowed: 1..65535")
+    return value
+
+
 def register(sub) -> None:
     p = sub.add_parser("dashboard", help="start the planners' dashboard (Dash) in a browser")
-    p.add_argument("--port", type=int, default=8050, help="port (default 8050)")
+    p.add_argument("--port", type=_port, default=8050, help="TCP port, 1..65535 (default 8050)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, loopback only)")
     p.set_defaults(func=cmd_dashboard)

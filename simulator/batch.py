@@ -20,11 +20,14 @@ machine or a shared file system), else it is sent back and written by the caller
 """
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import itertools
 import json
 import os
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -66,6 +69,13 @@ class Chunk:
 
 def parse_grid(spec: str) -> tuple[str, list[float]]:
     """'state_share.near_poor=0.3:1.0:0.1' -> ('state_share.near_poor', [0.3, 0.4, ..., 1.0])."""
+    path, start, step, count = grid_range(spec)
+    return path, [round(start + k * step, 10) for k in range(count)]
+
+
+def grid_range(spec: str) -> tuple[str, float, float, int]:
+    """A grid spec checked, as (lever path, start, step, number of points), without making its
+    points: the size of a batch is known before anything is built."""
     lever, sep, rng = spec.partition("=")
     if not sep:
         raise InputError("--grid", spec, "expected LEVER=START:STOP:STEP, e.g. near_poor=0.3:1.0:0.1")
@@ -85,7 +95,7 @@ def parse_grid(spec: str) -> tuple[str, list[float]]:
     if start < lever_def.lo or stop > lever_def.hi:
         raise InputError("--grid", spec, f"values outside the lever's range; allowed: {lever_def.describe()}")
     count = int(np.floor((stop - start) / step + 1e-9)) + 1
-    return path, [round(start + k * step, 10) for k in range(count)]
+    return path, start, step, count
 
 
 def variants(scenarios: list[Scenario], grid: list[tuple[str, list[float]]], start: int | None) -> list[Variant]:
@@ -260,8 +270,7 @@ def assemble(chunks: list[Chunk], variants_: list[Variant], folder: Path, attrs:
 
 def write_store(ds: xr.Dataset, out: Path) -> None:
     """Write under a temporary name beside `out`, then rename: the store appears complete or not at all."""
-    for stale in out.parent.glob(f".{out.name}.tmp-*"):  # left by a batch killed while writing
-        _remove(stale)
+    clean_stale(out)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     try:
         if out.suffix == ".zarr":
@@ -272,6 +281,9 @@ def write_store(ds: xr.Dataset, out: Path) -> None:
                 ds.to_zarr(tmp, mode="w", zarr_format=2, consolidated=True)
         else:
             ds.to_netcdf(tmp, engine="netcdf4")
+        from .output import honour_umask
+
+        honour_umask(tmp, directory=tmp.is_dir())
         if out.exists():
             old = out.parent / f".{out.name}.old-{os.getpid()}"
             os.replace(out, old)
@@ -299,8 +311,62 @@ def discard(folder: Path) -> None:
     _remove(trash)
 
 
+def clean_stale(out: Path) -> list[Path]:
+    """Remove what batches on `out` killed part-way left: a half-written store, a store replaced
+    but not yet removed, a checkpoint folder half removed. Call it holding `store_lock(out)`:
+    no other batch is then writing to `out`."""
+    found = [p for pattern in (f".{out.name}.tmp-*", f".{out.name}.old-*", f".{out.name}.partial.done-*")
+             for p in out.parent.glob(pattern)]
+    for stale in found:
+        _remove(stale)
+    return found
+
+
+class StoreBusy(InputError):
+    """Another process holds the store's lock."""
+
+
+@contextmanager
+def store_lock(out: Path):
+    """Own the store `out` (its checkpoints and its temporary files) for the block: an advisory
+    lock (flock) on a hidden file beside it, which holds the owner's pid. The kernel releases it
+    when its process ends, however it ends, so a killed batch leaves no stuck lock; a second
+    batch on the same store is refused at once (StoreBusy)."""
+    lock = out.parent / f".{out.name}.lock"
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                os.close(fd)
+                raise
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise StoreBusy(out, "--out", f"another batch (pid {holder}) is writing this store; wait for it "
+                                          "to end, or choose another --out") from None
+        try:  # the file may have been removed by its last owner between our open and our lock
+            same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        try:
+            lock.unlink(missing_ok=True)
+        finally:
+            os.close(fd)
+
+
 def check_out(path: str) -> Path:
-    return check_destination(path, FORMATS)
+    p = Path(path)
+    is_store = p.suffix == ".zarr" and p.is_dir() and ((p / ".zgroup").exists() or (p / "zarr.json").exists())
+    return check_destination(path, FORMATS, folder_ok=is_store)
 
 
 def partial_folder(out: Path) -> Path:

@@ -124,35 +124,61 @@ def _parse_cell(col: Column, raw: str, where: str, line: int):
 
 def parse_table(name: str, text: str, where: str) -> pd.DataFrame:
     """Validate CSV text against the schema `name`; one-line InputError on the first fault."""
+    errors: list[InputError] = []
+    frame, _ = parse_all(name, text, where, errors)
+    if errors:
+        raise errors[0]
+    return frame
+
+
+def parse_all(name: str, text: str, where: str, errors: list) -> tuple[pd.DataFrame | None, list[int]]:
+    """Parse CSV text against the schema `name`, appending every fault to `errors` (one per bad
+    cell or row) rather than stopping at the first: `covsim check-data` reports them all. The
+    rows that parse are returned (None when the file cannot be read at all) with their line
+    numbers, for the checks of values that follow."""
     schema = SCHEMAS[name]
     if not text.strip():
-        raise InputError(where, None, "file is empty")
+        errors.append(InputError(where, None, "file is empty"))
+        return None, []
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)
     except csv.Error as exc:
-        raise InputError(where, "header", f"unreadable CSV ({exc})") from None
+        errors.append(InputError(where, "header", f"unreadable CSV ({exc})"))
+        return None, []
     expected = [c.name for c in schema]
     if header != expected:
-        raise InputError(where, "header", f"columns {header} do not match; expected {expected}")
-    rows = []
+        errors.append(InputError(where, "header", f"columns {header} do not match; expected {expected}"))
+        return None, []
+    rows, lines, line = [], [], 1
     try:
         for line, cells in enumerate(reader, start=2):
             if not cells or all(not c.strip() for c in cells):
                 continue
             if len(cells) != len(schema):
-                raise InputError(
+                errors.append(InputError(
                     where, f"row {line}",
                     f"has {len(cells)} fields, expected {len(schema)} (truncated or corrupt file?)",
-                )
-            rows.append([_parse_cell(c, v, where, line) for c, v in zip(schema, cells)])
+                ))
+                continue
+            row, ok = [], True
+            for c, v in zip(schema, cells):
+                try:
+                    row.append(_parse_cell(c, v, where, line))
+                except InputError as exc:
+                    errors.append(exc)
+                    ok = False
+            if ok:
+                rows.append(row)
+                lines.append(line)
     except csv.Error as exc:
-        raise InputError(where, f"row {reader.line_num}", f"unreadable CSV ({exc})") from None
+        errors.append(InputError(where, f"row {reader.line_num}", f"unreadable CSV ({exc})"))
+        return None, []
     if not text.endswith("\n"):
-        raise InputError(where, f"row {line}", "file does not end with a newline (truncated?)")
-    if not rows:
-        raise InputError(where, None, "has a header but no rows")
-    return pd.DataFrame(rows, columns=expected)
+        errors.append(InputError(where, f"row {line}", "file does not end with a newline (truncated?)"))
+    if not rows and not errors:
+        errors.append(InputError(where, None, "has a header but no rows"))
+    return pd.DataFrame(rows, columns=expected), lines
 
 
 def read_table(name: str, directory: Path | None = None) -> pd.DataFrame:

@@ -20,5 +20,7 @@ class InputError(ValueError):
 
 def nearest(name: str, allowed) -> str:
     """A ' (did you mean X?)' hint, or '' when nothing is close."""
-    match = difflib.get_close_matches(str(name), [str(a) for a in allowed], n=1, cutoff=0.5)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+    allowed = [str(a) for a in allowed]
+    by_lower = {a.lower(): a for a in allowed}  # 'LAI_CHAU' is 'lai_chau' in capitals
+    match = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1, cutoff=0.5)
+    return f" (did you mean '{by_lower[match[0]]}'?)" if match else ""

@@ -1,9 +1,16 @@
-"""Writing results: atomically, so an interrupted run never leaves a file under its final name."""
+"""Writing results: atomically, so an interrupted run never leaves a file under its final name.
+
+A result is written to a hidden temporary file beside its destination (named by the writer's
+pid), given the permissions the umask allows (as `open` would: not mkstemp's 0600), then renamed.
+The temporary file is removed on any exit the process survives; one left by a killed process is
+removed by the next write to the same destination.
+"""
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 import xarray as xr
 
@@ -12,25 +19,77 @@ from .errors import InputError
 FORMATS = (".nc",)
 
 
-def check_destination(path: str | Path, formats=FORMATS, key: str = "--out") -> Path:
-    """Refuse a destination before any work is done: wrong suffix or a missing folder."""
+def check_destination(path: str | Path, formats=FORMATS, key: str = "--out", folder_ok: bool = False) -> Path:
+    """Refuse a destination before any work is done: wrong suffix, a folder (unless `folder_ok`:
+    a store that is itself a folder), a missing or read-only folder."""
+    text = str(path)
     path = Path(path)
+    if not folder_ok and (path.is_dir() or text.endswith(os.sep)):
+        raise InputError(path, key, "is a folder; give a file name, e.g. "
+                                    f"{path / ('result' + (formats[0] if formats else ''))}")
     if path.suffix not in formats:
         raise InputError(path, key, f"unknown format '{path.suffix}'; allowed: {', '.join(formats)}")
     if not path.parent.exists():
         raise InputError(path, key, f"folder '{path.parent}' does not exist")
+    if not os.access(path.parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(path, key, f"not writable here (folder '{path.parent}'); choose another place")
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def honour_umask(path: str | Path, directory: bool = False) -> None:
+    """Give `path` the mode a plain `open` (or `mkdir`) would: 0666 (0777) less the umask."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale(path: Path) -> list[Path]:
+    """Remove the temporary files of writers to `path` that no longer run; returns them."""
+    removed = []
+    for tmp in path.parent.glob(f".{path.name}.*.tmp*"):
+        pid = tmp.name[len(path.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            if tmp.is_dir():
+                import shutil
+
+                shutil.rmtree(tmp, ignore_errors=True)
+            else:
+                tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
+def atomic_write(path: str | Path, write: Callable[[str], None], suffix: str = "") -> Path:
+    """`write(tmp)` to a temporary file beside `path`, then rename: complete or absent."""
+    path = Path(path)
+    clean_stale(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=f".tmp{suffix}", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        honour_umask(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path
 
 
 def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
     """Write to a temporary name beside `path`, then rename: complete or absent, never half."""
     path = check_destination(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        ds.to_netcdf(tmp, engine="netcdf4")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4"))

@@ -197,6 +197,10 @@ def _read_toml(path: Path) -> dict:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(path, None, "scenario file not found") from None
+    except IsADirectoryError:
+        raise InputError(path, None, "is a folder; give a scenario name or a .toml file") from None
+    except PermissionError:
+        raise InputError(path, None, "not readable (permission denied)") from None
     except UnicodeDecodeError:
         raise InputError(path, None, "not valid UTF-8") from None
     try:
@@ -228,7 +232,12 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
     if "baseline" in raw:
         if raw["baseline"] in _seen:
             raise InputError(where, "baseline", f"circular baseline '{raw['baseline']}'")
-        base = load(raw["baseline"], _seen + (name,))
+        try:
+            base = load(raw["baseline"], _seen + (name,))
+        except InputError as exc:
+            if exc.where != "scenario":  # a fault inside the baseline's own file names that file
+                raise
+            raise InputError(where, "baseline", f"'{raw['baseline']}': {exc.message}") from None
         if "region" in raw and raw["region"] != base.region:
             raise InputError(where, "region", f"'{raw['region']}' differs from its baseline's region "
                                               f"'{base.region}'; a reform keeps its baseline's region")
