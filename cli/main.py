@@ -18,7 +18,9 @@ COMMAND_MODULES = ("covsim.cli.forecasting", "covsim.cli.planning", "covsim.cli.
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, exit 2, as every other bad input
-        sys.stderr.write(f"covsim: error: {message}\n")
+        from covsim.simulator.errors import one_line
+
+        sys.stderr.write(f"covsim: error: {one_line(message)}\n")
         raise SystemExit(2)
 
 
@@ -294,8 +296,10 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.close()
             return 0
         # the file system refused (read-only, full, a folder where a file should be): one line
+        from covsim.simulator.errors import one_line
+
         where = exc.filename or "covsim"
-        sys.stderr.write(f"covsim: error: {where}: {exc.strerror or exc}\n")
+        sys.stderr.write(f"covsim: error: {one_line(f'{where}: {exc.strerror or exc}')}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("covsim: interrupted; nothing written\n")

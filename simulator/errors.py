@@ -15,7 +15,13 @@ class InputError(ValueError):
         self.key = key
         self.message = message
         text = f"{self.where}: {key}: {message}" if key else f"{self.where}: {message}"
-        super().__init__(text)
+        super().__init__(one_line(text))
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters (a newline typed into an argument, say) shown escaped, so a
+    message that quotes user input stays one line."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
 
 
 def nearest(name: str, allowed) -> str:
