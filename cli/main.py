@@ -67,8 +67,6 @@ def cmd_run(args) -> int:
     with _progress(len(scenario.years) - 1, _show_progress(args), scenario.name) as tick:
         ds = simulator.run(scenario, params=params, draws=args.draws, seed=args.seed, by_age=args.by_age,
                            progress=tick)
-    if args.out:
-        simulator.write_netcdf(ds, args.out)
     result = summary.coverage_summary(ds, scenario)
     if scenario.scheme == "bhyt":  # money flows, against the baseline on the same draws for a reform
         result["budget"] = _budget(ds, scenario, params, args)
@@ -77,6 +75,8 @@ def cmd_run(args) -> int:
 
         result.update(scheme=scenario.scheme, denominator=ds.attrs["denominator"],
                       target_gaps=labour.target_gaps(ds, scenario))
+    if args.out:  # last, once everything it summarises has been computed: no file from a failed run
+        simulator.write_netcdf(ds, args.out)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
@@ -274,6 +274,7 @@ def _terminate_as_exit() -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGHUP, terminate)  # the terminal closed
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -392,3 +392,19 @@ def test_version(capsys):
     code, out, _ = cli(capsys, "--version")
     assert code == 0
     assert out.startswith("covsim ") and "+" in out
+
+
+def test_a_run_that_fails_after_computing_writes_nothing(tmp_path, capsys, monkeypatch):
+    """The file is written last: a fault met while summarising leaves no output behind."""
+    from covsim.simulator import summary
+    from covsim.simulator.errors import InputError
+
+    def fail(*args, **kwargs):
+        raise InputError("coverage.csv", "row 2", "planted fault")
+
+    monkeypatch.setattr(summary, "coverage_summary", fail)
+    out = tmp_path / "o.nc"
+    code, _, err = cli(capsys, "run", "lai_chau", "--draws", "2", "--out", str(out))
+    assert code == 2
+    one_line(err, "planted fault")
+    assert not list(tmp_path.iterdir())
