@@ -13,7 +13,7 @@ import argparse
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from covsim.cli import main as cli_main
@@ -73,7 +73,7 @@ def argv(draw):
             choices = list(action.choices) if action.choices else []
             out += [draw(st.sampled_from(choices + VALUES[:3]) if choices else value) for _ in range(count)]
             continue
-        if not (action.required or draw(st.integers(0, 3)) == 0):
+        if not (action.required or draw(st.booleans())):
             continue
         flag = draw(st.sampled_from(action.option_strings))
         if action.nargs == 0:
@@ -95,9 +95,17 @@ def stubbed(monkeypatch, tmp_path):
     return tmp_path
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(args=argv())
+# The fault-finding run's cases (issue 42), always tried besides the generated ones.
+@example(args=["run", "lai_chau", "--seed", "-1"])
+@example(args=["batch", "lai_chau", "--seed", "99999999999999999999999", "--out", "x.zarr"])
+@example(args=["run", "./"])
+@example(args=["run", "lai_chau", "--out", "./"])
+@example(args=["dashboard", "--port", "99999"])
+@example(args=["forecast", "LAI_CHAU", "--until", "2019", "--to", "2025"])
+@example(args=["sensitivity", "lai_chau", "--year", "2025", "--samples", "-1"])
 def test_every_subcommand_exits_0_or_2_with_one_line(stubbed, capsys, args):
     try:
         code = cli_main.main(args)
