@@ -3,10 +3,12 @@
 A run keeps every draw of every year and group in memory (and, with `--by-age`, every age); a
 batch assembles every variant's draws into one store. Both grow without bound with `--draws` and
 the grid, so the CLI estimates the peak before any work and refuses past a limit. The constants are
-measured, not derived: the output of `covsim run vietnam` is 12.7 kB per draw (8 variables over
-23 years x 9 groups), 347 kB with `--by-age` (101 ages), and its peak resident memory about twice
-the output plus some 300 MB of libraries (2-core AMD EPYC, 2026-11-30); the time, about 0.15 ms
-per draw and year there, is a rough guide only.
+measured (peak resident memory, /usr/bin/time, 2-core AMD EPYC, 2026-11-30), not derived:
+`covsim run vietnam` peaked at 284 MB with 2 draws, 698 MB with 5,000 and 1,952 MB with 20,000
+(83 kB a draw over 23 years x 9 groups: 400 B per draw, year and group), 703 MB with 1,000 draws
+`--by-age` (about 1.6 kB more per draw, year and group); `covsim batch lai_chau` of 5 grid points x
+2,000 draws peaked at 546 MB (26 kB per variant and draw: 130 B per cell). Time, about 0.17 ms
+per draw and year there (20,000 draws of vietnam in 77 s under load), is a rough guide only.
 """
 from __future__ import annotations
 
@@ -15,14 +17,11 @@ from dataclasses import dataclass
 
 from .errors import InputError
 
-BYTES = 8  # float64
-RUN_VARIABLES = 8  # variables over (draw, year, group) in a run's output
-AGE_VARIABLES = 2  # of them, those that keep the age dim with --by-age
-AGES = 101
-BATCH_VARIABLES = 10  # `batch.KEEP`
-PEAK_FACTOR = 2.0  # peak resident memory over the output's size (copies while summarising, writing)
-BASE_BYTES = 300e6  # libraries and tables
-SECONDS_PER_DRAW_YEAR = 1.5e-4
+RUN_CELL_BYTES = 400  # peak memory per (draw, year, group) of a run
+AGE_CELL_BYTES = 1616  # more with --by-age
+BATCH_CELL_BYTES = 130  # per (variant, draw, year, group) of a batch's assembled store
+BASE_BYTES = 300e6  # interpreter, libraries and tables
+SECONDS_PER_DRAW_YEAR = 1.7e-4
 #: Share of the memory available now that a run may plan to use by default.
 DEFAULT_SHARE = 0.8
 
@@ -40,16 +39,14 @@ class Estimate:
 
 def run_estimate(draws: int, years: int, groups: int, by_age: bool = False) -> Estimate:
     """A `covsim run` (or any command that runs a scenario once) of `draws` draws."""
-    cells = draws * years * groups
-    per_cell = RUN_VARIABLES + (AGE_VARIABLES * AGES if by_age else 0)
-    output = cells * per_cell * BYTES
-    return Estimate(BASE_BYTES + PEAK_FACTOR * output, draws * years * SECONDS_PER_DRAW_YEAR)
+    per_cell = RUN_CELL_BYTES + (AGE_CELL_BYTES if by_age else 0)
+    return Estimate(BASE_BYTES + draws * years * groups * per_cell, draws * years * SECONDS_PER_DRAW_YEAR)
 
 
 def batch_estimate(variants: int, draws: int, years: int, groups: int) -> Estimate:
     """A batch: each chunk is small, but the store is assembled in memory from every variant."""
-    output = variants * draws * years * groups * BATCH_VARIABLES * BYTES
-    return Estimate(BASE_BYTES + PEAK_FACTOR * output, variants * draws * years * SECONDS_PER_DRAW_YEAR)
+    return Estimate(BASE_BYTES + variants * draws * years * groups * BATCH_CELL_BYTES,
+                    variants * draws * years * SECONDS_PER_DRAW_YEAR)
 
 
 def available_memory() -> float:

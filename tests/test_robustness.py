@@ -408,3 +408,20 @@ def test_a_run_that_fails_after_computing_writes_nothing(tmp_path, capsys, monke
     assert code == 2
     one_line(err, "planted fault")
     assert not list(tmp_path.iterdir())
+
+
+def test_size_estimate_and_limit():
+    from covsim.simulator import runsize
+    from covsim.simulator.errors import InputError
+
+    assert runsize.parse_size("8G") == 8e9 and runsize.parse_size("500 MB") == 500e6
+    small = runsize.run_estimate(200, 23, 9)
+    big = runsize.run_estimate(2_000_000, 23, 9)
+    assert small.memory < 1e9 < big.memory
+    assert runsize.run_estimate(200, 23, 9, by_age=True).memory > small.memory
+    runsize.check(small, "1G", "--draws", "a run", "use fewer --draws")
+    with pytest.raises(InputError, match="use fewer --draws.*--memory-limit"):
+        runsize.check(big, "1G", "--draws", "a run", "use fewer --draws")
+    for bad in ("0", "-1G", "1X", "G"):
+        with pytest.raises(InputError, match="--memory-limit"):
+            runsize.parse_size(bad)
