@@ -22,7 +22,7 @@ def _float(text: str) -> float:
 
 
 def _common(p, scheme: bool = True) -> None:
-    from covsim.cli.main import SEED_HELP, _positive_int, region_help, seed
+    from covsim.cli.main import SEED_HELP, _positive_int, add_memory_limit, region_help, seed
 
     p.add_argument("region", help=region_help())
     p.add_argument("--scenario", help="a shipped scenario of the region or a TOML path (default: the region's baseline)")
@@ -31,6 +31,7 @@ def _common(p, scheme: bool = True) -> None:
     if scheme:
         p.add_argument("--scheme", choices=("bhyt", "bhxh", "bhtn"), help="insurance scheme (default: the scenario's)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_memory_limit(p)
 
 
 def _scenario(args):
@@ -53,7 +54,9 @@ def _scenario(args):
 
 def _draws(scenario, args):
     from covsim.calibration import posterior
+    from covsim.cli.main import check_run_size
 
+    check_run_size(scenario, args)
     return posterior.draws_for(scenario.region, args.draws, args.seed)
 
 

@@ -193,8 +193,9 @@ def test_absurd_grid_refuses_fast(tmp_path, capsys):
     assert not out.exists() and not list(tmp_path.iterdir())
 
 
-def test_huge_draws_refuse_with_estimate_and_ways_on(capsys):
-    code, _, err = cli(capsys, "run", "vietnam", "--draws", "10000000")
+@pytest.mark.parametrize("command", [("run", "vietnam"), ("target", "vietnam", "--target", "0.9", "--year", "2025")])
+def test_huge_draws_refuse_with_estimate_and_ways_on(capsys, command):
+    code, _, err = cli(capsys, *command, "--draws", "10000000")
     assert code == 2
     one_line(err, "--draws", "10,000,000", "memory", "--memory-limit")
 
