@@ -8,6 +8,7 @@ import signal
 def cmd_dashboard(args) -> int:
     from covsim.dashboard.app import create_app
 
+    _check_address(args.host, args.port)
     _exit_on_terminate()
     create_app().run(host=args.host, port=args.port, debug=False)
     return 0
@@ -31,6 +32,28 @@ def _exit_on_terminate() -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, terminate)
+
+
+def _check_address(host: str, port: int) -> None:
+    """Refuse, in one line, an address the server could not listen on (a port in use, a host
+    that is not this machine's), before the app is built; the server would print several lines
+    and exit 1."""
+    import socket
+
+    from covsim.simulator.errors import InputError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InputError("--host", host, f"not an address of this machine ({getattr(exc, 'strerror', exc)})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server's own socket
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise InputError("--port", str(port), f"cannot listen on {host}:{port} ({exc.strerror}); "
+                                                  "choose another --port") from None
 
 
 def _port(text: str) -> int:

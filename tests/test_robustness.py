@@ -137,6 +137,27 @@ def test_second_batch_on_a_locked_store_refuses_in_one_line(tmp_path, capsys):
     assert not out.exists() and not batch.partial_folder(out).exists()
 
 
+def test_two_batches_started_at_once_on_one_store(tmp_path):
+    """The race the fault-finding run met (FileNotFoundError on the checkpoint folder): now one
+    batch owns the store; the other is refused in one line or, if it starts after the first has
+    finished, runs on its own. Either way the store is whole."""
+    out = tmp_path / "c.zarr"
+    argv = COVSIM + ["batch", "lai_chau", "--grid", "near_poor=0.3:1.0:0.35", "--draws", "8", "--chunk-draws", "2",
+                     "--out", str(out), "--quiet"]
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(p.wait(timeout=600), *p.communicate()) for p in procs]
+    assert sorted(code for code, _, _ in results)[0] == 0, results
+    for code, _, err in results:
+        assert code in (0, 2), err
+        if code == 2:
+            one_line(err, "c.zarr", "another batch")
+    import xarray as xr
+
+    with xr.open_zarr(out) as ds:
+        assert ds.sizes["draw"] == 8 and ds.sizes["scenario"] == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.zarr"]
+
+
 def test_lock_of_a_killed_process_is_not_stuck(tmp_path):
     from covsim.simulator import batch
 
@@ -280,6 +301,18 @@ def test_dashboard_bad_port_is_one_line(capsys):
     code, _, err = cli(capsys, "dashboard", "--port", "99999")
     assert code == 2
     one_line(err, "--port", "65535")
+
+
+def test_dashboard_port_in_use_is_one_line(capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, err = cli(capsys, "dashboard", "--port", str(port))
+    assert code == 2
+    one_line(err, "--port", str(port), "in use")
 
 
 # 6. Ctrl-C on a local-cluster batch --------------------------------------------------------------
