@@ -74,8 +74,10 @@ def national_targets() -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
-def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dict | None = None) -> dict:
-    """Every national target with an observed outcome, scored as of the year it was set."""
+def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dict | None = None,
+                  only: list[int] | None = None) -> dict:
+    """Every national target with an observed outcome, scored as of the year it was set (`only`:
+    those set in these years)."""
     fits = {} if fits is None else fits
     scenario = simulator.load_scenario(NATIONAL)
     obs = observations.observed(NATIONAL)
@@ -86,6 +88,8 @@ def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dic
                             "why": "no decision date" if row.decided is None else "outcome not observed"})
             continue
         as_of = row.decided.year
+        if only is not None and as_of not in only:
+            continue
         if as_of not in fits:
             fits[as_of] = calibrate(NATIONAL, as_of, Settings(settings.walkers, settings.burn, settings.steps,
                                                               draws, seed, settings.method, settings.proposals))

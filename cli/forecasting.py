@@ -88,11 +88,13 @@ def cmd_backtest(args) -> int:
     check_horizon(args.horizon)
     settings = FAST if args.fast else Settings(walkers=32, burn=200, steps=200)
     fits: dict = {}
-    result = backtest(region, args.horizon, settings, draws=args.draws or 300, seed=args.seed, fits=fits)
+    result = backtest(region, args.horizon, settings, draws=args.draws or 300, seed=args.seed, fits=fits,
+                      only=args.origins)
     if region == NATIONAL:
         from covsim.calibration.scoring import score_targets
 
-        result["targets"] = score_targets(settings, draws=args.draws or 300, seed=args.seed, fits=fits)
+        result["targets"] = score_targets(settings, draws=args.draws or 300, seed=args.seed, fits=fits,
+                                          only=args.origins)
     if args.json:
         print(json.dumps(result))
         return 0
@@ -152,8 +154,19 @@ def register(sub) -> None:
     bt.add_argument("region")
     bt.add_argument("--horizon", type=int, default=10, help="years ahead from each origin, 1-15 (default 10); "
                                                              "scored overall and in the bands 1-3, 4-6, 7-10")
+    bt.add_argument("--origins", type=_years, help="only these origins, e.g. 2013,2016 (quick looks; the nation's "
+                                                  "targets scored only where set in these years)")
     _common(bt)
     bt.set_defaults(func=cmd_backtest)
+
+
+def _years(text: str) -> list[int]:
+    import argparse
+
+    try:
+        return [int(y) for y in text.split(",") if y.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a comma-separated list of years") from None
 
 
 def _common(parser) -> None:
