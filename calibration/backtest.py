@@ -8,6 +8,8 @@ nation, the probabilities of its own targets as of the year each was set. Report
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -43,7 +45,9 @@ def check_horizon(horizon: int) -> int:
 def _baseline_frame(method, train: pd.Series, years: list[int]) -> pd.DataFrame:
     """A baseline's forecast, or NaN where it cannot make one from so few points (ARIMA with two)."""
     try:
-        frame = method(train, years)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")  # OLS on two points: no residual variance, NaN interval
+            frame = method(train, years)
     except Exception:  # noqa: BLE001 - statsmodels refuses tiny series in several ways
         frame = pd.DataFrame({"mean": np.nan, "lo80": np.nan, "hi80": np.nan}, index=years)
     return frame

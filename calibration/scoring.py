@@ -9,6 +9,8 @@ with their own 80% interval; a baseline that cannot forecast from so few points 
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -52,7 +54,9 @@ def target_as_of(scenario, until: int, target: float, year: int, draws: int, see
 def baseline_probability(method, train: pd.Series, year: int, target: float) -> float:
     """P(coverage >= target) under a normal with the baseline's mean and 80% interval."""
     try:
-        f = method(train, [year]).loc[year]
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")  # OLS on two points: no residual variance, NaN interval
+            f = method(train, [year]).loc[year]
         mean, lo, hi = float(f["mean"]), float(f["lo80"]), float(f["hi80"])
     except Exception:  # noqa: BLE001 - too few points for this baseline
         return 0.5

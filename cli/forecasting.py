@@ -114,7 +114,8 @@ def cmd_backtest(args) -> int:
                    key=lambda t: t[1], default=(None, None))
         print(f"horizon {band['from']}-{band['to']}: n {band['n']}, MAE {_f(m['mae'])}, 80% cover "
               f"{_f(m['coverage80'])}, 95% cover {_f(m['coverage95'])}, 80% width {_f(m['width80'])} points; "
-              f"best baseline {best[0]} MAE {_f(best[1])}")
+              + (f"best baseline {best[0]} MAE {_f(best[1])}" if best[0] else "no baseline (no own observation "
+                                                                              "up to the origin)"))
     if "targets" in result:
         t = result["targets"]
         print("Brier scores of the national targets' probabilities, as of the year each was set: "

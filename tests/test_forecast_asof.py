@@ -3,7 +3,6 @@ band; target probabilities as of the year set, scored; fits that did not converg
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
 
 import numpy as np
