@@ -17,6 +17,8 @@ from . import data
 
 @lru_cache(maxsize=None)
 def _documents() -> tuple[tuple[str, date | None], ...]:
+    if not (data.data_dir() / "decisions.csv").exists():  # a user's own data folder without dates:
+        return ()  # every value is known from the day it took effect, every target undated
     table = data.table("decisions")
     return tuple((row.match, row.decided) for row in table.itertuples(index=False))
 
