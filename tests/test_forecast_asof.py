@@ -196,3 +196,39 @@ def test_calibrate_reproduces_the_shipped_posterior(tmp_path):
         assert thetas
         for v in thetas:
             np.testing.assert_allclose(new[v].values, shipped[v].values, rtol=1e-9, atol=1e-12, err_msg=v)
+
+
+def test_policy_decided_after_the_origin_cannot_move_a_forecast_and_policy_decided_before_does(tmp_path):
+    """As of 2014: rows decided later (base salary from 2016, Decree 146/2018, ...) changed at
+    will leave the forecast alone; Law 46/2014's household ladder (passed June 2014, in force
+    2015) changed does move it."""
+    import shutil
+
+    def forecast_with(edit):
+        folder = tmp_path / edit.__name__
+        shutil.copytree(data.data_dir(), folder)
+        table = pd.read_csv(folder / "policy_parameters.csv", keep_default_na=False, dtype=str)
+        edit(table)
+        table.to_csv(folder / "policy_parameters.csv", index=False, lineterminator="\n")
+        result = covsim("forecast", "vietnam", "--until", "2014", "--to", "2018", "--fast", "--draws", "80",
+                        "--json", env={"COVSIM_DATA_DIR": str(folder)})
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)["forecasts"]
+
+    def unchanged(table):
+        pass
+
+    def later_decisions(table):
+        late = table.effective_from >= "2016-01-01"
+        table.loc[late & (table.parameter == "base_salary"), "value"] = "9000000"
+        table.loc[late & (table.parameter == "state_share"), "value"] = "1.0"
+
+    def household_ladder(table):
+        rows = (table.parameter == "household_member_factor") & (table.effective_from == "2015-01-01")
+        table.loc[rows & (table.group != "1"), "value"] = "0.05"
+
+    base = forecast_with(unchanged)
+    assert forecast_with(later_decisions) == base
+    moved = forecast_with(household_ladder)
+    assert [r["mean"] for r in moved if r["year"] <= 2014] == [r["mean"] for r in base if r["year"] <= 2014]
+    assert any(m["mean"] != b["mean"] for m, b in zip(moved, base) if m["year"] >= 2015)
