@@ -107,6 +107,7 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
         raise InputError("backtest", region, f"nothing to backtest: no observation of {region} within "
                                              f"{horizon} years after an origin with {MIN_EARLIER} national "
                                              f"observations (it has {len(obs)})")
+    unconverged: list[dict] = []  # origins whose fit failed its diagnostics: scored, and said
     points: dict[str, list[tuple]] = {"model": []}
     points.update({name: [] for name in BASELINES})
     for origin in chosen:
@@ -118,6 +119,8 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
                           keep_posterior=fits is not None)
         if fits is not None:
             fits[origin] = result.pop("_posterior")
+        if not result["convergence"]["converged"]:
+            unconverged.append({"origin": origin, "failed": result["convergence"]["failed"]})
         by_year = {r["year"]: r for r in result["forecasts"]}
         for row in held.itertuples(index=False):
             f = by_year[int(row.year)]
@@ -149,5 +152,6 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
                               and min(maes) > 0 else None),
         "mae_unit": "percentage points",
         "by_horizon": by_horizon(points, horizon),
+        "unconverged_origins": unconverged,
         "forecasts": [dict(zip(COLUMNS, r)) for r in points["model"]],
     }

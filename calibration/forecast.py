@@ -29,6 +29,12 @@ def convergence(attrs) -> dict:
         if k in attrs:
             v = attrs[k]
             out[k] = round(float(v), 4) if not isinstance(v, str) else v
+    from .diagnostics import verdict
+
+    failed = verdict(attrs)  # R-hat, ESS, Pareto k against their thresholds
+    out["converged"] = not failed
+    if failed:
+        out["failed"] = failed
     return out
 
 

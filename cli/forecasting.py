@@ -66,6 +66,11 @@ def cmd_forecast(args) -> int:
         check_years(args.until, args.to)
     result = forecast(region, args.until, args.to, scenario=args.scenario, draws=args.draws or 400,
                       seed=args.seed, settings=_settings(args), scheme=args.scheme)
+    if not result.get("convergence", {}).get("converged", True):
+        import sys
+
+        sys.stderr.write(f"covsim: warning: the fit as of {args.until} did not converge "
+                         f"({result['convergence']['failed']}); its intervals are unreliable\n")
     if args.json:
         print(json.dumps(result))
         return 0
@@ -95,6 +100,10 @@ def cmd_backtest(args) -> int:
 
         result["targets"] = score_targets(settings, draws=args.draws or 300, seed=args.seed, fits=fits,
                                           only=args.origins)
+    for bad in result["unconverged_origins"]:
+        import sys
+
+        sys.stderr.write(f"covsim: warning: the fit as of {bad['origin']} did not converge ({bad['failed']})\n")
     if args.json:
         print(json.dumps(result))
         return 0

@@ -232,3 +232,11 @@ def test_policy_decided_after_the_origin_cannot_move_a_forecast_and_policy_decid
     moved = forecast_with(household_ladder)
     assert [r["mean"] for r in moved if r["year"] <= 2014] == [r["mean"] for r in base if r["year"] <= 2014]
     assert any(m["mean"] != b["mean"] for m, b in zip(moved, base) if m["year"] >= 2015)
+
+
+def test_forecast_convergence_report_says_whether_the_fit_converged():
+    from covsim.calibration.forecast import convergence
+
+    assert convergence({"method": "laplace-importance", "pareto_k": 0.59, "ess": 402})["converged"] is True
+    bad = convergence({"method": "emcee", "rhat_max": 1.93, "ess": 46})
+    assert bad["converged"] is False and bad["failed"] == "R-hat 1.930 > 1.05; ESS 46 < 300"
