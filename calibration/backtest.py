@@ -1,40 +1,126 @@
 """Rolling-origin backtest: as of each year, fit, forecast, and compare with what came after.
 
-Every origin with at least three earlier observed years is used; the model and every baseline see
-the same observations (the region's own year-end figures up to the origin). Reported win or lose.
+Every origin from the first year with two national observations (2010) is used, wherever the
+region has an observation of its own within the horizon after it; the model sees the national and
+regional observations up to the origin (and the policy decided by then), the baselines the region's
+own year-end figures up to the origin. Scored by horizon band as well as overall, and, for the
+nation, the probabilities of its own targets as of the year each was set. Reported win or lose.
 """
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from covsim.simulator import observations
+from covsim.simulator.errors import InputError
 
 from .baselines import BASELINES, yearly
-from .fit import FAST, Settings
+from .fit import FAST, NATIONAL, Settings
 from .forecast import forecast
 
-MIN_EARLIER = 3
+MIN_EARLIER = 2  # national observations up to an origin: two give a level and a direction
+MAX_HORIZON = 15
+BANDS = ((1, 3), (4, 6), (7, 10))
+COLUMNS = ("origin", "year", "observed", "mean", "lo80", "hi80", "lo95", "hi95")
 
 
-def origins(obs: pd.DataFrame, horizon: int) -> list[int]:
-    years = sorted(set(obs.year))
-    return [y for y in years if sum(1 for x in years if x <= y) >= MIN_EARLIER
-            and any(y < x <= y + horizon for x in years)]
+def origins(obs: pd.DataFrame, horizon: int, national_years: list[int] | None = None) -> list[int]:
+    """Origins with MIN_EARLIER national observations up to them and one of the region's own
+    within `horizon` years after (a province with none earlier still has the national ones)."""
+    own = sorted(set(obs.year))
+    pool = sorted(set(national_years)) if national_years is not None else own
+    candidates = sorted(set(pool) | set(own))
+    return [y for y in candidates if sum(1 for x in pool if x <= y) >= MIN_EARLIER
+            and y in pool and any(y < x <= y + horizon for x in own)]
 
 
-def backtest(region: str, horizon: int = 3, settings: Settings = FAST, draws: int = 300, seed: int = 0,
-             progress=None) -> dict:
-    obs = observations.observed(region)
-    obs = obs[["year", "value", "source"]]
-    points = {"model": []}
+def check_horizon(horizon: int) -> int:
+    if not 1 <= horizon <= MAX_HORIZON:
+        raise InputError("--horizon", str(horizon), f"must be between 1 and {MAX_HORIZON} years")
+    return horizon
+
+
+def _baseline_frame(method, train: pd.Series, years: list[int]) -> pd.DataFrame:
+    """A baseline's forecast, or NaN where it cannot make one from so few points (ARIMA with two)."""
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")  # OLS on two points: no residual variance, NaN interval
+            frame = method(train, years)
+    except Exception:  # noqa: BLE001 - statsmodels refuses tiny series in several ways
+        frame = pd.DataFrame({"mean": np.nan, "lo80": np.nan, "hi80": np.nan}, index=years)
+    return frame
+
+
+def score(rows: list[tuple], with95: bool = False, width: bool = False) -> dict:
+    """MAE (points), 80%/95% coverage of the held-out observations; intervals a method could not
+    give (NaN) are left out of its coverage, points it could not give out of its MAE."""
+    out = {"mae": None, "coverage80": None}
+    if with95:
+        out["coverage95"] = None
+    if width:
+        out["width80"] = None
+    if not rows:
+        return out
+    a = np.array([r[2:] for r in rows], dtype=float)
+    obs, mean, lo80, hi80, lo95, hi95 = a.T
+    ok = np.isfinite(mean)
+    if ok.any():
+        out["mae"] = round(float(np.mean(np.abs(mean[ok] - obs[ok]))) * 100, 3)
+    ok80 = np.isfinite(lo80) & np.isfinite(hi80)
+    if ok80.any():
+        out["coverage80"] = round(float(np.mean((obs[ok80] >= lo80[ok80]) & (obs[ok80] <= hi80[ok80]))), 3)
+        if width:
+            out["width80"] = round(float(np.mean(hi80[ok80] - lo80[ok80])) * 100, 3)
+    if with95:
+        ok95 = np.isfinite(lo95) & np.isfinite(hi95)
+        if ok95.any():
+            out["coverage95"] = round(float(np.mean((obs[ok95] >= lo95[ok95]) & (obs[ok95] <= hi95[ok95]))), 3)
+    return out
+
+
+def by_horizon(points: dict[str, list[tuple]], horizon: int) -> list[dict]:
+    """The scores of the bands 1-3, 4-6 and 7-10 years ahead (those the horizon reaches)."""
+    out = []
+    for lo, hi in BANDS:
+        if lo > horizon:
+            break
+        pick = {name: [r for r in rows if lo <= r[1] - r[0] <= hi] for name, rows in points.items()}
+        out.append({"from": lo, "to": hi, "n": len(pick["model"]),
+                    "model": score(pick["model"], with95=True, width=True),
+                    "baselines": {name: score(pick[name]) for name in BASELINES}})
+    return out
+
+
+def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: int = 300, seed: int = 0,
+             progress=None, only: list[int] | None = None, fits: dict | None = None) -> dict:
+    """Rolling-origin backtest of `region`. `only` restricts the origins (a quick test); `fits`
+    collects each origin's posterior for reuse (the target scores refit nothing twice)."""
+    check_horizon(horizon)
+    obs = observations.observed(region)[["year", "value", "source"]]
+    national = observations.observed(NATIONAL)
+    chosen = origins(obs, horizon, sorted(set(national.year)))
+    if only is not None:
+        chosen = [y for y in chosen if y in only]
+    if not chosen:
+        raise InputError("backtest", region, f"nothing to backtest: no observation of {region} within "
+                                             f"{horizon} years after an origin with {MIN_EARLIER} national "
+                                             f"observations (it has {len(obs)})")
+    unconverged: list[dict] = []  # origins whose fit failed its diagnostics: scored, and said
+    points: dict[str, list[tuple]] = {"model": []}
     points.update({name: [] for name in BASELINES})
-    chosen = origins(obs, horizon)
     for origin in chosen:
         held = obs[(obs.year > origin) & (obs.year <= origin + horizon)]
         years = sorted(set(held.year))
-        result = forecast(region, origin, origin + horizon, draws=draws, seed=seed,
-                          settings=Settings(settings.walkers, settings.burn, settings.steps, draws, seed))
+        fit_settings = Settings(settings.walkers, settings.burn, settings.steps, draws, seed,
+                                settings.method, settings.proposals)
+        result = forecast(region, origin, origin + horizon, draws=draws, seed=seed, settings=fit_settings,
+                          keep_posterior=fits is not None)
+        if fits is not None:
+            fits[origin] = result.pop("_posterior")
+        if not result["convergence"]["converged"]:
+            unconverged.append({"origin": origin, "failed": result["convergence"]["failed"]})
         by_year = {r["year"]: r for r in result["forecasts"]}
         for row in held.itertuples(index=False):
             f = by_year[int(row.year)]
@@ -42,23 +128,14 @@ def backtest(region: str, horizon: int = 3, settings: Settings = FAST, draws: in
                                     f["lo95"], f["hi95"]))
         train = yearly(obs[obs.year <= origin])
         for name, method in BASELINES.items():
-            frame = method(train, years)
+            frame = (_baseline_frame(method, train, years) if len(train) else
+                     pd.DataFrame({"mean": np.nan, "lo80": np.nan, "hi80": np.nan}, index=years))
             for row in held.itertuples(index=False):
                 f = frame.loc[int(row.year)]
                 points[name].append((origin, int(row.year), row.value, float(f["mean"]), float(f["lo80"]),
                                      float(f["hi80"]), np.nan, np.nan))
         if progress is not None:
             progress(1)
-
-    def score(rows, with95=False):
-        if not rows:
-            return {"mae": None, "coverage80": None} | ({"coverage95": None} if with95 else {})
-        a = np.array([r[2:] for r in rows], dtype=float)
-        out = {"mae": round(float(np.mean(np.abs(a[:, 1] - a[:, 0]))) * 100, 3),
-               "coverage80": round(float(np.mean((a[:, 0] >= a[:, 2]) & (a[:, 0] <= a[:, 3]))), 3)}
-        if with95:
-            out["coverage95"] = round(float(np.mean((a[:, 0] >= a[:, 4]) & (a[:, 0] <= a[:, 5]))), 3)
-        return out
 
     baselines = {name: score(points[name]) for name in BASELINES}
     maes = [b["mae"] for b in baselines.values() if b["mae"] is not None]
@@ -74,6 +151,7 @@ def backtest(region: str, horizon: int = 3, settings: Settings = FAST, draws: in
         "mae_ratio_to_best": (round(model["mae"] / min(maes), 3) if maes and model["mae"] is not None
                               and min(maes) > 0 else None),
         "mae_unit": "percentage points",
-        "forecasts": [dict(zip(("origin", "year", "observed", "mean", "lo80", "hi80", "lo95", "hi95"), r))
-                      for r in points["model"]],
+        "by_horizon": by_horizon(points, horizon),
+        "unconverged_origins": unconverged,
+        "forecasts": [dict(zip(COLUMNS, r)) for r in points["model"]],
     }

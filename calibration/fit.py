@@ -27,6 +27,7 @@ import pandas as pd
 import xarray as xr
 
 from covsim.simulator import data, parameters
+from covsim.simulator.decisions import known_by
 from covsim.simulator.engine import Prepared, code_version
 from covsim.simulator.errors import InputError
 from covsim.simulator.groups import GROUP_IDS, BY_ID
@@ -178,7 +179,8 @@ class LogPosterior:
         self.masks = np.array([[g in model_groups(o) for g in GROUP_IDS] for o in self.obs.group], dtype=float)
         self.y = self.obs.value.to_numpy(float)
         self.until = until
-        self.law_known = until is None or until >= 2014  # Law 46/2014 passed on 13 Jun 2014
+        # The 2015 household drive belongs to Law 46/2014 (decisions.csv: passed 13 Jun 2014).
+        self.law_known = until is None or known_by("46/2014", date(until, 12, 31))
 
     def predict(self, theta: np.ndarray) -> np.ndarray:
         """Model coverage at each observation, (walker, observation)."""
@@ -215,6 +217,13 @@ def first_national_year() -> int:
     table = data.table("coverage")
     rows = table[(table.region == NATIONAL) & (table.kind == "observed") & (table.scheme == "bhyt")]
     return int(rows.year.min())
+
+
+def last_national_year() -> int:
+    table = data.table("coverage")
+    rows = table[(table.region == NATIONAL) & (table.kind == "observed") & (table.scheme == "bhyt")]
+    rows = rows[~rows.note.str.lower().str.startswith("mid-year")]
+    return int(rows.year.max())
 
 
 def posterior_mode(post: LogPosterior, iterations: int = 200) -> np.ndarray:

@@ -16,7 +16,7 @@ from covsim.simulator.errors import InputError
 from covsim.simulator.scenario import LAST_YEAR, Scenario
 from covsim.simulator.streams import normal
 
-from .fit import FAST, NATIONAL, Settings, calibrate, first_national_year
+from .fit import FAST, NATIONAL, Settings, calibrate, first_national_year, last_national_year
 
 LEVELS = {"lo80": 0.10, "hi80": 0.90, "lo95": 0.025, "hi95": 0.975}
 
@@ -29,6 +29,12 @@ def convergence(attrs) -> dict:
         if k in attrs:
             v = attrs[k]
             out[k] = round(float(v), 4) if not isinstance(v, str) else v
+    from .diagnostics import verdict
+
+    failed = verdict(attrs)  # R-hat, ESS, Pareto k against their thresholds
+    out["converged"] = not failed
+    if failed:
+        out["failed"] = failed
     return out
 
 
@@ -43,10 +49,20 @@ def forecast_rows(reported: xr.DataArray, first: int, to: int) -> list[dict]:
     return rows
 
 
-def check_years(until: int, to: int) -> None:
-    first = first_national_year()
+def check_until(until: int) -> None:
+    """An origin inside the observed record: before it nothing can be fitted, after it nothing is
+    'as of' anything."""
+    first, last = first_national_year(), last_national_year()
     if until < first:
-        raise InputError("--until", str(until), f"is before the first national observation ({first})")
+        raise InputError("--until", str(until), f"is before the first national observation ({first}); "
+                                                f"allowed: {first}-{last}")
+    if until > last:
+        raise InputError("--until", str(until), f"is after the last national observation ({last}); "
+                                                f"allowed: {first}-{last}")
+
+
+def check_years(until: int, to: int) -> None:
+    check_until(until)
     if to < until:
         raise InputError("--to", str(to), f"is before --until {until}")
     if to > LAST_YEAR:
@@ -62,9 +78,19 @@ def predictive(ds: xr.Dataset, params: xr.Dataset, seed: int, region: str) -> xr
     return noisy.clip(0, 1)
 
 
+def run_as_of(sc: Scenario, until: int, to: int, params: xr.Dataset, seed: int) -> xr.Dataset:
+    """The scenario run to `to` under the policy decided by the end of `until`, with the outreach
+    walk starting after it: what was knowable at the origin."""
+    end = max(to, sc.start + 1)
+    run_sc = Scenario(sc.name, sc.region, sc.description, sc.start, end, sc.baseline, sc.source, sc.scheme,
+                      {p: {y: v for y, v in ys.items() if y <= end} for p, ys in sc.reform.items()}, sc.path)
+    policy = simulator.Policy.from_table().known_on(date(until, 12, 31))  # decided by the origin
+    return simulator.run(run_sc, params=params, seed=seed, noise_from=until + 1, policy=policy)
+
+
 def forecast(region: str, until: int, to: int, scenario: str | Scenario | None = None, draws: int = 400,
              seed: int = 0, settings: Settings | None = None, posterior: xr.Dataset | None = None,
-             scheme: str | None = None) -> dict:
+             scheme: str | None = None, keep_posterior: bool = False) -> dict:
     """`covsim forecast`: fit on observations up to `until`, forecast every year up to `to`."""
     if scheme != "bhyt":  # BHXH / BHTN, asked or the scenario's own: the labour layer's fit and forecast
         labour_sc = scenario if isinstance(scenario, Scenario) else simulator.load_scenario(scenario or region)
@@ -79,17 +105,13 @@ def forecast(region: str, until: int, to: int, scenario: str | Scenario | None =
     settings = settings or Settings(draws=draws, seed=seed)
     post = posterior if posterior is not None else calibrate(region, until, settings)
     params = post.isel(draw=slice(0, draws))
-    end = max(to, sc.start + 1)
-    run_sc = Scenario(sc.name, sc.region, sc.description, sc.start, end, sc.baseline, sc.source, sc.scheme,
-                      {p: {y: v for y, v in ys.items() if y <= end} for p, ys in sc.reform.items()}, sc.path)
-    policy = simulator.Policy.from_table().as_of(date(until + 1, 1, 1))
-    ds = simulator.run(run_sc, params=params, seed=seed, noise_from=until + 1, policy=policy)
+    ds = run_as_of(sc, until, to, params, seed)
     reported = predictive(ds, params, seed, region)
     own = observations.observed(region, sc.scheme)
     own_before = own[own.year <= until]
     first = int(own.year.min()) if not own.empty else first_national_year()
     rows = forecast_rows(reported, first, to)
-    return {
+    out = {
         "region": region,
         "until": until,
         "scenario": sc.name,
@@ -99,6 +121,9 @@ def forecast(region: str, until: int, to: int, scenario: str | Scenario | None =
         "convergence": convergence(post.attrs),
         "forecasts": rows,
     }
+    if keep_posterior:  # for a caller that scores more from the same fit (backtest's targets)
+        out["_posterior"] = post
+    return out
 
 
-__all__ = ["FAST", "check_years", "forecast", "predictive"]
+__all__ = ["FAST", "check_until", "check_years", "forecast", "predictive", "run_as_of"]

@@ -262,7 +262,7 @@ def forecast(region: str, until: int, to: int, scenario: str | Scenario | None =
     end = max(to, sc.start + 1)
     run_sc = dataclasses.replace(sc, end=end, reform={p: {y: v for y, v in ys.items() if y <= end}
                                                       for p, ys in sc.reform.items()})
-    pol = labour.labour_policy(Policy.from_table()).as_of(date(until + 1, 1, 1))
+    pol = labour.labour_policy(Policy.from_table()).known_on(date(until, 12, 31))  # decided by the origin
     ds = simulator.run(run_sc, params=params, seed=seed, noise_from=until + 1, policy=pol)
     reported = predictive(ds, params, seed, region)
     own = observations(region, until)

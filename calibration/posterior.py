@@ -38,6 +38,10 @@ def draws_for(region: str, draws: int, seed: int, regions: list[str] | None = No
     pick = rng.permutation(n)[:draws] if draws <= n else rng.integers(0, n, draws)
     out = post.isel(draw=pick).assign_coords(draw=np.arange(draws))
     out.attrs["source"] = f"posterior {path.name}"
+    from .diagnostics import warn_if_unconverged
+
+    if warn_if_unconverged(post.attrs, f"posterior {path.name}"):
+        out.attrs["source"] += " (unconverged)"
     return _with_labour(out, region, seed)
 
 

@@ -15,26 +15,6 @@ def _region(text: str) -> str:
     return text
 
 
-def _check_own_observations(region: str) -> None:
-    """A backtest holds out a region's own observations: with fewer than two there is nothing to
-    fit and hold out, and the table would be empty (issue 42)."""
-    from covsim.simulator import observations
-    from covsim.simulator.errors import InputError
-
-    own = observations.observed(region, "bhyt")
-    if len(own) < 2:
-        regions = [r for r in _regions() if len(observations.observed(r, "bhyt")) >= 2]
-        raise InputError("REGION", region, f"has {len(own)} observation{'' if len(own) == 1 else 's'} of its own "
-                                           f"(year-end coverage in coverage.csv); a backtest "
-                                           f"needs at least 2 to hold out; regions with enough: {', '.join(regions)}")
-
-
-def _regions() -> list[str]:
-    from covsim.simulator.scenario import known_regions
-
-    return known_regions()
-
-
 def _settings(args):
     from covsim.calibration.fit import FAST, Settings
 
@@ -44,18 +24,32 @@ def _settings(args):
 
 
 def cmd_calibrate(args) -> int:
+    import sys
+
+    from covsim.calibration.diagnostics import mark_unconverged, verdict
     from covsim.calibration.fit import calibrate
-    from covsim.calibration.forecast import convergence
+    from covsim.calibration.forecast import check_until, convergence
     from covsim.simulator.output import check_destination, write_netcdf
 
     region = _region(args.region)
+    if args.until is not None:
+        check_until(args.until)
     check_destination(args.out)
     post = calibrate(region, args.until, _settings(args))
+    failed = verdict(post.attrs)
+    if failed and not args.allow_unconverged:
+        sys.stderr.write(f"covsim: error: the fit of {region} did not converge ({failed}); nothing written "
+                         f"to {args.out} (--allow-unconverged writes it, marked)\n")
+        return 3
+    if failed:
+        mark_unconverged(post, failed)
+        sys.stderr.write(f"covsim: warning: the fit of {region} did not converge ({failed}); written to "
+                         f"{args.out} marked unconverged\n")
     write_netcdf(post, args.out)
     a = post.attrs
     summary = {"region": region, "until": args.until, "out": args.out, "draws": int(post.sizes["draw"]),
                "own_observations": a["own_observations"], "national_observations": a["national_observations"],
-               "convergence": convergence(a), "runtime_s": a["runtime_s"]}
+               "convergence": convergence(a), "converged": not failed, "runtime_s": a["runtime_s"]}
     if args.json:
         print(json.dumps(summary))
     else:
@@ -72,6 +66,11 @@ def cmd_forecast(args) -> int:
         check_years(args.until, args.to)
     result = forecast(region, args.until, args.to, scenario=args.scenario, draws=args.draws or 400,
                       seed=args.seed, settings=_settings(args), scheme=args.scheme)
+    if not result.get("convergence", {}).get("converged", True):
+        import sys
+
+        sys.stderr.write(f"covsim: warning: the fit as of {args.until} did not converge "
+                         f"({result['convergence']['failed']}); its intervals are unreliable\n")
     if args.json:
         print(json.dumps(result))
         return 0
@@ -87,22 +86,24 @@ def cmd_forecast(args) -> int:
 
 
 def cmd_backtest(args) -> int:
-    from covsim.calibration.backtest import backtest
-    from covsim.calibration.fit import FAST, Settings
+    from covsim.calibration.backtest import backtest, check_horizon
+    from covsim.calibration.fit import FAST, NATIONAL, Settings
 
     region = _region(args.region)
-    _check_own_observations(region)
-    if args.horizon < 1:
-        from covsim.simulator.errors import InputError
-
-        raise InputError("--horizon", str(args.horizon), "must be at least 1 year")
+    check_horizon(args.horizon)
     settings = FAST if args.fast else Settings(walkers=32, burn=200, steps=200)
-    result = backtest(region, args.horizon, settings, draws=args.draws or 300, seed=args.seed)
-    if not result.get("origins", [None]):
-        from covsim.simulator.errors import InputError
+    fits: dict = {}
+    result = backtest(region, args.horizon, settings, draws=args.draws or 300, seed=args.seed, fits=fits,
+                      only=args.origins)
+    if region == NATIONAL:
+        from covsim.calibration.scoring import score_targets
 
-        raise InputError("REGION", region, f"no year of its observations has enough earlier ones to fit and later "
-                                           f"ones within --horizon {args.horizon} to hold out; nothing to backtest")
+        result["targets"] = score_targets(settings, draws=args.draws or 300, seed=args.seed, fits=fits,
+                                          only=args.origins)
+    for bad in result["unconverged_origins"]:
+        import sys
+
+        sys.stderr.write(f"covsim: warning: the fit as of {bad['origin']} did not converge ({bad['failed']})\n")
     if args.json:
         print(json.dumps(result))
         return 0
@@ -116,7 +117,23 @@ def cmd_backtest(args) -> int:
         c80 = "-" if s["coverage80"] is None else f"{s['coverage80']:.2f}"
         c95 = s.get("coverage95")
         print(f"{name:>16}  {mae:>6}  {c80:>9}  {'' if c95 is None else f'{c95:.2f}':>9}")
+    for band in result["by_horizon"]:
+        m = band["model"]
+        best = min(((n, b["mae"]) for n, b in band["baselines"].items() if b["mae"] is not None),
+                   key=lambda t: t[1], default=(None, None))
+        print(f"horizon {band['from']}-{band['to']}: n {band['n']}, MAE {_f(m['mae'])}, 80% cover "
+              f"{_f(m['coverage80'])}, 95% cover {_f(m['coverage95'])}, 80% width {_f(m['width80'])} points; "
+              + (f"best baseline {best[0]} MAE {_f(best[1])}" if best[0] else "no baseline (no own observation "
+                                                                              "up to the origin)"))
+    if "targets" in result:
+        t = result["targets"]
+        print("Brier scores of the national targets' probabilities, as of the year each was set: "
+              + ", ".join(f"{k} {_f(v, 3)}" for k, v in t["brier"].items()))
     return 0
+
+
+def _f(value, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def register(sub) -> None:
@@ -129,6 +146,9 @@ def register(sub) -> None:
     cal.add_argument("--sampler", choices=("laplace", "emcee"), default="laplace",
                      help="laplace: importance-resampled Laplace approximation, emcee where its Pareto k > 0.7 "
                           "(default); emcee: always the ensemble sampler")
+    cal.add_argument("--allow-unconverged", action="store_true",
+                     help="write a fit whose diagnostics fail (R-hat > 1.05, ESS < 300, Pareto k > 0.7), marked "
+                          "so that every run using it says so (default: exit 3, nothing written)")
     _common(cal)
     cal.set_defaults(func=cmd_calibrate)
 
@@ -143,10 +163,22 @@ def register(sub) -> None:
     fc.set_defaults(func=cmd_forecast)
 
     bt = sub.add_parser("backtest", help="rolling-origin backtest against simple baselines")
-    bt.add_argument("region", help=region_help() + " (with observations of its own)")
-    bt.add_argument("--horizon", type=int, default=3, help="years ahead from each origin (default 3)")
+    bt.add_argument("region", help=region_help() + " (with an observation of its own after an origin)")
+    bt.add_argument("--horizon", type=int, default=10, help="years ahead from each origin, 1-15 (default 10); "
+                                                             "scored overall and in the bands 1-3, 4-6, 7-10")
+    bt.add_argument("--origins", type=_years, help="only these origins, e.g. 2013,2016 (quick looks; the nation's "
+                                                  "targets scored only where set in these years)")
     _common(bt)
     bt.set_defaults(func=cmd_backtest)
+
+
+def _years(text: str) -> list[int]:
+    import argparse
+
+    try:
+        return [int(y) for y in text.split(",") if y.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a comma-separated list of years") from None
 
 
 def _common(parser) -> None:

@@ -71,6 +71,24 @@ def _year(text: str) -> int:
 
 # target --------------------------------------------------------------------------------------
 
+def _target_as_of(scenario, args) -> dict:
+    """`target --until YEAR [--score]`: fitted on what was observed by YEAR, policy decided by then."""
+    from covsim.calibration.fit import Settings
+    from covsim.calibration.scoring import outcome, target_as_of
+    from covsim.simulator.observations import observed
+
+    if args.score:  # refuse before a minute of fitting
+        outcome(scenario.region, args.year, args.target)
+    settings = Settings(walkers=32, burn=200, steps=200, draws=max(args.draws, 300), seed=args.seed)
+    report = target_as_of(scenario, args.until, args.target, args.year, args.draws, args.seed, settings)
+    if args.score:
+        report["outcome"] = outcome(scenario.region, args.year, args.target)
+        series = observed(scenario.region)
+        report["observed"] = round(float(series[series.year == args.year].value.mean()), 6)
+        report["brier"] = round((report["probability"] - report["outcome"]) ** 2, 6)
+    return report
+
+
 def cmd_target(args) -> int:
     from covsim import simulator
     from covsim.simulator import planning
@@ -78,14 +96,22 @@ def cmd_target(args) -> int:
     planning.check_target(args.target)
     scenario = _scenario(args)
     planning.check_year(scenario, args.year)
-    ds = simulator.run(scenario, params=_draws(scenario, args), draws=args.draws, seed=args.seed)
-    report = planning.target_report(ds, scenario, args.target, args.year)
+    if args.score and args.until is None:
+        raise InputError("--score", "given", "scores a probability as of a year: give --until YEAR too")
+    if args.until is not None:
+        report = _target_as_of(scenario, args)
+    else:
+        ds = simulator.run(scenario, params=_draws(scenario, args), draws=args.draws, seed=args.seed)
+        report = planning.target_report(ds, scenario, args.target, args.year)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return 0
     first = report["first_year_reached"]
     print(f"{scenario.name} ({scenario.region}, {scenario.scheme}), {report['draws']} draws, seed {report['seed']}")
-    print(f"target {100 * args.target:.2f}% in {args.year}: probability {100 * report['probability']:.0f}%")
+    as_of = f" as of {report['as_of']}" if "as_of" in report else ""
+    print(f"target {100 * args.target:.2f}% in {args.year}: probability{as_of} {100 * report['probability']:.0f}%")
+    if "outcome" in report:
+        print(f"observed {100 * report['observed']:.2f}%: outcome {report['outcome']}, Brier {report['brier']:.4f}")
     print(f"coverage in {args.year}: median {100 * report['median_coverage']:.1f}%, "
           f"80% interval {100 * report['lo80']:.1f}-{100 * report['hi80']:.1f}%")
     print("reached (and held) by: "
@@ -218,6 +244,10 @@ def register(sub) -> None:
     _common(target)
     target.add_argument("--target", type=_float, required=True, help="coverage target as a share, e.g. 0.968")
     target.add_argument("--year", type=_year, required=True, help="target year")
+    target.add_argument("--until", type=_year, help="the probability as of this year: fitted on observations up to "
+                                                    "it, under the policy decided by its end (bhyt)")
+    target.add_argument("--score", action="store_true", help="with --until: score the probability against the "
+                                                             "observed outcome (Brier)")
     target.set_defaults(func=cmd_target)
 
     solve = sub.add_parser("solve", help="cheapest state shares that make a target likely")

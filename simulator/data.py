@@ -52,6 +52,12 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         ("value", "float"), "unit", ("kind", "str", True, KINDS), ("reference", "str"),
         ("note", "str", False),
     ),
+    # When each law, decree, decision, resolution or plan was decided (and took effect): what an
+    # "as of" forecast may know. `match` is the text that names it in a row's reference or source.
+    "decisions": _cols(
+        "document", "match", ("decided", "date", False), ("effective", "date", False),
+        ("kind", "str", True, KINDS), ("source", "str", False), ("note", "str", False),
+    ),
     # Share of each age band of a region that belongs to each group, at a reference year.
     "group_shares": _cols(
         "region", "sex", ("age_from", "int"), ("age_to", "int"), "group", ("year", "int"),

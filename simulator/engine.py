@@ -344,7 +344,7 @@ def stamp(ds: xr.Dataset, scenario: Scenario, params: xr.Dataset, params_source:
 def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed: int, noise_from: int,
                params_digest: str | None = None) -> dict:
     """The attributes `stamp` gives a run."""
-    return dict(
+    out = dict(
         scenario=scenario.name,
         scenario_hash=scenario.hash,
         scenario_definition=json.dumps(scenario.resolved(), sort_keys=True),
@@ -358,6 +358,9 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
         noise_from=int(noise_from),
         age_bands=",".join(BAND_LABELS),
     )
+    if params.attrs.get("unconverged"):  # draws of a fit written with --allow-unconverged
+        out["unconverged"] = str(params.attrs["unconverged"])
+    return out
 
 
 def params_hash(params: xr.Dataset) -> str:

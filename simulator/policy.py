@@ -29,6 +29,7 @@ class DatedValue:
     value: float
     reference: str
     kind: str = "observed"
+    decided: date | None = None  # when it was decided (decisions.csv); None: when it took effect
 
 
 @dataclass
@@ -82,11 +83,14 @@ Key = tuple[str, str, str]  # (parameter, region, group); group "" where the par
 
 
 def _table_series(table: pd.DataFrame) -> dict[Key, Series]:
+    from .decisions import policy_decided
+
     out: dict[Key, list[DatedValue]] = {}
     for row in table.itertuples(index=False):
         key = (row.parameter, row.region, row.group or "")
         out.setdefault(key, []).append(
-            DatedValue(row.effective_from, float(row.value), row.reference, row.kind)
+            DatedValue(row.effective_from, float(row.value), row.reference, row.kind,
+                       policy_decided(row.reference, row.effective_from))
         )
     return {k: Series(v) for k, v in out.items()}
 
@@ -119,6 +123,14 @@ class Policy:
         """The policy as known on `when`: dated values taking effect later are dropped (a
         scenario's own overrides stay, being what the user asks about)."""
         series = {k: Series([v for v in s.values if v.start <= when]) for k, s in self.series.items()}
+        return Policy({k: s for k, s in series.items() if s.values}, dict(self.overrides))
+
+    def known_on(self, when: date) -> "Policy":
+        """The policy as decided by `when`: values decided later are dropped, those decided by then
+        stay even where they take effect later (a law passed in June for January is known in
+        December). What an "as of" forecast may use; the scenario's own overrides stay."""
+        series = {k: Series([v for v in s.values if (v.decided or v.start) <= when])
+                  for k, s in self.series.items()}
         return Policy({k: s for k, s in series.items() if s.values}, dict(self.overrides))
 
     def parameters(self) -> set[str]:

@@ -1,0 +1,55 @@
+"""Did a fit converge? The thresholds a posterior must pass before anything uses it silently.
+
+R-hat above 1.05 or an effective sample size below 300 (the ensemble sampler's, or the importance
+sampler's Kish ESS), or a Pareto k above 0.7 where nothing better was found (the importance weights
+are then unreliable, Vehtari et al. 2024, "Pareto smoothed importance sampling", JMLR 25(72)).
+A posterior written despite failing carries `unconverged` (which diagnostic) in its attributes, and
+every run that reads it says so on stderr and in its provenance.
+"""
+from __future__ import annotations
+
+import sys
+
+RHAT_MAX = 1.05
+ESS_MIN = 300
+PARETO_K_MAX = 0.7
+
+
+class Unconverged(Exception):
+    """A fit whose diagnostics fail: `covsim calibrate` exits 3 and writes nothing."""
+
+
+def failures(attrs) -> list[str]:
+    """The diagnostics that fail, one phrase each ('' list when the fit converged)."""
+    out = []
+    method = attrs.get("method", "")
+    if method == "emcee":
+        if "rhat_max" in attrs and float(attrs["rhat_max"]) > RHAT_MAX:
+            out.append(f"R-hat {float(attrs['rhat_max']):.3f} > {RHAT_MAX}")
+    elif "pareto_k" in attrs and float(attrs["pareto_k"]) > PARETO_K_MAX:
+        out.append(f"Pareto k {float(attrs['pareto_k']):.3f} > {PARETO_K_MAX}")
+    if "ess" in attrs and float(attrs["ess"]) < ESS_MIN:
+        out.append(f"ESS {float(attrs['ess']):.0f} < {ESS_MIN}")
+    if method == "emcee" and "laplace_pareto_k" in attrs and out:
+        out.append(f"after the Laplace fit's Pareto k {float(attrs['laplace_pareto_k']):.3f} > {PARETO_K_MAX}")
+    return out
+
+
+def verdict(attrs) -> str:
+    """One phrase naming what failed, '' if nothing did."""
+    return "; ".join(failures(attrs))
+
+
+def mark_unconverged(post, reason: str) -> None:
+    """Stamp a posterior written with --allow-unconverged."""
+    post.attrs["unconverged"] = reason
+
+
+def warn_if_unconverged(attrs, name: str) -> str | None:
+    """The stderr line a run prints when its draws come from an unconverged fit."""
+    reason = attrs.get("unconverged")
+    if reason:
+        sys.stderr.write(f"covsim: warning: {name} is from a fit that did not converge ({reason}); "
+                         f"written with --allow-unconverged\n")
+        return str(reason)
+    return None

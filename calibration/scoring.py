@@ -1,0 +1,115 @@
+"""Target probabilities as of a year, and their Brier scores against what happened.
+
+`covsim target ... --until YEAR` fits on what was observed by the end of YEAR and runs the scenario
+under the policy decided by then; the probability is the share of draws whose coverage reaches the
+target in its year (as `covsim target` without --until). The backtest scores every national target
+whose outcome is observed, as of the year the target was set (decisions.csv), against the same
+baselines as the coverage backtest: their probability is that of a normal predictive distribution
+with their own 80% interval; a baseline that cannot forecast from so few points says 0.5.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from covsim import simulator
+from covsim.simulator import observations, planning
+from covsim.simulator.decisions import target_decided
+from covsim.simulator.errors import InputError
+
+from .baselines import BASELINES, Z80, yearly
+from .fit import NATIONAL, Settings, calibrate
+from .forecast import check_until, convergence, run_as_of
+
+
+def outcome(region: str, year: int, target: float) -> int:
+    """1 if the observed year-end coverage (sources averaged) reached the target, else 0."""
+    series = yearly(observations.observed(region))
+    if year not in series.index:
+        raise InputError("--year", str(year), f"no observed coverage of {region} in {year} to score the target "
+                                              f"against; observed years: {', '.join(map(str, series.index))}")
+    return int(series.loc[year] >= target - 1e-9)
+
+
+def target_as_of(scenario, until: int, target: float, year: int, draws: int, seed: int,
+                 settings: Settings, posterior=None) -> dict:
+    """`covsim target`'s report as of the end of `until` (fitted then, policy decided by then)."""
+    check_until(until)
+    planning.check_target(target)
+    planning.check_year(scenario, year)
+    if scenario.scheme != "bhyt":
+        raise InputError("--until", str(until), "as-of target probabilities are for health insurance (bhyt) only")
+    post = posterior if posterior is not None else calibrate(scenario.region, until, settings)
+    params = post.isel(draw=slice(0, draws))
+    ds = run_as_of(scenario, until, scenario.end, params, seed)
+    report = planning.target_report(ds, scenario, target, year)
+    report["as_of"] = int(until)
+    report["convergence"] = convergence(post.attrs)
+    return report
+
+
+def baseline_probability(method, train: pd.Series, year: int, target: float) -> float:
+    """P(coverage >= target) under a normal with the baseline's mean and 80% interval."""
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")  # OLS on two points: no residual variance, NaN interval
+            f = method(train, [year]).loc[year]
+        mean, lo, hi = float(f["mean"]), float(f["lo80"]), float(f["hi80"])
+    except Exception:  # noqa: BLE001 - too few points for this baseline
+        return 0.5
+    if not np.isfinite(mean):
+        return 0.5
+    sd = (hi - lo) / (2 * Z80)
+    if not np.isfinite(sd) or sd <= 0:
+        return float(mean >= target)
+    return float(stats.norm.sf(target, loc=mean, scale=sd))
+
+
+def national_targets() -> pd.DataFrame:
+    """The nation's overall BHYT targets, with the day each was set and its outcome where observed."""
+    rows = observations.targets(NATIONAL)
+    rows = rows[rows.group == "all"].copy()
+    rows["decided"] = rows.source.map(target_decided)
+    series = yearly(observations.observed(NATIONAL))
+    rows["observed"] = rows.year.map(lambda y: float(series.loc[y]) if y in series.index else np.nan)
+    return rows.reset_index(drop=True)
+
+
+def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dict | None = None,
+                  only: list[int] | None = None) -> dict:
+    """Every national target with an observed outcome, scored as of the year it was set (`only`:
+    those set in these years)."""
+    fits = {} if fits is None else fits
+    scenario = simulator.load_scenario(NATIONAL)
+    obs = observations.observed(NATIONAL)
+    cases, skipped = [], []
+    for row in national_targets().sort_values(["decided", "year"]).itertuples(index=False):
+        if row.decided is None or not np.isfinite(row.observed):
+            skipped.append({"target": float(row.value), "year": int(row.year), "source": row.source,
+                            "why": "no decision date" if row.decided is None else "outcome not observed"})
+            continue
+        as_of = row.decided.year
+        if only is not None and as_of not in only:
+            continue
+        if as_of not in fits:
+            fits[as_of] = calibrate(NATIONAL, as_of, Settings(settings.walkers, settings.burn, settings.steps,
+                                                              draws, seed, settings.method, settings.proposals))
+        report = target_as_of(scenario, as_of, float(row.value), int(row.year), draws, seed, settings,
+                              posterior=fits[as_of])
+        train = yearly(obs[obs.year <= as_of])
+        cases.append({"target": float(row.value), "year": int(row.year), "as_of": as_of,
+                      "source": row.source, "outcome": int(row.observed >= row.value - 1e-9),
+                      "observed": round(float(row.observed), 6), "model_p": report["probability"],
+                      "baselines": {name: round(baseline_probability(m, train, int(row.year), float(row.value)), 6)
+                                    for name, m in BASELINES.items()}})
+    brier = {}
+    if cases:
+        y = np.array([c["outcome"] for c in cases], dtype=float)
+        brier["model"] = round(float(np.mean((np.array([c["model_p"] for c in cases]) - y) ** 2)), 4)
+        for name in BASELINES:
+            p = np.array([c["baselines"][name] for c in cases])
+            brier[name] = round(float(np.mean((p - y) ** 2)), 4)
+    return {"cases": cases, "brier": brier, "skipped": skipped}
