@@ -36,22 +36,6 @@ def parse_levers(items: list[str]) -> dict[str, float]:
     return out
 
 
-def render(s: dict, lang: str, fmt: str) -> bytes:
-    """The briefing of a summary in one format: '.docx', '.pdf' or '.html'."""
-    from covsim.dashboard import brief_content, briefing
-
-    if fmt == ".html":
-        return briefing.briefing_html(s, lang).encode("utf-8")
-    brief = brief_content.briefing(s, lang)
-    if fmt == ".docx":
-        from covsim.dashboard.brief_docx import to_docx
-
-        return to_docx(brief, s)
-    from covsim.dashboard.brief_pdf import to_pdf
-
-    return to_pdf(brief, s)
-
-
 def _write(path: str, content: bytes) -> None:
     """The bytes, readable as any file the user writes (a temporary file is private by default)."""
     Path(path).write_bytes(content)
@@ -62,7 +46,7 @@ def _write(path: str, content: bytes) -> None:
 
 def cmd_brief(args) -> int:
     from covsim.cli.planning import _atomic
-    from covsim.dashboard import compute
+    from covsim.dashboard import brief_content, compute
     from covsim.simulator import output, planning
 
     out = output.check_destination(args.out, FORMATS, "--out")
@@ -81,7 +65,7 @@ def cmd_brief(args) -> int:
     res = compute.full_result(args.scenario, scheme, levers, start, args.target,
                               args.year, compare=args.compare, draws=args.draws, seed=args.seed)
     s = compute.summary(res)
-    _atomic(str(out), lambda tmp: _write(tmp, render(s, args.lang, out.suffix)), suffix=out.suffix)
+    _atomic(str(out), lambda tmp: _write(tmp, brief_content.render(s, args.lang, out.suffix)), suffix=out.suffix)
     rep = s["report"]
     if args.json:
         print(json.dumps({"out": str(out), "scenario": s["scenario"], "target": rep["target"], "year": rep["year"],

@@ -166,3 +166,20 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                     stamp=b("generated", lang, time=stamp), paragraph=" ".join(sentences), key_numbers=numbers,
                     charts=charts, changes=[r[:3] for r in rows], method=b("model_text", lang, region=region),
                     reproduce=reproduce, sources=sources)
+
+
+def render(s: dict, lang: str, fmt: str) -> bytes:
+    """The briefing of a summary as a file's bytes: fmt '.docx', '.pdf' or '.html'."""
+    if fmt == ".html":
+        from .brief_html import to_html
+
+        return to_html(briefing(s, lang), s).encode("utf-8")
+    if fmt == ".docx":
+        from .brief_docx import to_docx
+
+        return to_docx(briefing(s, lang), s)
+    if fmt == ".pdf":
+        from .brief_pdf import to_pdf
+
+        return to_pdf(briefing(s, lang), s)
+    raise ValueError(f"unknown briefing format {fmt!r}; allowed: .docx, .pdf, .html")

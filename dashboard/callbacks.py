@@ -267,9 +267,9 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
 
     @app.callback(Output("download", "data"), Output("export-error", "children"),
                   Input("btn-briefing", "n_clicks"), Input("btn-csv", "n_clicks"), Input("btn-xlsx", "n_clicks"),
-                  Input("btn-nc", "n_clicks"), State("result", "data"), State("answer", "data"),
-                  State("lang", "value"), prevent_initial_call=True)
-    def download(_b, _c, _x, _n, s, answer, lang):
+                  Input("btn-nc", "n_clicks"), Input("btn-docx", "n_clicks"), Input("btn-pdf", "n_clicks"),
+                  State("result", "data"), State("answer", "data"), State("lang", "value"), prevent_initial_call=True)
+    def download(_b, _c, _x, _n, _d, _p, s, answer, lang):
         try:
             if answer and not answer.get("error") and (not s or s.get("id") != answer.get("id")):
                 s = compute_request(answer["request"], draws, seed)  # clicked before the details came
@@ -290,6 +290,11 @@ def export(which: str, s: dict | None, lang: str) -> dict:
     stem = f"covsim_{s['scenario']}_{s['scheme']}_{s['report']['year']}"
     if which == "btn-briefing":
         return dict(content=briefing.briefing_html(s, lang), filename=f"{stem}_briefing.html", type="text/html")
+    if which in ("btn-docx", "btn-pdf"):
+        from . import brief_content
+
+        suffix = ".docx" if which == "btn-docx" else ".pdf"
+        return dcc.send_bytes(brief_content.render(s, lang, suffix), f"{stem}_briefing{suffix}")
     if which == "btn-csv":
         return dcc.send_bytes(briefing.to_csv(s), f"{stem}.csv")
     if which == "btn-xlsx":

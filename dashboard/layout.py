@@ -77,6 +77,8 @@ def controls() -> html.Div:
         dcc.Dropdown(id="compare", clearable=True, style=BOX),
         html.H4(T("export"), style={"margin": "10px 0 4px"}),
         html.Button(T("briefing"), id="btn-briefing", n_clicks=0), " ",
+        html.Button(T("briefing_docx"), id="btn-docx", n_clicks=0), " ",
+        html.Button(T("briefing_pdf"), id="btn-pdf", n_clicks=0), " ",
         html.Button(T("csv"), id="btn-csv", n_clicks=0), " ",
         html.Button(T("excel"), id="btn-xlsx", n_clicks=0), " ",
         html.Button(T("netcdf"), id="btn-nc", n_clicks=0),

@@ -87,7 +87,7 @@ def test_time_and_numbers_follow_the_language():
 
 
 def test_pdf_and_html_carry_the_same_content(summary, tmp_path):
-    from covsim.cli.brief import render
+    from covsim.dashboard.brief_content import render
 
     brief = brief_content.briefing(summary, "vi")
     pdf = render(summary, "vi", ".pdf")
@@ -113,3 +113,18 @@ def test_bad_input_one_line_exit_2_nothing_written(tmp_path, capsys, extra, mess
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_dashboard_word_and_pdf_buttons_send_the_briefing(summary, tmp_path):
+    import base64
+
+    import docx
+
+    payload = callbacks.export("btn-docx", summary, "en")
+    assert payload["filename"].endswith("_briefing.docx")
+    path = tmp_path / payload["filename"]
+    path.write_bytes(base64.b64decode(payload["content"]))
+    document = docx.Document(str(path))
+    assert document.paragraphs[0].text.startswith("Briefing") and "probability" in _lead(document)
+    pdf = callbacks.export("btn-pdf", summary, "vi")
+    assert pdf["filename"].endswith("_briefing.pdf") and base64.b64decode(pdf["content"]).startswith(b"%PDF")
