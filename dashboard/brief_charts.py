@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from .brief_text import b, group_name, number  # noqa: E402
+from .brief_text import b, group_label, number  # noqa: E402
 from .i18n import t  # noqa: E402
 
 MODEL, OBSERVED, PLANNED, OTHER = "#1f5fa8", "#222222", "#c0392b", "#e67e22"
@@ -25,11 +25,10 @@ def _pct_axis(ax, lang: str, decimals: int = 0) -> None:
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number(100 * v, lang, decimals) + "%"))
 
 
-def _capital(text: str) -> str:
-    """A label as the axis shows it: first letter capital, long ones wrapped."""
+def _wrap(text: str) -> str:
     import textwrap
 
-    return "\n".join(textwrap.wrap(text[:1].upper() + text[1:], 48))
+    return "\n".join(textwrap.wrap(text, 48))
 
 
 def _png(fig: Figure) -> bytes:
@@ -68,7 +67,7 @@ def fan(s: dict, lang: str) -> bytes:
 def groups(s: dict, lang: str) -> bytes:
     rows = s["report"].get("groups") or []
     fig, ax = plt.subplots(figsize=(WIDTH, 0.45 * len(rows) + 1.2))
-    names = [_capital(group_name(r["group"], lang)) for r in rows]
+    names = [_wrap(group_label(r["group"], lang)) for r in rows]
     ys = list(range(len(rows)))
     ax.barh(ys, [r["coverage"] for r in rows], color=MODEL, alpha=0.8, label=t("median", lang))
     tx = [(y, r["target"]) for y, r in zip(ys, rows) if r.get("target") is not None]

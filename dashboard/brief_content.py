@@ -89,6 +89,10 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
     return rows, (min(years) if years else None)
 
 
+def _first_capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _budget_row(s: dict, year: int) -> dict | None:
     return next((r for r in s.get("budget") or [] if r["year"] == year), None)
 
@@ -164,7 +168,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     return Briefing(lang=lang, title=b("title", lang, scheme=scheme, region=region),
                     plan=b("under", lang, plan=plan_name(s["scenario"], lang)),
                     stamp=b("generated", lang, time=stamp), paragraph=" ".join(sentences), key_numbers=numbers,
-                    charts=charts, changes=[r[:3] for r in rows], method=b("model_text", lang, region=region),
+                    charts=charts, changes=[(_first_capital(r[0]),) + r[1:3] for r in rows], method=b("model_text", lang, region=region),
                     reproduce=reproduce, sources=sources)
 
 

@@ -209,6 +209,12 @@ def group_name(group: str, lang: str) -> str:
     return group_label(group, lang)
 
 
+def group_label(group: str, lang: str) -> str:
+    """A group's name as a label (a table row, a chart axis): first letter capital."""
+    text = group_name(group, lang)
+    return text[:1].upper() + text[1:]
+
+
 def number(value: float | None, lang: str, decimals: int = 0) -> str:
     """1179440 -> '1.179.440' (vi), '1,179,440' (en); Babel's rules of the language."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -41,25 +41,11 @@ def to_csv(s: dict) -> bytes:
     return coverage_table(s).to_csv(index=False).encode("utf-8-sig")
 
 
-def to_excel(s: dict) -> bytes:
-    out = io.BytesIO()
-    with pd.ExcelWriter(out, engine="openpyxl") as xl:
-        coverage_table(s).to_excel(xl, sheet_name="coverage", index=False)
-        pd.DataFrame(s["report"].get("groups") or []).to_excel(xl, sheet_name="groups", index=False)
-        d = s.get("districts") or {}
-        if d.get("available"):
-            pd.DataFrame(d["planned"]).to_excel(xl, sheet_name="districts_planned", index=False)
-            if d.get("allocation"):
-                pd.DataFrame(d["allocation"]).to_excel(xl, sheet_name="districts_model", index=False)
-        if s.get("compare"):
-            c = s["compare"]
-            pd.DataFrame({"year": c["years"], "median_current": c["median_a"], "median_other": c["median_b"],
-                          "diff_p10": c["diff"]["lo"], "diff_median": c["diff"]["median"], "diff_p90": c["diff"]["hi"]}
-                         ).to_excel(xl, sheet_name="comparison", index=False)
-        pd.DataFrame(s["observed"]).assign(kind="observed").to_excel(xl, sheet_name="observed", index=False)
-        pd.DataFrame(s["targets"]).assign(kind="planned").to_excel(xl, sheet_name="planned", index=False)
-        assumptions_table(s).to_excel(xl, sheet_name="assumptions", index=False)
-    return out.getvalue()
+def to_excel(s: dict, lang: str = "vi") -> bytes:
+    """The workbook a planner can use, in the session's language (see `excel`)."""
+    from .excel import to_excel as workbook
+
+    return workbook(s, lang)
 
 
 def per_insured(s: dict) -> float | None:

@@ -298,7 +298,7 @@ def export(which: str, s: dict | None, lang: str) -> dict:
     if which == "btn-csv":
         return dcc.send_bytes(briefing.to_csv(s), f"{stem}.csv")
     if which == "btn-xlsx":
-        return dcc.send_bytes(briefing.to_excel(s), f"{stem}.xlsx")
+        return dcc.send_bytes(briefing.to_excel(s, lang), f"{stem}.xlsx")
     if which == "btn-nc":
         a = s["assumptions"]
         changed = tuple(sorted((k, float(v)) for k, v in s["changed"].items()))

@@ -67,7 +67,7 @@ def test_changes_name_the_tested_lever_and_keep_the_plans_unchanged_shares_out_o
     assert "cận nghèo: 90% từ năm 2017" in brief.paragraph  # the lever tested
     assert "học sinh, sinh viên: 30%" not in brief.paragraph  # the plan's share equals the one in force
     statuses = {what.split(":")[0]: status for what, status, _ in brief.changes}
-    assert "như chính sách hiện hành" in statuses["tỷ lệ ngân sách nhà nước hỗ trợ mức đóng BHYT cho học sinh, sinh viên"]
+    assert "như chính sách hiện hành" in statuses["Tỷ lệ ngân sách nhà nước hỗ trợ mức đóng BHYT cho học sinh, sinh viên"]
     assert any(st == "giả định" for _, st, _ in brief.changes)  # the outreach strength the plan does not state
 
 

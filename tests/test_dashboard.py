@@ -131,8 +131,8 @@ def test_briefing_contains_the_key_numbers(small):
 def test_downloads_open(small, tmp_path):
     csv = pd.read_csv(io.BytesIO(briefing.to_csv(small)))
     assert {"year", "median", "p10", "p90", "observed", "planned_target", "state_cost"} <= set(csv.columns)
-    xl = pd.read_excel(io.BytesIO(briefing.to_excel(small)), sheet_name=None)
-    assert {"coverage", "groups", "districts_planned", "assumptions"} <= set(xl)
+    xl = pd.read_excel(io.BytesIO(briefing.to_excel(small, "en")), sheet_name=None)
+    assert {"Coverage by year", "By group", "Districts - planned", "Levers and assumptions"} <= set(xl)
     payload = callbacks.export("btn-nc", small, "vi")
     import base64
 

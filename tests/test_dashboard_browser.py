@@ -165,7 +165,14 @@ def test_briefing_and_downloads_produce_files_that_open(dash_duo, app):
     assert len(table) == 23 and "median" in table
     time.sleep(0.5)
     sheets = pd.read_excel(fetch("#btn-xlsx", ".xlsx"), sheet_name=None)
-    assert "coverage" in sheets and "assumptions" in sheets
+    assert "Bao phủ theo năm" in sheets and "Chính sách và giả định" in sheets  # the page's language
+    import docx
+
+    time.sleep(0.5)
+    word = docx.Document(str(fetch("#btn-docx", "_briefing.docx")))
+    assert word.paragraphs[0].text.startswith("Báo cáo tóm tắt") and any(probability in p.text for p in word.paragraphs)
+    time.sleep(0.5)
+    assert fetch("#btn-pdf", "_briefing.pdf").read_bytes().startswith(b"%PDF")
     with xr.open_dataset(fetch("#btn-nc", ".nc")) as ds:
         assert ds.sizes["draw"] == DRAWS
     assert dash_duo.get_logs() == []
