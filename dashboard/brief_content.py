@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .brief_text import SCHEMES, TEXT, b, billion, group_name, local_time, number, percent, plan_name
-from .i18n import t
+from .brief_text import (SCHEMES, TEXT, b, billion, group_name, local_time, number, percent, plan_name, region_name,
+                         target_text)
 
 #: Levers whose strength the plans do not state: the model's assumption (see the scenario files).
 ASSUMED_LEVERS = ("outreach", "enforcement", "voluntary_outreach")
@@ -100,12 +100,12 @@ def _budget_row(s: dict, year: int) -> dict | None:
 def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | None = None) -> Briefing:
     """The briefing of a result summary in the language ('vi' or 'en')."""
     rep = s["report"]
-    year, region = int(rep["year"]), t(s["region"], lang)
+    year, region = int(rep["year"]), region_name(s["region"], lang)
     scheme = SCHEMES[s["scheme"]][lang]
     denominator = b(f"denominator_{s['denominator']}", lang) if s["denominator"] in ("population", "labour_force") \
         else s["denominator"]
     rows, first = changes(s, lang, reform)
-    target = percent(rep["target"], lang, 2 if round(100 * rep["target"], 1) != round(100 * rep["target"], 2) else 1)
+    target = target_text(rep["target"], lang)
     draws = int(s["assumptions"]["draws"])
 
     effective = [r[0] for r in rows if r[3]]

@@ -190,6 +190,24 @@ SCHEMES = {"bhyt": {"vi": "bảo hiểm y tế", "en": "health insurance"},
            "bhtn": {"vi": "bảo hiểm thất nghiệp", "en": "unemployment insurance"}}
 
 
+#: The region as a sentence names it ("chính sách hiện hành của cả nước", not "của Toàn quốc").
+REGION_IN_TEXT = {"vietnam": {"vi": "cả nước", "en": "Viet Nam"}}
+
+
+def region_name(region: str, lang: str) -> str:
+    from .i18n import t
+
+    return REGION_IN_TEXT[region][lang] if region in REGION_IN_TEXT else t(region, lang)
+
+
+def target_text(share: float, lang: str) -> str:
+    """A target as the plan writes it: 90%, 96,8%, 93,69% (no trailing zeros)."""
+    for decimals in (0, 1, 2):
+        if abs(100 * share - round(100 * share, decimals)) < 1e-9:
+            return percent(share, lang, decimals)
+    return percent(share, lang, 2)
+
+
 def b(key: str, lang: str, **values) -> str:
     """A briefing string in the language, its {fields} filled."""
     text = TEXT[key]["vi" if lang not in ("vi", "en") else lang]

@@ -128,3 +128,8 @@ def test_dashboard_word_and_pdf_buttons_send_the_briefing(summary, tmp_path):
     assert document.paragraphs[0].text.startswith("Briefing") and "probability" in _lead(document)
     pdf = callbacks.export("btn-pdf", summary, "vi")
     assert pdf["filename"].endswith("_briefing.pdf") and base64.b64decode(pdf["content"]).startswith(b"%PDF")
+
+
+def test_targets_and_regions_read_as_the_plans_write_them():
+    assert [brief_text.target_text(v, "vi") for v in (0.9, 0.968, 0.9369)] == ["90%", "96,8%", "93,69%"]
+    assert brief_text.region_name("vietnam", "vi") == "cả nước" and brief_text.region_name("lai_chau", "vi") == "Lai Châu"
