@@ -75,7 +75,7 @@ TEXT: dict[str, dict[str, str]] = {
     "current": {"vi": "Kịch bản đang xét", "en": "Current scenario"},
     "cum_cost": {"vi": "Chi NSNN cộng dồn", "en": "Cumulative state cost"},
     "export": {"vi": "Xuất kết quả", "en": "Export"},
-    "briefing": {"vi": "Bản báo cáo tóm tắt (HTML)", "en": "Briefing (HTML)"},
+    "briefing": {"vi": "Báo cáo tóm tắt (HTML)", "en": "Briefing (HTML)"},
     "briefing_docx": {"vi": "Báo cáo tóm tắt (Word)", "en": "Briefing (Word)"},
     "briefing_pdf": {"vi": "Báo cáo tóm tắt (PDF)", "en": "Briefing (PDF)"},
     "csv": {"vi": "CSV", "en": "CSV"},
