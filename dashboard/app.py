@@ -18,7 +18,7 @@ import threading
 
 import dash
 
-from . import callbacks, compute, layout
+from . import callbacks, compute, fields, layout
 
 log = logging.getLogger("covsim.dashboard")
 
@@ -58,6 +58,7 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
                     suppress_callback_exceptions=False, update_title=None)
     app.layout = layout.layout
     callbacks.register(app, draws, seed, background=background)
+    fields.register(app)
     if warm:
         try:
             compute.variants_of(compute.REGIONS[0], draws, seed)

@@ -22,7 +22,7 @@ from dash.exceptions import PreventUpdate
 from covsim.simulator import planning
 from covsim.simulator.errors import InputError
 
-from . import briefing, compute, figures
+from . import briefing, compute, fields, figures
 from .i18n import number, percent, t
 from .layout import lever_path
 
@@ -50,9 +50,14 @@ def to_ui(path: str, value: float) -> float:
 
 
 def from_ui(path: str, value):
-    if value is None or value == "":
+    """A box's value (as typed: '96,8' too) in the model's units; None when empty."""
+    try:
+        x = fields.number(value)
+    except ValueError:
+        raise fields.FieldError(path, "not_number", f"'{value}' is not a number", text=str(value)) from None
+    if x is None:
         return None
-    return float(value) / 100 if is_share(path) else float(value)
+    return x / 100 if is_share(path) else x
 
 
 def page_defaults(name: str, scheme: str) -> tuple[dict, int, float, int]:
@@ -70,16 +75,14 @@ def compute_request(req: dict, draws: int, seed: int, progress=None, details: bo
     step = progress or (lambda *_: None)
     try:
         step(("10",))
-        missing = [k for k in ("start", "target", "year") if req.get(k) in (None, "")]
-        if missing:
-            raise InputError("dashboard", missing[0], "empty; type a number")
-        target = float(req["target"])
+        start = fields.read("start", req.get("start"), "year")
+        target = fields.read("target", req.get("target"))
+        year = fields.read("year", req.get("year"), "year")
         if not 0 < target <= 100:
-            raise InputError("dashboard", "target (%)", f"{target:g}% is outside (0, 100]")
+            raise fields.FieldError("target", "target_range", f"{target:g}% is outside (0, 100]")
         levers = {p: from_ui(p, v) for p, v in (req.get("levers") or {}).items()}
-        res = compute.full_result(req["scenario"], req["scheme"], levers, int(req["start"]),
-                                  float(req["target"]) / 100, int(req["year"]), compare=req.get("compare"),
-                                  draws=draws, seed=seed, details=details)
+        res = compute.full_result(req["scenario"], req["scheme"], levers, start, target / 100, year,
+                                  compare=req.get("compare"), draws=draws, seed=seed, details=details)
         step(("80",))
         out = compute.summary(res)
         out["id"] = req.get("id")
@@ -87,7 +90,8 @@ def compute_request(req: dict, draws: int, seed: int, progress=None, details: bo
         step(("100",))
         return out
     except InputError as exc:
-        return {"id": req.get("id"), "error": str(exc), "kind": "input"}
+        return {"id": req.get("id"), "error": str(exc), "kind": "input", "message": exc.message,
+                **fields.describe(exc, req, compute.LEVER_PATHS, compute.KIND)}
     except (TypeError, ValueError) as exc:
         return {"id": req.get("id"), "error": f"dashboard: {exc}", "kind": "input"}
     except Exception as exc:  # noqa: BLE001 - the page says what went wrong; the server stays up
@@ -101,6 +105,10 @@ def render(s: dict | None, lang: str, names=None) -> dict:
         raise PreventUpdate
     if s.get("error"):
         head = t("error", lang) if s.get("kind") == "input" else t("internal_error", lang)
+        if s.get("code"):  # in the session's language, naming the box, no file paths
+            where = fields.label(s.get("field"), lang)
+            return {"error": f"{head}: {where + ': ' if where else ''}{fields.message(s, lang)}",
+                    "result-key": str(s.get("id"))}
         return {"error": f"{head}: {s['error']}", "result-key": str(s.get("id"))}
     rep = s["report"]
     first = rep["first_year_reached"]["p50"]
@@ -184,14 +192,16 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
 
     @app.callback(Output(LEVERS, "value"), Output(LEVERS, "disabled"), Output("start", "value"),
                   Output("target", "value"), Output("year", "value"),
-                  Input("scenario", "value"), Input("scheme", "value"), Input("reset", "n_clicks"))
-    def defaults(name, scheme, _reset):
+                  Input("scenario", "value"), Input("scheme", "value"), Input("reset", "n_clicks"),
+                  State("lang", "value"))
+    def defaults(name, scheme, _reset, lang):
         if not name or scheme not in compute.SCHEMES:
             raise PreventUpdate
         now, start, target, year = page_defaults(name, scheme)
         paths = [lever_path(o["id"]) for o in ctx.outputs_list[0]]
         disabled = [scheme not in next(s["schemes"] for s in compute.LEVER_SPECS if s["path"] == p) for p in paths]
-        return [now[p] for p in paths], disabled, start, target, year
+        return ([fields.shown(now[p], lang) for p in paths], disabled, str(start), fields.shown(target, lang),
+                str(year))
 
     main = [Output(k, PROPS.get(k, "children"), allow_duplicate=True) for k in RENDERED]
 
@@ -267,9 +277,9 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
 
     @app.callback(Output("download", "data"), Output("export-error", "children"),
                   Input("btn-briefing", "n_clicks"), Input("btn-csv", "n_clicks"), Input("btn-xlsx", "n_clicks"),
-                  Input("btn-nc", "n_clicks"), State("result", "data"), State("answer", "data"),
-                  State("lang", "value"), prevent_initial_call=True)
-    def download(_b, _c, _x, _n, s, answer, lang):
+                  Input("btn-nc", "n_clicks"), Input("btn-docx", "n_clicks"), Input("btn-pdf", "n_clicks"),
+                  State("result", "data"), State("answer", "data"), State("lang", "value"), prevent_initial_call=True)
+    def download(_b, _c, _x, _n, _d, _p, s, answer, lang):
         try:
             if answer and not answer.get("error") and (not s or s.get("id") != answer.get("id")):
                 s = compute_request(answer["request"], draws, seed)  # clicked before the details came
@@ -290,10 +300,15 @@ def export(which: str, s: dict | None, lang: str) -> dict:
     stem = f"covsim_{s['scenario']}_{s['scheme']}_{s['report']['year']}"
     if which == "btn-briefing":
         return dict(content=briefing.briefing_html(s, lang), filename=f"{stem}_briefing.html", type="text/html")
+    if which in ("btn-docx", "btn-pdf"):
+        from . import brief_content
+
+        suffix = ".docx" if which == "btn-docx" else ".pdf"
+        return dcc.send_bytes(brief_content.render(s, lang, suffix), f"{stem}_briefing{suffix}")
     if which == "btn-csv":
         return dcc.send_bytes(briefing.to_csv(s), f"{stem}.csv")
     if which == "btn-xlsx":
-        return dcc.send_bytes(briefing.to_excel(s), f"{stem}.xlsx")
+        return dcc.send_bytes(briefing.to_excel(s, lang), f"{stem}.xlsx")
     if which == "btn-nc":
         a = s["assumptions"]
         changed = tuple(sorted((k, float(v)) for k, v in s["changed"].items()))

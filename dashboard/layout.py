@@ -6,7 +6,7 @@ from itertools import count
 
 from dash import dcc, html
 
-from . import compute
+from . import compute, fields
 from .i18n import DEFAULT, t
 
 _n = count()
@@ -32,8 +32,16 @@ CARD = {"background": "#fff", "border": "1px solid #ddd", "borderRadius": "6px",
 
 
 def _number(path: str, style=SMALL):
-    """A lever's box: any decimal (a share of 33.5%), committed on Enter or leaving the box."""
-    return dcc.Input(id=lever_id(path), type="number", debounce=True, style=style, step="any")
+    """A lever's box: any decimal (a share of 33,5% or 33.5%), committed on Enter or leaving the box;
+    its error beside it. Text, not a browser number box, which reads '96,8' as 968."""
+    return html.Div([dcc.Input(id=lever_id(path), type="text", inputMode="decimal", debounce=True, style=style),
+                     html.Div(id=fields.box_id(path))])
+
+
+def _box(id_: str, mode: str = "decimal"):
+    """A plain number box (start, target, year) with its error beside it."""
+    return html.Div([dcc.Input(id=id_, type="text", inputMode=mode, debounce=True, style=SMALL),
+                     html.Div(id=fields.box_id(id_))])
 
 
 def _levers() -> html.Div:
@@ -66,17 +74,17 @@ def controls() -> html.Div:
         dcc.RadioItems(id="scheme", options=[{"label": s.upper(), "value": s} for s in compute.SCHEMES],
                        value="bhyt", inline=True, inputStyle={"marginRight": "4px", "marginLeft": "8px"}),
         _levers(),
-        html.Label(T("lever_start")), html.Br(),
-        dcc.Input(id="start", type="number", debounce=True, step=1, style=SMALL), html.Br(),
-        html.Label(T("target")), html.Br(),
-        dcc.Input(id="target", type="number", debounce=True, step="any", style=SMALL), html.Br(),
-        html.Label(T("target_year")), html.Br(),
-        dcc.Input(id="year", type="number", debounce=True, step=1, style=SMALL), html.Br(),
+        html.Label(T("lever_start")), html.Br(), _box("start", "numeric"),
+        html.Label(T("target")), html.Br(), _box("target"),
+        html.Label(T("target_year")), html.Br(), _box("year", "numeric"),
         html.Button(T("reset"), id="reset", n_clicks=0, style={"margin": "8px 0"}),
         html.Br(), html.Label(T("compare")),
         dcc.Dropdown(id="compare", clearable=True, style=BOX),
+        html.Div(id=fields.box_id("compare")),
         html.H4(T("export"), style={"margin": "10px 0 4px"}),
         html.Button(T("briefing"), id="btn-briefing", n_clicks=0), " ",
+        html.Button(T("briefing_docx"), id="btn-docx", n_clicks=0), " ",
+        html.Button(T("briefing_pdf"), id="btn-pdf", n_clicks=0), " ",
         html.Button(T("csv"), id="btn-csv", n_clicks=0), " ",
         html.Button(T("excel"), id="btn-xlsx", n_clicks=0), " ",
         html.Button(T("netcdf"), id="btn-nc", n_clicks=0),
@@ -91,6 +99,8 @@ def answer() -> html.Div:
         html.Div(id="running", style={"display": "none"}, children=[
             T("computing"), " ", html.Progress(id="progress", value="0", max="100"), " ",
             html.Button(T("stop"), id="stop", n_clicks=0)]),
+        html.Div(id="stale-note", role="status", style={"color": "#8a5a00", "fontWeight": "bold"}),
+        html.Div(id="results", children=[
         html.Div(style=CARD, children=[
             html.Div(T("probability"), style={"fontSize": "14px", "color": "#555"}),
             html.Div(id="probability", style={"fontSize": "44px", "fontWeight": "bold"}),
@@ -104,6 +114,7 @@ def answer() -> html.Div:
                                        html.Div(id="per-insured")]),
         html.Div(style=CARD, children=[html.H4(T("comparison")), html.Div(id="comparison")]),
         html.Div(id="assumptions", style={"fontSize": "12px", "color": "#555"}),
+        ]),
     ])
 
 

@@ -132,13 +132,41 @@ def test_bad_input_shows_a_message_and_the_page_goes_on(dash_duo, app):
     _start(dash_duo, app)
     _result(dash_duo)  # the first answer is in
     _type(dash_duo.find_element("#target"), "120")
-    _wait(lambda: "(0, 100]" in dash_duo.find_element("#error").text, 60, "the error message")
+    _wait(lambda: "không quá 100" in dash_duo.find_element("#error").text, 60, "the error message")
+    beside = _box_message(dash_duo, "target")
+    _wait(lambda: beside().text == "Phải lớn hơn 0 và không quá 100 (%).", 10, "the error beside the target box")
+    _wait(lambda: "opacity: 0.4" in dash_duo.find_element("#results").get_attribute("style"), 10, "stale greyed")
+    assert "lần nhập hợp lệ gần nhất" in dash_duo.find_element("#stale-note").text
     _type(_lever(dash_duo, "state_share.near_poor"), "150")
     _type(dash_duo.find_element("#target"), "90")
-    _wait(lambda: "out of range" in dash_duo.find_element("#error").text, 60, "the lever's error")
+    _wait(lambda: "Phải từ 0 đến 100 (%)" in dash_duo.find_element("#error").text, 60, "the lever's error")
+    assert _box_message(dash_duo, "state_share.near_poor")().text == "Phải từ 0 đến 100 (%)."
+    assert beside().text == ""
     _type(_lever(dash_duo, "state_share.near_poor"), "80")
     _wait(lambda: dash_duo.find_element("#error").text == "", 60, "the error to clear")
     assert "%" in dash_duo.find_element("#probability").text
+    _wait(lambda: "opacity" not in (dash_duo.find_element("#results").get_attribute("style") or ""), 10, "ungreyed")
+    assert dash_duo.find_element("#stale-note").text == ""
+
+
+def _box_message(duo, field: str):
+    """The message beside a box (its error or warning)."""
+    selector = f'div[id*=\'"field":"{field.replace(".", "__")}"\']'
+    return lambda: duo.driver.find_element(By.CSS_SELECTOR, selector)
+
+
+def test_decimal_comma_and_a_late_lever_start(dash_duo, app):
+    _start(dash_duo, app)
+    key = _result(dash_duo)
+    _type(dash_duo.find_element("#target"), "96,8")
+    _wait(lambda: "96,80%" in dash_duo.find_element("#headline").text, 60, "96,8 read as 96.8%, not 968")
+    assert dash_duo.find_element("#error").text == ""
+    _type(dash_duo.find_element("#year"), "2025")
+    _type(dash_duo.find_element("#start"), "2027")
+    _wait(lambda: "sau năm mục tiêu (2025)" in _box_message(dash_duo, "start")().text, 60, "the lever-start warning")
+    assert dash_duo.find_element("#error").text == "" and dash_duo.find_element("#stale-note").text == ""
+    dash_duo.driver.save_screenshot(str(Path(dash_duo.download_path) / "late_start.png"))
+    assert dash_duo.get_logs() == []
 
 
 def test_briefing_and_downloads_produce_files_that_open(dash_duo, app):
@@ -165,7 +193,14 @@ def test_briefing_and_downloads_produce_files_that_open(dash_duo, app):
     assert len(table) == 23 and "median" in table
     time.sleep(0.5)
     sheets = pd.read_excel(fetch("#btn-xlsx", ".xlsx"), sheet_name=None)
-    assert "coverage" in sheets and "assumptions" in sheets
+    assert "Bao phủ theo năm" in sheets and "Chính sách và giả định" in sheets  # the page's language
+    import docx
+
+    time.sleep(0.5)
+    word = docx.Document(str(fetch("#btn-docx", "_briefing.docx")))
+    assert word.paragraphs[0].text.startswith("Báo cáo tóm tắt") and any(probability in p.text for p in word.paragraphs)
+    time.sleep(0.5)
+    assert fetch("#btn-pdf", "_briefing.pdf").read_bytes().startswith(b"%PDF")
     with xr.open_dataset(fetch("#btn-nc", ".nc")) as ds:
         assert ds.sizes["draw"] == DRAWS
     assert dash_duo.get_logs() == []

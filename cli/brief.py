@@ -1,0 +1,101 @@
+"""`covsim brief`: the dashboard's briefing (Word, PDF or HTML) from the command line.
+
+The same computation as the page (`dashboard.compute.full_result` and `summary`), the same
+content (`dashboard.brief_content`); levers as `--lever NAME=VALUE`, in `covsim batch --grid`'s
+names and units (shares as 0-1), from `--from` (default: as the page, after the last observation).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from covsim.simulator.errors import InputError
+
+FORMATS = (".docx", ".pdf", ".html")
+
+
+def parse_levers(items: list[str]) -> dict[str, float]:
+    """['near_poor=0.9', 'outreach=0.5'] -> {'state_share.near_poor': 0.9, 'outreach': 0.5}."""
+    from covsim.dashboard import compute
+    from covsim.simulator import planning
+
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise InputError("--lever", item, "expected NAME=VALUE, e.g. near_poor=0.9")
+        path = planning.parse_lever(name, where="--lever")
+        if path not in compute.KIND:
+            raise InputError("--lever", name, f"not a lever of the briefing; allowed: {', '.join(compute.LEVER_PATHS)}")
+        try:
+            out[path] = float(value.replace(",", ".") if value.count(",") == 1 and "." not in value else value)
+        except ValueError:
+            raise InputError("--lever", item, f"'{value}' is not a number") from None
+    return out
+
+
+def _write(path: str, content: bytes) -> None:
+    """The bytes, readable as any file the user writes (a temporary file is private by default)."""
+    Path(path).write_bytes(content)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
+
+
+def cmd_brief(args) -> int:
+    from covsim.cli.planning import _atomic
+    from covsim.dashboard import brief_content, compute
+    from covsim.simulator import output, planning
+
+    out = output.check_destination(args.out, FORMATS, "--out")
+    planning.check_target(args.target)
+    levers = parse_levers(args.lever)
+    scheme = args.scheme or compute.simulator.load_scenario(args.scenario).scheme
+    sc = compute.scenario(args.scenario, scheme)
+    planning.check_year(sc, args.year)
+    start = args.start if args.start is not None else planning.lever_start(sc, args.year)
+    planning.check_year(sc, start, "--from")
+    if levers and start > args.year:
+        sys.stderr.write(f"covsim: warning: the levers start in {start}, after the target year {args.year}: "
+                         "they cannot change the answer\n")
+    if args.compare:
+        compute.scenario(args.compare, scheme)
+    res = compute.full_result(args.scenario, scheme, levers, start, args.target,
+                              args.year, compare=args.compare, draws=args.draws, seed=args.seed)
+    s = compute.summary(res)
+    _atomic(str(out), lambda tmp: _write(tmp, brief_content.render(s, args.lang, out.suffix)), suffix=out.suffix)
+    rep = s["report"]
+    if args.json:
+        print(json.dumps({"out": str(out), "scenario": s["scenario"], "target": rep["target"], "year": rep["year"],
+                          "probability": rep["probability"], "changed": s["changed"], "start": s["start"]},
+                         ensure_ascii=False))
+    else:
+        print(f"{s['scenario']}: probability {100 * rep['probability']:.0f}% of {100 * rep['target']:.2f}% "
+              f"in {rep['year']}")
+        print(f"written: {out}")
+    return 0
+
+
+def register(sub) -> None:
+    from covsim.cli.main import _positive_int
+    from covsim.cli.planning import _float, _year
+
+    p = sub.add_parser("brief", help="a briefing for the People's Committee: Word (.docx), PDF or HTML")
+    p.add_argument("scenario", help="a shipped scenario name")
+    p.add_argument("--target", type=_float, required=True, help="coverage target as a share, e.g. 0.968")
+    p.add_argument("--year", type=_year, required=True, help="target year")
+    p.add_argument("--lever", action="append", default=[], metavar="NAME=VALUE",
+                   help="set a lever (repeatable), in --grid's names and units: near_poor=0.9, "
+                        "local_top_up.pupil_student=0.2, outreach=0.5, base_salary=2340000")
+    p.add_argument("--from", dest="start", type=_year,
+                   help="first year the levers take effect (default: after the last observation)")
+    p.add_argument("--compare", help="also compare with this scenario of the same region")
+    p.add_argument("--scheme", choices=("bhyt", "bhxh", "bhtn"), help="insurance scheme (default: the scenario's)")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the briefing (default vi)")
+    p.add_argument("--draws", type=_positive_int, default=200, help="posterior draws (default 200)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--out", required=True, help="output file: .docx, .pdf or .html")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_brief)

@@ -1,0 +1,189 @@
+"""What a briefing says, computed once from a result summary; the HTML, Word and PDF renderers
+only lay it out (`briefing.briefing_html`, `brief_docx`, `brief_pdf`).
+
+Nothing here runs the model: every number comes from `compute.summary`, the scenario's reform from
+its shipped definition.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from .brief_text import (SCHEMES, TEXT, b, billion, group_name, local_time, number, percent, plan_name, region_name,
+                         target_text)
+
+#: Levers whose strength the plans do not state: the model's assumption (see the scenario files).
+ASSUMED_LEVERS = ("outreach", "enforcement", "voluntary_outreach")
+
+
+@dataclass
+class Briefing:
+    lang: str
+    title: str
+    plan: str
+    stamp: str
+    paragraph: str
+    key_numbers: list[tuple[str, str]]
+    charts: list[tuple[str, str]]  # (chart key for brief_charts, caption)
+    changes: list[tuple[str, str, str]]  # (what changed, status, source)
+    method: str
+    reproduce: list[tuple[str, str]]
+    sources: list[str] = field(default_factory=list)
+
+
+def lever_phrase(path: str, value: float, lang: str) -> str:
+    """'tỷ lệ ngân sách nhà nước hỗ trợ mức đóng BHYT cho học sinh, sinh viên: 50%'."""
+    name, _, group = path.partition(".")
+    if name in ("state_share", "local_top_up", "voluntary_subsidy", "premium_rate", "household_member_factor"):
+        shown = percent(value, lang, 1 if abs(100 * value - round(100 * value)) > 1e-9 else 0)
+    elif name == "base_salary":
+        shown = number(value, lang)
+    else:
+        shown = number(value, lang, 1)
+        shown = ("+" + shown) if value > 0 else shown
+    key = f"lever_{name}"
+    if key not in TEXT:
+        return b("lever_other", lang, path=path, value=shown)
+    return b(key, lang, group=group_name(group, lang) if group else "", value=shown)
+
+
+def _shipped(name: str, scheme: str):
+    from . import compute
+
+    try:
+        return compute.scenario(name, scheme)
+    except Exception:  # noqa: BLE001 - a scenario given as a file the dashboard cannot reload
+        return None
+
+
+def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[str, str, str, bool]], int | None]:
+    """Each change against the policy in force: (what, status, source, whether it differs from the
+    policy in force); and the first year any effective change takes effect."""
+    from covsim.simulator import planning
+
+    if reform is None:
+        sc = _shipped(s["scenario"], s["scheme"]) if s.get("baseline") else None
+        reform = sc.reform if sc is not None else {}
+    base = _shipped(s["baseline"], s["scheme"]) if s.get("baseline") else None
+    source = plan_name(s["scenario"], lang)
+    rows, years = [], []
+    for path, by_year in sorted(reform.items()):
+        if path in s.get("changed", {}):
+            continue  # the user's value replaces the plan's from the lever start
+        for year, value in sorted((int(y), float(v)) for y, v in by_year.items()):
+            status = b("status_assumed" if path.partition(".")[0] in ASSUMED_LEVERS else "status_planned", lang)
+            try:
+                effective = base is None or abs(planning.lever_value(base, path, year) - value) > 1e-9
+            except Exception:  # noqa: BLE001 - a path the lever table does not know: count it as a change
+                effective = True
+            if not effective:
+                status += " (" + b("same_as_now", lang) + ")"
+            rows.append((f"{lever_phrase(path, value, lang)} {b('from_year', lang, year=year)}", status, source,
+                         effective))
+            if effective:
+                years.append(year)
+    for path, value in sorted(s.get("changed", {}).items()):
+        rows.append((f"{lever_phrase(path, value, lang)} {b('from_year', lang, year=s['start'])}",
+                     b("status_tested", lang), "–", True))
+        years.append(int(s["start"]))
+    return rows, (min(years) if years else None)
+
+
+def _first_capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _budget_row(s: dict, year: int) -> dict | None:
+    return next((r for r in s.get("budget") or [] if r["year"] == year), None)
+
+
+def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | None = None) -> Briefing:
+    """The briefing of a result summary in the language ('vi' or 'en')."""
+    rep = s["report"]
+    year, region = int(rep["year"]), region_name(s["region"], lang)
+    scheme = SCHEMES[s["scheme"]][lang]
+    denominator = b(f"denominator_{s['denominator']}", lang) if s["denominator"] in ("population", "labour_force") \
+        else s["denominator"]
+    rows, first = changes(s, lang, reform)
+    target = target_text(rep["target"], lang)
+    draws = int(s["assumptions"]["draws"])
+
+    effective = [r[0] for r in rows if r[3]]
+    sentences = [b("changed_by_plan", lang, region=region, items="; ".join(effective)) if effective
+                 else b("changed_none", lang),
+                 b("p_sentence", lang, target=target, denominator=denominator, year=year,
+                   p=percent(rep["probability"], lang, 0), draws=number(draws, lang))]
+    numbers = [(b("k_probability", lang, target=target, denominator=denominator, year=year),
+                percent(rep["probability"], lang, 0)),
+               (b("k_median", lang, year=year),
+                f"{percent(rep['median_coverage'], lang, 1)} ({percent(rep['lo80'], lang, 1)}–"
+                f"{percent(rep['hi80'], lang, 1)})"),
+               (b("k_first", lang), str(rep["first_year_reached"]["p50"] or
+                                        b("k_never", lang, end=s["years"][-1])))]
+    row = _budget_row(s, year)
+    if row is None:
+        sentences.append(b("no_budget", lang, scheme=scheme))
+    elif "extra_state_cost" in row and first is not None:
+        extra = [r["extra_state_cost"] for r in s["budget"] if first <= r["year"] <= year
+                 and r.get("extra_state_cost") is not None]
+        mean = sum(extra) / len(extra) if extra else None
+        per = row.get("cost_per_additional_insured")
+        if per is not None and row["extra_insured"] >= 0.5:
+            sentences.append(b("extra_sentence", lang, year=year, people=number(row["extra_insured"], lang),
+                               cost=billion(row["extra_state_cost"], lang), mean=billion(mean, lang),
+                               first=first, per=number(per, lang)))
+        else:
+            sentences.append(b("extra_none", lang))
+        numbers += [(b("k_extra_insured", lang, year=year), f"{number(row['extra_insured'], lang)} {b('people', lang)}"),
+                    (b("k_extra_cost", lang, year=year), f"{billion(row['extra_state_cost'], lang)} {b('billion', lang)}"),
+                    (b("k_extra_mean", lang, first=first, year=year), f"{billion(mean, lang)} {b('billion', lang)}"),
+                    (b("k_per_insured", lang, year=year),
+                     f"{number(per, lang)} {b('vnd_per_person', lang)}" if per is not None else "–")]
+    if row is not None:
+        numbers += [(b("k_state_cost", lang, year=year), f"{billion(row['state_cost'], lang)} {b('billion', lang)}"),
+                    (b("k_revenue", lang, year=year), f"{billion(row['premium_revenue'], lang)} {b('billion', lang)}")]
+    c = s.get("compare")
+    if c:
+        other = plan_name(c["name"], lang)
+        numbers.append((b("k_compare_p", lang, name=other), percent(c["probability_b"], lang, 0)))
+        if "cost_a" in c:
+            numbers.append((b("k_compare_cost", lang, first=c["cost_first"], year=c["cost_last"]),
+                            f"{billion(c['cost_a'], lang)} / {billion(c['cost_b'], lang)} {b('billion', lang)}"))
+
+    charts = [("fan", b("c_fan", lang))]
+    if s["scheme"] == "bhyt" and rep.get("groups"):
+        charts.append(("groups", b("c_groups", lang, year=year)))
+    if s.get("budget"):
+        charts.append(("budget", b("c_budget", lang)))
+    if c:
+        charts.append(("compare", b("c_compare", lang, name=plan_name(c["name"], lang))))
+
+    a = s["assumptions"]
+    reproduce = [(b("r_draws", lang), number(draws, lang)), (b("r_seed", lang), str(a["seed"])),
+                 (b("r_start", lang), str(first or s["start"])),
+                 (b("r_scenario_hash", lang), a.get("scenario_hash", "")), (b("r_data_hash", lang), a.get("data_hash", "")),
+                 (b("r_code_version", lang), a.get("code_version", ""))]
+    sources = sorted({r["source"] for r in s["observed"]} | {r["source"] for r in s["targets"]})
+    stamp = local_time(now or datetime.now(timezone.utc), lang)
+    return Briefing(lang=lang, title=b("title", lang, scheme=scheme, region=region),
+                    plan=b("under", lang, plan=plan_name(s["scenario"], lang)),
+                    stamp=b("generated", lang, time=stamp), paragraph=" ".join(sentences), key_numbers=numbers,
+                    charts=charts, changes=[(_first_capital(r[0]),) + r[1:3] for r in rows], method=b("model_text", lang, region=region),
+                    reproduce=reproduce, sources=sources)
+
+
+def render(s: dict, lang: str, fmt: str) -> bytes:
+    """The briefing of a summary as a file's bytes: fmt '.docx', '.pdf' or '.html'."""
+    if fmt == ".html":
+        from .brief_html import to_html
+
+        return to_html(briefing(s, lang), s).encode("utf-8")
+    if fmt == ".docx":
+        from .brief_docx import to_docx
+
+        return to_docx(briefing(s, lang), s)
+    if fmt == ".pdf":
+        from .brief_pdf import to_pdf
+
+        return to_pdf(briefing(s, lang), s)
+    raise ValueError(f"unknown briefing format {fmt!r}; allowed: .docx, .pdf, .html")

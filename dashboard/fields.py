@@ -1,0 +1,204 @@
+"""The page's number boxes: what a planner types, read as a number (the Vietnamese decimal comma
+too), and what is wrong with it said beside the box, in the session's language, without the file
+paths and internal keys of the engine's message.
+
+A box's value reaches the server as typed; `number` reads it. An `InputError` from the engine
+becomes {field, code, params} (`describe`), which `message` words in either language.
+"""
+from __future__ import annotations
+
+import re
+
+from covsim.simulator.errors import InputError
+
+from .i18n import t
+
+#: The boxes that are not levers.
+PLAIN = ("start", "target", "year", "compare", "scheme")
+
+TEXT: dict[str, dict[str, str]] = {
+    "empty": {"vi": "Chưa nhập: hãy nhập một số.", "en": "Empty: type a number."},
+    "not_number": {"vi": "«{text}» không phải là một số.", "en": "'{text}' is not a number."},
+    "range": {"vi": "Phải từ {lo} đến {hi}{unit}.", "en": "Must be from {lo} to {hi}{unit}."},
+    "year_range": {"vi": "Phải là một năm từ {lo} đến {hi}.", "en": "Must be a year from {lo} to {hi}."},
+    "whole_year": {"vi": "Năm phải là số nguyên, ví dụ 2020.", "en": "A year is a whole number, e.g. 2020."},
+    "target_range": {"vi": "Phải lớn hơn 0 và không quá 100 (%).", "en": "Must be above 0 and at most 100 (%)."},
+    "other_region": {"vi": "Kịch bản này thuộc tỉnh/thành phố khác.", "en": "That scenario is of another region."},
+    "invalid": {"vi": "Giá trị không hợp lệ.", "en": "Invalid value."},
+    "start_after_year": {"vi": "Năm áp dụng ({start}) sau năm mục tiêu ({year}): chính sách thay đổi không "
+                                "ảnh hưởng đến kết quả năm mục tiêu.",
+                         "en": "The levers start in {start}, after the target year {year}: they cannot change "
+                               "the result for the target year."},
+    "stale": {"vi": "Kết quả bên dưới là của lần nhập hợp lệ gần nhất; hãy sửa ô được đánh dấu đỏ để cập nhật.",
+              "en": "The results below are from the last valid input; correct the box marked in red to update "
+                    "them."},
+    "percent_unit": {"vi": " (%)", "en": " (%)"},
+    "vnd_unit": {"vi": " đồng/tháng", "en": " VND a month"},
+}
+
+
+def say(key: str, lang: str, **values) -> str:
+    text = TEXT[key]["en" if lang == "en" else "vi"]
+    return text.format(**values) if values else text
+
+
+_THOUSANDS = {".": re.compile(r"-?\d{1,3}(\.\d{3}){2,}(,\d+)?"), ",": re.compile(r"-?\d{1,3}(,\d{3}){2,}(\.\d+)?")}
+
+
+def number(value) -> float | None:
+    """A box's value as a number: '96,8' and '96.8' are 96.8; '1.490.000' and '1,490,000' are
+    1490000 (two or more groups of three); '' is None. ValueError for anything else."""
+    if value is None or isinstance(value, (int, float)) and not isinstance(value, bool):
+        return None if value is None else float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
+    if not text:
+        return None
+    for sep, pattern in _THOUSANDS.items():
+        if pattern.fullmatch(text):
+            text = text.replace(sep, "")
+            break
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    if not re.fullmatch(r"-?(\d+\.?\d*|\.\d+)", text):
+        raise ValueError(value)
+    return float(text)
+
+
+def shown(value: float | None, lang: str) -> str:
+    """A number as a box shows it: decimal comma in Vietnamese, no thousands separator (so what is
+    shown reads back the same in either language)."""
+    if value is None:
+        return ""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+class FieldError(InputError):
+    """Bad input in one box, with the code and values its message is worded from."""
+
+    def __init__(self, field: str, code: str, message: str, **params):
+        super().__init__("dashboard", field, message)
+        self.field, self.code, self.params = field, code, params
+
+
+def read(field: str, value, kind: str = "number") -> float | int | None:
+    """A box's value, or FieldError('empty' / 'not_number' / 'whole_year')."""
+    try:
+        x = number(value)
+    except ValueError:
+        raise FieldError(field, "not_number", f"'{value}' is not a number", text=str(value)) from None
+    if x is None:
+        raise FieldError(field, "empty", "empty; type a number")
+    if kind == "year":
+        if x != int(x):
+            raise FieldError(field, "whole_year", f"{value} is not a whole year")
+        return int(x)
+    return x
+
+
+def field_of(exc: InputError, levers) -> str | None:
+    """Which box an engine error is about (None: not one box)."""
+    if isinstance(exc, FieldError):
+        return exc.field
+    key = str(exc.key or "")
+    named = {"target": "target", "target (%)": "target", "target year": "year", "lever start": "start",
+             "compare": "compare", "scheme": "scheme"}
+    if key in named:
+        return named[key]
+    if key.startswith("reform."):
+        key = key[len("reform."):].rsplit(".", 1)[0]
+    return key if key in levers else None
+
+
+def describe(exc: InputError, req: dict, levers, kind) -> dict:
+    """{field, code, params} of an error, for the page to word in its language."""
+    field = field_of(exc, levers)
+    if isinstance(exc, FieldError):
+        return {"field": field, "code": exc.code, "params": exc.params}
+    text = exc.message
+    if "empty" in text:
+        return {"field": field, "code": "empty", "params": {}}
+    if field in levers and "out of range" in text:
+        from covsim.simulator.scenario import LEVERS
+
+        lever = LEVERS[field.partition(".")[0]]
+        scale = 100 if kind[field] == "share" else 1
+        unit = "percent_unit" if kind[field] == "share" else "vnd_unit" if kind[field] == "vnd" else ""
+        return {"field": field, "code": "range", "params": {"lo": lever.lo * scale, "hi": lever.hi * scale,
+                                                            "unit": unit}}
+    if field in ("year", "start") and "outside" in text:
+        from . import compute
+
+        try:
+            sc = compute.scenario(req["scenario"], req["scheme"])
+            return {"field": field, "code": "year_range", "params": {"lo": sc.start + 1, "hi": sc.end}}
+        except Exception:  # noqa: BLE001 - the scenario itself is what is wrong
+            pass
+    if field == "target":
+        return {"field": field, "code": "target_range", "params": {}}
+    if field == "compare":
+        return {"field": field, "code": "other_region", "params": {}}
+    return {"field": field, "code": "invalid", "params": {}}
+
+
+def label(field: str | None, lang: str) -> str:
+    """The box's name as the page labels it."""
+    if field is None:
+        return ""
+    if field in ("start", "target", "year", "compare", "scheme"):
+        return t({"start": "lever_start", "year": "target_year"}.get(field, field), lang)
+    name, _, group = field.partition(".")
+    return f"{t(name, lang)} — {t(group, lang)}" if group else t(name, lang)
+
+
+def message(err: dict, lang: str) -> str:
+    """An error's message in the language: what is wrong and what is allowed."""
+    if err["code"] == "invalid" and lang == "en" and err.get("message"):
+        return err["message"]  # the engine's own words, without the file it names
+    params = dict(err.get("params") or {})
+    if "unit" in params:
+        params["unit"] = say(params["unit"], lang) if params["unit"] else ""
+    for k in ("lo", "hi"):
+        if isinstance(params.get(k), float):
+            params[k] = shown(params[k], lang) if abs(params[k]) < 1e6 else f"{params[k]:,.0f}".replace(
+                ",", "." if lang == "vi" else ",")
+    return say(err["code"], lang, **params)
+
+
+ERROR_STYLE = {"color": "#b00020", "fontSize": "12px"}
+WARNING_STYLE = {"color": "#8a5a00", "fontSize": "12px"}
+STALE_STYLE = {"opacity": 0.4, "filter": "grayscale(1)"}
+
+
+def box_id(field: str) -> dict:
+    return {"type": "field-error", "field": field.replace(".", "__")}
+
+
+def beside(s: dict | None, lang: str, names: list[str]) -> tuple[list[tuple[str, str] | None], dict, str]:
+    """For each box in `names`: (kind 'error'/'warning', text) or None; the results' style; the note
+    over them. An invalid input greys the last valid results (they no longer answer the page)."""
+    out: dict[str, tuple[str, str] | None] = {n: None for n in names}
+    style, note = {}, ""
+    if s and s.get("error") and s.get("kind") == "input":
+        style, note = STALE_STYLE, say("stale", lang)
+        if s.get("field") in out:
+            out[s["field"]] = ("error", message(s, lang))
+    elif s and not s.get("error") and "start" in out and s["start"] > s["report"]["year"]:
+        out["start"] = ("warning", say("start_after_year", lang, start=s["start"], year=s["report"]["year"]))
+    return [out[n] for n in names], style, note
+
+
+def register(app) -> None:
+    """Beside each box its error (or the lever-start warning); the results greyed with a note while
+    the input on the page is not valid."""
+    from dash import ALL, Input, Output, ctx, html
+
+    @app.callback(Output({"type": "field-error", "field": ALL}, "children"), Output("results", "style"),
+                  Output("stale-note", "children"), Input("answer", "data"), Input("lang", "value"))
+    def beside_the_field(s, lang):
+        names = [o["id"]["field"].replace("__", ".") for o in ctx.outputs_list[0]]
+        found, style, note = beside(s, lang, names)
+        boxes = [None if f is None else html.Span(f[1], className=f"field-{f[0]}",
+                                                  style=ERROR_STYLE if f[0] == "error" else WARNING_STYLE)
+                 for f in found]
+        return boxes, style, note

@@ -1,0 +1,135 @@
+"""`covsim brief` and the briefing in Word, PDF and HTML: one content, Vietnamese by default, every
+key number labelled once, bad input refused before anything is written."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from covsim.cli.main import main
+from covsim.dashboard import brief_content, brief_text, callbacks, compute
+from covsim.dashboard.brief_text import local_time, number, percent
+
+DRAWS = 40
+GOAL = ["brief", "lai_chau_plan_2016", "--target", "0.968", "--year", "2020", "--draws", str(DRAWS)]
+
+
+@pytest.fixture(scope="module")
+def summary():
+    req = {"id": 1, "scenario": "lai_chau_plan_2016", "scheme": "bhyt", "start": 2017, "target": 96.8, "year": 2020,
+           "compare": "lai_chau", "levers": {"state_share.near_poor": 90}}
+    s = callbacks.compute_request(req, DRAWS, 0)
+    assert "error" not in s, s.get("error")
+    return s
+
+
+def _lead(document) -> str:
+    """The first paragraph of the body: after the heading and the plan's line."""
+    body = [p for p in document.paragraphs if p.text.strip() and not p.style.name.startswith("Heading")]
+    return body[1].text
+
+
+def test_goal_word_briefing_opens_in_vietnamese_with_probability_and_cost(tmp_path, capsys):
+    import docx
+
+    out = tmp_path / "b.docx"
+    assert main(GOAL + ["--out", str(out), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    # the probability computed again by the page's quick path (the coverage alone), not read back from the file
+    quick = compute.full_result("lai_chau_plan_2016", "bhyt", {}, printed["start"], 0.968, 2020, draws=DRAWS, seed=0,
+                                details=False)
+    document = docx.Document(str(out))
+    assert document.paragraphs[0].text.startswith("Báo cáo tóm tắt") and "Lai Châu" in document.paragraphs[0].text
+    assert "Kế hoạch thực hiện BHYT toàn dân tỉnh Lai Châu" in document.paragraphs[1].text
+    lead = _lead(document)
+    assert f"năm 2020 là {percent(quick['report']['probability'], 'vi', 0)}" in lead
+    assert re.search(r"tăng thêm [\d.]+,\d tỷ đồng", lead) and re.search(r"[\d.]+ đồng cho mỗi người tham gia thêm", lead)
+    assert "probability" not in lead.lower() and "state_share" not in lead
+    assert printed["probability"] == pytest.approx(quick["report"]["probability"])
+    assert [p.name for p in tmp_path.iterdir()] == ["b.docx"]  # no temporary file left beside it
+
+
+def test_lead_paragraph_figures_agree_with_the_budget(summary):
+    brief = brief_content.briefing(summary, "vi")
+    row = next(r for r in summary["budget"] if r["year"] == 2020)
+    assert f"có thêm {number(row['extra_insured'], 'vi')} người tham gia" in brief.paragraph
+    assert f"tức {number(row['cost_per_additional_insured'], 'vi')} đồng" in brief.paragraph
+    assert row["cost_per_additional_insured"] == pytest.approx(row["extra_state_cost"] / row["extra_insured"], rel=1e-6)
+    labels = [k for k, _ in brief.key_numbers]
+    assert len(labels) == len(set(labels))  # every key number says what it is, once
+    assert not any(re.search(r"\bvs\b|seed|lever|_", k) for k in labels)
+
+
+def test_changes_name_the_tested_lever_and_keep_the_plans_unchanged_shares_out_of_the_lead(summary):
+    brief = brief_content.briefing(summary, "vi")
+    assert "cận nghèo: 90% từ năm 2017" in brief.paragraph  # the lever tested
+    assert "học sinh, sinh viên: 30%" not in brief.paragraph  # the plan's share equals the one in force
+    statuses = {what.split(":")[0]: status for what, status, _ in brief.changes}
+    assert "như chính sách hiện hành" in statuses["Tỷ lệ ngân sách nhà nước hỗ trợ mức đóng BHYT cho học sinh, sinh viên"]
+    assert any(st == "giả định" for _, st, _ in brief.changes)  # the outreach strength the plan does not state
+
+
+def test_english_briefing_is_english(summary):
+    brief = brief_content.briefing(summary, "en")
+    assert brief.title.startswith("Briefing") and "Lai Chau" in brief.title
+    assert "probability of reaching 96.8% of the population in 2020" in brief.paragraph
+    assert "đồng cho" not in brief.paragraph
+
+
+def test_time_and_numbers_follow_the_language():
+    noon = datetime(2026, 11, 30, 12, 5, tzinfo=timezone.utc)
+    assert local_time(noon, "vi") == "19:05 ngày 30/11/2026"  # Asia/Ho_Chi_Minh, UTC+7
+    assert local_time(noon, "en") == "19:05, 30 Nov 2026"
+    assert number(1179440.4, "vi") == "1.179.440" and number(1179440.4, "en") == "1,179,440"
+    assert percent(0.968, "vi") == "96,8%" and brief_text.billion(5.46e9, "vi") == "5,5"
+
+
+def test_pdf_and_html_carry_the_same_content(summary, tmp_path):
+    from covsim.dashboard.brief_content import render
+
+    brief = brief_content.briefing(summary, "vi")
+    pdf = render(summary, "vi", ".pdf")
+    assert pdf.startswith(b"%PDF") and b"DejaVuSans" in pdf
+    assert len(re.findall(rb"/Type /Page\b", pdf)) >= 2
+    page = render(summary, "vi", ".html").decode("utf-8")
+    assert brief.paragraph.replace("'", "&#x27;") in page
+    assert page.count("data:image/png;base64,") == len(brief.charts) == 4  # fan, groups, budget, comparison
+    assert "modebar" not in page and "plotly" not in page.lower()  # images, no toolbar
+    assert "(giờ Việt Nam)" in page and " UTC" not in page
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--out", "{d}/b.txt"], "unknown format '.txt'; allowed: .docx, .pdf, .html"),
+    (["--out", "{d}/b.docx", "--lever", "near_pour=0.9"], "unknown lever"),
+    (["--out", "{d}/b.docx", "--lever", "near_poor=abc"], "'abc' is not a number"),
+    (["--out", "{d}/b.docx", "--lever", "near_poor=1.5"], "out of range"),
+    (["--out", "{d}/b.pdf", "--year", "2099"], "outside the scenario's years"),
+])
+def test_bad_input_one_line_exit_2_nothing_written(tmp_path, capsys, extra, message):
+    argv = GOAL + [x.format(d=tmp_path) for x in extra]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_dashboard_word_and_pdf_buttons_send_the_briefing(summary, tmp_path):
+    import base64
+
+    import docx
+
+    payload = callbacks.export("btn-docx", summary, "en")
+    assert payload["filename"].endswith("_briefing.docx")
+    path = tmp_path / payload["filename"]
+    path.write_bytes(base64.b64decode(payload["content"]))
+    document = docx.Document(str(path))
+    assert document.paragraphs[0].text.startswith("Briefing") and "probability" in _lead(document)
+    pdf = callbacks.export("btn-pdf", summary, "vi")
+    assert pdf["filename"].endswith("_briefing.pdf") and base64.b64decode(pdf["content"]).startswith(b"%PDF")
+
+
+def test_targets_and_regions_read_as_the_plans_write_them():
+    assert [brief_text.target_text(v, "vi") for v in (0.9, 0.968, 0.9369)] == ["90%", "96,8%", "93,69%"]
+    assert brief_text.region_name("vietnam", "vi") == "cả nước" and brief_text.region_name("lai_chau", "vi") == "Lai Châu"

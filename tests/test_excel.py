@@ -1,0 +1,80 @@
+"""The Excel export read back with openpyxl: the session's language, number formats a planner
+reads (%, thousands, tỷ đồng, whole people), widths, frozen headers, the levers and assumptions."""
+from __future__ import annotations
+
+import io
+import re
+
+import openpyxl
+import pytest
+
+from covsim.dashboard import briefing, callbacks
+
+DRAWS = 40
+
+
+@pytest.fixture(scope="module")
+def summary():
+    req = {"id": 1, "scenario": "lai_chau_plan_2016", "scheme": "bhyt", "start": 2017, "target": 96.8, "year": 2020,
+           "compare": "lai_chau", "levers": {"state_share.near_poor": 90, "state_share.pupil_student": 30}}
+    s = callbacks.compute_request(req, DRAWS, 0)
+    assert "error" not in s, s.get("error")
+    return s
+
+
+def _book(s, lang):
+    return openpyxl.load_workbook(io.BytesIO(briefing.to_excel(s, lang)))
+
+
+def _column(ws, header: str) -> int:
+    return next(c.column for c in ws[2] if c.value == header)
+
+
+def test_vietnamese_session_gets_vietnamese_sheets_and_headers(summary):
+    wb = _book(summary, "vi")
+    assert wb.sheetnames == ["Bao phủ theo năm", "Theo nhóm đối tượng", "Huyện - chỉ tiêu kế hoạch",
+                             "Huyện - phân bổ theo mô hình", "So sánh kịch bản", "Số liệu thực tế và kế hoạch",
+                             "Chính sách và giả định"]
+    for ws in wb:
+        headers = [c.value for c in ws[2] if c.value]
+        assert headers and not any(re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", h) for h in headers), ws.title
+        assert ws.freeze_panes in ("A3", "B3", "C3"), ws.title  # title and header rows stay in view
+        assert ws["A1"].value.startswith("Lai Châu — Kế hoạch thực hiện BHYT toàn dân")
+    groups = [c.value for c in wb["Theo nhóm đối tượng"]["A"][2:]]
+    assert "law1" not in groups and "Nhóm do người lao động và người sử dụng lao động đóng" in groups
+
+
+def test_formats_percent_money_in_ty_dong_and_whole_people(summary):
+    ws = _book(summary, "vi")["Bao phủ theo năm"]
+    year = {ws.cell(row=r, column=1).value: r for r in range(3, ws.max_row + 1)}[2020]
+    median = ws.cell(row=year, column=_column(ws, "Tỷ lệ bao phủ: trung vị mô hình"))
+    assert median.number_format == "0.0%" and 0 < median.value <= 1
+    assert median.value == pytest.approx(summary["fan"]["q500"][summary["years"].index(2020)])
+    budget = next(r for r in summary["budget"] if r["year"] == 2020)
+    cost = ws.cell(row=year, column=_column(ws, "Tổng chi NSNN hỗ trợ mức đóng (tỷ đồng)"))
+    assert cost.number_format == "#,##0.0" and cost.value == pytest.approx(budget["state_cost"] / 1e9, abs=1e-3)
+    people = ws.cell(row=year, column=_column(ws, "Số người tham gia tăng thêm so với chính sách hiện hành"))
+    assert isinstance(people.value, int) and people.value == round(budget["extra_insured"])
+    assert people.number_format == "#,##0"
+    per = ws.cell(row=year, column=_column(ws, "Chi NSNN tăng thêm / người tham gia thêm (đồng)"))
+    assert per.value == round(budget["cost_per_additional_insured"]) and per.number_format == "#,##0"
+    assert all((ws.column_dimensions[c].width or 0) >= 10 for c in "ABCDEFGHIJKLMNOPQ")
+
+
+def test_assumptions_sheet_lists_the_levers_changed_and_the_run(summary):
+    ws = _book(summary, "vi")["Chính sách và giả định"]
+    rows = [tuple(c.value for c in r) for r in ws.iter_rows(min_row=3)]
+    tested = [r for r in rows if r[1] == "người dùng nhập để thử"]
+    assert any("cận nghèo: 90% từ năm 2017" in r[0] for r in tested)
+    assert not any("học sinh, sinh viên: 30% từ năm" in r[0] for r in tested)  # 30% is what is in force
+    assert any(r[1] == "giả định" and "vận động" in r[0].lower() for r in rows)  # the plan's outreach strength
+    values = {r[0]: r[1] for r in rows}
+    assert values["Chỉ tiêu bao phủ"] == pytest.approx(0.968) and values["Năm mục tiêu"] == 2020
+    assert values["Mã định danh bộ dữ liệu"] == summary["assumptions"]["data_hash"]
+    assert values["Số lần mô phỏng"] == DRAWS
+
+
+def test_english_session_gets_english_headers(summary):
+    wb = _book(summary, "en")
+    assert wb.sheetnames[0] == "Coverage by year" and wb.sheetnames[-1] == "Levers and assumptions"
+    assert wb["Coverage by year"]["B2"].value == "Coverage: model median"

@@ -1,0 +1,74 @@
+"""The page's number boxes: the Vietnamese decimal comma read as a decimal, each error worded in the
+session's language beside its box without file paths, the lever-start warning, stale results greyed."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from covsim.dashboard import callbacks, fields
+
+DRAWS = 20
+LAI_CHAU = {"id": 7, "scenario": "lai_chau_plan_2016", "scheme": "bhyt", "start": "2017", "target": "96,8",
+            "year": "2020", "compare": None, "levers": {"state_share.near_poor": "70", "state_share.pupil_student": "30"}}
+BOXES = ["state_share.near_poor", "start", "target", "year", "compare"]
+
+
+@pytest.mark.parametrize("typed, value", [
+    ("96,8", 96.8), ("96.8", 96.8), (" 96,8 ", 96.8), ("1.490.000", 1490000), ("1,490,000", 1490000),
+    ("2.340.000,5", 2340000.5), ("-0,5", -0.5), ("\u22120,5", -0.5), ("70", 70), (70, 70), ("", None), (None, None),
+])
+def test_a_box_reads_the_vietnamese_decimal_comma(typed, value):
+    assert fields.number(typed) == value
+
+
+@pytest.mark.parametrize("typed", ["96,8,1", "7o", "1.2.3", "--1", "96%"])
+def test_a_box_refuses_what_is_not_a_number(typed):
+    with pytest.raises(ValueError):
+        fields.number(typed)
+
+
+def test_shown_reads_back_the_same():
+    for value in (96.8, 70.0, 1490000.0, -0.5, 33.3333):
+        for lang in ("vi", "en"):
+            assert fields.number(fields.shown(value, lang)) == pytest.approx(value, abs=1e-4)
+    assert fields.shown(96.8, "vi") == "96,8" and fields.shown(96.8, "en") == "96.8"
+
+
+def test_typed_comma_target_is_96_8_percent_not_968():
+    s = callbacks.compute_request(LAI_CHAU, DRAWS, 0, details=False)
+    assert "error" not in s and s["report"]["target"] == pytest.approx(0.968)
+
+
+@pytest.mark.parametrize("change, field, vi, en", [
+    ({"target": "120"}, "target", "Phải lớn hơn 0 và không quá 100 (%).", "Must be above 0 and at most 100 (%)."),
+    ({"levers": {"state_share.near_poor": "150"}}, "state_share.near_poor", "Phải từ 0 đến 100 (%).",
+     "Must be from 0 to 100 (%)."),
+    ({"year": "2099"}, "year", "Phải là một năm từ 2009 đến 2030.", "Must be a year from 2009 to 2030."),
+    ({"start": ""}, "start", "Chưa nhập: hãy nhập một số.", "Empty: type a number."),
+    ({"levers": {"state_share.near_poor": "7o"}}, "state_share.near_poor", "«7o» không phải là một số.",
+     "'7o' is not a number."),
+    ({"compare": "vietnam"}, "compare", "Kịch bản này thuộc tỉnh/thành phố khác.", "That scenario is of another region."),
+])
+def test_error_beside_its_box_in_the_session_language_without_paths(change, field, vi, en):
+    s = callbacks.compute_request(dict(LAI_CHAU, **change), DRAWS, 0, details=False)
+    assert s["kind"] == "input" and s["field"] == field
+    for lang, text in (("vi", vi), ("en", en)):
+        found, style, note = fields.beside(s, lang, BOXES)
+        assert found[BOXES.index(field)] == ("error", text)
+        assert sum(f is not None for f in found) == 1
+        assert style == fields.STALE_STYLE and note == fields.say("stale", lang)  # the old result greyed
+        banner = callbacks.render(s, lang)["error"]
+        assert text in banner and fields.label(field, lang) in banner
+        assert not re.search(r"/[\w.+-]+/", banner) and ".toml" not in banner and "dashboard:" not in banner
+
+
+def test_a_lever_start_after_the_target_year_is_a_warning_not_an_error():
+    s = callbacks.compute_request(dict(LAI_CHAU, start="2022"), DRAWS, 0, details=False)
+    assert "error" not in s
+    found, style, note = fields.beside(s, "vi", BOXES)
+    assert found[BOXES.index("start")] == ("warning", "Năm áp dụng (2022) sau năm mục tiêu (2020): chính sách thay "
+                                                       "đổi không ảnh hưởng đến kết quả năm mục tiêu.")
+    assert style == {} and note == ""
+    ok = callbacks.compute_request(LAI_CHAU, DRAWS, 0, details=False)
+    assert fields.beside(ok, "vi", BOXES) == ([None] * len(BOXES), {}, "")
