@@ -26,7 +26,7 @@ def _float(text: str) -> float:
 def _common(p, scheme: bool = True) -> None:
     from covsim.cli.main import _positive_int
 
-    p.add_argument("region", help="a region id: vietnam, ho_chi_minh_city, dong_nai, can_tho, lai_chau, vinh_long")
+    p.add_argument("region", help="a region id the model can run (covsim regions lists them; from the data, not this list)")
     p.add_argument("--scenario", help="a shipped scenario of the region or a TOML path (default: the region's baseline)")
     p.add_argument("--draws", type=_positive_int, default=200, help="posterior draws (default 200)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.io as pio
 
 from . import figures
-from .i18n import number, percent, t
+from .i18n import number, percent, region_name, t
 
 PRINT_CSS = """
 body { font-family: system-ui, 'Segoe UI', Arial, sans-serif; margin: 24px; color: #222; }
@@ -87,8 +87,9 @@ def to_excel(s: dict) -> bytes:
 def key_numbers(s: dict, lang: str) -> list[tuple[str, str]]:
     rep = s["report"]
     first = rep["first_year_reached"]["p50"]
+    priors = "" if s["assumptions"].get("calibrated", True) else f" · {t('on_priors', lang)}"
     rows = [(t("probability", lang), f"{percent(rep['probability'], lang, 0)} "
-                                     f"({percent(rep['target'], lang, 2)}, {rep['year']})"),
+                                     f"({percent(rep['target'], lang, 2)}, {rep['year']}){priors}"),
             (t("median_coverage", lang) + f" {rep['year']}",
              f"{percent(rep['median_coverage'], lang, 2)} ({percent(rep['lo80'], lang, 1)}–"
              f"{percent(rep['hi80'], lang, 1)}, 80%)"),
@@ -141,7 +142,7 @@ def briefing_html(s: dict, lang: str) -> str:
     sources = sorted({r["source"] for r in s["observed"]} | {r["source"] for r in s["targets"]}
                      | {r["source"] for r in (s.get("districts") or {}).get("planned", [])})
     src = "".join(f"<li>{_esc(x)}</li>" for x in sources)
-    title = f"{t('title', lang)} — {t(s['region'], lang)} — {s['scenario']}"
+    title = f"{t('title', lang)} — {region_name(s['region'], lang)} — {s['scenario']}"
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{_esc(title)}</title><style>{PRINT_CSS}</style></head>

@@ -141,10 +141,8 @@ def test_a_region_added_by_data_rows_is_listed_and_runnable(tmp_path):
     assert listed.returncode == 0, listed.stderr
     row = next(r for r in json.loads(listed.stdout)["regions"] if r["id"] == "dien_bien")
     assert row["name_vi"] == "Điện Biên" and row["population"] == 600000 and row["calibrated"] is False
-    scenario = tmp_path / "dien_bien.toml"
-    scenario.write_text('name = "dien_bien"\nregion = "dien_bien"\nend = 2026\n', encoding="utf-8")
-    out = tmp_path / "run.nc"
-    ran = covsim("run", "--draws", "2", "--out", str(out), str(scenario), env=env)
+    out = tmp_path / "run.nc"  # no scenario file: the region's default baseline, the national policy in force
+    ran = covsim("run", "--draws", "2", "--out", str(out), "dien_bien", env=env)
     assert ran.returncode == 0, ran.stderr
     assert out.exists()
     notice = [line for line in ran.stderr.splitlines() if "dien_bien" in line and "prior" in line]
@@ -152,4 +150,33 @@ def test_a_region_added_by_data_rows_is_listed_and_runnable(tmp_path):
     import xarray as xr
 
     with xr.open_dataset(out) as ds:
-        assert ds.attrs["calibrated"] == 0 and "no calibrated posterior" in ds.attrs["calibration_note"]
+        assert ds.attrs["calibrated"] == 0 and "samples the priors" in ds.attrs["calibration_note"]
+        assert "no calibrated posterior for region 'dien_bien'" in ds.attrs["parameters"]
+
+
+DASHBOARD = """
+import json
+from covsim.dashboard import briefing, callbacks, compute, i18n
+req = {"id": 1, "scenario": "dien_bien", "scheme": "bhyt", "start": 2020, "target": 90, "year": 2025,
+       "compare": "", "levers": {}}
+s = callbacks.compute_request(req, 20, 0)
+assert "error" not in s, s.get("error")
+shown = callbacks.render(s, "en")["probability"]
+print(json.dumps({"offered": "dien_bien" in compute.REGIONS, "label": i18n.region_name("dien_bien", "vi"),
+                  "calibrated": s["assumptions"]["calibrated"], "shown": str(shown),
+                  "briefing": i18n.t("on_priors", "vi") in briefing.briefing_html(s, "vi")}))
+"""
+
+
+def test_dashboard_offers_an_added_region_and_says_it_is_on_priors(tmp_path):
+    import os
+
+    folder = _copy_data(tmp_path)
+    add_region(folder)
+    done = subprocess.run([sys.executable, "-c", DASHBOARD], capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, COVSIM_DATA_DIR=str(folder)))
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["offered"] and got["label"] == "Điện Biên" and got["calibrated"] is False
+    assert "on-priors" in got["shown"] and "not calibrated" in got["shown"] and got["briefing"]
+    assert sum("dien_bien" in line and "prior" in line for line in done.stderr.splitlines()) == 1
