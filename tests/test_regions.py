@@ -180,3 +180,24 @@ def test_dashboard_offers_an_added_region_and_says_it_is_on_priors(tmp_path):
     assert got["offered"] and got["label"] == "Điện Biên" and got["calibrated"] is False
     assert "on-priors" in got["shown"] and "not calibrated" in got["shown"] and got["briefing"]
     assert sum("dien_bien" in line and "prior" in line for line in done.stderr.splitlines()) == 1
+
+
+def test_regions_json_lists_the_34_provinces_and_the_country():
+    done = covsim("regions", "--json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)["regions"]
+    keys = {"id", "name_vi", "name_en", "kind", "members", "population", "population_year", "calibrated",
+            "observations"}
+    assert all(keys <= set(r) for r in rows)
+    by_kind = {k: [r for r in rows if r["kind"] == k] for k in regions.UNIT_KINDS}
+    assert len(by_kind["country"]) == 1 and len(by_kind["province"]) == 34 and len(by_kind["province_pre2025"]) == 63
+    nation = by_kind["country"][0]
+    assert nation["id"] == regions.NATIONAL and len(nation["members"]) == 34
+    assert nation["calibrated"] and nation["observations"] > 0
+    calibrated = {r["id"] for r in rows if r["calibrated"]}
+    assert calibrated == {"vietnam", "ho_chi_minh_city", "dong_nai", "can_tho", "lai_chau", "vinh_long"}
+    hcmc = next(r for r in rows if r["id"] == "ho_chi_minh_city_2025")
+    assert hcmc["name_vi"] == "TP. Hồ Chí Minh" and hcmc["population"] == 14002598 and not hcmc["calibrated"]
+    text = covsim("regions", "--kind", "province")
+    assert text.returncode == 0 and len(text.stdout.splitlines()) == 34
+    assert "ho_chi_minh_city_2025" in text.stdout and "binh_duong" in text.stdout
