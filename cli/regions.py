@@ -40,7 +40,73 @@ def cmd_regions(args) -> int:
     return 0
 
 
+def cmd_template(args) -> int:
+    from pathlib import Path
+
+    from covsim.simulator import region_template
+    from covsim.simulator.errors import InputError
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise InputError("--out", args.out, "the template is an Excel workbook; give a name ending in .xlsx")
+    if not out.parent.is_dir():
+        raise InputError("--out", args.out, f"folder {out.parent} does not exist")
+    region_template.write_template(out)
+    print(f"wrote {out}: fill it, then `covsim region add {out}`")
+    return 0
+
+
+def cmd_add(args) -> int:
+    import sys
+    from pathlib import Path
+
+    from covsim.simulator import region_template
+
+    filled, problems = region_template.read_workbook(Path(args.file))
+    if problems:
+        for line in problems:
+            sys.stderr.write(f"covsim: error: {line}\n")
+        return 2
+    try:
+        where = region_template.register(filled)
+    except FileExistsError as exc:
+        sys.stderr.write(f"covsim: error: {exc}: region '{filled.id}' is already registered; "
+                         f"`covsim region remove {filled.id}` first\n")
+        return 2
+    print(f"registered {filled.id} ({filled.name_vi}) in {where}; no calibrated posterior: "
+          f"its runs use the priors (covsim run {filled.id})")
+    return 0
+
+
+def cmd_remove(args) -> int:
+    import sys
+
+    from covsim.simulator import region_template
+
+    gone = region_template.remove(args.region)
+    if gone is None:
+        from covsim.simulator.user_data import user_dir
+
+        sys.stderr.write(f"covsim: error: region: '{args.region}' is not a region you added (in {user_dir()}); "
+                         "shipped regions cannot be removed\n")
+        return 2
+    print(f"removed {args.region} ({gone})")
+    return 0
+
+
 def register(sub) -> None:
+    one = sub.add_parser("region", help="a province's own data: Excel template, add, remove")
+    acts = one.add_subparsers(dest="action", required=True)  # the same one-line error parser as the rest
+    t = acts.add_parser("template", help="write the Excel template to fill")
+    t.add_argument("--out", required=True, help="the workbook to write (.xlsx)")
+    t.set_defaults(func=cmd_template)
+    a = acts.add_parser("add", help="check a filled template and register the region in your data folder")
+    a.add_argument("file", help="the filled workbook (.xlsx)")
+    a.set_defaults(func=cmd_add)
+    r = acts.add_parser("remove", help="remove a region you added")
+    r.add_argument("region")
+    r.set_defaults(func=cmd_remove)
+
     p = sub.add_parser("regions", help="list the regions (country, provinces since 1 Jul 2025, provinces before)")
     p.add_argument("--kind", choices=("country", "province", "province_pre2025"), help="only regions of this kind")
     p.add_argument("--json", action="store_true", help='print {"regions": [...]} instead of the table')

@@ -164,7 +164,8 @@ def parse_table(name: str, text: str, where: str) -> pd.DataFrame:
 
 
 def read_table(name: str, directory: Path | None = None) -> pd.DataFrame:
-    """Load and validate one shipped table (or one in `directory`, for tests and overrides)."""
+    """Load and validate one shipped table (or one in `directory`, for tests and overrides); the
+    data in use (no `directory`) also hold the rows of the regions a user registered."""
     if name not in SCHEMAS:
         raise KeyError(name)
     path = (directory or data_dir()) / f"{name}.csv"
@@ -176,7 +177,12 @@ def read_table(name: str, directory: Path | None = None) -> pd.DataFrame:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(path, None, f"not valid UTF-8 at byte {exc.start} (corrupt file?)") from None
-    return parse_table(name, text, str(path))
+    table = parse_table(name, text, str(path))
+    if directory is None:
+        from .user_data import with_user_rows
+
+        table = with_user_rows(name, table, parse_table)
+    return table
 
 
 @lru_cache(maxsize=None)
@@ -194,4 +200,11 @@ def data_hash(directory: Path | None = None) -> str:
         if path.exists():
             digest.update(name.encode())
             digest.update(path.read_bytes())
+    if directory is None:  # a user's registered regions are part of the data a run used
+        from .user_data import files
+
+        for name in sorted(SCHEMAS):
+            for path in files(name):
+                digest.update(f"{path.parent.name}/{name}".encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
