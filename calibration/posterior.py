@@ -23,9 +23,22 @@ def shipped_path(region: str) -> Path:
     return shipped_dir() / f"{region}.nc"
 
 
+def user_path(region: str) -> Path:
+    """The posterior `covsim region add` fitted for a region the user registered."""
+    from covsim.simulator.user_data import user_dir
+
+    return user_dir() / region / "posterior.nc"
+
+
+def path_for(region: str) -> Path:
+    """The region's posterior: the user's fit of a registered region, else the shipped one."""
+    mine = user_path(region)
+    return mine if mine.exists() else shipped_path(region)
+
+
 def has_posterior(region: str) -> bool:
-    """Whether a calibrated posterior ships for the region (the health-insurance fit)."""
-    return shipped_path(region).exists()
+    """Whether a calibrated posterior exists for the region (the health-insurance fit)."""
+    return path_for(region).exists()
 
 
 _TOLD: set = set()
@@ -49,7 +62,7 @@ def draws_for(region: str, draws: int, seed: int, regions: list[str] | None = No
     Posterior draws are taken in a fixed order seeded by `seed` (with replacement when more are
     asked than stored), so the same seed gives the same draws. On the priors, says so on stderr.
     """
-    path = shipped_path(region)
+    path = path_for(region)
     if not path.exists():
         tell_priors(region)
         prior = sample_prior(draws, seed, regions or [region])

@@ -73,9 +73,35 @@ def cmd_add(args) -> int:
         sys.stderr.write(f"covsim: error: {exc}: region '{filled.id}' is already registered; "
                          f"`covsim region remove {filled.id}` first\n")
         return 2
-    print(f"registered {filled.id} ({filled.name_vi}) in {where}; no calibrated posterior: "
-          f"its runs use the priors (covsim run {filled.id})")
+    if args.no_calibrate:
+        print(f"registered {filled.id} ({filled.name_vi}) in {where}; not calibrated: "
+              f"its runs use the priors (covsim run {filled.id})")
+        return 0
+    try:
+        fit = _calibrate(filled.id, args.seed)
+    except BaseException:
+        region_template.remove(filled.id)  # nothing registered unless complete
+        raise
+    print(f"registered {filled.id} ({filled.name_vi}) in {where}; calibrated with the national fit "
+          f"({fit['own_observations']} own observations, {fit['runtime_s']:.0f} s)")
     return 0
+
+
+def _calibrate(region: str, seed: int) -> dict:
+    """Fit the registered region pooled with the national observations (the fast settings) and keep
+    its posterior beside its data."""
+    import dataclasses
+
+    from covsim.calibration import posterior
+    from covsim.calibration.fit import FAST, calibrate
+    from covsim.simulator import data, regions
+    from covsim.simulator.output import write_netcdf
+
+    data.table.cache_clear()  # the tables read before registering lack the region's rows
+    regions._CACHE.clear()
+    post = calibrate(region, None, dataclasses.replace(FAST, seed=seed))
+    write_netcdf(post, posterior.user_path(region))  # complete or absent
+    return {"own_observations": int(post.attrs["own_observations"]), "runtime_s": float(post.attrs["runtime_s"])}
 
 
 def cmd_remove(args) -> int:
@@ -102,6 +128,9 @@ def register(sub) -> None:
     t.set_defaults(func=cmd_template)
     a = acts.add_parser("add", help="check a filled template and register the region in your data folder")
     a.add_argument("file", help="the filled workbook (.xlsx)")
+    a.add_argument("--no-calibrate", action="store_true",
+                   help="register without fitting (its runs then use the priors, and say so)")
+    a.add_argument("--seed", type=int, default=0, help="random seed of the fit (default 0)")
     a.set_defaults(func=cmd_add)
     r = acts.add_parser("remove", help="remove a region you added")
     r.add_argument("region")

@@ -61,11 +61,13 @@ def test_template_fill_add_target_remove(tmp_path, template):
     assert registered(user) == ["dien_bien"]
     listed = json.loads(covsim("regions", "--json", user=user).stdout)["regions"]
     row = next(r for r in listed if r["id"] == "dien_bien")
-    assert row["runnable"] and row["population"] == 598856 and row["observations"] == 2 and not row["calibrated"]
+    # calibrated at `region add`, pooled with the national fit; the posterior sits beside its data
+    assert row["runnable"] and row["population"] == 598856 and row["observations"] == 2 and row["calibrated"]
+    assert (user / "regions" / "dien_bien" / "posterior.nc").exists()
     target = covsim("target", "dien_bien", "--target", "0.95", "--year", "2025", "--draws", "20", "--json", user=user)
     assert target.returncode == 0, target.stderr
     assert 0 <= json.loads(target.stdout)["probability"] <= 1
-    assert sum("dien_bien" in line and "prior" in line for line in target.stderr.splitlines()) == 1
+    assert "prior" not in target.stderr  # on its own posterior, not the priors
     again = covsim("region", "add", str(template), user=user)
     assert again.returncode == 2 and "already a region the model runs" in again.stderr
     gone = covsim("region", "remove", "dien_bien", user=user)
