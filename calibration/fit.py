@@ -31,11 +31,11 @@ from covsim.simulator.decisions import known_by
 from covsim.simulator.engine import Prepared, code_version
 from covsim.simulator.errors import InputError
 from covsim.simulator.groups import GROUP_IDS, BY_ID
+from covsim.simulator.regions import NATIONAL
 from covsim.simulator.policy import Policy
 from covsim.simulator.scenario import FIRST_YEAR, load
 from covsim.simulator.streams import normal
 
-NATIONAL = "vietnam"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ priors stand in, and the Dataset's `source` attribute says which.
 """
 from __future__ import annotations
 
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -22,15 +23,51 @@ def shipped_path(region: str) -> Path:
     return shipped_dir() / f"{region}.nc"
 
 
+def user_path(region: str) -> Path:
+    """The posterior `covsim region add` fitted for a region the user registered."""
+    from covsim.simulator.user_data import user_dir
+
+    return user_dir() / region / "posterior.nc"
+
+
+def path_for(region: str) -> Path:
+    """The region's posterior: the user's fit of a registered region, else the shipped one."""
+    mine = user_path(region)
+    return mine if mine.exists() else shipped_path(region)
+
+
+def has_posterior(region: str) -> bool:
+    """Whether a calibrated posterior exists for the region (the health-insurance fit)."""
+    return path_for(region).exists()
+
+
+_TOLD: set = set()
+
+
+def tell_priors(region: str) -> None:
+    """One line on stderr, once per region and process: this region's runs are on the priors."""
+    if region not in _TOLD:
+        _TOLD.add(region)
+        sys.stderr.write(f"covsim: note: {priors_note(region)}\n")
+
+
+def priors_note(region: str) -> str:
+    return (f"region '{region}' has no calibrated posterior; its runs sample the priors, "
+            "not fitted to any observation (covsim calibrate fits one)")
+
+
 def draws_for(region: str, draws: int, seed: int, regions: list[str] | None = None) -> xr.Dataset:
     """`draws` parameter draws for `region`: from its shipped posterior, else from the priors.
 
     Posterior draws are taken in a fixed order seeded by `seed` (with replacement when more are
-    asked than stored), so the same seed gives the same draws.
+    asked than stored), so the same seed gives the same draws. On the priors, says so on stderr.
     """
-    path = shipped_path(region)
+    path = path_for(region)
     if not path.exists():
-        return _with_labour(sample_prior(draws, seed, regions or [region]), region, seed)
+        tell_priors(region)
+        prior = sample_prior(draws, seed, regions or [region])
+        prior.attrs["source"] = f"prior: no calibrated posterior for region '{region}'"
+        return _with_labour(prior, region, seed)
     with xr.open_dataset(path) as ds:
         post = ds.load()
     n = post.sizes["draw"]

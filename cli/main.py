@@ -14,7 +14,8 @@ from contextlib import contextmanager
 DEFAULT_SCENARIO = "vietnam"
 #: Modules that add their own subcommands: each has `register(subparsers)`.
 COMMAND_MODULES = ("covsim.cli.forecasting", "covsim.cli.planning", "covsim.cli.serve", "covsim.cli.labour", "covsim.cli.batch",
-                   "covsim.cli.brief")
+                   "covsim.cli.brief",
+                   "covsim.cli.regions")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -195,9 +195,9 @@ REGION_IN_TEXT = {"vietnam": {"vi": "cả nước", "en": "Viet Nam"}}
 
 
 def region_name(region: str, lang: str) -> str:
-    from .i18n import t
+    from . import i18n
 
-    return REGION_IN_TEXT[region][lang] if region in REGION_IN_TEXT else t(region, lang)
+    return REGION_IN_TEXT[region][lang] if region in REGION_IN_TEXT else i18n.region_name(region, lang)
 
 
 def target_text(share: float, lang: str) -> str:

@@ -4,8 +4,6 @@ Everything here reads the JSON summary the page holds (compute.summary); nothing
 """
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 
 def coverage_table(s: dict) -> pd.DataFrame:

@@ -118,7 +118,11 @@ def render(s: dict | None, lang: str, names=None) -> dict:
                 f"({percent(rep['lo80'], lang, 1)}–{percent(rep['hi80'], lang, 1)}, 80%) · "
                 f"{t('first_year', lang)}: {first or t('never', lang)} · "
                 f"{number(rep['draws'], lang)} {t('draws', lang)}, seed {rep['seed']}")
-    out = {"error": "", "probability": percent(rep["probability"], lang, 0), "headline": headline,
+    probability = percent(rep["probability"], lang, 0)
+    if not s["assumptions"].get("calibrated", True):  # never silently on the priors
+        probability = [probability, html.Div(t("on_priors", lang), id="on-priors",
+                                             style={"fontSize": "13px", "fontWeight": "normal", "color": "#b00020"})]
+    out = {"error": "", "probability": probability, "headline": headline,
            "fan": figures.fan_chart(s, lang), "result-key": str(s.get("id"))}
     if names is not None and not set(names) & set(RENDERED_REST):
         return out

@@ -17,19 +17,21 @@ import xarray as xr
 
 from covsim import simulator
 from covsim.calibration import posterior
-from covsim.simulator import observations, planning
+from covsim.simulator import observations, planning, regions
 from covsim.simulator.errors import InputError
 from covsim.simulator.variants import Variants
 
 DRAWS = 200
 SEED = 0
-REGIONS = ("vietnam", "ho_chi_minh_city", "dong_nai", "can_tho", "lai_chau", "vinh_long")
+REGIONS = tuple(regions.runnable())  # from the data (regions.csv): the country first, then by GSO code
 LEVER_GROUPS = ("near_poor", "pupil_student", "farm_household", "household")
 
 
 def scenarios_of(region: str) -> list[str]:
     """The region's baseline first, then its shipped reforms."""
     names = [n for n in simulator.shipped_scenarios() if simulator.load_scenario(n).region == region]
+    if region not in names:  # a region added by data rows: its default baseline
+        names.append(region)
     return sorted(names, key=lambda n: (n != region, n))
 
 
@@ -422,7 +424,8 @@ def summary(res: dict) -> dict:
                         "scenario_hash": attrs.get("scenario_hash", ""),
                         "seed": int(attrs.get("seed", 0)), "draws": int(cov.sizes["draw"]),
                         "data_hash": attrs.get("data_hash", ""), "code_version": attrs.get("code_version", ""),
-                        "parameters": attrs.get("parameters", ""), "source": sc.source},
+                        "parameters": attrs.get("parameters", ""), "source": sc.source,
+                        "calibrated": bool(attrs.get("calibrated", 1))},
     }
     if not out["details"]:
         return out

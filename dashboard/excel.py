@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from .brief_content import changes, lever_phrase
 from .brief_text import b, group_label, plan_name
-from .i18n import t
+from .i18n import region_name
 
 PCT, PCT2, BN, PEOPLE, VND, POINTS, YEAR = "0.0%", "0.00%", "#,##0.0", "#,##0", "#,##0", "0.0", "0"
 
@@ -148,7 +148,7 @@ def to_excel(s: dict, lang: str = "vi") -> bytes:
     """The workbook's bytes for a result summary, in the session's language."""
     wb = Workbook()
     wb.remove(wb.active)
-    region, rep = t(s["region"], lang), s["report"]
+    region, rep = region_name(s["region"], lang), s["report"]
     plan = plan_name(s["scenario"], lang)
     head = f"{region} — {plan}"
 
@@ -220,7 +220,7 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
                          for p, v in sorted(s["levers"].items()) if v is not None])
     section("h_target", [[x("target_value", lang), rep["target"], None], [x("target_year", lang), rep["year"], None],
                          [x("probability", lang), rep["probability"], x("model", lang)]])
-    section("h_method", [[b("model_text", lang, region=t(s["region"], lang)), None, None]])
+    section("h_method", [[b("model_text", lang, region=region_name(s["region"], lang)), None, None]])
     section("h_repro", [[b("r_draws", lang), a["draws"], None], [b("r_seed", lang), a["seed"], None],
                         [b("r_start", lang), s["start"], None], [b("r_scenario_hash", lang), a["scenario_hash"], None],
                         [b("r_data_hash", lang), a["data_hash"], None], [b("r_code_version", lang), a["code_version"], None]])

@@ -106,6 +106,8 @@ TEXT: dict[str, dict[str, str]] = {
     "generated": {"vi": "Tạo lúc", "en": "Generated"},
     "print_hint": {"vi": "In trang này (Ctrl+P) để có bản giấy.", "en": "Print this page (Ctrl+P) for paper."},
     "ping": {"vi": "ping", "en": "ping"},
+    "on_priors": {"vi": "chưa hiệu chỉnh: tham số lấy từ phân phối tiên nghiệm, chưa khớp với số liệu quan sát",
+                  "en": "not calibrated: the parameters are the priors, not fitted to any observation"},
     "per_insured_year": {"vi": "Chi phí NSNN tăng thêm / người tham gia thêm (so với kịch bản gốc)",
                          "en": "Extra state cost per additional insured (against the baseline)"},
     "vnd": {"vi": "đồng", "en": "VND"},
@@ -115,17 +117,18 @@ TEXT: dict[str, dict[str, str]] = {
     "lever": {"vi": "Đòn bẩy", "en": "Lever"},
     "fan": {"vi": "Bao phủ theo năm: trung vị, khoảng 80% và 95%", "en": "Coverage by year: median, 80% and 95% bands"},
     "download": {"vi": "Tải về", "en": "Download"},
-    "vietnam": {"vi": "Toàn quốc", "en": "Vietnam"},
-    "ho_chi_minh_city": {"vi": "TP. Hồ Chí Minh", "en": "Ho Chi Minh City"},
-    "dong_nai": {"vi": "Đồng Nai", "en": "Dong Nai"},
-    "can_tho": {"vi": "Cần Thơ", "en": "Can Tho"},
-    "lai_chau": {"vi": "Lai Châu", "en": "Lai Chau"},
-    "vinh_long": {"vi": "Vĩnh Long", "en": "Vinh Long"},
 }
 
 
 def t(key: str, lang: str) -> str:
     return TEXT[key][lang if lang in LANGUAGES else DEFAULT]
+
+
+def region_name(region: str, lang: str) -> str:
+    """A region's name from the data (regions.csv), not from this file: adding a region adds its label."""
+    from covsim.simulator import regions
+
+    return regions.name(region, lang if lang in LANGUAGES else DEFAULT)
 
 
 def number(value: float, lang: str, decimals: int = 0) -> str:

@@ -7,7 +7,7 @@ from itertools import count
 from dash import dcc, html
 
 from . import compute, fields
-from .i18n import DEFAULT, t
+from .i18n import DEFAULT, region_name, t
 
 _n = count()
 
@@ -65,7 +65,7 @@ def _levers() -> html.Div:
 def controls() -> html.Div:
     return html.Div(id="controls", className="no-print", style={"flex": "0 0 330px", "padding": "8px"}, children=[
         html.Label(T("region")),
-        dcc.Dropdown(id="region", options=[{"label": t(r, "vi"), "value": r} for r in compute.REGIONS],
+        dcc.Dropdown(id="region", options=[{"label": region_name(r, "vi"), "value": r} for r in compute.REGIONS],
                      value=compute.REGIONS[0], clearable=False, style=BOX),
         html.Label(T("scenario")),
         dcc.Dropdown(id="scenario", clearable=False, style=BOX),

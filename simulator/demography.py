@@ -15,6 +15,7 @@ from scipy import optimize, stats
 
 from . import data
 from .errors import InputError
+from .regions import NATIONAL
 
 MAX_AGE = 100  # the last age is open: 100 and over
 AGES = np.arange(MAX_AGE + 1)
@@ -71,7 +72,7 @@ def migration_profile() -> np.ndarray:
 def _param(table, region: str, name: str, default: float | None = None) -> float:
     rows = table[(table.region == region) & (table.parameter == name)]
     if rows.empty:
-        rows = table[(table.region == "vietnam") & (table.parameter == name)]
+        rows = table[(table.region == NATIONAL) & (table.parameter == name)]
     if rows.empty:
         if default is None:
             raise InputError("demography.csv", f"{region}.{name}", "missing; every region needs it")

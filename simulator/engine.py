@@ -357,10 +357,19 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
         parameters_hash=params_digest or params_hash(params),
         noise_from=int(noise_from),
         age_bands=",".join(BAND_LABELS),
+        **calibration_attrs(params_source),
     )
     if params.attrs.get("unconverged"):  # draws of a fit written with --allow-unconverged
         out["unconverged"] = str(params.attrs["unconverged"])
     return out
+
+
+def calibration_attrs(params_source: str) -> dict:
+    """Whether a run's parameters are a calibrated posterior: never silently on the priors."""
+    source = str(params_source)
+    on_priors = source.startswith("prior")
+    return dict(calibrated=int(source.startswith("posterior")),
+                calibration_note="this run samples the priors, not a calibrated posterior" if on_priors else "")
 
 
 def params_hash(params: xr.Dataset) -> str:

@@ -492,7 +492,7 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
     the Dataset's `parameters` attribute says which were used. `parallel` is accepted for the
     health engine's signature (numpy vectorises over draws here).
     """
-    from .engine import code_version, params_hash
+    from .engine import calibration_attrs, code_version, params_hash
 
     regions = [scenario.region]
     if is_labour_params(params):
@@ -522,6 +522,7 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
         parameters_hash=params_hash(used),
         noise_from=int(noise_from),
         age_bands=",".join(BAND_LABELS),
+        **calibration_attrs(source),
     )
     return ds
 

@@ -14,6 +14,7 @@ from . import data
 from .demography import AGES, SEXES
 from .errors import InputError
 from .groups import GROUP_IDS
+from .regions import NATIONAL
 
 TOLERANCE = 1e-6
 
@@ -25,7 +26,7 @@ def shares(regions: list[str], years: list[int]) -> xr.DataArray:
     for i, region in enumerate(regions):
         rows = table[table.region == region]
         if rows.empty:
-            rows = table[table.region == "vietnam"]
+            rows = table[table.region == NATIONAL]
         unknown = set(rows.group) - set(GROUP_IDS)
         if unknown:
             raise InputError("group_shares.csv", f"{region}.group", f"unknown group {sorted(unknown)}; "

@@ -17,6 +17,7 @@ import xarray as xr
 
 from .groups import BY_ID, GROUP_IDS
 from .kernel import enrolment
+from .regions import NATIONAL
 from .streams import normal
 
 #: Age bands of the enrolment probabilities (first age of each band).
@@ -89,7 +90,7 @@ def sample_prior(draws: int, seed: int, regions: list[str], first_draw: int = 0)
 
     join = np.stack([draw(f"join.{g}", JOIN_PRIOR[g]) for g in GROUP_IDS], axis=1)
     lapse = np.stack([draw(f"lapse.{g}", LAPSE_PRIOR[g]) for g in GROUP_IDS], axis=1)
-    offsets = np.stack([draw(f"region.{r}", Prior(0.0, REGION_OFFSET_SD)) if r != "vietnam"
+    offsets = np.stack([draw(f"region.{r}", Prior(0.0, REGION_OFFSET_SD)) if r != NATIONAL
                         else np.zeros(draws) for r in regions], axis=1)
     ds = xr.Dataset(
         {

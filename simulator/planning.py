@@ -18,6 +18,7 @@ from . import data, observations
 from .engine import group_sum
 from .errors import InputError, nearest
 from .groups import BY_ID, GROUP_IDS
+from .regions import NATIONAL
 from .scenario import LEVERS, Scenario, lever_paths
 
 #: A group label in a plan's target table: a model group, a law group ("law3"), a group of the
@@ -241,7 +242,7 @@ def lever_value(scenario: Scenario, path: str, year: int) -> float:
     if name == "state_share":
         return float(sum(policy.state_share(year, scenario.region, group)))
     lever = LEVERS[name]
-    region = scenario.region if name in ("local_top_up", "outreach") else "vietnam"
+    region = scenario.region if name in ("local_top_up", "outreach") else NATIONAL
     value = policy.in_force(lever.parameter, date(year, 1, 1), region, group)
     return float(value.value) if value is not None else 0.0
 
@@ -253,7 +254,7 @@ def lever_start(scenario: Scenario, year: int | None = None) -> int:
     sweep tests policy from 'now' on; for a target year before that, three years ahead of it.
     """
     own = observations.observed(scenario.region, scenario.scheme)
-    national = observations.observed("vietnam", scenario.scheme)
+    national = observations.observed(NATIONAL, scenario.scheme)
     last = own.year.max() if len(own) else (national.year.max() if len(national) else scenario.start)
     start = int(last) + 1
     if year is not None and start > year:

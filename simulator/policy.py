@@ -16,8 +16,7 @@ import xarray as xr
 
 from . import data
 from .groups import GROUP_IDS
-
-NATIONAL = "vietnam"
+from .regions import NATIONAL
 #: Average household size used to turn the household discount ladder into a mean factor per
 #: member (2019 census reports about 3.5 persons a household; assumed, unverified).
 HOUSEHOLD_SIZE = 3.5

@@ -187,9 +187,10 @@ def shipped() -> dict[str, Path]:
 
 
 def known_regions() -> list[str]:
-    from . import data
+    """The regions the model can run, from the data (regions.py): the country first."""
+    from . import regions
 
-    return sorted(set(data.table("population")["region"]))
+    return regions.runnable()
 
 
 def _read_toml(path: Path) -> dict:
@@ -217,18 +218,24 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
         path = ships[text]
     elif text.endswith(".toml") or Path(text).exists():
         path = Path(text)
+    elif text in known_regions():  # a region added by data rows alone: its baseline is the national policy
+        path = None
     else:
         raise InputError("scenario", text, f"no shipped scenario of that name{nearest(text, ships)}; "
                                            f"shipped: {', '.join(ships)} (or give a path to a .toml file)")
-    where = str(path)
-    raw = _read_toml(path)
+    if path is None:
+        where = f"{text} (default baseline: no scenario file ships for this region)"
+        raw = {"name": text, "region": text, "description": f"{text}: baseline, national policy in force"}
+    else:
+        where = str(path)
+        raw = _read_toml(path)
     for key in raw:
         if key not in TOP_KEYS:
             raise InputError(where, key, f"unknown key{nearest(key, TOP_KEYS)}; allowed: {', '.join(TOP_KEYS)}")
     for key in ("name", "region", "description", "baseline", "source", "scheme"):
         if key in raw and not isinstance(raw[key], str):
             raise InputError(where, key, "must be a string")
-    name = raw.get("name", path.stem)
+    name = raw["name"] if "name" in raw else path.stem
     if "baseline" in raw:
         if raw["baseline"] in _seen:
             raise InputError(where, "baseline", f"circular baseline '{raw['baseline']}'")

@@ -18,6 +18,7 @@ from SALib.sample import sobol as sobol_sample
 
 from . import engine, planning
 from .errors import InputError
+from .regions import NATIONAL
 from .groups import GROUP_IDS
 from .parameters import net_price_pct
 from .scenario import Scenario
@@ -40,7 +41,7 @@ def factors(params: xr.Dataset, scenario: Scenario, start: int, levers: tuple[st
     for name in SCALARS:
         if name in params:
             spread(name, params[name].values)
-    if "region_offset" in params and scenario.region in params.region.values and scenario.region != "vietnam":
+    if "region_offset" in params and scenario.region in params.region.values and scenario.region != NATIONAL:
         spread("region_offset", params.region_offset.sel(region=scenario.region).values)
     for g in GROUP_IDS:
         spread(f"join_logit.{g}", params.join_logit.sel(group=g).values)

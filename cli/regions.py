@@ -1,0 +1,142 @@
+"""`covsim regions`: the regions the data know (the country, the 34 provinces since 1 July 2025,
+the 63 before), with their members, population, and whether a calibrated posterior ships."""
+from __future__ import annotations
+
+import json
+
+
+def rows() -> list[dict]:
+    """One dict per region, in the data's order; the shape `covsim regions --json` prints."""
+    from covsim.calibration import posterior
+    from covsim.simulator import observations, regions
+
+    out = []
+    for r in regions.registry().values():
+        people = r.population
+        out.append({
+            "id": r.id, "name_vi": r.name_vi, "name_en": r.name_en, "kind": r.kind, "members": list(r.members),
+            "population": None if people is None else (int(people) if float(people).is_integer() else people),
+            "population_year": r.population_year, "calibrated": posterior.has_posterior(r.id),
+            "observations": int(len(observations.observed(r.id, "bhyt"))),
+            "parent": r.parent or None, "runnable": r.runnable,
+        })
+    return out
+
+
+def cmd_regions(args) -> int:
+    table = rows()
+    if args.kind:
+        table = [r for r in table if r["kind"] == args.kind]
+    if args.json:
+        print(json.dumps({"regions": table}, ensure_ascii=False))
+        return 0
+    width = max(len(r["id"]) for r in table)
+    for r in table:
+        people = "" if r["population"] is None else f"{r['population']:,} ({r['population_year']})"
+        flags = ("calibrated" if r["calibrated"] else "priors only") if r["runnable"] else "not runnable"
+        members = f"  = {' + '.join(r['members'])}" if r["kind"] == "province" and len(r["members"]) > 1 else ""
+        print(f"{r['id']:<{width}}  {r['kind']:<16}  {r['name_vi']:<20}  {people:>20}  {flags}, "
+              f"{r['observations']} obs{members}")
+    return 0
+
+
+def cmd_template(args) -> int:
+    from pathlib import Path
+
+    from covsim.simulator import region_template
+    from covsim.simulator.errors import InputError
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise InputError("--out", args.out, "the template is an Excel workbook; give a name ending in .xlsx")
+    if not out.parent.is_dir():
+        raise InputError("--out", args.out, f"folder {out.parent} does not exist")
+    region_template.write_template(out)
+    print(f"wrote {out}: fill it, then `covsim region add {out}`")
+    return 0
+
+
+def cmd_add(args) -> int:
+    import sys
+    from pathlib import Path
+
+    from covsim.simulator import region_template
+
+    filled, problems = region_template.read_workbook(Path(args.file))
+    if problems:
+        for line in problems:
+            sys.stderr.write(f"covsim: error: {line}\n")
+        return 2
+    try:
+        where = region_template.register(filled)
+    except FileExistsError as exc:
+        sys.stderr.write(f"covsim: error: {exc}: region '{filled.id}' is already registered; "
+                         f"`covsim region remove {filled.id}` first\n")
+        return 2
+    if args.no_calibrate:
+        print(f"registered {filled.id} ({filled.name_vi}) in {where}; not calibrated: "
+              f"its runs use the priors (covsim run {filled.id})")
+        return 0
+    try:
+        fit = _calibrate(filled.id, args.seed)
+    except BaseException:
+        region_template.remove(filled.id)  # nothing registered unless complete
+        raise
+    print(f"registered {filled.id} ({filled.name_vi}) in {where}; calibrated with the national fit "
+          f"({fit['own_observations']} own observations, {fit['runtime_s']:.0f} s)")
+    return 0
+
+
+def _calibrate(region: str, seed: int) -> dict:
+    """Fit the registered region pooled with the national observations (the fast settings) and keep
+    its posterior beside its data."""
+    import dataclasses
+
+    from covsim.calibration import posterior
+    from covsim.calibration.fit import FAST, calibrate
+    from covsim.simulator import data, regions
+    from covsim.simulator.output import write_netcdf
+
+    data.table.cache_clear()  # the tables read before registering lack the region's rows
+    regions._CACHE.clear()
+    post = calibrate(region, None, dataclasses.replace(FAST, seed=seed))
+    write_netcdf(post, posterior.user_path(region))  # complete or absent
+    return {"own_observations": int(post.attrs["own_observations"]), "runtime_s": float(post.attrs["runtime_s"])}
+
+
+def cmd_remove(args) -> int:
+    import sys
+
+    from covsim.simulator import region_template
+
+    gone = region_template.remove(args.region)
+    if gone is None:
+        from covsim.simulator.user_data import user_dir
+
+        sys.stderr.write(f"covsim: error: region: '{args.region}' is not a region you added (in {user_dir()}); "
+                         "shipped regions cannot be removed\n")
+        return 2
+    print(f"removed {args.region} ({gone})")
+    return 0
+
+
+def register(sub) -> None:
+    one = sub.add_parser("region", help="a province's own data: Excel template, add, remove")
+    acts = one.add_subparsers(dest="action", required=True)  # the same one-line error parser as the rest
+    t = acts.add_parser("template", help="write the Excel template to fill")
+    t.add_argument("--out", required=True, help="the workbook to write (.xlsx)")
+    t.set_defaults(func=cmd_template)
+    a = acts.add_parser("add", help="check a filled template and register the region in your data folder")
+    a.add_argument("file", help="the filled workbook (.xlsx)")
+    a.add_argument("--no-calibrate", action="store_true",
+                   help="register without fitting (its runs then use the priors, and say so)")
+    a.add_argument("--seed", type=int, default=0, help="random seed of the fit (default 0)")
+    a.set_defaults(func=cmd_add)
+    r = acts.add_parser("remove", help="remove a region you added")
+    r.add_argument("region")
+    r.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("regions", help="list the regions (country, provinces since 1 Jul 2025, provinces before)")
+    p.add_argument("--kind", choices=("country", "province", "province_pre2025"), help="only regions of this kind")
+    p.add_argument("--json", action="store_true", help='print {"regions": [...]} instead of the table')
+    p.set_defaults(func=cmd_regions)
