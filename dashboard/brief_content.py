@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from .i18n import t
 from .brief_text import (SCHEMES, TEXT, b, billion, group_name, local_time, number, percent, plan_name, region_name,
                          target_text)
 
@@ -113,8 +114,10 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                  else b("changed_none", lang),
                  b("p_sentence", lang, target=target, denominator=denominator, year=year,
                    p=percent(rep["probability"], lang, 0), draws=number(draws, lang))]
+    # A region on its priors says so beside the probability.
+    priors = "" if s["assumptions"].get("calibrated", True) else f" ({t('on_priors', lang)})"
     numbers = [(b("k_probability", lang, target=target, denominator=denominator, year=year),
-                percent(rep["probability"], lang, 0)),
+                percent(rep["probability"], lang, 0) + priors),
                (b("k_median", lang, year=year),
                 f"{percent(rep['median_coverage'], lang, 1)} ({percent(rep['lo80'], lang, 1)}–"
                 f"{percent(rep['hi80'], lang, 1)})"),
