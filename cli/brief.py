@@ -20,6 +20,7 @@ def parse_levers(items: list[str]) -> dict[str, float]:
     """['near_poor=0.9', 'outreach=0.5'] -> {'state_share.near_poor': 0.9, 'outreach': 0.5}."""
     from covsim.dashboard import compute
     from covsim.simulator import planning
+    from covsim.simulator.scenario import LEVERS
 
     out = {}
     for item in items:
@@ -33,6 +34,9 @@ def parse_levers(items: list[str]) -> dict[str, float]:
             out[path] = float(value.replace(",", ".") if value.count(",") == 1 and "." not in value else value)
         except ValueError:
             raise InputError("--lever", item, f"'{value}' is not a number") from None
+        lever = LEVERS[path.partition(".")[0]]
+        if not lever.lo <= out[path] <= lever.hi:
+            raise InputError("--lever", item, f"{value} is out of range; allowed: {lever.describe()}")
     return out
 
 

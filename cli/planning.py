@@ -206,11 +206,14 @@ def cmd_allocate(args) -> int:
         def excel(tmp):
             import pandas as pd
 
+            from covsim.dashboard.excel import PCT2, PEOPLE, polish
+
             with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
                 for kind in ("district", "group"):
                     part = table[table.unit_kind == kind]
                     if len(part):
                         part.to_excel(xl, sheet_name=kind, index=False)
+                        polish(xl.sheets[kind], {"rate": PCT2, "insured": PEOPLE, "population": PEOPLE})
         _atomic(args.out, excel, suffix=".xlsx")
     sums = allocate.totals(table)
     if args.json:

@@ -17,7 +17,7 @@ LOCALES = {"vi": "vi_VN", "en": "en_GB"}
 
 TEXT: dict[str, dict[str, str]] = {
     "title": {"vi": "Báo cáo tóm tắt: khả năng đạt mục tiêu bao phủ {scheme} của {region}",
-              "en": "Briefing: can {region} reach its {scheme} coverage target"},
+              "en": "Briefing: can {region} reach its {scheme} coverage target?"},
     "under": {"vi": "Theo {plan}", "en": "Under {plan}"},
     "generated": {"vi": "Lập lúc {time} (giờ Việt Nam)", "en": "Prepared at {time} (Viet Nam time)"},
     "changed_by_plan": {"vi": "Nội dung được thử so với chính sách hiện hành của {region}: {items}.",

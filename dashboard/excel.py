@@ -237,3 +237,19 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
     for r in range(3, len(rows) + 3):  # the target and the probability are shares
         if ws.cell(row=r, column=1).value in (x("target_value", lang), x("probability", lang)):
             ws.cell(row=r, column=2).number_format = PCT
+
+
+def polish(ws, formats: dict[str, str], header_row: int = 1) -> None:
+    """Number formats by column header, widths to fit, the header row frozen: for a sheet pandas
+    wrote (e.g. `covsim allocate`'s, whose column names are a public shape and stay)."""
+    for cell in ws[header_row]:
+        letter = get_column_letter(cell.column)
+        values = [ws.cell(row=r, column=cell.column).value for r in range(header_row + 1, ws.max_row + 1)]
+        longest = max([len(str(v)) for v in values if isinstance(v, str)] or [0])
+        ws.column_dimensions[letter].width = min(60, max(10, len(str(cell.value or "")) + 2, longest + 2))
+        cell.font = Font(bold=True)
+        fmt = formats.get(cell.value)
+        if fmt:
+            for r in range(header_row + 1, ws.max_row + 1):
+                ws.cell(row=r, column=cell.column).number_format = fmt
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)

@@ -167,6 +167,9 @@ def test_allocate_excel_has_a_sheet_per_unit_kind(tmp_path, capsys):
     assert book.sheetnames == ["group"]
     rows = list(book["group"].iter_rows(values_only=True))
     assert rows[0] == ("year", "unit_kind", "unit", "insured", "population", "rate")
+    sheet = book["group"]  # formats a planner reads, the column names unchanged
+    assert sheet.freeze_panes == "A2" and sheet["F2"].number_format == "0.00%" and sheet["D2"].number_format == "#,##0"
+    assert isinstance(sheet["D2"].value, int) and sheet.column_dimensions["C"].width >= 10
 
 
 def test_whole_rounding_adds_up():
