@@ -56,7 +56,7 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     # "as of" forecast may know. `match` is the text that names it in a row's reference or source.
     "decisions": _cols(
         "document", "match", ("decided", "date", False), ("effective", "date", False),
-        ("kind", "str", True, KINDS), ("source", "str", False), ("note", "str", False),
+        ("kind", "str", True, KINDS), ("source", "str"), ("note", "str", False),
     ),
     # Share of each age band of a region that belongs to each group, at a reference year.
     "group_shares": _cols(

@@ -70,9 +70,9 @@ def _value_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
             if column in ("share", "weight", "state_share") or (column == "value" and unit in SHARE_UNITS) \
                     or (name == "coverage" and column == "value"):
                 if not 0 <= v <= 1:
-                    out.append(_cell(file, line, column, f"{v:g} is not a share in [0, 1]"))
+                    out.append(_cell(file, line, column, f"{v:g} is outside [0, 1] (a share)"))
             if column == "rate_stated" and not 0 <= v <= 100:
-                out.append(_cell(file, line, column, f"{v:g} is not a percentage in [0, 100]"))
+                out.append(_cell(file, line, column, f"{v:g} is outside [0, 100] (a percentage)"))
         if name == "group_shares":
             lo, hi = row["age_from"], row["age_to"]
             if not 0 <= lo <= hi <= 120:
