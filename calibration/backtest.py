@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from covsim.simulator import observations
+from covsim.simulator.inputs import observations
 
 from .baselines import BASELINES, yearly
 from .fit import FAST, Settings

@@ -26,12 +26,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from covsim.simulator import data, parameters
-from covsim.simulator.engine import Prepared, code_version
+from covsim.simulator.inputs import tables
+from covsim.simulator.schemes import parameters
+from covsim.simulator.schemes.health import Prepared, code_version
 from covsim.simulator.errors import InputError
-from covsim.simulator.groups import GROUP_IDS, BY_ID
-from covsim.simulator.policy import Policy
-from covsim.simulator.scenario import FIRST_YEAR, load
+from covsim.simulator.inputs.groups import GROUP_IDS, BY_ID
+from covsim.simulator.inputs.policy import Policy
+from covsim.simulator.inputs.scenario import FIRST_YEAR, load
 from covsim.simulator.streams import normal
 
 NATIONAL = "vietnam"
@@ -129,7 +130,7 @@ def fitted_observations(region: str, until: int | None, scheme: str = "bhyt") ->
     """Year-end observations of the region and of the nation up to `until` (never targets)."""
     frames = []
     for r in dict.fromkeys([NATIONAL, region]):
-        table = data.table("coverage")
+        table = tables.table("coverage")
         rows = table[(table.region == r) & (table.scheme == scheme) & (table.kind == "observed")]
         rows = rows[~rows.note.str.lower().str.startswith("mid-year")]
         if until is not None:
@@ -212,7 +213,7 @@ class LogPosterior:
 
 
 def first_national_year() -> int:
-    table = data.table("coverage")
+    table = tables.table("coverage")
     rows = table[(table.region == NATIONAL) & (table.kind == "observed") & (table.scheme == "bhyt")]
     return int(rows.year.min())
 
@@ -361,7 +362,7 @@ def calibrate(region: str, until: int | None = None, settings: Settings = Settin
         own_observations=int(own.sum()) if region != NATIONAL else int(len(post.obs)),
         national_observations=int((post.obs.region == NATIONAL).sum()),
         runtime_s=round(time.perf_counter() - started, 2), seed=settings.seed,
-        code_version=code_version(), data_hash=data.data_hash(), **diagnostics,
+        code_version=code_version(), data_hash=tables.data_hash(), **diagnostics,
     )
     out["observation_value"] = ("observation", post.y)
     out["observation_year"] = ("observation", post.obs.year.to_numpy())

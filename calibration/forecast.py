@@ -11,9 +11,9 @@ import numpy as np
 import xarray as xr
 
 from covsim import simulator
-from covsim.simulator import observations
+from covsim.simulator.inputs import observations
 from covsim.simulator.errors import InputError
-from covsim.simulator.scenario import LAST_YEAR, Scenario
+from covsim.simulator.inputs.scenario import LAST_YEAR, Scenario
 from covsim.simulator.streams import normal
 
 from .fit import FAST, NATIONAL, Settings, calibrate, first_national_year

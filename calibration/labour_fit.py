@@ -26,11 +26,12 @@ import pandas as pd
 import xarray as xr
 
 from covsim import simulator
-from covsim.simulator import data, labour
-from covsim.simulator.engine import code_version
+from covsim.simulator.inputs import tables
+from covsim.simulator.schemes import labour
+from covsim.simulator.schemes.health import code_version
 from covsim.simulator.errors import InputError
-from covsim.simulator.policy import Policy
-from covsim.simulator.scenario import FIRST_YEAR, LAST_YEAR, Scenario
+from covsim.simulator.inputs.policy import Policy
+from covsim.simulator.inputs.scenario import FIRST_YEAR, LAST_YEAR, Scenario
 from covsim.simulator.streams import normal
 
 from .fit import FAST, NATIONAL, Free, Settings, sample_posterior
@@ -105,8 +106,8 @@ def observations(region: str, until: int | None = None) -> pd.DataFrame:
     labour_force.csv (shares and head counts); a point in both is kept once.
     """
     rows = []
-    cov = data.table("coverage")
-    lab = data.table("labour_force")
+    cov = tables.table("coverage")
+    lab = tables.table("labour_force")
     for r in dict.fromkeys([NATIONAL, region]):
         c = cov[(cov.region == r) & cov.scheme.isin(["bhxh", "bhtn"]) & (cov.kind == "observed")
                 & (cov.group == "all") & (cov.unit == "share_of_labour_force")]
@@ -220,7 +221,7 @@ def calibrate(region: str, until: int | None = None, settings: Settings = Settin
         own_observations=int((post.obs.region == region).sum()) if region != NATIONAL else int(len(post.obs)),
         national_observations=int((post.obs.region == NATIONAL).sum()),
         runtime_s=round(time.perf_counter() - started, 2), seed=settings.seed,
-        code_version=code_version(), data_hash=data.data_hash(), **diagnostics,
+        code_version=code_version(), data_hash=tables.data_hash(), **diagnostics,
     )
     out["observation_value"] = ("observation", post.obs.value.to_numpy(float))
     out["observation_year"] = ("observation", post.obs.year.to_numpy())
@@ -294,7 +295,7 @@ PARAMETER_VARS = tuple(labour.PRIORS) + tuple(labour.REGION_PRIORS)
 
 
 def shipped_path(region: str):
-    from .posterior import shipped_dir
+    from .shipped import shipped_dir
 
     return shipped_dir() / f"labour_{region}.nc"
 
@@ -327,7 +328,7 @@ def attach_draws(params: xr.Dataset, region: str, seed: int) -> xr.Dataset:
 def ship(regions: list[str] | None = None, settings: Settings | None = None) -> list:
     """Refit and write `calibration/posterior/labour_<region>.nc` for every region (or those given)."""
     from covsim.simulator.output import write_netcdf
-    from covsim.simulator.scenario import known_regions
+    from covsim.simulator.inputs.scenario import known_regions
 
     settings = settings or Settings()
     written = []

@@ -12,7 +12,7 @@ from covsim.simulator.errors import InputError
 def _run_task(task):
     """Runs on a Dask worker: one chunk, on as many engine threads as the worker has threads
     (several single-threaded workers on one machine must not each spread over every core)."""
-    from covsim.simulator import batch
+    from covsim.simulator.analysis import batch
 
     try:
         from dask.distributed import get_worker
@@ -85,8 +85,10 @@ def _client(args):
 
 def cmd_batch(args) -> int:
     from covsim import simulator
-    from covsim.calibration import posterior
-    from covsim.simulator import batch, data, engine
+    from covsim.calibration import shipped
+    from covsim.simulator.analysis import batch
+    from covsim.simulator.inputs import tables
+    from covsim.simulator.schemes import health
 
     began = time.perf_counter()
     out = batch.check_out(args.out)
@@ -102,7 +104,7 @@ def cmd_batch(args) -> int:
             sc = dataclasses.replace(sc, scheme=args.scheme)
         scenarios.append(sc)
     variants = batch.variants(scenarios, grid, args.start)
-    params = {r: posterior.draws_for(r, args.draws, args.seed) for r in sorted({v.scenario.region for v in variants})}
+    params = {r: shipped.draws_for(r, args.draws, args.seed) for r in sorted({v.scenario.region for v in variants})}
     chunks = batch.plan(variants, params, args.draws, args.seed, args.chunk_draws)
 
     client, cluster = _client(args)
@@ -133,8 +135,8 @@ def cmd_batch(args) -> int:
             client.close()
         if cluster is not None:
             cluster.close()
-    attrs = {"seed": int(args.seed), "draws": int(args.draws), "data_hash": data.data_hash(),
-             "code_version": engine.code_version(), "scheme": variants[0].scenario.scheme,
+    attrs = {"seed": int(args.seed), "draws": int(args.draws), "data_hash": tables.data_hash(),
+             "code_version": health.code_version(), "scheme": variants[0].scenario.scheme,
              "grid": json.dumps(args.grid), "parameters": json.dumps(
                  {r: str(p.attrs.get("source", "given")) for r, p in params.items()}),
              "chunk_draws": int(args.chunk_draws)}

@@ -39,7 +39,8 @@ def _show_progress(args) -> bool:
 
 def cmd_run(args) -> int:
     from covsim import simulator
-    from covsim.simulator import observations, summary
+    from covsim.simulator.inputs import observations
+    from covsim.cli import summary
 
     scenario = simulator.load_scenario(args.scenario)
     if args.scheme:
@@ -56,7 +57,7 @@ def cmd_run(args) -> int:
     if scenario.scheme == "bhyt":  # money flows, against the baseline on the same draws for a reform
         result["budget"] = _budget(ds, scenario, params, args)
     if scenario.scheme != "bhyt":  # BHXH / BHTN: name the denominator; what each plan target would need
-        from covsim.simulator import labour
+        from covsim.simulator.schemes import labour
 
         result.update(scheme=scenario.scheme, denominator=ds.attrs["denominator"],
                       target_gaps=labour.target_gaps(ds, scenario))
@@ -75,7 +76,7 @@ def cmd_run(args) -> int:
 
 def _budget(ds, scenario, params, args) -> dict:
     from covsim import simulator
-    from covsim.simulator import planning
+    from covsim.simulator.analysis import planning
 
     comparison = None
     if scenario.baseline:
@@ -105,9 +106,9 @@ def _budget_table(budget: dict) -> str:
 
 def _parameters(scenario, args):
     """Posterior draws shipped for the region when calibration has them; else the priors."""
-    from covsim.calibration import posterior
+    from covsim.calibration import shipped
 
-    return posterior.draws_for(scenario.region, args.draws, args.seed)
+    return shipped.draws_for(scenario.region, args.draws, args.seed)
 
 
 def cmd_scenarios(args) -> int:
@@ -129,7 +130,7 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_check_data(args) -> int:
-    from covsim.simulator import datacheck
+    from covsim.simulator.inputs import datacheck
 
     findings = datacheck.check_all()
     if args.json:

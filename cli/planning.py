@@ -38,7 +38,7 @@ def _common(p, scheme: bool = True) -> None:
 def _scenario(args):
     """The scenario asked for, checked to be of the region asked for."""
     from covsim import simulator
-    from covsim.simulator.scenario import known_regions
+    from covsim.simulator.inputs.scenario import known_regions
 
     regions = known_regions()
     if args.region not in regions:
@@ -54,9 +54,9 @@ def _scenario(args):
 
 
 def _draws(scenario, args):
-    from covsim.calibration import posterior
+    from covsim.calibration import shipped
 
-    return posterior.draws_for(scenario.region, args.draws, args.seed)
+    return shipped.draws_for(scenario.region, args.draws, args.seed)
 
 
 def _year(text: str) -> int:
@@ -72,7 +72,7 @@ def _year(text: str) -> int:
 
 def cmd_target(args) -> int:
     from covsim import simulator
-    from covsim.simulator import planning
+    from covsim.simulator.analysis import planning
 
     planning.check_target(args.target)
     scenario = _scenario(args)
@@ -102,7 +102,7 @@ def cmd_target(args) -> int:
 # solve ---------------------------------------------------------------------------------------
 
 def cmd_solve(args) -> int:
-    from covsim.simulator import planning, solve
+    from covsim.simulator.analysis import planning, solve
 
     planning.check_target(args.target)
     planning.check_probability(args.probability)
@@ -131,7 +131,8 @@ def cmd_solve(args) -> int:
 # sensitivity ---------------------------------------------------------------------------------
 
 def cmd_sensitivity(args) -> int:
-    from covsim.simulator import output, planning, sensitivity
+    from covsim.simulator import output
+    from covsim.simulator.analysis import planning, sensitivity
 
     scenario = _scenario(args)
     planning.check_year(scenario, args.year)
@@ -164,7 +165,8 @@ def cmd_sensitivity(args) -> int:
 
 def cmd_allocate(args) -> int:
     from covsim import simulator
-    from covsim.simulator import allocate, output, planning
+    from covsim.simulator.analysis import allocate, planning
+    from covsim.simulator import output
 
     planning.check_target(args.target)
     output.check_destination(args.out, (".csv", ".xlsx"), "--out")

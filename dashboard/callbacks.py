@@ -19,7 +19,7 @@ import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from covsim.simulator import planning
+from covsim.simulator.analysis import planning
 from covsim.simulator.errors import InputError
 
 from . import briefing, compute, figures

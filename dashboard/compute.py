@@ -16,10 +16,11 @@ import pandas as pd
 import xarray as xr
 
 from covsim import simulator
-from covsim.calibration import posterior
-from covsim.simulator import observations, planning
+from covsim.calibration import shipped
+from covsim.simulator.inputs import observations
+from covsim.simulator.analysis import planning
 from covsim.simulator.errors import InputError
-from covsim.simulator.variants import Variants
+from covsim.simulator.schemes.variants import Variants
 
 DRAWS = 200
 SEED = 0
@@ -181,7 +182,7 @@ _DRAWS_SEEN: set = set()
 
 @lru_cache(maxsize=32)
 def draws_of(region: str, draws: int, seed: int) -> xr.Dataset:
-    out = _shared(("draws", region, draws, seed), lambda: posterior.draws_for(region, draws, seed))
+    out = _shared(("draws", region, draws, seed), lambda: shipped.draws_for(region, draws, seed))
     _DRAWS_SEEN.add((region, draws, seed))
     return out
 
@@ -387,7 +388,7 @@ def _records(df: pd.DataFrame) -> list[dict]:
 def districts_view(res: dict) -> dict:
     """The plan's district targets (planned) and, where it can be made, the model's allocation."""
     sc = res["scenario"]
-    from covsim.simulator import allocate as _allocate  # written beside planning
+    from covsim.simulator.analysis import allocate as _allocate  # written beside planning
 
     table = _allocate.districts(sc.region)
     if table is None or sc.scheme != "bhyt":

@@ -50,7 +50,7 @@ def _note(text: str, lang: str, height: int) -> dict:
 
 def group_label(group: str, lang: str) -> str:
     """A model group's name in the language; a plan's own label ('law3', 'plan6_…') as written."""
-    from covsim.simulator.groups import BY_ID
+    from covsim.simulator.inputs.groups import BY_ID
 
     if group in BY_ID:
         return BY_ID[group].label_vi if lang == "vi" else BY_ID[group].label_en

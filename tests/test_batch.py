@@ -14,7 +14,7 @@ import pytest
 import xarray as xr
 
 from covsim import simulator
-from covsim.calibration import posterior
+from covsim.calibration import shipped
 from covsim.cli.main import main
 
 GRID = ["--grid", "near_poor=0.7:1.0:0.1"]
@@ -48,10 +48,10 @@ def test_a_chunk_is_the_same_draws_as_the_whole_run(tmp_path, capsys):
     assert code == 0
     ds = opened(tmp_path / "b.nc")
     scenario = simulator.load_scenario("vinh_long")
-    from covsim.simulator import planning
+    from covsim.simulator.analysis import planning
 
     whole = simulator.run(planning.with_levers(scenario, {"state_share.near_poor": 0.8}, planning.lever_start(scenario)),
-                          params=posterior.draws_for("vinh_long", 24, 0), seed=0)
+                          params=shipped.draws_for("vinh_long", 24, 0), seed=0)
     mine = ds.sel(scenario="vinh_long[state_share.near_poor=0.8]")
     for name in ds.data_vars:
         np.testing.assert_array_equal(mine[name].values, whole[name].sel(region="vinh_long").values, err_msg=name)
@@ -123,7 +123,7 @@ def test_bad_destination(tmp_path, capsys):
 
 def test_resume_runs_only_the_unfinished_chunks(tmp_path, capsys, monkeypatch):
     """Chunks already checkpointed are read back, not run again; the result is the whole run's."""
-    from covsim.simulator import batch as b
+    from covsim.simulator.analysis import batch as b
 
     reference = tmp_path / "ref.nc"
     args = ["batch", "vinh_long", "--draws", "12", "--chunk-draws", "4", "--seed", "3", "--json"]
@@ -132,7 +132,7 @@ def test_resume_runs_only_the_unfinished_chunks(tmp_path, capsys, monkeypatch):
     out = tmp_path / "part.nc"
     sc = simulator.load_scenario("vinh_long")
     variants = b.variants([sc], [], None)
-    params = {"vinh_long": posterior.draws_for("vinh_long", 12, 3)}
+    params = {"vinh_long": shipped.draws_for("vinh_long", 12, 3)}
     chunks = b.plan(variants, params, 12, 3, 4)
     folder = b.partial_folder(out)
     folder.mkdir()
@@ -151,14 +151,14 @@ def test_resume_runs_only_the_unfinished_chunks(tmp_path, capsys, monkeypatch):
 
 def test_checkpoints_of_other_inputs_are_not_mixed_in(tmp_path, capsys):
     """A checkpoint folder left by a batch with another seed is recomputed, not reused."""
-    from covsim.simulator import batch as b
+    from covsim.simulator.analysis import batch as b
 
     reference = tmp_path / "ref.nc"
     args = ["batch", "vinh_long", "--draws", "8", "--chunk-draws", "4", "--json"]
     assert main([*args, "--out", str(reference)]) == 0
     out = tmp_path / "other.nc"
     variants = b.variants([simulator.load_scenario("vinh_long")], [], None)
-    params = {"vinh_long": posterior.draws_for("vinh_long", 8, 1)}
+    params = {"vinh_long": shipped.draws_for("vinh_long", 8, 1)}
     folder = b.partial_folder(out)
     folder.mkdir()
     b.execute(b.plan(variants, params, 8, 1, 4), variants, params, 1, folder,

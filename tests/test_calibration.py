@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from covsim.calibration import fit
-from covsim.simulator import data
+from covsim.simulator.inputs import tables
 
 TINY = fit.Settings(walkers=24, burn=150, steps=150, draws=300, seed=1)
 COVSIM = [sys.executable, "-m", "covsim.cli.main"]
@@ -58,7 +58,7 @@ def test_synthetic_recovery_truth_inside_90_percent_interval():
 def test_fit_never_uses_targets_or_mid_year_figures():
     obs = fit.fitted_observations("lai_chau", None)
     assert set(obs.region) <= {"vietnam", "lai_chau"}
-    table = data.table("coverage")
+    table = tables.table("coverage")
     planned = table[table.kind == "planned"]
     merged = obs.merge(planned, on=["region", "year", "group", "value"], how="inner")
     assert merged.empty, "a planned target reached the fit"
@@ -74,7 +74,7 @@ def test_until_drops_every_later_observation_of_every_region():
 def test_forecast_is_a_true_as_of_forecast(tmp_path):
     """Corrupt every observation after --until (of every region): the forecast must not move."""
     folder = tmp_path / "data"
-    shutil.copytree(data.data_dir(), folder)
+    shutil.copytree(tables.data_dir(), folder)
     table = pd.read_csv(folder / "coverage.csv", keep_default_na=False)
     later = (table.year > 2014) & (table.kind == "observed")
     assert later.any()
@@ -120,7 +120,7 @@ def test_bad_forecast_input(args, fragments):
 
 def test_observation_outside_unit_interval_is_refused(tmp_path):
     folder = tmp_path / "data"
-    shutil.copytree(data.data_dir(), folder)
+    shutil.copytree(tables.data_dir(), folder)
     table = pd.read_csv(folder / "coverage.csv", keep_default_na=False)
     first = table.index[(table.region == "vietnam") & (table.kind == "observed")][0]
     table.loc[first, "value"] = 1.2

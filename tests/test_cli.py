@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from covsim.simulator import data
+from covsim.simulator.inputs import tables
 
 COVSIM = [sys.executable, "-m", "covsim.cli.main"]
 
@@ -143,7 +143,7 @@ def test_bad_option_values():
 )
 def test_corrupt_data_file_gets_one_line(tmp_path, corrupt, fragments):
     folder = tmp_path / "data"
-    shutil.copytree(data.data_dir(), folder)
+    shutil.copytree(tables.data_dir(), folder)
     path = folder / "population.csv"
     path.write_text(corrupt(path.read_text()))
     out = tmp_path / "out.nc"

@@ -9,15 +9,8 @@ import shutil
 
 import pytest
 
-from covsim.simulator.data import SCHEMAS, data_dir, read_table
-from covsim.simulator.datacheck import (
-    OPTIONAL_TABLES,
-    RATE_TOLERANCE_POINTS,
-    TARGET_TOLERANCE_POINTS,
-    Finding,
-    check_all,
-    check_plan_tables,
-)
+from covsim.simulator.inputs.tables import SCHEMAS, data_dir, read_table
+from covsim.simulator.inputs.datacheck import (OPTIONAL_TABLES, RATE_TOLERANCE_POINTS, TARGET_TOLERANCE_POINTS, Finding, check_all, check_plan_tables)
 from covsim.simulator.errors import InputError
 
 SHIPPED = [n for n in SCHEMAS if n not in OPTIONAL_TABLES or (data_dir() / f"{n}.csv").exists()]

@@ -8,7 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from covsim import simulator
-from covsim.simulator import engine, groups, sample_prior
+from covsim.simulator.schemes import health
+from covsim.simulator.inputs import groups
+from covsim.simulator import sample_prior
 
 SLOW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 REGIONS = ["vietnam", "ho_chi_minh_city", "dong_nai", "can_tho", "lai_chau", "vinh_long"]
@@ -131,7 +133,7 @@ def test_serial_and_threaded_kernels_agree():
 
 @pytest.mark.parametrize("threads", [1, 2, 3, 64])
 def test_block_width_covers_every_draw_and_never_splits_small_runs(threads):
-    from covsim.simulator import kernel
+    from covsim.simulator.schemes import kernel
 
     for draws in (1, 77, kernel.BLOCK, 600, 1000, 4097):
         width = kernel.block_width(draws, threads)
@@ -143,11 +145,11 @@ def test_block_width_covers_every_draw_and_never_splits_small_runs(threads):
 
 
 def test_numbers_do_not_depend_on_the_block_width(monkeypatch):
-    from covsim.simulator import kernel
+    from covsim.simulator.schemes import kernel
 
     sc = short("lai_chau", end=2030)
     params = sample_prior(70, 4, ["lai_chau"])
-    prep = engine.Prepared.build(sc.policy(), [sc.region], sc.years)
+    prep = health.Prepared.build(sc.policy(), [sc.region], sc.years)
     ref = prep.advance(params, 4, parallel=False)
     for width in (70, 32, 9):
         monkeypatch.setattr(kernel, "block_width", lambda draws, threads, w=width: w)

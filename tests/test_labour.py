@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 
 from covsim import simulator
-from covsim.calibration import labour_fit, posterior
+from covsim.calibration import labour_fit, shipped
 from covsim.calibration.fit import FAST
-from covsim.simulator import data, labour, observations
+from covsim.simulator.inputs import tables, observations
+from covsim.simulator.schemes import labour
 from covsim.simulator.errors import InputError
-from covsim.simulator.scenario import Scenario
+from covsim.simulator.inputs.scenario import Scenario
 
 COVSIM = [sys.executable, "-m", "covsim.cli.main"]
 DRAWS = 60
@@ -81,7 +82,7 @@ def test_compulsory_coverage_never_exceeds_the_compulsory_population(region):
                                             ("other", 0.0, 1.0)])
 def test_a_higher_voluntary_subsidy_never_lowers_voluntary_coverage(group, low, high):
     path = f"voluntary_subsidy.{group}"
-    params = posterior.draws_for("vinh_long", DRAWS, 5)
+    params = shipped.draws_for("vinh_long", DRAWS, 5)
     a = simulator.run(scheme("vinh_long", **{path: {2012: low}}), params=params, seed=5)
     b = simulator.run(scheme("vinh_long", **{path: {2012: high}}), params=params, seed=5)
     va = a.coverage.sel(group="informal")
@@ -96,7 +97,7 @@ def test_a_higher_voluntary_subsidy_never_lowers_voluntary_coverage(group, low, 
 
 
 def test_enforcement_moves_compulsory_coverage_only():
-    params = posterior.draws_for("can_tho", DRAWS, 1)
+    params = shipped.draws_for("can_tho", DRAWS, 1)
     base = simulator.run(scheme("can_tho"), params=params, seed=1)
     pushed = simulator.run(scheme("can_tho", enforcement={2020: 1.0}), params=params, seed=1)
     gain = (pushed.coverage_required - base.coverage_required).sel(year=2024)
@@ -125,7 +126,7 @@ def test_by_age_adds_up_to_the_totals():
 
 def test_output_carries_provenance_and_the_parameters_used():
     ds = simulator.run(simulator.load_scenario("vinh_long_labour_2018"),
-                       params=posterior.draws_for("vinh_long", 10, 0), seed=0)
+                       params=shipped.draws_for("vinh_long", 10, 0), seed=0)
     for key in ("scenario", "scenario_hash", "data_hash", "code_version", "seed", "draws", "parameters",
                 "parameters_hash", "scheme", "denominator"):
         assert key in ds.attrs, key
@@ -163,7 +164,7 @@ def test_vinh_long_2020_bhxh_target_is_out_of_reach_and_says_why(vinh_long_poste
 
 def test_bhtn_target_against_those_required_uses_that_denominator():
     sc = simulator.load_scenario("can_tho_labour_2024")
-    ds = simulator.run(dataclasses.replace(sc, scheme="bhtn"), params=posterior.draws_for("can_tho", DRAWS, 0))
+    ds = simulator.run(dataclasses.replace(sc, scheme="bhtn"), params=shipped.draws_for("can_tho", DRAWS, 0))
     gaps = labour.target_gaps(ds, dataclasses.replace(sc, scheme="bhtn"))
     assert [(g["year"], g["denominator"]) for g in gaps] == [(2024, "required")]
     g = gaps[0]
@@ -182,7 +183,7 @@ def test_fit_uses_observations_only_and_nothing_after_until():
     assert {("vinh_long", 2017, "bhxh"), ("vinh_long", 2017, "bhtn"), ("vietnam", 2008, "bhxh")} <= set(
         zip(every.region, every.year, every.kind))
     # Never a target, never a mid-year figure.
-    planned = data.table("coverage")
+    planned = tables.table("coverage")
     planned = planned[planned.kind == "planned"]
     planned = planned[["region", "year", "scheme", "value"]].rename(columns={"scheme": "kind"})
     merged = every.merge(planned, on=["region", "year", "kind", "value"])

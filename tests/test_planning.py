@@ -10,9 +10,9 @@ import pytest
 import xarray as xr
 
 from covsim import simulator
-from covsim.calibration import posterior
+from covsim.calibration import shipped
 from covsim.cli.main import main
-from covsim.simulator import allocate, planning, sensitivity, solve
+from covsim.simulator.analysis import allocate, planning, sensitivity, solve
 
 DRAWS = 60
 
@@ -20,7 +20,7 @@ DRAWS = 60
 @pytest.fixture(scope="module")
 def lai_chau():
     scenario = simulator.load_scenario("lai_chau")
-    params = posterior.draws_for("lai_chau", DRAWS, 0)
+    params = shipped.draws_for("lai_chau", DRAWS, 0)
     return scenario, params, simulator.run(scenario, params=params, seed=0)
 
 
@@ -130,7 +130,7 @@ def test_solve_says_when_no_combination_reaches_the_target(capsys):
 
 def test_sensitivity_finds_the_levers_that_matter(lai_chau):
     scenario, _, _ = lai_chau
-    params = posterior.draws_for("lai_chau", 400, 0)
+    params = shipped.draws_for("lai_chau", 400, 0)
     table = sensitivity.sobol(scenario, params, 2020, samples=64).set_index("factor")
     assert {"state_share.near_poor", "state_share.household"} <= set(table.index)
     # Pensioners are insured by the social-insurance fund: their lapse cannot move much; the

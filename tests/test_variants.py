@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from covsim import simulator
-from covsim.simulator import planning, sample_prior
-from covsim.simulator.engine import Prepared
-from covsim.simulator.variants import Variants
+from covsim.simulator.analysis import planning
+from covsim.simulator import sample_prior
+from covsim.simulator.schemes.health import Prepared
+from covsim.simulator.schemes.variants import Variants
 
 DRAWS, SEED = 16, 3
 

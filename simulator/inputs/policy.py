@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import data
+from . import tables
 from .groups import GROUP_IDS
 
 NATIONAL = "vietnam"
@@ -103,7 +103,7 @@ class Policy:
 
     @classmethod
     def from_table(cls, table: pd.DataFrame | None = None) -> "Policy":
-        table = data.table("policy_parameters") if table is None else table
+        table = tables.table("policy_parameters") if table is None else table
         # Built once per table: every scenario (and every lever a dashboard asks about) starts here.
         hit = _FROM_TABLE.get(id(table))
         if hit is None or hit[0] is not table:

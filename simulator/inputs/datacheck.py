@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data import SCHEMAS, data_dir, read_table
+from .tables import SCHEMAS, data_dir, read_table
 from .groups import BY_ID, GROUP_IDS
 
 #: A stated rate may differ from insured / population by rounding only: 0.05 percentage points,

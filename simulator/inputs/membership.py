@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from . import data
+from . import tables
 from .demography import AGES, SEXES
-from .errors import InputError
+from ..errors import InputError
 from .groups import GROUP_IDS
 
 TOLERANCE = 1e-6
@@ -20,7 +20,7 @@ TOLERANCE = 1e-6
 
 def shares(regions: list[str], years: list[int]) -> xr.DataArray:
     """Share of each (region, sex, age) in each group, per year; sums to 1 over `group`."""
-    table = data.table("group_shares")
+    table = tables.table("group_shares")
     out = np.zeros((len(regions), len(SEXES), AGES.size, len(GROUP_IDS), len(years)))
     for i, region in enumerate(regions):
         rows = table[table.region == region]

@@ -46,12 +46,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import data, demography, observations
-from .errors import InputError
+from ..inputs import tables, demography, observations
+from ..errors import InputError
 from .parameters import DEFAULT_NOISE_FROM, Prior
-from .policy import NATIONAL, Policy, Series
-from .scenario import Scenario
-from .streams import normal
+from ..inputs.policy import NATIONAL, Policy, Series
+from ..inputs.scenario import Scenario
+from ..streams import normal
 
 SCHEMES = ("bhxh", "bhtn")
 GROUPS = {"bhxh": ("required", "informal"), "bhtn": ("required", "other")}
@@ -142,7 +142,7 @@ def _region_values(params: xr.Dataset, name: str, regions: list[str]) -> np.ndar
 # Data ------------------------------------------------------------------------------------------
 
 def _rows(region: str, parameter: str) -> pd.DataFrame:
-    table = data.table("labour_force")
+    table = tables.table("labour_force")
     rows = table[(table.region == region) & (table.parameter == parameter)]
     if rows.empty and region != NATIONAL:
         rows = table[(table.region == NATIONAL) & (table.parameter == parameter)]
@@ -176,7 +176,7 @@ def labour_policy(base: Policy | None = None) -> Policy:
     """`base` (default: the shipped health policy) with the dated rules of labour_policy.csv added."""
     base = base or Policy.from_table()
     series = dict(base.series)
-    for key, extra in Policy.from_table(data.table("labour_policy")).series.items():
+    for key, extra in Policy.from_table(tables.table("labour_policy")).series.items():
         series[key] = Series(list(series[key].values) + list(extra.values)) if key in series else extra
     return Policy(series, dict(base.overrides))
 
@@ -492,7 +492,7 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
     the Dataset's `parameters` attribute says which were used. `parallel` is accepted for the
     health engine's signature (numpy vectorises over draws here).
     """
-    from .engine import code_version, params_hash
+    from .health import code_version, params_hash
 
     regions = [scenario.region]
     if is_labour_params(params):
@@ -514,7 +514,7 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
         denominator="labour_force",
         denominator_note="coverage_total: insured / labour force in working age; coverage_required: insured / "
                          "those required to join" + (" (compulsory BHXH only)" if scenario.scheme == "bhxh" else ""),
-        data_hash=data.data_hash(),
+        data_hash=tables.data_hash(),
         code_version=code_version(),
         seed=int(seed),
         draws=int(used.sizes["draw"]),

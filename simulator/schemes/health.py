@@ -14,12 +14,13 @@ import numba
 import numpy as np
 import xarray as xr
 
-from . import data, demography, kernel, membership
-from .groups import GROUP_IDS
-from .parameters import (BAND_LABELS, DEFAULT_NOISE_FROM, band_of_age, enrolment_probabilities,
-                         net_price_pct, outreach_walk, sample_prior)
-from .policy import Policy, policy_arrays
-from .scenario import Scenario
+from ..inputs import tables, demography, membership
+from . import kernel
+from ..inputs.groups import GROUP_IDS
+from .parameters import (BAND_LABELS, DEFAULT_NOISE_FROM, band_of_age, enrolment_probabilities, net_price_pct,
+                         outreach_walk, sample_prior)
+from ..inputs.policy import Policy, policy_arrays
+from ..inputs.scenario import Scenario
 
 #: Employees' contribution base in units of the base salary (assumed: average insured wage about
 #: 2.5 times the base salary); pensions likewise (assumed 2.0). Only money flows use these.
@@ -349,7 +350,7 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
         scenario_hash=scenario.hash,
         scenario_definition=json.dumps(scenario.resolved(), sort_keys=True),
         region=scenario.region,
-        data_hash=data.data_hash(),
+        data_hash=tables.data_hash(),
         code_version=code_version(),
         seed=int(seed),
         draws=int(params.sizes["draw"]),

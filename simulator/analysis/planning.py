@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import data, observations
-from .engine import group_sum
-from .errors import InputError, nearest
-from .groups import BY_ID, GROUP_IDS
-from .scenario import LEVERS, Scenario, lever_paths
+from ..inputs import tables, observations
+from ..schemes.health import group_sum
+from ..errors import InputError, nearest
+from ..inputs.groups import BY_ID, GROUP_IDS
+from ..inputs.scenario import LEVERS, Scenario, lever_paths
 
 #: A group label in a plan's target table: a model group, a law group ("law3"), a group of the
 #: six-group plans ("plan6_employee"), or several joined by "+" ("near_poor+farm_household").
@@ -49,7 +49,7 @@ def model_groups(label: GroupLabel) -> list[str]:
     if label == "all":
         return list(GROUP_IDS)
     out: list[str] = []
-    crosswalk = data.table("group_crosswalk")
+    crosswalk = tables.table("group_crosswalk")
     for part in label.split("+"):
         if part in BY_ID:
             out.append(part)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import xarray as xr
 
-from .engine import Prepared, coverage_total, params_hash, provenance, stamp, to_dataset
+from .health import Prepared, coverage_total, params_hash, provenance, stamp, to_dataset
 from .parameters import DEFAULT_NOISE_FROM
-from .scenario import Scenario
+from ..inputs.scenario import Scenario
 
 
 class Variants:

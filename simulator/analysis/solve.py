@@ -18,9 +18,10 @@ import numpy as np
 import xarray as xr
 from scipy import optimize, stats
 
-from . import engine, planning
-from .errors import InputError
-from .scenario import LEVERS, Scenario
+from ..schemes import health
+from . import planning
+from ..errors import InputError
+from ..inputs.scenario import LEVERS, Scenario
 
 #: Width of the smoothing of each draw's "reached the target" indicator (coverage points).
 SMOOTHING = 0.003
@@ -45,7 +46,7 @@ class Problem:
         self.scenario, self.params, self.seed = scenario, params, seed
         self.target, self.year, self.paths, self.start = target, year, paths, start
         self.years = list(range(scenario.start, year + 1))
-        self.prepared = engine.Prepared.build(scenario.policy(), [scenario.region], self.years)
+        self.prepared = health.Prepared.build(scenario.policy(), [scenario.region], self.years)
         # The scenario's own run with the kernel's state after every year: each evaluation reruns
         # only the years from the levers' start (the same numbers as a whole run, bit for bit).
         self.kept = self.prepared.advance(params, seed, keep_states=True)
@@ -67,7 +68,7 @@ class Problem:
 
     def run(self, levels: np.ndarray) -> xr.Dataset:
         prep = self.prepared.with_policy(self.scenario_at(levels).policy())
-        return engine.to_dataset(self.prepared.rerun(prep, self.params, self.seed, self.kept), prep, self.params)
+        return health.to_dataset(self.prepared.rerun(prep, self.params, self.seed, self.kept), prep, self.params)
 
     def evaluate(self, u: np.ndarray) -> Evaluation:
         levels = self.levels(np.asarray(u, dtype=float))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .errors import InputError, nearest
+from ..errors import InputError, nearest
 from .groups import STATE_SHARED
 from .policy import DatedValue, Key, NATIONAL, Policy, Series
 
@@ -187,9 +187,9 @@ def shipped() -> dict[str, Path]:
 
 
 def known_regions() -> list[str]:
-    from . import data
+    from . import tables
 
-    return sorted(set(data.table("population")["region"]))
+    return sorted(set(tables.table("population")["region"]))
 
 
 def _read_toml(path: Path) -> dict:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from . import observations
-from .scenario import Scenario
+from covsim.simulator.inputs import observations
+from covsim.simulator.inputs.scenario import Scenario
 
 
 def coverage_summary(ds: xr.Dataset, scenario: Scenario, lo: float = 0.1, hi: float = 0.9,

@@ -13,8 +13,8 @@ import numpy as np
 import xarray as xr
 from scipy import optimize, stats
 
-from . import data
-from .errors import InputError
+from . import tables
+from ..errors import InputError
 
 MAX_AGE = 100  # the last age is open: 100 and over
 AGES = np.arange(MAX_AGE + 1)
@@ -81,18 +81,18 @@ def _param(table, region: str, name: str, default: float | None = None) -> float
 
 def start_population(region: str, year: int) -> float:
     """Total population at `year`, from the nearest figure that is not a plan, moved by growth."""
-    pop = data.table("population")
+    pop = tables.table("population")
     rows = pop[(pop.region == region) & (pop.kind != "planned")]
     if rows.empty:
         raise InputError("population.csv", region, "no observed or assumed population for this region")
     nearest = rows.iloc[(rows.year - year).abs().argsort().iloc[0]]
-    growth = _param(data.table("demography"), region, "growth_rate")
+    growth = _param(tables.table("demography"), region, "growth_rate")
     return float(nearest.value) / (1 + growth) ** (nearest.year - year)
 
 
 def build(regions: list[str], start_year: int) -> xr.Dataset:
     """Rates and initial population over (region, sex, age), constant over time."""
-    table = data.table("demography")
+    table = tables.table("demography")
     R = len(regions)
     q = np.zeros((R, 2, AGES.size))
     asfr = np.zeros((R, AGES.size))

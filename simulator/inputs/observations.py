@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import data
+from . import tables
 
 
 def _coverage(region: str, scheme: str) -> pd.DataFrame:
-    table = data.table("coverage")
+    table = tables.table("coverage")
     return table[(table.region == region) & (table.scheme == scheme)]
 
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from .groups import BY_ID, GROUP_IDS
+from ..inputs.groups import BY_ID, GROUP_IDS
 from .kernel import enrolment
-from .streams import normal
+from ..streams import normal
 
 #: Age bands of the enrolment probabilities (first age of each band).
 BAND_STARTS = (0, 6, 18, 23, 60, 80)

@@ -33,12 +33,14 @@ from typing import Callable, Iterable
 import numpy as np
 import xarray as xr
 
-from . import data, engine, planning
-from .errors import InputError
-from .groups import GROUP_IDS
-from .output import check_destination, write_netcdf
-from .policy import Policy
-from .scenario import LEVERS, Scenario
+from ..inputs import tables
+from ..schemes import health
+from . import planning
+from ..errors import InputError
+from ..inputs.groups import GROUP_IDS
+from ..output import check_destination, write_netcdf
+from ..inputs.policy import Policy
+from ..inputs.scenario import LEVERS, Scenario
 
 FORMATS = (".zarr", ".nc")
 #: What a batch keeps of each run: the region's own slice (the `region` dim is dropped; each
@@ -119,10 +121,10 @@ def variants(scenarios: list[Scenario], grid: list[tuple[str, list[float]]], sta
 def plan(variants_: list[Variant], params: dict[str, xr.Dataset], draws: int, seed: int,
          chunk_draws: int) -> list[Chunk]:
     """Chunks of every variant, each keyed by all that determines its numbers."""
-    common = f"{seed}|{data.data_hash()}|{engine.code_version()}"
+    common = f"{seed}|{tables.data_hash()}|{health.code_version()}"
     chunks = []
     for i, v in enumerate(variants_):
-        p_hash = engine.params_hash(params[v.scenario.region])
+        p_hash = health.params_hash(params[v.scenario.region])
         for first in range(0, draws, chunk_draws):
             stop = min(first + chunk_draws, draws)
             text = f"{v.scenario.hash}|{v.scenario.scheme}|{first}:{stop}|{common}|{p_hash}"
@@ -131,17 +133,17 @@ def plan(variants_: list[Variant], params: dict[str, xr.Dataset], draws: int, se
     return chunks
 
 
-def _prepared(scenario: Scenario) -> engine.Prepared:
+def _prepared(scenario: Scenario) -> health.Prepared:
     """The scenario's policy on its region's people: demography and membership are prepared once
     per process (`_people`), since the variants of a grid differ only in policy."""
     return _people(scenario.region, tuple(scenario.years)).with_policy(scenario.policy())
 
 
 @lru_cache(maxsize=16)
-def _people(region: str, years: tuple[int, ...]) -> engine.Prepared:
+def _people(region: str, years: tuple[int, ...]) -> health.Prepared:
     # Built under the shipped policy, which `_prepared` replaces: only demography and membership
     # are kept from here.
-    return engine.Prepared.build(Policy.from_table(), [region], list(years))
+    return health.Prepared.build(Policy.from_table(), [region], list(years))
 
 
 def run_chunk(scenario: Scenario, params: xr.Dataset, seed: int) -> xr.Dataset:
@@ -151,7 +153,7 @@ def run_chunk(scenario: Scenario, params: xr.Dataset, seed: int) -> xr.Dataset:
     coverage, totals and money flows are elementwise functions of them and of the policy, so
     `derive` adds them once per variant when the store is assembled (per chunk, xarray's
     overhead would cost several times the kernel). The labour layer (BHXH, BHTN): every variable
-    of its run with a draw dim. Either way the numbers are those of `engine.run(scenario,
+    of its run with a draw dim. Either way the numbers are those of `health.run(scenario,
     params=params, seed=seed)` (tested).
     """
     if scenario.scheme == "bhyt":
@@ -161,7 +163,7 @@ def run_chunk(scenario: Scenario, params: xr.Dataset, seed: int) -> xr.Dataset:
             {"population": (dims, raw["pop"][:, 0].transpose(2, 0, 1), {"units": "persons"}),
              "insured": (dims, raw["ins"][:, 0].transpose(2, 0, 1), {"units": "persons"})},
             coords={"draw": params.draw.values, "year": scenario.years, "group": list(GROUP_IDS)})
-    ds = engine.run(scenario, params=params, seed=seed)
+    ds = health.run(scenario, params=params, seed=seed)
     out = ds[[v for v in ds.data_vars if "draw" in ds[v].dims]]
     if "region" in out.dims:
         out = out.sel(region=scenario.region, drop=True)
@@ -170,15 +172,15 @@ def run_chunk(scenario: Scenario, params: xr.Dataset, seed: int) -> xr.Dataset:
 
 
 def derive(scenario: Scenario, ds: xr.Dataset) -> xr.Dataset:
-    """A variant's checkpointed draws with what a batch keeps: for BHYT, `engine.add_derived` on
-    population and insured (the same call `engine.run` makes), reduced to `KEEP`."""
+    """A variant's checkpointed draws with what a batch keeps: for BHYT, `health.add_derived` on
+    population and insured (the same call `health.run` makes), reduced to `KEEP`."""
     if scenario.scheme != "bhyt":
         return ds
     pol = _prepared(scenario).pol
 
     def kernel_layout(name: str) -> np.ndarray:
         # The engine's memory layout, (year, region, group, draw) seen as (draw, year, region, group):
-        # sums over groups then add in the same order, so totals match `engine.run` bit for bit.
+        # sums over groups then add in the same order, so totals match `health.run` bit for bit.
         values = np.ascontiguousarray(ds[name].transpose("year", "group", "draw").values)[:, None]
         return values.transpose(3, 0, 1, 2)
 
@@ -186,7 +188,7 @@ def derive(scenario: Scenario, ds: xr.Dataset) -> xr.Dataset:
     full = xr.Dataset({name: (dims, kernel_layout(name), ds[name].attrs) for name in ("population", "insured")},
                       coords={"draw": ds.draw.values, "year": ds.year.values, "region": [scenario.region],
                               "group": ds.group.values})
-    full = engine.add_derived(full, pol)
+    full = health.add_derived(full, pol)
     return full[list(KEEP)].sel(region=scenario.region, drop=True)
 
 

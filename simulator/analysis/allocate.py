@@ -20,10 +20,11 @@ import xarray as xr
 from scipy import optimize
 from scipy.special import expit, logit
 
-from . import data, planning
-from .errors import InputError
-from .groups import GROUP_IDS
-from .scenario import Scenario
+from ..inputs import tables
+from . import planning
+from ..errors import InputError
+from ..inputs.groups import GROUP_IDS
+from ..inputs.scenario import Scenario
 
 COLUMNS = ["year", "unit_kind", "unit", "insured", "population", "rate"]
 EDGE = 1e-4  # keeps log-odds finite for units the model sees at 0% or 100%
@@ -36,7 +37,7 @@ def districts(region: str) -> pd.DataFrame | None:
     name = DISTRICT_TABLES.get(region)
     if name is None:
         return None
-    table = data.table(name)
+    table = tables.table(name)
     return table[table.is_total == 0].copy()
 
 

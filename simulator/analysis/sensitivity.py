@@ -16,11 +16,12 @@ import xarray as xr
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
-from . import engine, planning
-from .errors import InputError
-from .groups import GROUP_IDS
-from .parameters import net_price_pct
-from .scenario import Scenario
+from ..schemes import health
+from . import planning
+from ..errors import InputError
+from ..inputs.groups import GROUP_IDS
+from ..schemes.parameters import net_price_pct
+from ..inputs.scenario import Scenario
 
 SCALARS = ("price_sensitivity", "outreach_2015", "outreach_trend", "outreach_damping")
 LEVER_GROUPS = ("near_poor", "pupil_student", "farm_household", "household")
@@ -98,7 +99,7 @@ def coverage_at(scenario: Scenario, params: xr.Dataset, table: pd.DataFrame, X: 
     """Overall coverage in `year` for every row of the Saltelli matrix, in chunks of draws."""
     region = scenario.region
     years = list(range(scenario.start, year + 1))
-    prep = engine.Prepared.build(scenario.policy(), [region], years)
+    prep = health.Prepared.build(scenario.policy(), [region], years)
     share = (prep.pol.state_share_national + prep.pol.state_share_local)
     levers = [(j, r.factor.partition(".")[2]) for j, r in enumerate(table.itertuples(index=False)) if r.kind == "lever"]
     out = np.empty(X.shape[0])
