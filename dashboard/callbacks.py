@@ -41,7 +41,7 @@ def request_of(scenario, scheme, levers: dict, start, target, year, compare) -> 
 
 
 def is_share(path: str) -> bool:
-    return compute.KIND[path] == "share"
+    return compute.kind_of(path) == "share"
 
 
 def to_ui(path: str, value: float) -> float:
@@ -190,7 +190,8 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
             raise PreventUpdate
         now, start, target, year = page_defaults(name, scheme)
         paths = [lever_path(o["id"]) for o in ctx.outputs_list[0]]
-        disabled = [scheme not in next(s["schemes"] for s in compute.LEVER_SPECS if s["path"] == p) for p in paths]
+        schemes = {s["path"]: s["schemes"] for s in compute.lever_specs()}
+        disabled = [scheme not in schemes[p] for p in paths]
         return [now[p] for p in paths], disabled, start, target, year
 
     main = [Output(k, PROPS.get(k, "children"), allow_duplicate=True) for k in RENDERED]

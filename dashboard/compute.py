@@ -20,12 +20,12 @@ from covsim.calibration import shipped
 from covsim.simulator.inputs import observations
 from covsim.simulator.analysis import planning
 from covsim.simulator.errors import InputError
+from covsim.simulator.inputs import levers
 from covsim.simulator.schemes.variants import Variants
 
 DRAWS = 200
 SEED = 0
 REGIONS = ("vietnam", "ho_chi_minh_city", "dong_nai", "can_tho", "lai_chau", "vinh_long")
-LEVER_GROUPS = ("near_poor", "pupil_student", "farm_household", "household")
 
 
 def scenarios_of(region: str) -> list[str]:
@@ -46,17 +46,31 @@ def scenario(name: str, scheme: str = "bhyt"):
 
 SCHEMES = ("bhyt", "bhxh", "bhtn")
 QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
-#: Every lever the page offers: reform path, kind of input, schemes it acts on.
-LEVER_SPECS: tuple[dict, ...] = (
-    *({"path": f"state_share.{g}", "kind": "share", "schemes": ("bhyt",)} for g in LEVER_GROUPS),
-    *({"path": f"local_top_up.{g}", "kind": "share", "schemes": ("bhyt",)} for g in LEVER_GROUPS),
-    {"path": "base_salary", "kind": "vnd", "schemes": ("bhyt",)},
-    {"path": "outreach", "kind": "logodds", "schemes": ("bhyt",)},
-    {"path": "enforcement", "kind": "logodds", "schemes": ("bhxh", "bhtn")},
-    {"path": "voluntary_outreach", "kind": "logodds", "schemes": ("bhxh", "bhtn")},
-)
-LEVER_PATHS = tuple(s["path"] for s in LEVER_SPECS)
-KIND = {s["path"]: s["kind"] for s in LEVER_SPECS}
+
+
+def lever_specs() -> tuple[dict, ...]:
+    """Every lever the page offers, from the lever registry: reform path, kind of input, schemes it
+    acts on, the lever's name (for its label), group lever or not."""
+    return tuple({"path": path, "kind": lever.kind, "schemes": lever.schemes, "lever": lever.name,
+                  "grouped": bool(lever.groups)}
+                 for lever in levers.dashboard_levers() for path in lever.offered_paths())
+
+
+def lever_labels() -> dict[str, dict[str, str]]:
+    """The page's labels of the levers, from the registry: `NAME` (its box), `NAME.column` (its
+    column in the groups' table) and `NAME.description` (its tooltip), each in both languages."""
+    out = {}
+    for lever in levers.LEVERS.values():
+        out[lever.name] = lever.label
+        out[f"{lever.name}.description"] = lever.description
+        if lever.column:
+            out[f"{lever.name}.column"] = lever.column
+    return out
+
+
+def kind_of(path: str) -> str:
+    """The page's unit for a lever path's box (share, vnd, logodds)."""
+    return levers.lever_of(path).kind
 
 _SHARED = None  # a diskcache.Cache shared with the background workers (keyed by inputs only)
 _OWNER = None  # the process that set it up: the server
@@ -163,7 +177,7 @@ def check_scheme(scheme: str) -> str:
 def current_levers(name: str, scheme: str, start: int) -> dict[str, float]:
     """Each lever's value in force in `start` under the scenario as shipped."""
     sc = scenario(name, scheme)
-    return {p: planning.lever_value(sc, p, int(start)) for p in LEVER_PATHS}
+    return {s["path"]: planning.lever_value(sc, s["path"], int(start)) for s in lever_specs()}
 
 
 def default_target(name: str, scheme: str) -> tuple[float, int]:
@@ -318,13 +332,14 @@ def _draws_cached(region: str, draws: int, seed: int) -> bool:
 def changed_levers(name: str, scheme: str, levers: dict[str, float], start: int) -> tuple:
     """The levers that differ from the scenario's current values (only those become a reform)."""
     now = current_levers(name, scheme, start)
+    specs = {s["path"]: s for s in lever_specs()}
     out = []
     for path, value in levers.items():
-        if path not in KIND:
-            raise InputError("dashboard", path, f"unknown lever; allowed: {', '.join(LEVER_PATHS)}")
+        if path not in specs:
+            raise InputError("dashboard", path, f"unknown lever; allowed: {', '.join(specs)}")
         if value is None:
             raise InputError("dashboard", path, "empty; type a number")
-        if scheme not in next(s["schemes"] for s in LEVER_SPECS if s["path"] == path):
+        if scheme not in specs[path]["schemes"]:
             continue
         value = float(value)
         if not np.isfinite(value):

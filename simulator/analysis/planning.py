@@ -18,7 +18,8 @@ from ..inputs import tables, observations
 from ..schemes.health import group_sum
 from ..errors import InputError, nearest
 from ..inputs.groups import BY_ID, GROUP_IDS
-from ..inputs.scenario import LEVERS, Scenario, lever_paths
+from ..inputs.levers import LEVERS, lever_of, lever_paths
+from ..inputs.scenario import Scenario
 
 #: A group label in a plan's target table: a model group, a law group ("law3"), a group of the
 #: six-group plans ("plan6_employee"), or several joined by "+" ("near_poor+farm_household").
@@ -230,18 +231,17 @@ def parse_lever(text: str, where: str = "levers") -> str:
         return f"state_share.{text}"
     raise InputError(where, text, f"unknown lever{nearest(text, valid)}; allowed: a group "
                                   f"({', '.join(LEVERS['state_share'].groups)}) for its state share, or a "
-                                  f"reform path: state_share.GROUP, local_top_up.GROUP, "
-                                  f"{', '.join(n for n, l in LEVERS.items() if not l.groups)}")
+                                  f"reform path: {', '.join(n + '.GROUP' if l.groups else n for n, l in LEVERS.items())}")
 
 
 def lever_value(scenario: Scenario, path: str, year: int) -> float:
     """The value a lever has in force in `year` under the scenario (its current level)."""
-    name, _, group = path.partition(".")
+    group = path.partition(".")[2]
     policy = scenario.policy()
-    if name == "state_share":
+    lever = lever_of(path)
+    if lever.parameter == "state_share":  # national and local parts: what the person is spared
         return float(sum(policy.state_share(year, scenario.region, group)))
-    lever = LEVERS[name]
-    region = scenario.region if name in ("local_top_up", "outreach") else "vietnam"
+    region = scenario.region if lever.regional else "vietnam"
     value = policy.in_force(lever.parameter, date(year, 1, 1), region, group)
     return float(value.value) if value is not None else 0.0
 

@@ -21,14 +21,16 @@ from . import planning
 from ..errors import InputError
 from ..inputs.groups import GROUP_IDS
 from ..schemes.parameters import net_price_pct
+from ..inputs.levers import lever_of, sensitivity_paths
 from ..inputs.scenario import Scenario
 
 SCALARS = ("price_sensitivity", "outreach_2015", "outreach_trend", "outreach_damping")
-LEVER_GROUPS = ("near_poor", "pupil_student", "farm_household", "household")
+#: The policy parameters whose levers the fast path below can vary: the premium's state share.
+SHARE_PARAMETERS = ("state_share", "local_top_up")
 CHUNK = 4096  # samples per engine call: bounds memory to ~0.5 GB for one region
 
 
-def factors(params: xr.Dataset, scenario: Scenario, start: int, levers: tuple[str, ...] = LEVER_GROUPS) -> pd.DataFrame:
+def factors(params: xr.Dataset, scenario: Scenario, start: int, levers: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Name, kind, bounds of each factor: parameters from the draws' spread, levers from policy."""
     rows = []
 
@@ -46,10 +48,14 @@ def factors(params: xr.Dataset, scenario: Scenario, start: int, levers: tuple[st
     for g in GROUP_IDS:
         spread(f"join_logit.{g}", params.join_logit.sel(group=g).values)
         spread(f"lapse_logit.{g}", params.lapse_logit.sel(group=g).values)
-    for g in levers:
-        current = planning.lever_value(scenario, f"state_share.{g}", start)
-        if current < 1.0:
-            rows.append({"factor": f"state_share.{g}", "kind": "lever", "lo": current, "hi": 1.0})
+    for path in sensitivity_paths() if levers is None else levers:
+        lever = lever_of(path)
+        if lever.parameter not in SHARE_PARAMETERS:
+            raise InputError("sensitivity", path, "sensitivity varies premium shares; allowed: a lever on "
+                                                  f"{' or '.join(SHARE_PARAMETERS)}")
+        current = planning.lever_value(scenario, path, start)
+        if current < lever.hi:
+            rows.append({"factor": path, "kind": "lever", "lo": current, "hi": lever.hi})
     return pd.DataFrame(rows)
 
 
@@ -101,15 +107,19 @@ def coverage_at(scenario: Scenario, params: xr.Dataset, table: pd.DataFrame, X: 
     years = list(range(scenario.start, year + 1))
     prep = health.Prepared.build(scenario.policy(), [region], years)
     share = (prep.pol.state_share_national + prep.pol.state_share_local)
-    levers = [(j, r.factor.partition(".")[2]) for j, r in enumerate(table.itertuples(index=False)) if r.kind == "lever"]
+    national = prep.pol.state_share_national
+    levers = [(j, lever_of(r.factor).parameter, r.factor.partition(".")[2])
+              for j, r in enumerate(table.itertuples(index=False)) if r.kind == "lever"]
     out = np.empty(X.shape[0])
     k = years.index(year)
     for a in range(0, X.shape[0], CHUNK):
         rows = X[a:a + CHUNK]
         draws = _params_for(params, table, rows, region)
         total = share.expand_dims(draw=np.arange(rows.shape[0])).copy()
-        for j, group in levers:
+        for j, parameter, group in levers:
             level = xr.DataArray(rows[:, j], dims="draw")
+            if parameter == "local_top_up":  # the province's part on top of the national one
+                level = national.sel(group=group) + level
             later = total.year >= start
             total.loc[{"group": group}] = xr.where(later, level, total.sel(group=group))
         pol = prep.pol.assign(state_share_national=total, state_share_local=xr.zeros_like(total))

@@ -21,7 +21,8 @@ from scipy import optimize, stats
 from ..schemes import health
 from . import planning
 from ..errors import InputError
-from ..inputs.scenario import LEVERS, Scenario
+from ..inputs.levers import lever_of, solvable_paths
+from ..inputs.scenario import Scenario
 
 #: Width of the smoothing of each draw's "reached the target" indicator (coverage points).
 SMOOTHING = 0.003
@@ -51,7 +52,7 @@ class Problem:
         # only the years from the levers' start (the same numbers as a whole run, bit for bit).
         self.kept = self.prepared.advance(params, seed, keep_states=True)
         self.lo = np.array([planning.lever_value(scenario, p, start) for p in paths])
-        self.hi = np.array([LEVERS[p.partition(".")[0]].hi for p in paths])
+        self.hi = np.array([lever_of(p).hi for p in paths])
         self.hi = np.maximum(self.hi, self.lo)
         self._cache: dict[tuple, Evaluation] = {}
 
@@ -129,9 +130,10 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
     paths = list(dict.fromkeys(planning.parse_lever(p) for p in levers))
     if not paths:
         raise InputError("solve", "--levers", "name at least one lever, e.g. near_poor,pupil_student")
+    allowed = sorted({p.partition(".")[0] + (".GROUP" if "." in p else "") for p in solvable_paths()})
     for p in paths:
-        if p.partition(".")[0] not in ("state_share", "local_top_up"):
-            raise InputError("solve", p, "solve sets state shares; allowed: state_share.GROUP or local_top_up.GROUP "
+        if p not in solvable_paths():
+            raise InputError("solve", p, f"solve does not move this lever; allowed: {' or '.join(allowed)} "
                                          "(or a bare group name)")
     start = planning.lever_start(scenario, year) if start is None else int(start)
     if not scenario.start < start <= year:

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import InputError, nearest
-from .groups import STATE_SHARED
+from .levers import LEVERS, lever_paths
 from .policy import DatedValue, Key, NATIONAL, Policy, Series
 
 FIRST_YEAR = 2008  # the state is initialised at the end of this year (Law 25/2008 passed Nov 2008)
@@ -38,44 +38,6 @@ TOP_KEYS = {
     "scheme": "bhyt, bhxh or bhtn",
     "reform": "a table of {path: {year: value}}",
 }
-
-
-@dataclass(frozen=True)
-class Lever:
-    """A reform path: which dated parameter it sets, for which groups, and its allowed range."""
-
-    parameter: str
-    lo: float
-    hi: float
-    unit: str
-    groups: tuple[str, ...] = ()  # empty: the lever takes no group
-
-    def describe(self) -> str:
-        return f"[{self.lo:g}, {self.hi:g}] {self.unit}"
-
-
-LEVERS: dict[str, Lever] = {
-    "state_share": Lever("state_share", 0.0, 1.0, "share of the premium", STATE_SHARED),
-    "local_top_up": Lever("local_top_up", 0.0, 1.0, "share of the premium", STATE_SHARED),
-    "base_salary": Lever("base_salary", 1.0, 1e9, "VND/month"),
-    "premium_rate": Lever("premium_rate", 0.0, 0.06, "share of the base salary (the law allows up to 6%)"),
-    "household_member_factor": Lever("household_member_factor", 0.0, 1.0, "of the first member's premium",
-                                     ("1", "2", "3", "4", "5")),
-    "outreach": Lever("outreach", -5.0, 5.0, "log-odds shift of joining (administrative drive)"),
-    # Labour-force schemes (scheme = "bhxh" or "bhtn"; see simulator/labour.py).
-    "voluntary_subsidy": Lever("voluntary_bhxh_subsidy", 0.0, 1.0, "state share of the voluntary BHXH contribution",
-                               ("poor", "near_poor", "other")),
-    "enforcement": Lever("enforcement", -5.0, 5.0, "log-odds shift of compulsory BHXH/BHTN compliance (inspections)"),
-    "voluntary_outreach": Lever("voluntary_outreach", -5.0, 5.0, "log-odds shift of joining voluntary BHXH (drives)"),
-}
-
-
-def lever_paths() -> list[str]:
-    """Every valid reform path, e.g. 'state_share.near_poor'."""
-    out = []
-    for name, lever in LEVERS.items():
-        out += [f"{name}.{g}" for g in lever.groups] if lever.groups else [name]
-    return out
 
 
 @dataclass(frozen=True)
@@ -111,7 +73,7 @@ class Scenario:
         out: dict[Key, Series] = {}
         for path, years in self.reform.items():
             name, _, group = path.partition(".")
-            region = self.region if name in ("state_share", "local_top_up", "outreach") else NATIONAL
+            region = self.region if LEVERS[name].regional else NATIONAL
             ref = f"scenario {self.name}" + (f" ({self.source})" if self.source else "")
             out[(LEVERS[name].parameter, region, group)] = Series(
                 [DatedValue(date(y, 1, 1), float(v), ref, "assumed") for y, v in years.items()]
