@@ -88,7 +88,7 @@ def cmd_batch(args) -> int:
     from covsim.calibration import shipped
     from covsim.simulator.analysis import batch
     from covsim.simulator.inputs import tables
-    from covsim.simulator.schemes import health
+    from covsim.simulator.schemes import provenance
 
     began = time.perf_counter()
     out = batch.check_out(args.out)
@@ -136,7 +136,7 @@ def cmd_batch(args) -> int:
         if cluster is not None:
             cluster.close()
     attrs = {"seed": int(args.seed), "draws": int(args.draws), "data_hash": tables.data_hash(),
-             "code_version": health.code_version(), "scheme": variants[0].scenario.scheme,
+             "code_version": provenance.code_version(), "scheme": variants[0].scenario.scheme,
              "grid": json.dumps(args.grid), "parameters": json.dumps(
                  {r: str(p.attrs.get("source", "given")) for r, p in params.items()}),
              "chunk_draws": int(args.chunk_draws)}

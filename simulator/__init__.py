@@ -6,8 +6,10 @@ from .errors import InputError
 from .inputs.policy import Policy
 from .inputs.scenario import Scenario, for_region, load as load_scenario, shipped as shipped_scenarios
 from .output import write_netcdf
-from .schemes.health import bands, code_version, run, simulate
+from .schemes import run
+from .schemes.health import bands, simulate
 from .schemes.parameters import sample_prior
+from .schemes.provenance import code_version
 
 __all__ = ["InputError", "Policy", "Scenario", "bands", "code_version", "for_region", "load_scenario",
            "run", "sample_prior", "shipped_scenarios", "simulate", "write_netcdf"]

@@ -34,7 +34,8 @@ import numpy as np
 import xarray as xr
 
 from ..inputs import tables
-from ..schemes import health
+from .. import schemes
+from ..schemes import health, provenance
 from . import planning
 from ..errors import InputError
 from ..inputs.groups import GROUP_IDS
@@ -121,10 +122,10 @@ def variants(scenarios: list[Scenario], grid: list[tuple[str, list[float]]], sta
 def plan(variants_: list[Variant], params: dict[str, xr.Dataset], draws: int, seed: int,
          chunk_draws: int) -> list[Chunk]:
     """Chunks of every variant, each keyed by all that determines its numbers."""
-    common = f"{seed}|{tables.data_hash()}|{health.code_version()}"
+    common = f"{seed}|{tables.data_hash()}|{provenance.code_version()}"
     chunks = []
     for i, v in enumerate(variants_):
-        p_hash = health.params_hash(params[v.scenario.region])
+        p_hash = provenance.params_hash(params[v.scenario.region])
         for first in range(0, draws, chunk_draws):
             stop = min(first + chunk_draws, draws)
             text = f"{v.scenario.hash}|{v.scenario.scheme}|{first}:{stop}|{common}|{p_hash}"
@@ -153,7 +154,7 @@ def run_chunk(scenario: Scenario, params: xr.Dataset, seed: int) -> xr.Dataset:
     coverage, totals and money flows are elementwise functions of them and of the policy, so
     `derive` adds them once per variant when the store is assembled (per chunk, xarray's
     overhead would cost several times the kernel). The labour layer (BHXH, BHTN): every variable
-    of its run with a draw dim. Either way the numbers are those of `health.run(scenario,
+    of its run with a draw dim. Either way the numbers are those of `simulator.run(scenario,
     params=params, seed=seed)` (tested).
     """
     if scenario.scheme == "bhyt":
@@ -163,7 +164,7 @@ def run_chunk(scenario: Scenario, params: xr.Dataset, seed: int) -> xr.Dataset:
             {"population": (dims, raw["pop"][:, 0].transpose(2, 0, 1), {"units": "persons"}),
              "insured": (dims, raw["ins"][:, 0].transpose(2, 0, 1), {"units": "persons"})},
             coords={"draw": params.draw.values, "year": scenario.years, "group": list(GROUP_IDS)})
-    ds = health.run(scenario, params=params, seed=seed)
+    ds = schemes.run(scenario, params=params, seed=seed)
     out = ds[[v for v in ds.data_vars if "draw" in ds[v].dims]]
     if "region" in out.dims:
         out = out.sel(region=scenario.region, drop=True)

@@ -2,21 +2,17 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
-from importlib import metadata
-from pathlib import Path
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Callable
 
 import numba
 import numpy as np
 import xarray as xr
 
-from ..inputs import tables, demography, membership
+from ..inputs import demography, membership
 from . import kernel
 from ..inputs.groups import GROUP_IDS
+from .provenance import provenance as _provenance
 from .parameters import (BAND_LABELS, DEFAULT_NOISE_FROM, band_of_age, enrolment_probabilities, net_price_pct,
                          outreach_walk, sample_prior)
 from ..inputs.policy import Policy, policy_arrays
@@ -26,20 +22,6 @@ from ..inputs.scenario import Scenario
 #: 2.5 times the base salary); pensions likewise (assumed 2.0). Only money flows use these.
 EMPLOYEE_WAGE_RATIO = 2.5
 PENSION_RATIO = 2.0
-
-
-@lru_cache(maxsize=1)
-def code_version() -> str:
-    """Package version plus a hash of the simulator's source: identifies the code of a run (read
-    once per process: the code a process runs does not change under it)."""
-    try:
-        version = metadata.version("covsim")
-    except metadata.PackageNotFoundError:
-        version = "0+unknown"
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.read_bytes())
-    return f"{version}+{digest.hexdigest()[:12]}"
 
 
 @dataclass
@@ -319,11 +301,8 @@ def group_sum(values: np.ndarray) -> np.ndarray:
 def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, seed: int = 0,
         by_age: bool = False, noise_from: int = DEFAULT_NOISE_FROM, parallel: bool = True,
         progress: Callable[[int], None] | None = None, policy: Policy | None = None) -> xr.Dataset:
-    """Simulate `scenario` for every parameter draw (from the priors when `params` is None)."""
-    if scenario.scheme != "bhyt":  # social / unemployment insurance: the labour-force layer
-        from . import labour
-
-        return labour.run(scenario, params, draws, seed, by_age, noise_from, parallel, progress, policy)
+    """Simulate a health-insurance `scenario` for every parameter draw (from the priors when
+    `params` is None). `simulator.run` picks this or another scheme's run by the scenario's scheme."""
     regions = [scenario.region]
     if params is None:
         params = sample_prior(draws, seed, regions)
@@ -344,31 +323,8 @@ def stamp(ds: xr.Dataset, scenario: Scenario, params: xr.Dataset, params_source:
 
 def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed: int, noise_from: int,
                params_digest: str | None = None) -> dict:
-    """The attributes `stamp` gives a run."""
-    return dict(
-        scenario=scenario.name,
-        scenario_hash=scenario.hash,
-        scenario_definition=json.dumps(scenario.resolved(), sort_keys=True),
-        region=scenario.region,
-        data_hash=tables.data_hash(),
-        code_version=code_version(),
-        seed=int(seed),
-        draws=int(params.sizes["draw"]),
-        parameters=str(params_source),
-        parameters_hash=params_digest or params_hash(params),
-        noise_from=int(noise_from),
-        age_bands=",".join(BAND_LABELS),
-    )
-
-
-def params_hash(params: xr.Dataset) -> str:
-    digest = hashlib.sha256()
-    for name in sorted(params.data_vars):
-        if not np.issubdtype(params[name].dtype, np.number):
-            continue
-        digest.update(name.encode())
-        digest.update(np.ascontiguousarray(params[name].values, dtype=np.float64).tobytes())
-    return digest.hexdigest()[:16]
+    """The attributes `stamp` gives a health-insurance run."""
+    return _provenance(scenario, params, params_source, seed, noise_from, BAND_LABELS, params_digest)
 
 
 def bands(ds: xr.Dataset, var: str = "coverage_total", lo: float = 0.1, hi: float = 0.9) -> xr.Dataset:

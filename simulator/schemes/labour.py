@@ -38,7 +38,6 @@ required to join (for BHXH the compulsory part only).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Callable
 
@@ -49,6 +48,7 @@ import xarray as xr
 from ..inputs import tables, demography, observations
 from ..errors import InputError
 from .parameters import DEFAULT_NOISE_FROM, Prior
+from .provenance import provenance
 from ..inputs.policy import NATIONAL, Policy, Series
 from ..inputs.scenario import Scenario
 from ..streams import normal
@@ -235,7 +235,6 @@ class Prepared:
     subsidy_cost: np.ndarray  # (year, region, subgroup): state's yearly cost per voluntary member, VND
     enforcement: np.ndarray  # (year, region) log-odds
     outreach: np.ndarray  # (year, region) log-odds
-    retirement_age: np.ndarray  # (year, sex)
 
     @classmethod
     def build(cls, pol: Policy, regions: list[str], years: list[int]) -> "Prepared":
@@ -273,7 +272,7 @@ class Prepared:
         enforcement = np.array([[pol.annual("enforcement", y, r, default=0.0) for r in regions] for y in years])
         outreach = np.array([[pol.annual("voluntary_outreach", y, r, default=0.0) for r in regions] for y in years])
         return cls(list(regions), list(years), pop, lf, profile, _logit(share), scope, price, mix, cost,
-                   enforcement, outreach, retire)
+                   enforcement, outreach)
 
     # Probabilities ----------------------------------------------------------------------------
 
@@ -412,6 +411,13 @@ def simulate(pol: Policy, regions: list[str], years: list[int], params: xr.Datas
         raise InputError("scenario", "scheme", f"'{scheme}' is not a labour-force scheme; allowed: {', '.join(SCHEMES)}")
     prep = prepared or Prepared.build(pol, regions, years)
     raw = prep.advance(params, seed, noise_from, by_age, progress)
+    return to_dataset(raw, prep, params, by_age, scheme)
+
+
+def to_dataset(raw: dict[str, np.ndarray], prep: Prepared, params: xr.Dataset, by_age: bool = False,
+               scheme: str = "bhxh") -> xr.Dataset:
+    """The layer's raw arrays as the health engine's Dataset shape, for `scheme` (bhxh or bhtn)."""
+    regions, years = prep.regions, prep.years
     D = params.sizes["draw"]
     lf = np.broadcast_to(raw["labour_force"][..., None], raw["required"].shape)
     comp = raw["compliance"]
@@ -492,8 +498,6 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
     the Dataset's `parameters` attribute says which were used. `parallel` is accepted for the
     health engine's signature (numpy vectorises over draws here).
     """
-    from .health import code_version, params_hash
-
     regions = [scenario.region]
     if is_labour_params(params):
         used = params
@@ -505,24 +509,13 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
     base = policy if policy is not None and "retirement_age" in policy.parameters() else labour_policy(policy)
     ds = simulate(scenario.policy(base), regions, scenario.years, used, seed, scenario.scheme, by_age=by_age,
                   noise_from=noise_from, progress=progress)
-    ds.attrs.update(
-        scenario=scenario.name,
-        scenario_hash=scenario.hash,
-        scenario_definition=json.dumps(scenario.resolved(), sort_keys=True),
-        region=scenario.region,
+    ds.attrs.update(provenance(
+        scenario, used, source, seed, noise_from, BAND_LABELS,
         scheme=scenario.scheme,
         denominator="labour_force",
         denominator_note="coverage_total: insured / labour force in working age; coverage_required: insured / "
                          "those required to join" + (" (compulsory BHXH only)" if scenario.scheme == "bhxh" else ""),
-        data_hash=tables.data_hash(),
-        code_version=code_version(),
-        seed=int(seed),
-        draws=int(used.sizes["draw"]),
-        parameters=source,
-        parameters_hash=params_hash(used),
-        noise_from=int(noise_from),
-        age_bands=",".join(BAND_LABELS),
-    )
+    ))
     return ds
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import xarray as xr
 
-from .health import Prepared, coverage_total, params_hash, provenance, stamp, to_dataset
+from .health import Prepared, coverage_total, provenance, stamp, to_dataset
+from .provenance import params_hash
 from .parameters import DEFAULT_NOISE_FROM
 from ..inputs.scenario import Scenario
 
