@@ -5,18 +5,19 @@ error, so that held-out reported figures can be checked against them.
 """
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import numpy as np
 import xarray as xr
 
 from covsim import simulator
-from covsim.simulator.inputs import observations
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs.scenario import LAST_YEAR, Scenario
 from covsim.simulator.streams import normal
 
-from .fit import FAST, NATIONAL, Settings, calibrate, first_national_year
+from .fit import FAST, Settings, calibrate, fit_of
+from .priors import NATIONAL
 
 LEVELS = {"lo80": 0.10, "hi80": 0.90, "lo95": 0.025, "hi95": 0.975}
 
@@ -43,10 +44,11 @@ def forecast_rows(reported: xr.DataArray, first: int, to: int) -> list[dict]:
     return rows
 
 
-def check_years(until: int, to: int) -> None:
-    first = first_national_year()
+def check_years(until: int, to: int, scheme: str = "bhyt") -> None:
+    model = fit_of(scheme)
+    first = model.first_year()
     if until < first:
-        raise InputError("--until", str(until), f"is before the first national observation ({first})")
+        raise InputError("--until", str(until), f"is before the first {model.OBSERVED} ({first})")
     if to < until:
         raise InputError("--to", str(to), f"is before --until {until}")
     if to > LAST_YEAR:
@@ -65,39 +67,35 @@ def predictive(ds: xr.Dataset, params: xr.Dataset, seed: int, region: str) -> xr
 def forecast(region: str, until: int, to: int, scenario: str | Scenario | None = None, draws: int = 400,
              seed: int = 0, settings: Settings | None = None, posterior: xr.Dataset | None = None,
              scheme: str | None = None) -> dict:
-    """`covsim forecast`: fit on observations up to `until`, forecast every year up to `to`."""
-    if scheme != "bhyt":  # BHXH / BHTN, asked or the scenario's own: the labour layer's fit and forecast
-        labour_sc = scenario if isinstance(scenario, Scenario) else simulator.load_scenario(scenario or region)
-        if (scheme or labour_sc.scheme) != "bhyt":
-            from .labour_fit import forecast as labour_forecast
-
-            return labour_forecast(region, until, to, labour_sc, draws, seed, settings, posterior, scheme)
-    check_years(until, to)
+    """`covsim forecast`: fit `scheme` (by default the scenario's) on observations up to `until`,
+    forecast every year up to `to`. The labour schemes' JSON adds the scheme and the denominator."""
     sc = scenario if isinstance(scenario, Scenario) else simulator.load_scenario(scenario or region)
+    if scheme is not None:
+        sc = dataclasses.replace(sc, scheme=scheme)
+    model = fit_of(sc.scheme)
+    check_years(until, to, sc.scheme)
     if sc.region != region:
         raise InputError("--scenario", sc.name, f"is for region '{sc.region}', not '{region}'")
     settings = settings or Settings(draws=draws, seed=seed)
-    post = posterior if posterior is not None else calibrate(region, until, settings)
+    post = posterior if posterior is not None else calibrate(region, until, settings, scheme=sc.scheme)
     params = post.isel(draw=slice(0, draws))
     end = max(to, sc.start + 1)
-    run_sc = Scenario(sc.name, sc.region, sc.description, sc.start, end, sc.baseline, sc.source, sc.scheme,
-                      {p: {y: v for y, v in ys.items() if y <= end} for p, ys in sc.reform.items()}, sc.path)
-    policy = simulator.Policy.from_table().as_of(date(until + 1, 1, 1))
+    run_sc = dataclasses.replace(sc, end=end, reform={p: {y: v for y, v in ys.items() if y <= end}
+                                                      for p, ys in sc.reform.items()})
+    policy = model.base_policy().as_of(date(until + 1, 1, 1))
     ds = simulator.run(run_sc, params=params, seed=seed, noise_from=until + 1, policy=policy)
     reported = predictive(ds, params, seed, region)
-    own = observations.observed(region, sc.scheme)
-    own_before = own[own.year <= until]
-    first = int(own.year.min()) if not own.empty else first_national_year()
-    rows = forecast_rows(reported, first, to)
+    first, own = model.own_observations(region, until, sc.scheme, post)
     return {
         "region": region,
         "until": until,
         "scenario": sc.name,
+        **model.forecast_fields(sc.scheme),
         "draws": int(params.sizes["draw"]),
-        "own_observations": int(len(own_before)) if region != NATIONAL else int(post.attrs["own_observations"]),
+        "own_observations": own,
         "pooled": bool(region != NATIONAL),
         "convergence": convergence(post.attrs),
-        "forecasts": rows,
+        "forecasts": forecast_rows(reported, first, to),
     }
 
 

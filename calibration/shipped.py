@@ -12,6 +12,11 @@ import numpy as np
 import xarray as xr
 
 from covsim.simulator import sample_prior
+from covsim.simulator.inputs.scenario import known_regions
+from covsim.simulator.output import write_netcdf
+from covsim.simulator.schemes import labour
+
+from .fit import Settings, calibrate
 
 
 def shipped_dir() -> Path:
@@ -43,6 +48,56 @@ def draws_for(region: str, draws: int, seed: int, regions: list[str] | None = No
 
 def _with_labour(params: xr.Dataset, region: str, seed: int) -> xr.Dataset:
     """The labour layer's (BHXH, BHTN) shipped draws beside the health ones, same draw index."""
-    from .labour_fit import attach_draws
-
     return attach_draws(params, region, seed)
+
+
+# The labour layer's shipped draws ----------------------------------------------------------------
+
+#: The labour layer's own variables in a posterior file, those a run needs; none shares a name
+#: with the health engine's (the fitted measurement error, which would, stays behind).
+PARAMETER_VARS = tuple(labour.PRIORS) + tuple(labour.REGION_PRIORS)
+
+
+def labour_path(region: str) -> Path:
+    return shipped_dir() / f"labour_{region}.nc"
+
+
+def attach_draws(params: xr.Dataset, region: str, seed: int) -> xr.Dataset:
+    """`params` (a region's draws, as `draws_for` gives them) with the labour layer's
+    shipped posterior draws added beside them, keyed by the same draw index; unchanged where none
+    is shipped (the labour layer then samples its priors at those indices)."""
+    path = labour_path(region)
+    if not path.exists() or labour.is_labour_params(params):
+        return params
+    with xr.open_dataset(path) as ds:
+        post = ds[[v for v in PARAMETER_VARS if v in ds]].load()
+    n, draws = post.sizes["draw"], params.sizes["draw"]
+    rng = np.random.default_rng([int(seed), 7920])
+    pick = rng.permutation(n)[:draws] if draws <= n else rng.integers(0, n, draws)
+    post = post.isel(draw=pick).assign_coords(draw=params.draw.values)
+    extra = {v: post[v] for v in post.data_vars}
+    out = params.copy()
+    for name, var in extra.items():
+        if name in out:
+            continue  # never replace a health parameter
+        if "region" in var.dims:
+            var = var.reindex(region=out.region.values, fill_value=0.0) if "region" in out.coords else var
+        out[name] = var
+    out.attrs["labour_source"] = f"posterior {path.name}"
+    return out
+
+
+def ship(regions: list[str] | None = None, settings: Settings | None = None) -> list:
+    """Refit the labour layer and write `calibration/posterior/labour_<region>.nc` for every region
+    (or those given)."""
+    settings = settings or Settings()
+    written = []
+    for region in regions or known_regions():
+        post = calibrate(region, None, settings, scheme="bhxh")
+        written.append(write_netcdf(post, labour_path(region)))
+    return written
+
+
+if __name__ == "__main__":  # python -m covsim.calibration.shipped: refresh the labour layer's draws
+    for p in ship():
+        print(f"written {p}")

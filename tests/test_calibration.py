@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from covsim.calibration import fit
+from covsim.calibration import fit, health_fit
 from covsim.simulator.inputs import tables
 
 TINY = fit.Settings(walkers=24, burn=150, steps=150, draws=300, seed=1)
@@ -25,7 +25,7 @@ def covsim(*args, env=None):
 
 def synthetic_observations(truth: np.ndarray, years: list[int], seed: int, sd: float) -> pd.DataFrame:
     """National coverage simulated at `truth`, plus measurement noise."""
-    post = fit.LogPosterior("vietnam", None, obs=pd.DataFrame(
+    post = health_fit.LogPosterior("vietnam", None, obs=pd.DataFrame(
         {"region": "vietnam", "year": years, "group": "all", "value": 0.5, "source": "synthetic"}))
     clean = post.predict(truth[None])[0]
     noisy = clean + sd * np.random.default_rng(seed).standard_normal(clean.size)
@@ -35,7 +35,7 @@ def synthetic_observations(truth: np.ndarray, years: list[int], seed: int, sd: f
 def test_synthetic_recovery_truth_inside_90_percent_interval():
     """Simulate with known parameters plus noise, calibrate, and find the truth inside the 90%
     interval for most parameters in most replicates."""
-    frees = fit.free_parameters("vietnam")
+    frees = health_fit.free_parameters("vietnam")
     years = [2009, 2010, 2012, 2013, 2014, 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023]
     rng = np.random.default_rng(123)
     inside_share = []
@@ -56,7 +56,7 @@ def test_synthetic_recovery_truth_inside_90_percent_interval():
 
 
 def test_fit_never_uses_targets_or_mid_year_figures():
-    obs = fit.fitted_observations("lai_chau", None)
+    obs = health_fit.fitted_observations("lai_chau", None)
     assert set(obs.region) <= {"vietnam", "lai_chau"}
     table = tables.table("coverage")
     planned = table[table.kind == "planned"]
@@ -66,7 +66,7 @@ def test_fit_never_uses_targets_or_mid_year_figures():
 
 
 def test_until_drops_every_later_observation_of_every_region():
-    obs = fit.fitted_observations("ho_chi_minh_city", 2012)
+    obs = health_fit.fitted_observations("ho_chi_minh_city", 2012)
     assert obs.year.max() <= 2012
     assert {"vietnam", "ho_chi_minh_city"} == set(obs.region)
 

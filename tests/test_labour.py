@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from covsim import simulator
-from covsim.calibration import labour_fit, shipped
+from covsim.calibration import fit, labour_fit, shipped
 from covsim.calibration.fit import FAST
 from covsim.simulator.inputs import tables, observations
 from covsim.simulator.schemes import labour
@@ -34,7 +34,7 @@ def scheme(name: str, which: str = "bhxh", end: int = 2030, **reform) -> Scenari
 @pytest.fixture(scope="module")
 def vinh_long_posterior():
     """Fitted on what was known at the end of 2017 (the directive's year of reference)."""
-    return labour_fit.calibrate("vinh_long", 2017, dataclasses.replace(FAST, draws=300))
+    return fit.calibrate("vinh_long", 2017, dataclasses.replace(FAST, draws=300), scheme="bhxh")
 
 
 # The layer's arithmetic -------------------------------------------------------------------------
@@ -190,7 +190,7 @@ def test_fit_uses_observations_only_and_nothing_after_until():
     assert merged.empty
     assert not every.note.fillna("").str.lower().str.startswith("mid-year").any()
     with pytest.raises(InputError, match="first national labour observation"):
-        labour_fit.calibrate("vinh_long", 2005, FAST)
+        fit.calibrate("vinh_long", 2005, FAST, scheme="bhxh")
 
 
 def test_fit_reproduces_the_points_it_was_given(vinh_long_posterior):
