@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 DEFAULT_SCENARIO = "vietnam"
 #: Modules that add their own subcommands: each has `register(subparsers)`.
-COMMAND_MODULES = ("covsim.cli.forecasting", "covsim.cli.planning", "covsim.cli.serve", "covsim.cli.labour", "covsim.cli.batch")
+COMMAND_MODULES = ("covsim.cli.forecasting", "covsim.cli.planning", "covsim.cli.serve", "covsim.cli.batch")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,12 +78,9 @@ def _budget(ds, scenario, params, args) -> dict:
     from covsim import simulator
     from covsim.simulator.analysis import planning
 
-    comparison = None
-    if scenario.baseline:
-        base = simulator.load_scenario(scenario.baseline)
-        comparison = simulator.run(base, params=params, draws=args.draws, seed=args.seed)
-    table = planning.budget(ds, scenario.region, comparison)
-    out = {"units": "VND/year", "compared_with": scenario.baseline}
+    table, compared = planning.budget_against_baseline(
+        ds, scenario, lambda base: simulator.run(base, params=params, draws=args.draws, seed=args.seed))
+    out = {"units": "VND/year", "compared_with": compared}
     for column in table.columns:
         values = table[column].tolist()
         out[column] = [int(v) for v in values] if column == "year" else \
@@ -171,14 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     import importlib
 
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
+    for name in COMMAND_MODULES:  # every one exists: a missing module is an error, never skipped
+        importlib.import_module(name).register(sub)
     return parser
 
 

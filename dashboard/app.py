@@ -18,7 +18,7 @@ import threading
 
 import dash
 
-from . import callbacks, compute, layout
+from . import cache, callbacks, compute, layout
 
 log = logging.getLogger("covsim.dashboard")
 
@@ -43,7 +43,7 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
     `warm` runs the default region's (the first of REGIONS) baseline once so the first page is quick."""
     _import_before_threads()
     manager = None
-    if background and not compute.fork_safe_threads():
+    if background and not cache.fork_safe_threads():
         log.warning("numba already runs GNU OpenMP in this process, which forked workers cannot use: "
                     "the dashboard computes on the request thread")
         background = False
@@ -53,7 +53,7 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
         folder = cache_dir or _temporary_folder()
         manager = DiskcacheManager(diskcache.Cache(os.path.join(folder, "jobs")))
         # Baseline runs and draws for the job processes, apart from the jobs' own traffic.
-        compute.share_cache(diskcache.Cache(os.path.join(folder, "runs")))
+        cache.share_cache(diskcache.Cache(os.path.join(folder, "runs")))
     app = dash.Dash(__name__, title="covsim", background_callback_manager=manager,
                     suppress_callback_exceptions=False, update_title=None)
     app.layout = layout.layout

@@ -19,10 +19,9 @@ import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from covsim.simulator.analysis import planning
-from covsim.simulator.errors import InputError
 
 from . import briefing, compute, figures
+from .compute import InputError
 from .i18n import number, percent, t
 from .layout import lever_path
 
@@ -59,7 +58,7 @@ def page_defaults(name: str, scheme: str) -> tuple[dict, int, float, int]:
     """What the page shows for a scenario before any lever moves, in the page's units: the levers in
     force from the default lever start, that start, the target (%) and its year."""
     target, year = compute.default_target(name, scheme)
-    start = planning.lever_start(compute.scenario(name, scheme), year)
+    start = compute.default_start(name, scheme, year)
     now = {p: to_ui(p, v) for p, v in compute.current_levers(name, scheme, start).items()}
     return now, start, round(100 * target, 4), year
 

@@ -7,6 +7,7 @@ whose coverage in the target year is at least the target.
 """
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Callable
 
@@ -19,7 +20,7 @@ from ..schemes.health import group_sum
 from ..errors import InputError, nearest
 from ..inputs.groups import BY_ID, GROUP_IDS
 from ..inputs.levers import LEVERS, lever_of, lever_paths
-from ..inputs.scenario import Scenario
+from ..inputs.scenario import Scenario, for_region, load
 
 #: A group label in a plan's target table: a model group, a law group ("law3"), a group of the
 #: six-group plans ("plan6_employee"), or several joined by "+" ("near_poor+farm_household").
@@ -211,6 +212,28 @@ def budget(ds: xr.Dataset, region: str, comparison: xr.Dataset | None = None) ->
         with np.errstate(divide="ignore", invalid="ignore"):
             table["cost_per_additional_insured"] = np.where(extra_insured > 0.5, extra_cost / extra_insured, np.nan)
     return table
+
+
+def budget_baseline(scenario: Scenario) -> Scenario | None:
+    """The scenario a budget is compared with: a reform's own baseline; the region's baseline for
+    that baseline with levers moved (the dashboard's); none for a baseline as shipped or a file of
+    its own without a baseline."""
+    if scenario.baseline:
+        return dataclasses.replace(load(scenario.baseline), scheme=scenario.scheme)
+    if scenario.name != scenario.region:
+        return None
+    base = dataclasses.replace(for_region(scenario.region), scheme=scenario.scheme)
+    return None if base.hash == scenario.hash else base
+
+
+def budget_against_baseline(ds: xr.Dataset, scenario: Scenario,
+                            run: Callable[[Scenario], xr.Dataset]) -> tuple[pd.DataFrame, str | None]:
+    """`budget` of a run against its `budget_baseline` (run by `run` on the same draws and seed),
+    and the name of what it was compared with: the one comparison the CLI and the dashboard make."""
+    base = budget_baseline(scenario)
+    if base is None:
+        return budget(ds, scenario.region), None
+    return budget(ds, scenario.region, run(base)), scenario.baseline or base.name
 
 
 def cumulative_state_cost(ds: xr.Dataset, region: str, first: int, last: int) -> xr.DataArray:
