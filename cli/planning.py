@@ -131,6 +131,7 @@ def cmd_solve(args) -> int:
 # sensitivity ---------------------------------------------------------------------------------
 
 def cmd_sensitivity(args) -> int:
+    from covsim.cli import charts
     from covsim.simulator import output
     from covsim.simulator.analysis import planning, sensitivity
 
@@ -140,7 +141,7 @@ def cmd_sensitivity(args) -> int:
         output.check_destination(args.chart, (".png", ".svg", ".pdf"), "--chart")
     table = sensitivity.sobol(scenario, _draws(scenario, args), args.year, samples=args.samples, seed=args.seed)
     if args.chart:
-        _atomic(args.chart, lambda tmp: sensitivity.save_chart(
+        _atomic(args.chart, lambda tmp: charts.save_chart(
             table, tmp, f"{scenario.name}: coverage in {args.year}"), suffix=Path(args.chart).suffix)
     if args.json:
         print(json.dumps({"region": scenario.region, "scenario": scenario.name, "year": args.year,
@@ -155,7 +156,7 @@ def cmd_sensitivity(args) -> int:
         print(f"{r.factor:<30} {r.kind:<9} {r.lo:8.3f}..{r.hi:<7.3f} {r.S1:6.3f} {r.S1_conf:5.3f} "
               f"{r.ST:6.3f} {r.ST_conf:5.3f}")
     print()
-    print(sensitivity.bar_chart(table))
+    print(charts.bar_chart(table))
     if args.chart:
         print(f"written: {args.chart}")
     return 0

@@ -118,8 +118,8 @@ def coverage_at(scenario: Scenario, params: xr.Dataset, table: pd.DataFrame, X: 
         total = share.expand_dims(draw=np.arange(rows.shape[0])).copy()
         for j, parameter, group in levers:
             level = xr.DataArray(rows[:, j], dims="draw")
-            if parameter == "local_top_up":  # the province's part on top of the national one
-                level = national.sel(group=group) + level
+            if parameter == "local_top_up":  # the province's part on top of the national one (as Policy)
+                level = (national.sel(group=group) + level).clip(max=1.0)
             later = total.year >= start
             total.loc[{"group": group}] = xr.where(later, level, total.sel(group=group))
         pol = prep.pol.assign(state_share_national=total, state_share_local=xr.zeros_like(total))
@@ -127,35 +127,3 @@ def coverage_at(scenario: Scenario, params: xr.Dataset, table: pd.DataFrame, X: 
         raw = prep.advance(draws, seed=0, noise_from=year + 1, price=price)
         out[a:a + CHUNK] = raw["ins"][k].sum(axis=1)[0] / raw["pop"][k].sum(axis=1)[0]
     return out
-
-
-def bar_chart(table: pd.DataFrame, width: int = 40) -> str:
-    """A text bar chart of the total indices, for the terminal."""
-    lines = []
-    name_w = max(len(f) for f in table.factor)
-    for r in table.itertuples(index=False):
-        st = max(float(r.ST), 0.0)
-        bar = "#" * int(round(min(st, 1.0) * width))
-        lines.append(f"{r.factor:<{name_w}}  {bar:<{width}}  ST {r.ST:5.3f}  S1 {r.S1:5.3f}")
-    return "\n".join(lines)
-
-
-def save_chart(table: pd.DataFrame, path, title: str) -> None:
-    """A PNG bar chart of first-order and total indices (matplotlib, no display)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    t = table.iloc[::-1]
-    fig, ax = plt.subplots(figsize=(7, 0.3 * len(t) + 1.5))
-    y = np.arange(len(t))
-    ax.barh(y + 0.2, t.ST.clip(lower=0), 0.4, xerr=t.ST_conf, label="total (ST)")
-    ax.barh(y - 0.2, t.S1.clip(lower=0), 0.4, xerr=t.S1_conf, label="first order (S1)")
-    ax.set_yticks(y, t.factor)
-    ax.set_xlabel("Sobol index of coverage")
-    ax.set_title(title)
-    ax.legend(loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)

@@ -17,11 +17,6 @@ class Group:
     label_vi: str
 
     @property
-    def subsidised(self) -> bool:
-        """Part-paid by the state budget: a scenario's main lever."""
-        return self.payer == "shared"
-
-    @property
     def voluntary(self) -> bool:
         """Enrolment is a choice priced by the net premium (law groups 4 and 5)."""
         return self.payer in ("shared", "household")
@@ -46,7 +41,5 @@ GROUPS: tuple[Group, ...] = (
 
 GROUP_IDS: tuple[str, ...] = tuple(g.id for g in GROUPS)
 BY_ID: dict[str, Group] = {g.id: g for g in GROUPS}
-SUBSIDISED: tuple[str, ...] = tuple(g.id for g in GROUPS if g.subsidised)
-STATE_PAID: tuple[str, ...] = tuple(g.id for g in GROUPS if g.payer == "state")
 #: Groups whose premium the state may share: fully paid, part-paid, or topped up locally.
 STATE_SHARED: tuple[str, ...] = tuple(g.id for g in GROUPS if g.payer in ("state", "shared", "household"))

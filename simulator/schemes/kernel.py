@@ -13,7 +13,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-UNINSURED, INSURED = 0, 1
 BLOCK = 256  # the fewest draws worth a thread of their own
 
 
