@@ -13,7 +13,7 @@ Very few points exist: nationally about 18% of the labour force in BHXH around 2
 15.7% / 13.7% in 2017. Shares are fitted with the measurement error; counts of people on the log
 scale with a fixed 30% error, which also absorbs the model labour force's own error (the
 demography's initial age structure gives too few working-age people around 2008). The priors in
-`simulator/labour.py` carry the rest.
+`simulator/schemes/labour.py` carry the rest.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The Dash app: `create_app()` builds it; `covsim dashboard` and `dashboard/wsgi.py` serve it.
 
 A lever move on a scenario whose run this process keeps is answered in the request (tens of
-milliseconds: the years from the lever's start, see `simulator.variants`); anything longer runs in
+milliseconds: the years from the lever's start, see `simulator.schemes.variants`); anything longer runs in
 a Dash background callback (a `DiskcacheManager` over a diskcache in a temporary folder by
 default), so the page never waits on a long request. A second diskcache beside it holds the kept
 runs and parameter draws the jobs built, keyed by their inputs, so the server and every job share

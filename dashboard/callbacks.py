@@ -2,7 +2,7 @@
 
 A lever move is answered in two steps. First the answer: the probability, the headline and the fan
 chart, straight from the request when the scenario's run is kept in this process (a rerun of the
-years from the lever's start, tens of milliseconds: see `simulator.variants`); otherwise, when it
+years from the lever's start, tens of milliseconds: see `simulator.schemes.variants`); otherwise, when it
 takes more than a moment (a region or scenario not yet run, a cold cache), in a Dash background
 callback with a progress bar and a Stop button, off the request thread. Then the details (groups,
 districts, budget, comparison), computed from the same cached run. Results carry the id of the

@@ -139,7 +139,7 @@ def draws_of(region: str, draws: int, seed: int) -> xr.Dataset:
 
 def variants_of(name: str, draws: int, seed: int, build: bool = True) -> Variants | None:
     """The health-insurance run of a shipped scenario, kept ready for lever moves (see
-    `simulator.variants`): in this process, else from the shared disk cache, else built when
+    `simulator.schemes.variants`): in this process, else from the shared disk cache, else built when
     `build`, else None.
 
     A background job puts what it builds in the shared cache, for the server to take up; the server
