@@ -144,6 +144,17 @@ def _advance_block(X, Y, women, women_next, d0, d1, q, fert, mig, male_birth, ta
             flows[r, 2, d0 + j] = moved[j]
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def _reset(X, pop_out, ins_out, pop_age, ins_age, by_age):
+    """Zero the year's group totals before the blocks accumulate into them; the number of draws."""
+    pop_out[:] = 0.0
+    ins_out[:] = 0.0
+    if by_age:
+        pop_age[:] = 0.0
+        ins_age[:] = 0.0
+    return X.shape[-1]
+
+
 @njit(cache=True, nogil=True, parallel=True, error_model="numpy")
 def advance(X, Y, women, women_next, q, fert, mig, male_birth, target, active, join, lapse, band_of_age,
             newborn_group, pop_out, ins_out, flows, pop_age, ins_age, by_age, block=BLOCK):
@@ -152,34 +163,22 @@ def advance(X, Y, women, women_next, q, fert, mig, male_birth, target, active, j
     `active[region, sex, age, group]` marks the cells that can hold anyone this year (a share
     this year, or people arriving from last year's age below); the rest are written as empty.
     """
-    D = X.shape[-1]
-    pop_out[:] = 0.0
-    ins_out[:] = 0.0
-    if by_age:
-        pop_age[:] = 0.0
-        ins_age[:] = 0.0
+    D = _reset(X, pop_out, ins_out, pop_age, ins_age, by_age)
     for blk in prange((D + block - 1) // block):
-        d0 = blk * block
-        d1 = min(D, d0 + block)
-        _advance_block(X, Y, women, women_next, d0, d1, q, fert, mig, male_birth, target, active, join, lapse,
-                       band_of_age, newborn_group, pop_out, ins_out, flows, pop_age, ins_age, by_age)
+        _advance_block(X, Y, women, women_next, blk * block, min(D, blk * block + block), q, fert, mig, male_birth,
+                       target, active, join, lapse, band_of_age, newborn_group, pop_out, ins_out, flows, pop_age,
+                       ins_age, by_age)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def advance_serial(X, Y, women, women_next, q, fert, mig, male_birth, target, active, join, lapse,
                    band_of_age, newborn_group, pop_out, ins_out, flows, pop_age, ins_age, by_age, block=BLOCK):
     """As `advance`, on one thread: the same blocks in order, the same numbers."""
-    D = X.shape[-1]
-    pop_out[:] = 0.0
-    ins_out[:] = 0.0
-    if by_age:
-        pop_age[:] = 0.0
-        ins_age[:] = 0.0
-    for blk in range((D + block - 1) // block):
-        d0 = blk * block
-        d1 = min(D, d0 + block)
-        _advance_block(X, Y, women, women_next, d0, d1, q, fert, mig, male_birth, target, active, join, lapse,
-                       band_of_age, newborn_group, pop_out, ins_out, flows, pop_age, ins_age, by_age)
+    D = _reset(X, pop_out, ins_out, pop_age, ins_age, by_age)
+    for blk in range((D + block - 1) // block):  # as `advance`'s loop, serial
+        _advance_block(X, Y, women, women_next, blk * block, min(D, blk * block + block), q, fert, mig, male_birth,
+                       target, active, join, lapse, band_of_age, newborn_group, pop_out, ins_out, flows, pop_age,
+                       ins_age, by_age)
 
 
 @njit(cache=True, nogil=True, parallel=True, error_model="numpy")
