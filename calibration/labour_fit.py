@@ -109,7 +109,7 @@ def observations(region: str, until: int | None = None) -> pd.DataFrame:
     cov = tables.table("coverage")
     lab = tables.table("labour_force")
     for r in dict.fromkeys([NATIONAL, region]):
-        c = cov[(cov.region == r) & cov.scheme.isin(["bhxh", "bhtn"]) & (cov.kind == "observed")
+        c = cov[(cov.region == r) & cov.scheme.isin(labour.SCHEMES) & (cov.kind == "observed")
                 & (cov.group == "all") & (cov.unit == "share_of_labour_force")]
         for row in c.itertuples(index=False):
             rows.append((r, int(row.year), row.scheme, float(row.value), "share", row.source, row.note))

@@ -20,6 +20,7 @@ from covsim.simulator.analysis import planning
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs import levers
 from covsim.simulator.inputs.groups import BY_ID
+from covsim.simulator.inputs.scenario import SCHEMES
 from covsim.simulator.schemes.variants import Variants
 
 from . import cache
@@ -45,7 +46,6 @@ def scenario(name: str, scheme: str = "bhyt"):
 # The full dashboard's calls: runs cached by their inputs (in-process, and on disk so the
 # background workers share them, see `cache`), a JSON summary of a run for the page's store. -----
 
-SCHEMES = ("bhyt", "bhxh", "bhtn")
 QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
 
 
