@@ -51,19 +51,21 @@ def batch(out: Path, draws: int, chunk: int, *extra: str) -> float:
 
 def _warm() -> None:
     """Runs on each worker: one tiny run of every region (numba kernels, data caches)."""
-    from covsim.calibration import posterior
-    from covsim.simulator import batch as b, load_scenario
+    from covsim.calibration import shipped
+    from covsim.simulator.analysis import batch as b
+    from covsim.simulator import load_scenario
 
     for r in REGIONS:
-        b.run_chunk(load_scenario(r), posterior.draws_for(r, 2, 0), 0)
+        b.run_chunk(load_scenario(r), shipped.draws_for(r, 2, 0), 0)
 
 
 def _plan(draws: int, chunk: int):
-    from covsim.calibration import posterior
-    from covsim.simulator import batch as b, load_scenario
+    from covsim.calibration import shipped
+    from covsim.simulator.analysis import batch as b
+    from covsim.simulator import load_scenario
 
     variants = b.variants([load_scenario(r) for r in REGIONS], [], None)
-    params = {r: posterior.draws_for(r, draws, 0) for r in REGIONS}
+    params = {r: shipped.draws_for(r, draws, 0) for r in REGIONS}
     return variants, params, b.plan(variants, params, draws, 0, chunk)
 
 
@@ -73,7 +75,7 @@ def on_cluster(workers: int, draws: int, chunk: int, folder: Path, repeats: int)
     from dask.distributed import Client, LocalCluster
 
     from covsim.cli.batch import _distributed
-    from covsim.simulator import batch as b
+    from covsim.simulator.analysis import batch as b
 
     variants, params, chunks = _plan(draws, chunk)
     times = []
@@ -91,7 +93,7 @@ def on_cluster(workers: int, draws: int, chunk: int, folder: Path, repeats: int)
 
 def assemble_seconds(draws: int, chunk: int, folder: Path, out: Path) -> float:
     """In-process cost of reading the checkpoints back and writing the store."""
-    from covsim.simulator import batch as b
+    from covsim.simulator.analysis import batch as b
 
     variants, _, chunks = _plan(draws, chunk)
     began = time.perf_counter()

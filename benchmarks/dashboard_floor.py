@@ -206,10 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from werkzeug.serving import make_server
 
-    from covsim.dashboard import compute
+    from covsim.dashboard import cache
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # not a line per request
-    compute.fork_safe_threads()  # the engine's threads as the dashboard's server sets them
+    cache.fork_safe_threads()  # the engine's threads as the dashboard's server sets them
     fan = default_fan()
     model = model_ms(args.changes)
     port = bench.process.free_port()

@@ -21,7 +21,7 @@ import tracemalloc
 import numpy as np
 
 from covsim import simulator
-from covsim.simulator import demography, groups
+from covsim.simulator.inputs import demography, groups
 
 
 def triad_rate(n: int, repeats: int = 20) -> float:

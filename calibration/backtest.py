@@ -13,8 +13,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from covsim.simulator import observations
 from covsim.simulator.errors import InputError
+from covsim.simulator.inputs import observations
 
 from .baselines import BASELINES, yearly
 from .fit import FAST, NATIONAL, Settings

@@ -15,10 +15,6 @@ ESS_MIN = 300
 PARETO_K_MAX = 0.7
 
 
-class Unconverged(Exception):
-    """A fit whose diagnostics fail: `covsim calibrate` exits 3 and writes nothing."""
-
-
 def failures(attrs) -> list[str]:
     """The diagnostics that fail, one phrase each ('' list when the fit converged)."""
     out = []

@@ -5,18 +5,19 @@ error, so that held-out reported figures can be checked against them.
 """
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import numpy as np
 import xarray as xr
 
 from covsim import simulator
-from covsim.simulator import observations
 from covsim.simulator.errors import InputError
-from covsim.simulator.scenario import LAST_YEAR, Scenario
+from covsim.simulator.inputs.scenario import LAST_YEAR, Scenario
 from covsim.simulator.streams import normal
 
-from .fit import FAST, NATIONAL, Settings, calibrate, first_national_year, last_national_year
+from .fit import FAST, Settings, calibrate, fit_of
+from .priors import NATIONAL
 
 LEVELS = {"lo80": 0.10, "hi80": 0.90, "lo95": 0.025, "hi95": 0.975}
 
@@ -49,20 +50,21 @@ def forecast_rows(reported: xr.DataArray, first: int, to: int) -> list[dict]:
     return rows
 
 
-def check_until(until: int) -> None:
+def check_until(until: int, scheme: str = "bhyt") -> None:
     """An origin inside the observed record: before it nothing can be fitted, after it nothing is
     'as of' anything."""
-    first, last = first_national_year(), last_national_year()
+    model = fit_of(scheme)
+    first, last = model.first_year(), model.last_year()
     if until < first:
-        raise InputError("--until", str(until), f"is before the first national observation ({first}); "
+        raise InputError("--until", str(until), f"is before the first {model.OBSERVED} ({first}); "
                                                 f"allowed: {first}-{last}")
     if until > last:
-        raise InputError("--until", str(until), f"is after the last national observation ({last}); "
+        raise InputError("--until", str(until), f"is after the last {model.OBSERVED} ({last}); "
                                                 f"allowed: {first}-{last}")
 
 
-def check_years(until: int, to: int) -> None:
-    check_until(until)
+def check_years(until: int, to: int, scheme: str = "bhyt") -> None:
+    check_until(until, scheme)
     if to < until:
         raise InputError("--to", str(to), f"is before --until {until}")
     if to > LAST_YEAR:
@@ -78,48 +80,46 @@ def predictive(ds: xr.Dataset, params: xr.Dataset, seed: int, region: str) -> xr
     return noisy.clip(0, 1)
 
 
-def run_as_of(sc: Scenario, until: int, to: int, params: xr.Dataset, seed: int) -> xr.Dataset:
-    """The scenario run to `to` under the policy decided by the end of `until`, with the outreach
-    walk starting after it: what was knowable at the origin."""
+def run_as_of(sc: Scenario, until: int, to: int, params: xr.Dataset, seed: int,
+              policy: simulator.Policy | None = None) -> xr.Dataset:
+    """The scenario run to `to` under the policy decided by the end of `until` (`policy`: the
+    scheme's base policy, by default the health one), with the outreach walk starting after it:
+    what was knowable at the origin."""
     end = max(to, sc.start + 1)
-    run_sc = Scenario(sc.name, sc.region, sc.description, sc.start, end, sc.baseline, sc.source, sc.scheme,
-                      {p: {y: v for y, v in ys.items() if y <= end} for p, ys in sc.reform.items()}, sc.path)
-    policy = simulator.Policy.from_table().known_on(date(until, 12, 31))  # decided by the origin
-    return simulator.run(run_sc, params=params, seed=seed, noise_from=until + 1, policy=policy)
+    run_sc = dataclasses.replace(sc, end=end, reform={p: {y: v for y, v in ys.items() if y <= end}
+                                                      for p, ys in sc.reform.items()})
+    known = (policy or simulator.Policy.from_table()).known_on(date(until, 12, 31))  # decided by the origin
+    return simulator.run(run_sc, params=params, seed=seed, noise_from=until + 1, policy=known)
 
 
 def forecast(region: str, until: int, to: int, scenario: str | Scenario | None = None, draws: int = 400,
              seed: int = 0, settings: Settings | None = None, posterior: xr.Dataset | None = None,
              scheme: str | None = None, keep_posterior: bool = False) -> dict:
-    """`covsim forecast`: fit on observations up to `until`, forecast every year up to `to`."""
-    if scheme != "bhyt":  # BHXH / BHTN, asked or the scenario's own: the labour layer's fit and forecast
-        labour_sc = scenario if isinstance(scenario, Scenario) else simulator.load_scenario(scenario or region)
-        if (scheme or labour_sc.scheme) != "bhyt":
-            from .labour_fit import forecast as labour_forecast
-
-            return labour_forecast(region, until, to, labour_sc, draws, seed, settings, posterior, scheme)
-    check_years(until, to)
+    """`covsim forecast`: fit `scheme` (by default the scenario's) on observations up to `until`,
+    forecast every year up to `to`. The labour schemes' JSON adds the scheme and the denominator."""
     sc = scenario if isinstance(scenario, Scenario) else simulator.load_scenario(scenario or region)
+    if scheme is not None:
+        sc = dataclasses.replace(sc, scheme=scheme)
+    model = fit_of(sc.scheme)
+    check_years(until, to, sc.scheme)
     if sc.region != region:
         raise InputError("--scenario", sc.name, f"is for region '{sc.region}', not '{region}'")
     settings = settings or Settings(draws=draws, seed=seed)
-    post = posterior if posterior is not None else calibrate(region, until, settings)
+    post = posterior if posterior is not None else calibrate(region, until, settings, scheme=sc.scheme)
     params = post.isel(draw=slice(0, draws))
-    ds = run_as_of(sc, until, to, params, seed)
+    ds = run_as_of(sc, until, to, params, seed, model.base_policy())
     reported = predictive(ds, params, seed, region)
-    own = observations.observed(region, sc.scheme)
-    own_before = own[own.year <= until]
-    first = int(own.year.min()) if not own.empty else first_national_year()
-    rows = forecast_rows(reported, first, to)
+    first, own = model.own_observations(region, until, sc.scheme, post)
     out = {
         "region": region,
         "until": until,
         "scenario": sc.name,
+        **model.forecast_fields(sc.scheme),
         "draws": int(params.sizes["draw"]),
-        "own_observations": int(len(own_before)) if region != NATIONAL else int(post.attrs["own_observations"]),
+        "own_observations": own,
         "pooled": bool(region != NATIONAL),
         "convergence": convergence(post.attrs),
-        "forecasts": rows,
+        "forecasts": forecast_rows(reported, first, to),
     }
     if keep_posterior:  # for a caller that scores more from the same fit (backtest's targets)
         out["_posterior"] = post

@@ -1,6 +1,6 @@
-"""Fit the labour layer (BHXH, BHTN) to the observed points shipped, and forecast "as of" a year.
+"""The labour layer's (BHXH, BHTN) fit: its free parameters, priors, observations and log posterior.
 
-The same approach as the health fit (`calibration/fit.py`, whose samplers it uses): a few free
+The same approach as the health fit (`calibration/health_fit.py`; `fit.calibrate` samples both): a few free
 parameters with priors, each region fitted jointly with the nation (the national points pin the
 shared parameters, the region's own its offsets, pulled towards the nation by their priors), a
 fitted measurement error; the posterior by importance sampling from the Laplace approximation
@@ -13,34 +13,35 @@ Very few points exist: nationally about 18% of the labour force in BHXH around 2
 15.7% / 13.7% in 2017. Shares are fitted with the measurement error; counts of people on the log
 scale with a fixed 30% error, which also absorbs the model labour force's own error (the
 demography's initial age structure gives too few working-age people around 2008). The priors in
-`simulator/labour.py` carry the rest.
+`simulator/schemes/labour.py` carry the rest.
 """
 from __future__ import annotations
 
-import dataclasses
-import time
 from datetime import date
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from covsim import simulator
-from covsim.simulator import data, labour
-from covsim.simulator.engine import code_version
+from covsim.simulator.inputs import tables
+from covsim.simulator.schemes import labour
 from covsim.simulator.errors import InputError
-from covsim.simulator.policy import Policy
-from covsim.simulator.scenario import FIRST_YEAR, LAST_YEAR, Scenario
+from covsim.simulator.inputs.policy import Policy
+from covsim.simulator.inputs.scenario import FIRST_YEAR
 from covsim.simulator.streams import normal
 
-from .fit import FAST, NATIONAL, Free, Settings, sample_posterior
-from .forecast import convergence, forecast_rows, predictive
+from .priors import NATIONAL, Free, LogPrior
 
 COUNT_LOG_SD = 0.3  # error of a reported head count against the model's, log scale
 SHARE_KINDS = {"bhxh_share": "bhxh", "bhtn_share": "bhtn"}
 COUNT_KINDS = {"voluntary_members": "voluntary_members", "bhtn_members": "bhtn_members"}
 #: Resolution 28-NQ/TW passed on 23 May 2018: a fit "as of" an earlier year cannot know its drive.
 DRIVE_KNOWN_FROM = 2018
+#: How `fit.calibrate` and `forecast.forecast` treat this scheme's fit.
+SOURCE = "posterior (labour layer)"  # the posterior's `source` attribute
+RNG_STREAM = 4243  # the sampler's random stream, with the seed
+OBSERVED = "national labour observation"  # what the first year of fitted data is, in messages
+OBSERVATION_LABEL = "kind"  # the column that says what an observation counts
 
 
 def _free(name: str, prior, doc: str, log_name: str | None = None) -> Free:
@@ -105,10 +106,10 @@ def observations(region: str, until: int | None = None) -> pd.DataFrame:
     labour_force.csv (shares and head counts); a point in both is kept once.
     """
     rows = []
-    cov = data.table("coverage")
-    lab = data.table("labour_force")
+    cov = tables.table("coverage")
+    lab = tables.table("labour_force")
     for r in dict.fromkeys([NATIONAL, region]):
-        c = cov[(cov.region == r) & cov.scheme.isin(["bhxh", "bhtn"]) & (cov.kind == "observed")
+        c = cov[(cov.region == r) & cov.scheme.isin(labour.SCHEMES) & (cov.kind == "observed")
                 & (cov.group == "all") & (cov.unit == "share_of_labour_force")]
         for row in c.itertuples(index=False):
             rows.append((r, int(row.year), row.scheme, float(row.value), "share", row.source, row.note))
@@ -136,7 +137,13 @@ def first_year() -> int:
     return int(obs.year.min()) if not obs.empty else FIRST_YEAR
 
 
-class LogPosterior:
+def last_year() -> int:
+    """The last year of a national labour observation: past it no forecast is "as of" anything."""
+    obs = observations(NATIONAL)
+    return int(obs.year.max()) if not obs.empty else FIRST_YEAR
+
+
+class LogPosterior(LogPrior):
     """log p(theta | labour observations), vectorised over walkers."""
 
     def __init__(self, region: str, until: int | None, seed: int = 0, policy: Policy | None = None,
@@ -180,11 +187,6 @@ class LogPosterior:
             out[:, i] = series[kind][t, r]
         return out
 
-    def log_prior(self, theta: np.ndarray) -> np.ndarray:
-        means = np.array([f.mean for f in self.frees])
-        sds = np.array([f.sd for f in self.frees])
-        return -0.5 * (((theta - means) / sds) ** 2).sum(axis=1)
-
     def __call__(self, theta: np.ndarray) -> np.ndarray:
         theta = np.atleast_2d(theta)
         sd_share = np.exp(theta[:, self.names.index("log_measurement_sd")])[:, None]
@@ -194,149 +196,25 @@ class LogPosterior:
         return np.where(np.isfinite(out), out, -np.inf)
 
 
-def calibrate(region: str, until: int | None = None, settings: Settings = Settings(),
-              policy: Policy | None = None, obs: pd.DataFrame | None = None) -> xr.Dataset:
-    """Posterior labour parameter draws for `region`, fitted on observations up to `until`.
-
-    The health fit's samplers: adaptive importance sampling from the Laplace approximation, with
-    emcee when its Pareto k is too high (or when asked).
-    """
-    started = time.perf_counter()
-    if until is not None and until < first_year():
-        raise InputError("--until", str(until), f"is before the first national labour observation "
-                                                f"({first_year()}); nothing to fit")
-    post = LogPosterior(region, until, settings.seed, policy, obs)
-    frees = post.frees
-    rng = np.random.default_rng([settings.seed, 4243])
-    sample, diagnostics = sample_posterior(post, settings, rng)
-    theta = post._structural(sample)
-    out = to_params(theta, frees, post.regions, settings.seed)
-    for i, f in enumerate(frees):
-        out[f"theta_{f.name}"] = ("draw", theta[:, i], {"long_name": f.doc, "prior": f"N({f.mean:.3g}, {f.sd:.3g})"})
-    fitted = post.predict(theta[: min(200, len(theta))])
-    fitted = np.where(post.log_scale[None, :], np.exp(fitted), fitted)
-    out.attrs.update(
-        source="posterior (labour layer)", region=region, until=-1 if until is None else int(until),
-        own_observations=int((post.obs.region == region).sum()) if region != NATIONAL else int(len(post.obs)),
-        national_observations=int((post.obs.region == NATIONAL).sum()),
-        runtime_s=round(time.perf_counter() - started, 2), seed=settings.seed,
-        code_version=code_version(), data_hash=data.data_hash(), **diagnostics,
-    )
-    out["observation_value"] = ("observation", post.obs.value.to_numpy(float))
-    out["observation_year"] = ("observation", post.obs.year.to_numpy())
-    out["observation_region"] = ("observation", post.obs.region.to_numpy().astype(str))
-    out["observation_kind"] = ("observation", post.obs.kind.to_numpy().astype(str))
-    out["observation_source"] = ("observation", post.obs.source.to_numpy().astype(str))
-    out["fitted"] = (("observation", "quantile"), np.quantile(fitted, [0.1, 0.5, 0.9], axis=0).T)
-    return out.assign_coords(quantile=[0.1, 0.5, 0.9])
+def reported(post: LogPosterior, predicted: np.ndarray) -> np.ndarray:
+    """The model's value of each observation in the observation's own scale (counts from logs)."""
+    return np.where(post.log_scale[None, :], np.exp(predicted), predicted)
 
 
-def check_years(until: int, to: int) -> None:
-    first = first_year()
-    if until < first:
-        raise InputError("--until", str(until), f"is before the first national labour observation ({first})")
-    if to < until:
-        raise InputError("--to", str(to), f"is before --until {until}")
-    if to > LAST_YEAR:
-        raise InputError("--to", str(to), f"is past the last year the engine runs ({LAST_YEAR})")
+def base_policy(policy: Policy | None = None) -> Policy:
+    """The policy table a forecast runs on: the health table with the labour layer's rows."""
+    return labour.labour_policy(policy or Policy.from_table())
 
 
-def forecast(region: str, until: int, to: int, scenario: str | Scenario | None = None, draws: int = 400,
-             seed: int = 0, settings: Settings | None = None, posterior: xr.Dataset | None = None,
-             scheme: str | None = None) -> dict:
-    """`covsim forecast --scheme bhxh|bhtn`: fit the labour layer up to `until`, forecast to `to`.
-
-    The same JSON shape as the health forecast, plus the scheme and the denominator of the rates.
-    """
-    check_years(until, to)
-    sc = scenario if isinstance(scenario, Scenario) else simulator.load_scenario(scenario or region)
-    if scheme is not None:
-        sc = dataclasses.replace(sc, scheme=scheme)
-    if sc.scheme not in labour.SCHEMES:
-        raise InputError("--scheme", sc.scheme, f"is not a labour-force scheme; allowed: {', '.join(labour.SCHEMES)}")
-    if sc.region != region:
-        raise InputError("--scenario", sc.name, f"is for region '{sc.region}', not '{region}'")
-    settings = settings or Settings(draws=draws, seed=seed)
-    post = posterior if posterior is not None else calibrate(region, until, settings)
-    params = post.isel(draw=slice(0, draws))
-    end = max(to, sc.start + 1)
-    run_sc = dataclasses.replace(sc, end=end, reform={p: {y: v for y, v in ys.items() if y <= end}
-                                                      for p, ys in sc.reform.items()})
-    pol = labour.labour_policy(Policy.from_table()).known_on(date(until, 12, 31))  # decided by the origin
-    ds = simulator.run(run_sc, params=params, seed=seed, noise_from=until + 1, policy=pol)
-    reported = predictive(ds, params, seed, region)
+def own_observations(region: str, until: int, scheme: str, post) -> tuple[int, int]:
+    """The first year the forecast reports, and how many of the region's own points of the scheme
+    the fit saw."""
     own = observations(region, until)
-    own = own[(own.region == region) & (own.kind == sc.scheme)] if region != NATIONAL else own[own.kind == sc.scheme]
+    own = own[(own.region == region) & (own.kind == scheme)] if region != NATIONAL else own[own.kind == scheme]
     first = int(own.year.min()) if not own.empty else first_year()
-    rows = forecast_rows(reported, first, to)
-    return {
-        "region": region,
-        "until": until,
-        "scenario": sc.name,
-        "scheme": sc.scheme,
-        "denominator": "labour_force",
-        "draws": int(params.sizes["draw"]),
-        "own_observations": int(len(own)),
-        "pooled": bool(region != NATIONAL),
-        "convergence": convergence(post.attrs),
-        "forecasts": rows,
-    }
+    return first, int(len(own))
 
 
-__all__ = ["FAST", "calibrate", "check_years", "forecast", "observations", "to_params"]
-
-
-# Shipped draws ---------------------------------------------------------------------------------
-
-#: The labour layer's own variables in a posterior file, those a run needs; none shares a name
-#: with the health engine's (the fitted measurement error, which would, stays behind).
-PARAMETER_VARS = tuple(labour.PRIORS) + tuple(labour.REGION_PRIORS)
-
-
-def shipped_path(region: str):
-    from .posterior import shipped_dir
-
-    return shipped_dir() / f"labour_{region}.nc"
-
-
-def attach_draws(params: xr.Dataset, region: str, seed: int) -> xr.Dataset:
-    """`params` (a region's draws, as `posterior.draws_for` gives them) with the labour layer's
-    shipped posterior draws added beside them, keyed by the same draw index; unchanged where none
-    is shipped (the labour layer then samples its priors at those indices)."""
-    path = shipped_path(region)
-    if not path.exists() or labour.is_labour_params(params):
-        return params
-    with xr.open_dataset(path) as ds:
-        post = ds[[v for v in PARAMETER_VARS if v in ds]].load()
-    n, draws = post.sizes["draw"], params.sizes["draw"]
-    rng = np.random.default_rng([int(seed), 7920])
-    pick = rng.permutation(n)[:draws] if draws <= n else rng.integers(0, n, draws)
-    post = post.isel(draw=pick).assign_coords(draw=params.draw.values)
-    extra = {v: post[v] for v in post.data_vars}
-    out = params.copy()
-    for name, var in extra.items():
-        if name in out:
-            continue  # never replace a health parameter
-        if "region" in var.dims:
-            var = var.reindex(region=out.region.values, fill_value=0.0) if "region" in out.coords else var
-        out[name] = var
-    out.attrs["labour_source"] = f"posterior {path.name}"
-    return out
-
-
-def ship(regions: list[str] | None = None, settings: Settings | None = None) -> list:
-    """Refit and write `calibration/posterior/labour_<region>.nc` for every region (or those given)."""
-    from covsim.simulator.output import write_netcdf
-    from covsim.simulator.scenario import known_regions
-
-    settings = settings or Settings()
-    written = []
-    for region in regions or known_regions():
-        post = calibrate(region, None, settings)
-        written.append(write_netcdf(post, shipped_path(region)))
-    return written
-
-
-if __name__ == "__main__":  # python -m covsim.calibration.labour_fit: refresh the shipped draws
-    for p in ship():
-        print(f"written {p}")
+def forecast_fields(scheme: str) -> dict:
+    """What a forecast's JSON says beside the common fields: the scheme and the rates' denominator."""
+    return {"scheme": scheme, "denominator": "labour_force"}

@@ -16,8 +16,9 @@ import pandas as pd
 from scipy import stats
 
 from covsim import simulator
-from covsim.simulator import observations, planning
-from covsim.simulator.decisions import target_decided
+from covsim.simulator.inputs import observations
+from covsim.simulator.analysis import planning
+from covsim.simulator.inputs.decisions import target_decided
 from covsim.simulator.errors import InputError
 
 from .baselines import BASELINES, Z80, yearly

@@ -12,7 +12,7 @@ from covsim.simulator.errors import InputError
 def _run_task(task):
     """Runs on a Dask worker: one chunk, on as many engine threads as the worker has threads
     (several single-threaded workers on one machine must not each spread over every core)."""
-    from covsim.simulator import batch
+    from covsim.simulator.analysis import batch
 
     try:
         from dask.distributed import get_worker
@@ -93,7 +93,7 @@ def _client(args):
 
 
 def cmd_batch(args) -> int:
-    from covsim.simulator import batch
+    from covsim.simulator.analysis import batch
 
     out = batch.check_out(args.out)
     grid = [batch.grid_range(spec) for spec in args.grid]  # checked and counted, no points made yet
@@ -117,8 +117,8 @@ def _scenarios(args) -> list:
 
 def _check_size(args, scenarios, grid) -> None:
     """Refuse, before any variant is built, a batch whose store would not fit in memory."""
-    from covsim.simulator import runsize
-    from covsim.simulator.groups import GROUP_IDS
+    from covsim.simulator.analysis import runsize
+    from covsim.simulator.inputs.groups import GROUP_IDS
 
     points = 1
     for _, _, _, count in grid:
@@ -134,8 +134,10 @@ def _check_size(args, scenarios, grid) -> None:
 
 
 def _batch(args, out, scenarios) -> int:
-    from covsim.calibration import posterior
-    from covsim.simulator import batch, data, engine
+    from covsim.calibration import shipped
+    from covsim.simulator.analysis import batch
+    from covsim.simulator.inputs import tables
+    from covsim.simulator.schemes import provenance
 
     began = time.perf_counter()
     batch.clean_stale(out)  # what a killed batch on this store left, now that we own it
@@ -145,7 +147,7 @@ def _batch(args, out, scenarios) -> int:
                                              "use --resume or delete it")
     grid = [batch.parse_grid(spec) for spec in args.grid]
     variants = batch.variants(scenarios, grid, args.start)
-    params = {r: posterior.draws_for(r, args.draws, args.seed) for r in sorted({v.scenario.region for v in variants})}
+    params = {r: shipped.draws_for(r, args.draws, args.seed) for r in sorted({v.scenario.region for v in variants})}
     chunks = batch.plan(variants, params, args.draws, args.seed, args.chunk_draws)
 
     client = cluster = None
@@ -174,8 +176,8 @@ def _batch(args, out, scenarios) -> int:
         _shut_down(client, cluster, quietly=interrupted)
     if interrupted:  # counted once every worker has stopped: what is on disk is what was kept
         return _interrupted(chunks, folder)
-    attrs = {"seed": int(args.seed), "draws": int(args.draws), "data_hash": data.data_hash(),
-             "code_version": engine.code_version(), "scheme": variants[0].scenario.scheme,
+    attrs = {"seed": int(args.seed), "draws": int(args.draws), "data_hash": tables.data_hash(),
+             "code_version": provenance.code_version(), "scheme": variants[0].scenario.scheme,
              "grid": json.dumps(args.grid), "parameters": json.dumps(
                  {r: str(p.attrs.get("source", "given")) for r, p in params.items()}),
              "chunk_draws": int(args.chunk_draws)}
@@ -197,7 +199,7 @@ def _batch(args, out, scenarios) -> int:
 
 
 def _interrupted(chunks, folder) -> int:
-    from covsim.simulator import batch
+    from covsim.simulator.analysis import batch
 
     kept = len(chunks) - len(batch.pending(chunks, folder)) if folder.is_dir() else 0
     sys.stderr.write(f"covsim: interrupted: {kept} of {len(chunks)} chunks checkpointed in {folder}; "

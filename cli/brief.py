@@ -19,8 +19,8 @@ FORMATS = (".docx", ".pdf", ".html")
 def parse_levers(items: list[str]) -> dict[str, float]:
     """['near_poor=0.9', 'outreach=0.5'] -> {'state_share.near_poor': 0.9, 'outreach': 0.5}."""
     from covsim.dashboard import compute
-    from covsim.simulator import planning
-    from covsim.simulator.scenario import LEVERS
+    from covsim.simulator.analysis import planning
+    from covsim.simulator.inputs.levers import LEVERS
 
     out = {}
     for item in items:
@@ -51,7 +51,8 @@ def _write(path: str, content: bytes) -> None:
 def cmd_brief(args) -> int:
     from covsim.cli.planning import _atomic
     from covsim.dashboard import brief_content, compute
-    from covsim.simulator import output, planning
+    from covsim.simulator import output
+    from covsim.simulator.analysis import planning
 
     out = output.check_destination(args.out, FORMATS, "--out")
     planning.check_target(args.target)

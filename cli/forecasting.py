@@ -7,7 +7,7 @@ import json
 
 def _region(text: str) -> str:
     from covsim.simulator.errors import InputError, nearest
-    from covsim.simulator.scenario import known_regions
+    from covsim.simulator.inputs.scenario import known_regions
 
     regions = known_regions()
     if text not in regions:

@@ -13,9 +13,8 @@ from contextlib import contextmanager
 
 DEFAULT_SCENARIO = "vietnam"
 #: Modules that add their own subcommands: each has `register(subparsers)`.
-COMMAND_MODULES = ("covsim.cli.forecasting", "covsim.cli.planning", "covsim.cli.serve", "covsim.cli.labour", "covsim.cli.batch",
-                   "covsim.cli.brief",
-                   "covsim.cli.regions")
+COMMAND_MODULES = ("covsim.cli.forecasting", "covsim.cli.planning", "covsim.cli.serve", "covsim.cli.batch",
+                   "covsim.cli.brief", "covsim.cli.regions")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,8 +44,8 @@ def _show_progress(args) -> bool:
 
 def check_run_size(scenario, args) -> None:
     """Refuse, before any work, a run that would pass the memory limit (issue 42)."""
-    from covsim.simulator import runsize
-    from covsim.simulator.groups import GROUP_IDS
+    from covsim.simulator.analysis import runsize
+    from covsim.simulator.inputs.groups import GROUP_IDS
 
     estimate = runsize.run_estimate(args.draws, len(scenario.years), len(GROUP_IDS), getattr(args, "by_age", False))
     runsize.check(estimate, getattr(args, "memory_limit", None), "--draws",
@@ -57,7 +56,8 @@ def check_run_size(scenario, args) -> None:
 
 def cmd_run(args) -> int:
     from covsim import simulator
-    from covsim.simulator import observations, summary
+    from covsim.simulator.inputs import observations
+    from covsim.cli import summary
 
     scenario = simulator.load_scenario(args.scenario)
     if args.scheme:
@@ -73,7 +73,7 @@ def cmd_run(args) -> int:
     if scenario.scheme == "bhyt":  # money flows, against the baseline on the same draws for a reform
         result["budget"] = _budget(ds, scenario, params, args)
     if scenario.scheme != "bhyt":  # BHXH / BHTN: name the denominator; what each plan target would need
-        from covsim.simulator import labour
+        from covsim.simulator.schemes import labour
 
         result.update(scheme=scenario.scheme, denominator=ds.attrs["denominator"],
                       target_gaps=labour.target_gaps(ds, scenario))
@@ -94,14 +94,11 @@ def cmd_run(args) -> int:
 
 def _budget(ds, scenario, params, args) -> dict:
     from covsim import simulator
-    from covsim.simulator import planning
+    from covsim.simulator.analysis import planning
 
-    comparison = None
-    if scenario.baseline:
-        base = simulator.load_scenario(scenario.baseline)
-        comparison = simulator.run(base, params=params, draws=args.draws, seed=args.seed)
-    table = planning.budget(ds, scenario.region, comparison)
-    out = {"units": "VND/year", "compared_with": scenario.baseline}
+    table, compared = planning.budget_against_baseline(
+        ds, scenario, lambda base: simulator.run(base, params=params, draws=args.draws, seed=args.seed))
+    out = {"units": "VND/year", "compared_with": compared}
     for column in table.columns:
         values = table[column].tolist()
         out[column] = [int(v) for v in values] if column == "year" else \
@@ -124,9 +121,9 @@ def _budget_table(budget: dict) -> str:
 
 def _parameters(scenario, args):
     """Posterior draws shipped for the region when calibration has them; else the priors."""
-    from covsim.calibration import posterior
+    from covsim.calibration import shipped
 
-    return posterior.draws_for(scenario.region, args.draws, args.seed)
+    return shipped.draws_for(scenario.region, args.draws, args.seed)
 
 
 def cmd_scenarios(args) -> int:
@@ -151,7 +148,7 @@ def cmd_check_data(args) -> int:
     """Every fault of the data (file, row, column), then the plans' own contradictions. Faults
     end in exit 2, since no other command will run on such data; contradictions are the plans'
     as printed, and leave the exit status 0."""
-    from covsim.simulator import data, datacheck, validate
+    from covsim.simulator.inputs import datacheck, tables, validate
 
     problems = validate.problems()
     findings = [] if problems else datacheck.check_all()
@@ -163,11 +160,11 @@ def cmd_check_data(args) -> int:
         for f in problems + findings:
             print(f)
         if problems:
-            print(f"{len(problems)} problems found in the data in {data.data_dir()}; nothing runs until they are fixed")
+            print(f"{len(problems)} problems found in the data in {tables.data_dir()}; nothing runs until they are fixed")
         else:
             print(f"{len(findings)} contradictions found in the shipped plan tables")
     if problems:
-        sys.stderr.write(f"covsim: error: {data.data_dir()}: {len(problems)} problems in the data (listed above)\n")
+        sys.stderr.write(f"covsim: error: {tables.data_dir()}: {len(problems)} problems in the data (listed above)\n")
         return 2
     return 0
 
@@ -203,14 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     import importlib
 
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
+    for name in COMMAND_MODULES:  # every one exists: a missing module is an error, never skipped
+        importlib.import_module(name).register(sub)
     return parser
 
 
@@ -236,13 +227,13 @@ def add_memory_limit(parser) -> None:
 
 
 def _version() -> str:
-    from covsim.simulator.engine import code_version
+    from covsim.simulator.schemes.provenance import code_version
 
     return code_version()
 
 
 def _region_help() -> str:
-    from covsim.simulator.scenario import known_regions
+    from covsim.simulator.inputs.scenario import known_regions
 
     try:
         return ", ".join(known_regions())
@@ -287,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         _terminate_as_exit()
     try:
         if args.command not in NO_DATA_CHECK:
-            from covsim.simulator import validate
+            from covsim.simulator.inputs import validate
 
             validate.require_valid()
         return args.func(args)

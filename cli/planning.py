@@ -37,7 +37,7 @@ def _common(p, scheme: bool = True) -> None:
 def _scenario(args):
     """The scenario asked for, checked to be of the region asked for."""
     from covsim import simulator
-    from covsim.simulator.scenario import known_regions
+    from covsim.simulator.inputs.scenario import known_regions
 
     regions = known_regions()
     if args.region not in regions:
@@ -53,11 +53,11 @@ def _scenario(args):
 
 
 def _draws(scenario, args):
-    from covsim.calibration import posterior
+    from covsim.calibration import shipped
     from covsim.cli.main import check_run_size
 
     check_run_size(scenario, args)
-    return posterior.draws_for(scenario.region, args.draws, args.seed)
+    return shipped.draws_for(scenario.region, args.draws, args.seed)
 
 
 def _year(text: str) -> int:
@@ -75,7 +75,7 @@ def _target_as_of(scenario, args) -> dict:
     """`target --until YEAR [--score]`: fitted on what was observed by YEAR, policy decided by then."""
     from covsim.calibration.fit import Settings
     from covsim.calibration.scoring import outcome, target_as_of
-    from covsim.simulator.observations import observed
+    from covsim.simulator.inputs.observations import observed
 
     if args.score:  # refuse before a minute of fitting
         outcome(scenario.region, args.year, args.target)
@@ -91,7 +91,7 @@ def _target_as_of(scenario, args) -> dict:
 
 def cmd_target(args) -> int:
     from covsim import simulator
-    from covsim.simulator import planning
+    from covsim.simulator.analysis import planning
 
     planning.check_target(args.target)
     scenario = _scenario(args)
@@ -129,7 +129,7 @@ def cmd_target(args) -> int:
 # solve ---------------------------------------------------------------------------------------
 
 def cmd_solve(args) -> int:
-    from covsim.simulator import planning, solve
+    from covsim.simulator.analysis import planning, solve
 
     planning.check_target(args.target)
     planning.check_probability(args.probability)
@@ -158,7 +158,9 @@ def cmd_solve(args) -> int:
 # sensitivity ---------------------------------------------------------------------------------
 
 def cmd_sensitivity(args) -> int:
-    from covsim.simulator import output, planning, sensitivity
+    from covsim.cli import charts
+    from covsim.simulator import output
+    from covsim.simulator.analysis import planning, sensitivity
 
     scenario = _scenario(args)
     planning.check_year(scenario, args.year)
@@ -166,7 +168,7 @@ def cmd_sensitivity(args) -> int:
         output.check_destination(args.chart, (".png", ".svg", ".pdf"), "--chart")
     table = sensitivity.sobol(scenario, _draws(scenario, args), args.year, samples=args.samples, seed=args.seed)
     if args.chart:
-        _atomic(args.chart, lambda tmp: sensitivity.save_chart(
+        _atomic(args.chart, lambda tmp: charts.save_chart(
             table, tmp, f"{scenario.name}: coverage in {args.year}"), suffix=Path(args.chart).suffix)
     if args.json:
         print(json.dumps({"region": scenario.region, "scenario": scenario.name, "year": args.year,
@@ -181,7 +183,7 @@ def cmd_sensitivity(args) -> int:
         print(f"{r.factor:<30} {r.kind:<9} {r.lo:8.3f}..{r.hi:<7.3f} {r.S1:6.3f} {r.S1_conf:5.3f} "
               f"{r.ST:6.3f} {r.ST_conf:5.3f}")
     print()
-    print(sensitivity.bar_chart(table))
+    print(charts.bar_chart(table))
     if args.chart:
         print(f"written: {args.chart}")
     return 0
@@ -191,7 +193,8 @@ def cmd_sensitivity(args) -> int:
 
 def cmd_allocate(args) -> int:
     from covsim import simulator
-    from covsim.simulator import allocate, output, planning
+    from covsim.simulator.analysis import allocate, planning
+    from covsim.simulator import output
 
     planning.check_target(args.target)
     output.check_destination(args.out, (".csv", ".xlsx"), "--out")

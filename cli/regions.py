@@ -7,8 +7,9 @@ import json
 
 def rows() -> list[dict]:
     """One dict per region, in the data's order; the shape `covsim regions --json` prints."""
-    from covsim.calibration import posterior
-    from covsim.simulator import observations, regions
+    from covsim.calibration import shipped
+    from covsim.simulator.inputs import observations
+    from covsim.simulator.inputs import regions
 
     out = []
     for r in regions.registry().values():
@@ -16,7 +17,7 @@ def rows() -> list[dict]:
         out.append({
             "id": r.id, "name_vi": r.name_vi, "name_en": r.name_en, "kind": r.kind, "members": list(r.members),
             "population": None if people is None else (int(people) if float(people).is_integer() else people),
-            "population_year": r.population_year, "calibrated": posterior.has_posterior(r.id),
+            "population_year": r.population_year, "calibrated": shipped.has_posterior(r.id),
             "observations": int(len(observations.observed(r.id, "bhyt"))),
             "parent": r.parent or None, "runnable": r.runnable,
         })
@@ -43,7 +44,7 @@ def cmd_regions(args) -> int:
 def cmd_template(args) -> int:
     from pathlib import Path
 
-    from covsim.simulator import region_template
+    from covsim.simulator.inputs import region_template
     from covsim.simulator.errors import InputError
 
     out = Path(args.out)
@@ -60,7 +61,7 @@ def cmd_add(args) -> int:
     import sys
     from pathlib import Path
 
-    from covsim.simulator import region_template
+    from covsim.simulator.inputs import region_template
 
     filled, problems = region_template.read_workbook(Path(args.file))
     if problems:
@@ -92,26 +93,27 @@ def _calibrate(region: str, seed: int) -> dict:
     its posterior beside its data."""
     import dataclasses
 
-    from covsim.calibration import posterior
+    from covsim.calibration import shipped
     from covsim.calibration.fit import FAST, calibrate
-    from covsim.simulator import data, regions
+    from covsim.simulator.inputs import tables as data
+    from covsim.simulator.inputs import regions
     from covsim.simulator.output import write_netcdf
 
     data.table.cache_clear()  # the tables read before registering lack the region's rows
     regions._CACHE.clear()
     post = calibrate(region, None, dataclasses.replace(FAST, seed=seed))
-    write_netcdf(post, posterior.user_path(region))  # complete or absent
+    write_netcdf(post, shipped.user_path(region))  # complete or absent
     return {"own_observations": int(post.attrs["own_observations"]), "runtime_s": float(post.attrs["runtime_s"])}
 
 
 def cmd_remove(args) -> int:
     import sys
 
-    from covsim.simulator import region_template
+    from covsim.simulator.inputs import region_template
 
     gone = region_template.remove(args.region)
     if gone is None:
-        from covsim.simulator.user_data import user_dir
+        from covsim.simulator.inputs.user_data import user_dir
 
         sys.stderr.write(f"covsim: error: region: '{args.region}' is not a region you added (in {user_dir()}); "
                          "shipped regions cannot be removed\n")

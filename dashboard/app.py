@@ -1,7 +1,7 @@
 """The Dash app: `create_app()` builds it; `covsim dashboard` and `dashboard/wsgi.py` serve it.
 
 A lever move on a scenario whose run this process keeps is answered in the request (tens of
-milliseconds: the years from the lever's start, see `simulator.variants`); anything longer runs in
+milliseconds: the years from the lever's start, see `simulator.schemes.variants`); anything longer runs in
 a Dash background callback (a `DiskcacheManager` over a diskcache in a temporary folder by
 default), so the page never waits on a long request. A second diskcache beside it holds the kept
 runs and parameter draws the jobs built, keyed by their inputs, so the server and every job share
@@ -18,7 +18,7 @@ import threading
 
 import dash
 
-from . import callbacks, compute, fields, layout
+from . import cache, callbacks, compute, fields, layout
 
 log = logging.getLogger("covsim.dashboard")
 
@@ -43,7 +43,7 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
     `warm` runs the default region's (the first of REGIONS) baseline once so the first page is quick."""
     _import_before_threads()
     manager = None
-    if background and not compute.fork_safe_threads():
+    if background and not cache.fork_safe_threads():
         log.warning("numba already runs GNU OpenMP in this process, which forked workers cannot use: "
                     "the dashboard computes on the request thread")
         background = False
@@ -53,7 +53,7 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
         folder = cache_dir or _temporary_folder()
         manager = DiskcacheManager(diskcache.Cache(os.path.join(folder, "jobs")))
         # Baseline runs and draws for the job processes, apart from the jobs' own traffic.
-        compute.share_cache(diskcache.Cache(os.path.join(folder, "runs")))
+        cache.share_cache(diskcache.Cache(os.path.join(folder, "runs")))
     app = dash.Dash(__name__, title="covsim", background_callback_manager=manager,
                     suppress_callback_exceptions=False, update_title=None)
     app.layout = layout.layout

@@ -60,7 +60,7 @@ def _shipped(name: str, scheme: str):
 def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[str, str, str, bool]], int | None]:
     """Each change against the policy in force: (what, status, source, whether it differs from the
     policy in force); and the first year any effective change takes effect."""
-    from covsim.simulator import planning
+    from . import compute
 
     if reform is None:
         sc = _shipped(s["scenario"], s["scheme"]) if s.get("baseline") else None
@@ -74,7 +74,7 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
         for year, value in sorted((int(y), float(v)) for y, v in by_year.items()):
             status = b("status_assumed" if path.partition(".")[0] in ASSUMED_LEVERS else "status_planned", lang)
             try:
-                effective = base is None or abs(planning.lever_value(base, path, year) - value) > 1e-9
+                effective = base is None or abs(compute.lever_value(base, path, year) - value) > 1e-9
             except Exception:  # noqa: BLE001 - a path the lever table does not know: count it as a change
                 effective = True
             if not effective:

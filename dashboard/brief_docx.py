@@ -2,14 +2,18 @@
 People's Committee. Content from `brief_content.briefing`, charts from `brief_charts`."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import io
 
 from docx import Document
 from docx.shared import Cm, Pt
 
 from . import brief_charts
-from .brief_content import Briefing
 from .brief_text import b
+
+if TYPE_CHECKING:  # the content's type only: brief_content picks these renderers
+    from .brief_content import Briefing
 
 
 def _table(doc, rows, widths) -> None:

@@ -2,13 +2,17 @@
 images as the Word and PDF briefings, the run's reproducibility record as JSON for machines."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import base64
 import html
 import json
 
 from . import brief_charts
-from .brief_content import Briefing
 from .brief_text import b
+
+if TYPE_CHECKING:  # the content's type only: brief_content picks these renderers
+    from .brief_content import Briefing
 
 PRINT_CSS = """
 body { font-family: system-ui, 'Segoe UI', Arial, sans-serif; margin: 24px auto; max-width: 900px; color: #222; }

@@ -4,6 +4,8 @@ Vietnamese needs a font with its diacritics: DejaVu Sans, which matplotlib ships
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import io
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -18,8 +20,10 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from . import brief_charts
-from .brief_content import Briefing
 from .brief_text import b
+
+if TYPE_CHECKING:  # the content's type only: brief_content picks these renderers
+    from .brief_content import Briefing
 
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 

@@ -25,16 +25,6 @@ def coverage_table(s: dict) -> pd.DataFrame:
     return df
 
 
-def assumptions_table(s: dict) -> pd.DataFrame:
-    a = s["assumptions"]
-    rows = [("scenario", s["scenario"]), ("region", s["region"]), ("scheme", s["scheme"]),
-            ("description", s["description"]), ("denominator", s["denominator"]),
-            ("lever_start", s["start"]), ("target", s["report"]["target"]), ("target_year", s["report"]["year"])]
-    rows += [(f"lever {k}", v) for k, v in s["levers"].items()]
-    rows += [(k, v) for k, v in a.items()]
-    return pd.DataFrame(rows, columns=["key", "value"]).astype({"value": str})
-
-
 def to_csv(s: dict) -> bytes:
     return coverage_table(s).to_csv(index=False).encode("utf-8-sig")
 

@@ -2,7 +2,7 @@
 
 A lever move is answered in two steps. First the answer: the probability, the headline and the fan
 chart, straight from the request when the scenario's run is kept in this process (a rerun of the
-years from the lever's start, tens of milliseconds: see `simulator.variants`); otherwise, when it
+years from the lever's start, tens of milliseconds: see `simulator.schemes.variants`); otherwise, when it
 takes more than a moment (a region or scenario not yet run, a cold cache), in a Dash background
 callback with a progress bar and a Stop button, off the request thread. Then the details (groups,
 districts, budget, comparison), computed from the same cached run. Results carry the id of the
@@ -19,10 +19,9 @@ import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from covsim.simulator import planning
-from covsim.simulator.errors import InputError
 
 from . import briefing, compute, fields, figures
+from .compute import InputError
 from .i18n import number, percent, t
 from .layout import lever_path
 
@@ -41,7 +40,7 @@ def request_of(scenario, scheme, levers: dict, start, target, year, compare) -> 
 
 
 def is_share(path: str) -> bool:
-    return compute.KIND[path] == "share"
+    return compute.kind_of(path) == "share"
 
 
 def to_ui(path: str, value: float) -> float:
@@ -64,7 +63,7 @@ def page_defaults(name: str, scheme: str) -> tuple[dict, int, float, int]:
     """What the page shows for a scenario before any lever moves, in the page's units: the levers in
     force from the default lever start, that start, the target (%) and its year."""
     target, year = compute.default_target(name, scheme)
-    start = planning.lever_start(compute.scenario(name, scheme), year)
+    start = compute.default_start(name, scheme, year)
     now = {p: to_ui(p, v) for p, v in compute.current_levers(name, scheme, start).items()}
     return now, start, round(100 * target, 4), year
 
@@ -203,7 +202,8 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
             raise PreventUpdate
         now, start, target, year = page_defaults(name, scheme)
         paths = [lever_path(o["id"]) for o in ctx.outputs_list[0]]
-        disabled = [scheme not in next(s["schemes"] for s in compute.LEVER_SPECS if s["path"] == p) for p in paths]
+        schemes = {s["path"]: s["schemes"] for s in compute.lever_specs()}
+        disabled = [scheme not in schemes[p] for p in paths]
         return ([fields.shown(now[p], lang) for p in paths], disabled, str(start), fields.shown(target, lang),
                 str(year))
 

@@ -1,13 +1,11 @@
-"""The dashboard's only door into the model: the same public functions the CLI calls."""
+"""The dashboard's only door into the model: a page's request to its result, through the same
+public functions the CLI calls. No other dashboard module imports the simulator or calibration
+(pyproject.toml's import contracts); the process plumbing (shared cache, locks) is `cache`."""
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import pickle
 import tempfile
-import threading
-from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,15 +14,26 @@ import pandas as pd
 import xarray as xr
 
 from covsim import simulator
-from covsim.calibration import posterior
-from covsim.simulator import observations, planning, regions
+from covsim.calibration import shipped
+from covsim.simulator.inputs import observations
+from covsim.simulator.analysis import planning
+from covsim.simulator.inputs import regions
 from covsim.simulator.errors import InputError
-from covsim.simulator.variants import Variants
+from covsim.simulator.inputs import levers
+from covsim.simulator.inputs.groups import BY_ID
+from covsim.simulator.inputs.scenario import SCHEMES
+from covsim.simulator.schemes.variants import Variants
+
+from . import cache
 
 DRAWS = 200
 SEED = 0
 REGIONS = tuple(regions.runnable())  # from the data (regions.csv): the country first, then by GSO code
-LEVER_GROUPS = ("near_poor", "pupil_student", "farm_household", "household")
+
+
+def region_name(region: str, lang: str) -> str:
+    """A region's name in `lang` from the region registry (regions.csv)."""
+    return regions.name(region, lang)
 
 
 def scenarios_of(region: str) -> list[str]:
@@ -43,97 +52,39 @@ def scenario(name: str, scheme: str = "bhyt"):
 
 
 # The full dashboard's calls: runs cached by their inputs (in-process, and on disk so the
-# background workers share them), a JSON summary of a run for the page's store. -----------------
+# background workers share them, see `cache`), a JSON summary of a run for the page's store. -----
 
-SCHEMES = ("bhyt", "bhxh", "bhtn")
 QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
-#: Every lever the page offers: reform path, kind of input, schemes it acts on.
-LEVER_SPECS: tuple[dict, ...] = (
-    *({"path": f"state_share.{g}", "kind": "share", "schemes": ("bhyt",)} for g in LEVER_GROUPS),
-    *({"path": f"local_top_up.{g}", "kind": "share", "schemes": ("bhyt",)} for g in LEVER_GROUPS),
-    {"path": "base_salary", "kind": "vnd", "schemes": ("bhyt",)},
-    {"path": "outreach", "kind": "logodds", "schemes": ("bhyt",)},
-    {"path": "enforcement", "kind": "logodds", "schemes": ("bhxh", "bhtn")},
-    {"path": "voluntary_outreach", "kind": "logodds", "schemes": ("bhxh", "bhtn")},
-)
-LEVER_PATHS = tuple(s["path"] for s in LEVER_SPECS)
-KIND = {s["path"]: s["kind"] for s in LEVER_SPECS}
-
-_SHARED = None  # a diskcache.Cache shared with the background workers (keyed by inputs only)
-_OWNER = None  # the process that set it up: the server
-_BUILD_LOCK = threading.Lock()  # one build of a kept run at a time without that cache
-_RUN_LOCK = threading.Lock()  # one engine run at a time per process (see fork_safe_threads)
-_VARIANTS: OrderedDict = OrderedDict()  # (name, draws, seed) -> Variants, the few latest
-_KEPT_LOCK = threading.Lock()  # the request threads' moves in _VARIANTS
-_VARIANTS_KEPT = 10  # 50-130 MB each at 200 draws: the six regions' baselines and a few reforms
 
 
-def _hold_runs_across_fork() -> None:
-    """A background job is a fork of the server; forking while a request thread is inside an engine
-    run would give the child a held lock and a half-launched thread pool. Forks wait for the run."""
-
-    def fresh_lock():
-        global _RUN_LOCK, _KEPT_LOCK, _BUILD_LOCK  # (the other two may be held by a thread the child lacks)
-        _RUN_LOCK, _KEPT_LOCK, _BUILD_LOCK = threading.Lock(), threading.Lock(), threading.Lock()
-
-    os.register_at_fork(before=lambda: _RUN_LOCK.acquire(), after_in_parent=lambda: _RUN_LOCK.release(),
-                        after_in_child=fresh_lock)
+def lever_specs() -> tuple[dict, ...]:
+    """Every lever the page offers, from the lever registry: reform path, kind of input, schemes it
+    acts on, the lever's name (for its label), group lever or not."""
+    return tuple({"path": path, "kind": lever.kind, "schemes": lever.schemes, "lever": lever.name,
+                  "grouped": bool(lever.groups), "lo": lever.lo, "hi": lever.hi}
+                 for lever in levers.dashboard_levers() for path in lever.offered_paths())
 
 
-_hold_runs_across_fork()
+def lever_value(scenario, path: str, year: int) -> float:
+    """The value of a lever path in force under `scenario` in `year`."""
+    return planning.lever_value(scenario, path, int(year))
 
 
-def fork_safe_threads() -> bool:
-    """Make the engine's parallel loops safe in the forked background workers.
-
-    GNU OpenMP (numba's default threading layer here) kills a forked child that runs a parallel
-    loop; numba's own `workqueue` layer survives the fork but takes one parallel launch at a time,
-    hence the lock around runs. Only possible before the first parallel loop of the process: False
-    if an OpenMP layer is already running (then the caller keeps the model on the request thread).
-    """
-    import numba
-    from numba.np.ufunc import parallel as _parallel
-
-    if not _parallel._is_initialized:
-        numba.config.THREADING_LAYER = "workqueue"
-        return True
-    return numba.threading_layer() != "omp"
+def lever_labels() -> dict[str, dict[str, str]]:
+    """The page's labels of the levers, from the registry: `NAME` (its box), `NAME.column` (its
+    column in the groups' table) and `NAME.description` (its tooltip), each in both languages."""
+    out = {}
+    for lever in levers.LEVERS.values():
+        out[lever.name] = lever.label
+        out[f"{lever.name}.description"] = lever.description
+        if lever.column:
+            out[f"{lever.name}.column"] = lever.column
+    return out
 
 
-def _workqueue() -> bool:
-    import numba
-
-    return numba.config.THREADING_LAYER == "workqueue"
-
-
-def share_cache(cache) -> None:
-    """Let runs computed in one process (a background job) serve the others."""
-    global _SHARED, _OWNER
-    _SHARED, _OWNER = cache, os.getpid()
-
-
-def _in_job() -> bool:
-    """Whether this process is a background job (a fork of the process that set up the cache)."""
-    return _SHARED is not None and os.getpid() != _OWNER
-
-
-def _shared(key: tuple, make):
-    """`make()`, or what another process made for `key` and left in the shared cache."""
-    value = _load_shared(key)
-    if value is not None:
-        return value
-    value = make()
-    _publish(key, value)
-    return value
-
-
-def _publish(key: tuple, value) -> None:
-    if _SHARED is not None:
-        try:
-            _SHARED.set(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), expire=6 * 3600)
-        except Exception:  # noqa: BLE001 - a full disk costs speed, never an answer
-            pass
-
+def kind_of(path: str) -> str:
+    """The page's unit for a lever path's box (share, vnd, logodds)."""
+    return levers.lever_of(path).kind
 
 def scenario_rows(region: str) -> list[dict]:
     """What `covsim scenarios` lists, for one region: baseline first."""
@@ -164,7 +115,18 @@ def check_scheme(scheme: str) -> str:
 def current_levers(name: str, scheme: str, start: int) -> dict[str, float]:
     """Each lever's value in force in `start` under the scenario as shipped."""
     sc = scenario(name, scheme)
-    return {p: planning.lever_value(sc, p, int(start)) for p in LEVER_PATHS}
+    return {s["path"]: planning.lever_value(sc, s["path"], int(start)) for s in lever_specs()}
+
+
+def default_start(name: str, scheme: str, year: int) -> int:
+    """The first year a lever set on the page takes effect by default (see `planning.lever_start`)."""
+    return planning.lever_start(scenario(name, scheme), year)
+
+
+def group_names(group: str) -> dict[str, str] | None:
+    """A model group's name in Vietnamese and English; None for a plan's own label."""
+    g = BY_ID.get(group)
+    return None if g is None else {"vi": g.label_vi, "en": g.label_en}
 
 
 def default_target(name: str, scheme: str) -> tuple[float, int]:
@@ -183,66 +145,41 @@ _DRAWS_SEEN: set = set()
 
 @lru_cache(maxsize=32)
 def draws_of(region: str, draws: int, seed: int) -> xr.Dataset:
-    out = _shared(("draws", region, draws, seed), lambda: posterior.draws_for(region, draws, seed))
+    out = cache.shared(("draws", region, draws, seed), lambda: shipped.draws_for(region, draws, seed))
     _DRAWS_SEEN.add((region, draws, seed))
     return out
 
 
 def variants_of(name: str, draws: int, seed: int, build: bool = True) -> Variants | None:
     """The health-insurance run of a shipped scenario, kept ready for lever moves (see
-    `simulator.variants`): in this process, else from the shared disk cache, else built when
+    `simulator.schemes.variants`): in this process, else from the shared disk cache, else built when
     `build`, else None.
 
     A background job puts what it builds in the shared cache, for the server to take up; the server
     keeps its own builds in memory, which the jobs it forks inherit (a kept run is 50-130 MB)."""
     key = (name, draws, seed)
     shared_key = ("variants",) + key
-    found = _VARIANTS.get(key) or _load_shared(shared_key)
+    found = cache.kept(key) or cache.load_shared(shared_key)
     if found is None:
         if not build:
             return None
-        with _building(shared_key):  # several sessions' first moves on one region: one builds, all use it
-            found = _VARIANTS.get(key) or _load_shared(shared_key)
+        with cache.building(shared_key):  # several sessions' first moves on one region: one builds, all use it
+            found = cache.kept(key) or cache.load_shared(shared_key)
             if found is None:
                 found = _new_variants(name, draws, seed)
-                if _in_job():
-                    _publish(shared_key, found)
-    with _KEPT_LOCK:
-        _VARIANTS[key] = found
-        _VARIANTS.move_to_end(key)
-        while len(_VARIANTS) > _VARIANTS_KEPT:
-            _VARIANTS.popitem(last=False)
+                if cache.in_job():
+                    cache.publish(shared_key, found)
+    cache.keep(key, found)
     return found
 
 
 def _new_variants(name: str, draws: int, seed: int) -> Variants:
     sc = scenario(name, "bhyt")
     params = draws_of(sc.region, draws, seed)
-    with _RUN_LOCK:
+    with cache.run_lock():
         # States only from where the levers move by default (a kept state is ~6 MB at 200 draws): a
         # lever set earlier than that runs the scenario whole, a fifth of a second.
         return Variants(sc, params, seed, keep_from=planning.lever_start(sc))
-
-
-def _load_shared(key: tuple):
-    if _SHARED is None:
-        return None
-    try:
-        blob = _SHARED.get(key)
-        return pickle.loads(blob) if blob is not None else None
-    except Exception:  # noqa: BLE001 - a broken cache entry is only a miss
-        return None
-
-
-def _building(key: tuple):
-    """A lock across the server's threads and its background jobs (a diskcache lock) while one
-    builds `key`."""
-    if _SHARED is None:
-        return _BUILD_LOCK
-    import diskcache
-
-    # expire: a job Dash stops mid-build (a newer lever move) must not hold the others back for long
-    return diskcache.Lock(_SHARED, ("building",) + key, expire=30)
 
 
 @lru_cache(maxsize=64)
@@ -262,11 +199,11 @@ def run_levers(name: str, scheme: str, levers: tuple, start: int, draws: int, se
         if levers:
             sc = planning.with_levers(sc, dict(levers), start)
         params = draws_of(sc.region, draws, seed)
-        with _RUN_LOCK:
+        with cache.run_lock():
             return simulator.run(sc, params=params, draws=draws, seed=seed)
     if levers:  # a lever setting is rarely asked twice by another process: not worth the disk
         return make()
-    return _shared(("run", name, scheme, draws, seed), make)
+    return cache.shared(("run", name, scheme, draws, seed), make)
 
 
 @lru_cache(maxsize=16)
@@ -275,10 +212,10 @@ def _rerun(name: str, levers: tuple, start: int, draws: int, seed: int) -> tuple
     prepared, raw), shared by the answer (its coverage alone) and the details (the whole run)."""
     v = variants_of(name, draws, seed)
     variant = planning.with_levers(scenario(name), dict(levers), start)
-    with _RUN_LOCK:
+    with cache.run_lock():
         # The serial kernel: a rerun of a few years is over before numba's workqueue layer (the
-        # one forked jobs survive, see fork_safe_threads) has shared the work out.
-        return (variant, *v.rerun(variant, parallel=not _workqueue()))
+        # one forked jobs survive, see cache.fork_safe_threads) has shared the work out.
+        return (variant, *v.rerun(variant, parallel=not cache.workqueue()))
 
 
 def answer_coverage(name: str, scheme: str, levers: tuple, start: int, draws: int, seed: int) -> xr.DataArray:
@@ -319,13 +256,14 @@ def _draws_cached(region: str, draws: int, seed: int) -> bool:
 def changed_levers(name: str, scheme: str, levers: dict[str, float], start: int) -> tuple:
     """The levers that differ from the scenario's current values (only those become a reform)."""
     now = current_levers(name, scheme, start)
+    specs = {s["path"]: s for s in lever_specs()}
     out = []
     for path, value in levers.items():
-        if path not in KIND:
-            raise InputError("dashboard", path, f"unknown lever; allowed: {', '.join(LEVER_PATHS)}")
+        if path not in specs:
+            raise InputError("dashboard", path, f"unknown lever; allowed: {', '.join(specs)}")
         if value is None:
             raise InputError("dashboard", path, "empty; type a number")
-        if scheme not in next(s["schemes"] for s in LEVER_SPECS if s["path"] == path):
+        if scheme not in specs[path]["schemes"]:
             continue
         value = float(value)
         if not np.isfinite(value):
@@ -372,11 +310,10 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
     ds = run_levers(*key)
     out.update(ds=ds, coverage=planning.region_coverage(ds, sc), attrs=ds.attrs,
                report=planning.target_report(ds, sc, float(target), int(year)))
-    base = baseline_run(sc.region, scheme, draws, seed)
-    out["base"] = base
-    is_base = sc.region == name and not changed
+    out["base"] = baseline_run(sc.region, scheme, draws, seed)
     if scheme == "bhyt":
-        out["budget"] = planning.budget(ds, sc.region, comparison=None if is_base else base)
+        out["budget"], out["budget_compared_with"] = planning.budget_against_baseline(
+            ds, sc, lambda base: run_levers(base.name, scheme, (), 0, draws, seed))
     if other is not None:
         out["compare"] = (other, run_levers(compare, scheme, (), 0, draws, seed))
     return out
@@ -389,7 +326,7 @@ def _records(df: pd.DataFrame) -> list[dict]:
 def districts_view(res: dict) -> dict:
     """The plan's district targets (planned) and, where it can be made, the model's allocation."""
     sc = res["scenario"]
-    from covsim.simulator import allocate as _allocate  # written beside planning
+    from covsim.simulator.analysis import allocate as _allocate  # written beside planning
 
     table = _allocate.districts(sc.region)
     if table is None or sc.scheme != "bhyt":
@@ -432,7 +369,7 @@ def summary(res: dict) -> dict:
     if "budget" in res:
         b = res["budget"].replace({np.nan: None})
         out["budget"] = _records(b)
-        out["budget_compared_with"] = None if "cost_per_additional_insured" not in b else sc.region
+        out["budget_compared_with"] = res["budget_compared_with"]
     out["districts"] = districts_view(res)
     if "compare" in res:
         out["compare"] = comparison(res, *res["compare"])

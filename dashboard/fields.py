@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import re
 
-from covsim.simulator.errors import InputError
-
+from .compute import InputError
 from .i18n import t
-
-#: The boxes that are not levers.
-PLAIN = ("start", "target", "year", "compare", "scheme")
 
 TEXT: dict[str, dict[str, str]] = {
     "empty": {"vi": "Chưa nhập: hãy nhập một số.", "en": "Empty: type a number."},
@@ -119,12 +115,12 @@ def describe(exc: InputError, req: dict, levers, kind) -> dict:
     if "empty" in text:
         return {"field": field, "code": "empty", "params": {}}
     if field in levers and "out of range" in text:
-        from covsim.simulator.scenario import LEVERS
+        from . import compute
 
-        lever = LEVERS[field.partition(".")[0]]
+        spec = next(s for s in compute.lever_specs() if s["path"] == field)
         scale = 100 if kind[field] == "share" else 1
         unit = "percent_unit" if kind[field] == "share" else "vnd_unit" if kind[field] == "vnd" else ""
-        return {"field": field, "code": "range", "params": {"lo": lever.lo * scale, "hi": lever.hi * scale,
+        return {"field": field, "code": "range", "params": {"lo": spec["lo"] * scale, "hi": spec["hi"] * scale,
                                                             "unit": unit}}
     if field in ("year", "start") and "outside" in text:
         from . import compute

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 from plotly.colors import qualitative
 
+from . import compute
 from .i18n import percent, t
 
 
@@ -50,11 +51,8 @@ def _note(text: str, lang: str, height: int) -> dict:
 
 def group_label(group: str, lang: str) -> str:
     """A model group's name in the language; a plan's own label ('law3', 'plan6_…') as written."""
-    from covsim.simulator.groups import BY_ID
-
-    if group in BY_ID:
-        return BY_ID[group].label_vi if lang == "vi" else BY_ID[group].label_en
-    return group
+    names = compute.group_names(group)
+    return group if names is None else names["vi" if lang == "vi" else "en"]
 
 
 def fan_chart(s: dict, lang: str) -> dict:

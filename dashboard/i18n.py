@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+from .compute import lever_labels
+
 LANGUAGES = ("vi", "en")
 DEFAULT = "vi"
 
@@ -16,9 +18,7 @@ TEXT: dict[str, dict[str, str]] = {
     "scheme": {"vi": "Loại bảo hiểm", "en": "Scheme"},
     "language": {"vi": "Ngôn ngữ", "en": "Language"},
     "levers": {"vi": "Chính sách", "en": "Policy levers"},
-    "state_share": {"vi": "Tỷ lệ NSNN hỗ trợ", "en": "State share of the premium"},
     "lever_start": {"vi": "Áp dụng từ năm", "en": "In force from"},
-    "outreach": {"vi": "Vận động, tuyên truyền (log-odds)", "en": "Outreach (log-odds)"},
     "target": {"vi": "Mục tiêu bao phủ (%)", "en": "Coverage target (%)"},
     "target_year": {"vi": "Năm mục tiêu", "en": "Target year"},
     "reset": {"vi": "Về kịch bản gốc", "en": "Reset to baseline"},
@@ -54,13 +54,7 @@ TEXT: dict[str, dict[str, str]] = {
     "pupil_student": {"vi": "Học sinh, sinh viên", "en": "Pupils and students"},
     "farm_household": {"vi": "Hộ nông, lâm, ngư nghiệp", "en": "Farm households"},
     "household": {"vi": "Hộ gia đình", "en": "Households"},
-    "local_top_up": {"vi": "Địa phương hỗ trợ thêm", "en": "Local top-up"},
-    "base_salary": {"vi": "Mức lương cơ sở (đồng/tháng)", "en": "Base salary (VND/month)"},
-    "enforcement": {"vi": "Thanh tra, kiểm tra doanh nghiệp (log-odds)", "en": "Enforcement (log-odds)"},
-    "voluntary_outreach": {"vi": "Vận động BHXH tự nguyện (log-odds)", "en": "Voluntary BHXH drives (log-odds)"},
     "group": {"vi": "Nhóm", "en": "Group"},
-    "share_pct": {"vi": "NSNN (%)", "en": "State (%)"},
-    "top_up_pct": {"vi": "Địa phương (%)", "en": "Local (%)"},
     "levers_note": {"vi": "Giá trị ban đầu là mức đang áp dụng của kịch bản; tỷ lệ tính theo % mức đóng.",
                     "en": "Levers start at the scenario's current values; shares in % of the premium."},
     "labour_levers_note": {"vi": "Với BHXH/BHTN chỉ các đòn bẩy thị trường lao động có tác dụng.",
@@ -119,16 +113,20 @@ TEXT: dict[str, dict[str, str]] = {
     "download": {"vi": "Tải về", "en": "Download"},
 }
 
+# The levers' labels come from the lever registry (NAME, NAME.column, NAME.description).
+TEXT.update(lever_labels())
+
 
 def t(key: str, lang: str) -> str:
-    return TEXT[key][lang if lang in LANGUAGES else DEFAULT]
+    texts = TEXT[key] if key in TEXT else lever_labels()[key]  # a lever registered after import
+    return texts[lang if lang in LANGUAGES else DEFAULT]
 
 
 def region_name(region: str, lang: str) -> str:
     """A region's name from the data (regions.csv), not from this file: adding a region adds its label."""
-    from covsim.simulator import regions
+    from . import compute
 
-    return regions.name(region, lang if lang in LANGUAGES else DEFAULT)
+    return compute.region_name(region, lang if lang in LANGUAGES else DEFAULT)
 
 
 def number(value: float, lang: str, decimals: int = 0) -> str:

@@ -45,18 +45,26 @@ def _box(id_: str, mode: str = "decimal"):
 
 
 def _levers() -> html.Div:
-    rows = [html.Tr([html.Th(T("group")), html.Th(T("share_pct")), html.Th(T("top_up_pct"))])]
-    for g in compute.LEVER_GROUPS:
-        rows.append(html.Tr([html.Td(T(g)), html.Td(_number(f"state_share.{g}")),
-                             html.Td(_number(f"local_top_up.{g}"))]))
+    """The registry's dashboard levers: group levers as columns of one table (a row per group),
+    the others each a labelled box, in the registry's order."""
+    specs = compute.lever_specs()
+    columns = list(dict.fromkeys(s["lever"] for s in specs if s["grouped"]))
+    groups = list(dict.fromkeys(s["path"].partition(".")[2] for s in specs if s["grouped"]))
+    paths = {s["path"] for s in specs}
+    rows = [html.Tr([html.Th(T("group"))] + [html.Th(T(f"{c}.column")) for c in columns])]
+    for g in groups:
+        rows.append(html.Tr([html.Td(T(g))] + [html.Td(_number(f"{c}.{g}") if f"{c}.{g}" in paths else "")
+                                              for c in columns]))
+    boxes = []
+    for s in specs:
+        if not s["grouped"]:
+            style = {"width": "170px"} if s["kind"] == "vnd" else SMALL
+            boxes += [html.Label(T(s["lever"]), title=compute.lever_labels()[f"{s['lever']}.description"][DEFAULT]),
+                      html.Br(), _number(s["path"], style=style), html.Br()]
     return html.Div([
         html.H4(T("levers"), style={"margin": "8px 0 4px"}),
         html.Table(rows, style={"fontSize": "14px"}),
-        html.Label(T("base_salary")), html.Br(),
-        _number("base_salary", style={"width": "170px"}),
-        html.Br(), html.Label(T("outreach")), html.Br(), _number("outreach"),
-        html.Br(), html.Label(T("enforcement")), html.Br(), _number("enforcement"),
-        html.Br(), html.Label(T("voluntary_outreach")), html.Br(), _number("voluntary_outreach"),
+        *boxes[:-1],
         html.P(T("levers_note"), style={"fontSize": "12px", "color": "#555"}),
         html.P(T("labour_levers_note"), id="labour-note", style={"fontSize": "12px", "color": "#555"}),
     ])

@@ -15,15 +15,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from covsim import simulator  # noqa: E402
-from covsim.calibration import posterior  # noqa: E402
+from covsim.calibration import shipped  # noqa: E402
 from covsim.calibration.forecast import predictive  # noqa: E402
-from covsim.simulator import observations  # noqa: E402
+from covsim.simulator.inputs import observations  # noqa: E402
 
 OUT = Path(__file__).parent / "img"
 
 
 def figure(region: str, draws: int = 400, seed: int = 0) -> Path:
-    params = posterior.draws_for(region, draws, seed)
+    params = shipped.draws_for(region, draws, seed)
     scenario = simulator.load_scenario(region)
     ds = simulator.run(scenario, params=params, seed=seed)
     reported = predictive(ds, params, seed, region)
@@ -63,6 +63,6 @@ def figure(region: str, draws: int = 400, seed: int = 0) -> Path:
 
 
 if __name__ == "__main__":
-    regions = sys.argv[1:] or [p.stem for p in sorted(posterior.shipped_dir().glob("*.nc"))]
+    regions = sys.argv[1:] or [p.stem for p in sorted(shipped.shipped_dir().glob("*.nc"))]
     for r in regions:
         print(figure(r))

@@ -2,12 +2,14 @@
 
 Knows nothing of calibration, the CLI or the dashboard; they drive it through this API.
 """
-from .engine import bands, code_version, run, simulate
 from .errors import InputError
+from .inputs.policy import Policy
+from .inputs.scenario import Scenario, for_region, load as load_scenario, shipped as shipped_scenarios
 from .output import write_netcdf
-from .parameters import sample_prior
-from .policy import Policy
-from .scenario import Scenario, for_region, load as load_scenario, shipped as shipped_scenarios
+from .schemes import run
+from .schemes.health import bands, simulate
+from .schemes.parameters import sample_prior
+from .schemes.provenance import code_version
 
 __all__ = ["InputError", "Policy", "Scenario", "bands", "code_version", "for_region", "load_scenario",
            "run", "sample_prior", "shipped_scenarios", "simulate", "write_netcdf"]

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from covsim import simulator
-from covsim.calibration import posterior
+from covsim.calibration import shipped
 
 PATH = Path(__file__).parent / "baseline.json"
 YEARS = (2010, 2015, 2020, 2025, 2030)
@@ -18,7 +18,7 @@ DRAWS, SEED = 40, 0
 
 def summary(name: str) -> dict:
     scenario = simulator.load_scenario(name)
-    params = posterior.draws_for(scenario.region, DRAWS, SEED)
+    params = shipped.draws_for(scenario.region, DRAWS, SEED)
     ds = simulator.run(scenario, params=params, seed=SEED)
     cov = ds.coverage_total.sel(region=scenario.region).mean("draw")
     cost = ds.state_cost.sel(region=scenario.region).sum("group").mean("draw")

@@ -1,0 +1,223 @@
+"""The health-insurance (BHYT) fit: its free parameters, their priors, and its log posterior.
+
+What is fitted (a few shifts on the priors of `covsim.simulator.schemes.parameters`, so that a
+handful of national points can identify them): the join log-odds of state-paid, employee and
+voluntary groups, a common lapse shift, the response to the net premium, the 2015
+household-enrolment drive, the region's own offset from the national level, and the measurement
+error of reported coverage. Each region is fitted jointly with the national series: the national
+points pin the shared parameters, the region's own points its offset, which a N(0, 0.5) prior
+pulls towards the national fit (partial pooling), so a province with one observation still gets a
+sensible fit and one with none gets the national fit with wider intervals.
+
+Observations only, never targets; year-end figures only; nothing after `until`, from any region.
+`fit.calibrate` samples it, `forecast.forecast` runs it ahead (the scheme's settings below).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from covsim.simulator.errors import InputError
+from covsim.simulator.inputs import observations as observed_points
+from covsim.simulator.inputs import tables
+from covsim.simulator.inputs.decisions import known_by
+from covsim.simulator.inputs.groups import BY_ID, GROUP_IDS
+from covsim.simulator.inputs.policy import Policy
+from covsim.simulator.inputs.scenario import FIRST_YEAR, load
+from covsim.simulator.schemes import parameters
+from covsim.simulator.schemes.health import Prepared
+from covsim.simulator.streams import normal
+
+from .priors import NATIONAL, Free, LogPrior
+
+#: How `fit.calibrate` and `forecast.forecast` treat this scheme's fit.
+SOURCE = "posterior"  # the posterior's `source` attribute
+RNG_STREAM = 4242  # the sampler's random stream, with the seed
+OBSERVED = "national observation"  # what the first year of fitted data is, in messages
+OBSERVATION_LABEL = "group"  # the column that says what an observation counts
+
+SHARED = (
+    Free("join_state", 0.0, 1.0, "shift of the join log-odds of state-paid groups (poor, under-6, other)"),
+    Free("join_employee", 0.0, 1.0, "shift of the join log-odds of employees (compliance)"),
+    Free("join_voluntary", 0.0, 1.0, "shift of the join log-odds of near-poor, students, farm households, households"),
+    Free("lapse", 0.0, 0.5, "shift of every group's lapse log-odds"),
+    Free("log_price_sensitivity", float(np.log(0.8)), 0.4, "log of log-odds per % of income (domain notes §5)"),
+    Free("outreach_2015", 1.0, 0.5, "log-odds drive of Law 46/2014's household enrolment, ramped 2015-2017"),
+    Free("outreach_trend", 0.05, 0.1, "log-odds a year of enforcement and outreach since 2008 (roadmap, drives)"),
+    Free("outreach_damping", 1.73, 1.0, "logit of the yearly damping of that drive (levels coverage off)"),
+    Free("log_measurement_sd", float(np.log(0.01)), 0.5, "log sd of reported coverage around the model's (VSS vs MoH differ ~1 point)"),
+)
+REGION_OFFSET = Free("region_offset", 0.0, parameters.REGION_OFFSET_SD, "the region's join log-odds offset from the national level")
+STATE_GROUPS = ("poor", "child_under6", "other_state_paid")
+
+
+def free_parameters(region: str) -> tuple[Free, ...]:
+    return SHARED + ((REGION_OFFSET,) if region != NATIONAL else ())
+
+
+def to_params(theta: np.ndarray, frees: tuple[Free, ...], regions: list[str], seed: int,
+              draw_index: np.ndarray | None = None) -> xr.Dataset:
+    """Engine parameter draws from fitted vectors (one row a draw)."""
+    W = theta.shape[0]
+    col = {f.name: theta[:, i] for i, f in enumerate(frees)}
+    idx = np.arange(W) if draw_index is None else draw_index
+    join = np.array([[parameters.JOIN_PRIOR[g].mean for g in GROUP_IDS]]).repeat(W, axis=0)
+    lapse = np.array([[parameters.LAPSE_PRIOR[g].mean for g in GROUP_IDS]]).repeat(W, axis=0)
+    for j, g in enumerate(GROUP_IDS):
+        if g in STATE_GROUPS:
+            join[:, j] += col["join_state"]
+        elif g == "employee":
+            join[:, j] += col["join_employee"]
+        elif BY_ID[g].voluntary:
+            join[:, j] += col["join_voluntary"]
+    lapse += col["lapse"][:, None]
+    offsets = np.zeros((W, len(regions)))
+    if "region_offset" in col:
+        for i, r in enumerate(regions):
+            if r != NATIONAL:
+                offsets[:, i] = col["region_offset"]
+    # The outreach random walk is not identified by history (it only runs after the last
+    # observation): its size comes from its prior.
+    prior = parameters.SCALAR_PRIORS["outreach_sd"]
+    outreach_sd = np.exp(prior.mean + prior.sd * normal(seed, "posterior.outreach_sd", idx))
+    return xr.Dataset(
+        {
+            "join_logit": (("draw", "group"), join),
+            "lapse_logit": (("draw", "group"), lapse),
+            "region_offset": (("draw", "region"), offsets),
+            "price_sensitivity": (("draw",), np.exp(col["log_price_sensitivity"])),
+            "outreach_2015": (("draw",), col["outreach_2015"]),
+            "outreach_trend": (("draw",), col["outreach_trend"]),
+            "outreach_damping": (("draw",), col["outreach_damping"]),
+            "outreach_sd": (("draw",), outreach_sd),
+            "measurement_sd": (("draw",), np.exp(col["log_measurement_sd"])),
+        },
+        coords={"draw": idx, "group": list(GROUP_IDS), "region": regions},
+    )
+
+
+def fitted_observations(region: str, until: int | None, scheme: str = "bhyt") -> pd.DataFrame:
+    """Year-end observations of the region and of the nation up to `until` (never targets)."""
+    frames = []
+    for r in dict.fromkeys([NATIONAL, region]):
+        table = tables.table("coverage")
+        rows = table[(table.region == r) & (table.scheme == scheme) & (table.kind == "observed")]
+        rows = rows[~rows.note.str.lower().str.startswith("mid-year")]
+        if until is not None:
+            rows = rows[rows.year <= until]
+        frames.append(rows)
+    obs = pd.concat(frames, ignore_index=True)
+    bad = obs[(obs.value < 0) | (obs.value > 1)]
+    if not bad.empty:
+        row = bad.iloc[0]
+        raise InputError("coverage.csv", f"{row.region} {row.year} {row.group}",
+                         f"observed coverage {row.value} is outside [0, 1]")
+    return obs[obs.group.map(lambda g: model_groups(g) is not None)].reset_index(drop=True)
+
+
+def model_groups(group: str) -> list[str] | None:
+    """The model groups an observation's group stands for ('all', an id, law group, or a+b)."""
+    if group == "all":
+        return list(GROUP_IDS)
+    if group.startswith("law") and group[3:].isdigit():
+        return [g.id for g in BY_ID.values() if g.law_group == int(group[3:])]
+    parts = group.split("+")
+    return parts if all(p in GROUP_IDS for p in parts) else None
+
+
+class LogPosterior(LogPrior):
+    """log p(theta | observations), vectorised over walkers."""
+
+    def __init__(self, region: str, until: int | None, seed: int = 0, policy: Policy | None = None,
+                 obs: pd.DataFrame | None = None):
+        self.region = region
+        self.frees = free_parameters(region)
+        self.regions = list(dict.fromkeys([NATIONAL, region]))
+        self.obs = fitted_observations(region, until) if obs is None else obs.reset_index(drop=True)
+        if self.obs[self.obs.region == NATIONAL].empty:
+            raise InputError("--until", str(until), "no national observation up to this year; "
+                                                    f"the first is {first_national_year()}")
+        last = int(self.obs.year.max())
+        self.seed = seed
+        base = policy or load(region).policy()
+        if until is not None:
+            base = base.as_of(date(until + 1, 1, 1))
+        self.prepared = Prepared.build(base, self.regions, list(range(FIRST_YEAR, last + 1)))
+        years = self.prepared.years
+        self.t_index = np.array([years.index(int(y)) for y in self.obs.year])
+        self.r_index = np.array([self.regions.index(r) for r in self.obs.region])
+        self.masks = np.array([[g in model_groups(o) for g in GROUP_IDS] for o in self.obs.group], dtype=float)
+        self.y = self.obs.value.to_numpy(float)
+        self.until = until
+        # The 2015 household drive belongs to Law 46/2014 (decisions.csv: passed 13 Jun 2014).
+        self.law_known = until is None or known_by("46/2014", date(until, 12, 31))
+
+    def predict(self, theta: np.ndarray) -> np.ndarray:
+        """Model coverage at each observation, (walker, observation)."""
+        theta = self._structural(theta)
+        params = to_params(theta, self.frees, self.regions, self.seed)
+        raw = self.prepared.advance(params, self.seed, noise_from=10_000)
+        pop = raw["pop"][self.t_index, self.r_index]  # (obs, group, draw)
+        ins = raw["ins"][self.t_index, self.r_index]
+        num = (ins * self.masks[:, :, None]).sum(axis=1)
+        den = (pop * self.masks[:, :, None]).sum(axis=1)
+        return (num / den).T
+
+    def _structural(self, theta: np.ndarray) -> np.ndarray:
+        if not self.law_known:  # an "as of" fit before Law 46/2014 cannot know its drive
+            theta = theta.copy()
+            theta[:, [f.name for f in self.frees].index("outreach_2015")] = 0.0
+        return theta
+
+    def __call__(self, theta: np.ndarray) -> np.ndarray:
+        theta = np.atleast_2d(theta)
+        sd = np.exp(theta[:, [f.name for f in self.frees].index("log_measurement_sd")])[:, None]
+        resid = (self.predict(theta) - self.y[None]) / sd
+        loglik = (-0.5 * resid**2 - np.log(sd)).sum(axis=1)
+        out = self.log_prior(theta) + loglik
+        return np.where(np.isfinite(out), out, -np.inf)
+
+
+def first_national_year() -> int:
+    table = tables.table("coverage")
+    rows = table[(table.region == NATIONAL) & (table.kind == "observed") & (table.scheme == "bhyt")]
+    return int(rows.year.min())
+
+
+def last_national_year() -> int:
+    """The last year-end national observation (mid-year figures are not an origin's outcome)."""
+    table = tables.table("coverage")
+    rows = table[(table.region == NATIONAL) & (table.kind == "observed") & (table.scheme == "bhyt")]
+    rows = rows[~rows.note.str.lower().str.startswith("mid-year")]
+    return int(rows.year.max())
+
+
+first_year = first_national_year
+last_year = last_national_year
+
+
+def reported(post: LogPosterior, predicted: np.ndarray) -> np.ndarray:
+    """The model's value of each observation in the observation's own scale."""
+    return predicted
+
+
+def base_policy(policy: Policy | None = None) -> Policy:
+    """The policy table a forecast runs on."""
+    return policy or Policy.from_table()
+
+
+def own_observations(region: str, until: int, scheme: str, post) -> tuple[int, int]:
+    """The first year the forecast reports, and how many of the region's own points the fit saw."""
+    own = observed_points.observed(region, scheme)
+    own_before = own[own.year <= until]
+    first = int(own.year.min()) if not own.empty else first_national_year()
+    count = int(len(own_before)) if region != NATIONAL else int(post.attrs["own_observations"])
+    return first, count
+
+
+def forecast_fields(scheme: str) -> dict:
+    """What a forecast's JSON says beside the common fields: nothing more for health insurance."""
+    return {}

@@ -1,0 +1,37 @@
+"""Sensitivity indices drawn for people: a text bar chart for the terminal and a PNG."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def bar_chart(table: pd.DataFrame, width: int = 40) -> str:
+    """A text bar chart of the total indices, for the terminal."""
+    lines = []
+    name_w = max(len(f) for f in table.factor)
+    for r in table.itertuples(index=False):
+        st = max(float(r.ST), 0.0)
+        bar = "#" * int(round(min(st, 1.0) * width))
+        lines.append(f"{r.factor:<{name_w}}  {bar:<{width}}  ST {r.ST:5.3f}  S1 {r.S1:5.3f}")
+    return "\n".join(lines)
+
+
+def save_chart(table: pd.DataFrame, path, title: str) -> None:
+    """A PNG bar chart of first-order and total indices (matplotlib, no display)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = table.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(7, 0.3 * len(t) + 1.5))
+    y = np.arange(len(t))
+    ax.barh(y + 0.2, t.ST.clip(lower=0), 0.4, xerr=t.ST_conf, label="total (ST)")
+    ax.barh(y - 0.2, t.S1.clip(lower=0), 0.4, xerr=t.S1_conf, label="first order (S1)")
+    ax.set_yticks(y, t.factor)
+    ax.set_xlabel("Sobol index of coverage")
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

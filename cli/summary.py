@@ -1,0 +1,57 @@
+"""Plain summaries of a run, shared by the CLI's table and JSON and by the dashboard."""
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from covsim.simulator.inputs import observations
+from covsim.simulator.inputs.scenario import Scenario
+
+
+def coverage_summary(ds: xr.Dataset, scenario: Scenario, lo: float = 0.1, hi: float = 0.9,
+                     var: str = "coverage_total") -> dict:
+    """Mean and lo/hi quantiles over draws of overall coverage by year, with the plan's targets."""
+    cov = ds[var].sel(region=scenario.region)
+    q = cov.quantile([lo, hi], dim="draw").values
+    targets = observations.targets(scenario.region, scenario.scheme)
+    return {
+        "scenario": scenario.name,
+        "region": scenario.region,
+        "seed": int(ds.attrs.get("seed", 0)),
+        "draws": int(ds.sizes["draw"]),
+        "years": [int(y) for y in ds.year.values],
+        "coverage": {
+            "mean": _round(cov.mean("draw").values),
+            "lo": _round(q[0]),
+            "hi": _round(q[1]),
+        },
+        "targets": [
+            {"year": int(r.year), "value": float(r.value), "group": r.group, "source": r.source}
+            for r in targets.itertuples(index=False)
+        ],
+    }
+
+
+def _round(values) -> list[float]:
+    return [round(float(v), 6) for v in np.asarray(values)]
+
+
+def coverage_table(summary: dict, observed=None) -> str:
+    """The short table `covsim run` prints: year, mean, 80% interval, target, observed."""
+    overall: dict[int, list[float]] = {}
+    for t in summary["targets"]:
+        if t["group"] == "all" and t["value"] not in overall.get(t["year"], []):
+            overall.setdefault(t["year"], []).append(t["value"])
+    seen = {}
+    if observed is not None:
+        for r in observed.itertuples(index=False):
+            seen.setdefault(int(r.year), float(r.value))
+    lines = [f"{summary['scenario']} ({summary['region']}), {summary['draws']} draws, seed {summary['seed']}",
+             f"{'year':>4}  {'coverage':>8}  {'10%-90%':>13}  {'target(s)':>11}  {'observed':>8}"]
+    cov = summary["coverage"]
+    for i, year in enumerate(summary["years"]):
+        target = "/".join(f"{100 * v:.1f}" for v in sorted(overall.get(year, [])))
+        obs = f"{100 * seen[year]:.1f}" if year in seen else ""
+        lines.append(f"{year:>4}  {100 * cov['mean'][i]:>7.1f}%  {100 * cov['lo'][i]:>5.1f}-{100 * cov['hi'][i]:>5.1f}%"
+                     f"  {target:>11}  {obs:>8}")
+    return "\n".join(lines)

@@ -1,0 +1,128 @@
+"""The dashboard's process plumbing: runs shared between the server and its background jobs.
+
+A background job is a fork of the server. Runs computed in one process serve the others through a
+diskcache keyed by the inputs only; the server keeps its latest kept runs in memory (its forks
+inherit them); one engine run at a time per process, and forks wait for it. `compute` asks this
+module for all of that and holds the request-to-result logic.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+from collections import OrderedDict
+
+_SHARED = None  # a diskcache.Cache shared with the background workers (keyed by inputs only)
+_OWNER = None  # the process that set it up: the server
+_BUILD_LOCK = threading.Lock()  # one build of a kept run at a time without that cache
+_RUN_LOCK = threading.Lock()  # one engine run at a time per process (see fork_safe_threads)
+_KEPT: OrderedDict = OrderedDict()  # (name, draws, seed) -> a kept run (Variants), the few latest
+_KEPT_LOCK = threading.Lock()  # the request threads' moves in _VARIANTS
+KEPT_RUNS = 10  # 50-130 MB each at 200 draws: the six regions' baselines and a few reforms
+
+
+def _hold_runs_across_fork() -> None:
+    """A background job is a fork of the server; forking while a request thread is inside an engine
+    run would give the child a held lock and a half-launched thread pool. Forks wait for the run."""
+
+    def fresh_lock():
+        global _RUN_LOCK, _KEPT_LOCK, _BUILD_LOCK  # (the other two may be held by a thread the child lacks)
+        _RUN_LOCK, _KEPT_LOCK, _BUILD_LOCK = threading.Lock(), threading.Lock(), threading.Lock()
+
+    os.register_at_fork(before=lambda: _RUN_LOCK.acquire(), after_in_parent=lambda: _RUN_LOCK.release(),
+                        after_in_child=fresh_lock)
+
+
+_hold_runs_across_fork()
+
+
+def fork_safe_threads() -> bool:
+    """Make the engine's parallel loops safe in the forked background workers.
+
+    GNU OpenMP (numba's default threading layer here) kills a forked child that runs a parallel
+    loop; numba's own `workqueue` layer survives the fork but takes one parallel launch at a time,
+    hence the lock around runs. Only possible before the first parallel loop of the process: False
+    if an OpenMP layer is already running (then the caller keeps the model on the request thread).
+    """
+    import numba
+    from numba.np.ufunc import parallel as _parallel
+
+    if not _parallel._is_initialized:
+        numba.config.THREADING_LAYER = "workqueue"
+        return True
+    return numba.threading_layer() != "omp"
+
+
+def workqueue() -> bool:
+    import numba
+
+    return numba.config.THREADING_LAYER == "workqueue"
+
+
+def share_cache(cache) -> None:
+    """Let runs computed in one process (a background job) serve the others."""
+    global _SHARED, _OWNER
+    _SHARED, _OWNER = cache, os.getpid()
+
+
+def in_job() -> bool:
+    """Whether this process is a background job (a fork of the process that set up the cache)."""
+    return _SHARED is not None and os.getpid() != _OWNER
+
+
+def shared(key: tuple, make):
+    """`make()`, or what another process made for `key` and left in the shared cache."""
+    value = load_shared(key)
+    if value is not None:
+        return value
+    value = make()
+    publish(key, value)
+    return value
+
+
+def publish(key: tuple, value) -> None:
+    if _SHARED is not None:
+        try:
+            _SHARED.set(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), expire=6 * 3600)
+        except Exception:  # noqa: BLE001 - a full disk costs speed, never an answer
+            pass
+
+
+def load_shared(key: tuple):
+    if _SHARED is None:
+        return None
+    try:
+        blob = _SHARED.get(key)
+        return pickle.loads(blob) if blob is not None else None
+    except Exception:  # noqa: BLE001 - a broken cache entry is only a miss
+        return None
+
+
+def building(key: tuple):
+    """A lock across the server's threads and its background jobs (a diskcache lock) while one
+    builds `key`."""
+    if _SHARED is None:
+        return _BUILD_LOCK
+    import diskcache
+
+    # expire: a job Dash stops mid-build (a newer lever move) must not hold the others back for long
+    return diskcache.Lock(_SHARED, ("building",) + key, expire=30)
+
+
+def run_lock() -> threading.Lock:
+    """The lock around an engine run in this process (a fresh one in a forked child)."""
+    return _RUN_LOCK
+
+
+def kept(key: tuple):
+    """A kept run of this process, or None."""
+    return _KEPT.get(key)
+
+
+def keep(key: tuple, value) -> None:
+    """Keep a run in this process, dropping the oldest beyond KEPT_RUNS."""
+    with _KEPT_LOCK:
+        _KEPT[key] = value
+        _KEPT.move_to_end(key)
+        while len(_KEPT) > KEPT_RUNS:
+            _KEPT.popitem(last=False)

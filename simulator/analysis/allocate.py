@@ -1,0 +1,139 @@
+"""Turn a provincial target into yearly targets by district and by group that add up.
+
+The provincial path runs from the model's median forecast of the year before the plan to the
+target in the target year, straight on the log-odds scale. Each year's provincial figure is then
+shared out among the units (districts, membership groups) in proportion to what the model says
+each can reach: every unit's forecast coverage is moved by the same log-odds step, found with
+scipy's root finder, until the units together insure the provincial figure; whole persons are
+then rounded so the totals add up exactly (largest remainder), which the seed's own annex does
+not do.
+
+Districts: the model has none, so a district's forecast is the province's, shifted by the
+district's standing in the first year of the plan's own district table (an assumption, said so in
+the output); its population is the province's split by the table's district shares.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy import optimize
+from scipy.special import expit, logit
+
+from ..inputs import tables
+from . import planning
+from ..errors import InputError
+from ..inputs.groups import GROUP_IDS
+from ..inputs.scenario import Scenario
+
+COLUMNS = ["year", "unit_kind", "unit", "insured", "population", "rate"]
+EDGE = 1e-4  # keeps log-odds finite for units the model sees at 0% or 100%
+#: Regions with a district table: the table and how its rows name districts.
+DISTRICT_TABLES = {"lai_chau": "lai_chau_districts"}
+
+
+def districts(region: str) -> pd.DataFrame | None:
+    """The plan's district rows (no totals), or None where the data has no districts."""
+    name = DISTRICT_TABLES.get(region)
+    if name is None:
+        return None
+    table = tables.table(name)
+    return table[table.is_total == 0].copy()
+
+
+def provincial_path(median: pd.Series, target: float, first: int, year: int) -> pd.Series:
+    """Yearly provincial targets first..year: log-odds straight line from the forecast to the target."""
+    before = float(np.clip(median.loc[first - 1], EDGE, 1 - EDGE))
+    steps = np.arange(first, year + 1)
+    share = (steps - (first - 1)) / (year - (first - 1))
+    path = expit(logit(before) + share * (logit(np.clip(target, EDGE, 1 - EDGE)) - logit(before)))
+    path[-1] = target
+    return pd.Series(path, index=steps)
+
+
+def whole(values: np.ndarray, total: int) -> np.ndarray:
+    """Round to whole numbers that add up to `total` (largest remainder)."""
+    floor = np.floor(values).astype(np.int64)
+    short = int(total - floor.sum())
+    if short > 0:
+        order = np.argsort(-(values - floor), kind="stable")
+        floor[order[:short]] += 1
+    elif short < 0:
+        order = np.argsort(values - floor, kind="stable")
+        floor[order[:-short]] -= 1
+    return floor
+
+
+def share_out(reach: np.ndarray, population: np.ndarray, insured_total: int) -> np.ndarray:
+    """Whole insured per unit: reach shifted by one log-odds step so the units insure the total."""
+    x = logit(np.clip(reach, EDGE, 1 - EDGE))
+    wanted = insured_total / population.sum()
+    if wanted >= 1.0:
+        return population.copy()
+    gap = lambda d: float((population * expit(x + d)).sum() / population.sum() - wanted)  # noqa: E731
+    step = optimize.brentq(gap, -30.0, 30.0, xtol=1e-12)
+    insured = whole(population * expit(x + step), insured_total)
+    # Rounding can push a unit one person over its population; hand it to the unit with most room.
+    over = np.maximum(insured - population, 0)
+    while over.sum() > 0:
+        insured -= over
+        room = population - insured
+        for _ in range(int(over.sum())):
+            k = int(np.argmax(room))
+            insured[k] += 1
+            room[k] -= 1
+        over = np.maximum(insured - population, 0)
+    return insured
+
+
+def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first: int | None = None) -> pd.DataFrame:
+    """Yearly targets by district (where the data has districts) and by group, first..year."""
+    planning.check_target(target)
+    planning.check_year(scenario, year)
+    region = scenario.region
+    table = districts(region)
+    if first is None:
+        first = int(table.year.min()) if table is not None else planning.lever_start(scenario, year)
+    if not scenario.start + 1 < first <= year:
+        raise InputError("allocate", "--from", f"{first} is outside {scenario.start + 2}..{year}")
+    sub = ds.sel(region=region)
+    median_total = sub.coverage_total.median("draw").to_series()
+    path = provincial_path(median_total, target, first, year)
+    rows = []
+    for y in range(first, year + 1):
+        pop_groups = sub.population.sel(year=y).mean("draw").values
+        total_pop = int(round(pop_groups.sum()))
+        insured_total = int(round(path.loc[y] * total_pop))
+        # Groups: the model's own forecast of each group.
+        pops = whole(pop_groups, total_pop)
+        reach = sub.coverage.sel(year=y).median("draw").fillna(0.0).values
+        keep = pops > 0
+        insured = np.zeros_like(pops)
+        insured[keep] = share_out(reach[keep], pops[keep], insured_total)
+        rows += [(y, "group", g, int(i), int(p)) for g, i, p, k in zip(GROUP_IDS, insured, pops, keep) if k]
+        # Districts: the province's forecast shifted by each district's standing in the plan's table.
+        if table is not None:
+            base_year = int(table.year.min())
+            latest = int(min(y, table.year.max()))
+            shares = table[table.year == latest].set_index("district").population
+            standing = table[table.year == base_year].set_index("district")
+            province_rate = standing.insured.sum() / standing.population.sum()
+            offset = logit(np.clip(standing.insured / standing.population, EDGE, 1 - EDGE)) - logit(province_rate)
+            names = shares.index.tolist()
+            dpop = whole(total_pop * (shares / shares.sum()).values, total_pop)
+            dreach = expit(logit(np.clip(median_total.loc[y], EDGE, 1 - EDGE)) + offset.reindex(names).values)
+            dins = share_out(dreach, dpop, insured_total)
+            rows += [(y, "district", d, int(i), int(p)) for d, i, p in zip(names, dins, dpop)]
+    out = pd.DataFrame(rows, columns=COLUMNS[:-1])
+    out["rate"] = (out.insured / out.population).round(4)
+    out.attrs.update(region=region, target=target, year=year, first=first,
+                     path={int(k): round(float(v), 6) for k, v in path.items()},
+                     districts=table is not None)
+    return out[COLUMNS]
+
+
+def totals(table: pd.DataFrame) -> pd.DataFrame:
+    """Sum of insured over sum of population per year and unit kind: what the allocation adds to."""
+    g = table.groupby(["year", "unit_kind"])[["insured", "population"]].sum()
+    g["rate"] = g.insured / g.population
+    return g.reset_index()

@@ -1,0 +1,290 @@
+"""What planners ask of a run: how likely a target is, for which groups, and at what cost.
+
+Functions here take a finished run (an `xarray.Dataset` from `simulator.run`) and a scenario;
+they know nothing of where the parameter draws came from. The CLI, the batch runner and the
+dashboard all call them, so a probability means the same thing everywhere: the share of draws
+whose coverage in the target year is at least the target.
+"""
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..inputs import tables, observations
+from ..schemes.health import group_sum
+from ..errors import InputError, nearest
+from ..inputs.groups import BY_ID, GROUP_IDS
+from ..inputs.levers import LEVERS, lever_of, lever_paths
+from ..inputs.scenario import Scenario, for_region, load
+from ..inputs.regions import NATIONAL
+
+#: A group label in a plan's target table: a model group, a law group ("law3"), a group of the
+#: six-group plans ("plan6_employee"), or several joined by "+" ("near_poor+farm_household").
+GroupLabel = str
+
+
+def check_target(value: float, where: str = "target", key: str = "--target") -> float:
+    if not np.isfinite(value) or not 0.0 < value <= 1.0:
+        raise InputError(where, key, f"{value:g} is outside (0, 1]; give coverage as a share, e.g. 0.968")
+    return float(value)
+
+
+def check_probability(value: float, where: str = "solve", key: str = "--probability") -> float:
+    if not np.isfinite(value) or not 0.0 < value < 1.0:
+        raise InputError(where, key, f"{value:g} is outside (0, 1); e.g. 0.8 for an 80% chance")
+    return float(value)
+
+
+def check_year(scenario: Scenario, year: int, key: str = "--year") -> int:
+    if year not in scenario.years[1:]:
+        raise InputError(scenario.path or scenario.name, key,
+                         f"{year} is outside the scenario's years {scenario.start + 1}..{scenario.end}")
+    return int(year)
+
+
+def model_groups(label: GroupLabel) -> list[str]:
+    """The model groups a plan's group label covers."""
+    if label == "all":
+        return list(GROUP_IDS)
+    out: list[str] = []
+    crosswalk = tables.table("group_crosswalk")
+    for part in label.split("+"):
+        if part in BY_ID:
+            out.append(part)
+        elif part.startswith("law") and part[3:].isdigit():
+            out += [g for g in GROUP_IDS if BY_ID[g].law_group == int(part[3:])]
+        elif part in set(crosswalk.plan6_group):
+            out += crosswalk.loc[crosswalk.plan6_group == part, "group"].tolist()
+        else:
+            allowed = list(GROUP_IDS) + [f"law{k}" for k in range(1, 6)] + sorted(set(crosswalk.plan6_group))
+            raise InputError("group", part, f"unknown group{nearest(part, allowed)}; allowed: {', '.join(allowed)}")
+    return list(dict.fromkeys(out))
+
+
+def group_coverage(ds: xr.Dataset, region: str, label: GroupLabel) -> xr.DataArray:
+    """Coverage of the people a label covers, over (draw, year): insured / population of the union."""
+    groups = model_groups(label)
+    sub = ds.sel(region=region, group=groups)
+    pop = sub.population.sum("group")
+    return (sub.insured.sum("group") / pop.where(pop > 0)).clip(0, 1)
+
+
+def probability(coverage: xr.DataArray, target: float) -> float:
+    """Share of draws at or above the target (coverage over `draw` only)."""
+    return float((coverage >= target).mean("draw"))
+
+
+def first_year_reached(coverage: xr.DataArray, target: float) -> np.ndarray:
+    """Per draw, the first year from which coverage stays at or above the target; inf if never.
+
+    'Stays': a draw that touches the target and falls back has not reached it yet.
+    """
+    above = (coverage >= target).transpose("draw", "year").values
+    years = coverage.year.values.astype(float)
+    # Reached in year k when it is above from k to the end.
+    stays = np.flip(np.logical_and.accumulate(np.flip(above, axis=1), axis=1), axis=1)
+    first = np.where(stays.any(axis=1), years[np.argmax(stays, axis=1)], np.inf)
+    return first
+
+
+def _year_quantile(first: np.ndarray, q: float) -> int | None:
+    """The year by which a share q of draws has reached the target; None if not within the run."""
+    value = np.quantile(first, q, method="higher")
+    return int(value) if np.isfinite(value) else None
+
+
+def region_coverage(ds: xr.Dataset, scenario: Scenario) -> xr.DataArray:
+    """Overall coverage of the scenario's region over (draw, year), for any scheme."""
+    return ds["coverage_total"].sel(region=scenario.region)
+
+
+def target_report(ds: xr.Dataset, scenario: Scenario, target: float, year: int,
+                  lo: float = 0.1, hi: float = 0.9, groups: bool = True) -> dict:
+    """The answer to 'is T by Y reachable?': the JSON object of `covsim target` (`groups=False`
+    leaves the group gaps out, for a first answer that follows a lever move at once)."""
+    report = coverage_report(region_coverage(ds, scenario), scenario, target, year, lo, hi,
+                             seed=int(ds.attrs.get("seed", 0)), denominator=ds.attrs.get("denominator"))
+    if scenario.scheme == "bhyt" and groups:
+        report["groups"] = group_gaps(ds, scenario, year)
+    return report
+
+
+def coverage_report(cov: xr.DataArray, scenario: Scenario, target: float, year: int, lo: float = 0.1,
+                    hi: float = 0.9, seed: int = 0, denominator: str | None = None) -> dict:
+    """`target_report` from the region's overall coverage over (draw, year) alone (no group gaps):
+    for a caller that has only that, such as `Variants.coverage`."""
+    check_target(target)
+    check_year(scenario, year)
+    at = cov.sel(year=year)
+    first = first_year_reached(cov, target)
+    q = np.quantile(at.values, [lo, 0.5, hi])  # what DataArray.quantile computes, without its labels
+    report = {
+        "region": scenario.region,
+        "scenario": scenario.name,
+        "scheme": scenario.scheme,
+        "year": int(year),
+        "target": float(target),
+        "probability": round(probability(at, target), 6),
+        "median_coverage": round(float(q[1]), 6),
+        "lo80": round(float(q[0]), 6),
+        "hi80": round(float(q[2]), 6),
+        "first_year_reached": {"p50": _year_quantile(first, 0.5), "p90": _year_quantile(first, 0.9)},
+        "groups": [],
+        "draws": int(cov.sizes["draw"]),
+        "seed": int(seed),
+    }
+    if denominator is not None:
+        report["denominator"] = denominator
+    return report
+
+
+def group_gaps(ds: xr.Dataset, scenario: Scenario, year: int) -> list[dict]:
+    """Median coverage of each planned group in `year` against the plan's target for it.
+
+    Groups with no target of their own in that year are listed against the model's groups with
+    `target` null, so a planner still sees where coverage stands.
+    """
+    planned = observations.targets(scenario.region, scenario.scheme)
+    planned = planned[(planned.year == year) & (planned.group != "all")]
+    median = _group_medians(ds, scenario.region, year)
+    rows = []
+    if len(planned):
+        for r in planned.drop_duplicates("group", keep="last").itertuples(index=False):
+            cov = median(r.group)
+            rows.append({"group": r.group, "coverage": round(cov, 6), "target": float(r.value),
+                         "gap": round(float(r.value) - cov, 6), "source": r.source})
+        return rows
+    for g in GROUP_IDS:
+        cov = median(g)
+        if np.isfinite(cov):
+            rows.append({"group": g, "coverage": round(float(cov), 6), "target": None, "gap": None})
+    return rows
+
+
+def _group_medians(ds: xr.Dataset, region: str, year: int) -> Callable[[GroupLabel], float]:
+    """label -> median over draws of `group_coverage(ds, region, label)` in `year`, the same numbers.
+
+    The (draw, group) slice is taken once and each label summed in numpy: the dashboard asks this
+    after every lever move, and xarray's per-label selection and alignment took ~5 ms a label."""
+    at = ds[["population", "insured"]].sel(region=region, year=year).transpose("draw", "group")
+    pop, ins = at.population.values, at.insured.values
+    column = {g: k for k, g in enumerate(at.group.values)}
+
+    def median(label: GroupLabel) -> float:
+        cols = [column[g] for g in model_groups(label)]
+        p, i = group_sum(pop[:, cols]), group_sum(ins[:, cols])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cov = np.clip(i / np.where(p > 0, p, np.nan), 0, 1)
+        return float(np.nanmedian(cov)) if np.isfinite(cov).any() else float("nan")
+    return median
+
+
+# Budgets -----------------------------------------------------------------------------------
+
+BUDGET_VARS = ("state_cost_national", "state_cost_local", "state_cost", "premium_revenue")
+
+
+def budget(ds: xr.Dataset, region: str, comparison: xr.Dataset | None = None) -> pd.DataFrame:
+    """Yearly money flows of a run (mean over draws, VND at the base salary in force).
+
+    With a `comparison` run on the same draws and seed (common random numbers), also the extra
+    state cost per additional insured person: (cost - cost0) / (insured - insured0), NaN where the
+    reform insures no one more.
+    """
+    if "state_cost" not in ds:
+        raise InputError("budget", "state_cost", "this run has no money flows (only health insurance runs do)")
+    sub = ds.sel(region=region)
+    table = pd.DataFrame({"year": ds.year.values.astype(int)})
+    for name in BUDGET_VARS:
+        table[name] = sub[name].sum("group").mean("draw").values
+    table["insured"] = sub.insured_total.mean("draw").values
+    table["base_salary"] = ds.base_salary.values
+    if comparison is not None:
+        base = comparison.sel(region=region)
+        extra_cost = (sub.state_cost.sum("group") - base.state_cost.sum("group")).mean("draw").values
+        extra_insured = (sub.insured_total - base.insured_total).mean("draw").values
+        table["extra_state_cost"] = extra_cost
+        table["extra_insured"] = extra_insured
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table["cost_per_additional_insured"] = np.where(extra_insured > 0.5, extra_cost / extra_insured, np.nan)
+    return table
+
+
+def budget_baseline(scenario: Scenario) -> Scenario | None:
+    """The scenario a budget is compared with: a reform's own baseline; the region's baseline for
+    that baseline with levers moved (the dashboard's); none for a baseline as shipped or a file of
+    its own without a baseline."""
+    if scenario.baseline:
+        return dataclasses.replace(load(scenario.baseline), scheme=scenario.scheme)
+    if scenario.name != scenario.region:
+        return None
+    base = dataclasses.replace(for_region(scenario.region), scheme=scenario.scheme)
+    return None if base.hash == scenario.hash else base
+
+
+def budget_against_baseline(ds: xr.Dataset, scenario: Scenario,
+                            run: Callable[[Scenario], xr.Dataset]) -> tuple[pd.DataFrame, str | None]:
+    """`budget` of a run against its `budget_baseline` (run by `run` on the same draws and seed),
+    and the name of what it was compared with: the one comparison the CLI and the dashboard make."""
+    base = budget_baseline(scenario)
+    if base is None:
+        return budget(ds, scenario.region), None
+    return budget(ds, scenario.region, run(base)), scenario.baseline or base.name
+
+
+def cumulative_state_cost(ds: xr.Dataset, region: str, first: int, last: int) -> xr.DataArray:
+    """State budget cost summed over years first..last, per draw (VND)."""
+    cost = ds.state_cost.sel(region=region).sum("group")
+    return cost.sel(year=slice(first, last)).sum("year")
+
+
+# Levers ------------------------------------------------------------------------------------
+
+def parse_lever(text: str, where: str = "levers") -> str:
+    """A reform path from a lever name: 'near_poor' means the state share of the near-poor."""
+    text = text.strip()
+    valid = lever_paths()
+    if text in valid:
+        return text
+    if f"state_share.{text}" in valid:
+        return f"state_share.{text}"
+    raise InputError(where, text, f"unknown lever{nearest(text, valid)}; allowed: a group "
+                                  f"({', '.join(LEVERS['state_share'].groups)}) for its state share, or a "
+                                  f"reform path: {', '.join(n + '.GROUP' if l.groups else n for n, l in LEVERS.items())}")
+
+
+def lever_value(scenario: Scenario, path: str, year: int) -> float:
+    """The value a lever has in force in `year` under the scenario (its current level)."""
+    group = path.partition(".")[2]
+    policy = scenario.policy()
+    lever = lever_of(path)
+    if lever.parameter == "state_share":  # national and local parts: what the person is spared
+        return float(sum(policy.state_share(year, scenario.region, group)))
+    region = scenario.region if lever.regional else NATIONAL
+    value = policy.in_force(lever.parameter, date(year, 1, 1), region, group)
+    return float(value.value) if value is not None else 0.0
+
+
+def lever_start(scenario: Scenario, year: int | None = None) -> int:
+    """The first year a lever set now takes effect, by default.
+
+    The year after the region's latest observation (the national one where it has none), so a
+    sweep tests policy from 'now' on; for a target year before that, three years ahead of it.
+    """
+    own = observations.observed(scenario.region, scenario.scheme)
+    national = observations.observed(NATIONAL, scenario.scheme)
+    last = own.year.max() if len(own) else (national.year.max() if len(national) else scenario.start)
+    start = int(last) + 1
+    if year is not None and start > year:
+        start = year - 3
+    return int(min(max(start, scenario.start + 1), scenario.end))
+
+
+def with_levers(scenario: Scenario, levels: dict[str, float], start: int, name: str | None = None) -> Scenario:
+    """The scenario with each lever path set to its level from `start` on."""
+    return scenario.with_reform({path: {start: float(v)} for path, v in levels.items()}, name=name)

@@ -1,0 +1,130 @@
+"""Which uncertainties and which levers move coverage in a year: Sobol indices with SALib.
+
+Factors are the enrolment parameters the calibration fits (each over its posterior's 5th–95th
+percentile, or the prior's where no posterior is given) and the state shares of the subsidised
+groups (each over [current level, 100%]). Saltelli's samples become the draws of one engine run:
+each draw carries its own parameters and, through its own net premium, its own policy, so
+thousands of samples cost one vectorised run. The outreach random walk of the forecast years is
+noise, not a parameter, and is switched off here; factors are sampled independently, so
+posterior correlations between parameters are ignored (the usual Sobol assumption).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import sobol as sobol_sample
+
+from ..schemes import health
+from . import planning
+from ..errors import InputError
+from ..inputs.groups import GROUP_IDS
+from ..schemes.parameters import net_price_pct
+from ..inputs.levers import lever_of, sensitivity_paths
+from ..inputs.scenario import Scenario
+from ..inputs.regions import NATIONAL
+
+SCALARS = ("price_sensitivity", "outreach_2015", "outreach_trend", "outreach_damping")
+#: The policy parameters whose levers the fast path below can vary: the premium's state share.
+SHARE_PARAMETERS = ("state_share", "local_top_up")
+CHUNK = 4096  # samples per engine call: bounds memory to ~0.5 GB for one region
+
+
+def factors(params: xr.Dataset, scenario: Scenario, start: int, levers: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Name, kind, bounds of each factor: parameters from the draws' spread, levers from policy."""
+    rows = []
+
+    def spread(name, values):
+        lo, hi = np.quantile(values, [0.05, 0.95])
+        if hi - lo < 1e-9:
+            return
+        rows.append({"factor": name, "kind": "parameter", "lo": float(lo), "hi": float(hi)})
+
+    for name in SCALARS:
+        if name in params:
+            spread(name, params[name].values)
+    if "region_offset" in params and scenario.region in params.region.values and scenario.region != NATIONAL:
+        spread("region_offset", params.region_offset.sel(region=scenario.region).values)
+    for g in GROUP_IDS:
+        spread(f"join_logit.{g}", params.join_logit.sel(group=g).values)
+        spread(f"lapse_logit.{g}", params.lapse_logit.sel(group=g).values)
+    for path in sensitivity_paths() if levers is None else levers:
+        lever = lever_of(path)
+        if lever.parameter not in SHARE_PARAMETERS:
+            raise InputError("sensitivity", path, "sensitivity varies premium shares; allowed: a lever on "
+                                                  f"{' or '.join(SHARE_PARAMETERS)}")
+        current = planning.lever_value(scenario, path, start)
+        if current < lever.hi:
+            rows.append({"factor": path, "kind": "lever", "lo": current, "hi": lever.hi})
+    return pd.DataFrame(rows)
+
+
+def _params_for(template: xr.Dataset, table: pd.DataFrame, X: np.ndarray, region: str) -> xr.Dataset:
+    """Parameter draws with each parameter factor set from its column of the Saltelli matrix."""
+    n = X.shape[0]
+    health = [v for v in ("join_logit", "lapse_logit", "region_offset", *SCALARS, "outreach_sd") if v in template]
+    ds = template[health].isel(draw=np.zeros(n, dtype=int)).assign_coords(draw=np.arange(n)).copy(deep=True)
+    for j, row in enumerate(table.itertuples(index=False)):
+        if row.kind != "parameter":
+            continue
+        name, _, group = row.factor.partition(".")
+        if name == "region_offset":
+            ds["region_offset"].loc[{"region": region}] = X[:, j]
+        elif group:
+            ds[name].loc[{"group": group}] = X[:, j]
+        else:
+            ds[name].values[:] = X[:, j]
+    return ds
+
+
+def sobol(scenario: Scenario, params: xr.Dataset, year: int, samples: int = 256, seed: int = 0,
+          start: int | None = None) -> pd.DataFrame:
+    """First-order and total Sobol indices of coverage in `year`, with 95% confidence half-widths."""
+    if scenario.scheme != "bhyt":
+        raise InputError("sensitivity", "--scheme", "sensitivity covers health insurance (bhyt); allowed: bhyt")
+    planning.check_year(scenario, year)
+    if samples < 8 or samples & (samples - 1):
+        raise InputError("sensitivity", "--samples", f"{samples} is not a power of two >= 8 (Sobol' sequences need one)")
+    start = planning.lever_start(scenario, year) if start is None else start
+    table = factors(params, scenario, start)
+    problem = {"num_vars": len(table), "names": table.factor.tolist(),
+               "bounds": table[["lo", "hi"]].values.tolist()}
+    X = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
+    Y = coverage_at(scenario, params, table, X, year, start)
+    result = sobol_analyze.analyze(problem, Y, calc_second_order=False, seed=seed)
+    out = table[["factor", "kind", "lo", "hi"]].copy()
+    out["S1"], out["S1_conf"] = result["S1"], result["S1_conf"]
+    out["ST"], out["ST_conf"] = result["ST"], result["ST_conf"]
+    out.attrs.update(year=year, samples=samples, evaluations=int(X.shape[0]), start=start,
+                     coverage_mean=float(Y.mean()), coverage_sd=float(Y.std()))
+    return out.sort_values("ST", ascending=False).reset_index(drop=True)
+
+
+def coverage_at(scenario: Scenario, params: xr.Dataset, table: pd.DataFrame, X: np.ndarray, year: int,
+                start: int) -> np.ndarray:
+    """Overall coverage in `year` for every row of the Saltelli matrix, in chunks of draws."""
+    region = scenario.region
+    years = list(range(scenario.start, year + 1))
+    prep = health.Prepared.build(scenario.policy(), [region], years)
+    share = (prep.pol.state_share_national + prep.pol.state_share_local)
+    national = prep.pol.state_share_national
+    levers = [(j, lever_of(r.factor).parameter, r.factor.partition(".")[2])
+              for j, r in enumerate(table.itertuples(index=False)) if r.kind == "lever"]
+    out = np.empty(X.shape[0])
+    k = years.index(year)
+    for a in range(0, X.shape[0], CHUNK):
+        rows = X[a:a + CHUNK]
+        draws = _params_for(params, table, rows, region)
+        total = share.expand_dims(draw=np.arange(rows.shape[0])).copy()
+        for j, parameter, group in levers:
+            level = xr.DataArray(rows[:, j], dims="draw")
+            if parameter == "local_top_up":  # the province's part on top of the national one (as Policy)
+                level = (national.sel(group=group) + level).clip(max=1.0)
+            later = total.year >= start
+            total.loc[{"group": group}] = xr.where(later, level, total.sel(group=group))
+        pol = prep.pol.assign(state_share_national=total, state_share_local=xr.zeros_like(total))
+        price = net_price_pct(pol).transpose("region", "group", "year", "draw").values
+        raw = prep.advance(draws, seed=0, noise_from=year + 1, price=price)
+        out[a:a + CHUNK] = raw["ins"][k].sum(axis=1)[0] / raw["pop"][k].sum(axis=1)[0]
+    return out

@@ -1,0 +1,201 @@
+"""The cheapest subsidy mix that makes a coverage target likely.
+
+Minimise the state budget's cost over the policy years subject to P(coverage in the target year
+>= target) >= p, with each lever bounded to [its current level, its legal maximum]. Every
+evaluation runs the same parameter draws and seed (common random numbers), so the probability
+is a deterministic, monotone function of the levers and the optimiser sees policy, not noise.
+
+The probability over draws is a step function; scipy's optimisers work on a smoothed version
+(each draw's indicator replaced by a normal CDF a few tenths of a point wide), and every answer
+is then checked, and if need be raised along the way to the upper bounds, on the exact share of
+draws.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+from scipy import optimize, stats
+
+from ..schemes import health
+from . import planning
+from ..errors import InputError
+from ..inputs.levers import lever_of, solvable_paths
+from ..inputs.scenario import Scenario
+
+#: Width of the smoothing of each draw's "reached the target" indicator (coverage points).
+SMOOTHING = 0.003
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    levels: tuple[float, ...]
+    probability: float  # exact share of draws at or above the target
+    smooth: float  # smoothed probability the optimiser works on
+    cost: float  # mean over draws of the state budget cost summed over start..year, VND
+    cost_year: float  # mean state cost in the target year, VND
+    insured_year: float  # mean insured in the target year
+    median_coverage: float
+
+
+class Problem:
+    """One target, one region, fixed draws: evaluates lever levels, cached."""
+
+    def __init__(self, scenario: Scenario, params: xr.Dataset, seed: int, target: float, year: int,
+                 paths: list[str], start: int):
+        self.scenario, self.params, self.seed = scenario, params, seed
+        self.target, self.year, self.paths, self.start = target, year, paths, start
+        self.years = list(range(scenario.start, year + 1))
+        self.prepared = health.Prepared.build(scenario.policy(), [scenario.region], self.years)
+        # The scenario's own run with the kernel's state after every year: each evaluation reruns
+        # only the years from the levers' start (the same numbers as a whole run, bit for bit).
+        self.kept = self.prepared.advance(params, seed, keep_states=True)
+        self.lo = np.array([planning.lever_value(scenario, p, start) for p in paths])
+        self.hi = np.array([lever_of(p).hi for p in paths])
+        self.hi = np.maximum(self.hi, self.lo)
+        self._cache: dict[tuple, Evaluation] = {}
+
+    @property
+    def evaluations(self) -> int:
+        return len(self._cache)
+
+    def levels(self, u: np.ndarray) -> np.ndarray:
+        """Lever levels from the unit cube (0: current level, 1: the maximum)."""
+        return self.lo + np.clip(u, 0.0, 1.0) * (self.hi - self.lo)
+
+    def scenario_at(self, levels: np.ndarray) -> Scenario:
+        return planning.with_levers(self.scenario, dict(zip(self.paths, map(float, levels))), self.start)
+
+    def run(self, levels: np.ndarray) -> xr.Dataset:
+        prep = self.prepared.with_policy(self.scenario_at(levels).policy())
+        return health.to_dataset(self.prepared.rerun(prep, self.params, self.seed, self.kept), prep, self.params)
+
+    def evaluate(self, u: np.ndarray) -> Evaluation:
+        levels = self.levels(np.asarray(u, dtype=float))
+        key = tuple(np.round(levels, 6))
+        if key not in self._cache:
+            ds = self.run(np.array(key))
+            region = self.scenario.region
+            cov = ds.coverage_total.sel(region=region, year=self.year)
+            cost = planning.cumulative_state_cost(ds, region, self.start, self.year)
+            self._cache[key] = Evaluation(
+                levels=key,
+                probability=planning.probability(cov, self.target),
+                smooth=float(stats.norm.cdf((cov.values - self.target) / SMOOTHING).mean()),
+                cost=float(cost.mean()),
+                cost_year=float(ds.state_cost.sel(region=region, year=self.year).sum("group").mean()),
+                insured_year=float(ds.insured_total.sel(region=region, year=self.year).mean()),
+                median_coverage=float(cov.median()),
+            )
+        return self._cache[key]
+
+    def lowest_on_ray(self, origin: np.ndarray, direction: np.ndarray, probability: float) -> Evaluation | None:
+        """The cheapest point origin + t*direction, t in [0, 1], whose exact probability reaches p.
+
+        Coverage rises with every state share on common draws, so the exact probability is a
+        monotone step function of t: bracket it with brentq on the smoothed probability, then
+        bisect on the exact one.
+        """
+        at = lambda t: self.evaluate(origin + t * direction)  # noqa: E731
+        if at(1.0).probability < probability:
+            return None
+        if at(0.0).probability >= probability:
+            return at(0.0)
+        lo, hi = 0.0, 1.0
+        if at(0.0).smooth < probability < at(1.0).smooth:
+            guess = optimize.brentq(lambda t: at(t).smooth - probability, 0.0, 1.0, xtol=1e-3)
+            if at(guess).probability >= probability:
+                hi = guess
+            else:
+                lo = guess
+        for _ in range(12):  # exact step function: bisection to 1/4096 of the remaining span
+            mid = 0.5 * (lo + hi)
+            if at(mid).probability >= probability:
+                hi = mid
+            else:
+                lo = mid
+        return at(hi)
+
+
+def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year: int, probability: float,
+          levers: list[str], start: int | None = None) -> dict:
+    """The cheapest lever levels (within [current, max]) reaching the target with the probability."""
+    planning.check_target(target)
+    planning.check_probability(probability)
+    planning.check_year(scenario, year)
+    if scenario.scheme != "bhyt":
+        raise InputError("solve", "--scheme", "solve works on health insurance (bhyt) state shares; "
+                                              "allowed: bhyt")
+    paths = list(dict.fromkeys(planning.parse_lever(p) for p in levers))
+    if not paths:
+        raise InputError("solve", "--levers", "name at least one lever, e.g. near_poor,pupil_student")
+    allowed = sorted({p.partition(".")[0] + (".GROUP" if "." in p else "") for p in solvable_paths()})
+    for p in paths:
+        if p not in solvable_paths():
+            raise InputError("solve", p, f"solve does not move this lever; allowed: {' or '.join(allowed)} "
+                                         "(or a bare group name)")
+    start = planning.lever_start(scenario, year) if start is None else int(start)
+    if not scenario.start < start <= year:
+        raise InputError("solve", "--from", f"{start} is outside {scenario.start + 1}..{year}")
+    problem = Problem(scenario, params, seed, target, year, paths, start)
+    K = len(paths)
+    zero, one = np.zeros(K), np.ones(K)
+    current, ceiling = problem.evaluate(zero), problem.evaluate(one)
+
+    if ceiling.probability < probability:
+        best = ceiling
+        feasible = False
+        message = (f"no combination of {', '.join(paths)} within [current, maximum] from {start} reaches "
+                   f"{100 * target:.1f}% in {year} with probability {probability:.0%}: the best found, every lever "
+                   f"at its maximum, reaches it with probability {ceiling.probability:.0%} "
+                   f"(median coverage {100 * ceiling.median_coverage:.1f}%)")
+    elif current.probability >= probability:
+        best, feasible = current, True
+        message = f"the current policy already reaches the target with probability {current.probability:.0%}"
+    else:
+        feasible = True
+        # Candidates: each lever alone, and all together, each at its cheapest level on the way up.
+        candidates = [problem.lowest_on_ray(zero, np.eye(K)[k], probability) for k in range(K)]
+        candidates.append(problem.lowest_on_ray(zero, one, probability))
+        start_point = min((c for c in candidates if c is not None), key=lambda c: c.cost)
+        # Then the mix: minimise cost subject to the smoothed probability, from the best start.
+        scale = max(ceiling.cost, 1.0)
+        u0 = (np.array(start_point.levels) - problem.lo) / np.where(problem.hi > problem.lo, problem.hi - problem.lo, 1)
+        if K > 1:
+            result = optimize.minimize(
+                lambda u: problem.evaluate(u).cost / scale, u0, method="SLSQP", bounds=[(0.0, 1.0)] * K,
+                constraints=[{"type": "ineq", "fun": lambda u: problem.evaluate(u).smooth - probability}],
+                options={"maxiter": 30, "ftol": 1e-4, "eps": 1e-2})
+            u = np.clip(result.x, 0.0, 1.0)
+            repaired = problem.lowest_on_ray(u, one - u, probability)
+            candidates.append(repaired)
+        best = min((c for c in candidates if c is not None), key=lambda c: c.cost)
+        message = (f"cheapest mix found reaches {100 * target:.1f}% in {year} with probability "
+                   f"{best.probability:.0%} (asked {probability:.0%})")
+
+    extra_insured = best.insured_year - current.insured_year
+    extra_cost_year = best.cost_year - current.cost_year
+    return {
+        "region": scenario.region,
+        "scenario": scenario.name,
+        "year": int(year),
+        "target": float(target),
+        "probability_required": float(probability),
+        "feasible": feasible,
+        "from": int(start),
+        "levers": [{"lever": p, "current": round(float(lo), 6), "value": round(float(v), 6), "max": float(hi)}
+                   for p, lo, v, hi in zip(paths, problem.lo, best.levels, problem.hi)],
+        "probability": round(best.probability, 6),
+        "best_probability": round(ceiling.probability if not feasible else best.probability, 6),
+        "median_coverage": round(best.median_coverage, 6),
+        "state_cost": {"total": best.cost, "year": best.cost_year, "from": int(start), "to": int(year),
+                       "units": "VND"},
+        "extra_state_cost": {"total": best.cost - current.cost, "year": extra_cost_year, "units": "VND"},
+        "cost_per_additional_insured": (extra_cost_year / extra_insured) if extra_insured > 0.5 else None,
+        "current_probability": round(current.probability, 6),
+        "evaluations": problem.evaluations,
+        "draws": int(params.sizes["draw"]),
+        "seed": int(seed),
+        "message": message,
+    }

@@ -1,0 +1,48 @@
+"""When each policy row and target was decided: what a forecast "as of" a year may know.
+
+A row's reference (policy_parameters.csv) or source (coverage.csv) names the documents that set it;
+decisions.csv dates them. A policy value is known from the latest decision among its documents,
+and never later than it took effect (a document that only continued it does not delay it); where a
+document's date is not verified, the day the value took effect stands in (known no earlier than in
+force: an as-of forecast then never knows it too early). A target is known from the latest dated
+document among its sources, and unknown (None) where none is dated.
+"""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from . import tables
+
+
+@lru_cache(maxsize=None)
+def _documents() -> tuple[tuple[str, date | None], ...]:
+    if not (tables.data_dir() / "decisions.csv").exists():  # a user's own data folder without dates:
+        return ()  # every value is known from the day it took effect, every target undated
+    table = tables.table("decisions")
+    return tuple((row.match, row.decided) for row in table.itertuples(index=False))
+
+
+def documents(text: str) -> list[tuple[str, date | None]]:
+    """The dated documents a reference names."""
+    return [(m, d) for m, d in _documents() if m and m in (text or "")]
+
+
+def policy_decided(reference: str, effective: date) -> date:
+    """The day a policy value was decided: its documents' latest date, capped at `effective`."""
+    dates = [d or effective for _, d in documents(reference)]
+    return min(effective, max(dates)) if dates else effective
+
+
+def target_decided(source: str) -> date | None:
+    """The day a target was set: the latest dated document of its source, None if none is dated."""
+    dates = [d for _, d in documents(source) if d is not None]
+    return max(dates) if dates else None
+
+
+def known_by(name: str, when: date) -> bool:
+    """Whether the document matched by `name` was decided on or before `when` (False if undated)."""
+    for m, d in _documents():
+        if m == name:
+            return d is not None and d <= when
+    raise KeyError(name)

@@ -1,0 +1,135 @@
+"""The lever registry: every policy lever a scenario, `solve`, `sensitivity` and the dashboard know.
+
+A lever is declared once, here. Scenario validation (paths, groups, ranges), which policy key a
+reform sets (national or the region's own), which levers `solve` may move, which `sensitivity`
+varies, and the dashboard's controls and labels are all read from `LEVERS`. Adding a lever that
+sets an existing policy parameter is one entry below (see docs/extending.md); a lever on a new
+parameter also needs the engine to read that parameter.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .groups import STATE_SHARED
+
+HEALTH = ("bhyt",)
+LABOUR = ("bhxh", "bhtn")
+#: The groups the dashboard and `sensitivity` offer for a group lever unless it names its own.
+OFFERED_GROUPS = ("near_poor", "pupil_student", "farm_household", "household")
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A reform path's head: the dated policy parameter it sets, for which groups, and its range.
+
+    `regional`: a reform sets the scenario region's own value (else the national one).
+    `solvable`: `covsim solve` may move it (it prices the state's cost of premium shares).
+    `sensitivity`: `covsim sensitivity` varies it (its fast path rewrites the premium's state share,
+    so a share lever: parameter `state_share` or `local_top_up`). `dashboard`: the
+    page shows a box for it, `kind` says how (share in %, VND, log-odds).
+    """
+
+    name: str
+    parameter: str
+    lo: float
+    hi: float
+    unit: str
+    schemes: tuple[str, ...]
+    label: dict[str, str]
+    description: dict[str, str]
+    groups: tuple[str, ...] = ()  # empty: the lever takes no group
+    regional: bool = False
+    solvable: bool = False
+    sensitivity: bool = False
+    dashboard: bool = False
+    kind: str = "number"  # share | vnd | logodds | number: the dashboard's unit for its box
+    offered: tuple[str, ...] = field(default=OFFERED_GROUPS)  # groups the page and sensitivity offer
+    column: dict[str, str] = field(default_factory=dict)  # the page's table header (group levers)
+
+    def describe(self) -> str:
+        return f"[{self.lo:g}, {self.hi:g}] {self.unit}"
+
+    def paths(self) -> list[str]:
+        """Every reform path of the lever, e.g. 'state_share.near_poor'."""
+        return [f"{self.name}.{g}" for g in self.groups] if self.groups else [self.name]
+
+    def offered_paths(self) -> list[str]:
+        """The paths the dashboard and `sensitivity` offer: the offered groups it has."""
+        return [f"{self.name}.{g}" for g in self.offered if g in self.groups] if self.groups else [self.name]
+
+
+def _levers(*levers: Lever) -> dict[str, Lever]:
+    return {lever.name: lever for lever in levers}
+
+
+LEVERS: dict[str, Lever] = _levers(
+    Lever("state_share", "state_share", 0.0, 1.0, "share of the premium", HEALTH, groups=STATE_SHARED,
+          regional=True, solvable=True, sensitivity=True, dashboard=True, kind="share",
+          label={"vi": "Tỷ lệ NSNN hỗ trợ", "en": "State share of the premium"},
+          description={"vi": "Phần mức đóng BHYT do ngân sách nhà nước (trung ương và địa phương) chi trả cho nhóm.",
+                       "en": "The part of the group's health-insurance premium the state budget pays."},
+          column={"vi": "NSNN (%)", "en": "State (%)"}),
+    Lever("local_top_up", "local_top_up", 0.0, 1.0, "share of the premium", HEALTH, groups=STATE_SHARED,
+          regional=True, solvable=True, dashboard=True, kind="share",
+          label={"vi": "Địa phương hỗ trợ thêm", "en": "Local top-up"},
+          description={"vi": "Phần mức đóng BHYT tỉnh hỗ trợ thêm từ ngân sách địa phương, ngoài mức trung ương.",
+                       "en": "The province's own budget support on top of the national state share."},
+          column={"vi": "Địa phương (%)", "en": "Local (%)"}),
+    Lever("base_salary", "base_salary", 1.0, 1e9, "VND/month", HEALTH, dashboard=True, kind="vnd",
+          label={"vi": "Mức lương cơ sở (đồng/tháng)", "en": "Base salary (VND/month)"},
+          description={"vi": "Mức lương cơ sở làm căn cứ tính mức đóng BHYT theo hộ gia đình và nhóm được hỗ trợ.",
+                       "en": "The base salary on which household and subsidised premiums are computed."}),
+    Lever("premium_rate", "premium_rate", 0.0, 0.06, "share of the base salary (the law allows up to 6%)", HEALTH,
+          label={"vi": "Mức đóng BHYT (% lương cơ sở)", "en": "Premium rate (share of the base salary)"},
+          description={"vi": "Mức đóng BHYT tính theo lương cơ sở; luật cho phép tối đa 6%.",
+                       "en": "The health-insurance premium as a share of the base salary; the law allows up to 6%."}),
+    Lever("household_member_factor", "household_member_factor", 0.0, 1.0, "of the first member's premium", HEALTH,
+          groups=("1", "2", "3", "4", "5"),
+          label={"vi": "Hệ số đóng theo thứ tự thành viên hộ", "en": "Household member discount"},
+          description={"vi": "Mức đóng của thành viên thứ 2, 3, 4, 5 trở đi so với người thứ nhất trong hộ.",
+                       "en": "What the 2nd, 3rd, 4th and 5th household members pay, relative to the first."}),
+    Lever("outreach", "outreach", -5.0, 5.0, "log-odds shift of joining (administrative drive)", HEALTH,
+          regional=True, dashboard=True, kind="logodds",
+          label={"vi": "Vận động, tuyên truyền (log-odds)", "en": "Outreach (log-odds)"},
+          description={"vi": "Chiến dịch vận động của tỉnh: dịch chuyển log-odds tham gia BHYT.",
+                       "en": "The province's enrolment drive: a shift in the log-odds of joining health insurance."}),
+    # Labour-force schemes (see simulator/schemes/labour.py).
+    Lever("voluntary_subsidy", "voluntary_bhxh_subsidy", 0.0, 1.0, "state share of the voluntary BHXH contribution",
+          LABOUR, groups=("poor", "near_poor", "other"),
+          label={"vi": "NSNN hỗ trợ đóng BHXH tự nguyện", "en": "State support of voluntary BHXH"},
+          description={"vi": "Phần mức đóng BHXH tự nguyện do nhà nước hỗ trợ cho người nghèo, cận nghèo và người khác.",
+                       "en": "The state's share of the voluntary social-insurance contribution, by income group."}),
+    Lever("enforcement", "enforcement", -5.0, 5.0, "log-odds shift of compulsory BHXH/BHTN compliance (inspections)",
+          LABOUR, dashboard=True, kind="logodds",
+          label={"vi": "Thanh tra, kiểm tra doanh nghiệp (log-odds)", "en": "Enforcement (log-odds)"},
+          description={"vi": "Thanh tra, kiểm tra doanh nghiệp: dịch chuyển log-odds tuân thủ BHXH/BHTN bắt buộc.",
+                       "en": "Inspections of employers: a shift in the log-odds of compulsory BHXH/BHTN compliance."}),
+    Lever("voluntary_outreach", "voluntary_outreach", -5.0, 5.0, "log-odds shift of joining voluntary BHXH (drives)",
+          LABOUR, dashboard=True, kind="logodds",
+          label={"vi": "Vận động BHXH tự nguyện (log-odds)", "en": "Voluntary BHXH drives (log-odds)"},
+          description={"vi": "Vận động tham gia BHXH tự nguyện: dịch chuyển log-odds tham gia.",
+                       "en": "Drives for voluntary social insurance: a shift in the log-odds of joining."}),
+)
+
+
+def lever_of(path: str) -> Lever:
+    """The lever of a reform path ('state_share.near_poor' -> the state share)."""
+    return LEVERS[path.partition(".")[0]]
+
+
+def lever_paths() -> list[str]:
+    """Every valid reform path, e.g. 'state_share.near_poor'."""
+    return [p for lever in LEVERS.values() for p in lever.paths()]
+
+
+def solvable_paths() -> list[str]:
+    return [p for lever in LEVERS.values() if lever.solvable for p in lever.paths()]
+
+
+def sensitivity_paths() -> list[str]:
+    """The lever paths `sensitivity` varies by default."""
+    return [p for lever in LEVERS.values() if lever.sensitivity for p in lever.offered_paths()]
+
+
+def dashboard_levers() -> list[Lever]:
+    return [lever for lever in LEVERS.values() if lever.dashboard]

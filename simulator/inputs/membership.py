@@ -1,0 +1,59 @@
+"""Which group people of each age belong to, year by year.
+
+The data give each age band's group shares at reference years; between them shares move
+linearly (formalisation, falling poverty), outside them they stay at the nearest reference.
+The engine moves people between groups so that each age follows these shares, carrying their
+enrolment with them.
+"""
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from . import tables
+from .demography import AGES, SEXES
+from ..errors import InputError
+from .groups import GROUP_IDS
+from .regions import NATIONAL
+
+TOLERANCE = 1e-6
+
+
+def shares(regions: list[str], years: list[int]) -> xr.DataArray:
+    """Share of each (region, sex, age) in each group, per year; sums to 1 over `group`."""
+    table = tables.table("group_shares")
+    out = np.zeros((len(regions), len(SEXES), AGES.size, len(GROUP_IDS), len(years)))
+    for i, region in enumerate(regions):
+        rows = table[table.region == region]
+        if rows.empty:
+            rows = table[table.region == NATIONAL]
+        unknown = set(rows.group) - set(GROUP_IDS)
+        if unknown:
+            raise InputError("group_shares.csv", f"{region}.group", f"unknown group {sorted(unknown)}; "
+                                                                    f"allowed: {', '.join(GROUP_IDS)}")
+        ref_years = sorted(set(rows.year))
+        grid = np.zeros((len(SEXES), AGES.size, len(GROUP_IDS), len(ref_years)))
+        covered = np.zeros((len(SEXES), AGES.size, len(ref_years)), dtype=bool)
+        for row in rows.itertuples(index=False):
+            sexes = range(len(SEXES)) if row.sex == "all" else [SEXES.index(row.sex)]
+            ages = slice(row.age_from, row.age_to + 1)
+            for s in sexes:
+                grid[s, ages, GROUP_IDS.index(row.group), ref_years.index(row.year)] = row.share
+                covered[s, ages, ref_years.index(row.year)] = True
+        if not covered.all():
+            raise InputError("group_shares.csv", region, "age bands do not cover every age 0..100 in every reference year")
+        sums = grid.sum(axis=2)
+        if np.abs(sums - 1).max() > TOLERANCE:
+            s, a, y = np.unravel_index(np.abs(sums - 1).argmax(), sums.shape)
+            raise InputError("group_shares.csv", f"{region}, age {a}, {ref_years[y]}",
+                             f"group shares sum to {sums[s, a, y]:.4f}; they must sum to 1")
+        for k, year in enumerate(years):
+            w = np.interp(year, ref_years, np.arange(len(ref_years)))
+            lo = int(np.floor(w))
+            hi = min(lo + 1, len(ref_years) - 1)
+            out[i, ..., k] = (1 - (w - lo)) * grid[..., lo] + (w - lo) * grid[..., hi]
+    return xr.DataArray(
+        out, dims=("region", "sex", "age", "group", "year"),
+        coords={"region": regions, "sex": list(SEXES), "age": AGES, "group": list(GROUP_IDS), "year": years},
+        attrs={"units": "1", "kind": "assumed", "source": "group_shares.csv"},
+    )

@@ -1,0 +1,29 @@
+"""Observed coverage and planned targets of a region, as the shipped data record them.
+
+A plan's target is never an observation: the two come from the same table but are kept apart by
+`kind`, and only year-end observations are fitted.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from . import tables
+
+
+def _coverage(region: str, scheme: str) -> pd.DataFrame:
+    table = tables.table("coverage")
+    return table[(table.region == region) & (table.scheme == scheme)]
+
+
+def targets(region: str, scheme: str = "bhyt") -> pd.DataFrame:
+    rows = _coverage(region, scheme)
+    return rows[rows.kind == "planned"].sort_values(["year", "group"]).reset_index(drop=True)
+
+
+def observed(region: str, scheme: str = "bhyt", group: str = "all", year_end_only: bool = True) -> pd.DataFrame:
+    """Observed points (never targets); mid-year figures are left out unless asked for."""
+    rows = _coverage(region, scheme)
+    rows = rows[(rows.kind == "observed") & (rows.group == group)]
+    if year_end_only:
+        rows = rows[~rows.note.str.lower().str.startswith("mid-year")]
+    return rows.sort_values("year").reset_index(drop=True)

@@ -1,0 +1,214 @@
+"""Dated policy parameters: the engine asks what was in force in year t.
+
+Each value carries the date it took effect and the legal document that set it (as OpenFisca keeps
+parameters). A reform's values hold from their first date on and replace the baseline's later
+changes of the same parameter: "near-poor state share 100% from 2017" stays 100%.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from . import tables
+from .groups import GROUP_IDS
+from .regions import NATIONAL
+#: Average household size used to turn the household discount ladder into a mean factor per
+#: member (2019 census reports about 3.5 persons a household; assumed, unverified).
+HOUSEHOLD_SIZE = 3.5
+
+
+@dataclass(frozen=True)
+class DatedValue:
+    start: date
+    value: float
+    reference: str
+    kind: str = "observed"
+    decided: date | None = None  # when it was decided (decisions.csv); None: when it took effect
+
+
+@dataclass
+class Series:
+    """A step function of time: the value in force from each start date on."""
+
+    values: list[DatedValue] = field(default_factory=list)
+    # Memo of annual means: a series is not changed after it is made (reforms make new ones), and
+    # the engine asks the same (year, default) for every group and every lever move.
+    _means: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        self.values.sort(key=lambda v: v.start)
+        self._starts = [v.start for v in self.values]
+
+    def at(self, when: date) -> DatedValue | None:
+        i = bisect.bisect_right(self._starts, when) - 1
+        return self.values[i] if i >= 0 else None
+
+    def annual_mean(self, year: int, default: float | None = None) -> float:
+        """Day-weighted mean over calendar year `year` (a change on 1 Jul counts half)."""
+        key = (year, default)
+        if key not in self._means:
+            self._means[key] = self._annual_mean(year, default)
+        return self._means[key]
+
+    def _annual_mean(self, year: int, default: float | None) -> float:
+        begin, end = date(year, 1, 1), date(year + 1, 1, 1)
+        cuts = [begin] + [v.start for v in self.values if begin < v.start < end] + [end]
+        total = 0.0
+        for a, b in zip(cuts[:-1], cuts[1:]):
+            v = self.at(a)
+            if v is None:
+                if default is None:
+                    raise LookupError(f"no value in force on {a}")
+                value = default
+            else:
+                value = v.value
+            total += value * (b - a).days
+        return total / (end - begin).days
+
+    def overridden_by(self, other: "Series") -> "Series":
+        """This series up to the other's first date, the other's values from then on."""
+        if not other.values:
+            return Series(list(self.values))
+        first = min(v.start for v in other.values)
+        return Series([v for v in self.values if v.start < first] + list(other.values))
+
+
+Key = tuple[str, str, str]  # (parameter, region, group); group "" where the parameter has none
+
+
+def _table_series(table: pd.DataFrame) -> dict[Key, Series]:
+    from .decisions import policy_decided
+
+    out: dict[Key, list[DatedValue]] = {}
+    for row in table.itertuples(index=False):
+        key = (row.parameter, row.region, row.group or "")
+        out.setdefault(key, []).append(
+            DatedValue(row.effective_from, float(row.value), row.reference, row.kind,
+                       policy_decided(row.reference, row.effective_from))
+        )
+    return {k: Series(v) for k, v in out.items()}
+
+
+_FROM_TABLE: dict[int, tuple[pd.DataFrame, dict[Key, Series]]] = {}
+
+
+@dataclass
+class Policy:
+    """Every dated parameter of the baseline, with a reform's overrides on top."""
+
+    series: dict[Key, Series]
+    overrides: dict[Key, Series] = field(default_factory=dict)
+
+    @classmethod
+    def from_table(cls, table: pd.DataFrame | None = None) -> "Policy":
+        table = tables.table("policy_parameters") if table is None else table
+        # Built once per table: every scenario (and every lever a dashboard asks about) starts here.
+        hit = _FROM_TABLE.get(id(table))
+        if hit is None or hit[0] is not table:
+            hit = _FROM_TABLE[id(table)] = (table, _table_series(table))
+        return cls(hit[1])
+
+    def with_overrides(self, overrides: dict[Key, Series]) -> "Policy":
+        merged = dict(self.overrides)
+        merged.update(overrides)
+        return Policy(self.series, merged)
+
+    def as_of(self, when: date) -> "Policy":
+        """The policy as known on `when`: dated values taking effect later are dropped (a
+        scenario's own overrides stay, being what the user asks about)."""
+        series = {k: Series([v for v in s.values if v.start <= when]) for k, s in self.series.items()}
+        return Policy({k: s for k, s in series.items() if s.values}, dict(self.overrides))
+
+    def known_on(self, when: date) -> "Policy":
+        """The policy as decided by `when`: values decided later are dropped, those decided by then
+        stay even where they take effect later (a law passed in June for January is known in
+        December). What an "as of" forecast may use; the scenario's own overrides stay."""
+        series = {k: Series([v for v in s.values if (v.decided or v.start) <= when])
+                  for k, s in self.series.items()}
+        return Policy({k: s for k, s in series.items() if s.values}, dict(self.overrides))
+
+    def parameters(self) -> set[str]:
+        return {k[0] for k in self.series}
+
+    def _series(self, parameter: str, region: str, group: str = "") -> Series | None:
+        base = self.series.get((parameter, region, group))
+        if base is None and region != NATIONAL:
+            base = self.series.get((parameter, NATIONAL, group))
+        override = self.overrides.get((parameter, region, group))
+        if override is None and region != NATIONAL:
+            override = self.overrides.get((parameter, NATIONAL, group))
+        if override is not None:
+            return (base or Series()).overridden_by(override)
+        return base
+
+    def annual(self, parameter: str, year: int, region: str = NATIONAL, group: str = "",
+               default: float | None = None) -> float:
+        s = self._series(parameter, region, group)
+        if s is None:
+            if default is None:
+                raise LookupError(f"no parameter '{parameter}' for region '{region}', group '{group}'")
+            return default
+        return s.annual_mean(year, default)
+
+    def in_force(self, parameter: str, when: date, region: str = NATIONAL, group: str = "") -> DatedValue | None:
+        s = self._series(parameter, region, group)
+        return s.at(when) if s is not None else None
+
+    # Derived quantities ------------------------------------------------------------------
+
+    def household_factor(self, year: int) -> float:
+        """Mean premium factor per member of a household of HOUSEHOLD_SIZE under the ladder."""
+        factors = [self.annual("household_member_factor", year, group=str(k), default=1.0)
+                   for k in range(1, 6)]
+        whole = int(HOUSEHOLD_SIZE)
+        weights = [1.0] * whole + [HOUSEHOLD_SIZE - whole]
+        ladder = [factors[min(i, 4)] for i in range(len(weights))]
+        return float(np.dot(weights, ladder) / HOUSEHOLD_SIZE)
+
+    def state_share(self, year: int, region: str, group: str) -> tuple[float, float]:
+        """(national, local) parts of the state's share of the premium in force in `year`.
+
+        A scenario's `state_share` override for a province sets the total; what exceeds the
+        national minimum is paid locally.
+        """
+        national = self.annual("state_share", year, NATIONAL, group, default=0.0)
+        total_override = self.overrides.get(("state_share", region, group))
+        if total_override is not None and region != NATIONAL:
+            base = self.series.get(("state_share", region, group)) or Series()
+            total = base.overridden_by(total_override).annual_mean(year, default=national)
+        else:
+            top_up = self.annual("local_top_up", year, region, group, default=0.0)
+            total = min(1.0, national + top_up)
+        national_part = min(national, total)
+        return national_part, total - national_part
+
+
+def policy_arrays(policy: Policy, regions: list[str], years: list[int]) -> xr.Dataset:
+    """The policy in force as labelled arrays over (region, group, year), as the engine uses it."""
+    shape = (len(regions), len(GROUP_IDS), len(years))
+    national = np.zeros(shape)
+    local = np.zeros(shape)
+    for i, r in enumerate(regions):
+        for j, g in enumerate(GROUP_IDS):
+            for k, y in enumerate(years):
+                national[i, j, k], local[i, j, k] = policy.state_share(y, r, g)
+    outreach = np.array([[policy.annual("outreach", y, r, default=0.0) for y in years] for r in regions])
+    return xr.Dataset(
+        {
+            "state_share_national": (("region", "group", "year"), national, {"units": "1"}),
+            "state_share_local": (("region", "group", "year"), local, {"units": "1"}),
+            "base_salary": (("year",), [policy.annual("base_salary", y) for y in years],
+                            {"units": "VND/month", "long_name": "base salary (luong co so), annual mean"}),
+            "premium_rate": (("year",), [policy.annual("premium_rate", y) for y in years], {"units": "1"}),
+            "employee_premium_rate": (("year",), [policy.annual("employee_premium_rate", y, default=0.045)
+                                                  for y in years], {"units": "1"}),
+            "household_factor": (("year",), [policy.household_factor(y) for y in years], {"units": "1"}),
+            "outreach": (("region", "year"), outreach, {"units": "log-odds"}),
+        },
+        coords={"region": regions, "group": list(GROUP_IDS), "year": years},
+    )

@@ -1,0 +1,235 @@
+"""A province's own data from Excel: the template planners fill, its checks, and its registration.
+
+`write_template` makes the workbook (Vietnamese headers with English beneath, validation in the
+cells); `read_workbook` checks a filled one and returns every problem, one line each, naming the
+sheet and cell; `register` writes the region's rows as CSV under the user's data folder, in a
+hidden folder renamed into place only when complete, so a failure leaves nothing registered.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import regions, tables
+from .groups import GROUP_IDS
+from .user_data import user_dir
+
+FIRST, LAST = 2000, 2050
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+
+#: Sheet name -> columns (Vietnamese header, English header, kind of cell). The first sheet has one row.
+SHEETS = {
+    "Tỉnh": [("Mã (chữ thường, _)", "id (lower case, _)", "id"), ("Tên tiếng Việt", "Name in Vietnamese", "text"),
+             ("Tên tiếng Anh", "Name in English", "text"), ("Nguồn số liệu", "Source of the data", "text")],
+    "Dân số": [("Năm", "Year", "year"), ("Dân số (người)", "Population (persons)", "count"),
+               ("Nguồn", "Source", "text")],
+    "Bao phủ BHYT": [("Năm", "Year", "year"), ("Tỷ lệ bao phủ thực tế (%)", "Observed coverage (%)", "percent"),
+                     ("Nguồn", "Source", "text")],
+    "Chỉ tiêu BHYT": [("Năm", "Year", "year"), ("Chỉ tiêu (%)", "Target (%)", "percent"), ("Nguồn", "Source", "text")],
+    "Hỗ trợ địa phương": [("Năm", "Year", "year"), ("Nhóm", "Group", "group"),
+                          ("Tỷ lệ hỗ trợ thêm (%)", "Local top-up (% of the premium)", "percent"),
+                          ("Nguồn", "Source", "text")],
+}
+FIRST_ROW = 3  # rows 1-2 are the headers
+
+
+@dataclass
+class Filled:
+    """A checked workbook: the region's id and names, and its rows for each shipped table."""
+    id: str
+    name_vi: str
+    name_en: str
+    new_unit: bool
+    tables: dict[str, list[list]] = field(default_factory=dict)
+
+
+def write_template(path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet, columns in SHEETS.items():
+        ws = wb.create_sheet(sheet)
+        for j, (vi, en, kind) in enumerate(columns, start=1):
+            ws.cell(1, j, vi).font = Font(bold=True)
+            ws.cell(2, j, en).font = Font(italic=True)
+            ws.column_dimensions[ws.cell(1, j).column_letter].width = max(len(vi), len(en)) + 4
+            letter = ws.cell(1, j).column_letter
+            rule = {
+                "year": DataValidation(type="whole", operator="between", formula1=str(FIRST), formula2=str(LAST)),
+                "count": DataValidation(type="whole", operator="greaterThan", formula1="0"),
+                "percent": DataValidation(type="decimal", operator="between", formula1="0", formula2="100"),
+                "group": DataValidation(type="list", formula1='"' + ",".join(GROUP_IDS) + '"'),
+            }.get(kind)
+            if rule is not None:
+                rule.error = f"{en}: {kind}"
+                rule.showErrorMessage = True
+                ws.add_data_validation(rule)
+                rule.add(f"{letter}{FIRST_ROW}:{letter}500")
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        wb.save(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _rows(ws, width: int):
+    for r in range(FIRST_ROW, ws.max_row + 1):
+        cells = [ws.cell(r, j).value for j in range(1, width + 1)]
+        if any(c is not None and str(c).strip() != "" for c in cells):
+            yield r, cells
+
+
+def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
+    """The workbook's data, or the list of its problems (one line each: file, sheet, cell, what is allowed)."""
+    from openpyxl import load_workbook
+
+    problems: list[str] = []
+    try:
+        wb = load_workbook(path, data_only=True)
+    except FileNotFoundError:
+        return None, [f"{path}: file not found"]
+    except Exception as exc:  # openpyxl raises several kinds for a file that is not a workbook
+        return None, [f"{path}: not an Excel workbook (.xlsx) ({type(exc).__name__})"]
+
+    def bad(sheet, cell, message):
+        problems.append(f"{path}: sheet '{sheet}', cell {cell}: {message}")
+
+    for sheet in SHEETS:
+        if sheet not in wb.sheetnames:
+            problems.append(f"{path}: sheet '{sheet}': missing; the template's sheets are {', '.join(SHEETS)}")
+    if problems:
+        return None, problems
+    values: dict[str, list[tuple[int, list]]] = {}
+    for sheet, columns in SHEETS.items():
+        ws = wb[sheet]
+        rows = []
+        last_year = None
+        for r, cells in _rows(ws, len(columns)):
+            parsed = []
+            for j, ((_, en, kind), raw) in enumerate(zip(columns, cells)):
+                cell = f"{ws.cell(r, j + 1).column_letter}{r}"
+                value = _parse(kind, raw, lambda m, c=cell: bad(sheet, c, f"{en}: {m}"))
+                parsed.append(value)
+            if columns[0][2] == "year" and isinstance(parsed[0], int):
+                if last_year is not None and parsed[0] <= last_year and sheet != "Hỗ trợ địa phương":
+                    bad(sheet, f"A{r}", f"year {parsed[0]} after {last_year}; years go in increasing order, once each")
+                last_year = parsed[0] if last_year is None else max(last_year, parsed[0])
+            rows.append((r, parsed))
+        values[sheet] = rows
+    head = values["Tỉnh"]
+    if len(head) != 1:
+        bad("Tỉnh", f"A{FIRST_ROW}", f"{len(head)} rows filled; give exactly one province")
+        return None, problems
+    _, (rid, name_vi, name_en, source) = head[0]
+    known = regions.registry()
+    new_unit = rid not in known
+    if not rid:
+        bad("Tỉnh", f"A{FIRST_ROW}", "empty; the region's id is required")
+    elif not ID_PATTERN.match(str(rid)):
+        bad("Tỉnh", f"A{FIRST_ROW}", f"'{rid}' is not an id: lower-case letters, digits and _, starting with a letter")
+    elif rid in known and known[rid].runnable:
+        bad("Tỉnh", f"A{FIRST_ROW}", f"'{rid}' is already a region the model runs; pick another id "
+                                     "(or `covsim region remove` the one you added)")
+    if new_unit and (not name_vi or not name_en):
+        bad("Tỉnh", f"B{FIRST_ROW}", "a new region needs its names in Vietnamese and English")
+    if not source:
+        bad("Tỉnh", f"D{FIRST_ROW}", "the source of the data is required (every figure carries its source)")
+    if not values["Dân số"]:
+        bad("Dân số", f"A{FIRST_ROW}", "no population given; at least one year is required")
+    if problems:
+        return None, problems
+    reg = known.get(rid)
+    filled = Filled(rid, name_vi or reg.name_vi, name_en or reg.name_en, new_unit)
+    where = f"region workbook {path.name}"
+    filled.tables["population"] = [[rid, y, n, "persons", "observed", src or source, where] for _, (y, n, src) in values["Dân số"]]
+    filled.tables["coverage"] = (
+        [[rid, y, "bhyt", "all", v / 100, "share_of_population", "observed", src or source, where]
+         for _, (y, v, src) in values["Bao phủ BHYT"]]
+        + [[rid, y, "bhyt", "all", v / 100, "share_of_population", "planned", src or source, where]
+           for _, (y, v, src) in values["Chỉ tiêu BHYT"]])
+    filled.tables["policy_parameters"] = [
+        ["local_top_up", rid, g, f"{y}-01-01", v / 100, "fraction", "observed", src or source, where]
+        for _, (y, g, v, src) in values["Hỗ trợ địa phương"]]
+    if new_unit:
+        filled.tables["regions"] = [[rid, filled.name_vi, filled.name_en, "province", "", regions.NATIONAL, "", "",
+                                     "", "", "", source, where]]
+    return filled, []
+
+
+def _parse(kind: str, raw, complain):
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        if kind in ("year", "count", "percent", "group"):
+            complain("empty; a value is required")
+        return None
+    if kind in ("text", "id"):
+        return str(raw).strip()
+    if kind == "group":
+        if raw not in GROUP_IDS:
+            complain(f"'{raw}' is not a group; allowed: {', '.join(GROUP_IDS)}")
+            return None
+        return raw
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        complain(f"'{raw}' is not a number")
+        return None
+    if kind == "year":
+        if raw != int(raw) or not FIRST <= raw <= LAST:
+            complain(f"{raw} is not a year in {FIRST}..{LAST}")
+            return None
+        return int(raw)
+    if kind == "count":
+        if raw <= 0 or raw != int(raw):
+            complain(f"{raw} is not a whole number of persons above 0")
+            return None
+        return int(raw)
+    if not 0 <= raw <= 100:
+        complain(f"{raw} is not a share in 0..100 (%)")
+        return None
+    return float(raw)
+
+
+def _csv(name: str, rows: list[list]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([c.name for c in tables.SCHEMAS[name]])
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    return buffer.getvalue()
+
+
+def register(filled: Filled) -> Path:
+    """Write the region's tables under the user's folder; complete or not at all."""
+    root = user_dir()
+    final = root / filled.id
+    if final.exists():
+        raise FileExistsError(final)
+    stage = root / f".{filled.id}.{uuid.uuid4().hex}"
+    stage.mkdir(parents=True)
+    try:
+        for name, rows in filled.tables.items():
+            if rows:
+                text = _csv(name, rows)
+                tables.parse_table(name, text, str(final / f"{name}.csv"))  # the shipped schema, before it counts
+                (stage / f"{name}.csv").write_text(text, encoding="utf-8")
+        stage.rename(final)
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage)
+    return final
+
+
+def remove(region: str) -> Path | None:
+    """Delete a region the user registered; None when there is none of that id."""
+    target = user_dir() / region
+    if not target.is_dir():
+        return None
+    shutil.rmtree(target)
+    return target

@@ -1,0 +1,144 @@
+"""The regions covsim knows, read from the data (`regions.csv`), never listed in code.
+
+Each region has an id, names in Vietnamese and English, a kind (the country, a province since
+1 July 2025, a province before it), its parent unit (for a former province, the 2025 unit it became
+part of) and, where a source gives one, a population. A region is *runnable* when the data also
+hold its population and rates (`population.csv`, `demography.csv`): adding one is data rows (and
+optionally a posterior file), no code edits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import tables
+from ..errors import InputError
+
+#: The national unit's id: the one place it is spelled.
+NATIONAL = "vietnam"
+UNIT_KINDS = ("country", "province", "province_pre2025")
+FILE = "regions.csv"
+
+
+@dataclass(frozen=True)
+class Region:
+    id: str
+    name_vi: str
+    name_en: str
+    kind: str
+    parent: str
+    code: str = ""
+    members: tuple[str, ...] = ()
+    population: float | None = None
+    population_year: int | None = None
+    population_kind: str = ""
+    source: str = ""
+    runnable: bool = False
+    note: str = field(default="", compare=False)
+
+    def name(self, lang: str) -> str:
+        return self.name_en if lang == "en" else self.name_vi
+
+
+def _given(value) -> bool:
+    """A filled cell: the table holds None or NaN where the CSV cell is empty."""
+    return value is not None and value == value and value != ""
+
+
+def _latest_population(pop, region: str) -> tuple[float | None, int | None, str]:
+    rows = pop[(pop.region == region) & (pop.kind != "planned")]
+    if rows.empty:
+        return None, None, ""
+    last = rows.sort_values("year").iloc[-1]
+    return float(last.value), int(last.year), str(last.kind)
+
+
+def load(directory: Path | None = None) -> dict[str, Region]:
+    """Every region in the data, in file order (the country first), checked for consistency.
+
+    A fault (a duplicate id, an unknown parent, a population without its year or kind, a region
+    the other tables know but `regions.csv` does not) is one InputError naming the file and row.
+    """
+    table = tables.read_table("regions", directory) if directory else tables.table("regions")
+    pop = tables.read_table("population", directory) if directory else tables.table("population")
+    where = str((directory or tables.data_dir()) / FILE)
+    ids, seen = set(table["id"]), set()
+    for line, row in enumerate(table.itertuples(index=False), start=2):
+        if row.id in seen:
+            raise InputError(where, f"row {line}, column 'id'", f"'{row.id}' appears twice; ids are unique")
+        seen.add(row.id)
+        if row.unit_kind == "country" and row.id != NATIONAL:
+            raise InputError(where, f"row {line}, column 'id'", f"the country's id is '{NATIONAL}', not '{row.id}'")
+        if row.unit_kind != "country" and row.parent not in ids:
+            raise InputError(where, f"row {line}, column 'parent'",
+                             f"'{row.parent}' is not a region id in this file; a province names the unit it belongs to")
+        if _given(row.population) and (not _given(row.population_year) or not row.population_kind):
+            raise InputError(where, f"row {line}", "a population needs its population_year and population_kind")
+    if NATIONAL not in ids:
+        raise InputError(where, NATIONAL, "missing; the country's row is required")
+    runnable = set(pop.loc[pop.kind != "planned", "region"])
+    for region in sorted(set(pop["region"]) - set(ids)):
+        raise InputError(where, region, "has rows in population.csv but none here; add its id, name_vi, "
+                                        "name_en, unit_kind, parent and source")
+    out = {}
+    for row in table.itertuples(index=False):
+        if row.unit_kind == "country":
+            members = tuple(r.id for r in table.itertuples() if r.unit_kind == "province" and r.parent == row.id)
+        elif row.unit_kind == "province":
+            members = tuple(r.id for r in table.itertuples() if r.parent == row.id)
+        else:
+            members = ()
+        if _given(row.population):
+            people, year, kind = float(row.population), int(row.population_year), row.population_kind
+        else:
+            people, year, kind = _latest_population(pop, row.id)
+        out[row.id] = Region(row.id, row.name_vi, row.name_en, row.unit_kind, row.parent, row.code, members,
+                             people, year, kind, row.source, row.id in runnable, row.note)
+    return out
+
+
+_CACHE: dict = {}
+
+
+def registry() -> dict[str, Region]:
+    """The regions of the data folder in use (shipped, or COVSIM_DATA_DIR), loaded once."""
+    key = str(tables.data_dir())
+    if key not in _CACHE:
+        _CACHE[key] = load()
+    return _CACHE[key]
+
+
+def runnable() -> list[str]:
+    """Ids the model can run (their population and rates are in the data): the country first."""
+    return [r.id for r in registry().values() if r.runnable]
+
+
+def get(region: str) -> Region:
+    try:
+        return registry()[region]
+    except KeyError:
+        raise InputError(FILE, region, "unknown region") from None
+
+
+def name(region: str, lang: str = "vi") -> str:
+    """A region's name in `lang` ('vi' or 'en'); the id itself if the data do not know it."""
+    found = registry().get(region)
+    return found.name(lang) if found else region
+
+
+def population_check(regions: dict[str, Region], kind: str = "province", tolerance: float = 0.005) -> dict:
+    """Whether the `kind` units' populations add up to the country's of the same year.
+
+    Returns the sum, the national figure, their relative gap and the units with no figure (or a
+    figure of another year); `ok` only when every unit has one and the gap is within `tolerance`.
+    """
+    country = regions[NATIONAL]
+    units = [r for r in regions.values() if r.kind == kind]
+    years = sorted({r.population_year for r in units if r.population_year is not None})
+    year = years[-1] if years else None
+    missing = [r.id for r in units if r.population is None or r.population_year != year]
+    total = sum(r.population for r in units if r.population is not None and r.population_year == year)
+    national = country.population if country.population_year == year else None
+    gap = abs(total / national - 1) if national else None
+    return {"year": year, "units": len(units), "sum": total, "national": national, "gap": gap,
+            "missing": missing, "ok": not missing and gap is not None and gap <= tolerance}

@@ -1,0 +1,253 @@
+"""Scenarios: one baseline per region, and reforms as small validated diffs against a baseline.
+
+A reform is `{path: {year: value}}` (as PolicyEngine's `Reform.from_dict`); every path, group,
+year and value is checked before anything is applied, and the resolved scenario's hash is its id
+in outputs. A TOML file reads:
+
+    name = "lai_chau_near_poor_100"
+    baseline = "lai_chau"
+    description = "Near-poor state share 100% from 2017"
+    [reform]
+    "state_share.near_poor" = { 2017 = 1.0 }
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..errors import InputError, nearest
+from .levers import LEVERS, lever_paths
+from .policy import DatedValue, Key, NATIONAL, Policy, Series
+
+FIRST_YEAR = 2008  # the state is initialised at the end of this year (Law 25/2008 passed Nov 2008)
+LAST_YEAR = 2050
+SCHEMES = ("bhyt", "bhxh", "bhtn")
+
+TOP_KEYS = {
+    "name": "a short id",
+    "region": "a region id",
+    "description": "one line",
+    "baseline": "the baseline scenario this reform changes",
+    "start": f"first simulated year's predecessor, {FIRST_YEAR}..{LAST_YEAR}",
+    "end": f"last year, up to {LAST_YEAR}",
+    "source": "the document the scenario encodes",
+    "scheme": "bhyt, bhxh or bhtn",
+    "reform": "a table of {path: {year: value}}",
+}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    region: str
+    description: str = ""
+    start: int = FIRST_YEAR
+    end: int = 2030
+    baseline: str | None = None
+    source: str = ""
+    scheme: str = "bhyt"
+    reform: dict[str, dict[int, float]] = field(default_factory=dict)
+    path: str = ""
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.start, self.end + 1))
+
+    def resolved(self) -> dict:
+        """What determines the run: region, years, scheme and the reform, canonically ordered."""
+        return {
+            "region": self.region, "start": self.start, "end": self.end, "scheme": self.scheme,
+            "reform": {p: {str(y): v for y, v in sorted(ys.items())} for p, ys in sorted(self.reform.items())},
+        }
+
+    @property
+    def hash(self) -> str:
+        text = json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def overrides(self) -> dict[Key, Series]:
+        out: dict[Key, Series] = {}
+        for path, years in self.reform.items():
+            name, _, group = path.partition(".")
+            region = self.region if LEVERS[name].regional else NATIONAL
+            ref = f"scenario {self.name}" + (f" ({self.source})" if self.source else "")
+            out[(LEVERS[name].parameter, region, group)] = Series(
+                [DatedValue(date(y, 1, 1), float(v), ref, "assumed") for y, v in years.items()]
+            )
+        return out
+
+    def policy(self, base: Policy | None = None) -> Policy:
+        return (base or Policy.from_table()).with_overrides(self.overrides())
+
+    def with_reform(self, reform: dict, name: str | None = None) -> "Scenario":
+        """This scenario with more reform paths on top (validated like a file's)."""
+        extra = validate_reform(reform, self.path or "<reform>", self.start, self.end)
+        merged = {p: dict(v) for p, v in self.reform.items()}
+        for p, v in extra.items():
+            merged.setdefault(p, {}).update(v)
+        return Scenario(name or self.name, self.region, self.description, self.start, self.end,
+                        self.baseline, self.source, self.scheme, merged, self.path)
+
+
+def _flatten(table: dict, prefix: str = "") -> dict[str, object]:
+    """{'state_share': {'near_poor': {'2017': 1}}} -> {'state_share.near_poor': {'2017': 1}}."""
+    out = {}
+    for key, value in table.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict) and value and not all(str(k).strip().isdigit() for k in value):
+            out.update(_flatten(value, path))
+        else:
+            out[path] = value
+    return out
+
+
+def validate_reform(reform: dict, where: str, start: int, end: int) -> dict[str, dict[int, float]]:
+    valid = lever_paths()
+    out: dict[str, dict[int, float]] = {}
+    for path, value in _flatten(reform).items():
+        key = f"reform.{path}"
+        name, _, group = path.partition(".")
+        if name not in LEVERS:
+            raise InputError(where, key, f"unknown lever{nearest(path, valid)}; allowed: {', '.join(LEVERS)}")
+        lever = LEVERS[name]
+        if lever.groups and group not in lever.groups:
+            what = "group" if name != "household_member_factor" else "member rank"
+            raise InputError(where, key, f"unknown {what} '{group}'{nearest(group, lever.groups)}; "
+                                         f"allowed: {', '.join(lever.groups)}")
+        if not lever.groups and group:
+            raise InputError(where, key, f"'{name}' takes no group; write '{name}' = {{YEAR = VALUE}}")
+        years = value if isinstance(value, dict) else {start + 1: value}
+        parsed: dict[int, float] = {}
+        for y, v in years.items():
+            try:
+                year = int(str(y))
+            except ValueError:
+                raise InputError(where, f"{key}.{y}", "a year is required as key, e.g. 2017 = 1.0") from None
+            if not start < year <= end:
+                raise InputError(where, f"{key}.{y}", f"year outside the scenario's years {start + 1}..{end}")
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise InputError(where, f"{key}.{y}", f"'{v}' is not a number; allowed: {lever.describe()}")
+            if not lever.lo <= float(v) <= lever.hi:
+                raise InputError(where, f"{key}.{y}", f"{v} is out of range; allowed: {lever.describe()}")
+            parsed[year] = float(v)
+        out[path] = parsed
+    return out
+
+
+def shipped_dir() -> Path:
+    from covsim import scenarios  # data-only package beside the simulator
+
+    return Path(scenarios.__path__[0])
+
+
+def shipped() -> dict[str, Path]:
+    return {p.stem: p for p in sorted(shipped_dir().glob("*.toml"))}
+
+
+def known_regions() -> list[str]:
+    """The regions the model can run, from the data (regions.py): the country first."""
+    from . import regions
+
+    return regions.runnable()
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, None, "scenario file not found") from None
+    except IsADirectoryError:
+        raise InputError(path, None, "is a folder; give a scenario name or a .toml file") from None
+    except PermissionError:
+        raise InputError(path, None, "not readable (permission denied)") from None
+    except UnicodeDecodeError:
+        raise InputError(path, None, "not valid UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(path, None, f"TOML syntax error: {exc}") from None
+
+
+def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
+    """A shipped scenario by name, or a TOML file by path; validated, with its baseline applied."""
+    ships = shipped()
+    text = str(name_or_path)
+    if text in ships:
+        path = ships[text]
+    elif text.endswith(".toml") or Path(text).exists():
+        path = Path(text)
+    elif text in known_regions():  # a region added by data rows alone: its baseline is the national policy
+        path = None
+    else:
+        raise InputError("scenario", text, f"no shipped scenario of that name{nearest(text, ships)}; "
+                                           f"shipped: {', '.join(ships)} (or give a path to a .toml file)")
+    if path is None:
+        where = f"{text} (default baseline: no scenario file ships for this region)"
+        raw = {"name": text, "region": text, "description": f"{text}: baseline, national policy in force"}
+    else:
+        where = str(path)
+        raw = _read_toml(path)
+    for key in raw:
+        if key not in TOP_KEYS:
+            raise InputError(where, key, f"unknown key{nearest(key, TOP_KEYS)}; allowed: {', '.join(TOP_KEYS)}")
+    for key in ("name", "region", "description", "baseline", "source", "scheme"):
+        if key in raw and not isinstance(raw[key], str):
+            raise InputError(where, key, "must be a string")
+    name = raw["name"] if "name" in raw else path.stem
+    if "baseline" in raw:
+        if raw["baseline"] in _seen:
+            raise InputError(where, "baseline", f"circular baseline '{raw['baseline']}'")
+        try:
+            base = load(raw["baseline"], _seen + (name,))
+        except InputError as exc:
+            if exc.where != "scenario":  # a fault inside the baseline's own file names that file
+                raise
+            raise InputError(where, "baseline", f"'{raw['baseline']}': {exc.message}") from None
+        if "region" in raw and raw["region"] != base.region:
+            raise InputError(where, "region", f"'{raw['region']}' differs from its baseline's region "
+                                              f"'{base.region}'; a reform keeps its baseline's region")
+    else:
+        base = None
+        if "region" not in raw:
+            raise InputError(where, "region", "missing; a baseline names its region "
+                                              "(or give 'baseline' to write a reform)")
+    region = raw.get("region", base.region if base else None)
+    regions = known_regions()
+    if region not in regions:
+        raise InputError(where, "region", f"unknown region '{region}'{nearest(region, regions)}; "
+                                          f"allowed: {', '.join(regions)}")
+    years = {}
+    for key, default in (("start", base.start if base else FIRST_YEAR), ("end", base.end if base else 2030)):
+        value = raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not FIRST_YEAR <= value <= LAST_YEAR:
+            raise InputError(where, key, f"'{value}' is not a year in {FIRST_YEAR}..{LAST_YEAR}")
+        years[key] = value
+    if years["start"] != FIRST_YEAR:
+        raise InputError(where, "start", f"the shipped data initialise the state at the end of {FIRST_YEAR}; "
+                                         f"allowed: {FIRST_YEAR}")
+    if years["end"] <= years["start"]:
+        raise InputError(where, "end", f"{years['end']} is not after start {years['start']}")
+    scheme = raw.get("scheme", base.scheme if base else "bhyt")
+    if scheme not in SCHEMES:
+        raise InputError(where, "scheme", f"unknown scheme '{scheme}'; allowed: {', '.join(SCHEMES)}")
+    reform_raw = raw.get("reform", {})
+    if not isinstance(reform_raw, dict):
+        raise InputError(where, "reform", "must be a table of {path: {year: value}}")
+    own = validate_reform(reform_raw, where, years["start"], years["end"])
+    reform = {p: dict(v) for p, v in (base.reform if base else {}).items()}
+    for p, v in own.items():
+        reform.setdefault(p, {}).update(v)
+    return Scenario(
+        name=name, region=region, description=raw.get("description", base.description if base else ""),
+        start=years["start"], end=years["end"], baseline=raw.get("baseline"),
+        source=raw.get("source", base.source if base else ""), scheme=scheme, reform=reform, path=where,
+    )
+
+
+def for_region(region: str) -> Scenario:
+    """The baseline of a region: each region's baseline scenario is named by the region's id."""
+    return load(region)

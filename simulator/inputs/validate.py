@@ -1,0 +1,145 @@
+"""Every data table validated in full before anything runs: types, ranges, sums, repeated keys.
+
+`data.read_table` stops at a table's first unreadable cell; a run that reads its tables lazily
+could therefore compute (and write) a whole result before meeting a bad cell, or run on a value no
+table can hold (a negative population gives `nan%`). `problems` reads every table and lists
+every fault with its file, row and column; `require_valid` refuses, once per process, before a
+command starts. Contradictions inside the plans (`datacheck`) are findings, not faults: the plans
+are shipped as printed.
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from .tables import SCHEMAS, data_dir, parse_all
+from .datacheck import OPTIONAL_TABLES, Finding
+from ..errors import InputError
+
+#: Years a table may speak of (the model runs 2008-2050; the plans and laws go back to 1992).
+YEARS = (1900, 2100)
+
+#: Units whose values are shares, and units that count people or money: never negative.
+SHARE_UNITS = ("fraction", "share_of_population", "share_of_labour_force", "share_of_required",
+               "share_of_informal_labour_force")
+COUNT_UNITS = ("persons", "VND_per_month", "years", "births_per_woman", "males_per_female")
+
+#: Columns that together name one fact: the same key twice is a fault (which value holds?).
+KEYS = {
+    "population": ("region", "year", "kind"),
+    "coverage": ("region", "year", "scheme", "group", "kind", "source"),
+    "policy_parameters": ("parameter", "region", "group", "effective_from"),
+    "labour_policy": ("parameter", "region", "group", "effective_from"),
+    "labour_force": ("region", "year", "parameter", "source"),
+    "group_shares": ("region", "sex", "age_from", "age_to", "group", "year"),
+    "group_crosswalk": ("group", "plan6_group"),
+    "demography": ("region", "parameter"),
+}
+
+
+def _cell(file: str, line: int, column: str, message: str) -> Finding:
+    return Finding(file, f"row {line}, column '{column}'", message)
+
+
+def _value_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) -> list[Finding]:
+    """Ranges and signs, row by row."""
+    out = []
+    for line, row in zip(lines, frame.to_dict("records")):
+        for column in ("year",):
+            if column in row and not YEARS[0] <= row[column] <= YEARS[1]:
+                out.append(_cell(file, line, column, f"{row[column]} is not a year in {YEARS[0]}..{YEARS[1]}"))
+        if "effective_from" in row and not YEARS[0] <= row["effective_from"].year <= YEARS[1]:
+            out.append(_cell(file, line, "effective_from", f"{row['effective_from']} is not a date in "
+                                                           f"{YEARS[0]}..{YEARS[1]}"))
+        for column in ("value", "share", "weight", "rate_stated", "state_share", "insured", "population"):
+            v = row.get(column)
+            if v is None or v == "" or v != v:  # an optional cell left empty (a required one cannot be)
+                continue
+            if isinstance(v, float) and math.isinf(v):
+                out.append(_cell(file, line, column, f"{v} is not a finite number"))
+                continue
+            unit = row.get("unit")
+            if column in ("insured", "population") or unit in COUNT_UNITS:
+                if v < 0:
+                    out.append(_cell(file, line, column, f"{v:g} is negative; a count or amount is at least 0"))
+                elif name == "population" and v == 0:
+                    out.append(_cell(file, line, column, "0 persons; a population is positive"))
+            if column in ("share", "weight", "state_share") or (column == "value" and unit in SHARE_UNITS) \
+                    or (name == "coverage" and column == "value"):
+                if not 0 <= v <= 1:
+                    out.append(_cell(file, line, column, f"{v:g} is outside [0, 1] (a share)"))
+            if column == "rate_stated" and not 0 <= v <= 100:
+                out.append(_cell(file, line, column, f"{v:g} is outside [0, 100] (a percentage)"))
+        if name == "group_shares":
+            lo, hi = row["age_from"], row["age_to"]
+            if not 0 <= lo <= hi <= 120:
+                out.append(_cell(file, line, "age_to", f"age band {lo}-{hi} is not within 0..120 in order"))
+    return out
+
+
+def _table_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) -> list[Finding]:
+    """Across rows: repeated keys; group shares of one age band that add up to more than everyone."""
+    out = []
+    frame = frame.assign(_line=lines)
+    key = KEYS.get(name)
+    if key:
+        seen = frame[frame.duplicated(list(key), keep="first")]
+        for row in seen.to_dict("records"):
+            first = frame[(frame[list(key)] == pd.Series({k: row[k] for k in key})).all(axis=1)]._line.iloc[0]
+            what = ", ".join(f"{k} {row[k]}" for k in key if k != "source")
+            out.append(Finding(file, f"row {row['_line']}", f"repeated: {what} is already given in row {first}"))
+    if name == "group_shares":
+        sums = frame.groupby(["region", "sex", "age_from", "age_to", "year"]).agg(share=("share", "sum"),
+                                                                                   line=("_line", "min"))
+        for (region, sex, lo, hi, year), r in sums.iterrows():
+            if r.share > 1 + 1e-6:
+                out.append(Finding(file, f"row {r.line}, column 'share'",
+                                   f"the shares of {region} {sex} {lo}-{hi} in {year} sum to {r.share:.4f}, "
+                                   "more than 1"))
+    return out
+
+
+def problems(directory: Path | str | None = None) -> list[Finding]:
+    """Every fault in every table of `directory` (default: the data in use), in file order."""
+    root = Path(directory) if directory is not None else data_dir()
+    out: list[Finding] = []
+    for name in SCHEMAS:
+        path = root / f"{name}.csv"
+        file = path.name
+        if name in OPTIONAL_TABLES and not path.exists():
+            continue
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            out.append(Finding(file, "file", "data file is missing"))
+            continue
+        except UnicodeDecodeError as exc:
+            out.append(Finding(file, "file", f"not valid UTF-8 at byte {exc.start} (corrupt file?)"))
+            continue
+        except OSError as exc:
+            out.append(Finding(file, "file", f"unreadable ({exc.strerror})"))
+            continue
+        errors: list[InputError] = []
+        frame, lines = parse_all(name, text, str(path), errors)
+        out += [Finding(file, e.key or "file", e.message) for e in errors]
+        if frame is not None and len(frame):
+            out += _value_rules(name, frame, lines, file) + _table_rules(name, frame, lines, file)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _checked(root: str) -> tuple[Finding, ...]:
+    return tuple(problems(root))
+
+
+def require_valid() -> None:
+    """Refuse (InputError) when the data in use has any fault; checked once per process."""
+    root = data_dir()
+    found = _checked(str(root))
+    if found:
+        first = found[0]
+        more = f" (and {len(found) - 1} more problems)" if len(found) > 1 else ""
+        raise InputError(root / first.file, first.key, f"{first.message}{more}; `covsim check-data` lists them all")

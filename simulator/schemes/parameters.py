@@ -1,0 +1,200 @@
+"""Behavioural parameters of enrolment, their priors, and the yearly join and lapse probabilities.
+
+Join and lapse are logistic in the net premium a person pays relative to income (domain notes §5:
+a 25% voucher moved enrolment little, an 80% subsidy moved the near-poor from ~10% to ~70%), plus
+an outreach/enforcement term: the household-based compulsory enrolment of Law 46/2014 and the
+administrative drives that followed, and a random walk for the years ahead.
+
+Parameter draws are an `xarray.Dataset` with a `draw` dimension. Without a calibration, draws come
+from the priors below; calibration returns posterior draws of the same shape.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from ..inputs.groups import BY_ID, GROUP_IDS
+from .kernel import enrolment
+from ..inputs.regions import NATIONAL
+from ..streams import normal
+
+#: Age bands of the enrolment probabilities (first age of each band).
+BAND_STARTS = (0, 6, 18, 23, 60, 80)
+BAND_LABELS = ("0-5", "6-17", "18-22", "23-59", "60-79", "80+")
+#: Adverse selection: older people join voluntary schemes more readily (Wagstaff et al. 2016 saw
+#: the sick respond more). Log-odds shift per band for voluntary groups (assumed).
+VOLUNTARY_AGE_SHIFT = (0.0, 0.0, -0.3, 0.0, 0.4, 0.6)
+#: Income per person in units of the yearly base salary, by group (assumed; near-poor from the
+#: 2011-2015 near-poor line, about 0.6 of the base salary then).
+INCOME_RATIO = {"poor": 0.4, "child_under6": 1.0, "other_state_paid": 0.8, "near_poor": 0.6,
+                "pupil_student": 1.2, "farm_household": 0.9, "household": 1.4}
+#: Lapse responds to price and to outreach half as strongly as joining (assumed).
+LAPSE_PRICE_FACTOR = 0.5
+LAPSE_OUTREACH_FACTOR = 0.5
+#: Law 46/2014 made enrolment compulsory for everyone and household-based from 1 Jan 2015; the
+#: drives that followed ramp in over three years (assumed).
+HOUSEHOLD_LAW_YEAR = 2015
+RAMP_YEARS = 3
+#: First year of the outreach random walk: the years after the last observation (default: the
+#: year after the last national year-end figure shipped, 2023).
+DEFAULT_NOISE_FROM = 2024
+
+
+@dataclass(frozen=True)
+class Prior:
+    """Normal prior on an unbounded scale; `log` means the parameter is its exponential."""
+
+    mean: float
+    sd: float
+    log: bool = False
+    source: str = "assumed"
+
+
+JOIN_PRIOR = {
+    "employee": Prior(1.0, 1.0), "pensioner": Prior(3.0, 1.0), "poor": Prior(1.5, 1.0),
+    "child_under6": Prior(1.5, 1.0), "other_state_paid": Prior(1.0, 1.0), "near_poor": Prior(-1.0, 1.0),
+    "pupil_student": Prior(0.5, 1.0), "farm_household": Prior(-1.5, 1.0), "household": Prior(-1.5, 1.0),
+}
+LAPSE_PRIOR = {g: Prior(-2.2, 0.5, source="Nguyen & Leung 2013: ~1 in 5 lapsed over 2004-2006, ~10%/yr")
+               for g in GROUP_IDS}
+LAPSE_PRIOR.update({"pensioner": Prior(-4.0, 0.5), "child_under6": Prior(-3.0, 0.5),
+                    "other_state_paid": Prior(-3.0, 0.5), "employee": Prior(-2.5, 0.5)})
+
+SCALAR_PRIORS = {
+    # ~0.8 log-odds per percentage point of income: joins the near-poor's 26% at a 50% share with
+    # ~70% at an 80% share (domain notes §5; derived, wide).
+    "price_sensitivity": Prior(np.log(0.8), 0.4, log=True, source="derived from domain notes §5"),
+    "outreach_2015": Prior(1.0, 0.5, source="assumed: Law 46/2014 household enrolment and drives"),
+    "outreach_sd": Prior(np.log(0.07), 0.4, log=True, source="assumed: ~0.6 points a year at 90% coverage"),
+    # Enforcement and outreach grew year on year under Law 25/2008's roadmap (groups made
+    # compulsory step by step, targets assigned down to communes): log-odds per year since 2008.
+    "outreach_trend": Prior(0.05, 0.05, source="assumed: domain notes §5, administrative drives"),
+    # Each year's new drive is a fraction of the last one's: what is left to enrol gets harder to
+    # reach, so coverage levels off below 100% (assumed; about 0.85, wide).
+    "outreach_damping": Prior(1.73, 1.0, source="assumed: logit of 0.85"),
+}
+TREND_START = 2008
+REGION_OFFSET_SD = 0.5  # spread of provinces around the national join level (partial pooling)
+
+
+def sample_prior(draws: int, seed: int, regions: list[str], first_draw: int = 0) -> xr.Dataset:
+    """Parameter draws from the priors; draw i is the same whatever the batch it sits in."""
+    idx = np.arange(first_draw, first_draw + draws)
+
+    def draw(name, prior: Prior, shape=()):
+        z = normal(seed, f"prior.{name}", idx, shape)
+        x = prior.mean + prior.sd * z
+        return np.exp(x) if prior.log else x
+
+    join = np.stack([draw(f"join.{g}", JOIN_PRIOR[g]) for g in GROUP_IDS], axis=1)
+    lapse = np.stack([draw(f"lapse.{g}", LAPSE_PRIOR[g]) for g in GROUP_IDS], axis=1)
+    offsets = np.stack([draw(f"region.{r}", Prior(0.0, REGION_OFFSET_SD)) if r != NATIONAL
+                        else np.zeros(draws) for r in regions], axis=1)
+    ds = xr.Dataset(
+        {
+            "join_logit": (("draw", "group"), join),
+            "lapse_logit": (("draw", "group"), lapse),
+            "region_offset": (("draw", "region"), offsets),
+            **{k: (("draw",), draw(k, p)) for k, p in SCALAR_PRIORS.items()},
+        },
+        coords={"draw": idx, "group": list(GROUP_IDS), "region": regions},
+        attrs={"source": "prior", "seed": seed},
+    )
+    return ds
+
+
+def band_of_age(max_age: int) -> np.ndarray:
+    return (np.searchsorted(BAND_STARTS, np.arange(max_age + 1), side="right") - 1).astype(np.int64)
+
+
+def net_price_pct(policy: xr.Dataset) -> xr.DataArray:
+    """Premium a person pays, % of income, over (region, group, year).
+
+    Zero where employers or the social-insurance fund pay; for state-paid groups it is zero while
+    the state pays in full and rises if a scenario lowers their share.
+    """
+    groups = list(policy.group.values)
+    share = (policy.state_share_national + policy.state_share_local).transpose("region", "group", "year", ...)
+    extra = (1,) * (share.ndim - 3)  # a sensitivity analysis gives every draw its own shares
+
+    def per(values: np.ndarray, axis: int) -> np.ndarray:  # one value per group (axis 1) or year (axis 2)
+        shape = [1, 1, 1]
+        shape[axis] = values.size
+        return values.reshape(tuple(shape) + extra)
+
+    ratio = per(np.array([INCOME_RATIO.get(g, np.inf) for g in groups]), 1)
+    household = per(np.array([g == "household" for g in groups]), 1)
+    factor = np.where(household, per(policy.household_factor.values, 2), 1.0)
+    price = 100.0 * per(policy.premium_rate.values, 2) * (1.0 - share.values) * factor / ratio
+    priced = per(np.array([g in INCOME_RATIO for g in groups]), 1)
+    return xr.DataArray(np.where(priced, price, 0.0), dims=share.dims, coords=share.coords)
+
+def outreach_walk(params: xr.Dataset, seed: int, regions: list[str], years: list[int],
+                  noise_from: int) -> np.ndarray:
+    """Random-walk outreach log-odds over (draw, region, year), zero before `noise_from`."""
+    idx = params.draw.values
+    out = np.zeros((idx.size, len(regions), len(years)))
+    later = [k for k, y in enumerate(years) if y >= noise_from]
+    if later:
+        for i, r in enumerate(regions):
+            z = normal(seed, f"outreach.{r}", idx, (len(later),))
+            out[:, i, later] = np.cumsum(z, axis=1) * params.outreach_sd.values[:, None]
+    return out
+
+
+def enrolment_probabilities(params: xr.Dataset, years: np.ndarray, price: np.ndarray, outreach: np.ndarray,
+                            regions: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(join, lapse) over (year, region, band, group, draw), the kernel's layout.
+
+    `price` is the net premium in % of income over (region, group, year), or over (region, group,
+    year, draw) where each draw has its own policy; `outreach` the log-odds shift over (draw,
+    region, year): the scenario's lever plus the random walk.
+    """
+    years = np.asarray(years)
+    D = params.sizes["draw"]
+    if price.ndim == 3:
+        price = np.broadcast_to(price[..., None], price.shape + (D,))
+    price = np.ascontiguousarray(price.transpose(2, 0, 1, 3))
+    voluntary = np.array([BY_ID[g].voluntary for g in GROUP_IDS], dtype=float)
+    age_shift = np.outer(VOLUNTARY_AGE_SHIFT, voluntary)  # (band, group)
+    ramp = np.clip((years - HOUSEHOLD_LAW_YEAR + 1) / RAMP_YEARS, 0.0, 1.0)
+    common = region_offsets(params, regions)[:, :, None] + outreach + cumulative_drive(params, years)[:, None, :]
+    common = np.ascontiguousarray(common.transpose(2, 1, 0))
+    drive = np.ascontiguousarray(ramp[:, None] * params.outreach_2015.values[None, :])  # (year, draw)
+    shape = (len(years), len(regions), len(BAND_STARTS), len(GROUP_IDS), params.sizes["draw"])
+    join, lapse = np.empty(shape), np.empty(shape)
+    enrolment(np.ascontiguousarray(params.join_logit.values.T), np.ascontiguousarray(params.lapse_logit.values.T),
+              common, drive, voluntary, age_shift, np.ascontiguousarray(params.price_sensitivity.values),
+              price, LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, join, lapse)
+    return join, lapse
+
+
+def cumulative_drive(params: xr.Dataset, years: np.ndarray) -> np.ndarray:
+    """Log-odds of enforcement and outreach accumulated since TREND_START, (draw, year).
+
+    A damped trend: the yearly gain shrinks by the damping factor each year, so the sum levels
+    off at trend / (1 - damping).
+    """
+    D = params.sizes["draw"]
+    if "outreach_trend" not in params:
+        return np.zeros((D, len(years)))
+    trend = params.outreach_trend.values[:, None]
+    elapsed = np.maximum(np.asarray(years) - TREND_START, 0)[None, :]
+    if "outreach_damping" not in params:
+        return trend * elapsed
+    phi = 1.0 / (1.0 + np.exp(-params.outreach_damping.values))[:, None]  # stored on the logit scale
+    gap = np.maximum(1.0 - phi, 1e-12)
+    return trend * np.where(1.0 - phi > 1e-9, (1.0 - phi**elapsed) / gap, elapsed)
+
+
+def region_offsets(params: xr.Dataset, regions: list[str]) -> np.ndarray:
+    """Each region's join log-odds offset over (draw, region); 0 for a region the draws lack."""
+    out = np.zeros((params.sizes["draw"], len(regions)))
+    if "region_offset" in params:
+        have = set(params.region.values.tolist())
+        for i, r in enumerate(regions):
+            if r in have:
+                out[:, i] = params.region_offset.sel(region=r).values
+    return out

@@ -1,0 +1,74 @@
+"""What every run records so that it can be reproduced: scenario, data, code, draws and seed.
+
+Built here once for every scheme; a scheme adds only its own fields (its denominator, say).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from ..inputs import tables
+from ..inputs.scenario import Scenario
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """Package version plus a hash of the simulator's source: identifies the code of a run (read
+    once per process: the code a process runs does not change under it)."""
+    try:
+        version = metadata.version("covsim")
+    except metadata.PackageNotFoundError:
+        version = "0+unknown"
+    digest = hashlib.sha256()
+    root = Path(__file__).parents[1]
+    for path in sorted(root.rglob("*.py"), key=lambda p: p.relative_to(root).as_posix()):
+        digest.update(path.read_bytes())
+    return f"{version}+{digest.hexdigest()[:12]}"
+
+
+def params_hash(params: xr.Dataset) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(params.data_vars):
+        if not np.issubdtype(params[name].dtype, np.number):
+            continue
+        digest.update(name.encode())
+        digest.update(np.ascontiguousarray(params[name].values, dtype=np.float64).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed: int, noise_from: int,
+               band_labels: tuple[str, ...], params_digest: str | None = None, **scheme_fields) -> dict:
+    """The attributes a run carries; `scheme_fields` (after the region) are the scheme's own."""
+    out = dict(
+        scenario=scenario.name,
+        scenario_hash=scenario.hash,
+        scenario_definition=json.dumps(scenario.resolved(), sort_keys=True),
+        region=scenario.region,
+        **scheme_fields,
+        data_hash=tables.data_hash(),
+        code_version=code_version(),
+        seed=int(seed),
+        draws=int(params.sizes["draw"]),
+        parameters=str(params_source),
+        parameters_hash=params_digest or params_hash(params),
+        noise_from=int(noise_from),
+        age_bands=",".join(band_labels),
+        **calibration_attrs(params_source),
+    )
+    if params.attrs.get("unconverged"):  # draws of a fit written with --allow-unconverged
+        out["unconverged"] = str(params.attrs["unconverged"])
+    return out
+
+
+def calibration_attrs(params_source: str) -> dict:
+    """Whether a run's parameters are a calibrated posterior: never silently on the priors."""
+    source = str(params_source)
+    on_priors = source.startswith("prior")
+    return dict(calibrated=int(source.startswith("posterior")),
+                calibration_note="this run samples the priors, not a calibrated posterior" if on_priors else "")

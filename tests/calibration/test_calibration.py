@@ -1,0 +1,150 @@
+"""Calibration: recovers known parameters, never sees the future, refuses bad input."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from covsim.calibration import fit, health_fit
+from covsim.simulator.inputs import tables
+
+TINY = fit.Settings(walkers=24, burn=150, steps=150, draws=300, seed=1)
+COVSIM = [sys.executable, "-m", "covsim.cli.main"]
+
+
+def covsim(*args, env=None):
+    return subprocess.run(COVSIM + list(args), capture_output=True, text=True, timeout=900,
+                          env=dict(os.environ, **(env or {})))
+
+
+def synthetic_observations(truth: np.ndarray, years: list[int], seed: int, sd: float) -> pd.DataFrame:
+    """National coverage simulated at `truth`, plus measurement noise."""
+    post = health_fit.LogPosterior("vietnam", None, obs=pd.DataFrame(
+        {"region": "vietnam", "year": years, "group": "all", "value": 0.5, "source": "synthetic"}))
+    clean = post.predict(truth[None])[0]
+    noisy = clean + sd * np.random.default_rng(seed).standard_normal(clean.size)
+    return pd.DataFrame({"region": "vietnam", "year": years, "group": "all", "value": noisy, "source": "synthetic"})
+
+
+def test_synthetic_recovery_truth_inside_90_percent_interval():
+    """Simulate with known parameters plus noise, calibrate, and find the truth inside the 90%
+    interval for most parameters in most replicates."""
+    frees = health_fit.free_parameters("vietnam")
+    years = [2009, 2010, 2012, 2013, 2014, 2015, 2016, 2017, 2018, 2019, 2020, 2021, 2022, 2023]
+    rng = np.random.default_rng(123)
+    inside_share = []
+    for replicate in range(3):
+        truth = np.array([f.mean + 0.5 * f.sd * rng.standard_normal() for f in frees])
+        truth[[f.name for f in frees].index("log_measurement_sd")] = np.log(0.01)
+        obs = synthetic_observations(truth, years, replicate, 0.01)
+        post = fit.calibrate("vietnam", settings=TINY, obs=obs)
+        inside = []
+        for i, f in enumerate(frees):
+            lo, hi = np.quantile(post[f"theta_{f.name}"].values, [0.05, 0.95])
+            inside.append(lo <= truth[i] <= hi)
+        inside_share.append(np.mean(inside))
+        # The fitted coverage itself is close to what was simulated.
+        fitted = post.fitted.sel(quantile=0.5).values
+        assert np.abs(fitted - obs.value.to_numpy()).mean() < 0.02
+    assert np.mean(np.array(inside_share) >= 0.75) >= 2 / 3, inside_share
+
+
+def test_fit_never_uses_targets_or_mid_year_figures():
+    obs = health_fit.fitted_observations("lai_chau", None)
+    assert set(obs.region) <= {"vietnam", "lai_chau"}
+    table = tables.table("coverage")
+    planned = table[table.kind == "planned"]
+    merged = obs.merge(planned, on=["region", "year", "group", "value"], how="inner")
+    assert merged.empty, "a planned target reached the fit"
+    assert not obs.note.str.lower().str.startswith("mid-year").any()
+
+
+def test_until_drops_every_later_observation_of_every_region():
+    obs = health_fit.fitted_observations("ho_chi_minh_city", 2012)
+    assert obs.year.max() <= 2012
+    assert {"vietnam", "ho_chi_minh_city"} == set(obs.region)
+
+
+def test_forecast_is_a_true_as_of_forecast(tmp_path):
+    """Corrupt every observation after --until (of every region): the forecast must not move."""
+    folder = tmp_path / "data"
+    shutil.copytree(tables.data_dir(), folder)
+    table = pd.read_csv(folder / "coverage.csv", keep_default_na=False)
+    later = (table.year > 2014) & (table.kind == "observed")
+    assert later.any()
+    table.loc[later, "value"] = 0.05
+    table.to_csv(folder / "coverage.csv", index=False, lineterminator="\n")
+    args = ("forecast", "vietnam", "--until", "2014", "--to", "2017", "--fast", "--draws", "100", "--json")
+    clean = covsim(*args)
+    dirty = covsim(*args, env={"COVSIM_DATA_DIR": str(folder)})
+    assert clean.returncode == 0, clean.stderr
+    assert dirty.returncode == 0, dirty.stderr
+    a, b = json.loads(clean.stdout), json.loads(dirty.stdout)
+    assert a["forecasts"] == b["forecasts"]
+    assert [r["year"] for r in a["forecasts"]][-1] == 2017
+    for r in a["forecasts"]:
+        assert 0 <= r["lo95"] <= r["lo80"] <= r["mean"] <= r["hi80"] <= r["hi95"] <= 1 or \
+            r["lo95"] <= r["lo80"] <= r["hi80"] <= r["hi95"]
+
+
+def test_region_without_own_observations_gets_pooled_forecast_with_wider_bands():
+    result = covsim("forecast", "can_tho", "--until", "2020", "--to", "2024", "--fast", "--draws", "150", "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["own_observations"] == 0 and out["pooled"] is True
+    national = json.loads(covsim("forecast", "vietnam", "--until", "2020", "--to", "2024", "--fast", "--draws",
+                                 "150", "--json").stdout)
+    width = lambda res: np.mean([r["hi80"] - r["lo80"] for r in res["forecasts"] if r["year"] == 2024])
+    assert width(out) > width(national)
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (("forecast", "vietnam", "--until", "2001", "--to", "2020"), ["--until", "first national observation"]),
+    (("forecast", "vietnam", "--until", "2018", "--to", "2015"), ["--to", "before --until"]),
+    (("forecast", "atlantis", "--until", "2018", "--to", "2020"), ["atlantis", "unknown region"]),
+])
+def test_bad_forecast_input(args, fragments):
+    result = covsim(*args)
+    assert result.returncode == 2
+    line = result.stderr.strip()
+    assert "\n" not in line and "Traceback" not in line
+    for f in fragments:
+        assert f in line
+
+
+def test_observation_outside_unit_interval_is_refused(tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(tables.data_dir(), folder)
+    table = pd.read_csv(folder / "coverage.csv", keep_default_na=False)
+    first = table.index[(table.region == "vietnam") & (table.kind == "observed")][0]
+    table.loc[first, "value"] = 1.2
+    table.to_csv(folder / "coverage.csv", index=False, lineterminator="\n")
+    out = tmp_path / "post.nc"
+    result = covsim("calibrate", "vietnam", "--out", str(out), "--fast", env={"COVSIM_DATA_DIR": str(folder)})
+    assert result.returncode == 2
+    assert "outside [0, 1]" in result.stderr and "coverage.csv" in result.stderr
+    assert not out.exists()
+
+
+def test_calibrate_writes_posterior_that_run_can_use(tmp_path):
+    out = tmp_path / "post.nc"
+    result = covsim("calibrate", "vinh_long", "--out", str(out), "--fast", "--draws", "100", "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["own_observations"] >= 1
+    conv = summary["convergence"]
+    assert conv["ess"] > 50 and (conv.get("pareto_k", 0) <= 0.7 or conv.get("rhat_max", 9) < 1.1)
+    import xarray as xr
+
+    post = xr.open_dataset(out)
+    assert post.sizes["draw"] == 100 and post.attrs["region"] == "vinh_long"
+    from covsim import simulator
+
+    ds = simulator.run(simulator.load_scenario("vinh_long"), params=post.load(), seed=0)
+    assert ds.sizes["draw"] == 100

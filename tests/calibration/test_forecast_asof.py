@@ -1,0 +1,244 @@
+"""Issue 38: forecasts as of a year know only what was decided by then; long-horizon backtests by
+band; target probabilities as of the year set, scored; fits that did not converge say so."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from covsim.calibration import backtest as bt
+from covsim.calibration import diagnostics, scoring
+from covsim.calibration.baselines import BASELINES
+from covsim.simulator.inputs import tables as data
+from covsim.simulator.inputs import decisions
+from covsim.simulator.inputs import observations
+from covsim.simulator.inputs.policy import Policy
+
+from .test_cli import assert_one_line_error, covsim
+
+
+# item 1: as of a year, for policy too ---------------------------------------------------------
+
+def test_every_policy_row_is_decided_no_later_than_it_takes_effect():
+    for row in data.table("policy_parameters").itertuples(index=False):
+        decided = decisions.policy_decided(row.reference, row.effective_from)
+        assert decided <= row.effective_from, row
+
+
+def test_dated_laws_and_targets_carry_their_decision_day():
+    assert decisions.policy_decided("Law 46/2014/QH13 (in force 2015-01-01)", date(2015, 1, 1)) == date(2014, 6, 13)
+    targets = scoring.national_targets()
+    years = {(r.year, r.value): r.decided.year for r in targets.itertuples() if "538" in r.source}
+    assert years == {(2015, 0.7): 2013, (2020, 0.8): 2013}
+    assert set(targets[targets.source.str.contains("1167")].decided.map(lambda d: d.year)) == {2016}
+    assert set(targets[targets.source.str.contains("546")].decided.map(lambda d: d.year)) == {2022}
+    # An undated document is never known early: only where decisions.csv dates it.
+    assert not decisions.known_by("46/2014", date(2013, 12, 31))
+    assert decisions.known_by("46/2014", date(2014, 12, 31))
+
+
+def test_policy_known_on_keeps_what_was_decided_and_drops_what_was_not():
+    policy = Policy.from_table()
+    # Law 46/2014's household ladder (in force 2015) was passed in June 2014: known at the end of
+    # 2014, not at the end of 2013.
+    late = policy.known_on(date(2014, 12, 31)).annual("household_member_factor", 2016, group="2")
+    early = policy.known_on(date(2013, 12, 31)).annual("household_member_factor", 2016, group="2")
+    assert late == pytest.approx(0.7) and early == pytest.approx(1.0)
+    # Decree 66/2013 (27 Jun 2013) raised the base salary from 1 Jul 2013: unknown at the end of 2012.
+    assert policy.known_on(date(2012, 12, 31)).annual("base_salary", 2014) == 1050000
+    assert policy.known_on(date(2013, 12, 31)).annual("base_salary", 2014) == 1150000
+
+
+# item 5: long-horizon backtests -----------------------------------------------------------------
+
+def test_origins_start_with_two_national_observations_and_reach_provinces():
+    national = sorted(set(observations.observed("vietnam").year))
+    assert bt.origins(observations.observed("vietnam"), 10, national)[0] == 2010
+    # Vinh Long's one observation (2017) is backtested from every national origin within 10 years.
+    assert bt.origins(observations.observed("vinh_long"), 10, national) == [2010, 2013, 2014, 2015, 2016]
+    assert bt.origins(observations.observed("can_tho"), 10, national) == []
+
+
+def test_by_horizon_bands_score_each_band_on_its_own_points():
+    # (origin, year, observed, mean, lo80, hi80, lo95, hi95)
+    model = [(2010, 2011, 0.60, 0.61, 0.55, 0.65, 0.5, 0.7),   # h1: error 1 point, covered
+             (2010, 2015, 0.75, 0.65, 0.60, 0.70, 0.5, 0.8),   # h5: 10 points, missed at 80%
+             (2010, 2018, 0.88, 0.68, 0.60, 0.76, 0.5, 0.9)]   # h8: 20 points
+    points = {"model": model}
+    points.update({n: [r[:6] + (np.nan, np.nan) for r in model] for n in BASELINES})
+    bands = bt.by_horizon(points, 10)
+    assert [(b["from"], b["to"], b["n"]) for b in bands] == [(1, 3, 1), (4, 6, 1), (7, 10, 1)]
+    assert bands[0]["model"]["mae"] == pytest.approx(1.0) and bands[0]["model"]["coverage80"] == 1.0
+    assert bands[1]["model"]["coverage80"] == 0.0 and bands[1]["model"]["coverage95"] == 1.0
+    assert bands[2]["model"]["mae"] == pytest.approx(20.0) and bands[2]["model"]["width80"] == pytest.approx(16.0)
+    assert [b["to"] for b in bt.by_horizon(points, 4)] == [3, 6]
+
+
+def test_backtest_json_keeps_todays_keys_and_adds_bands():
+    result = covsim("backtest", "vietnam", "--horizon", "4", "--fast", "--draws", "60", "--json",
+                    "--origins", "2013")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert {"region", "horizon", "origins", "held_out", "model", "baselines", "best_baseline_mae",
+            "mae_ratio_to_best", "mae_unit", "forecasts", "by_horizon", "targets"} <= set(out)
+    assert out["origins"] == [2013] and out["held_out"] == 5  # 2014, 2015 (two sources), 2016, 2017
+    bands = out["by_horizon"]
+    assert [(b["from"], b["n"]) for b in bands] == [(1, 4), (4, 1)]
+    assert set(bands[0]["model"]) == {"mae", "coverage80", "coverage95", "width80"}
+    assert set(bands[0]["baselines"]) == set(BASELINES)
+    for f in out["forecasts"]:
+        assert 0 <= f["lo95"] <= f["lo80"] <= f["mean"] <= f["hi80"] <= f["hi95"] <= 1
+    cases = out["targets"]["cases"]
+    assert cases and all(c["as_of"] == 2013 for c in cases)  # the origin kept: Decision 538's targets
+    assert {(c["year"], c["target"]) for c in cases} == {(2015, 0.7), (2020, 0.8)}
+    assert all(c["outcome"] == 1 and 0 <= c["model_p"] <= 1 for c in cases)
+    assert set(out["targets"]["brier"]) == {"model"} | set(BASELINES)
+
+
+def test_baseline_probability_comes_from_its_own_interval():
+    series = pd.Series([0.60, 0.62, 0.64, 0.66], index=[2010, 2011, 2012, 2013])
+    p_low = scoring.baseline_probability(BASELINES["linear_trend"], series, 2015, 0.60)
+    p_high = scoring.baseline_probability(BASELINES["linear_trend"], series, 2015, 0.80)
+    assert p_low > 0.95 and p_high < 0.05
+    # ARIMA cannot fit two points: it says 0.5, not a made-up number.
+    assert scoring.baseline_probability(BASELINES["arima"], series.iloc[:2], 2015, 0.7) == 0.5
+
+
+# bad input ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("horizon", ["0", "16"])
+def test_backtest_horizon_out_of_range(horizon):
+    assert_one_line_error(covsim("backtest", "vietnam", "--horizon", horizon), "--horizon", "between 1 and 15")
+
+
+def test_backtest_region_with_nothing_to_backtest():
+    assert_one_line_error(covsim("backtest", "can_tho"), "can_tho", "nothing to backtest")
+
+
+@pytest.mark.parametrize("until,word", [("2008", "before the first"), ("2024", "after the last")])
+def test_until_outside_the_observations(tmp_path, until, word):
+    assert_one_line_error(covsim("forecast", "vietnam", "--until", until, "--to", "2030"), "--until", word)
+    assert_one_line_error(covsim("target", "vietnam", "--target", "0.9", "--year", "2025", "--until", until),
+                          "--until", word)
+    out = tmp_path / "post.nc"
+    assert_one_line_error(covsim("calibrate", "vietnam", "--until", until, "--out", str(out)), "--until", word)
+    assert not out.exists()
+
+
+def test_scoring_a_target_without_an_observed_outcome():
+    result = covsim("target", "vietnam", "--target", "0.95", "--year", "2025", "--until", "2017", "--score")
+    assert_one_line_error(result, "--year", "2025", "no observed coverage")
+
+
+# item 7: fits that converge or say so -------------------------------------------------------
+
+def test_failures_name_the_diagnostic():
+    assert diagnostics.failures({"method": "laplace-importance", "pareto_k": 0.59, "ess": 402}) == []
+    assert diagnostics.verdict({"method": "emcee", "rhat_max": 1.93, "ess": 46, "laplace_pareto_k": 0.705}) == \
+        "R-hat 1.930 > 1.05; ESS 46 < 300; after the Laplace fit's Pareto k 0.705 > 0.7"
+    assert diagnostics.failures({"method": "laplace-importance", "pareto_k": 0.75, "ess": 900}) == ["Pareto k 0.750 > 0.7"]
+
+
+def _unconverged_fit(region, until, settings):
+    from covsim.calibration.shipped import shipped_path
+
+    with xr.open_dataset(shipped_path("lai_chau")) as ds:
+        post = ds.load()
+    post.attrs = {k: v.item() if hasattr(v, "item") else v for k, v in post.attrs.items()}  # as calibrate gives
+    post.attrs.update(method="emcee", rhat_max=1.93, ess=46.0, laplace_pareto_k=0.705)
+    for k in ("pareto_k", "proposals"):
+        post.attrs.pop(k, None)
+    return post
+
+
+def test_unconverged_fit_exits_3_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    from covsim.calibration import fit
+    from covsim.cli.main import main
+
+    monkeypatch.setattr(fit, "calibrate", _unconverged_fit)
+    out = tmp_path / "post.nc"
+    assert main(["calibrate", "lai_chau", "--out", str(out)]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "R-hat 1.930 > 1.05" in err[0] and "did not converge" in err[0]
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_allowed_unconverged_fit_is_marked_and_every_run_says_so(tmp_path, monkeypatch, capsys):
+    from covsim import simulator
+    from covsim.calibration import fit, shipped
+    from covsim.cli.main import main
+
+    monkeypatch.setattr(fit, "calibrate", _unconverged_fit)
+    out = tmp_path / "lai_chau.nc"
+    assert main(["calibrate", "lai_chau", "--out", str(out), "--allow-unconverged", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["converged"] is False
+    with xr.open_dataset(out) as ds:
+        assert "R-hat" in ds.attrs["unconverged"]
+    monkeypatch.setattr(shipped, "shipped_dir", lambda: tmp_path)
+    params = shipped.draws_for("lai_chau", 10, 0)
+    assert "did not converge" in capsys.readouterr().err
+    ds = simulator.run(simulator.load_scenario("lai_chau"), params=params, seed=0)
+    assert "R-hat" in ds.attrs["unconverged"] and "unconverged" in ds.attrs["parameters"]
+
+
+def test_calibrate_reproduces_the_shipped_posterior(tmp_path):
+    """The cheapest region (Lai Chau: no observation of its own), same seed and settings."""
+    from covsim.calibration.shipped import shipped_path
+
+    out = tmp_path / "lai_chau.nc"
+    result = covsim("calibrate", "lai_chau", "--out", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["converged"] is True
+    with xr.open_dataset(out) as new, xr.open_dataset(shipped_path("lai_chau")) as shipped:
+        thetas = [v for v in shipped.data_vars if v.startswith("theta_")]
+        assert thetas
+        for v in thetas:
+            np.testing.assert_allclose(new[v].values, shipped[v].values, rtol=1e-9, atol=1e-12, err_msg=v)
+
+
+def test_policy_decided_after_the_origin_cannot_move_a_forecast_and_policy_decided_before_does(tmp_path):
+    """As of 2014: rows decided later (base salary from 2016, Decree 146/2018, ...) changed at
+    will leave the forecast alone; Law 46/2014's household ladder (passed June 2014, in force
+    2015) changed does move it."""
+    import shutil
+
+    def forecast_with(edit):
+        folder = tmp_path / edit.__name__
+        shutil.copytree(data.data_dir(), folder)
+        table = pd.read_csv(folder / "policy_parameters.csv", keep_default_na=False, dtype=str)
+        edit(table)
+        table.to_csv(folder / "policy_parameters.csv", index=False, lineterminator="\n")
+        result = covsim("forecast", "vietnam", "--until", "2014", "--to", "2018", "--fast", "--draws", "80",
+                        "--json", env={"COVSIM_DATA_DIR": str(folder)})
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)["forecasts"]
+
+    def unchanged(table):
+        pass
+
+    def later_decisions(table):
+        late = table.effective_from >= "2016-01-01"
+        table.loc[late & (table.parameter == "base_salary"), "value"] = "9000000"
+        table.loc[late & (table.parameter == "state_share"), "value"] = "1.0"
+
+    def household_ladder(table):
+        rows = (table.parameter == "household_member_factor") & (table.effective_from == "2015-01-01")
+        table.loc[rows & (table.group != "1"), "value"] = "0.05"
+
+    base = forecast_with(unchanged)
+    assert forecast_with(later_decisions) == base
+    moved = forecast_with(household_ladder)
+    assert [r["mean"] for r in moved if r["year"] <= 2014] == [r["mean"] for r in base if r["year"] <= 2014]
+    assert any(m["mean"] != b["mean"] for m, b in zip(moved, base) if m["year"] >= 2015)
+
+
+def test_forecast_convergence_report_says_whether_the_fit_converged():
+    from covsim.calibration.forecast import convergence
+
+    assert convergence({"method": "laplace-importance", "pareto_k": 0.59, "ess": 402})["converged"] is True
+    bad = convergence({"method": "emcee", "rhat_max": 1.93, "ess": 46})
+    assert bad["converged"] is False and bad["failed"] == "R-hat 1.930 > 1.05; ESS 46 < 300"

@@ -1,0 +1,158 @@
+"""The command line: `covsim run` output shapes, and one-line errors for every bad input."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from covsim.simulator.inputs import tables
+
+COVSIM = [sys.executable, "-m", "covsim.cli.main"]
+
+
+def covsim(*args, env=None, cwd=None):
+    full_env = dict(os.environ, **(env or {}))
+    return subprocess.run(COVSIM + list(args), capture_output=True, text=True, env=full_env, cwd=cwd, timeout=600)
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+def test_run_json_shape():
+    result = covsim("run", "lai_chau", "--draws", "20", "--seed", "4", "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert set(out) >= {"scenario", "region", "seed", "draws", "years", "coverage", "targets"}
+    assert out["scenario"] == "lai_chau" and out["region"] == "lai_chau"
+    assert out["seed"] == 4 and out["draws"] == 20
+    n = len(out["years"])
+    assert set(out["coverage"]) == {"mean", "lo", "hi"}
+    for key in ("mean", "lo", "hi"):
+        assert len(out["coverage"][key]) == n
+    for lo, mean, hi in zip(out["coverage"]["lo"], out["coverage"]["mean"], out["coverage"]["hi"]):
+        assert 0 <= lo <= hi <= 1
+        assert lo - 1e-9 <= mean <= hi + 1e-9 or hi - lo < 1e-6
+    assert out["targets"], "Lai Chau's plan has targets"
+    for t in out["targets"]:
+        assert set(t) == {"year", "value", "group", "source"}
+        assert 0 < t["value"] <= 1
+    assert any(t["year"] == 2020 and t["group"] == "all" and abs(t["value"] - 0.968) < 1e-9 for t in out["targets"])
+
+
+def test_run_default_prints_table_with_targets():
+    result = covsim("run", "--draws", "20")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1].split()[:2] == ["year", "coverage"]
+    rows = {int(line.split()[0]): line for line in lines[2:] if line[:4].isdigit()}
+    assert 2020 in rows and 2030 in rows
+    assert "90.7" in rows[2020]  # Decision 1167/QD-TTg national target for 2020
+
+
+def test_run_writes_netcdf(tmp_path):
+    out = tmp_path / "r.nc"
+    result = covsim("run", "vinh_long", "--draws", "5", "--out", str(out), "--quiet")
+    assert result.returncode == 0, result.stderr
+    import xarray as xr
+
+    ds = xr.open_dataset(out)
+    assert ds.attrs["scenario"] == "vinh_long" and ds.sizes["draw"] == 5
+    assert [p.name for p in tmp_path.iterdir()] == ["r.nc"]
+
+
+def test_scenarios_lists_every_region_and_a_reform_per_plan():
+    result = covsim("scenarios", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    names = {r["name"] for r in rows}
+    for region in ("vietnam", "ho_chi_minh_city", "dong_nai", "can_tho", "lai_chau", "vinh_long"):
+        assert region in names
+        assert next(r for r in rows if r["name"] == region)["region"] == region
+    reforms = [r for r in rows if r["baseline"]]
+    assert {r["region"] for r in reforms} >= {"ho_chi_minh_city", "dong_nai", "can_tho", "lai_chau", "vinh_long"}
+    text = covsim("scenarios").stdout
+    assert "lai_chau_plan_2016" in text and "2009-2030" in text
+
+
+def write(tmp_path, text, name="bad.toml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    "text, fragments",
+    [
+        ('name = "x"\nregion = "lai_chau"\nend = [2030\n', ["TOML syntax error"]),
+        ('name = "x"\nregion = "lai_chau"\ndescripton = "typo"\n', ["descripton", "did you mean 'description'"]),
+        ('baseline = "lai_chau"\n[reform]\n"state_share.near_poor" = { 2017 = 1.4 }\n',
+         ["reform.state_share.near_poor.2017", "out of range", "[0, 1]"]),
+        ('baseline = "lai_chau"\n[reform]\n"state_share.near_pooor" = { 2017 = 1.0 }\n',
+         ["near_pooor", "did you mean 'near_poor'"]),
+        ('baseline = "lai_chau"\n[reform]\n"state_shares.near_poor" = { 2017 = 1.0 }\n',
+         ["unknown lever", "state_share"]),
+        ('name = "x"\nregion = "atlantis"\n', ["region", "unknown region 'atlantis'", "lai_chau"]),
+        ('baseline = "lai_chau"\n[reform]\n"state_share.near_poor" = { 2070 = 1.0 }\n',
+         ["2070", "year outside"]),
+        ('name = "x"\nregion = "lai_chau"\nend = 2090\n', ["end", "2008..2050"]),
+    ],
+)
+def test_bad_scenarios_get_one_line_and_no_output(tmp_path, text, fragments):
+    path = write(tmp_path, text)
+    out = tmp_path / "out.nc"
+    result = covsim("run", str(path), "--draws", "2", "--out", str(out))
+    line = assert_one_line_error(result, *fragments)
+    assert str(path) in line
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["bad.toml"]
+
+
+def test_unknown_shipped_scenario_names_nearest():
+    assert_one_line_error(covsim("run", "lai_chua"), "did you mean 'lai_chau'")
+
+
+def test_bad_output_destination(tmp_path):
+    assert_one_line_error(covsim("run", "lai_chau", "--out", str(tmp_path / "x.csv")), "--out", ".nc")
+    assert_one_line_error(covsim("run", "lai_chau", "--out", str(tmp_path / "no" / "x.nc")), "does not exist")
+
+
+def test_bad_option_values():
+    assert_one_line_error(covsim("run", "lai_chau", "--draws", "0"), "--draws")
+    assert_one_line_error(covsim("run", "lai_chau", "--draws", "many"), "--draws")
+
+
+@pytest.mark.parametrize(
+    "corrupt, fragments",
+    [
+        (lambda text: text[: len(text) // 2], ["population.csv", "row"]),
+        (lambda text: text.replace("96208984", "ninety-six million", 1), ["population.csv", "value", "not a valid float"]),
+        (lambda text: "regin" + text[6:], ["population.csv", "header"]),
+        (lambda text: "", ["population.csv", "empty"]),
+    ],
+)
+def test_corrupt_data_file_gets_one_line(tmp_path, corrupt, fragments):
+    folder = tmp_path / "data"
+    shutil.copytree(tables.data_dir(), folder)
+    path = folder / "population.csv"
+    path.write_text(corrupt(path.read_text()))
+    out = tmp_path / "out.nc"
+    result = covsim("run", "lai_chau", "--draws", "2", "--out", str(out), env={"COVSIM_DATA_DIR": str(folder)})
+    assert_one_line_error(result, *fragments)
+    assert not out.exists()
+
+
+def test_check_data_reports_contradictions():
+    result = covsim("check-data")
+    assert result.returncode == 0, result.stderr
+    assert "lai_chau" in result.stdout and "97.0" in result.stdout

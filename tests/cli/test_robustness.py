@@ -1,0 +1,471 @@
+"""Issue 42: nothing lost, nothing silent. One test per defect the fault-finding run found.
+
+Each bad input ends in exit 2 and one line on stderr, with nothing written; each interrupted
+batch resumes; outputs honour the umask. Slow paths run as subprocesses (a fresh process sees
+COVSIM_DATA_DIR); refusals that come before any simulation run in-process.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from covsim.cli.main import main
+from covsim.simulator.inputs import tables as data
+
+COVSIM = [sys.executable, "-m", "covsim.cli.main"]
+
+
+def covsim(*args, env=None, cwd=None, timeout=600):
+    full_env = dict(os.environ, **(env or {}))
+    return subprocess.run(COVSIM + list(args), capture_output=True, text=True, env=full_env, cwd=cwd,
+                          timeout=timeout)
+
+
+def one_line(stderr: str, *fragments) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+def cli(capsys, *argv) -> tuple[int, str, str]:
+    """`covsim ARGV` in this process: (exit status, stdout, stderr)."""
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def data_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    shutil.copytree(data.data_dir(), folder)
+    return folder
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+# 1. A corrupt table leaves no output -------------------------------------------------------------
+
+def test_corrupt_coverage_table_leaves_no_output(tmp_path):
+    folder = data_copy(tmp_path)
+    path = folder / "coverage.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    first = lines[1].split(",")
+    first[0] = "abc"
+    first[4] = "abc"
+    lines[1] = ",".join(first)
+    path.write_text("".join(lines))
+    out = tmp_path / "o.nc"
+    result = covsim("run", "vietnam", "--draws", "2", "--out", str(out), env={"COVSIM_DATA_DIR": str(folder)})
+    assert result.returncode == 2
+    one_line(result.stderr, "coverage.csv", "row 2", "value")
+    assert not out.exists()
+    assert not list(tmp_path.glob(".o.nc*"))
+
+
+# 2. Impossible data are refused by check-data and by run ----------------------------------------
+
+def test_negative_population_fails_check_data_and_run(tmp_path):
+    folder = data_copy(tmp_path)
+    replace_in(folder / "population.csv", "96208984", "-96208984")
+    env = {"COVSIM_DATA_DIR": str(folder)}
+    check = covsim("check-data", env=env)
+    assert check.returncode == 2
+    assert "population.csv: row 3, column 'value'" in check.stdout
+    assert "negative" in check.stdout
+    out = tmp_path / "o.nc"
+    run = covsim("run", "vietnam", "--draws", "2", "--out", str(out), env=env)
+    assert run.returncode == 2
+    one_line(run.stderr, "population.csv", "row 3", "value", "check-data")
+    assert not out.exists()
+
+
+def test_check_data_reports_every_problem_with_file_row_and_column(tmp_path):
+    from covsim.simulator.inputs import validate
+
+    folder = data_copy(tmp_path)
+    replace_in(folder / "population.csv", "96208984", "-1")
+    replace_in(folder / "population.csv", "8993082", "lots")
+    replace_in(folder / "lai_chau_districts.csv", ",27949,", ",,")
+    problems = validate.problems(folder)
+    keys = {(p.file, p.key) for p in problems}
+    assert ("population.csv", "row 3, column 'value'") in keys
+    assert ("population.csv", "row 5, column 'value'") in keys
+    assert ("lai_chau_districts.csv", "row 2, column 'insured'") in keys
+    assert validate.problems(data.data_dir()) == []
+
+
+def test_group_shares_above_one_and_repeated_years_are_problems(tmp_path):
+    from covsim.simulator.inputs import validate
+
+    folder = data_copy(tmp_path)
+    path = folder / "group_shares.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    lines.append(lines[1])  # the same band, group and year twice: shares of the band sum above 1
+    path.write_text("".join(lines))
+    text = "\n".join(str(p) for p in validate.problems(folder))
+    assert "group_shares.csv" in text and "sum to" in text and "repeated" in text
+
+
+# 3. One batch per store ---------------------------------------------------------------------------
+
+def test_second_batch_on_a_locked_store_refuses_in_one_line(tmp_path, capsys):
+    from covsim.simulator.analysis import batch
+
+    out = tmp_path / "c.zarr"
+    with batch.store_lock(out):
+        code, _, err = cli(capsys, "batch", "lai_chau", "--draws", "2", "--out", str(out), "--quiet")
+    assert code == 2
+    one_line(err, "c.zarr", "another batch", str(os.getpid()))
+    assert not out.exists() and not batch.partial_folder(out).exists()
+
+
+def test_two_batches_started_at_once_on_one_store(tmp_path):
+    """The race the fault-finding run met (FileNotFoundError on the checkpoint folder): now one
+    batch owns the store; the other is refused in one line or, if it starts after the first has
+    finished, runs on its own. Either way the store is whole."""
+    out = tmp_path / "c.zarr"
+    argv = COVSIM + ["batch", "lai_chau", "--grid", "near_poor=0.3:1.0:0.35", "--draws", "8", "--chunk-draws", "2",
+                     "--out", str(out), "--quiet"]
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(p.wait(timeout=600), *p.communicate()) for p in procs]
+    assert sorted(code for code, _, _ in results)[0] == 0, results
+    for code, _, err in results:
+        assert code in (0, 2), err
+        if code == 2:
+            one_line(err, "c.zarr", "another batch")
+    import xarray as xr
+
+    with xr.open_zarr(out) as ds:
+        assert ds.sizes["draw"] == 8 and ds.sizes["scenario"] == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.zarr"]
+
+
+def test_lock_of_a_killed_process_is_not_stuck(tmp_path):
+    from covsim.simulator.analysis import batch
+
+    out = tmp_path / "c.zarr"
+    code = ("import sys, time; from pathlib import Path; from covsim.simulator import batch\n"
+            "with batch.store_lock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)\n")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(out)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(Exception, match="another batch"):
+            with batch.store_lock(out):
+                pass
+        holder.kill()
+        holder.wait(timeout=30)
+        with batch.store_lock(out):  # the kernel released the dead holder's lock
+            pass
+    finally:
+        holder.kill()
+        holder.stdout.close()
+
+
+def test_resume_after_a_kill_during_discard(tmp_path, capsys):
+    """Killed after the store was renamed into place but before the checkpoints were removed:
+    the next run cleans what is left and still writes the identical store."""
+    import xarray as xr
+
+    out = tmp_path / "c.nc"
+    argv = ("batch", "lai_chau", "--draws", "4", "--chunk-draws", "2", "--out", str(out), "--quiet")
+    assert cli(capsys, *argv)[0] == 0
+    first = tmp_path / "first.nc"
+    shutil.copy(out, first)
+    (tmp_path / ".c.nc.partial.done-999999").mkdir()  # a discard killed half-way
+    (tmp_path / ".c.nc.tmp-999999").write_bytes(b"half")  # a store write killed half-way
+    code, _, err = cli(capsys, *argv, "--resume")
+    assert code == 0, err
+    assert not list(tmp_path.glob(".c.nc.*"))
+    with xr.open_dataset(out) as a, xr.open_dataset(first) as b:
+        assert a.identical(b)
+
+
+# 4. The size of a run ----------------------------------------------------------------------------
+
+def test_absurd_grid_refuses_fast(tmp_path, capsys):
+    out = tmp_path / "s.zarr"
+    began = time.monotonic()
+    code, _, err = cli(capsys, "batch", "lai_chau", "--grid", "near_poor=0:1:0.000001", "--draws", "50",
+                       "--out", str(out))
+    assert code == 2
+    line = one_line(err, "1,000,001", "memory", "--memory-limit")
+    assert "GB" in line or "TB" in line
+    assert time.monotonic() - began < 60  # generous: refused before any variant is built
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("command", [("run", "vietnam"), ("target", "vietnam", "--target", "0.9", "--year", "2025")])
+def test_huge_draws_refuse_with_estimate_and_ways_on(capsys, command):
+    code, _, err = cli(capsys, *command, "--draws", "10000000")
+    assert code == 2
+    one_line(err, "--draws", "10,000,000", "memory", "--memory-limit")
+
+
+def test_memory_limit_override_lets_a_run_go(capsys):
+    code, _, err = cli(capsys, "run", "lai_chau", "--draws", "3", "--memory-limit", "1K")
+    assert code == 2
+    one_line(err, "--memory-limit")
+    code, out, err = cli(capsys, "run", "lai_chau", "--draws", "3", "--memory-limit", "64G", "--json")
+    assert code == 0, err
+
+
+def test_bad_memory_limit_is_one_line(capsys):
+    code, _, err = cli(capsys, "run", "lai_chau", "--memory-limit", "lots")
+    assert code == 2
+    one_line(err, "--memory-limit")
+
+
+# 5. One line instead of a traceback --------------------------------------------------------------
+
+@pytest.mark.parametrize("argv", [
+    ("run", "lai_chau", "--seed", "-1"),
+    ("target", "lai_chau", "--target", "0.9", "--year", "2025", "--seed", "-1"),
+    ("batch", "lai_chau", "--seed", "-1", "--out", "x.zarr"),
+    ("run", "lai_chau", "--seed", "99999999999999999999999"),
+    ("forecast", "lai_chau", "--until", "2019", "--to", "2025", "--seed", "-1"),
+])
+def test_bad_seed_is_one_line(capsys, argv):
+    code, _, err = cli(capsys, *argv)
+    assert code == 2
+    one_line(err, "--seed")
+
+
+def test_folder_as_scenario_is_one_line(tmp_path, capsys):
+    folder = tmp_path / "some_folder"
+    folder.mkdir()
+    code, _, err = cli(capsys, "run", str(folder) + "/")
+    assert code == 2
+    one_line(err, "some_folder", "folder")
+
+
+@pytest.mark.parametrize("argv, name", [
+    (("run", "lai_chau", "--draws", "2", "--out"), "x.nc"),
+    (("allocate", "lai_chau", "--target", "0.9", "--year", "2020", "--out"), "x.xlsx"),
+    (("batch", "lai_chau", "--draws", "2", "--out"), "x.zarr"),
+])
+def test_out_an_existing_folder_is_one_line(tmp_path, capsys, argv, name):
+    (tmp_path / name).mkdir()
+    code, _, err = cli(capsys, *argv, str(tmp_path / name) + "/")
+    assert code == 2
+    one_line(err, name, "folder")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
+def test_out_on_a_read_only_place_is_one_line(tmp_path, capsys):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        code, _, err = cli(capsys, "run", "lai_chau", "--draws", "2", "--out", str(ro / "o.nc"))
+        assert code == 2
+        one_line(err, "o.nc", "--out", "not writable")
+    finally:
+        ro.chmod(0o755)
+
+
+def test_write_refused_by_the_file_system_is_one_line(tmp_path, capsys, monkeypatch):
+    """A read-only file system (EROFS) refuses at write time even for root: one line, no file."""
+    import errno
+
+    import xarray as xr
+
+    def refuse(self, path, *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", refuse)
+    code, _, err = cli(capsys, "run", "lai_chau", "--draws", "2", "--out", str(tmp_path / "o.nc"))
+    assert code == 2
+    one_line(err, "Read-only file system")
+    assert not list(tmp_path.iterdir())
+
+
+def test_dashboard_bad_port_is_one_line(capsys):
+    code, _, err = cli(capsys, "dashboard", "--port", "99999")
+    assert code == 2
+    one_line(err, "--port", "65535")
+
+
+def test_dashboard_port_in_use_is_one_line(capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, err = cli(capsys, "dashboard", "--port", str(port))
+    assert code == 2
+    one_line(err, "--port", str(port), "in use")
+
+
+# 6. Ctrl-C on a local-cluster batch --------------------------------------------------------------
+
+def test_ctrl_c_on_local_cluster_batch_is_one_line_and_counts_right(tmp_path):
+    out = tmp_path / "c.zarr"
+    argv = COVSIM + ["batch", "lai_chau", "--grid", "near_poor=0.3:1.0:0.35", "--draws", "40", "--chunk-draws", "4",
+                     "--scheduler", "local", "--workers", "2", "--out", str(out), "--quiet"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    partial = tmp_path / "c.zarr.partial"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and len(list(partial.glob("*.nc"))) < 2:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 130, err
+    line = one_line(err, "interrupted", "--resume")
+    kept = len(list(partial.glob("*.nc")))
+    assert f"{kept} of 30 chunks" in line
+    assert not out.exists()
+    # --resume (on any scheduler: a chunk's numbers do not depend on it) finishes to the store an
+    # uninterrupted batch writes
+    resumed = covsim(*argv[3:-1], "--scheduler", "sync", "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"({kept} resumed)" in resumed.stdout
+    fresh = tmp_path / "fresh.zarr"
+    whole = covsim(*[str(fresh) if a == str(out) else a for a in argv[3:-1]], "--scheduler", "sync")
+    assert whole.returncode == 0, whole.stderr
+    import xarray as xr
+
+    with xr.open_zarr(out) as a, xr.open_zarr(fresh) as b:
+        assert a.load().equals(b.load())
+
+
+# 7. Backtest without own observations ------------------------------------------------------------
+
+def test_backtest_without_own_observations_is_one_line(capsys):
+    code, _, err = cli(capsys, "backtest", "lai_chau", "--fast")
+    assert code == 2
+    one_line(err, "lai_chau", "observations")
+
+
+# 8. Files and leftovers ---------------------------------------------------------------------------
+
+def test_outputs_honour_the_umask(tmp_path):
+    from covsim.simulator import output
+
+    old = os.umask(0o022)
+    try:
+        import xarray as xr
+
+        path = output.write_netcdf(xr.Dataset({"a": ("x", [1.0, 2.0])}), tmp_path / "o.nc")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_stale_temp_file_of_a_killed_run_is_cleaned(tmp_path):
+    from covsim.simulator import output
+
+    dead = tmp_path / ".o.nc.999999.abcd.tmp"  # a pid no process has
+    dead.write_bytes(b"x" * 100)
+    mine = tmp_path / f".o.nc.{os.getpid()}.abcd.tmp"  # a live writer's: left alone
+    mine.write_bytes(b"x")
+    import xarray as xr
+
+    output.write_netcdf(xr.Dataset({"a": ("x", [1.0])}), tmp_path / "o.nc")
+    assert not dead.exists() and mine.exists()
+
+
+def test_sigterm_removes_the_temp_file(tmp_path):
+    out = tmp_path / "o.nc"
+    code = ("import sys, os, signal, time; from pathlib import Path\n"
+            "from covsim.cli.main import _terminate_as_exit\n"
+            "from covsim.simulator import output\n"
+            "import xarray as xr\n"
+            "_terminate_as_exit()\n"
+            "def slow(ds, tmp, **kw):\n    Path(tmp).write_bytes(b'x'); print('writing', flush=True); time.sleep(60)\n"
+            "xr.Dataset.to_netcdf = slow\n"
+            "output.write_netcdf(xr.Dataset({'a': ('x', [1.0])}), sys.argv[1])\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(out)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing"
+    assert list(tmp_path.glob(".o.nc.*"))
+    proc.terminate()
+    proc.wait(timeout=60)
+    proc.stdout.close()
+    assert not list(tmp_path.iterdir())
+
+
+# 9. Smaller -----------------------------------------------------------------------------------------
+
+def test_unknown_baseline_names_file_and_key(tmp_path, capsys):
+    path = tmp_path / "r.toml"
+    path.write_text('baseline = "hanoi"\n')
+    code, _, err = cli(capsys, "run", str(path), "--draws", "2")
+    assert code == 2
+    one_line(err, "r.toml", "baseline", "hanoi")
+
+
+@pytest.mark.parametrize("command", [("run",), ("calibrate", "--out", "x.nc"), ("backtest",),
+                                     ("forecast", "--until", "2019", "--to", "2025")])
+def test_region_in_capitals_gets_did_you_mean(capsys, command):
+    argv = [command[0], "LAI_CHAU", *command[1:]]
+    code, _, err = cli(capsys, *argv)
+    assert code == 2
+    one_line(err, "did you mean 'lai_chau'")
+
+
+@pytest.mark.parametrize("command", ["calibrate", "forecast", "backtest", "target", "solve", "sensitivity",
+                                     "allocate"])
+def test_region_help_lists_the_region_ids(capsys, command):
+    code, out, _ = cli(capsys, command, "--help")
+    assert code == 0
+    from covsim.simulator.inputs.scenario import known_regions
+
+    for region in known_regions():
+        assert region in out
+
+
+def test_version(capsys):
+    code, out, _ = cli(capsys, "--version")
+    assert code == 0
+    assert out.startswith("covsim ") and "+" in out
+
+
+def test_a_run_that_fails_after_computing_writes_nothing(tmp_path, capsys, monkeypatch):
+    """The file is written last: a fault met while summarising leaves no output behind."""
+    from covsim.cli import summary
+    from covsim.simulator.errors import InputError
+
+    def fail(*args, **kwargs):
+        raise InputError("coverage.csv", "row 2", "planted fault")
+
+    monkeypatch.setattr(summary, "coverage_summary", fail)
+    out = tmp_path / "o.nc"
+    code, _, err = cli(capsys, "run", "lai_chau", "--draws", "2", "--out", str(out))
+    assert code == 2
+    one_line(err, "planted fault")
+    assert not list(tmp_path.iterdir())
+
+
+def test_size_estimate_and_limit():
+    from covsim.simulator.analysis import runsize
+    from covsim.simulator.errors import InputError
+
+    assert runsize.parse_size("8G") == 8e9 and runsize.parse_size("500 MB") == 500e6
+    small = runsize.run_estimate(200, 23, 9)
+    big = runsize.run_estimate(2_000_000, 23, 9)
+    assert small.memory < 1e9 < big.memory
+    assert runsize.run_estimate(200, 23, 9, by_age=True).memory > small.memory
+    runsize.check(small, "1G", "--draws", "a run", "use fewer --draws")
+    with pytest.raises(InputError, match="use fewer --draws.*--memory-limit"):
+        runsize.check(big, "1G", "--draws", "a run", "use fewer --draws")
+    for bad in ("0", "-1G", "1X", "G"):
+        with pytest.raises(InputError, match="--memory-limit"):
+            runsize.parse_size(bad)

@@ -1,0 +1,316 @@
+"""Dashboard without a browser: translations, number formats, figures and exports built from a
+small run, bad input answered with a message."""
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash.exceptions import PreventUpdate
+import pytest
+
+from covsim.dashboard import briefing, callbacks, compute, figures, i18n
+from covsim.dashboard.i18n import LANGUAGES, TEXT, number, percent
+
+DRAWS, SEED = 40, 0
+LAI_CHAU = {"id": 7, "scenario": "lai_chau_plan_2016", "scheme": "bhyt", "start": 2017, "target": 96.8,
+            "year": 2020, "compare": "lai_chau",
+            "levers": {"state_share.near_poor": 70, "state_share.pupil_student": 30,
+                       "state_share.farm_household": 30, "state_share.household": 0}}
+
+
+@pytest.fixture(scope="module")
+def small():
+    s = callbacks.compute_request(LAI_CHAU, DRAWS, SEED)
+    assert "error" not in s, s.get("error")
+    return s
+
+
+def test_every_label_has_both_languages():
+    for key, texts in TEXT.items():
+        assert set(texts) == set(LANGUAGES) and all(texts[lang].strip() for lang in LANGUAGES), key
+
+
+def test_every_label_the_code_asks_for_exists():
+    import re
+    from pathlib import Path
+
+    root = Path(i18n.__file__).parent
+    used = set()
+    for f in root.glob("*.py"):
+        used |= set(re.findall(r"""\b[Tt]\(\s*["']([a-z0-9_]+)["']""", f.read_text()))
+    missing = {k for k in used if k not in TEXT and k not in ("vi", "en")}
+    assert not missing, missing
+
+
+def test_number_formats():
+    assert number(1179440, "vi") + " người" == "1.179.440 người"
+    assert percent(0.9369, "vi", 2) == "93,69%"
+    assert number(1179440, "en") == "1,179,440"
+    assert percent(0.9369, "en", 2) == "93.69%"
+    assert number(1234.5, "vi", 1) == "1.234,5"
+    assert number(float("nan"), "vi") == "–"
+
+
+def test_region_names_are_vietnamese():
+    # from the data (regions.csv): the country first, then by GSO code
+    assert [i18n.region_name(r, "vi") for r in compute.REGIONS] == [
+        "Toàn quốc", "Lai Châu", "Đồng Nai", "TP. Hồ Chí Minh", "Vĩnh Long", "TP. Cần Thơ"]
+    assert i18n.region_name("ho_chi_minh_city", "en") == "Ho Chi Minh City"
+
+
+def test_scenarios_of_a_region_start_with_its_baseline():
+    rows = compute.scenario_rows("lai_chau")
+    assert rows[0]["name"] == "lai_chau" and "lai_chau_plan_2016" in [r["name"] for r in rows]
+
+
+def test_levers_start_at_the_scenarios_values():
+    now = compute.current_levers("lai_chau_plan_2016", "bhyt", 2017)
+    assert now["state_share.near_poor"] == pytest.approx(0.7)
+    assert now["base_salary"] > 1e6
+
+
+def test_summary_is_json_and_carries_the_report(small):
+    json.dumps(small)
+    assert 0 <= small["report"]["probability"] <= 1
+    assert small["assumptions"]["draws"] == DRAWS and small["assumptions"]["data_hash"]
+    assert small["budget"] and small["districts"]["available"]
+    assert small["compare"]["name"] == "lai_chau"
+    assert small["compare"]["probability_a"] == small["report"]["probability"]
+
+
+def test_a_higher_state_share_raises_the_probability():
+    low = callbacks.compute_request(LAI_CHAU, DRAWS, SEED)
+    high = callbacks.compute_request(dict(LAI_CHAU, levers={"state_share.household": 100,
+                                                            "state_share.farm_household": 100}), DRAWS, SEED)
+    assert high["report"]["probability"] > low["report"]["probability"]
+    assert high["changed"] == {"state_share.farm_household": 1.0, "state_share.household": 1.0}
+
+
+def valid(fig: dict) -> go.Figure:
+    """The dashboard's figure dicts, validated by plotly (a misspelt property raises)."""
+    return go.Figure(fig)
+
+
+def test_figures_keep_observed_planned_and_model_apart(small):
+    fig = valid(figures.fan_chart(small, "vi"))
+    names = [tr.name or "" for tr in fig.data]
+    assert any("Khoảng 80%" in n for n in names) and any("Khoảng 95%" in n for n in names)
+    assert "Chỉ tiêu kế hoạch" in names
+    planned = next(tr for tr in fig.data if tr.name == "Chỉ tiêu kế hoạch")
+    assert planned.marker.symbol == "diamond-open"
+    assert fig.layout.separators == ",."
+    assert valid(figures.fan_chart(small, "en")).layout.separators == ".,"
+    obs = callbacks.compute_request(dict(LAI_CHAU, scenario="vietnam", compare=None, target=95, year=2025),
+                                    DRAWS, SEED)
+    observed = next(tr for tr in valid(figures.fan_chart(obs, "en")).data if tr.name == "Observed")
+    assert observed.marker.symbol == "circle" and observed.mode == "markers"
+    assert valid(figures.groups_chart(small, "vi")).data
+    assert valid(figures.budget_chart(small, "vi")).data
+    assert valid(figures.districts_chart(small, "vi")).data
+    assert valid(figures.comparison_chart(small, "vi")).data
+
+
+def test_render_shows_numbers_in_the_language(small):
+    vi, en = callbacks.render(small, "vi"), callbacks.render(small, "en")
+    p = small["report"]["probability"]
+    assert vi["probability"] == percent(p, "vi", 0)
+    assert "96,80%" in vi["headline"] and "96.80%" in en["headline"]
+    assert vi["error"] == ""
+
+
+def test_briefing_contains_the_key_numbers(small):
+    page = briefing.briefing_html(small, "vi")
+    assert page.startswith("<!DOCTYPE html>") and "@media print" in page
+    assert percent(small["report"]["probability"], "vi", 0) in page
+    assert "96,8% dân số vào năm 2020" in page
+    assert small["assumptions"]["data_hash"] in page and small["assumptions"]["code_version"] in page
+    assert "data:image/png;base64," in page  # self-contained: the charts as images
+    assert "Decision" in page or "decision" in page  # the sources of observed / planned figures
+
+
+def test_downloads_open(small, tmp_path):
+    csv = pd.read_csv(io.BytesIO(briefing.to_csv(small)))
+    assert {"year", "median", "p10", "p90", "observed", "planned_target", "state_cost"} <= set(csv.columns)
+    xl = pd.read_excel(io.BytesIO(briefing.to_excel(small, "en")), sheet_name=None)
+    assert {"Coverage by year", "By group", "Districts - planned", "Levers and assumptions"} <= set(xl)
+    payload = callbacks.export("btn-nc", small, "vi")
+    import base64
+
+    import xarray as xr
+
+    path = tmp_path / "run.nc"
+    path.write_bytes(base64.b64decode(payload["content"]))
+    with xr.open_dataset(path) as ds:
+        assert ds.sizes["draw"] == DRAWS
+
+
+@pytest.mark.parametrize("change, expect", [
+    ({"target": 120}, "120% is outside (0, 100]"),
+    ({"levers": {"state_share.near_poor": 150}}, "out of range"),
+    ({"year": 2099}, "outside the scenario's years"),
+    ({"start": None}, "empty"),
+    ({"scheme": "bhyz"}, "unknown scheme"),
+    ({"compare": "vietnam"}, "not lai_chau"),
+])
+def test_bad_input_returns_a_message(change, expect):
+    s = callbacks.compute_request(dict(LAI_CHAU, **change), DRAWS, SEED)
+    assert expect in s["error"] and s["kind"] == "input"
+    shown = callbacks.render(s, "vi")  # in Vietnamese, without the engine's English or file paths
+    assert shown["error"].startswith("Dữ liệu nhập không hợp lệ") and expect not in shown["error"]
+    assert ".toml" not in shown["error"] and "site-packages" not in shown["error"] and "/scenarios/" not in shown["error"]
+
+
+def test_unexpected_failure_is_a_message_not_a_crash(monkeypatch):
+    def boom(*a, **k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(compute, "full_result", boom)
+    s = callbacks.compute_request(LAI_CHAU, DRAWS, SEED)
+    assert s["kind"] == "internal" and "disk on fire" in s["error"]
+
+
+def test_region_without_districts_says_so():
+    s = callbacks.compute_request(dict(LAI_CHAU, scenario="vinh_long", compare=None, target=90, start=2018),
+                                  DRAWS, SEED)
+    shown = callbacks.render(s, "en")
+    assert "No district data for this region" in str(shown["districts"])
+
+
+def test_labour_scheme_uses_the_labour_force():
+    s = callbacks.compute_request(dict(LAI_CHAU, scenario="vinh_long", scheme="bhxh", compare=None, target=50,
+                                       start=2019), DRAWS, SEED)
+    assert s["denominator"] == "labour_force" and "budget" not in s
+    assert "lực lượng lao động" in callbacks.render(s, "vi")["headline"]
+    assert "Not available for this scheme" in str(valid(figures.groups_chart(s, "en")).layout.annotations[0].text)
+
+
+def test_app_builds_and_serves_the_layout():
+    from covsim.dashboard.app import create_app
+
+    app = create_app(draws=DRAWS, background=False, warm=False)
+    client = app.server.test_client()
+    assert client.get("/").status_code == 200
+    assert client.get("/_dash-layout").status_code == 200
+
+
+
+def test_what_the_json_encoder_looks_up_is_imported_before_serving():
+    """Plotly's JSON encoder reads PIL.Image from sys.modules on every response: it must be whole
+    before any request thread could import it half-way under another's feet (an HTTP 500 under
+    load). In a fresh interpreter, where no other test has imported it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from covsim.dashboard.app import create_app; create_app(background=False, warm=False); "
+            "assert hasattr(sys.modules['PIL.Image'], 'Image')")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_the_server_keeps_its_disk_small_and_clears_it_when_stopped(tmp_path):
+    """A kept run is 50-130 MB: the server keeps its own in memory (the six regions' baselines
+    would be ~500 MB on disk), and the cache folder it made goes when it is terminated. Each
+    start used to leave ~800 MB behind, which filled CI's disk."""
+    import os
+    import signal
+
+    from covsim.dashboard import process
+
+    proc = process.start(process.free_port(), env=dict(os.environ, TMPDIR=str(tmp_path)))
+    try:
+        (folder,) = tmp_path.glob("covsim-dashboard-*")
+        assert sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) < 20e6
+    finally:
+        process.stop(proc)
+    assert proc.returncode == 128 + signal.SIGTERM  # a clean exit, exit handlers run
+    assert not list(tmp_path.glob("covsim-dashboard-*"))
+
+
+def test_sigterm_ends_the_server_and_its_jobs_at_once():
+    """Exit would otherwise wait for a running job (a non-daemon child) before removing the caches."""
+    import subprocess
+    import sys
+
+    import psutil
+
+    code = """if True:
+        import multiprocessing, os, signal, time
+        from covsim.cli.serve import _exit_on_terminate
+        _exit_on_terminate()
+        job = multiprocessing.get_context("fork").Process(target=time.sleep, args=(120,))
+        job.start()
+        print(job.pid, flush=True)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(120)
+        """
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 143, done.stderr[-2000:]
+    job = int(done.stdout.split()[0])
+    assert not psutil.pid_exists(job) or psutil.Process(job).status() == psutil.STATUS_ZOMBIE
+
+
+def test_a_background_jobs_kept_run_reaches_the_server_and_the_servers_own_stay_in_memory(tmp_path):
+    """In a fresh interpreter (forked jobs need numba's fork-safe threading layer)."""
+    import subprocess
+    import sys
+
+    code = """if True:
+        import multiprocessing, sys
+        import diskcache
+        from covsim.dashboard import cache, compute
+        assert cache.fork_safe_threads()
+        cache.share_cache(diskcache.Cache(sys.argv[1]))
+        compute.variants_of("lai_chau", 11, 5)
+        assert cache.load_shared(("variants", "lai_chau", 11, 5)) is None
+        job = multiprocessing.get_context("fork").Process(target=compute.variants_of, args=("dong_nai", 11, 5))
+        job.start(); job.join()
+        assert job.exitcode == 0
+        kept = compute.variants_of("dong_nai", 11, 5, build=False)
+        assert kept is not None and kept.scenario.name == "dong_nai"
+        """
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "runs")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_cli_registers_the_dashboard_command():
+    from covsim.cli.main import build_parser
+
+    args = build_parser().parse_args(["dashboard"])
+    assert (args.host, args.port) == ("127.0.0.1", 8050)
+
+
+def test_the_answer_comes_first_and_the_details_agree_with_it():
+    quick = callbacks.compute_request(LAI_CHAU, DRAWS, SEED, details=False)
+    full = callbacks.compute_request(LAI_CHAU, DRAWS, SEED)
+    assert quick["details"] is False and full["details"] is True
+    assert quick["fan"] == full["fan"] and quick["report"]["probability"] == full["report"]["probability"]
+    assert "budget" not in quick and full["budget"] and full["report"]["groups"]
+    assert quick["request"] == LAI_CHAU  # what the details step recomputes from
+    assert quick["assumptions"] == full["assumptions"]
+    assert quick["report"] == dict(full["report"], groups=[])
+    # A lever moved from the start year: the answer comes from the rerun's coverage alone.
+    moved = dict(LAI_CHAU, levers=dict(LAI_CHAU["levers"], **{"state_share.household": 55}), compare=None)
+    quick, full = (callbacks.compute_request(moved, DRAWS, SEED, details=d) for d in (False, True))
+    assert quick["changed"] == {"state_share.household": 0.55}
+    assert quick["fan"] == full["fan"] and quick["assumptions"] == full["assumptions"]
+    assert quick["report"] == dict(full["report"], groups=[])
+    with pytest.raises(PreventUpdate):
+        callbacks.render(quick, "vi", callbacks.RENDERED_REST)  # the views of the details wait for them
+
+
+def test_a_lever_move_is_quick_only_once_the_run_is_kept():
+    req = dict(LAI_CHAU, scenario="dong_nai", compare=None, start=2026, target=90, year=2028)
+    assert not compute.ready(req, 11, SEED)
+    compute.variants_of("dong_nai", 11, SEED)
+    assert compute.ready(req, 11, SEED)
+    assert not compute.ready(dict(req, compare="dong_nai_plan_2013"), 11, SEED)
+    assert compute.ready(dict(req, scheme="nope"), 11, SEED)  # bad input: a message at once
+
+
+def test_requests_are_named_by_what_they_ask():
+    a = callbacks.request_of("vietnam", "bhyt", {"state_share.household": 30}, 2026, 95, 2030, None)
+    b = callbacks.request_of("vietnam", "bhyt", {"state_share.household": 30}, 2026, 95, 2030, "")
+    c = callbacks.request_of("vietnam", "bhyt", {"state_share.household": 31}, 2026, 95, 2030, None)
+    assert a["id"] == b["id"] != c["id"]
+    assert callbacks.request_of("vietnam", "bhyt", {"state_share.household": None}, None, None, None, None) is None

@@ -1,0 +1,244 @@
+"""Batches: identical on every scheduler, resumable after a kill, complete or absent, monotone in a lever."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from covsim import simulator
+from covsim.calibration import shipped
+from covsim.cli.main import main
+
+GRID = ["--grid", "near_poor=0.7:1.0:0.1"]
+
+
+def batch(capsys, out, *extra):
+    code = main(["batch", "vinh_long", *GRID, "--draws", "24", "--chunk-draws", "8", "--out", str(out), "--json",
+                 *extra])
+    captured = capsys.readouterr()
+    return code, captured
+
+
+def opened(path):
+    with xr.open_dataset(path, engine="zarr" if str(path).endswith(".zarr") else None) as ds:
+        return ds.load()
+
+
+def test_sync_and_local_cluster_give_identical_numbers(tmp_path, capsys):
+    code, _ = batch(capsys, tmp_path / "sync.zarr")
+    assert code == 0
+    code, _ = batch(capsys, tmp_path / "local.zarr", "--scheduler", "local", "--workers", "2")
+    assert code == 0
+    a, b = opened(tmp_path / "sync.zarr"), opened(tmp_path / "local.zarr")
+    assert a.sizes["scenario"] == 4 and a.sizes["draw"] == 24
+    for name in a.data_vars:
+        np.testing.assert_array_equal(a[name].values, b[name].values)
+
+
+def test_a_chunk_is_the_same_draws_as_the_whole_run(tmp_path, capsys):
+    code, _ = batch(capsys, tmp_path / "b.nc")
+    assert code == 0
+    ds = opened(tmp_path / "b.nc")
+    scenario = simulator.load_scenario("vinh_long")
+    from covsim.simulator.analysis import planning
+
+    whole = simulator.run(planning.with_levers(scenario, {"state_share.near_poor": 0.8}, planning.lever_start(scenario)),
+                          params=shipped.draws_for("vinh_long", 24, 0), seed=0)
+    mine = ds.sel(scenario="vinh_long[state_share.near_poor=0.8]")
+    for name in ds.data_vars:
+        np.testing.assert_array_equal(mine[name].values, whole[name].sel(region="vinh_long").values, err_msg=name)
+        assert mine[name].attrs == whole[name].attrs
+
+
+def test_probability_of_a_target_rises_along_the_grid(tmp_path, capsys):
+    code, _ = batch(capsys, tmp_path / "g.nc")
+    assert code == 0
+    ds = opened(tmp_path / "g.nc").sortby("state_share.near_poor")
+    year = int(json.loads(ds.attrs["scenario_definitions"])["vinh_long[state_share.near_poor=1]"]["end"])
+    near_poor = ds.coverage.sel(group="near_poor", year=year)
+    target = float(near_poor.median())
+    probability = (near_poor >= target).mean("draw").values
+    assert np.all(np.diff(probability) >= 0) and probability[-1] > probability[0]
+    assert np.all(np.diff(ds.coverage_total.sel(year=year).values, axis=0) >= 0)  # every draw, common numbers
+
+
+def test_killed_batch_resumes_to_the_same_result(tmp_path, capsys):
+    reference = tmp_path / "ref.nc"
+    assert batch(capsys, reference)[0] == 0
+    out = tmp_path / "killed.nc"
+    partial = Path(f"{out}.partial")
+    cmd = [sys.executable, "-m", "covsim.cli.main", "batch", "vinh_long", *GRID, "--draws", "24", "--chunk-draws",
+           "2", "--out", str(out), "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(partial.glob("*.nc"))) < 5:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = len(list(partial.glob("*.nc")))
+    assert 5 <= finished < 48, "the kill came too late to test a resume"
+    assert not out.exists()  # the store appears only when complete
+    # Without --resume an unfinished batch is refused, and nothing is lost.
+    code = main(["batch", "vinh_long", *GRID, "--draws", "24", "--chunk-draws", "2", "--out", str(out)])
+    assert code == 2 and "--resume" in capsys.readouterr().err
+    code = main(["batch", "vinh_long", *GRID, "--draws", "24", "--chunk-draws", "2", "--out", str(out), "--resume",
+                 "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0 and result["resumed_chunks"] >= 5 and result["chunks"] == 48
+    assert not partial.exists()
+    a, b = opened(reference), opened(out)
+    for name in a.data_vars:
+        np.testing.assert_array_equal(a[name].values, b[name].values)
+
+
+@pytest.mark.parametrize("extra, key", [
+    (["--grid", "near_pour=0.3:1:0.1"], "near_pour"),
+    (["--grid", "near_poor=0.3:1"], "near_poor=0.3:1"),
+    (["--grid", "near_poor=0.9:0.3:0.1"], "START"),
+    (["--grid", "near_poor=0.3:1.0:0"], "STEP"),
+    (["--grid", "near_poor=0.3:1.5:0.1"], "range"),
+    (["--scheduler", "tcp://127.0.0.1:9"], "tcp://127.0.0.1:9"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, extra, key):
+    out = tmp_path / "bad.zarr"
+    code = main(["batch", "vinh_long", "--draws", "4", "--out", str(out), *extra])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and key in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_destination(tmp_path, capsys):
+    assert main(["batch", "vinh_long", "--draws", "4", "--out", str(tmp_path / "x.csv")]) == 2
+    assert main(["batch", "nowhere", "--draws", "4", "--out", str(tmp_path / "x.nc")]) == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_resume_runs_only_the_unfinished_chunks(tmp_path, capsys, monkeypatch):
+    """Chunks already checkpointed are read back, not run again; the result is the whole run's."""
+    from covsim.simulator.analysis import batch as b
+
+    reference = tmp_path / "ref.nc"
+    args = ["batch", "vinh_long", "--draws", "12", "--chunk-draws", "4", "--seed", "3", "--json"]
+    assert main([*args, "--out", str(reference)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "part.nc"
+    sc = simulator.load_scenario("vinh_long")
+    variants = b.variants([sc], [], None)
+    params = {"vinh_long": shipped.draws_for("vinh_long", 12, 3)}
+    chunks = b.plan(variants, params, 12, 3, 4)
+    folder = b.partial_folder(out)
+    folder.mkdir()
+    b.execute(chunks[:2], variants, params, 3, folder,  # two of three chunks done, as after a kill
+              lambda tasks: ((t[0], b.run_chunk(*t[1:4])) for t in tasks))
+    calls = []
+    real = b.run_chunk
+    monkeypatch.setattr(b, "run_chunk", lambda *a: calls.append(a) or real(*a))
+    assert main([*args, "--out", str(out), "--resume"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["resumed_chunks"] == 2 and result["chunks"] == 3 and len(calls) == 1
+    a, c = opened(reference), opened(out)
+    for name in a.data_vars:
+        np.testing.assert_array_equal(a[name].values, c[name].values)
+
+
+def test_checkpoints_of_other_inputs_are_not_mixed_in(tmp_path, capsys):
+    """A checkpoint folder left by a batch with another seed is recomputed, not reused."""
+    from covsim.simulator.analysis import batch as b
+
+    reference = tmp_path / "ref.nc"
+    args = ["batch", "vinh_long", "--draws", "8", "--chunk-draws", "4", "--json"]
+    assert main([*args, "--out", str(reference)]) == 0
+    out = tmp_path / "other.nc"
+    variants = b.variants([simulator.load_scenario("vinh_long")], [], None)
+    params = {"vinh_long": shipped.draws_for("vinh_long", 8, 1)}
+    folder = b.partial_folder(out)
+    folder.mkdir()
+    b.execute(b.plan(variants, params, 8, 1, 4), variants, params, 1, folder,
+              lambda tasks: ((t[0], b.run_chunk(*t[1:4])) for t in tasks))  # seed 1, all chunks done
+    capsys.readouterr()
+    assert main([*args, "--out", str(out), "--resume"]) == 0  # seed 0
+    assert json.loads(capsys.readouterr().out)["resumed_chunks"] == 0
+    a, c = opened(reference), opened(out)
+    for name in a.data_vars:
+        np.testing.assert_array_equal(a[name].values, c[name].values)
+
+
+def test_tcp_scheduler_gives_the_same_numbers(tmp_path, capsys):
+    """An existing cluster reached by address: results travel back and are written by the client."""
+    from dask.distributed import LocalCluster
+
+    args = ["batch", "vinh_long", "--grid", "near_poor=0.8:0.9:0.1", "--draws", "8", "--chunk-draws", "4", "--json"]
+    assert main([*args, "--out", str(tmp_path / "sync.nc")]) == 0
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=40) as cluster:
+        assert main([*args, "--out", str(tmp_path / "tcp.nc"), "--scheduler", cluster.scheduler_address]) == 0
+    capsys.readouterr()
+    a, c = opened(tmp_path / "sync.nc"), opened(tmp_path / "tcp.nc")
+    assert list(a.scenario.values) == ["vinh_long[state_share.near_poor=0.8]", "vinh_long[state_share.near_poor=0.9]"]
+    for name in a.data_vars:
+        np.testing.assert_array_equal(a[name].values, c[name].values)
+
+
+def test_store_has_its_coordinates_units_and_provenance(tmp_path, capsys):
+    out = tmp_path / "p.zarr"
+    assert main(["batch", "vinh_long", "can_tho", "--grid", "near_poor=0.9:1.0:0.1", "--draws", "4",
+                 "--chunk-draws", "4", "--out", str(out), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    ds = opened(out)
+    assert result["chunks"] == 4 and ds.sizes["scenario"] == 4
+    assert list(ds.region.values) == ["vinh_long", "vinh_long", "can_tho", "can_tho"]
+    assert list(ds.base_scenario.values) == ["vinh_long", "vinh_long", "can_tho", "can_tho"]
+    assert list(ds["state_share.near_poor"].values) == [0.9, 1.0, 0.9, 1.0]
+    assert len(set(ds.scenario_hash.values)) == 4
+    for name in ("population", "insured", "coverage", "coverage_total", "population_total", "insured_total",
+                 "state_cost_national", "state_cost_local", "state_cost", "premium_revenue"):
+        assert ds[name].attrs["units"] and "draw" in ds[name].dims
+    for key in ("seed", "draws", "data_hash", "code_version", "scenario_definitions", "parameters", "grid", "scheme"):
+        assert key in ds.attrs
+    assert set(json.loads(ds.attrs["scenario_definitions"])) == set(ds.scenario.values)
+    assert not Path(f"{out}.partial").exists()
+
+
+def test_labour_scheme_keeps_every_draw_variable(tmp_path, capsys):
+    out = tmp_path / "l.nc"
+    assert main(["batch", "vinh_long", "--scheme", "bhxh", "--draws", "4", "--out", str(out), "--quiet"]) == 0
+    ds = opened(out)
+    assert {"coverage_total", "compliance", "coverage_required", "voluntary_members"} <= set(ds.data_vars)
+    assert ds.attrs["scheme"] == "bhxh" and ds.attrs["denominator"] == "labour_force"
+
+
+@pytest.mark.parametrize("argv, key", [
+    (["nowhere"], "nowhere"),
+    (["vinh_long", "--out-folder-missing"], "does not exist"),
+    (["vinh_long", "vinh_long_labour_2018"], "mix schemes"),
+    (["vinh_long", "--grid", "near_poor=0.3:1:0.1", "--grid", "state_share.near_poor=0.5:1:0.5"], "twice"),
+    (["vinh_long", "--grid", "near_poor=nan:1:0.1"], "finite"),
+    (["vinh_long", "--grid", "near_poor"], "LEVER=START:STOP:STEP"),
+    (["vinh_long", "--grid", "near_poor=0.5:1:0.1", "--from", "1990"], "--from"),
+    (["vinh_long", "--scheduler", "tcp://nohost"], "tcp://HOST:PORT"),
+    (["vinh_long", "--scheduler", "slurm"], "allowed"),
+])
+def test_more_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, argv, key):
+    out = tmp_path / "bad.nc"
+    if "--out-folder-missing" in argv:
+        argv, out = argv[:1], tmp_path / "missing" / "bad.nc"
+    code = main(["batch", *argv, "--draws", "4", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and key in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_checkpoint_folder_without_resume_is_named(tmp_path, capsys):
+    out = tmp_path / "x.zarr"
+    Path(f"{out}.partial").mkdir()
+    assert main(["batch", "vinh_long", "--draws", "4", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{out}.partial" in err and "use --resume or delete it" in err and err.count("\n") == 1
+    assert not out.exists()

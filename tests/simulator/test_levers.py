@@ -1,0 +1,118 @@
+"""The lever registry: a lever declared once is accepted by scenarios, moved by `solve`, varied by
+`sensitivity` and shown on the dashboard. The lever is docs/extending.md's recipe, read from there."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from covsim import simulator
+from covsim.calibration import shipped
+from covsim.simulator.analysis import planning, sensitivity, solve
+from covsim.simulator.errors import InputError
+from covsim.simulator.inputs import levers
+
+RECIPE = Path(__file__).parents[2] / "docs" / "extending.md"
+PATH = "pupil_support.pupil_student"
+
+
+def recipe_lever() -> levers.Lever:
+    """The lever the recipe declares, run as the recipe's Python block."""
+    text = RECIPE.read_text(encoding="utf-8")
+    block = re.search(r"## Add a lever.*?```python\n(.*?)```", text, re.S).group(1)
+    space: dict = {}
+    exec(block, space)  # noqa: S102 - our own documentation, checked here on purpose
+    return space["LEVER"]
+
+
+@pytest.fixture
+def new_lever(monkeypatch):
+    lever = recipe_lever()
+    assert lever.name not in levers.LEVERS
+    monkeypatch.setitem(levers.LEVERS, lever.name, lever)
+    return lever
+
+
+@pytest.fixture(scope="module")
+def lai_chau():
+    return simulator.load_scenario("lai_chau"), shipped.draws_for("lai_chau", 30, 0)
+
+
+def test_scenario_accepts_the_new_lever_and_checks_its_range(new_lever, lai_chau):
+    scenario, _ = lai_chau
+    assert PATH in levers.lever_paths()
+    reform = scenario.with_reform({PATH: {2020: 0.25}})
+    national, local = reform.policy().state_share(2021, "lai_chau", "pupil_student")
+    before = scenario.policy().state_share(2021, "lai_chau", "pupil_student")
+    assert national == pytest.approx(before[0])
+    assert national + local == pytest.approx(min(1.0, before[0] + 0.25))  # the province's own value
+    assert planning.lever_value(reform, PATH, 2021) == pytest.approx(0.25)
+    with pytest.raises(InputError, match=r"out of range; allowed: \[0, 1\] share of the premium"):
+        scenario.with_reform({PATH: {2020: 1.5}})
+    with pytest.raises(InputError, match="unknown group"):
+        scenario.with_reform({"pupil_support.poor": {2020: 0.5}})
+
+
+def test_without_the_registry_entry_the_path_is_unknown(lai_chau):
+    scenario, _ = lai_chau
+    with pytest.raises(InputError, match="unknown lever"):
+        scenario.with_reform({PATH: {2020: 0.25}})
+
+
+def test_solve_moves_the_new_lever(new_lever, lai_chau):
+    scenario, params = lai_chau
+    base = simulator.run(scenario, params=params, seed=0)
+    target = float(planning.region_coverage(base, scenario).sel(year=2020).median()) + 0.002
+    assert planning.target_report(base, scenario, target, 2020)["probability"] < 0.5
+    result = solve.solve(scenario, params, 0, target, 2020, 0.5, [PATH], start=2017)
+    assert result["feasible"], result
+    (row,) = result["levers"]
+    assert row["lever"] == PATH and row["max"] == new_lever.hi
+    assert row["value"] > row["current"] + 1e-6  # moved up from the level in force
+
+
+def test_solve_refuses_a_lever_the_registry_does_not_let_it_move(lai_chau):
+    scenario, params = lai_chau
+    with pytest.raises(InputError, match="solve does not move this lever"):
+        solve.solve(scenario, params, 0, 0.95, 2020, 0.5, ["outreach"], start=2017)
+
+
+def test_sensitivity_varies_the_new_lever(new_lever, lai_chau):
+    scenario, params = lai_chau
+    table = sensitivity.factors(params, scenario, 2017)
+    row = table[table.factor == PATH]
+    assert len(row) == 1 and row.kind.iloc[0] == "lever" and row.hi.iloc[0] == new_lever.hi
+    # At the lever's low and high end, everything else at its middle: coverage rises with it.
+    mid = ((table.lo + table.hi) / 2).to_numpy()
+    X = np.vstack([mid, mid])
+    j = int(np.flatnonzero(table.factor == PATH)[0])
+    X[0, j], X[1, j] = table.lo.iloc[j], table.hi.iloc[j]
+    low, high = sensitivity.coverage_at(scenario, params, table, X, 2020, 2017)
+    assert high > low
+
+
+def test_dashboard_shows_the_new_lever(new_lever):
+    from covsim.dashboard import compute, i18n, layout
+
+    spec = next(s for s in compute.lever_specs() if s["path"] == PATH)
+    assert spec["kind"] == "share" and spec["schemes"] == ("bhyt",)
+    ids = [c.id for c in _walk(layout.controls()) if isinstance(getattr(c, "id", None), dict)]
+    assert layout.lever_id(PATH) in ids
+    assert i18n.t("pupil_support.column", "en") == "Pupil support (%)"
+    assert i18n.t("pupil_support.column", "vi") == "Tỉnh hỗ trợ HSSV (%)"
+
+
+def test_every_dashboard_lever_has_its_labels_in_both_languages():
+    for lever in levers.dashboard_levers():
+        for texts in (lever.label, lever.description) + ((lever.column,) if lever.groups else ()):
+            assert set(texts) == {"vi", "en"} and all(texts.values()), lever.name
+
+
+def _walk(component):
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if child is not None and not isinstance(child, (str, int, float)):
+            yield from _walk(child)

@@ -1,0 +1,202 @@
+"""Target probabilities, the cheapest subsidy mix, Sobol indices, budgets and target allocation."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+import xarray as xr
+
+from covsim import simulator
+from covsim.calibration import shipped
+from covsim.cli.main import main
+from covsim.simulator.analysis import allocate, planning, sensitivity, solve
+
+DRAWS = 60
+
+
+@pytest.fixture(scope="module")
+def lai_chau():
+    scenario = simulator.load_scenario("lai_chau")
+    params = shipped.draws_for("lai_chau", DRAWS, 0)
+    return scenario, params, simulator.run(scenario, params=params, seed=0)
+
+
+def cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_target_json_matches_the_share_of_draws(capsys, lai_chau):
+    scenario, _, ds = lai_chau
+    code, out, _ = cli(capsys, "target", "lai_chau", "--target", "0.94", "--year", "2020", "--draws", str(DRAWS),
+                       "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert set(report) >= {"region", "scenario", "year", "target", "probability", "median_coverage", "lo80", "hi80",
+                           "first_year_reached", "groups"}
+    cov = ds.coverage_total.sel(region="lai_chau", year=2020).values
+    assert report["probability"] == pytest.approx(np.mean(cov >= 0.94), abs=1e-6)
+    assert report["lo80"] <= report["median_coverage"] <= report["hi80"]
+    assert set(report["first_year_reached"]) == {"p50", "p90"}
+    # Lai Chau's plan sets group targets for 2020: each carries its coverage, target and gap.
+    groups = {g["group"]: g for g in report["groups"]}
+    assert "pupil_student" in groups and groups["pupil_student"]["target"] == 1.0
+    for g in report["groups"]:
+        assert g["gap"] == pytest.approx(g["target"] - g["coverage"], abs=1e-6)
+
+
+@pytest.mark.parametrize("year", [2020, 2023])  # 2020: the plan's group targets; 2023: none, the model's groups
+def test_group_gaps_are_group_coverage_medians(lai_chau, year):
+    scenario, _, ds = lai_chau
+    rows = planning.group_gaps(ds, scenario, year)
+    assert rows
+    if year == 2023:
+        assert all(r["target"] is None for r in rows) and {r["group"] for r in rows} <= set(planning.GROUP_IDS)
+    for r in rows:
+        median = float(planning.group_coverage(ds, "lai_chau", r["group"]).sel(year=year).median("draw"))
+        assert r["coverage"] == round(median, 6)
+
+
+def test_first_year_reached_needs_the_target_held():
+    cov = xr.DataArray([[0.5, 0.9, 0.7, 0.9, 0.95], [0.5, 0.6, 0.7, 0.8, 0.85], [0.9, 0.9, 0.9, 0.9, 0.9]],
+                       dims=("draw", "year"), coords={"year": [2016, 2017, 2018, 2019, 2020]})
+    first = planning.first_year_reached(cov, 0.9)
+    assert first.tolist() == [2019.0, np.inf, 2016.0]
+
+
+def test_group_labels_cover_the_right_model_groups():
+    assert planning.model_groups("law3") == ["poor", "child_under6", "other_state_paid"]
+    assert planning.model_groups("near_poor+farm_household") == ["near_poor", "farm_household"]
+    assert set(planning.model_groups("plan6_poor_near_poor")) == {"poor", "near_poor"}
+    with pytest.raises(simulator.InputError):
+        planning.model_groups("nearpoor")
+
+
+def test_probability_rises_with_the_state_share(lai_chau):
+    scenario, params, _ = lai_chau
+    probabilities, costs = [], []
+    for share in (0.7, 0.8, 0.9, 1.0):
+        sc = planning.with_levers(scenario, {"state_share.near_poor": share}, 2017)
+        ds = simulator.run(sc, params=params, seed=0)
+        near_poor = planning.group_coverage(ds, "lai_chau", "near_poor").sel(year=2020)
+        probabilities.append(planning.probability(near_poor, 0.85))
+        costs.append(float(planning.cumulative_state_cost(ds, "lai_chau", 2017, 2020).mean()))
+    assert all(b >= a for a, b in zip(probabilities, probabilities[1:]))
+    assert probabilities[-1] > probabilities[0]
+    assert all(b > a for a, b in zip(costs, costs[1:]))  # paying more of the premium costs the budget more
+
+
+def test_budget_splits_and_cost_per_additional_insured(lai_chau):
+    scenario, params, base = lai_chau
+    reform = planning.with_levers(scenario, {"state_share.farm_household": 0.8}, 2017)
+    ds = simulator.run(reform, params=params, seed=0)
+    table = planning.budget(ds, "lai_chau", comparison=base)
+    assert np.allclose(table.state_cost, table.state_cost_national + table.state_cost_local)
+    later = table[table.year >= 2017]
+    assert (later.extra_insured > 0).all() and (later.extra_state_cost > 0).all()
+    assert (later.cost_per_additional_insured > 0).all()
+    assert table[table.year < 2017].cost_per_additional_insured.isna().all()  # nothing changed before
+
+
+def test_solve_meets_its_own_probability_when_rerun(lai_chau):
+    scenario, params, _ = lai_chau
+    result = solve.solve(scenario, params, 0, 0.93, 2019, 0.7, ["near_poor", "farm_household"], start=2017)
+    assert result["feasible"]
+    levels = {r["lever"]: r["value"] for r in result["levers"]}
+    for r in result["levers"]:
+        assert r["current"] - 1e-9 <= r["value"] <= r["max"] + 1e-9
+    rerun = simulator.run(planning.with_levers(scenario, levels, 2017), params=params, seed=0)
+    report = planning.target_report(rerun, scenario, 0.93, 2019)
+    assert report["probability"] >= 0.7
+    assert report["probability"] == pytest.approx(result["probability"])
+    # Cheaper than putting every lever at its maximum.
+    top = simulator.run(planning.with_levers(scenario, {p: 1.0 for p in levels}, 2017), params=params, seed=0)
+    assert result["state_cost"]["total"] <= float(planning.cumulative_state_cost(top, "lai_chau", 2017, 2019).mean())
+
+
+def test_solve_says_when_no_combination_reaches_the_target(capsys):
+    code, out, _ = cli(capsys, "solve", "lai_chau", "--target", "0.999", "--year", "2018", "--probability", "0.9",
+                       "--levers", "near_poor", "--draws", "30", "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["feasible"] is False
+    assert result["best_probability"] < 0.9
+    assert "no combination" in result["message"]
+
+
+def test_sensitivity_finds_the_levers_that_matter(lai_chau):
+    scenario, _, _ = lai_chau
+    params = shipped.draws_for("lai_chau", 400, 0)
+    table = sensitivity.sobol(scenario, params, 2020, samples=64).set_index("factor")
+    assert {"state_share.near_poor", "state_share.household"} <= set(table.index)
+    # Pensioners are insured by the social-insurance fund: their lapse cannot move much; the
+    # enrolment trend of everyone does.
+    assert table.loc["outreach_trend", "ST"] > table.loc["lapse_logit.pensioner", "ST"]
+    assert table.loc["lapse_logit.pensioner", "ST"] < 0.02
+
+
+def test_allocate_totals_add_up(tmp_path, capsys):
+    out = tmp_path / "lai_chau.csv"
+    code, text, _ = cli(capsys, "allocate", "lai_chau", "--target", "0.968", "--year", "2020", "--out", str(out),
+                        "--draws", "40")
+    assert code == 0
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["year", "unit_kind", "unit", "insured", "population", "rate"]
+    assert set(table.unit_kind) == {"district", "group"}
+    assert (table.insured <= table.population).all()
+    for (year, kind), part in table.groupby(["year", "unit_kind"]):
+        assert part.unit.is_unique
+    final = table[table.year == 2020]
+    for kind, part in final.groupby("unit_kind"):
+        assert round(part.insured.sum() / part.population.sum(), 4) == 0.968
+    assert len(table[(table.year == 2020) & (table.unit_kind == "district")]) == 8
+    by_kind = table.groupby(["year", "unit_kind"])[["insured", "population"]].sum().unstack()
+    assert (by_kind["insured"]["district"] == by_kind["insured"]["group"]).all()  # one total, two splits
+
+
+def test_allocate_excel_has_a_sheet_per_unit_kind(tmp_path, capsys):
+    out = tmp_path / "vl.xlsx"
+    code, text, _ = cli(capsys, "allocate", "vinh_long", "--target", "0.9", "--year", "2020", "--out", str(out),
+                        "--draws", "30")
+    assert code == 0 and "no district data" in text
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["group"]
+    rows = list(book["group"].iter_rows(values_only=True))
+    assert rows[0] == ("year", "unit_kind", "unit", "insured", "population", "rate")
+    sheet = book["group"]  # formats a planner reads, the column names unchanged
+    assert sheet.freeze_panes == "A2" and sheet["F2"].number_format == "0.00%" and sheet["D2"].number_format == "#,##0"
+    assert isinstance(sheet["D2"].value, int) and sheet.column_dimensions["C"].width >= 10
+
+
+def test_whole_rounding_adds_up():
+    values = np.array([1.4, 2.4, 3.2])
+    assert allocate.whole(values, 7).sum() == 7
+    assert allocate.whole(values, 7).tolist() == [2, 2, 3]
+
+
+@pytest.mark.parametrize("argv, key", [
+    (["target", "lai_chau", "--target", "1.2", "--year", "2020"], "--target"),
+    (["target", "lai_chau", "--target", "0", "--year", "2020"], "--target"),
+    (["target", "lai_chau", "--target", "0.9", "--year", "2060"], "--year"),
+    (["target", "lai_chow", "--target", "0.9", "--year", "2020"], "lai_chow"),
+    (["solve", "lai_chau", "--target", "0.9", "--year", "2020", "--probability", "1", "--levers", "near_poor"],
+     "--probability"),
+    (["solve", "lai_chau", "--target", "0.9", "--year", "2020", "--probability", "0", "--levers", "near_poor"],
+     "--probability"),
+    (["solve", "lai_chau", "--target", "0.9", "--year", "2020", "--probability", "0.8", "--levers", "near_pour"],
+     "near_pour"),
+    (["solve", "lai_chau", "--target", "1.5", "--year", "2020", "--probability", "0.8", "--levers", "near_poor"],
+     "--target"),
+    (["allocate", "lai_chau", "--target", "1.1", "--year", "2020", "--out", "OUT.csv"], "--target"),
+    (["allocate", "lai_chau", "--target", "0.9", "--year", "2020", "--out", "OUT.txt"], "--out"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, argv, key):
+    argv = [a.replace("OUT", str(tmp_path / "out")) for a in argv]
+    code, out, err = cli(capsys, *argv)
+    assert code == 2
+    assert err.count("\n") == 1 and key in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,116 @@
+"""Scenario validation, as a unit: every reform path, group, year and value checked before anything
+is applied, and a scenario file's keys, region, years, scheme and baseline."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from covsim.simulator.errors import InputError
+from covsim.simulator.inputs import scenario as sc
+from covsim.simulator.inputs.levers import LEVERS
+from covsim.simulator.inputs.policy import NATIONAL
+
+
+def check(reform: dict) -> dict:
+    return sc.validate_reform(reform, "f.toml", 2008, 2030)
+
+
+def fails(reform: dict, key: str, message: str) -> None:
+    with pytest.raises(InputError) as err:
+        check(reform)
+    assert err.value.where == "f.toml" and err.value.key == key, str(err.value)
+    assert message in err.value.message, str(err.value)
+
+
+def test_a_valid_reform_is_parsed_per_path_and_year():
+    out = check({"state_share": {"near_poor": {"2017": 1, "2020": 0.9}}, "outreach": {2018: -1.5}})
+    assert out == {"state_share.near_poor": {2017: 1.0, 2020: 0.9}, "outreach": {2018: -1.5}}
+
+
+def test_a_bare_value_takes_effect_the_year_after_start():
+    assert check({"base_salary": 2_340_000}) == {"base_salary": {2009: 2_340_000.0}}
+
+
+@pytest.mark.parametrize("reform, key, message", [
+    ({"state_shar.near_poor": {2017: 1}}, "reform.state_shar.near_poor", "unknown lever (did you mean"),
+    ({"state_share.near_pour": {2017: 1}}, "reform.state_share.near_pour", "unknown group 'near_pour'"),
+    ({"household_member_factor.9": {2017: 1}}, "reform.household_member_factor.9", "unknown member rank"),
+    ({"outreach.poor": {2017: 1}}, "reform.outreach.poor", "'outreach' takes no group"),
+    ({"outreach": {2008: 1}}, "reform.outreach.2008", "year outside the scenario's years 2009..2030"),
+    ({"outreach": {2031: 1}}, "reform.outreach.2031", "year outside"),
+    ({"outreach": {2017: "high"}}, "reform.outreach.2017", "'high' is not a number; allowed: [-5, 5]"),
+    ({"outreach": {2017: True}}, "reform.outreach.2017", "is not a number"),
+    ({"premium_rate": {2017: 0.07}}, "reform.premium_rate.2017", "0.07 is out of range; allowed: [0, 0.06]"),
+    ({"state_share.poor": {2017: -0.1}}, "reform.state_share.poor.2017", "out of range; allowed: [0, 1]"),
+])
+def test_a_bad_reform_names_its_key_and_what_is_allowed(reform, key, message):
+    fails(reform, key, message)
+
+
+def test_every_registered_path_is_accepted_at_its_bounds():
+    for name, lever in LEVERS.items():
+        for path in lever.paths():
+            assert check({path: {2017: lever.lo, 2018: lever.hi}})[path] == {2017: lever.lo, 2018: lever.hi}
+
+
+def test_regional_levers_set_the_region_and_national_levers_the_nation():
+    s = sc.Scenario("x", "lai_chau", reform={"outreach": {2020: 1.0}, "base_salary": {2020: 3e6},
+                                             "enforcement": {2020: 0.5}, "state_share.near_poor": {2020: 1.0}})
+    keys = set(s.overrides())
+    assert keys == {("outreach", "lai_chau", ""), ("base_salary", NATIONAL, ""), ("enforcement", NATIONAL, ""),
+                    ("state_share", "lai_chau", "near_poor")}
+    value = s.overrides()[("outreach", "lai_chau", "")].values[0]
+    assert (value.start, value.value, value.kind) == (date(2020, 1, 1), 1.0, "assumed")
+
+
+def test_with_reform_merges_years_and_validates():
+    s = sc.load("lai_chau").with_reform({"outreach": {2020: 1.0}}).with_reform({"outreach": {2022: 2.0}})
+    assert s.reform["outreach"] == {2020: 1.0, 2022: 2.0}
+    with pytest.raises(InputError, match="out of range"):
+        s.with_reform({"outreach": {2022: 9.0}})
+
+
+def test_the_hash_follows_what_determines_the_run():
+    a = sc.load("lai_chau")
+    assert a.hash == sc.load("lai_chau").hash
+    assert a.with_reform({"outreach": {2020: 1.0}}).hash != a.hash
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("text, key, message", [
+    ('region = "lai_chau"\ncolour = "red"\n', "colour", "unknown key"),
+    ('name = "x"\n', "region", "missing; a baseline names its region"),
+    ('region = "lai_chow"\n', "region", "unknown region 'lai_chow' (did you mean 'lai_chau'?)"),
+    ('baseline = "lai_chau"\nregion = "can_tho"\n', "region", "differs from its baseline's region"),
+    ('region = "lai_chau"\nstart = 2010\n', "start", "allowed: 2008"),
+    ('region = "lai_chau"\nend = 2008\n', "end", "is not after start"),
+    ('region = "lai_chau"\nend = 2051\n', "end", "is not a year in 2008..2050"),
+    ('region = "lai_chau"\nscheme = "bhxx"\n', "scheme", "unknown scheme 'bhxx'; allowed: bhyt, bhxh, bhtn"),
+    ('region = "lai_chau"\nreform = 3\n', "reform", "must be a table"),
+    ('region = 3\n', "region", "must be a string"),
+])
+def test_a_bad_scenario_file_names_its_key(tmp_path, text, key, message):
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as err:
+        sc.load(path)
+    assert err.value.where == str(path) and err.value.key == key, str(err.value)
+    assert message in err.value.message, str(err.value)
+
+
+def test_a_reform_file_inherits_its_baseline(tmp_path):
+    path = write(tmp_path, 'baseline = "lai_chau"\n[reform]\n"state_share.near_poor" = { 2017 = 1.0 }\n')
+    s = sc.load(path)
+    base = sc.load("lai_chau")
+    assert (s.region, s.start, s.end, s.scheme, s.baseline) == (base.region, base.start, base.end, base.scheme, "lai_chau")
+    assert s.reform["state_share.near_poor"] == {2017: 1.0}
+
+
+def test_unknown_scenario_name_lists_the_shipped_ones():
+    with pytest.raises(InputError, match="no shipped scenario of that name"):
+        sc.load("lai_chau_nope")

@@ -1,0 +1,11 @@
+"""Names vulture cannot see used: attributes read by the libraries they are set on, and pytest's
+module marker. tests/test_layers.py runs vulture with this file."""
+_ = None
+_.random_state  # emcee's sampler reads it (calibration/fit.py)
+_.binary_location  # selenium's Chrome options read it (dashboard/process.py)
+pytestmark  # pytest reads it (tests/dashboard/test_dashboard_browser.py)
+_.page_height, _.page_width  # python-docx's section reads them (dashboard/brief_docx.py)
+_.language, _.italic, _.bold  # python-docx's run font reads them (dashboard/brief_docx.py)
+_.drawHeight, _.drawWidth  # reportlab's Image reads them (dashboard/brief_pdf.py)
+_.alignment  # openpyxl's cell reads it (dashboard/excel.py)
+_.showErrorMessage  # openpyxl's data validation reads it (simulator/inputs/region_template.py)
