@@ -7,6 +7,7 @@ import sys
 import time
 
 from covsim.simulator.errors import InputError
+from covsim.simulator.inputs.scheme_ids import SCHEMES
 
 
 def _run_task(task):
@@ -261,7 +262,7 @@ def register(sub) -> None:
                         "cost of some 20 ms, so much smaller chunks spend their time on bookkeeping)")
     p.add_argument("--from", dest="start", type=int, help="first year grid levers take effect "
                                                            "(default: after the region's last observation)")
-    p.add_argument("--scheme", choices=("bhyt", "bhxh", "bhtn"), help="insurance scheme (default: the scenarios')")
+    p.add_argument("--scheme", choices=SCHEMES, help="insurance scheme (default: the scenarios')")
     p.add_argument("--resume", action="store_true", help="reuse the finished chunks of an interrupted batch")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print one JSON object")

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from covsim.simulator.errors import InputError
+from covsim.simulator.inputs.scheme_ids import SCHEMES
 
 FORMATS = (".docx", ".pdf", ".html")
 
@@ -97,7 +98,7 @@ def register(sub) -> None:
     p.add_argument("--from", dest="start", type=_year,
                    help="first year the levers take effect (default: after the last observation)")
     p.add_argument("--compare", help="also compare with this scenario of the same region")
-    p.add_argument("--scheme", choices=("bhyt", "bhxh", "bhtn"), help="insurance scheme (default: the scenario's)")
+    p.add_argument("--scheme", choices=SCHEMES, help="insurance scheme (default: the scenario's)")
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the briefing (default vi)")
     p.add_argument("--draws", type=_positive_int, default=200, help="posterior draws (default 200)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

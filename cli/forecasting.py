@@ -4,6 +4,8 @@ from __future__ import annotations
 import dataclasses
 import json
 
+from covsim.simulator.inputs.scheme_ids import SCHEMES
+
 
 def _region(text: str) -> str:
     from covsim.simulator.errors import InputError, nearest
@@ -157,7 +159,7 @@ def register(sub) -> None:
     fc.add_argument("--until", type=int, required=True, help="last year of observations the fit may use")
     fc.add_argument("--to", type=int, required=True, help="last year to forecast")
     fc.add_argument("--scenario", help="scenario to forecast under (default: the region's baseline)")
-    fc.add_argument("--scheme", choices=("bhyt", "bhxh", "bhtn"),
+    fc.add_argument("--scheme", choices=SCHEMES,
                     help="health (bhyt), social (bhxh) or unemployment (bhtn) insurance (default: the scenario's)")
     _common(fc)
     fc.set_defaults(func=cmd_forecast)

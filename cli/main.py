@@ -11,6 +11,8 @@ import json
 import sys
 from contextlib import contextmanager
 
+from covsim.simulator.inputs.scheme_ids import SCHEMES
+
 DEFAULT_SCENARIO = "vietnam"
 #: Modules that add their own subcommands: each has `register(subparsers)`.
 COMMAND_MODULES = ("covsim.cli.forecasting", "covsim.cli.planning", "covsim.cli.serve", "covsim.cli.batch",
@@ -182,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
     run.add_argument("--out", help="write the full Dataset to this NetCDF file (.nc)")
     run.add_argument("--by-age", action="store_true", help="keep the age dimension in the output")
-    run.add_argument("--scheme", choices=("bhyt", "bhxh", "bhtn"),
+    run.add_argument("--scheme", choices=SCHEMES,
                      help="health (bhyt, default), social (bhxh) or unemployment (bhtn) insurance")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     run.add_argument("--budget", action="store_true", help="also print state cost and fund revenue by year")

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from covsim.simulator.errors import InputError, nearest
+from covsim.simulator.inputs.scheme_ids import SCHEMES
 
 
 def _float(text: str) -> float:
@@ -29,7 +30,7 @@ def _common(p, scheme: bool = True) -> None:
     p.add_argument("--draws", type=_positive_int, default=200, help="posterior draws (default 200)")
     p.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
     if scheme:
-        p.add_argument("--scheme", choices=("bhyt", "bhxh", "bhtn"), help="insurance scheme (default: the scenario's)")
+        p.add_argument("--scheme", choices=SCHEMES, help="insurance scheme (default: the scenario's)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_memory_limit(p)
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .groups import STATE_SHARED
+from .scheme_ids import HEALTH as _HEALTH, LABOUR
 
-HEALTH = ("bhyt",)
-LABOUR = ("bhxh", "bhtn")
+HEALTH = (_HEALTH,)
 #: The groups the dashboard and `sensitivity` offer for a group lever unless it names its own.
 OFFERED_GROUPS = ("near_poor", "pupil_student", "farm_household", "household")
 

@@ -21,11 +21,11 @@ from pathlib import Path
 
 from ..errors import InputError, nearest
 from .levers import LEVERS, lever_paths
+from .scheme_ids import SCHEMES
 from .policy import DatedValue, Key, NATIONAL, Policy, Series
 
 FIRST_YEAR = 2008  # the state is initialised at the end of this year (Law 25/2008 passed Nov 2008)
 LAST_YEAR = 2050
-SCHEMES = ("bhyt", "bhxh", "bhtn")
 
 TOP_KEYS = {
     "name": "a short id",

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
+from .scheme_ids import SCHEMES
 
 KINDS = ("observed", "planned", "assumed")
 
@@ -39,7 +40,7 @@ _PROVENANCE = (("kind", "str", True, KINDS), ("source", "str"), ("note", "str", 
 SCHEMAS: dict[str, tuple[Column, ...]] = {
     # Coverage figures: observed points and planned targets, by region, year, scheme and group.
     "coverage": _cols(
-        "region", ("year", "int"), ("scheme", "str", True, ("bhyt", "bhxh", "bhtn")), "group",
+        "region", ("year", "int"), ("scheme", "str", True, SCHEMES), "group",
         ("value", "float"), "unit", *_PROVENANCE,
     ),
     # Population totals by region and year.

@@ -51,9 +51,10 @@ from .parameters import DEFAULT_NOISE_FROM, Prior
 from .provenance import provenance
 from ..inputs.policy import NATIONAL, Policy, Series
 from ..inputs.scenario import Scenario
+from ..inputs.scheme_ids import LABOUR
 from ..streams import normal
 
-SCHEMES = ("bhxh", "bhtn")
+SCHEMES = LABOUR
 GROUPS = {"bhxh": ("required", "informal"), "bhtn": ("required", "other")}
 DENOMINATORS = {"share_of_labour_force": "labour_force", "share_of_required": "required"}
 #: Working ages the layer keeps: from 15 to the band before 65 (no retirement age reaches 65).
