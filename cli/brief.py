@@ -29,8 +29,9 @@ def parse_levers(items: list[str]) -> dict[str, float]:
         if not sep:
             raise InputError("--lever", item, "expected NAME=VALUE, e.g. near_poor=0.9")
         path = planning.parse_lever(name, where="--lever")
-        if path not in compute.KIND:
-            raise InputError("--lever", name, f"not a lever of the briefing; allowed: {', '.join(compute.LEVER_PATHS)}")
+        offered = [s["path"] for s in compute.lever_specs()]
+        if path not in offered:
+            raise InputError("--lever", name, f"not a lever of the briefing; allowed: {', '.join(offered)}")
         try:
             out[path] = float(value.replace(",", ".") if value.count(",") == 1 and "." not in value else value)
         except ValueError:

@@ -68,6 +68,11 @@ def page_defaults(name: str, scheme: str) -> tuple[dict, int, float, int]:
     return now, start, round(100 * target, 4), year
 
 
+def _lever_paths_and_kinds() -> tuple[tuple[str, ...], dict[str, str]]:
+    specs = compute.lever_specs()
+    return tuple(s["path"] for s in specs), {s["path"]: s["kind"] for s in specs}
+
+
 def compute_request(req: dict, draws: int, seed: int, progress=None, details: bool = True) -> dict:
     """A request's summary (only the answer when not `details`), or a message for the page;
     callable without Dash."""
@@ -90,7 +95,7 @@ def compute_request(req: dict, draws: int, seed: int, progress=None, details: bo
         return out
     except InputError as exc:
         return {"id": req.get("id"), "error": str(exc), "kind": "input", "message": exc.message,
-                **fields.describe(exc, req, compute.LEVER_PATHS, compute.KIND)}
+                **fields.describe(exc, req, *_lever_paths_and_kinds())}
     except (TypeError, ValueError) as exc:
         return {"id": req.get("id"), "error": f"dashboard: {exc}", "kind": "input"}
     except Exception as exc:  # noqa: BLE001 - the page says what went wrong; the server stays up

@@ -30,13 +30,15 @@ def _stop(*args, **kwargs):
 #: Where the long work begins, by module and attribute (looked up when a command calls them).
 WORK = [
     ("covsim.simulator", "run"),
-    ("covsim.simulator.engine", "run"),
-    ("covsim.simulator.batch", "execute"),
+    ("covsim.simulator.schemes", "run"),
+    ("covsim.simulator.schemes.health", "run"),
+    ("covsim.simulator.schemes.labour", "run"),
+    ("covsim.simulator.analysis.batch", "execute"),
     ("covsim.calibration.fit", "calibrate"),
     ("covsim.calibration.forecast", "forecast"),
     ("covsim.calibration.backtest", "backtest"),
-    ("covsim.simulator.sensitivity", "sobol"),
-    ("covsim.simulator.solve", "solve"),
+    ("covsim.simulator.analysis.sensitivity", "sobol"),
+    ("covsim.simulator.analysis.solve", "solve"),
     ("covsim.dashboard.app", "create_app"),
 ]
 

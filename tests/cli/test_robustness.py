@@ -162,7 +162,7 @@ def test_lock_of_a_killed_process_is_not_stuck(tmp_path):
     from covsim.simulator.analysis import batch
 
     out = tmp_path / "c.zarr"
-    code = ("import sys, time; from pathlib import Path; from covsim.simulator import batch\n"
+    code = ("import sys, time; from pathlib import Path; from covsim.simulator.analysis import batch\n"
             "with batch.store_lock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)\n")
     holder = subprocess.Popen([sys.executable, "-c", code, str(out)], stdout=subprocess.PIPE, text=True)
     try:
