@@ -21,6 +21,8 @@ from covsim.simulator import observations, planning, regions
 from covsim.simulator.errors import InputError
 from covsim.simulator.variants import Variants
 
+from . import views
+
 DRAWS = 200
 SEED = 0
 REGIONS = tuple(regions.runnable())  # from the data (regions.csv): the country first, then by GSO code
@@ -150,7 +152,8 @@ def _figures(region: str, scheme: str) -> tuple[str, str]:
     """The observed points and planned targets as the summary holds them (JSON, parsed per use:
     a summary is the caller's to change)."""
     observed = observations.observed(region, scheme)[["year", "value", "source"]]
-    planned = observations.targets(region, scheme)[["year", "group", "value", "source"]]
+    planned = observations.targets(region, scheme)
+    planned = planned[planned.unit == views.UNIT[scheme]][["year", "group", "value", "source"]]
     return (observed.to_json(orient="records", force_ascii=False),
             planned.to_json(orient="records", force_ascii=False))
 
@@ -167,15 +170,11 @@ def current_levers(name: str, scheme: str, start: int) -> dict[str, float]:
     return {p: planning.lever_value(sc, p, int(start)) for p in LEVER_PATHS}
 
 
-def default_target(name: str, scheme: str) -> tuple[float, int]:
-    """The plan's latest overall target for the region (and scheme), else 90% in 2025."""
+def default_target(name: str, scheme: str) -> tuple[float | None, int]:
+    """The plan's latest overall target for the region and scheme (else the national plan's), in
+    the unit the model computes; None when the data have no sourced target (see views)."""
     sc = scenario(name, scheme)
-    t = observations.targets(sc.region, scheme)
-    t = t[(t.group == "all") & (t.year > sc.start) & (t.year <= sc.end)]
-    if not len(t):
-        return 0.9, min(2025, sc.end)
-    last = t[t.year == t.year.max()]
-    return float(last.value.max()), int(last.year.iloc[0])
+    return views.default_target(sc.region, scheme, sc.start, sc.end)[:2]
 
 
 _DRAWS_SEEN: set = set()
@@ -323,10 +322,10 @@ def changed_levers(name: str, scheme: str, levers: dict[str, float], start: int)
     for path, value in levers.items():
         if path not in KIND:
             raise InputError("dashboard", path, f"unknown lever; allowed: {', '.join(LEVER_PATHS)}")
+        if scheme not in next(s["schemes"] for s in LEVER_SPECS if s["path"] == path):
+            continue  # a lever of another scheme: its box is disabled and empty
         if value is None:
             raise InputError("dashboard", path, "empty; type a number")
-        if scheme not in next(s["schemes"] for s in LEVER_SPECS if s["path"] == path):
-            continue
         value = float(value)
         if not np.isfinite(value):
             raise InputError("dashboard", path, "not a number")
