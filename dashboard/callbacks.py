@@ -220,7 +220,8 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         sc = compute.scenario(name, scheme)
         note = views.target_note(sc.region, scheme, sc.start, sc.end, lang)
         if ctx.triggered_id == "lang":
-            return no_update, no_update, no_update, no_update, no_update, note
+            skip = [no_update] * len(ctx.outputs_list[0])  # a wildcard output takes one value per box
+            return skip, skip, no_update, no_update, no_update, note
         now, start, target, year = page_defaults(name, scheme)
         paths = [lever_path(o["id"]) for o in ctx.outputs_list[0]]
         disabled = [scheme not in next(s["schemes"] for s in compute.LEVER_SPECS if s["path"] == p) for p in paths]
