@@ -20,7 +20,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 
-from . import briefing, compute, fields, figures
+from . import briefing, compute, fields, figures, views
 from .compute import InputError
 from .i18n import number, percent, t
 from .layout import lever_path
@@ -61,11 +61,12 @@ def from_ui(path: str, value):
 
 def page_defaults(name: str, scheme: str) -> tuple[dict, int, float, int]:
     """What the page shows for a scenario before any lever moves, in the page's units: the levers in
-    force from the default lever start, that start, the target (%) and its year."""
+    force from the default lever start, that start, the target (%, None when the data have no
+    sourced target) and its year."""
     target, year = compute.default_target(name, scheme)
     start = compute.default_start(name, scheme, year)
     now = {p: to_ui(p, v) for p, v in compute.current_levers(name, scheme, start).items()}
-    return now, start, round(100 * target, 4), year
+    return now, start, None if target is None else round(100 * target, 4), year
 
 
 def _lever_paths_and_kinds() -> tuple[tuple[str, ...], dict[str, str]]:
@@ -127,7 +128,7 @@ def render(s: dict | None, lang: str, names=None) -> dict:
         probability = [probability, html.Div(t("on_priors", lang), id="on-priors",
                                              style={"fontSize": "13px", "fontWeight": "normal", "color": "#b00020"})]
     out = {"error": "", "probability": probability, "headline": headline,
-           "fan": figures.fan_chart(s, lang), "result-key": str(s.get("id"))}
+           "fan": figures.fan_chart(s, lang), "legend-note": views.legend_note(s, lang), "result-key": str(s.get("id"))}
     if names is not None and not set(names) & set(RENDERED_REST):
         return out
     if not s.get("details", True):
@@ -174,7 +175,7 @@ def render(s: dict | None, lang: str, names=None) -> dict:
 
 
 #: The answer and its chart first (one small response), the other views in a second callback.
-RENDERED = ("error", "probability", "headline", "fan", "result-key")
+RENDERED = ("error", "probability", "headline", "fan", "legend-note", "result-key")
 RENDERED_REST = ("groups", "districts", "budget", "per-insured", "comparison", "assumptions")
 PROPS = {"fan": "figure", "groups": "figure", "budget": "figure"}
 
@@ -186,8 +187,21 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         if region not in compute.REGIONS:
             raise PreventUpdate
         rows = compute.scenario_rows(region)
-        options = [{"label": f"{r['name']} ({r['scheme'].upper()})", "value": r["name"]} for r in rows]
+        # Labelled with the scheme the first scenario brings (pick_scenario sets it), as label_scheme does.
+        options = [{"label": views.scenario_label(r["name"], rows[0]["scheme"]), "value": r["name"]} for r in rows]
         return options, rows[0]["name"], options, rows[0]["name"]
+
+    @app.callback(Output("scenario", "options", allow_duplicate=True),
+                  Output("compare", "options", allow_duplicate=True), Output("page-title", "children"),
+                  Input("scheme", "value"), Input("lang", "value"), State("region", "value"),
+                  prevent_initial_call=True)
+    def label_scheme(scheme, lang, region):
+        """The title and the scenarios' labels name the scheme on screen."""
+        if scheme not in compute.SCHEMES or region not in compute.REGIONS:
+            raise PreventUpdate
+        options = [{"label": views.scenario_label(r["name"], scheme), "value": r["name"]}
+                   for r in compute.scenario_rows(region)]
+        return options, options, views.title(scheme, lang)
 
     @app.callback(Output("scenario-description", "children"), Output("scheme", "value"),
                   Input("scenario", "value"))
@@ -199,18 +213,25 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         return f"{sc.description}{base}", sc.scheme
 
     @app.callback(Output(LEVERS, "value"), Output(LEVERS, "disabled"), Output("start", "value"),
-                  Output("target", "value"), Output("year", "value"),
+                  Output("target", "value"), Output("year", "value"), Output("target-source", "children"),
                   Input("scenario", "value"), Input("scheme", "value"), Input("reset", "n_clicks"),
-                  State("lang", "value"))
+                  Input("lang", "value"))
     def defaults(name, scheme, _reset, lang):
+        """The scenario's levers, start, target and year; a lever of another scheme disabled and
+        empty (its value means nothing in this view); the default target's source beside it."""
         if not name or scheme not in compute.SCHEMES:
             raise PreventUpdate
+        sc = compute.scenario(name, scheme)
+        note = views.target_note(sc.region, scheme, sc.start, sc.end, lang)
+        if ctx.triggered_id == "lang":
+            skip = [no_update] * len(ctx.outputs_list[0])  # a wildcard output takes one value per box
+            return skip, skip, no_update, no_update, no_update, note
         now, start, target, year = page_defaults(name, scheme)
         paths = [lever_path(o["id"]) for o in ctx.outputs_list[0]]
         schemes = {s["path"]: s["schemes"] for s in compute.lever_specs()}
         disabled = [scheme not in schemes[p] for p in paths]
-        return ([fields.shown(now[p], lang) for p in paths], disabled, str(start), fields.shown(target, lang),
-                str(year))
+        return ([None if off else fields.shown(now[p], lang) for p, off in zip(paths, disabled)], disabled,
+                str(start), fields.shown(target, lang), str(year), note)
 
     main = [Output(k, PROPS.get(k, "children"), allow_duplicate=True) for k in RENDERED]
 

@@ -18,6 +18,7 @@ from covsim.calibration import shipped
 from covsim.simulator.inputs import observations
 from covsim.simulator.analysis import planning
 from covsim.simulator.inputs import regions
+from covsim.simulator.inputs.regions import NATIONAL
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs import levers
 from covsim.simulator.inputs.groups import BY_ID
@@ -25,6 +26,7 @@ from covsim.simulator.inputs.scenario import SCHEMES
 from covsim.simulator.schemes.variants import Variants
 
 from . import cache
+
 
 DRAWS = 200
 SEED = 0
@@ -101,7 +103,8 @@ def _figures(region: str, scheme: str) -> tuple[str, str]:
     """The observed points and planned targets as the summary holds them (JSON, parsed per use:
     a summary is the caller's to change)."""
     observed = observations.observed(region, scheme)[["year", "value", "source"]]
-    planned = observations.targets(region, scheme)[["year", "group", "value", "source"]]
+    planned = observations.targets(region, scheme)
+    planned = planned[planned.unit == TARGET_UNIT[scheme]][["year", "group", "value", "source"]]
     return (observed.to_json(orient="records", force_ascii=False),
             planned.to_json(orient="records", force_ascii=False))
 
@@ -129,15 +132,34 @@ def group_names(group: str) -> dict[str, str] | None:
     return None if g is None else {"vi": g.label_vi, "en": g.label_en}
 
 
-def default_target(name: str, scheme: str) -> tuple[float, int]:
-    """The plan's latest overall target for the region (and scheme), else 90% in 2025."""
+#: The unit a scheme's coverage targets are in, as the model computes its coverage.
+TARGET_UNIT = {"bhyt": "share_of_population", "bhxh": "share_of_labour_force", "bhtn": "share_of_labour_force"}
+
+
+def plan_targets(region: str, scheme: str):
+    """The region's overall planned targets for the scheme, in the unit the model computes."""
+    t = observations.targets(region, scheme)
+    return t[(t.group == "all") & (t.unit == TARGET_UNIT.get(scheme, ""))]
+
+
+def target_default(region: str, scheme: str, first: int, last: int) -> tuple[float | None, int, str | None, str]:
+    """(target, year, source, whose): the region's latest plan target for the scheme within the
+    run's years; else the national plan's; else no target (None) in min(2025, last). `whose` is
+    'own', 'national' or 'none'."""
+    for whose, where in (("own", region), ("national", NATIONAL)):
+        t = plan_targets(where, scheme)
+        t = t[(t.year > first) & (t.year <= last)]
+        if len(t):
+            row = t[t.year == t.year.max()].sort_values("value").iloc[-1]
+            return float(row.value), int(row.year), str(row.source), whose if where != region else "own"
+    return None, min(2025, last), None, "none"
+
+
+def default_target(name: str, scheme: str) -> tuple[float | None, int]:
+    """The plan's latest overall target for the region and scheme (else the national plan's), in
+    the unit the model computes; None when the data have no sourced target (see views.target_note)."""
     sc = scenario(name, scheme)
-    t = observations.targets(sc.region, scheme)
-    t = t[(t.group == "all") & (t.year > sc.start) & (t.year <= sc.end)]
-    if not len(t):
-        return 0.9, min(2025, sc.end)
-    last = t[t.year == t.year.max()]
-    return float(last.value.max()), int(last.year.iloc[0])
+    return target_default(sc.region, scheme, sc.start, sc.end)[:2]
 
 
 _DRAWS_SEEN: set = set()
@@ -261,10 +283,10 @@ def changed_levers(name: str, scheme: str, levers: dict[str, float], start: int)
     for path, value in levers.items():
         if path not in specs:
             raise InputError("dashboard", path, f"unknown lever; allowed: {', '.join(specs)}")
+        if scheme not in specs[path]["schemes"]:
+            continue  # a lever of another scheme: its box is disabled and empty
         if value is None:
             raise InputError("dashboard", path, "empty; type a number")
-        if scheme not in specs[path]["schemes"]:
-            continue
         value = float(value)
         if not np.isfinite(value):
             raise InputError("dashboard", path, "not a number")

@@ -148,6 +148,8 @@ def budget_chart(s: dict, lang: str) -> dict:
 
 
 def comparison_chart(s: dict, lang: str) -> dict:
+    """The two scenarios' median coverage above; their difference (points, with its 80% band) in
+    its own panel below on the same years, so no second scale sits over the coverage lines."""
     c = s["compare"]
     years = c["years"]
     data = [
@@ -162,6 +164,8 @@ def comparison_chart(s: dict, lang: str) -> dict:
         {"type": "scatter", "x": years, "y": [100 * v for v in c["diff"]["median"]], "mode": "lines", "yaxis": "y2",
          "line": {"color": "#7f7f7f"}, "name": t("difference", lang)},
     ]
-    return figure(data, lang, yaxis=_axis(f"{t('coverage', lang)} (%)"), height=380,
-                  yaxis2={"overlaying": "y", "side": "right", "title": {"text": t("difference", lang)},
-                          "showgrid": False})
+    return figure(data, lang, xaxis=_axis(t("year", lang), anchor="y2"),
+                  yaxis=_axis(f"{t('coverage', lang)} (%)", domain=[0.42, 1]), height=480,
+                  yaxis2=_axis(t("difference", lang), domain=[0, 0.3], anchor="x", zeroline=True,
+                               zerolinecolor="#999"),
+                  legend={"orientation": "h", "y": -0.16})

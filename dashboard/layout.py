@@ -34,7 +34,8 @@ CARD = {"background": "#fff", "border": "1px solid #ddd", "borderRadius": "6px",
 def _number(path: str, style=SMALL):
     """A lever's box: any decimal (a share of 33,5% or 33.5%), committed on Enter or leaving the box;
     its error beside it. Text, not a browser number box, which reads '96,8' as 968."""
-    return html.Div([dcc.Input(id=lever_id(path), type="text", inputMode="decimal", debounce=True, style=style),
+    return html.Div([dcc.Input(id=lever_id(path), type="text", inputMode="decimal", debounce=True, style=style,
+                               placeholder="—"),
                      html.Div(id=fields.box_id(path))])
 
 
@@ -84,6 +85,7 @@ def controls() -> html.Div:
         _levers(),
         html.Label(T("lever_start")), html.Br(), _box("start", "numeric"),
         html.Label(T("target")), html.Br(), _box("target"),
+        html.Div(id="target-source", style={"fontSize": "12px", "color": "#555", "marginBottom": "4px"}),
         html.Label(T("target_year")), html.Br(), _box("year", "numeric"),
         html.Button(T("reset"), id="reset", n_clicks=0, style={"margin": "8px 0"}),
         html.Br(), html.Label(T("compare")),
@@ -114,7 +116,7 @@ def answer() -> html.Div:
             html.Div(id="probability", style={"fontSize": "44px", "fontWeight": "bold"}),
             html.Div(id="headline", style={"fontSize": "15px"}),
             dcc.Graph(id="fan", config={"displaylogo": False}),
-            html.Div(T("legend_note"), style={"fontSize": "12px", "color": "#555"}),
+            html.Div(id="legend-note", style={"fontSize": "12px", "color": "#555"}),
         ]),
         html.Div(style=CARD, children=[html.H4(T("groups")), dcc.Graph(id="groups", config={"displaylogo": False})]),
         html.Div(style=CARD, children=[html.H4(T("districts")), html.Div(id="districts")]),
@@ -131,7 +133,7 @@ def layout() -> html.Div:
     _n = count()
     return html.Div(style={"fontFamily": "system-ui, sans-serif", "background": "#f6f7f9", "padding": "6px"}, children=[
         html.Div(style={"display": "flex", "alignItems": "center", "gap": "20px"}, children=[
-            html.H2(T("title"), style={"margin": "4px 8px"}),
+            html.H2(t("title", DEFAULT), id="page-title", style={"margin": "4px 8px"}),
             dcc.RadioItems(id="lang", options=[{"label": "Tiếng Việt", "value": "vi"},
                                                {"label": "English", "value": "en"}],
                            value=DEFAULT, inline=True, inputStyle={"marginRight": "4px", "marginLeft": "8px"}),

@@ -4,8 +4,8 @@
 
 Starts `covsim dashboard` on a free loopback port in its own process, drives it with selenium and
 saves: the fan chart with the probability (Vietnamese, national), the groups and budget views, Lai
-Châu's districts (plan beside the model's allocation), the scenario comparison, and the page in
-English.
+Châu's districts (plan beside the model's allocation), the scenario comparison, the page in
+English, the page as it prints (print media) and the social-insurance (BHXH) view.
 """
 from __future__ import annotations
 
@@ -55,7 +55,8 @@ def shoot(driver, css: str, name: str) -> Path:
 
 
 def card(n: int) -> str:
-    return f"#controls + div > div:nth-of-type({n})"
+    """The n-th card of the results (fan, groups, districts, budget, comparison)."""
+    return f"#results > div:nth-of-type({n})"
 
 
 def main() -> None:
@@ -87,10 +88,28 @@ def main() -> None:
         box.send_keys("50", Keys.ENTER)
         k = wait_new(driver, k)
         for n, name in ((1, "fan"), (2, "groups"), (3, "districts"), (4, "budget"), (5, "comparison")):
-            written.append(shoot(driver, card(n + 2), name))
+            written.append(shoot(driver, card(n), name))
         driver.find_element(By.CSS_SELECTOR, "#lang input[value='en']").click()
         time.sleep(3)
-        written.append(shoot(driver, card(3), "fan_en"))
+        written.append(shoot(driver, card(1), "fan_en"))
+        driver.find_element(By.CSS_SELECTOR, "#lang input[value='vi']").click()
+        time.sleep(3)
+        # The page as Ctrl+P prints it (print media, about an A4 page's width): results only.
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        driver.set_window_size(760, 2000)
+        time.sleep(3)
+        driver.execute_script("window.scrollTo(0, 0)")
+        driver.save_screenshot(str(OUT / "dashboard_print.png"))
+        written.append(OUT / "dashboard_print.png")
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        driver.set_window_size(1400, 1000)
+        # The social-insurance view of the same province: its title, its levers, its target's source.
+        driver.find_element(By.CSS_SELECTOR, "#scheme input[value='bhxh']").click()
+        k = wait_new(driver, k)
+        driver.execute_script("window.scrollTo(0, 0)")
+        time.sleep(1)
+        driver.save_screenshot(str(OUT / "dashboard_bhxh.png"))
+        written.append(OUT / "dashboard_bhxh.png")
     finally:
         driver.quit()
         process.stop(proc)

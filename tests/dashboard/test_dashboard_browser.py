@@ -206,3 +206,104 @@ def test_briefing_and_downloads_produce_files_that_open(dash_duo, app):
     with xr.open_dataset(fetch("#btn-nc", ".nc")) as ds:
         assert ds.sizes["draw"] == DRAWS
     assert dash_duo.get_logs() == []
+
+
+# Views that read at a glance (issue 41 item 4) ----------------------------------------------------
+def _figure(duo, css: str) -> dict:
+    """The data and layout plotly drew in the chart under `css` (names, axes)."""
+    return duo.driver.execute_script(
+        "var gd = document.querySelector(arguments[0] + ' .js-plotly-plot');"
+        "return gd && {names: gd.data.map(function (d) { return d.name || ''; }), layout: gd.layout};", css)
+
+
+def test_observed_only_where_the_data_have_it_and_the_difference_in_its_own_panel(dash_duo, app):
+    _start(dash_duo, app)
+    key = _result(dash_duo)
+    # National: observed coverage is in the data, so the chart draws it and the key lists it.
+    assert "Số liệu thực tế (quan sát)" in _figure(dash_duo, "#fan")["names"]
+    assert "quan sát" in dash_duo.find_element("#legend-note").text
+    _pick_region(dash_duo, "Lai Châu")
+    _wait(lambda: "96,80%" in dash_duo.find_element("#headline").text, 60, "Lai Chau's target")
+    _result(dash_duo, key)
+    # Lai Châu: none observed, so no observed trace and no "● quan sát" in the key.
+    _wait(lambda: "chưa có số liệu quan sát" in dash_duo.find_element("#legend-note").text, 30, "Lai Chau's key")
+    assert "●" not in dash_duo.find_element("#legend-note").text
+    assert not any("quan sát" in n for n in _figure(dash_duo, "#fan")["names"])
+    # The comparison: coverage lines above, the difference below on its own axis, not overlaid.
+    fig = _wait(lambda: _figure(dash_duo, "#comparison"), 60, "the comparison chart")
+    y, y2 = fig["layout"]["yaxis"], fig["layout"]["yaxis2"]
+    assert not y2.get("overlaying")
+    assert max(y2["domain"]) < min(y["domain"]), (y["domain"], y2["domain"])
+    assert dash_duo.get_logs() == []
+
+
+def test_the_labour_views_are_labelled_for_their_scheme_with_a_sourced_target_or_none(dash_duo, app):
+    _start(dash_duo, app)
+    key = _result(dash_duo)
+    dash_duo.find_element("#scheme input[value='bhxh']").click()
+    _wait(lambda: "lực lượng lao động" in dash_duo.find_element("#headline").text, 90, "the BHXH answer")
+    assert dash_duo.find_element("#page-title").text == "Mô phỏng bao phủ bảo hiểm xã hội"
+    _wait(lambda: "(BHXH)" in dash_duo.find_element("#scenario").text, 10, "the scenario labelled BHXH")
+    assert "BHYT" not in dash_duo.find_element("#scenario").text
+    # The health-insurance levers mean nothing here: disabled and empty, not a raw '25.2055'.
+    for path in ("state_share.household", "local_top_up.near_poor", "base_salary", "outreach"):
+        box = _lever(dash_duo, path)
+        assert not box.is_enabled() and box.get_attribute("value") == "", (path, box.get_attribute("value"))
+    # The default target is the national plan's (Resolution 28-NQ/TW: 60% of the labour force, 2030).
+    assert dash_duo.find_element("#target").get_attribute("value") == "60"
+    assert dash_duo.find_element("#year").get_attribute("value") == "2030"
+    assert "28-NQ/TW" in dash_duo.find_element("#target-source").text
+    # BHTN: the data have no sourced national target, so the box stays empty and says why.
+    key = _key(dash_duo)
+    dash_duo.find_element("#scheme input[value='bhtn']").click()
+    _wait(lambda: dash_duo.find_element("#page-title").text == "Mô phỏng bao phủ bảo hiểm thất nghiệp", 30, "title")
+    _wait(lambda: "Chưa có chỉ tiêu có nguồn" in dash_duo.find_element("#target-source").text, 30, "no target")
+    assert dash_duo.find_element("#target").get_attribute("value") == ""
+    assert "(BHTN)" in dash_duo.find_element("#scenario").text
+    # Back to health insurance: its title, its levers and its sourced target again.
+    dash_duo.find_element("#scheme input[value='bhyt']").click()
+    _wait(lambda: dash_duo.find_element("#page-title").text == "Mô phỏng bao phủ bảo hiểm y tế", 30, "BHYT title")
+    _wait(lambda: "95,15%" in dash_duo.find_element("#headline").text, 90, "the BHYT answer again")
+    assert _lever(dash_duo, "state_share.household").is_enabled()
+    assert dash_duo.get_logs() == []
+
+
+def _print_geometry(driver) -> dict:
+    return driver.execute_script("""
+        var page = document.documentElement.clientWidth, r = document.getElementById('results').getBoundingClientRect();
+        var widths = Array.from(document.querySelectorAll('#results .main-svg')).map(function (s) {
+            return s.getBoundingClientRect().width; });
+        return {page: page, left: r.left, width: r.width, widths: widths,
+                controls: getComputedStyle(document.getElementById('controls')).display,
+                buttons: Array.from(document.querySelectorAll('button')).filter(function (b) {
+                    return b.getBoundingClientRect().width > 0; }).length,
+                toolbars: Array.from(document.querySelectorAll('.modebar-container')).filter(function (b) {
+                    return getComputedStyle(b).display !== 'none'; }).length};""")
+
+
+#: The printable width of A4 portrait with 12 mm margins, in CSS pixels (186 mm at 96 px per inch).
+A4_WIDTH = 186 / 25.4 * 96
+
+
+def test_print_shows_the_results_full_width_without_controls_or_cut_charts(dash_duo, app):
+    """Print media emulated at the screen's width (printing itself fires no resize: a chart drawn
+    for the 1600-px screen is cut by the 700-px page unless it is redrawn for the page)."""
+    _start(dash_duo, app)
+    driver = dash_duo.driver
+    driver.set_window_size(1600, 1100)
+    _result(dash_duo)
+    _wait(lambda: _figure(dash_duo, "#budget"), 60, "the details")
+    time.sleep(1)
+    screen = _print_geometry(driver)
+    assert max(screen["widths"]) > A4_WIDTH, screen  # the screen's charts would not fit the page
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    time.sleep(2)
+    paper = _print_geometry(driver)
+    assert paper["controls"] == "none" and paper["buttons"] == 0 and paper["toolbars"] == 0, paper
+    assert paper["left"] < 30 and paper["width"] > 0.9 * paper["page"], paper
+    assert paper["widths"] and max(paper["widths"]) <= A4_WIDTH, paper
+    # Back on screen the charts fill their cards again.
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    time.sleep(2)
+    assert max(_print_geometry(driver)["widths"]) > A4_WIDTH
+    assert dash_duo.get_logs() == []
