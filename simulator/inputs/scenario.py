@@ -105,21 +105,43 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, object]:
     return out
 
 
+def path_problem(path: str) -> str | None:
+    """Why `path` is not a reform path (unknown lever or group, a group where none is taken), or None.
+
+    The one wording for a TOML reform and an Excel one."""
+    name, _, group = path.partition(".")
+    if name not in LEVERS:
+        return f"unknown lever{nearest(path, lever_paths())}; allowed: {', '.join(LEVERS)}"
+    lever = LEVERS[name]
+    if lever.groups and group not in lever.groups:
+        what = "group" if name != "household_member_factor" else "member rank"
+        return f"unknown {what} '{group}'{nearest(group, lever.groups)}; allowed: {', '.join(lever.groups)}"
+    if not lever.groups and group:
+        return f"'{name}' takes no group; write '{name}' = {{YEAR = VALUE}}"
+    return None
+
+
+def year_problem(year: int, start: int, end: int) -> str | None:
+    return None if start < year <= end else f"year outside the scenario's years {start + 1}..{end}"
+
+
+def value_problem(path: str, v) -> str | None:
+    """Why `v` is not a value of the lever of `path` (not a number, out of its range), or None."""
+    lever = LEVERS[path.partition(".")[0]]
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return f"'{v}' is not a number; allowed: {lever.describe()}"
+    if not lever.lo <= float(v) <= lever.hi:
+        return f"{v} is out of range; allowed: {lever.describe()}"
+    return None
+
+
 def validate_reform(reform: dict, where: str, start: int, end: int) -> dict[str, dict[int, float]]:
-    valid = lever_paths()
     out: dict[str, dict[int, float]] = {}
     for path, value in _flatten(reform).items():
         key = f"reform.{path}"
-        name, _, group = path.partition(".")
-        if name not in LEVERS:
-            raise InputError(where, key, f"unknown lever{nearest(path, valid)}; allowed: {', '.join(LEVERS)}")
-        lever = LEVERS[name]
-        if lever.groups and group not in lever.groups:
-            what = "group" if name != "household_member_factor" else "member rank"
-            raise InputError(where, key, f"unknown {what} '{group}'{nearest(group, lever.groups)}; "
-                                         f"allowed: {', '.join(lever.groups)}")
-        if not lever.groups and group:
-            raise InputError(where, key, f"'{name}' takes no group; write '{name}' = {{YEAR = VALUE}}")
+        problem = path_problem(path)
+        if problem:
+            raise InputError(where, key, problem)
         years = value if isinstance(value, dict) else {start + 1: value}
         parsed: dict[int, float] = {}
         for y, v in years.items():
@@ -127,12 +149,9 @@ def validate_reform(reform: dict, where: str, start: int, end: int) -> dict[str,
                 year = int(str(y))
             except ValueError:
                 raise InputError(where, f"{key}.{y}", "a year is required as key, e.g. 2017 = 1.0") from None
-            if not start < year <= end:
-                raise InputError(where, f"{key}.{y}", f"year outside the scenario's years {start + 1}..{end}")
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise InputError(where, f"{key}.{y}", f"'{v}' is not a number; allowed: {lever.describe()}")
-            if not lever.lo <= float(v) <= lever.hi:
-                raise InputError(where, f"{key}.{y}", f"{v} is out of range; allowed: {lever.describe()}")
+            problem = year_problem(year, start, end) or value_problem(path, v)
+            if problem:
+                raise InputError(where, f"{key}.{y}", problem)
             parsed[year] = float(v)
         out[path] = parsed
     return out
@@ -178,16 +197,21 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
     text = str(name_or_path)
     if text in ships:
         path = ships[text]
-    elif text.endswith(".toml") or Path(text).exists():
+    elif text.endswith((".toml", ".xlsx")) or Path(text).exists():
         path = Path(text)
     elif text in known_regions():  # a region added by data rows alone: its baseline is the national policy
         path = None
     else:
         raise InputError("scenario", text, f"no shipped scenario of that name{nearest(text, ships)}; "
-                                           f"shipped: {', '.join(ships)} (or give a path to a .toml file)")
+                                           f"shipped: {', '.join(ships)} (or give a path to a .toml or .xlsx file)")
     if path is None:
         where = f"{text} (default baseline: no scenario file ships for this region)"
         raw = {"name": text, "region": text, "description": f"{text}: baseline, national policy in force"}
+    elif path.suffix.lower() == ".xlsx":  # a reform filled in Excel: checked cell by cell, then as TOML
+        from . import scenario_excel
+
+        where = str(path)
+        raw = scenario_excel.read(path, lambda base: load(base, _seen + (path.stem,)))
     else:
         where = str(path)
         raw = _read_toml(path)
