@@ -174,6 +174,13 @@ def known_regions() -> list[str]:
     return regions.runnable()
 
 
+def _merged_units() -> list[str]:
+    """2025 units `covsim run` runs as the sum of their former provinces (regions.mergeable)."""
+    from . import regions
+
+    return regions.mergeable()
+
+
 def _read_toml(path: Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
@@ -199,7 +206,8 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
         path = ships[text]
     elif text.endswith((".toml", ".xlsx")) or Path(text).exists():
         path = Path(text)
-    elif text in known_regions():  # a region added by data rows alone: its baseline is the national policy
+    elif text in known_regions() + _merged_units():  # a region added by data rows alone, or a 2025 unit run as
+        # the sum of its former provinces: its baseline is the national policy (with the regions' own rows)
         path = None
     else:
         raise InputError("scenario", text, f"no shipped scenario of that name{nearest(text, ships)}; "
@@ -240,7 +248,7 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
             raise InputError(where, "region", "missing; a baseline names its region "
                                               "(or give 'baseline' to write a reform)")
     region = raw.get("region", base.region if base else None)
-    regions = known_regions()
+    regions = known_regions() + _merged_units()
     if region not in regions:
         raise InputError(where, "region", f"unknown region '{region}'{nearest(region, regions)}; "
                                           f"allowed: {', '.join(regions)}")
@@ -258,6 +266,9 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
     scheme = raw.get("scheme", base.scheme if base else "bhyt")
     if scheme not in SCHEMES:
         raise InputError(where, "scheme", f"unknown scheme '{scheme}'; allowed: {', '.join(SCHEMES)}")
+    if scheme != "bhyt" and region in _merged_units():
+        raise InputError(where, "scheme", f"'{scheme}' does not run for '{region}', a 2025 unit summed from its "
+                                          "former provinces; allowed: bhyt (or run a former province)")
     reform_raw = raw.get("reform", {})
     if not isinstance(reform_raw, dict):
         raise InputError(where, "reform", "must be a table of {path: {year: value}}")
