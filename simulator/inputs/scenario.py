@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import InputError, nearest
-from .levers import LEVERS, lever_paths
+from .levers import LEVERS, path_problem, value_problem, year_problem
 from .policy import DatedValue, Key, NATIONAL, Policy, Series
 
 FIRST_YEAR = 2008  # the state is initialised at the end of this year (Law 25/2008 passed Nov 2008)
@@ -103,36 +103,6 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, object]:
         else:
             out[path] = value
     return out
-
-
-def path_problem(path: str) -> str | None:
-    """Why `path` is not a reform path (unknown lever or group, a group where none is taken), or None.
-
-    The one wording for a TOML reform and an Excel one."""
-    name, _, group = path.partition(".")
-    if name not in LEVERS:
-        return f"unknown lever{nearest(path, lever_paths())}; allowed: {', '.join(LEVERS)}"
-    lever = LEVERS[name]
-    if lever.groups and group not in lever.groups:
-        what = "group" if name != "household_member_factor" else "member rank"
-        return f"unknown {what} '{group}'{nearest(group, lever.groups)}; allowed: {', '.join(lever.groups)}"
-    if not lever.groups and group:
-        return f"'{name}' takes no group; write '{name}' = {{YEAR = VALUE}}"
-    return None
-
-
-def year_problem(year: int, start: int, end: int) -> str | None:
-    return None if start < year <= end else f"year outside the scenario's years {start + 1}..{end}"
-
-
-def value_problem(path: str, v) -> str | None:
-    """Why `v` is not a value of the lever of `path` (not a number, out of its range), or None."""
-    lever = LEVERS[path.partition(".")[0]]
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return f"'{v}' is not a number; allowed: {lever.describe()}"
-    if not lever.lo <= float(v) <= lever.hi:
-        return f"{v} is out of range; allowed: {lever.describe()}"
-    return None
 
 
 def validate_reform(reform: dict, where: str, start: int, end: int) -> dict[str, dict[int, float]]:

@@ -4,7 +4,8 @@ Planners who do not write TOML fill a sheet. `write_template` makes the workbook
 with English beneath; the levers, their units and ranges listed in a second sheet generated from the
 lever registry, so the two never disagree); `read` checks a filled one and returns the scenario's raw
 table (as TOML would give it) or raises every problem at once, one line each naming sheet and cell.
-The wording of each problem is scenario.py's own (`path_problem`, `year_problem`, `value_problem`).
+The wording of each problem is the TOML reform's own (levers.py: `path_problem`, `year_problem`,
+`value_problem`).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import uuid
 from pathlib import Path
 
 from ..errors import InputError, InputErrors
-from .levers import LEVERS, lever_paths
+from .levers import LEVERS, lever_paths, path_problem, value_problem, year_problem
 
 HEAD = "Kịch bản"
 REFORM = "Cải cách"
@@ -98,8 +99,6 @@ def read(path: Path, load_baseline) -> dict:
 
     `load_baseline(name)` resolves the baseline (for the years a reform may change)."""
     from openpyxl import load_workbook
-
-    from .scenario import path_problem, value_problem, year_problem
 
     try:
         wb = load_workbook(path, data_only=True)
