@@ -325,7 +325,6 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
                   noise_from=noise_from, parallel=parallel, progress=progress)
     if members:
         ds = summed(ds, scenario.region)
-    ds.attrs["boundaries"] = json.dumps(boundaries(scenario.region, scenario.years), ensure_ascii=False)
     return stamp(ds, scenario, params, params_source, seed, noise_from)
 
 
@@ -338,8 +337,10 @@ def stamp(ds: xr.Dataset, scenario: Scenario, params: xr.Dataset, params_source:
 
 def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed: int, noise_from: int,
                params_digest: str | None = None) -> dict:
-    """The attributes `stamp` gives a health-insurance run."""
-    return _provenance(scenario, params, params_source, seed, noise_from, BAND_LABELS, params_digest)
+    """The attributes `stamp` gives a health-insurance run, with the boundaries each year is reported in."""
+    out = _provenance(scenario, params, params_source, seed, noise_from, BAND_LABELS, params_digest)
+    out["boundaries"] = json.dumps(boundaries(scenario.region, scenario.years), ensure_ascii=False)
+    return out
 
 
 def bands(ds: xr.Dataset, var: str = "coverage_total", lo: float = 0.1, hi: float = 0.9) -> xr.Dataset:
