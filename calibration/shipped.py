@@ -66,7 +66,12 @@ def draws_for(region: str, draws: int, seed: int, regions: list[str] | None = No
 
     Posterior draws are taken in a fixed order seeded by `seed` (with replacement when more are
     asked than stored), so the same seed gives the same draws. On the priors, says so on stderr.
+    A 2025 unit run as the sum of its former provinces takes theirs (`merged_draws`).
     """
+    from covsim.simulator.inputs import regions as registry
+
+    if region in registry.mergeable():
+        return merged_draws(region, draws, seed)
     path = path_for(region)
     if not path.exists():
         tell_priors(region)
@@ -85,6 +90,30 @@ def draws_for(region: str, draws: int, seed: int, regions: list[str] | None = No
     if warn_if_unconverged(post.attrs, f"posterior {path.name}"):
         out.attrs["source"] += " (unconverged)"
     return _with_labour(out, region, seed)
+
+
+def merged_draws(unit: str, draws: int, seed: int) -> xr.Dataset:
+    """Draws for a 2025 unit's former provinces: the shared parameters from the province whose name
+    the unit keeps (its posterior, else the priors), each former province's own offset from its own
+    draws (posterior or priors). `source` starts with 'prior' unless every one is calibrated, so the
+    run says it is (partly) on the priors; a note on stderr names each province on its priors."""
+    from covsim.simulator.inputs import regions as registry
+
+    members, head = registry.former_provinces(unit), registry.seat(unit)
+    own = {m: draws_for(m, draws, seed) for m in members}
+    base = own[head]
+    regional = [v for v in base.data_vars if "region" in base[v].dims]
+    out = base.drop_vars(regional + ["region"])
+    offsets = np.stack([own[m].region_offset.sel(region=m).values for m in members], axis=1)
+    out["region_offset"] = xr.DataArray(offsets, dims=("draw", "region"),
+                                        coords={"draw": out.draw.values, "region": list(members)})
+    sources = {m: str(own[m].attrs.get("source", "")) for m in members}
+    on_priors = [m for m, src in sources.items() if not src.startswith("posterior")]
+    parts = "; ".join(f"{m}: {src}" for m, src in sources.items())
+    out.attrs = dict(base.attrs)
+    out.attrs["source"] = (f"prior: {unit} summed from former provinces, on the priors: {', '.join(on_priors)} ({parts})"
+                           if on_priors else f"posterior: {unit} summed from former provinces ({parts})")
+    return out
 
 
 def _with_labour(params: xr.Dataset, region: str, seed: int) -> xr.Dataset:

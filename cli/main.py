@@ -16,7 +16,7 @@ from covsim.simulator.inputs.scheme_ids import SCHEMES
 DEFAULT_SCENARIO = "vietnam"
 #: Modules that add their own subcommands: each has `register(subparsers)`.
 COMMAND_MODULES = ("covsim.cli.forecasting", "covsim.cli.planning", "covsim.cli.serve", "covsim.cli.batch",
-                   "covsim.cli.brief", "covsim.cli.regions")
+                   "covsim.cli.brief", "covsim.cli.regions", "covsim.cli.scenario_template")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -179,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a scenario and print coverage by year with its interval")
     run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
-                     help=f"a shipped scenario name or a TOML path (default: {DEFAULT_SCENARIO})")
+                     help=f"a shipped scenario name, or a TOML or .xlsx path (default: {DEFAULT_SCENARIO})")
     run.add_argument("--draws", type=_positive_int, default=200, help="Monte Carlo draws (default 200)")
     run.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
     run.add_argument("--out", help="write the full Dataset to this NetCDF file (.nc)")
@@ -285,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
             validate.require_valid()
         return args.func(args)
     except InputError as exc:
-        sys.stderr.write(f"covsim: error: {exc}\n")
+        for line in getattr(exc, "lines", None) or [str(exc)]:  # a workbook's problems: one line each
+            sys.stderr.write(f"covsim: error: {line}\n")
         return 2
     except (IsADirectoryError, NotADirectoryError, PermissionError, FileExistsError, OSError) as exc:
         if isinstance(exc, BrokenPipeError):  # output piped into `head` and the like

@@ -26,7 +26,7 @@ def _common(p, scheme: bool = True) -> None:
     from covsim.cli.main import SEED_HELP, _positive_int, add_memory_limit, region_help, seed
 
     p.add_argument("region", help=region_help())
-    p.add_argument("--scenario", help="a shipped scenario of the region or a TOML path (default: the region's baseline)")
+    p.add_argument("--scenario", help="a shipped scenario of the region, or a TOML or .xlsx path (default: the region's baseline)")
     p.add_argument("--draws", type=_positive_int, default=200, help="posterior draws (default 200)")
     p.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
     if scheme:

@@ -12,6 +12,7 @@ def rows() -> list[dict]:
     from covsim.simulator.inputs import regions
 
     out = []
+    summed = set(regions.mergeable())  # 2025 units run as the sum of their former provinces
     for r in regions.registry().values():
         people = r.population
         out.append({
@@ -19,7 +20,8 @@ def rows() -> list[dict]:
             "population": None if people is None else (int(people) if float(people).is_integer() else people),
             "population_year": r.population_year, "calibrated": shipped.has_posterior(r.id),
             "observations": int(len(observations.observed(r.id, "bhyt"))),
-            "parent": r.parent or None, "runnable": r.runnable,
+            "parent": r.parent or None, "runnable": r.runnable or r.id in summed,
+            "summed_from_former_provinces": r.id in summed,
         })
     return out
 
@@ -35,6 +37,8 @@ def cmd_regions(args) -> int:
     for r in table:
         people = "" if r["population"] is None else f"{r['population']:,} ({r['population_year']})"
         flags = ("calibrated" if r["calibrated"] else "priors only") if r["runnable"] else "not runnable"
+        if r["summed_from_former_provinces"]:
+            flags = "runs as the sum of its former provinces"
         members = f"  = {' + '.join(r['members'])}" if r["kind"] == "province" and len(r["members"]) > 1 else ""
         print(f"{r['id']:<{width}}  {r['kind']:<16}  {r['name_vi']:<20}  {people:>20}  {flags}, "
               f"{r['observations']} obs{members}")

@@ -1,6 +1,8 @@
 """Plain summaries of a run, shared by the CLI's table and JSON and by the dashboard."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import xarray as xr
 
@@ -29,7 +31,14 @@ def coverage_summary(ds: xr.Dataset, scenario: Scenario, lo: float = 0.1, hi: fl
             {"year": int(r.year), "value": float(r.value), "group": r.group, "source": r.source}
             for r in targets.itertuples(index=False)
         ],
+        **_boundaries(ds),
     }
+
+
+def _boundaries(ds: xr.Dataset) -> dict:
+    """Which boundaries each year is reported in (runs across the 1 July 2025 change), where the run says."""
+    text = ds.attrs.get("boundaries")
+    return {"boundaries": json.loads(text)} if text else {}
 
 
 def _round(values) -> list[float]:
@@ -54,4 +63,7 @@ def coverage_table(summary: dict, observed=None) -> str:
         obs = f"{100 * seen[year]:.1f}" if year in seen else ""
         lines.append(f"{year:>4}  {100 * cov['mean'][i]:>7.1f}%  {100 * cov['lo'][i]:>5.1f}-{100 * cov['hi'][i]:>5.1f}%"
                      f"  {target:>11}  {obs:>8}")
+    for span in summary.get("boundaries", []):
+        if len(summary.get("boundaries", [])) > 1 or "summed" in span["boundaries"]:
+            lines.append(f"boundaries {span['from']}-{span['to']}: {span['boundaries']}")
     return "\n".join(lines)

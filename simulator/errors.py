@@ -30,3 +30,15 @@ def nearest(name: str, allowed) -> str:
     by_lower = {a.lower(): a for a in allowed}  # 'LAI_CHAU' is 'lai_chau' in capitals
     match = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1, cutoff=0.5)
     return f" (did you mean '{by_lower[match[0]]}'?)" if match else ""
+
+
+class InputErrors(InputError):
+    """Several problems found in one input (a workbook, cell by cell): one line each, all reported."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = [one_line(line) for line in lines]
+        first = self.lines[0] if self.lines else "no problems"
+        super().__init__(first.partition(": ")[0], None, first.partition(": ")[2])
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)

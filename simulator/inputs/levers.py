@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..errors import nearest
 from .groups import STATE_SHARED
 from .scheme_ids import HEALTH as _HEALTH, LABOUR
 
@@ -133,3 +134,35 @@ def sensitivity_paths() -> list[str]:
 
 def dashboard_levers() -> list[Lever]:
     return [lever for lever in LEVERS.values() if lever.dashboard]
+
+
+# A reform's checks against the registry: one wording for a TOML reform and an Excel one ------------
+
+def path_problem(path: str) -> str | None:
+    """Why `path` is not a reform path (unknown lever or group, a group where none is taken), or None.
+
+    The one wording for a TOML reform and an Excel one."""
+    name, _, group = path.partition(".")
+    if name not in LEVERS:
+        return f"unknown lever{nearest(path, lever_paths())}; allowed: {', '.join(LEVERS)}"
+    lever = LEVERS[name]
+    if lever.groups and group not in lever.groups:
+        what = "group" if name != "household_member_factor" else "member rank"
+        return f"unknown {what} '{group}'{nearest(group, lever.groups)}; allowed: {', '.join(lever.groups)}"
+    if not lever.groups and group:
+        return f"'{name}' takes no group; write '{name}' = {{YEAR = VALUE}}"
+    return None
+
+
+def year_problem(year: int, start: int, end: int) -> str | None:
+    return None if start < year <= end else f"year outside the scenario's years {start + 1}..{end}"
+
+
+def value_problem(path: str, v) -> str | None:
+    """Why `v` is not a value of the lever of `path` (not a number, out of its range), or None."""
+    lever = LEVERS[path.partition(".")[0]]
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return f"'{v}' is not a number; allowed: {lever.describe()}"
+    if not lever.lo <= float(v) <= lever.hi:
+        return f"{v} is out of range; allowed: {lever.describe()}"
+    return None

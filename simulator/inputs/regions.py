@@ -9,6 +9,7 @@ optionally a posterior file), no code edits.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from . import tables
@@ -142,3 +143,55 @@ def population_check(regions: dict[str, Region], kind: str = "province", toleran
     gap = abs(total / national - 1) if national else None
     return {"year": year, "units": len(units), "sum": total, "national": national, "gap": gap,
             "missing": missing, "ok": not missing and gap is not None and gap <= tolerance}
+
+
+# Runs across the 1 July 2025 boundary change ------------------------------------------------------
+
+#: The day the 34 units of Resolution 202/2025/QH15 began to operate.
+MERGER_DATE = date(2025, 7, 1)
+#: The first year whose end-of-year state lies after the change.
+MERGER_YEAR = MERGER_DATE.year
+
+
+def former_provinces(unit: str) -> tuple[str, ...]:
+    """The former provinces a 2025 unit was formed from (empty for any other region)."""
+    found = registry().get(unit)
+    return found.members if found is not None and found.kind == "province" else ()
+
+
+def seat(unit: str) -> str:
+    """The former province whose name and code the 2025 unit keeps: its policy (local top-ups, say)
+    is the unit's where the data give the unit none of its own."""
+    found = get(unit)
+    same = [m for m in found.members if registry()[m].code == found.code]
+    return same[0] if same else found.members[0]
+
+
+def mergeable() -> list[str]:
+    """2025 units the model runs as the sum of their former provinces: every member is runnable and
+    the unit has no population of its own in population.csv (else it would run as itself)."""
+    reg = registry()
+    return [r.id for r in reg.values() if r.kind == "province" and not r.runnable and r.members
+            and all(reg[m].runnable for m in r.members)]
+
+
+def boundaries(region: str, years: list[int]) -> list[dict]:
+    """Which boundaries each year of a run of `region` is reported in, as runs of years:
+    [{"from": y0, "to": y1, "boundaries": text}]."""
+    found = registry().get(region)
+    kind = found.kind if found is not None else "province_pre2025"
+    before, after = [y for y in years if y < MERGER_YEAR], [y for y in years if y >= MERGER_YEAR]
+    if kind == "country":
+        spans = [(years, "the country")]
+    elif kind == "province":
+        members = former_provinces(region)
+        earlier = (f"former provinces {' + '.join(members)}, summed (before 1 Jul 2025)" if len(members) > 1
+                   else f"{members[0] if members else region}, the same territory (before 1 Jul 2025)")
+        spans = [(before, earlier),
+                 (after, f"{region} (the unit since 1 Jul 2025)")]
+    else:
+        parent = found.parent if found is not None and found.parent else ""
+        later = (f"{region}'s former territory, part of {parent} since 1 Jul 2025" if parent
+                 else f"{region} (a region you added; its own boundaries)")
+        spans = [(before, f"{region} (province before 1 Jul 2025)"), (after, later)]
+    return [{"from": int(ys[0]), "to": int(ys[-1]), "boundaries": text} for ys, text in spans if ys]

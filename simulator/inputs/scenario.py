@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import InputError, nearest
-from .levers import LEVERS, lever_paths
+from .levers import LEVERS, path_problem, value_problem, year_problem
 from .scheme_ids import SCHEMES
 from .policy import DatedValue, Key, NATIONAL, Policy, Series
 
@@ -106,20 +106,12 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, object]:
 
 
 def validate_reform(reform: dict, where: str, start: int, end: int) -> dict[str, dict[int, float]]:
-    valid = lever_paths()
     out: dict[str, dict[int, float]] = {}
     for path, value in _flatten(reform).items():
         key = f"reform.{path}"
-        name, _, group = path.partition(".")
-        if name not in LEVERS:
-            raise InputError(where, key, f"unknown lever{nearest(path, valid)}; allowed: {', '.join(LEVERS)}")
-        lever = LEVERS[name]
-        if lever.groups and group not in lever.groups:
-            what = "group" if name != "household_member_factor" else "member rank"
-            raise InputError(where, key, f"unknown {what} '{group}'{nearest(group, lever.groups)}; "
-                                         f"allowed: {', '.join(lever.groups)}")
-        if not lever.groups and group:
-            raise InputError(where, key, f"'{name}' takes no group; write '{name}' = {{YEAR = VALUE}}")
+        problem = path_problem(path)
+        if problem:
+            raise InputError(where, key, problem)
         years = value if isinstance(value, dict) else {start + 1: value}
         parsed: dict[int, float] = {}
         for y, v in years.items():
@@ -127,12 +119,9 @@ def validate_reform(reform: dict, where: str, start: int, end: int) -> dict[str,
                 year = int(str(y))
             except ValueError:
                 raise InputError(where, f"{key}.{y}", "a year is required as key, e.g. 2017 = 1.0") from None
-            if not start < year <= end:
-                raise InputError(where, f"{key}.{y}", f"year outside the scenario's years {start + 1}..{end}")
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise InputError(where, f"{key}.{y}", f"'{v}' is not a number; allowed: {lever.describe()}")
-            if not lever.lo <= float(v) <= lever.hi:
-                raise InputError(where, f"{key}.{y}", f"{v} is out of range; allowed: {lever.describe()}")
+            problem = year_problem(year, start, end) or value_problem(path, v)
+            if problem:
+                raise InputError(where, f"{key}.{y}", problem)
             parsed[year] = float(v)
         out[path] = parsed
     return out
@@ -153,6 +142,13 @@ def known_regions() -> list[str]:
     from . import regions
 
     return regions.runnable()
+
+
+def _merged_units() -> list[str]:
+    """2025 units `covsim run` runs as the sum of their former provinces (regions.mergeable)."""
+    from . import regions
+
+    return regions.mergeable()
 
 
 def _read_toml(path: Path) -> dict:
@@ -178,16 +174,22 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
     text = str(name_or_path)
     if text in ships:
         path = ships[text]
-    elif text.endswith(".toml") or Path(text).exists():
+    elif text.endswith((".toml", ".xlsx")) or Path(text).exists():
         path = Path(text)
-    elif text in known_regions():  # a region added by data rows alone: its baseline is the national policy
+    elif text in known_regions() + _merged_units():  # a region added by data rows alone, or a 2025 unit run as
+        # the sum of its former provinces: its baseline is the national policy (with the regions' own rows)
         path = None
     else:
         raise InputError("scenario", text, f"no shipped scenario of that name{nearest(text, ships)}; "
-                                           f"shipped: {', '.join(ships)} (or give a path to a .toml file)")
+                                           f"shipped: {', '.join(ships)} (or give a path to a .toml or .xlsx file)")
     if path is None:
         where = f"{text} (default baseline: no scenario file ships for this region)"
         raw = {"name": text, "region": text, "description": f"{text}: baseline, national policy in force"}
+    elif path.suffix.lower() == ".xlsx":  # a reform filled in Excel: checked cell by cell, then as TOML
+        from . import scenario_excel
+
+        where = str(path)
+        raw = scenario_excel.read(path, lambda base: load(base, _seen + (path.stem,)))
     else:
         where = str(path)
         raw = _read_toml(path)
@@ -216,7 +218,7 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
             raise InputError(where, "region", "missing; a baseline names its region "
                                               "(or give 'baseline' to write a reform)")
     region = raw.get("region", base.region if base else None)
-    regions = known_regions()
+    regions = known_regions() + _merged_units()
     if region not in regions:
         raise InputError(where, "region", f"unknown region '{region}'{nearest(region, regions)}; "
                                           f"allowed: {', '.join(regions)}")
@@ -234,6 +236,9 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
     scheme = raw.get("scheme", base.scheme if base else "bhyt")
     if scheme not in SCHEMES:
         raise InputError(where, "scheme", f"unknown scheme '{scheme}'; allowed: {', '.join(SCHEMES)}")
+    if scheme != "bhyt" and region in _merged_units():
+        raise InputError(where, "scheme", f"'{scheme}' does not run for '{region}', a 2025 unit summed from its "
+                                          "former provinces; allowed: bhyt (or run a former province)")
     reform_raw = raw.get("reform", {})
     if not isinstance(reform_raw, dict):
         raise InputError(where, "reform", "must be a table of {path: {year: value}}")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
 from typing import Callable
 
@@ -17,6 +18,9 @@ from .parameters import (BAND_LABELS, DEFAULT_NOISE_FROM, band_of_age, enrolment
                          outreach_walk, sample_prior)
 from ..inputs.policy import Policy, policy_arrays
 from ..inputs.scenario import Scenario
+from ..inputs.merger import policy_of_members
+from ..inputs.regions import boundaries, former_provinces, mergeable
+from .merged import summed
 
 #: Employees' contribution base in units of the base salary (assumed: average insured wage about
 #: 2.5 times the base salary); pensions likewise (assumed 2.0). Only money flows use these.
@@ -302,15 +306,25 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
         by_age: bool = False, noise_from: int = DEFAULT_NOISE_FROM, parallel: bool = True,
         progress: Callable[[int], None] | None = None, policy: Policy | None = None) -> xr.Dataset:
     """Simulate a health-insurance `scenario` for every parameter draw (from the priors when
-    `params` is None). `simulator.run` picks this or another scheme's run by the scenario's scheme."""
-    regions = [scenario.region]
+    `params` is None). `simulator.run` picks this or another scheme's run by the scenario's scheme.
+
+    A 2025 unit formed from several former provinces runs as those provinces side by side (under
+    their own policy until 1 July 2025, the unit's after) and reports their sum (`merged.py`);
+    `params` then covers the former provinces (their `region_offset`)."""
+    members = former_provinces(scenario.region) if scenario.region in mergeable() else ()
+    regions = list(members) or [scenario.region]
     if params is None:
         params = sample_prior(draws, seed, regions)
         params_source = "prior"
     else:
         params_source = params.attrs.get("source", "given")
-    ds = simulate(scenario.policy(policy), regions, scenario.years, params, seed, by_age=by_age,
+    pol = scenario.policy(policy)
+    if members:
+        pol = policy_of_members(pol, scenario.region)
+    ds = simulate(pol, regions, scenario.years, params, seed, by_age=by_age,
                   noise_from=noise_from, parallel=parallel, progress=progress)
+    if members:
+        ds = summed(ds, scenario.region)
     return stamp(ds, scenario, params, params_source, seed, noise_from)
 
 
@@ -323,8 +337,10 @@ def stamp(ds: xr.Dataset, scenario: Scenario, params: xr.Dataset, params_source:
 
 def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed: int, noise_from: int,
                params_digest: str | None = None) -> dict:
-    """The attributes `stamp` gives a health-insurance run."""
-    return _provenance(scenario, params, params_source, seed, noise_from, BAND_LABELS, params_digest)
+    """The attributes `stamp` gives a health-insurance run, with the boundaries each year is reported in."""
+    out = _provenance(scenario, params, params_source, seed, noise_from, BAND_LABELS, params_digest)
+    out["boundaries"] = json.dumps(boundaries(scenario.region, scenario.years), ensure_ascii=False)
+    return out
 
 
 def bands(ds: xr.Dataset, var: str = "coverage_total", lo: float = 0.1, hi: float = 0.9) -> xr.Dataset:

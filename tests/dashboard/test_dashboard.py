@@ -56,7 +56,8 @@ def test_number_formats():
 def test_region_names_are_vietnamese():
     # from the data (regions.csv): the country first, then by GSO code
     assert [i18n.region_name(r, "vi") for r in compute.REGIONS] == [
-        "Toàn quốc", "Lai Châu", "Đồng Nai", "TP. Hồ Chí Minh", "Vĩnh Long", "TP. Cần Thơ"]
+        "Toàn quốc", "Lai Châu", "Bình Phước", "Bình Dương", "Đồng Nai", "Bà Rịa - Vũng Tàu", "TP. Hồ Chí Minh",
+        "Bến Tre", "Trà Vinh", "Vĩnh Long", "TP. Cần Thơ", "Hậu Giang", "Sóc Trăng"]  # the seed provinces' 2025 partners
     assert i18n.region_name("ho_chi_minh_city", "en") == "Ho Chi Minh City"
 
 

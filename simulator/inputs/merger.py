@@ -1,0 +1,51 @@
+"""The policy of a 2025 unit's former provinces: each its own until 1 July 2025, the unit's after.
+
+A merged province is run as its former provinces side by side (region is a dimension of the
+engine's state), their states added afterwards. Before the merger each former province keeps its
+own regional policy (local top-ups, outreach); from 1 July 2025 every one of them has the new
+unit's: the unit's own rows where the data or the scenario give them, else those of the former
+province whose name and code the unit keeps (`regions.seat`: HCMC's top-ups cover the merged city).
+A scenario's reform of the unit, being the unit's policy, reaches the former provinces from the
+merger on (its value in force on 1 July 2025, then its later steps).
+"""
+from __future__ import annotations
+
+from .policy import DatedValue, Key, Policy, Series
+from .regions import MERGER_DATE, former_provinces, seat
+
+#: A regional parameter's value where a province has none (policy.py reads them with these
+#: defaults): a former province's own top-up or drive ends at the merger if the unit has none.
+NONE_IN_FORCE = {"local_top_up": 0.0, "outreach": 0.0}
+
+
+def _spliced(own: Series | None, unit: Series | None, parameter: str) -> Series | None:
+    """`own` before the merger, `unit` from it (None: nothing to say for this key)."""
+    before = [v for v in (own.values if own else []) if v.start < MERGER_DATE]
+    if unit is not None:
+        now = unit.at(MERGER_DATE)
+        after = ([DatedValue(MERGER_DATE, now.value, now.reference, now.kind, now.decided)] if now else [])
+        after += [v for v in unit.values if v.start > MERGER_DATE]
+    elif own is not None and parameter in NONE_IN_FORCE:
+        after = [DatedValue(MERGER_DATE, NONE_IN_FORCE[parameter], "Resolution 202/2025/QH15 (merger): "
+                            "the former province's own measure ends; the new unit has none", "assumed")]
+    else:
+        return own
+    return Series(before + after) if before + after else None
+
+
+def _rekeyed(table: dict[Key, Series], unit: str, members: tuple[str, ...], head: str) -> dict[Key, Series]:
+    out = dict(table)
+    pairs = {(p, g) for (p, r, g) in table if r in members or r == unit}
+    for parameter, group in sorted(pairs):
+        theirs = table.get((parameter, unit, group)) or table.get((parameter, head, group))
+        for member in members:
+            new = _spliced(table.get((parameter, member, group)), theirs, parameter)
+            if new is not None:
+                out[(parameter, member, group)] = new
+    return out
+
+
+def policy_of_members(policy: Policy, unit: str) -> Policy:
+    """`policy` with every former province of `unit` under the unit's regional policy from 1 July 2025."""
+    members, head = former_provinces(unit), seat(unit)
+    return Policy(_rekeyed(policy.series, unit, members, head), _rekeyed(policy.overrides, unit, members, head))

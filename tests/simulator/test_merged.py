@@ -1,0 +1,120 @@
+"""Runs across the 1 July 2025 boundary change (issue 40 item 2): a 2025 unit's run is the sum of its
+former provinces' runs (their states added, not a rescaled copy), each former province under the
+unit's regional policy from the merger on; the output says which boundaries each year is in."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from covsim import simulator
+from covsim.simulator.errors import InputError
+from covsim.simulator.inputs import regions, scenario
+from covsim.simulator.inputs.merger import policy_of_members
+from covsim.simulator.schemes.health import simulate
+
+UNIT = "ho_chi_minh_city_2025"
+DRAWS, SEED = 12, 3
+
+
+@pytest.fixture(scope="module")
+def merged():
+    sc = scenario.load(UNIT)
+    members = list(regions.former_provinces(UNIT))
+    params = simulator.sample_prior(DRAWS, SEED, members)
+    return sc, members, params, simulator.run(sc, params=params, seed=SEED)
+
+
+def test_the_seed_provinces_new_units_are_shipped_with_their_former_provinces():
+    assert set(regions.mergeable()) >= {"ho_chi_minh_city_2025", "dong_nai_2025", "can_tho_2025", "vinh_long_2025",
+                                        "lai_chau_2025"}
+    assert set(regions.former_provinces("ho_chi_minh_city_2025")) == {"ho_chi_minh_city", "binh_duong",
+                                                                     "ba_ria_vung_tau"}
+    assert set(regions.former_provinces("can_tho_2025")) == {"can_tho", "soc_trang", "hau_giang"}
+    assert set(regions.former_provinces("vinh_long_2025")) == {"vinh_long", "ben_tre", "tra_vinh"}
+    assert set(regions.former_provinces("dong_nai_2025")) == {"dong_nai", "binh_phuoc"}
+    assert regions.seat("ho_chi_minh_city_2025") == "ho_chi_minh_city"
+
+
+def test_a_merged_run_is_the_sum_of_its_former_provinces_year_by_year(merged):
+    sc, members, params, ds = merged
+    years = [y for y in sc.years if 2020 <= y <= 2030]
+    unit_policy = policy_of_members(sc.policy(), UNIT)
+    total_pop = total_ins = 0.0
+    for m in members:  # each alone, under the unit's policy from the merger: the same draws and seed
+        alone = simulate(unit_policy, [m], sc.years, params.sel(region=[m]), SEED)
+        total_pop = total_pop + alone.population_total.sel(region=m, year=years).values
+        total_ins = total_ins + alone.insured_total.sel(region=m, year=years).values
+        if m != "ho_chi_minh_city":  # before the merger: its own baseline, run on its own
+            own = simulator.run(scenario.load(m), params=params.sel(region=[m]), seed=SEED)
+            before = [y for y in years if y < regions.MERGER_YEAR]
+            np.testing.assert_allclose(alone.insured_total.sel(region=m, year=before).values,
+                                       own.insured_total.sel(region=m, year=before).values, rtol=1e-12)
+    np.testing.assert_allclose(ds.population_total.sel(region=UNIT, year=years).values, total_pop, rtol=1e-12)
+    np.testing.assert_allclose(ds.insured_total.sel(region=UNIT, year=years).values, total_ins, rtol=1e-12)
+    np.testing.assert_allclose(ds.coverage_total.sel(region=UNIT, year=years).values, total_ins / total_pop,
+                               rtol=1e-12)
+    assert ds.population_total.sel(region=UNIT, year=2020).mean() > 11e6  # three provinces' people, not one's
+    for name in ("state_cost", "premium_revenue"):
+        assert np.isfinite(ds[name].sel(year=years)).all()
+
+
+def test_before_the_merger_the_sum_uses_each_former_provinces_own_baseline(merged):
+    sc, members, params, ds = merged
+    before = [y for y in sc.years if 2020 <= y < regions.MERGER_YEAR]
+    own = sum(simulator.run(scenario.load(m), params=params.sel(region=[m]), seed=SEED)
+              .insured_total.sel(region=m, year=before).values for m in members)
+    np.testing.assert_allclose(ds.insured_total.sel(region=UNIT, year=before).values, own, rtol=1e-12)
+
+
+def test_from_the_merger_the_former_provinces_have_the_units_policy():
+    sc = scenario.load(UNIT).with_reform({"state_share.near_poor": {2027: 1.0}})
+    pol = policy_of_members(sc.policy(), UNIT)
+    plain = scenario.load("binh_duong").policy()
+    # HCMC's pupil top-up (from 2026) covers Bình Dương and Bà Rịa-Vũng Tàu too, not before
+    for m in ("binh_duong", "ba_ria_vung_tau", "ho_chi_minh_city"):
+        assert sum(pol.state_share(2026, m, "pupil_student")) == pytest.approx(1.0)
+        assert sum(pol.state_share(2027, m, "near_poor")) == pytest.approx(1.0)  # the unit's reform
+        assert sum(pol.state_share(2024, m, "near_poor")) == pytest.approx(sum(plain.state_share(2024, m, "near_poor")))
+    assert sum(plain.state_share(2026, "binh_duong", "pupil_student")) == pytest.approx(0.5)  # its own: national
+
+
+def test_an_unchanged_unit_is_its_former_province():
+    params = simulator.sample_prior(DRAWS, SEED, ["lai_chau"])
+    unit = simulator.run(scenario.load("lai_chau_2025"), params=params, seed=SEED)
+    own = simulator.run(scenario.load("lai_chau"), params=params, seed=SEED)
+    np.testing.assert_array_equal(unit.coverage_total.sel(region="lai_chau_2025").values,
+                                  own.coverage_total.sel(region="lai_chau").values)
+
+
+def test_output_says_which_boundaries_each_year_is_in(merged):
+    _, _, _, ds = merged
+    spans = json.loads(ds.attrs["boundaries"])
+    assert [(s["from"], s["to"]) for s in spans] == [(2008, 2024), (2025, 2030)]
+    assert "summed" in spans[0]["boundaries"] and "binh_duong" in spans[0]["boundaries"]
+    assert spans[1]["boundaries"].startswith(UNIT)
+    former = regions.boundaries("ho_chi_minh_city", [2024, 2025])
+    assert former[1]["boundaries"] == "ho_chi_minh_city's former territory, part of ho_chi_minh_city_2025 since 1 Jul 2025"
+
+
+def test_merged_units_run_health_insurance_only(tmp_path):
+    path = tmp_path / "x.toml"
+    path.write_text(f'name = "x"\nregion = "{UNIT}"\nscheme = "bhxh"\n')
+    with pytest.raises(InputError, match="allowed: bhyt"):
+        scenario.load(str(path))
+
+
+def test_cli_run_of_a_merged_unit_names_its_boundaries_and_its_priors():
+    env = {k: v for k, v in os.environ.items() if k != "COVSIM_DATA_DIR"}
+    done = subprocess.run([str(Path(sys.executable).parent / "covsim"), "run", "can_tho_2025", "--draws", "8",
+                           "--json"], capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["region"] == "can_tho_2025" and out["boundaries"][0]["to"] == 2024
+    assert "'soc_trang' has no calibrated posterior" in done.stderr  # never silently on priors
+    assert all(0 <= v <= 1 for v in out["coverage"]["mean"])

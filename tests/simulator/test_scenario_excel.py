@@ -1,0 +1,108 @@
+"""A reform filled in Excel (issue 40 item 4): the same scenario as its TOML twin, the lever sheet
+generated from the registry, and every bad cell refused on its own line, naming sheet and cell."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from covsim.simulator.errors import InputError, InputErrors
+from covsim.simulator.inputs import scenario, scenario_excel
+from covsim.simulator.inputs.levers import LEVERS, lever_paths
+
+
+@pytest.fixture
+def template(tmp_path):
+    out = tmp_path / "reform.xlsx"
+    scenario_excel.write_template(out)
+    return out
+
+
+def fill(path: Path, head=("lc_np", "lai_chau", "near-poor share", "test fixture"), rows=(), drop=None) -> Path:
+    wb = load_workbook(path)
+    if head:
+        wb[scenario_excel.HEAD].append(list(head))
+    for row in rows:
+        wb[scenario_excel.REFORM].append(list(row))
+    if drop:
+        wb.remove(wb[drop])
+    wb.save(path)
+    return path
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(InputError) as err:
+        scenario.load(str(path))
+    return getattr(err.value, "lines", [str(err.value)])
+
+
+def test_template_lists_every_lever_with_its_unit_and_range(template):
+    wb = load_workbook(template)
+    assert wb.sheetnames == ["Kịch bản", "Cải cách", "Đòn bẩy"]
+    assert wb["Cải cách"]["A1"].value == "Đòn bẩy" and wb["Cải cách"]["A2"].value == "lever"
+    listed = {r[0]: r for r in wb["Đòn bẩy"].iter_rows(min_row=3, values_only=True)}
+    assert list(listed) == lever_paths()
+    share = listed["state_share.near_poor"]
+    assert share[3] == LEVERS["state_share"].unit and (share[4], share[5]) == (0.0, 1.0)
+    assert wb["Cải cách"].data_validations.dataValidation  # the lever cell offers the list
+
+
+def test_excel_reform_is_the_toml_reform(template, tmp_path):
+    rows = [("state_share.near_poor", 2017, 1.0), ("state_share.near_poor", 2020, 0.8), ("outreach", 2019, "0.5")]
+    xlsx = scenario.load(str(fill(template, rows=rows)))
+    toml = tmp_path / "lc_np.toml"
+    toml.write_text('name = "lc_np"\nbaseline = "lai_chau"\n[reform]\n'
+                    '"state_share.near_poor" = { 2017 = 1.0, 2020 = 0.8 }\noutreach = { 2019 = 0.5 }\n')
+    twin = scenario.load(str(toml))
+    assert xlsx.reform == twin.reform and xlsx.hash == twin.hash and xlsx.region == "lai_chau"
+    assert xlsx.reform != scenario.load("lai_chau").reform
+    assert xlsx.overrides()[("state_share", "lai_chau", "near_poor")].annual_mean(2018) == 1.0
+
+
+def test_every_bad_cell_is_one_line_naming_sheet_and_cell(template):
+    rows = [("state_share.near_por", 2017, 1.0),     # unknown lever path: did you mean
+            ("state_share.poor", 2018, "mười"),      # text in a number cell
+            ("state_share.household", 2019, 1.5),    # a share above 100%
+            ("outreach", 2021, 0.5), ("outreach", 2020, 0.5),  # years out of order
+            ("premium_rate", 2060, 0.05)]            # year beyond the scenario
+    lines = problems(fill(template, rows=rows))
+    assert len(lines) == 5, lines
+    assert "sheet 'Cải cách', cell A3: unknown group 'near_por' (did you mean 'near_poor'?)" in lines[0]
+    assert "cell C4: 'mười' is not a number; allowed: [0, 1]" in lines[1]
+    assert "cell C5: 1.5 is out of range; allowed: [0, 1] share of the premium" in lines[2]
+    assert "cell B7: year 2020 after 2021 (row 6) for 'outreach'" in lines[3]
+    assert "cell B8: year outside the scenario's years 2009..2030" in lines[4]
+    assert all(line.startswith(str(template)) and "\n" not in line for line in lines)
+
+
+def test_unknown_lever_and_baseline(template):
+    lines = problems(fill(template, head=("x", "lai_chua", "", "s"), rows=[("stat_share.poor", 2017, 1)]))
+    assert "sheet 'Kịch bản', cell B3" in lines[0] and "did you mean 'lai_chau'" in lines[0]
+    assert "sheet 'Cải cách', cell A3: unknown lever (did you mean 'state_share.poor'?)" in lines[1]
+
+
+def test_missing_sheet(template):
+    lines = problems(fill(template, drop="Cải cách"))
+    assert lines == [f"{template}: sheet 'Cải cách': missing; a reform workbook has the sheets "
+                     "Kịch bản, Cải cách, Đòn bẩy (`covsim scenario template` writes one)"]
+
+
+def test_cli_refuses_a_bad_workbook_and_writes_nothing(template, tmp_path):
+    fill(template, rows=[("state_share.poor", 2018, "abc"), ("oops", 2019, 1)])
+    out = tmp_path / "run.nc"
+    cli = Path(sys.executable).parent / "covsim"
+    env = {k: v for k, v in os.environ.items() if k != "COVSIM_DATA_DIR"}
+    done = subprocess.run([str(cli), "run", str(template), "--draws", "5", "--out", str(out)],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 2 and all(line.startswith("covsim: error: ") for line in lines), done.stderr
+    assert "cell C3" in lines[0] and "cell A4" in lines[1]
+    assert not out.exists() and list(tmp_path.iterdir()) == [template]
+    made = subprocess.run([str(cli), "scenario", "template", "--out", str(tmp_path / "t.csv")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert made.returncode == 2 and "ending in .xlsx" in made.stderr and not (tmp_path / "t.csv").exists()
