@@ -103,6 +103,9 @@ class Policy:
 
     series: dict[Key, Series]
     overrides: dict[Key, Series] = field(default_factory=dict)
+    #: The day an "as of" policy was decided by (None: everything shipped is known); the targets
+    #: of the level above that pull a drive are those decided by then (inputs/drives.py).
+    decided_by: date | None = None
 
     @classmethod
     def from_table(cls, table: pd.DataFrame | None = None) -> "Policy":
@@ -116,13 +119,13 @@ class Policy:
     def with_overrides(self, overrides: dict[Key, Series]) -> "Policy":
         merged = dict(self.overrides)
         merged.update(overrides)
-        return Policy(self.series, merged)
+        return Policy(self.series, merged, self.decided_by)
 
     def as_of(self, when: date) -> "Policy":
         """The policy as known on `when`: dated values taking effect later are dropped (a
         scenario's own overrides stay, being what the user asks about)."""
         series = {k: Series([v for v in s.values if v.start <= when]) for k, s in self.series.items()}
-        return Policy({k: s for k, s in series.items() if s.values}, dict(self.overrides))
+        return Policy({k: s for k, s in series.items() if s.values}, dict(self.overrides), self.decided_by)
 
     def known_on(self, when: date) -> "Policy":
         """The policy as decided by `when`: values decided later are dropped, those decided by then
@@ -130,7 +133,8 @@ class Policy:
         December). What an "as of" forecast may use; the scenario's own overrides stay."""
         series = {k: Series([v for v in s.values if (v.decided or v.start) <= when])
                   for k, s in self.series.items()}
-        return Policy({k: s for k, s in series.items() if s.values}, dict(self.overrides))
+        known = when if self.decided_by is None else min(when, self.decided_by)
+        return Policy({k: s for k, s in series.items() if s.values}, dict(self.overrides), known)
 
     def parameters(self) -> set[str]:
         return {k[0] for k in self.series}

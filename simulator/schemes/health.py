@@ -9,12 +9,12 @@ import numba
 import numpy as np
 import xarray as xr
 
-from ..inputs import demography, membership
+from ..inputs import demography, drives, membership
 from . import kernel
 from ..inputs.groups import GROUP_IDS
 from .provenance import provenance as _provenance
 from .parameters import (BAND_LABELS, DEFAULT_NOISE_FROM, band_of_age, enrolment_probabilities, net_price_pct,
-                         outreach_walk, sample_prior)
+                         outreach_walk, sample_prior, target_pull)
 from ..inputs.policy import Policy, policy_arrays
 from ..inputs.scenario import Scenario
 
@@ -39,6 +39,7 @@ class Prepared:
     target: np.ndarray  # (year, region, sex, age, group)
     price: np.ndarray  # (region, group, year)
     active: list[np.ndarray]
+    pull: np.ndarray | None = None  # (region, year): log-odds gap to the level above's targets
 
     @classmethod
     def build(cls, policy: Policy, regions: list[str], years: list[int]) -> "Prepared":
@@ -48,12 +49,14 @@ class Prepared:
         pol = policy_arrays(policy, regions, years)
         newborn = GROUP_IDS.index("child_under6")
         active = [None] + [active_cells(target[k - 1], target[k], newborn) for k in range(1, len(years))]
-        return cls(regions, years, pol, demo, target, net_price_pct(pol).values, active)
+        return cls(regions, years, pol, demo, target, net_price_pct(pol).values, active,
+                   drives.target_gaps(regions, years, policy.decided_by))
 
     def with_policy(self, policy: Policy) -> "Prepared":
         """The same people under another policy: demography and membership do not depend on it."""
         pol = policy_arrays(policy, self.regions, self.years)
-        return dataclasses.replace(self, pol=pol, price=net_price_pct(pol).values)
+        return dataclasses.replace(self, pol=pol, price=net_price_pct(pol).values,
+                                   pull=drives.target_gaps(self.regions, self.years, policy.decided_by))
 
     def advance(self, params: xr.Dataset, seed: int, noise_from: int = DEFAULT_NOISE_FROM, by_age: bool = False,
                 parallel: bool = True, progress: Callable[[int], None] | None = None,
@@ -85,6 +88,7 @@ class Prepared:
             raise ValueError("resume needs a year index within the run and a run of the same shape kept with "
                              "keep_states (and by_age off) that kept the state before that year")
         outreach = self.pol.outreach.values[None] + outreach_walk(params, seed, regions, years, noise_from)
+        outreach = outreach + target_pull(params, self.pull)
         if outreach_shift is not None:
             outreach = outreach + outreach_shift
         join_all, lapse_all = enrolment_probabilities(params, np.asarray(years)[k0:],
