@@ -87,3 +87,21 @@ def target_gaps(regions: list[str], years: list[int], known_by: date | None = No
 
 def _logit(p: float) -> float:
     return float(np.log(p / (1.0 - p)))
+
+
+#: The drive lever's unit: the pull the level above's targets put on the nation from 2015 to 2020
+#: (Decision 1167/QD-TTg's yearly figures), in log-odds of target gap; its effect is this times
+#: the fitted `target_pull`, draw by draw.
+UNIT_FROM, UNIT_TO = 2015, 2020
+#: What a drive costs the province's budget: VND a year per person of the groups it reaches (the
+#: voluntary ones) at strength 1. Assumed: no source prices a drive; communication, commune
+#: collectors' commissions and staff time of the order of a few percent of a household premium.
+COST_PER_PERSON_REACHED = 20_000.0
+COST_SOURCE = "assumed: no published cost of an enrolment drive found"
+
+
+def drive_unit() -> float:
+    """Log-odds of target gap one unit of the drive lever stands for (0 without dated decisions)."""
+    years = list(range(2008, UNIT_TO + 1))  # every year: each target starts where the earlier ones stand
+    gaps = target_gaps([NATIONAL], years)[0]
+    return float(gaps[years.index(UNIT_TO)] - gaps[years.index(UNIT_FROM)])

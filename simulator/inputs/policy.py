@@ -202,6 +202,7 @@ def policy_arrays(policy: Policy, regions: list[str], years: list[int]) -> xr.Da
             for k, y in enumerate(years):
                 national[i, j, k], local[i, j, k] = policy.state_share(y, r, g)
     outreach = np.array([[policy.annual("outreach", y, r, default=0.0) for y in years] for r in regions])
+    drive = np.array([[policy.annual("drive", y, r, default=0.0) for y in years] for r in regions])
     return xr.Dataset(
         {
             "state_share_national": (("region", "group", "year"), national, {"units": "1"}),
@@ -213,6 +214,7 @@ def policy_arrays(policy: Policy, regions: list[str], years: list[int]) -> xr.Da
                                                   for y in years], {"units": "1"}),
             "household_factor": (("year",), [policy.household_factor(y) for y in years], {"units": "1"}),
             "outreach": (("region", "year"), outreach, {"units": "log-odds"}),
+            "drive": (("region", "year"), drive, {"units": "1 = the nation's 2016-2020 drive"}),
         },
         coords={"region": regions, "group": list(GROUP_IDS), "year": years},
     )
