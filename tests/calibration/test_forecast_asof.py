@@ -18,7 +18,7 @@ from covsim.simulator.inputs import decisions
 from covsim.simulator.inputs import observations
 from covsim.simulator.inputs.policy import Policy
 
-from .test_cli import assert_one_line_error, covsim
+from ..cli.test_cli import assert_one_line_error, covsim
 
 
 # item 1: as of a year, for policy too ---------------------------------------------------------
