@@ -102,3 +102,17 @@ def test_assumed_numbers_are_listed_in_the_provenance_and_a_bad_assumed_path_is_
                    '[reform]\n"state_share.near_poor" = { 2015 = 1.0 }\n')
     with pytest.raises(InputError, match="assumed.state_share.poor"):
         simulator.load_scenario(str(bad))
+
+
+def test_solve_can_buy_coverage_with_the_drive_and_names_its_assumed_cost():
+    from covsim.calibration import shipped
+    from covsim.simulator.analysis import solve
+
+    sc = simulator.load_scenario("vinh_long")
+    params = shipped.draws_for("vinh_long", 30, 0)
+    result = solve.solve(sc, params, 0, 0.9, 2020, 0.5, ["drive"], start=2018)
+    lever = result["levers"][0]
+    assert lever["lever"] == "drive" and lever["current"] == 0.0 and lever["value"] > 0.0
+    assert result["feasible"] and result["probability"] >= 0.5 > result["current_probability"]
+    assert result["extra_state_cost"]["total"] > 0  # the drive is paid for
+    assert any("drive cost" in line for line in result["assumptions"])
