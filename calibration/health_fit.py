@@ -48,6 +48,7 @@ SHARED = (
     Free("outreach_2015", 1.0, 0.5, "log-odds drive of Law 46/2014's household enrolment, ramped 2015-2017"),
     Free("outreach_trend", 0.05, 0.1, "log-odds a year of enforcement and outreach since 2008 (roadmap, drives)"),
     Free("outreach_damping", 1.73, 1.0, "logit of the yearly damping of that drive (levels coverage off)"),
+    Free("target_pull", 0.5, 0.5, "share of the log-odds gap to the level above's targets the drives close"),
     Free("log_measurement_sd", float(np.log(0.01)), 0.5, "log sd of reported coverage around the model's (VSS vs MoH differ ~1 point)"),
 )
 REGION_OFFSET = Free("region_offset", 0.0, parameters.REGION_OFFSET_SD, "the region's join log-odds offset from the national level")
@@ -92,6 +93,7 @@ def to_params(theta: np.ndarray, frees: tuple[Free, ...], regions: list[str], se
             "outreach_2015": (("draw",), col["outreach_2015"]),
             "outreach_trend": (("draw",), col["outreach_trend"]),
             "outreach_damping": (("draw",), col["outreach_damping"]),
+            **({"target_pull": (("draw",), col["target_pull"])} if "target_pull" in col else {}),
             "outreach_sd": (("draw",), outreach_sd),
             "measurement_sd": (("draw",), np.exp(col["log_measurement_sd"])),
         },
@@ -144,7 +146,7 @@ class LogPosterior(LogPrior):
         self.seed = seed
         base = policy or load(region).policy()
         if until is not None:
-            base = base.as_of(date(until + 1, 1, 1))
+            base = base.as_of(date(until + 1, 1, 1)).known_on(date(until, 12, 31))
         self.prepared = Prepared.build(base, self.regions, list(range(FIRST_YEAR, last + 1)))
         years = self.prepared.years
         self.t_index = np.array([years.index(int(y)) for y in self.obs.year])

@@ -135,7 +135,8 @@ def cmd_scenarios(args) -> int:
     for name in simulator.shipped_scenarios():
         sc = simulator.load_scenario(name)
         rows.append({"name": sc.name, "region": sc.region, "years": f"{sc.start + 1}-{sc.end}",
-                     "scheme": sc.scheme, "baseline": sc.baseline or "", "description": sc.description})
+                     "scheme": sc.scheme, "baseline": sc.baseline or "", "description": sc.description,
+                     "assumptions": sc.assumptions()})
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0
@@ -143,6 +144,8 @@ def cmd_scenarios(args) -> int:
     rwidth = max(len(r["region"]) for r in rows)
     for r in rows:
         print(f"{r['name']:<{width}}  {r['region']:<{rwidth}}  {r['years']}  {r['scheme']}  {r['description']}")
+        for line in r["assumptions"]:
+            print(f"{'':<{width}}  assumed: {line}")
     return 0
 
 

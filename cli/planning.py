@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from covsim.simulator.errors import InputError, nearest
+from covsim.simulator.inputs.levers import LEVERS
 from covsim.simulator.inputs.scheme_ids import SCHEMES
 
 
@@ -145,8 +146,13 @@ def cmd_solve(args) -> int:
         return 0
     print(result["message"])
     for lever in result["levers"]:
-        print(f"  {lever['lever']:<28} {100 * lever['current']:5.1f}% -> {100 * lever['value']:5.1f}% "
-              f"(from {result['from']})")
+        if LEVERS[lever["lever"].partition(".")[0]].kind == "share" or "." in lever["lever"]:
+            print(f"  {lever['lever']:<28} {100 * lever['current']:5.1f}% -> {100 * lever['value']:5.1f}% "
+                  f"(from {result['from']})")
+        else:  # a strength (the drive lever: 1 = the nation's 2016-2020 drive)
+            print(f"  {lever['lever']:<28} {lever['current']:6.2f} -> {lever['value']:6.2f} (from {result['from']})")
+    for line in result.get("assumptions", []):
+        print(f"assumed: {line}")
     cost = result["state_cost"]
     print(f"state budget cost {cost['from']}-{cost['to']}: {cost['total'] / 1e9:,.1f} bn VND "
           f"({result['extra_state_cost']['total'] / 1e9:+,.1f} bn against the current policy)")

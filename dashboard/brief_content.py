@@ -62,9 +62,10 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
     policy in force); and the first year any effective change takes effect."""
     from . import compute
 
+    sc = _shipped(s["scenario"], s["scheme"]) if s.get("baseline") else None
     if reform is None:
-        sc = _shipped(s["scenario"], s["scheme"]) if s.get("baseline") else None
         reform = sc.reform if sc is not None else {}
+    assumed = set(sc.assumed) if sc is not None else set()  # values the plan itself does not give
     base = _shipped(s["baseline"], s["scheme"]) if s.get("baseline") else None
     source = plan_name(s["scenario"], lang)
     rows, years = [], []
@@ -72,7 +73,8 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
         if path in s.get("changed", {}):
             continue  # the user's value replaces the plan's from the lever start
         for year, value in sorted((int(y), float(v)) for y, v in by_year.items()):
-            status = b("status_assumed" if path.partition(".")[0] in ASSUMED_LEVERS else "status_planned", lang)
+            status = b("status_assumed" if path in assumed or path.partition(".")[0] in ASSUMED_LEVERS
+                       else "status_planned", lang)
             try:
                 effective = base is None or abs(compute.lever_value(base, path, year) - value) > 1e-9
             except Exception:  # noqa: BLE001 - a path the lever table does not know: count it as a change

@@ -198,4 +198,6 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
         "draws": int(params.sizes["draw"]),
         "seed": int(seed),
         "message": message,
+        # Assumed numbers the answer rests on: the scenario's own and, where a drive is set, its cost.
+        "assumptions": problem.scenario_at(np.array(best.levels)).assumptions(),
     }

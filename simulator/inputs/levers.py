@@ -94,6 +94,13 @@ LEVERS: dict[str, Lever] = _levers(
           label={"vi": "Vận động, tuyên truyền (log-odds)", "en": "Outreach (log-odds)"},
           description={"vi": "Chiến dịch vận động của tỉnh: dịch chuyển log-odds tham gia BHYT.",
                        "en": "The province's enrolment drive: a shift in the log-odds of joining health insurance."}),
+    Lever("drive", "drive", 0.0, 3.0, "strength of an enrolment drive, 1 = the nation's 2016-2020 drive "
+          "(Decision 1167's targets; fitted effect, assumed cost)", HEALTH, regional=True, solvable=True,
+          label={"vi": "Chiến dịch vận động (1 = đợt toàn quốc 2016-2020)", "en": "Enrolment drive (1 = the 2016-2020 national drive)"},
+          description={"vi": "Cường độ chiến dịch vận động tham gia BHYT: 1 bằng đợt vận động toàn quốc theo "
+                             "Quyết định 1167/QĐ-TTg (2016-2020); hiệu quả ước lượng, chi phí giả định.",
+                       "en": "Strength of a health-insurance enrolment drive: 1 is the national drive that answered "
+                             "Decision 1167/QD-TTg (2016-2020); its effect is estimated, its cost assumed."}),
     # Labour-force schemes (see simulator/schemes/labour.py).
     Lever("voluntary_subsidy", "voluntary_bhxh_subsidy", 0.0, 1.0, "state share of the voluntary BHXH contribution",
           LABOUR, groups=("poor", "near_poor", "other"),

@@ -103,6 +103,9 @@ class Policy:
 
     series: dict[Key, Series]
     overrides: dict[Key, Series] = field(default_factory=dict)
+    #: The day an "as of" policy was decided by (None: everything shipped is known); the targets
+    #: of the level above that pull a drive are those decided by then (inputs/drives.py).
+    decided_by: date | None = None
 
     @classmethod
     def from_table(cls, table: pd.DataFrame | None = None) -> "Policy":
@@ -116,13 +119,13 @@ class Policy:
     def with_overrides(self, overrides: dict[Key, Series]) -> "Policy":
         merged = dict(self.overrides)
         merged.update(overrides)
-        return Policy(self.series, merged)
+        return Policy(self.series, merged, self.decided_by)
 
     def as_of(self, when: date) -> "Policy":
         """The policy as known on `when`: dated values taking effect later are dropped (a
         scenario's own overrides stay, being what the user asks about)."""
         series = {k: Series([v for v in s.values if v.start <= when]) for k, s in self.series.items()}
-        return Policy({k: s for k, s in series.items() if s.values}, dict(self.overrides))
+        return Policy({k: s for k, s in series.items() if s.values}, dict(self.overrides), self.decided_by)
 
     def known_on(self, when: date) -> "Policy":
         """The policy as decided by `when`: values decided later are dropped, those decided by then
@@ -130,7 +133,8 @@ class Policy:
         December). What an "as of" forecast may use; the scenario's own overrides stay."""
         series = {k: Series([v for v in s.values if (v.decided or v.start) <= when])
                   for k, s in self.series.items()}
-        return Policy({k: s for k, s in series.items() if s.values}, dict(self.overrides))
+        known = when if self.decided_by is None else min(when, self.decided_by)
+        return Policy({k: s for k, s in series.items() if s.values}, dict(self.overrides), known)
 
     def parameters(self) -> set[str]:
         return {k[0] for k in self.series}
@@ -198,6 +202,7 @@ def policy_arrays(policy: Policy, regions: list[str], years: list[int]) -> xr.Da
             for k, y in enumerate(years):
                 national[i, j, k], local[i, j, k] = policy.state_share(y, r, g)
     outreach = np.array([[policy.annual("outreach", y, r, default=0.0) for y in years] for r in regions])
+    drive = np.array([[policy.annual("drive", y, r, default=0.0) for y in years] for r in regions])
     return xr.Dataset(
         {
             "state_share_national": (("region", "group", "year"), national, {"units": "1"}),
@@ -209,6 +214,7 @@ def policy_arrays(policy: Policy, regions: list[str], years: list[int]) -> xr.Da
                                                   for y in years], {"units": "1"}),
             "household_factor": (("year",), [policy.household_factor(y) for y in years], {"units": "1"}),
             "outreach": (("region", "year"), outreach, {"units": "log-odds"}),
+            "drive": (("region", "year"), drive, {"units": "1 = the nation's 2016-2020 drive"}),
         },
         coords={"region": regions, "group": list(GROUP_IDS), "year": years},
     )

@@ -37,6 +37,7 @@ TOP_KEYS = {
     "source": "the document the scenario encodes",
     "scheme": "bhyt, bhxh or bhtn",
     "reform": "a table of {path: {year: value}}",
+    "assumed": "the reform paths whose values the source does not give (listed as assumptions)",
 }
 
 
@@ -52,6 +53,19 @@ class Scenario:
     scheme: str = "bhyt"
     reform: dict[str, dict[int, float]] = field(default_factory=dict)
     path: str = ""
+    assumed: tuple[str, ...] = ()  # reform paths whose values no source gives
+
+    def assumptions(self) -> list[str]:
+        """Every assumed number the scenario uses, one line each: reform values its source does not
+        give, and the assumed cost of a drive it sets (what every output lists beside its results)."""
+        out = [f"{p} = " + ", ".join(f"{v:g} from {y}" for y, v in sorted(self.reform[p].items()))
+               + " (assumed: not in the source)" for p in self.assumed if p in self.reform]
+        if any(self.reform.get("drive", {}).values()):
+            from .drives import COST_PER_PERSON_REACHED, COST_SOURCE
+
+            out.append(f"drive cost = {COST_PER_PERSON_REACHED:,.0f} VND a year per person of the voluntary "
+                       f"groups at strength 1 ({COST_SOURCE})")
+        return out
 
     @property
     def years(self) -> list[int]:
@@ -90,7 +104,7 @@ class Scenario:
         for p, v in extra.items():
             merged.setdefault(p, {}).update(v)
         return Scenario(name or self.name, self.region, self.description, self.start, self.end,
-                        self.baseline, self.source, self.scheme, merged, self.path)
+                        self.baseline, self.source, self.scheme, merged, self.path, self.assumed)
 
 
 def _flatten(table: dict, prefix: str = "") -> dict[str, object]:
@@ -246,10 +260,19 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
     reform = {p: dict(v) for p, v in (base.reform if base else {}).items()}
     for p, v in own.items():
         reform.setdefault(p, {}).update(v)
+    assumed = raw.get("assumed", [])
+    if not isinstance(assumed, list) or not all(isinstance(a, str) for a in assumed):
+        raise InputError(where, "assumed", "must be a list of reform paths, e.g. [\"state_share.near_poor\"]")
+    for a in assumed:
+        if a not in reform:
+            raise InputError(where, f"assumed.{a}", f"not a path of this scenario's reform; allowed: "
+                                                    f"{', '.join(reform) or 'none (the reform is empty)'}")
+    assumed = tuple(dict.fromkeys((base.assumed if base else ()) + tuple(assumed)))
     return Scenario(
         name=name, region=region, description=raw.get("description", base.description if base else ""),
         start=years["start"], end=years["end"], baseline=raw.get("baseline"),
         source=raw.get("source", base.source if base else ""), scheme=scheme, reform=reform, path=where,
+        assumed=assumed,
     )
 
 

@@ -10,12 +10,13 @@ import numba
 import numpy as np
 import xarray as xr
 
-from ..inputs import demography, membership
+from ..inputs import demography, drives, membership
 from . import kernel
-from ..inputs.groups import GROUP_IDS
+from ..inputs.groups import BY_ID, GROUP_IDS
 from .provenance import provenance as _provenance
 from .parameters import (BAND_LABELS, DEFAULT_NOISE_FROM, band_of_age, enrolment_probabilities, net_price_pct,
-                         outreach_walk, sample_prior)
+                         outreach_walk, sample_prior, target_pull,
+                         drive_effect)
 from ..inputs.policy import Policy, policy_arrays
 from ..inputs.scenario import Scenario
 from ..inputs.merger import policy_of_members
@@ -43,6 +44,7 @@ class Prepared:
     target: np.ndarray  # (year, region, sex, age, group)
     price: np.ndarray  # (region, group, year)
     active: list[np.ndarray]
+    pull: np.ndarray | None = None  # (region, year): log-odds gap to the level above's targets
 
     @classmethod
     def build(cls, policy: Policy, regions: list[str], years: list[int]) -> "Prepared":
@@ -52,12 +54,14 @@ class Prepared:
         pol = policy_arrays(policy, regions, years)
         newborn = GROUP_IDS.index("child_under6")
         active = [None] + [active_cells(target[k - 1], target[k], newborn) for k in range(1, len(years))]
-        return cls(regions, years, pol, demo, target, net_price_pct(pol).values, active)
+        return cls(regions, years, pol, demo, target, net_price_pct(pol).values, active,
+                   drives.target_gaps(regions, years, policy.decided_by))
 
     def with_policy(self, policy: Policy) -> "Prepared":
         """The same people under another policy: demography and membership do not depend on it."""
         pol = policy_arrays(policy, self.regions, self.years)
-        return dataclasses.replace(self, pol=pol, price=net_price_pct(pol).values)
+        return dataclasses.replace(self, pol=pol, price=net_price_pct(pol).values,
+                                   pull=drives.target_gaps(self.regions, self.years, policy.decided_by))
 
     def advance(self, params: xr.Dataset, seed: int, noise_from: int = DEFAULT_NOISE_FROM, by_age: bool = False,
                 parallel: bool = True, progress: Callable[[int], None] | None = None,
@@ -89,6 +93,9 @@ class Prepared:
             raise ValueError("resume needs a year index within the run and a run of the same shape kept with "
                              "keep_states (and by_age off) that kept the state before that year")
         outreach = self.pol.outreach.values[None] + outreach_walk(params, seed, regions, years, noise_from)
+        outreach = outreach + target_pull(params, self.pull)
+        if "drive" in self.pol:
+            outreach = outreach + drive_effect(params, self.pol.drive.values, drives.drive_unit())
         if outreach_shift is not None:
             outreach = outreach + outreach_shift
         join_all, lapse_all = enrolment_probabilities(params, np.asarray(years)[k0:],
@@ -259,6 +266,8 @@ def derived(pop: np.ndarray, ins: np.ndarray, pol: xr.Dataset) -> dict[str, tupl
     revenue = ins * per_person
     cost_national = revenue * national
     cost_local = revenue * local
+    drive_cost = drive_costs(pop, pol, groups)
+    cost_local = cost_local + drive_cost
     total = ("draw", "year", "region")
     return {
         "coverage": (DIMS, coverage, {"units": "1", "long_name": "insured / population"}),
@@ -271,13 +280,26 @@ def derived(pop: np.ndarray, ins: np.ndarray, pol: xr.Dataset) -> dict[str, tupl
                                             "long_name": "fund premium revenue from the insured, all payers"}),
         "state_cost_national": (DIMS, cost_national, {"units": "VND/year",
                                                       "long_name": "state budget cost, national minimum share"}),
-        "state_cost_local": (DIMS, cost_local, {"units": "VND/year", "long_name": "state budget cost, local top-up"}),
+        "state_cost_local": (DIMS, cost_local, {"units": "VND/year",
+                                                "long_name": "state budget cost, local top-up and drives"}),
+        "drive_cost": (DIMS, drive_cost, {"units": "VND/year", "source": drives.COST_SOURCE,
+                                          "long_name": "cost of the enrolment drive lever (local budget)"}),
         "state_cost": (DIMS, cost_national + cost_local, {"units": "VND/year", "long_name": "state budget cost"}),
         "state_share": (("region", "group", "year"), (pol.state_share_national + pol.state_share_local)
                         .transpose("region", "group", "year").values,
                         {"units": "1", "long_name": "state share of the premium in force (annual mean)"}),
         "base_salary": (("year",), pol.base_salary.values, dict(pol.base_salary.attrs)),
     }
+
+
+def drive_costs(pop: np.ndarray, pol: xr.Dataset, groups: list[str]) -> np.ndarray:
+    """What the drive lever costs the local budget over (draw, year, region, group): its strength
+    times the assumed cost per person reached, for every person of the voluntary groups."""
+    if "drive" not in pol:
+        return np.zeros_like(pop)
+    strength = pol.drive.transpose("year", "region").values[None, :, :, None]
+    reached = np.array([BY_ID[g].voluntary for g in groups], dtype=float)
+    return pop * strength * reached * drives.COST_PER_PERSON_REACHED
 
 
 def totals(pop: np.ndarray, ins: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -18,6 +18,7 @@ import xarray as xr
 from ..inputs.groups import BY_ID, GROUP_IDS
 from .kernel import enrolment
 from ..inputs.regions import NATIONAL
+from ..errors import InputError
 from ..streams import normal
 
 #: Age bands of the enrolment probabilities (first age of each band).
@@ -74,6 +75,9 @@ SCALAR_PRIORS = {
     # Each year's new drive is a fraction of the last one's: what is left to enrol gets harder to
     # reach, so coverage levels off below 100% (assumed; about 0.85, wide).
     "outreach_damping": Prior(1.73, 1.0, source="assumed: logit of 0.85"),
+    # The share of the log-odds gap to a target set by the level above (inputs/drives.py) that
+    # the drives answering it close, by the target year: 0 none, 1 all of it (assumed, wide).
+    "target_pull": Prior(0.5, 0.5, source="assumed: fitted where targets and outcomes are observed"),
 }
 TREND_START = 2008
 REGION_OFFSET_SD = 0.5  # spread of provinces around the national join level (partial pooling)
@@ -198,3 +202,23 @@ def region_offsets(params: xr.Dataset, regions: list[str]) -> np.ndarray:
             if r in have:
                 out[:, i] = params.region_offset.sel(region=r).values
     return out
+
+
+def target_pull(params: xr.Dataset, gaps: np.ndarray | None) -> np.ndarray:
+    """The drive that answers the level above's targets, log-odds over (draw, region, year): the
+    fitted pull times each target's gap (0 for draws without the parameter: older posteriors)."""
+    if gaps is None or "target_pull" not in params:
+        return np.zeros((params.sizes["draw"], 1, 1))
+    return params.target_pull.values[:, None, None] * gaps[None]
+
+
+def drive_effect(params: xr.Dataset, drive: np.ndarray, unit: float) -> np.ndarray:
+    """Log-odds a scenario's drive lever adds over (draw, region, year): its strength (region,
+    year) times the log-odds of one unit times the fitted pull, draw by draw. A drive never
+    lowers joining: draws whose pull came out negative give it no effect."""
+    if not np.any(drive):
+        return np.zeros((params.sizes["draw"], 1, 1))
+    if "target_pull" not in params:
+        raise InputError("parameters", "target_pull", "the drive lever needs draws with a fitted target "
+                                                      "pull; refit them with `covsim calibrate REGION --out FILE.nc`")
+    return np.maximum(params.target_pull.values, 0.0)[:, None, None] * unit * drive[None]

@@ -59,6 +59,7 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
         parameters_hash=params_digest or params_hash(params),
         noise_from=int(noise_from),
         age_bands=",".join(band_labels),
+        assumptions=json.dumps(scenario.assumptions(), ensure_ascii=False),
         **calibration_attrs(params_source),
     )
     if params.attrs.get("unconverged"):  # draws of a fit written with --allow-unconverged

@@ -134,7 +134,10 @@ def test_observation_outside_unit_interval_is_refused(tmp_path):
 
 def test_calibrate_writes_posterior_that_run_can_use(tmp_path):
     out = tmp_path / "post.nc"
-    result = covsim("calibrate", "vinh_long", "--out", str(out), "--fast", "--draws", "100", "--json")
+    # --fast samples too few proposals for the convergence gate since the fit gained the target pull
+    # (ESS about 140 of 300): the fit is written marked unconverged, and a run on it says so.
+    result = covsim("calibrate", "vinh_long", "--out", str(out), "--fast", "--draws", "100", "--json",
+                    "--allow-unconverged")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["own_observations"] >= 1
@@ -148,3 +151,4 @@ def test_calibrate_writes_posterior_that_run_can_use(tmp_path):
 
     ds = simulator.run(simulator.load_scenario("vinh_long"), params=post.load(), seed=0)
     assert ds.sizes["draw"] == 100
+    assert summary["converged"] or ds.attrs.get("unconverged")

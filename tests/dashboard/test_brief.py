@@ -45,7 +45,9 @@ def test_goal_word_briefing_opens_in_vietnamese_with_probability_and_cost(tmp_pa
     assert "Kế hoạch thực hiện BHYT toàn dân tỉnh Lai Châu" in document.paragraphs[1].text
     lead = _lead(document)
     assert f"năm 2020 là {percent(quick['report']['probability'], 'vi', 0)}" in lead
-    assert re.search(r"tăng thêm [\d.]+,\d tỷ đồng", lead) and re.search(r"[\d.]+ đồng cho mỗi người tham gia thêm", lead)
+    # The plan keeps the national shares and no longer sets a hand-made drive (issue 38): the brief
+    # says it changes nothing against the policy in force.
+    assert lead.startswith("Không thay đổi chính sách nào")
     assert "probability" not in lead.lower() and "state_share" not in lead
     assert printed["probability"] == pytest.approx(quick["report"]["probability"])
     assert [p.name for p in tmp_path.iterdir()] == ["b.docx"]  # no temporary file left beside it
@@ -68,7 +70,9 @@ def test_changes_name_the_tested_lever_and_keep_the_plans_unchanged_shares_out_o
     assert "học sinh, sinh viên: 30%" not in brief.paragraph  # the plan's share equals the one in force
     statuses = {what.split(":")[0]: status for what, status, _ in brief.changes}
     assert "như chính sách hiện hành" in statuses["Tỷ lệ ngân sách nhà nước hỗ trợ mức đóng BHYT cho học sinh, sinh viên"]
-    assert any(st == "giả định" for _, st, _ in brief.changes)  # the outreach strength the plan does not state
+    # The plan's shares are the annex's and it sets no hand-made drive strength any more (issue 38):
+    # nothing it does is an assumption.
+    assert not any(st.startswith("giả định") for _, st, _ in brief.changes)
 
 
 def test_english_briefing_is_english(summary):

@@ -1,0 +1,107 @@
+"""The pull of coverage targets set by the level above: what a drive answers to, dated.
+
+Coverage rose fastest when the Party and the Government set targets and passed them down
+(Resolution 21-NQ/TW 2012, Decision 538/QD-TTg 2013, Decision 1167/QD-TTg 2016 with a figure for
+every province, Decision 546/QD-TTg 2022). The model turns each such target into a gap in
+log-odds between the target and the coverage last observed when it was set, ramped in from the
+year of the decision to the target year and held after it; the highest such path above the
+coverage of the first target's year is the pull, and a fitted `target_pull` (parameters.py) says
+how much of it the drives that followed delivered. Only targets set by the level above
+count: a province's own plan never raises its own forecast. A target is used only once it was
+decided (decisions.csv), and an "as of" run knows only those decided by its origin.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from . import observations, tables
+from .decisions import target_decided
+from .regions import NATIONAL
+
+#: Documents of the level above a province's own plan (matched in a target's source): the
+#: Politburo's and the Party's resolutions and the Prime Minister's decisions.
+LEVEL_ABOVE = ("5th plenum of the 11th", "21-NQ/TW", "538/QD-TTg", "1167/QD-TTg", "546/QD-TTg", "20-NQ/TW")
+
+
+def level_above_targets(region: str, known_by: date | None = None) -> list[tuple[int, int, float]]:
+    """(year decided, target year, target) of every whole-population BHYT target set for `region`
+    (or for the whole country) by the level above and decided by `known_by` (None: all)."""
+    out = []
+    for r in dict.fromkeys([NATIONAL, region]):
+        rows = observations.targets(r, "bhyt")
+        for row in rows[rows.group == "all"].itertuples(index=False):
+            if not any(doc in row.source for doc in LEVEL_ABOVE):
+                continue
+            decided = target_decided(row.source)
+            if decided is None or (known_by is not None and decided > known_by):
+                continue
+            out.append((decided.year, int(row.year), float(row.value)))
+    return out
+
+
+def last_observed(region: str, year: int) -> float | None:
+    """The region's year-end coverage observed last at or before `year` (the nation's if none)."""
+    for r in dict.fromkeys([region, NATIONAL]):
+        rows = observations.observed(r, "bhyt")
+        rows = rows[rows.year <= year]
+        if not rows.empty:
+            return float(rows[rows.year == rows.year.max()].value.mean())
+    return None
+
+
+def target_gaps(regions: list[str], years: list[int], known_by: date | None = None) -> np.ndarray:
+    """The pull of the level above's targets in log-odds, (region, year), before `target_pull`.
+
+    The first target draws a path in log-odds from the coverage observed when it was set to the
+    target, ramped in from its decision year to its target year and held after it; each later one
+    starts from where the paths before it stand in its decision year (never from coverage observed
+    later: the drive must not learn from its own outcome). The pull is how far the highest path
+    stands above the start. A later target restating an earlier one adds nothing.
+    """
+    if not (tables.data_dir() / "decisions.csv").exists():
+        return np.zeros((len(regions), len(years)))
+    y = np.asarray(years, dtype=float)
+    out = np.zeros((len(regions), len(years)))
+    for i, r in enumerate(regions):
+        level = np.full(len(years), -np.inf)
+        first = None
+        for decided, year, value in sorted(level_above_targets(r, known_by)):
+            if not 0.0 < value < 1.0:
+                continue
+            if first is None:
+                now = last_observed(r, decided)
+                if now is None:
+                    continue
+                first = _logit(min(max(now, 1e-3), 1 - 1e-3))
+            k = years.index(decided) if decided in years else None
+            start = level[k] if k is not None and np.isfinite(level[k]) else first
+            ramp = np.clip((y - decided + 1) / (max(year, decided) - decided + 1), 0.0, 1.0)
+            path = np.where(y >= decided, start + ramp * max(0.0, _logit(value) - start), -np.inf)
+            level = np.maximum(level, path)
+        if first is not None:
+            out[i] = np.maximum(0.0, np.where(np.isfinite(level), level - first, 0.0))
+    return out
+
+
+def _logit(p: float) -> float:
+    return float(np.log(p / (1.0 - p)))
+
+
+#: The drive lever's unit: the pull the level above's targets put on the nation from 2015 to 2020
+#: (Decision 1167/QD-TTg's yearly figures), in log-odds of target gap; its effect is this times
+#: the fitted `target_pull`, draw by draw.
+UNIT_FROM, UNIT_TO = 2015, 2020
+#: What a drive costs the province's budget: VND a year per person of the groups it reaches (the
+#: voluntary ones) at strength 1. Assumed: no source prices a drive; communication, commune
+#: collectors' commissions and staff time of the order of a few percent of a household premium.
+COST_PER_PERSON_REACHED = 20_000.0
+COST_SOURCE = "assumed: no published cost of an enrolment drive found"
+
+
+def drive_unit() -> float:
+    """Log-odds of target gap one unit of the drive lever stands for (0 without dated decisions)."""
+    years = list(range(2008, UNIT_TO + 1))  # every year: each target starts where the earlier ones stand
+    gaps = target_gaps([NATIONAL], years)[0]
+    return float(gaps[years.index(UNIT_TO)] - gaps[years.index(UNIT_FROM)])

@@ -1,0 +1,118 @@
+"""The drive mechanism (issue 38): the pull of the level above's targets, known only once decided,
+never from a province's own plan; the drive lever's effect comes from the fitted pull and its cost
+enters the state budget; assumed numbers are listed."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import numpy as np
+import pytest
+
+from covsim import simulator
+from covsim.simulator.errors import InputError
+from covsim.simulator.inputs import drives, observations
+from covsim.simulator.inputs.groups import BY_ID
+from covsim.simulator.schemes.parameters import drive_effect, sample_prior
+
+YEARS = list(range(2009, 2026))
+
+
+def test_a_provinces_own_plan_target_does_not_raise_its_pull_and_the_level_above_does(monkeypatch):
+    before = drives.target_gaps(["ho_chi_minh_city"], YEARS)
+    original = observations.targets
+
+    def raised(source_part):
+        def targets(region, scheme="bhyt"):
+            rows = original(region, scheme).copy()
+            mine = (rows.region == "ho_chi_minh_city") & rows.source.str.contains(source_part, regex=False)
+            rows.loc[mine, "value"] = 0.99
+            return rows
+        return targets
+
+    monkeypatch.setattr(drives.observations, "targets", raised("5063/QD-UBND HCMC 2012-10-02 (seed 000), section"))
+    np.testing.assert_array_equal(drives.target_gaps(["ho_chi_minh_city"], YEARS), before)
+    monkeypatch.setattr(drives.observations, "targets", raised("1167/QD-TTg"))
+    after = drives.target_gaps(["ho_chi_minh_city"], YEARS)
+    assert (after >= before).all() and after[0, YEARS.index(2020)] > before[0, YEARS.index(2020)] + 0.1
+
+
+def test_a_target_decided_after_the_origin_is_unknown_and_one_decided_before_pulls():
+    as_of_2012 = drives.target_gaps(["vietnam"], YEARS, date(2012, 12, 31))
+    everything = drives.target_gaps(["vietnam"], YEARS)
+    assert all(decided <= 2012 for decided, _, _ in drives.level_above_targets("vietnam", date(2012, 12, 31)))
+    assert as_of_2012[0, YEARS.index(2020)] > 0.5  # the 5th plenum's 80% by 2020, known in Oct 2012
+    assert everything[0, YEARS.index(2020)] > as_of_2012[0, YEARS.index(2020)] + 0.5  # Decision 1167 adds
+    np.testing.assert_array_equal(as_of_2012[:, :YEARS.index(2013)], everything[:, :YEARS.index(2013)])
+    assert (np.diff(everything[0]) >= -1e-12).all()  # a pull never goes back
+
+
+def test_the_drive_lever_raises_coverage_by_the_fitted_pull_and_its_cost_enters_the_state_budget():
+    sc = simulator.load_scenario("vinh_long")
+    params = sample_prior(24, 0, ["vietnam", "vinh_long"])
+    base = simulator.run(sc, params=params, seed=0)
+    driven = simulator.run(sc.with_reform({"drive": {2024: 1.0}}), params=params, seed=0)
+    cov = lambda ds, y: ds.coverage_total.sel(region="vinh_long", year=y).values  # noqa: E731
+    np.testing.assert_allclose(cov(driven, 2023), cov(base, 2023))
+    gain = cov(driven, 2027) - cov(base, 2027)
+    pull = params.target_pull.values
+    assert (gain[pull > 0.05] > 0).all() and np.allclose(gain[pull <= 0], 0.0, atol=1e-12)
+    # One unit is the log-odds the level above's 2015-2020 targets pulled the nation by, times the
+    # draw's own fitted pull (never negative).
+    strength = np.zeros((1, 3))
+    strength[0, 1:] = 1.0
+    shift = drive_effect(params, strength, drives.drive_unit())
+    assert drives.drive_unit() > 0.5
+    np.testing.assert_allclose(shift[:, 0, 2], np.maximum(pull, 0) * drives.drive_unit())
+    assert (shift[:, 0, 0] == 0).all()
+    extra = (driven.state_cost - base.state_cost).sel(region="vinh_long", year=2027).sum("group")
+    drive_cost = driven.drive_cost.sel(region="vinh_long", year=2027).sum("group")
+    assert float(drive_cost.mean()) > 0
+    pop = driven.population.sel(region="vinh_long", year=2027)
+    voluntary = [g for g in driven.group.values if BY_ID[str(g)].voluntary]
+    np.testing.assert_allclose(drive_cost.values, pop.sel(group=voluntary).sum("group").values
+                               * drives.COST_PER_PERSON_REACHED, rtol=1e-9)
+    # The premium subsidies move with the extra insured too; the drive's own cost is all in the local budget.
+    local = (driven.state_cost_local - base.state_cost_local).sel(region="vinh_long", year=2027).sum("group")
+    assert (local.values >= drive_cost.values - 1e-3).all() and (extra.values > 0).all()
+
+
+def test_the_drive_lever_refuses_draws_without_a_fitted_pull():
+    sc = simulator.load_scenario("vinh_long").with_reform({"drive": {2024: 1.0}})
+    params = sample_prior(4, 0, ["vietnam", "vinh_long"]).drop_vars("target_pull")
+    with pytest.raises(InputError, match="target_pull"):
+        simulator.run(sc, params=params, seed=0)
+
+
+def test_no_shipped_health_scenario_relies_on_a_hand_set_outreach_strength():
+    for name in simulator.shipped_scenarios():
+        sc = simulator.load_scenario(name)
+        assert "outreach" not in sc.reform, name
+
+
+def test_assumed_numbers_are_listed_in_the_provenance_and_a_bad_assumed_path_is_refused(tmp_path):
+    sc = simulator.load_scenario("dong_nai_plan_2013").with_reform({"drive": {2016: 0.5}})
+    lines = sc.assumptions()
+    assert any(line.startswith("state_share.pupil_student = 0.5 from 2015") for line in lines)
+    assert any("drive cost" in line and "assumed" in line for line in lines)
+    ds = simulator.run(sc, params=sample_prior(2, 0, ["vietnam", "dong_nai"]), seed=0)
+    assert json.loads(ds.attrs["assumptions"]) == lines
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "bad"\nbaseline = "dong_nai"\nassumed = ["state_share.poor"]\n'
+                   '[reform]\n"state_share.near_poor" = { 2015 = 1.0 }\n')
+    with pytest.raises(InputError, match="assumed.state_share.poor"):
+        simulator.load_scenario(str(bad))
+
+
+def test_solve_can_buy_coverage_with_the_drive_and_names_its_assumed_cost():
+    from covsim.calibration import shipped
+    from covsim.simulator.analysis import solve
+
+    sc = simulator.load_scenario("vinh_long")
+    params = shipped.draws_for("vinh_long", 30, 0)
+    result = solve.solve(sc, params, 0, 0.9, 2020, 0.5, ["drive"], start=2018)
+    lever = result["levers"][0]
+    assert lever["lever"] == "drive" and lever["current"] == 0.0 and lever["value"] > 0.0
+    assert result["feasible"] and result["probability"] >= 0.5 > result["current_probability"]
+    assert result["extra_state_cost"]["total"] > 0  # the drive is paid for
+    assert any("drive cost" in line for line in result["assumptions"])
