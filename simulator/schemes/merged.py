@@ -13,7 +13,7 @@ import xarray as xr
 
 #: Variables that add up across the former provinces (people, flows, money).
 EXTENSIVE = ("population", "insured", "births", "deaths", "net_migration", "population_total", "insured_total",
-             "premium_revenue", "state_cost_national", "state_cost_local", "state_cost",
+             "premium_revenue", "state_cost_national", "state_cost_local", "state_cost", "drive_cost",
              "population_by_age", "insured_by_age")
 #: Policy in force over (region, group, year) or (year, region, group): a weighted mean.
 INTENSIVE = ("state_share", "premium_per_person")
