@@ -250,6 +250,20 @@ def region_help() -> str:
     return f"a region id: {_region_help()}"
 
 
+def workbook_out(text: str):
+    """`--out` of a template: a new .xlsx in a folder that exists (one line, exit 2, otherwise)."""
+    from pathlib import Path
+
+    from covsim.simulator.errors import InputError
+
+    out = Path(text)
+    if out.suffix.lower() != ".xlsx":
+        raise InputError("--out", text, "the template is an Excel workbook; give a name ending in .xlsx")
+    if not out.parent.is_dir():
+        raise InputError("--out", text, f"folder {out.parent} does not exist")
+    return out
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)

@@ -46,16 +46,10 @@ def cmd_regions(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from pathlib import Path
-
+    from covsim.cli.main import workbook_out
     from covsim.simulator.inputs import region_template
-    from covsim.simulator.errors import InputError
 
-    out = Path(args.out)
-    if out.suffix.lower() != ".xlsx":
-        raise InputError("--out", args.out, "the template is an Excel workbook; give a name ending in .xlsx")
-    if not out.parent.is_dir():
-        raise InputError("--out", args.out, f"folder {out.parent} does not exist")
+    out = workbook_out(args.out)
     region_template.write_template(out)
     print(f"wrote {out}: fill it, then `covsim region add {out}`")
     return 0

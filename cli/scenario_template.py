@@ -4,16 +4,10 @@ from __future__ import annotations
 
 
 def cmd_template(args) -> int:
-    from pathlib import Path
-
-    from covsim.simulator.errors import InputError
+    from covsim.cli.main import workbook_out
     from covsim.simulator.inputs import scenario_excel
 
-    out = Path(args.out)
-    if out.suffix.lower() != ".xlsx":
-        raise InputError("--out", args.out, "the template is an Excel workbook; give a name ending in .xlsx")
-    if not out.parent.is_dir():
-        raise InputError("--out", args.out, f"folder {out.parent} does not exist")
+    out = workbook_out(args.out)
     scenario_excel.write_template(out)
     print(f"wrote {out}: fill sheets '{scenario_excel.HEAD}' and '{scenario_excel.REFORM}', then `covsim run {out}`")
     return 0

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..output import atomic_write
 from . import regions, tables
 from .groups import GROUP_IDS
 from .user_data import user_dir
@@ -71,12 +72,7 @@ def write_template(path: Path) -> None:
                 rule.showErrorMessage = True
                 ws.add_data_validation(rule)
                 rule.add(f"{letter}{FIRST_ROW}:{letter}500")
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        wb.save(tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write(path, wb.save, ".xlsx")  # complete or absent
 
 
 def _rows(ws, width: int):

@@ -9,9 +9,9 @@ The wording of each problem is the TOML reform's own (levers.py: `path_problem`,
 """
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
+from ..output import atomic_write
 from ..errors import InputError, InputErrors
 from .levers import LEVERS, lever_paths, path_problem, value_problem, year_problem
 
@@ -67,12 +67,7 @@ def write_template(path: Path) -> None:
         rule.showErrorMessage = True
         reform.add_data_validation(rule)
         rule.add(f"{cells}{FIRST_ROW}:{cells}500")
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        wb.save(tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write(path, wb.save, ".xlsx")  # complete or absent
 
 
 def _filled(ws, width: int):
