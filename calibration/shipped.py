@@ -15,7 +15,7 @@ import xarray as xr
 from covsim.simulator import sample_prior
 from covsim.simulator.inputs.scenario import known_regions
 from covsim.simulator.output import write_netcdf
-from covsim.simulator.schemes import labour
+from covsim.simulator.schemes import Scheme, posterior_layers
 
 from .fit import Settings, calibrate
 
@@ -24,8 +24,10 @@ def shipped_dir() -> Path:
     return Path(str(resources.files("covsim.calibration").joinpath("posterior")))
 
 
-def shipped_path(region: str) -> Path:
-    return shipped_dir() / f"{region}.nc"
+def shipped_path(region: str, layer: Scheme | None = None) -> Path:
+    """The shipped posterior of `layer` (a scheme entry; by default the first layer, health
+    insurance) for the region, where the scheme registry says it lives."""
+    return shipped_dir() / (layer or posterior_layers()[0]).posterior_file(region)
 
 
 def user_path(region: str) -> Path:
@@ -72,24 +74,37 @@ def draws_for(region: str, draws: int, seed: int, regions: list[str] | None = No
 
     if region in registry.mergeable():
         return merged_draws(region, draws, seed)
+    first, *others = posterior_layers()
     path = path_for(region)
     if not path.exists():
         tell_priors(region)
-        prior = sample_prior(draws, seed, regions or [region])
-        prior.attrs["source"] = f"prior: no calibrated posterior for region '{region}'"
-        return _with_labour(prior, region, seed)
-    with xr.open_dataset(path) as ds:
-        post = ds.load()
-    n = post.sizes["draw"]
-    rng = np.random.default_rng([int(seed), 7919])
-    pick = rng.permutation(n)[:draws] if draws <= n else rng.integers(0, n, draws)
-    out = post.isel(draw=pick).assign_coords(draw=np.arange(draws))
-    out.attrs["source"] = f"posterior {path.name}"
-    from .diagnostics import warn_if_unconverged
+        out = sample_prior(draws, seed, regions or [region])
+        out.attrs[first.source_attr] = f"prior: no calibrated posterior for region '{region}'"
+    else:
+        post = _read(path, first)
+        out = _pick(post, draws, seed, first).assign_coords(draw=np.arange(draws))
+        out.attrs[first.source_attr] = f"posterior {path.name}"
+        from .diagnostics import warn_if_unconverged
 
-    if warn_if_unconverged(post.attrs, f"posterior {path.name}"):
-        out.attrs["source"] += " (unconverged)"
-    return _with_labour(out, region, seed)
+        if warn_if_unconverged(post.attrs, f"posterior {path.name}"):
+            out.attrs[first.source_attr] += " (unconverged)"
+    for layer in others:
+        out = attach_draws(out, region, seed, layer)
+    return out
+
+
+def _read(path: Path, layer: Scheme) -> xr.Dataset:
+    """The variables of a posterior file the layer's runs read (all of them unless it says)."""
+    with xr.open_dataset(path) as ds:
+        return (ds if layer.reads is None else ds[[v for v in layer.reads if v in ds]]).load()
+
+
+def _pick(post: xr.Dataset, draws: int, seed: int, layer: Scheme) -> xr.Dataset:
+    """`draws` of the stored draws in a fixed order seeded by `seed` and the layer's stream (with
+    replacement when more are asked than stored)."""
+    n = post.sizes["draw"]
+    rng = np.random.default_rng([int(seed), layer.draw_stream])
+    return post.isel(draw=rng.permutation(n)[:draws] if draws <= n else rng.integers(0, n, draws))
 
 
 def merged_draws(unit: str, draws: int, seed: int) -> xr.Dataset:
@@ -116,55 +131,36 @@ def merged_draws(unit: str, draws: int, seed: int) -> xr.Dataset:
     return out
 
 
-def _with_labour(params: xr.Dataset, region: str, seed: int) -> xr.Dataset:
-    """The labour layer's (BHXH, BHTN) shipped draws beside the health ones, same draw index."""
-    return attach_draws(params, region, seed)
-
-
-# The labour layer's shipped draws ----------------------------------------------------------------
-
-#: The labour layer's own variables in a posterior file, those a run needs; none shares a name
-#: with the health engine's (the fitted measurement error, which would, stays behind).
-PARAMETER_VARS = tuple(labour.PRIORS) + tuple(labour.REGION_PRIORS)
-
-
-def labour_path(region: str) -> Path:
-    return shipped_dir() / f"labour_{region}.nc"
-
-
-def attach_draws(params: xr.Dataset, region: str, seed: int) -> xr.Dataset:
-    """`params` (a region's draws, as `draws_for` gives them) with the labour layer's
-    shipped posterior draws added beside them, keyed by the same draw index; unchanged where none
-    is shipped (the labour layer then samples its priors at those indices)."""
-    path = labour_path(region)
-    if not path.exists() or labour.is_labour_params(params):
+def attach_draws(params: xr.Dataset, region: str, seed: int, layer: Scheme) -> xr.Dataset:
+    """`params` (a region's draws, as `draws_for` gives them) with another layer's shipped
+    posterior draws (the labour schemes') added beside them, keyed by the same draw index;
+    unchanged where none is shipped or `params` has them already (that layer then samples its
+    priors at those indices). The layer reads only its own variables (`reads`), so no parameter of
+    the first layer is replaced."""
+    path = shipped_path(region, layer)
+    if not path.exists() or any(v in params for v in layer.reads or ()):
         return params
-    with xr.open_dataset(path) as ds:
-        post = ds[[v for v in PARAMETER_VARS if v in ds]].load()
-    n, draws = post.sizes["draw"], params.sizes["draw"]
-    rng = np.random.default_rng([int(seed), 7920])
-    pick = rng.permutation(n)[:draws] if draws <= n else rng.integers(0, n, draws)
-    post = post.isel(draw=pick).assign_coords(draw=params.draw.values)
-    extra = {v: post[v] for v in post.data_vars}
+    post = _pick(_read(path, layer), params.sizes["draw"], seed, layer).assign_coords(draw=params.draw.values)
     out = params.copy()
-    for name, var in extra.items():
+    for name, var in post.data_vars.items():
         if name in out:
-            continue  # never replace a health parameter
+            continue  # never replace a parameter of the first layer
         if "region" in var.dims:
             var = var.reindex(region=out.region.values, fill_value=0.0) if "region" in out.coords else var
         out[name] = var
-    out.attrs["labour_source"] = f"posterior {path.name}"
+    out.attrs[layer.source_attr] = f"posterior {path.name}"
     return out
 
 
 def ship(regions: list[str] | None = None, settings: Settings | None = None) -> list:
-    """Refit the labour layer and write `calibration/posterior/labour_<region>.nc` for every region
-    (or those given)."""
+    """Refit every layer after the first (the labour schemes') and write its shipped posterior
+    (`calibration/posterior/labour_<region>.nc`) for every region (or those given)."""
     settings = settings or Settings()
     written = []
-    for region in regions or known_regions():
-        post = calibrate(region, None, settings, scheme="bhxh")
-        written.append(write_netcdf(post, labour_path(region)))
+    for layer in posterior_layers()[1:]:
+        for region in regions or known_regions():
+            post = calibrate(region, None, settings, scheme=layer.id)
+            written.append(write_netcdf(post, shipped_path(region, layer)))
     return written
 
 

@@ -24,9 +24,29 @@ from .parameters import DEFAULT_NOISE_FROM
 
 @dataclass(frozen=True)
 class Scheme:
+    """A scheme's model and what it offers, so callers ask the entry rather than test its id.
+
+    `posterior`: the file name of a region's shipped posterior draws; `reads`: the variables a run
+    takes from it (None: all); `draw_stream`: the seed stream its draws are picked with;
+    `source_attr`: the attribute that says where its draws came from. `budget`: a run has premium
+    money flows, so the CLI and dashboard report the state's cost against the baseline; `variants`:
+    a run can be kept and rerun from a year (`variants.Variants`, the dashboard's lever moves);
+    `target_gaps`: what each plan target would need, for a scheme whose runs report it.
+    """
+
     id: str
     model: ModuleType  # Prepared, to_dataset, sample_prior, run, BAND_LABELS
     denominator: str  # what coverage_total is a share of
+    posterior: str
+    draw_stream: int
+    reads: tuple[str, ...] | None = None
+    source_attr: str = "source"
+    budget: bool = False
+    variants: bool = False
+    target_gaps: Callable | None = None
+
+    def posterior_file(self, region: str) -> str:
+        return self.posterior.format(region=region)
 
     def run(self, scenario: Scenario, *args, **kwargs) -> xr.Dataset:
         return self.model.run(scenario, *args, **kwargs)
@@ -35,16 +55,29 @@ class Scheme:
         return self.model.sample_prior(draws, seed, regions)
 
 
+_LABOUR = dict(model=labour, denominator="labour_force", posterior="labour_{region}.nc", draw_stream=7920,
+               reads=tuple(labour.PRIORS) + tuple(labour.REGION_PRIORS), source_attr="labour_source",
+               target_gaps=labour.target_gaps)
 SCHEMES: dict[str, Scheme] = {
-    "bhyt": Scheme("bhyt", health, "population"),
-    "bhxh": Scheme("bhxh", labour, "labour_force"),
-    "bhtn": Scheme("bhtn", labour, "labour_force"),
+    "bhyt": Scheme("bhyt", health, "population", posterior="{region}.nc", draw_stream=7919, budget=True,
+                   variants=True),
+    "bhxh": Scheme("bhxh", **_LABOUR),
+    "bhtn": Scheme("bhtn", **_LABOUR),
 }
 assert tuple(SCHEMES) == SCHEME_IDS, "every scheme a scenario may name has a model"
 
 
 def scheme(scheme_id: str) -> Scheme:
     return SCHEMES[scheme_id]
+
+
+def posterior_layers() -> list[Scheme]:
+    """One entry per posterior file kind (schemes sharing a model share its draws), the first the
+    one a region's draws start from; the others' draws are added beside it."""
+    layers: dict[str, Scheme] = {}
+    for entry in SCHEMES.values():
+        layers.setdefault(entry.posterior, entry)
+    return list(layers.values())
 
 
 def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, seed: int = 0,
