@@ -71,14 +71,15 @@ def cmd_run(args) -> int:
     with _progress(len(scenario.years) - 1, _show_progress(args), scenario.name) as tick:
         ds = simulator.run(scenario, params=params, draws=args.draws, seed=args.seed, by_age=args.by_age,
                            progress=tick)
-    result = summary.coverage_summary(ds, scenario)
-    if scenario.scheme == "bhyt":  # money flows, against the baseline on the same draws for a reform
-        result["budget"] = _budget(ds, scenario, params, args)
-    if scenario.scheme != "bhyt":  # BHXH / BHTN: name the denominator; what each plan target would need
-        from covsim.simulator.schemes import labour
+    from covsim.simulator.schemes import scheme
 
+    result = summary.coverage_summary(ds, scenario)
+    entry = scheme(scenario.scheme)
+    if entry.budget:  # money flows, against the baseline on the same draws for a reform
+        result["budget"] = _budget(ds, scenario, params, args)
+    if entry.target_gaps:  # BHXH / BHTN: name the denominator; what each plan target would need
         result.update(scheme=scenario.scheme, denominator=ds.attrs["denominator"],
-                      target_gaps=labour.target_gaps(ds, scenario))
+                      target_gaps=entry.target_gaps(ds, scenario))
     if args.out:  # last, once everything it summarises has been computed: no file from a failed run
         simulator.write_netcdf(ds, args.out)
     if args.json:

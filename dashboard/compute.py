@@ -23,6 +23,7 @@ from covsim.simulator.errors import InputError
 from covsim.simulator.inputs import levers
 from covsim.simulator.inputs.groups import BY_ID
 from covsim.simulator.inputs.scenario import SCHEMES
+from covsim.simulator.schemes import SCHEMES as ENTRIES
 from covsim.simulator.schemes.variants import Variants
 
 from . import cache
@@ -133,7 +134,9 @@ def group_names(group: str) -> dict[str, str] | None:
 
 
 #: The unit a scheme's coverage targets are in, as the model computes its coverage.
-TARGET_UNIT = {"bhyt": "share_of_population", "bhxh": "share_of_labour_force", "bhtn": "share_of_labour_force"}
+TARGET_UNIT = {s: f"share_of_{entry.denominator}" for s, entry in ENTRIES.items()}
+#: The scheme whose runs are kept and rerun from a lever's year (`Variants`); the others run whole.
+VARIANTS_SCHEME = next(s for s, entry in ENTRIES.items() if entry.variants)
 
 
 def plan_targets(region: str, scheme: str):
@@ -196,7 +199,7 @@ def variants_of(name: str, draws: int, seed: int, build: bool = True) -> Variant
 
 
 def _new_variants(name: str, draws: int, seed: int) -> Variants:
-    sc = scenario(name, "bhyt")
+    sc = scenario(name, VARIANTS_SCHEME)
     params = draws_of(sc.region, draws, seed)
     with cache.run_lock():
         # States only from where the levers move by default (a kept state is ~6 MB at 200 draws): a
@@ -210,7 +213,7 @@ def run_levers(name: str, scheme: str, levers: tuple, start: int, draws: int, se
 
     Health insurance reruns only the years from `start` on the scenario's kept run; the labour
     schemes run whole (their layer is vectorised over draws and quick)."""
-    if scheme == "bhyt":
+    if ENTRIES[scheme].variants:
         v = variants_of(name, draws, seed)
         if not levers:
             return v.baseline()
@@ -244,7 +247,7 @@ def answer_coverage(name: str, scheme: str, levers: tuple, start: int, draws: in
     """The region's overall coverage over (draw, year) under the levers, its run's stamp in its
     attributes: all a first answer needs. For health insurance this skips labelling the whole run
     (the same numbers as `run_levers(…).coverage_total`); the details ask for that afterwards."""
-    if scheme == "bhyt" and levers:
+    if ENTRIES[scheme].variants and levers:
         v = variants_of(name, draws, seed)
         return v.coverage(*_rerun(name, levers, start, draws, seed))
     ds = run_levers(name, scheme, levers, start, draws, seed)
@@ -262,7 +265,7 @@ def ready(req: dict, draws: int, seed: int) -> bool:
     try:
         scheme = check_scheme(req["scheme"])
         names = [req["scenario"]] + ([req["compare"]] if req.get("compare") else [])
-        if scheme != "bhyt":
+        if not ENTRIES[scheme].variants:
             regions = {scenario(n, scheme).region for n in names}
             return all(_draws_cached(r, draws, seed) for r in regions)
         names.append(scenario(req["scenario"]).region)  # the budget's comparison: the region's baseline
@@ -333,7 +336,7 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
     out.update(ds=ds, coverage=planning.region_coverage(ds, sc), attrs=ds.attrs,
                report=planning.target_report(ds, sc, float(target), int(year)))
     out["base"] = baseline_run(sc.region, scheme, draws, seed)
-    if scheme == "bhyt":
+    if ENTRIES[scheme].budget:
         out["budget"], out["budget_compared_with"] = planning.budget_against_baseline(
             ds, sc, lambda base: run_levers(base.name, scheme, (), 0, draws, seed))
     if other is not None:
@@ -411,7 +414,7 @@ def comparison(res: dict, other, ods: xr.Dataset) -> dict:
            "diff": {k: [round(float(v), 6) for v in diff.sel(quantile=p).values]
                     for k, p in (("lo", 0.1), ("median", 0.5), ("hi", 0.9))},
            "probability_a": rep["probability"], "probability_b": orep["probability"]}
-    if sc.scheme == "bhyt":
+    if ENTRIES[sc.scheme].budget:
         first, last = int(res["start"]), int(rep["year"])
         ca = float(planning.cumulative_state_cost(ds, sc.region, first, last).mean())
         cb = float(planning.cumulative_state_cost(ods, other.region, first, last).mean())

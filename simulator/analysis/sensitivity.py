@@ -21,7 +21,7 @@ from . import planning
 from ..errors import InputError
 from ..inputs.groups import GROUP_IDS
 from ..schemes.parameters import net_price_pct
-from ..inputs.levers import lever_of, sensitivity_paths
+from ..inputs.levers import lever_of, schemes_with, sensitivity_paths
 from ..inputs.scenario import Scenario
 from ..inputs.regions import NATIONAL
 
@@ -81,8 +81,9 @@ def _params_for(template: xr.Dataset, table: pd.DataFrame, X: np.ndarray, region
 def sobol(scenario: Scenario, params: xr.Dataset, year: int, samples: int = 256, seed: int = 0,
           start: int | None = None) -> pd.DataFrame:
     """First-order and total Sobol indices of coverage in `year`, with 95% confidence half-widths."""
-    if scenario.scheme != "bhyt":
-        raise InputError("sensitivity", "--scheme", "sensitivity covers health insurance (bhyt); allowed: bhyt")
+    if scenario.scheme not in schemes_with("sensitivity"):
+        raise InputError("sensitivity", "--scheme", "sensitivity covers health insurance (bhyt); "
+                                                    f"allowed: {', '.join(schemes_with('sensitivity'))}")
     planning.check_year(scenario, year)
     if samples < 8 or samples & (samples - 1):
         raise InputError("sensitivity", "--samples", f"{samples} is not a power of two >= 8 (Sobol' sequences need one)")

@@ -21,7 +21,7 @@ from scipy import optimize, stats
 from ..schemes import health
 from . import planning
 from ..errors import InputError
-from ..inputs.levers import lever_of, solvable_paths
+from ..inputs.levers import lever_of, schemes_with, solvable_paths
 from ..inputs.scenario import Scenario
 
 #: Width of the smoothing of each draw's "reached the target" indicator (coverage points).
@@ -124,9 +124,9 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
     planning.check_target(target)
     planning.check_probability(probability)
     planning.check_year(scenario, year)
-    if scenario.scheme != "bhyt":
+    if scenario.scheme not in schemes_with("solvable"):
         raise InputError("solve", "--scheme", "solve works on health insurance (bhyt) state shares; "
-                                              "allowed: bhyt")
+                                              f"allowed: {', '.join(schemes_with('solvable'))}")
     paths = list(dict.fromkeys(planning.parse_lever(p) for p in levers))
     if not paths:
         raise InputError("solve", "--levers", "name at least one lever, e.g. near_poor,pupil_student")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..errors import nearest
 from .groups import STATE_SHARED
-from .scheme_ids import HEALTH as _HEALTH, LABOUR
+from .scheme_ids import HEALTH as _HEALTH, LABOUR, SCHEMES
 
 HEALTH = (_HEALTH,)
 #: The groups the dashboard and `sensitivity` offer for a group lever unless it names its own.
@@ -137,6 +137,13 @@ def solvable_paths() -> list[str]:
 def sensitivity_paths() -> list[str]:
     """The lever paths `sensitivity` varies by default."""
     return [p for lever in LEVERS.values() if lever.sensitivity for p in lever.offered_paths()]
+
+
+def schemes_with(capability: str) -> tuple[str, ...]:
+    """The schemes with a lever that has `capability` ('solvable', 'sensitivity'): those `solve`
+    or `sensitivity` can work on."""
+    return tuple(s for s in SCHEMES if any(getattr(lever, capability) and s in lever.schemes
+                                           for lever in LEVERS.values()))
 
 
 def dashboard_levers() -> list[Lever]:

@@ -23,7 +23,9 @@ class Variants:
 
     def __init__(self, scenario: Scenario, params: xr.Dataset, seed: int = 0,
                  noise_from: int = DEFAULT_NOISE_FROM, parallel: bool = True, keep_from: int | None = None):
-        if scenario.scheme != "bhyt":
+        from . import SCHEMES
+
+        if not SCHEMES[scenario.scheme].variants:
             raise ValueError(f"policy variants need a health-insurance scenario, not scheme '{scenario.scheme}'")
         self.scenario, self.params, self.seed = scenario, params, int(seed)
         self.noise_from, self.parallel = noise_from, parallel

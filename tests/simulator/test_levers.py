@@ -116,3 +116,21 @@ def _walk(component):
     for child in children if isinstance(children, (list, tuple)) else [children]:
         if child is not None and not isinstance(child, (str, int, float)):
             yield from _walk(child)
+
+
+def test_solve_and_sensitivity_take_the_schemes_from_the_lever_registry(monkeypatch, lai_chau):
+    """Which schemes `solve` and `sensitivity` work on is what the levers declare, not a name test:
+    the labour schemes are refused until a lever of theirs may be moved."""
+    import dataclasses
+
+    labour = dataclasses.replace(lai_chau[0], scheme="bhxh")
+    assert levers.schemes_with("solvable") == ("bhyt",)
+    with pytest.raises(InputError, match="allowed: bhyt$"):
+        solve.solve(labour, None, 0, 0.9, 2030, 0.5, ["near_poor"])
+    with pytest.raises(InputError, match="allowed: bhyt$"):
+        sensitivity.sobol(labour, None, 2030)
+    moved = dataclasses.replace(levers.LEVERS["enforcement"], solvable=True, sensitivity=True)
+    monkeypatch.setitem(levers.LEVERS, "enforcement", moved)
+    assert levers.schemes_with("solvable") == levers.schemes_with("sensitivity") == ("bhyt", "bhxh", "bhtn")
+    with pytest.raises(InputError, match="does not move this lever"):  # past the scheme check
+        solve.solve(labour, None, 0, 0.9, 2030, 0.5, ["voluntary_subsidy.poor"])
