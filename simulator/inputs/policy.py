@@ -177,19 +177,24 @@ class Policy:
     def state_share(self, year: int, region: str, group: str) -> tuple[float, float]:
         """(national, local) parts of the state's share of the premium in force in `year`.
 
-        A scenario's `state_share` override for a province sets the total; what exceeds the
+        A scenario's `state_share` override for a province sets the total from its first date;
+        before then the baseline's total (national plus the local top-up) holds. What exceeds the
         national minimum is paid locally.
         """
         national = self.annual("state_share", year, NATIONAL, group, default=0.0)
+        top_up = self.annual("local_top_up", year, region, group, default=0.0)
+        total = min(1.0, national + top_up)
         total_override = self.overrides.get(("state_share", region, group))
-        if total_override is not None and region != NATIONAL:
+        if total_override is not None and region != NATIONAL and _acts_by(total_override, year):
             base = self.series.get(("state_share", region, group)) or Series()
-            total = base.overridden_by(total_override).annual_mean(year, default=national)
-        else:
-            top_up = self.annual("local_top_up", year, region, group, default=0.0)
-            total = min(1.0, national + top_up)
+            total = base.overridden_by(total_override).annual_mean(year, default=total)
         national_part = min(national, total)
         return national_part, total - national_part
+
+
+def _acts_by(override: Series, year: int) -> bool:
+    """Whether an override has taken effect by the end of `year` (before, the baseline holds as is)."""
+    return bool(override.values) and override.values[0].start.year <= year
 
 
 def policy_arrays(policy: Policy, regions: list[str], years: list[int]) -> xr.Dataset:

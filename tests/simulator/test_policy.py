@@ -70,3 +70,15 @@ def test_as_of_drops_what_took_effect_later_but_keeps_the_reform():
     assert known.annual("base_salary", 2013) == 1_000_000
     assert known.annual("base_salary", 2015) == 3_000_000
     assert known.state_share(2016, "lai_chau", "near_poor") == (0.5, 0.0)
+
+
+def test_a_state_share_reform_keeps_the_local_top_up_before_its_first_date():
+    """Years before a regional state-share reform are the baseline's, local top-up included; the
+    reform's year mixes the two by days, and from then on the reform sets the total."""
+    reform = POLICY.with_overrides({("state_share", "lai_chau", "near_poor"): over(date(2020, 7, 1), 0.95)})
+    for year in (2014, 2016, 2017, 2019):
+        assert reform.state_share(year, "lai_chau", "near_poor") == POLICY.state_share(year, "lai_chau", "near_poor")
+    assert sum(reform.state_share(2019, "lai_chau", "near_poor")) == pytest.approx(0.9)  # 0.7 + 0.2
+    half = 182 / 366
+    assert sum(reform.state_share(2020, "lai_chau", "near_poor")) == pytest.approx(0.9 * half + 0.95 * (1 - half))
+    assert reform.state_share(2021, "lai_chau", "near_poor") == pytest.approx((0.7, 0.25))
