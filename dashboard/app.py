@@ -48,12 +48,10 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
                     "the dashboard computes on the request thread")
         background = False
     if background:
-        import diskcache
-
         folder = cache_dir or _temporary_folder()
-        manager = DiskcacheManager(diskcache.Cache(os.path.join(folder, "jobs")))
+        manager = DiskcacheManager(cache.open_cache(os.path.join(folder, "jobs")))
         # Baseline runs and draws for the job processes, apart from the jobs' own traffic.
-        cache.share_cache(diskcache.Cache(os.path.join(folder, "runs")))
+        cache.share_cache(cache.open_cache(os.path.join(folder, "runs")))
     app = dash.Dash(__name__, title="covsim", background_callback_manager=manager,
                     suppress_callback_exceptions=False, update_title=None)
     app.layout = layout.layout

@@ -59,6 +59,51 @@ def workqueue() -> bool:
     return numba.config.THREADING_LAYER == "workqueue"
 
 
+def open_cache(directory: str, attempts: int = 5):
+    """A diskcache.Cache in `directory`, safe when several processes open it at once.
+
+    `diskcache.Cache()` creates its SQLite tables and sets its pragmas on opening, without a lock
+    across processes (python-diskcache issue #266): gunicorn workers started together without
+    `--preload` on one COVSIM_DASHBOARD_CACHE folder raced there and one failed with "no such
+    table: Cache". Openings take an exclusive file lock in the folder, one process after another,
+    and an opening that still meets a half-made database (another program's) is retried."""
+    import sqlite3
+
+    import diskcache
+
+    os.makedirs(directory, exist_ok=True)
+    for _ in range(attempts - 1):
+        try:
+            with _opening_lock(directory):
+                return diskcache.Cache(directory)
+        except sqlite3.OperationalError as exc:
+            if not ("no such table" in str(exc) or "locked" in str(exc)):
+                raise
+    with _opening_lock(directory):
+        return diskcache.Cache(directory)
+
+
+class _opening_lock:
+    """An exclusive lock on `directory`/opening.lock across processes (flock; none where the
+    platform lacks it, e.g. Windows, where a single process serves the dashboard)."""
+
+    def __init__(self, directory: str):
+        self.path = os.path.join(directory, "opening.lock")
+
+    def __enter__(self):
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            import fcntl
+
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        except ImportError:
+            pass
+        return self
+
+    def __exit__(self, *exc):
+        os.close(self.fd)  # releases the flock
+
+
 def share_cache(cache) -> None:
     """Let runs computed in one process (a background job) serve the others."""
     global _SHARED, _OWNER
