@@ -51,7 +51,24 @@ def last_observed(region: str, year: int) -> float | None:
     return None
 
 
+#: target_gaps' answers by (regions, years, known_by, data folder), with the coverage table they
+#: were read from: every run (and every lever move) prepares the same ones, a tenth of a second each.
+_GAPS: dict = {}
+
+
 def target_gaps(regions: list[str], years: list[int], known_by: date | None = None) -> np.ndarray:
+    """`_target_gaps`, computed once per inputs and data (the answer is read-only)."""
+    key = (tuple(regions), tuple(years), known_by, str(tables.data_dir()))
+    coverage = tables.table("coverage")
+    hit = _GAPS.get(key)
+    if hit is None or hit[0] is not coverage:  # a reloaded table (a region registered) is new data
+        gaps = _target_gaps(list(regions), list(years), known_by)
+        gaps.setflags(write=False)
+        hit = _GAPS[key] = (coverage, gaps)
+    return hit[1]
+
+
+def _target_gaps(regions: list[str], years: list[int], known_by: date | None = None) -> np.ndarray:
     """The pull of the level above's targets in log-odds, (region, year), before `target_pull`.
 
     The first target draws a path in log-odds from the coverage observed when it was set to the

@@ -94,7 +94,7 @@ class Prepared:
                              "keep_states (and by_age off) that kept the state before that year")
         outreach = self.pol.outreach.values[None] + outreach_walk(params, seed, regions, years, noise_from)
         outreach = outreach + target_pull(params, self.pull)
-        if "drive" in self.pol:
+        if "drive" in self.pol and np.any(self.pol.drive.values):  # (the unit costs a tenth of a second)
             outreach = outreach + drive_effect(params, self.pol.drive.values, drives.drive_unit())
         if outreach_shift is not None:
             outreach = outreach + outreach_shift

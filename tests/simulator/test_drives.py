@@ -19,7 +19,7 @@ YEARS = list(range(2009, 2026))
 
 
 def test_a_provinces_own_plan_target_does_not_raise_its_pull_and_the_level_above_does(monkeypatch):
-    before = drives.target_gaps(["ho_chi_minh_city"], YEARS)
+    before = drives._target_gaps(["ho_chi_minh_city"], YEARS)
     original = observations.targets
 
     def raised(source_part):
@@ -31,9 +31,9 @@ def test_a_provinces_own_plan_target_does_not_raise_its_pull_and_the_level_above
         return targets
 
     monkeypatch.setattr(drives.observations, "targets", raised("5063/QD-UBND HCMC 2012-10-02 (seed 000), section"))
-    np.testing.assert_array_equal(drives.target_gaps(["ho_chi_minh_city"], YEARS), before)
+    np.testing.assert_array_equal(drives._target_gaps(["ho_chi_minh_city"], YEARS), before)
     monkeypatch.setattr(drives.observations, "targets", raised("1167/QD-TTg"))
-    after = drives.target_gaps(["ho_chi_minh_city"], YEARS)
+    after = drives._target_gaps(["ho_chi_minh_city"], YEARS)
     assert (after >= before).all() and after[0, YEARS.index(2020)] > before[0, YEARS.index(2020)] + 0.1
 
 
@@ -116,3 +116,19 @@ def test_solve_can_buy_coverage_with_the_drive_and_names_its_assumed_cost():
     assert result["feasible"] and result["probability"] >= 0.5 > result["current_probability"]
     assert result["extra_state_cost"]["total"] > 0  # the drive is paid for
     assert any("drive cost" in line for line in result["assumptions"])
+
+
+def test_target_gaps_are_computed_once_per_data_and_cannot_be_changed(monkeypatch):
+    """Every run prepares the same pull: it is kept (read-only) until the coverage table is reloaded."""
+    from covsim.simulator.inputs import tables
+
+    years = list(range(2015, 2031))
+    first = drives.target_gaps(["lai_chau"], years)
+    assert drives.target_gaps(["lai_chau"], years) is first
+    assert not first.flags.writeable
+    np.testing.assert_array_equal(first, drives._target_gaps(["lai_chau"], years))
+    reloaded = tables.read_table("coverage")
+    monkeypatch.setattr(tables, "table", lambda name: reloaded if name == "coverage" else tables.read_table(name))
+    again = drives.target_gaps(["lai_chau"], years)
+    assert again is not first
+    np.testing.assert_array_equal(again, first)
