@@ -168,6 +168,10 @@ def cmd_check_data(args) -> int:
             print(f"{len(problems)} problems found in the data in {tables.data_dir()}; nothing runs until they are fixed")
         else:
             print(f"{len(findings)} contradictions found in the shipped plan tables")
+            print("\npopulation against the census (model: the steered projection; gap = model / census - 1)")
+            print(f"{'region':<22} year  {'basis':<8} {'kind':<8} {'model':>12} {'census':>12}  {'gap':>7}")
+            for gap in datacheck.census_gaps():
+                print(gap)
     if problems:
         sys.stderr.write(f"covsim: error: {tables.data_dir()}: {len(problems)} problems in the data (listed above)\n")
         return 2

@@ -97,6 +97,9 @@ def start_population(region: str, year: int) -> float:
     return float(nearest.value) / (1 + growth) ** (nearest.year - year)
 
 
+#: The projection always starts here (scenario.FIRST_YEAR, the model's first year), whatever year a
+#: run starts in: the age structure a run starts from is then the same for every window.
+PROJECTION_ORIGIN = 2008
 #: Which figure a year keeps when several bases give one: the census over a survey over a plan.
 BASIS_ORDER = ("census", "survey", "plan")
 #: Years before the last census point over which the continuation's net migration rate is averaged.
@@ -177,8 +180,8 @@ def steer(pop0: np.ndarray, q: np.ndarray, asfr: np.ndarray, male_birth: float, 
 def build(regions: list[str], years: list[int]) -> xr.Dataset:
     """Rates over (region, sex, age), net migration and population over (year, region, sex, age).
 
-    The projection runs from the earlier of the first census point and the first year, so a run
-    starting in any year sees the same people as a run started before it."""
+    The projection runs from PROJECTION_ORIGIN (or the first year, if earlier), so a run starting
+    in any later year sees the same people, year by year, as a run started before it."""
     table = tables.table("demography")
     structure = tables.table("census_structure")
     years = [int(y) for y in years]
@@ -198,9 +201,7 @@ def build(regions: list[str], years: list[int]) -> xr.Dataset:
         asfr[i] = fertility_for(_param(table, region, "tfr"))
         srb = _param(table, region, "sex_ratio_at_birth")
         male_birth[i] = srb / (1 + srb)
-        points = anchors(region)
-        first = min([years[0]] + [y for y, _ in points[:1]])
-        span = np.arange(first, years[-1] + 1)
+        span = np.arange(min(PROJECTION_ORIGIN, years[0]), years[-1] + 1)
         share_male, kind = _share_male(structure, table, region, int(span[0]))
         sex_kind.append(f"{region}: {kind}")
         r_s = _param(table, region, "structure_growth", DEFAULT_STRUCTURE_GROWTH)
