@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .tables import SCHEMAS, data_dir, read_table
@@ -411,6 +412,32 @@ def census_gaps() -> list[CensusGap]:
         model = float(totals.sel(region=list(members), year=int(r.population_year)).sum())
         out.append(CensusGap(unit, int(r.population_year), "merged", r.population_kind or "assumed", model,
                              float(r.population)))
+    return out
+
+
+#: Regions whose registered population is told apart from the resident one (issue 39, item 6).
+MIGRANT_REGIONS = ("ho_chi_minh_city", "dong_nai")
+
+
+def residents_and_registered(regions=MIGRANT_REGIONS, years=(2009, 2014, 2019, 2024)) -> list[dict]:
+    """Resident population (the model's denominator) beside a registered population that is
+    assumed: the residents less the net migrants the steering estimates since the 2009 census (no
+    source for registered residence by province was found; see docs/data.md)."""
+    from . import demography
+
+    span = list(range(demography.PROJECTION_ORIGIN, max(years) + 1))
+    demo = demography.build(list(regions), span)
+    pop = demo.projected_population.values
+    moved = demography.net_migrants(pop, demo.net_migration_rate.values)  # (year, region)
+    since = np.cumsum(np.where(np.asarray(span)[:, None] > 2009, moved, 0.0), axis=0)
+    out = []
+    for i, region in enumerate(regions):
+        for y in years:
+            k = span.index(y)
+            resident = float(pop[k, i].sum())
+            out.append({"region": region, "year": int(y), "resident": resident,
+                        "registered": resident - float(since[k, i]), "resident_kind": "steered to census.csv",
+                        "registered_kind": "assumed"})
     return out
 
 

@@ -177,6 +177,11 @@ def steer(pop0: np.ndarray, q: np.ndarray, asfr: np.ndarray, male_birth: float, 
     return pop, mig
 
 
+def net_migrants(pop: np.ndarray, mig: np.ndarray) -> np.ndarray:
+    """Persons moved in (net) in each year's step, (year, ...): pop[k] = natural * (1 + mig[k])."""
+    return (pop * mig / (1.0 + mig)).sum(axis=(-2, -1))
+
+
 def build(regions: list[str], years: list[int]) -> xr.Dataset:
     """Rates over (region, sex, age), net migration and population over (year, region, sex, age).
 

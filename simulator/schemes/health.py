@@ -362,6 +362,11 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
     """The attributes `stamp` gives a health-insurance run, with the boundaries each year is reported in."""
     out = _provenance(scenario, params, params_source, seed, noise_from, BAND_LABELS, params_digest)
     out["boundaries"] = json.dumps(boundaries(scenario.region, scenario.years), ensure_ascii=False)
+    out["denominator"] = "resident_population"
+    out["denominator_note"] = (
+        "coverage: insured / resident population (usual residents, as the census counts them, steered through "
+        "census.csv); net migrants arrive with the insured share of the people of their age and group where they "
+        "arrive; a registered (ho khau) population is not modelled (covsim check-data shows an assumed one)")
     return out
 
 
