@@ -169,6 +169,15 @@ def cmd_check_data(args) -> int:
             print(f"{len(problems)} problems found in the data in {tables.data_dir()}; nothing runs until they are fixed")
         else:
             print(f"{len(findings)} contradictions found in the shipped plan tables")
+            print("\npopulation against the census (model: the steered projection; gap = model / census - 1)")
+            print(f"{'region':<22} year  {'basis':<8} {'kind':<8} {'model':>12} {'census':>12}  {'gap':>7}")
+            for gap in datacheck.census_gaps():
+                print(gap)
+            print("\nresident and registered population (coverage is a share of the resident population; "
+                  "registered is assumed: residents less the estimated net migrants since the 2009 census)")
+            print(f"{'region':<22} year  {'resident':>12} {'registered':>12}")
+            for row in datacheck.residents_and_registered():
+                print(f"{row['region']:<22} {row['year']}  {row['resident']:>12,.0f} {row['registered']:>12,.0f}")
     if problems:
         sys.stderr.write(f"covsim: error: {tables.data_dir()}: {len(problems)} problems in the data (listed above)\n")
         return 2

@@ -32,6 +32,7 @@ def coverage_summary(ds: xr.Dataset, scenario: Scenario, lo: float = 0.1, hi: fl
             for r in targets.itertuples(index=False)
         ],
         **_boundaries(ds),
+        **({"denominator": ds.attrs["denominator"]} if "denominator" in ds.attrs else {}),
     }
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .tables import SCHEMAS, data_dir, read_table
@@ -362,6 +363,91 @@ def _check_policy(policy) -> list[Finding]:
     return out
 
 
+#: The population goal: the steered model within 1% of every census total (issue 39).
+CENSUS_GAP_TOLERANCE = 0.01
+
+
+@dataclass(frozen=True)
+class CensusGap:
+    """The model's population against one census, survey or plan figure."""
+
+    region: str
+    year: int
+    basis: str  # census, survey, plan (census.csv) or the kind of a population.csv row
+    kind: str
+    model: float
+    census: float
+
+    @property
+    def gap(self) -> float:
+        return self.model / self.census - 1.0
+
+    def __str__(self) -> str:
+        return (f"{self.region:<22} {self.year}  {self.basis:<8} {self.kind:<8} {self.model:>12,.0f} "
+                f"{self.census:>12,.0f}  {100 * self.gap:+6.2f}%")
+
+
+def census_gaps() -> list[CensusGap]:
+    """The steered population (demography.build) against every figure of census.csv and every
+    population.csv figure census.csv does not give, region by region."""
+    from . import demography, tables
+    from .regions import former_provinces, mergeable, registry
+
+    census = tables.table("census")
+    population = tables.table("population")
+    figures = [(r.region, int(r.year), r.basis, r.kind, float(r.value)) for r in census.itertuples()]
+    given = {(f[0], f[1]) for f in figures}
+    figures += [(r.region, int(r.year), "given", r.kind, float(r.value)) for r in population.itertuples()
+                if (r.region, int(r.year)) not in given]
+    regions = list(dict.fromkeys(f[0] for f in figures))
+    units = {u: former_provinces(u) for u in mergeable() if registry()[u].population}
+    regions += [p for members in units.values() for p in members if p not in regions]
+    last = max([f[1] for f in figures] + [int(registry()[u].population_year) for u in units])
+    years = list(range(min(f[1] for f in figures), last + 1))
+    totals = demography.build(regions, years).projected_population.sum(("sex", "age"))
+    out = [CensusGap(region, year, basis, kind, float(totals.sel(region=region, year=year)), value)
+           for region, year, basis, kind, value in sorted(figures)]
+    for unit, members in units.items():  # a 2025 unit: its former provinces added, against regions.csv
+        r = registry()[unit]
+        model = float(totals.sel(region=list(members), year=int(r.population_year)).sum())
+        out.append(CensusGap(unit, int(r.population_year), "merged", r.population_kind or "assumed", model,
+                             float(r.population)))
+    return out
+
+
+#: Regions whose registered population is told apart from the resident one (issue 39, item 6).
+MIGRANT_REGIONS = ("ho_chi_minh_city", "dong_nai")
+
+
+def residents_and_registered(regions=MIGRANT_REGIONS, years=(2009, 2014, 2019, 2024)) -> list[dict]:
+    """Resident population (the model's denominator) beside a registered population that is
+    assumed: the residents less the net migrants the steering estimates since the 2009 census (no
+    source for registered residence by province was found; see docs/data.md)."""
+    from . import demography
+
+    span = list(range(demography.PROJECTION_ORIGIN, max(years) + 1))
+    demo = demography.build(list(regions), span)
+    pop = demo.projected_population.values
+    moved = demography.net_migrants(pop, demo.net_migration_rate.values)  # (year, region)
+    since = np.cumsum(np.where(np.asarray(span)[:, None] > 2009, moved, 0.0), axis=0)
+    out = []
+    for i, region in enumerate(regions):
+        for y in years:
+            k = span.index(y)
+            resident = float(pop[k, i].sum())
+            out.append({"region": region, "year": int(y), "resident": resident,
+                        "registered": resident - float(since[k, i]), "resident_kind": "steered to census.csv",
+                        "registered_kind": "assumed"})
+    return out
+
+
+def _check_census_gaps(gaps: list[CensusGap]) -> list[Finding]:
+    return [Finding("census.csv", f"{g.region} {g.year}",
+                    f"the model's {g.model:,.0f} is {100 * g.gap:+.2f}% off the {g.basis} total {g.census:,.0f} "
+                    f"(allowed: {100 * CENSUS_GAP_TOLERANCE:g}%)")
+            for g in gaps if g.basis in ("census", "survey", "plan") and abs(g.gap) > CENSUS_GAP_TOLERANCE]
+
+
 # Entry points ----------------------------------------------------------------------------------
 
 def check_plan_tables(directory: Path | str | None = None) -> list[Finding]:
@@ -393,7 +479,7 @@ def check_all(directory: Path | str | None = None) -> list[Finding]:
         if name in OPTIONAL_TABLES and not (root / f"{name}.csv").exists():
             continue
         read_table(name, directory)
-    return check_plan_tables(directory)
+    return check_plan_tables(directory) + _check_census_gaps(census_gaps())
 
 
 def main() -> int:  # pragma: no cover - convenience: python -m covsim.simulator.datacheck

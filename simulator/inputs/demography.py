@@ -1,11 +1,16 @@
 """Population by region, sex and single-year age, and the rates that move it: mortality, fertility,
 net migration.
 
-The shipped data give totals, life expectancy, total fertility and growth per region; the age
-schedules here are standard parametric shapes scaled to those figures (assumed, and labelled so):
-a Siler hazard for mortality solved to the region's life expectancy, a gamma-shaped fertility
-schedule scaled to its total fertility, a young-adult migration profile scaled so that births,
-deaths and migration reproduce its growth rate.
+The age schedules are standard parametric shapes scaled to `demography.csv` (assumed, and labelled
+so): a Siler hazard for mortality solved to the region's life expectancy, a gamma-shaped fertility
+schedule scaled to its total fertility, a young-adult migration profile.
+
+The population is steered through the region's census totals (`census.csv`: the 2009 and 2019
+censuses, intercensal surveys, a plan's own base-year population): between two such points the
+total moves log-linearly, and each year's net migration is whatever closes the gap between that
+path and the year's births and deaths (an estimate, not an observation). After the last point the
+net migration rate stays at its mean over the ten years before it (an assumed continuation: no GSO
+projection by province was found). All of it is computed once, before a run, as yearly inputs.
 """
 from __future__ import annotations
 
@@ -81,7 +86,8 @@ def _param(table, region: str, name: str, default: float | None = None) -> float
 
 
 def start_population(region: str, year: int) -> float:
-    """Total population at `year`, from the nearest figure that is not a plan, moved by growth."""
+    """Total population at `year`, from the nearest figure that is not a plan, moved by growth
+    (regions without census rows only)."""
     pop = tables.table("population")
     rows = pop[(pop.region == region) & (pop.kind != "planned")]
     if rows.empty:
@@ -91,45 +97,154 @@ def start_population(region: str, year: int) -> float:
     return float(nearest.value) / (1 + growth) ** (nearest.year - year)
 
 
-def build(regions: list[str], start_year: int) -> xr.Dataset:
-    """Rates and initial population over (region, sex, age), constant over time."""
+#: The projection always starts here (scenario.FIRST_YEAR, the model's first year), whatever year a
+#: run starts in: the age structure a run starts from is then the same for every window.
+PROJECTION_ORIGIN = 2008
+#: Which figure a year keeps when several bases give one: the census over a survey over a plan.
+BASIS_ORDER = ("census", "survey", "plan")
+#: Years before the last census point over which the continuation's net migration rate is averaged.
+CONTINUATION_YEARS = 10
+
+
+def anchors(region: str) -> list[tuple[int, float]]:
+    """The (year, persons) points the region's population passes through, in year order."""
+    census = tables.table("census")
+    rows = census[census.region == region]
+    if rows.empty:
+        return []
+    rank = rows.basis.map(BASIS_ORDER.index)
+    rows = rows.assign(_rank=rank).sort_values(["year", "_rank"]).drop_duplicates("year")
+    return [(int(y), float(v)) for y, v in zip(rows.year, rows.value)]
+
+
+def target_totals(region: str, years: np.ndarray) -> np.ndarray:
+    """The steered total at each year (NaN after the last census point: the continuation's years).
+
+    Log-linear between points; before the first, the first interval's growth; with one point or
+    none, the region's growth rate from demography.csv throughout (assumed)."""
+    points = anchors(region)
+    years = np.asarray(years, dtype=float)
+    if len(points) < 2:
+        growth = _param(tables.table("demography"), region, "growth_rate")
+        y0, p0 = points[0] if points else (int(years[0]), start_population(region, int(years[0])))
+        return p0 * (1 + growth) ** (years - y0)
+    ay = np.array([p[0] for p in points], dtype=float)
+    logp = np.log([p[1] for p in points])
+    first_slope = (logp[1] - logp[0]) / (ay[1] - ay[0])
+    out = np.exp(np.interp(years, ay, logp))
+    before = years < ay[0]
+    out[before] = np.exp(logp[0] + first_slope * (years[before] - ay[0]))
+    out[years > ay[-1]] = np.nan
+    return out
+
+
+def _natural(last: np.ndarray, q: np.ndarray, asfr: np.ndarray, male_birth: float) -> np.ndarray:
+    """One year of ageing, deaths and births without migration, as the kernel does it."""
+    births = (asfr * last[1]).sum()
+    now = np.empty_like(last)
+    now[0, 0] = births * male_birth
+    now[1, 0] = births * (1.0 - male_birth)
+    now[:, 1:] = last[:, :-1] * (1.0 - q[:, :-1])
+    now[:, -1] += last[:, -1] * (1.0 - q[:, -1])
+    return now
+
+
+def steer(pop0: np.ndarray, q: np.ndarray, asfr: np.ndarray, male_birth: float, targets: np.ndarray,
+          profile: np.ndarray, where: str = "census.csv") -> tuple[np.ndarray, np.ndarray]:
+    """Population (year, sex, age) and net migration rate (year, sex, age) through `targets`.
+
+    Year 0 is `pop0` scaled to targets[0]; each later year's rate is the profile scaled so that
+    survivors, births and migrants add up to its target; where the target is NaN (after the last
+    point), the mean rate of the CONTINUATION_YEARS before it."""
+    T = len(targets)
+    pop = np.zeros((T, *pop0.shape))
+    mig = np.zeros((T, *pop0.shape))
+    scale = np.zeros(T)
+    pop[0] = pop0 / pop0.sum() * targets[0]
+    known = np.flatnonzero(~np.isnan(targets))
+    last_known = known[-1] if known.size else 0
+    for k in range(1, T):
+        nat = _natural(pop[k - 1], q, asfr, male_birth)
+        if np.isnan(targets[k]):
+            window = scale[max(1, last_known - CONTINUATION_YEARS + 1):last_known + 1]
+            scale[k] = window.mean() if window.size else 0.0
+        else:
+            scale[k] = (targets[k] - nat.sum()) / (profile * nat).sum()
+        if 1.0 + scale[k] * profile.max() <= 0.0:
+            raise InputError(where, f"year index {k}", "the totals imply more people leaving an age than live in it")
+        mig[k] = scale[k] * profile
+        pop[k] = nat * (1.0 + mig[k])
+    return pop, mig
+
+
+def net_migrants(pop: np.ndarray, mig: np.ndarray) -> np.ndarray:
+    """Persons moved in (net) in each year's step, (year, ...): pop[k] = natural * (1 + mig[k])."""
+    return (pop * mig / (1.0 + mig)).sum(axis=(-2, -1))
+
+
+def build(regions: list[str], years: list[int]) -> xr.Dataset:
+    """Rates over (region, sex, age), net migration and population over (year, region, sex, age).
+
+    The projection runs from PROJECTION_ORIGIN (or the first year, if earlier), so a run starting
+    in any later year sees the same people, year by year, as a run started before it."""
     table = tables.table("demography")
+    structure = tables.table("census_structure")
+    years = [int(y) for y in years]
     R = len(regions)
     q = np.zeros((R, 2, AGES.size))
     asfr = np.zeros((R, AGES.size))
-    mig = np.zeros((R, 2, AGES.size))
-    pop0 = np.zeros((R, 2, AGES.size))
     male_birth = np.zeros(R)
+    T = len(years)
+    mig = np.zeros((T, R, 2, AGES.size))
+    pop = np.zeros((T, R, 2, AGES.size))
+    target = np.zeros((T, R))
+    profile = migration_profile()
+    sex_kind = []
     for i, region in enumerate(regions):
         q[i, 0] = mortality_for(_param(table, region, "e0_male"))
         q[i, 1] = mortality_for(_param(table, region, "e0_female"))
         asfr[i] = fertility_for(_param(table, region, "tfr"))
         srb = _param(table, region, "sex_ratio_at_birth")
         male_birth[i] = srb / (1 + srb)
-        share_male = _param(table, region, "share_male")
+        span = np.arange(min(PROJECTION_ORIGIN, years[0]), years[-1] + 1)
+        share_male, kind = _share_male(structure, table, region, int(span[0]))
+        sex_kind.append(f"{region}: {kind}")
         r_s = _param(table, region, "structure_growth", DEFAULT_STRUCTURE_GROWTH)
+        pop0 = np.zeros((2, AGES.size))
         for s, share in ((0, share_male), (1, 1 - share_male)):
             survivors = np.concatenate([[1.0], np.cumprod(1.0 - q[i, s])[:-1]])
             shape = survivors * np.exp(-r_s * AGES)
-            pop0[i, s] = share * shape / shape.sum()
-        pop0[i] *= start_population(region, start_year)
-        # Net migration closes the gap between the region's growth and its natural increase.
-        total = pop0[i].sum()
-        births = (asfr[i] * pop0[i, 1]).sum()
-        deaths = (q[i] * pop0[i]).sum()
-        growth = _param(table, region, "growth_rate")
-        profile = migration_profile()
-        rate = (growth * total - births + deaths) / (profile * pop0[i]).sum()
-        mig[i] = rate * profile
+            pop0[s] = share * shape / shape.sum()
+        totals = target_totals(region, span)
+        full_pop, full_mig = steer(pop0, q[i], asfr[i], male_birth[i], totals, profile)
+        at = np.asarray(years) - span[0]
+        pop[:, i], mig[:, i] = full_pop[at], full_mig[at]
+        target[:, i] = totals[at]
+    mig[0] = 0.0  # the first year is the initial state: no step leads into it
     coords = {"region": regions, "sex": list(SEXES), "age": AGES}
     attrs = {"kind": "assumed", "source": "parametric schedules scaled to demography.csv (see module docstring)"}
+    steered = {"kind": "assumed", "source": "estimated: the net migration that carries the population through "
+                                            "census.csv's totals (see module docstring)"}
     return xr.Dataset(
         {
             "death_probability": (("region", "sex", "age"), q, {"units": "1/year", **attrs}),
             "fertility": (("region", "age"), asfr, {"units": "births/woman/year", **attrs}),
-            "net_migration_rate": (("region", "sex", "age"), mig, {"units": "1/year", **attrs}),
-            "initial_population": (("region", "sex", "age"), pop0, {"units": "persons", **attrs}),
+            "net_migration_rate": (("year", "region", "sex", "age"), mig, {"units": "1/year", **steered}),
+            "initial_population": (("region", "sex", "age"), pop[0], {
+                "units": "persons", **steered, "sex_split": "; ".join(sex_kind)}),
+            "projected_population": (("year", "region", "sex", "age"), pop, {"units": "persons", **steered}),
+            "target_population": (("year", "region"), target, {
+                "units": "persons", "long_name": "the census path (NaN after the last census point)"}),
             "male_birth_share": (("region",), male_birth, {"units": "1"}),
         },
-        coords=coords,
+        coords={**coords, "year": years},
     )
+
+
+def _share_male(structure, table, region: str, year: int) -> tuple[float, str]:
+    """The census's male share nearest `year` for the region, else demography.csv's (assumed)."""
+    rows = structure[(structure.region == region) & (structure.dimension == "sex") & (structure.category == "male")]
+    if rows.empty:
+        return _param(table, region, "share_male"), "share_male from demography.csv"
+    nearest = rows.iloc[(rows.year - year).abs().argsort().iloc[0]]
+    return float(nearest.share), f"male share of the {int(nearest.year)} census"

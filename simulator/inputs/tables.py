@@ -45,6 +45,17 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     ),
     # Population totals by region and year.
     "population": _cols("region", ("year", "int"), ("value", "float"), "unit", *_PROVENANCE),
+    # Census (and intercensal survey) totals by region and year, and the plans' own base-year
+    # populations: the points the population is steered through (demography.target_totals).
+    "census": _cols(
+        "region", ("year", "int"), ("basis", "str", True, ("census", "survey", "plan")), ("value", "float"),
+        "unit", *_PROVENANCE,
+    ),
+    # Census structure: the shares of a region's population by sex and by broad age band.
+    "census_structure": _cols(
+        "region", ("year", "int"), ("dimension", "str", True, ("sex", "age")), "category", ("share", "float"),
+        *_PROVENANCE,
+    ),
     # Demographic rates by region (total fertility, life expectancy, net migration, ...).
     "demography": _cols("region", "parameter", ("value", "float"), "unit", *_PROVENANCE),
     # Dated policy parameters: value in force from `effective_from`, with its legal reference.

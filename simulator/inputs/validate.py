@@ -37,7 +37,15 @@ KEYS = {
     "group_shares": ("region", "sex", "age_from", "age_to", "group", "year"),
     "group_crosswalk": ("group", "plan6_group"),
     "demography": ("region", "parameter"),
+    "census": ("region", "year", "basis"),
+    "census_structure": ("region", "year", "dimension", "category"),
 }
+
+#: The censuses every region with census rows must have: a series with one missing is a gap the
+#: steering would silently bridge (demography.target_totals).
+CENSUS_YEARS = (2009, 2019)
+#: Shares of one census dimension (sex, or the age bands) add up to 1 within printed rounding.
+SHARE_SUM_TOLERANCE = 0.002
 
 
 def _cell(file: str, line: int, column: str, message: str) -> Finding:
@@ -65,7 +73,7 @@ def _value_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
             if column in ("insured", "population") or unit in COUNT_UNITS:
                 if v < 0:
                     out.append(_cell(file, line, column, f"{v:g} is negative; a count or amount is at least 0"))
-                elif name == "population" and v == 0:
+                elif name in ("population", "census") and v == 0:
                     out.append(_cell(file, line, column, "0 persons; a population is positive"))
             if column in ("share", "weight", "state_share") or (column == "value" and unit in SHARE_UNITS) \
                     or (name == "coverage" and column == "value"):
@@ -91,6 +99,15 @@ def _table_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
             first = frame[(frame[list(key)] == pd.Series({k: row[k] for k in key})).all(axis=1)]._line.iloc[0]
             what = ", ".join(f"{k} {row[k]}" for k in key if k != "source")
             out.append(Finding(file, f"row {row['_line']}", f"repeated: {what} is already given in row {first}"))
+    if name == "census":
+        out += _census_rules(frame, file)
+    if name == "census_structure":
+        sums = frame.groupby(["region", "year", "dimension"]).agg(share=("share", "sum"), line=("_line", "min"))
+        for (region, year, dimension), r in sums.iterrows():
+            if abs(r.share - 1.0) > SHARE_SUM_TOLERANCE:
+                out.append(Finding(file, f"row {r.line}, column 'share'",
+                                   f"the {dimension} shares of {region} in {year} sum to {r.share:.4f}, not 1 "
+                                   f"(allowed: 1 ± {SHARE_SUM_TOLERANCE:g})"))
     if name == "group_shares":
         sums = frame.groupby(["region", "sex", "age_from", "age_to", "year"]).agg(share=("share", "sum"),
                                                                                    line=("_line", "min"))
@@ -99,6 +116,21 @@ def _table_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
                 out.append(Finding(file, f"row {r.line}, column 'share'",
                                    f"the shares of {region} {sex} {lo}-{hi} in {year} sum to {r.share:.4f}, "
                                    "more than 1"))
+    return out
+
+
+def _census_rules(frame: pd.DataFrame, file: str) -> list[Finding]:
+    """Counts in persons, and no census missing from a region's series."""
+    out = []
+    for row in frame[frame.unit != "persons"].to_dict("records"):
+        out.append(Finding(file, f"row {row['_line']}, column 'unit'", f"'{row['unit']}' is not allowed; allowed: persons"))
+    censuses = frame[frame.basis == "census"]
+    for region, rows in censuses.groupby("region", sort=False):
+        missing = [y for y in CENSUS_YEARS if y not in set(rows.year)]
+        if missing:
+            out.append(Finding(file, f"row {rows._line.min()} ({region})",
+                               f"gap in the census series: no {', '.join(map(str, missing))} census total "
+                               f"(every region with census rows needs {' and '.join(map(str, CENSUS_YEARS))})"))
     return out
 
 

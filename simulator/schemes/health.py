@@ -48,7 +48,7 @@ class Prepared:
 
     @classmethod
     def build(cls, policy: Policy, regions: list[str], years: list[int]) -> "Prepared":
-        demo = demography.build(regions, years[0])
+        demo = demography.build(regions, years)
         target = np.ascontiguousarray(
             membership.shares(regions, years).transpose("year", "region", "sex", "age", "group").values)
         pol = policy_arrays(policy, regions, years)
@@ -145,7 +145,7 @@ class Prepared:
         newborn = GROUP_IDS.index("child_under6")
         scratch = np.zeros((1, 1, 1, 1))
         for k in range(first, T):
-            step(X, Y, women, women_next, q, fert, mig, male_birth, target[k], self.active[k], join_all[k - k0],
+            step(X, Y, women, women_next, q, fert, mig[k], male_birth, target[k], self.active[k], join_all[k - k0],
                  lapse_all[k - k0], bands, newborn, pop[k], ins[k], flows[k],
                  pop_age[k] if by_age else scratch, ins_age[k] if by_age else scratch, by_age, block)
             X, Y = Y, X
@@ -362,6 +362,11 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
     """The attributes `stamp` gives a health-insurance run, with the boundaries each year is reported in."""
     out = _provenance(scenario, params, params_source, seed, noise_from, BAND_LABELS, params_digest)
     out["boundaries"] = json.dumps(boundaries(scenario.region, scenario.years), ensure_ascii=False)
+    out["denominator"] = "resident_population"
+    out["denominator_note"] = (
+        "coverage: insured / resident population (usual residents, as the census counts them, steered through "
+        "census.csv); net migrants arrive with the insured share of the people of their age and group where they "
+        "arrive; a registered (ho khau) population is not modelled (covsim check-data shows an assumed one)")
     return out
 
 

@@ -184,23 +184,7 @@ def labour_policy(base: Policy | None = None) -> Policy:
 
 def project_population(regions: list[str], years: list[int]) -> np.ndarray:
     """Population over (year, region, sex, age 0..100+), as the health engine advances it."""
-    demo = demography.build(regions, years[0])
-    q = demo.death_probability.values
-    fert = demo.fertility.values
-    mig = demo.net_migration_rate.values
-    male = demo.male_birth_share.values
-    pop = np.empty((len(years), *q.shape))
-    pop[0] = demo.initial_population.values
-    for k in range(1, len(years)):
-        last = pop[k - 1]
-        births = (fert * last[:, 1]).sum(axis=-1)
-        now = np.empty_like(last)
-        now[:, 0, 0] = births * male
-        now[:, 1, 0] = births * (1.0 - male)
-        now[:, :, 1:] = last[:, :, :-1] * (1.0 - q[:, :, :-1])
-        now[:, :, -1] += last[:, :, -1] * (1.0 - q[:, :, -1])
-        pop[k] = now * (1.0 + mig)
-    return pop
+    return demography.build(regions, years).projected_population.values
 
 
 def _logit(p):
