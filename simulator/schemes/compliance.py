@@ -32,7 +32,6 @@ PRIORS = {
 }
 REGION_PRIOR = ("region_compliance",
                 Prior(0.0, 0.4, source="assumed: provinces around the national compliance"))
-VARIABLES = tuple(PRIORS) + (REGION_PRIOR[0],)
 
 
 def _prior(name: str, prior: Prior, idx: np.ndarray, seed: int) -> np.ndarray:
