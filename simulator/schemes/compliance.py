@@ -51,10 +51,12 @@ def prior_at(draw_index: np.ndarray, seed: int, regions: list[str]) -> dict[str,
 
 
 def draws(params: xr.Dataset, seed: int, regions: list[str]) -> xr.Dataset:
-    """The compliance variables of `params`, or the priors' at its draw indices where it lacks them."""
+    """`params` where it carries the compliance variables, else the priors' at its draw indices
+    (over `regions`, the run's: a parameter set may hold other regions too)."""
     if all(v in params for v in PRIORS):
         return params
-    return params.assign(prior_at(params.draw.values, seed, regions))
+    return xr.Dataset(prior_at(params.draw.values, seed, regions),
+                      coords={"draw": params.draw.values, "region": list(regions)})
 
 
 def enforcement(policy: Policy, regions: list[str], years: list[int]) -> np.ndarray:
