@@ -1,8 +1,8 @@
 """The health-insurance (BHYT) fit: its free parameters, their priors, and its log posterior.
 
 What is fitted (a few shifts on the priors of `covsim.simulator.schemes.parameters`, so that a
-handful of national points can identify them): the join log-odds of state-paid, employee and
-voluntary groups, a common lapse shift, the response to the net premium, the 2015
+handful of national points can identify them): the join log-odds of state-paid and voluntary
+groups (employees are insured at their employers' compliance, the labour layer's: `compliance.py`), a common lapse shift, the response to the net premium, the 2015
 household-enrolment drive, the region's own offset from the national level, and the measurement
 error of reported coverage. Each region is fitted jointly with the national series: the national
 points pin the shared parameters, the region's own points its offset, which a N(0, 0.5) prior
@@ -15,6 +15,8 @@ Observations only, never targets; year-end figures only; nothing after `until`, 
 from __future__ import annotations
 
 from datetime import date
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,7 +29,7 @@ from covsim.simulator.inputs.decisions import known_by
 from covsim.simulator.inputs.groups import BY_ID, GROUP_IDS
 from covsim.simulator.inputs.policy import Policy
 from covsim.simulator.inputs.scenario import FIRST_YEAR, load
-from covsim.simulator.schemes import parameters
+from covsim.simulator.schemes import compliance, parameters
 from covsim.simulator.schemes.health import Prepared
 from covsim.simulator.streams import normal
 
@@ -41,7 +43,6 @@ OBSERVATION_LABEL = "group"  # the column that says what an observation counts
 
 SHARED = (
     Free("join_state", 0.0, 1.0, "shift of the join log-odds of state-paid groups (poor, under-6, other)"),
-    Free("join_employee", 0.0, 1.0, "shift of the join log-odds of employees (compliance)"),
     Free("join_voluntary", 0.0, 1.0, "shift of the join log-odds of near-poor, students, farm households, households"),
     Free("lapse", 0.0, 0.5, "shift of every group's lapse log-odds"),
     Free("log_price_sensitivity", float(np.log(0.8)), 0.4, "log of log-odds per % of income (domain notes §5)"),
@@ -70,8 +71,6 @@ def to_params(theta: np.ndarray, frees: tuple[Free, ...], regions: list[str], se
     for j, g in enumerate(GROUP_IDS):
         if g in STATE_GROUPS:
             join[:, j] += col["join_state"]
-        elif g == "employee":
-            join[:, j] += col["join_employee"]
         elif BY_ID[g].voluntary:
             join[:, j] += col["join_voluntary"]
     lapse += col["lapse"][:, None]
@@ -99,6 +98,25 @@ def to_params(theta: np.ndarray, frees: tuple[Free, ...], regions: list[str], se
         },
         coords={"draw": idx, "group": list(GROUP_IDS), "region": regions},
     )
+
+
+def compliance_point(region: str, regions: list[str], until: int | None) -> dict[str, tuple]:
+    """Employers' compliance the health fit holds fixed, as one draw: the mean of the labour
+    layer's shipped posterior for the region (fitted to the labour observations), or the priors'
+    means for an "as of" fit (that posterior saw every year) or where none is shipped."""
+    means = {k: (np.exp(p.mean) if p.log else p.mean) for k, p in compliance.PRIORS.items()}
+    offsets = np.zeros(len(regions))
+    path = Path(str(resources.files("covsim.calibration").joinpath("posterior"))) / f"labour_{region}.nc"
+    if until is None and path.exists():
+        with xr.open_dataset(path) as post:
+            means.update({k: float(post[k].mean()) for k in compliance.PRIORS if k in post})
+            name = compliance.REGION_PRIOR[0]
+            if name in post:
+                have = set(post.region.values.tolist())
+                offsets = np.array([float(post[name].sel(region=r).mean()) if r in have else 0.0 for r in regions])
+    out = {k: (("draw",), np.array([v])) for k, v in means.items()}
+    out[compliance.REGION_PRIOR[0]] = (("draw", "region"), offsets[None, :])
+    return out
 
 
 def fitted_observations(region: str, until: int | None, scheme: str = "bhyt") -> pd.DataFrame:
@@ -148,6 +166,7 @@ class LogPosterior(LogPrior):
         if until is not None:
             base = base.as_of(date(until + 1, 1, 1)).known_on(date(until, 12, 31))
         self.prepared = Prepared.build(base, self.regions, list(range(FIRST_YEAR, last + 1)))
+        self.compliance = compliance_point(region, self.regions, until)
         years = self.prepared.years
         self.t_index = np.array([years.index(int(y)) for y in self.obs.year])
         self.r_index = np.array([self.regions.index(r) for r in self.obs.region])
@@ -161,6 +180,8 @@ class LogPosterior(LogPrior):
         """Model coverage at each observation, (walker, observation)."""
         theta = self._structural(theta)
         params = to_params(theta, self.frees, self.regions, self.seed)
+        params = params.assign({k: (dims, np.broadcast_to(v, (params.sizes["draw"],) + v.shape[1:]))
+                                for k, (dims, v) in self.compliance.items()})
         raw = self.prepared.advance(params, self.seed, noise_from=10_000)
         pop = raw["pop"][self.t_index, self.r_index]  # (obs, group, draw)
         ins = raw["ins"][self.t_index, self.r_index]

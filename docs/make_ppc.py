@@ -3,6 +3,8 @@
     python docs/make_ppc.py            # every region with a shipped posterior -> docs/img/ppc_<region>.png
 
 Observed figures are filled circles, planned targets open diamonds: a target is never fitted.
+Where a region (or the nation) has figures by group, a second panel shows the group fit
+(`calibration/group_fit.py`).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from covsim import simulator  # noqa: E402
-from covsim.calibration import shipped  # noqa: E402
+from covsim.calibration import group_fit, shipped  # noqa: E402
 from covsim.calibration.forecast import predictive  # noqa: E402
 from covsim.simulator.inputs import observations  # noqa: E402
 
@@ -29,7 +31,16 @@ def figure(region: str, draws: int = 400, seed: int = 0) -> Path:
     reported = predictive(ds, params, seed, region)
     q = reported.quantile([0.025, 0.1, 0.5, 0.9, 0.975], dim="draw")
     years = ds.year.values
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    groups = group_fit.table(ds, region)
+    if len(groups) > 24:  # a yearly annex: its first and last years, and every observed figure
+        ends = groups.groupby("group").year.transform(lambda y: y.isin([y.min(), y.max()]))
+        groups = groups[ends | groups.fitted].reset_index(drop=True)
+    if groups.empty:
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+    else:
+        fig, (ax, gx) = plt.subplots(1, 2, figsize=(14, max(4.5, 0.22 * len(groups))),
+                                     gridspec_kw={"width_ratios": [1.1, 1]})
+        by_group(gx, groups, region)
     ax.fill_between(years, 100 * q.sel(quantile=0.025), 100 * q.sel(quantile=0.975), color="#9ecae1", alpha=0.5,
                     label="95% predictive")
     ax.fill_between(years, 100 * q.sel(quantile=0.1), 100 * q.sel(quantile=0.9), color="#4292c6", alpha=0.6,
@@ -62,7 +73,32 @@ def figure(region: str, draws: int = 400, seed: int = 0) -> Path:
     return path
 
 
+def by_group(ax, groups, region: str) -> None:
+    """The group fit: the model's 80% interval and median for the people each group figure counts,
+    observed figures filled (fitted), plans' group targets open diamonds (not fitted)."""
+    labels = [f"{g.replace('plan6_', 'plan: ')} {y}" for g, y in zip(groups.group, groups.year)]
+    y = range(len(groups))
+    ax.hlines(y, 100 * groups.q10, 100 * groups.q90, color="#4292c6", lw=4, alpha=0.7, label="model 80%")
+    ax.scatter(100 * groups.q50, y, color="#08306b", marker="|", s=120, zorder=5, label="model median")
+    obs = groups[groups.fitted]
+    if not obs.empty:
+        ax.scatter(100 * obs.value, [y[i] for i in obs.index], color="black", zorder=6, label="observed (fitted)")
+    plan = groups[~groups.fitted]
+    if not plan.empty:
+        ax.scatter(100 * plan.value, [y[i] for i in plan.index], marker="D", facecolors="none",
+                   edgecolors="#d94801", zorder=6, label="planned target (not fitted)")
+    ax.set_yticks(list(y))
+    ax.set_yticklabels(labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("BHYT coverage of the group, %")
+    ax.set_title(f"{region}: coverage by group")
+    ax.grid(alpha=0.3, axis="x")
+    ax.legend(loc="lower left", fontsize=7)
+
+
 if __name__ == "__main__":
-    regions = sys.argv[1:] or [p.stem for p in sorted(shipped.shipped_dir().glob("*.nc"))]
+    regions = sys.argv[1:] or [p.stem for p in sorted(shipped.shipped_dir().glob("*.nc"))
+                               if not p.stem.startswith("labour_")]  # the labour layer has no BHYT fan
     for r in regions:
         print(figure(r))

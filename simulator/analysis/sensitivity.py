@@ -16,7 +16,7 @@ import xarray as xr
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
-from ..schemes import health
+from ..schemes import compliance, health
 from . import planning
 from ..errors import InputError
 from ..inputs.groups import GROUP_IDS
@@ -63,8 +63,12 @@ def factors(params: xr.Dataset, scenario: Scenario, start: int, levers: tuple[st
 def _params_for(template: xr.Dataset, table: pd.DataFrame, X: np.ndarray, region: str) -> xr.Dataset:
     """Parameter draws with each parameter factor set from its column of the Saltelli matrix."""
     n = X.shape[0]
-    health = [v for v in ("join_logit", "lapse_logit", "region_offset", *SCALARS, "outreach_sd") if v in template]
+    employers = (*compliance.PRIORS, compliance.REGION_PRIOR[0])
+    health = [v for v in ("join_logit", "lapse_logit", "region_offset", *SCALARS, "outreach_sd", *employers)
+              if v in template]
     ds = template[health].isel(draw=np.zeros(n, dtype=int)).assign_coords(draw=np.arange(n)).copy(deep=True)
+    if not all(v in ds for v in compliance.PRIORS):  # employers' compliance held as in the first draw
+        ds = ds.assign(compliance.prior_at(np.zeros(n, dtype=np.int64), 0, list(ds.region.values)))
     for j, row in enumerate(table.itertuples(index=False)):
         if row.kind != "parameter":
             continue

@@ -88,8 +88,12 @@ def _value_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
     return out
 
 
+#: How far a band's group shares may sum from 1 (the engine's own check, `membership.TOLERANCE`).
+SHARE_TOLERANCE = 1e-6
+
+
 def _table_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) -> list[Finding]:
-    """Across rows: repeated keys; group shares of one age band that add up to more than everyone."""
+    """Across rows: repeated keys; group shares of one age band that do not add up to everyone."""
     out = []
     frame = frame.assign(_line=lines)
     key = KEYS.get(name)
@@ -112,10 +116,10 @@ def _table_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
         sums = frame.groupby(["region", "sex", "age_from", "age_to", "year"]).agg(share=("share", "sum"),
                                                                                    line=("_line", "min"))
         for (region, sex, lo, hi, year), r in sums.iterrows():
-            if r.share > 1 + 1e-6:
+            if abs(r.share - 1) > SHARE_TOLERANCE:  # everyone of the band is in exactly one group
                 out.append(Finding(file, f"row {r.line}, column 'share'",
                                    f"the shares of {region} {sex} {lo}-{hi} in {year} sum to {r.share:.4f}, "
-                                   "more than 1"))
+                                   f"{'more' if r.share > 1 else 'less'} than 1; a band's group shares must sum to 1"))
     return out
 
 

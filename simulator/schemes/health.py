@@ -11,7 +11,7 @@ import numpy as np
 import xarray as xr
 
 from ..inputs import demography, drives, membership
-from . import kernel
+from . import compliance, kernel
 from ..inputs.groups import BY_ID, GROUP_IDS
 from .provenance import provenance as _provenance
 from .parameters import (BAND_LABELS, DEFAULT_NOISE_FROM, band_of_age, enrolment_probabilities, net_price_pct,
@@ -45,6 +45,7 @@ class Prepared:
     price: np.ndarray  # (region, group, year)
     active: list[np.ndarray]
     pull: np.ndarray | None = None  # (region, year): log-odds gap to the level above's targets
+    enforcement: np.ndarray | None = None  # (year, region): the enforcement lever, log-odds of compliance
 
     @classmethod
     def build(cls, policy: Policy, regions: list[str], years: list[int]) -> "Prepared":
@@ -55,13 +56,15 @@ class Prepared:
         newborn = GROUP_IDS.index("child_under6")
         active = [None] + [active_cells(target[k - 1], target[k], newborn) for k in range(1, len(years))]
         return cls(regions, years, pol, demo, target, net_price_pct(pol).values, active,
-                   drives.target_gaps(regions, years, policy.decided_by))
+                   drives.target_gaps(regions, years, policy.decided_by),
+                   compliance.enforcement(policy, regions, years))
 
     def with_policy(self, policy: Policy) -> "Prepared":
         """The same people under another policy: demography and membership do not depend on it."""
         pol = policy_arrays(policy, self.regions, self.years)
         return dataclasses.replace(self, pol=pol, price=net_price_pct(pol).values,
-                                   pull=drives.target_gaps(self.regions, self.years, policy.decided_by))
+                                   pull=drives.target_gaps(self.regions, self.years, policy.decided_by),
+                                   enforcement=compliance.enforcement(policy, self.regions, self.years))
 
     def advance(self, params: xr.Dataset, seed: int, noise_from: int = DEFAULT_NOISE_FROM, by_age: bool = False,
                 parallel: bool = True, progress: Callable[[int], None] | None = None,
@@ -101,6 +104,7 @@ class Prepared:
         join_all, lapse_all = enrolment_probabilities(params, np.asarray(years)[k0:],
                                                       (self.price if price is None else price)[:, :, k0:],
                                                       outreach[:, :, k0:], regions)
+        employed(join_all, lapse_all, self.employer_compliance(params, seed, noise_from)[k0:])
         bands = band_of_age(demography.MAX_AGE)
         demo = self.demo
         q = np.ascontiguousarray(demo.death_probability.values)
@@ -159,6 +163,13 @@ class Prepared:
             out["states"] = states
         return out
 
+    def employer_compliance(self, params: xr.Dataset, seed: int, noise_from: int = DEFAULT_NOISE_FROM) -> np.ndarray:
+        """Share of employees whose employer contributes, (year, region, draw): the labour layer's
+        compliance for the same draws (`compliance.py`)."""
+        lever = self.enforcement if self.enforcement is not None else np.zeros((len(self.years), len(self.regions)))
+        return compliance.share(compliance.draws(params, seed, self.regions), seed, self.regions, self.years,
+                                lever, noise_from)
+
     def rerun(self, variant: "Prepared", params: xr.Dataset, seed: int, kept: dict[str, np.ndarray],
               noise_from: int = DEFAULT_NOISE_FROM, parallel: bool = True) -> dict[str, np.ndarray]:
         """`variant.advance(params, seed, …)` where `kept` is this policy's run on the same draws
@@ -178,8 +189,19 @@ class Prepared:
             a, b = arr.values, other.pol[name].values
             changed |= (a != b).reshape(-1, a.shape[-1]).any(axis=0)
         changed |= (self.price != other.price).reshape(-1, len(self.years)).any(axis=0)
+        if self.enforcement is not None and other.enforcement is not None:
+            changed |= (self.enforcement != other.enforcement).any(axis=1)
         hit = np.flatnonzero(changed)
         return int(hit[0]) if hit.size else len(self.years)
+
+
+def employed(join: np.ndarray, lapse: np.ndarray, share: np.ndarray) -> None:
+    """Employees are insured as their employer declares them, whatever they were last year: every
+    year each employee is insured with the compliance share (join = share, lapse = 1 - share), so
+    the group's coverage is the compliance the labour layer has (in place; (year, region, draw))."""
+    e = GROUP_IDS.index("employee")
+    join[:, :, :, e, :] = share[:, :, None, :]
+    lapse[:, :, :, e, :] = 1.0 - share[:, :, None, :]
 
 
 def _kept(X: np.ndarray, women: np.ndarray, k: int, keep_from: int):

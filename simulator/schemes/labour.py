@@ -47,6 +47,7 @@ import xarray as xr
 
 from ..inputs import tables, demography, observations
 from ..errors import InputError
+from . import compliance
 from .parameters import DEFAULT_NOISE_FROM, Prior
 from .provenance import provenance
 from ..inputs.policy import NATIONAL, Policy, Series
@@ -76,12 +77,8 @@ LAPSE_OUTREACH_FACTOR = 0.5
 REQUIRED_CAP = 0.98  # no age band is wholly in wage jobs
 
 PRIORS = {
-    # 18% of the labour force insured around 2008, almost all compulsory (domain notes §6), over a
-    # required share of about 26%: about 70% compliance, logit 0.85.
-    "compliance_logit": Prior(0.85, 0.4, source="assumed: about 70% of those required contributed in 2008"),
-    "compliance_trend": Prior(0.05, 0.03, source="assumed: inspections, arrears collection, evasion a crime "
-                                                 "from 2018 (Penal Code 2015 Art. 216)"),
-    "compliance_sd": Prior(float(np.log(0.05)), 0.4, log=True, source="assumed: yearly log-odds innovation ahead"),
+    # Compliance (1 - evasion) is the employers' one process, shared with the health engine.
+    **compliance.PRIORS,
     "formal_shift": Prior(0.0, 0.25, source="assumed: log-odds error of the required shares in labour_force.csv"),
     "formal_trend": Prior(0.0, 0.015, source="assumed: log-odds a year of formal-employment growth beyond the data's"),
     "bhtn_shift": Prior(0.0, 0.3, source="assumed: log-odds error of the BHTN scope shares in labour_policy.csv"),
@@ -97,7 +94,7 @@ PRIORS = {
     "voluntary_drive": Prior(1.5, 0.7, source="assumed: Resolution 28-NQ/TW drive; ~1.1 M members by end-2020"),
 }
 REGION_PRIORS = {
-    "region_compliance": Prior(0.0, 0.4, source="assumed: provinces around the national compliance"),
+    compliance.REGION_PRIOR[0]: compliance.REGION_PRIOR[1],
     "region_formal": Prior(0.0, 0.3, source="assumed: error of the province's required shares"),
     "region_voluntary": Prior(0.0, 0.5, source="assumed: provinces around the national voluntary join"),
 }
@@ -254,7 +251,7 @@ class Prepared:
                     sub = pol.annual("voluntary_bhxh_subsidy", y, r, g, default=0.0)
                     price[k, i, j] = 100.0 * rate * floor * (1.0 - sub) / (income[j] * scale)
                     cost[k, i, j] = 12.0 * rate * floor * sub
-        enforcement = np.array([[pol.annual("enforcement", y, r, default=0.0) for r in regions] for y in years])
+        enforcement = compliance.enforcement(pol, regions, years)
         outreach = np.array([[pol.annual("voluntary_outreach", y, r, default=0.0) for r in regions] for y in years])
         return cls(list(regions), list(years), pop, lf, profile, _logit(share), scope, price, mix, cost,
                    enforcement, outreach)
@@ -270,20 +267,9 @@ class Prepared:
         return _expit(x)
 
     def compliance(self, params: xr.Dataset, seed: int, noise_from: int) -> np.ndarray:
-        """Share of those required who contribute, (year, region, draw)."""
-        years = np.asarray(self.years)
-        elapsed = np.maximum(years - TREND_START, 0)
-        x = (params.compliance_logit.values[None, None, :]
-             + elapsed[:, None, None] * params.compliance_trend.values[None, None, :]
-             + _region_values(params, "region_compliance", self.regions).T[None]
-             + self.enforcement[:, :, None])
-        later = np.flatnonzero(years >= noise_from)
-        if later.size:
-            sd = params.compliance_sd.values
-            for i, r in enumerate(self.regions):
-                z = normal(seed, f"labour.compliance.{r}", params.draw.values, (later.size,))
-                x[later, i, :] += (np.cumsum(z, axis=1) * sd[:, None]).T
-        return _expit(x)
+        """Share of those required who contribute, (year, region, draw): the employers' one
+        process (`compliance.py`), the same the health engine gives its employees."""
+        return compliance.share(params, seed, self.regions, self.years, self.enforcement, noise_from)
 
     def bhtn_share(self, params: xr.Dataset) -> np.ndarray:
         """Share of those required to join BHXH who are required to join BHTN, (year, draw)."""
