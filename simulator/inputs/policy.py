@@ -16,10 +16,8 @@ import xarray as xr
 
 from . import tables
 from .groups import GROUP_IDS
+from .household import mean_member_factor
 from .regions import NATIONAL
-#: Average household size used to turn the household discount ladder into a mean factor per
-#: member (2019 census reports about 3.5 persons a household; assumed, unverified).
-HOUSEHOLD_SIZE = 3.5
 
 
 @dataclass(frozen=True)
@@ -166,13 +164,10 @@ class Policy:
     # Derived quantities ------------------------------------------------------------------
 
     def household_factor(self, year: int) -> float:
-        """Mean premium factor per member of a household of HOUSEHOLD_SIZE under the ladder."""
+        """Mean premium factor per member under the ladder, over the households' sizes (household.py)."""
         factors = [self.annual("household_member_factor", year, group=str(k), default=1.0)
                    for k in range(1, 6)]
-        whole = int(HOUSEHOLD_SIZE)
-        weights = [1.0] * whole + [HOUSEHOLD_SIZE - whole]
-        ladder = [factors[min(i, 4)] for i in range(len(weights))]
-        return float(np.dot(weights, ladder) / HOUSEHOLD_SIZE)
+        return mean_member_factor(factors)
 
     def state_share(self, year: int, region: str, group: str) -> tuple[float, float]:
         """(national, local) parts of the state's share of the premium in force in `year`.

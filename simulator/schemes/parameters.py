@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from ..inputs import incomes
 from ..inputs.groups import BY_ID, GROUP_IDS
 from .kernel import enrolment
 from ..inputs.regions import NATIONAL
@@ -27,10 +28,14 @@ BAND_LABELS = ("0-5", "6-17", "18-22", "23-59", "60-79", "80+")
 #: Adverse selection: older people join voluntary schemes more readily (Wagstaff et al. 2016 saw
 #: the sick respond more). Log-odds shift per band for voluntary groups (assumed).
 VOLUNTARY_AGE_SHIFT = (0.0, 0.0, -0.3, 0.0, 0.4, 0.6)
-#: Income per person in units of the yearly base salary, by group (assumed; near-poor from the
-#: 2011-2015 near-poor line, about 0.6 of the base salary then).
-INCOME_RATIO = {"poor": 0.4, "child_under6": 1.0, "other_state_paid": 0.8, "near_poor": 0.6,
-                "pupil_student": 1.2, "farm_household": 0.9, "household": 1.4}
+#: Income per person of each group as a multiple of its region's average income per person
+#: (`inputs/incomes.py`, GSO living standards surveys). Assumed: set so that the 2011 net prices
+#: equal those of the earlier model, which measured income in base salaries (poor 0.4, under-6
+#: 1.0, other 0.8, near-poor 0.6, students 1.2, farm 0.9, household 1.4 yearly base salaries),
+#: times 2011's base salary over 2011's average income (797,100 / 1,523,525 = 0.523). The near-poor
+#: at 0.31 of the average sit near the 2011-2015 near-poor line, about 0.6 of the base salary then.
+INCOME_RATIO = {"poor": 0.21, "child_under6": 0.52, "other_state_paid": 0.42, "near_poor": 0.31,
+                "pupil_student": 0.63, "farm_household": 0.47, "household": 0.73}
 #: Lapse responds to price and to outreach half as strongly as joining (assumed).
 LAPSE_PRICE_FACTOR = 0.5
 LAPSE_OUTREACH_FACTOR = 0.5
@@ -116,6 +121,8 @@ def band_of_age(max_age: int) -> np.ndarray:
 def net_price_pct(policy: xr.Dataset) -> xr.DataArray:
     """Premium a person pays, % of income, over (region, group, year).
 
+    The premium is a share of the base salary, the income a share of the region's average income
+    that year (`inputs/incomes.py`): a base-salary rise raises the burden, income growth lowers it.
     Zero where employers or the social-insurance fund pay; for state-paid groups it is zero while
     the state pays in full and rises if a scenario lowers their share.
     """
@@ -131,7 +138,11 @@ def net_price_pct(policy: xr.Dataset) -> xr.DataArray:
     ratio = per(np.array([INCOME_RATIO.get(g, np.inf) for g in groups]), 1)
     household = per(np.array([g == "household" for g in groups]), 1)
     factor = np.where(household, per(policy.household_factor.values, 2), 1.0)
-    price = 100.0 * per(policy.premium_rate.values, 2) * (1.0 - share.values) * factor / ratio
+    income = incomes.income_per_person([str(r) for r in policy.region.values],
+                                       [int(y) for y in policy.year.values])  # (region, year), VND/month
+    burden = per(policy.premium_rate.values * policy.base_salary.values, 2) / income.reshape(
+        income.shape[:1] + (1,) + income.shape[1:] + extra)
+    price = 100.0 * burden * (1.0 - share.values) * factor / ratio
     priced = per(np.array([g in INCOME_RATIO for g in groups]), 1)
     return xr.DataArray(np.where(priced, price, 0.0), dims=share.dims, coords=share.coords)
 
