@@ -92,10 +92,7 @@ class Prepared:
                                    or resume[1]["states"][k0 - 1] is None):
             raise ValueError("resume needs a year index within the run and a run of the same shape kept with "
                              "keep_states (and by_age off) that kept the state before that year")
-        outreach = self.pol.outreach.values[None] + outreach_walk(params, seed, regions, years, noise_from)
-        outreach = outreach + target_pull(params, self.pull)
-        if "drive" in self.pol:
-            outreach = outreach + drive_effect(params, self.pol.drive.values, drives.drive_unit())
+        outreach = self.outreach(params, seed, noise_from)
         if outreach_shift is not None:
             outreach = outreach + outreach_shift
         join_all, lapse_all = enrolment_probabilities(params, np.asarray(years)[k0:],
@@ -158,6 +155,15 @@ class Prepared:
         if keep_states:
             out["states"] = states
         return out
+
+    def outreach(self, params: xr.Dataset, seed: int, noise_from: int = DEFAULT_NOISE_FROM) -> np.ndarray:
+        """The outreach log-odds over (draw, region, year) the run adds to joining: the policy's,
+        the random walk ahead, the pull of the level above's targets and the drive lever."""
+        outreach = self.pol.outreach.values[None] + outreach_walk(params, seed, self.regions, self.years, noise_from)
+        outreach = outreach + target_pull(params, self.pull)
+        if "drive" in self.pol:
+            outreach = outreach + drive_effect(params, self.pol.drive.values, drives.drive_unit())
+        return outreach
 
     def rerun(self, variant: "Prepared", params: xr.Dataset, seed: int, kept: dict[str, np.ndarray],
               noise_from: int = DEFAULT_NOISE_FROM, parallel: bool = True) -> dict[str, np.ndarray]:
