@@ -151,3 +151,40 @@ def test_price_is_precomputed_per_year_not_per_draw(late):
     assert late.price.shape == (1, len(GROUP_IDS), len(late.years))
     again = net_price_pct(late.pol).values
     assert np.array_equal(again, late.price)
+
+
+# Bad input: check-data names file, row and problem, and exits 2 ---------------------------------
+
+def _check_data(tmp_path, name: str, old: str, new: str):
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from covsim.simulator.inputs.tables import data_dir
+
+    folder = tmp_path / "data"
+    shutil.copytree(data_dir(), folder)
+    path = folder / f"{name}.csv"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    exe = Path(sys.executable).with_name("covsim")
+    return subprocess.run([str(exe), "check-data"], capture_output=True, text=True,
+                          env={**os.environ, "COVSIM_DATA_DIR": str(folder)})
+
+
+def test_household_size_below_one_is_refused(tmp_path):
+    result = _check_data(tmp_path, "household_sizes", "\nvietnam,1,", "\nvietnam,0,")
+    assert result.returncode == 2
+    assert "household_sizes.csv: row 2, column 'size'" in result.stdout
+    assert "at least 1" in result.stdout
+    assert "household_sizes.csv" not in result.stderr or result.stderr.count("\n") == 1
+
+
+def test_income_series_with_a_gap_is_refused(tmp_path):
+    result = _check_data(tmp_path, "income", "vietnam,2012,", "vietnam,2099,")
+    assert result.returncode == 2
+    assert "income.csv: row 7, column 'year'" in result.stdout  # the row after the gap (2013)
+    assert "gap: no row for 2012 between 2011 and 2013" in result.stdout
