@@ -34,3 +34,17 @@ def mean_member_factor(factors: list[float], region: str = NATIONAL) -> float:
     ladder = np.array([factors[min(k, len(factors) - 1)] for k in range(int(sizes.max()))])
     paid = np.cumsum(ladder)[sizes - 1]
     return float(np.dot(shares, paid) / np.dot(shares, sizes))
+
+
+def person_weights(region: str = NATIONAL) -> tuple[np.ndarray, np.ndarray]:
+    """(sizes, share of persons living in a household of each size)."""
+    sizes, shares = size_distribution(region)
+    people = shares * sizes
+    return sizes, people / people.sum()
+
+
+def member_factor_by_size(factors: list[float], region: str = NATIONAL) -> np.ndarray:
+    """Premium per member, as a fraction of the first member's, of a household of each size."""
+    sizes, _ = size_distribution(region)
+    ladder = np.array([factors[min(k, len(factors) - 1)] for k in range(int(sizes.max()))])
+    return np.cumsum(ladder)[sizes - 1] / sizes

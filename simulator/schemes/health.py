@@ -10,7 +10,7 @@ import numba
 import numpy as np
 import xarray as xr
 
-from ..inputs import demography, drives, membership
+from ..inputs import demography, drives, household, membership
 from . import kernel
 from ..inputs.groups import BY_ID, GROUP_IDS
 from .provenance import provenance as _provenance
@@ -97,7 +97,7 @@ class Prepared:
             outreach = outreach + outreach_shift
         join_all, lapse_all = enrolment_probabilities(params, np.asarray(years)[k0:],
                                                       (self.price if price is None else price)[:, :, k0:],
-                                                      outreach[:, :, k0:], regions)
+                                                      outreach[:, :, k0:], regions, self.households(k0))
         bands = band_of_age(demography.MAX_AGE)
         demo = self.demo
         q = np.ascontiguousarray(demo.death_probability.values)
@@ -155,6 +155,13 @@ class Prepared:
         if keep_states:
             out["states"] = states
         return out
+
+    def households(self, k0: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """(person weights by household size, each size's premium per member over the mean) from
+        year index k0: the household group's whole-household decision (inputs/household.py)."""
+        _, weights = household.person_weights()
+        scale = self.pol.household_size_factor.values / self.pol.household_factor.values[None, :]
+        return weights, scale[:, k0:]
 
     def outreach(self, params: xr.Dataset, seed: int, noise_from: int = DEFAULT_NOISE_FROM) -> np.ndarray:
         """The outreach log-odds over (draw, region, year) the run adds to joining: the policy's,

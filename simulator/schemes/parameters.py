@@ -164,12 +164,20 @@ def outreach_walk(params: xr.Dataset, seed: int, regions: list[str], years: list
 
 
 def enrolment_probabilities(params: xr.Dataset, years: np.ndarray, price: np.ndarray, outreach: np.ndarray,
-                            regions: list[str]) -> tuple[np.ndarray, np.ndarray]:
+                            regions: list[str], household: tuple[np.ndarray, np.ndarray] | None = None
+                            ) -> tuple[np.ndarray, np.ndarray]:
     """(join, lapse) over (year, region, band, group, draw), the kernel's layout.
 
     `price` is the net premium in % of income over (region, group, year), or over (region, group,
     year, draw) where each draw has its own policy; `outreach` the log-odds shift over (draw,
     region, year): the scenario's lever plus the random walk.
+
+    `household = (person weights by size, price scale by size and year)`: the household group
+    decides by whole household (Law 46/2014). A household of each size joins or lapses as one at
+    its own premium per member (the ladder makes larger households cheaper per member), so a
+    person's probability is the mix over the sizes people live in, weighted by persons. The scale
+    is each size's premium per member over the mean one `price` carries; in years where it is 1
+    for every size (no ladder before 2015) the person-by-person probability stands as it is.
     """
     years = np.asarray(years)
     D = params.sizes["draw"]
@@ -187,7 +195,37 @@ def enrolment_probabilities(params: xr.Dataset, years: np.ndarray, price: np.nda
     enrolment(np.ascontiguousarray(params.join_logit.values.T), np.ascontiguousarray(params.lapse_logit.values.T),
               common, drive, voluntary, age_shift, np.ascontiguousarray(params.price_sensitivity.values),
               price, LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, join, lapse)
+    if household is not None:
+        _by_household(params, price, common, drive, voluntary, age_shift, household, join, lapse)
     return join, lapse
+
+
+def _by_household(params: xr.Dataset, price: np.ndarray, common: np.ndarray, drive: np.ndarray,
+                  voluntary: np.ndarray, age_shift: np.ndarray, household: tuple[np.ndarray, np.ndarray],
+                  join: np.ndarray, lapse: np.ndarray) -> None:
+    """Replace the household group's probabilities, in the years with a ladder, by the mix over
+    household sizes of the whole household's decision (see `enrolment_probabilities`)."""
+    weights, scale = household
+    years = np.flatnonzero(np.any(np.abs(scale - 1.0) > 1e-12, axis=0))
+    if years.size == 0:
+        return
+    g = GROUP_IDS.index("household")
+    sl = slice(g, g + 1)
+    T, R, B, _, D = join.shape
+    base_j = np.ascontiguousarray(params.join_logit.values.T[sl])
+    base_l = np.ascontiguousarray(params.lapse_logit.values.T[sl])
+    sens = np.ascontiguousarray(params.price_sensitivity.values)
+    com, drv = np.ascontiguousarray(common[years]), np.ascontiguousarray(drive[years])
+    mix_j, mix_l = np.zeros((years.size, R, B, 1, D)), np.zeros((years.size, R, B, 1, D))
+    one_j, one_l = np.empty_like(mix_j), np.empty_like(mix_l)
+    for w, size_scale in zip(weights, scale):
+        p = np.ascontiguousarray(price[years][:, :, sl] * size_scale[years][:, None, None, None])
+        enrolment(base_j, base_l, com, drv, voluntary[sl].copy(), np.ascontiguousarray(age_shift[:, sl]), sens, p,
+                  LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, one_j, one_l)
+        mix_j += w * one_j
+        mix_l += w * one_l
+    join[years, :, :, g] = mix_j[:, :, :, 0]
+    lapse[years, :, :, g] = mix_l[:, :, :, 0]
 
 
 def cumulative_drive(params: xr.Dataset, years: np.ndarray) -> np.ndarray:

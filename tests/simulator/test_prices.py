@@ -188,3 +188,46 @@ def test_income_series_with_a_gap_is_refused(tmp_path):
     assert result.returncode == 2
     assert "income.csv: row 7, column 'year'" in result.stdout  # the row after the gap (2013)
     assert "gap: no row for 2012 between 2011 and 2013" in result.stdout
+
+
+# Whole-household enrolment (issue #39 item 5) -----------------------------------------------------
+
+def test_household_ladder_over_the_size_distribution():
+    from covsim.simulator.inputs import household
+
+    sizes, shares = household.size_distribution()
+    assert shares.sum() == pytest.approx(1.0)
+    assert np.dot(sizes, shares) == pytest.approx(3.595)
+    ladder = [1.0, 0.7, 0.6, 0.5, 0.4]
+    per_size = household.member_factor_by_size(ladder)
+    assert per_size[0] == 1.0 and per_size[3] == pytest.approx(2.8 / 4) and per_size[-1] == pytest.approx(4.0 / 7)
+    _, people = household.person_weights()
+    assert household.mean_member_factor(ladder) == pytest.approx(np.dot(people, per_size))
+
+
+def test_the_household_decides_as_one_from_2015(late):
+    from covsim.simulator.schemes import parameters
+
+    params = centre_params()
+    years = np.asarray(late.years)
+    outreach = late.outreach(params, 0, 10_000)
+    person = parameters.enrolment_probabilities(params, years, late.price, outreach, late.regions)
+    weights, scale = late.households()
+    whole = parameters.enrolment_probabilities(params, years, late.price, outreach, late.regions, (weights, scale))
+    before, after = years < 2015, years >= 2015
+    for a, b in zip(person, whole):
+        assert np.array_equal(a[before], b[before])  # no ladder, no household decision
+        others = [i for i in range(len(GROUP_IDS)) if i != HOUSEHOLD]
+        assert np.array_equal(a[after][:, :, :, others], b[after][:, :, :, others])
+    # from 2015 the household group's join is the person-weighted mix of each size's own decision
+    k = late.years.index(2016)
+    singles = late.price.copy()
+    singles[:, HOUSEHOLD] *= scale[0][None]
+    alone, _ = parameters.enrolment_probabilities(params, years, singles, outreach, late.regions)
+    big = late.price.copy()
+    big[:, HOUSEHOLD] *= scale[-1][None]
+    seven, _ = parameters.enrolment_probabilities(params, years, big, outreach, late.regions)
+    mixed = whole[0][k, 0, :, HOUSEHOLD, 0]
+    assert np.all(seven[k, 0, :, HOUSEHOLD, 0] > alone[k, 0, :, HOUSEHOLD, 0])  # cheaper per member
+    assert np.all((alone[k, 0, :, HOUSEHOLD, 0] < mixed) & (mixed < seven[k, 0, :, HOUSEHOLD, 0]))
+    assert not np.allclose(mixed, person[0][k, 0, :, HOUSEHOLD, 0], rtol=0, atol=1e-9)
