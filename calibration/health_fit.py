@@ -33,6 +33,7 @@ from covsim.simulator.schemes import compliance, parameters
 from covsim.simulator.schemes.health import Prepared
 from covsim.simulator.streams import normal
 
+from . import price_evidence
 from .priors import NATIONAL, Free, LogPrior
 
 #: How `fit.calibrate` and `forecast.forecast` treat this scheme's fit.
@@ -45,7 +46,8 @@ SHARED = (
     Free("join_state", 0.0, 1.0, "shift of the join log-odds of state-paid groups (poor, under-6, other)"),
     Free("join_voluntary", 0.0, 1.0, "shift of the join log-odds of near-poor, students, farm households, households"),
     Free("lapse", 0.0, 0.5, "shift of every group's lapse log-odds"),
-    Free("log_price_sensitivity", float(np.log(0.8)), 0.4, "log of log-odds per % of income (domain notes §5)"),
+    Free("log_price_sensitivity", float(np.log(0.35)), 0.4,
+         "log of log-odds per % of income (Wagstaff et al. 2016 voucher trial, Mekong project: price_evidence.py)"),
     Free("outreach_2015", 1.0, 0.5, "log-odds drive of Law 46/2014's household enrolment, ramped 2015-2017"),
     Free("outreach_trend", 0.05, 0.1, "log-odds a year of enforcement and outreach since 2008 (roadmap, drives)"),
     Free("outreach_damping", 1.73, 1.0, "logit of the yearly damping of that drive (levels coverage off)"),
@@ -175,6 +177,8 @@ class LogPosterior(LogPrior):
         self.until = until
         # The 2015 household drive belongs to Law 46/2014 (decisions.csv: passed 13 Jun 2014).
         self.law_known = until is None or known_by("46/2014", date(until, 12, 31))
+        # The voucher trial's result, published in June 2014, is a term of fits that know it.
+        self.trial = (until is None or until >= price_evidence.TRIAL_YEAR + 1) and price_evidence.TRIAL_YEAR in years
 
     def predict(self, theta: np.ndarray) -> np.ndarray:
         """Model coverage at each observation, (walker, observation)."""
@@ -189,6 +193,18 @@ class LogPosterior(LogPrior):
         den = (pop * self.masks[:, :, None]).sum(axis=1)
         return (num / den).T
 
+    def trial_loglik(self, theta: np.ndarray) -> np.ndarray:
+        """The voucher trial as a likelihood term per walker: the model's rise in the household
+        group's join probability under a 25% voucher against the trial's +0.9 ± 1.0 points."""
+        if not self.trial:
+            return np.zeros(theta.shape[0])
+        params = to_params(self._structural(theta), self.frees, self.regions, self.seed)
+        prep = self.prepared
+        effect = price_evidence.voucher_effect(params, prep.price, prep.outreach(params, self.seed, 10_000),
+                                               prep.years, self.regions, NATIONAL)
+        diff, se = price_evidence.trial_effect()
+        return -0.5 * ((effect - diff) / se) ** 2
+
     def _structural(self, theta: np.ndarray) -> np.ndarray:
         if not self.law_known:  # an "as of" fit before Law 46/2014 cannot know its drive
             theta = theta.copy()
@@ -199,7 +215,7 @@ class LogPosterior(LogPrior):
         theta = np.atleast_2d(theta)
         sd = np.exp(theta[:, [f.name for f in self.frees].index("log_measurement_sd")])[:, None]
         resid = (self.predict(theta) - self.y[None]) / sd
-        loglik = (-0.5 * resid**2 - np.log(sd)).sum(axis=1)
+        loglik = (-0.5 * resid**2 - np.log(sd)).sum(axis=1) + self.trial_loglik(theta)
         out = self.log_prior(theta) + loglik
         return np.where(np.isfinite(out), out, -np.inf)
 

@@ -16,10 +16,8 @@ import xarray as xr
 
 from . import tables
 from .groups import GROUP_IDS
+from .household import mean_member_factor, member_factor_by_size, size_distribution
 from .regions import NATIONAL
-#: Average household size used to turn the household discount ladder into a mean factor per
-#: member (2019 census reports about 3.5 persons a household; assumed, unverified).
-HOUSEHOLD_SIZE = 3.5
 
 
 @dataclass(frozen=True)
@@ -166,13 +164,16 @@ class Policy:
     # Derived quantities ------------------------------------------------------------------
 
     def household_factor(self, year: int) -> float:
-        """Mean premium factor per member of a household of HOUSEHOLD_SIZE under the ladder."""
+        """Mean premium factor per member under the ladder, over the households' sizes (household.py)."""
         factors = [self.annual("household_member_factor", year, group=str(k), default=1.0)
                    for k in range(1, 6)]
-        whole = int(HOUSEHOLD_SIZE)
-        weights = [1.0] * whole + [HOUSEHOLD_SIZE - whole]
-        ladder = [factors[min(i, 4)] for i in range(len(weights))]
-        return float(np.dot(weights, ladder) / HOUSEHOLD_SIZE)
+        return mean_member_factor(factors)
+
+    def household_size_factor(self, year: int) -> np.ndarray:
+        """Premium per member under the ladder for a household of each size (household.py)."""
+        factors = [self.annual("household_member_factor", year, group=str(k), default=1.0)
+                   for k in range(1, 6)]
+        return member_factor_by_size(factors)
 
     def state_share(self, year: int, region: str, group: str) -> tuple[float, float]:
         """(national, local) parts of the state's share of the premium in force in `year`.
@@ -218,8 +219,13 @@ def policy_arrays(policy: Policy, regions: list[str], years: list[int]) -> xr.Da
             "employee_premium_rate": (("year",), [policy.annual("employee_premium_rate", y, default=0.045)
                                                   for y in years], {"units": "1"}),
             "household_factor": (("year",), [policy.household_factor(y) for y in years], {"units": "1"}),
+            # the year last, as every variable here: a policy's first change is read along it
+            "household_size_factor": (("household_size", "year"),
+                                      np.array([policy.household_size_factor(y) for y in years]).T,
+                                      {"units": "1", "long_name": "premium per member of a household of each size"}),
             "outreach": (("region", "year"), outreach, {"units": "log-odds"}),
             "drive": (("region", "year"), drive, {"units": "1 = the nation's 2016-2020 drive"}),
         },
-        coords={"region": regions, "group": list(GROUP_IDS), "year": years},
+        coords={"region": regions, "group": list(GROUP_IDS), "year": years,
+                "household_size": size_distribution()[0]},
     )

@@ -104,6 +104,11 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         ("valid_to", "date", False), ("population", "int", False), ("population_year", "int", False),
         ("population_kind", "str", False, KINDS), "source", ("note", "str", False),
     ),
+    # Average monthly income per person (VND) by region and year: the national series year by year,
+    # provinces at one or more years (inputs/incomes.py).
+    "income": _cols("region", ("year", "int"), ("value", "float"), "unit", *_PROVENANCE),
+    # Households by number of persons (share of households), for the household group's ladder.
+    "household_sizes": _cols("region", ("size", "int"), ("share", "float"), *_PROVENANCE),
     # Dated rules of the labour-force schemes (BHXH, BHTN), as policy_parameters: retirement age,
     # voluntary contribution rate and income floor, BHTN scope, later voluntary subsidies.
     "labour_policy": _cols(

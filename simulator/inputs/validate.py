@@ -39,6 +39,8 @@ KEYS = {
     "demography": ("region", "parameter"),
     "census": ("region", "year", "basis"),
     "census_structure": ("region", "year", "dimension", "category"),
+    "income": ("region", "year"),
+    "household_sizes": ("region", "size"),
 }
 
 #: The censuses every region with census rows must have: a series with one missing is a gap the
@@ -81,6 +83,10 @@ def _value_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
                     out.append(_cell(file, line, column, f"{v:g} is outside [0, 1] (a share)"))
             if column == "rate_stated" and not 0 <= v <= 100:
                 out.append(_cell(file, line, column, f"{v:g} is outside [0, 100] (a percentage)"))
+        if name == "income" and row["value"] == 0:
+            out.append(_cell(file, line, "value", f"{row['value']:g} is not a positive income (VND a month)"))
+        if name == "household_sizes" and row["size"] < 1:
+            out.append(_cell(file, line, "size", f"{row['size']} persons; a household has at least 1"))
         if name == "group_shares":
             lo, hi = row["age_from"], row["age_to"]
             if not 0 <= lo <= hi <= 120:
@@ -120,6 +126,14 @@ def _table_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
                 out.append(Finding(file, f"row {r.line}, column 'share'",
                                    f"the shares of {region} {sex} {lo}-{hi} in {year} sum to {r.share:.4f}, "
                                    f"{'more' if r.share > 1 else 'less'} than 1; a band's group shares must sum to 1"))
+    if name == "income":
+        out += _income_gaps(frame, file)
+    if name == "household_sizes":
+        sums = frame.groupby("region").agg(share=("share", "sum"), line=("_line", "min"))
+        for region, r in sums.iterrows():
+            if abs(r.share - 1) > 1e-6:
+                out.append(Finding(file, f"row {r.line}, column 'share'",
+                                   f"the household shares of {region} sum to {r.share:.4f}, not 1"))
     return out
 
 
@@ -135,6 +149,22 @@ def _census_rules(frame: pd.DataFrame, file: str) -> list[Finding]:
             out.append(Finding(file, f"row {rows._line.min()} ({region})",
                                f"gap in the census series: no {', '.join(map(str, missing))} census total "
                                f"(every region with census rows needs {' and '.join(map(str, CENSUS_YEARS))})"))
+    return out
+
+
+def _income_gaps(frame: pd.DataFrame, file: str) -> list[Finding]:
+    """An income series must run year by year from its first year to its last: the engine reads
+    each year's value and will not guess a missing one inside the series."""
+    out = []
+    for region, rows in frame.groupby("region", sort=False):
+        years = sorted(rows.year)
+        for before, after in zip(years[:-1], years[1:]):
+            if after - before > 1:
+                line = int(rows[rows.year == after]._line.iloc[0])
+                missing = f"{before + 1}" if after - before == 2 else f"{before + 1}-{after - 1}"
+                out.append(Finding(file, f"row {line}, column 'year'",
+                                   f"the income series of {region} has a gap: no row for {missing} "
+                                   f"between {before} and {after}; give every year"))
     return out
 
 

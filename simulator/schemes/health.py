@@ -10,7 +10,7 @@ import numba
 import numpy as np
 import xarray as xr
 
-from ..inputs import demography, drives, membership
+from ..inputs import demography, drives, household, membership
 from . import compliance, kernel
 from ..inputs.groups import BY_ID, GROUP_IDS
 from .provenance import provenance as _provenance
@@ -95,15 +95,12 @@ class Prepared:
                                    or resume[1]["states"][k0 - 1] is None):
             raise ValueError("resume needs a year index within the run and a run of the same shape kept with "
                              "keep_states (and by_age off) that kept the state before that year")
-        outreach = self.pol.outreach.values[None] + outreach_walk(params, seed, regions, years, noise_from)
-        outreach = outreach + target_pull(params, self.pull)
-        if "drive" in self.pol and np.any(self.pol.drive.values):  # (the unit costs a tenth of a second)
-            outreach = outreach + drive_effect(params, self.pol.drive.values, drives.drive_unit())
+        outreach = self.outreach(params, seed, noise_from)
         if outreach_shift is not None:
             outreach = outreach + outreach_shift
         join_all, lapse_all = enrolment_probabilities(params, np.asarray(years)[k0:],
                                                       (self.price if price is None else price)[:, :, k0:],
-                                                      outreach[:, :, k0:], regions)
+                                                      outreach[:, :, k0:], regions, self.households(k0))
         employed(join_all, lapse_all, self.employer_compliance(params, seed, noise_from)[k0:])
         bands = band_of_age(demography.MAX_AGE)
         demo = self.demo
@@ -169,6 +166,22 @@ class Prepared:
         lever = self.enforcement if self.enforcement is not None else np.zeros((len(self.years), len(self.regions)))
         return compliance.share(compliance.draws(params, seed, self.regions), seed, self.regions, self.years,
                                 lever, noise_from)
+
+    def households(self, k0: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """(person weights by household size, each size's premium per member over the mean) from
+        year index k0: the household group's whole-household decision (inputs/household.py)."""
+        _, weights = household.person_weights()
+        scale = self.pol.household_size_factor.values / self.pol.household_factor.values[None, :]
+        return weights, scale[:, k0:]
+
+    def outreach(self, params: xr.Dataset, seed: int, noise_from: int = DEFAULT_NOISE_FROM) -> np.ndarray:
+        """The outreach log-odds over (draw, region, year) the run adds to joining: the policy's,
+        the random walk ahead, the pull of the level above's targets and the drive lever."""
+        outreach = self.pol.outreach.values[None] + outreach_walk(params, seed, self.regions, self.years, noise_from)
+        outreach = outreach + target_pull(params, self.pull)
+        if "drive" in self.pol and np.any(self.pol.drive.values):  # (the unit costs a tenth of a second)
+            outreach = outreach + drive_effect(params, self.pol.drive.values, drives.drive_unit())
+        return outreach
 
     def rerun(self, variant: "Prepared", params: xr.Dataset, seed: int, kept: dict[str, np.ndarray],
               noise_from: int = DEFAULT_NOISE_FROM, parallel: bool = True) -> dict[str, np.ndarray]:

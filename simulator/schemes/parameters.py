@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from ..inputs import incomes
 from ..inputs.groups import BY_ID, GROUP_IDS
 from .kernel import enrolment
 from ..inputs.regions import NATIONAL
@@ -27,10 +28,14 @@ BAND_LABELS = ("0-5", "6-17", "18-22", "23-59", "60-79", "80+")
 #: Adverse selection: older people join voluntary schemes more readily (Wagstaff et al. 2016 saw
 #: the sick respond more). Log-odds shift per band for voluntary groups (assumed).
 VOLUNTARY_AGE_SHIFT = (0.0, 0.0, -0.3, 0.0, 0.4, 0.6)
-#: Income per person in units of the yearly base salary, by group (assumed; near-poor from the
-#: 2011-2015 near-poor line, about 0.6 of the base salary then).
-INCOME_RATIO = {"poor": 0.4, "child_under6": 1.0, "other_state_paid": 0.8, "near_poor": 0.6,
-                "pupil_student": 1.2, "farm_household": 0.9, "household": 1.4}
+#: Income per person of each group as a multiple of its region's average income per person
+#: (`inputs/incomes.py`, GSO living standards surveys). Assumed: set so that the 2011 net prices
+#: equal those of the earlier model, which measured income in base salaries (poor 0.4, under-6
+#: 1.0, other 0.8, near-poor 0.6, students 1.2, farm 0.9, household 1.4 yearly base salaries),
+#: times 2011's base salary over 2011's average income (797,100 / 1,523,525 = 0.523). The near-poor
+#: at 0.31 of the average sit near the 2011-2015 near-poor line, about 0.6 of the base salary then.
+INCOME_RATIO = {"poor": 0.21, "child_under6": 0.52, "other_state_paid": 0.42, "near_poor": 0.31,
+                "pupil_student": 0.63, "farm_household": 0.47, "household": 0.73}
 #: Lapse responds to price and to outreach half as strongly as joining (assumed).
 LAPSE_PRICE_FACTOR = 0.5
 LAPSE_OUTREACH_FACTOR = 0.5
@@ -64,9 +69,13 @@ LAPSE_PRIOR.update({"pensioner": Prior(-4.0, 0.5), "child_under6": Prior(-3.0, 0
                     "other_state_paid": Prior(-3.0, 0.5), "employee": Prior(-2.5, 0.5)})
 
 SCALAR_PRIORS = {
-    # ~0.8 log-odds per percentage point of income: joins the near-poor's 26% at a 50% share with
-    # ~70% at an 80% share (domain notes §5; derived, wide).
-    "price_sensitivity": Prior(np.log(0.8), 0.4, log=True, source="derived from domain notes §5"),
+    # ~0.35 log-odds per percentage point of income: a 25% voucher (0.84 points of income for the
+    # household group in 2013) then raises joining by ~2 points, inside the trial's 95% interval
+    # (-1.0 to +2.8; Wagstaff et al. 2016), while going from no subsidy to 80% moves the near-poor
+    # from ~10% towards ~70% over three years as in the Mekong project (World Bank 2013); see
+    # calibration/price_evidence.py (derived, wide).
+    "price_sensitivity": Prior(np.log(0.35), 0.4, log=True,
+                               source="derived: Wagstaff et al. 2016 trial, World Bank 2013 Mekong project"),
     "outreach_2015": Prior(1.0, 0.5, source="assumed: Law 46/2014 household enrolment and drives"),
     "outreach_sd": Prior(np.log(0.07), 0.4, log=True, source="assumed: ~0.6 points a year at 90% coverage"),
     # Enforcement and outreach grew year on year under Law 25/2008's roadmap (groups made
@@ -116,6 +125,8 @@ def band_of_age(max_age: int) -> np.ndarray:
 def net_price_pct(policy: xr.Dataset) -> xr.DataArray:
     """Premium a person pays, % of income, over (region, group, year).
 
+    The premium is a share of the base salary, the income a share of the region's average income
+    that year (`inputs/incomes.py`): a base-salary rise raises the burden, income growth lowers it.
     Zero where employers or the social-insurance fund pay; for state-paid groups it is zero while
     the state pays in full and rises if a scenario lowers their share.
     """
@@ -131,7 +142,11 @@ def net_price_pct(policy: xr.Dataset) -> xr.DataArray:
     ratio = per(np.array([INCOME_RATIO.get(g, np.inf) for g in groups]), 1)
     household = per(np.array([g == "household" for g in groups]), 1)
     factor = np.where(household, per(policy.household_factor.values, 2), 1.0)
-    price = 100.0 * per(policy.premium_rate.values, 2) * (1.0 - share.values) * factor / ratio
+    income = incomes.income_per_person([str(r) for r in policy.region.values],
+                                       [int(y) for y in policy.year.values])  # (region, year), VND/month
+    burden = per(policy.premium_rate.values * policy.base_salary.values, 2) / income.reshape(
+        income.shape[:1] + (1,) + income.shape[1:] + extra)
+    price = 100.0 * burden * (1.0 - share.values) * factor / ratio
     priced = per(np.array([g in INCOME_RATIO for g in groups]), 1)
     return xr.DataArray(np.where(priced, price, 0.0), dims=share.dims, coords=share.coords)
 
@@ -149,12 +164,20 @@ def outreach_walk(params: xr.Dataset, seed: int, regions: list[str], years: list
 
 
 def enrolment_probabilities(params: xr.Dataset, years: np.ndarray, price: np.ndarray, outreach: np.ndarray,
-                            regions: list[str]) -> tuple[np.ndarray, np.ndarray]:
+                            regions: list[str], household: tuple[np.ndarray, np.ndarray] | None = None
+                            ) -> tuple[np.ndarray, np.ndarray]:
     """(join, lapse) over (year, region, band, group, draw), the kernel's layout.
 
     `price` is the net premium in % of income over (region, group, year), or over (region, group,
     year, draw) where each draw has its own policy; `outreach` the log-odds shift over (draw,
     region, year): the scenario's lever plus the random walk.
+
+    `household = (person weights by size, price scale by size and year)`: the household group
+    decides by whole household (Law 46/2014). A household of each size joins or lapses as one at
+    its own premium per member (the ladder makes larger households cheaper per member), so a
+    person's probability is the mix over the sizes people live in, weighted by persons. The scale
+    is each size's premium per member over the mean one `price` carries; in years where it is 1
+    for every size (no ladder before 2015) the person-by-person probability stands as it is.
     """
     years = np.asarray(years)
     D = params.sizes["draw"]
@@ -172,7 +195,37 @@ def enrolment_probabilities(params: xr.Dataset, years: np.ndarray, price: np.nda
     enrolment(np.ascontiguousarray(params.join_logit.values.T), np.ascontiguousarray(params.lapse_logit.values.T),
               common, drive, voluntary, age_shift, np.ascontiguousarray(params.price_sensitivity.values),
               price, LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, join, lapse)
+    if household is not None:
+        _by_household(params, price, common, drive, voluntary, age_shift, household, join, lapse)
     return join, lapse
+
+
+def _by_household(params: xr.Dataset, price: np.ndarray, common: np.ndarray, drive: np.ndarray,
+                  voluntary: np.ndarray, age_shift: np.ndarray, household: tuple[np.ndarray, np.ndarray],
+                  join: np.ndarray, lapse: np.ndarray) -> None:
+    """Replace the household group's probabilities, in the years with a ladder, by the mix over
+    household sizes of the whole household's decision (see `enrolment_probabilities`)."""
+    weights, scale = household
+    years = np.flatnonzero(np.any(np.abs(scale - 1.0) > 1e-12, axis=0))
+    if years.size == 0:
+        return
+    g = GROUP_IDS.index("household")
+    sl = slice(g, g + 1)
+    T, R, B, _, D = join.shape
+    base_j = np.ascontiguousarray(params.join_logit.values.T[sl])
+    base_l = np.ascontiguousarray(params.lapse_logit.values.T[sl])
+    sens = np.ascontiguousarray(params.price_sensitivity.values)
+    com, drv = np.ascontiguousarray(common[years]), np.ascontiguousarray(drive[years])
+    mix_j, mix_l = np.zeros((years.size, R, B, 1, D)), np.zeros((years.size, R, B, 1, D))
+    one_j, one_l = np.empty_like(mix_j), np.empty_like(mix_l)
+    for w, size_scale in zip(weights, scale):
+        p = np.ascontiguousarray(price[years][:, :, sl] * size_scale[years][:, None, None, None])
+        enrolment(base_j, base_l, com, drv, voluntary[sl].copy(), np.ascontiguousarray(age_shift[:, sl]), sens, p,
+                  LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, one_j, one_l)
+        mix_j += w * one_j
+        mix_l += w * one_l
+    join[years, :, :, g] = mix_j[:, :, :, 0]
+    lapse[years, :, :, g] = mix_l[:, :, :, 0]
 
 
 def cumulative_drive(params: xr.Dataset, years: np.ndarray) -> np.ndarray:

@@ -84,7 +84,11 @@ def test_a_subsidy_raises_coverage_of_its_group():
     base = simulator.run(short("vietnam"), params=params, seed=3)
     full = simulator.run(short("vietnam", **{"state_share.near_poor": {2012: 1.0}}), params=params, seed=3)
     gain = (full.coverage - base.coverage).sel(group="near_poor", year=2020)
-    assert float(gain.mean()) > 0.05
+    # At the response the voucher trial supports (calibration/price_evidence.py) and with incomes
+    # that grew faster than the base salary, 70% -> 100% moves the near-poor ~4 points by 2020
+    # (it was > 5 when the response was 0.8 log-odds a point and incomes followed the base salary).
+    assert float(gain.mean()) > 0.02
+    assert (gain > 0).all()
     # The lever prices only the near-poor; other groups move only through people who leave the
     # near-poor group with their card, a small fraction of the near-poor's own gain.
     others = [g for g in groups.GROUP_IDS if g != "near_poor"]

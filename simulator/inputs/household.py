@@ -1,0 +1,50 @@
+"""Whole-household enrolment of the household group (Law 46/2014/QH13, from 1 Jan 2015).
+
+The household enrols as one; its first member pays the full premium, the second 70% of it, the
+third 60%, the fourth 50%, the fifth and later 40% (`household_member_factor` in the policy
+table). What a member pays on average depends on how many live together: the ladder is applied
+to the distribution of household sizes (`household_sizes.csv`), weighted by persons, since the
+model counts people.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from . import tables
+from .regions import NATIONAL
+
+
+@lru_cache(maxsize=8)
+def size_distribution(region: str = NATIONAL) -> tuple[np.ndarray, np.ndarray]:
+    """(sizes, share of households) for `region` (the national one where the region has none)."""
+    table = tables.table("household_sizes")
+    rows = table[table.region == region]
+    if rows.empty:
+        rows = table[table.region == NATIONAL]
+    rows = rows.sort_values("size")
+    return rows["size"].to_numpy(int), rows.share.to_numpy(float)
+
+
+def mean_member_factor(factors: list[float], region: str = NATIONAL) -> float:
+    """Premium per member as a fraction of the first member's, averaged over persons: a household
+    of size s pays f1 + ... + fs (the fifth factor for every member from the fifth on)."""
+    sizes, shares = size_distribution(region)
+    ladder = np.array([factors[min(k, len(factors) - 1)] for k in range(int(sizes.max()))])
+    paid = np.cumsum(ladder)[sizes - 1]
+    return float(np.dot(shares, paid) / np.dot(shares, sizes))
+
+
+def person_weights(region: str = NATIONAL) -> tuple[np.ndarray, np.ndarray]:
+    """(sizes, share of persons living in a household of each size)."""
+    sizes, shares = size_distribution(region)
+    people = shares * sizes
+    return sizes, people / people.sum()
+
+
+def member_factor_by_size(factors: list[float], region: str = NATIONAL) -> np.ndarray:
+    """Premium per member, as a fraction of the first member's, of a household of each size."""
+    sizes, _ = size_distribution(region)
+    ladder = np.array([factors[min(k, len(factors) - 1)] for k in range(int(sizes.max()))])
+    return np.cumsum(ladder)[sizes - 1] / sizes
