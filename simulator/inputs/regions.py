@@ -114,6 +114,12 @@ def runnable() -> list[str]:
     return [r.id for r in registry().values() if r.runnable]
 
 
+def offered() -> list[str]:
+    """Ids every command and the dashboard offer: the runnable regions, then the 2025 units run as
+    the sum of their former provinces (`mergeable`)."""
+    return runnable() + [r for r in mergeable() if r not in runnable()]
+
+
 def get(region: str) -> Region:
     try:
         return registry()[region]
