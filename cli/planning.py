@@ -235,7 +235,7 @@ def cmd_allocate(args) -> int:
             from covsim.dashboard.excel import PCT2, PEOPLE, polish
 
             with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-                for kind in ("district", "group"):
+                for kind in ("district", "commune", "group"):
                     part = table[table.unit_kind == kind]
                     if len(part):
                         part.to_excel(xl, sheet_name=kind, index=False)
@@ -245,6 +245,7 @@ def cmd_allocate(args) -> int:
     if args.json:
         print(json.dumps({"region": scenario.region, "scenario": scenario.name, "target": args.target,
                           "year": args.year, "out": args.out, "districts": table.attrs["districts"],
+                          "communes": table.attrs["communes"],
                           "provincial_path": {str(k): v for k, v in table.attrs["path"].items()},
                           "probability": report["probability"],
                           "totals": sums.round(6).to_dict(orient="records"),
@@ -252,8 +253,8 @@ def cmd_allocate(args) -> int:
         return 0
     print(f"{scenario.name}: yearly targets reaching {100 * args.target:.2f}% in {args.year} "
           f"(the model gives it probability {100 * report['probability']:.0f}% under this scenario)")
-    if not table.attrs["districts"]:
-        print(f"no district data for {scenario.region}: targets by group only")
+    if not table.attrs["unit_kind"]:
+        print(f"no district or commune data for {scenario.region}: targets by group only")
     for r in sums.itertuples(index=False):
         print(f"  {r.year} {r.unit_kind:<8} {r.insured:>12,} / {r.population:>12,} = {100 * r.rate:.2f}%")
     _print_boundaries(_boundaries(scenario))
@@ -300,7 +301,7 @@ def register(sub) -> None:
     sens.add_argument("--chart", help="also write the bar chart to this image (.png, .svg, .pdf)")
     sens.set_defaults(func=cmd_sensitivity)
 
-    alloc = sub.add_parser("allocate", help="yearly targets by district and group that reach a provincial target")
+    alloc = sub.add_parser("allocate", help="yearly targets by district (or commune) and group that reach a provincial target")
     _common(alloc, scheme=False)
     alloc.add_argument("--target", type=_float, required=True, help="provincial target as a share")
     alloc.add_argument("--year", type=_year, required=True, help="target year")
