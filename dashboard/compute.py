@@ -50,6 +50,11 @@ def region_name(region: str, lang: str) -> str:
     return name
 
 
+def former_provinces(region: str) -> tuple[str, ...]:
+    """The former provinces a 2025 unit is the sum of (empty for any other region)."""
+    return regions.former_provinces(region)
+
+
 def scenarios_of(region: str) -> list[str]:
     """The region's baseline first, then its shipped reforms."""
     names = [n for n in simulator.shipped_scenarios() if simulator.load_scenario(n).region == region]

@@ -60,14 +60,12 @@ def legend_note(s: dict, lang: str) -> str:
 def boundaries_note(s: dict, lang: str) -> str:
     """For a 2025 unit run as the sum of its former provinces: which years are reported in which
     boundaries (the run's `boundaries`); empty for any other region."""
-    from covsim.simulator.inputs import regions
-
-    members = regions.former_provinces(s.get("region", ""))
+    members = compute.former_provinces(s.get("region", ""))
     spans = s.get("boundaries") or []
     if len(members) < 2 or len(spans) != 2:  # one former province: the same territory throughout
         return ""
     span = lambda x: f"{x['from']}–{x['to']}"  # noqa: E731
-    names = ", ".join(regions.name(m, lang) for m in members)
+    names = ", ".join(compute.region_name(m, lang) for m in members)
     return say("legend.merged", lang, before=span(spans[0]), after=span(spans[1]), members=names)
 
 
