@@ -248,10 +248,10 @@ def _version() -> str:
 
 
 def _region_help() -> str:
-    from covsim.simulator.inputs.scenario import known_regions
+    from covsim.simulator.inputs.scenario import offered_regions
 
     try:
-        return ", ".join(known_regions())
+        return ", ".join(offered_regions())
     except Exception:  # data unreadable: the command itself will say why  # noqa: BLE001
         return "see `covsim scenarios`"
 

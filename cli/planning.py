@@ -39,9 +39,9 @@ def _common(p, scheme: bool = True) -> None:
 def _scenario(args):
     """The scenario asked for, checked to be of the region asked for."""
     from covsim import simulator
-    from covsim.simulator.inputs.scenario import known_regions
+    from covsim.simulator.inputs.scenario import offered_regions
 
-    regions = known_regions()
+    regions = offered_regions()
     if args.region not in regions:
         raise InputError("region", args.region, f"unknown region{nearest(args.region, regions)}; "
                                                 f"allowed: {', '.join(regions)}")
@@ -52,6 +52,18 @@ def _scenario(args):
     if getattr(args, "scheme", None):
         scenario = dataclasses.replace(scenario, scheme=args.scheme)
     return scenario
+
+
+def _boundaries(scenario) -> list[dict]:
+    """Which boundaries each year of the scenario's run is reported in (the 1 July 2025 change)."""
+    from covsim.simulator.inputs.regions import boundaries
+
+    return boundaries(scenario.region, scenario.years)
+
+
+def _print_boundaries(spans: list[dict]) -> None:
+    for span in spans:
+        print(f"boundaries {span['from']}-{span['to']}: {span['boundaries']}")
 
 
 def _draws(scenario, args):
@@ -105,6 +117,7 @@ def cmd_target(args) -> int:
     else:
         ds = simulator.run(scenario, params=_draws(scenario, args), draws=args.draws, seed=args.seed)
         report = planning.target_report(ds, scenario, args.target, args.year)
+    report["boundaries"] = _boundaries(scenario)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return 0
@@ -125,6 +138,7 @@ def cmd_target(args) -> int:
             target = f"{100 * g['target']:.1f}" if g["target"] is not None else ""
             gap = f"{100 * g['gap']:+.1f}" if g["gap"] is not None else ""
             print(f"{g['group']:<28} {100 * g['coverage']:>7.1f}% {target:>7} {gap:>7}")
+    _print_boundaries(report["boundaries"])
     return 0
 
 
@@ -141,6 +155,7 @@ def cmd_solve(args) -> int:
         planning.parse_lever(lever, where="--levers")
     result = solve.solve(scenario, _draws(scenario, args), args.seed, args.target, args.year, args.probability,
                          levers, start=args.start)
+    result["boundaries"] = _boundaries(scenario)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
@@ -159,6 +174,7 @@ def cmd_solve(args) -> int:
     if result["cost_per_additional_insured"]:
         print(f"cost per additional insured person in {result['year']}: "
               f"{result['cost_per_additional_insured']:,.0f} VND")
+    _print_boundaries(result["boundaries"])
     return 0
 
 
@@ -219,7 +235,7 @@ def cmd_allocate(args) -> int:
             from covsim.dashboard.excel import PCT2, PEOPLE, polish
 
             with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-                for kind in ("district", "group"):
+                for kind in ("district", "commune", "group"):
                     part = table[table.unit_kind == kind]
                     if len(part):
                         part.to_excel(xl, sheet_name=kind, index=False)
@@ -229,16 +245,19 @@ def cmd_allocate(args) -> int:
     if args.json:
         print(json.dumps({"region": scenario.region, "scenario": scenario.name, "target": args.target,
                           "year": args.year, "out": args.out, "districts": table.attrs["districts"],
+                          "communes": table.attrs["communes"],
                           "provincial_path": {str(k): v for k, v in table.attrs["path"].items()},
                           "probability": report["probability"],
-                          "totals": sums.round(6).to_dict(orient="records")}, ensure_ascii=False))
+                          "totals": sums.round(6).to_dict(orient="records"),
+                          "boundaries": _boundaries(scenario)}, ensure_ascii=False))
         return 0
     print(f"{scenario.name}: yearly targets reaching {100 * args.target:.2f}% in {args.year} "
           f"(the model gives it probability {100 * report['probability']:.0f}% under this scenario)")
-    if not table.attrs["districts"]:
-        print(f"no district data for {scenario.region}: targets by group only")
+    if not table.attrs["unit_kind"]:
+        print(f"no district or commune data for {scenario.region}: targets by group only")
     for r in sums.itertuples(index=False):
         print(f"  {r.year} {r.unit_kind:<8} {r.insured:>12,} / {r.population:>12,} = {100 * r.rate:.2f}%")
+    _print_boundaries(_boundaries(scenario))
     print(f"written: {args.out}")
     return 0
 
@@ -282,7 +301,7 @@ def register(sub) -> None:
     sens.add_argument("--chart", help="also write the bar chart to this image (.png, .svg, .pdf)")
     sens.set_defaults(func=cmd_sensitivity)
 
-    alloc = sub.add_parser("allocate", help="yearly targets by district and group that reach a provincial target")
+    alloc = sub.add_parser("allocate", help="yearly targets by district (or commune) and group that reach a provincial target")
     _common(alloc, scheme=False)
     alloc.add_argument("--target", type=_float, required=True, help="provincial target as a share")
     alloc.add_argument("--year", type=_year, required=True, help="target year")

@@ -18,7 +18,7 @@ def rows() -> list[dict]:
         out.append({
             "id": r.id, "name_vi": r.name_vi, "name_en": r.name_en, "kind": r.kind, "members": list(r.members),
             "population": None if people is None else (int(people) if float(people).is_integer() else people),
-            "population_year": r.population_year, "calibrated": shipped.has_posterior(r.id),
+            "population_year": r.population_year, "population_kind": r.population_kind or None, "calibrated": shipped.has_posterior(r.id),
             "observations": int(len(observations.observed(r.id, "bhyt"))),
             "parent": r.parent or None, "runnable": r.runnable or r.id in summed,
             "summed_from_former_provinces": r.id in summed,
@@ -30,8 +30,9 @@ def cmd_regions(args) -> int:
     table = rows()
     if args.kind:
         table = [r for r in table if r["kind"] == args.kind]
+    check = population_check()
     if args.json:
-        print(json.dumps({"regions": table}, ensure_ascii=False))
+        print(json.dumps({"regions": table, "population_check": check}, ensure_ascii=False))
         return 0
     width = max(len(r["id"]) for r in table)
     for r in table:
@@ -42,7 +43,30 @@ def cmd_regions(args) -> int:
         members = f"  = {' + '.join(r['members'])}" if r["kind"] == "province" and len(r["members"]) > 1 else ""
         print(f"{r['id']:<{width}}  {r['kind']:<16}  {r['name_vi']:<20}  {people:>20}  {flags}, "
               f"{r['observations']} obs{members}")
+    if not args.kind:  # the whole list: the provinces' sum against the country under it
+        print(check_line(check))
     return 0
+
+
+def population_check() -> dict:
+    """Whether the 34 provinces' populations add up to the country's (`regions.population_check`),
+    as `covsim regions --json` gives it."""
+    from covsim.simulator.inputs import regions
+
+    out = regions.population_check(regions.registry())
+    return {k: (int(v) if isinstance(v, float) and v.is_integer() else v) for k, v in out.items()}
+
+
+def check_line(check: dict) -> str:
+    """The check in one line: what the provinces sum to against the country, and whether it holds."""
+    if check["missing"]:
+        return f"{check['units']} provinces: {len(check['missing'])} without a population of {check['year']}"
+    faults = (["not the same year"] if check["national_year"] != check["year"] else []) + (
+        ["more than 0.5% apart"] if check["gap"] is None or check["gap"] > 0.005 else [])
+    verdict = "within 0.5% (met)" if check["ok"] else " and ".join(faults) + " (not met)"
+    gap = "" if check["gap"] is None else f" ({100 * check['gap']:.1f}% apart)"
+    return (f"{check['units']} provinces sum to {check['sum']:,} ({check['year']}) against the country's "
+            f"{check['national']:,} ({check['national_year']}){gap}: {verdict}; see docs/data.md")
 
 
 def cmd_template(args) -> int:

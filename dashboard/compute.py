@@ -31,12 +31,29 @@ from . import cache
 
 DRAWS = 200
 SEED = 0
-REGIONS = tuple(regions.runnable())  # from the data (regions.csv): the country first, then by GSO code
+#: From the data (regions.csv): the country first, then by GSO code, then the 2025 units run as the
+#: sum of their former provinces.
+REGIONS = tuple(regions.offered())
+
+
+#: How a 2025 unit is told from the former province whose name it keeps, in the region list.
+SINCE_MERGER = {"vi": "từ 1/7/2025", "en": "since 1 Jul 2025"}
 
 
 def region_name(region: str, lang: str) -> str:
-    """A region's name in `lang` from the region registry (regions.csv)."""
-    return regions.name(region, lang)
+    """A region's name in `lang` from the region registry (regions.csv); a 2025 unit that keeps the
+    name of a former province also offered says since when it has its boundaries."""
+    name = regions.name(region, lang)
+    found = regions.registry().get(region)
+    if found is not None and found.kind == "province" and any(
+            r != region and regions.name(r, lang) == name for r in REGIONS):
+        return f"{name} ({SINCE_MERGER.get(lang, SINCE_MERGER['vi'])})"
+    return name
+
+
+def former_provinces(region: str) -> tuple[str, ...]:
+    """The former provinces a 2025 unit is the sum of (empty for any other region)."""
+    return regions.former_provinces(region)
 
 
 def scenarios_of(region: str) -> list[str]:
@@ -382,6 +399,7 @@ def summary(res: dict) -> dict:
         "report": rep,
         "levers": {k: (None if v is None else float(v)) for k, v in res["levers"].items()},
         "changed": res["changed"], "start": res["start"], "details": res.get("details", True),
+        "boundaries": json.loads(attrs.get("boundaries") or "[]"),
         "assumptions": {"scenario_definition": attrs.get("scenario_definition", ""),
                         "scenario_hash": attrs.get("scenario_hash", ""),
                         "seed": int(attrs.get("seed", 0)), "draws": int(cov.sizes["draw"]),

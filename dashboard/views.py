@@ -15,6 +15,10 @@ TEXT: dict[str, dict[str, str]] = {
     "legend.observed": {"vi": "● quan sát (số liệu thực tế)", "en": "● observed"},
     "legend.planned": {"vi": "◇ - - kế hoạch (chỉ tiêu)", "en": "◇ - - planned (targets)"},
     "legend.model": {"vi": "── / vùng màu: giả định (mô hình)", "en": "── / shaded: assumed (model)"},
+    "legend.merged": {"vi": "ranh giới: {before} là tổng các tỉnh/thành phố cũ ({members}); {after} là đơn vị mới "
+                            "(từ 1/7/2025)",
+                      "en": "boundaries: {before} the sum of the former provinces ({members}); {after} the new unit "
+                            "(since 1 Jul 2025)"},
     "legend.no_observed": {"vi": "chưa có số liệu quan sát cho tỉnh/thành phố và loại bảo hiểm này",
                            "en": "no observed figure for this region and scheme"},
     "target.own": {"vi": "Chỉ tiêu mặc định (kế hoạch): {source}", "en": "Default target (planned): {source}"},
@@ -49,7 +53,20 @@ def legend_note(s: dict, lang: str) -> str:
     parts += [say("legend.planned", lang), say("legend.model", lang)]
     if not s.get("observed"):
         parts.append(say("legend.no_observed", lang))
-    return " · ".join(parts)
+    merged = boundaries_note(s, lang)
+    return " · ".join(parts + ([merged] if merged else []))
+
+
+def boundaries_note(s: dict, lang: str) -> str:
+    """For a 2025 unit run as the sum of its former provinces: which years are reported in which
+    boundaries (the run's `boundaries`); empty for any other region."""
+    members = compute.former_provinces(s.get("region", ""))
+    spans = s.get("boundaries") or []
+    if len(members) < 2 or len(spans) != 2:  # one former province: the same territory throughout
+        return ""
+    span = lambda x: f"{x['from']}–{x['to']}"  # noqa: E731
+    names = ", ".join(compute.region_name(m, lang) for m in members)
+    return say("legend.merged", lang, before=span(spans[0]), after=span(spans[1]), members=names)
 
 
 def target_note(region: str, scheme: str, first: int, last: int, lang: str) -> str:

@@ -4,8 +4,10 @@ The units, their GSO codes, Vietnamese names and which former provinces form eac
 from the `vietnamadminunits` package (its 63-province and 34-province tables and its 2025
 converter), so the mapping is not typed by hand; `tests/test_regions.py` checks the shipped CSV
 against the package (and the 34 against `vietnam-provinces`). The populations of the 23 merged
-units are the ones Resolution 202/2025/QH15 states; the 11 unchanged units have none in the
-resolution and stay blank (docs/data.md).
+units are the ones Resolution 202/2025/QH15 states; the resolution states none for the 11 unchanged
+units, whose figures come from the list of the 34 units that repeats the resolution's 23 (a
+secondary source, named on each row). The country's row carries the GSO's count of 1 Apr 2024, the
+latest national figure; it is of another measure than the resolution's (docs/data.md).
 
     /work/venvs/<you>/bin/python tools/make_regions.py [--out simulator/data/regions.csv]
 
@@ -40,6 +42,25 @@ RESOLUTION_POPULATION = {
     "56": 2243554, "68": 3872999, "66": 3346853, "79": 14002598, "75": 4491408, "80": 3254170,
     "92": 4199824, "86": 4257581, "82": 4370046, "96": 2606672, "91": 4952238,
 }
+
+#: Populations of the 11 units the resolution leaves unchanged (it states none for them), keyed by
+#: GSO code, from a list of all 34 units whose figures for the 23 merged units are the resolution's
+#: (Ninh Bình aside: 4,412,464 there, the resolution's 4,412,264 with one digit changed), hence taken
+#: to be of the same measure. The primary document behind the list was not found (docs/data.md).
+UNCHANGED_POPULATION = {
+    "01": 8807523, "04": 573119, "11": 673091, "12": 512601, "14": 1404587, "20": 881384,
+    "22": 1497477, "38": 4324783, "40": 3831694, "42": 1622901, "46": 1432986,
+}
+UNCHANGED_SOURCE = ("en.wikipedia.org/wiki/Provinces_of_Vietnam (the 34 units from 1 Jul 2025), as copied by the "
+                    "PyPI package countries-dictionary 3.1.2 (countries_dictionary/vietnam.py); secondary: its 23 "
+                    "merged units' figures are Resolution 202/2025/QH15's, its source for the 11 unchanged ones is not "
+                    "named")
+
+#: The country: the GSO's mid-term census (Điều tra dân số và nhà ở giữa kỳ 2024), 1 Apr 2024.
+NATIONAL_POPULATION = (101112656, 2024, "observed",
+                       "GSO, mid-term population and housing survey 2024 (population on 1 Apr 2024), announced 6 Jan "
+                       "2025, as reported by Kinh tế và Dự báo (kinhtevadubao.vn/sau-5-nam-ke-tu-nam-2019-den-nay-quy-mo"
+                       "-dan-so-viet-nam-tang-them-49-trieu-nguoi-30755.html)")
 
 #: English names where usage differs from the Vietnamese name without diacritics.
 ENGLISH = {"Hà Nội": "Hanoi", "Hồ Chí Minh": "Ho Chi Minh City"}
@@ -89,21 +110,27 @@ def rows() -> list[dict]:
     old_id = {u["provinceKey"]: slug(english(u["provinceShort"])) for u in before}
     parent_of = {old: new for new, olds in mapping.items() for old in olds}
     new_id = {u["provinceKey"]: slug(english(u["provinceShort"])) + "_2025" for u in after}
+    people, year, kind, where = NATIONAL_POPULATION
     out = [dict(id=NATIONAL, name_vi="Toàn quốc", name_en="Vietnam", unit_kind="country", code="", parent="",
-                valid_from="", valid_to="", population="", population_year="", population_kind="",
-                source="covsim: the national unit; population from population.csv", note="")]
+                valid_from="", valid_to="", population=str(people), population_year=str(year),
+                population_kind=kind, source=f"covsim: the national unit; population: {where}",
+                note="a census-type count of residents; the resolution's unit figures are of another measure "
+                     "(their sum is some 12% larger, docs/data.md)")]
     for u in after:
         members = mapping[u["provinceKey"]]
-        pop = RESOLUTION_POPULATION.get(u["provinceCode"]) if len(members) > 1 else None
+        merged = len(members) > 1
+        pop = (RESOLUTION_POPULATION if merged else UNCHANGED_POPULATION).get(u["provinceCode"])
         formed = ", ".join(next(b["provinceShort"] for b in before if b["provinceKey"] == m) for m in members)
         out.append(dict(
             id=new_id[u["provinceKey"]], name_vi=display_vi(u["province"], u["provinceShort"]),
             name_en=english(u["provinceShort"]), unit_kind="province", code=u["provinceCode"], parent=NATIONAL,
             valid_from=MERGER_DATE, valid_to="", population="" if pop is None else str(pop),
             population_year="" if pop is None else "2025", population_kind="" if pop is None else "observed",
-            source=source if pop is None else f"{source}; population: {POPULATION_SOURCE}",
-            note=(f"formed from {formed}" if len(members) > 1 else
-                  "unchanged by the resolution; it states no population for unchanged units"),
+            source=(source if pop is None else
+                    f"{source}; population: {POPULATION_SOURCE if merged else UNCHANGED_SOURCE}"),
+            note=(f"formed from {formed}" if merged else
+                  "unchanged by the resolution, which states no population for it; population from a secondary "
+                  "list (see source)"),
         ))
     for u in before:
         out.append(dict(

@@ -11,6 +11,11 @@ not do.
 Districts: the model has none, so a district's forecast is the province's, shifted by the
 district's standing in the first year of the plan's own district table (an assumption, said so in
 the output); its population is the province's split by the table's district shares.
+
+Communes: where a province's own workbook gives its communes' population and insured (`covsim
+region add`, the communes sheet), the same, with each commune's standing in the latest year given
+(observed figures, not a plan's). Since 1 July 2025 there are no districts: a province with both
+tables (none ships) allocates to districts, as the plan that gave them did.
 """
 from __future__ import annotations
 
@@ -39,6 +44,48 @@ def districts(region: str) -> pd.DataFrame | None:
         return None
     table = tables.table(name)
     return table[table.is_total == 0].copy()
+
+
+def communes(region: str) -> pd.DataFrame | None:
+    """The region's commune rows (from its region workbook), or None where the data have none."""
+    table = tables.optional_table("communes")
+    table = table[table.region == region]
+    return table.astype({"year": "int64", "insured": "int64", "population": "int64"}) if len(table) else None
+
+
+def units(region: str) -> tuple[str, pd.DataFrame] | None:
+    """The units below the province to allocate to: ('district', the plan's rows), ('commune', the
+    region's own rows), or None; the rows as (year, unit, insured, population)."""
+    table = districts(region)
+    if table is not None:
+        return "district", table.rename(columns={"district": "unit"})
+    table = communes(region)
+    if table is not None:
+        table["unit"] = table.commune + " (" + table.code + ")"
+        return "commune", _with_the_rest(region, table[["year", "unit", "insured", "population"]])
+    return None
+
+
+#: The communes a workbook leaves out, as one unit (so that the communes add up to the province).
+REST = "các xã, phường khác (other communes)"
+
+
+def _with_the_rest(region: str, table: pd.DataFrame) -> pd.DataFrame:
+    """The communes given and, where they hold fewer people than the province's population of the
+    nearest year, the rest as one unit at the given communes' own rate (an assumption: nothing is
+    known of the communes left out)."""
+    pop = tables.table("population")
+    pop = pop[(pop.region == region) & (pop.kind != "planned")]
+    rows = [table]
+    for year, part in table.groupby("year"):
+        if pop.empty:
+            break
+        nearest = pop.iloc[(pop.year - year).abs().argsort(kind="stable")].iloc[0]
+        rest = int(round(float(nearest.value))) - int(part.population.sum())
+        if rest > 0:
+            insured = int(round(rest * part.insured.sum() / part.population.sum()))
+            rows.append(pd.DataFrame([(year, REST, insured, rest)], columns=["year", "unit", "insured", "population"]))
+    return pd.concat(rows, ignore_index=True).sort_values(["year"], kind="stable").reset_index(drop=True)
 
 
 def provincial_path(median: pd.Series, target: float, first: int, year: int) -> pd.Series:
@@ -91,9 +138,10 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
     planning.check_target(target)
     planning.check_year(scenario, year)
     region = scenario.region
-    table = districts(region)
+    below = units(region)
+    kind, table = below if below is not None else (None, None)
     if first is None:
-        first = int(table.year.min()) if table is not None else planning.lever_start(scenario, year)
+        first = int(table.year.min()) if kind == "district" else planning.lever_start(scenario, year)
     if not scenario.start + 1 < first <= year:
         raise InputError("allocate", "--from", f"{first} is outside {scenario.start + 2}..{year}")
     sub = ds.sel(region=region)
@@ -111,24 +159,27 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
         insured = np.zeros_like(pops)
         insured[keep] = share_out(reach[keep], pops[keep], insured_total)
         rows += [(y, "group", g, int(i), int(p)) for g, i, p, k in zip(GROUP_IDS, insured, pops, keep) if k]
-        # Districts: the province's forecast shifted by each district's standing in the plan's table.
+        # Districts (communes): the province's forecast shifted by each unit's standing in its table,
+        # in the plan's first year (districts) or the latest year given (communes, observed).
         if table is not None:
-            base_year = int(table.year.min())
+            base_year = int(table.year.min() if kind == "district" else table.year.max())
             latest = int(min(y, table.year.max()))
-            shares = table[table.year == latest].set_index("district").population
-            standing = table[table.year == base_year].set_index("district")
+            earlier = table.year[table.year <= latest]
+            latest = int(earlier.max()) if len(earlier) else int(table.year.min())
+            shares = table[table.year == latest].set_index("unit").population
+            standing = table[table.year == base_year].set_index("unit")
             province_rate = standing.insured.sum() / standing.population.sum()
             offset = logit(np.clip(standing.insured / standing.population, EDGE, 1 - EDGE)) - logit(province_rate)
             names = shares.index.tolist()
             dpop = whole(total_pop * (shares / shares.sum()).values, total_pop)
             dreach = expit(logit(np.clip(median_total.loc[y], EDGE, 1 - EDGE)) + offset.reindex(names).values)
             dins = share_out(dreach, dpop, insured_total)
-            rows += [(y, "district", d, int(i), int(p)) for d, i, p in zip(names, dins, dpop)]
+            rows += [(y, kind, d, int(i), int(p)) for d, i, p in zip(names, dins, dpop)]
     out = pd.DataFrame(rows, columns=COLUMNS[:-1])
     out["rate"] = (out.insured / out.population).round(4)
     out.attrs.update(region=region, target=target, year=year, first=first,
                      path={int(k): round(float(v), 6) for k, v in path.items()},
-                     districts=table is not None)
+                     districts=kind == "district", communes=kind == "commune", unit_kind=kind)
     return out[COLUMNS]
 
 

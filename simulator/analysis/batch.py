@@ -44,6 +44,7 @@ from ..errors import InputError
 from ..inputs.groups import GROUP_IDS
 from ..output import check_destination, write_netcdf
 from ..inputs.policy import Policy
+from ..inputs.regions import boundaries
 from ..inputs.scenario import LEVERS, Scenario
 
 FORMATS = (".zarr", ".nc")
@@ -167,6 +168,13 @@ def run_chunk(scenario: Scenario, params: xr.Dataset, seed: int) -> xr.Dataset:
     of its run with a draw dim. Either way the numbers are those of `simulator.run(scenario,
     params=params, seed=seed)` (tested).
     """
+    if scenario.scheme == "bhyt" and _summed(scenario):
+        # A 2025 unit: its former provinces side by side, their states added (`health.run`), so
+        # the money flows are each former province's under its own policy before the merger.
+        ds = health.run(scenario, params=params, seed=seed)
+        out = ds[list(KEEP)].sel(region=scenario.region, drop=True)
+        out.attrs = {}
+        return out
     if scenario.scheme == "bhyt":
         raw = _prepared(scenario).advance(params, seed)
         dims = ("draw", "year", "group")
@@ -182,10 +190,18 @@ def run_chunk(scenario: Scenario, params: xr.Dataset, seed: int) -> xr.Dataset:
     return out
 
 
+def _summed(scenario: Scenario) -> bool:
+    """Whether the scenario's region is a 2025 unit run as the sum of its former provinces."""
+    from ..inputs.regions import mergeable
+
+    return scenario.region in mergeable()
+
+
 def derive(scenario: Scenario, ds: xr.Dataset) -> xr.Dataset:
     """A variant's checkpointed draws with what a batch keeps: for BHYT, `health.add_derived` on
-    population and insured (the same call `health.run` makes), reduced to `KEEP`."""
-    if scenario.scheme != "bhyt":
+    population and insured (the same call `health.run` makes), reduced to `KEEP`; a 2025 unit's
+    chunks hold them already (`run_chunk`)."""
+    if scenario.scheme != "bhyt" or _summed(scenario):
         return ds
     pol = _prepared(scenario).pol
 
@@ -267,6 +283,8 @@ def assemble(chunks: list[Chunk], variants_: list[Variant], folder: Path, attrs:
     for name in out.data_vars:
         out[name].attrs = parts[0][name].attrs
     out.attrs.update(attrs)
+    out.attrs["boundaries"] = json.dumps({v.name: boundaries(v.scenario.region, v.scenario.years)
+                                          for v in variants_}, ensure_ascii=False)
     out.attrs["scenario_definitions"] = json.dumps({v.name: v.scenario.resolved() for v in variants_}, sort_keys=True)
     return out
 

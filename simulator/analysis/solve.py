@@ -19,6 +19,9 @@ import xarray as xr
 from scipy import optimize, stats
 
 from ..schemes import health
+from ..schemes.merged import summed
+from ..inputs.merger import policy_of_members
+from ..inputs.regions import former_provinces, mergeable
 from . import planning
 from ..errors import InputError
 from ..inputs.levers import lever_of, schemes_with, solvable_paths
@@ -47,7 +50,10 @@ class Problem:
         self.scenario, self.params, self.seed = scenario, params, seed
         self.target, self.year, self.paths, self.start = target, year, paths, start
         self.years = list(range(scenario.start, year + 1))
-        self.prepared = health.Prepared.build(scenario.policy(), [scenario.region], self.years)
+        # A 2025 unit runs as its former provinces side by side, summed after (as `health.run`).
+        self.members = former_provinces(scenario.region) if scenario.region in mergeable() else ()
+        self.prepared = health.Prepared.build(self._policy(scenario), list(self.members) or [scenario.region],
+                                              self.years)
         # The scenario's own run with the kernel's state after every year: each evaluation reruns
         # only the years from the levers' start (the same numbers as a whole run, bit for bit).
         self.kept = self.prepared.advance(params, seed, keep_states=True)
@@ -67,9 +73,14 @@ class Problem:
     def scenario_at(self, levels: np.ndarray) -> Scenario:
         return planning.with_levers(self.scenario, dict(zip(self.paths, map(float, levels))), self.start)
 
+    def _policy(self, scenario: Scenario):
+        policy = scenario.policy()
+        return policy_of_members(policy, scenario.region) if self.members else policy
+
     def run(self, levels: np.ndarray) -> xr.Dataset:
-        prep = self.prepared.with_policy(self.scenario_at(levels).policy())
-        return health.to_dataset(self.prepared.rerun(prep, self.params, self.seed, self.kept), prep, self.params)
+        prep = self.prepared.with_policy(self._policy(self.scenario_at(levels)))
+        ds = health.to_dataset(self.prepared.rerun(prep, self.params, self.seed, self.kept), prep, self.params)
+        return summed(ds, self.scenario.region) if self.members else ds
 
     def evaluate(self, u: np.ndarray) -> Evaluation:
         levels = self.levels(np.asarray(u, dtype=float))

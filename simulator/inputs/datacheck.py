@@ -39,8 +39,9 @@ RATE_TOLERANCE_POINTS = 0.05
 #: rather than rounding them; 96.8 against 97.00 is beyond that.
 TARGET_TOLERANCE_POINTS = 0.1
 
-#: Tables of the labour-force layer (another module ships them): validated when present.
-OPTIONAL_TABLES = ("labour_force", "labour_policy")
+#: Tables validated when present: the labour-force layer's (another module ships them) and a
+#: province's communes (from its region workbook; none ship).
+OPTIONAL_TABLES = ("labour_force", "labour_policy", "communes")
 
 PLAN6_GROUPS = (
     "plan6_employee", "plan6_pensioner", "plan6_poor_near_poor", "plan6_child_under6",

@@ -118,7 +118,22 @@ COST_SOURCE = "assumed: no published cost of an enrolment drive found"
 
 
 def drive_unit() -> float:
-    """Log-odds of target gap one unit of the drive lever stands for (0 without dated decisions)."""
+    """Log-odds of target gap one unit of the drive lever stands for (0 without dated decisions).
+
+    Every run asks for it (a calibration some 250 times); it depends on the data alone, so it is
+    kept per data folder and per loaded tables (the very frames, held here: tables read afresh,
+    after a region is registered, say, are computed afresh)."""
+    key = str(tables.data_dir())
+    frames = (tables.table("coverage"), tables.table("decisions")) if (
+        tables.data_dir() / "decisions.csv").exists() else ()
+    kept = _DRIVE_UNIT.get(key)
+    if kept is not None and len(kept[0]) == len(frames) and all(a is b for a, b in zip(kept[0], frames)):
+        return kept[1]
     years = list(range(2008, UNIT_TO + 1))  # every year: each target starts where the earlier ones stand
     gaps = target_gaps([NATIONAL], years)[0]
-    return float(gaps[years.index(UNIT_TO)] - gaps[years.index(UNIT_FROM)])
+    value = float(gaps[years.index(UNIT_TO)] - gaps[years.index(UNIT_FROM)])
+    _DRIVE_UNIT[key] = (frames, value)
+    return value
+
+
+_DRIVE_UNIT: dict[str, tuple[tuple, float]] = {}

@@ -33,8 +33,16 @@ SHEETS = {
     "Hỗ trợ địa phương": [("Năm", "Year", "year"), ("Nhóm", "Group", "group"),
                           ("Tỷ lệ hỗ trợ thêm (%)", "Local top-up (% of the premium)", "percent"),
                           ("Nguồn", "Source", "text")],
+    "Xã phường": [("Năm", "Year", "year"), ("Mã xã, phường (GSO)", "Commune or ward code (GSO)", "commune"),
+                  ("Tên xã, phường", "Commune or ward name", "text"), ("Dân số (người)", "Population (persons)", "count"),
+                  ("Số người có thẻ BHYT", "Insured (persons)", "count"), ("Nguồn", "Source", "text")],
 }
 FIRST_ROW = 3  # rows 1-2 are the headers
+#: Sheets a workbook may leave out (one written before the sheet existed): a province without
+#: commune data allocates by group only.
+OPTIONAL_SHEETS = ("Xã phường",)
+#: Sheets whose rows repeat a year (one row per group or commune), so years need not increase.
+REPEATED_YEARS = ("Hỗ trợ địa phương", "Xã phường")
 
 
 @dataclass
@@ -66,7 +74,10 @@ def write_template(path: Path) -> None:
                 "count": DataValidation(type="whole", operator="greaterThan", formula1="0"),
                 "percent": DataValidation(type="decimal", operator="between", formula1="0", formula2="100"),
                 "group": DataValidation(type="list", formula1='"' + ",".join(GROUP_IDS) + '"'),
+                "commune": DataValidation(type="textLength", operator="equal", formula1="5"),
             }.get(kind)
+            if kind == "commune":  # text, so that a code's leading zero stays
+                ws.column_dimensions[letter].number_format = "@"
             if rule is not None:
                 rule.error = f"{en}: {kind}"
                 rule.showErrorMessage = True
@@ -98,12 +109,15 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
         problems.append(f"{path}: sheet '{sheet}', cell {cell}: {message}")
 
     for sheet in SHEETS:
-        if sheet not in wb.sheetnames:
+        if sheet not in wb.sheetnames and sheet not in OPTIONAL_SHEETS:
             problems.append(f"{path}: sheet '{sheet}': missing; the template's sheets are {', '.join(SHEETS)}")
     if problems:
         return None, problems
     values: dict[str, list[tuple[int, list]]] = {}
     for sheet, columns in SHEETS.items():
+        if sheet not in wb.sheetnames:
+            values[sheet] = []
+            continue
         ws = wb[sheet]
         rows = []
         last_year = None
@@ -114,7 +128,7 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
                 value = _parse(kind, raw, lambda m, c=cell: bad(sheet, c, f"{en}: {m}"))
                 parsed.append(value)
             if columns[0][2] == "year" and isinstance(parsed[0], int):
-                if last_year is not None and parsed[0] <= last_year and sheet != "Hỗ trợ địa phương":
+                if last_year is not None and parsed[0] <= last_year and sheet not in REPEATED_YEARS:
                     bad(sheet, f"A{r}", f"year {parsed[0]} after {last_year}; years go in increasing order, once each")
                 last_year = parsed[0] if last_year is None else max(last_year, parsed[0])
             rows.append((r, parsed))
@@ -139,6 +153,8 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
         bad("Tỉnh", f"D{FIRST_ROW}", "the source of the data is required (every figure carries its source)")
     if not values["Dân số"]:
         bad("Dân số", f"A{FIRST_ROW}", "no population given; at least one year is required")
+    if not problems:
+        communes = _communes(values["Xã phường"], _province_code(known.get(rid)), bad)
     if problems:
         return None, problems
     reg = known.get(rid)
@@ -153,19 +169,97 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
     filled.tables["policy_parameters"] = [
         ["local_top_up", rid, g, f"{y}-01-01", v / 100, "fraction", "observed", src or source, where]
         for _, (y, g, v, src) in values["Hỗ trợ địa phương"]]
+    filled.tables["communes"] = [[rid, y, code, name, insured, people, "observed", src or source, where]
+                                 for y, code, name, people, insured, src in communes]
     if new_unit:
         filled.tables["regions"] = [[rid, filled.name_vi, filled.name_en, "province", "", regions.NATIONAL, "", "",
                                      "", "", "", source, where]]
     return filled, []
 
 
+def _province_code(region: regions.Region | None) -> int | None:
+    """The GSO code of the 2025 unit whose communes a region's are: its own (a unit since 1 July
+    2025), its parent's (a former province); None for a region the data do not know."""
+    if region is None:
+        return None
+    unit = region if region.kind == "province" else regions.registry().get(region.parent)
+    return int(unit.code) if unit is not None and str(unit.code).isdigit() else None
+
+
+def _wards() -> dict[str, tuple[str, int]]:
+    """Every commune and ward since 1 July 2025 (vietnam-provinces): 5-digit code -> (name, province code)."""
+    from vietnam_provinces import Ward
+
+    return {f"{int(w.code):05d}": (w.name, int(w.province_code)) for w in Ward.iter_all()}
+
+
+def _same_name(given: str, listed: str) -> bool:
+    """'Mường Phăng' or 'xã Mường Phăng' names 'Xã Mường Phăng'."""
+    import unicodedata
+
+    def norm(text):
+        return " ".join(unicodedata.normalize("NFC", text).lower().split())
+    a, b = norm(given), norm(listed)
+    return a == b or b.endswith(" " + a) and b[:-len(a) - 1] in ("xã", "phường", "đặc khu")
+
+
+def _communes(rows: list[tuple[int, list]], province: int | None, bad) -> list[tuple]:
+    """The communes sheet's rows checked against vietnam-provinces: each code a commune or ward of
+    the province (of one province, for a region the data do not know), its name the listed one,
+    insured within population, one row per commune and year."""
+    if not rows:
+        return []
+    from importlib.metadata import version
+
+    listed, package = _wards(), f"vietnam-provinces {version('vietnam-provinces')}"
+    sheet, seen, out = "Xã phường", {}, []
+    provinces = {listed[c[1]][1] for _, c in rows if c[1] in listed}
+    home = province if province is not None else (provinces.pop() if len(provinces) == 1 else None)
+    for r, (year, code, name, people, insured, src) in rows:
+        if code is None or year is None or people is None or insured is None:
+            continue  # already said
+        if code not in listed:
+            bad(sheet, f"B{r}", f"'{code}' is not the code of a commune or ward since 1 Jul 2025 ({package}); "
+                                "allowed: the 5-digit GSO code of one of the province's communes or wards")
+            continue
+        listed_name, of = listed[code]
+        if home is not None and of != home:
+            bad(sheet, f"B{r}", f"'{code}' ({listed_name}) is a commune of province code {of:02d}, not of this "
+                                f"province ({home:02d}); allowed: the province's own communes and wards ({package})")
+            continue
+        if home is None:
+            bad(sheet, f"B{r}", f"the communes belong to {len(provinces)} provinces; allowed: one province's")
+            continue
+        if name and not _same_name(name, listed_name):
+            bad(sheet, f"C{r}", f"'{name}' is not the name of commune {code}, which {package} lists as "
+                                f"'{listed_name}'")
+            continue
+        if insured > people:
+            bad(sheet, f"E{r}", f"{insured} insured is above the population {people}; allowed: at most the population")
+            continue
+        if (year, code) in seen:
+            bad(sheet, f"A{r}", f"commune {code} in {year} is also on row {seen[year, code]}; one row per commune "
+                                "and year")
+            continue
+        seen[year, code] = r
+        out.append((year, code, listed_name, people, insured, src))
+    return out
+
+
 def _parse(kind: str, raw, complain):
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        if kind in ("year", "count", "percent", "group"):
+        if kind in ("year", "count", "percent", "group", "commune"):
             complain("empty; a value is required")
         return None
     if kind in ("text", "id"):
         return str(raw).strip()
+    if kind == "commune":  # a GSO code: 5 digits, which Excel may hold as a number (leading zeros lost)
+        text = str(int(raw)) if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw == int(raw) \
+            else str(raw).strip()
+        if not text.isdigit() or len(text) > 5:
+            complain(f"'{raw}' is not a commune code; allowed: the 5-digit GSO code, e.g. 03325")
+            return None
+        return text.zfill(5)
     if kind == "group":
         if raw not in GROUP_IDS:
             complain(f"'{raw}' is not a group; allowed: {', '.join(GROUP_IDS)}")

@@ -114,6 +114,12 @@ def runnable() -> list[str]:
     return [r.id for r in registry().values() if r.runnable]
 
 
+def offered() -> list[str]:
+    """Ids every command and the dashboard offer: the runnable regions, then the 2025 units run as
+    the sum of their former provinces (`mergeable`)."""
+    return runnable() + [r for r in mergeable() if r not in runnable()]
+
+
 def get(region: str) -> Region:
     try:
         return registry()[region]
@@ -130,8 +136,10 @@ def name(region: str, lang: str = "vi") -> str:
 def population_check(regions: dict[str, Region], kind: str = "province", tolerance: float = 0.005) -> dict:
     """Whether the `kind` units' populations add up to the country's of the same year.
 
-    Returns the sum, the national figure, their relative gap and the units with no figure (or a
-    figure of another year); `ok` only when every unit has one and the gap is within `tolerance`.
+    Returns the sum, the country's figure and its year, their relative gap (against the country's
+    figure whatever its year, so that a gap between measures shows) and the units with no figure
+    (or a figure of another year); `ok` only when every unit has one, the country's is of the same
+    year and the gap is within `tolerance`.
     """
     country = regions[NATIONAL]
     units = [r for r in regions.values() if r.kind == kind]
@@ -139,10 +147,11 @@ def population_check(regions: dict[str, Region], kind: str = "province", toleran
     year = years[-1] if years else None
     missing = [r.id for r in units if r.population is None or r.population_year != year]
     total = sum(r.population for r in units if r.population is not None and r.population_year == year)
-    national = country.population if country.population_year == year else None
+    national = country.population
     gap = abs(total / national - 1) if national else None
-    return {"year": year, "units": len(units), "sum": total, "national": national, "gap": gap,
-            "missing": missing, "ok": not missing and gap is not None and gap <= tolerance}
+    return {"year": year, "units": len(units), "sum": total, "national": national,
+            "national_year": country.population_year, "gap": gap, "missing": missing,
+            "ok": (not missing and country.population_year == year and gap is not None and gap <= tolerance)}
 
 
 # Runs across the 1 July 2025 boundary change ------------------------------------------------------

@@ -158,6 +158,14 @@ def known_regions() -> list[str]:
     return regions.runnable()
 
 
+def offered_regions() -> list[str]:
+    """Every region a command or the dashboard offers: the runnable ones (`known_regions`), then the
+    2025 units run as the sum of their former provinces (regions.offered)."""
+    from . import regions
+
+    return regions.offered()
+
+
 def _merged_units() -> list[str]:
     """2025 units `covsim run` runs as the sum of their former provinces (regions.mergeable)."""
     from . import regions
@@ -190,7 +198,7 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
         path = ships[text]
     elif text.endswith((".toml", ".xlsx")) or Path(text).exists():
         path = Path(text)
-    elif text in known_regions() + _merged_units():  # a region added by data rows alone, or a 2025 unit run as
+    elif text in offered_regions():  # a region added by data rows alone, or a 2025 unit run as
         # the sum of its former provinces: its baseline is the national policy (with the regions' own rows)
         path = None
     else:
@@ -232,7 +240,7 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
             raise InputError(where, "region", "missing; a baseline names its region "
                                               "(or give 'baseline' to write a reform)")
     region = raw.get("region", base.region if base else None)
-    regions = known_regions() + _merged_units()
+    regions = offered_regions()
     if region not in regions:
         raise InputError(where, "region", f"unknown region '{region}'{nearest(region, regions)}; "
                                           f"allowed: {', '.join(regions)}")

@@ -85,6 +85,11 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         ("year", "int"), ("row", "str"), "district", ("insured", "int"), ("population", "int"),
         ("rate_stated", "float"), ("is_total", "int", True, ("0", "1")), *_PROVENANCE,
     ),
+    # A province's communes and wards (from its region workbook): code and name as vietnam-provinces
+    # lists the units since 1 July 2025, with their population and insured by year.
+    "communes": _cols(
+        "region", ("year", "int"), "code", "commune", ("insured", "int"), ("population", "int"), *_PROVENANCE,
+    ),
     # Lai Chau annex (b): the law's groups and their subgroups x 2016-2020, as printed.
     "lai_chau_groups": _cols(
         ("year", "int"), ("row", "str"), ("level", "str", True, ("total", "group", "subgroup")),
@@ -238,6 +243,17 @@ def read_table(name: str, directory: Path | None = None) -> pd.DataFrame:
 def table(name: str) -> pd.DataFrame:
     """The shipped table `name`, validated once per process. Treat as read-only."""
     return read_table(name)
+
+
+def optional_table(name: str) -> pd.DataFrame:
+    """A table that need not ship (a province's communes): the shipped rows if the file exists, else
+    none, with the rows of the regions a user registered. Read afresh: small, and rarely asked."""
+    if (data_dir() / f"{name}.csv").exists():
+        return read_table(name)
+    from .user_data import with_user_rows
+
+    empty = pd.DataFrame({c.name: pd.Series(dtype=object) for c in SCHEMAS[name]})
+    return with_user_rows(name, empty, parse_table)
 
 
 def data_hash(directory: Path | None = None) -> str:

@@ -7,14 +7,19 @@ differs, so a variant costs only the years it changes and gives the same numbers
 run from the start. A kept state is ~6 MB at 200 draws, so a caller who knows how early its
 variants start (the dashboard's levers move from the year after the last observation) keeps only
 the states from there (`keep_from`); an earlier variant then runs whole, with the same numbers.
+A 2025 unit run as the sum of its former provinces keeps their states side by side and adds them
+when labelled (as `health.run` does).
 """
 from __future__ import annotations
 
 import xarray as xr
 
 from .health import Prepared, coverage_total, provenance, stamp, to_dataset
+from .merged import summed
 from .provenance import params_hash
 from .parameters import DEFAULT_NOISE_FROM
+from ..inputs.merger import policy_of_members
+from ..inputs.regions import former_provinces, mergeable
 from ..inputs.scenario import Scenario
 
 
@@ -31,7 +36,9 @@ class Variants:
         self.noise_from, self.parallel = noise_from, parallel
         self.source = str(params.attrs.get("source", "given"))
         self.params_digest = params_hash(params)
-        self.prepared = Prepared.build(scenario.policy(), [scenario.region], scenario.years)
+        self.members = former_provinces(scenario.region) if scenario.region in mergeable() else ()
+        self.prepared = Prepared.build(self._policy(scenario), list(self.members) or [scenario.region],
+                                       scenario.years)
         years = list(scenario.years)
         if keep_from is not None and not years[0] <= keep_from <= years[-1]:
             raise ValueError(f"keep_from {keep_from} is outside the run's years {years[0]}-{years[-1]}")
@@ -62,13 +69,20 @@ class Variants:
 
     def dataset(self, variant: Scenario, prep: Prepared, raw: dict) -> xr.Dataset:
         """A raw rerun as `simulator.run` labels and stamps it."""
-        return stamp(to_dataset(raw, prep, self.params), variant, self.params, self.source, self.seed,
-                     self.noise_from, self.params_digest)
+        ds = to_dataset(raw, prep, self.params)
+        if self.members:
+            ds = summed(ds, variant.region)
+        return stamp(ds, variant, self.params, self.source, self.seed, self.noise_from, self.params_digest)
 
     def coverage(self, variant: Scenario, prep: Prepared, raw: dict) -> xr.DataArray:
         """The region's overall coverage over (draw, year) of a raw rerun, with the run's stamp in its
         attributes: the same numbers as `dataset(…).coverage_total`, in a fraction of the time."""
-        cov = coverage_total(raw, prep, self.params).sel(region=variant.region)
+        if self.members:  # the unit's coverage is that of its former provinces' sums
+            cov = to_dataset(raw, prep, self.params).pipe(summed, variant.region).coverage_total
+            cov = cov.sel(region=variant.region).copy()
+            cov.attrs = {}
+        else:
+            cov = coverage_total(raw, prep, self.params).sel(region=variant.region)
         cov.attrs.update(provenance(variant, self.params, self.source, self.seed, self.noise_from,
                                     self.params_digest))
         return cov
@@ -77,4 +91,9 @@ class Variants:
         sc = self.scenario
         if (variant.region, variant.scheme, list(variant.years)) != (sc.region, sc.scheme, list(sc.years)):
             raise ValueError(f"'{variant.name}' is not a variant of '{sc.name}': region, scheme and years must match")
-        return self.prepared.with_policy(variant.policy())
+        return self.prepared.with_policy(self._policy(variant))
+
+    def _policy(self, scenario: Scenario):
+        """The scenario's policy; a 2025 unit's former provinces under the unit's from the merger."""
+        policy = scenario.policy()
+        return policy_of_members(policy, scenario.region) if self.members else policy

@@ -57,7 +57,10 @@ def test_region_names_are_vietnamese():
     # from the data (regions.csv): the country first, then by GSO code
     assert [i18n.region_name(r, "vi") for r in compute.REGIONS] == [
         "Toàn quốc", "Lai Châu", "Bình Phước", "Bình Dương", "Đồng Nai", "Bà Rịa - Vũng Tàu", "TP. Hồ Chí Minh",
-        "Bến Tre", "Trà Vinh", "Vĩnh Long", "TP. Cần Thơ", "Hậu Giang", "Sóc Trăng"]  # the seed provinces' 2025 partners
+        "Bến Tre", "Trà Vinh", "Vĩnh Long", "TP. Cần Thơ", "Hậu Giang", "Sóc Trăng",  # the seed provinces' 2025 partners
+        # then the 2025 units run as the sum of their former provinces, told from the province whose name they keep
+        "Lai Châu (từ 1/7/2025)", "Đồng Nai (từ 1/7/2025)", "TP. Hồ Chí Minh (từ 1/7/2025)",
+        "Vĩnh Long (từ 1/7/2025)", "TP. Cần Thơ (từ 1/7/2025)"]
     assert i18n.region_name("ho_chi_minh_city", "en") == "Ho Chi Minh City"
 
 

@@ -118,3 +118,116 @@ def test_cli_run_of_a_merged_unit_names_its_boundaries_and_its_priors():
     assert out["region"] == "can_tho_2025" and out["boundaries"][0]["to"] == 2024
     assert "'soc_trang' has no calibrated posterior" in done.stderr  # never silently on priors
     assert all(0 <= v <= 1 for v in out["coverage"]["mean"])
+
+
+# Every command and the dashboard offer the merged units (issue 40, what was missing) ------------
+
+def _covsim(*args):
+    env = {k: v for k, v in os.environ.items() if k != "COVSIM_DATA_DIR"}
+    done = subprocess.run([str(Path(sys.executable).parent / "covsim"), *args], capture_output=True, text=True,
+                          env=env, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def _spans_of_the_unit(spans, unit=UNIT):
+    assert [(s["from"], s["to"]) for s in spans] == [(2008, 2024), (2025, 2030)]
+    assert "summed" in spans[0]["boundaries"] and spans[1]["boundaries"].startswith(unit)
+
+
+def test_the_merged_units_are_offered_by_every_command_and_the_dashboard():
+    from covsim.cli.main import region_help
+    from covsim.dashboard import compute
+
+    offered = regions.offered()
+    assert {"ho_chi_minh_city_2025", "dong_nai_2025", "can_tho_2025", "vinh_long_2025"} <= set(offered)
+    assert offered[:len(regions.runnable())] == regions.runnable()  # the runnable ones first, as before
+    assert scenario.offered_regions() == offered and compute.REGIONS == tuple(offered)
+    assert UNIT in region_help()
+    # The list tells the new unit from the former province whose name it keeps.
+    assert compute.region_name(UNIT, "vi") == "TP. Hồ Chí Minh (từ 1/7/2025)"
+    assert compute.region_name("ho_chi_minh_city", "vi") == "TP. Hồ Chí Minh"
+
+
+def test_cli_target_of_a_merged_unit_says_its_boundaries():
+    out = json.loads(_covsim("target", UNIT, "--draws", "8", "--target", "0.95", "--year", "2030", "--json").stdout)
+    assert out["region"] == UNIT and 0 <= out["median_coverage"] <= 1
+    _spans_of_the_unit(out["boundaries"])
+    text = _covsim("target", UNIT, "--draws", "8", "--target", "0.95", "--year", "2030").stdout
+    assert "boundaries 2008-2024: former provinces binh_duong + ba_ria_vung_tau + ho_chi_minh_city" in text
+
+
+def test_cli_allocate_of_a_merged_unit_allocates_the_units_sum(tmp_path):
+    out = json.loads(_covsim("allocate", UNIT, "--draws", "8", "--target", "0.95", "--year", "2030",
+                             "--out", str(tmp_path / "a.csv"), "--json").stdout)
+    _spans_of_the_unit(out["boundaries"])
+    last = [t for t in out["totals"] if t["year"] == 2030 and t["unit_kind"] == "group"][0]
+    assert last["rate"] == pytest.approx(0.95, abs=5e-4)  # the path reaches the unit's target
+    assert (tmp_path / "a.csv").exists()
+
+
+def test_solve_of_a_merged_unit_evaluates_the_sum_of_its_former_provinces(merged):
+    from covsim.simulator.analysis.solve import Problem
+
+    sc, _, params, ds = merged
+    problem = Problem(sc, params, SEED, 0.95, 2030, ["state_share.near_poor"], 2026)
+    current = problem.run(problem.lo)
+    np.testing.assert_array_equal(current.coverage_total.values, ds.coverage_total.values)
+    np.testing.assert_array_equal(current.state_cost.values, ds.state_cost.values)
+    higher = problem.run(np.array([1.0]))
+    reform = simulator.run(problem.scenario_at(np.array([1.0])), params=params, seed=SEED)
+    np.testing.assert_allclose(higher.coverage_total.values, reform.coverage_total.values, rtol=0, atol=1e-12)
+    assert float(higher.coverage_total.sel(year=2030).mean()) > float(ds.coverage_total.sel(year=2030).mean())
+
+
+def test_cli_solve_of_a_merged_unit_says_its_boundaries():
+    out = json.loads(_covsim("solve", UNIT, "--draws", "8", "--target", "0.9", "--year", "2030", "--probability",
+                             "0.5", "--levers", "near_poor", "--json").stdout)
+    assert out["region"] == UNIT and out["levers"][0]["lever"] == "state_share.near_poor"
+    _spans_of_the_unit(out["boundaries"])
+
+
+def test_variants_of_a_merged_unit_are_its_runs(merged):
+    from covsim.simulator.analysis import planning
+    from covsim.simulator.schemes.variants import Variants
+
+    sc, _, params, ds = merged
+    v = Variants(sc, params, SEED, keep_from=2025)
+    np.testing.assert_array_equal(v.baseline().coverage_total.values, ds.coverage_total.values)
+    variant = planning.with_levers(sc, {"state_share.near_poor": 0.9}, 2026)
+    whole = simulator.run(variant, params=params, seed=SEED)
+    prep, raw = v.rerun(variant)
+    np.testing.assert_array_equal(v.dataset(variant, prep, raw).coverage_total.values, whole.coverage_total.values)
+    np.testing.assert_array_equal(v.coverage(variant, prep, raw).values,
+                                  whole.coverage_total.sel(region=UNIT).values)
+
+
+def test_batch_of_a_merged_unit_keeps_its_summed_runs(tmp_path, merged):
+    import xarray as xr
+
+    sc, _, params, ds = merged
+    _covsim("batch", UNIT, "--draws", "8", "--grid", "near_poor=0.7:0.9:0.2", "--out", str(tmp_path / "b.nc"),
+            "--quiet")
+    with xr.open_dataset(tmp_path / "b.nc") as store:
+        store = store.load()
+    assert list(store.region.values) == [UNIT, UNIT]
+    spans = json.loads(store.attrs["boundaries"])
+    for name in store.scenario.values:
+        _spans_of_the_unit(spans[str(name)])
+    # The grid's first point is the baseline's near-poor share: the unit's own run, from the same draws.
+    from covsim.calibration import shipped
+
+    base = simulator.run(sc, params=shipped.draws_for(UNIT, 8, 0), seed=0)
+    np.testing.assert_allclose(store.coverage_total.isel(scenario=0).values,
+                               base.coverage_total.sel(region=UNIT).values, rtol=0, atol=1e-12)
+
+
+def test_dashboard_runs_a_merged_unit_and_says_its_boundaries():
+    from covsim.dashboard import compute, views
+
+    res = compute.full_result("can_tho_2025", "bhyt", {}, 2026, 0.95, 2030, draws=8, seed=0, details=False)
+    s = compute.summary(res)
+    assert s["region"] == "can_tho_2025" and 0 <= s["report"]["median_coverage"] <= 1
+    assert views.legend_note(s, "vi").endswith("2008–2024 là tổng các tỉnh/thành phố cũ (TP. Cần Thơ, Hậu Giang, "
+                                               "Sóc Trăng); 2025–2030 là đơn vị mới (từ 1/7/2025)")
+    assert "ranh giới" not in views.legend_note(dict(s, region="can_tho"), "vi")

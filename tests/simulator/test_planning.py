@@ -162,7 +162,7 @@ def test_allocate_excel_has_a_sheet_per_unit_kind(tmp_path, capsys):
     out = tmp_path / "vl.xlsx"
     code, text, _ = cli(capsys, "allocate", "vinh_long", "--target", "0.9", "--year", "2020", "--out", str(out),
                         "--draws", "30")
-    assert code == 0 and "no district data" in text
+    assert code == 0 and "no district or commune data" in text
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["group"]
     rows = list(book["group"].iter_rows(values_only=True))

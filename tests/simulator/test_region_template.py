@@ -19,8 +19,15 @@ def covsim(*args, user: Path):
                           env=env, timeout=600)
 
 
+#: A few of Điện Biên's communes and wards since 1 July 2025 (codes and names as vietnam-provinces lists
+#: them; the figures are a test fixture): a code typed as a number loses its leading zero, a name may
+#: leave out 'Xã'/'Phường'.
+COMMUNES = ((2024, "03325", "Xã Mường Phăng", 12000, 11000), (2024, "03127", "Điện Biên Phủ", 40000, 39000),
+            (2024, 3334, "Phường Mường Thanh", 30000, 29500))
+
+
 def fill(path: Path, rid="dien_bien", population=((2019, 598856),), coverage=((2018, 93.5), (2019, 94.0)),
-         targets=((2025, 95),), top_ups=((2026, "near_poor", 10),), drop=None):
+         targets=((2025, 95),), top_ups=((2026, "near_poor", 10),), drop=None, communes=()):
     wb = load_workbook(path)
     wb["Tỉnh"].append([rid, None, None, "test fixture (not a real source)"])
     for year, people in population:
@@ -31,6 +38,9 @@ def fill(path: Path, rid="dien_bien", population=((2019, 598856),), coverage=((2
         wb["Chỉ tiêu BHYT"].append([year, value, None])
     for row in top_ups:
         wb["Hỗ trợ địa phương"].append([*row, None])
+    for r, row in enumerate(communes, start=3):  # the sheet's code column is formatted as text
+        for j, value in enumerate(row, start=1):
+            wb["Xã phường"].cell(r, j, value)
     if drop:
         wb.remove(wb[drop])
     wb.save(path)
@@ -47,15 +57,28 @@ def template(tmp_path):
     done = covsim("region", "template", "--out", str(out), user=tmp_path / "user")
     assert done.returncode == 0, done.stderr
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Tỉnh", "Dân số", "Bao phủ BHYT", "Chỉ tiêu BHYT", "Hỗ trợ địa phương"]
+    assert wb.sheetnames == ["Tỉnh", "Dân số", "Bao phủ BHYT", "Chỉ tiêu BHYT", "Hỗ trợ địa phương", "Xã phường"]
     assert wb["Dân số"]["A1"].value == "Năm" and wb["Dân số"]["A2"].value == "Year"  # Vietnamese over English
     assert wb["Bao phủ BHYT"].data_validations.dataValidation  # the cells say what they accept
     return out
 
 
+DASHBOARD_STEP = """
+import json
+from covsim.dashboard import compute, layout
+assert "dien_bien" in compute.REGIONS
+picker = [c for c in layout.controls().children if getattr(c, "id", None) == "region"][0]
+assert {"label": "Điện Biên", "value": "dien_bien"} in picker.options
+res = compute.full_result("dien_bien", "bhyt", {}, 2026, 0.95, 2030, draws=8, seed=0)
+s = compute.summary(res)
+print(json.dumps({"probability": s["report"]["probability"], "calibrated": s["assumptions"]["calibrated"],
+                  "years": s["years"], "groups": len(s["report"]["groups"])}))
+"""
+
+
 def test_template_fill_add_target_remove(tmp_path, template):
     user = tmp_path / "user"
-    fill(template)
+    fill(template, communes=COMMUNES)
     added = covsim("region", "add", str(template), user=user)
     assert added.returncode == 0, added.stderr
     assert registered(user) == ["dien_bien"]
@@ -68,6 +91,33 @@ def test_template_fill_add_target_remove(tmp_path, template):
     assert target.returncode == 0, target.stderr
     assert 0 <= json.loads(target.stdout)["probability"] <= 1
     assert "prior" not in target.stderr  # on its own posterior, not the priors
+    # The dashboard, in the same user folder, offers it and runs it on its posterior.
+    env = dict(os.environ, COVSIM_USER_DIR=str(user))
+    env.pop("COVSIM_DATA_DIR", None)
+    board = subprocess.run([sys.executable, "-c", DASHBOARD_STEP], capture_output=True, text=True, env=env,
+                           timeout=600)
+    assert board.returncode == 0, board.stderr
+    shown = json.loads(board.stdout.strip().splitlines()[-1])
+    assert 0 <= shown["probability"] <= 1 and shown["calibrated"] and shown["years"][-1] == 2030
+    # Its communes: allocate shares the province's yearly targets out to them, adding up.
+    out = tmp_path / "communes.csv"
+    alloc = covsim("allocate", "dien_bien", "--target", "0.96", "--year", "2030", "--draws", "20", "--out", str(out),
+                   "--json", user=user)
+    assert alloc.returncode == 0, alloc.stderr
+    report = json.loads(alloc.stdout)
+    assert report["communes"] and not report["districts"]
+    import pandas as pd
+
+    table = pd.read_csv(out, dtype={"unit": str})
+    communes = table[table.unit_kind == "commune"]
+    assert {"Xã Mường Phăng (03325)", "Phường Điện Biên Phủ (03127)", "Phường Mường Thanh (03334)"} < set(communes.unit)
+    sums = table.groupby(["year", "unit_kind"])[["insured", "population"]].sum().unstack()
+    assert (sums["insured"]["commune"] == sums["insured"]["group"]).all()  # the communes add up to the province
+    assert (sums["population"]["commune"] == sums["population"]["group"]).all()
+    assert (communes.insured <= communes.population).all()
+    last = communes[communes.year == 2030].set_index("unit").rate
+    # Each commune keeps its standing: Mường Phăng (92% insured in 2024) stays below Mường Thanh (98%).
+    assert last["Xã Mường Phăng (03325)"] < last["Phường Mường Thanh (03334)"]
     again = covsim("region", "add", str(template), user=user)
     assert again.returncode == 2 and "already a region the model runs" in again.stderr
     gone = covsim("region", "remove", "dien_bien", user=user)
@@ -85,6 +135,13 @@ def test_template_fill_add_target_remove(tmp_path, template):
     (dict(coverage=((2019, 90), (2018, 91))), ["sheet 'Bao phủ BHYT', cell A4", "increasing order"]),
     (dict(rid="lai_chau"), ["sheet 'Tỉnh', cell A3", "'lai_chau' is already a region"]),
     (dict(top_ups=((2026, "nobody", 10),)), ["sheet 'Hỗ trợ địa phương', cell B3", "not a group; allowed"]),
+    (dict(communes=((2024, "99999", "Xã Không Có", 100, 90),)),
+     ["sheet 'Xã phường', cell B3", "'99999' is not the code of a commune or ward", "vietnam-provinces"]),
+    (dict(communes=COMMUNES[:1] + ((2024, "26740", "Phường Sài Gòn", 100, 90),)),
+     ["sheet 'Xã phường', cell B4", "not of this province (11)"]),
+    (dict(communes=((2024, "03325", "Xã Mường Thanh", 100, 90),)),
+     ["sheet 'Xã phường', cell C3", "lists as 'Xã Mường Phăng'"]),
+    (dict(communes=((2024, "03325", "Mường Phăng", 100, 120),)), ["sheet 'Xã phường', cell E3", "above the population"]),
 ])
 def test_bad_workbook_is_refused_cell_by_cell_and_nothing_registered(tmp_path, template, change, fragments):
     user = tmp_path / "user"
