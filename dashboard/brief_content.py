@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from .i18n import t
-from .brief_text import (SCHEMES, TEXT, b, billion, group_name, local_time, number, percent, plan_name, region_name,
-                         target_text)
+from .brief_text import (b, billion, group_name, has, local_time, number, percent, plan_name, region_name,
+                         scheme_name, target_text)
 
 #: Levers whose strength the plans do not state: the model's assumption (see the scenario files).
 ASSUMED_LEVERS = ("outreach", "enforcement", "voluntary_outreach")
@@ -43,7 +43,7 @@ def lever_phrase(path: str, value: float, lang: str) -> str:
         shown = number(value, lang, 1)
         shown = ("+" + shown) if value > 0 else shown
     key = f"lever_{name}"
-    if key not in TEXT:
+    if not has(key):
         return b("lever_other", lang, path=path, value=shown)
     return b(key, lang, group=group_name(group, lang) if group else "", value=shown)
 
@@ -104,7 +104,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     """The briefing of a result summary in the language ('vi' or 'en')."""
     rep = s["report"]
     year, region = int(rep["year"]), region_name(s["region"], lang)
-    scheme = SCHEMES[s["scheme"]][lang]
+    scheme = scheme_name(s["scheme"], lang)
     denominator = b(f"denominator_{s['denominator']}", lang) if s["denominator"] in ("population", "labour_force") \
         else s["denominator"]
     rows, first = changes(s, lang, reform)

@@ -20,10 +20,10 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 
-from . import briefing, compute, fields, figures, views
+from . import briefing, compute, fields, figures, i18n, views
 from .compute import InputError
-from .i18n import number, percent, t
-from .layout import lever_path
+from .i18n import graph_config, number, percent, scenario_description, scenario_name, t
+from .layout import lever_id, lever_path
 
 log = logging.getLogger("covsim.dashboard")
 LEVERS = {"type": "lever", "path": ALL}
@@ -104,6 +104,18 @@ def compute_request(req: dict, draws: int, seed: int, progress=None, details: bo
         return {"id": req.get("id"), "error": f"{type(exc).__name__}: {exc}", "kind": "internal"}
 
 
+def drive_text(value, lang: str) -> str:
+    """The drive lever in the planner's units: what its scale means and what the strength typed
+    costs the local budget, in đồng a year per person it reaches (an assumed cost)."""
+    per_person, _ = compute.drive_cost_per_person()
+    try:
+        strength = fields.number(value)
+    except ValueError:
+        strength = None
+    cost = per_person * (1.0 if strength is None else max(strength, 0.0))
+    return f"{t('drive_scale', lang)}. {t('drive_cost', lang).format(cost=number(cost, lang))}"
+
+
 def render(s: dict | None, lang: str, names=None) -> dict:
     """What each output shows for a result summary (or its error); only `names` if given."""
     if not s:
@@ -114,7 +126,9 @@ def render(s: dict | None, lang: str, names=None) -> dict:
             where = fields.label(s.get("field"), lang)
             return {"error": f"{head}: {where + ': ' if where else ''}{fields.message(s, lang)}",
                     "result-key": str(s.get("id"))}
-        return {"error": f"{head}: {s['error']}", "result-key": str(s.get("id"))}
+        if s.get("kind") == "input":  # no engine wording, file path or internal key on the page
+            return {"error": f"{head}: {fields.say('invalid', lang)}", "result-key": str(s.get("id"))}
+        return {"error": head, "result-key": str(s.get("id"))}
     rep = s["report"]
     first = rep["first_year_reached"]["p50"]
     unit = t("of_labour_force", lang) if s["denominator"] == "labour_force" else t("of_population", lang)
@@ -122,7 +136,7 @@ def render(s: dict | None, lang: str, names=None) -> dict:
                 f"{t('median_coverage', lang)} {rep['year']}: {percent(rep['median_coverage'], lang, 2)} "
                 f"({percent(rep['lo80'], lang, 1)}–{percent(rep['hi80'], lang, 1)}, 80%) · "
                 f"{t('first_year', lang)}: {first or t('never', lang)} · "
-                f"{number(rep['draws'], lang)} {t('draws', lang)}, seed {rep['seed']}")
+                f"{number(rep['draws'], lang)} {t('draws', lang)}, {t('seed', lang)} {rep['seed']}")
     probability = percent(rep["probability"], lang, 0)
     if not s["assumptions"].get("calibrated", True):  # never silently on the priors
         probability = [probability, html.Div(t("on_priors", lang), id="on-priors",
@@ -142,7 +156,7 @@ def render(s: dict | None, lang: str, names=None) -> dict:
         extra = []
         if s["districts"].get("allocation_error"):
             extra = [html.P(f"{t('allocation_unavailable', lang)}: {s['districts']['allocation_error']}")]
-        out["districts"] = html.Div([dcc.Graph(figure=d, config={"displaylogo": False}), *extra])
+        out["districts"] = html.Div([dcc.Graph(figure=d, config=graph_config(lang)), *extra])
     per = briefing.per_insured(s)
     rows = []
     for r in s.get("budget") or []:
@@ -155,7 +169,8 @@ def render(s: dict | None, lang: str, names=None) -> dict:
                                    html.Table(rows, style={"fontSize": "13px"}) if rows else None])
     c = s.get("compare")
     if c:
-        lines = [html.Tr([html.Th(""), html.Th(s["scenario"]), html.Th(c["name"])]),
+        lines = [html.Tr([html.Th(""), html.Th(scenario_name(s["scenario"], lang)),
+                          html.Th(scenario_name(c["name"], lang))]),
                  html.Tr([html.Td(t("probability", lang)), html.Td(percent(c["probability_a"], lang, 0)),
                           html.Td(percent(c["probability_b"], lang, 0))])]
         if "cost_a" in c:
@@ -163,13 +178,15 @@ def render(s: dict | None, lang: str, names=None) -> dict:
                                           f"({t('billion_vnd', lang)})"),
                                   html.Td(number(c["cost_a"] / 1e9, lang, 1)), html.Td(number(c["cost_b"] / 1e9, lang, 1))]))
         out["comparison"] = html.Div([html.Table(lines, style={"fontSize": "14px"}),
-                                      dcc.Graph(figure=figures.comparison_chart(s, lang), config={"displaylogo": False})])
+                                      dcc.Graph(figure=figures.comparison_chart(s, lang), config=graph_config(lang))])
     else:
         out["comparison"] = html.P("—")
     a = s["assumptions"]
-    out["assumptions"] = (f"{t('scenario_definition', lang)}: {a['scenario_definition']} · {t('seed', lang)} {a['seed']}"
-                          f" · {number(a['draws'], lang)} {t('draws', lang)} · {t('parameters', lang)}: "
-                          f"{a['parameters']} · {t('data_hash', lang)} {a['data_hash']} · "
+    fitted = (t("parameters_calibrated", lang).format(region=i18n.region_name(s["region"], lang))
+              if a.get("calibrated", True) else t("parameters_priors", lang))
+    out["assumptions"] = (f"{t('scenario_definition', lang)}: {scenario_name(s['scenario'], lang)} · "
+                          f"{t('seed', lang)} {a['seed']} · {number(a['draws'], lang)} {t('draws', lang)} · "
+                          f"{t('parameters', lang)}: {fitted} · {t('data_hash', lang)} {a['data_hash']} · "
                           f"{t('code_version', lang)} {a['code_version']}")
     return out
 
@@ -178,39 +195,48 @@ def render(s: dict | None, lang: str, names=None) -> dict:
 RENDERED = ("error", "probability", "headline", "fan", "legend-note", "result-key")
 RENDERED_REST = ("groups", "districts", "budget", "per-insured", "comparison", "assumptions")
 PROPS = {"fan": "figure", "groups": "figure", "budget": "figure"}
+GRAPHS = ("fan", "groups", "budget")  # the page's charts (districts and comparison are made per answer)
 
 
 def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> None:
     @app.callback(Output("scenario", "options"), Output("scenario", "value"), Output("compare", "options"),
-                  Output("compare", "value"), Input("region", "value"))
-    def pick_region(region):
+                  Output("compare", "value"), Input("region", "value"), State("lang", "value"))
+    def pick_region(region, lang):
         if region not in compute.REGIONS:
             raise PreventUpdate
         rows = compute.scenario_rows(region)
         # Labelled with the scheme the first scenario brings (pick_scenario sets it), as label_scheme does.
-        options = [{"label": views.scenario_label(r["name"], rows[0]["scheme"]), "value": r["name"]} for r in rows]
+        options = [{"label": views.scenario_label(r["name"], rows[0]["scheme"], lang), "value": r["name"]}
+                   for r in rows]
         return options, rows[0]["name"], options, rows[0]["name"]
 
     @app.callback(Output("scenario", "options", allow_duplicate=True),
                   Output("compare", "options", allow_duplicate=True), Output("page-title", "children"),
+                  Output("region", "options"), Output("scheme", "options"),
+                  Output("region", "labels"), Output("scenario", "labels"), Output("compare", "labels"),
+                  *[Output(g, "config") for g in GRAPHS],
                   Input("scheme", "value"), Input("lang", "value"), State("region", "value"),
                   prevent_initial_call=True)
     def label_scheme(scheme, lang, region):
-        """The title and the scenarios' labels name the scheme on screen."""
+        """The title, the pickers' options and words and the charts' toolbars in the language; the
+        scenarios' labels name the scheme on screen."""
         if scheme not in compute.SCHEMES or region not in compute.REGIONS:
             raise PreventUpdate
-        options = [{"label": views.scenario_label(r["name"], scheme), "value": r["name"]}
+        options = [{"label": views.scenario_label(r["name"], scheme, lang), "value": r["name"]}
                    for r in compute.scenario_rows(region)]
-        return options, options, views.title(scheme, lang)
+        regions = [{"label": i18n.region_name(r, lang), "value": r} for r in compute.REGIONS]
+        schemes = [{"label": t(s, lang), "value": s} for s in compute.SCHEMES]
+        words = i18n.dropdown_labels(lang)
+        return (options, options, views.title(scheme, lang), regions, schemes, words, words, words,
+                *[graph_config(lang)] * len(GRAPHS))
 
     @app.callback(Output("scenario-description", "children"), Output("scheme", "value"),
-                  Input("scenario", "value"))
-    def pick_scenario(name):
+                  Input("scenario", "value"), Input("lang", "value"))
+    def pick_scenario(name, lang):
         if not name:
             raise PreventUpdate
-        sc = compute.scenario(name)
-        base = f" · {sc.baseline}" if sc.baseline else ""
-        return f"{sc.description}{base}", sc.scheme
+        scheme = compute.scenario(name).scheme if ctx.triggered_id == "scenario" else no_update
+        return scenario_description(name, lang), scheme
 
     @app.callback(Output(LEVERS, "value"), Output(LEVERS, "disabled"), Output("start", "value"),
                   Output("target", "value"), Output("year", "value"), Output("target-source", "children"),
@@ -316,7 +342,12 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
             return export(ctx.triggered_id, s, lang), ""
         except Exception as exc:  # noqa: BLE001
             log.error("dashboard export failed: %s", traceback.format_exc())
-            return no_update, f"{t('internal_error', lang)}: {exc}"
+            return no_update, t("internal_error", lang)
+
+    if any(s["kind"] == "drive" for s in compute.lever_specs()):
+        @app.callback(Output("drive-note", "children"), Input(lever_id("drive"), "value"), Input("lang", "value"))
+        def drive_note(value, lang):
+            return drive_text(value, lang)
 
     @app.callback(Output("pong", "children"), Input("ping", "n_clicks"))
     def ping(n):

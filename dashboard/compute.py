@@ -84,6 +84,14 @@ def lever_labels() -> dict[str, dict[str, str]]:
     return out
 
 
+def drive_cost_per_person() -> tuple[float, str]:
+    """What the drive lever costs at strength 1, VND a year per person it reaches, and its source
+    (assumed: see simulator/inputs/drives.py)."""
+    from covsim.simulator.inputs import drives
+
+    return drives.COST_PER_PERSON_REACHED, drives.COST_SOURCE
+
+
 def kind_of(path: str) -> str:
     """The page's unit for a lever path's box (share, vnd, logodds)."""
     return levers.lever_of(path).kind

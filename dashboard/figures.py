@@ -50,9 +50,10 @@ def _note(text: str, lang: str, height: int) -> dict:
 
 
 def group_label(group: str, lang: str) -> str:
-    """A model group's name in the language; a plan's own label ('law3', 'plan6_…') as written."""
-    names = compute.group_names(group)
-    return group if names is None else names["vi" if lang == "vi" else "en"]
+    """A group's name in the language (i18n.group_label): never its id ('law3', 'plan6_…')."""
+    from .i18n import group_label as label
+
+    return label(group, lang)
 
 
 def fan_chart(s: dict, lang: str) -> dict:

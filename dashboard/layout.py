@@ -7,7 +7,7 @@ from itertools import count
 from dash import dcc, html
 
 from . import compute, fields
-from .i18n import DEFAULT, region_name, t
+from .i18n import DEFAULT, dropdown_labels, graph_config, region_name, t
 
 _n = count()
 
@@ -61,7 +61,10 @@ def _levers() -> html.Div:
         if not s["grouped"]:
             style = {"width": "170px"} if s["kind"] == "vnd" else SMALL
             boxes += [html.Label(T(s["lever"]), title=compute.lever_labels()[f"{s['lever']}.description"][DEFAULT]),
-                      html.Br(), _number(s["path"], style=style), html.Br()]
+                      html.Br(), _number(s["path"], style=style)]
+            if s["kind"] == "drive":  # in the planner's units: what 0 and 1 mean, what it costs
+                boxes.append(html.Div(id="drive-note", style={"fontSize": "12px", "color": "#555"}))
+            boxes.append(html.Br())
     return html.Div([
         html.H4(T("levers"), style={"margin": "8px 0 4px"}),
         html.Table(rows, style={"fontSize": "14px"}),
@@ -74,13 +77,13 @@ def _levers() -> html.Div:
 def controls() -> html.Div:
     return html.Div(id="controls", className="no-print", style={"flex": "0 0 330px", "padding": "8px"}, children=[
         html.Label(T("region")),
-        dcc.Dropdown(id="region", options=[{"label": region_name(r, "vi"), "value": r} for r in compute.REGIONS],
-                     value=compute.REGIONS[0], clearable=False, style=BOX),
+        dcc.Dropdown(id="region", options=[{"label": region_name(r, DEFAULT), "value": r} for r in compute.REGIONS],
+                     value=compute.REGIONS[0], clearable=False, style=BOX, labels=dropdown_labels(DEFAULT)),
         html.Label(T("scenario")),
-        dcc.Dropdown(id="scenario", clearable=False, style=BOX),
+        dcc.Dropdown(id="scenario", clearable=False, style=BOX, labels=dropdown_labels(DEFAULT)),
         html.Div(id="scenario-description", style={"fontSize": "12px", "color": "#555", "marginBottom": "6px"}),
         html.Label(T("scheme")),
-        dcc.RadioItems(id="scheme", options=[{"label": s.upper(), "value": s} for s in compute.SCHEMES],
+        dcc.RadioItems(id="scheme", options=[{"label": t(s, DEFAULT), "value": s} for s in compute.SCHEMES],
                        value="bhyt", inline=True, inputStyle={"marginRight": "4px", "marginLeft": "8px"}),
         _levers(),
         html.Label(T("lever_start")), html.Br(), _box("start", "numeric"),
@@ -89,7 +92,7 @@ def controls() -> html.Div:
         html.Label(T("target_year")), html.Br(), _box("year", "numeric"),
         html.Button(T("reset"), id="reset", n_clicks=0, style={"margin": "8px 0"}),
         html.Br(), html.Label(T("compare")),
-        dcc.Dropdown(id="compare", clearable=True, style=BOX),
+        dcc.Dropdown(id="compare", clearable=True, style=BOX, labels=dropdown_labels(DEFAULT)),
         html.Div(id=fields.box_id("compare")),
         html.H4(T("export"), style={"margin": "10px 0 4px"}),
         html.Button(T("briefing"), id="btn-briefing", n_clicks=0), " ",
@@ -115,12 +118,12 @@ def answer() -> html.Div:
             html.Div(T("probability"), style={"fontSize": "14px", "color": "#555"}),
             html.Div(id="probability", style={"fontSize": "44px", "fontWeight": "bold"}),
             html.Div(id="headline", style={"fontSize": "15px"}),
-            dcc.Graph(id="fan", config={"displaylogo": False}),
+            dcc.Graph(id="fan", config=graph_config(DEFAULT)),
             html.Div(id="legend-note", style={"fontSize": "12px", "color": "#555"}),
         ]),
-        html.Div(style=CARD, children=[html.H4(T("groups")), dcc.Graph(id="groups", config={"displaylogo": False})]),
+        html.Div(style=CARD, children=[html.H4(T("groups")), dcc.Graph(id="groups", config=graph_config(DEFAULT))]),
         html.Div(style=CARD, children=[html.H4(T("districts")), html.Div(id="districts")]),
-        html.Div(style=CARD, children=[html.H4(T("budget")), dcc.Graph(id="budget", config={"displaylogo": False}),
+        html.Div(style=CARD, children=[html.H4(T("budget")), dcc.Graph(id="budget", config=graph_config(DEFAULT)),
                                        html.Div(id="per-insured")]),
         html.Div(style=CARD, children=[html.H4(T("comparison")), html.Div(id="comparison")]),
         html.Div(id="assumptions", style={"fontSize": "12px", "color": "#555"}),
