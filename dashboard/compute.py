@@ -134,6 +134,14 @@ def default_start(name: str, scheme: str, year: int) -> int:
     return planning.lever_start(scenario(name, scheme), year)
 
 
+def internal_ids() -> set[str]:
+    """Every id of the registries (levers and their paths, groups, scenarios, regions): words of the
+    code that the page, the briefing and the exports must never show."""
+    ids = {name for lever in levers.LEVERS.values() for name in (lever.name, *lever.paths())}
+    ids |= set(BY_ID) | set(simulator.shipped_scenarios()) | set(regions.runnable())
+    return ids
+
+
 def group_names(group: str) -> dict[str, str] | None:
     """A model group's name in Vietnamese and English; None for a plan's own label."""
     g = BY_ID.get(group)

@@ -138,3 +138,20 @@ def plotly_locale_script() -> str:
 def graph_config(lang: str) -> dict:
     """A chart's config: the toolbar in the language, no plotly logo."""
     return {"displaylogo": False, "locale": catalogue.language(lang)}
+
+
+def internal_ids() -> set[str]:
+    """The ids no reader may see: the registries' (compute.internal_ids) and the plans' own group
+    labels (law1…law5, plan6_…, near_poor+farm_household: the catalogue's section `group`)."""
+    from . import compute
+
+    return compute.internal_ids() | set(catalogue.section("group"))
+
+
+_SEED_REF = __import__("re").compile(r"\s*\(seed \d{3}\)")
+
+
+def source_text(source: str | None) -> str | None:
+    """A figure's source as a reader sees it: the citation as the data write it, less the project's
+    own reference to its copy of the document ('(seed 003)', an internal id)."""
+    return None if source is None else _SEED_REF.sub("", str(source))

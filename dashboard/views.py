@@ -41,4 +41,6 @@ def legend_note(s: dict, lang: str) -> str:
 def target_note(region: str, scheme: str, first: int, last: int, lang: str) -> str:
     """Where the default target comes from, for the line under the target box."""
     _, _, source, whose = compute.target_default(region, scheme, first, last)
-    return say(f"target.{whose}", lang, source=source) if source else say("target.none", lang)
+    from .i18n import source_text
+
+    return say(f"target.{whose}", lang, source=source_text(source)) if source else say("target.none", lang)
