@@ -142,7 +142,7 @@ def render(s: dict | None, lang: str, names=None) -> dict:
         probability = [probability, html.Div(t("on_priors", lang), id="on-priors",
                                              style={"fontSize": "13px", "fontWeight": "normal", "color": "#b00020"})]
     out = {"error": "", "probability": probability, "headline": headline,
-           "fan": figures.fan_chart(s, lang), "legend-note": views.legend_note(s, lang), "result-key": str(s.get("id"))}
+           "fan": figures.fan_chart(s, lang), "fan-config": graph_config(lang), "legend-note": views.legend_note(s, lang), "result-key": str(s.get("id"))}
     if names is not None and not set(names) & set(RENDERED_REST):
         return out
     if not s.get("details", True):
@@ -192,10 +192,14 @@ def render(s: dict | None, lang: str, names=None) -> dict:
 
 
 #: The answer and its chart first (one small response), the other views in a second callback.
-RENDERED = ("error", "probability", "headline", "fan", "legend-note", "result-key")
+RENDERED = ("error", "probability", "headline", "fan", "fan-config", "legend-note", "result-key")
 RENDERED_REST = ("groups", "districts", "budget", "per-insured", "comparison", "assumptions")
 PROPS = {"fan": "figure", "groups": "figure", "budget": "figure"}
-GRAPHS = ("fan", "groups", "budget")  # the page's charts (districts and comparison are made per answer)
+#: Outputs that are another prop of a component: the fan chart's config (its toolbar's language)
+#: goes with its figure, or plotly.js keeps the toolbar it drew first.
+TARGETS = {"fan-config": ("fan", "config")}
+GRAPHS = ("groups", "budget")  # the other charts whose toolbar follows the language (districts and
+# comparison are made per answer, in its language)
 
 
 def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> None:
@@ -259,7 +263,7 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         return ([None if off else fields.shown(now[p], lang) for p, off in zip(paths, disabled)], disabled,
                 str(start), fields.shown(target, lang), str(year), note)
 
-    main = [Output(k, PROPS.get(k, "children"), allow_duplicate=True) for k in RENDERED]
+    main = [Output(*TARGETS.get(k, (k, PROPS.get(k, "children"))), allow_duplicate=True) for k in RENDERED]
 
     def shown(s: dict, lang: str, names=RENDERED) -> list:
         try:
@@ -304,11 +308,23 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
                 raise PreventUpdate  # a stale answer: a newer request is on its way
             return s, *shown(s, lang)
 
-    @app.callback(*main, Input("lang", "value"), State("answer", "data"), prevent_initial_call=True)
-    def relabel(lang, s):
+    # Kept in the browser (no round trip): what stays on screen, greyed, while the input is invalid.
+    app.clientside_callback("function (s) { return (!s || s.error || s.details === false) ? "
+                            "window.dash_clientside.no_update : s; }",
+                            Output("last-valid", "data"), Input("result", "data"), prevent_initial_call=True)
+
+    @app.callback(*main, Input("lang", "value"), State("answer", "data"), State("last-valid", "data"),
+                  prevent_initial_call=True)
+    def relabel(lang, s, last):
+        """The answer in the new language; under an input error, the error and the greyed last
+        valid results behind it (they would otherwise stay in the old language)."""
         if not s:
             raise PreventUpdate
-        return shown(s, lang)
+        out = shown(s, lang)
+        if s.get("error") and last:
+            behind = shown(last, lang)
+            out = [o if k in ("error", "result-key") else b for k, o, b in zip(RENDERED, out, behind)]
+        return out
 
     @app.callback(Output("result", "data"), Input("answer", "data"), State("request", "data"),
                   prevent_initial_call=True)
@@ -321,14 +337,21 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         return compute_request(s["request"], draws, seed)
 
     @app.callback([Output(k, PROPS.get(k, "children")) for k in RENDERED_REST],
-                  Input("result", "data"), Input("lang", "value"), State("request", "data"))
-    def show_rest(s, lang, req):
+                  Input("result", "data"), Input("lang", "value"), State("request", "data"),
+                  State("last-valid", "data"))
+    def show_rest(s, lang, req, last):
         if s and req and ctx.triggered_id == "result" and s.get("id") != req.get("id"):
             raise PreventUpdate
+        if ctx.triggered_id == "lang" and s and s.get("error") and last:
+            s = last  # the greyed results behind an input error, relabelled
         return shown(s, lang, RENDERED_REST)
 
     @app.callback(Output({"type": "t", "key": ALL, "i": ALL}, "children"), Input("lang", "value"))
     def translate(lang):
+        return [t(o["id"]["key"], lang) for o in ctx.outputs_list]
+
+    @app.callback(Output({"type": "tip", "key": ALL}, "title"), Input("lang", "value"))
+    def translate_tips(lang):
         return [t(o["id"]["key"], lang) for o in ctx.outputs_list]
 
     @app.callback(Output("download", "data"), Output("export-error", "children"),

@@ -148,10 +148,23 @@ def internal_ids() -> set[str]:
     return compute.internal_ids() | set(catalogue.section("group"))
 
 
-_SEED_REF = __import__("re").compile(r"\s*\(seed \d{3}\)")
+_OWN_REFS = __import__("re").compile(r"\s*\(seed \d{3}\)|,? per domain\.md section \d+|\s*\(domain\.md section \d+\)")
 
 
-def source_text(source: str | None) -> str | None:
-    """A figure's source as a reader sees it: the citation as the data write it, less the project's
-    own reference to its copy of the document ('(seed 003)', an internal id)."""
-    return None if source is None else _SEED_REF.sub("", str(source))
+def source_text(source: str | None, lang: str = DEFAULT) -> str | None:
+    """A figure's source as a reader sees it: the citation in the language where the catalogue has
+    it (section `source`: the documents the page cites for its default targets), else as the data
+    write it, less the project's own references ('(seed 003)', 'per domain.md section 3')."""
+    if source is None:
+        return None
+    if catalogue.has("source", str(source)):
+        return catalogue.text("source", str(source), lang)
+    return _OWN_REFS.sub("", str(source))
+
+
+def district_name(name: str, lang: str) -> str:
+    """A district as the data name it ('Huyện Tam Đường'), in the language ('Tam Đường district'):
+    the kind of unit from the catalogue's section `unit`, the proper name as written."""
+    kind, _, rest = next(((k, " ", name[len(k) + 1:]) for k in catalogue.section("unit") if name.startswith(k + " ")),
+                         ("", "", name))
+    return catalogue.text("unit", kind, lang, name=rest) if kind else name

@@ -60,7 +60,8 @@ def _levers() -> html.Div:
     for s in specs:
         if not s["grouped"]:
             style = {"width": "170px"} if s["kind"] == "vnd" else SMALL
-            boxes += [html.Label(T(s["lever"]), title=compute.lever_labels()[f"{s['lever']}.description"][DEFAULT]),
+            tip = f"{s['lever']}.description"  # its tooltip, swapped with the language as the labels are
+            boxes += [html.Label(T(s["lever"]), title=t(tip, DEFAULT), id={"type": "tip", "key": tip}),
                       html.Br(), _number(s["path"], style=style)]
             if s["kind"] == "drive":  # in the planner's units: what 0 and 1 mean, what it costs
                 boxes.append(html.Div(id="drive-note", style={"fontSize": "12px", "color": "#555"}))
@@ -146,6 +147,8 @@ def layout() -> html.Div:
         # The answer (shown at once), the answer with its details, and the background job's traffic.
         dcc.Store(id="request"), dcc.Store(id="answer"), dcc.Store(id="result"),
         dcc.Store(id="slow-request"), dcc.Store(id="slow-answer"),
+        # The last valid result, greyed under an input error: relabelled too when the language changes.
+        dcc.Store(id="last-valid"),
         html.Div(id="result-key", style={"display": "none"}),
         # A trivial callback for the latency benchmark's yardstick.
         html.Button("ping", id="ping", n_clicks=0, style={"display": "none"}),

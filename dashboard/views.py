@@ -43,4 +43,4 @@ def target_note(region: str, scheme: str, first: int, last: int, lang: str) -> s
     _, _, source, whose = compute.target_default(region, scheme, first, last)
     from .i18n import source_text
 
-    return say(f"target.{whose}", lang, source=source_text(source)) if source else say("target.none", lang)
+    return say(f"target.{whose}", lang, source=source_text(source, lang)) if source else say("target.none", lang)
