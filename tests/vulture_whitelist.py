@@ -10,3 +10,4 @@ _.drawHeight, _.drawWidth  # reportlab's Image reads them (dashboard/brief_pdf.p
 _.alignment  # openpyxl's cell reads it (dashboard/excel.py)
 _.showErrorMessage  # openpyxl's data validation reads it (simulator/inputs/region_template.py)
 plotly_locales  # Flask serves it (dashboard/app.py's route for the chart toolbar's locales)
+_.handle_starttag, _.handle_endtag, _.handle_data  # html.parser calls them (tests/dashboard/test_i18n_exports.py)
