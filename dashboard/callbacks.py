@@ -49,7 +49,10 @@ def to_ui(path: str, value: float) -> float:
 
 
 def from_ui(path: str, value):
-    """A box's value (as typed: '96,8' too) in the model's units; None when empty."""
+    """A box's value (as typed: '96,8' too) in the model's units; None when empty. Money is whole
+    đồng, so in its box '830.000' and '830,000' are 830000 (as the page writes it), not 830."""
+    if compute.kind_of(path) == "vnd" and isinstance(value, str) and fields.GROUPED.fullmatch(value.strip()):
+        value = value.strip().replace(".", "").replace(",", "")
     try:
         x = fields.number(value)
     except ValueError:
@@ -260,7 +263,9 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         paths = [lever_path(o["id"]) for o in ctx.outputs_list[0]]
         schemes = {s["path"]: s["schemes"] for s in compute.lever_specs()}
         disabled = [scheme not in schemes[p] for p in paths]
-        return ([None if off else fields.shown(now[p], lang) for p, off in zip(paths, disabled)], disabled,
+        kinds = {s["path"]: s["kind"] for s in compute.lever_specs()}
+        return ([None if off else number(now[p], lang) if kinds[p] == "vnd" else fields.shown(now[p], lang)
+                 for p, off in zip(paths, disabled)], disabled,
                 str(start), fields.shown(target, lang), str(year), note)
 
     main = [Output(*TARGETS.get(k, (k, PROPS.get(k, "children"))), allow_duplicate=True) for k in RENDERED]

@@ -19,6 +19,8 @@ def say(key: str, lang: str, **values) -> str:
     return catalogue.text("field", key, lang, **values)
 
 
+#: A whole amount written with thousands separators of either language: 830.000, 1,800,000.
+GROUPED = re.compile(r"-?\d{1,3}([.,]\d{3})+")
 _THOUSANDS = {".": re.compile(r"-?\d{1,3}(\.\d{3}){2,}(,\d+)?"), ",": re.compile(r"-?\d{1,3}(,\d{3}){2,}(\.\d+)?")}
 
 

@@ -60,7 +60,7 @@ def fan_chart(s: dict, lang: str) -> dict:
     """Median, 80% and 95% bands over draws; observed points; planned targets; the target line."""
     years, fan = s["years"], s["fan"]
     pct = lambda xs: [None if v is None else 100 * v for v in xs]  # noqa: E731
-    model = t("assumed", lang)
+    model = t("assumed_short", lang)  # "model median (assumed)": the model is in the name already
     data = []
     for lo, hi, key, alpha in (("q025", "q975", "band95", 0.15), ("q100", "q900", "band80", 0.3)):
         data.append({"type": "scatter", "x": years + years[::-1], "y": pct(fan[hi]) + pct(fan[lo])[::-1],

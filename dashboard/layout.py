@@ -32,8 +32,9 @@ CARD = {"background": "#fff", "border": "1px solid #ddd", "borderRadius": "6px",
 
 
 def _number(path: str, style=SMALL):
-    """A lever's box: any decimal (a share of 33,5% or 33.5%), committed on Enter or leaving the box;
-    its error beside it. Text, not a browser number box, which reads '96,8' as 968."""
+    """A lever's box: any decimal (a share of 33,5% or 33.5%), money with thousands separators
+    (1.800.000 đồng), committed on Enter or leaving the box; its error beside it. Text, not a
+    browser number box, which reads '96,8' as 968."""
     return html.Div([dcc.Input(id=lever_id(path), type="text", inputMode="decimal", debounce=True, style=style,
                                placeholder="—"),
                      html.Div(id=fields.box_id(path))])
