@@ -18,7 +18,10 @@ import threading
 
 import dash
 
-from . import cache, callbacks, compute, fields, layout
+from . import cache, callbacks, compute, fields, i18n, layout
+
+#: plotly.js's Vietnamese and English locales (the chart toolbar), made from the catalogue.
+PLOTLY_LOCALES = "/_covsim/plotly-locales.js"
 
 log = logging.getLogger("covsim.dashboard")
 
@@ -52,8 +55,11 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
         manager = DiskcacheManager(cache.open_cache(os.path.join(folder, "jobs")))
         # Baseline runs and draws for the job processes, apart from the jobs' own traffic.
         cache.share_cache(cache.open_cache(os.path.join(folder, "runs")))
-    app = dash.Dash(__name__, title="covsim", background_callback_manager=manager,
-                    suppress_callback_exceptions=False, update_title=None)
+    app = dash.Dash(__name__, title=i18n.t("title", i18n.DEFAULT), background_callback_manager=manager,
+                    suppress_callback_exceptions=False, update_title=None,
+                    external_scripts=[PLOTLY_LOCALES])
+    app.clientside_callback("function(title) { if (title) { document.title = title; } return ''; }",
+                            dash.Output("page-title", "className"), dash.Input("page-title", "children"))
     app.layout = layout.layout
     callbacks.register(app, draws, seed, background=background)
     fields.register(app)
@@ -69,6 +75,10 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
                          name="covsim-warm").start()
     else:
         WARM.update(done=len(compute.REGIONS), total=len(compute.REGIONS))
+
+    @app.server.route(PLOTLY_LOCALES)
+    def plotly_locales():
+        return app.server.response_class(i18n.plotly_locale_script(), mimetype="application/javascript")
 
     @app.server.route("/_covsim/health")
     def health():

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .i18n import t
-from .brief_text import (SCHEMES, TEXT, b, billion, group_name, local_time, number, percent, plan_name, region_name,
-                         target_text)
+from .i18n import source_text, t
+from .brief_text import (b, billion, group_name, has, local_time, number, percent, plan_name, region_name,
+                         scheme_name, target_text)
 
 #: Levers whose strength the plans do not state: the model's assumption (see the scenario files).
 ASSUMED_LEVERS = ("outreach", "enforcement", "voluntary_outreach")
@@ -43,7 +43,7 @@ def lever_phrase(path: str, value: float, lang: str) -> str:
         shown = number(value, lang, 1)
         shown = ("+" + shown) if value > 0 else shown
     key = f"lever_{name}"
-    if key not in TEXT:
+    if not has(key):
         return b("lever_other", lang, path=path, value=shown)
     return b(key, lang, group=group_name(group, lang) if group else "", value=shown)
 
@@ -104,7 +104,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     """The briefing of a result summary in the language ('vi' or 'en')."""
     rep = s["report"]
     year, region = int(rep["year"]), region_name(s["region"], lang)
-    scheme = SCHEMES[s["scheme"]][lang]
+    scheme = scheme_name(s["scheme"], lang)
     denominator = b(f"denominator_{s['denominator']}", lang) if s["denominator"] in ("population", "labour_force") \
         else s["denominator"]
     rows, first = changes(s, lang, reform)
@@ -168,7 +168,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                  (b("r_start", lang), str(first or s["start"])),
                  (b("r_scenario_hash", lang), a.get("scenario_hash", "")), (b("r_data_hash", lang), a.get("data_hash", "")),
                  (b("r_code_version", lang), a.get("code_version", ""))]
-    sources = sorted({r["source"] for r in s["observed"]} | {r["source"] for r in s["targets"]})
+    sources = sorted({source_text(r["source"], lang) for r in s["observed"] + s["targets"]})
     stamp = local_time(now or datetime.now(timezone.utc), lang)
     return Briefing(lang=lang, title=b("title", lang, scheme=scheme, region=region),
                     plan=b("under", lang, plan=plan_name(s["scenario"], lang)),

@@ -20,10 +20,10 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 
-from . import briefing, compute, fields, figures, views
+from . import briefing, compute, fields, figures, i18n, views
 from .compute import InputError
-from .i18n import number, percent, t
-from .layout import lever_path
+from .i18n import graph_config, number, percent, scenario_description, scenario_name, t
+from .layout import lever_id, lever_path
 
 log = logging.getLogger("covsim.dashboard")
 LEVERS = {"type": "lever", "path": ALL}
@@ -49,7 +49,10 @@ def to_ui(path: str, value: float) -> float:
 
 
 def from_ui(path: str, value):
-    """A box's value (as typed: '96,8' too) in the model's units; None when empty."""
+    """A box's value (as typed: '96,8' too) in the model's units; None when empty. Money is whole
+    đồng, so in its box '830.000' and '830,000' are 830000 (as the page writes it), not 830."""
+    if compute.kind_of(path) == "vnd" and isinstance(value, str) and fields.GROUPED.fullmatch(value.strip()):
+        value = value.strip().replace(".", "").replace(",", "")
     try:
         x = fields.number(value)
     except ValueError:
@@ -104,6 +107,18 @@ def compute_request(req: dict, draws: int, seed: int, progress=None, details: bo
         return {"id": req.get("id"), "error": f"{type(exc).__name__}: {exc}", "kind": "internal"}
 
 
+def drive_text(value, lang: str) -> str:
+    """The drive lever in the planner's units: what its scale means and what the strength typed
+    costs the local budget, in đồng a year per person it reaches (an assumed cost)."""
+    per_person, _ = compute.drive_cost_per_person()
+    try:
+        strength = fields.number(value)
+    except ValueError:
+        strength = None
+    cost = per_person * (1.0 if strength is None else max(strength, 0.0))
+    return f"{t('drive_scale', lang)}. {t('drive_cost', lang).format(cost=number(cost, lang))}"
+
+
 def render(s: dict | None, lang: str, names=None) -> dict:
     """What each output shows for a result summary (or its error); only `names` if given."""
     if not s:
@@ -114,7 +129,9 @@ def render(s: dict | None, lang: str, names=None) -> dict:
             where = fields.label(s.get("field"), lang)
             return {"error": f"{head}: {where + ': ' if where else ''}{fields.message(s, lang)}",
                     "result-key": str(s.get("id"))}
-        return {"error": f"{head}: {s['error']}", "result-key": str(s.get("id"))}
+        if s.get("kind") == "input":  # no engine wording, file path or internal key on the page
+            return {"error": f"{head}: {fields.say('invalid', lang)}", "result-key": str(s.get("id"))}
+        return {"error": head, "result-key": str(s.get("id"))}
     rep = s["report"]
     first = rep["first_year_reached"]["p50"]
     unit = t("of_labour_force", lang) if s["denominator"] == "labour_force" else t("of_population", lang)
@@ -122,13 +139,13 @@ def render(s: dict | None, lang: str, names=None) -> dict:
                 f"{t('median_coverage', lang)} {rep['year']}: {percent(rep['median_coverage'], lang, 2)} "
                 f"({percent(rep['lo80'], lang, 1)}–{percent(rep['hi80'], lang, 1)}, 80%) · "
                 f"{t('first_year', lang)}: {first or t('never', lang)} · "
-                f"{number(rep['draws'], lang)} {t('draws', lang)}, seed {rep['seed']}")
+                f"{number(rep['draws'], lang)} {t('draws', lang)}, {t('seed', lang)} {rep['seed']}")
     probability = percent(rep["probability"], lang, 0)
     if not s["assumptions"].get("calibrated", True):  # never silently on the priors
         probability = [probability, html.Div(t("on_priors", lang), id="on-priors",
                                              style={"fontSize": "13px", "fontWeight": "normal", "color": "#b00020"})]
     out = {"error": "", "probability": probability, "headline": headline,
-           "fan": figures.fan_chart(s, lang), "legend-note": views.legend_note(s, lang), "result-key": str(s.get("id"))}
+           "fan": figures.fan_chart(s, lang), "fan-config": graph_config(lang), "legend-note": views.legend_note(s, lang), "result-key": str(s.get("id"))}
     if names is not None and not set(names) & set(RENDERED_REST):
         return out
     if not s.get("details", True):
@@ -142,7 +159,7 @@ def render(s: dict | None, lang: str, names=None) -> dict:
         extra = []
         if s["districts"].get("allocation_error"):
             extra = [html.P(f"{t('allocation_unavailable', lang)}: {s['districts']['allocation_error']}")]
-        out["districts"] = html.Div([dcc.Graph(figure=d, config={"displaylogo": False}), *extra])
+        out["districts"] = html.Div([dcc.Graph(figure=d, config=graph_config(lang)), *extra])
     per = briefing.per_insured(s)
     rows = []
     for r in s.get("budget") or []:
@@ -155,7 +172,8 @@ def render(s: dict | None, lang: str, names=None) -> dict:
                                    html.Table(rows, style={"fontSize": "13px"}) if rows else None])
     c = s.get("compare")
     if c:
-        lines = [html.Tr([html.Th(""), html.Th(s["scenario"]), html.Th(c["name"])]),
+        lines = [html.Tr([html.Th(""), html.Th(scenario_name(s["scenario"], lang)),
+                          html.Th(scenario_name(c["name"], lang))]),
                  html.Tr([html.Td(t("probability", lang)), html.Td(percent(c["probability_a"], lang, 0)),
                           html.Td(percent(c["probability_b"], lang, 0))])]
         if "cost_a" in c:
@@ -163,54 +181,69 @@ def render(s: dict | None, lang: str, names=None) -> dict:
                                           f"({t('billion_vnd', lang)})"),
                                   html.Td(number(c["cost_a"] / 1e9, lang, 1)), html.Td(number(c["cost_b"] / 1e9, lang, 1))]))
         out["comparison"] = html.Div([html.Table(lines, style={"fontSize": "14px"}),
-                                      dcc.Graph(figure=figures.comparison_chart(s, lang), config={"displaylogo": False})])
+                                      dcc.Graph(figure=figures.comparison_chart(s, lang), config=graph_config(lang))])
     else:
         out["comparison"] = html.P("—")
     a = s["assumptions"]
-    out["assumptions"] = (f"{t('scenario_definition', lang)}: {a['scenario_definition']} · {t('seed', lang)} {a['seed']}"
-                          f" · {number(a['draws'], lang)} {t('draws', lang)} · {t('parameters', lang)}: "
-                          f"{a['parameters']} · {t('data_hash', lang)} {a['data_hash']} · "
+    fitted = (t("parameters_calibrated", lang).format(region=i18n.region_name(s["region"], lang))
+              if a.get("calibrated", True) else t("parameters_priors", lang))
+    out["assumptions"] = (f"{t('scenario_definition', lang)}: {scenario_name(s['scenario'], lang)} · "
+                          f"{t('seed', lang)} {a['seed']} · {number(a['draws'], lang)} {t('draws', lang)} · "
+                          f"{t('parameters', lang)}: {fitted} · {t('data_hash', lang)} {a['data_hash']} · "
                           f"{t('code_version', lang)} {a['code_version']}")
     return out
 
 
 #: The answer and its chart first (one small response), the other views in a second callback.
-RENDERED = ("error", "probability", "headline", "fan", "legend-note", "result-key")
+RENDERED = ("error", "probability", "headline", "fan", "fan-config", "legend-note", "result-key")
 RENDERED_REST = ("groups", "districts", "budget", "per-insured", "comparison", "assumptions")
 PROPS = {"fan": "figure", "groups": "figure", "budget": "figure"}
+#: Outputs that are another prop of a component: the fan chart's config (its toolbar's language)
+#: goes with its figure, or plotly.js keeps the toolbar it drew first.
+TARGETS = {"fan-config": ("fan", "config")}
+GRAPHS = ("groups", "budget")  # the other charts whose toolbar follows the language (districts and
+# comparison are made per answer, in its language)
 
 
 def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> None:
     @app.callback(Output("scenario", "options"), Output("scenario", "value"), Output("compare", "options"),
-                  Output("compare", "value"), Input("region", "value"))
-    def pick_region(region):
+                  Output("compare", "value"), Input("region", "value"), State("lang", "value"))
+    def pick_region(region, lang):
         if region not in compute.REGIONS:
             raise PreventUpdate
         rows = compute.scenario_rows(region)
         # Labelled with the scheme the first scenario brings (pick_scenario sets it), as label_scheme does.
-        options = [{"label": views.scenario_label(r["name"], rows[0]["scheme"]), "value": r["name"]} for r in rows]
+        options = [{"label": views.scenario_label(r["name"], rows[0]["scheme"], lang), "value": r["name"]}
+                   for r in rows]
         return options, rows[0]["name"], options, rows[0]["name"]
 
     @app.callback(Output("scenario", "options", allow_duplicate=True),
                   Output("compare", "options", allow_duplicate=True), Output("page-title", "children"),
+                  Output("region", "options"), Output("scheme", "options"),
+                  Output("region", "labels"), Output("scenario", "labels"), Output("compare", "labels"),
+                  *[Output(g, "config") for g in GRAPHS],
                   Input("scheme", "value"), Input("lang", "value"), State("region", "value"),
                   prevent_initial_call=True)
     def label_scheme(scheme, lang, region):
-        """The title and the scenarios' labels name the scheme on screen."""
+        """The title, the pickers' options and words and the charts' toolbars in the language; the
+        scenarios' labels name the scheme on screen."""
         if scheme not in compute.SCHEMES or region not in compute.REGIONS:
             raise PreventUpdate
-        options = [{"label": views.scenario_label(r["name"], scheme), "value": r["name"]}
+        options = [{"label": views.scenario_label(r["name"], scheme, lang), "value": r["name"]}
                    for r in compute.scenario_rows(region)]
-        return options, options, views.title(scheme, lang)
+        regions = [{"label": i18n.region_name(r, lang), "value": r} for r in compute.REGIONS]
+        schemes = [{"label": t(s, lang), "value": s} for s in compute.SCHEMES]
+        words = i18n.dropdown_labels(lang)
+        return (options, options, views.title(scheme, lang), regions, schemes, words, words, words,
+                *[graph_config(lang)] * len(GRAPHS))
 
     @app.callback(Output("scenario-description", "children"), Output("scheme", "value"),
-                  Input("scenario", "value"))
-    def pick_scenario(name):
+                  Input("scenario", "value"), Input("lang", "value"))
+    def pick_scenario(name, lang):
         if not name:
             raise PreventUpdate
-        sc = compute.scenario(name)
-        base = f" · {sc.baseline}" if sc.baseline else ""
-        return f"{sc.description}{base}", sc.scheme
+        scheme = compute.scenario(name).scheme if ctx.triggered_id == "scenario" else no_update
+        return scenario_description(name, lang), scheme
 
     @app.callback(Output(LEVERS, "value"), Output(LEVERS, "disabled"), Output("start", "value"),
                   Output("target", "value"), Output("year", "value"), Output("target-source", "children"),
@@ -230,10 +263,12 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         paths = [lever_path(o["id"]) for o in ctx.outputs_list[0]]
         schemes = {s["path"]: s["schemes"] for s in compute.lever_specs()}
         disabled = [scheme not in schemes[p] for p in paths]
-        return ([None if off else fields.shown(now[p], lang) for p, off in zip(paths, disabled)], disabled,
+        kinds = {s["path"]: s["kind"] for s in compute.lever_specs()}
+        return ([None if off else number(now[p], lang) if kinds[p] == "vnd" else fields.shown(now[p], lang)
+                 for p, off in zip(paths, disabled)], disabled,
                 str(start), fields.shown(target, lang), str(year), note)
 
-    main = [Output(k, PROPS.get(k, "children"), allow_duplicate=True) for k in RENDERED]
+    main = [Output(*TARGETS.get(k, (k, PROPS.get(k, "children"))), allow_duplicate=True) for k in RENDERED]
 
     def shown(s: dict, lang: str, names=RENDERED) -> list:
         try:
@@ -278,11 +313,23 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
                 raise PreventUpdate  # a stale answer: a newer request is on its way
             return s, *shown(s, lang)
 
-    @app.callback(*main, Input("lang", "value"), State("answer", "data"), prevent_initial_call=True)
-    def relabel(lang, s):
+    # Kept in the browser (no round trip): what stays on screen, greyed, while the input is invalid.
+    app.clientside_callback("function (s) { return (!s || s.error || s.details === false) ? "
+                            "window.dash_clientside.no_update : s; }",
+                            Output("last-valid", "data"), Input("result", "data"), prevent_initial_call=True)
+
+    @app.callback(*main, Input("lang", "value"), State("answer", "data"), State("last-valid", "data"),
+                  prevent_initial_call=True)
+    def relabel(lang, s, last):
+        """The answer in the new language; under an input error, the error and the greyed last
+        valid results behind it (they would otherwise stay in the old language)."""
         if not s:
             raise PreventUpdate
-        return shown(s, lang)
+        out = shown(s, lang)
+        if s.get("error") and last:
+            behind = shown(last, lang)
+            out = [o if k in ("error", "result-key") else b for k, o, b in zip(RENDERED, out, behind)]
+        return out
 
     @app.callback(Output("result", "data"), Input("answer", "data"), State("request", "data"),
                   prevent_initial_call=True)
@@ -295,14 +342,21 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         return compute_request(s["request"], draws, seed)
 
     @app.callback([Output(k, PROPS.get(k, "children")) for k in RENDERED_REST],
-                  Input("result", "data"), Input("lang", "value"), State("request", "data"))
-    def show_rest(s, lang, req):
+                  Input("result", "data"), Input("lang", "value"), State("request", "data"),
+                  State("last-valid", "data"))
+    def show_rest(s, lang, req, last):
         if s and req and ctx.triggered_id == "result" and s.get("id") != req.get("id"):
             raise PreventUpdate
+        if ctx.triggered_id == "lang" and s and s.get("error") and last:
+            s = last  # the greyed results behind an input error, relabelled
         return shown(s, lang, RENDERED_REST)
 
     @app.callback(Output({"type": "t", "key": ALL, "i": ALL}, "children"), Input("lang", "value"))
     def translate(lang):
+        return [t(o["id"]["key"], lang) for o in ctx.outputs_list]
+
+    @app.callback(Output({"type": "tip", "key": ALL}, "title"), Input("lang", "value"))
+    def translate_tips(lang):
         return [t(o["id"]["key"], lang) for o in ctx.outputs_list]
 
     @app.callback(Output("download", "data"), Output("export-error", "children"),
@@ -316,7 +370,12 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
             return export(ctx.triggered_id, s, lang), ""
         except Exception as exc:  # noqa: BLE001
             log.error("dashboard export failed: %s", traceback.format_exc())
-            return no_update, f"{t('internal_error', lang)}: {exc}"
+            return no_update, t("internal_error", lang)
+
+    if any(s["kind"] == "drive" for s in compute.lever_specs()):
+        @app.callback(Output("drive-note", "children"), Input(lever_id("drive"), "value"), Input("lang", "value"))
+        def drive_note(value, lang):
+            return drive_text(value, lang)
 
     @app.callback(Output("pong", "children"), Input("ping", "n_clicks"))
     def ping(n):

@@ -102,6 +102,14 @@ def lever_labels() -> dict[str, dict[str, str]]:
     return out
 
 
+def drive_cost_per_person() -> tuple[float, str]:
+    """What the drive lever costs at strength 1, VND a year per person it reaches, and its source
+    (assumed: see simulator/inputs/drives.py)."""
+    from covsim.simulator.inputs import drives
+
+    return drives.COST_PER_PERSON_REACHED, drives.COST_SOURCE
+
+
 def kind_of(path: str) -> str:
     """The page's unit for a lever path's box (share, vnd, logodds)."""
     return levers.lever_of(path).kind
@@ -142,6 +150,14 @@ def current_levers(name: str, scheme: str, start: int) -> dict[str, float]:
 def default_start(name: str, scheme: str, year: int) -> int:
     """The first year a lever set on the page takes effect by default (see `planning.lever_start`)."""
     return planning.lever_start(scenario(name, scheme), year)
+
+
+def internal_ids() -> set[str]:
+    """Every id of the registries (levers and their paths, groups, scenarios, regions): words of the
+    code that the page, the briefing and the exports must never show."""
+    ids = {name for lever in levers.LEVERS.values() for name in (lever.name, *lever.paths())}
+    ids |= set(BY_ID) | set(simulator.shipped_scenarios()) | set(regions.runnable())
+    return ids
 
 
 def group_names(group: str) -> dict[str, str] | None:

@@ -13,75 +13,17 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from . import catalogue
 from .brief_content import changes, lever_phrase
 from .brief_text import b, group_label, plan_name
-from .i18n import region_name
+from .i18n import district_name, region_name, source_text
 
 PCT, PCT2, BN, PEOPLE, VND, POINTS, YEAR = "0.0%", "0.00%", "#,##0.0", "#,##0", "#,##0", "0.0", "0"
 
-TEXT: dict[str, dict[str, str]] = {
-    "s_coverage": {"vi": "Bao phủ theo năm", "en": "Coverage by year"},
-    "s_groups": {"vi": "Theo nhóm đối tượng", "en": "By group"},
-    "s_districts": {"vi": "Huyện - chỉ tiêu kế hoạch", "en": "Districts - planned"},
-    "s_allocation": {"vi": "Huyện - phân bổ theo mô hình", "en": "Districts - model allocation"},
-    "s_compare": {"vi": "So sánh kịch bản", "en": "Scenario comparison"},
-    "s_figures": {"vi": "Số liệu thực tế và kế hoạch", "en": "Observed and planned"},
-    "s_assumptions": {"vi": "Chính sách và giả định", "en": "Levers and assumptions"},
-    "year": {"vi": "Năm", "en": "Year"},
-    "q500": {"vi": "Tỷ lệ bao phủ: trung vị mô hình", "en": "Coverage: model median"},
-    "q100": {"vi": "Khoảng 80%: cận dưới", "en": "80% band: lower"},
-    "q900": {"vi": "Khoảng 80%: cận trên", "en": "80% band: upper"},
-    "q025": {"vi": "Khoảng 95%: cận dưới", "en": "95% band: lower"},
-    "q975": {"vi": "Khoảng 95%: cận trên", "en": "95% band: upper"},
-    "observed": {"vi": "Tỷ lệ bao phủ thực tế", "en": "Observed coverage"},
-    "planned": {"vi": "Chỉ tiêu kế hoạch", "en": "Planned target"},
-    "insured": {"vi": "Số người tham gia (bình quân mô hình)", "en": "Insured people (model mean)"},
-    "state_cost_national": {"vi": "Chi NSNN trung ương (tỷ đồng)", "en": "State budget, national (bn VND)"},
-    "state_cost_local": {"vi": "Chi NSNN địa phương (tỷ đồng)", "en": "State budget, local (bn VND)"},
-    "state_cost": {"vi": "Tổng chi NSNN hỗ trợ mức đóng (tỷ đồng)", "en": "State budget on premiums, total (bn VND)"},
-    "premium_revenue": {"vi": "Thu quỹ BHYT từ mức đóng (tỷ đồng)", "en": "Fund premium revenue (bn VND)"},
-    "base_salary": {"vi": "Mức lương cơ sở (đồng/tháng)", "en": "Base salary (VND a month)"},
-    "extra_insured": {"vi": "Số người tham gia tăng thêm so với chính sách hiện hành",
-                      "en": "Additional insured against the policy in force"},
-    "extra_state_cost": {"vi": "Chi NSNN tăng thêm so với chính sách hiện hành (tỷ đồng)",
-                         "en": "Extra state cost against the policy in force (bn VND)"},
-    "cost_per_additional_insured": {"vi": "Chi NSNN tăng thêm / người tham gia thêm (đồng)",
-                                    "en": "Extra state cost per additional insured (VND)"},
-    "group": {"vi": "Nhóm đối tượng", "en": "Group"},
-    "coverage": {"vi": "Tỷ lệ bao phủ năm mục tiêu: trung vị mô hình", "en": "Coverage in the target year: model median"},
-    "target": {"vi": "Chỉ tiêu kế hoạch", "en": "Planned target"},
-    "gap": {"vi": "Chỉ tiêu trừ bao phủ (điểm %; số âm: vượt chỉ tiêu)",
-            "en": "Target minus coverage (points; negative: above target)"},
-    "source": {"vi": "Nguồn", "en": "Source"},
-    "district": {"vi": "Huyện, thành phố", "en": "District"},
-    "population": {"vi": "Dân số", "en": "Population"},
-    "planned_insured": {"vi": "Số người tham gia theo kế hoạch", "en": "Planned insured"},
-    "rate": {"vi": "Tỷ lệ bao phủ", "en": "Coverage rate"},
-    "model_insured": {"vi": "Số người tham gia cần đạt (mô hình)", "en": "Insured needed (model)"},
-    "median_a": {"vi": "Kịch bản đang xét: trung vị", "en": "This scenario: median"},
-    "median_b": {"vi": "Kịch bản so sánh: trung vị", "en": "Compared scenario: median"},
-    "diff_lo": {"vi": "Chênh lệch: cận dưới khoảng 80% (điểm %)", "en": "Difference: 80% band lower (points)"},
-    "diff_median": {"vi": "Chênh lệch: trung vị (điểm %)", "en": "Difference: median (points)"},
-    "diff_hi": {"vi": "Chênh lệch: cận trên khoảng 80% (điểm %)", "en": "Difference: 80% band upper (points)"},
-    "value": {"vi": "Tỷ lệ", "en": "Rate"},
-    "kind": {"vi": "Loại số liệu", "en": "Kind"},
-    "all": {"vi": "Toàn tỉnh/thành phố", "en": "Whole region"},
-    "item": {"vi": "Nội dung", "en": "Item"},
-    "status": {"vi": "Giá trị hoặc tính chất", "en": "Value or status"},
-    "h_changes": {"vi": "Các thay đổi chính sách được thử", "en": "Policy changes tested"},
-    "h_levers": {"vi": "Mức các chính sách dùng trong lần tính này", "en": "Lever levels used in this run"},
-    "h_target": {"vi": "Mục tiêu đang xét", "en": "Target under test"},
-    "h_method": {"vi": "Cách tính", "en": "Method"},
-    "h_repro": {"vi": "Thông tin để tái lập kết quả", "en": "To reproduce the results"},
-    "target_value": {"vi": "Chỉ tiêu bao phủ", "en": "Coverage target"},
-    "target_year": {"vi": "Năm mục tiêu", "en": "Target year"},
-    "probability": {"vi": "Xác suất đạt mục tiêu (mô hình)", "en": "Probability of reaching it (model)"},
-    "model": {"vi": "mô hình (giả định)", "en": "model (assumed)"},
-}
 
 
 def x(key: str, lang: str) -> str:
-    return TEXT[key][lang if lang in ("vi", "en") else "vi"]
+    return catalogue.text("excel", key, lang)
 
 
 def _title_row(ws, text: str, width: int) -> None:
@@ -161,20 +103,20 @@ def to_excel(s: dict, lang: str = "vi") -> bytes:
                [(x("group", lang), None), (x("coverage", lang), PCT), (x("target", lang), PCT), (x("gap", lang), POINTS),
                 (x("source", lang), None)],
                [[group_label(g["group"], lang), g["coverage"], g.get("target"),
-                 None if g.get("gap") is None else round(100 * g["gap"], 2), g.get("source")] for g in groups])
+                 None if g.get("gap") is None else round(100 * g["gap"], 2), source_text(g.get("source"), lang)] for g in groups])
     d = s.get("districts") or {}
     if d.get("available"):
         _sheet(wb, x("s_districts", lang), head,
                [(x("year", lang), YEAR), (x("district", lang), None), (x("planned_insured", lang), PEOPLE),
                 (x("population", lang), PEOPLE), (x("rate", lang), PCT2), (x("source", lang), None)],
-               [[r["year"], r["district"], _whole(r["insured"]), _whole(r["population"]),
-                 None if r["rate_stated"] is None else r["rate_stated"] / 100, r["source"]] for r in d["planned"]],
+               [[r["year"], district_name(r["district"], lang), _whole(r["insured"]), _whole(r["population"]),
+                 None if r["rate_stated"] is None else r["rate_stated"] / 100, source_text(r["source"], lang)] for r in d["planned"]],
                freeze_col=2)
         if d.get("allocation"):
             _sheet(wb, x("s_allocation", lang), f"{head} — {percent_text(rep['target'], lang)} {rep['year']}",
                    [(x("year", lang), YEAR), (x("district", lang), None), (x("model_insured", lang), PEOPLE),
                     (x("population", lang), PEOPLE), (x("rate", lang), PCT2)],
-                   [[r["year"], r["unit"], _whole(r["insured"]), _whole(r["population"]), r["rate"]]
+                   [[r["year"], district_name(r["unit"], lang), _whole(r["insured"]), _whole(r["population"]), r["rate"]]
                     for r in d["allocation"]], freeze_col=2)
     c = s.get("compare")
     if c:
@@ -184,9 +126,10 @@ def to_excel(s: dict, lang: str = "vi") -> bytes:
                [[y, a, bb, round(100 * lo, 2), round(100 * md, 2), round(100 * hi, 2)]
                 for y, a, bb, lo, md, hi in zip(c["years"], c["median_a"], c["median_b"], c["diff"]["lo"],
                                                 c["diff"]["median"], c["diff"]["hi"])])
-    figures = [[r["year"], x("all", lang), r["value"], b("status_observed", lang), r["source"]] for r in s["observed"]]
+    figures = [[r["year"], x("all", lang), r["value"], b("status_observed", lang), source_text(r["source"], lang)]
+               for r in s["observed"]]
     figures += [[r["year"], x("all", lang) if r["group"] == "all" else group_label(r["group"], lang), r["value"],
-                 b("status_planned", lang), r["source"]] for r in s["targets"]]
+                 b("status_planned", lang), source_text(r["source"], lang)] for r in s["targets"]]
     _sheet(wb, x("s_figures", lang), head,
            [(x("year", lang), YEAR), (x("group", lang), None), (x("value", lang), PCT), (x("kind", lang), None),
             (x("source", lang), None)], figures)

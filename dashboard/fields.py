@@ -10,34 +10,17 @@ from __future__ import annotations
 import re
 
 from .compute import InputError
+from . import catalogue
 from .i18n import t
 
-TEXT: dict[str, dict[str, str]] = {
-    "empty": {"vi": "Chưa nhập: hãy nhập một số.", "en": "Empty: type a number."},
-    "not_number": {"vi": "«{text}» không phải là một số.", "en": "'{text}' is not a number."},
-    "range": {"vi": "Phải từ {lo} đến {hi}{unit}.", "en": "Must be from {lo} to {hi}{unit}."},
-    "year_range": {"vi": "Phải là một năm từ {lo} đến {hi}.", "en": "Must be a year from {lo} to {hi}."},
-    "whole_year": {"vi": "Năm phải là số nguyên, ví dụ 2020.", "en": "A year is a whole number, e.g. 2020."},
-    "target_range": {"vi": "Phải lớn hơn 0 và không quá 100 (%).", "en": "Must be above 0 and at most 100 (%)."},
-    "other_region": {"vi": "Kịch bản này thuộc tỉnh/thành phố khác.", "en": "That scenario is of another region."},
-    "invalid": {"vi": "Giá trị không hợp lệ.", "en": "Invalid value."},
-    "start_after_year": {"vi": "Năm áp dụng ({start}) sau năm mục tiêu ({year}): chính sách thay đổi không "
-                                "ảnh hưởng đến kết quả năm mục tiêu.",
-                         "en": "The levers start in {start}, after the target year {year}: they cannot change "
-                               "the result for the target year."},
-    "stale": {"vi": "Kết quả bên dưới là của lần nhập hợp lệ gần nhất; hãy sửa ô được đánh dấu đỏ để cập nhật.",
-              "en": "The results below are from the last valid input; correct the box marked in red to update "
-                    "them."},
-    "percent_unit": {"vi": " (%)", "en": " (%)"},
-    "vnd_unit": {"vi": " đồng/tháng", "en": " VND a month"},
-}
 
 
 def say(key: str, lang: str, **values) -> str:
-    text = TEXT[key]["en" if lang == "en" else "vi"]
-    return text.format(**values) if values else text
+    return catalogue.text("field", key, lang, **values)
 
 
+#: A whole amount written with thousands separators of either language: 830.000, 1,800,000.
+GROUPED = re.compile(r"-?\d{1,3}([.,]\d{3})+")
 _THOUSANDS = {".": re.compile(r"-?\d{1,3}(\.\d{3}){2,}(,\d+)?"), ",": re.compile(r"-?\d{1,3}(,\d{3}){2,}(\.\d+)?")}
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 from plotly.colors import qualitative
 
 from . import compute
-from .i18n import percent, t
+from .i18n import district_name, percent, scenario_name, source_text, t
 
 
 # Figures of the full dashboard, drawn from a run's JSON summary (compute.summary) -------------
@@ -50,16 +50,17 @@ def _note(text: str, lang: str, height: int) -> dict:
 
 
 def group_label(group: str, lang: str) -> str:
-    """A model group's name in the language; a plan's own label ('law3', 'plan6_…') as written."""
-    names = compute.group_names(group)
-    return group if names is None else names["vi" if lang == "vi" else "en"]
+    """A group's name in the language (i18n.group_label): never its id ('law3', 'plan6_…')."""
+    from .i18n import group_label as label
+
+    return label(group, lang)
 
 
 def fan_chart(s: dict, lang: str) -> dict:
     """Median, 80% and 95% bands over draws; observed points; planned targets; the target line."""
     years, fan = s["years"], s["fan"]
     pct = lambda xs: [None if v is None else 100 * v for v in xs]  # noqa: E731
-    model = t("assumed", lang)
+    model = t("assumed_short", lang)  # "model median (assumed)": the model is in the name already
     data = []
     for lo, hi, key, alpha in (("q025", "q975", "band95", 0.15), ("q100", "q900", "band80", 0.3)):
         data.append({"type": "scatter", "x": years + years[::-1], "y": pct(fan[hi]) + pct(fan[lo])[::-1],
@@ -70,12 +71,12 @@ def fan_chart(s: dict, lang: str) -> dict:
     obs = s["observed"]
     if obs:
         data.append({"type": "scatter", "x": [r["year"] for r in obs], "y": [100 * r["value"] for r in obs],
-                     "name": t("observed", lang), "text": [r["source"] for r in obs], **OBSERVED})
+                     "name": t("observed", lang), "text": [source_text(r["source"], lang) for r in obs], **OBSERVED})
     plans = [r for r in s["targets"] if r["group"] == "all"]
     if plans:
         data.append({"type": "scatter", "x": [r["year"] for r in plans], "y": [100 * r["value"] for r in plans],
                      "mode": "markers", "marker": PLANNED["marker"], "name": t("planned", lang),
-                     "text": [r["source"] for r in plans]})
+                     "text": [source_text(r["source"], lang) for r in plans]})
     rep = s["report"]
     data.append({"type": "scatter", "x": [years[0], years[-1]], "y": [100 * rep["target"]] * 2, "mode": "lines",
                  "line": {"dash": "dash", "color": "#d62728", "width": 1.5},
@@ -114,18 +115,20 @@ def districts_chart(s: dict, lang: str) -> dict | None:
     year = s["report"]["year"]
     palette = qualitative.Dark24
     colour, data = {}, []
-    for i, (name, part) in enumerate(plan.groupby("district", sort=False)):
-        colour[name] = palette[i % len(palette)]
+    for i, (unit, part) in enumerate(plan.groupby("district", sort=False)):
+        name = district_name(unit, lang)
+        colour[unit] = palette[i % len(palette)]
         data.append({"type": "scatter", "x": part.year.tolist(), "y": part.rate_stated.tolist(),
                      "mode": "lines+markers", "name": name, "legendgroup": name,
-                     "marker": {"symbol": "diamond-open", "size": 9, "color": colour[name]},
-                     "line": {"dash": "dash", "color": colour[name]}})
+                     "marker": {"symbol": "diamond-open", "size": 9, "color": colour[unit]},
+                     "line": {"dash": "dash", "color": colour[unit]}})
     if d.get("allocation"):
         alloc = pd.DataFrame(d["allocation"])
-        for name, part in alloc.groupby("unit", sort=False):
+        for unit, part in alloc.groupby("unit", sort=False):
+            name = district_name(unit, lang)
             data.append({"type": "scatter", "x": part.year.tolist(), "y": (100 * part.rate).tolist(), "mode": "lines",
-                         "name": f"{name}", "legendgroup": name, "showlegend": False, "opacity": 0.8,
-                         "line": {"width": 2, "color": colour.get(name, "#555")}})
+                         "name": name, "legendgroup": name, "showlegend": False, "opacity": 0.8,
+                         "line": {"width": 2, "color": colour.get(unit, "#555")}})
     note = {"text": f"◇ - - {t('planned_district', lang)} · ── {t('model_allocation', lang)} "
                     f"({percent(s['report']['target'], lang, 2)} {year})",
             "showarrow": False, "xref": "paper", "yref": "paper", "x": 0, "y": 1.08, "xanchor": "left"}
@@ -154,9 +157,9 @@ def comparison_chart(s: dict, lang: str) -> dict:
     years = c["years"]
     data = [
         {"type": "scatter", "x": years, "y": [100 * v for v in c["median_a"]], "mode": "lines", "line": {"color": MODEL},
-         "name": f"{t('current', lang)}: {s['scenario']} ({t('median', lang)})"},
+         "name": f"{t('current', lang)}: {scenario_name(s['scenario'], lang)} ({t('median', lang)})"},
         {"type": "scatter", "x": years, "y": [100 * v for v in c["median_b"]], "mode": "lines",
-         "line": {"color": "#9467bd", "dash": "dot"}, "name": f"{c['name']} ({t('median', lang)})"},
+         "line": {"color": "#9467bd", "dash": "dot"}, "name": f"{scenario_name(c['name'], lang)} ({t('median', lang)})"},
         {"type": "scatter", "x": years + years[::-1],
          "y": [100 * v for v in c["diff"]["hi"]] + [100 * v for v in c["diff"]["lo"]][::-1], "fill": "toself",
          "yaxis": "y2", "fillcolor": "rgba(127,127,127,0.25)", "line": {"width": 0}, "hoverinfo": "skip",

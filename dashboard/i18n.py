@@ -1,144 +1,170 @@
-"""Every label of the dashboard in Vietnamese and English, and number formats of each language.
+"""The page's words and the numbers of each language, from the catalogue (`catalogue`, the .po files).
 
-Vietnamese writes 1.179.440 người and 93,69%: "." groups thousands, "," marks decimals.
+Vietnamese writes 1.179.440 người and 93,69%: "." groups thousands, "," marks decimals (Babel's
+rules for vi_VN; en_GB for English).
 """
 from __future__ import annotations
 
 import math
 
+from babel.numbers import format_decimal
+
+from . import catalogue
+from .catalogue import DEFAULT, LANGUAGES, LOCALES
 from .compute import lever_labels
 
-LANGUAGES = ("vi", "en")
-DEFAULT = "vi"
+__all__ = ["DEFAULT", "LANGUAGES", "LOCALES", "TEXT", "t", "region_name", "number", "percent", "group_name", "group_label"]
 
-TEXT: dict[str, dict[str, str]] = {
-    "title": {"vi": "Mô phỏng bao phủ bảo hiểm y tế", "en": "Health insurance coverage simulator"},
-    "region": {"vi": "Tỉnh/thành", "en": "Region"},
-    "scenario": {"vi": "Kịch bản", "en": "Scenario"},
-    "scheme": {"vi": "Loại bảo hiểm", "en": "Scheme"},
-    "language": {"vi": "Ngôn ngữ", "en": "Language"},
-    "levers": {"vi": "Chính sách", "en": "Policy levers"},
-    "lever_start": {"vi": "Áp dụng từ năm", "en": "In force from"},
-    "target": {"vi": "Mục tiêu bao phủ (%)", "en": "Coverage target (%)"},
-    "target_year": {"vi": "Năm mục tiêu", "en": "Target year"},
-    "reset": {"vi": "Về kịch bản gốc", "en": "Reset to baseline"},
-    "probability": {"vi": "Xác suất đạt mục tiêu", "en": "Probability of reaching the target"},
-    "coverage": {"vi": "Tỷ lệ bao phủ", "en": "Coverage"},
-    "median": {"vi": "Trung vị mô hình", "en": "Model median"},
-    "band80": {"vi": "Khoảng 80% (mô hình)", "en": "80% band (model)"},
-    "band95": {"vi": "Khoảng 95% (mô hình)", "en": "95% band (model)"},
-    "observed": {"vi": "Số liệu thực tế (quan sát)", "en": "Observed"},
-    "planned": {"vi": "Chỉ tiêu kế hoạch", "en": "Planned target"},
-    "target_line": {"vi": "Mục tiêu đang xét", "en": "Target under test"},
-    "year": {"vi": "Năm", "en": "Year"},
-    "groups": {"vi": "Bao phủ theo nhóm đối tượng", "en": "Coverage by group"},
-    "group_target": {"vi": "Chỉ tiêu nhóm (kế hoạch)", "en": "Group target (planned)"},
-    "budget": {"vi": "Ngân sách nhà nước và thu quỹ", "en": "State budget and fund revenue"},
-    "state_cost_national": {"vi": "NSNN trung ương", "en": "State budget, national"},
-    "state_cost_local": {"vi": "NSNN địa phương", "en": "State budget, local"},
-    "premium_revenue": {"vi": "Thu quỹ BHYT", "en": "Fund premium revenue"},
-    "billion_vnd": {"vi": "tỷ đồng", "en": "bn VND"},
-    "per_insured": {"vi": "Chi phí NSNN cho mỗi người tham gia thêm", "en": "State cost per additional insured"},
-    "people": {"vi": "người", "en": "people"},
-    "median_coverage": {"vi": "Bao phủ trung vị", "en": "Median coverage"},
-    "districts": {"vi": "Theo huyện (chỉ tiêu kế hoạch)", "en": "By district (planned targets)"},
-    "no_districts": {"vi": "Không có số liệu cấp huyện cho tỉnh này", "en": "No district data for this region"},
-    "not_for_scheme": {"vi": "Không áp dụng cho loại bảo hiểm này", "en": "Not available for this scheme"},
-    "denominator": {"vi": "Mẫu số", "en": "Denominator"},
-    "error": {"vi": "Dữ liệu nhập không hợp lệ", "en": "Invalid input"},
-    "draws": {"vi": "lần mô phỏng", "en": "draws"},
-    "bhyt": {"vi": "BHYT", "en": "Health (BHYT)"},
-    "bhxh": {"vi": "BHXH", "en": "Social (BHXH)"},
-    "bhtn": {"vi": "BHTN", "en": "Unemployment (BHTN)"},
-    "near_poor": {"vi": "Cận nghèo", "en": "Near-poor"},
-    "pupil_student": {"vi": "Học sinh, sinh viên", "en": "Pupils and students"},
-    "farm_household": {"vi": "Hộ nông, lâm, ngư nghiệp", "en": "Farm households"},
-    "household": {"vi": "Hộ gia đình", "en": "Households"},
-    "group": {"vi": "Nhóm", "en": "Group"},
-    "levers_note": {"vi": "Giá trị ban đầu là mức đang áp dụng của kịch bản; tỷ lệ tính theo % mức đóng.",
-                    "en": "Levers start at the scenario's current values; shares in % of the premium."},
-    "labour_levers_note": {"vi": "Với BHXH/BHTN chỉ các đòn bẩy thị trường lao động có tác dụng.",
-                           "en": "For BHXH/BHTN only the labour-force levers apply."},
-    "stop": {"vi": "Dừng", "en": "Stop"},
-    "computing": {"vi": "Đang tính…", "en": "Computing…"},
-    "assumed": {"vi": "giả định (mô hình)", "en": "assumed (model)"},
-    "compare": {"vi": "So sánh với kịch bản", "en": "Compare with scenario"},
-    "comparison": {"vi": "So sánh hai kịch bản (cùng lần mô phỏng, cùng seed)",
-                   "en": "Two scenarios side by side (same draws and seed)"},
-    "difference": {"vi": "Chênh lệch bao phủ (điểm %)", "en": "Coverage difference (points)"},
-    "current": {"vi": "Kịch bản đang xét", "en": "Current scenario"},
-    "cum_cost": {"vi": "Chi NSNN cộng dồn", "en": "Cumulative state cost"},
-    "export": {"vi": "Xuất kết quả", "en": "Export"},
-    "briefing": {"vi": "Báo cáo tóm tắt (HTML)", "en": "Briefing (HTML)"},
-    "briefing_docx": {"vi": "Báo cáo tóm tắt (Word)", "en": "Briefing (Word)"},
-    "briefing_pdf": {"vi": "Báo cáo tóm tắt (PDF)", "en": "Briefing (PDF)"},
-    "csv": {"vi": "CSV", "en": "CSV"},
-    "excel": {"vi": "Excel", "en": "Excel"},
-    "netcdf": {"vi": "NetCDF", "en": "NetCDF"},
-    "assumptions": {"vi": "Giả định", "en": "Assumptions"},
-    "sources": {"vi": "Nguồn số liệu", "en": "Sources"},
-    "key_numbers": {"vi": "Các con số chính", "en": "Key numbers"},
-    "seed": {"vi": "Seed", "en": "Seed"},
-    "data_hash": {"vi": "Mã dữ liệu", "en": "Data hash"},
-    "code_version": {"vi": "Phiên bản mã", "en": "Code version"},
-    "scenario_definition": {"vi": "Định nghĩa kịch bản", "en": "Scenario definition"},
-    "parameters": {"vi": "Tham số", "en": "Parameters"},
-    "first_year": {"vi": "Năm đạt (và giữ) mục tiêu, một nửa số lần mô phỏng",
-                   "en": "Reached (and held) by, in half the draws"},
-    "never": {"vi": "chưa đạt đến năm cuối", "en": "not within the run"},
-    "planned_district": {"vi": "Chỉ tiêu huyện (kế hoạch)", "en": "District target (planned)"},
-    "model_allocation": {"vi": "Phân bổ theo mô hình", "en": "Model-based allocation"},
-    "allocation_unavailable": {"vi": "Không phân bổ được theo mô hình", "en": "No model-based allocation"},
-    "of_labour_force": {"vi": "lực lượng lao động", "en": "labour force"},
-    "of_population": {"vi": "dân số", "en": "population"},
-    "internal_error": {"vi": "Lỗi khi tính", "en": "Computation failed"},
-    "scheme_switch_note": {"vi": "BHXH/BHTN: bao phủ tính trên", "en": "BHXH/BHTN: coverage of the"},
-    "probability_of": {"vi": "xác suất đạt", "en": "probability of reaching"},
-    "in_year": {"vi": "năm", "en": "in"},
-    "legend_note": {"vi": "● quan sát (số liệu thực tế) · ◇ - - kế hoạch (chỉ tiêu) · ── / vùng màu: giả định (mô hình)",
-                    "en": "● observed · ◇ - - planned (targets) · ── / shaded: assumed (model)"},
-    "generated": {"vi": "Tạo lúc", "en": "Generated"},
-    "print_hint": {"vi": "In trang này (Ctrl+P) để có bản giấy.", "en": "Print this page (Ctrl+P) for paper."},
-    "ping": {"vi": "ping", "en": "ping"},
-    "on_priors": {"vi": "chưa hiệu chỉnh: tham số lấy từ phân phối tiên nghiệm, chưa khớp với số liệu quan sát",
-                  "en": "not calibrated: the parameters are the priors, not fitted to any observation"},
-    "per_insured_year": {"vi": "Chi phí NSNN tăng thêm / người tham gia thêm (so với kịch bản gốc)",
-                         "en": "Extra state cost per additional insured (against the baseline)"},
-    "vnd": {"vi": "đồng", "en": "VND"},
-    "baseline": {"vi": "Kịch bản gốc", "en": "Baseline"},
-    "description": {"vi": "Mô tả", "en": "Description"},
-    "value": {"vi": "Giá trị", "en": "Value"},
-    "lever": {"vi": "Đòn bẩy", "en": "Lever"},
-    "fan": {"vi": "Bao phủ theo năm: trung vị, khoảng 80% và 95%", "en": "Coverage by year: median, 80% and 95% bands"},
-    "download": {"vi": "Tải về", "en": "Download"},
-}
-
-# The levers' labels come from the lever registry (NAME, NAME.column, NAME.description).
-TEXT.update(lever_labels())
+TEXT = catalogue.section("page") | lever_labels()  # for tests and tools: the page's entries
 
 
 def t(key: str, lang: str) -> str:
-    texts = TEXT[key] if key in TEXT else lever_labels()[key]  # a lever registered after import
-    return texts[lang if lang in LANGUAGES else DEFAULT]
+    """A page label; a lever's (NAME, NAME.column, NAME.description) from the lever registry."""
+    if catalogue.has("page", key):
+        return catalogue.text("page", key, lang)
+    if key in lever_labels():
+        return catalogue.text("lever", key, lang)
+    return group_label(key, lang)  # a group lever's row: the group's one name
 
 
 def region_name(region: str, lang: str) -> str:
     """A region's name from the data (regions.csv), not from this file: adding a region adds its label."""
     from . import compute
 
-    return compute.region_name(region, lang if lang in LANGUAGES else DEFAULT)
+    return compute.region_name(region, catalogue.language(lang))
 
 
-def number(value: float, lang: str, decimals: int = 0) -> str:
-    """1179440 -> '1.179.440' (vi) or '1,179,440' (en)."""
+def number(value: float | None, lang: str, decimals: int = 0) -> str:
+    """1179440 -> '1.179.440' (vi) or '1,179,440' (en); Babel's rules of the language."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    text = f"{value:,.{decimals}f}"
-    if lang == "vi":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=LOCALES[catalogue.language(lang)])
 
 
-def percent(share: float, lang: str, decimals: int = 1) -> str:
+def percent(share: float | None, lang: str, decimals: int = 1) -> str:
     """0.9369 -> '93,7%' (vi) or '93.7%' (en)."""
+    if share is None:
+        return "–"
     return number(100.0 * share, lang, decimals) + "%"
+
+
+def group_name(group: str, lang: str) -> str:
+    """Who a group is, as the law and the plans name them (section `group`), else the group
+    registry's name; never the internal id (a plan's label without an entry reads 'other group')."""
+    if catalogue.has("group", group):
+        return catalogue.text("group", group, lang)
+    from . import compute
+
+    names = compute.group_names(group)
+    return names[catalogue.language(lang)] if names else catalogue.text("page", "other_group", lang)
+
+
+def group_label(group: str, lang: str) -> str:
+    """A group's name as a label (a table row, a chart axis): first letter capital."""
+    text = group_name(group, lang)
+    return text[:1].upper() + text[1:]
+
+
+def scenario_name(name: str, lang: str) -> str:
+    """A scenario as the planner knows it: the plan's title (section `scenario`); a baseline is
+    'the policy in force' of its region; a scenario the catalogue does not know (a user's own
+    file) by the name its file gives."""
+    if catalogue.has("scenario", name):
+        return catalogue.text("scenario", name, lang)
+    sc = _scenario(name)
+    if sc is not None and not sc.baseline:
+        return catalogue.text("scenario", "baseline", lang, region=region_name(sc.region, lang))
+    return name
+
+
+def scenario_description(name: str, lang: str) -> str:
+    """What the scenario does and on which legal basis, as a ministry official would write it."""
+    if catalogue.has("scenario", f"{name}.description"):
+        return catalogue.text("scenario", f"{name}.description", lang)
+    sc = _scenario(name)
+    if sc is not None and not sc.baseline:
+        return catalogue.text("scenario", "baseline.description", lang, region=region_name(sc.region, lang))
+    return "" if sc is None else sc.description
+
+
+def _scenario(name: str):
+    from . import compute
+
+    try:
+        return compute.scenario(name)
+    except Exception:  # noqa: BLE001 - not a shipped scenario: the caller says what it can
+        return None
+
+
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """The words of dash's Dropdown (its search box, 'no options'), in the language."""
+    return {k: v[catalogue.language(lang)] for k, v in catalogue.section("dropdown").items()}
+
+
+def plotly_locale(lang: str) -> dict:
+    """plotly.js's locale for the chart toolbar and number/date formats (plotly.js ships no
+    Vietnamese one): its tooltips from the catalogue's section `plotly`, separators from Babel."""
+    from babel import Locale
+
+    loc = Locale.parse(LOCALES[catalogue.language(lang)])
+    symbols = loc.number_symbols.get("latn", loc.number_symbols)
+    days = loc.days["format"]
+    months = loc.months["format"]
+    return {"moduleType": "locale", "name": catalogue.language(lang),
+            "dictionary": {k: v[catalogue.language(lang)] for k, v in catalogue.section("plotly").items()},
+            "format": {"days": [days["wide"][i] for i in (6, 0, 1, 2, 3, 4, 5)],
+                       "shortDays": [days["abbreviated"][i] for i in (6, 0, 1, 2, 3, 4, 5)],
+                       "months": [months["wide"][i] for i in range(1, 13)],
+                       "shortMonths": [months["abbreviated"][i] for i in range(1, 13)],
+                       "periods": ["SA", "CH"] if lang == "vi" else ["AM", "PM"],
+                       "decimal": symbols["decimal"], "thousands": symbols["group"], "grouping": [3],
+                       "currency": ["", " ₫"] if lang == "vi" else ["", " VND"],
+                       "date": "%d/%m/%Y", "time": "%H:%M:%S", "dateTime": "%H:%M:%S %d/%m/%Y",
+                       "year": "%Y", "month": "%m/%Y", "dayMonth": "%d/%m", "dayMonthYear": "%d/%m/%Y"}}
+
+
+def plotly_locale_script() -> str:
+    """The script that registers both languages with plotly.js, before or after it loads (plotly
+    takes window.PlotlyLocales when it starts)."""
+    import json
+
+    body = json.dumps([plotly_locale(lang) for lang in LANGUAGES], ensure_ascii=False)
+    return ("(function(){var locales=" + body + ";locales.forEach(function(l){"
+            "if(window.Plotly&&window.Plotly.register){window.Plotly.register(l);}"
+            "else{window.PlotlyLocales=window.PlotlyLocales||[];window.PlotlyLocales.push(l);}});})();")
+
+
+def graph_config(lang: str) -> dict:
+    """A chart's config: the toolbar in the language, no plotly logo."""
+    return {"displaylogo": False, "locale": catalogue.language(lang)}
+
+
+def internal_ids() -> set[str]:
+    """The ids no reader may see: the registries' (compute.internal_ids) and the plans' own group
+    labels (law1…law5, plan6_…, near_poor+farm_household: the catalogue's section `group`)."""
+    from . import compute
+
+    return compute.internal_ids() | set(catalogue.section("group"))
+
+
+_OWN_REFS = __import__("re").compile(r"\s*\(seed \d{3}\)|,? per domain\.md section \d+|\s*\(domain\.md section \d+\)")
+
+
+def source_text(source: str | None, lang: str = DEFAULT) -> str | None:
+    """A figure's source as a reader sees it: the citation in the language where the catalogue has
+    it (section `source`: the documents the page cites for its default targets), else as the data
+    write it, less the project's own references ('(seed 003)', 'per domain.md section 3')."""
+    if source is None:
+        return None
+    if catalogue.has("source", str(source)):
+        return catalogue.text("source", str(source), lang)
+    return _OWN_REFS.sub("", str(source))
+
+
+def district_name(name: str, lang: str) -> str:
+    """A district as the data name it ('Huyện Tam Đường'), in the language ('Tam Đường district'):
+    the kind of unit from the catalogue's section `unit`, the proper name as written."""
+    kind, _, rest = next(((k, " ", name[len(k) + 1:]) for k in catalogue.section("unit") if name.startswith(k + " ")),
+                         ("", "", name))
+    return catalogue.text("unit", kind, lang, name=rest) if kind else name

@@ -7,7 +7,7 @@ from itertools import count
 from dash import dcc, html
 
 from . import compute, fields
-from .i18n import DEFAULT, region_name, t
+from .i18n import DEFAULT, dropdown_labels, graph_config, region_name, t
 
 _n = count()
 
@@ -32,8 +32,9 @@ CARD = {"background": "#fff", "border": "1px solid #ddd", "borderRadius": "6px",
 
 
 def _number(path: str, style=SMALL):
-    """A lever's box: any decimal (a share of 33,5% or 33.5%), committed on Enter or leaving the box;
-    its error beside it. Text, not a browser number box, which reads '96,8' as 968."""
+    """A lever's box: any decimal (a share of 33,5% or 33.5%), money with thousands separators
+    (1.800.000 đồng), committed on Enter or leaving the box; its error beside it. Text, not a
+    browser number box, which reads '96,8' as 968."""
     return html.Div([dcc.Input(id=lever_id(path), type="text", inputMode="decimal", debounce=True, style=style,
                                placeholder="—"),
                      html.Div(id=fields.box_id(path))])
@@ -60,8 +61,12 @@ def _levers() -> html.Div:
     for s in specs:
         if not s["grouped"]:
             style = {"width": "170px"} if s["kind"] == "vnd" else SMALL
-            boxes += [html.Label(T(s["lever"]), title=compute.lever_labels()[f"{s['lever']}.description"][DEFAULT]),
-                      html.Br(), _number(s["path"], style=style), html.Br()]
+            tip = f"{s['lever']}.description"  # its tooltip, swapped with the language as the labels are
+            boxes += [html.Label(T(s["lever"]), title=t(tip, DEFAULT), id={"type": "tip", "key": tip}),
+                      html.Br(), _number(s["path"], style=style)]
+            if s["kind"] == "drive":  # in the planner's units: what 0 and 1 mean, what it costs
+                boxes.append(html.Div(id="drive-note", style={"fontSize": "12px", "color": "#555"}))
+            boxes.append(html.Br())
     return html.Div([
         html.H4(T("levers"), style={"margin": "8px 0 4px"}),
         html.Table(rows, style={"fontSize": "14px"}),
@@ -74,13 +79,13 @@ def _levers() -> html.Div:
 def controls() -> html.Div:
     return html.Div(id="controls", className="no-print", style={"flex": "0 0 330px", "padding": "8px"}, children=[
         html.Label(T("region")),
-        dcc.Dropdown(id="region", options=[{"label": region_name(r, "vi"), "value": r} for r in compute.REGIONS],
-                     value=compute.REGIONS[0], clearable=False, style=BOX),
+        dcc.Dropdown(id="region", options=[{"label": region_name(r, DEFAULT), "value": r} for r in compute.REGIONS],
+                     value=compute.REGIONS[0], clearable=False, style=BOX, labels=dropdown_labels(DEFAULT)),
         html.Label(T("scenario")),
-        dcc.Dropdown(id="scenario", clearable=False, style=BOX),
+        dcc.Dropdown(id="scenario", clearable=False, style=BOX, labels=dropdown_labels(DEFAULT)),
         html.Div(id="scenario-description", style={"fontSize": "12px", "color": "#555", "marginBottom": "6px"}),
         html.Label(T("scheme")),
-        dcc.RadioItems(id="scheme", options=[{"label": s.upper(), "value": s} for s in compute.SCHEMES],
+        dcc.RadioItems(id="scheme", options=[{"label": t(s, DEFAULT), "value": s} for s in compute.SCHEMES],
                        value="bhyt", inline=True, inputStyle={"marginRight": "4px", "marginLeft": "8px"}),
         _levers(),
         html.Label(T("lever_start")), html.Br(), _box("start", "numeric"),
@@ -89,7 +94,7 @@ def controls() -> html.Div:
         html.Label(T("target_year")), html.Br(), _box("year", "numeric"),
         html.Button(T("reset"), id="reset", n_clicks=0, style={"margin": "8px 0"}),
         html.Br(), html.Label(T("compare")),
-        dcc.Dropdown(id="compare", clearable=True, style=BOX),
+        dcc.Dropdown(id="compare", clearable=True, style=BOX, labels=dropdown_labels(DEFAULT)),
         html.Div(id=fields.box_id("compare")),
         html.H4(T("export"), style={"margin": "10px 0 4px"}),
         html.Button(T("briefing"), id="btn-briefing", n_clicks=0), " ",
@@ -115,12 +120,12 @@ def answer() -> html.Div:
             html.Div(T("probability"), style={"fontSize": "14px", "color": "#555"}),
             html.Div(id="probability", style={"fontSize": "44px", "fontWeight": "bold"}),
             html.Div(id="headline", style={"fontSize": "15px"}),
-            dcc.Graph(id="fan", config={"displaylogo": False}),
+            dcc.Graph(id="fan", config=graph_config(DEFAULT)),
             html.Div(id="legend-note", style={"fontSize": "12px", "color": "#555"}),
         ]),
-        html.Div(style=CARD, children=[html.H4(T("groups")), dcc.Graph(id="groups", config={"displaylogo": False})]),
+        html.Div(style=CARD, children=[html.H4(T("groups")), dcc.Graph(id="groups", config=graph_config(DEFAULT))]),
         html.Div(style=CARD, children=[html.H4(T("districts")), html.Div(id="districts")]),
-        html.Div(style=CARD, children=[html.H4(T("budget")), dcc.Graph(id="budget", config={"displaylogo": False}),
+        html.Div(style=CARD, children=[html.H4(T("budget")), dcc.Graph(id="budget", config=graph_config(DEFAULT)),
                                        html.Div(id="per-insured")]),
         html.Div(style=CARD, children=[html.H4(T("comparison")), html.Div(id="comparison")]),
         html.Div(id="assumptions", style={"fontSize": "12px", "color": "#555"}),
@@ -143,6 +148,8 @@ def layout() -> html.Div:
         # The answer (shown at once), the answer with its details, and the background job's traffic.
         dcc.Store(id="request"), dcc.Store(id="answer"), dcc.Store(id="result"),
         dcc.Store(id="slow-request"), dcc.Store(id="slow-answer"),
+        # The last valid result, greyed under an input error: relabelled too when the language changes.
+        dcc.Store(id="last-valid"),
         html.Div(id="result-key", style={"display": "none"}),
         # A trivial callback for the latency benchmark's yardstick.
         html.Button("ping", id="ping", n_clicks=0, style={"display": "none"}),

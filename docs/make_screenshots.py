@@ -4,8 +4,9 @@
 
 Starts `covsim dashboard` on a free loopback port in its own process, drives it with selenium and
 saves: the fan chart with the probability (Vietnamese, national), the groups and budget views, Lai
-Châu's districts (plan beside the model's allocation), the scenario comparison, the page in
-English, the page as it prints (print media) and the social-insurance (BHXH) view.
+Châu's districts (plan beside the model's allocation), the scenario comparison, the levers (the
+drive in the planner's units), the page in English, the page as it prints (print media) and the
+social-insurance (BHXH) view.
 """
 from __future__ import annotations
 
@@ -80,13 +81,15 @@ def main() -> None:
         driver.find_element(By.CSS_SELECTOR, "#scenario").click()
         time.sleep(0.5)
         next(o for o in driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option, [role='option']")
-             if o.text.startswith("lai_chau_plan_2016")).click()
+             if o.text.startswith("Kế hoạch BHYT toàn dân tỉnh Lai Châu")).click()
         k = wait_new(driver, k)
-        box = driver.find_element(By.CSS_SELECTOR, 'input[id*=\'"path":"state_share__household"\']')
-        box.send_keys(Keys.CONTROL, "a")
-        box.send_keys(Keys.BACKSPACE)
-        box.send_keys("50", Keys.ENTER)
-        k = wait_new(driver, k)
+        for path, value in (("state_share__household", "50"), ("drive", "1")):  # a share and a drive strength
+            box = driver.find_element(By.CSS_SELECTOR, f'input[id*=\'"path":"{path}"\']')
+            box.send_keys(Keys.CONTROL, "a")
+            box.send_keys(Keys.BACKSPACE)
+            box.send_keys(value, Keys.ENTER)
+            k = wait_new(driver, k)
+        written.append(shoot(driver, "#controls", "levers"))  # the levers in the planner's units
         for n, name in ((1, "fan"), (2, "groups"), (3, "districts"), (4, "budget"), (5, "comparison")):
             written.append(shoot(driver, card(n), name))
         driver.find_element(By.CSS_SELECTOR, "#lang input[value='en']").click()

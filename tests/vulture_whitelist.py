@@ -9,3 +9,5 @@ _.language, _.italic, _.bold  # python-docx's run font reads them (dashboard/bri
 _.drawHeight, _.drawWidth  # reportlab's Image reads them (dashboard/brief_pdf.py)
 _.alignment  # openpyxl's cell reads it (dashboard/excel.py)
 _.showErrorMessage  # openpyxl's data validation reads it (simulator/inputs/region_template.py)
+plotly_locales  # Flask serves it (dashboard/app.py's route for the chart toolbar's locales)
+_.handle_starttag, _.handle_endtag, _.handle_data  # html.parser calls them (tests/dashboard/test_i18n_exports.py)

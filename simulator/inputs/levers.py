@@ -27,7 +27,7 @@ class Lever:
     `solvable`: `covsim solve` may move it (it prices the state's cost of premium shares).
     `sensitivity`: `covsim sensitivity` varies it (its fast path rewrites the premium's state share,
     so a share lever: parameter `state_share` or `local_top_up`). `dashboard`: the
-    page shows a box for it, `kind` says how (share in %, VND, log-odds).
+    page shows a box for it, `kind` says how (share in %, VND, log-odds, drive strength).
     """
 
     name: str
@@ -43,7 +43,7 @@ class Lever:
     solvable: bool = False
     sensitivity: bool = False
     dashboard: bool = False
-    kind: str = "number"  # share | vnd | logodds | number: the dashboard's unit for its box
+    kind: str = "number"  # share | vnd | logodds | drive | number: the dashboard's unit for its box
     offered: tuple[str, ...] = field(default=OFFERED_GROUPS)  # groups the page and sensitivity offer
     column: dict[str, str] = field(default_factory=dict)  # the page's table header (group levers)
 
@@ -91,12 +91,14 @@ LEVERS: dict[str, Lever] = _levers(
                        "en": "What the 2nd, 3rd, 4th and 5th household members pay, relative to the first."}),
     Lever("outreach", "outreach", -5.0, 5.0, "log-odds shift of joining (administrative drive)", HEALTH,
           regional=True, dashboard=True, kind="logodds",
-          label={"vi": "Vận động, tuyên truyền (log-odds)", "en": "Outreach (log-odds)"},
-          description={"vi": "Chiến dịch vận động của tỉnh: dịch chuyển log-odds tham gia BHYT.",
+          label={"vi": "Vận động, tuyên truyền (mức tự đặt, 0 = không đổi)", "en": "Outreach (log-odds)"},
+          description={"vi": "Chiến dịch vận động của tỉnh: dịch chuyển khả năng tham gia BHYT, theo thang logarit "
+                             "tỷ số chênh; mức giả định, không có số liệu đối chiếu.",
                        "en": "The province's enrolment drive: a shift in the log-odds of joining health insurance."}),
     Lever("drive", "drive", 0.0, 3.0, "strength of an enrolment drive, 1 = the nation's 2016-2020 drive "
           "(Decision 1167's targets; fitted effect, assumed cost)", HEALTH, regional=True, solvable=True,
-          label={"vi": "Chiến dịch vận động (1 = đợt toàn quốc 2016-2020)", "en": "Enrolment drive (1 = the 2016-2020 national drive)"},
+          dashboard=True, kind="drive",
+          label={"vi": "Cường độ vận động tham gia BHYT", "en": "Enrolment drive strength"},
           description={"vi": "Cường độ chiến dịch vận động tham gia BHYT: 1 bằng đợt vận động toàn quốc theo "
                              "Quyết định 1167/QĐ-TTg (2016-2020); hiệu quả ước lượng, chi phí giả định.",
                        "en": "Strength of a health-insurance enrolment drive: 1 is the national drive that answered "
@@ -109,13 +111,15 @@ LEVERS: dict[str, Lever] = _levers(
                        "en": "The state's share of the voluntary social-insurance contribution, by income group."}),
     Lever("enforcement", "enforcement", -5.0, 5.0, "log-odds shift of compulsory BHXH/BHTN compliance (inspections)",
           LABOUR, dashboard=True, kind="logodds",
-          label={"vi": "Thanh tra, kiểm tra doanh nghiệp (log-odds)", "en": "Enforcement (log-odds)"},
-          description={"vi": "Thanh tra, kiểm tra doanh nghiệp: dịch chuyển log-odds tuân thủ BHXH/BHTN bắt buộc.",
+          label={"vi": "Thanh tra, kiểm tra doanh nghiệp (mức tự đặt, 0 = không đổi)", "en": "Enforcement (log-odds)"},
+          description={"vi": "Thanh tra, kiểm tra doanh nghiệp: dịch chuyển khả năng tuân thủ đóng BHXH, BHTN bắt "
+                             "buộc, theo thang logarit tỷ số chênh.",
                        "en": "Inspections of employers: a shift in the log-odds of compulsory BHXH/BHTN compliance."}),
     Lever("voluntary_outreach", "voluntary_outreach", -5.0, 5.0, "log-odds shift of joining voluntary BHXH (drives)",
           LABOUR, dashboard=True, kind="logodds",
-          label={"vi": "Vận động BHXH tự nguyện (log-odds)", "en": "Voluntary BHXH drives (log-odds)"},
-          description={"vi": "Vận động tham gia BHXH tự nguyện: dịch chuyển log-odds tham gia.",
+          label={"vi": "Vận động BHXH tự nguyện (mức tự đặt, 0 = không đổi)", "en": "Voluntary BHXH drives (log-odds)"},
+          description={"vi": "Vận động tham gia BHXH tự nguyện: dịch chuyển khả năng tham gia, theo thang logarit "
+                             "tỷ số chênh.",
                        "en": "Drives for voluntary social insurance: a shift in the log-odds of joining."}),
 )
 

@@ -7,6 +7,7 @@ already runs GNU OpenMP, which kills them; a fresh process picks a fork-safe thr
 """
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import sys
 import time
@@ -99,7 +100,7 @@ def test_loads_without_errors_and_a_lever_moves_the_probability(dash_duo, app):
     assert dash_duo.find_element("#error").text == ""
     assert dash_duo.get_logs() == []
     _pick_region(dash_duo, "Lai Châu")
-    _wait(lambda: "lai_chau" in dash_duo.find_element("#scenario").text, 20, "the Lai Chau baseline")
+    _wait(lambda: "Lai Châu" in dash_duo.find_element("#scenario").text, 20, "the Lai Chau baseline")
     key = _result(dash_duo, key)
     _wait(lambda: "96,80%" in dash_duo.find_element("#headline").text, 30, "Lai Chau's target")
     key = _wait(lambda: _key(dash_duo) if "96,80%" in dash_duo.find_element("#headline").text else None)
@@ -306,4 +307,68 @@ def test_print_shows_the_results_full_width_without_controls_or_cut_charts(dash_
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     time.sleep(2)
     assert max(_print_geometry(driver)["widths"]) > A4_WIDTH
+    assert dash_duo.get_logs() == []
+
+
+_LEAKS = importlib.util.spec_from_file_location("leaks", Path(__file__).with_name("leaks.py"))
+leaks = importlib.util.module_from_spec(_LEAKS)
+_LEAKS.loader.exec_module(leaks)
+
+
+def _everything_shown(duo) -> str:
+    """What a reader can meet on the page: its text, the tab's title, tooltips (the chart toolbar's
+    too), placeholders and labels for screen readers; the scenario picker opened (its search box)."""
+    duo.driver.find_element(By.CSS_SELECTOR, "#scenario").click()
+    time.sleep(0.5)
+    text = duo.driver.execute_script(
+        "var parts = [document.title, document.body.innerText];"
+        "document.querySelectorAll('[title],[data-title],[placeholder],[aria-label]').forEach(function (e) {"
+        "  ['title', 'data-title', 'placeholder', 'aria-label'].forEach(function (a) {"
+        "    var v = e.getAttribute(a); if (v) { parts.push(v); } }); });"
+        "return parts.join('\\n');")
+    duo.driver.find_element(By.CSS_SELECTOR, "body").send_keys(Keys.ESCAPE)
+    duo.driver.find_element(By.CSS_SELECTOR, "h2").click()
+    return text
+
+
+def _assert_clean(duo, lang: str, view: str) -> None:
+    text = _everything_shown(duo)
+    found = leaks.leaks(text, lang)
+    assert not found, f"{view} ({lang}): " + "\n".join(leaks.context(text, found))
+
+
+def test_no_internal_id_or_other_language_on_any_view(dash_duo, app):
+    """Every view in Vietnamese, then in English: the registries' ids and the other language's words
+    (tests/dashboard/leaks.py) never show, the chart toolbar and the pickers included."""
+    _start(dash_duo, app)
+    key = _result(dash_duo)
+    _wait(lambda: dash_duo.find_element("#comparison").text, 60, "the details")
+    _assert_clean(dash_duo, "vi", "national BHYT")
+    _pick_region(dash_duo, "Lai Châu")
+    key = _result(dash_duo, key)
+    dash_duo.driver.find_element(By.CSS_SELECTOR, "#scenario").click()
+    _wait(lambda: next(o for o in dash_duo.driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option, "
+                                                                "[role='option']")
+                       if o.text.startswith("Kế hoạch BHYT toàn dân tỉnh Lai Châu")), 10, "the plan").click()
+    _wait(lambda: "Chính sách hiện hành — Lai Châu" in dash_duo.find_element("#comparison").text, 240,
+          "the plan compared with the policy in force")
+    _wait(lambda: "Quyết định của UBND tỉnh Lai Châu" in dash_duo.find_element("#scenario-description").text, 10,
+          "the plan's description")
+    _assert_clean(dash_duo, "vi", "Lai Châu plan against the policy in force")
+    dash_duo.find_element("#scheme input[value='bhxh']").click()
+    _wait(lambda: "lực lượng lao động" in dash_duo.find_element("#headline").text, 90, "the BHXH answer")
+    _assert_clean(dash_duo, "vi", "bhxh")
+    dash_duo.find_element("#scheme input[value='bhtn']").click()  # no sourced target: the box asks for one
+    _wait(lambda: "Chưa có chỉ tiêu có nguồn" in dash_duo.find_element("#target-source").text, 60, "the BHTN view")
+    _assert_clean(dash_duo, "vi", "bhtn")
+    dash_duo.find_element("#lang input[value='en']").click()
+    _wait(lambda: dash_duo.find_element("#page-title").text == "Unemployment insurance coverage simulator", 30,
+          "the English page")
+    _wait(lambda: "Lai Chau People's Committee" in dash_duo.find_element("#scenario-description").text, 10,
+          "the plan's description in English")
+    _assert_clean(dash_duo, "en", "bhtn")
+    dash_duo.find_element("#scheme input[value='bhyt']").click()
+    _wait(lambda: "population" in dash_duo.find_element("#headline").text, 90, "the BHYT answer")
+    _wait(lambda: "Policy in force — Lai Chau" in dash_duo.find_element("#comparison").text, 240, "the comparison")
+    _assert_clean(dash_duo, "en", "Lai Chau plan against the policy in force")
     assert dash_duo.get_logs() == []

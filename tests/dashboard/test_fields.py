@@ -72,3 +72,13 @@ def test_a_lever_start_after_the_target_year_is_a_warning_not_an_error():
     assert style == {} and note == ""
     ok = callbacks.compute_request(LAI_CHAU, DRAWS, 0, details=False)
     assert fields.beside(ok, "vi", BOXES) == ([None] * len(BOXES), {}, "")
+
+
+def test_money_boxes_read_thousands_separators_of_either_language():
+    """The base salary box shows 1.800.000 (vi) or 1,800,000 (en); a smaller amount written the same
+    way (830.000 đồng, the 2012 base salary) is 830000, not 830."""
+    from covsim.dashboard import callbacks
+
+    assert callbacks.from_ui("base_salary", "830.000") == 830000
+    assert callbacks.from_ui("base_salary", "1.800.000") == callbacks.from_ui("base_salary", "1,800,000") == 1800000
+    assert callbacks.from_ui("drive", "1,5") == 1.5  # a strength keeps its decimal comma

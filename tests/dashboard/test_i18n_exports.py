@@ -1,0 +1,97 @@
+"""The briefing (HTML and Word) and the Excel export say nothing in the other language and no
+internal id: a Lai Châu plan with a changed lever, the drive and a comparison, in both languages."""
+from __future__ import annotations
+
+import importlib.util
+import io
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+
+from covsim.dashboard import brief_content, briefing, callbacks, catalogue
+
+_spec = importlib.util.spec_from_file_location("leaks", Path(__file__).with_name("leaks.py"))
+leaks = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(leaks)
+
+DRAWS = 40
+
+
+@pytest.fixture(scope="module")
+def summary():
+    req = {"id": 1, "scenario": "lai_chau_plan_2016", "scheme": "bhyt", "start": 2017, "target": 96.8, "year": 2020,
+           "compare": "lai_chau", "levers": {"state_share.near_poor": 90, "drive": 1}}
+    s = callbacks.compute_request(req, DRAWS, 0)
+    assert "error" not in s, s.get("error")
+    return s
+
+
+class _Visible(HTMLParser):
+    """An HTML page's text as a reader sees it (not its scripts, styles or the run's JSON record)."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self._hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self._hidden += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self._hidden -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible(page: str) -> str:
+    parser = _Visible()
+    parser.feed(page)
+    return "\n".join(parser.parts)
+
+
+def _assert_clean(text: str, lang: str, what: str) -> None:
+    if lang == "en":  # a Vietnamese document's title quoted in its citation stays as written
+        text = re.sub(r"'[^'\n]*'", "", text)
+    found = leaks.leaks(text, lang)
+    assert not found, f"{what} ({lang}): " + "\n".join(leaks.context(text, found))
+
+
+def _workbook_text(data: bytes) -> str:
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    return "\n".join([ws.title for ws in wb] + [str(c.value) for ws in wb for row in ws.iter_rows() for c in row
+                                                if isinstance(c.value, str)])
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_briefing_html_and_word_speak_only_the_language(summary, lang):
+    _assert_clean(visible(briefing.briefing_html(summary, lang)), lang, "HTML briefing")
+    document = docx.Document(io.BytesIO(brief_content.render(summary, lang, ".docx")))
+    text = "\n".join([p.text for p in document.paragraphs] +
+                     [c.text for table in document.tables for row in table.rows for c in row.cells])
+    _assert_clean(text, lang, "Word briefing")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_excel_speaks_only_the_language(summary, lang):
+    _assert_clean(_workbook_text(briefing.to_excel(summary, lang)), lang, "Excel export")
+
+
+def test_the_checker_catches_what_it_looks_for():
+    assert leaks.leaks("Kịch bản lai_chau_plan_2016, seed 3", "vi") == ["lai_chau_plan_2016", "seed"]
+    assert leaks.leaks("Nhóm law3 · near_poor+farm_household", "vi")[:2] == ["law3", "near_poor+farm_household"]
+    assert leaks.leaks("Scenario: Kịch bản gốc", "en") == ["Kịch bản"]
+    assert leaks.leaks("Households and pupils", "en") == []
+
+
+def test_the_catalogue_has_both_languages_of_every_entry():
+    """tools/catalogue.py check: no entry missing or empty in a language, the same {fields} in both."""
+    spec = importlib.util.spec_from_file_location("catalogue_tool", Path(__file__).parents[2] / "tools" / "catalogue.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert tool.problems() == []
+    assert {"page", "scenario", "group", "plotly", "dropdown", "brief", "excel"} <= set(catalogue.sections())

@@ -1,0 +1,70 @@
+"""Keep the dashboard's catalogue (dashboard/locale/vi.po, en.po) whole.
+
+    python tools/catalogue.py check          # both languages have every entry, same {fields}
+    python tools/catalogue.py set SECTION KEY VI EN   # add or change one entry in both files
+
+The .po files are the source: edit them by hand or with `set`; `check` is what tests/dashboard/
+test_catalogue.py runs.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+FOLDER = Path(__file__).resolve().parents[1] / "dashboard" / "locale"
+LOCALES = {"vi": "vi_VN", "en": "en_GB"}
+
+
+def load(lang: str):
+    with open(FOLDER / f"{lang}.po", "rb") as f:
+        return read_po(f, locale=LOCALES[lang], domain="covsim")
+
+
+def save(lang: str, catalog) -> None:
+    tmp = FOLDER / f".{lang}.po.tmp"
+    with open(tmp, "wb") as f:
+        write_po(f, catalog, width=110)
+    tmp.replace(FOLDER / f"{lang}.po")
+
+
+def problems() -> list[str]:
+    """What is wrong with the catalogue: an entry one language lacks or leaves empty, or whose
+    {fields} differ between the languages."""
+    cats = {lang: {(m.context or "", m.id): m.string for m in load(lang) if m.id} for lang in LOCALES}
+    out = []
+    for key in sorted(set(cats["vi"]) | set(cats["en"])):
+        texts = {lang: cats[lang].get(key, "") for lang in LOCALES}
+        for lang, text in texts.items():
+            if not text.strip():
+                out.append(f"dashboard/locale/{lang}.po: {key[0]}/{key[1]}: no text; every entry needs both languages")
+        fields = {lang: sorted(set(re.findall(r"{(\w*)}", text))) for lang, text in texts.items()}
+        if all(texts.values()) and fields["vi"] != fields["en"]:
+            out.append(f"dashboard/locale/vi.po: {key[0]}/{key[1]}: fields {fields['vi']} differ from en.po's "
+                       f"{fields['en']}")
+    return out
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["check"]:
+        found = problems()
+        for line in found:
+            print(line, file=sys.stderr)
+        return 2 if found else 0
+    if argv[:1] == ["set"] and len(argv) == 5:
+        _, section, key, vi, en = argv
+        for lang, text in (("vi", vi), ("en", en)):
+            catalog = load(lang)
+            flags = ["python-brace-format"] if "{" in text else []
+            catalog.delete(key, context=section)
+            catalog.add(key, text, context=section, flags=flags)
+            save(lang, catalog)
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
