@@ -105,8 +105,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     rep = s["report"]
     year, region = int(rep["year"]), region_name(s["region"], lang)
     scheme = scheme_name(s["scheme"], lang)
-    denominator = b(f"denominator_{s['denominator']}", lang) if s["denominator"] in ("population", "labour_force") \
-        else s["denominator"]
+    denominator = b(f"denominator_{s['denominator']}", lang)  # every denominator a run names has an entry
     rows, first = changes(s, lang, reform)
     target = target_text(rep["target"], lang)
     draws = int(s["assumptions"]["draws"])
