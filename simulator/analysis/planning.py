@@ -138,7 +138,8 @@ def coverage_report(cov: xr.DataArray, scenario: Scenario, target: float, year: 
         "draws": int(cov.sizes["draw"]),
         "seed": int(seed),
     }
-    if denominator is not None:
+    denominator = denominator if denominator is not None else cov.attrs.get("denominator")
+    if denominator is not None:  # what the coverage is a share of, as the whole run's report says
         report["denominator"] = denominator
     return report
 

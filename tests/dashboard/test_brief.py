@@ -78,7 +78,7 @@ def test_changes_name_the_tested_lever_and_keep_the_plans_unchanged_shares_out_o
 def test_english_briefing_is_english(summary):
     brief = brief_content.briefing(summary, "en")
     assert brief.title.startswith("Briefing") and "Lai Chau" in brief.title
-    assert "probability of reaching 96.8% of the population in 2020" in brief.paragraph
+    assert "probability of reaching 96.8% of the resident population in 2020" in brief.paragraph
     assert "đồng cho" not in brief.paragraph
 
 

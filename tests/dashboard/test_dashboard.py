@@ -128,7 +128,7 @@ def test_briefing_contains_the_key_numbers(small):
     page = briefing.briefing_html(small, "vi")
     assert page.startswith("<!DOCTYPE html>") and "@media print" in page
     assert percent(small["report"]["probability"], "vi", 0) in page
-    assert "96,8% dân số vào năm 2020" in page
+    assert "96,8% dân số thường trú vào năm 2020" in page
     assert small["assumptions"]["data_hash"] in page and small["assumptions"]["code_version"] in page
     assert "data:image/png;base64," in page  # self-contained: the charts as images
     assert "Decision" in page or "decision" in page  # the sources of observed / planned figures
