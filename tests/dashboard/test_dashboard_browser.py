@@ -70,9 +70,9 @@ def _key(duo) -> str:
     return duo.driver.execute_script("return document.getElementById('result-key').textContent")
 
 
-def _result(duo, before: str | None = None) -> str:
+def _result(duo, before: str | None = None, timeout: float = 60.0) -> str:
     """Wait for a result newer than `before` to be shown; return its key."""
-    return _wait(lambda: (k := _key(duo)) and k != before and k, what="a new result")
+    return _wait(lambda: (k := _key(duo)) and k != before and k, timeout, what="a new result")
 
 
 def _lever(duo, path: str):
@@ -345,7 +345,7 @@ def test_no_internal_id_or_other_language_on_any_view(dash_duo, app):
     _wait(lambda: dash_duo.find_element("#comparison").text, 60, "the details")
     _assert_clean(dash_duo, "vi", "national BHYT")
     _pick_region(dash_duo, "Lai Châu")
-    key = _result(dash_duo, key)
+    key = _result(dash_duo, key, 240)  # a province's first run on a cold cache (fresh clone, loaded CI)
     dash_duo.driver.find_element(By.CSS_SELECTOR, "#scenario").click()
     _wait(lambda: next(o for o in dash_duo.driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option, "
                                                                 "[role='option']")
