@@ -19,7 +19,7 @@ import xarray as xr
 from ..inputs.policy import Policy
 from ..inputs.regions import NATIONAL
 from ..streams import normal
-from .parameters import Prior
+from .parameters import Prior, region_values
 
 TREND_START = 2008
 PRIORS = {
@@ -64,18 +64,6 @@ def enforcement(policy: Policy, regions: list[str], years: list[int]) -> np.ndar
     return np.array([[policy.annual("enforcement", y, r, default=0.0) for r in regions] for y in years])
 
 
-def _region_values(params: xr.Dataset, regions: list[str]) -> np.ndarray:
-    """(draw, region) offsets; 0 for a region the draws lack (it gets the national level)."""
-    out = np.zeros((params.sizes["draw"], len(regions)))
-    name = REGION_PRIOR[0]
-    if name in params:
-        have = set(params.region.values.tolist())
-        for i, r in enumerate(regions):
-            if r in have:
-                out[:, i] = params[name].sel(region=r).values
-    return out
-
-
 def share(params: xr.Dataset, seed: int, regions: list[str], years: list[int], lever: np.ndarray,
           noise_from: int) -> np.ndarray:
     """Share of those required to join whose employer contributes, (year, region, draw).
@@ -85,7 +73,7 @@ def share(params: xr.Dataset, seed: int, regions: list[str], years: list[int], l
     elapsed = np.maximum(years - TREND_START, 0)
     x = (params.compliance_logit.values[None, None, :]
          + elapsed[:, None, None] * params.compliance_trend.values[None, None, :]
-         + _region_values(params, regions).T[None]
+         + region_values(params, REGION_PRIOR[0], regions).T[None]
          + np.asarray(lever)[:, :, None])
     later = np.flatnonzero(years >= noise_from)
     if later.size:

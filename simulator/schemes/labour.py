@@ -48,7 +48,7 @@ import xarray as xr
 from ..inputs import tables, demography, observations
 from ..errors import InputError
 from . import compliance
-from .parameters import DEFAULT_NOISE_FROM, Prior
+from .parameters import DEFAULT_NOISE_FROM, Prior, region_values
 from .provenance import provenance
 from ..inputs.policy import NATIONAL, Policy, Series
 from ..inputs.scenario import Scenario
@@ -124,17 +124,6 @@ def prior_at(draw_index: np.ndarray, seed: int, regions: list[str]) -> xr.Datase
 
 def sample_prior(draws: int, seed: int, regions: list[str], first_draw: int = 0) -> xr.Dataset:
     return prior_at(np.arange(first_draw, first_draw + draws), seed, regions)
-
-
-def _region_values(params: xr.Dataset, name: str, regions: list[str]) -> np.ndarray:
-    """(draw, region) offsets; 0 for a region the draws lack (it gets the national level)."""
-    out = np.zeros((params.sizes["draw"], len(regions)))
-    if name in params:
-        have = set(params.region.values.tolist())
-        for i, r in enumerate(regions):
-            if r in have:
-                out[:, i] = params[name].sel(region=r).values
-    return out
 
 
 # Data ------------------------------------------------------------------------------------------
@@ -262,7 +251,7 @@ class Prepared:
         """Share of the labour force required to join compulsory BHXH, (year, region, draw)."""
         elapsed = np.maximum(np.asarray(self.years) - TREND_START, 0)
         x = (self.share_logit[:, :, None] + params.formal_shift.values[None, None, :]
-             + _region_values(params, "region_formal", self.regions).T[None]
+             + region_values(params, "region_formal", self.regions).T[None]
              + elapsed[:, None, None] * params.formal_trend.values[None, None, :])
         return _expit(x)
 
@@ -287,7 +276,7 @@ class Prepared:
         # the slow growth of awareness move joining only: lapse stays high (World Bank 2025 finds
         # many members stop paying).
         drive = self.outreach[:, :, None] * np.ones((1, 1, params.sizes["draw"]))  # (T, R, D)
-        common = (_region_values(params, "region_voluntary", self.regions).T[None, :, :]  # (1, R, D)
+        common = (region_values(params, "region_voluntary", self.regions).T[None, :, :]  # (1, R, D)
                   + drive + damped(params, elapsed)[:, None, :]
                   + ramp[:, None, None] * params.voluntary_drive.values[None, None, :])
         sens = params.voluntary_price_sensitivity.values

@@ -248,12 +248,18 @@ def cumulative_drive(params: xr.Dataset, years: np.ndarray) -> np.ndarray:
 
 def region_offsets(params: xr.Dataset, regions: list[str]) -> np.ndarray:
     """Each region's join log-odds offset over (draw, region); 0 for a region the draws lack."""
+    return region_values(params, "region_offset", regions)
+
+
+def region_values(params: xr.Dataset, name: str, regions: list[str]) -> np.ndarray:
+    """A per-region parameter over (draw, region); 0 for a region the draws lack (it gets the
+    national level) or draws without the parameter. One reader for every scheme's offsets."""
     out = np.zeros((params.sizes["draw"], len(regions)))
-    if "region_offset" in params:
+    if name in params:
         have = set(params.region.values.tolist())
         for i, r in enumerate(regions):
             if r in have:
-                out[:, i] = params.region_offset.sel(region=r).values
+                out[:, i] = params[name].sel(region=r).values
     return out
 
 
