@@ -49,7 +49,7 @@ class Settings:
     draws: int = 1000
     seed: int = 0
     method: str = "laplace"
-    proposals: int = 12000
+    proposals: int = 24000  # 12000 left the fit with the roadmap below ESS 300 (vietnam 237, HCMC 279)
 
 
 ADAPT_ROUNDS = 3

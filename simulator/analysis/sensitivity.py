@@ -25,7 +25,7 @@ from ..inputs.levers import lever_of, schemes_with, sensitivity_paths
 from ..inputs.scenario import Scenario
 from ..inputs.regions import NATIONAL
 
-SCALARS = ("price_sensitivity", "outreach_2015", "outreach_trend", "outreach_damping", "target_pull")
+SCALARS = ("price_sensitivity", "outreach_2015", "roadmap", "outreach_trend", "outreach_damping", "target_pull")
 #: The policy parameters whose levers the fast path below can vary: the premium's state share.
 SHARE_PARAMETERS = ("state_share", "local_top_up")
 CHUNK = 4096  # samples per engine call: bounds memory to ~0.5 GB for one region

@@ -41,7 +41,7 @@ TARGET_TOLERANCE_POINTS = 0.1
 
 #: Tables validated when present: the labour-force layer's (another module ships them) and a
 #: province's communes (from its region workbook; none ship).
-OPTIONAL_TABLES = ("labour_force", "labour_policy", "communes")
+OPTIONAL_TABLES = ("labour_force", "labour_policy", "communes", "mandates")
 
 PLAN6_GROUPS = (
     "plan6_employee", "plan6_pensioner", "plan6_poor_near_poor", "plan6_child_under6",
@@ -449,6 +449,20 @@ def _check_census_gaps(gaps: list[CensusGap]) -> list[Finding]:
             for g in gaps if g.basis in ("census", "survey", "plan") and abs(g.gap) > CENSUS_GAP_TOLERANCE]
 
 
+def _check_mandates(directory: Path | None) -> list[Finding]:
+    """A roadmap step names a model group and a dated law (decisions.csv), or it would be dropped."""
+    root = directory or data_dir()
+    if not (root / "mandates.csv").exists():
+        return []
+    out = []
+    for row in read_table("mandates", directory).itertuples(index=False):
+        if row.group not in BY_ID:
+            out.append(Finding("mandates.csv", row.group, f"unknown model group; allowed: {', '.join(BY_ID)}"))
+        elif not BY_ID[row.group].voluntary:
+            out.append(Finding("mandates.csv", row.group, "not a voluntary group: its enrolment is not a choice"))
+    return out
+
+
 # Entry points ----------------------------------------------------------------------------------
 
 def check_plan_tables(directory: Path | str | None = None) -> list[Finding]:
@@ -469,6 +483,7 @@ def check_plan_tables(directory: Path | str | None = None) -> list[Finding]:
         + _check_coverage(coverage)
         + _check_crosswalk(crosswalk)
         + _check_policy(policy)
+        + _check_mandates(directory)
     )
 
 

@@ -70,6 +70,9 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         "document", "match", ("decided", "date", False), ("effective", "date", False),
         ("kind", "str", True, KINDS), ("source", "str"), ("note", "str", False),
     ),
+    # Laws that made a voluntary group's enrolment compulsory, by group and the day it applies
+    # (Law 25/2008's roadmap): the dated steps the `roadmap` drive ramps in from (inputs/mandates.py).
+    "mandates": _cols("document", "group", ("effective", "date"), *_PROVENANCE),
     # Share of each age band of a region that belongs to each group, at a reference year.
     "group_shares": _cols(
         "region", "sex", ("age_from", "int"), ("age_to", "int"), "group", ("year", "int"),

@@ -10,7 +10,7 @@ import numba
 import numpy as np
 import xarray as xr
 
-from ..inputs import demography, drives, household, membership
+from ..inputs import demography, drives, household, mandates, membership
 from . import compliance, kernel
 from ..inputs.groups import BY_ID, GROUP_IDS
 from .provenance import provenance as _provenance
@@ -46,6 +46,7 @@ class Prepared:
     active: list[np.ndarray]
     pull: np.ndarray | None = None  # (region, year): log-odds gap to the level above's targets
     enforcement: np.ndarray | None = None  # (year, region): the enforcement lever, log-odds of compliance
+    mandate: np.ndarray | None = None  # (year, group): Law 25/2008's roadmap ramped in (inputs/mandates.py)
 
     @classmethod
     def build(cls, policy: Policy, regions: list[str], years: list[int]) -> "Prepared":
@@ -57,14 +58,16 @@ class Prepared:
         active = [None] + [active_cells(target[k - 1], target[k], newborn) for k in range(1, len(years))]
         return cls(regions, years, pol, demo, target, net_price_pct(pol).values, active,
                    drives.target_gaps(regions, years, policy.decided_by),
-                   compliance.enforcement(policy, regions, years))
+                   compliance.enforcement(policy, regions, years),
+                   mandates.mandate_ramp(years, policy.decided_by))
 
     def with_policy(self, policy: Policy) -> "Prepared":
         """The same people under another policy: demography and membership do not depend on it."""
         pol = policy_arrays(policy, self.regions, self.years)
         return dataclasses.replace(self, pol=pol, price=net_price_pct(pol).values,
                                    pull=drives.target_gaps(self.regions, self.years, policy.decided_by),
-                                   enforcement=compliance.enforcement(policy, self.regions, self.years))
+                                   enforcement=compliance.enforcement(policy, self.regions, self.years),
+                                   mandate=mandates.mandate_ramp(self.years, policy.decided_by))
 
     def advance(self, params: xr.Dataset, seed: int, noise_from: int = DEFAULT_NOISE_FROM, by_age: bool = False,
                 parallel: bool = True, progress: Callable[[int], None] | None = None,
@@ -100,7 +103,8 @@ class Prepared:
             outreach = outreach + outreach_shift
         join_all, lapse_all = enrolment_probabilities(params, np.asarray(years)[k0:],
                                                       (self.price if price is None else price)[:, :, k0:],
-                                                      outreach[:, :, k0:], regions, self.households(k0))
+                                                      outreach[:, :, k0:], regions, self.households(k0),
+                                                      None if self.mandate is None else self.mandate[k0:])
         employed(join_all, lapse_all, self.employer_compliance(params, seed, noise_from)[k0:])
         bands = band_of_age(demography.MAX_AGE)
         demo = self.demo

@@ -182,15 +182,18 @@ def advance_serial(X, Y, women, women_next, q, fert, mig, male_birth, target, ac
 
 
 @njit(cache=True, nogil=True, parallel=True, error_model="numpy")
-def enrolment(join_base, lapse_base, common, drive, voluntary, age_shift, sensitivity, price, lapse_price,
+def enrolment(join_base, lapse_base, common, drive, age_shift, sensitivity, price, lapse_price,
               lapse_outreach, join_out, lapse_out):
     """Yearly join and lapse probabilities over (year, region, band, group, draw).
 
     `price` is the net premium over (year, region, group, draw): a sensitivity analysis gives each
     draw its own policy.
 
-    Each is logistic in its log-odds (base + region offset + outreach + the 2015 drive for
-    voluntary groups + an age shift - sensitivity x net price); the two compete over the year:
+    `drive` is over (year, group, draw): the laws' drives, which act on some groups only (Law
+    46/2014's on the voluntary groups, Law 25/2008's roadmap group by group).
+
+    Each is logistic in its log-odds (base + region offset + outreach + the group's drive
+    + an age shift - sensitivity x net price); the two compete over the year:
     the chance of any move is 1 - (1 - join)(1 - lapse), shared between them in proportion, so
     their sum stays below one and enrolment settles at join / (join + lapse) without overshooting.
     """
@@ -200,10 +203,9 @@ def enrolment(join_base, lapse_base, common, drive, voluntary, age_shift, sensit
             for b in range(B):
                 for g in range(G):
                     shift = age_shift[b, g]
-                    vol = voluntary[g]
                     for d in range(D):
                         pr = price[t, r, g, d]
-                        c = common[t, r, d] + drive[t, d] * vol
+                        c = common[t, r, d] + drive[t, g, d]
                         x = join_base[g, d] + c + shift - sensitivity[d] * pr
                         y = lapse_base[g, d] - lapse_outreach * c + lapse_price * sensitivity[d] * pr
                         pj = 1.0 / (1.0 + np.exp(-x))

@@ -77,6 +77,9 @@ SCALAR_PRIORS = {
     "price_sensitivity": Prior(np.log(0.35), 0.4, log=True,
                                source="derived: Wagstaff et al. 2016 trial, World Bank 2013 Mekong project"),
     "outreach_2015": Prior(1.0, 0.5, source="assumed: Law 46/2014 household enrolment and drives"),
+    # Law 25/2008's roadmap made the voluntary groups compulsory step by step (inputs/mandates.py):
+    # log-odds of joining each step added once ramped in; the same prior as the later law's drive.
+    "roadmap": Prior(1.0, 0.5, source="assumed: as outreach_2015 (a law making a voluntary group compulsory)"),
     "outreach_sd": Prior(np.log(0.07), 0.4, log=True, source="assumed: ~0.6 points a year at 90% coverage"),
     # Enforcement and outreach grew year on year under Law 25/2008's roadmap (groups made
     # compulsory step by step, targets assigned down to communes): log-odds per year since 2008.
@@ -164,8 +167,8 @@ def outreach_walk(params: xr.Dataset, seed: int, regions: list[str], years: list
 
 
 def enrolment_probabilities(params: xr.Dataset, years: np.ndarray, price: np.ndarray, outreach: np.ndarray,
-                            regions: list[str], household: tuple[np.ndarray, np.ndarray] | None = None
-                            ) -> tuple[np.ndarray, np.ndarray]:
+                            regions: list[str], household: tuple[np.ndarray, np.ndarray] | None = None,
+                            mandate: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(join, lapse) over (year, region, band, group, draw), the kernel's layout.
 
     `price` is the net premium in % of income over (region, group, year), or over (region, group,
@@ -178,6 +181,9 @@ def enrolment_probabilities(params: xr.Dataset, years: np.ndarray, price: np.nda
     person's probability is the mix over the sizes people live in, weighted by persons. The scale
     is each size's premium per member over the mean one `price` carries; in years where it is 1
     for every size (no ladder before 2015) the person-by-person probability stands as it is.
+
+    `mandate` (year, group): Law 25/2008's roadmap ramped in per group (inputs/mandates.py), scaled
+    by each draw's `roadmap` strength; none where the draws lack it (posteriors made before it).
     """
     years = np.asarray(years)
     D = params.sizes["draw"]
@@ -189,19 +195,22 @@ def enrolment_probabilities(params: xr.Dataset, years: np.ndarray, price: np.nda
     ramp = np.clip((years - HOUSEHOLD_LAW_YEAR + 1) / RAMP_YEARS, 0.0, 1.0)
     common = region_offsets(params, regions)[:, :, None] + outreach + cumulative_drive(params, years)[:, None, :]
     common = np.ascontiguousarray(common.transpose(2, 1, 0))
-    drive = np.ascontiguousarray(ramp[:, None] * params.outreach_2015.values[None, :])  # (year, draw)
+    drive = ramp[:, None, None] * voluntary[None, :, None] * params.outreach_2015.values[None, None, :]
+    if mandate is not None and "roadmap" in params:
+        drive = drive + mandate[:, :, None] * params.roadmap.values[None, None, :]
+    drive = np.ascontiguousarray(drive)  # (year, group, draw)
     shape = (len(years), len(regions), len(BAND_STARTS), len(GROUP_IDS), params.sizes["draw"])
     join, lapse = np.empty(shape), np.empty(shape)
     enrolment(np.ascontiguousarray(params.join_logit.values.T), np.ascontiguousarray(params.lapse_logit.values.T),
-              common, drive, voluntary, age_shift, np.ascontiguousarray(params.price_sensitivity.values),
+              common, drive, age_shift, np.ascontiguousarray(params.price_sensitivity.values),
               price, LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, join, lapse)
     if household is not None:
-        _by_household(params, price, common, drive, voluntary, age_shift, household, join, lapse)
+        _by_household(params, price, common, drive, age_shift, household, join, lapse)
     return join, lapse
 
 
 def _by_household(params: xr.Dataset, price: np.ndarray, common: np.ndarray, drive: np.ndarray,
-                  voluntary: np.ndarray, age_shift: np.ndarray, household: tuple[np.ndarray, np.ndarray],
+                  age_shift: np.ndarray, household: tuple[np.ndarray, np.ndarray],
                   join: np.ndarray, lapse: np.ndarray) -> None:
     """Replace the household group's probabilities, in the years with a ladder, by the mix over
     household sizes of the whole household's decision (see `enrolment_probabilities`)."""
@@ -215,12 +224,12 @@ def _by_household(params: xr.Dataset, price: np.ndarray, common: np.ndarray, dri
     base_j = np.ascontiguousarray(params.join_logit.values.T[sl])
     base_l = np.ascontiguousarray(params.lapse_logit.values.T[sl])
     sens = np.ascontiguousarray(params.price_sensitivity.values)
-    com, drv = np.ascontiguousarray(common[years]), np.ascontiguousarray(drive[years])
+    com, drv = np.ascontiguousarray(common[years]), np.ascontiguousarray(drive[years][:, sl])
     mix_j, mix_l = np.zeros((years.size, R, B, 1, D)), np.zeros((years.size, R, B, 1, D))
     one_j, one_l = np.empty_like(mix_j), np.empty_like(mix_l)
     for w, size_scale in zip(weights, scale):
         p = np.ascontiguousarray(price[years][:, :, sl] * size_scale[years][:, None, None, None])
-        enrolment(base_j, base_l, com, drv, voluntary[sl].copy(), np.ascontiguousarray(age_shift[:, sl]), sens, p,
+        enrolment(base_j, base_l, com, drv, np.ascontiguousarray(age_shift[:, sl]), sens, p,
                   LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, one_j, one_l)
         mix_j += w * one_j
         mix_l += w * one_l

@@ -1,0 +1,41 @@
+"""Law 25/2008's enrolment roadmap: the day each voluntary group was made compulsory, dated.
+
+The law (passed 14 Nov 2008) wrote when each group of Art. 12 must join (Art. 51(2)): pupils and
+students from 2010, the near-poor from 2012, farm households and the rest by 2014. Compulsory
+without a sanction, each step still brought a campaign: schools enrolled their pupils, communes
+were given the near-poor's and farm households' enrolment to organise. The model ramps each step
+in over `RAMP_YEARS` from the year it applies, per group, and a fitted `roadmap` strength
+(parameters.py) says how far it moved joining. The steps were written in 2008, so a forecast as
+of any year from 2009 knows them; a data folder without `mandates.csv` has no roadmap.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from . import tables
+from .decisions import documents
+from .groups import GROUP_IDS
+
+#: Years over which a step's campaign builds up, as Law 46/2014's household drive (parameters.py).
+RAMP_YEARS = 3
+
+
+def mandate_ramp(years: list[int], known_by: date | None = None) -> np.ndarray:
+    """(year, group): 0 before a group's step, rising by 1/RAMP_YEARS a year to 1 from its year;
+    only steps whose law was decided by `known_by` (None: all) count."""
+    out = np.zeros((len(years), len(GROUP_IDS)))
+    if not (tables.data_dir() / "mandates.csv").exists():
+        return out
+    y = np.asarray(years, dtype=float)
+    for row in tables.table("mandates").itertuples(index=False):
+        if row.group not in GROUP_IDS:
+            continue
+        dates = [d for _, d in documents(row.document) if d is not None]
+        if known_by is not None and (not dates or max(dates) > known_by):
+            continue
+        ramp = np.clip((y - row.effective.year + 1) / RAMP_YEARS, 0.0, 1.0)
+        g = GROUP_IDS.index(row.group)
+        out[:, g] = np.maximum(out[:, g], ramp)
+    return out
