@@ -42,8 +42,13 @@ def main() -> None:
         width_goal = f", width80 {m['width80']:.1f} (goal <= 20)" if band["from"] == 7 else ""
         print(f"  {band['from']}-{band['to']} years (n {band['n']}): MAE {m['mae']:.2f} vs {best[0]} {best[1]:.2f}, "
               f"ratio {ratio:.2f} (goal <= 0.8); coverage80 {m['coverage80']:.2f} (goal 0.70-0.90){width_goal}")
+        pair = band["paired"][best[0]]
+        if pair["n"] != band["n"]:  # the best baseline could not forecast every figure: also on its own
+            print(f"      on the {pair['n']} figures {best[0]} could forecast: model {pair['model_mae']:.2f} vs "
+                  f"{pair['baseline_mae']:.2f}, ratio {pair['ratio']:.2f}")
         out["bands"].append({"from": band["from"], "to": band["to"], "n": band["n"], "model": m,
-                             "best_baseline": best[0], "mae_ratio": round(ratio, 3) if ratio else None})
+                             "best_baseline": best[0], "mae_ratio": round(ratio, 3) if ratio else None,
+                             "paired_with_best": pair})
     b = targets["brier"]
     best = min((k for k in b if k != "model"), key=b.get)
     print(f"  Brier over {len(targets['cases'])} targets: model {b['model']:.3f} vs {best} {b[best]:.3f}, "

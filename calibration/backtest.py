@@ -80,6 +80,25 @@ def score(rows: list[tuple], with95: bool = False, width: bool = False) -> dict:
     return out
 
 
+def paired(points: dict[str, list[tuple]]) -> dict[str, dict]:
+    """Each baseline against the model on the same held-out figures: those the baseline could
+    forecast (ARIMA and the trends cannot from an origin with two observations, so their own MAE
+    leaves out the points the model is scored on there). MAE in points, ratio model / baseline."""
+    out = {}
+    model = points["model"]
+    for name in BASELINES:
+        rows = points[name]
+        keep = [i for i, r in enumerate(rows) if np.isfinite(r[3])]
+        if not keep:
+            out[name] = {"n": 0, "model_mae": None, "baseline_mae": None, "ratio": None}
+            continue
+        m = float(np.mean([abs(model[i][3] - model[i][2]) for i in keep])) * 100
+        b = float(np.mean([abs(rows[i][3] - rows[i][2]) for i in keep])) * 100
+        out[name] = {"n": len(keep), "model_mae": round(m, 3), "baseline_mae": round(b, 3),
+                     "ratio": round(m / b, 3) if b > 0 else None}
+    return out
+
+
 def by_horizon(points: dict[str, list[tuple]], horizon: int) -> list[dict]:
     """The scores of the bands 1-3, 4-6 and 7-10 years ahead (those the horizon reaches)."""
     out = []
@@ -89,7 +108,8 @@ def by_horizon(points: dict[str, list[tuple]], horizon: int) -> list[dict]:
         pick = {name: [r for r in rows if lo <= r[1] - r[0] <= hi] for name, rows in points.items()}
         out.append({"from": lo, "to": hi, "n": len(pick["model"]),
                     "model": score(pick["model"], with95=True, width=True),
-                    "baselines": {name: score(pick[name]) for name in BASELINES}})
+                    "baselines": {name: score(pick[name]) for name in BASELINES},
+                    "paired": paired(pick)})
     return out
 
 
@@ -152,6 +172,7 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
                               and min(maes) > 0 else None),
         "mae_unit": "percentage points",
         "by_horizon": by_horizon(points, horizon),
+        "paired": paired(points),
         "unconverged_origins": unconverged,
         "forecasts": [dict(zip(COLUMNS, r)) for r in points["model"]],
     }

@@ -242,3 +242,17 @@ def test_forecast_convergence_report_says_whether_the_fit_converged():
     assert convergence({"method": "laplace-importance", "pareto_k": 0.59, "ess": 402})["converged"] is True
     bad = convergence({"method": "emcee", "rhat_max": 1.93, "ess": 46})
     assert bad["converged"] is False and bad["failed"] == "R-hat 1.930 > 1.05; ESS 46 < 300"
+
+
+def test_paired_scores_the_model_only_on_the_figures_a_baseline_could_forecast():
+    # the baseline could not forecast from the first origin (NaN): the pair leaves that figure out
+    model = [(2010, 2018, 0.88, 0.68, 0.60, 0.76, 0.5, 0.9),   # 20 points off, baseline silent
+             (2013, 2020, 0.90, 0.89, 0.85, 0.93, 0.8, 0.95)]  # 1 point off
+    base = [(2010, 2018, 0.88, np.nan, np.nan, np.nan, np.nan, np.nan),
+            (2013, 2020, 0.90, 0.86, 0.84, 0.88, np.nan, np.nan)]  # 4 points off
+    points = {"model": model, **{n: list(base) for n in BASELINES}}
+    pair = bt.paired(points)["arima"]
+    assert pair["n"] == 1 and pair["model_mae"] == pytest.approx(1.0) and pair["baseline_mae"] == pytest.approx(4.0)
+    assert pair["ratio"] == pytest.approx(0.25)
+    assert bt.by_horizon(points, 10)[-1]["paired"]["arima"]["n"] == 1
+    assert bt.score(points["model"])["mae"] == pytest.approx(10.5)  # the model's own score keeps both
