@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .i18n import source_text, t
+from .i18n import t
+from .sources import source_label
 from .brief_text import (b, billion, group_name, has, local_time, number, percent, plan_name, region_name,
                          scheme_name, target_text)
 
@@ -167,7 +168,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                  (b("r_start", lang), str(first or s["start"])),
                  (b("r_scenario_hash", lang), a.get("scenario_hash", "")), (b("r_data_hash", lang), a.get("data_hash", "")),
                  (b("r_code_version", lang), a.get("code_version", ""))]
-    sources = sorted({source_text(r["source"], lang) for r in s["observed"] + s["targets"]})
+    sources = sorted({source_label(r["source"], lang) for r in s["observed"] + s["targets"]})
     stamp = local_time(now or datetime.now(timezone.utc), lang)
     return Briefing(lang=lang, title=b("title", lang, scheme=scheme, region=region),
                     plan=b("under", lang, plan=plan_name(s["scenario"], lang)),
