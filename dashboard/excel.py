@@ -127,10 +127,10 @@ def to_excel(s: dict, lang: str = "vi") -> bytes:
                [[y, a, bb, round(100 * lo, 2), round(100 * md, 2), round(100 * hi, 2)]
                 for y, a, bb, lo, md, hi in zip(c["years"], c["median_a"], c["median_b"], c["diff"]["lo"],
                                                 c["diff"]["median"], c["diff"]["hi"])])
-    figures = [[r["year"], x("all", lang), r["value"], b("status_observed", lang), source_label(r["source"], lang)]
+    figures = [[r["year"], x("all", lang), r["value"], b("figure_observed", lang), source_label(r["source"], lang)]
                for r in s["observed"]]
     figures += [[r["year"], x("all", lang) if r["group"] == "all" else group_label(r["group"], lang), r["value"],
-                 b("status_planned", lang), source_label(r["source"], lang)] for r in s["targets"]]
+                 b("figure_planned", lang), source_label(r["source"], lang)] for r in s["targets"]]
     _sheet(wb, x("s_figures", lang), head,
            [(x("year", lang), YEAR), (x("group", lang), None), (x("value", lang), PCT), (x("kind", lang), None),
             (x("source", lang), None)], figures)

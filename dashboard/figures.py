@@ -103,7 +103,8 @@ def groups_chart(s: dict, lang: str) -> dict:
     has = [(r, n) for r, n in zip(rows, names) if r.get("target") is not None]
     if has:
         data.append({"type": "scatter", "y": [n for _, n in has], "x": [100 * r["target"] for r, _ in has],
-                     "mode": "markers", "marker": PLANNED["marker"], "name": t("group_target", lang)})
+                     "mode": "markers", "marker": PLANNED["marker"], "name": t("group_target", lang),
+                     "text": [source_label(r.get("source"), lang) for r, _ in has]})
     return figure(data, lang, xaxis=_axis("%", range=[0, 102]), yaxis=_axis(autorange="reversed"),
                   height=120 + 32 * len(rows))
 

@@ -83,3 +83,14 @@ def test_the_catalogue_tool_reports_it_too(tmp_path, monkeypatch):
     monkeypatch.setattr(sources, "shipped_folder", lambda: tmp_path)
     assert [p for p in tool.problems() if "Hypothetical bulletin 2031" in p]
     assert tool.main(["check"]) == 2
+
+
+def test_the_annex_says_of_each_source_whether_it_gives_observed_figures_or_targets():
+    from covsim.dashboard.brief_content import cited
+
+    directive = "Directive 06/CT-UBND Vinh Long 2018-04-10 (seed 004), preamble"
+    s = {"observed": [{"source": directive}, {"source": "VSS"}], "targets": [{"source": directive}, {"source": directive}]}
+    assert cited(s, "vi") == ["BHXH Việt Nam — quan sát",
+                              "Chỉ thị số 06/CT-UBND ngày 10/4/2018 của UBND tỉnh Vĩnh Long, phần mở đầu — quan sát; "
+                              "kế hoạch (mục tiêu)"]
+    assert cited(s, "en")[0].endswith("preamble — observed; planned (target)")
