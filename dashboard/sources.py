@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import re
-from importlib import resources
 from pathlib import Path
 
 from . import catalogue
@@ -40,15 +39,16 @@ def source_label(text: str | None, lang: str) -> str | None:
 
 
 def shown_tables() -> tuple[str, ...]:
-    """The shipped tables whose `source` an output shows: coverage (observed points, planned targets,
-    the groups' targets) and the plans' district tables (the Excel districts sheet)."""
-    from covsim.simulator.analysis.allocate import DISTRICT_TABLES
+    """The shipped tables whose `source` an output shows (compute.shipped_data)."""
+    from .compute import shipped_data
 
-    return ("coverage", *sorted(set(DISTRICT_TABLES.values())))
+    return shipped_data()[1]
 
 
 def shipped_folder() -> Path:
-    return Path(str(resources.files("covsim.simulator").joinpath("data")))
+    from .compute import shipped_data
+
+    return shipped_data()[0]
 
 
 def shown(folder: Path | None = None, tables: tuple[str, ...] | None = None) -> list[tuple[Path, int, str]]:
