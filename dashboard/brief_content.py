@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .i18n import source_text, t
+from .i18n import t
+from .sources import source_label
 from .brief_text import (b, billion, group_name, has, local_time, number, percent, plan_name, region_name,
                          scheme_name, target_text)
 
@@ -100,6 +101,18 @@ def _budget_row(s: dict, year: int) -> dict | None:
     return next((r for r in s.get("budget") or [] if r["year"] == year), None)
 
 
+def cited(s: dict, lang: str) -> list[str]:
+    """The annex's sources: each citation once, with the status of the figures it gives (observed,
+    planned), so a reader knows which is a measurement and which a target."""
+    status: dict[str, list[str]] = {}
+    for key, rows in (("figure_observed", s["observed"]), ("figure_planned", s["targets"])):
+        for r in rows:
+            found = status.setdefault(source_label(r["source"], lang), [])
+            if b(key, lang) not in found:
+                found.append(b(key, lang))
+    return [b("source_status", lang, source=source, status="; ".join(st)) for source, st in sorted(status.items())]
+
+
 def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | None = None) -> Briefing:
     """The briefing of a result summary in the language ('vi' or 'en')."""
     rep = s["report"]
@@ -167,7 +180,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                  (b("r_start", lang), str(first or s["start"])),
                  (b("r_scenario_hash", lang), a.get("scenario_hash", "")), (b("r_data_hash", lang), a.get("data_hash", "")),
                  (b("r_code_version", lang), a.get("code_version", ""))]
-    sources = sorted({source_text(r["source"], lang) for r in s["observed"] + s["targets"]})
+    sources = cited(s, lang)
     stamp = local_time(now or datetime.now(timezone.utc), lang)
     return Briefing(lang=lang, title=b("title", lang, scheme=scheme, region=region),
                     plan=b("under", lang, plan=plan_name(s["scenario"], lang)),

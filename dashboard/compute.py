@@ -7,6 +7,7 @@ import dataclasses
 import json
 import tempfile
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -379,6 +380,15 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
 
 def _records(df: pd.DataFrame) -> list[dict]:
     return json.loads(df.to_json(orient="records", force_ascii=False))
+
+
+def shipped_data() -> tuple[Path, tuple[str, ...]]:
+    """The shipped tables' folder and the tables whose `source` an output shows: coverage (observed
+    points, planned targets, the groups' targets) and the plans' district tables (dashboard/sources.py)."""
+    from covsim.simulator.analysis.allocate import DISTRICT_TABLES
+
+    folder = Path(str(resources.files("covsim.simulator").joinpath("data")))
+    return folder, ("coverage", *sorted(set(DISTRICT_TABLES.values())))
 
 
 def districts_view(res: dict) -> dict:

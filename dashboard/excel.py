@@ -16,7 +16,8 @@ from openpyxl.utils import get_column_letter
 from . import catalogue
 from .brief_content import changes, lever_phrase
 from .brief_text import b, group_label, plan_name
-from .i18n import district_name, region_name, source_text
+from .i18n import district_name, region_name
+from .sources import source_label
 
 PCT, PCT2, BN, PEOPLE, VND, POINTS, YEAR = "0.0%", "0.00%", "#,##0.0", "#,##0", "#,##0", "0.0", "0"
 
@@ -103,14 +104,14 @@ def to_excel(s: dict, lang: str = "vi") -> bytes:
                [(x("group", lang), None), (x("coverage", lang), PCT), (x("target", lang), PCT), (x("gap", lang), POINTS),
                 (x("source", lang), None)],
                [[group_label(g["group"], lang), g["coverage"], g.get("target"),
-                 None if g.get("gap") is None else round(100 * g["gap"], 2), source_text(g.get("source"), lang)] for g in groups])
+                 None if g.get("gap") is None else round(100 * g["gap"], 2), source_label(g.get("source"), lang)] for g in groups])
     d = s.get("districts") or {}
     if d.get("available"):
         _sheet(wb, x("s_districts", lang), head,
                [(x("year", lang), YEAR), (x("district", lang), None), (x("planned_insured", lang), PEOPLE),
                 (x("population", lang), PEOPLE), (x("rate", lang), PCT2), (x("source", lang), None)],
                [[r["year"], district_name(r["district"], lang), _whole(r["insured"]), _whole(r["population"]),
-                 None if r["rate_stated"] is None else r["rate_stated"] / 100, source_text(r["source"], lang)] for r in d["planned"]],
+                 None if r["rate_stated"] is None else r["rate_stated"] / 100, source_label(r["source"], lang)] for r in d["planned"]],
                freeze_col=2)
         if d.get("allocation"):
             _sheet(wb, x("s_allocation", lang), f"{head} — {percent_text(rep['target'], lang)} {rep['year']}",
@@ -126,10 +127,10 @@ def to_excel(s: dict, lang: str = "vi") -> bytes:
                [[y, a, bb, round(100 * lo, 2), round(100 * md, 2), round(100 * hi, 2)]
                 for y, a, bb, lo, md, hi in zip(c["years"], c["median_a"], c["median_b"], c["diff"]["lo"],
                                                 c["diff"]["median"], c["diff"]["hi"])])
-    figures = [[r["year"], x("all", lang), r["value"], b("status_observed", lang), source_text(r["source"], lang)]
+    figures = [[r["year"], x("all", lang), r["value"], b("figure_observed", lang), source_label(r["source"], lang)]
                for r in s["observed"]]
     figures += [[r["year"], x("all", lang) if r["group"] == "all" else group_label(r["group"], lang), r["value"],
-                 b("status_planned", lang), source_text(r["source"], lang)] for r in s["targets"]]
+                 b("figure_planned", lang), source_label(r["source"], lang)] for r in s["targets"]]
     _sheet(wb, x("s_figures", lang), head,
            [(x("year", lang), YEAR), (x("group", lang), None), (x("value", lang), PCT), (x("kind", lang), None),
             (x("source", lang), None)], figures)

@@ -8,7 +8,8 @@ import pandas as pd
 from plotly.colors import qualitative
 
 from . import compute
-from .i18n import district_name, percent, scenario_name, source_text, t
+from .i18n import district_name, percent, scenario_name, t
+from .sources import source_label
 
 
 # Figures of the full dashboard, drawn from a run's JSON summary (compute.summary) -------------
@@ -71,12 +72,12 @@ def fan_chart(s: dict, lang: str) -> dict:
     obs = s["observed"]
     if obs:
         data.append({"type": "scatter", "x": [r["year"] for r in obs], "y": [100 * r["value"] for r in obs],
-                     "name": t("observed", lang), "text": [source_text(r["source"], lang) for r in obs], **OBSERVED})
+                     "name": t("observed", lang), "text": [source_label(r["source"], lang) for r in obs], **OBSERVED})
     plans = [r for r in s["targets"] if r["group"] == "all"]
     if plans:
         data.append({"type": "scatter", "x": [r["year"] for r in plans], "y": [100 * r["value"] for r in plans],
                      "mode": "markers", "marker": PLANNED["marker"], "name": t("planned", lang),
-                     "text": [source_text(r["source"], lang) for r in plans]})
+                     "text": [source_label(r["source"], lang) for r in plans]})
     rep = s["report"]
     data.append({"type": "scatter", "x": [years[0], years[-1]], "y": [100 * rep["target"]] * 2, "mode": "lines",
                  "line": {"dash": "dash", "color": "#d62728", "width": 1.5},
@@ -102,7 +103,8 @@ def groups_chart(s: dict, lang: str) -> dict:
     has = [(r, n) for r, n in zip(rows, names) if r.get("target") is not None]
     if has:
         data.append({"type": "scatter", "y": [n for _, n in has], "x": [100 * r["target"] for r, _ in has],
-                     "mode": "markers", "marker": PLANNED["marker"], "name": t("group_target", lang)})
+                     "mode": "markers", "marker": PLANNED["marker"], "name": t("group_target", lang),
+                     "text": [source_label(r.get("source"), lang) for r, _ in has]})
     return figure(data, lang, xaxis=_axis("%", range=[0, 102]), yaxis=_axis(autorange="reversed"),
                   height=120 + 32 * len(rows))
 

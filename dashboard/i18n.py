@@ -148,20 +148,6 @@ def internal_ids() -> set[str]:
     return compute.internal_ids() | set(catalogue.section("group"))
 
 
-_OWN_REFS = __import__("re").compile(r"\s*\(seed \d{3}\)|,? per domain\.md section \d+|\s*\(domain\.md section \d+\)")
-
-
-def source_text(source: str | None, lang: str = DEFAULT) -> str | None:
-    """A figure's source as a reader sees it: the citation in the language where the catalogue has
-    it (section `source`: the documents the page cites for its default targets), else as the data
-    write it, less the project's own references ('(seed 003)', 'per domain.md section 3')."""
-    if source is None:
-        return None
-    if catalogue.has("source", str(source)):
-        return catalogue.text("source", str(source), lang)
-    return _OWN_REFS.sub("", str(source))
-
-
 def district_name(name: str, lang: str) -> str:
     """A district as the data name it ('Huyện Tam Đường'), in the language ('Tam Đường district'):
     the kind of unit from the catalogue's section `unit`, the proper name as written."""

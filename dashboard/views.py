@@ -54,6 +54,6 @@ def boundaries_note(s: dict, lang: str) -> str:
 def target_note(region: str, scheme: str, first: int, last: int, lang: str) -> str:
     """Where the default target comes from, for the line under the target box."""
     _, _, source, whose = compute.target_default(region, scheme, first, last)
-    from .i18n import source_text
+    from .sources import source_label
 
-    return say(f"target.{whose}", lang, source=source_text(source, lang)) if source else say("target.none", lang)
+    return say(f"target.{whose}", lang, source=source_label(source, lang)) if source else say("target.none", lang)

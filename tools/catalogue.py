@@ -1,6 +1,7 @@
 """Keep the dashboard's catalogue (dashboard/locale/vi.po, en.po) whole.
 
-    python tools/catalogue.py check          # both languages have every entry, same {fields}
+    python tools/catalogue.py check          # both languages have every entry, same {fields}, and
+                                             # every source the outputs can cite has its citation
     python tools/catalogue.py set SECTION KEY VI EN   # add or change one entry in both files
 
 The .po files are the source: edit them by hand or with `set`; `check` is what tests/dashboard/
@@ -44,7 +45,15 @@ def problems() -> list[str]:
         if all(texts.values()) and fields["vi"] != fields["en"]:
             out.append(f"dashboard/locale/vi.po: {key[0]}/{key[1]}: fields {fields['vi']} differ from en.po's "
                        f"{fields['en']}")
-    return out
+    return out + untranslated_sources()
+
+
+def untranslated_sources() -> list[str]:
+    """Each row of a shipped table the outputs can show whose `source` has no entry in section
+    `source` (covsim.dashboard.sources.missing: file, line and text)."""
+    from covsim.dashboard import sources
+
+    return sources.missing()
 
 
 def main(argv: list[str]) -> int:

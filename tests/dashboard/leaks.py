@@ -11,10 +11,18 @@ from covsim.dashboard import i18n
 ENGLISH = ("seed", "log-odds", "logodds", "draw", "draws", "baseline", "Download plot", "Zoom", "Search", "Autoscale",
            "Reset axes", "No options found", "coverage", "probability", "target", "scenario", "median", "observed",
            "planned", "assumed", "budget", "state", "outreach", "enforcement", "vs", "lever", "policy", "group",
-           "year", "people", "Plotly")
+           "year", "people", "Plotly") + (
+    # the words of the data's sources (their `source` column), which a Vietnamese reader must meet as
+    # a Vietnamese official cites them (dashboard/sources.py)
+    "Decision", "Resolution", "Directive", "Plan", "Law", "census", "survey", "report", "section", "annex",
+    "preamble", "header row", "PPC", "People's Committee", "Prime Minister", "Party Central Committee", "plenum",
+    "MoH", "Ministry", "VSS", "Social Security", "VNA", "World Bank", "Government portal", "newspaper", "via", "per",
+    "as quoted", "source not named", "figure", "Jan", "Apr", "Jun", "domain.md")
 #: Vietnamese an English reader must not meet.
 VIETNAMESE = ("Tỷ lệ", "Kịch bản", "người", "đồng", "Năm", "Chính sách", "Xác suất", "Tìm kiếm", "mô hình",
-              "giả định", "Tải", "bao phủ", "Mục tiêu", "Nhóm", "huyện", "ngân sách", "Phóng to")
+              "giả định", "Tải", "bao phủ", "Mục tiêu", "Nhóm", "huyện", "ngân sách", "Phóng to",
+              "Quyết định", "Nghị quyết", "Chỉ thị", "Kế hoạch", "Thủ tướng", "mục", "phụ lục", "Bộ Y tế",
+              "Ngân hàng Thế giới", "Báo", "tháng")
 
 
 def _ids(lang: str) -> list[str]:
