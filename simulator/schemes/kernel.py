@@ -181,6 +181,25 @@ def advance_serial(X, Y, women, women_next, q, fert, mig, male_birth, target, ac
                        ins_age, by_age)
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def _first_same_band(age_shift, b, g):
+    """The first band up to b with band b's age shift in group g: bands that share a shift share
+    their probabilities, bit for bit, so each is computed once (most groups have no age shift)."""
+    for b2 in range(b):
+        if age_shift[b2, g] == age_shift[b, g]:
+            return b2
+    return b
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _compete(x, y):
+    """(join, lapse) from their log-odds, competing over the year (see `enrolment`)."""
+    pj = 1.0 / (1.0 + np.exp(-x))
+    pl = 1.0 / (1.0 + np.exp(-y))
+    moved = 1.0 - (1.0 - pj) * (1.0 - pl)
+    return moved * pj / (pj + pl), moved * pl / (pj + pl)
+
+
 @njit(cache=True, nogil=True, parallel=True, error_model="numpy")
 def enrolment(join_base, lapse_base, common, drive, voluntary, age_shift, sensitivity, price, lapse_price,
               lapse_outreach, join_out, lapse_out):
@@ -199,6 +218,11 @@ def enrolment(join_base, lapse_base, common, drive, voluntary, age_shift, sensit
         for r in range(R):
             for b in range(B):
                 for g in range(G):
+                    same = _first_same_band(age_shift, b, g)
+                    if same < b:
+                        join_out[t, r, b, g, :] = join_out[t, r, same, g, :]
+                        lapse_out[t, r, b, g, :] = lapse_out[t, r, same, g, :]
+                        continue
                     shift = age_shift[b, g]
                     vol = voluntary[g]
                     for d in range(D):
@@ -206,8 +230,39 @@ def enrolment(join_base, lapse_base, common, drive, voluntary, age_shift, sensit
                         c = common[t, r, d] + drive[t, d] * vol
                         x = join_base[g, d] + c + shift - sensitivity[d] * pr
                         y = lapse_base[g, d] - lapse_outreach * c + lapse_price * sensitivity[d] * pr
-                        pj = 1.0 / (1.0 + np.exp(-x))
-                        pl = 1.0 / (1.0 + np.exp(-y))
-                        moved = 1.0 - (1.0 - pj) * (1.0 - pl)
-                        join_out[t, r, b, g, d] = moved * pj / (pj + pl)
-                        lapse_out[t, r, b, g, d] = moved * pl / (pj + pl)
+                        join_out[t, r, b, g, d], lapse_out[t, r, b, g, d] = _compete(x, y)
+
+
+@njit(cache=True, nogil=True, parallel=True, error_model="numpy")
+def enrolment_mix(join_base, lapse_base, common, drive, voluntary, age_shift, sensitivity, price, lapse_price,
+                  lapse_outreach, g, years, weights, scale, join_out, lapse_out):
+    """Group g's join and lapse in `years` (indices) as the mix, weighted by `weights`, of
+    `enrolment`'s probabilities at each price scale (`scale[size, year]` times the price): a
+    household of each size decides as one at its own premium per member. In place of group g's
+    values in `join_out`/`lapse_out`; the same arithmetic as `enrolment` size by size, summed in
+    size order from zero."""
+    T, R, B, G, D = join_out.shape
+    for i in prange(years.size):
+        t = years[i]
+        for r in range(R):
+            for b in range(B):
+                same = _first_same_band(age_shift, b, g)
+                if same < b:
+                    join_out[t, r, b, g, :] = join_out[t, r, same, g, :]
+                    lapse_out[t, r, b, g, :] = lapse_out[t, r, same, g, :]
+                    continue
+                shift = age_shift[b, g]
+                vol = voluntary[g]
+                for d in range(D):
+                    c = common[t, r, d] + drive[t, d] * vol
+                    mix_j = 0.0
+                    mix_l = 0.0
+                    for k in range(weights.size):
+                        pr = price[t, r, g, d] * scale[k, t]
+                        x = join_base[g, d] + c + shift - sensitivity[d] * pr
+                        y = lapse_base[g, d] - lapse_outreach * c + lapse_price * sensitivity[d] * pr
+                        pj, pl = _compete(x, y)
+                        mix_j += weights[k] * pj
+                        mix_l += weights[k] * pl
+                    join_out[t, r, b, g, d] = mix_j
+                    lapse_out[t, r, b, g, d] = mix_l

@@ -17,7 +17,7 @@ import xarray as xr
 
 from ..inputs import incomes
 from ..inputs.groups import BY_ID, GROUP_IDS
-from .kernel import enrolment
+from .kernel import enrolment, enrolment_mix
 from ..inputs.regions import NATIONAL
 from ..errors import InputError
 from ..streams import normal
@@ -204,28 +204,16 @@ def _by_household(params: xr.Dataset, price: np.ndarray, common: np.ndarray, dri
                   voluntary: np.ndarray, age_shift: np.ndarray, household: tuple[np.ndarray, np.ndarray],
                   join: np.ndarray, lapse: np.ndarray) -> None:
     """Replace the household group's probabilities, in the years with a ladder, by the mix over
-    household sizes of the whole household's decision (see `enrolment_probabilities`)."""
+    household sizes of the whole household's decision (see `enrolment_probabilities`): one pass
+    of the kernel over those years, every size at once."""
     weights, scale = household
     years = np.flatnonzero(np.any(np.abs(scale - 1.0) > 1e-12, axis=0))
     if years.size == 0:
         return
-    g = GROUP_IDS.index("household")
-    sl = slice(g, g + 1)
-    T, R, B, _, D = join.shape
-    base_j = np.ascontiguousarray(params.join_logit.values.T[sl])
-    base_l = np.ascontiguousarray(params.lapse_logit.values.T[sl])
-    sens = np.ascontiguousarray(params.price_sensitivity.values)
-    com, drv = np.ascontiguousarray(common[years]), np.ascontiguousarray(drive[years])
-    mix_j, mix_l = np.zeros((years.size, R, B, 1, D)), np.zeros((years.size, R, B, 1, D))
-    one_j, one_l = np.empty_like(mix_j), np.empty_like(mix_l)
-    for w, size_scale in zip(weights, scale):
-        p = np.ascontiguousarray(price[years][:, :, sl] * size_scale[years][:, None, None, None])
-        enrolment(base_j, base_l, com, drv, voluntary[sl].copy(), np.ascontiguousarray(age_shift[:, sl]), sens, p,
-                  LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, one_j, one_l)
-        mix_j += w * one_j
-        mix_l += w * one_l
-    join[years, :, :, g] = mix_j[:, :, :, 0]
-    lapse[years, :, :, g] = mix_l[:, :, :, 0]
+    enrolment_mix(np.ascontiguousarray(params.join_logit.values.T), np.ascontiguousarray(params.lapse_logit.values.T),
+                  common, drive, voluntary, age_shift, np.ascontiguousarray(params.price_sensitivity.values), price,
+                  LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, GROUP_IDS.index("household"), years,
+                  np.ascontiguousarray(weights, dtype=float), np.ascontiguousarray(scale, dtype=float), join, lapse)
 
 
 def cumulative_drive(params: xr.Dataset, years: np.ndarray) -> np.ndarray:
