@@ -58,6 +58,27 @@ def _advance_block(X, Y, women, women_next, d0, d1, q, fert, mig, male_birth, ta
                     ins[:, :] = 0.0
                     for j in range(W):
                         n[newborn_group, j] = births[j] * share
+                elif a < A - 1:
+                    # Below the open age, ageing and net migration (below) in one pass per group:
+                    # the same operations in the same order as the two passes, one fewer sweep.
+                    qa = q[r, s, a - 1]
+                    m = mig[r, s, a]
+                    total[:] = 0.0
+                    for g in range(G):
+                        if not active[r, s, a, g]:
+                            n[g, :] = 0.0
+                            ins[g, :] = 0.0
+                            continue
+                        for j in range(W):
+                            u0 = X[r, s, a - 1, g, 0, d0 + j]
+                            i0 = X[r, s, a - 1, g, 1, d0 + j]
+                            deaths[j] += (u0 + i0) * qa
+                            nn = (u0 + i0) * (1.0 - qa)
+                            moved[j] += nn * m
+                            nn *= 1.0 + m
+                            n[g, j] = nn
+                            ins[g, j] = i0 * (1.0 - qa) * (1.0 + m)
+                            total[j] += nn
                 else:
                     qa = q[r, s, a - 1]
                     for g in range(G):
@@ -71,28 +92,28 @@ def _advance_block(X, Y, women, women_next, d0, d1, q, fert, mig, male_birth, ta
                             deaths[j] += (u0 + i0) * qa
                             n[g, j] = (u0 + i0) * (1.0 - qa)
                             ins[g, j] = i0 * (1.0 - qa)
-                    if a == A - 1:
-                        qo = q[r, s, a]
-                        for g in range(G):
-                            if not active[r, s, a, g]:
-                                continue
-                            for j in range(W):
-                                u0 = X[r, s, a, g, 0, d0 + j]
-                                i0 = X[r, s, a, g, 1, d0 + j]
-                                deaths[j] += (u0 + i0) * qo
-                                n[g, j] += (u0 + i0) * (1.0 - qo)
-                                ins[g, j] += i0 * (1.0 - qo)
-                # Net migration in proportion to those present (movers keep their status).
-                m = mig[r, s, a]
-                total[:] = 0.0
-                for g in range(G):
-                    if not active[r, s, a, g]:
-                        continue
-                    for j in range(W):
-                        moved[j] += n[g, j] * m
-                        n[g, j] *= 1.0 + m
-                        ins[g, j] *= 1.0 + m
-                        total[j] += n[g, j]
+                    qo = q[r, s, a]  # the open age keeps its own survivors too
+                    for g in range(G):
+                        if not active[r, s, a, g]:
+                            continue
+                        for j in range(W):
+                            u0 = X[r, s, a, g, 0, d0 + j]
+                            i0 = X[r, s, a, g, 1, d0 + j]
+                            deaths[j] += (u0 + i0) * qo
+                            n[g, j] += (u0 + i0) * (1.0 - qo)
+                            ins[g, j] += i0 * (1.0 - qo)
+                if a == 0 or a == A - 1:
+                    # Net migration in proportion to those present (movers keep their status).
+                    m = mig[r, s, a]
+                    total[:] = 0.0
+                    for g in range(G):
+                        if not active[r, s, a, g]:
+                            continue
+                        for j in range(W):
+                            moved[j] += n[g, j] * m
+                            n[g, j] *= 1.0 + m
+                            ins[g, j] *= 1.0 + m
+                            total[j] += n[g, j]
                 # Group moves: groups above their share release people into a pool, carrying
                 # their own insured fraction; groups below take from the pool at its fraction.
                 pool_n[:] = 0.0
