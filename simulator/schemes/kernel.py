@@ -213,17 +213,13 @@ def _first_same_band(age_shift, b, g):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _compete(x, y):
-    """(join, lapse) from their log-odds, competing over the year (see `enrolment`)."""
-    pj = 1.0 / (1.0 + np.exp(-x))
-    pl = 1.0 / (1.0 + np.exp(-y))
-    moved = 1.0 - (1.0 - pj) * (1.0 - pl)
-    return moved * pj / (pj + pl), moved * pl / (pj + pl)
+def _logistic(x):
+    return 1.0 / (1.0 + np.exp(-x))
 
 
 @njit(cache=True, nogil=True, parallel=True, error_model="numpy")
 def enrolment(join_base, lapse_base, common, drive, voluntary, age_shift, sensitivity, price, lapse_price,
-              lapse_outreach, join_out, lapse_out):
+              lapse_outreach, join_out, lapse_out, skip_group, skip_years):
     """Yearly join and lapse probabilities over (year, region, band, group, draw).
 
     `price` is the net premium over (year, region, group, draw): a sensitivity analysis gives each
@@ -233,25 +229,35 @@ def enrolment(join_base, lapse_base, common, drive, voluntary, age_shift, sensit
     voluntary groups + an age shift - sensitivity x net price); the two compete over the year:
     the chance of any move is 1 - (1 - join)(1 - lapse), shared between them in proportion, so
     their sum stays below one and enrolment settles at join / (join + lapse) without overshooting.
+
+    Lapse has no age shift, so it is computed once for every band; group `skip_group` is left
+    unwritten in the years `skip_years` marks (`enrolment_mix` writes it there).
     """
     T, R, B, G, D = join_out.shape
     for t in prange(T):
+        c = np.empty(D)
+        pl = np.empty(D)
         for r in range(R):
-            for b in range(B):
-                for g in range(G):
+            for g in range(G):
+                if g == skip_group and skip_years[t]:
+                    continue
+                vol = voluntary[g]
+                for d in range(D):
+                    c[d] = common[t, r, d] + drive[t, d] * vol
+                    pl[d] = _logistic(lapse_base[g, d] - lapse_outreach * c[d]
+                                      + lapse_price * sensitivity[d] * price[t, r, g, d])
+                for b in range(B):
                     same = _first_same_band(age_shift, b, g)
                     if same < b:
                         join_out[t, r, b, g, :] = join_out[t, r, same, g, :]
                         lapse_out[t, r, b, g, :] = lapse_out[t, r, same, g, :]
                         continue
                     shift = age_shift[b, g]
-                    vol = voluntary[g]
                     for d in range(D):
-                        pr = price[t, r, g, d]
-                        c = common[t, r, d] + drive[t, d] * vol
-                        x = join_base[g, d] + c + shift - sensitivity[d] * pr
-                        y = lapse_base[g, d] - lapse_outreach * c + lapse_price * sensitivity[d] * pr
-                        join_out[t, r, b, g, d], lapse_out[t, r, b, g, d] = _compete(x, y)
+                        pj = _logistic(join_base[g, d] + c[d] + shift - sensitivity[d] * price[t, r, g, d])
+                        moved = 1.0 - (1.0 - pj) * (1.0 - pl[d])
+                        join_out[t, r, b, g, d] = moved * pj / (pj + pl[d])
+                        lapse_out[t, r, b, g, d] = moved * pl[d] / (pj + pl[d])
 
 
 @njit(cache=True, nogil=True, parallel=True, error_model="numpy")
@@ -259,13 +265,25 @@ def enrolment_mix(join_base, lapse_base, common, drive, voluntary, age_shift, se
                   lapse_outreach, g, years, weights, scale, join_out, lapse_out):
     """Group g's join and lapse in `years` (indices) as the mix, weighted by `weights`, of
     `enrolment`'s probabilities at each price scale (`scale[size, year]` times the price): a
-    household of each size decides as one at its own premium per member. In place of group g's
-    values in `join_out`/`lapse_out`; the same arithmetic as `enrolment` size by size, summed in
-    size order from zero."""
+    household of each size decides as one at its own premium per member. Written into group g of
+    `join_out`/`lapse_out`; the same arithmetic as `enrolment` size by size, summed in size
+    order from zero."""
     T, R, B, G, D = join_out.shape
+    K = weights.size
+    vol = voluntary[g]
     for i in prange(years.size):
         t = years[i]
+        c = np.empty(D)
+        pr = np.empty((K, D))
+        pl = np.empty((K, D))
         for r in range(R):
+            for d in range(D):
+                c[d] = common[t, r, d] + drive[t, d] * vol
+            for k in range(K):
+                for d in range(D):
+                    pr[k, d] = price[t, r, g, d] * scale[k, t]
+                    pl[k, d] = _logistic(lapse_base[g, d] - lapse_outreach * c[d]
+                                         + lapse_price * sensitivity[d] * pr[k, d])
             for b in range(B):
                 same = _first_same_band(age_shift, b, g)
                 if same < b:
@@ -273,17 +291,12 @@ def enrolment_mix(join_base, lapse_base, common, drive, voluntary, age_shift, se
                     lapse_out[t, r, b, g, :] = lapse_out[t, r, same, g, :]
                     continue
                 shift = age_shift[b, g]
-                vol = voluntary[g]
-                for d in range(D):
-                    c = common[t, r, d] + drive[t, d] * vol
-                    mix_j = 0.0
-                    mix_l = 0.0
-                    for k in range(weights.size):
-                        pr = price[t, r, g, d] * scale[k, t]
-                        x = join_base[g, d] + c + shift - sensitivity[d] * pr
-                        y = lapse_base[g, d] - lapse_outreach * c + lapse_price * sensitivity[d] * pr
-                        pj, pl = _compete(x, y)
-                        mix_j += weights[k] * pj
-                        mix_l += weights[k] * pl
-                    join_out[t, r, b, g, d] = mix_j
-                    lapse_out[t, r, b, g, d] = mix_l
+                join_out[t, r, b, g, :] = 0.0
+                lapse_out[t, r, b, g, :] = 0.0
+                for k in range(K):
+                    w = weights[k]
+                    for d in range(D):
+                        pj = _logistic(join_base[g, d] + c[d] + shift - sensitivity[d] * pr[k, d])
+                        moved = 1.0 - (1.0 - pj) * (1.0 - pl[k, d])
+                        join_out[t, r, b, g, d] += w * (moved * pj / (pj + pl[k, d]))
+                        lapse_out[t, r, b, g, d] += w * (moved * pl[k, d] / (pj + pl[k, d]))

@@ -192,24 +192,31 @@ def enrolment_probabilities(params: xr.Dataset, years: np.ndarray, price: np.nda
     drive = np.ascontiguousarray(ramp[:, None] * params.outreach_2015.values[None, :])  # (year, draw)
     shape = (len(years), len(regions), len(BAND_STARTS), len(GROUP_IDS), params.sizes["draw"])
     join, lapse = np.empty(shape), np.empty(shape)
+    mixed = _household_years(household, len(years))
     enrolment(np.ascontiguousarray(params.join_logit.values.T), np.ascontiguousarray(params.lapse_logit.values.T),
               common, drive, voluntary, age_shift, np.ascontiguousarray(params.price_sensitivity.values),
-              price, LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, join, lapse)
-    if household is not None:
-        _by_household(params, price, common, drive, voluntary, age_shift, household, join, lapse)
+              price, LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, join, lapse, GROUP_IDS.index("household"), mixed)
+    if mixed.any():
+        _by_household(params, price, common, drive, voluntary, age_shift, household, np.flatnonzero(mixed),
+                      join, lapse)
     return join, lapse
+
+
+def _household_years(household: tuple[np.ndarray, np.ndarray] | None, years: int) -> np.ndarray:
+    """The years (a mask) in which the household group decides by whole household: those with a
+    ladder, where some size's premium per member differs from the mean one."""
+    if household is None:
+        return np.zeros(years, dtype=bool)
+    return np.any(np.abs(household[1] - 1.0) > 1e-12, axis=0)
 
 
 def _by_household(params: xr.Dataset, price: np.ndarray, common: np.ndarray, drive: np.ndarray,
                   voluntary: np.ndarray, age_shift: np.ndarray, household: tuple[np.ndarray, np.ndarray],
-                  join: np.ndarray, lapse: np.ndarray) -> None:
-    """Replace the household group's probabilities, in the years with a ladder, by the mix over
-    household sizes of the whole household's decision (see `enrolment_probabilities`): one pass
-    of the kernel over those years, every size at once."""
+                  years: np.ndarray, join: np.ndarray, lapse: np.ndarray) -> None:
+    """The household group's probabilities in `years` (indices, the years with a ladder): the mix
+    over household sizes of the whole household's decision (see `enrolment_probabilities`), in one
+    pass of the kernel over every size at once."""
     weights, scale = household
-    years = np.flatnonzero(np.any(np.abs(scale - 1.0) > 1e-12, axis=0))
-    if years.size == 0:
-        return
     enrolment_mix(np.ascontiguousarray(params.join_logit.values.T), np.ascontiguousarray(params.lapse_logit.values.T),
                   common, drive, voluntary, age_shift, np.ascontiguousarray(params.price_sensitivity.values), price,
                   LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, GROUP_IDS.index("household"), years,
