@@ -122,6 +122,12 @@ def band_of_age(max_age: int) -> np.ndarray:
     return (np.searchsorted(BAND_STARTS, np.arange(max_age + 1), side="right") - 1).astype(np.int64)
 
 
+def band_ages(ages: int) -> list[tuple[int, int]]:
+    """Each band's ages as (first, past the last) over `ages` ages: `band_of_age`'s bands as slices."""
+    ends = list(BAND_STARTS[1:]) + [ages]
+    return [(lo, min(hi, ages)) for lo, hi in zip(BAND_STARTS, ends)]
+
+
 def net_price_pct(policy: xr.Dataset) -> xr.DataArray:
     """Premium a person pays, % of income, over (region, group, year).
 
