@@ -14,9 +14,8 @@ from ..inputs import demography, drives, household, mandates, membership
 from . import compliance, kernel
 from ..inputs.groups import BY_ID, GROUP_IDS
 from .provenance import provenance as _provenance
-from .parameters import (BAND_LABELS, DEFAULT_NOISE_FROM, band_of_age, enrolment_probabilities, net_price_pct,
-                         outreach_walk, sample_prior, target_pull,
-                         drive_effect)
+from .parameters import (BAND_LABELS, DEFAULT_NOISE_FROM, band_ages, band_of_age, enrolment_probabilities,
+                         net_price_pct, outreach_walk, sample_prior, target_pull, drive_effect)
 from ..inputs.policy import Policy, policy_arrays
 from ..inputs.scenario import Scenario
 from ..inputs.merger import policy_of_members
@@ -125,8 +124,9 @@ class Prepared:
             settled = np.divide(join_all[0], moving, out=np.zeros_like(moving), where=moving > 0)
             people = demo.initial_population.values[:, :, :, None] * target[0]  # (region, sex, age, group)
             X = np.empty((R, S, A, G, 2, D))
-            X[:, :, :, :, 1, :] = people[..., None] * settled[:, None, bands, :, :]
-            X[:, :, :, :, 0, :] = people[..., None] - X[:, :, :, :, 1, :]
+            for b, (lo, hi) in enumerate(band_ages(A)):  # written in place: no state-sized temporaries
+                np.multiply(people[:, :, lo:hi, :, None], settled[:, None, b, None], out=X[:, :, lo:hi, :, 1, :])
+            np.subtract(people[..., None], X[:, :, :, :, 1, :], out=X[:, :, :, :, 0, :])
             women = np.broadcast_to(people[:, 1].sum(axis=-1)[..., None], (R, A, D)).copy()
             pop[0] = people.sum(axis=(1, 2))[..., None]
             ins[0] = X[:, :, :, :, 1, :].sum(axis=(1, 2))

@@ -58,6 +58,27 @@ def _advance_block(X, Y, women, women_next, d0, d1, q, fert, mig, male_birth, ta
                     ins[:, :] = 0.0
                     for j in range(W):
                         n[newborn_group, j] = births[j] * share
+                elif a < A - 1:
+                    # Below the open age, ageing and net migration (below) in one pass per group:
+                    # the same operations in the same order as the two passes, one fewer sweep.
+                    qa = q[r, s, a - 1]
+                    m = mig[r, s, a]
+                    total[:] = 0.0
+                    for g in range(G):
+                        if not active[r, s, a, g]:
+                            n[g, :] = 0.0
+                            ins[g, :] = 0.0
+                            continue
+                        for j in range(W):
+                            u0 = X[r, s, a - 1, g, 0, d0 + j]
+                            i0 = X[r, s, a - 1, g, 1, d0 + j]
+                            deaths[j] += (u0 + i0) * qa
+                            nn = (u0 + i0) * (1.0 - qa)
+                            moved[j] += nn * m
+                            nn *= 1.0 + m
+                            n[g, j] = nn
+                            ins[g, j] = i0 * (1.0 - qa) * (1.0 + m)
+                            total[j] += nn
                 else:
                     qa = q[r, s, a - 1]
                     for g in range(G):
@@ -71,28 +92,28 @@ def _advance_block(X, Y, women, women_next, d0, d1, q, fert, mig, male_birth, ta
                             deaths[j] += (u0 + i0) * qa
                             n[g, j] = (u0 + i0) * (1.0 - qa)
                             ins[g, j] = i0 * (1.0 - qa)
-                    if a == A - 1:
-                        qo = q[r, s, a]
-                        for g in range(G):
-                            if not active[r, s, a, g]:
-                                continue
-                            for j in range(W):
-                                u0 = X[r, s, a, g, 0, d0 + j]
-                                i0 = X[r, s, a, g, 1, d0 + j]
-                                deaths[j] += (u0 + i0) * qo
-                                n[g, j] += (u0 + i0) * (1.0 - qo)
-                                ins[g, j] += i0 * (1.0 - qo)
-                # Net migration in proportion to those present (movers keep their status).
-                m = mig[r, s, a]
-                total[:] = 0.0
-                for g in range(G):
-                    if not active[r, s, a, g]:
-                        continue
-                    for j in range(W):
-                        moved[j] += n[g, j] * m
-                        n[g, j] *= 1.0 + m
-                        ins[g, j] *= 1.0 + m
-                        total[j] += n[g, j]
+                    qo = q[r, s, a]  # the open age keeps its own survivors too
+                    for g in range(G):
+                        if not active[r, s, a, g]:
+                            continue
+                        for j in range(W):
+                            u0 = X[r, s, a, g, 0, d0 + j]
+                            i0 = X[r, s, a, g, 1, d0 + j]
+                            deaths[j] += (u0 + i0) * qo
+                            n[g, j] += (u0 + i0) * (1.0 - qo)
+                            ins[g, j] += i0 * (1.0 - qo)
+                if a == 0 or a == A - 1:
+                    # Net migration in proportion to those present (movers keep their status).
+                    m = mig[r, s, a]
+                    total[:] = 0.0
+                    for g in range(G):
+                        if not active[r, s, a, g]:
+                            continue
+                        for j in range(W):
+                            moved[j] += n[g, j] * m
+                            n[g, j] *= 1.0 + m
+                            ins[g, j] *= 1.0 + m
+                            total[j] += n[g, j]
                 # Group moves: groups above their share release people into a pool, carrying
                 # their own insured fraction; groups below take from the pool at its fraction.
                 pool_n[:] = 0.0
@@ -181,9 +202,24 @@ def advance_serial(X, Y, women, women_next, q, fert, mig, male_birth, target, ac
                        ins_age, by_age)
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def _first_same_band(age_shift, b, g):
+    """The first band up to b with band b's age shift in group g: bands that share a shift share
+    their probabilities, bit for bit, so each is computed once (most groups have no age shift)."""
+    for b2 in range(b):
+        if age_shift[b2, g] == age_shift[b, g]:
+            return b2
+    return b
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _logistic(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
 @njit(cache=True, nogil=True, parallel=True, error_model="numpy")
 def enrolment(join_base, lapse_base, common, drive, age_shift, sensitivity, price, lapse_price,
-              lapse_outreach, join_out, lapse_out):
+              lapse_outreach, join_out, lapse_out, skip_group, skip_years):
     """Yearly join and lapse probabilities over (year, region, band, group, draw).
 
     `price` is the net premium over (year, region, group, draw): a sensitivity analysis gives each
@@ -196,20 +232,72 @@ def enrolment(join_base, lapse_base, common, drive, age_shift, sensitivity, pric
     + an age shift - sensitivity x net price); the two compete over the year:
     the chance of any move is 1 - (1 - join)(1 - lapse), shared between them in proportion, so
     their sum stays below one and enrolment settles at join / (join + lapse) without overshooting.
+
+    Lapse has no age shift, so it is computed once for every band; group `skip_group` is left
+    unwritten in the years `skip_years` marks (`enrolment_mix` writes it there).
     """
     T, R, B, G, D = join_out.shape
     for t in prange(T):
+        c = np.empty(D)
+        pl = np.empty(D)
         for r in range(R):
-            for b in range(B):
-                for g in range(G):
+            for g in range(G):
+                if g == skip_group and skip_years[t]:
+                    continue
+                for d in range(D):
+                    c[d] = common[t, r, d] + drive[t, g, d]
+                    pl[d] = _logistic(lapse_base[g, d] - lapse_outreach * c[d]
+                                      + lapse_price * sensitivity[d] * price[t, r, g, d])
+                for b in range(B):
+                    same = _first_same_band(age_shift, b, g)
+                    if same < b:
+                        join_out[t, r, b, g, :] = join_out[t, r, same, g, :]
+                        lapse_out[t, r, b, g, :] = lapse_out[t, r, same, g, :]
+                        continue
                     shift = age_shift[b, g]
                     for d in range(D):
-                        pr = price[t, r, g, d]
-                        c = common[t, r, d] + drive[t, g, d]
-                        x = join_base[g, d] + c + shift - sensitivity[d] * pr
-                        y = lapse_base[g, d] - lapse_outreach * c + lapse_price * sensitivity[d] * pr
-                        pj = 1.0 / (1.0 + np.exp(-x))
-                        pl = 1.0 / (1.0 + np.exp(-y))
-                        moved = 1.0 - (1.0 - pj) * (1.0 - pl)
-                        join_out[t, r, b, g, d] = moved * pj / (pj + pl)
-                        lapse_out[t, r, b, g, d] = moved * pl / (pj + pl)
+                        pj = _logistic(join_base[g, d] + c[d] + shift - sensitivity[d] * price[t, r, g, d])
+                        moved = 1.0 - (1.0 - pj) * (1.0 - pl[d])
+                        join_out[t, r, b, g, d] = moved * pj / (pj + pl[d])
+                        lapse_out[t, r, b, g, d] = moved * pl[d] / (pj + pl[d])
+
+
+@njit(cache=True, nogil=True, parallel=True, error_model="numpy")
+def enrolment_mix(join_base, lapse_base, common, drive, age_shift, sensitivity, price, lapse_price,
+                  lapse_outreach, g, years, weights, scale, join_out, lapse_out):
+    """Group g's join and lapse in `years` (indices) as the mix, weighted by `weights`, of
+    `enrolment`'s probabilities at each price scale (`scale[size, year]` times the price): a
+    household of each size decides as one at its own premium per member. Written into group g of
+    `join_out`/`lapse_out`; the same arithmetic as `enrolment` size by size, summed in size
+    order from zero."""
+    T, R, B, G, D = join_out.shape
+    K = weights.size
+    for i in prange(years.size):
+        t = years[i]
+        c = np.empty(D)
+        pr = np.empty((K, D))
+        pl = np.empty((K, D))
+        for r in range(R):
+            for d in range(D):
+                c[d] = common[t, r, d] + drive[t, g, d]
+            for k in range(K):
+                for d in range(D):
+                    pr[k, d] = price[t, r, g, d] * scale[k, t]
+                    pl[k, d] = _logistic(lapse_base[g, d] - lapse_outreach * c[d]
+                                         + lapse_price * sensitivity[d] * pr[k, d])
+            for b in range(B):
+                same = _first_same_band(age_shift, b, g)
+                if same < b:
+                    join_out[t, r, b, g, :] = join_out[t, r, same, g, :]
+                    lapse_out[t, r, b, g, :] = lapse_out[t, r, same, g, :]
+                    continue
+                shift = age_shift[b, g]
+                join_out[t, r, b, g, :] = 0.0
+                lapse_out[t, r, b, g, :] = 0.0
+                for k in range(K):
+                    w = weights[k]
+                    for d in range(D):
+                        pj = _logistic(join_base[g, d] + c[d] + shift - sensitivity[d] * pr[k, d])
+                        moved = 1.0 - (1.0 - pj) * (1.0 - pl[k, d])
+                        join_out[t, r, b, g, d] += w * (moved * pj / (pj + pl[k, d]))
+                        lapse_out[t, r, b, g, d] += w * (moved * pl[k, d] / (pj + pl[k, d]))

@@ -17,7 +17,7 @@ import xarray as xr
 
 from ..inputs import incomes
 from ..inputs.groups import BY_ID, GROUP_IDS
-from .kernel import enrolment
+from .kernel import enrolment, enrolment_mix
 from ..inputs.regions import NATIONAL
 from ..errors import InputError
 from ..streams import normal
@@ -125,6 +125,12 @@ def band_of_age(max_age: int) -> np.ndarray:
     return (np.searchsorted(BAND_STARTS, np.arange(max_age + 1), side="right") - 1).astype(np.int64)
 
 
+def band_ages(ages: int) -> list[tuple[int, int]]:
+    """Each band's ages as (first, past the last) over `ages` ages: `band_of_age`'s bands as slices."""
+    ends = list(BAND_STARTS[1:]) + [ages]
+    return [(lo, min(hi, ages)) for lo, hi in zip(BAND_STARTS, ends)]
+
+
 def net_price_pct(policy: xr.Dataset) -> xr.DataArray:
     """Premium a person pays, % of income, over (region, group, year).
 
@@ -201,40 +207,35 @@ def enrolment_probabilities(params: xr.Dataset, years: np.ndarray, price: np.nda
     drive = np.ascontiguousarray(drive)  # (year, group, draw)
     shape = (len(years), len(regions), len(BAND_STARTS), len(GROUP_IDS), params.sizes["draw"])
     join, lapse = np.empty(shape), np.empty(shape)
+    mixed = _household_years(household, len(years))
     enrolment(np.ascontiguousarray(params.join_logit.values.T), np.ascontiguousarray(params.lapse_logit.values.T),
               common, drive, age_shift, np.ascontiguousarray(params.price_sensitivity.values),
-              price, LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, join, lapse)
-    if household is not None:
-        _by_household(params, price, common, drive, age_shift, household, join, lapse)
+              price, LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, join, lapse, GROUP_IDS.index("household"), mixed)
+    if mixed.any():
+        _by_household(params, price, common, drive, age_shift, household, np.flatnonzero(mixed),
+                      join, lapse)
     return join, lapse
+
+
+def _household_years(household: tuple[np.ndarray, np.ndarray] | None, years: int) -> np.ndarray:
+    """The years (a mask) in which the household group decides by whole household: those with a
+    ladder, where some size's premium per member differs from the mean one."""
+    if household is None:
+        return np.zeros(years, dtype=bool)
+    return np.any(np.abs(household[1] - 1.0) > 1e-12, axis=0)
 
 
 def _by_household(params: xr.Dataset, price: np.ndarray, common: np.ndarray, drive: np.ndarray,
                   age_shift: np.ndarray, household: tuple[np.ndarray, np.ndarray],
-                  join: np.ndarray, lapse: np.ndarray) -> None:
-    """Replace the household group's probabilities, in the years with a ladder, by the mix over
-    household sizes of the whole household's decision (see `enrolment_probabilities`)."""
+                  years: np.ndarray, join: np.ndarray, lapse: np.ndarray) -> None:
+    """The household group's probabilities in `years` (indices, the years with a ladder): the mix
+    over household sizes of the whole household's decision (see `enrolment_probabilities`), in one
+    pass of the kernel over every size at once."""
     weights, scale = household
-    years = np.flatnonzero(np.any(np.abs(scale - 1.0) > 1e-12, axis=0))
-    if years.size == 0:
-        return
-    g = GROUP_IDS.index("household")
-    sl = slice(g, g + 1)
-    T, R, B, _, D = join.shape
-    base_j = np.ascontiguousarray(params.join_logit.values.T[sl])
-    base_l = np.ascontiguousarray(params.lapse_logit.values.T[sl])
-    sens = np.ascontiguousarray(params.price_sensitivity.values)
-    com, drv = np.ascontiguousarray(common[years]), np.ascontiguousarray(drive[years][:, sl])
-    mix_j, mix_l = np.zeros((years.size, R, B, 1, D)), np.zeros((years.size, R, B, 1, D))
-    one_j, one_l = np.empty_like(mix_j), np.empty_like(mix_l)
-    for w, size_scale in zip(weights, scale):
-        p = np.ascontiguousarray(price[years][:, :, sl] * size_scale[years][:, None, None, None])
-        enrolment(base_j, base_l, com, drv, np.ascontiguousarray(age_shift[:, sl]), sens, p,
-                  LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, one_j, one_l)
-        mix_j += w * one_j
-        mix_l += w * one_l
-    join[years, :, :, g] = mix_j[:, :, :, 0]
-    lapse[years, :, :, g] = mix_l[:, :, :, 0]
+    enrolment_mix(np.ascontiguousarray(params.join_logit.values.T), np.ascontiguousarray(params.lapse_logit.values.T),
+                  common, drive, age_shift, np.ascontiguousarray(params.price_sensitivity.values), price,
+                  LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, GROUP_IDS.index("household"), years,
+                  np.ascontiguousarray(weights, dtype=float), np.ascontiguousarray(scale, dtype=float), join, lapse)
 
 
 def cumulative_drive(params: xr.Dataset, years: np.ndarray) -> np.ndarray:

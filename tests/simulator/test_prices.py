@@ -231,3 +231,58 @@ def test_the_household_decides_as_one_from_2015(late):
     assert np.all(seven[k, 0, :, HOUSEHOLD, 0] > alone[k, 0, :, HOUSEHOLD, 0])  # cheaper per member
     assert np.all((alone[k, 0, :, HOUSEHOLD, 0] < mixed) & (mixed < seven[k, 0, :, HOUSEHOLD, 0]))
     assert not np.allclose(mixed, person[0][k, 0, :, HOUSEHOLD, 0], rtol=0, atol=1e-9)
+
+
+def _enrolment_by_formula(params, years, price, outreach, regions, household, mandate):
+    """`enrolment_probabilities` written out cell by cell in numpy, as its docstring states it:
+    every band, group and household size computed on its own (the kernel shares what is equal)."""
+    from covsim.simulator.schemes import parameters as p
+
+    vol = np.array([BY_ID[g].voluntary for g in GROUP_IDS], dtype=float)
+    ramp = np.clip((years - p.HOUSEHOLD_LAW_YEAR + 1) / p.RAMP_YEARS, 0.0, 1.0)
+    common = (p.region_offsets(params, regions)[:, :, None] + outreach
+              + p.cumulative_drive(params, years)[:, None, :]).transpose(2, 1, 0)  # (year, region, draw)
+    drive = ramp[:, None] * params.outreach_2015.values[None, :]
+    roadmap = mandate[:, :, None] * params.roadmap.values[None, None, :]  # (year, group, draw)
+    sens = params.price_sensitivity.values
+    price = price.transpose(2, 0, 1, 3)  # (year, region, group, draw)
+
+    def compete(g, band, scale):
+        c = common + (drive * vol[g] + roadmap[:, g])[:, None, :]
+        pr = price[:, :, g] * scale[:, None, None]
+        x = params.join_logit.values[:, g] + c + p.VOLUNTARY_AGE_SHIFT[band] * vol[g] - sens * pr
+        y = params.lapse_logit.values[:, g] - p.LAPSE_OUTREACH_FACTOR * c + p.LAPSE_PRICE_FACTOR * sens * pr
+        pj, pl = 1 / (1 + np.exp(-x)), 1 / (1 + np.exp(-y))
+        moved = 1 - (1 - pj) * (1 - pl)
+        return moved * pj / (pj + pl), moved * pl / (pj + pl)
+
+    T, B, G = len(years), len(p.BAND_STARTS), len(GROUP_IDS)
+    join, lapse = np.zeros((T, len(regions), B, G, sens.size)), np.zeros((T, len(regions), B, G, sens.size))
+    weights, scale = household
+    for b in range(B):
+        for g in range(G):
+            join[:, :, b, g], lapse[:, :, b, g] = compete(g, b, np.ones(T))
+        mixed = [compete(HOUSEHOLD, b, s) for s in scale]
+        ladder = np.any(np.abs(scale - 1.0) > 1e-12, axis=0)
+        join[ladder, :, b, HOUSEHOLD] = sum(w * m[0] for w, m in zip(weights, mixed))[ladder]
+        lapse[ladder, :, b, HOUSEHOLD] = sum(w * m[1] for w, m in zip(weights, mixed))[ladder]
+    return join, lapse
+
+
+def test_enrolment_kernels_match_the_formula_cell_by_cell(late):
+    """Every band, group and year of the kernels' join and lapse (which compute each distinct age
+    shift once and mix the household sizes in one pass) against the formula written out; each
+    draw with its own price, as a sensitivity analysis runs."""
+    from covsim.simulator.schemes import parameters
+
+    params = parameters.sample_prior(23, 4, late.regions)
+    years = np.asarray(late.years)
+    outreach = late.outreach(params, 4, 2020)
+    price = late.price[..., None] * np.linspace(0.2, 3.0, 23)
+    household = late.households()
+    got = parameters.enrolment_probabilities(params, years, price, outreach, late.regions, household, late.mandate)
+    want = _enrolment_by_formula(params, years, price, outreach, late.regions, household, late.mandate)
+    assert late.mandate.any()  # the roadmap's steps are in the run
+    assert np.any(np.abs(household[1] - 1.0) > 1e-12)  # the run has ladder years to mix
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
