@@ -147,6 +147,10 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
     elif rid in known and known[rid].runnable:
         bad("Tỉnh", f"A{FIRST_ROW}", f"'{rid}' is already a region the model runs; pick another id "
                                      "(or `covsim region remove` the one you added)")
+    elif rid in regions.mergeable():
+        bad("Tỉnh", f"A{FIRST_ROW}", f"'{rid}' is already a region the model runs, a 2025 unit run as the sum of its "
+                                     f"former provinces ({', '.join(known[rid].members)}); a region you add takes a "
+                                     "new id or that of a unit without data of its own (`covsim regions` lists them)")
     if new_unit and (not name_vi or not name_en):
         bad("Tỉnh", f"B{FIRST_ROW}", "a new region needs its names in Vietnamese and English")
     if not source:
