@@ -7,11 +7,19 @@ import json
 from covsim.simulator.inputs.scheme_ids import SCHEMES
 
 
-def _region(text: str) -> str:
-    from covsim.simulator.errors import InputError, nearest
+def fitted_regions() -> list[str]:
+    """What calibrate, forecast and backtest accept: the regions with data of their own (the region
+    registry's runnable ones). A 2025 unit is the sum of its former provinces and has no fit of its
+    own: its draws are theirs."""
     from covsim.simulator.inputs.scenario import known_regions
 
-    regions = known_regions()
+    return known_regions()
+
+
+def _region(text: str) -> str:
+    from covsim.simulator.errors import InputError, nearest
+
+    regions = fitted_regions()
     if text not in regions:
         raise InputError("REGION", text, f"unknown region{nearest(text, regions)}; allowed: {', '.join(regions)}")
     return text
@@ -142,7 +150,7 @@ def register(sub) -> None:
     from covsim.cli.main import region_help
 
     cal = sub.add_parser("calibrate", help="fit a region's parameters to its observed coverage")
-    cal.add_argument("region", help=region_help())
+    cal.add_argument("region", help=region_help(fitted_regions))
     cal.add_argument("--until", type=int, help="use observations up to and including this year only")
     cal.add_argument("--out", required=True, help="NetCDF file for the posterior draws (.nc)")
     cal.add_argument("--sampler", choices=("laplace", "emcee"), default="laplace",
@@ -155,7 +163,7 @@ def register(sub) -> None:
     cal.set_defaults(func=cmd_calibrate)
 
     fc = sub.add_parser("forecast", help="an 'as of YEAR' forecast: fit up to --until, forecast to --to")
-    fc.add_argument("region", help=region_help())
+    fc.add_argument("region", help=region_help(fitted_regions))
     fc.add_argument("--until", type=int, required=True, help="last year of observations the fit may use")
     fc.add_argument("--to", type=int, required=True, help="last year to forecast")
     fc.add_argument("--scenario", help="scenario to forecast under (default: the region's baseline)")
@@ -165,7 +173,7 @@ def register(sub) -> None:
     fc.set_defaults(func=cmd_forecast)
 
     bt = sub.add_parser("backtest", help="rolling-origin backtest against simple baselines")
-    bt.add_argument("region", help=region_help() + " (with an observation of its own after an origin)")
+    bt.add_argument("region", help=region_help(fitted_regions) + " (with an observation of its own after an origin)")
     bt.add_argument("--horizon", type=int, default=10, help="years ahead from each origin, 1-15 (default 10); "
                                                              "scored overall and in the bands 1-3, 4-6, 7-10")
     bt.add_argument("--origins", type=_years, help="only these origins, e.g. 2013,2016 (quick looks; the nation's "

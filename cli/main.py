@@ -247,17 +247,19 @@ def _version() -> str:
     return code_version()
 
 
-def _region_help() -> str:
+def _region_help(accepted=None) -> str:
     from covsim.simulator.inputs.scenario import offered_regions
 
     try:
-        return ", ".join(offered_regions())
+        return ", ".join((accepted or offered_regions)())
     except Exception:  # data unreadable: the command itself will say why  # noqa: BLE001
         return "see `covsim scenarios`"
 
 
-def region_help() -> str:
-    return f"a region id: {_region_help()}"
+def region_help(accepted=None) -> str:
+    """The REGION argument's help: the ids `accepted()` returns (by default every offered region),
+    the same list the command's one-line error gives as allowed."""
+    return f"a region id: {_region_help(accepted)}"
 
 
 def workbook_out(text: str):

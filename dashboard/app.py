@@ -14,11 +14,10 @@ import logging
 import os
 import shutil
 import tempfile
-import threading
 
 import dash
 
-from . import cache, callbacks, compute, fields, i18n, layout
+from . import cache, callbacks, compute, fields, i18n, layout, warmup
 
 #: plotly.js's Vietnamese and English locales (the chart toolbar), made from the catalogue.
 PLOTLY_LOCALES = "/_covsim/plotly-locales.js"
@@ -43,7 +42,8 @@ class DiskcacheManager(dash.DiskcacheManager):
 def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: str | None = None,
                background: bool = True, warm: bool = True) -> dash.Dash:
     """The dashboard. `background=False` runs the model in the request (for tests without workers);
-    `warm` runs the default region's (the first of REGIONS) baseline once so the first page is quick."""
+    `warm` runs the default region's (the first of REGIONS) baseline once so the first page is quick,
+    and (with `background`) the calibrated regions' in a process that yields to requests (`warmup`)."""
     _import_before_threads()
     manager = None
     if background and not cache.fork_safe_threads():
@@ -54,7 +54,9 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
         folder = cache_dir or _temporary_folder()
         manager = DiskcacheManager(cache.open_cache(os.path.join(folder, "jobs")))
         # Baseline runs and draws for the job processes, apart from the jobs' own traffic.
-        cache.share_cache(cache.open_cache(os.path.join(folder, "runs")))
+        runs = cache.open_cache(os.path.join(folder, "runs"))
+        runs.reset("size_limit", cache.SHARED_BYTES)
+        cache.share_cache(runs)
     app = dash.Dash(__name__, title=i18n.t("title", i18n.DEFAULT), background_callback_manager=manager,
                     suppress_callback_exceptions=False, update_title=None,
                     external_scripts=[PLOTLY_LOCALES])
@@ -63,18 +65,16 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
     app.layout = layout.layout
     callbacks.register(app, draws, seed, background=background)
     fields.register(app)
+    warmed = compute.warmed_regions() if warm and background else compute.REGIONS[:1] if warm else ()
     if warm:
         try:
             compute.variants_of(compute.REGIONS[0], draws, seed)
         except Exception:  # noqa: BLE001 - a cold cache is only slower
             log.exception("warming the dashboard's cache failed")
-        # The other regions' baselines in the background: their first lever moves are then quick
-        # too instead of each session's first move forking a job that builds the same run.
-        WARM.update(done=1, total=len(compute.REGIONS))
-        threading.Thread(target=_warm, args=(compute.REGIONS[1:], draws, seed), daemon=True,
-                         name="covsim-warm").start()
-    else:
-        WARM.update(done=len(compute.REGIONS), total=len(compute.REGIONS))
+    if background and len(warmed) > 1:
+        # The other regions' baselines in a low-priority process that yields to every request:
+        # their first lever moves are then quick too, and no user waits behind them.
+        warmup.start(warmed[1:], draws, seed)
 
     @app.server.route(PLOTLY_LOCALES)
     def plotly_locales():
@@ -83,11 +83,9 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
     @app.server.route("/_covsim/health")
     def health():
         """For a load balancer or a benchmark: up, and how many regions' runs are kept ready."""
-        return {"status": "ok", "warm_regions": WARM["done"], "regions": WARM["total"]}
+        ready = sum(compute.is_ready(r, draws, seed) for r in warmed)
+        return {"status": "ok", "warm_regions": ready, "regions": len(warmed)}
     return app
-
-
-WARM = {"done": 0, "total": 0}
 
 
 def _import_before_threads() -> None:
@@ -113,12 +111,3 @@ def _temporary_folder() -> str:
 
     atexit.register(remove)
     return folder
-
-
-def _warm(regions, draws: int, seed: int) -> None:
-    for region in regions:
-        try:
-            compute.variants_of(region, draws, seed)
-        except Exception:  # noqa: BLE001
-            log.exception("warming %s failed", region)
-        WARM["done"] += 1

@@ -7,10 +7,12 @@ module for all of that and holds the request-to-result logic.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 
 _SHARED = None  # a diskcache.Cache shared with the background workers (keyed by inputs only)
 _OWNER = None  # the process that set it up: the server
@@ -18,7 +20,11 @@ _BUILD_LOCK = threading.Lock()  # one build of a kept run at a time without that
 _RUN_LOCK = threading.Lock()  # one engine run at a time per process (see fork_safe_threads)
 _KEPT: OrderedDict = OrderedDict()  # (name, draws, seed) -> a kept run (Variants), the few latest
 _KEPT_LOCK = threading.Lock()  # the request threads' moves in _VARIANTS
-KEPT_RUNS = 10  # 50-130 MB each at 200 draws: the six regions' baselines and a few reforms
+KEPT_RUNS = 10  # 50-150 MB each at 200 draws: the six regions' baselines and a few reforms
+SHARED_BYTES = 2 * 2**30  # the shared cache's bound: every offered region's kept run (~1.5 GB at 200 draws)
+_SERVING = [0]  # requests being served in this process (see serving)
+_SERVING_LOCK = threading.Lock()
+_TICKETS = itertools.count()
 
 
 def _hold_runs_across_fork() -> None:
@@ -26,8 +32,9 @@ def _hold_runs_across_fork() -> None:
     run would give the child a held lock and a half-launched thread pool. Forks wait for the run."""
 
     def fresh_lock():
-        global _RUN_LOCK, _KEPT_LOCK, _BUILD_LOCK  # (the other two may be held by a thread the child lacks)
+        global _RUN_LOCK, _KEPT_LOCK, _BUILD_LOCK, _SERVING_LOCK  # (they may be held by a thread the child lacks)
         _RUN_LOCK, _KEPT_LOCK, _BUILD_LOCK = threading.Lock(), threading.Lock(), threading.Lock()
+        _SERVING_LOCK, _SERVING[0] = threading.Lock(), 0  # the parent's requests are not the child's
 
     os.register_at_fork(before=lambda: _RUN_LOCK.acquire(), after_in_parent=lambda: _RUN_LOCK.release(),
                         after_in_child=fresh_lock)
@@ -104,6 +111,67 @@ class _opening_lock:
         os.close(self.fd)  # releases the flock
 
 
+@contextmanager
+def serving():
+    """Mark a user's request as being served, in this process and (for the warm-up, another
+    process) in the shared cache, so that background warm-up waits for it (see dashboard.warmup)."""
+    key = ("serving", os.getpid(), next(_TICKETS))
+    with _SERVING_LOCK:
+        _SERVING[0] += 1
+    _mark(key)
+    try:
+        yield
+    finally:
+        with _SERVING_LOCK:
+            _SERVING[0] -= 1
+        _unmark(key)
+
+
+def _mark(key: tuple) -> None:
+    if _SHARED is not None:
+        try:
+            _SHARED.set(key, 1, expire=3600)
+        except Exception:  # noqa: BLE001 - then only this process knows
+            pass
+
+
+def _unmark(key: tuple) -> None:
+    if _SHARED is not None:
+        try:
+            _SHARED.delete(key)
+        except Exception:  # noqa: BLE001 - a stale mark goes with its process (requests_pending)
+            pass
+
+
+def requests_pending() -> bool:
+    """Whether a user's request is being served by this process or by a live one sharing the cache
+    (a job Dash stopped mid-run leaves its mark behind: a dead process's mark is dropped)."""
+    if _SERVING[0] > 0:
+        return True
+    if _SHARED is None:
+        return False
+    try:
+        marks = [k for k in _SHARED.iterkeys() if isinstance(k, tuple) and k and k[0] == "serving"]
+    except Exception:  # noqa: BLE001 - an unreadable cache: nothing known to wait for
+        return False
+    pending = False
+    for key in marks:
+        if _alive(key[1]):
+            pending = True
+        else:
+            _unmark(key)
+    return pending
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
 def share_cache(cache) -> None:
     """Let runs computed in one process (a background job) serve the others."""
     global _SHARED, _OWNER
@@ -123,6 +191,14 @@ def shared(key: tuple, make):
     value = make()
     publish(key, value)
     return value
+
+
+def is_shared(key: tuple) -> bool:
+    """Whether the shared cache holds `key` (without reading it)."""
+    try:
+        return _SHARED is not None and key in _SHARED
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def publish(key: tuple, value) -> None:

@@ -20,7 +20,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 
-from . import briefing, compute, fields, figures, i18n, views
+from . import briefing, cache, compute, fields, figures, i18n, views
 from .compute import InputError
 from .i18n import graph_config, number, percent, scenario_description, scenario_name, t
 from .layout import lever_id, lever_path
@@ -79,7 +79,12 @@ def _lever_paths_and_kinds() -> tuple[tuple[str, ...], dict[str, str]]:
 
 def compute_request(req: dict, draws: int, seed: int, progress=None, details: bool = True) -> dict:
     """A request's summary (only the answer when not `details`), or a message for the page;
-    callable without Dash."""
+    callable without Dash. Background warm-up waits while it is served (`cache.serving`)."""
+    with cache.serving():
+        return _compute_request(req, draws, seed, progress, details)
+
+
+def _compute_request(req: dict, draws: int, seed: int, progress, details: bool) -> dict:
     step = progress or (lambda *_: None)
     try:
         step(("10",))

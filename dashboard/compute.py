@@ -232,6 +232,28 @@ def variants_of(name: str, draws: int, seed: int, build: bool = True) -> Variant
     return found
 
 
+def warmed_regions() -> tuple[str, ...]:
+    """The regions whose runs the dashboard builds ahead of a request: the default region (the
+    first) and those with a calibrated posterior of their own, the ones most asked for. The others
+    (the former provinces and 2025 units on priors or sums) are built on their first request."""
+    return tuple(r for i, r in enumerate(REGIONS) if i == 0 or shipped.has_posterior(r))
+
+
+def warm_region(name: str, draws: int, seed: int) -> bool:
+    """Build a region's kept run into the shared cache unless there (False then), for the warm-up
+    process: nothing kept in its memory, and no build lock, so that a user's job building the same
+    region never waits on the warm-up (see dashboard.warmup)."""
+    if is_ready(name, draws, seed):
+        return False
+    cache.publish(("variants", name, draws, seed), _new_variants(name, draws, seed))
+    return True
+
+
+def is_ready(name: str, draws: int, seed: int) -> bool:
+    """Whether the scenario's kept run is in this process or in the shared cache (not read)."""
+    return cache.kept((name, draws, seed)) is not None or cache.is_shared(("variants", name, draws, seed))
+
+
 def _new_variants(name: str, draws: int, seed: int) -> Variants:
     sc = scenario(name, VARIANTS_SCHEME)
     params = draws_of(sc.region, draws, seed)

@@ -17,6 +17,7 @@ from ..output import atomic_write
 from . import regions, tables
 from .groups import GROUP_IDS
 from .user_data import user_dir
+from .workbook import filled_rows
 
 FIRST, LAST = 2000, 2050
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -86,13 +87,6 @@ def write_template(path: Path) -> None:
     atomic_write(path, wb.save, ".xlsx")  # complete or absent
 
 
-def _rows(ws, width: int):
-    for r in range(FIRST_ROW, ws.max_row + 1):
-        cells = [ws.cell(r, j).value for j in range(1, width + 1)]
-        if any(c is not None and str(c).strip() != "" for c in cells):
-            yield r, cells
-
-
 def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
     """The workbook's data, or the list of its problems (one line each: file, sheet, cell, what is allowed)."""
     from openpyxl import load_workbook
@@ -121,7 +115,7 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
         ws = wb[sheet]
         rows = []
         last_year = None
-        for r, cells in _rows(ws, len(columns)):
+        for r, cells in filled_rows(ws, len(columns), FIRST_ROW):
             parsed = []
             for j, ((_, en, kind), raw) in enumerate(zip(columns, cells)):
                 cell = f"{ws.cell(r, j + 1).column_letter}{r}"
@@ -147,6 +141,10 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
     elif rid in known and known[rid].runnable:
         bad("Tỉnh", f"A{FIRST_ROW}", f"'{rid}' is already a region the model runs; pick another id "
                                      "(or `covsim region remove` the one you added)")
+    elif rid in regions.mergeable():
+        bad("Tỉnh", f"A{FIRST_ROW}", f"'{rid}' is already a region the model runs, a 2025 unit run as the sum of its "
+                                     f"former provinces ({', '.join(known[rid].members)}); a region you add takes a "
+                                     "new id or that of a unit without data of its own (`covsim regions` lists them)")
     if new_unit and (not name_vi or not name_en):
         bad("Tỉnh", f"B{FIRST_ROW}", "a new region needs its names in Vietnamese and English")
     if not source:

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..output import atomic_write
 from ..errors import InputError, InputErrors
 from .levers import LEVERS, lever_paths, path_problem, value_problem, year_problem
+from .workbook import filled_rows
 
 HEAD = "Kịch bản"
 REFORM = "Cải cách"
@@ -70,14 +71,6 @@ def write_template(path: Path) -> None:
     atomic_write(path, wb.save, ".xlsx")  # complete or absent
 
 
-def _filled(ws, width: int):
-    for r in range(FIRST_ROW, ws.max_row + 1):
-        cells = [ws.cell(r, j).value for j in range(1, width + 1)]
-        cells = [c.strip() if isinstance(c, str) else c for c in cells]
-        if any(c is not None and c != "" for c in cells):
-            yield r, [None if c == "" else c for c in cells]
-
-
 def _number(raw):
     """A cell's number: Excel's own, or text that reads as one ('0,5' is not: the decimal point is '.')."""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
@@ -112,7 +105,7 @@ def read(path: Path, load_baseline) -> dict:
                             f"{', '.join(SHEETS)} (`covsim scenario template` writes one)")
     if problems:
         raise InputErrors(problems)
-    head = list(_filled(wb[HEAD], len(SHEETS[HEAD])))
+    head = list(filled_rows(wb[HEAD], len(SHEETS[HEAD]), FIRST_ROW, strip=True))
     if len(head) != 1:
         bad(HEAD, f"A{FIRST_ROW}", f"{len(head)} rows filled; give exactly one scenario (name, baseline, "
                                    "description, source)")
@@ -133,7 +126,7 @@ def read(path: Path, load_baseline) -> dict:
             bad(HEAD, f"B{r}", exc.message)
     reform: dict[str, dict[int, float]] = {}
     last_year: dict[str, tuple[int, int]] = {}
-    for r, (lever, year, value) in _filled(wb[REFORM], len(SHEETS[REFORM])):
+    for r, (lever, year, value) in filled_rows(wb[REFORM], len(SHEETS[REFORM]), FIRST_ROW, strip=True):
         ok = True
         lever = "" if lever is None else str(lever)
         problem = path_problem(lever) if lever else "empty; a lever is required (see sheet 'Đòn bẩy')"

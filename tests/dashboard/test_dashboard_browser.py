@@ -102,7 +102,7 @@ def test_loads_without_errors_and_a_lever_moves_the_probability(dash_duo, app):
     assert dash_duo.get_logs() == []
     _pick_region(dash_duo, "Lai Châu")
     _wait(lambda: "Lai Châu" in dash_duo.find_element("#scenario").text, 20, "the Lai Chau baseline")
-    key = _result(dash_duo, key, 240)
+    key = _result(dash_duo, key)
     _wait(lambda: "96,80%" in dash_duo.find_element("#headline").text, 30, "Lai Chau's target")
     key = _wait(lambda: _key(dash_duo) if "96,80%" in dash_duo.find_element("#headline").text else None)
     before = dash_duo.find_element("#probability").text
@@ -225,7 +225,7 @@ def test_observed_only_where_the_data_have_it_and_the_difference_in_its_own_pane
     assert "Số liệu thực tế (quan sát)" in _figure(dash_duo, "#fan")["names"]
     assert "quan sát" in dash_duo.find_element("#legend-note").text
     _pick_region(dash_duo, "Lai Châu")
-    _result(dash_duo, key, 240)  # a province's first run on a cold cache, beside the warm-up of every region
+    _result(dash_duo, key)
     _wait(lambda: "96,80%" in dash_duo.find_element("#headline").text, 60, "Lai Chau's target")
     # Lai Châu: none observed, so no observed trace and no "● quan sát" in the key.
     _wait(lambda: "chưa có số liệu quan sát" in dash_duo.find_element("#legend-note").text, 30, "Lai Chau's key")
@@ -352,7 +352,7 @@ def test_no_internal_id_or_other_language_on_any_view(dash_duo, app):
     _wait(lambda: dash_duo.find_element("#comparison").text, 60, "the details")
     _assert_clean(dash_duo, "vi", "national BHYT")
     _pick_region(dash_duo, "Lai Châu")
-    key = _result(dash_duo, key, 240)  # a province's first run on a cold cache (fresh clone, loaded CI)
+    key = _result(dash_duo, key)
     dash_duo.driver.find_element(By.CSS_SELECTOR, "#scenario").click()
     _wait(lambda: next(o for o in dash_duo.driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option, "
                                                                 "[role='option']")
