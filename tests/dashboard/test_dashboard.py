@@ -88,7 +88,9 @@ def test_a_higher_state_share_raises_the_probability():
     low = callbacks.compute_request(LAI_CHAU, DRAWS, SEED)
     high = callbacks.compute_request(dict(LAI_CHAU, levers={"state_share.household": 100,
                                                             "state_share.farm_household": 100}), DRAWS, SEED)
-    assert high["report"]["probability"] > low["report"]["probability"]
+    # 96.8% is out of reach either way (P ~ 2%), so the probability may not move; the median must
+    assert high["report"]["probability"] >= low["report"]["probability"]
+    assert high["report"]["median_coverage"] > low["report"]["median_coverage"] + 0.002
     assert high["changed"] == {"state_share.farm_household": 1.0, "state_share.household": 1.0}
 
 

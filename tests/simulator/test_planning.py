@@ -104,14 +104,16 @@ def test_budget_splits_and_cost_per_additional_insured(lai_chau):
 
 def test_solve_meets_its_own_probability_when_rerun(lai_chau):
     scenario, params, _ = lai_chau
-    result = solve.solve(scenario, params, 0, 0.93, 2019, 0.7, ["near_poor", "farm_household"], start=2017)
-    assert result["feasible"]
+    # 92.5% by 2019 with probability 0.65: out of reach at today's shares (0.63), within it at 100% (the
+    # roadmap refit left the shipped Lai Chau draws at a 93.0% median for 2019)
+    result = solve.solve(scenario, params, 0, 0.925, 2019, 0.65, ["near_poor", "farm_household"], start=2017)
+    assert result["feasible"] and any(r["value"] > r["current"] + 1e-6 for r in result["levers"])
     levels = {r["lever"]: r["value"] for r in result["levers"]}
     for r in result["levers"]:
         assert r["current"] - 1e-9 <= r["value"] <= r["max"] + 1e-9
     rerun = simulator.run(planning.with_levers(scenario, levels, 2017), params=params, seed=0)
-    report = planning.target_report(rerun, scenario, 0.93, 2019)
-    assert report["probability"] >= 0.7
+    report = planning.target_report(rerun, scenario, 0.925, 2019)
+    assert report["probability"] >= 0.65
     assert report["probability"] == pytest.approx(result["probability"])
     # Cheaper than putting every lever at its maximum.
     top = simulator.run(planning.with_levers(scenario, {p: 1.0 for p in levels}, 2017), params=params, seed=0)
