@@ -56,10 +56,10 @@ def real_page(changes: int, sessions: int, seconds: float) -> tuple[dict, dict, 
 def floor_page(changes: int) -> dict:
     from werkzeug.serving import make_server
 
-    from covsim.dashboard import compute
+    from covsim.dashboard import cache
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    compute.fork_safe_threads()
+    cache.fork_safe_threads()
     fan = floor.default_fan()
     port = bench.process.free_port()
     server = make_server("127.0.0.1", port, floor.floor_app(fan).server, threaded=True)  # as `covsim dashboard`
