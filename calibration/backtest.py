@@ -92,10 +92,9 @@ def paired(points: dict[str, list[tuple]]) -> dict[str, dict]:
         if not keep:
             out[name] = {"n": 0, "model_mae": None, "baseline_mae": None, "ratio": None}
             continue
-        m = float(np.mean([abs(model[i][3] - model[i][2]) for i in keep])) * 100
-        b = float(np.mean([abs(rows[i][3] - rows[i][2]) for i in keep])) * 100
-        out[name] = {"n": len(keep), "model_mae": round(m, 3), "baseline_mae": round(b, 3),
-                     "ratio": round(m / b, 3) if b > 0 else None}
+        m = score([model[i] for i in keep])["mae"]
+        b = score([rows[i] for i in keep])["mae"]
+        out[name] = {"n": len(keep), "model_mae": m, "baseline_mae": b, "ratio": round(m / b, 3) if b > 0 else None}
     return out
 
 
