@@ -191,6 +191,8 @@ def calibrate(region: str, until: int | None = None, settings: Settings = Settin
     sample, diagnostics = sample_posterior(post, settings, rng)
     theta = post._structural(sample)
     out = model.to_params(theta, frees, post.regions, settings.seed)
+    if hasattr(post, "finish"):  # what the fit knows beyond its draws (the health fit's walk)
+        out = post.finish(out, theta)
     for i, f in enumerate(frees):
         out[f"theta_{f.name}"] = ("draw", theta[:, i], {"long_name": f.doc, "prior": f"N({f.mean:.3g}, {f.sd:.3g})"})
     fitted = model.reported(post, post.predict(theta[: min(200, len(theta))]))

@@ -54,7 +54,12 @@ SHARED = (
     Free("outreach_damping", 1.73, 1.0, "logit of the yearly damping of that drive (levels coverage off)"),
     Free("target_pull", 0.5, 0.5, "share of the log-odds gap to the level above's targets the drives close"),
     Free("log_measurement_sd", float(np.log(0.01)), 0.5, "log sd of reported coverage around the model's (VSS vs MoH differ ~1 point)"),
+    Free("log_drift_sd", float(np.log(0.07)), 0.5,
+         "log sd a year of the random walk of coverage's log-odds around the model (drives it does not explain)"),
 )
+#: A one-off shift of the join log-odds (the engine's walk unit) whose effect on coverage's
+#: log-odds measures the gain between the two (`LogPosterior.drift_gain`), and the years it acts.
+GAIN_SHIFT, GAIN_YEARS = 0.1, 5
 REGION_OFFSET = Free("region_offset", 0.0, parameters.REGION_OFFSET_SD, "the region's join log-odds offset from the national level")
 STATE_GROUPS = ("poor", "child_under6", "other_state_paid")
 
@@ -64,8 +69,11 @@ def free_parameters(region: str) -> tuple[Free, ...]:
 
 
 def to_params(theta: np.ndarray, frees: tuple[Free, ...], regions: list[str], seed: int,
-              draw_index: np.ndarray | None = None) -> xr.Dataset:
-    """Engine parameter draws from fitted vectors (one row a draw)."""
+              draw_index: np.ndarray | None = None, drift_gain: float | None = None) -> xr.Dataset:
+    """Engine parameter draws from fitted vectors (one row a draw).
+
+    `drift_gain`: log-odds of coverage per log-odds of joining (`LogPosterior.drift_gain`), which
+    turns the fitted walk of coverage into the engine's walk of joining (`outreach_sd`)."""
     W = theta.shape[0]
     col = {f.name: theta[:, i] for i, f in enumerate(frees)}
     idx = np.arange(W) if draw_index is None else draw_index
@@ -82,10 +90,12 @@ def to_params(theta: np.ndarray, frees: tuple[Free, ...], regions: list[str], se
         for i, r in enumerate(regions):
             if r != NATIONAL:
                 offsets[:, i] = col["region_offset"]
-    # The outreach random walk is not identified by history (it only runs after the last
-    # observation): its size comes from its prior.
-    prior = parameters.SCALAR_PRIORS["outreach_sd"]
-    outreach_sd = np.exp(prior.mean + prior.sd * normal(seed, "posterior.outreach_sd", idx))
+    if "log_drift_sd" in col and drift_gain is not None:
+        # The walk the history shows (`LogPosterior.walk_loglik`), in the engine's unit.
+        outreach_sd = np.exp(col["log_drift_sd"]) / drift_gain
+    else:  # without the fitted walk (the fit's own runs, which stop at the last observation): its prior
+        prior = parameters.SCALAR_PRIORS["outreach_sd"]
+        outreach_sd = np.exp(prior.mean + prior.sd * normal(seed, "posterior.outreach_sd", idx))
     return xr.Dataset(
         {
             "join_logit": (("draw", "group"), join),
@@ -176,6 +186,7 @@ class LogPosterior(LogPrior):
         self.r_index = np.array([self.regions.index(r) for r in self.obs.region])
         self.masks = np.array([[g in model_groups(o) for g in GROUP_IDS] for o in self.obs.group], dtype=float)
         self.y = self.obs.value.to_numpy(float)
+        self.walk_span = walk_span(self.obs)
         self.until = until
         # The 2015 household drive belongs to Law 46/2014 (decisions.csv: passed 13 Jun 2014).
         self.law_known = until is None or known_by("46/2014", date(until, 12, 31))
@@ -215,11 +226,87 @@ class LogPosterior(LogPrior):
 
     def __call__(self, theta: np.ndarray) -> np.ndarray:
         theta = np.atleast_2d(theta)
-        sd = np.exp(theta[:, [f.name for f in self.frees].index("log_measurement_sd")])[:, None]
-        resid = (self.predict(theta) - self.y[None]) / sd
-        loglik = (-0.5 * resid**2 - np.log(sd)).sum(axis=1) + self.trial_loglik(theta)
+        names = [f.name for f in self.frees]
+        sd = np.exp(theta[:, names.index("log_measurement_sd")])
+        drift = np.exp(theta[:, names.index("log_drift_sd")]) if "log_drift_sd" in names else np.zeros(len(theta))
+        loglik = walk_loglik(self.predict(theta), self.y, sd, drift, self.walk_span) + self.trial_loglik(theta)
         out = self.log_prior(theta) + loglik
         return np.where(np.isfinite(out), out, -np.inf)
+
+    def drift_gain(self, theta: np.ndarray) -> float:
+        """Log-odds of the region's coverage per log-odds of joining: a shift of GAIN_SHIFT to
+        every join over the last GAIN_YEARS observed years, as the engine's walk would add it, at
+        one parameter vector (the posterior's median). The walk of coverage the history shows
+        over this gain is the engine's walk of joining for the years ahead."""
+        params = to_params(self._structural(np.atleast_2d(theta)), self.frees, self.regions, self.seed)
+        params = params.assign({k: (dims, v) for k, (dims, v) in self.compliance.items()})
+        years = np.array(self.prepared.years)
+        shift = np.zeros((1, len(self.regions), len(years)))
+        shift[:, :, years > years[-1] - GAIN_YEARS] = GAIN_SHIFT
+        r = len(self.regions) - 1  # the fitted region (the nation for a national fit)
+
+        def logit(raw):
+            c = raw["ins"][-1, r].sum(axis=0) / raw["pop"][-1, r].sum(axis=0)
+            return np.log(c / (1.0 - c))
+        base = logit(self.prepared.advance(params, self.seed, noise_from=10_000))
+        moved = logit(self.prepared.advance(params, self.seed, noise_from=10_000, outreach_shift=shift))
+        return float((moved - base)[0] / GAIN_SHIFT)
+
+    def finish(self, out: xr.Dataset, theta: np.ndarray) -> xr.Dataset:
+        """The posterior's engine draws with the fitted walk in the engine's unit, and, for a fit
+        "as of" a year, the employers' compliance the fit held fixed (`compliance_point`): its
+        runs would otherwise draw compliance from the priors, whose trend alone spreads 2023's
+        coverage over some four points that the fit's history pinned to one. The compliance walk
+        ahead keeps its prior. A full fit's runs take the labour layer's posterior draws, which
+        the point is the mean of (`shipped.attach_draws`)."""
+        if self.until is not None:
+            W = out.sizes["draw"]
+            for name, (dims, value) in self.compliance.items():
+                if name != "compliance_sd":
+                    out[name] = (dims, np.broadcast_to(value, (W,) + value.shape[1:]).copy())
+            prior = compliance.PRIORS["compliance_sd"]
+            z = normal(self.seed, "posterior.compliance_sd", out.draw.values)
+            out["compliance_sd"] = ("draw", np.exp(prior.mean + prior.sd * z))
+            out = out.assign_coords(region=self.regions)
+        if "log_drift_sd" not in [f.name for f in self.frees]:
+            return out
+        gain = self.drift_gain(np.median(theta, axis=0))
+        engine = to_params(theta, self.frees, self.regions, self.seed, draw_index=out.draw.values, drift_gain=gain)
+        out["outreach_sd"] = engine["outreach_sd"]
+        out.attrs["drift_gain"] = gain
+        return out
+
+
+def walk_span(obs: pd.DataFrame) -> np.ndarray:
+    """(obs, obs): the years both observations lie before their region's last observation, where
+    they share that region's walk, else 0. The walk is tied to zero at each region's last
+    observation, where the forecast's walk starts, and spreads out backwards as it does ahead."""
+    last = obs.groupby("region").year.transform("max").to_numpy()
+    back = (last - obs.year.to_numpy()).astype(float)
+    same = obs.region.to_numpy()[:, None] == obs.region.to_numpy()[None, :]
+    return np.where(same, np.minimum(back[:, None], back[None, :]), 0.0)
+
+
+def walk_loglik(predicted: np.ndarray, y: np.ndarray, sd: np.ndarray, drift: np.ndarray,
+                span: np.ndarray) -> np.ndarray:
+    """Log likelihood per walker of the observations `y` around the model's `predicted` (walker,
+    obs): independent reporting error of sd `sd`, plus a random walk of the log-odds of coverage
+    of sd `drift` a year (`walk_span`), in coverage units through the slope c(1 - c). Without a
+    walk (drift 0) this is the independent normal likelihood."""
+    bad = ~np.isfinite(predicted).all(axis=1) | ~np.isfinite(sd) | ~np.isfinite(drift)
+    predicted = np.where(bad[:, None], 0.5, predicted)
+    sd, drift = np.where(bad, 1.0, sd), np.where(bad, 0.0, drift)
+    resid = y[None] - predicted
+    slope = np.clip(predicted * (1.0 - predicted), 1e-6, None)
+    cov = (drift[:, None, None] ** 2) * slope[:, :, None] * slope[:, None, :] * span[None]
+    cov = cov + (sd[:, None, None] ** 2) * np.eye(y.size)[None]
+    try:
+        chol = np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        return np.full(len(predicted), -np.inf)
+    z = np.linalg.solve(chol, resid[:, :, None])[:, :, 0]
+    logdet = np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+    return np.where(bad, -np.inf, -0.5 * (z**2).sum(axis=1) - logdet)
 
 
 def first_national_year() -> int:
