@@ -76,7 +76,11 @@ SCALAR_PRIORS = {
     # calibration/price_evidence.py (derived, wide).
     "price_sensitivity": Prior(np.log(0.35), 0.4, log=True,
                                source="derived: Wagstaff et al. 2016 trial, World Bank 2013 Mekong project"),
-    "outreach_2015": Prior(1.0, 0.5, source="assumed: Law 46/2014 household enrolment and drives"),
+    # Law 46/2014 enacted the step Law 25/2008's roadmap had set for 2014 (farm households and the
+    # household group compulsory, `mandates.csv`), which `roadmap` already carries: its drive is
+    # what household-based enrolment added beyond that step, centred on nothing (a prior of 1.0
+    # counted the one mandate twice; docs/model.md, "The walk ahead, estimated").
+    "outreach_2015": Prior(0.0, 0.5, source="assumed: Law 46/2014's household enrolment beyond the roadmap's 2014 step"),
     # Law 25/2008's roadmap made the voluntary groups compulsory step by step (inputs/mandates.py):
     # log-odds of joining each step added once ramped in; the same prior as the later law's drive.
     "roadmap": Prior(1.0, 0.5, source="assumed: as outreach_2015 (a law making a voluntary group compulsory)"),
