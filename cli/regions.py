@@ -18,7 +18,9 @@ def rows() -> list[dict]:
         out.append({
             "id": r.id, "name_vi": r.name_vi, "name_en": r.name_en, "kind": r.kind, "members": list(r.members),
             "population": None if people is None else (int(people) if float(people).is_integer() else people),
-            "population_year": r.population_year, "population_kind": r.population_kind or None, "calibrated": shipped.has_posterior(r.id),
+            "population_year": r.population_year, "population_kind": r.population_kind or None,
+            "population_resolution": None if r.population_resolution is None else int(r.population_resolution),
+            "calibrated": shipped.has_posterior(r.id),
             "observations": int(len(observations.observed(r.id, "bhyt"))),
             "parent": r.parent or None, "runnable": r.runnable or r.id in summed,
             "summed_from_former_provinces": r.id in summed,
@@ -37,15 +39,24 @@ def cmd_regions(args) -> int:
     width = max(len(r["id"]) for r in table)
     for r in table:
         people = "" if r["population"] is None else f"{r['population']:,} ({r['population_year']})"
+        if r["population_resolution"] is not None:
+            people += f"  resolution {r['population_resolution']:,}"
         flags = ("calibrated" if r["calibrated"] else "priors only") if r["runnable"] else "not runnable"
         if r["summed_from_former_provinces"]:
             flags = "runs as the sum of its former provinces"
         members = f"  = {' + '.join(r['members'])}" if r["kind"] == "province" and len(r["members"]) > 1 else ""
-        print(f"{r['id']:<{width}}  {r['kind']:<16}  {r['name_vi']:<20}  {people:>20}  {flags}, "
+        print(f"{r['id']:<{width}}  {r['kind']:<16}  {r['name_vi']:<20}  {people:>34}  {flags}, "
               f"{r['observations']} obs{members}")
-    if not args.kind:  # the whole list: the provinces' sum against the country under it
+    if not args.kind:  # the whole list: which measure is which, then the provinces' sum against the country
+        print(MEASURES)
         print(check_line(check))
     return 0
+
+
+#: What the two population figures of `covsim regions` are (docs/data.md, "Provincial units").
+MEASURES = ("population: the GSO's average population of the year shown (a 2025 unit's is the sum of its former "
+            "provinces'; a former province the model runs shows the population its runs use); resolution: the "
+            "'quy mô dân số' Resolution 202/2025/QH15 states for a 2025 unit, another measure")
 
 
 def population_check() -> dict:

@@ -171,7 +171,7 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
                                  for y, code, name, people, insured, src in communes]
     if new_unit:
         filled.tables["regions"] = [[rid, filled.name_vi, filled.name_en, "province", "", regions.NATIONAL, "", "",
-                                     "", "", "", source, where]]
+                                     "", "", "", source, where, ""]]
     return filled, []
 
 

@@ -36,6 +36,9 @@ class Region:
     source: str = ""
     runnable: bool = False
     note: str = field(default="", compare=False)
+    #: A 2025 unit's population as Resolution 202/2025/QH15 states it ("quy mô dân số"): another
+    #: measure than `population`, kept beside it (docs/data.md).
+    population_resolution: float | None = None
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_vi
@@ -89,12 +92,16 @@ def load(directory: Path | None = None) -> dict[str, Region]:
             members = tuple(r.id for r in table.itertuples() if r.parent == row.id)
         else:
             members = ()
-        if _given(row.population):
+        # A former province the model runs shows the population its runs use (population.csv, which a
+        # user's own data extend); regions.csv's figure (the GSO's of one year) is the others'.
+        ours = row.unit_kind == "province_pre2025" and row.id in runnable
+        if _given(row.population) and not ours:
             people, year, kind = float(row.population), int(row.population_year), row.population_kind
         else:
             people, year, kind = _latest_population(pop, row.id)
+        stated = float(row.population_resolution) if _given(row.population_resolution) else None
         out[row.id] = Region(row.id, row.name_vi, row.name_en, row.unit_kind, row.parent, row.code, members,
-                             people, year, kind, row.source, row.id in runnable, row.note)
+                             people, year, kind, row.source, row.id in runnable, row.note, stated)
     return out
 
 

@@ -111,6 +111,8 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         ("code", "str", False), ("parent", "str", False), ("valid_from", "date", False),
         ("valid_to", "date", False), ("population", "int", False), ("population_year", "int", False),
         ("population_kind", "str", False, KINDS), "source", ("note", "str", False),
+        # A 2025 unit's population as Resolution 202/2025/QH15 states it (another measure than `population`).
+        ("population_resolution", "int", False),
     ),
     # Average monthly income per person (VND) by region and year: the national series year by year,
     # provinces at one or more years (inputs/incomes.py).

@@ -64,19 +64,33 @@ def test_mapping_follows_the_resolution():
     assert set(reg[regions.NATIONAL].members) == {r.id for r in after}
 
 
-def test_populations_are_the_resolutions_and_sourced():
+def test_populations_are_one_measure_and_year_and_the_resolutions_are_kept():
     reg = regions.load(Path(data.data_dir()))
-    assert reg["ho_chi_minh_city_2025"].population == 14002598
-    assert reg["tuyen_quang_2025"].population == 1865270
-    merged = [r for r in reg.values() if r.kind == "province" and len(r.members) > 1]
-    assert all(r.population and r.population_year == 2025 and "202/2025/QH15" in r.source for r in merged)
-    unchanged = [r for r in reg.values() if r.kind == "province" and len(r.members) == 1]
-    assert len(unchanged) == 11 and reg["hanoi_2025"].population == 8807523
+    table = data.read_table("regions", Path(data.data_dir())).set_index("id")
+    former = table[table.unit_kind == "province_pre2025"]
+    # Every former province carries the GSO's average population of 2011, sourced on its row.
+    assert len(former) == 63 and (former.population_year == 2011).all() and (former.population_kind == "observed").all()
+    assert former.population.notna().all() and former.source.str.contains("Statistical Yearbook 2011").all()
+    assert (former.loc["ho_chi_minh_city", "population"], former.loc["bac_kan", "population"]) == (7521100, 298700)
+    units = [r for r in reg.values() if r.kind == "province"]
+    for r in units:  # a 2025 unit's population is its former provinces' figures of that year, added
+        assert r.population_year == 2011 and r.population == sum(former.loc[m, "population"] for m in r.members)
+    assert reg["ho_chi_minh_city_2025"].population == 7521100 + 1691400 + 1027200
+    # The resolution's own figure stays beside it, with its source.
+    assert reg["ho_chi_minh_city_2025"].population_resolution == 14002598
+    assert reg["tuyen_quang_2025"].population_resolution == 1865270
+    merged = [r for r in units if len(r.members) > 1]
+    assert all(r.population_resolution and "202/2025/QH15" in r.source for r in merged)
+    unchanged = [r for r in units if len(r.members) == 1]
+    assert len(unchanged) == 11 and reg["hanoi_2025"].population_resolution == 8807523
     # The resolution states none for them: a secondary list's, which says so on every row.
-    assert all(r.population and r.population_year == 2025 and r.population_kind == "observed"
-               and "countries-dictionary" in r.source and "secondary" in r.source for r in unchanged)
+    assert all(r.population_resolution and "countries-dictionary" in r.source and "secondary" in r.source
+               for r in unchanged)
     country = reg[regions.NATIONAL]
-    assert (country.population, country.population_year) == (101112656, 2024) and "GSO" in country.source
+    assert (country.population, country.population_year) == (87840000, 2011) and "GSO" in country.source
+    assert "101,112,656" in country.note  # the latest national figure, of another year, stays named
+    # A former province the model runs shows the population its runs use, not the 2011 figure.
+    assert reg["ho_chi_minh_city"].runnable and reg["ho_chi_minh_city"].population_year != 2011
 
 
 def test_population_check_flags_a_gap_and_missing_units():
@@ -90,19 +104,26 @@ def test_population_check_flags_a_gap_and_missing_units():
     stale = regions.Region("vietnam", "", "", "country", "", population=100.2, population_year=2029)
     late = regions.population_check({"vietnam": stale, "a": a, "b": b})
     assert not late["ok"] and late["gap"] < 0.005 and late["national_year"] == 2029  # another year: not met
+    gone = regions.Region("b", "B", "B", "province", "vietnam")
+    short = regions.population_check({"vietnam": country, "a": a, "b": gone})
+    assert not short["ok"] and short["missing"] == ["b"]
     shipped = regions.population_check(reg)
-    # Every one of the 34 has a figure; they sum to 12% more than the country: another measure.
-    assert shipped["units"] == 34 and shipped["missing"] == [] and shipped["sum"] == 113571956
-    assert (shipped["national"], shipped["national_year"]) == (101112656, 2024)
-    assert not shipped["ok"] and shipped["gap"] == pytest.approx(0.1232, abs=1e-4)
+    # Every one of the 34 has a figure of 2011; they add up to the GSO's national figure of 2011.
+    assert shipped["units"] == 34 and shipped["missing"] == [] and shipped["sum"] == 87840000
+    assert (shipped["national"], shipped["national_year"], shipped["year"]) == (87840000, 2011, 2011)
+    assert shipped["ok"] and shipped["gap"] < 0.005
+    # The resolution's figures, of another measure, would not: their sum is 29% above the 2011 country.
+    stated = {k: (r if r.kind != "province" else regions.Region(r.id, r.name_vi, r.name_en, r.kind, r.parent,
+                                                              population=r.population_resolution,
+                                                              population_year=2011))
+              for k, r in reg.items()}
+    assert regions.population_check(stated)["sum"] == 113571956 and not regions.population_check(stated)["ok"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 40's goal is not met: the 34 units' figures (the resolution's "
-                                       "for the 23 merged, a secondary list's for the 11 unchanged) sum to 113.6 M, "
-                                       "12.3% above the GSO's 101.1 M of 1 Apr 2024: another measure, and no "
-                                       "national figure of it was found (docs/data.md)")
 def test_goal_34_provinces_sum_to_the_nation():
-    assert regions.population_check(regions.load(Path(data.data_dir())))["ok"]
+    """Issue 40: the 34 units' populations add up to the country's of the same year within 0.5%."""
+    check = regions.population_check(regions.load(Path(data.data_dir())))
+    assert check["ok"] and check["units"] == 34 and check["year"] == check["national_year"]
 
 
 def _copy_data(tmp_path) -> Path:
@@ -124,7 +145,7 @@ def add_region(folder: Path, rid: str = "dien_bien", people: int = 600000):
 
 def test_registry_refuses_faults_with_one_line(tmp_path):
     folder = _copy_data(tmp_path)
-    _append(folder / "regions.csv", "lai_chau,X,X,province_pre2025,12,lai_chau_2025,,,,,,test,")
+    _append(folder / "regions.csv", "lai_chau,X,X,province_pre2025,12,lai_chau_2025,,,,,,test,,")
     with pytest.raises(InputError, match="regions.csv: row 100.*appears twice"):
         regions.load(folder)
     folder = _copy_data(tmp_path / "b")
@@ -132,7 +153,7 @@ def test_registry_refuses_faults_with_one_line(tmp_path):
     with pytest.raises(InputError, match="atlantis: has rows in population.csv but none here"):
         regions.load(folder)
     folder = _copy_data(tmp_path / "c")
-    _append(folder / "regions.csv", "atlantis,A,A,province,,nowhere,,,,,,test,")
+    _append(folder / "regions.csv", "atlantis,A,A,province,,nowhere,,,,,,test,,")
     with pytest.raises(InputError, match="column 'parent'"):
         regions.load(folder)
 
@@ -210,13 +231,18 @@ def test_regions_json_lists_the_34_provinces_and_the_country():
     calibrated = {r["id"] for r in rows if r["calibrated"]}
     assert calibrated == {"vietnam", "ho_chi_minh_city", "dong_nai", "can_tho", "lai_chau", "vinh_long"}
     hcmc = next(r for r in rows if r["id"] == "ho_chi_minh_city_2025")
-    assert hcmc["name_vi"] == "TP. Hồ Chí Minh" and hcmc["population"] == 14002598 and not hcmc["calibrated"]
-    assert all(r["population"] and r["population_kind"] == "observed" for r in by_kind["province"])
+    assert hcmc["name_vi"] == "TP. Hồ Chí Minh" and hcmc["population"] == 10239700 and not hcmc["calibrated"]
+    assert hcmc["population_year"] == 2011 and hcmc["population_resolution"] == 14002598
+    assert all(r["population"] and r["population_kind"] == "observed" and r["population_resolution"]
+               for r in by_kind["province"])
+    assert sum(r["population"] for r in by_kind["province"]) == nation["population"] == 87840000
     check = json.loads(done.stdout)["population_check"]
-    assert (check["units"], check["sum"], check["national"], check["ok"]) == (34, 113571956, 101112656, False)
-    last = covsim("regions").stdout.splitlines()[-1]
-    assert last.startswith("34 provinces sum to 113,571,956 (2025) against the country's 101,112,656 (2024) "
-                           "(12.3% apart): not the same year and more than 0.5% apart (not met)")
+    assert (check["units"], check["sum"], check["national"], check["ok"]) == (34, 87840000, 87840000, True)
+    lines = covsim("regions").stdout.splitlines()
+    assert lines[-1].startswith("34 provinces sum to 87,840,000 (2011) against the country's 87,840,000 (2011) "
+                                "(0.0% apart): within 0.5% (met)")
+    assert "Resolution 202/2025/QH15" in lines[-2] and "resolution 14,002,598" in next(
+        line for line in lines if line.startswith("ho_chi_minh_city_2025"))
     text = covsim("regions", "--kind", "province")
     assert text.returncode == 0 and len(text.stdout.splitlines()) == 34
     assert "ho_chi_minh_city_2025" in text.stdout and "binh_duong" in text.stdout
