@@ -81,11 +81,19 @@ def _mortality(e0: float) -> tuple[float, ...]:
 
 def fertility_for(tfr: float) -> np.ndarray:
     """Births per woman at each age (ages 15-49), summing to `tfr`."""
+    return tfr * _fertility_shape()
+
+
+@lru_cache(maxsize=1)
+def _fertility_shape() -> np.ndarray:
+    """The schedule's shape, summing to 1 (the same every year: only its level moves)."""
     shape = (FERTILITY_MEAN_AGE - 15) ** 2 / FERTILITY_SD_AGE**2
     scale = FERTILITY_SD_AGE**2 / (FERTILITY_MEAN_AGE - 15)
     density = stats.gamma.pdf(AGES - 15 + 0.5, shape, scale=scale)
     density[(AGES < 15) | (AGES > 49)] = 0.0
-    return tfr * density / density.sum()
+    density = density / density.sum()
+    density.setflags(write=False)
+    return density
 
 
 def migration_profile() -> np.ndarray:
