@@ -49,11 +49,19 @@ def test_national_life_expectancy_rises_as_sourced(demo):
 def test_a_province_follows_the_nation_at_its_ratio(demo):
     # Can Tho: the Mekong Delta's 1.84 of 2009 against the nation's 2.03, held as a ratio.
     assert _tfr(demo, "can_tho", 2024) == pytest.approx(1.91 * 1.84 / 2.03)
+    # Lai Chau's assumed 2.6 of 2019, moving with the nation's trend.
+    assert _tfr(demo, "lai_chau", 2024) == pytest.approx(1.91 * 2.6 / 2.09)
     # Lai Chau's own 2024 life expectancy (GSO mid-term survey), and the nation's trend before it.
     assert _e0(demo, "lai_chau", "male", 2024) == pytest.approx(62.9, abs=1e-6)
     assert _e0(demo, "lai_chau", "male", 2014) == pytest.approx(70.6 * 62.9 / 72.3, abs=1e-6)
     # No sex ratio of its own: the nation's.
     assert np.allclose(demo.male_birth_share.sel(region="lai_chau"), demo.male_birth_share.sel(region="vietnam"))
+
+
+def test_a_province_with_its_own_life_expectancy_keeps_its_ratio():
+    demo = demography.build(["ba_ria_vung_tau"], YEARS)
+    assert _e0(demo, "ba_ria_vung_tau", "female", 2024) == pytest.approx(79.4, abs=1e-6)
+    assert _e0(demo, "ba_ria_vung_tau", "female", 2014) == pytest.approx(76.0 * 79.4 / 77.3, abs=1e-6)
 
 
 def test_the_census_steering_stays_exact_with_moving_rates():
