@@ -45,10 +45,6 @@ FERTILITY_MEAN_AGE = 28.0  # mean age at childbearing (assumed)
 FERTILITY_SD_AGE = 6.0
 
 
-#: The rates that may change over time (dated rows of demography.csv).
-DATED = ("tfr", "e0_male", "e0_female", "sex_ratio_at_birth")
-
-
 def _hazard(level: float, ages: np.ndarray) -> np.ndarray:
     s = SILER
     return s["a1"] * np.exp(-s["b1"] * ages) + s["a2"] + level * np.exp(s["b3"] * ages)
