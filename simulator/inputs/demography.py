@@ -5,6 +5,14 @@ The age schedules are standard parametric shapes scaled to `demography.csv` (ass
 so): a Siler hazard for mortality solved to the region's life expectancy, a gamma-shaped fertility
 schedule scaled to its total fertility, a young-adult migration profile.
 
+Total fertility, life expectancy by sex and the sex ratio at birth change over time (`series`): the
+national figures are dated rows (GSO's censuses and surveys, 2008-2024), linear between their years
+and held before the first and after the last (assumed: no GSO projection was found here). A
+province with dated figures of its own follows the national series at its ratio to it, that ratio
+interpolated between the province's years and held outside them (assumed: the gap to the nation
+holds); a province without any follows the nation (assumed). An undated row is one value for every
+year, as before the rows had years.
+
 The population is steered through the region's census totals (`census.csv`: the 2009 and 2019
 censuses, intercensal surveys, a plan's own base-year population): between two such points the
 total moves log-linearly, and each year's net migration is whatever closes the gap between that
@@ -13,6 +21,8 @@ net migration rate stays at its mean over the ten years before it (an assumed co
 projection by province was found). All of it is computed once, before a run, as yearly inputs.
 """
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 import xarray as xr
@@ -52,26 +62,76 @@ def life_expectancy(q: np.ndarray) -> float:
 
 
 def mortality_for(e0: float) -> np.ndarray:
+    return np.array(_mortality(round(float(e0), 10)))
+
+
+@lru_cache(maxsize=4096)
+def _mortality(e0: float) -> tuple[float, ...]:
+    """Solved once per life expectancy: a run asks the same few values year after year."""
     def gap(log_level):
         return life_expectancy(death_probabilities(np.exp(log_level))) - e0
 
     log_level = optimize.brentq(gap, np.log(1e-8), np.log(1e-1))
-    return death_probabilities(np.exp(log_level))
+    return tuple(death_probabilities(np.exp(log_level)))
 
 
 def fertility_for(tfr: float) -> np.ndarray:
     """Births per woman at each age (ages 15-49), summing to `tfr`."""
+    return tfr * _fertility_shape()
+
+
+@lru_cache(maxsize=1)
+def _fertility_shape() -> np.ndarray:
+    """The schedule's shape, summing to 1 (the same every year: only its level moves)."""
     shape = (FERTILITY_MEAN_AGE - 15) ** 2 / FERTILITY_SD_AGE**2
     scale = FERTILITY_SD_AGE**2 / (FERTILITY_MEAN_AGE - 15)
     density = stats.gamma.pdf(AGES - 15 + 0.5, shape, scale=scale)
     density[(AGES < 15) | (AGES > 49)] = 0.0
-    return tfr * density / density.sum()
+    density = density / density.sum()
+    density.setflags(write=False)
+    return density
 
 
 def migration_profile() -> np.ndarray:
     """Relative net migration by age: mostly young adults, some children with them."""
     profile = np.exp(-0.5 * ((AGES - 24.0) / 6.0) ** 2) + 0.15 * np.exp(-AGES / 10.0)
     return profile / profile.mean()
+
+
+def _dated(rows) -> tuple[np.ndarray, np.ndarray] | None:
+    """(years, values) of a parameter's dated rows in year order; None if it has one undated row."""
+    given = rows[rows.year.notna()] if "year" in rows else rows.iloc[:0]
+    if given.empty:
+        return None
+    given = given.sort_values("year")
+    return given.year.to_numpy(float), given.value.to_numpy(float)
+
+
+def series(table, region: str, name: str, years) -> np.ndarray:
+    """The parameter `name` of `region` at each of `years` (see the module docstring): the national
+    series linear between its dated years and held outside them; a province's own dated points as
+    ratios to it, interpolated and held the same way; an undated row as one value throughout."""
+    years = np.asarray(years, dtype=float)
+    nat_rows = table[(table.region == NATIONAL) & (table.parameter == name)]
+    own = table[(table.region == region) & (table.parameter == name)] if region != NATIONAL else nat_rows
+    if own.empty and nat_rows.empty:
+        raise InputError("demography.csv", f"{region}.{name}", "missing; every region needs it")
+
+    def national(at: np.ndarray) -> np.ndarray:
+        dated = _dated(nat_rows)
+        if dated is None:
+            return np.full(at.shape, float(nat_rows.value.iloc[0]))
+        return np.interp(at, *dated)
+
+    if own.empty or region == NATIONAL:
+        return national(years)
+    dated = _dated(own)
+    if dated is None:
+        return np.full(years.shape, float(own.value.iloc[0]))
+    if nat_rows.empty:
+        return np.interp(years, *dated)
+    ratio = dated[1] / national(dated[0])
+    return national(years) * np.interp(years, dated[0], ratio)
 
 
 def _param(table, region: str, name: str, default: float | None = None) -> float:
@@ -149,9 +209,11 @@ def _natural(last: np.ndarray, q: np.ndarray, asfr: np.ndarray, male_birth: floa
     return now
 
 
-def steer(pop0: np.ndarray, q: np.ndarray, asfr: np.ndarray, male_birth: float, targets: np.ndarray,
+def steer(pop0: np.ndarray, q: np.ndarray, asfr: np.ndarray, male_birth: np.ndarray, targets: np.ndarray,
           profile: np.ndarray, where: str = "census.csv") -> tuple[np.ndarray, np.ndarray]:
-    """Population (year, sex, age) and net migration rate (year, sex, age) through `targets`.
+    """Population (year, sex, age) and net migration rate (year, sex, age) through `targets`, with
+    each year's rates (q (year, sex, age), asfr (year, age), male_birth (year,)): the step into year
+    k uses year k's, as the kernel does.
 
     Year 0 is `pop0` scaled to targets[0]; each later year's rate is the profile scaled so that
     survivors, births and migrants add up to its target; where the target is NaN (after the last
@@ -164,7 +226,7 @@ def steer(pop0: np.ndarray, q: np.ndarray, asfr: np.ndarray, male_birth: float, 
     known = np.flatnonzero(~np.isnan(targets))
     last_known = known[-1] if known.size else 0
     for k in range(1, T):
-        nat = _natural(pop[k - 1], q, asfr, male_birth)
+        nat = _natural(pop[k - 1], q[k], asfr[k], male_birth[k])
         if np.isnan(targets[k]):
             window = scale[max(1, last_known - CONTINUATION_YEARS + 1):last_known + 1]
             scale[k] = window.mean() if window.size else 0.0
@@ -183,7 +245,7 @@ def net_migrants(pop: np.ndarray, mig: np.ndarray) -> np.ndarray:
 
 
 def build(regions: list[str], years: list[int]) -> xr.Dataset:
-    """Rates over (region, sex, age), net migration and population over (year, region, sex, age).
+    """Rates over (year, region, sex, age), net migration and population over (year, region, sex, age).
 
     The projection runs from PROJECTION_ORIGIN (or the first year, if earlier), so a run starting
     in any later year sees the same people, year by year, as a run started before it."""
@@ -191,34 +253,35 @@ def build(regions: list[str], years: list[int]) -> xr.Dataset:
     structure = tables.table("census_structure")
     years = [int(y) for y in years]
     R = len(regions)
-    q = np.zeros((R, 2, AGES.size))
-    asfr = np.zeros((R, AGES.size))
-    male_birth = np.zeros(R)
     T = len(years)
+    q = np.zeros((T, R, 2, AGES.size))
+    asfr = np.zeros((T, R, AGES.size))
+    male_birth = np.zeros((T, R))
     mig = np.zeros((T, R, 2, AGES.size))
     pop = np.zeros((T, R, 2, AGES.size))
     target = np.zeros((T, R))
     profile = migration_profile()
     sex_kind = []
+    span = np.arange(min(PROJECTION_ORIGIN, years[0]), years[-1] + 1)
+    at = np.asarray(years) - span[0]
     for i, region in enumerate(regions):
-        q[i, 0] = mortality_for(_param(table, region, "e0_male"))
-        q[i, 1] = mortality_for(_param(table, region, "e0_female"))
-        asfr[i] = fertility_for(_param(table, region, "tfr"))
-        srb = _param(table, region, "sex_ratio_at_birth")
-        male_birth[i] = srb / (1 + srb)
-        span = np.arange(min(PROJECTION_ORIGIN, years[0]), years[-1] + 1)
+        e0 = [series(table, region, f"e0_{sex}", span) for sex in SEXES]
+        q_i = np.stack([np.stack([mortality_for(e) for e in e0[s]]) for s in range(2)], axis=1)
+        asfr_i = np.stack([fertility_for(t) for t in series(table, region, "tfr", span)])
+        srb = series(table, region, "sex_ratio_at_birth", span)
+        male_i = srb / (1 + srb)
         share_male, kind = _share_male(structure, table, region, int(span[0]))
         sex_kind.append(f"{region}: {kind}")
         r_s = _param(table, region, "structure_growth", DEFAULT_STRUCTURE_GROWTH)
         pop0 = np.zeros((2, AGES.size))
         for s, share in ((0, share_male), (1, 1 - share_male)):
-            survivors = np.concatenate([[1.0], np.cumprod(1.0 - q[i, s])[:-1]])
+            survivors = np.concatenate([[1.0], np.cumprod(1.0 - q_i[0, s])[:-1]])
             shape = survivors * np.exp(-r_s * AGES)
             pop0[s] = share * shape / shape.sum()
         totals = target_totals(region, span)
-        full_pop, full_mig = steer(pop0, q[i], asfr[i], male_birth[i], totals, profile)
-        at = np.asarray(years) - span[0]
+        full_pop, full_mig = steer(pop0, q_i, asfr_i, male_i, totals, profile)
         pop[:, i], mig[:, i] = full_pop[at], full_mig[at]
+        q[:, i], asfr[:, i], male_birth[:, i] = q_i[at], asfr_i[at], male_i[at]
         target[:, i] = totals[at]
     mig[0] = 0.0  # the first year is the initial state: no step leads into it
     coords = {"region": regions, "sex": list(SEXES), "age": AGES}
@@ -227,15 +290,15 @@ def build(regions: list[str], years: list[int]) -> xr.Dataset:
                                             "census.csv's totals (see module docstring)"}
     return xr.Dataset(
         {
-            "death_probability": (("region", "sex", "age"), q, {"units": "1/year", **attrs}),
-            "fertility": (("region", "age"), asfr, {"units": "births/woman/year", **attrs}),
+            "death_probability": (("year", "region", "sex", "age"), q, {"units": "1/year", **attrs}),
+            "fertility": (("year", "region", "age"), asfr, {"units": "births/woman/year", **attrs}),
             "net_migration_rate": (("year", "region", "sex", "age"), mig, {"units": "1/year", **steered}),
             "initial_population": (("region", "sex", "age"), pop[0], {
                 "units": "persons", **steered, "sex_split": "; ".join(sex_kind)}),
             "projected_population": (("year", "region", "sex", "age"), pop, {"units": "persons", **steered}),
             "target_population": (("year", "region"), target, {
                 "units": "persons", "long_name": "the census path (NaN after the last census point)"}),
-            "male_birth_share": (("region",), male_birth, {"units": "1"}),
+            "male_birth_share": (("year", "region"), male_birth, {"units": "1"}),
         },
         coords={**coords, "year": years},
     )

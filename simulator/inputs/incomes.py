@@ -8,9 +8,14 @@ the base salary: a base-salary rise then raises the burden.
 
 The national series must run year by year (`check-data` refuses a gap); a province gives one or
 more points and follows the national series at its mean ratio to it (assumed: the gap between a
-province and the nation is held). A region with no row follows the national series (assumed).
-Before the first and after the last year the series is held at its end value (assumed: prices are
-nominal and the base salary, too, is held at its last decreed level).
+province and the nation is held, so a province grows at the nation's rate from its last point). A
+region with no row follows the national series (assumed).
+
+After the last year the national series goes on growing at its mean yearly (log-linear) growth over
+the GROWTH_YEARS before it (assumed: 2019-2025, which spans Covid's fall and the rebound: about 5.3%
+a year), so a base-salary rise in a later year weighs against an income that keeps growing as it
+has, not one frozen at its last survey. Before the first year it is held at its first value
+(the model starts in 2008, the first sourced year).
 """
 from __future__ import annotations
 
@@ -21,6 +26,23 @@ import numpy as np
 from . import tables
 from .regions import NATIONAL
 
+#: Years over which the continuation's growth is measured, ending at the last year of the national
+#: series: its mean yearly log-linear growth goes on after it (assumed, see the module docstring).
+GROWTH_YEARS = 6
+
+
+def continuation_growth() -> tuple[float, int, int]:
+    """(mean yearly growth, first year, last year) of the national series over the GROWTH_YEARS
+    to its last year: the growth assumed after it (exp of the mean log growth, minus 1)."""
+    table = tables.table("income")
+    nat = table[table.region == NATIONAL]
+    last = int(nat.year.max())
+    first = max(int(nat.year.min()), last - GROWTH_YEARS)
+    at = dict(zip(nat.year.astype(int), nat.value.astype(float)))
+    if last == first:
+        return 0.0, first, last
+    return float(np.exp(np.log(at[last] / at[first]) / (last - first)) - 1.0), first, last
+
 
 @lru_cache(maxsize=64)
 def _series(regions: tuple[str, ...], years: tuple[int, ...]) -> np.ndarray:
@@ -29,7 +51,9 @@ def _series(regions: tuple[str, ...], years: tuple[int, ...]) -> np.ndarray:
     known = nat.year.to_numpy()
     value = nat.value.to_numpy(float)
     clipped = np.clip(np.asarray(years), known.min(), known.max())
-    national = np.array([value[known == y][0] for y in clipped])
+    growth = continuation_growth()[0]
+    beyond = np.maximum(np.asarray(years) - known.max(), 0)
+    national = np.array([value[known == y][0] for y in clipped]) * (1.0 + growth) ** beyond
     by_year = dict(zip(known.tolist(), value.tolist()))
     out = np.empty((len(regions), len(years)))
     for i, r in enumerate(regions):

@@ -28,6 +28,9 @@ class Column:
     dtype: str  # "str", "int", "float", "date"
     required: bool = True  # False: the cell may be empty
     allowed: tuple | None = None
+    #: True: a file written before the column existed may leave it out of its header altogether
+    #: (every cell of it then empty), so older data folders keep loading.
+    may_be_absent: bool = False
 
 
 def _cols(*spec):
@@ -57,7 +60,11 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         *_PROVENANCE,
     ),
     # Demographic rates by region (total fertility, life expectancy, net migration, ...).
-    "demography": _cols("region", "parameter", ("value", "float"), "unit", *_PROVENANCE),
+    # A row with a year is that year's figure (the series is interpolated between such years and
+    # held outside them, inputs/demography.py); a row without one holds for every year, as before
+    # the column existed (a file without the column still loads).
+    "demography": _cols("region", "parameter", ("year", "int", False, None, True), ("value", "float"), "unit",
+                        *_PROVENANCE),
     # Dated policy parameters: value in force from `effective_from`, with its legal reference.
     "policy_parameters": _cols(
         "parameter", "region", ("group", "str", False), ("effective_from", "date"),
@@ -188,20 +195,29 @@ def parse_all(name: str, text: str, where: str, errors: list) -> tuple[pd.DataFr
         errors.append(InputError(where, "header", f"unreadable CSV ({exc})"))
         return None, []
     expected = [c.name for c in schema]
-    if header != expected:
+    older = [c.name for c in schema if not c.may_be_absent]
+    if header == older and older != expected:  # a file from before the optional columns: they stay empty
+        fill = [c.may_be_absent for c in schema]
+    elif header != expected:
         errors.append(InputError(where, "header", f"columns {header} do not match; expected {expected}"))
         return None, []
+    else:
+        fill = [False] * len(schema)
+    width = len(schema) - sum(fill)
     rows, lines, line = [], [], 1
     try:
         for line, cells in enumerate(reader, start=2):
             if not cells or all(not c.strip() for c in cells):
                 continue
-            if len(cells) != len(schema):
+            if len(cells) != width:
                 errors.append(InputError(
                     where, f"row {line}",
-                    f"has {len(cells)} fields, expected {len(schema)} (truncated or corrupt file?)",
+                    f"has {len(cells)} fields, expected {width} (truncated or corrupt file?)",
                 ))
                 continue
+            if width != len(schema):
+                given = iter(cells)
+                cells = ["" if absent else next(given) for absent in fill]
             row, ok = [], True
             for c, v in zip(schema, cells):
                 try:

@@ -36,7 +36,7 @@ KEYS = {
     "labour_force": ("region", "year", "parameter", "source"),
     "group_shares": ("region", "sex", "age_from", "age_to", "group", "year"),
     "group_crosswalk": ("group", "plan6_group"),
-    "demography": ("region", "parameter"),
+    "demography": ("region", "parameter", "year"),
     "census": ("region", "year", "basis"),
     "census_structure": ("region", "year", "dimension", "category"),
     "income": ("region", "year"),
@@ -59,7 +59,7 @@ def _value_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
     out = []
     for line, row in zip(lines, frame.to_dict("records")):
         for column in ("year",):
-            if column in row and not YEARS[0] <= row[column] <= YEARS[1]:
+            if column in row and _given(row[column]) and not YEARS[0] <= row[column] <= YEARS[1]:
                 out.append(_cell(file, line, column, f"{row[column]} is not a year in {YEARS[0]}..{YEARS[1]}"))
         if "effective_from" in row and not YEARS[0] <= row["effective_from"].year <= YEARS[1]:
             out.append(_cell(file, line, "effective_from", f"{row['effective_from']} is not a date in "
@@ -106,8 +106,9 @@ def _table_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
     if key:
         seen = frame[frame.duplicated(list(key), keep="first")]
         for row in seen.to_dict("records"):
-            first = frame[(frame[list(key)] == pd.Series({k: row[k] for k in key})).all(axis=1)]._line.iloc[0]
-            what = ", ".join(f"{k} {row[k]}" for k in key if k != "source")
+            same = (frame[list(key)].astype(str) == pd.Series({k: str(row[k]) for k in key})).all(axis=1)
+            first = frame[same]._line.iloc[0]  # compared as text: an empty year (NaN) matches another
+            what = ", ".join(f"{k} {_shown(row[k])}" for k in key if k != "source")
             out.append(Finding(file, f"row {row['_line']}", f"repeated: {what} is already given in row {first}"))
     if name == "census":
         out += _census_rules(frame, file)
@@ -128,6 +129,8 @@ def _table_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
                                    f"{'more' if r.share > 1 else 'less'} than 1; a band's group shares must sum to 1"))
     if name == "income":
         out += _income_gaps(frame, file)
+    if name == "demography":
+        out += _demography_rules(frame, file)
     if name == "household_sizes":
         sums = frame.groupby("region").agg(share=("share", "sum"), line=("_line", "min"))
         for region, r in sums.iterrows():
@@ -149,6 +152,42 @@ def _census_rules(frame: pd.DataFrame, file: str) -> list[Finding]:
             out.append(Finding(file, f"row {rows._line.min()} ({region})",
                                f"gap in the census series: no {', '.join(map(str, missing))} census total "
                                f"(every region with census rows needs {' and '.join(map(str, CENSUS_YEARS))})"))
+    return out
+
+
+#: Life expectancies the mortality schedule can be solved to (inputs/demography.mortality_for).
+LIFE_EXPECTANCY = (30.0, 95.0)
+
+
+def _given(v) -> bool:
+    return v is not None and v == v and v != ""
+
+
+def _shown(v) -> str:
+    """A key cell as the file has it: a year read into a column with empty cells is a float."""
+    if not _given(v):
+        return "(none)"
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+
+
+def _demography_rules(frame: pd.DataFrame, file: str) -> list[Finding]:
+    """A rate is either dated (a series) or undated (one value for every year), never both: which
+    would hold? Life expectancies must be ones a mortality schedule can be solved to."""
+    out = []
+    dated = frame.year.map(_given)
+    for (region, parameter), rows in frame.groupby(["region", "parameter"], sort=False):
+        has = dated[rows.index]
+        if has.any() and not has.all():
+            line = int(rows[~has]._line.iloc[0])
+            first = int(rows[has]._line.iloc[0])
+            out.append(Finding(file, f"row {line}, column 'year'",
+                               f"{region}.{parameter} has no year here but dated rows elsewhere (row {first}); "
+                               f"give every row of a series a year, or one undated row"))
+    lo, hi = LIFE_EXPECTANCY
+    for row in frame[frame.parameter.str.startswith("e0_")].to_dict("records"):
+        if not lo <= row["value"] <= hi:
+            out.append(_cell(file, row["_line"], "value", f"life expectancy {row['value']:g} is outside "
+                                                          f"{lo:g}..{hi:g} years"))
     return out
 
 

@@ -150,7 +150,7 @@ class Prepared:
         newborn = GROUP_IDS.index("child_under6")
         scratch = np.zeros((1, 1, 1, 1))
         for k in range(first, T):
-            step(X, Y, women, women_next, q, fert, mig[k], male_birth, target[k], self.active[k], join_all[k - k0],
+            step(X, Y, women, women_next, q[k], fert[k], mig[k], male_birth[k], target[k], self.active[k], join_all[k - k0],
                  lapse_all[k - k0], bands, newborn, pop[k], ins[k], flows[k],
                  pop_age[k] if by_age else scratch, ins_age[k] if by_age else scratch, by_age, block)
             X, Y = Y, X

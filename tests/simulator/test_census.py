@@ -46,10 +46,10 @@ def test_between_censuses_the_net_migration_changes_year_by_year_and_is_accounte
     assert len(np.unique(np.round(rate[1:12], 8))) > 1  # steered, not one constant rate
     pop = demo.projected_population.values[:, 0]
     moved = demography.net_migrants(demo.projected_population.values, demo.net_migration_rate.values)[:, 0]
-    q, fert = demo.death_probability.values[0], demo.fertility.values[0]
+    q, fert = demo.death_probability.values[:, 0], demo.fertility.values[:, 0]  # (year, ...): each year's rates
     for k in range(1, len(years)):
-        births = (fert * pop[k - 1, 1]).sum()
-        deaths = (q * pop[k - 1]).sum()
+        births = (fert[k] * pop[k - 1, 1]).sum()
+        deaths = (q[k] * pop[k - 1]).sum()
         assert pop[k].sum() == pytest.approx(pop[k - 1].sum() + births - deaths + moved[k], rel=1e-9)
 
 

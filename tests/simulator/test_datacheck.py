@@ -245,7 +245,7 @@ def test_non_number_in_a_float_column_is_refused(copy):
 def test_wrong_header_is_refused(copy):
     path = copy / "demography.csv"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("region,parameter,value", "region,param,value", 1), encoding="utf-8")
+    path.write_text(text.replace("region,parameter,year,value", "region,param,year,value", 1), encoding="utf-8")
     message = _raises(copy, "demography")
     assert "header" in message and "param" in message
 

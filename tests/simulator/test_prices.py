@@ -95,9 +95,34 @@ def test_near_poor_rise_under_an_80_percent_share():
 def test_incomes_follow_the_sourced_series():
     years = [2008, 2016, 2023, 2024, 2030]
     inc = incomes.income_per_person([NATIONAL, "lai_chau", "ho_chi_minh_city"], years)
-    assert inc[0].tolist() == [995200, 3098000, 4960000, 5400000, 5400000]  # held after 2024 (assumed)
+    assert inc[0, :4].tolist() == [995200, 3098000, 4960000, 5400000]
     assert inc[1, 2] == pytest.approx(2320000)
     assert inc[2, 2] == pytest.approx(6510000)
+
+
+def test_incomes_grow_after_the_last_survey_at_the_stated_growth():
+    """After the last sourced year (2025) the national series grows at its mean yearly growth of
+    2019-2025 (assumed), and a province follows the nation's growth from its own level."""
+    growth, first, last = incomes.continuation_growth()
+    assert (first, last) == (2019, 2025)
+    assert growth == pytest.approx((5900000 / 4316327) ** (1 / 6) - 1)
+    assert 0.04 < growth < 0.07
+    years = [2024, 2025, 2030]
+    inc = incomes.income_per_person([NATIONAL, "can_tho"], years)
+    assert inc[0, 1] == pytest.approx(5900000)  # the 2025 survey, observed
+    assert inc[0, 2] == pytest.approx(5900000 * (1 + growth) ** 5)
+    assert inc[0, 2] > inc[0, 0] * 1.3
+    assert inc[1, 2] / inc[1, 1] == pytest.approx(inc[0, 2] / inc[0, 1])  # the province at the nation's growth
+
+
+def test_a_late_base_salary_rise_weighs_against_a_growing_income():
+    """The household group's price in 2030 under the shipped policy is below its 2025 price when
+    the base salary stays put: the income it is measured against keeps growing."""
+    prep = Prepared.build(load(NATIONAL).policy(), [NATIONAL], list(range(2024, 2031)))
+    k25, k30 = prep.years.index(2025), prep.years.index(2030)
+    salary = prep.pol.base_salary.values
+    ratio = prep.price[0, HOUSEHOLD, k30] / prep.price[0, HOUSEHOLD, k25]
+    assert ratio == pytest.approx(salary[k30] / salary[k25] / (1 + incomes.continuation_growth()[0]) ** 5, rel=1e-6)
 
 
 def _household_coverage(prep, params, factor: float, from_year: int):
