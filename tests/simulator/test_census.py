@@ -2,7 +2,6 @@
 starts in, the denominator a run names, and a census table's bad input."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
@@ -93,27 +92,15 @@ def test_a_health_run_names_its_denominator():
 
 # Bad input -----------------------------------------------------------------------------------------
 
-@pytest.fixture
-def copy(tmp_path):
-    folder = tmp_path / "data"
-    shutil.copytree(tables.data_dir(), folder)
-    return folder
 
-
-def _edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def test_negative_census_count_is_named_by_file_row_and_column(copy):
-    _edit(copy / "census.csv", ",370502,", ",-370502,")
+def test_negative_census_count_is_named_by_file_row_and_column(copy, edit):
+    edit(copy / "census.csv", ",370502,", ",-370502,")
     found = [str(p) for p in validate.problems(copy)]
     assert any(p.startswith("census.csv: row 13, column 'value'") and "negative" in p for p in found), found
 
 
-def test_shares_that_do_not_add_up_are_named(copy):
-    _edit(copy / "census_structure.csv", "0-14,0.232", "0-14,0.332")
+def test_shares_that_do_not_add_up_are_named(copy, edit):
+    edit(copy / "census_structure.csv", "0-14,0.232", "0-14,0.332")
     found = [str(p) for p in validate.problems(copy)]
     assert any(p.startswith("census_structure.csv: row") and "age shares of vietnam in 2019 sum to 1.1000" in p
                for p in found), found
@@ -128,8 +115,8 @@ def test_a_gap_in_the_census_series_is_named(copy):
                for p in found), found
 
 
-def test_check_data_exits_2_on_a_bad_census_table(copy):
-    _edit(copy / "census.csv", ",460196,", ",-460196,")
+def test_check_data_exits_2_on_a_bad_census_table(copy, edit):
+    edit(copy / "census.csv", ",460196,", ",-460196,")
     result = subprocess.run([sys.executable, "-m", "covsim.cli.main", "check-data"], capture_output=True,
                             text=True, env={**__import__("os").environ, "COVSIM_DATA_DIR": str(copy)})
     assert result.returncode == 2, result.stderr

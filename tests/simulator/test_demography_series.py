@@ -4,7 +4,6 @@ older files without the year column, and bad rows refused by check-data."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 
@@ -95,18 +94,6 @@ def test_a_demography_file_without_the_year_column_still_loads(tmp_path):
 
 # Bad rows: check-data names file, row and problem, exits 2 -----------------------------------------
 
-@pytest.fixture
-def copy(tmp_path):
-    folder = tmp_path / "data"
-    shutil.copytree(tables.data_dir(), folder)
-    return folder
-
-
-def _edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
 
 def _check_data(folder):
     return subprocess.run([sys.executable, "-m", "covsim.cli.main", "check-data"], capture_output=True, text=True,
@@ -118,8 +105,8 @@ def _line(folder, start: str) -> int:
     return next(i for i, l in enumerate(lines, start=1) if l.startswith(start))
 
 
-def test_a_negative_fertility_is_refused(copy):
-    _edit(copy / "demography.csv", "vietnam,tfr,2023,1.96,", "vietnam,tfr,2023,-1.96,")
+def test_a_negative_fertility_is_refused(copy, edit):
+    edit(copy / "demography.csv", "vietnam,tfr,2023,1.96,", "vietnam,tfr,2023,-1.96,")
     result = _check_data(copy)
     assert result.returncode == 2
     row = _line(copy, "vietnam,tfr,2023,")
@@ -127,8 +114,8 @@ def test_a_negative_fertility_is_refused(copy):
     assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
 
 
-def test_a_series_with_an_undated_row_is_refused(copy):
-    _edit(copy / "demography.csv", "vietnam,tfr,2014,", "vietnam,tfr,,")
+def test_a_series_with_an_undated_row_is_refused(copy, edit):
+    edit(copy / "demography.csv", "vietnam,tfr,2014,", "vietnam,tfr,,")
     found = [str(p) for p in validate.problems(copy)]
     row = _line(copy, "vietnam,tfr,,")
     assert any(p.startswith(f"demography.csv: row {row}, column 'year'") and "vietnam.tfr has no year" in p
@@ -136,14 +123,14 @@ def test_a_series_with_an_undated_row_is_refused(copy):
     assert _check_data(copy).returncode == 2
 
 
-def test_a_repeated_year_is_refused(copy):
-    _edit(copy / "demography.csv", "vietnam,tfr,2014,", "vietnam,tfr,2009,")
+def test_a_repeated_year_is_refused(copy, edit):
+    edit(copy / "demography.csv", "vietnam,tfr,2014,", "vietnam,tfr,2009,")
     found = [str(p) for p in validate.problems(copy)]
     assert any("repeated: region vietnam, parameter tfr, year 2009 is already" in p for p in found), found
 
 
-def test_a_life_expectancy_out_of_range_is_refused(copy):
-    _edit(copy / "demography.csv", "vietnam,e0_male,2019,71.0,", "vietnam,e0_male,2019,710,")
+def test_a_life_expectancy_out_of_range_is_refused(copy, edit):
+    edit(copy / "demography.csv", "vietnam,e0_male,2019,71.0,", "vietnam,e0_male,2019,710,")
     found = [str(p) for p in validate.problems(copy)]
     row = _line(copy, "vietnam,e0_male,2019,")
     assert f"demography.csv: row {row}, column 'value': life expectancy 710 is outside 30..95 years" in found
