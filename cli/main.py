@@ -173,6 +173,12 @@ def cmd_check_data(args) -> int:
             print(f"{'region':<22} year  {'basis':<8} {'kind':<8} {'model':>12} {'census':>12}  {'gap':>7}")
             for gap in datacheck.census_gaps():
                 print(gap)
+            print("\nage structure against the census (share of the population in each band; gap in points; "
+                  "the initial shape is fitted to the nation's bands, which provinces without their own share)")
+            print(f"{'region':<22} year  {'band':<6} {'model':>7} {'census':>7}  {'gap':>6}")
+            for row in datacheck.age_gaps():
+                print(f"{row['region']:<22} {row['year']}  {row['band']:<6} {100 * row['model']:>6.1f}% "
+                      f"{100 * row['census']:>6.1f}%  {row['gap_points']:+6.2f}")
             print("\nresident and registered population (coverage is a share of the resident population; "
                   "registered is assumed: residents less the estimated net migrants since the 2009 census)")
             print(f"{'region':<22} year  {'resident':>12} {'registered':>12}")

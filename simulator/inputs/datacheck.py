@@ -416,6 +416,31 @@ def census_gaps() -> list[CensusGap]:
     return out
 
 
+def age_gaps() -> list[dict]:
+    """The steered population's share of each census age band (census_structure.csv) against the
+    census's, in percentage points, with how the region's initial age shape was set."""
+    from . import demography, tables
+
+    structure = tables.table("census_structure")
+    regions = sorted({str(r) for r in structure[structure.dimension == "age"].region})
+    if not regions:
+        return []
+    bands = {r: demography.age_bands(structure, r) for r in regions}
+    years = list(range(demography.PROJECTION_ORIGIN, max(b[0] for v in bands.values() for b in v) + 1))
+    demo = demography.build(regions, years)
+    pop = demo.projected_population
+    out = []
+    for r in regions:
+        for year, lo, hi, share in bands[r]:
+            if year < years[0]:
+                continue
+            at = pop.sel(region=r, year=year)
+            model = float(at.sel(age=slice(lo, hi)).sum() / at.sum())
+            out.append({"region": r, "year": year, "band": f"{lo}+" if hi == demography.MAX_AGE else f"{lo}-{hi}",
+                        "model": model, "census": share, "gap_points": 100 * (model - share)})
+    return out
+
+
 #: Regions whose registered population is told apart from the resident one (issue 39, item 6).
 MIGRANT_REGIONS = ("ho_chi_minh_city", "dong_nai")
 

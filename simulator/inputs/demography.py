@@ -36,8 +36,13 @@ MAX_AGE = 100  # the last age is open: 100 and over
 AGES = np.arange(MAX_AGE + 1)
 SEXES = ("male", "female")
 #: Growth rate of the stable population that shapes the initial age structure where the data give
-#: none (assumed: reproduces Vietnam's share aged 0-14 of about a quarter around 2009).
+#: no age bands at all, not even the nation's (assumed: Vietnam's share aged 0-14 of about a quarter
+#: around 2009).
 DEFAULT_STRUCTURE_GROWTH = 0.012
+#: The initial population thins beyond this age faster than a stable population would: the cohorts
+#: born before 1970 are smaller than today's mortality and growth imply (war, famine, the older high
+#: mortality). How much faster is fitted to the census's age bands (`fitted_shape`).
+TAPER_FROM = 40
 #: Siler hazard shape: infant term, constant, senescent slope (assumed, typical of middle-income
 #: life tables); only the senescent level is solved for.
 SILER = dict(a1=0.03, b1=1.8, a2=0.0006, b3=0.085)
@@ -261,7 +266,7 @@ def build(regions: list[str], years: list[int]) -> xr.Dataset:
     pop = np.zeros((T, R, 2, AGES.size))
     target = np.zeros((T, R))
     profile = migration_profile()
-    sex_kind = []
+    sex_kind, shape_kind = [], []
     span = np.arange(min(PROJECTION_ORIGIN, years[0]), years[-1] + 1)
     at = np.asarray(years) - span[0]
     for i, region in enumerate(regions):
@@ -272,12 +277,9 @@ def build(regions: list[str], years: list[int]) -> xr.Dataset:
         male_i = srb / (1 + srb)
         share_male, kind = _share_male(structure, table, region, int(span[0]))
         sex_kind.append(f"{region}: {kind}")
-        r_s = _param(table, region, "structure_growth", DEFAULT_STRUCTURE_GROWTH)
-        pop0 = np.zeros((2, AGES.size))
-        for s, share in ((0, share_male), (1, 1 - share_male)):
-            survivors = np.concatenate([[1.0], np.cumprod(1.0 - q_i[0, s])[:-1]])
-            shape = survivors * np.exp(-r_s * AGES)
-            pop0[s] = share * shape / shape.sum()
+        (r_s, taper), how = fitted_shape(region, int(span[0]))
+        shape_kind.append(f"{region}: {how}")
+        pop0 = initial_shape(q_i[0], share_male, r_s, taper)
         totals = target_totals(region, span)
         full_pop, full_mig = steer(pop0, q_i, asfr_i, male_i, totals, profile)
         pop[:, i], mig[:, i] = full_pop[at], full_mig[at]
@@ -294,7 +296,8 @@ def build(regions: list[str], years: list[int]) -> xr.Dataset:
             "fertility": (("year", "region", "age"), asfr, {"units": "births/woman/year", **attrs}),
             "net_migration_rate": (("year", "region", "sex", "age"), mig, {"units": "1/year", **steered}),
             "initial_population": (("region", "sex", "age"), pop[0], {
-                "units": "persons", **steered, "sex_split": "; ".join(sex_kind)}),
+                "units": "persons", **steered, "sex_split": "; ".join(sex_kind),
+                "age_shape": "; ".join(shape_kind)}),
             "projected_population": (("year", "region", "sex", "age"), pop, {"units": "persons", **steered}),
             "target_population": (("year", "region"), target, {
                 "units": "persons", "long_name": "the census path (NaN after the last census point)"}),
@@ -311,3 +314,78 @@ def _share_male(structure, table, region: str, year: int) -> tuple[float, str]:
         return _param(table, region, "share_male"), "share_male from demography.csv"
     nearest = rows.iloc[(rows.year - year).abs().argsort().iloc[0]]
     return float(nearest.share), f"male share of the {int(nearest.year)} census"
+
+
+def initial_shape(q0: np.ndarray, share_male: float, growth: float, taper: float) -> np.ndarray:
+    """The first year's (sex, age) shares: a stable population of `growth` under the first year's
+    mortality `q0` (sex, age), thinned by exp(-taper * (age - TAPER_FROM)) beyond TAPER_FROM."""
+    thin = np.exp(-taper * np.maximum(AGES - TAPER_FROM, 0))
+    pop0 = np.zeros((2, AGES.size))
+    for s, share in ((0, share_male), (1, 1 - share_male)):
+        survivors = np.concatenate([[1.0], np.cumprod(1.0 - q0[s])[:-1]])
+        shape = survivors * np.exp(-growth * AGES) * thin
+        pop0[s] = share * shape / shape.sum()
+    return pop0
+
+
+def age_bands(structure, region: str) -> list[tuple[int, int, int, float]]:
+    """(year, first age, last age, share) of each census age band given for the region; the open
+    band ("65+") ends at MAX_AGE."""
+    rows = structure[(structure.region == region) & (structure.dimension == "age")]
+    out = []
+    for r in rows.itertuples():
+        text = str(r.category)
+        lo, hi = (int(text[:-1]), MAX_AGE) if text.endswith("+") else tuple(int(x) for x in text.split("-"))
+        out.append((int(r.year), lo, hi, float(r.share)))
+    return sorted(out)
+
+
+def band_shares(pop: np.ndarray, bands) -> np.ndarray:
+    """Each band's share of the population (sex, age) of its year; `pop` is (year index, sex, age)
+    with the bands' year indices given as the first element."""
+    return np.array([pop[k][:, lo:hi + 1].sum() / pop[k].sum() for k, lo, hi, _ in bands])
+
+
+def fitted_shape(region: str, origin: int) -> tuple[tuple[float, float], str]:
+    """(growth, taper) of the region's initial age structure and how it was set: fitted to its own
+    census age bands where census_structure.csv gives them, else the nation's fit (assumed: the
+    nation's shape), else the defaults (assumed). Fitted once per process and data."""
+    structure = tables.table("census_structure")
+    key = (origin, structure.to_csv(index=False), tables.table("demography").to_csv(index=False),
+           tables.table("census").to_csv(index=False))
+    for who in (region, NATIONAL):
+        if age_bands(structure, who):
+            growth, taper, error = _fit_shape(who, *key)
+            how = (f"fitted to its census age bands (largest gap {100 * error:.2f} points)" if who == region
+                   else "the nation's fitted shape (assumed: no age bands of its own)")
+            return (growth, taper), how
+    return (DEFAULT_STRUCTURE_GROWTH, 0.0), "stable population at the default growth (assumed)"
+
+
+@lru_cache(maxsize=64)
+def _fit_shape(region: str, origin: int, *_data: str) -> tuple[float, float, float]:
+    """Least squares of the model's census age-band shares over (growth, taper); `_data` keys the
+    cache to the tables' content."""
+    table = tables.table("demography")
+    bands = age_bands(tables.table("census_structure"), region)
+    last = max(b[0] for b in bands)
+    span = np.arange(origin, last + 1)
+    e0 = [series(table, region, f"e0_{sex}", span) for sex in SEXES]
+    q = np.stack([np.stack([mortality_for(e) for e in e0[s]]) for s in range(2)], axis=1)
+    asfr = np.stack([fertility_for(t) for t in series(table, region, "tfr", span)])
+    srb = series(table, region, "sex_ratio_at_birth", span)
+    share_male, _ = _share_male(tables.table("census_structure"), table, region, origin)
+    totals = target_totals(region, span)
+    profile = migration_profile()
+    indexed = [(y - origin, lo, hi, share) for y, lo, hi, share in bands if y >= origin]
+    observed = np.array([b[3] for b in indexed])
+
+    def gaps(x: np.ndarray) -> np.ndarray:
+        pop0 = initial_shape(q[0], share_male, x[0], x[1])
+        pop, _ = steer(pop0, q, asfr, srb / (1 + srb), totals, profile)
+        return band_shares(pop, indexed) - observed
+
+    fit = optimize.least_squares(gaps, x0=[DEFAULT_STRUCTURE_GROWTH, 0.02], bounds=([-0.02, 0.0], [0.05, 0.3]))
+    if not fit.success:
+        raise InputError("census_structure.csv", region, f"the age shape could not be fitted: {fit.message}")
+    return float(fit.x[0]), float(fit.x[1]), float(np.abs(fit.fun).max())
