@@ -64,9 +64,11 @@ def test_without_the_registry_entry_the_path_is_unknown(lai_chau):
 def test_solve_moves_the_new_lever(new_lever, lai_chau):
     scenario, params = lai_chau
     base = simulator.run(scenario, params=params, seed=0)
-    # A tenth of a point: pupils are 2.7% of Lai Chau's people since its group sizes follow its
-    # plan's annex (they were an assumed 4.7%), so two tenths is beyond any support for them.
-    target = float(planning.region_coverage(base, scenario).sel(year=2020).median()) + 0.001
+    # Just above the middle draw, so that under half reach it today: pupils are 2.7% of Lai Chau's
+    # people since its group sizes follow its plan's annex, so a wider step is beyond any support for
+    # them, and a fixed step (a tenth of a point) fell between two draws after a refit.
+    values = np.sort(planning.region_coverage(base, scenario).sel(year=2020).values)
+    target = float(values[values.size // 2]) + 1e-6
     assert planning.target_report(base, scenario, target, 2020)["probability"] < 0.5
     result = solve.solve(scenario, params, 0, target, 2020, 0.5, [PATH], start=2017)
     assert result["feasible"], result
