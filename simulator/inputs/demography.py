@@ -19,6 +19,10 @@ total moves log-linearly, and each year's net migration is whatever closes the g
 path and the year's births and deaths (an estimate, not an observation). After the last point the
 net migration rate stays at its mean over the ten years before it (an assumed continuation: no GSO
 projection by province was found). All of it is computed once, before a run, as yearly inputs.
+
+The first year's age structure is a stable population thinned beyond TAPER_FROM, its two
+parameters fitted to the census's age bands (`census_structure.csv`, `fitted_shape`); a province
+without bands of its own takes the nation's (assumed).
 """
 from __future__ import annotations
 
