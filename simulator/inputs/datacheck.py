@@ -427,17 +427,14 @@ def age_gaps() -> list[dict]:
         return []
     bands = {r: demography.age_bands(structure, r) for r in regions}
     years = list(range(demography.PROJECTION_ORIGIN, max(b[0] for v in bands.values() for b in v) + 1))
-    demo = demography.build(regions, years)
-    pop = demo.projected_population
+    pop = demography.build(regions, years).projected_population
     out = []
     for r in regions:
-        for year, lo, hi, share in bands[r]:
-            if year < years[0]:
-                continue
-            at = pop.sel(region=r, year=year)
-            model = float(at.sel(age=slice(lo, hi)).sum() / at.sum())
-            out.append({"region": r, "year": year, "band": f"{lo}+" if hi == demography.MAX_AGE else f"{lo}-{hi}",
-                        "model": model, "census": share, "gap_points": 100 * (model - share)})
+        given = [(year - years[0], lo, hi, share) for year, lo, hi, share in bands[r] if year >= years[0]]
+        shares = demography.band_shares(pop.sel(region=r).values, given)
+        for (k, lo, hi, share), model in zip(given, shares):
+            out.append({"region": r, "year": years[k], "band": f"{lo}+" if hi == demography.MAX_AGE else f"{lo}-{hi}",
+                        "model": float(model), "census": share, "gap_points": 100 * (float(model) - share)})
     return out
 
 

@@ -274,11 +274,7 @@ def build(regions: list[str], years: list[int]) -> xr.Dataset:
     span = np.arange(min(PROJECTION_ORIGIN, years[0]), years[-1] + 1)
     at = np.asarray(years) - span[0]
     for i, region in enumerate(regions):
-        e0 = [series(table, region, f"e0_{sex}", span) for sex in SEXES]
-        q_i = np.stack([np.stack([mortality_for(e) for e in e0[s]]) for s in range(2)], axis=1)
-        asfr_i = np.stack([fertility_for(t) for t in series(table, region, "tfr", span)])
-        srb = series(table, region, "sex_ratio_at_birth", span)
-        male_i = srb / (1 + srb)
+        q_i, asfr_i, male_i = _rates(table, region, span)
         share_male, kind = _share_male(structure, table, region, int(span[0]))
         sex_kind.append(f"{region}: {kind}")
         (r_s, taper), how = fitted_shape(region, int(span[0]))
@@ -320,6 +316,16 @@ def _share_male(structure, table, region: str, year: int) -> tuple[float, str]:
     return float(nearest.share), f"male share of the {int(nearest.year)} census"
 
 
+def _rates(table, region: str, span: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The region's death probabilities (year, sex, age), fertility (year, age) and male share of
+    births (year,) over `span`, from its dated series."""
+    e0 = [series(table, region, f"e0_{sex}", span) for sex in SEXES]
+    q = np.stack([np.stack([mortality_for(e) for e in e0[s]]) for s in range(2)], axis=1)
+    asfr = np.stack([fertility_for(t) for t in series(table, region, "tfr", span)])
+    srb = series(table, region, "sex_ratio_at_birth", span)
+    return q, asfr, srb / (1 + srb)
+
+
 def initial_shape(q0: np.ndarray, share_male: float, growth: float, taper: float) -> np.ndarray:
     """The first year's (sex, age) shares: a stable population of `growth` under the first year's
     mortality `q0` (sex, age), thinned by exp(-taper * (age - TAPER_FROM)) beyond TAPER_FROM."""
@@ -350,34 +356,40 @@ def band_shares(pop: np.ndarray, bands) -> np.ndarray:
     return np.array([pop[k][:, lo:hi + 1].sum() / pop[k].sum() for k, lo, hi, _ in bands])
 
 
+#: (region, origin) -> (the tables fitted on, (growth, taper, largest gap)): a fit is reused while
+#: `tables.table` hands out the same (read-only) tables, and redone when they are read afresh.
+_SHAPES: dict[tuple[str, int], tuple[tuple, tuple[float, float, float]]] = {}
+
+
 def fitted_shape(region: str, origin: int) -> tuple[tuple[float, float], str]:
     """(growth, taper) of the region's initial age structure and how it was set: fitted to its own
     census age bands where census_structure.csv gives them, else the nation's fit (assumed: the
     nation's shape), else the defaults (assumed). Fitted once per process and data."""
     structure = tables.table("census_structure")
-    key = (origin, structure.to_csv(index=False), tables.table("demography").to_csv(index=False),
-           tables.table("census").to_csv(index=False))
     for who in (region, NATIONAL):
         if age_bands(structure, who):
-            growth, taper, error = _fit_shape(who, *key)
+            growth, taper, error = _shape_of(who, origin)
             how = (f"fitted to its census age bands (largest gap {100 * error:.2f} points)" if who == region
                    else "the nation's fitted shape (assumed: no age bands of its own)")
             return (growth, taper), how
     return (DEFAULT_STRUCTURE_GROWTH, 0.0), "stable population at the default growth (assumed)"
 
 
-@lru_cache(maxsize=64)
-def _fit_shape(region: str, origin: int, *_data: str) -> tuple[float, float, float]:
-    """Least squares of the model's census age-band shares over (growth, taper); `_data` keys the
-    cache to the tables' content."""
+def _shape_of(region: str, origin: int) -> tuple[float, float, float]:
+    frames = tuple(tables.table(name) for name in ("census_structure", "demography", "census"))
+    kept = _SHAPES.get((region, origin))
+    if kept is None or any(a is not b for a, b in zip(kept[0], frames)):
+        kept = _SHAPES[(region, origin)] = (frames, _fit_shape(region, origin))
+    return kept[1]
+
+
+def _fit_shape(region: str, origin: int) -> tuple[float, float, float]:
+    """Least squares of the model's census age-band shares over (growth, taper)."""
     table = tables.table("demography")
     bands = age_bands(tables.table("census_structure"), region)
     last = max(b[0] for b in bands)
     span = np.arange(origin, last + 1)
-    e0 = [series(table, region, f"e0_{sex}", span) for sex in SEXES]
-    q = np.stack([np.stack([mortality_for(e) for e in e0[s]]) for s in range(2)], axis=1)
-    asfr = np.stack([fertility_for(t) for t in series(table, region, "tfr", span)])
-    srb = series(table, region, "sex_ratio_at_birth", span)
+    q, asfr, male_birth = _rates(table, region, span)
     share_male, _ = _share_male(tables.table("census_structure"), table, region, origin)
     totals = target_totals(region, span)
     profile = migration_profile()
@@ -386,7 +398,7 @@ def _fit_shape(region: str, origin: int, *_data: str) -> tuple[float, float, flo
 
     def gaps(x: np.ndarray) -> np.ndarray:
         pop0 = initial_shape(q[0], share_male, x[0], x[1])
-        pop, _ = steer(pop0, q, asfr, srb / (1 + srb), totals, profile)
+        pop, _ = steer(pop0, q, asfr, male_birth, totals, profile)
         return band_shares(pop, indexed) - observed
 
     fit = optimize.least_squares(gaps, x0=[DEFAULT_STRUCTURE_GROWTH, 0.02], bounds=([-0.02, 0.0], [0.05, 0.3]))
