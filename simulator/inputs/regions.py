@@ -44,11 +44,6 @@ class Region:
         return self.name_en if lang == "en" else self.name_vi
 
 
-def _given(value) -> bool:
-    """A filled cell: the table holds None or NaN where the CSV cell is empty."""
-    return value is not None and value == value and value != ""
-
-
 def _latest_population(pop, region: str) -> tuple[float | None, int | None, str]:
     rows = pop[(pop.region == region) & (pop.kind != "planned")]
     if rows.empty:
@@ -76,7 +71,7 @@ def load(directory: Path | None = None) -> dict[str, Region]:
         if row.unit_kind != "country" and row.parent not in ids:
             raise InputError(where, f"row {line}, column 'parent'",
                              f"'{row.parent}' is not a region id in this file; a province names the unit it belongs to")
-        if _given(row.population) and (not _given(row.population_year) or not row.population_kind):
+        if tables.filled(row.population) and (not tables.filled(row.population_year) or not row.population_kind):
             raise InputError(where, f"row {line}", "a population needs its population_year and population_kind")
     if NATIONAL not in ids:
         raise InputError(where, NATIONAL, "missing; the country's row is required")
@@ -95,11 +90,11 @@ def load(directory: Path | None = None) -> dict[str, Region]:
         # A former province the model runs shows the population its runs use (population.csv, which a
         # user's own data extend); regions.csv's figure (the GSO's of one year) is the others'.
         ours = row.unit_kind == "province_pre2025" and row.id in runnable
-        if _given(row.population) and not ours:
+        if tables.filled(row.population) and not ours:
             people, year, kind = float(row.population), int(row.population_year), row.population_kind
         else:
             people, year, kind = _latest_population(pop, row.id)
-        stated = float(row.population_resolution) if _given(row.population_resolution) else None
+        stated = float(row.population_resolution) if tables.filled(row.population_resolution) else None
         out[row.id] = Region(row.id, row.name_vi, row.name_en, row.unit_kind, row.parent, row.code, members,
                              people, year, kind, row.source, row.id in runnable, row.note, stated)
     return out

@@ -179,6 +179,11 @@ def parse_table(name: str, text: str, where: str) -> pd.DataFrame:
     return frame
 
 
+def filled(value) -> bool:
+    """A filled cell: a parsed table holds None or NaN where the CSV cell is empty."""
+    return value is not None and value == value and value != ""
+
+
 def parse_all(name: str, text: str, where: str, errors: list) -> tuple[pd.DataFrame | None, list[int]]:
     """Parse CSV text against the schema `name`, appending every fault to `errors` (one per bad
     cell or row) rather than stopping at the first: `covsim check-data` reports them all. The

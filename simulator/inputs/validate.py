@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .tables import SCHEMAS, data_dir, parse_all
+from .tables import SCHEMAS, data_dir, filled, parse_all
 from .datacheck import OPTIONAL_TABLES, Finding
 from ..errors import InputError
 
@@ -59,7 +59,7 @@ def _value_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
     out = []
     for line, row in zip(lines, frame.to_dict("records")):
         for column in ("year",):
-            if column in row and _given(row[column]) and not YEARS[0] <= row[column] <= YEARS[1]:
+            if column in row and filled(row[column]) and not YEARS[0] <= row[column] <= YEARS[1]:
                 out.append(_cell(file, line, column, f"{row[column]} is not a year in {YEARS[0]}..{YEARS[1]}"))
         if "effective_from" in row and not YEARS[0] <= row["effective_from"].year <= YEARS[1]:
             out.append(_cell(file, line, "effective_from", f"{row['effective_from']} is not a date in "
@@ -159,13 +159,9 @@ def _census_rules(frame: pd.DataFrame, file: str) -> list[Finding]:
 LIFE_EXPECTANCY = (30.0, 95.0)
 
 
-def _given(v) -> bool:
-    return v is not None and v == v and v != ""
-
-
 def _shown(v) -> str:
     """A key cell as the file has it: a year read into a column with empty cells is a float."""
-    if not _given(v):
+    if not filled(v):
         return "(none)"
     return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
@@ -174,7 +170,7 @@ def _demography_rules(frame: pd.DataFrame, file: str) -> list[Finding]:
     """A rate is either dated (a series) or undated (one value for every year), never both: which
     would hold? Life expectancies must be ones a mortality schedule can be solved to."""
     out = []
-    dated = frame.year.map(_given)
+    dated = frame.year.map(filled)
     for (region, parameter), rows in frame.groupby(["region", "parameter"], sort=False):
         has = dated[rows.index]
         if has.any() and not has.all():
