@@ -45,7 +45,8 @@ SEXES = ("male", "female")
 DEFAULT_STRUCTURE_GROWTH = 0.012
 #: The initial population thins beyond this age faster than a stable population would: the cohorts
 #: born before 1970 are smaller than today's mortality and growth imply (war, famine, the older high
-#: mortality). How much faster is fitted to the census's age bands (`fitted_shape`).
+#: mortality). The age, 40, is assumed (not fitted); how much faster is fitted to the census's age
+#: bands (`fitted_shape`).
 TAPER_FROM = 40
 #: Siler hazard shape: infant term, constant, senescent slope (assumed, typical of middle-income
 #: life tables); only the senescent level is solved for.
