@@ -26,6 +26,7 @@ without bands of its own takes the nation's (assumed).
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -343,12 +344,19 @@ def age_bands(structure, region: str) -> list[tuple[int, int, int, float]]:
     """(year, first age, last age, share) of each census age band given for the region; the open
     band ("65+") ends at MAX_AGE."""
     rows = structure[(structure.region == region) & (structure.dimension == "age")]
-    out = []
-    for r in rows.itertuples():
-        text = str(r.category)
-        lo, hi = (int(text[:-1]), MAX_AGE) if text.endswith("+") else tuple(int(x) for x in text.split("-"))
-        out.append((int(r.year), lo, hi, float(r.share)))
-    return sorted(out)
+    return sorted((int(r.year), *age_band(str(r.category)), float(r.share)) for r in rows.itertuples())
+
+
+def age_band(text: str) -> tuple[int, int]:
+    """(first age, last age) of a census band written "15-64" or, open, "65+" (ending at MAX_AGE);
+    ValueError for anything else (check-data names the cell)."""
+    match = re.fullmatch(r"(\d+)(?:-(\d+)|\+)", text.strip())
+    if not match:
+        raise ValueError(f"'{text}' is not an age band; allowed: 'A-B' or 'A+' in whole years")
+    lo, hi = int(match[1]), MAX_AGE if match[2] is None else int(match[2])
+    if not lo <= hi <= MAX_AGE:
+        raise ValueError(f"'{text}' is not an age band; allowed: 'A-B' with A <= B <= {MAX_AGE}, or 'A+'")
+    return lo, hi
 
 
 def band_shares(pop: np.ndarray, bands) -> np.ndarray:

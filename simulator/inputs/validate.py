@@ -113,6 +113,13 @@ def _table_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
     if name == "census":
         out += _census_rules(frame, file)
     if name == "census_structure":
+        from .demography import age_band
+
+        for row in frame[frame.dimension == "age"].to_dict("records"):
+            try:
+                age_band(str(row["category"]))
+            except ValueError as exc:
+                out.append(Finding(file, f"row {row['_line']}, column 'category'", str(exc)))
         sums = frame.groupby(["region", "year", "dimension"]).agg(share=("share", "sum"), line=("_line", "min"))
         for (region, year, dimension), r in sums.iterrows():
             if abs(r.share - 1.0) > SHARE_SUM_TOLERANCE:

@@ -28,3 +28,14 @@ def test_a_stronger_taper_leaves_fewer_old_people():
     old = [demography.initial_shape(q0, 0.5, 0.01, t)[:, 65:].sum() for t in (0.0, 0.02, 0.05, 0.1)]
     assert all(b < a for a, b in zip(old, old[1:]))
     assert np.allclose([demography.initial_shape(q0, 0.5, 0.01, t).sum() for t in (0.0, 0.1)], 1.0)
+
+
+def test_an_age_band_that_is_not_one_is_named_by_file_row_and_column(copy, edit):
+    from covsim.simulator.inputs import validate
+
+    edit(copy / "census_structure.csv", "vietnam,2019,age,65+,", "vietnam,2019,age,65plus,")
+    edit(copy / "census_structure.csv", "vietnam,2014,age,0-14,", "vietnam,2014,age,14-0,")
+    found = [str(p) for p in validate.problems(copy)]
+    assert any(p.startswith("census_structure.csv: row") and "column 'category'" in p
+               and "'65plus' is not an age band" in p for p in found), found
+    assert any("'14-0' is not an age band" in p for p in found), found
