@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
+from datetime import date
 from types import ModuleType
 
 import numpy as np
@@ -175,17 +176,19 @@ def sample_posterior(post, settings: Settings, rng: np.random.Generator) -> tupl
 
 
 def calibrate(region: str, until: int | None = None, settings: Settings = Settings(),
-              policy: Policy | None = None, obs: pd.DataFrame | None = None, scheme: str = "bhyt") -> xr.Dataset:
+              policy: Policy | None = None, obs: pd.DataFrame | None = None, scheme: str = "bhyt",
+              known: date | None = None) -> xr.Dataset:
     """Posterior parameter draws of `scheme`'s fit for `region`, on observations up to `until`.
 
     `obs` replaces the shipped observations (synthetic-recovery tests), in the scheme fit's columns.
+    `known` (health fit): the day the policy and targets are known by, if not the end of `until`.
     """
     model = fit_of(scheme)
     started = time.perf_counter()
     if until is not None and until < model.first_year():
         raise InputError("--until", str(until), f"is before the first {model.OBSERVED} "
                                                 f"({model.first_year()}); nothing to fit")
-    post = model.LogPosterior(region, until, settings.seed, policy, obs)
+    post = model.LogPosterior(region, until, settings.seed, policy, obs, **({"known": known} if known else {}))
     frees = post.frees
     rng = np.random.default_rng([settings.seed, model.RNG_STREAM])
     sample, diagnostics = sample_posterior(post, settings, rng)
@@ -198,6 +201,7 @@ def calibrate(region: str, until: int | None = None, settings: Settings = Settin
     fitted = model.reported(post, post.predict(theta[: min(200, len(theta))]))
     out.attrs.update(
         source=model.SOURCE, region=region, until=-1 if until is None else int(until),
+        **({"known_on": known.isoformat()} if known else {}),
         own_observations=int((post.obs.region == region).sum()) if region != NATIONAL else int(len(post.obs)),
         national_observations=int((post.obs.region == NATIONAL).sum()),
         runtime_s=round(time.perf_counter() - started, 2), seed=settings.seed,

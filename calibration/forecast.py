@@ -81,15 +81,15 @@ def predictive(ds: xr.Dataset, params: xr.Dataset, seed: int, region: str) -> xr
 
 
 def run_as_of(sc: Scenario, until: int, to: int, params: xr.Dataset, seed: int,
-              policy: simulator.Policy | None = None) -> xr.Dataset:
-    """The scenario run to `to` under the policy decided by the end of `until` (`policy`: the
-    scheme's base policy, by default the health one), with the outreach walk starting after it:
-    what was knowable at the origin."""
+              policy: simulator.Policy | None = None, known: date | None = None) -> xr.Dataset:
+    """The scenario run to `to` under the policy decided by the end of `until` (or by `known`;
+    `policy`: the scheme's base policy, by default the health one), with the outreach walk starting
+    after `until`: what was knowable at the origin."""
     end = max(to, sc.start + 1)
     run_sc = dataclasses.replace(sc, end=end, reform={p: {y: v for y, v in ys.items() if y <= end}
                                                       for p, ys in sc.reform.items()})
-    known = (policy or simulator.Policy.from_table()).known_on(date(until, 12, 31))  # decided by the origin
-    return simulator.run(run_sc, params=params, seed=seed, noise_from=until + 1, policy=known)
+    decided = (policy or simulator.Policy.from_table()).known_on(known or date(until, 12, 31))  # by the origin
+    return simulator.run(run_sc, params=params, seed=seed, noise_from=until + 1, policy=decided)
 
 
 def forecast(region: str, until: int, to: int, scenario: str | Scenario | None = None, draws: int = 400,

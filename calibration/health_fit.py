@@ -167,7 +167,10 @@ class LogPosterior(LogPrior):
     """log p(theta | observations), vectorised over walkers."""
 
     def __init__(self, region: str, until: int | None, seed: int = 0, policy: Policy | None = None,
-                 obs: pd.DataFrame | None = None):
+                 obs: pd.DataFrame | None = None, known: date | None = None):
+        """`until`: the last year whose observations are fitted; `known`: the day the policy, laws
+        and targets were known by (the end of `until` unless said: a target set in April is scored
+        on the year-end figures published before it and the decisions made by its own day)."""
         self.region = region
         self.frees = free_parameters(region)
         self.regions = list(dict.fromkeys([NATIONAL, region]))
@@ -178,8 +181,9 @@ class LogPosterior(LogPrior):
         last = int(self.obs.year.max())
         self.seed = seed
         base = policy or load(region).policy()
-        if until is not None:
-            base = base.as_of(date(until + 1, 1, 1)).known_on(date(until, 12, 31))
+        on = known or (date(until, 12, 31) if until is not None else None)
+        if on is not None:
+            base = base.as_of(date(on.year + 1, 1, 1)).known_on(on)
         self.prepared = Prepared.build(base, self.regions, list(range(FIRST_YEAR, last + 1)))
         self.compliance = compliance_point(region, self.regions, until)
         years = self.prepared.years
@@ -190,9 +194,9 @@ class LogPosterior(LogPrior):
         self.walk_span = walk_span(self.obs)
         self.until = until
         # The 2015 household drive belongs to Law 46/2014 (decisions.csv: passed 13 Jun 2014).
-        self.law_known = until is None or known_by("46/2014", date(until, 12, 31))
+        self.law_known = on is None or known_by("46/2014", on)
         # The voucher trial's result, published in June 2014, is a term of fits that know it.
-        self.trial = (until is None or until >= price_evidence.TRIAL_YEAR + 1) and price_evidence.TRIAL_YEAR in years
+        self.trial = (on is None or on.year >= price_evidence.TRIAL_YEAR + 1) and price_evidence.TRIAL_YEAR in years
 
     def predict(self, theta: np.ndarray) -> np.ndarray:
         """Model coverage at each observation, (walker, observation)."""

@@ -3,9 +3,12 @@
 `covsim target ... --until YEAR` fits on what was observed by the end of YEAR and runs the scenario
 under the policy decided by then; the probability is the share of draws whose coverage reaches the
 target in its year (as `covsim target` without --until). The backtest scores every national target
-whose outcome is observed, as of the year the target was set (decisions.csv), against the same
-baselines as the coverage backtest: their probability is that of a normal predictive distribution
-with their own 80% interval; a baseline that cannot forecast from so few points says 0.5.
+whose outcome is observed, as of the day the target was set (decisions.csv): the year-end figures
+of the years before it (a target set in April 2022 did not know 2022's year-end figure, which is
+its own outcome when the target is for 2022) and the laws, plans and targets decided by that day;
+against the same baselines as the coverage backtest, on the same figures: their probability is
+that of a normal predictive distribution with their own 80% interval; a baseline that cannot
+forecast from so few points says 0.5.
 """
 from __future__ import annotations
 
@@ -36,16 +39,17 @@ def outcome(region: str, year: int, target: float) -> int:
 
 
 def target_as_of(scenario, until: int, target: float, year: int, draws: int, seed: int,
-                 settings: Settings, posterior=None) -> dict:
-    """`covsim target`'s report as of the end of `until` (fitted then, policy decided by then)."""
+                 settings: Settings, posterior=None, known=None) -> dict:
+    """`covsim target`'s report as of the end of `until` (fitted then, policy decided by then, or
+    by the day `known`)."""
     check_until(until)
     planning.check_target(target)
     planning.check_year(scenario, year)
     if scenario.scheme != "bhyt":
         raise InputError("--until", str(until), "as-of target probabilities are for health insurance (bhyt) only")
-    post = posterior if posterior is not None else calibrate(scenario.region, until, settings)
+    post = posterior if posterior is not None else calibrate(scenario.region, until, settings, known=known)
     params = post.isel(draw=slice(0, draws))
-    ds = run_as_of(scenario, until, scenario.end, params, seed)
+    ds = run_as_of(scenario, until, scenario.end, params, seed, known=known)
     report = planning.target_report(ds, scenario, target, year)
     report["as_of"] = int(until)
     report["convergence"] = convergence(post.attrs)
@@ -81,7 +85,8 @@ def national_targets() -> pd.DataFrame:
 
 def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dict | None = None,
                   only: list[int] | None = None) -> dict:
-    """Every national target with an observed outcome, scored as of the year it was set (`only`:
+    """Every national target with an observed outcome, scored as of the day it was set: fitted on
+    the year-end figures up to the year before, with what had been decided by that day (`only`:
     those set in these years)."""
     fits = {} if fits is None else fits
     scenario = simulator.load_scenario(NATIONAL)
@@ -92,16 +97,19 @@ def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dic
             skipped.append({"target": float(row.value), "year": int(row.year), "source": row.source,
                             "why": "no decision date" if row.decided is None else "outcome not observed"})
             continue
-        as_of = row.decided.year
+        as_of, until = row.decided.year, row.decided.year - 1
         if only is not None and as_of not in only:
             continue
-        if as_of not in fits:
-            fits[as_of] = calibrate(NATIONAL, as_of, Settings(settings.walkers, settings.burn, settings.steps,
-                                                              draws, seed, settings.method, settings.proposals))
-        report = target_as_of(scenario, as_of, float(row.value), int(row.year), draws, seed, settings,
-                              posterior=fits[as_of])
-        train = yearly(obs[obs.year <= as_of])
+        key = ("target", until, row.decided)
+        if key not in fits:
+            fits[key] = calibrate(NATIONAL, until, Settings(settings.walkers, settings.burn, settings.steps,
+                                                            draws, seed, settings.method, settings.proposals),
+                                  known=row.decided)
+        report = target_as_of(scenario, until, float(row.value), int(row.year), draws, seed, settings,
+                              posterior=fits[key], known=row.decided)
+        train = yearly(obs[obs.year <= until])
         cases.append({"target": float(row.value), "year": int(row.year), "as_of": as_of,
+                      "decided": row.decided.isoformat(), "observed_until": until,
                       "source": row.source, "outcome": int(row.observed >= row.value - 1e-9),
                       "observed": round(float(row.observed), 6), "model_p": report["probability"],
                       "baselines": {name: round(baseline_probability(m, train, int(row.year), float(row.value)), 6)

@@ -94,9 +94,38 @@ def test_backtest_json_keeps_todays_keys_and_adds_bands():
         assert 0 <= f["lo95"] <= f["lo80"] <= f["mean"] <= f["hi80"] <= f["hi95"] <= 1
     cases = out["targets"]["cases"]
     assert cases and all(c["as_of"] == 2013 for c in cases)  # the origin kept: Decision 538's targets
+    # set on 2013-03-..., it is scored on the year-end figures up to 2012 (2013's came after it)
+    assert all(c["observed_until"] == 2012 and c["decided"].startswith("2013-") for c in cases)
     assert {(c["year"], c["target"]) for c in cases} == {(2015, 0.7), (2020, 0.8)}
     assert all(c["outcome"] == 1 and 0 <= c["model_p"] <= 1 for c in cases)
     assert set(out["targets"]["brier"]) == {"model"} | set(BASELINES)
+
+
+def test_a_target_set_in_its_own_year_is_scored_without_its_outcome():
+    """Decision 546 (29 Apr 2022) set 92.6% for 2022: 2022's year-end figure is the outcome, not
+    something the day of the decision knew. Its fit stops at 2021 and knows the decision itself."""
+    from covsim.calibration.fit import FAST
+
+    fits: dict = {}
+    cases = scoring.score_targets(FAST, draws=40, seed=0, fits=fits, only=[2022])["cases"]
+    assert {(c["year"], c["target"]) for c in cases} == {(2022, 0.926), (2023, 0.932)}
+    assert all(c["observed_until"] == 2021 and c["decided"] == "2022-04-29" for c in cases)
+    (post,) = fits.values()
+    assert int(post.observation_year.max()) == 2021 and post.attrs["known_on"] == "2022-04-29"
+
+
+def test_a_run_as_of_a_day_knows_that_days_targets():
+    """Fitted up to 2021 but known on the day Decision 546 was set, the run is pulled toward its
+    2023 target; known on 31 Dec 2021 it is not."""
+    from covsim import simulator
+    from covsim.calibration import shipped
+    from covsim.calibration.forecast import run_as_of
+
+    params = shipped.draws_for("vietnam", 40, 0)
+    sc = simulator.load_scenario("vietnam")
+    late = run_as_of(sc, 2021, 2023, params, 0, known=date(2022, 4, 29)).coverage_total.sel(region="vietnam", year=2023)
+    early = run_as_of(sc, 2021, 2023, params, 0).coverage_total.sel(region="vietnam", year=2023)
+    assert float(late.mean()) > float(early.mean()) + 0.001
 
 
 def test_baseline_probability_comes_from_its_own_interval():
