@@ -71,8 +71,9 @@ def target_gaps(regions: list[str], years: list[int], known_by: date | None = No
 def _target_gaps(regions: list[str], years: list[int], known_by: date | None = None) -> np.ndarray:
     """The pull of the level above's targets in log-odds, (region, year), before `target_pull`.
 
-    The first target draws a path in log-odds from the coverage observed when it was set to the
-    target, ramped in from its decision year to its target year and held after it; each later one
+    The first target draws a path in log-odds from the coverage observed when it was set (the last
+    year-end figure before its decision year: a target set in October 2012 knew 2011's, not 2012's)
+    to the target, ramped in from its decision year to its target year and held after it; each later one
     starts from where the paths before it stand in its decision year (never from coverage observed
     later: the drive must not learn from its own outcome). The pull is how far the highest path
     stands above the start. A later target restating an earlier one adds nothing.
@@ -88,7 +89,7 @@ def _target_gaps(regions: list[str], years: list[int], known_by: date | None = N
             if not 0.0 < value < 1.0:
                 continue
             if first is None:
-                now = last_observed(r, decided)
+                now = last_observed(r, decided - 1)
                 if now is None:
                     continue
                 first = _logit(min(max(now, 1e-3), 1 - 1e-3))

@@ -47,6 +47,26 @@ def test_a_target_decided_after_the_origin_is_unknown_and_one_decided_before_pul
     assert (np.diff(everything[0]) >= -1e-12).all()  # a pull never goes back
 
 
+def test_a_targets_starting_point_is_what_was_observed_before_it_was_set(monkeypatch):
+    """The 5th plenum set 80% by 2020 in October 2012: its path starts from 2011's year-end figure,
+    the last one published then. 2012's year-end figure, which came after it, must not move it."""
+    before = drives._target_gaps(["vietnam"], YEARS, date(2012, 12, 31))
+    original = observations.observed
+
+    def moved(year, value):
+        def observed(region, *args, **kwargs):
+            rows = original(region, *args, **kwargs).copy()
+            rows.loc[(rows.region == "vietnam") & (rows.year == year), "value"] = value
+            return rows
+        return observed
+
+    monkeypatch.setattr(drives.observations, "observed", moved(2012, 0.75))
+    np.testing.assert_array_equal(drives._target_gaps(["vietnam"], YEARS, date(2012, 12, 31)), before)
+    monkeypatch.setattr(drives.observations, "observed", moved(2011, 0.70))
+    after = drives._target_gaps(["vietnam"], YEARS, date(2012, 12, 31))
+    assert after[0, YEARS.index(2020)] < before[0, YEARS.index(2020)] - 0.1  # a higher start, a smaller gap
+
+
 def test_the_drive_lever_raises_coverage_by_the_fitted_pull_and_its_cost_enters_the_state_budget():
     sc = simulator.load_scenario("vinh_long")
     params = sample_prior(24, 0, ["vietnam", "vinh_long"])
