@@ -100,6 +100,10 @@ def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dic
         as_of, until = row.decided.year, row.decided.year - 1
         if only is not None and as_of not in only:
             continue
+        if until < obs.year.min():  # nothing had been observed by the day it was set
+            skipped.append({"target": float(row.value), "year": int(row.year), "source": row.source,
+                            "why": f"set before the first year-end figure ({int(obs.year.min())})"})
+            continue
         key = ("target", until, row.decided)
         if key not in fits:
             fits[key] = calibrate(NATIONAL, until, Settings(settings.walkers, settings.burn, settings.steps,
