@@ -114,6 +114,16 @@ def test_a_target_set_in_its_own_year_is_scored_without_its_outcome():
     assert int(post.observation_year.max()) == 2021 and post.attrs["known_on"] == "2022-04-29"
 
 
+def test_a_target_set_before_anything_was_observed_is_skipped_with_the_reason(monkeypatch):
+    from covsim.calibration.fit import FAST
+
+    early = pd.DataFrame({"value": [0.9], "year": [2020], "source": ["a 2008 plan"],
+                          "decided": [date(2008, 6, 1)], "observed": [0.9085]})
+    monkeypatch.setattr(scoring, "national_targets", lambda: early)
+    out = scoring.score_targets(FAST, draws=10, only=[2008])
+    assert out["cases"] == [] and "before the first year-end figure (2009)" in out["skipped"][0]["why"]
+
+
 def test_a_run_as_of_a_day_knows_that_days_targets():
     """Fitted up to 2021 but known on the day Decision 546 was set, the run is pulled toward its
     2023 target; known on 31 Dec 2021 it is not."""
