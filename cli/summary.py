@@ -47,7 +47,8 @@ def _round(values) -> list[float]:
 
 
 def coverage_table(summary: dict, observed=None) -> str:
-    """The short table `covsim run` prints: year, mean, 80% interval, target, observed."""
+    """The short table `covsim run` prints: year, mean over draws (`covsim target` reports the median:
+    the header says which), 80% interval, target, observed."""
     overall: dict[int, list[float]] = {}
     for t in summary["targets"]:
         if t["group"] == "all" and t["value"] not in overall.get(t["year"], []):
@@ -57,7 +58,7 @@ def coverage_table(summary: dict, observed=None) -> str:
         for r in observed.itertuples(index=False):
             seen.setdefault(int(r.year), float(r.value))
     lines = [f"{summary['scenario']} ({summary['region']}), {summary['draws']} draws, seed {summary['seed']}",
-             f"{'year':>4}  {'coverage':>8}  {'10%-90%':>13}  {'target(s)':>11}  {'observed':>8}"]
+             f"{'year':>4}  {'mean':>8}  {'10%-90%':>13}  {'target(s)':>11}  {'observed':>8}"]
     cov = summary["coverage"]
     for i, year in enumerate(summary["years"]):
         target = "/".join(f"{100 * v:.1f}" for v in sorted(overall.get(year, [])))
