@@ -8,6 +8,7 @@ nation, the probabilities of its own targets as of the year each was set. Report
 """
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -132,8 +133,7 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
     for origin in chosen:
         held = obs[(obs.year > origin) & (obs.year <= origin + horizon)]
         years = sorted(set(held.year))
-        fit_settings = Settings(settings.walkers, settings.burn, settings.steps, draws, seed,
-                                settings.method, settings.proposals)
+        fit_settings = dataclasses.replace(settings, draws=draws, seed=seed)
         result = forecast(region, origin, origin + horizon, draws=draws, seed=seed, settings=fit_settings,
                           keep_posterior=fits is not None)
         if fits is not None:

@@ -12,6 +12,7 @@ forecast from so few points says 0.5.
 """
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -106,8 +107,7 @@ def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dic
             continue
         key = ("target", until, row.decided)
         if key not in fits:
-            fits[key] = calibrate(NATIONAL, until, Settings(settings.walkers, settings.burn, settings.steps,
-                                                            draws, seed, settings.method, settings.proposals),
+            fits[key] = calibrate(NATIONAL, until, dataclasses.replace(settings, draws=draws, seed=seed),
                                   known=row.decided)
         report = target_as_of(scenario, until, float(row.value), int(row.year), draws, seed, settings,
                               posterior=fits[key], known=row.decided)
