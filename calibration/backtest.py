@@ -16,6 +16,7 @@ import pandas as pd
 
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs import observations
+from covsim.simulator.streams import generator
 
 from .baselines import BASELINES, yearly
 from .fit import FAST, NATIONAL, Settings
@@ -23,6 +24,8 @@ from .forecast import forecast
 
 MIN_EARLIER = 2  # national observations up to an origin: two give a level and a direction
 MAX_HORIZON = 15
+RESAMPLES = 4000  # the calibration check's resamples
+COVERAGE80_GOAL = (0.70, 0.90)  # the project's goal for the 80% intervals' coverage (issue 38)
 BANDS = ((1, 3), (4, 6), (7, 10))
 COLUMNS = ("origin", "year", "observed", "mean", "lo80", "hi80", "lo95", "hi95")
 
@@ -99,17 +102,75 @@ def paired(points: dict[str, list[tuple]]) -> dict[str, dict]:
     return out
 
 
-def by_horizon(points: dict[str, list[tuple]], horizon: int) -> list[dict]:
-    """The scores of the bands 1-3, 4-6 and 7-10 years ahead (those the horizon reaches)."""
+def pit(values: np.ndarray, observed: float) -> float:
+    """Where the observed figure falls in the predictive draws: the share below it (ties count
+    half). Near 0 or 1 is a miss; a calibrated forecast's values spread evenly over (0, 1)."""
+    values = np.asarray(values, dtype=float)
+    return float(np.mean(values < observed) + 0.5 * np.mean(values == observed))
+
+
+def inside80(values: np.ndarray) -> np.ndarray:
+    """Which draws fall inside the 80% interval the forecast reports (its 10% and 90% quantiles)."""
+    values = np.asarray(values, dtype=float)
+    lo, hi = np.quantile(values, [0.10, 0.90])
+    return (values >= lo) & (values <= hi)
+
+
+def if_calibrated(inside: np.ndarray, origin: np.ndarray, observed: float | None, seed: int,
+                  resamples: int = RESAMPLES) -> dict:
+    """The 80% coverage the model would show on these very forecasts if the outcomes came from its
+    own predictive distributions, to read the observed coverage against.
+
+    `inside` (figure, draw): whether each draw is inside that figure's 80% interval; `origin`
+    (figure): its origin. Each resample takes one draw of each origin's forecast as the outcome
+    (the same draw for all of an origin's years: a path, so its years' errors hang together), and
+    scores the intervals on it. `p_in_goal`: how often such a model would meet the coverage goal
+    on them. Origins are drawn independently, while the real outcomes are
+    shared by the origins that forecast the same years, so the real spread of a calibrated model's
+    coverage is wider than this range, not narrower."""
+    out = {"resamples": resamples, "coverage80_p10": None, "coverage80_median": None,
+           "coverage80_p90": None, "p_as_high": None, "p_as_low": None,
+           "goal": list(COVERAGE80_GOAL), "p_in_goal": None}
+    inside = np.asarray(inside, dtype=bool)
+    if inside.size == 0:
+        return out
+    origins_, col = np.unique(np.asarray(origin), return_inverse=True)
+    picks = generator(seed, "backtest.if_calibrated").integers(inside.shape[1], size=(resamples, len(origins_)))
+    cover = inside[np.arange(len(col))[None, :], picks[:, col]].mean(axis=1)
+    p10, p50, p90 = np.quantile(cover, [0.10, 0.50, 0.90])
+    lo, hi = COVERAGE80_GOAL
+    out.update({"coverage80_p10": round(float(p10), 3), "coverage80_median": round(float(p50), 3),
+                "coverage80_p90": round(float(p90), 3),
+                "p_in_goal": round(float(np.mean((cover >= lo - 1e-9) & (cover <= hi + 1e-9))), 3)})
+    if observed is not None:
+        tie = 1e-9  # a share of the same figures: equal is as high (and as low)
+        out.update({"p_as_high": round(float(np.mean(cover >= observed - tie)), 3),
+                    "p_as_low": round(float(np.mean(cover <= observed + tie)), 3)})
+    return out
+
+
+def by_horizon(points: dict[str, list[tuple]], horizon: int, draws: list[np.ndarray] | None = None,
+               seed: int = 0) -> list[dict]:
+    """The scores of the bands 1-3, 4-6 and 7-10 years ahead (those the horizon reaches); with
+    `draws` (which of its draws fall inside each model point's 80% interval, as `inside80`), each
+    band's coverage a calibrated model would show (`if_calibrated`)."""
     out = []
     for lo, hi in BANDS:
         if lo > horizon:
             break
+        keep = [i for i, r in enumerate(points["model"]) if lo <= r[1] - r[0] <= hi]
         pick = {name: [r for r in rows if lo <= r[1] - r[0] <= hi] for name, rows in points.items()}
-        out.append({"from": lo, "to": hi, "n": len(pick["model"]),
-                    "model": score(pick["model"], with95=True, width=True),
-                    "baselines": {name: score(pick[name]) for name in BASELINES},
-                    "paired": paired(pick)})
+        band = {"from": lo, "to": hi, "n": len(pick["model"]),
+                "model": score(pick["model"], with95=True, width=True),
+                "baselines": {name: score(pick[name]) for name in BASELINES},
+                "paired": paired(pick)}
+        if draws is not None:
+            rows = np.array([points["model"][i][2:6] for i in keep], dtype=float).reshape(len(keep), 4)
+            observed = float(np.mean((rows[:, 0] >= rows[:, 2]) & (rows[:, 0] <= rows[:, 3]))) if keep else None
+            inside = np.array([draws[i] for i in keep]).reshape(len(keep), -1)
+            band["if_calibrated"] = if_calibrated(inside, np.array([points["model"][i][0] for i in keep]),
+                                                  observed, seed)
+        out.append(band)
     return out
 
 
@@ -130,14 +191,17 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
     unconverged: list[dict] = []  # origins whose fit failed its diagnostics: scored, and said
     points: dict[str, list[tuple]] = {"model": []}
     points.update({name: [] for name in BASELINES})
+    pits: list[float] = []  # each model point's PIT, and which draws fall inside its 80% interval
+    inside: list[np.ndarray] = []
     for origin in chosen:
         held = obs[(obs.year > origin) & (obs.year <= origin + horizon)]
         years = sorted(set(held.year))
         fit_settings = dataclasses.replace(settings, draws=draws, seed=seed)
         result = forecast(region, origin, origin + horizon, draws=draws, seed=seed, settings=fit_settings,
-                          keep_posterior=fits is not None)
+                          keep_posterior=fits is not None, keep_draws=True)
         if fits is not None:
             fits[origin] = result.pop("_posterior")
+        reported = result.pop("_reported")
         if not result["convergence"]["converged"]:
             unconverged.append({"origin": origin, "failed": result["convergence"]["failed"]})
         by_year = {r["year"]: r for r in result["forecasts"]}
@@ -145,6 +209,9 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
             f = by_year[int(row.year)]
             points["model"].append((origin, int(row.year), row.value, f["mean"], f["lo80"], f["hi80"],
                                     f["lo95"], f["hi95"]))
+            values = reported.sel(year=int(row.year)).values
+            pits.append(round(pit(values, row.value), 4))
+            inside.append(inside80(values))
         train = yearly(obs[obs.year <= origin])
         for name, method in BASELINES.items():
             frame = (_baseline_frame(method, train, years) if len(train) else
@@ -170,8 +237,8 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
         "mae_ratio_to_best": (round(model["mae"] / min(maes), 3) if maes and model["mae"] is not None
                               and min(maes) > 0 else None),
         "mae_unit": "percentage points",
-        "by_horizon": by_horizon(points, horizon),
+        "by_horizon": by_horizon(points, horizon, inside, seed),
         "paired": paired(points),
         "unconverged_origins": unconverged,
-        "forecasts": [dict(zip(COLUMNS, r)) for r in points["model"]],
+        "forecasts": [dict(zip(COLUMNS, r), pit=p) for r, p in zip(points["model"], pits)],
     }

@@ -13,6 +13,7 @@ import xarray as xr
 
 from covsim import simulator
 from covsim.simulator.errors import InputError
+from covsim.simulator.inputs.decisions import knowledge_day
 from covsim.simulator.inputs.scenario import LAST_YEAR, Scenario
 from covsim.simulator.streams import normal
 
@@ -88,13 +89,13 @@ def run_as_of(sc: Scenario, until: int, to: int, params: xr.Dataset, seed: int,
     end = max(to, sc.start + 1)
     run_sc = dataclasses.replace(sc, end=end, reform={p: {y: v for y, v in ys.items() if y <= end}
                                                       for p, ys in sc.reform.items()})
-    decided = (policy or simulator.Policy.from_table()).known_on(known or date(until, 12, 31))  # by the origin
+    decided = (policy or simulator.Policy.from_table()).known_on(knowledge_day(until, known))  # by the origin
     return simulator.run(run_sc, params=params, seed=seed, noise_from=until + 1, policy=decided)
 
 
 def forecast(region: str, until: int, to: int, scenario: str | Scenario | None = None, draws: int = 400,
              seed: int = 0, settings: Settings | None = None, posterior: xr.Dataset | None = None,
-             scheme: str | None = None, keep_posterior: bool = False) -> dict:
+             scheme: str | None = None, keep_posterior: bool = False, keep_draws: bool = False) -> dict:
     """`covsim forecast`: fit `scheme` (by default the scenario's) on observations up to `until`,
     forecast every year up to `to`. The labour schemes' JSON adds the scheme and the denominator."""
     sc = scenario if isinstance(scenario, Scenario) else simulator.load_scenario(scenario or region)
@@ -123,6 +124,8 @@ def forecast(region: str, until: int, to: int, scenario: str | Scenario | None =
     }
     if keep_posterior:  # for a caller that scores more from the same fit (backtest's targets)
         out["_posterior"] = post
+    if keep_draws:  # reported coverage per draw and year: the backtest's calibration check
+        out["_reported"] = reported
     return out
 
 

@@ -25,7 +25,7 @@ import xarray as xr
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs import observations as observed_points
 from covsim.simulator.inputs import tables
-from covsim.simulator.inputs.decisions import known_by
+from covsim.simulator.inputs.decisions import knowledge_day, known_by
 from covsim.simulator.inputs.groups import BY_ID, GROUP_IDS
 from covsim.simulator.inputs.policy import Policy
 from covsim.simulator.inputs.scenario import FIRST_YEAR, load
@@ -181,7 +181,7 @@ class LogPosterior(LogPrior):
         last = int(self.obs.year.max())
         self.seed = seed
         base = policy or load(region).policy()
-        on = known or (date(until, 12, 31) if until is not None else None)
+        on = knowledge_day(until, known)
         if on is not None:
             base = base.as_of(date(on.year + 1, 1, 1)).known_on(on)
         self.prepared = Prepared.build(base, self.regions, list(range(FIRST_YEAR, last + 1)))

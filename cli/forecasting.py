@@ -135,6 +135,12 @@ def cmd_backtest(args) -> int:
               f"{_f(m['coverage80'])}, 95% cover {_f(m['coverage95'])}, 80% width {_f(m['width80'])} points; "
               + (f"best baseline {best[0]} MAE {_f(best[1])}" if best[0] else "no baseline (no own observation "
                                                                               "up to the origin)"))
+        c = band.get("if_calibrated")
+        if c and c["coverage80_p10"] is not None:
+            print(f"  a model calibrated by construction would show 80% cover {_f(c['coverage80_p10'])}-"
+                  f"{_f(c['coverage80_p90'])} on these forecasts (10-90% of {c['resamples']} resamples); "
+                  f"the chance of {_f(m['coverage80'])} or more: {_f(c['p_as_high'], 3)}, or less: "
+                  f"{_f(c['p_as_low'], 3)}")
     if "targets" in result:
         t = result["targets"]
         print("Brier scores of the national targets' probabilities, as of the year each was set: "

@@ -31,3 +31,8 @@ def normal(seed: int, name: str, draws: np.ndarray, shape: tuple = ()) -> np.nda
         mask = blocks == b
         out[mask] = block[draws[mask] % BLOCK]
     return out
+
+
+def generator(seed: int, name: str) -> np.random.Generator:
+    """A component's own generator for numbers not tied to a draw index (a resampling's picks)."""
+    return np.random.default_rng([int(seed), _component(name)])

@@ -40,6 +40,15 @@ def target_decided(source: str) -> date | None:
     return max(dates) if dates else None
 
 
+def knowledge_day(until: int | None, known: date | None = None) -> date | None:
+    """The day an "as of" fit or run knows policy, laws and targets by: `known` if given (a target
+    scored on the day it was set), else the end of the origin year `until`; None for a fit on the
+    whole record, which knows everything."""
+    if known is not None:
+        return known
+    return date(until, 12, 31) if until is not None else None
+
+
 def known_by(name: str, when: date) -> bool:
     """Whether the document matched by `name` was decided on or before `when` (False if undated)."""
     for m, d in _documents():

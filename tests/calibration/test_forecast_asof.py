@@ -39,6 +39,10 @@ def test_dated_laws_and_targets_carry_their_decision_day():
     # An undated document is never known early: only where decisions.csv dates it.
     assert not decisions.known_by("46/2014", date(2013, 12, 31))
     assert decisions.known_by("46/2014", date(2014, 12, 31))
+    # An "as of" fit or run knows by the end of its origin year, or by the day it is given.
+    assert decisions.knowledge_day(2013) == date(2013, 12, 31)
+    assert decisions.knowledge_day(2022, date(2022, 4, 29)) == date(2022, 4, 29)
+    assert decisions.knowledge_day(None) is None  # the whole record: everything known
 
 
 def test_policy_known_on_keeps_what_was_decided_and_drops_what_was_not():
@@ -92,6 +96,12 @@ def test_backtest_json_keeps_todays_keys_and_adds_bands():
     assert set(bands[0]["baselines"]) == set(BASELINES)
     for f in out["forecasts"]:
         assert 0 <= f["lo95"] <= f["lo80"] <= f["mean"] <= f["hi80"] <= f["hi95"] <= 1
+        # the PIT agrees with the interval: a figure inside the 80% band sits between its 10% and 90%
+        assert (0.09 <= f["pit"] <= 0.91) == (f["lo80"] <= f["observed"] <= f["hi80"]) or \
+            abs(f["pit"] - 0.1) < 0.01 or abs(f["pit"] - 0.9) < 0.01
+    check = bands[0]["if_calibrated"]
+    assert check["coverage80_p10"] <= check["coverage80_median"] <= check["coverage80_p90"]
+    assert 0 <= check["p_as_high"] <= 1 and 0 <= check["p_in_goal"] <= 1 and check["goal"] == [0.7, 0.9]
     cases = out["targets"]["cases"]
     assert cases and all(c["as_of"] == 2013 for c in cases)  # the origin kept: Decision 538's targets
     # set on 2013-03-..., it is scored on the year-end figures up to 2012 (2013's came after it)
@@ -295,3 +305,40 @@ def test_paired_scores_the_model_only_on_the_figures_a_baseline_could_forecast()
     assert pair["ratio"] == pytest.approx(0.25)
     assert bt.by_horizon(points, 10)[-1]["paired"]["arima"]["n"] == 1
     assert bt.score(points["model"])["mae"] == pytest.approx(10.5)  # the model's own score keeps both
+
+
+def test_pit_is_the_share_of_draws_below_the_figure():
+    values = np.arange(100) / 100
+    assert bt.pit(values, 0.505) == pytest.approx(0.51)
+    assert bt.pit(values, 0.50) == pytest.approx(0.505)  # a tie counts half
+    assert bt.pit(values, -1) == 0 and bt.pit(values, 2) == 1
+    assert bt.inside80(values).sum() == 80  # 0.10 ... 0.89: inside the quantiles 0.099 and 0.891
+
+
+def _inside(origins: int, figures: int, draws: int, tied: bool, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Which draws each figure's interval holds: 80% of them, at random; `tied`: an origin's
+    figures share one pattern (a path that is out stays out), else each figure its own."""
+    rows, origin = [], []
+    for o in range(origins):
+        pattern = rng.permutation(draws) < int(0.8 * draws)
+        for _ in range(figures):
+            rows.append(pattern if tied else rng.permutation(draws) < int(0.8 * draws))
+            origin.append(2010 + o)
+    return np.array(rows), np.array(origin)
+
+
+def test_a_calibrated_models_coverage_is_80_percent_give_or_take_what_few_origins_allow():
+    rng = np.random.default_rng(1)
+    tied = bt.if_calibrated(*_inside(7, 3, 300, True, rng), observed=1.0, seed=0)
+    loose = bt.if_calibrated(*_inside(7, 3, 300, False, rng), observed=1.0, seed=0)
+    for c in (tied, loose):
+        assert c["coverage80_median"] == pytest.approx(0.8, abs=0.06)
+    # an origin's years miss together: fewer independent chances, a wider range, all-inside likelier
+    assert tied["coverage80_p90"] - tied["coverage80_p10"] > loose["coverage80_p90"] - loose["coverage80_p10"]
+    assert tied["p_as_high"] > loose["p_as_high"] > 0
+    assert tied["p_in_goal"] < loose["p_in_goal"]
+    many = bt.if_calibrated(*_inside(400, 1, 300, True, rng), observed=0.8, seed=0)
+    assert many["p_in_goal"] == 1.0 and 0.3 < many["p_as_high"] < 0.7
+    assert bt.if_calibrated(*_inside(7, 3, 300, True, np.random.default_rng(1)), observed=1.0, seed=0) == tied
+    every = bt.if_calibrated(np.ones((5, 50), bool), np.arange(5), observed=1.0, seed=0)
+    assert every["coverage80_p10"] == 1.0 and every["p_as_high"] == 1.0 and every["p_in_goal"] == 0.0
