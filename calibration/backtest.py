@@ -125,9 +125,9 @@ def if_calibrated(inside: np.ndarray, origin: np.ndarray, observed: float | None
     (figure): its origin. Each resample takes one draw of each origin's forecast as the outcome
     (the same draw for all of an origin's years: a path, so its years' errors hang together), and
     scores the intervals on it. `p_in_goal`: how often such a model would meet the coverage goal
-    on them. Origins are drawn independently, while the real outcomes are
-    shared by the origins that forecast the same years, so the real spread of a calibrated model's
-    coverage is wider than this range, not narrower."""
+    on them. Origins are drawn independently, while the real outcomes are shared by the origins
+    that forecast the same years, so the real spread of a calibrated model's coverage is wider than
+    this range, not narrower."""
     out = {"resamples": resamples, "coverage80_p10": None, "coverage80_median": None,
            "coverage80_p90": None, "p_as_high": None, "p_as_low": None,
            "goal": list(COVERAGE80_GOAL), "p_in_goal": None}
@@ -149,11 +149,11 @@ def if_calibrated(inside: np.ndarray, origin: np.ndarray, observed: float | None
     return out
 
 
-def by_horizon(points: dict[str, list[tuple]], horizon: int, draws: list[np.ndarray] | None = None,
+def by_horizon(points: dict[str, list[tuple]], horizon: int, inside: list[np.ndarray] | None = None,
                seed: int = 0) -> list[dict]:
     """The scores of the bands 1-3, 4-6 and 7-10 years ahead (those the horizon reaches); with
-    `draws` (which of its draws fall inside each model point's 80% interval, as `inside80`), each
-    band's coverage a calibrated model would show (`if_calibrated`)."""
+    `inside` (which draws fall inside each model point's 80% interval, as `inside80` gives them),
+    each band's coverage a calibrated model would show (`if_calibrated`)."""
     out = []
     for lo, hi in BANDS:
         if lo > horizon:
@@ -164,11 +164,11 @@ def by_horizon(points: dict[str, list[tuple]], horizon: int, draws: list[np.ndar
                 "model": score(pick["model"], with95=True, width=True),
                 "baselines": {name: score(pick[name]) for name in BASELINES},
                 "paired": paired(pick)}
-        if draws is not None:
+        if inside is not None:
             rows = np.array([points["model"][i][2:6] for i in keep], dtype=float).reshape(len(keep), 4)
             observed = float(np.mean((rows[:, 0] >= rows[:, 2]) & (rows[:, 0] <= rows[:, 3]))) if keep else None
-            inside = np.array([draws[i] for i in keep]).reshape(len(keep), -1)
-            band["if_calibrated"] = if_calibrated(inside, np.array([points["model"][i][0] for i in keep]),
+            hits = np.array([inside[i] for i in keep]).reshape(len(keep), -1)
+            band["if_calibrated"] = if_calibrated(hits, np.array([points["model"][i][0] for i in keep]),
                                                   observed, seed)
         out.append(band)
     return out
