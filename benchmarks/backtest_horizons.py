@@ -17,8 +17,8 @@ import argparse
 import json
 import time
 
-from covsim.calibration.backtest import backtest
-from covsim.calibration.fit import FAST, Settings
+from covsim.calibration.backtest import backtest, sampling
+from covsim.calibration.fit import Settings
 from covsim.calibration.forecast import forecast
 from covsim.calibration.scoring import score_targets
 
@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--fast", action="store_true", help="shorter sampling")
     parser.add_argument("--draws", type=int, default=300)
     args = parser.parse_args()
-    settings = FAST if args.fast else Settings(walkers=32, burn=200, steps=200)
+    settings = sampling(args.fast)
     t0 = time.perf_counter()
     fits: dict = {}
     bt = backtest("vietnam", 10, settings, draws=args.draws, fits=fits)

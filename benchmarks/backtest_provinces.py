@@ -1,7 +1,7 @@
 """Issue 38's provincial backtests in one run: every province with a year-end figure of its own
 after an origin, backtested as `covsim backtest REGION --json` does, and the figures pooled.
 
-    python benchmarks/backtest_provinces.py [--fast] [--draws N]
+    python benchmarks/backtest_provinces.py [--fast] [--draws N] [--only REGION,...]
 
 Each province is fitted jointly with the national series as of each origin (nothing later of any
 region) and forecasts its own figures up to ten years ahead. With one or two figures of its own no
@@ -18,29 +18,30 @@ import time
 
 import numpy as np
 
-from covsim.calibration.backtest import backtest
-from covsim.calibration.fit import FAST, NATIONAL, Settings
+from covsim.calibration.backtest import backtest, sampling
+from covsim.calibration.fit import NATIONAL
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs import observations, tables
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", type=lambda text: text.split(","), default=None,
+                        help="these provinces only (ids, comma-separated)")
     parser.add_argument("--fast", action="store_true", help="shorter sampling")
     parser.add_argument("--draws", type=int, default=300)
     args = parser.parse_args()
-    settings = FAST if args.fast else Settings(walkers=32, burn=200, steps=200)
     out = {"provinces": {}, "skipped": {}}
     rows = []
     t0 = time.perf_counter()
     shipped = sorted(set(tables.table("coverage").region) - {NATIONAL})  # the provinces with any coverage row
-    for region in shipped:
+    for region in args.only or shipped:
         if observations.observed(region).empty:
             out["skipped"][region] = "no year-end figure of its own"
             continue
         t = time.perf_counter()
         try:
-            bt = backtest(region, 10, settings, draws=args.draws)
+            bt = backtest(region, 10, sampling(args.fast), draws=args.draws)
         except InputError as err:
             out["skipped"][region] = str(err)
             continue

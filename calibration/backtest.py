@@ -22,6 +22,9 @@ from .baselines import BASELINES, yearly
 from .fit import FAST, NATIONAL, Settings
 from .forecast import forecast
 
+#: The sampling `covsim backtest` fits each origin with (shorter than a shipped posterior's: many
+#: fits), and its `--fast` one.
+SETTINGS = Settings(walkers=32, burn=200, steps=200)
 MIN_EARLIER = 2  # national observations up to an origin: two give a level and a direction
 MAX_HORIZON = 15
 RESAMPLES = 4000  # the calibration check's resamples
@@ -38,6 +41,11 @@ def origins(obs: pd.DataFrame, horizon: int, national_years: list[int] | None = 
     candidates = sorted(set(pool) | set(own))
     return [y for y in candidates if sum(1 for x in pool if x <= y) >= MIN_EARLIER
             and y in pool and any(y < x <= y + horizon for x in own)]
+
+
+def sampling(fast: bool = False) -> Settings:
+    """The backtest's fit settings: `SETTINGS`, or `FAST` for a quick look."""
+    return FAST if fast else SETTINGS
 
 
 def check_horizon(horizon: int) -> int:

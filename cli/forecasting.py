@@ -96,12 +96,12 @@ def cmd_forecast(args) -> int:
 
 
 def cmd_backtest(args) -> int:
-    from covsim.calibration.backtest import backtest, check_horizon
-    from covsim.calibration.fit import FAST, NATIONAL, Settings
+    from covsim.calibration.backtest import backtest, check_horizon, sampling
+    from covsim.calibration.fit import NATIONAL
 
     region = _region(args.region)
     check_horizon(args.horizon)
-    settings = FAST if args.fast else Settings(walkers=32, burn=200, steps=200)
+    settings = sampling(args.fast)
     fits: dict = {}
     result = backtest(region, args.horizon, settings, draws=args.draws or 300, seed=args.seed, fits=fits,
                       only=args.origins)
