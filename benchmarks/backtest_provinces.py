@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from covsim.calibration.backtest import backtest, sampling
+from covsim.calibration.backtest import COLUMNS, backtest, sampling, score
 from covsim.calibration.fit import NATIONAL
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs import observations, tables
@@ -58,12 +58,10 @@ def main() -> None:
     if out["skipped"]:
         print("skipped: " + "; ".join(f"{r} ({why})" for r, why in out["skipped"].items()))
     if rows:
-        err = np.array([abs(f["mean"] - f["observed"]) for _, f in rows]) * 100
-        inside = np.array([f["lo80"] <= f["observed"] <= f["hi80"] for _, f in rows])
+        pooled = score([tuple(f[c] for c in COLUMNS) for _, f in rows])  # the backtest's own scoring
         pits = np.array([f["pit"] for _, f in rows])
-        out["pooled"] = {"figures": len(rows), "mae": round(float(err.mean()), 3),
-                         "coverage80": round(float(inside.mean()), 3), "pit_sd": round(float(pits.std()), 3)}
-        print(f"pooled: {len(rows)} figures, MAE {err.mean():.2f} points, 80% cover {inside.mean():.2f}, "
+        out["pooled"] = {"figures": len(rows), **pooled, "pit_sd": round(float(pits.std()), 3)}
+        print(f"pooled: {len(rows)} figures, MAE {pooled['mae']:.2f} points, 80% cover {pooled['coverage80']:.2f}, "
               f"PIT sd {pits.std():.3f} (a calibrated forecast's: 0.289)")
     out["seconds"] = round(time.perf_counter() - t0, 1)
     print(json.dumps(out))

@@ -166,18 +166,18 @@ def by_horizon(points: dict[str, list[tuple]], horizon: int, inside: list[np.nda
     for lo, hi in BANDS:
         if lo > horizon:
             break
+        # every method's list holds the same (origin, year) rows in the same order
         keep = [i for i, r in enumerate(points["model"]) if lo <= r[1] - r[0] <= hi]
-        pick = {name: [r for r in rows if lo <= r[1] - r[0] <= hi] for name, rows in points.items()}
+        pick = {name: [rows[i] for i in keep] for name, rows in points.items()}
         band = {"from": lo, "to": hi, "n": len(pick["model"]),
                 "model": score(pick["model"], with95=True, width=True),
                 "baselines": {name: score(pick[name]) for name in BASELINES},
                 "paired": paired(pick)}
         if inside is not None:
-            rows = np.array([points["model"][i][2:6] for i in keep], dtype=float).reshape(len(keep), 4)
+            rows = np.array([r[2:6] for r in pick["model"]], dtype=float).reshape(len(keep), 4)
             observed = float(np.mean((rows[:, 0] >= rows[:, 2]) & (rows[:, 0] <= rows[:, 3]))) if keep else None
             hits = np.array([inside[i] for i in keep]).reshape(len(keep), -1)
-            band["if_calibrated"] = if_calibrated(hits, np.array([points["model"][i][0] for i in keep]),
-                                                  observed, seed)
+            band["if_calibrated"] = if_calibrated(hits, np.array([r[0] for r in pick["model"]]), observed, seed)
         out.append(band)
     return out
 
