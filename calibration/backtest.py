@@ -9,6 +9,7 @@ nation, the probabilities of its own targets as of the year each was set. Report
 from __future__ import annotations
 
 import dataclasses
+import math
 import warnings
 
 import numpy as np
@@ -30,6 +31,7 @@ MAX_HORIZON = 15
 RESAMPLES = 4000  # the calibration check's resamples
 COVERAGE80_GOAL = (0.70, 0.90)  # the project's goal for the 80% intervals' coverage (issue 38)
 BANDS = ((1, 3), (4, 6), (7, 10))
+LEVEL80 = 0.80  # the share of the errors known at an origin its recalibrated 80% intervals would hold
 COLUMNS = ("origin", "year", "observed", "mean", "lo80", "hi80", "lo95", "hi95")
 
 
@@ -157,11 +159,51 @@ def if_calibrated(inside: np.ndarray, origin: np.ndarray, observed: float | None
     return out
 
 
+def _reach(row: tuple) -> float:
+    """How far the observed figure is from its 80% interval's centre, in half-widths (inside: <= 1)."""
+    observed, lo, hi = row[2], row[4], row[5]
+    half = (hi - lo) / 2
+    return abs(observed - (lo + hi) / 2) / half if half > 0 else np.inf
+
+
+def recalibration(rows: list[tuple]) -> dict[int, dict]:
+    """For each origin, the factor that would have made its 80% intervals right on the errors known
+    at it, and no later ones: the model's own forecasts from earlier origins of the years up to it.
+
+    Split-conformal, normalised by each interval's half-width (the locally varying bands of Lei,
+    G'Sell, Rinaldo, Tibshirani and Wasserman, "Distribution-free predictive inference for
+    regression", arXiv:1604.04173): the factor is the ceil(0.8 (n + 1))-th smallest of the n known
+    errors in half-widths, so scaled intervals would have held 80% of them. With too few errors for
+    that quantile (n < 4) the factor is 1: the model's own intervals stand. One factor for every horizon of an origin (the errors known
+    early are mostly one to three years ahead)."""
+    out = {}
+    for origin in sorted({int(r[0]) for r in rows}):
+        known = sorted(_reach(r) for r in rows if r[0] < origin and r[1] <= origin)
+        k = math.ceil(LEVEL80 * (len(known) + 1))
+        scale = known[k - 1] if k <= len(known) else 1.0
+        out[origin] = {"errors_known": len(known), "scale": round(float(scale), 3)}
+    return out
+
+
+def recalibrated(rows: list[tuple], factors: dict[int, dict]) -> dict:
+    """80% coverage and mean width (points) of `rows` with each origin's interval scaled about its
+    centre by the origin's `recalibration` factor."""
+    if not rows:
+        return {"coverage80": None, "width80": None}
+    scale = np.array([factors[int(r[0])]["scale"] for r in rows])
+    reach = np.array([_reach(r) for r in rows])
+    width = np.array([r[5] - r[4] for r in rows]) * scale
+    return {"coverage80": round(float(np.mean(reach <= scale + 1e-12)), 3),
+            "width80": round(float(np.mean(width)) * 100, 3)}
+
+
 def by_horizon(points: dict[str, list[tuple]], horizon: int, inside: list[np.ndarray] | None = None,
-               seed: int = 0) -> list[dict]:
+               seed: int = 0, factors: dict[int, dict] | None = None) -> list[dict]:
     """The scores of the bands 1-3, 4-6 and 7-10 years ahead (those the horizon reaches); with
     `inside` (which draws fall inside each model point's 80% interval, as `inside80` gives them),
-    each band's coverage a calibrated model would show (`if_calibrated`)."""
+    each band's coverage a calibrated model would show (`if_calibrated`); with `factors`
+    (`recalibration`), its coverage and width with intervals recalibrated on the errors known at
+    each origin."""
     out = []
     for lo, hi in BANDS:
         if lo > horizon:
@@ -178,6 +220,8 @@ def by_horizon(points: dict[str, list[tuple]], horizon: int, inside: list[np.nda
             observed = float(np.mean((rows[:, 0] >= rows[:, 2]) & (rows[:, 0] <= rows[:, 3]))) if keep else None
             hits = np.array([inside[i] for i in keep]).reshape(len(keep), -1)
             band["if_calibrated"] = if_calibrated(hits, np.array([r[0] for r in pick["model"]]), observed, seed)
+        if factors is not None:
+            band["recalibrated"] = recalibrated(pick["model"], factors)
         out.append(band)
     return out
 
@@ -234,6 +278,7 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
     baselines = {name: score(points[name]) for name in BASELINES}
     maes = [b["mae"] for b in baselines.values() if b["mae"] is not None]
     model = score(points["model"], with95=True)
+    factors = recalibration(points["model"])
     return {
         "region": region,
         "horizon": horizon,
@@ -245,7 +290,8 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
         "mae_ratio_to_best": (round(model["mae"] / min(maes), 3) if maes and model["mae"] is not None
                               and min(maes) > 0 else None),
         "mae_unit": "percentage points",
-        "by_horizon": by_horizon(points, horizon, inside, seed),
+        "by_horizon": by_horizon(points, horizon, inside, seed, factors),
+        "recalibration": [{"origin": o, **f} for o, f in factors.items()],
         "paired": paired(points),
         "unconverged_origins": unconverged,
         "forecasts": [dict(zip(COLUMNS, r), pit=p) for r, p in zip(points["model"], pits)],

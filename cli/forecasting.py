@@ -141,6 +141,10 @@ def cmd_backtest(args) -> int:
                   f"{_f(c['coverage80_p90'])} on these forecasts (10-90% of {c['resamples']} resamples); "
                   f"the chance of {_f(m['coverage80'])} or more: {_f(c['p_as_high'], 3)}, or less: "
                   f"{_f(c['p_as_low'], 3)}")
+        r = band.get("recalibrated")
+        if r:
+            print(f"  intervals recalibrated on the errors known at each origin: 80% cover {_f(r['coverage80'])}, "
+                  f"80% width {_f(r['width80'])} points")
     if "targets" in result:
         t = result["targets"]
         print("Brier scores of the national targets' probabilities, as of the year each was set: "

@@ -104,6 +104,9 @@ def test_backtest_json_keeps_todays_keys_and_adds_bands():
     check = bands[0]["if_calibrated"]
     assert check["coverage80_p10"] <= check["coverage80_median"] <= check["coverage80_p90"]
     assert 0 <= check["p_as_high"] <= 1 and 0 <= check["p_in_goal"] <= 1 and check["goal"] == [0.7, 0.9]
+    # one origin: no earlier error to recalibrate on, so its intervals stand as they are
+    assert out["recalibration"] == [{"origin": 2013, "errors_known": 0, "scale": 1.0}]
+    assert bands[0]["recalibrated"] == {k: bands[0]["model"][k] for k in ("coverage80", "width80")}
     cases = out["targets"]["cases"]
     assert cases and all(c["as_of"] == 2013 for c in cases)  # the origin kept: Decision 538's targets
     # set on 2013-03-..., it is scored on the year-end figures up to 2012 (2013's came after it)
@@ -344,3 +347,27 @@ def test_a_calibrated_models_coverage_is_80_percent_give_or_take_what_few_origin
     assert bt.if_calibrated(*_inside(7, 3, 300, True, np.random.default_rng(1)), observed=1.0, seed=0) == tied
     every = bt.if_calibrated(np.ones((5, 50), bool), np.arange(5), observed=1.0, seed=0)
     assert every["coverage80_p10"] == 1.0 and every["p_as_high"] == 1.0 and every["p_in_goal"] == 0.0
+
+
+def _row(origin: int, year: int, reach: float, half: float = 0.01) -> tuple:
+    """A forecast whose observed figure is `reach` half-widths above its 80% interval's centre."""
+    centre = 0.7
+    return (origin, year, centre + reach * half, centre, centre - half, centre + half, np.nan, np.nan)
+
+
+def test_recalibration_learns_only_from_the_errors_known_at_each_origin():
+    early = [_row(2010, y, 2.0) for y in range(2011, 2016)]  # twice as far out as the interval
+    later = [_row(2010, 2020, 9.0), _row(2016, 2017, 1.5), _row(2016, 2018, 3.0)]
+    factors = bt.recalibration(early + later)
+    assert factors[2010] == {"errors_known": 0, "scale": 1.0}  # nothing known: the model's own intervals
+    # at 2016 the five errors of 2011-2015 are known (2020's is not): the 5th smallest of 5
+    assert factors[2016] == {"errors_known": 5, "scale": 2.0}
+    moved = bt.recalibration(early + [_row(2010, 2020, 0.1)] + later[1:])
+    assert moved[2016] == factors[2016]  # an outcome after the origin changes nothing
+    # three errors are too few for the 80% quantile: the factor stays 1
+    assert bt.recalibration(early[:3] + [_row(2014, 2015, 5.0)])[2014] == {"errors_known": 3, "scale": 1.0}
+    scored = bt.recalibrated(later[1:], factors)
+    assert bt.score(later[1:])["coverage80"] == 0.0 and scored["coverage80"] == 0.5  # 1.5 now inside, 3.0 not
+    assert scored["width80"] == pytest.approx(2.0 * 2.0)  # each interval 2 points, doubled
+    bands = bt.by_horizon({"model": later[1:], **{n: later[1:] for n in BASELINES}}, 3, factors=factors)
+    assert bands[0]["recalibrated"] == scored
