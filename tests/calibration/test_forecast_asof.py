@@ -158,8 +158,13 @@ def test_baseline_probability_comes_from_its_own_interval():
     p_low = scoring.baseline_probability(BASELINES["linear_trend"], series, 2015, 0.60)
     p_high = scoring.baseline_probability(BASELINES["linear_trend"], series, 2015, 0.80)
     assert p_low > 0.95 and p_high < 0.05
-    # ARIMA cannot fit two points: it says 0.5, not a made-up number.
-    assert scoring.baseline_probability(BASELINES["arima"], series.iloc[:2], 2015, 0.7) == 0.5
+    # from two points ARIMA's drift is their difference and it has no spread: its point alone
+    two = BASELINES["arima"](series.iloc[:2], [2012, 2015])
+    assert two["mean"].tolist() == pytest.approx([0.64, 0.70]) and two[["lo80", "hi80"]].isna().all().all()
+    assert two["mean"].tolist() == pytest.approx(BASELINES["linear_trend"](series.iloc[:2], [2012, 2015])["mean"].tolist())
+    assert scoring.baseline_probability(BASELINES["arima"], series.iloc[:2], 2015, 0.69) == 1.0
+    # with one point no baseline forecasts: the probability says so (0.5), not a made-up number
+    assert scoring.baseline_probability(BASELINES["arima"], series.iloc[:1], 2015, 0.7) == 0.5
 
 
 # bad input ----------------------------------------------------------------------------------
