@@ -57,7 +57,8 @@ def check_horizon(horizon: int) -> int:
 
 
 def _baseline_frame(method, train: pd.Series, years: list[int]) -> pd.DataFrame:
-    """A baseline's forecast, or NaN where it cannot make one from so few points (ARIMA with two)."""
+    """A baseline's forecast, or NaN where it cannot make one from so few points (all but the last
+    value from one)."""
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")  # OLS on two points: no residual variance, NaN interval
@@ -96,7 +97,7 @@ def score(rows: list[tuple], with95: bool = False, width: bool = False) -> dict:
 
 def paired(points: dict[str, list[tuple]]) -> dict[str, dict]:
     """Each baseline against the model on the same held-out figures: those the baseline could
-    forecast (ARIMA and the trends cannot from an origin with two observations, so their own MAE
+    forecast (from a province's one figure of its own only the last value can, so the others' MAE
     leaves out the points the model is scored on there). MAE in points, ratio model / baseline."""
     out = {}
     model = points["model"]
