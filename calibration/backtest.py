@@ -175,8 +175,9 @@ def recalibration(rows: list[tuple]) -> dict[int, dict]:
     G'Sell, Rinaldo, Tibshirani and Wasserman, "Distribution-free predictive inference for
     regression", arXiv:1604.04173): the factor is the ceil(0.8 (n + 1))-th smallest of the n known
     errors in half-widths, so scaled intervals would have held 80% of them. With too few errors for
-    that quantile (n < 4) the factor is 1: the model's own intervals stand. One factor for every horizon of an origin (the errors known
-    early are mostly one to three years ahead)."""
+    that quantile (n < 4) the factor is 1: the model's own intervals stand. One factor for every
+    horizon of an origin (the errors known early are mostly one to three years ahead). Only the
+    origins in `rows` count: a run restricted to a few origins (`--origins`) knows fewer errors."""
     out = {}
     for origin in sorted({int(r[0]) for r in rows}):
         known = sorted(_reach(r) for r in rows if r[0] < origin and r[1] <= origin)
