@@ -161,10 +161,13 @@ def if_calibrated(inside: np.ndarray, origin: np.ndarray, observed: float | None
 
 
 def _reach(row: tuple) -> float:
-    """How far the observed figure is from its 80% interval's centre, in half-widths (inside: <= 1)."""
+    """How far the observed figure is from its 80% interval's centre, in half-widths (inside: <= 1);
+    NaN where there is no interval to scale (missing, or of no width)."""
     observed, lo, hi = row[2], row[4], row[5]
     half = (hi - lo) / 2
-    return abs(observed - (lo + hi) / 2) / half if half > 0 else np.inf
+    if not (np.isfinite(observed) and np.isfinite(half) and half > 0):
+        return np.nan
+    return abs(observed - (lo + hi) / 2) / half
 
 
 def recalibration(rows: list[tuple]) -> dict[int, dict]:
@@ -176,26 +179,28 @@ def recalibration(rows: list[tuple]) -> dict[int, dict]:
     regression", arXiv:1604.04173): the factor is the ceil(0.8 (n + 1))-th smallest of the n known
     errors in half-widths, so scaled intervals would have held 80% of them. With too few errors for
     that quantile (n < 4) the factor is 1: the model's own intervals stand. One factor for every
-    horizon of an origin (the errors known early are mostly one to three years ahead). Only the
-    origins in `rows` count: a run restricted to a few origins (`--origins`) knows fewer errors."""
+    horizon of an origin (the errors known early are mostly one to three years ahead). Two sources'
+    figures for one year are two errors. Only the origins in `rows` count: a run restricted to a
+    few origins (`--origins`) knows fewer errors. The factor is exact; round it for display."""
     out = {}
     for origin in sorted({int(r[0]) for r in rows}):
-        known = sorted(_reach(r) for r in rows if r[0] < origin and r[1] <= origin)
-        k = math.ceil(LEVEL80 * (len(known) + 1))
-        scale = known[k - 1] if k <= len(known) else 1.0
-        out[origin] = {"errors_known": len(known), "scale": round(float(scale), 3)}
+        reach = np.array([_reach(r) for r in rows if r[0] < origin and r[1] <= origin])
+        known = np.sort(reach[np.isfinite(reach)])
+        k = math.ceil(LEVEL80 * (known.size + 1))
+        out[origin] = {"errors_known": int(known.size), "scale": float(known[k - 1]) if k <= known.size else 1.0}
     return out
 
 
 def recalibrated(rows: list[tuple], factors: dict[int, dict]) -> dict:
     """80% coverage and mean width (points) of `rows` with each origin's interval scaled about its
-    centre by the origin's `recalibration` factor."""
-    if not rows:
+    centre by the origin's `recalibration` factor; rows without an interval to scale left out."""
+    reach = np.array([_reach(r) for r in rows], dtype=float)
+    ok = np.isfinite(reach)
+    if not ok.any():
         return {"coverage80": None, "width80": None}
-    scale = np.array([factors[int(r[0])]["scale"] for r in rows])
-    reach = np.array([_reach(r) for r in rows])
-    width = np.array([r[5] - r[4] for r in rows]) * scale
-    return {"coverage80": round(float(np.mean(reach <= scale + 1e-12)), 3),
+    scale = np.array([factors[int(r[0])]["scale"] for r in rows])[ok]
+    width = np.array([r[5] - r[4] for r in rows])[ok] * scale
+    return {"coverage80": round(float(np.mean(reach[ok] <= scale + 1e-12)), 3),
             "width80": round(float(np.mean(width)) * 100, 3)}
 
 
@@ -293,7 +298,8 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
                               and min(maes) > 0 else None),
         "mae_unit": "percentage points",
         "by_horizon": by_horizon(points, horizon, inside, seed, factors),
-        "recalibration": [{"origin": o, **f} for o, f in factors.items()],
+        "recalibration": [{"origin": o, "errors_known": f["errors_known"], "scale": round(f["scale"], 3)}
+                          for o, f in factors.items()],
         "paired": paired(points),
         "unconverged_origins": unconverged,
         "forecasts": [dict(zip(COLUMNS, r), pit=p) for r, p in zip(points["model"], pits)],

@@ -71,17 +71,19 @@ def damped_trend(series: pd.Series, years: list[int]) -> pd.DataFrame:
 
 def arima(series: pd.Series, years: list[int]) -> pd.DataFrame:
     """ARIMA(0,1,0) with drift: a random walk with the series' average yearly change. From two
-    years the drift is their difference and there is no spread to estimate (statsmodels refuses
-    the fit): the point forecast alone, with no interval, as the linear trend gives there."""
+    figures the drift is their difference a year and there is no spread to estimate (statsmodels
+    refuses the fit, or on years apart gives an interval of no width): the point forecast alone,
+    with no interval, as the linear trend gives there."""
+    if len(series) < 2:  # no change to take a drift from (statsmodels would give a flat line, no spread)
+        raise ValueError("ARIMA(0,1,0) with drift needs two years")
+    if len(series) == 2:  # one change, however many years apart: a drift, and no spread
+        (t0, t1), (y0, y1) = series.index.to_numpy(), series.to_numpy()
+        ahead = np.asarray(years) - t1
+        return pd.DataFrame({"mean": y1 + ahead * (y1 - y0) / (t1 - t0), "lo80": np.nan, "hi80": np.nan},
+                            index=years)
     regular = _regular(series)
     last = regular.index[-1].year
     h = max(years) - last
-    if len(regular) < 2:  # no change to take a drift from (statsmodels would give a flat line, no spread)
-        raise ValueError("ARIMA(0,1,0) with drift needs two years")
-    if len(regular) == 2:
-        y = regular.to_numpy()
-        ahead = np.asarray(years) - last
-        return pd.DataFrame({"mean": y[-1] + ahead * (y[-1] - y[0]), "lo80": np.nan, "hi80": np.nan}, index=years)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = ARIMA(regular, order=(0, 1, 0), trend="t").fit()

@@ -7,7 +7,8 @@ whose outcome is observed, as of the day the target was set (decisions.csv): the
 of the years before it (a target set in April 2022 did not know 2022's year-end figure, which is
 its own outcome when the target is for 2022) and the laws, plans and targets decided by that day;
 against the same baselines as the coverage backtest, on the same figures: their probability is
-that of a normal predictive distribution with their own 80% interval; a baseline that cannot
+that of a normal predictive distribution with their own 80% interval; one that gives a point but
+no interval (the trends and ARIMA from two figures) says 1 or 0 by its point; one that cannot
 forecast from so few points says 0.5.
 """
 from __future__ import annotations

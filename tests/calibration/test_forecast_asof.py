@@ -163,6 +163,9 @@ def test_baseline_probability_comes_from_its_own_interval():
     assert two["mean"].tolist() == pytest.approx([0.64, 0.70]) and two[["lo80", "hi80"]].isna().all().all()
     assert two["mean"].tolist() == pytest.approx(BASELINES["linear_trend"](series.iloc[:2], [2012, 2015])["mean"].tolist())
     assert scoring.baseline_probability(BASELINES["arima"], series.iloc[:2], 2015, 0.69) == 1.0
+    # two figures years apart: the drift is a year's share of the change, still no interval
+    apart = BASELINES["arima"](series.iloc[[0, 2]], [2014])
+    assert apart["mean"].iloc[0] == pytest.approx(0.68) and apart[["lo80", "hi80"]].isna().all().all()
     # with one point no baseline forecasts: the probability says so (0.5), not a made-up number
     assert scoring.baseline_probability(BASELINES["arima"], series.iloc[:1], 2015, 0.7) == 0.5
 
@@ -366,11 +369,15 @@ def test_recalibration_learns_only_from_the_errors_known_at_each_origin():
     factors = bt.recalibration(early + later)
     assert factors[2010] == {"errors_known": 0, "scale": 1.0}  # nothing known: the model's own intervals
     # at 2016 the five errors of 2011-2015 are known (2020's is not): the 5th smallest of 5
-    assert factors[2016] == {"errors_known": 5, "scale": 2.0}
+    assert factors[2016]["errors_known"] == 5 and factors[2016]["scale"] == pytest.approx(2.0)
     moved = bt.recalibration(early + [_row(2010, 2020, 0.1)] + later[1:])
     assert moved[2016] == factors[2016]  # an outcome after the origin changes nothing
     # three errors are too few for the 80% quantile: the factor stays 1
     assert bt.recalibration(early[:3] + [_row(2014, 2015, 5.0)])[2014] == {"errors_known": 3, "scale": 1.0}
+    # an interval missing or of no width has nothing to scale: not an error known, not scored
+    blank = [(2010, 2016, 0.7, 0.7, np.nan, np.nan, np.nan, np.nan), _row(2010, 2015, 9.0, half=0.0)]
+    assert bt.recalibration(early + blank + later[1:])[2016] == factors[2016]
+    assert bt.recalibrated(blank, {2010: {"scale": 1.0}}) == {"coverage80": None, "width80": None}
     scored = bt.recalibrated(later[1:], factors)
     assert bt.score(later[1:])["coverage80"] == 0.0 and scored["coverage80"] == 0.5  # 1.5 now inside, 3.0 not
     assert scored["width80"] == pytest.approx(2.0 * 2.0)  # each interval 2 points, doubled
