@@ -5,10 +5,10 @@ after an origin, backtested as `covsim backtest REGION --json` does, and the fig
 
 Each province is fitted jointly with the national series as of each origin (nothing later of any
 region) and forecasts its own figures up to ten years ahead. From one figure of its own only the
-last value forecasts (a flat line), so the model has no real rival. Pooled over the provinces it reports the MAE,
-the 80% coverage and the spread of the PITs (a calibrated forecast's: 0.289). A province in the
-shipped data with no year-end figure of its own (Lai Châu) is listed as skipped. Many fits:
-minutes on 2 cores. Last line: JSON.
+last value forecasts (a flat line), so the model has no real rival. Pooled over the provinces it
+reports the MAE, the 80% coverage and the spread of the PITs (a calibrated forecast's: 0.289). A
+province in the shipped data with no year-end figure of its own (Lai Châu) is listed as skipped.
+Many fits: minutes on 2 cores. Last line: JSON.
 """
 from __future__ import annotations
 
