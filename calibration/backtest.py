@@ -225,7 +225,8 @@ def by_horizon(points: dict[str, list[tuple]], horizon: int, inside: list[np.nda
         if inside is not None:
             rows = np.array([r[2:6] for r in pick["model"]], dtype=float).reshape(len(keep), 4)
             observed = float(np.mean((rows[:, 0] >= rows[:, 2]) & (rows[:, 0] <= rows[:, 3]))) if keep else None
-            hits = np.array([inside[i] for i in keep]).reshape(len(keep), -1)
+            hits = (np.array([inside[i] for i in keep]) if keep  # no figure in the band: nothing to resample
+                    else np.zeros((0, 0), dtype=bool))
             band["if_calibrated"] = if_calibrated(hits, np.array([r[0] for r in pick["model"]]), observed, seed)
         if factors is not None:
             band["recalibrated"] = recalibrated(pick["model"], factors)
@@ -242,7 +243,10 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
     national = observations.observed(NATIONAL)
     chosen = origins(obs, horizon, sorted(set(national.year)))
     if only is not None:
-        chosen = [y for y in chosen if y in only]
+        allowed, chosen = chosen, [y for y in chosen if y in only]
+        if allowed and not chosen:
+            raise InputError("--origins", ",".join(map(str, only)),
+                             f"no origin of {region} among them; allowed: {', '.join(map(str, allowed))}")
     if not chosen:
         raise InputError("backtest", region, f"nothing to backtest: no observation of {region} within "
                                              f"{horizon} years after an origin with {MIN_EARLIER} national "

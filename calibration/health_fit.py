@@ -346,7 +346,7 @@ def own_observations(region: str, until: int, scheme: str, post) -> tuple[int, i
     """The first year the forecast reports, and how many of the region's own points the fit saw."""
     own = observed_points.observed(region, scheme)
     own_before = own[own.year <= until]
-    first = int(own.year.min()) if not own.empty else first_national_year()
+    first = int(own_before.year.min()) if not own_before.empty else first_national_year()  # nothing later
     count = int(len(own_before)) if region != NATIONAL else int(post.attrs["own_observations"])
     return first, count
 

@@ -69,11 +69,9 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_forecast(args) -> int:
-    from covsim.calibration.forecast import check_years, forecast
+    from covsim.calibration.forecast import forecast
 
-    region = _region(args.region)
-    if args.scheme in (None, "bhyt"):
-        check_years(args.until, args.to)
+    region = _region(args.region)  # the years are checked against the scheme's record once it is known
     result = forecast(region, args.until, args.to, scenario=args.scenario, draws=args.draws or 400,
                       seed=args.seed, settings=_settings(args), scheme=args.scheme)
     if not result.get("convergence", {}).get("converged", True):
@@ -129,6 +127,9 @@ def cmd_backtest(args) -> int:
         print(f"{name:>16}  {mae:>6}  {c80:>9}  {'' if c95 is None else f'{c95:.2f}':>9}")
     for band in result["by_horizon"]:
         m = band["model"]
+        if not band["n"]:
+            print(f"horizon {band['from']}-{band['to']}: no held-out figure this far ahead of these origins")
+            continue
         best = min(((n, b["mae"]) for n, b in band["baselines"].items() if b["mae"] is not None),
                    key=lambda t: t[1], default=(None, None))
         print(f"horizon {band['from']}-{band['to']}: n {band['n']}, MAE {_f(m['mae'])}, 80% cover "
@@ -147,8 +148,11 @@ def cmd_backtest(args) -> int:
                   f"80% width {_f(r['width80'])} points")
     if "targets" in result:
         t = result["targets"]
-        print("Brier scores of the national targets' probabilities, as of the year each was set: "
-              + ", ".join(f"{k} {_f(v, 3)}" for k, v in t["brier"].items()))
+        if not t["cases"]:
+            print("Brier scores: no national target with an observed outcome was set in these origins' years")
+        else:
+            print("Brier scores of the national targets' probabilities, as of the year each was set: "
+                  + ", ".join(f"{k} {_f(v, 3)}" for k, v in t["brier"].items()))
     return 0
 
 

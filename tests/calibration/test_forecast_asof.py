@@ -181,6 +181,46 @@ def test_backtest_region_with_nothing_to_backtest():
     assert_one_line_error(covsim("backtest", "lai_chau"), "lai_chau", "nothing to backtest")
 
 
+def test_backtest_origins_that_are_not_origins_name_the_ones_that_are():
+    # 2018 has only a mid-year figure and 1990 precedes the record: neither is an origin
+    line = assert_one_line_error(covsim("backtest", "vietnam", "--origins", "1990,2018", "--fast"),
+                                 "--origins", "1990,2018", "allowed: 2010, 2011")
+    assert "2018" not in line.partition("allowed:")[2]
+
+
+def test_bands_the_horizon_reaches_but_no_origin_fills_are_empty_not_an_error():
+    # one origin, one figure a year ahead: the bands 4-6 and 7-10 hold nothing (this crashed with --origins 2021)
+    model = [(2021, 2022, 0.92, 0.92, 0.91, 0.93, 0.90, 0.94)]
+    points = {"model": model}
+    points.update({n: [r[:6] + (np.nan, np.nan) for r in model] for n in BASELINES})
+    bands = bt.by_horizon(points, 10, inside=[np.ones(50, dtype=bool)], seed=0,
+                          factors=bt.recalibration(model))
+    assert [b["n"] for b in bands] == [1, 0, 0]
+    assert bands[0]["if_calibrated"]["coverage80_median"] == 1.0
+    assert bands[2]["model"]["mae"] is None and bands[2]["if_calibrated"]["coverage80_median"] is None
+    assert bands[2]["recalibrated"] == {"coverage80": None, "width80": None}
+
+
+def test_a_forecast_as_of_a_year_reports_no_year_from_the_regions_later_record():
+    from covsim.calibration import health_fit
+
+    # Vinh Long's first figure of its own is 2017: as of 2010 the forecast runs from the national
+    # record's first year, not from a year it could not have known of
+    assert health_fit.own_observations("vinh_long", 2010, "bhyt", None) == (2009, 0)
+    assert health_fit.own_observations("vinh_long", 2017, "bhyt", None) == (2017, 1)
+
+
+def test_a_labour_scenarios_forecast_is_checked_against_the_labour_record():
+    # the labour series start in 2008, a year before the health series: --until 2008 is allowed
+    result = covsim("forecast", "dong_nai", "--until", "2008", "--to", "2010", "--scenario",
+                    "dong_nai_labour_2013", "--fast", "--draws", "40", "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["scheme"] == "bhxh" and [r["year"] for r in out["forecasts"]][-1] == 2010
+    assert_one_line_error(covsim("forecast", "dong_nai", "--until", "2008", "--to", "2010"), "--until",
+                          "before the first")
+
+
 @pytest.mark.parametrize("until,word", [("2008", "before the first"), ("2024", "after the last")])
 def test_until_outside_the_observations(tmp_path, until, word):
     assert_one_line_error(covsim("forecast", "vietnam", "--until", until, "--to", "2030"), "--until", word)
