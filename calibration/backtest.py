@@ -15,8 +15,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from covsim import simulator
 from covsim.simulator.errors import InputError
-from covsim.simulator.inputs import observations
+from covsim.simulator.inputs import observations, tables
 from covsim.simulator.streams import generator
 
 from .baselines import BASELINES, yearly
@@ -48,6 +49,16 @@ def origins(obs: pd.DataFrame, horizon: int, national_years: list[int] | None = 
 def sampling(fast: bool = False) -> Settings:
     """The backtest's fit settings: `SETTINGS`, or `FAST` for a quick look."""
     return FAST if fast else SETTINGS
+
+
+def provenance(region: str, settings: Settings, draws: int, seed: int) -> dict:
+    """What reproduces a backtest: the region's baseline scenario (with its assumed numbers), data,
+    code, seed, draws and the sampler's settings every origin is fitted with."""
+    scenario = simulator.load_scenario(region)
+    return {"scenario": scenario.name, "scenario_hash": scenario.hash, "data_hash": tables.data_hash(),
+            "code_version": simulator.code_version(), "seed": int(seed), "draws": int(draws),
+            "fit": dataclasses.asdict(dataclasses.replace(settings, draws=draws, seed=seed)),
+            "assumptions": scenario.assumptions()}
 
 
 def check_horizon(horizon: int) -> int:
@@ -294,6 +305,7 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
         "region": region,
         "horizon": horizon,
         "origins": chosen,
+        "provenance": provenance(region, settings, draws, seed),
         "held_out": len(points["model"]),
         "model": model,
         "baselines": baselines,

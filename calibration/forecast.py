@@ -15,6 +15,7 @@ from covsim import simulator
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs.decisions import knowledge_day
 from covsim.simulator.inputs.scenario import LAST_YEAR, Scenario
+from covsim.simulator.schemes.provenance import record
 from covsim.simulator.streams import normal
 
 from .fit import FAST, Settings, calibrate, fit_of
@@ -38,6 +39,15 @@ def convergence(attrs) -> dict:
     if failed:
         out["failed"] = failed
     return out
+
+
+def fit_record(post: xr.Dataset, settings: Settings | None) -> dict:
+    """How the draws of an "as of" forecast were fitted: the origin, the day policy was known by,
+    the fit's seed and, where this call fitted them, the sampler's settings (what refits them)."""
+    until = int(post.attrs.get("until", -1))
+    out = {"until": None if until < 0 else until, "known_on": post.attrs.get("known_on"),
+           "source": str(post.attrs.get("source", "")), "seed": int(post.attrs.get("seed", 0))}
+    return {**out, **(dataclasses.asdict(settings) if settings is not None else {})}
 
 
 def forecast_rows(reported: xr.DataArray, first: int, to: int) -> list[dict]:
@@ -121,6 +131,7 @@ def forecast(region: str, until: int, to: int, scenario: str | Scenario | None =
         "pooled": bool(region != NATIONAL),
         "convergence": convergence(post.attrs),
         "forecasts": forecast_rows(reported, first, to),
+        "provenance": {**record(ds.attrs), "fit": fit_record(post, settings if posterior is None else None)},
     }
     if keep_posterior:  # for a caller that scores more from the same fit (backtest's targets)
         out["_posterior"] = post

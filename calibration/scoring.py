@@ -25,10 +25,11 @@ from covsim.simulator.inputs import observations
 from covsim.simulator.analysis import planning
 from covsim.simulator.inputs.decisions import target_decided
 from covsim.simulator.errors import InputError
+from covsim.simulator.schemes.provenance import record
 
 from .baselines import BASELINES, Z80, yearly
 from .fit import NATIONAL, Settings, calibrate
-from .forecast import check_until, convergence, run_as_of
+from .forecast import check_until, convergence, fit_record, run_as_of
 
 
 def outcome(region: str, year: int, target: float) -> int:
@@ -36,7 +37,7 @@ def outcome(region: str, year: int, target: float) -> int:
     series = yearly(observations.observed(region))
     if year not in series.index:
         raise InputError("--year", str(year), f"no observed coverage of {region} in {year} to score the target "
-                                              f"against; observed years: {', '.join(map(str, series.index))}")
+                                              f"against; observed years: {', '.join(map(str, series.index)) or 'none'}")
     return int(series.loc[year] >= target - 1e-9)
 
 
@@ -55,6 +56,7 @@ def target_as_of(scenario, until: int, target: float, year: int, draws: int, see
     report = planning.target_report(ds, scenario, target, year)
     report["as_of"] = int(until)
     report["convergence"] = convergence(post.attrs)
+    report["provenance"] = {**record(ds.attrs), "fit": fit_record(post, settings if posterior is None else None)}
     return report
 
 

@@ -90,6 +90,7 @@ def cmd_forecast(args) -> int:
     for r in result["forecasts"]:
         print(f"{r['year']:>4}  {100 * r['mean']:>5.1f}%  {100 * r['lo80']:>6.1f}-{100 * r['hi80']:>5.1f}%  "
               f"{100 * r['lo95']:>6.1f}-{100 * r['hi95']:>5.1f}%")
+    _provenance(result)
     return 0
 
 
@@ -153,7 +154,14 @@ def cmd_backtest(args) -> int:
         else:
             print("Brier scores of the national targets' probabilities, as of the year each was set: "
                   + ", ".join(f"{k} {_f(v, 3)}" for k, v in t["brier"].items()))
+    _provenance(result)
     return 0
+
+
+def _provenance(result: dict) -> None:
+    from covsim.cli.summary import provenance_lines
+
+    print("\n".join(provenance_lines(result["provenance"])))
 
 
 def _f(value, digits: int = 2) -> str:
@@ -173,7 +181,7 @@ def register(sub) -> None:
     cal.add_argument("--allow-unconverged", action="store_true",
                      help="write a fit whose diagnostics fail (R-hat > 1.05, ESS < 300, Pareto k > 0.7), marked "
                           "so that every run using it says so (default: exit 3, nothing written)")
-    _common(cal)
+    _common(cal, draws="posterior draws to keep (default 1000; 400 with --fast)")
     cal.set_defaults(func=cmd_calibrate)
 
     fc = sub.add_parser("forecast", help="an 'as of YEAR' forecast: fit up to --until, forecast to --to")
@@ -183,7 +191,7 @@ def register(sub) -> None:
     fc.add_argument("--scenario", help="scenario to forecast under (default: the region's baseline)")
     fc.add_argument("--scheme", choices=SCHEMES,
                     help="health (bhyt), social (bhxh) or unemployment (bhtn) insurance (default: the scenario's)")
-    _common(fc)
+    _common(fc, draws="posterior draws to forecast with (default 400)")
     fc.set_defaults(func=cmd_forecast)
 
     bt = sub.add_parser("backtest", help="rolling-origin backtest against simple baselines")
@@ -192,7 +200,7 @@ def register(sub) -> None:
                                                              "scored overall and in the bands 1-3, 4-6, 7-10")
     bt.add_argument("--origins", type=_years, help="only these origins, e.g. 2013,2016 (quick looks; the nation's "
                                                   "targets scored only where set in these years)")
-    _common(bt)
+    _common(bt, draws="posterior draws per origin (default 300)")
     bt.set_defaults(func=cmd_backtest)
 
 
@@ -205,11 +213,12 @@ def _years(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"'{text}' is not a comma-separated list of years") from None
 
 
-def _common(parser) -> None:
+def _common(parser, draws: str) -> None:
     from covsim.cli.main import SEED_HELP, _positive_int, seed
 
-    parser.add_argument("--draws", type=_positive_int, help="posterior draws to keep / use")
+    parser.add_argument("--draws", type=_positive_int, help=draws)
     parser.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
-    parser.add_argument("--fast", action="store_true", help="shorter sampling (for quick looks and tests)")
+    parser.add_argument("--fast", action="store_true", help="shorter sampling, for quick looks and tests: its fits "
+                                                            "often fail the convergence checks, and say so")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quiet", action="store_true", help="no progress output")

@@ -145,7 +145,7 @@ def cmd_scenarios(args) -> int:
     rwidth = max(len(r["region"]) for r in rows)
     for r in rows:
         print(f"{r['name']:<{width}}  {r['region']:<{rwidth}}  {r['years']}  {r['scheme']}  {r['description']}")
-        for line in r["assumptions"]:
+        for line in r["assumptions"] or ["none"]:  # "none" said, not left to be guessed from a gap
             print(f"{'':<{width}}  assumed: {line}")
     return 0
 

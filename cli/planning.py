@@ -83,18 +83,42 @@ def _year(text: str) -> int:
         raise argparse.ArgumentTypeError(f"'{text}' is not a year") from None
 
 
+def _day(text: str):
+    import argparse
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a day (YYYY-MM-DD)") from None
+
+
 # target --------------------------------------------------------------------------------------
 
 def _target_as_of(scenario, args) -> dict:
-    """`target --until YEAR [--score]`: fitted on what was observed by YEAR, policy decided by then."""
-    from covsim.calibration.fit import Settings
+    """`target --until YEAR [--known DAY] [--score]`: fitted on what was observed by YEAR, under the
+    policy decided by its end (or by DAY): with the backtest's sampling, so that `--until` the year
+    before a target was set, `--known` its day and `--draws 300` give the backtest's `model_p`."""
+    from covsim.calibration.backtest import SETTINGS
     from covsim.calibration.scoring import outcome, target_as_of
     from covsim.simulator.inputs.observations import observed
+    from covsim.simulator.inputs.scenario import known_regions
 
+    fitted = known_regions()
+    if scenario.region not in fitted:
+        raise InputError("--until", str(args.until), f"'{scenario.region}' has no fit of its own (a 2025 unit is "
+                                                     f"the sum of its former provinces); allowed: {', '.join(fitted)}")
+    if args.year <= args.until:
+        raise InputError("--year", str(args.year), f"is not after --until {args.until}: as of then its outcome "
+                                                   f"was already known")
+    if args.known is not None and args.known.year != args.until + 1:
+        raise InputError("--known", args.known.isoformat(), f"must be a day of {args.until + 1}, the year after "
+                                                            f"--until {args.until} (whose year-end figures it knows)")
     if args.score:  # refuse before a minute of fitting
         outcome(scenario.region, args.year, args.target)
-    settings = Settings(walkers=32, burn=200, steps=200, draws=max(args.draws, 300), seed=args.seed)
-    report = target_as_of(scenario, args.until, args.target, args.year, args.draws, args.seed, settings)
+    settings = dataclasses.replace(SETTINGS, draws=max(args.draws, 300), seed=args.seed)
+    report = target_as_of(scenario, args.until, args.target, args.year, args.draws, args.seed, settings,
+                          known=args.known)
     if args.score:
         report["outcome"] = outcome(scenario.region, args.year, args.target)
         series = observed(scenario.region)
@@ -106,17 +130,22 @@ def _target_as_of(scenario, args) -> dict:
 def cmd_target(args) -> int:
     from covsim import simulator
     from covsim.simulator.analysis import planning
+    from covsim.simulator.schemes import provenance
 
     planning.check_target(args.target)
     scenario = _scenario(args)
     planning.check_year(scenario, args.year)
     if args.score and args.until is None:
         raise InputError("--score", "given", "scores a probability as of a year: give --until YEAR too")
+    if args.known is not None and args.until is None:
+        raise InputError("--known", args.known.isoformat(), "is the day an as-of fit knows policy by: give --until "
+                                                            "YEAR too")
     if args.until is not None:
         report = _target_as_of(scenario, args)
     else:
         ds = simulator.run(scenario, params=_draws(scenario, args), draws=args.draws, seed=args.seed)
         report = planning.target_report(ds, scenario, args.target, args.year)
+        report["provenance"] = provenance.record(ds.attrs)
     report["boundaries"] = _boundaries(scenario)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
@@ -139,6 +168,9 @@ def cmd_target(args) -> int:
             gap = f"{100 * g['gap']:+.1f}" if g["gap"] is not None else ""
             print(f"{g['group']:<28} {100 * g['coverage']:>7.1f}% {target:>7} {gap:>7}")
     _print_boundaries(report["boundaries"])
+    from covsim.cli.summary import provenance_lines
+
+    print("\n".join(provenance_lines(report["provenance"])))
     return 0
 
 
@@ -278,6 +310,10 @@ def register(sub) -> None:
     target.add_argument("--year", type=_year, required=True, help="target year")
     target.add_argument("--until", type=_year, help="the probability as of this year: fitted on observations up to "
                                                     "it, under the policy decided by its end (bhyt)")
+    target.add_argument("--known", type=_day, help="with --until: the day policy, laws and targets are known by, "
+                                                   "in the year after --until (default: the end of --until); the "
+                                                   "backtest scores each national target with --until the year "
+                                                   "before it was set, --known its day and --draws 300")
     target.add_argument("--score", action="store_true", help="with --until: score the probability against the "
                                                              "observed outcome (Brier)")
     target.set_defaults(func=cmd_target)
@@ -288,10 +324,13 @@ def register(sub) -> None:
     solve.add_argument("--year", type=_year, required=True, help="target year")
     solve.add_argument("--probability", type=_float, required=True, help="required probability, in (0, 1)")
     solve.add_argument("--levers", required=True,
-                       help="comma-separated levers: groups (their state share) or reform paths, "
-                            "e.g. near_poor,pupil_student,farm_household")
+                       help="comma-separated levers: groups (their state share, up to 100%%), reform paths, or "
+                            "drive (an enrolment drive's strength, 0-3: 1 = the pull the level above's targets put "
+                            "on the nation in 2015-2020, its cost assumed), e.g. drive,near_poor,pupil_student")
     solve.add_argument("--from", dest="start", type=_year, help="first year the levers take effect "
-                                                               "(default: after the last observation)")
+                                                               "(default: the year after the region's last "
+                                                               "observation; for a --year before that, three "
+                                                               "years before --year)")
     solve.set_defaults(func=cmd_solve)
 
     sens = sub.add_parser("sensitivity", help="Sobol indices of coverage over parameters and levers")

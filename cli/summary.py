@@ -8,6 +8,7 @@ import xarray as xr
 
 from covsim.simulator.inputs import observations
 from covsim.simulator.inputs.scenario import Scenario
+from covsim.simulator.schemes import provenance
 
 
 def coverage_summary(ds: xr.Dataset, scenario: Scenario, lo: float = 0.1, hi: float = 0.9,
@@ -33,6 +34,7 @@ def coverage_summary(ds: xr.Dataset, scenario: Scenario, lo: float = 0.1, hi: fl
         ],
         **_boundaries(ds),
         **({"denominator": ds.attrs["denominator"]} if "denominator" in ds.attrs else {}),
+        "provenance": provenance.record(ds.attrs),
     }
 
 
@@ -69,3 +71,16 @@ def coverage_table(summary: dict, observed=None) -> str:
         if len(summary.get("boundaries", [])) > 1 or "summed" in span["boundaries"]:
             lines.append(f"boundaries {span['from']}-{span['to']}: {span['boundaries']}")
     return "\n".join(lines)
+
+
+def provenance_lines(record: dict) -> list[str]:
+    """The text outputs' last lines: what reproduces the result, and every assumed number it uses."""
+    lines = [f"provenance: scenario {record['scenario']}, seed {record['seed']}, data {record['data_hash']}, "
+             f"code {record['code_version']}"
+             + (f", fitted as of {record['fit']['until']}" if record.get("fit", {}).get("until") else "")
+             + (f" (policy known by {record['fit']['known_on']})" if record.get("fit", {}).get("known_on") else "")]
+    assumed = record.get("assumptions", [])
+    lines.append("assumed numbers: " + ("none" if not assumed else "; ".join(assumed)))
+    if record.get("unconverged"):
+        lines.append(f"parameters from a fit that did not converge: {record['unconverged']}")
+    return lines

@@ -59,7 +59,7 @@ class Scenario:
         """Every assumed number the scenario uses, one line each: reform values its source does not
         give, and the assumed cost of a drive it sets (what every output lists beside its results)."""
         out = [f"{p} = " + ", ".join(f"{v:g} from {y}" for y, v in sorted(self.reform[p].items()))
-               + " (assumed: not in the source)" for p in self.assumed if p in self.reform]
+               + " (not in the source)" for p in self.assumed if self.reform.get(p)]  # used in the run
         if any(self.reform.get("drive", {}).values()):
             from .drives import COST_PER_PERSON_REACHED, COST_SOURCE
 

@@ -67,6 +67,21 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
     return out
 
 
+RECORD_KEYS = ("scenario", "scenario_hash", "region", "scheme", "data_hash", "code_version", "seed", "draws",
+               "parameters", "parameters_hash", "calibrated", "noise_from")
+
+
+def record(attrs) -> dict:
+    """A run's provenance as one JSON object, for the `--json` outputs built on it: scenario, data,
+    code and seed (what reproduces it), the parameters used and every assumed number, from the
+    attributes `provenance` gave the run."""
+    out = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in attrs.items() if k in RECORD_KEYS}
+    out["assumptions"] = json.loads(attrs.get("assumptions") or "[]")
+    if attrs.get("unconverged"):
+        out["unconverged"] = str(attrs["unconverged"])
+    return out
+
+
 def calibration_attrs(params_source: str) -> dict:
     """Whether a run's parameters are a calibrated posterior: never silently on the priors."""
     source = str(params_source)

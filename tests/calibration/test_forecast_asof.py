@@ -92,6 +92,9 @@ def test_backtest_json_keeps_todays_keys_and_adds_bands():
     assert {"region", "horizon", "origins", "held_out", "model", "baselines", "best_baseline_mae",
             "mae_ratio_to_best", "mae_unit", "forecasts", "by_horizon", "targets"} <= set(out)
     assert out["origins"] == [2013] and out["held_out"] == 5  # 2014, 2015 (two sources), 2016, 2017
+    prov = out["provenance"]  # what reproduces it: the fits' settings with the seed and draws asked for
+    assert prov["scenario"] == "vietnam" and prov["seed"] == 0 and prov["draws"] == 60
+    assert prov["fit"]["draws"] == 60 and prov["fit"]["walkers"] == 24 and len(prov["data_hash"]) == 16
     bands = out["by_horizon"]
     assert [(b["from"], b["n"]) for b in bands] == [(1, 4), (4, 1)]
     assert set(bands[0]["model"]) == {"mae", "coverage80", "coverage95", "width80"}
@@ -229,6 +232,35 @@ def test_until_outside_the_observations(tmp_path, until, word):
     out = tmp_path / "post.nc"
     assert_one_line_error(covsim("calibrate", "vietnam", "--until", until, "--out", str(out)), "--until", word)
     assert not out.exists()
+
+
+def test_target_as_of_the_day_it_was_set_gives_the_backtests_probability():
+    """`target --until Y --known DAY --draws 300` is the backtest's case: Decision 546 (29 Apr 2022)."""
+    from covsim.calibration.backtest import SETTINGS
+
+    (case,) = [c for c in scoring.score_targets(SETTINGS, draws=300, seed=0, only=[2022])["cases"]
+               if c["year"] == 2022]
+    result = covsim("target", "vietnam", "--target", "0.926", "--year", "2022", "--until", "2021",
+                    "--known", "2022-04-29", "--draws", "300", "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["probability"] == case["model_p"]
+    assert out["provenance"]["fit"]["known_on"] == "2022-04-29" and out["provenance"]["fit"]["until"] == 2021
+
+
+@pytest.mark.parametrize("args,key,fragment", [
+    (("--until", "2015", "--known", "2015-03-01"), "--known", "must be a day of 2016"),
+    (("--known", "2016-03-01"), "--known", "give --until YEAR too"),
+    (("--until", "2021"), "--year", "is not after --until 2021"),
+])
+def test_target_as_of_refuses_days_and_years_that_cannot_be_as_of(args, key, fragment):
+    year = "2020" if "2021" not in args else "2021"
+    assert_one_line_error(covsim("target", "vietnam", "--target", "0.9", "--year", year, *args), key, fragment)
+
+
+def test_target_as_of_a_2025_unit_says_it_has_no_fit_of_its_own():
+    assert_one_line_error(covsim("target", "vinh_long_2025", "--target", "0.9", "--year", "2026", "--until", "2023"),
+                          "--until", "no fit of its own", "allowed: vietnam")
 
 
 def test_scoring_a_target_without_an_observed_outcome():

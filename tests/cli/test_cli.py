@@ -48,6 +48,30 @@ def test_run_json_shape():
         assert set(t) == {"year", "value", "group", "source"}
         assert 0 < t["value"] <= 1
     assert any(t["year"] == 2020 and t["group"] == "all" and abs(t["value"] - 0.968) < 1e-9 for t in out["targets"])
+    prov = out["provenance"]  # scenario, data, code and seed: what reproduces the run
+    assert prov["seed"] == 4 and prov["draws"] == 20 and prov["scenario"] == "lai_chau"
+    assert len(prov["data_hash"]) == 16 and prov["code_version"].startswith("0.") and prov["assumptions"] == []
+
+
+def test_every_json_output_records_what_reproduces_it_and_the_numbers_it_assumes():
+    """Issue 38 item 4: every assumed number a scenario uses is listed in every output's provenance."""
+    plan = ("--scenario", "dong_nai_plan_2013")
+    outs = {"run": json.loads(covsim("run", "dong_nai_plan_2013", "--draws", "8", "--json").stdout),
+            "target": json.loads(covsim("target", "dong_nai", *plan, "--target", "0.9", "--year", "2020",
+                                        "--draws", "8", "--seed", "3", "--json").stdout),
+            "forecast": json.loads(covsim("forecast", "dong_nai", *plan, "--until", "2013", "--to", "2016",
+                                          "--fast", "--draws", "30", "--seed", "3", "--json").stdout)}
+    for name, out in outs.items():
+        prov = out["provenance"]
+        assert prov["scenario"].startswith("dong_nai_plan_2013"), name
+        assert [a.partition(" =")[0] for a in prov["assumptions"]] == ["state_share.near_poor",
+                                                                       "state_share.pupil_student"], name
+        assert {"data_hash", "code_version", "seed", "parameters_hash"} <= set(prov), name
+    assert outs["target"]["provenance"]["seed"] == 3 and outs["forecast"]["provenance"]["seed"] == 3
+    fit = outs["forecast"]["provenance"]["fit"]  # the as-of fit: its origin and sampler, to refit it
+    assert fit["until"] == 2013 and fit["seed"] == 3 and fit["walkers"] == 24
+    text = covsim("forecast", "dong_nai", *plan, "--until", "2013", "--to", "2016", "--fast", "--draws", "30").stdout
+    assert "fitted as of 2013" in text and "assumed numbers: state_share.near_poor = 1 from 2015" in text
 
 
 def test_run_default_prints_table_with_targets():
@@ -83,6 +107,11 @@ def test_scenarios_lists_every_region_and_a_reform_per_plan():
     assert {r["region"] for r in reforms} >= {"ho_chi_minh_city", "dong_nai", "can_tho", "lai_chau", "vinh_long"}
     text = covsim("scenarios").stdout
     assert "lai_chau_plan_2016" in text and "2009-2030" in text
+    # a plan with nothing assumed says so; one with assumed numbers lists them, "assumed" said once
+    lines = text.splitlines()
+    after = lines[next(i for i, l in enumerate(lines) if l.startswith("lai_chau_plan_2016")) + 1]
+    assert after.strip() == "assumed: none"
+    assert any(l.strip() == "assumed: state_share.near_poor = 1 from 2015 (not in the source)" for l in lines)
 
 
 def write(tmp_path, text, name="bad.toml"):
@@ -156,3 +185,15 @@ def test_check_data_reports_contradictions():
     result = covsim("check-data")
     assert result.returncode == 0, result.stderr
     assert "lai_chau" in result.stdout and "97.0" in result.stdout
+
+
+def test_a_run_that_stops_before_an_assumed_value_does_not_list_it():
+    import dataclasses
+
+    from covsim import simulator
+
+    plan = simulator.load_scenario("dong_nai_plan_2013")  # its assumed shares start in 2015
+    assert len(plan.assumptions()) == 2
+    cut = dataclasses.replace(plan, end=2014, reform={p: {y: v for y, v in ys.items() if y <= 2014}
+                                                      for p, ys in plan.reform.items()})
+    assert cut.assumptions() == []  # as run_as_of cuts a forecast to 2014: nothing assumed is used
