@@ -16,7 +16,7 @@ from covsim.simulator.errors import InputError
 from covsim.simulator.inputs.decisions import knowledge_day
 from covsim.simulator.inputs.scenario import LAST_YEAR, Scenario
 from covsim.simulator.schemes.provenance import record
-from covsim.simulator.streams import normal
+from covsim.simulator.streams import normal_path
 
 from .fit import FAST, Settings, calibrate, fit_of
 from .priors import NATIONAL
@@ -86,7 +86,7 @@ def predictive(ds: xr.Dataset, params: xr.Dataset, seed: int, region: str) -> xr
     """Reported coverage: model coverage plus measurement error, clipped to [0, 1]."""
     cov = ds.coverage_total.sel(region=region)
     sd = params.measurement_sd if "measurement_sd" in params else xr.zeros_like(params.draw, dtype=float)
-    noise = normal(seed, "forecast.measurement", params.draw.values, (cov.sizes["year"],))
+    noise = normal_path(seed, "forecast.measurement", params.draw.values, cov.sizes["year"])
     noisy = cov + xr.DataArray(noise, dims=("draw", "year"), coords={"draw": cov.draw, "year": cov.year}) * sd
     return noisy.clip(0, 1)
 

@@ -33,6 +33,26 @@ def normal(seed: int, name: str, draws: np.ndarray, shape: tuple = ()) -> np.nda
     return out
 
 
+def normal_path(seed: int, name: str, draws: np.ndarray, steps: int) -> np.ndarray:
+    """Standard normal numbers along a path of `steps` years for each draw index: (len(draws), steps).
+
+    A step's numbers do not depend on how many steps follow it (a block is generated step by step,
+    each step for all of its draws), so a forecast to 2025 and one to 2030 share their years, and a
+    backtest's first years do not move with its horizon."""
+    draws = np.asarray(draws, dtype=np.int64)
+    out = np.empty((draws.size, steps))
+    if draws.size == 0 or steps == 0:
+        return out
+    key = _component(name)
+    blocks = draws // BLOCK
+    for b in np.unique(blocks):
+        rng = np.random.default_rng([int(seed), key, int(b)])
+        block = rng.standard_normal((steps, BLOCK))
+        mask = blocks == b
+        out[mask] = block[:, draws[mask] % BLOCK].T
+    return out
+
+
 def generator(seed: int, name: str) -> np.random.Generator:
     """A component's own generator for numbers not tied to a draw index (a resampling's picks)."""
     return np.random.default_rng([int(seed), _component(name)])

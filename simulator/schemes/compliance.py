@@ -18,7 +18,7 @@ import xarray as xr
 
 from ..inputs.policy import Policy
 from ..inputs.regions import NATIONAL
-from ..streams import normal
+from ..streams import normal, normal_path
 from .parameters import Prior, region_values
 
 TREND_START = 2008
@@ -79,6 +79,6 @@ def share(params: xr.Dataset, seed: int, regions: list[str], years: list[int], l
     if later.size:
         sd = params.compliance_sd.values
         for i, r in enumerate(regions):
-            z = normal(seed, f"labour.compliance.{r}", params.draw.values, (later.size,))
+            z = normal_path(seed, f"labour.compliance.{r}", params.draw.values, later.size)
             x[later, i, :] += (np.cumsum(z, axis=1) * sd[:, None]).T
     return 1.0 / (1.0 + np.exp(-np.clip(x, -500.0, 500.0)))

@@ -20,7 +20,7 @@ from ..inputs.groups import BY_ID, GROUP_IDS
 from .kernel import enrolment, enrolment_mix
 from ..inputs.regions import NATIONAL
 from ..errors import InputError
-from ..streams import normal
+from ..streams import normal, normal_path
 
 #: Age bands of the enrolment probabilities (first age of each band).
 BAND_STARTS = (0, 6, 18, 23, 60, 80)
@@ -171,7 +171,7 @@ def outreach_walk(params: xr.Dataset, seed: int, regions: list[str], years: list
     later = [k for k, y in enumerate(years) if y >= noise_from]
     if later:
         for i, r in enumerate(regions):
-            z = normal(seed, f"outreach.{r}", idx, (len(later),))
+            z = normal_path(seed, f"outreach.{r}", idx, len(later))
             out[:, i, later] = np.cumsum(z, axis=1) * params.outreach_sd.values[:, None]
     return out
 
