@@ -255,9 +255,10 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
     chosen = origins(obs, horizon, sorted(set(national.year)))
     if only is not None:
         allowed, chosen = chosen, [y for y in chosen if y in only]
-        if allowed and not chosen:
-            raise InputError("--origins", ",".join(map(str, only)),
-                             f"no origin of {region} among them; allowed: {', '.join(map(str, allowed))}")
+        wrong = [y for y in only if y not in allowed]
+        if allowed and wrong:  # none silently dropped
+            raise InputError("--origins", ",".join(map(str, wrong)),
+                             f"not an origin of {region}; allowed: {', '.join(map(str, allowed))}")
     if not chosen:
         raise InputError("backtest", region, f"nothing to backtest: no observation of {region} within "
                                              f"{horizon} years after an origin with {MIN_EARLIER} national "

@@ -50,6 +50,11 @@ def fit_record(post: xr.Dataset, settings: Settings | None) -> dict:
     return {**out, **(dataclasses.asdict(settings) if settings is not None else {})}
 
 
+def as_of_record(ds: xr.Dataset, post: xr.Dataset, settings: Settings | None) -> dict:
+    """The provenance of a run on an "as of" fit: the run's, and how its draws were fitted."""
+    return {**record(ds.attrs), "fit": fit_record(post, settings)}
+
+
 def forecast_rows(reported: xr.DataArray, first: int, to: int) -> list[dict]:
     """Mean and 80%/95% bands of reported coverage for every year from `first` to `to`."""
     rows = []
@@ -131,7 +136,7 @@ def forecast(region: str, until: int, to: int, scenario: str | Scenario | None =
         "pooled": bool(region != NATIONAL),
         "convergence": convergence(post.attrs),
         "forecasts": forecast_rows(reported, first, to),
-        "provenance": {**record(ds.attrs), "fit": fit_record(post, settings if posterior is None else None)},
+        "provenance": as_of_record(ds, post, settings if posterior is None else None),
     }
     if keep_posterior:  # for a caller that scores more from the same fit (backtest's targets)
         out["_posterior"] = post

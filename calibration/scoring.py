@@ -25,11 +25,10 @@ from covsim.simulator.inputs import observations
 from covsim.simulator.analysis import planning
 from covsim.simulator.inputs.decisions import target_decided
 from covsim.simulator.errors import InputError
-from covsim.simulator.schemes.provenance import record
 
 from .baselines import BASELINES, Z80, yearly
 from .fit import NATIONAL, Settings, calibrate
-from .forecast import check_until, convergence, fit_record, run_as_of
+from .forecast import as_of_record, check_until, convergence, run_as_of
 
 
 def outcome(region: str, year: int, target: float) -> int:
@@ -56,7 +55,7 @@ def target_as_of(scenario, until: int, target: float, year: int, draws: int, see
     report = planning.target_report(ds, scenario, target, year)
     report["as_of"] = int(until)
     report["convergence"] = convergence(post.attrs)
-    report["provenance"] = {**record(ds.attrs), "fit": fit_record(post, settings if posterior is None else None)}
+    report["provenance"] = as_of_record(ds, post, settings if posterior is None else None)
     return report
 
 

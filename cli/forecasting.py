@@ -19,7 +19,12 @@ def fitted_regions() -> list[str]:
 def _region(text: str) -> str:
     from covsim.simulator.errors import InputError, nearest
 
+    from covsim.simulator.inputs.scenario import offered_regions
+
     regions = fitted_regions()
+    if text in offered_regions() and text not in regions:  # a 2025 unit: run and target take it, fits do not
+        raise InputError("REGION", text, f"has no fit of its own (a 2025 unit is the sum of its former provinces, "
+                                         f"fitted each on its own); allowed: {', '.join(regions)}")
     if text not in regions:
         raise InputError("REGION", text, f"unknown region{nearest(text, regions)}; allowed: {', '.join(regions)}")
     return text

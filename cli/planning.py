@@ -308,9 +308,9 @@ def register(sub) -> None:
     _common(target)
     target.add_argument("--target", type=_float, required=True, help="coverage target as a share, e.g. 0.968")
     target.add_argument("--year", type=_year, required=True, help="target year")
-    target.add_argument("--until", type=_year, help="the probability as of this year: fitted on observations up to "
+    target.add_argument("--until", type=_year, metavar="YEAR", help="the probability as of this year: fitted on observations up to "
                                                     "it, under the policy decided by its end (bhyt)")
-    target.add_argument("--known", type=_day, help="with --until: the day policy, laws and targets are known by, "
+    target.add_argument("--known", type=_day, metavar="DAY", help="with --until: the day policy, laws and targets are known by, "
                                                    "in the year after --until (default: the end of --until); the "
                                                    "backtest scores each national target with --until the year "
                                                    "before it was set, --known its day and --draws 300")

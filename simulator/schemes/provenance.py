@@ -68,7 +68,7 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
 
 
 RECORD_KEYS = ("scenario", "scenario_hash", "region", "scheme", "data_hash", "code_version", "seed", "draws",
-               "parameters", "parameters_hash", "calibrated", "noise_from")
+               "parameters", "parameters_hash", "calibrated", "noise_from", "former_provinces")
 
 
 def record(attrs) -> dict:

@@ -189,6 +189,18 @@ def test_backtest_origins_that_are_not_origins_name_the_ones_that_are():
     line = assert_one_line_error(covsim("backtest", "vietnam", "--origins", "1990,2018", "--fast"),
                                  "--origins", "1990,2018", "allowed: 2010, 2011")
     assert "2018" not in line.partition("allowed:")[2]
+    # one good origin beside a wrong one: the wrong one is named, not silently dropped
+    assert_one_line_error(covsim("backtest", "vietnam", "--origins", "2013,2018", "--fast"),
+                          "--origins: 2018: not an origin of vietnam")
+
+
+@pytest.mark.parametrize("command", [("forecast", "--until", "2020", "--to", "2025"), ("backtest",),
+                                     ("calibrate", "--out", "x.nc")])
+def test_a_2025_unit_has_no_fit_of_its_own_and_the_fitting_commands_say_so(command, tmp_path):
+    args = (command[0], "ho_chi_minh_city_2025", *command[1:])
+    assert_one_line_error(covsim(*args, cwd=tmp_path), "ho_chi_minh_city_2025", "no fit of its own",
+                          "allowed: vietnam")
+    assert not (tmp_path / "x.nc").exists()
 
 
 def test_bands_the_horizon_reaches_but_no_origin_fills_are_empty_not_an_error():
