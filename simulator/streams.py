@@ -17,20 +17,25 @@ def _component(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
-def normal(seed: int, name: str, draws: np.ndarray, shape: tuple = ()) -> np.ndarray:
-    """Standard normal numbers of `shape` for each draw index in `draws`: (len(draws), *shape)."""
+def _by_block(seed: int, name: str, draws: np.ndarray, shape: tuple, block_of) -> np.ndarray:
+    """(len(draws), *shape): each draw's numbers from its block's generator, `block_of(rng)` giving
+    the block's (BLOCK, *shape) numbers."""
     draws = np.asarray(draws, dtype=np.int64)
     out = np.empty((draws.size, *shape))
-    if draws.size == 0:
+    if out.size == 0:
         return out
     key = _component(name)
     blocks = draws // BLOCK
     for b in np.unique(blocks):
-        rng = np.random.default_rng([int(seed), key, int(b)])
-        block = rng.standard_normal((BLOCK, *shape))
+        block = block_of(np.random.default_rng([int(seed), key, int(b)]))
         mask = blocks == b
         out[mask] = block[draws[mask] % BLOCK]
     return out
+
+
+def normal(seed: int, name: str, draws: np.ndarray, shape: tuple = ()) -> np.ndarray:
+    """Standard normal numbers of `shape` for each draw index in `draws`: (len(draws), *shape)."""
+    return _by_block(seed, name, draws, shape, lambda rng: rng.standard_normal((BLOCK, *shape)))
 
 
 def normal_path(seed: int, name: str, draws: np.ndarray, steps: int) -> np.ndarray:
@@ -39,18 +44,7 @@ def normal_path(seed: int, name: str, draws: np.ndarray, steps: int) -> np.ndarr
     A step's numbers do not depend on how many steps follow it (a block is generated step by step,
     each step for all of its draws), so a forecast to 2025 and one to 2030 share their years, and a
     backtest's first years do not move with its horizon."""
-    draws = np.asarray(draws, dtype=np.int64)
-    out = np.empty((draws.size, steps))
-    if draws.size == 0 or steps == 0:
-        return out
-    key = _component(name)
-    blocks = draws // BLOCK
-    for b in np.unique(blocks):
-        rng = np.random.default_rng([int(seed), key, int(b)])
-        block = rng.standard_normal((steps, BLOCK))
-        mask = blocks == b
-        out[mask] = block[:, draws[mask] % BLOCK].T
-    return out
+    return _by_block(seed, name, draws, (steps,), lambda rng: rng.standard_normal((steps, BLOCK)).T)
 
 
 def generator(seed: int, name: str) -> np.random.Generator:
