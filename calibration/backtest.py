@@ -51,13 +51,13 @@ def sampling(fast: bool = False) -> Settings:
     return FAST if fast else SETTINGS
 
 
-def provenance(region: str, settings: Settings, draws: int, seed: int) -> dict:
+def provenance(region: str, fit_settings: Settings) -> dict:
     """What reproduces a backtest: the region's baseline scenario (with its assumed numbers), data,
     code, seed, draws and the sampler's settings every origin is fitted with."""
     scenario = simulator.load_scenario(region)
     return {"scenario": scenario.name, "scenario_hash": scenario.hash, "data_hash": tables.data_hash(),
-            "code_version": simulator.code_version(), "seed": int(seed), "draws": int(draws),
-            "fit": dataclasses.asdict(dataclasses.replace(settings, draws=draws, seed=seed)),
+            "code_version": simulator.code_version(), "seed": int(fit_settings.seed),
+            "draws": int(fit_settings.draws), "fit": dataclasses.asdict(fit_settings),
             "assumptions": scenario.assumptions()}
 
 
@@ -268,10 +268,10 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
     points.update({name: [] for name in BASELINES})
     pits: list[float] = []  # each model point's PIT, and which draws fall inside its 80% interval
     inside: list[np.ndarray] = []
+    fit_settings = dataclasses.replace(settings, draws=draws, seed=seed)  # every origin's fit
     for origin in chosen:
         held = obs[(obs.year > origin) & (obs.year <= origin + horizon)]
         years = sorted(set(held.year))
-        fit_settings = dataclasses.replace(settings, draws=draws, seed=seed)
         result = forecast(region, origin, origin + horizon, draws=draws, seed=seed, settings=fit_settings,
                           keep_posterior=fits is not None, keep_draws=True)
         if fits is not None:
@@ -306,7 +306,7 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
         "region": region,
         "horizon": horizon,
         "origins": chosen,
-        "provenance": provenance(region, settings, draws, seed),
+        "provenance": provenance(region, fit_settings),
         "held_out": len(points["model"]),
         "model": model,
         "baselines": baselines,

@@ -16,18 +16,21 @@ def fitted_regions() -> list[str]:
     return known_regions()
 
 
-def _region(text: str) -> str:
+def check_fitted(region: str, key: str = "REGION", value: str | None = None) -> str:
+    """A region that can be fitted: a 2025 unit (which run and target take) is told it has no fit of
+    its own, anything else unknown gets the nearest name. `key`/`value` name what asked for the fit."""
     from covsim.simulator.errors import InputError, nearest
-
     from covsim.simulator.inputs.scenario import offered_regions
 
     regions = fitted_regions()
-    if text in offered_regions() and text not in regions:  # a 2025 unit: run and target take it, fits do not
-        raise InputError("REGION", text, f"has no fit of its own (a 2025 unit is the sum of its former provinces, "
-                                         f"fitted each on its own); allowed: {', '.join(regions)}")
-    if text not in regions:
-        raise InputError("REGION", text, f"unknown region{nearest(text, regions)}; allowed: {', '.join(regions)}")
-    return text
+    named = "" if value is None else f"'{region}' "  # the key names it already unless it is another option
+    value = region if value is None else value
+    if region in offered_regions() and region not in regions:
+        raise InputError(key, value, f"{named}has no fit of its own (a 2025 unit is the sum of its former "
+                                     f"provinces, fitted each on its own); allowed: {', '.join(regions)}")
+    if region not in regions:
+        raise InputError(key, value, f"unknown region{nearest(region, regions)}; allowed: {', '.join(regions)}")
+    return region
 
 
 def _settings(args):
@@ -46,7 +49,7 @@ def cmd_calibrate(args) -> int:
     from covsim.calibration.forecast import check_until, convergence
     from covsim.simulator.output import check_destination, write_netcdf
 
-    region = _region(args.region)
+    region = check_fitted(args.region)
     if args.until is not None:
         check_until(args.until)
     check_destination(args.out)
@@ -75,8 +78,9 @@ def cmd_calibrate(args) -> int:
 
 def cmd_forecast(args) -> int:
     from covsim.calibration.forecast import forecast
+    from covsim.cli.summary import print_provenance
 
-    region = _region(args.region)  # the years are checked against the scheme's record once it is known
+    region = check_fitted(args.region)  # the years are checked against the scheme's record once it is known
     result = forecast(region, args.until, args.to, scenario=args.scenario, draws=args.draws or 400,
                       seed=args.seed, settings=_settings(args), scheme=args.scheme)
     if not result.get("convergence", {}).get("converged", True):
@@ -95,15 +99,16 @@ def cmd_forecast(args) -> int:
     for r in result["forecasts"]:
         print(f"{r['year']:>4}  {100 * r['mean']:>5.1f}%  {100 * r['lo80']:>6.1f}-{100 * r['hi80']:>5.1f}%  "
               f"{100 * r['lo95']:>6.1f}-{100 * r['hi95']:>5.1f}%")
-    _provenance(result)
+    print_provenance(result["provenance"])
     return 0
 
 
 def cmd_backtest(args) -> int:
     from covsim.calibration.backtest import backtest, check_horizon, sampling
     from covsim.calibration.fit import NATIONAL
+    from covsim.cli.summary import print_provenance
 
-    region = _region(args.region)
+    region = check_fitted(args.region)
     check_horizon(args.horizon)
     settings = sampling(args.fast)
     fits: dict = {}
@@ -159,14 +164,8 @@ def cmd_backtest(args) -> int:
         else:
             print("Brier scores of the national targets' probabilities, as of the year each was set: "
                   + ", ".join(f"{k} {_f(v, 3)}" for k, v in t["brier"].items()))
-    _provenance(result)
+    print_provenance(result["provenance"])
     return 0
-
-
-def _provenance(result: dict) -> None:
-    from covsim.cli.summary import provenance_lines
-
-    print("\n".join(provenance_lines(result["provenance"])))
 
 
 def _f(value, digits: int = 2) -> str:

@@ -101,13 +101,10 @@ def _target_as_of(scenario, args) -> dict:
     before a target was set, `--known` its day and `--draws 300` give the backtest's `model_p`."""
     from covsim.calibration.backtest import SETTINGS
     from covsim.calibration.scoring import outcome, target_as_of
+    from covsim.cli.forecasting import check_fitted
     from covsim.simulator.inputs.observations import observed
-    from covsim.simulator.inputs.scenario import known_regions
 
-    fitted = known_regions()
-    if scenario.region not in fitted:
-        raise InputError("--until", str(args.until), f"'{scenario.region}' has no fit of its own (a 2025 unit is "
-                                                     f"the sum of its former provinces); allowed: {', '.join(fitted)}")
+    check_fitted(scenario.region, "--until", str(args.until))  # an as-of answer needs the region's own fit
     if args.year <= args.until:
         raise InputError("--year", str(args.year), f"is not after --until {args.until}: as of then its outcome "
                                                    f"was already known")
@@ -129,6 +126,7 @@ def _target_as_of(scenario, args) -> dict:
 
 def cmd_target(args) -> int:
     from covsim import simulator
+    from covsim.cli.summary import print_provenance
     from covsim.simulator.analysis import planning
     from covsim.simulator.schemes import provenance
 
@@ -168,9 +166,7 @@ def cmd_target(args) -> int:
             gap = f"{100 * g['gap']:+.1f}" if g["gap"] is not None else ""
             print(f"{g['group']:<28} {100 * g['coverage']:>7.1f}% {target:>7} {gap:>7}")
     _print_boundaries(report["boundaries"])
-    from covsim.cli.summary import provenance_lines
-
-    print("\n".join(provenance_lines(report["provenance"])))
+    print_provenance(report["provenance"])
     return 0
 
 

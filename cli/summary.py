@@ -73,8 +73,13 @@ def coverage_table(summary: dict, observed=None) -> str:
     return "\n".join(lines)
 
 
-def provenance_lines(record: dict) -> list[str]:
+def print_provenance(record: dict) -> None:
     """The text outputs' last lines: what reproduces the result, and every assumed number it uses."""
+    print("\n".join(provenance_lines(record)))
+
+
+def provenance_lines(record: dict) -> list[str]:
+    """`print_provenance`'s lines."""
     lines = [f"provenance: scenario {record['scenario']}, seed {record['seed']}, data {record['data_hash']}, "
              f"code {record['code_version']}"
              + (f", fitted as of {record['fit']['until']}" if record.get("fit", {}).get("until") else "")
