@@ -123,7 +123,7 @@ def _table_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
         sums = frame.groupby(["region", "year", "dimension"]).agg(share=("share", "sum"), line=("_line", "min"))
         for (region, year, dimension), r in sums.iterrows():
             if abs(r.share - 1.0) > SHARE_SUM_TOLERANCE:
-                out.append(Finding(file, f"row {r.line}, column 'share'",
+                out.append(Finding(file, f"row {int(r.line)}, column 'share'",
                                    f"the {dimension} shares of {region} in {year} sum to {r.share:.4f}, not 1 "
                                    f"(allowed: 1 ± {SHARE_SUM_TOLERANCE:g})"))
     if name == "group_shares":
@@ -131,7 +131,7 @@ def _table_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
                                                                                    line=("_line", "min"))
         for (region, sex, lo, hi, year), r in sums.iterrows():
             if abs(r.share - 1) > SHARE_TOLERANCE:  # everyone of the band is in exactly one group
-                out.append(Finding(file, f"row {r.line}, column 'share'",
+                out.append(Finding(file, f"row {int(r.line)}, column 'share'",
                                    f"the shares of {region} {sex} {lo}-{hi} in {year} sum to {r.share:.4f}, "
                                    f"{'more' if r.share > 1 else 'less'} than 1; a band's group shares must sum to 1"))
     if name == "income":
@@ -142,7 +142,7 @@ def _table_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
         sums = frame.groupby("region").agg(share=("share", "sum"), line=("_line", "min"))
         for region, r in sums.iterrows():
             if abs(r.share - 1) > 1e-6:
-                out.append(Finding(file, f"row {r.line}, column 'share'",
+                out.append(Finding(file, f"row {int(r.line)}, column 'share'",
                                    f"the household shares of {region} sum to {r.share:.4f}, not 1"))
     return out
 
