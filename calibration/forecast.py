@@ -13,6 +13,7 @@ import xarray as xr
 
 from covsim import simulator
 from covsim.simulator.errors import InputError
+from covsim.simulator.inputs import known
 from covsim.simulator.inputs.decisions import knowledge_day
 from covsim.simulator.inputs.scenario import LAST_YEAR, Scenario
 from covsim.simulator.schemes.provenance import record
@@ -43,9 +44,12 @@ def convergence(attrs) -> dict:
 
 def fit_record(post: xr.Dataset, settings: Settings | None) -> dict:
     """How the draws of an "as of" forecast were fitted: the origin, the day policy was known by,
-    the fit's seed and, where this call fitted them, the sampler's settings (what refits them)."""
+    the last year whose demographic and income figures it used, the fit's seed and, where this call fitted them, the sampler's settings (what refits them)."""
     until = int(post.attrs.get("until", -1))
+    day = date.fromisoformat(post.attrs["known_on"]) if post.attrs.get("known_on") else (
+        knowledge_day(until) if until >= 0 else None)
     out = {"until": None if until < 0 else until, "known_on": post.attrs.get("known_on"),
+           "figures_until": known.last_year(day),  # censuses, surveys, incomes: inputs/known.py
            "source": str(post.attrs.get("source", "")), "seed": int(post.attrs.get("seed", 0))}
     return {**out, **(dataclasses.asdict(settings) if settings is not None else {})}
 

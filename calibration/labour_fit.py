@@ -158,8 +158,8 @@ class LogPosterior(LogPrior):
                                                     f"the first is {first_year()}")
         self.seed = seed
         base = labour.labour_policy(policy)
-        if until is not None:
-            base = base.as_of(date(until + 1, 1, 1))
+        if until is not None:  # what was decided, and the figures known, by the origin's end
+            base = base.as_of(date(until + 1, 1, 1)).known_on(date(until, 12, 31))
         last = int(self.obs.year.max())
         self.prepared = labour.Prepared.build(base, self.regions, list(range(FIRST_YEAR, last + 1)))
         self.t_index = np.array([self.prepared.years.index(int(y)) for y in self.obs.year])

@@ -33,7 +33,7 @@ import numpy as np
 import xarray as xr
 from scipy import optimize, stats
 
-from . import tables
+from . import known, tables
 from ..errors import InputError
 from .regions import NATIONAL
 
@@ -156,15 +156,25 @@ def _param(table, region: str, name: str, default: float | None = None) -> float
     return float(rows.value.iloc[0])
 
 
-def start_population(region: str, year: int) -> float:
-    """Total population at `year`, from the nearest figure that is not a plan, moved by growth
-    (regions without census rows only)."""
+def known_tables(last: int | None = None):
+    """(demography, census_structure, census) as known by the end of `last` (None: all of them;
+    known.py): a parameter with no figure known yet keeps its earliest."""
+    return (known.figures(tables.table("demography"), last, ("region", "parameter")),
+            known.figures(tables.table("census_structure"), last),
+            known.figures(tables.table("census"), last))
+
+
+def start_population(region: str, year: int, last: int | None = None) -> float:
+    """Total population at `year`, from the nearest figure that is not a plan (known by the end of
+    `last` if any is), moved by growth (regions without census rows only)."""
     pop = tables.table("population")
     rows = pop[(pop.region == region) & (pop.kind != "planned")]
     if rows.empty:
         raise InputError("population.csv", region, "no observed or assumed population for this region")
+    if last is not None and (rows.year <= last).any():
+        rows = rows[rows.year <= last]
     nearest = rows.iloc[(rows.year - year).abs().argsort().iloc[0]]
-    growth = _param(tables.table("demography"), region, "growth_rate")
+    growth = _param(known_tables(last)[0], region, "growth_rate")
     return float(nearest.value) / (1 + growth) ** (nearest.year - year)
 
 
@@ -177,9 +187,10 @@ BASIS_ORDER = ("census", "survey", "plan")
 CONTINUATION_YEARS = 10
 
 
-def anchors(region: str) -> list[tuple[int, float]]:
-    """The (year, persons) points the region's population passes through, in year order."""
-    census = tables.table("census")
+def anchors(region: str, last: int | None = None) -> list[tuple[int, float]]:
+    """The (year, persons) points the region's population passes through, in year order (those
+    known by the end of `last`)."""
+    census = known_tables(last)[2]
     rows = census[census.region == region]
     if rows.empty:
         return []
@@ -188,16 +199,16 @@ def anchors(region: str) -> list[tuple[int, float]]:
     return [(int(y), float(v)) for y, v in zip(rows.year, rows.value)]
 
 
-def target_totals(region: str, years: np.ndarray) -> np.ndarray:
+def target_totals(region: str, years: np.ndarray, last: int | None = None) -> np.ndarray:
     """The steered total at each year (NaN after the last census point: the continuation's years).
 
     Log-linear between points; before the first, the first interval's growth; with one point or
     none, the region's growth rate from demography.csv throughout (assumed)."""
-    points = anchors(region)
+    points = anchors(region, last)
     years = np.asarray(years, dtype=float)
     if len(points) < 2:
-        growth = _param(tables.table("demography"), region, "growth_rate")
-        y0, p0 = points[0] if points else (int(years[0]), start_population(region, int(years[0])))
+        growth = _param(known_tables(last)[0], region, "growth_rate")
+        y0, p0 = points[0] if points else (int(years[0]), start_population(region, int(years[0]), last))
         return p0 * (1 + growth) ** (years - y0)
     ay = np.array([p[0] for p in points], dtype=float)
     logp = np.log([p[1] for p in points])
@@ -255,13 +266,13 @@ def net_migrants(pop: np.ndarray, mig: np.ndarray) -> np.ndarray:
     return (pop * mig / (1.0 + mig)).sum(axis=(-2, -1))
 
 
-def build(regions: list[str], years: list[int]) -> xr.Dataset:
+def build(regions: list[str], years: list[int], last: int | None = None) -> xr.Dataset:
     """Rates over (year, region, sex, age), net migration and population over (year, region, sex, age).
 
     The projection runs from PROJECTION_ORIGIN (or the first year, if earlier), so a run starting
-    in any later year sees the same people, year by year, as a run started before it."""
-    table = tables.table("demography")
-    structure = tables.table("census_structure")
+    in any later year sees the same people, year by year, as a run started before it. `last`: the
+    last year whose figures an "as of" run knows (known.py); None, every figure."""
+    table, structure, _ = known_tables(last)
     years = [int(y) for y in years]
     R = len(regions)
     T = len(years)
@@ -279,17 +290,17 @@ def build(regions: list[str], years: list[int]) -> xr.Dataset:
         q_i, asfr_i, male_i = _rates(table, region, span)
         share_male, kind = _share_male(structure, table, region, int(span[0]))
         sex_kind.append(f"{region}: {kind}")
-        (r_s, taper), how = fitted_shape(region, int(span[0]))
+        (r_s, taper), how = fitted_shape(region, int(span[0]), last)
         shape_kind.append(f"{region}: {how}")
         pop0 = initial_shape(q_i[0], share_male, r_s, taper)
-        totals = target_totals(region, span)
+        totals = target_totals(region, span, last)
         full_pop, full_mig = steer(pop0, q_i, asfr_i, male_i, totals, profile)
         pop[:, i], mig[:, i] = full_pop[at], full_mig[at]
         q[:, i], asfr[:, i], male_birth[:, i] = q_i[at], asfr_i[at], male_i[at]
         target[:, i] = totals[at]
     mig[0] = 0.0  # the first year is the initial state: no step leads into it
     coords = {"region": regions, "sex": list(SEXES), "age": AGES}
-    attrs = {"kind": "assumed", "source": "parametric schedules scaled to demography.csv (see module docstring)"}
+    attrs = {"kind": "assumed", "figures_until": "all" if last is None else int(last), "source": "parametric schedules scaled to demography.csv (see module docstring)"}
     steered = {"kind": "assumed", "source": "estimated: the net migration that carries the population through "
                                             "census.csv's totals (see module docstring)"}
     return xr.Dataset(
@@ -367,40 +378,41 @@ def band_shares(pop: np.ndarray, bands) -> np.ndarray:
 
 #: (region, origin) -> (the tables fitted on, (growth, taper, largest gap)): a fit is reused while
 #: `tables.table` hands out the same (read-only) tables, and redone when they are read afresh.
-_SHAPES: dict[tuple[str, int], tuple[tuple, tuple[float, float, float]]] = {}
+_SHAPES: dict[tuple[str, int, int | None], tuple[tuple, tuple[float, float, float]]] = {}
 
 
-def fitted_shape(region: str, origin: int) -> tuple[tuple[float, float], str]:
+def fitted_shape(region: str, origin: int, last: int | None = None) -> tuple[tuple[float, float], str]:
     """(growth, taper) of the region's initial age structure and how it was set: fitted to its own
     census age bands where census_structure.csv gives them, else the nation's fit (assumed: the
-    nation's shape), else the defaults (assumed). Fitted once per process and data."""
-    structure = tables.table("census_structure")
+    nation's shape), else the defaults (assumed); the bands known by the end of `last`. Fitted once
+    per process and data."""
+    structure = known_tables(last)[1]
     for who in (region, NATIONAL):
         if age_bands(structure, who):
-            growth, taper, error = _shape_of(who, origin)
+            growth, taper, error = _shape_of(who, origin, last)
             how = (f"fitted to its census age bands (largest gap {100 * error:.2f} points)" if who == region
                    else "the nation's fitted shape (assumed: no age bands of its own)")
             return (growth, taper), how
     return (DEFAULT_STRUCTURE_GROWTH, 0.0), "stable population at the default growth (assumed)"
 
 
-def _shape_of(region: str, origin: int) -> tuple[float, float, float]:
-    frames = tuple(tables.table(name) for name in ("census_structure", "demography", "census"))
-    kept = _SHAPES.get((region, origin))
+def _shape_of(region: str, origin: int, last: int | None = None) -> tuple[float, float, float]:
+    frames = known_tables(last)
+    kept = _SHAPES.get((region, origin, last))
     if kept is None or any(a is not b for a, b in zip(kept[0], frames)):
-        kept = _SHAPES[(region, origin)] = (frames, _fit_shape(region, origin))
+        kept = _SHAPES[(region, origin, last)] = (frames, _fit_shape(region, origin, last))
     return kept[1]
 
 
-def _fit_shape(region: str, origin: int) -> tuple[float, float, float]:
+def _fit_shape(region: str, origin: int, last: int | None = None) -> tuple[float, float, float]:
     """Least squares of the model's census age-band shares over (growth, taper)."""
-    table = tables.table("demography")
-    bands = age_bands(tables.table("census_structure"), region)
-    last = max(b[0] for b in bands)
-    span = np.arange(origin, last + 1)
+    table, structure, _ = known_tables(last)
+    bands = age_bands(structure, region)
+    latest = max(b[0] for b in bands)
+    span = np.arange(origin, latest + 1)
     q, asfr, male_birth = _rates(table, region, span)
-    share_male, _ = _share_male(tables.table("census_structure"), table, region, origin)
-    totals = target_totals(region, span)
+    share_male, _ = _share_male(structure, table, region, origin)
+    totals = target_totals(region, span, last)
     profile = migration_profile()
     indexed = [(y - origin, lo, hi, share) for y, lo, hi, share in bands if y >= origin]
     observed = np.array([b[3] for b in indexed])

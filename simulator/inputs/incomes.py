@@ -16,6 +16,10 @@ the GROWTH_YEARS before it (assumed: 2019-2025, which spans Covid's fall and the
 a year), so a base-salary rise in a later year weighs against an income that keeps growing as it
 has, not one frozen at its last survey. Before the first year it is held at its first value
 (the model starts in 2008, the first sourced year).
+
+An "as of" run knows the figures up to its origin only (known.py): the series stops at the last
+of them and goes on at the growth of the GROWTH_YEARS before it, and a province whose own points
+all come later follows the nation (assumed, as for a province without any).
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import tables
+from . import known, tables
 from .regions import NATIONAL
 
 #: Years over which the continuation's growth is measured, ending at the last year of the national
@@ -31,10 +35,15 @@ from .regions import NATIONAL
 GROWTH_YEARS = 6
 
 
-def continuation_growth() -> tuple[float, int, int]:
-    """(mean yearly growth, first year, last year) of the national series over the GROWTH_YEARS
-    to its last year: the growth assumed after it (exp of the mean log growth, minus 1)."""
-    table = tables.table("income")
+def _known(last: int | None):
+    return known.figures(tables.table("income"), last)
+
+
+def continuation_growth(last: int | None = None) -> tuple[float, int, int]:
+    """(mean yearly growth, first year, last year) of the national series (known by the end of
+    `last`) over the GROWTH_YEARS to its last year: the growth assumed after it (exp of the mean
+    log growth, minus 1)."""
+    table = _known(last)
     nat = table[table.region == NATIONAL]
     last = int(nat.year.max())
     first = max(int(nat.year.min()), last - GROWTH_YEARS)
@@ -45,13 +54,13 @@ def continuation_growth() -> tuple[float, int, int]:
 
 
 @lru_cache(maxsize=64)
-def _series(regions: tuple[str, ...], years: tuple[int, ...]) -> np.ndarray:
-    table = tables.table("income")
+def _series(regions: tuple[str, ...], years: tuple[int, ...], last: int | None) -> np.ndarray:
+    table = _known(last)
     nat = table[table.region == NATIONAL].sort_values("year")
     known = nat.year.to_numpy()
     value = nat.value.to_numpy(float)
     clipped = np.clip(np.asarray(years), known.min(), known.max())
-    growth = continuation_growth()[0]
+    growth = continuation_growth(last)[0]
     beyond = np.maximum(np.asarray(years) - known.max(), 0)
     national = np.array([value[known == y][0] for y in clipped]) * (1.0 + growth) ** beyond
     by_year = dict(zip(known.tolist(), value.tolist()))
@@ -67,7 +76,8 @@ def _series(regions: tuple[str, ...], years: tuple[int, ...]) -> np.ndarray:
     return out
 
 
-def income_per_person(regions: list[str], years: list[int]) -> np.ndarray:
-    """Average monthly income per person (VND) over (region, year); computed once per set of
-    regions and years (the engine asks it once per run, never in the yearly loop)."""
-    return _series(tuple(regions), tuple(int(y) for y in years))
+def income_per_person(regions: list[str], years: list[int], last: int | None = None) -> np.ndarray:
+    """Average monthly income per person (VND) over (region, year), from the figures known by the
+    end of `last` (None: all); computed once per set of regions and years (the engine asks it once
+    per run, never in the yearly loop)."""
+    return _series(tuple(regions), tuple(int(y) for y in years), None if last is None else int(last))

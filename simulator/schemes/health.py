@@ -10,7 +10,7 @@ import numba
 import numpy as np
 import xarray as xr
 
-from ..inputs import demography, drives, household, mandates, membership
+from ..inputs import demography, drives, household, known, mandates, membership
 from . import compliance, kernel
 from ..inputs.groups import BY_ID, GROUP_IDS
 from .provenance import provenance as _provenance
@@ -49,13 +49,14 @@ class Prepared:
 
     @classmethod
     def build(cls, policy: Policy, regions: list[str], years: list[int]) -> "Prepared":
-        demo = demography.build(regions, years)
+        last = known.last_year(policy.decided_by)  # an "as of" run knows the figures up to its origin
+        demo = demography.build(regions, years, last)
         target = np.ascontiguousarray(
             membership.shares(regions, years).transpose("year", "region", "sex", "age", "group").values)
         pol = policy_arrays(policy, regions, years)
         newborn = GROUP_IDS.index("child_under6")
         active = [None] + [active_cells(target[k - 1], target[k], newborn) for k in range(1, len(years))]
-        return cls(regions, years, pol, demo, target, net_price_pct(pol).values, active,
+        return cls(regions, years, pol, demo, target, net_price_pct(pol, last).values, active,
                    drives.target_gaps(regions, years, policy.decided_by),
                    compliance.enforcement(policy, regions, years),
                    mandates.mandate_ramp(years, policy.decided_by))
@@ -63,7 +64,8 @@ class Prepared:
     def with_policy(self, policy: Policy) -> "Prepared":
         """The same people under another policy: demography and membership do not depend on it."""
         pol = policy_arrays(policy, self.regions, self.years)
-        return dataclasses.replace(self, pol=pol, price=net_price_pct(pol).values,
+        last = known.last_year(policy.decided_by)
+        return dataclasses.replace(self, pol=pol, price=net_price_pct(pol, last).values,
                                    pull=drives.target_gaps(self.regions, self.years, policy.decided_by),
                                    enforcement=compliance.enforcement(policy, self.regions, self.years),
                                    mandate=mandates.mandate_ramp(self.years, policy.decided_by))

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..inputs import tables, demography, observations
+from ..inputs import tables, demography, known, observations
 from ..errors import InputError
 from . import compliance
 from .parameters import DEFAULT_NOISE_FROM, Prior, region_values
@@ -168,9 +168,10 @@ def labour_policy(base: Policy | None = None) -> Policy:
     return Policy(series, dict(base.overrides))
 
 
-def project_population(regions: list[str], years: list[int]) -> np.ndarray:
-    """Population over (year, region, sex, age 0..100+), as the health engine advances it."""
-    return demography.build(regions, years).projected_population.values
+def project_population(regions: list[str], years: list[int], last: int | None = None) -> np.ndarray:
+    """Population over (year, region, sex, age 0..100+), as the health engine advances it (from the
+    figures known by the end of `last`, known.py)."""
+    return demography.build(regions, years, last).projected_population.values
 
 
 def _logit(p):
@@ -210,7 +211,7 @@ class Prepared:
     @classmethod
     def build(cls, pol: Policy, regions: list[str], years: list[int]) -> "Prepared":
         T, R = len(years), len(regions)
-        pop = project_population(regions, years)[..., FIRST_AGE:END_AGE]
+        pop = project_population(regions, years, known.last_year(pol.decided_by))[..., FIRST_AGE:END_AGE]
         retire = np.array([[pol.annual("retirement_age", y, NATIONAL, sex) for sex in demography.SEXES]
                            for y in years])
         working = np.clip(retire[:, :, None] - WORK_AGES[None, None, :], 0.0, 1.0)  # (T, S, A)

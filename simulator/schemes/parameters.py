@@ -135,13 +135,14 @@ def band_ages(ages: int) -> list[tuple[int, int]]:
     return [(lo, min(hi, ages)) for lo, hi in zip(BAND_STARTS, ends)]
 
 
-def net_price_pct(policy: xr.Dataset) -> xr.DataArray:
+def net_price_pct(policy: xr.Dataset, last: int | None = None) -> xr.DataArray:
     """Premium a person pays, % of income, over (region, group, year).
 
     The premium is a share of the base salary, the income a share of the region's average income
     that year (`inputs/incomes.py`): a base-salary rise raises the burden, income growth lowers it.
     Zero where employers or the social-insurance fund pay; for state-paid groups it is zero while
-    the state pays in full and rises if a scenario lowers their share.
+    the state pays in full and rises if a scenario lowers their share. `last`: the last year whose
+    income figures an "as of" run knows (None: all).
     """
     groups = list(policy.group.values)
     share = (policy.state_share_national + policy.state_share_local).transpose("region", "group", "year", ...)
@@ -156,7 +157,7 @@ def net_price_pct(policy: xr.Dataset) -> xr.DataArray:
     household = per(np.array([g == "household" for g in groups]), 1)
     factor = np.where(household, per(policy.household_factor.values, 2), 1.0)
     income = incomes.income_per_person([str(r) for r in policy.region.values],
-                                       [int(y) for y in policy.year.values])  # (region, year), VND/month
+                                       [int(y) for y in policy.year.values], last)  # (region, year), VND/month
     burden = per(policy.premium_rate.values * policy.base_salary.values, 2) / income.reshape(
         income.shape[:1] + (1,) + income.shape[1:] + extra)
     price = 100.0 * burden * (1.0 - share.values) * factor / ratio

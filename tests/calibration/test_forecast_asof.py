@@ -382,6 +382,64 @@ def test_policy_decided_after_the_origin_cannot_move_a_forecast_and_policy_decid
     assert any(m["mean"] != b["mean"] for m, b in zip(moved, base) if m["year"] >= 2015)
 
 
+def test_figures_after_the_origin_cannot_move_a_forecast_and_figures_before_do(tmp_path):
+    """As of 2014 a forecast knows the censuses, surveys, age bands, fertility, life expectancy and
+    incomes up to 2014 only (inputs/known.py): every later figure changed at will leaves it alone
+    (the 2019 census, the 2024 survey, incomes from 2015); the 2014 survey's total changed moves it."""
+    import shutil
+
+    def forecast_with(edit):
+        folder = tmp_path / edit.__name__
+        shutil.copytree(data.data_dir(), folder)
+        for name in ("census", "census_structure", "demography", "income"):
+            table = pd.read_csv(folder / f"{name}.csv", keep_default_na=False, dtype=str)
+            edit(name, table)
+            table.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
+        result = covsim("forecast", "vietnam", "--until", "2014", "--to", "2018", "--fast", "--draws", "80",
+                        "--json", env={"COVSIM_DATA_DIR": str(folder)})
+        assert result.returncode == 0, result.stderr
+        out = json.loads(result.stdout)
+        assert out["provenance"]["fit"]["figures_until"] == 2014
+        return out["forecasts"]
+
+    def scaled(table, rows, column, factor):
+        table.loc[rows, column] = (table.loc[rows, column].astype(float) * factor).map(repr)
+
+    def unchanged(name, table):
+        pass
+
+    def later_figures(name, table):
+        later = (table.year != "") & (table.year.str[:4] > "2014")
+        if name == "census_structure":  # shares that still sum to one
+            for category, step in (("0-14", 0.04), ("15-64", -0.04), ("male", 0.01), ("female", -0.01)):
+                scaled_by = later & (table.category == category)
+                table.loc[scaled_by, "share"] = (table.loc[scaled_by, "share"].astype(float) + step).map(repr)
+        else:
+            scaled(table, later, "value", {"census": 1.3, "income": 3.0, "demography": 1.05}[name])
+
+    def survey_2014(name, table):
+        if name == "census":
+            scaled(table, (table.region == "vietnam") & (table.year == "2014"), "value", 1.08)
+
+    base = forecast_with(unchanged)
+    assert forecast_with(later_figures) == base
+    moved = forecast_with(survey_2014)
+    assert any(m["mean"] != b["mean"] for m, b in zip(moved, base))
+
+
+def test_known_figures_are_those_of_ended_years_with_the_earliest_standing_in():
+    from covsim.simulator.inputs import known
+    assert known.last_year(date(2014, 12, 31)) == 2014
+    assert known.last_year(date(2022, 4, 29)) == 2021  # a target's day: the year before's figures
+    assert known.last_year(None) is None
+    frame = pd.DataFrame({"region": ["a", "a", "b", "b", "c"], "parameter": ["x"] * 5,
+                          "year": [2009.0, 2019.0, 2016.0, 2020.0, np.nan], "value": [1, 2, 3, 4, 5]})
+    cut = known.figures(frame, 2012, ("region", "parameter"))
+    assert cut.value.tolist() == [1, 3, 5]  # b's earliest stands in; c's undated row is kept
+    assert known.figures(frame, 2012).value.tolist() == [1, 5]
+    assert known.figures(frame, None) is frame
+
+
 def test_forecast_convergence_report_says_whether_the_fit_converged():
     from covsim.calibration.forecast import convergence
 
