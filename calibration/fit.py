@@ -6,6 +6,14 @@ them the same way. Sampling: a Laplace approximation at the posterior mode, impo
 against the exact posterior with Pareto-smoothed weights (ArviZ: the Pareto k and the effective
 sample size are the convergence report); emcee's ensemble sampler (R-hat, ESS) where k says the
 approximation is poor. Both are vectorised: a thousand parameter sets are one engine call.
+
+The same seed gives the same draws on any CPU. NumPy picks its vector kernels by CPU (AVX-512 or
+AVX2), so the log posterior differs between machines in its last bits; the stopped optimiser and
+the eigenvectors scipy's multivariate t draws with (whose signs are arbitrary) turned that into a
+different proposal, and a different posterior. The mode is now polished by Newton steps to where
+two CPUs agree to about 1e-9, the proposal's centre and spread are rounded to a grid far coarser
+than that (`_rounded`: it is only a proposal, which the importance weights correct), and its draws
+are made with a Cholesky factor, which moves smoothly with the matrix.
 """
 from __future__ import annotations
 
@@ -26,6 +34,13 @@ from covsim.simulator.schemes.provenance import code_version
 
 from . import health_fit, labour_fit
 from .priors import NATIONAL
+
+#: Newton steps that polish the optimiser's mode, and the step size at which they stop.
+NEWTON_STEPS, NEWTON_TOL = 6, 1e-9
+#: The grid the proposal is rounded to: its centre to MODE_GRID, its scales to SCALE_DIGITS
+#: significant digits, its correlations to CORR_GRID (far coarser than the ~1e-9 by which two CPUs'
+#: modes differ, far finer than the posterior's spread).
+MODE_GRID, SCALE_DIGITS, CORR_GRID = 1e-4, 3, 1e-3
 
 #: Each scheme's fit, by scheme id.
 FITS: dict[str, ModuleType] = {"bhyt": health_fit, "bhxh": labour_fit, "bhtn": labour_fit}
@@ -76,7 +91,49 @@ def posterior_mode(post, iterations: int = 200) -> np.ndarray:
 
     result = optimize.minimize(value_and_gradient, means, jac=True, method="L-BFGS-B",
                                options={"maxiter": iterations})
-    return result.x
+    return _polished(value_and_gradient, post, result.x)
+
+
+def _polished(value_and_gradient, post, x: np.ndarray) -> np.ndarray:
+    """Newton steps from L-BFGS-B's stop (which lies wherever its tolerance ran out, some 1e-5
+    apart on two CPUs) to the mode itself, each kept only if it does not go downhill."""
+    best, _ = value_and_gradient(x)
+    for _ in range(NEWTON_STEPS):
+        _, grad = value_and_gradient(x)
+        step = curvature(post, x) @ grad
+        value, _ = value_and_gradient(x - step)
+        if not (np.all(np.isfinite(step)) and value <= best):
+            break
+        x, best = x - step, value
+        if np.abs(step).max() < NEWTON_TOL:
+            break
+    return x
+
+
+def _rounded(mean: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A proposal's centre and covariance on a coarse grid (module docstring): two CPUs whose
+    numbers differ in their last bits then propose the very same points."""
+    sd = np.sqrt(np.diag(cov))
+    exact = cov / np.outer(sd, sd)
+    scale = np.array([float(f"{v:.{SCALE_DIGITS}g}") for v in sd])
+    for shrink in np.linspace(1.0, 0.9, 11):  # rounding can leave a near-singular matrix not positive
+        corr = np.round(exact * shrink / CORR_GRID) * CORR_GRID
+        np.fill_diagonal(corr, 1.0)
+        try:
+            np.linalg.cholesky(corr)
+            break
+        except np.linalg.LinAlgError:
+            continue
+    else:
+        corr = np.eye(sd.size)
+    return np.round(mean / MODE_GRID) * MODE_GRID, corr * np.outer(scale, scale)
+
+
+def _t_draws(loc: np.ndarray, shape: np.ndarray, df: float, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Multivariate Student-t draws through the Cholesky factor of `shape`, which (unlike the
+    eigenvectors scipy draws with) changes smoothly with it."""
+    z = rng.standard_normal((n, loc.size)) @ np.linalg.cholesky(shape).T
+    return loc + z / np.sqrt(rng.chisquare(df, n) / df)[:, None]
 
 
 def curvature(post, mode: np.ndarray, h: float = 1e-3) -> np.ndarray:
@@ -117,8 +174,9 @@ def _importance(post, mode: np.ndarray, cov: np.ndarray, settings: Settings,
     mean = mode
     rounds = [settings.proposals // 4] * ADAPT_ROUNDS + [settings.proposals]
     for i, n in enumerate(rounds):
-        proposal = stats.multivariate_t(loc=mean, shape=1.5 * cov, df=5, seed=rng)
-        x = proposal.rvs(n)
+        mean, cov = _rounded(mean, cov)
+        proposal = stats.multivariate_t(loc=mean, shape=1.5 * cov, df=5)
+        x = _t_draws(mean, 1.5 * cov, 5, n, rng)
         logp = np.concatenate([post(chunk) for chunk in np.array_split(x, max(1, n // 1000))])
         logw = logp - proposal.logpdf(x)
         logw = np.where(np.isfinite(logw), logw, -np.inf)
@@ -169,7 +227,7 @@ def sample_posterior(post, settings: Settings, rng: np.random.Generator) -> tupl
         sample, diagnostics = _importance(post, mode, cov, settings, rng)
     if settings.method == "emcee" or diagnostics.get("pareto_k", 0.0) > 0.7:
         walk = dataclasses.replace(settings, walkers=max(settings.walkers, 2 * len(post.frees) + 2))
-        start = rng.multivariate_normal(mode, cov, walk.walkers)
+        start = rng.multivariate_normal(mode, cov, walk.walkers, method="cholesky")
         sample, mcmc = _ensemble(post, start, walk, rng)
         diagnostics = {**{f"laplace_{k}": v for k, v in diagnostics.items()}, **mcmc}
     return sample, diagnostics

@@ -156,3 +156,70 @@ def test_calibrate_writes_posterior_that_run_can_use(tmp_path):
     ds = simulator.run(simulator.load_scenario("vinh_long"), params=post.load(), seed=0)
     assert ds.sizes["draw"] == 100
     assert summary["converged"] or ds.attrs.get("unconverged")
+
+
+# The same seed, the same draws, on any CPU ----------------------------------------------------
+
+def _avx512_kernels() -> list[str]:
+    """NumPy's AVX-512 kernels this CPU would use (empty where it has none)."""
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    return [f for f in __cpu_dispatch__ if (f.startswith("AVX512") or f == "X86_V4") and __cpu_features__.get(f)]
+
+
+def test_a_fit_gives_the_same_draws_whichever_vector_kernels_numpy_picks(tmp_path):
+    """NumPy picks AVX-512 or AVX2 kernels by CPU, and their results differ in the last bits. The
+    fit on a machine with AVX-512 and on the same machine with them switched off (as a CPU without
+    them would run) must give the same draws: before the proposal was rounded and drawn through a
+    Cholesky factor, every draw differed (the shipped Lai Chau posterior could not be refitted on a
+    newer CPU)."""
+    kernels = _avx512_kernels()
+    if not kernels:
+        pytest.skip("this CPU has no AVX-512 kernels to switch off")
+    draws = {}
+    for name, env in (("avx512", {}), ("avx2", {"NPY_DISABLE_CPU_FEATURES": " ".join(kernels)})):
+        out = tmp_path / f"{name}.nc"
+        result = covsim("calibrate", "lai_chau", "--out", str(out), "--json", "--quiet", env=env)
+        assert result.returncode == 0, result.stderr
+        import xarray as xr
+        with xr.open_dataset(out) as post:
+            draws[name] = {v: post[v].values.copy() for v in post.data_vars if v.startswith("theta_")}
+    for v, values in draws["avx512"].items():
+        np.testing.assert_array_equal(values, draws["avx2"][v], err_msg=v)
+
+
+def test_the_proposal_is_rounded_to_a_grid_and_stays_positive_definite():
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((6, 6))
+    cov = a @ a.T + 1e-6 * np.eye(6)
+    mean = rng.standard_normal(6)
+    m1, c1 = fit._rounded(mean, cov)
+    m2, c2 = fit._rounded(mean * (1 + 1e-12), cov * (1 + 1e-12))
+    assert np.array_equal(m1, m2) and np.array_equal(c1, c2)  # a last-bit difference changes nothing
+    assert np.abs(m1 - mean).max() <= fit.MODE_GRID / 2 + 1e-15
+    np.linalg.cholesky(c1)
+    nearly_singular = np.array([[1.0, 0.99995], [0.99995, 1.0]])  # rounds to correlation 1
+    np.linalg.cholesky(fit._rounded(np.zeros(2), nearly_singular)[1])
+
+
+def test_t_draws_move_smoothly_with_their_scale_matrix():
+    """Scipy's multivariate t draws through eigenvectors, whose signs flip with a tiny change of the
+    matrix; the Cholesky draws move by about as much as the matrix does."""
+    shape = np.array([[1.0, 0.3, 0.0], [0.3, 1.0, 0.2], [0.0, 0.2, 1.0]])
+    a = fit._t_draws(np.zeros(3), shape, 5, 2000, np.random.default_rng(4))
+    b = fit._t_draws(np.zeros(3), shape * (1 + 1e-10), 5, 2000, np.random.default_rng(4))
+    assert np.abs(a - b).max() < 1e-6
+    assert abs(np.cov(a.T)[0, 1] / np.cov(a.T)[0, 0] - 0.3) < 0.1  # and they are t draws of that shape
+
+
+def test_the_mode_is_polished_past_where_l_bfgs_b_stops():
+    class Quadratic:  # -log p = 0.5 (x - c)' A (x - c) - 1000, badly scaled: L-BFGS-B stops short of c
+        frees = [type("F", (), {"mean": 0.0, "sd": 1.0})() for _ in range(3)]
+        A = np.diag([1e4, 1.0, 1e-2])
+        c = np.array([0.3, -1.2, 2.5])
+
+        def __call__(self, x):
+            d = np.atleast_2d(x) - self.c
+            return 1000.0 - 0.5 * np.einsum("ni,ij,nj->n", d, self.A, d)  # L-BFGS-B's tolerance is relative
+
+    mode = fit.posterior_mode(Quadratic())
+    assert np.abs(mode - Quadratic.c).max() < 1e-7  # L-BFGS-B alone stops 2.5e-7 off, polished 2.5e-8
