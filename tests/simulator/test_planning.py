@@ -122,7 +122,7 @@ def test_solve_meets_its_own_probability_when_rerun(lai_chau):
         assert r["current"] - 1e-9 <= r["value"] <= r["max"] + 1e-9
     rerun = simulator.run(planning.with_levers(scenario, levels, 2017), params=params, seed=0)
     report = planning.target_report(rerun, scenario, target, 2019)
-    assert report["probability"] >= need
+    assert report["probability"] >= round(need, 6)  # the report rounds to 6 decimals (145/300 prints 0.483333)
     assert report["probability"] == pytest.approx(result["probability"])
     # Cheaper than putting every lever at its maximum.
     top = simulator.run(planning.with_levers(scenario, {p: 1.0 for p in levels}, 2017), params=params, seed=0)
