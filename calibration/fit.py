@@ -95,16 +95,17 @@ def posterior_mode(post, iterations: int = 200) -> np.ndarray:
 
 
 def _polished(value_and_gradient, post, x: np.ndarray) -> np.ndarray:
-    """Newton steps from L-BFGS-B's stop (which lies wherever its tolerance ran out, some 1e-5
+    """Newton steps from L-BFGS-B's stop (which lies wherever its tolerance ran out, some 1e-4
     apart on two CPUs) to the mode itself, each kept only if it does not go downhill."""
-    best, _ = value_and_gradient(x)
+    value, grad = value_and_gradient(x)
     for _ in range(NEWTON_STEPS):
-        _, grad = value_and_gradient(x)
         step = curvature(post, x) @ grad
-        value, _ = value_and_gradient(x - step)
-        if not (np.all(np.isfinite(step)) and value <= best):
+        if not np.all(np.isfinite(step)):
             break
-        x, best = x - step, value
+        after, grad_after = value_and_gradient(x - step)
+        if after > value:
+            break
+        x, value, grad = x - step, after, grad_after
         if np.abs(step).max() < NEWTON_TOL:
             break
     return x
