@@ -44,7 +44,8 @@ def convergence(attrs) -> dict:
 
 def fit_record(post: xr.Dataset, settings: Settings | None) -> dict:
     """How the draws of an "as of" forecast were fitted: the origin, the day policy was known by,
-    the last year whose demographic and income figures it used, the fit's seed and, where this call fitted them, the sampler's settings (what refits them)."""
+    the last year whose demographic and income figures it used, the fit's seed and, where this
+    call fitted them, the sampler's settings (what refits them)."""
     until = int(post.attrs.get("until", -1))
     day = date.fromisoformat(post.attrs["known_on"]) if post.attrs.get("known_on") else (
         knowledge_day(until) if until >= 0 else None)

@@ -45,31 +45,31 @@ def continuation_growth(last: int | None = None) -> tuple[float, int, int]:
     log growth, minus 1)."""
     table = _known(last)
     nat = table[table.region == NATIONAL]
-    last = int(nat.year.max())
-    first = max(int(nat.year.min()), last - GROWTH_YEARS)
+    final = int(nat.year.max())
+    first = max(int(nat.year.min()), final - GROWTH_YEARS)
     at = dict(zip(nat.year.astype(int), nat.value.astype(float)))
-    if last == first:
-        return 0.0, first, last
-    return float(np.exp(np.log(at[last] / at[first]) / (last - first)) - 1.0), first, last
+    if final == first:
+        return 0.0, first, final
+    return float(np.exp(np.log(at[final] / at[first]) / (final - first)) - 1.0), first, final
 
 
 @lru_cache(maxsize=64)
 def _series(regions: tuple[str, ...], years: tuple[int, ...], last: int | None) -> np.ndarray:
     table = _known(last)
     nat = table[table.region == NATIONAL].sort_values("year")
-    known = nat.year.to_numpy()
+    surveyed = nat.year.to_numpy()
     value = nat.value.to_numpy(float)
-    clipped = np.clip(np.asarray(years), known.min(), known.max())
+    clipped = np.clip(np.asarray(years), surveyed.min(), surveyed.max())
     growth = continuation_growth(last)[0]
-    beyond = np.maximum(np.asarray(years) - known.max(), 0)
-    national = np.array([value[known == y][0] for y in clipped]) * (1.0 + growth) ** beyond
-    by_year = dict(zip(known.tolist(), value.tolist()))
+    beyond = np.maximum(np.asarray(years) - surveyed.max(), 0)
+    national = np.array([value[surveyed == y][0] for y in clipped]) * (1.0 + growth) ** beyond
+    by_year = dict(zip(surveyed.tolist(), value.tolist()))
     out = np.empty((len(regions), len(years)))
     for i, r in enumerate(regions):
         own = table[table.region == r] if r != NATIONAL else table.iloc[:0]
         ratio = 1.0
         if not own.empty:
-            ref = np.array([by_year[min(max(int(y), known.min()), known.max())] for y in own.year])
+            ref = np.array([by_year[min(max(int(y), surveyed.min()), surveyed.max())] for y in own.year])
             ratio = float(np.mean(own.value.to_numpy(float) / ref))
         out[i] = national * ratio
     out.setflags(write=False)
