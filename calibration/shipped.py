@@ -152,13 +152,21 @@ def attach_draws(params: xr.Dataset, region: str, seed: int, layer: Scheme) -> x
     return out
 
 
+def shipped_regions() -> list[str]:
+    """The regions with a shipped posterior of the first layer (the health fit), in the order of
+    `known_regions`: those whose later layers are shipped too."""
+    return [r for r in known_regions() if shipped_path(r).exists()]
+
+
 def ship(regions: list[str] | None = None, settings: Settings | None = None) -> list:
     """Refit every layer after the first (the labour schemes') and write its shipped posterior
-    (`calibration/posterior/labour_<region>.nc`) for every region (or those given)."""
+    (`calibration/posterior/labour_<region>.nc`) for every region with a shipped health posterior
+    (or those given): a region without one runs on the priors in every layer. Refit these before
+    the health posteriors, whose fit holds employers' compliance at their mean."""
     settings = settings or Settings()
     written = []
     for layer in posterior_layers()[1:]:
-        for region in regions or known_regions():
+        for region in regions or shipped_regions():
             post = calibrate(region, None, settings, scheme=layer.id)
             written.append(write_netcdf(post, shipped_path(region, layer)))
     return written

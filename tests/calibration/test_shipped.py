@@ -38,3 +38,19 @@ def test_the_shipped_files_are_those_the_registry_names():
     out = shipped.draws_for("lai_chau", 5, 0)
     assert out.attrs["source"] == "posterior lai_chau.nc"
     assert out.attrs["labour_source"] == "posterior labour_lai_chau.nc"
+
+
+def test_refreshing_the_labour_layer_writes_the_files_that_are_shipped(monkeypatch):
+    """`python -m covsim.calibration.shipped` refits the later layers for the regions with a shipped
+    health posterior, and every one of them ships its labour file: before, it wrote seven more
+    (the former provinces of the 2025 units) that the project does not ship."""
+    shipped_dir = shipped.shipped_dir()
+    health = sorted(p.name[: -len(".nc")] for p in shipped_dir.glob("*.nc") if not p.name.startswith("labour_"))
+    assert sorted(shipped.shipped_regions()) == health
+    labour = sorted(p.name[len("labour_"): -len(".nc")] for p in shipped_dir.glob("labour_*.nc"))
+    assert labour == health
+    asked = []
+    monkeypatch.setattr(shipped, "calibrate", lambda region, until, settings, scheme: asked.append(region) or region)
+    monkeypatch.setattr(shipped, "write_netcdf", lambda post, path: path)
+    shipped.ship()
+    assert sorted(asked) == health * (len(schemes.posterior_layers()) - 1)
