@@ -46,6 +46,7 @@ class Prepared:
     pull: np.ndarray | None = None  # (region, year): log-odds gap to the level above's targets
     enforcement: np.ndarray | None = None  # (year, region): the enforcement lever, log-odds of compliance
     mandate: np.ndarray | None = None  # (year, group): Law 25/2008's roadmap ramped in (inputs/mandates.py)
+    figures_until: int | None = None  # the last year of census, survey and income figures used (known.py)
 
     @classmethod
     def build(cls, policy: Policy, regions: list[str], years: list[int]) -> "Prepared":
@@ -59,13 +60,13 @@ class Prepared:
         return cls(regions, years, pol, demo, target, net_price_pct(pol, last).values, active,
                    drives.target_gaps(regions, years, policy.decided_by),
                    compliance.enforcement(policy, regions, years),
-                   mandates.mandate_ramp(years, policy.decided_by))
+                   mandates.mandate_ramp(years, policy.decided_by), last)
 
     def with_policy(self, policy: Policy) -> "Prepared":
-        """The same people under another policy: demography and membership do not depend on it."""
+        """The same people under another policy: demography and membership do not depend on it, nor
+        the incomes the premium is weighed against (the figures these people were built from)."""
         pol = policy_arrays(policy, self.regions, self.years)
-        last = known.last_year(policy.decided_by)
-        return dataclasses.replace(self, pol=pol, price=net_price_pct(pol, last).values,
+        return dataclasses.replace(self, pol=pol, price=net_price_pct(pol, self.figures_until).values,
                                    pull=drives.target_gaps(self.regions, self.years, policy.decided_by),
                                    enforcement=compliance.enforcement(policy, self.regions, self.years),
                                    mandate=mandates.mandate_ramp(self.years, policy.decided_by))

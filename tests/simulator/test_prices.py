@@ -311,3 +311,18 @@ def test_enrolment_kernels_match_the_formula_cell_by_cell(late):
     assert np.any(np.abs(household[1] - 1.0) > 1e-12)  # the run has ladder years to mix
     for a, b in zip(got, want):
         np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
+
+
+def test_the_same_people_under_another_policy_keep_the_incomes_they_were_built_from():
+    """`Prepared.with_policy` swaps the policy, not the figures: people built as of 2012 weigh the
+    premium against the incomes known by 2012 whatever day the new policy says it was decided by."""
+    import dataclasses
+    from datetime import date
+
+    from covsim.simulator.inputs.policy import Policy
+
+    as_of = Policy.from_table().known_on(date(2012, 12, 31))
+    prep = Prepared.build(as_of, ["vietnam"], list(range(2008, 2021)))
+    assert prep.figures_until == 2012
+    again = prep.with_policy(dataclasses.replace(as_of, decided_by=None))  # the same values, undated
+    np.testing.assert_array_equal(again.price, prep.price)
