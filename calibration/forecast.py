@@ -47,8 +47,8 @@ def fit_record(post: xr.Dataset, settings: Settings | None) -> dict:
     the last year whose demographic and income figures it used, the fit's seed and, where this
     call fitted them, the sampler's settings (what refits them)."""
     until = int(post.attrs.get("until", -1))
-    day = date.fromisoformat(post.attrs["known_on"]) if post.attrs.get("known_on") else (
-        knowledge_day(until) if until >= 0 else None)
+    on = post.attrs.get("known_on")
+    day = knowledge_day(None if until < 0 else until, date.fromisoformat(on) if on else None)
     out = {"until": None if until < 0 else until, "known_on": post.attrs.get("known_on"),
            "figures_until": known.last_year(day),  # censuses, surveys, incomes: inputs/known.py
            "source": str(post.attrs.get("source", "")), "seed": int(post.attrs.get("seed", 0))}
