@@ -18,8 +18,9 @@ has, not one frozen at its last survey. Before the first year it is held at its 
 (the model starts in 2008, the first sourced year).
 
 An "as of" run knows the figures up to its origin only (known.py): the series stops at the last
-of them and goes on at the growth of the GROWTH_YEARS before it, and a province whose own points
-all come later follows the nation (assumed, as for a province without any).
+survey known (a year interpolated towards a later survey is not known before it) and goes on at
+the growth of the GROWTH_YEARS before it, and a province whose own points all come later follows
+the nation (assumed, as for a province without any).
 """
 from __future__ import annotations
 
@@ -36,7 +37,18 @@ GROWTH_YEARS = 6
 
 
 def _known(last: int | None):
-    return known.figures(tables.table("income"), last)
+    """The rows known by the end of `last`. A national row interpolated between two surveys
+    (`assumed`) is known only once the later survey is: as of a year between them the series stops
+    at the last survey known and goes on at the growth before it, not along a line drawn to a
+    survey nobody had yet."""
+    table = known.figures(tables.table("income"), last)
+    if last is None:
+        return table
+    national = table.region == NATIONAL
+    surveyed = table.year[national & (table.kind == "observed")]
+    if surveyed.empty:
+        return table
+    return table[~(national & (table.kind != "observed") & (table.year > surveyed.max()))]
 
 
 def continuation_growth(last: int | None = None) -> tuple[float, int, int]:

@@ -115,6 +115,32 @@ def test_incomes_grow_after_the_last_survey_at_the_stated_growth():
     assert inc[1, 2] / inc[1, 1] == pytest.approx(inc[0, 2] / inc[0, 1])  # the province at the nation's growth
 
 
+def test_as_of_a_year_the_income_stops_at_the_last_survey_known(monkeypatch):
+    """As of 2012 the rows 2011-2012, drawn towards the 2016 survey, are not known: the series stops
+    at the 2010 survey and grows on at the growth of 2008-2010; it ignores the later surveys, and
+    the year after the 2016 survey it follows that survey."""
+    from covsim.simulator.inputs import tables
+
+    years = [2010, 2012, 2020]
+    growth, first, last = incomes.continuation_growth(2012)
+    assert (first, last) == (2008, 2010)
+    assert growth == pytest.approx((1387200 / 995200) ** 0.5 - 1)
+    inc = incomes.income_per_person([NATIONAL], years, 2012)[0]
+    assert inc[0] == 1387200
+    assert inc[1] == pytest.approx(1387200 * (1 + growth) ** 2)
+    assert incomes.income_per_person([NATIONAL], [2012], None)[0, 0] != pytest.approx(inc[1])  # the whole record interpolates
+    assert incomes.continuation_growth(2016)[1:] == (2010, 2016)
+
+    table = tables.table("income").copy()
+    table.loc[(table.region == NATIONAL) & (table.year >= 2011), "value"] *= 1.5  # every later figure moved
+    monkeypatch.setattr(tables, "table", lambda name, _t=tables.table: table if name == "income" else _t(name))
+    incomes._series.cache_clear()
+    try:
+        assert incomes.income_per_person([NATIONAL], years, 2012)[0].tolist() == pytest.approx(inc.tolist())
+    finally:
+        incomes._series.cache_clear()
+
+
 def test_a_late_base_salary_rise_weighs_against_a_growing_income():
     """The household group's price in 2030 under the shipped policy is below its 2025 price when
     the base salary stays put: the income it is measured against keeps growing."""
