@@ -79,7 +79,7 @@ def cmd_brief(args) -> int:
                           "probability": rep["probability"], "changed": s["changed"], "start": s["start"]},
                          ensure_ascii=False))
     else:
-        print(f"{s['scenario']}: probability {100 * rep['probability']:.0f}% of {100 * rep['target']:.2f}% "
+        print(f"{s['scenario']}: probability {planning.probability_text(rep['probability'])} of {100 * rep['target']:.2f}% "
               f"in {rep['year']}")
         print(f"written: {out}")
     return 0

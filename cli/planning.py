@@ -151,7 +151,7 @@ def cmd_target(args) -> int:
     first = report["first_year_reached"]
     print(f"{scenario.name} ({scenario.region}, {scenario.scheme}), {report['draws']} draws, seed {report['seed']}")
     as_of = f" as of {report['as_of']}" if "as_of" in report else ""
-    print(f"target {100 * args.target:.2f}% in {args.year}: probability{as_of} {100 * report['probability']:.0f}%")
+    print(f"target {100 * args.target:.2f}% in {args.year}: probability{as_of} {planning.probability_text(report['probability'])}")
     if "outcome" in report:
         print(f"observed {100 * report['observed']:.2f}%: outcome {report['outcome']}, Brier {report['brier']:.4f}")
     print(f"coverage in {args.year}: median {100 * report['median_coverage']:.1f}%, "
@@ -280,7 +280,7 @@ def cmd_allocate(args) -> int:
                           "boundaries": _boundaries(scenario)}, ensure_ascii=False))
         return 0
     print(f"{scenario.name}: yearly targets reaching {100 * args.target:.2f}% in {args.year} "
-          f"(the model gives it probability {100 * report['probability']:.0f}% under this scenario)")
+          f"(the model gives it probability {planning.probability_text(report['probability'])} under this scenario)")
     if not table.attrs["unit_kind"]:
         print(f"no district or commune data for {scenario.region}: targets by group only")
     for r in sums.itertuples(index=False):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .i18n import t
+from .i18n import probability, t
 from .sources import source_label
 from .brief_text import (b, billion, group_name, has, local_time, number, percent, plan_name, region_name,
                          scheme_name, target_text)
@@ -127,11 +127,11 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     sentences = [b("changed_by_plan", lang, region=region, items="; ".join(effective)) if effective
                  else b("changed_none", lang),
                  b("p_sentence", lang, target=target, denominator=denominator, year=year,
-                   p=percent(rep["probability"], lang, 0), draws=number(draws, lang))]
+                   p=probability(rep["probability"], lang), draws=number(draws, lang))]
     # A region on its priors says so beside the probability.
     priors = "" if s["assumptions"].get("calibrated", True) else f" ({t('on_priors', lang)})"
     numbers = [(b("k_probability", lang, target=target, denominator=denominator, year=year),
-                percent(rep["probability"], lang, 0) + priors),
+                probability(rep["probability"], lang) + priors),
                (b("k_median", lang, year=year),
                 f"{percent(rep['median_coverage'], lang, 1)} ({percent(rep['lo80'], lang, 1)}–"
                 f"{percent(rep['hi80'], lang, 1)})"),
@@ -162,7 +162,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     c = s.get("compare")
     if c:
         other = plan_name(c["name"], lang)
-        numbers.append((b("k_compare_p", lang, name=other), percent(c["probability_b"], lang, 0)))
+        numbers.append((b("k_compare_p", lang, name=other), probability(c["probability_b"], lang)))
         if "cost_a" in c:
             numbers.append((b("k_compare_cost", lang, first=c["cost_first"], year=c["cost_last"]),
                             f"{billion(c['cost_a'], lang)} / {billion(c['cost_b'], lang)} {b('billion', lang)}"))

@@ -23,6 +23,7 @@ from dash.exceptions import PreventUpdate
 from . import briefing, cache, compute, fields, figures, i18n, views
 from .compute import InputError
 from .i18n import graph_config, number, percent, scenario_description, scenario_name, t
+from .i18n import probability as i18n_probability
 from .layout import lever_id, lever_path
 
 log = logging.getLogger("covsim.dashboard")
@@ -145,7 +146,7 @@ def render(s: dict | None, lang: str, names=None) -> dict:
                 f"({percent(rep['lo80'], lang, 1)}–{percent(rep['hi80'], lang, 1)}, 80%) · "
                 f"{t('first_year', lang)}: {first or t('never', lang)} · "
                 f"{number(rep['draws'], lang)} {t('draws', lang)}, {t('seed', lang)} {rep['seed']}")
-    probability = percent(rep["probability"], lang, 0)
+    probability = i18n_probability(rep["probability"], lang)
     if not s["assumptions"].get("calibrated", True):  # never silently on the priors
         probability = [probability, html.Div(t("on_priors", lang), id="on-priors",
                                              style={"fontSize": "13px", "fontWeight": "normal", "color": "#b00020"})]
@@ -179,8 +180,8 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     if c:
         lines = [html.Tr([html.Th(""), html.Th(scenario_name(s["scenario"], lang)),
                           html.Th(scenario_name(c["name"], lang))]),
-                 html.Tr([html.Td(t("probability", lang)), html.Td(percent(c["probability_a"], lang, 0)),
-                          html.Td(percent(c["probability_b"], lang, 0))])]
+                 html.Tr([html.Td(t("probability", lang)), html.Td(i18n_probability(c["probability_a"], lang)),
+                          html.Td(i18n_probability(c["probability_b"], lang))])]
         if "cost_a" in c:
             lines.append(html.Tr([html.Td(f"{t('cum_cost', lang)} {c['cost_first']}–{c['cost_last']} "
                                           f"({t('billion_vnd', lang)})"),

@@ -41,6 +41,10 @@ REGIONS = tuple(regions.offered())
 SINCE_MERGER = {"vi": "từ 1/7/2025", "en": "since 1 Jul 2025"}
 
 
+#: How a probability is shown (the CLI's rule), for the faces that print one.
+probability_shown = planning.probability_shown
+
+
 def region_name(region: str, lang: str) -> str:
     """A region's name in `lang` from the region registry (regions.csv); a 2025 unit that keeps the
     name of a former province also offered says since when it has its boundaries."""

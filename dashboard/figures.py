@@ -8,7 +8,7 @@ import pandas as pd
 from plotly.colors import qualitative
 
 from . import compute
-from .i18n import district_name, percent, scenario_name, t
+from .i18n import district_name, percent, probability, scenario_name, t
 from .sources import source_label
 
 
@@ -84,7 +84,7 @@ def fan_chart(s: dict, lang: str) -> dict:
                  "name": f"{t('target_line', lang)}: {percent(rep['target'], lang, 2)} ({rep['year']})"})
     data.append({"type": "scatter", "x": [rep["year"]], "y": [100 * rep["target"]], "mode": "markers+text",
                  "marker": {"symbol": "star-open", "size": 16, "color": "#d62728"},
-                 "text": [percent(rep["probability"], lang, 0)], "textposition": "top center",
+                 "text": [probability(rep["probability"], lang)], "textposition": "top center",
                  "showlegend": False, "hoverinfo": "skip"})
     unit = t("of_labour_force", lang) if s.get("denominator") == "labour_force" else t("of_population", lang)
     return figure(data, lang, xaxis=_axis(t("year", lang)), yaxis=_axis(f"{t('coverage', lang)} (% {unit})"),

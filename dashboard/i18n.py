@@ -11,7 +11,7 @@ from babel.numbers import format_decimal
 
 from . import catalogue
 from .catalogue import DEFAULT, LANGUAGES, LOCALES
-from .compute import lever_labels
+from .compute import lever_labels, probability_shown
 
 __all__ = ["DEFAULT", "LANGUAGES", "LOCALES", "TEXT", "t", "region_name", "number", "percent", "group_name", "group_label"]
 
@@ -47,6 +47,13 @@ def percent(share: float | None, lang: str, decimals: int = 1) -> str:
     if share is None:
         return "–"
     return number(100.0 * share, lang, decimals) + "%"
+
+
+def probability(p: float, lang: str) -> str:
+    """A target's probability in whole percent, '<1%' where a draw or two reach it (never '0%'),
+    by the same rule as the CLI (`planning.probability_shown`)."""
+    sign, value = probability_shown(p)
+    return sign + percent(value, lang, 0)
 
 
 def group_name(group: str, lang: str) -> str:

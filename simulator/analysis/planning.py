@@ -79,6 +79,23 @@ def probability(coverage: xr.DataArray, target: float) -> float:
     return float((coverage >= target).mean("draw"))
 
 
+def probability_shown(p: float) -> tuple[str, float]:
+    """(sign, value) to print a probability in whole percent: one draw in 200 (0.005) would round to
+    "0%", which says no draw reaches the target; it reads "<1%" (and ">99%" short of every draw).
+    The CLI and the dashboard both print through this."""
+    if 0.0 < p < 0.01:
+        return "<", 0.01
+    if 0.99 < p < 1.0:
+        return ">", 0.99
+    return "", float(p)
+
+
+def probability_text(p: float) -> str:
+    """A probability as the CLI prints it: '<1%', '37%', '>99%'."""
+    sign, value = probability_shown(p)
+    return f"{sign}{100 * value:.0f}%"
+
+
 def first_year_reached(coverage: xr.DataArray, target: float) -> np.ndarray:
     """Per draw, the first year from which coverage stays at or above the target; inf if never.
 

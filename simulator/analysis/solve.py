@@ -159,11 +159,11 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
         feasible = False
         message = (f"no combination of {', '.join(paths)} within [current, maximum] from {start} reaches "
                    f"{100 * target:.1f}% in {year} with probability {probability:.0%}: the best found, every lever "
-                   f"at its maximum, reaches it with probability {ceiling.probability:.0%} "
+                   f"at its maximum, reaches it with probability {planning.probability_text(ceiling.probability)} "
                    f"(median coverage {100 * ceiling.median_coverage:.1f}%)")
     elif current.probability >= probability:
         best, feasible = current, True
-        message = f"the current policy already reaches the target with probability {current.probability:.0%}"
+        message = f"the current policy already reaches the target with probability {planning.probability_text(current.probability)}"
     else:
         feasible = True
         # Candidates: each lever alone, and all together, each at its cheapest level on the way up.
@@ -183,7 +183,7 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
             candidates.append(repaired)
         best = min((c for c in candidates if c is not None), key=lambda c: c.cost)
         message = (f"cheapest mix found reaches {100 * target:.1f}% in {year} with probability "
-                   f"{best.probability:.0%} (asked {probability:.0%})")
+                   f"{planning.probability_text(best.probability)} (asked {probability:.0%})")
 
     extra_insured = best.insured_year - current.insured_year
     extra_cost_year = best.cost_year - current.cost_year

@@ -137,3 +137,13 @@ def test_dashboard_word_and_pdf_buttons_send_the_briefing(summary, tmp_path):
 def test_targets_and_regions_read_as_the_plans_write_them():
     assert [brief_text.target_text(v, "vi") for v in (0.9, 0.968, 0.9369)] == ["90%", "96,8%", "93,69%"]
     assert brief_text.region_name("vietnam", "vi") == "cả nước" and brief_text.region_name("lai_chau", "vi") == "Lai Châu"
+
+
+def test_a_probability_one_draw_gives_reads_below_one_percent_in_both_languages():
+    """The page, the briefing and the chart print a target's probability as the CLI does: one draw
+    in 200 is '<1%', not '0%' (which would say no draw reaches the target)."""
+    from covsim.dashboard.i18n import probability
+
+    assert probability(0.005, "vi") == "<1%" and probability(0.005, "en") == "<1%"
+    assert probability(0.995, "en") == ">99%"
+    assert probability(0.0, "vi") == "0%" and probability(0.37, "vi") == "37%" and probability(1.0, "en") == "100%"

@@ -30,6 +30,21 @@ def cli(capsys, *argv):
     return code, out, err
 
 
+def test_a_target_one_draw_reaches_never_reads_zero(capsys, lai_chau):
+    """One draw in 200 at the target is 0.005, which whole-percent rounding prints as 0%: a planner
+    would read "no draw reaches it". The CLI prints <1% (and >99% one draw short of all)."""
+    scenario = lai_chau[0]
+    ds = simulator.run(scenario, params=shipped.draws_for("lai_chau", 200, 0), seed=0)
+    cov = np.sort(ds.coverage_total.sel(region="lai_chau", year=2020).values)
+    assert cov[-1] > cov[-2] and cov[1] > cov[0]
+    code, out, _ = cli(capsys, "target", "lai_chau", "--target", repr(float(cov[-1])), "--year", "2020")
+    assert code == 0 and "probability <1%" in out
+    code, out, _ = cli(capsys, "target", "lai_chau", "--target", repr(float(cov[1])), "--year", "2020")
+    assert code == 0 and "probability >99%" in out
+    assert [planning.probability_text(p) for p in (0.0, 0.005, 0.01, 0.5, 0.995, 1.0)] == \
+        ["0%", "<1%", "1%", "50%", ">99%", "100%"]
+
+
 def test_target_json_matches_the_share_of_draws(capsys, lai_chau):
     scenario, _, ds = lai_chau
     code, out, _ = cli(capsys, "target", "lai_chau", "--target", "0.94", "--year", "2020", "--draws", str(DRAWS),
