@@ -14,6 +14,18 @@ def test_the_nation_meets_every_census_age_band_within_a_point():
     assert all(abs(g["gap_points"]) < 1.0 for g in national), national
 
 
+def test_a_forecast_as_of_2010_starts_from_the_2009_census_not_a_default():
+    """The 2009 census's bands (24.5% under 15, 6.4% aged 65+) are known as of 2010: the starting
+    structure is fitted to them; as of 2008 no band is known and the default stands in."""
+    shape, how = demography.fitted_shape("vietnam", 2008, 2010)
+    assert how.startswith("fitted to its census age bands")
+    assert demography.fitted_shape("vietnam", 2008, 2008)[1].startswith("stable population at the default")
+    demo = demography.build(["vietnam"], [2008, 2009, 2010], 2010)
+    pop = demo.initial_population.sel(region="vietnam")
+    aged = float(pop.sel(age=slice(65, None)).sum() / pop.sum())
+    assert 0.05 < aged < 0.075  # the default stable population had 11.1% aged 65+ in 2010
+
+
 def test_provinces_without_bands_take_the_nations_shape_and_say_so():
     demo = demography.build(["vietnam", "lai_chau"], [2008, 2009])
     how = demo.initial_population.attrs["age_shape"]
