@@ -13,7 +13,8 @@ from . import catalogue
 from .catalogue import DEFAULT, LANGUAGES, LOCALES
 from .compute import lever_labels, probability_shown
 
-__all__ = ["DEFAULT", "LANGUAGES", "LOCALES", "TEXT", "t", "region_name", "number", "percent", "group_name", "group_label"]
+__all__ = ["DEFAULT", "LANGUAGES", "LOCALES", "TEXT", "t", "region_name", "number", "percent", "probability", "group_name",
+           "group_label"]
 
 TEXT = catalogue.section("page") | lever_labels()  # for tests and tools: the page's entries
 
@@ -50,8 +51,8 @@ def percent(share: float | None, lang: str, decimals: int = 1) -> str:
 
 
 def probability(p: float, lang: str) -> str:
-    """A target's probability in whole percent, '<1%' where a draw or two reach it (never '0%'),
-    by the same rule as the CLI (`planning.probability_shown`)."""
+    """A target's probability in whole percent, '<1%' where fewer than 1% of the draws reach it
+    but some do (never '0%'), by the same rule as the CLI (`planning.probability_shown`)."""
     sign, value = probability_shown(p)
     return sign + percent(value, lang, 0)
 
