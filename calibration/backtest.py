@@ -264,6 +264,7 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
                                              f"{horizon} years after an origin with {MIN_EARLIER} national "
                                              f"observations (it has {len(obs)})")
     unconverged: list[dict] = []  # origins whose fit failed its diagnostics: scored, and said
+    learned: list[dict] = []  # what each origin's figures taught its fit (calibration/learned.py)
     points: dict[str, list[tuple]] = {"model": []}
     points.update({name: [] for name in BASELINES})
     pits: list[float] = []  # each model point's PIT, and which draws fall inside its 80% interval
@@ -279,6 +280,7 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
         reported = result.pop("_reported")
         if not result["convergence"]["converged"]:
             unconverged.append({"origin": origin, "failed": result["convergence"]["failed"]})
+        learned.append({"origin": origin, **result["provenance"].get("learned", {})})
         by_year = {r["year"]: r for r in result["forecasts"]}
         for row in held.itertuples(index=False):
             f = by_year[int(row.year)]
@@ -319,5 +321,6 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
                           for o, f in factors.items()],
         "paired": paired(points),
         "unconverged_origins": unconverged,
+        "learned": learned,
         "forecasts": [dict(zip(COLUMNS, r), pit=p) for r, p in zip(points["model"], pits)],
     }

@@ -32,7 +32,7 @@ from covsim.simulator.inputs import tables
 from covsim.simulator.inputs.policy import Policy
 from covsim.simulator.schemes.provenance import code_version
 
-from . import health_fit, labour_fit
+from . import health_fit, labour_fit, learned
 from .priors import NATIONAL
 
 #: Newton steps that polish the optimiser's mode, and the step size at which they stop.
@@ -256,7 +256,7 @@ def calibrate(region: str, until: int | None = None, settings: Settings = Settin
     if hasattr(post, "finish"):  # what the fit knows beyond its draws (the health fit's walk)
         out = post.finish(out, theta)
     for i, f in enumerate(frees):
-        out[f"theta_{f.name}"] = ("draw", theta[:, i], {"long_name": f.doc, "prior": f"N({f.mean:.3g}, {f.sd:.3g})"})
+        out[f"theta_{f.name}"] = ("draw", theta[:, i], {"long_name": f.doc, "prior": learned.prior_label(f.mean, f.sd)})
     fitted = model.reported(post, post.predict(theta[: min(200, len(theta))]))
     out.attrs.update(
         source=model.SOURCE, region=region, until=-1 if until is None else int(until),
@@ -266,6 +266,7 @@ def calibrate(region: str, until: int | None = None, settings: Settings = Settin
         runtime_s=round(time.perf_counter() - started, 2), seed=settings.seed,
         code_version=code_version(), data_hash=tables.data_hash(), **diagnostics,
     )
+    learned.stamp(out)  # which fitted numbers are still mostly their priors
     out["observation_value"] = ("observation", post.obs.value.to_numpy(float))
     out["observation_year"] = ("observation", post.obs.year.to_numpy())
     out["observation_region"] = ("observation", post.obs.region.to_numpy().astype(str))

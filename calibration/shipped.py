@@ -149,6 +149,8 @@ def attach_draws(params: xr.Dataset, region: str, seed: int, layer: Scheme) -> x
             var = var.reindex(region=out.region.values, fill_value=0.0) if "region" in out.coords else var
         out[name] = var
     out.attrs[layer.source_attr] = f"posterior {path.name}"
+    if "learned" in post.attrs:
+        out.attrs[layer.learned_attr] = post.attrs["learned"]
     return out
 
 

@@ -47,6 +47,7 @@ def cmd_calibrate(args) -> int:
     from covsim.calibration.diagnostics import mark_unconverged, verdict
     from covsim.calibration.fit import calibrate
     from covsim.calibration.forecast import check_until, convergence
+    from covsim.cli.summary import mostly_prior_lines
     from covsim.simulator.output import check_destination, write_netcdf
 
     region = check_fitted(args.region)
@@ -67,12 +68,15 @@ def cmd_calibrate(args) -> int:
     a = post.attrs
     summary = {"region": region, "until": args.until, "out": args.out, "draws": int(post.sizes["draw"]),
                "own_observations": a["own_observations"], "national_observations": a["national_observations"],
-               "convergence": convergence(a), "converged": not failed, "runtime_s": a["runtime_s"]}
+               "convergence": convergence(a), "converged": not failed, "runtime_s": a["runtime_s"],
+               "learned": json.loads(a["learned"])}
     if args.json:
         print(json.dumps(summary))
     else:
         for k, v in summary.items():
-            print(f"{k:>22}: {v}")
+            if k != "learned":
+                print(f"{k:>22}: {v}")
+        print("\n".join(mostly_prior_lines({"learned": summary["learned"]})))
     return 0
 
 

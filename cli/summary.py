@@ -88,4 +88,17 @@ def provenance_lines(record: dict) -> list[str]:
     lines.append("assumed numbers: " + ("none" if not assumed else "; ".join(assumed)))
     if record.get("unconverged"):
         lines.append(f"parameters from a fit that did not converge: {record['unconverged']}")
+    lines.extend(mostly_prior_lines(record))
     return lines
+
+
+def mostly_prior_lines(record: dict) -> list[str]:
+    """The fitted parameters the figures hardly moved from their assumed priors: a verdict leaning on
+    them leans on an assumption (calibration/learned.py)."""
+    learned = record.get("learned") or {}
+    names = learned.get("mostly_prior", [])
+    if not names:
+        return []
+    c = learned["contraction"]
+    return [f"fitted, yet mostly their assumed priors (posterior contraction below {learned['mostly_prior_below']:g}: "
+            f"the figures left over half of the prior's variance): " + ", ".join(f"{n} {c[n]:.2f}" for n in names)]

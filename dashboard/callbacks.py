@@ -197,6 +197,9 @@ def render(s: dict | None, lang: str, names=None) -> dict:
                           f"{t('seed', lang)} {a['seed']} · {number(a['draws'], lang)} {t('draws', lang)} · "
                           f"{t('parameters', lang)}: {fitted} · {t('data_hash', lang)} {a['data_hash']} · "
                           f"{t('code_version', lang)} {a['code_version']}")
+    assumed = i18n.mostly_prior_text(a.get("mostly_prior"), lang)  # a verdict leaning on an assumption says so
+    if assumed:
+        out["assumptions"] = html.Div([html.Div(out["assumptions"]), html.Div(assumed)])
     return out
 
 

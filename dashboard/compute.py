@@ -436,6 +436,14 @@ def districts_view(res: dict) -> dict:
     return out
 
 
+
+def mostly_prior(attrs) -> dict:
+    """The fitted parameters a run leans on that the figures hardly narrowed (name: posterior
+    contraction, lowest first) and the cut, from the run's provenance (calibration/learned.py)."""
+    learned = json.loads(attrs.get("learned") or "{}")
+    c = learned.get("contraction", {})
+    return {"cut": learned.get("mostly_prior_below"), "parameters": {n: c[n] for n in learned.get("mostly_prior", [])}}
+
 def summary(res: dict) -> dict:
     """A JSON-serialisable digest of a result: what the page's store and the exports hold."""
     sc, cov, attrs = res["scenario"], res["coverage"], res["attrs"]
@@ -457,7 +465,8 @@ def summary(res: dict) -> dict:
                         "seed": int(attrs.get("seed", 0)), "draws": int(cov.sizes["draw"]),
                         "data_hash": attrs.get("data_hash", ""), "code_version": attrs.get("code_version", ""),
                         "parameters": attrs.get("parameters", ""), "source": sc.source,
-                        "calibrated": bool(attrs.get("calibrated", 1))},
+                        "calibrated": bool(attrs.get("calibrated", 1)),
+                        "mostly_prior": mostly_prior(attrs)},
     }
     if not out["details"]:
         return out

@@ -14,7 +14,7 @@ from .catalogue import DEFAULT, LANGUAGES, LOCALES
 from .compute import lever_labels, probability_shown
 
 __all__ = ["DEFAULT", "LANGUAGES", "LOCALES", "TEXT", "t", "region_name", "number", "percent", "probability", "group_name",
-           "group_label"]
+           "group_label", "parameter_name", "mostly_prior_text"]
 
 TEXT = catalogue.section("page") | lever_labels()  # for tests and tools: the page's entries
 
@@ -55,6 +55,20 @@ def probability(p: float, lang: str) -> str:
     but some do (never '0%'), by the same rule as the CLI (`planning.probability_shown`)."""
     sign, value = probability_shown(p)
     return sign + percent(value, lang, 0)
+
+
+def parameter_name(name: str, lang: str) -> str:
+    """A fitted parameter in words (the catalogue's `parameter` section), else its name."""
+    return catalogue.text("parameter", name, lang) if catalogue.has("parameter", name) else name
+
+
+def mostly_prior_text(mostly: dict | None, lang: str) -> str:
+    """'' or one sentence: the fitted parameters still mostly their assumed priors, each with its
+    posterior contraction as the share of the prior's variance the figures removed (`compute.mostly_prior`)."""
+    if not mostly or not mostly.get("parameters"):
+        return ""
+    items = "; ".join(f"{parameter_name(n, lang)} {percent(max(c, 0.0), lang, 0)}" for n, c in mostly["parameters"].items())
+    return t("mostly_prior", lang).format(cut=percent(mostly["cut"], lang, 0)) + ": " + items
 
 
 def group_name(group: str, lang: str) -> str:

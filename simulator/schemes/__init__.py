@@ -28,7 +28,8 @@ class Scheme:
 
     `posterior`: the file name of a region's shipped posterior draws; `reads`: the variables a run
     takes from it (None: all); `draw_stream`: the seed stream its draws are picked with;
-    `source_attr`: the attribute that says where its draws came from. `budget`: a run has premium
+    `source_attr`: the attribute that says where its draws came from, `learned_attr` the one that
+    carries what its fit learned (calibration/learned.py). `budget`: a run has premium
     money flows, so the CLI and dashboard report the state's cost against the baseline; `variants`:
     a run can be kept and rerun from a year (`variants.Variants`, the dashboard's lever moves);
     `target_gaps`: what each plan target would need, for a scheme whose runs report it.
@@ -41,6 +42,7 @@ class Scheme:
     draw_stream: int
     reads: tuple[str, ...] | None = None
     source_attr: str = "source"
+    learned_attr: str = "learned"
     budget: bool = False
     variants: bool = False
     target_gaps: Callable | None = None
@@ -57,6 +59,7 @@ class Scheme:
 
 _LABOUR = dict(model=labour, denominator="labour_force", posterior="labour_{region}.nc", draw_stream=7920,
                reads=tuple(labour.PRIORS) + tuple(labour.REGION_PRIORS), source_attr="labour_source",
+               learned_attr="labour_learned",
                target_gaps=labour.target_gaps)
 SCHEMES: dict[str, Scheme] = {
     "bhyt": Scheme("bhyt", health, "population", posterior="{region}.nc", draw_stream=7919, budget=True,

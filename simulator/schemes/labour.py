@@ -463,6 +463,11 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
     if is_labour_params(params):
         used = params
         source = str(params.attrs.get("labour_source", params.attrs.get("source", "given")))
+        if "labour_source" in params.attrs:  # labour draws beside the health ones: their fit's record, not health's
+            used = params.copy(deep=False)
+            used.attrs.pop("learned", None)
+            if "labour_learned" in params.attrs:
+                used.attrs["learned"] = params.attrs["labour_learned"]
     else:
         index = params.draw.values if params is not None else np.arange(draws)
         used = prior_at(index, seed, regions)

@@ -64,6 +64,8 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
     )
     if params.attrs.get("unconverged"):  # draws of a fit written with --allow-unconverged
         out["unconverged"] = str(params.attrs["unconverged"])
+    if params.attrs.get("learned"):  # what the fit's figures taught it (calibration/learned.py)
+        out["learned"] = str(params.attrs["learned"])
     return out
 
 
@@ -79,6 +81,8 @@ def record(attrs) -> dict:
     out["assumptions"] = json.loads(attrs.get("assumptions") or "[]")
     if attrs.get("unconverged"):
         out["unconverged"] = str(attrs["unconverged"])
+    if attrs.get("learned"):  # the fitted parameters still mostly their priors, and every contraction
+        out["learned"] = json.loads(attrs["learned"])
     return out
 
 

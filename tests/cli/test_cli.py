@@ -70,8 +70,18 @@ def test_every_json_output_records_what_reproduces_it_and_the_numbers_it_assumes
     assert outs["target"]["provenance"]["seed"] == 3 and outs["forecast"]["provenance"]["seed"] == 3
     fit = outs["forecast"]["provenance"]["fit"]  # the as-of fit: its origin and sampler, to refit it
     assert fit["until"] == 2013 and fit["seed"] == 3 and fit["walkers"] == 24
-    text = covsim("forecast", "dong_nai", *plan, "--until", "2013", "--to", "2016", "--fast", "--draws", "30").stdout
+    text = covsim("forecast", "dong_nai", *plan, "--until", "2013", "--to", "2016", "--fast", "--draws", "30",
+                  "--seed", "3").stdout
     assert "fitted as of 2013" in text and "assumed numbers: state_share.near_poor = 1 from 2015" in text
+    # and the fitted numbers the figures up to the origin hardly narrowed, beside the assumed ones
+    for name, out in outs.items():
+        learned = out["provenance"]["learned"]
+        assert learned["mostly_prior"] and all(learned["contraction"][n] < learned["mostly_prior_below"]
+                                               for n in learned["mostly_prior"]), name
+    early = outs["forecast"]["provenance"]["learned"]
+    assert early["held"] == ["outreach_2015"]  # as of 2013 Law 46/2014 was not passed: nothing to fit
+    line = next(x for x in text.splitlines() if x.startswith("fitted, yet mostly their assumed priors"))
+    assert all(f"{n} {early['contraction'][n]:.2f}" in line for n in early["mostly_prior"])
 
 
 def test_run_default_prints_table_with_targets():

@@ -126,6 +126,24 @@ def test_render_shows_numbers_in_the_language(small):
     assert vi["error"] == ""
 
 
+def test_assumptions_name_the_fitted_numbers_that_are_still_priors(small):
+    # Lai Chau has no coverage figure of its own: its level is the prior's, and the page says so
+    mostly = small["assumptions"]["mostly_prior"]
+    assert "region_offset" in mostly["parameters"] and mostly["cut"] == 0.5
+    vi, en = (str(callbacks.render(small, lang)["assumptions"]) for lang in ("vi", "en"))
+    assert "mức tham gia riêng của tỉnh" in vi and "chủ yếu vẫn là giả định" in vi and "50%" in vi
+    # on paper too: the briefing's method and the workbook's assumptions sheet
+    assert "mức tham gia riêng của tỉnh" in briefing.briefing_html(small, "vi")
+    import openpyxl
+
+    from covsim.dashboard import excel
+
+    book = openpyxl.load_workbook(io.BytesIO(excel.to_excel(small, "en")))
+    cells = [str(c) for ws in book for row in ws.iter_rows(values_only=True) for c in row if c]
+    assert any(c.startswith("Fitted, yet mostly assumed") and "the province's own join level" in c for c in cells)
+    assert "the province's own join level" in en and f'tỉnh {percent(mostly["parameters"]["region_offset"], "vi", 0)}' in vi
+
+
 def test_briefing_contains_the_key_numbers(small):
     page = briefing.briefing_html(small, "vi")
     assert page.startswith("<!DOCTYPE html>") and "@media print" in page
