@@ -57,9 +57,14 @@ def _measured(post: xr.Dataset) -> dict[str, float | None]:
 def record(post: xr.Dataset) -> dict:
     """The fit's record: every fitted parameter's contraction, the cut, those below it (lowest
     first) and those held fixed."""
-    c = contraction(post)
+    return summarise(contraction(post), held(post))
+
+
+def summarise(c: dict[str, float], held_fixed: list[str]) -> dict:
+    """A record from contractions by name (`record`; `shipped.merged_draws` adds a 2025 unit's former
+    provinces' offsets, each `region_offset.<province>`)."""
     mostly = sorted((k for k, v in c.items() if v < MOSTLY_PRIOR), key=lambda k: (c[k], k))
-    return {"contraction": c, "mostly_prior_below": MOSTLY_PRIOR, "mostly_prior": mostly, "held": held(post)}
+    return {"contraction": c, "mostly_prior_below": MOSTLY_PRIOR, "mostly_prior": mostly, "held": held_fixed}
 
 
 def stamp(post: xr.Dataset) -> None:
@@ -67,4 +72,4 @@ def stamp(post: xr.Dataset) -> None:
     post.attrs["learned"] = json.dumps(record(post))
 
 
-__all__ = ["MOSTLY_PRIOR", "contraction", "held", "prior_label", "record", "stamp"]
+__all__ = ["MOSTLY_PRIOR", "contraction", "held", "prior_label", "record", "stamp", "summarise"]

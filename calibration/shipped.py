@@ -5,6 +5,7 @@ priors stand in, and the Dataset's `source` attribute says which.
 """
 from __future__ import annotations
 
+import json
 import sys
 from importlib import resources
 from pathlib import Path
@@ -126,9 +127,23 @@ def merged_draws(unit: str, draws: int, seed: int) -> xr.Dataset:
     on_priors = [m for m, src in sources.items() if not src.startswith("posterior")]
     parts = "; ".join(f"{m}: {src}" for m, src in sources.items())
     out.attrs = dict(base.attrs)
+    if base.attrs.get("learned"):
+        out.attrs["learned"] = json.dumps(_merged_learned(json.loads(base.attrs["learned"]), own, members))
     out.attrs["source"] = (f"prior: {unit} summed from former provinces, on the priors: {', '.join(on_priors)} ({parts})"
                            if on_priors else f"posterior: {unit} summed from former provinces ({parts})")
     return out
+
+
+def _merged_learned(head: dict, own: dict[str, xr.Dataset], members: list[str]) -> dict:
+    """The seat's record with each former province's own offset beside it, as
+    `region_offset.<province>`: its fit's contraction, 0 where it runs on the priors (nothing learned)."""
+    from . import learned
+
+    c = {k: v for k, v in head["contraction"].items() if k != "region_offset"}
+    for m in members:
+        theirs = json.loads(own[m].attrs.get("learned") or "{}").get("contraction", {})
+        c[f"region_offset.{m}"] = theirs.get("region_offset", 0.0)
+    return learned.summarise(c, head.get("held", []))
 
 
 def attach_draws(params: xr.Dataset, region: str, seed: int, layer: Scheme) -> xr.Dataset:

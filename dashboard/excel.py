@@ -166,7 +166,7 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
                          [x("probability", lang), rep["probability"], x("model", lang)]])
     assumed = mostly_prior_text(a.get("mostly_prior"), lang)  # fitted, yet mostly the priors: said on paper too
     section("h_method", [[b("model_text", lang, region=region_name(s["region"], lang)), None, None]]
-            + ([[assumed, b("status_assumed", lang), None]] if assumed else []))
+            + ([[assumed, b("status_mostly_prior", lang), None]] if assumed else []))
     section("h_repro", [[b("r_draws", lang), a["draws"], None], [b("r_seed", lang), a["seed"], None],
                         [b("r_start", lang), s["start"], None], [b("r_scenario_hash", lang), a["scenario_hash"], None],
                         [b("r_data_hash", lang), a["data_hash"], None], [b("r_code_version", lang), a["code_version"], None]])

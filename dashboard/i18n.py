@@ -58,8 +58,11 @@ def probability(p: float, lang: str) -> str:
 
 
 def parameter_name(name: str, lang: str) -> str:
-    """A fitted parameter in words (the catalogue's `parameter` section), else its name."""
-    return catalogue.text("parameter", name, lang) if catalogue.has("parameter", name) else name
+    """A fitted parameter in words (the catalogue's `parameter` section), else its name;
+    `region_offset.<province>` (a 2025 unit's former province) with the province's name."""
+    base, _, region = name.partition(".")
+    words = catalogue.text("parameter", base, lang) if catalogue.has("parameter", base) else base
+    return f"{words} ({region_name(region, lang)})" if region else words
 
 
 def mostly_prior_text(mostly: dict | None, lang: str) -> str:

@@ -66,3 +66,28 @@ def test_an_early_fit_holds_the_drive_of_a_law_not_yet_passed():
     rec = json.loads(post.attrs["learned"])
     assert rec["held"] == ["outreach_2015"] and "outreach_2015" not in rec["contraction"]
     assert "roadmap" in rec["mostly_prior"]  # four national figures cannot tell the roadmap's strength
+
+
+def test_a_2025_unit_lists_each_former_province_s_own_level():
+    # HCMC's 2025 unit sums three former provinces; two have no posterior, so their levels are
+    # their priors, and the unit's verdict leans on them: the run says so, province by province
+    from covsim.simulator.schemes.provenance import record
+
+    params = draws_for("ho_chi_minh_city_2025", 10, 0)
+    rec = json.loads(params.attrs["learned"])
+    with xr.open_dataset(shipped_path("ho_chi_minh_city")) as post:
+        own = json.loads(post.attrs["learned"])["contraction"]
+    assert rec["contraction"]["region_offset.binh_duong"] == 0.0
+    assert rec["contraction"]["region_offset.ho_chi_minh_city"] == own["region_offset"]
+    assert "region_offset" not in rec["contraction"]
+    assert {"region_offset.binh_duong", "region_offset.ba_ria_vung_tau"} <= set(rec["mostly_prior"])
+    run = simulator.run(simulator.load_scenario("ho_chi_minh_city_2025"), params=params, seed=0)
+    assert record(run.attrs)["learned"] == rec
+
+
+def test_parameter_names_in_words():
+    from covsim.dashboard import i18n
+
+    assert i18n.parameter_name("region_offset.binh_duong", "vi") == "mức tham gia riêng của tỉnh (Bình Dương)"
+    assert i18n.parameter_name("roadmap", "en") == "strength of Law 25/2008's roadmap"
+    assert i18n.parameter_name("not_a_parameter", "en") == "not_a_parameter"
