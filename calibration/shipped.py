@@ -169,6 +169,20 @@ def attach_draws(params: xr.Dataset, region: str, seed: int, layer: Scheme) -> x
     return out
 
 
+def learned_of(region: str, scheme_id: str = "bhyt") -> dict | None:
+    """What the region's posterior for the scheme learned (calibration/learned.py), as its file
+    records it; None where the region's runs are on the priors or the file predates the record."""
+    from covsim.simulator.schemes import scheme
+
+    layer = scheme(scheme_id)
+    path = path_for(region) if layer.posterior == posterior_layers()[0].posterior else shipped_path(region, layer)
+    if not path.exists():
+        return None
+    with xr.open_dataset(path) as post:
+        text = post.attrs.get("learned")
+    return json.loads(text) if text else None
+
+
 def shipped_regions() -> list[str]:
     """The regions with a shipped posterior of the first layer (the health fit), in the order of
     `known_regions`: those whose later layers are shipped too."""

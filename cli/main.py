@@ -131,13 +131,17 @@ def _parameters(scenario, args):
 
 def cmd_scenarios(args) -> int:
     from covsim import simulator
+    from covsim.calibration.shipped import learned_of
 
     rows = []
     for name in simulator.shipped_scenarios():
         sc = simulator.load_scenario(name)
+        learned = learned_of(sc.region, sc.scheme)  # the region's fit: what it leaves to the priors
         rows.append({"name": sc.name, "region": sc.region, "years": f"{sc.start + 1}-{sc.end}",
                      "scheme": sc.scheme, "baseline": sc.baseline or "", "description": sc.description,
-                     "assumptions": sc.assumptions()})
+                     "assumptions": sc.assumptions(),
+                     "mostly_prior": None if learned is None else
+                     {n: learned["contraction"][n] for n in learned["mostly_prior"]}})
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0
@@ -147,6 +151,10 @@ def cmd_scenarios(args) -> int:
         print(f"{r['name']:<{width}}  {r['region']:<{rwidth}}  {r['years']}  {r['scheme']}  {r['description']}")
         for line in r["assumptions"] or ["none"]:  # "none" said, not left to be guessed from a gap
             print(f"{'':<{width}}  assumed: {line}")
+        mostly = r["mostly_prior"]
+        print(f"{'':<{width}}  fitted, mostly the prior: "
+              + ("(no calibrated posterior: every parameter is the prior's)" if mostly is None else
+                 ", ".join(f"{n} {c:.2f}" for n, c in mostly.items()) or "none"))
     return 0
 
 

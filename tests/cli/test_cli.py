@@ -122,6 +122,13 @@ def test_scenarios_lists_every_region_and_a_reform_per_plan():
     after = lines[next(i for i, l in enumerate(lines) if l.startswith("lai_chau_plan_2016")) + 1]
     assert after.strip() == "assumed: none"
     assert any(l.strip() == "assumed: state_share.near_poor = 1 from 2015 (not in the source)" for l in lines)
+    # and the region fit's parameters that are still mostly their priors: Lai Chau's own level first
+    plan = next(r for r in rows if r["name"] == "lai_chau_plan_2016")
+    assert next(iter(plan["mostly_prior"])) == "region_offset" and plan["mostly_prior"]["region_offset"] < 0.2
+    labour = next(r for r in rows if r["name"] == "vinh_long_labour_2018")
+    assert "compliance_logit" in labour["mostly_prior"] and "roadmap" not in labour["mostly_prior"]
+    fitted = lines[next(i for i, l in enumerate(lines) if l.startswith("lai_chau_plan_2016")) + 2]
+    assert fitted.strip().startswith("fitted, mostly the prior: region_offset 0.")
 
 
 def write(tmp_path, text, name="bad.toml"):
