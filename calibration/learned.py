@@ -67,9 +67,35 @@ def summarise(c: dict[str, float], held_fixed: list[str]) -> dict:
     return {"contraction": c, "mostly_prior_below": MOSTLY_PRIOR, "mostly_prior": mostly, "held": held_fixed}
 
 
+def leans_on(params: xr.Dataset, reached: np.ndarray) -> list[dict]:
+    """How a target's probability hangs on each fitted parameter still mostly its prior: the share
+    of draws reaching it among the draws with that parameter below its median, and above.
+
+    `params`: the run's draws (with the fit's `learned` record and its `theta_*` draws, or for a
+    2025 unit each former province's `region_offset`); `reached`: per draw, whether it reaches the
+    target. A wide gap between the halves says the verdict depends on a number nobody measured."""
+    rec = json.loads(params.attrs.get("learned") or "{}")
+    out = []
+    for name in rec.get("mostly_prior", []):
+        base, _, region = name.partition(".")
+        if region and base in params and "region" in params[base].dims:
+            values = params[base].sel(region=region).values
+        elif f"theta_{name}" in params:
+            values = params[f"theta_{name}"].values
+        else:
+            continue
+        if np.ptp(values) == 0:
+            continue
+        low = values <= np.median(values)
+        out.append({"parameter": name, "contraction": rec["contraction"][name],
+                    "probability_low_half": round(float(reached[low].mean()), 6),
+                    "probability_high_half": round(float(reached[~low].mean()), 6)})
+    return out
+
+
 def stamp(post: xr.Dataset) -> None:
     """Store the record in the posterior's attributes (`learned`), which runs on it pass on."""
     post.attrs["learned"] = json.dumps(record(post))
 
 
-__all__ = ["MOSTLY_PRIOR", "contraction", "held", "prior_label", "record", "stamp", "summarise"]
+__all__ = ["MOSTLY_PRIOR", "contraction", "held", "leans_on", "prior_label", "record", "stamp", "summarise"]

@@ -126,6 +126,7 @@ def _target_as_of(scenario, args) -> dict:
 
 def cmd_target(args) -> int:
     from covsim import simulator
+    from covsim.calibration.learned import leans_on
     from covsim.cli.summary import print_provenance
     from covsim.simulator.analysis import planning
     from covsim.simulator.schemes import provenance
@@ -141,8 +142,11 @@ def cmd_target(args) -> int:
     if args.until is not None:
         report = _target_as_of(scenario, args)
     else:
-        ds = simulator.run(scenario, params=_draws(scenario, args), draws=args.draws, seed=args.seed)
+        params = _draws(scenario, args)
+        ds = simulator.run(scenario, params=params, draws=args.draws, seed=args.seed)
         report = planning.target_report(ds, scenario, args.target, args.year)
+        report["leans_on"] = leans_on(params, planning.region_coverage(ds, scenario).sel(year=args.year).values
+                                      >= args.target)
         report["provenance"] = provenance.record(ds.attrs)
     report["boundaries"] = _boundaries(scenario)
     if args.json:
@@ -167,6 +171,10 @@ def cmd_target(args) -> int:
             print(f"{g['group']:<28} {100 * g['coverage']:>7.1f}% {target:>7} {gap:>7}")
     _print_boundaries(report["boundaries"])
     print_provenance(report["provenance"])
+    if report.get("leans_on"):  # how the answer moves with each number the figures did not measure
+        print("probability with the lower / upper half of each of those parameters' draws: "
+              + ", ".join(f"{r['parameter']} {planning.probability_text(r['probability_low_half'])} / "
+                          f"{planning.probability_text(r['probability_high_half'])}" for r in report["leans_on"]))
     return 0
 
 

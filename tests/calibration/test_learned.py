@@ -91,3 +91,26 @@ def test_parameter_names_in_words():
     assert i18n.parameter_name("region_offset.binh_duong", "vi") == "mức tham gia riêng của tỉnh (Bình Dương)"
     assert i18n.parameter_name("roadmap", "en") == "strength of Law 25/2008's roadmap"
     assert i18n.parameter_name("not_a_parameter", "en") == "not_a_parameter"
+
+
+def test_leans_on_splits_the_draws_at_each_unmeasured_parameter_s_median():
+    x = np.arange(10.0)
+    post = _post(vague=(x - x.mean(), 3.0), sharp=(1e-3 * x, 1.0))
+    learned.stamp(post)
+    rows = learned.leans_on(post, reached=x >= 5)  # reached exactly where `vague` is high
+    assert [r["parameter"] for r in rows] == ["vague"]  # `sharp` was learned: not listed
+    assert rows[0]["probability_low_half"] == 0.0 and rows[0]["probability_high_half"] == 1.0
+
+
+def test_target_says_how_its_probability_moves_with_each_unmeasured_parameter():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "covsim.cli.main", "target", "vietnam", "--target", "0.95",
+                          "--year", "2025", "--draws", "100", "--json"], capture_output=True, text=True, check=True)
+    report = json.loads(out.stdout)
+    names = [r["parameter"] for r in report["leans_on"]]
+    assert names == report["provenance"]["learned"]["mostly_prior"]
+    p = report["probability"]
+    for r in report["leans_on"]:  # the two halves average to the whole
+        assert (r["probability_low_half"] + r["probability_high_half"]) / 2 == pytest.approx(p, abs=1e-9)
