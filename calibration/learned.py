@@ -67,30 +67,45 @@ def summarise(c: dict[str, float], held_fixed: list[str]) -> dict:
     return {"contraction": c, "mostly_prior_below": MOSTLY_PRIOR, "mostly_prior": mostly, "held": held_fixed}
 
 
-def leans_on(params: xr.Dataset, reached: np.ndarray) -> list[dict]:
+def leans_on(params: xr.Dataset, reached: np.ndarray, region: str | None = None, attr: str = "learned") -> list[dict]:
     """How a target's probability hangs on each fitted parameter still mostly its prior: the share
     of draws reaching it among the draws with that parameter below its median, and above.
 
-    `params`: the run's draws (with the fit's `learned` record and its `theta_*` draws, or for a
-    2025 unit each former province's `region_offset`); `reached`: per draw, whether it reaches the
-    target. A wide gap between the halves says the verdict depends on a number nobody measured."""
-    rec = json.loads(params.attrs.get("learned") or "{}")
+    `params`: the run's draws, with the fit's record in the attribute `attr` (a scheme's
+    `learned_attr`: the labour layer's draws sit beside the health ones); `reached`: per draw,
+    whether it reaches the target; `region`: where a parameter by region is read. A wide gap
+    between the halves says the verdict depends on a number nobody measured."""
+    rec = json.loads(params.attrs.get(attr) or "{}")
     out = []
     for name in rec.get("mostly_prior", []):
-        base, _, region = name.partition(".")
-        if region and base in params and "region" in params[base].dims:
-            values = params[base].sel(region=region).values
-        elif f"theta_{name}" in params:
-            values = params[f"theta_{name}"].values
-        else:
-            continue
-        if np.ptp(values) == 0:
+        values = _draw_values(params, name, region)
+        if values is None or np.ptp(values) == 0:
             continue
         low = values <= np.median(values)
         out.append({"parameter": name, "contraction": rec["contraction"][name],
                     "probability_low_half": round(float(reached[low].mean()), 6),
                     "probability_high_half": round(float(reached[~low].mean()), 6)})
     return out
+
+
+def _draw_values(params: xr.Dataset, name: str, region: str | None) -> np.ndarray | None:
+    """A parameter's value per draw: its fitted draws (`theta_*`), else the engine's variable of
+    that name (or without `log_`: the median split is the same), read at `region` where it has one.
+    `region_offset.<province>` (a 2025 unit) reads that province's offset."""
+    base, _, where = name.partition(".")
+    keys = ([] if where else [f"theta_{base}"]) + [base, base.removeprefix("log_")]
+    for key in keys:
+        if key not in params:
+            continue
+        v = params[key]
+        if "region" in v.dims:
+            at = where or region
+            if at is None or at not in v.region.values:
+                continue
+            v = v.sel(region=at)
+        if v.dims == ("draw",):
+            return v.values
+    return None
 
 
 def stamp(post: xr.Dataset) -> None:

@@ -26,8 +26,8 @@ from covsim.simulator.analysis import planning
 from covsim.simulator.inputs.decisions import target_decided
 from covsim.simulator.errors import InputError
 
-from .baselines import BASELINES, Z80, yearly
 from . import learned
+from .baselines import BASELINES, Z80, yearly
 from .fit import NATIONAL, Settings, calibrate
 from .forecast import as_of_record, check_until, convergence, run_as_of
 
@@ -54,7 +54,8 @@ def target_as_of(scenario, until: int, target: float, year: int, draws: int, see
     params = post.isel(draw=slice(0, draws))
     ds = run_as_of(scenario, until, scenario.end, params, seed, known=known)
     report = planning.target_report(ds, scenario, target, year)
-    report["leans_on"] = learned.leans_on(params, planning.region_coverage(ds, scenario).sel(year=year).values >= target)
+    report["leans_on"] = learned.leans_on(params, planning.region_coverage(ds, scenario).sel(year=year).values >= target,
+                                          scenario.region)
     report["as_of"] = int(until)
     report["convergence"] = convergence(post.attrs)
     report["provenance"] = as_of_record(ds, post, settings if posterior is None else None)

@@ -129,7 +129,7 @@ def cmd_target(args) -> int:
     from covsim.calibration.learned import leans_on
     from covsim.cli.summary import print_provenance
     from covsim.simulator.analysis import planning
-    from covsim.simulator.schemes import provenance
+    from covsim.simulator.schemes import provenance, scheme
 
     planning.check_target(args.target)
     scenario = _scenario(args)
@@ -146,7 +146,7 @@ def cmd_target(args) -> int:
         ds = simulator.run(scenario, params=params, draws=args.draws, seed=args.seed)
         report = planning.target_report(ds, scenario, args.target, args.year)
         report["leans_on"] = leans_on(params, planning.region_coverage(ds, scenario).sel(year=args.year).values
-                                      >= args.target)
+                                      >= args.target, scenario.region, scheme(scenario.scheme).learned_attr)
         report["provenance"] = provenance.record(ds.attrs)
     report["boundaries"] = _boundaries(scenario)
     if args.json:

@@ -114,3 +114,17 @@ def test_target_says_how_its_probability_moves_with_each_unmeasured_parameter():
     p = report["probability"]
     for r in report["leans_on"]:  # the two halves average to the whole
         assert (r["probability_low_half"] + r["probability_high_half"]) / 2 == pytest.approx(p, abs=1e-9)
+
+
+def test_a_labour_target_leans_on_the_labour_fit_s_parameters():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "covsim.cli.main", "target", "vinh_long", "--scenario",
+                          "vinh_long_labour_2018", "--scheme", "bhxh", "--target", "0.5", "--year", "2025",
+                          "--draws", "100", "--json"], capture_output=True, text=True, check=True)
+    report = json.loads(out.stdout)
+    names = [r["parameter"] for r in report["leans_on"]]
+    with xr.open_dataset(shipped_path("vinh_long").with_name("labour_vinh_long.nc")) as post:
+        labour = json.loads(post.attrs["learned"])["mostly_prior"]
+    assert names == labour and "region_compliance" in names  # read at Vinh Long's offset, not skipped
