@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .i18n import mostly_prior_text, probability, t
+from .i18n import leans_on_text, mostly_prior_text, probability, t
 from .sources import source_label
 from .brief_text import (b, billion, group_name, has, local_time, number, percent, plan_name, region_name,
                          scheme_name, target_text)
@@ -187,7 +187,9 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                     stamp=b("generated", lang, time=stamp), paragraph=" ".join(sentences), key_numbers=numbers,
                     charts=charts, changes=[(_first_capital(r[0]),) + r[1:3] for r in rows], method=" ".join(filter(None, (b("model_text", lang, region=region),
                                                          mostly_prior_text(a.get("mostly_prior"), lang) + "."
-                                                         if a.get("mostly_prior", {}).get("parameters") else ""))),
+                                                         if a.get("mostly_prior", {}).get("parameters") else "",
+                                                         leans_on_text(s.get("leans_on"), lang) + "."
+                                                         if s.get("leans_on") else ""))),
                     reproduce=reproduce, sources=sources)
 
 

@@ -199,7 +199,9 @@ def render(s: dict | None, lang: str, names=None) -> dict:
                           f"{t('code_version', lang)} {a['code_version']}")
     assumed = i18n.mostly_prior_text(a.get("mostly_prior"), lang)  # a verdict leaning on an assumption says so
     if assumed:
-        out["assumptions"] = html.Div([html.Div(out["assumptions"]), html.Div(assumed)])
+        halves = i18n.leans_on_text(s.get("leans_on"), lang)
+        out["assumptions"] = html.Div([html.Div(out["assumptions"]), html.Div(assumed)]
+                                      + ([html.Div(halves)] if halves else []))
     return out
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from covsim import simulator
-from covsim.calibration import shipped
+from covsim.calibration import learned, shipped
 from covsim.simulator.inputs import observations
 from covsim.simulator.analysis import planning
 from covsim.simulator.inputs import regions
@@ -395,6 +395,10 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
     ds = run_levers(*key)
     out.update(ds=ds, coverage=planning.region_coverage(ds, sc), attrs=ds.attrs,
                report=planning.target_report(ds, sc, float(target), int(year)))
+    # how the probability moves with each fitted number still mostly its prior (as `covsim target`)
+    out["leans_on"] = learned.leans_on(draws_of(sc.region, draws, seed),
+                                       out["coverage"].sel(year=int(year)).values >= float(target), sc.region,
+                                       ENTRIES[scheme].learned_attr)
     out["base"] = baseline_run(sc.region, scheme, draws, seed)
     if ENTRIES[scheme].budget:
         out["budget"], out["budget_compared_with"] = planning.budget_against_baseline(
@@ -470,6 +474,7 @@ def summary(res: dict) -> dict:
     }
     if not out["details"]:
         return out
+    out["leans_on"] = res.get("leans_on", [])
     if "budget" in res:
         b = res["budget"].replace({np.nan: None})
         out["budget"] = _records(b)

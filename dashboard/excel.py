@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from . import catalogue
 from .brief_content import changes, lever_phrase
 from .brief_text import b, group_label, plan_name
-from .i18n import district_name, mostly_prior_text, region_name
+from .i18n import district_name, leans_on_text, mostly_prior_text, region_name
 from .sources import source_label
 
 PCT, PCT2, BN, PEOPLE, VND, POINTS, YEAR = "0.0%", "0.00%", "#,##0.0", "#,##0", "#,##0", "0.0", "0"
@@ -166,7 +166,8 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
                          [x("probability", lang), rep["probability"], x("model", lang)]])
     assumed = mostly_prior_text(a.get("mostly_prior"), lang)  # fitted, yet mostly the priors: said on paper too
     section("h_method", [[b("model_text", lang, region=region_name(s["region"], lang)), None, None]]
-            + ([[assumed, b("status_mostly_prior", lang), None]] if assumed else []))
+            + ([[assumed, b("status_mostly_prior", lang), None]] if assumed else [])
+            + ([[leans_on_text(s["leans_on"], lang), x("model", lang), None]] if s.get("leans_on") else []))
     section("h_repro", [[b("r_draws", lang), a["draws"], None], [b("r_seed", lang), a["seed"], None],
                         [b("r_start", lang), s["start"], None], [b("r_scenario_hash", lang), a["scenario_hash"], None],
                         [b("r_data_hash", lang), a["data_hash"], None], [b("r_code_version", lang), a["code_version"], None]])

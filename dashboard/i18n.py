@@ -14,7 +14,7 @@ from .catalogue import DEFAULT, LANGUAGES, LOCALES
 from .compute import lever_labels, probability_shown
 
 __all__ = ["DEFAULT", "LANGUAGES", "LOCALES", "TEXT", "t", "region_name", "number", "percent", "probability", "group_name",
-           "group_label", "parameter_name", "mostly_prior_text"]
+           "group_label", "parameter_name", "mostly_prior_text", "leans_on_text"]
 
 TEXT = catalogue.section("page") | lever_labels()  # for tests and tools: the page's entries
 
@@ -72,6 +72,16 @@ def mostly_prior_text(mostly: dict | None, lang: str) -> str:
         return ""
     items = "; ".join(f"{parameter_name(n, lang)} {percent(max(c, 0.0), lang, 0)}" for n, c in mostly["parameters"].items())
     return t("mostly_prior", lang).format(cut=percent(mostly["cut"], lang, 0)) + ": " + items
+
+
+def leans_on_text(rows: list[dict] | None, lang: str) -> str:
+    """'' or one sentence: the target's probability with each mostly-prior parameter in the lower
+    and the upper half of its draws (`calibration.learned.leans_on`)."""
+    if not rows:
+        return ""
+    items = "; ".join(f"{parameter_name(r['parameter'], lang)} {probability(r['probability_low_half'], lang)} / "
+                      f"{probability(r['probability_high_half'], lang)}" for r in rows)
+    return t("leans_on", lang) + ": " + items
 
 
 def group_name(group: str, lang: str) -> str:

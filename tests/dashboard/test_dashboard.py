@@ -132,6 +132,12 @@ def test_assumptions_name_the_fitted_numbers_that_are_still_priors(small):
     assert "region_offset" in mostly["parameters"] and mostly["cut"] == 0.5
     vi, en = (str(callbacks.render(small, lang)["assumptions"]) for lang in ("vi", "en"))
     assert "mức tham gia riêng của tỉnh" in vi and "chủ yếu vẫn là giả định" in vi and "50%" in vi
+    # and how the probability moves with each of them, as `covsim target` prints it
+    halves = small["leans_on"]
+    assert [r["parameter"] for r in halves] == list(mostly["parameters"])
+    assert all((r["probability_low_half"] + r["probability_high_half"]) / 2 == pytest.approx(
+        small["report"]["probability"], abs=1e-9) for r in halves)
+    assert "nửa dưới / nửa trên" in vi and f"{i18n.probability(halves[0]['probability_low_half'], 'vi')} / " in vi
     # on paper too: the briefing's method and the workbook's assumptions sheet
     assert "mức tham gia riêng của tỉnh" in briefing.briefing_html(small, "vi")
     import openpyxl
@@ -141,6 +147,8 @@ def test_assumptions_name_the_fitted_numbers_that_are_still_priors(small):
     book = openpyxl.load_workbook(io.BytesIO(excel.to_excel(small, "en")))
     cells = [str(c) for ws in book for row in ws.iter_rows(values_only=True) for c in row if c]
     assert any(c.startswith("Fitted, yet mostly assumed") and "the province's own join level" in c for c in cells)
+    assert any(c.startswith("Probability of the target with each of these") for c in cells)
+    assert "nửa dưới / nửa trên" in briefing.briefing_html(small, "vi")
     assert "the province's own join level" in en and f'tỉnh {percent(mostly["parameters"]["region_offset"], "vi", 0)}' in vi
 
 
