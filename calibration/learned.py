@@ -31,17 +31,12 @@ def prior_label(mean: float, sd: float) -> str:
 def contraction(post: xr.Dataset) -> dict[str, float]:
     """1 - posterior variance / prior variance of each fitted parameter (the `theta_*` draws with
     their prior recorded), rounded to 0.01; a parameter the data sharpened beyond its prior is near 1.
-    Parameters without a recorded prior are left out."""
+    Parameters without a recorded prior are left out, and so are those the fit held fixed (`record`)."""
     return {name: c for name, c in _measured(post).items() if c is not None}
 
 
-def held(post: xr.Dataset) -> list[str]:
-    """The parameters the fit held fixed (every draw the same: the policy they act on is not known
-    by the origin, like Law 46/2014's drive in a fit as of 2013). No contraction: nothing was fitted."""
-    return [name for name, c in _measured(post).items() if c is None]
-
-
 def _measured(post: xr.Dataset) -> dict[str, float | None]:
+    """Each parameter's contraction; None for one every draw has the same (held fixed)."""
     out: dict[str, float | None] = {}
     for name, var in post.data_vars.items():
         if not name.startswith("theta_"):
@@ -56,8 +51,17 @@ def _measured(post: xr.Dataset) -> dict[str, float | None]:
 
 def record(post: xr.Dataset) -> dict:
     """The fit's record: every fitted parameter's contraction, the cut, those below it (lowest
-    first) and those held fixed."""
-    return summarise(contraction(post), held(post))
+    first) and those held fixed (every draw the same: the policy they act on is not known by the
+    origin, like Law 46/2014's drive in a fit as of 2013; nothing was fitted)."""
+    measured = _measured(post)
+    return summarise({k: c for k, c in measured.items() if c is not None},
+                     [k for k, c in measured.items() if c is None])
+
+
+def mostly_prior(rec: dict | None) -> dict[str, float]:
+    """A record's parameters still mostly their priors, lowest contraction first, each with it."""
+    rec = rec or {}
+    return {n: rec["contraction"][n] for n in rec.get("mostly_prior", [])}
 
 
 def summarise(c: dict[str, float], held_fixed: list[str]) -> dict:
@@ -113,4 +117,4 @@ def stamp(post: xr.Dataset) -> None:
     post.attrs["learned"] = json.dumps(record(post))
 
 
-__all__ = ["MOSTLY_PRIOR", "contraction", "held", "leans_on", "prior_label", "record", "stamp", "summarise"]
+__all__ = ["MOSTLY_PRIOR", "contraction", "leans_on", "mostly_prior", "prior_label", "record", "stamp", "summarise"]

@@ -18,6 +18,7 @@ from covsim.simulator.inputs.scenario import known_regions
 from covsim.simulator.output import write_netcdf
 from covsim.simulator.schemes import Scheme, posterior_layers
 
+from . import learned
 from .fit import Settings, calibrate
 
 
@@ -137,8 +138,6 @@ def merged_draws(unit: str, draws: int, seed: int) -> xr.Dataset:
 def _merged_learned(head: dict, own: dict[str, xr.Dataset], members: list[str]) -> dict:
     """The seat's record with each former province's own offset beside it, as
     `region_offset.<province>`: its fit's contraction, 0 where it runs on the priors (nothing learned)."""
-    from . import learned
-
     c = {k: v for k, v in head["contraction"].items() if k != "region_offset"}
     for m in members:
         theirs = json.loads(own[m].attrs.get("learned") or "{}").get("contraction", {})

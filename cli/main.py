@@ -131,6 +131,7 @@ def _parameters(scenario, args):
 
 def cmd_scenarios(args) -> int:
     from covsim import simulator
+    from covsim.calibration.learned import mostly_prior
     from covsim.calibration.shipped import learned_of
 
     rows = []
@@ -140,8 +141,7 @@ def cmd_scenarios(args) -> int:
         rows.append({"name": sc.name, "region": sc.region, "years": f"{sc.start + 1}-{sc.end}",
                      "scheme": sc.scheme, "baseline": sc.baseline or "", "description": sc.description,
                      "assumptions": sc.assumptions(),
-                     "mostly_prior": None if learned is None else
-                     {n: learned["contraction"][n] for n in learned["mostly_prior"]}})
+                     "mostly_prior": None if learned is None else mostly_prior(learned)})
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0

@@ -95,10 +95,11 @@ def provenance_lines(record: dict) -> list[str]:
 def mostly_prior_lines(record: dict) -> list[str]:
     """The fitted parameters the figures hardly moved from their assumed priors: a verdict leaning on
     them leans on an assumption (calibration/learned.py)."""
-    learned = record.get("learned") or {}
-    names = learned.get("mostly_prior", [])
-    if not names:
+    from covsim.calibration.learned import mostly_prior
+
+    rec = record.get("learned")
+    mostly = mostly_prior(rec)
+    if not mostly:
         return []
-    c = learned["contraction"]
-    return [f"fitted, yet mostly their assumed priors (posterior contraction below {learned['mostly_prior_below']:g}: "
-            f"the figures left over half of the prior's variance): " + ", ".join(f"{n} {c[n]:.2f}" for n in names)]
+    return [f"fitted, yet mostly their assumed priors (posterior contraction below {rec['mostly_prior_below']:g}: "
+            f"the figures left over half of the prior's variance): " + ", ".join(f"{n} {c:.2f}" for n, c in mostly.items())]

@@ -185,11 +185,9 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     return Briefing(lang=lang, title=b("title", lang, scheme=scheme, region=region),
                     plan=b("under", lang, plan=plan_name(s["scenario"], lang)),
                     stamp=b("generated", lang, time=stamp), paragraph=" ".join(sentences), key_numbers=numbers,
-                    charts=charts, changes=[(_first_capital(r[0]),) + r[1:3] for r in rows], method=" ".join(filter(None, (b("model_text", lang, region=region),
-                                                         mostly_prior_text(a.get("mostly_prior"), lang) + "."
-                                                         if a.get("mostly_prior", {}).get("parameters") else "",
-                                                         leans_on_text(s.get("leans_on"), lang) + "."
-                                                         if s.get("leans_on") else ""))),
+                    charts=charts, changes=[(_first_capital(r[0]),) + r[1:3] for r in rows], method=" ".join([b("model_text", lang, region=region)]
+                                   + [text + "." for text in (mostly_prior_text(a.get("mostly_prior"), lang),
+                                                              leans_on_text(s.get("leans_on"), lang)) if text]),
                     reproduce=reproduce, sources=sources)
 
 

@@ -440,13 +440,12 @@ def districts_view(res: dict) -> dict:
     return out
 
 
-
 def mostly_prior(attrs) -> dict:
     """The fitted parameters a run leans on that the figures hardly narrowed (name: posterior
     contraction, lowest first) and the cut, from the run's provenance (calibration/learned.py)."""
-    learned = json.loads(attrs.get("learned") or "{}")
-    c = learned.get("contraction", {})
-    return {"cut": learned.get("mostly_prior_below"), "parameters": {n: c[n] for n in learned.get("mostly_prior", [])}}
+    rec = json.loads(attrs.get("learned") or "{}")
+    return {"cut": rec.get("mostly_prior_below"), "parameters": learned.mostly_prior(rec)}
+
 
 def summary(res: dict) -> dict:
     """A JSON-serialisable digest of a result: what the page's store and the exports hold."""
