@@ -60,15 +60,19 @@ def _client(args):
     from dask.distributed import Client, LocalCluster
 
     if args.scheduler == "local":
+        import logging
         import signal
 
         # Ctrl-C in a terminal reaches the whole process group: the workers are started with
         # SIGINT ignored (a child keeps an ignored signal), so only this process hears it and
         # shuts them down, rather than each printing its own traceback.
+        # The workers log at CRITICAL only: a task's failure reaches this process as its exception,
+        # and what a worker logs at ERROR is the shutdown's noise (a heartbeat to a scheduler that
+        # closed first), written to the terminal's stderr, which the workers hold open past ours.
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=40)
+                                   dashboard_address=None, silence_logs=logging.CRITICAL)
         finally:
             signal.signal(signal.SIGINT, previous)
         return Client(cluster), cluster

@@ -353,6 +353,22 @@ def test_ctrl_c_on_local_cluster_batch_is_one_line_and_counts_right(tmp_path):
         assert a.load().equals(b.load())
 
 
+def test_local_cluster_workers_keep_shutdown_errors_off_the_terminal():
+    """A worker's ERROR log (a heartbeat to a scheduler closed first, at Ctrl-C) would reach the
+    terminal's stderr past the one-line message: the local cluster's workers log CRITICAL only
+    (seen once in CI as 31 lines of heartbeat traceback)."""
+    script = (
+        "import argparse, logging, sys\n"
+        "from covsim.cli.batch import _client\n"
+        "if __name__ == '__main__':\n"
+        "    client, cluster = _client(argparse.Namespace(scheduler='local', workers=1))\n"
+        "    client.run(lambda: logging.getLogger('distributed.worker').error('a worker error'))\n"
+        "    client.close(); cluster.close()\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "a worker error" not in done.stderr
+
+
 # 7. Backtest without own observations ------------------------------------------------------------
 
 def test_backtest_without_own_observations_is_one_line(capsys):
