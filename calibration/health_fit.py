@@ -42,18 +42,25 @@ RNG_STREAM = 4242  # the sampler's random stream, with the seed
 OBSERVED = "national observation"  # what the first year of fitted data is, in messages
 OBSERVATION_LABEL = "group"  # the column that says what an observation counts
 
+
+def _scalar(name: str, doc: str) -> Free:
+    """A fitted scalar with the prior the runs on the priors draw it from (`SCALAR_PRIORS`), declared
+    once; a log-normal one is fitted as its log (`log_<name>`)."""
+    prior = parameters.SCALAR_PRIORS[name]
+    return Free(f"log_{name}" if prior.log else name, float(prior.mean), float(prior.sd), doc)
+
+
 SHARED = (
     Free("join_state", 0.0, 1.0, "shift of the join log-odds of state-paid groups (poor, under-6, other)"),
     Free("join_voluntary", 0.0, 1.0, "shift of the join log-odds of near-poor, students, farm households, households"),
     Free("lapse", 0.0, 0.5, "shift of every group's lapse log-odds"),
-    Free("log_price_sensitivity", float(np.log(0.35)), 0.4,
-         "log of log-odds per % of income (Wagstaff et al. 2016 voucher trial, Mekong project: price_evidence.py)"),
-    Free("outreach_2015", parameters.SCALAR_PRIORS["outreach_2015"].mean, parameters.SCALAR_PRIORS["outreach_2015"].sd,
-         "log-odds drive of Law 46/2014's household enrolment beyond the roadmap's 2014 step, ramped 2015-2017"),
-    Free("roadmap", 1.0, 0.5, "log-odds drive of each step of Law 25/2008's roadmap (pupils 2010, near-poor 2012, the rest 2014)"),
-    Free("outreach_trend", 0.05, 0.1, "log-odds a year of enforcement and outreach since 2008 (roadmap, drives)"),
-    Free("outreach_damping", 1.73, 1.0, "logit of the yearly damping of that drive (levels coverage off)"),
-    Free("target_pull", 0.5, 0.5, "share of the log-odds gap to the level above's targets the drives close"),
+    _scalar("price_sensitivity",
+            "log of log-odds per % of income (Wagstaff et al. 2016 voucher trial, Mekong project: price_evidence.py)"),
+    _scalar("outreach_2015", "log-odds drive of Law 46/2014's household enrolment beyond the roadmap's 2014 step, ramped 2015-2017"),
+    _scalar("roadmap", "log-odds drive of each step of Law 25/2008's roadmap (pupils 2010, near-poor 2012, the rest 2014)"),
+    _scalar("outreach_trend", "log-odds a year of enforcement and outreach since 2008 (roadmap, drives)"),
+    _scalar("outreach_damping", "logit of the yearly damping of that drive (levels coverage off)"),
+    _scalar("target_pull", "share of the log-odds gap to the level above's targets the drives close"),
     Free("log_measurement_sd", float(np.log(0.01)), 0.5, "log sd of reported coverage around the model's (VSS vs MoH differ ~1 point)"),
     Free("log_drift_sd", float(np.log(0.07)), 0.5,
          "log sd a year of the random walk of coverage's log-odds around the model (drives it does not explain)"),

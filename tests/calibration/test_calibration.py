@@ -223,3 +223,19 @@ def test_the_mode_is_polished_past_where_l_bfgs_b_stops():
 
     mode = fit.posterior_mode(Quadratic())
     assert np.abs(mode - Quadratic.c).max() < 1e-7  # L-BFGS-B alone stops 2.5e-7 off, polished 2.5e-8
+
+
+def test_the_fit_and_the_runs_on_the_priors_share_each_scalar_prior():
+    """One prior per drive parameter: a province run on the priors draws the enforcement trend from
+    the prior the fit starts from (they were N(0.05, 0.05) and N(0.05, 0.1), declared twice)."""
+    from covsim.simulator.schemes import parameters
+
+    frees = {f.name: f for f in health_fit.SHARED}
+    shared = 0
+    for name, prior in parameters.SCALAR_PRIORS.items():
+        free = frees.get(f"log_{name}" if prior.log else name)
+        if free is None:  # the engine's walk: the fit has its own (`log_drift_sd`) in coverage's units
+            continue
+        shared += 1
+        assert (free.mean, free.sd) == (prior.mean, prior.sd), name
+    assert shared == 6
