@@ -22,6 +22,7 @@ def rows() -> list[dict]:
             "population_resolution": None if r.population_resolution is None else int(r.population_resolution),
             "calibrated": shipped.has_posterior(r.id),
             "observations": int(len(observations.observed(r.id, "bhyt"))),
+            "group_observations": int(len(observations.group_figures(r.id, "bhyt"))),
             "parent": r.parent or None, "runnable": r.runnable or r.id in summed,
             "summed_from_former_provinces": r.id in summed,
         })
@@ -45,8 +46,9 @@ def cmd_regions(args) -> int:
         if r["summed_from_former_provinces"]:
             flags = "runs as the sum of its former provinces"
         members = f"  = {' + '.join(r['members'])}" if r["kind"] == "province" and len(r["members"]) > 1 else ""
+        groups = f" + {r['group_observations']} of a group" if r["group_observations"] else ""
         print(f"{r['id']:<{width}}  {r['kind']:<16}  {r['name_vi']:<20}  {people:>34}  {flags}, "
-              f"{r['observations']} obs{members}")
+              f"{r['observations']} obs{groups}{members}")
     if not args.kind:  # the whole list: which measure is which, then the provinces' sum against the country
         print(MEASURES)
         print(check_line(check))

@@ -20,6 +20,13 @@ def targets(region: str, scheme: str = "bhyt") -> pd.DataFrame:
     return rows[rows.kind == "planned"].sort_values(["year", "group"]).reset_index(drop=True)
 
 
+def group_figures(region: str, scheme: str = "bhyt") -> pd.DataFrame:
+    """Observed figures of one group's coverage (the near-poor's, say), not of everyone: fitted
+    beside the totals wherever the group is one the model has (`calibration/health_fit.py`)."""
+    rows = _coverage(region, scheme)
+    return rows[(rows.kind == "observed") & (rows.group != "all")].sort_values(["year", "group"]).reset_index(drop=True)
+
+
 def observed(region: str, scheme: str = "bhyt", group: str = "all", year_end_only: bool = True) -> pd.DataFrame:
     """Observed points (never targets); mid-year figures are left out unless asked for."""
     rows = _coverage(region, scheme)

@@ -246,3 +246,20 @@ def test_regions_json_lists_the_34_provinces_and_the_country():
     text = covsim("regions", "--kind", "province")
     assert text.returncode == 0 and len(text.stdout.splitlines()) == 34
     assert "ho_chi_minh_city_2025" in text.stdout and "binh_duong" in text.stdout
+
+
+def test_regions_counts_every_figure_the_fit_counts():
+    """`covsim regions` counted the nation's 17 coverage figures where its fit (and `covsim
+    forecast`) counts 18: the 18th is one group's (the near-poor's in 2011). Both are listed."""
+    import xarray as xr
+
+    from covsim.calibration import shipped
+    from covsim.cli.regions import rows
+
+    nation = next(r for r in rows() if r["id"] == regions.NATIONAL)
+    with xr.open_dataset(shipped.path_for(regions.NATIONAL)) as post:
+        fitted = int(post.attrs["own_observations"])
+    assert nation["group_observations"] >= 1
+    assert nation["observations"] + nation["group_observations"] == fitted
+    line = next(line for line in covsim("regions", "--kind", "country").stdout.splitlines())
+    assert f"{nation['observations']} obs + {nation['group_observations']} of a group" in line
