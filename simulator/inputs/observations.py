@@ -20,17 +20,23 @@ def targets(region: str, scheme: str = "bhyt") -> pd.DataFrame:
     return rows[rows.kind == "planned"].sort_values(["year", "group"]).reset_index(drop=True)
 
 
-def group_figures(region: str, scheme: str = "bhyt") -> pd.DataFrame:
-    """Observed figures of one group's coverage (the near-poor's, say), not of everyone: fitted
-    beside the totals wherever the group is one the model has (`calibration/health_fit.py`)."""
+def _observed(region: str, scheme: str, year_end_only: bool = True) -> pd.DataFrame:
+    """Observed rows of every group (never targets); mid-year figures left out unless asked for."""
     rows = _coverage(region, scheme)
-    return rows[(rows.kind == "observed") & (rows.group != "all")].sort_values(["year", "group"]).reset_index(drop=True)
+    rows = rows[rows.kind == "observed"]
+    if year_end_only:
+        rows = rows[~rows.note.str.lower().str.startswith("mid-year")]
+    return rows
+
+
+def group_figures(region: str, scheme: str = "bhyt") -> pd.DataFrame:
+    """Observed year-end figures of one group's coverage (the near-poor's, say), not of everyone:
+    fitted beside the totals wherever the group is one the model has (`calibration/health_fit.py`)."""
+    rows = _observed(region, scheme)
+    return rows[rows.group != "all"].sort_values(["year", "group"]).reset_index(drop=True)
 
 
 def observed(region: str, scheme: str = "bhyt", group: str = "all", year_end_only: bool = True) -> pd.DataFrame:
     """Observed points (never targets); mid-year figures are left out unless asked for."""
-    rows = _coverage(region, scheme)
-    rows = rows[(rows.kind == "observed") & (rows.group == group)]
-    if year_end_only:
-        rows = rows[~rows.note.str.lower().str.startswith("mid-year")]
-    return rows.sort_values("year").reset_index(drop=True)
+    rows = _observed(region, scheme, year_end_only)
+    return rows[rows.group == group].sort_values("year").reset_index(drop=True)
