@@ -1,7 +1,6 @@
 """`covsim batch`: scenarios × a lever grid × posterior draws on Dask, checkpointed and resumable."""
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 import time
@@ -115,7 +114,7 @@ def _scenarios(args) -> list:
     for name in args.scenarios:
         sc = simulator.load_scenario(name)
         if args.scheme:
-            sc = dataclasses.replace(sc, scheme=args.scheme)
+            sc = sc.with_scheme(args.scheme)
         scenarios.append(sc)
     return scenarios
 

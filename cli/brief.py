@@ -86,7 +86,7 @@ def cmd_brief(args) -> int:
 
 
 def register(sub) -> None:
-    from covsim.cli.main import _positive_int
+    from covsim.cli.main import SEED_HELP, _positive_int, seed
     from covsim.cli.planning import _float, _year
 
     p = sub.add_parser("brief", help="a briefing for the People's Committee: Word (.docx), PDF or HTML")
@@ -102,7 +102,7 @@ def register(sub) -> None:
     p.add_argument("--scheme", choices=SCHEMES, help="insurance scheme (default: the scenario's)")
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the briefing (default vi)")
     p.add_argument("--draws", type=_positive_int, default=200, help="posterior draws (default 200)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
     p.add_argument("--out", required=True, help="output file: .docx, .pdf or .html")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_brief)

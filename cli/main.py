@@ -6,7 +6,6 @@ and no output file.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from contextlib import contextmanager
@@ -63,7 +62,7 @@ def cmd_run(args) -> int:
 
     scenario = simulator.load_scenario(args.scenario)
     if args.scheme:
-        scenario = dataclasses.replace(scenario, scheme=args.scheme)
+        scenario = scenario.with_scheme(args.scheme)
     if args.out:
         simulator.output.check_destination(args.out)
     check_run_size(scenario, args)
@@ -158,11 +157,19 @@ def cmd_scenarios(args) -> int:
     return 0
 
 
+def _data_in_use() -> str:
+    """Where the data in use live: the shipped (or COVSIM_DATA_DIR) folder and any regions added."""
+    from covsim.simulator.inputs import tables, user_data
+
+    added = f" and the regions added in {user_data.user_dir()}" if user_data.region_dirs() else ""
+    return f"the data in {tables.data_dir()}{added}"
+
+
 def cmd_check_data(args) -> int:
     """Every fault of the data (file, row, column), then the plans' own contradictions. Faults
     end in exit 2, since no other command will run on such data; contradictions are the plans'
     as printed, and leave the exit status 0."""
-    from covsim.simulator.inputs import datacheck, tables, validate
+    from covsim.simulator.inputs import datacheck, validate
 
     problems = validate.problems()
     findings = [] if problems else datacheck.check_all()
@@ -174,7 +181,7 @@ def cmd_check_data(args) -> int:
         for f in problems + findings:
             print(f)
         if problems:
-            print(f"{len(problems)} problems found in the data in {tables.data_dir()}; nothing runs until they are fixed")
+            print(f"{len(problems)} problems found in {_data_in_use()}; nothing runs until they are fixed")
         else:
             print(f"{len(findings)} contradictions found in the shipped plan tables")
             print("\npopulation against the census (model: the steered projection; gap = model / census - 1)")
@@ -193,7 +200,7 @@ def cmd_check_data(args) -> int:
             for row in datacheck.residents_and_registered():
                 print(f"{row['region']:<22} {row['year']}  {row['resident']:>12,.0f} {row['registered']:>12,.0f}")
     if problems:
-        sys.stderr.write(f"covsim: error: {tables.data_dir()}: {len(problems)} problems in the data (listed above)\n")
+        sys.stderr.write(f"covsim: error: {len(problems)} problems in {_data_in_use()} (listed above)\n")
         return 2
     return 0
 
@@ -287,7 +294,9 @@ def workbook_out(text: str):
         raise InputError("--out", text, "the template is an Excel workbook; give a name ending in .xlsx")
     if not out.parent.is_dir():
         raise InputError("--out", text, f"folder {out.parent} does not exist")
-    return out
+    from covsim.simulator.output import check_destination
+
+    return check_destination(out, (out.suffix,))  # a folder named *.xlsx, a read-only folder: named here
 
 
 def _positive_int(text: str) -> int:
@@ -300,8 +309,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
-#: Commands that do not need the data validated first (check-data reports the faults itself).
-NO_DATA_CHECK = ("check-data",)
+#: Commands that do not need the data validated first (check-data reports the faults itself; a
+#: region's template and its removal must work while a registered region's files are at fault).
+NO_DATA_CHECK = ("check-data", "region template", "region remove")
+
+
+def _checks_data(args) -> bool:
+    return args.command not in NO_DATA_CHECK and f"{args.command} {getattr(args, 'action', '')}" not in NO_DATA_CHECK
 
 
 def _terminate_as_exit() -> None:
@@ -322,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:  # the command itself, not a caller in this process
         _terminate_as_exit()
     try:
-        if args.command not in NO_DATA_CHECK:
+        if _checks_data(args):
             from covsim.simulator.inputs import validate
 
             validate.require_valid()

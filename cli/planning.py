@@ -50,7 +50,7 @@ def _scenario(args):
         raise InputError(scenario.path or scenario.name, "region",
                          f"scenario '{scenario.name}' is of region '{scenario.region}', not '{args.region}'")
     if getattr(args, "scheme", None):
-        scenario = dataclasses.replace(scenario, scheme=args.scheme)
+        scenario = scenario.with_scheme(args.scheme)
     return scenario
 
 
@@ -222,6 +222,7 @@ def cmd_sensitivity(args) -> int:
     from covsim.simulator.analysis import planning, sensitivity
 
     scenario = _scenario(args)
+    sensitivity.check(scenario)
     planning.check_year(scenario, args.year)
     if args.chart:
         output.check_destination(args.chart, (".png", ".svg", ".pdf"), "--chart")

@@ -158,6 +158,8 @@ def cmd_remove(args) -> int:
 
 
 def register(sub) -> None:
+    from covsim.cli.main import SEED_MAX, seed
+
     one = sub.add_parser("region", help="a province's own data: Excel template, add, remove")
     acts = one.add_subparsers(dest="action", required=True)  # the same one-line error parser as the rest
     t = acts.add_parser("template", help="write the Excel template to fill")
@@ -167,7 +169,7 @@ def register(sub) -> None:
     a.add_argument("file", help="the filled workbook (.xlsx)")
     a.add_argument("--no-calibrate", action="store_true",
                    help="register without fitting (its runs then use the priors, and say so)")
-    a.add_argument("--seed", type=int, default=0, help="random seed of the fit (default 0)")
+    a.add_argument("--seed", type=seed, default=0, help=f"random seed of the fit, a whole number in 0..{SEED_MAX} (default 0)")
     a.set_defaults(func=cmd_add)
     r = acts.add_parser("remove", help="remove a region you added")
     r.add_argument("region")

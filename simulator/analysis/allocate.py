@@ -141,7 +141,8 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
     below = units(region)
     kind, table = below if below is not None else (None, None)
     if first is None:
-        first = int(table.year.min()) if kind == "district" else planning.lever_start(scenario, year)
+        plan_first = int(table.year.min()) if kind == "district" else None  # the district plan's first year
+        first = plan_first if plan_first is not None and plan_first <= year else planning.lever_start(scenario, year)
     if not scenario.start + 1 < first <= year:
         raise InputError("allocate", "--from", f"{first} is outside {scenario.start + 2}..{year}")
     sub = ds.sel(region=region)

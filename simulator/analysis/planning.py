@@ -294,10 +294,9 @@ def lever_start(scenario: Scenario, year: int | None = None) -> int:
     The year after the region's latest observation (the national one where it has none), so a
     sweep tests policy from 'now' on; for a target year before that, three years ahead of it.
     """
-    own = observations.observed(scenario.region, scenario.scheme)
-    national = observations.observed(NATIONAL, scenario.scheme)
-    last = own.year.max() if len(own) else (national.year.max() if len(national) else scenario.start)
-    start = int(last) + 1
+    own = observations.last_year(scenario.region, scenario.scheme)
+    last = own if own is not None else observations.last_year(NATIONAL, scenario.scheme)
+    start = int(last if last is not None else scenario.start) + 1
     if year is not None and start > year:
         start = year - 3
     return int(min(max(start, scenario.start + 1), scenario.end))

@@ -23,7 +23,7 @@ from ..inputs.groups import GROUP_IDS
 from ..schemes.parameters import net_price_pct
 from ..inputs.levers import lever_of, schemes_with, sensitivity_paths
 from ..inputs.scenario import Scenario
-from ..inputs.regions import NATIONAL
+from ..inputs.regions import NATIONAL, refuse_unit
 
 SCALARS = ("price_sensitivity", "outreach_2015", "roadmap", "outreach_trend", "outreach_damping", "target_pull")
 #: The policy parameters whose levers the fast path below can vary: the premium's state share.
@@ -82,12 +82,18 @@ def _params_for(template: xr.Dataset, table: pd.DataFrame, X: np.ndarray, region
     return ds
 
 
-def sobol(scenario: Scenario, params: xr.Dataset, year: int, samples: int = 256, seed: int = 0,
-          start: int | None = None) -> pd.DataFrame:
-    """First-order and total Sobol indices of coverage in `year`, with 95% confidence half-widths."""
+def check(scenario: Scenario) -> None:
+    """What sensitivity can run, refused in one line before any draw is read."""
     if scenario.scheme not in schemes_with("sensitivity"):
         raise InputError("sensitivity", "--scheme", "sensitivity covers health insurance (bhyt); "
                                                     f"allowed: {', '.join(schemes_with('sensitivity'))}")
+    refuse_unit(scenario.region, "sensitivity")
+
+
+def sobol(scenario: Scenario, params: xr.Dataset, year: int, samples: int = 256, seed: int = 0,
+          start: int | None = None) -> pd.DataFrame:
+    """First-order and total Sobol indices of coverage in `year`, with 95% confidence half-widths."""
+    check(scenario)
     planning.check_year(scenario, year)
     if samples < 8 or samples & (samples - 1):
         raise InputError("sensitivity", "--samples", f"{samples} is not a power of two >= 8 (Sobol' sequences need one)")

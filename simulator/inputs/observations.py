@@ -40,3 +40,20 @@ def observed(region: str, scheme: str = "bhyt", group: str = "all", year_end_onl
     """Observed points (never targets); mid-year figures are left out unless asked for."""
     rows = _observed(region, scheme, year_end_only)
     return rows[rows.group == group].sort_values("year").reset_index(drop=True)
+
+
+def last_year(region: str, scheme: str = "bhyt") -> int | None:
+    """The year of the region's latest year-end figure of the scheme, or None.
+
+    A labour scheme counts the figures the labour fit reads: BHXH's and BHTN's shares of the labour
+    force in the coverage table (one payroll declaration carries both) and the labour force table's
+    observed shares and member counts.
+    """
+    from .scheme_ids import LABOUR
+
+    schemes = LABOUR if scheme in LABOUR else (scheme,)
+    years = [int(y) for s in schemes for y in observed(region, s).year]
+    if scheme in LABOUR:
+        lab = tables.table("labour_force")
+        years += [int(y) for y in lab[(lab.region == region) & (lab.kind == "observed")].year]
+    return max(years) if years else None

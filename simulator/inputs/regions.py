@@ -186,6 +186,18 @@ def mergeable() -> list[str]:
             and all(reg[m].runnable for m in r.members)]
 
 
+def refuse_unit(region: str, what: str, key: str = "REGION") -> None:
+    """One line for a command that cannot yet run a 2025 unit as the sum of its former provinces:
+    it names the unit, what cannot, and the former provinces it can run instead."""
+    if region in mergeable():
+        from ..errors import InputError
+
+        raise InputError(key, region, f"a 2025 unit, which {what} does not run as the sum of its former "
+                                      f"provinces; allowed: {', '.join(former_provinces(region))} "
+                                      "(each on its own), or the unit under bhyt with run, target, solve, "
+                                      "allocate or batch")
+
+
 def boundaries(region: str, years: list[int]) -> list[dict]:
     """Which boundaries each year of a run of `region` is reported in, as runs of years:
     [{"from": y0, "to": y1, "boundaries": text}]."""

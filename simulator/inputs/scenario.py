@@ -12,6 +12,8 @@ in outputs. A TOML file reads:
 """
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import json
 import tomllib
@@ -54,6 +56,11 @@ class Scenario:
     reform: dict[str, dict[int, float]] = field(default_factory=dict)
     path: str = ""
     assumed: tuple[str, ...] = ()  # reform paths whose values no source gives
+
+    def with_scheme(self, scheme: str) -> "Scenario":
+        """The scenario under another scheme (`--scheme`), refused where it cannot run."""
+        check_scheme(self.region, scheme, self.path or self.name, "--scheme")
+        return dataclasses.replace(self, scheme=scheme)
 
     def assumptions(self) -> list[str]:
         """Every assumed number the scenario uses, one line each: reform values its source does not
@@ -166,6 +173,16 @@ def offered_regions() -> list[str]:
     return regions.offered()
 
 
+def check_scheme(region: str, scheme: str, where: str, key: str) -> None:
+    """A 2025 unit is run as the sum of its former provinces for health insurance only."""
+    if scheme != "bhyt" and region in _merged_units():
+        from .regions import former_provinces
+
+        raise InputError(where, key, f"'{scheme}' does not run for '{region}', a 2025 unit summed from its "
+                                     f"former provinces; allowed: bhyt (or run a former province: "
+                                     f"{', '.join(former_provinces(region))})")
+
+
 def _merged_units() -> list[str]:
     """2025 units `covsim run` runs as the sum of their former provinces (regions.mergeable)."""
     from . import regions
@@ -258,9 +275,7 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
     scheme = raw.get("scheme", base.scheme if base else "bhyt")
     if scheme not in SCHEMES:
         raise InputError(where, "scheme", f"unknown scheme '{scheme}'; allowed: {', '.join(SCHEMES)}")
-    if scheme != "bhyt" and region in _merged_units():
-        raise InputError(where, "scheme", f"'{scheme}' does not run for '{region}', a 2025 unit summed from its "
-                                          "former provinces; allowed: bhyt (or run a former province)")
+    check_scheme(region, scheme, where, "scheme")
     reform_raw = raw.get("reform", {})
     if not isinstance(reform_raw, dict):
         raise InputError(where, "reform", "must be a table of {path: {year: value}}")

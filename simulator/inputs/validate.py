@@ -210,37 +210,46 @@ def _income_gaps(frame: pd.DataFrame, file: str) -> list[Finding]:
     return out
 
 
-def problems(directory: Path | str | None = None) -> list[Finding]:
-    """Every fault in every table of `directory` (default: the data in use), in file order."""
+def problems(directory: Path | str | None = None, user: bool | None = None) -> list[Finding]:
+    """Every fault in every table of `directory` (default: the data in use), in file order, then
+    in the tables of the regions a user registered (`covsim region add`), whose rows join the
+    shipped ones wherever the data are read (by default only with the data in use)."""
     root = Path(directory) if directory is not None else data_dir()
     out: list[Finding] = []
     for name in SCHEMAS:
         path = root / f"{name}.csv"
-        file = path.name
         if name in OPTIONAL_TABLES and not path.exists():
             continue
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except FileNotFoundError:
-            out.append(Finding(file, "file", "data file is missing"))
-            continue
-        except UnicodeDecodeError as exc:
-            out.append(Finding(file, "file", f"not valid UTF-8 at byte {exc.start} (corrupt file?)"))
-            continue
-        except OSError as exc:
-            out.append(Finding(file, "file", f"unreadable ({exc.strerror})"))
-            continue
-        errors: list[InputError] = []
-        frame, lines = parse_all(name, text, str(path), errors)
-        out += [Finding(file, e.key or "file", e.message) for e in errors]
-        if frame is not None and len(frame):
-            out += _value_rules(name, frame, lines, file) + _table_rules(name, frame, lines, file)
+        out += _file_problems(name, path, path.name)
+    if user if user is not None else directory is None:
+        from .user_data import files
+
+        for name in SCHEMAS:
+            out += [f for path in files(name) for f in _file_problems(name, path, str(path))]
+    return out
+
+
+def _file_problems(name: str, path: Path, file: str) -> list[Finding]:
+    """The faults of one table file, named `file` in the findings."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return [Finding(file, "file", "data file is missing")]
+    except UnicodeDecodeError as exc:
+        return [Finding(file, "file", f"not valid UTF-8 at byte {exc.start} (corrupt file?)")]
+    except OSError as exc:
+        return [Finding(file, "file", f"unreadable ({exc.strerror})")]
+    errors: list[InputError] = []
+    frame, lines = parse_all(name, text, str(path), errors)
+    out = [Finding(file, e.key or "file", e.message) for e in errors]
+    if frame is not None and len(frame):
+        out += _value_rules(name, frame, lines, file) + _table_rules(name, frame, lines, file)
     return out
 
 
 @lru_cache(maxsize=8)
 def _checked(root: str) -> tuple[Finding, ...]:
-    return tuple(problems(root))
+    return tuple(problems(root, user=True))
 
 
 def require_valid() -> None:

@@ -241,6 +241,9 @@ def test_bad_memory_limit_is_one_line(capsys):
     ("batch", "lai_chau", "--seed", "-1", "--out", "x.zarr"),
     ("run", "lai_chau", "--seed", "99999999999999999999999"),
     ("forecast", "lai_chau", "--until", "2019", "--to", "2025", "--seed", "-1"),
+    ("brief", "lai_chau", "--target", "0.9", "--year", "2025", "--out", "b.html", "--seed", "-1"),
+    ("brief", "lai_chau", "--target", "0.9", "--year", "2025", "--out", "b.html", "--seed", "4294967296"),
+    ("region", "add", "x.xlsx", "--seed", "-1"),
 ])
 def test_bad_seed_is_one_line(capsys, argv):
     code, _, err = cli(capsys, *argv)
@@ -266,6 +269,33 @@ def test_out_an_existing_folder_is_one_line(tmp_path, capsys, argv, name):
     code, _, err = cli(capsys, *argv, str(tmp_path / name) + "/")
     assert code == 2
     one_line(err, name, "folder")
+
+
+@pytest.mark.parametrize("command", ["scenario", "region"])
+def test_template_out_an_existing_folder_names_out(tmp_path, capsys, command):
+    """A folder named like a workbook: the line names --out and what to give, not a temporary file."""
+    (tmp_path / "t.xlsx").mkdir()
+    code, _, err = cli(capsys, command, "template", "--out", str(tmp_path / "t.xlsx"))
+    assert code == 2
+    one_line(err, "t.xlsx", "--out", "folder")
+    assert ".tmp" not in err
+
+
+@pytest.mark.parametrize("argv", [
+    ("run", "lai_chau_2025", "--scheme", "bhxh", "--draws", "2"),
+    ("batch", "dong_nai_2025", "--scheme", "bhtn", "--draws", "2", "--out", "never.nc"),
+    ("target", "lai_chau_2025", "--target", "0.5", "--year", "2028", "--scheme", "bhtn", "--draws", "2"),
+    ("sensitivity", "dong_nai_2025", "--year", "2025", "--samples", "8", "--draws", "2"),
+])
+def test_a_2025_unit_where_it_is_not_summed_is_one_line_naming_its_provinces(capsys, argv):
+    """Not a data fault ('no population'): the unit, the command that cannot, and what can run."""
+    code, _, err = cli(capsys, *argv)
+    assert code == 2
+    one_line(err, argv[1], "2025 unit", "allowed:")
+    assert "population.csv" not in err
+    if argv[1] == "dong_nai_2025":
+        assert "binh_phuoc, dong_nai" in err
+    assert not Path("never.nc").exists() and not Path("never.nc.partial").exists()  # nothing begun
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")

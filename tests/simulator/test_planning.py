@@ -13,6 +13,7 @@ from covsim import simulator
 from covsim.calibration import shipped
 from covsim.cli.main import main
 from covsim.simulator.analysis import allocate, planning, sensitivity, solve
+from covsim.simulator.inputs.scenario import load
 
 DRAWS = 60
 
@@ -182,6 +183,29 @@ def test_allocate_totals_add_up(tmp_path, capsys):
     assert len(table[(table.year == 2020) & (table.unit_kind == "district")]) == 8
     by_kind = table.groupby(["year", "unit_kind"])[["insured", "population"]].sum().unstack()
     assert (by_kind["insured"]["district"] == by_kind["insured"]["group"]).all()  # one total, two splits
+
+
+@pytest.mark.parametrize("argv, first", [
+    # a labour scenario: its levers start after the labour layer's last figure (the nation's, 2023)
+    (("dong_nai", "--scenario", "dong_nai_labour_2013", "--target", "0.5", "--year", "2028"), 2024),
+    # a target year before the district plan's first year (2016): three years before it
+    (("lai_chau", "--target", "0.9", "--year", "2015"), 2012),
+])
+def test_allocate_default_first_year_is_one_it_accepts(tmp_path, capsys, argv, first):
+    out = tmp_path / "a.csv"
+    code, _, err = cli(capsys, "allocate", *argv, "--out", str(out), "--draws", "10")
+    assert code == 0, err
+    assert pd.read_csv(out).year.min() == first
+
+
+def test_levers_of_a_labour_scenario_start_after_the_labour_figures():
+    """Not in 2009: the health table has no BHXH figure after 2008, the labour tables do."""
+    from covsim.simulator.inputs import observations
+
+    scenario = load("dong_nai_labour_2013")
+    assert observations.last_year("vietnam", "bhxh") == observations.last_year("vietnam", "bhtn") == 2023
+    assert planning.lever_start(scenario) == 2024
+    assert planning.lever_start(load("vinh_long_labour_2018")) == 2018  # its own BHXH figures of 2017
 
 
 def test_allocate_excel_has_a_sheet_per_unit_kind(tmp_path, capsys):

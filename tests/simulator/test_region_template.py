@@ -128,6 +128,27 @@ def test_template_fill_add_target_remove(tmp_path, template):
     assert shipped.returncode == 2 and "not a region you added" in shipped.stderr
 
 
+def test_a_registered_regions_file_edited_out_of_range_stops_every_command_but_its_removal(tmp_path, template):
+    """A value edited by hand in the user folder is a fault of that file (its own row), as in the
+    shipped data: check-data exits 2 naming it, a run is refused, and the region can still be removed."""
+    user = tmp_path / "user"
+    fill(template)
+    assert covsim("region", "add", str(template), "--no-calibrate", user=user).returncode == 0
+    path = user / "regions" / "dien_bien" / "coverage.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index("value")] = "1.5"
+    path.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
+    check = covsim("check-data", user=user)
+    assert check.returncode == 2
+    assert f"{path}: row 2, column 'value': 1.5 is outside [0, 1]" in check.stdout
+    run = covsim("run", "dien_bien", "--draws", "2", user=user)
+    assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1 and str(path) in run.stderr
+    gone = covsim("region", "remove", "dien_bien", user=user)
+    assert gone.returncode == 0 and registered(user) == []
+
+
 @pytest.mark.parametrize("change, fragments", [
     (dict(drop="Dân số"), ["sheet 'Dân số': missing"]),
     (dict(population=((2019, "about 600k"),)), ["sheet 'Dân số', cell B3", "not a number"]),
