@@ -68,7 +68,10 @@ def cmd_brief(args) -> int:
         sys.stderr.write(f"covsim: warning: the levers start in {start}, after the target year {args.year}: "
                          "they cannot change the answer\n")
     if args.compare:
-        compute.scenario(args.compare, scheme)
+        other = compute.scenario(args.compare, scheme)
+        if other.region != sc.region:
+            raise InputError("brief", "--compare", f"'{args.compare}' is a scenario of {other.region}, "
+                                                   f"not {sc.region}; compare with one of {sc.region}'s")
     res = compute.full_result(args.scenario, scheme, levers, start, args.target,
                               args.year, compare=args.compare, draws=args.draws, seed=args.seed)
     s = compute.summary(res)

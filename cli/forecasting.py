@@ -216,9 +216,12 @@ def _years(text: str) -> list[int]:
     import argparse
 
     try:
-        return [int(y) for y in text.split(",") if y.strip()]
+        years = [int(y) for y in text.split(",") if y.strip()]
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a comma-separated list of years") from None
+    if not years:
+        raise argparse.ArgumentTypeError("empty; give one year or more, e.g. 2013,2016")
+    return years
 
 
 def _common(parser, draws: str) -> None:

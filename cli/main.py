@@ -63,7 +63,7 @@ def cmd_run(args) -> int:
     scenario = simulator.load_scenario(args.scenario)
     if args.scheme:
         scenario = scenario.with_scheme(args.scheme)
-    if args.out:
+    if args.out is not None:  # '' too: refused as the folder it names, never silently ignored
         simulator.output.check_destination(args.out)
     check_run_size(scenario, args)
     params = _parameters(scenario, args)
@@ -89,6 +89,9 @@ def cmd_run(args) -> int:
             print(gap["reason"])
         if args.budget and "budget" in result:
             print(_budget_table(result["budget"]))
+        elif args.budget:
+            sys.stderr.write(f"covsim: note: --budget: no budget table for {scenario.scheme}; the state's cost "
+                             "is counted for health insurance (bhyt) only\n")
         if args.out:
             print(f"written: {args.out}")
     return 0

@@ -224,7 +224,7 @@ def cmd_sensitivity(args) -> int:
     scenario = _scenario(args)
     sensitivity.check(scenario)
     planning.check_year(scenario, args.year)
-    if args.chart:
+    if args.chart is not None:  # '' too: refused as the folder it names, never silently ignored
         output.check_destination(args.chart, (".png", ".svg", ".pdf"), "--chart")
     table = sensitivity.sobol(scenario, _draws(scenario, args), args.year, samples=args.samples, seed=args.seed)
     if args.chart:

@@ -17,7 +17,7 @@ from ..output import atomic_write
 from . import regions, tables
 from .groups import GROUP_IDS
 from .user_data import user_dir
-from .workbook import filled_rows
+from .workbook import filled_rows, unsaved_formula_problems
 
 FIRST, LAST = 2000, 2050
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -98,6 +98,9 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
         return None, [f"{path}: file not found"]
     except Exception as exc:  # openpyxl raises several kinds for a file that is not a workbook
         return None, [f"{path}: not an Excel workbook (.xlsx) ({type(exc).__name__})"]
+    unsaved = unsaved_formula_problems(path)
+    if unsaved:  # read as empty otherwise: name them first
+        return None, unsaved
 
     def bad(sheet, cell, message):
         problems.append(f"{path}: sheet '{sheet}', cell {cell}: {message}")

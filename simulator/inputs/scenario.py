@@ -115,11 +115,15 @@ class Scenario:
 
 
 def _flatten(table: dict, prefix: str = "") -> dict[str, object]:
-    """{'state_share': {'near_poor': {'2017': 1}}} -> {'state_share.near_poor': {'2017': 1}}."""
+    """{'state_share': {'near_poor': {'2017': 1}}} -> {'state_share.near_poor': {'2017': 1}}.
+
+    A table under a whole lever path is its years, whatever its keys ('abc' is then a bad year,
+    not a group); under anything else, a table of years is a leaf and other tables are descended."""
     out = {}
     for key, value in table.items():
         path = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, dict) and value and not all(str(k).strip().isdigit() for k in value):
+        if isinstance(value, dict) and value and path_problem(path) \
+                and not all(str(k).strip().isdigit() for k in value):
             out.update(_flatten(value, path))
         else:
             out[path] = value
@@ -207,6 +211,20 @@ def _read_toml(path: Path) -> dict:
         raise InputError(path, None, f"TOML syntax error: {exc}") from None
 
 
+def _baseline_ref(ref: str, path: Path | None, where: str) -> str:
+    """A baseline given as a file: relative to the scenario's own file (else to the working folder,
+    as before); one that is neither names the scenario's file and its `baseline` key."""
+    if path is None or not ref.lower().endswith((".toml", ".xlsx")) or Path(ref).is_absolute():
+        return ref
+    beside = path.parent / ref
+    if beside.exists():
+        return str(beside)
+    if Path(ref).exists():
+        return ref
+    raise InputError(where, "baseline", f"'{ref}': no such file beside {path.name} ({beside}); give a shipped "
+                                        "scenario's name or a path relative to this file")
+
+
 def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
     """A shipped scenario by name, or a TOML file by path; validated, with its baseline applied."""
     ships = shipped()
@@ -242,8 +260,9 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
     if "baseline" in raw:
         if raw["baseline"] in _seen:
             raise InputError(where, "baseline", f"circular baseline '{raw['baseline']}'")
+        baseline = _baseline_ref(raw["baseline"], path, where)  # as later readers find it again
         try:
-            base = load(raw["baseline"], _seen + (name,))
+            base = load(baseline, _seen + (name,))
         except InputError as exc:
             if exc.where != "scenario":  # a fault inside the baseline's own file names that file
                 raise
@@ -293,7 +312,7 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
     assumed = tuple(dict.fromkeys((base.assumed if base else ()) + tuple(assumed)))
     return Scenario(
         name=name, region=region, description=raw.get("description", base.description if base else ""),
-        start=years["start"], end=years["end"], baseline=raw.get("baseline"),
+        start=years["start"], end=years["end"], baseline=baseline if "baseline" in raw else None,
         source=raw.get("source", base.source if base else ""), scheme=scheme, reform=reform, path=where,
         assumed=assumed,
     )

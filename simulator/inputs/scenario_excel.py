@@ -14,7 +14,7 @@ from pathlib import Path
 from ..output import atomic_write
 from ..errors import InputError, InputErrors
 from .levers import LEVERS, lever_paths, path_problem, value_problem, year_problem
-from .workbook import filled_rows
+from .workbook import filled_rows, unsaved_formula_problems
 
 HEAD = "Kịch bản"
 REFORM = "Cải cách"
@@ -94,7 +94,9 @@ def read(path: Path, load_baseline) -> dict:
         raise InputError(path, None, "scenario file not found") from None
     except Exception as exc:  # openpyxl raises several kinds for a file that is not a workbook
         raise InputError(path, None, f"not an Excel workbook (.xlsx) ({type(exc).__name__})") from None
-    problems: list[str] = []
+    problems: list[str] = unsaved_formula_problems(path)
+    if problems:
+        raise InputErrors(problems)
 
     def bad(sheet, cell, message):
         problems.append(f"{path}: sheet '{sheet}', cell {cell}: {message}")

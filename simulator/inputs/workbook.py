@@ -11,3 +11,25 @@ def filled_rows(ws, width: int, first_row: int, strip: bool = False):
         stripped = [c.strip() if isinstance(c, str) else c for c in cells]
         if any(c is not None and c != "" for c in stripped):
             yield r, ([None if c == "" else c for c in stripped] if strip else cells)
+
+
+def unsaved_formulas(path) -> list[tuple[str, str, str]]:
+    """(sheet, cell, formula) of each formula whose result no spreadsheet program saved: openpyxl
+    reads such a cell as empty (it does not compute formulas), so it is named before 'empty' is said."""
+    from openpyxl import load_workbook
+
+    values = load_workbook(path, data_only=True)
+    formulas = load_workbook(path, data_only=False)
+    out = []
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and values[ws.title][cell.coordinate].value is None:
+                    out.append((ws.title, cell.coordinate, str(cell.value)))
+    return out
+
+
+def unsaved_formula_problems(path) -> list[str]:
+    return [f"{path}: sheet '{sheet}', cell {cell}: the formula {formula} has no saved result (openpyxl "
+            "reads what Excel or LibreOffice saved); type the value, or open and save the workbook there"
+            for sheet, cell, formula in unsaved_formulas(path)]

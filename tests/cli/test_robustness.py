@@ -298,6 +298,56 @@ def test_a_2025_unit_where_it_is_not_summed_is_one_line_naming_its_provinces(cap
     assert not Path("never.nc").exists() and not Path("never.nc.partial").exists()  # nothing begun
 
 
+@pytest.mark.parametrize("argv, fragments", [
+    (("run", "lai_chau", "--draws", "2", "--out", ""), ("--out", "is a folder")),  # not ignored
+    (("sensitivity", "lai_chau", "--year", "2025", "--samples", "8", "--chart", ""), ("--chart", "is a folder")),
+    (("backtest", "vietnam", "--fast", "--origins", ""), ("--origins", "empty")),
+    (("brief", "lai_chau", "--target", "0.9", "--year", "2025", "--out", "never.html", "--compare", "vietnam"),
+     ("brief: --compare:", "not lai_chau")),
+    (("solve", "dong_nai", "--scenario", "dong_nai_labour_2013", "--target", "0.5", "--year", "2028",
+      "--probability", "0.8", "--levers", "near_poor"), ("'dong_nai_labour_2013' is bhxh", "--scheme bhyt")),
+])
+def test_options_name_themselves_and_are_never_silently_ignored(capsys, argv, fragments):
+    code, _, err = cli(capsys, *argv)
+    assert code == 2
+    one_line(err, *fragments)
+    assert not Path("never.html").exists()
+
+
+def test_budget_of_a_labour_run_says_there_is_none(capsys):
+    code, out, err = cli(capsys, "run", "vietnam", "--scheme", "bhxh", "--draws", "2", "--budget")
+    assert code == 0 and "--budget: no budget table for bhxh" in err
+
+
+def test_a_reform_table_under_a_lever_path_is_years(tmp_path, capsys):
+    """{ 2017 = 1.0, abc = 0.5 } under a whole lever path: 'abc' is a bad year, not a group 'near_poor.abc'."""
+    reform = tmp_path / "y.toml"
+    reform.write_text('name = "y"\nbaseline = "lai_chau"\n[reform]\n'
+                      '"state_share.near_poor" = { 2017 = 1.0, abc = 0.5 }\n')
+    code, _, err = cli(capsys, "run", str(reform), "--draws", "2")
+    assert code == 2
+    one_line(err, "reform.state_share.near_poor.abc", "a year is required as key")
+
+
+def test_a_baseline_file_is_found_beside_the_reform(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    (folder / "base.toml").write_text('name = "base"\nbaseline = "lai_chau"\n[reform]\n'
+                                      '"state_share.near_poor" = { 2017 = 1.0 }\n')
+    (folder / "more.toml").write_text('name = "more"\nbaseline = "base.toml"\n[reform]\n'
+                                      '"state_share.household" = { 2018 = 0.5 }\n')
+    (folder / "lost.toml").write_text('name = "lost"\nbaseline = "gone.toml"\n')
+    monkeypatch.chdir(tmp_path)  # not the reform's folder
+    from covsim.simulator.inputs import scenario
+
+    more = scenario.load("plans/more.toml")
+    assert set(more.reform) == {"state_share.near_poor", "state_share.household"}
+    assert scenario.load(more.baseline).name == "base"  # later readers (budget) find it again
+    code, _, err = cli(capsys, "run", "plans/lost.toml", "--draws", "2")
+    assert code == 2
+    one_line(err, "lost.toml", "baseline", "'gone.toml': no such file beside lost.toml")
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
 def test_out_on_a_read_only_place_is_one_line(tmp_path, capsys):
     ro = tmp_path / "ro"

@@ -63,6 +63,14 @@ def test_excel_reform_is_the_toml_reform(template, tmp_path):
     assert xlsx.overrides()[("state_share", "lai_chau", "near_poor")].annual_mean(2018) == 1.0
 
 
+def test_a_formula_without_a_saved_result_is_named_not_called_empty(template):
+    """openpyxl writes a formula without its result; read back, the cell would look empty."""
+    lines = problems(fill(template, rows=[("state_share.near_poor", 2017, "=1/2")]))
+    assert len(lines) == 1, lines
+    assert "sheet 'Cải cách', cell C3: the formula =1/2 has no saved result" in lines[0]
+    assert "empty" not in lines[0]
+
+
 def test_every_bad_cell_is_one_line_naming_sheet_and_cell(template):
     rows = [("state_share.near_por", 2017, 1.0),     # unknown lever path: did you mean
             ("state_share.poor", 2018, "mười"),      # text in a number cell
