@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from pathlib import Path
 
 from covsim.simulator.errors import InputError, nearest
@@ -279,6 +280,10 @@ def cmd_allocate(args) -> int:
                         polish(xl.sheets[kind], {"rate": PCT2, "insured": PEOPLE, "population": PEOPLE})
         _atomic(args.out, excel, suffix=".xlsx")
     sums = allocate.totals(table)
+    level = table.attrs["start_level"]
+    if args.target < level:  # the path runs down to the target: say why, rather than hand out falling targets silently
+        sys.stderr.write(f"covsim: note: the forecast already gives {100 * level:.2f}% in {table.attrs['first'] - 1}, "
+                         f"above the target {100 * args.target:.2f}%: the yearly targets fall towards it\n")
     if args.json:
         print(json.dumps({"region": scenario.region, "scenario": scenario.name, "target": args.target,
                           "year": args.year, "out": args.out, "districts": table.attrs["districts"],

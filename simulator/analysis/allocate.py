@@ -180,6 +180,7 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
     out["rate"] = (out.insured / out.population).round(4)
     out.attrs.update(region=region, target=target, year=year, first=first,
                      path={int(k): round(float(v), 6) for k, v in path.items()},
+                     start_level=round(float(median_total.loc[first - 1]), 6),  # where the path starts from
                      districts=kind == "district", communes=kind == "commune", unit_kind=kind)
     return out[COLUMNS]
 

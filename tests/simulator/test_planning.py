@@ -195,7 +195,10 @@ def test_allocate_default_first_year_is_one_it_accepts(tmp_path, capsys, argv, f
     out = tmp_path / "a.csv"
     code, _, err = cli(capsys, "allocate", *argv, "--out", str(out), "--draws", "10")
     assert code == 0, err
-    assert pd.read_csv(out).year.min() == first
+    table = pd.read_csv(out)
+    assert table.year.min() == first
+    falling = table[table.unit_kind == "group"].groupby("year").insured.sum().diff().dropna().lt(0).any()
+    assert falling == ("yearly targets fall towards it" in err)  # a target below the forecast says so
 
 
 def test_levers_of_a_labour_scenario_start_after_the_labour_figures():
