@@ -98,7 +98,7 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
         return None, [f"{path}: file not found"]
     except Exception as exc:  # openpyxl raises several kinds for a file that is not a workbook
         return None, [f"{path}: not an Excel workbook (.xlsx) ({type(exc).__name__})"]
-    unsaved = unsaved_formula_problems(path)
+    unsaved = unsaved_formula_problems(path, wb)
     if unsaved:  # read as empty otherwise: name them first
         return None, unsaved
 

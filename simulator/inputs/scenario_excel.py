@@ -94,7 +94,7 @@ def read(path: Path, load_baseline) -> dict:
         raise InputError(path, None, "scenario file not found") from None
     except Exception as exc:  # openpyxl raises several kinds for a file that is not a workbook
         raise InputError(path, None, f"not an Excel workbook (.xlsx) ({type(exc).__name__})") from None
-    problems: list[str] = unsaved_formula_problems(path)
+    problems: list[str] = unsaved_formula_problems(path, wb)
     if problems:
         raise InputErrors(problems)
 

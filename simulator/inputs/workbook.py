@@ -13,12 +13,12 @@ def filled_rows(ws, width: int, first_row: int, strip: bool = False):
             yield r, ([None if c == "" else c for c in stripped] if strip else cells)
 
 
-def unsaved_formulas(path) -> list[tuple[str, str, str]]:
+def unsaved_formulas(path, values) -> list[tuple[str, str, str]]:
     """(sheet, cell, formula) of each formula whose result no spreadsheet program saved: openpyxl
-    reads such a cell as empty (it does not compute formulas), so it is named before 'empty' is said."""
+    reads such a cell as empty (it does not compute formulas), so it is named before 'empty' is said.
+    `values` is the workbook as read with `data_only=True`."""
     from openpyxl import load_workbook
 
-    values = load_workbook(path, data_only=True)
     formulas = load_workbook(path, data_only=False)
     out = []
     for ws in formulas.worksheets:
@@ -29,7 +29,7 @@ def unsaved_formulas(path) -> list[tuple[str, str, str]]:
     return out
 
 
-def unsaved_formula_problems(path) -> list[str]:
+def unsaved_formula_problems(path, values) -> list[str]:
     return [f"{path}: sheet '{sheet}', cell {cell}: the formula {formula} has no saved result (openpyxl "
             "reads what Excel or LibreOffice saved); type the value, or open and save the workbook there"
-            for sheet, cell, formula in unsaved_formulas(path)]
+            for sheet, cell, formula in unsaved_formulas(path, values)]
