@@ -68,7 +68,7 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
         reform = sc.reform if sc is not None else {}
     assumed = set(sc.assumed) if sc is not None else set()  # values the plan itself does not give
     base = _shipped(s["baseline"], s["scheme"]) if s.get("baseline") else None
-    source = plan_name(s["scenario"], lang)
+    source = plan_name(s["scenario"], lang, s["scheme"])
     rows, years = [], []
     for path, by_year in sorted(reform.items()):
         if path in s.get("changed", {}):
@@ -161,7 +161,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                     (b("k_revenue", lang, year=year), f"{billion(row['premium_revenue'], lang)} {b('billion', lang)}")]
     c = s.get("compare")
     if c:
-        other = plan_name(c["name"], lang)
+        other = plan_name(c["name"], lang, s["scheme"])
         numbers.append((b("k_compare_p", lang, name=other), probability(c["probability_b"], lang)))
         if "cost_a" in c:
             numbers.append((b("k_compare_cost", lang, first=c["cost_first"], year=c["cost_last"]),
@@ -173,22 +173,30 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     if s.get("budget"):
         charts.append(("budget", b("c_budget", lang)))
     if c:
-        charts.append(("compare", b("c_compare", lang, name=plan_name(c["name"], lang))))
+        charts.append(("compare", b("c_compare", lang, name=plan_name(c["name"], lang, s["scheme"]))))
 
     a = s["assumptions"]
     reproduce = [(b("r_draws", lang), number(draws, lang)), (b("r_seed", lang), str(a["seed"])),
                  (b("r_start", lang), str(first or s["start"])),
                  (b("r_scenario_hash", lang), a.get("scenario_hash", "")), (b("r_data_hash", lang), a.get("data_hash", "")),
                  (b("r_code_version", lang), a.get("code_version", ""))]
-    sources = cited(s, lang)
+    sources = cited(s, lang) or [b("no_sources", lang, region=region)]  # the heading is never left empty
     stamp = local_time(now or datetime.now(timezone.utc), lang)
     return Briefing(lang=lang, title=b("title", lang, scheme=scheme, region=region),
-                    plan=b("under", lang, plan=plan_name(s["scenario"], lang)),
+                    plan=b("under", lang, plan=plan_name(s["scenario"], lang, s["scheme"])),
                     stamp=b("generated", lang, time=stamp), paragraph=" ".join(sentences), key_numbers=numbers,
-                    charts=charts, changes=[(_first_capital(r[0]),) + r[1:3] for r in rows], method=" ".join([b("model_text", lang, region=region)]
+                    charts=charts, changes=[(_first_capital(r[0]),) + r[1:3] for r in rows], method=" ".join([method_text(s, lang, region)]
                                    + [text + "." for text in (mostly_prior_text(a.get("mostly_prior"), lang),
                                                               leans_on_text(s.get("leans_on"), lang)) if text]),
                     reproduce=reproduce, sources=sources)
+
+
+def method_text(s: dict, lang: str, region: str) -> str:
+    """How the figures were made: on the calibrated posterior or (a province without one) the priors;
+    money only where the scheme has a budget (health insurance)."""
+    calibrated = s["assumptions"].get("calibrated", True)
+    text = b("model_text" if calibrated else "model_text.prior", lang, region=region)
+    return text + (" " + b("money_text", lang) if s["scheme"] == "bhyt" else "")
 
 
 def render(s: dict, lang: str, fmt: str) -> bytes:

@@ -43,9 +43,12 @@ def has(key: str) -> bool:
     return catalogue.has("brief", key)
 
 
-def plan_name(scenario: str, lang: str) -> str:
-    """The plan a scenario models, as its document is titled; a baseline is the policy in force."""
-    return catalogue.text("plan", scenario if catalogue.has("plan", scenario) else "current_policy", lang)
+def plan_name(scenario: str, lang: str, scheme: str = "bhyt") -> str:
+    """The plan a scenario models, as its document is titled; a baseline is the policy in force,
+    under the scheme's laws (the Health Insurance Law, or the social insurance and employment laws)."""
+    if catalogue.has("plan", scenario):
+        return catalogue.text("plan", scenario, lang)
+    return catalogue.text("plan", "current_policy" if scheme == "bhyt" else "current_policy.labour", lang)
 
 
 def scheme_name(scheme: str, lang: str) -> str:

@@ -70,10 +70,16 @@ def scenarios_of(region: str) -> list[str]:
 
 
 @lru_cache(maxsize=128)
-def scenario(name: str, scheme: str = "bhyt"):
-    """A shipped scenario (frozen: one copy serves every request)."""
+def scenario(name: str, scheme: str | None = None):
+    """A shipped scenario (frozen: one copy serves every request), under `scheme` if given (else its
+    own: a labour scenario is BHXH), refused where that scheme cannot run (a 2025 unit's labour layer)."""
     sc = simulator.load_scenario(name)
-    return dataclasses.replace(sc, scheme=scheme) if scheme != sc.scheme else sc
+    return sc if scheme in (None, sc.scheme) else sc.with_scheme(scheme)
+
+
+def former_provinces(name: str) -> list[str]:
+    """The former provinces of the scenario's region, if it is a 2025 unit (else none)."""
+    return list(regions.former_provinces(simulator.load_scenario(name).region))
 
 
 # The full dashboard's calls: runs cached by their inputs (in-process, and on disk so the
@@ -296,7 +302,7 @@ def _rerun(name: str, levers: tuple, start: int, draws: int, seed: int) -> tuple
     """The kernel's rerun of a health-insurance scenario with levers set from `start`: (variant,
     prepared, raw), shared by the answer (its coverage alone) and the details (the whole run)."""
     v = variants_of(name, draws, seed)
-    variant = planning.with_levers(scenario(name), dict(levers), start)
+    variant = planning.with_levers(scenario(name, VARIANTS_SCHEME), dict(levers), start)
     with cache.run_lock():
         # The serial kernel: a rerun of a few years is over before numba's workqueue layer (the
         # one forked jobs survive, see cache.fork_safe_threads) has shared the work out.

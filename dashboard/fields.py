@@ -68,6 +68,8 @@ def read(field: str, value, kind: str = "number") -> float | int | None:
         raise FieldError(field, "not_number", f"'{value}' is not a number", text=str(value)) from None
     if x is None:
         raise FieldError(field, "empty", "empty; type a number")
+    if x != x or x in (float("inf"), float("-inf")):  # 400 nines read as a float: no number a box means
+        raise FieldError(field, "not_number", f"'{value}' is not a number", text=str(value)[:12] + "…")
     if kind == "year":
         if x != int(x):
             raise FieldError(field, "whole_year", f"{value} is not a whole year")
@@ -81,7 +83,7 @@ def field_of(exc: InputError, levers) -> str | None:
         return exc.field
     key = str(exc.key or "")
     named = {"target": "target", "target (%)": "target", "target year": "year", "lever start": "start",
-             "compare": "compare", "scheme": "scheme"}
+             "compare": "compare", "scheme": "scheme", "--scheme": "scheme"}
     if key in named:
         return named[key]
     if key.startswith("reform."):
@@ -117,6 +119,10 @@ def describe(exc: InputError, req: dict, levers, kind) -> dict:
         return {"field": field, "code": "target_range", "params": {}}
     if field == "compare":
         return {"field": field, "code": "other_region", "params": {}}
+    if field == "scheme" and "2025 unit" in text:  # a unit's labour layer (Scenario.with_scheme)
+        from . import compute
+
+        return {"field": field, "code": "unit_scheme", "params": {"provinces": compute.former_provinces(req["scenario"])}}
     return {"field": field, "code": "invalid", "params": {}}
 
 
@@ -135,14 +141,21 @@ def message(err: dict, lang: str) -> str:
     if err["code"] == "invalid" and lang == "en" and err.get("message"):
         return err["message"]  # the engine's own words, without the file it names
     params = dict(err.get("params") or {})
+    if isinstance(params.get("provinces"), list):  # region ids, named in the language
+        from .i18n import region_name
+
+        params["provinces"] = ", ".join(region_name(r, lang) for r in params["provinces"])
     if "unit" in params:
         params["unit"] = say(params["unit"], lang) if params["unit"] else ""
     for k in ("lo", "hi"):
-        if isinstance(params.get(k), float):
+        if isinstance(params.get(k), (int, float)) and not isinstance(params.get(k), bool):  # int after JSON
             params[k] = shown(params[k], lang) if abs(params[k]) < 1e6 else f"{params[k]:,.0f}".replace(
                 ",", "." if lang == "vi" else ",")
     return say(err["code"], lang, **params)
 
+
+#: A target below this share is almost surely a share typed into the percent box.
+SMALL_TARGET = 0.05
 
 ERROR_STYLE = {"color": "#b00020", "fontSize": "12px"}
 WARNING_STYLE = {"color": "#8a5a00", "fontSize": "12px"}
@@ -162,8 +175,11 @@ def beside(s: dict | None, lang: str, names: list[str]) -> tuple[list[tuple[str,
         style, note = STALE_STYLE, say("stale", lang)
         if s.get("field") in out:
             out[s["field"]] = ("error", message(s, lang))
-    elif s and not s.get("error") and "start" in out and s["start"] > s["report"]["year"]:
-        out["start"] = ("warning", say("start_after_year", lang, start=s["start"], year=s["report"]["year"]))
+    elif s and not s.get("error"):
+        if "start" in out and s["start"] > s["report"]["year"]:
+            out["start"] = ("warning", say("start_after_year", lang, start=s["start"], year=s["report"]["year"]))
+        if "target" in out and s["report"]["target"] < SMALL_TARGET:  # '0,9' meant as a share, read as 0.9%
+            out["target"] = ("warning", say("target_small", lang, target=shown(100 * s["report"]["target"], lang)))
     return [out[n] for n in names], style, note
 
 

@@ -68,10 +68,11 @@ def test_changes_name_the_tested_lever_and_keep_the_plans_unchanged_shares_out_o
     brief = brief_content.briefing(summary, "vi")
     assert "cận nghèo: 90% từ năm 2017" in brief.paragraph  # the lever tested
     assert "học sinh, sinh viên: 30%" not in brief.paragraph  # the plan's share equals the one in force
-    statuses = {what.split(":")[0]: status for what, status, _ in brief.changes}
-    assert "như chính sách hiện hành" in statuses["Tỷ lệ ngân sách nhà nước hỗ trợ mức đóng BHYT cho học sinh, sinh viên"]
-    # The plan's shares are the annex's and it sets no hand-made drive strength any more (issue 38):
-    # nothing it does is an assumption.
+    # The plan keeps the national shares, so its scenario restates none (a restated share would hold
+    # 2017's 30% for pupils past the plan, over Decree 188/2025's 50%), and it sets no hand-made drive
+    # strength any more (issue 38): the tested lever is the one change, and nothing is an assumption.
+    assert [what.split(":")[0] for what, _, _ in brief.changes] == [
+        "Tỷ lệ ngân sách nhà nước hỗ trợ mức đóng BHYT cho người thuộc hộ gia đình cận nghèo"]
     assert not any(st.startswith("giả định") for _, st, _ in brief.changes)
 
 
@@ -147,3 +148,15 @@ def test_a_probability_one_draw_gives_reads_below_one_percent_in_both_languages(
     assert probability(0.005, "vi") == "<1%" and probability(0.005, "en") == "<1%"
     assert probability(0.995, "en") == ">99%"
     assert probability(0.0, "vi") == "0%" and probability(0.37, "vi") == "37%" and probability(1.0, "en") == "100%"
+
+
+def test_a_labour_briefing_cites_the_labour_laws_and_no_money():
+    from covsim.dashboard.brief_content import method_text
+    from covsim.dashboard.brief_text import plan_name
+
+    assert "Law on Social Insurance 41/2024/QH15" in plan_name("vietnam", "en", "bhxh")
+    assert "Health Insurance Law" in plan_name("vietnam", "en", "bhyt")
+    summary = {"scheme": "bhxh", "assumptions": {"calibrated": True}}
+    assert "Money" not in method_text(summary, "en", "Viet Nam")
+    assert "Money" in method_text(dict(summary, scheme="bhyt"), "en", "Viet Nam")
+    assert "priors" in method_text(dict(summary, assumptions={"calibrated": False}), "en", "Viet Nam")

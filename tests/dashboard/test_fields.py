@@ -82,3 +82,43 @@ def test_money_boxes_read_thousands_separators_of_either_language():
     assert callbacks.from_ui("base_salary", "830.000") == 830000
     assert callbacks.from_ui("base_salary", "1.800.000") == callbacks.from_ui("base_salary", "1,800,000") == 1800000
     assert callbacks.from_ui("drive", "1,5") == 1.5  # a strength keeps its decimal comma
+
+
+def test_a_year_of_four_hundred_nines_is_not_a_number_and_no_crash():
+    """float('9' * 400) is inf: the box says so, it is not a computation that failed."""
+    s = callbacks.compute_request(dict(LAI_CHAU, year="9" * 400), DRAWS, 0, details=False)
+    assert s["kind"] == "input" and s["field"] == "year" and s["code"] == "not_number"
+    assert fields.message(s, "vi").startswith("«999999999999…»")
+
+
+def test_a_range_reads_the_same_beside_the_box_after_the_json_round_trip():
+    """The page's store turns 1e9 into the int 1000000000: both print with the language's separators."""
+    for hi in (1e9, 1_000_000_000):
+        err = {"code": "range", "params": {"lo": 1, "hi": hi, "unit": "vnd_unit"}}
+        assert "1.000.000.000" in fields.message(err, "vi") and "1,000,000,000" in fields.message(err, "en")
+
+
+def test_a_target_typed_as_a_share_gets_a_warning():
+    s = callbacks.compute_request(dict(LAI_CHAU, target="0,9"), DRAWS, 0, details=False)
+    assert "error" not in s and s["report"]["target"] == pytest.approx(0.009)
+    found, _, _ = fields.beside(s, "en", ["target"])
+    assert found[0][0] == "warning" and "type 90 for 90%" in found[0][1]
+    ok = callbacks.compute_request(LAI_CHAU, DRAWS, 0, details=False)
+    assert fields.beside(ok, "en", ["target"])[0] == [None]
+
+
+def test_a_2025_units_labour_layer_names_its_former_provinces():
+    req = dict(LAI_CHAU, scenario="ho_chi_minh_city_2025", scheme="bhxh", levers={}, start="2026", year="2030",
+               target="60")
+    s = callbacks.compute_request(req, DRAWS, 0, details=False)
+    assert s["field"] == "scheme" and s["code"] == "unit_scheme"
+    vi = fields.message(s, "vi")
+    assert "Bình Dương" in vi and "Bà Rịa - Vũng Tàu" in vi and "không hợp lệ" not in vi
+
+
+def test_a_labour_scenario_brings_its_own_scheme():
+    """Picking the Vĩnh Long labour directive switches the page to BHXH (pick_scenario reads this)."""
+    from covsim.dashboard import compute
+
+    assert compute.scenario("vinh_long_labour_2018").scheme == "bhxh"
+    assert compute.scenario("vinh_long_labour_2018", "bhyt").scheme == "bhyt"
