@@ -174,7 +174,7 @@ def cmd_check_data(args) -> int:
     as printed, and leave the exit status 0."""
     from covsim.simulator.inputs import datacheck, validate
 
-    problems = validate.problems()
+    problems = validate.problems(user=True)  # the data in use: shipped, and the regions added
     findings = [] if problems else datacheck.check_all()
     if args.json:  # a list of findings, as before; faults carry "problem": true
         print(json.dumps([{"file": f.file, "key": f.key, "message": f.message, "problem": True} for f in problems]

@@ -3,7 +3,6 @@ public functions the CLI calls. No other dashboard module imports the simulator 
 (pyproject.toml's import contracts); the process plumbing (shared cache, locks) is `cache`."""
 from __future__ import annotations
 
-import dataclasses
 import json
 import tempfile
 from functools import lru_cache
@@ -79,7 +78,7 @@ def scenario(name: str, scheme: str | None = None):
 
 def former_provinces(name: str) -> list[str]:
     """The former provinces of the scenario's region, if it is a 2025 unit (else none)."""
-    return list(regions.former_provinces(simulator.load_scenario(name).region))
+    return list(regions.former_provinces(scenario(name).region))
 
 
 # The full dashboard's calls: runs cached by their inputs (in-process, and on disk so the

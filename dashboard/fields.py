@@ -7,6 +7,7 @@ becomes {field, code, params} (`describe`), which `message` words in either lang
 """
 from __future__ import annotations
 
+import math
 import re
 
 from .compute import InputError
@@ -68,7 +69,7 @@ def read(field: str, value, kind: str = "number") -> float | int | None:
         raise FieldError(field, "not_number", f"'{value}' is not a number", text=str(value)) from None
     if x is None:
         raise FieldError(field, "empty", "empty; type a number")
-    if x != x or x in (float("inf"), float("-inf")):  # 400 nines read as a float: no number a box means
+    if not math.isfinite(x):  # 400 nines read as a float (inf): no number a box means
         raise FieldError(field, "not_number", f"'{value}' is not a number", text=str(value)[:12] + "…")
     if kind == "year":
         if x != int(x):

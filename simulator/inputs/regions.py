@@ -190,8 +190,6 @@ def refuse_unit(region: str, what: str) -> None:
     """One line for a command that cannot yet run a 2025 unit as the sum of its former provinces:
     it names the unit, what cannot, and the former provinces it can run instead."""
     if region in mergeable():
-        from ..errors import InputError
-
         raise InputError("REGION", region, f"a 2025 unit, which {what} does not run as the sum of its former "
                                       f"provinces; allowed: {', '.join(former_provinces(region))} "
                                       "(each on its own), or the unit under bhyt with run, target, solve, "

@@ -12,12 +12,10 @@ in outputs. A TOML file reads:
 """
 from __future__ import annotations
 
-import dataclasses
-
 import hashlib
 import json
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -60,7 +58,7 @@ class Scenario:
     def with_scheme(self, scheme: str) -> "Scenario":
         """The scenario under another scheme (`--scheme`), refused where it cannot run."""
         check_scheme(self.region, scheme, self.path or self.name, "--scheme")
-        return dataclasses.replace(self, scheme=scheme)
+        return replace(self, scheme=scheme)
 
     def assumptions(self) -> list[str]:
         """Every assumed number the scenario uses, one line each: reform values its source does not

@@ -210,10 +210,10 @@ def _income_gaps(frame: pd.DataFrame, file: str) -> list[Finding]:
     return out
 
 
-def problems(directory: Path | str | None = None, user: bool | None = None) -> list[Finding]:
+def problems(directory: Path | str | None = None, user: bool = False) -> list[Finding]:
     """Every fault in every table of `directory` (default: the data in use), in file order, then
-    in the tables of the regions a user registered (`covsim region add`), whose rows join the
-    shipped ones wherever the data are read (by default only with the data in use)."""
+    (`user`) in the tables of the regions a user registered (`covsim region add`), whose rows join
+    the shipped ones wherever the data are read."""
     root = Path(directory) if directory is not None else data_dir()
     out: list[Finding] = []
     for name in SCHEMAS:
@@ -221,7 +221,7 @@ def problems(directory: Path | str | None = None, user: bool | None = None) -> l
         if name in OPTIONAL_TABLES and not path.exists():
             continue
         out += _file_problems(name, path, path.name)
-    if user if user is not None else directory is None:
+    if user:
         from .user_data import files
 
         for name in SCHEMAS:
