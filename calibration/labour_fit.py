@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from covsim.simulator.inputs import tables
+from covsim.simulator.inputs import observations as observed
 from covsim.simulator.schemes import labour
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs.policy import Policy
@@ -33,8 +33,6 @@ from covsim.simulator.streams import normal
 from .priors import NATIONAL, Free, LogPrior
 
 COUNT_LOG_SD = 0.3  # error of a reported head count against the model's, log scale
-SHARE_KINDS = {"bhxh_share": "bhxh", "bhtn_share": "bhtn"}
-COUNT_KINDS = {"voluntary_members": "voluntary_members", "bhtn_members": "bhtn_members"}
 #: Resolution 28-NQ/TW passed on 23 May 2018: a fit "as of" an earlier year cannot know its drive.
 DRIVE_KNOWN_FROM = 2018
 #: How `fit.calibrate` and `forecast.forecast` treat this scheme's fit.
@@ -99,37 +97,14 @@ def to_params(theta: np.ndarray, frees: tuple[Free, ...], regions: list[str], se
 
 
 def observations(region: str, until: int | None = None) -> pd.DataFrame:
-    """Year-end observed points of the labour layer for the region and the nation (never targets).
-
-    Columns: region, year, kind (bhxh, bhtn, voluntary_members, bhtn_members), value, scale (share
-    or log_count), source. From coverage.csv (schemes bhxh / bhtn, share of the labour force) and
-    labour_force.csv (shares and head counts); a point in both is kept once.
-    """
-    rows = []
-    cov = tables.table("coverage")
-    lab = tables.table("labour_force")
-    for r in dict.fromkeys([NATIONAL, region]):
-        c = cov[(cov.region == r) & cov.scheme.isin(labour.SCHEMES) & (cov.kind == "observed")
-                & (cov.group == "all") & (cov.unit == "share_of_labour_force")]
-        for row in c.itertuples(index=False):
-            rows.append((r, int(row.year), row.scheme, float(row.value), "share", row.source, row.note))
-        own = lab[(lab.region == r) & (lab.kind == "observed")]
-        for row in own.itertuples(index=False):
-            if row.parameter in SHARE_KINDS:
-                rows.append((r, int(row.year), SHARE_KINDS[row.parameter], float(row.value), "share", row.source, row.note))
-            elif row.parameter in COUNT_KINDS:
-                rows.append((r, int(row.year), COUNT_KINDS[row.parameter], float(row.value), "log_count",
-                             row.source, row.note))
-    obs = pd.DataFrame(rows, columns=["region", "year", "kind", "value", "scale", "source", "note"])
-    obs = obs[~obs.note.fillna("").str.lower().str.startswith("mid-year")]
-    if until is not None:
-        obs = obs[obs.year <= until]
-    obs = obs.assign(key=obs.value.round(4)).drop_duplicates(["region", "year", "kind", "key"]).drop(columns="key")
+    """Year-end observed points of the labour layer for the region and the nation (never targets);
+    see `simulator.inputs.observations.labour`. An observed share outside [0, 1] is refused."""
+    obs = observed.labour([NATIONAL, region], until)
     bad = obs[(obs.scale == "share") & ((obs.value < 0) | (obs.value > 1))]
     if not bad.empty:
         row = bad.iloc[0]
         raise InputError("coverage.csv", f"{row.region} {row.year} {row.kind}", f"observed share {row.value} is outside [0, 1]")
-    return obs.sort_values(["region", "year", "kind"]).reset_index(drop=True)
+    return obs
 
 
 def first_year() -> int:

@@ -42,18 +42,57 @@ def observed(region: str, scheme: str = "bhyt", group: str = "all", year_end_onl
     return rows[rows.group == group].sort_values("year").reset_index(drop=True)
 
 
-def last_year(region: str, scheme: str = "bhyt") -> int | None:
-    """The year of the region's latest year-end figure of the scheme, or None.
+#: The labour layer's observed figures: the labour force table's parameter -> what it counts.
+LABOUR_SHARES = {"bhxh_share": "bhxh", "bhtn_share": "bhtn"}
+LABOUR_COUNTS = {"voluntary_members": "voluntary_members", "bhtn_members": "bhtn_members"}
+_LABOUR_COLUMNS = ["region", "year", "kind", "value", "scale", "source", "note"]
 
-    A labour scheme counts the figures the labour fit reads: BHXH's and BHTN's shares of the labour
-    force in the coverage table (one payroll declaration carries both) and the labour force table's
-    observed shares and member counts.
+
+def labour(regions: list[str] | tuple[str, ...], until: int | None = None) -> pd.DataFrame:
+    """Year-end observed points of the labour layer (BHXH, BHTN) for the regions, never targets.
+
+    Columns: region, year, kind (bhxh, bhtn, voluntary_members, bhtn_members), value, scale (share
+    or log_count), source, note. From the coverage table (schemes bhxh / bhtn, share of the labour
+    force) and the labour force table (shares and head counts); a point in both is kept once. The
+    labour fit reads these, and `last_year` counts them, so the two never disagree.
     """
     from .scheme_ids import LABOUR
 
-    schemes = LABOUR if scheme in LABOUR else (scheme,)
-    years = [int(y) for s in schemes for y in observed(region, s).year]
+    rows = []
+    cov = tables.table("coverage")
+    lab = tables.table("labour_force")
+    for r in dict.fromkeys(regions):
+        c = cov[(cov.region == r) & cov.scheme.isin(LABOUR) & (cov.kind == "observed")
+                & (cov.group == "all") & (cov.unit == "share_of_labour_force")]
+        for row in c.itertuples(index=False):
+            rows.append((r, int(row.year), row.scheme, float(row.value), "share", row.source, row.note))
+        own = lab[(lab.region == r) & (lab.kind == "observed")]
+        for row in own.itertuples(index=False):
+            if row.parameter in LABOUR_SHARES:
+                rows.append((r, int(row.year), LABOUR_SHARES[row.parameter], float(row.value), "share",
+                             row.source, row.note))
+            elif row.parameter in LABOUR_COUNTS:
+                rows.append((r, int(row.year), LABOUR_COUNTS[row.parameter], float(row.value), "log_count",
+                             row.source, row.note))
+    obs = pd.DataFrame(rows, columns=_LABOUR_COLUMNS)
+    obs = obs[~obs.note.fillna("").str.lower().str.startswith("mid-year")]
+    if until is not None:
+        obs = obs[obs.year <= until]
+    obs = obs.assign(key=obs.value.round(4)).drop_duplicates(["region", "year", "kind", "key"]).drop(columns="key")
+    return obs.sort_values(["region", "year", "kind"]).reset_index(drop=True)
+
+
+def last_year(region: str, scheme: str = "bhyt") -> int | None:
+    """The year of the region's latest year-end figure of the scheme, or None.
+
+    A labour scheme counts the region's own figures that the labour fit reads (`labour`): BHXH's
+    and BHTN's shares of the labour force (one payroll declaration carries both) and the observed
+    member counts.
+    """
+    from .scheme_ids import LABOUR
+
     if scheme in LABOUR:
-        lab = tables.table("labour_force")
-        years += [int(y) for y in lab[(lab.region == region) & (lab.kind == "observed")].year]
-    return max(years) if years else None
+        years = labour([region]).year
+    else:
+        years = observed(region, scheme).year
+    return int(years.max()) if len(years) else None

@@ -253,3 +253,29 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, argv, key):
     assert code == 2
     assert err.count("\n") == 1 and key in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_labour_last_year_counts_only_what_the_labour_fit_reads(monkeypatch):
+    """A mid-year share or a participation rate is not a figure the fit reads: it moves no lever start."""
+    import pandas as pd
+
+    from covsim.calibration import labour_fit
+    from covsim.simulator.inputs import observations, tables
+
+    shipped = tables.table
+
+    def row(year, parameter, note):
+        return {"region": "vietnam", "year": year, "parameter": parameter, "value": 0.5,
+                "unit": "share_of_labour_force", "kind": "observed", "source": "test", "note": note}
+
+    def with_rows(*rows):
+        def table(name):
+            frame = shipped(name)
+            return pd.concat([frame, pd.DataFrame(list(rows))], ignore_index=True) if name == "labour_force" else frame
+        monkeypatch.setattr(tables, "table", table)
+
+    with_rows(row(2030, "bhxh_share", "mid-year: September"), row(2031, "participation.male.20-24", ""))
+    assert observations.last_year("vietnam", "bhxh") == 2023
+    assert labour_fit.last_year() == 2023
+    with_rows(row(2026, "bhxh_share", ""))
+    assert observations.last_year("vietnam", "bhtn") == labour_fit.last_year() == 2026
