@@ -248,13 +248,20 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         return (options, options, views.title(scheme, lang), regions, schemes, words, words, words,
                 *[graph_config(lang)] * len(GRAPHS))
 
-    @app.callback(Output("scenario-description", "children"), Output("scheme", "value"),
-                  Input("scenario", "value"), Input("lang", "value"))
-    def pick_scenario(name, lang):
+    @app.callback(Output("scheme", "value"), Input("scenario", "value"), prevent_initial_call=True)
+    def pick_scenario(name):
+        """A scenario picked brings its own scheme on view; the user may switch it after."""
         if not name:
             raise PreventUpdate
-        scheme = compute.scenario(name).scheme if ctx.triggered_id == "scenario" else no_update
-        return scenario_description(name, lang), scheme
+        return compute.scenario(name).scheme
+
+    @app.callback(Output("scenario-description", "children"),
+                  Input("scenario", "value"), Input("scheme", "value"), Input("lang", "value"))
+    def describe(name, scheme, lang):
+        """The description follows the scheme on view: a baseline cites that scheme's laws."""
+        if not name:
+            raise PreventUpdate
+        return scenario_description(name, lang, scheme if scheme in compute.SCHEMES else None)
 
     @app.callback(Output(LEVERS, "value"), Output(LEVERS, "disabled"), Output("start", "value"),
                   Output("target", "value"), Output("year", "value"), Output("target-source", "children"),

@@ -113,14 +113,14 @@ def scenario_name(name: str, lang: str) -> str:
     return name
 
 
-def scenario_description(name: str, lang: str) -> str:
+def scenario_description(name: str, lang: str, scheme: str | None = None) -> str:
     """What the scenario does and on which legal basis, as a ministry official would write it (a
-    baseline under its scheme's laws)."""
+    baseline under the laws of the scheme on view, `scheme`, else of its own)."""
     if catalogue.has("scenario", f"{name}.description"):
         return catalogue.text("scenario", f"{name}.description", lang)
     sc = _scenario(name)
     if sc is not None and not sc.baseline:
-        key = "baseline.description" if sc.scheme == "bhyt" else "baseline.description.labour"
+        key = "baseline.description" if (scheme or sc.scheme) == "bhyt" else "baseline.description.labour"
         return catalogue.text("scenario", key, lang, region=region_name(sc.region, lang))
     return "" if sc is None else sc.description
 

@@ -261,6 +261,9 @@ def test_the_labour_views_are_labelled_for_their_scheme_with_a_sourced_target_or
     assert dash_duo.find_element("#target").get_attribute("value") == "60"
     assert dash_duo.find_element("#year").get_attribute("value") == "2030"
     assert "28-NQ/TW" in dash_duo.find_element("#target-source").text
+    # The policy in force under BHXH is the labour laws', not the Health Insurance Law's.
+    _wait(lambda: "41/2024/QH15" in dash_duo.find_element("#scenario-description").text, 10, "the BHXH laws")
+    assert "25/2008/QH12" not in dash_duo.find_element("#scenario-description").text
     # BHTN: the data have no sourced national target, so the box stays empty and says why.
     key = _key(dash_duo)
     dash_duo.find_element("#scheme input[value='bhtn']").click()
@@ -273,6 +276,7 @@ def test_the_labour_views_are_labelled_for_their_scheme_with_a_sourced_target_or
     _wait(lambda: dash_duo.find_element("#page-title").text == "Mô phỏng bao phủ bảo hiểm y tế", 30, "BHYT title")
     _wait(lambda: "95,15%" in dash_duo.find_element("#headline").text, 90, "the BHYT answer again")
     assert _lever(dash_duo, "state_share.household").is_enabled()
+    assert "25/2008/QH12" in dash_duo.find_element("#scenario-description").text
     assert dash_duo.get_logs() == []
 
 

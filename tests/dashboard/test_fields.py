@@ -122,3 +122,13 @@ def test_a_labour_scenario_brings_its_own_scheme():
 
     assert compute.scenario("vinh_long_labour_2018").scheme == "bhxh"
     assert compute.scenario("vinh_long_labour_2018", "bhyt").scheme == "bhyt"
+
+
+def test_a_baselines_description_cites_the_laws_of_the_scheme_on_view():
+    """The policy in force viewed under BHXH cites the labour laws, not the Health Insurance Law."""
+    from covsim.dashboard.i18n import scenario_description
+
+    health = scenario_description("vinh_long", "vi", "bhyt")
+    labour = scenario_description("vinh_long", "vi", "bhxh")
+    assert "41/2024/QH15" in labour and "41/2024/QH15" not in health
+    assert scenario_description("vinh_long", "vi") == health  # its own scheme, BHYT
