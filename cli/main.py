@@ -211,7 +211,7 @@ def cmd_check_data(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="covsim", description="Simulate and forecast insurance coverage in Vietnam.")
     parser.add_argument("--version", action="version", version=f"covsim {_version()}",
-                        help="the package version and the hash of the simulator's code, then exit")
+                        help="the package version and the hash of the package's code, then exit")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="run a scenario and print coverage by year with its interval")

@@ -17,18 +17,31 @@ from ..inputs import tables
 from ..inputs.scenario import Scenario
 
 
+#: The parts of the package whose code makes a run's numbers: the model, its fits (which posterior
+#: draws a run takes, how a forecast is fitted), and the two faces that set their options.
+CODE_PACKAGES = ("simulator", "calibration", "cli", "dashboard")
+
+
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """Package version plus a hash of the simulator's source: identifies the code of a run (read
-    once per process: the code a process runs does not change under it)."""
+    """Package version plus a hash of the package's source (every part in CODE_PACKAGES, not only
+    the simulator's: the draws a run takes are picked in calibration): identifies the code of a
+    run (read once per process: the code a process runs does not change under it)."""
+    from importlib.util import find_spec
+
     try:
         version = metadata.version("covsim")
     except metadata.PackageNotFoundError:
         version = "0+unknown"
     digest = hashlib.sha256()
-    root = Path(__file__).parents[1]
-    for path in sorted(root.rglob("*.py"), key=lambda p: p.relative_to(root).as_posix()):
-        digest.update(path.read_bytes())
+    for part in CODE_PACKAGES:
+        spec = find_spec(f"covsim.{part}")
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        root = Path(list(spec.submodule_search_locations)[0])
+        for path in sorted(root.rglob("*.py"), key=lambda p: p.relative_to(root).as_posix()):
+            digest.update(f"{part}/{path.relative_to(root).as_posix()}".encode())
+            digest.update(path.read_bytes())
     return f"{version}+{digest.hexdigest()[:12]}"
 
 

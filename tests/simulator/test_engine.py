@@ -212,3 +212,14 @@ def test_write_is_atomic(tmp_path, monkeypatch):
     back = xr.open_dataset(out)
     np.testing.assert_array_equal(back.coverage.values, ds.coverage.values)
     assert back.attrs["scenario_hash"] == ds.attrs["scenario_hash"]
+
+
+def test_the_code_version_covers_the_fits_code_too(monkeypatch):
+    """Which posterior draws a run takes is calibration's code: a change there must move the hash."""
+    from covsim.simulator.schemes import provenance
+
+    whole = provenance.code_version.__wrapped__()
+    monkeypatch.setattr(provenance, "CODE_PACKAGES", ("simulator",))
+    assert provenance.code_version.__wrapped__() != whole
+    monkeypatch.setattr(provenance, "CODE_PACKAGES", ("simulator", "calibration", "cli", "dashboard"))
+    assert provenance.code_version.__wrapped__() == whole
