@@ -29,7 +29,10 @@ def check_fitted(region: str, key: str = "REGION", value: str | None = None) -> 
         raise InputError(key, value, f"{named}has no fit of its own (a 2025 unit is the sum of its former "
                                      f"provinces, fitted each on its own); allowed: {', '.join(regions)}")
     if region not in regions:
-        raise InputError(key, value, f"unknown region{nearest(region, regions)}; allowed: {', '.join(regions)}")
+        from covsim.simulator.inputs.regions import not_runnable
+
+        why = not_runnable(region) or f"unknown region{nearest(region, regions)}"
+        raise InputError(key, value, f"{why}; allowed: {', '.join(regions)}")
     return region
 
 

@@ -42,10 +42,12 @@ def _scenario(args):
     from covsim import simulator
     from covsim.simulator.inputs.scenario import offered_regions
 
+    from covsim.simulator.inputs.regions import not_runnable
+
     regions = offered_regions()
     if args.region not in regions:
-        raise InputError("region", args.region, f"unknown region{nearest(args.region, regions)}; "
-                                                f"allowed: {', '.join(regions)}")
+        why = not_runnable(args.region) or f"unknown region{nearest(args.region, regions)}"
+        raise InputError("region", args.region, f"{why}; allowed: {', '.join(regions)}")
     scenario = simulator.load_scenario(args.scenario or args.region)
     if scenario.region != args.region:
         raise InputError(scenario.path or scenario.name, "region",
@@ -252,8 +254,55 @@ def cmd_sensitivity(args) -> int:
 
 # allocate ------------------------------------------------------------------------------------
 
+def allocation_provenance(ds, table) -> dict:
+    """The run's provenance (scenario, data, code, seed, every assumed number) with the allocation's
+    own assumptions and settings: what every allocate output records."""
+    from covsim.simulator.schemes import provenance
+
+    record = provenance.record(ds.attrs)
+    record.setdefault("scheme", table.attrs["scheme"])
+    record["assumptions"] = record["assumptions"] + table.attrs["assumptions"]
+    record["allocation"] = {"target": table.attrs["target"], "year": table.attrs["year"], "first": table.attrs["first"]}
+    return record
+
+
+def _provenance_rows(record: dict) -> list[tuple[str, object]]:
+    """The provenance as (item, value) rows, for the Excel sheet."""
+    rows = [(k, record[k]) for k in ("scenario", "scenario_hash", "region", "scheme", "seed", "draws", "data_hash",
+                                     "code_version", "parameters", "calibrated") if k in record]
+    rows += [(k, v) for k, v in record["allocation"].items()]
+    if record.get("unconverged"):
+        rows.append(("unconverged", record["unconverged"]))
+    rows += [("assumed", a) for a in record["assumptions"]] or [("assumed", "none")]
+    return rows
+
+
+def _allocation_notes(args, table) -> list[str]:
+    """What the yearly targets do that a target-setter would not expect, each said on stderr."""
+    notes = []
+    level, end = table.attrs["start_level"], table.attrs["end_level"]
+    if args.target < level:  # the path runs down to the target: say why, rather than hand out falling targets silently
+        notes.append(f"the forecast already gives {100 * level:.2f}% in {table.attrs['first'] - 1}, above the target "
+                     f"{100 * args.target:.2f}%: the yearly targets fall towards it")
+    elif table.attrs["falling"]:
+        f = table.attrs["falling"]
+        names = ", ".join(f"{u['unit']} ({u['year']})" for u in f[:3]) + (f" and {len(f) - 3} more" if len(f) > 3 else "")
+        why = (f": the target is below the model's own forecast for {args.year} ({100 * end:.2f}%), so the step below "
+               "each unit's forecast grows" if args.target < end else "")
+        notes.append(f"{len(f)} unit(s) get a yearly target below the year before's while the provincial target "
+                     f"rises: {names}{why}")
+    if table.attrs["districts_until"] is not None and args.year > table.attrs["districts_until"]:
+        notes.append(f"districts were abolished on 1 July 2025: district targets stop at "
+                     f"{table.attrs['districts_until']}; group targets run to {args.year}")
+    if table.attrs["scheme"] != "bhyt":
+        notes.append(f"{table.attrs['scheme']}: targets by group only (required to join, informal), shares of the "
+                     "labour force; the district and commune tables are of health insurance")
+    return notes
+
+
 def cmd_allocate(args) -> int:
     from covsim import simulator
+    from covsim.cli.summary import print_provenance
     from covsim.simulator.analysis import allocate, planning
     from covsim.simulator import output
 
@@ -264,8 +313,13 @@ def cmd_allocate(args) -> int:
     ds = simulator.run(scenario, params=_draws(scenario, args), draws=args.draws, seed=args.seed)
     table = allocate.allocate(ds, scenario, args.target, args.year, first=args.start)
     report = planning.target_report(ds, scenario, args.target, args.year)
-    if args.out.endswith(".csv"):
-        _atomic(args.out, lambda tmp: table.to_csv(tmp, index=False), suffix=".csv")
+    record = allocation_provenance(ds, table)
+    if args.out.lower().endswith(".csv"):
+        sidecar = args.out + ".provenance.json"  # a CSV holds one table: what reproduces it sits beside it
+        _atomic(sidecar, lambda tmp: open(tmp, "w", encoding="utf-8").write(
+            json.dumps(record, ensure_ascii=False, indent=1) + "\n"), suffix=".json")
+        # utf-8-sig: Excel on Windows reads the district names' diacritics only with the byte-order mark
+        _atomic(args.out, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8-sig"), suffix=".csv")
     else:
         def excel(tmp):
             import pandas as pd
@@ -278,29 +332,33 @@ def cmd_allocate(args) -> int:
                     if len(part):
                         part.to_excel(xl, sheet_name=kind, index=False)
                         polish(xl.sheets[kind], {"rate": PCT2, "insured": PEOPLE, "population": PEOPLE})
+                prov = pd.DataFrame(_provenance_rows(record), columns=["item", "value"]).astype({"value": str})
+                prov.to_excel(xl, sheet_name="provenance", index=False)
+                polish(xl.sheets["provenance"], {})
         _atomic(args.out, excel, suffix=".xlsx")
     sums = allocate.totals(table)
-    level = table.attrs["start_level"]
-    if args.target < level:  # the path runs down to the target: say why, rather than hand out falling targets silently
-        sys.stderr.write(f"covsim: note: the forecast already gives {100 * level:.2f}% in {table.attrs['first'] - 1}, "
-                         f"above the target {100 * args.target:.2f}%: the yearly targets fall towards it\n")
+    for note in _allocation_notes(args, table):
+        sys.stderr.write(f"covsim: note: {note}\n")
     if args.json:
-        print(json.dumps({"region": scenario.region, "scenario": scenario.name, "target": args.target,
-                          "year": args.year, "out": args.out, "districts": table.attrs["districts"],
-                          "communes": table.attrs["communes"],
+        print(json.dumps({"region": scenario.region, "scenario": scenario.name, "scheme": scenario.scheme,
+                          "target": args.target, "year": args.year, "first": table.attrs["first"], "out": args.out,
+                          "districts": table.attrs["districts"], "communes": table.attrs["communes"],
                           "provincial_path": {str(k): v for k, v in table.attrs["path"].items()},
                           "probability": report["probability"],
                           "totals": sums.round(6).to_dict(orient="records"),
-                          "boundaries": _boundaries(scenario)}, ensure_ascii=False))
+                          "falling": table.attrs["falling"],
+                          "boundaries": _boundaries(scenario), "provenance": record}, ensure_ascii=False))
         return 0
     print(f"{scenario.name}: yearly targets reaching {100 * args.target:.2f}% in {args.year} "
           f"(the model gives it probability {planning.probability_text(report['probability'])} under this scenario)")
-    if not table.attrs["unit_kind"]:
+    if not table.attrs["unit_kind"] and scenario.scheme == "bhyt":
         print(f"no district or commune data for {scenario.region}: targets by group only")
     for r in sums.itertuples(index=False):
         print(f"  {r.year} {r.unit_kind:<8} {r.insured:>12,} / {r.population:>12,} = {100 * r.rate:.2f}%")
     _print_boundaries(_boundaries(scenario))
-    print(f"written: {args.out}")
+    print_provenance(record)
+    print(f"written: {args.out}" + (f" (provenance: {args.out}.provenance.json)" if args.out.lower().endswith(".csv")
+                                    else " (provenance: its sheet 'provenance')"))
     return 0
 
 
@@ -356,5 +414,6 @@ def register(sub) -> None:
     alloc.add_argument("--year", type=_year, required=True, help="target year")
     alloc.add_argument("--out", required=True, help="output file (.csv or .xlsx)")
     alloc.add_argument("--from", dest="start", type=_year,
-                       help="first year of the allocation (default: the district table's first year)")
+                       help="first year of the allocation (default: the district table's first year; else the "
+                            "year after the region's last observation, or three years before --year)")
     alloc.set_defaults(func=cmd_allocate)

@@ -28,7 +28,7 @@ from scipy.special import expit, logit
 from ..inputs import tables
 from . import planning
 from ..errors import InputError
-from ..inputs.groups import GROUP_IDS
+from ..inputs.regions import MERGER_YEAR
 from ..inputs.scenario import Scenario
 
 COLUMNS = ["year", "unit_kind", "unit", "insured", "population", "rate"]
@@ -133,19 +133,36 @@ def share_out(reach: np.ndarray, population: np.ndarray, insured_total: int) -> 
     return insured
 
 
+def first_year(scenario: Scenario, year: int, kind: str | None, table: pd.DataFrame | None) -> int:
+    """The default first year: the district plan's first year if it is not after `year`, else the
+    year levers set now take effect, never before an allocation can start (the run's third year:
+    the path starts from the forecast of the year before)."""
+    plan_first = int(table.year.min()) if kind == "district" else None
+    first = plan_first if plan_first is not None and plan_first <= year else planning.lever_start(scenario, year)
+    return max(first, scenario.start + 2)
+
+
 def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first: int | None = None) -> pd.DataFrame:
-    """Yearly targets by district (where the data has districts) and by group, first..year."""
+    """Yearly targets by district (where the data has districts) and by group, first..year.
+
+    The groups are the run's own (a labour scheme's: required to join, informal). The district and
+    commune tables count health insurance, so a labour scheme is allocated by group only; districts
+    stop in the year before 1 July 2025, when they were abolished."""
     planning.check_target(target)
     planning.check_year(scenario, year)
+    if year < scenario.start + 2:
+        raise InputError("allocate", "--year", f"{year} is before the first year an allocation can reach "
+                                               f"({scenario.start + 2}: the path starts from the forecast of the "
+                                               f"year before its first); allowed: {scenario.start + 2}..{scenario.end}")
     region = scenario.region
-    below = units(region)
+    below = units(region) if scenario.scheme == "bhyt" else None
     kind, table = below if below is not None else (None, None)
     if first is None:
-        plan_first = int(table.year.min()) if kind == "district" else None  # the district plan's first year
-        first = plan_first if plan_first is not None and plan_first <= year else planning.lever_start(scenario, year)
+        first = first_year(scenario, year, kind, table)
     if not scenario.start + 1 < first <= year:
         raise InputError("allocate", "--from", f"{first} is outside {scenario.start + 2}..{year}")
     sub = ds.sel(region=region)
+    groups = [str(g) for g in sub.group.values]
     median_total = sub.coverage_total.median("draw").to_series()
     path = provincial_path(median_total, target, first, year)
     rows = []
@@ -159,10 +176,10 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
         keep = pops > 0
         insured = np.zeros_like(pops)
         insured[keep] = share_out(reach[keep], pops[keep], insured_total)
-        rows += [(y, "group", g, int(i), int(p)) for g, i, p, k in zip(GROUP_IDS, insured, pops, keep) if k]
+        rows += [(y, "group", g, int(i), int(p)) for g, i, p, k in zip(groups, insured, pops, keep) if k]
         # Districts (communes): the province's forecast shifted by each unit's standing in its table,
         # in the plan's first year (districts) or the latest year given (communes, observed).
-        if table is not None:
+        if table is not None and not (kind == "district" and y >= MERGER_YEAR):
             base_year = int(table.year.min() if kind == "district" else table.year.max())
             latest = int(min(y, table.year.max()))
             earlier = table.year[table.year <= latest]
@@ -178,11 +195,47 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
             rows += [(y, kind, d, int(i), int(p)) for d, i, p in zip(names, dins, dpop)]
     out = pd.DataFrame(rows, columns=COLUMNS[:-1])
     out["rate"] = (out.insured / out.population).round(4)
-    out.attrs.update(region=region, target=target, year=year, first=first,
+    out.attrs.update(region=region, scheme=scenario.scheme, target=target, year=year, first=first,
                      path={int(k): round(float(v), 6) for k, v in path.items()},
                      start_level=round(float(median_total.loc[first - 1]), 6),  # where the path starts from
-                     districts=kind == "district", communes=kind == "commune", unit_kind=kind)
+                     end_level=round(float(median_total.loc[year]), 6),  # the forecast in the target year
+                     districts=kind == "district", communes=kind == "commune", unit_kind=kind,
+                     districts_until=(min(year, MERGER_YEAR - 1) if kind == "district" else None),
+                     falling=falling(out, path),
+                     assumptions=assumptions(kind, table))
     return out[COLUMNS]
+
+
+def assumptions(kind: str | None, table: pd.DataFrame | None) -> list[str]:
+    """What the allocation itself assumes, beside the run's own assumed numbers."""
+    if kind == "district":
+        return [f"a district's forecast is the province's shifted by the district's standing in the plan's "
+                f"{int(table.year.min())} table, held every year (assumed: the model has no districts); its "
+                f"population is the province's split as in the table's latest year up to each year"]
+    if kind == "commune":
+        out = [f"a commune's forecast is the province's shifted by the commune's standing in the latest year "
+               f"given ({int(table.year.max())}), held every year (assumed: the model has no communes)"]
+        if (table.unit == REST).any():
+            out.append(f"'{REST}' holds the province's people the workbook leaves out, at the given communes' "
+                       "own rate (assumed: nothing is known of them)")
+        return out
+    return []
+
+
+def falling(table: pd.DataFrame, path: pd.Series) -> list[dict]:
+    """Units whose yearly target falls in a year the provincial target rises: the province's step
+    below a unit's own forecast grows, so a unit the model sees flat is asked for less (said, not
+    hidden)."""
+    out = []
+    rising = {int(y) for y, up in (path.diff() > 0).items() if up}
+    for (kind, unit), part in table.groupby(["unit_kind", "unit"], sort=False):
+        rate = (part.insured / part.population).to_numpy()
+        years = part.year.to_numpy()
+        for k in range(1, len(rate)):
+            if years[k] in rising and rate[k] < rate[k - 1] - 1e-9:
+                out.append({"unit_kind": kind, "unit": unit, "year": int(years[k])})
+                break
+    return out
 
 
 def totals(table: pd.DataFrame) -> pd.DataFrame:

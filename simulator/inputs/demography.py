@@ -181,8 +181,9 @@ def start_population(region: str, year: int, last: int | None = None) -> float:
 #: The projection always starts here (scenario.FIRST_YEAR, the model's first year), whatever year a
 #: run starts in: the age structure a run starts from is then the same for every window.
 PROJECTION_ORIGIN = 2008
-#: Which figure a year keeps when several bases give one: the census over a survey over a plan.
-BASIS_ORDER = ("census", "survey", "plan")
+#: Which figure a year keeps when several bases give one: the census over a survey over a
+#: province's own yearly estimate (its region workbook) over a plan.
+BASIS_ORDER = ("census", "survey", "estimate", "plan")
 #: Years before the last census point over which the continuation's net migration rate is averaged.
 CONTINUATION_YEARS = 10
 

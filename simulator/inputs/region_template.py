@@ -156,12 +156,18 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
         bad("Dân số", f"A{FIRST_ROW}", "no population given; at least one year is required")
     if not problems:
         communes = _communes(values["Xã phường"], _province_code(known.get(rid)), bad)
+    if not problems:
+        _communes_within(values["Xã phường"], values["Dân số"], bad)
     if problems:
         return None, problems
     reg = known.get(rid)
     filled = Filled(rid, name_vi or reg.name_vi, name_en or reg.name_en, new_unit)
     where = f"region workbook {path.name}"
     filled.tables["population"] = [[rid, y, n, "persons", "observed", src or source, where] for _, (y, n, src) in values["Dân số"]]
+    # The same figures as points the population is steered through: a run passes through every one
+    # the workbook gives, not only the nearest moved by an assumed growth rate.
+    filled.tables["census"] = [[rid, y, "estimate", n, "persons", "observed", src or source, where]
+                               for _, (y, n, src) in values["Dân số"]]
     filled.tables["coverage"] = (
         [[rid, y, "bhyt", "all", v / 100, "share_of_population", "observed", src or source, where]
          for _, (y, v, src) in values["Bao phủ BHYT"]]
@@ -245,6 +251,24 @@ def _communes(rows: list[tuple[int, list]], province: int | None, bad) -> list[t
         seen[year, code] = r
         out.append((year, code, listed_name, people, insured, src))
     return out
+
+
+def _communes_within(rows: list[tuple[int, list]], population: list[tuple[int, list]], bad) -> None:
+    """A year's communes hold no more people than the province (its population of the nearest year
+    given): else every commune's share, and the targets shared out by it, would be wrong."""
+    given = [(year, people) for _, (year, people, _src) in population if year is not None and people is not None]
+    if not given:
+        return
+    held: dict[int, tuple[int, int]] = {}
+    for r, (year, _code, _name, people, _insured, _src) in rows:
+        if year is not None and people is not None:
+            total, _ = held.get(year, (0, r))
+            held[year] = (total + people, r)
+    for year, (total, last_row) in sorted(held.items()):
+        near, people = min(given, key=lambda g: (abs(g[0] - year), -g[0]))
+        if total > people:
+            bad("Xã phường", f"D{last_row}", f"the communes of {year} hold {total:,} people, more than the province's "
+                                             f"{people:,} (Dân số, {near}); allowed: at most the province's population")
 
 
 def _parse(kind: str, raw, complain):

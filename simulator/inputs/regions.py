@@ -216,3 +216,13 @@ def boundaries(region: str, years: list[int]) -> list[dict]:
                  else f"{region} (a region you added; its own boundaries)")
         spans = [(before, f"{region} (province before 1 Jul 2025)"), (after, later)]
     return [{"from": int(ys[0]), "to": int(ys[-1]), "boundaries": text} for ys, text in spans if ys]
+
+
+def not_runnable(region: str) -> str:
+    """Why a region the catalogue lists is not offered: no data of its own to run, and how to add
+    them; '' for a name the catalogue does not list."""
+    found = registry().get(region)
+    if found is None or region in offered():
+        return ""
+    return (f"'{region}' ({found.name_vi}) is listed in `covsim regions` but has no population and coverage data "
+            "to run; add them with `covsim region template` and `covsim region add`")

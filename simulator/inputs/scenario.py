@@ -235,6 +235,11 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
         # the sum of its former provinces: its baseline is the national policy (with the regions' own rows)
         path = None
     else:
+        from .regions import not_runnable
+
+        if not_runnable(text):
+            raise InputError("scenario", text, f"{not_runnable(text)}; allowed: a shipped scenario "
+                                               f"({', '.join(ships)}), a region that runs or a .toml or .xlsx file")
         raise InputError("scenario", text, f"no shipped scenario of that name{nearest(text, ships)}; "
                                            f"shipped: {', '.join(ships)} (or give a path to a .toml or .xlsx file)")
     if path is None:
@@ -276,6 +281,10 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
     region = raw.get("region", base.region if base else None)
     regions = offered_regions()
     if region not in regions:
+        from .regions import not_runnable
+
+        if not_runnable(region):
+            raise InputError(where, "region", f"{not_runnable(region)}; allowed: {', '.join(regions)}")
         raise InputError(where, "region", f"unknown region '{region}'{nearest(region, regions)}; "
                                           f"allowed: {', '.join(regions)}")
     years = {}

@@ -48,10 +48,11 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     ),
     # Population totals by region and year.
     "population": _cols("region", ("year", "int"), ("value", "float"), "unit", *_PROVENANCE),
-    # Census (and intercensal survey) totals by region and year, and the plans' own base-year
-    # populations: the points the population is steered through (demography.target_totals).
+    # Census (and intercensal survey) totals by region and year, a province's own yearly estimates
+    # (its region workbook) and the plans' own base-year populations: the points the population is
+    # steered through (demography.target_totals).
     "census": _cols(
-        "region", ("year", "int"), ("basis", "str", True, ("census", "survey", "plan")), ("value", "float"),
+        "region", ("year", "int"), ("basis", "str", True, ("census", "survey", "estimate", "plan")), ("value", "float"),
         "unit", *_PROVENANCE,
     ),
     # Census structure: the shares of a region's population by sex and by broad age band.

@@ -217,7 +217,7 @@ def test_allocate_excel_has_a_sheet_per_unit_kind(tmp_path, capsys):
                         "--draws", "30")
     assert code == 0 and "no district or commune data" in text
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["group"]
+    assert book.sheetnames == ["group", "provenance"]
     rows = list(book["group"].iter_rows(values_only=True))
     assert rows[0] == ("year", "unit_kind", "unit", "insured", "population", "rate")
     sheet = book["group"]  # formats a planner reads, the column names unchanged
@@ -279,3 +279,83 @@ def test_labour_last_year_counts_only_what_the_labour_fit_reads(monkeypatch):
     assert labour_fit.last_year() == 2023
     with_rows(row(2026, "bhxh_share", ""))
     assert observations.last_year("vietnam", "bhtn") == labour_fit.last_year() == 2026
+
+
+def test_allocate_a_labour_scenario_by_its_own_groups(tmp_path, capsys):
+    """BHXH's groups are 'required' and 'informal', not the health groups' first two names."""
+    out = tmp_path / "vl.csv"
+    code, _, err = cli(capsys, "allocate", "vinh_long", "--scenario", "vinh_long_labour_2018", "--target", "0.5",
+                       "--year", "2025", "--draws", "10", "--out", str(out), "--json")
+    table = pd.read_csv(out)
+    assert code == 0 and set(table.unit) == {"required", "informal"} and set(table.unit_kind) == {"group"}
+    assert "targets by group only" in err
+    ds = simulator.run(load("vinh_long_labour_2018"), params=shipped.draws_for("vinh_long", 10, 0), seed=0)
+    people = ds.population.sel(region="vinh_long", year=2025).mean("draw").to_series()
+    final = table[table.year == 2025].set_index("unit").population
+    assert abs(final["informal"] / final.sum() - people["informal"] / people.sum()) < 1e-4
+
+
+def test_every_allocate_output_records_what_reproduces_it(tmp_path, capsys):
+    """Scenario, data, code and seed, and the allocation's own assumption, in the CSV's sidecar, the
+    workbook's sheet, the JSON and the text; the CSV opens in Excel with its diacritics."""
+    from covsim.simulator.schemes.provenance import code_version
+
+    csv = tmp_path / "lc.csv"
+    code, _, _ = cli(capsys, "allocate", "lai_chau", "--target", "0.968", "--year", "2020", "--out", str(csv),
+                     "--draws", "10", "--seed", "7", "--json")
+    assert code == 0 and csv.read_bytes().startswith(b"\xef\xbb\xbf")
+    side = json.loads((tmp_path / "lc.csv.provenance.json").read_text(encoding="utf-8"))
+    assert side["seed"] == 7 and side["scenario"] == "lai_chau" and side["code_version"] == code_version()
+    assert side["data_hash"] and side["scenario_hash"] and side["allocation"] == {"target": 0.968, "year": 2020,
+                                                                                   "first": 2016}
+    assert any("standing in the plan's 2016 table" in a for a in side["assumptions"])
+    xlsx = tmp_path / "lc.xlsx"
+    code, text, _ = cli(capsys, "allocate", "lai_chau", "--target", "0.968", "--year", "2020", "--out", str(xlsx),
+                        "--draws", "10", "--seed", "7")
+    rows = dict(r for r in openpyxl.load_workbook(xlsx)["provenance"].iter_rows(values_only=True) if r[0] != "assumed")
+    assert rows["seed"] == "7" and rows["data_hash"] == side["data_hash"] and rows["scheme"] == "bhyt"
+    assert f"seed 7, data {side['data_hash']}" in text and "standing in the plan's 2016 table" in text
+
+
+def test_allocate_json_has_its_provenance_and_stops_districts_when_they_were_abolished(tmp_path, capsys):
+    out = tmp_path / "lc.csv"
+    code, text, err = cli(capsys, "allocate", "lai_chau", "--target", "0.98", "--year", "2030", "--out", str(out),
+                          "--draws", "10", "--json")
+    report = json.loads(text)
+    table = pd.read_csv(out)
+    assert code == 0 and report["provenance"]["seed"] == 0 and report["scheme"] == "bhyt"
+    assert table[table.unit_kind == "district"].year.max() == 2024 and table[table.unit_kind == "group"].year.max() == 2030
+    assert "district targets stop at 2024" in err
+
+
+@pytest.mark.parametrize("year, code, first", [(2011, 0, 2010), (2010, 0, 2010), (2009, 2, None)])
+def test_allocate_an_early_target_year_starts_where_an_allocation_can(tmp_path, capsys, year, code, first):
+    """The default first year is never one allocate itself refuses; a year no path can reach names --year."""
+    out = tmp_path / "a.csv"
+    done, text, err = cli(capsys, "allocate", "lai_chau", "--target", "0.9", "--year", str(year), "--out", str(out),
+                          "--draws", "5", "--json")
+    assert done == code, err
+    if first:
+        assert json.loads(text)["first"] == first
+    else:
+        assert "--year: 2009" in err and "allowed: 2010..2030" in err and not out.exists()
+
+
+def test_allocate_says_when_a_unit_is_asked_for_less_while_the_province_rises(tmp_path, capsys):
+    out = tmp_path / "a.csv"
+    code, text, err = cli(capsys, "allocate", "lai_chau_2025", "--target", "0.95", "--year", "2030", "--out",
+                          str(out), "--draws", "30", "--json")
+    table = pd.read_csv(out)
+    fell = [(u["unit"], u["year"]) for u in json.loads(text)["falling"]]
+    for unit, year in fell:
+        rate = table[(table.unit == unit)].set_index("year")
+        assert rate.insured[year] / rate.population[year] < rate.insured[year - 1] / rate.population[year - 1]
+    assert bool(fell) == ("while the provincial target rises" in err)
+    assert fell  # this target is below the model's own 2030 forecast
+
+
+def test_a_listed_region_without_data_says_how_to_add_it(capsys):
+    code, _, err = cli(capsys, "allocate", "dien_bien", "--target", "0.9", "--year", "2030", "--out", "x.csv")
+    assert code == 2 and "listed in `covsim regions` but has no population" in err and "covsim region add" in err
+    code, _, err = cli(capsys, "run", "hanoi_2025")
+    assert code == 2 and "TP. Hà Nội" in err and "covsim region add" in err

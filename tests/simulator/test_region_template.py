@@ -167,6 +167,8 @@ def test_a_registered_regions_file_edited_out_of_range_stops_every_command_but_i
     (dict(communes=((2024, "03325", "Xã Mường Thanh", 100, 90),)),
      ["sheet 'Xã phường', cell C3", "lists as 'Xã Mường Phăng'"]),
     (dict(communes=((2024, "03325", "Mường Phăng", 100, 120),)), ["sheet 'Xã phường', cell E3", "above the population"]),
+    (dict(communes=COMMUNES[:2] + ((2024, 3334, "Phường Mường Thanh", 900000, 800000),)),
+     ["sheet 'Xã phường', cell D5", "communes of 2024 hold 952,000 people", "province's 598,856 (Dân số, 2019)"]),
 ])
 def test_bad_workbook_is_refused_cell_by_cell_and_nothing_registered(tmp_path, template, change, fragments):
     user = tmp_path / "user"
@@ -186,3 +188,20 @@ def test_every_problem_gets_its_own_line(tmp_path, template):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 3 and all(line.startswith("covsim: error: ") for line in lines)
     assert registered(tmp_path / "user") == []
+
+
+def test_a_provinces_own_populations_are_the_points_its_run_passes_through(tmp_path, template):
+    """Every year of the Dân số sheet is met, not only the nearest moved by an assumed growth rate."""
+    user = tmp_path / "user"
+    given = ((2019, 598856), (2021, 619000), (2023, 640000), (2024, 650000))
+    fill(template, population=given)
+    assert covsim("region", "add", str(template), "--no-calibrate", user=user).returncode == 0
+    out = tmp_path / "run.nc"
+    done = covsim("run", "dien_bien", "--draws", "2", "--out", str(out), user=user)
+    assert done.returncode == 0, done.stderr
+    import xarray as xr
+
+    ds = xr.open_dataset(out)
+    total = ds.population.sel(region="dien_bien").sum("group").mean("draw")
+    for year, people in given:
+        assert abs(float(total.sel(year=year)) / people - 1) < 1e-3, (year, float(total.sel(year=year)))
