@@ -184,6 +184,9 @@ def _batch(args, out, scenarios) -> int:
              "code_version": provenance.code_version(), "scheme": variants[0].scenario.scheme,
              "grid": json.dumps(args.grid), "parameters": json.dumps(
                  {r: str(p.attrs.get("source", "given")) for r, p in params.items()}),
+             "parameters_hash": json.dumps({r: provenance.params_hash(p) for r, p in params.items()}),
+             # every assumed number each variant uses (its reform's, a drive's cost): listed with the results
+             "assumptions": json.dumps({v.name: v.scenario.assumptions() for v in variants}, ensure_ascii=False),
              "chunk_draws": int(args.chunk_draws)}
     try:
         ds = batch.assemble(chunks, variants, folder, attrs)

@@ -79,7 +79,8 @@ def cmd_brief(args) -> int:
     rep = s["report"]
     if args.json:
         print(json.dumps({"out": str(out), "scenario": s["scenario"], "target": rep["target"], "year": rep["year"],
-                          "probability": rep["probability"], "changed": s["changed"], "start": s["start"]},
+                          "probability": rep["probability"], "changed": s["changed"], "start": s["start"],
+                          "provenance": s["assumptions"]},
                          ensure_ascii=False))
     else:
         print(f"{s['scenario']}: probability {planning.probability_text(rep['probability'])} of {100 * rep['target']:.2f}% "

@@ -184,7 +184,9 @@ def cmd_target(args) -> int:
 # solve ---------------------------------------------------------------------------------------
 
 def cmd_solve(args) -> int:
+    from covsim.cli.summary import print_provenance
     from covsim.simulator.analysis import planning, solve
+    from covsim.simulator.schemes import provenance
 
     planning.check_target(args.target)
     planning.check_probability(args.probability)
@@ -192,9 +194,11 @@ def cmd_solve(args) -> int:
     levers = [p for p in args.levers.split(",") if p.strip()]
     for lever in levers:
         planning.parse_lever(lever, where="--levers")
-    result = solve.solve(scenario, _draws(scenario, args), args.seed, args.target, args.year, args.probability,
-                         levers, start=args.start)
+    params = _draws(scenario, args)
+    result = solve.solve(scenario, params, args.seed, args.target, args.year, args.probability, levers,
+                         start=args.start)
     result["boundaries"] = _boundaries(scenario)
+    result["provenance"] = provenance.analysis_record(scenario, params, args.seed, result.get("assumptions", []))
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
@@ -205,8 +209,6 @@ def cmd_solve(args) -> int:
                   f"(from {result['from']})")
         else:  # a strength (the drive lever: 1 = the nation's 2016-2020 drive)
             print(f"  {lever['lever']:<28} {lever['current']:6.2f} -> {lever['value']:6.2f} (from {result['from']})")
-    for line in result.get("assumptions", []):
-        print(f"assumed: {line}")
     cost = result["state_cost"]
     print(f"state budget cost {cost['from']}-{cost['to']}: {cost['total'] / 1e9:,.1f} bn VND "
           f"({result['extra_state_cost']['total'] / 1e9:+,.1f} bn against the current policy)")
@@ -214,6 +216,7 @@ def cmd_solve(args) -> int:
         print(f"cost per additional insured person in {result['year']}: "
               f"{result['cost_per_additional_insured']:,.0f} VND")
     _print_boundaries(result["boundaries"])
+    print_provenance(result["provenance"])
     return 0
 
 
@@ -221,6 +224,8 @@ def cmd_solve(args) -> int:
 
 def cmd_sensitivity(args) -> int:
     from covsim.cli import charts
+    from covsim.cli.summary import print_provenance
+    from covsim.simulator.schemes import provenance
     from covsim.simulator import output
     from covsim.simulator.analysis import planning, sensitivity
 
@@ -229,7 +234,9 @@ def cmd_sensitivity(args) -> int:
     planning.check_year(scenario, args.year)
     if args.chart is not None:  # '' too: refused as the folder it names, never silently ignored
         output.check_destination(args.chart, (".png", ".svg", ".pdf"), "--chart")
-    table = sensitivity.sobol(scenario, _draws(scenario, args), args.year, samples=args.samples, seed=args.seed)
+    params = _draws(scenario, args)
+    table = sensitivity.sobol(scenario, params, args.year, samples=args.samples, seed=args.seed)
+    record = provenance.analysis_record(scenario, params, args.seed)
     if args.chart:
         _atomic(args.chart, lambda tmp: charts.save_chart(
             table, tmp, f"{scenario.name}: coverage in {args.year}"), suffix=Path(args.chart).suffix)
@@ -237,7 +244,8 @@ def cmd_sensitivity(args) -> int:
         print(json.dumps({"region": scenario.region, "scenario": scenario.name, "year": args.year,
                           "samples": args.samples, "evaluations": table.attrs["evaluations"],
                           "lever_start": table.attrs["start"],
-                          "indices": table.round(6).to_dict(orient="records")}, ensure_ascii=False))
+                          "indices": table.round(6).to_dict(orient="records"), "provenance": record},
+                         ensure_ascii=False))
         return 0
     print(f"{scenario.name}: Sobol indices of coverage in {args.year} ({table.attrs['evaluations']} evaluations; "
           f"levers from {table.attrs['start']})")
@@ -247,6 +255,7 @@ def cmd_sensitivity(args) -> int:
               f"{r.ST:6.3f} {r.ST_conf:5.3f}")
     print()
     print(charts.bar_chart(table))
+    print_provenance(record)
     if args.chart:
         print(f"written: {args.chart}")
     return 0

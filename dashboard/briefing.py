@@ -22,6 +22,11 @@ def coverage_table(s: dict) -> pd.DataFrame:
         df = df.merge(b, on="year", how="left")
     df.insert(0, "scenario", s["scenario"])
     df.insert(1, "scheme", s["scheme"])
+    # What reproduces the figures, on every row (a CSV holds one table): the last columns.
+    a = s["assumptions"]
+    for key in ("seed", "draws", "scenario_hash", "data_hash", "code_version", "parameters_hash"):
+        df[key] = a.get(key, "")
+    df["assumed"] = "; ".join(a.get("assumed", [])) or "none"
     return df
 
 

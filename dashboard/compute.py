@@ -474,6 +474,8 @@ def summary(res: dict) -> dict:
                         "data_hash": attrs.get("data_hash", ""), "code_version": attrs.get("code_version", ""),
                         "parameters": attrs.get("parameters", ""), "source": sc.source,
                         "calibrated": bool(attrs.get("calibrated", 1)),
+                        "parameters_hash": attrs.get("parameters_hash", ""),
+                        "assumed": json.loads(attrs.get("assumptions") or "[]"),
                         "mostly_prior": mostly_prior(attrs)},
     }
     if not out["details"]:

@@ -82,6 +82,16 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
     return out
 
 
+def analysis_record(scenario: Scenario, params: xr.Dataset, seed: int, assumptions: list[str] = ()) -> dict:
+    """What reproduces an analysis made of many runs of one scenario (`solve`, `sensitivity`), in
+    `record`'s shape: scenario, data, code, seed, the parameter draws, every assumed number."""
+    return {"scenario": scenario.name, "scenario_hash": scenario.hash, "region": scenario.region,
+            "scheme": scenario.scheme, "data_hash": tables.data_hash(), "code_version": code_version(),
+            "seed": int(seed), "draws": int(params.sizes["draw"]), "parameters": str(params.attrs.get("source", "given")),
+            "parameters_hash": params_hash(params),
+            "assumptions": list(dict.fromkeys([*scenario.assumptions(), *assumptions]))}
+
+
 RECORD_KEYS = ("scenario", "scenario_hash", "region", "scheme", "data_hash", "code_version", "seed", "draws",
                "parameters", "parameters_hash", "calibrated", "noise_from", "former_provinces")
 

@@ -165,6 +165,9 @@ def test_briefing_contains_the_key_numbers(small):
 def test_downloads_open(small, tmp_path):
     csv = pd.read_csv(io.BytesIO(briefing.to_csv(small)))
     assert {"year", "median", "p10", "p90", "observed", "planned_target", "state_cost"} <= set(csv.columns)
+    # what reproduces the figures is in the CSV itself, on every row
+    assert (csv.seed == small["assumptions"]["seed"]).all() and (csv.data_hash == small["assumptions"]["data_hash"]).all()
+    assert (csv.code_version == small["assumptions"]["code_version"]).all() and csv.assumed.notna().all()
     xl = pd.read_excel(io.BytesIO(briefing.to_excel(small, "en")), sheet_name=None)
     assert {"Coverage by year", "By group", "Districts - planned", "Levers and assumptions"} <= set(xl)
     payload = callbacks.export("btn-nc", small, "vi")
@@ -350,3 +353,15 @@ def test_requests_are_named_by_what_they_ask():
     c = callbacks.request_of("vietnam", "bhyt", {"state_share.household": 31}, 2026, 95, 2030, None)
     assert a["id"] == b["id"] != c["id"]
     assert callbacks.request_of("vietnam", "bhyt", {"state_share.household": None}, None, None, None, None) is None
+
+
+def test_a_drives_assumed_cost_is_listed_in_the_briefing_and_the_workbook():
+    """The budget figures include the drive's assumed cost a person: the papers say so, as assumed."""
+    req = dict(LAI_CHAU, levers={**LAI_CHAU["levers"], "drive": 1})
+    s = callbacks.compute_request(req, DRAWS, SEED)
+    assert "error" not in s, s.get("error")
+    assert any(a.startswith("drive cost = 20,000 VND") for a in s["assumptions"]["assumed"])
+    page = briefing.briefing_html(s, "vi")
+    assert "Chi phí vận động: 20.000 đồng" in page
+    xl = pd.read_excel(io.BytesIO(briefing.to_excel(s, "en")), sheet_name="Levers and assumptions", header=None)
+    assert xl.astype(str).apply(lambda c: c.str.contains("Drive cost: 20,000 VND")).any().any()

@@ -242,3 +242,17 @@ def test_existing_checkpoint_folder_without_resume_is_named(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{out}.partial" in err and "use --resume or delete it" in err and err.count("\n") == 1
     assert not out.exists()
+
+
+def test_store_lists_every_assumed_number_of_each_variant(tmp_path, capsys):
+    """A drive swept in a grid costs an assumed amount a person: the store says so beside the costs."""
+    out = tmp_path / "d.nc"
+    assert main(["batch", "vinh_long", "--grid", "drive=0:1:1", "--from", "2026", "--draws", "4", "--out", str(out),
+                 "--quiet"]) == 0
+    ds = opened(out)
+    listed = json.loads(ds.attrs["assumptions"])
+    assert set(listed) == set(ds.scenario.values)
+    driven = [v for v in ds.scenario.values if float(ds["drive"].sel(scenario=v)) > 0]
+    assert driven and all(any(a.startswith("drive cost = 20,000 VND") for a in listed[v]) for v in driven)
+    assert all(not listed[v] for v in ds.scenario.values if v not in driven)
+    assert set(json.loads(ds.attrs["parameters_hash"])) == {"vinh_long"}

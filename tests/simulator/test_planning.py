@@ -359,3 +359,17 @@ def test_a_listed_region_without_data_says_how_to_add_it(capsys):
     assert code == 2 and "listed in `covsim regions` but has no population" in err and "covsim region add" in err
     code, _, err = cli(capsys, "run", "hanoi_2025")
     assert code == 2 and "TP. Hà Nội" in err and "covsim region add" in err
+
+
+def test_solve_and_sensitivity_json_record_what_reproduces_them(capsys):
+    from covsim.simulator.schemes.provenance import code_version
+
+    code, text, _ = cli(capsys, "solve", "vinh_long", "--target", "0.9", "--year", "2025", "--probability", "0.5",
+                        "--levers", "drive,near_poor", "--draws", "10", "--seed", "3", "--json")
+    prov = json.loads(text)["provenance"]
+    assert code == 0 and prov["seed"] == 3 and prov["code_version"] == code_version() and prov["data_hash"]
+    assert prov["scenario_hash"] and prov["parameters_hash"] and prov["draws"] == 10
+    code, text, _ = cli(capsys, "sensitivity", "vinh_long", "--year", "2025", "--samples", "8", "--draws", "10",
+                        "--json")
+    prov = json.loads(text)["provenance"]
+    assert code == 0 and prov["seed"] == 0 and prov["scenario"] == "vinh_long" and "assumptions" in prov
