@@ -135,6 +135,7 @@ def cmd_scenarios(args) -> int:
     from covsim import simulator
     from covsim.calibration.learned import mostly_prior
     from covsim.calibration.shipped import learned_of
+    from covsim.simulator.schemes import scheme
 
     rows = []
     for name in simulator.shipped_scenarios():
@@ -142,7 +143,7 @@ def cmd_scenarios(args) -> int:
         learned = learned_of(sc.region, sc.scheme)  # the region's fit: what it leaves to the priors
         rows.append({"name": sc.name, "region": sc.region, "years": f"{sc.start + 1}-{sc.end}",
                      "scheme": sc.scheme, "baseline": sc.baseline or "", "description": sc.description,
-                     "assumptions": sc.assumptions(),
+                     "assumptions": sc.assumptions(), "fixed": list(scheme(sc.scheme).fixed),
                      "mostly_prior": None if learned is None else mostly_prior(learned)})
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
@@ -157,6 +158,8 @@ def cmd_scenarios(args) -> int:
         print(f"{'':<{width}}  fitted, mostly the prior: "
               + ("(no calibrated posterior: every parameter is the prior's)" if mostly is None else
                  ", ".join(f"{n} {c:.2f}" for n, c in mostly.items()) or "none"))
+    for sid in dict.fromkeys(r["scheme"] for r in rows):  # once per scheme: the same in each of its scenarios
+        print(f"every {sid} scenario holds fixed (assumed, not fitted): " + "; ".join(scheme(sid).fixed))
     return 0
 
 

@@ -86,6 +86,8 @@ def provenance_lines(record: dict) -> list[str]:
              + (f" (policy known by {record['fit']['known_on']})" if record.get("fit", {}).get("known_on") else "")]
     assumed = record.get("assumptions", [])
     lines.append("assumed numbers: " + ("none" if not assumed else "; ".join(assumed)))
+    if record.get("fixed"):
+        lines.append("held fixed in the model (assumed, not fitted): " + "; ".join(record["fixed"]))
     if record.get("unconverged"):
         lines.append(f"parameters from a fit that did not converge: {record['unconverged']}")
     lines.extend(mostly_prior_lines(record))

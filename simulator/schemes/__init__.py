@@ -47,6 +47,11 @@ class Scheme:
     variants: bool = False
     target_gaps: Callable | None = None
 
+    @property
+    def fixed(self) -> tuple[str, ...]:
+        """What a run of the scheme holds fixed, assumed and not fitted (its model's FIXED)."""
+        return tuple(self.model.FIXED)
+
     def posterior_file(self, region: str) -> str:
         return self.posterior.format(region=region)
 

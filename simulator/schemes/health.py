@@ -11,7 +11,7 @@ import numpy as np
 import xarray as xr
 
 from ..inputs import demography, drives, household, known, mandates, membership
-from . import compliance, kernel
+from . import compliance, kernel, parameters
 from ..inputs.groups import BY_ID, GROUP_IDS
 from .provenance import provenance as _provenance
 from .parameters import (BAND_LABELS, DEFAULT_NOISE_FROM, band_ages, band_of_age, enrolment_probabilities,
@@ -26,6 +26,9 @@ from .merged import summed
 #: 2.5 times the base salary); pensions likewise (assumed 2.0). Only money flows use these.
 EMPLOYEE_WAGE_RATIO = 2.5
 PENSION_RATIO = 2.0
+#: What a health run holds fixed (assumed): the enrolment numbers no figure fits, and the money ones.
+FIXED = (*parameters.FIXED, f"employees' contribution base {EMPLOYEE_WAGE_RATIO:g} × the base salary, pensions "
+                            f"{PENSION_RATIO:g} × (money flows only)")
 
 
 @dataclass
@@ -405,6 +408,7 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
     out = _provenance(scenario, params, params_source, seed, noise_from, BAND_LABELS, params_digest)
     out["boundaries"] = json.dumps(boundaries(scenario.region, scenario.years), ensure_ascii=False)
     out["denominator"] = "resident_population"
+    out["fixed"] = json.dumps(list(FIXED), ensure_ascii=False)
     out["denominator_note"] = (
         "coverage: insured / resident population (usual residents, as the census counts them, steered through "
         "census.csv); net migrants arrive with the insured share of the people of their age and group where they "

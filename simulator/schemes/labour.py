@@ -38,6 +38,7 @@ required to join (for BHXH the compulsory part only).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Callable
 
@@ -75,6 +76,15 @@ VOLUNTARY_AGE_SHIFT = (-1.0, -0.6, -0.2, 0.0, 0.2, 0.3, 0.4, 0.3, 0.2, 0.0)
 LAPSE_PRICE_FACTOR = 0.5  # lapse responds to price and outreach half as strongly as joining
 LAPSE_OUTREACH_FACTOR = 0.5
 REQUIRED_CAP = 0.98  # no age band is wholly in wage jobs
+#: The numbers above that no figure fits (assumed): listed in every labour run's provenance.
+FIXED = (
+    f"voluntary BHXH join shift by age band {BAND_LABELS[0]}..{BAND_LABELS[-1]}: "
+    + ", ".join(f"{v:g}" for v in VOLUNTARY_AGE_SHIFT) + " log-odds (nearing a pension)",
+    f"lapse responds to price and to outreach {LAPSE_PRICE_FACTOR:g} and {LAPSE_OUTREACH_FACTOR:g} times as "
+    "strongly as joining",
+    f"at most {REQUIRED_CAP:g} of an age band required to join (no band wholly in wage jobs)",
+    f"the 2018 resolutions' voluntary drive ramps in over {DRIVE_RAMP_YEARS} years from {VOLUNTARY_DRIVE_YEAR}",
+)
 
 PRIORS = {
     # Compliance (1 - evasion) is the employers' one process, shared with the health engine.
@@ -478,6 +488,7 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
     ds.attrs.update(provenance(
         scenario, used, source, seed, noise_from, BAND_LABELS,
         scheme=scenario.scheme,
+        fixed=json.dumps(list(FIXED), ensure_ascii=False),
         denominator="labour_force",
         denominator_note="coverage_total: insured / labour force in working age; coverage_required: insured / "
                          "those required to join" + (" (compulsory BHXH only)" if scenario.scheme == "bhxh" else ""),

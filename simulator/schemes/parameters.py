@@ -43,6 +43,23 @@ LAPSE_OUTREACH_FACTOR = 0.5
 #: drives that followed ramp in over three years (assumed).
 HOUSEHOLD_LAW_YEAR = 2015
 RAMP_YEARS = 3
+
+
+def _shown(values) -> str:
+    return ", ".join(f"{v:g}" for v in values)
+
+
+#: The numbers above that no figure fits (assumed): listed in every run's provenance, where the
+#: user sees its results, beside the scenario's own assumed numbers.
+FIXED = (
+    f"voluntary groups' join shift by age band {'/'.join(BAND_LABELS)}: {_shown(VOLUNTARY_AGE_SHIFT)} log-odds "
+    "(adverse selection)",
+    "income per person by group, a multiple of the region's average: "
+    + ", ".join(f"{g} {v:g}" for g, v in INCOME_RATIO.items()),
+    f"lapse responds to price and to outreach {LAPSE_PRICE_FACTOR:g} and {LAPSE_OUTREACH_FACTOR:g} times as "
+    "strongly as joining",
+    f"Law 46/2014's drives ramp in over {RAMP_YEARS} years from {HOUSEHOLD_LAW_YEAR}",
+)
 #: First year of the outreach random walk: the years after the last observation (default: the
 #: year after the last national year-end figure shipped, 2023).
 DEFAULT_NOISE_FROM = 2024

@@ -214,3 +214,23 @@ def test_a_run_that_stops_before_an_assumed_value_does_not_list_it():
     cut = dataclasses.replace(plan, end=2014, reform={p: {y: v for y, v in ys.items() if y <= 2014}
                                                       for p, ys in plan.reform.items()})
     assert cut.assumptions() == []  # as run_as_of cuts a forecast to 2014: nothing assumed is used
+
+
+def test_what_the_model_holds_fixed_is_listed_with_every_result(capsys):
+    """The behavioural numbers no figure fits (an age shift, lapse against join) are assumed: each
+    run's provenance, its text and `covsim scenarios` list them, from the numbers the model uses."""
+    from covsim.cli.main import main
+    from covsim.simulator.schemes import labour, parameters
+
+    assert main(["run", "vinh_long", "--draws", "2", "--json"]) == 0
+    fixed = json.loads(capsys.readouterr().out)["provenance"]["fixed"]
+    assert any(f"{parameters.LAPSE_PRICE_FACTOR:g} and {parameters.LAPSE_OUTREACH_FACTOR:g} times" in f for f in fixed)
+    assert any("0, 0, -0.3, 0, 0.4, 0.6" in f for f in fixed) and any("near_poor 0.31" in f for f in fixed)
+    assert main(["run", "vinh_long", "--scheme", "bhxh", "--draws", "2", "--json"]) == 0
+    fixed = json.loads(capsys.readouterr().out)["provenance"]["fixed"]
+    assert any(f"at most {labour.REQUIRED_CAP:g}" in f for f in fixed) and not any("near_poor" in f for f in fixed)
+    assert main(["target", "vinh_long", "--target", "0.9", "--year", "2020", "--draws", "2"]) == 0
+    assert "held fixed in the model (assumed, not fitted): voluntary groups' join shift" in capsys.readouterr().out
+    assert main(["scenarios"]) == 0
+    text = capsys.readouterr().out
+    assert "every bhyt scenario holds fixed (assumed, not fitted)" in text and "every bhxh scenario" in text
