@@ -85,6 +85,8 @@ def cmd_run(args) -> int:
         print(json.dumps(result, ensure_ascii=False))
     else:
         print(summary.coverage_table(result, observations.observed(scenario.region, scenario.scheme)))
+        # every assumed number it rests on, as the other text outputs list them (the hashes: --json, --out)
+        print("\n".join(summary.provenance_lines(result["provenance"])[1:]))
         for gap in result.get("target_gaps", []):
             print(gap["reason"])
         if args.budget and "budget" in result:

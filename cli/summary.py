@@ -86,6 +86,9 @@ def provenance_lines(record: dict) -> list[str]:
              + (f" (policy known by {record['fit']['known_on']})" if record.get("fit", {}).get("known_on") else "")]
     assumed = record.get("assumptions", [])
     lines.append("assumed numbers: " + ("none" if not assumed else "; ".join(assumed)))
+    for r in record.get("supersedes", []):
+        lines.append(f"replaces a later change: {r['path']} = {r['value']:g} replaces the policy in force's "
+                     f"{r['replaces']:g} from {r['from']} ({r['reference']})")
     if record.get("fixed"):
         lines.append("held fixed in the model (assumed, not fitted): " + "; ".join(record["fixed"]))
     if record.get("unconverged"):

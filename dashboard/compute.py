@@ -476,6 +476,7 @@ def summary(res: dict) -> dict:
                         "calibrated": bool(attrs.get("calibrated", 1)),
                         "parameters_hash": attrs.get("parameters_hash", ""),
                         "assumed": json.loads(attrs.get("assumptions") or "[]"),
+                        "supersedes": json.loads(attrs.get("supersedes") or "[]"),
                         "mostly_prior": mostly_prior(attrs)},
     }
     if not out["details"]:

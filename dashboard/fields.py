@@ -13,6 +13,7 @@ import re
 from .compute import InputError
 from . import catalogue
 from .i18n import t
+from .sources import legal_reference
 
 
 
@@ -181,7 +182,20 @@ def beside(s: dict | None, lang: str, names: list[str]) -> tuple[list[tuple[str,
             out["start"] = ("warning", say("start_after_year", lang, start=s["start"], year=s["report"]["year"]))
         if "target" in out and s["report"]["target"] < SMALL_TARGET:  # '0,9' meant as a share, read as 0.9%
             out["target"] = ("warning", say("target_small", lang, target=shown(100 * s["report"]["target"], lang)))
+        for r in s.get("assumptions", {}).get("supersedes", []):  # a value set now over a change decided later
+            if r["path"] in out and out[r["path"]] is None:
+                day = r["from"] if lang == "en" else "/".join(reversed(r["from"].split("-")))
+                out[r["path"]] = ("warning", say("lever_replaces", lang, later=_lever_shown(r["path"], r["replaces"], lang),
+                                                 day=day, reference=legal_reference(r["reference"], lang)))
     return [out[n] for n in names], style, note
+
+
+def _lever_shown(path: str, value: float, lang: str) -> str:
+    """A lever's value as its box shows it: a share in percent, anything else as it is."""
+    from .compute import lever_specs
+
+    kind = next((s["kind"] for s in lever_specs() if s["path"] == path), "share")
+    return f"{shown(100 * value, lang)}%" if kind == "share" else shown(value, lang)
 
 
 def register(app) -> None:

@@ -38,6 +38,25 @@ def source_label(text: str | None, lang: str) -> str | None:
     return _OWN_REFS.sub("", str(text))
 
 
+#: A legal document's number as a Vietnamese official writes it: the kind first, the issuer's code
+#: with its diacritics ('Decree 188/2025/ND-CP' -> 'Nghị định 188/2025/NĐ-CP').
+_LEGAL_VI = ((re.compile(r"\bDecrees? (\d+/\d{4})/ND-CP"), r"Nghị định \1/NĐ-CP"),
+             (re.compile(r"\bDecision (\d+(?:/\d{4})?)/QD-TTg"), r"Quyết định \1/QĐ-TTg"),
+             (re.compile(r"\bLaw (\d+/\d{4})/QH(\d+)"), r"Luật \1/QH\2"),
+             (re.compile(r"\bArt\. (\d+)"), r"Điều \1"))
+
+
+def legal_reference(text: str, lang: str) -> str:
+    """A policy value's legal reference (policy_parameters.csv's `reference`) in the language: the
+    source catalogue's citation where it has one, else its documents' numbers written as each
+    language writes them, less the project's own references."""
+    label = source_label(text, lang) or ""
+    if lang == "vi":
+        for pattern, vi in _LEGAL_VI:
+            label = pattern.sub(vi, label)
+    return label
+
+
 def shown_tables() -> tuple[str, ...]:
     """The shipped tables whose `source` an output shows (compute.shipped_data)."""
     from .compute import shipped_data

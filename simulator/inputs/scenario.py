@@ -16,7 +16,7 @@ import hashlib
 import json
 import tomllib
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from ..errors import InputError, nearest
@@ -97,6 +97,35 @@ class Scenario:
             out[(LEVERS[name].parameter, region, group)] = Series(
                 [DatedValue(date(y, 1, 1), float(v), ref, "assumed") for y, v in years.items()]
             )
+        return out
+
+    def supersedes(self, base: Policy | None = None) -> list[dict]:
+        """The later changes of the policy in force that the reform's paths replace: {path, value,
+        replaces, from, reference} each.
+
+        A path sets its lever from its first date on, the policy in force's later changes included
+        (as a reform does): a share raised today below a rise already decided for next year
+        lowers it then. Said with the results, so that nobody reads it as a raise throughout."""
+        base = base or Policy.from_table()
+        out = []
+        for (parameter, region, group), override in sorted(self.overrides().items()):
+            series = base.series.get((parameter, region, group))
+            if series is None and region != NATIONAL:
+                series = base.series.get((parameter, NATIONAL, group))
+            if series is None or not override.values:
+                continue
+            first = min(v.start for v in override.values)
+            path = next(p for p in self.reform if LEVERS[p.partition(".")[0]].parameter == parameter
+                        and p.partition(".")[2] == group)
+            before = series.at(first - timedelta(days=1))
+            for later in (v for v in series.values if v.start >= first):
+                if before is not None and abs(before.value - later.value) <= 1e-12:
+                    continue  # a restatement of the value already in force is no change
+                before = later
+                ours = override.at(later.start)
+                if ours is not None and abs(ours.value - later.value) > 1e-12:
+                    out.append({"path": path, "value": ours.value, "replaces": later.value,
+                                "from": later.start.isoformat(), "reference": later.reference})
         return out
 
     def policy(self, base: Policy | None = None) -> Policy:

@@ -392,20 +392,22 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
                   noise_from=noise_from, parallel=parallel, progress=progress)
     if members:
         ds = summed(ds, scenario.region)
-    return stamp(ds, scenario, params, params_source, seed, noise_from)
+    return stamp(ds, scenario, params, params_source, seed, noise_from, policy=policy)
 
 
 def stamp(ds: xr.Dataset, scenario: Scenario, params: xr.Dataset, params_source: str, seed: int,
-          noise_from: int, params_digest: str | None = None) -> xr.Dataset:
+          noise_from: int, params_digest: str | None = None, policy: Policy | None = None) -> xr.Dataset:
     """What a run records so that it can be reproduced: scenario, data, code, draws and seed."""
-    ds.attrs.update(provenance(scenario, params, params_source, seed, noise_from, params_digest))
+    ds.attrs.update(provenance(scenario, params, params_source, seed, noise_from, params_digest, policy))
     return ds
 
 
 def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed: int, noise_from: int,
-               params_digest: str | None = None) -> dict:
-    """The attributes `stamp` gives a health-insurance run, with the boundaries each year is reported in."""
+               params_digest: str | None = None, policy: Policy | None = None) -> dict:
+    """The attributes `stamp` gives a health-insurance run, with the boundaries each year is reported in
+    and the later changes of the policy in force (`policy`, else the shipped one) its reform replaces."""
     out = _provenance(scenario, params, params_source, seed, noise_from, BAND_LABELS, params_digest)
+    out["supersedes"] = json.dumps(scenario.supersedes(policy), ensure_ascii=False)
     out["boundaries"] = json.dumps(boundaries(scenario.region, scenario.years), ensure_ascii=False)
     out["denominator"] = "resident_population"
     out["fixed"] = json.dumps(list(FIXED), ensure_ascii=False)

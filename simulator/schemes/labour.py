@@ -489,6 +489,7 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
         scenario, used, source, seed, noise_from, BAND_LABELS,
         scheme=scenario.scheme,
         fixed=json.dumps(list(FIXED), ensure_ascii=False),
+        supersedes=json.dumps(scenario.supersedes(base), ensure_ascii=False),
         denominator="labour_force",
         denominator_note="coverage_total: insured / labour force in working age; coverage_required: insured / "
                          "those required to join" + (" (compulsory BHXH only)" if scenario.scheme == "bhxh" else ""),

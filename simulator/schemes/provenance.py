@@ -103,6 +103,7 @@ def record(attrs) -> dict:
     out = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in attrs.items() if k in RECORD_KEYS}
     out["assumptions"] = json.loads(attrs.get("assumptions") or "[]")
     out["fixed"] = json.loads(attrs.get("fixed") or "[]")  # what the model holds fixed (assumed, not fitted)
+    out["supersedes"] = json.loads(attrs.get("supersedes") or "[]")  # later changes in force the reform replaces
     if attrs.get("unconverged"):
         out["unconverged"] = str(attrs["unconverged"])
     if attrs.get("learned"):  # the fitted parameters still mostly their priors, and every contraction

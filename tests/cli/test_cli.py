@@ -234,3 +234,24 @@ def test_what_the_model_holds_fixed_is_listed_with_every_result(capsys):
     assert main(["scenarios"]) == 0
     text = capsys.readouterr().out
     assert "every bhyt scenario holds fixed (assumed, not fitted)" in text and "every bhxh scenario" in text
+
+
+def test_a_reform_that_replaces_a_later_decided_change_says_so(tmp_path, capsys):
+    """Pupils' share set to 40% from 2024 replaces Decree 188/2025's 50% from August 2025: a 'raise'
+    that lowers the share from then on. Every output that lists assumed numbers says it."""
+    from covsim.cli.main import main
+
+    reform = tmp_path / "pupils.toml"
+    reform.write_text('name = "pupils_40"\nbaseline = "vinh_long"\n[reform]\n"state_share.pupil_student" = '
+                      '{ 2024 = 0.4 }\n', encoding="utf-8")
+    assert main(["run", str(reform), "--draws", "2", "--json"]) == 0
+    said = json.loads(capsys.readouterr().out)["provenance"]["supersedes"]
+    assert said == [{"path": "state_share.pupil_student", "value": 0.4, "replaces": 0.5, "from": "2025-08-15",
+                     "reference": said[0]["reference"]}] and "188/2025" in said[0]["reference"]
+    assert main(["run", str(reform), "--draws", "2"]) == 0
+    assert ("replaces a later change: state_share.pupil_student = 0.4 replaces the policy in force's 0.5 from "
+            "2025-08-15") in capsys.readouterr().out
+    reform.write_text('name = "pupils_60"\nbaseline = "vinh_long"\n[reform]\n"state_share.pupil_student" = '
+                      '{ 2026 = 0.6 }\n', encoding="utf-8")
+    assert main(["run", str(reform), "--draws", "2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["provenance"]["supersedes"] == []  # nothing decided after 2026

@@ -132,3 +132,16 @@ def test_a_baselines_description_cites_the_laws_of_the_scheme_on_view():
     labour = scenario_description("vinh_long", "vi", "bhxh")
     assert "41/2024/QH15" in labour and "41/2024/QH15" not in health
     assert scenario_description("vinh_long", "vi") == health  # its own scheme, BHYT
+
+
+def test_a_lever_set_over_a_later_decided_change_is_warned_beside_its_box():
+    """Pupils at 40% from 2024 replaces Decree 188/2025's 50% from 15 Aug 2025: the box says so."""
+    req = {"id": 1, "scenario": "vinh_long", "scheme": "bhyt", "start": "2024", "target": "90", "year": "2030",
+           "levers": {"state_share.pupil_student": "40"}}
+    s = callbacks.compute_request(req, DRAWS, 0, details=False)
+    names = ["state_share.pupil_student", "state_share.near_poor"]
+    vi, _, _ = fields.beside(s, "vi", names)
+    assert vi[0][0] == "warning" and "50%" in vi[0][1] and "15/08/2025" in vi[0][1] and "Nghị định 188/2025/NĐ-CP" in vi[0][1]
+    assert vi[1] is None
+    later = dict(req, start="2026", levers={"state_share.pupil_student": "60"})
+    assert fields.beside(callbacks.compute_request(later, DRAWS, 0, details=False), "vi", names)[0] == [None, None]
