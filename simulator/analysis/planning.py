@@ -292,11 +292,17 @@ def lever_start(scenario: Scenario, year: int | None = None) -> int:
     """The first year a lever set now takes effect, by default.
 
     The year after the region's latest observation (the national one where it has none), so a
-    sweep tests policy from 'now' on; for a target year before that, three years ahead of it.
+    sweep tests policy from 'now' on; for a target year before that, three years ahead of it. A
+    2025 unit run as its former provinces takes its own policy only from the merger (1 July 2025):
+    its levers start then, not in a year they could not act in.
     """
+    from ..inputs.regions import MERGER_YEAR, mergeable
+
     own = observations.last_year(scenario.region, scenario.scheme)
     last = own if own is not None else observations.last_year(NATIONAL, scenario.scheme)
     start = int(last if last is not None else scenario.start) + 1
+    if scenario.region in mergeable() and (year is None or year >= MERGER_YEAR):
+        start = max(start, MERGER_YEAR)
     if year is not None and start > year:
         start = year - 3
     return int(min(max(start, scenario.start + 1), scenario.end))

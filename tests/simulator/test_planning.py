@@ -373,3 +373,12 @@ def test_solve_and_sensitivity_json_record_what_reproduces_them(capsys):
                         "--json")
     prov = json.loads(text)["provenance"]
     assert code == 0 and prov["seed"] == 0 and prov["scenario"] == "vinh_long" and "assumptions" in prov
+
+
+def test_a_2025_units_levers_start_at_the_merger():
+    """Before 1 July 2025 a unit runs as its former provinces under their own policy: a lever dated
+    2024 would act only from the merger, so the default start is 2025, not 2024."""
+    unit = load("ho_chi_minh_city_2025")
+    assert planning.lever_start(load("ho_chi_minh_city")) == 2020  # its own last figure, 2019
+    assert planning.lever_start(unit) == 2025 and planning.lever_start(unit, 2030) == 2025
+    assert planning.lever_start(unit, 2022) == 2019  # a target year before the merger: as before
