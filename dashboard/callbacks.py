@@ -198,10 +198,10 @@ def render(s: dict | None, lang: str, names=None) -> dict:
                           f"{t('parameters', lang)}: {fitted} · {t('data_hash', lang)} {a['data_hash']} · "
                           f"{t('code_version', lang)} {a['code_version']}")
     assumed = i18n.mostly_prior_text(a.get("mostly_prior"), lang)  # a verdict leaning on an assumption says so
-    if assumed:
-        halves = i18n.leans_on_text(s.get("leans_on"), lang)
-        out["assumptions"] = html.Div([html.Div(out["assumptions"]), html.Div(assumed)]
-                                      + ([html.Div(halves)] if halves else []))
+    halves = i18n.leans_on_text(s.get("leans_on"), lang) if assumed else ""
+    fixed = i18n.fixed_text(s["scheme"], lang)  # what no figure fits, held fixed: assumed, and said so
+    out["assumptions"] = html.Div([html.Div(out["assumptions"]), html.Div(fixed)]
+                                  + [html.Div(text) for text in (assumed, halves) if text])
     return out
 
 

@@ -112,6 +112,14 @@ def lever_labels() -> dict[str, dict[str, str]]:
     return out
 
 
+def fixed_items(scheme_id: str) -> tuple[tuple[str, dict], ...]:
+    """What a run of the scheme holds fixed (assumed, not fitted): (key, values) each, as the model
+    declares them (simulator/schemes/fixed.py), for the page to word in its language."""
+    from covsim.simulator.schemes import scheme
+
+    return tuple((f.key, dict(f.values)) for f in scheme(scheme_id).fixed_items)
+
+
 def drive_cost_per_person() -> tuple[float, str]:
     """What the drive lever costs at strength 1, VND a year per person it reaches, and its source
     (assumed: see simulator/inputs/drives.py)."""

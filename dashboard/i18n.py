@@ -14,7 +14,7 @@ from .catalogue import DEFAULT, LANGUAGES, LOCALES
 from .compute import lever_labels, probability_shown
 
 __all__ = ["DEFAULT", "LANGUAGES", "LOCALES", "TEXT", "t", "region_name", "number", "percent", "probability", "group_name",
-           "group_label", "parameter_name", "mostly_prior_text", "leans_on_text"]
+           "group_label", "parameter_name", "mostly_prior_text", "leans_on_text", "fixed_text"]
 
 TEXT = catalogue.section("page") | lever_labels()  # for tests and tools: the page's entries
 
@@ -72,6 +72,29 @@ def mostly_prior_text(mostly: dict | None, lang: str) -> str:
         return ""
     items = "; ".join(f"{parameter_name(n, lang)} {percent(max(c, 0.0), lang, 0)}" for n, c in mostly["parameters"].items())
     return t("mostly_prior", lang).format(cut=percent(mostly["cut"], lang, 0)) + ": " + items
+
+
+def _fixed_value(value, lang: str) -> str:
+    """A held number in the language: a decimal as the language writes it, a year as a year, a list
+    or a table of groups with ';' between (the decimal comma would blur ',')."""
+    if isinstance(value, dict):
+        return "; ".join(f"{group_name(g, lang)} {_fixed_value(v, lang)}" for g, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_fixed_value(v, lang) for v in value)
+    if isinstance(value, float):
+        digits = len(f"{value:g}".partition(".")[2])
+        return number(value, lang, digits)
+    return str(value)
+
+
+def fixed_text(scheme: str, lang: str) -> str:
+    """One sentence: what the model holds fixed for the scheme, assumed and not fitted, each number
+    worded by the catalogue (section `fixed`) from the values the model declares."""
+    from . import compute
+
+    items = [catalogue.text("fixed", key, lang, **{k: _fixed_value(v, lang) for k, v in values.items()})
+             for key, values in compute.fixed_items(scheme)]
+    return t("fixed_heading", lang) + ": " + "; ".join(items)
 
 
 def leans_on_text(rows: list[dict] | None, lang: str) -> str:

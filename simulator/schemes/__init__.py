@@ -49,7 +49,12 @@ class Scheme:
 
     @property
     def fixed(self) -> tuple[str, ...]:
-        """What a run of the scheme holds fixed, assumed and not fitted (its model's FIXED)."""
+        """What a run of the scheme holds fixed, assumed and not fitted (its model's FIXED), in English."""
+        return tuple(str(f) for f in self.model.FIXED)
+
+    @property
+    def fixed_items(self) -> tuple:
+        """The same as declared (`schemes/fixed.py`): key and values, for a face that words them itself."""
         return tuple(self.model.FIXED)
 
     def posterior_file(self, region: str) -> str:

@@ -12,6 +12,7 @@ import xarray as xr
 
 from ..inputs import demography, drives, household, known, mandates, membership
 from . import compliance, kernel, parameters
+from .fixed import Fixed
 from ..inputs.groups import BY_ID, GROUP_IDS
 from .provenance import provenance as _provenance
 from .parameters import (BAND_LABELS, DEFAULT_NOISE_FROM, band_ages, band_of_age, enrolment_probabilities,
@@ -27,8 +28,9 @@ from .merged import summed
 EMPLOYEE_WAGE_RATIO = 2.5
 PENSION_RATIO = 2.0
 #: What a health run holds fixed (assumed): the enrolment numbers no figure fits, and the money ones.
-FIXED = (*parameters.FIXED, f"employees' contribution base {EMPLOYEE_WAGE_RATIO:g} × the base salary, pensions "
-                            f"{PENSION_RATIO:g} × (money flows only)")
+FIXED = (*parameters.FIXED,
+         Fixed("money_ratios", "employees' contribution base {wage} × the base salary, pensions {pension} × (money "
+               "flows only)", {"wage": EMPLOYEE_WAGE_RATIO, "pension": PENSION_RATIO}))
 
 
 @dataclass
@@ -410,7 +412,7 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
     out["supersedes"] = json.dumps(scenario.supersedes(policy), ensure_ascii=False)
     out["boundaries"] = json.dumps(boundaries(scenario.region, scenario.years), ensure_ascii=False)
     out["denominator"] = "resident_population"
-    out["fixed"] = json.dumps(list(FIXED), ensure_ascii=False)
+    out["fixed"] = json.dumps([str(f) for f in FIXED], ensure_ascii=False)
     out["denominator_note"] = (
         "coverage: insured / resident population (usual residents, as the census counts them, steered through "
         "census.csv); net migrants arrive with the insured share of the people of their age and group where they "

@@ -49,6 +49,7 @@ import xarray as xr
 from ..inputs import tables, demography, known, observations
 from ..errors import InputError
 from . import compliance
+from .fixed import Fixed
 from .parameters import DEFAULT_NOISE_FROM, Prior, region_values
 from .provenance import provenance
 from ..inputs.policy import NATIONAL, Policy, Series
@@ -78,12 +79,15 @@ LAPSE_OUTREACH_FACTOR = 0.5
 REQUIRED_CAP = 0.98  # no age band is wholly in wage jobs
 #: The numbers above that no figure fits (assumed): listed in every labour run's provenance.
 FIXED = (
-    f"voluntary BHXH join shift by age band {BAND_LABELS[0]}..{BAND_LABELS[-1]}: "
-    + ", ".join(f"{v:g}" for v in VOLUNTARY_AGE_SHIFT) + " log-odds (nearing a pension)",
-    f"lapse responds to price and to outreach {LAPSE_PRICE_FACTOR:g} and {LAPSE_OUTREACH_FACTOR:g} times as "
-    "strongly as joining",
-    f"at most {REQUIRED_CAP:g} of an age band required to join (no band wholly in wage jobs)",
-    f"the 2018 resolutions' voluntary drive ramps in over {DRIVE_RAMP_YEARS} years from {VOLUNTARY_DRIVE_YEAR}",
+    Fixed("voluntary_bhxh_age_shift", "voluntary BHXH join shift by age band {first}..{last}: {shifts} log-odds "
+          "(nearing a pension)", {"first": BAND_LABELS[0], "last": BAND_LABELS[-1],
+                                  "shifts": tuple(float(v) for v in VOLUNTARY_AGE_SHIFT)}),
+    Fixed("lapse_factors", "lapse responds to price and to outreach {price} and {outreach} times as strongly as "
+          "joining", {"price": LAPSE_PRICE_FACTOR, "outreach": LAPSE_OUTREACH_FACTOR}),
+    Fixed("required_cap", "at most {cap} of an age band required to join (no band wholly in wage jobs)",
+          {"cap": REQUIRED_CAP}),
+    Fixed("voluntary_drive_ramp", "the 2018 resolutions' voluntary drive ramps in over {years} years from {start}",
+          {"years": DRIVE_RAMP_YEARS, "start": VOLUNTARY_DRIVE_YEAR}),
 )
 
 PRIORS = {
@@ -488,7 +492,7 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
     ds.attrs.update(provenance(
         scenario, used, source, seed, noise_from, BAND_LABELS,
         scheme=scenario.scheme,
-        fixed=json.dumps(list(FIXED), ensure_ascii=False),
+        fixed=json.dumps([str(f) for f in FIXED], ensure_ascii=False),
         supersedes=json.dumps(scenario.supersedes(base), ensure_ascii=False),
         denominator="labour_force",
         denominator_note="coverage_total: insured / labour force in working age; coverage_required: insured / "

@@ -16,6 +16,7 @@ import numpy as np
 import xarray as xr
 
 from ..inputs import incomes
+from .fixed import Fixed
 from ..inputs.groups import BY_ID, GROUP_IDS
 from .kernel import enrolment, enrolment_mix
 from ..inputs.regions import NATIONAL
@@ -45,20 +46,17 @@ HOUSEHOLD_LAW_YEAR = 2015
 RAMP_YEARS = 3
 
 
-def _shown(values) -> str:
-    return ", ".join(f"{v:g}" for v in values)
-
-
 #: The numbers above that no figure fits (assumed): listed in every run's provenance, where the
 #: user sees its results, beside the scenario's own assumed numbers.
 FIXED = (
-    f"voluntary groups' join shift by age band {'/'.join(BAND_LABELS)}: {_shown(VOLUNTARY_AGE_SHIFT)} log-odds "
-    "(adverse selection)",
-    "income per person by group, a multiple of the region's average: "
-    + ", ".join(f"{g} {v:g}" for g, v in INCOME_RATIO.items()),
-    f"lapse responds to price and to outreach {LAPSE_PRICE_FACTOR:g} and {LAPSE_OUTREACH_FACTOR:g} times as "
-    "strongly as joining",
-    f"Law 46/2014's drives ramp in over {RAMP_YEARS} years from {HOUSEHOLD_LAW_YEAR}",
+    Fixed("voluntary_age_shift", "voluntary groups' join shift by age band {bands}: {shifts} log-odds (adverse "
+          "selection)", {"bands": "/".join(BAND_LABELS), "shifts": tuple(float(v) for v in VOLUNTARY_AGE_SHIFT)}),
+    Fixed("income_ratio", "income per person by group, a multiple of the region's average: {ratios}",
+          {"ratios": dict(INCOME_RATIO)}),
+    Fixed("lapse_factors", "lapse responds to price and to outreach {price} and {outreach} times as strongly as "
+          "joining", {"price": LAPSE_PRICE_FACTOR, "outreach": LAPSE_OUTREACH_FACTOR}),
+    Fixed("household_ramp", "Law 46/2014's drives ramp in over {years} years from {start}",
+          {"years": RAMP_YEARS, "start": HOUSEHOLD_LAW_YEAR}),
 )
 #: First year of the outreach random walk: the years after the last observation (default: the
 #: year after the last national year-end figure shipped, 2023).

@@ -365,3 +365,18 @@ def test_a_drives_assumed_cost_is_listed_in_the_briefing_and_the_workbook():
     assert "Chi phí vận động: 20.000 đồng" in page
     xl = pd.read_excel(io.BytesIO(briefing.to_excel(s, "en")), sheet_name="Levers and assumptions", header=None)
     assert xl.astype(str).apply(lambda c: c.str.contains("Drive cost: 20,000 VND")).any().any()
+
+
+def test_what_the_model_holds_fixed_is_on_the_page_the_briefing_and_the_workbook(small):
+    """Worded in the reader's language from the numbers the model declares (schemes/fixed.py)."""
+    from covsim.dashboard import compute, i18n
+    from covsim.simulator.schemes import parameters
+
+    vi, en = i18n.fixed_text("bhyt", "vi"), i18n.fixed_text("bhyt", "en")
+    assert vi.startswith("Mô hình giữ cố định") and "0,5 và 0,5 lần" in vi and "0.5 and 0.5 times" in en
+    assert len(compute.fixed_items("bhyt")) == len(parameters.FIXED) + 1
+    assert vi in briefing.briefing_html(small, "vi")
+    page = str(callbacks.render(small, "vi")["assumptions"])
+    xl = pd.read_excel(io.BytesIO(briefing.to_excel(small, "en")), sheet_name="Levers and assumptions", header=None)
+    assert xl.astype(str).apply(lambda c: c.str.contains("Held fixed in the model", regex=False)).any().any()
+    assert "Mô hình giữ cố định" in page and "0,5 và 0,5 lần" in page
