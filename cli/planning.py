@@ -40,9 +40,8 @@ def _common(p, scheme: bool = True) -> None:
 def _scenario(args):
     """The scenario asked for, checked to be of the region asked for."""
     from covsim import simulator
-    from covsim.simulator.inputs.scenario import offered_regions
-
     from covsim.simulator.inputs.regions import not_runnable
+    from covsim.simulator.inputs.scenario import offered_regions
 
     regions = offered_regions()
     if args.region not in regions:
@@ -325,8 +324,8 @@ def cmd_allocate(args) -> int:
     record = allocation_provenance(ds, table)
     if args.out.lower().endswith(".csv"):
         sidecar = args.out + ".provenance.json"  # a CSV holds one table: what reproduces it sits beside it
-        _atomic(sidecar, lambda tmp: open(tmp, "w", encoding="utf-8").write(
-            json.dumps(record, ensure_ascii=False, indent=1) + "\n"), suffix=".json")
+        _atomic(sidecar, lambda tmp: Path(tmp).write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n",
+                                                          encoding="utf-8"), suffix=".json")
         # utf-8-sig: Excel on Windows reads the district names' diacritics only with the byte-order mark
         _atomic(args.out, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8-sig"), suffix=".csv")
     else:
