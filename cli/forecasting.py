@@ -19,7 +19,7 @@ def fitted_regions() -> list[str]:
 def check_fitted(region: str, key: str = "REGION", value: str | None = None) -> str:
     """A region that can be fitted: a 2025 unit (which run and target take) is told it has no fit of
     its own, anything else unknown gets the nearest name. `key`/`value` name what asked for the fit."""
-    from covsim.simulator.errors import InputError, nearest
+    from covsim.simulator.errors import InputError
     from covsim.simulator.inputs.scenario import offered_regions
 
     regions = fitted_regions()
@@ -29,10 +29,9 @@ def check_fitted(region: str, key: str = "REGION", value: str | None = None) -> 
         raise InputError(key, value, f"{named}has no fit of its own (a 2025 unit is the sum of its former "
                                      f"provinces, fitted each on its own); allowed: {', '.join(regions)}")
     if region not in regions:
-        from covsim.simulator.inputs.regions import not_runnable
+        from covsim.simulator.inputs.regions import unknown
 
-        why = not_runnable(region) or f"unknown region{nearest(region, regions)}"
-        raise InputError(key, value, f"{why}; allowed: {', '.join(regions)}")
+        raise InputError(key, value, f"{unknown(region, regions)}; allowed: {', '.join(regions)}")
     return region
 
 

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from covsim.simulator.errors import InputError, nearest
+from covsim.simulator.errors import InputError
 from covsim.simulator.inputs.levers import LEVERS
 from covsim.simulator.inputs.scheme_ids import SCHEMES
 
@@ -40,13 +40,12 @@ def _common(p, scheme: bool = True) -> None:
 def _scenario(args):
     """The scenario asked for, checked to be of the region asked for."""
     from covsim import simulator
-    from covsim.simulator.inputs.regions import not_runnable
+    from covsim.simulator.inputs.regions import unknown
     from covsim.simulator.inputs.scenario import offered_regions
 
     regions = offered_regions()
     if args.region not in regions:
-        why = not_runnable(args.region) or f"unknown region{nearest(args.region, regions)}"
-        raise InputError("region", args.region, f"{why}; allowed: {', '.join(regions)}")
+        raise InputError("region", args.region, f"{unknown(args.region, regions)}; allowed: {', '.join(regions)}")
     scenario = simulator.load_scenario(args.scenario or args.region)
     if scenario.region != args.region:
         raise InputError(scenario.path or scenario.name, "region",

@@ -90,8 +90,9 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
         rows.append((f"{lever_phrase(path, value, lang)} {b('from_year', lang, year=s['start'])}",
                      b("status_tested", lang), "–", True))
         years.append(int(s["start"]))
-    drives = [v for p, ys in reform.items() if p == "drive" and p not in s.get("changed", {}) for v in ys.values()]
-    if any(float(v) for v in drives + [s.get("changed", {}).get("drive") or 0.0]):
+    tried = s.get("changed", {})
+    drives = [tried["drive"]] if "drive" in tried else list(reform.get("drive", {}).values())  # the user's replaces the plan's
+    if any(float(v or 0.0) for v in drives):
         per_person, _ = compute.drive_cost_per_person()  # in the budget figures: an assumed number, said so
         rows.append((b("drive_cost_row", lang, cost=number(per_person, lang)), b("status_assumed", lang), "–", False))
     return rows, (min(years) if years else None)

@@ -137,13 +137,13 @@ class Policy:
     def parameters(self) -> set[str]:
         return {k[0] for k in self.series}
 
+    def base_series(self, parameter: str, region: str, group: str = "") -> Series | None:
+        """The policy in force, without any scenario's overrides: the region's, else the nation's."""
+        return _regional(self.series, parameter, region, group)
+
     def _series(self, parameter: str, region: str, group: str = "") -> Series | None:
-        base = self.series.get((parameter, region, group))
-        if base is None and region != NATIONAL:
-            base = self.series.get((parameter, NATIONAL, group))
-        override = self.overrides.get((parameter, region, group))
-        if override is None and region != NATIONAL:
-            override = self.overrides.get((parameter, NATIONAL, group))
+        base = self.base_series(parameter, region, group)
+        override = _regional(self.overrides, parameter, region, group)
         if override is not None:
             return (base or Series()).overridden_by(override)
         return base
@@ -191,6 +191,14 @@ class Policy:
             total = base.overridden_by(total_override).annual_mean(year, default=total)
         national_part = min(national, total)
         return national_part, total - national_part
+
+
+def _regional(table: dict[Key, Series], parameter: str, region: str, group: str) -> Series | None:
+    """The region's series of a parameter, else the nation's."""
+    found = table.get((parameter, region, group))
+    if found is None and region != NATIONAL:
+        found = table.get((parameter, NATIONAL, group))
+    return found
 
 
 def _acts_by(override: Series, year: int) -> bool:

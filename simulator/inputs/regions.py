@@ -218,6 +218,15 @@ def boundaries(region: str, years: list[int]) -> list[dict]:
     return [{"from": int(ys[0]), "to": int(ys[-1]), "boundaries": text} for ys, text in spans if ys]
 
 
+def unknown(region: str, allowed: list[str], quoted: bool = False) -> str:
+    """Why `region` is not among `allowed`: listed without data (and how to add them), else unknown,
+    with the nearest name."""
+    from ..errors import nearest
+
+    return not_runnable(region) or (f"unknown region{f' {region!r}' if quoted else ''}"
+                                    f"{nearest(region, allowed)}")
+
+
 def not_runnable(region: str) -> str:
     """Why a region the catalogue lists is not offered: no data of its own to run, and how to add
     them; '' for a name the catalogue does not list."""

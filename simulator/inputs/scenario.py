@@ -88,16 +88,17 @@ class Scenario:
         text = json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
+    def _key(self, path: str) -> Key:
+        """The policy table's key a reform path sets: (parameter, region, group)."""
+        name, _, group = path.partition(".")
+        return LEVERS[name].parameter, self.region if LEVERS[name].regional else NATIONAL, group
+
+    def _override(self, path: str) -> Series:
+        ref = f"scenario {self.name}" + (f" ({self.source})" if self.source else "")
+        return Series([DatedValue(date(y, 1, 1), float(v), ref, "assumed") for y, v in self.reform[path].items()])
+
     def overrides(self) -> dict[Key, Series]:
-        out: dict[Key, Series] = {}
-        for path, years in self.reform.items():
-            name, _, group = path.partition(".")
-            region = self.region if LEVERS[name].regional else NATIONAL
-            ref = f"scenario {self.name}" + (f" ({self.source})" if self.source else "")
-            out[(LEVERS[name].parameter, region, group)] = Series(
-                [DatedValue(date(y, 1, 1), float(v), ref, "assumed") for y, v in years.items()]
-            )
-        return out
+        return {self._key(path): self._override(path) for path in self.reform}
 
     def supersedes(self, base: Policy | None = None) -> list[dict]:
         """The later changes of the policy in force that the reform's paths replace: {path, value,
@@ -108,15 +109,11 @@ class Scenario:
         lowers it then. Said with the results, so that nobody reads it as a raise throughout."""
         base = base or Policy.from_table()
         out = []
-        for (parameter, region, group), override in sorted(self.overrides().items()):
-            series = base.series.get((parameter, region, group))
-            if series is None and region != NATIONAL:
-                series = base.series.get((parameter, NATIONAL, group))
+        for path in sorted(self.reform):
+            series, override = base.base_series(*self._key(path)), self._override(path)
             if series is None or not override.values:
                 continue
             first = min(v.start for v in override.values)
-            path = next(p for p in self.reform if LEVERS[p.partition(".")[0]].parameter == parameter
-                        and p.partition(".")[2] == group)
             before = series.at(first - timedelta(days=1))
             for later in (v for v in series.values if v.start >= first):
                 if before is not None and abs(before.value - later.value) <= 1e-12:
@@ -266,9 +263,10 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
     else:
         from .regions import not_runnable
 
-        if not_runnable(text):
-            raise InputError("scenario", text, f"{not_runnable(text)}; allowed: a shipped scenario "
-                                               f"({', '.join(ships)}), a region that runs or a .toml or .xlsx file")
+        listed = not_runnable(text)
+        if listed:
+            raise InputError("scenario", text, f"{listed}; allowed: a shipped scenario ({', '.join(ships)}), a "
+                                               "region that runs or a .toml or .xlsx file")
         raise InputError("scenario", text, f"no shipped scenario of that name{nearest(text, ships)}; "
                                            f"shipped: {', '.join(ships)} (or give a path to a .toml or .xlsx file)")
     if path is None:
@@ -310,12 +308,9 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
     region = raw.get("region", base.region if base else None)
     regions = offered_regions()
     if region not in regions:
-        from .regions import not_runnable
+        from .regions import unknown
 
-        if not_runnable(region):
-            raise InputError(where, "region", f"{not_runnable(region)}; allowed: {', '.join(regions)}")
-        raise InputError(where, "region", f"unknown region '{region}'{nearest(region, regions)}; "
-                                          f"allowed: {', '.join(regions)}")
+        raise InputError(where, "region", f"{unknown(region, regions, quoted=True)}; allowed: {', '.join(regions)}")
     years = {}
     for key, default in (("start", base.start if base else FIRST_YEAR), ("end", base.end if base else 2030)):
         value = raw.get(key, default)
