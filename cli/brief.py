@@ -75,7 +75,8 @@ def cmd_brief(args) -> int:
     res = compute.full_result(args.scenario, scheme, levers, start, args.target,
                               args.year, compare=args.compare, draws=args.draws, seed=args.seed)
     s = compute.summary(res)
-    _atomic(str(out), lambda tmp: _write(tmp, brief_content.render(s, args.lang, out.suffix)), suffix=out.suffix)
+    _atomic(str(out), lambda tmp: _write(tmp, brief_content.render(s, args.lang, out.suffix.lower())),
+            suffix=out.suffix)
     rep = s["report"]
     if args.json:
         print(json.dumps({"out": str(out), "scenario": s["scenario"], "target": rep["target"], "year": rep["year"],

@@ -304,7 +304,7 @@ def workbook_out(text: str):
         raise InputError("--out", text, f"folder {out.parent} does not exist")
     from covsim.simulator.output import check_destination
 
-    return check_destination(out, (out.suffix,))  # a folder named *.xlsx, a read-only folder: named here
+    return check_destination(out, (".xlsx",))  # a folder named *.xlsx, a read-only folder: named here
 
 
 def _positive_int(text: str) -> int:

@@ -27,7 +27,7 @@ def check_destination(path: str | Path, formats=FORMATS, key: str = "--out", fol
     if not folder_ok and (path.is_dir() or text.endswith(os.sep)):
         raise InputError(path, key, "is a folder; give a file name, e.g. "
                                     f"{path / ('result' + (formats[0] if formats else ''))}")
-    if path.suffix not in formats:
+    if path.suffix.lower() not in formats:  # report.CSV is a CSV: a name's case is the user's
         raise InputError(path, key, f"unknown format '{path.suffix}'; allowed: {', '.join(formats)}")
     if not path.parent.exists():
         raise InputError(path, key, f"folder '{path.parent}' does not exist")

@@ -294,7 +294,7 @@ def write_store(ds: xr.Dataset, out: Path) -> None:
     clean_stale(out)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     try:
-        if out.suffix == ".zarr":
+        if out.suffix.lower() == ".zarr":
             import warnings
 
             with warnings.catch_warnings():  # fixed-width strings have no Zarr v3 spec: write v2
@@ -386,7 +386,7 @@ def store_lock(out: Path):
 
 def check_out(path: str) -> Path:
     p = Path(path)
-    is_store = p.suffix == ".zarr" and p.is_dir() and ((p / ".zgroup").exists() or (p / "zarr.json").exists())
+    is_store = p.suffix.lower() == ".zarr" and p.is_dir() and ((p / ".zgroup").exists() or (p / "zarr.json").exists())
     return check_destination(path, FORMATS, folder_ok=is_store)
 
 

@@ -271,6 +271,24 @@ def test_out_an_existing_folder_is_one_line(tmp_path, capsys, argv, name):
     one_line(err, name, "folder")
 
 
+@pytest.mark.parametrize("argv, name, check", [
+    (("run", "lai_chau", "--draws", "2", "--out"), "R.NC", lambda p: p.read_bytes()[:3] == b"\x89HD"),
+    (("allocate", "lai_chau", "--draws", "4", "--target", "0.9", "--year", "2020", "--out"), "A.CSV",
+     lambda p: p.read_bytes()[:3] == b"\xef\xbb\xbf" and p.with_name("A.CSV.provenance.json").is_file()),
+    (("allocate", "lai_chau", "--draws", "4", "--target", "0.9", "--year", "2020", "--out"), "A.XLSX",
+     lambda p: p.read_bytes()[:2] == b"PK"),
+    (("batch", "lai_chau", "--draws", "2", "--out"), "S.ZARR", lambda p: p.is_dir()),
+    (("brief", "lai_chau", "--draws", "4", "--target", "0.9", "--year", "2020", "--out"), "B.HTML",
+     lambda p: p.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")),
+    (("region", "template", "--out"), "T.XLSX", lambda p: p.read_bytes()[:2] == b"PK"),
+])
+def test_a_name_in_capitals_is_written_in_its_format(tmp_path, capsys, argv, name, check):
+    """REPORT.CSV is a CSV: Windows users type names in capitals, and nothing is refused for it."""
+    code, _, err = cli(capsys, *argv, str(tmp_path / name))
+    assert code == 0, err
+    assert check(tmp_path / name)
+
+
 @pytest.mark.parametrize("command", ["scenario", "region"])
 def test_template_out_an_existing_folder_names_out(tmp_path, capsys, command):
     """A folder named like a workbook: the line names --out and what to give, not a temporary file."""
