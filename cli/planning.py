@@ -307,6 +307,18 @@ def _allocation_notes(args, table) -> list[str]:
     return notes
 
 
+def _named(table, lang: str):
+    """The table with a last column `name`: each unit as an official reads it (a group's name as the
+    law gives it, a district or commune as written), beside the ids that stay the public `unit`."""
+    from covsim.dashboard.i18n import district_name, group_label
+
+    names = [group_label(u, lang) if kind == "group" else district_name(u, lang)
+             for kind, u in zip(table.unit_kind, table.unit)]
+    out = table.assign(name=names)
+    out.attrs = table.attrs
+    return out
+
+
 def cmd_allocate(args) -> int:
     from covsim import simulator
     from covsim.cli.summary import print_provenance
@@ -321,6 +333,7 @@ def cmd_allocate(args) -> int:
     table = allocate.allocate(ds, scenario, args.target, args.year, first=args.start)
     report = planning.target_report(ds, scenario, args.target, args.year)
     record = allocation_provenance(ds, table)
+    table = _named(table, args.lang)
     if args.out.lower().endswith(".csv"):
         sidecar = args.out + ".provenance.json"  # a CSV holds one table: what reproduces it sits beside it
         _atomic(sidecar, lambda tmp: Path(tmp).write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n",
@@ -420,6 +433,8 @@ def register(sub) -> None:
     alloc.add_argument("--target", type=_float, required=True, help="provincial target as a share")
     alloc.add_argument("--year", type=_year, required=True, help="target year")
     alloc.add_argument("--out", required=True, help="output file (.csv or .xlsx)")
+    alloc.add_argument("--lang", choices=("vi", "en"), default="vi",
+                       help="language of the units' names in the last column, `name` (default vi)")
     alloc.add_argument("--from", dest="start", type=_year,
                        help="first year of the allocation (default: the district table's first year; else the "
                             "year after the region's last observation, or three years before --year)")

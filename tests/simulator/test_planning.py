@@ -172,8 +172,11 @@ def test_allocate_totals_add_up(tmp_path, capsys):
                         "--draws", "40")
     assert code == 0
     table = pd.read_csv(out)
-    assert list(table.columns) == ["year", "unit_kind", "unit", "insured", "population", "rate"]
+    assert list(table.columns) == ["year", "unit_kind", "unit", "insured", "population", "rate", "name"]
     assert set(table.unit_kind) == {"district", "group"}
+    names = table.drop_duplicates("unit").set_index("unit").name  # as an official reads them, in Vietnamese
+    assert names["near_poor"] == "Người thuộc hộ gia đình cận nghèo" and names["Huyện Tam Đường"] == "Huyện Tam Đường"
+    assert not set(names) & set(table.unit[table.unit_kind == "group"])  # no group goes by its id
     assert (table.insured <= table.population).all()
     for (year, kind), part in table.groupby(["year", "unit_kind"]):
         assert part.unit.is_unique
@@ -214,12 +217,13 @@ def test_levers_of_a_labour_scenario_start_after_the_labour_figures():
 def test_allocate_excel_has_a_sheet_per_unit_kind(tmp_path, capsys):
     out = tmp_path / "vl.xlsx"
     code, text, _ = cli(capsys, "allocate", "vinh_long", "--target", "0.9", "--year", "2020", "--out", str(out),
-                        "--draws", "30")
+                        "--draws", "30", "--lang", "en")
     assert code == 0 and "no district or commune data" in text
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["group", "provenance"]
     rows = list(book["group"].iter_rows(values_only=True))
-    assert rows[0] == ("year", "unit_kind", "unit", "insured", "population", "rate")
+    assert rows[0] == ("year", "unit_kind", "unit", "insured", "population", "rate", "name")
+    assert rows[1][2:] == ("employee",) + rows[1][3:6] + ("Employees and civil servants",)
     sheet = book["group"]  # formats a planner reads, the column names unchanged
     assert sheet.freeze_panes == "A2" and sheet["F2"].number_format == "0.00%" and sheet["D2"].number_format == "#,##0"
     assert isinstance(sheet["D2"].value, int) and sheet.column_dimensions["C"].width >= 10
@@ -288,6 +292,8 @@ def test_allocate_a_labour_scenario_by_its_own_groups(tmp_path, capsys):
                        "--year", "2025", "--draws", "10", "--out", str(out), "--json")
     table = pd.read_csv(out)
     assert code == 0 and set(table.unit) == {"required", "informal"} and set(table.unit_kind) == {"group"}
+    assert set(table.name) == {"Người lao động thuộc diện tham gia bắt buộc",
+                               "Lao động phi chính thức, thuộc diện tham gia tự nguyện"}
     assert "targets by group only" in err
     ds = simulator.run(load("vinh_long_labour_2018"), params=shipped.draws_for("vinh_long", 10, 0), seed=0)
     people = ds.population.sel(region="vinh_long", year=2025).mean("draw").to_series()
