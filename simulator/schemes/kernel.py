@@ -128,7 +128,9 @@ def _advance_block(X, Y, women, women_next, d0, d1, q, fert, mig, male_birth, ta
                         want[g, j] = w
                         nn = n[g, j]
                         excess = max(nn - w, 0.0)
-                        leaving = excess * ins[g, j] / max(nn, 1e-300)
+                        # A group that empties takes all its insured with it: excess * ins / nn would
+                        # leave a rounding residue of ±1e-11 insured among 0 people.
+                        leaving = ins[g, j] if excess >= nn else excess * ins[g, j] / max(nn, 1e-300)
                         pool_n[j] += excess
                         pool_i[j] += leaving
                         n[g, j] = nn - excess

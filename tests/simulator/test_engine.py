@@ -60,6 +60,14 @@ def test_population_is_conserved(seed, region, scale):
     np.testing.assert_allclose(ds.population.sum("group").values, total.values, rtol=1e-12)
 
 
+def test_insured_by_age_within_zero_and_population_exactly():
+    """A cell a group leaves holds 0 insured, not a rounding residue of ±1e-11 among 0 people."""
+    ds = simulator.run(short("vietnam"), draws=4, seed=0, by_age=True)
+    ins, pop = ds.insured_by_age.values, ds.population_by_age.values
+    assert (ins >= 0).all() and (ins <= pop).all()
+    assert (ins[pop == 0] == 0).all()
+
+
 def test_population_conserved_by_age_too():
     ds = simulator.run(short("lai_chau"), draws=3, seed=1, by_age=True)
     np.testing.assert_allclose(ds.population_by_age.sum("age").values, ds.population.values, rtol=1e-12)
