@@ -182,7 +182,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
 
     a = s["assumptions"]
     reproduce = [(b("r_draws", lang), number(draws, lang)), (b("r_seed", lang), str(a["seed"])),
-                 (b("r_start", lang), str(first or s["start"])),
+                 (b("r_start", lang), str(s["start"])),  # the --from that reproduces it, as the workbook says
                  (b("r_scenario_hash", lang), a.get("scenario_hash", "")), (b("r_data_hash", lang), a.get("data_hash", "")),
                  (b("r_code_version", lang), a.get("code_version", ""))]
     sources = cited(s, lang) or [b("no_sources", lang, region=region)]  # the heading is never left empty

@@ -160,3 +160,24 @@ def test_a_labour_briefing_cites_the_labour_laws_and_no_money():
     assert "Money" not in method_text(summary, "en", "Viet Nam")
     assert "Money" in method_text(dict(summary, scheme="bhyt"), "en", "Viet Nam")
     assert "priors" in method_text(dict(summary, assumptions={"calibrated": False}), "en", "Viet Nam")
+
+
+def test_every_output_gives_the_same_first_year_of_the_levers_tried():
+    """The reproduce table's year is the `--from` that gives these figures, in the Word briefing as in
+    the workbook, not the plan's own first change (Đồng Nai's plan changes shares from 2015)."""
+    import io
+
+    import openpyxl
+
+    from covsim.dashboard import briefing
+
+    req = {"id": 1, "scenario": "dong_nai_plan_2013", "scheme": "bhyt", "start": 2017, "target": 90, "year": 2020,
+           "levers": {}}
+    s = callbacks.compute_request(req, 8, 0)
+    assert "error" not in s, s.get("error")
+    for lang in ("vi", "en"):
+        label, year = brief_content.briefing(s, lang).reproduce[2]
+        assert year == "2017"
+        book = openpyxl.load_workbook(io.BytesIO(briefing.to_excel(s, lang)))
+        cells = [row for sheet in book for row in sheet.iter_rows(values_only=True) if row and row[0] == label]
+        assert cells and all(row[1] == 2017 for row in cells), cells
