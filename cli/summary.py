@@ -51,22 +51,18 @@ def _round(values) -> list[float]:
 def coverage_table(summary: dict, observed=None) -> str:
     """The short table `covsim run` prints: year, mean over draws (`covsim target` reports the median:
     the header says which), 80% interval, target, observed."""
-    overall: dict[int, list[float]] = {}
-    for t in summary["targets"]:
-        if t["group"] == "all" and t["value"] not in overall.get(t["year"], []):
-            overall.setdefault(t["year"], []).append(t["value"])
-    seen = {}
-    if observed is not None:
-        for r in observed.itertuples(index=False):
-            seen.setdefault(int(r.year), float(r.value))
+    from covsim.dashboard.brief_text import figures_by_year
+
+    overall = figures_by_year(summary["targets"])
+    seen = figures_by_year([] if observed is None else observed.to_dict("records"))
     lines = [f"{summary['scenario']} ({summary['region']}), {summary['draws']} draws, seed {summary['seed']}",
-             f"{'year':>4}  {'mean':>8}  {'10%-90%':>13}  {'target(s)':>11}  {'observed':>8}"]
+             f"{'year':>4}  {'mean':>8}  {'10%-90%':>13}  {'target(s)':>11}  {'observed':>11}"]
     cov = summary["coverage"]
     for i, year in enumerate(summary["years"]):
         target = "/".join(f"{100 * v:.1f}" for v in sorted(overall.get(year, [])))
-        obs = f"{100 * seen[year]:.1f}" if year in seen else ""
+        obs = "/".join(f"{100 * v:.1f}" for v in seen.get(year, []))  # both where two sources differ
         lines.append(f"{year:>4}  {100 * cov['mean'][i]:>7.1f}%  {100 * cov['lo'][i]:>5.1f}-{100 * cov['hi'][i]:>5.1f}%"
-                     f"  {target:>11}  {obs:>8}")
+                     f"  {target:>11}  {obs:>11}")
     for span in summary.get("boundaries", []):
         if len(summary.get("boundaries", [])) > 1 or "summed" in span["boundaries"]:
             lines.append(f"boundaries {span['from']}-{span['to']}: {span['boundaries']}")

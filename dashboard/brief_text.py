@@ -11,10 +11,30 @@ from babel.dates import format_datetime
 from . import catalogue
 from .i18n import LOCALES, group_label, group_name, number, percent
 
-__all__ = ["TIMEZONE", "b", "billion", "group_label", "group_name", "local_time", "number", "percent", "plan_name",
+__all__ = ["TIMEZONE", "b", "billion", "figures_by_year", "figure_cell", "group_label", "group_name", "local_time", "number", "percent", "plan_name",
            "region_name", "scheme_name", "target_text"]
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def figures_by_year(rows, group: str = "all") -> dict[int, list[float]]:
+    """Each year's figures (observed, or a plan's targets) of `group`, distinct, in the data's order:
+    a year two sources give (2013: 69% and 68%) shows both in every output, never one picked."""
+    out: dict[int, list[float]] = {}
+    for r in rows:
+        if r.get("group", "all") == group and r["value"] not in out.setdefault(int(r["year"]), []):
+            out[int(r["year"])].append(r["value"])
+    return out
+
+
+def figure_cell(values: list[float] | None, lang: str | None = None):
+    """One table cell of a year's figures: the share itself where there is one (a number the sheet
+    formats), else all of them as text, '69,0% / 68,0%' (or '0.69/0.68' in a CSV, lang None)."""
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return "/".join(f"{v:g}" for v in values) if lang is None else " / ".join(percent(v, lang) for v in values)
 
 
 def region_name(region: str, lang: str) -> str:

@@ -10,13 +10,11 @@ def coverage_table(s: dict) -> pd.DataFrame:
     """Year by year: the model's quantiles, observed and planned figures, the budget."""
     df = pd.DataFrame({"year": s["years"], **{k: v for k, v in s["fan"].items()}})
     df = df.rename(columns={"q025": "p2_5", "q100": "p10", "q500": "median", "q900": "p90", "q975": "p97_5"})
-    obs = {r["year"]: r["value"] for r in s["observed"]}
-    plan = {}
-    for r in s["targets"]:
-        if r["group"] == "all":
-            plan[r["year"]] = r["value"]
-    df["observed"] = df.year.map(obs)
-    df["planned_target"] = df.year.map(plan)
+    from .brief_text import figure_cell, figures_by_year
+
+    obs, plan = figures_by_year(s["observed"]), figures_by_year(s["targets"])
+    df["observed"] = [figure_cell(obs.get(y)) for y in df.year]
+    df["planned_target"] = [figure_cell(plan.get(y)) for y in df.year]
     if s.get("budget"):
         b = pd.DataFrame(s["budget"]).drop(columns=["insured"], errors="ignore")
         df = df.merge(b, on="year", how="left")

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from . import catalogue
 from .brief_content import changes, lever_phrase, method_text
-from .brief_text import b, group_label, plan_name
+from .brief_text import b, figure_cell, figures_by_year, group_label, plan_name
 from .i18n import district_name, fixed_text, leans_on_text, mostly_prior_text, region_name
 from .sources import source_label
 
@@ -67,9 +67,8 @@ def _whole(v):
     return None if v is None else int(round(v))
 
 
-def coverage_rows(s: dict) -> tuple[list[tuple[str, str]], list[list]]:
-    obs = {r["year"]: r["value"] for r in s["observed"]}
-    plan = {r["year"]: r["value"] for r in s["targets"] if r["group"] == "all"}
+def coverage_rows(s: dict, lang: str = "vi") -> tuple[list[tuple[str, str]], list[list]]:
+    obs, plan = figures_by_year(s["observed"]), figures_by_year(s["targets"])
     budget = {r["year"]: r for r in s.get("budget") or []}
     cols = [("year", YEAR), ("q500", PCT), ("q100", PCT), ("q900", PCT), ("q025", PCT), ("q975", PCT),
             ("observed", PCT), ("planned", PCT)]
@@ -80,7 +79,8 @@ def coverage_rows(s: dict) -> tuple[list[tuple[str, str]], list[list]]:
     money = [m for m in money if budget and m[0] in next(iter(budget.values()))]
     rows = []
     for i, year in enumerate(s["years"]):
-        row = [year] + [s["fan"][q][i] for q in ("q500", "q100", "q900", "q025", "q975")] + [obs.get(year), plan.get(year)]
+        row = [year] + [s["fan"][q][i] for q in ("q500", "q100", "q900", "q025", "q975")]
+        row += [figure_cell(obs.get(year), lang), figure_cell(plan.get(year), lang)]
         r = budget.get(year, {})
         row += [f(r.get(k)) for k, _, f in money]
         rows.append(row)
@@ -95,7 +95,7 @@ def to_excel(s: dict, lang: str = "vi") -> bytes:
     plan = plan_name(s["scenario"], lang)
     head = f"{region} — {plan}"
 
-    cols, rows = coverage_rows(s)
+    cols, rows = coverage_rows(s, lang)
     _sheet(wb, x("s_coverage", lang), head, [(x(k, lang), f) for k, f in cols], rows)
 
     groups = rep.get("groups") or []

@@ -6,6 +6,7 @@ rules for vi_VN; en_GB for English).
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 from babel.numbers import format_decimal
 
@@ -40,7 +41,10 @@ def number(value: float | None, lang: str, decimals: int = 0) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=LOCALES[catalogue.language(lang)])
+    # The float's exact value, as Python's own formatting (the CLI's) rounds it: Babel would round
+    # its shortest repr half-even, so 93.35 (a binary 93.3499…) read 93,4% here and 93.3 there.
+    exact = Decimal(value) if isinstance(value, float) else value
+    return format_decimal(exact, format=pattern, locale=LOCALES[catalogue.language(lang)])
 
 
 def percent(share: float | None, lang: str, decimals: int = 1) -> str:

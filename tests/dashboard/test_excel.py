@@ -81,3 +81,33 @@ def test_english_session_gets_english_headers(summary):
     wb = _book(summary, "en")
     assert wb.sheetnames[0] == "Coverage by year" and wb.sheetnames[-1] == "Levers and assumptions"
     assert wb["Coverage by year"]["B2"].value == "Coverage: model median"
+
+
+def test_a_year_two_sources_give_shows_both_figures_in_every_output(capsys):
+    """2013 has 69% (MoH) and 68% (a journal), 2020 two plans' targets (80%, 90.7%): the run's table,
+    the CSV and the workbook each show both, not one each picked differently."""
+    from covsim.cli.main import main
+
+    req = {"id": 1, "scenario": "vietnam", "scheme": "bhyt", "start": 2024, "target": 95, "year": 2025, "levers": {}}
+    s = callbacks.compute_request(req, 8, 0)
+    assert main(["run", "vietnam", "--draws", "8"]) == 0
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line[:4].isdigit()}
+    assert rows["2013"].endswith("69.0/68.0") and "80.0/90.7" in rows["2020"] and rows["2014"].endswith(" 71.6")
+    csv = briefing.coverage_table(s).set_index("year")
+    assert csv.loc[2013, "observed"] == "0.69/0.68" and csv.loc[2020, "planned_target"] == "0.8/0.907"
+    assert csv.loc[2014, "observed"] == 0.716  # one figure stays a number
+    for lang, both in (("vi", "69,0% / 68,0%"), ("en", "69.0% / 68.0%")):
+        ws = next(iter(_book(s, lang)))
+        year = {ws.cell(row=r, column=1).value: r for r in range(3, ws.max_row + 1)}
+        observed = [c.column for c in ws[2] if c.value and ws.cell(row=year[2014], column=c.column).value == 0.716]
+        assert len(observed) == 1
+        assert ws.cell(row=year[2013], column=observed[0]).value == both
+
+
+def test_a_percent_reads_the_same_in_the_briefing_as_in_the_cli():
+    """0.9335 (a figure of 93.35%) is a binary 93.349…: 93.3 in Python's formatting and Babel's alike."""
+    from covsim.dashboard.i18n import percent
+
+    for share in (0.9335, 0.9085, 0.125, 0.9515):
+        assert percent(share, "en") == f"{100 * share:.1f}%"
+        assert percent(share, "vi") == f"{100 * share:.1f}%".replace(".", ",")
