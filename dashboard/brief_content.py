@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .i18n import fixed_text, leans_on_text, mostly_prior_text, probability, t
+from .i18n import fixed_text, leans_on_text, mostly_prior_text, on_priors_text, probability, t
 from .sources import source_label
 from .brief_text import (b, billion, group_name, has, local_time, number, percent, plan_name, region_name,
                          scheme_name, target_text)
@@ -134,7 +134,8 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                  b("p_sentence", lang, target=target, denominator=denominator, year=year,
                    p=probability(rep["probability"], lang), draws=number(draws, lang))]
     # A region on its priors says so beside the probability.
-    priors = "" if s["assumptions"].get("calibrated", True) else f" ({t('on_priors', lang)})"
+    priors = on_priors_text(s["assumptions"], lang)
+    priors = f" ({priors})" if priors else ""
     numbers = [(b("k_probability", lang, target=target, denominator=denominator, year=year),
                 probability(rep["probability"], lang) + priors),
                (b("k_median", lang, year=year),

@@ -22,7 +22,7 @@ from dash.exceptions import PreventUpdate
 
 from . import briefing, cache, compute, fields, figures, i18n, views
 from .compute import InputError
-from .i18n import graph_config, number, percent, scenario_description, scenario_name, t
+from .i18n import graph_config, number, on_priors_text, percent, scenario_description, scenario_name, t
 from .i18n import probability as i18n_probability
 from .layout import lever_id, lever_path
 
@@ -148,7 +148,7 @@ def render(s: dict | None, lang: str, names=None) -> dict:
                 f"{number(rep['draws'], lang)} {t('draws', lang)}, {t('seed', lang)} {rep['seed']}")
     probability = i18n_probability(rep["probability"], lang)
     if not s["assumptions"].get("calibrated", True):  # never silently on the priors
-        probability = [probability, html.Div(t("on_priors", lang), id="on-priors",
+        probability = [probability, html.Div(on_priors_text(s["assumptions"], lang), id="on-priors",
                                              style={"fontSize": "13px", "fontWeight": "normal", "color": "#b00020"})]
     out = {"error": "", "probability": probability, "headline": headline,
            "fan": figures.fan_chart(s, lang), "fan-config": graph_config(lang), "legend-note": views.legend_note(s, lang), "result-key": str(s.get("id"))}

@@ -60,6 +60,15 @@ def former_provinces(region: str) -> tuple[str, ...]:
     return regions.former_provinces(region)
 
 
+def on_priors(region: str) -> tuple[list[str], bool]:
+    """The regions a run of `region` draws from the priors, and whether that is all of its parameters:
+    a 2025 unit runs on its seat's shared parameters, so only its other provinces' offsets may be."""
+    if region not in regions.mergeable():
+        return ([] if shipped.has_posterior(region) else [region]), True
+    missing = [m for m in regions.former_provinces(region) if not shipped.has_posterior(m)]
+    return missing, regions.seat(region) in missing
+
+
 def scenarios_of(region: str) -> list[str]:
     """The region's baseline first, then its shipped reforms."""
     names = [n for n in simulator.shipped_scenarios() if simulator.load_scenario(n).region == region]
@@ -482,6 +491,8 @@ def summary(res: dict) -> dict:
                         "data_hash": attrs.get("data_hash", ""), "code_version": attrs.get("code_version", ""),
                         "parameters": attrs.get("parameters", ""), "source": sc.source,
                         "calibrated": bool(attrs.get("calibrated", 1)),
+                        "on_priors": [] if attrs.get("calibrated", 1) else on_priors(sc.region)[0],
+                        "all_on_priors": not attrs.get("calibrated", 1) and on_priors(sc.region)[1],
                         "parameters_hash": attrs.get("parameters_hash", ""),
                         "assumed": json.loads(attrs.get("assumptions") or "[]"),
                         "supersedes": json.loads(attrs.get("supersedes") or "[]"),

@@ -61,6 +61,17 @@ def probability(p: float, lang: str) -> str:
     return sign + percent(value, lang, 0)
 
 
+def on_priors_text(assumptions: dict, lang: str) -> str:
+    """'' for a calibrated run, else what runs on the priors: all the parameters, or (a 2025 unit
+    whose seat is calibrated) only the offsets of the former provinces named."""
+    if assumptions.get("calibrated", True):
+        return ""
+    names = assumptions.get("on_priors") or []
+    if assumptions.get("all_on_priors", True) or not names:
+        return t("on_priors", lang)
+    return catalogue.text("page", "on_priors_part", lang, provinces=", ".join(region_name(r, lang) for r in names))
+
+
 def parameter_name(name: str, lang: str) -> str:
     """A fitted parameter in words (the catalogue's `parameter` section), else its name;
     `region_offset.<province>` (a 2025 unit's former province) with the province's name."""

@@ -181,3 +181,26 @@ def test_every_output_gives_the_same_first_year_of_the_levers_tried():
         book = openpyxl.load_workbook(io.BytesIO(briefing.to_excel(s, lang)))
         cells = [row for sheet in book for row in sheet.iter_rows(values_only=True) if row and row[0] == label]
         assert cells and all(row[1] == 2017 for row in cells), cells
+
+
+def test_a_2025_unit_says_which_former_provinces_run_on_the_priors_and_no_more():
+    """HCMC 2025 draws its shared parameters from HCMC's posterior: only Bình Dương's and Bà Rịa–Vũng
+    Tàu's offsets are the priors, and the briefing's key number says just that; a province with no
+    posterior at all (Bình Dương) says all its parameters are the priors."""
+    def key_probability(scenario, year, lang):
+        req = {"id": 1, "scenario": scenario, "scheme": "bhyt", "start": 2026, "target": 95, "year": year,
+               "levers": {}}
+        s = callbacks.compute_request(req, 8, 0)
+        assert "error" not in s, s.get("error")
+        return s, brief_content.briefing(s, lang).key_numbers[0][1]
+
+    s, shown = key_probability("ho_chi_minh_city_2025", 2030, "en")
+    assert s["assumptions"]["on_priors"] == ["binh_duong", "ba_ria_vung_tau"]
+    assert "partly not calibrated" in shown and "Binh Duong" in shown and "Ba Ria" in shown
+    assert "Ho Chi Minh" not in shown
+    _, shown_vi = key_probability("ho_chi_minh_city_2025", 2030, "vi")
+    assert "chưa hiệu chỉnh một phần" in shown_vi and "Bình Dương" in shown_vi
+    s, shown = key_probability("binh_duong", 2024, "en")
+    assert s["assumptions"]["on_priors"] == ["binh_duong"] and "not calibrated: the parameters are the priors" in shown
+    _, shown = key_probability("vietnam", 2025, "en")
+    assert "calibrated" not in shown
