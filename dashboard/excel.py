@@ -183,8 +183,10 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
     for r in sections:
         ws.cell(row=r, column=1).font = Font(bold=True)
     for r in range(3, len(rows) + 3):  # the target and the probability are shares
-        if ws.cell(row=r, column=1).value in (x("target_value", lang), x("probability", lang)):
-            ws.cell(row=r, column=2).number_format = PCT
+        label = ws.cell(row=r, column=1).value
+        if label in (x("target_value", lang), x("probability", lang)):
+            # a target to its hundredth, as the plans write it (95.15%, not 95.2%)
+            ws.cell(row=r, column=2).number_format = PCT2 if label == x("target_value", lang) else PCT
 
 
 def polish(ws, formats: dict[str, str], header_row: int = 1) -> None:

@@ -73,6 +73,8 @@ def test_assumptions_sheet_lists_the_levers_changed_and_the_run(summary):
     assert any(r[0].startswith("Mô hình giữ cố định") and r[1] == "giả định" for r in rows)
     values = {r[0]: r[1] for r in rows}
     assert values["Chỉ tiêu bao phủ"] == pytest.approx(0.968) and values["Năm mục tiêu"] == 2020
+    formats = {r[0].value: r[1].number_format for r in ws.iter_rows(min_row=3)}
+    assert formats["Chỉ tiêu bao phủ"] == "0.00%"  # 95.15% reads 95.15%, as the plan and the Word briefing write it
     assert values["Mã định danh bộ dữ liệu"] == summary["assumptions"]["data_hash"]
     assert values["Số lần mô phỏng"] == DRAWS
 
