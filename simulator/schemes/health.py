@@ -20,7 +20,7 @@ from .parameters import (BAND_LABELS, DEFAULT_NOISE_FROM, band_ages, band_of_age
 from ..inputs.policy import Policy, policy_arrays
 from ..inputs.scenario import Scenario
 from ..inputs.merger import policy_of_members
-from ..inputs.regions import boundaries, former_provinces, mergeable
+from ..inputs.regions import former_provinces, mergeable
 from .merged import summed
 
 #: Employees' contribution base in units of the base salary (assumed: average insured wage about
@@ -406,11 +406,10 @@ def stamp(ds: xr.Dataset, scenario: Scenario, params: xr.Dataset, params_source:
 
 def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed: int, noise_from: int,
                params_digest: str | None = None, policy: Policy | None = None) -> dict:
-    """The attributes `stamp` gives a health-insurance run, with the boundaries each year is reported in
-    and the later changes of the policy in force (`policy`, else the shipped one) its reform replaces."""
+    """The attributes `stamp` gives a health-insurance run, with the later changes of the policy in
+    force (`policy`, else the shipped one) its reform replaces."""
     out = _provenance(scenario, params, params_source, seed, noise_from, BAND_LABELS, params_digest)
     out["supersedes"] = json.dumps(scenario.supersedes(policy), ensure_ascii=False)
-    out["boundaries"] = json.dumps(boundaries(scenario.region, scenario.years), ensure_ascii=False)
     out["denominator"] = "resident_population"
     out["fixed"] = json.dumps([str(f) for f in FIXED], ensure_ascii=False)
     out["denominator_note"] = (

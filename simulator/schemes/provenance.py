@@ -14,6 +14,7 @@ import numpy as np
 import xarray as xr
 
 from ..inputs import tables
+from ..inputs.regions import boundaries
 from ..inputs.scenario import Scenario
 
 
@@ -73,6 +74,8 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
         noise_from=int(noise_from),
         age_bands=",".join(band_labels),
         assumptions=json.dumps(scenario.assumptions(), ensure_ascii=False),
+        # the boundaries each year is reported in (the 1 July 2025 change), whatever the scheme
+        boundaries=json.dumps(boundaries(scenario.region, scenario.years), ensure_ascii=False),
         **calibration_attrs(params_source),
     )
     if params.attrs.get("unconverged"):  # draws of a fit written with --allow-unconverged

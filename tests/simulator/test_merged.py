@@ -231,3 +231,11 @@ def test_dashboard_runs_a_merged_unit_and_says_its_boundaries():
     assert views.legend_note(s, "vi").endswith("2008–2024 là tổng các tỉnh/thành phố cũ (TP. Cần Thơ, Hậu Giang, "
                                                "Sóc Trăng); 2025–2030 là đơn vị mới (từ 1/7/2025)")
     assert "ranh giới" not in views.legend_note(dict(s, region="can_tho"), "vi")
+
+
+def test_a_labour_run_says_which_boundaries_each_year_is_in_too():
+    """Vĩnh Long's BHXH figures after 1 July 2025 are of its former territory, as its BHYT ones are."""
+    ds = simulator.run(scenario.load("vinh_long_labour_2018"), draws=2, seed=SEED)
+    spans = json.loads(ds.attrs["boundaries"])
+    assert [(s["from"], s["to"]) for s in spans] == [(2008, 2024), (2025, 2030)]
+    assert spans[1]["boundaries"] == "vinh_long's former territory, part of vinh_long_2025 since 1 Jul 2025"
