@@ -61,6 +61,7 @@ def cmd_brief(args) -> int:
     levers = parse_levers(args.lever)
     scheme = args.scheme or compute.simulator.load_scenario(args.scenario).scheme
     sc = compute.scenario(args.scenario, scheme)
+    planning.check_acting(sc, levers, "--lever", [spec["path"] for spec in compute.lever_specs()])
     planning.check_year(sc, args.year)
     start = args.start if args.start is not None else planning.lever_start(sc, args.year)
     planning.check_year(sc, start, "--from")

@@ -82,6 +82,9 @@ def provenance_lines(record: dict) -> list[str]:
              + (f" (policy known by {record['fit']['known_on']})" if record.get("fit", {}).get("known_on") else "")]
     assumed = record.get("assumptions", [])
     lines.append("assumed numbers: " + ("none" if not assumed else "; ".join(assumed)))
+    if record.get("idle"):
+        lines.append(f"not read by {record.get('scheme', 'this scheme')} (they change nothing here): "
+                     + ", ".join(record["idle"]))
     for r in record.get("supersedes", []):
         lines.append(f"replaces a later change: {r['path']} = {r['value']:g} replaces the policy in force's "
                      f"{r['replaces']:g} from {r['from']} ({r['reference']})")

@@ -114,6 +114,7 @@ def variants(scenarios: list[Scenario], grid: list[tuple[str, list[float]]], sta
                                               "per scheme or set --scheme")
     out = []
     for sc in scenarios:
+        planning.check_acting(sc, paths, "--grid")
         first = planning.lever_start(sc) if start is None else start
         if grid and not sc.start < first <= sc.end:
             raise InputError("--from", str(first), f"outside {sc.name}'s years {sc.start + 1}..{sc.end}")

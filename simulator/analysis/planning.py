@@ -308,6 +308,19 @@ def lever_start(scenario: Scenario, year: int | None = None) -> int:
     return int(min(max(start, scenario.start + 1), scenario.end))
 
 
+def check_acting(scenario: Scenario, paths, where: str, offered=None) -> None:
+    """Refuse a lever the user set that the run's scheme does not read (a health share in a BHTN
+    briefing or grid): it would change nothing while the output listed it as tried. `offered`: the
+    paths the command takes (else every lever), of which the message names those that act."""
+    for path in paths:
+        lever = LEVERS[path.partition(".")[0]]
+        if scenario.scheme not in lever.schemes:
+            acting = [p for p in (offered if offered is not None else LEVERS)
+                      if scenario.scheme in LEVERS[p.partition(".")[0]].schemes]
+            raise InputError(where, path, f"acts on {', '.join(lever.schemes)} only, not on this {scenario.scheme} "
+                                          f"run; allowed: {', '.join(acting)}")
+
+
 def with_levers(scenario: Scenario, levels: dict[str, float], start: int, name: str | None = None) -> Scenario:
     """The scenario with each lever path set to its level from `start` on."""
     return scenario.with_reform({path: {start: float(v)} for path, v in levels.items()}, name=name)

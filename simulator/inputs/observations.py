@@ -37,7 +37,17 @@ def group_figures(region: str, scheme: str = "bhyt") -> pd.DataFrame:
 
 
 def observed(region: str, scheme: str = "bhyt", group: str = "all", year_end_only: bool = True) -> pd.DataFrame:
-    """Observed points (never targets); mid-year figures are left out unless asked for."""
+    """Observed points (never targets); mid-year figures are left out unless asked for.
+
+    A labour scheme's overall points are the shares of the labour force its fit reads (`labour`:
+    the coverage table's and the labour force table's), so a run's table shows what was fitted."""
+    from .scheme_ids import LABOUR
+
+    if scheme in LABOUR and group == "all" and year_end_only:
+        rows = labour([region])
+        rows = rows[(rows.kind == scheme) & (rows.scale == "share")]
+        return rows.assign(scheme=scheme, group="all", unit="share_of_labour_force", kind="observed")[
+            ["region", "year", "scheme", "group", "value", "unit", "kind", "source", "note"]].reset_index(drop=True)
     rows = _observed(region, scheme, year_end_only)
     return rows[rows.group == group].sort_values("year").reset_index(drop=True)
 

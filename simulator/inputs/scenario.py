@@ -60,12 +60,18 @@ class Scenario:
         check_scheme(self.region, scheme, self.path or self.name, "--scheme")
         return replace(self, scheme=scheme)
 
+    def idle(self) -> list[str]:
+        """Reform paths whose lever does not act on this run's scheme (a health plan's state shares in
+        a BHTN run): they change nothing here, so the run says so and lists none of them as used."""
+        return [p for p in self.reform if self.scheme not in LEVERS[p.partition(".")[0]].schemes]
+
     def assumptions(self) -> list[str]:
         """Every assumed number the scenario uses, one line each: reform values its source does not
         give, and the assumed cost of a drive it sets (what every output lists beside its results)."""
+        idle = self.idle()
         out = [f"{p} = " + ", ".join(f"{v:g} from {y}" for y, v in sorted(self.reform[p].items()))
-               + " (not in the source)" for p in self.assumed if self.reform.get(p)]  # used in the run
-        if any(self.reform.get("drive", {}).values()):
+               + " (not in the source)" for p in self.assumed if self.reform.get(p) and p not in idle]
+        if "drive" not in idle and any(self.reform.get("drive", {}).values()):
             from .drives import COST_PER_PERSON_REACHED, COST_SOURCE
 
             out.append(f"drive cost = {COST_PER_PERSON_REACHED:,.0f} VND a year per person of the voluntary "

@@ -74,6 +74,7 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
         noise_from=int(noise_from),
         age_bands=",".join(band_labels),
         assumptions=json.dumps(scenario.assumptions(), ensure_ascii=False),
+        idle=json.dumps(scenario.idle(), ensure_ascii=False),  # reform paths this scheme does not read
         # the boundaries each year is reported in (the 1 July 2025 change), whatever the scheme
         boundaries=json.dumps(boundaries(scenario.region, scenario.years), ensure_ascii=False),
         **calibration_attrs(params_source),
@@ -107,6 +108,7 @@ def record(attrs) -> dict:
     out["assumptions"] = json.loads(attrs.get("assumptions") or "[]")
     out["fixed"] = json.loads(attrs.get("fixed") or "[]")  # what the model holds fixed (assumed, not fitted)
     out["supersedes"] = json.loads(attrs.get("supersedes") or "[]")  # later changes in force the reform replaces
+    out["idle"] = json.loads(attrs.get("idle") or "[]")  # the reform's paths this run's scheme does not read
     if attrs.get("unconverged"):
         out["unconverged"] = str(attrs["unconverged"])
     if attrs.get("learned"):  # the fitted parameters still mostly their priors, and every contraction

@@ -249,3 +249,53 @@ def test_shipped_labour_scenarios_and_their_targets():
         assert sc.scheme == "bhxh" and sc.region == region and sc.baseline == region
         targets = observations.targets(region, "bhxh")
         assert set(targets[targets.group == "all"].year) == years
+
+
+def test_a_labour_run_shows_the_figures_its_fit_reads(capsys):
+    """Viet Nam's end-2023 BHXH 39.25% and BHTN 31.6% of the labour force are fitted: the run's table
+    shows them, as a health run shows its fitted figures."""
+    from covsim.cli.main import main
+
+    for scheme, value in (("bhxh", 0.3925), ("bhtn", 0.316)):
+        fitted = observations.labour(["vietnam"])
+        fitted = fitted[(fitted.kind == scheme) & (fitted.scale == "share")]
+        shown = observations.observed("vietnam", scheme)
+        assert list(shown.year) == list(fitted.year) and list(shown.value) == list(fitted.value)
+        assert value in set(shown[shown.year == 2023].value)
+        assert main(["run", "vietnam", "--scheme", scheme, "--draws", "4"]) == 0
+        row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("2023"))
+        assert row.split()[-1] == f"{100 * value:.1f}"
+
+
+def test_a_health_plan_run_as_bhtn_lists_its_shares_as_not_read_not_as_used(capsys):
+    """Đồng Nai's plan sets health shares: under BHTN they change nothing, so the run says they are
+    not read and lists no assumed number of them."""
+    plan = simulator.load_scenario("dong_nai_plan_2013").with_scheme("bhtn")
+    base = simulator.load_scenario("dong_nai").with_scheme("bhtn")
+    a, b = simulator.run(plan, draws=3, seed=0), simulator.run(base, draws=3, seed=0)
+    np.testing.assert_array_equal(a.coverage_total.values, b.coverage_total.values)
+    assert json.loads(a.attrs["assumptions"]) == []
+    assert json.loads(a.attrs["idle"]) == ["state_share.near_poor", "state_share.pupil_student"]
+    health = simulator.run(simulator.load_scenario("dong_nai_plan_2013"), draws=3, seed=0)
+    assert json.loads(health.attrs["idle"]) == [] and len(json.loads(health.attrs["assumptions"])) == 2
+
+
+@pytest.mark.parametrize("argv, key", [
+    (["brief", "vinh_long_labour_2018", "--scheme", "bhtn", "--lever", "near_poor=0.9", "--target", "0.3",
+      "--year", "2025", "--draws", "4"], "--lever"),
+    (["batch", "vinh_long_labour_2018", "--scheme", "bhtn", "--grid", "near_poor=0.5:1.0:0.5", "--draws", "2"],
+     "--grid"),
+])
+def test_a_lever_the_scheme_does_not_read_is_refused_in_one_line(tmp_path, capsys, argv, key):
+    """A health share in a BHTN briefing or grid would change nothing while the output named it as tried."""
+    from covsim.cli.main import main
+
+    out = tmp_path / ("b.html" if argv[0] == "brief" else "s.nc")
+    try:
+        code = main(argv + ["--out", str(out)])
+    except SystemExit as exc:
+        code = exc.code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and not list(tmp_path.iterdir())
+    assert key in err[0] and "acts on bhyt only, not on this bhtn run" in err[0]
+    assert err[0].endswith("allowed: enforcement, voluntary_outreach") or "voluntary_subsidy" in err[0]
