@@ -12,7 +12,7 @@ from pathlib import Path
 
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs.levers import LEVERS
-from covsim.simulator.inputs.scheme_ids import SCHEMES
+from covsim.simulator.inputs.scheme_ids import LABOUR_DENOMINATORS, SCHEMES
 
 
 def _float(text: str) -> float:
@@ -135,6 +135,10 @@ def cmd_target(args) -> int:
     planning.check_target(args.target)
     scenario = _scenario(args)
     planning.check_year(scenario, args.year)
+    planning.check_denominator(scenario, args.denominator)
+    if args.denominator and args.until is not None:
+        raise InputError("--denominator", args.denominator, "as-of forecasts (--until) are of health insurance; "
+                                                            "give one or the other")
     if args.score and args.until is None:
         raise InputError("--score", "given", "scores a probability as of a year: give --until YEAR too")
     if args.known is not None and args.until is None:
@@ -145,8 +149,9 @@ def cmd_target(args) -> int:
     else:
         params = _draws(scenario, args)
         ds = simulator.run(scenario, params=params, draws=args.draws, seed=args.seed)
-        report = planning.target_report(ds, scenario, args.target, args.year)
-        report["leans_on"] = leans_on(params, planning.region_coverage(ds, scenario).sel(year=args.year).values
+        report = planning.target_report(ds, scenario, args.target, args.year, denominator=args.denominator)
+        report["leans_on"] = leans_on(params, planning.region_coverage(ds, scenario, args.denominator).sel(
+                                      year=args.year).values
                                       >= args.target, scenario.region, scheme(scenario.scheme).learned_attr)
         report["provenance"] = provenance.record(ds.attrs)
     report["boundaries"] = _boundaries(scenario)
@@ -159,7 +164,9 @@ def cmd_target(args) -> int:
     print(f"target {100 * args.target:.2f}% in {args.year}: probability{as_of} {planning.probability_text(report['probability'])}")
     if "outcome" in report:
         print(f"observed {100 * report['observed']:.2f}%: outcome {report['outcome']}, Brier {report['brier']:.4f}")
-    print(f"coverage in {args.year}: median {100 * report['median_coverage']:.1f}%, "
+    share_of = {"labour_force": " (share of the labour force)", "required": " (share of those required to join)"}
+    print(f"coverage in {args.year}{share_of.get(report.get('denominator'), '')}: "
+          f"median {100 * report['median_coverage']:.1f}%, "
           f"80% interval {100 * report['lo80']:.1f}-{100 * report['hi80']:.1f}%")
     print("reached (and held) by: "
           f"{first['p50'] or 'not by ' + str(scenario.end)} in half the draws, "
@@ -302,8 +309,9 @@ def _allocation_notes(args, table) -> list[str]:
         notes.append(f"districts were abolished on 1 July 2025: district targets stop at "
                      f"{table.attrs['districts_until']}; group targets run to {args.year}")
     if table.attrs["scheme"] != "bhyt":
-        notes.append(f"{table.attrs['scheme']}: targets by group only (required to join, informal), shares of the "
-                     "labour force; the district and commune tables are of health insurance")
+        notes.append(f"{table.attrs['scheme']}: targets by group only (required to join, informal): each group's "
+                     "rate is its own coverage, their total a share of the labour force; the district and "
+                     "commune tables are of health insurance")
     return notes
 
 
@@ -367,6 +375,7 @@ def cmd_allocate(args) -> int:
                           "probability": report["probability"],
                           "totals": sums.round(6).to_dict(orient="records"),
                           "falling": table.attrs["falling"],
+                          **({"denominator": "labour_force"} if scenario.scheme != "bhyt" else {}),
                           "boundaries": _boundaries(scenario), "provenance": record}, ensure_ascii=False))
         return 0
     print(f"{scenario.name}: yearly targets reaching {100 * args.target:.2f}% in {args.year} "
@@ -402,6 +411,9 @@ def register(sub) -> None:
                                                    "in the year after --until (default: the end of --until); the "
                                                    "backtest scores each national target with --until the year "
                                                    "before it was set, --known its day and --draws 300")
+    target.add_argument("--denominator", choices=tuple(LABOUR_DENOMINATORS),
+                        help="bhxh/bhtn: the target as a share of the labour force (default) or of those "
+                             "required to join (e.g. Can Tho's BHTN 100%%)")
     target.add_argument("--score", action="store_true", help="with --until: score the probability against the "
                                                              "observed outcome (Brier)")
     target.set_defaults(func=cmd_target)

@@ -29,7 +29,7 @@ def coverage_summary(ds: xr.Dataset, scenario: Scenario, lo: float = 0.1, hi: fl
             "hi": _round(q[1]),
         },
         "targets": [
-            {"year": int(r.year), "value": float(r.value), "group": r.group, "source": r.source}
+            {"year": int(r.year), "value": float(r.value), "group": r.group, "source": r.source, "unit": r.unit}
             for r in targets.itertuples(index=False)
         ],
         **_boundaries(ds),
@@ -48,14 +48,22 @@ def _round(values) -> list[float]:
     return [round(float(v), 6) for v in np.asarray(values)]
 
 
+#: The unit of the targets a labour run's table shows beside its coverage (coverage.csv's `unit`).
+LABOUR_TABLE_UNIT = {"labour_force": "share_of_labour_force"}
+
+
 def coverage_table(summary: dict, observed=None) -> str:
     """The short table `covsim run` prints: year, mean over draws (`covsim target` reports the median:
     the header says which), 80% interval, target, observed."""
     from covsim.dashboard.brief_text import figures_by_year
 
-    overall = figures_by_year(summary["targets"])
+    # a labour run's table is of the labour force: a target of those required to join is not put
+    # beside it (the line on what each target needs, below the table, gives it its own coverage)
+    of = LABOUR_TABLE_UNIT.get(summary.get("denominator"))
+    overall = figures_by_year([t for t in summary["targets"] if of is None or t.get("unit", of) == of])
     seen = figures_by_year([] if observed is None else observed.to_dict("records"))
-    lines = [f"{summary['scenario']} ({summary['region']}), {summary['draws']} draws, seed {summary['seed']}",
+    scheme = f", {summary['scheme']}, coverage as a share of the labour force" if of else ""
+    lines = [f"{summary['scenario']} ({summary['region']}{scheme}), {summary['draws']} draws, seed {summary['seed']}",
              f"{'year':>4}  {'mean':>8}  {'10%-90%':>13}  {'target(s)':>11}  {'observed':>11}"]
     cov = summary["coverage"]
     for i, year in enumerate(summary["years"]):

@@ -19,6 +19,7 @@ from ..inputs import tables, observations
 from ..schemes.health import group_sum
 from ..errors import InputError, nearest
 from ..inputs.groups import BY_ID, GROUP_IDS
+from ..inputs import scheme_ids
 from ..inputs.levers import LEVERS, lever_of, lever_paths
 from ..inputs.scenario import Scenario, for_region, load
 from ..inputs.regions import NATIONAL
@@ -115,17 +116,31 @@ def _year_quantile(first: np.ndarray, q: float) -> int | None:
     return int(value) if np.isfinite(value) else None
 
 
-def region_coverage(ds: xr.Dataset, scenario: Scenario) -> xr.DataArray:
-    """Overall coverage of the scenario's region over (draw, year), for any scheme."""
-    return ds["coverage_total"].sel(region=scenario.region)
+#: The run's variable for each denominator a labour scheme's coverage can have (`scheme_ids`).
+LABOUR_DENOMINATORS = dict(zip(scheme_ids.LABOUR_DENOMINATORS, ("coverage_total", "coverage_required")))
+
+
+def region_coverage(ds: xr.Dataset, scenario: Scenario, denominator: str | None = None) -> xr.DataArray:
+    """Overall coverage of the scenario's region over (draw, year), for any scheme; a labour scheme's
+    as a share of `denominator` (default the labour force)."""
+    return ds[LABOUR_DENOMINATORS[denominator] if denominator else "coverage_total"].sel(region=scenario.region)
+
+
+def check_denominator(scenario: Scenario, denominator: str | None, where: str = "--denominator") -> None:
+    if denominator is not None and (scenario.scheme == "bhyt" or denominator not in LABOUR_DENOMINATORS):
+        allowed = ", ".join(LABOUR_DENOMINATORS) + " (bhxh, bhtn)" if scenario.scheme != "bhyt" else \
+            "none for bhyt, whose coverage is a share of the resident population"
+        raise InputError(where, denominator, f"not a denominator of this {scenario.scheme} run; allowed: {allowed}")
 
 
 def target_report(ds: xr.Dataset, scenario: Scenario, target: float, year: int,
-                  lo: float = 0.1, hi: float = 0.9, groups: bool = True) -> dict:
+                  lo: float = 0.1, hi: float = 0.9, groups: bool = True, denominator: str | None = None) -> dict:
     """The answer to 'is T by Y reachable?': the JSON object of `covsim target` (`groups=False`
-    leaves the group gaps out, for a first answer that follows a lever move at once)."""
-    report = coverage_report(region_coverage(ds, scenario), scenario, target, year, lo, hi,
-                             seed=int(ds.attrs.get("seed", 0)), denominator=ds.attrs.get("denominator"))
+    leaves the group gaps out, for a first answer that follows a lever move at once); a labour
+    scheme's target as a share of `denominator` (the labour force, or those required to join)."""
+    report = coverage_report(region_coverage(ds, scenario, denominator), scenario, target, year, lo, hi,
+                             seed=int(ds.attrs.get("seed", 0)),
+                             denominator=denominator or ds.attrs.get("denominator"))
     if scenario.scheme == "bhyt" and groups:
         report["groups"] = group_gaps(ds, scenario, year)
     return report

@@ -3,3 +3,6 @@ schemes, social (BHXH) and unemployment (BHTN) insurance. Everything that lists 
 HEALTH = "bhyt"
 LABOUR = ("bhxh", "bhtn")
 SCHEMES = (HEALTH, *LABOUR)
+#: What a labour scheme's coverage can be a share of: a plan's target says which (Cần Thơ's BHTN 100%
+#: is of those required to join), and `covsim target --denominator` asks for it.
+LABOUR_DENOMINATORS = ("labour_force", "required")

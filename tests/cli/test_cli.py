@@ -45,7 +45,8 @@ def test_run_json_shape():
         assert lo - 1e-9 <= mean <= hi + 1e-9 or hi - lo < 1e-6
     assert out["targets"], "Lai Chau's plan has targets"
     for t in out["targets"]:
-        assert set(t) == {"year", "value", "group", "source"}
+        assert set(t) == {"year", "value", "group", "source", "unit"}  # unit added: what the target is a share of
+        assert t["unit"] == "share_of_population"
         assert 0 < t["value"] <= 1
     assert any(t["year"] == 2020 and t["group"] == "all" and abs(t["value"] - 0.968) < 1e-9 for t in out["targets"])
     prov = out["provenance"]  # scenario, data, code and seed: what reproduces the run

@@ -299,3 +299,34 @@ def test_a_lever_the_scheme_does_not_read_is_refused_in_one_line(tmp_path, capsy
     assert code == 2 and len(err) == 1 and not list(tmp_path.iterdir())
     assert key in err[0] and "acts on bhyt only, not on this bhtn run" in err[0]
     assert err[0].endswith("allowed: enforcement, voluntary_outreach") or "voluntary_subsidy" in err[0]
+
+
+def test_a_target_of_those_required_to_join_is_measured_against_them(capsys):
+    """Cần Thơ's BHTN 100% (Plan 72) is of those required to join: `target --denominator required`
+    measures it so, the run's table (of the labour force) does not print it beside its coverage,
+    and the denominator is named wherever a figure is shown."""
+    from covsim.cli.main import main
+
+    base = ["can_tho", "--scenario", "can_tho_labour_2024", "--scheme", "bhtn", "--year", "2024", "--draws", "10"]
+    assert main(["target", *base, "--target", "1.0", "--denominator", "required", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["denominator"] == "required" and 0.7 < report["median_coverage"] < 1.0
+    assert main(["target", *base, "--target", "0.3"]) == 0
+    assert "coverage in 2024 (share of the labour force): median" in capsys.readouterr().out
+    assert main(["run", "can_tho_labour_2024", "--scheme", "bhtn", "--draws", "4"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("can_tho_labour_2024 (can_tho, bhtn, coverage as a share of the labour force)")
+    row = next(line for line in lines if line.startswith("2024"))
+    assert "100.0" not in row
+    assert any("BHTN target 100.0% of the people required to join" in line for line in lines)
+
+
+def test_a_denominator_a_run_does_not_have_is_one_line(capsys):
+    from covsim.cli.main import main
+
+    try:
+        code = main(["target", "can_tho", "--target", "0.9", "--year", "2024", "--denominator", "required"])
+    except SystemExit as exc:
+        code = exc.code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "--denominator" in err[0] and "bhyt" in err[0]

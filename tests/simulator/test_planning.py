@@ -288,13 +288,14 @@ def test_labour_last_year_counts_only_what_the_labour_fit_reads(monkeypatch):
 def test_allocate_a_labour_scenario_by_its_own_groups(tmp_path, capsys):
     """BHXH's groups are 'required' and 'informal', not the health groups' first two names."""
     out = tmp_path / "vl.csv"
-    code, _, err = cli(capsys, "allocate", "vinh_long", "--scenario", "vinh_long_labour_2018", "--target", "0.5",
-                       "--year", "2025", "--draws", "10", "--out", str(out), "--json")
+    code, text, err = cli(capsys, "allocate", "vinh_long", "--scenario", "vinh_long_labour_2018", "--target", "0.5",
+                          "--year", "2025", "--draws", "10", "--out", str(out), "--json")
+    assert json.loads(text)["denominator"] == "labour_force"  # what the total's rate is a share of
     table = pd.read_csv(out)
     assert code == 0 and set(table.unit) == {"required", "informal"} and set(table.unit_kind) == {"group"}
     assert set(table.name) == {"Người lao động thuộc diện tham gia bắt buộc",
                                "Lao động phi chính thức, thuộc diện tham gia tự nguyện"}
-    assert "targets by group only" in err
+    assert "targets by group only" in err and "each group's rate is its own coverage" in err
     ds = simulator.run(load("vinh_long_labour_2018"), params=shipped.draws_for("vinh_long", 10, 0), seed=0)
     people = ds.population.sel(region="vinh_long", year=2025).mean("draw").to_series()
     final = table[table.year == 2025].set_index("unit").population
