@@ -209,11 +209,11 @@ def cmd_solve(args) -> int:
         return 0
     print(result["message"])
     for lever in result["levers"]:
-        if LEVERS[lever["lever"].partition(".")[0]].kind == "share" or "." in lever["lever"]:
-            print(f"  {lever['lever']:<28} {100 * lever['current']:5.1f}% -> {100 * lever['value']:5.1f}% "
-                  f"(from {result['from']})")
-        else:  # a strength (the drive lever: 1 = the nation's 2016-2020 drive)
-            print(f"  {lever['lever']:<28} {lever['current']:6.2f} -> {lever['value']:6.2f} (from {result['from']})")
+        share = LEVERS[lever["lever"].partition(".")[0]].kind == "share" or "." in lever["lever"]
+        shown = (lambda v: f"{100 * v:5.1f}%") if share else (lambda v: f"{v:6.2f}")
+        # a rise the policy in force already has later is kept: solve never sets a lever below it
+        kept = "".join(f"; then {shown(r['value']).strip()} from {r['from']}, as in force" for r in lever.get("later", []))
+        print(f"  {lever['lever']:<28} {shown(lever['current'])} -> {shown(lever['value'])} (from {result['from']}{kept})")
     cost = result["state_cost"]
     print(f"state budget cost {cost['from']}-{cost['to']}: {cost['total'] / 1e9:,.1f} bn VND "
           f"({result['extra_state_cost']['total'] / 1e9:+,.1f} bn against the current policy)")

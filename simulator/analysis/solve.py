@@ -13,6 +13,7 @@ draws.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import xarray as xr
@@ -25,6 +26,7 @@ from ..inputs.regions import former_provinces, mergeable
 from . import planning
 from ..errors import InputError
 from ..inputs.levers import lever_of, schemes_with, solvable_paths
+from ..inputs.policy import DatedValue, Series
 from ..inputs.scenario import Scenario
 
 #: Width of the smoothing of each draw's "reached the target" indicator (coverage points).
@@ -77,8 +79,41 @@ class Problem:
         policy = scenario.policy()
         return policy_of_members(policy, scenario.region) if self.members else policy
 
+    def policy_at(self, levels: np.ndarray):
+        """The scenario's policy with each lever at least its level from the start: where the policy
+        in force rises above it later (Decree 188/2025's 50% for pupils from August 2025), the rise
+        is kept. Solve only raises: its 'current' is the policy in force, never one frozen at the
+        start year's level."""
+        policy = self.scenario.policy()
+        first = date(self.start, 1, 1)
+        overrides = {}
+        for path, level in zip(self.paths, map(float, levels)):
+            key = self.scenario._key(path)
+            dates = [first] + [d for d in policy.change_dates(*key) if d > first]
+            kept = [v for v in (policy.overrides.get(key) or Series()).values if v.start < first]
+            ref = f"solve: at least {level:g} from {self.start}"
+            overrides[key] = Series(kept + [DatedValue(d, max(level, policy.level_on(*key[:1], d, *key[1:])), ref,
+                                                       "assumed") for d in dates])
+        policy = policy.with_overrides(overrides)
+        return policy_of_members(policy, self.scenario.region) if self.members else policy
+
+    def later_rises(self, levels: np.ndarray) -> dict[str, list[dict]]:
+        """Per lever, the later levels of the policy in force above the one chosen (kept): {from, value}."""
+        policy, first = self.scenario.policy(), date(self.start, 1, 1)
+        out = {}
+        for path, level in zip(self.paths, map(float, levels)):
+            key = self.scenario._key(path)
+            rises, last = [], level
+            for d in (d for d in policy.change_dates(*key) if first < d and d.year <= self.year):
+                value = policy.level_on(key[0], d, *key[1:])
+                if value > level + 1e-12 and abs(value - last) > 1e-12:
+                    rises.append({"from": d.isoformat(), "value": round(value, 6)})
+                last = max(level, value)
+            out[path] = rises
+        return out
+
     def run(self, levels: np.ndarray) -> xr.Dataset:
-        prep = self.prepared.with_policy(self._policy(self.scenario_at(levels)))
+        prep = self.prepared.with_policy(self.policy_at(levels))
         ds = health.to_dataset(self.prepared.rerun(prep, self.params, self.seed, self.kept), prep, self.params)
         return summed(ds, self.scenario.region) if self.members else ds
 
@@ -127,6 +162,44 @@ class Problem:
             else:
                 lo = mid
         return at(hi)
+
+
+def trimmed(problem: Problem, best: Evaluation, probability: float, passes: int = 3) -> Evaluation:
+    """Lower each lever of a mix in turn as far as the probability allows, then trade: a lever cut
+    to its current level and each other raised just enough, kept where it costs less. The optimiser
+    works on a smoothed probability and can stop short of a cheaper corner; every point here is
+    checked on the exact share of draws."""
+    K = len(best.levels)
+    span = np.where(problem.hi > problem.lo, problem.hi - problem.lo, 1.0)
+    unit = lambda e: (np.array(e.levels) - problem.lo) / span  # noqa: E731
+    for _ in range(passes):
+        before = best.cost
+        for k in range(K):  # trim: lever k as low as the probability allows, the others held
+            u = unit(best)
+            floor = u.copy()
+            floor[k] = 0.0
+            found = problem.lowest_on_ray(floor, u - floor, probability)
+            if found is not None and found.cost < best.cost:
+                best = found
+        for k in range(K):  # trade: lever k at its current level, one other (or all) raised to make up
+            for j in [*range(K), None]:
+                u = unit(best)
+                if j == k or u[k] == 0.0:
+                    continue
+                origin = u.copy()
+                origin[k] = 0.0
+                direction = 1.0 - origin
+                direction[k] = 0.0
+                if j is not None:
+                    direction = np.where(np.arange(K) == j, direction, 0.0)
+                found = problem.lowest_on_ray(origin, direction, probability)
+                if found is not None and j is None:  # all raised: then trim each back
+                    found = trimmed(problem, found, probability, passes=1) if passes > 1 else found
+                if found is not None and found.cost < best.cost:
+                    best = found
+        if best.cost >= before - 1e-6 * max(abs(before), 1.0):
+            break
+    return best
 
 
 def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year: int, probability: float,
@@ -183,9 +256,11 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
             repaired = problem.lowest_on_ray(u, one - u, probability)
             candidates.append(repaired)
         best = min((c for c in candidates if c is not None), key=lambda c: c.cost)
+        best = trimmed(problem, best, probability)
         message = (f"cheapest mix found reaches {100 * target:.1f}% in {year} with probability "
                    f"{planning.probability_text(best.probability)} (asked {probability:.0%})")
 
+    later = problem.later_rises(np.array(best.levels))
     extra_insured = best.insured_year - current.insured_year
     extra_cost_year = best.cost_year - current.cost_year
     return {
@@ -196,7 +271,9 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
         "probability_required": float(probability),
         "feasible": feasible,
         "from": int(start),
-        "levers": [{"lever": p, "current": round(float(lo), 6), "value": round(float(v), 6), "max": float(hi)}
+        # each lever at least `value` from `from`; `later`: rises of the policy in force above it, kept
+        "levers": [{"lever": p, "current": round(float(lo), 6), "value": round(float(v), 6), "max": float(hi),
+                    "later": later[p]}
                    for p, lo, v, hi in zip(paths, problem.lo, best.levels, problem.hi)],
         "probability": round(best.probability, 6),
         "best_probability": round(ceiling.probability if not feasible else best.probability, 6),

@@ -175,6 +175,34 @@ class Policy:
                    for k in range(1, 6)]
         return member_factor_by_size(factors)
 
+    def level_on(self, parameter: str, when: date, region: str, group: str = "") -> float:
+        """A lever's level in force on `when` (0 where none): for `state_share` the total the person is
+        spared, national and local, as `state_share` reckons it by the year."""
+        def at(param: str, where: str) -> float:
+            s = self._series(param, where, group)
+            v = s.at(when) if s is not None else None
+            return v.value if v is not None else 0.0
+
+        if parameter != "state_share":
+            return at(parameter, region)
+        total = min(1.0, at("state_share", NATIONAL) + at("local_top_up", region))
+        override = self.overrides.get(("state_share", region, group))
+        if override is not None and region != NATIONAL and override.values and override.values[0].start <= when:
+            v = (self.series.get(("state_share", region, group)) or Series()).overridden_by(override).at(when)
+            total = v.value if v is not None else total
+        return total
+
+    def change_dates(self, parameter: str, region: str, group: str = "") -> list[date]:
+        """Every date a lever's level can change on: its series' and overrides' starts (for
+        `state_share` the national share's and the local top-up's too)."""
+        params = ("state_share", "local_top_up") if parameter == "state_share" else (parameter,)
+        out = set()
+        for table in (self.series, self.overrides):
+            for param in params:
+                for where in {region, NATIONAL}:
+                    out |= {v.start for v in (table.get((param, where, group)) or Series()).values}
+        return sorted(out)
+
     def state_share(self, year: int, region: str, group: str) -> tuple[float, float]:
         """(national, local) parts of the state's share of the premium in force in `year`.
 

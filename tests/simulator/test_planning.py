@@ -145,6 +145,46 @@ def test_solve_meets_its_own_probability_when_rerun(lai_chau):
     assert result["state_cost"]["total"] <= float(planning.cumulative_state_cost(top, "lai_chau", 2017, 2019).mean())
 
 
+def test_solve_after_a_decided_rise_compares_with_the_policy_in_force_and_never_lowers_it():
+    """Can Tho from 2024, pupils: Decree 188/2025 raises their share to 50% from August 2025. Solve's
+    'current policy' is the baseline as shipped (not pupils frozen at 30%), and a mix keeps the rise."""
+    scenario = simulator.load_scenario("can_tho")
+    params = shipped.draws_for("can_tho", 40, 0)
+    base = simulator.run(scenario, params=params, seed=0)
+    cov = planning.region_coverage(base, scenario).sel(year=2027)
+    target = float(np.sort(cov.values)[25])  # within reach of the policy in force for 15 of 40 draws
+    shipped_p = planning.probability(cov, target)
+    result = solve.solve(scenario, params, 0, target, 2027, 0.05, ["pupil_student"], start=2024)
+    assert result["current_probability"] == pytest.approx(shipped_p)
+    assert result["extra_state_cost"]["total"] == pytest.approx(0.0, abs=1.0)  # the baseline already does
+    cost = float(planning.cumulative_state_cost(base, "can_tho", 2024, 2027).mean())
+    assert result["state_cost"]["total"] == pytest.approx(cost, rel=1e-9)
+    assert result["levers"][0]["later"] == [{"from": "2025-08-15", "value": 0.5}]
+    # a mix raising pupils' share from 2024 keeps 50% once it is in force
+    problem = solve.Problem(scenario, params, 0, target, 2027, ["state_share.pupil_student"], 2024)
+    assert problem.policy_at(np.array([0.4])).state_share(2026, "can_tho", "pupil_student") == (0.5, 0.0)
+    assert sum(problem.policy_at(np.array([0.4])).state_share(2024, "can_tho", "pupil_student")) == pytest.approx(0.4)
+
+
+def test_solve_leaves_no_lever_it_could_lower():
+    """Each lever of the mix lowered by a step (one percent of its range) misses the probability: the
+    trim after the optimiser leaves no cheaper corner along any one lever."""
+    scenario = simulator.load_scenario("vinh_long")
+    params = shipped.draws_for("vinh_long", 100, 0)
+    levers = ["drive", "near_poor", "pupil_student", "farm_household", "household"]
+    result = solve.solve(scenario, params, 0, 0.92, 2020, 0.8, levers, start=2018)
+    assert result["feasible"] and result["probability"] >= 0.8
+    problem = solve.Problem(scenario, params, 0, 0.92, 2020, [r["lever"] for r in result["levers"]], 2018)
+    levels = np.array([r["value"] for r in result["levers"]])
+    for k, r in enumerate(result["levers"]):
+        if r["value"] <= r["current"] + 1e-9:
+            continue
+        lower = levels.copy()
+        lower[k] = max(r["current"], r["value"] - 0.01 * (r["max"] - r["current"]))
+        u = (lower - problem.lo) / np.where(problem.hi > problem.lo, problem.hi - problem.lo, 1.0)
+        assert problem.evaluate(u).probability < 0.8, r["lever"]
+
+
 def test_solve_says_when_no_combination_reaches_the_target(capsys):
     code, out, _ = cli(capsys, "solve", "lai_chau", "--target", "0.999", "--year", "2018", "--probability", "0.9",
                        "--levers", "near_poor", "--draws", "30", "--json")
