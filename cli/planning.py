@@ -425,15 +425,15 @@ def register(sub) -> None:
     solve.add_argument("--probability", type=_float, required=True, help="required probability, in (0, 1)")
     solve.add_argument("--levers", required=True,
                        help="comma-separated levers: groups (their state share, up to 100%%), reform paths, or "
-                            "drive (an enrolment drive's strength, 0-3: 1 = the pull the level above's targets put "
-                            "on the nation in 2015-2020, its cost assumed), e.g. drive,near_poor,pupil_student")
+                            "drive (an enrolment drive's strength, 0-3: 1 = the nation's 2016-2020 drive, the pull the "
+                            "level above's targets put on it; its cost assumed), e.g. drive,near_poor,pupil_student")
     solve.add_argument("--from", dest="start", type=_year, help="first year the levers take effect "
                                                                "(default: the year after the region's last "
                                                                "observation; for a --year before that, three "
                                                                "years before --year)")
     solve.set_defaults(func=cmd_solve)
 
-    sens = sub.add_parser("sensitivity", help="Sobol indices of coverage over parameters and levers")
+    sens = sub.add_parser("sensitivity", help="Sobol indices of coverage over the fitted parameters and the state-share levers")
     _common(sens, scheme=False)
     sens.add_argument("--year", type=_year, required=True, help="year of the coverage analysed")
     sens.add_argument("--samples", type=int, default=512, help="Sobol' base samples, a power of two (default 512)")
