@@ -96,6 +96,18 @@ def _client(args):
     raise InputError("--scheduler", args.scheduler, "allowed: sync, local (with --workers N) or tcp://HOST:PORT")
 
 
+
+def _source(params, scheme_id: str) -> str:
+    """Where a region's draws come from, for the scheme the batch runs (a BHXH batch reads the
+    labour posterior beside the health draws, and says so)."""
+    from covsim.simulator.inputs.scheme_ids import LABOUR
+
+    if scheme_id in LABOUR:
+        from covsim.simulator.schemes.labour import params_source
+
+        return params_source(params)
+    return str(params.attrs.get("source", "given"))
+
 def cmd_batch(args) -> int:
     from covsim.simulator.analysis import batch
 
@@ -183,7 +195,7 @@ def _batch(args, out, scenarios) -> int:
     attrs = {"seed": int(args.seed), "draws": int(args.draws), "data_hash": tables.data_hash(),
              "code_version": provenance.code_version(), "scheme": variants[0].scenario.scheme,
              "grid": json.dumps(args.grid), "parameters": json.dumps(
-                 {r: str(p.attrs.get("source", "given")) for r, p in params.items()}),
+                 {r: _source(p, variants[0].scenario.scheme) for r, p in params.items()}),
              "parameters_hash": json.dumps({r: provenance.params_hash(p) for r, p in params.items()}),
              # every assumed number each variant uses (its reform's, a drive's cost): listed with the results
              "assumptions": json.dumps({v.name: v.scenario.assumptions() for v in variants}, ensure_ascii=False),

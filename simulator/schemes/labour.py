@@ -463,6 +463,14 @@ def to_dataset(raw: dict[str, np.ndarray], prep: Prepared, params: xr.Dataset, b
     return ds
 
 
+
+def params_source(params: xr.Dataset | None) -> str:
+    """Where a labour run's parameters come from, as its `parameters` attribute says: the labour
+    posterior beside the health draws, draws given, or the labour priors."""
+    if is_labour_params(params):
+        return str(params.attrs.get("labour_source", params.attrs.get("source", "given")))
+    return "prior (labour layer)" + ("; the health parameters given do not apply" if params is not None else "")
+
 def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, seed: int = 0,
         by_age: bool = False, noise_from: int = DEFAULT_NOISE_FROM, parallel: bool = True,
         progress: Callable[[int], None] | None = None, policy: Policy | None = None) -> xr.Dataset:
@@ -474,9 +482,9 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
     health engine's signature (numpy vectorises over draws here).
     """
     regions = [scenario.region]
+    source = params_source(params)
     if is_labour_params(params):
         used = params
-        source = str(params.attrs.get("labour_source", params.attrs.get("source", "given")))
         if "labour_source" in params.attrs:  # labour draws beside the health ones: their fit's record, not health's
             used = params.copy(deep=False)
             used.attrs.pop("learned", None)
@@ -485,7 +493,6 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
     else:
         index = params.draw.values if params is not None else np.arange(draws)
         used = prior_at(index, seed, regions)
-        source = "prior (labour layer)" + ("; the health parameters given do not apply" if params is not None else "")
     base = policy if policy is not None and "retirement_age" in policy.parameters() else labour_policy(policy)
     ds = simulate(scenario.policy(base), regions, scenario.years, used, seed, scenario.scheme, by_age=by_age,
                   noise_from=noise_from, progress=progress)

@@ -212,6 +212,8 @@ def test_labour_scheme_keeps_every_draw_variable(tmp_path, capsys):
     ds = opened(out)
     assert {"coverage_total", "compliance", "coverage_required", "voluntary_members"} <= set(ds.data_vars)
     assert ds.attrs["scheme"] == "bhxh" and ds.attrs["denominator"] == "labour_force"
+    # the draws it read are the labour posterior's, as `covsim run` says, not the health file's
+    assert json.loads(ds.attrs["parameters"]) == {"vinh_long": "posterior labour_vinh_long.nc"}
 
 
 @pytest.mark.parametrize("argv, key", [
