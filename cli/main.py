@@ -79,6 +79,8 @@ def cmd_run(args) -> int:
     if entry.target_gaps:  # BHXH / BHTN: name the denominator; what each plan target would need
         result.update(scheme=scenario.scheme, denominator=ds.attrs["denominator"],
                       target_gaps=entry.target_gaps(ds, scenario))
+    if scenario.scheme == "bhxh" and args.budget:  # the one state cost the labour layer models
+        result["voluntary_subsidy_cost"] = _subsidy_cost(ds, scenario)
     if args.out:  # last, once everything it summarises has been computed: no file from a failed run
         simulator.write_netcdf(ds, args.out)
     if args.json:
@@ -91,9 +93,11 @@ def cmd_run(args) -> int:
             print(gap["reason"])
         if args.budget and "budget" in result:
             print(_budget_table(result["budget"]))
+        elif args.budget and "voluntary_subsidy_cost" in result:
+            print(_subsidy_table(result["voluntary_subsidy_cost"]))
         elif args.budget:
             sys.stderr.write(f"covsim: note: --budget: no budget table for {scenario.scheme}; the state's cost "
-                             "is counted for health insurance (bhyt) only\n")
+                             "is counted for health insurance (bhyt) and the voluntary BHXH subsidy only\n")
         if args.out:
             print(f"written: {args.out}")
     return 0
@@ -111,6 +115,23 @@ def _budget(ds, scenario, params, args) -> dict:
         out[column] = [int(v) for v in values] if column == "year" else \
             [None if v != v else round(float(v), 1) for v in values]
     return out
+
+
+def _subsidy_cost(ds, scenario) -> dict:
+    """The state's support of voluntary BHXH contributions by year: mean and 80% interval over draws,
+    VND (what the labour layer's `state_cost` holds; the subsidy rates are in labour_policy.csv)."""
+    cost = ds.state_cost.sel(region=scenario.region).sum("group")
+    q = cost.quantile([0.1, 0.9], dim="draw").values
+    return {"year": [int(y) for y in cost.year.values], "mean": [float(v) for v in cost.mean("draw").values],
+            "lo": [float(v) for v in q[0]], "hi": [float(v) for v in q[1]], "units": "VND/year"}
+
+
+def _subsidy_table(cost: dict) -> str:
+    lines = ["state support of voluntary BHXH contributions (bn VND a year; mean, 10%-90% over draws)",
+             f"{'year':>4}  {'mean':>9}  {'10%-90%':>17}"]
+    for i, year in enumerate(cost["year"]):
+        lines.append(f"{year:>4}  {cost['mean'][i] / 1e9:>9,.1f}  {cost['lo'][i] / 1e9:>7,.1f}-{cost['hi'][i] / 1e9:>7,.1f}")
+    return "\n".join(lines)
 
 
 def _budget_table(budget: dict) -> str:

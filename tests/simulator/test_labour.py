@@ -330,3 +330,23 @@ def test_a_denominator_a_run_does_not_have_is_one_line(capsys):
         code = exc.code
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "--denominator" in err[0] and "bhyt" in err[0]
+
+
+def test_run_budget_of_bhxh_gives_the_voluntary_subsidy_it_computes(tmp_path, capsys):
+    """The labour layer computes the state's support of voluntary BHXH contributions: --budget shows
+    it (as the run's own state_cost), and says BHTN's is not modelled."""
+    import xarray as xr
+
+    from covsim.cli.main import main
+
+    out = tmp_path / "v.nc"
+    assert main(["run", "vinh_long_labour_2018", "--draws", "6", "--budget", "--json", "--out", str(out)]) == 0
+    cost = json.loads(capsys.readouterr().out)["voluntary_subsidy_cost"]
+    with xr.open_dataset(out) as ds:
+        mean = ds.state_cost.sel(region="vinh_long").sum("group").mean("draw")
+        assert cost["mean"] == pytest.approx([float(v) for v in mean.values])
+    assert cost["mean"][cost["year"].index(2017)] == 0 and cost["mean"][cost["year"].index(2020)] > 0
+    assert main(["run", "vinh_long_labour_2018", "--draws", "4", "--budget"]) == 0
+    assert "state support of voluntary BHXH contributions" in capsys.readouterr().out
+    assert main(["run", "vinh_long_labour_2018", "--scheme", "bhtn", "--draws", "4", "--budget"]) == 0
+    assert "no budget table for bhtn" in capsys.readouterr().err
