@@ -145,7 +145,8 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                                         b("k_never", lang, end=s["years"][-1])))]
     row = _budget_row(s, year)
     if row is None:
-        sentences.append(b("no_budget", lang, scheme=scheme))
+        # BHXH: the model computes the voluntary subsidy (covsim run --budget), not shown here
+        sentences.append(b("no_budget.bhxh" if s["scheme"] == "bhxh" else "no_budget", lang, scheme=scheme))
     elif "extra_state_cost" in row and first is not None:
         extra = [r["extra_state_cost"] for r in s["budget"] if first <= r["year"] <= year
                  and r.get("extra_state_cost") is not None]

@@ -204,3 +204,14 @@ def test_a_2025_unit_says_which_former_provinces_run_on_the_priors_and_no_more()
     assert s["assumptions"]["on_priors"] == ["binh_duong"] and "not calibrated: the parameters are the priors" in shown
     _, shown = key_probability("vietnam", 2025, "en")
     assert "calibrated" not in shown
+
+
+def test_a_bhxh_briefing_says_the_model_counts_the_voluntary_subsidy_only():
+    """Not that the model computes no budget for BHXH: it computes the voluntary subsidy (run --budget)."""
+    for scheme, words in (("bhxh", "only the state's support of voluntary social insurance contributions"),
+                          ("bhtn", "does not compute budget costs for")):
+        req = {"id": 1, "scenario": "vinh_long_labour_2018", "scheme": scheme, "start": 2018, "target": 30,
+               "year": 2020, "levers": {}}
+        s = callbacks.compute_request(req, 4, 0)
+        assert "error" not in s, s.get("error")
+        assert words in brief_content.briefing(s, "en").paragraph
