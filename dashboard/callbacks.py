@@ -200,9 +200,20 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     assumed = i18n.mostly_prior_text(a.get("mostly_prior"), lang)  # a verdict leaning on an assumption says so
     halves = i18n.leans_on_text(s.get("leans_on"), lang) if assumed else ""
     fixed = i18n.fixed_text(s["scheme"], lang)  # what no figure fits, held fixed: assumed, and said so
-    out["assumptions"] = html.Div([html.Div(out["assumptions"]), html.Div(fixed)]
-                                  + [html.Div(text) for text in (assumed, halves) if text])
+    own = scenario_assumed(s, lang)  # the scenario's values its source does not give, as the briefing lists them
+    out["assumptions"] = html.Div([html.Div(out["assumptions"])] + [html.Div(text) for text in (own,) if text]
+                                  + [html.Div(fixed)] + [html.Div(text) for text in (assumed, halves) if text])
     return out
+
+
+def scenario_assumed(s: dict, lang: str) -> str:
+    """'' or one line: the scenario's assumed numbers (a labour plan's enforcement strength, a
+    share its plan does not give), worded as the briefing's table of changes words them."""
+    from .brief_content import changes
+    from .brief_text import b
+
+    rows = [r[0] for r in changes(s, lang)[0] if r[1] == b("status_assumed", lang)]
+    return f"{t('scenario_assumed', lang)}: " + "; ".join(rows) if rows else ""
 
 
 #: The answer and its chart first (one small response), the other views in a second callback.

@@ -380,3 +380,16 @@ def test_what_the_model_holds_fixed_is_on_the_page_the_briefing_and_the_workbook
     xl = pd.read_excel(io.BytesIO(briefing.to_excel(small, "en")), sheet_name="Levers and assumptions", header=None)
     assert xl.astype(str).apply(lambda c: c.str.contains("Held fixed in the model", regex=False)).any().any()
     assert "Mô hình giữ cố định" in page and "0,5 và 0,5 lần" in page
+
+
+def test_the_page_lists_a_scenarios_assumed_numbers_as_the_briefing_does():
+    """Vĩnh Long's labour directive names no strength for its inspections and drives: the page's
+    assumptions panel says they are assumed (as the CLI, the briefing and the workbook do)."""
+    req = {"id": 1, "scenario": "vinh_long_labour_2018", "scheme": "bhxh", "start": 2018, "target": 30,
+           "year": 2020, "levers": {}}
+    s = callbacks.compute_request(req, 4, 0)
+    vi, en = (str(callbacks.render(s, lang)["assumptions"]) for lang in ("vi", "en"))
+    assert "Số liệu giả định của kịch bản" in vi and "thanh tra, kiểm tra việc đóng BHXH" in vi
+    assert "The scenario's assumed numbers" in en and "inspection of employers' social insurance" in en
+    plain = dict(req, scenario="vietnam", scheme="bhyt", target=95, year=2025)
+    assert "assumed numbers" not in str(callbacks.render(callbacks.compute_request(plain, 4, 0), "en")["assumptions"])
