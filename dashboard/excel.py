@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import catalogue
+from . import catalogue, compute
 from .brief_content import changes, lever_phrase, method_text
 from .brief_text import b, figure_cell, figures_by_year, group_label, plan_name
 from .i18n import district_name, fixed_text, leans_on_text, mostly_prior_text, region_name
@@ -96,7 +96,10 @@ def to_excel(s: dict, lang: str = "vi") -> bytes:
     head = f"{region} — {plan}"
 
     cols, rows = coverage_rows(s, lang)
-    _sheet(wb, x("s_coverage", lang), head, [(x(k, lang), f) for k, f in cols], rows)
+    # a labour scheme's coverage is of the labour force: its columns say so, as the page's axis does
+    of = f" (% {catalogue.text('page', 'of_labour_force', lang)})" if s.get("denominator") == "labour_force" else ""
+    shares = {"q500", "q100", "q900", "q025", "q975", "observed", "planned"}
+    _sheet(wb, x("s_coverage", lang), head, [(x(k, lang) + (of if k in shares else ""), f) for k, f in cols], rows)
 
     groups = rep.get("groups") or []
     if groups:
@@ -160,8 +163,9 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
 
     found, _ = changes(s, lang)
     section("h_changes", [[r[0][:1].upper() + r[0][1:], r[1], r[2]] for r in found] or [[b("changed_none", lang), None, None]])
+    acting = {spec["path"] for spec in compute.lever_specs() if s["scheme"] in spec["schemes"]}  # the scheme's own
     section("h_levers", [[lever_phrase(p, v, lang)[:1].upper() + lever_phrase(p, v, lang)[1:], b("status_tested", lang) if p in s["changed"] else "", None]
-                         for p, v in sorted(s["levers"].items()) if v is not None])
+                         for p, v in sorted(s["levers"].items()) if v is not None and p in acting])
     section("h_target", [[x("target_value", lang), rep["target"], None], [x("target_year", lang), rep["year"], None],
                          [x("probability", lang), rep["probability"], x("model", lang)]])
     assumed = mostly_prior_text(a.get("mostly_prior"), lang)  # fitted, yet mostly the priors: said on paper too

@@ -113,3 +113,19 @@ def test_a_percent_reads_the_same_in_the_briefing_as_in_the_cli():
     for share in (0.9335, 0.9085, 0.125, 0.9515):
         assert percent(share, "en") == f"{100 * share:.1f}%"
         assert percent(share, "vi") == f"{100 * share:.1f}%".replace(".", ",")
+
+
+def test_a_bhxh_workbook_names_its_denominator_and_lists_only_its_own_levers():
+    """BHXH coverage is of the labour force: the coverage columns say so; the policy section lists
+    the labour levers in force, not the health shares the run never reads."""
+    req = {"id": 1, "scenario": "vinh_long_labour_2018", "scheme": "bhxh", "start": 2018, "target": 30,
+           "year": 2020, "levers": {}}
+    s = callbacks.compute_request(req, 4, 0)
+    book = _book(s, "vi")
+    headers = [c.value for c in next(iter(book))[2] if c.value]
+    assert any(h.startswith("Tỷ lệ bao phủ: trung vị mô hình") and h.endswith("(% lực lượng lao động)")
+               for h in headers), headers
+    rows = [r[0].value for r in book["Chính sách và giả định"].iter_rows(min_row=3) if r[0].value]
+    assert not any("mức đóng BHYT" in str(r) for r in rows)
+    health = _book(callbacks.compute_request(dict(req, scenario="vinh_long", scheme="bhyt", target=90), 4, 0), "vi")
+    assert not any("lực lượng lao động" in str(c.value) for c in next(iter(health))[2])
