@@ -39,6 +39,11 @@ def _png(fig: Figure) -> bytes:
     return out.getvalue()
 
 
+def _coverage_label(s: dict, lang: str) -> str:
+    """'Coverage', with what it is a share of where that is the labour force (as the page's axis)."""
+    return t("coverage", lang) + (f" (% {t('of_labour_force', lang)})" if s.get("denominator") == "labour_force" else "")
+
+
 def fan(s: dict, lang: str) -> bytes:
     fig, ax = plt.subplots(figsize=(WIDTH, HEIGHT))
     years, f = s["years"], s["fan"]
@@ -58,7 +63,7 @@ def fan(s: dict, lang: str) -> bytes:
     _pct_axis(ax, lang)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(t("year", lang))
-    ax.set_ylabel(t("coverage", lang))
+    ax.set_ylabel(_coverage_label(s, lang))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="lower right")
     return _png(fig)
@@ -109,7 +114,7 @@ def compare(s: dict, lang: str) -> bytes:
     top.plot(c["years"], c["median_a"], color=MODEL, lw=2, label=t("current", lang))
     top.plot(c["years"], c["median_b"], color=OTHER, lw=2, ls="--", label=b("compared", lang))
     _pct_axis(top, lang)
-    top.set_ylabel(t("coverage", lang))
+    top.set_ylabel(_coverage_label(s, lang))
     top.grid(alpha=0.3)
     top.legend(fontsize=7, loc="lower right")
     d = c["diff"]

@@ -215,3 +215,14 @@ def test_a_bhxh_briefing_says_the_model_counts_the_voluntary_subsidy_only():
         s = callbacks.compute_request(req, 4, 0)
         assert "error" not in s, s.get("error")
         assert words in brief_content.briefing(s, "en").paragraph
+
+
+def test_a_labour_briefings_charts_say_coverage_is_of_the_labour_force():
+    from covsim.dashboard import brief_charts
+
+    req = {"id": 1, "scenario": "vinh_long_labour_2018", "scheme": "bhxh", "start": 2018, "target": 30,
+           "year": 2020, "levers": {}}
+    s = callbacks.compute_request(req, 4, 0)
+    assert brief_charts._coverage_label(s, "vi") == "Tỷ lệ bao phủ (% lực lượng lao động)"
+    health = callbacks.compute_request(dict(req, scenario="vinh_long", scheme="bhyt", target=90), 4, 0)
+    assert brief_charts._coverage_label(health, "en") == "Coverage"
