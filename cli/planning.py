@@ -241,6 +241,12 @@ def cmd_sensitivity(args) -> int:
         output.check_destination(args.chart, (".png", ".svg", ".pdf"), "--chart")
     params = _draws(scenario, args)
     table = sensitivity.sobol(scenario, params, args.year, samples=args.samples, seed=args.seed)
+    flat = [n for n in table.attrs.get("no_spread", []) if not n.startswith(("join_logit.", "lapse_logit."))
+            or params.sizes["draw"] < 2]
+    if flat:  # a fitted parameter with no spread in the draws is not varied: said, never dropped silently
+        sys.stderr.write(f"covsim: note: {len(table.attrs['no_spread'])} fitted parameters have no spread in these "
+                         f"{params.sizes['draw']} draws and are not varied ({', '.join(table.attrs['no_spread'][:6])}"
+                         f"{', ...' if len(table.attrs['no_spread']) > 6 else ''}); give more --draws\n")
     record = provenance.analysis_record(scenario, params, args.seed)
     if args.chart:
         _atomic(args.chart, lambda tmp: charts.save_chart(

@@ -33,11 +33,12 @@ CHUNK = 4096  # samples per engine call: bounds memory to ~0.5 GB for one region
 
 def factors(params: xr.Dataset, scenario: Scenario, start: int, levers: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Name, kind, bounds of each factor: parameters from the draws' spread, levers from policy."""
-    rows = []
+    rows, flat = [], []
 
     def spread(name, values):
         lo, hi = np.quantile(values, [0.05, 0.95])
         if hi - lo < 1e-9:
+            flat.append(name)  # no spread in these draws: left out, and said so (`no_spread`)
             return
         rows.append({"factor": name, "kind": "parameter", "lo": float(lo), "hi": float(hi)})
 
@@ -57,7 +58,9 @@ def factors(params: xr.Dataset, scenario: Scenario, start: int, levers: tuple[st
         current = planning.lever_value(scenario, path, start)
         if current < lever.hi:
             rows.append({"factor": path, "kind": "lever", "lo": current, "hi": lever.hi})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["no_spread"] = flat
+    return out
 
 
 def _params_for(template: xr.Dataset, table: pd.DataFrame, X: np.ndarray, region: str) -> xr.Dataset:
@@ -108,6 +111,7 @@ def sobol(scenario: Scenario, params: xr.Dataset, year: int, samples: int = 256,
     out["S1"], out["S1_conf"] = result["S1"], result["S1_conf"]
     out["ST"], out["ST_conf"] = result["ST"], result["ST_conf"]
     out.attrs.update(year=year, samples=samples, evaluations=int(X.shape[0]), start=start,
+                     no_spread=table.attrs.get("no_spread", []),
                      coverage_mean=float(Y.mean()), coverage_sd=float(Y.std()))
     return out.sort_values("ST", ascending=False).reset_index(drop=True)
 

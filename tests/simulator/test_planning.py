@@ -422,6 +422,14 @@ def test_solve_and_sensitivity_json_record_what_reproduces_them(capsys):
     assert code == 0 and prov["seed"] == 0 and prov["scenario"] == "vinh_long" and "assumptions" in prov
 
 
+def test_sensitivity_says_when_the_draws_leave_the_parameters_nothing_to_vary(capsys):
+    """One draw gives every fitted parameter a range of zero: they are not varied, and stderr says so."""
+    code, text, err = cli(capsys, "sensitivity", "vinh_long", "--year", "2020", "--samples", "8", "--draws", "1")
+    assert code == 0 and "fitted parameters have no spread in these 1 draws" in err and "roadmap" in err
+    code, text, err = cli(capsys, "sensitivity", "vinh_long", "--year", "2020", "--samples", "8", "--draws", "10")
+    assert code == 0 and "no spread" not in err
+
+
 def test_a_2025_units_levers_start_at_the_merger():
     """Before 1 July 2025 a unit runs as its former provinces under their own policy: a lever dated
     2024 would act only from the merger, so the default start is 2025, not 2024."""
