@@ -205,6 +205,14 @@ def plan_targets(region: str, scheme: str):
     return t[(t.group == "all") & (t.unit == TARGET_UNIT.get(scheme, ""))]
 
 
+def other_unit_targets(region: str, scheme: str) -> list[dict]:
+    """The region's overall plan targets for the scheme in another unit than the page's (Cần Thơ's
+    BHTN 100% of those required to join): {year, value, source}, said under the target box."""
+    t = observations.targets(region, scheme)
+    t = t[(t.group == "all") & (t.unit != TARGET_UNIT.get(scheme, ""))]
+    return [{"year": int(r.year), "value": float(r.value), "source": str(r.source)} for r in t.itertuples(index=False)]
+
+
 def target_default(region: str, scheme: str, first: int, last: int) -> tuple[float | None, int, str | None, str]:
     """(target, year, source, whose): the region's latest plan target for the scheme within the
     run's years; else the national plan's; else no target (None) in min(2025, last). `whose` is

@@ -7,6 +7,7 @@ Its texts are the catalogue's section `view` (dashboard/locale/*.po).
 from __future__ import annotations
 
 from . import catalogue, compute
+from .i18n import percent
 
 
 #: What each scheme's coverage is a share of, as `coverage.csv` writes it: a plan's target in
@@ -56,4 +57,8 @@ def target_note(region: str, scheme: str, first: int, last: int, lang: str) -> s
     _, _, source, whose = compute.target_default(region, scheme, first, last)
     from .sources import source_label
 
-    return say(f"target.{whose}", lang, source=source_label(source, lang)) if source else say("target.none", lang)
+    note = say(f"target.{whose}", lang, source=source_label(source, lang)) if source else say("target.none", lang)
+    for t in compute.other_unit_targets(region, scheme):  # a plan's target the page does not measure, named
+        note += " " + say("target.of_required", lang, value=percent(t["value"], lang, 0), year=t["year"],
+                          source=source_label(t["source"], lang))
+    return note

@@ -393,3 +393,14 @@ def test_the_page_lists_a_scenarios_assumed_numbers_as_the_briefing_does():
     assert "The scenario's assumed numbers" in en and "inspection of employers' social insurance" in en
     plain = dict(req, scenario="vietnam", scheme="bhyt", target=95, year=2025)
     assert "assumed numbers" not in str(callbacks.render(callbacks.compute_request(plain, 4, 0), "en")["assumptions"])
+
+
+def test_a_plan_target_of_those_required_to_join_is_named_under_the_target_box():
+    """Cần Thơ's Plan 72 sets BHTN 100% of those required to join: the page measures the labour force,
+    so it names that target and its unit rather than saying there is none."""
+    from covsim.dashboard import views
+
+    vi, en = (views.target_note("can_tho", "bhtn", 2009, 2030, lang) for lang in ("vi", "en"))
+    assert "72/KH-UBND" in vi and "100% năm 2024 tính trên số người thuộc diện tham gia bắt buộc" in vi
+    assert "sets 100% by 2024 of those required to join" in en
+    assert "required to join" not in views.target_note("can_tho", "bhyt", 2009, 2030, "en")
