@@ -108,6 +108,7 @@ def _source(params, scheme_id: str) -> str:
         return params_source(params)
     return str(params.attrs.get("source", "given"))
 
+
 def cmd_batch(args) -> int:
     from covsim.simulator.analysis import batch
 
@@ -153,7 +154,7 @@ def _batch(args, out, scenarios) -> int:
     from covsim.calibration import shipped
     from covsim.simulator.analysis import batch
     from covsim.simulator.inputs import tables
-    from covsim.simulator.schemes import provenance
+    from covsim.simulator.schemes import provenance, scheme
 
     began = time.perf_counter()
     batch.clean_stale(out)  # what a killed batch on this store left, now that we own it
@@ -199,6 +200,8 @@ def _batch(args, out, scenarios) -> int:
              "parameters_hash": json.dumps({r: provenance.params_hash(p) for r, p in params.items()}),
              # every assumed number each variant uses (its reform's, a drive's cost): listed with the results
              "assumptions": json.dumps({v.name: v.scenario.assumptions() for v in variants}, ensure_ascii=False),
+             # what the scheme's model holds fixed, assumed and not fitted, as every run records it
+             "fixed": json.dumps(list(scheme(variants[0].scenario.scheme).fixed), ensure_ascii=False),
              "chunk_draws": int(args.chunk_draws)}
     try:
         ds = batch.assemble(chunks, variants, folder, attrs)

@@ -294,6 +294,7 @@ def _provenance_rows(record: dict) -> list[tuple[str, object]]:
     if record.get("unconverged"):
         rows.append(("unconverged", record["unconverged"]))
     rows += [("assumed", a) for a in record["assumptions"]] or [("assumed", "none")]
+    rows += [("held fixed (assumed, not fitted)", f) for f in record.get("fixed", [])]
     return rows
 
 

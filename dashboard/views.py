@@ -27,7 +27,7 @@ def scenario_label(name: str, scheme: str, lang: str = "vi") -> str:
     scheme: the scheme picker decides which): the plan's title, never its file name."""
     from .i18n import scenario_name, t
 
-    return f"{scenario_name(name, lang)} ({t(scheme, lang)})"
+    return f"{scenario_name(name, lang)} — {t(scheme, lang)}"  # a dash: titles and schemes have brackets of their own
 
 
 def legend_note(s: dict, lang: str) -> str:

@@ -404,3 +404,16 @@ def test_a_plan_target_of_those_required_to_join_is_named_under_the_target_box()
     assert "72/KH-UBND" in vi and "100% năm 2024 tính trên số người thuộc diện tham gia bắt buộc" in vi
     assert "sets 100% by 2024 of those required to join" in en
     assert "required to join" not in views.target_note("can_tho", "bhyt", 2009, 2030, "en")
+
+
+def test_no_scenario_label_in_the_picker_doubles_its_brackets():
+    """'… (BHXH, BHTN) (BHXH)' read as a slip: a plan's title names its schemes after a colon, and
+    the picker adds the scheme on screen in brackets once."""
+    from covsim import simulator
+    from covsim.dashboard import views
+
+    for name in simulator.shipped_scenarios():
+        for scheme in ("bhyt", "bhxh", "bhtn"):
+            for lang in ("vi", "en"):
+                label = views.scenario_label(name, scheme, lang)
+                assert ") (" not in label and "))" not in label, label

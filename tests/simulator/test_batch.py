@@ -214,6 +214,8 @@ def test_labour_scheme_keeps_every_draw_variable(tmp_path, capsys):
     assert ds.attrs["scheme"] == "bhxh" and ds.attrs["denominator"] == "labour_force"
     # the draws it read are the labour posterior's, as `covsim run` says, not the health file's
     assert json.loads(ds.attrs["parameters"]) == {"vinh_long": "posterior labour_vinh_long.nc"}
+    # what the labour model holds fixed, as a labour run records it
+    assert json.loads(ds.attrs["fixed"]) and "voluntary BHXH join shift" in json.loads(ds.attrs["fixed"])[0]
 
 
 @pytest.mark.parametrize("argv, key", [

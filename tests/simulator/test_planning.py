@@ -359,8 +359,11 @@ def test_every_allocate_output_records_what_reproduces_it(tmp_path, capsys):
     xlsx = tmp_path / "lc.xlsx"
     code, text, _ = cli(capsys, "allocate", "lai_chau", "--target", "0.968", "--year", "2020", "--out", str(xlsx),
                         "--draws", "10", "--seed", "7")
-    rows = dict(r for r in openpyxl.load_workbook(xlsx)["provenance"].iter_rows(values_only=True) if r[0] != "assumed")
+    sheet = list(openpyxl.load_workbook(xlsx)["provenance"].iter_rows(values_only=True))
+    rows = dict(r for r in sheet if r[0] not in ("assumed", "held fixed (assumed, not fitted)"))
     assert rows["seed"] == "7" and rows["data_hash"] == side["data_hash"] and rows["scheme"] == "bhyt"
+    # what the model holds fixed, as the text and the sidecar list it
+    assert [r[1] for r in sheet if r[0] == "held fixed (assumed, not fitted)"] == side["fixed"] and side["fixed"]
     assert f"seed 7, data {side['data_hash']}" in text and "standing in the plan's 2016 table" in text
 
 
