@@ -11,8 +11,8 @@ from babel.dates import format_datetime
 from . import catalogue
 from .i18n import LOCALES, group_label, group_name, number, percent
 
-__all__ = ["TIMEZONE", "b", "billion", "figures_by_year", "figure_cell", "group_label", "group_name", "local_time", "number", "percent", "plan_name",
-           "region_name", "scheme_name", "target_text"]
+__all__ = ["TIMEZONE", "b", "billion", "figures_by_year", "figure_cell", "group_label", "group_name",
+           "local_time", "number", "percent", "plan_name", "region_name", "scheme_name", "target_text"]
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 

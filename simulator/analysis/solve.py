@@ -88,12 +88,13 @@ class Problem:
         first = date(self.start, 1, 1)
         overrides = {}
         for path, level in zip(self.paths, map(float, levels)):
-            key = self.scenario._key(path)
+            key = self.scenario.key(path)
             dates = [first] + [d for d in policy.change_dates(*key) if d > first]
             kept = [v for v in (policy.overrides.get(key) or Series()).values if v.start < first]
             ref = f"solve: at least {level:g} from {self.start}"
-            overrides[key] = Series(kept + [DatedValue(d, max(level, policy.level_on(*key[:1], d, *key[1:])), ref,
-                                                       "assumed") for d in dates])
+            floored = [DatedValue(d, max(level, policy.level_on(key[0], d, key[1], key[2])), ref, "assumed")
+                       for d in dates]
+            overrides[key] = Series(kept + floored)
         policy = policy.with_overrides(overrides)
         return policy_of_members(policy, self.scenario.region) if self.members else policy
 
@@ -102,10 +103,10 @@ class Problem:
         policy, first = self.scenario.policy(), date(self.start, 1, 1)
         out = {}
         for path, level in zip(self.paths, map(float, levels)):
-            key = self.scenario._key(path)
+            key = self.scenario.key(path)
             rises, last = [], level
             for d in (d for d in policy.change_dates(*key) if first < d and d.year <= self.year):
-                value = policy.level_on(key[0], d, *key[1:])
+                value = policy.level_on(key[0], d, key[1], key[2])
                 if value > level + 1e-12 and abs(value - last) > 1e-12:
                     rises.append({"from": d.isoformat(), "value": round(value, 6)})
                 last = max(level, value)

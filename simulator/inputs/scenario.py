@@ -94,7 +94,7 @@ class Scenario:
         text = json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-    def _key(self, path: str) -> Key:
+    def key(self, path: str) -> Key:
         """The policy table's key a reform path sets: (parameter, region, group)."""
         name, _, group = path.partition(".")
         return LEVERS[name].parameter, self.region if LEVERS[name].regional else NATIONAL, group
@@ -104,7 +104,7 @@ class Scenario:
         return Series([DatedValue(date(y, 1, 1), float(v), ref, "assumed") for y, v in self.reform[path].items()])
 
     def overrides(self) -> dict[Key, Series]:
-        return {self._key(path): self._override(path) for path in self.reform}
+        return {self.key(path): self._override(path) for path in self.reform}
 
     def supersedes(self, base: Policy | None = None) -> list[dict]:
         """The later changes of the policy in force that the reform's paths replace: {path, value,
@@ -116,7 +116,7 @@ class Scenario:
         base = base or Policy.from_table()
         out = []
         for path in sorted(self.reform):
-            series, override = base.base_series(*self._key(path)), self._override(path)
+            series, override = base.base_series(*self.key(path)), self._override(path)
             if series is None or not override.values:
                 continue
             first = min(v.start for v in override.values)
