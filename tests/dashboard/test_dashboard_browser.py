@@ -251,7 +251,7 @@ def test_the_labour_views_are_labelled_for_their_scheme_with_a_sourced_target_or
     dash_duo.find_element("#scheme input[value='bhxh']").click()
     _wait(lambda: "lực lượng lao động" in dash_duo.find_element("#headline").text, 90, "the BHXH answer")
     assert dash_duo.find_element("#page-title").text == "Mô phỏng bao phủ bảo hiểm xã hội"
-    _wait(lambda: "(BHXH)" in dash_duo.find_element("#scenario").text, 10, "the scenario labelled BHXH")
+    _wait(lambda: "— BHXH" in dash_duo.find_element("#scenario").text, 10, "the scenario labelled BHXH")
     assert "BHYT" not in dash_duo.find_element("#scenario").text
     # The health-insurance levers mean nothing here: disabled and empty, not a raw '25.2055'.
     for path in ("state_share.household", "local_top_up.near_poor", "base_salary", "outreach"):
@@ -270,7 +270,7 @@ def test_the_labour_views_are_labelled_for_their_scheme_with_a_sourced_target_or
     _wait(lambda: dash_duo.find_element("#page-title").text == "Mô phỏng bao phủ bảo hiểm thất nghiệp", 30, "title")
     _wait(lambda: "Chưa có chỉ tiêu có nguồn" in dash_duo.find_element("#target-source").text, 30, "no target")
     assert dash_duo.find_element("#target").get_attribute("value") == ""
-    assert "(BHTN)" in dash_duo.find_element("#scenario").text
+    assert "— BHTN" in dash_duo.find_element("#scenario").text
     # Back to health insurance: its title, its levers and its sourced target again.
     dash_duo.find_element("#scheme input[value='bhyt']").click()
     _wait(lambda: dash_duo.find_element("#page-title").text == "Mô phỏng bao phủ bảo hiểm y tế", 30, "BHYT title")
