@@ -196,12 +196,20 @@ def cmd_solve(args) -> int:
     planning.check_target(args.target)
     planning.check_probability(args.probability)
     scenario = _scenario(args)
+    from covsim.simulator.inputs.levers import solvable_paths
+
     levers = [p for p in args.levers.split(",") if p.strip()]
-    for lever in levers:
-        planning.parse_lever(lever, where="--levers")
+    paths = [planning.parse_lever(lever, "--levers", solvable_paths()) for lever in levers]
+    twice = next((levers[i] for i, p in enumerate(paths) if p in paths[:i]), None)
+    if twice is not None:
+        raise InputError("--levers", twice, "names a lever twice; give each once")
     params = _draws(scenario, args)
     result = solve.solve(scenario, params, args.seed, args.target, args.year, args.probability, levers,
                          start=args.start)
+    for lever in result["levers"]:  # a lever already at its maximum cannot move: said, not left to be guessed
+        if lever["current"] >= lever["max"] - 1e-12:
+            sys.stderr.write(f"covsim: note: {lever['lever']} is already at its maximum ({lever['max']:g}) in "
+                             f"{result['from']}: solve cannot raise it\n")
     result["boundaries"] = _boundaries(scenario)
     result["provenance"] = provenance.analysis_record(scenario, params, args.seed, result.get("assumptions", []))
     if args.json:

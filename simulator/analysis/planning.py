@@ -278,17 +278,22 @@ def cumulative_state_cost(ds: xr.Dataset, region: str, first: int, last: int) ->
 
 # Levers ------------------------------------------------------------------------------------
 
-def parse_lever(text: str, where: str = "levers") -> str:
-    """A reform path from a lever name: 'near_poor' means the state share of the near-poor."""
+def parse_lever(text: str, where: str = "levers", valid: list[str] | None = None) -> str:
+    """A reform path from a lever name: 'near_poor' means the state share of the near-poor. `valid`:
+    the paths the command takes (`solve`'s solvable ones), which the message then lists and the
+    nearest name is sought among; else every lever's."""
     text = text.strip()
-    valid = lever_paths()
+    valid = lever_paths() if valid is None else valid
     if text in valid:
         return text
     if f"state_share.{text}" in valid:
         return f"state_share.{text}"
-    raise InputError(where, text, f"unknown lever{nearest(text, valid)}; allowed: a group "
+    heads = dict.fromkeys(p.partition(".")[0] for p in valid)
+    known = text in lever_paths() or f"state_share.{text}" in lever_paths()
+    what = "not a lever this command moves" if known else f"unknown lever{nearest(text, valid)}"
+    raise InputError(where, text, f"{what}; allowed: a group "
                                   f"({', '.join(LEVERS['state_share'].groups)}) for its state share, or a "
-                                  f"reform path: {', '.join(n + '.GROUP' if l.groups else n for n, l in LEVERS.items())}")
+                                  f"reform path: {', '.join(n + '.GROUP' if LEVERS[n].groups else n for n in heads)}")
 
 
 def lever_value(scenario: Scenario, path: str, year: int) -> float:

@@ -185,6 +185,29 @@ def test_solve_leaves_no_lever_it_could_lower():
         assert problem.evaluate(u).probability < 0.8, r["lever"]
 
 
+@pytest.mark.parametrize("levers, words", [
+    ("base_salary", "base_salary: not a lever this command moves; allowed:"),
+    ("near_por", "unknown lever (did you mean 'state_share.near_poor'?)"),
+    ("drive,drive", "drive: names a lever twice"),
+    ("near_poor,state_share.near_poor", "names a lever twice"),
+])
+def test_solve_levers_are_the_ones_it_moves_each_once(capsys, levers, words):
+    try:
+        code = main(["solve", "vinh_long", "--target", "0.9", "--year", "2020", "--probability", "0.8",
+                     "--levers", levers, "--draws", "4"])
+    except SystemExit as exc:
+        code = exc.code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and words in err[0] and "premium_rate" not in err[0]
+
+
+def test_solve_says_a_lever_at_its_maximum_cannot_move(capsys):
+    code, _, err = cli(capsys, "solve", "vinh_long", "--target", "0.9", "--year", "2020", "--probability", "0.8",
+                       "--levers", "poor,near_poor", "--draws", "10")
+    assert code == 0 and "state_share.poor is already at its maximum (1) in 2018: solve cannot raise it" in err
+    assert "near_poor is already" not in err
+
+
 def test_solve_says_when_no_combination_reaches_the_target(capsys):
     code, out, _ = cli(capsys, "solve", "lai_chau", "--target", "0.999", "--year", "2018", "--probability", "0.9",
                        "--levers", "near_poor", "--draws", "30", "--json")
