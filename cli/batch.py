@@ -96,7 +96,6 @@ def _client(args):
     raise InputError("--scheduler", args.scheduler, "allowed: sync, local (with --workers N) or tcp://HOST:PORT")
 
 
-
 def _source(params, scheme_id: str) -> str:
     """Where a region's draws come from, for the scheme the batch runs (a BHXH batch reads the
     labour posterior beside the health draws, and says so)."""

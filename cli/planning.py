@@ -191,20 +191,19 @@ def cmd_target(args) -> int:
 def cmd_solve(args) -> int:
     from covsim.cli.summary import print_provenance
     from covsim.simulator.analysis import planning, solve
+    from covsim.simulator.inputs.levers import solvable_paths
     from covsim.simulator.schemes import provenance
 
     planning.check_target(args.target)
     planning.check_probability(args.probability)
     scenario = _scenario(args)
-    from covsim.simulator.inputs.levers import solvable_paths
-
     levers = [p for p in args.levers.split(",") if p.strip()]
     paths = [planning.parse_lever(lever, "--levers", solvable_paths()) for lever in levers]
     twice = next((levers[i] for i, p in enumerate(paths) if p in paths[:i]), None)
     if twice is not None:
         raise InputError("--levers", twice, "names a lever twice; give each once")
     params = _draws(scenario, args)
-    result = solve.solve(scenario, params, args.seed, args.target, args.year, args.probability, levers,
+    result = solve.solve(scenario, params, args.seed, args.target, args.year, args.probability, paths,
                          start=args.start)
     for lever in result["levers"]:  # a lever already at its maximum cannot move: said, not left to be guessed
         if lever["current"] >= lever["max"] - 1e-12:
@@ -249,12 +248,14 @@ def cmd_sensitivity(args) -> int:
         output.check_destination(args.chart, (".png", ".svg", ".pdf"), "--chart")
     params = _draws(scenario, args)
     table = sensitivity.sobol(scenario, params, args.year, samples=args.samples, seed=args.seed)
+    # a fitted parameter with no spread in the draws is not varied: said, never dropped silently (some
+    # join and lapse levels are fixed by design and have none whatever the draws)
     flat = [n for n in table.attrs.get("no_spread", []) if not n.startswith(("join_logit.", "lapse_logit."))
             or params.sizes["draw"] < 2]
-    if flat:  # a fitted parameter with no spread in the draws is not varied: said, never dropped silently
-        sys.stderr.write(f"covsim: note: {len(table.attrs['no_spread'])} fitted parameters have no spread in these "
-                         f"{params.sizes['draw']} draws and are not varied ({', '.join(table.attrs['no_spread'][:6])}"
-                         f"{', ...' if len(table.attrs['no_spread']) > 6 else ''}); give more --draws\n")
+    if flat:
+        sys.stderr.write(f"covsim: note: {len(flat)} fitted parameters have no spread in these "
+                         f"{params.sizes['draw']} draws and are not varied ({', '.join(flat[:6])}"
+                         f"{', ...' if len(flat) > 6 else ''}); give more --draws\n")
     record = provenance.analysis_record(scenario, params, args.seed)
     if args.chart:
         _atomic(args.chart, lambda tmp: charts.save_chart(

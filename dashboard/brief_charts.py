@@ -15,7 +15,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from .brief_text import b, group_label, number  # noqa: E402
-from .i18n import t  # noqa: E402
+from .i18n import of_labour_force, t  # noqa: E402
 
 MODEL, OBSERVED, PLANNED, OTHER = "#1f5fa8", "#222222", "#c0392b", "#e67e22"
 WIDTH, HEIGHT, DPI = 7.2, 3.4, 150
@@ -41,7 +41,7 @@ def _png(fig: Figure) -> bytes:
 
 def _coverage_label(s: dict, lang: str) -> str:
     """'Coverage', with what it is a share of where that is the labour force (as the page's axis)."""
-    return t("coverage", lang) + (f" (% {t('of_labour_force', lang)})" if s.get("denominator") == "labour_force" else "")
+    return t("coverage", lang) + of_labour_force(s, lang)
 
 
 def fan(s: dict, lang: str) -> bytes:

@@ -201,8 +201,8 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     halves = i18n.leans_on_text(s.get("leans_on"), lang) if assumed else ""
     fixed = i18n.fixed_text(s["scheme"], lang)  # what no figure fits, held fixed: assumed, and said so
     own = scenario_assumed(s, lang)  # the scenario's values its source does not give, as the briefing lists them
-    out["assumptions"] = html.Div([html.Div(out["assumptions"])] + [html.Div(text) for text in (own,) if text]
-                                  + [html.Div(fixed)] + [html.Div(text) for text in (assumed, halves) if text])
+    out["assumptions"] = html.Div([html.Div(text) for text in (out["assumptions"], own, fixed, assumed, halves)
+                                   if text])
     return out
 
 

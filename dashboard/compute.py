@@ -482,6 +482,7 @@ def summary(res: dict) -> dict:
     sc, cov, attrs = res["scenario"], res["coverage"], res["attrs"]
     q = np.quantile(cov.transpose("draw", "year").values, QUANTILES, axis=0)  # as DataArray.quantile
     rep = res["report"]
+    priors, all_priors = ([], False) if attrs.get("calibrated", 1) else on_priors(sc.region)
     out = {
         "scenario": sc.name, "region": sc.region, "scheme": sc.scheme, "description": sc.description,
         "baseline": sc.baseline or "", "denominator": attrs.get("denominator", "population"),
@@ -499,8 +500,7 @@ def summary(res: dict) -> dict:
                         "data_hash": attrs.get("data_hash", ""), "code_version": attrs.get("code_version", ""),
                         "parameters": attrs.get("parameters", ""), "source": sc.source,
                         "calibrated": bool(attrs.get("calibrated", 1)),
-                        "on_priors": [] if attrs.get("calibrated", 1) else on_priors(sc.region)[0],
-                        "all_on_priors": not attrs.get("calibrated", 1) and on_priors(sc.region)[1],
+                        "on_priors": priors, "all_on_priors": all_priors,
                         "parameters_hash": attrs.get("parameters_hash", ""),
                         "assumed": json.loads(attrs.get("assumptions") or "[]"),
                         "supersedes": json.loads(attrs.get("supersedes") or "[]"),

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from . import catalogue, compute
 from .brief_content import changes, lever_phrase, method_text
 from .brief_text import b, figure_cell, figures_by_year, group_label, plan_name
-from .i18n import district_name, fixed_text, leans_on_text, mostly_prior_text, region_name
+from .i18n import district_name, fixed_text, leans_on_text, mostly_prior_text, of_labour_force, region_name
 from .sources import source_label
 
 PCT, PCT2, BN, PEOPLE, VND, POINTS, YEAR = "0.0%", "0.00%", "#,##0.0", "#,##0", "#,##0", "0.0", "0"
@@ -97,7 +97,7 @@ def to_excel(s: dict, lang: str = "vi") -> bytes:
 
     cols, rows = coverage_rows(s, lang)
     # a labour scheme's coverage is of the labour force: its columns say so, as the page's axis does
-    of = f" (% {catalogue.text('page', 'of_labour_force', lang)})" if s.get("denominator") == "labour_force" else ""
+    of = of_labour_force(s, lang)
     shares = {"q500", "q100", "q900", "q025", "q975", "observed", "planned"}
     _sheet(wb, x("s_coverage", lang), head, [(x(k, lang) + (of if k in shares else ""), f) for k, f in cols], rows)
 

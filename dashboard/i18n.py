@@ -61,6 +61,12 @@ def probability(p: float, lang: str) -> str:
     return sign + percent(value, lang, 0)
 
 
+def of_labour_force(s: dict, lang: str) -> str:
+    """' (% labour force)' after a coverage label where the result's coverage is of the labour force
+    (BHXH, BHTN), else '': one wording for the briefing's axes and the workbook's columns."""
+    return f" (% {t('of_labour_force', lang)})" if s.get("denominator") == "labour_force" else ""
+
+
 def on_priors_text(assumptions: dict, lang: str) -> str:
     """'' for a calibrated run, else what runs on the priors: all the parameters, or (a 2025 unit
     whose seat is calibrated) only the offsets of the former provinces named."""

@@ -54,7 +54,8 @@ class Problem:
         self.years = list(range(scenario.start, year + 1))
         # A 2025 unit runs as its former provinces side by side, summed after (as `health.run`).
         self.members = former_provinces(scenario.region) if scenario.region in mergeable() else ()
-        self.prepared = health.Prepared.build(self._policy(scenario), list(self.members) or [scenario.region],
+        self.policy = scenario.policy()
+        self.prepared = health.Prepared.build(self._for_members(self.policy), list(self.members) or [scenario.region],
                                               self.years)
         # The scenario's own run with the kernel's state after every year: each evaluation reruns
         # only the years from the levers' start (the same numbers as a whole run, bit for bit).
@@ -62,6 +63,14 @@ class Problem:
         self.lo = np.array([planning.lever_value(scenario, p, start) for p in paths])
         self.hi = np.array([lever_of(p).hi for p in paths])
         self.hi = np.maximum(self.hi, self.lo)
+        # Each lever's level in force from the start on: (date, level) at the start and at every later
+        # change the policy has (read once: every evaluation floors the lever at these).
+        first = date(start, 1, 1)
+        self.enacted = {}
+        for path in paths:
+            key = scenario.key(path)
+            dates = [first] + [d for d in self.policy.change_dates(*key) if d > first]
+            self.enacted[path] = [(d, self.policy.level_on(key[0], d, key[1], key[2])) for d in dates]
         self._cache: dict[tuple, Evaluation] = {}
 
     @property
@@ -75,38 +84,33 @@ class Problem:
     def scenario_at(self, levels: np.ndarray) -> Scenario:
         return planning.with_levers(self.scenario, dict(zip(self.paths, map(float, levels))), self.start)
 
-    def _policy(self, scenario: Scenario):
-        policy = scenario.policy()
-        return policy_of_members(policy, scenario.region) if self.members else policy
+    def _for_members(self, policy):
+        """A 2025 unit's policy as its former provinces run it; any other region's as it is."""
+        return policy_of_members(policy, self.scenario.region) if self.members else policy
 
     def policy_at(self, levels: np.ndarray):
         """The scenario's policy with each lever at least its level from the start: where the policy
         in force rises above it later (Decree 188/2025's 50% for pupils from August 2025), the rise
         is kept. Solve only raises: its 'current' is the policy in force, never one frozen at the
         start year's level."""
-        policy = self.scenario.policy()
         first = date(self.start, 1, 1)
         overrides = {}
         for path, level in zip(self.paths, map(float, levels)):
             key = self.scenario.key(path)
-            dates = [first] + [d for d in policy.change_dates(*key) if d > first]
-            kept = [v for v in (policy.overrides.get(key) or Series()).values if v.start < first]
+            kept = [v for v in (self.policy.overrides.get(key) or Series()).values if v.start < first]
             ref = f"solve: at least {level:g} from {self.start}"
-            floored = [DatedValue(d, max(level, policy.level_on(key[0], d, key[1], key[2])), ref, "assumed")
-                       for d in dates]
-            overrides[key] = Series(kept + floored)
-        policy = policy.with_overrides(overrides)
-        return policy_of_members(policy, self.scenario.region) if self.members else policy
+            overrides[key] = Series(kept + [DatedValue(d, max(level, value), ref, "assumed")
+                                            for d, value in self.enacted[path]])
+        return self._for_members(self.policy.with_overrides(overrides))
 
     def later_rises(self, levels: np.ndarray) -> dict[str, list[dict]]:
         """Per lever, the later levels of the policy in force above the one chosen (kept): {from, value}."""
-        policy, first = self.scenario.policy(), date(self.start, 1, 1)
         out = {}
         for path, level in zip(self.paths, map(float, levels)):
-            key = self.scenario.key(path)
             rises, last = [], level
-            for d in (d for d in policy.change_dates(*key) if first < d and d.year <= self.year):
-                value = policy.level_on(key[0], d, key[1], key[2])
+            for d, value in self.enacted[path][1:]:
+                if d.year > self.year:
+                    break
                 if value > level + 1e-12 and abs(value - last) > 1e-12:
                     rises.append({"from": d.isoformat(), "value": round(value, 6)})
                 last = max(level, value)

@@ -463,13 +463,13 @@ def to_dataset(raw: dict[str, np.ndarray], prep: Prepared, params: xr.Dataset, b
     return ds
 
 
-
 def params_source(params: xr.Dataset | None) -> str:
     """Where a labour run's parameters come from, as its `parameters` attribute says: the labour
     posterior beside the health draws, draws given, or the labour priors."""
     if is_labour_params(params):
         return str(params.attrs.get("labour_source", params.attrs.get("source", "given")))
     return "prior (labour layer)" + ("; the health parameters given do not apply" if params is not None else "")
+
 
 def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, seed: int = 0,
         by_age: bool = False, noise_from: int = DEFAULT_NOISE_FROM, parallel: bool = True,
