@@ -167,13 +167,16 @@ def validate_reform(reform: dict, where: str, start: int, end: int) -> dict[str,
         problem = path_problem(path)
         if problem:
             raise InputError(where, key, problem)
-        years = value if isinstance(value, dict) else {start + 1: value}
+        if not isinstance(value, dict):  # a bare value would rewrite the whole record, from the start
+            raise InputError(where, key, f"the year it takes effect is required, e.g. {{ 2026 = {value!r} }}")
         parsed: dict[int, float] = {}
-        for y, v in years.items():
+        for y, v in value.items():
             try:
                 year = int(str(y))
             except ValueError:
                 raise InputError(where, f"{key}.{y}", "a year is required as key, e.g. 2017 = 1.0") from None
+            if isinstance(v, dict):  # `2017.5 = 1.0` is TOML's dotted key: a table under '2017'
+                raise InputError(where, f"{key}.{y}", "a year is a whole number, e.g. 2017 = 1.0")
             problem = year_problem(year, start, end) or value_problem(path, v)
             if problem:
                 raise InputError(where, f"{key}.{y}", problem)

@@ -28,8 +28,17 @@ def test_a_valid_reform_is_parsed_per_path_and_year():
     assert out == {"state_share.near_poor": {2017: 1.0, 2020: 0.9}, "outreach": {2018: -1.5}}
 
 
-def test_a_bare_value_takes_effect_the_year_after_start():
-    assert check({"base_salary": 2_340_000}) == {"base_salary": {2009: 2_340_000.0}}
+def test_a_value_without_its_year_is_refused_not_applied_to_the_whole_record():
+    # Applied from the first year, `"state_share.near_poor" = 1.0` rewrote 2009 onwards without a word.
+    with pytest.raises(InputError, match=r"reform.base_salary: the year it takes effect is required, "
+                                         r"e.g. \{ 2026 = 2340000 \}"):
+        check({"base_salary": 2_340_000})
+
+
+def test_a_year_with_a_decimal_point_is_named_as_such():
+    # TOML reads `2017.5 = 1.0` as a dotted key: a table {'5': 1.0} under '2017'.
+    with pytest.raises(InputError, match=r"reform.outreach.2017: a year is a whole number"):
+        check({"outreach": {"2017": {"5": 1.0}}})
 
 
 @pytest.mark.parametrize("reform, key, message", [
