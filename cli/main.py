@@ -10,9 +10,10 @@ import json
 import sys
 from contextlib import contextmanager
 
+from covsim.simulator.inputs.regions import NATIONAL
 from covsim.simulator.inputs.scheme_ids import SCHEMES
 
-DEFAULT_SCENARIO = "vietnam"
+DEFAULT_SCENARIO = NATIONAL  # the country's baseline scenario is named after its region
 #: Modules that add their own subcommands: each has `register(subparsers)`.
 COMMAND_MODULES = ("covsim.cli.forecasting", "covsim.cli.planning", "covsim.cli.serve", "covsim.cli.batch",
                    "covsim.cli.brief", "covsim.cli.regions", "covsim.cli.scenario_template")

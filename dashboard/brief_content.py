@@ -14,9 +14,6 @@ from .sources import source_label
 from .brief_text import (b, billion, group_name, has, local_time, number, percent, plan_name, region_name,
                          scheme_name, target_text)
 
-#: Levers whose strength the plans do not state: the model's assumption (see the scenario files).
-ASSUMED_LEVERS = ("outreach", "enforcement", "voluntary_outreach")
-
 
 @dataclass
 class Briefing:
@@ -34,18 +31,24 @@ class Briefing:
 
 
 def lever_phrase(path: str, value: float, lang: str) -> str:
-    """'tỷ lệ ngân sách nhà nước hỗ trợ mức đóng BHYT cho học sinh, sinh viên: 50%'."""
+    """'tỷ lệ ngân sách nhà nước hỗ trợ mức đóng BHYT cho học sinh, sinh viên: 50%': the value in
+    the lever's unit (its registry `kind`); a lever without a sentence of its own (section `brief`,
+    `lever_NAME`) by its registry label and group."""
+    from . import compute
+
     name, _, group = path.partition(".")
-    if name in ("state_share", "local_top_up", "voluntary_subsidy", "premium_rate", "household_member_factor"):
+    kind = compute.kind_of(path)
+    if kind == "share":
         shown = percent(value, lang, 1 if abs(100 * value - round(100 * value)) > 1e-9 else 0)
-    elif name == "base_salary":
+    elif kind == "vnd":
         shown = number(value, lang)
     else:
         shown = number(value, lang, 1)
         shown = ("+" + shown) if value > 0 else shown
     key = f"lever_{name}"
     if not has(key):
-        return b("lever_other", lang, path=path, value=shown)
+        label = compute.lever_labels()[name][lang] + (f" ({group_name(group, lang)})" if group else "")
+        return b("lever_other", lang, name=label, value=shown)
     return b(key, lang, group=group_name(group, lang) if group else "", value=shown)
 
 
@@ -74,7 +77,7 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
         if path in s.get("changed", {}):
             continue  # the user's value replaces the plan's from the lever start
         for year, value in sorted((int(y), float(v)) for y, v in by_year.items()):
-            status = b("status_assumed" if path in assumed or path.partition(".")[0] in ASSUMED_LEVERS
+            status = b("status_assumed" if path in assumed or compute.lever_assumed(path)
                        else "status_planned", lang)
             try:
                 effective = base is None or abs(compute.lever_value(base, path, year) - value) > 1e-9

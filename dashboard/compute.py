@@ -138,8 +138,15 @@ def drive_cost_per_person() -> tuple[float, str]:
 
 
 def kind_of(path: str) -> str:
-    """The page's unit for a lever path's box (share, vnd, logodds)."""
+    """The unit a lever path's value is shown in, on the page and in the briefing (share, vnd, logodds,
+    drive, number)."""
     return levers.lever_of(path).kind
+
+
+def lever_assumed(path: str) -> bool:
+    """Whether a lever's strength is the user's own setting, which no plan states (the registry's `assumed`)."""
+    return levers.lever_of(path).assumed
+
 
 def scenario_rows(region: str) -> list[dict]:
     """What `covsim scenarios` lists, for one region: baseline first."""

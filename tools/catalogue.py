@@ -1,7 +1,8 @@
 """Keep the dashboard's catalogue (dashboard/locale/vi.po, en.po) whole.
 
-    python tools/catalogue.py check          # both languages have every entry, same {fields}, and
-                                             # every source the outputs can cite has its citation
+    python tools/catalogue.py check          # both languages have every entry, same {fields}, every
+                                             # source the outputs can cite has its citation, and every
+                                             # lever and shipped plan its words
     python tools/catalogue.py set SECTION KEY VI EN   # add or change one entry in both files
 
 The .po files are the source: edit them by hand or with `set`; `check` is what tests/dashboard/
@@ -45,7 +46,27 @@ def problems() -> list[str]:
         if all(texts.values()) and fields["vi"] != fields["en"]:
             out.append(f"dashboard/locale/vi.po: {key[0]}/{key[1]}: fields {fields['vi']} differ from en.po's "
                        f"{fields['en']}")
-    return out + untranslated_sources()
+    return out + untranslated_sources() + unworded()
+
+
+def unworded() -> list[str]:
+    """What the registries declare that the outputs must word and the catalogue lacks: each lever's
+    briefing sentence (`brief`/`lever_NAME`) and each shipped plan's name, description and title
+    (`scenario`/`NAME`, `scenario`/`NAME.description`, `plan`/`NAME`); a baseline is worded as
+    its region's policy in force."""
+    from covsim import simulator
+    from covsim.dashboard import catalogue
+    from covsim.simulator.inputs.levers import LEVERS
+    from covsim.simulator.inputs.scenario import shipped
+
+    need = [("brief", f"lever_{name}", f"simulator/inputs/levers.py: lever '{name}'") for name in LEVERS]
+    for name, path in shipped().items():
+        if simulator.load_scenario(name).baseline:
+            need += [(section, key, f"scenarios/{path.name}") for section, key in
+                     (("scenario", name), ("scenario", f"{name}.description"), ("plan", name))]
+    return [f"dashboard/locale/vi.po, en.po: {section}/{key}: no entry for {what}; add it with "
+            f"python tools/catalogue.py set {section} {key} VI EN"
+            for section, key, what in need if not catalogue.has(section, key)]
 
 
 def untranslated_sources() -> list[str]:

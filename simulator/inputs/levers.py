@@ -27,7 +27,8 @@ class Lever:
     `solvable`: `covsim solve` may move it (it prices the state's cost of premium shares).
     `sensitivity`: `covsim sensitivity` varies it (its fast path rewrites the premium's state share,
     so a share lever: parameter `state_share` or `local_top_up`). `dashboard`: the
-    page shows a box for it, `kind` says how (share in %, VND, log-odds, drive strength).
+    page shows a box for it, `kind` says how (share in %, VND, log-odds, drive strength), and the
+    briefing shows its value so. `assumed`: its strength is the user's own (no plan states it).
     """
 
     name: str
@@ -43,7 +44,8 @@ class Lever:
     solvable: bool = False
     sensitivity: bool = False
     dashboard: bool = False
-    kind: str = "number"  # share | vnd | logodds | drive | number: the dashboard's unit for its box
+    kind: str = "number"  # share | vnd | logodds | drive | number: the unit its value is shown in
+    assumed: bool = False  # its strength is the user's own setting: no plan states it, no data measure it
     offered: tuple[str, ...] = field(default=OFFERED_GROUPS)  # groups the page and sensitivity offer
     column: dict[str, str] = field(default_factory=dict)  # the page's table header (group levers)
 
@@ -81,16 +83,17 @@ LEVERS: dict[str, Lever] = _levers(
           description={"vi": "Mức lương cơ sở làm căn cứ tính mức đóng BHYT theo hộ gia đình và nhóm được hỗ trợ.",
                        "en": "The base salary on which household and subsidised premiums are computed."}),
     Lever("premium_rate", "premium_rate", 0.0, 0.06, "share of the base salary (the law allows up to 6%)", HEALTH,
+          kind="share",
           label={"vi": "Mức đóng BHYT (% lương cơ sở)", "en": "Premium rate (share of the base salary)"},
           description={"vi": "Mức đóng BHYT tính theo lương cơ sở; luật cho phép tối đa 6%.",
                        "en": "The health-insurance premium as a share of the base salary; the law allows up to 6%."}),
     Lever("household_member_factor", "household_member_factor", 0.0, 1.0, "of the first member's premium", HEALTH,
-          groups=("1", "2", "3", "4", "5"),
+          groups=("1", "2", "3", "4", "5"), kind="share",
           label={"vi": "Hệ số đóng theo thứ tự thành viên hộ", "en": "Household member discount"},
           description={"vi": "Mức đóng của thành viên thứ 2, 3, 4, 5 trở đi so với người thứ nhất trong hộ.",
                        "en": "What the 2nd, 3rd, 4th and 5th household members pay, relative to the first."}),
     Lever("outreach", "outreach", -5.0, 5.0, "log-odds shift of joining (administrative drive)", HEALTH,
-          regional=True, dashboard=True, kind="logodds",
+          regional=True, dashboard=True, kind="logodds", assumed=True,
           label={"vi": "Vận động, tuyên truyền (mức tự đặt, 0 = không đổi)", "en": "Outreach (log-odds)"},
           description={"vi": "Chiến dịch vận động của tỉnh: dịch chuyển khả năng tham gia BHYT, theo thang logarit "
                              "tỷ số chênh; mức giả định, không có số liệu đối chiếu.",
@@ -105,18 +108,18 @@ LEVERS: dict[str, Lever] = _levers(
                              "Decision 1167/QD-TTg (2016-2020); its effect is estimated, its cost assumed."}),
     # Labour-force schemes (see simulator/schemes/labour.py).
     Lever("voluntary_subsidy", "voluntary_bhxh_subsidy", 0.0, 1.0, "state share of the voluntary BHXH contribution",
-          LABOUR, groups=("poor", "near_poor", "other"),
+          LABOUR, groups=("poor", "near_poor", "other"), kind="share",
           label={"vi": "NSNN hỗ trợ đóng BHXH tự nguyện", "en": "State support of voluntary BHXH"},
           description={"vi": "Phần mức đóng BHXH tự nguyện do nhà nước hỗ trợ cho người nghèo, cận nghèo và người khác.",
                        "en": "The state's share of the voluntary social-insurance contribution, by income group."}),
     Lever("enforcement", "enforcement", -5.0, 5.0, "log-odds shift of compulsory BHXH/BHTN compliance (inspections)",
-          LABOUR, dashboard=True, kind="logodds",
+          LABOUR, dashboard=True, kind="logodds", assumed=True,
           label={"vi": "Thanh tra, kiểm tra doanh nghiệp (mức tự đặt, 0 = không đổi)", "en": "Enforcement (log-odds)"},
           description={"vi": "Thanh tra, kiểm tra doanh nghiệp: dịch chuyển khả năng tuân thủ đóng BHXH, BHTN bắt "
                              "buộc, theo thang logarit tỷ số chênh.",
                        "en": "Inspections of employers: a shift in the log-odds of compulsory BHXH/BHTN compliance."}),
     Lever("voluntary_outreach", "voluntary_outreach", -5.0, 5.0, "log-odds shift of joining voluntary BHXH (drives)",
-          LABOUR, dashboard=True, kind="logodds",
+          LABOUR, dashboard=True, kind="logodds", assumed=True,
           label={"vi": "Vận động BHXH tự nguyện (mức tự đặt, 0 = không đổi)", "en": "Voluntary BHXH drives (log-odds)"},
           description={"vi": "Vận động tham gia BHXH tự nguyện: dịch chuyển khả năng tham gia, theo thang logarit "
                              "tỷ số chênh.",

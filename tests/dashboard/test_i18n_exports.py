@@ -97,6 +97,42 @@ def test_the_catalogue_has_both_languages_of_every_entry():
     assert {"page", "scenario", "group", "plotly", "dropdown", "brief", "excel"} <= set(catalogue.sections())
 
 
+def test_the_catalogue_check_names_a_lever_or_plan_without_its_words(monkeypatch):
+    """A new lever without its briefing sentence, or a new shipped plan without its name, is named by
+    `check` (the recipes in docs/extending.md rely on it), not left to show an internal id."""
+    spec = importlib.util.spec_from_file_location("catalogue_tool", Path(__file__).parents[2] / "tools" / "catalogue.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    real = catalogue.has
+    monkeypatch.setattr(catalogue, "has", lambda section, key: real(section, key)
+                        and key not in ("lever_drive", "vinh_long_directive_2018"))
+    found = tool.unworded()
+    assert any("brief/lever_drive: no entry for simulator/inputs/levers.py: lever 'drive'" in f for f in found)
+    assert any("scenario/vinh_long_directive_2018: no entry for scenarios/vinh_long_directive_2018.toml" in f
+               for f in found)
+    assert not any("scenario/vinh_long:" in f for f in found)  # a baseline is its region's policy in force
+
+
+@pytest.mark.parametrize("path, value, vi, en", [
+    ("premium_rate", 0.045, "4,5%", "4.5%"),
+    ("voluntary_subsidy.near_poor", 0.25, "25%", "25%"),
+    ("base_salary", 2_340_000, "2.340.000", "2,340,000"),
+    ("drive", 1.5, "+1,5", "+1.5"),
+])
+def test_a_lever_value_is_shown_in_the_unit_its_registry_entry_gives(path, value, vi, en):
+    assert vi in brief_content.lever_phrase(path, value, "vi")
+    assert en in brief_content.lever_phrase(path, value, "en")
+
+
+def test_a_lever_without_a_sentence_is_named_by_its_label_never_its_id(monkeypatch):
+    # docs/extending.md's lever had no sentence and read "pupil_support.pupil_student: +0.2".
+    real = catalogue.has
+    monkeypatch.setattr(catalogue, "has", lambda section, key: real(section, key) and key != "lever_local_top_up")
+    text = brief_content.lever_phrase("local_top_up.pupil_student", 0.2, "en")
+    assert text == "Local top-up (pupils and students): 20%"
+    assert "local_top_up" not in brief_content.lever_phrase("local_top_up.pupil_student", 0.2, "vi")
+
+
 @pytest.fixture(scope="module")
 def observed_summary():
     """A plan whose region has observed points as well as targets (Lai Châu's data have none)."""

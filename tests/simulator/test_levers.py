@@ -29,9 +29,12 @@ def recipe_lever() -> levers.Lever:
 
 @pytest.fixture
 def new_lever(monkeypatch):
+    """The recipe's lever, registered here; or as a contributor who followed the recipe registered it."""
     lever = recipe_lever()
-    assert lever.name not in levers.LEVERS
-    monkeypatch.setitem(levers.LEVERS, lever.name, lever)
+    if lever.name in levers.LEVERS:
+        assert levers.LEVERS[lever.name] == lever, "levers.py's entry differs from docs/extending.md's"
+    else:
+        monkeypatch.setitem(levers.LEVERS, lever.name, lever)
     return lever
 
 
@@ -56,6 +59,8 @@ def test_scenario_accepts_the_new_lever_and_checks_its_range(new_lever, lai_chau
 
 
 def test_without_the_registry_entry_the_path_is_unknown(lai_chau):
+    if recipe_lever().name in levers.LEVERS:
+        pytest.skip("the recipe's lever is registered in levers.py")
     scenario, _ = lai_chau
     with pytest.raises(InputError, match="unknown lever"):
         scenario.with_reform({PATH: {2020: 0.25}})
