@@ -26,7 +26,7 @@ from covsim.simulator.errors import InputError
 from covsim.simulator.inputs import observations as observed_points
 from covsim.simulator.inputs import tables
 from covsim.simulator.inputs.decisions import knowledge_day, known_by
-from covsim.simulator.inputs.groups import BY_ID, GROUP_IDS
+from covsim.simulator.inputs.groups import BY_ID, GROUP_IDS, GROUPS
 from covsim.simulator.inputs.policy import Policy
 from covsim.simulator.inputs.scenario import FIRST_YEAR, load
 from covsim.simulator.schemes import compliance, parameters
@@ -69,7 +69,7 @@ SHARED = (
 #: log-odds measures the gain between the two (`LogPosterior.drift_gain`), and the years it acts.
 GAIN_SHIFT, GAIN_YEARS = 0.1, 5
 REGION_OFFSET = Free("region_offset", 0.0, parameters.REGION_OFFSET_SD, "the region's join log-odds offset from the national level")
-STATE_GROUPS = ("poor", "child_under6", "other_state_paid")
+STATE_GROUPS = tuple(g.id for g in GROUPS if g.payer == "state")  # their join level is `join_state`
 
 
 def free_parameters(region: str) -> tuple[Free, ...]:
