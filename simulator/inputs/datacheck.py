@@ -28,6 +28,7 @@ import pandas as pd
 
 from .tables import SCHEMAS, data_dir, read_table
 from .groups import BY_ID, GROUP_IDS
+from .scheme_ids import HEALTH, LABOUR, LABOUR_DENOMINATORS
 
 #: A stated rate may differ from insured / population by rounding only: 0.05 percentage points,
 #: or half a unit of the last printed digit where the annex prints fewer than two decimals
@@ -48,11 +49,9 @@ PLAN6_GROUPS = (
     "plan6_pupil_student", "plan6_farm_household_other",
 )
 LAW_GROUPS = tuple(f"law{i}" for i in range(1, 6))
-UNITS = {
-    "bhyt": ("share_of_population",),
-    "bhxh": ("share_of_labour_force", "share_of_required"),
-    "bhtn": ("share_of_labour_force", "share_of_required"),
-}
+#: The units a scheme's coverage figures may be in: of the population, or of a labour denominator.
+UNITS = {HEALTH: ("share_of_population",),
+         **{scheme: tuple(f"share_of_{d}" for d in LABOUR_DENOMINATORS) for scheme in LABOUR}}
 
 
 @dataclass(frozen=True)
