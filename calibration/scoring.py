@@ -23,7 +23,7 @@ from scipy import stats
 from covsim import simulator
 from covsim.simulator.inputs import observations
 from covsim.simulator.analysis import planning
-from covsim.simulator.inputs.decisions import target_decided
+from covsim.simulator.inputs.decisions import knowledge_day, target_decided
 from covsim.simulator.errors import InputError
 
 from . import learned
@@ -53,7 +53,7 @@ def target_as_of(scenario, until: int, target: float, year: int, draws: int, see
     post = posterior if posterior is not None else calibrate(scenario.region, until, settings, known=known)
     params = post.isel(draw=slice(0, draws))
     ds = run_as_of(scenario, until, scenario.end, params, seed, known=known)
-    report = planning.target_report(ds, scenario, target, year)
+    report = planning.target_report(ds, scenario, target, year, known_on=knowledge_day(until, known))
     report["leans_on"] = learned.leans_on(params, planning.region_coverage(ds, scenario).sel(year=year).values >= target,
                                           scenario.region)
     report["as_of"] = int(until)

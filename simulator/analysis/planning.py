@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..inputs import tables, observations
+from ..inputs import decisions, tables, observations
 from ..schemes.health import group_sum
 from ..errors import InputError, nearest
 from ..inputs.groups import BY_ID, GROUP_IDS
@@ -134,15 +134,17 @@ def check_denominator(scenario: Scenario, denominator: str | None, where: str = 
 
 
 def target_report(ds: xr.Dataset, scenario: Scenario, target: float, year: int,
-                  lo: float = 0.1, hi: float = 0.9, groups: bool = True, denominator: str | None = None) -> dict:
+                  lo: float = 0.1, hi: float = 0.9, groups: bool = True, denominator: str | None = None,
+                  known_on: date | None = None) -> dict:
     """The answer to 'is T by Y reachable?': the JSON object of `covsim target` (`groups=False`
     leaves the group gaps out, for a first answer that follows a lever move at once); a labour
-    scheme's target as a share of `denominator` (the labour force, or those required to join)."""
+    scheme's target as a share of `denominator` (the labour force, or those required to join).
+    `known_on`: an as-of answer's day, whose group gaps name only the targets set by then."""
     report = coverage_report(region_coverage(ds, scenario, denominator), scenario, target, year, lo, hi,
                              seed=int(ds.attrs.get("seed", 0)),
                              denominator=denominator or ds.attrs.get("denominator"))
     if scenario.scheme == "bhyt" and groups:
-        report["groups"] = group_gaps(ds, scenario, year)
+        report["groups"] = group_gaps(ds, scenario, year, known_on)
     return report
 
 
@@ -176,14 +178,18 @@ def coverage_report(cov: xr.DataArray, scenario: Scenario, target: float, year: 
     return report
 
 
-def group_gaps(ds: xr.Dataset, scenario: Scenario, year: int) -> list[dict]:
-    """Median coverage of each planned group in `year` against the plan's target for it.
+def group_gaps(ds: xr.Dataset, scenario: Scenario, year: int, known_on: date | None = None) -> list[dict]:
+    """Median coverage of each planned group in `year` against the plan's target for it (as of
+    `known_on`: a target set by then; one set later, or on no known day, was not a target yet).
 
     Groups with no target of their own in that year are listed against the model's groups with
     `target` null, so a planner still sees where coverage stands.
     """
     planned = observations.targets(scenario.region, scenario.scheme)
     planned = planned[(planned.year == year) & (planned.group != "all")]
+    if known_on is not None:
+        decided = planned.source.map(decisions.target_decided)
+        planned = planned[decided.map(lambda d: d is not None and d <= known_on)]
     median = _group_medians(ds, scenario.region, year)
     rows = []
     if len(planned):

@@ -156,6 +156,25 @@ def _param(table, region: str, name: str, default: float | None = None) -> float
     return float(rows.value.iloc[0])
 
 
+def growth_rate(region: str, last: int | None = None) -> float:
+    """The yearly growth a region's population follows where fewer than two census points are known:
+    the latest figure known by the end of `last` (the region's own, else the nation's). Never a
+    later one: a growth rate is a census's measure of the decade before it, and standing in a later
+    census's rate (as `known.figures` does for other series) would bring back the census the cut
+    dropped."""
+    table = tables.table("demography")
+    rows = table[table.parameter == "growth_rate"]
+    if last is not None:
+        rows = rows[rows.year.isna() | (rows.year <= last)]
+    for who in dict.fromkeys((region, NATIONAL)):
+        own = rows[rows.region == who]
+        if not own.empty:
+            return float(own.sort_values("year", na_position="first").value.iloc[-1])
+    raise InputError("demography.csv", f"{NATIONAL}.growth_rate",
+                     "missing" + (f" by the end of {last}" if last is not None else "")
+                     + "; the nation needs one, the fallback of every region without its own")
+
+
 def known_tables(last: int | None = None):
     """(demography, census_structure, census) as known by the end of `last` (None: all of them;
     known.py): a parameter with no figure known yet keeps its earliest."""
@@ -174,7 +193,7 @@ def start_population(region: str, year: int, last: int | None = None) -> float:
     if last is not None and (rows.year <= last).any():
         rows = rows[rows.year <= last]
     nearest = rows.iloc[(rows.year - year).abs().argsort().iloc[0]]
-    growth = _param(known_tables(last)[0], region, "growth_rate")
+    growth = growth_rate(region, last)
     return float(nearest.value) / (1 + growth) ** (nearest.year - year)
 
 
@@ -208,7 +227,7 @@ def target_totals(region: str, years: np.ndarray, last: int | None = None) -> np
     points = anchors(region, last)
     years = np.asarray(years, dtype=float)
     if len(points) < 2:
-        growth = _param(known_tables(last)[0], region, "growth_rate")
+        growth = growth_rate(region, last)
         y0, p0 = points[0] if points else (int(years[0]), start_population(region, int(years[0]), last))
         return p0 * (1 + growth) ** (years - y0)
     ay = np.array([p[0] for p in points], dtype=float)

@@ -427,6 +427,37 @@ def test_figures_after_the_origin_cannot_move_a_forecast_and_figures_before_do(t
     assert any(m["mean"] != b["mean"] for m, b in zip(moved, base))
 
 
+def test_a_growth_rate_measured_by_a_later_census_cannot_move_a_forecast(tmp_path):
+    """As of 2012 HCMC has one census point (2009), so its population follows a growth rate: the
+    1999-2009 rate the 2009 census published, never the 2009-2019 rate of the 2019 census (once an
+    undated row, which brought the dropped census back), nor a later rate standing in."""
+    import shutil
+
+    from covsim.simulator.inputs import demography
+
+    assert demography.growth_rate("ho_chi_minh_city", 2012) == 0.035
+    assert demography.growth_rate("lai_chau", 2012) == demography.growth_rate("vietnam", 2012) == 0.012
+    assert demography.growth_rate("lai_chau", 2016) == 0.020  # its plan's totals, decided in 2016
+
+    def forecast_with(factor_2009, factor_later):
+        folder = tmp_path / f"{factor_2009}-{factor_later}"
+        shutil.copytree(data.data_dir(), folder)
+        table = pd.read_csv(folder / "demography.csv", keep_default_na=False, dtype=str)
+        growth = table.parameter == "growth_rate"
+        for rows, factor in ((growth & (table.year == "2009"), factor_2009),
+                             (growth & (table.year > "2009"), factor_later)):
+            table.loc[rows, "value"] = (table.loc[rows, "value"].astype(float) * factor).map(repr)
+        table.to_csv(folder / "demography.csv", index=False, lineterminator="\n")
+        result = covsim("forecast", "ho_chi_minh_city", "--until", "2012", "--to", "2016", "--fast", "--draws", "60",
+                        "--json", env={"COVSIM_DATA_DIR": str(folder)})
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)["forecasts"]
+
+    base = forecast_with(1.0, 1.0)
+    assert forecast_with(1.0, 0.2) == base
+    assert forecast_with(0.2, 1.0) != base
+
+
 def test_known_figures_are_those_of_ended_years_with_the_earliest_standing_in():
     from covsim.simulator.inputs import known
     assert known.last_year(date(2014, 12, 31)) == 2014

@@ -77,6 +77,20 @@ def test_group_gaps_are_group_coverage_medians(lai_chau, year):
         assert r["coverage"] == round(median, 6)
 
 
+def test_group_gaps_as_of_a_day_name_only_the_targets_set_by_then(lai_chau):
+    """`target --until 2012` listed Lai Chau's group targets of its plan of 9 Dec 2016 beside a
+    forecast made as of 2012: as of a day before the plan they were no one's targets yet."""
+    from datetime import date
+
+    scenario, _, ds = lai_chau
+    before = planning.group_gaps(ds, scenario, 2020, known_on=date(2016, 12, 8))
+    assert before and all(r["target"] is None for r in before)
+    assert {r["group"] for r in before} <= set(planning.GROUP_IDS)
+    on_the_day = planning.group_gaps(ds, scenario, 2020, known_on=date(2016, 12, 9))
+    assert on_the_day == planning.group_gaps(ds, scenario, 2020)
+    assert any(r["target"] is not None for r in on_the_day)
+
+
 def test_first_year_reached_needs_the_target_held():
     cov = xr.DataArray([[0.5, 0.9, 0.7, 0.9, 0.95], [0.5, 0.6, 0.7, 0.8, 0.85], [0.9, 0.9, 0.9, 0.9, 0.9]],
                        dims=("draw", "year"), coords={"year": [2016, 2017, 2018, 2019, 2020]})
