@@ -70,8 +70,10 @@ def _client(args):
         # closed first), written to the terminal's stderr, which the workers hold open past ours.
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
+            # The scheduler's HTTP server still starts without a dashboard: on a free port (":0"),
+            # not 8787, which another cluster on this machine may hold (a warning on stderr).
             cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.CRITICAL)
+                                   dashboard_address=":0", silence_logs=logging.CRITICAL)
         finally:
             signal.signal(signal.SIGINT, previous)
         return Client(cluster), cluster
@@ -108,6 +110,22 @@ def _source(params, scheme_id: str) -> str:
     return str(params.attrs.get("source", "given"))
 
 
+def _calibration(params: dict, scheme_id: str) -> dict:
+    """Whether each region's draws are a calibrated posterior, as a run records it (`calibrated`,
+    `calibration_note`), and any fit written with --allow-unconverged or what its figures taught it."""
+    from covsim.simulator.schemes.provenance import calibration_attrs
+
+    each = {r: calibration_attrs(_source(p, scheme_id)) for r, p in params.items()}
+    out = {"calibrated": int(all(a["calibrated"] for a in each.values())),
+           "calibration_note": "; ".join(f"{r}: {a['calibration_note']}" for r, a in each.items()
+                                         if a["calibration_note"])}
+    for key in ("unconverged", "learned"):
+        found = {r: str(p.attrs[key]) for r, p in params.items() if p.attrs.get(key)}
+        if found:  # the same attribute a run gives, by region
+            out[key] = json.dumps(found, ensure_ascii=False)
+    return out
+
+
 def cmd_batch(args) -> int:
     from covsim.simulator.analysis import batch
 
@@ -117,6 +135,10 @@ def cmd_batch(args) -> int:
     _check_size(args, scenarios, grid)
     with batch.store_lock(out):  # one batch per store; released by the kernel however we end
         return _batch(args, out, scenarios)
+
+
+def _note(text: str) -> None:
+    sys.stderr.write(f"covsim: {text}\n")
 
 
 def _scenarios(args) -> list:
@@ -165,6 +187,14 @@ def _batch(args, out, scenarios) -> int:
     variants = batch.variants(scenarios, grid, args.start)
     params = {r: shipped.draws_for(r, args.draws, args.seed) for r in sorted({v.scenario.region for v in variants})}
     chunks = batch.plan(variants, params, args.draws, args.seed, args.chunk_draws)
+    if args.start is not None and not grid:
+        _note(f"--from {args.start}: without --grid nothing starts then; the scenarios run as they are")
+    if args.resume and folder.is_dir():
+        planned = {batch.checkpoint_path(folder, c).name for c in chunks}
+        other = [p for p in folder.glob("*.nc") if p.name not in planned]
+        if other:  # a checkpoint's name holds the hash of its inputs: these are of other settings
+            _note(f"--resume: {len(other)} checkpoint(s) in {folder} are of other settings (seed, draws, chunk size, "
+                  f"scenarios, data or code) and are not used; they are removed when this batch finishes")
 
     client = cluster = None
     show = not args.quiet and sys.stderr.isatty()
@@ -201,6 +231,10 @@ def _batch(args, out, scenarios) -> int:
              "assumptions": json.dumps({v.name: v.scenario.assumptions() for v in variants}, ensure_ascii=False),
              # what the scheme's model holds fixed, assumed and not fitted, as every run records it
              "fixed": json.dumps(list(scheme(variants[0].scenario.scheme).fixed), ensure_ascii=False),
+             # each variant's reform paths this scheme does not read, and the later changes in force it replaces
+             "idle": json.dumps({v.name: v.scenario.idle() for v in variants}, ensure_ascii=False),
+             "supersedes": json.dumps({v.name: v.scenario.supersedes() for v in variants}, ensure_ascii=False),
+             **_calibration(params, variants[0].scenario.scheme),
              "chunk_draws": int(args.chunk_draws)}
     try:
         ds = batch.assemble(chunks, variants, folder, attrs)
@@ -210,9 +244,11 @@ def _batch(args, out, scenarios) -> int:
     batch.discard(folder)
     seconds = time.perf_counter() - began
     if args.json:
+        record = {k: attrs[k] for k in ("scheme", "seed", "draws", "data_hash", "code_version")}
+        record.update(parameters=json.loads(attrs["parameters"]), calibrated=attrs["calibrated"])
         print(json.dumps({"out": str(out), "scenarios": [v.name for v in variants], "draws": args.draws,
                           "seed": args.seed, "chunks": len(chunks), "resumed_chunks": resumed,
-                          "seconds": round(seconds, 3)}, ensure_ascii=False))
+                          "seconds": round(seconds, 3), "provenance": record}, ensure_ascii=False))
     else:
         print(f"{len(variants)} scenario variants × {args.draws} draws in {len(chunks)} chunks "
               f"({resumed} resumed) in {seconds:.1f} s: written {out}")

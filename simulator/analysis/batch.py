@@ -102,6 +102,12 @@ def grid_range(spec: str) -> tuple[str, float, float, int]:
     return path, start, step, count
 
 
+def _shown(value: float) -> str:
+    """A grid value in a variant's name, exactly and without an exponent: 2340000, 0.5, 0.000001
+    (`:g` kept six digits, so 2340000 and 2340001 made one name)."""
+    return np.format_float_positional(value, trim="-")
+
+
 def variants(scenarios: list[Scenario], grid: list[tuple[str, list[float]]], start: int | None) -> list[Variant]:
     """Every scenario at every grid point (the Cartesian product of the grid's levers)."""
     paths = [p for p, _ in grid]
@@ -120,7 +126,7 @@ def variants(scenarios: list[Scenario], grid: list[tuple[str, list[float]]], sta
             raise InputError("--from", str(first), f"outside {sc.name}'s years {sc.start + 1}..{sc.end}")
         for point in itertools.product(*[[(p, v) for v in values] for p, values in grid]):
             if point:
-                name = f"{sc.name}[{','.join(f'{p}={v:g}' for p, v in point)}]"
+                name = f"{sc.name}[{','.join(f'{p}={_shown(v)}' for p, v in point)}]"
                 scenario = planning.with_levers(sc, dict(point), first, name=name)
             else:
                 name, scenario = sc.name, sc

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..errors import nearest
 from .groups import STATE_SHARED
-from .scheme_ids import HEALTH as _HEALTH, LABOUR, SCHEMES
+from .scheme_ids import HEALTH as _HEALTH, LABOUR, SCHEMES, VOLUNTARY
 
 HEALTH = (_HEALTH,)
 #: The groups the dashboard and `sensitivity` offer for a group lever unless it names its own.
@@ -108,7 +108,7 @@ LEVERS: dict[str, Lever] = _levers(
                              "Decision 1167/QD-TTg (2016-2020); its effect is estimated, its cost assumed."}),
     # Labour-force schemes (see simulator/schemes/labour.py).
     Lever("voluntary_subsidy", "voluntary_bhxh_subsidy", 0.0, 1.0, "state share of the voluntary BHXH contribution",
-          LABOUR, groups=("poor", "near_poor", "other"), kind="share",
+          VOLUNTARY, groups=("poor", "near_poor", "other"), kind="share",
           label={"vi": "NSNN hỗ trợ đóng BHXH tự nguyện", "en": "State support of voluntary BHXH"},
           description={"vi": "Phần mức đóng BHXH tự nguyện do nhà nước hỗ trợ cho người nghèo, cận nghèo và người khác.",
                        "en": "The state's share of the voluntary social-insurance contribution, by income group."}),
@@ -119,7 +119,7 @@ LEVERS: dict[str, Lever] = _levers(
                              "buộc, theo thang logarit tỷ số chênh.",
                        "en": "Inspections of employers: a shift in the log-odds of compulsory BHXH/BHTN compliance."}),
     Lever("voluntary_outreach", "voluntary_outreach", -5.0, 5.0, "log-odds shift of joining voluntary BHXH (drives)",
-          LABOUR, dashboard=True, kind="logodds", assumed=True,
+          VOLUNTARY, dashboard=True, kind="logodds", assumed=True,
           label={"vi": "Vận động BHXH tự nguyện (mức tự đặt, 0 = không đổi)", "en": "Voluntary BHXH drives (log-odds)"},
           description={"vi": "Vận động tham gia BHXH tự nguyện: dịch chuyển khả năng tham gia, theo thang logarit "
                              "tỷ số chênh.",

@@ -3,6 +3,9 @@ schemes, social (BHXH) and unemployment (BHTN) insurance. Everything that lists 
 HEALTH = "bhyt"
 LABOUR = ("bhxh", "bhtn")
 SCHEMES = (HEALTH, *LABOUR)
+#: The schemes with a voluntary branch the state subsidises and drives recruit for: BHXH only
+#: (unemployment insurance has no voluntary members).
+VOLUNTARY = ("bhxh",)
 #: What a labour scheme's coverage can be a share of: a plan's target says which (Cần Thơ's BHTN 100%
 #: is of those required to join), and `covsim target --denominator` asks for it.
 LABOUR_DENOMINATORS = ("labour_force", "required")

@@ -165,7 +165,10 @@ def test_checkpoints_of_other_inputs_are_not_mixed_in(tmp_path, capsys):
               lambda tasks: ((t[0], b.run_chunk(*t[1:4])) for t in tasks))  # seed 1, all chunks done
     capsys.readouterr()
     assert main([*args, "--out", str(out), "--resume"]) == 0  # seed 0
-    assert json.loads(capsys.readouterr().out)["resumed_chunks"] == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["resumed_chunks"] == 0
+    # said, not done silently: none of the folder's checkpoints fits, and they go when it finishes
+    assert "--resume: 2 checkpoint(s)" in captured.err and "are of other settings" in captured.err
     a, c = opened(reference), opened(out)
     for name in a.data_vars:
         np.testing.assert_array_equal(a[name].values, c[name].values)
@@ -260,3 +263,52 @@ def test_store_lists_every_assumed_number_of_each_variant(tmp_path, capsys):
     assert driven and all(any(a.startswith("drive cost = 20,000 VND") for a in listed[v]) for v in driven)
     assert all(not listed[v] for v in ds.scenario.values if v not in driven)
     assert set(json.loads(ds.attrs["parameters_hash"])) == {"vinh_long"}
+
+
+def test_store_and_json_carry_a_runs_provenance(tmp_path, capsys):
+    """A store records what a run records: reform paths the scheme does not read, the later changes
+    in force a reform replaces, whether each region's draws are a calibrated posterior and what its
+    figures taught it; `--json` names the scheme, data, code and parameters it ran with."""
+    out = tmp_path / "p.nc"
+    assert main(["batch", "dong_nai_plan_2013", "--scheme", "bhxh", "--draws", "4", "--out", str(out), "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)["provenance"]
+    ds = opened(out)
+    assert record == {"scheme": "bhxh", "seed": 0, "draws": 4, "data_hash": ds.attrs["data_hash"],
+                      "code_version": ds.attrs["code_version"], "calibrated": 1,
+                      "parameters": {"dong_nai": "posterior labour_dong_nai.nc"}}
+    assert json.loads(ds.attrs["idle"]) == {"dong_nai_plan_2013": ["state_share.near_poor",
+                                                                    "state_share.pupil_student"]}
+    assert ds.attrs["calibrated"] == 1 and ds.attrs["calibration_note"] == ""
+    out = tmp_path / "s.nc"
+    assert main(["batch", "can_tho", "--grid", "pupil_student=0.3:0.3:0.1", "--from", "2024", "--draws", "4",
+                 "--out", str(out), "--quiet"]) == 0
+    ds = opened(out)
+    (replaced,) = json.loads(ds.attrs["supersedes"]).values()
+    assert any(r["path"] == "state_share.pupil_student" and r["replaces"] == 0.5 for r in replaced)  # Decree 188
+    assert set(json.loads(ds.attrs["learned"])) == {"can_tho"}
+
+
+def test_a_lever_only_bhxh_reads_is_refused_in_a_bhtn_grid(tmp_path, capsys):
+    """Unemployment insurance has no voluntary members: its two variants were identical and the store
+    listed the lever as an assumed number it used."""
+    out = tmp_path / "t.nc"
+    for lever in ("voluntary_outreach=0:0.5:0.5", "voluntary_subsidy.poor=0:1:1"):
+        assert main(["batch", "vinh_long_labour_2018", "--scheme", "bhtn", "--grid", lever, "--draws", "4",
+                     "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "acts on bhxh only, not on this bhtn run; allowed: enforcement" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_grid_values_name_their_variants_exactly(tmp_path, capsys):
+    # `:g` kept six digits: 2,340,000 and 2,340,001 VND made one name, refused as "named twice".
+    out = tmp_path / "n.nc"
+    assert main(["batch", "vinh_long", "--grid", "base_salary=2340000:2340001:1", "--draws", "4", "--out", str(out),
+                 "--quiet"]) == 0
+    assert list(opened(out).scenario.values) == ["vinh_long[base_salary=2340000]", "vinh_long[base_salary=2340001]"]
+
+
+def test_from_without_a_grid_is_said_to_change_nothing(tmp_path, capsys):
+    assert main(["batch", "vinh_long", "--from", "2026", "--draws", "4", "--out", str(tmp_path / "f.nc"),
+                 "--quiet"]) == 0
+    assert "--from 2026: without --grid nothing starts then" in capsys.readouterr().err
