@@ -438,6 +438,7 @@ def test_a_growth_rate_measured_by_a_later_census_cannot_move_a_forecast(tmp_pat
     assert demography.growth_rate("ho_chi_minh_city", 2012) == 0.035
     assert demography.growth_rate("lai_chau", 2012) == demography.growth_rate("vietnam", 2012) == 0.012
     assert demography.growth_rate("lai_chau", 2016) == 0.020  # its plan's totals, decided in 2016
+    assert demography.growth_rate("dong_nai", 2008) == 0.017  # before the 2009 census: 1989-1999's
 
     def forecast_with(factor_2009, factor_later):
         folder = tmp_path / f"{factor_2009}-{factor_later}"
