@@ -114,15 +114,17 @@ def _compute_request(req: dict, draws: int, seed: int, progress, details: bool) 
 
 
 def drive_text(value, lang: str) -> str:
-    """The drive lever in the planner's units: what its scale means and what the strength typed
-    costs the local budget, in đồng a year per person it reaches (an assumed cost)."""
+    """The drive lever in the planner's units: what its scale means, what a drive of strength 1 costs
+    the local budget in đồng a year per person it reaches (an assumed cost), and what the strength
+    typed costs (at 0 the price is still said, not only its 0)."""
     per_person, _ = compute.drive_cost_per_person()
     try:
         strength = fields.number(value)
     except ValueError:
         strength = None
     cost = per_person * (1.0 if strength is None else max(strength, 0.0))
-    return f"{t('drive_scale', lang)}. {t('drive_cost', lang).format(cost=number(cost, lang))}"
+    return (f"{t('drive_scale', lang)}. "
+            f"{t('drive_cost', lang).format(unit=number(per_person, lang), cost=number(cost, lang))}")
 
 
 def render(s: dict | None, lang: str, names=None) -> dict:

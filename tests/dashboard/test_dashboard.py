@@ -417,3 +417,14 @@ def test_no_scenario_label_in_the_picker_doubles_its_brackets():
             for lang in ("vi", "en"):
                 label = views.scenario_label(name, scheme, lang)
                 assert ") (" not in label and "))" not in label, label
+
+
+def test_the_drive_box_says_its_price_even_at_strength_zero():
+    """At 0 the box's note said only 'cost 0 đồng per person reached': an official could not read the
+    drive's (assumed) price off the page until typing a strength."""
+    from covsim.dashboard.callbacks import drive_text
+
+    vi, en = drive_text(0, "vi"), drive_text(0, "en")
+    assert "20.000 đồng mỗi năm cho mỗi người được vận động ở cường độ 1, tức 0 đồng" in vi
+    assert "20,000 VND a year per person reached at strength 1, so 0 VND at the strength typed" in en
+    assert "so 30,000 VND" in drive_text("1,5", "en")
