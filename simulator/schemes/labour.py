@@ -142,24 +142,27 @@ def sample_prior(draws: int, seed: int, regions: list[str], first_draw: int = 0)
 
 # Data ------------------------------------------------------------------------------------------
 
-def _rows(region: str, parameter: str) -> pd.DataFrame:
-    table = tables.table("labour_force")
+def _rows(region: str, parameter: str, last: int | None = None) -> pd.DataFrame:
+    """The region's rows of a labour-force parameter (else the nation's), as known by the end of
+    `last` (known.py: a parameter with no row known yet keeps its earliest; None: every row)."""
+    table = known.figures(tables.table("labour_force"), last, ("region", "parameter"))
     rows = table[(table.region == region) & (table.parameter == parameter)]
     if rows.empty and region != NATIONAL:
         rows = table[(table.region == NATIONAL) & (table.parameter == parameter)]
     return rows
 
 
-def _value(region: str, parameter: str) -> float:
-    rows = _rows(region, parameter)
+def _value(region: str, parameter: str, last: int | None = None) -> float:
+    rows = _rows(region, parameter, last)
     if rows.empty:
         raise InputError("labour_force.csv", f"{region}.{parameter}", "missing; the labour layer needs it")
     return float(rows.sort_values("year").value.iloc[-1])
 
 
-def _yearly(region: str, parameter: str, years: list[int]) -> np.ndarray:
-    """A reference-year series, linear between its years and flat outside them."""
-    rows = _rows(region, parameter).sort_values("year")
+def _yearly(region: str, parameter: str, years: list[int], last: int | None = None) -> np.ndarray:
+    """A reference-year series, linear between its years and flat outside them (after the last
+    row known by the end of `last`, flat at it)."""
+    rows = _rows(region, parameter, last).sort_values("year")
     if rows.empty:
         raise InputError("labour_force.csv", f"{region}.{parameter}", "missing; the labour layer needs it")
     return np.interp(years, rows.year.to_numpy(float), rows.value.to_numpy(float))
@@ -169,8 +172,8 @@ def band_of_age() -> np.ndarray:
     return ((WORK_AGES - FIRST_AGE) // 5).astype(np.int64)
 
 
-def _by_age(region: str, prefix: str) -> np.ndarray:
-    return np.array([_value(region, f"{prefix}.{label}") for label in BAND_LABELS])[band_of_age()]
+def _by_age(region: str, prefix: str, last: int | None = None) -> np.ndarray:
+    return np.array([_value(region, f"{prefix}.{label}", last) for label in BAND_LABELS])[band_of_age()]
 
 
 def labour_policy(base: Policy | None = None) -> Policy:
@@ -225,25 +228,26 @@ class Prepared:
     @classmethod
     def build(cls, pol: Policy, regions: list[str], years: list[int]) -> "Prepared":
         T, R = len(years), len(regions)
-        pop = project_population(regions, years, known.last_year(pol.decided_by))[..., FIRST_AGE:END_AGE]
+        last = known.last_year(pol.decided_by)  # an as-of run's: the labour force table's rows known by then
+        pop = project_population(regions, years, last)[..., FIRST_AGE:END_AGE]
         retire = np.array([[pol.annual("retirement_age", y, NATIONAL, sex) for sex in demography.SEXES]
                            for y in years])
         working = np.clip(retire[:, :, None] - WORK_AGES[None, None, :], 0.0, 1.0)  # (T, S, A)
-        part = np.stack([np.stack([_by_age(r, f"participation.{sex}") for sex in demography.SEXES])
+        part = np.stack([np.stack([_by_age(r, f"participation.{sex}", last) for sex in demography.SEXES])
                          for r in regions])  # (R, S, A)
         lf = pop * part[None] * working[:, None]
-        prof = np.stack([_by_age(r, "required_profile") for r in regions])  # (R, A)
+        prof = np.stack([_by_age(r, "required_profile", last) for r in regions])  # (R, A)
         norm = (lf * prof[None, :, None, :]).sum(axis=(2, 3)) / lf.sum(axis=(2, 3))
         profile = prof[None, :, None, :] / norm[:, :, None, None] * np.ones_like(lf)
-        share = np.stack([_yearly(r, "required_share", years) for r in regions], axis=1)
+        share = np.stack([_yearly(r, "required_share", years, last) for r in regions], axis=1)
         scope = np.array([pol.annual("bhtn_scope", y, default=0.0) for y in years])
-        poor = _yearly(NATIONAL, "informal_share.poor", years)
-        near = _yearly(NATIONAL, "informal_share.near_poor", years)
+        poor = _yearly(NATIONAL, "informal_share.poor", years, last)
+        near = _yearly(NATIONAL, "informal_share.near_poor", years, last)
         mix = np.stack([poor, near, 1.0 - poor - near], axis=1)
-        income_rows = _rows(NATIONAL, f"informal_income.{SUBGROUPS[0]}")
+        income_rows = _rows(NATIONAL, f"informal_income.{SUBGROUPS[0]}", last)
         reference = int(income_rows.year.iloc[0]) if not income_rows.empty else 2019
-        income = np.array([_value(NATIONAL, f"informal_income.{g}") for g in SUBGROUPS])
-        growth = _value(NATIONAL, "informal_income_growth")
+        income = np.array([_value(NATIONAL, f"informal_income.{g}", last) for g in SUBGROUPS])
+        growth = _value(NATIONAL, "informal_income_growth", last)
         price = np.zeros((T, R, len(SUBGROUPS)))
         cost = np.zeros_like(price)
         for k, y in enumerate(years):

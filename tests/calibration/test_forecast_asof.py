@@ -459,6 +459,38 @@ def test_a_growth_rate_measured_by_a_later_census_cannot_move_a_forecast(tmp_pat
     assert forecast_with(0.2, 1.0) != base
 
 
+def test_labour_force_rows_after_the_origin_cannot_move_a_labour_forecast(tmp_path):
+    """The labour layer read labour_force.csv whole: as of 2013 the national share required to join
+    followed its 2025 row, which rests on VSS's end-2023 figure (an audit: Đồng Nai's BHXH 2020 moved
+    15 points with the later rows). Now the rows known by the origin only; an earlier row moves it."""
+    import shutil
+
+    def forecast_with(rows_of):
+        folder = tmp_path / rows_of.__name__
+        shutil.copytree(data.data_dir(), folder)
+        table = pd.read_csv(folder / "labour_force.csv", keep_default_na=False, dtype=str)
+        rows = rows_of(table) & table.parameter.str.startswith("required_share")
+        table.loc[rows, "value"] = (table.loc[rows, "value"].astype(float) * 0.7).map(repr)
+        table.to_csv(folder / "labour_force.csv", index=False, lineterminator="\n")
+        result = covsim("forecast", "dong_nai", "--until", "2013", "--to", "2016", "--scenario", "dong_nai_labour_2013",
+                        "--fast", "--draws", "30", "--json", env={"COVSIM_DATA_DIR": str(folder)})
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)["forecasts"]
+
+    def none(table):
+        return table.year == "never"
+
+    def later(table):
+        return table.year.astype(int) > 2013
+
+    def earlier(table):
+        return table.year.astype(int) <= 2013
+
+    base = forecast_with(none)
+    assert forecast_with(later) == base
+    assert forecast_with(earlier) != base
+
+
 def test_known_figures_are_those_of_ended_years_with_the_earliest_standing_in():
     from covsim.simulator.inputs import known
     assert known.last_year(date(2014, 12, 31)) == 2014
