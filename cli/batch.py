@@ -72,7 +72,7 @@ def _client(args):
         try:
             # The scheduler's HTTP server still starts without a dashboard: on a free port (":0"),
             # not 8787, which another cluster on this machine may hold (a warning on stderr).
-            cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+            cluster = LocalCluster(n_workers=args.workers or 2, threads_per_worker=1, processes=True,
                                    dashboard_address=":0", silence_logs=logging.CRITICAL)
         finally:
             signal.signal(signal.SIGINT, previous)
@@ -187,6 +187,9 @@ def _batch(args, out, scenarios) -> int:
     variants = batch.variants(scenarios, grid, args.start)
     params = {r: shipped.draws_for(r, args.draws, args.seed) for r in sorted({v.scenario.region for v in variants})}
     chunks = batch.plan(variants, params, args.draws, args.seed, args.chunk_draws)
+    if args.workers is not None and args.scheduler != "local":
+        _note(f"--workers {args.workers}: sets the size of a local cluster only; --scheduler {args.scheduler} "
+              f"runs on {'this process' if args.scheduler == 'sync' else 'the workers the cluster has'}")
     if args.start is not None and not grid:
         _note(f"--from {args.start}: without --grid nothing starts then; the scenarios run as they are")
     if args.resume and folder.is_dir():
@@ -312,7 +315,7 @@ def register(sub) -> None:
     p.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
     p.add_argument("--out", required=True, help="the store: .zarr or .nc")
     p.add_argument("--scheduler", default="sync", help="sync (default), local, or tcp://HOST:PORT")
-    p.add_argument("--workers", type=_positive_int, default=2, help="workers of a local cluster (default 2)")
+    p.add_argument("--workers", type=_positive_int, default=None, help="workers of a local cluster (default 2)")
     p.add_argument("--chunk-draws", type=_positive_int, default=100,
                    help="draws per chunk: the unit of work and of checkpoints (default 100; each chunk has a fixed "
                         "cost of some 20 ms, so much smaller chunks spend their time on bookkeeping)")

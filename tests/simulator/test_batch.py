@@ -308,7 +308,9 @@ def test_grid_values_name_their_variants_exactly(tmp_path, capsys):
     assert list(opened(out).scenario.values) == ["vinh_long[base_salary=2340000]", "vinh_long[base_salary=2340001]"]
 
 
-def test_from_without_a_grid_is_said_to_change_nothing(tmp_path, capsys):
-    assert main(["batch", "vinh_long", "--from", "2026", "--draws", "4", "--out", str(tmp_path / "f.nc"),
-                 "--quiet"]) == 0
-    assert "--from 2026: without --grid nothing starts then" in capsys.readouterr().err
+def test_from_without_a_grid_and_workers_without_a_local_cluster_are_said_to_change_nothing(tmp_path, capsys):
+    assert main(["batch", "vinh_long", "--from", "2026", "--workers", "4", "--draws", "4",
+                 "--out", str(tmp_path / "f.nc"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "--from 2026: without --grid nothing starts then" in err
+    assert "--workers 4: sets the size of a local cluster only; --scheduler sync runs on this process" in err
