@@ -8,6 +8,9 @@ import time
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs.scheme_ids import SCHEMES
 
+#: A local cluster's workers unless --workers says (given with another scheduler, it is said to do nothing).
+LOCAL_WORKERS = 2
+
 
 def _run_task(task):
     """Runs on a Dask worker: one chunk, on as many engine threads as the worker has threads
@@ -72,7 +75,7 @@ def _client(args):
         try:
             # The scheduler's HTTP server still starts without a dashboard: on a free port (":0"),
             # not 8787, which another cluster on this machine may hold (a warning on stderr).
-            cluster = LocalCluster(n_workers=args.workers or 2, threads_per_worker=1, processes=True,
+            cluster = LocalCluster(n_workers=args.workers or LOCAL_WORKERS, threads_per_worker=1, processes=True,
                                    dashboard_address=":0", silence_logs=logging.CRITICAL)
         finally:
             signal.signal(signal.SIGINT, previous)
@@ -113,15 +116,18 @@ def _source(params, scheme_id: str) -> str:
 def _calibration(params: dict, scheme_id: str) -> dict:
     """Whether each region's draws are a calibrated posterior, as a run records it (`calibrated`,
     `calibration_note`), and any fit written with --allow-unconverged or what its figures taught it."""
+    from covsim.simulator.schemes import scheme
     from covsim.simulator.schemes.provenance import calibration_attrs
 
     each = {r: calibration_attrs(_source(p, scheme_id)) for r, p in params.items()}
     out = {"calibrated": int(all(a["calibrated"] for a in each.values())),
            "calibration_note": "; ".join(f"{r}: {a['calibration_note']}" for r, a in each.items()
                                          if a["calibration_note"])}
-    for key in ("unconverged", "learned"):
-        found = {r: str(p.attrs[key]) for r, p in params.items() if p.attrs.get(key)}
-        if found:  # the same attribute a run gives, by region
+    # the same attributes a run gives, by region; what its fit learned from the attribute the
+    # scheme's draws carry it in (a labour layer's beside the health fit's)
+    for key, attr in (("unconverged", "unconverged"), ("learned", scheme(scheme_id).learned_attr)):
+        found = {r: str(p.attrs[attr]) for r, p in params.items() if p.attrs.get(attr)}
+        if found:
             out[key] = json.dumps(found, ensure_ascii=False)
     return out
 
@@ -138,7 +144,7 @@ def cmd_batch(args) -> int:
 
 
 def _note(text: str) -> None:
-    sys.stderr.write(f"covsim: {text}\n")
+    sys.stderr.write(f"covsim: note: {text}\n")  # as the other commands' notes
 
 
 def _scenarios(args) -> list:
@@ -315,7 +321,8 @@ def register(sub) -> None:
     p.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
     p.add_argument("--out", required=True, help="the store: .zarr or .nc")
     p.add_argument("--scheduler", default="sync", help="sync (default), local, or tcp://HOST:PORT")
-    p.add_argument("--workers", type=_positive_int, default=None, help="workers of a local cluster (default 2)")
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help=f"workers of a local cluster (default {LOCAL_WORKERS})")
     p.add_argument("--chunk-draws", type=_positive_int, default=100,
                    help="draws per chunk: the unit of work and of checkpoints (default 100; each chunk has a fixed "
                         "cost of some 20 ms, so much smaller chunks spend their time on bookkeeping)")

@@ -162,10 +162,8 @@ def growth_rate(region: str, last: int | None = None) -> float:
     later one: a growth rate is a census's measure of the decade before it, and standing in a later
     census's rate (as `known.figures` does for other series) would bring back the census the cut
     dropped."""
-    table = tables.table("demography")
+    table = known.figures(tables.table("demography"), last)  # no stand-in: the rows up to `last`
     rows = table[table.parameter == "growth_rate"]
-    if last is not None:
-        rows = rows[rows.year.isna() | (rows.year <= last)]
     for who in dict.fromkeys((region, NATIONAL)):
         own = rows[rows.region == who]
         if not own.empty:

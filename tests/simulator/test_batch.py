@@ -279,6 +279,11 @@ def test_store_and_json_carry_a_runs_provenance(tmp_path, capsys):
     assert json.loads(ds.attrs["idle"]) == {"dong_nai_plan_2013": ["state_share.near_poor",
                                                                     "state_share.pupil_student"]}
     assert ds.attrs["calibrated"] == 1 and ds.attrs["calibration_note"] == ""
+    # what the labour fit learned, as a BHXH run records it: not the health fit's beside it
+    run = simulator.run(simulator.load_scenario("dong_nai_plan_2013").with_scheme("bhxh"),
+                        params=shipped.draws_for("dong_nai", 4, 0), seed=0)
+    assert json.loads(ds.attrs["learned"]) == {"dong_nai": run.attrs["learned"]}
+    assert "compliance_logit" in run.attrs["learned"]
     out = tmp_path / "s.nc"
     assert main(["batch", "can_tho", "--grid", "pupil_student=0.3:0.3:0.1", "--from", "2024", "--draws", "4",
                  "--out", str(out), "--quiet"]) == 0
