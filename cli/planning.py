@@ -144,6 +144,10 @@ def cmd_target(args) -> int:
     if args.known is not None and args.until is None:
         raise InputError("--known", args.known.isoformat(), "is the day an as-of fit knows policy by: give --until "
                                                             "YEAR too")
+    if args.held_fixed:  # refuse before minutes of fitting
+        from covsim.calibration import held_fixed
+
+        held_fixed.check(scenario, args.until)
     if args.until is not None:
         report = _target_as_of(scenario, args)
     else:
@@ -154,6 +158,8 @@ def cmd_target(args) -> int:
                                       year=args.year).values
                                       >= args.target, scenario.region, scheme(scenario.scheme).learned_attr)
         report["provenance"] = provenance.record(ds.attrs)
+    if args.held_fixed:
+        report["held_fixed"] = _held_fixed(scenario, args)
     report["boundaries"] = _boundaries(scenario)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
@@ -183,7 +189,37 @@ def cmd_target(args) -> int:
         print("probability with the lower / upper half of each of those parameters' draws: "
               + ", ".join(f"{r['parameter']} {planning.probability_text(r['probability_low_half'])} / "
                           f"{planning.probability_text(r['probability_high_half'])}" for r in report["leans_on"]))
+    if report.get("held_fixed"):
+        print(held_fixed_line(report["held_fixed"]))
     return 0
+
+
+def _held_fixed(scenario, args) -> list[dict]:
+    """`target --held-fixed`: the probability under each alternative of the numbers held fixed,
+    refitted as the probability itself was (as of --until with the backtest's sampling, else as the
+    stored posterior was fitted), with the same draws and seed."""
+    import sys
+
+    from covsim.calibration import held_fixed
+    from covsim.calibration.backtest import SETTINGS
+
+    fits = 2 * len(held_fixed.tried(scenario.scheme))
+    sys.stderr.write(f"covsim: note: --held-fixed refits {scenario.region} {fits} times, once per alternative\n")
+    settings = dataclasses.replace(SETTINGS, draws=max(args.draws, 300), seed=args.seed)
+    return held_fixed.probabilities(scenario, args.target, args.year, args.draws, args.seed, until=args.until,
+                                    settings=settings, known=args.known)
+
+
+def held_fixed_line(rows: list[dict]) -> str:
+    """One line: the probability with each number held fixed at its lower / higher alternative."""
+    from covsim.simulator.analysis import planning
+
+    def one(alt: dict) -> str:
+        text = f"{alt['label']} {planning.probability_text(alt['probability'])}"
+        return text + (f" (fit did not converge: {alt['diagnostic']})" if not alt["converged"] else "")
+
+    return ("probability with each number held fixed at a lower / higher alternative (assumed; refitted, same "
+            "draws): " + "; ".join(f"{r['key']} {one(r['low'])} / {one(r['high'])}" for r in rows))
 
 
 # solve ---------------------------------------------------------------------------------------
@@ -432,6 +468,9 @@ def register(sub) -> None:
                              "required to join (e.g. Can Tho's BHTN 100%%)")
     target.add_argument("--score", action="store_true", help="with --until: score the probability against the "
                                                              "observed outcome (Brier)")
+    target.add_argument("--held-fixed", action="store_true",
+                        help="also the probability with each number the model holds fixed (assumed) at its lower "
+                             "and higher alternative, the region refitted under each: about ten fits")
     target.set_defaults(func=cmd_target)
 
     solve = sub.add_parser("solve", help="cheapest state shares that make a target likely")

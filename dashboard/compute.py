@@ -126,7 +126,7 @@ def fixed_items(scheme_id: str) -> tuple[tuple[str, dict], ...]:
     declares them (simulator/schemes/fixed.py), for the page to word in its language."""
     from covsim.simulator.schemes import scheme
 
-    return tuple((f.key, dict(f.values)) for f in scheme(scheme_id).fixed_items)
+    return tuple((f.key, f.now()) for f in scheme(scheme_id).fixed_items)
 
 
 def drive_cost_per_person() -> tuple[float, str]:

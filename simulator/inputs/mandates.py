@@ -18,13 +18,15 @@ from . import tables
 from .decisions import documents
 from .groups import GROUP_IDS
 
-#: Years over which a step's campaign builds up, as Law 46/2014's household drive (parameters.py).
+#: Years over which a step's campaign builds up, as Law 46/2014's household drive (assumed; held
+#: fixed and listed with every run as `roadmap_ramp`, schemes/parameters.py).
 RAMP_YEARS = 3
 
 
-def mandate_ramp(years: list[int], known_by: date | None = None) -> np.ndarray:
-    """(year, group): 0 before a group's step, rising by 1/RAMP_YEARS a year to 1 from its year;
-    only steps whose law was decided by `known_by` (None: all) count."""
+def mandate_ramp(years: list[int], known_by: date | None = None, ramp_years: int = RAMP_YEARS) -> np.ndarray:
+    """(year, group): 0 before a group's step, rising by 1/`ramp_years` a year to 1 from its year;
+    only steps whose law was decided by `known_by` (None: all) count. The model passes the number
+    it holds fixed (`schemes/parameters.py`, ROADMAP_RAMP), so that its alternatives can be tried."""
     out = np.zeros((len(years), len(GROUP_IDS)))
     if not (tables.data_dir() / "mandates.csv").exists():
         return out
@@ -35,7 +37,7 @@ def mandate_ramp(years: list[int], known_by: date | None = None) -> np.ndarray:
         dates = [d for _, d in documents(row.document) if d is not None]
         if known_by is not None and (not dates or max(dates) > known_by):
             continue
-        ramp = np.clip((y - row.effective.year + 1) / RAMP_YEARS, 0.0, 1.0)
+        ramp = np.clip((y - row.effective.year + 1) / ramp_years, 0.0, 1.0)
         g = GROUP_IDS.index(row.group)
         out[:, g] = np.maximum(out[:, g], ramp)
     return out

@@ -1,23 +1,60 @@
 """A number the model holds fixed: assumed, not fitted, and said so with every result.
 
 Each is declared once, beside the number itself (`FIXED` in `parameters.py`, `health.py`,
-`labour.py`): a key, the sentence in English with {fields}, and the fields' values. The run's
-provenance records the English sentence; the dashboard's catalogue (section `fixed`) gives the
-same sentence in Vietnamese from the same values.
+`labour.py`): a key, the sentence in English with {fields}, the fields' values, and where it can
+move coverage a lower and a higher alternative (assumed too). The run's provenance records the
+English sentence; the dashboard's catalogue (section `fixed`) gives the same sentence in
+Vietnamese from the same values.
+
+A plan's verdict must not hang on a number nobody measured: `held_at` swaps a number for one of its
+alternatives for the code run inside it (the model reads `now()`), so a refit and a run under the
+other value say how far the verdict moves (`calibration/held_fixed.py`). The swap is a context
+variable, seen by this thread only, and the run's provenance records the value it used.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+#: The numbers swapped for an alternative in the running context: id(Fixed) -> values.
+_HELD: ContextVar[dict] = ContextVar("covsim_held_fixed", default={})
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
+class Alternative:
+    """Another value a number held fixed could plausibly take (assumed), and a short label."""
+
+    label: str  # e.g. "x0", "5 years"
+    values: dict  # the fields it replaces
+
+
+@dataclass(frozen=True, eq=False)
 class Fixed:
     key: str
     text: str  # English, with {fields}
     values: dict = field(default_factory=dict)  # numbers, lists of numbers, {group: number}
+    #: (lower, higher): the alternatives tried for the verdict; none where coverage does not read it.
+    alternatives: tuple[Alternative, ...] = ()
+
+    def now(self) -> dict:
+        """The values in force: the declared ones, or an alternative's inside `held_at`."""
+        return {**self.values, **_HELD.get().get(id(self), {})}
+
+    def __getitem__(self, name: str):
+        return self.now()[name]
+
+    @contextmanager
+    def held_at(self, alternative: Alternative):
+        """Run the code inside with this number at `alternative`'s values."""
+        token = _HELD.set({**_HELD.get(), id(self): dict(alternative.values)})
+        try:
+            yield self
+        finally:
+            _HELD.reset(token)
 
     def __str__(self) -> str:
-        return self.text.format(**{k: _english(v) for k, v in self.values.items()})
+        return self.text.format(**{k: _english(v) for k, v in self.now().items()})
 
 
 def _english(value) -> str:
@@ -28,4 +65,14 @@ def _english(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-__all__ = ["Fixed"]
+def scaled(values: dict, name: str, factor: float) -> dict:
+    """`values` with the field `name` (a number, a list or a {key: number} table) times `factor`."""
+    v = values[name]
+    if isinstance(v, dict):
+        return {name: {k: round(x * factor, 4) + 0.0 for k, x in v.items()}}
+    if isinstance(v, (list, tuple)):
+        return {name: tuple(round(x * factor, 4) + 0.0 for x in v)}
+    return {name: round(v * factor, 4) + 0.0}
+
+
+__all__ = ["Alternative", "Fixed", "scaled"]

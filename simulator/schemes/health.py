@@ -65,7 +65,7 @@ class Prepared:
         return cls(regions, years, pol, demo, target, net_price_pct(pol, last).values, active,
                    drives.target_gaps(regions, years, policy.decided_by),
                    compliance.enforcement(policy, regions, years),
-                   mandates.mandate_ramp(years, policy.decided_by), last)
+                   mandates.mandate_ramp(years, policy.decided_by, parameters.ROADMAP_RAMP["years"]), last)
 
     def with_policy(self, policy: Policy) -> "Prepared":
         """The same people under another policy: demography and membership do not depend on it, nor
@@ -74,7 +74,8 @@ class Prepared:
         return dataclasses.replace(self, pol=pol, price=net_price_pct(pol, self.figures_until).values,
                                    pull=drives.target_gaps(self.regions, self.years, policy.decided_by),
                                    enforcement=compliance.enforcement(policy, self.regions, self.years),
-                                   mandate=mandates.mandate_ramp(self.years, policy.decided_by))
+                                   mandate=mandates.mandate_ramp(self.years, policy.decided_by,
+                                                                       parameters.ROADMAP_RAMP["years"]))
 
     def advance(self, params: xr.Dataset, seed: int, noise_from: int = DEFAULT_NOISE_FROM, by_age: bool = False,
                 parallel: bool = True, progress: Callable[[int], None] | None = None,

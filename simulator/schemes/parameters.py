@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from ..inputs import incomes
-from .fixed import Fixed
+from ..inputs import incomes, mandates
+from .fixed import Alternative, Fixed, scaled
 from ..inputs.groups import BY_ID, GROUP_IDS
 from .kernel import enrolment, enrolment_mix
 from ..inputs.regions import NATIONAL
@@ -46,18 +46,32 @@ HOUSEHOLD_LAW_YEAR = 2015
 RAMP_YEARS = 3
 
 
+AGE_SHIFT = Fixed(
+    "voluntary_age_shift", "voluntary groups' join shift by age band {bands}: {shifts} log-odds (adverse selection)",
+    {"bands": "/".join(BAND_LABELS), "shifts": tuple(float(v) for v in VOLUNTARY_AGE_SHIFT)},
+    (Alternative("x0", scaled({"shifts": VOLUNTARY_AGE_SHIFT}, "shifts", 0.0)),
+     Alternative("x2", scaled({"shifts": VOLUNTARY_AGE_SHIFT}, "shifts", 2.0))))
+INCOME = Fixed(
+    "income_ratio", "income per person by group, a multiple of the region's average: {ratios}",
+    {"ratios": dict(INCOME_RATIO)},
+    (Alternative("x0.75", scaled({"ratios": INCOME_RATIO}, "ratios", 0.75)),
+     Alternative("x1.33", scaled({"ratios": INCOME_RATIO}, "ratios", 4 / 3))))
+LAPSE = Fixed(
+    "lapse_factors", "lapse responds to price and to outreach {price} and {outreach} times as strongly as joining",
+    {"price": LAPSE_PRICE_FACTOR, "outreach": LAPSE_OUTREACH_FACTOR},
+    (Alternative("0.25", {"price": 0.25, "outreach": 0.25}), Alternative("1", {"price": 1.0, "outreach": 1.0})))
+HOUSEHOLD_RAMP = Fixed(
+    "household_ramp", "Law 46/2014's drives ramp in over {years} years from {start}",
+    {"years": RAMP_YEARS, "start": HOUSEHOLD_LAW_YEAR},
+    (Alternative("1 year", {"years": 1}), Alternative("5 years", {"years": 5})))
+ROADMAP_RAMP = Fixed(
+    "roadmap_ramp", "each step of Law 25/2008's roadmap ramps in over {years} years",
+    {"years": mandates.RAMP_YEARS},
+    (Alternative("1 year", {"years": 1}), Alternative("5 years", {"years": 5})))
 #: The numbers above that no figure fits (assumed): listed in every run's provenance, where the
-#: user sees its results, beside the scenario's own assumed numbers.
-FIXED = (
-    Fixed("voluntary_age_shift", "voluntary groups' join shift by age band {bands}: {shifts} log-odds (adverse "
-          "selection)", {"bands": "/".join(BAND_LABELS), "shifts": tuple(float(v) for v in VOLUNTARY_AGE_SHIFT)}),
-    Fixed("income_ratio", "income per person by group, a multiple of the region's average: {ratios}",
-          {"ratios": dict(INCOME_RATIO)}),
-    Fixed("lapse_factors", "lapse responds to price and to outreach {price} and {outreach} times as strongly as "
-          "joining", {"price": LAPSE_PRICE_FACTOR, "outreach": LAPSE_OUTREACH_FACTOR}),
-    Fixed("household_ramp", "Law 46/2014's drives ramp in over {years} years from {start}",
-          {"years": RAMP_YEARS, "start": HOUSEHOLD_LAW_YEAR}),
-)
+#: user sees its results, beside the scenario's own assumed numbers. The model reads them through
+#: these (`now()`), so that `covsim target --held-fixed` can try each one's alternatives.
+FIXED = (AGE_SHIFT, INCOME, LAPSE, ROADMAP_RAMP, HOUSEHOLD_RAMP)
 #: First year of the outreach random walk: the years after the last observation (default: the
 #: year after the last national year-end figure shipped, 2023).
 DEFAULT_NOISE_FROM = 2024
@@ -170,7 +184,8 @@ def net_price_pct(policy: xr.Dataset, last: int | None = None) -> xr.DataArray:
         shape[axis] = values.size
         return values.reshape(tuple(shape) + extra)
 
-    ratio = per(np.array([INCOME_RATIO.get(g, np.inf) for g in groups]), 1)
+    ratios = INCOME["ratios"]
+    ratio = per(np.array([ratios.get(g, np.inf) for g in groups]), 1)
     household = per(np.array([g == "household" for g in groups]), 1)
     factor = np.where(household, per(policy.household_factor.values, 2), 1.0)
     income = incomes.income_per_person([str(r) for r in policy.region.values],
@@ -178,7 +193,7 @@ def net_price_pct(policy: xr.Dataset, last: int | None = None) -> xr.DataArray:
     burden = per(policy.premium_rate.values * policy.base_salary.values, 2) / income.reshape(
         income.shape[:1] + (1,) + income.shape[1:] + extra)
     price = 100.0 * burden * (1.0 - share.values) * factor / ratio
-    priced = per(np.array([g in INCOME_RATIO for g in groups]), 1)
+    priced = per(np.array([g in ratios for g in groups]), 1)
     return xr.DataArray(np.where(priced, price, 0.0), dims=share.dims, coords=share.coords)
 
 def outreach_walk(params: xr.Dataset, seed: int, regions: list[str], years: list[int],
@@ -219,8 +234,8 @@ def enrolment_probabilities(params: xr.Dataset, years: np.ndarray, price: np.nda
         price = np.broadcast_to(price[..., None], price.shape + (D,))
     price = np.ascontiguousarray(price.transpose(2, 0, 1, 3))
     voluntary = np.array([BY_ID[g].voluntary for g in GROUP_IDS], dtype=float)
-    age_shift = np.outer(VOLUNTARY_AGE_SHIFT, voluntary)  # (band, group)
-    ramp = np.clip((years - HOUSEHOLD_LAW_YEAR + 1) / RAMP_YEARS, 0.0, 1.0)
+    age_shift = np.outer(AGE_SHIFT["shifts"], voluntary)  # (band, group)
+    ramp = np.clip((years - HOUSEHOLD_RAMP["start"] + 1) / HOUSEHOLD_RAMP["years"], 0.0, 1.0)
     common = region_offsets(params, regions)[:, :, None] + outreach + cumulative_drive(params, years)[:, None, :]
     common = np.ascontiguousarray(common.transpose(2, 1, 0))
     drive = ramp[:, None, None] * voluntary[None, :, None] * params.outreach_2015.values[None, None, :]
@@ -232,7 +247,7 @@ def enrolment_probabilities(params: xr.Dataset, years: np.ndarray, price: np.nda
     mixed = _household_years(household, len(years))
     enrolment(np.ascontiguousarray(params.join_logit.values.T), np.ascontiguousarray(params.lapse_logit.values.T),
               common, drive, age_shift, np.ascontiguousarray(params.price_sensitivity.values),
-              price, LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, join, lapse, GROUP_IDS.index("household"), mixed)
+              price, LAPSE["price"], LAPSE["outreach"], join, lapse, GROUP_IDS.index("household"), mixed)
     if mixed.any():
         _by_household(params, price, common, drive, age_shift, household, np.flatnonzero(mixed),
                       join, lapse)
@@ -256,7 +271,7 @@ def _by_household(params: xr.Dataset, price: np.ndarray, common: np.ndarray, dri
     weights, scale = household
     enrolment_mix(np.ascontiguousarray(params.join_logit.values.T), np.ascontiguousarray(params.lapse_logit.values.T),
                   common, drive, age_shift, np.ascontiguousarray(params.price_sensitivity.values), price,
-                  LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR, GROUP_IDS.index("household"), years,
+                  LAPSE["price"], LAPSE["outreach"], GROUP_IDS.index("household"), years,
                   np.ascontiguousarray(weights, dtype=float), np.ascontiguousarray(scale, dtype=float), join, lapse)
 
 

@@ -1,0 +1,98 @@
+"""A target's probability were each number the model holds fixed at another plausible value.
+
+The fitted parameters say how far the verdict leans on them (`learned.leans_on`); the numbers held
+fixed (`simulator/schemes/fixed.py`: the age shift of the voluntary groups, their incomes, lapse's
+response, the ramps of the two laws' drives) are assumed, and no draw varies them. So each is set in
+turn to its lower and its higher alternative (declared beside it, assumed too), the region is
+refitted on the same observations under that value (a fit absorbs what the data can tell about
+it), and the scenario is run again with the same seed: common random numbers, so the gap is the
+number's. A verdict that swings between the alternatives hangs on a number nobody measured.
+
+A fit that does not converge is reported as such beside its probability, never used silently.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import xarray as xr
+
+from covsim import simulator
+from covsim.simulator.analysis import planning
+from covsim.simulator.errors import InputError
+from covsim.simulator.inputs import regions as registry
+from covsim.simulator.schemes import scheme as scheme_of
+
+from .diagnostics import verdict
+from .fit import Settings, calibrate
+
+
+def tried(scheme_id: str) -> tuple:
+    """The numbers held fixed whose alternatives are tried: those that can move coverage."""
+    return tuple(f for f in scheme_of(scheme_id).fixed_items if f.alternatives)
+
+
+def check(scenario, until: int | None) -> None:
+    """One line, before minutes of fitting, for a run the alternatives cannot be tried on."""
+    if scenario.scheme != "bhyt" or not tried(scenario.scheme):
+        raise InputError("--held-fixed", scenario.scheme, "tries the alternatives of the health model's numbers "
+                                                          "held fixed; allowed with the bhyt scheme")
+    if until is None:
+        registry.refuse_unit(scenario.region, "--held-fixed (a refit per alternative)")
+
+
+def _whole_record(scenario, draws: int, seed: int) -> tuple[xr.Dataset, str]:
+    """The region's draws refitted on every observation, as its stored posterior was fitted (the
+    same seed; `covsim calibrate` reproduces the shipped one); a region on its priors has nothing
+    to refit, and its prior draws are taken as a run takes them. With what failed ('' if nothing)."""
+    from . import shipped
+
+    if not shipped.has_posterior(scenario.region):
+        return shipped.draws_for(scenario.region, draws, seed), ""
+    with xr.open_dataset(shipped.path_for(scenario.region)) as stored:
+        fit_seed = int(stored.attrs.get("seed", 0))
+    post = calibrate(scenario.region, None, Settings(seed=fit_seed))
+    layer = scheme_of(scenario.scheme)
+    params = shipped._pick(post, draws, seed, layer).assign_coords(draw=np.arange(draws))
+    return params, verdict(post.attrs)
+
+
+def probabilities(scenario, target: float, year: int, draws: int, seed: int, until: int | None = None,
+                  settings: Settings | None = None, known=None, keys: tuple[str, ...] | None = None,
+                  progress: Callable[[str], None] | None = None) -> list[dict]:
+    """For each number held fixed (or those named in `keys`), the probability of reaching `target`
+    in `year` with it at its lower and at its higher alternative, each refitted: as of the end of
+    `until` as `covsim target --until` fits (`settings`), else on the whole record."""
+    from .scoring import target_as_of
+
+    check(scenario, until)
+    rows = []
+    for fixed in tried(scenario.scheme):
+        if keys is not None and fixed.key not in keys:
+            continue
+        row = {"key": fixed.key, "held": str(fixed)}
+        for side, alternative in zip(("low", "high"), fixed.alternatives):
+            if progress:
+                progress(f"{fixed.key} {alternative.label}")
+            with fixed.held_at(alternative):
+                if until is not None:
+                    report = target_as_of(scenario, until, target, year, draws, seed, settings, known=known)
+                    p, failed = report["probability"], report["convergence"].get("failed", "")
+                else:
+                    params, failed = _whole_record(scenario, draws, seed)
+                    ds = simulator.run(scenario, params=params, draws=draws, seed=seed)
+                    cov = planning.region_coverage(ds, scenario).sel(year=year)
+                    p = planning.probability(cov, target)
+                row[side] = {"label": alternative.label, "values": _plain(alternative.values),
+                             "held": str(fixed), "probability": round(float(p), 4), "converged": not failed,
+                             **({"diagnostic": failed} if failed else {})}
+        rows.append(row)
+    return rows
+
+
+def _plain(values: dict) -> dict:
+    return {k: (dict(v) if isinstance(v, dict) else list(v) if isinstance(v, (list, tuple)) else v)
+            for k, v in values.items()}
+
+
+__all__ = ["check", "probabilities", "tried"]

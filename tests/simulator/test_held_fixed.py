@@ -1,0 +1,82 @@
+"""The numbers the model holds fixed: each can be swapped for an alternative inside a context, the
+run reads it and records it, and everything is back as declared afterwards."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from covsim import simulator
+from covsim.simulator.inputs import mandates
+from covsim.simulator.schemes import parameters
+from covsim.simulator.schemes.fixed import Alternative, Fixed, scaled
+from covsim.simulator.schemes.parameters import sample_prior
+
+YEARS = list(range(2008, 2019))
+
+
+@pytest.fixture(scope="module")
+def setting():
+    base = simulator.load_scenario("vietnam")
+    scenario = simulator.Scenario(base.name, base.region, base.description, 2008, 2018)
+    return scenario, sample_prior(30, 0, ["vietnam"])
+
+
+def _run(setting):
+    scenario, params = setting
+    return simulator.run(scenario, params=params, seed=0)
+
+
+def test_an_alternative_reaches_the_run_is_recorded_and_is_undone_after(setting):
+    before = _run(setting)
+    with parameters.LAPSE.held_at(Alternative("price 1", {"price": 1.0})):
+        assert parameters.LAPSE["price"] == 1.0 and parameters.LAPSE["outreach"] == 0.5
+        swapped = _run(setting)
+    after = _run(setting)
+    np.testing.assert_array_equal(before.coverage_total.values, after.coverage_total.values)
+    # lapse answering price twice as strongly loses members of the priced groups
+    g = "household"
+    assert float(swapped.coverage.sel(group=g, year=2018).mean()) < float(before.coverage.sel(group=g, year=2018).mean())
+    fixed = json.loads(swapped.attrs["fixed"])
+    assert "lapse responds to price and to outreach 1 and 0.5 times as strongly as joining" in fixed
+    assert "lapse responds to price and to outreach 0.5 and 0.5 times as strongly as joining" in json.loads(
+        before.attrs["fixed"])
+
+
+def test_the_swap_is_undone_when_the_code_inside_fails():
+    with pytest.raises(RuntimeError):
+        with parameters.AGE_SHIFT.held_at(parameters.AGE_SHIFT.alternatives[0]):
+            assert parameters.AGE_SHIFT["shifts"] == (0.0,) * 6
+            raise RuntimeError("inside")
+    assert parameters.AGE_SHIFT["shifts"] == parameters.VOLUNTARY_AGE_SHIFT
+
+
+def test_the_roadmap_ramp_is_read_from_the_number_held_fixed(setting):
+    """A one-year ramp puts the pupils' 2010 step in full at once: more pupils insured in 2010."""
+    fast = parameters.ROADMAP_RAMP.alternatives[0]
+    assert fast.values == {"years": 1}
+    np.testing.assert_array_equal(mandates.mandate_ramp(YEARS, ramp_years=1)[2],
+                                  (mandates.mandate_ramp(YEARS)[4] > 0.99).astype(float)
+                                  * (mandates.mandate_ramp(YEARS)[2] > 0))
+    scenario, params = setting
+    params = params.assign(roadmap=params.roadmap * 0.0 + 1.0)
+    slow = simulator.run(scenario, params=params, seed=0).coverage.sel(group="pupil_student", year=2010).mean()
+    with parameters.ROADMAP_RAMP.held_at(fast):
+        quick = simulator.run(scenario, params=params, seed=0).coverage.sel(group="pupil_student", year=2010).mean()
+    assert float(quick) > float(slow) + 0.01
+
+
+def test_every_number_that_moves_coverage_has_a_lower_and_a_higher_alternative():
+    for f in parameters.FIXED:
+        assert len(f.alternatives) == 2, f.key
+        for alt in f.alternatives:
+            assert set(alt.values) <= set(f.values), (f.key, alt.label)
+            assert alt.values != {k: f.values[k] for k in alt.values}, (f.key, alt.label)
+
+
+def test_scaled_keeps_the_shape_and_writes_no_negative_zero():
+    f = Fixed("k", "{v}", {"v": (0.0, -0.3)}, (Alternative("x0", scaled({"v": (0.0, -0.3)}, "v", 0.0)),))
+    with f.held_at(f.alternatives[0]):
+        assert str(f) == "0, 0"
+    assert scaled({"r": {"a": 0.3}}, "r", 2.0) == {"r": {"a": 0.6}}
