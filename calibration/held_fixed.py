@@ -2,9 +2,10 @@
 
 The fitted parameters say how far the verdict leans on them (`learned.leans_on`); the numbers held
 fixed (`simulator/schemes/fixed.py`: the age shift of the voluntary groups, their incomes, lapse's
-response, the ramps of the two laws' drives) are assumed, and no draw varies them. So each is set in
-turn to its lower and its higher alternative (declared beside it, assumed too), the region is
-refitted on the same observations under that value (a fit absorbs what the data can tell about
+response, the ramps of the two laws' drives; the labour layer's own for BHXH and BHTN) are
+assumed, and no draw varies them. So each is set in
+turn to its lower and its higher alternative (declared beside it, assumed too), the scheme's fit
+of the region (of a 2025 unit's former provinces) is redone on the same observations under that value (a fit absorbs what the data can tell about
 it), and the scenario is run again with the same seed: common random numbers, so the gap is the
 number's. A verdict that swings between the alternatives hangs on a number nobody measured.
 
@@ -14,13 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 import xarray as xr
 
 from covsim import simulator
 from covsim.simulator.analysis import planning
 from covsim.simulator.errors import InputError
-from covsim.simulator.inputs import regions as registry
 from covsim.simulator.schemes import scheme as scheme_of
 
 from .diagnostics import verdict
@@ -34,35 +33,44 @@ def tried(scheme_id: str) -> tuple:
 
 def check(scenario, until: int | None) -> None:
     """One line, before minutes of fitting, for a run the alternatives cannot be tried on."""
-    if scenario.scheme != "bhyt" or not tried(scenario.scheme):
-        raise InputError("--held-fixed", scenario.scheme, "tries the alternatives of the health model's numbers "
-                                                          "held fixed; allowed with the bhyt scheme")
-    if until is None:
-        registry.refuse_unit(scenario.region, "--held-fixed (a refit per alternative)")
+    if not tried(scenario.scheme):
+        raise InputError("--held-fixed", scenario.scheme, "its model holds no number fixed that moves coverage")
+    if until is not None and scenario.scheme != "bhyt":
+        raise InputError("--until", str(until), "as-of target probabilities are for health insurance (bhyt) only")
 
 
 def _whole_record(scenario, draws: int, seed: int) -> tuple[xr.Dataset, str]:
-    """The region's draws refitted on every observation, as its stored posterior was fitted (the
-    same seed; `covsim calibrate` reproduces the shipped one); a region on its priors has nothing
-    to refit, and its prior draws are taken as a run takes them. With what failed ('' if nothing)."""
+    """The run's draws with the scheme's own fit redone on every observation, as its stored
+    posterior was fitted (its seed; `covsim calibrate` reproduces the shipped one), for the region
+    or, for a 2025 unit, each former province with a fit of its own; the other layers' draws as
+    stored. A region on its priors has nothing to refit. With what failed ('' if nothing)."""
     from . import shipped
 
-    if not shipped.has_posterior(scenario.region):
-        return shipped.draws_for(scenario.region, draws, seed), ""
-    with xr.open_dataset(shipped.path_for(scenario.region)) as stored:
-        fit_seed = int(stored.attrs.get("seed", 0))
-    post = calibrate(scenario.region, None, Settings(seed=fit_seed))
-    layer = scheme_of(scenario.scheme)
-    params = shipped._pick(post, draws, seed, layer).assign_coords(draw=np.arange(draws))
-    return params, verdict(post.attrs)
+    refit = scheme_of(scenario.scheme).posterior
+    failed = []
+
+    def read(region: str, layer):
+        found = shipped.stored(region, layer)
+        if found is None or layer.posterior != refit:
+            return found
+        post, name = found
+        new = calibrate(region, None, Settings(seed=int(post.attrs.get("seed", 0))), scheme=layer.id)
+        if why := verdict(new.attrs):
+            failed.append(f"{region}: {why}" if region != scenario.region else why)
+        return shipped.layer_variables(new, layer), f"{name} refitted"
+
+    params = shipped.draws_for(scenario.region, draws, seed, read=read)
+    return params, "; ".join(failed)
 
 
 def probabilities(scenario, target: float, year: int, draws: int, seed: int, until: int | None = None,
-                  settings: Settings | None = None, known=None, keys: tuple[str, ...] | None = None,
+                  settings: Settings | None = None, known=None, denominator: str | None = None,
+                  keys: tuple[str, ...] | None = None,
                   progress: Callable[[str], None] | None = None) -> list[dict]:
     """For each number held fixed (or those named in `keys`), the probability of reaching `target`
     in `year` with it at its lower and at its higher alternative, each refitted: as of the end of
-    `until` as `covsim target --until` fits (`settings`), else on the whole record."""
+    `until` as `covsim target --until` fits (`settings`), else on the whole record (a labour
+    scheme's share of `denominator`, as `covsim target`)."""
     from .scoring import target_as_of
 
     check(scenario, until)
@@ -81,7 +89,7 @@ def probabilities(scenario, target: float, year: int, draws: int, seed: int, unt
                 else:
                     params, failed = _whole_record(scenario, draws, seed)
                     ds = simulator.run(scenario, params=params, draws=draws, seed=seed)
-                    cov = planning.region_coverage(ds, scenario).sel(year=year)
+                    cov = planning.region_coverage(ds, scenario, denominator).sel(year=year)
                     p = planning.probability(cov, target)
                 row[side] = {"label": alternative.label, "values": _plain(alternative.values),
                              "held": str(fixed), "probability": round(float(p), 4), "converged": not failed,

@@ -9,6 +9,7 @@ import json
 import sys
 from importlib import resources
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import xarray as xr
@@ -65,40 +66,60 @@ def priors_note(region: str) -> str:
             "not fitted to any observation (covsim calibrate fits one)")
 
 
-def draws_for(region: str, draws: int, seed: int, regions: list[str] | None = None) -> xr.Dataset:
+def draws_for(region: str, draws: int, seed: int, regions: list[str] | None = None,
+              read: Reader | None = None) -> xr.Dataset:
     """`draws` parameter draws for `region`: from its shipped posterior, else from the priors.
 
     Posterior draws are taken in a fixed order seeded by `seed` (with replacement when more are
     asked than stored), so the same seed gives the same draws. On the priors, says so on stderr.
-    A 2025 unit run as the sum of its former provinces takes theirs (`merged_draws`).
+    A 2025 unit run as the sum of its former provinces takes theirs (`merged_draws`). `read` gives
+    each layer's posterior (default: the stored files, `stored`).
     """
     from covsim.simulator.inputs import regions as registry
 
+    read = read or stored
     if region in registry.mergeable():
-        return merged_draws(region, draws, seed)
+        return merged_draws(region, draws, seed, read)
     first, *others = posterior_layers()
-    path = path_for(region)
-    if not path.exists():
+    found = read(region, first)
+    if found is None:
         tell_priors(region)
         out = sample_prior(draws, seed, regions or [region])
         out.attrs[first.source_attr] = f"prior: no calibrated posterior for region '{region}'"
     else:
-        post = _read(path, first)
+        post, name = found
         out = _pick(post, draws, seed, first).assign_coords(draw=np.arange(draws))
-        out.attrs[first.source_attr] = f"posterior {path.name}"
+        out.attrs[first.source_attr] = f"posterior {name}"
         from .diagnostics import warn_if_unconverged
 
-        if warn_if_unconverged(post.attrs, f"posterior {path.name}"):
+        if warn_if_unconverged(post.attrs, f"posterior {name}"):
             out.attrs[first.source_attr] += " (unconverged)"
     for layer in others:
-        out = attach_draws(out, region, seed, layer)
+        out = attach_draws(out, region, seed, layer, read)
     return out
 
 
+#: A region's posterior of one layer and its name, or None where it has none: by default the stored
+#: file (`stored`); `calibration/held_fixed.py` passes refits under another value of a number held fixed.
+Reader = Callable[[str, Scheme], "tuple[xr.Dataset, str] | None"]
+
+
+def stored(region: str, layer: Scheme) -> tuple[xr.Dataset, str] | None:
+    """The region's stored posterior of `layer` (the first layer: the user's fit, else the shipped
+    one; a later layer: the shipped one) and its file name; None where there is none."""
+    path = path_for(region) if layer.posterior == posterior_layers()[0].posterior else shipped_path(region, layer)
+    return (_read(path, layer), path.name) if path.exists() else None
+
+
+def layer_variables(post: xr.Dataset, layer: Scheme) -> xr.Dataset:
+    """The variables of a posterior the layer's runs read (all of them unless it says)."""
+    return post if layer.reads is None else post[[v for v in layer.reads if v in post]]
+
+
 def _read(path: Path, layer: Scheme) -> xr.Dataset:
-    """The variables of a posterior file the layer's runs read (all of them unless it says)."""
+    """A posterior file's variables the layer's runs read."""
     with xr.open_dataset(path) as ds:
-        return (ds if layer.reads is None else ds[[v for v in layer.reads if v in ds]]).load()
+        return layer_variables(ds, layer).load()
 
 
 def _pick(post: xr.Dataset, draws: int, seed: int, layer: Scheme) -> xr.Dataset:
@@ -109,7 +130,7 @@ def _pick(post: xr.Dataset, draws: int, seed: int, layer: Scheme) -> xr.Dataset:
     return post.isel(draw=rng.permutation(n)[:draws] if draws <= n else rng.integers(0, n, draws))
 
 
-def merged_draws(unit: str, draws: int, seed: int) -> xr.Dataset:
+def merged_draws(unit: str, draws: int, seed: int, read: Reader | None = None) -> xr.Dataset:
     """Draws for a 2025 unit's former provinces: the shared parameters from the province whose name
     the unit keeps (its posterior, else the priors), each former province's own offset from its own
     draws (posterior or priors). `source` starts with 'prior' unless every one is calibrated, so the
@@ -117,7 +138,7 @@ def merged_draws(unit: str, draws: int, seed: int) -> xr.Dataset:
     from covsim.simulator.inputs import regions as registry
 
     members, head = registry.former_provinces(unit), registry.seat(unit)
-    own = {m: draws_for(m, draws, seed) for m in members}
+    own = {m: draws_for(m, draws, seed, read=read) for m in members}
     base = own[head]
     regional = [v for v in base.data_vars if "region" in base[v].dims]
     out = base.drop_vars(regional + ["region"])
@@ -145,16 +166,18 @@ def _merged_learned(head: dict, own: dict[str, xr.Dataset], members: list[str]) 
     return learned.summarise(c, head.get("held", []))
 
 
-def attach_draws(params: xr.Dataset, region: str, seed: int, layer: Scheme) -> xr.Dataset:
+def attach_draws(params: xr.Dataset, region: str, seed: int, layer: Scheme,
+                 read: Reader | None = None) -> xr.Dataset:
     """`params` (a region's draws, as `draws_for` gives them) with another layer's shipped
     posterior draws (the labour schemes') added beside them, keyed by the same draw index;
     unchanged where none is shipped or `params` has them already (that layer then samples its
     priors at those indices). The layer reads only its own variables (`reads`), so no parameter of
     the first layer is replaced."""
-    path = shipped_path(region, layer)
-    if not path.exists() or any(v in params for v in layer.reads or ()):
+    found = None if any(v in params for v in layer.reads or ()) else (read or stored)(region, layer)
+    if found is None:
         return params
-    post = _pick(_read(path, layer), params.sizes["draw"], seed, layer).assign_coords(draw=params.draw.values)
+    post, file_name = found
+    post = _pick(post, params.sizes["draw"], seed, layer).assign_coords(draw=params.draw.values)
     out = params.copy()
     for name, var in post.data_vars.items():
         if name in out:
@@ -162,7 +185,7 @@ def attach_draws(params: xr.Dataset, region: str, seed: int, layer: Scheme) -> x
         if "region" in var.dims:
             var = var.reindex(region=out.region.values, fill_value=0.0) if "region" in out.coords else var
         out[name] = var
-    out.attrs[layer.source_attr] = f"posterior {path.name}"
+    out.attrs[layer.source_attr] = f"posterior {file_name}"
     if "learned" in post.attrs:
         out.attrs[layer.learned_attr] = post.attrs["learned"]
     return out

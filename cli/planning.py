@@ -202,12 +202,14 @@ def _held_fixed(scenario, args) -> list[dict]:
 
     from covsim.calibration import held_fixed
     from covsim.calibration.backtest import SETTINGS
+    from covsim.simulator.inputs.regions import mergeable
 
     fits = 2 * len(held_fixed.tried(scenario.scheme))
-    sys.stderr.write(f"covsim: note: --held-fixed refits {scenario.region} {fits} times, once per alternative\n")
+    sys.stderr.write(f"covsim: note: --held-fixed refits {scenario.region} {fits} times, once per alternative"
+                     f"{' (each former province with a fit of its own)' if scenario.region in mergeable() else ''}\n")
     settings = dataclasses.replace(SETTINGS, draws=max(args.draws, 300), seed=args.seed)
     return held_fixed.probabilities(scenario, args.target, args.year, args.draws, args.seed, until=args.until,
-                                    settings=settings, known=args.known)
+                                    settings=settings, known=args.known, denominator=args.denominator)
 
 
 def held_fixed_line(rows: list[dict]) -> str:
@@ -470,7 +472,8 @@ def register(sub) -> None:
                                                              "observed outcome (Brier)")
     target.add_argument("--held-fixed", action="store_true",
                         help="also the probability with each number the model holds fixed (assumed) at its lower "
-                             "and higher alternative, the region refitted under each: about ten fits")
+                             "and higher alternative, the scheme's fit redone under each (ten fits for bhyt, eight "
+                             "for bhxh/bhtn; minutes)")
     target.set_defaults(func=cmd_target)
 
     solve = sub.add_parser("solve", help="cheapest state shares that make a target likely")

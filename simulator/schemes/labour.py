@@ -49,7 +49,7 @@ import xarray as xr
 from ..inputs import tables, demography, known, observations
 from ..errors import InputError
 from . import compliance
-from .fixed import Fixed
+from .fixed import Alternative, Fixed, scaled
 from .parameters import DEFAULT_NOISE_FROM, Prior, region_values
 from .provenance import provenance
 from ..inputs.policy import NATIONAL, Policy, Series
@@ -77,18 +77,27 @@ VOLUNTARY_AGE_SHIFT = (-1.0, -0.6, -0.2, 0.0, 0.2, 0.3, 0.4, 0.3, 0.2, 0.0)
 LAPSE_PRICE_FACTOR = 0.5  # lapse responds to price and outreach half as strongly as joining
 LAPSE_OUTREACH_FACTOR = 0.5
 REQUIRED_CAP = 0.98  # no age band is wholly in wage jobs
-#: The numbers above that no figure fits (assumed): listed in every labour run's provenance.
-FIXED = (
-    Fixed("voluntary_bhxh_age_shift", "voluntary BHXH join shift by age band {first}..{last}: {shifts} log-odds "
-          "(nearing a pension)", {"first": BAND_LABELS[0], "last": BAND_LABELS[-1],
-                                  "shifts": tuple(float(v) for v in VOLUNTARY_AGE_SHIFT)}),
-    Fixed("lapse_factors", "lapse responds to price and to outreach {price} and {outreach} times as strongly as "
-          "joining", {"price": LAPSE_PRICE_FACTOR, "outreach": LAPSE_OUTREACH_FACTOR}),
-    Fixed("required_cap", "at most {cap} of an age band required to join (no band wholly in wage jobs)",
-          {"cap": REQUIRED_CAP}),
-    Fixed("voluntary_drive_ramp", "the 2018 resolutions' voluntary drive ramps in over {years} years from {start}",
-          {"years": DRIVE_RAMP_YEARS, "start": VOLUNTARY_DRIVE_YEAR}),
-)
+AGE_SHIFT = Fixed(
+    "voluntary_bhxh_age_shift", "voluntary BHXH join shift by age band {first}..{last}: {shifts} log-odds "
+    "(nearing a pension)", {"first": BAND_LABELS[0], "last": BAND_LABELS[-1],
+                            "shifts": tuple(float(v) for v in VOLUNTARY_AGE_SHIFT)},
+    (Alternative("x0", scaled({"shifts": VOLUNTARY_AGE_SHIFT}, "shifts", 0.0)),
+     Alternative("x2", scaled({"shifts": VOLUNTARY_AGE_SHIFT}, "shifts", 2.0))))
+LAPSE = Fixed(
+    "lapse_factors", "lapse responds to price and to outreach {price} and {outreach} times as strongly as joining",
+    {"price": LAPSE_PRICE_FACTOR, "outreach": LAPSE_OUTREACH_FACTOR},
+    (Alternative("0.25", {"price": 0.25, "outreach": 0.25}), Alternative("1", {"price": 1.0, "outreach": 1.0})))
+CAP = Fixed(
+    "required_cap", "at most {cap} of an age band required to join (no band wholly in wage jobs)",
+    {"cap": REQUIRED_CAP}, (Alternative("0.95", {"cap": 0.95}), Alternative("1", {"cap": 1.0})))
+DRIVE_RAMP = Fixed(
+    "voluntary_drive_ramp", "the 2018 resolutions' voluntary drive ramps in over {years} years from {start}",
+    {"years": DRIVE_RAMP_YEARS, "start": VOLUNTARY_DRIVE_YEAR},
+    (Alternative("1 year", {"years": 1}), Alternative("5 years", {"years": 5})))
+#: The numbers above that no figure fits (assumed): listed in every labour run's provenance. The
+#: layer reads them through these (`now()`), so that `covsim target --held-fixed` can try each
+#: one's alternatives.
+FIXED = (AGE_SHIFT, LAPSE, CAP, DRIVE_RAMP)
 
 PRIORS = {
     # Compliance (1 - evasion) is the employers' one process, shared with the health engine.
@@ -289,7 +298,7 @@ class Prepared:
         """(join, lapse) over (year, region, band, draw), mixed over the informal subgroups, and
         the subgroups' equilibrium weights among members over (year, region, subgroup, draw)."""
         years = np.asarray(self.years)
-        ramp = np.clip((years - VOLUNTARY_DRIVE_YEAR + 1) / DRIVE_RAMP_YEARS, 0.0, 1.0)
+        ramp = np.clip((years - DRIVE_RAMP["start"] + 1) / DRIVE_RAMP["years"], 0.0, 1.0)
         elapsed = np.maximum(years - TREND_START, 0)
         # A scenario's drive also keeps members paying (half as strongly); the national drive and
         # the slow growth of awareness move joining only: lapse stays high (World Bank 2025 finds
@@ -300,11 +309,11 @@ class Prepared:
                   + ramp[:, None, None] * params.voluntary_drive.values[None, None, :])
         sens = params.voluntary_price_sensitivity.values
         price = self.price[:, :, None, :, None]  # (T, R, 1, K, 1)
-        shift = np.asarray(VOLUNTARY_AGE_SHIFT)[None, None, :, None, None]
+        shift = np.asarray(AGE_SHIFT["shifts"])[None, None, :, None, None]
         c = common[:, :, None, None, :]
         x = params.voluntary_join.values + c + shift - sens * price
-        y = (params.voluntary_lapse.values - LAPSE_OUTREACH_FACTOR * drive[:, :, None, None, :]
-             + LAPSE_PRICE_FACTOR * sens * price)
+        y = (params.voluntary_lapse.values - LAPSE["outreach"] * drive[:, :, None, None, :]
+             + LAPSE["price"] * sens * price)
         pj, pl = _expit(x), _expit(y)  # (T, R, B, K, D)
         moved = 1.0 - (1.0 - pj) * (1.0 - pl)
         join, lapse = moved * pj / (pj + pl), moved * pl / (pj + pl)
@@ -328,6 +337,7 @@ class Prepared:
         scope = self.bhtn_share(params)
         join, lapse, weights = self.voluntary_rates(params)
         bands = band_of_age()
+        cap = CAP["cap"]  # held fixed (assumed)
         lf_tot = self.labour_force.sum(axis=(2, 3))
         req_tot = np.zeros((T, R, D))
         vol_tot = np.zeros((T, R, D))
@@ -338,7 +348,7 @@ class Prepared:
         members = informal = None
         for k in range(T):
             lf = self.labour_force[k][..., None]  # (R, S, A, 1)
-            req = lf * np.minimum(level[k][:, None, None, :] * self.profile[k][..., None], REQUIRED_CAP)
+            req = lf * np.minimum(level[k][:, None, None, :] * self.profile[k][..., None], cap)
             pool = lf - req
             j = join[k][:, bands][:, None]  # (R, 1, A, D)
             lp = lapse[k][:, bands][:, None]

@@ -2,22 +2,26 @@
 under it (the fit must see the alternative, not only the run), with the same draws and seed."""
 from __future__ import annotations
 
+import dataclasses
+
 import xarray as xr
 
 from covsim import simulator
 from covsim.calibration import held_fixed, scoring
 from covsim.calibration.fit import FAST
 from covsim.calibration.shipped import shipped_path
-from covsim.simulator.schemes import parameters
+from covsim.simulator.schemes import labour, parameters
+from covsim.simulator.schemes import scheme as scheme_of
 
 from ..cli.test_cli import assert_one_line_error, covsim
 
 
-def _recording(seen: list):
-    """A stand-in for the fit that notes the lapse factors it was called under."""
-    def fit(region, until=None, settings=None, *args, **kwargs):
-        seen.append((until, parameters.LAPSE["price"]))
-        with xr.open_dataset(shipped_path(region)) as post:
+def _recording(seen: list, layer=parameters.LAPSE):
+    """A stand-in for the fit that notes the lapse factors it was called under, and returns the
+    stored posterior of the scheme it was asked for."""
+    def fit(region, until=None, settings=None, *args, scheme="bhyt", **kwargs):
+        seen.append((region, until, layer["price"]))
+        with xr.open_dataset(shipped_path(region, scheme_of(scheme))) as post:
             return post.load()
     return fit
 
@@ -27,7 +31,7 @@ def test_as_of_each_alternative_is_refitted_under_it(monkeypatch):
     monkeypatch.setattr(scoring, "calibrate", _recording(seen))
     rows = held_fixed.probabilities(simulator.load_scenario("vinh_long"), 0.9, 2020, 20, 0, until=2018,
                                     settings=FAST, keys=("lapse_factors",))
-    assert seen == [(2018, 0.25), (2018, 1.0)]
+    assert seen == [("vinh_long", 2018, 0.25), ("vinh_long", 2018, 1.0)]
     (row,) = rows
     assert row["key"] == "lapse_factors" and "0.5 and 0.5" in row["held"]
     assert [row["low"]["label"], row["high"]["label"]] == ["0.25", "1"]
@@ -42,7 +46,7 @@ def test_on_the_whole_record_the_region_is_refitted_as_its_posterior_was(monkeyp
     monkeypatch.setattr(held_fixed, "calibrate", _recording(seen))
     rows = held_fixed.probabilities(simulator.load_scenario("lai_chau"), 0.968, 2020, 20, 0,
                                     keys=("household_ramp", "lapse_factors"))
-    assert seen == [(None, 0.25), (None, 1.0), (None, 0.5), (None, 0.5)]
+    assert seen == [("lai_chau", None, p) for p in (0.25, 1.0, 0.5, 0.5)]
     assert [r["key"] for r in rows] == ["lapse_factors", "household_ramp"]
 
 
@@ -61,8 +65,28 @@ def test_an_unconverged_refit_is_said_beside_its_probability(monkeypatch):
     assert "fit did not converge: R-hat" in held_fixed_line([row])
 
 
+def test_a_labour_target_refits_the_labour_layer_under_its_own_numbers(monkeypatch):
+    seen = []
+    monkeypatch.setattr(held_fixed, "calibrate", _recording(seen, labour.LAPSE))
+    scenario = dataclasses.replace(simulator.load_scenario("vinh_long"), scheme="bhxh")
+    rows = held_fixed.probabilities(scenario, 0.5, 2020, 20, 0, keys=("lapse_factors",))
+    assert seen == [("vinh_long", None, 0.25), ("vinh_long", None, 1.0)]  # the health draws as stored
+    assert rows[0]["key"] == "lapse_factors" and [rows[0][s]["label"] for s in ("low", "high")] == ["0.25", "1"]
+
+
+def test_a_2025_unit_refits_each_former_province_with_a_fit_of_its_own(monkeypatch):
+    from covsim.calibration import shipped
+    from covsim.simulator.inputs.regions import former_provinces
+
+    seen = []
+    monkeypatch.setattr(held_fixed, "calibrate", _recording(seen))
+    held_fixed.probabilities(simulator.load_scenario("ho_chi_minh_city_2025"), 0.95, 2030, 20, 0,
+                             keys=("lapse_factors",))
+    fitted = [m for m in former_provinces("ho_chi_minh_city_2025") if shipped.has_posterior(m)]
+    assert fitted == ["ho_chi_minh_city"] and len(former_provinces("ho_chi_minh_city_2025")) == 3
+    assert seen == [("ho_chi_minh_city", None, 0.25), ("ho_chi_minh_city", None, 1.0)]
+
+
 def test_held_fixed_refuses_before_fitting_what_it_cannot_try():
     assert_one_line_error(covsim("target", "vinh_long", "--scheme", "bhxh", "--target", "0.5", "--year", "2020",
-                                 "--held-fixed"), "--held-fixed", "bhyt")
-    assert_one_line_error(covsim("target", "ho_chi_minh_city_2025", "--target", "0.95", "--year", "2030",
-                                 "--held-fixed"), "ho_chi_minh_city_2025", "ho_chi_minh_city")
+                                 "--until", "2016", "--held-fixed"), "--until", "bhyt")
