@@ -76,13 +76,21 @@ def cmd_brief(args) -> int:
     res = compute.full_result(args.scenario, scheme, levers, start, args.target,
                               args.year, compare=args.compare, draws=args.draws, seed=args.seed)
     s = compute.summary(res)
+    if args.held_fixed:  # the verdict with each number held fixed at its alternatives, refitted
+        from covsim.calibration.held_fixed import check, tried
+
+        check(sc, None)
+        sys.stderr.write(f"covsim: note: --held-fixed refits {sc.region} {2 * len(tried(scheme))} times, once per "
+                         "alternative\n")
+        s["held_fixed"] = compute.held_fixed(args.scenario, scheme, tuple(sorted(levers.items())), start, args.target,
+                                             args.year, args.draws, args.seed)
     _atomic(str(out), lambda tmp: _write(tmp, brief_content.render(s, args.lang, out.suffix.lower())),
             suffix=out.suffix)
     rep = s["report"]
     if args.json:
         print(json.dumps({"out": str(out), "scenario": s["scenario"], "target": rep["target"], "year": rep["year"],
                           "probability": rep["probability"], "changed": s["changed"], "start": s["start"],
-                          "provenance": s["assumptions"]},
+                          "provenance": s["assumptions"], **({"held_fixed": s["held_fixed"]} if args.held_fixed else {})},
                          ensure_ascii=False))
     else:
         print(f"{s['scenario']}: probability {planning.probability_text(rep['probability'])} of {100 * rep['target']:.2f}% "
@@ -110,5 +118,9 @@ def register(sub) -> None:
     p.add_argument("--draws", type=_positive_int, default=200, help="posterior draws (default 200)")
     p.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
     p.add_argument("--out", required=True, help="output file: .docx, .pdf or .html")
+    p.add_argument("--held-fixed", action="store_true",
+                   help="also say how the probability moves with each number the model holds fixed (assumed) at "
+                        "a lower and a higher value, the fit redone under each (as covsim target --held-fixed; "
+                        "minutes)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_brief)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .i18n import fixed_text, leans_on_text, mostly_prior_text, on_priors_text, probability, t
+from .i18n import fixed_text, held_fixed_text, leans_on_text, mostly_prior_text, on_priors_text, probability, t
 from .sources import source_label
 from .brief_text import (b, billion, group_name, has, local_time, number, percent, plan_name, region_name,
                          scheme_name, target_text)
@@ -198,7 +198,8 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                     charts=charts, changes=[(_first_capital(r[0]),) + r[1:3] for r in rows], method=" ".join([method_text(s, lang, region)]
                                    + [text + "." for text in (fixed_text(s["scheme"], lang),
                                                               mostly_prior_text(a.get("mostly_prior"), lang),
-                                                              leans_on_text(s.get("leans_on"), lang)) if text]),
+                                                              leans_on_text(s.get("leans_on"), lang),
+                                                              held_fixed_text(s.get("held_fixed"), lang)) if text]),
                     reproduce=reproduce, sources=sources)
 
 

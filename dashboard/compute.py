@@ -328,6 +328,19 @@ def run_levers(name: str, scheme: str, levers: tuple, start: int, draws: int, se
     return cache.shared(("run", name, scheme, draws, seed), make)
 
 
+def held_fixed(name: str, scheme: str, levers: tuple, start: int, target: float, year: int, draws: int,
+               seed: int) -> list[dict]:
+    """The target's probability with each number the model holds fixed at its lower and higher
+    alternative, the fit redone under each (`calibration/held_fixed.py`): minutes of fitting, so
+    for `covsim brief --held-fixed`, never a page's callback."""
+    from covsim.calibration import held_fixed as alternatives
+
+    sc = scenario(name, scheme)
+    if levers:
+        sc = planning.with_levers(sc, dict(levers), start)
+    return alternatives.probabilities(sc, float(target), int(year), draws, seed)
+
+
 @lru_cache(maxsize=16)
 def _rerun(name: str, levers: tuple, start: int, draws: int, seed: int) -> tuple:
     """The kernel's rerun of a health-insurance scenario with levers set from `start`: (variant,

@@ -15,7 +15,7 @@ from .catalogue import DEFAULT, LANGUAGES, LOCALES
 from .compute import lever_labels, probability_shown
 
 __all__ = ["DEFAULT", "LANGUAGES", "LOCALES", "TEXT", "t", "region_name", "number", "percent", "probability", "group_name",
-           "group_label", "parameter_name", "mostly_prior_text", "leans_on_text", "fixed_text"]
+           "group_label", "parameter_name", "mostly_prior_text", "leans_on_text", "fixed_text", "held_fixed_text"]
 
 TEXT = catalogue.section("page") | lever_labels()  # for tests and tools: the page's entries
 
@@ -126,6 +126,37 @@ def leans_on_text(rows: list[dict] | None, lang: str) -> str:
     items = "; ".join(f"{parameter_name(r['parameter'], lang)} {probability(r['probability_low_half'], lang)} / "
                       f"{probability(r['probability_high_half'], lang)}" for r in rows)
     return t("leans_on", lang) + ": " + items
+
+
+def held_fixed_text(rows: list[dict] | None, lang: str) -> str:
+    """'' or one sentence: the target's probability with each number held fixed at its lower and
+    higher alternative, the fit redone under each (`calibration.held_fixed`, `brief --held-fixed`);
+    a refit that did not converge is marked, never dropped."""
+    if not rows:
+        return ""
+
+    def one(alt: dict) -> str:
+        text = f"{_alternative_label(alt['label'], lang)} {probability(alt['probability'], lang)}"
+        return text + ("" if alt["converged"] else f" ({t('held_unconverged', lang)})")
+
+    items = "; ".join(f"{catalogue.text('held_name', r['key'], lang)} {one(r['low'])} / {one(r['high'])}"
+                      for r in rows)
+    return t("held_fixed", lang) + ": " + items
+
+
+def _alternative_label(label: str, lang: str) -> str:
+    """An alternative's label (`schemes/fixed.py`) in the language: 'x0.75' -> '×0,75' (vi),
+    '0.25' -> '0,25', '5 years' -> '5 năm'."""
+    factor = label[1:] if label.startswith("x") else None
+    try:
+        value = float(factor if factor is not None else label)
+    except ValueError:
+        count, _, unit = label.partition(" ")
+        if not unit.startswith("year"):
+            return label
+        return catalogue.text("page", "held_year" if count == "1" else "held_years", lang).format(years=count)
+    digits = len(f"{value:g}".partition(".")[2])
+    return ("×" if factor is not None else "") + number(value, lang, digits)
 
 
 def group_name(group: str, lang: str) -> str:

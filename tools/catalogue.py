@@ -51,7 +51,8 @@ def problems() -> list[str]:
 
 def unworded() -> list[str]:
     """What the registries declare that the outputs must word and the catalogue lacks: each lever's
-    briefing sentence (`brief`/`lever_NAME`) and each shipped plan's name, description and title
+    briefing sentence (`brief`/`lever_NAME`), each number held fixed (`fixed`/KEY, and `held_name`/KEY
+    where its alternatives are tried), and each shipped plan's name, description and title
     (`scenario`/`NAME`, `scenario`/`NAME.description`, `plan`/`NAME`); a baseline is worded as
     its region's policy in force."""
     from covsim import simulator
@@ -59,7 +60,13 @@ def unworded() -> list[str]:
     from covsim.simulator.inputs.levers import LEVERS
     from covsim.simulator.inputs.scenario import shipped
 
+    from covsim.simulator.schemes import SCHEMES
+
     need = [("brief", f"lever_{name}", f"simulator/inputs/levers.py: lever '{name}'") for name in LEVERS]
+    for entry in SCHEMES.values():  # each number held fixed: its sentence, and its name where it is tried
+        for f in entry.fixed_items:
+            need += [("fixed", f.key, f"{entry.model.__name__}: held fixed '{f.key}'")]
+            need += [("held_name", f.key, f"{entry.model.__name__}: alternatives of '{f.key}'")] if f.alternatives else []
     for name, path in shipped().items():
         if simulator.load_scenario(name).baseline:
             need += [(section, key, f"scenarios/{path.name}") for section, key in

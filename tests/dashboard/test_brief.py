@@ -226,3 +226,61 @@ def test_a_labour_briefings_charts_say_coverage_is_of_the_labour_force():
     assert brief_charts._coverage_label(s, "vi") == "Tỷ lệ bao phủ (% lực lượng lao động)"
     health = callbacks.compute_request(dict(req, scenario="vinh_long", scheme="bhyt", target=90), 4, 0)
     assert brief_charts._coverage_label(health, "en") == "Coverage"
+
+
+def test_brief_held_fixed_says_how_the_verdict_moves_with_each_number_held_fixed(tmp_path, capsys, monkeypatch):
+    """`brief --held-fixed`: the method paragraph gives the probability under each alternative, in
+    the briefing's language, from the same refits as `covsim target --held-fixed` (stood in for
+    here by the stored posterior, under the alternative the refit was asked for)."""
+    import docx
+    import xarray as xr
+
+    from covsim.calibration import held_fixed
+    from covsim.calibration.shipped import shipped_path
+    from covsim.dashboard.i18n import probability
+    from covsim.simulator.schemes import labour, scheme
+
+    from .leaks import context, leaks
+
+    asked = []
+
+    def fit(region, until=None, settings=None, *args, **kwargs):
+        asked.append(labour.CAP["cap"])
+        with xr.open_dataset(shipped_path(region, scheme(kwargs.get("scheme", "bhyt")))) as post:
+            return post.load()
+
+    monkeypatch.setattr(held_fixed, "calibrate", fit)
+    out = tmp_path / "b.docx"
+    assert main(["brief", "vinh_long", "--scheme", "bhxh", "--target", "0.2", "--year", "2020", "--draws", str(DRAWS),
+                 "--out", str(out), "--held-fixed", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    rows = {r["key"]: r for r in printed["held_fixed"]}
+    assert list(rows) == ["voluntary_bhxh_age_shift", "lapse_factors", "required_cap", "voluntary_drive_ramp"]
+    assert 0.95 in asked and 1.0 in asked  # each alternative refitted under its own value
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    cap = rows["required_cap"]
+    line = (f"tỷ lệ tối đa của một nhóm tuổi thuộc diện bắt buộc 0,95 {probability(cap['low']['probability'], 'vi')}"
+            f" / 1 {probability(cap['high']['probability'], 'vi')}")
+    assert line in text
+    assert "5 năm" in text and "×2" in text
+    found = leaks(text, "vi")
+    assert not found, context(text, found)
+
+
+@pytest.mark.parametrize("lang, words", [("vi", ["×0,75 40%", "0,25 <1%", "1 năm 12%", "5 năm 3%",
+                                                  "lần ước lượng lại không hội tụ"]),
+                                         ("en", ["×0.75 40%", "0.25 <1%", "1 year 12%", "5 years 3%",
+                                                 "its refit did not converge"])])
+def test_the_held_fixed_sentence_words_each_alternative_in_the_language(lang, words):
+    from covsim.dashboard.i18n import held_fixed_text
+
+    def alt(label, p, converged=True):
+        return {"label": label, "probability": p, "converged": converged}
+
+    rows = [{"key": "income_ratio", "low": alt("x0.75", 0.4), "high": alt("x1.33", 0.5)},
+            {"key": "lapse_factors", "low": alt("0.25", 0.004), "high": alt("1", 0.6, converged=False)},
+            {"key": "household_ramp", "low": alt("1 year", 0.12), "high": alt("5 years", 0.03)}]
+    text = held_fixed_text(rows, lang)
+    for w in words:
+        assert w in text, (w, text)
+    assert held_fixed_text([], lang) == "" and held_fixed_text(None, lang) == ""

@@ -97,16 +97,22 @@ def test_the_catalogue_has_both_languages_of_every_entry():
     assert {"page", "scenario", "group", "plotly", "dropdown", "brief", "excel"} <= set(catalogue.sections())
 
 
-def test_the_catalogue_check_names_a_lever_or_plan_without_its_words(monkeypatch):
-    """A new lever without its briefing sentence, or a new shipped plan without its name, is named by
+def test_the_catalogue_check_names_a_lever_plan_or_number_held_fixed_without_its_words(monkeypatch):
+    """A new lever without its briefing sentence, a new shipped plan without its name, or a number held
+    fixed without its sentence or (where its alternatives are tried) its name, is named by
     `check` (the recipes in docs/extending.md rely on it), not left to show an internal id."""
     spec = importlib.util.spec_from_file_location("catalogue_tool", Path(__file__).parents[2] / "tools" / "catalogue.py")
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
     real = catalogue.has
     monkeypatch.setattr(catalogue, "has", lambda section, key: real(section, key)
-                        and key not in ("lever_drive", "vinh_long_directive_2018"))
+                        and (section, key) not in (("brief", "lever_drive"), ("scenario", "vinh_long_directive_2018"),
+                                                   ("held_name", "required_cap"), ("fixed", "roadmap_ramp")))
     found = tool.unworded()
+    assert any("held_name/required_cap: no entry for covsim.simulator.schemes.labour: alternatives of "
+               "'required_cap'" in f for f in found)
+    assert any("fixed/roadmap_ramp: no entry for covsim.simulator.schemes.health: held fixed 'roadmap_ramp'" in f
+               for f in found)
     assert any("brief/lever_drive: no entry for simulator/inputs/levers.py: lever 'drive'" in f for f in found)
     assert any("scenario/vinh_long_directive_2018: no entry for scenarios/vinh_long_directive_2018.toml" in f
                for f in found)
