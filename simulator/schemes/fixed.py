@@ -13,6 +13,7 @@ variable, seen by this thread only, and the run's provenance records the value i
 """
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -54,7 +55,8 @@ class Fixed:
             _HELD.reset(token)
 
     def __str__(self) -> str:
-        return self.text.format(**{k: _english(v) for k, v in self.now().items()})
+        text = self.text.format(**{k: _english(v) for k, v in self.now().items()})
+        return re.sub(r"\b1 years\b", "1 year", text)  # a ramp's one-year alternative
 
 
 def _english(value) -> str:

@@ -80,3 +80,5 @@ def test_scaled_keeps_the_shape_and_writes_no_negative_zero():
     with f.held_at(f.alternatives[0]):
         assert str(f) == "0, 0"
     assert scaled({"r": {"a": 0.3}}, "r", 2.0) == {"r": {"a": 0.6}}
+    with parameters.HOUSEHOLD_RAMP.held_at(parameters.HOUSEHOLD_RAMP.alternatives[0]):
+        assert str(parameters.HOUSEHOLD_RAMP) == "Law 46/2014's drives ramp in over 1 year from 2015"
