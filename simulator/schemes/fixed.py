@@ -77,4 +77,22 @@ def scaled(values: dict, name: str, factor: float) -> dict:
     return {name: round(v * factor, 4) + 0.0}
 
 
-__all__ = ["Alternative", "Fixed", "scaled"]
+def times(values: dict, name: str, *factors: float) -> tuple[Alternative, ...]:
+    """Alternatives that multiply the field `name` by each factor, labelled 'x0', 'x1.33', ..."""
+    return tuple(Alternative(f"x{round(f, 2):g}", scaled(values, name, f)) for f in factors)
+
+
+#: A ramp's alternatives: built up in one year, or over five.
+RAMPS = (Alternative("1 year", {"years": 1}), Alternative("5 years", {"years": 5}))
+
+
+def lapse_halves(price: float, outreach: float) -> Fixed:
+    """Lapse's response to price and to outreach against joining's, held fixed, and its alternatives
+    (0.25 and 1): one declaration for the health model and the labour layer, each its own number."""
+    return Fixed("lapse_factors", "lapse responds to price and to outreach {price} and {outreach} times as strongly "
+                 "as joining", {"price": price, "outreach": outreach},
+                 (Alternative("0.25", {"price": 0.25, "outreach": 0.25}),
+                  Alternative("1", {"price": 1.0, "outreach": 1.0})))
+
+
+__all__ = ["Alternative", "Fixed", "RAMPS", "lapse_halves", "scaled", "times"]

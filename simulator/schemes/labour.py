@@ -49,7 +49,7 @@ import xarray as xr
 from ..inputs import tables, demography, known, observations
 from ..errors import InputError
 from . import compliance
-from .fixed import Alternative, Fixed, scaled
+from .fixed import RAMPS, Alternative, Fixed, lapse_halves, times
 from .parameters import DEFAULT_NOISE_FROM, Prior, region_values
 from .provenance import provenance
 from ..inputs.policy import NATIONAL, Policy, Series
@@ -81,19 +81,14 @@ AGE_SHIFT = Fixed(
     "voluntary_bhxh_age_shift", "voluntary BHXH join shift by age band {first}..{last}: {shifts} log-odds "
     "(nearing a pension)", {"first": BAND_LABELS[0], "last": BAND_LABELS[-1],
                             "shifts": tuple(float(v) for v in VOLUNTARY_AGE_SHIFT)},
-    (Alternative("x0", scaled({"shifts": VOLUNTARY_AGE_SHIFT}, "shifts", 0.0)),
-     Alternative("x2", scaled({"shifts": VOLUNTARY_AGE_SHIFT}, "shifts", 2.0))))
-LAPSE = Fixed(
-    "lapse_factors", "lapse responds to price and to outreach {price} and {outreach} times as strongly as joining",
-    {"price": LAPSE_PRICE_FACTOR, "outreach": LAPSE_OUTREACH_FACTOR},
-    (Alternative("0.25", {"price": 0.25, "outreach": 0.25}), Alternative("1", {"price": 1.0, "outreach": 1.0})))
+    times({"shifts": VOLUNTARY_AGE_SHIFT}, "shifts", 0.0, 2.0))
+LAPSE = lapse_halves(LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR)
 CAP = Fixed(
     "required_cap", "at most {cap} of an age band required to join (no band wholly in wage jobs)",
     {"cap": REQUIRED_CAP}, (Alternative("0.95", {"cap": 0.95}), Alternative("1", {"cap": 1.0})))
 DRIVE_RAMP = Fixed(
     "voluntary_drive_ramp", "the 2018 resolutions' voluntary drive ramps in over {years} years from {start}",
-    {"years": DRIVE_RAMP_YEARS, "start": VOLUNTARY_DRIVE_YEAR},
-    (Alternative("1 year", {"years": 1}), Alternative("5 years", {"years": 5})))
+    {"years": DRIVE_RAMP_YEARS, "start": VOLUNTARY_DRIVE_YEAR}, RAMPS)
 #: The numbers above that no figure fits (assumed): listed in every labour run's provenance. The
 #: layer reads them through these (`now()`), so that `covsim target --held-fixed` can try each
 #: one's alternatives.

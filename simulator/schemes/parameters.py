@@ -16,7 +16,7 @@ import numpy as np
 import xarray as xr
 
 from ..inputs import incomes, mandates
-from .fixed import Alternative, Fixed, scaled
+from .fixed import RAMPS, Fixed, lapse_halves, times
 from ..inputs.groups import BY_ID, GROUP_IDS
 from .kernel import enrolment, enrolment_mix
 from ..inputs.regions import NATIONAL
@@ -49,25 +49,17 @@ RAMP_YEARS = 3
 AGE_SHIFT = Fixed(
     "voluntary_age_shift", "voluntary groups' join shift by age band {bands}: {shifts} log-odds (adverse selection)",
     {"bands": "/".join(BAND_LABELS), "shifts": tuple(float(v) for v in VOLUNTARY_AGE_SHIFT)},
-    (Alternative("x0", scaled({"shifts": VOLUNTARY_AGE_SHIFT}, "shifts", 0.0)),
-     Alternative("x2", scaled({"shifts": VOLUNTARY_AGE_SHIFT}, "shifts", 2.0))))
+    times({"shifts": VOLUNTARY_AGE_SHIFT}, "shifts", 0.0, 2.0))
 INCOME = Fixed(
     "income_ratio", "income per person by group, a multiple of the region's average: {ratios}",
-    {"ratios": dict(INCOME_RATIO)},
-    (Alternative("x0.75", scaled({"ratios": INCOME_RATIO}, "ratios", 0.75)),
-     Alternative("x1.33", scaled({"ratios": INCOME_RATIO}, "ratios", 4 / 3))))
-LAPSE = Fixed(
-    "lapse_factors", "lapse responds to price and to outreach {price} and {outreach} times as strongly as joining",
-    {"price": LAPSE_PRICE_FACTOR, "outreach": LAPSE_OUTREACH_FACTOR},
-    (Alternative("0.25", {"price": 0.25, "outreach": 0.25}), Alternative("1", {"price": 1.0, "outreach": 1.0})))
+    {"ratios": dict(INCOME_RATIO)}, times({"ratios": INCOME_RATIO}, "ratios", 0.75, 4 / 3))
+LAPSE = lapse_halves(LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR)
 HOUSEHOLD_RAMP = Fixed(
     "household_ramp", "Law 46/2014's drives ramp in over {years} years from {start}",
-    {"years": RAMP_YEARS, "start": HOUSEHOLD_LAW_YEAR},
-    (Alternative("1 year", {"years": 1}), Alternative("5 years", {"years": 5})))
+    {"years": RAMP_YEARS, "start": HOUSEHOLD_LAW_YEAR}, RAMPS)
 ROADMAP_RAMP = Fixed(
     "roadmap_ramp", "each step of Law 25/2008's roadmap ramps in over {years} years",
-    {"years": mandates.RAMP_YEARS},
-    (Alternative("1 year", {"years": 1}), Alternative("5 years", {"years": 5})))
+    {"years": mandates.RAMP_YEARS}, RAMPS)
 #: The numbers above that no figure fits (assumed): listed in every run's provenance, where the
 #: user sees its results, beside the scenario's own assumed numbers. The model reads them through
 #: these (`now()`), so that `covsim target --held-fixed` can try each one's alternatives.
