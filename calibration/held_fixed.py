@@ -13,6 +13,7 @@ A fit that does not converge is reported as such beside its probability, never u
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import xarray as xr
@@ -71,9 +72,11 @@ def probabilities(scenario, target: float, year: int, draws: int, seed: int, unt
     in `year` with it at its lower and at its higher alternative, each refitted: as of the end of
     `until` as `covsim target --until` fits (`settings`), else on the whole record (a labour
     scheme's share of `denominator`, as `covsim target`)."""
+    from .backtest import SETTINGS
     from .scoring import target_as_of
 
     check(scenario, until)
+    settings = settings or dataclasses.replace(SETTINGS, draws=max(draws, 300), seed=seed)  # as `target --until`
     rows = []
     for fixed in tried(scenario.scheme):
         if keys is not None and fixed.key not in keys:

@@ -201,15 +201,13 @@ def _held_fixed(scenario, args) -> list[dict]:
     import sys
 
     from covsim.calibration import held_fixed
-    from covsim.calibration.backtest import SETTINGS
     from covsim.simulator.inputs.regions import mergeable
 
     fits = 2 * len(held_fixed.tried(scenario.scheme))
     sys.stderr.write(f"covsim: note: --held-fixed refits {scenario.region} {fits} times, once per alternative"
                      f"{' (each former province with a fit of its own)' if scenario.region in mergeable() else ''}\n")
-    settings = dataclasses.replace(SETTINGS, draws=max(args.draws, 300), seed=args.seed)
     return held_fixed.probabilities(scenario, args.target, args.year, args.draws, args.seed, until=args.until,
-                                    settings=settings, known=args.known, denominator=args.denominator)
+                                    known=args.known, denominator=args.denominator)
 
 
 def held_fixed_line(rows: list[dict]) -> str:
