@@ -61,9 +61,11 @@ def _shipped(name: str, scheme: str):
         return None
 
 
-def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[str, str, str, bool]], int | None]:
+def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[str, str, str, bool, bool]], int | None]:
     """Each change against the policy in force: (what, status, source, whether it differs from the
-    policy in force); and the first year any effective change takes effect."""
+    policy in force, whether it is an assumed number the run uses: a value the plan does not give
+    that differs from the policy in force, or the drive's cost); and the first year any effective
+    change takes effect."""
     from . import compute
 
     sc = _shipped(s["scenario"], s["scheme"]) if s.get("baseline") else None
@@ -77,8 +79,8 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
         if path in s.get("changed", {}):
             continue  # the user's value replaces the plan's from the lever start
         for year, value in sorted((int(y), float(v)) for y, v in by_year.items()):
-            status = b("status_assumed" if path in assumed or compute.lever_assumed(path)
-                       else "status_planned", lang)
+            is_assumed = path in assumed or compute.lever_assumed(path)
+            status = b("status_assumed" if is_assumed else "status_planned", lang)
             try:
                 effective = base is None or abs(compute.lever_value(base, path, year) - value) > 1e-9
             except Exception:  # noqa: BLE001 - a path the lever table does not know: count it as a change
@@ -86,18 +88,19 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
             if not effective:
                 status += " (" + b("same_as_now", lang) + ")"
             rows.append((f"{lever_phrase(path, value, lang)} {b('from_year', lang, year=year)}", status, source,
-                         effective))
+                         effective, is_assumed and effective))
             if effective:
                 years.append(year)
     for path, value in sorted(s.get("changed", {}).items()):
         rows.append((f"{lever_phrase(path, value, lang)} {b('from_year', lang, year=s['start'])}",
-                     b("status_tested", lang), "–", True))
+                     b("status_tested", lang), "–", True, False))
         years.append(int(s["start"]))
     tried = s.get("changed", {})
     drives = [tried["drive"]] if "drive" in tried else list(reform.get("drive", {}).values())  # the user's replaces the plan's
     if any(float(v or 0.0) for v in drives):
         per_person, _ = compute.drive_cost_per_person()  # in the budget figures: an assumed number, said so
-        rows.append((b("drive_cost_row", lang, cost=number(per_person, lang)), b("status_assumed", lang), "–", False))
+        rows.append((b("drive_cost_row", lang, cost=number(per_person, lang)), b("status_assumed", lang), "–", False,
+                     True))
     return rows, (min(years) if years else None)
 
 

@@ -212,9 +212,8 @@ def scenario_assumed(s: dict, lang: str) -> str:
     """'' or one line: the scenario's assumed numbers (a labour plan's enforcement strength, a
     share its plan does not give), worded as the briefing's table of changes words them."""
     from .brief_content import changes
-    from .brief_text import b
 
-    rows = [r[0] for r in changes(s, lang)[0] if r[1] == b("status_assumed", lang)]
+    rows = [r[0] for r in changes(s, lang)[0] if r[4]]
     return f"{t('scenario_assumed', lang)}: " + "; ".join(rows) if rows else ""
 
 

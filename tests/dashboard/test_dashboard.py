@@ -428,3 +428,22 @@ def test_the_drive_box_says_its_price_even_at_strength_zero():
     assert "20.000 đồng mỗi năm cho mỗi người được vận động ở cường độ 1, tức 0 đồng" in vi
     assert "20,000 VND a year per person reached at strength 1, so 0 VND at the strength typed" in en
     assert "so 30,000 VND" in drive_text("1,5", "en")
+
+
+def test_the_pages_assumed_numbers_follow_the_rows_flag_not_their_wording(monkeypatch):
+    """Which of a scenario's changes are assumed is a flag on the row, not a match of its translated
+    status: were 'assumed' and 'tested' worded alike, the lever a planner typed would still not be
+    listed as an assumed number, and Vĩnh Long's unstated strengths still would."""
+    from covsim.dashboard import brief_content, brief_text
+
+    real = brief_text.b
+    same = lambda key, lang, **kw: "—" if key in ("status_assumed", "status_tested") else real(key, lang, **kw)  # noqa: E731
+    monkeypatch.setattr(brief_text, "b", same)
+    monkeypatch.setattr(brief_content, "b", same)
+    typed = callbacks.compute_request({"id": 1, "scenario": "lai_chau_plan_2016", "scheme": "bhyt", "start": 2017,
+                                       "target": 96.8, "year": 2020, "levers": {"state_share.near_poor": 90}}, 4, 0)
+    assert [r[3] for r in brief_content.changes(typed, "en")[0]] == [True]  # the typed lever, tested
+    assert callbacks.scenario_assumed(typed, "en") == ""
+    labour = callbacks.compute_request({"id": 1, "scenario": "vinh_long_labour_2018", "scheme": "bhxh", "start": 2018,
+                                        "target": 30, "year": 2020, "levers": {}}, 4, 0)
+    assert "inspection of employers' social insurance" in callbacks.scenario_assumed(labour, "en")
