@@ -21,6 +21,7 @@ import xarray as xr
 from covsim import simulator
 from covsim.simulator.analysis import planning
 from covsim.simulator.errors import InputError
+from covsim.simulator.inputs import regions as registry
 from covsim.simulator.schemes import scheme as scheme_of
 
 from .diagnostics import verdict
@@ -38,6 +39,28 @@ def check(scenario, until: int | None) -> None:
         raise InputError("--held-fixed", scenario.scheme, "its model holds no number fixed that moves coverage")
     if until is not None and scenario.scheme != "bhyt":
         raise InputError("--until", str(until), "as-of target probabilities are for health insurance (bhyt) only")
+
+
+def refitted(scenario, until: int | None) -> list[str]:
+    """The regions whose fit each alternative redoes: as of a year, the region (fitted then); on the
+    whole record, the region, or a 2025 unit's former provinces, with a stored fit of the scheme's
+    own. None: the run is on the priors, and each alternative is run, not refitted."""
+    from . import shipped
+
+    if until is not None:
+        return [scenario.region]
+    members = registry.former_provinces(scenario.region) if scenario.region in registry.mergeable() else [scenario.region]
+    return [m for m in members if shipped.stored_path(m, scheme_of(scenario.scheme)).exists()]
+
+
+def note(scenario, until: int | None) -> str:
+    """The line said before minutes of fitting: what is refitted, how many times."""
+    fits = 2 * len(tried(scenario.scheme))
+    regions = refitted(scenario, until)
+    if not regions:
+        return (f"--held-fixed: {scenario.region} has no fit of its own: each of the {fits} alternatives is run on "
+                f"the priors, not refitted")
+    return f"--held-fixed refits {', '.join(regions)} {fits} times, once per alternative"
 
 
 def _whole_record(scenario, draws: int, seed: int) -> tuple[xr.Dataset, str]:
@@ -76,6 +99,7 @@ def probabilities(scenario, target: float, year: int, draws: int, seed: int, unt
     from .scoring import target_as_of
 
     check(scenario, until)
+    refits = bool(refitted(scenario, until))
     settings = settings or dataclasses.replace(SETTINGS, draws=max(draws, 300), seed=seed)  # as `target --until`
     rows = []
     for fixed in tried(scenario.scheme):
@@ -95,7 +119,8 @@ def probabilities(scenario, target: float, year: int, draws: int, seed: int, unt
                     cov = planning.region_coverage(ds, scenario, denominator).sel(year=year)
                     p = planning.probability(cov, target)
                 row[side] = {"label": alternative.label, "values": _plain(alternative.values),
-                             "held": str(fixed), "probability": round(float(p), 4), "converged": not failed,
+                             "held": str(fixed), "probability": round(float(p), 4), "refitted": refits,
+                             "converged": not failed,
                              **({"diagnostic": failed} if failed else {})}
         rows.append(row)
     return rows

@@ -104,10 +104,15 @@ def draws_for(region: str, draws: int, seed: int, regions: list[str] | None = No
 Reader = Callable[[str, Scheme], "tuple[xr.Dataset, str] | None"]
 
 
+def stored_path(region: str, layer: Scheme) -> Path:
+    """Where the region's posterior of `layer` is stored: the first layer, the user's fit, else the
+    shipped one; a later layer, the shipped one (it may not exist)."""
+    return path_for(region) if layer.posterior == posterior_layers()[0].posterior else shipped_path(region, layer)
+
+
 def stored(region: str, layer: Scheme) -> tuple[xr.Dataset, str] | None:
-    """The region's stored posterior of `layer` (the first layer: the user's fit, else the shipped
-    one; a later layer: the shipped one) and its file name; None where there is none."""
-    path = path_for(region) if layer.posterior == posterior_layers()[0].posterior else shipped_path(region, layer)
+    """The region's stored posterior of `layer` and its file name; None where there is none."""
+    path = stored_path(region, layer)
     return (_read(path, layer), path.name) if path.exists() else None
 
 

@@ -73,15 +73,15 @@ def cmd_brief(args) -> int:
         if other.region != sc.region:
             raise InputError("brief", "--compare", f"'{args.compare}' is a scenario of {other.region}, "
                                                    f"not {sc.region}; compare with one of {sc.region}'s")
+    if args.held_fixed:  # refuse before a minute of running
+        from covsim.calibration import held_fixed
+
+        held_fixed.check(sc, None)
     res = compute.full_result(args.scenario, scheme, levers, start, args.target,
                               args.year, compare=args.compare, draws=args.draws, seed=args.seed)
     s = compute.summary(res)
     if args.held_fixed:  # the verdict with each number held fixed at its alternatives, refitted
-        from covsim.calibration.held_fixed import check, tried
-
-        check(sc, None)
-        sys.stderr.write(f"covsim: note: --held-fixed refits {sc.region} {2 * len(tried(scheme))} times, once per "
-                         "alternative\n")
+        sys.stderr.write(f"covsim: note: {held_fixed.note(sc, None)}\n")
         s["held_fixed"] = compute.held_fixed(args.scenario, scheme, tuple(sorted(levers.items())), start, args.target,
                                              args.year, args.draws, args.seed)
     _atomic(str(out), lambda tmp: _write(tmp, brief_content.render(s, args.lang, out.suffix.lower())),

@@ -201,11 +201,8 @@ def _held_fixed(scenario, args) -> list[dict]:
     import sys
 
     from covsim.calibration import held_fixed
-    from covsim.simulator.inputs.regions import mergeable
 
-    fits = 2 * len(held_fixed.tried(scenario.scheme))
-    sys.stderr.write(f"covsim: note: --held-fixed refits {scenario.region} {fits} times, once per alternative"
-                     f"{' (each former province with a fit of its own)' if scenario.region in mergeable() else ''}\n")
+    sys.stderr.write(f"covsim: note: {held_fixed.note(scenario, args.until)}\n")
     return held_fixed.probabilities(scenario, args.target, args.year, args.draws, args.seed, until=args.until,
                                     known=args.known, denominator=args.denominator)
 
@@ -215,10 +212,11 @@ def held_fixed_line(rows: list[dict]) -> str:
     from covsim.simulator.analysis import planning
 
     def one(alt: dict) -> str:
-        text = f"{alt['label']} {planning.probability_text(alt['probability'])}"
+        text = f"{alt['label']}: {planning.probability_text(alt['probability'])}"
         return text + (f" (fit did not converge: {alt['diagnostic']})" if not alt["converged"] else "")
 
-    return ("probability with each number held fixed at a lower / higher alternative (assumed; refitted, same "
+    how = "refitted" if rows[0]["low"].get("refitted", True) else "on the priors, not refitted"
+    return (f"probability with each number held fixed at a lower / higher alternative (assumed; {how}, same "
             "draws): " + "; ".join(f"{r['key']} {one(r['low'])} / {one(r['high'])}" for r in rows))
 
 

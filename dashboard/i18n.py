@@ -136,12 +136,13 @@ def held_fixed_text(rows: list[dict] | None, lang: str) -> str:
         return ""
 
     def one(alt: dict) -> str:
-        text = f"{_alternative_label(alt['label'], lang)} {probability(alt['probability'], lang)}"
+        text = f"{_alternative_label(alt['label'], lang)}: {probability(alt['probability'], lang)}"
         return text + ("" if alt["converged"] else f" ({t('held_unconverged', lang)})")
 
     items = "; ".join(f"{catalogue.text('held_name', r['key'], lang)} {one(r['low'])} / {one(r['high'])}"
                       for r in rows)
-    return t("held_fixed", lang) + ": " + items
+    heading = "held_fixed" if rows[0]["low"].get("refitted", True) else "held_fixed.prior"
+    return t(heading, lang) + ": " + items
 
 
 def _alternative_label(label: str, lang: str) -> str:

@@ -17,9 +17,11 @@ import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
 
 #: The numbers swapped for an alternative in the running context: id(Fixed) -> values.
-_HELD: ContextVar[dict] = ContextVar("covsim_held_fixed", default={})
+_HELD: ContextVar[Mapping] = ContextVar("covsim_held_fixed", default=MappingProxyType({}))
 
 
 @dataclass(frozen=True, eq=False)

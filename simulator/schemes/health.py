@@ -28,9 +28,9 @@ from .merged import summed
 EMPLOYEE_WAGE_RATIO = 2.5
 PENSION_RATIO = 2.0
 #: What a health run holds fixed (assumed): the enrolment numbers no figure fits, and the money ones.
-FIXED = (*parameters.FIXED,
-         Fixed("money_ratios", "employees' contribution base {wage} × the base salary, pensions {pension} × (money "
-               "flows only)", {"wage": EMPLOYEE_WAGE_RATIO, "pension": PENSION_RATIO}))
+MONEY = Fixed("money_ratios", "employees' contribution base {wage} × the base salary, pensions {pension} × (money "
+              "flows only)", {"wage": EMPLOYEE_WAGE_RATIO, "pension": PENSION_RATIO})  # no alternatives: no coverage
+FIXED = (*parameters.FIXED, MONEY)
 
 
 @dataclass
@@ -305,8 +305,8 @@ def derived(pop: np.ndarray, ins: np.ndarray, pol: xr.Dataset) -> dict[str, tupl
     factor = np.where(np.array(groups) == "household", pol.household_factor.values[:, None, None], 1.0)
     per_person = rate * yearly_base * factor
     per_person = np.broadcast_to(per_person, (len(pol.year), len(pol.region), len(groups))).copy()
-    for name, value in (("employee", pol.employee_premium_rate.values * EMPLOYEE_WAGE_RATIO),
-                        ("pensioner", pol.premium_rate.values * PENSION_RATIO)):
+    for name, value in (("employee", pol.employee_premium_rate.values * MONEY["wage"]),
+                        ("pensioner", pol.premium_rate.values * MONEY["pension"])):
         if name in groups:
             per_person[:, :, groups.index(name)] = value[:, None] * yearly_base[:, :, 0]
     national = pol.state_share_national.transpose("year", "region", "group").values

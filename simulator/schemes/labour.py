@@ -85,7 +85,7 @@ AGE_SHIFT = Fixed(
 LAPSE = lapse_halves(LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR)
 CAP = Fixed(
     "required_cap", "at most {cap} of an age band required to join (no band wholly in wage jobs)",
-    {"cap": REQUIRED_CAP}, (Alternative("0.95", {"cap": 0.95}), Alternative("1", {"cap": 1.0})))
+    {"cap": REQUIRED_CAP}, (Alternative("0.95", {"cap": 0.95}), Alternative("0.995", {"cap": 0.995})))
 DRIVE_RAMP = Fixed(
     "voluntary_drive_ramp", "the 2018 resolutions' voluntary drive ramps in over {years} years from {start}",
     {"years": DRIVE_RAMP_YEARS, "start": VOLUNTARY_DRIVE_YEAR}, RAMPS)

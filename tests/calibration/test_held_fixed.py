@@ -63,6 +63,22 @@ def test_an_unconverged_refit_is_said_beside_its_probability(monkeypatch):
     from covsim.cli.planning import held_fixed_line
 
     assert "fit did not converge: R-hat" in held_fixed_line([row])
+    assert "(assumed; refitted, same draws): income_ratio x0.75: " in held_fixed_line([row])
+
+
+def test_a_region_on_its_priors_is_run_under_each_alternative_and_says_it_was_not_refitted(monkeypatch):
+    seen = []
+    monkeypatch.setattr(held_fixed, "calibrate", _recording(seen))
+    scenario = simulator.load_scenario("binh_duong")
+    assert held_fixed.refitted(scenario, None) == [] and "not refitted" in held_fixed.note(scenario, None)
+    (row,) = held_fixed.probabilities(scenario, 0.9, 2020, 20, 0, keys=("lapse_factors",))
+    assert seen == [] and row["low"]["refitted"] is False and row["high"]["refitted"] is False
+    from covsim.cli.planning import held_fixed_line
+
+    assert "(assumed; on the priors, not refitted, same draws)" in held_fixed_line([row])
+    unit = simulator.load_scenario("ho_chi_minh_city_2025")
+    assert held_fixed.note(unit, None) == "--held-fixed refits ho_chi_minh_city 10 times, once per alternative"
+    assert held_fixed.note(scenario, 2016).startswith("--held-fixed refits binh_duong")
 
 
 def test_a_labour_target_refits_the_labour_layer_under_its_own_numbers(monkeypatch):

@@ -256,20 +256,20 @@ def test_brief_held_fixed_says_how_the_verdict_moves_with_each_number_held_fixed
     printed = json.loads(capsys.readouterr().out)
     rows = {r["key"]: r for r in printed["held_fixed"]}
     assert list(rows) == ["voluntary_bhxh_age_shift", "lapse_factors", "required_cap", "voluntary_drive_ramp"]
-    assert 0.95 in asked and 1.0 in asked  # each alternative refitted under its own value
+    assert 0.95 in asked and 0.995 in asked  # each alternative refitted under its own value
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
     cap = rows["required_cap"]
-    line = (f"tỷ lệ tối đa của một nhóm tuổi thuộc diện bắt buộc 0,95 {probability(cap['low']['probability'], 'vi')}"
-            f" / 1 {probability(cap['high']['probability'], 'vi')}")
+    line = (f"tỷ lệ tối đa của một nhóm tuổi thuộc diện bắt buộc 0,95: {probability(cap['low']['probability'], 'vi')}"
+            f" / 0,995: {probability(cap['high']['probability'], 'vi')}")
     assert line in text
     assert "5 năm" in text and "×2" in text
     found = leaks(text, "vi")
     assert not found, context(text, found)
 
 
-@pytest.mark.parametrize("lang, words", [("vi", ["×0,75 40%", "0,25 <1%", "1 năm 12%", "5 năm 3%",
+@pytest.mark.parametrize("lang, words", [("vi", ["×0,75: 40%", "0,25: <1%", "1 năm: 12%", "5 năm: 3%",
                                                   "lần ước lượng lại không hội tụ"]),
-                                         ("en", ["×0.75 40%", "0.25 <1%", "1 year 12%", "5 years 3%",
+                                         ("en", ["×0.75: 40%", "0.25: <1%", "1 year: 12%", "5 years: 3%",
                                                  "its refit did not converge"])])
 def test_the_held_fixed_sentence_words_each_alternative_in_the_language(lang, words):
     from covsim.dashboard.i18n import held_fixed_text
@@ -284,3 +284,6 @@ def test_the_held_fixed_sentence_words_each_alternative_in_the_language(lang, wo
     for w in words:
         assert w in text, (w, text)
     assert held_fixed_text([], lang) == "" and held_fixed_text(None, lang) == ""
+    assert ("ước lượng lại" if lang == "vi" else "refitted") in text
+    priors = [{**r, "low": {**r["low"], "refitted": False}} for r in rows]  # a region on its priors
+    assert ("không ước lượng lại" if lang == "vi" else "not refitted") in held_fixed_text(priors, lang)
