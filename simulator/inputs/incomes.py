@@ -51,14 +51,14 @@ def _known(last: int | None):
     return table[~(national & (table.kind != "observed") & (table.year > surveyed.max()))]
 
 
-def continuation_growth(last: int | None = None) -> tuple[float, int, int]:
+def continuation_growth(last: int | None = None, years: int = GROWTH_YEARS) -> tuple[float, int, int]:
     """(mean yearly growth, first year, last year) of the national series (known by the end of
-    `last`) over the GROWTH_YEARS to its last year: the growth assumed after it (exp of the mean
-    log growth, minus 1)."""
+    `last`) over the `years` to its last year: the growth assumed after it (exp of the mean log
+    growth, minus 1)."""
     table = _known(last)
     nat = table[table.region == NATIONAL]
     final = int(nat.year.max())
-    first = max(int(nat.year.min()), final - GROWTH_YEARS)
+    first = max(int(nat.year.min()), final - years)
     at = dict(zip(nat.year.astype(int), nat.value.astype(float)))
     if final == first:
         return 0.0, first, final
@@ -66,13 +66,14 @@ def continuation_growth(last: int | None = None) -> tuple[float, int, int]:
 
 
 @lru_cache(maxsize=64)
-def _series(regions: tuple[str, ...], years: tuple[int, ...], last: int | None) -> np.ndarray:
+def _series(regions: tuple[str, ...], years: tuple[int, ...], last: int | None,
+            ahead: tuple[float, int] = (1.0, GROWTH_YEARS)) -> np.ndarray:
     table = _known(last)
     nat = table[table.region == NATIONAL].sort_values("year")
     surveyed = nat.year.to_numpy()
     value = nat.value.to_numpy(float)
     clipped = np.clip(np.asarray(years), surveyed.min(), surveyed.max())
-    growth = continuation_growth(last)[0]
+    growth = ahead[0] * continuation_growth(last, ahead[1])[0]
     beyond = np.maximum(np.asarray(years) - surveyed.max(), 0)
     national = np.array([value[surveyed == y][0] for y in clipped]) * (1.0 + growth) ** beyond
     by_year = dict(zip(surveyed.tolist(), value.tolist()))
@@ -88,8 +89,12 @@ def _series(regions: tuple[str, ...], years: tuple[int, ...], last: int | None) 
     return out
 
 
-def income_per_person(regions: list[str], years: list[int], last: int | None = None) -> np.ndarray:
+def income_per_person(regions: list[str], years: list[int], last: int | None = None,
+                      ahead: tuple[float, int] = (1.0, GROWTH_YEARS)) -> np.ndarray:
     """Average monthly income per person (VND) over (region, year), from the figures known by the
-    end of `last` (None: all); computed once per set of regions and years (the engine asks it once
-    per run, never in the yearly loop)."""
-    return _series(tuple(regions), tuple(int(y) for y in years), None if last is None else int(last))
+    end of `last` (None: all), growing after the last one at `ahead` = (a multiple of, over how many
+    years) the series' mean growth before it (the model passes the number it holds fixed,
+    `schemes/parameters.py` INCOME_AHEAD); computed once per set of regions and years (the engine
+    asks it once per run, never in the yearly loop)."""
+    return _series(tuple(regions), tuple(int(y) for y in years), None if last is None else int(last),
+                   (float(ahead[0]), int(ahead[1])))

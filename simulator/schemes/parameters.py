@@ -53,6 +53,13 @@ AGE_SHIFT = Fixed(
 INCOME = Fixed(
     "income_ratio", "income per person by group, a multiple of the region's average: {ratios}",
     {"ratios": dict(INCOME_RATIO)}, times({"ratios": INCOME_RATIO}, "ratios", 0.75, 4 / 3))
+#: After the last income survey known, income goes on growing at the national series' mean growth
+#: over the years before it (inputs/incomes.py): as of 2010-2015 that is 2008-2010's fast nominal
+#: growth, and nobody knows the growth ahead. Assumed; its alternatives halve it and add half.
+INCOME_AHEAD = Fixed(
+    "income_growth_ahead", "income after the last survey known grows at {factor} × the national series' mean "
+    "yearly growth over the {years} years before it", {"factor": 1.0, "years": incomes.GROWTH_YEARS},
+    times({"factor": 1.0}, "factor", 0.5, 1.5))
 LAPSE = lapse_halves(LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR)
 HOUSEHOLD_RAMP = Fixed(
     "household_ramp", "Law 46/2014's drives ramp in over {years} years from {start}",
@@ -63,7 +70,7 @@ ROADMAP_RAMP = Fixed(
 #: The numbers above that no figure fits (assumed): listed in every run's provenance, where the
 #: user sees its results, beside the scenario's own assumed numbers. The model reads them through
 #: these (`now()`), so that `covsim target --held-fixed` can try each one's alternatives.
-FIXED = (AGE_SHIFT, INCOME, LAPSE, ROADMAP_RAMP, HOUSEHOLD_RAMP)
+FIXED = (AGE_SHIFT, INCOME, INCOME_AHEAD, LAPSE, ROADMAP_RAMP, HOUSEHOLD_RAMP)
 #: First year of the outreach random walk: the years after the last observation (default: the
 #: year after the last national year-end figure shipped, 2023).
 DEFAULT_NOISE_FROM = 2024
@@ -181,7 +188,8 @@ def net_price_pct(policy: xr.Dataset, last: int | None = None) -> xr.DataArray:
     household = per(np.array([g == "household" for g in groups]), 1)
     factor = np.where(household, per(policy.household_factor.values, 2), 1.0)
     income = incomes.income_per_person([str(r) for r in policy.region.values],
-                                       [int(y) for y in policy.year.values], last)  # (region, year), VND/month
+                                       [int(y) for y in policy.year.values], last,
+                                       (INCOME_AHEAD["factor"], INCOME_AHEAD["years"]))  # (region, year), VND/month
     burden = per(policy.premium_rate.values * policy.base_salary.values, 2) / income.reshape(
         income.shape[:1] + (1,) + income.shape[1:] + extra)
     price = 100.0 * burden * (1.0 - share.values) * factor / ratio

@@ -82,3 +82,23 @@ def test_scaled_keeps_the_shape_and_writes_no_negative_zero():
     assert scaled({"r": {"a": 0.3}}, "r", 2.0) == {"r": {"a": 0.6}}
     with parameters.HOUSEHOLD_RAMP.held_at(parameters.HOUSEHOLD_RAMP.alternatives[0]):
         assert str(parameters.HOUSEHOLD_RAMP) == "Law 46/2014's drives ramp in over 1 year from 2015"
+
+
+def test_income_growth_ahead_moves_only_the_years_after_the_last_survey_known():
+    """Halving the growth assumed after the last survey leaves the surveyed years alone and makes the
+    premium weigh more afterwards: fewer in the household group, which pays its own."""
+    from covsim.simulator.inputs import incomes
+
+    years = list(range(2008, 2031))
+    full = incomes.income_per_person(["vietnam"], years, 2012)
+    half = incomes.income_per_person(["vietnam"], years, 2012, (0.5, incomes.GROWTH_YEARS))
+    np.testing.assert_array_equal(full[:, :3], half[:, :3])  # 2008-2010: the last survey known as of 2012 is 2010's
+    assert (half[:, 3:] < full[:, 3:]).all()
+    base = simulator.load_scenario("vietnam")
+    scenario = simulator.Scenario(base.name, base.region, base.description, 2008, 2030)
+    params = sample_prior(30, 0, ["vietnam"])
+    before = simulator.run(scenario, params=params, seed=0).coverage.sel(group="household")
+    with parameters.INCOME_AHEAD.held_at(parameters.INCOME_AHEAD.alternatives[0]):
+        slower = simulator.run(scenario, params=params, seed=0).coverage.sel(group="household")
+    np.testing.assert_allclose(before.sel(year=2020).values, slower.sel(year=2020).values)  # surveyed to 2025
+    assert float(slower.sel(year=2030).mean()) < float(before.sel(year=2030).mean())
