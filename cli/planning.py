@@ -468,7 +468,7 @@ def register(sub) -> None:
                                                              "observed outcome (Brier)")
     target.add_argument("--held-fixed", action="store_true",
                         help="also the probability with each number the model holds fixed (assumed) at its lower "
-                             "and higher alternative, the scheme's fit redone under each (ten fits for bhyt, eight "
+                             "and higher alternative, the scheme's fit redone under each (twelve fits for bhyt, eight "
                              "for bhxh/bhtn; minutes)")
     target.set_defaults(func=cmd_target)
 
