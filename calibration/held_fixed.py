@@ -1,20 +1,20 @@
 """A target's probability were each number the model holds fixed at another plausible value.
 
 The fitted parameters say how far the verdict leans on them (`learned.leans_on`); the numbers held
-fixed (`simulator/schemes/fixed.py`: the age shift of the voluntary groups, their incomes, lapse's
-response, the ramps of the two laws' drives; the labour layer's own for BHXH and BHTN) are
-assumed, and no draw varies them. So each is set in
-turn to its lower and its higher alternative (declared beside it, assumed too), the scheme's fit
-of the region (of a 2025 unit's former provinces) is redone on the same observations under that value (a fit absorbs what the data can tell about
-it), and the scenario is run again with the same seed: common random numbers, so the gap is the
-number's. A verdict that swings between the alternatives hangs on a number nobody measured.
+fixed (`simulator/schemes/fixed.py`: the age shift of the voluntary groups, their incomes and the
+growth of income ahead, lapse's response, the ramps of the two laws' drives; the labour layer's
+own for BHXH and BHTN) are assumed, and no draw varies them. So each is set in turn to its lower
+and its higher alternative (declared beside it, assumed too), the scheme's fit of the region (of a
+2025 unit's former provinces) is redone on the same observations under that value (a fit absorbs
+what the data can tell about it), and the scenario is run again with the same seed: common random
+numbers, so the gap is the number's. A verdict that swings between the alternatives hangs on a
+number nobody measured.
 
 A fit that does not converge is reported as such beside its probability, never used silently.
 """
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 
 import xarray as xr
 
@@ -89,8 +89,7 @@ def _whole_record(scenario, draws: int, seed: int) -> tuple[xr.Dataset, str]:
 
 def probabilities(scenario, target: float, year: int, draws: int, seed: int, until: int | None = None,
                   settings: Settings | None = None, known=None, denominator: str | None = None,
-                  keys: tuple[str, ...] | None = None,
-                  progress: Callable[[str], None] | None = None) -> list[dict]:
+                  keys: tuple[str, ...] | None = None) -> list[dict]:
     """For each number held fixed (or those named in `keys`), the probability of reaching `target`
     in `year` with it at its lower and at its higher alternative, each refitted: as of the end of
     `until` as `covsim target --until` fits (`settings`), else on the whole record (a labour
@@ -107,8 +106,6 @@ def probabilities(scenario, target: float, year: int, draws: int, seed: int, unt
             continue
         row = {"key": fixed.key, "held": str(fixed)}
         for side, alternative in zip(("low", "high"), fixed.alternatives):
-            if progress:
-                progress(f"{fixed.key} {alternative.label}")
             with fixed.held_at(alternative):
                 if until is not None:
                     report = target_as_of(scenario, until, target, year, draws, seed, settings, known=known)
@@ -118,17 +115,12 @@ def probabilities(scenario, target: float, year: int, draws: int, seed: int, unt
                     ds = simulator.run(scenario, params=params, draws=draws, seed=seed)
                     cov = planning.region_coverage(ds, scenario, denominator).sel(year=year)
                     p = planning.probability(cov, target)
-                row[side] = {"label": alternative.label, "values": _plain(alternative.values),
+                row[side] = {"label": alternative.label, "values": dict(alternative.values),
                              "held": str(fixed), "probability": round(float(p), 4), "refitted": refits,
                              "converged": not failed,
                              **({"diagnostic": failed} if failed else {})}
         rows.append(row)
     return rows
-
-
-def _plain(values: dict) -> dict:
-    return {k: (dict(v) if isinstance(v, dict) else list(v) if isinstance(v, (list, tuple)) else v)
-            for k, v in values.items()}
 
 
 __all__ = ["check", "probabilities", "tried"]

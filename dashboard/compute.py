@@ -305,6 +305,12 @@ def _new_variants(name: str, draws: int, seed: int) -> Variants:
 
 
 @lru_cache(maxsize=64)
+def levered(name: str, scheme: str, levers: tuple, start: int):
+    """The scenario with the levers (path, value) set from `start`."""
+    sc = scenario(name, scheme)
+    return planning.with_levers(sc, dict(levers), start) if levers else sc
+
+
 def run_levers(name: str, scheme: str, levers: tuple, start: int, draws: int, seed: int) -> xr.Dataset:
     """A run of the scenario with the levers (path, value) set from `start`; cached by its inputs.
 
@@ -317,9 +323,7 @@ def run_levers(name: str, scheme: str, levers: tuple, start: int, draws: int, se
         return v.dataset(*_rerun(name, levers, start, draws, seed))
 
     def make():
-        sc = scenario(name, scheme)
-        if levers:
-            sc = planning.with_levers(sc, dict(levers), start)
+        sc = levered(name, scheme, levers, start)
         params = draws_of(sc.region, draws, seed)
         with cache.run_lock():
             return simulator.run(sc, params=params, draws=draws, seed=seed)
@@ -335,10 +339,7 @@ def held_fixed(name: str, scheme: str, levers: tuple, start: int, target: float,
     for `covsim brief --held-fixed`, never a page's callback."""
     from covsim.calibration import held_fixed as alternatives
 
-    sc = scenario(name, scheme)
-    if levers:
-        sc = planning.with_levers(sc, dict(levers), start)
-    return alternatives.probabilities(sc, float(target), int(year), draws, seed)
+    return alternatives.probabilities(levered(name, scheme, levers, start), float(target), int(year), draws, seed)
 
 
 @lru_cache(maxsize=16)
@@ -346,7 +347,7 @@ def _rerun(name: str, levers: tuple, start: int, draws: int, seed: int) -> tuple
     """The kernel's rerun of a health-insurance scenario with levers set from `start`: (variant,
     prepared, raw), shared by the answer (its coverage alone) and the details (the whole run)."""
     v = variants_of(name, draws, seed)
-    variant = planning.with_levers(scenario(name, VARIANTS_SCHEME), dict(levers), start)
+    variant = levered(name, VARIANTS_SCHEME, levers, start)
     with cache.run_lock():
         # The serial kernel: a rerun of a few years is over before numba's workqueue layer (the
         # one forked jobs survive, see cache.fork_safe_threads) has shared the work out.
