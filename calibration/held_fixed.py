@@ -89,11 +89,12 @@ def _whole_record(scenario, draws: int, seed: int) -> tuple[xr.Dataset, str]:
 
 def probabilities(scenario, target: float, year: int, draws: int, seed: int, until: int | None = None,
                   settings: Settings | None = None, known=None, denominator: str | None = None,
-                  keys: tuple[str, ...] | None = None) -> list[dict]:
+                  keys: tuple[str, ...] | None = None, progress=None) -> list[dict]:
     """For each number held fixed (or those named in `keys`), the probability of reaching `target`
     in `year` with it at its lower and at its higher alternative, each refitted: as of the end of
     `until` as `covsim target --until` fits (`settings`), else on the whole record (a labour
-    scheme's share of `denominator`, as `covsim target`)."""
+    scheme's share of `denominator`, as `covsim target`). `progress(total)` is called once with
+    the number of refits, then with None after each (minutes of fitting: a face shows a bar)."""
     from .backtest import SETTINGS
     from .scoring import target_as_of
 
@@ -101,9 +102,10 @@ def probabilities(scenario, target: float, year: int, draws: int, seed: int, unt
     refits = bool(refitted(scenario, until))
     settings = settings or dataclasses.replace(SETTINGS, draws=max(draws, 300), seed=seed)  # as `target --until`
     rows = []
-    for fixed in tried(scenario.scheme):
-        if keys is not None and fixed.key not in keys:
-            continue
+    chosen = [f for f in tried(scenario.scheme) if keys is None or f.key in keys]
+    if progress is not None:
+        progress(sum(len(f.alternatives) for f in chosen))
+    for fixed in chosen:
         row = {"key": fixed.key, "held": str(fixed)}
         for side, alternative in zip(("low", "high"), fixed.alternatives):
             with fixed.held_at(alternative):
@@ -119,6 +121,8 @@ def probabilities(scenario, target: float, year: int, draws: int, seed: int, unt
                              "held": str(fixed), "probability": round(float(p), 4), "refitted": refits,
                              "converged": not failed,
                              **({"diagnostic": failed} if failed else {})}
+            if progress is not None:
+                progress(None)
         rows.append(row)
     return rows
 

@@ -81,9 +81,11 @@ def cmd_brief(args) -> int:
                               args.year, compare=args.compare, draws=args.draws, seed=args.seed)
     s = compute.summary(res)
     if args.held_fixed:  # the verdict with each number held fixed at its alternatives, refitted
+        from covsim.cli.planning import refit_bar
+
         sys.stderr.write(f"covsim: note: {held_fixed.note(sc, None)}\n")
         s["held_fixed"] = compute.held_fixed(args.scenario, scheme, tuple(sorted(levers.items())), start, args.target,
-                                             args.year, args.draws, args.seed)
+                                             args.year, args.draws, args.seed, progress=refit_bar())
     _atomic(str(out), lambda tmp: _write(tmp, brief_content.render(s, args.lang, out.suffix.lower())),
             suffix=out.suffix)
     rep = s["report"]

@@ -204,7 +204,28 @@ def _held_fixed(scenario, args) -> list[dict]:
 
     sys.stderr.write(f"covsim: note: {held_fixed.note(scenario, args.until)}\n")
     return held_fixed.probabilities(scenario, args.target, args.year, args.draws, args.seed, until=args.until,
-                                    known=args.known, denominator=args.denominator)
+                                    known=args.known, denominator=args.denominator, progress=refit_bar())
+
+
+def refit_bar():
+    """None, or on a terminal a bar on stderr counting the refits of `--held-fixed` (minutes of
+    fitting): the callback `calibration.held_fixed.probabilities` takes."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return None
+    bar = []
+
+    def step(total):
+        from tqdm import tqdm
+
+        if total is not None:
+            bar.append(tqdm(total=total, desc="held fixed: refits", unit="refit", file=sys.stderr, leave=False))
+            return
+        bar[0].update()
+        if bar[0].n >= bar[0].total:
+            bar[0].close()
+    return step
 
 
 def held_fixed_line(rows: list[dict]) -> str:

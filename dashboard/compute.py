@@ -333,13 +333,14 @@ def run_levers(name: str, scheme: str, levers: tuple, start: int, draws: int, se
 
 
 def held_fixed(name: str, scheme: str, levers: tuple, start: int, target: float, year: int, draws: int,
-               seed: int) -> list[dict]:
+               seed: int, progress=None) -> list[dict]:
     """The target's probability with each number the model holds fixed at its lower and higher
     alternative, the fit redone under each (`calibration/held_fixed.py`): minutes of fitting, so
     for `covsim brief --held-fixed`, never a page's callback."""
     from covsim.calibration import held_fixed as alternatives
 
-    return alternatives.probabilities(levered(name, scheme, levers, start), float(target), int(year), draws, seed)
+    return alternatives.probabilities(levered(name, scheme, levers, start), float(target), int(year), draws, seed,
+                                      progress=progress)
 
 
 @lru_cache(maxsize=16)
@@ -525,6 +526,8 @@ def summary(res: dict) -> dict:
                         "parameters_hash": attrs.get("parameters_hash", ""),
                         "assumed": json.loads(attrs.get("assumptions") or "[]"),
                         "supersedes": json.loads(attrs.get("supersedes") or "[]"),
+                        # what the model held fixed in this run (assumed, not fitted), as `run --json` records it
+                        "fixed": json.loads(attrs.get("fixed") or "[]"),
                         "mostly_prior": mostly_prior(attrs)},
     }
     if not out["details"]:

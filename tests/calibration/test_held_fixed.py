@@ -58,7 +58,10 @@ def test_an_unconverged_refit_is_said_beside_its_probability(monkeypatch):
         return post
 
     monkeypatch.setattr(held_fixed, "calibrate", fit)
-    (row,) = held_fixed.probabilities(simulator.load_scenario("lai_chau"), 0.968, 2020, 20, 0, keys=("income_ratio",))
+    steps = []  # what a face's progress bar is told: the refits to come, then one call per refit done
+    (row,) = held_fixed.probabilities(simulator.load_scenario("lai_chau"), 0.968, 2020, 20, 0, keys=("income_ratio",),
+                                      progress=steps.append)
+    assert steps == [2, None, None]
     assert row["low"]["converged"] is False and "R-hat" in row["low"]["diagnostic"]
     from covsim.cli.planning import held_fixed_line
 

@@ -50,6 +50,8 @@ def test_goal_word_briefing_opens_in_vietnamese_with_probability_and_cost(tmp_pa
     assert lead.startswith("Không thay đổi chính sách nào")
     assert "probability" not in lead.lower() and "state_share" not in lead
     assert printed["probability"] == pytest.approx(quick["report"]["probability"])
+    # its provenance lists what the model held fixed, as every run's does
+    assert any(f.startswith("voluntary groups' join shift") for f in printed["provenance"]["fixed"])
     assert [p.name for p in tmp_path.iterdir()] == ["b.docx"]  # no temporary file left beside it
 
 
