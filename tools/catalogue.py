@@ -6,7 +6,7 @@
     python tools/catalogue.py set SECTION KEY VI EN   # add or change one entry in both files
 
 The .po files are the source: edit them by hand or with `set`; `check` is what tests/dashboard/
-test_catalogue.py runs.
+test_i18n_exports.py runs.
 """
 from __future__ import annotations
 
