@@ -24,14 +24,14 @@ def parse_levers(items: list[str]) -> dict[str, float]:
     from covsim.simulator.inputs.levers import LEVERS
 
     out = {}
+    offered = [s["path"] for s in compute.lever_specs()]
     for item in items:
         name, sep, value = item.partition("=")
         if not sep:
             raise InputError("--lever", item, "expected NAME=VALUE, e.g. near_poor=0.9")
-        path = planning.parse_lever(name, where="--lever")
-        offered = [s["path"] for s in compute.lever_specs()]
-        if path not in offered:
-            raise InputError("--lever", name, f"not a lever of the briefing; allowed: {', '.join(offered)}")
+        path = planning.parse_lever(name, where="--lever", valid=offered)  # lists, and seeks among, the briefing's
+        if path in out:  # the last would silently win: say so, as `solve --levers` does
+            raise InputError("--lever", name, f"names {path} twice; give each lever once")
         try:
             out[path] = float(value.replace(",", ".") if value.count(",") == 1 and "." not in value else value)
         except ValueError:
@@ -103,10 +103,11 @@ def cmd_brief(args) -> int:
 
 def register(sub) -> None:
     from covsim.cli.main import SEED_HELP, _positive_int, seed
-    from covsim.cli.planning import _float, _year
+    from covsim.cli.main import _year
+    from covsim.cli.planning import _float
 
     p = sub.add_parser("brief", help="a briefing for the People's Committee: Word (.docx), PDF or HTML")
-    p.add_argument("scenario", help="a shipped scenario name")
+    p.add_argument("scenario", help="a shipped scenario name, or a TOML or .xlsx path")
     p.add_argument("--target", type=_float, required=True, help="coverage target as a share, e.g. 0.968")
     p.add_argument("--year", type=_year, required=True, help="target year")
     p.add_argument("--lever", action="append", default=[], metavar="NAME=VALUE",

@@ -43,6 +43,18 @@ def _settings(args):
                                method=getattr(args, "sampler", None) or base.method)
 
 
+def _check_size(args, draws: int, last_year: int, what: str) -> None:
+    """Refuse, before minutes of fitting, a fit or forecast whose draws would pass the memory limit:
+    each keeps every draw of every year from the first to `last_year`, as a run does."""
+    from covsim.simulator.analysis import runsize
+    from covsim.simulator.inputs.groups import GROUP_IDS
+    from covsim.simulator.inputs.scenario import FIRST_YEAR
+
+    years = max(last_year - FIRST_YEAR + 1, 1)
+    runsize.check(runsize.run_estimate(draws, years, len(GROUP_IDS)), args.memory_limit, "--draws",
+                  f"{what} of {draws:,} draws over {years} years", "use fewer --draws")
+
+
 def cmd_calibrate(args) -> int:
     import sys
 
@@ -56,7 +68,11 @@ def cmd_calibrate(args) -> int:
     if args.until is not None:
         check_until(args.until)
     check_destination(args.out)
-    post = calibrate(region, args.until, _settings(args))
+    settings = _settings(args)
+    from covsim.calibration.health_fit import last_national_year
+
+    _check_size(args, settings.draws, args.until or last_national_year(), f"a fit of {region}")
+    post = calibrate(region, args.until, settings)
     failed = verdict(post.attrs)
     if failed and not args.allow_unconverged:
         sys.stderr.write(f"covsim: error: the fit of {region} did not converge ({failed}); nothing written "
@@ -87,6 +103,7 @@ def cmd_forecast(args) -> int:
     from covsim.cli.summary import print_provenance
 
     region = check_fitted(args.region)  # the years are checked against the scheme's record once it is known
+    _check_size(args, args.draws or 400, args.to, f"a forecast of {region}")
     result = forecast(region, args.until, args.to, scenario=args.scenario, draws=args.draws or 400,
                       seed=args.seed, settings=_settings(args), scheme=args.scheme)
     if not result.get("convergence", {}).get("converged", True):
@@ -104,7 +121,8 @@ def cmd_forecast(args) -> int:
     print(f"{'year':>4}  {'mean':>6}  {'80% interval':>15}  {'95% interval':>15}")
     for r in result["forecasts"]:
         print(f"{r['year']:>4}  {100 * r['mean']:>5.1f}%  {100 * r['lo80']:>6.1f}-{100 * r['hi80']:>5.1f}%  "
-              f"{100 * r['lo95']:>6.1f}-{100 * r['hi95']:>5.1f}%")
+              f"{100 * r['lo95']:>6.1f}-{100 * r['hi95']:>5.1f}%"
+              + ("  (fitted: up to --until)" if r["year"] <= args.until else ""))
     print_provenance(result["provenance"])
     return 0
 
@@ -116,6 +134,9 @@ def cmd_backtest(args) -> int:
 
     region = check_fitted(args.region)
     check_horizon(args.horizon)
+    from covsim.calibration.health_fit import last_national_year
+
+    _check_size(args, args.draws or 300, last_national_year() + args.horizon, f"each origin's forecast of {region}")
     settings = sampling(args.fast)
     fits: dict = {}
     result = backtest(region, args.horizon, settings, draws=args.draws or 300, seed=args.seed, fits=fits,
@@ -179,11 +200,11 @@ def _f(value, digits: int = 2) -> str:
 
 
 def register(sub) -> None:
-    from covsim.cli.main import region_help
+    from covsim.cli.main import _year, region_help
 
     cal = sub.add_parser("calibrate", help="fit a region's parameters to its observed coverage")
     cal.add_argument("region", help=region_help(fitted_regions))
-    cal.add_argument("--until", type=int, help="use observations up to and including this year only")
+    cal.add_argument("--until", type=_year, help="use observations up to and including this year only")
     cal.add_argument("--out", required=True, help="NetCDF file for the posterior draws (.nc)")
     cal.add_argument("--sampler", choices=("laplace", "emcee"), default="laplace",
                      help="laplace: importance-resampled Laplace approximation, emcee where its Pareto k > 0.7 "
@@ -196,8 +217,8 @@ def register(sub) -> None:
 
     fc = sub.add_parser("forecast", help="an 'as of YEAR' forecast: fit up to --until, forecast to --to")
     fc.add_argument("region", help=region_help(fitted_regions))
-    fc.add_argument("--until", type=int, required=True, help="last year of observations the fit may use")
-    fc.add_argument("--to", type=int, required=True, help="last year to forecast")
+    fc.add_argument("--until", type=_year, required=True, help="last year of observations the fit may use")
+    fc.add_argument("--to", type=_year, required=True, help="last year to forecast")
     fc.add_argument("--scenario", help="scenario to forecast under (default: the region's baseline)")
     fc.add_argument("--scheme", choices=SCHEMES,
                     help="health (bhyt), social (bhxh) or unemployment (bhtn) insurance (default: the scenario's)")
@@ -227,7 +248,7 @@ def _years(text: str) -> list[int]:
 
 
 def _common(parser, draws: str) -> None:
-    from covsim.cli.main import SEED_HELP, _positive_int, seed
+    from covsim.cli.main import SEED_HELP, _positive_int, add_memory_limit, seed
 
     parser.add_argument("--draws", type=_positive_int, help=draws)
     parser.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
@@ -235,3 +256,4 @@ def _common(parser, draws: str) -> None:
                                                             "often fail the convergence checks, and say so")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
+    add_memory_limit(parser)

@@ -74,11 +74,12 @@ def cmd_run(args) -> int:
     from covsim.simulator.schemes import scheme
 
     result = summary.coverage_summary(ds, scenario)
+    result["scheme"] = scenario.scheme  # every scheme's run says which it is, as the labour ones did
     entry = scheme(scenario.scheme)
     if entry.budget:  # money flows, against the baseline on the same draws for a reform
         result["budget"] = _budget(ds, scenario, params, args)
     if entry.target_gaps:  # BHXH / BHTN: name the denominator; what each plan target would need
-        result.update(scheme=scenario.scheme, denominator=ds.attrs["denominator"],
+        result.update(denominator=ds.attrs["denominator"],
                       target_gaps=entry.target_gaps(ds, scenario))
     if scenario.scheme == "bhxh" and args.budget:  # the one state cost the labour layer models
         result["voluntary_subsidy_cost"] = _subsidy_cost(ds, scenario)
@@ -323,10 +324,20 @@ def workbook_out(text: str):
     if out.suffix.lower() != ".xlsx":
         raise InputError("--out", text, "the template is an Excel workbook; give a name ending in .xlsx")
     if not out.parent.is_dir():
-        raise InputError("--out", text, f"folder {out.parent} does not exist")
+        raise InputError("--out", text, f"'{out.parent}' is a file, not a folder" if out.parent.exists()
+                         else f"folder {out.parent} does not exist")
     from covsim.simulator.output import check_destination
 
     return check_destination(out, (".xlsx",))  # a folder named *.xlsx, a read-only folder: named here
+
+
+def _year(text: str) -> int:
+    import argparse
+
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a year") from None
 
 
 def _positive_int(text: str) -> int:

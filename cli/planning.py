@@ -24,10 +24,10 @@ def _float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
 
 
-def _common(p, scheme: bool = True) -> None:
+def _common(p, scheme: bool = True, accepted=None) -> None:
     from covsim.cli.main import SEED_HELP, _positive_int, add_memory_limit, region_help, seed
 
-    p.add_argument("region", help=region_help())
+    p.add_argument("region", help=region_help(accepted))
     p.add_argument("--scenario", help="a shipped scenario of the region, or a TOML or .xlsx path (default: the region's baseline)")
     p.add_argument("--draws", type=_positive_int, default=200, help="posterior draws (default 200)")
     p.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
@@ -75,15 +75,6 @@ def _draws(scenario, args):
     return shipped.draws_for(scenario.region, args.draws, args.seed)
 
 
-def _year(text: str) -> int:
-    import argparse
-
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a year") from None
-
-
 def _day(text: str):
     import argparse
     from datetime import date
@@ -105,7 +96,10 @@ def _target_as_of(scenario, args) -> dict:
     from covsim.cli.forecasting import check_fitted
     from covsim.simulator.inputs.observations import observed
 
+    from covsim.calibration.forecast import check_until
+
     check_fitted(scenario.region, "--until", str(args.until))  # an as-of answer needs the region's own fit
+    check_until(args.until, scenario.scheme)  # inside the observed record, before the year's relation to it
     if args.year <= args.until:
         raise InputError("--year", str(args.year), f"is not after --until {args.until}: as of then its outcome "
                                                    f"was already known")
@@ -302,7 +296,8 @@ def cmd_sensitivity(args) -> int:
     if args.chart is not None:  # '' too: refused as the folder it names, never silently ignored
         output.check_destination(args.chart, (".png", ".svg", ".pdf"), "--chart")
     params = _draws(scenario, args)
-    table = sensitivity.sobol(scenario, params, args.year, samples=args.samples, seed=args.seed)
+    table = sensitivity.sobol(scenario, params, args.year, samples=args.samples, seed=args.seed,
+                              memory_limit=args.memory_limit)
     # a fitted parameter with no spread in the draws is not varied: said, never dropped silently (some
     # join and lapse levels are fixed by design and have none whatever the draws)
     flat = [n for n in table.attrs.get("no_spread", []) if not n.startswith(("join_logit.", "lapse_logit."))
@@ -472,6 +467,8 @@ def _atomic(path: str, write, suffix: str) -> None:
 
 
 def register(sub) -> None:
+    from covsim.cli.main import _year
+
     target = sub.add_parser("target", help="probability of reaching a coverage target in a year, by group")
     _common(target)
     target.add_argument("--target", type=_float, required=True, help="coverage target as a share, e.g. 0.968")
@@ -509,7 +506,9 @@ def register(sub) -> None:
     solve.set_defaults(func=cmd_solve)
 
     sens = sub.add_parser("sensitivity", help="Sobol indices of coverage over the fitted parameters and the state-share levers")
-    _common(sens, scheme=False)
+    from covsim.simulator.inputs.regions import runnable
+
+    _common(sens, scheme=False, accepted=runnable)  # not the 2025 units: sensitivity cannot sum them
     sens.add_argument("--year", type=_year, required=True, help="year of the coverage analysed")
     sens.add_argument("--samples", type=int, default=512, help="Sobol' base samples, a power of two (default 512)")
     sens.add_argument("--chart", help="also write the bar chart to this image (.png, .svg, .pdf)")

@@ -27,6 +27,7 @@ def coverage_summary(ds: xr.Dataset, scenario: Scenario, lo: float = 0.1, hi: fl
             "mean": _round(cov.mean("draw").values),
             "lo": _round(q[0]),
             "hi": _round(q[1]),
+            "quantiles": [lo, hi],  # what lo and hi are: the 10% and 90% quantiles over draws, an 80% interval
         },
         "targets": [
             {"year": int(r.year), "value": float(r.value), "group": r.group, "source": r.source, "unit": r.unit}

@@ -31,8 +31,17 @@ def check_destination(path: str | Path, formats=FORMATS, key: str = "--out", fol
         raise InputError(path, key, f"unknown format '{path.suffix}'; allowed: {', '.join(formats)}")
     if not path.parent.exists():
         raise InputError(path, key, f"folder '{path.parent}' does not exist")
+    if not path.parent.is_dir():
+        raise InputError(path, key, f"'{path.parent}' is a file, not a folder")
     if not os.access(path.parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise InputError(path, key, f"not writable here (folder '{path.parent}'); choose another place")
+    try:  # the access bits say yes to root and to read-only or virtual file systems: try it
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.probe.", dir=path.parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InputError(path, key, f"not writable here (folder '{path.parent}': {exc.strerror}); "
+                                    "choose another place") from None
     return path
 
 
@@ -77,12 +86,20 @@ def atomic_write(path: str | Path, write: Callable[[str], None], suffix: str = "
     """`write(tmp)` to a temporary file beside `path`, then rename: complete or absent."""
     path = Path(path)
     clean_stale(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=f".tmp{suffix}", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=f".tmp{suffix}", dir=path.parent)
+    except OSError as exc:  # named by the user's path, not the hidden temporary one
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     os.close(fd)
     try:
         write(tmp)
         honour_umask(tmp)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if exc.filename in (tmp, None):  # a full disk, a lost mount: say which output failed
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -297,9 +297,10 @@ def parse_lever(text: str, where: str = "levers", valid: list[str] | None = None
     heads = dict.fromkeys(p.partition(".")[0] for p in valid)
     known = text in lever_paths() or f"state_share.{text}" in lever_paths()
     what = "not a lever this command moves" if known else f"unknown lever{nearest(text, valid)}"
-    raise InputError(where, text, f"{what}; allowed: a group "
-                                  f"({', '.join(LEVERS['state_share'].groups)}) for its state share, or a "
-                                  f"reform path: {', '.join(n + '.GROUP' if LEVERS[n].groups else n for n in heads)}")
+    groups = [g for g in LEVERS["state_share"].groups if f"state_share.{g}" in valid]  # those the command moves
+    shares = f"a group ({', '.join(groups)}) for its state share, or " if groups else ""
+    raise InputError(where, text, f"{what}; allowed: {shares}a reform path: "
+                                  f"{', '.join(n + '.GROUP' if LEVERS[n].groups else n for n in heads)}")
 
 
 def lever_value(scenario: Scenario, path: str, year: int) -> float:

@@ -43,6 +43,15 @@ def run_estimate(draws: int, years: int, groups: int, by_age: bool = False) -> E
     return Estimate(BASE_BYTES + draws * years * groups * per_cell, draws * years * SECONDS_PER_DRAW_YEAR)
 
 
+def sobol_estimate(samples: int, factors: int, years: int, groups: int, chunk: int) -> Estimate:
+    """`covsim sensitivity`: the Saltelli matrix (samples x (factors + 2) rows of `factors` values,
+    held about three times over by sampling and analysis, and the analysis's 100 bootstrap index
+    arrays per sample), plus one chunk of rows run at a time as draws."""
+    rows = samples * (factors + 2)
+    return Estimate(BASE_BYTES + min(rows, chunk) * years * groups * RUN_CELL_BYTES + 3 * 8 * rows * factors
+                    + 2 * 8 * 100 * samples, rows * years * SECONDS_PER_DRAW_YEAR)
+
+
 def batch_estimate(variants: int, draws: int, years: int, groups: int) -> Estimate:
     """A batch: each chunk is small, but the store is assembled in memory from every variant."""
     return Estimate(BASE_BYTES + variants * draws * years * groups * BATCH_CELL_BYTES,

@@ -17,7 +17,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
 from ..schemes import compliance, health
-from . import planning
+from . import planning, runsize
 from ..errors import InputError
 from ..inputs.groups import GROUP_IDS
 from ..schemes.parameters import net_price_pct
@@ -88,20 +88,26 @@ def _params_for(template: xr.Dataset, table: pd.DataFrame, X: np.ndarray, region
 def check(scenario: Scenario) -> None:
     """What sensitivity can run, refused in one line before any draw is read."""
     if scenario.scheme not in schemes_with("sensitivity"):
-        raise InputError("sensitivity", "--scheme", "sensitivity covers health insurance (bhyt); "
-                                                    f"allowed: {', '.join(schemes_with('sensitivity'))}")
+        raise InputError("sensitivity", "--scenario", f"scenario '{scenario.name}' is {scenario.scheme}; sensitivity "
+                                                      "covers health insurance; allowed: a scenario of scheme "
+                                                      f"{', '.join(schemes_with('sensitivity'))} (the region's "
+                                                      f"baseline, '{scenario.region}', is one)")
     refuse_unit(scenario.region, "sensitivity")
 
 
 def sobol(scenario: Scenario, params: xr.Dataset, year: int, samples: int = 256, seed: int = 0,
-          start: int | None = None) -> pd.DataFrame:
-    """First-order and total Sobol indices of coverage in `year`, with 95% confidence half-widths."""
+          start: int | None = None, memory_limit: str | None = None) -> pd.DataFrame:
+    """First-order and total Sobol indices of coverage in `year`, with 95% confidence half-widths.
+    A Saltelli design past `memory_limit` (default: 80% of the memory available) is refused first."""
     check(scenario)
     planning.check_year(scenario, year)
     if samples < 8 or samples & (samples - 1):
         raise InputError("sensitivity", "--samples", f"{samples} is not a power of two >= 8 (Sobol' sequences need one)")
     start = planning.lever_start(scenario, year) if start is None else start
     table = factors(params, scenario, start)
+    estimate = runsize.sobol_estimate(samples, len(table), year - scenario.start + 1, len(GROUP_IDS), CHUNK)
+    runsize.check(estimate, memory_limit, "--samples", f"{samples:,} samples x {len(table) + 2} rows of "
+                  f"{len(table)} factors", "use fewer --samples")
     problem = {"num_vars": len(table), "names": table.factor.tolist(),
                "bounds": table[["lo", "hi"]].values.tolist()}
     X = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)

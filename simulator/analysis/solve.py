@@ -214,9 +214,10 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
     planning.check_probability(probability)
     planning.check_year(scenario, year)
     if scenario.scheme not in schemes_with("solvable"):
-        raise InputError("solve", "--scheme", f"scenario '{scenario.name}' is {scenario.scheme} (give --scheme bhyt "
-                                              "to solve it for health insurance); solve works on health insurance "
-                                              f"(bhyt) state shares; allowed: {', '.join(schemes_with('solvable'))}")
+        raise InputError("solve", "--scenario", f"scenario '{scenario.name}' is {scenario.scheme}; solve works on "
+                                                f"health insurance state shares; allowed: a scenario of scheme "
+                                                f"{', '.join(schemes_with('solvable'))} (the region's baseline, "
+                                                f"'{scenario.region}', is one)")
     paths = list(dict.fromkeys(planning.parse_lever(p) for p in levers))
     if not paths:
         raise InputError("solve", "--levers", "name at least one lever, e.g. near_poor,pupil_student")

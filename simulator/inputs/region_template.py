@@ -11,6 +11,7 @@ import re
 import shutil
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from ..output import atomic_write
@@ -20,6 +21,7 @@ from .user_data import user_dir
 from .workbook import filled_rows, unsaved_formula_problems
 
 FIRST, LAST = 2000, 2050
+OBSERVED_SHEET = "Bao phủ BHYT"  # observed coverage: years that have begun, never a target
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 
 #: Sheet name -> columns (Vietnamese header, English header, kind of cell). The first sheet has one row.
@@ -128,6 +130,9 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
                 if last_year is not None and parsed[0] <= last_year and sheet not in REPEATED_YEARS:
                     bad(sheet, f"A{r}", f"year {parsed[0]} after {last_year}; years go in increasing order, once each")
                 last_year = parsed[0] if last_year is None else max(last_year, parsed[0])
+            if sheet == OBSERVED_SHEET and isinstance(parsed[0], int) and parsed[0] > date.today().year:
+                bad(sheet, f"A{r}", f"{parsed[0]} has not begun; an observed figure is of a year up to "
+                                    f"{date.today().year} (a target goes in sheet 'Chỉ tiêu BHYT')")
             rows.append((r, parsed))
         values[sheet] = rows
     head = values["Tỉnh"]
@@ -305,6 +310,10 @@ def _parse(kind: str, raw, complain):
         return int(raw)
     if not 0 <= raw <= 100:
         complain(f"{raw} is not a share in 0..100 (%)")
+        return None
+    if 0 < raw <= 1:  # a share typed where percent is asked: 0.85 would be read as 0.85%
+        complain(f"{raw:g} would read as {raw:g}%; the column is in percent (type {100 * raw:g} for {100 * raw:g}%); "
+                 "allowed: 0, or above 1")
         return None
     return float(raw)
 

@@ -281,6 +281,9 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
     if path is None:
         where = f"{text} (default baseline: no scenario file ships for this region)"
         raw = {"name": text, "region": text, "description": f"{text}: baseline, national policy in force"}
+    elif path.suffix and path.suffix.lower() not in (".toml", ".xlsx") and not path.is_dir():  # a CSV is no reform
+        raise InputError(path, "scenario", f"unknown format '{path.suffix}'; allowed: a .toml or .xlsx scenario "
+                                           "file, or a shipped scenario's name")
     elif path.suffix.lower() == ".xlsx":  # a reform filled in Excel: checked cell by cell, then as TOML
         from . import scenario_excel
 

@@ -37,7 +37,7 @@ def test_run_json_shape():
     assert out["scenario"] == "lai_chau" and out["region"] == "lai_chau"
     assert out["seed"] == 4 and out["draws"] == 20
     n = len(out["years"])
-    assert set(out["coverage"]) == {"mean", "lo", "hi"}
+    assert set(out["coverage"]) == {"mean", "lo", "hi", "quantiles"}
     for key in ("mean", "lo", "hi"):
         assert len(out["coverage"][key]) == n
     for lo, mean, hi in zip(out["coverage"]["lo"], out["coverage"]["mean"], out["coverage"]["hi"]):
@@ -52,6 +52,7 @@ def test_run_json_shape():
     prov = out["provenance"]  # scenario, data, code and seed: what reproduces the run
     assert prov["seed"] == 4 and prov["draws"] == 20 and prov["scenario"] == "lai_chau"
     assert len(prov["data_hash"]) == 16 and prov["code_version"].startswith("0.") and prov["assumptions"] == []
+    assert out["scheme"] == "bhyt" and out["coverage"]["quantiles"] == [0.1, 0.9]  # what lo and hi are
 
 
 def test_every_json_output_records_what_reproduces_it_and_the_numbers_it_assumes():

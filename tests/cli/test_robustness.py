@@ -323,7 +323,8 @@ def test_a_2025_unit_where_it_is_not_summed_is_one_line_naming_its_provinces(cap
     (("brief", "lai_chau", "--target", "0.9", "--year", "2025", "--out", "never.html", "--compare", "vietnam"),
      ("brief: --compare:", "not lai_chau")),
     (("solve", "dong_nai", "--scenario", "dong_nai_labour_2013", "--target", "0.5", "--year", "2028",
-      "--probability", "0.8", "--levers", "near_poor"), ("'dong_nai_labour_2013' is bhxh", "--scheme bhyt")),
+      "--probability", "0.8", "--levers", "near_poor"), ("'dong_nai_labour_2013' is bhxh", "solve: --scenario",
+                                                      "the region's baseline, 'dong_nai'")),
 ])
 def test_options_name_themselves_and_are_never_silently_ignored(capsys, argv, fragments):
     code, _, err = cli(capsys, *argv)
@@ -392,7 +393,24 @@ def test_write_refused_by_the_file_system_is_one_line(tmp_path, capsys, monkeypa
     monkeypatch.setattr(xr.Dataset, "to_netcdf", refuse)
     code, _, err = cli(capsys, "run", "lai_chau", "--draws", "2", "--out", str(tmp_path / "o.nc"))
     assert code == 2
-    one_line(err, "Read-only file system")
+    one_line(err, "Read-only file system", str(tmp_path / "o.nc"))
+    assert ".tmp" not in err and list(tmp_path.iterdir()) == []  # the user's name, not the hidden temporary one
+
+
+def test_a_folder_that_refuses_new_files_is_named_before_the_run_even_for_root(tmp_path, capsys, monkeypatch):
+    """Root passes every access check, /sys and /proc refuse anyway: a trial file says so first."""
+    import errno
+
+    from covsim.simulator import output
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(output.tempfile, "mkstemp", refuse)
+    code, _, err = cli(capsys, "run", "lai_chau", "--draws", "2", "--out", str(tmp_path / "o.nc"))
+    assert code == 2
+    one_line(err, "o.nc", "--out", "not writable here", "Permission denied")
+    assert ".tmp" not in err and list(tmp_path.iterdir()) == []
     assert not list(tmp_path.iterdir())
 
 
@@ -590,3 +608,37 @@ def test_size_estimate_and_limit():
     for bad in ("0", "-1G", "1X", "G"):
         with pytest.raises(InputError, match="--memory-limit"):
             runsize.parse_size(bad)
+
+
+@pytest.mark.parametrize("argv, fragments", [
+    # a fit, a forecast and a Saltelli design past the memory limit: refused before minutes of work
+    (("forecast", "vinh_long", "--until", "2018", "--to", "2025", "--draws", "100000000", "--memory-limit", "8G"),
+     ["--draws", "a forecast of vinh_long of 100,000,000 draws", "past the limit of 8.0 GB"]),
+    (("calibrate", "vinh_long", "--draws", "100000000", "--out", "post.nc", "--memory-limit", "8G"),
+     ["--draws", "a fit of vinh_long"]),
+    (("sensitivity", "vinh_long", "--year", "2020", "--draws", "20", "--samples", "1073741824",
+      "--memory-limit", "8G"), ["--samples", "1,073,741,824 samples", "use fewer --samples"]),
+    # the option a message points to is one the command has
+    (("solve", "vinh_long", "--target", "0.9", "--year", "2020", "--probability", "0.8", "--levers", "near_poor",
+      "--scenario", "vinh_long_labour_2018"), ["--scenario", "is bhxh", "the region's baseline, 'vinh_long'"]),
+    (("sensitivity", "vinh_long", "--year", "2020", "--scenario", "vinh_long_labour_2018"),
+     ["--scenario", "is bhxh"]),
+    # the same lever twice would let the last win silently; one the briefing cannot move is not offered
+    (("brief", "lai_chau_plan_2016", "--target", "0.968", "--year", "2020", "--lever", "near_poor=0.9",
+      "--lever", "near_poor=0.5", "--out", "b.html"), ["--lever", "names state_share.near_poor twice"]),
+    (("brief", "lai_chau_plan_2016", "--target", "0.968", "--year", "2020", "--lever", "premium_rate=0.05",
+      "--out", "b.html"), ["not a lever this command moves", "a group (near_poor, pupil_student"]),
+    # a CSV is no scenario; a year is a whole year; an origin after the record is said to be so
+    (("run", "reform.csv"), ["reform.csv", "unknown format '.csv'", ".toml or .xlsx"]),
+    (("forecast", "vinh_long", "--until", "2018.0", "--to", "2020"), ["'2018.0' is not a year"]),
+    (("target", "vinh_long", "--target", "0.9", "--year", "2020", "--until", "2040"),
+     ["--until", "2040", "after the last national observation"]),
+])
+def test_what_a_new_user_tried_gets_one_line_and_nothing_written(tmp_path, monkeypatch, capsys, argv, fragments):
+    """Found by trying the commands as a new user would (2026-12-02): each is one line, exit 2."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "reform.csv").write_text("lever,year,value\nstate_share.near_poor,2017,1\n")
+    code, out, err = cli(capsys, *argv)
+    assert code == 2 and out == ""
+    one_line(err, *fragments)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reform.csv"]

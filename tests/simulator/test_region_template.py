@@ -153,6 +153,9 @@ def test_a_registered_regions_file_edited_out_of_range_stops_every_command_but_i
     (dict(drop="Dân số"), ["sheet 'Dân số': missing"]),
     (dict(population=((2019, "about 600k"),)), ["sheet 'Dân số', cell B3", "not a number"]),
     (dict(coverage=((2018, 120),)), ["sheet 'Bao phủ BHYT', cell B3", "not a share in 0..100"]),
+    # a share typed in a percent column would be fitted as under 1% coverage
+    (dict(coverage=((2018, 0.85),)), ["sheet 'Bao phủ BHYT', cell B3", "0.85 would read as 0.85%", "type 85 for 85%"]),
+    (dict(coverage=((2049, 88),)), ["sheet 'Bao phủ BHYT', cell A3", "2049 has not begun", "sheet 'Chỉ tiêu BHYT'"]),
     (dict(coverage=((2019, 90), (2018, 91))), ["sheet 'Bao phủ BHYT', cell A4", "increasing order"]),
     (dict(rid="lai_chau"), ["sheet 'Tỉnh', cell A3", "'lai_chau' is already a region"]),
     (dict(rid="ho_chi_minh_city_2025"), ["sheet 'Tỉnh', cell A3", "'ho_chi_minh_city_2025' is already a region",
