@@ -18,7 +18,7 @@ FORMATS = (".docx", ".pdf", ".html")
 
 
 def parse_levers(items: list[str]) -> dict[str, float]:
-    """['near_poor=0.9', 'outreach=0.5'] -> {'state_share.near_poor': 0.9, 'outreach': 0.5}."""
+    """['near_poor=0.9', 'drive=1'] -> {'state_share.near_poor': 0.9, 'drive': 1.0}."""
     from covsim.dashboard import compute
     from covsim.simulator.analysis import planning
     from covsim.simulator.inputs.levers import LEVERS
@@ -112,7 +112,7 @@ def register(sub) -> None:
     p.add_argument("--year", type=_year, required=True, help="target year")
     p.add_argument("--lever", action="append", default=[], metavar="NAME=VALUE",
                    help="set a lever (repeatable), in --grid's names and units: near_poor=0.9, "
-                        "local_top_up.pupil_student=0.2, outreach=0.5, base_salary=2340000")
+                        "local_top_up.pupil_student=0.2, drive=1, base_salary=2340000")
     p.add_argument("--from", dest="start", type=_year,
                    help="first year the levers take effect (default: after the last observation)")
     p.add_argument("--compare", help="also compare with this scenario of the same region")

@@ -180,12 +180,14 @@ def render(s: dict | None, lang: str, names=None) -> dict:
                                    html.Table(rows, style={"fontSize": "13px"}) if rows else None])
     c = s.get("compare")
     if c:
-        lines = [html.Tr([html.Th(""), html.Th(scenario_name(s["scenario"], lang)),
+        lines = [html.Tr([html.Th(""), html.Th(figures.compared_name(s, lang)),
                           html.Th(scenario_name(c["name"], lang))]),
                  html.Tr([html.Td(t("probability", lang)), html.Td(i18n_probability(c["probability_a"], lang)),
                           html.Td(i18n_probability(c["probability_b"], lang))])]
         if "cost_a" in c:
-            lines.append(html.Tr([html.Td(f"{t('cum_cost', lang)} {c['cost_first']}–{c['cost_last']} "
+            span = (str(c["cost_first"]) if c["cost_first"] == c["cost_last"]  # one year: not '2025–2025'
+                    else f"{c['cost_first']}–{c['cost_last']}")
+            lines.append(html.Tr([html.Td(f"{t('cum_cost', lang)} {span} "
                                           f"({t('billion_vnd', lang)})"),
                                   html.Td(number(c["cost_a"] / 1e9, lang, 1)), html.Td(number(c["cost_b"] / 1e9, lang, 1))]))
         out["comparison"] = html.Div([html.Table(lines, style={"fontSize": "14px"}),
@@ -284,7 +286,10 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         empty (its value means nothing in this view); the default target's source beside it."""
         if not name or scheme not in compute.SCHEMES:
             raise PreventUpdate
-        sc = compute.scenario(name, scheme)
+        try:
+            sc = compute.scenario(name, scheme)
+        except InputError:  # a scheme the region does not run (a 2025 unit's labour layer): the answer says why
+            raise PreventUpdate from None
         note = views.target_note(sc.region, scheme, sc.start, sc.end, lang)
         if ctx.triggered_id == "lang":
             skip = [no_update] * len(ctx.outputs_list[0])  # a wildcard output takes one value per box

@@ -152,6 +152,13 @@ def budget_chart(s: dict, lang: str) -> dict:
                   barmode="stack", height=360)
 
 
+def compared_name(s: dict, lang: str) -> str:
+    """The page's scenario as the comparison names it: with the levers entered, if any, said so,
+    so that it is never headed as if it were the scenario it is compared with."""
+    name = scenario_name(s["scenario"], lang)
+    return f"{name} {t('with_page_changes', lang)}" if s.get("changed") else name
+
+
 def comparison_chart(s: dict, lang: str) -> dict:
     """The two scenarios' median coverage above; their difference (points, with its 80% band) in
     its own panel below on the same years, so no second scale sits over the coverage lines."""
@@ -159,7 +166,7 @@ def comparison_chart(s: dict, lang: str) -> dict:
     years = c["years"]
     data = [
         {"type": "scatter", "x": years, "y": [100 * v for v in c["median_a"]], "mode": "lines", "line": {"color": MODEL},
-         "name": f"{t('current', lang)}: {scenario_name(s['scenario'], lang)} ({t('median', lang)})"},
+         "name": f"{t('current', lang)}: {compared_name(s, lang)} ({t('median', lang)})"},
         {"type": "scatter", "x": years, "y": [100 * v for v in c["median_b"]], "mode": "lines",
          "line": {"color": "#9467bd", "dash": "dot"}, "name": f"{scenario_name(c['name'], lang)} ({t('median', lang)})"},
         {"type": "scatter", "x": years + years[::-1],

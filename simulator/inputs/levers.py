@@ -92,8 +92,10 @@ LEVERS: dict[str, Lever] = _levers(
           label={"vi": "Hệ số đóng theo thứ tự thành viên hộ", "en": "Household member discount"},
           description={"vi": "Mức đóng của thành viên thứ 2, 3, 4, 5 trở đi so với người thứ nhất trong hộ.",
                        "en": "What the 2nd, 3rd, 4th and 5th household members pay, relative to the first."}),
+    # Kept for older scenario files; not on the page or in the briefing, whose drive is `drive`: a
+    # log-odds shift is no unit a planner can choose (issue 38), and two drive boxes side by side confuse.
     Lever("outreach", "outreach", -5.0, 5.0, "log-odds shift of joining (administrative drive)", HEALTH,
-          regional=True, dashboard=True, kind="logodds", assumed=True,
+          regional=True, kind="logodds", assumed=True,
           label={"vi": "Vận động, tuyên truyền (mức tự đặt, 0 = không đổi)", "en": "Outreach (log-odds)"},
           description={"vi": "Chiến dịch vận động của tỉnh: dịch chuyển khả năng tham gia BHYT, theo thang logarit "
                              "tỷ số chênh; mức giả định, không có số liệu đối chiếu.",

@@ -447,3 +447,18 @@ def test_the_pages_assumed_numbers_follow_the_rows_flag_not_their_wording(monkey
     labour = callbacks.compute_request({"id": 1, "scenario": "vinh_long_labour_2018", "scheme": "bhxh", "start": 2018,
                                         "target": 30, "year": 2020, "levers": {}}, 4, 0)
     assert "inspection of employers' social insurance" in callbacks.scenario_assumed(labour, "en")
+
+
+def test_the_comparison_names_the_page_scenario_with_its_changes(small):
+    """Compared with itself plus the levers entered, the page's scenario is never headed as if it
+    were the scenario it is compared with (an official saw two columns of one name)."""
+    from covsim.dashboard.i18n import scenario_name
+
+    assert not small["changed"] and figures.compared_name(small, "vi") == scenario_name(small["scenario"], "vi")
+    moved = callbacks.compute_request(dict(LAI_CHAU, levers=dict(LAI_CHAU["levers"], **{"state_share.household": 55})),
+                                      DRAWS, SEED)
+    assert moved["changed"]
+    assert figures.compared_name(moved, "vi").endswith("(với các thay đổi đang nhập)")
+    assert figures.compared_name(moved, "en").endswith("(with the changes entered)")
+    legend = figures.comparison_chart(moved, "vi")["data"][0]["name"]
+    assert "(với các thay đổi đang nhập)" in legend

@@ -143,6 +143,8 @@ def test_bad_input_shows_a_message_and_the_page_goes_on(dash_duo, app):
     _wait(lambda: "không quá 100" in dash_duo.find_element("#error").text, 60, "the error message")
     beside = _box_message(dash_duo, "target")
     _wait(lambda: beside().text == "Phải lớn hơn 0 và không quá 100 (%).", 10, "the error beside the target box")
+    # the box itself is marked in red, as the note over the greyed results says
+    _wait(lambda: _outline(dash_duo, "target") == "rgb(176, 0, 32)", 10, "the target box marked in red")
     _wait(lambda: "opacity: 0.4" in dash_duo.find_element("#results").get_attribute("style"), 10, "stale greyed")
     assert "lần nhập hợp lệ gần nhất" in dash_duo.find_element("#stale-note").text
     _type(_lever(dash_duo, "state_share.near_poor"), "150")
@@ -152,11 +154,18 @@ def test_bad_input_shows_a_message_and_the_page_goes_on(dash_duo, app):
     _wait(lambda: _box_message(dash_duo, "state_share.near_poor")().text == "Phải từ 0 đến 100 (%).", 10,
           "the error beside the lever's box")
     _wait(lambda: beside().text == "", 10, "the target box's error to clear")
+    assert _outline(dash_duo, "target") != "rgb(176, 0, 32)"
     _type(_lever(dash_duo, "state_share.near_poor"), "80")
     _wait(lambda: dash_duo.find_element("#error").text == "", 60, "the error to clear")
     assert "%" in dash_duo.find_element("#probability").text
     _wait(lambda: "opacity" not in (dash_duo.find_element("#results").get_attribute("style") or ""), 10, "ungreyed")
     assert dash_duo.find_element("#stale-note").text == ""
+
+
+def _outline(duo, box: str) -> str:
+    """The outline colour around a box (its input's container), red when its value is refused."""
+    return duo.driver.execute_script(f"return getComputedStyle(document.getElementById('{box}').parentElement)"
+                                     ".outlineColor")
 
 
 def _box_message(duo, field: str):
@@ -254,7 +263,7 @@ def test_the_labour_views_are_labelled_for_their_scheme_with_a_sourced_target_or
     _wait(lambda: "— BHXH" in dash_duo.find_element("#scenario").text, 10, "the scenario labelled BHXH")
     assert "BHYT" not in dash_duo.find_element("#scenario").text
     # The health-insurance levers mean nothing here: disabled and empty, not a raw '25.2055'.
-    for path in ("state_share.household", "local_top_up.near_poor", "base_salary", "outreach"):
+    for path in ("state_share.household", "local_top_up.near_poor", "base_salary", "drive"):
         box = _lever(dash_duo, path)
         assert not box.is_enabled() and box.get_attribute("value") == "", (path, box.get_attribute("value"))
     # The default target is the national plan's (Resolution 28-NQ/TW: 60% of the labour force, 2030).
@@ -352,6 +361,17 @@ def _assert_clean(duo, lang: str, view: str) -> None:
         text = re.sub(r"(?<!\w)'[^'\n]*'(?!\w)", "", text)
     found = leaks.leaks(text, lang)
     assert not found, f"{view} ({lang}): " + "\n".join(leaks.context(text, found))
+
+
+def test_a_scheme_a_2025_unit_does_not_run_is_said_without_a_server_error(dash_duo, app):
+    """The labour layer of a 2025 unit: one message naming its former provinces, no 500 behind it."""
+    _start(dash_duo, app)
+    _result(dash_duo)
+    _pick_region(dash_duo, "TP. Hồ Chí Minh (từ 1/7/2025)")
+    _wait(lambda: "Hồ Chí Minh" in dash_duo.find_element("#scenario").text, 20, "the 2025 unit")
+    dash_duo.find_element("#scheme input[value='bhxh']").click()
+    _wait(lambda: "Bình Dương" in dash_duo.find_element("#error").text, 90, "the message naming the provinces")
+    assert dash_duo.get_logs() == []  # no callback failed on the server (a 500 is a console error)
 
 
 def test_no_internal_id_or_other_language_on_any_view(dash_duo, app):
