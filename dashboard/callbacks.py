@@ -275,7 +275,11 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         """The description follows the scheme on view: a baseline cites that scheme's laws."""
         if not name:
             raise PreventUpdate
-        return scenario_description(name, lang, scheme if scheme in compute.SCHEMES else None)
+        text = scenario_description(name, lang, scheme if scheme in compute.SCHEMES else None)
+        sc = compute.scenario(name)
+        if sc.baseline and not sc.reform:  # a plan that keeps the policy in force: say why it looks the same
+            text = f"{text} {t('same_as_baseline', lang)}"
+        return text
 
     @app.callback(Output(LEVERS, "value"), Output(LEVERS, "disabled"), Output("start", "value"),
                   Output("target", "value"), Output("year", "value"), Output("target-source", "children"),

@@ -391,6 +391,8 @@ def test_no_internal_id_or_other_language_on_any_view(dash_duo, app):
           "the plan compared with the policy in force")
     _wait(lambda: "Quyết định của UBND tỉnh Lai Châu" in dash_duo.find_element("#scenario-description").text, 10,
           "the plan's description")
+    # the plan keeps the policy in force: the page says why its results are the baseline's
+    assert "không thay đổi chính sách nào" in dash_duo.find_element("#scenario-description").text
     _assert_clean(dash_duo, "vi", "Lai Châu plan against the policy in force")
     dash_duo.find_element("#scheme input[value='bhxh']").click()
     _wait(lambda: "lực lượng lao động" in dash_duo.find_element("#headline").text, 90, "the BHXH answer")
