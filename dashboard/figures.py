@@ -4,6 +4,8 @@ circles, planned = open diamonds and dashes, model = line and bands: the three k
 never look alike."""
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 from plotly.colors import qualitative
 
@@ -96,7 +98,8 @@ def groups_chart(s: dict, lang: str) -> dict:
     rows = s["report"].get("groups") or []
     if s["scheme"] != "bhyt" or not rows:
         return _note(t("not_for_scheme", lang), lang, 300)
-    names = [group_label(r["group"], lang)[:48] for r in rows]
+    # Whole names, wrapped onto lines of their own: a name cut at a width ('… (người') means nothing.
+    names = ["<br>".join(textwrap.wrap(group_label(r["group"], lang), 34)) for r in rows]
     data = [{"type": "bar", "y": names, "x": [100 * r["coverage"] for r in rows], "orientation": "h",
              "marker": {"color": MODEL},
              "name": f"{t('median_coverage', lang)} {s['report']['year']} ({t('assumed', lang)})"}]
@@ -105,8 +108,9 @@ def groups_chart(s: dict, lang: str) -> dict:
         data.append({"type": "scatter", "y": [n for _, n in has], "x": [100 * r["target"] for r, _ in has],
                      "mode": "markers", "marker": PLANNED["marker"], "name": t("group_target", lang),
                      "text": [source_label(r.get("source"), lang) for r, _ in has]})
-    return figure(data, lang, xaxis=_axis("%", range=[0, 102]), yaxis=_axis(autorange="reversed"),
-                  height=120 + 32 * len(rows))
+    lines = sum(n.count("<br>") + 1 for n in names)
+    return figure(data, lang, xaxis=_axis("%", range=[0, 102]), yaxis=_axis(autorange="reversed", automargin=True),
+                  height=120 + 20 * lines + 12 * len(rows))
 
 
 def districts_chart(s: dict, lang: str) -> dict | None:

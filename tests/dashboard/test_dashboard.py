@@ -112,7 +112,10 @@ def test_figures_keep_observed_planned_and_model_apart(small):
                                     DRAWS, SEED)
     observed = next(tr for tr in valid(figures.fan_chart(obs, "en")).data if tr.name == "Observed")
     assert observed.marker.symbol == "circle" and observed.mode == "markers"
-    assert valid(figures.groups_chart(small, "vi")).data
+    groups = valid(figures.groups_chart(small, "vi")).data
+    # every group's whole name, wrapped, never cut at a width ('… (người')
+    assert [n.replace("<br>", " ") for n in groups[0].y] == [i18n.group_label(r["group"], "vi")
+                                                             for r in small["report"]["groups"]]
     assert valid(figures.budget_chart(small, "vi")).data
     assert valid(figures.districts_chart(small, "vi")).data
     assert valid(figures.comparison_chart(small, "vi")).data
