@@ -195,8 +195,11 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     else:
         out["comparison"] = html.P("—")
     a = s["assumptions"]
+    partly = not a.get("calibrated", True) and not a.get("all_on_priors", True) and a.get("on_priors")
     fitted = (t("parameters_calibrated", lang).format(region=i18n.region_name(s["region"], lang))
-              if a.get("calibrated", True) else t("parameters_priors", lang))
+              if a.get("calibrated", True) else
+              t("parameters_partly", lang).format(provinces=", ".join(i18n.region_name(r, lang) for r in a["on_priors"]))
+              if partly else t("parameters_priors", lang))  # a 2025 unit whose seat is fitted: not 'not calibrated' 
     out["assumptions"] = (f"{t('scenario_definition', lang)}: {scenario_name(s['scenario'], lang)} · "
                           f"{t('seed', lang)} {a['seed']} · {number(a['draws'], lang)} {t('draws', lang)} · "
                           f"{t('parameters', lang)}: {fitted} · {t('data_hash', lang)} {a['data_hash']} · "

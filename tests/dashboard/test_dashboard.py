@@ -465,3 +465,12 @@ def test_the_comparison_names_the_page_scenario_with_its_changes(small):
     assert figures.compared_name(moved, "en").endswith("(with the changes entered)")
     legend = figures.comparison_chart(moved, "vi")["data"][0]["name"]
     assert "(với các thay đổi đang nhập)" in legend
+
+
+def test_a_2025_unit_whose_seat_is_fitted_is_not_called_uncalibrated_in_the_footer():
+    """HCMC's unit: the city fitted, Bình Dương's and Bà Rịa - Vũng Tàu's offsets on their priors.
+    The footer says exactly that, not 'prior parameters, not calibrated' under a 'partly' note."""
+    req = dict(LAI_CHAU, scenario="ho_chi_minh_city_2025", start=2026, target=95, year=2030, compare=None, levers={})
+    s = callbacks.compute_request(req, DRAWS, SEED)
+    footer = str(callbacks.render(s, "en", ("assumptions",))["assumptions"])
+    assert "except the own offsets of Binh Duong" in footer and "prior parameters, not calibrated" not in footer
