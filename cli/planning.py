@@ -251,6 +251,8 @@ def cmd_solve(args) -> int:
     twice = next((levers[i] for i, p in enumerate(paths) if p in paths[:i]), None)
     if twice is not None:
         raise InputError("--levers", twice, "names a lever twice; give each once")
+    if args.start is not None:  # before the draws are read: one line, not after their notes
+        planning.check_unit_start(scenario, args.start, paths)
     params = _draws(scenario, args)
     result = solve.solve(scenario, params, args.seed, args.target, args.year, args.probability, paths,
                          start=args.start)
@@ -359,17 +361,27 @@ def _provenance_rows(record: dict) -> list[tuple[str, object]]:
 
 def _allocation_notes(args, table) -> list[str]:
     """What the yearly targets do that a target-setter would not expect, each said on stderr."""
+    from covsim.simulator.inputs import observations
+
     notes = []
+    seen = observations.observed(args.region, table.attrs["scheme"])
+    seen = seen[(seen.year >= table.attrs["first"]) & (seen.year <= args.year)]
+    if not seen.empty:  # targets for years already past: a look back, and the record is there to compare
+        notes.append("targets for years already observed, a look back: " + ", ".join(
+            f"{int(r.year)} observed {100 * r.value:.2f}%" for r in seen.itertuples(index=False)))
     level, end = table.attrs["start_level"], table.attrs["end_level"]
     if args.target < level:  # the path runs down to the target: say why, rather than hand out falling targets silently
         notes.append(f"the forecast already gives {100 * level:.2f}% in {table.attrs['first'] - 1}, above the target "
                      f"{100 * args.target:.2f}%: the yearly targets fall towards it")
     elif table.attrs["falling"]:
-        f = table.attrs["falling"]
-        names = ", ".join(f"{u['unit']} ({u['year']})" for u in f[:3]) + (f" and {len(f) - 3} more" if len(f) > 3 else "")
+        years: dict[str, list[int]] = {}
+        for u in table.attrs["falling"]:
+            years.setdefault(u["unit"], []).append(u["year"])
+        names = ", ".join(f"{unit} ({', '.join(map(str, ys))})" for unit, ys in list(years.items())[:3]) + (
+            f" and {len(years) - 3} more" if len(years) > 3 else "")
         why = (f": the target is below the model's own forecast for {args.year} ({100 * end:.2f}%), so the step below "
                "each unit's forecast grows" if args.target < end else "")
-        notes.append(f"{len(f)} unit(s) get a yearly target below the year before's while the provincial target "
+        notes.append(f"{len(years)} unit(s) get a yearly target below the year before's while the provincial target "
                      f"rises: {names}{why}")
     if table.attrs["districts_until"] is not None and args.year > table.attrs["districts_until"]:
         notes.append(f"districts were abolished on 1 July 2025: district targets stop at "

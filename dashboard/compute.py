@@ -428,6 +428,7 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
     start = planning.check_year(sc, int(start), "lever start")
     changed = changed_levers(name, scheme, levers, start)
     if changed:
+        planning.check_unit_start(sc, start, [p for p, _ in changed], "lever start")
         sc = planning.with_levers(sc, dict(changed), start)  # validates every value against its range
     other = None
     if compare:

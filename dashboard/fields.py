@@ -109,6 +109,10 @@ def describe(exc: InputError, req: dict, levers, kind) -> dict:
         unit = "percent_unit" if kind[field] == "share" else "vnd_unit" if kind[field] == "vnd" else ""
         return {"field": field, "code": "range", "params": {"lo": spec["lo"] * scale, "hi": spec["hi"] * scale,
                                                             "unit": unit}}
+    if field == "start" and "2025 unit" in text:  # levers before a unit existed (planning.check_unit_start)
+        from covsim.simulator.inputs.regions import MERGER_YEAR
+
+        return {"field": field, "code": "unit_start", "params": {"year": MERGER_YEAR}}
     if field in ("year", "start") and "outside" in text:
         from . import compute
 

@@ -223,9 +223,9 @@ def assumptions(kind: str | None, table: pd.DataFrame | None) -> list[str]:
 
 
 def falling(table: pd.DataFrame, path: pd.Series) -> list[dict]:
-    """Units whose yearly target falls in a year the provincial target rises: the province's step
-    below a unit's own forecast grows, so a unit the model sees flat is asked for less (said, not
-    hidden)."""
+    """Every unit and year whose yearly target falls while the provincial target rises: the
+    province's step below a unit's own forecast grows, so a unit the model sees flat is asked for
+    less (said, not hidden; each such year, not only a unit's first)."""
     out = []
     rising = {int(y) for y, up in (path.diff() > 0).items() if up}
     for (kind, unit), part in table.groupby(["unit_kind", "unit"], sort=False):
@@ -234,7 +234,6 @@ def falling(table: pd.DataFrame, path: pd.Series) -> list[dict]:
         for k in range(1, len(rate)):
             if years[k] in rising and rate[k] < rate[k - 1] - 1e-9:
                 out.append({"unit_kind": kind, "unit": unit, "year": int(years[k])})
-                break
     return out
 
 

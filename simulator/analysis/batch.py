@@ -124,6 +124,8 @@ def variants(scenarios: list[Scenario], grid: list[tuple[str, list[float]]], sta
         first = planning.lever_start(sc) if start is None else start
         if grid and not sc.start < first <= sc.end:
             raise InputError("--from", str(first), f"outside {sc.name}'s years {sc.start + 1}..{sc.end}")
+        if grid:
+            planning.check_unit_start(sc, first, paths)
         for point in itertools.product(*[[(p, v) for v in values] for p, values in grid]):
             if point:
                 name = f"{sc.name}[{','.join(f'{p}={_shown(v)}' for p, v in point)}]"

@@ -348,6 +348,21 @@ def check_acting(scenario: Scenario, paths, where: str, offered=None) -> None:
                                           f"run; allowed: {', '.join(acting)}")
 
 
+def check_unit_start(scenario: Scenario, start: int, paths, key: str = "--from") -> int:
+    """A 2025 unit run as its former provinces has a policy of its own only from the merger: its
+    regional levers (`paths` that set the region's own value) set from an earlier year would act
+    from 2025 while the run recorded the earlier year. Refused; a national lever acts as set."""
+    from ..inputs.regions import MERGER_YEAR, former_provinces, mergeable
+
+    own = [p for p in paths if lever_of(p).regional]
+    if scenario.region in mergeable() and start < MERGER_YEAR and own:
+        raise InputError(scenario.name, key, f"{start} is before {scenario.region} began, a 2025 unit whose own "
+                                             f"levers ({', '.join(own)}) act only from {MERGER_YEAR} (1 July 2025); "
+                                             f"allowed: {MERGER_YEAR}..{scenario.end}, or a former province "
+                                             f"({', '.join(former_provinces(scenario.region))}) from an earlier year")
+    return int(start)
+
+
 def with_levers(scenario: Scenario, levels: dict[str, float], start: int, name: str | None = None) -> Scenario:
     """The scenario with each lever path set to its level from `start` on."""
     return scenario.with_reform({path: {start: float(v)} for path, v in levels.items()}, name=name)

@@ -229,6 +229,7 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
     start = planning.lever_start(scenario, year) if start is None else int(start)
     if not scenario.start < start <= year:
         raise InputError("solve", "--from", f"{start} is outside {scenario.start + 1}..{year}")
+    planning.check_unit_start(scenario, start, paths)
     problem = Problem(scenario, params, seed, target, year, paths, start)
     K = len(paths)
     zero, one = np.zeros(K), np.ones(K)

@@ -633,6 +633,11 @@ def test_size_estimate_and_limit():
     (("forecast", "vinh_long", "--until", "2018.0", "--to", "2020"), ["'2018.0' is not a year"]),
     (("target", "vinh_long", "--target", "0.9", "--year", "2020", "--until", "2040"),
      ["--until", "2040", "after the last national observation"]),
+    # a 2025 unit's own levers act from the merger: an earlier --from would be recorded, not applied
+    (("batch", "ho_chi_minh_city_2025", "--grid", "near_poor=0.8:1.0:0.2", "--draws", "5", "--from", "2020",
+      "--out", "m.nc"), ["--from", "2020 is before ho_chi_minh_city_2025 began", "(state_share.near_poor)", "allowed: 2025..2030"]),
+    (("solve", "ho_chi_minh_city_2025", "--target", "0.95", "--year", "2030", "--probability", "0.5",
+      "--levers", "near_poor", "--from", "2020"), ["--from", "2020 is before", "a 2025 unit", "binh_duong"]),
 ])
 def test_what_a_new_user_tried_gets_one_line_and_nothing_written(tmp_path, monkeypatch, capsys, argv, fragments):
     """Found by trying the commands as a new user would (2026-12-02): each is one line, exit 2."""

@@ -145,3 +145,14 @@ def test_a_lever_set_over_a_later_decided_change_is_warned_beside_its_box():
     assert vi[1] is None
     later = dict(req, start="2026", levers={"state_share.pupil_student": "60"})
     assert fields.beside(callbacks.compute_request(later, DRAWS, 0, details=False), "vi", names)[0] == [None, None]
+
+
+def test_a_2025_units_own_lever_before_the_merger_is_said_beside_the_start_box():
+    """Set from 2020, the unit's near-poor share would act only from 2025: the start box says so."""
+    req = dict(LAI_CHAU, scenario="ho_chi_minh_city_2025", levers={"state_share.near_poor": 100}, start="2020",
+               year="2030", target="95", compare=None)
+    s = callbacks.compute_request(req, DRAWS, 0, details=False)
+    assert s["field"] == "start" and s["code"] == "unit_start"
+    assert "từ năm 2025" in fields.message(s, "vi") and "2025 or later" in fields.message(s, "en")
+    ok = callbacks.compute_request(dict(req, start="2026"), DRAWS, 0, details=False)
+    assert "error" not in ok

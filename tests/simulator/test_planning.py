@@ -439,6 +439,13 @@ def test_allocate_says_when_a_unit_is_asked_for_less_while_the_province_rises(tm
         assert rate.insured[year] / rate.population[year] < rate.insured[year - 1] / rate.population[year - 1]
     assert bool(fell) == ("while the provincial target rises" in err)
     assert fell  # this target is below the model's own 2030 forecast
+    # every such unit and year is listed, not only a unit's first
+    prov = table[table.unit_kind == "group"].groupby("year")[["insured", "population"]].sum()
+    rising = set((prov.insured / prov.population).diff().loc[lambda d: d > 0].index)
+    every = {(unit, int(y)) for unit, part in table.groupby("unit")
+             for y, now, before in zip(part.year[1:], (part.insured / part.population)[1:],
+                                       (part.insured / part.population)[:-1]) if y in rising and now < before - 1e-9}
+    assert set(fell) == every
 
 
 def test_a_listed_region_without_data_says_how_to_add_it(capsys):
@@ -477,3 +484,12 @@ def test_a_2025_units_levers_start_at_the_merger():
     assert planning.lever_start(load("ho_chi_minh_city")) == 2020  # its own last figure, 2019
     assert planning.lever_start(unit) == 2025 and planning.lever_start(unit, 2030) == 2025
     assert planning.lever_start(unit, 2022) == 2019  # a target year before the merger: as before
+
+
+def test_allocate_for_a_year_already_observed_says_it_is_a_look_back(tmp_path, capsys):
+    """2020's targets for the nation: the years they cover are observed, and the note gives the record."""
+    code, _, err = cli(capsys, "allocate", "vietnam", "--target", "0.95", "--year", "2020", "--out",
+                       str(tmp_path / "a.csv"), "--draws", "10")
+    assert code == 0
+    line = next(line for line in err.splitlines() if "already observed" in line)
+    assert "2020 observed 90.85%" in line and "2021" not in line
