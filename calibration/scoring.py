@@ -36,8 +36,11 @@ def outcome(region: str, year: int, target: float) -> int:
     """1 if the observed year-end coverage (sources averaged) reached the target, else 0."""
     series = yearly(observations.observed(region))
     if year not in series.index:
-        raise InputError("--year", str(year), f"no observed coverage of {region} in {year} to score the target "
-                                              f"against; observed years: {', '.join(map(str, series.index)) or 'none'}")
+        mid = observations.observed(region, year_end_only=False)
+        only_mid = "" if mid[mid.year == year].empty else " (only a mid-year figure, which a target is not judged on)"
+        raise InputError("--year", str(year), f"no observed year-end coverage of {region} in {year}{only_mid} to "
+                                              f"score the target against; observed years: "
+                                              f"{', '.join(map(str, series.index)) or 'none'}")
     return int(series.loc[year] >= target - 1e-9)
 
 

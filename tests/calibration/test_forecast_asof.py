@@ -277,7 +277,10 @@ def test_target_as_of_a_2025_unit_says_it_has_no_fit_of_its_own():
 
 def test_scoring_a_target_without_an_observed_outcome():
     result = covsim("target", "vietnam", "--target", "0.95", "--year", "2025", "--until", "2017", "--score")
-    assert_one_line_error(result, "--year", "2025", "no observed coverage")
+    assert_one_line_error(result, "--year", "2025", "no observed year-end coverage")
+    # 2018 has a mid-year figure only: said, so that nobody takes it for a missing record
+    result = covsim("target", "vietnam", "--target", "0.855", "--year", "2018", "--until", "2016", "--score")
+    assert_one_line_error(result, "--year", "2018", "only a mid-year figure")
 
 
 # item 7: fits that converge or say so -------------------------------------------------------
