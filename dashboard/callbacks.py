@@ -63,6 +63,18 @@ def from_ui(path: str, value):
     return x / 100 if is_share(path) else x
 
 
+def rewritten(value, kind: str, lang: str):
+    """A box's value written the language's way, the same number (no_update when the box is empty
+    or holds what is not a number: its own message says so, and it is left as typed)."""
+    try:
+        x = fields.number(value)
+    except ValueError:
+        return no_update
+    if x is None:
+        return no_update
+    return number(x, lang) if kind == "vnd" else fields.shown(x, lang)
+
+
 def page_defaults(name: str, scheme: str) -> tuple[dict, int, float, int]:
     """What the page shows for a scenario before any lever moves, in the page's units: the levers in
     force from the default lever start, that start, the target (%, None when the data have no
@@ -287,10 +299,11 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
     @app.callback(Output(LEVERS, "value"), Output(LEVERS, "disabled"), Output("start", "value"),
                   Output("target", "value"), Output("year", "value"), Output("target-source", "children"),
                   Input("scenario", "value"), Input("scheme", "value"), Input("reset", "n_clicks"),
-                  Input("lang", "value"))
-    def defaults(name, scheme, _reset, lang):
+                  Input("lang", "value"), State(LEVERS, "value"), State("target", "value"))
+    def defaults(name, scheme, _reset, lang, typed, target_typed):
         """The scenario's levers, start, target and year; a lever of another scheme disabled and
-        empty (its value means nothing in this view); the default target's source beside it."""
+        empty (its value means nothing in this view); the default target's source beside it. A
+        language switch keeps what is typed, written the language's way (2,340,000 / 2.340.000)."""
         if not name or scheme not in compute.SCHEMES:
             raise PreventUpdate
         try:
@@ -299,8 +312,11 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
             raise PreventUpdate from None
         note = views.target_note(sc.region, scheme, sc.start, sc.end, lang)
         if ctx.triggered_id == "lang":
-            skip = [no_update] * len(ctx.outputs_list[0])  # a wildcard output takes one value per box
-            return skip, skip, no_update, no_update, no_update, note
+            kinds = {s["path"]: s["kind"] for s in compute.lever_specs()}
+            paths = [lever_path(o["id"]) for o in ctx.outputs_list[0]]
+            skip = [no_update] * len(paths)  # a wildcard output takes one value per box
+            return ([rewritten(v, kinds[p], lang) for p, v in zip(paths, typed or [None] * len(paths))], skip,
+                    no_update, rewritten(target_typed, "share", lang), no_update, note)
         now, start, target, year = page_defaults(name, scheme)
         paths = [lever_path(o["id"]) for o in ctx.outputs_list[0]]
         schemes = {s["path"]: s["schemes"] for s in compute.lever_specs()}
