@@ -117,7 +117,7 @@ def forecast(region: str, until: int, to: int, scenario: str | Scenario | None =
              seed: int = 0, settings: Settings | None = None, posterior: xr.Dataset | None = None,
              scheme: str | None = None, keep_posterior: bool = False, keep_draws: bool = False) -> dict:
     """`covsim forecast`: fit `scheme` (by default the scenario's) on observations up to `until`,
-    forecast every year up to `to`. The labour schemes' JSON adds the scheme and the denominator."""
+    forecast every year up to `to`. Its JSON names the scheme and the rates' denominator."""
     sc = scenario if isinstance(scenario, Scenario) else simulator.load_scenario(scenario or region)
     if scheme is not None:
         sc = dataclasses.replace(sc, scheme=scheme)

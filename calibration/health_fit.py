@@ -359,5 +359,6 @@ def own_observations(region: str, until: int, scheme: str, post) -> tuple[int, i
 
 
 def forecast_fields(scheme: str) -> dict:
-    """What a forecast's JSON says beside the common fields: nothing more for health insurance."""
-    return {}
+    """What a forecast's JSON says beside the common fields: the scheme and the rates' denominator,
+    as every scheme's forecast (and `run --json`) says them."""
+    return {"scheme": scheme, "denominator": "population"}

@@ -110,9 +110,9 @@ def describe(exc: InputError, req: dict, levers, kind) -> dict:
         return {"field": field, "code": "range", "params": {"lo": spec["lo"] * scale, "hi": spec["hi"] * scale,
                                                             "unit": unit}}
     if field == "start" and "2025 unit" in text:  # levers before a unit existed (planning.check_unit_start)
-        from covsim.simulator.inputs.regions import MERGER_YEAR
+        from . import compute
 
-        return {"field": field, "code": "unit_start", "params": {"year": MERGER_YEAR}}
+        return {"field": field, "code": "unit_start", "params": {"year": compute.regions.MERGER_YEAR}}
     if field in ("year", "start") and "outside" in text:
         from . import compute
 
