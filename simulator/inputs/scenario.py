@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from ..errors import InputError, nearest
-from .levers import LEVERS, path_problem, value_problem, year_problem
+from .levers import LEVERS, lever_of, path_problem, value_problem, year_problem
 from .scheme_ids import SCHEMES
 from .policy import DatedValue, Key, NATIONAL, Policy, Series
 
@@ -71,6 +71,12 @@ class Scenario:
         idle = self.idle()
         out = [f"{p} = " + ", ".join(f"{v:g} from {y}" for y, v in sorted(self.reform[p].items()))
                + " (not in the source)" for p in self.assumed if self.reform.get(p) and p not in idle]
+        # a strength no plan states and no data measure (a hand-set outreach in a user's file) is
+        # assumed whether or not the file says so
+        out += [f"{p} = " + ", ".join(f"{v:g} from {y}" for y, v in sorted(ys.items()))
+                + " (a strength set by hand: no plan states it, no data measure it)"
+                for p, ys in self.reform.items()
+                if ys and p not in self.assumed and p not in idle and lever_of(p).assumed]
         if "drive" not in idle and any(self.reform.get("drive", {}).values()):
             from .drives import COST_PER_PERSON_REACHED, COST_SOURCE
 

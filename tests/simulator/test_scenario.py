@@ -123,3 +123,16 @@ def test_a_reform_file_inherits_its_baseline(tmp_path):
 def test_unknown_scenario_name_lists_the_shipped_ones():
     with pytest.raises(InputError, match="no shipped scenario of that name"):
         sc.load("lai_chau_nope")
+
+
+def test_a_hand_set_strength_is_listed_as_assumed_whether_or_not_the_file_says_so(tmp_path):
+    """A user's file that sets the log-odds outreach (no plan states it, no data measure it) lists it
+    with every result; declared in `assumed`, it is listed once, as the plans' enforcement is."""
+    path = tmp_path / "o.toml"
+    path.write_text('name = "o"\nbaseline = "lai_chau"\n[reform]\noutreach = { 2026 = 0.5 }\n')
+    (line,) = sc.load(path).assumptions()
+    assert line.startswith("outreach = 0.5 from 2026") and "set by hand" in line
+    path.write_text('name = "o"\nbaseline = "lai_chau"\nassumed = ["outreach"]\n[reform]\noutreach = { 2026 = 0.5 }\n')
+    assert sc.load(path).assumptions() == ["outreach = 0.5 from 2026 (not in the source)"]
+    plan = sc.load("vinh_long_labour_2018")  # declares its enforcement and drive: each once
+    assert sum(line.startswith("enforcement") for line in plan.assumptions()) == 1
