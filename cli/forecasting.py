@@ -46,13 +46,10 @@ def _settings(args):
 def _check_size(args, draws: int, last_year: int, what: str) -> None:
     """Refuse, before minutes of fitting, a fit or forecast whose draws would pass the memory limit:
     each keeps every draw of every year from the first to `last_year`, as a run does."""
-    from covsim.simulator.analysis import runsize
-    from covsim.simulator.inputs.groups import GROUP_IDS
+    from covsim.cli.main import check_draws_size
     from covsim.simulator.inputs.scenario import FIRST_YEAR
 
-    years = max(last_year - FIRST_YEAR + 1, 1)
-    runsize.check(runsize.run_estimate(draws, years, len(GROUP_IDS)), args.memory_limit, "--draws",
-                  f"{what} of {draws:,} draws over {years} years", "use fewer --draws")
+    check_draws_size(args, draws, max(last_year - FIRST_YEAR + 1, 1), f"{what} of {draws:,} draws")
 
 
 def cmd_calibrate(args) -> int:

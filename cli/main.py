@@ -46,14 +46,21 @@ def _show_progress(args) -> bool:
 
 def check_run_size(scenario, args) -> None:
     """Refuse, before any work, a run that would pass the memory limit (issue 42)."""
+    check_draws_size(args, args.draws, len(scenario.years), f"{args.draws:,} draws of {scenario.name}",
+                     getattr(args, "by_age", False))
+
+
+def check_draws_size(args, draws: int, years: int, what: str, by_age: bool = False) -> None:
+    """Refuse, before any work, `draws` kept for every year and group of `years` (a run, a fit, a
+    forecast: `what`, said in the message) past the memory limit (`--memory-limit`, else 80% of
+    the memory available)."""
     from covsim.simulator.analysis import runsize
     from covsim.simulator.inputs.groups import GROUP_IDS
 
-    estimate = runsize.run_estimate(args.draws, len(scenario.years), len(GROUP_IDS), getattr(args, "by_age", False))
+    estimate = runsize.run_estimate(draws, years, len(GROUP_IDS), by_age)
     runsize.check(estimate, getattr(args, "memory_limit", None), "--draws",
-                  f"{args.draws:,} draws of {scenario.name} over {len(scenario.years)} years"
-                  + (" by age" if getattr(args, "by_age", False) else ""),
-                  "use fewer --draws" + ("" if not getattr(args, "by_age", False) else " or leave out --by-age"))
+                  f"{what} over {years} years" + (" by age" if by_age else ""),
+                  "use fewer --draws" + (" or leave out --by-age" if by_age else ""))
 
 
 def cmd_run(args) -> int:

@@ -63,6 +63,11 @@ def from_ui(path: str, value):
     return x / 100 if is_share(path) else x
 
 
+def boxed(value: float, kind: str, lang: str) -> str:
+    """A number as its box shows it: money with the language's thousands separators, else plain."""
+    return number(value, lang) if kind == "vnd" else fields.shown(value, lang)
+
+
 def rewritten(value, kind: str, lang: str):
     """A box's value written the language's way, the same number (no_update when the box is empty
     or holds what is not a number: its own message says so, and it is left as typed)."""
@@ -70,9 +75,7 @@ def rewritten(value, kind: str, lang: str):
         x = fields.number(value)
     except ValueError:
         return no_update
-    if x is None:
-        return no_update
-    return number(x, lang) if kind == "vnd" else fields.shown(x, lang)
+    return no_update if x is None else boxed(x, kind, lang)
 
 
 def page_defaults(name: str, scheme: str) -> tuple[dict, int, float, int]:
@@ -207,11 +210,10 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     else:
         out["comparison"] = html.P("—")
     a = s["assumptions"]
-    partly = not a.get("calibrated", True) and not a.get("all_on_priors", True) and a.get("on_priors")
+    partly = i18n.partly_on_priors(a, lang)  # a 2025 unit whose seat is fitted: not 'not calibrated'
     fitted = (t("parameters_calibrated", lang).format(region=i18n.region_name(s["region"], lang))
               if a.get("calibrated", True) else
-              t("parameters_partly", lang).format(provinces=", ".join(i18n.region_name(r, lang) for r in a["on_priors"]))
-              if partly else t("parameters_priors", lang))  # a 2025 unit whose seat is fitted: not 'not calibrated' 
+              t("parameters_partly", lang).format(provinces=partly) if partly else t("parameters_priors", lang))
     out["assumptions"] = (f"{t('scenario_definition', lang)}: {scenario_name(s['scenario'], lang)} · "
                           f"{t('seed', lang)} {a['seed']} · {number(a['draws'], lang)} {t('draws', lang)} · "
                           f"{t('parameters', lang)}: {fitted} · {t('data_hash', lang)} {a['data_hash']} · "
@@ -322,7 +324,7 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         schemes = {s["path"]: s["schemes"] for s in compute.lever_specs()}
         disabled = [scheme not in schemes[p] for p in paths]
         kinds = {s["path"]: s["kind"] for s in compute.lever_specs()}
-        return ([None if off else number(now[p], lang) if kinds[p] == "vnd" else fields.shown(now[p], lang)
+        return ([None if off else boxed(now[p], kinds[p], lang)
                  for p, off in zip(paths, disabled)], disabled,
                 str(start), fields.shown(target, lang), str(year), note)
 

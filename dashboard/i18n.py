@@ -72,10 +72,17 @@ def on_priors_text(assumptions: dict, lang: str) -> str:
     whose seat is calibrated) only the offsets of the former provinces named."""
     if assumptions.get("calibrated", True):
         return ""
+    names = partly_on_priors(assumptions, lang)
+    return catalogue.text("page", "on_priors_part", lang, provinces=names) if names else t("on_priors", lang)
+
+
+def partly_on_priors(assumptions: dict, lang: str) -> str:
+    """'' unless only part of the run is on its priors (a 2025 unit whose seat is calibrated): then
+    the former provinces whose offsets are, named in the language."""
     names = assumptions.get("on_priors") or []
-    if assumptions.get("all_on_priors", True) or not names:
-        return t("on_priors", lang)
-    return catalogue.text("page", "on_priors_part", lang, provinces=", ".join(region_name(r, lang) for r in names))
+    if assumptions.get("calibrated", True) or assumptions.get("all_on_priors", True) or not names:
+        return ""
+    return ", ".join(region_name(r, lang) for r in names)
 
 
 def parameter_name(name: str, lang: str) -> str:
