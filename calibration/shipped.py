@@ -230,6 +230,26 @@ def ship(regions: list[str] | None = None, settings: Settings | None = None) -> 
     return written
 
 
-if __name__ == "__main__":  # python -m covsim.calibration.shipped: refresh the labour layer's draws
-    for p in ship():
-        print(f"written {p}")
+def main(argv: list[str] | None = None) -> int:
+    """`python -m covsim.calibration.shipped [REGION ...]`: refit the labour layer's shipped draws
+    (a maintainer's step, before the health posteriors; `--help` says so and writes nothing)."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m covsim.calibration.shipped", description=(
+        "Refit the labour layer's shipped posteriors (calibration/posterior/labour_<region>.nc), for the regions "
+        "given or every region with a shipped health posterior. Run it before refitting the health posteriors "
+        "(covsim calibrate REGION --out calibration/posterior/REGION.nc), whose fit holds employers' compliance "
+        "at their mean."))
+    p.add_argument("regions", nargs="*", metavar="REGION",
+                   help=f"one of {', '.join(shipped_regions())} (default: all)")
+    args = p.parse_args(argv)
+    unknown = [r for r in args.regions if r not in shipped_regions()]
+    if unknown:
+        p.error(f"{unknown[0]}: no shipped health posterior; allowed: {', '.join(shipped_regions())}")
+    for path in ship(args.regions or None):
+        print(f"written {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

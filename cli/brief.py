@@ -57,7 +57,7 @@ def cmd_brief(args) -> int:
     from covsim.simulator.analysis import planning
 
     out = output.check_destination(args.out, FORMATS, "--out")
-    planning.check_target(args.target)
+    planning.check_target(args.target, "brief")
     levers = parse_levers(args.lever)
     scheme = args.scheme or compute.simulator.load_scenario(args.scenario).scheme
     sc = compute.scenario(args.scenario, scheme)
@@ -90,6 +90,12 @@ def cmd_brief(args) -> int:
     _atomic(str(out), lambda tmp: _write(tmp, brief_content.render(s, args.lang, out.suffix.lower())),
             suffix=out.suffix)
     rep = s["report"]
+    from covsim.cli.main import note_former, past_start
+
+    note_former(sc.region, args.year)
+    passed = past_start(start, args.year) if levers else None
+    if passed:
+        sys.stderr.write(f"covsim: note: the levers act from {passed}\n")
     if args.json:
         print(json.dumps({"out": str(out), "scenario": s["scenario"], "target": rep["target"], "year": rep["year"],
                           "probability": rep["probability"], "changed": s["changed"], "start": s["start"],

@@ -50,6 +50,29 @@ def check_run_size(scenario, args) -> None:
                      getattr(args, "by_age", False))
 
 
+def past_start(start: int, year: int, key: str = "--from", today=None) -> str | None:
+    """For a plan whose target year is still ahead, a note when its first year has already begun:
+    the default start is the year after the data's last figure, which can lie behind the calendar,
+    and a planner today cannot act in it. Only said (the numbers stay those of `start`, so a run is
+    reproducible whatever the day)."""
+    from datetime import date
+
+    today = today or date.today()
+    if year <= today.year or start > today.year:
+        return None
+    when = "has begun" if start == today.year else "is past"
+    return f"{start}, a year that {when} (today is {today.isoformat()}); for a plan made now, give {key} {today.year + 1}"
+
+
+def note_former(region: str, year: int) -> None:
+    """A target year from the merger on, for a former province: say which unit it is part of now."""
+    from covsim.simulator.inputs.regions import former_note
+
+    note = former_note(region, year)
+    if note:
+        sys.stderr.write(f"covsim: note: {note}\n")
+
+
 def check_draws_size(args, draws: int, years: int, what: str, by_age: bool = False) -> None:
     """Refuse, before any work, `draws` kept for every year and group of `years` (a run, a fit, a
     forecast: `what`, said in the message) past the memory limit (`--memory-limit`, else 80% of

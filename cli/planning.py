@@ -155,6 +155,9 @@ def cmd_target(args) -> int:
     if args.held_fixed:
         report["held_fixed"] = _held_fixed(scenario, args)
     report["boundaries"] = _boundaries(scenario)
+    from covsim.cli.main import note_former
+
+    note_former(scenario.region, args.year)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return 0
@@ -243,7 +246,7 @@ def cmd_solve(args) -> int:
     from covsim.simulator.inputs.levers import solvable_paths
     from covsim.simulator.schemes import provenance
 
-    planning.check_target(args.target)
+    planning.check_target(args.target, "solve")
     planning.check_probability(args.probability)
     scenario = _scenario(args)
     levers = [p for p in args.levers.split(",") if p.strip()]
@@ -260,6 +263,12 @@ def cmd_solve(args) -> int:
         if lever["current"] >= lever["max"] - 1e-12:
             sys.stderr.write(f"covsim: note: {lever['lever']} is already at its maximum ({lever['max']:g}) in "
                              f"{result['from']}: solve cannot raise it\n")
+    from covsim.cli.main import note_former, past_start
+
+    note_former(scenario.region, args.year)
+    passed = past_start(result["from"], args.year)
+    if passed:
+        sys.stderr.write(f"covsim: note: the levers act from {passed}\n")
     result["boundaries"] = _boundaries(scenario)
     result["provenance"] = provenance.analysis_record(scenario, params, args.seed, result.get("assumptions", []))
     if args.json:
@@ -369,6 +378,19 @@ def _allocation_notes(args, table) -> list[str]:
     if not seen.empty:  # targets for years already past: a look back, and the record is there to compare
         notes.append("targets for years already observed, a look back: " + ", ".join(
             f"{int(r.year)} observed {100 * r.value:.2f}%" for r in seen.itertuples(index=False)))
+    from covsim.cli.main import past_start
+    from covsim.simulator.inputs.regions import former_note
+
+    first = table.attrs["first"]
+    if former_note(args.region, args.year):
+        notes.append(former_note(args.region, args.year))
+    if not (observations.observed(args.region, table.attrs["scheme"]).year == first - 1).any():
+        notes.append(f"the path starts from the model's median for {first - 1} "
+                     f"({100 * table.attrs['start_level']:.2f}%), not an observed figure: {args.region} has none "
+                     f"for {first - 1}")
+    passed = past_start(first, args.year)
+    if passed:
+        notes.append(f"the yearly targets begin in {passed}")
     level, end = table.attrs["start_level"], table.attrs["end_level"]
     if args.target < level:  # the path runs down to the target: say why, rather than hand out falling targets silently
         notes.append(f"the forecast already gives {100 * level:.2f}% in {table.attrs['first'] - 1}, above the target "
@@ -411,7 +433,7 @@ def cmd_allocate(args) -> int:
     from covsim.simulator.analysis import allocate, planning
     from covsim.simulator import output
 
-    planning.check_target(args.target)
+    planning.check_target(args.target, "allocate")
     output.check_destination(args.out, (".csv", ".xlsx"), "--out")
     scenario = _scenario(args)
     planning.check_year(scenario, args.year)

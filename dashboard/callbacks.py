@@ -24,6 +24,7 @@ from . import briefing, cache, compute, fields, figures, i18n, views
 from .compute import InputError
 from .i18n import graph_config, number, on_priors_text, percent, scenario_description, scenario_name, t
 from .i18n import probability as i18n_probability
+from .brief_text import b
 from .layout import lever_id, lever_path
 
 log = logging.getLogger("covsim.dashboard")
@@ -45,8 +46,10 @@ def is_share(path: str) -> bool:
 
 
 def to_ui(path: str, value: float) -> float:
-    """Shares show in percent of the premium; other levers in their own unit."""
-    return round(100 * value, 4) if is_share(path) else round(value, 4)
+    """Shares show in percent of the premium, to `compute.SHARE_DECIMALS` (a 2025 unit's share is its
+    provinces' population mix, 37.6164%: shown 37.62, and left so it changes nothing); other levers
+    in their own unit."""
+    return round(100 * value, compute.SHARE_DECIMALS) if is_share(path) else round(value, 4)
 
 
 def from_ui(path: str, value):
@@ -190,9 +193,14 @@ def render(s: dict | None, lang: str, names=None) -> dict:
             rows.append(html.Tr([html.Td(str(r["year"])),
                                  html.Td(f"{number(r['cost_per_additional_insured'], lang)} {t('vnd', lang)}"),
                                  html.Td(f"{number(r['extra_insured'], lang)} {t('people', lang)}")]))
-    out["per-insured"] = html.Div([html.Div(t("per_insured_year", lang) + (f": {number(per, lang)} {t('vnd', lang)}"
-                                                                       f" ({rep['year']})" if per else "")),
-                                   html.Table(rows, style={"fontSize": "13px"}) if rows else None])
+    if rows or per:
+        out["per-insured"] = html.Div([html.Div(t("per_insured_year", lang) + (f": {number(per, lang)} {t('vnd', lang)}"
+                                                                           f" ({rep['year']})" if per else "")),
+                                       html.Table(rows, style={"fontSize": "13px"}) if rows else None])
+    elif s.get("budget"):  # no lever moves anyone: said, not a heading over nothing
+        out["per-insured"] = html.Div([html.Div(t("per_insured_year", lang)), html.P(b("extra_none", lang))])
+    else:  # no budget for the scheme: the chart above says so
+        out["per-insured"] = None
     c = s.get("compare")
     if c:
         lines = [html.Tr([html.Th(""), html.Th(figures.compared_name(s, lang)),

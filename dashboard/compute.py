@@ -390,8 +390,14 @@ def _draws_cached(region: str, draws: int, seed: int) -> bool:
     return (region, draws, seed) in _DRAWS_SEEN
 
 
+#: Decimals of a percentage point a share's box shows for the value in force.
+SHARE_DECIMALS = 2
+
+
 def changed_levers(name: str, scheme: str, levers: dict[str, float], start: int) -> tuple:
-    """The levers that differ from the scenario's current values (only those become a reform)."""
+    """The levers that differ from the scenario's current values (only those become a reform). A
+    share within half a shown step of the value in force is the box as the page filled it, so
+    untouched: a merged unit's 37.6164% shows as 37.62 and must not read back as a change."""
     now = current_levers(name, scheme, start)
     specs = {s["path"]: s for s in lever_specs()}
     out = []
@@ -405,8 +411,9 @@ def changed_levers(name: str, scheme: str, levers: dict[str, float], start: int)
         value = float(value)
         if not np.isfinite(value):
             raise InputError("dashboard", path, "not a number")
-        tol = 1e-6 * max(1.0, abs(now[path]))
-        if abs(value - now[path]) > max(tol, 5e-6):
+        tol = (0.5 * 10.0 ** -SHARE_DECIMALS / 100 if specs[path]["kind"] == "share"
+               else max(1e-6 * max(1.0, abs(now[path])), 5e-6))
+        if abs(value - now[path]) > tol:
             out.append((path, value))
     return tuple(sorted(out))
 

@@ -109,7 +109,7 @@ def describe(exc: InputError, req: dict, levers, kind) -> dict:
         unit = "percent_unit" if kind[field] == "share" else "vnd_unit" if kind[field] == "vnd" else ""
         return {"field": field, "code": "range", "params": {"lo": spec["lo"] * scale, "hi": spec["hi"] * scale,
                                                             "unit": unit}}
-    if field == "start" and "2025 unit" in text:  # levers before a unit existed (planning.check_unit_start)
+    if field == "start" and exc.code == "unit_start":  # levers before a unit existed (planning.check_unit_start)
         from . import compute
 
         return {"field": field, "code": "unit_start", "params": {"year": compute.regions.MERGER_YEAR}}
@@ -125,7 +125,7 @@ def describe(exc: InputError, req: dict, levers, kind) -> dict:
         return {"field": field, "code": "target_range", "params": {}}
     if field == "compare":
         return {"field": field, "code": "other_region", "params": {}}
-    if field == "scheme" and "2025 unit" in text:  # a unit's labour layer (Scenario.with_scheme)
+    if field == "scheme" and exc.code == "unit_scheme":  # a unit's labour layer (scenario.check_scheme)
         from . import compute
 
         return {"field": field, "code": "unit_scheme", "params": {"provinces": compute.former_provinces(req["scenario"])}}

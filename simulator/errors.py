@@ -8,12 +8,14 @@ import difflib
 
 
 class InputError(ValueError):
-    """Bad input: names the file, the key and what is allowed."""
+    """Bad input: names the file, the key and what is allowed. `code` names the kind of problem
+    for a face that words it in its own language (the dashboard), where one is given."""
 
-    def __init__(self, where: str, key: str | None, message: str):
+    def __init__(self, where: str, key: str | None, message: str, code: str | None = None):
         self.where = str(where)
         self.key = key
         self.message = message
+        self.code = code
         text = f"{self.where}: {key}: {message}" if key else f"{self.where}: {message}"
         super().__init__(one_line(text))
 

@@ -148,7 +148,7 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
     The groups are the run's own (a labour scheme's: required to join, informal). The district and
     commune tables count health insurance, so a labour scheme is allocated by group only; districts
     stop in the year before 1 July 2025, when they were abolished."""
-    planning.check_target(target)
+    planning.check_target(target, "allocate")
     planning.check_year(scenario, year)
     if year < scenario.start + 2:
         raise InputError("allocate", "--year", f"{year} is before the first year an allocation can reach "

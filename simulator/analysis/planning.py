@@ -31,7 +31,8 @@ GroupLabel = str
 
 def check_target(value: float, where: str = "target", key: str = "--target") -> float:
     if not np.isfinite(value) or not 0.0 < value <= 1.0:
-        raise InputError(where, key, f"{value:g} is outside (0, 1]; give coverage as a share, e.g. 0.968")
+        hint = f" (did you mean {value / 100:g}?)" if 1.0 < value <= 100.0 else ""
+        raise InputError(where, key, f"{value:g} is outside (0, 1]; give coverage as a share, e.g. 0.968{hint}")
     return float(value)
 
 
@@ -352,14 +353,15 @@ def check_unit_start(scenario: Scenario, start: int, paths, key: str = "--from")
     """A 2025 unit run as its former provinces has a policy of its own only from the merger: its
     regional levers (`paths` that set the region's own value) set from an earlier year would act
     from 2025 while the run recorded the earlier year. Refused; a national lever acts as set."""
-    from ..inputs.regions import MERGER_YEAR, former_provinces, mergeable
+    from ..inputs.regions import MERGER_YEAR, former_provinces, unit_year_problem
 
-    own = [p for p in paths if lever_of(p).regional]
-    if scenario.region in mergeable() and start < MERGER_YEAR and own:
+    own = [p for p in paths if unit_year_problem(scenario.region, p, start)]
+    if own:
         raise InputError(scenario.name, key, f"{start} is before {scenario.region} began, a 2025 unit whose own "
                                              f"levers ({', '.join(own)}) act only from {MERGER_YEAR} (1 July 2025); "
                                              f"allowed: {MERGER_YEAR}..{scenario.end}, or a former province "
-                                             f"({', '.join(former_provinces(scenario.region))}) from an earlier year")
+                                             f"({', '.join(former_provinces(scenario.region))}) from an earlier year",
+                         code="unit_start")
     return int(start)
 
 

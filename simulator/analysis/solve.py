@@ -210,7 +210,7 @@ def trimmed(problem: Problem, best: Evaluation, probability: float, passes: int 
 def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year: int, probability: float,
           levers: list[str], start: int | None = None) -> dict:
     """The cheapest lever levels (within [current, max]) reaching the target with the probability."""
-    planning.check_target(target)
+    planning.check_target(target, "solve")
     planning.check_probability(probability)
     planning.check_year(scenario, year)
     if scenario.scheme not in schemes_with("solvable"):

@@ -218,6 +218,28 @@ def boundaries(region: str, years: list[int]) -> list[dict]:
     return [{"from": int(ys[0]), "to": int(ys[-1]), "boundaries": text} for ys, text in spans if ys]
 
 
+def unit_year_problem(region: str | None, path: str, year: int) -> str | None:
+    """A 2025 unit run as its former provinces has a policy of its own only from the merger: its own
+    (regional) lever dated earlier would act from 1 July 2025 while the scenario said the earlier year."""
+    from .levers import lever_of
+
+    if region is None or year >= MERGER_YEAR or region not in mergeable() or not lever_of(path).regional:
+        return None
+    return (f"{year} is before {region} began, a 2025 unit whose own levers act only from {MERGER_YEAR} "
+            f"(1 July 2025); allowed: {MERGER_YEAR} or later, or a former province "
+            f"({', '.join(former_provinces(region))}) from an earlier year")
+
+
+def former_note(region: str, year: int) -> str | None:
+    """For a target from 1 July 2025 on set for a province that no longer exists: which unit it is
+    part of now (its figures from then on are its former territory's, not the unit's)."""
+    found = registry().get(region)
+    if found is None or found.kind != "province_pre2025" or not found.parent or year < MERGER_YEAR:
+        return None
+    return (f"{region} is a province before 1 Jul 2025, now part of {found.parent}: its figures for {year} are "
+            f"those of its former territory; the unit planners work in now is {found.parent}")
+
+
 def unknown(region: str, allowed: list[str], quoted: bool = False) -> str:
     """Why `region` is not among `allowed`: listed without data (and how to add them), else unknown,
     with the nearest name."""

@@ -142,7 +142,7 @@ class Scenario:
 
     def with_reform(self, reform: dict, name: str | None = None) -> "Scenario":
         """This scenario with more reform paths on top (validated like a file's)."""
-        extra = validate_reform(reform, self.path or "<reform>", self.start, self.end)
+        extra = validate_reform(reform, self.path or "<reform>", self.start, self.end, self.region)
         merged = {p: dict(v) for p, v in self.reform.items()}
         for p, v in extra.items():
             merged.setdefault(p, {}).update(v)
@@ -166,7 +166,10 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, object]:
     return out
 
 
-def validate_reform(reform: dict, where: str, start: int, end: int) -> dict[str, dict[int, float]]:
+def validate_reform(reform: dict, where: str, start: int, end: int,
+                    region: str | None = None) -> dict[str, dict[int, float]]:
+    from . import regions
+
     out: dict[str, dict[int, float]] = {}
     for path, value in _flatten(reform).items():
         key = f"reform.{path}"
@@ -183,7 +186,8 @@ def validate_reform(reform: dict, where: str, start: int, end: int) -> dict[str,
                 raise InputError(where, f"{key}.{y}", "a year is required as key, e.g. 2017 = 1.0") from None
             if isinstance(v, dict):  # `2017.5 = 1.0` is TOML's dotted key: a table under '2017'
                 raise InputError(where, f"{key}.{y}", "a year is a whole number, e.g. 2017 = 1.0")
-            problem = year_problem(year, start, end) or value_problem(path, v)
+            problem = (year_problem(year, start, end) or regions.unit_year_problem(region, path, year)
+                       or value_problem(path, v))
             if problem:
                 raise InputError(where, f"{key}.{y}", problem)
             parsed[year] = float(v)
@@ -223,7 +227,7 @@ def check_scheme(region: str, scheme: str, where: str, key: str) -> None:
 
         raise InputError(where, key, f"'{scheme}' does not run for '{region}', a 2025 unit summed from its "
                                      f"former provinces; allowed: bhyt (or run a former province: "
-                                     f"{', '.join(former_provinces(region))})")
+                                     f"{', '.join(former_provinces(region))})", code="unit_scheme")
 
 
 def _merged_units() -> list[str]:
@@ -347,7 +351,7 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
     reform_raw = raw.get("reform", {})
     if not isinstance(reform_raw, dict):
         raise InputError(where, "reform", "must be a table of {path: {year: value}}")
-    own = validate_reform(reform_raw, where, years["start"], years["end"])
+    own = validate_reform(reform_raw, where, years["start"], years["end"], region)
     reform = {p: dict(v) for p, v in (base.reform if base else {}).items()}
     for p, v in own.items():
         reform.setdefault(p, {}).update(v)

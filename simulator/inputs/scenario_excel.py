@@ -14,6 +14,7 @@ from pathlib import Path
 from ..output import atomic_write
 from ..errors import InputError, InputErrors
 from .levers import LEVERS, lever_paths, path_problem, value_problem, year_problem
+from .regions import unit_year_problem
 from .workbook import filled_rows, unsaved_formula_problems
 
 HEAD = "Kịch bản"
@@ -143,7 +144,9 @@ def read(path: Path, load_baseline) -> dict:
             bad(REFORM, f"B{r}", f"'{'' if year is None else year}' is not a year; a whole year such as 2027")
             ok = False
         else:
-            problem = year_problem(year, base.start, base.end) if base is not None else None
+            problem = (year_problem(year, base.start, base.end)
+                       or (unit_year_problem(base.region, lever, year) if not path_problem(lever) else None)
+                       ) if base is not None else None
             if problem:
                 bad(REFORM, f"B{r}", problem)
                 ok = False

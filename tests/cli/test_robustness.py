@@ -638,6 +638,11 @@ def test_size_estimate_and_limit():
       "--out", "m.nc"), ["--from", "2020 is before ho_chi_minh_city_2025 began", "(state_share.near_poor)", "allowed: 2025..2030"]),
     (("solve", "ho_chi_minh_city_2025", "--target", "0.95", "--year", "2030", "--probability", "0.5",
       "--levers", "near_poor", "--from", "2020"), ["--from", "2020 is before", "a 2025 unit", "binh_duong"]),
+    # a target typed in percent is named by the command given and read back as a share
+    (("allocate", "lai_chau", "--target", "95", "--year", "2030", "--out", "a.xlsx"),
+     ["allocate: --target: 95 is outside (0, 1]", "(did you mean 0.95?)"]),
+    (("solve", "lai_chau", "--target", "96.8", "--year", "2030", "--probability", "0.8", "--levers", "near_poor"),
+     ["solve: --target: 96.8 is outside", "(did you mean 0.968?)"]),
 ])
 def test_what_a_new_user_tried_gets_one_line_and_nothing_written(tmp_path, monkeypatch, capsys, argv, fragments):
     """Found by trying the commands as a new user would (2026-12-02): each is one line, exit 2."""

@@ -152,7 +152,9 @@ def test_assumptions_name_the_fitted_numbers_that_are_still_priors(small):
     assert any(c.startswith("Fitted, yet mostly assumed") and "the province's own join level" in c for c in cells)
     assert any(c.startswith("Probability of the target with each of these") for c in cells)
     assert "nửa dưới / nửa trên" in briefing.briefing_html(small, "vi")
-    assert "the province's own join level" in en and f'tỉnh {percent(mostly["parameters"]["region_offset"], "vi", 0)}' in vi
+    # a contraction below 0 (a posterior as wide as its prior, within the sampling's noise) reads 0%
+    assert ("the province's own join level" in en
+            and f'tỉnh {percent(max(mostly["parameters"]["region_offset"], 0.0), "vi", 0)}' in vi)
 
 
 def test_briefing_contains_the_key_numbers(small):
@@ -214,6 +216,8 @@ def test_region_without_districts_says_so():
                                   DRAWS, SEED)
     shown = callbacks.render(s, "en")
     assert "No district data for this region" in str(shown["districts"])
+    # no lever moves anyone: the cost card says so instead of standing as a heading over nothing
+    assert "No one more is insured" in str(shown["per-insured"])
 
 
 def test_labour_scheme_uses_the_labour_force():
@@ -221,6 +225,7 @@ def test_labour_scheme_uses_the_labour_force():
                                        start=2019), DRAWS, SEED)
     assert s["denominator"] == "labour_force" and "budget" not in s
     assert "lực lượng lao động" in callbacks.render(s, "vi")["headline"]
+    assert callbacks.render(s, "vi")["per-insured"] is None  # no budget: the chart says so, no heading
     assert "Not available for this scheme" in str(valid(figures.groups_chart(s, "en")).layout.annotations[0].text)
 
 
@@ -474,3 +479,19 @@ def test_a_2025_unit_whose_seat_is_fitted_is_not_called_uncalibrated_in_the_foot
     s = callbacks.compute_request(req, DRAWS, SEED)
     footer = str(callbacks.render(s, "en", ("assumptions",))["assumptions"])
     assert "except the own offsets of Binh Duong" in footer and "prior parameters, not calibrated" not in footer
+
+
+def test_a_2025_units_mixed_shares_show_to_a_hundredth_and_read_back_as_untouched():
+    """HCMC's unit holds its provinces' population mix of shares (37.6164%): the boxes show two
+    decimals, and the page's own numbers sent back change nothing; a hundredth more does."""
+    now, start, _, _ = callbacks.page_defaults("ho_chi_minh_city_2025", "bhyt")
+    shares = {p: v for p, v in now.items() if callbacks.is_share(p)}
+    assert all(round(v, 2) == v for v in shares.values())
+    mixed = [p for p, v in shares.items() if v != round(v)]
+    assert mixed  # a population mix, not a legal whole percent
+    req = dict(LAI_CHAU, scenario="ho_chi_minh_city_2025", start=start, target=95, year=2030, compare=None,
+               levers=now)
+    assert callbacks.compute_request(req, DRAWS, SEED, details=False)["changed"] == {}
+    moved = dict(now, **{mixed[0]: now[mixed[0]] + 0.01})
+    changed = callbacks.compute_request(dict(req, levers=moved), DRAWS, SEED, details=False)["changed"]
+    assert list(changed) == [mixed[0]]

@@ -239,3 +239,19 @@ def test_a_labour_run_says_which_boundaries_each_year_is_in_too():
     spans = json.loads(ds.attrs["boundaries"])
     assert [(s["from"], s["to"]) for s in spans] == [(2008, 2024), (2025, 2030)]
     assert spans[1]["boundaries"] == "vinh_long's former territory, part of vinh_long_2025 since 1 Jul 2025"
+
+
+def test_a_units_own_lever_dated_before_the_merger_is_refused_in_a_scenario_file(tmp_path):
+    """A TOML reform of a 2025 unit setting its own near-poor share from 2015 would act from 1 July
+    2025 while the run recorded 2015: refused with the key and what is allowed. A national lever
+    dated earlier acts as set; a former province takes its own levers from any year."""
+    path = tmp_path / "u.toml"
+    path.write_text(f'name = "u"\nbaseline = "{UNIT}"\n[reform]\n"state_share.near_poor" = {{ 2015 = 1.0 }}\n')
+    with pytest.raises(InputError, match=r"reform\.state_share\.near_poor\.2015: 2015 is before .* allowed: 2025 or later"):
+        scenario.load(str(path))
+    path.write_text(f'name = "u"\nbaseline = "{UNIT}"\n[reform]\nbase_salary = {{ 2015 = 3000000 }}\n'
+                    '"state_share.near_poor" = { 2025 = 1.0 }\n')
+    assert scenario.load(str(path)).reform["state_share.near_poor"] == {2025: 1.0}
+    former = regions.former_provinces(UNIT)[0]
+    path.write_text(f'name = "u"\nbaseline = "{former}"\n[reform]\n"state_share.near_poor" = {{ 2015 = 1.0 }}\n')
+    assert scenario.load(str(path)).reform["state_share.near_poor"] == {2015: 1.0}

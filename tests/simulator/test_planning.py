@@ -493,3 +493,42 @@ def test_allocate_for_a_year_already_observed_says_it_is_a_look_back(tmp_path, c
     assert code == 0
     line = next(line for line in err.splitlines() if "already observed" in line)
     assert "2020 observed 90.85%" in line and "2021" not in line
+
+
+def test_allocate_says_when_its_path_starts_from_the_models_own_figure(tmp_path, capsys):
+    """Lai Châu has no coverage figure of its own: the path starts from the model's median, said so;
+    the nation's 2017 start is its observed 2016 figure, and nothing is said."""
+    code, _, err = cli(capsys, "allocate", "lai_chau", "--target", "0.968", "--year", "2020", "--out",
+                       str(tmp_path / "a.csv"), "--draws", "10")
+    assert code == 0 and "the path starts from the model's median for 2015" in err
+    assert "not an observed figure: lai_chau has none for 2015" in err
+    code, _, err = cli(capsys, "allocate", "vietnam", "--target", "0.95", "--year", "2020", "--from", "2017",
+                       "--out", str(tmp_path / "b.csv"), "--draws", "10")
+    assert code == 0 and "model's median" not in err
+
+
+def test_a_plan_ahead_whose_levers_start_in_a_year_gone_by_is_told_the_next_year():
+    from datetime import date
+
+    from covsim.cli.main import past_start
+
+    today = date(2026, 12, 2)
+    assert past_start(2025, 2030, today=today) == ("2025, a year that is past (today is 2026-12-02); for a plan "
+                                                   "made now, give --from 2027")
+    assert "has begun" in past_start(2026, 2030, today=today)
+    assert past_start(2027, 2030, today=today) is None  # acts ahead
+    assert past_start(2017, 2020, today=today) is None  # a look back at a plan: no note
+
+
+def test_a_target_after_the_merger_for_a_former_province_names_the_unit_it_is_part_of(tmp_path, capsys):
+    code, _, err = cli(capsys, "target", "vinh_long", "--target", "0.95", "--year", "2030", "--draws", "10")
+    assert code == 0
+    assert ("covsim: note: vinh_long is a province before 1 Jul 2025, now part of vinh_long_2025: its figures for "
+            "2030 are those of its former territory; the unit planners work in now is vinh_long_2025") in err
+    code, _, err = cli(capsys, "target", "vinh_long", "--target", "0.9", "--year", "2020", "--draws", "10")
+    assert code == 0 and "now part of" not in err  # the plan's own year: the province it was
+    code, _, err = cli(capsys, "target", "vinh_long_2025", "--target", "0.95", "--year", "2030", "--draws", "10")
+    assert code == 0 and "now part of" not in err
+    code, _, err = cli(capsys, "allocate", "ben_tre", "--target", "0.95", "--year", "2030", "--out",
+                       str(tmp_path / "a.csv"), "--draws", "10")
+    assert code == 0 and "ben_tre is a province before 1 Jul 2025, now part of vinh_long_2025" in err

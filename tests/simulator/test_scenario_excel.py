@@ -114,3 +114,11 @@ def test_cli_refuses_a_bad_workbook_and_writes_nothing(template, tmp_path):
     made = subprocess.run([str(cli), "scenario", "template", "--out", str(tmp_path / "t.csv")],
                           capture_output=True, text=True, env=env, timeout=300)
     assert made.returncode == 2 and "ending in .xlsx" in made.stderr and not (tmp_path / "t.csv").exists()
+
+
+def test_a_2025_units_own_lever_before_the_merger_is_refused_in_its_cell(template):
+    """It would act only from 1 July 2025 while the file said 2015: refused, the cell named; a
+    national lever (base_salary) acts as set and is kept."""
+    rows = [("base_salary", 2015, 3000000), ("state_share.near_poor", 2015, 1.0)]
+    lines = problems(fill(template, head=("u", "vinh_long_2025", "", ""), rows=rows))
+    assert len(lines) == 1 and "B4" in lines[0] and "2015 is before vinh_long_2025 began" in lines[0]
