@@ -280,6 +280,11 @@ class LogPosterior(LogPrior):
             z = normal(self.seed, "posterior.compliance_sd", out.draw.values)
             out["compliance_sd"] = ("draw", np.exp(prior.mean + prior.sd * z))
             out = out.assign_coords(region=self.regions)
+            held = {k: float(np.ravel(v)[0]) for k, (_, v) in self.compliance.items() if k in compliance.PRIORS}
+            out.attrs["compliance_held"] = (  # listed with the run's held numbers (health.provenance)
+                f"employers' compliance held at {held['compliance_logit']:g} log-odds in {compliance.TREND_START}, "
+                f"rising {held['compliance_trend']:g} a year (its priors' means: the labour layer's fit saw "
+                f"every year, so an as-of fit does not use it)")
         if "log_drift_sd" not in [f.name for f in self.frees]:
             return out
         gain = self.drift_gain(np.median(theta, axis=0))

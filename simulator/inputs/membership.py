@@ -7,10 +7,12 @@ enrolment with them.
 """
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import xarray as xr
 
-from . import tables
+from . import decisions, tables
 from .demography import AGES, SEXES
 from ..errors import InputError
 from .groups import GROUP_IDS
@@ -19,9 +21,12 @@ from .regions import NATIONAL
 TOLERANCE = 1e-6
 
 
-def shares(regions: list[str], years: list[int]) -> xr.DataArray:
-    """Share of each (region, sex, age) in each group, per year; sums to 1 over `group`."""
-    table = tables.table("group_shares")
+def shares(regions: list[str], years: list[int], decided_by: date | None = None) -> xr.DataArray:
+    """Share of each (region, sex, age) in each group, per year; sums to 1 over `group`. A run as of
+    `decided_by` does not know a plan's (`planned`) rows before the plan was decided (Lai Châu's
+    2016-2020 group sizes are its plan of 9 Dec 2016): its own plan must not shape a forecast made
+    before it."""
+    table = known_rows(tables.table("group_shares"), decided_by)
     out = np.zeros((len(regions), len(SEXES), AGES.size, len(GROUP_IDS), len(years)))
     for i, region in enumerate(regions):
         rows = table[table.region == region]
@@ -57,3 +62,16 @@ def shares(regions: list[str], years: list[int]) -> xr.DataArray:
         coords={"region": regions, "sex": list(SEXES), "age": AGES, "group": list(GROUP_IDS), "year": years},
         attrs={"units": "1", "kind": "assumed", "source": "group_shares.csv"},
     )
+
+
+def known_rows(table, decided_by: date | None):
+    """`table` without the planned rows of documents not yet decided on `decided_by` (None: all)."""
+    if decided_by is None or "kind" not in table:
+        return table
+    planned = table.kind == "planned"
+    if not planned.any():
+        return table
+    day = {s: decisions.target_decided(s) for s in set(table.source[planned])}
+    unknown = table.source.map(lambda s: day.get(s) is None or day[s] > decided_by)
+    return table[~(planned & unknown)]
+

@@ -58,7 +58,7 @@ class Prepared:
         last = known.last_year(policy.decided_by)  # an "as of" run knows the figures up to its origin
         demo = demography.build(regions, years, last)
         target = np.ascontiguousarray(
-            membership.shares(regions, years).transpose("year", "region", "sex", "age", "group").values)
+            membership.shares(regions, years, policy.decided_by).transpose("year", "region", "sex", "age", "group").values)
         pol = policy_arrays(policy, regions, years)
         newborn = GROUP_IDS.index("child_under6")
         active = [None] + [active_cells(target[k - 1], target[k], newborn) for k in range(1, len(years))]
@@ -184,7 +184,9 @@ class Prepared:
         """(person weights by household size, each size's premium per member over the mean) from
         year index k0: the household group's whole-household decision (inputs/household.py)."""
         _, weights = household.person_weights()
-        scale = self.pol.household_size_factor.values / self.pol.household_factor.values[None, :]
+        size, mean = self.pol.household_size_factor.values, self.pol.household_factor.values[None, :]
+        # every member free (all ladder ranks 0): each size pays the mean, nothing, not 0/0
+        scale = np.divide(size, mean, out=np.ones(np.broadcast_shapes(size.shape, mean.shape)), where=mean > 0)
         return weights, scale[:, k0:]
 
     def outreach(self, params: xr.Dataset, seed: int, noise_from: int = DEFAULT_NOISE_FROM) -> np.ndarray:
@@ -412,7 +414,8 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
     out = _provenance(scenario, params, params_source, seed, noise_from, BAND_LABELS, params_digest)
     out["supersedes"] = json.dumps(scenario.supersedes(policy), ensure_ascii=False)
     out["denominator"] = "resident_population"
-    out["fixed"] = json.dumps([str(f) for f in FIXED], ensure_ascii=False)
+    held = [str(params.attrs["compliance_held"])] if params.attrs.get("compliance_held") else []  # an as-of fit's
+    out["fixed"] = json.dumps([str(f) for f in FIXED] + held, ensure_ascii=False)
     out["denominator_note"] = (
         "coverage: insured / resident population (usual residents, as the census counts them, steered through "
         "census.csv); net migrants arrive with the insured share of the people of their age and group where they "

@@ -430,6 +430,26 @@ def test_figures_after_the_origin_cannot_move_a_forecast_and_figures_before_do(t
     assert any(m["mean"] != b["mean"] for m, b in zip(moved, base))
 
 
+def test_a_plans_group_sizes_are_unknown_before_the_plan_was_decided():
+    """Lai Châu's 2016-2020 group shares come from its plan of 9 Dec 2016 (`planned` rows): a run as
+    of 2012 holds the 2010 shares, one as of the end of 2016 has the plan's, as the whole record does."""
+    from covsim.simulator.inputs import membership
+    from covsim.simulator.inputs.policy import Policy
+    from covsim.simulator.schemes.health import Prepared
+
+    years = [2012, 2016, 2020]
+    full = membership.shares(["lai_chau"], years)
+    early = membership.shares(["lai_chau"], years, date(2012, 12, 31))
+    assert float(abs(early - full).max()) > 0.05  # the plan moved them
+    assert float(abs(early.sel(year=2020) - early.sel(year=2012)).max()) == 0.0  # 2010's shares held
+    assert float(abs(membership.shares(["lai_chau"], years, date(2016, 12, 31)) - full).max()) == 0.0
+    assert float(abs(membership.shares(["lai_chau"], years, date(2016, 12, 8)) - early).max()) == 0.0
+    # and a run as of the origin is built on them
+    policy = Policy.from_table().known_on(date(2012, 12, 31))
+    built = Prepared.build(policy, ["lai_chau"], years).target
+    assert np.array_equal(built, early.transpose("year", "region", "sex", "age", "group").values)
+
+
 def test_a_growth_rate_measured_by_a_later_census_cannot_move_a_forecast(tmp_path):
     """As of 2012 HCMC has one census point (2009), so its population follows a growth rate: the
     1999-2009 rate the 2009 census published, never the 2009-2019 rate of the 2019 census (once an
@@ -505,6 +525,18 @@ def test_known_figures_are_those_of_ended_years_with_the_earliest_standing_in():
     assert cut.value.tolist() == [1, 3, 5]  # b's earliest stands in; c's undated row is kept
     assert known.figures(frame, 2012).value.tolist() == [1, 5]
     assert known.figures(frame, None) is frame
+
+
+def test_an_as_of_fits_held_compliance_is_listed_with_the_held_numbers():
+    """An as-of health fit holds employers' compliance at its priors' means (the labour posterior saw
+    every year): an assumed number the forecast must list; a run on the shipped posterior does not."""
+    result = covsim("forecast", "vietnam", "--until", "2012", "--to", "2014", "--fast", "--draws", "40", "--json")
+    assert result.returncode == 0, result.stderr
+    held = [f for f in json.loads(result.stdout)["provenance"]["fixed"] if "employers' compliance" in f]
+    assert held == ["employers' compliance held at 0.85 log-odds in 2008, rising 0.05 a year (its priors' "
+                    "means: the labour layer's fit saw every year, so an as-of fit does not use it)"]
+    run = covsim("run", "vietnam", "--draws", "10", "--json")
+    assert not [f for f in json.loads(run.stdout)["provenance"]["fixed"] if "employers' compliance" in f]
 
 
 def test_forecast_convergence_report_says_whether_the_fit_converged():

@@ -86,8 +86,9 @@ def test_near_poor_rise_under_an_80_percent_share():
     g = GROUP_IDS.index("near_poor")
     cov = raw["ins"][:, 0, g, 0] / raw["pop"][:, 0, g, 0]
     before, after = cov[prep.years.index(2010)], cov[prep.years.index(2013)]
-    # price alone, at the prior centre: ~19% -> ~52%; the project's ~70% came with its own outreach
-    assert before < 0.2
+    # price alone, at the prior centre: ~22% -> ~52%; the project's ~70% came with its own outreach
+    # (~19% before the income multiples were scaled on 2008's income, 3.7% higher: lower net prices)
+    assert before < 0.25
     assert after > 0.5
     assert after - before > 0.3
 
