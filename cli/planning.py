@@ -368,6 +368,16 @@ def _provenance_rows(record: dict) -> list[tuple[str, object]]:
     return rows
 
 
+def _unit_years(entries: list[dict]) -> tuple[dict[str, list[int]], str]:
+    """Units with their years, and the first three named for a note ('and N more')."""
+    years: dict[str, list[int]] = {}
+    for u in entries:
+        years.setdefault(u["unit"], []).append(u["year"])
+    names = ", ".join(f"{unit} ({', '.join(map(str, ys))})" for unit, ys in list(years.items())[:3]) + (
+        f" and {len(years) - 3} more" if len(years) > 3 else "")
+    return years, names
+
+
 def _allocation_notes(args, table) -> list[str]:
     """What the yearly targets do that a target-setter would not expect, each said on stderr."""
     from covsim.simulator.inputs import observations
@@ -396,15 +406,15 @@ def _allocation_notes(args, table) -> list[str]:
         notes.append(f"the forecast already gives {100 * level:.2f}% in {table.attrs['first'] - 1}, above the target "
                      f"{100 * args.target:.2f}%: the yearly targets fall towards it")
     elif table.attrs["falling"]:
-        years: dict[str, list[int]] = {}
-        for u in table.attrs["falling"]:
-            years.setdefault(u["unit"], []).append(u["year"])
-        names = ", ".join(f"{unit} ({', '.join(map(str, ys))})" for unit, ys in list(years.items())[:3]) + (
-            f" and {len(years) - 3} more" if len(years) > 3 else "")
+        years, names = _unit_years(table.attrs["falling"])
         why = (f": the target is below the model's own forecast for {args.year} ({100 * end:.2f}%), so the step below "
                "each unit's forecast grows" if args.target < end else "")
         notes.append(f"{len(years)} unit(s) get a yearly target below the year before's while the provincial target "
                      f"rises: {names}{why}")
+    if table.attrs["fewer_insured"]:
+        years, names = _unit_years(table.attrs["fewer_insured"])
+        notes.append(f"{len(years)} unit(s) are asked for fewer insured people than the year before while their "
+                     f"rate does not fall, as their population shrinks: {names}")
     if table.attrs["districts_until"] is not None and args.year > table.attrs["districts_until"]:
         notes.append(f"districts were abolished on 1 July 2025: district targets stop at "
                      f"{table.attrs['districts_until']}; group targets run to {args.year}")
@@ -474,7 +484,7 @@ def cmd_allocate(args) -> int:
                           "provincial_path": {str(k): v for k, v in table.attrs["path"].items()},
                           "probability": report["probability"],
                           "totals": sums.round(6).to_dict(orient="records"),
-                          "falling": table.attrs["falling"],
+                          "falling": table.attrs["falling"], "fewer_insured": table.attrs["fewer_insured"],
                           **({"denominator": "labour_force"} if scenario.scheme != "bhyt" else {}),
                           "boundaries": _boundaries(scenario), "provenance": record}, ensure_ascii=False))
         return 0

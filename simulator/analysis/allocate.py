@@ -201,7 +201,7 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
                      end_level=round(float(median_total.loc[year]), 6),  # the forecast in the target year
                      districts=kind == "district", communes=kind == "commune", unit_kind=kind,
                      districts_until=(min(year, MERGER_YEAR - 1) if kind == "district" else None),
-                     falling=falling(out, path),
+                     falling=falling(out, path), fewer_insured=fewer_insured(out),
                      assumptions=assumptions(kind, table))
     return out[COLUMNS]
 
@@ -233,6 +233,20 @@ def falling(table: pd.DataFrame, path: pd.Series) -> list[dict]:
         years = part.year.to_numpy()
         for k in range(1, len(rate)):
             if years[k] in rising and rate[k] < rate[k - 1] - 1e-9:
+                out.append({"unit_kind": kind, "unit": unit, "year": int(years[k])})
+    return out
+
+
+def fewer_insured(table: pd.DataFrame) -> list[dict]:
+    """Every unit and year asked for fewer insured people than the year before while its rate does
+    not fall: its population shrinks (fewer children, pupils leaving school), so a count target falls
+    under a rising rate; said, so that a smaller number is not read as a lower ambition."""
+    out = []
+    for (kind, unit), part in table.groupby(["unit_kind", "unit"], sort=False):
+        insured, population, years = (part[c].to_numpy() for c in ("insured", "population", "year"))
+        rate = insured / population
+        for k in range(1, len(rate)):
+            if insured[k] < insured[k - 1] and rate[k] >= rate[k - 1] - 1e-9:
                 out.append({"unit_kind": kind, "unit": unit, "year": int(years[k])})
     return out
 

@@ -532,3 +532,20 @@ def test_a_target_after_the_merger_for_a_former_province_names_the_unit_it_is_pa
     code, _, err = cli(capsys, "allocate", "ben_tre", "--target", "0.95", "--year", "2030", "--out",
                        str(tmp_path / "a.csv"), "--draws", "10")
     assert code == 0 and "ben_tre is a province before 1 Jul 2025, now part of vinh_long_2025" in err
+
+
+def test_allocate_says_when_a_count_target_falls_under_a_rising_rate(tmp_path, capsys):
+    """A shrinking group is asked for fewer insured at a higher rate: listed and said, every one."""
+    from covsim.simulator.analysis import allocate
+
+    code, out, err = cli(capsys, "allocate", "vinh_long_2025", "--target", "0.95", "--year", "2030", "--from", "2027",
+                         "--out", str(tmp_path / "a.csv"), "--draws", "10", "--json")
+    assert code == 0
+    listed = json.loads(out)["fewer_insured"]
+    table = pd.read_csv(tmp_path / "a.csv")
+    assert listed and listed == allocate.fewer_insured(table)
+    for u in listed:
+        rows = table[(table.unit == u["unit"]) & table.year.isin([u["year"] - 1, u["year"]])].sort_values("year")
+        assert rows.insured.iloc[1] < rows.insured.iloc[0]
+        assert rows.insured.iloc[1] / rows.population.iloc[1] >= rows.insured.iloc[0] / rows.population.iloc[0] - 1e-9
+    assert "asked for fewer insured people than the year before while their rate does not fall" in err
