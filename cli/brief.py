@@ -90,12 +90,11 @@ def cmd_brief(args) -> int:
     _atomic(str(out), lambda tmp: _write(tmp, brief_content.render(s, args.lang, out.suffix.lower())),
             suffix=out.suffix)
     rep = s["report"]
-    from covsim.cli.main import note_former, past_start
+    from covsim.cli.main import note_former, note_lever_start
 
     note_former(sc.region, args.year)
-    passed = past_start(start, args.year) if levers else None
-    if passed:
-        sys.stderr.write(f"covsim: note: the levers act from {passed}\n")
+    if levers:
+        note_lever_start(start, args.year)
     if args.json:
         print(json.dumps({"out": str(out), "scenario": s["scenario"], "target": rep["target"], "year": rep["year"],
                           "probability": rep["probability"], "changed": s["changed"], "start": s["start"],

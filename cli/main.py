@@ -64,6 +64,13 @@ def past_start(start: int, year: int, key: str = "--from", today=None) -> str | 
     return f"{start}, a year that {when} (today is {today.isoformat()}); for a plan made now, give {key} {today.year + 1}"
 
 
+def note_lever_start(start: int, year: int) -> None:
+    """`solve`'s and `brief`'s note when the levers' first year is already past for a plan ahead."""
+    passed = past_start(start, year)
+    if passed:
+        sys.stderr.write(f"covsim: note: the levers act from {passed}\n")
+
+
 def note_former(region: str, year: int) -> None:
     """A target year from the merger on, for a former province: say which unit it is part of now."""
     from covsim.simulator.inputs.regions import former_note

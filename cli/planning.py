@@ -263,12 +263,10 @@ def cmd_solve(args) -> int:
         if lever["current"] >= lever["max"] - 1e-12:
             sys.stderr.write(f"covsim: note: {lever['lever']} is already at its maximum ({lever['max']:g}) in "
                              f"{result['from']}: solve cannot raise it\n")
-    from covsim.cli.main import note_former, past_start
+    from covsim.cli.main import note_former, note_lever_start
 
     note_former(scenario.region, args.year)
-    passed = past_start(result["from"], args.year)
-    if passed:
-        sys.stderr.write(f"covsim: note: the levers act from {passed}\n")
+    note_lever_start(result["from"], args.year)
     result["boundaries"] = _boundaries(scenario)
     result["provenance"] = provenance.analysis_record(scenario, params, args.seed, result.get("assumptions", []))
     if args.json:
@@ -380,21 +378,21 @@ def _unit_years(entries: list[dict]) -> tuple[dict[str, list[int]], str]:
 
 def _allocation_notes(args, table) -> list[str]:
     """What the yearly targets do that a target-setter would not expect, each said on stderr."""
+    from covsim.cli.main import past_start
     from covsim.simulator.inputs import observations
+    from covsim.simulator.inputs.regions import former_note
 
     notes = []
-    seen = observations.observed(args.region, table.attrs["scheme"])
-    seen = seen[(seen.year >= table.attrs["first"]) & (seen.year <= args.year)]
+    first = table.attrs["first"]
+    record = observations.observed(args.region, table.attrs["scheme"])
+    seen = record[(record.year >= first) & (record.year <= args.year)]
     if not seen.empty:  # targets for years already past: a look back, and the record is there to compare
         notes.append("targets for years already observed, a look back: " + ", ".join(
             f"{int(r.year)} observed {100 * r.value:.2f}%" for r in seen.itertuples(index=False)))
-    from covsim.cli.main import past_start
-    from covsim.simulator.inputs.regions import former_note
-
-    first = table.attrs["first"]
-    if former_note(args.region, args.year):
-        notes.append(former_note(args.region, args.year))
-    if not (observations.observed(args.region, table.attrs["scheme"]).year == first - 1).any():
+    former = former_note(args.region, args.year)
+    if former:
+        notes.append(former)
+    if not (record.year == first - 1).any():
         notes.append(f"the path starts from the model's median for {first - 1} "
                      f"({100 * table.attrs['start_level']:.2f}%), not an observed figure: {args.region} has none "
                      f"for {first - 1}")
@@ -403,7 +401,7 @@ def _allocation_notes(args, table) -> list[str]:
         notes.append(f"the yearly targets begin in {passed}")
     level, end = table.attrs["start_level"], table.attrs["end_level"]
     if args.target < level:  # the path runs down to the target: say why, rather than hand out falling targets silently
-        notes.append(f"the forecast already gives {100 * level:.2f}% in {table.attrs['first'] - 1}, above the target "
+        notes.append(f"the forecast already gives {100 * level:.2f}% in {first - 1}, above the target "
                      f"{100 * args.target:.2f}%: the yearly targets fall towards it")
     elif table.attrs["falling"]:
         years, names = _unit_years(table.attrs["falling"])
