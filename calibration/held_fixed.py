@@ -83,8 +83,15 @@ def _whole_record(scenario, draws: int, seed: int) -> tuple[xr.Dataset, str]:
             failed.append(f"{region}: {why}" if region != scenario.region else why)
         return shipped.layer_variables(new, layer), f"{name} refitted"
 
-    params = shipped.draws_for(scenario.region, draws, seed, read=read)
-    return params, "; ".join(failed)
+    own = shipped.unit_fit_of(scenario.region) if scenario.region in registry.mergeable() else None
+    if own is None:
+        return shipped.draws_for(scenario.region, draws, seed, read=read), "; ".join(failed)
+    from .unit_fit import fit_unit  # a unit weighed on its own figures is weighed again on the refits
+
+    post = fit_unit(scenario.region, int(own.attrs.get("seed", 0)), read=read)
+    if why := verdict(post.attrs):
+        failed.append(f"{scenario.region}'s own figures: {why}")
+    return shipped.weighed_draws(post, scenario.region, draws, seed), "; ".join(failed)
 
 
 def probabilities(scenario, target: float, year: int, draws: int, seed: int, until: int | None = None,

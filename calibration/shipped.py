@@ -79,7 +79,8 @@ def draws_for(region: str, draws: int, seed: int, regions: list[str] | None = No
 
     read = read or stored
     if region in registry.mergeable():
-        return merged_draws(region, draws, seed, read)
+        weighed = unit_fit_of(region) if read is stored else None
+        return merged_draws(region, draws, seed, read) if weighed is None else weighed_draws(weighed, region, draws, seed)
     first, *others = posterior_layers()
     found = read(region, first)
     if found is None:
@@ -158,6 +159,49 @@ def merged_draws(unit: str, draws: int, seed: int, read: Reader | None = None) -
         out.attrs["learned"] = json.dumps(_merged_learned(json.loads(base.attrs["learned"]), own, members))
     out.attrs["source"] = (f"prior: {unit} summed from former provinces, on the priors: {', '.join(on_priors)} ({parts})"
                            if on_priors else f"posterior: {unit} summed from former provinces ({parts})")
+    return out
+
+
+def unit_fit_of(unit: str) -> xr.Dataset | None:
+    """A 2025 unit's draws weighed on its own figures (`covsim region observe`, `unit_fit`), kept in
+    the user's data folder; None where the unit has none."""
+    path = user_path(unit)
+    if not path.exists():
+        return None
+    with xr.open_dataset(path) as ds:
+        return ds.load()
+
+
+def members_fingerprint(unit: str) -> str:
+    """Which fits a unit's weighing stood on: each former province's stored posterior (its fit's
+    code, data, seed and best log-density) or 'priors'. A changed fingerprint makes the weighing stale."""
+    from covsim.simulator.inputs import regions as registry
+
+    out = {}
+    for m in registry.former_provinces(unit):
+        found = stored(m, posterior_layers()[0])
+        out[m] = "priors" if found is None else ":".join(
+            str(found[0].attrs.get(k, "")) for k in ("code_version", "data_hash", "seed", "log_posterior_max"))
+    return json.dumps(out, sort_keys=True)
+
+
+def weighed_draws(post: xr.Dataset, unit: str, draws: int, seed: int) -> xr.Dataset:
+    """`draws` of a unit's weighed draws, picked as any posterior's; the run says what weighed them."""
+    from .diagnostics import warn_if_unconverged
+
+    out = _pick(post, draws, seed, posterior_layers()[0]).assign_coords(draw=np.arange(draws))
+    years = ", ".join(str(f["year"]) for f in json.loads(post.attrs.get("unit_figures", "[]")))
+    out.attrs = dict(post.attrs)
+    out.attrs["source"] = (f"posterior: {unit} summed from former provinces, weighed on its own figure of {years} "
+                           f"({user_path(unit)}; before: {post.attrs.get('pool_source', '')})")
+    if warn_if_unconverged(post.attrs, f"the weighing of {unit} on its own figures"):
+        out.attrs["source"] += " (unconverged)"
+    if post.attrs.get("members_fits") not in (None, members_fingerprint(unit)) and unit not in _TOLD:
+        _TOLD.add(unit)
+        sys.stderr.write(f"covsim: warning: {unit}'s draws were weighed on its former provinces' fits as they were "
+                         f"then; those fits have changed since (`covsim calibrate {unit} --out {user_path(unit)}` weighs "
+                         f"them anew)\n")
+        out.attrs["source"] += " (stale: its former provinces' fits changed since)"
     return out
 
 

@@ -16,9 +16,10 @@ def fitted_regions() -> list[str]:
     return known_regions()
 
 
-def check_fitted(region: str, key: str = "REGION", value: str | None = None) -> str:
+def check_fitted(region: str, key: str = "REGION", value: str | None = None, unit_hint: str = "") -> str:
     """A region that can be fitted: a 2025 unit (which run and target take) is told it has no fit of
-    its own, anything else unknown gets the nearest name. `key`/`value` name what asked for the fit."""
+    its own (`unit_hint` added), anything else unknown gets the nearest name. `key`/`value` name what
+    asked for the fit."""
     from covsim.simulator.errors import InputError
     from covsim.simulator.inputs.scenario import offered_regions
 
@@ -27,7 +28,7 @@ def check_fitted(region: str, key: str = "REGION", value: str | None = None) -> 
     value = region if value is None else value
     if region in offered_regions() and region not in regions:
         raise InputError(key, value, f"{named}has no fit of its own (a 2025 unit is the sum of its former "
-                                     f"provinces, fitted each on its own); allowed: {', '.join(regions)}")
+                                     f"provinces, fitted each on its own{unit_hint}); allowed: {', '.join(regions)}")
     if region not in regions:
         from covsim.simulator.inputs.regions import unknown
 
@@ -61,38 +62,68 @@ def cmd_calibrate(args) -> int:
     from covsim.cli.summary import mostly_prior_lines
     from covsim.simulator.output import check_destination, write_netcdf
 
-    region = check_fitted(args.region)
-    if args.until is not None:
-        check_until(args.until)
-    check_destination(args.out)
-    settings = _settings(args)
-    from covsim.calibration.health_fit import last_national_year
+    if args.region in _weighable():
+        region, post = args.region, _weigh_unit(args)
+        what, own, national = f"weighing {region} on its own figures", len(json.loads(post.attrs["unit_figures"])), 0
+    else:
+        region = check_fitted(args.region, unit_hint="; a figure of the unit itself, kept with `covsim region "
+                                                      "observe`, lets calibrate weigh them on it")
+        if args.until is not None:
+            check_until(args.until)
+        check_destination(args.out)
+        settings = _settings(args)
+        from covsim.calibration.health_fit import last_national_year
 
-    _check_size(args, settings.draws, args.until or last_national_year(), f"a fit of {region}")
-    post = calibrate(region, args.until, settings)
+        _check_size(args, settings.draws, args.until or last_national_year(), f"a fit of {region}")
+        post = calibrate(region, args.until, settings)
+        what, own, national = f"the fit of {region}", post.attrs["own_observations"], post.attrs["national_observations"]
     failed = verdict(post.attrs)
     if failed and not args.allow_unconverged:
-        sys.stderr.write(f"covsim: error: the fit of {region} did not converge ({failed}); nothing written "
+        sys.stderr.write(f"covsim: error: {what} did not converge ({failed}); nothing written "
                          f"to {args.out} (--allow-unconverged writes it, marked)\n")
         return 3
     if failed:
         mark_unconverged(post, failed)
-        sys.stderr.write(f"covsim: warning: the fit of {region} did not converge ({failed}); written to "
+        sys.stderr.write(f"covsim: warning: {what} did not converge ({failed}); written to "
                          f"{args.out} marked unconverged\n")
     write_netcdf(post, args.out)
     a = post.attrs
     summary = {"region": region, "until": args.until, "out": args.out, "draws": int(post.sizes["draw"]),
-               "own_observations": a["own_observations"], "national_observations": a["national_observations"],
+               "own_observations": own, "national_observations": national,
                "convergence": convergence(a), "converged": not failed, "runtime_s": a["runtime_s"],
-               "learned": json.loads(a["learned"])}
+               "learned": json.loads(a.get("learned") or "null")}
     if args.json:
         print(json.dumps(summary))
     else:
         for k, v in summary.items():
             if k != "learned":
                 print(f"{k:>22}: {v}")
-        print("\n".join(mostly_prior_lines({"learned": summary["learned"]})))
+        if summary["learned"]:
+            print("\n".join(mostly_prior_lines({"learned": summary["learned"]})))
     return 0
+
+
+def _weighable() -> list[str]:
+    """2025 units with a figure of their own: `calibrate` weighs their former provinces' draws on it."""
+    from covsim.calibration.unit_fit import figures
+    from covsim.simulator.inputs.regions import mergeable
+
+    return [u for u in mergeable() if not figures(u).empty]
+
+
+def _weigh_unit(args):
+    """`covsim calibrate UNIT --out FILE`: the weighing `covsim region observe` keeps (the same seed
+    gives the same draws), on the former provinces' full fits only."""
+    from covsim.calibration.unit_fit import fit_unit
+    from covsim.simulator.errors import InputError
+    from covsim.simulator.output import check_destination
+
+    if args.until is not None:
+        raise InputError("--until", str(args.until), f"{args.region}'s own figures are weighed on its former provinces' "
+                         f"full fits; allowed: no --until (an as-of fit is a former province's: covsim calibrate "
+                         f"PROVINCE --until YEAR)")
+    check_destination(args.out)
+    return fit_unit(args.region, args.seed)
 
 
 def cmd_forecast(args) -> int:

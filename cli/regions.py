@@ -25,6 +25,7 @@ def rows() -> list[dict]:
             "group_observations": int(len(observations.group_figures(r.id, "bhyt"))),
             "parent": r.parent or None, "runnable": r.runnable or r.id in summed,
             "summed_from_former_provinces": r.id in summed,
+            "weighed_on_own_figures": r.id in summed and shipped.unit_fit_of(r.id) is not None,
         })
     return out
 
@@ -44,7 +45,8 @@ def cmd_regions(args) -> int:
             people += f"  resolution {r['population_resolution']:,}"
         flags = ("calibrated" if r["calibrated"] else "priors only") if r["runnable"] else "not runnable"
         if r["summed_from_former_provinces"]:
-            flags = "runs as the sum of its former provinces"
+            flags = "runs as the sum of its former provinces" + (
+                ", weighed on its own figures" if r["weighed_on_own_figures"] else "")
         members = f"  = {' + '.join(r['members'])}" if r["kind"] == "province" and len(r["members"]) > 1 else ""
         groups = f" + {r['group_observations']} of a group" if r["group_observations"] else ""
         print(f"{r['id']:<{width}}  {r['kind']:<16}  {r['name_vi']:<20}  {people:>34}  {flags}, "
@@ -141,6 +143,65 @@ def _calibrate(region: str, seed: int) -> dict:
     return {"own_observations": int(post.attrs["own_observations"]), "runtime_s": float(post.attrs["runtime_s"])}
 
 
+def cmd_observe(args) -> int:
+    """Keep a 2025 unit's own year-end figure and weigh the unit's draws on it (`unit_fit`): the
+    figure and the weighed draws are written together, or neither."""
+    import sys
+    from datetime import date
+
+    import pandas as pd
+
+    from covsim.calibration import unit_fit
+    from covsim.calibration.diagnostics import verdict
+    from covsim.simulator.analysis.planning import check_target
+    from covsim.simulator.errors import InputError
+    from covsim.simulator.inputs import regions, tables
+    from covsim.simulator.inputs.user_data import replace_folder
+    from covsim.simulator.output import write_netcdf
+
+    units = regions.mergeable()
+    if args.unit not in units:
+        raise InputError("region observe", "UNIT", f"{args.unit} is not a 2025 unit run as the sum of its former provinces "
+                         f"(a province before 2025 keeps its figures in the shipped data, a region you added in its "
+                         f"workbook); allowed: {', '.join(units)}")
+    if not regions.MERGER_YEAR <= args.year <= date.today().year:
+        raise InputError("region observe", "YEAR", f"{args.year} is outside {regions.MERGER_YEAR}.."
+                         f"{date.today().year} (the unit exists from 1 July 2025; a figure must have been reported)")
+    check_target(args.value, "region observe", "VALUE")
+    if not args.source.strip():
+        raise InputError("region observe", "--source", "is empty; allowed: where the figure was published "
+                         "(document, agency, date)")
+    kept = unit_fit.figures(args.unit)
+    kept = kept[kept.year != args.year]
+    new = pd.DataFrame([{"region": args.unit, "year": args.year, "scheme": "bhyt", "group": "all", "value": args.value,
+                         "unit": "share_of_population", "kind": "observed", "source": args.source.strip(),
+                         "note": "added with covsim region observe"}])
+    rows = pd.concat([kept, new], ignore_index=True).sort_values("year")
+    text = rows[[c.name for c in tables.SCHEMAS["coverage"]]].to_csv(index=False, lineterminator="\n")
+    tables.parse_table("coverage", text, f"{args.unit}/coverage.csv")  # the shipped schema, before it counts
+    writers = {"coverage.csv": lambda path: path.write_text(text, encoding="utf-8")}
+    if not args.no_calibrate:
+        post = unit_fit.fit_unit(args.unit, args.seed, rows.reset_index(drop=True))
+        failed = verdict(post.attrs)
+        if failed:
+            sys.stderr.write(f"covsim: error: weighing {args.unit} on its own figures did not converge ({failed}): "
+                             f"the figure lies where few of the former provinces' draws reach; nothing written "
+                             f"(--no-calibrate keeps the figure unweighed)\n")
+            return 3
+        writers["posterior.nc"] = lambda path: write_netcdf(post, path)
+    where = replace_folder(args.unit, writers)
+    years = ", ".join(f"{int(r.year)} {100 * float(r.value):.2f}%" for r in rows.itertuples())
+    if args.no_calibrate:
+        print(f"kept {args.unit}'s own figures ({years}) in {where}; not weighed: its runs are its former provinces' "
+              f"fits as before (`covsim calibrate {args.unit} --out FILE` weighs them)")
+        return 0
+    a = post.attrs
+    print(f"kept {args.unit}'s own figures ({years}) in {where}; its draws weighed on them "
+          f"(Pareto k {a['pareto_k']:.2f}, ESS {a['ess']:.0f} of {a['pool']}, {a['runtime_s']:.0f} s): "
+          f"every run of {args.unit} now uses them; `covsim region remove {args.unit}` undoes it")
+    return 0
+
+
 def cmd_remove(args) -> int:
     import sys
 
@@ -171,7 +232,16 @@ def register(sub) -> None:
                    help="register without fitting (its runs then use the priors, and say so)")
     a.add_argument("--seed", type=seed, default=0, help=f"random seed of the fit, a whole number in 0..{SEED_MAX} (default 0)")
     a.set_defaults(func=cmd_add)
-    r = acts.add_parser("remove", help="remove a region you added")
+    o = acts.add_parser("observe", help="keep a 2025 unit's own year-end BHYT coverage and weigh its runs on it")
+    o.add_argument("unit", help="a 2025 unit run as its former provinces (vinh_long_2025, ...)")
+    o.add_argument("year", type=int, help="the year the figure ends (2025 or later)")
+    o.add_argument("value", type=float, help="coverage as a share of the population, e.g. 0.942")
+    o.add_argument("--source", required=True, help="where the figure was published (document, agency, date)")
+    o.add_argument("--no-calibrate", action="store_true",
+                   help="keep the figure without weighing the unit's draws on it")
+    o.add_argument("--seed", type=seed, default=0, help=f"random seed of the weighing, a whole number in 0..{SEED_MAX} (default 0)")
+    o.set_defaults(func=cmd_observe)
+    r = acts.add_parser("remove", help="remove a region you added, or a 2025 unit's own figures")
     r.add_argument("region")
     r.set_defaults(func=cmd_remove)
 

@@ -1,10 +1,11 @@
-"""Regions a user registered with `covsim region add`: kept in the user's data folder (platformdirs),
-never inside the installed package. Each region is a folder of CSV files with the shipped tables'
+"""Regions a user registered with `covsim region add`, and a 2025 unit's own figures (`covsim region
+observe`): kept in the user's data folder (platformdirs), never inside the installed package. Each region is a folder of CSV files with the shipped tables'
 schemas; their rows join the shipped tables' when the data are read, so every command sees them.
 """
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -38,3 +39,29 @@ def with_user_rows(name: str, table: pd.DataFrame, parse) -> pd.DataFrame:
     """`table` (a shipped table) with the registered regions' rows of the same table appended."""
     extra = [parse(name, p.read_text(encoding="utf-8"), str(p)) for p in files(name)]
     return pd.concat([table, *extra], ignore_index=True) if extra else table
+
+
+def replace_folder(name: str, writers: dict[str, Callable[[Path], None]]) -> Path:
+    """Write the folder `name` under the user's data folder anew, each file by its writer, and swap
+    it in whole: the old folder stays as it was unless every file was written."""
+    import shutil
+    import uuid
+
+    root = user_dir()
+    final, stage = root / name, root / f".{name}.{uuid.uuid4().hex}"
+    stage.mkdir(parents=True)
+    old = root / f".{name}.old.{uuid.uuid4().hex}"
+    try:
+        for file_name, write in writers.items():
+            write(stage / file_name)
+        if final.exists():
+            final.rename(old)
+        stage.rename(final)
+    finally:
+        if stage.exists():
+            if old.exists() and not final.exists():
+                old.rename(final)
+            shutil.rmtree(stage)
+        if old.exists():
+            shutil.rmtree(old)
+    return final
