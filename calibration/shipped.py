@@ -279,7 +279,12 @@ def main(argv: list[str] | None = None) -> int:
     (a maintainer's step, before the health posteriors; `--help` says so and writes nothing)."""
     import argparse
 
-    p = argparse.ArgumentParser(prog="python -m covsim.calibration.shipped", description=(
+    class OneLine(argparse.ArgumentParser):
+        def error(self, message):  # one line and exit 2, as the covsim command's bad input
+            sys.stderr.write(f"{self.prog}: error: {message}\n")
+            raise SystemExit(2)
+
+    p = OneLine(prog="python -m covsim.calibration.shipped", description=(
         "Refit the labour layer's shipped posteriors (calibration/posterior/labour_<region>.nc), for the regions "
         "given or every region with a shipped health posterior. Run it before refitting the health posteriors "
         "(covsim calibrate REGION --out calibration/posterior/REGION.nc), whose fit holds employers' compliance "

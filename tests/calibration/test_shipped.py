@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 import xarray as xr
 
 from covsim.calibration import shipped
@@ -54,3 +55,13 @@ def test_refreshing_the_labour_layer_writes_the_files_that_are_shipped(monkeypat
     monkeypatch.setattr(shipped, "write_netcdf", lambda post, path: path)
     shipped.ship()
     assert sorted(asked) == health * (len(schemes.posterior_layers()) - 1)
+
+
+def test_the_refit_module_refuses_an_unknown_region_in_one_line(capsys, monkeypatch):
+    """A maintainer's typo ends as the covsim command's bad input does: one line, exit 2, nothing fitted."""
+    monkeypatch.setattr(shipped, "ship", lambda regions=None: pytest.fail("refitted on bad input"))
+    with pytest.raises(SystemExit) as exc:
+        shipped.main(["nowhere"])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and len(err.strip().splitlines()) == 1
+    assert "nowhere: no shipped health posterior; allowed: vietnam" in err
