@@ -200,7 +200,7 @@ def weighed_draws(post: xr.Dataset, unit: str, draws: int, seed: int) -> xr.Data
         _TOLD.add(unit)
         sys.stderr.write(f"covsim: warning: {unit}'s draws were weighed on its former provinces' fits as they were "
                          f"then; those fits have changed since (`covsim calibrate {unit} --out {user_path(unit)}` weighs "
-                         f"them anew)\n")
+                         f"them anew, with the same seed)\n")
         out.attrs["source"] += " (stale: its former provinces' fits changed since)"
     return out
 

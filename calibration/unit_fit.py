@@ -40,20 +40,24 @@ def figures(unit: str) -> pd.DataFrame:
     return rows[rows.year >= MERGER_YEAR].reset_index(drop=True)
 
 
-#: How many joint draws are weighed, per stored draw of the province whose name the unit keeps. The
-#: other former provinces have no figure of their own (their offsets are prior draws, all distinct),
-#: and the figure speaks mostly to them, so the pool pairs each stored draw with several of theirs.
+#: How many joint draws are weighed, per stored draw of the province whose name the unit keeps,
+#: where another former province has no fit of its own: its level is a prior draw, distinct in every
+#: joint draw, and the figure speaks mostly to it, so the pool pairs each stored draw with several.
+#: Where every former province has its own fit, more joint draws would only repeat them.
 POOL_PER_DRAW = 4
 
 
 def pool_size(unit: str) -> int:
-    """How many joint draws are weighed: `POOL_PER_DRAW` times the seat's stored draws (picked with
-    replacement, as any run asking for more draws than are stored)."""
+    """How many joint draws are weighed: the seat's stored draws, `POOL_PER_DRAW` times that where a
+    former province runs on its priors (the seat's draws then picked with replacement, as any run
+    asking for more draws than are stored)."""
     from covsim.calibration import shipped
     from covsim.simulator.inputs import regions
 
-    found = shipped.stored(regions.seat(unit), shipped.posterior_layers()[0])
-    return POOL_PER_DRAW * (int(found[0].sizes["draw"]) if found else 1000)
+    layer = shipped.posterior_layers()[0]
+    found = shipped.stored(regions.seat(unit), layer)
+    on_priors = any(shipped.stored(m, layer) is None for m in regions.former_provinces(unit))
+    return (POOL_PER_DRAW if on_priors else 1) * (int(found[0].sizes["draw"]) if found else 1000)
 
 
 def fit_unit(unit: str, seed: int = 0, rows: pd.DataFrame | None = None, read=None) -> xr.Dataset:
@@ -66,6 +70,7 @@ def fit_unit(unit: str, seed: int = 0, rows: pd.DataFrame | None = None, read=No
     from covsim.simulator.inputs import tables
     from covsim.simulator.inputs.scenario import for_region
     from covsim.simulator.schemes.parameters import DEFAULT_NOISE_FROM
+    from covsim.simulator.streams import normal_path
 
     started = time.perf_counter()
     rows = figures(unit) if rows is None else rows
@@ -86,12 +91,15 @@ def fit_unit(unit: str, seed: int = 0, rows: pd.DataFrame | None = None, read=No
     resid = np.array([value.loc[y] for y in years])[None, :] - c
     logw = np.array([_normal_logpdf(resid[i], walk_cov + meas[i] ** 2 * np.eye(len(years))) for i in range(n)])
     out, diagnostics = _resample(pool, logw, seed)
+    noisy = walked.transpose("draw", "year").values + meas[:, None] * normal_path(seed, "unit_fit.reach", pool.draw.values, len(years))
+    reach = {str(y): [round(float(v), 4) for v in np.quantile(noisy[:, k], [0.05, 0.95])] for k, y in enumerate(years)}
     out.attrs.update(
         source="posterior", method="importance-unit", region=unit, seed=int(seed), **diagnostics,
         unit_figures=json.dumps([{"year": int(y), "value": float(value.loc[y]),
                                   "source": str(rows.set_index("year").source.loc[y])} for y in years]),
         code_version=code_version(), data_hash=tables.data_hash(), runtime_s=round(time.perf_counter() - started, 2),
-        pool_source=str(pool.attrs.get("source", "")), members_fits=shipped.members_fingerprint(unit), walk_sd=json.dumps([round(float(np.sqrt(v)), 5) for v in np.diag(walk_cov)]),
+        pool_source=str(pool.attrs.get("source", "")), members_fits=shipped.members_fingerprint(unit),
+        walk_sd=json.dumps([round(float(np.sqrt(v)), 5) for v in np.diag(walk_cov)]), reach=json.dumps(reach),
     )
     before = json.loads(pool.attrs.get("learned") or "null")
     if before:
@@ -118,7 +126,18 @@ def _resample(pool: xr.Dataset, logw: np.ndarray, seed: int) -> tuple[xr.Dataset
     positions = (rng.random() + np.arange(n)) / n
     pick = np.minimum(np.searchsorted(np.cumsum(w), positions), n - 1)
     out = pool.isel(draw=pick).assign_coords(draw=np.arange(n))
-    return out, {"pareto_k": float(k), "ess": float(1.0 / np.sum(w**2)), "pool": int(n)}
+    seat = np.column_stack([pool[v].values for v in sorted(pool.data_vars)
+                            if v.startswith("theta_") and pool[v].dims == ("draw",)])
+    joint = np.column_stack([seat, pool.region_offset.values])
+    return out, {"pareto_k": float(k), "ess": min(_kish(w, joint), _kish(w, seat)), "pool": int(n),
+                 "pool_distinct": int(len(np.unique(joint, axis=0)))}
+
+
+def _kish(w: np.ndarray, keys: np.ndarray) -> float:
+    """Kish's effective sample size of the weights, a draw picked twice into the pool counted once
+    (its weights added): repeats carry no more information than the draw itself."""
+    _, inverse = np.unique(keys, axis=0, return_inverse=True)
+    return float(1.0 / np.sum(np.bincount(inverse.ravel(), weights=w) ** 2))
 
 
 def _contracted(before: dict, pool: xr.Dataset, after: xr.Dataset) -> dict:

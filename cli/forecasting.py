@@ -66,6 +66,7 @@ def cmd_calibrate(args) -> int:
         region, post = args.region, _weigh_unit(args)
         what, own, national = f"weighing {region} on its own figures", len(json.loads(post.attrs["unit_figures"])), 0
     else:
+        args.seed = 0 if args.seed is None else args.seed
         region = check_fitted(args.region, unit_hint="; a figure of the unit itself, kept with `covsim region "
                                                       "observe`, lets calibrate weigh them on it")
         if args.until is not None:
@@ -118,11 +119,20 @@ def _weigh_unit(args):
     from covsim.simulator.errors import InputError
     from covsim.simulator.output import check_destination
 
+    from covsim.calibration.shipped import unit_fit_of
+
     if args.until is not None:
         raise InputError("--until", str(args.until), f"{args.region}'s own figures are weighed on its former provinces' "
                          f"full fits; allowed: no --until (an as-of fit is a former province's: covsim calibrate "
                          f"PROVINCE --until YEAR)")
+    for given, flag in ((args.draws is not None, "--draws"), (args.fast, "--fast"), (args.sampler != "laplace", "--sampler")):
+        if given:
+            raise InputError("calibrate", flag, f"{args.region} is a 2025 unit, whose weighing keeps every draw of its "
+                             "pool, by importance resampling; allowed: --seed, --json, --allow-unconverged")
     check_destination(args.out)
+    if args.seed is None:  # the seed of the weighing kept in the user's data folder, so that it is reproduced
+        kept = unit_fit_of(args.region)
+        args.seed = int(kept.attrs.get("seed", 0)) if kept is not None else 0
     return fit_unit(args.region, args.seed)
 
 
@@ -241,7 +251,7 @@ def register(sub) -> None:
                      help="write a fit whose diagnostics fail (R-hat > 1.05, ESS < 300, Pareto k > 0.7), marked "
                           "so that every run using it says so (default: exit 3, nothing written)")
     _common(cal, draws="posterior draws to keep (default 1000; 400 with --fast)")
-    cal.set_defaults(func=cmd_calibrate)
+    cal.set_defaults(func=cmd_calibrate, seed=None)  # None: 0, or for a 2025 unit the kept weighing's seed
 
     fc = sub.add_parser("forecast", help="an 'as of YEAR' forecast: fit up to --until, forecast to --to")
     fc.add_argument("region", help=region_help(fitted_regions))

@@ -2,6 +2,7 @@
 the 63 before), with their members, population, and whether a calibrated posterior ships."""
 from __future__ import annotations
 
+import argparse
 import json
 
 
@@ -147,17 +148,66 @@ def cmd_observe(args) -> int:
     """Keep a 2025 unit's own year-end figure and weigh the unit's draws on it (`unit_fit`): the
     figure and the weighed draws are written together, or neither."""
     import sys
-    from datetime import date
 
     import pandas as pd
 
-    from covsim.calibration import unit_fit
+    from covsim.calibration import shipped, unit_fit
     from covsim.calibration.diagnostics import verdict
-    from covsim.simulator.analysis.planning import check_target
-    from covsim.simulator.errors import InputError
-    from covsim.simulator.inputs import regions, tables
+    from covsim.simulator.inputs import tables
     from covsim.simulator.inputs.user_data import replace_folder
     from covsim.simulator.output import write_netcdf
+
+    _check_observed(args)
+    earlier = unit_fit.figures(args.unit)
+    replaced = earlier[earlier.year == args.year]
+    new = pd.DataFrame([{"region": args.unit, "year": args.year, "scheme": "bhyt", "group": "all", "value": args.value,
+                         "unit": "share_of_population", "kind": "observed", "source": args.source.strip(),
+                         "note": "added with covsim region observe"}])
+    rows = pd.concat([earlier[earlier.year != args.year], new], ignore_index=True).sort_values("year")
+    text = rows[[c.name for c in tables.SCHEMAS["coverage"]]].to_csv(index=False, lineterminator="\n")
+    tables.parse_table("coverage", text, f"{args.unit}/coverage.csv")  # the shipped schema, before it counts
+    writers = {"coverage.csv": lambda path: path.write_text(text, encoding="utf-8")}
+    was_weighed = shipped.unit_fit_of(args.unit) is not None
+    if not args.no_calibrate:
+        post = unit_fit.fit_unit(args.unit, args.seed, rows.reset_index(drop=True))
+        failed = verdict(post.attrs)
+        if failed:
+            reach = "; ".join(f"{y}: {100 * lo:.1f}–{100 * hi:.1f}%" for y, (lo, hi) in json.loads(post.attrs["reach"]).items())
+            sys.stderr.write(f"covsim: error: weighing {args.unit} on its own figures did not converge ({failed}): its "
+                             f"former provinces' draws put the figures at {reach} (5–95%); nothing written "
+                             f"(--no-calibrate keeps the figure unweighed)\n")
+            return 3
+        writers["posterior.nc"] = lambda path: write_netcdf(post, path)
+    where = replace_folder(args.unit, writers)
+    for old in replaced.itertuples():
+        sys.stderr.write(f"covsim: note: {args.unit}'s {int(old.year)} figure {100 * float(old.value):.2f}% "
+                         f"(source: {old.source}) is replaced\n")
+    years = ", ".join(f"{int(r.year)} {100 * float(r.value):.2f}%" for r in rows.itertuples())
+    seed = f" --seed {args.seed}" if args.seed else ""
+    if args.no_calibrate:
+        dropped = "; the weighing kept before is dropped (it was on other figures)" if was_weighed else ""
+        print(f"kept {args.unit}'s own figures ({years}) in {where}; not weighed: its runs are its former provinces' "
+              f"fits, unweighed{dropped} (`covsim calibrate {args.unit}{seed} --out {shipped.user_path(args.unit)}` "
+              f"weighs them)")
+        return 0
+    post.attrs["data_hash"] = tables.data_hash()  # the data with the figure in, as the unit's runs record it
+    write_netcdf(post, shipped.user_path(args.unit))
+    a = post.attrs
+    print(f"kept {args.unit}'s own figures ({years}) in {where}; its draws weighed on them "
+          f"(Pareto k {a['pareto_k']:.2f}, ESS {a['ess']:.0f} of {a['pool']}, {a['runtime_s']:.0f} s): every run of "
+          f"{args.unit} now uses them (a dashboard already running, once restarted); `covsim region remove "
+          f"{args.unit}` undoes it")
+    return 0
+
+
+def _check_observed(args) -> None:
+    """`region observe`'s input, one line each: a unit run as its former provinces, a year it has
+    existed in and that has begun, a share, a source on one line."""
+    from datetime import date
+
+    from covsim.simulator.analysis.planning import check_target
+    from covsim.simulator.errors import InputError
+    from covsim.simulator.inputs import regions
 
     units = regions.mergeable()
     if args.unit not in units:
@@ -166,40 +216,21 @@ def cmd_observe(args) -> int:
                          f"workbook); allowed: {', '.join(units)}")
     if not regions.MERGER_YEAR <= args.year <= date.today().year:
         raise InputError("region observe", "YEAR", f"{args.year} is outside {regions.MERGER_YEAR}.."
-                         f"{date.today().year} (the unit exists from 1 July 2025; a figure must have been reported)")
+                         f"{date.today().year} (the unit exists from 1 July 2025; a year not yet begun has no figure)")
     check_target(args.value, "region observe", "VALUE")
-    if not args.source.strip():
-        raise InputError("region observe", "--source", "is empty; allowed: where the figure was published "
-                         "(document, agency, date)")
-    kept = unit_fit.figures(args.unit)
-    kept = kept[kept.year != args.year]
-    new = pd.DataFrame([{"region": args.unit, "year": args.year, "scheme": "bhyt", "group": "all", "value": args.value,
-                         "unit": "share_of_population", "kind": "observed", "source": args.source.strip(),
-                         "note": "added with covsim region observe"}])
-    rows = pd.concat([kept, new], ignore_index=True).sort_values("year")
-    text = rows[[c.name for c in tables.SCHEMAS["coverage"]]].to_csv(index=False, lineterminator="\n")
-    tables.parse_table("coverage", text, f"{args.unit}/coverage.csv")  # the shipped schema, before it counts
-    writers = {"coverage.csv": lambda path: path.write_text(text, encoding="utf-8")}
-    if not args.no_calibrate:
-        post = unit_fit.fit_unit(args.unit, args.seed, rows.reset_index(drop=True))
-        failed = verdict(post.attrs)
-        if failed:
-            sys.stderr.write(f"covsim: error: weighing {args.unit} on its own figures did not converge ({failed}): "
-                             f"the figure lies where few of the former provinces' draws reach; nothing written "
-                             f"(--no-calibrate keeps the figure unweighed)\n")
-            return 3
-        writers["posterior.nc"] = lambda path: write_netcdf(post, path)
-    where = replace_folder(args.unit, writers)
-    years = ", ".join(f"{int(r.year)} {100 * float(r.value):.2f}%" for r in rows.itertuples())
-    if args.no_calibrate:
-        print(f"kept {args.unit}'s own figures ({years}) in {where}; not weighed: its runs are its former provinces' "
-              f"fits as before (`covsim calibrate {args.unit} --out FILE` weighs them)")
-        return 0
-    a = post.attrs
-    print(f"kept {args.unit}'s own figures ({years}) in {where}; its draws weighed on them "
-          f"(Pareto k {a['pareto_k']:.2f}, ESS {a['ess']:.0f} of {a['pool']}, {a['runtime_s']:.0f} s): "
-          f"every run of {args.unit} now uses them; `covsim region remove {args.unit}` undoes it")
-    return 0
+    source = args.source.strip()
+    if not source or any(not ch.isprintable() for ch in source):
+        raise InputError("region observe", "--source", f"{args.source!r} is {'empty' if not source else 'not one line'}; "
+                         "allowed: where the figure was published (document, agency, date), on one line")
+
+
+def share(text: str) -> float:
+    """A coverage share as typed: a number with a decimal point (a comma is a common slip)."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number; allowed: a share with a decimal point, "
+                                         "e.g. 0.942") from None
 
 
 def cmd_remove(args) -> int:
@@ -234,8 +265,8 @@ def register(sub) -> None:
     a.set_defaults(func=cmd_add)
     o = acts.add_parser("observe", help="keep a 2025 unit's own year-end BHYT coverage and weigh its runs on it")
     o.add_argument("unit", help="a 2025 unit run as its former provinces (vinh_long_2025, ...)")
-    o.add_argument("year", type=int, help="the year the figure ends (2025 or later)")
-    o.add_argument("value", type=float, help="coverage as a share of the population, e.g. 0.942")
+    o.add_argument("year", type=int, help="the year the figure ends (2025 up to this year)")
+    o.add_argument("value", type=share, help="coverage as a share of the population, e.g. 0.942")
     o.add_argument("--source", required=True, help="where the figure was published (document, agency, date)")
     o.add_argument("--no-calibrate", action="store_true",
                    help="keep the figure without weighing the unit's draws on it")

@@ -101,6 +101,9 @@ def provenance_lines(record: dict) -> list[str]:
         lines.append("held fixed in the model (assumed, not fitted): " + "; ".join(record["fixed"]))
     if record.get("unconverged"):
         lines.append(f"parameters from a fit that did not converge: {record['unconverged']}")
+    if record.get("unit_figures"):
+        lines.append(f"draws weighed on {record.get('region', 'the unit')}'s own figures (covsim region observe): "
+                     + "; ".join(f"{f['year']} {100 * f['value']:.2f}% ({f['source']})" for f in record["unit_figures"]))
     lines.extend(mostly_prior_lines(record))
     return lines
 

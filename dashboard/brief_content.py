@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .i18n import fixed_text, held_fixed_text, leans_on_text, mostly_prior_text, on_priors_text, probability, t
+from .i18n import (fixed_text, held_fixed_text, leans_on_text, mostly_prior_text, on_priors_text, probability, t,
+                   unit_figures_text)
 from .sources import source_label
 from .brief_text import (b, billion, group_name, has, local_time, number, percent, plan_name, region_name,
                          scheme_name, target_text)
@@ -211,6 +212,8 @@ def method_text(s: dict, lang: str, region: str) -> str:
     money only where the scheme has a budget (health insurance)."""
     calibrated = s["assumptions"].get("calibrated", True)
     text = b("model_text" if calibrated else "model_text.prior", lang, region=region)
+    weighed = unit_figures_text(s["assumptions"], lang)  # a 2025 unit weighed on its own figures says on which
+    text += " " + b("weighed_text", lang, region=region, figures=weighed) if weighed else ""
     return text + (" " + b("money_text", lang) if s["scheme"] == "bhyt" else "")
 
 

@@ -219,7 +219,10 @@ def render(s: dict | None, lang: str, names=None) -> dict:
         out["comparison"] = html.P("—")
     a = s["assumptions"]
     partly = i18n.partly_on_priors(a, lang)  # a 2025 unit whose seat is fitted: not 'not calibrated'
-    fitted = (t("parameters_calibrated", lang).format(region=i18n.region_name(s["region"], lang))
+    weighed = i18n.unit_figures_text(a, lang)
+    fitted = (t("parameters_weighed", lang).format(region=i18n.region_name(s["region"], lang), figures=weighed)
+              if weighed else
+              t("parameters_calibrated", lang).format(region=i18n.region_name(s["region"], lang))
               if a.get("calibrated", True) else
               t("parameters_partly", lang).format(provinces=partly) if partly else t("parameters_priors", lang))
     out["assumptions"] = (f"{t('scenario_definition', lang)}: {scenario_name(s['scenario'], lang)} · "

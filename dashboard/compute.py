@@ -536,6 +536,8 @@ def summary(res: dict) -> dict:
                         "supersedes": json.loads(attrs.get("supersedes") or "[]"),
                         # what the model held fixed in this run (assumed, not fitted), as `run --json` records it
                         "fixed": json.loads(attrs.get("fixed") or "[]"),
+                        # a 2025 unit's own figures its draws were weighed on (covsim region observe)
+                        "unit_figures": json.loads(attrs.get("unit_figures") or "[]"),
                         "mostly_prior": mostly_prior(attrs)},
     }
     if not out["details"]:

@@ -85,6 +85,13 @@ def partly_on_priors(assumptions: dict, lang: str) -> str:
     return ", ".join(region_name(r, lang) for r in names)
 
 
+def unit_figures_text(assumptions: dict, lang: str) -> str:
+    """'' or a 2025 unit's own figures its draws were weighed on (`covsim region observe`), each with
+    its year and source: '2025: 93,50% (Báo cáo …)'."""
+    return "; ".join(f"{f['year']}: {percent(f['value'], lang, 2)} ({f['source']})"
+                     for f in assumptions.get("unit_figures") or [])
+
+
 def parameter_name(name: str, lang: str) -> str:
     """A fitted parameter in words (the catalogue's `parameter` section), else its name;
     `region_offset.<province>` (a 2025 unit's former province) with the province's name."""

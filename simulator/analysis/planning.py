@@ -31,8 +31,8 @@ GroupLabel = str
 
 def check_target(value: float, where: str = "target", key: str = "--target") -> float:
     if not np.isfinite(value) or not 0.0 < value <= 1.0:
-        hint = f" (did you mean {value / 100:g}?)" if 1.0 < value <= 100.0 else ""
-        raise InputError(where, key, f"{value:g} is outside (0, 1]; give coverage as a share, e.g. 0.968{hint}")
+        hint = f" (did you mean {value / 100:g}?)" if 2.0 <= value <= 100.0 else ""  # typed in percent
+        raise InputError(where, key, f"{value:.10g} is outside (0, 1]; give coverage as a share, e.g. 0.968{hint}")
     return float(value)
 
 

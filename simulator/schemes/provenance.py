@@ -83,6 +83,8 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
         out["unconverged"] = str(params.attrs["unconverged"])
     if params.attrs.get("learned"):  # what the fit's figures taught it (calibration/learned.py)
         out["learned"] = str(params.attrs["learned"])
+    if params.attrs.get("unit_figures"):  # a 2025 unit's own figures its draws were weighed on
+        out["unit_figures"] = str(params.attrs["unit_figures"])
     return out
 
 
@@ -93,7 +95,8 @@ def analysis_record(scenario: Scenario, params: xr.Dataset, seed: int, assumptio
             "scheme": scenario.scheme, "data_hash": tables.data_hash(), "code_version": code_version(),
             "seed": int(seed), "draws": int(params.sizes["draw"]), "parameters": str(params.attrs.get("source", "given")),
             "parameters_hash": params_hash(params),
-            "assumptions": list(dict.fromkeys([*scenario.assumptions(), *assumptions]))}
+            "assumptions": list(dict.fromkeys([*scenario.assumptions(), *assumptions])),
+            **({"unit_figures": json.loads(params.attrs["unit_figures"])} if params.attrs.get("unit_figures") else {})}
 
 
 RECORD_KEYS = ("scenario", "scenario_hash", "region", "scheme", "data_hash", "code_version", "seed", "draws",
@@ -113,6 +116,8 @@ def record(attrs) -> dict:
         out["unconverged"] = str(attrs["unconverged"])
     if attrs.get("learned"):  # the fitted parameters still mostly their priors, and every contraction
         out["learned"] = json.loads(attrs["learned"])
+    if attrs.get("unit_figures"):  # the unit's own figures (`covsim region observe`) its draws were weighed on
+        out["unit_figures"] = json.loads(attrs["unit_figures"])
     return out
 
 

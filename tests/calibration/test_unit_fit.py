@@ -63,17 +63,21 @@ def test_observe_then_every_run_uses_it_and_remove_undoes_it(tmp_path):
         return json.loads(out.stdout)
 
     unweighed, province = run(), run("vinh_long")
-    kept = covsim("region", "observe", UNIT, "2025", "0.95", "--source", "test fixture (not a real source)", user=user)
+    kept = covsim("region", "observe", UNIT, "2025", "0.95", "--source", "test fixture (not a real source)",
+                  "--seed", "7", user=user)
     assert kept.returncode == 0, kept.stderr
     assert "weighed" in kept.stdout and (user / "regions" / UNIT / "posterior.nc").exists()
     row = next(r for r in json.loads(covsim("regions", "--json", user=user).stdout)["regions"] if r["id"] == UNIT)
     assert row["weighed_on_own_figures"] and row["observations"] == 1
     weighed = run()
     assert "weighed on its own figure of 2025" in weighed["provenance"]["parameters"]
+    assert weighed["provenance"]["unit_figures"] == [{"year": 2025, "value": 0.95, "source": "test fixture (not a real source)"}]
+    text = covsim("run", UNIT, "--draws", "20", user=user)
+    assert "draws weighed on vinh_long_2025's own figures (covsim region observe): 2025 95.00%" in text.stdout
     k = weighed["years"].index(2025)
     assert weighed["coverage"]["mean"][k] > unweighed["coverage"]["mean"][k]  # pulled up towards 95%
     assert run("vinh_long")["coverage"] == province["coverage"]  # a former province's own runs are its own fit's
-    # `calibrate` reproduces the kept weighing from the same seed.
+    # `calibrate` reproduces the kept weighing, from its seed unless told another.
     again = covsim("calibrate", UNIT, "--out", str(tmp_path / "unit.nc"), "--json", user=user)
     assert again.returncode == 0, again.stderr and json.loads(again.stdout)["converged"]
     with xr.open_dataset(tmp_path / "unit.nc") as a, xr.open_dataset(user / "regions" / UNIT / "posterior.nc") as b:
@@ -91,10 +95,43 @@ def test_observe_then_every_run_uses_it_and_remove_undoes_it(tmp_path):
     assert run()["coverage"] == unweighed["coverage"]
 
 
+def test_a_figure_replaced_or_kept_unweighed_is_said(tmp_path):
+    user = tmp_path / "user"
+    assert covsim("region", "observe", UNIT, "2025", "0.93", "--source", "S1", user=user).returncode == 0
+    again = covsim("region", "observe", UNIT, "2025", "0.935", "--source", "S2", "--no-calibrate", user=user)
+    assert again.returncode == 0, again.stderr
+    assert "2025 figure 93.00% (source: S1) is replaced" in again.stderr
+    assert "the weighing kept before is dropped" in again.stdout  # it was on another figure
+    assert not (user / "regions" / UNIT / "posterior.nc").exists()
+    assert "0.935" in (user / "regions" / UNIT / "coverage.csv").read_text()
+
+
+def test_a_one_province_unit_counts_its_repeated_draws_once():
+    """Lai Châu's unit is Lai Châu alone: its pool is its stored draws, and a draw the fit's own
+    resampling repeated counts once in the effective sample size."""
+    from covsim.calibration import unit_fit
+
+    post = unit_fit.fit_unit("lai_chau_2025", 0, pd.DataFrame({"year": [2025], "value": [0.95], "source": ["x"]}))
+    assert post.attrs["pool"] == post.sizes["draw"] == 1000
+    assert post.attrs["ess"] <= post.attrs["pool_distinct"] < post.attrs["pool"]
+
+
+def test_the_briefing_says_which_figures_weighed_the_unit():
+    from covsim.dashboard.brief_content import method_text
+
+    s = {"scheme": "bhyt", "assumptions": {"calibrated": True, "unit_figures": [
+        {"year": 2025, "value": 0.935, "source": "Báo cáo BHXH tỉnh"}]}}
+    assert "2025: 93,50% (Báo cáo BHXH tỉnh)" in method_text(s, "vi", "Vĩnh Long")
+    assert "weighed on Vĩnh Long's own figures" in method_text(s, "en", "Vĩnh Long")
+    assert "weighed" not in method_text({**s, "assumptions": {"calibrated": True}}, "en", "Vĩnh Long")
+
+
 @pytest.mark.parametrize("args, fragments", [
     (("vinh_long", "2025", "0.95"), ["UNIT: vinh_long is not a 2025 unit", "allowed: lai_chau_2025"]),
     ((UNIT, "2024", "0.95"), ["YEAR: 2024 is outside 2025.."]),
     ((UNIT, "2025", "95"), ["VALUE: 95 is outside (0, 1]", "(did you mean 0.95?)"]),
+    ((UNIT, "2025", "0,95"), ["'0,95' is not a number", "a share with a decimal point"]),
+    ((UNIT, "2025", "1.0000001"), ["VALUE: 1.0000001 is outside (0, 1]"]),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, args, fragments):
     user = tmp_path / "user"
@@ -108,6 +145,7 @@ def test_a_figure_few_draws_reach_is_refused_and_nothing_is_kept(tmp_path):
     user = tmp_path / "user"
     out = covsim("region", "observe", UNIT, "2025", "0.995", "--source", "test fixture", user=user)
     assert out.returncode == 3 and "did not converge" in out.stderr and "nothing written" in out.stderr
+    assert "draws put the figures at 2025: " in out.stderr  # where the former provinces' draws do reach
     assert not (user / "regions" / UNIT).exists()
     kept = covsim("region", "observe", UNIT, "2025", "0.995", "--source", "test fixture", "--no-calibrate", user=user)
     assert kept.returncode == 0 and "not weighed" in kept.stdout
