@@ -196,12 +196,14 @@ def weighed_draws(post: xr.Dataset, unit: str, draws: int, seed: int) -> xr.Data
                            f"({user_path(unit)}; before: {post.attrs.get('pool_source', '')})")
     if warn_if_unconverged(post.attrs, f"the weighing of {unit} on its own figures"):
         out.attrs["source"] += " (unconverged)"
-    if post.attrs.get("members_fits") not in (None, members_fingerprint(unit)) and unit not in _TOLD:
+    if post.attrs.get("members_fits") in (None, members_fingerprint(unit)):
+        return out
+    out.attrs["source"] += " (stale: its former provinces' fits changed since)"
+    if unit not in _TOLD:  # said once per process, marked in every run's provenance
         _TOLD.add(unit)
         sys.stderr.write(f"covsim: warning: {unit}'s draws were weighed on its former provinces' fits as they were "
                          f"then; those fits have changed since (`covsim calibrate {unit} --out {user_path(unit)}` weighs "
                          f"them anew, with the same seed)\n")
-        out.attrs["source"] += " (stale: its former provinces' fits changed since)"
     return out
 
 

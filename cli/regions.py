@@ -195,7 +195,7 @@ def cmd_observe(args) -> int:
     a = post.attrs
     print(f"kept {args.unit}'s own figures ({years}) in {where}; its draws weighed on them "
           f"(Pareto k {a['pareto_k']:.2f}, ESS {a['ess']:.0f} of {a['pool']}, {a['runtime_s']:.0f} s): every run of "
-          f"{args.unit} now uses them (a dashboard already running, once restarted); `covsim region remove "
+          f"{args.unit} now uses them (a dashboard already running, from its next request); `covsim region remove "
           f"{args.unit}` undoes it")
     return 0
 

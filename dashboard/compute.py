@@ -15,7 +15,7 @@ import xarray as xr
 
 from covsim import simulator
 from covsim.calibration import learned, shipped
-from covsim.simulator.inputs import observations
+from covsim.simulator.inputs import observations, tables
 from covsim.simulator.analysis import planning
 from covsim.simulator.inputs import regions
 from covsim.simulator.inputs.regions import NATIONAL
@@ -158,8 +158,12 @@ def scenario_rows(region: str) -> list[dict]:
     return rows
 
 
-@lru_cache(maxsize=64)
 def _figures(region: str, scheme: str) -> tuple[str, str]:
+    return _figures_kept(region, scheme, fit_stamp(region))
+
+
+@lru_cache(maxsize=64)
+def _figures_kept(region: str, scheme: str, stamp: int) -> tuple[str, str]:
     """The observed points and planned targets as the summary holds them (JSON, parsed per use:
     a summary is the caller's to change)."""
     observed = observations.observed(region, scheme)[["year", "value", "source"]]
@@ -243,11 +247,35 @@ def default_target(name: str, scheme: str) -> tuple[float | None, int]:
 _DRAWS_SEEN: set = set()
 
 
-@lru_cache(maxsize=32)
+def fit_stamp(region: str) -> int:
+    """When the user's own fit of the region was written (0: none): a 2025 unit weighed on its own
+    figure or a region added while the dashboard runs changes it, and with it the keys of the kept
+    runs, so the next request uses the new draws and figures instead of the ones kept before."""
+    path = shipped.user_path(region)
+    stamp = path.stat().st_mtime_ns if path.exists() else 0
+    if _STAMPS.setdefault(region, stamp) != stamp:  # its figures changed too: read the tables anew
+        _STAMPS[region] = stamp
+        tables.table.cache_clear()
+    return stamp
+
+
+_STAMPS: dict[str, int] = {}
+
+
 def draws_of(region: str, draws: int, seed: int) -> xr.Dataset:
-    out = cache.shared(("draws", region, draws, seed), lambda: shipped.draws_for(region, draws, seed))
+    return _draws_of(region, draws, seed, fit_stamp(region))
+
+
+@lru_cache(maxsize=32)
+def _draws_of(region: str, draws: int, seed: int, stamp: int) -> xr.Dataset:
+    out = cache.shared(("draws", region, draws, seed, stamp), lambda: shipped.draws_for(region, draws, seed))
     _DRAWS_SEEN.add((region, draws, seed))
     return out
+
+
+def kept_key(name: str, draws: int, seed: int) -> tuple:
+    """A kept run's key: its inputs and its region's fit stamp."""
+    return (name, draws, seed, fit_stamp(scenario(name).region))
 
 
 def variants_of(name: str, draws: int, seed: int, build: bool = True) -> Variants | None:
@@ -257,7 +285,7 @@ def variants_of(name: str, draws: int, seed: int, build: bool = True) -> Variant
 
     A background job puts what it builds in the shared cache, for the server to take up; the server
     keeps its own builds in memory, which the jobs it forks inherit (a kept run is 50-130 MB)."""
-    key = (name, draws, seed)
+    key = kept_key(name, draws, seed)
     shared_key = ("variants",) + key
     found = cache.kept(key) or cache.load_shared(shared_key)
     if found is None:
@@ -286,13 +314,14 @@ def warm_region(name: str, draws: int, seed: int) -> bool:
     region never waits on the warm-up (see dashboard.warmup)."""
     if is_ready(name, draws, seed):
         return False
-    cache.publish(("variants", name, draws, seed), _new_variants(name, draws, seed))
+    cache.publish(("variants",) + kept_key(name, draws, seed), _new_variants(name, draws, seed))
     return True
 
 
 def is_ready(name: str, draws: int, seed: int) -> bool:
     """Whether the scenario's kept run is in this process or in the shared cache (not read)."""
-    return cache.kept((name, draws, seed)) is not None or cache.is_shared(("variants", name, draws, seed))
+    key = kept_key(name, draws, seed)
+    return cache.kept(key) is not None or cache.is_shared(("variants",) + key)
 
 
 def _new_variants(name: str, draws: int, seed: int) -> Variants:

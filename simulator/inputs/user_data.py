@@ -1,6 +1,7 @@
 """Regions a user registered with `covsim region add`, and a 2025 unit's own figures (`covsim region
-observe`): kept in the user's data folder (platformdirs), never inside the installed package. Each region is a folder of CSV files with the shipped tables'
-schemas; their rows join the shipped tables' when the data are read, so every command sees them.
+observe`): kept in the user's data folder (platformdirs), never inside the installed package. Each is
+a folder of CSV files with the shipped tables' schemas; their rows join the shipped tables' when the
+data are read, so every command sees them.
 """
 from __future__ import annotations
 

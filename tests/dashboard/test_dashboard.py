@@ -309,7 +309,7 @@ def test_a_background_jobs_kept_run_reaches_the_server_and_the_servers_own_stay_
         assert cache.fork_safe_threads()
         cache.share_cache(diskcache.Cache(sys.argv[1]))
         compute.variants_of("lai_chau", 11, 5)
-        assert cache.load_shared(("variants", "lai_chau", 11, 5)) is None
+        assert cache.load_shared(("variants",) + compute.kept_key("lai_chau", 11, 5)) is None
         job = multiprocessing.get_context("fork").Process(target=compute.variants_of, args=("dong_nai", 11, 5))
         job.start(); job.join()
         assert job.exitcode == 0
