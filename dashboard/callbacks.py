@@ -46,9 +46,8 @@ def is_share(path: str) -> bool:
 
 
 def to_ui(path: str, value: float) -> float:
-    """Shares show in percent of the premium, to `compute.SHARE_DECIMALS` (a 2025 unit's share is its
-    provinces' population mix, 37.6164%: shown 37.62, and left so it changes nothing); other levers
-    in their own unit."""
+    """Shares show in percent of the premium, to `compute.SHARE_DECIMALS` (a share that is not a
+    whole percent shows two decimals, and left so it changes nothing); other levers in their own unit."""
     return round(100 * value, compute.SHARE_DECIMALS) if is_share(path) else round(value, 4)
 
 

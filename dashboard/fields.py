@@ -190,8 +190,21 @@ def beside(s: dict | None, lang: str, names: list[str]) -> tuple[list[tuple[str,
             if r["path"] in out and out[r["path"]] is None:
                 day = r["from"] if lang == "en" else "/".join(reversed(r["from"].split("-")))
                 out[r["path"]] = ("warning", say("lever_replaces", lang, later=_lever_shown(r["path"], r["replaces"], lang),
-                                                 day=day, reference=legal_reference(r["reference"], lang)))
+                                                 day=day, reference=_reference(s, r["reference"], lang)))
     return [out[n] for n in names], style, note
+
+
+def _reference(s: dict, reference: str, lang: str) -> str:
+    """A replaced value's document: the plan's title where it is the scenario's own (a plan's later
+    value a lever set from an earlier year replaces), else the policy row's legal reference."""
+    from . import compute
+    from .brief_text import plan_name
+
+    try:
+        own = compute.scenario(s["scenario"], s["scheme"]).source
+    except Exception:  # noqa: BLE001 - a scenario that no longer loads: its reference as written
+        own = None
+    return plan_name(s["scenario"], lang, s["scheme"]) if own and reference == own else legal_reference(reference, lang)
 
 
 def _lever_shown(path: str, value: float, lang: str) -> str:

@@ -54,6 +54,9 @@ class Scenario:
     reform: dict[str, dict[int, float]] = field(default_factory=dict)
     path: str = ""
     assumed: tuple[str, ...] = ()  # reform paths whose values no source gives
+    #: the scenario's own later values a lever set from a year replaced (`planning.with_levers`):
+    #: {path, value, replaces, from, reference} each, listed by `supersedes`
+    replaced: tuple[dict, ...] = ()
 
     def with_scheme(self, scheme: str) -> "Scenario":
         """The scenario under another scheme (`--scheme`), refused where it cannot run."""
@@ -135,7 +138,7 @@ class Scenario:
                 if ours is not None and abs(ours.value - later.value) > 1e-12:
                     out.append({"path": path, "value": ours.value, "replaces": later.value,
                                 "from": later.start.isoformat(), "reference": later.reference})
-        return out
+        return out + [dict(r) for r in self.replaced if r["path"] in self.reform]
 
     def policy(self, base: Policy | None = None) -> Policy:
         return (base or Policy.from_table()).with_overrides(self.overrides())
@@ -146,8 +149,23 @@ class Scenario:
         merged = {p: dict(v) for p, v in self.reform.items()}
         for p, v in extra.items():
             merged.setdefault(p, {}).update(v)
-        return Scenario(name or self.name, self.region, self.description, self.start, self.end,
-                        self.baseline, self.source, self.scheme, merged, self.path, self.assumed)
+        return replace(self, name=name or self.name, reform=merged)
+
+    def set_from(self, levels: dict[str, float], start: int, name: str | None = None) -> "Scenario":
+        """This scenario with each lever path at its level from `start` on, its own later values of
+        the path replaced (a plan's 20% from 2024 does not return under a 40% set from 2022), and
+        each replaced value recorded for `supersedes`."""
+        reform = {p: dict(v) for p, v in self.reform.items()}
+        replaced = []
+        ref = self.source or f"scenario {self.name}"  # the plan's document, as a policy row's reference
+        for path, level in levels.items():
+            for year in sorted(y for y in reform.get(path, {}) if y > start):
+                value = reform[path].pop(year)
+                if abs(value - float(level)) > 1e-12:
+                    replaced.append({"path": path, "value": float(level), "replaces": value,
+                                     "from": date(year, 1, 1).isoformat(), "reference": ref})
+        trimmed = replace(self, reform=reform, replaced=self.replaced + tuple(replaced))
+        return trimmed.with_reform({path: {start: float(v)} for path, v in levels.items()}, name=name)
 
 
 def _flatten(table: dict, prefix: str = "") -> dict[str, object]:

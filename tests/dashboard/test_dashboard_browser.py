@@ -130,7 +130,7 @@ def test_language_switch_changes_labels_and_number_formats(dash_duo, app):
     assert "Bao phủ trung vị" in headline and "95,15%" in headline
     assert dash_duo.find_element("h2").text == "Mô phỏng bao phủ bảo hiểm y tế"
     salary = _lever(dash_duo, "base_salary")
-    assert salary.get_attribute("value") == "1.800.000"
+    assert salary.get_attribute("value") == "2.340.000"  # in force at the end of the start year (Decree 73/2024)
     assert dash_duo.find_element("#target").get_attribute("value") == "95,15"
     key = _key(dash_duo)
     dash_duo.find_element("#lang input[value='en']").click()
@@ -138,7 +138,7 @@ def test_language_switch_changes_labels_and_number_formats(dash_duo, app):
     assert "95.15%" in dash_duo.find_element("#headline").text
     assert dash_duo.find_element("h2").text == "Health insurance coverage simulator"
     # the boxes keep their numbers, written the English way
-    _wait(lambda: _lever(dash_duo, "base_salary").get_attribute("value") == "1,800,000", 10, "the salary in English")
+    _wait(lambda: _lever(dash_duo, "base_salary").get_attribute("value") == "2,340,000", 10, "the salary in English")
     assert dash_duo.find_element("#target").get_attribute("value") == "95.15"
     assert _key(dash_duo) == key or "95.15%" in dash_duo.find_element("#headline").text  # the same answer
     assert dash_duo.get_logs() == []

@@ -549,3 +549,23 @@ def test_allocate_says_when_a_count_target_falls_under_a_rising_rate(tmp_path, c
         assert rows.insured.iloc[1] < rows.insured.iloc[0]
         assert rows.insured.iloc[1] / rows.population.iloc[1] >= rows.insured.iloc[0] / rows.population.iloc[0] - 1e-9
     assert "asked for fewer insured people than the year before while their rate does not fall" in err
+
+
+def test_a_lever_set_from_a_year_replaces_the_plans_own_later_values_and_says_so():
+    """Can Tho's plan sets pupils' local top-up to 20% from 2024: a grid's 40% from 2022 held only
+    until the plan's 20% returned in 2024 (a batch audit). The lever holds from its year on, and the
+    plan's value it replaces is listed with the changes in force it supersedes."""
+    plan = simulator.load_scenario("can_tho_plan_2024")
+    assert plan.reform["local_top_up.pupil_student"] == {2024: 0.2}
+    variant = planning.with_levers(plan, {"local_top_up.pupil_student": 0.4}, 2022)
+    assert variant.reform["local_top_up.pupil_student"] == {2022: 0.4}
+    replaced = [r for r in variant.supersedes() if r["path"] == "local_top_up.pupil_student"]
+    assert replaced == [{"path": "local_top_up.pupil_student", "value": 0.4, "replaces": 0.2, "from": "2024-01-01",
+                         "reference": replaced[0]["reference"]}]
+    assert replaced[0]["reference"] == plan.source  # the plan's document
+    policy = variant.policy()
+    assert all(sum(policy.state_share(y, "can_tho", "pupil_student")) >= sum(
+        plan.policy().state_share(y, "can_tho", "pupil_student")) for y in range(2022, 2031))
+    # the same level as the plan's: nothing is replaced, nothing listed
+    same = planning.with_levers(plan, {"local_top_up.pupil_student": 0.2}, 2022)
+    assert not [r for r in same.supersedes() if r["path"] == "local_top_up.pupil_student"]
