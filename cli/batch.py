@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from contextlib import contextmanager
 
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs.scheme_ids import SCHEMES
@@ -66,8 +67,10 @@ def _client(args):
         import signal
 
         # Ctrl-C in a terminal reaches the whole process group: the workers are started with
-        # SIGINT ignored (a child keeps an ignored signal), so only this process hears it and
-        # shuts them down, rather than each printing its own traceback.
+        # SIGINT ignored (a child keeps an ignored signal, not a blocked one: the workers unblock
+        # it), so only this process hears it and shuts them down, rather than each printing its own
+        # traceback. A Ctrl-C while the cluster starts is therefore lost (the batch goes on; a
+        # second one stops it).
         # The workers log at CRITICAL only: a task's failure reaches this process as its exception,
         # and what a worker logs at ERROR is the shutdown's noise (a heartbeat to a scheduler that
         # closed first), written to the terminal's stderr, which the workers hold open past ours.
@@ -90,7 +93,8 @@ def _client(args):
         except ValueError:
             host = port = None
         if not host or not port:
-            raise InputError("--scheduler", args.scheduler, "expected tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786")
+            raise InputError("--scheduler", args.scheduler,
+                             "expected tcp://HOST:PORT with PORT in 1..65535, e.g. tcp://127.0.0.1:8786")
         try:  # a refused or unroutable address fails here at once, not after the client's retries
             socket.create_connection((host, port), timeout=10).close()
             return Client(args.scheduler, timeout="10s"), None
@@ -139,8 +143,8 @@ def cmd_batch(args) -> int:
     grid = [batch.grid_range(spec) for spec in args.grid]  # checked and counted, no points made yet
     scenarios = _scenarios(args)
     _check_size(args, scenarios, grid)
-    with batch.store_lock(out):  # one batch per store; released by the kernel however we end
-        return _batch(args, out, scenarios)
+    with batch.store_lock(out), _sigterm_as_interrupt() as terminated:  # the lock: one batch per store
+        return _batch(args, out, scenarios, terminated)
 
 
 def _note(text: str) -> None:
@@ -177,7 +181,7 @@ def _check_size(args, scenarios, grid) -> None:
                   "each chunk, not of the store)")
 
 
-def _batch(args, out, scenarios) -> int:
+def _batch(args, out, scenarios, terminated: list) -> int:
     from covsim.calibration import shipped
     from covsim.simulator.analysis import batch
     from covsim.simulator.inputs import tables
@@ -228,9 +232,10 @@ def _batch(args, out, scenarios) -> int:
     finally:
         if bar is not None:
             bar.close()
-        _shut_down(client, cluster, quietly=interrupted)
+        if _shut_down(client, cluster, quietly=interrupted):
+            interrupted = True  # Ctrl-C while the workers closed: every chunk may be kept, none written
     if interrupted:  # counted once every worker has stopped: what is on disk is what was kept
-        return _interrupted(chunks, folder)
+        return _interrupted(chunks, folder, terminated)
     attrs = {"seed": int(args.seed), "draws": int(args.draws), "data_hash": tables.data_hash(),
              "code_version": provenance.code_version(), "scheme": variants[0].scenario.scheme,
              "grid": json.dumps(args.grid), "parameters": json.dumps(
@@ -249,7 +254,7 @@ def _batch(args, out, scenarios) -> int:
         ds = batch.assemble(chunks, variants, folder, attrs)
         batch.write_store(ds, out)
     except KeyboardInterrupt:
-        return _interrupted(chunks, folder)
+        return _interrupted(chunks, folder, terminated)
     batch.discard(folder)
     seconds = time.perf_counter() - began
     if args.json:
@@ -264,49 +269,97 @@ def _batch(args, out, scenarios) -> int:
     return 0
 
 
-def _interrupted(chunks, folder) -> int:
+def _interrupted(chunks, folder, terminated: list) -> int:
+    """Say what an interrupted batch kept. Exit 130 after Ctrl-C, 143 after SIGTERM (128 + the
+    signal's number, as a shell reports it)."""
     from covsim.simulator.analysis import batch
 
     kept = len(chunks) - len(batch.pending(chunks, folder)) if folder.is_dir() else 0
-    sys.stderr.write(f"covsim: interrupted: {kept} of {len(chunks)} chunks checkpointed in {folder}; "
+    how = "terminated (SIGTERM)" if terminated else "interrupted"
+    sys.stderr.write(f"covsim: {how}: {kept} of {len(chunks)} chunks checkpointed in {folder}; "
                      f"no store written; run the same command with --resume to finish\n")
-    return 130
+    return 143 if terminated else 130
 
 
-def _shut_down(client, cluster, quietly: bool) -> None:
+@contextmanager
+def _sigterm_as_interrupt():
+    """Take SIGTERM (a job scheduler's time limit, `kill`) as Ctrl-C is taken while a batch runs,
+    so the job's log says what was kept and how to resume, where the default ends the process
+    without a word. The list it gives holds True once SIGTERM came."""
+    import signal
+    import threading
+
+    came: list[bool] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield came  # only the main thread may set a handler: the default stays
+        return
+
+    def raise_interrupt(*_):
+        came.append(True)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, raise_interrupt)
+    try:
+        yield came
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _sigint_held():
+    """Hold Ctrl-C while the body runs: the list it gives holds True afterwards if one came
+    meanwhile. A handler that notes it, not a blocked signal: a signal blocked in this thread is
+    still taken by any other (Dask's event loop), and Python then raises in this one."""
+    import signal
+
+    came: list[bool] = []
+    previous = signal.signal(signal.SIGINT, lambda *_: came.append(True))
+    try:
+        yield came
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _shut_down(client, cluster, quietly: bool) -> bool:
     """Close the Dask client and cluster; after Ctrl-C, with this process's stderr (fd 2) muted
     and SIGINT ignored meanwhile, so the workers' shutdown says nothing and a second Ctrl-C does
-    not cut it short."""
+    not cut it short. Otherwise a Ctrl-C during the close is held until it ends: True if one came."""
     if client is None and cluster is None:
-        return
+        return False
+    if not quietly:
+        with _sigint_held() as came:
+            _close(client, cluster, quietly)
+        return bool(came)
     import logging
     import os
     import signal
 
-    saved = None
-    if quietly:
-        sys.stderr.flush()
-        saved = os.dup(2)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)
-        os.close(devnull)
-        logging.disable(logging.CRITICAL)
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    logging.disable(logging.CRITICAL)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        for thing in (client, cluster):
-            if thing is not None:
-                try:
-                    thing.close()
-                except Exception:  # noqa: BLE001 - a worker already gone; nothing left to keep
-                    if not quietly:
-                        raise
+        _close(client, cluster, quietly)
     finally:
-        if saved is not None:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            logging.disable(logging.NOTSET)
-            signal.signal(signal.SIGINT, previous)
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        logging.disable(logging.NOTSET)
+        signal.signal(signal.SIGINT, previous)
+    return False
+
+
+def _close(client, cluster, quietly: bool) -> None:
+    for thing in (client, cluster):
+        if thing is not None:
+            try:
+                thing.close()
+            except Exception:  # noqa: BLE001 - a worker already gone; nothing left to keep
+                if not quietly:
+                    raise
 
 
 def register(sub) -> None:

@@ -134,8 +134,9 @@ def variants(scenarios: list[Scenario], grid: list[tuple[str, list[float]]], sta
                 name, scenario = sc.name, sc
             out.append(Variant(name, sc.name, scenario, tuple(point)))
     names = [v.name for v in out]
-    if len(set(names)) != len(names):
-        raise InputError("batch", "SCENARIO", "a scenario is named twice")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError("SCENARIO", twice[0], "named twice; allowed: each scenario once")
     return out
 
 

@@ -470,6 +470,24 @@ def test_ctrl_c_on_local_cluster_batch_is_one_line_and_counts_right(tmp_path):
         assert a.load().equals(b.load())
 
 
+def test_ctrl_c_while_a_local_cluster_closes_is_held_not_lost():
+    """A Ctrl-C while the local cluster closed, every chunk done, escaped as 'interrupted; nothing
+    written' with no word of the checkpoints. It is now held and taken after the close: the batch
+    says what it kept and how to resume."""
+    from covsim.cli.batch import _sigint_held
+
+    with _sigint_held() as came:
+        os.kill(os.getpid(), signal.SIGINT)  # no KeyboardInterrupt inside
+        time.sleep(0.5)
+    assert came == [True]
+    with _sigint_held() as came:
+        pass
+    assert came == []
+    with pytest.raises(KeyboardInterrupt):  # the block is lifted after: the next one strikes
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1)
+
+
 def test_local_cluster_workers_keep_shutdown_errors_off_the_terminal():
     """A worker's ERROR log (a heartbeat to a scheduler closed first, at Ctrl-C) would reach the
     terminal's stderr past the one-line message: the local cluster's workers log CRITICAL only

@@ -70,19 +70,25 @@ def test_probability_of_a_target_rises_along_the_grid(tmp_path, capsys):
     assert np.all(np.diff(ds.coverage_total.sel(year=year).values, axis=0) >= 0)  # every draw, common numbers
 
 
+def started_batch(out: Path, chunks: int):
+    """A 48-chunk batch in its own process (and session), once `chunks` of them are checkpointed."""
+    partial = Path(f"{out}.partial")
+    cmd = [sys.executable, "-m", "covsim.cli.main", "batch", "vinh_long", *GRID, "--draws", "24", "--chunk-draws",
+           "2", "--out", str(out), "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(partial.glob("*.nc"))) < chunks:
+        time.sleep(0.05)
+    return proc, partial
+
+
 def test_killed_batch_resumes_to_the_same_result(tmp_path, capsys):
     reference = tmp_path / "ref.nc"
     assert batch(capsys, reference)[0] == 0
     out = tmp_path / "killed.nc"
-    partial = Path(f"{out}.partial")
-    cmd = [sys.executable, "-m", "covsim.cli.main", "batch", "vinh_long", *GRID, "--draws", "24", "--chunk-draws",
-           "2", "--out", str(out), "--quiet"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list(partial.glob("*.nc"))) < 5:
-        time.sleep(0.05)
+    proc, partial = started_batch(out, 5)
     os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    proc.communicate(timeout=120)
     finished = len(list(partial.glob("*.nc")))
     assert 5 <= finished < 48, "the kill came too late to test a resume"
     assert not out.exists()  # the store appears only when complete
@@ -99,6 +105,23 @@ def test_killed_batch_resumes_to_the_same_result(tmp_path, capsys):
         np.testing.assert_array_equal(a[name].values, b[name].values)
 
 
+def test_a_terminated_batch_says_what_it_kept_and_resumes(tmp_path, capsys):
+    """SIGTERM (a job scheduler's time limit) ended a batch without a word; it is now taken as
+    Ctrl-C is: one line naming the kept chunks and --resume, exit 143, no store."""
+    out = tmp_path / "termed.nc"
+    proc, partial = started_batch(out, 3)
+    proc.send_signal(signal.SIGTERM)
+    err = proc.communicate(timeout=120)[1]
+    lines = err.strip().splitlines()
+    assert proc.returncode == 143, err
+    assert len(lines) == 1 and "terminated (SIGTERM)" in lines[0] and "--resume" in lines[0], err
+    kept = len(list(partial.glob("*.nc")))
+    assert f"{kept} of 48 chunks" in lines[0] and kept >= 3 and not out.exists()
+    code = main(["batch", "vinh_long", *GRID, "--draws", "24", "--chunk-draws", "2", "--out", str(out), "--resume",
+                 "--json"])
+    assert code == 0 and json.loads(capsys.readouterr().out)["resumed_chunks"] == kept
+
+
 @pytest.mark.parametrize("extra, key", [
     (["--grid", "near_pour=0.3:1:0.1"], "near_pour"),
     (["--grid", "near_poor=0.3:1"], "near_poor=0.3:1"),
@@ -106,6 +129,7 @@ def test_killed_batch_resumes_to_the_same_result(tmp_path, capsys):
     (["--grid", "near_poor=0.3:1.0:0"], "STEP"),
     (["--grid", "near_poor=0.3:1.5:0.1"], "range"),
     (["--scheduler", "tcp://127.0.0.1:9"], "tcp://127.0.0.1:9"),
+    (["--scheduler", "tcp://127.0.0.1:99999"], "1..65535"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, extra, key):
     out = tmp_path / "bad.zarr"
@@ -113,6 +137,11 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, extra, key):
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and key in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_scenario_named_twice_is_named(tmp_path, capsys):
+    assert main(["batch", "vinh_long", "lai_chau", "vinh_long", "--draws", "4", "--out", str(tmp_path / "x.nc")]) == 2
+    assert "SCENARIO: vinh_long: named twice" in capsys.readouterr().err and list(tmp_path.iterdir()) == []
 
 
 def test_bad_destination(tmp_path, capsys):
