@@ -165,9 +165,14 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                                first=first, per=number(per, lang)))
         else:
             sentences.append(b("extra_none", lang))
-        numbers += [(b("k_extra_insured", lang, year=year), f"{number(row['extra_insured'], lang)} {b('people', lang)}"),
-                    (b("k_extra_cost", lang, year=year), f"{billion(row['extra_state_cost'], lang)} {b('billion', lang)}"),
-                    (b("k_extra_mean", lang, first=first, year=year), f"{billion(mean, lang)} {b('billion', lang)}"),
+        # a change that lowers a share gives fewer insured and a saving: said so, not as a negative rise
+        people, cost = row["extra_insured"], row["extra_state_cost"]
+        numbers += [(b("k_fewer_insured" if people < -0.5 else "k_extra_insured", lang, year=year),
+                     f"{number(abs(people) if people < -0.5 else people, lang)} {b('people', lang)}"),
+                    (b("k_less_cost" if cost < 0 else "k_extra_cost", lang, year=year),
+                     f"{billion(abs(cost), lang)} {b('billion', lang)}"),
+                    (b("k_less_mean" if mean is not None and mean < 0 else "k_extra_mean", lang, first=first, year=year),
+                     f"{billion(abs(mean) if mean is not None else None, lang)} {b('billion', lang)}"),
                     (b("k_per_insured", lang, year=year),
                      f"{number(per, lang)} {b('vnd_per_person', lang)}" if per is not None else "–")]
     if row is not None:
@@ -181,7 +186,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
             numbers.append((b("k_compare_cost", lang, first=c["cost_first"], year=c["cost_last"]),
                             f"{billion(c['cost_a'], lang)} / {billion(c['cost_b'], lang)} {b('billion', lang)}"))
 
-    charts = [("fan", b("c_fan", lang))]
+    charts = [("fan", fan_caption(s, lang))]
     if s["scheme"] == "bhyt" and rep.get("groups"):
         charts.append(("groups", b("c_groups", lang, year=year)))
     if s.get("budget"):
@@ -194,7 +199,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                  (b("r_start", lang), str(s["start"])),  # the --from that reproduces it, as the workbook says
                  (b("r_scenario_hash", lang), a.get("scenario_hash", "")), (b("r_data_hash", lang), a.get("data_hash", "")),
                  (b("r_code_version", lang), a.get("code_version", ""))]
-    sources = cited(s, lang) or [b("no_sources", lang, region=region)]  # the heading is never left empty
+    sources = cited(s, lang) or members_cited(s, lang) or [no_sources(s, lang, region)]  # never left empty
     stamp = local_time(now or datetime.now(timezone.utc), lang)
     return Briefing(lang=lang, title=b("title", lang, scheme=scheme, region=region),
                     plan=b("under", lang, plan=plan_name(s["scenario"], lang, s["scheme"])),
@@ -207,11 +212,62 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                     reproduce=reproduce, sources=sources)
 
 
+def fan_caption(s: dict, lang: str) -> str:
+    """The fan chart's caption: what it draws, observed figures and planned targets only where it has them."""
+    parts = [b("c_fan", lang)]
+    if s["observed"]:
+        parts.append(b("c_fan.observed", lang))
+    if any(r["group"] == "all" for r in s["targets"]):
+        parts.append(b("c_fan.planned", lang))
+    return "; ".join(parts + [b("c_fan.target", lang)])
+
+
+def _members(s: dict) -> tuple[str, ...]:
+    """A 2025 unit's former provinces (more than one), else ()."""
+    from . import compute
+
+    members = compute.former_provinces(s["region"]) if s.get("region") else ()
+    return members if len(members) > 1 else ()
+
+
+def members_cited(s: dict, lang: str) -> list[str]:
+    """A 2025 unit has no figure of its own in the shipped data: the annex cites those of its former
+    provinces, which its run is calibrated on, each named."""
+    from . import compute
+
+    out = []
+    for member in _members(s):
+        observed, targets = compute.figures_of(member, s["scheme"])
+        for line in cited({"observed": observed, "targets": targets}, lang):
+            out.append(b("source_member", lang, member=region_name(member, lang), source=line))
+    return out
+
+
+def no_sources(s: dict, lang: str, region: str) -> str:
+    members = _members(s)
+    if members:
+        return b("no_sources.merged", lang, region=region,
+                 members=", ".join(region_name(m, lang) for m in members))
+    return b("no_sources", lang, region=region)
+
+
+def merged_text(s: dict, lang: str, region: str) -> str:
+    """For a 2025 unit run as its former provinces: which years are their sum, which the unit's own."""
+    spans, members = s.get("boundaries") or [], _members(s)
+    if not members or len(spans) != 2:
+        return ""
+    span = lambda x: f"{x['from']}–{x['to']}"  # noqa: E731
+    return b("merged_text", lang, region=region, members=", ".join(region_name(m, lang) for m in members),
+             before=span(spans[0]), after=span(spans[1]))
+
+
 def method_text(s: dict, lang: str, region: str) -> str:
     """How the figures were made: on the calibrated posterior or (a province without one) the priors;
     money only where the scheme has a budget (health insurance)."""
     calibrated = s["assumptions"].get("calibrated", True)
     text = b("model_text" if calibrated else "model_text.prior", lang, region=region)
+    merged = merged_text(s, lang, region)
+    text += " " + merged if merged else ""
     weighed = unit_figures_text(s["assumptions"], lang)  # a 2025 unit weighed on its own figures says on which
     text += " " + b("weighed_text", lang, region=region, figures=weighed) if weighed else ""
     return text + (" " + b("money_text", lang) if s["scheme"] == "bhyt" else "")

@@ -62,7 +62,8 @@ def to_pdf(brief: Briefing, s: dict) -> bytes:
     st, lang = _styles(), brief.lang
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.8 * cm,
-                            bottomMargin=1.8 * cm, title=brief.title, lang=lang)
+                            bottomMargin=1.8 * cm, title=brief.title, lang=lang,
+                            author="covsim", subject=brief.plan, creator="covsim")
     story = [Paragraph(escape(brief.title), st["title"]), Paragraph(escape(brief.plan), st["plan"]),
              Paragraph(escape(brief.stamp), st["muted"]), Spacer(1, 6),
              Paragraph(escape(brief.paragraph), st["body"]),

@@ -162,6 +162,13 @@ def _figures(region: str, scheme: str) -> tuple[str, str]:
     return _figures_kept(region, scheme, fit_stamp(region))
 
 
+def figures_of(region: str, scheme: str) -> tuple[list[dict], list[dict]]:
+    """A region's observed figures and planned targets as a summary holds them (a 2025 unit's
+    briefing cites its former provinces')."""
+    observed, planned = _figures(region, scheme)
+    return json.loads(observed), json.loads(planned)
+
+
 @lru_cache(maxsize=64)
 def _figures_kept(region: str, scheme: str, stamp: int) -> tuple[str, str]:
     """The observed points and planned targets as the summary holds them (JSON, parsed per use:
@@ -426,7 +433,7 @@ SHARE_DECIMALS = 2
 def changed_levers(name: str, scheme: str, levers: dict[str, float], start: int) -> tuple:
     """The levers that differ from the scenario's current values (only those become a reform). A
     share within half a shown step of the value in force is the box as the page filled it, so
-    untouched: a merged unit's 37.6164% shows as 37.62 and must not read back as a change."""
+    untouched: a share of 37.6164% shows as 37.62 and must not read back as a change."""
     now = current_levers(name, scheme, start)
     specs = {s["path"]: s for s in lever_specs()}
     out = []

@@ -31,9 +31,11 @@ def scenario_label(name: str, scheme: str, lang: str = "vi") -> str:
 
 
 def legend_note(s: dict, lang: str) -> str:
-    """The key under the fan chart: observed only when the chart has observed points."""
+    """The key under the fan chart: observed figures and planned targets only when the chart has them."""
     parts = [say("legend.observed", lang)] if s.get("observed") else []
-    parts += [say("legend.planned", lang), say("legend.model", lang)]
+    if any(r["group"] == "all" for r in s.get("targets") or []):  # the diamonds are drawn only then
+        parts.append(say("legend.planned", lang))
+    parts += [say("legend.target", lang), say("legend.model", lang)]
     if not s.get("observed"):
         parts.append(say("legend.no_observed", lang))
     merged = boundaries_note(s, lang)

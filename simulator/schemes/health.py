@@ -30,7 +30,12 @@ PENSION_RATIO = 2.0
 #: What a health run holds fixed (assumed): the enrolment numbers no figure fits, and the money ones.
 MONEY = Fixed("money_ratios", "employees' contribution base {wage} × the base salary, pensions {pension} × (money "
               "flows only)", {"wage": EMPLOYEE_WAGE_RATIO, "pension": PENSION_RATIO})  # no alternatives: no coverage
-FIXED = (*parameters.FIXED, MONEY)
+#: The base salary ahead: no decree sets it, so the last one in force holds (premiums, subsidies and
+#: money in đồng of that level); Law 51/2024's reference level, which replaces it in premiums from
+#: 1 July 2025 until the government sets one, is taken equal to it (policy_parameters.csv).
+BASE_SALARY_HELD = Fixed("base_salary_held", "the base salary after its last change in the data held for every "
+                         "later year, and Law 51/2024's reference level (from 1 July 2025) taken equal to it")
+FIXED = (*parameters.FIXED, MONEY, BASE_SALARY_HELD)
 
 
 @dataclass

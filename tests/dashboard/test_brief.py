@@ -201,7 +201,7 @@ def test_a_2025_unit_says_which_former_provinces_run_on_the_priors_and_no_more()
     assert "partly not calibrated" in shown and "Binh Duong" in shown and "Ba Ria" in shown
     assert "Ho Chi Minh" not in shown
     _, shown_vi = key_probability("ho_chi_minh_city_2025", 2030, "vi")
-    assert "chưa hiệu chỉnh một phần" in shown_vi and "Bình Dương" in shown_vi
+    assert "mới hiệu chỉnh một phần" in shown_vi and "Bình Dương" in shown_vi
     s, shown = key_probability("binh_duong", 2024, "en")
     assert s["assumptions"]["on_priors"] == ["binh_duong"] and "not calibrated: the parameters are the priors" in shown
     _, shown = key_probability("vietnam", 2025, "en")

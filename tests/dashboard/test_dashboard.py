@@ -382,7 +382,10 @@ def test_what_the_model_holds_fixed_is_on_the_page_the_briefing_and_the_workbook
 
     vi, en = i18n.fixed_text("bhyt", "vi"), i18n.fixed_text("bhyt", "en")
     assert vi.startswith("Mô hình giữ cố định") and "0,5 và 0,5 lần" in vi and "0.5 and 0.5 times" in en
-    assert len(compute.fixed_items("bhyt")) == len(parameters.FIXED) + 1
+    keys = [k for k, _ in compute.fixed_items("bhyt")]
+    assert keys[: len(parameters.FIXED)] == [f.key for f in parameters.FIXED]
+    assert keys[len(parameters.FIXED):] == ["money_ratios", "base_salary_held"]
+    assert "lương cơ sở" in vi and "base salary" in en
     assert vi in briefing.briefing_html(small, "vi")
     page = str(callbacks.render(small, "vi")["assumptions"])
     xl = pd.read_excel(io.BytesIO(briefing.to_excel(small, "en")), sheet_name="Levers and assumptions", header=None)
@@ -481,17 +484,19 @@ def test_a_2025_unit_whose_seat_is_fitted_is_not_called_uncalibrated_in_the_foot
     assert "except the own offsets of Binh Duong" in footer and "prior parameters, not calibrated" not in footer
 
 
-def test_a_2025_units_mixed_shares_show_to_a_hundredth_and_read_back_as_untouched():
-    """HCMC's unit holds its provinces' population mix of shares (37.6164%): the boxes show two
-    decimals, and the page's own numbers sent back change nothing; a hundredth more does."""
+def test_a_share_shows_its_level_at_the_end_of_the_start_year_and_reads_back_as_untouched():
+    """Pupils' state share rose from 30% to 50% on 15 August 2025 (Decree 188/2025): a box for a
+    start in 2025 shows 50, the level a lever set then replaces, not the year's mean 37.62 (typing
+    40 'to raise it' would have cut it). The page's own numbers sent back change nothing; a
+    hundredth more does."""
     now, start, _, _ = callbacks.page_defaults("ho_chi_minh_city_2025", "bhyt")
+    assert start == 2025
+    assert now["state_share.pupil_student"] == 50
     shares = {p: v for p, v in now.items() if callbacks.is_share(p)}
     assert all(round(v, 2) == v for v in shares.values())
-    mixed = [p for p, v in shares.items() if v != round(v)]
-    assert mixed  # a population mix, not a legal whole percent
     req = dict(LAI_CHAU, scenario="ho_chi_minh_city_2025", start=start, target=95, year=2030, compare=None,
                levers=now)
     assert callbacks.compute_request(req, DRAWS, SEED, details=False)["changed"] == {}
-    moved = dict(now, **{mixed[0]: now[mixed[0]] + 0.01})
+    moved = dict(now, **{"state_share.pupil_student": 50.01})
     changed = callbacks.compute_request(dict(req, levers=moved), DRAWS, SEED, details=False)["changed"]
-    assert list(changed) == [mixed[0]]
+    assert list(changed) == ["state_share.pupil_student"]
