@@ -202,12 +202,22 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
                      districts=kind == "district", communes=kind == "commune", unit_kind=kind,
                      districts_until=(min(year, MERGER_YEAR - 1) if kind == "district" else None),
                      falling=falling(out, path), fewer_insured=fewer_insured(out),
-                     assumptions=assumptions(kind, table))
+                     assumptions=path_assumptions(first, year) + assumptions(kind, table))
     return out[COLUMNS]
 
 
+def path_assumptions(first: int, year: int) -> list[str]:
+    """How every allocation shares out a target, beside the run's own assumed numbers: the
+    allocation's method, not a figure of any source."""
+    return [f"the provincial yearly targets run on a straight line in log-odds from the model's median coverage of "
+            f"{first - 1} (fitted to that year's figure where there is one) to the target in {year} (assumed)",
+            "each group's (district's, commune's) yearly target is its own median forecast moved by one log-odds "
+            "step shared by all, so that they add up to the provincial target (assumed: an even effort)"]
+
+
 def assumptions(kind: str | None, table: pd.DataFrame | None) -> list[str]:
-    """What the allocation itself assumes, beside the run's own assumed numbers."""
+    """What the allocation itself assumes about units the model does not have, beside the run's own
+    assumed numbers."""
     if kind == "district":
         return [f"a district's forecast is the province's shifted by the district's standing in the plan's "
                 f"{int(table.year.min())} table, held every year (assumed: the model has no districts); its "

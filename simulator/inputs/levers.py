@@ -78,7 +78,9 @@ LEVERS: dict[str, Lever] = _levers(
           description={"vi": "Phần mức đóng BHYT tỉnh hỗ trợ thêm từ ngân sách địa phương, ngoài mức trung ương.",
                        "en": "The province's own budget support on top of the national state share."},
           column={"vi": "Địa phương (%)", "en": "Local (%)"}),
-    Lever("base_salary", "base_salary", 1.0, 1e9, "VND/month", HEALTH, dashboard=True, kind="vnd",
+    # From 100,000 VND a month: the lowest base salary was 540,000 (2008); a value typed in millions
+    # ('2,5') or thousands ('2.340') is refused, not run as a few đồng.
+    Lever("base_salary", "base_salary", 100_000.0, 1e9, "VND/month", HEALTH, dashboard=True, kind="vnd",
           label={"vi": "Mức lương cơ sở (đồng/tháng)", "en": "Base salary (VND/month)"},
           description={"vi": "Mức lương cơ sở làm căn cứ tính mức đóng BHYT theo hộ gia đình và nhóm được hỗ trợ.",
                        "en": "The base salary on which household and subsidised premiums are computed."}),
