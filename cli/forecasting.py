@@ -237,6 +237,16 @@ def _f(value, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+
+def _horizon(text: str) -> int:
+    """--horizon: a whole number of years (its range, 1-15, is checked with the other bad input)."""
+    import argparse
+
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of years; allowed: 1-15") from None
+
 def register(sub) -> None:
     from covsim.cli.main import _year, region_help
 
@@ -265,7 +275,7 @@ def register(sub) -> None:
 
     bt = sub.add_parser("backtest", help="rolling-origin backtest against simple baselines")
     bt.add_argument("region", help=region_help(fitted_regions) + " (with an observation of its own after an origin)")
-    bt.add_argument("--horizon", type=int, default=10, help="years ahead from each origin, 1-15 (default 10); "
+    bt.add_argument("--horizon", type=_horizon, default=10, help="years ahead from each origin, 1-15 (default 10); "
                                                              "scored overall and in the bands 1-3, 4-6, 7-10")
     bt.add_argument("--origins", type=_years, help="only these origins, e.g. 2013,2016 (quick looks; the nation's "
                                                   "targets scored only where set in these years)")

@@ -374,7 +374,7 @@ def _year(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a year") from None
+        raise argparse.ArgumentTypeError(f"'{text}' is not a year; allowed: a whole year, e.g. 2020") from None
 
 
 def _positive_int(text: str) -> int:

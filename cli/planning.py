@@ -16,10 +16,11 @@ from covsim.simulator.inputs.scheme_ids import LABOUR_DENOMINATORS, SCHEMES
 
 
 def _float(text: str) -> float:
+    """A number as typed, a decimal comma too ('0,95', as `brief --lever` takes it)."""
     import argparse
 
     try:
-        return float(text)
+        return float(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
 

@@ -225,12 +225,14 @@ def _check_observed(args) -> None:
 
 
 def share(text: str) -> float:
-    """A coverage share as typed: a number with a decimal point (a comma is a common slip)."""
+    """A coverage share as typed, a decimal comma too ('0,942', as `target` and `brief` take it)."""
+    from covsim.cli.planning import _float
+
     try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number; allowed: a share with a decimal point, "
-                                         "e.g. 0.942") from None
+        return _float(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number; allowed: a share such as 0.942 "
+                                         "or 0,942") from None
 
 
 def cmd_remove(args) -> int:

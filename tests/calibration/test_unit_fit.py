@@ -130,7 +130,7 @@ def test_the_briefing_says_which_figures_weighed_the_unit():
     (("vinh_long", "2025", "0.95"), ["UNIT: vinh_long is not a 2025 unit", "allowed: lai_chau_2025"]),
     ((UNIT, "2024", "0.95"), ["YEAR: 2024 is outside 2025.."]),
     ((UNIT, "2025", "95"), ["VALUE: 95 is outside (0, 1]", "(did you mean 0.95?)"]),
-    ((UNIT, "2025", "0,95"), ["'0,95' is not a number", "a share with a decimal point"]),
+    ((UNIT, "2025", "0,9,5"), ["'0,9,5' is not a number", "a share such as 0.942 or 0,942"]),
     ((UNIT, "2025", "1.0000001"), ["VALUE: 1.0000001 is outside (0, 1]"]),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, args, fragments):

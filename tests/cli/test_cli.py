@@ -259,3 +259,18 @@ def test_a_reform_that_replaces_a_later_decided_change_says_so(tmp_path, capsys)
                       '{ 2026 = 0.6 }\n', encoding="utf-8")
     assert main(["run", str(reform), "--draws", "2", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["provenance"]["supersedes"] == []  # nothing decided after 2026
+
+
+def test_a_target_takes_a_decimal_comma_as_a_lever_does():
+    """`brief --lever near_poor=0,375` took the decimal comma and `--target 0,95` refused it: one
+    reading of a number on the command line (a thousands separator is still not a number)."""
+    import argparse
+
+    from covsim.cli.planning import _float
+    from covsim.cli.regions import share
+
+    assert _float("0,95") == 0.95 and _float("0.95") == 0.95
+    assert share("0,942") == 0.942  # `region observe VALUE` takes it as `target` does
+    for text in ("1,000.5", "1,0,0", "abc"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            _float(text)
