@@ -293,6 +293,8 @@ def assemble(chunks: list[Chunk], variants_: list[Variant], folder: Path, attrs:
     for name in out.data_vars:
         out[name].attrs = parts[0][name].attrs
     out.attrs.update(attrs)
+    # what coverage_total is a share of, for every scheme (a labour run says its own)
+    out.attrs.setdefault("denominator", schemes.scheme(variants_[0].scenario.scheme).denominator)
     out.attrs["boundaries"] = json.dumps({v.name: boundaries(v.scenario.region, v.scenario.years)
                                           for v in variants_}, ensure_ascii=False)
     out.attrs["scenario_definitions"] = json.dumps({v.name: v.scenario.resolved() for v in variants_}, sort_keys=True)

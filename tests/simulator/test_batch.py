@@ -234,6 +234,7 @@ def test_store_has_its_coordinates_units_and_provenance(tmp_path, capsys):
         assert ds[name].attrs["units"] and "draw" in ds[name].dims
     for key in ("seed", "draws", "data_hash", "code_version", "scenario_definitions", "parameters", "grid", "scheme"):
         assert key in ds.attrs
+    assert ds.attrs["denominator"] == "population"  # as a labour store says its own
     assert set(json.loads(ds.attrs["scenario_definitions"])) == set(ds.scenario.values)
     assert not Path(f"{out}.partial").exists()
 
