@@ -136,7 +136,8 @@ def test_language_switch_changes_labels_and_number_formats(dash_duo, app):
     dash_duo.find_element("#lang input[value='en']").click()
     _wait(lambda: "Median coverage" in dash_duo.find_element("#headline").text, 30, "English headline")
     assert "95.15%" in dash_duo.find_element("#headline").text
-    assert dash_duo.find_element("h2").text == "Health insurance coverage simulator"
+    # the heading comes from its own callback, so it may land a moment after the headline
+    _wait(lambda: dash_duo.find_element("h2").text == "Health insurance coverage simulator", 10, "English heading")
     # the boxes keep their numbers, written the English way
     _wait(lambda: _lever(dash_duo, "base_salary").get_attribute("value") == "2,340,000", 10, "the salary in English")
     assert dash_duo.find_element("#target").get_attribute("value") == "95.15"
