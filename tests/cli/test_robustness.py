@@ -670,3 +670,28 @@ def test_what_a_new_user_tried_gets_one_line_and_nothing_written(tmp_path, monke
     assert code == 2 and out == ""
     one_line(err, *fragments)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reform.csv"]
+
+
+def test_ctrl_c_while_the_command_loads_is_one_line_not_a_traceback():
+    """A Ctrl-C in the second or two the engine takes to import came before `main` could catch it
+    and printed a traceback. The console command's entry imports nothing heavy and catches it."""
+    script = (
+        "import sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'covsim.cli.main':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "from covsim.cli.entry import main\n"
+        "raise SystemExit(main())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, "run"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 130
+    one_line(result.stderr, "interrupted; nothing written")
+
+
+def test_the_console_command_is_the_entry_that_catches_it():
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "covsim"]
+    assert script.value == "covsim.cli.entry:main"
