@@ -8,6 +8,7 @@ import xarray as xr
 
 from covsim.simulator.inputs import observations
 from covsim.simulator.inputs.scenario import Scenario
+from covsim.simulator.inputs.scheme_ids import HEALTH
 from covsim.simulator.schemes import provenance
 
 
@@ -92,7 +93,8 @@ def provenance_lines(record: dict) -> list[str]:
     assumed = record.get("assumptions", [])
     lines.append("assumed numbers: " + ("none" if not assumed else "; ".join(assumed)))
     if record.get("idle"):
-        lines.append(f"not read by {record.get('scheme', 'this scheme')} (they change nothing here): "
+        scheme = record.get("scheme", HEALTH)  # a health run's attributes name no scheme
+        lines.append(f"not read by {scheme} (they change nothing here): "
                      + ", ".join(record["idle"]))
     for r in record.get("supersedes", []):
         lines.append(f"replaces a later change: {r['path']} = {r['value']:g} replaces the policy in force's "

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..errors import nearest
 from .groups import STATE_SHARED
-from .scheme_ids import HEALTH as _HEALTH, LABOUR, SCHEMES, VOLUNTARY
+from .scheme_ids import HEALTH as _HEALTH, SCHEMES, VOLUNTARY
 
 HEALTH = (_HEALTH,)
 #: The groups the dashboard and `sensitivity` offer for a group lever unless it names its own.
@@ -116,12 +116,16 @@ LEVERS: dict[str, Lever] = _levers(
           label={"vi": "NSNN hỗ trợ đóng BHXH tự nguyện", "en": "State support of voluntary BHXH"},
           description={"vi": "Phần mức đóng BHXH tự nguyện do nhà nước hỗ trợ cho người nghèo, cận nghèo và người khác.",
                        "en": "The state's share of the voluntary social-insurance contribution, by income group."}),
-    Lever("enforcement", "enforcement", -5.0, 5.0, "log-odds shift of compulsory BHXH/BHTN compliance (inspections)",
-          LABOUR, dashboard=True, kind="logodds", assumed=True,
+    # One payroll declaration carries BHYT, BHXH and BHTN: employers' compliance is employees' BHYT
+    # coverage too (docs/model.md), so the lever acts on every scheme.
+    Lever("enforcement", "enforcement", -5.0, 5.0, "log-odds shift of employers' compliance with compulsory "
+          "contributions (BHXH, BHTN and employees' BHYT; inspections)",
+          SCHEMES, dashboard=True, kind="logodds", assumed=True,
           label={"vi": "Thanh tra, kiểm tra doanh nghiệp (mức tự đặt, 0 = không đổi)", "en": "Enforcement (log-odds)"},
-          description={"vi": "Thanh tra, kiểm tra doanh nghiệp: dịch chuyển khả năng tuân thủ đóng BHXH, BHTN bắt "
-                             "buộc, theo thang logarit tỷ số chênh.",
-                       "en": "Inspections of employers: a shift in the log-odds of compulsory BHXH/BHTN compliance."}),
+          description={"vi": "Thanh tra, kiểm tra doanh nghiệp: dịch chuyển khả năng tuân thủ đóng BHXH, BHTN và "
+                             "BHYT bắt buộc của người lao động, theo thang logarit tỷ số chênh.",
+                       "en": "Inspections of employers: a shift in the log-odds of compliance with compulsory "
+                             "BHXH, BHTN and employees' BHYT contributions."}),
     Lever("voluntary_outreach", "voluntary_outreach", -5.0, 5.0, "log-odds shift of joining voluntary BHXH (drives)",
           VOLUNTARY, dashboard=True, kind="logodds", assumed=True,
           label={"vi": "Vận động BHXH tự nguyện (mức tự đặt, 0 = không đổi)", "en": "Voluntary BHXH drives (log-odds)"},

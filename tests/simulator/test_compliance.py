@@ -57,3 +57,17 @@ def test_the_enforcement_lever_raises_employees_health_coverage():
     high = stronger.employer_compliance(params, 0)
     assert (high > low).all()
     assert prep.first_difference(stronger) == 0
+
+
+def test_a_health_run_says_it_reads_the_enforcement_lever():
+    """The lever moves employees' health coverage, so a health run set with it lists it among the
+    assumed numbers; it was declared for BHXH/BHTN only and a health run called it 'not read'."""
+    sc = simulator.load_scenario("can_tho").with_reform({"enforcement": {2020: 1.0}}, name="inspections")
+    assert sc.scheme == "bhyt" and sc.idle() == []
+    assert any(line.startswith("enforcement = 1 from 2020") for line in sc.assumptions())
+    params = simulator.sample_prior(20, 0, ["can_tho"])
+    base = simulator.run(dataclasses.replace(simulator.load_scenario("can_tho"), end=2022), params=params, seed=1)
+    pushed = simulator.run(dataclasses.replace(sc, end=2022), params=params, seed=1)
+    employees = dict(year=2022, group="employee")
+    assert (pushed.coverage.sel(**employees) > base.coverage.sel(**employees)).all()
+    assert (pushed.coverage.sel(year=2019) == base.coverage.sel(year=2019)).all()
