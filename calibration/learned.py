@@ -71,17 +71,21 @@ def summarise(c: dict[str, float], held_fixed: list[str]) -> dict:
     return {"contraction": c, "mostly_prior_below": MOSTLY_PRIOR, "mostly_prior": mostly, "held": held_fixed}
 
 
-def leans_on(params: xr.Dataset, reached: np.ndarray, region: str | None = None, attr: str = "learned") -> list[dict]:
+def leans_on(params: xr.Dataset, reached: np.ndarray, region: str | None = None, attr: str = "learned",
+             unread: tuple[str, ...] = ()) -> list[dict]:
     """How a target's probability hangs on each fitted parameter still mostly its prior: the share
     of draws reaching it among the draws with that parameter below its median, and above.
 
     `params`: the run's draws, with the fit's record in the attribute `attr` (a scheme's
     `learned_attr`: the labour layer's draws sit beside the health ones); `reached`: per draw,
-    whether it reaches the target; `region`: where a parameter by region is read. A wide gap
-    between the halves says the verdict depends on a number nobody measured."""
+    whether it reaches the target; `region`: where a parameter by region is read; `unread`: the
+    scheme's (`Scheme.unread`), which cannot move it. A wide gap between the halves says the verdict
+    depends on a number nobody measured."""
     rec = json.loads(params.attrs.get(attr) or "{}")
     out = []
     for name in rec.get("mostly_prior", []):
+        if name in unread:
+            continue
         values = _draw_values(params, name, region)
         if values is None or np.ptp(values) == 0:
             continue

@@ -121,7 +121,7 @@ def _calibration(params: dict, scheme_id: str) -> dict:
     """Whether each region's draws are a calibrated posterior, as a run records it (`calibrated`,
     `calibration_note`), and any fit written with --allow-unconverged or what its figures taught it."""
     from covsim.simulator.schemes import scheme
-    from covsim.simulator.schemes.provenance import calibration_attrs
+    from covsim.simulator.schemes.provenance import calibration_attrs, learned_without
 
     each = {r: calibration_attrs(_source(p, scheme_id)) for r, p in params.items()}
     out = {"calibrated": int(all(a["calibrated"] for a in each.values())),
@@ -129,8 +129,11 @@ def _calibration(params: dict, scheme_id: str) -> dict:
                                          if a["calibration_note"])}
     # the same attributes a run gives, by region; what its fit learned from the attribute the
     # scheme's draws carry it in (a labour layer's beside the health fit's)
-    for key, attr in (("unconverged", "unconverged"), ("learned", scheme(scheme_id).learned_attr)):
+    entry = scheme(scheme_id)
+    for key, attr in (("unconverged", "unconverged"), ("learned", entry.learned_attr)):
         found = {r: str(p.attrs[attr]) for r, p in params.items() if p.attrs.get(attr)}
+        if key == "learned" and entry.unread:  # a shared fit's parameters this scheme never reads
+            found = {r: learned_without(text, entry.unread) for r, text in found.items()}
         if found:
             out[key] = json.dumps(found, ensure_ascii=False)
     return out

@@ -151,7 +151,8 @@ def cmd_target(args) -> int:
         report = planning.target_report(ds, scenario, args.target, args.year, denominator=args.denominator)
         report["leans_on"] = leans_on(params, planning.region_coverage(ds, scenario, args.denominator).sel(
                                       year=args.year).values
-                                      >= args.target, scenario.region, scheme(scenario.scheme).learned_attr)
+                                      >= args.target, scenario.region, scheme(scenario.scheme).learned_attr,
+                                      scheme(scenario.scheme).unread)
         report["provenance"] = provenance.record(ds.attrs)
     if args.held_fixed:
         report["held_fixed"] = _held_fixed(scenario, args)

@@ -494,7 +494,7 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
     # how the probability moves with each fitted number still mostly its prior (as `covsim target`)
     out["leans_on"] = learned.leans_on(draws_of(sc.region, draws, seed),
                                        out["coverage"].sel(year=int(year)).values >= float(target), sc.region,
-                                       ENTRIES[scheme].learned_attr)
+                                       ENTRIES[scheme].learned_attr, ENTRIES[scheme].unread)
     out["base"] = baseline_run(sc.region, scheme, draws, seed)
     if ENTRIES[scheme].budget:
         out["budget"], out["budget_compared_with"] = planning.budget_against_baseline(

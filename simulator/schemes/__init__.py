@@ -32,7 +32,8 @@ class Scheme:
     carries what its fit learned (calibration/learned.py). `budget`: a run has premium
     money flows, so the CLI and dashboard report the state's cost against the baseline; `variants`:
     a run can be kept and rerun from a year (`variants.Variants`, the dashboard's lever moves);
-    `target_gaps`: what each plan target would need, for a scheme whose runs report it.
+    `target_gaps`: what each plan target would need, for a scheme whose runs report it; `unread`:
+    the fitted parameters and numbers held fixed (by key) of a shared fit this scheme never reads.
     """
 
     id: str
@@ -46,16 +47,17 @@ class Scheme:
     budget: bool = False
     variants: bool = False
     target_gaps: Callable | None = None
+    unread: tuple[str, ...] = ()
 
     @property
     def fixed(self) -> tuple[str, ...]:
         """What a run of the scheme holds fixed, assumed and not fitted (its model's FIXED), in English."""
-        return tuple(str(f) for f in self.model.FIXED)
+        return tuple(str(f) for f in self.fixed_items)
 
     @property
     def fixed_items(self) -> tuple:
         """The same as declared (`schemes/fixed.py`): key and values, for a face that words them itself."""
-        return tuple(self.model.FIXED)
+        return tuple(f for f in self.model.FIXED if f.key not in self.unread)
 
     def posterior_file(self, region: str) -> str:
         return self.posterior.format(region=region)
@@ -74,8 +76,8 @@ _LABOUR = dict(model=labour, denominator="labour_force", posterior="labour_{regi
 SCHEMES: dict[str, Scheme] = {
     "bhyt": Scheme("bhyt", health, "population", posterior="{region}.nc", draw_stream=7919, budget=True,
                    variants=True),
-    "bhxh": Scheme("bhxh", **_LABOUR),
-    "bhtn": Scheme("bhtn", **_LABOUR),
+    "bhxh": Scheme("bhxh", unread=labour.UNREAD["bhxh"], **_LABOUR),
+    "bhtn": Scheme("bhtn", unread=labour.UNREAD["bhtn"], **_LABOUR),
 }
 assert tuple(SCHEMES) == SCHEME_IDS, "every scheme a scenario may name has a model"
 

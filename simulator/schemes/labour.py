@@ -51,7 +51,7 @@ from ..errors import InputError
 from . import compliance
 from .fixed import RAMPS, Alternative, Fixed, lapse_halves, times
 from .parameters import DEFAULT_NOISE_FROM, Prior, region_values
-from .provenance import provenance
+from .provenance import learned_without, provenance
 from ..inputs.policy import NATIONAL, Policy, Series
 from ..inputs.scenario import Scenario
 from ..inputs.scheme_ids import LABOUR
@@ -93,6 +93,15 @@ DRIVE_RAMP = Fixed(
 #: layer reads them through these (`now()`), so that `covsim target --held-fixed` can try each
 #: one's alternatives.
 FIXED = (AGE_SHIFT, LAPSE, CAP, DRIVE_RAMP)
+#: The voluntary branch's fitted parameters, as its fit's record names them.
+VOLUNTARY_PARAMETERS = ("voluntary_join", "voluntary_lapse", "log_voluntary_price_sensitivity", "voluntary_trend",
+                        "voluntary_damping", "voluntary_drive", "region_voluntary")
+#: What each scheme's coverage never reads, fitted parameters and numbers held fixed (by key): BHTN
+#: has no voluntary branch, BHXH no unemployment-insurance scope. The two share one fit, but a
+#: run of one neither lists the other's numbers nor weighs its verdict on them (their halves'
+#: probabilities differ by sampling noise alone).
+UNREAD = {"bhxh": ("bhtn_shift",),
+          "bhtn": VOLUNTARY_PARAMETERS + (AGE_SHIFT.key, LAPSE.key, DRIVE_RAMP.key)}
 
 PRIORS = {
     # Compliance (1 - evasion) is the employers' one process, shared with the health engine.
@@ -499,6 +508,9 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
             used.attrs.pop("learned", None)
             if "labour_learned" in params.attrs:
                 used.attrs["learned"] = params.attrs["labour_learned"]
+        if used.attrs.get("learned"):  # the fit's record, without what this scheme never reads
+            used = used.copy(deep=False)
+            used.attrs["learned"] = learned_without(used.attrs["learned"], UNREAD[scenario.scheme])
     else:
         index = params.draw.values if params is not None else np.arange(draws)
         used = prior_at(index, seed, regions)
@@ -508,7 +520,7 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
     ds.attrs.update(provenance(
         scenario, used, source, seed, noise_from, BAND_LABELS,
         scheme=scenario.scheme,
-        fixed=json.dumps([str(f) for f in FIXED], ensure_ascii=False),
+        fixed=json.dumps([str(f) for f in FIXED if f.key not in UNREAD[scenario.scheme]], ensure_ascii=False),
         supersedes=json.dumps(scenario.supersedes(base), ensure_ascii=False),
         denominator="labour_force",
         denominator_note="coverage_total: insured / labour force in working age; coverage_required: insured / "

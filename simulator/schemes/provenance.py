@@ -99,6 +99,16 @@ def analysis_record(scenario: Scenario, params: xr.Dataset, seed: int, assumptio
             **({"unit_figures": json.loads(params.attrs["unit_figures"])} if params.attrs.get("unit_figures") else {})}
 
 
+def learned_without(text: str, names) -> str:
+    """A fit's record of what its figures taught (calibration/learned.py) without the parameters
+    `names`: those a scheme sharing the fit never reads."""
+    rec = json.loads(text)
+    rec["contraction"] = {k: v for k, v in rec.get("contraction", {}).items() if k not in names}
+    for key in ("mostly_prior", "held"):
+        rec[key] = [k for k in rec.get(key, []) if k not in names]
+    return json.dumps(rec, ensure_ascii=False)
+
+
 RECORD_KEYS = ("scenario", "scenario_hash", "region", "scheme", "data_hash", "code_version", "seed", "draws",
                "parameters", "parameters_hash", "calibrated", "noise_from", "former_provinces")
 

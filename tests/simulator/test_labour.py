@@ -350,3 +350,52 @@ def test_run_budget_of_bhxh_gives_the_voluntary_subsidy_it_computes(tmp_path, ca
     assert "state support of voluntary BHXH contributions" in capsys.readouterr().out
     assert main(["run", "vinh_long_labour_2018", "--scheme", "bhtn", "--draws", "4", "--budget"]) == 0
     assert "no budget table for bhtn" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("which", ["bhxh", "bhtn"])
+def test_what_a_scheme_declares_unread_cannot_move_it(which):
+    """BHTN has no voluntary branch and BHXH no unemployment-insurance scope: each parameter a
+    scheme declares unread (`labour.UNREAD`), moved far, leaves its coverage as it was, so its
+    outputs may leave it out of what the verdict leans on."""
+    params = labour.sample_prior(8, 2, ["can_tho"])
+    base = simulator.run(scheme("can_tho", which, end=2026), params=params, seed=2)
+    names = [n for n in labour.UNREAD[which] if n.removeprefix("log_") in params]
+    assert names, "the declaration names fitted parameters"
+    moved = params.copy(deep=True)
+    for n in names:
+        moved[n.removeprefix("log_")] = moved[n.removeprefix("log_")] + 0.7
+    other = simulator.run(scheme("can_tho", which, end=2026), params=moved, seed=2)
+    np.testing.assert_array_equal(base.coverage_total.values, other.coverage_total.values)
+    # ... and what the scheme does read moves it (the test can see a change)
+    read = params.copy(deep=True)
+    read["compliance_logit"] = read["compliance_logit"] + 0.7
+    assert not np.array_equal(base.coverage_total.values,
+                              simulator.run(scheme("can_tho", which, end=2026), params=read, seed=2).coverage_total.values)
+
+
+def test_a_bhtn_target_leans_on_no_voluntary_parameter_and_holds_none_of_its_numbers(capsys):
+    """A BHTN verdict listed voluntary BHXH parameters' halves (55% / 43%: sampling noise) as what it
+    depends on, and the voluntary branch's numbers as held fixed."""
+    from covsim.cli.main import main
+    from covsim.simulator.schemes import scheme as entry
+
+    assert main(["target", "can_tho", "--scenario", "can_tho_labour_2024", "--scheme", "bhtn", "--target", "0.23",
+                 "--year", "2026", "--draws", "100", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    leans = {r["parameter"] for r in report["leans_on"]}
+    assert leans and not leans & set(labour.VOLUNTARY_PARAMETERS)
+    assert "bhtn_shift" in report["provenance"]["learned"]["contraction"]
+    assert not set(report["provenance"]["learned"]["contraction"]) & set(labour.VOLUNTARY_PARAMETERS)
+    assert report["provenance"]["fixed"] == [str(labour.CAP)] == list(entry("bhtn").fixed)
+    bhxh = {r["parameter"] for r in _bhxh_leans()}  # and BHXH's, not the BHTN scope
+    assert bhxh & set(labour.VOLUNTARY_PARAMETERS) and "bhtn_shift" not in bhxh
+
+
+def _bhxh_leans() -> list[dict]:
+    from covsim.calibration.learned import leans_on
+    from covsim.simulator.schemes import scheme as entry
+
+    params = shipped.draws_for("can_tho", 100, 0)
+    reached = np.ones(100, dtype=bool)
+    reached[::2] = False
+    return leans_on(params, reached, "can_tho", entry("bhxh").learned_attr, entry("bhxh").unread)
