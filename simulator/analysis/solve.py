@@ -169,23 +169,34 @@ class Problem:
         return at(hi)
 
 
+def _trim_each(problem: Problem, best: Evaluation, probability: float, unit, keep_maxed: bool = False) -> Evaluation:
+    """Each lever in turn as low as the probability allows, the others held (with `keep_maxed`,
+    not those at their maximum)."""
+    for k in range(len(best.levels)):
+        u = unit(best)
+        if keep_maxed and u[k] >= 1.0:
+            continue
+        floor = u.copy()
+        floor[k] = 0.0
+        found = problem.lowest_on_ray(floor, u - floor, probability)
+        if found is not None and found.cost < best.cost:
+            best = found
+    return best
+
+
 def trimmed(problem: Problem, best: Evaluation, probability: float, passes: int = 3) -> Evaluation:
     """Lower each lever of a mix in turn as far as the probability allows, then trade: a lever cut
-    to its current level and each other raised just enough, kept where it costs less. The optimiser
-    works on a smoothed probability and can stop short of a cheaper corner; every point here is
-    checked on the exact share of draws."""
+    to its current level and each other raised just enough, kept where it costs less; then push: a
+    lever raised to its maximum and the others trimmed back (a lever that buys probability cheaply
+    is best used to its bound, a corner the other moves step round). The optimiser works on a
+    smoothed probability and can stop short of a cheaper corner; every point here is checked on
+    the exact share of draws."""
     K = len(best.levels)
     span = np.where(problem.hi > problem.lo, problem.hi - problem.lo, 1.0)
     unit = lambda e: (np.array(e.levels) - problem.lo) / span  # noqa: E731
     for _ in range(passes):
         before = best.cost
-        for k in range(K):  # trim: lever k as low as the probability allows, the others held
-            u = unit(best)
-            floor = u.copy()
-            floor[k] = 0.0
-            found = problem.lowest_on_ray(floor, u - floor, probability)
-            if found is not None and found.cost < best.cost:
-                best = found
+        best = _trim_each(problem, best, probability, unit)  # trim
         for k in range(K):  # trade: lever k at its current level, one other (or all) raised to make up
             for j in [*range(K), None]:
                 u = unit(best)
@@ -201,6 +212,16 @@ def trimmed(problem: Problem, best: Evaluation, probability: float, passes: int 
                 if found is not None and j is None:  # all raised: then trim each back
                     found = trimmed(problem, found, probability, passes=1) if passes > 1 else found
                 if found is not None and found.cost < best.cost:
+                    best = found
+        for j in range(K):  # push: lever j at its maximum, the others below theirs trimmed back
+            u = unit(best)
+            if K == 1 or u[j] >= 1.0:
+                continue
+            u[j] = 1.0
+            pushed = problem.evaluate(u)
+            if pushed.probability >= probability:
+                found = _trim_each(problem, pushed, probability, unit, keep_maxed=True)
+                if found.cost < best.cost:
                     best = found
         if best.cost >= before - 1e-6 * max(abs(before), 1.0):
             break

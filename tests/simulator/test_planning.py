@@ -199,6 +199,37 @@ def test_solve_leaves_no_lever_it_could_lower():
         assert problem.evaluate(u).probability < 0.8, r["lever"]
 
 
+def test_solve_finds_the_corner_where_a_cheap_lever_is_at_its_bound():
+    """Lai Chau 96.8% by 2020 at even odds: solve gave the drive at 2.94 and the households' share at
+    96.6% (+82.6 bn VND) where the drive at its bound of 3 needs the households' at about 74% (+71.4
+    bn). Its answer is now no dearer than the mixes the audit found by hand, nor than any mix with
+    one of its levers pushed to the maximum and each other then lowered as far as the probability
+    allows."""
+    scenario = simulator.load_scenario("lai_chau")
+    params = shipped.draws_for("lai_chau", 200, 0)
+    levers = ["drive", "near_poor", "household"]
+    result = solve.solve(scenario, params, 0, 0.968, 2020, 0.5, levers, start=2017)
+    assert result["feasible"] and result["probability"] >= 0.5
+    problem = solve.Problem(scenario, params, 0, 0.968, 2020, [r["lever"] for r in result["levers"]], 2017)
+    span = problem.hi - problem.lo
+    cost = result["state_cost"]["total"]
+    for mix in ((3.0, 0.7, 0.75), (3.0, 1.0, 0.6)):  # (drive, near-poor, households): the audit's
+        found = problem.evaluate((np.array(mix) - problem.lo) / span)
+        assert found.probability >= 0.5 and found.cost >= cost, mix
+    solved = (np.array([r["value"] for r in result["levers"]]) - problem.lo) / span
+    for j in range(len(levers)):
+        u = solved.copy()
+        u[j] = 1.0
+        if problem.evaluate(u).probability < 0.5:
+            continue
+        for k in range(len(levers)):
+            if k != j:
+                floor = u.copy()
+                floor[k] = 0.0
+                u = np.array(problem.lowest_on_ray(floor, u - floor, 0.5).levels - problem.lo) / span
+        assert problem.evaluate(u).cost >= cost * (1 - 1e-9), levers[j]
+
+
 @pytest.mark.parametrize("levers, words", [
     ("base_salary", "base_salary: not a lever this command moves; allowed:"),
     ("near_por", "unknown lever (did you mean 'state_share.near_poor'?)"),
