@@ -251,6 +251,8 @@ def _batch(args, out, scenarios, terminated: list) -> int:
              # each variant's reform paths this scheme does not read, and the later changes in force it replaces
              "idle": json.dumps({v.name: v.scenario.idle() for v in variants}, ensure_ascii=False),
              "supersedes": json.dumps({v.name: v.scenario.supersedes() for v in variants}, ensure_ascii=False),
+             # each variant's local top-ups that count for less than they say (the state pays at most 100%)
+             "capped": json.dumps({v.name: v.scenario.capped() for v in variants}, ensure_ascii=False),
              **_calibration(params, variants[0].scenario.scheme),
              "chunk_draws": int(args.chunk_draws)}
     try:

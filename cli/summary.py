@@ -96,6 +96,9 @@ def provenance_lines(record: dict) -> list[str]:
         scheme = record.get("scheme", HEALTH)  # a health run's attributes name no scheme
         lines.append(f"not read by {scheme} (they change nothing here): "
                      + ", ".join(record["idle"]))
+    for r in record.get("capped", []):
+        counts = "changes nothing" if r["counts_as"] is None else f"counts as {100 * r['counts_as']:.4g}%"
+        lines.append(f"capped: {r['path']} = {100 * r['value']:.4g}% {counts} from {r['from']}: {r['why']}")
     for r in record.get("supersedes", []):
         lines.append(f"replaces a later change: {r['path']} = {r['value']:g} replaces the policy in force's "
                      f"{r['replaces']:g} from {r['from']} ({r['reference']})")

@@ -69,19 +69,22 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
     change takes effect."""
     from . import compute
 
-    sc = _shipped(s["scenario"], s["scheme"]) if s.get("baseline") else None
-    if reform is None:
-        reform = sc.reform if sc is not None else {}
-    assumed = set(sc.assumed) if sc is not None else set()  # values the plan itself does not give
+    own = _shipped(s["scenario"], s["scheme"])  # None: a user's file, which cannot be loaded again by name
+    if reform is None:  # the reform as run (a summary of old had none: the shipped scenario's, by name)
+        reform = {} if not s.get("baseline") else s["reform"] if "reform" in s else own.reform if own else {}
+    # values the plan itself does not give
+    assumed = set(s.get("assumed_paths", ())) | (set(own.assumed) if own is not None else set())
     base = _shipped(s["baseline"], s["scheme"]) if s.get("baseline") else None
-    source = plan_name(s["scenario"], lang, s["scheme"])
-    rows, years = [], []
+    # a shipped plan's values are what it plans; a user's file's are what the user tried
+    source = plan_name(s["scenario"], lang, s["scheme"]) if own is not None else "–"
+    given = "status_planned" if own is not None else "status_tested"
+    rows, years, paths = [], [], []
     for path, by_year in sorted(reform.items()):
         if path in s.get("changed", {}):
             continue  # the user's value replaces the plan's from the lever start
         for year, value in sorted((int(y), float(v)) for y, v in by_year.items()):
             is_assumed = path in assumed or compute.lever_assumed(path)
-            status = b("status_assumed" if is_assumed else "status_planned", lang)
+            status = b("status_assumed" if is_assumed else given, lang)
             try:
                 effective = base is None or abs(compute.lever_value(base, path, year) - value) > 1e-9
             except Exception:  # noqa: BLE001 - a path the lever table does not know: count it as a change
@@ -90,11 +93,23 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
                 status += " (" + b("same_as_now", lang) + ")"
             rows.append((f"{lever_phrase(path, value, lang)} {b('from_year', lang, year=year)}", status, source,
                          effective, is_assumed and effective))
+            paths.append(path)
             if effective:
                 years.append(year)
+    capped = {r["path"]: r for r in s.get("assumptions", {}).get("capped", [])}
+
+    def counted(path: str, status: str) -> str:  # a top-up the state cannot pay in full, said beside it
+        r = capped.get(path)
+        if r is None:
+            return status
+        note = (b("capped_moot", lang, year=r["from"]) if r["counts_as"] is None else
+                b("capped_note", lang, year=r["from"], counts=number(100 * r["counts_as"], lang)))
+        return f"{status} ({note})"
+
+    rows = [(what, counted(path, status), *rest) for (what, status, *rest), path in zip(rows, paths)]
     for path, value in sorted(s.get("changed", {}).items()):
         rows.append((f"{lever_phrase(path, value, lang)} {b('from_year', lang, year=s['start'])}",
-                     b("status_tested", lang), "–", True, False))
+                     counted(path, b("status_tested", lang)), "–", True, False))
         years.append(int(s["start"]))
     tried = s.get("changed", {})
     drives = [tried["drive"]] if "drive" in tried else list(reform.get("drive", {}).values())  # the user's replaces the plan's

@@ -552,6 +552,10 @@ def summary(res: dict) -> dict:
     out = {
         "scenario": sc.name, "region": sc.region, "scheme": sc.scheme, "description": sc.description,
         "baseline": sc.baseline or "", "denominator": attrs.get("denominator", "population"),
+        # the reform as run, and the paths its source does not give: a briefing of a user's file
+        # (which the page cannot load again by name) still says what was changed
+        "reform": {p: {str(y): v for y, v in sorted(ys.items())} for p, ys in sorted(sc.reform.items())},
+        "assumed_paths": list(sc.assumed),
         "years": [int(y) for y in cov.year.values],
         "fan": {f"q{int(round(1000 * p)):03d}": [round(float(v), 6) for v in row] for p, row in zip(QUANTILES, q)},
         "observed": json.loads(res["observed"]),
@@ -570,6 +574,7 @@ def summary(res: dict) -> dict:
                         "parameters_hash": attrs.get("parameters_hash", ""),
                         "assumed": json.loads(attrs.get("assumptions") or "[]"),
                         "supersedes": json.loads(attrs.get("supersedes") or "[]"),
+                        "capped": json.loads(attrs.get("capped") or "[]"),
                         # what the model held fixed in this run (assumed, not fitted), as `run --json` records it
                         "fixed": json.loads(attrs.get("fixed") or "[]"),
                         # a 2025 unit's own figures its draws were weighed on (covsim region observe)

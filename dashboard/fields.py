@@ -186,6 +186,11 @@ def beside(s: dict | None, lang: str, names: list[str]) -> tuple[list[tuple[str,
             out["start"] = ("warning", say("start_after_year", lang, start=s["start"], year=s["report"]["year"]))
         if "target" in out and s["report"]["target"] < SMALL_TARGET:  # '0,9' meant as a share, read as 0.9%
             out["target"] = ("warning", say("target_small", lang, target=shown(100 * s["report"]["target"], lang)))
+        for r in s.get("assumptions", {}).get("capped", []):  # a top-up beyond what the state can pay
+            if r["path"] in out and out[r["path"]] is None:
+                out[r["path"]] = ("warning", say("lever_capped_moot", lang, year=r["from"]) if r["counts_as"] is None
+                                  else say("lever_capped", lang, year=r["from"], counts=shown(100 * r["counts_as"], lang),
+                                           national=shown(100 * r["national"], lang)))
         for r in s.get("assumptions", {}).get("supersedes", []):  # a value set now over a change decided later
             if r["path"] in out and out[r["path"]] is None:
                 day = r["from"] if lang == "en" else "/".join(reversed(r["from"].split("-")))

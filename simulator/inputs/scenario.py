@@ -140,6 +140,37 @@ class Scenario:
                                 "from": later.start.isoformat(), "reference": later.reference})
         return out + [dict(r) for r in self.replaced if r["path"] in self.reform]
 
+    def capped(self, base: Policy | None = None) -> list[dict]:
+        """The reform's local top-ups that count for less than they say: {path, value, counts_as
+        (None: nothing), from, national (the national share then), why} each, from the first year
+        it happens.
+
+        The state pays at most the whole premium, and a province's `state_share` sets the total it
+        pays (national and local): a top-up beyond what is left is not paid. Said with the results,
+        so that nobody reads a 90% top-up as costed and tried when 70% of it is."""
+        policy = self.policy(base)
+        out = []
+        for path in sorted(p for p in self.reform if p.startswith("local_top_up.") and self.reform[p]):
+            group = path.partition(".")[2]
+            total_set = self.reform.get(f"state_share.{group}")
+            first = min(self.reform[path])
+            for year in range(first, self.end + 1):
+                top_up = policy.annual("local_top_up", year, self.region, group, default=0.0)
+                national, local = policy.state_share(year, self.region, group)
+                if top_up > 1e-9 and total_set and min(total_set) <= year:  # the total is set: the top-up is moot
+                    out.append({"path": path, "value": round(top_up, 6), "counts_as": None, "from": year,
+                                "national": round(national, 6),
+                                "why": f"state_share.{group} sets the total the state pays "
+                                       f"({100 * (national + local):.4g}%), of which a top-up is no part"})
+                    break
+                if local < top_up - 1e-9:
+                    out.append({"path": path, "value": round(top_up, 6), "counts_as": round(local, 6), "from": year,
+                                "national": round(national, 6),
+                                "why": f"the national share is {100 * national:.4g}% and the state pays at most "
+                                       "the whole premium"})
+                    break
+        return out
+
     def policy(self, base: Policy | None = None) -> Policy:
         return (base or Policy.from_table()).with_overrides(self.overrides())
 

@@ -418,6 +418,7 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
     force (`policy`, else the shipped one) its reform replaces."""
     out = _provenance(scenario, params, params_source, seed, noise_from, BAND_LABELS, params_digest)
     out["supersedes"] = json.dumps(scenario.supersedes(policy), ensure_ascii=False)
+    out["capped"] = json.dumps(scenario.capped(policy), ensure_ascii=False)  # top-ups that count for less
     out["denominator"] = "resident_population"
     held = [str(params.attrs["compliance_held"])] if params.attrs.get("compliance_held") else []  # an as-of fit's
     out["fixed"] = json.dumps([str(f) for f in FIXED] + held, ensure_ascii=False)

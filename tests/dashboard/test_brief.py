@@ -289,3 +289,24 @@ def test_the_held_fixed_sentence_words_each_alternative_in_the_language(lang, wo
     assert ("ước lượng lại" if lang == "vi" else "refitted") in text
     priors = [{**r, "low": {**r["low"], "refitted": False}} for r in rows]  # a region on its priors
     assert ("không ước lượng lại" if lang == "vi" else "not refitted") in held_fixed_text(priors, lang)
+
+
+def test_a_briefing_of_a_users_file_says_what_the_file_changes_and_what_a_top_up_counts_for(tmp_path, capsys):
+    """A reform written as a file was briefed as 'no policy was changed' (the briefing looked its
+    reform up by name), and a 90% top-up over the national 30% was printed as 90% though the state
+    can pay at most the whole premium: 70% of it counts, and the briefing, the run and its JSON say so."""
+    reform = tmp_path / "top_up.toml"
+    reform.write_text('baseline = "vinh_long"\n[reform]\n"local_top_up.farm_household" = { 2018 = 0.9 }\n')
+    out = tmp_path / "b.html"
+    assert main(["brief", str(reform), "--target", "0.9", "--year", "2020", "--lang", "en", "--draws", "20",
+                 "--out", str(out)]) == 0
+    capsys.readouterr()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", out.read_text(encoding="utf-8")))
+    assert "No policy was changed" not in text
+    assert "Tested against the policy now in force in Vinh Long: local budget top-up" in text
+    assert "counts as 70% from 2018: the state pays at most the whole premium" in text
+    assert main(["run", str(reform), "--draws", "5", "--quiet", "--json"]) == 0
+    capped = json.loads(capsys.readouterr().out)["provenance"]["capped"]
+    assert capped == [{"path": "local_top_up.farm_household", "value": 0.9, "counts_as": 0.7, "from": 2018,
+                       "national": 0.3, "why": "the national share is 30% and the state pays at most the whole "
+                                               "premium"}]

@@ -147,6 +147,21 @@ def test_a_lever_set_over_a_later_decided_change_is_warned_beside_its_box():
     assert fields.beside(callbacks.compute_request(later, DRAWS, 0, details=False), "vi", names)[0] == [None, None]
 
 
+def test_a_top_up_beyond_what_the_state_can_pay_is_warned_beside_its_box():
+    """Farm households' top-up typed as 90% over the national 30%: the box says 70% of it counts."""
+    req = {"id": 1, "scenario": "vinh_long", "scheme": "bhyt", "start": "2018", "target": "90", "year": "2020",
+           "levers": {"local_top_up.farm_household": "90"}}
+    s = callbacks.compute_request(req, DRAWS, 0, details=False)
+    names = ["local_top_up.farm_household", "state_share.near_poor"]
+    en, _, _ = fields.beside(s, "en", names)
+    assert en == [("warning", "Counts as 70% from 2018: with the national share (30%) the state pays at most the "
+                              "whole premium."), None]
+    vi, _, _ = fields.beside(s, "vi", names)
+    assert vi[0][1].startswith("Chỉ tính 70% từ năm 2018")
+    within = dict(req, levers={"local_top_up.farm_household": "50"})
+    assert fields.beside(callbacks.compute_request(within, DRAWS, 0, details=False), "en", names)[0] == [None, None]
+
+
 def test_a_2025_units_own_lever_before_the_merger_is_said_beside_the_start_box():
     """Set from 2020, the unit's near-poor share would act only from 2025: the start box says so."""
     req = dict(LAI_CHAU, scenario="ho_chi_minh_city_2025", levers={"state_share.near_poor": 100}, start="2020",

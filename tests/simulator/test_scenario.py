@@ -136,3 +136,20 @@ def test_a_hand_set_strength_is_listed_as_assumed_whether_or_not_the_file_says_s
     assert sc.load(path).assumptions() == ["outreach = 0.5 from 2026 (not in the source)"]
     plan = sc.load("vinh_long_labour_2018")  # declares its enforcement and drive: each once
     assert sum(line.startswith("enforcement") for line in plan.assumptions()) == 1
+
+
+def test_a_top_up_the_state_cannot_pay_in_full_is_said_with_what_it_counts_for():
+    """The state pays at most the whole premium, and a province's state share sets the total: a
+    top-up beyond either counts for less than it says (or nothing), from the first year it does."""
+    from covsim import simulator
+
+    base = simulator.load_scenario("vinh_long")
+    assert base.with_reform({"local_top_up.farm_household": {2018: 0.5}}).capped() == []
+    (over,) = base.with_reform({"local_top_up.farm_household": {2018: 0.9}}).capped()
+    assert (over["counts_as"], over["from"], over["national"]) == (0.7, 2018, 0.3)
+    (moot,) = base.with_reform({"local_top_up.household": {2018: 0.2},
+                                "state_share.household": {2020: 0.8}}).capped()
+    assert moot["counts_as"] is None and moot["from"] == 2020 and "state_share.household sets the total" in moot["why"]
+    # what it says is what the budget pays: the local part of the premium is capped so
+    policy = base.with_reform({"local_top_up.farm_household": {2018: 0.9}}).policy()
+    assert policy.state_share(2019, "vinh_long", "farm_household") == pytest.approx((0.3, 0.7))
