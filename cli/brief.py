@@ -65,7 +65,7 @@ def cmd_brief(args) -> int:
     planning.check_year(sc, args.year)
     start = args.start if args.start is not None else planning.lever_start(sc, args.year)
     planning.check_year(sc, start, "--from")
-    planning.check_unit_start(sc, start, list(levers))
+    planning.check_unit_start(sc, start, list(levers), given=args.start is not None)
     if levers and start > args.year:
         sys.stderr.write(f"covsim: warning: the levers start in {start}, after the target year {args.year}: "
                          "they cannot change the answer\n")

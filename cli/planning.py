@@ -256,8 +256,12 @@ def cmd_solve(args) -> int:
     twice = next((levers[i] for i, p in enumerate(paths) if p in paths[:i]), None)
     if twice is not None:
         raise InputError("--levers", twice, "names a lever twice; give each once")
-    if args.start is not None:  # before the draws are read: one line, not after their notes
+    # before the draws are read: one line, not after their notes
+    if args.start is not None:
         planning.check_unit_start(scenario, args.start, paths)
+    else:
+        planning.check_year(scenario, args.year)
+        planning.check_unit_start(scenario, planning.lever_start(scenario, args.year), paths, given=False)
     params = _draws(scenario, args)
     result = solve.solve(scenario, params, args.seed, args.target, args.year, args.probability, paths,
                          start=args.start)
@@ -282,7 +286,8 @@ def cmd_solve(args) -> int:
         kept = "".join(f"; then {shown(r['value']).strip()} from {r['from']}, as in force" for r in lever.get("later", []))
         print(f"  {lever['lever']:<28} {shown(lever['current'])} -> {shown(lever['value'])} (from {result['from']}{kept})")
     cost = result["state_cost"]
-    print(f"state budget cost {cost['from']}-{cost['to']}: {cost['total'] / 1e9:,.1f} bn VND "
+    years = f"{cost['from']}-{cost['to']}" if cost["to"] != cost["from"] else f"{cost['from']}"
+    print(f"state budget cost {years}: {cost['total'] / 1e9:,.1f} bn VND "
           f"({result['extra_state_cost']['total'] / 1e9:+,.1f} bn against the current policy)")
     if result["cost_per_additional_insured"]:
         print(f"cost per additional insured person in {result['year']}: "

@@ -349,13 +349,22 @@ def check_acting(scenario: Scenario, paths, where: str, offered=None) -> None:
                                           f"run; allowed: {', '.join(acting)}")
 
 
-def check_unit_start(scenario: Scenario, start: int, paths, key: str = "--from") -> int:
+def check_unit_start(scenario: Scenario, start: int, paths, key: str = "--from", given: bool = True) -> int:
     """A 2025 unit run as its former provinces has a policy of its own only from the merger: its
     regional levers (`paths` that set the region's own value) set from an earlier year would act
-    from 2025 while the run recorded the earlier year. Refused; a national lever acts as set."""
+    from 2025 while the run recorded the earlier year. Refused; a national lever acts as set.
+    `given`: the user gave the start (else it came from the target year, `lever_start`, and the
+    refusal names `--year`)."""
     from ..inputs.regions import MERGER_YEAR, former_provinces, unit_year_problem
 
     own = [p for p in paths if unit_year_problem(scenario.region, p, start)]
+    if own and not given:
+        raise InputError(scenario.name, "--year", f"the levers' start for that target year, {start} (no --from "
+                                                  f"given), is before {scenario.region} began, a 2025 unit whose own "
+                                                  f"levers ({', '.join(own)}) act only from {MERGER_YEAR} (1 July "
+                                                  f"2025); allowed: a target year from {MERGER_YEAR}, or a former "
+                                                  f"province ({', '.join(former_provinces(scenario.region))})",
+                         code="unit_start")
     if own:
         raise InputError(scenario.name, key, f"{start} is before {scenario.region} began, a 2025 unit whose own "
                                              f"levers ({', '.join(own)}) act only from {MERGER_YEAR} (1 July 2025); "

@@ -247,10 +247,11 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
         if p not in solvable_paths():
             raise InputError("solve", p, f"solve does not move this lever; allowed: {' or '.join(allowed)} "
                                          "(or a bare group name)")
+    given = start is not None
     start = planning.lever_start(scenario, year) if start is None else int(start)
     if not scenario.start < start <= year:
         raise InputError("solve", "--from", f"{start} is outside {scenario.start + 1}..{year}")
-    planning.check_unit_start(scenario, start, paths)
+    planning.check_unit_start(scenario, start, paths, given=given)
     problem = Problem(scenario, params, seed, target, year, paths, start)
     K = len(paths)
     zero, one = np.zeros(K), np.ones(K)

@@ -656,6 +656,11 @@ def test_size_estimate_and_limit():
       "--out", "m.nc"), ["--from", "2020 is before ho_chi_minh_city_2025 began", "(state_share.near_poor)", "allowed: 2025..2030"]),
     (("solve", "ho_chi_minh_city_2025", "--target", "0.95", "--year", "2030", "--probability", "0.5",
       "--levers", "near_poor", "--from", "2020"), ["--from", "2020 is before", "a 2025 unit", "binh_duong"]),
+    # with no --from the start comes from the target year: that is what is named (it named --from)
+    (("solve", "vinh_long_2025", "--target", "0.9", "--year", "2024", "--probability", "0.8", "--levers", "drive"),
+     ["--year", "(no --from given)", "a target year from 2025"]),
+    (("brief", "vinh_long_2025", "--target", "0.9", "--year", "2024", "--lever", "drive=1", "--out", "b.html"),
+     ["--year", "(no --from given)", "a target year from 2025"]),
     # a target typed in percent is named by the command given and read back as a share
     (("allocate", "lai_chau", "--target", "95", "--year", "2030", "--out", "a.xlsx"),
      ["allocate: --target: 95 is outside (0, 1]", "(did you mean 0.95?)"]),

@@ -436,8 +436,11 @@ def test_the_drive_box_says_its_price_even_at_strength_zero():
     from covsim.dashboard.callbacks import drive_text
 
     vi, en = drive_text(0, "vi"), drive_text(0, "en")
-    assert "20.000 đồng mỗi năm cho mỗi người được vận động ở cường độ 1, tức 0 đồng" in vi
-    assert "20,000 VND a year per person reached at strength 1, so 0 VND at the strength typed" in en
+    # charged on every member of the groups a drive reaches, insured or not (health.drive_cost)
+    assert ("20.000 đồng mỗi năm cho mỗi người thuộc các nhóm tự đóng (đã hay chưa tham gia) ở cường độ 1, "
+            "tức 0 đồng") in vi
+    assert ("20,000 VND a year per person of the voluntary groups (insured or not) at strength 1, so 0 VND at the "
+            "strength typed") in en
     assert "so 30,000 VND" in drive_text("1,5", "en")
 
 
