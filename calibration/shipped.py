@@ -66,14 +66,31 @@ def priors_note(region: str) -> str:
             "not fitted to any observation (covsim calibrate fits one)")
 
 
+def tell_layer_priors(params: xr.Dataset, region: str, scheme_id: str) -> None:
+    """One line on stderr, once per region, scheme and process, where a run of `scheme_id` would
+    take its layer's priors while the region's first-layer draws are fitted (a region added with
+    `covsim region add` has a health fit, none of the labour layer): never silently on the priors."""
+    from covsim.simulator.schemes import scheme
+
+    layer = scheme(scheme_id)
+    first = posterior_layers()[0]
+    if layer.posterior == first.posterior or region in _TOLD or any(v in params for v in layer.reads or ()):
+        return
+    if (region, scheme_id) not in _TOLD:
+        _TOLD.add((region, scheme_id))
+        sys.stderr.write(f"covsim: note: region '{region}' has no calibrated {scheme_id} posterior; its {scheme_id} "
+                         "runs sample that layer's priors, not fitted to any observation\n")
+
+
 def draws_for(region: str, draws: int, seed: int, regions: list[str] | None = None,
-              read: Reader | None = None) -> xr.Dataset:
+              read: Reader | None = None, scheme_id: str | None = None) -> xr.Dataset:
     """`draws` parameter draws for `region`: from its shipped posterior, else from the priors.
 
     Posterior draws are taken in a fixed order seeded by `seed` (with replacement when more are
     asked than stored), so the same seed gives the same draws. On the priors, says so on stderr.
     A 2025 unit run as the sum of its former provinces takes theirs (`merged_draws`). `read` gives
-    each layer's posterior (default: the stored files, `stored`).
+    each layer's posterior (default: the stored files, `stored`); `scheme_id`: the run's scheme, to
+    say so on stderr where its layer alone is on the priors (`tell_layer_priors`).
     """
     from covsim.simulator.inputs import regions as registry
 
@@ -97,6 +114,8 @@ def draws_for(region: str, draws: int, seed: int, regions: list[str] | None = No
             out.attrs[first.source_attr] += " (unconverged)"
     for layer in others:
         out = attach_draws(out, region, seed, layer, read)
+    if scheme_id is not None:  # the run's scheme: said where its layer has no fit here
+        tell_layer_priors(out, region, scheme_id)
     return out
 
 

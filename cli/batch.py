@@ -198,7 +198,8 @@ def _batch(args, out, scenarios, terminated: list) -> int:
                                              "use --resume or delete it")
     grid = [batch.parse_grid(spec) for spec in args.grid]
     variants = batch.variants(scenarios, grid, args.start)
-    params = {r: shipped.draws_for(r, args.draws, args.seed) for r in sorted({v.scenario.region for v in variants})}
+    params = {r: shipped.draws_for(r, args.draws, args.seed, scheme_id=variants[0].scenario.scheme)
+              for r in sorted({v.scenario.region for v in variants})}
     chunks = batch.plan(variants, params, args.draws, args.seed, args.chunk_draws)
     if args.workers is not None and args.scheduler != "local":
         _note(f"--workers {args.workers}: sets the size of a local cluster only; --scheduler {args.scheduler} "

@@ -190,7 +190,7 @@ def _parameters(scenario, args):
     """Posterior draws shipped for the region when calibration has them; else the priors."""
     from covsim.calibration import shipped
 
-    return shipped.draws_for(scenario.region, args.draws, args.seed)
+    return shipped.draws_for(scenario.region, args.draws, args.seed, scheme_id=scenario.scheme)
 
 
 def cmd_scenarios(args) -> int:

@@ -73,7 +73,7 @@ def _draws(scenario, args):
     from covsim.cli.main import check_run_size
 
     check_run_size(scenario, args)
-    return shipped.draws_for(scenario.region, args.draws, args.seed)
+    return shipped.draws_for(scenario.region, args.draws, args.seed, scheme_id=scenario.scheme)
 
 
 def _day(text: str):

@@ -133,3 +133,21 @@ def test_a_labour_target_leans_on_the_labour_fit_s_parameters():
         labour = json.loads(post.attrs["learned"])["mostly_prior"]
     # read at Vinh Long's offset, not skipped; the BHTN scope, which BHXH never reads, left out
     assert names == [n for n in labour if n != "bhtn_shift"] and "region_compliance" in names
+
+
+def test_a_labour_run_on_its_layers_priors_says_so_once(capsys):
+    """A region added with `covsim region add` has a health fit and none of the labour layer: its
+    BHXH runs took the labour priors without a word (the note fired only without a health fit)."""
+    from covsim.calibration import shipped
+
+    fitted = draws_for("can_tho", 5, 0, scheme_id="bhtn")  # a shipped labour fit: nothing to say
+    assert capsys.readouterr().err == ""
+    from covsim.simulator.schemes import scheme
+
+    health_only = fitted.drop_vars([v for v in scheme("bhxh").reads if v in fitted])
+    shipped.tell_layer_priors(health_only, "added_region", "bhxh")
+    shipped.tell_layer_priors(health_only, "added_region", "bhxh")
+    shipped.tell_layer_priors(health_only, "added_region", "bhyt")  # the health layer is fitted
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["covsim: note: region 'added_region' has no calibrated bhxh posterior; its bhxh runs sample "
+                   "that layer's priors, not fitted to any observation"]
