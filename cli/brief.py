@@ -17,8 +17,9 @@ from covsim.simulator.inputs.scheme_ids import SCHEMES
 FORMATS = (".docx", ".pdf", ".html")
 
 
-def parse_levers(items: list[str]) -> dict[str, float]:
-    """['near_poor=0.9', 'drive=1'] -> {'state_share.near_poor': 0.9, 'drive': 1.0}."""
+def parse_levers(items: list[str], scheme: str | None = None) -> dict[str, float]:
+    """['near_poor=0.9', 'drive=1'] -> {'state_share.near_poor': 0.9, 'drive': 1.0}. A name the
+    briefing does not take is refused listing those it takes for `scheme` (else for any)."""
     from covsim.dashboard import compute
     from covsim.simulator.analysis import planning
     from covsim.simulator.inputs.levers import LEVERS
@@ -29,7 +30,14 @@ def parse_levers(items: list[str]) -> dict[str, float]:
         name, sep, value = item.partition("=")
         if not sep:
             raise InputError("--lever", item, "expected NAME=VALUE, e.g. near_poor=0.9")
-        path = planning.parse_lever(name, where="--lever", valid=offered)  # lists, and seeks among, the briefing's
+        try:  # lists, and seeks among, the briefing's
+            path = planning.parse_lever(name, where="--lever", valid=offered)
+        except InputError:
+            if scheme is None:
+                raise
+            planning.parse_lever(name, where="--lever", valid=[s["path"] for s in compute.lever_specs()
+                                                               if scheme in s["schemes"]])
+            raise
         if path in out:  # the last would silently win: say so, as `solve --levers` does
             raise InputError("--lever", name, f"names {path} twice; give each lever once")
         try:
@@ -58,8 +66,8 @@ def cmd_brief(args) -> int:
 
     out = output.check_destination(args.out, FORMATS, "--out")
     planning.check_target(args.target, "brief")
-    levers = parse_levers(args.lever)
     scheme = args.scheme or compute.simulator.load_scenario(args.scenario).scheme
+    levers = parse_levers(args.lever, scheme)
     sc = compute.scenario(args.scenario, scheme)
     planning.check_acting(sc, levers, "--lever", [spec["path"] for spec in compute.lever_specs()])
     planning.check_year(sc, args.year)
