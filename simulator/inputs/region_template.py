@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..output import atomic_write
 from . import regions, tables
-from .groups import GROUP_IDS
+from .levers import LEVERS
 from .user_data import user_dir
 from .workbook import filled_rows, unsaved_formula_problems
 
@@ -41,6 +41,9 @@ SHEETS = {
                   ("Số người có thẻ BHYT", "Insured (persons)", "count"), ("Nguồn", "Source", "text")],
 }
 FIRST_ROW = 3  # rows 1-2 are the headers
+#: The groups a local top-up can go to, as a reform's (an employee's premium is the employer's, a
+#: pensioner's the social insurance fund's: a top-up there would be counted as cost and change nothing).
+TOP_UP_GROUPS = LEVERS["local_top_up"].groups
 #: Sheets a workbook may leave out (one written before the sheet existed): a province without
 #: commune data allocates by group only.
 OPTIONAL_SHEETS = ("Xã phường",)
@@ -76,7 +79,7 @@ def write_template(path: Path) -> None:
                 "year": DataValidation(type="whole", operator="between", formula1=str(FIRST), formula2=str(LAST)),
                 "count": DataValidation(type="whole", operator="greaterThan", formula1="0"),
                 "percent": DataValidation(type="decimal", operator="between", formula1="0", formula2="100"),
-                "group": DataValidation(type="list", formula1='"' + ",".join(GROUP_IDS) + '"'),
+                "group": DataValidation(type="list", formula1='"' + ",".join(TOP_UP_GROUPS) + '"'),
                 "commune": DataValidation(type="textLength", operator="equal", formula1="5"),
             }.get(kind)
             if kind == "commune":  # text, so that a code's leading zero stays
@@ -291,8 +294,8 @@ def _parse(kind: str, raw, complain):
             return None
         return text.zfill(5)
     if kind == "group":
-        if raw not in GROUP_IDS:
-            complain(f"'{raw}' is not a group; allowed: {', '.join(GROUP_IDS)}")
+        if raw not in TOP_UP_GROUPS:
+            complain(f"'{raw}' is not a group a local top-up can go to; allowed: {', '.join(TOP_UP_GROUPS)}")
             return None
         return raw
     if isinstance(raw, bool) or not isinstance(raw, (int, float)):

@@ -162,7 +162,11 @@ def test_a_registered_regions_file_edited_out_of_range_stops_every_command_but_i
                                          "2025 unit run as the sum of its former provinces (", "binh_duong",
                                          "a region you add takes a new id"]),
     (dict(rid="lai_chau_2025"), ["sheet 'Tỉnh', cell A3", "'lai_chau_2025' is already a region", "(lai_chau)"]),
-    (dict(top_ups=((2026, "nobody", 10),)), ["sheet 'Hỗ trợ địa phương', cell B3", "not a group; allowed"]),
+    (dict(top_ups=((2026, "nobody", 10),)), ["sheet 'Hỗ trợ địa phương', cell B3",
+                                             "not a group a local top-up can go to; allowed"]),
+    # an employee's premium is the employer's: a top-up there was costed (about 800 bn VND) and changed nothing
+    (dict(top_ups=((2026, "employee", 10),)), ["cell B3", "'employee' is not a group a local top-up can go to",
+                                               "allowed: poor, child_under6"]),
     (dict(communes=((2024, "99999", "Xã Không Có", 100, 90),)),
      ["sheet 'Xã phường', cell B3", "'99999' is not the code of a commune or ward", "vietnam-provinces"]),
     (dict(communes=COMMUNES[:1] + ((2024, "26740", "Phường Sài Gòn", 100, 90),)),
