@@ -104,9 +104,24 @@ def cmd_brief(args) -> int:
     if levers:
         note_lever_start(start, args.year)
     if args.json:
+        extra = {}
+        if "compare" in s:  # the comparison the briefing prints: the other scenario on the same draws and seed
+            c = s["compare"]
+            extra["compare"] = {"scenario": c["name"], "probability": c["probability_b"],
+                                **({"state_cost": {"from": c["cost_first"], "to": c["cost_last"], "total": c["cost_a"],
+                                                   "compared": c["cost_b"], "difference": c["cost_diff"],
+                                                   "units": "VND"}} if "cost_a" in c else {})}
+        if s.get("budget"):  # the target year's money, against the policy in force, as the key numbers give it
+            row = next((r for r in s["budget"] if r["year"] == rep["year"]), None)
+            if row is not None:
+                extra["budget"] = {"year": rep["year"], "compared_with": s.get("budget_compared_with"), "units": "VND",
+                                   **{k: row[k] for k in ("state_cost", "state_cost_national", "state_cost_local",
+                                                          "premium_revenue", "extra_state_cost", "extra_insured",
+                                                          "cost_per_additional_insured")}}
         print(json.dumps({"out": str(out), "scenario": s["scenario"], "target": rep["target"], "year": rep["year"],
                           "probability": rep["probability"], "changed": s["changed"], "start": s["start"],
-                          "provenance": s["assumptions"], **({"held_fixed": s["held_fixed"]} if args.held_fixed else {})},
+                          "provenance": s["assumptions"], **extra,
+                          **({"held_fixed": s["held_fixed"]} if args.held_fixed else {})},
                          ensure_ascii=False))
     else:
         print(f"{s['scenario']}: probability {planning.probability_text(rep['probability'])} of {100 * rep['target']:.2f}% "

@@ -310,3 +310,21 @@ def test_a_briefing_of_a_users_file_says_what_the_file_changes_and_what_a_top_up
     assert capped == [{"path": "local_top_up.farm_household", "value": 0.9, "counts_as": 0.7, "from": 2018,
                        "national": 0.3, "why": "the national share is 30% and the state pays at most the whole "
                                                "premium"}]
+
+
+def test_brief_json_gives_the_comparison_and_money_the_document_prints(tmp_path, capsys):
+    """`brief --json` gave the probability only; the document's comparison and money are there too,
+    and agree with `target` on the compared scenario (same draws and seed)."""
+    out = tmp_path / "b.html"
+    assert main(["brief", "vinh_long_directive_2018", "--target", "0.9", "--year", "2020", "--compare", "vinh_long",
+                 "--lever", "drive=1", "--draws", "30", "--out", str(out), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert main(["target", "vinh_long", "--target", "0.9", "--year", "2020", "--draws", "30", "--json"]) == 0
+    assert d["compare"]["scenario"] == "vinh_long"
+    assert d["compare"]["probability"] == pytest.approx(json.loads(capsys.readouterr().out)["probability"])
+    cost = d["compare"]["state_cost"]
+    assert (cost["from"], cost["to"]) == (d["start"], 2020)
+    assert cost["difference"] == pytest.approx(cost["total"] - cost["compared"]) and cost["difference"] > 0  # a drive is paid
+    money = d["budget"]
+    assert money["state_cost"] == pytest.approx(money["state_cost_national"] + money["state_cost_local"])
+    assert money["cost_per_additional_insured"] == pytest.approx(money["extra_state_cost"] / money["extra_insured"])
