@@ -165,6 +165,10 @@ def read(path: Path, load_baseline) -> dict:
         if ok:
             reform.setdefault(lever, {})[year] = float(_number(value))
             last_year[lever] = (year, r)
+    if not problems and not reform:  # the blank template saved, or the rows put on another sheet
+        bad(REFORM, f"A{FIRST_ROW}", "no reform rows; a reform workbook sets at least one lever (lever, year, value "
+                                     f"from row {FIRST_ROW}); to run the baseline, name it"
+                                     + (f": covsim run {raw['baseline']}" if raw.get("baseline") else ""))
     if problems:
         raise InputErrors(problems)
     raw["reform"] = reform

@@ -122,3 +122,10 @@ def test_a_2025_units_own_lever_before_the_merger_is_refused_in_its_cell(templat
     rows = [("base_salary", 2015, 3000000), ("state_share.near_poor", 2015, 1.0)]
     lines = problems(fill(template, head=("u", "vinh_long_2025", "", ""), rows=rows))
     assert len(lines) == 1 and "B4" in lines[0] and "2015 is before vinh_long_2025 began" in lines[0]
+
+
+def test_a_workbook_with_no_reform_rows_is_refused_not_run_as_its_baseline(template):
+    """The blank template saved with its scenario row only ran the baseline under a new name, exit 0."""
+    lines = problems(fill(template))
+    assert lines == [f"{template}: sheet 'Cải cách', cell A3: no reform rows; a reform workbook sets at least one "
+                     "lever (lever, year, value from row 3); to run the baseline, name it: covsim run lai_chau"]
