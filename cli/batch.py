@@ -254,6 +254,8 @@ def _batch(args, out, scenarios, terminated: list) -> int:
              "supersedes": json.dumps({v.name: v.scenario.supersedes() for v in variants}, ensure_ascii=False),
              # each variant's local top-ups that count for less than they say (the state pays at most 100%)
              "capped": json.dumps({v.name: v.scenario.capped() for v in variants}, ensure_ascii=False),
+             # each variant's state shares under the national one: a test of national policy
+             "below_national": json.dumps({v.name: v.scenario.below_national() for v in variants}, ensure_ascii=False),
              **_calibration(params, variants[0].scenario.scheme),
              "chunk_draws": int(args.chunk_draws)}
     try:

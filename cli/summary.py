@@ -99,6 +99,10 @@ def provenance_lines(record: dict) -> list[str]:
     for r in record.get("capped", []):
         counts = "changes nothing" if r["counts_as"] is None else f"counts as {100 * r['counts_as']:.4g}%"
         lines.append(f"capped: {r['path']} = {100 * r['value']:.4g}% {counts} from {r['from']}: {r['why']}")
+    for r in record.get("below_national", []):
+        lines.append(f"below the national share: {r['path']} = {100 * r['value']:.4g}% from {r['from']} is under the "
+                     f"national {100 * r['national']:.4g}%; the run lowers the national part too (a test of national "
+                     "policy: a province cannot pay less than the national share)")
     for r in record.get("supersedes", []):
         lines.append(f"replaces a later change: {r['path']} = {r['value']:g} replaces the policy in force's "
                      f"{r['replaces']:g} from {r['from']} ({r['reference']})")

@@ -575,6 +575,7 @@ def summary(res: dict) -> dict:
                         "assumed": json.loads(attrs.get("assumptions") or "[]"),
                         "supersedes": json.loads(attrs.get("supersedes") or "[]"),
                         "capped": json.loads(attrs.get("capped") or "[]"),
+                        "below_national": json.loads(attrs.get("below_national") or "[]"),
                         # what the model held fixed in this run (assumed, not fitted), as `run --json` records it
                         "fixed": json.loads(attrs.get("fixed") or "[]"),
                         # a 2025 unit's own figures its draws were weighed on (covsim region observe)

@@ -196,6 +196,11 @@ def beside(s: dict | None, lang: str, names: list[str]) -> tuple[list[tuple[str,
                 day = r["from"] if lang == "en" else "/".join(reversed(r["from"].split("-")))
                 out[r["path"]] = ("warning", say("lever_replaces", lang, later=_lever_shown(r["path"], r["replaces"], lang),
                                                  day=day, reference=_reference(s, r["reference"], lang)))
+        # under the national share: a test of national policy (a replaced decision, above, is said first)
+        for r in s.get("assumptions", {}).get("below_national", []):
+            if r["path"] in out and out[r["path"]] is None:
+                out[r["path"]] = ("warning", say("lever_below_national", lang, year=r["from"],
+                                                 national=shown(100 * r["national"], lang)))
     return [out[n] for n in names], style, note
 
 

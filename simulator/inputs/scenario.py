@@ -171,6 +171,25 @@ class Scenario:
                     break
         return out
 
+    def below_national(self, base: Policy | None = None) -> list[dict]:
+        """The reform's state shares set below the national share in force: {path, value, national,
+        from} each, from the first year it happens.
+
+        A province's `state_share` is the whole the state pays; below the national share it lowers
+        the national part too, which no province can do: a test of national policy. Said with the
+        results, so that the national budget's fall is not read as a province's saving."""
+        policy = self.policy(base)
+        out = []
+        for path in sorted(p for p in self.reform if p.startswith("state_share.") and self.reform[p]):
+            group = path.partition(".")[2]
+            for year in range(min(self.reform[path]), self.end + 1):
+                national = policy.annual("state_share", year, NATIONAL, group, default=0.0)
+                total = sum(policy.state_share(year, self.region, group))
+                if total < national - 1e-9:
+                    out.append({"path": path, "value": round(total, 6), "national": round(national, 6), "from": year})
+                    break
+        return out
+
     def policy(self, base: Policy | None = None) -> Policy:
         return (base or Policy.from_table()).with_overrides(self.overrides())
 

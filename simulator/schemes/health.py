@@ -419,6 +419,7 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
     out = _provenance(scenario, params, params_source, seed, noise_from, BAND_LABELS, params_digest)
     out["supersedes"] = json.dumps(scenario.supersedes(policy), ensure_ascii=False)
     out["capped"] = json.dumps(scenario.capped(policy), ensure_ascii=False)  # top-ups that count for less
+    out["below_national"] = json.dumps(scenario.below_national(policy), ensure_ascii=False)  # a national-policy test
     out["denominator"] = "resident_population"
     held = [str(params.attrs["compliance_held"])] if params.attrs.get("compliance_held") else []  # an as-of fit's
     out["fixed"] = json.dumps([str(f) for f in FIXED] + held, ensure_ascii=False)

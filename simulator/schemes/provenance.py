@@ -122,6 +122,7 @@ def record(attrs) -> dict:
     out["fixed"] = json.loads(attrs.get("fixed") or "[]")  # what the model holds fixed (assumed, not fitted)
     out["supersedes"] = json.loads(attrs.get("supersedes") or "[]")  # later changes in force the reform replaces
     out["capped"] = json.loads(attrs.get("capped") or "[]")  # local top-ups that count for less than they say
+    out["below_national"] = json.loads(attrs.get("below_national") or "[]")  # shares under the national one
     out["idle"] = json.loads(attrs.get("idle") or "[]")  # the reform's paths this run's scheme does not read
     if attrs.get("unconverged"):
         out["unconverged"] = str(attrs["unconverged"])

@@ -162,6 +162,14 @@ def test_a_top_up_beyond_what_the_state_can_pay_is_warned_beside_its_box():
     assert fields.beside(callbacks.compute_request(within, DRAWS, 0, details=False), "en", names)[0] == [None, None]
 
 
+def test_a_state_share_under_the_national_one_is_warned_beside_its_box():
+    req = {"id": 1, "scenario": "vinh_long", "scheme": "bhyt", "start": "2018", "target": "90", "year": "2020",
+           "levers": {"state_share.near_poor": "50"}}
+    en, _, _ = fields.beside(callbacks.compute_request(req, DRAWS, 0, details=False), "en", ["state_share.near_poor"])
+    assert en == [("warning", "Below the national share (70%) from 2018: the run lowers the national part too, a test "
+                              "of national policy (a province cannot pay less than the national share).")]
+
+
 def test_a_2025_units_own_lever_before_the_merger_is_said_beside_the_start_box():
     """Set from 2020, the unit's near-poor share would act only from 2025: the start box says so."""
     req = dict(LAI_CHAU, scenario="ho_chi_minh_city_2025", levers={"state_share.near_poor": 100}, start="2020",

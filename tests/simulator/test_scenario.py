@@ -2,6 +2,7 @@
 is applied, and a scenario file's keys, region, years, scheme and baseline."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -153,3 +154,19 @@ def test_a_top_up_the_state_cannot_pay_in_full_is_said_with_what_it_counts_for()
     # what it says is what the budget pays: the local part of the premium is capped so
     policy = base.with_reform({"local_top_up.farm_household": {2018: 0.9}}).policy()
     assert policy.state_share(2019, "vinh_long", "farm_household") == pytest.approx((0.3, 0.7))
+
+
+def test_a_state_share_under_the_national_one_is_said_to_be_a_test_of_national_policy():
+    """Near-poor at 50% in Vinh Long from 2018, under the national 70%: the national budget's part
+    falls with it, which no province can do; every run says so rather than show it as a saving."""
+    from covsim import simulator
+
+    base = simulator.load_scenario("vinh_long")
+    low = base.with_reform({"state_share.near_poor": {2018: 0.5}})
+    assert low.below_national() == [{"path": "state_share.near_poor", "value": 0.5, "national": 0.7, "from": 2018}]
+    assert low.policy().state_share(2019, "vinh_long", "near_poor") == pytest.approx((0.5, 0.0))  # as said
+    assert base.with_reform({"state_share.near_poor": {2018: 0.9}}).below_national() == []
+    run = simulator.run(dataclasses.replace(low, end=2019), draws=2, seed=0)
+    from covsim.simulator.schemes.provenance import record
+
+    assert record(run.attrs)["below_national"] == low.below_national()
