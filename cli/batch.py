@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import time
 from contextlib import contextmanager
@@ -236,35 +237,48 @@ def _batch(args, out, scenarios, terminated: list) -> int:
     finally:
         if bar is not None:
             bar.close()
-        if _shut_down(client, cluster, quietly=interrupted):
-            interrupted = True  # Ctrl-C while the workers closed: every chunk may be kept, none written
+        try:
+            came = _shut_down(client, cluster, quietly=interrupted)
+        except KeyboardInterrupt:  # a signal in the instant before the close held them: stop as after one
+            came = [signal.SIGTERM if terminated else signal.SIGINT]
+            _shut_down(client, cluster, quietly=True)
+        if came:  # Ctrl-C or SIGTERM while the workers closed: every chunk may be kept, none written
+            interrupted = True
+            if signal.SIGTERM in came:
+                terminated.append(True)
     if interrupted:  # counted once every worker has stopped: what is on disk is what was kept
         return _interrupted(chunks, folder, terminated)
-    attrs = {"seed": int(args.seed), "draws": int(args.draws), "data_hash": tables.data_hash(),
-             "code_version": provenance.code_version(), "scheme": variants[0].scenario.scheme,
-             "grid": json.dumps(args.grid), "parameters": json.dumps(
-                 {r: _source(p, variants[0].scenario.scheme) for r, p in params.items()}),
-             "parameters_hash": json.dumps({r: provenance.params_hash(p) for r, p in params.items()}),
-             # every assumed number each variant uses (its reform's, a drive's cost): listed with the results
-             "assumptions": json.dumps({v.name: v.scenario.assumptions() for v in variants}, ensure_ascii=False),
-             # what the scheme's model holds fixed, assumed and not fitted, as every run records it
-             "fixed": json.dumps(list(scheme(variants[0].scenario.scheme).fixed), ensure_ascii=False),
-             # each variant's reform paths this scheme does not read, and the later changes in force it replaces
-             "idle": json.dumps({v.name: v.scenario.idle() for v in variants}, ensure_ascii=False),
-             "supersedes": json.dumps({v.name: v.scenario.supersedes() for v in variants}, ensure_ascii=False),
-             # each variant's local top-ups that count for less than they say (the state pays at most 100%)
-             "capped": json.dumps({v.name: v.scenario.capped() for v in variants}, ensure_ascii=False),
-             # each variant's state shares under the national one: a test of national policy
-             "below_national": json.dumps({v.name: v.scenario.below_national() for v in variants}, ensure_ascii=False),
-             **_calibration(params, variants[0].scenario.scheme),
-             "chunk_draws": int(args.chunk_draws)}
-    try:
+    try:  # a signal while the store is made: the chunks are kept, as after one during the run
+        attrs = {"seed": int(args.seed), "draws": int(args.draws), "data_hash": tables.data_hash(),
+                 "code_version": provenance.code_version(), "scheme": variants[0].scenario.scheme,
+                 "grid": json.dumps(args.grid), "parameters": json.dumps(
+                     {r: _source(p, variants[0].scenario.scheme) for r, p in params.items()}),
+                 "parameters_hash": json.dumps({r: provenance.params_hash(p) for r, p in params.items()}),
+                 # every assumed number each variant uses (its reform's, a drive's cost): listed with the results
+                 "assumptions": json.dumps({v.name: v.scenario.assumptions() for v in variants}, ensure_ascii=False),
+                 # what the scheme's model holds fixed, assumed and not fitted, as every run records it
+                 "fixed": json.dumps(list(scheme(variants[0].scenario.scheme).fixed), ensure_ascii=False),
+                 # each variant's reform paths this scheme does not read, and the later changes in force it replaces
+                 "idle": json.dumps({v.name: v.scenario.idle() for v in variants}, ensure_ascii=False),
+                 "supersedes": json.dumps({v.name: v.scenario.supersedes() for v in variants}, ensure_ascii=False),
+                 # each variant's local top-ups that count for less than they say (the state pays at most 100%)
+                 "capped": json.dumps({v.name: v.scenario.capped() for v in variants}, ensure_ascii=False),
+                 # each variant's state shares under the national one: a test of national policy
+                 "below_national": json.dumps({v.name: v.scenario.below_national() for v in variants}, ensure_ascii=False),
+                 **_calibration(params, variants[0].scenario.scheme),
+                 "chunk_draws": int(args.chunk_draws)}
         ds = batch.assemble(chunks, variants, folder, attrs)
         batch.write_store(ds, out)
     except KeyboardInterrupt:
         return _interrupted(chunks, folder, terminated)
-    batch.discard(folder)
-    seconds = time.perf_counter() - began
+    with _sigint_held():  # the store is written: a signal now stops nothing, nor is it a failure
+        batch.discard(folder)
+        seconds = time.perf_counter() - began
+        return _finished(args, out, variants, chunks, resumed, seconds, attrs)
+
+
+def _finished(args, out, variants, chunks, resumed: int, seconds: float, attrs: dict) -> int:
+    """What a finished batch says: the store, its variants and chunks, the time taken."""
     if args.json:
         record = {k: attrs[k] for k in ("scheme", "seed", "draws", "data_hash", "code_version")}
         record.update(parameters=json.loads(attrs["parameters"]), calibrated=attrs["calibrated"])
@@ -315,32 +329,37 @@ def _sigterm_as_interrupt():
 
 @contextmanager
 def _sigint_held():
-    """Hold Ctrl-C while the body runs: the list it gives holds True afterwards if one came
-    meanwhile. A handler that notes it, not a blocked signal: a signal blocked in this thread is
-    still taken by any other (Dask's event loop), and Python then raises in this one."""
+    """Hold Ctrl-C and SIGTERM while the body runs: the list it gives holds, afterwards, the number
+    of each that came meanwhile. A handler that notes it, not a blocked signal: a signal blocked in
+    this thread is still taken by any other (Dask's event loop), and Python then raises in this
+    one. SIGTERM too: raised inside the cluster's close it escaped as 'interrupted; nothing
+    written', exit 130, with every chunk kept."""
     import signal
+    import threading
 
-    came: list[bool] = []
-    previous = signal.signal(signal.SIGINT, lambda *_: came.append(True))
+    came: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM) if threading.current_thread() is threading.main_thread() else ()
+    previous = {s: signal.signal(s, lambda signum, _: came.append(signum)) for s in held}
     try:
         yield came
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
-def _shut_down(client, cluster, quietly: bool) -> bool:
+def _shut_down(client, cluster, quietly: bool) -> list[int]:
     """Close the Dask client and cluster; after Ctrl-C, with this process's stderr (fd 2) muted
-    and SIGINT ignored meanwhile, so the workers' shutdown says nothing and a second Ctrl-C does
-    not cut it short. Otherwise a Ctrl-C during the close is held until it ends: True if one came."""
+    and Ctrl-C and SIGTERM held meanwhile, so the workers' shutdown says nothing and a second
+    signal does not cut it short. Otherwise a signal during the close is held until it ends: the
+    numbers of those that came."""
     if client is None and cluster is None:
-        return False
+        return []
     if not quietly:
         with _sigint_held() as came:
             _close(client, cluster, quietly)
-        return bool(came)
+        return came
     import logging
     import os
-    import signal
 
     sys.stderr.flush()
     saved = os.dup(2)
@@ -348,26 +367,58 @@ def _shut_down(client, cluster, quietly: bool) -> bool:
     os.dup2(devnull, 2)
     os.close(devnull)
     logging.disable(logging.CRITICAL)
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        _close(client, cluster, quietly)
+        with _sigint_held():  # the batch is stopping already: a second signal changes nothing
+            _close(client, cluster, quietly)
     finally:
         sys.stderr.flush()
         os.dup2(saved, 2)
         os.close(saved)
         logging.disable(logging.NOTSET)
-        signal.signal(signal.SIGINT, previous)
-    return False
+    return []
 
 
-def _close(client, cluster, quietly: bool) -> None:
-    for thing in (client, cluster):
-        if thing is not None:
-            try:
+#: How long a stopping batch waits for its cluster to close before it stops the workers itself: a
+#: job scheduler's SIGTERM gives a grace period (Slurm's KillWait, 30 s by default), and a close cut
+#: short by the signal itself can wait for ever on a lock the interrupted thread held.
+CLOSE_SECONDS = 20.0
+
+
+def _close(client, cluster, quietly: bool, seconds: float = CLOSE_SECONDS) -> None:
+    if not quietly:
+        for thing in (client, cluster):
+            if thing is not None:
                 thing.close()
-            except Exception:  # noqa: BLE001 - a worker already gone; nothing left to keep
-                if not quietly:
-                    raise
+        return
+    import threading
+
+    def close_all():
+        for thing in (client, cluster):
+            if thing is not None:
+                try:
+                    thing.close()
+                except Exception:  # noqa: BLE001 - a worker already gone; nothing left to keep
+                    pass
+
+    closing = threading.Thread(target=close_all, daemon=True, name="covsim-close")
+    closing.start()
+    closing.join(seconds)
+    if closing.is_alive():  # the checkpoints are on disk: stop the workers rather than wait
+        _stop_children()
+
+
+def _stop_children() -> None:
+    """Kill this process's child processes (a local cluster's nannies and workers); their owners
+    (multiprocessing) reap them."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil comes with dash[diskcache]
+        return
+    for child in psutil.Process().children(recursive=True):
+        try:
+            child.kill()
+        except psutil.Error:
+            pass
 
 
 def register(sub) -> None:
