@@ -65,7 +65,6 @@ def _client(args):
 
     if args.scheduler == "local":
         import logging
-        import signal
 
         # Ctrl-C in a terminal reaches the whole process group: the workers are started with
         # SIGINT ignored (a child keeps an ignored signal, not a blocked one: the workers unblock
@@ -271,7 +270,7 @@ def _batch(args, out, scenarios, terminated: list) -> int:
         batch.write_store(ds, out)
     except KeyboardInterrupt:
         return _interrupted(chunks, folder, terminated)
-    with _sigint_held():  # the store is written: a signal now stops nothing, nor is it a failure
+    with _signals_held():  # the store is written: a signal now stops nothing, nor is it a failure
         batch.discard(folder)
         seconds = time.perf_counter() - began
         return _finished(args, out, variants, chunks, resumed, seconds, attrs)
@@ -308,7 +307,6 @@ def _sigterm_as_interrupt():
     """Take SIGTERM (a job scheduler's time limit, `kill`) as Ctrl-C is taken while a batch runs,
     so the job's log says what was kept and how to resume, where the default ends the process
     without a word. The list it gives holds True once SIGTERM came."""
-    import signal
     import threading
 
     came: list[bool] = []
@@ -328,13 +326,12 @@ def _sigterm_as_interrupt():
 
 
 @contextmanager
-def _sigint_held():
+def _signals_held():
     """Hold Ctrl-C and SIGTERM while the body runs: the list it gives holds, afterwards, the number
     of each that came meanwhile. A handler that notes it, not a blocked signal: a signal blocked in
     this thread is still taken by any other (Dask's event loop), and Python then raises in this
     one. SIGTERM too: raised inside the cluster's close it escaped as 'interrupted; nothing
     written', exit 130, with every chunk kept."""
-    import signal
     import threading
 
     came: list[int] = []
@@ -355,7 +352,7 @@ def _shut_down(client, cluster, quietly: bool) -> list[int]:
     if client is None and cluster is None:
         return []
     if not quietly:
-        with _sigint_held() as came:
+        with _signals_held() as came:
             _close(client, cluster, quietly)
         return came
     import logging
@@ -368,7 +365,7 @@ def _shut_down(client, cluster, quietly: bool) -> list[int]:
     os.close(devnull)
     logging.disable(logging.CRITICAL)
     try:
-        with _sigint_held():  # the batch is stopping already: a second signal changes nothing
+        with _signals_held():  # the batch is stopping already: a second signal changes nothing
             _close(client, cluster, quietly)
     finally:
         sys.stderr.flush()

@@ -78,7 +78,17 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
     # a shipped plan's values are what it plans; a user's file's are what the user tried
     source = plan_name(s["scenario"], lang, s["scheme"]) if own is not None else "–"
     given = "status_planned" if own is not None else "status_tested"
-    rows, years, paths = [], [], []
+    capped = {r["path"]: r for r in s.get("assumptions", {}).get("capped", [])}
+
+    def counted(path: str, status: str) -> str:  # a top-up the state cannot pay in full, said beside it
+        r = capped.get(path)
+        if r is None:
+            return status
+        note = (b("capped_moot", lang, year=r["from"]) if r["counts_as"] is None else
+                b("capped_note", lang, year=r["from"], counts=number(100 * r["counts_as"], lang)))
+        return f"{status} ({note})"
+
+    rows, years = [], []
     for path, by_year in sorted(reform.items()):
         if path in s.get("changed", {}):
             continue  # the user's value replaces the plan's from the lever start
@@ -91,22 +101,10 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
                 effective = True
             if not effective:
                 status += " (" + b("same_as_now", lang) + ")"
-            rows.append((f"{lever_phrase(path, value, lang)} {b('from_year', lang, year=year)}", status, source,
-                         effective, is_assumed and effective))
-            paths.append(path)
+            rows.append((f"{lever_phrase(path, value, lang)} {b('from_year', lang, year=year)}", counted(path, status),
+                         source, effective, is_assumed and effective))
             if effective:
                 years.append(year)
-    capped = {r["path"]: r for r in s.get("assumptions", {}).get("capped", [])}
-
-    def counted(path: str, status: str) -> str:  # a top-up the state cannot pay in full, said beside it
-        r = capped.get(path)
-        if r is None:
-            return status
-        note = (b("capped_moot", lang, year=r["from"]) if r["counts_as"] is None else
-                b("capped_note", lang, year=r["from"], counts=number(100 * r["counts_as"], lang)))
-        return f"{status} ({note})"
-
-    rows = [(what, counted(path, status), *rest) for (what, status, *rest), path in zip(rows, paths)]
     for path, value in sorted(s.get("changed", {}).items()):
         rows.append((f"{lever_phrase(path, value, lang)} {b('from_year', lang, year=s['start'])}",
                      counted(path, b("status_tested", lang)), "–", True, False))

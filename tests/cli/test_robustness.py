@@ -474,19 +474,19 @@ def test_ctrl_c_while_a_local_cluster_closes_is_held_not_lost():
     """A Ctrl-C while the local cluster closed, every chunk done, escaped as 'interrupted; nothing
     written' with no word of the checkpoints. It is now held and taken after the close: the batch
     says what it kept and how to resume."""
-    from covsim.cli.batch import _sigint_held
+    from covsim.cli.batch import _signals_held
 
-    with _sigint_held() as came:
+    with _signals_held() as came:
         os.kill(os.getpid(), signal.SIGINT)  # no KeyboardInterrupt inside
         time.sleep(0.5)
     assert came == [signal.SIGINT]
     # SIGTERM too: inside the close it escaped as 'interrupted; nothing written', exit 130, all kept
     before = signal.getsignal(signal.SIGTERM)
-    with _sigint_held() as came:
+    with _signals_held() as came:
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(0.5)
     assert came == [signal.SIGTERM] and signal.getsignal(signal.SIGTERM) is before
-    with _sigint_held() as came:
+    with _signals_held() as came:
         pass
     assert came == []
     with pytest.raises(KeyboardInterrupt):  # the block is lifted after: the next one strikes

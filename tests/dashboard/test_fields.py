@@ -134,38 +134,35 @@ def test_a_baselines_description_cites_the_laws_of_the_scheme_on_view():
     assert scenario_description("vinh_long", "vi") == health  # its own scheme, BHYT
 
 
+def _beside_levers(levers: dict, start: str, year: str, lang: str, names: list[str]) -> list:
+    """What the boxes `names` say after Vinh Long's answer with `levers` typed from `start`."""
+    req = {"id": 1, "scenario": "vinh_long", "scheme": "bhyt", "start": start, "target": "90", "year": year,
+           "levers": levers}
+    return fields.beside(callbacks.compute_request(req, DRAWS, 0, details=False), lang, names)[0]
+
+
 def test_a_lever_set_over_a_later_decided_change_is_warned_beside_its_box():
     """Pupils at 40% from 2024 replaces Decree 188/2025's 50% from 15 Aug 2025: the box says so."""
-    req = {"id": 1, "scenario": "vinh_long", "scheme": "bhyt", "start": "2024", "target": "90", "year": "2030",
-           "levers": {"state_share.pupil_student": "40"}}
-    s = callbacks.compute_request(req, DRAWS, 0, details=False)
     names = ["state_share.pupil_student", "state_share.near_poor"]
-    vi, _, _ = fields.beside(s, "vi", names)
+    vi = _beside_levers({"state_share.pupil_student": "40"}, "2024", "2030", "vi", names)
     assert vi[0][0] == "warning" and "50%" in vi[0][1] and "15/08/2025" in vi[0][1] and "Nghị định 188/2025/NĐ-CP" in vi[0][1]
     assert vi[1] is None
-    later = dict(req, start="2026", levers={"state_share.pupil_student": "60"})
-    assert fields.beside(callbacks.compute_request(later, DRAWS, 0, details=False), "vi", names)[0] == [None, None]
+    assert _beside_levers({"state_share.pupil_student": "60"}, "2026", "2030", "vi", names) == [None, None]
 
 
 def test_a_top_up_beyond_what_the_state_can_pay_is_warned_beside_its_box():
     """Farm households' top-up typed as 90% over the national 30%: the box says 70% of it counts."""
-    req = {"id": 1, "scenario": "vinh_long", "scheme": "bhyt", "start": "2018", "target": "90", "year": "2020",
-           "levers": {"local_top_up.farm_household": "90"}}
-    s = callbacks.compute_request(req, DRAWS, 0, details=False)
     names = ["local_top_up.farm_household", "state_share.near_poor"]
-    en, _, _ = fields.beside(s, "en", names)
+    en = _beside_levers({"local_top_up.farm_household": "90"}, "2018", "2020", "en", names)
     assert en == [("warning", "Counts as 70% from 2018: with the national share (30%) the state pays at most the "
                               "whole premium."), None]
-    vi, _, _ = fields.beside(s, "vi", names)
+    vi = _beside_levers({"local_top_up.farm_household": "90"}, "2018", "2020", "vi", names)
     assert vi[0][1].startswith("Chỉ tính 70% từ năm 2018")
-    within = dict(req, levers={"local_top_up.farm_household": "50"})
-    assert fields.beside(callbacks.compute_request(within, DRAWS, 0, details=False), "en", names)[0] == [None, None]
+    assert _beside_levers({"local_top_up.farm_household": "50"}, "2018", "2020", "en", names) == [None, None]
 
 
 def test_a_state_share_under_the_national_one_is_warned_beside_its_box():
-    req = {"id": 1, "scenario": "vinh_long", "scheme": "bhyt", "start": "2018", "target": "90", "year": "2020",
-           "levers": {"state_share.near_poor": "50"}}
-    en, _, _ = fields.beside(callbacks.compute_request(req, DRAWS, 0, details=False), "en", ["state_share.near_poor"])
+    en = _beside_levers({"state_share.near_poor": "50"}, "2018", "2020", "en", ["state_share.near_poor"])
     assert en == [("warning", "Below the national share (70%) from 2018: the run lowers the national part too, a test "
                               "of national policy (a province cannot pay less than the national share).")]
 
