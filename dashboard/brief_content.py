@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .i18n import (fixed_text, held_fixed_text, leans_on_text, mostly_prior_text, on_priors_text, probability, t,
-                   unit_figures_text)
+from .i18n import (fixed_text, held_fixed_text, leans_on_text, lever_group_name, mostly_prior_text, on_priors_text,
+                   probability, t, unit_figures_text)
 from .sources import source_label
-from .brief_text import (b, billion, group_name, has, local_time, number, percent, plan_name, region_name,
+from .brief_text import (b, billion, has, local_time, number, percent, plan_name, region_name,
                          scheme_name, target_text)
 
 
@@ -48,9 +48,9 @@ def lever_phrase(path: str, value: float, lang: str) -> str:
         shown = ("+" + shown) if value > 0 else shown
     key = f"lever_{name}"
     if not has(key):
-        label = compute.lever_labels()[name][lang] + (f" ({group_name(group, lang)})" if group else "")
+        label = compute.lever_labels()[name][lang] + (f" ({lever_group_name(path, lang)})" if group else "")
         return b("lever_other", lang, name=label, value=shown)
-    return b(key, lang, group=group_name(group, lang) if group else "", value=shown)
+    return b(key, lang, group=lever_group_name(path, lang) if group else "", value=shown)
 
 
 def _shipped(name: str, scheme: str):

@@ -25,7 +25,7 @@ from .compute import InputError
 from .i18n import graph_config, number, on_priors_text, percent, scenario_description, scenario_name, t
 from .i18n import probability as i18n_probability
 from .brief_text import b
-from .layout import lever_id, lever_path
+from .layout import block_style, lever_id, lever_path
 
 log = logging.getLogger("covsim.dashboard")
 LEVERS = {"type": "lever", "path": ALL}
@@ -307,6 +307,12 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         if sc.baseline and not sc.reform:  # a plan that keeps the policy in force: say why it looks the same
             text = f"{text} {t('same_as_baseline', lang)}"
         return text
+
+    @app.callback(Output({"type": "lever-block", "schemes": ALL, "i": ALL}, "style"), Input("scheme", "value"))
+    def show_levers(scheme):
+        """A scheme's page shows the levers that act on it; the others stay disabled and empty, out
+        of sight (the health premium's shares mean nothing on the BHXH page)."""
+        return [block_style(o["id"]["schemes"], scheme) for o in ctx.outputs_list]
 
     @app.callback(Output(LEVERS, "value"), Output(LEVERS, "disabled"), Output("start", "value"),
                   Output("target", "value"), Output("year", "value"), Output("target-source", "children"),

@@ -139,7 +139,7 @@ def label(field: str | None, lang: str) -> str:
     if field in ("start", "target", "year", "compare", "scheme"):
         return t({"start": "lever_start", "year": "target_year"}.get(field, field), lang)
     name, _, group = field.partition(".")
-    return f"{t(name, lang)} — {t(group, lang)}" if group else t(name, lang)
+    return f"{t(name, lang)} — {t(field, lang)}" if group else t(name, lang)
 
 
 def message(err: dict, lang: str) -> str:

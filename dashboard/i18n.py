@@ -15,7 +15,7 @@ from .catalogue import DEFAULT, LANGUAGES, LOCALES
 from .compute import lever_labels, probability_shown
 
 __all__ = ["DEFAULT", "LANGUAGES", "LOCALES", "TEXT", "t", "region_name", "number", "percent", "probability", "group_name",
-           "group_label", "parameter_name", "mostly_prior_text", "leans_on_text", "fixed_text", "held_fixed_text"]
+           "group_label", "lever_group_name", "lever_group_label", "parameter_name", "mostly_prior_text", "leans_on_text", "fixed_text", "held_fixed_text"]
 
 TEXT = catalogue.section("page") | lever_labels()  # for tests and tools: the page's entries
 
@@ -26,7 +26,9 @@ def t(key: str, lang: str) -> str:
         return catalogue.text("page", key, lang)
     if key in lever_labels():
         return catalogue.text("lever", key, lang)
-    return group_label(key, lang)  # a group lever's row: the group's one name
+    if "." in key:  # a group lever's row: its group as the lever means it
+        return lever_group_label(key, lang)
+    return group_label(key, lang)  # a group's row: the group's one name
 
 
 def region_name(region: str, lang: str) -> str:
@@ -188,6 +190,20 @@ def group_name(group: str, lang: str) -> str:
 def group_label(group: str, lang: str) -> str:
     """A group's name as a label (a table row, a chart axis): first letter capital."""
     text = group_name(group, lang)
+    return text[:1].upper() + text[1:]
+
+
+def lever_group_name(path: str, lang: str) -> str:
+    """The group of a lever's path as that lever means it: its own entry (section `group`, key the
+    path) where the group's one name would mislead (voluntary BHXH's `other`, the members neither
+    poor nor near-poor, is not BHTN's `other`), else the group's name."""
+    name, _, group = path.partition(".")
+    return catalogue.text("group", path, lang) if catalogue.has("group", path) else group_name(group, lang)
+
+
+def lever_group_label(path: str, lang: str) -> str:
+    """`lever_group_name` as a label (a table row): first letter capital."""
+    text = lever_group_name(path, lang)
     return text[:1].upper() + text[1:]
 
 

@@ -25,6 +25,7 @@ def lever_path(id_: dict) -> str:
     return id_["path"].replace("__", ".")
 
 
+OPENS_ON = "bhyt"  # the scheme the page opens on
 BOX = {"width": "100%", "boxSizing": "border-box", "marginBottom": "6px"}
 SMALL = {"width": "90px"}
 CARD = {"background": "#fff", "border": "1px solid #ddd", "borderRadius": "6px", "padding": "10px 14px",
@@ -46,33 +47,57 @@ def _box(id_: str, mode: str = "decimal"):
                      html.Div(id=fields.box_id(id_))])
 
 
+def _tables(specs) -> list:
+    """The group levers as columns of a table (a row per group), one table for each set of schemes
+    they act on: the health premium's shares apart from voluntary BHXH's support, whose groups
+    (poor, near-poor, other voluntary members) are not the health groups."""
+    grouped = [s for s in specs if s["grouped"]]
+    paths = {s["path"] for s in grouped}
+    tables = []
+    for schemes in dict.fromkeys(s["schemes"] for s in grouped):
+        mine = [s for s in grouped if s["schemes"] == schemes]
+        columns = list(dict.fromkeys(s["lever"] for s in mine))
+        groups = list(dict.fromkeys(s["path"].partition(".")[2] for s in mine))
+        rows = [html.Tr([html.Th(T("group"))] + [html.Th(T(f"{c}.column")) for c in columns])]
+        for g in groups:
+            rows.append(html.Tr([html.Td(T(f"{columns[0]}.{g}"))]
+                                + [html.Td(_number(f"{c}.{g}") if f"{c}.{g}" in paths else "") for c in columns]))
+        tables.append(_block(schemes, html.Table(rows, style={"fontSize": "14px"})))
+    return tables
+
+
+def block_style(schemes: str, scheme: str) -> dict:
+    """A block of levers is shown on the pages of the schemes it acts on (`schemes`, space-separated)."""
+    return {"marginTop": "4px"} if scheme in schemes.split() else {"display": "none"}
+
+
+def _block(schemes, *children) -> html.Div:
+    """Levers shown only on the pages of the schemes they act on (`show_levers` hides the rest; the
+    page opens on health insurance)."""
+    key = " ".join(schemes)
+    return html.Div(list(children), id={"type": "lever-block", "schemes": key, "i": next(_n)},
+                    style=block_style(key, OPENS_ON))
+
+
 def _levers() -> html.Div:
-    """The registry's dashboard levers: group levers as columns of one table (a row per group),
-    the others each a labelled box, in the registry's order."""
+    """The registry's dashboard levers: group levers as columns of a table (a row per group), the
+    others each a labelled box, in the registry's order."""
     specs = compute.lever_specs()
-    columns = list(dict.fromkeys(s["lever"] for s in specs if s["grouped"]))
-    groups = list(dict.fromkeys(s["path"].partition(".")[2] for s in specs if s["grouped"]))
-    paths = {s["path"] for s in specs}
-    rows = [html.Tr([html.Th(T("group"))] + [html.Th(T(f"{c}.column")) for c in columns])]
-    for g in groups:
-        rows.append(html.Tr([html.Td(T(g))] + [html.Td(_number(f"{c}.{g}") if f"{c}.{g}" in paths else "")
-                                              for c in columns]))
     boxes = []
     for s in specs:
         if not s["grouped"]:
             style = {"width": "170px"} if s["kind"] == "vnd" else SMALL
             tip = f"{s['lever']}.description"  # its tooltip, swapped with the language as the labels are
-            boxes += [html.Label(T(s["lever"]), title=t(tip, DEFAULT), id={"type": "tip", "key": tip}),
-                      html.Br(), _number(s["path"], style=style)]
+            box = [html.Label(T(s["lever"]), title=t(tip, DEFAULT), id={"type": "tip", "key": tip}),
+                   html.Br(), _number(s["path"], style=style)]
             if s["kind"] == "drive":  # in the planner's units: what 0 and 1 mean, what it costs
-                boxes.append(html.Div(id="drive-note", style={"fontSize": "12px", "color": "#555"}))
-            boxes.append(html.Br())
+                box.append(html.Div(id="drive-note", style={"fontSize": "12px", "color": "#555"}))
+            boxes.append(_block(s["schemes"], *box))
     return html.Div([
         html.H4(T("levers"), style={"margin": "8px 0 4px"}),
-        html.Table(rows, style={"fontSize": "14px"}),
-        *boxes[:-1],
+        *_tables(specs),
+        *boxes,
         html.P(T("levers_note"), style={"fontSize": "12px", "color": "#555"}),
-        html.P(T("labour_levers_note"), id="labour-note", style={"fontSize": "12px", "color": "#555"}),
     ])
 
 
@@ -86,7 +111,7 @@ def controls() -> html.Div:
         html.Div(id="scenario-description", style={"fontSize": "12px", "color": "#555", "marginBottom": "6px"}),
         html.Label(T("scheme")),
         dcc.RadioItems(id="scheme", options=[{"label": t(s, DEFAULT), "value": s} for s in compute.SCHEMES],
-                       value="bhyt", inline=True, inputStyle={"marginRight": "4px", "marginLeft": "8px"}),
+                       value=OPENS_ON, inline=True, inputStyle={"marginRight": "4px", "marginLeft": "8px"}),
         _levers(),
         html.Label(T("lever_start")), html.Br(), _box("start", "numeric"),
         html.Label(T("target")), html.Br(), _box("target"),

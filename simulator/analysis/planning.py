@@ -310,10 +310,13 @@ def lever_value(scenario: Scenario, path: str, year: int) -> float:
     pupils' state share was 30% until Decree 188/2025's 50% of 15 August (a mean of 37.6%), and a
     planner who typed 40 as a rise would be cutting it. For `state_share`, the total the person is
     spared, national and local."""
+    from ..schemes import scheme
+
     group = path.partition(".")[2]
     lever = lever_of(path)
     region = scenario.region if lever.parameter == "state_share" or lever.regional else NATIONAL
-    return float(scenario.policy().level_on(lever.parameter, date(year, 12, 31), region, group))
+    policy = scheme(scenario.scheme).policy(scenario)  # a labour lever's level is in the labour rules
+    return float(policy.level_on(lever.parameter, date(year, 12, 31), region, group))
 
 
 def lever_start(scenario: Scenario, year: int | None = None) -> int:

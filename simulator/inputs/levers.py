@@ -112,10 +112,12 @@ LEVERS: dict[str, Lever] = _levers(
                              "Decision 1167/QD-TTg (2016-2020); its effect is estimated, its cost assumed."}),
     # Labour-force schemes (see simulator/schemes/labour.py).
     Lever("voluntary_subsidy", "voluntary_bhxh_subsidy", 0.0, 1.0, "state share of the voluntary BHXH contribution",
-          VOLUNTARY, groups=("poor", "near_poor", "other"), kind="share",
+          VOLUNTARY, groups=("poor", "near_poor", "other"), offered=("poor", "near_poor", "other"),
+          dashboard=True, kind="share",
           label={"vi": "NSNN hỗ trợ đóng BHXH tự nguyện", "en": "State support of voluntary BHXH"},
           description={"vi": "Phần mức đóng BHXH tự nguyện do nhà nước hỗ trợ cho người nghèo, cận nghèo và người khác.",
-                       "en": "The state's share of the voluntary social-insurance contribution, by income group."}),
+                       "en": "The state's share of the voluntary social-insurance contribution, by income group."},
+          column={"vi": "NSNN hỗ trợ BHXH tự nguyện (%)", "en": "State support, voluntary BHXH (%)"}),
     # One payroll declaration carries BHYT, BHXH and BHTN: employers' compliance is employees' BHYT
     # coverage too (docs/model.md), so the lever acts on every scheme.
     Lever("enforcement", "enforcement", -5.0, 5.0, "log-odds shift of employers' compliance with compulsory "

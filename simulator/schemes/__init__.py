@@ -59,6 +59,12 @@ class Scheme:
         """The same as declared (`schemes/fixed.py`): key and values, for a face that words them itself."""
         return tuple(f for f in self.model.FIXED if f.key not in self.unread)
 
+    def policy(self, scenario: Scenario):
+        """The policy a run of this scheme reads under the scenario: a labour run adds the dated
+        rules of labour_policy.csv (the 2024 law's voluntary support) to the shipped policy."""
+        base = getattr(self.model, "base_policy", None)
+        return scenario.policy(base() if base else None)
+
     def posterior_file(self, region: str) -> str:
         return self.posterior.format(region=region)
 

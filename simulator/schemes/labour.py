@@ -198,6 +198,9 @@ def labour_policy(base: Policy | None = None) -> Policy:
     return Policy(series, dict(base.overrides))
 
 
+base_policy = labour_policy  # what `Scheme.policy` starts from
+
+
 def project_population(regions: list[str], years: list[int], last: int | None = None) -> np.ndarray:
     """Population over (year, region, sex, age 0..100+), as the health engine advances it (from the
     figures known by the end of `last`, known.py)."""

@@ -663,8 +663,9 @@ def test_size_estimate_and_limit():
     (("solve", "ho_chi_minh_city_2025", "--target", "0.95", "--year", "2030", "--probability", "0.5",
       "--levers", "near_poor", "--from", "2020"), ["--from", "2020 is before", "a 2025 unit", "binh_duong"]),
     # a BHXH briefing lists the levers it takes for BHXH (it listed the health shares, refused after)
-    (("brief", "can_tho_labour_2024", "--target", "0.35", "--year", "2026", "--lever", "voluntary_subsidy.near_poor=0.6",
-      "--out", "b.html"), ["not a lever this command moves", "allowed: a reform path: enforcement, voluntary_outreach"]),
+    (("brief", "can_tho_labour_2024", "--target", "0.35", "--year", "2026", "--lever", "drive=1",
+      "--out", "b.html"), ["drive: acts on bhyt only, not on this bhxh run", "allowed: voluntary_subsidy.poor, "
+                           "voluntary_subsidy.near_poor, voluntary_subsidy.other, enforcement, voluntary_outreach"]),
     # with no --from the start comes from the target year: that is what is named (it named --from)
     (("solve", "vinh_long_2025", "--target", "0.9", "--year", "2024", "--probability", "0.8", "--levers", "drive"),
      ["--year", "(no --from given)", "a target year from 2025"]),

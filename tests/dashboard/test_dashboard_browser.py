@@ -271,10 +271,18 @@ def test_the_labour_views_are_labelled_for_their_scheme_with_a_sourced_target_or
     assert dash_duo.find_element("#page-title").text == "Mô phỏng bao phủ bảo hiểm xã hội"
     _wait(lambda: "— BHXH" in dash_duo.find_element("#scenario").text, 10, "the scenario labelled BHXH")
     assert "BHYT" not in dash_duo.find_element("#scenario").text
-    # The health-insurance levers mean nothing here: disabled and empty, not a raw '25.2055'.
+    # The health-insurance levers mean nothing here: disabled, empty and out of sight, not a raw '25.2055'.
     for path in ("state_share.household", "local_top_up.near_poor", "base_salary", "drive"):
         box = _lever(dash_duo, path)
+        _wait(lambda: not box.is_displayed(), 10, f"{path} hidden")
         assert not box.is_enabled() and box.get_attribute("value") == "", (path, box.get_attribute("value"))
+    # Voluntary BHXH's own lever: the state's support by group, at the level in force at the end of
+    # the lever's first year (2024: Decree 134/2015's 30% / 25% / 10%).
+    assert dash_duo.find_element("#start").get_attribute("value") == "2024"
+    support = [_lever(dash_duo, f"voluntary_subsidy.{g}") for g in ("poor", "near_poor", "other")]
+    _wait(lambda: [b.get_attribute("value") for b in support] == ["30", "25", "10"], 30, "the voluntary support")
+    assert all(b.is_displayed() and b.is_enabled() for b in support)
+    assert "Người tham gia tự nguyện khác" in dash_duo.find_element("#controls").text
     # The default target is the national plan's (Resolution 28-NQ/TW: 60% of the labour force, 2030).
     assert dash_duo.find_element("#target").get_attribute("value") == "60"
     assert dash_duo.find_element("#year").get_attribute("value") == "2030"
@@ -294,6 +302,8 @@ def test_the_labour_views_are_labelled_for_their_scheme_with_a_sourced_target_or
     _wait(lambda: dash_duo.find_element("#page-title").text == "Mô phỏng bao phủ bảo hiểm y tế", 30, "BHYT title")
     _wait(lambda: "95,15%" in dash_duo.find_element("#headline").text, 90, "the BHYT answer again")
     assert _lever(dash_duo, "state_share.household").is_enabled()
+    assert _lever(dash_duo, "state_share.household").is_displayed()
+    assert not _lever(dash_duo, "voluntary_subsidy.poor").is_displayed()
     assert "25/2008/QH12" in dash_duo.find_element("#scenario-description").text
     assert dash_duo.get_logs() == []
 

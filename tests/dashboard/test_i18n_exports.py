@@ -130,6 +130,15 @@ def test_a_lever_value_is_shown_in_the_unit_its_registry_entry_gives(path, value
     assert en in brief_content.lever_phrase(path, value, "en")
 
 
+def test_a_lever_names_its_groups_as_it_means_them():
+    # Voluntary BHXH's `other` (neither poor nor near-poor) read as BHTN's "workers not required to join".
+    assert "other voluntary members (not of poor or near-poor households): 50%" in brief_content.lever_phrase(
+        "voluntary_subsidy.other", 0.5, "en")
+    assert "không thuộc hộ nghèo, cận nghèo" in brief_content.lever_phrase("voluntary_subsidy.other", 0.5, "vi")
+    assert "members of near-poor households: 25%" in brief_content.lever_phrase("voluntary_subsidy.near_poor", 0.25,
+                                                                                 "en")
+
+
 def test_a_lever_without_a_sentence_is_named_by_its_label_never_its_id(monkeypatch):
     # docs/extending.md's lever had no sentence and read "pupil_support.pupil_student: +0.2".
     real = catalogue.has

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -111,6 +112,43 @@ def test_dashboard_shows_the_new_lever(new_lever):
     assert layout.lever_id(PATH) in ids
     assert i18n.t("pupil_support.column", "en") == "Pupil support (%)"
     assert i18n.t("pupil_support.column", "vi") == "Tỉnh hỗ trợ HSSV (%)"
+
+
+def test_voluntary_bhxh_support_is_on_its_own_table_shown_on_the_bhxh_page_only():
+    """Its groups (poor, near-poor, other voluntary members) are not the health groups: a table of
+    its own, its `other` named as the lever means it (not BHTN's workers not required to join), and
+    hidden on the health page the dashboard opens on, as the health shares are on the BHXH page."""
+    from covsim.dashboard import i18n, layout
+
+    blocks = [c for c in _walk(layout.controls()) if isinstance(getattr(c, "id", None), dict)
+              and c.id.get("type") == "lever-block"]
+    voluntary = [b for b in blocks if any(getattr(c, "id", None) == layout.lever_id("voluntary_subsidy.other")
+                                          for c in _walk(b))]
+    assert len(voluntary) == 1 and voluntary[0].id["schemes"] == "bhxh"
+    assert voluntary[0].style == {"display": "none"}  # the page opens on health insurance
+    paths = {c.id["path"] for c in _walk(voluntary[0]) if isinstance(getattr(c, "id", None), dict)
+             and c.id.get("type") == "lever"}
+    assert paths == {"voluntary_subsidy__poor", "voluntary_subsidy__near_poor", "voluntary_subsidy__other"}
+    assert layout.block_style("bhxh", "bhxh") != {"display": "none"}
+    assert layout.block_style("bhyt", "bhxh") == {"display": "none"}
+    assert i18n.t("voluntary_subsidy.other", "en").startswith("Other voluntary members")
+    assert i18n.t("voluntary_subsidy.other", "en") != i18n.group_label("other", "en")
+    assert i18n.t("state_share.near_poor", "en") == i18n.group_label("near_poor", "en")
+
+
+def test_a_labour_lever_starts_from_the_labour_rules_in_force():
+    """The 2024 law's voluntary support (labour_policy.csv, from 1 July 2025) is what a BHXH run
+    reads; the page's box and `brief` start from it, not from the 2018 rows of the health policy."""
+    from covsim.simulator.schemes import labour
+
+    sc = simulator.load_scenario("vietnam").with_scheme("bhxh")
+    rules = labour.labour_policy()
+    for year in (2019, 2026):
+        for g in ("poor", "near_poor", "other"):
+            want = rules.level_on("voluntary_bhxh_subsidy", date(year, 12, 31), "vietnam", g)
+            assert planning.lever_value(sc, f"voluntary_subsidy.{g}", year) == pytest.approx(want)
+    assert planning.lever_value(sc, "voluntary_subsidy.poor", 2026) > planning.lever_value(sc, "voluntary_subsidy.poor",
+                                                                                          2019)
 
 
 def test_every_dashboard_lever_has_its_labels_in_both_languages():
