@@ -322,6 +322,8 @@ def cmd_sensitivity(args) -> int:
         sys.stderr.write(f"covsim: note: {len(flat)} fitted parameters have no spread in these "
                          f"{params.sizes['draw']} draws and are not varied ({', '.join(flat[:6])}"
                          f"{', ...' if len(flat) > 6 else ''}); give more --draws\n")
+    for note in table.attrs.get("part_of_total", []):
+        sys.stderr.write(f"covsim: note: {note}: not varied on its own; a province's total share moots its top-up\n")
     record = provenance.analysis_record(scenario, params, args.seed)
     if args.chart:
         _atomic(args.chart, lambda tmp: charts.save_chart(

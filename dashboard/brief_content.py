@@ -31,6 +31,9 @@ class Briefing:
     sources: list[str] = field(default_factory=list)
 
 
+LEVER_FIELDS = ("group", "value")  # what a lever's sentence (section `brief`, `lever_NAME`) is filled with
+
+
 def lever_phrase(path: str, value: float, lang: str) -> str:
     """'tỷ lệ ngân sách nhà nước hỗ trợ mức đóng BHYT cho học sinh, sinh viên: 50%': the value in
     the lever's unit (its registry `kind`); a lever without a sentence of its own (section `brief`,
@@ -50,7 +53,8 @@ def lever_phrase(path: str, value: float, lang: str) -> str:
     if not has(key):
         label = compute.lever_labels()[name][lang] + (f" ({lever_group_name(path, lang)})" if group else "")
         return b("lever_other", lang, name=label, value=shown)
-    return b(key, lang, group=lever_group_name(path, lang) if group else "", value=shown)
+    fill = dict(zip(LEVER_FIELDS, (lever_group_name(path, lang) if group else "", shown)))
+    return b(key, lang, **fill)
 
 
 def _shipped(name: str, scheme: str):

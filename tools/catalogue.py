@@ -71,9 +71,16 @@ def unworded() -> list[str]:
         if simulator.load_scenario(name).baseline:
             need += [(section, key, f"scenarios/{path.name}") for section, key in
                      (("scenario", name), ("scenario", f"{name}.description"), ("plan", name))]
+    from covsim.dashboard.brief_content import LEVER_FIELDS
+
+    unfilled = [f"dashboard/locale/{lang}.po: brief/lever_{name}: {{{field}}} is no field the briefing fills; "
+                f"allowed: {', '.join('{' + f + '}' for f in LEVER_FIELDS)}"
+                for name in LEVERS if catalogue.has("brief", f"lever_{name}") for lang in catalogue.LANGUAGES
+                for field in re.findall(r"{(\w*)}", catalogue.messages(lang)[("brief", f"lever_{name}")])
+                if field not in LEVER_FIELDS]
     return [f"dashboard/locale/vi.po, en.po: {section}/{key}: no entry for {what}; add it with "
             f"python tools/catalogue.py set {section} {key} VI EN"
-            for section, key, what in need if not catalogue.has(section, key)]
+            for section, key, what in need if not catalogue.has(section, key)] + unfilled
 
 
 def untranslated_sources() -> list[str]:

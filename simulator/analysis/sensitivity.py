@@ -50,16 +50,24 @@ def factors(params: xr.Dataset, scenario: Scenario, start: int, levers: tuple[st
     for g in GROUP_IDS:
         spread(f"join_logit.{g}", params.join_logit.sel(group=g).values)
         spread(f"lapse_logit.{g}", params.lapse_logit.sel(group=g).values)
-    for path in sensitivity_paths() if levers is None else levers:
+    paths = sensitivity_paths() if levers is None else list(levers)
+    totals = {p.partition(".")[2]: p for p in paths if lever_of(p).parameter == "state_share"}
+    same = []
+    for path in paths:
         lever = lever_of(path)
         if lever.parameter not in SHARE_PARAMETERS:
             raise InputError("sensitivity", path, "sensitivity varies premium shares; allowed: a lever on "
                                                   f"{' or '.join(SHARE_PARAMETERS)}")
+        group = path.partition(".")[2]
+        if lever.parameter == "local_top_up" and group in totals:  # the total moots it (Policy.state_share)
+            same.append(f"{path} (part of {totals[group]}, varied)")
+            continue
         current = planning.lever_value(scenario, path, start)
         if current < lever.hi:
             rows.append({"factor": path, "kind": "lever", "lo": current, "hi": lever.hi})
     out = pd.DataFrame(rows)
     out.attrs["no_spread"] = flat
+    out.attrs["part_of_total"] = same  # top-ups of a group whose total share is varied: the same factor
     return out
 
 
@@ -117,7 +125,7 @@ def sobol(scenario: Scenario, params: xr.Dataset, year: int, samples: int = 256,
     out["S1"], out["S1_conf"] = result["S1"], result["S1_conf"]
     out["ST"], out["ST_conf"] = result["ST"], result["ST_conf"]
     out.attrs.update(year=year, samples=samples, evaluations=int(X.shape[0]), start=start,
-                     no_spread=table.attrs.get("no_spread", []),
+                     no_spread=table.attrs.get("no_spread", []), part_of_total=table.attrs.get("part_of_total", []),
                      coverage_mean=float(Y.mean()), coverage_sd=float(Y.std()))
     return out.sort_values("ST", ascending=False).reset_index(drop=True)
 
@@ -130,8 +138,10 @@ def coverage_at(scenario: Scenario, params: xr.Dataset, table: pd.DataFrame, X: 
     prep = health.Prepared.build(scenario.policy(), [region], years)
     share = (prep.pol.state_share_national + prep.pol.state_share_local)
     national = prep.pol.state_share_national
-    levers = [(j, lever_of(r.factor).parameter, r.factor.partition(".")[2])
-              for j, r in enumerate(table.itertuples(index=False)) if r.kind == "lever"]
+    # Top-ups first, then the state shares: a province's total moots its top-up, as in Policy.state_share.
+    levers = sorted(((j, lever_of(r.factor).parameter, r.factor.partition(".")[2])
+                     for j, r in enumerate(table.itertuples(index=False)) if r.kind == "lever"),
+                    key=lambda lever: lever[1] == "state_share")
     out = np.empty(X.shape[0])
     k = years.index(year)
     for a in range(0, X.shape[0], CHUNK):

@@ -49,6 +49,13 @@ class Lever:
     offered: tuple[str, ...] = field(default=OFFERED_GROUPS)  # groups the page and sensitivity offer
     column: dict[str, str] = field(default_factory=dict)  # the page's table header (group levers)
 
+    def __post_init__(self):
+        # A group lever the page or `sensitivity` is to show, with none of its groups offered, would
+        # vanish from both without a word (a contributor's `groups=("poor",)` under the default offer).
+        if self.groups and (self.dashboard or self.sensitivity) and not self.offered_paths():
+            raise ValueError(f"lever {self.name!r}: dashboard/sensitivity offer none of its groups "
+                             f"{', '.join(self.groups)}; give offered=(...) from them")
+
     def describe(self) -> str:
         return f"[{self.lo:g}, {self.hi:g}] {self.unit}"
 

@@ -150,9 +150,10 @@ class Scenario:
         so that nobody reads a 90% top-up as costed and tried when 70% of it is."""
         policy = self.policy(base)
         out = []
-        for path in sorted(p for p in self.reform if p.startswith("local_top_up.") and self.reform[p]):
+        for path in self._setting("local_top_up"):
             group = path.partition(".")[2]
-            total_set = self.reform.get(f"state_share.{group}")
+            totals = [p for p in self._setting("state_share") if p.partition(".")[2] == group]
+            total_set = [y for p in totals for y in self.reform[p]]
             first = min(self.reform[path])
             for year in range(first, self.end + 1):
                 top_up = policy.annual("local_top_up", year, self.region, group, default=0.0)
@@ -160,7 +161,7 @@ class Scenario:
                 if top_up > 1e-9 and total_set and min(total_set) <= year:  # the total is set: the top-up is moot
                     out.append({"path": path, "value": round(top_up, 6), "counts_as": None, "from": year,
                                 "national": round(national, 6),
-                                "why": f"state_share.{group} sets the total the state pays "
+                                "why": f"{totals[0]} sets the total the state pays "
                                        f"({100 * (national + local):.4g}%), of which a top-up is no part"})
                     break
                 if local < top_up - 1e-9:
@@ -180,7 +181,7 @@ class Scenario:
         results, so that the national budget's fall is not read as a province's saving."""
         policy = self.policy(base)
         out = []
-        for path in sorted(p for p in self.reform if p.startswith("state_share.") and self.reform[p]):
+        for path in self._setting("state_share"):
             group = path.partition(".")[2]
             for year in range(min(self.reform[path]), self.end + 1):
                 national = policy.annual("state_share", year, NATIONAL, group, default=0.0)
@@ -189,6 +190,11 @@ class Scenario:
                     out.append({"path": path, "value": round(total, 6), "national": round(national, 6), "from": year})
                     break
         return out
+
+    def _setting(self, parameter: str) -> list[str]:
+        """The reform's paths (with values) that set `parameter`, whatever their lever's name: a
+        lever added on an existing parameter is checked as the one it sets (docs/extending.md)."""
+        return sorted(p for p in self.reform if self.reform[p] and LEVERS[p.partition(".")[0]].parameter == parameter)
 
     def policy(self, base: Policy | None = None) -> Policy:
         return (base or Policy.from_table()).with_overrides(self.overrides())
@@ -199,6 +205,7 @@ class Scenario:
         merged = {p: dict(v) for p, v in self.reform.items()}
         for p, v in extra.items():
             merged.setdefault(p, {}).update(v)
+        one_path_per_value(merged, self.path or "<reform>", "reform.")
         return replace(self, name=name or self.name, reform=merged)
 
     def set_from(self, levels: dict[str, float], start: int, name: str | None = None) -> "Scenario":
@@ -260,7 +267,21 @@ def validate_reform(reform: dict, where: str, start: int, end: int,
                 raise InputError(where, f"{key}.{y}", problem)
             parsed[year] = float(v)
         out[path] = parsed
+    one_path_per_value(out, where, "reform.")
     return out
+
+
+def one_path_per_value(paths, where: str, prefix: str = "") -> None:
+    """Refuse two paths that set the same policy value (a lever added on another's parameter and
+    group, docs/extending.md): the last would win, the other dropped without a word."""
+    seen: dict[tuple, str] = {}
+    for path in paths:
+        lever = lever_of(path)
+        what = (lever.parameter, lever.regional, path.partition(".")[2])
+        if what in seen:
+            raise InputError(where, f"{prefix}{path}", f"sets the same value as {prefix}{seen[what]} "
+                                                       f"({what[0]}{', ' + what[2] if what[2] else ''}); give one of them")
+        seen[what] = path
 
 
 def shipped_dir() -> Path:

@@ -119,6 +119,17 @@ def test_the_catalogue_check_names_a_lever_plan_or_number_held_fixed_without_its
     assert not any("scenario/vinh_long:" in f for f in found)  # a baseline is its region's policy in force
 
 
+def test_the_catalogue_check_names_a_lever_sentence_field_the_briefing_cannot_fill(monkeypatch):
+    # `{valeu}` passed the check and the briefing failed with KeyError: 'valeu'.
+    spec = importlib.util.spec_from_file_location("catalogue_tool", Path(__file__).parents[2] / "tools" / "catalogue.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    real = catalogue.messages
+    monkeypatch.setattr(catalogue, "messages", lambda lang: {**real(lang), ("brief", "lever_drive"): "x: {valeu}"})
+    assert tool.unworded() == [f"dashboard/locale/{lang}.po: brief/lever_drive: {{valeu}} is no field the briefing "
+                               "fills; allowed: {group}, {value}" for lang in ("vi", "en")]
+
+
 @pytest.mark.parametrize("path, value, vi, en", [
     ("premium_rate", 0.045, "4,5%", "4.5%"),
     ("voluntary_subsidy.near_poor", 0.25, "25%", "25%"),

@@ -59,6 +59,22 @@ def test_scenario_accepts_the_new_lever_and_checks_its_range(new_lever, lai_chau
         scenario.with_reform({"pupil_support.poor": {2020: 0.5}})
 
 
+def test_the_new_lever_is_checked_as_the_value_it_sets(new_lever, lai_chau):
+    """It sets the local top-up of pupils: a top-up beyond what the national share leaves is said
+    to be capped as `local_top_up`'s is, and setting both would drop one without a word: refused."""
+    scenario, _ = lai_chau
+    capped = scenario.with_reform({PATH: {2026: 0.9}}).capped()
+    assert [(c["path"], c["counts_as"]) for c in capped] == [(PATH, pytest.approx(0.5))]
+    assert capped == [dict(c, path=PATH) for c in
+                      scenario.with_reform({"local_top_up.pupil_student": {2026: 0.9}}).capped()]
+    with pytest.raises(InputError, match=r"reform.pupil_support.pupil_student: sets the same value as "
+                                         r"reform.local_top_up.pupil_student \(local_top_up, pupil_student\)"):
+        scenario.with_reform({"local_top_up.pupil_student": {2026: 0.1}, PATH: {2026: 0.4}})
+    plan = scenario.with_reform({"local_top_up.pupil_student": {2026: 0.1}})
+    with pytest.raises(InputError, match="sets the same value as"):
+        plan.set_from({PATH: 0.4}, 2027)
+
+
 def test_without_the_registry_entry_the_path_is_unknown(lai_chau):
     if recipe_lever().name in levers.LEVERS:
         pytest.skip("the recipe's lever is registered in levers.py")
@@ -90,8 +106,21 @@ def test_solve_refuses_a_lever_the_registry_does_not_let_it_move(lai_chau):
 
 
 def test_sensitivity_varies_the_new_lever(new_lever, lai_chau):
+    """Beside the state share of its group (the default set) it is part of that total, which moots
+    it: said, not varied; the state share then moves coverage (it was overwritten by the top-up)."""
     scenario, params = lai_chau
     table = sensitivity.factors(params, scenario, 2017)
+    assert PATH not in set(table.factor)
+    assert table.attrs["part_of_total"] == [f"{PATH} (part of state_share.pupil_student, varied)"]
+    mid = ((table.lo + table.hi) / 2).to_numpy()
+    X = np.vstack([mid, mid])
+    j = int(np.flatnonzero(table.factor == "state_share.pupil_student")[0])
+    X[0, j], X[1, j] = table.lo.iloc[j], table.hi.iloc[j]
+    low, high = sensitivity.coverage_at(scenario, params, table, X, 2020, 2017)
+    assert high > low
+    # On its own it is varied.
+    others = tuple(p for p in levers.sensitivity_paths() if p != "state_share.pupil_student")
+    table = sensitivity.factors(params, scenario, 2017, levers=others)
     row = table[table.factor == PATH]
     assert len(row) == 1 and row.kind.iloc[0] == "lever" and row.hi.iloc[0] == new_lever.hi
     # At the lever's low and high end, everything else at its middle: coverage rises with it.
@@ -149,6 +178,14 @@ def test_a_labour_lever_starts_from_the_labour_rules_in_force():
             assert planning.lever_value(sc, f"voluntary_subsidy.{g}", year) == pytest.approx(want)
     assert planning.lever_value(sc, "voluntary_subsidy.poor", 2026) > planning.lever_value(sc, "voluntary_subsidy.poor",
                                                                                           2019)
+
+
+def test_a_shown_group_lever_with_none_of_its_groups_offered_is_refused_where_it_is_declared():
+    with pytest.raises(ValueError, match="lever 'poor_support': dashboard/sensitivity offer none of its groups poor"):
+        levers.Lever("poor_support", "local_top_up", 0.0, 1.0, "share of the premium", levers.HEALTH,
+                     groups=("poor",), dashboard=True, label={}, description={})
+    levers.Lever("poor_support", "local_top_up", 0.0, 1.0, "share of the premium", levers.HEALTH,
+                 groups=("poor",), dashboard=True, offered=("poor",), label={}, description={})
 
 
 def test_every_dashboard_lever_has_its_labels_in_both_languages():
