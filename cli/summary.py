@@ -108,6 +108,11 @@ def provenance_lines(record: dict) -> list[str]:
                      f"{r['replaces']:g} from {r['from']} ({r['reference']})")
     if record.get("fixed"):
         lines.append("held fixed in the model (assumed, not fitted): " + "; ".join(record["fixed"]))
+    if record.get("unverified_data"):
+        from covsim.simulator.schemes.unverified import summary
+
+        lines.append(f"data no source here confirms (assumed; {len(record['unverified_data'])} rows read, "
+                     f"provenance.unverified_data, docs/data.md): " + summary(record["unverified_data"]))
     if record.get("unconverged"):
         lines.append(f"parameters from a fit that did not converge: {record['unconverged']}")
     if record.get("unit_figures"):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from .i18n import (fixed_text, held_fixed_text, leans_on_text, lever_group_name, mostly_prior_text, on_priors_text,
-                   probability, t, unit_figures_text)
+                   probability, t, unit_figures_text, unverified_text)
 from .sources import source_label
 from .brief_text import (b, billion, has, local_time, number, percent, plan_name, region_name,
                          scheme_name, target_text)
@@ -223,6 +223,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                     stamp=b("generated", lang, time=stamp), paragraph=" ".join(sentences), key_numbers=numbers,
                     charts=charts, changes=[(_first_capital(r[0]),) + r[1:3] for r in rows], method=" ".join([method_text(s, lang, region)]
                                    + [text + "." for text in (fixed_text(s["scheme"], lang),
+                                                              unverified_text(a.get("unverified_data"), lang),
                                                               mostly_prior_text(a.get("mostly_prior"), lang),
                                                               leans_on_text(s.get("leans_on"), lang),
                                                               held_fixed_text(s.get("held_fixed"), lang)) if text]),

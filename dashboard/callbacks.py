@@ -232,8 +232,9 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     halves = i18n.leans_on_text(s.get("leans_on"), lang) if assumed else ""
     fixed = i18n.fixed_text(s["scheme"], lang)  # what no figure fits, held fixed: assumed, and said so
     own = scenario_assumed(s, lang)  # the scenario's values its source does not give, as the briefing lists them
-    out["assumptions"] = html.Div([html.Div(text) for text in (out["assumptions"], own, fixed, assumed, halves)
-                                   if text])
+    unconfirmed = i18n.unverified_text(a.get("unverified_data"), lang)  # data rows no source confirms
+    out["assumptions"] = html.Div([html.Div(text) for text in (out["assumptions"], own, fixed, unconfirmed, assumed,
+                                                               halves) if text])
     return out
 
 

@@ -578,6 +578,8 @@ def summary(res: dict) -> dict:
                         "below_national": json.loads(attrs.get("below_national") or "[]"),
                         # what the model held fixed in this run (assumed, not fitted), as `run --json` records it
                         "fixed": json.loads(attrs.get("fixed") or "[]"),
+                        # the data rows no source here confirms that the run read (schemes/unverified.py)
+                        "unverified_data": json.loads(attrs.get("unverified_data") or "[]"),
                         # a 2025 unit's own figures its draws were weighed on (covsim region observe)
                         "unit_figures": json.loads(attrs.get("unit_figures") or "[]"),
                         "mostly_prior": mostly_prior(attrs)},

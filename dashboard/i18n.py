@@ -15,7 +15,7 @@ from .catalogue import DEFAULT, LANGUAGES, LOCALES
 from .compute import lever_labels, probability_shown
 
 __all__ = ["DEFAULT", "LANGUAGES", "LOCALES", "TEXT", "t", "region_name", "number", "percent", "probability", "group_name",
-           "group_label", "lever_group_name", "lever_group_label", "parameter_name", "mostly_prior_text", "leans_on_text", "fixed_text", "held_fixed_text"]
+           "group_label", "lever_group_name", "lever_group_label", "parameter_name", "mostly_prior_text", "leans_on_text", "fixed_text", "unverified_text", "held_fixed_text"]
 
 TEXT = catalogue.section("page") | lever_labels()  # for tests and tools: the page's entries
 
@@ -132,6 +132,19 @@ def fixed_text(scheme: str, lang: str) -> str:
     items = [catalogue.text("fixed", key, lang, **{k: _fixed_value(v, lang) for k, v in values.items()})
              for key, values in compute.fixed_items(scheme)]
     return t("fixed_heading", lang) + ": " + "; ".join(items)
+
+
+def unverified_text(rows: list[dict] | None, lang: str) -> str:
+    """'' or one sentence: how many rows of the data no source here confirms the run read, by table
+    (`provenance.unverified_data`, simulator/schemes/unverified.py)."""
+    if not rows:
+        return ""
+    counts: dict[str, int] = {}
+    for r in rows:
+        table = r["table"].removesuffix(".csv")
+        counts[table] = counts.get(table, 0) + 1
+    items = ", ".join(f"{catalogue.text('data_table', k, lang)} ({number(n, lang)})" for k, n in counts.items())
+    return catalogue.text("page", "unverified_data", lang, n=number(len(rows), lang), items=items)
 
 
 def leans_on_text(rows: list[dict] | None, lang: str) -> str:

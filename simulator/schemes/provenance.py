@@ -16,6 +16,7 @@ import xarray as xr
 from ..inputs import tables
 from ..inputs.regions import boundaries
 from ..inputs.scenario import Scenario
+from . import unverified
 
 
 #: The parts of the package whose code makes a run's numbers: the model, its fits (which posterior
@@ -74,6 +75,8 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
         noise_from=int(noise_from),
         age_bands=",".join(band_labels),
         assumptions=json.dumps(scenario.assumptions(), ensure_ascii=False),
+        # the data rows no source here confirms that this run reads (schemes/unverified.py)
+        unverified_data=json.dumps(unverified.rows_for(scenario), ensure_ascii=False),
         idle=json.dumps(scenario.idle(), ensure_ascii=False),  # reform paths this scheme does not read
         # the boundaries each year is reported in (the 1 July 2025 change), whatever the scheme
         boundaries=json.dumps(boundaries(scenario.region, scenario.years), ensure_ascii=False),
@@ -96,6 +99,7 @@ def analysis_record(scenario: Scenario, params: xr.Dataset, seed: int, assumptio
             "seed": int(seed), "draws": int(params.sizes["draw"]), "parameters": str(params.attrs.get("source", "given")),
             "parameters_hash": params_hash(params),
             "assumptions": list(dict.fromkeys([*scenario.assumptions(), *assumptions])),
+            "unverified_data": unverified.rows_for(scenario),
             **({"unit_figures": json.loads(params.attrs["unit_figures"])} if params.attrs.get("unit_figures") else {})}
 
 
@@ -124,6 +128,7 @@ def record(attrs) -> dict:
     out["capped"] = json.loads(attrs.get("capped") or "[]")  # local top-ups that count for less than they say
     out["below_national"] = json.loads(attrs.get("below_national") or "[]")  # shares under the national one
     out["idle"] = json.loads(attrs.get("idle") or "[]")  # the reform's paths this run's scheme does not read
+    out["unverified_data"] = json.loads(attrs.get("unverified_data") or "[]")  # data rows no source confirms
     if attrs.get("unconverged"):
         out["unconverged"] = str(attrs["unconverged"])
     if attrs.get("learned"):  # the fitted parameters still mostly their priors, and every contraction

@@ -1,0 +1,140 @@
+"""The figures of the shipped data that no source here confirms, as a run reads them.
+
+A row's `kind` says observed, planned or assumed; some assumed rows are worse than a modelling
+choice: a census total "as remembered", a decree's rate "unverified" (their notes and sources say
+so, docs/data.md lists them). A verdict that leans on one should say so where the user sees it,
+so every run records the rows of that kind its scheme reads for its regions
+(`provenance.unverified_data`), and the text outputs name them in one line.
+
+Which rows a run reads is the tables' own rule, declared below: a table of regions is read for
+the run's regions (a 2025 unit's former provinces too), and the nation's rows only for what a
+region lacks (the fallback `Policy` and the demography steering use); the policy tables by the
+parameters each scheme reads.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from ..inputs import regions as region_registry, tables
+from ..inputs.regions import NATIONAL
+from ..inputs.scheme_ids import HEALTH, SCHEMES
+
+#: What marks a row as not confirmed by any source here (its `source` or `note`).
+MARKS = ("unverified", "as remembered", "not verified", "from memory")
+LABOUR = tuple(s for s in SCHEMES if s != HEALTH)
+
+#: table -> (schemes reading it, the columns that say what a row is, its date column). The labour
+#: layer projects the population as the health engine does, so both read the demographic tables.
+READ = {
+    "census": (SCHEMES, ("basis",), "year"),
+    "population": (SCHEMES, (), "year"),
+    "demography": (SCHEMES, ("parameter",), "year"),
+    "income": ((HEALTH,), (), "year"),
+    "mandates": ((HEALTH,), ("group",), "effective"),
+    "policy_parameters": (SCHEMES, ("parameter", "group"), "effective_from"),
+    "labour_force": (LABOUR, ("parameter",), "year"),
+    "labour_policy": (LABOUR, ("parameter", "group"), "effective_from"),
+}
+#: The policy parameters the labour layer reads (simulator/schemes/labour.py); the health engine
+#: reads the others, and `premium_rate` only as one rate for every group (policy.policy_arrays).
+LABOUR_PARAMETERS = ("retirement_age", "bhtn_scope", "voluntary_contribution_rate", "voluntary_income_floor",
+                     "voluntary_bhxh_subsidy", "voluntary_outreach", "enforcement")
+ONE_RATE = ("premium_rate",)
+#: What only BHXH reads: its voluntary branch's parameters and the informal workers it is drawn from.
+VOLUNTARY_ONLY = ("voluntary_", "informal_")
+
+
+def _marked(df: pd.DataFrame) -> np.ndarray:
+    text = [" ".join(str(v).lower() for v in row if isinstance(v, str))
+            for row in df[[c for c in ("source", "reference", "note") if c in df.columns]].itertuples(index=False)]
+    return _mask(any(m in t for m in MARKS) for t in text)
+
+
+def _mask(values) -> np.ndarray:
+    """A row mask (a plain list would select columns where it is empty)."""
+    return np.fromiter(values, dtype=bool)
+
+
+def _year(value) -> int:
+    return int(str(value)[:4])
+
+
+def _policy_read(parameter: str, group: str, scheme: str) -> bool:
+    if scheme == HEALTH:
+        return parameter not in LABOUR_PARAMETERS and not (parameter in ONE_RATE and group)
+    return parameter in LABOUR_PARAMETERS and _labour_read(parameter, scheme)
+
+
+def _labour_read(parameter: str, scheme: str) -> bool:
+    return scheme == "bhxh" or not str(parameter).startswith(VOLUNTARY_ONLY)
+
+
+@lru_cache(maxsize=64)
+def _rows(regions: tuple[str, ...], scheme: str, end: int, data: str) -> str:
+    out = []
+    for name, (schemes, keys, when) in READ.items():
+        if scheme not in schemes:
+            continue
+        df = tables.table(name)
+        df = df.assign(line_no=df.index + 2)
+        if "region" in df.columns:
+            own = df[df.region.isin(regions)]
+            if NATIONAL not in regions:  # the nation's rows only for what every region lacks of its own
+                have = {tuple(r) for r in own[list(keys)].astype(str).values} if keys else ({()} if len(own) else set())
+                nation = df[df.region == NATIONAL]
+                lacking = nation.loc[_mask(tuple(r) not in have for r in nation[list(keys)].astype(str).values)] \
+                    if keys else (nation if not have else nation.iloc[:0])
+                own = pd.concat([own, lacking])
+            df = own
+        if name == "population" and "census" in READ:  # a census total of the same year is the one read
+            census = tables.table("census")
+            seen = set(zip(census.region, census.year.astype(int)))
+            df = df.loc[_mask((r, int(y)) not in seen for r, y in zip(df.region, df.year))]
+        df = df.loc[_marked(df) & (df.kind == "assumed").to_numpy()]  # an observed value whose decree number is
+        # unconfirmed is still the value observed
+        df = df.loc[_mask(_year(v) <= end for v in df[when])]
+        if name == "labour_force":
+            df = df.loc[_mask(_labour_read(p, scheme) for p in df.parameter)]
+        if name in ("policy_parameters", "labour_policy"):
+            df = df.loc[_mask(_policy_read(p, "" if pd.isna(g) else str(g), scheme)
+                              for p, g in zip(df.parameter, df.group))]
+        for r in df.itertuples(index=False):
+            row = r._asdict()
+            what = " ".join(str(row[k]) for k in keys if str(row.get(k, "")) not in ("", "nan"))
+            out.append({"table": f"{name}.csv", "line": int(row["line_no"]),
+                        "region": str(row.get("region", "") or ""), "what": what,
+                        "from": str(row[when])[:10], "value": row.get("value")})
+    return json.dumps(out, ensure_ascii=False, default=float)
+
+
+def rows_for(scenario) -> list[dict]:
+    """The rows no source confirms that a run of the scenario reads: {table, line, region, what,
+    from, value} each, in the tables' order."""
+    regions = (scenario.region, *region_registry.former_provinces(scenario.region))
+    return json.loads(_rows(tuple(dict.fromkeys(regions)), scenario.scheme, int(scenario.end), tables.data_hash()))
+
+
+def summary(rows: list[dict], most: int = 4) -> str:
+    """'census.csv vinh_long census 2009, 2019; mandates.csv pupil_student 2010, …': by table and
+    what, the years; a table of more than `most` kinds of row by its count."""
+    by_table: dict[str, dict[str, list[str]]] = {}
+    for r in rows:
+        label = " ".join(x for x in (r["region"] if r["region"] != NATIONAL else "", r["what"]) if x)
+        by_table.setdefault(r["table"], {}).setdefault(label, []).append(r["from"][:4])
+    parts = []
+    for table, kinds in by_table.items():
+        if len(kinds) > most:
+            parts.append(f"{table} {sum(len(v) for v in kinds.values())} rows")
+        else:
+            parts.append(f"{table} " + ", ".join(f"{k} {_years(v)}".strip() for k, v in kinds.items()))
+    return "; ".join(parts)
+
+
+def _years(years: list[str]) -> str:
+    """'2009/2019', or '2008-2028 (9 rows)' for many."""
+    years = list(dict.fromkeys(years))
+    return "/".join(years) if len(years) <= 3 else f"{min(years)}-{max(years)} ({len(years)} rows)"

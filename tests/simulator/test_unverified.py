@@ -1,0 +1,89 @@
+"""The data rows no source here confirms: each run lists those it reads, and only those."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from covsim import simulator
+from covsim.simulator.inputs import tables
+from covsim.simulator.schemes import unverified
+
+from ..cli.test_cli import covsim
+
+DATA_MD = Path(__file__).parents[2] / "docs" / "data.md"
+
+
+def listed(name: str, scheme: str | None = None) -> set[tuple[str, int]]:
+    sc = simulator.load_scenario(name)
+    sc = sc.with_scheme(scheme) if scheme else sc
+    return {(r["table"], r["line"]) for r in unverified.rows_for(sc)}
+
+
+def test_a_health_run_lists_the_rows_it_reads_and_not_those_it_does_not():
+    lai_chau = listed("lai_chau_plan_2016")
+    assert lai_chau == {("mandates.csv", n) for n in (2, 3, 4, 5)} | {("policy_parameters.csv", 14)}
+    # Vĩnh Long's own census totals as remembered, beside the same five
+    assert listed("vinh_long_directive_2018") == lai_chau | {("census.csv", 16), ("census.csv", 17)}
+    # a 2025 unit reads its former provinces' rows
+    assert ("census.csv", 18) in listed("ho_chi_minh_city_2025")  # Bình Dương 2009
+
+
+def test_the_labour_schemes_list_what_each_reads():
+    bhxh, bhtn = listed("vinh_long", "bhxh"), listed("vinh_long", "bhtn")
+    support = {("policy_parameters.csv", n) for n in (49, 50, 51)}  # Decree 134/2015's voluntary support
+    assert support <= bhxh and not support & bhtn
+    assert not {t for t, _ in bhxh | bhtn} & {"mandates.csv"}  # the health roadmap is not theirs
+    voluntary = tables.table("labour_force").parameter.str.startswith(("informal_",))
+    informal = {("labour_force.csv", int(i) + 2) for i in voluntary[voluntary].index}
+    assert informal & bhxh and not informal & bhtn
+
+
+def test_docs_data_md_lists_every_row_so_marked():
+    """The table in docs/data.md ("Figures no source here confirms") covers every marked row."""
+    text = DATA_MD.read_text(encoding="utf-8")
+    section = text[text.index("**Figures no source here confirms"):text.index("(`coverage.csv`'s three")]
+    covered = set()
+    for table, spans in re.findall(r"\| `(\w+\.csv)` \| ([\d–, ]+) \|", section):
+        for span in spans.split(","):
+            lo, _, hi = span.strip().partition("–")
+            covered |= {(table, n) for n in range(int(lo), int(hi or lo) + 1)}
+    for name in unverified.READ:
+        df = tables.table(name)
+        marked = unverified._marked(df) & (df.kind == "assumed").to_numpy()
+        for line in (df.index[marked] + 2):
+            assert (f"{name}.csv", int(line)) in covered, (name, line)
+
+
+def _run_with(tmp_path, edit, label):
+    folder = tmp_path / label
+    shutil.copytree(tables.data_dir(), folder)
+    table = pd.read_csv(folder / "policy_parameters.csv", keep_default_na=False, dtype=str)
+    edit(table)
+    table.to_csv(folder / "policy_parameters.csv", index=False, lineterminator="\n")
+    result = covsim("run", "vinh_long_directive_2018", "--draws", "10", "--json", env={"COVSIM_DATA_DIR": str(folder)})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_listed_row_moves_the_run_and_an_unlisted_marked_row_does_not(tmp_path):
+    """Listed means read: the pre-2010 premium (listed) changed moves coverage; the pupils' 3% of
+    2010-2014 (marked, not listed: the engine reads one premium rate) changed moves nothing."""
+    def pupils(table):
+        table.loc[(table.parameter == "premium_rate") & (table.group == "pupil_student"), "value"] = "0.06"
+
+    def early(table):
+        table.loc[(table.parameter == "premium_rate") & (table.effective_from == "2008-01-01"), "value"] = "0.045"
+
+    base = _run_with(tmp_path, lambda table: None, "base")
+    rows = {(r["table"], r["line"]) for r in base["provenance"]["unverified_data"]}
+    assert ("policy_parameters.csv", 14) in rows and ("policy_parameters.csv", 17) not in rows
+    assert _coverage(_run_with(tmp_path, pupils, "pupils")) == _coverage(base)
+    assert _coverage(_run_with(tmp_path, early, "early")) != _coverage(base)
+
+
+def _coverage(result: dict):
+    return json.dumps({k: v for k, v in result.items() if k != "provenance"}, sort_keys=True)
