@@ -117,7 +117,7 @@ def cmd_brief(args) -> int:
                 extra["budget"] = {"year": rep["year"], "compared_with": s.get("budget_compared_with"), "units": "VND",
                                    **{k: row[k] for k in ("state_cost", "state_cost_national", "state_cost_local",
                                                           "premium_revenue", "extra_state_cost", "extra_insured",
-                                                          "cost_per_additional_insured")}}
+                                                          "cost_per_additional_insured") if k in row}}  # BHXH: support
         print(json.dumps({"out": str(out), "scenario": s["scenario"], "target": rep["target"], "year": rep["year"],
                           "probability": rep["probability"], "changed": s["changed"], "start": s["start"],
                           "provenance": s["assumptions"], **extra,

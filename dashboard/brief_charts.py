@@ -91,12 +91,15 @@ def groups(s: dict, lang: str) -> bytes:
 def budget(s: dict, lang: str) -> bytes:
     rows = s.get("budget") or []
     years = [r["year"] for r in rows]
-    national = [r["state_cost_national"] / 1e9 for r in rows]
-    local = [r["state_cost_local"] / 1e9 for r in rows]
     fig, ax = plt.subplots(figsize=(WIDTH, HEIGHT))
-    ax.bar(years, national, color=MODEL, label=t("state_cost_national", lang))
-    ax.bar(years, local, bottom=national, color="#7fa7d6", label=t("state_cost_local", lang))
-    ax.plot(years, [r["premium_revenue"] / 1e9 for r in rows], color=OTHER, lw=2, label=t("premium_revenue", lang))
+    if "state_cost_national" in rows[0]:
+        national = [r["state_cost_national"] / 1e9 for r in rows]
+        ax.bar(years, national, color=MODEL, label=t("state_cost_national", lang))
+        ax.bar(years, [r["state_cost_local"] / 1e9 for r in rows], bottom=national, color="#7fa7d6",
+               label=t("state_cost_local", lang))
+        ax.plot(years, [r["premium_revenue"] / 1e9 for r in rows], color=OTHER, lw=2, label=t("premium_revenue", lang))
+    else:  # voluntary BHXH: the state's support of contributions is its one flow
+        ax.bar(years, [r["state_cost"] / 1e9 for r in rows], color=MODEL, label=t("support_cost", lang))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, lang)))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(b("billion", lang))

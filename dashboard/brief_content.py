@@ -192,9 +192,11 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                      f"{billion(abs(mean) if mean is not None else None, lang)} {b('billion', lang)}"),
                     (b("k_per_insured", lang, year=year),
                      f"{number(per, lang)} {b('vnd_per_person', lang)}" if per is not None else "–")]
-    if row is not None:
+    if row is not None and "premium_revenue" in row:
         numbers += [(b("k_state_cost", lang, year=year), f"{billion(row['state_cost'], lang)} {b('billion', lang)}"),
                     (b("k_revenue", lang, year=year), f"{billion(row['premium_revenue'], lang)} {b('billion', lang)}")]
+    elif row is not None:  # voluntary BHXH: the state's support of contributions, its one flow
+        numbers += [(b("k_support_cost", lang, year=year), f"{billion(row['state_cost'], lang)} {b('billion', lang)}")]
     c = s.get("compare")
     if c:
         other = plan_name(c["name"], lang, s["scheme"])
@@ -207,7 +209,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     if s["scheme"] == "bhyt" and rep.get("groups"):
         charts.append(("groups", b("c_groups", lang, year=year)))
     if s.get("budget"):
-        charts.append(("budget", b("c_budget", lang)))
+        charts.append(("budget", b("c_budget" if "premium_revenue" in s["budget"][0] else "c_support", lang)))
     if c:
         charts.append(("compare", b("c_compare", lang, name=plan_name(c["name"], lang, s["scheme"]))))
 
@@ -288,7 +290,8 @@ def method_text(s: dict, lang: str, region: str) -> str:
     text += " " + merged if merged else ""
     weighed = unit_figures_text(s["assumptions"], lang)  # a 2025 unit weighed on its own figures says on which
     text += " " + b("weighed_text", lang, region=region, figures=weighed) if weighed else ""
-    return text + (" " + b("money_text", lang) if s["scheme"] == "bhyt" else "")
+    money = {"bhyt": "money_text", "bhxh": "money_text.bhxh"}.get(s["scheme"])
+    return text + (" " + b(money, lang) if money else "")
 
 
 def render(s: dict, lang: str, fmt: str) -> bytes:

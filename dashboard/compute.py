@@ -496,7 +496,7 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
                                        out["coverage"].sel(year=int(year)).values >= float(target), sc.region,
                                        ENTRIES[scheme].learned_attr, ENTRIES[scheme].unread)
     out["base"] = baseline_run(sc.region, scheme, draws, seed)
-    if ENTRIES[scheme].budget:
+    if ENTRIES[scheme].budget or ENTRIES[scheme].support_cost:
         out["budget"], out["budget_compared_with"] = planning.budget_against_baseline(
             ds, sc, lambda base: run_levers(base.name, scheme, (), 0, draws, seed))
     if other is not None:
@@ -610,7 +610,7 @@ def comparison(res: dict, other, ods: xr.Dataset) -> dict:
            "diff": {k: [round(float(v), 6) for v in diff.sel(quantile=p).values]
                     for k, p in (("lo", 0.1), ("median", 0.5), ("hi", 0.9))},
            "probability_a": rep["probability"], "probability_b": orep["probability"]}
-    if ENTRIES[sc.scheme].budget:
+    if ENTRIES[sc.scheme].budget or ENTRIES[sc.scheme].support_cost:
         first, last = int(res["start"]), int(rep["year"])
         ca = float(planning.cumulative_state_cost(ds, sc.region, first, last).mean())
         cb = float(planning.cumulative_state_cost(ods, other.region, first, last).mean())

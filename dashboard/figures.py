@@ -147,6 +147,11 @@ def budget_chart(s: dict, lang: str) -> dict:
     if not rows:
         return _note(t("not_for_scheme", lang), lang, 300)
     years = [r["year"] for r in rows]
+    if "state_cost_national" not in rows[0]:  # voluntary BHXH: the state's support is its one flow
+        data = [{"type": "bar", "x": years, "y": [r["state_cost"] / 1e9 for r in rows], "marker": {"color": "#2ca02c"},
+                 "name": f"{t('support_cost', lang)} ({t('assumed', lang)})"}]
+        return figure(data, lang, xaxis=_axis(t("year", lang)), yaxis=_axis(t("billion_vnd", lang), tickformat=",.0f"),
+                      height=360, showlegend=True)
     data = [{"type": "bar", "x": years, "y": [r[key] / 1e9 for r in rows], "marker": {"color": color},
              "name": f"{t(key, lang)} ({t('assumed', lang)})"}
             for key, color in (("state_cost_national", "#2ca02c"), ("state_cost_local", "#98df8a"))]

@@ -240,10 +240,11 @@ def budget(ds: xr.Dataset, region: str, comparison: xr.Dataset | None = None) ->
         raise InputError("budget", "state_cost", "this run has no money flows (only health insurance runs do)")
     sub = ds.sel(region=region)
     table = pd.DataFrame({"year": ds.year.values.astype(int)})
-    for name in BUDGET_VARS:
+    for name in (v for v in BUDGET_VARS if v in ds):  # a labour run's one flow: the voluntary support
         table[name] = sub[name].sum("group").mean("draw").values
     table["insured"] = sub.insured_total.mean("draw").values
-    table["base_salary"] = ds.base_salary.values
+    if "base_salary" in ds:
+        table["base_salary"] = ds.base_salary.values
     if comparison is not None:
         base = comparison.sel(region=region)
         extra_cost = (sub.state_cost.sum("group") - base.state_cost.sum("group")).mean("draw").values

@@ -34,6 +34,8 @@ class Scheme:
     a run can be kept and rerun from a year (`variants.Variants`, the dashboard's lever moves);
     `target_gaps`: what each plan target would need, for a scheme whose runs report it; `unread`:
     the fitted parameters and numbers held fixed (by key) of a shared fit this scheme never reads.
+    `support_cost`: a run's only money is the state's support of contributions (voluntary BHXH),
+    which the dashboard and the briefing show against the baseline as they show health's budget.
     """
 
     id: str
@@ -48,6 +50,7 @@ class Scheme:
     variants: bool = False
     target_gaps: Callable | None = None
     unread: tuple[str, ...] = ()
+    support_cost: bool = False  # its `state_cost` is the state's support of contributions, no premium flows
 
     @property
     def fixed(self) -> tuple[str, ...]:
@@ -82,7 +85,7 @@ _LABOUR = dict(model=labour, denominator="labour_force", posterior="labour_{regi
 SCHEMES: dict[str, Scheme] = {
     "bhyt": Scheme("bhyt", health, "population", posterior="{region}.nc", draw_stream=7919, budget=True,
                    variants=True),
-    "bhxh": Scheme("bhxh", unread=labour.UNREAD["bhxh"], **_LABOUR),
+    "bhxh": Scheme("bhxh", unread=labour.UNREAD["bhxh"], support_cost=True, **_LABOUR),
     "bhtn": Scheme("bhtn", unread=labour.UNREAD["bhtn"], **_LABOUR),
 }
 assert tuple(SCHEMES) == SCHEME_IDS, "every scheme a scenario may name has a model"

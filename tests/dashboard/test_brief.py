@@ -158,9 +158,10 @@ def test_a_labour_briefing_cites_the_labour_laws_and_no_money():
 
     assert "Law on Social Insurance 41/2024/QH15" in plan_name("vietnam", "en", "bhxh")
     assert "Health Insurance Law" in plan_name("vietnam", "en", "bhyt")
-    summary = {"scheme": "bhxh", "assumptions": {"calibrated": True}}
-    assert "Money" not in method_text(summary, "en", "Viet Nam")
+    summary = {"scheme": "bhtn", "assumptions": {"calibrated": True}}
+    assert "Money" not in method_text(summary, "en", "Viet Nam")  # BHTN: no money modelled
     assert "Money" in method_text(dict(summary, scheme="bhyt"), "en", "Viet Nam")
+    assert "each voluntary member's support" in method_text(dict(summary, scheme="bhxh"), "en", "Viet Nam")
     assert "priors" in method_text(dict(summary, assumptions={"calibrated": False}), "en", "Viet Nam")
 
 
@@ -208,10 +209,10 @@ def test_a_2025_unit_says_which_former_provinces_run_on_the_priors_and_no_more()
     assert "calibrated" not in shown
 
 
-def test_a_bhxh_briefing_says_the_model_counts_the_voluntary_subsidy_only():
-    """Not that the model computes no budget for BHXH: it computes the voluntary subsidy (run --budget)."""
-    for scheme, words in (("bhxh", "only the state's support of voluntary social insurance contributions"),
-                          ("bhtn", "does not compute budget costs for")):
+def test_a_bhxh_briefing_gives_the_voluntary_support_and_bhtn_says_it_has_no_money():
+    """BHXH: the state's support of voluntary contributions, against the policy in force (until
+    2026-12-03 it said the model counts it and did not show it); BHTN: no money is modelled."""
+    for scheme, words in (("bhxh", "the state budget spends"), ("bhtn", "does not compute budget costs for")):
         req = {"id": 1, "scenario": "vinh_long_labour_2018", "scheme": scheme, "start": 2018, "target": 30,
                "year": 2020, "levers": {}}
         s = callbacks.compute_request(req, 4, 0)

@@ -221,12 +221,33 @@ def test_region_without_districts_says_so():
 
 
 def test_labour_scheme_uses_the_labour_force():
-    s = callbacks.compute_request(dict(LAI_CHAU, scenario="vinh_long", scheme="bhxh", compare=None, target=50,
+    s = callbacks.compute_request(dict(LAI_CHAU, scenario="vinh_long", scheme="bhtn", compare=None, target=50,
                                        start=2019), DRAWS, SEED)
-    assert s["denominator"] == "labour_force" and "budget" not in s
+    assert s["denominator"] == "labour_force" and "budget" not in s  # BHTN's state support is not modelled
     assert "lực lượng lao động" in callbacks.render(s, "vi")["headline"]
     assert callbacks.render(s, "vi")["per-insured"] is None  # no budget: the chart says so, no heading
     assert "Not available for this scheme" in str(valid(figures.groups_chart(s, "en")).layout.annotations[0].text)
+
+
+def test_voluntary_bhxh_support_is_costed_against_the_baseline():
+    """The BHXH page's lever has its price: the state's support by year, the extra cost and people
+    against the region's baseline on the same draws, more support costing more and insuring more."""
+    def support(level):
+        req = dict(LAI_CHAU, scenario="vinh_long", scheme="bhxh", compare=None, target=50, year=2024, start=2020,
+                   levers={f"voluntary_subsidy.{g}": level for g in ("poor", "near_poor", "other")})
+        s = callbacks.compute_request(req, DRAWS, SEED)
+        assert "error" not in s, s.get("error")
+        return s, next(r for r in s["budget"] if r["year"] == 2024)
+
+    low, at_low = support(40)
+    high, at_high = support(80)
+    assert set(at_low) >= {"state_cost", "extra_state_cost", "extra_insured"} and "premium_revenue" not in at_low
+    assert 0 < at_low["extra_state_cost"] < at_high["extra_state_cost"]
+    assert 0 < at_low["extra_insured"] < at_high["extra_insured"]
+    chart = valid(figures.budget_chart(high, "en"))
+    assert [d.name for d in chart.data] == ["State support of voluntary BHXH contributions (model, assumed)"]
+    assert "State support of voluntary social insurance contributions in 2024" in briefing.briefing_html(high, "en")
+    assert callbacks.render(high, "en")["per-insured"] is not None
 
 
 def test_app_builds_and_serves_the_layout():
