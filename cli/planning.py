@@ -250,6 +250,11 @@ def cmd_solve(args) -> int:
 
     planning.check_target(args.target, "solve")
     planning.check_probability(args.probability)
+    from covsim.simulator.inputs.levers import schemes_with
+
+    if args.scheme and args.scheme not in schemes_with("solvable"):  # named as typed, not as the scenario's
+        raise InputError("--scheme", args.scheme, "solve moves levers with a cost, and none acts on it; allowed: "
+                                                  + ", ".join(schemes_with("solvable")))
     scenario = _scenario(args)
     levers = [p for p in args.levers.split(",") if p.strip()]
     paths = [planning.parse_lever(lever, "--levers", solvable_paths()) for lever in levers]
@@ -542,14 +547,16 @@ def register(sub) -> None:
     target.set_defaults(func=cmd_target)
 
     solve = sub.add_parser("solve", help="cheapest state shares that make a target likely")
-    _common(solve, scheme=False)
+    _common(solve)
     solve.add_argument("--target", type=_float, required=True, help="coverage target as a share")
     solve.add_argument("--year", type=_year, required=True, help="target year")
     solve.add_argument("--probability", type=_float, required=True, help="required probability, in (0, 1)")
     solve.add_argument("--levers", required=True,
                        help="comma-separated levers: groups (their state share, up to 100%%), reform paths, or "
                             "drive (an enrolment drive's strength, 0-3: 1 = the nation's 2016-2020 drive, the pull the "
-                            "level above's targets put on it; its cost assumed), e.g. drive,near_poor,pupil_student")
+                            "level above's targets put on it; its cost assumed), e.g. drive,near_poor,pupil_student; "
+                            "for --scheme bhxh the state's support of voluntary contributions, "
+                            "voluntary_subsidy.poor,voluntary_subsidy.near_poor,voluntary_subsidy.other")
     solve.add_argument("--from", dest="start", type=_year, help="first year the levers take effect "
                                                                "(default: the year after the region's last "
                                                                "observation; for a --year before that, three "

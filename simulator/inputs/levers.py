@@ -120,7 +120,7 @@ LEVERS: dict[str, Lever] = _levers(
     # Labour-force schemes (see simulator/schemes/labour.py).
     Lever("voluntary_subsidy", "voluntary_bhxh_subsidy", 0.0, 1.0, "state share of the voluntary BHXH contribution",
           VOLUNTARY, groups=("poor", "near_poor", "other"), offered=("poor", "near_poor", "other"),
-          dashboard=True, kind="share",
+          solvable=True, dashboard=True, kind="share",
           label={"vi": "NSNN hỗ trợ đóng BHXH tự nguyện", "en": "State support of voluntary BHXH"},
           description={"vi": "Phần mức đóng BHXH tự nguyện do nhà nước hỗ trợ cho người nghèo, cận nghèo và người khác.",
                        "en": "The state's share of the voluntary social-insurance contribution, by income group."},

@@ -323,8 +323,10 @@ def test_a_2025_unit_where_it_is_not_summed_is_one_line_naming_its_provinces(cap
     (("brief", "lai_chau", "--target", "0.9", "--year", "2025", "--out", "never.html", "--compare", "vietnam"),
      ("brief: --compare:", "not lai_chau")),
     (("solve", "dong_nai", "--scenario", "dong_nai_labour_2013", "--target", "0.5", "--year", "2028",
-      "--probability", "0.8", "--levers", "near_poor"), ("'dong_nai_labour_2013' is bhxh", "solve: --scenario",
-                                                      "the region's baseline, 'dong_nai'")),
+      "--probability", "0.8", "--levers", "near_poor"), ("solve: state_share.near_poor: acts on bhyt only, not on "
+                                                      "this bhxh run", "allowed: voluntary_subsidy.GROUP")),
+    (("solve", "dong_nai", "--scheme", "bhtn", "--target", "0.5", "--year", "2028", "--probability", "0.8",
+      "--levers", "near_poor"), ("--scheme: bhtn", "none acts on it; allowed: bhyt, bhxh")),
 ])
 def test_options_name_themselves_and_are_never_silently_ignored(capsys, argv, fragments):
     code, _, err = cli(capsys, *argv)
@@ -644,7 +646,7 @@ def test_size_estimate_and_limit():
       "--memory-limit", "8G"), ["--samples", "1,073,741,824 samples", "use fewer --samples"]),
     # the option a message points to is one the command has
     (("solve", "vinh_long", "--target", "0.9", "--year", "2020", "--probability", "0.8", "--levers", "near_poor",
-      "--scenario", "vinh_long_labour_2018"), ["--scenario", "is bhxh", "the region's baseline, 'vinh_long'"]),
+      "--scheme", "bhtn"), ["--scheme: bhtn", "allowed: bhyt, bhxh"]),
     (("sensitivity", "vinh_long", "--year", "2020", "--scenario", "vinh_long_labour_2018"),
      ["--scenario", "is bhxh"]),
     # the same lever twice would let the last win silently; one the briefing cannot move is not offered

@@ -204,17 +204,20 @@ def _walk(component):
 
 def test_solve_and_sensitivity_take_the_schemes_from_the_lever_registry(monkeypatch, lai_chau):
     """Which schemes `solve` and `sensitivity` work on is what the levers declare, not a name test:
-    the labour schemes are refused until a lever of theirs may be moved."""
+    BHXH since its voluntary support may be moved; BHTN refused until a lever of its own may be."""
     import dataclasses
 
-    labour = dataclasses.replace(lai_chau[0], scheme="bhxh")
-    assert levers.schemes_with("solvable") == ("bhyt",)
-    with pytest.raises(InputError, match="allowed: a scenario of scheme bhyt "):
+    labour = dataclasses.replace(lai_chau[0], scheme="bhtn")
+    assert levers.schemes_with("solvable") == ("bhyt", "bhxh")
+    with pytest.raises(InputError, match="allowed: a scenario of scheme bhyt, bhxh "):
         solve.solve(labour, None, 0, 0.9, 2030, 0.5, ["near_poor"])
     with pytest.raises(InputError, match="allowed: a scenario of scheme bhyt "):
         sensitivity.sobol(labour, None, 2030)
+    with pytest.raises(InputError, match="near_poor: acts on bhyt only, not on this bhxh run; allowed: "
+                                         "voluntary_subsidy.GROUP"):  # it would change nothing, priced
+        solve.solve(dataclasses.replace(labour, scheme="bhxh"), None, 0, 0.9, 2030, 0.5, ["near_poor"])
     moved = dataclasses.replace(levers.LEVERS["enforcement"], solvable=True, sensitivity=True)
     monkeypatch.setitem(levers.LEVERS, "enforcement", moved)
     assert levers.schemes_with("solvable") == levers.schemes_with("sensitivity") == ("bhyt", "bhxh", "bhtn")
     with pytest.raises(InputError, match="does not move this lever"):  # past the scheme check
-        solve.solve(labour, None, 0, 0.9, 2030, 0.5, ["voluntary_subsidy.poor"])
+        solve.solve(labour, None, 0, 0.9, 2030, 0.5, ["voluntary_outreach"])
