@@ -461,7 +461,7 @@ def test_allocate_an_early_target_year_starts_where_an_allocation_can(tmp_path, 
 
 def test_allocate_says_when_a_unit_is_asked_for_less_while_the_province_rises(tmp_path, capsys):
     out = tmp_path / "a.csv"
-    code, text, err = cli(capsys, "allocate", "lai_chau_2025", "--target", "0.95", "--year", "2030", "--out",
+    code, text, err = cli(capsys, "allocate", "lai_chau_2025", "--target", "0.96", "--year", "2030", "--out",
                           str(out), "--draws", "30", "--json")
     table = pd.read_csv(out)
     fell = [(u["unit"], u["year"]) for u in json.loads(text)["falling"]]
@@ -469,7 +469,7 @@ def test_allocate_says_when_a_unit_is_asked_for_less_while_the_province_rises(tm
         rate = table[(table.unit == unit)].set_index("year")
         assert rate.insured[year] / rate.population[year] < rate.insured[year - 1] / rate.population[year - 1]
     assert bool(fell) == ("while the provincial target rises" in err)
-    assert fell  # this target is below the model's own 2030 forecast
+    assert fell  # this target, near the model's own 2030 forecast, asks some units for less in some years
     # every such unit and year is listed, not only a unit's first
     prov = table[table.unit_kind == "group"].groupby("year")[["insured", "population"]].sum()
     rising = set((prov.insured / prov.population).diff().loc[lambda d: d > 0].index)
