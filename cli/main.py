@@ -407,6 +407,26 @@ def _terminate_as_exit() -> None:
     signal.signal(signal.SIGHUP, terminate)  # the terminal closed
 
 
+#: The exit codes of a command a signal stopped after it said what it kept (Ctrl-C, SIGTERM).
+STOPPED = (130, 143)
+
+
+def _end_now(code: int) -> None:
+    """End the process at once, without the interpreter's finalisation: the code the signal cut
+    short (a checkpoint half-written to a temporary file, a library lock it held) may leave a
+    finaliser to wait for ever or to raise again (a batch stopped by SIGTERM, its line written,
+    hung at exit or ended by SIGINT under load). Nothing is lost: every checkpoint is whole on
+    disk, a temporary file is removed by the next run (`--resume`)."""
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     from covsim.simulator.errors import InputError
 
@@ -418,7 +438,10 @@ def main(argv: list[str] | None = None) -> int:
             from covsim.simulator.inputs import validate
 
             validate.require_valid()
-        return args.func(args)
+        code = args.func(args)
+        if argv is None and code in STOPPED:
+            _end_now(code)
+        return code
     except InputError as exc:
         for line in getattr(exc, "lines", None) or [str(exc)]:  # a workbook's problems: one line each
             sys.stderr.write(f"covsim: error: {line}\n")

@@ -75,11 +75,23 @@ def started_batch(out: Path, chunks: int):
     partial = Path(f"{out}.partial")
     cmd = [sys.executable, "-m", "covsim.cli.main", "batch", "vinh_long", *GRID, "--draws", "24", "--chunk-draws",
            "2", "--out", str(out), "--quiet"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    env = dict(os.environ, PYTHONFAULTHANDLER="1")  # a hang is dumped on SIGABRT (`ended`)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env=env)
     deadline = time.time() + 120
     while time.time() < deadline and len(list(partial.glob("*.nc"))) < chunks:
         time.sleep(0.05)
     return proc, partial
+
+
+def ended(proc) -> str:
+    """The stopped batch's stderr once it exits; a batch still running after two minutes is made to
+    dump every thread's stack (faulthandler, on SIGABRT) and the test fails with it."""
+    try:
+        return proc.communicate(timeout=120)[1]
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+        pytest.fail("the batch did not exit within 120 s of the signal:\n" + proc.communicate(timeout=30)[1])
 
 
 def test_killed_batch_resumes_to_the_same_result(tmp_path, capsys):
@@ -111,7 +123,7 @@ def test_a_terminated_batch_says_what_it_kept_and_resumes(tmp_path, capsys):
     out = tmp_path / "termed.nc"
     proc, partial = started_batch(out, 3)
     proc.send_signal(signal.SIGTERM)
-    err = proc.communicate(timeout=120)[1]
+    err = ended(proc)
     lines = err.strip().splitlines()
     assert proc.returncode == 143, err
     assert len(lines) == 1 and "terminated (SIGTERM)" in lines[0] and "--resume" in lines[0], err
