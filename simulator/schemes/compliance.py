@@ -59,9 +59,13 @@ def draws(params: xr.Dataset, seed: int, regions: list[str]) -> xr.Dataset:
                       coords={"draw": params.draw.values, "region": list(regions)})
 
 
+#: The policy parameter the compliance walk reads: the scenario's enforcement lever.
+POLICY_PARAMETER = "enforcement"
+
+
 def enforcement(policy: Policy, regions: list[str], years: list[int]) -> np.ndarray:
     """The scenario's enforcement lever, log-odds over (year, region) (0 where none is set)."""
-    return np.array([[policy.annual("enforcement", y, r, default=0.0) for r in regions] for y in years])
+    return np.array([[policy.annual(POLICY_PARAMETER, y, r, default=0.0) for r in regions] for y in years])
 
 
 def share(params: xr.Dataset, seed: int, regions: list[str], years: list[int], lever: np.ndarray,

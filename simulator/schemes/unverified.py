@@ -21,11 +21,11 @@ import pandas as pd
 
 from ..inputs import regions as region_registry, tables
 from ..inputs.regions import NATIONAL
-from ..inputs.scheme_ids import HEALTH, SCHEMES
+from ..inputs.scheme_ids import HEALTH, LABOUR, SCHEMES
+from . import compliance
 
 #: What marks a row as not confirmed by any source here (its `source` or `note`).
 MARKS = ("unverified", "as remembered", "not verified", "from memory")
-LABOUR = tuple(s for s in SCHEMES if s != HEALTH)
 
 #: table -> (schemes reading it, the columns that say what a row is, its date column). The labour
 #: layer projects the population as the health engine does, so both read the demographic tables.
@@ -39,10 +39,8 @@ READ = {
     "labour_force": (LABOUR, ("parameter",), "year"),
     "labour_policy": (LABOUR, ("parameter", "group"), "effective_from"),
 }
-#: The policy parameters the labour layer reads (simulator/schemes/labour.py); the health engine
-#: reads the others, and `premium_rate` only as one rate for every group (policy.policy_arrays).
-LABOUR_PARAMETERS = ("retirement_age", "bhtn_scope", "voluntary_contribution_rate", "voluntary_income_floor",
-                     "voluntary_bhxh_subsidy", "voluntary_outreach", "enforcement")
+#: The health engine reads every policy parameter the labour layer does not (labour.POLICY_PARAMETERS)
+#: and compliance's lever, and `premium_rate` only as one rate for every group (policy.policy_arrays).
 ONE_RATE = ("premium_rate",)
 #: What only BHXH reads: its voluntary branch's parameters and the informal workers it is drawn from.
 VOLUNTARY_ONLY = ("voluntary_", "informal_")
@@ -64,9 +62,11 @@ def _year(value) -> int:
 
 
 def _policy_read(parameter: str, group: str, scheme: str) -> bool:
-    if scheme == HEALTH:
-        return parameter not in LABOUR_PARAMETERS and not (parameter in ONE_RATE and group)
-    return parameter in LABOUR_PARAMETERS and _labour_read(parameter, scheme)
+    from .labour import POLICY_PARAMETERS  # labour imports provenance, which imports this module
+    if scheme == HEALTH:  # employees' health cover follows the compliance walk too
+        return ((parameter not in POLICY_PARAMETERS or parameter == compliance.POLICY_PARAMETER)
+                and not (parameter in ONE_RATE and group))
+    return parameter in POLICY_PARAMETERS and _labour_read(parameter, scheme)
 
 
 def _labour_read(parameter: str, scheme: str) -> bool:
@@ -90,7 +90,7 @@ def _rows(regions: tuple[str, ...], scheme: str, end: int, data: str) -> str:
                     if keys else (nation if not have else nation.iloc[:0])
                 own = pd.concat([own, lacking])
             df = own
-        if name == "population" and "census" in READ:  # a census total of the same year is the one read
+        if name == "population":  # a census total of the same year is the one read
             census = tables.table("census")
             seen = set(zip(census.region, census.year.astype(int)))
             df = df.loc[_mask((r, int(y)) not in seen for r, y in zip(df.region, df.year))]

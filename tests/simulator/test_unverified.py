@@ -87,3 +87,33 @@ def test_a_listed_row_moves_the_run_and_an_unlisted_marked_row_does_not(tmp_path
 
 def _coverage(result: dict):
     return json.dumps({k: v for k, v in result.items() if k != "provenance"}, sort_keys=True)
+
+
+def test_the_policy_parameters_each_scheme_is_said_to_read_are_those_its_run_reads(monkeypatch):
+    """unverified.py decides which policy rows a run reads by labour.POLICY_PARAMETERS: a run
+    of each scheme, recording every parameter it asks the policy for, must agree with it."""
+    import dataclasses
+
+    from covsim.simulator.inputs.policy import Policy
+    from covsim.simulator.schemes import labour
+
+    asked: set[str] = set()
+    series = Policy._series
+
+    def recorded(self, parameter, *args, **kwargs):
+        asked.add(parameter)
+        return series(self, parameter, *args, **kwargs)
+
+    monkeypatch.setattr(Policy, "_series", recorded)
+    params = set(tables.table("policy_parameters").parameter)
+    for scheme in ("bhyt", "bhxh", "bhtn"):
+        asked.clear()
+        sc = dataclasses.replace(simulator.load_scenario("vinh_long"), scheme=scheme, end=2026)
+        simulator.run(sc, draws=2, seed=0)
+        said = {p for p in params | asked if unverified._policy_read(p, "", scheme)}
+        if scheme == "bhtn":  # the layer prices BHXH's voluntary branch too; BHTN's figures do not use it
+            asked -= {p for p in asked if p.startswith(unverified.VOLUNTARY_ONLY)}
+        # every parameter of the table the run asked for is one the rule says it reads
+        assert asked <= said, (scheme, sorted(asked - said))
+        if scheme == "bhxh":
+            assert asked == set(labour.POLICY_PARAMETERS)
