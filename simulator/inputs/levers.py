@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..errors import nearest
 from .groups import STATE_SHARED
-from .scheme_ids import HEALTH as _HEALTH, SCHEMES, VOLUNTARY
+from .scheme_ids import ENFORCEMENT, HEALTH as _HEALTH, SCHEMES, VOLUNTARY
 
 HEALTH = (_HEALTH,)
 #: The groups the dashboard and `sensitivity` offer for a group lever unless it names its own.
@@ -127,7 +127,7 @@ LEVERS: dict[str, Lever] = _levers(
           column={"vi": "NSNN hỗ trợ BHXH tự nguyện (%)", "en": "State support, voluntary BHXH (%)"}),
     # One payroll declaration carries BHYT, BHXH and BHTN: employers' compliance is employees' BHYT
     # coverage too (docs/model.md), so the lever acts on every scheme.
-    Lever("enforcement", "enforcement", -5.0, 5.0, "log-odds shift of employers' compliance with compulsory "
+    Lever("enforcement", ENFORCEMENT, -5.0, 5.0, "log-odds shift of employers' compliance with compulsory "
           "contributions (BHXH, BHTN and employees' BHYT; inspections)",
           SCHEMES, dashboard=True, kind="logodds", assumed=True,
           label={"vi": "Thanh tra, kiểm tra doanh nghiệp (mức tự đặt, 0 = không đổi)", "en": "Enforcement (log-odds)"},

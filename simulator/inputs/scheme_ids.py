@@ -9,3 +9,10 @@ VOLUNTARY = ("bhxh",)
 #: What a labour scheme's coverage can be a share of: a plan's target says which (Cần Thơ's BHTN 100%
 #: is of those required to join), and `covsim target --denominator` asks for it.
 LABOUR_DENOMINATORS = ("labour_force", "required")
+#: The scenario's lever of employers' compliance, read by the compliance walk that both the labour
+#: layer and the health engine's employees follow (simulator/schemes/compliance.py).
+ENFORCEMENT = "enforcement"
+#: The policy parameters the labour layer reads (simulator/schemes/labour.py); the health engine
+#: reads the others and ENFORCEMENT. unverified.py lists the unconfirmed rows a run reads by this.
+LABOUR_POLICY = ("retirement_age", "bhtn_scope", "voluntary_contribution_rate", "voluntary_income_floor",
+                 "voluntary_bhxh_subsidy", "voluntary_outreach", ENFORCEMENT)

@@ -18,6 +18,7 @@ import xarray as xr
 
 from ..inputs.policy import Policy
 from ..inputs.regions import NATIONAL
+from ..inputs.scheme_ids import ENFORCEMENT
 from ..streams import normal, normal_path
 from .parameters import Prior, region_values
 
@@ -59,13 +60,9 @@ def draws(params: xr.Dataset, seed: int, regions: list[str]) -> xr.Dataset:
                       coords={"draw": params.draw.values, "region": list(regions)})
 
 
-#: The policy parameter the compliance walk reads: the scenario's enforcement lever.
-POLICY_PARAMETER = "enforcement"
-
-
 def enforcement(policy: Policy, regions: list[str], years: list[int]) -> np.ndarray:
     """The scenario's enforcement lever, log-odds over (year, region) (0 where none is set)."""
-    return np.array([[policy.annual(POLICY_PARAMETER, y, r, default=0.0) for r in regions] for y in years])
+    return np.array([[policy.annual(ENFORCEMENT, y, r, default=0.0) for r in regions] for y in years])
 
 
 def share(params: xr.Dataset, seed: int, regions: list[str], years: list[int], lever: np.ndarray,

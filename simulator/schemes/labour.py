@@ -58,10 +58,6 @@ from ..inputs.scheme_ids import LABOUR
 from ..streams import normal
 
 SCHEMES = LABOUR
-#: The policy parameters this layer reads (`pol.annual` below, and compliance's lever); the health
-#: engine reads the others (unverified.py lists a run's unconfirmed rows by this).
-POLICY_PARAMETERS = ("retirement_age", "bhtn_scope", "voluntary_contribution_rate", "voluntary_income_floor",
-                     "voluntary_bhxh_subsidy", "voluntary_outreach", compliance.POLICY_PARAMETER)
 GROUPS = {"bhxh": ("required", "informal"), "bhtn": ("required", "other")}
 DENOMINATORS = {"share_of_labour_force": "labour_force", "share_of_required": "required"}
 #: Working ages the layer keeps: from 15 to the band before 65 (no retirement age reaches 65).

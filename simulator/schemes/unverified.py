@@ -21,8 +21,7 @@ import pandas as pd
 
 from ..inputs import regions as region_registry, tables
 from ..inputs.regions import NATIONAL
-from ..inputs.scheme_ids import HEALTH, LABOUR, SCHEMES
-from . import compliance
+from ..inputs.scheme_ids import ENFORCEMENT, HEALTH, LABOUR, LABOUR_POLICY, SCHEMES
 
 #: What marks a row as not confirmed by any source here (its `source` or `note`).
 MARKS = ("unverified", "as remembered", "not verified", "from memory")
@@ -39,7 +38,7 @@ READ = {
     "labour_force": (LABOUR, ("parameter",), "year"),
     "labour_policy": (LABOUR, ("parameter", "group"), "effective_from"),
 }
-#: The health engine reads every policy parameter the labour layer does not (labour.POLICY_PARAMETERS)
+#: The health engine reads every policy parameter the labour layer does not (scheme_ids.LABOUR_POLICY)
 #: and compliance's lever, and `premium_rate` only as one rate for every group (policy.policy_arrays).
 ONE_RATE = ("premium_rate",)
 #: What only BHXH reads: its voluntary branch's parameters and the informal workers it is drawn from.
@@ -62,11 +61,10 @@ def _year(value) -> int:
 
 
 def _policy_read(parameter: str, group: str, scheme: str) -> bool:
-    from .labour import POLICY_PARAMETERS  # labour imports provenance, which imports this module
     if scheme == HEALTH:  # employees' health cover follows the compliance walk too
-        return ((parameter not in POLICY_PARAMETERS or parameter == compliance.POLICY_PARAMETER)
+        return ((parameter not in LABOUR_POLICY or parameter == ENFORCEMENT)
                 and not (parameter in ONE_RATE and group))
-    return parameter in POLICY_PARAMETERS and _labour_read(parameter, scheme)
+    return parameter in LABOUR_POLICY and _labour_read(parameter, scheme)
 
 
 def _labour_read(parameter: str, scheme: str) -> bool:

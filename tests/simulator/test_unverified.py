@@ -90,12 +90,12 @@ def _coverage(result: dict):
 
 
 def test_the_policy_parameters_each_scheme_is_said_to_read_are_those_its_run_reads(monkeypatch):
-    """unverified.py decides which policy rows a run reads by labour.POLICY_PARAMETERS: a run
+    """unverified.py decides which policy rows a run reads by scheme_ids.LABOUR_POLICY: a run
     of each scheme, recording every parameter it asks the policy for, must agree with it."""
     import dataclasses
 
     from covsim.simulator.inputs.policy import Policy
-    from covsim.simulator.schemes import labour
+    from covsim.simulator.inputs.scheme_ids import LABOUR_POLICY
 
     asked: set[str] = set()
     series = Policy._series
@@ -116,4 +116,4 @@ def test_the_policy_parameters_each_scheme_is_said_to_read_are_those_its_run_rea
         # every parameter of the table the run asked for is one the rule says it reads
         assert asked <= said, (scheme, sorted(asked - said))
         if scheme == "bhxh":
-            assert asked == set(labour.POLICY_PARAMETERS)
+            assert asked == set(LABOUR_POLICY)
