@@ -1,10 +1,12 @@
 """Which uncertainties and which levers move coverage in a year: Sobol indices with SALib.
 
 Factors are the enrolment parameters the calibration fits (each over its posterior's 5th–95th
-percentile, or the prior's where no posterior is given) and the state shares of the subsidised
-groups (each over [current level, 100%]). Saltelli's samples become the draws of one engine run:
-each draw carries its own parameters and, through its own net premium, its own policy, so
-thousands of samples cost one vectorised run. The outreach random walk of the forecast years is
+percentile, or the prior's where no posterior is given), the state shares of the subsidised
+groups (each over [current level, 100%]) and the enrolment drive (over [current strength, the
+lever's maximum]). Saltelli's samples become the draws of one engine run: each draw carries its
+own parameters and, through its own net premium and drive, its own policy, so thousands of
+samples cost one vectorised run. A drive's effect is its strength times the draw's fitted pull of
+the targets (`drive_effect`), so its index carries that estimate's uncertainty too. The outreach random walk of the forecast years is
 noise, not a parameter, and is switched off here; factors are sampled independently, so
 posterior correlations between parameters are ignored (the usual Sobol assumption).
 """
@@ -20,14 +22,18 @@ from ..schemes import compliance, health
 from . import planning, runsize
 from ..errors import InputError
 from ..inputs.groups import GROUP_IDS
-from ..schemes.parameters import net_price_pct
+from ..inputs import drives
+from ..schemes.parameters import drive_effect, net_price_pct
 from ..inputs.levers import lever_of, schemes_with, sensitivity_paths
 from ..inputs.scenario import Scenario
 from ..inputs.regions import NATIONAL, refuse_unit
 
 SCALARS = ("price_sensitivity", "outreach_2015", "roadmap", "outreach_trend", "outreach_damping", "target_pull")
-#: The policy parameters whose levers the fast path below can vary: the premium's state share.
+#: The policy parameters whose levers the fast path below can vary: the premium's state share,
+#: and the drive's strength (log-odds added to joining, draw by draw).
 SHARE_PARAMETERS = ("state_share", "local_top_up")
+DRIVE_PARAMETERS = ("drive",)
+VARIED = (*SHARE_PARAMETERS, *DRIVE_PARAMETERS)
 CHUNK = 4096  # samples per engine call: bounds memory to ~0.5 GB for one region
 
 
@@ -55,9 +61,9 @@ def factors(params: xr.Dataset, scenario: Scenario, start: int, levers: tuple[st
     same = []
     for path in paths:
         lever = lever_of(path)
-        if lever.parameter not in SHARE_PARAMETERS:
-            raise InputError("sensitivity", path, "sensitivity varies premium shares; allowed: a lever on "
-                                                  f"{' or '.join(SHARE_PARAMETERS)}")
+        if lever.parameter not in VARIED:
+            raise InputError("sensitivity", path, "sensitivity varies premium shares and the drive; allowed: a "
+                                                  f"lever on {', '.join(VARIED)}")
         group = path.partition(".")[2]
         if lever.parameter == "local_top_up" and group in totals:  # the total moots it (Policy.state_share)
             same.append(f"{path} (part of {totals[group]}, varied)")
@@ -142,6 +148,11 @@ def coverage_at(scenario: Scenario, params: xr.Dataset, table: pd.DataFrame, X: 
     levers = sorted(((j, lever_of(r.factor).parameter, r.factor.partition(".")[2])
                      for j, r in enumerate(table.itertuples(index=False)) if r.kind == "lever"),
                     key=lambda lever: lever[1] == "state_share")
+    pushes = [j for j, parameter, _ in levers if parameter in DRIVE_PARAMETERS]
+    levers = [lever for lever in levers if lever[1] not in DRIVE_PARAMETERS]
+    later = np.array(years) >= start
+    # the scenario's own drive in those years (in its outreach already): a sampled strength replaces it
+    own = prep.pol.drive.sel(region=region).values if "drive" in prep.pol else np.zeros(len(years))
     out = np.empty(X.shape[0])
     k = years.index(year)
     for a in range(0, X.shape[0], CHUNK):
@@ -156,6 +167,10 @@ def coverage_at(scenario: Scenario, params: xr.Dataset, table: pd.DataFrame, X: 
             total.loc[{"group": group}] = xr.where(later, level, total.sel(group=group))
         pol = prep.pol.assign(state_share_national=total, state_share_local=xr.zeros_like(total))
         price = net_price_pct(pol).transpose("region", "group", "year", "draw").values
-        raw = prep.advance(draws, seed=0, noise_from=year + 1, price=price)
+        shift = None
+        for j in pushes:  # (draw, region, year): the sampled strength less the scenario's own, from `start`
+            strength = np.where(later, rows[:, j][:, None] - own, 0.0)[:, None, :]
+            shift = drive_effect(draws, strength, drives.drive_unit())
+        raw = prep.advance(draws, seed=0, noise_from=year + 1, price=price, outreach_shift=shift)
         out[a:a + CHUNK] = raw["ins"][k].sum(axis=1)[0] / raw["pop"][k].sum(axis=1)[0]
     return out

@@ -25,8 +25,9 @@ class Lever:
 
     `regional`: a reform sets the scenario region's own value (else the national one).
     `solvable`: `covsim solve` may move it (it prices the state's cost of premium shares).
-    `sensitivity`: `covsim sensitivity` varies it (its fast path rewrites the premium's state share,
-    so a share lever: parameter `state_share` or `local_top_up`). `dashboard`: the
+    `sensitivity`: `covsim sensitivity` varies it (its fast path rewrites the premium's state share
+    and adds the drive's log-odds draw by draw, so parameter `state_share`, `local_top_up` or
+    `drive`). `dashboard`: the
     page shows a box for it, `kind` says how (share in %, VND, log-odds, drive strength), and the
     briefing shows its value so. `assumed`: its strength is the user's own (no plan states it).
     """
@@ -111,7 +112,7 @@ LEVERS: dict[str, Lever] = _levers(
                        "en": "The province's enrolment drive: a shift in the log-odds of joining health insurance."}),
     Lever("drive", "drive", 0.0, 3.0, "strength of an enrolment drive, 1 = the nation's 2016-2020 drive "
           "(Decision 1167's targets; fitted effect, assumed cost)", HEALTH, regional=True, solvable=True,
-          dashboard=True, kind="drive",
+          sensitivity=True, dashboard=True, kind="drive",
           label={"vi": "Cường độ vận động tham gia BHYT", "en": "Enrolment drive strength"},
           description={"vi": "Cường độ chiến dịch vận động tham gia BHYT: 1 bằng đợt vận động toàn quốc theo "
                              "Quyết định 1167/QĐ-TTg (2016-2020); hiệu quả ước lượng, chi phí giả định.",

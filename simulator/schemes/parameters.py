@@ -322,11 +322,12 @@ def target_pull(params: xr.Dataset, gaps: np.ndarray | None) -> np.ndarray:
 
 def drive_effect(params: xr.Dataset, drive: np.ndarray, unit: float) -> np.ndarray:
     """Log-odds a scenario's drive lever adds over (draw, region, year): its strength (region,
-    year) times the log-odds of one unit times the fitted pull, draw by draw. A drive never
-    lowers joining: draws whose pull came out negative give it no effect."""
+    year; or draw, region, year where each draw has its own, as `sensitivity` samples it) times the
+    log-odds of one unit times the fitted pull, draw by draw. A drive never lowers joining: draws
+    whose pull came out negative give it no effect."""
     if not np.any(drive):
         return np.zeros((params.sizes["draw"], 1, 1))
     if "target_pull" not in params:
         raise InputError("parameters", "target_pull", "the drive lever needs draws with a fitted target "
                                                       "pull; refit them with `covsim calibrate REGION --out FILE.nc`")
-    return np.maximum(params.target_pull.values, 0.0)[:, None, None] * unit * drive[None]
+    return np.maximum(params.target_pull.values, 0.0)[:, None, None] * unit * (drive if drive.ndim == 3 else drive[None])

@@ -274,6 +274,40 @@ def test_sensitivity_finds_the_levers_that_matter(lai_chau):
     assert table.loc["lapse_logit.pensioner", "ST"] < 0.02
 
 
+def test_sensitivity_varies_the_drive_as_the_engine_runs_it():
+    """The drive is a default factor over [its current strength, the lever's maximum]; a sampled
+    strength adds, draw by draw, what a scenario setting that strength from the start year adds."""
+    from covsim.simulator.schemes import health
+
+    scenario = load("vinh_long")
+    params = shipped.draws_for("vinh_long", 60, 0)
+    table = sensitivity.factors(params, scenario, 2018).set_index("factor")
+    assert table.loc["drive", "kind"] == "lever" and (table.loc["drive", "lo"], table.loc["drive", "hi"]) == (0.0, 3.0)
+    only = sensitivity.factors(params, scenario, 2018, levers=("drive",))
+    X = np.vstack([((only.lo + only.hi) / 2).to_numpy()] * 3)
+    j = int(np.flatnonzero(only.factor == "drive")[0])
+    X[:, j] = (0.0, 1.0, 2.5)
+    got = sensitivity.coverage_at(scenario, params, only, X, 2020, 2018)
+    assert got[0] < got[1] < got[2]
+    draws = sensitivity._params_for(params, only, X, "vinh_long")
+    years = list(range(scenario.start, 2021))
+    for row, strength in enumerate(X[:, j]):
+        policy = scenario.with_reform({"drive": {2018: float(strength)}}).policy() if strength else scenario.policy()
+        raw = health.Prepared.build(policy, ["vinh_long"], years).advance(draws, seed=0, noise_from=2021)
+        k = years.index(2020)
+        expected = raw["ins"][k].sum(axis=1)[0] / raw["pop"][k].sum(axis=1)[0]
+        assert got[row] == pytest.approx(expected[row], rel=1e-9)
+    # A scenario's own drive is the factor's low end, and a sampled strength replaces it from the start
+    driven = scenario.with_reform({"drive": {2016: 1.0}})
+    only = sensitivity.factors(params, driven, 2018, levers=("drive",))
+    assert only.set_index("factor").loc["drive", "lo"] == 1.0
+    X[:, j] = 2.5
+    got = sensitivity.coverage_at(driven, params, only, X[:1], 2020, 2018)[0]
+    policy = driven.with_reform({"drive": {2018: 2.5}}).policy()
+    raw = health.Prepared.build(policy, ["vinh_long"], years).advance(draws, seed=0, noise_from=2021)
+    assert got == pytest.approx(raw["ins"][k].sum(axis=1)[0, 0] / raw["pop"][k].sum(axis=1)[0, 0], rel=1e-9)
+
+
 def test_allocate_totals_add_up(tmp_path, capsys):
     out = tmp_path / "lai_chau.csv"
     code, text, _ = cli(capsys, "allocate", "lai_chau", "--target", "0.968", "--year", "2020", "--out", str(out),
