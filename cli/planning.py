@@ -377,7 +377,25 @@ def _provenance_rows(record: dict) -> list[tuple[str, object]]:
         rows.append(("unconverged", record["unconverged"]))
     rows += [("assumed", a) for a in record["assumptions"]] or [("assumed", "none")]
     rows += [("held fixed (assumed, not fitted)", f) for f in record.get("fixed", [])]
+    # and whatever else the text output says of the run (capped shares, unconfirmed data rows, the
+    # parameters still mostly their priors, ...): one row each, its heading as the item
+    from covsim.cli.summary import provenance_lines
+
+    said = ("provenance:", "assumed numbers:", "held fixed in the model", "parameters from a fit that did not")
+    for line in provenance_lines(record):
+        if not line.startswith(said):
+            rows.append(_heading_split(line))
     return rows
+
+
+def _heading_split(line: str) -> tuple[str, str]:
+    """'heading (aside: more): value' as (heading, value): split at the first ': ' outside brackets."""
+    depth = 0
+    for i, ch in enumerate(line):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and line.startswith(": ", i):
+            return line[:i], line[i + 2:]
+    return line, ""
 
 
 def _unit_years(entries: list[dict]) -> tuple[dict[str, list[int]], str]:

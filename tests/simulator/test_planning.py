@@ -467,6 +467,11 @@ def test_every_allocate_output_records_what_reproduces_it(tmp_path, capsys):
     # what the model holds fixed, as the text and the sidecar list it
     assert [r[1] for r in sheet if r[0] == "held fixed (assumed, not fitted)"] == side["fixed"] and side["fixed"]
     assert f"seed 7, data {side['data_hash']}" in text and "standing in the plan's 2016 table" in text
+    # everything else the text says of the run, a row each: the unconfirmed data rows, the priors
+    said = {f"{item}: {value}" for item, value in sheet}
+    for start in ("data no source here confirms", "fitted, yet mostly their assumed priors"):
+        line = next(t for t in text.splitlines() if t.startswith(start))
+        assert line in said
 
 
 def test_allocate_json_has_its_provenance_and_stops_districts_when_they_were_abolished(tmp_path, capsys):
