@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 import xarray as xr
 
-from . import decisions, tables
+from . import decisions, known, tables
 from .demography import AGES, SEXES
 from ..errors import InputError
 from .groups import GROUP_IDS
@@ -25,8 +25,10 @@ def shares(regions: list[str], years: list[int], decided_by: date | None = None)
     """Share of each (region, sex, age) in each group, per year; sums to 1 over `group`. A run as of
     `decided_by` does not know a plan's (`planned`) rows before the plan was decided (Lai Châu's
     2016-2020 group sizes are its plan of 9 Dec 2016): its own plan must not shape a forecast made
-    before it."""
+    before it. Nor the other reference years after its origin (the assumed 2020 shares, shaped on
+    the poverty and formal employment 2020 saw): the shares of the last one known hold instead."""
     table = known_rows(tables.table("group_shares"), decided_by)
+    table = known_years(table, decided_by)
     out = np.zeros((len(regions), len(SEXES), AGES.size, len(GROUP_IDS), len(years)))
     for i, region in enumerate(regions):
         rows = table[table.region == region]
@@ -62,6 +64,21 @@ def shares(regions: list[str], years: list[int], decided_by: date | None = None)
         coords={"region": regions, "sex": list(SEXES), "age": AGES, "group": list(GROUP_IDS), "year": years},
         attrs={"units": "1", "kind": "assumed", "source": "group_shares.csv"},
     )
+
+
+def known_years(table, decided_by: date | None):
+    """`table` without the reference years after the last year whose figures `decided_by` knows,
+    region by region (a region's earliest stands in where all come later, as `known.figures`
+    does); a plan's rows, known whole from the day it was decided (`known_rows`), stay."""
+    last = known.last_year(decided_by)
+    if last is None:
+        return table
+    planned = (table.kind == "planned") if "kind" in table else np.zeros(len(table), dtype=bool)
+    keep = planned | (table.year <= last)
+    for _, rows in table.groupby("region", sort=False):
+        if not keep[rows.index].any():
+            keep[rows.index[rows.year == rows.year.min()]] = True
+    return table[keep]
 
 
 def known_rows(table, decided_by: date | None):

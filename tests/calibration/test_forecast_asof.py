@@ -450,6 +450,27 @@ def test_a_plans_group_sizes_are_unknown_before_the_plan_was_decided():
     assert np.array_equal(built, early.transpose("year", "region", "sex", "age", "group").values)
 
 
+def test_the_assumed_2020_group_shares_are_unknown_before_2020():
+    """The assumed 2020 reference shares (poverty fallen to ~5%, more employees: shaped on what 2020
+    saw) are a later event to a forecast made before; it holds 2010's. From the end of 2020, as on
+    the whole record, the shares move towards them."""
+    from covsim.simulator.inputs import membership
+
+    years = [2010, 2015, 2020]
+    full = membership.shares(["vietnam", "vinh_long"], years)
+    early = membership.shares(["vietnam", "vinh_long"], years, date(2019, 12, 31))
+    poor = {"group": "poor", "sex": "male", "age": 40}
+    assert float(full.sel(region="vietnam", year=2020, **poor)) == pytest.approx(0.05)
+    assert float(early.sel(region="vietnam", year=2020, **poor)) == pytest.approx(0.11)  # 2010's held
+    assert float(abs(early.sel(year=2020) - early.sel(year=2010)).max()) == 0.0
+    assert float(abs(early.sel(year=2010) - full.sel(year=2010)).max()) == 0.0
+    assert float(abs(membership.shares(["vietnam"], years, date(2020, 12, 31))
+                     - full.sel(region=["vietnam"])).max()) == 0.0
+    # before the first reference year the earliest stands in: a run needs shares
+    assert float(abs(membership.shares(["vietnam"], years, date(2009, 6, 1))
+                     - early.sel(region=["vietnam"])).max()) == 0.0
+
+
 def test_a_growth_rate_measured_by_a_later_census_cannot_move_a_forecast(tmp_path):
     """As of 2012 HCMC has one census point (2009), so its population follows a growth rate: the
     1999-2009 rate the 2009 census published, never the 2009-2019 rate of the 2019 census (once an
