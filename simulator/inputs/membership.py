@@ -81,6 +81,26 @@ def known_years(table, decided_by: date | None):
     return table[keep]
 
 
+def held_text(regions: list[str], decided_by: date | None) -> str:
+    """'' or the assumption an as-of run makes by the cut (`known_years`): the group shares held at
+    the last reference year it knows, the later ones named. Listed with the run's held numbers."""
+    if decided_by is None:
+        return ""
+    table = tables.table("group_shares")
+    held, unknown = set(), set()
+    for region in regions:
+        rows = table[table.region == region]
+        rows = rows if len(rows) else table[table.region == NATIONAL]
+        kept = set(known_years(known_rows(rows, decided_by), decided_by).year)
+        held.add(max(kept))
+        unknown |= set(rows.year) - kept
+    if not unknown:
+        return ""
+    later = ", ".join(map(str, sorted(unknown)))
+    return (f"group shares held at their {'/'.join(map(str, sorted(held)))} reference from then on (those of "
+            f"{later}, shaped on what those years saw or set by a later plan, are not known by the origin)")
+
+
 def known_rows(table, decided_by: date | None):
     """`table` without the planned rows of documents not yet decided on `decided_by` (None: all)."""
     if decided_by is None or "kind" not in table:

@@ -422,6 +422,9 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
     out["below_national"] = json.dumps(scenario.below_national(policy), ensure_ascii=False)  # a national-policy test
     out["denominator"] = "resident_population"
     held = [str(params.attrs["compliance_held"])] if params.attrs.get("compliance_held") else []  # an as-of fit's
+    members = former_provinces(scenario.region) if scenario.region in mergeable() else ()
+    shares = membership.held_text(list(members) or [scenario.region], policy.decided_by if policy else None)
+    held += [shares] if shares else []  # an as-of run's group shares, held where later ones are not known
     out["fixed"] = json.dumps([str(f) for f in FIXED] + held, ensure_ascii=False)
     out["denominator_note"] = (
         "coverage: insured / resident population (usual residents, as the census counts them, steered through "

@@ -558,6 +558,11 @@ def test_an_as_of_fits_held_compliance_is_listed_with_the_held_numbers():
                     "means: the labour layer's fit saw every year, so an as-of fit does not use it)"]
     run = covsim("run", "vietnam", "--draws", "10", "--json")
     assert not [f for f in json.loads(run.stdout)["provenance"]["fixed"] if "employers' compliance" in f]
+    # the group shares the cut holds (the 2020 reference unknown as of 2012) are listed too; not on the record
+    shares = [f for f in json.loads(result.stdout)["provenance"]["fixed"] if f.startswith("group shares held")]
+    assert shares == ["group shares held at their 2010 reference from then on (those of 2020, shaped on what "
+                      "those years saw or set by a later plan, are not known by the origin)"]
+    assert not [f for f in json.loads(run.stdout)["provenance"]["fixed"] if f.startswith("group shares held")]
 
 
 def test_forecast_convergence_report_says_whether_the_fit_converged():
