@@ -329,6 +329,8 @@ def cmd_sensitivity(args) -> int:
                          f"{', ...' if len(flat) > 6 else ''}); give more --draws\n")
     for note in table.attrs.get("part_of_total", []):
         sys.stderr.write(f"covsim: note: {note}: not varied on its own; a province's total share moots its top-up\n")
+    for note in table.attrs.get("no_effect", []):
+        sys.stderr.write(f"covsim: note: {note}: not varied; refit them (covsim calibrate REGION --out FILE.nc)\n")
     record = provenance.analysis_record(scenario, params, args.seed)
     if args.chart:
         _atomic(args.chart, lambda tmp: charts.save_chart(
@@ -581,7 +583,7 @@ def register(sub) -> None:
                                                                "years before --year)")
     solve.set_defaults(func=cmd_solve)
 
-    sens = sub.add_parser("sensitivity", help="Sobol indices of coverage over the fitted parameters and the state-share levers")
+    sens = sub.add_parser("sensitivity", help="Sobol indices of coverage over the fitted parameters, the state-share levers and the drive")
     from covsim.simulator.inputs.regions import runnable
 
     _common(sens, scheme=False, accepted=runnable)  # not the 2025 units: sensitivity cannot sum them

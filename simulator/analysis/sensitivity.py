@@ -3,7 +3,8 @@
 Factors are the enrolment parameters the calibration fits (each over its posterior's 5th–95th
 percentile, or the prior's where no posterior is given), the state shares of the subsidised
 groups (each over [current level, 100%]) and the enrolment drive (over [current strength, the
-lever's maximum]). Saltelli's samples become the draws of one engine run: each draw carries its
+lever's maximum]). A sampled level holds from the start year on, in place of whatever the scenario
+sets from then (a drive a plan raises later is replaced too, as a share lever's value is). Saltelli's samples become the draws of one engine run: each draw carries its
 own parameters and, through its own net premium and drive, its own policy, so thousands of
 samples cost one vectorised run. A drive's effect is its strength times the draw's fitted pull of
 the targets (`drive_effect`), so its index carries that estimate's uncertainty too. The outreach random walk of the forecast years is
@@ -58,7 +59,7 @@ def factors(params: xr.Dataset, scenario: Scenario, start: int, levers: tuple[st
         spread(f"lapse_logit.{g}", params.lapse_logit.sel(group=g).values)
     paths = sensitivity_paths() if levers is None else list(levers)
     totals = {p.partition(".")[2]: p for p in paths if lever_of(p).parameter == "state_share"}
-    same = []
+    same, inert = [], []
     for path in paths:
         lever = lever_of(path)
         if lever.parameter not in VARIED:
@@ -68,12 +69,16 @@ def factors(params: xr.Dataset, scenario: Scenario, start: int, levers: tuple[st
         if lever.parameter == "local_top_up" and group in totals:  # the total moots it (Policy.state_share)
             same.append(f"{path} (part of {totals[group]}, varied)")
             continue
+        if lever.parameter in DRIVE_PARAMETERS and "target_pull" not in params:  # an older fit: no effect to vary
+            inert.append(f"{path} (these draws have no fitted target pull, which a drive's effect is)")
+            continue
         current = planning.lever_value(scenario, path, start)
         if current < lever.hi:
             rows.append({"factor": path, "kind": "lever", "lo": current, "hi": lever.hi})
     out = pd.DataFrame(rows)
     out.attrs["no_spread"] = flat
     out.attrs["part_of_total"] = same  # top-ups of a group whose total share is varied: the same factor
+    out.attrs["no_effect"] = inert  # levers these draws give no effect: said, not varied
     return out
 
 
@@ -132,6 +137,7 @@ def sobol(scenario: Scenario, params: xr.Dataset, year: int, samples: int = 256,
     out["ST"], out["ST_conf"] = result["ST"], result["ST_conf"]
     out.attrs.update(year=year, samples=samples, evaluations=int(X.shape[0]), start=start,
                      no_spread=table.attrs.get("no_spread", []), part_of_total=table.attrs.get("part_of_total", []),
+                     no_effect=table.attrs.get("no_effect", []),
                      coverage_mean=float(Y.mean()), coverage_sd=float(Y.std()))
     return out.sort_values("ST", ascending=False).reset_index(drop=True)
 

@@ -87,13 +87,14 @@ def held_text(regions: list[str], decided_by: date | None) -> str:
     if decided_by is None:
         return ""
     table = tables.table("group_shares")
+    known = known_years(known_rows(table, decided_by), decided_by)
     held, unknown = set(), set()
     for region in regions:
-        rows = table[table.region == region]
-        rows = rows if len(rows) else table[table.region == NATIONAL]
-        kept = set(known_years(known_rows(rows, decided_by), decided_by).year)
+        # the rows `shares` takes: the region's known ones, else the nation's (the fallback after the cut)
+        where = region if (known.region == region).any() else NATIONAL
+        kept = set(known[known.region == where].year)
         held.add(max(kept))
-        unknown |= set(rows.year) - kept
+        unknown |= set(table[table.region == where].year) - kept
     if not unknown:
         return ""
     later = ", ".join(map(str, sorted(unknown)))

@@ -466,6 +466,11 @@ def test_the_assumed_2020_group_shares_are_unknown_before_2020():
     assert float(abs(early.sel(year=2010) - full.sel(year=2010)).max()) == 0.0
     assert float(abs(membership.shares(["vietnam"], years, date(2020, 12, 31))
                      - full.sel(region=["vietnam"])).max()) == 0.0
+    # what the runs list with the numbers held fixed: the years they do not know, none from the end of 2020
+    assert membership.held_text(["vietnam"], date(2019, 12, 31)).startswith("group shares held at their 2010 ")
+    assert membership.held_text(["vietnam"], date(2020, 12, 31)) == membership.held_text(["vietnam"], None) == ""
+    assert "(those of 2016, 2017, 2018, 2019, 2020," in membership.held_text(["lai_chau"], date(2012, 12, 31))
+    assert membership.held_text(["lai_chau"], date(2016, 12, 31)) == ""  # its plan known, 2020 its own
     # before the first reference year the earliest stands in: a run needs shares
     assert float(abs(membership.shares(["vietnam"], years, date(2009, 6, 1))
                      - early.sel(region=["vietnam"])).max()) == 0.0

@@ -297,6 +297,11 @@ def test_sensitivity_varies_the_drive_as_the_engine_runs_it():
         k = years.index(2020)
         expected = raw["ins"][k].sum(axis=1)[0] / raw["pop"][k].sum(axis=1)[0]
         assert got[row] == pytest.approx(expected[row], rel=1e-9)
+    # Draws fitted before the pull existed give a drive no effect: said, not varied, the rest still runs
+    no_pull = params.drop_vars("target_pull")
+    assert "drive" not in set(sensitivity.factors(no_pull, scenario, 2018).factor)
+    table = sensitivity.sobol(scenario, no_pull, 2020, samples=8)
+    assert "drive" not in set(table.factor) and table.attrs["no_effect"][0].startswith("drive (these draws")
     # A scenario's own drive is the factor's low end, and a sampled strength replaces it from the start
     driven = scenario.with_reform({"drive": {2016: 1.0}})
     only = sensitivity.factors(params, driven, 2018, levers=("drive",))
