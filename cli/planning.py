@@ -339,7 +339,13 @@ def cmd_sensitivity(args) -> int:
         print(json.dumps({"region": scenario.region, "scenario": scenario.name, "year": args.year,
                           "samples": args.samples, "evaluations": table.attrs["evaluations"],
                           "lever_start": table.attrs["start"],
-                          "indices": table.round(6).to_dict(orient="records"), "provenance": record},
+                          "indices": table.round(6).to_dict(orient="records"),
+                          # what was not varied and why, as stderr says it: the fitted parameters with
+                          # no spread in the draws, top-ups their group's total share moots, levers the
+                          # draws give no effect
+                          "not_varied": {"no_spread": flat, "part_of_total": table.attrs.get("part_of_total", []),
+                                         "no_effect": table.attrs.get("no_effect", [])},
+                          "provenance": record},
                          ensure_ascii=False))
         return 0
     print(f"{scenario.name}: Sobol indices of coverage in {args.year} ({table.attrs['evaluations']} evaluations; "

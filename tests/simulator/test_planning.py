@@ -550,6 +550,12 @@ def test_sensitivity_says_when_the_draws_leave_the_parameters_nothing_to_vary(ca
     assert code == 0 and "fitted parameters have no spread in these 1 draws" in err and "roadmap" in err
     code, text, err = cli(capsys, "sensitivity", "vinh_long", "--year", "2020", "--samples", "8", "--draws", "10")
     assert code == 0 and "no spread" not in err
+    # --json says the same under `not_varied`
+    code, text, err = cli(capsys, "sensitivity", "vinh_long", "--year", "2020", "--samples", "8", "--draws", "1",
+                          "--json")
+    not_varied = json.loads(text)["not_varied"]
+    assert code == 0 and "roadmap" in not_varied["no_spread"] and not_varied["no_effect"] == []
+    assert "roadmap" not in {r["factor"] for r in json.loads(text)["indices"]}
 
 
 def test_a_2025_units_levers_start_at_the_merger():
