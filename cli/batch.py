@@ -34,7 +34,8 @@ def _run_task(task):
         return chunk, ds
     from pathlib import Path
 
-    batch.write_checkpoint(ds, Path(path))  # a worker on this machine checkpoints its own chunk
+    with _signals_deferred():  # whole or not at all: a signal waits for the write to end
+        batch.write_checkpoint(ds, Path(path))  # a worker on this machine checkpoints its own chunk
     return chunk, None
 
 
@@ -342,6 +343,19 @@ def _signals_held():
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+@contextmanager
+def _signals_deferred():
+    """Ctrl-C and SIGTERM held while the body runs, then taken as they would have been (their
+    handlers run once it ends). Raised inside a library's locked section, a signal's exception can
+    leave the lock held: a SIGTERM while a checkpoint was written left xarray's netCDF lock taken,
+    and the file's close then waited on it for ever (CI, 2026-12-03: the batch hung in to_netcdf's
+    close, the faulthandler's stack showed)."""
+    with _signals_held() as came:
+        yield
+    for signum in dict.fromkeys(came):
+        signal.raise_signal(signum)
 
 
 def _shut_down(client, cluster, quietly: bool) -> list[int]:

@@ -134,6 +134,31 @@ def test_a_terminated_batch_says_what_it_kept_and_resumes(tmp_path, capsys):
     assert code == 0 and json.loads(capsys.readouterr().out)["resumed_chunks"] == kept
 
 
+def test_a_signal_while_a_checkpoint_is_written_waits_for_the_write(tmp_path, monkeypatch):
+    """SIGTERM raised inside xarray's locked netCDF write left the lock held, and the batch then hung
+    in the file's close (CI's faulthandler stack). The write now ends first: the checkpoint is whole,
+    and the signal is taken as it would have been (SIGTERM noted, Ctrl-C's exception raised)."""
+    from covsim.cli import batch as cli_batch
+    from covsim.simulator.analysis import batch as analysis
+
+    ds = xr.Dataset({"insured": (("draw", "year"), np.arange(6.0).reshape(2, 3))})
+    write = analysis.write_checkpoint
+
+    def interrupted_write(data, path):
+        signal.raise_signal(signal.SIGTERM)  # in the middle of the task, as a scheduler's kill comes
+        write(data, path)
+
+    monkeypatch.setattr(analysis, "run_chunk", lambda *_: ds)
+    monkeypatch.setattr(analysis, "write_checkpoint", interrupted_write)
+    path = tmp_path / "00001-abc.nc"
+    with cli_batch._sigterm_as_interrupt() as terminated:
+        with pytest.raises(KeyboardInterrupt):
+            cli_batch._run_task((1, None, None, 0, str(path)))
+    assert terminated == [True]
+    with xr.open_dataset(path) as kept:  # written whole before the signal was taken
+        np.testing.assert_array_equal(kept.insured.values, ds.insured.values)
+
+
 @pytest.mark.parametrize("extra, key", [
     (["--grid", "near_pour=0.3:1:0.1"], "near_pour"),
     (["--grid", "near_poor=0.3:1"], "near_poor=0.3:1"),
