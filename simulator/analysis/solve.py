@@ -22,7 +22,7 @@ from scipy import optimize, stats
 from ..schemes import health, labour, scheme as scheme_entry
 from ..schemes.merged import summed
 from ..inputs.merger import policy_of_members
-from ..inputs.regions import former_provinces, mergeable
+from ..inputs.regions import run_members
 from . import planning
 from ..errors import InputError
 from ..inputs.levers import lever_of, schemes_with, solvable_paths
@@ -53,7 +53,7 @@ class Problem:
         self.target, self.year, self.paths, self.start = target, year, paths, start
         self.years = list(range(scenario.start, year + 1))
         # A 2025 unit runs as its former provinces side by side, summed after (as `health.run`).
-        self.members = former_provinces(scenario.region) if scenario.region in mergeable() else ()
+        self.members = run_members(scenario.region)
         self.policy = scheme_entry(scenario.scheme).policy(scenario)  # a labour run's rules too
         self._prepare()
         self.lo = np.array([planning.lever_value(scenario, p, start) for p in paths])

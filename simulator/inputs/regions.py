@@ -186,6 +186,12 @@ def mergeable() -> list[str]:
             and all(reg[m].runnable for m in r.members)]
 
 
+def run_members(region: str) -> tuple[str, ...]:
+    """The former provinces a run of `region` runs side by side and sums (a mergeable 2025 unit's),
+    else none: the region runs as itself."""
+    return former_provinces(region) if region in mergeable() else ()
+
+
 def refuse_unit(region: str, what: str) -> None:
     """One line for a command that cannot yet run a 2025 unit as the sum of its former provinces:
     it names the unit, what cannot, and the former provinces it can run instead."""

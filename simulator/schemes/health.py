@@ -20,7 +20,7 @@ from .parameters import (BAND_LABELS, DEFAULT_NOISE_FROM, band_ages, band_of_age
 from ..inputs.policy import Policy, policy_arrays
 from ..inputs.scenario import Scenario
 from ..inputs.merger import policy_of_members
-from ..inputs.regions import former_provinces, mergeable
+from ..inputs.regions import run_members
 from .merged import summed
 
 #: Employees' contribution base in units of the base salary (assumed: average insured wage about
@@ -388,7 +388,7 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
     A 2025 unit formed from several former provinces runs as those provinces side by side (under
     their own policy until 1 July 2025, the unit's after) and reports their sum (`merged.py`);
     `params` then covers the former provinces (their `region_offset`)."""
-    members = former_provinces(scenario.region) if scenario.region in mergeable() else ()
+    members = run_members(scenario.region)
     regions = list(members) or [scenario.region]
     if params is None:
         params = sample_prior(draws, seed, regions)
@@ -422,7 +422,7 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
     out["below_national"] = json.dumps(scenario.below_national(policy), ensure_ascii=False)  # a national-policy test
     out["denominator"] = "resident_population"
     held = [str(params.attrs["compliance_held"])] if params.attrs.get("compliance_held") else []  # an as-of fit's
-    members = former_provinces(scenario.region) if scenario.region in mergeable() else ()
+    members = run_members(scenario.region)
     shares = membership.held_text(list(members) or [scenario.region], policy.decided_by if policy else None)
     held += [shares] if shares else []  # an as-of run's group shares, held where later ones are not known
     out["fixed"] = json.dumps([str(f) for f in FIXED] + held, ensure_ascii=False)

@@ -19,7 +19,7 @@ from .merged import summed
 from .provenance import params_hash
 from .parameters import DEFAULT_NOISE_FROM
 from ..inputs.merger import policy_of_members
-from ..inputs.regions import former_provinces, mergeable
+from ..inputs.regions import run_members
 from ..inputs.scenario import Scenario
 
 
@@ -36,7 +36,7 @@ class Variants:
         self.noise_from, self.parallel = noise_from, parallel
         self.source = str(params.attrs.get("source", "given"))
         self.params_digest = params_hash(params)
-        self.members = former_provinces(scenario.region) if scenario.region in mergeable() else ()
+        self.members = run_members(scenario.region)
         self.prepared = Prepared.build(self._policy(scenario), list(self.members) or [scenario.region],
                                        scenario.years)
         years = list(scenario.years)
