@@ -27,13 +27,10 @@ def shares(regions: list[str], years: list[int], decided_by: date | None = None)
     2016-2020 group sizes are its plan of 9 Dec 2016): its own plan must not shape a forecast made
     before it. Nor the other reference years after its origin (the assumed 2020 shares, shaped on
     the poverty and formal employment 2020 saw): the shares of the last one known hold instead."""
-    table = known_rows(tables.table("group_shares"), decided_by)
-    table = known_years(table, decided_by)
+    table = known_table(decided_by)
     out = np.zeros((len(regions), len(SEXES), AGES.size, len(GROUP_IDS), len(years)))
     for i, region in enumerate(regions):
-        rows = table[table.region == region]
-        if rows.empty:
-            rows = table[table.region == NATIONAL]
+        rows = table[table.region == _source(table, region)]
         unknown = set(rows.group) - set(GROUP_IDS)
         if unknown:
             raise InputError("group_shares.csv", f"{region}.group", f"unknown group {sorted(unknown)}; "
@@ -66,6 +63,17 @@ def shares(regions: list[str], years: list[int], decided_by: date | None = None)
     )
 
 
+def known_table(decided_by: date | None):
+    """The group-share rows a run as of `decided_by` knows (None: all): a plan's from its day, the
+    other reference years up to its origin."""
+    return known_years(known_rows(tables.table("group_shares"), decided_by), decided_by)
+
+
+def _source(table, region: str) -> str:
+    """Whose rows of `table` give `region`'s shares: its own, else the nation's."""
+    return region if (table.region == region).any() else NATIONAL
+
+
 def known_years(table, decided_by: date | None):
     """`table` without the reference years after the last year whose figures `decided_by` knows,
     region by region (a region's earliest stands in where all come later, as `known.figures`
@@ -86,13 +94,11 @@ def held_text(regions: list[str], decided_by: date | None) -> str:
     the last reference year it knows, the later ones named. Listed with the run's held numbers."""
     if decided_by is None:
         return ""
-    table = tables.table("group_shares")
-    known = known_years(known_rows(table, decided_by), decided_by)
+    table, cut = tables.table("group_shares"), known_table(decided_by)
     held, unknown = set(), set()
     for region in regions:
-        # the rows `shares` takes: the region's known ones, else the nation's (the fallback after the cut)
-        where = region if (known.region == region).any() else NATIONAL
-        kept = set(known[known.region == where].year)
+        where = _source(cut, region)  # the rows `shares` takes
+        kept = set(cut[cut.region == where].year)
         held.add(max(kept))
         unknown |= set(table[table.region == where].year) - kept
     if not unknown:
