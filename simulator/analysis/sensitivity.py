@@ -154,11 +154,12 @@ def coverage_at(scenario: Scenario, params: xr.Dataset, table: pd.DataFrame, X: 
     levers = sorted(((j, lever_of(r.factor).parameter, r.factor.partition(".")[2])
                      for j, r in enumerate(table.itertuples(index=False)) if r.kind == "lever"),
                     key=lambda lever: lever[1] == "state_share")
-    pushes = [j for j, parameter, _ in levers if parameter in DRIVE_PARAMETERS]
+    push = next((j for j, parameter, _ in levers if parameter in DRIVE_PARAMETERS), None)  # the one drive lever
     levers = [lever for lever in levers if lever[1] not in DRIVE_PARAMETERS]
-    later = np.array(years) >= start
+    from_start = np.array(years) >= start
     # the scenario's own drive in those years (in its outreach already): a sampled strength replaces it
     own = prep.pol.drive.sel(region=region).values if "drive" in prep.pol else np.zeros(len(years))
+    unit = drives.drive_unit()
     out = np.empty(X.shape[0])
     k = years.index(year)
     for a in range(0, X.shape[0], CHUNK):
@@ -174,9 +175,9 @@ def coverage_at(scenario: Scenario, params: xr.Dataset, table: pd.DataFrame, X: 
         pol = prep.pol.assign(state_share_national=total, state_share_local=xr.zeros_like(total))
         price = net_price_pct(pol).transpose("region", "group", "year", "draw").values
         shift = None
-        for j in pushes:  # (draw, region, year): the sampled strength less the scenario's own, from `start`
-            strength = np.where(later, rows[:, j][:, None] - own, 0.0)[:, None, :]
-            shift = drive_effect(draws, strength, drives.drive_unit())
+        if push is not None:  # (draw, region, year): the sampled strength less the scenario's own, from `start`
+            strength = np.where(from_start, rows[:, push][:, None] - own, 0.0)[:, None, :]
+            shift = drive_effect(draws, strength, unit)
         raw = prep.advance(draws, seed=0, noise_from=year + 1, price=price, outreach_shift=shift)
         out[a:a + CHUNK] = raw["ins"][k].sum(axis=1)[0] / raw["pop"][k].sum(axis=1)[0]
     return out
