@@ -176,8 +176,14 @@ def _check_size(args, scenarios, grid) -> None:
     for _, _, _, count in grid:
         points *= count
     count = points * len(scenarios)
+    from covsim.simulator.analysis import planning
+
     years = max(len(sc.years) for sc in scenarios)
-    estimate = runsize.batch_estimate(count, args.draws, years, len(GROUP_IDS))
+    rerun = None  # without a grid every variant is a whole run
+    if grid:
+        firsts = [planning.lever_start(sc) if args.start is None else args.start for sc in scenarios]
+        rerun = max(sc.end - first + 1 for sc, first in zip(scenarios, firsts))
+    estimate = runsize.batch_estimate(count, args.draws, years, len(GROUP_IDS), rerun)
     runsize.check(estimate, args.memory_limit, "--grid" if grid else "--draws",
                   f"{count:,} scenario variants x {args.draws:,} draws ({len(scenarios)} scenarios"
                   + (f" x {' x '.join(f'{c:,}' for *_, c in grid)} grid points" if grid else "") + ")",

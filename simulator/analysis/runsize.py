@@ -52,10 +52,13 @@ def sobol_estimate(samples: int, factors: int, years: int, groups: int, chunk: i
                     + 2 * 8 * 100 * samples, rows * years * SECONDS_PER_DRAW_YEAR)
 
 
-def batch_estimate(variants: int, draws: int, years: int, groups: int) -> Estimate:
-    """A batch: each chunk is small, but the store is assembled in memory from every variant."""
+def batch_estimate(variants: int, draws: int, years: int, groups: int, rerun_years: int | None = None) -> Estimate:
+    """A batch: each chunk is small, but the store is assembled in memory from every variant (all
+    `years`); its time is for the years each variant reruns (from its levers' start), as a batch
+    shares the years before that with its scenario's own run."""
+    rerun = years if rerun_years is None else max(1, min(rerun_years, years))
     return Estimate(BASE_BYTES + variants * draws * years * groups * BATCH_CELL_BYTES,
-                    variants * draws * years * SECONDS_PER_DRAW_YEAR)
+                    variants * draws * rerun * SECONDS_PER_DRAW_YEAR)
 
 
 def available_memory() -> float:

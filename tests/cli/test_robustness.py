@@ -634,6 +634,12 @@ def test_size_estimate_and_limit():
     for bad in ("0", "-1G", "1X", "G"):
         with pytest.raises(InputError, match="--memory-limit"):
             runsize.parse_size(bad)
+    # a batch's store holds every year, but its variants rerun only the years from the levers' start
+    whole = runsize.batch_estimate(128, 200, 23, 9)
+    rerun = runsize.batch_estimate(128, 200, 23, 9, rerun_years=6)
+    assert rerun.memory == whole.memory
+    assert rerun.seconds == pytest.approx(whole.seconds * 6 / 23)
+    assert runsize.batch_estimate(1, 1, 23, 9, rerun_years=-3).seconds > 0  # a --from past the end
 
 
 @pytest.mark.parametrize("argv, fragments", [
