@@ -148,7 +148,13 @@ def cmd_batch(args) -> int:
     scenarios = _scenarios(args)
     _check_size(args, scenarios, grid)
     with batch.store_lock(out), _sigterm_as_interrupt() as terminated:  # the lock: one batch per store
-        return _batch(args, out, scenarios, terminated)
+        try:
+            return _batch(args, out, scenarios, terminated)
+        except KeyboardInterrupt:  # before any chunk ran (the posteriors' read): as `main` says it
+            if not terminated:
+                raise
+            sys.stderr.write("covsim: terminated (SIGTERM); nothing written\n")
+            return 143
 
 
 def _note(text: str) -> None:
@@ -205,8 +211,9 @@ def _batch(args, out, scenarios, terminated: list) -> int:
                                              "use --resume or delete it")
     grid = [batch.parse_grid(spec) for spec in args.grid]
     variants = batch.variants(scenarios, grid, args.start)
-    params = {r: shipped.draws_for(r, args.draws, args.seed, scheme_id=variants[0].scenario.scheme)
-              for r in sorted({v.scenario.region for v in variants})}
+    with _signals_deferred():  # read whole, then a signal is taken (xarray's file lock, as below)
+        params = {r: shipped.draws_for(r, args.draws, args.seed, scheme_id=variants[0].scenario.scheme)
+                  for r in sorted({v.scenario.region for v in variants})}
     chunks = batch.plan(variants, params, args.draws, args.seed, args.chunk_draws)
     if args.workers is not None and args.scheduler != "local":
         _note(f"--workers {args.workers}: sets the size of a local cluster only; --scheduler {args.scheduler} "
@@ -254,7 +261,7 @@ def _batch(args, out, scenarios, terminated: list) -> int:
                 terminated.append(True)
     if interrupted:  # counted once every worker has stopped: what is on disk is what was kept
         return _interrupted(chunks, folder, terminated)
-    try:  # a signal while the store is made: the chunks are kept, as after one during the run
+    try:  # a signal while the chunks are read back: they are kept, as after one during the run
         attrs = {"seed": int(args.seed), "draws": int(args.draws), "data_hash": tables.data_hash(),
                  "code_version": provenance.code_version(), "scheme": variants[0].scenario.scheme,
                  "grid": json.dumps(args.grid), "parameters": json.dumps(
@@ -273,11 +280,13 @@ def _batch(args, out, scenarios, terminated: list) -> int:
                  "below_national": json.dumps({v.name: v.scenario.below_national() for v in variants}, ensure_ascii=False),
                  **_calibration(params, variants[0].scenario.scheme),
                  "chunk_draws": int(args.chunk_draws)}
-        ds = batch.assemble(chunks, variants, folder, attrs)
-        batch.write_store(ds, out)
+        ds = batch.assemble(chunks, variants, folder, attrs, guard=_signals_deferred)
     except KeyboardInterrupt:
         return _interrupted(chunks, folder, terminated)
-    with _signals_held():  # the store is written: a signal now stops nothing, nor is it a failure
+    # every chunk is read: a signal now waits for the store, whole, and stops nothing after it (raised
+    # inside the netCDF write it could leave xarray's lock taken, and the batch hang in the close)
+    with _signals_held():
+        batch.write_store(ds, out)
         batch.discard(folder)
         seconds = time.perf_counter() - began
         return _finished(args, out, variants, chunks, resumed, seconds, attrs)

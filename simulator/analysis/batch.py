@@ -27,7 +27,7 @@ import itertools
 import json
 import os
 import shutil
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -269,14 +269,17 @@ def execute(chunks: list[Chunk], variants_: list[Variant], params: dict[str, xr.
     return len(chunks) - len(todo)
 
 
-def assemble(chunks: list[Chunk], variants_: list[Variant], folder: Path, attrs: dict) -> xr.Dataset:
-    """The finished store: chunks joined along `draw`, variants along `scenario`."""
+def assemble(chunks: list[Chunk], variants_: list[Variant], folder: Path, attrs: dict,
+             guard=nullcontext) -> xr.Dataset:
+    """The finished store: chunks joined along `draw`, variants along `scenario`. `guard()` wraps
+    each checkpoint's read: the CLI holds signals there, as an exception raised inside xarray's
+    locked netCDF read can leave its lock taken (see cli/batch.py)."""
     parts = []
     for i, v in enumerate(variants_):
         mine = [c for c in chunks if c.variant == i]
         pieces = []
         for c in mine:
-            with xr.open_dataset(checkpoint_path(folder, c)) as ds:
+            with guard(), xr.open_dataset(checkpoint_path(folder, c)) as ds:
                 pieces.append(ds.load())
         joined = derive(v.scenario, xr.concat(pieces, dim="draw"))
         parts.append(joined.expand_dims(scenario=[v.name]))

@@ -159,6 +159,51 @@ def test_a_signal_while_a_checkpoint_is_written_waits_for_the_write(tmp_path, mo
         np.testing.assert_array_equal(kept.insured.values, ds.insured.values)
 
 
+def test_a_signal_while_the_store_is_made_lets_no_netcdf_call_be_cut(tmp_path, capsys, monkeypatch):
+    """The same lock waits in every netCDF call a batch makes after its chunks: reading them back
+    and writing the store. A SIGTERM there is taken only once the call is done. During the reads
+    the batch stops, its chunks kept; during the store's write the store is finished, whole."""
+    from covsim.simulator.analysis import batch as analysis
+
+    opened = xr.open_dataset
+    calls: list[str] = []
+
+    def interrupted_open(path, *a, **k):
+        if not calls and (".partial" in str(path)) == back:  # the posteriors' read, or a chunk's
+            signal.raise_signal(signal.SIGTERM)
+            ds = opened(path, *a, **k)
+            calls.append("read whole")  # reached only if the signal waited for the call
+            return ds
+        return opened(path, *a, **k)
+
+    out = tmp_path / "s.nc"
+    monkeypatch.setattr(analysis.xr, "open_dataset", interrupted_open)
+    back = False  # before any chunk: nothing run, nothing written
+    code = main(["batch", "vinh_long", *GRID, "--draws", "4", "--chunk-draws", "2", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 143 and err == "covsim: terminated (SIGTERM); nothing written\n", err
+    assert calls == ["read whole"] and not out.exists()
+    back, calls[:] = True, []  # reading the chunks back: they are kept
+    code = main(["batch", "vinh_long", *GRID, "--draws", "4", "--chunk-draws", "2", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 143 and "terminated (SIGTERM)" in err and "8 of 8 chunks" in err, err
+    assert calls == ["read whole"] and not out.exists()
+    monkeypatch.setattr(analysis.xr, "open_dataset", opened)
+
+    write = analysis.write_store
+
+    def interrupted_write(ds, path):
+        signal.raise_signal(signal.SIGTERM)
+        write(ds, path)
+
+    monkeypatch.setattr(analysis, "write_store", interrupted_write)
+    code = main(["batch", "vinh_long", *GRID, "--draws", "4", "--chunk-draws", "2", "--out", str(out), "--resume"])
+    assert code == 0, capsys.readouterr().err
+    assert not analysis.partial_folder(out).exists()
+    with xr.open_dataset(out) as ds:
+        assert ds.sizes["scenario"] == 4 and ds.sizes["draw"] == 4
+
+
 @pytest.mark.parametrize("extra, key", [
     (["--grid", "near_pour=0.3:1:0.1"], "near_pour"),
     (["--grid", "near_poor=0.3:1"], "near_poor=0.3:1"),
