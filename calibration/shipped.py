@@ -165,11 +165,15 @@ def merged_draws(unit: str, draws: int, seed: int, read: Reader | None = None) -
     members, head = registry.former_provinces(unit), registry.seat(unit)
     own = {m: draws_for(m, draws, seed, read=read) for m in members}
     base = own[head]
-    regional = [v for v in base.data_vars if "region" in base[v].dims]
-    out = base.drop_vars(regional + ["region"])
-    offsets = np.stack([own[m].region_offset.sel(region=m).values for m in members], axis=1)
-    out["region_offset"] = xr.DataArray(offsets, dims=("draw", "region"),
-                                        coords={"draw": out.draw.values, "region": list(members)})
+    regional = list(dict.fromkeys(v for m in members for v in own[m].data_vars if "region" in own[m][v].dims))
+    out = base.drop_vars([v for v in regional if v in base] + ["region"])
+    for v in regional:  # every per-province parameter (the offset, the employers' compliance) from its own draws
+        have = next(own[m][v] for m in members if v in own[m])
+        parts = [own[m][v].sel(region=m, drop=True) if v in own[m]
+                 else xr.zeros_like(have.isel(region=0, drop=True))  # as region_values reads a province alone
+                 for m in members]
+        out[v] = xr.concat(parts, dim="region").assign_coords(region=list(members)).transpose(*have.dims)
+        out[v].attrs = dict(have.attrs)
     sources = {m: str(own[m].attrs.get("source", "")) for m in members}
     on_priors = [m for m, src in sources.items() if not src.startswith("posterior")]
     parts = "; ".join(f"{m}: {src}" for m, src in sources.items())

@@ -92,6 +92,29 @@ def test_an_unchanged_unit_is_its_former_province():
                                   own.coverage_total.sel(region="lai_chau").values)
 
 
+def test_a_unit_keeps_each_former_provinces_own_fitted_parameters():
+    """On the shipped posteriors, as the CLI runs: a unit's draws dropped every per-province
+    parameter but the offset, and each former province's employers' compliance was read as 0
+    (employees' coverage up to 16 points off in a draw). Each keeps its own now."""
+    from covsim.calibration import shipped
+
+    unit_draws = shipped.draws_for("lai_chau_2025", DRAWS, SEED)
+    own_draws = shipped.draws_for("lai_chau", DRAWS, SEED)
+    regional = [v for v in own_draws.data_vars if "region" in own_draws[v].dims]
+    assert "region_compliance" in regional
+    for v in regional:
+        np.testing.assert_array_equal(unit_draws[v].sel(region="lai_chau").values, own_draws[v].sel(region="lai_chau").values)
+    unit = simulator.run(scenario.load("lai_chau_2025"), params=unit_draws, seed=SEED)
+    own = simulator.run(scenario.load("lai_chau"), params=own_draws, seed=SEED)
+    np.testing.assert_array_equal(unit.coverage.sel(region="lai_chau_2025").values,
+                                  own.coverage.sel(region="lai_chau").values)
+    merged = shipped.draws_for(UNIT, DRAWS, SEED)  # several provinces: each its own, the seat's shared
+    for m in regions.former_provinces(UNIT):
+        mine = shipped.draws_for(m, DRAWS, SEED)
+        for v in (v for v in mine.data_vars if "region" in mine[v].dims):
+            np.testing.assert_array_equal(merged[v].sel(region=m).values, mine[v].sel(region=m).values)
+
+
 def test_output_says_which_boundaries_each_year_is_in(merged):
     _, _, _, ds = merged
     spans = json.loads(ds.attrs["boundaries"])
