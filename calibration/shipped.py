@@ -148,11 +148,13 @@ def _read(path: Path, layer: Scheme) -> xr.Dataset:
 
 
 def _pick(post: xr.Dataset, draws: int, seed: int, layer: Scheme) -> xr.Dataset:
-    """`draws` of the stored draws in a fixed order seeded by `seed` and the layer's stream (with
-    replacement when more are asked than stored)."""
+    """`draws` of the stored draws in a fixed order seeded by `seed` and the layer's stream. More
+    than are stored: one shuffled pass after another, so every stored draw is used as often, and
+    draw i is the same whatever the count (a 1,200-draw batch shares its first 200 with a run)."""
     n = post.sizes["draw"]
     rng = np.random.default_rng([int(seed), layer.draw_stream])
-    return post.isel(draw=rng.permutation(n)[:draws] if draws <= n else rng.integers(0, n, draws))
+    order = np.concatenate([rng.permutation(n) for _ in range(max(1, -(-draws // n)))])
+    return post.isel(draw=order[:draws])
 
 
 def merged_draws(unit: str, draws: int, seed: int, read: Reader | None = None) -> xr.Dataset:

@@ -65,3 +65,22 @@ def test_the_refit_module_refuses_an_unknown_region_in_one_line(capsys, monkeypa
     err = capsys.readouterr().err
     assert exc.value.code == 2 and len(err.strip().splitlines()) == 1
     assert "nowhere: no shipped health posterior; allowed: vietnam" in err
+
+
+
+def test_draw_i_is_the_same_whatever_the_count():
+    """Past the stored count the draws were resampled from scratch: draw 0 changed at 1,001 draws,
+    and a long batch shared no draw with a short run. They now go on in further shuffled passes."""
+    few = shipped.draws_for("vietnam", 200, 0)
+    full = shipped.draws_for("vietnam", 2500, 0)
+    for v in few.data_vars:
+        np.testing.assert_array_equal(full[v].values[:200], few[v].values)
+    post, _ = shipped.stored("vietnam", shipped.posterior_layers()[0])
+    n = post.sizes["draw"]
+    assert 2 * n <= 2500
+    # which stored draw each is: the stored draws tagged by their index through the same picking
+    tagged = shipped._pick(post.assign(index=("draw", np.arange(n))), 2500, 0, shipped.posterior_layers()[0])
+    index = tagged["index"].values
+    np.testing.assert_array_equal(np.sort(index[:n]), np.arange(n))  # each pass uses each stored draw once
+    np.testing.assert_array_equal(np.sort(index[n:2 * n]), np.arange(n))
+    np.testing.assert_array_equal(tagged.price_sensitivity.values, full.price_sensitivity.values)
