@@ -315,9 +315,24 @@ def lever_value(scenario: Scenario, path: str, year: int) -> float:
 
     group = path.partition(".")[2]
     lever = lever_of(path)
-    region = scenario.region if lever.parameter == "state_share" or lever.regional else NATIONAL
     policy = scheme(scenario.scheme).policy(scenario)  # a labour lever's level is in the labour rules
+    if lever.parameter == "state_share" or lever.regional:
+        policy, region = levels_read_at(scenario, policy)
+    else:
+        region = NATIONAL
     return float(policy.level_on(lever.parameter, date(year, 12, 31), region, group))
+
+
+def levels_read_at(scenario: Scenario, policy):
+    """The policy and the region a scenario's regional levels in force are read at. A 2025 unit has
+    no rows of its own: its runs give its former provinces the unit's policy from 1 July 2025 (the
+    seat's top-ups: HCMC's pupils 100%, not the national 50%), so its levels are the seat's there."""
+    from ..inputs.merger import policy_of_members
+    from ..inputs.regions import mergeable, seat
+
+    if scenario.region in mergeable():
+        return policy_of_members(policy, scenario.region), seat(scenario.region)
+    return policy, scenario.region
 
 
 def lever_start(scenario: Scenario, year: int | None = None) -> int:

@@ -64,9 +64,12 @@ class Problem:
         first = date(start, 1, 1)
         self.enacted = {}
         for path in paths:
-            key = scenario.key(path)
-            dates = [first] + [d for d in self.policy.change_dates(*key) if d > first]
-            self.enacted[path] = [(d, self.policy.level_on(key[0], d, key[1], key[2])) for d in dates]
+            parameter, region, group = scenario.key(path)
+            policy = self.policy
+            if region == scenario.region:  # a 2025 unit's in force: its seat's under the unit's policy
+                policy, region = planning.levels_read_at(scenario, policy)
+            dates = [first] + [d for d in policy.change_dates(parameter, region, group) if d > first]
+            self.enacted[path] = [(d, policy.level_on(parameter, d, region, group)) for d in dates]
         self._cache: dict[tuple, Evaluation] = {}
 
     def _prepare(self) -> None:

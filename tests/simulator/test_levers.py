@@ -221,3 +221,25 @@ def test_solve_and_sensitivity_take_the_schemes_from_the_lever_registry(monkeypa
     assert levers.schemes_with("solvable") == levers.schemes_with("sensitivity") == ("bhyt", "bhxh", "bhtn")
     with pytest.raises(InputError, match="does not move this lever"):  # past the scheme check
         solve.solve(labour, None, 0, 0.9, 2030, 0.5, ["voluntary_outreach"])
+
+
+def test_a_2025_units_levels_in_force_are_its_seats_under_the_units_policy():
+    """HCMC's own 50% top-up gives the merged city's pupils 100% from 2026, as its runs take it; the
+    level in force was read at the unit's id, which has no rows: 50%. `solve` then measured its
+    'current policy' without the top-up, and a brief at 50% cut the share unannounced."""
+    from covsim.simulator.analysis import solve
+    from covsim.simulator.inputs import scenario as scenario_mod
+
+    unit = scenario_mod.load("ho_chi_minh_city_2025")
+    seat = scenario_mod.load("ho_chi_minh_city")
+    for path in ("state_share.pupil_student", "local_top_up.pupil_student", "state_share.near_poor"):
+        assert planning.lever_value(unit, path, 2027) == pytest.approx(planning.lever_value(seat, path, 2027))
+    assert planning.lever_value(unit, "state_share.pupil_student", 2027) == pytest.approx(1.0)
+    params = simulator.sample_prior(4, 0, ["binh_duong", "ba_ria_vung_tau", "ho_chi_minh_city"])
+    problem = solve.Problem(unit, params, 0, 0.9, 2030, ["state_share.pupil_student"], 2027)
+    assert problem.lo[0] == pytest.approx(1.0)
+    assert [v for _, v in problem.enacted["state_share.pupil_student"]] == pytest.approx([1.0])
+    # the current policy, solve's floor, is the unit's own run: the same coverage, draw by draw
+    current = problem.run(problem.lo).coverage_total.sel(region="ho_chi_minh_city_2025", year=2030).values
+    own = simulator.run(unit, params=params, seed=0).coverage_total.sel(region="ho_chi_minh_city_2025", year=2030)
+    np.testing.assert_allclose(current, own.values, rtol=1e-12)
