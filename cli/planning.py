@@ -432,7 +432,7 @@ def _allocation_notes(args, table) -> list[str]:
     former = former_note(args.region, args.year)
     if former:
         notes.append(former)
-    if not (record.year == first - 1).any():
+    if not table.attrs["start_observed"]:
         notes.append(f"the path starts from the model's median for {first - 1} "
                      f"({100 * table.attrs['start_level']:.2f}%), not an observed figure: {args.region} has none "
                      f"for {first - 1}")

@@ -25,7 +25,7 @@ import xarray as xr
 from scipy import optimize
 from scipy.special import expit, logit
 
-from ..inputs import tables
+from ..inputs import observations, tables
 from . import planning
 from ..errors import InputError
 from ..inputs.regions import MERGER_YEAR
@@ -88,9 +88,22 @@ def _with_the_rest(region: str, table: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True).sort_values(["year"], kind="stable").reset_index(drop=True)
 
 
-def provincial_path(median: pd.Series, target: float, first: int, year: int) -> pd.Series:
-    """Yearly provincial targets first..year: log-odds straight line from the forecast to the target."""
-    before = float(np.clip(median.loc[first - 1], EDGE, 1 - EDGE))
+def start_level(region: str, scheme: str, median: pd.Series, first: int) -> tuple[float, bool]:
+    """Where the yearly targets start: the observed figure of the year before the first (the mean
+    where sources differ), else the model's median for it; and whether it was observed. A path
+    from the median could ask next year for less than was already reached (Điện Biên: 95.00% for
+    2024 after 95.5% observed in 2023, where the median said 94.56%)."""
+    seen = observations.observed(region, scheme)
+    seen = seen[seen.year == first - 1]
+    if not seen.empty:
+        return float(seen.value.mean()), True
+    return float(median.loc[first - 1]), False
+
+
+def provincial_path(start: float, target: float, first: int, year: int) -> pd.Series:
+    """Yearly provincial targets first..year: log-odds straight line from `start` (the year before
+    the first's) to the target."""
+    before = float(np.clip(start, EDGE, 1 - EDGE))
     steps = np.arange(first, year + 1)
     share = (steps - (first - 1)) / (year - (first - 1))
     path = expit(logit(before) + share * (logit(np.clip(target, EDGE, 1 - EDGE)) - logit(before)))
@@ -164,7 +177,8 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
     sub = ds.sel(region=region)
     groups = [str(g) for g in sub.group.values]
     median_total = sub.coverage_total.median("draw").to_series()
-    path = provincial_path(median_total, target, first, year)
+    start, observed_start = start_level(region, scenario.scheme, median_total, first)
+    path = provincial_path(start, target, first, year)
     rows = []
     for y in range(first, year + 1):
         pop_groups = sub.population.sel(year=y).mean("draw").values
@@ -185,9 +199,7 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
             earlier = table.year[table.year <= latest]
             latest = int(earlier.max()) if len(earlier) else int(table.year.min())
             shares = table[table.year == latest].set_index("unit").population
-            standing = table[table.year == base_year].set_index("unit")
-            province_rate = standing.insured.sum() / standing.population.sum()
-            offset = logit(np.clip(standing.insured / standing.population, EDGE, 1 - EDGE)) - logit(province_rate)
+            offset = standing(table, base_year)
             names = shares.index.tolist()
             dpop = whole(total_pop * (shares / shares.sum()).values, total_pop)
             dreach = expit(logit(np.clip(median_total.loc[y], EDGE, 1 - EDGE)) + offset.reindex(names).values)
@@ -197,7 +209,8 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
     out["rate"] = (out.insured / out.population).round(4)
     out.attrs.update(region=region, scheme=scenario.scheme, target=target, year=year, first=first,
                      path={int(k): round(float(v), 6) for k, v in path.items()},
-                     start_level=round(float(median_total.loc[first - 1]), 6),  # where the path starts from
+                     start_level=round(start, 6), start_observed=observed_start,  # where the path starts from
+                     model_start_level=round(float(median_total.loc[first - 1]), 6),
                      end_level=round(float(median_total.loc[year]), 6),  # the forecast in the target year
                      districts=kind == "district", communes=kind == "commune", unit_kind=kind,
                      districts_until=(min(year, MERGER_YEAR - 1) if kind == "district" else None),
@@ -206,11 +219,22 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
     return out[COLUMNS]
 
 
+def standing(table: pd.DataFrame, base_year: int) -> pd.Series:
+    """Each unit's log-odds above its table's rate, in the year nearest `base_year` that lists it
+    (the earlier of two as near): a commune a workbook gives in some years only has a standing
+    too (one missing from the base year made the allocation fail on NaN)."""
+    rates = table.groupby("year").insured.sum() / table.groupby("year").population.sum()
+    rows = (table.assign(_far=(table.year - base_year).abs()).sort_values(["_far", "year"], kind="stable")
+            .drop_duplicates("unit").set_index("unit"))
+    own = logit(np.clip(rows.insured / rows.population, EDGE, 1 - EDGE))
+    return own - logit(np.clip(rates.loc[rows.year].values, EDGE, 1 - EDGE))
+
+
 def path_assumptions(first: int, year: int) -> list[str]:
     """How every allocation shares out a target, beside the run's own assumed numbers: the
     allocation's method, not a figure of any source."""
-    return [f"the provincial yearly targets run on a straight line in log-odds from the model's median coverage of "
-            f"{first - 1} (fitted to that year's figure where there is one) to the target in {year} (assumed)",
+    return [f"the provincial yearly targets run on a straight line in log-odds from the observed coverage of "
+            f"{first - 1} (the model's median where there is no figure) to the target in {year} (assumed)",
             "each group's (district's, commune's) yearly target is its own median forecast moved by one log-odds "
             "step shared by all, so that they add up to the provincial target (assumed: an even effort)"]
 
@@ -224,7 +248,8 @@ def assumptions(kind: str | None, table: pd.DataFrame | None) -> list[str]:
                 f"population is the province's split as in the table's latest year up to each year"]
     if kind == "commune":
         out = [f"a commune's forecast is the province's shifted by the commune's standing in the latest year "
-               f"given ({int(table.year.max())}), held every year (assumed: the model has no communes)"]
+               f"given ({int(table.year.max())}; for a commune not given then, the latest year that gives it), "
+               f"held every year (assumed: the model has no communes)"]
         if (table.unit == REST).any():
             out.append(f"'{REST}' holds the province's people the workbook leaves out, at the given communes' "
                        "own rate (assumed: nothing is known of them)")

@@ -588,6 +588,44 @@ def test_allocate_says_when_its_path_starts_from_the_models_own_figure(tmp_path,
     assert code == 0 and "model's median" not in err
 
 
+def test_allocate_starts_from_the_figure_already_observed(tmp_path, capsys):
+    """The path started from the model's median of the year before, and could ask next year for less
+    than was already reached. It starts from the observed figure now (the median where none)."""
+    import json
+
+    from covsim.simulator.inputs import observations
+
+    code, out, _ = cli(capsys, "allocate", "vietnam", "--target", "0.95", "--year", "2020", "--from", "2017",
+                       "--out", str(tmp_path / "b.csv"), "--draws", "10", "--json")
+    assert code == 0
+    seen = observations.observed("vietnam")
+    start = float(seen[seen.year == 2016].value.mean())
+    path = json.loads(out)["provincial_path"]
+    assert start < path["2017"] < path["2018"] < path["2019"] < path["2020"] == 0.95
+    from scipy.special import logit
+
+    steps = np.diff(logit([start] + [path[str(y)] for y in range(2017, 2021)]))
+    np.testing.assert_allclose(steps, steps[0], rtol=1e-4)  # a straight line in log-odds from the figure
+
+
+def test_a_commune_given_in_some_years_only_has_a_standing():
+    """A commune (or the remainder) a workbook lists in 2024 but not in 2025 had no standing in the
+    base year, and the allocation failed on NaN inside the root finder."""
+    import pandas as pd
+
+    from covsim.simulator.analysis import allocate
+
+    table = pd.DataFrame({"year": [2024, 2024, 2024, 2025, 2025],
+                          "unit": ["a", "b", "c", "a", "b"],
+                          "insured": [90, 80, 95, 92, 81], "population": [100, 100, 100, 100, 100]})
+    offset = allocate.standing(table, 2025)
+    assert set(offset.index) == {"a", "b", "c"} and np.isfinite(offset).all()
+    from scipy.special import logit
+
+    assert offset["a"] == pytest.approx(logit(0.92) - logit(173 / 200))  # its base year's standing, as before
+    assert offset["c"] == pytest.approx(logit(0.95) - logit(265 / 300))  # the nearest year that lists it
+
+
 def test_a_plan_ahead_whose_levers_start_in_a_year_gone_by_is_told_the_next_year():
     from datetime import date
 
