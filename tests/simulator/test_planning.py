@@ -253,6 +253,27 @@ def test_solve_says_a_lever_at_its_maximum_cannot_move(capsys):
     assert "near_poor is already" not in err
 
 
+def test_solve_prints_its_answer_rounded_up(capsys):
+    """Rounded to nearest, the answer printed could fall short of the probability asked (71.4% for
+    71.408% gave 0.795 for 0.8): each lever is printed rounded up at the digits shown, never past
+    its maximum."""
+    code, out, _ = cli(capsys, "solve", "vinh_long", "--target", "0.9", "--year", "2020", "--probability", "0.8",
+                       "--levers", "near_poor,household", "--draws", "20", "--json")
+    assert code == 0
+    levers = json.loads(out)["levers"]
+    code, text, _ = cli(capsys, "solve", "vinh_long", "--target", "0.9", "--year", "2020", "--probability", "0.8",
+                        "--levers", "near_poor,household", "--draws", "20")
+    for lever in levers:
+        line = next(line for line in text.splitlines() if line.strip().startswith(lever["lever"] + " "))
+        shown = float(line.split("->")[1].split("%")[0]) / 100
+        assert lever["value"] <= shown + 1e-12 and shown <= min(lever["value"] + 0.001, lever["max"]) + 1e-12
+    from covsim.cli.planning import rounded_up
+
+    assert rounded_up(0.714081, 3, 1.0) == 0.715 and rounded_up(0.99978, 3, 1.0) == 1.0
+    assert rounded_up(0.715, 3, 1.0) == 0.715 and rounded_up(0.9995, 3, 0.9992) == 0.9992
+    assert rounded_up(1.234, 2, 3.0) == 1.24
+
+
 def test_solve_says_when_no_combination_reaches_the_target(capsys):
     code, out, _ = cli(capsys, "solve", "lai_chau", "--target", "0.999", "--year", "2018", "--probability", "0.9",
                        "--levers", "near_poor", "--draws", "30", "--json")
