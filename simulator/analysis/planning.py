@@ -260,8 +260,9 @@ def budget_baseline(scenario: Scenario) -> Scenario | None:
     """The scenario a budget is compared with: a reform's own baseline; the region's baseline for
     that baseline with levers moved (the dashboard's); none for a baseline as shipped or a file of
     its own without a baseline."""
-    if scenario.baseline:
-        return dataclasses.replace(load(scenario.baseline), scheme=scenario.scheme)
+    if scenario.baseline:  # over the reform's own years: one run to 2050 on a baseline to 2030 failed
+        return dataclasses.replace(load(scenario.baseline), scheme=scenario.scheme, start=scenario.start,
+                                   end=scenario.end)
     if scenario.name != scenario.region:
         return None
     base = dataclasses.replace(for_region(scenario.region), scheme=scenario.scheme)

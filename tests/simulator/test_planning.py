@@ -709,3 +709,16 @@ def test_a_lever_set_from_a_year_replaces_the_plans_own_later_values_and_says_so
     # the same level as the plan's: nothing is replaced, nothing listed
     same = planning.with_levers(plan, {"local_top_up.pupil_student": 0.2}, 2022)
     assert not [r for r in same.supersedes() if r["path"] == "local_top_up.pupil_student"]
+
+
+def test_a_reform_running_past_its_baselines_years_is_costed_against_it_over_its_own(tmp_path, capsys):
+    """A reform to 2040 on a baseline to 2030: the whole run was made, then the budget's comparison
+    failed with a traceback. The baseline is run over the reform's years."""
+    path = tmp_path / "long.toml"
+    path.write_text('name = "long"\nbaseline = "lai_chau"\nend = 2040\n[reform]\n"state_share.near_poor" = { 2027 = 1.0 }\n')
+    code, out, err = cli(capsys, "run", str(path), "--draws", "3", "--json")
+    assert code == 0, err
+    budget = json.loads(out)["budget"]
+    assert budget["year"][-1] == 2040 and budget["compared_with"] == "lai_chau"
+    per = dict(zip(budget["year"], budget["cost_per_additional_insured"]))
+    assert per[2026] is None and per[2040] is not None and per[2040] > 0
