@@ -131,7 +131,8 @@ def sobol(scenario: Scenario, params: xr.Dataset, year: int, samples: int = 256,
                "bounds": table[["lo", "hi"]].values.tolist()}
     X = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
     Y = coverage_at(scenario, params, table, X, year, start)
-    result = sobol_analyze.analyze(problem, Y, calc_second_order=False, seed=seed)
+    # SALib seeds its bootstrap only `if seed:`, so seed 0 left the ± columns to chance; seed + 1 is never 0
+    result = sobol_analyze.analyze(problem, Y, calc_second_order=False, seed=int(seed) + 1)
     out = table[["factor", "kind", "lo", "hi"]].copy()
     out["S1"], out["S1_conf"] = result["S1"], result["S1_conf"]
     out["ST"], out["ST_conf"] = result["ST"], result["ST_conf"]
