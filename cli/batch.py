@@ -296,7 +296,10 @@ def _finished(args, out, variants, chunks, resumed: int, seconds: float, attrs: 
     """What a finished batch says: the store, its variants and chunks, the time taken."""
     if args.json:
         record = {k: attrs[k] for k in ("scheme", "seed", "draws", "data_hash", "code_version")}
-        record.update(parameters=json.loads(attrs["parameters"]), calibrated=attrs["calibrated"])
+        record.update(parameters=json.loads(attrs["parameters"]), calibrated=attrs["calibrated"],
+                      # as every other command's provenance: each variant's scenario hash and assumed numbers
+                      scenario_hashes={v.name: v.scenario.hash for v in variants},
+                      assumptions=json.loads(attrs["assumptions"]))
         print(json.dumps({"out": str(out), "scenarios": [v.name for v in variants], "draws": args.draws,
                           "seed": args.seed, "chunks": len(chunks), "resumed_chunks": resumed,
                           "seconds": round(seconds, 3), "provenance": record}, ensure_ascii=False))
