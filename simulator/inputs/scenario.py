@@ -138,7 +138,33 @@ class Scenario:
                 if ours is not None and abs(ours.value - later.value) > 1e-12:
                     out.append({"path": path, "value": ours.value, "replaces": later.value,
                                 "from": later.start.isoformat(), "reference": later.reference})
+            out += self._top_ups_replaced(base, path, override, first)
         return out + [dict(r) for r in self.replaced if r["path"] in self.reform]
+
+    def _top_ups_replaced(self, base: Policy, path: str, override: Series, first: date) -> list[dict]:
+        """A province's `state_share` sets the whole the state pays: the province's own top-ups in
+        force from its start (HCMC's pupils' 50%, a total of 100%) end under it. Said like the
+        national changes it replaces, with the total it replaces; a 2025 unit's are its seat's."""
+        from .merger import policy_of_members
+        from .regions import mergeable, seat
+
+        parameter, region, group = self.key(path)
+        if parameter != "state_share" or region == NATIONAL:
+            return []
+        policy, where = (policy_of_members(base, region), seat(region)) if region in mergeable() else (base, region)
+        top_ups = policy.series.get(("local_top_up", where, group))
+        if top_ups is None:
+            return []
+        in_force = top_ups.at(first)
+        out = []
+        for v in ([in_force] if in_force is not None else []) + [v for v in top_ups.values if v.start > first]:
+            when = max(v.start, first)
+            ours, total = override.at(when), policy.level_on("state_share", when, where, group)
+            if v.value > 1e-12 and ours is not None and abs(ours.value - total) > 1e-12:
+                out.append({"path": path, "value": ours.value, "replaces": round(total, 6), "from": when.isoformat(),
+                            "reference": f"{v.reference} (the province's own top-up of {100 * v.value:.4g}%, which "
+                                         f"the state share set here replaces: it sets the whole)"})
+        return out
 
     def capped(self, base: Policy | None = None) -> list[dict]:
         """The reform's local top-ups that count for less than they say: {path, value, counts_as

@@ -170,3 +170,18 @@ def test_a_state_share_under_the_national_one_is_said_to_be_a_test_of_national_p
     from covsim.simulator.schemes.provenance import record
 
     assert record(run.attrs)["below_national"] == low.below_national()
+
+
+def test_a_provinces_state_share_says_which_of_its_own_top_ups_it_ends():
+    """HCMC's pupils' share set to 40% from 2020 also ends the city's own 50% top-up of 2026 (a total
+    of 100%): pupils' coverage falls then. Only the national rise was listed; the top-up is too."""
+    from covsim import simulator
+
+    hcmc = simulator.load_scenario("ho_chi_minh_city")
+    listed = hcmc.with_reform({"state_share.pupil_student": {2020: 0.4}}).supersedes()
+    assert [(r["from"], r["replaces"]) for r in listed] == [("2025-08-15", 0.5), ("2026-01-01", 1.0)]
+    assert "top-up of 50%" in listed[1]["reference"]
+    unit = simulator.load_scenario("ho_chi_minh_city_2025")  # the unit's top-ups are its seat's
+    listed = unit.with_reform({"state_share.pupil_student": {2026: 0.6}}).supersedes()
+    assert [(r["from"], r["replaces"]) for r in listed] == [("2026-01-01", 1.0)]
+    assert hcmc.with_reform({"state_share.pupil_student": {2027: 1.0}}).supersedes() == []  # the total it keeps
