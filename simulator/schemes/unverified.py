@@ -24,7 +24,9 @@ from ..inputs.regions import NATIONAL
 from ..inputs.scheme_ids import ENFORCEMENT, HEALTH, LABOUR, LABOUR_POLICY, SCHEMES
 
 #: What marks a row as not confirmed by any source here (its `source` or `note`).
-MARKS = ("unverified", "as remembered", "not verified", "from memory")
+#: "derived from a target": a plan's count divided by its own target rate (Cần Thơ's 2024 population,
+#: 1,179,440 insured / 0.9369), not a measurement; a test of that target leans on it.
+MARKS = ("unverified", "as remembered", "not verified", "from memory", "derived from a target")
 
 #: table -> (schemes reading it, the columns that say what a row is, its date column). The labour
 #: layer projects the population as the health engine does, so both read the demographic tables.
