@@ -92,10 +92,14 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
                 b("capped_note", lang, year=r["from"], counts=number(100 * r["counts_as"], lang)))
         return f"{status} ({note})"
 
+    idle = set(idle_paths(s, own))
+
     rows, years = [], []
     for path, by_year in sorted(reform.items()):
         if path in s.get("changed", {}):
             continue  # the user's value replaces the plan's from the lever start
+        if path in idle:
+            continue  # a lever this run's scheme does not read changes nothing: no change tested (idle_text)
         for year, value in sorted((int(y), float(v)) for y, v in by_year.items()):
             is_assumed = path in assumed or compute.lever_assumed(path)
             status = b("status_assumed" if is_assumed else given, lang)
@@ -115,11 +119,36 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
         years.append(int(s["start"]))
     tried = s.get("changed", {})
     drives = [tried["drive"]] if "drive" in tried else list(reform.get("drive", {}).values())  # the user's replaces the plan's
+    drives = [] if "drive" in idle else drives  # a drive this scheme does not read costs nothing here
     if any(float(v or 0.0) for v in drives):
         per_person, _ = compute.drive_cost_per_person()  # in the budget figures: an assumed number, said so
         rows.append((b("drive_cost_row", lang, cost=number(per_person, lang)), b("status_assumed", lang), "–", False,
                      True))
     return rows, (min(years) if years else None)
+
+
+def idle_paths(s: dict, own=None) -> list[str]:
+    """The reform's paths this run's scheme does not read (`Scenario.idle`, as the run recorded it:
+    a labour plan's voluntary BHXH drive in a BHTN run); a summary of old, without it, the shipped
+    scenario's."""
+    if "idle" in s:
+        return list(s["idle"])
+    own = own if own is not None else _shipped(s["scenario"], s["scheme"])
+    return own.idle() if own is not None else []
+
+
+def idle_text(s: dict, lang: str, reform: dict | None = None) -> str:
+    """'' or one sentence: the plan's levers this scheme does not read, which change nothing here (as
+    `covsim run` says them: 'not read by bhtn (they change nothing here)')."""
+    idle = idle_paths(s)
+    if not idle:
+        return ""
+    if reform is None:  # the reform as run; a summary of old had none: the shipped scenario's
+        own = _shipped(s["scenario"], s["scheme"]) if "reform" not in s else None
+        reform = s.get("reform") or (own.reform if own is not None else {})
+    items = [f"{lever_phrase(path, float(value), lang)} {b('from_year', lang, year=int(year))}"
+             for path in sorted(idle) for year, value in sorted((int(y), v) for y, v in reform.get(path, {}).items())]
+    return b("idle_text", lang, scheme=scheme_name(s["scheme"], lang), items="; ".join(items)) if items else ""
 
 
 def _first_capital(text: str) -> str:
@@ -130,16 +159,38 @@ def _budget_row(s: dict, year: int) -> dict | None:
     return next((r for r in s.get("budget") or [] if r["year"] == year), None)
 
 
-def cited(s: dict, lang: str) -> list[str]:
+def cited(s: dict, lang: str, other_unit: list[dict] = (), denominator: str = "") -> list[str]:
     """The annex's sources: each citation once, with the status of the figures it gives (observed,
-    planned), so a reader knows which is a measurement and which a target."""
+    planned), so a reader knows which is a measurement and which a target; a plan's target in another
+    unit than the run's coverage (`other_unit`: Cần Thơ's BHTN 100% of those required to join) with
+    its value and unit, since the chart does not draw it."""
     status: dict[str, list[str]] = {}
     for key, rows in (("figure_observed", s["observed"]), ("figure_planned", s["targets"])):
         for r in rows:
             found = status.setdefault(source_label(r["source"], lang), [])
             if b(key, lang) not in found:
                 found.append(b(key, lang))
+    for r in other_unit:
+        key = f"figure_planned.{r.get('unit', '')}"
+        text = (b(key, lang, value=target_text(r["value"], lang), year=r["year"], denominator=denominator)
+                if has(key) else b("figure_planned", lang))
+        found = status.setdefault(source_label(r["source"], lang), [])
+        if text not in found:
+            found.append(text)
     return [b("source_status", lang, source=source, status="; ".join(st)) for source, st in sorted(status.items())]
+
+
+def own_cited(s: dict, lang: str, region: str) -> list[str]:
+    """The annex's sources of the region's own figures for the scheme (`cited`), with its plan
+    targets in another unit; where they give targets only, a line saying no observed figure is there."""
+    from . import compute
+
+    denominator = b(f"denominator_{s['denominator']}", lang) if s.get("denominator") else ""
+    other = compute.other_unit_targets(s["region"], s["scheme"]) if s.get("region") else []
+    lines = cited(s, lang, other, denominator)
+    if lines and not s["observed"]:
+        lines.append(b("no_observed", lang, region=region, scheme=scheme_name(s["scheme"], lang)))
+    return lines
 
 
 def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | None = None) -> Briefing:
@@ -218,13 +269,13 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                  (b("r_start", lang), str(s["start"])),  # the --from that reproduces it, as the workbook says
                  (b("r_scenario_hash", lang), a.get("scenario_hash", "")), (b("r_data_hash", lang), a.get("data_hash", "")),
                  (b("r_code_version", lang), a.get("code_version", ""))]
-    sources = cited(s, lang) or members_cited(s, lang) or [no_sources(s, lang, region)]  # never left empty
+    sources = own_cited(s, lang, region) or members_cited(s, lang) or [no_sources(s, lang, region)]  # never left empty
     stamp = local_time(now or datetime.now(timezone.utc), lang)
     return Briefing(lang=lang, title=b("title", lang, scheme=scheme, region=region),
                     plan=b("under", lang, plan=plan_name(s["scenario"], lang, s["scheme"])),
                     stamp=b("generated", lang, time=stamp), paragraph=" ".join(sentences), key_numbers=numbers,
                     charts=charts, changes=[(_first_capital(r[0]),) + r[1:3] for r in rows], method=" ".join([method_text(s, lang, region)]
-                                   + [text + "." for text in (fixed_text(s["scheme"], lang),
+                                   + [text + "." for text in (idle_text(s, lang, reform), fixed_text(s["scheme"], lang),
                                                               unverified_text(a.get("unverified_data"), lang),
                                                               mostly_prior_text(a.get("mostly_prior"), lang),
                                                               leans_on_text(s.get("leans_on"), lang),
@@ -256,19 +307,22 @@ def members_cited(s: dict, lang: str) -> list[str]:
     from . import compute
 
     out = []
+    denominator = b(f"denominator_{s['denominator']}", lang) if s.get("denominator") else ""
     for member in _members(s):
         observed, targets = compute.figures_of(member, s["scheme"])
-        for line in cited({"observed": observed, "targets": targets}, lang):
+        for line in cited({"observed": observed, "targets": targets}, lang,
+                          compute.other_unit_targets(member, s["scheme"]), denominator):
             out.append(b("source_member", lang, member=region_name(member, lang), source=line))
     return out
 
 
 def no_sources(s: dict, lang: str, region: str) -> str:
-    members = _members(s)
+    """No figure of the scheme at all: said of this scheme (the region may have another's)."""
+    members, scheme = _members(s), scheme_name(s["scheme"], lang)
     if members:
-        return b("no_sources.merged", lang, region=region,
+        return b("no_sources.merged", lang, region=region, scheme=scheme,
                  members=", ".join(region_name(m, lang) for m in members))
-    return b("no_sources", lang, region=region)
+    return b("no_sources", lang, region=region, scheme=scheme)
 
 
 def merged_text(s: dict, lang: str, region: str) -> str:

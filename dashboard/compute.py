@@ -225,10 +225,12 @@ def plan_targets(region: str, scheme: str):
 
 def other_unit_targets(region: str, scheme: str) -> list[dict]:
     """The region's overall plan targets for the scheme in another unit than the page's (Cần Thơ's
-    BHTN 100% of those required to join): {year, value, source}, said under the target box."""
+    BHTN 100% of those required to join): {year, value, unit, source}, said under the target box and
+    cited in the briefing's annex."""
     t = observations.targets(region, scheme)
     t = t[(t.group == "all") & (t.unit != TARGET_UNIT.get(scheme, ""))]
-    return [{"year": int(r.year), "value": float(r.value), "source": str(r.source)} for r in t.itertuples(index=False)]
+    return [{"year": int(r.year), "value": float(r.value), "unit": str(r.unit), "source": str(r.source)}
+            for r in t.itertuples(index=False)]
 
 
 def target_default(region: str, scheme: str, first: int, last: int) -> tuple[float | None, int, str | None, str]:
@@ -556,6 +558,7 @@ def summary(res: dict) -> dict:
         # (which the page cannot load again by name) still says what was changed
         "reform": {p: {str(y): v for y, v in sorted(ys.items())} for p, ys in sorted(sc.reform.items())},
         "assumed_paths": list(sc.assumed),
+        "idle": sc.idle(),  # the reform's paths this scheme does not read: they change nothing here
         "years": [int(y) for y in cov.year.values],
         "fan": {f"q{int(round(1000 * p)):03d}": [round(float(v), 6) for v in row] for p, row in zip(QUANTILES, q)},
         "observed": json.loads(res["observed"]),

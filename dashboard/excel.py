@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from . import catalogue, compute
-from .brief_content import changes, lever_phrase, method_text
+from .brief_content import changes, idle_text, lever_phrase, method_text
 from .brief_text import b, figure_cell, figures_by_year, group_label, plan_name
 from .i18n import (district_name, fixed_text, leans_on_text, mostly_prior_text, of_labour_force, region_name,
                    unverified_text)
@@ -171,8 +171,10 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
                          [x("probability", lang), rep["probability"], x("model", lang)]])
     assumed = mostly_prior_text(a.get("mostly_prior"), lang)  # fitted, yet mostly the priors: said on paper too
     unconfirmed = unverified_text(a.get("unverified_data"), lang)  # data rows no source here confirms
-    section("h_method", [[method_text(s, lang, region_name(s["region"], lang)), None, None],
-                         [fixed_text(s["scheme"], lang), b("status_assumed", lang), None]]
+    idle = idle_text(s, lang)  # the plan's levers this scheme does not read: no change, said so
+    section("h_method", [[method_text(s, lang, region_name(s["region"], lang)), None, None]]
+            + ([[idle, None, None]] if idle else [])
+            + [[fixed_text(s["scheme"], lang), b("status_assumed", lang), None]]
             + ([[unconfirmed, b("status_assumed", lang), None]] if unconfirmed else [])
             + ([[assumed, b("status_mostly_prior", lang), None]] if assumed else [])
             + ([[leans_on_text(s["leans_on"], lang), x("model", lang), None]] if s.get("leans_on") else []))

@@ -100,8 +100,10 @@ LEVERS: dict[str, Lever] = _levers(
     Lever("household_member_factor", "household_member_factor", 0.0, 1.0, "of the first member's premium", HEALTH,
           groups=("1", "2", "3", "4", "5"), kind="share",
           label={"vi": "Hệ số đóng theo thứ tự thành viên hộ", "en": "Household member discount"},
-          description={"vi": "Mức đóng của thành viên thứ 2, 3, 4, 5 trở đi so với người thứ nhất trong hộ.",
-                       "en": "What the 2nd, 3rd, 4th and 5th household members pay, relative to the first."}),
+          description={"vi": "Mức đóng của thành viên thứ 1, 2, 3, 4 và thứ 5 trở đi trong hộ (bậc 1 đến 5), "
+                                 "so với mức đóng đầy đủ của người thứ nhất.",
+                       "en": "What the 1st, 2nd, 3rd, 4th and 5th and later household members pay (ranks 1 to 5), "
+                             "relative to the first member's full premium."}),
     # Kept for older scenario files; not on the page or in the briefing, whose drive is `drive`: a
     # log-odds shift is no unit a planner can choose (issue 38), and two drive boxes side by side confuse.
     Lever("outreach", "outreach", -5.0, 5.0, "log-odds shift of joining (administrative drive)", HEALTH,

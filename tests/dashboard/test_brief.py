@@ -329,3 +329,124 @@ def test_brief_json_gives_the_comparison_and_money_the_document_prints(tmp_path,
     money = d["budget"]
     assert money["state_cost"] == pytest.approx(money["state_cost_national"] + money["state_cost_local"])
     assert money["cost_per_additional_insured"] == pytest.approx(money["extra_state_cost"] / money["extra_insured"])
+
+
+# The household discount ladder: rank N is the Nth member (rank 1 the first, who pays the full premium;
+# rank 5 the fifth and every later one), as the policy table and simulator/inputs/household.py index it.
+LADDER = {"1": ("first member", "thành viên thứ nhất"), "2": ("second member", "thành viên thứ hai"),
+          "3": ("third member", "thành viên thứ ba"), "4": ("fourth member", "thành viên thứ tư"),
+          "5": ("fifth and later members", "thành viên thứ năm trở đi")}
+
+
+def test_the_household_ladder_names_the_member_each_rank_is():
+    """`household_member_factor.1 = 0.9` and `.4 = 0.3` both read 'second and later household members':
+    two contradictory lines, and rank 1 (the first member) named as the second."""
+    from covsim.simulator.inputs.policy import Policy
+
+    in_force = {rank: Policy.from_table().annual("household_member_factor", 2016, group=rank) for rank in LADDER}
+    assert in_force == {"1": 1.0, "2": 0.7, "3": 0.6, "4": 0.5, "5": 0.4}  # the law's ladder, rank 1 the first
+    for lang, which in (("en", 0), ("vi", 1)):
+        phrases = {rank: brief_content.lever_phrase(f"household_member_factor.{rank}", in_force[rank], lang)
+                   for rank in LADDER}
+        assert len(set(phrases.values())) == len(LADDER)  # no two ranks worded alike
+        for rank, text in phrases.items():
+            assert LADDER[rank][which] in text, text
+            assert percent(in_force[rank], lang, 0) in text
+            others = [words[which] for r, words in LADDER.items() if r != rank]
+            assert not any(other in text for other in others), text
+    assert "second and later" not in brief_content.lever_phrase("household_member_factor.1", 0.9, "en")
+    assert "thứ hai trở đi" not in brief_content.lever_phrase("household_member_factor.1", 0.9, "vi")
+
+
+def test_a_briefing_and_workbook_of_a_household_ladder_reform_name_each_member(tmp_path):
+    import io
+
+    import openpyxl
+
+    from covsim.dashboard import briefing
+
+    reform = tmp_path / "hmf.toml"
+    reform.write_text('name = "hmf"\nbaseline = "vietnam"\n[reform]\n"household_member_factor.1" = { 2026 = 0.9 }\n'
+                      '"household_member_factor.4" = { 2026 = 0.3 }\n')
+    s = compute.summary(compute.full_result(str(reform), "bhyt", {}, 2026, 0.95, 2030, draws=4, seed=0))
+    for lang, first, fourth in (("en", "first member", "fourth member"),
+                                ("vi", "thành viên thứ nhất", "thành viên thứ tư")):
+        brief = brief_content.briefing(s, lang)
+        rows = [what for what, _, _ in brief.changes]
+        assert len(rows) == 2 and first in rows[0] and "90%" in rows[0] and fourth in rows[1] and "30%" in rows[1]
+        assert first in brief.paragraph and fourth in brief.paragraph
+        book = openpyxl.load_workbook(io.BytesIO(briefing.to_excel(s, lang)))
+        cells = [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c]
+        assert any(first in c and "90%" in c for c in cells) and any(fourth in c and "30%" in c for c in cells)
+        assert not any("second and later" in c or "thứ hai trở đi" in c for c in cells)
+        _no_leaks(briefing.briefing_html(s, lang), lang)
+
+
+def _no_leaks(page: str, lang: str) -> None:
+    """No id and no word of the other language in what a reader sees of an HTML briefing."""
+    from .leaks import context, leaks
+
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S))
+    found = leaks(text, lang)
+    assert not found, context(text, found)
+
+
+@pytest.fixture(scope="module")
+def can_tho_bhtn():
+    req = {"id": 1, "scenario": "can_tho_labour_2024", "scheme": "bhtn", "start": 2024, "target": 30, "year": 2026,
+           "levers": {}}
+    s = callbacks.compute_request(req, 4, 0)
+    assert "error" not in s, s.get("error")
+    return s
+
+
+def test_a_bhtn_briefing_cites_the_plans_target_in_its_own_unit_and_says_there_is_no_observed_figure(can_tho_bhtn):
+    """Cần Thơ's BHTN briefing said the data held no figure or target of Cần Thơ at all, though Plan 72
+    sets BHTN 100% of those required to join in 2024 (coverage.csv): a target in another unit than the
+    share of the labour force the run computes, so it is cited as such, not drawn on the chart."""
+    assert can_tho_bhtn["targets"] == []  # not the labour force's share: the fan chart does not draw it
+    for lang, plan, planned, of_required, none_observed, nothing in (
+            ("en", "Plan 72/KH-UBND", "planned (target)", "100% of those required to join by 2024",
+             "no observed unemployment insurance coverage figure", "or planned target of"),
+            ("vi", "Kế hoạch số 72/KH-UBND", "kế hoạch (mục tiêu)", "100% số người thuộc diện tham gia bắt buộc năm 2024",
+             "không có số liệu bao phủ bảo hiểm thất nghiệp thực tế", "hay chỉ tiêu kế hoạch nào")):
+        sources = brief_content.briefing(can_tho_bhtn, lang).sources
+        assert not any(nothing in line for line in sources), sources
+        cited = [line for line in sources if plan in line]
+        assert len(cited) == 1 and planned in cited[0] and of_required in cited[0], sources
+        assert any(none_observed in line for line in sources), sources
+
+
+def test_a_bhtn_briefing_does_not_present_the_voluntary_drive_as_a_change_it_tested(can_tho_bhtn):
+    """BHTN has no voluntary members: the plan's voluntary BHXH drive is idle in a BHTN run
+    (Scenario.idle), so it is neither a change tested nor an assumed number the run uses."""
+    import io
+
+    import openpyxl
+
+    from covsim.dashboard import briefing
+
+    sc = compute.scenario("can_tho_labour_2024", "bhtn")
+    assert sc.idle() == ["voluntary_outreach"]
+    for lang, drive, enforcement, idle in (
+            ("en", "drives for voluntary social insurance", "inspection of employers", "not read by unemployment insurance"),
+            ("vi", "vận động tham gia bhxh tự nguyện", "thanh tra, kiểm tra", "không áp dụng cho bảo hiểm thất nghiệp")):
+        brief = brief_content.briefing(can_tho_bhtn, lang)
+        assert enforcement in brief.paragraph and drive not in brief.paragraph.lower()
+        assert [r[0].lower().startswith(enforcement) for r in brief.changes] == [True]  # the one change tested
+        assert drive not in callbacks.scenario_assumed(can_tho_bhtn, lang).lower()  # nor an assumed number used
+        said = next(sentence for sentence in brief.method.split(". ") if idle in sentence.lower())
+        assert drive in said.lower() and "2024" in said  # said as the run says it: not read, changes nothing
+        _no_leaks(briefing.briefing_html(can_tho_bhtn, lang), lang)
+        # the workbook as the briefing: the drive is no change tested, and said not read
+        book = openpyxl.load_workbook(io.BytesIO(briefing.to_excel(can_tho_bhtn, lang)))
+        cells = [str(row[0]) for sheet in book for row in sheet.iter_rows(values_only=True) if row and row[0]]
+        said = [c for c in cells if drive in c.lower()]
+        assert len(said) == 1 and idle in said[0].lower(), said
+    # under BHXH the same drive is read: a change tested, and assumed
+    bhxh = callbacks.compute_request({"id": 1, "scenario": "can_tho_labour_2024", "scheme": "bhxh", "start": 2024,
+                                      "target": 30, "year": 2026, "levers": {}}, 4, 0)
+    brief = brief_content.briefing(bhxh, "en")
+    assert "drives for voluntary social insurance" in brief.paragraph
+    assert "drives for voluntary social insurance" in callbacks.scenario_assumed(bhxh, "en")
+    assert can_tho_bhtn["idle"] == sc.idle() and bhxh["idle"] == []  # the summary keeps what the run did not read
