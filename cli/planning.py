@@ -475,10 +475,18 @@ def _allocation_notes(args, table) -> list[str]:
 def _named(table, lang: str):
     """The table with a last column `name`: each unit as an official reads it (a group's name as the
     law gives it, a district or commune as written), beside the ids that stay the public `unit`."""
+    from covsim.dashboard import catalogue
     from covsim.dashboard.i18n import district_name, group_label
+    from covsim.simulator.analysis.allocate import REST
 
-    names = [group_label(u, lang) if kind == "group" else district_name(u, lang)
-             for kind, u in zip(table.unit_kind, table.unit)]
+    def name(kind: str, unit: str) -> str:
+        if kind == "group":
+            return group_label(unit, lang)
+        if unit == REST:  # the one unit of no workbook's: named in the language, its id kept
+            return catalogue.text("allocation", "other_communes", lang)
+        return district_name(unit, lang)
+
+    names = [name(kind, u) for kind, u in zip(table.unit_kind, table.unit)]
     out = table.assign(name=names)
     out.attrs = table.attrs
     return out

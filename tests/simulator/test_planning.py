@@ -733,3 +733,19 @@ def test_a_reform_running_past_its_baselines_years_is_costed_against_it_over_its
     assert budget["year"][-1] == 2040 and budget["compared_with"] == "lai_chau"
     per = dict(zip(budget["year"], budget["cost_per_additional_insured"]))
     assert per[2026] is None and per[2040] is not None and per[2040] > 0
+
+
+def test_the_communes_a_workbook_leaves_out_are_named_in_the_language():
+    """The remainder's `name` was 'các xã, phường khác (other communes)' in both languages; its id,
+    the public `unit`, stays."""
+    import pandas as pd
+
+    from covsim.cli.planning import _named
+    from covsim.simulator.analysis.allocate import REST
+
+    table = pd.DataFrame({"unit_kind": ["commune", "commune", "group"], "unit": ["Xã A (00001)", REST, "poor"]})
+    vi, en = _named(table, "vi"), _named(table, "en")
+    assert list(vi.unit) == list(en.unit) == list(table.unit)
+    assert vi.name[1].startswith("các xã, phường khác") and "other" not in vi.name[1]
+    assert en.name[1].startswith("other communes") and "xã" not in en.name[1]
+    assert vi.name[0] == en.name[0] == "Xã A (00001)"
