@@ -16,7 +16,8 @@ arithmetic does not hold, so a fault is reported rather than silently reproduced
   weights that do not add up to 1, fractions outside [0, 1] in policy_parameters.
 
 `check_plan_tables` returns the findings; `check_all` first validates every table (a corrupt file
-raises `InputError`, naming the file and the row or column) and then returns the findings.
+raises `InputError`, naming the file and the row or column) and then returns the findings, with a
+labour table (optional) that is missing: the runs of the labour schemes it stops.
 """
 from __future__ import annotations
 
@@ -40,9 +41,13 @@ RATE_TOLERANCE_POINTS = 0.05
 #: rather than rounding them; 96.8 against 97.00 is beyond that.
 TARGET_TOLERANCE_POINTS = 0.1
 
-#: Tables validated when present: the labour-force layer's (another module ships them) and a
-#: province's communes (from its region workbook; none ship).
-OPTIONAL_TABLES = ("labour_force", "labour_policy", "communes", "mandates")
+#: Tables validated when present: the labour-force layer's (only its schemes, bhxh and bhtn, read
+#: them: a health-insurance run does without, and `check_all` says which runs a missing one stops)
+#: and a province's communes (from its region workbook; none ship). Every other table is required:
+#: `mandates.csv` too, since every health-insurance run reads Law 25/2008's roadmap from it.
+OPTIONAL_TABLES = ("labour_force", "labour_policy", "communes")
+#: The optional tables some runs cannot do without, and which.
+NEEDED_BY_LABOUR = ("labour_force", "labour_policy")
 
 PLAN6_GROUPS = (
     "plan6_employee", "plan6_pensioner", "plan6_poor_near_poor", "plan6_child_under6",
@@ -523,7 +528,15 @@ def check_all(directory: Path | str | None = None) -> list[Finding]:
         if name in OPTIONAL_TABLES and not (root / f"{name}.csv").exists():
             continue
         read_table(name, directory)
-    return check_plan_tables(directory) + _check_census_gaps(census_gaps())
+    return check_plan_tables(directory) + _check_census_gaps(census_gaps()) + _check_labour_tables(root)
+
+
+def _check_labour_tables(root: Path) -> list[Finding]:
+    """A labour table missing is no fault (health-insurance runs do without it) but stops every
+    run of the labour schemes: said, not passed over."""
+    return [Finding(f"{name}.csv", "file", "missing: health-insurance (bhyt) runs do not read it, but every social "
+                                           "(bhxh) and unemployment (bhtn) insurance run refuses until it is given")
+            for name in NEEDED_BY_LABOUR if not (root / f"{name}.csv").exists()]
 
 
 def main() -> int:  # pragma: no cover - convenience: python -m covsim.simulator.datacheck

@@ -6,7 +6,7 @@ without a sanction, each step still brought a campaign: schools enrolled their p
 were given the near-poor's and farm households' enrolment to organise. The model ramps each step
 in over `RAMP_YEARS` from the year it applies, per group, and a fitted `roadmap` strength
 (parameters.py) says how far it moved joining. The steps were written in 2008, so a forecast as
-of any year from 2009 knows them; a data folder without `mandates.csv` has no roadmap.
+of any year from 2009 knows them; `mandates.csv` is required (validate.py).
 """
 from __future__ import annotations
 
@@ -28,8 +28,6 @@ def mandate_ramp(years: list[int], known_by: date | None = None, ramp_years: int
     only steps whose law was decided by `known_by` (None: all) count. The model passes the number
     it holds fixed (`schemes/parameters.py`, ROADMAP_RAMP), so that its alternatives can be tried."""
     out = np.zeros((len(years), len(GROUP_IDS)))
-    if not (tables.data_dir() / "mandates.csv").exists():
-        return out
     y = np.asarray(years, dtype=float)
     for row in tables.table("mandates").itertuples(index=False):
         if row.group not in GROUP_IDS:

@@ -17,11 +17,15 @@ from pathlib import Path
 from ..output import atomic_write
 from . import regions, tables
 from .levers import LEVERS
+from .scenario import FIRST_YEAR
 from .user_data import user_dir
 from .workbook import filled_rows, unsaved_formula_problems
 
 FIRST, LAST = 2000, 2050
 OBSERVED_SHEET = "Bao phủ BHYT"  # observed coverage: years that have begun, never a target
+#: An observed coverage figure is fitted against the model's year: from its first (FIRST_YEAR, the
+#: end of which the state is initialised at) on; a population may go back further (FIRST).
+FIRST_OBSERVED = FIRST_YEAR
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 
 #: Sheet name -> columns (Vietnamese header, English header, kind of cell). The first sheet has one row.
@@ -75,10 +79,14 @@ def write_template(path: Path) -> None:
             ws.cell(2, j, en).font = Font(italic=True)
             ws.column_dimensions[ws.cell(1, j).column_letter].width = max(len(vi), len(en)) + 4
             letter = ws.cell(1, j).column_letter
+            observed = sheet == OBSERVED_SHEET
+            first = FIRST_OBSERVED if observed else FIRST
             rule = {
-                "year": DataValidation(type="whole", operator="between", formula1=str(FIRST), formula2=str(LAST)),
+                "year": DataValidation(type="whole", operator="between", formula1=str(first), formula2=str(LAST)),
                 "count": DataValidation(type="whole", operator="greaterThan", formula1="0"),
-                "percent": DataValidation(type="decimal", operator="between", formula1="0", formula2="100"),
+                # an observed coverage of 0 is an empty cell, not a figure (read_workbook refuses it)
+                "percent": DataValidation(type="decimal", operator="between", formula1="1" if observed else "0",
+                                          formula2="100"),
                 "group": DataValidation(type="list", formula1='"' + ",".join(TOP_UP_GROUPS) + '"'),
                 "commune": DataValidation(type="textLength", operator="equal", formula1="5"),
             }.get(kind)
@@ -127,7 +135,7 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
             parsed = []
             for j, ((_, en, kind), raw) in enumerate(zip(columns, cells)):
                 cell = f"{ws.cell(r, j + 1).column_letter}{r}"
-                value = _parse(kind, raw, lambda m, c=cell: bad(sheet, c, f"{en}: {m}"))
+                value = _parse(kind, raw, lambda m, c=cell: bad(sheet, c, f"{en}: {m}"), zero=sheet != OBSERVED_SHEET)
                 parsed.append(value)
             if columns[0][2] == "year" and isinstance(parsed[0], int):
                 if last_year is not None and parsed[0] <= last_year and sheet not in REPEATED_YEARS:
@@ -136,6 +144,10 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
             if sheet == OBSERVED_SHEET and isinstance(parsed[0], int) and parsed[0] > date.today().year:
                 bad(sheet, f"A{r}", f"{parsed[0]} has not begun; an observed figure is of a year up to "
                                     f"{date.today().year} (a target goes in sheet 'Chỉ tiêu BHYT')")
+            if sheet == OBSERVED_SHEET and isinstance(parsed[0], int) and parsed[0] < FIRST_OBSERVED:
+                bad(sheet, f"A{r}", f"{parsed[0]} is before {FIRST_OBSERVED}, the model's first year: an observed "
+                                    f"figure is fitted against the model's year; allowed: {FIRST_OBSERVED}.."
+                                    f"{date.today().year} (leave earlier years out)")
             rows.append((r, parsed))
         values[sheet] = rows
     head = values["Tỉnh"]
@@ -279,7 +291,9 @@ def _communes_within(rows: list[tuple[int, list]], population: list[tuple[int, l
                                              f"{people:,} (Dân số, {near}); allowed: at most the province's population")
 
 
-def _parse(kind: str, raw, complain):
+def _parse(kind: str, raw, complain, zero: bool = True):
+    """The cell's value, or None after `complain`ing; `zero`: a percent of 0 is a figure (a top-up
+    of none; not an observed coverage, where 0 is an empty cell typed as 0)."""
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         if kind in ("year", "count", "percent", "group", "commune"):
             complain("empty; a value is required")
@@ -314,9 +328,13 @@ def _parse(kind: str, raw, complain):
     if not 0 <= raw <= 100:
         complain(f"{raw} is not a share in 0..100 (%)")
         return None
+    if raw == 0 and not zero:  # an empty cell typed as 0 would be fitted: a province dragged far down
+        complain("0 is not a figure (an empty cell typed as 0?): a year without a figure is "
+                 "left out, its whole row cleared; allowed: above 1 (%)")
+        return None
     if 0 < raw <= 1:  # a share typed where percent is asked: 0.85 would be read as 0.85%
         complain(f"{raw:g} would read as {raw:g}%; the column is in percent (type {100 * raw:g} for {100 * raw:g}%); "
-                 "allowed: 0, or above 1")
+                 f"allowed: {'0, or ' if zero else ''}above 1")
         return None
     return float(raw)
 

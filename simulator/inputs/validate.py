@@ -4,8 +4,10 @@
 could therefore compute (and write) a whole result before meeting a bad cell, or run on a value no
 table can hold (a negative population gives `nan%`). `problems` reads every table and lists
 every fault with its file, row and column; `require_valid` refuses, once per process, before a
-command starts. Contradictions inside the plans (`datacheck`) are findings, not faults: the plans
-are shipped as printed.
+command starts. A region or group id that no registry or reader knows is a fault too: the engine
+selects rows by id, so a typo (`vietnamm`, `near_por`) would drop its row without a word; and so is
+an observed figure of a year before the model's first, which no fit can compare. Contradictions
+inside the plans (`datacheck`) are findings, not faults: the plans are shipped as printed.
 """
 from __future__ import annotations
 
@@ -16,11 +18,24 @@ from pathlib import Path
 import pandas as pd
 
 from .tables import SCHEMAS, data_dir, filled, parse_all
-from .datacheck import OPTIONAL_TABLES, Finding
-from ..errors import InputError
+from .datacheck import LAW_GROUPS, OPTIONAL_TABLES, PLAN6_GROUPS, Finding, _valid_group
+from .groups import BY_ID, GROUP_IDS
+from .levers import LEVERS
+from .observations import LABOUR_COUNTS, LABOUR_SHARES
+from .scenario import FIRST_YEAR
+from ..errors import InputError, nearest
 
 #: Years a table may speak of (the model runs 2008-2050; the plans and laws go back to 1992).
 YEARS = (1900, 2100)
+
+#: Observed figures the fits read year by year from the model's first year (`scenario.FIRST_YEAR`,
+#: the state is initialised at its end): an earlier one has no model year to be compared with. The
+#: coverage table's observed rows (every scheme), and the labour force table's observed shares and
+#: member counts (`observations.labour`); other tables may go back further (censuses, plans).
+FITTED_LABOUR = tuple(LABOUR_SHARES) + tuple(LABOUR_COUNTS)
+
+#: What a required table is needed for, said when it is missing (where the name does not say it).
+NEEDED_BY = {"mandates": "every health-insurance (bhyt) run reads Law 25/2008's roadmap from it"}
 
 #: Units whose values are shares, and units that count people or money: never negative.
 SHARE_UNITS = ("fraction", "share_of_population", "share_of_labour_force", "share_of_required",
@@ -61,6 +76,10 @@ def _value_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
         for column in ("year",):
             if column in row and filled(row[column]) and not YEARS[0] <= row[column] <= YEARS[1]:
                 out.append(_cell(file, line, column, f"{row[column]} is not a year in {YEARS[0]}..{YEARS[1]}"))
+            elif _fitted(name, row) and row["year"] < FIRST_YEAR:
+                out.append(_cell(file, line, column, f"{row['year']} is before {FIRST_YEAR}, the model's first year: "
+                                                     "an observed figure is fitted against the model's year; allowed: "
+                                                     f"{FIRST_YEAR}..{YEARS[1]} (leave earlier figures out)"))
         if "effective_from" in row and not YEARS[0] <= row["effective_from"].year <= YEARS[1]:
             out.append(_cell(file, line, "effective_from", f"{row['effective_from']} is not a date in "
                                                            f"{YEARS[0]}..{YEARS[1]}"))
@@ -92,6 +111,98 @@ def _value_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
             if not 0 <= lo <= hi <= 120:
                 out.append(_cell(file, line, "age_to", f"age band {lo}-{hi} is not within 0..120 in order"))
     return out
+
+
+def _fitted(name: str, row: dict) -> bool:
+    """An observed figure a fit reads (FITTED_LABOUR)."""
+    if row.get("kind") != "observed":
+        return False
+    return name == "coverage" or (name == "labour_force" and row.get("parameter") in FITTED_LABOUR)
+
+
+# Ids: every region a region of the registry, every group one the table's readers know ----------
+
+#: The groups a coverage figure may be of (datacheck._valid_group): everyone, a model group
+#: (groups.py), a law group (law1..law5), a six-group plan's group (plans' targets only), or model
+#: groups joined by '+'; the health fit's `model_groups` reads all but the six-group ids.
+COVERAGE_GROUPS = ("all", *GROUP_IDS, *LAW_GROUPS, *PLAN6_GROUPS)
+
+
+@lru_cache(maxsize=None)
+def _parameter_groups(parameter: str) -> tuple[str, tuple[str, ...]]:
+    """What a policy row's `group` names for `parameter` and the values it may take: the rank of a
+    household member (the ladder, policy.household_factor), the income group of the voluntary BHXH
+    subsidy (the labour layer's subgroups), the sex of a retirement age; else a model group."""
+    from .demography import SEXES
+
+    special = {"household_member_factor": ("member rank", LEVERS["household_member_factor"].groups),
+               "voluntary_bhxh_subsidy": ("group", LEVERS["voluntary_subsidy"].groups),
+               "retirement_age": ("sex", SEXES)}
+    return special.get(parameter, ("model group", GROUP_IDS))
+
+
+#: table -> (column, what it names, the values it may take) for columns of fixed vocabularies;
+#: the policy tables' `group` depends on the row's parameter (`_parameter_groups`).
+GROUP_COLUMNS = {
+    "group_shares": (("group", "model group", GROUP_IDS),),
+    "group_crosswalk": (("group", "model group", GROUP_IDS), ("plan6_group", "six-group id", PLAN6_GROUPS)),
+    "lai_chau_groups": (("model_group", "model group", GROUP_IDS),),
+    # Law 25/2008's roadmap made voluntary groups compulsory; another group's enrolment is no choice
+    # (datacheck._check_mandates) and an unknown one is skipped by mandates.mandate_ramp.
+    "mandates": (("group", "voluntary model group", tuple(g for g in GROUP_IDS if BY_ID[g].voluntary)),),
+}
+
+
+def _id_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str, regions: set[str] | None) -> list[Finding]:
+    """Every region id one of the registry (regions.csv, with the regions a user added) and every
+    group id one the table's readers know: a row of an unknown id is dropped where it is read."""
+    out = []
+    check_region = regions is not None and "region" in frame.columns
+    for line, row in zip(lines, frame.to_dict("records")):
+        region = row.get("region")
+        if check_region and filled(region) and region not in regions:
+            out.append(_cell(file, line, "region", f"'{region}' is not a region id{nearest(region, sorted(regions))}; "
+                                                   "allowed: an id of regions.csv or of a region you added "
+                                                   "(`covsim regions` lists them)"))
+        rules = list(GROUP_COLUMNS.get(name, ()))
+        if name in ("policy_parameters", "labour_policy"):
+            rules.append(("group", *_parameter_groups(row["parameter"])))
+        for column, what, allowed in rules:
+            value = row[column]
+            if filled(value) and value not in allowed:
+                out.append(_cell(file, line, column, f"'{value}' is not a {what}{_for(name, row)}"
+                                                     f"{nearest(value, allowed)}; allowed: {', '.join(allowed)}"))
+        group = row.get("group")
+        if name == "coverage" and not _valid_group(group):
+            out.append(_cell(file, line, "group", f"'{group}' is not a group{nearest(group, COVERAGE_GROUPS)}; "
+                                                  f"allowed: {', '.join(COVERAGE_GROUPS)}, or model groups joined "
+                                                  "by '+' (near_poor+farm_household)"))
+    return out
+
+
+def _for(name: str, row: dict) -> str:
+    return f" of {row['parameter']}" if name in ("policy_parameters", "labour_policy") else ""
+
+
+def _region_ids(root: Path, user: bool) -> set[str] | None:
+    """The region ids of `root`'s regions.csv and (`user`) of the regions a user added; None when
+    the registry itself has a fault (reported as such): the ids are then not known."""
+    paths = [root / "regions.csv"]
+    if user:
+        from .user_data import files
+
+        paths += files("regions")
+    ids: set[str] = set()
+    for path in paths:
+        errors: list[InputError] = []
+        try:
+            frame, _ = parse_all("regions", path.read_bytes().decode("utf-8"), str(path), errors)
+        except (OSError, UnicodeDecodeError):
+            return None
+        if errors or frame is None:
+            return None
+        ids |= set(frame["id"])
+    return ids
 
 
 #: How far a band's group shares may sum from 1 (the engine's own check, `membership.TOLERANCE`).
@@ -215,26 +326,29 @@ def problems(directory: Path | str | None = None, user: bool = False) -> list[Fi
     (`user`) in the tables of the regions a user registered (`covsim region add`), whose rows join
     the shipped ones wherever the data are read."""
     root = Path(directory) if directory is not None else data_dir()
+    regions = _region_ids(root, user)
     out: list[Finding] = []
     for name in SCHEMAS:
         path = root / f"{name}.csv"
         if name in OPTIONAL_TABLES and not path.exists():
             continue
-        out += _file_problems(name, path, path.name)
+        out += _file_problems(name, path, path.name, regions)
     if user:
         from .user_data import files
 
         for name in SCHEMAS:
-            out += [f for path in files(name) for f in _file_problems(name, path, str(path))]
+            out += [f for path in files(name) for f in _file_problems(name, path, str(path), regions)]
     return out
 
 
-def _file_problems(name: str, path: Path, file: str) -> list[Finding]:
-    """The faults of one table file, named `file` in the findings."""
+def _file_problems(name: str, path: Path, file: str, regions: set[str] | None = None) -> list[Finding]:
+    """The faults of one table file, named `file` in the findings; `regions`: the region ids it may
+    name (None: not checked)."""
     try:
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        return [Finding(file, "file", "data file is missing")]
+        why = f"; {NEEDED_BY[name]}" if name in NEEDED_BY else ""
+        return [Finding(file, "file", f"data file is missing{why}")]
     except UnicodeDecodeError as exc:
         return [Finding(file, "file", f"not valid UTF-8 at byte {exc.start} (corrupt file?)")]
     except OSError as exc:
@@ -243,7 +357,8 @@ def _file_problems(name: str, path: Path, file: str) -> list[Finding]:
     frame, lines = parse_all(name, text, str(path), errors)
     out = [Finding(file, e.key or "file", e.message) for e in errors]
     if frame is not None and len(frame):
-        out += _value_rules(name, frame, lines, file) + _table_rules(name, frame, lines, file)
+        out += (_value_rules(name, frame, lines, file) + _id_rules(name, frame, lines, file, regions)
+                + _table_rules(name, frame, lines, file))
     return out
 
 

@@ -254,3 +254,111 @@ def test_missing_table_is_refused(copy):
     (copy / "group_crosswalk.csv").unlink()
     message = _raises(copy, "group_crosswalk")
     assert "missing" in message
+
+
+# Ids and years the engine would silently drop or crash on: faults, refused before a run ----------
+
+def _problems(folder):
+    from covsim.simulator.inputs import validate
+
+    return [str(p) for p in validate.problems(folder)]
+
+
+def test_the_shipped_ids_and_years_are_all_known():
+    """The legitimate values beside the model groups ('all', law and six-group ids, member ranks,
+    sexes, the voluntary subsidy's 'other') and the older rows of other tables (census 1999) pass."""
+    assert _problems(data_dir()) == []
+
+
+@pytest.mark.parametrize("name, old, new, fragments", [
+    # the near-poor's 2009-2011 state share would be 0
+    ("policy_parameters", "state_share,vietnam,near_poor,2009-07-01", "state_share,vietnam,near_por,2009-07-01",
+     ["policy_parameters.csv: row 35, column 'group'", "'near_por' is not a model group of state_share",
+      "did you mean 'near_poor'", "allowed: employee"]),
+    # the national 2009 observation would disappear
+    ("coverage", "vietnam,2009,bhyt,all,0.584", "vietnamm,2009,bhyt,all,0.584",
+     ["coverage.csv: row 80, column 'region'", "'vietnamm' is not a region id", "did you mean 'vietnam'",
+      "allowed: an id of regions.csv"]),
+    ("coverage", "vietnam,2009,bhyt,all,0.584", "vietnam,2009,bhyt,everyone,0.584",
+     ["coverage.csv: row 80, column 'group'", "'everyone' is not a group", "allowed: all, employee"]),
+    # the pupils' roadmap step would be lost
+    ("mandates", "Law 25/2008/QH12 Art. 51,pupil_student,", "Law 25/2008/QH12 Art. 51,pupils_typo,",
+     ["mandates.csv: row 2, column 'group'", "'pupils_typo' is not a voluntary model group",
+      "did you mean 'pupil_student'", "allowed: near_poor, pupil_student, farm_household, household"]),
+    # a group of another parameter's kind: a member rank where a sex is read, a sex where a rank is
+    ("labour_policy", "retirement_age,vietnam,male,2008-01-01", "retirement_age,vietnam,males,2008-01-01",
+     ["labour_policy.csv: row 2, column 'group'", "'males' is not a sex of retirement_age", "allowed: male, female"]),
+    ("policy_parameters", "household_member_factor,vietnam,2,", "household_member_factor,vietnam,male,",
+     ["policy_parameters.csv", "column 'group'", "'male' is not a member rank of household_member_factor",
+      "allowed: 1, 2, 3, 4, 5"]),
+    ("income", "\nvietnam,", "\nviet_nam,", ["income.csv: row 2, column 'region'", "did you mean 'vietnam'"]),
+])
+def test_an_unknown_region_or_group_id_is_a_fault(copy, edit, name, old, new, fragments):
+    edit(copy / f"{name}.csv", old, new)
+    found = _problems(copy)
+    assert len(found) == 1, found
+    assert all(f in found[0] for f in fragments), found[0]
+
+
+def _covsim(*args, data, user):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = dict(os.environ, COVSIM_DATA_DIR=str(data), COVSIM_USER_DIR=str(user))
+    return subprocess.run([str(Path(sys.executable).parent / "covsim"), *args], capture_output=True, text=True,
+                          env=env, timeout=600)
+
+
+def test_check_data_and_run_refuse_an_unknown_id_in_one_line(copy, edit, tmp_path):
+    edit(copy / "policy_parameters.csv", "state_share,vietnam,near_poor,2009-07-01",
+         "state_share,vietnam,near_por,2009-07-01")
+    check = _covsim("check-data", data=copy, user=tmp_path / "user")
+    assert check.returncode == 2
+    assert "policy_parameters.csv: row 35, column 'group': 'near_por'" in check.stdout
+    out = tmp_path / "o.nc"
+    run = _covsim("run", "vietnam", "--draws", "2", "--out", str(out), data=copy, user=tmp_path / "user")
+    assert run.returncode == 2 and not out.exists()
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in run.stderr
+    assert all(f in lines[0] for f in ("policy_parameters.csv", "row 35", "'group'", "near_por", "did you mean"))
+
+
+def test_an_observed_coverage_before_the_models_first_year_is_a_fault(copy, edit):
+    """Every fit indexes the model's years from scenario.FIRST_YEAR: an earlier observation crashed it."""
+    from covsim.simulator.inputs.scenario import FIRST_YEAR
+
+    edit(copy / "coverage.csv", "vietnam,2009,bhyt,all,0.584", "vietnam,2005,bhyt,all,0.584")
+    edit(copy / "labour_force.csv", "vietnam,2008,voluntary_members,", "vietnam,2004,voluntary_members,")
+    found = _problems(copy)
+    assert len(found) == 2, found
+    assert found[0].startswith("coverage.csv: row 80, column 'year': 2005 is before 2008")
+    assert found[1].startswith("labour_force.csv: row 67, column 'year': 2004 is before 2008")
+    assert all(f"allowed: {FIRST_YEAR}.." in f for f in found)
+
+
+def test_a_target_or_an_assumption_before_the_models_first_year_is_no_fault(copy, edit):
+    """Only what the fits read is held to the model's years: a plan or an assumed labour share may be older."""
+    edit(copy / "coverage.csv", "vietnam,2009,bhyt,all,0.584,share_of_population,observed",
+         "vietnam,2005,bhyt,all,0.584,share_of_population,planned")
+    assert _problems(copy) == []
+
+
+def test_a_missing_roadmap_is_a_fault_as_every_health_run_needs_it(copy):
+    (copy / "mandates.csv").unlink()
+    found = _problems(copy)
+    assert found == ["mandates.csv: file: data file is missing; every health-insurance (bhyt) run reads "
+                     "Law 25/2008's roadmap from it"]
+    with pytest.raises(InputError) as err:
+        check_all(copy)
+    assert err.value.where.endswith("mandates.csv") and "missing" in str(err.value)
+
+
+def test_a_missing_labour_table_is_said_but_no_fault(copy):
+    """Health-insurance runs do without the labour tables; the labour schemes' runs do not: said."""
+    (copy / "labour_force.csv").unlink()
+    assert _problems(copy) == []
+    said = [str(f) for f in check_all(copy) if f.file.startswith("labour_")]
+    assert said == ["labour_force.csv: file: missing: health-insurance (bhyt) runs do not read it, but every social "
+                    "(bhxh) and unemployment (bhtn) insurance run refuses until it is given"]

@@ -156,6 +156,12 @@ def test_a_registered_regions_file_edited_out_of_range_stops_every_command_but_i
     # a share typed in a percent column would be fitted as under 1% coverage
     (dict(coverage=((2018, 0.85),)), ["sheet 'Bao phủ BHYT', cell B3", "0.85 would read as 0.85%", "type 85 for 85%"]),
     (dict(coverage=((2049, 88),)), ["sheet 'Bao phủ BHYT', cell A3", "2049 has not begun", "sheet 'Chỉ tiêu BHYT'"]),
+    # before the model's first year: every fit of the region would crash on it (no model year to compare)
+    (dict(coverage=((2005, 40), (2018, 93.5))), ["sheet 'Bao phủ BHYT', cell A3", "2005 is before 2008",
+                                                 "the model's first year", "allowed: 2008.."]),
+    # an empty cell typed as 0 was fitted, dragging the province far below its other figures
+    (dict(coverage=((2017, 0), (2018, 93.5))), ["sheet 'Bao phủ BHYT', cell B3", "0 is not a figure",
+                                                "allowed: above 1 (%)"]),
     (dict(coverage=((2019, 90), (2018, 91))), ["sheet 'Bao phủ BHYT', cell A4", "increasing order"]),
     (dict(rid="lai_chau"), ["sheet 'Tỉnh', cell A3", "'lai_chau' is already a region"]),
     (dict(rid="ho_chi_minh_city_2025"), ["sheet 'Tỉnh', cell A3", "'ho_chi_minh_city_2025' is already a region",
@@ -212,3 +218,44 @@ def test_a_provinces_own_populations_are_the_points_its_run_passes_through(tmp_p
     total = ds.population.sel(region="dien_bien").sum("group").mean("draw")
     for year, people in given:
         assert abs(float(total.sel(year=year)) / people - 1) < 1e-3, (year, float(total.sel(year=year)))
+
+
+def test_the_template_says_what_an_observed_figure_may_be(template):
+    """The observed sheet's cells accept years from the model's first and figures above 1%; a
+    population or a top-up keeps its own range (a population may be older, a top-up 0)."""
+    wb = load_workbook(template)
+    rules = {(ws, str(d.sqref).split(":")[0]): (d.formula1, d.formula2) for ws in ("Bao phủ BHYT", "Dân số",
+                                                                                    "Hỗ trợ địa phương")
+             for d in wb[ws].data_validations.dataValidation}
+    assert rules["Bao phủ BHYT", "A3"] == ("2008", "2050") and rules["Bao phủ BHYT", "B3"] == ("1", "100")
+    assert rules["Dân số", "A3"] == ("2000", "2050") and rules["Hỗ trợ địa phương", "C3"] == ("0", "100")
+
+
+def test_an_older_population_and_a_zero_top_up_are_still_taken(tmp_path, template, monkeypatch):
+    from covsim.simulator.inputs.region_template import read_workbook
+
+    fill(template, population=((2005, 480000), (2019, 598856)), top_ups=((2026, "near_poor", 0),))
+    monkeypatch.setenv("COVSIM_USER_DIR", str(tmp_path / "user"))
+    monkeypatch.delenv("COVSIM_DATA_DIR", raising=False)
+    filled, problems = read_workbook(template)
+    assert problems == [] and [r[1] for r in filled.tables["population"]] == [2005, 2019]
+
+
+def test_a_registered_regions_id_is_known_and_a_typo_of_it_is_refused(tmp_path, template):
+    """The registry of regions includes the regions a user added: their own rows pass check-data; a
+    hand-edited id that is none is refused, naming the file, row and column, with the nearest id."""
+    user = tmp_path / "user"
+    fill(template)
+    assert covsim("region", "add", str(template), "--no-calibrate", user=user).returncode == 0
+    check = covsim("check-data", user=user)
+    assert check.returncode == 0, check.stdout[-2000:]
+    path = user / "regions" / "dien_bien" / "coverage.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0], lines[1].replace("dien_bien", "dien_bienn", 1), *lines[2:]]) + "\n",
+                    encoding="utf-8")
+    check = covsim("check-data", user=user)
+    assert check.returncode == 2
+    assert (f"{path}: row 2, column 'region': 'dien_bienn' is not a region id (did you mean 'dien_bien'?)"
+            in check.stdout)
+    run = covsim("run", "dien_bien", "--draws", "2", user=user)
+    assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1 and "dien_bienn" in run.stderr
