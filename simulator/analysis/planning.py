@@ -327,13 +327,13 @@ def lever_value(scenario: Scenario, path: str, year: int) -> float:
 def levels_read_at(scenario: Scenario, policy):
     """The policy and the region a scenario's regional levels in force are read at. A 2025 unit has
     no rows of its own: its runs give its former provinces the unit's policy from 1 July 2025 (the
-    seat's top-ups: HCMC's pupils 100%, not the national 50%), so its levels are the seat's there."""
-    from ..inputs.merger import policy_of_members
+    seat's top-ups: HCMC's pupils 100%, not the national 50%), so its levels are the seat's there. A
+    former province's are its territory's: the unit's from the merger (`merger.policy_as_run`)."""
+    from ..inputs.merger import policy_as_run
     from ..inputs.regions import mergeable, seat
 
-    if scenario.region in mergeable():
-        return policy_of_members(policy, scenario.region), seat(scenario.region)
-    return policy, scenario.region
+    where = seat(scenario.region) if scenario.region in mergeable() else scenario.region
+    return policy_as_run(policy, scenario.region), where
 
 
 def lever_start(scenario: Scenario, year: int | None = None) -> int:

@@ -21,7 +21,7 @@ from scipy import optimize, stats
 
 from ..schemes import health, labour, scheme as scheme_entry
 from ..schemes.merged import summed
-from ..inputs.merger import policy_of_members
+from ..inputs.merger import policy_as_run
 from ..inputs.regions import run_members
 from . import planning
 from ..errors import InputError
@@ -91,8 +91,9 @@ class Problem:
         return planning.with_levers(self.scenario, dict(zip(self.paths, map(float, levels))), self.start)
 
     def _for_members(self, policy):
-        """A 2025 unit's policy as its former provinces run it; any other region's as it is."""
-        return policy_of_members(policy, self.scenario.region) if self.members else policy
+        """The policy as the scenario's run takes it (a 2025 unit's former provinces, a former
+        province's territory: the unit's from the merger); any other region's as it is."""
+        return policy_as_run(policy, self.scenario.region)
 
     def policy_at(self, levels: np.ndarray):
         """The scenario's policy with each lever at least its level from the start: where the policy

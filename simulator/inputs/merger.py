@@ -11,7 +11,7 @@ merger on (its value in force on 1 July 2025, then its later steps).
 from __future__ import annotations
 
 from .policy import DatedValue, Key, Policy, Series
-from .regions import MERGER_DATE, former_provinces, seat
+from .regions import MERGER_DATE, former_provinces, mergeable, registry, seat
 
 #: A regional parameter's value where a province has none (policy.py reads them with these
 #: defaults): a former province's own top-up or drive ends at the merger if the unit has none.
@@ -49,3 +49,18 @@ def policy_of_members(policy: Policy, unit: str) -> Policy:
     """`policy` with every former province of `unit` under the unit's regional policy from 1 July 2025."""
     members, head = former_provinces(unit), seat(unit)
     return Policy(_rekeyed(policy.series, unit, members, head), _rekeyed(policy.overrides, unit, members, head))
+
+
+def policy_as_run(policy: Policy, region: str) -> Policy:
+    """The policy a run of `region` takes: a 2025 unit's, as its former provinces run it (above). A
+    former province run on its own is its territory, under the same rule: its own policy until
+    1 July 2025, its unit's data policy from then on (Bình Dương's pupils get HCMC's 2026 top-up, as
+    inside the unit; they kept only the national share), a scenario's own reform of it kept as set.
+    Any other region's as it is."""
+    if region in mergeable():
+        return policy_of_members(policy, region)
+    found = registry().get(region)
+    parent = registry().get(found.parent) if found is not None and found.kind == "province_pre2025" else None
+    if parent is None or region not in parent.members:
+        return policy
+    return Policy(_rekeyed(policy.series, parent.id, parent.members, seat(parent.id)), policy.overrides)

@@ -19,7 +19,7 @@ from .parameters import (BAND_LABELS, DEFAULT_NOISE_FROM, band_ages, band_of_age
                          net_price_pct, outreach_walk, sample_prior, target_pull, drive_effect)
 from ..inputs.policy import Policy, policy_arrays
 from ..inputs.scenario import Scenario
-from ..inputs.merger import policy_of_members
+from ..inputs.merger import policy_as_run
 from ..inputs.regions import run_members
 from .merged import summed
 
@@ -395,9 +395,7 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
         params_source = "prior"
     else:
         params_source = params.attrs.get("source", "given")
-    pol = scenario.policy(policy)
-    if members:
-        pol = policy_of_members(pol, scenario.region)
+    pol = policy_as_run(scenario.policy(policy), scenario.region)  # a unit's, a former territory's
     ds = simulate(pol, regions, scenario.years, params, seed, by_age=by_age,
                   noise_from=noise_from, parallel=parallel, progress=progress)
     if members:

@@ -18,7 +18,7 @@ from .health import Prepared, coverage_total, provenance, stamp, to_dataset
 from .merged import summed
 from .provenance import params_hash
 from .parameters import DEFAULT_NOISE_FROM
-from ..inputs.merger import policy_of_members
+from ..inputs.merger import policy_as_run
 from ..inputs.regions import run_members
 from ..inputs.scenario import Scenario
 
@@ -94,6 +94,6 @@ class Variants:
         return self.prepared.with_policy(self._policy(variant))
 
     def _policy(self, scenario: Scenario):
-        """The scenario's policy; a 2025 unit's former provinces under the unit's from the merger."""
-        policy = scenario.policy()
-        return policy_of_members(policy, scenario.region) if self.members else policy
+        """The scenario's policy as its run takes it (`merger.policy_as_run`): a 2025 unit's former
+        provinces, or a former province's territory, under the unit's from the merger."""
+        return policy_as_run(scenario.policy(), scenario.region)

@@ -278,3 +278,24 @@ def test_a_units_own_lever_dated_before_the_merger_is_refused_in_a_scenario_file
     former = regions.former_provinces(UNIT)[0]
     path.write_text(f'name = "u"\nbaseline = "{former}"\n[reform]\n"state_share.near_poor" = {{ 2015 = 1.0 }}\n')
     assert scenario.load(str(path)).reform["state_share.near_poor"] == {2015: 1.0}
+
+
+def test_a_former_province_run_alone_takes_its_units_policy_from_the_merger():
+    """Bình Dương run on its own kept only the national 50% for pupils in 2026–27; inside the merged
+    city, as its territory is governed now, it has HCMC's top-up: 100%. Its own run agrees now, and
+    a reform of it is kept as set."""
+    params = simulator.sample_prior(DRAWS, SEED, ["binh_duong"])
+    alone = simulator.run(scenario.load("binh_duong"), params=params, seed=SEED)
+    share = alone.state_share.sel(region="binh_duong", group="pupil_student")
+    assert float(share.sel(year=2027)) == pytest.approx(1.0)
+    assert float(share.sel(year=2024)) == pytest.approx(0.3)  # its own until the merger: the national 30%
+    members = list(regions.former_provinces(UNIT))
+    inside = simulate(policy_of_members(scenario.load(UNIT).policy(), UNIT), members, list(range(2008, 2031)),
+                      simulator.sample_prior(DRAWS, SEED, members), SEED)
+    assert float(inside.state_share.sel(region="binh_duong", group="pupil_student", year=2027)) == pytest.approx(1.0)
+    reformed = scenario.load("binh_duong").with_reform({"state_share.pupil_student": {2027: 0.8}})
+    kept = simulator.run(reformed, params=params, seed=SEED).state_share.sel(region="binh_duong", group="pupil_student")
+    assert float(kept.sel(year=2028)) == pytest.approx(0.8)
+    from covsim.simulator.analysis import planning
+
+    assert planning.lever_value(scenario.load("binh_duong"), "state_share.pupil_student", 2027) == pytest.approx(1.0)
