@@ -10,6 +10,8 @@ merger on (its value in force on 1 July 2025, then its later steps).
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .policy import DatedValue, Key, Policy, Series
 from .regions import MERGER_DATE, former_provinces, mergeable, registry, seat
 
@@ -48,7 +50,10 @@ def _rekeyed(table: dict[Key, Series], unit: str, members: tuple[str, ...], head
 def policy_of_members(policy: Policy, unit: str) -> Policy:
     """`policy` with every former province of `unit` under the unit's regional policy from 1 July 2025."""
     members, head = former_provinces(unit), seat(unit)
-    return Policy(_rekeyed(policy.series, unit, members, head), _rekeyed(policy.overrides, unit, members, head))
+    # `replace` keeps what else the policy knows: an as-of run's decided_by, without which the targets
+    # that pull a drive were every one shipped, later ones included
+    return replace(policy, series=_rekeyed(policy.series, unit, members, head),
+                   overrides=_rekeyed(policy.overrides, unit, members, head))
 
 
 def policy_as_run(policy: Policy, region: str) -> Policy:
@@ -63,4 +68,4 @@ def policy_as_run(policy: Policy, region: str) -> Policy:
     parent = registry().get(found.parent) if found is not None and found.kind == "province_pre2025" else None
     if parent is None or region not in parent.members:
         return policy
-    return Policy(_rekeyed(policy.series, parent.id, parent.members, seat(parent.id)), policy.overrides)
+    return replace(policy, series=_rekeyed(policy.series, parent.id, parent.members, seat(parent.id)))

@@ -299,3 +299,18 @@ def test_a_former_province_run_alone_takes_its_units_policy_from_the_merger():
     from covsim.simulator.analysis import planning
 
     assert planning.lever_value(scenario.load("binh_duong"), "state_share.pupil_student", 2027) == pytest.approx(1.0)
+
+
+def test_the_merger_rule_keeps_what_an_as_of_policy_knows():
+    """policy_of_members made a new Policy of the series alone and dropped `decided_by`: an as-of run
+    of a unit (and, once the rule covered former provinces run alone, of every seed province) was
+    pulled by targets decided after its origin (Vĩnh Long as of 2018's held-fixed line moved 13 points)."""
+    from datetime import date
+
+    from covsim.simulator.inputs.merger import policy_as_run
+    from covsim.simulator.inputs.policy import Policy
+
+    known = Policy.from_table().known_on(date(2018, 12, 31))
+    for region in ("vinh_long", "binh_duong", UNIT, "vietnam"):
+        assert policy_as_run(known, region).decided_by == date(2018, 12, 31), region
+    assert policy_of_members(known, UNIT).decided_by == date(2018, 12, 31)
