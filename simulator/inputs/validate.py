@@ -100,6 +100,10 @@ def _value_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
                     or (name == "coverage" and column == "value"):
                 if not 0 <= v <= 1:
                     out.append(_cell(file, line, column, f"{v:g} is outside [0, 1] (a share)"))
+                elif name == "coverage" and column == "value" and v == 0 and row.get("kind") == "observed":
+                    # as the region workbook refuses it: an empty cell typed as 0 would drag a fit down
+                    out.append(_cell(file, line, column, "0 is no observed coverage figure (an empty cell typed as "
+                                                         "0?); allowed: a share above 0 up to 1, or no row"))
             if column == "rate_stated" and not 0 <= v <= 100:
                 out.append(_cell(file, line, column, f"{v:g} is outside [0, 100] (a percentage)"))
         if name == "income" and row["value"] == 0:

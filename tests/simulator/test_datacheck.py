@@ -338,6 +338,18 @@ def test_an_observed_coverage_before_the_models_first_year_is_a_fault(copy, edit
     assert all(f"allowed: {FIRST_YEAR}.." in f for f in found)
 
 
+def test_an_observed_coverage_of_0_is_a_fault_in_the_tables_too(copy, edit):
+    """A 0 typed for an empty cell dragged a fit to 41% in a workbook, which refuses it; the shipped
+    and user tables now refuse it as well. A planned 0 (no target) is no fault."""
+    edit(copy / "coverage.csv", "vietnam,2009,bhyt,all,0.584,share_of_population,observed",
+         "vietnam,2009,bhyt,all,0,share_of_population,observed")
+    found = _problems(copy)
+    assert len(found) == 1 and found[0].startswith("coverage.csv: row 80, column 'value': 0 is no observed")
+    edit(copy / "coverage.csv", "vietnam,2009,bhyt,all,0,share_of_population,observed",
+         "vietnam,2009,bhyt,all,0,share_of_population,planned")
+    assert _problems(copy) == []
+
+
 def test_a_target_or_an_assumption_before_the_models_first_year_is_no_fault(copy, edit):
     """Only what the fits read is held to the model's years: a plan or an assumed labour share may be older."""
     edit(copy / "coverage.csv", "vietnam,2009,bhyt,all,0.584,share_of_population,observed",
