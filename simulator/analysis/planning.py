@@ -16,6 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from ..inputs import decisions, tables, observations
+from ..inputs.merger import levels_at
 from ..schemes.health import group_sum
 from ..errors import InputError, nearest
 from ..inputs.groups import BY_ID, GROUP_IDS
@@ -318,22 +319,10 @@ def lever_value(scenario: Scenario, path: str, year: int) -> float:
     lever = lever_of(path)
     policy = scheme(scenario.scheme).policy(scenario)  # a labour lever's level is in the labour rules
     if lever.parameter == "state_share" or lever.regional:
-        policy, region = levels_read_at(scenario, policy)
+        policy, region = levels_at(policy, scenario.region)  # a 2025 unit's at its seat, as its runs take it
     else:
         region = NATIONAL
     return float(policy.level_on(lever.parameter, date(year, 12, 31), region, group))
-
-
-def levels_read_at(scenario: Scenario, policy):
-    """The policy and the region a scenario's regional levels in force are read at. A 2025 unit has
-    no rows of its own: its runs give its former provinces the unit's policy from 1 July 2025 (the
-    seat's top-ups: HCMC's pupils 100%, not the national 50%), so its levels are the seat's there. A
-    former province's are its territory's: the unit's from the merger (`merger.policy_as_run`)."""
-    from ..inputs.merger import policy_as_run
-    from ..inputs.regions import mergeable, seat
-
-    where = seat(scenario.region) if scenario.region in mergeable() else scenario.region
-    return policy_as_run(policy, scenario.region), where
 
 
 def lever_start(scenario: Scenario, year: int | None = None) -> int:

@@ -21,7 +21,7 @@ from scipy import optimize, stats
 
 from ..schemes import health, labour, scheme as scheme_entry
 from ..schemes.merged import summed
-from ..inputs.merger import policy_as_run
+from ..inputs.merger import levels_at, policy_as_run
 from ..inputs.regions import run_members
 from . import planning
 from ..errors import InputError
@@ -63,11 +63,12 @@ class Problem:
         # change the policy has (read once: every evaluation floors the lever at these).
         first = date(start, 1, 1)
         self.enacted = {}
+        regional = levels_at(self.policy, scenario.region)  # a 2025 unit's in force: its seat's under its policy
         for path in paths:
             parameter, region, group = scenario.key(path)
             policy = self.policy
-            if region == scenario.region:  # a 2025 unit's in force: its seat's under the unit's policy
-                policy, region = planning.levels_read_at(scenario, policy)
+            if region == scenario.region:
+                policy, region = regional
             dates = [first] + [d for d in policy.change_dates(parameter, region, group) if d > first]
             self.enacted[path] = [(d, policy.level_on(parameter, d, region, group)) for d in dates]
         self._cache: dict[tuple, Evaluation] = {}

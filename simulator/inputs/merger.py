@@ -69,3 +69,10 @@ def policy_as_run(policy: Policy, region: str) -> Policy:
     if parent is None or region not in parent.members:
         return policy
     return replace(policy, series=_rekeyed(policy.series, parent.id, parent.members, seat(parent.id)))
+
+
+def levels_at(policy: Policy, region: str) -> tuple[Policy, str]:
+    """The policy and the region `region`'s regional levels in force are read at, as its runs take
+    them. A 2025 unit has no rows of its own: its levels are its seat's under the unit's policy
+    (HCMC's pupils 100%, not the national 50%); a former province's are its territory's."""
+    return policy_as_run(policy, region), seat(region) if region in mergeable() else region

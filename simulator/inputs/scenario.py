@@ -145,13 +145,12 @@ class Scenario:
         """A province's `state_share` sets the whole the state pays: the province's own top-ups in
         force from its start (HCMC's pupils' 50%, a total of 100%) end under it. Said like the
         national changes it replaces, with the total it replaces; a 2025 unit's are its seat's."""
-        from .merger import policy_as_run
-        from .regions import mergeable, seat
+        from .merger import levels_at
 
         parameter, region, group = self.key(path)
         if parameter != "state_share" or region == NATIONAL:
             return []
-        policy, where = policy_as_run(base, region), seat(region) if region in mergeable() else region
+        policy, where = levels_at(base, region)
         top_ups = policy.series.get(("local_top_up", where, group))
         if top_ups is None:
             return []
