@@ -175,15 +175,13 @@ def _scenarios(args) -> list:
 
 def _check_size(args, scenarios, grid) -> None:
     """Refuse, before any variant is built, a batch whose store would not fit in memory."""
-    from covsim.simulator.analysis import runsize
+    from covsim.simulator.analysis import planning, runsize
     from covsim.simulator.inputs.groups import GROUP_IDS
 
     points = 1
     for _, _, _, count in grid:
         points *= count
     count = points * len(scenarios)
-    from covsim.simulator.analysis import planning
-
     years = max(len(sc.years) for sc in scenarios)
     rerun = None  # without a grid every variant is a whole run
     if grid:

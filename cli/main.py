@@ -251,7 +251,8 @@ def cmd_check_data(args) -> int:
         if problems:
             print(f"{len(problems)} problems found in {_data_in_use()}; nothing runs until they are fixed")
         else:
-            missing = sum(f.key == "file" and f.file in {f"{t}.csv" for t in datacheck.NEEDED_BY_LABOUR} for f in findings)
+            labour_tables = {f"{t}.csv" for t in datacheck.NEEDED_BY_LABOUR}
+            missing = sum(f.key == "file" and f.file in labour_tables for f in findings)
             print(f"{len(findings) - missing} contradictions found in the shipped plan tables"
                   + (f"; {missing} labour table(s) missing, which the BHXH and BHTN runs need" if missing else ""))
             print("\npopulation against the census (model: the steered projection; gap = model / census - 1)")
