@@ -38,6 +38,8 @@ required to join (for BHXH the compulsory part only).
 """
 from __future__ import annotations
 
+import dataclasses
+
 import json
 from dataclasses import dataclass
 from typing import Callable
@@ -190,12 +192,13 @@ def _by_age(region: str, prefix: str, last: int | None = None) -> np.ndarray:
 
 
 def labour_policy(base: Policy | None = None) -> Policy:
-    """`base` (default: the shipped health policy) with the dated rules of labour_policy.csv added."""
+    """`base` (default: the shipped health policy) with the dated rules of labour_policy.csv added;
+    what else `base` knows (an as-of run's `decided_by`) is kept."""
     base = base or Policy.from_table()
     series = dict(base.series)
     for key, extra in Policy.from_table(tables.table("labour_policy")).series.items():
         series[key] = Series(list(series[key].values) + list(extra.values)) if key in series else extra
-    return Policy(series, dict(base.overrides))
+    return dataclasses.replace(base, series=series, overrides=dict(base.overrides))
 
 
 base_policy = labour_policy  # what `Scheme.policy` starts from
@@ -521,7 +524,7 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
     ds = simulate(scenario.policy(base), regions, scenario.years, used, seed, scenario.scheme, by_age=by_age,
                   noise_from=noise_from, progress=progress)
     ds.attrs.update(provenance(
-        scenario, used, source, seed, noise_from, BAND_LABELS,
+        scenario, used, source, seed, noise_from, BAND_LABELS, known=base.decided_by,
         scheme=scenario.scheme,
         fixed=json.dumps([str(f) for f in FIXED if f.key not in UNREAD[scenario.scheme]], ensure_ascii=False),
         supersedes=json.dumps(scenario.supersedes(base), ensure_ascii=False),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -58,8 +59,10 @@ def params_hash(params: xr.Dataset) -> str:
 
 
 def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed: int, noise_from: int,
-               band_labels: tuple[str, ...], params_digest: str | None = None, **scheme_fields) -> dict:
-    """The attributes a run carries; `scheme_fields` (after the region) are the scheme's own."""
+               band_labels: tuple[str, ...], params_digest: str | None = None, known: date | None = None,
+               **scheme_fields) -> dict:
+    """The attributes a run carries; `scheme_fields` (after the region) are the scheme's own; `known`:
+    an as-of run's knowledge day (its policy's `decided_by`)."""
     out = dict(
         scenario=scenario.name,
         scenario_hash=scenario.hash,
@@ -76,7 +79,7 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
         age_bands=",".join(band_labels),
         assumptions=json.dumps(scenario.assumptions(), ensure_ascii=False),
         # the data rows no source here confirms that this run reads (schemes/unverified.py)
-        unverified_data=json.dumps(unverified.rows_for(scenario), ensure_ascii=False),
+        unverified_data=json.dumps(unverified.rows_for(scenario, known), ensure_ascii=False),
         idle=json.dumps(scenario.idle(), ensure_ascii=False),  # reform paths this scheme does not read
         # the boundaries each year is reported in (the 1 July 2025 change), whatever the scheme
         boundaries=json.dumps(boundaries(scenario.region, scenario.years), ensure_ascii=False),

@@ -9,17 +9,20 @@ so every run records the rows of that kind its scheme reads for its regions
 Which rows a run reads is the tables' own rule, declared below: a table of regions is read for
 the run's regions (a 2025 unit's former provinces too), and the nation's rows only for what a
 region lacks (the fallback `Policy` and the demography steering use); the policy tables by the
-parameters each scheme reads.
+parameters each scheme reads. An "as of" run reads only what was known on its knowledge day
+(`inputs/known.py`, `inputs/decisions.py`), so it lists only those rows.
 """
 from __future__ import annotations
 
 import json
+from datetime import date
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from ..inputs import regions as region_registry, tables
+from ..inputs import known as known_figures, regions as region_registry, tables
+from ..inputs.decisions import documents, policy_decided
 from ..inputs.regions import NATIONAL
 from ..inputs.scheme_ids import ENFORCEMENT, HEALTH, LABOUR, LABOUR_POLICY, SCHEMES
 
@@ -40,6 +43,9 @@ READ = {
     "labour_force": (LABOUR, ("parameter",), "year"),
     "labour_policy": (LABOUR, ("parameter", "group"), "effective_from"),
 }
+#: The series whose earliest figure stands in where none is known by an as-of run's day, as their
+#: readers take them (`known.figures`; population.csv: `demography.start_population`).
+STAND_IN = {"demography": ("region", "parameter"), "labour_force": ("region", "parameter"), "population": ("region",)}
 #: The health engine reads every policy parameter the labour layer does not (scheme_ids.LABOUR_POLICY)
 #: and compliance's lever, and `premium_rate` only as one rate for every group (policy.policy_arrays).
 ONE_RATE = ("premium_rate",)
@@ -73,13 +79,25 @@ def _labour_read(parameter: str, scheme: str) -> bool:
     return scheme == "bhxh" or not str(parameter).startswith(VOLUNTARY_ONLY)
 
 
+def _known(name: str, df: pd.DataFrame, day: date) -> pd.DataFrame:
+    """`df` (a whole table) as an as-of run on `day` reads it: policy decided by then, a law's steps
+    only once dated and decided, figures of the years ended by then (or their stand-ins)."""
+    if name in ("policy_parameters", "labour_policy"):
+        return df.loc[_mask(policy_decided(r, e) <= day for r, e in zip(df.reference, df.effective_from))]
+    if name == "mandates":  # as `mandates.mandate_ramp` counts a step
+        dated = ([d for _, d in documents(doc) if d is not None] for doc in df.document)
+        return df.loc[_mask(bool(d) and max(d) <= day for d in dated)]
+    return known_figures.figures(df, known_figures.last_year(day), STAND_IN.get(name, ()))
+
+
 @lru_cache(maxsize=64)
-def _rows(regions: tuple[str, ...], scheme: str, end: int, data: str) -> str:
+def _rows(regions: tuple[str, ...], scheme: str, end: int, data: str, day: date | None = None) -> str:
     out = []
     for name, (schemes, keys, when) in READ.items():
         if scheme not in schemes:
             continue
         df = tables.table(name)
+        df = (df if day is None else _known(name, df, day)).copy()  # the index stays the table's line
         df = df.assign(line_no=df.index + 2)
         if "region" in df.columns:
             own = df[df.region.isin(regions)]
@@ -111,11 +129,13 @@ def _rows(regions: tuple[str, ...], scheme: str, end: int, data: str) -> str:
     return json.dumps(out, ensure_ascii=False, default=float)
 
 
-def rows_for(scenario) -> list[dict]:
-    """The rows no source confirms that a run of the scenario reads: {table, line, region, what,
-    from, value} each, in the tables' order."""
+def rows_for(scenario, known: date | None = None) -> list[dict]:
+    """The rows no source confirms that a run of the scenario reads, as of `known` if it is an
+    as-of run (None: the whole record): {table, line, region, what, from, value} each, in the
+    tables' order."""
     regions = (scenario.region, *region_registry.former_provinces(scenario.region))
-    return json.loads(_rows(tuple(dict.fromkeys(regions)), scenario.scheme, int(scenario.end), tables.data_hash()))
+    return json.loads(_rows(tuple(dict.fromkeys(regions)), scenario.scheme, int(scenario.end), tables.data_hash(),
+                            known))
 
 
 def summary(rows: list[dict], most: int = 4) -> str:

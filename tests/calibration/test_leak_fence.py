@@ -1,0 +1,172 @@
+"""Issue 38: nothing after a forecast's origin reaches it, by any path.
+
+Forecasts are checked against outcomes the project does not ship, so an as-of run must be blind to
+every row it could not have known: policy and targets decided later, figures of later years. The
+tests beside this one change one kind of row at a time for the nation; this fence changes every
+later row of every table at once and runs the as-of commands for the regions a planner asks about
+(a seed province, a 2025 unit's seat, a province with its own plan, the labour schemes, the target
+a plan is scored on). A leak found this way (s26: a merged unit's policy dropped its knowledge day)
+had slipped past the one-table tests.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from covsim.simulator.inputs import decisions, membership
+from covsim.simulator.inputs import tables as data
+
+from ..cli.test_cli import covsim
+
+
+def _write(folder, name, table):
+    table.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
+
+
+def _read(folder, name):
+    return pd.read_csv(folder / f"{name}.csv", keep_default_na=False, dtype=str)
+
+
+def _scale(table, rows, column, factor, cap=None):
+    values = table.loc[rows, column].astype(float) * factor
+    if cap is not None:
+        values = values.clip(upper=cap)
+    table.loc[rows, column] = values.map(repr)
+
+
+def _later(table, origin, stand_in=()):
+    """Rows of years after `origin`, but for the earliest row of a series none of whose rows is
+    known by then: that one stands in (inputs/known.py, documented in docs/data.md)."""
+    year = pd.to_numeric(table.year, errors="coerce")
+    later = year > origin
+    if stand_in:
+        known = set(map(tuple, table.loc[year <= origin, list(stand_in)].itertuples(index=False)))
+        for key, rows in table[later].groupby(list(stand_in), sort=False):
+            if key not in known:
+                later.loc[year[rows.index].idxmin()] = False
+    return later
+
+
+def _changed_policy(table, day):
+    """Each row decided after `day` moved: shares halved (or raised from 0), money tripled, ages +3."""
+    late = table.apply(lambda r: decisions.policy_decided(r.reference, date.fromisoformat(r.effective_from)) > day,
+                       axis=1)
+    value = table.value.astype(float)
+    moved = value.where(~table.unit.eq("fraction"), value.map(lambda v: 0.2 if v == 0 else v * 0.6))
+    moved = moved.where(~table.unit.str.startswith("VND"), value * 3)
+    moved = moved.where(~table.unit.eq("years"), value + 3)
+    table.loc[late, "value"] = moved[late].map(repr)
+    return int(late.sum())
+
+
+def poisoned(folder, origin: int) -> dict[str, int]:
+    """A copy of the shipped data whose every row unknown at the end of `origin` is changed; the
+    number of rows changed per table (so a test can see it is not empty)."""
+    shutil.copytree(data.data_dir(), folder)
+    day = date(origin, 12, 31)
+    changed = {}
+    for name in ("policy_parameters", "labour_policy"):
+        table = _read(folder, name)
+        changed[name] = _changed_policy(table, day)
+        _write(folder, name, table)
+
+    table = _read(folder, "coverage")
+    year = table.year.astype(int)
+    figures = table.kind.ne("planned") & (year > origin)
+    target_day = table.source.map(decisions.target_decided)
+    targets = table.kind.eq("planned") & target_day.map(lambda d: d is None or d > day)
+    _scale(table, figures, "value", 0.8)
+    _scale(table, targets, "value", 0.9)
+    changed["coverage"] = int(figures.sum() + targets.sum())
+    _write(folder, "coverage", table)
+
+    for name, factor, stand_in in (("census", 1.1, ()), ("income", 3.0, ()), ("demography", 1.05, ("region", "parameter")),
+                                   ("labour_force", 0.8, ("region", "parameter"))):
+        table = _read(folder, name)
+        later = _later(table, origin, stand_in)
+        _scale(table, later, "value", factor)
+        changed[name] = int(later.sum())
+        _write(folder, name, table)
+
+    table = _read(folder, "census_structure")  # shares that still sum to one
+    later = _later(table, origin)
+    for category, step in (("0-14", 0.04), ("15-64", -0.04), ("male", 0.01), ("female", -0.01)):
+        rows = later & table.category.eq(category)
+        table.loc[rows, "share"] = (table.loc[rows, "share"].astype(float) + step).map(repr)
+    changed["census_structure"] = int(later.sum())
+    _write(folder, "census_structure", table)
+
+    # The group shares a run as of the day knows: the rest swap two groups' shares, cell by cell.
+    table = _read(folder, "group_shares")
+    known = membership.known_table(day)
+    known_keys = set(map(tuple, known[["region", "sex", "age_from", "age_to", "group", "year"]].astype(str)
+                         .itertuples(index=False)))
+    unknown = ~table[["region", "sex", "age_from", "age_to", "group", "year"]].apply(tuple, axis=1).isin(known_keys)
+    for _, rows in table[unknown].groupby(["region", "sex", "age_from", "age_to", "year", "source"], sort=False):
+        if len(rows) >= 2:
+            a, b = rows.index[:2]
+            table.loc[[a, b], "share"] = table.loc[[b, a], "share"].to_numpy()
+    changed["group_shares"] = int(unknown.sum())
+    _write(folder, "group_shares", table)
+
+    for name, flag in (("lai_chau_groups", None), ("lai_chau_districts", None)):
+        table = _read(folder, name)
+        later = table.year.astype(int) > origin
+        _scale(table, later & table.insured.ne(""), "insured", 0.9)
+        _scale(table, later & table.rate_stated.ne(""), "rate_stated", 0.9)
+        table.loc[later & table.insured.ne(""), "insured"] = table.loc[later & table.insured.ne(""), "insured"] \
+            .astype(float).round().astype(int).astype(str)
+        changed[name] = int(later.sum())
+        _write(folder, name, table)
+    return changed
+
+
+CASES = {
+    "nation": (2012, ["forecast", "vietnam", "--until", "2012", "--to", "2020"]),
+    "hcmc": (2012, ["forecast", "ho_chi_minh_city", "--until", "2012", "--to", "2020"]),
+    "hcmc_plan": (2012, ["forecast", "ho_chi_minh_city", "--scenario", "ho_chi_minh_city_plan_2012",
+                         "--until", "2012", "--to", "2020"]),
+    "lai_chau_plan": (2016, ["target", "lai_chau", "--scenario", "lai_chau_plan_2016", "--target", "0.968",
+                             "--year", "2020", "--until", "2016"]),
+    "binh_duong_into_hcmc": (2015, ["forecast", "binh_duong", "--until", "2015", "--to", "2027"]),
+    "dong_nai_plan": (2013, ["forecast", "dong_nai", "--scenario", "dong_nai_plan_2013", "--until", "2013",
+                             "--to", "2027"]),
+    "can_tho_plan": (2023, ["target", "can_tho", "--scenario", "can_tho_plan_2024", "--target", "0.9369",
+                            "--year", "2024", "--until", "2023"]),
+    "vinh_long": (2018, ["forecast", "vinh_long", "--until", "2018", "--to", "2022"]),
+    "bhxh": (2017, ["forecast", "vietnam", "--scheme", "bhxh", "--until", "2017", "--to", "2022"]),
+    "bhtn": (2017, ["forecast", "vietnam", "--scheme", "bhtn", "--until", "2017", "--to", "2022"]),
+}
+
+
+def _run(args, folder=None) -> dict:
+    quick = ["--fast", "--quiet"] if args[0] == "forecast" else []  # target's as-of fit is the backtest's
+    result = covsim(*args, *quick, "--draws", "60", "--json", env={"COVSIM_DATA_DIR": str(folder)} if folder else {})
+    assert result.returncode == 0 and result.stdout, result.stderr
+    out = json.loads(result.stdout)
+    out["provenance"].pop("data_hash")  # the one thing that must differ
+    return out
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_every_row_unknown_at_the_origin_changed_at_once_leaves_an_as_of_run_alone(case, tmp_path):
+    """Whole outputs compared, provenance too: an as-of run lists only the rows it could know."""
+    origin, args = CASES[case]
+    folder = tmp_path / "data"
+    changed = poisoned(folder, origin)
+    assert changed["policy_parameters"] > 0 and changed["coverage"] > 0 and changed["income"] > 0
+    assert _run(args, folder) == _run(args)
+
+
+def test_the_same_changes_made_from_an_earlier_year_do_move_the_run(tmp_path):
+    """The fence can fail: rows known by 2012 but not by 2010, changed the same way, move the
+    forecast as of 2012 and the rows it lists."""
+    origin, args = CASES["hcmc"]
+    folder = tmp_path / "data"
+    poisoned(folder, origin - 2)
+    moved, base = _run(args, folder), _run(args)
+    assert moved["forecasts"] != base["forecasts"]
