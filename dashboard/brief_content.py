@@ -339,7 +339,8 @@ def method_text(s: dict, lang: str, region: str) -> str:
     """How the figures were made: on the calibrated posterior or (a province without one) the priors;
     money only where the scheme has a budget (health insurance)."""
     calibrated = s["assumptions"].get("calibrated", True)
-    text = b("model_text" if calibrated else "model_text.prior", lang, region=region)
+    fitted = "model_text.labour" if s["scheme"] in ("bhxh", "bhtn") else "model_text"  # which figures it weighed
+    text = b(fitted if calibrated else "model_text.prior", lang, region=region)
     merged = merged_text(s, lang, region)
     text += " " + merged if merged else ""
     weighed = unit_figures_text(s["assumptions"], lang)  # a 2025 unit weighed on its own figures says on which

@@ -163,6 +163,10 @@ def test_a_labour_briefing_cites_the_labour_laws_and_no_money():
     assert "Money" in method_text(dict(summary, scheme="bhyt"), "en", "Viet Nam")
     assert "each voluntary member's support" in method_text(dict(summary, scheme="bhxh"), "en", "Viet Nam")
     assert "priors" in method_text(dict(summary, assumptions={"calibrated": False}), "en", "Viet Nam")
+    # A labour run's fit weighed the labour schemes' figures, and says so; a health run's its own.
+    assert "social and unemployment insurance figures" in method_text(summary, "en", "Viet Nam")
+    assert "bảo hiểm thất nghiệp" in method_text(summary, "vi", "Việt Nam")
+    assert "unemployment" not in method_text(dict(summary, scheme="bhyt"), "en", "Viet Nam")
 
 
 def test_every_output_gives_the_same_first_year_of_the_levers_tried():
