@@ -63,11 +63,12 @@ def _changed_policy(table, day):
     return int(late.sum())
 
 
-def poisoned(folder, origin: int) -> dict[str, int]:
-    """A copy of the shipped data whose every row unknown at the end of `origin` is changed; the
-    number of rows changed per table (so a test can see it is not empty)."""
+def poisoned(folder, origin: int, day: date | None = None) -> dict[str, int]:
+    """A copy of the shipped data whose every row unknown to a run as of `origin` (figures up to it,
+    policy and targets decided by `day`, default its end) is changed; the number of rows changed per
+    table (so a test can see it is not empty)."""
     shutil.copytree(data.data_dir(), folder)
-    day = date(origin, 12, 31)
+    day = day or date(origin, 12, 31)
     changed = {}
     for name in ("policy_parameters", "labour_policy"):
         table = _read(folder, name)
@@ -135,6 +136,10 @@ CASES = {
     "binh_duong_into_hcmc": (2015, ["forecast", "binh_duong", "--until", "2015", "--to", "2027"]),
     "dong_nai_plan": (2013, ["forecast", "dong_nai", "--scenario", "dong_nai_plan_2013", "--until", "2013",
                              "--to", "2027"]),
+    # A target scored on the day it was set (the backtest's way): Decision 1167's 88.1% for 2019, as
+    # of 28 Jun 2016: the figures up to 2015, what was decided by that day, 1167 itself included.
+    "nation_on_1167s_day": (2015, ["target", "vietnam", "--target", "0.881", "--year", "2019", "--until", "2015",
+                                   "--known", "2016-06-28"]),
     "can_tho_plan": (2023, ["target", "can_tho", "--scenario", "can_tho_plan_2024", "--target", "0.9369",
                             "--year", "2024", "--until", "2023"]),
     "vinh_long": (2018, ["forecast", "vinh_long", "--until", "2018", "--to", "2022"]),
@@ -157,7 +162,8 @@ def test_every_row_unknown_at_the_origin_changed_at_once_leaves_an_as_of_run_alo
     """Whole outputs compared, provenance too: an as-of run lists only the rows it could know."""
     origin, args = CASES[case]
     folder = tmp_path / "data"
-    changed = poisoned(folder, origin)
+    known = args[args.index("--known") + 1] if "--known" in args else None
+    changed = poisoned(folder, origin, date.fromisoformat(known) if known else None)
     assert changed["policy_parameters"] > 0 and changed["coverage"] > 0 and changed["income"] > 0
     assert _run(args, folder) == _run(args)
 
