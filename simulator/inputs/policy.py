@@ -216,7 +216,8 @@ class Policy:
         total_override = self.overrides.get(("state_share", region, group))
         if total_override is not None and region != NATIONAL and _acts_by(total_override, year):
             base = self.series.get(("state_share", region, group)) or Series()
-            total = base.overridden_by(total_override).annual_mean(year, default=total)
+            return _split_by_day(year, base.overridden_by(total_override), self._series("state_share", NATIONAL, group),
+                                 self._series("local_top_up", region, group))
         national_part = min(national, total)
         return national_part, total - national_part
 
@@ -227,6 +228,32 @@ def _regional(table: dict[Key, Series], parameter: str, region: str, group: str)
     if found is None and region != NATIONAL:
         found = table.get((parameter, NATIONAL, group))
     return found
+
+
+def _split_by_day(year: int, total: Series, national: Series | None, top_up: Series | None) -> tuple[float, float]:
+    """(national, local) yearly means of a province's state share whose total a scenario sets
+    (`total`, from its first date): day by day, where `total` has no value yet the baseline's
+    national share plus top-up in force that day (a 2025 unit's reform starts on 1 July, and the
+    national pupils' share moved from 30% to 50% on 15 August: its yearly mean is no day's total),
+    the national part the smaller of the national share and the total."""
+    begin, end = date(year, 1, 1), date(year + 1, 1, 1)
+    steps = [s for s in (total, national, top_up) if s is not None]
+    cuts = sorted({begin, end, *(v.start for s in steps for v in s.values if begin < v.start < end)})
+
+    def at(s: Series | None, day: date) -> float:
+        v = s.at(day) if s is not None else None
+        return v.value if v is not None else 0.0
+
+    national_sum = local_sum = 0.0
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        n = at(national, a)
+        own = total.at(a)
+        whole = own.value if own is not None else min(1.0, n + at(top_up, a))
+        part = min(n, whole)
+        national_sum += part * (b - a).days
+        local_sum += (whole - part) * (b - a).days
+    days = (end - begin).days
+    return national_sum / days, local_sum / days
 
 
 def _acts_by(override: Series, year: int) -> bool:

@@ -208,11 +208,18 @@ class Scenario:
         out = []
         for path in self._setting("state_share"):
             group = path.partition(".")[2]
-            for year in range(min(self.reform[path]), self.end + 1):
-                national = policy.annual("state_share", year, NATIONAL, group, default=0.0)
-                total = sum(policy.state_share(year, self.region, group))
+            first = min(self.reform[path])
+            # day by day, at every change: a national share that rises mid-year (pupils' 50% from 15
+            # August 2025) is undercut from that day, and its yearly mean is no share in force
+            days = sorted({date(first, 1, 1), *(d for d in policy.change_dates("state_share", self.region, group)
+                                                 if first <= d.year <= self.end)})
+            for day in days:
+                in_force = policy.in_force("state_share", day, NATIONAL, group)
+                national = in_force.value if in_force is not None else 0.0
+                total = policy.level_on("state_share", day, self.region, group)
                 if total < national - 1e-9:
-                    out.append({"path": path, "value": round(total, 6), "national": round(national, 6), "from": year})
+                    out.append({"path": path, "value": round(total, 6), "national": round(national, 6),
+                                "from": day.year})
                     break
         return out
 

@@ -84,6 +84,28 @@ def test_from_the_merger_the_former_provinces_have_the_units_policy():
     assert sum(plain.state_share(2026, "binh_duong", "pupil_student")) == pytest.approx(0.5)  # its own: national
 
 
+
+def test_a_units_share_set_from_2025_holds_from_the_merger_day_by_day():
+    """Vĩnh Long 2025's pupils set to 50% from 2025: 30% until the merger (1 July), 50% after. The
+    national share itself moved from 30% to 50% on 15 August (Decree 188/2025); the run's yearly
+    share had taken the baseline's yearly mean (37.6%) for the first half and laid the set value's
+    excess over that mean on top of the national 50% from mid-August (43.9%, 62.4% from then)."""
+    unit = "vinh_long_2025"
+    days_before, days_after, topped = 181, 184, 45  # 1 Jan-30 Jun, 1 Jul-31 Dec, 1 Jul-14 Aug
+    for value in (0.5, 0.8, 0.3):
+        pol = policy_of_members(scenario.load(unit).with_reform({"state_share.pupil_student": {2025: value}})
+                                .policy(), unit)
+        for member in regions.former_provinces(unit):
+            national, local = pol.state_share(2025, member, "pupil_student")
+            assert national + local == pytest.approx((0.3 * days_before + value * days_after) / 365)
+            # the local part: what the set value exceeds the national share by, day by day
+            expected_local = (max(value - 0.3, 0) * topped + max(value - 0.5, 0) * (days_after - topped)) / 365
+            assert local == pytest.approx(expected_local)
+            assert national + local <= max(value, 0.5)
+    # a full year set from its first day is unchanged: the set value, national part and all
+    pol = scenario.load("vinh_long").with_reform({"state_share.pupil_student": {2026: 0.7}}).policy()
+    assert pol.state_share(2026, "vinh_long", "pupil_student") == pytest.approx((0.5, 0.2))
+
 def test_an_unchanged_unit_is_its_former_province():
     params = simulator.sample_prior(DRAWS, SEED, ["lai_chau"])
     unit = simulator.run(scenario.load("lai_chau_2025"), params=params, seed=SEED)

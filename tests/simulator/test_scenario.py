@@ -170,6 +170,10 @@ def test_a_state_share_under_the_national_one_is_said_to_be_a_test_of_national_p
     from covsim.simulator.schemes.provenance import record
 
     assert record(run.attrs)["below_national"] == low.below_national()
+    # Pupils at 40% from 2025: over the national 30% until 15 August, under its 50% from then. The
+    # yearly mean of the national share (37.6%) had hidden it; the share named is the one in force.
+    mid = base.with_reform({"state_share.pupil_student": {2025: 0.4}})
+    assert mid.below_national() == [{"path": "state_share.pupil_student", "value": 0.4, "national": 0.5, "from": 2025}]
 
 
 def test_a_provinces_state_share_says_which_of_its_own_top_ups_it_ends():
