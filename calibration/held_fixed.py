@@ -49,8 +49,15 @@ def refitted(scenario, until: int | None) -> list[str]:
 
     if until is not None:
         return [scenario.region]
-    members = registry.former_provinces(scenario.region) if scenario.region in registry.mergeable() else [scenario.region]
-    return [m for m in members if shipped.stored_path(m, scheme_of(scenario.scheme)).exists()]
+    region, unit = scenario.region, registry.unit_of(scenario.region)
+    layer = scheme_of(scenario.scheme)
+    if region in registry.mergeable():
+        members = registry.former_provinces(region)
+    elif unit in registry.mergeable() and not shipped.has_posterior(region):  # its part of its unit's draws
+        members = registry.former_provinces(unit)
+    else:
+        members = [region]
+    return [m for m in members if shipped.stored_path(m, layer).exists()]
 
 
 def note(scenario, until: int | None) -> str:

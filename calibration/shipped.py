@@ -98,10 +98,55 @@ def draws_for(region: str, draws: int, seed: int, regions: list[str] | None = No
     if region in registry.mergeable():
         weighed = unit_fit_of(region) if read is stored else None
         return merged_draws(region, draws, seed, read) if weighed is None else weighed_draws(weighed, region, draws, seed)
+    unit = registry.unit_of(region)
+    if unit in registry.mergeable() and regions in (None, [region]) and not has_posterior(region):
+        return territory_draws(region, unit, draws, seed, read, scheme_id)
+    return own_draws(region, draws, seed, regions, read, scheme_id)
+
+
+def territory_draws(region: str, unit: str, draws: int, seed: int, read: Reader,
+                    scheme_id: str | None = None) -> xr.Dataset:
+    """A former province without a fit of its own, run alone: its slice of its unit's draws (the
+    shared parameters from the seat's fit, its own from its priors, a unit's weighing kept), so
+    that the unit is the sum of its former provinces run one by one, draw by draw. On its priors
+    alone it had answered for the same territory 4 points under the unit, in intervals three times
+    as wide."""
+    from covsim.simulator.inputs import regions as registry
+
+    weighed = unit_fit_of(unit) if read is stored else None
+    merged = merged_draws(unit, draws, seed, read, tell=False) if weighed is None else \
+        weighed_draws(weighed, unit, draws, seed)
+    if region not in _TOLD:
+        _TOLD.add(region)
+        head = registry.seat(unit)
+        sys.stderr.write(f"covsim: note: region '{region}' has no calibrated posterior of its own; its runs take its "
+                         f"part of {unit}'s draws, as inside the unit: the shared parameters from {head}'s "
+                         f"{'fit' if has_posterior(head) else 'priors'}, its own from "
+                         "the priors\n")
+    out = merged.sel(region=[region]) if "region" in merged.dims else merged.copy()
+    out.attrs = dict(merged.attrs)
+    if merged.attrs.get("learned"):  # its own offset, not its unit's other provinces'
+        rec = json.loads(merged.attrs["learned"])
+        others = {f"region_offset.{m}" for m in registry.former_provinces(unit) if m != region}
+        out.attrs["learned"] = json.dumps(learned.summarise(
+            {k: v for k, v in rec["contraction"].items() if k not in others}, rec.get("held", [])))
+    out.attrs["source"] = (f"prior: {region} has no calibrated posterior of its own; its draws are its part of "
+                           f"{unit}'s ({merged.attrs.get('source', '')})")
+    if scheme_id is not None:
+        tell_layer_priors(out, region, scheme_id)
+    return out
+
+
+def own_draws(region: str, draws: int, seed: int, regions: list[str] | None = None,
+              read: Reader | None = None, scheme_id: str | None = None, tell: bool = True) -> xr.Dataset:
+    """`draws` for `region` from its own posterior, else its priors (`draws_for` without the 2025
+    units' rules); `tell`: say on stderr where they are the priors."""
+    read = read or stored
     first, *others = posterior_layers()
     found = read(region, first)
     if found is None:
-        tell_priors(region)
+        if tell:
+            tell_priors(region)
         out = sample_prior(draws, seed, regions or [region])
         out.attrs[first.source_attr] = f"prior: no calibrated posterior for region '{region}'"
     else:
@@ -157,7 +202,7 @@ def _pick(post: xr.Dataset, draws: int, seed: int, layer: Scheme) -> xr.Dataset:
     return post.isel(draw=order[:draws])
 
 
-def merged_draws(unit: str, draws: int, seed: int, read: Reader | None = None) -> xr.Dataset:
+def merged_draws(unit: str, draws: int, seed: int, read: Reader | None = None, tell: bool = True) -> xr.Dataset:
     """Draws for a 2025 unit's former provinces: the shared parameters from the province whose name
     the unit keeps (its posterior, else the priors), each former province's own offset from its own
     draws (posterior or priors). `source` starts with 'prior' unless every one is calibrated, so the
@@ -165,7 +210,7 @@ def merged_draws(unit: str, draws: int, seed: int, read: Reader | None = None) -
     from covsim.simulator.inputs import regions as registry
 
     members, head = registry.former_provinces(unit), registry.seat(unit)
-    own = {m: draws_for(m, draws, seed, read=read) for m in members}
+    own = {m: own_draws(m, draws, seed, read=read, tell=tell) for m in members}
     base = own[head]
     regional = list(dict.fromkeys(v for m in members for v in own[m].data_vars if "region" in own[m][v].dims))
     out = base.drop_vars([v for v in regional if v in base] + ["region"])

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .policy import DatedValue, Key, Policy, Series
-from .regions import MERGER_DATE, former_provinces, mergeable, registry, seat
+from .regions import MERGER_DATE, former_provinces, mergeable, seat, unit_of
 
 #: A regional parameter's value where a province has none (policy.py reads them with these
 #: defaults): a former province's own top-up or drive ends at the merger if the unit has none.
@@ -64,11 +64,10 @@ def policy_as_run(policy: Policy, region: str) -> Policy:
     Any other region's as it is."""
     if region in mergeable():
         return policy_of_members(policy, region)
-    found = registry().get(region)
-    parent = registry().get(found.parent) if found is not None and found.kind == "province_pre2025" else None
-    if parent is None or region not in parent.members:
+    unit = unit_of(region)
+    if unit is None:
         return policy
-    return replace(policy, series=_rekeyed(policy.series, parent.id, parent.members, seat(parent.id)))
+    return replace(policy, series=_rekeyed(policy.series, unit, former_provinces(unit), seat(unit)))
 
 
 def levels_at(policy: Policy, region: str) -> tuple[Policy, str]:

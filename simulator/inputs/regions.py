@@ -178,6 +178,14 @@ def seat(unit: str) -> str:
     return same[0] if same else found.members[0]
 
 
+def unit_of(region: str) -> str | None:
+    """The 2025 unit a former province became part of, None for any other region: a former
+    province run on its own is its territory, under the unit's policy from the merger."""
+    found = registry().get(region)
+    parent = registry().get(found.parent) if found is not None and found.kind == "province_pre2025" else None
+    return parent.id if parent is not None and region in parent.members else None
+
+
 def mergeable() -> list[str]:
     """2025 units the model runs as the sum of their former provinces: every member is runnable and
     the unit has no population of its own in population.csv (else it would run as itself)."""

@@ -10,6 +10,7 @@ from covsim import simulator
 from covsim.calibration import held_fixed, scoring
 from covsim.calibration.fit import FAST
 from covsim.calibration.shipped import shipped_path
+from covsim.simulator.inputs import regions as registry
 from covsim.simulator.schemes import labour, parameters
 from covsim.simulator.schemes import scheme as scheme_of
 
@@ -73,12 +74,16 @@ def test_a_region_on_its_priors_is_run_under_each_alternative_and_says_it_was_no
     seen = []
     monkeypatch.setattr(held_fixed, "calibrate", _recording(seen))
     scenario = simulator.load_scenario("binh_duong")
+    # Bình Dương alone takes its part of HCMC 2025's draws, whose shared parameters are HCMC's fit
+    assert held_fixed.refitted(scenario, None) == ["ho_chi_minh_city"]
+    monkeypatch.setattr(registry, "unit_of", lambda region: None)  # a province on the priors alone
     assert held_fixed.refitted(scenario, None) == [] and "not refitted" in held_fixed.note(scenario, None)
     (row,) = held_fixed.probabilities(scenario, 0.9, 2020, 20, 0, keys=("lapse_factors",))
     assert seen == [] and row["low"]["refitted"] is False and row["high"]["refitted"] is False
     from covsim.cli.planning import held_fixed_line
 
     assert "(assumed; on the priors, not refitted, same draws)" in held_fixed_line([row])
+    monkeypatch.undo()
     unit = simulator.load_scenario("ho_chi_minh_city_2025")
     fits = 2 * len(held_fixed.tried("bhyt"))
     assert held_fixed.note(unit, None) == f"--held-fixed refits ho_chi_minh_city {fits} times, once per alternative"

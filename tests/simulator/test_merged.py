@@ -106,6 +106,31 @@ def test_a_units_share_set_from_2025_holds_from_the_merger_day_by_day():
     pol = scenario.load("vinh_long").with_reform({"state_share.pupil_student": {2026: 0.7}}).policy()
     assert pol.state_share(2026, "vinh_long", "pupil_student") == pytest.approx((0.5, 0.2))
 
+
+def test_a_unit_is_the_sum_of_its_former_provinces_run_one_by_one_on_the_shipped_draws():
+    """As a planner checks it: Vĩnh Long 2025 against Vĩnh Long, Bến Tre and Trà Vinh each run alone,
+    on the draws the CLI gives them. Bến Tre and Trà Vinh have no fit; alone they had drawn every
+    parameter from the priors (the territory 4 points under the unit in 2030, Bến Tre's interval
+    76.8-96.1%); they now take their part of the unit's draws, so the sum is the unit, draw by draw."""
+    from covsim.calibration.shipped import draws_for
+
+    unit, n = "vinh_long_2025", 16
+    whole = simulator.run(scenario.load(unit), params=draws_for(unit, n, SEED), seed=SEED)
+    insured = population = 0
+    for member in regions.former_provinces(unit):
+        params = draws_for(member, n, SEED)
+        alone = simulator.run(scenario.load(member), params=params, seed=SEED)
+        insured = insured + alone.insured_total.sel(region=member)
+        population = population + alone.population_total.sel(region=member)
+        if member != regions.seat(unit):
+            assert params.attrs["source"].startswith("prior: ") and f"part of {unit}" in params.attrs["source"]
+            assert list(json.loads(params.attrs["learned"])["contraction"]).count(f"region_offset.{member}") == 1
+            assert not any(k.startswith("region_offset.") and k != f"region_offset.{member}"
+                           for k in json.loads(params.attrs["learned"])["contraction"])
+    np.testing.assert_allclose((insured / population).values,
+                               whole.coverage_total.sel(region=unit).values, rtol=0, atol=1e-12)
+
+
 def test_an_unchanged_unit_is_its_former_province():
     params = simulator.sample_prior(DRAWS, SEED, ["lai_chau"])
     unit = simulator.run(scenario.load("lai_chau_2025"), params=params, seed=SEED)
