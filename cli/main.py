@@ -222,6 +222,17 @@ def cmd_scenarios(args) -> int:
                  ", ".join(f"{n} {c:.2f}" for n, c in mostly.items()) or "none"))
     for sid in dict.fromkeys(r["scheme"] for r in rows):  # once per scheme: the same in each of its scenarios
         print(f"every {sid} scenario holds fixed (assumed, not fitted): " + "; ".join(scheme(sid).fixed))
+    from covsim.simulator.inputs.regions import mergeable
+    from covsim.simulator.inputs.scenario import offered_regions
+
+    bare = [r for r in offered_regions() if r not in {row["region"] for row in rows}]  # no scenario file of their own
+    units = [r for r in bare if r in mergeable()]
+    if bare:
+        print("also run as their baseline, the national policy in force with their own rows (`covsim run NAME`, or a "
+              "reform's `baseline`): " + "; ".join(part for part in (
+                  f"the 2025 units {', '.join(units)}" if units else "",
+                  f"other regions {', '.join(r for r in bare if r not in units)}" if len(units) < len(bare) else "")
+                  if part))
     return 0
 
 

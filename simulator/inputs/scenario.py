@@ -401,14 +401,16 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
         # the sum of its former provinces: its baseline is the national policy (with the regions' own rows)
         path = None
     else:
-        from .regions import not_runnable
+        from .regions import merged_into, not_runnable
 
-        listed = not_runnable(text)
+        listed = not_runnable(text) or merged_into(text)
         if listed:
             raise InputError("scenario", text, f"{listed}; allowed: a shipped scenario ({', '.join(ships)}), a "
                                                "region that runs or a .toml or .xlsx file")
-        raise InputError("scenario", text, f"no shipped scenario of that name{nearest(text, ships)}; "
-                                           f"shipped: {', '.join(ships)} (or give a path to a .toml or .xlsx file)")
+        regions = [r for r in offered_regions() if r not in ships]  # run as their baseline (the 2025 units)
+        raise InputError("scenario", text, f"no shipped scenario of that name{nearest(text, [*ships, *regions])}; "
+                                           f"shipped: {', '.join(ships)}; regions run as their baseline: "
+                                           f"{', '.join(regions)} (or give a path to a .toml or .xlsx file)")
     if path is None:
         where = f"{text} (default baseline: no scenario file ships for this region)"
         raw = {"name": text, "region": text, "description": f"{text}: baseline, national policy in force"}

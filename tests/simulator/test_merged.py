@@ -219,6 +219,24 @@ def test_the_merged_units_are_offered_by_every_command_and_the_dashboard():
     assert compute.region_name("ho_chi_minh_city", "vi") == "TP. Hồ Chí Minh"
 
 
+def test_a_2025_name_made_of_a_former_province_names_the_unit_it_is_part_of():
+    """`tra_vinh_2025` is no unit: the error says Trà Vinh is part of vinh_long_2025 (it suggested
+    ha_tinh_2025), and a scenario's names list the units run as their baseline beside the files."""
+    assert regions.merged_into("tra_vinh_2025").startswith("no 2025 unit 'tra_vinh_2025': tra_vinh (Trà Vinh) "
+                                                           "has been part of vinh_long_2025")
+    assert regions.merged_into("vinh_long_2025") == regions.merged_into("tra_vinh") == ""
+    assert "part of vinh_long_2025" in regions.unknown("tra_vinh_2025", regions.offered())
+    with pytest.raises(InputError, match="part of vinh_long_2025"):
+        scenario.load("ben_tre_2025")
+    with pytest.raises(InputError, match=r"did you mean 'vinh_long_2025'.*regions run as their baseline: .*can_tho_2025"):
+        scenario.load("vinhlong_2025")
+    out = subprocess.run([sys.executable, "-m", "covsim.cli.main", "scenarios"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    last = out.stdout.strip().splitlines()[-1]
+    assert last.startswith("also run as their baseline") and "the 2025 units lai_chau_2025" in last
+    assert "vinh_long_2025" in last and "ben_tre" in last
+
+
 def test_cli_target_of_a_merged_unit_says_its_boundaries():
     out = json.loads(_covsim("target", UNIT, "--draws", "8", "--target", "0.95", "--year", "2030", "--json").stdout)
     assert out["region"] == UNIT and 0 <= out["median_coverage"] <= 1
