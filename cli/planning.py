@@ -450,7 +450,8 @@ def _allocation_notes(args, table) -> list[str]:
         notes.append(f"the yearly targets begin in {passed}")
     level, end = table.attrs["start_level"], table.attrs["end_level"]
     if args.target < level:  # the path runs down to the target: say why, rather than hand out falling targets silently
-        notes.append(f"the forecast already gives {100 * level:.2f}% in {first - 1}, above the target "
+        given = "the figure observed" if table.attrs["start_observed"] else "the forecast"  # where the path starts
+        notes.append(f"{given} already gives {100 * level:.2f}% in {first - 1}, above the target "
                      f"{100 * args.target:.2f}%: the yearly targets fall towards it")
     elif table.attrs["falling"]:
         years, names = _unit_years(table.attrs["falling"])

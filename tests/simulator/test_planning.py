@@ -383,6 +383,15 @@ def test_allocate_default_first_year_is_one_it_accepts(tmp_path, capsys, argv, f
     assert falling == ("yearly targets fall towards it" in err)  # a target below the forecast says so
 
 
+def test_a_path_falling_from_an_observed_figure_calls_it_observed(tmp_path, capsys):
+    """Vĩnh Long's 50% by 2020 starts from the 78.5% observed in 2017: the note called it the
+    forecast's."""
+    code, _, err = cli(capsys, "allocate", "vinh_long", "--target", "0.5", "--year", "2020",
+                       "--out", str(tmp_path / "a.csv"), "--draws", "10")
+    assert code == 0, err
+    assert "the figure observed already gives 78.50% in 2017, above the target 50.00%" in err
+
+
 def test_levers_of_a_labour_scenario_start_after_the_labour_figures():
     """Not in 2009: the health table has no BHXH figure after 2008, the labour tables do."""
     from covsim.simulator.inputs import observations
