@@ -126,8 +126,9 @@ def cmd_run(args) -> int:
         print(json.dumps(result, ensure_ascii=False))
     else:
         print(summary.coverage_table(result, observations.observed(scenario.region, scenario.scheme)))
-        # every assumed number it rests on, as the other text outputs list them (the hashes: --json, --out)
-        print("\n".join(summary.provenance_lines(result["provenance"])[1:]))
+        # what reproduces it (scenario, seed, data, code) and every assumed number it rests on, as the
+        # other text outputs give them: a table pasted into a report carries its own provenance
+        print("\n".join(summary.provenance_lines(result["provenance"])))
         for gap in result.get("target_gaps", []):
             print(gap["reason"])
         if args.budget and "budget" in result:

@@ -238,6 +238,13 @@ def test_what_the_model_holds_fixed_is_listed_with_every_result(capsys):
     assert main(["scenarios"]) == 0
     text = capsys.readouterr().out
     assert "every bhyt scenario holds fixed (assumed, not fitted)" in text and "every bhxh scenario" in text
+    # run's table carries what reproduces it too, as every other text output does
+    assert main(["run", "vinh_long", "--draws", "2", "--seed", "5"]) == 0
+    from covsim.simulator.inputs import tables
+    from covsim.simulator.schemes.provenance import code_version
+
+    assert (f"provenance: scenario vinh_long, seed 5, data {tables.data_hash()}, code {code_version()}"
+            in capsys.readouterr().out)
 
 
 def test_a_reform_that_replaces_a_later_decided_change_says_so(tmp_path, capsys):
