@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from .i18n import (fixed_text, held_fixed_text, leans_on_text, lever_group_name, mostly_prior_text, on_priors_text,
                    probability, t, unit_figures_text, unverified_text)
+from . import catalogue
 from .sources import source_label
 from .brief_text import (b, billion, has, local_time, number, percent, plan_name, region_name,
                          scheme_name, target_text)
@@ -269,10 +270,12 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                  (b("r_start", lang), str(s["start"])),  # the --from that reproduces it, as the workbook says
                  (b("r_scenario_hash", lang), a.get("scenario_hash", "")), (b("r_data_hash", lang), a.get("data_hash", "")),
                  (b("r_code_version", lang), a.get("code_version", ""))]
+    if users_scenario(s):  # a shipped plan is named by its document, a baseline by its region
+        reproduce.append((b("r_scenario", lang), s["scenario"]))
     sources = own_cited(s, lang, region) or members_cited(s, lang) or [no_sources(s, lang, region)]  # never left empty
     stamp = local_time(now or datetime.now(timezone.utc), lang)
     return Briefing(lang=lang, title=b("title", lang, scheme=scheme, region=region),
-                    plan=b("under", lang, plan=plan_name(s["scenario"], lang, s["scheme"])),
+                    plan=b("under", lang, plan=scenario_plan(s, lang)),
                     stamp=b("generated", lang, time=stamp), paragraph=" ".join(sentences), key_numbers=numbers,
                     charts=charts, changes=[(_first_capital(r[0]),) + r[1:3] for r in rows], method=" ".join([method_text(s, lang, region)]
                                    + [text + "." for text in (idle_text(s, lang, reform), fixed_text(s["scheme"], lang),
@@ -333,6 +336,20 @@ def merged_text(s: dict, lang: str, region: str) -> str:
     span = lambda x: f"{x['from']}–{x['to']}"  # noqa: E731
     return b("merged_text", lang, region=region, members=", ".join(region_name(m, lang) for m in members),
              before=span(spans[0]), after=span(spans[1]))
+
+
+def users_scenario(s: dict) -> bool:
+    """Whether the briefing's scenario is the user's own (a file), not a shipped plan or a baseline."""
+    return not catalogue.has("plan", s["scenario"]) and s["scenario"] != s["region"]
+
+
+def scenario_plan(s: dict, lang: str) -> str:
+    """What the briefing's figures are under: a shipped plan's document, the policy in force for a
+    region's baseline, else the user's scenario by its name, a change to its baseline (it said "the
+    policy in force" for a reform file, and named it nowhere)."""
+    if not users_scenario(s):
+        return plan_name(s["scenario"], lang, s["scheme"])
+    return b("user_plan", lang, name=s["scenario"], base=plan_name(s.get("baseline") or s["region"], lang, s["scheme"]))
 
 
 def method_text(s: dict, lang: str, region: str) -> str:

@@ -152,6 +152,22 @@ def test_a_probability_one_draw_gives_reads_below_one_percent_in_both_languages(
     assert probability(0.0, "vi") == "0%" and probability(0.37, "vi") == "37%" and probability(1.0, "en") == "100%"
 
 
+def test_a_users_scenario_is_named_in_the_heading_and_the_reproduce_table():
+    """A reform file's briefing said "under the policy in force" and never named the scenario: its
+    heading now names it, a change to its baseline, and the reproduce table gives its name; a shipped
+    plan keeps its document, a baseline the policy in force (no id shown)."""
+    from covsim.dashboard.brief_content import scenario_plan
+
+    s = {"scenario": "vl_hh30", "region": "vinh_long_2025", "scheme": "bhyt", "baseline": "vinh_long_2025"}
+    assert scenario_plan(s, "en").startswith("the scenario “vl_hh30”, a change to the policy in force (Health Insurance Law")
+    assert scenario_plan(s, "vi").startswith("kịch bản “vl_hh30”, thay đổi so với chính sách hiện hành")
+    assert scenario_plan(dict(s, scenario="vinh_long_2025"), "en").startswith("the policy in force")
+    assert "5063" in scenario_plan(dict(s, scenario="ho_chi_minh_city_plan_2012", region="ho_chi_minh_city"), "en")
+    plan = "Dong Nai" in scenario_plan(dict(s, scenario="vl_hh30", baseline="dong_nai_plan_2013", region="dong_nai"),
+                                       "en")
+    assert plan  # on a shipped plan: the plan's document
+
+
 def test_a_labour_briefing_cites_the_labour_laws_and_no_money():
     from covsim.dashboard.brief_content import method_text
     from covsim.dashboard.brief_text import plan_name
