@@ -27,6 +27,9 @@ def rows() -> list[dict]:
             "parent": r.parent or None, "runnable": r.runnable or r.id in summed,
             "summed_from_former_provinces": r.id in summed,
             "weighed_on_own_figures": r.id in summed and shipped.unit_fit_of(r.id) is not None,
+            # a former province without a fit runs on its part of its unit's draws (calibration/shipped.py)
+            "draws_of_unit": (regions.unit_of(r.id) if r.runnable and regions.unit_of(r.id) in summed
+                              and not shipped.has_posterior(r.id) else None),
         })
     return out
 
@@ -41,10 +44,12 @@ def cmd_regions(args) -> int:
         return 0
     width = max(len(r["id"]) for r in table)
     for r in table:
-        people = "" if r["population"] is None else f"{r['population']:,} ({r['population_year']})"
+        kind = r["population_kind"] if r["population_kind"] not in (None, "observed") else ""  # said, not left to the docs
+        people = "" if r["population"] is None else f"{r['population']:,} ({r['population_year']}{', ' + kind if kind else ''})"
         if r["population_resolution"] is not None:
             people += f"  resolution {r['population_resolution']:,}"
-        flags = ("calibrated" if r["calibrated"] else "priors only") if r["runnable"] else "not runnable"
+        flags = ("calibrated" if r["calibrated"] else f"its part of {r['draws_of_unit']}'s draws" if r["draws_of_unit"]
+                 else "priors only") if r["runnable"] else "not runnable"
         if r["summed_from_former_provinces"]:
             flags = "runs as the sum of its former provinces" + (
                 ", weighed on its own figures" if r["weighed_on_own_figures"] else "")
@@ -52,15 +57,16 @@ def cmd_regions(args) -> int:
         groups = f" + {r['group_observations']} of a group" if r["group_observations"] else ""
         print(f"{r['id']:<{width}}  {r['kind']:<16}  {r['name_vi']:<20}  {people:>34}  {flags}, "
               f"{r['observations']} obs{groups}{members}")
-    if not args.kind:  # the whole list: which measure is which, then the provinces' sum against the country
-        print(MEASURES)
+    print(MEASURES)  # which measure is which, whatever part of the list is shown
+    if not args.kind:  # the whole list: the provinces' sum against the country
         print(check_line(check))
     return 0
 
 
 #: What the two population figures of `covsim regions` are (docs/data.md, "Provincial units").
 MEASURES = ("population: the GSO's average population of the year shown (a 2025 unit's is the sum of its former "
-            "provinces'; a former province the model runs shows the population its runs use); resolution: the "
+            "provinces'; a former province the model runs shows the population its runs use, marked where it is "
+            "assumed or planned, not observed: docs/data.md); resolution: the "
             "'quy mô dân số' Resolution 202/2025/QH15 states for a 2025 unit, another measure")
 
 

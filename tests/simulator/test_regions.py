@@ -244,8 +244,16 @@ def test_regions_json_lists_the_34_provinces_and_the_country():
     assert "Resolution 202/2025/QH15" in lines[-2] and "resolution 14,002,598" in next(
         line for line in lines if line.startswith("ho_chi_minh_city_2025"))
     text = covsim("regions", "--kind", "province")
-    assert text.returncode == 0 and len(text.stdout.splitlines()) == 34
+    assert text.returncode == 0 and len(text.stdout.splitlines()) == 35  # and which measure is which
     assert "ho_chi_minh_city_2025" in text.stdout and "binh_duong" in text.stdout
+    assert text.stdout.splitlines()[-1].startswith("population: the GSO's average population")
+    # a population no source confirms says so where it stands; a former province without a fit runs on
+    # its part of its unit's draws, and says so
+    former = covsim("regions", "--kind", "province_pre2025").stdout.splitlines()
+    ben_tre = next(line for line in former if line.startswith("ben_tre "))
+    assert "(2019, assumed)" in ben_tre and "its part of vinh_long_2025's draws" in ben_tre
+    assert next(r for r in rows if r["id"] == "ben_tre")["draws_of_unit"] == "vinh_long_2025"
+    assert next(r for r in rows if r["id"] == "vinh_long")["draws_of_unit"] is None
 
 
 def test_regions_counts_every_figure_the_fit_counts():
