@@ -129,6 +129,11 @@ def test_a_unit_is_the_sum_of_its_former_provinces_run_one_by_one_on_the_shipped
                            for k in json.loads(params.attrs["learned"])["contraction"])
     np.testing.assert_allclose((insured / population).values,
                                whole.coverage_total.sel(region=unit).values, rtol=0, atol=1e-12)
+    # the dashboard and the briefing say only its own offset is the prior's, not every parameter
+    from covsim.dashboard import compute
+
+    assert compute.on_priors("ben_tre") == (["ben_tre"], False)
+    assert compute.on_priors("vinh_long") == ([], True) and compute.on_priors(unit) == (["ben_tre", "tra_vinh"], False)
 
 
 def test_an_unchanged_unit_is_its_former_province():
