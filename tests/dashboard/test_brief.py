@@ -208,8 +208,9 @@ def test_every_output_gives_the_same_first_year_of_the_levers_tried():
 
 def test_a_2025_unit_says_which_former_provinces_run_on_the_priors_and_no_more():
     """HCMC 2025 draws its shared parameters from HCMC's posterior: only Bình Dương's and Bà Rịa–Vũng
-    Tàu's offsets are the priors, and the briefing's key number says just that; a province with no
-    posterior at all (Bình Dương) says all its parameters are the priors."""
+    Tàu's offsets are the priors, and the briefing's key number says just that. Bình Dương run alone
+    takes its part of the unit's draws (until 2026-12-03 it drew every parameter from the priors, and
+    said so): only its own offset is the prior's. A region on its priors alone: test_regions.py."""
     def key_probability(scenario, year, lang):
         req = {"id": 1, "scenario": scenario, "scheme": "bhyt", "start": 2026, "target": 95, "year": year,
                "levers": {}}
@@ -224,7 +225,8 @@ def test_a_2025_unit_says_which_former_provinces_run_on_the_priors_and_no_more()
     _, shown_vi = key_probability("ho_chi_minh_city_2025", 2030, "vi")
     assert "mới hiệu chỉnh một phần" in shown_vi and "Bình Dương" in shown_vi
     s, shown = key_probability("binh_duong", 2024, "en")
-    assert s["assumptions"]["on_priors"] == ["binh_duong"] and "not calibrated: the parameters are the priors" in shown
+    assert s["assumptions"]["on_priors"] == ["binh_duong"] and "partly not calibrated" in shown
+    assert "Binh Duong" in shown and "the shared parameters are the calibrated posterior's" in shown
     _, shown = key_probability("vietnam", 2025, "en")
     assert "calibrated" not in shown
 
