@@ -49,15 +49,10 @@ def refitted(scenario, until: int | None) -> list[str]:
 
     if until is not None:
         return [scenario.region]
-    region, unit = scenario.region, registry.unit_of(scenario.region)
-    layer = scheme_of(scenario.scheme)
-    if region in registry.mergeable():
-        members = registry.former_provinces(region)
-    elif unit in registry.mergeable() and not shipped.has_posterior(region):  # its part of its unit's draws
-        members = registry.former_provinces(unit)
-    else:
-        members = [region]
-    return [m for m in members if shipped.stored_path(m, layer).exists()]
+    region = scenario.region
+    unit = region if region in registry.mergeable() else shipped.territory_of(region)  # its part of its unit's draws
+    members = registry.former_provinces(unit) if unit is not None else [region]
+    return [m for m in members if shipped.stored_path(m, scheme_of(scenario.scheme)).exists()]
 
 
 def note(scenario, until: int | None) -> str:

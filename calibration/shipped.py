@@ -96,12 +96,27 @@ def draws_for(region: str, draws: int, seed: int, regions: list[str] | None = No
 
     read = read or stored
     if region in registry.mergeable():
-        weighed = unit_fit_of(region) if read is stored else None
-        return merged_draws(region, draws, seed, read) if weighed is None else weighed_draws(weighed, region, draws, seed)
-    unit = registry.unit_of(region)
-    if unit in registry.mergeable() and regions in (None, [region]) and not has_posterior(region):
+        return unit_draws(region, draws, seed, read)
+    unit = territory_of(region)
+    if unit is not None and regions in (None, [region]):
         return territory_draws(region, unit, draws, seed, read, scheme_id)
     return own_draws(region, draws, seed, regions, read, scheme_id)
+
+
+def unit_draws(unit: str, draws: int, seed: int, read: Reader, tell: bool = True) -> xr.Dataset:
+    """A 2025 unit's draws: weighed on its own figures where the user gave some (and `read` is the
+    stored fits'), else its former provinces' (`merged_draws`)."""
+    weighed = unit_fit_of(unit) if read is stored else None
+    return merged_draws(unit, draws, seed, read, tell) if weighed is None else weighed_draws(weighed, unit, draws, seed)
+
+
+def territory_of(region: str) -> str | None:
+    """The 2025 unit whose draws a former province without a fit of its own takes when run alone
+    (`territory_draws`), None for any other region."""
+    from covsim.simulator.inputs import regions as registry
+
+    unit = registry.unit_of(region)
+    return unit if unit in registry.mergeable() and not has_posterior(region) else None
 
 
 def territory_draws(region: str, unit: str, draws: int, seed: int, read: Reader,
@@ -113,9 +128,7 @@ def territory_draws(region: str, unit: str, draws: int, seed: int, read: Reader,
     as wide."""
     from covsim.simulator.inputs import regions as registry
 
-    weighed = unit_fit_of(unit) if read is stored else None
-    merged = merged_draws(unit, draws, seed, read, tell=False) if weighed is None else \
-        weighed_draws(weighed, unit, draws, seed)
+    merged = unit_draws(unit, draws, seed, read, tell=False)
     if region not in _TOLD:
         _TOLD.add(region)
         head = registry.seat(unit)

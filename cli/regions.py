@@ -28,8 +28,7 @@ def rows() -> list[dict]:
             "summed_from_former_provinces": r.id in summed,
             "weighed_on_own_figures": r.id in summed and shipped.unit_fit_of(r.id) is not None,
             # a former province without a fit runs on its part of its unit's draws (calibration/shipped.py)
-            "draws_of_unit": (regions.unit_of(r.id) if r.runnable and regions.unit_of(r.id) in summed
-                              and not shipped.has_posterior(r.id) else None),
+            "draws_of_unit": shipped.territory_of(r.id) if r.runnable else None,
         })
     return out
 

@@ -64,11 +64,11 @@ def on_priors(region: str) -> tuple[list[str], bool]:
     """The regions a run of `region` draws from the priors, and whether that is all of its parameters:
     a 2025 unit runs on its seat's shared parameters, so only its other provinces' offsets may be,
     and a former province without a fit, run alone, on its part of its unit's draws."""
-    unit = regions.unit_of(region)
-    if region not in regions.mergeable() and not (unit in regions.mergeable() and not shipped.has_posterior(region)):
-        return ([] if shipped.has_posterior(region) else [region]), True
-    if region not in regions.mergeable():  # a former province alone: its part of its unit's draws
+    unit = shipped.territory_of(region)
+    if unit is not None:  # a former province alone: its part of its unit's draws
         return [region], not shipped.has_posterior(regions.seat(unit))
+    if region not in regions.mergeable():
+        return ([] if shipped.has_posterior(region) else [region]), True
     missing = [m for m in regions.former_provinces(region) if not shipped.has_posterior(m)]
     return missing, regions.seat(region) in missing
 
