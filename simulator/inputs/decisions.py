@@ -40,6 +40,13 @@ def target_decided(source: str) -> date | None:
     return max(dates) if dates else None
 
 
+def documents_known(text: str, when: date) -> bool:
+    """Whether what `text` names (a law's step, a target's source) was known on `when`: its latest
+    dated document decided by then; never where none is dated."""
+    decided = target_decided(text)
+    return decided is not None and decided <= when
+
+
 def knowledge_day(until: int | None, known: date | None = None) -> date | None:
     """The day an "as of" fit or run knows policy, laws and targets by: `known` if given (a target
     scored on the day it was set), else the end of the origin year `until`; None for a fit on the

@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 
 from . import tables
-from .decisions import documents
+from .decisions import documents_known
 from .groups import GROUP_IDS
 
 #: Years over which a step's campaign builds up, as Law 46/2014's household drive (assumed; held
@@ -32,8 +32,7 @@ def mandate_ramp(years: list[int], known_by: date | None = None, ramp_years: int
     for row in tables.table("mandates").itertuples(index=False):
         if row.group not in GROUP_IDS:
             continue
-        dates = [d for _, d in documents(row.document) if d is not None]
-        if known_by is not None and (not dates or max(dates) > known_by):
+        if known_by is not None and not documents_known(row.document, known_by):
             continue
         ramp = np.clip((y - row.effective.year + 1) / ramp_years, 0.0, 1.0)
         g = GROUP_IDS.index(row.group)

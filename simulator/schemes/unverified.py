@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs import known as known_figures, regions as region_registry, tables
-from ..inputs.decisions import documents, policy_decided
+from ..inputs.decisions import documents_known, policy_decided
 from ..inputs.regions import NATIONAL
 from ..inputs.scheme_ids import ENFORCEMENT, HEALTH, LABOUR, LABOUR_POLICY, SCHEMES
 
@@ -85,8 +85,7 @@ def _known(name: str, df: pd.DataFrame, day: date) -> pd.DataFrame:
     if name in ("policy_parameters", "labour_policy"):
         return df.loc[_mask(policy_decided(r, e) <= day for r, e in zip(df.reference, df.effective_from))]
     if name == "mandates":  # as `mandates.mandate_ramp` counts a step
-        dated = ([d for _, d in documents(doc) if d is not None] for doc in df.document)
-        return df.loc[_mask(bool(d) and max(d) <= day for d in dated)]
+        return df.loc[_mask(documents_known(doc, day) for doc in df.document)]
     return known_figures.figures(df, known_figures.last_year(day), STAND_IN.get(name, ()))
 
 
