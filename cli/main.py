@@ -228,12 +228,12 @@ def cmd_scenarios(args) -> int:
 
     bare = [r for r in offered_regions() if r not in {row["region"] for row in rows}]  # no scenario file of their own
     units = [r for r in bare if r in mergeable()]
-    if bare:
+    others = [r for r in bare if r not in units]
+    parts = ([f"the 2025 units {', '.join(units)}"] if units else []) + ([f"other regions {', '.join(others)}"]
+                                                                         if others else [])
+    if parts:
         print("also run as their baseline, the national policy in force with their own rows (`covsim run NAME`, or a "
-              "reform's `baseline`): " + "; ".join(part for part in (
-                  f"the 2025 units {', '.join(units)}" if units else "",
-                  f"other regions {', '.join(r for r in bare if r not in units)}" if len(units) < len(bare) else "")
-                  if part))
+              "reform's `baseline`): " + "; ".join(parts))
     return 0
 
 

@@ -210,14 +210,13 @@ class Policy:
         before then the baseline's total (national plus the local top-up) holds. What exceeds the
         national minimum is paid locally.
         """
-        national = self.annual("state_share", year, NATIONAL, group, default=0.0)
-        top_up = self.annual("local_top_up", year, region, group, default=0.0)
-        total = min(1.0, national + top_up)
         total_override = self.overrides.get(("state_share", region, group))
         if total_override is not None and region != NATIONAL and _acts_by(total_override, year):
             base = self.series.get(("state_share", region, group)) or Series()
             return _split_by_day(year, base.overridden_by(total_override), self._series("state_share", NATIONAL, group),
                                  self._series("local_top_up", region, group))
+        national = self.annual("state_share", year, NATIONAL, group, default=0.0)
+        total = min(1.0, national + self.annual("local_top_up", year, region, group, default=0.0))
         national_part = min(national, total)
         return national_part, total - national_part
 

@@ -267,11 +267,11 @@ def merged_into(name: str) -> str:
     """For a 2025 name made of a former province's (`tra_vinh_2025`): no such unit, and the unit the
     province is part of; '' for any other name."""
     former = name.removesuffix("_2025")
-    found = registry().get(former)
-    if name == former or name in registry() or found is None or found.kind != "province_pre2025" or not found.parent:
+    unit = unit_of(former)
+    if name == former or name in registry() or unit is None:
         return ""
-    return (f"no 2025 unit '{name}': {former} ({found.name_vi}) has been part of {found.parent} since 1 Jul 2025; "
-            f"run {found.parent} for the unit, or {former} for its former territory")
+    return (f"no 2025 unit '{name}': {former} ({registry()[former].name_vi}) has been part of {unit} since 1 Jul "
+            f"2025; run {unit} for the unit, or {former} for its former territory")
 
 
 def not_runnable(region: str) -> str:

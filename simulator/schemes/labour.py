@@ -38,10 +38,8 @@ required to join (for BHXH the compulsory part only).
 """
 from __future__ import annotations
 
-import dataclasses
-
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -198,7 +196,7 @@ def labour_policy(base: Policy | None = None) -> Policy:
     series = dict(base.series)
     for key, extra in Policy.from_table(tables.table("labour_policy")).series.items():
         series[key] = Series(list(series[key].values) + list(extra.values)) if key in series else extra
-    return dataclasses.replace(base, series=series, overrides=dict(base.overrides))
+    return replace(base, series=series, overrides=dict(base.overrides))
 
 
 base_policy = labour_policy  # what `Scheme.policy` starts from

@@ -96,7 +96,7 @@ def _rows(regions: tuple[str, ...], scheme: str, end: int, data: str, day: date 
         if scheme not in schemes:
             continue
         df = tables.table(name)
-        df = (df if day is None else _known(name, df, day)).copy()  # the index stays the table's line
+        df = df if day is None else _known(name, df, day)  # the index stays the table's line
         df = df.assign(line_no=df.index + 2)
         if "region" in df.columns:
             own = df[df.region.isin(regions)]
