@@ -109,7 +109,8 @@ def score(rows: list[tuple], with95: bool = False, width: bool = False) -> dict:
 def paired(points: dict[str, list[tuple]]) -> dict[str, dict]:
     """Each baseline against the model on the same held-out figures: those the baseline could
     forecast (from a province's one figure of its own only the last value can, so the others' MAE
-    leaves out the points the model is scored on there). MAE in points, ratio model / baseline."""
+    leaves out the points the model is scored on there). MAE in points, ratio model / baseline;
+    the 80% coverage of both on the `n80` figures the baseline gave an interval for."""
     out = {}
     model = points["model"]
     for name in BASELINES:
@@ -121,7 +122,28 @@ def paired(points: dict[str, list[tuple]]) -> dict[str, dict]:
         m = score([model[i] for i in keep])["mae"]
         b = score([rows[i] for i in keep])["mae"]
         out[name] = {"n": len(keep), "model_mae": m, "baseline_mae": b, "ratio": round(m / b, 3) if b > 0 else None}
+        # coverage on the figures the baseline gave an interval for (not from two points: a point alone)
+        ranged = [i for i in keep if np.isfinite(rows[i][4]) and np.isfinite(rows[i][5])]
+        out[name].update({"n80": len(ranged),
+                          "model_coverage80": score([model[i] for i in ranged])["coverage80"],
+                          "baseline_coverage80": score([rows[i] for i in ranged])["coverage80"]})
     return out
+
+
+def sources_averaged(points: dict[str, list[tuple]]) -> dict:
+    """The scores with each forecast counted once: a year with figures from two sources (2013,
+    2015 and 2019 for the nation) is scored against their mean, as the baselines are fitted and
+    the targets judged, where the headline scores count each figure. `n`: distinct (origin, year)
+    forecasts."""
+    def once(rows: list[tuple]) -> list[tuple]:
+        groups: dict[tuple, list[tuple]] = {}
+        for r in rows:
+            groups.setdefault((r[0], r[1]), []).append(r)
+        return [(o, y, float(np.mean([r[2] for r in g])), *g[0][3:]) for (o, y), g in groups.items()]
+
+    model = once(points["model"])
+    return {"n": len(model), "model": score(model, width=True),
+            "baselines": {name: score(once(points[name])) for name in BASELINES}}
 
 
 def pit(values: np.ndarray, observed: float) -> float:
@@ -232,7 +254,7 @@ def by_horizon(points: dict[str, list[tuple]], horizon: int, inside: list[np.nda
         band = {"from": lo, "to": hi, "n": len(pick["model"]),
                 "model": score(pick["model"], with95=True, width=True),
                 "baselines": {name: score(pick[name]) for name in BASELINES},
-                "paired": paired(pick)}
+                "paired": paired(pick), "sources_averaged": sources_averaged(pick)}
         if inside is not None:
             rows = np.array([r[2:6] for r in pick["model"]], dtype=float).reshape(len(keep), 4)
             observed = float(np.mean((rows[:, 0] >= rows[:, 2]) & (rows[:, 0] <= rows[:, 3]))) if keep else None
@@ -320,6 +342,7 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
         "recalibration": [{"origin": o, "errors_known": f["errors_known"], "scale": round(f["scale"], 3)}
                           for o, f in factors.items()],
         "paired": paired(points),
+        "sources_averaged": sources_averaged(points),
         "unconverged_origins": unconverged,
         "learned": learned,
         "forecasts": [dict(zip(COLUMNS, r), pit=p) for r, p in zip(points["model"], pits)],

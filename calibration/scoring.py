@@ -96,7 +96,8 @@ def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dic
                   only: list[int] | None = None) -> dict:
     """Every national target with an observed outcome, scored as of the day it was set: fitted on
     the year-end figures up to the year before, with what had been decided by that day (`only`:
-    those set in these years)."""
+    those set in these years). The cases of one day share one fit, so they are not independent:
+    `by_decision` gives each day's score, and the score of all the others without it."""
     fits = {} if fits is None else fits
     scenario = simulator.load_scenario(NATIONAL)
     obs = observations.observed(NATIONAL)
@@ -126,11 +127,20 @@ def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dic
                       "observed": round(float(row.observed), 6), "model_p": report["probability"],
                       "baselines": {name: round(baseline_probability(m, train, int(row.year), float(row.value)), 6)
                                     for name, m in BASELINES.items()}})
-    brier = {}
-    if cases:
-        y = np.array([c["outcome"] for c in cases], dtype=float)
-        brier["model"] = round(float(np.mean((np.array([c["model_p"] for c in cases]) - y) ** 2)), 4)
-        for name in BASELINES:
-            p = np.array([c["baselines"][name] for c in cases])
-            brier[name] = round(float(np.mean((p - y) ** 2)), 4)
-    return {"cases": cases, "brier": brier, "skipped": skipped}
+    days = sorted({c["decided"] for c in cases})
+    by_decision = [{"decided": day, "n": sum(c["decided"] == day for c in cases),
+                    "brier": brier([c for c in cases if c["decided"] == day]),
+                    "brier_without": brier([c for c in cases if c["decided"] != day])} for day in days]
+    return {"cases": cases, "brier": brier(cases), "by_decision": by_decision, "skipped": skipped}
+
+
+def brier(cases: list[dict]) -> dict:
+    """Mean squared error of each method's probabilities against the outcomes (empty: no case)."""
+    if not cases:
+        return {}
+    y = np.array([c["outcome"] for c in cases], dtype=float)
+    out = {"model": round(float(np.mean((np.array([c["model_p"] for c in cases]) - y) ** 2)), 4)}
+    for name in BASELINES:
+        p = np.array([c["baselines"][name] for c in cases])
+        out[name] = round(float(np.mean((p - y) ** 2)), 4)
+    return out

@@ -218,6 +218,10 @@ def cmd_backtest(args) -> int:
                   f"{_f(c['coverage80_p90'])} on these forecasts (10-90% of {c['resamples']} resamples); "
                   f"the chance of {_f(m['coverage80'])} or more: {_f(c['p_as_high'], 3)}, or less: "
                   f"{_f(c['p_as_low'], 3)}")
+        a = band.get("sources_averaged")
+        if a and a["n"] != band["n"]:
+            print(f"  each forecast counted once, against the mean of its year's sources: n {a['n']}, MAE "
+                  f"{_f(a['model']['mae'])}, 80% cover {_f(a['model']['coverage80'])}")
         r = band.get("recalibrated")
         if r:
             print(f"  intervals recalibrated on the errors known at each origin: 80% cover {_f(r['coverage80'])}, "
@@ -229,6 +233,9 @@ def cmd_backtest(args) -> int:
         else:
             print("Brier scores of the national targets' probabilities, as of the year each was set: "
                   + ", ".join(f"{k} {_f(v, 3)}" for k, v in t["brier"].items()))
+            for d in t.get("by_decision", []):  # one fit per day: its cases are not independent
+                print(f"  set on {d['decided']} ({d['n']}): model {_f(d['brier']['model'], 3)}; without them: "
+                      + ", ".join(f"{k} {_f(v, 3)}" for k, v in d["brier_without"].items()))
     print_provenance(result["provenance"])
     return 0
 

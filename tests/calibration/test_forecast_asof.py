@@ -117,6 +117,11 @@ def test_backtest_json_keeps_todays_keys_and_adds_bands():
     assert {(c["year"], c["target"]) for c in cases} == {(2015, 0.7), (2020, 0.8)}
     assert all(c["outcome"] == 1 and 0 <= c["model_p"] <= 1 for c in cases)
     assert set(out["targets"]["brier"]) == {"model"} | set(BASELINES)
+    # one decision day: its cases share a fit, so they are scored as one cluster, with nothing left
+    (day,) = out["targets"]["by_decision"]
+    assert day["n"] == 2 and day["brier"] == out["targets"]["brier"] and day["brier_without"] == {}
+    # each forecast once: 2015's two sources are one forecast in the 1-3 band (2014, 2015, 2016)
+    assert bands[0]["sources_averaged"]["n"] == 3 and out["sources_averaged"]["n"] == 4
 
 
 def test_a_target_set_in_its_own_year_is_scored_without_its_outcome():
@@ -590,6 +595,49 @@ def test_paired_scores_the_model_only_on_the_figures_a_baseline_could_forecast()
     assert pair["ratio"] == pytest.approx(0.25)
     assert bt.by_horizon(points, 10)[-1]["paired"]["arima"]["n"] == 1
     assert bt.score(points["model"])["mae"] == pytest.approx(10.5)  # the model's own score keeps both
+
+
+def test_sources_averaged_counts_each_forecast_once_against_the_mean_of_its_sources():
+    # 2019 has two figures, 0.90 and 0.89: the interval 0.895-0.93 holds one, and their mean
+    model = [(2017, 2019, 0.90, 0.91, 0.895, 0.93, 0.8, 0.99),
+             (2017, 2019, 0.89, 0.91, 0.895, 0.93, 0.8, 0.99),
+             (2017, 2020, 0.95, 0.92, 0.90, 0.94, 0.8, 0.99)]
+    points = {"model": model, **{n: list(model) for n in BASELINES}}
+    assert bt.score(model)["coverage80"] == pytest.approx(1 / 3, abs=1e-3)  # each figure: 2019's 0.90 in, 0.89 out
+    once = bt.sources_averaged(points)
+    assert once["n"] == 2 and once["model"]["coverage80"] == pytest.approx(0.5)  # 0.895 in, 0.95 out
+    assert once["model"]["mae"] == pytest.approx((1.5 + 3.0) / 2)
+
+
+def test_paired_coverage_is_on_the_figures_the_baseline_gave_an_interval_for():
+    model = [(2010, 2012, 0.68, 0.62, 0.60, 0.64, 0.5, 0.9),   # out of the model's interval
+             (2013, 2015, 0.76, 0.75, 0.72, 0.78, 0.7, 0.8)]   # inside
+    base = [(2010, 2012, 0.68, 0.66, np.nan, np.nan, np.nan, np.nan),  # a point from two figures
+            (2013, 2015, 0.76, 0.72, 0.70, 0.74, np.nan, np.nan)]      # out of its interval
+    pair = bt.paired({"model": model, **{n: list(base) for n in BASELINES}})["arima"]
+    assert pair["n"] == 2 and pair["n80"] == 1
+    assert pair["model_coverage80"] == 1.0 and pair["baseline_coverage80"] == 0.0
+
+
+def test_arimas_interval_carries_the_drifts_error_and_covers_80_percent_of_random_walks():
+    # a random walk with drift, eight figures: the estimated drift's error is a large part of the
+    # spread seven years ahead; an interval without it (statsmodels' forecast) covers some 0.56
+    rng = np.random.default_rng(5)
+    years, ahead = list(range(2010, 2018)), 2024
+    hits = []
+    for _ in range(2000):
+        path = 0.5 + np.cumsum(rng.normal(0.02, 0.01, len(years) + 7))
+        f = BASELINES["arima"](pd.Series(path[:len(years)], index=years), [ahead]).loc[ahead]
+        hits.append(f["lo80"] <= path[-1] <= f["hi80"])
+    assert 0.77 <= np.mean(hits) <= 0.83
+    # a missing year is one change over two years, not two interpolated halves
+    gap = pd.Series([0.60, 0.62, 0.66, 0.67], index=[2010, 2011, 2013, 2014])
+    f = BASELINES["arima"](gap, [2016]).loc[2016]
+    drift = (0.67 - 0.60) / 4
+    sigma2 = ((0.02 - drift) ** 2 + (0.04 - 2 * drift) ** 2 / 2 + (0.01 - drift) ** 2) / 2
+    from scipy import stats
+    half = stats.t.ppf(0.9, 2) * np.sqrt(sigma2 * (2 + 4 / 4))
+    assert f["mean"] == pytest.approx(0.67 + 2 * drift) and f["hi80"] - f["mean"] == pytest.approx(half)
 
 
 def test_pit_is_the_share_of_draws_below_the_figure():
