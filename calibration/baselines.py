@@ -73,7 +73,7 @@ def arima(series: pd.Series, years: list[int]) -> pd.DataFrame:
 
     Fitted in closed form, not with statsmodels: its forecast interval leaves out the error of the
     estimated drift, and from 2 to 13 changes that error is most of the spread years ahead (the
-    interval covered 0.41 / 0.44 / 0.68 of the backtest's figures by band). Each change between
+    interval covered 0.41 / 0.43 / 0.68 of the backtest's figures by band). Each change between
     observed years counts with its span (a missing year is one change over two years, not two
     interpolated halves): drift = total change / years spanned, sigma² from the changes' deviations
     from it (n - 1 degrees of freedom), and at h years ahead the variance sigma² (h + h² / T) with T

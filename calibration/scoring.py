@@ -127,11 +127,16 @@ def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dic
                       "observed": round(float(row.observed), 6), "model_p": report["probability"],
                       "baselines": {name: round(baseline_probability(m, train, int(row.year), float(row.value)), 6)
                                     for name, m in BASELINES.items()}})
+    return {"cases": cases, "brier": brier(cases), "by_decision": by_decision(cases), "skipped": skipped}
+
+
+def by_decision(cases: list[dict]) -> list[dict]:
+    """Each decision day's Brier scores, and those of the other days' cases without it: a day's
+    cases share one fit, so the score stands or falls with it."""
     days = sorted({c["decided"] for c in cases})
-    by_decision = [{"decided": day, "n": sum(c["decided"] == day for c in cases),
-                    "brier": brier([c for c in cases if c["decided"] == day]),
-                    "brier_without": brier([c for c in cases if c["decided"] != day])} for day in days]
-    return {"cases": cases, "brier": brier(cases), "by_decision": by_decision, "skipped": skipped}
+    return [{"decided": day, "n": sum(c["decided"] == day for c in cases),
+             "brier": brier([c for c in cases if c["decided"] == day]),
+             "brier_without": brier([c for c in cases if c["decided"] != day])} for day in days]
 
 
 def brier(cases: list[dict]) -> dict:

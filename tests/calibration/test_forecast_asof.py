@@ -609,6 +609,18 @@ def test_sources_averaged_counts_each_forecast_once_against_the_mean_of_its_sour
     assert once["model"]["mae"] == pytest.approx((1.5 + 3.0) / 2)
 
 
+def test_brier_by_decision_day_leaves_each_days_cases_out_together():
+    def case(day, p, outcome):
+        return {"decided": day, "outcome": outcome, "model_p": p, "baselines": {n: 0.5 for n in BASELINES}}
+
+    cases = [case("2013-03-29", 0.9, 1), case("2013-03-29", 0.8, 1), case("2016-06-28", 0.4, 0)]
+    days = scoring.by_decision(cases)
+    assert [(d["decided"], d["n"]) for d in days] == [("2013-03-29", 2), ("2016-06-28", 1)]
+    assert days[0]["brier"]["model"] == pytest.approx((0.01 + 0.04) / 2)
+    assert days[0]["brier_without"] == days[1]["brier"] and days[1]["brier_without"] == days[0]["brier"]
+    assert days[1]["brier"]["model"] == pytest.approx(0.16) and days[1]["brier"]["arima"] == 0.25
+
+
 def test_paired_coverage_is_on_the_figures_the_baseline_gave_an_interval_for():
     model = [(2010, 2012, 0.68, 0.62, 0.60, 0.64, 0.5, 0.9),   # out of the model's interval
              (2013, 2015, 0.76, 0.75, 0.72, 0.78, 0.7, 0.8)]   # inside
