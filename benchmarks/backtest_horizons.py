@@ -60,13 +60,24 @@ def main() -> None:
         if pair["n"] != band["n"]:  # the best baseline could not forecast every figure: also on its own
             print(f"      on the {pair['n']} figures {best[0]} could forecast: model {pair['model_mae']:.2f} vs "
                   f"{pair['baseline_mae']:.2f}, ratio {pair['ratio']:.2f}")
+        once = band["sources_averaged"]
+        print(f"      each forecast once (n {once['n']}, a year's sources averaged): MAE {once['model']['mae']:.2f}, "
+              f"coverage80 {once['model']['coverage80']:.3f} (goal 0.70-0.90)")
         out["bands"].append({"from": band["from"], "to": band["to"], "n": band["n"], "model": m,
                              "best_baseline": best[0], "mae_ratio": round(ratio, 3) if ratio else None,
-                             "paired_with_best": pair, "if_calibrated": c, "recalibrated": r})
+                             "paired_with_best": pair, "if_calibrated": c, "recalibrated": r,
+                             "sources_averaged": once})
     b = targets["brier"]
     best = min((k for k in b if k != "model"), key=b.get)
     print(f"  Brier over {len(targets['cases'])} targets: model {b['model']:.3f} vs {best} {b[best]:.3f}, "
           f"ratio {b['model'] / b[best]:.2f} (goal <= 0.8)" if b[best] else f"  Brier: {b}")
+    for day in targets["by_decision"]:  # a day's cases share one fit: left out together
+        rest = day["brier_without"]
+        if rest:
+            rival = min((k for k in rest if k != "model"), key=rest.get)
+            print(f"      without the {day['n']} set on {day['decided']}: model {rest['model']:.3f} vs {rival} "
+                  f"{rest[rival]:.3f}, ratio {rest['model'] / rest[rival]:.2f}" if rest[rival] else "")
+    out["brier_by_decision"] = targets["by_decision"]
     # the fit `covsim forecast vietnam --until 2012 --to 2020` makes (its settings and 400 draws), so the
     # figure printed here is the command's
     f = forecast("vietnam", 2012, 2020, draws=400, settings=FAST if args.fast else Settings())
