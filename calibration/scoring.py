@@ -9,7 +9,8 @@ its own outcome when the target is for 2022) and the laws, plans and targets dec
 against the same baselines as the coverage backtest, on the same figures: their probability is
 that of a normal predictive distribution with their own 80% interval; one that gives a point but
 no interval (the trends and ARIMA from two figures) says 1 or 0 by its point; one that cannot
-forecast from so few points says 0.5.
+forecast from so few points says 0.5. One more baseline knows the targets, as the model does:
+`targets_met`, the share of the earlier targets known to have been met.
 """
 from __future__ import annotations
 
@@ -82,6 +83,16 @@ def baseline_probability(method, train: pd.Series, year: int, target: float) -> 
     return float(stats.norm.sf(target, loc=mean, scale=sd))
 
 
+def targets_met(day, until: int, targets: pd.DataFrame) -> float:
+    """A baseline that knows the targets, as the model does: the share of the nation's targets set
+    before `day` whose year's figure was known by then (years up to `until`) and reached them, by
+    Laplace's rule of succession, (met + 1) / (known + 2): 0.5 with none known."""
+    known = targets[targets.decided.map(lambda d: d is not None and d < day) & (targets.year <= until)
+                    & np.isfinite(targets.observed)]
+    met = int((known.observed >= known.value - 1e-9).sum())
+    return (met + 1) / (len(known) + 2)
+
+
 def national_targets() -> pd.DataFrame:
     """The nation's overall BHYT targets, with the day each was set and its outcome where observed."""
     rows = observations.targets(NATIONAL)
@@ -102,7 +113,8 @@ def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dic
     scenario = simulator.load_scenario(NATIONAL)
     obs = observations.observed(NATIONAL)
     cases, skipped = [], []
-    for row in national_targets().sort_values(["decided", "year"]).itertuples(index=False):
+    targets = national_targets()
+    for row in targets.sort_values(["decided", "year"]).itertuples(index=False):
         if row.decided is None or not np.isfinite(row.observed):
             skipped.append({"target": float(row.value), "year": int(row.year), "source": row.source,
                             "why": "no decision date" if row.decided is None else "outcome not observed"})
@@ -125,8 +137,9 @@ def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dic
                       "decided": row.decided.isoformat(), "observed_until": until,
                       "source": row.source, "outcome": int(row.observed >= row.value - 1e-9),
                       "observed": round(float(row.observed), 6), "model_p": report["probability"],
-                      "baselines": {name: round(baseline_probability(m, train, int(row.year), float(row.value)), 6)
-                                    for name, m in BASELINES.items()}})
+                      "baselines": {**{name: round(baseline_probability(m, train, int(row.year), float(row.value)), 6)
+                                       for name, m in BASELINES.items()},
+                                    "targets_met": round(targets_met(row.decided, until, targets), 6)}})
     return {"cases": cases, "brier": brier(cases), "by_decision": by_decision(cases), "skipped": skipped}
 
 
@@ -145,7 +158,7 @@ def brier(cases: list[dict]) -> dict:
         return {}
     y = np.array([c["outcome"] for c in cases], dtype=float)
     out = {"model": round(float(np.mean((np.array([c["model_p"] for c in cases]) - y) ** 2)), 4)}
-    for name in BASELINES:
+    for name in cases[0]["baselines"]:
         p = np.array([c["baselines"][name] for c in cases])
         out[name] = round(float(np.mean((p - y) ** 2)), 4)
     return out

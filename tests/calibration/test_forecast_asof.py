@@ -116,7 +116,8 @@ def test_backtest_json_keeps_todays_keys_and_adds_bands():
     assert all(c["observed_until"] == 2012 and c["decided"].startswith("2013-") for c in cases)
     assert {(c["year"], c["target"]) for c in cases} == {(2015, 0.7), (2020, 0.8)}
     assert all(c["outcome"] == 1 and 0 <= c["model_p"] <= 1 for c in cases)
-    assert set(out["targets"]["brier"]) == {"model"} | set(BASELINES)
+    assert set(out["targets"]["brier"]) == {"model", "targets_met"} | set(BASELINES)
+    assert all(c["baselines"]["targets_met"] == 0.5 for c in cases)  # no earlier target's outcome known
     # one decision day: its cases share a fit, so they are scored as one cluster, with nothing left
     (day,) = out["targets"]["by_decision"]
     assert day["n"] == 2 and day["brier"] == out["targets"]["brier"] and day["brier_without"] == {}
@@ -607,6 +608,20 @@ def test_sources_averaged_counts_each_forecast_once_against_the_mean_of_its_sour
     once = bt.sources_averaged(points)
     assert once["n"] == 2 and once["model"]["coverage80"] == pytest.approx(0.5)  # 0.895 in, 0.95 out
     assert once["model"]["mae"] == pytest.approx((1.5 + 3.0) / 2)
+
+
+def test_targets_met_knows_only_the_outcomes_known_on_the_day():
+    targets = pd.DataFrame({"value": [0.70, 0.80, 0.85, 0.90, 0.95],
+                            "year": [2015, 2017, 2018, 2020, 2016],
+                            "decided": [date(2013, 3, 29), date(2013, 3, 29), date(2013, 3, 29), date(2013, 3, 29),
+                                        date(2016, 6, 28)],
+                            "observed": [0.7555, 0.79, np.nan, 0.9085, 0.80]})
+    # on 28 Jun 2016, figures to 2015: only 2015's target is known (met): (1 + 1) / (1 + 2)
+    assert scoring.targets_met(date(2016, 6, 28), 2015, targets) == pytest.approx(2 / 3)
+    # by 2021 the 2017 miss and the 2020 hit are known; 2018 has no figure; the 2016 target of the
+    # day itself is not "earlier": (2 + 1) / (3 + 2)
+    assert scoring.targets_met(date(2016, 6, 28), 2021, targets) == pytest.approx(3 / 5)
+    assert scoring.targets_met(date(2013, 3, 29), 2021, targets) == 0.5  # set that very day: none earlier
 
 
 def test_brier_by_decision_day_leaves_each_days_cases_out_together():
