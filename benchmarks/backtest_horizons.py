@@ -75,8 +75,9 @@ def main() -> None:
         rest = day["brier_without"]
         if rest:
             rival = min((k for k in rest if k != "model"), key=rest.get)
+            ratio = f"{rest['model'] / rest[rival]:.2f}" if rest[rival] else "- (the rival scores 0)"
             print(f"      without the {day['n']} set on {day['decided']}: model {rest['model']:.3f} vs {rival} "
-                  f"{rest[rival]:.3f}, ratio {rest['model'] / rest[rival]:.2f}" if rest[rival] else "")
+                  f"{rest[rival]:.3f}, ratio {ratio}")
     out["brier_by_decision"] = targets["by_decision"]
     # the fit `covsim forecast vietnam --until 2012 --to 2020` makes (its settings and 400 draws), so the
     # figure printed here is the command's

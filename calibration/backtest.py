@@ -117,7 +117,8 @@ def paired(points: dict[str, list[tuple]]) -> dict[str, dict]:
         rows = points[name]
         keep = [i for i, r in enumerate(rows) if np.isfinite(r[3])]
         if not keep:
-            out[name] = {"n": 0, "model_mae": None, "baseline_mae": None, "ratio": None}
+            out[name] = {"n": 0, "model_mae": None, "baseline_mae": None, "ratio": None,
+                         "n80": 0, "model_coverage80": None, "baseline_coverage80": None}
             continue
         m = score([model[i] for i in keep])["mae"]
         b = score([rows[i] for i in keep])["mae"]

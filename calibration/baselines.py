@@ -1,4 +1,5 @@
-"""Simple forecasts the model must beat, fitted on the same observations (statsmodels).
+"""Simple forecasts the model must beat, fitted on the same observations (statsmodels; ARIMA's
+random walk with drift in closed form).
 
 Each takes the observed series up to an origin (one value a year: sources that disagree are
 averaged) and returns, for the years asked, a point forecast and an 80% interval.
@@ -94,6 +95,8 @@ def arima(series: pd.Series, years: list[int]) -> pd.DataFrame:
     if change.size < 2:  # one change, however many years apart: a drift, and no spread
         return pd.DataFrame({"mean": mean, "lo80": np.nan, "hi80": np.nan}, index=years)
     sigma2 = float(np.sum((change - drift * span) ** 2 / span)) / (change.size - 1)
+    if not sigma2 > 1e-12:  # every change the drift (to rounding): no spread seen, so no interval to give
+        return pd.DataFrame({"mean": mean, "lo80": np.nan, "hi80": np.nan}, index=years)
     half = stats.t.ppf(0.9, change.size - 1) * np.sqrt(sigma2 * (ahead + ahead ** 2 / total))
     return pd.DataFrame({"mean": mean, "lo80": mean - half, "hi80": mean + half}, index=years)
 

@@ -234,8 +234,9 @@ def cmd_backtest(args) -> int:
             print("Brier scores of the national targets' probabilities, as of the year each was set: "
                   + ", ".join(f"{k} {_f(v, 3)}" for k, v in t["brier"].items()))
             for d in t.get("by_decision", []):  # one fit per day: its cases are not independent
+                rest = d["brier_without"]
                 print(f"  set on {d['decided']} ({d['n']}): model {_f(d['brier']['model'], 3)}; without them: "
-                      + ", ".join(f"{k} {_f(v, 3)}" for k, v in d["brier_without"].items()))
+                      + (", ".join(f"{k} {_f(v, 3)}" for k, v in rest.items()) if rest else "no other case"))
     print_provenance(result["provenance"])
     return 0
 

@@ -622,6 +622,9 @@ def test_targets_met_knows_only_the_outcomes_known_on_the_day():
     # day itself is not "earlier": (2 + 1) / (3 + 2)
     assert scoring.targets_met(date(2016, 6, 28), 2021, targets) == pytest.approx(3 / 5)
     assert scoring.targets_met(date(2013, 3, 29), 2021, targets) == 0.5  # set that very day: none earlier
+    # one target set twice (by two bodies, the same figure and year) counts once
+    twice = pd.concat([targets, targets.iloc[[0]].assign(decided=date(2012, 10, 2))], ignore_index=True)
+    assert scoring.targets_met(date(2016, 6, 28), 2015, twice) == pytest.approx(2 / 3)
 
 
 def test_brier_by_decision_day_leaves_each_days_cases_out_together():
@@ -644,11 +647,16 @@ def test_paired_coverage_is_on_the_figures_the_baseline_gave_an_interval_for():
     pair = bt.paired({"model": model, **{n: list(base) for n in BASELINES}})["arima"]
     assert pair["n"] == 2 and pair["n80"] == 1
     assert pair["model_coverage80"] == 1.0 and pair["baseline_coverage80"] == 0.0
+    # a baseline that forecast nothing keeps the same keys
+    silent = [(o, y, v, np.nan, np.nan, np.nan, np.nan, np.nan) for o, y, v, *_ in base]
+    none = bt.paired({"model": model, **{n: list(silent) for n in BASELINES}})["arima"]
+    assert none == {"n": 0, "model_mae": None, "baseline_mae": None, "ratio": None,
+                    "n80": 0, "model_coverage80": None, "baseline_coverage80": None}
 
 
 def test_arimas_interval_carries_the_drifts_error_and_covers_80_percent_of_random_walks():
     # a random walk with drift, eight figures: the estimated drift's error is a large part of the
-    # spread seven years ahead; an interval without it (statsmodels' forecast) covers some 0.56
+    # spread seven years ahead; an interval without it (statsmodels' forecast) covers some 0.55
     rng = np.random.default_rng(5)
     years, ahead = list(range(2010, 2018)), 2024
     hits = []
@@ -665,6 +673,9 @@ def test_arimas_interval_carries_the_drifts_error_and_covers_80_percent_of_rando
     from scipy import stats
     half = stats.t.ppf(0.9, 2) * np.sqrt(sigma2 * (2 + 4 / 4))
     assert f["mean"] == pytest.approx(0.67 + 2 * drift) and f["hi80"] - f["mean"] == pytest.approx(half)
+    # changes all equal to the drift: no spread seen, so a point and no interval of no width
+    flat = BASELINES["arima"](pd.Series([0.60, 0.62, 0.64, 0.66], index=[2010, 2011, 2012, 2013]), [2015])
+    assert flat["mean"].iloc[0] == pytest.approx(0.70) and flat[["lo80", "hi80"]].isna().all().all()
 
 
 def test_pit_is_the_share_of_draws_below_the_figure():
