@@ -92,10 +92,9 @@ def arima(series: pd.Series, years: list[int]) -> pd.DataFrame:
     drift = float(y[-1] - y[0]) / total
     ahead = np.asarray(years, dtype=float) - t[-1]
     mean = y[-1] + ahead * drift
-    if change.size < 2:  # one change, however many years apart: a drift, and no spread
-        return pd.DataFrame({"mean": mean, "lo80": np.nan, "hi80": np.nan}, index=years)
-    sigma2 = float(np.sum((change - drift * span) ** 2 / span)) / (change.size - 1)
-    if not sigma2 > 1e-12:  # every change the drift (to rounding): no spread seen, so no interval to give
+    # one change (however many years apart), or every change the drift to rounding: no spread seen
+    sigma2 = float(np.sum((change - drift * span) ** 2 / span)) / (change.size - 1) if change.size > 1 else 0.0
+    if not sigma2 > 1e-12:
         return pd.DataFrame({"mean": mean, "lo80": np.nan, "hi80": np.nan}, index=years)
     half = stats.t.ppf(0.9, change.size - 1) * np.sqrt(sigma2 * (ahead + ahead ** 2 / total))
     return pd.DataFrame({"mean": mean, "lo80": mean - half, "hi80": mean + half}, index=years)

@@ -33,6 +33,12 @@ from .fit import NATIONAL, Settings, calibrate
 from .forecast import as_of_record, check_until, convergence, run_as_of
 
 
+def reached(observed, target):
+    """Whether an observed figure reached a target (a rounding hair below counts as reached); works
+    on a number or a column."""
+    return observed >= target - 1e-9
+
+
 def outcome(region: str, year: int, target: float) -> int:
     """1 if the observed year-end coverage (sources averaged) reached the target, else 0."""
     series = yearly(observations.observed(region))
@@ -42,7 +48,7 @@ def outcome(region: str, year: int, target: float) -> int:
         raise InputError("--year", str(year), f"no observed year-end coverage of {region} in {year}{only_mid} to "
                                               f"score the target against; observed years: "
                                               f"{', '.join(map(str, series.index)) or 'none'}")
-    return int(series.loc[year] >= target - 1e-9)
+    return int(reached(series.loc[year], target))
 
 
 def target_as_of(scenario, until: int, target: float, year: int, draws: int, seed: int,
@@ -90,7 +96,7 @@ def targets_met(day, until: int, targets: pd.DataFrame) -> float:
     (80% by 2020, by the 5th plenum and by Decision 538) counts once."""
     known = targets[targets.decided.map(lambda d: d is not None and d < day) & (targets.year <= until)
                     & np.isfinite(targets.observed)].drop_duplicates(["year", "value"])
-    met = int((known.observed >= known.value - 1e-9).sum())
+    met = int(reached(known.observed, known.value).sum())
     return (met + 1) / (len(known) + 2)
 
 
@@ -136,7 +142,7 @@ def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dic
         train = yearly(obs[obs.year <= until])
         cases.append({"target": float(row.value), "year": int(row.year), "as_of": as_of,
                       "decided": row.decided.isoformat(), "observed_until": until,
-                      "source": row.source, "outcome": int(row.observed >= row.value - 1e-9),
+                      "source": row.source, "outcome": int(reached(row.observed, row.value)),
                       "observed": round(float(row.observed), 6), "model_p": report["probability"],
                       "baselines": {**{name: round(baseline_probability(m, train, int(row.year), float(row.value)), 6)
                                        for name, m in BASELINES.items()},
