@@ -414,11 +414,11 @@ def test_what_the_model_holds_fixed_is_on_the_page_the_briefing_and_the_workbook
     assert "Mô hình giữ cố định" in page and "0,5 và 0,5 lần" in page
 
 
-def test_the_page_lists_a_scenarios_assumed_numbers_as_the_briefing_does():
-    """Vĩnh Long's labour directive names no strength for its inspections and drives: the page's
+def test_the_page_lists_a_scenarios_assumed_numbers_as_the_briefing_does(hand_set_labour):
+    """A scenario whose inspections and drives have strengths its source does not name: the page's
     assumptions panel says they are assumed (as the CLI, the briefing and the workbook do)."""
-    req = {"id": 1, "scenario": "vinh_long_labour_2018", "scheme": "bhxh", "start": 2018, "target": 30,
-           "year": 2020, "levers": {}}
+    req = {"id": 1, "scenario": hand_set_labour, "scheme": "bhxh", "start": 2024, "target": 30,
+           "year": 2026, "levers": {}}
     s = callbacks.compute_request(req, 4, 0)
     vi, en = (str(callbacks.render(s, lang)["assumptions"]) for lang in ("vi", "en"))
     assert "Số liệu giả định của kịch bản" in vi and "thanh tra, kiểm tra việc đóng BHXH" in vi
@@ -465,10 +465,10 @@ def test_the_drive_box_says_its_price_even_at_strength_zero():
     assert "so 30,000 VND" in drive_text("1,5", "en")
 
 
-def test_the_pages_assumed_numbers_follow_the_rows_flag_not_their_wording(monkeypatch):
+def test_the_pages_assumed_numbers_follow_the_rows_flag_not_their_wording(monkeypatch, hand_set_labour):
     """Which of a scenario's changes are assumed is a flag on the row, not a match of its translated
     status: were 'assumed' and 'tested' worded alike, the lever a planner typed would still not be
-    listed as an assumed number, and Vĩnh Long's unstated strengths still would."""
+    listed as an assumed number, and a scenario's unstated strengths still would."""
     from covsim.dashboard import brief_content, brief_text
 
     real = brief_text.b
@@ -479,8 +479,8 @@ def test_the_pages_assumed_numbers_follow_the_rows_flag_not_their_wording(monkey
                                        "target": 96.8, "year": 2020, "levers": {"state_share.near_poor": 90}}, 4, 0)
     assert [r[3] for r in brief_content.changes(typed, "en")[0]] == [True]  # the typed lever, tested
     assert callbacks.scenario_assumed(typed, "en") == ""
-    labour = callbacks.compute_request({"id": 1, "scenario": "vinh_long_labour_2018", "scheme": "bhxh", "start": 2018,
-                                        "target": 30, "year": 2020, "levers": {}}, 4, 0)
+    labour = callbacks.compute_request({"id": 1, "scenario": hand_set_labour, "scheme": "bhxh", "start": 2024,
+                                        "target": 30, "year": 2026, "levers": {}}, 4, 0)
     assert "inspection of employers' social insurance" in callbacks.scenario_assumed(labour, "en")
 
 

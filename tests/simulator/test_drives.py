@@ -104,10 +104,16 @@ def test_the_drive_lever_refuses_draws_without_a_fitted_pull():
         simulator.run(sc, params=params, seed=0)
 
 
-def test_no_shipped_health_scenario_relies_on_a_hand_set_outreach_strength():
+def test_no_shipped_scenario_relies_on_a_hand_set_strength():
+    """No plan states a log-odds strength and no data measure one (`outreach`, `enforcement`,
+    `voluntary_outreach`): a shipped scenario's verdict must not hang on one, health or labour."""
+    from covsim.simulator.inputs.levers import LEVERS
+    hand_set = {name for name, lever in LEVERS.items() if lever.assumed}
+    assert {"outreach", "enforcement", "voluntary_outreach"} <= hand_set
     for name in simulator.shipped_scenarios():
         sc = simulator.load_scenario(name)
-        assert "outreach" not in sc.reform, name
+        assert not hand_set & {path.partition(".")[0] for path in sc.reform}, name
+        assert not any("set by hand" in line for line in sc.assumptions()), name
 
 
 def test_assumed_numbers_are_listed_in_the_provenance_and_a_bad_assumed_path_is_refused(tmp_path):

@@ -135,8 +135,12 @@ def test_a_hand_set_strength_is_listed_as_assumed_whether_or_not_the_file_says_s
     assert line.startswith("outreach = 0.5 from 2026") and "set by hand" in line
     path.write_text('name = "o"\nbaseline = "lai_chau"\nassumed = ["outreach"]\n[reform]\noutreach = { 2026 = 0.5 }\n')
     assert sc.load(path).assumptions() == ["outreach = 0.5 from 2026 (not in the source)"]
-    plan = sc.load("vinh_long_labour_2018")  # declares its enforcement and drive: each once
-    assert sum(line.startswith("enforcement") for line in plan.assumptions()) == 1
+    path.write_text('name = "o"\nbaseline = "vinh_long"\nscheme = "bhxh"\nassumed = ["enforcement"]\n'
+                    '[reform]\nenforcement = { 2018 = 0.5 }\nvoluntary_outreach = { 2018 = 0.5 }\n')
+    lines = sc.load(path).assumptions()  # declared: once, as the source's gap; not declared: set by hand
+    assert sum(line.startswith("enforcement") for line in lines) == 1
+    assert any(line.startswith("enforcement = 0.5 from 2018 (not in the source)") for line in lines)
+    assert any(line.startswith("voluntary_outreach = 0.5 from 2018") and "set by hand" in line for line in lines)
 
 
 def test_a_top_up_the_state_cannot_pay_in_full_is_said_with_what_it_counts_for():
