@@ -290,12 +290,14 @@ def test_the_labour_views_are_labelled_for_their_scheme_with_a_sourced_target_or
     # The policy in force under BHXH is the labour laws', not the Health Insurance Law's.
     _wait(lambda: "41/2024/QH15" in dash_duo.find_element("#scenario-description").text, 10, "the BHXH laws")
     assert "25/2008/QH12" not in dash_duo.find_element("#scenario-description").text
-    # BHTN: the data have no sourced national target, so the box stays empty and says why.
+    # BHTN: its own national target (Resolution 28-NQ/TW: 45% of the labour force by 2030; until
+    # 2026-12-04 the data held none and the box stayed empty).
     key = _key(dash_duo)
     dash_duo.find_element("#scheme input[value='bhtn']").click()
     _wait(lambda: dash_duo.find_element("#page-title").text == "Mô phỏng bao phủ bảo hiểm thất nghiệp", 30, "title")
-    _wait(lambda: "Chưa có chỉ tiêu có nguồn" in dash_duo.find_element("#target-source").text, 30, "no target")
-    assert dash_duo.find_element("#target").get_attribute("value") == ""
+    _wait(lambda: dash_duo.find_element("#target").get_attribute("value") == "45", 30, "the BHTN target")
+    assert dash_duo.find_element("#year").get_attribute("value") == "2030"
+    assert "28-NQ/TW" in dash_duo.find_element("#target-source").text
     assert "— BHTN" in dash_duo.find_element("#scenario").text
     # Back to health insurance: its title, its levers and its sourced target again.
     dash_duo.find_element("#scheme input[value='bhyt']").click()
@@ -416,8 +418,8 @@ def test_no_internal_id_or_other_language_on_any_view(dash_duo, app):
     dash_duo.find_element("#scheme input[value='bhxh']").click()
     _wait(lambda: "lực lượng lao động" in dash_duo.find_element("#headline").text, 90, "the BHXH answer")
     _assert_clean(dash_duo, "vi", "bhxh")
-    dash_duo.find_element("#scheme input[value='bhtn']").click()  # no sourced target: the box asks for one
-    _wait(lambda: "Chưa có chỉ tiêu có nguồn" in dash_duo.find_element("#target-source").text, 60, "the BHTN view")
+    dash_duo.find_element("#scheme input[value='bhtn']").click()  # the nation's target (Resolution 28-NQ/TW)
+    _wait(lambda: "28-NQ/TW" in dash_duo.find_element("#target-source").text, 60, "the BHTN view")
     _assert_clean(dash_duo, "vi", "bhtn")
     dash_duo.find_element("#lang input[value='en']").click()
     _wait(lambda: dash_duo.find_element("#page-title").text == "Unemployment insurance coverage simulator", 30,
