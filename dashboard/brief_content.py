@@ -205,8 +205,10 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     draws = int(s["assumptions"]["draws"])
 
     effective = [r[0] for r in rows if r[3]]
+    # a plan that changes no policy in force still orders drives: where the model holds them, said
+    unchanged = b("changed_none", lang) + (" " + b("plan_drives_held", lang) if s.get("baseline") else "")
     sentences = [b("changed_by_plan", lang, region=region, items="; ".join(effective)) if effective
-                 else b("changed_none", lang),
+                 else unchanged,
                  b("p_sentence", lang, target=target, denominator=denominator, year=year,
                    p=probability(rep["probability"], lang), draws=number(draws, lang))]
     # A region on its priors says so beside the probability.

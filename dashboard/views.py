@@ -59,8 +59,10 @@ def target_note(region: str, scheme: str, first: int, last: int, lang: str) -> s
     _, _, source, whose = compute.target_default(region, scheme, first, last)
     from .sources import source_label
 
-    note = say(f"target.{whose}", lang, source=source_label(source, lang)) if source else say("target.none", lang)
-    for t in compute.other_unit_targets(region, scheme):  # a plan's target the page does not measure, named
-        note += " " + say("target.of_required", lang, value=percent(t["value"], lang, 0), year=t["year"],
-                          source=source_label(t["source"], lang))
-    return note
+    others = compute.other_unit_targets(region, scheme)  # a plan's target the page does not measure
+    # the nation's target stands in where the region's own is in another unit: said so, not "none"
+    key = "target.national_other_unit" if whose == "national" and others else f"target.{whose}"
+    notes = [say(key, lang, source=source_label(source, lang)) if source else say("target.none", lang)]
+    notes += [say("target.of_required", lang, value=percent(t["value"], lang, 0), year=t["year"],
+                  source=source_label(t["source"], lang)) for t in others]
+    return " ".join(n if n.endswith(".") else n + "." for n in notes)

@@ -483,3 +483,16 @@ def test_a_bhtn_briefing_does_not_present_the_voluntary_drive_as_a_change_it_tes
     assert "drives for voluntary social insurance" in brief.paragraph
     assert "drives for voluntary social insurance" in callbacks.scenario_assumed(bhxh, "en")
     assert can_tho_bhtn["idle"] == sc.idle() and bhxh["idle"] == []  # the summary keeps what the run did not read
+
+
+def test_a_plan_that_changes_no_policy_says_where_the_model_holds_its_drives():
+    """Vĩnh Long's labour directive orders inspections and drives but no policy change (since
+    2026-12-04 no strength is set by hand): its briefing says the model holds those drives for
+    every province, so the plan adds none of its own; a baseline's briefing does not."""
+    plan = callbacks.compute_request({"id": 1, "scenario": "vinh_long_labour_2018", "scheme": "bhxh", "start": 2018,
+                                      "target": 30, "year": 2020, "levers": {}}, 4, 0)
+    base = callbacks.compute_request({"id": 1, "scenario": "vinh_long", "scheme": "bhxh", "start": 2018,
+                                      "target": 30, "year": 2020, "levers": {}}, 4, 0)
+    for lang, words in (("en", "the plan adds no effect of its own"), ("vi", "không cộng thêm tác động riêng")):
+        assert words in brief_content.briefing(plan, lang).paragraph
+        assert words not in brief_content.briefing(base, lang).paragraph

@@ -436,6 +436,24 @@ def test_a_plan_target_of_those_required_to_join_is_named_under_the_target_box()
     assert "72/KH-UBND" in vi and "100% năm 2024 tính trên số người thuộc diện tham gia bắt buộc" in vi
     assert "sets 100% by 2024 of those required to join" in en
     assert "required to join" not in views.target_note("can_tho", "bhyt", 2009, 2030, "en")
+    # the box holds the nation's BHTN target (Resolution 28-NQ/TW) meanwhile: said as standing in for
+    # a target of another unit, not as the city having none, and each sentence ends before the next
+    assert "the region's own is in another unit" in en and "has none of its own" not in en
+    assert "VietnamPlus. Plan 72/KH-UBND" in en
+    assert "đơn vị khác" in vi and "chưa có chỉ tiêu riêng" not in vi
+
+
+def test_the_default_target_is_the_nations_for_bhtn_and_none_outside_its_years():
+    """Resolution 28-NQ/TW's 45% by 2030 is the BHTN page's default (until 2026-12-04 the data held
+    no BHTN target and the box stayed empty); a run that ends before any target says there is none."""
+    from covsim.dashboard import views
+
+    assert compute.target_default("vietnam", "bhtn", 2009, 2030)[:2] == (0.45, 2030)
+    assert compute.target_default("vietnam", "bhxh", 2009, 2030)[:2] == (0.6, 2030)
+    assert compute.target_default("vietnam", "bhtn", 2009, 2024)[:2] == (0.28, 2021)
+    value, year, source, whose = compute.target_default("vietnam", "bhtn", 2009, 2019)
+    assert (value, source, whose) == (None, None, "none")
+    assert views.target_note("vietnam", "bhtn", 2009, 2019, "en").startswith("No sourced target")
 
 
 def test_no_scenario_label_in_the_picker_doubles_its_brackets():
