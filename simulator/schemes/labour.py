@@ -576,12 +576,18 @@ def required_sizes(ds: xr.Dataset, target: float, year: int, region: str | None 
         informal = one.population.sel(group="informal")
         members = one.insured.sel(group="informal")
         voluntary_needed = np.maximum(needed - pool, 0.0)
+        # the two pools together, as the run forecasts the other: a target can be short of either
+        at_forecast = np.maximum(needed - one.insured.sel(group="required"), 0.0)
         out.update({
             "informal_pool": med(informal), "voluntary_forecast": med(members),
             "voluntary_needed_at_full_compliance": med(voluntary_needed),
             "voluntary_share_needed": med(voluntary_needed / informal),
             "voluntary_share_forecast": med(members / informal),
+            "voluntary_needed_at_forecast_compliance": med(at_forecast),
+            "voluntary_share_needed_at_forecast_compliance": med(at_forecast / informal),
         })
+        if denominator == "labour_force":
+            out["compliance_needed_with_voluntary"] = med(np.maximum(needed - members, 0.0) / pool.where(pool > 0))
     out["reason"] = _reason(out)
     return out
 
@@ -598,14 +604,20 @@ def _reason(s: dict) -> str:
             f"P = {pct(s['probability'])}; needs {_k(s['needed_insured'])} insured vs {_k(s['forecast_insured'])} "
             f"forecast (median {pct(s['coverage_median'])})")
     pool = f"{_k(s['required_pool'])} required to join ({pct(s['required_pool'] / s['labour_force'])} of the labour force)"
+    both = s["scheme"] == "bhxh" and s["denominator"] == "labour_force"  # compulsory and voluntary members count
     if s["compliance_needed"] <= 1.0:  # within reach of those required, at a compliance the forecast may lack
-        aside = " (voluntary members aside)" if s["scheme"] == "bhxh" and s["denominator"] == "labour_force" else ""
-        return (head + f"; {pct(s['compliance_needed'])} of the {pool} would have to contribute{aside}, "
+        if both:  # with the voluntary members the run forecasts, not as if there were none
+            return (head + f"; with the {_k(s['voluntary_forecast'])} voluntary members forecast, "
+                    f"{pct(s['compliance_needed_with_voluntary'])} of the {pool} would have to contribute, "
+                    f"vs {pct(s['compliance_median'])} forecast")
+        return (head + f"; {pct(s['compliance_needed'])} of the {pool} would have to contribute, "
                 f"vs {pct(s['compliance_median'])} forecast")
-    if s["scheme"] == "bhxh" and s["denominator"] == "labour_force":
+    if both:
         return (head + f"; all {pool} contributing would still leave {_k(s['voluntary_needed_at_full_compliance'])} "
                 f"to voluntary BHXH = {pct(s['voluntary_share_needed'])} of {_k(s['informal_pool'])} informal "
-                f"workers, vs {_k(s['voluntary_forecast'])} ({pct(s['voluntary_share_forecast'])}) forecast")
+                f"workers, vs {_k(s['voluntary_forecast'])} ({pct(s['voluntary_share_forecast'])}) forecast; at the "
+                f"{pct(s['compliance_median'])} compliance forecast, {_k(s['voluntary_needed_at_forecast_compliance'])} "
+                f"({pct(s['voluntary_share_needed_at_forecast_compliance'])})")
     return head + f"; only {pool}: out of reach whoever contributes"
 
 

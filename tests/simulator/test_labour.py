@@ -157,9 +157,27 @@ def test_vinh_long_2020_bhxh_target_is_out_of_reach_and_says_why(vinh_long_poste
     assert gap["voluntary_share_needed"] > 5 * gap["voluntary_share_forecast"]
     for word in ("P = ", "required to join", "voluntary BHXH", "informal workers"):
         assert word in gap["reason"]
+    # at the compliance forecast, not all contributing, still more voluntary members are needed
+    assert gap["voluntary_needed_at_forecast_compliance"] > gap["voluntary_needed_at_full_compliance"]
+    assert f"at the {100 * gap['compliance_median']:.1f}% compliance forecast" in gap["reason"]
     # The same from the plan's own targets, as `covsim run` prints it.
     gaps = labour.target_gaps(ds, simulator.load_scenario("vinh_long_labour_2018"))
     assert [(g["year"], g["target"], g["denominator"]) for g in gaps] == [(2020, 0.5, "labour_force")]
+
+
+def test_a_bhxh_target_within_the_required_pool_counts_the_voluntary_members_forecast():
+    """The nation's 35% by 2021 (Resolution 28-NQ/TW) is within those required to join: the line
+    said 87.6% of them "would have to contribute (voluntary members aside)" against 83.1% forecast,
+    beside P = 96%. With the voluntary members the run forecasts, less compliance is needed, and the
+    line says how much (2026-12-04)."""
+    ds = simulator.run(simulator.load_scenario("vietnam").with_scheme("bhxh"),
+                       params=shipped.draws_for("vietnam", DRAWS, 0), seed=0)
+    gap = labour.required_sizes(ds, 0.35, 2021)
+    assert gap["compliance_needed"] <= 1.0
+    assert gap["compliance_needed_with_voluntary"] < gap["compliance_needed"]
+    assert "voluntary members aside" not in gap["reason"]
+    assert f"{100 * gap['compliance_needed_with_voluntary']:.1f}% of the" in gap["reason"]
+    assert "voluntary members forecast" in gap["reason"]
 
 
 def test_bhtn_target_against_those_required_uses_that_denominator():
