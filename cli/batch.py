@@ -169,6 +169,9 @@ def _scenarios(args) -> list:
         sc = simulator.load_scenario(name)
         if args.scheme:
             sc = sc.with_scheme(args.scheme)
+        from covsim.cli.main import note_idle
+
+        note_idle(sc)
         scenarios.append(sc)
     return scenarios
 
@@ -218,6 +221,14 @@ def _batch(args, out, scenarios, terminated: list) -> int:
               f"runs on {'this process' if args.scheduler == 'sync' else 'the workers the cluster has'}")
     if args.start is not None and not grid:
         _note(f"--from {args.start}: without --grid nothing starts then; the scenarios run as they are")
+    if grid and args.start is None:  # as `solve` and `brief` say it: the default start can lie behind the calendar
+        from covsim.cli.main import past_start
+        from covsim.simulator.analysis import planning
+
+        for sc in scenarios:
+            passed = past_start(planning.lever_start(sc), sc.end)
+            if passed:
+                _note(f"the grid levers of {sc.name} act from {passed}")
     if args.resume and folder.is_dir():
         planned = {batch.checkpoint_path(folder, c).name for c in chunks}
         other = [p for p in folder.glob("*.nc") if p.name not in planned]
@@ -452,8 +463,8 @@ def register(sub) -> None:
     from covsim.cli.main import SEED_HELP, _positive_int, add_memory_limit, seed
 
     p = sub.add_parser("batch", help="scenarios × a lever grid × draws on Dask, into one Zarr or NetCDF store")
-    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="shipped scenario names or TOML paths "
-                                                                    "(`covsim scenarios` lists them)")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="shipped scenario names, or TOML or .xlsx "
+                                                                    "paths (`covsim scenarios` lists the shipped)")
     p.add_argument("--grid", action="append", default=[], metavar="LEVER=START:STOP:STEP",
                    help="sweep a lever (repeatable: a Cartesian product), e.g. near_poor=0.3:1.0:0.1")
     p.add_argument("--draws", type=_positive_int, default=200, help="posterior draws (default 200)")

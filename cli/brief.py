@@ -69,6 +69,9 @@ def cmd_brief(args) -> int:
     scheme = args.scheme or compute.simulator.load_scenario(args.scenario).scheme
     levers = parse_levers(args.lever, scheme)
     sc = compute.scenario(args.scenario, scheme)
+    from covsim.cli.main import note_idle
+
+    note_idle(sc)
     planning.check_acting(sc, levers, "--lever", [spec["path"] for spec in compute.lever_specs()])
     planning.check_year(sc, args.year)
     start = args.start if args.start is not None else planning.lever_start(sc, args.year)

@@ -71,6 +71,15 @@ def note_lever_start(start: int, year: int) -> None:
         sys.stderr.write(f"covsim: note: the levers act from {passed}\n")
 
 
+def note_idle(scenario) -> None:
+    """A scenario's levers this run's scheme never reads (`Scenario.idle`): said on stderr as it
+    starts, not only in the footer, since the run succeeds with them changing nothing."""
+    idle = scenario.idle()
+    if idle:
+        sys.stderr.write(f"covsim: note: {scenario.name} sets {', '.join(idle)}, which {scenario.scheme} never reads: "
+                         f"{'it changes' if len(idle) == 1 else 'they change'} nothing in this run\n")
+
+
 def note_former(region: str, year: int) -> None:
     """A target year from the merger on, for a former province: say which unit it is part of now."""
     from covsim.simulator.inputs.regions import former_note
@@ -101,6 +110,7 @@ def cmd_run(args) -> int:
     scenario = simulator.load_scenario(args.scenario)
     if args.scheme:
         scenario = scenario.with_scheme(args.scheme)
+    note_idle(scenario)
     if args.out is not None:  # '' too: refused as the folder it names, never silently ignored
         simulator.output.check_destination(args.out)
     check_run_size(scenario, args)
@@ -302,7 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="write the full Dataset to this NetCDF file (.nc)")
     run.add_argument("--by-age", action="store_true", help="keep the age dimension in the output")
     run.add_argument("--scheme", choices=SCHEMES,
-                     help="health (bhyt, default), social (bhxh) or unemployment (bhtn) insurance")
+                     help="health (bhyt), social (bhxh) or unemployment (bhtn) insurance (default: the one "
+                          "the scenario or its baseline names, bhxh in the labour plans; else bhyt)")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     run.add_argument("--budget", action="store_true", help="also print state cost and fund revenue by year")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -314,7 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
     scen.set_defaults(func=cmd_scenarios)
 
     check = sub.add_parser("check-data", help="validate the shipped data and list where plan tables contradict themselves")
-    check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.add_argument("--json", action="store_true",
+                       help='print a JSON list of the problems found ([{"file", "key", "message"}, ...]); the '
+                            "population, age-structure and resident tables are in the text output only")
     check.set_defaults(func=cmd_check_data)
 
     import importlib

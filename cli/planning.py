@@ -26,7 +26,7 @@ def _float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
 
 
-def _common(p, scheme: bool = True, accepted=None) -> None:
+def _common(p, scheme: bool = True, accepted=None, scheme_help: str = "insurance scheme (default: the scenario's)") -> None:
     from covsim.cli.main import SEED_HELP, _positive_int, add_memory_limit, region_help, seed
 
     p.add_argument("region", help=region_help(accepted))
@@ -34,7 +34,7 @@ def _common(p, scheme: bool = True, accepted=None) -> None:
     p.add_argument("--draws", type=_positive_int, default=200, help="posterior draws (default 200)")
     p.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
     if scheme:
-        p.add_argument("--scheme", choices=SCHEMES, help="insurance scheme (default: the scenario's)")
+        p.add_argument("--scheme", choices=SCHEMES, help=scheme_help)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_memory_limit(p)
 
@@ -54,6 +54,9 @@ def _scenario(args):
                          f"scenario '{scenario.name}' is of region '{scenario.region}', not '{args.region}'")
     if getattr(args, "scheme", None):
         scenario = scenario.with_scheme(args.scheme)
+    from covsim.cli.main import note_idle
+
+    note_idle(scenario)
     return scenario
 
 
@@ -591,7 +594,8 @@ def register(sub) -> None:
     target.set_defaults(func=cmd_target)
 
     solve = sub.add_parser("solve", help="cheapest state shares that make a target likely")
-    _common(solve)
+    _common(solve, scheme_help="insurance scheme (default: the scenario's): bhyt or bhxh; bhtn has no lever with a "
+                               "cost to move")
     solve.add_argument("--target", type=_float, required=True, help="coverage target as a share")
     solve.add_argument("--year", type=_year, required=True, help="target year")
     solve.add_argument("--probability", type=_float, required=True, help="required probability, in (0, 1)")

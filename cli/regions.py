@@ -259,7 +259,7 @@ def cmd_remove(args) -> int:
 def register(sub) -> None:
     from covsim.cli.main import SEED_MAX, seed
 
-    one = sub.add_parser("region", help="a province's own data: Excel template, add, remove")
+    one = sub.add_parser("region", help="a province's own data: Excel template, add, observe, remove")
     acts = one.add_subparsers(dest="action", required=True)  # the same one-line error parser as the rest
     t = acts.add_parser("template", help="write the Excel template to fill")
     t.add_argument("--out", required=True, help="the workbook to write (.xlsx)")

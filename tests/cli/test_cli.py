@@ -281,3 +281,18 @@ def test_a_target_takes_a_decimal_comma_as_a_lever_does():
     for text in ("1,000.5", "1,0,0", "abc"):
         with pytest.raises(argparse.ArgumentTypeError):
             _float(text)
+
+
+def test_a_lever_the_scheme_never_reads_is_said_on_stderr_as_the_run_starts(tmp_path):
+    """A BHXH scenario setting the health `drive` ran with exit 0 and said so only in the footer
+    ("not read by bhxh"); a planner reading the table could think the drive was applied."""
+    toml = tmp_path / "d.toml"
+    toml.write_text('baseline = "vinh_long_labour_2018"\nname = "vl_drive"\n[reform]\n"drive" = { 2019 = 1.0 }\n',
+                    encoding="utf-8")
+    for args in (("run", str(toml), "--draws", "4", "--quiet"),
+                 ("target", "vinh_long", "--scenario", str(toml), "--target", "0.3", "--year", "2025", "--draws", "4")):
+        result = covsim(*args)
+        assert result.returncode == 0, result.stderr
+        assert "covsim: note: vl_drive sets drive, which bhxh never reads: it changes nothing in this run" in result.stderr
+    plain = covsim("run", "vinh_long_labour_2018", "--draws", "4", "--quiet")
+    assert plain.returncode == 0 and "never reads" not in plain.stderr

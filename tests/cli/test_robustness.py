@@ -454,7 +454,9 @@ def test_ctrl_c_on_local_cluster_batch_is_one_line_and_counts_right(tmp_path):
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 130, err
-    line = one_line(err, "interrupted", "--resume")
+    # the notes said as the batch starts (the grid's default first year lies behind the calendar) stay
+    line = one_line("\n".join(ln for ln in err.splitlines() if not ln.startswith("covsim: note:")),
+                    "interrupted", "--resume")
     kept = len(list(partial.glob("*.nc")))
     assert f"{kept} of 150 chunks" in line
     assert not out.exists()
