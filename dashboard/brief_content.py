@@ -194,6 +194,12 @@ def own_cited(s: dict, lang: str, region: str) -> list[str]:
     return lines
 
 
+def drives_held_key(scheme: str) -> str:
+    """Where the model holds a plan's drives, said for the scheme on view: the health brief names
+    the targets' pull, a labour one the compliance and voluntary trends and Resolution 28's drive."""
+    return "plan_drives_held.bhyt" if scheme == "bhyt" else "plan_drives_held.labour"
+
+
 def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | None = None) -> Briefing:
     """The briefing of a result summary in the language ('vi' or 'en')."""
     rep = s["report"]
@@ -206,7 +212,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
 
     effective = [r[0] for r in rows if r[3]]
     # a plan that changes no policy in force still orders drives: where the model holds them, said
-    unchanged = b("changed_none", lang) + (" " + b("plan_drives_held", lang) if s.get("baseline") else "")
+    unchanged = b("changed_none", lang) + (" " + b(drives_held_key(s["scheme"]), lang) if s.get("baseline") else "")
     sentences = [b("changed_by_plan", lang, region=region, items="; ".join(effective)) if effective
                  else unchanged,
                  b("p_sentence", lang, target=target, denominator=denominator, year=year,

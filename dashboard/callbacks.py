@@ -306,7 +306,10 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         text = scenario_description(name, lang, scheme if scheme in compute.SCHEMES else None)
         sc = compute.scenario(name)
         if sc.baseline and not sc.reform:  # a plan that keeps the policy in force: say why it looks the same
-            text = f"{text} {t('same_as_baseline', lang)} {b('plan_drives_held', lang)}"
+            from .brief_content import drives_held_key
+
+            held = drives_held_key(scheme if scheme in compute.SCHEMES else sc.scheme)
+            text = f"{text} {t('same_as_baseline', lang)} {b(held, lang)}"
         return text
 
     @app.callback(Output({"type": "lever-block", "schemes": ALL, "i": ALL}, "style"), Input("scheme", "value"))

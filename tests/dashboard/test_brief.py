@@ -496,3 +496,18 @@ def test_a_plan_that_changes_no_policy_says_where_the_model_holds_its_drives():
     for lang, words in (("en", "the plan adds no effect of its own"), ("vi", "không cộng thêm tác động riêng")):
         assert words in brief_content.briefing(plan, lang).paragraph
         assert words not in brief_content.briefing(base, lang).paragraph
+
+
+def test_where_the_drives_are_held_is_said_for_the_scheme_on_view():
+    """The sentence named both schemes' parameters (the targets' pull and Resolution 28's drive) in
+    every briefing: a health plan's briefing now names the pull only, a labour plan's its trends."""
+    health = callbacks.compute_request({"id": 1, "scenario": "lai_chau_plan_2016", "scheme": "bhyt", "start": 2017,
+                                        "target": 96.8, "year": 2020, "levers": {}}, 4, 0)
+    labour = callbacks.compute_request({"id": 1, "scenario": "vinh_long_labour_2018", "scheme": "bhxh", "start": 2018,
+                                        "target": 30, "year": 2020, "levers": {}}, 4, 0)
+    for lang, pull, resolution in (("en", "the pull of the level above's targets", "Resolution 28-NQ/TW's drive"),
+                                   ("vi", "sức kéo của chỉ tiêu cấp trên", "đợt vận động theo Nghị quyết 28-NQ/TW")):
+        said = brief_content.briefing(health, lang).paragraph
+        assert pull in said and resolution not in said
+        said = brief_content.briefing(labour, lang).paragraph
+        assert resolution in said and pull not in said
