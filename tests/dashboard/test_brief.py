@@ -430,7 +430,7 @@ def test_a_bhtn_briefing_cites_the_plans_target_in_its_own_unit_and_says_there_i
     for lang, plan, planned, of_required, none_observed, nothing in (
             ("en", "Plan 72/KH-UBND", "planned (target)", "100% of those required to join by 2024",
              "no observed unemployment insurance coverage figure", "or planned target of"),
-            ("vi", "Kế hoạch số 72/KH-UBND", "kế hoạch (mục tiêu)", "100% số người thuộc diện tham gia bắt buộc năm 2024",
+            ("vi", "Kế hoạch số 72/KH-UBND", "chỉ tiêu kế hoạch", "100% số người thuộc diện tham gia bắt buộc năm 2024",
              "không có số liệu bao phủ bảo hiểm thất nghiệp thực tế", "hay chỉ tiêu kế hoạch nào")):
         sources = brief_content.briefing(can_tho_bhtn, lang).sources
         assert not any(nothing in line for line in sources), sources

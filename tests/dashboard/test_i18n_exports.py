@@ -183,5 +183,5 @@ def test_sources_of_observed_points_and_targets_speak_the_language(observed_summ
     _assert_clean(hovers, lang, "chart hovers")
     if lang == "vi":
         assert "Quyết định số 5063/QĐ-UBND ngày 02/10/2012 của UBND Thành phố Hồ Chí Minh" in page
-        assert "— quan sát" in page and "— kế hoạch (mục tiêu)" in page
+        assert "— quan sát" in page and "— chỉ tiêu kế hoạch" in page
         assert "Quyết định số 5063/QĐ-UBND" in hovers

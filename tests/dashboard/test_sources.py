@@ -92,5 +92,5 @@ def test_the_annex_says_of_each_source_whether_it_gives_observed_figures_or_targ
     s = {"observed": [{"source": directive}, {"source": "VSS"}], "targets": [{"source": directive}, {"source": directive}]}
     assert cited(s, "vi") == ["BHXH Việt Nam — quan sát",
                               "Chỉ thị số 06/CT-UBND ngày 10/4/2018 của UBND tỉnh Vĩnh Long, phần mở đầu — quan sát; "
-                              "kế hoạch (mục tiêu)"]
+                              "chỉ tiêu kế hoạch"]
     assert cited(s, "en")[0].endswith("preamble — observed; planned (target)")
