@@ -45,8 +45,11 @@ def check_probability(value: float, where: str = "solve", key: str = "--probabil
 
 def check_year(scenario: Scenario, year: int, key: str = "--year") -> int:
     if year not in scenario.years[1:]:
+        # the first row of a run is the state it starts from, not a year it forecasts: said so,
+        # since `covsim run` prints it beside the others
+        start = f" ({year} is the state the run starts from, not a year it simulates)" if year == scenario.start else ""
         raise InputError(scenario.path or scenario.name, key,
-                         f"{year} is outside the scenario's years {scenario.start + 1}..{scenario.end}")
+                         f"{year} is outside the scenario's years {scenario.start + 1}..{scenario.end}{start}")
     return int(year)
 
 

@@ -296,3 +296,13 @@ def test_a_lever_the_scheme_never_reads_is_said_on_stderr_as_the_run_starts(tmp_
         assert "covsim: note: vl_drive sets drive, which bhxh never reads: it changes nothing in this run" in result.stderr
     plain = covsim("run", "vinh_long_labour_2018", "--draws", "4", "--quiet")
     assert plain.returncode == 0 and "never reads" not in plain.stderr
+
+
+def test_the_starting_year_asked_as_a_target_year_says_it_is_the_starting_state():
+    """`covsim run` prints a 2008 row, so `target --year 2008` read as a contradiction when refused
+    with the scenario's years alone."""
+    line = assert_one_line_error(covsim("target", "vietnam", "--target", "0.5", "--year", "2008"),
+                                 "--year: 2008 is outside the scenario's years 2009..2030")
+    assert "2008 is the state the run starts from, not a year it simulates" in line
+    line = assert_one_line_error(covsim("target", "vietnam", "--target", "0.5", "--year", "2031"), "2031 is outside")
+    assert "starts from" not in line
