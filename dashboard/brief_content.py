@@ -196,8 +196,9 @@ def own_cited(s: dict, lang: str, region: str) -> list[str]:
 
 def drives_held_key(scheme: str) -> str:
     """Where the model holds a plan's drives, said for the scheme on view: the health brief names
-    the targets' pull, a labour one the compliance and voluntary trends and Resolution 28's drive."""
-    return "plan_drives_held.bhyt" if scheme == "bhyt" else "plan_drives_held.labour"
+    the targets' pull, a labour one the compliance and voluntary trends and Resolution 28's drive
+    (the health key plain and the labour one '.labour', as `model_text` and `current_policy`)."""
+    return "plan_drives_held" if scheme == "bhyt" else "plan_drives_held.labour"
 
 
 def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | None = None) -> Briefing:
