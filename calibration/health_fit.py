@@ -344,6 +344,11 @@ first_year = first_national_year
 last_year = last_national_year
 
 
+def national_years() -> list[int]:
+    """The years of the nation's year-end figures: a backtest's origins are among them."""
+    return sorted({int(y) for y in observed_points.observed(NATIONAL).year})
+
+
 def reported(post: LogPosterior, predicted: np.ndarray) -> np.ndarray:
     """The model's value of each observation in the observation's own scale."""
     return predicted

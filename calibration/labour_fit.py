@@ -118,6 +118,12 @@ def last_year() -> int:
     return int(obs.year.max()) if not obs.empty else FIRST_YEAR
 
 
+def national_years() -> list[int]:
+    """The years of the nation's labour figures the fit reads (shares and head counts): a
+    backtest's origins are among them."""
+    return sorted({int(y) for y in observations(NATIONAL).year})
+
+
 class LogPosterior(LogPrior):
     """log p(theta | labour observations), vectorised over walkers."""
 

@@ -170,16 +170,17 @@ def cmd_backtest(args) -> int:
     from covsim.calibration.fit import NATIONAL
     from covsim.cli.summary import print_provenance
 
+    from covsim.calibration.fit import fit_of
+
     region = check_fitted(args.region)
     check_horizon(args.horizon)
-    from covsim.calibration.health_fit import last_national_year
-
-    _check_size(args, args.draws or 300, last_national_year() + args.horizon, f"each origin's forecast of {region}")
+    _check_size(args, args.draws or 300, fit_of(args.scheme).last_year() + args.horizon,
+                f"each origin's forecast of {region}")
     settings = sampling(args.fast)
     fits: dict = {}
     result = backtest(region, args.horizon, settings, draws=args.draws or 300, seed=args.seed, fits=fits,
-                      only=args.origins)
-    if region == NATIONAL:
+                      only=args.origins, scheme=args.scheme)
+    if region == NATIONAL and args.scheme == "bhyt":  # the labour targets' outcomes are not observed
         from covsim.calibration.scoring import score_targets
 
         result["targets"] = score_targets(settings, draws=args.draws or 300, seed=args.seed, fits=fits,
@@ -191,7 +192,8 @@ def cmd_backtest(args) -> int:
     if args.json:
         print(json.dumps(result))
         return 0
-    print(f"{region}: rolling-origin backtest, horizon {args.horizon}, origins {result['origins']}, "
+    what = "" if args.scheme == "bhyt" else f" of {args.scheme.upper()} coverage of the labour force"
+    print(f"{region}: rolling-origin backtest{what}, horizon {args.horizon}, origins {result['origins']}, "
           f"{result['held_out']} held-out observations; MAE in percentage points")
     print(f"{'method':>16}  {'MAE':>6}  {'80% cover':>9}  {'95% cover':>9}")
     m = result["model"]
@@ -287,6 +289,9 @@ def register(sub) -> None:
                                                              "scored overall and in the bands 1-3, 4-6, 7-10")
     bt.add_argument("--origins", type=_years, help="only these origins, e.g. 2013,2016 (quick looks; the nation's "
                                                   "targets scored only where set in these years)")
+    bt.add_argument("--scheme", choices=SCHEMES, default="bhyt",
+                    help="the coverage scored: health (bhyt, default), or social (bhxh) or unemployment (bhtn) "
+                         "insurance's share of the labour force, its origins the years of the nation's labour figures")
     _common(bt, draws="posterior draws per origin (default 300)")
     bt.set_defaults(func=cmd_backtest)
 

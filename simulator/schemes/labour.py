@@ -181,6 +181,28 @@ def _yearly(region: str, parameter: str, years: list[int], last: int | None = No
     return np.interp(years, rows.year.to_numpy(float), rows.value.to_numpy(float))
 
 
+def required_held_text(regions: list[str], decided_by) -> str:
+    """'' or the assumption an as-of run makes by the cut (known.py): the share required to join held
+    at the last `required_share` row it knows, the later ones named. A run as of 2009 keeps 2008's
+    25.7% to 2023, where 37.8% came (docs/labour.md, "Backtest"); listed with the run's held numbers."""
+    if decided_by is None:
+        return ""
+    last = known.last_year(decided_by)
+    held, unknown = set(), set()
+    for region in regions:
+        every = set(_rows(region, "required_share").year.astype(int))
+        kept = set(_rows(region, "required_share", last).year.astype(int))
+        held.add(max(kept))
+        unknown |= every - kept
+    if not unknown:
+        return ""
+    later = sorted(unknown)
+    rows = f"the rows of {', '.join(map(str, later))} are" if len(later) > 1 else f"the row of {later[0]} is"
+    return (f"the share of the labour force required to join held at its {'/'.join(map(str, sorted(held)))} row "
+            f"from then on ({rows} not known by the origin): formal employment's later growth is not in the "
+            f"forecast")
+
+
 def band_of_age() -> np.ndarray:
     return ((WORK_AGES - FIRST_AGE) // 5).astype(np.int64)
 
@@ -524,7 +546,8 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
     ds.attrs.update(provenance(
         scenario, used, source, seed, noise_from, BAND_LABELS, known=base.decided_by,
         scheme=scenario.scheme,
-        fixed=json.dumps([str(f) for f in FIXED if f.key not in UNREAD[scenario.scheme]], ensure_ascii=False),
+        fixed=json.dumps([str(f) for f in FIXED if f.key not in UNREAD[scenario.scheme]]
+                         + [t for t in [required_held_text(regions, base.decided_by)] if t], ensure_ascii=False),
         supersedes=json.dumps(scenario.supersedes(base), ensure_ascii=False),
         denominator="labour_force",
         denominator_note="coverage_total: insured / labour force in working age; coverage_required: insured / "
