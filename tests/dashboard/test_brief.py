@@ -280,7 +280,8 @@ def test_brief_held_fixed_says_how_the_verdict_moves_with_each_number_held_fixed
                  "--out", str(out), "--held-fixed", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     rows = {r["key"]: r for r in printed["held_fixed"]}
-    assert list(rows) == ["voluntary_bhxh_age_shift", "lapse_factors", "required_cap", "voluntary_drive_ramp"]
+    assert list(rows) == ["voluntary_bhxh_age_shift", "lapse_factors", "required_cap", "voluntary_drive_ramp",
+                         "required_share_growth"]
     assert 0.95 in asked and 0.995 in asked  # each alternative refitted under its own value
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
     cap = rows["required_cap"]

@@ -102,3 +102,22 @@ def test_income_growth_ahead_moves_only_the_years_after_the_last_survey_known():
         slower = simulator.run(scenario, params=params, seed=0).coverage.sel(group="household")
     np.testing.assert_allclose(before.sel(year=2020).values, slower.sel(year=2020).values)  # surveyed to 2025
     assert float(slower.sel(year=2030).mean()) < float(before.sel(year=2030).mean())
+
+
+def test_the_required_shares_growth_is_scaled_from_its_first_row_and_read_by_the_labour_layer():
+    from covsim.simulator.schemes import labour
+
+    years = [2008, 2015, 2023, 2030]
+    path = labour.required_share("vietnam", years)
+    np.testing.assert_allclose(path, [0.26, 0.32, 0.404, 0.46])  # the rows, linear between (2023: 0.38 + 3/5 of 0.04)
+    low, high = labour.REQUIRED_GROWTH.alternatives
+    with labour.REQUIRED_GROWTH.held_at(low):
+        np.testing.assert_allclose(labour.required_share("vietnam", years), 0.26 + 0.5 * (path - 0.26))
+        built = labour.Prepared.build(labour.labour_policy(), ["vietnam"], list(range(2008, 2031)))
+    with labour.REQUIRED_GROWTH.held_at(high):
+        np.testing.assert_allclose(labour.required_share("vietnam", years), 0.26 + 1.5 * (path - 0.26))
+    # declared values back afterwards, exactly the rows (no rounding through the scaling)
+    np.testing.assert_array_equal(labour.required_share("vietnam", years), path)
+    base = labour.Prepared.build(labour.labour_policy(), ["vietnam"], list(range(2008, 2031)))
+    assert np.allclose(built.share_logit[0], base.share_logit[0])  # 2008 the same
+    assert (built.share_logit[-1] < base.share_logit[-1]).all()  # 2030 lower with half the growth

@@ -404,7 +404,8 @@ def test_a_bhtn_target_leans_on_no_voluntary_parameter_and_holds_none_of_its_num
     assert leans and not leans & set(labour.VOLUNTARY_PARAMETERS)
     assert "bhtn_shift" in report["provenance"]["learned"]["contraction"]
     assert not set(report["provenance"]["learned"]["contraction"]) & set(labour.VOLUNTARY_PARAMETERS)
-    assert report["provenance"]["fixed"] == [str(labour.CAP)] == list(entry("bhtn").fixed)
+    # BHTN reads the required share as BHXH does: its cap and its growth
+    assert report["provenance"]["fixed"] == [str(labour.CAP), str(labour.REQUIRED_GROWTH)] == list(entry("bhtn").fixed)
     bhxh = {r["parameter"] for r in _bhxh_leans()}  # and BHXH's, not the BHTN scope
     assert bhxh & set(labour.VOLUNTARY_PARAMETERS) and "bhtn_shift" not in bhxh
 
