@@ -167,10 +167,8 @@ def cmd_forecast(args) -> int:
 
 def cmd_backtest(args) -> int:
     from covsim.calibration.backtest import backtest, check_horizon, sampling
-    from covsim.calibration.fit import NATIONAL
+    from covsim.calibration.fit import NATIONAL, fit_of
     from covsim.cli.summary import print_provenance
-
-    from covsim.calibration.fit import fit_of
 
     region = check_fitted(args.region)
     check_horizon(args.horizon)
