@@ -35,6 +35,9 @@ COVERAGE80_GOAL = (0.70, 0.90)  # the project's goal for the 80% intervals' cove
 BANDS = ((1, 3), (4, 6), (7, 10), (11, MAX_HORIZON))
 LEVEL80 = 0.80  # the share of the errors known at an origin its recalibrated 80% intervals would hold
 COLUMNS = ("origin", "year", "observed", "mean", "lo80", "hi80", "lo95", "hi95")
+#: The baselines a head count is forecast with, on the log scale (a line there is a steady growth
+#: rate); the logistic trend's ceiling is a share's, which a head count has not.
+COUNT_BASELINES = {name: method for name, method in BASELINES.items() if name != "logistic_trend"}
 
 
 def origins(obs: pd.DataFrame, horizon: int, national_years: list[int] | None = None) -> list[int]:
@@ -45,6 +48,21 @@ def origins(obs: pd.DataFrame, horizon: int, national_years: list[int] | None = 
     candidates = sorted(set(pool) | set(own))
     return [y for y in candidates if sum(1 for x in pool if x <= y) >= MIN_EARLIER
             and y in pool and any(y < x <= y + horizon for x in own)]
+
+
+def not_an_origin(year: int, obs: pd.DataFrame, horizon: int, national_years: list[int], what: str) -> str:
+    """Why `year` is not an origin: too few national figures by then, not a year of one, or no figure
+    of the region's own within the horizon after it (and the horizon that would reach its next)."""
+    pool = sorted(set(national_years))
+    if year not in pool:
+        return f"no national {what}figure in {year} (the years with one: {', '.join(map(str, pool))})"
+    if sum(1 for x in pool if x <= year) < MIN_EARLIER:
+        return f"fewer than {MIN_EARLIER} national {what}figures up to {year}"
+    later = sorted(x for x in set(obs.year) if x > year)
+    if not later:
+        return f"no {what}figure of the region's own after {year}"
+    return (f"the region's next {what}figure after it, {later[0]}, is {later[0] - year} years ahead "
+            f"(--horizon {later[0] - year} reaches it)")
 
 
 def sampling(fast: bool = False) -> Settings:
@@ -240,6 +258,50 @@ def recalibrated(rows: list[tuple], factors: dict[int, dict]) -> dict:
             "width80": round(float(np.mean(width)) * 100, 3)}
 
 
+def _persons(value: float) -> int | None:
+    return None if not np.isfinite(value) else int(round(float(value)))
+
+
+def count_case(origin: int, year: int, kind: str, observed: float, source: str, values: np.ndarray,
+               known: pd.DataFrame) -> dict:
+    """One held-out head count against the model's predictive draws (`values`, persons) and the
+    baselines fitted on the log of the same kind's counts known by the origin (`known`)."""
+    lo95, lo80, median, hi80, hi95 = np.quantile(values, [0.025, 0.10, 0.5, 0.90, 0.975])
+    train = yearly(known[(known.kind == kind) & (known.year <= origin)])
+    baselines = {}
+    for name, method in COUNT_BASELINES.items():
+        f = (_baseline_frame(method, np.log(train), [year]).iloc[0] if len(train) else
+             pd.Series({"mean": np.nan, "lo80": np.nan, "hi80": np.nan}))
+        point, lo, hi = (float(np.exp(f[k])) for k in ("mean", "lo80", "hi80"))
+        baselines[name] = {"point": _persons(point), "lo80": _persons(lo), "hi80": _persons(hi),
+                           "log_error": None if not np.isfinite(point) else round(math.log(point / observed), 3)}
+    return {"origin": origin, "year": year, "horizon": year - origin, "kind": kind, "observed": _persons(observed),
+            "source": source, "median": _persons(median), "mean": _persons(float(np.mean(values))),
+            "lo80": _persons(lo80), "hi80": _persons(hi80), "lo95": _persons(lo95), "hi95": _persons(hi95),
+            "inside80": bool(lo80 <= observed <= hi80), "inside95": bool(lo95 <= observed <= hi95),
+            "log_error": round(math.log(median / observed), 3), "baselines": baselines}
+
+
+def score_counts(cases: list[dict]) -> dict:
+    """The head counts' scores: the model's 80% and 95% coverage and mean absolute log error of its
+    median (0.1: about 10% off), each baseline's on the cases it gave a point (an interval) for."""
+    def mean(values) -> float | None:
+        return round(float(np.mean(values)), 3) if len(values) else None
+
+    baselines = {}
+    for name in COUNT_BASELINES:
+        given = [c["baselines"][name] for c in cases if c["baselines"][name]["point"] is not None]
+        ranged = [(c["baselines"][name], c["observed"]) for c in cases
+                  if None not in (c["baselines"][name]["lo80"], c["baselines"][name]["hi80"])]
+        baselines[name] = {"n": len(given), "mean_abs_log_error": mean([abs(b["log_error"]) for b in given]),
+                           "n80": len(ranged), "coverage80": mean([b["lo80"] <= o <= b["hi80"] for b, o in ranged])}
+    return {"unit": "persons", "point": "median", "cases": cases,
+            "model": {"n": len(cases), "mean_abs_log_error": mean([abs(c["log_error"]) for c in cases]),
+                      "coverage80": mean([c["inside80"] for c in cases]),
+                      "coverage95": mean([c["inside95"] for c in cases])},
+            "baselines": baselines}
+
+
 def by_horizon(points: dict[str, list[tuple]], horizon: int, inside: list[np.ndarray] | None = None,
                seed: int = 0, factors: dict[int, dict] | None = None) -> list[dict]:
     """The scores of the bands 1-3, 4-6, 7-10 and 11-15 years ahead (those the horizon reaches); with
@@ -270,6 +332,13 @@ def by_horizon(points: dict[str, list[tuple]], horizon: int, inside: list[np.nda
     return out
 
 
+def backtestable(scheme: str) -> list[str]:
+    """The regions with an observed figure of their own of `scheme`: the ones a backtest can score."""
+    from covsim.simulator.inputs.scenario import known_regions
+
+    return [r for r in known_regions() if not observations.observed(r, scheme).empty]
+
+
 def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: int = 300, seed: int = 0,
              progress=None, only: list[int] | None = None, fits: dict | None = None,
              scheme: str = "bhyt") -> dict:
@@ -278,25 +347,37 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
     figures, head counts included). `only` restricts the origins (a quick test); `fits` collects each
     origin's posterior for reuse (the target scores refit nothing twice)."""
     check_horizon(horizon)
+    what = "" if scheme == "bhyt" else f"{scheme.upper()} "
     obs = observations.observed(region, scheme)[["year", "value", "source"]]
+    counts_known = fit_of(scheme).count_observations(region)
     chosen = origins(obs, horizon, fit_of(scheme).national_years())
     if only is not None:
         allowed, chosen = chosen, [y for y in chosen if y in only]
         wrong = [y for y in only if y not in allowed]
         if allowed and wrong:  # none silently dropped
             raise InputError("--origins", ",".join(map(str, wrong)),
-                             f"not an origin of {region}; allowed: {', '.join(map(str, allowed))}")
+                             f"not an origin of {region} at --horizon {horizon}: "
+                             f"{not_an_origin(wrong[0], obs, horizon, fit_of(scheme).national_years(), what)}; "
+                             f"allowed: {', '.join(map(str, allowed))}")
     if not chosen:
-        what = "" if scheme == "bhyt" else f"{scheme.upper()} "
-        raise InputError("backtest", region, f"nothing to backtest: no {what}observation of {region} within "
-                                             f"{horizon} years after an origin with {MIN_EARLIER} national "
-                                             f"observations (it has {len(obs)})")
+        if obs.empty:
+            raise InputError("backtest", region, f"nothing to backtest: {region} has no observed {what}figure of "
+                                                 f"its own; allowed for {scheme}: {', '.join(backtestable(scheme))}")
+        years = sorted(set(obs.year))
+        reach = origins(obs, MAX_HORIZON, fit_of(scheme).national_years())
+        nearest = min((x - y for y in reach for x in years if x > y), default=None)
+        raise InputError("backtest", region, f"nothing to backtest: {region}'s {what}figures "
+                                             f"({', '.join(map(str, years))}) are none within {horizon} years after "
+                                             f"an origin (a year with {MIN_EARLIER} national figures up to it)"
+                                             + (f"; --horizon {nearest} reaches one" if nearest else ""))
     unconverged: list[dict] = []  # origins whose fit failed its diagnostics: scored, and said
     learned: list[dict] = []  # what each origin's figures taught its fit (calibration/learned.py)
+    held_fixed: list[dict] = []  # what each origin's run held fixed (assumed), as its forecast lists it
     points: dict[str, list[tuple]] = {"model": []}
     points.update({name: [] for name in BASELINES})
     pits: list[float] = []  # each model point's PIT, and which draws fall inside its 80% interval
     inside: list[np.ndarray] = []
+    count_cases: list[dict] = []  # held-out head counts (the labour layer's voluntary members)
     fit_settings = dataclasses.replace(settings, draws=draws, seed=seed)  # every origin's fit
     for origin in chosen:
         held = obs[(obs.year > origin) & (obs.year <= origin + horizon)]
@@ -306,9 +387,15 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
         if fits is not None:
             fits[origin] = result.pop("_posterior")
         reported = result.pop("_reported")
+        counts = result.pop("_counts")
+        for row in counts_known[(counts_known.year > origin) & (counts_known.year <= origin + horizon)
+                                & counts_known.kind.isin(list(counts))].itertuples(index=False):
+            count_cases.append(count_case(origin, int(row.year), row.kind, float(row.value), row.source,
+                                          counts[row.kind].sel(year=int(row.year)).values, counts_known))
         if not result["convergence"]["converged"]:
             unconverged.append({"origin": origin, "failed": result["convergence"]["failed"]})
         learned.append({"origin": origin, **result["provenance"].get("learned", {})})
+        held_fixed.append({"origin": origin, "fixed": result["provenance"].get("fixed", [])})
         by_year = {r["year"]: r for r in result["forecasts"]}
         for row in held.itertuples(index=False):
             f = by_year[int(row.year)]
@@ -352,5 +439,7 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
         "sources_averaged": sources_averaged(points),
         "unconverged_origins": unconverged,
         "learned": learned,
+        "fixed": held_fixed,
         "forecasts": [dict(zip(COLUMNS, r), pit=p) for r, p in zip(points["model"], pits)],
+        **({"counts": score_counts(count_cases)} if scheme != "bhyt" else {}),
     }

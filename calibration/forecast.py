@@ -145,8 +145,9 @@ def forecast(region: str, until: int, to: int, scenario: str | Scenario | None =
     }
     if keep_posterior:  # for a caller that scores more from the same fit (backtest's targets)
         out["_posterior"] = post
-    if keep_draws:  # reported coverage per draw and year: the backtest's calibration check
+    if keep_draws:  # reported coverage (and head counts) per draw and year: the backtest's checks
         out["_reported"] = reported
+        out["_counts"] = model.reported_counts(ds, seed, region)
     return out
 
 

@@ -354,6 +354,15 @@ def reported(post: LogPosterior, predicted: np.ndarray) -> np.ndarray:
     return predicted
 
 
+def reported_counts(ds, seed: int, region: str) -> dict:
+    """Head counts a forecast can be scored on: none (the health fit reads coverage only)."""
+    return {}
+
+
+def count_observations(region: str) -> pd.DataFrame:
+    return pd.DataFrame(columns=["year", "kind", "value", "source"])
+
+
 def base_policy(policy: Policy | None = None) -> Policy:
     """The policy table a forecast runs on."""
     return policy or Policy.from_table()

@@ -28,7 +28,7 @@ from covsim.simulator.schemes import labour
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs.policy import Policy
 from covsim.simulator.inputs.scenario import FIRST_YEAR
-from covsim.simulator.streams import normal
+from covsim.simulator.streams import normal, normal_path
 
 from .priors import NATIONAL, Free, LogPrior
 
@@ -180,6 +180,26 @@ class LogPosterior(LogPrior):
 def reported(post: LogPosterior, predicted: np.ndarray) -> np.ndarray:
     """The model's value of each observation in the observation's own scale (counts from logs)."""
     return np.where(post.log_scale[None, :], np.exp(predicted), predicted)
+
+
+def reported_counts(ds: xr.Dataset, seed: int, region: str) -> dict[str, xr.DataArray]:
+    """The head counts a forecast can be scored on, by the kind its observations have: the model's
+    voluntary BHXH members (draws by year, persons) with the error the fit gives a reported head
+    count (`COUNT_LOG_SD`, on the log scale). The nation's only: no province's head count is shipped."""
+    if region != NATIONAL or "voluntary_members" not in ds:
+        return {}
+    members = ds.voluntary_members.sel(region=region)
+    noise = normal_path(seed, "forecast.count.voluntary_members", members.draw.values, members.sizes["year"])
+    error = xr.DataArray(np.exp(COUNT_LOG_SD * noise), dims=("draw", "year"),
+                         coords={"draw": members.draw, "year": members.year})
+    return {"voluntary_members": (members * error).assign_attrs(units="persons")}
+
+
+def count_observations(region: str) -> pd.DataFrame:
+    """The region's observed head counts (year, kind, value, source): what `reported_counts` is
+    scored against."""
+    obs = observations(region)
+    return obs[(obs.region == region) & (obs.scale == "log_count")][["year", "kind", "value", "source"]]
 
 
 def base_policy(policy: Policy | None = None) -> Policy:

@@ -165,6 +165,10 @@ def cmd_forecast(args) -> int:
     return 0
 
 
+#: A backtest's text lists each figure it scored when it scored at most this many (`--json` always).
+FIGURES_LISTED = 12
+
+
 def cmd_backtest(args) -> int:
     from covsim.calibration.backtest import backtest, check_horizon, sampling
     from covsim.calibration.fit import NATIONAL, fit_of
@@ -191,8 +195,14 @@ def cmd_backtest(args) -> int:
         print(json.dumps(result))
         return 0
     what = "" if args.scheme == "bhyt" else f" of {args.scheme.upper()} coverage of the labour force"
+    n = result["held_out"]
     print(f"{region}: rolling-origin backtest{what}, horizon {args.horizon}, origins {result['origins']}, "
-          f"{result['held_out']} held-out observations; MAE in percentage points")
+          f"{n} held-out observation{'' if n == 1 else 's'}; MAE in percentage points")
+    if n <= FIGURES_LISTED:  # few (the labour layer's): each figure scored, as the docs' tables give them
+        for f in result["forecasts"]:
+            print(f"  {f['year']} as of {f['origin']}: observed {100 * f['observed']:.2f}%, forecast "
+                  f"{100 * f['mean']:.1f}% (80% {100 * f['lo80']:.1f}-{100 * f['hi80']:.1f}%, 95% "
+                  f"{100 * f['lo95']:.1f}-{100 * f['hi95']:.1f}%), PIT {f['pit']:.2f}")
     print(f"{'method':>16}  {'MAE':>6}  {'80% cover':>9}  {'95% cover':>9}")
     m = result["model"]
     rows = [("covsim", m)] + list(result["baselines"].items())
@@ -213,7 +223,7 @@ def cmd_backtest(args) -> int:
               + (f"best baseline {best[0]} MAE {_f(best[1])}" if best[0] else "no baseline (no own observation "
                                                                               "up to the origin)"))
         c = band.get("if_calibrated")
-        if c and c["coverage80_p10"] is not None:
+        if c and c["coverage80_p10"] is not None and band["n"] > 1:  # one figure: in or out, nothing to weigh
             print(f"  a model calibrated by construction would show 80% cover {_f(c['coverage80_p10'])}-"
                   f"{_f(c['coverage80_p90'])} on these forecasts (10-90% of {c['resamples']} resamples); "
                   f"the chance of {_f(m['coverage80'])} or more: {_f(c['p_as_high'], 3)}, or less: "
@@ -223,7 +233,7 @@ def cmd_backtest(args) -> int:
             print(f"  each forecast counted once, against the mean of its year's sources: n {a['n']}, MAE "
                   f"{_f(a['model']['mae'])}, 80% cover {_f(a['model']['coverage80'])}")
         r = band.get("recalibrated")
-        if r:
+        if r and any(f["errors_known"] for f in result["recalibration"]):  # else the intervals are the model's
             print(f"  intervals recalibrated on the errors known at each origin: 80% cover {_f(r['coverage80'])}, "
                   f"80% width {_f(r['width80'])} points")
     if "targets" in result:
@@ -237,8 +247,48 @@ def cmd_backtest(args) -> int:
                 rest = d["brier_without"]
                 print(f"  set on {d['decided']} ({d['n']}): model {_f(d['brier']['model'], 3)}; without them: "
                       + (", ".join(f"{k} {_f(v, 3)}" for k, v in rest.items()) if rest else "no other case"))
+    if result.get("counts", {}).get("cases"):
+        _print_counts(result["counts"])
     print_provenance(result["provenance"])
+    _print_fixed(result["fixed"])
     return 0
+
+
+def _print_fixed(by_origin: list[dict]) -> None:
+    """The numbers each origin's run held fixed (assumed): those all share once, then each origin's own
+    (a labour run as of 2009 holds the share required to join at its 2008 row)."""
+    if len(by_origin) == 1:
+        (o,) = by_origin
+        if o["fixed"]:
+            print(f"held fixed in the model as of {o['origin']} (assumed, not fitted): " + "; ".join(o["fixed"]))
+        return
+    shared = [f for f in by_origin[0]["fixed"] if all(f in o["fixed"] for o in by_origin)] if by_origin else []
+    if shared:
+        print("held fixed in the model at every origin (assumed, not fitted): " + "; ".join(shared))
+    alike: dict[tuple, list[int]] = {}  # origins that held the same: one line
+    for o in by_origin:
+        own = tuple(f for f in o["fixed"] if f not in shared)
+        if own:
+            alike.setdefault(own, []).append(o["origin"])
+    for own, years in alike.items():
+        print(f"held fixed as of {', '.join(map(str, years))}: " + "; ".join(own))
+
+
+def _print_counts(counts: dict) -> None:
+    """The labour backtest's head counts: each held-out count against the model's median and
+    intervals and the baselines' points (log scale), then the scores."""
+    def m(value) -> str:
+        return "-" if value is None else f"{value / 1e6:.2f} M"
+
+    print("head counts (median; 80% and 95% intervals; the baselines fitted on the log of the counts known):")
+    for c in counts["cases"]:
+        rest = ", ".join(f"{k} {m(b['point'])}" for k, b in c["baselines"].items() if b["point"] is not None)
+        print(f"  {c['kind']} {c['year']} as of {c['origin']}: observed {m(c['observed'])}, model {m(c['median'])} "
+              f"({m(c['lo80'])}-{m(c['hi80'])}; {m(c['lo95'])}-{m(c['hi95'])})" + (f"; {rest}" if rest else ""))
+    model = counts["model"]
+    print(f"  mean absolute log error: model {_f(model['mean_abs_log_error'])} (n {model['n']}, 80% cover "
+          f"{_f(model['coverage80'])}), " + ", ".join(f"{k} {_f(b['mean_abs_log_error'])} (n {b['n']})"
+                                                    for k, b in counts["baselines"].items() if b["n"]))
 
 
 def _f(value, digits: int = 2) -> str:
@@ -284,12 +334,14 @@ def register(sub) -> None:
     bt = sub.add_parser("backtest", help="rolling-origin backtest against simple baselines")
     bt.add_argument("region", help=region_help(fitted_regions) + " (with an observation of its own after an origin)")
     bt.add_argument("--horizon", type=_horizon, default=10, help="years ahead from each origin, 1-15 (default 10); "
-                                                             "scored overall and in the bands 1-3, 4-6, 7-10")
+                                                             "scored overall and in the bands 1-3, 4-6, 7-10 "
+                                                             "(and 11-15 where the horizon reaches it)")
     bt.add_argument("--origins", type=_years, help="only these origins, e.g. 2013,2016 (quick looks; the nation's "
                                                   "targets scored only where set in these years)")
     bt.add_argument("--scheme", choices=SCHEMES, default="bhyt",
                     help="the coverage scored: health (bhyt, default), or social (bhxh) or unemployment (bhtn) "
-                         "insurance's share of the labour force, its origins the years of the nation's labour figures")
+                         "insurance's share of the labour force, its origins the years of the nation's labour figures "
+                         "(the nation's BHXH also its voluntary members' head counts, `counts`)")
     _common(bt, draws="posterior draws per origin (default 300)")
     bt.set_defaults(func=cmd_backtest)
 

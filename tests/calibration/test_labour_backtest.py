@@ -53,7 +53,8 @@ def test_a_labour_backtest_scores_the_schemes_own_shares():
 
 def test_a_labour_backtest_with_nothing_to_score_names_the_scheme():
     assert_one_line_error(covsim("backtest", "ho_chi_minh_city", "--scheme", "bhxh"),
-                          "ho_chi_minh_city", "no BHXH observation")
+                          "ho_chi_minh_city", "no observed BHXH figure",
+                          "allowed for bhxh: vietnam, vinh_long")
 
 
 def test_an_as_of_labour_run_lists_the_required_share_it_holds():
@@ -71,3 +72,83 @@ def test_an_as_of_labour_run_lists_the_required_share_it_holds():
     assert result.returncode == 0, result.stderr
     fixed = json.loads(result.stdout)["provenance"]["fixed"]
     assert any("required to join held at its 2008 row" in f for f in fixed)
+
+
+def test_a_head_count_is_scored_against_the_models_draws_and_the_baselines_on_its_log():
+    import math
+
+    import pandas as pd
+
+    known = pd.DataFrame({"year": [2008, 2020, 2023], "kind": "voluntary_members",
+                          "value": [50_000.0, 1_130_000.0, 1_830_000.0], "source": "s"})
+    values = np.linspace(1.0e6, 3.0e6, 1001)  # the model's predictive draws of 2023's count
+    case = bt.count_case(2020, 2023, "voluntary_members", 1_830_000.0, "s", values, known)
+    assert case["horizon"] == 3 and case["median"] == 2_000_000
+    assert case["lo80"] == 1_200_000 and case["hi80"] == 2_800_000 and case["inside80"] and case["inside95"]
+    assert case["log_error"] == round(math.log(2.0 / 1.83), 3)
+    b = case["baselines"]
+    assert "logistic_trend" not in b  # a share's ceiling: no head count has one
+    assert b["last_value"]["point"] == 1_130_000  # 2023's own figure is not known as of 2020
+    # a line through the logs of 2008's and 2020's counts: their growth rate, three years on
+    assert b["linear_trend"]["point"] == round(1_130_000 * (1_130_000 / 50_000) ** (3 / 12))
+    scores = bt.score_counts([case, {**case, "inside80": False, "log_error": -0.5}])
+    assert scores["model"] == {"n": 2, "mean_abs_log_error": round((case["log_error"] + 0.5) / 2, 3),
+                               "coverage80": 0.5, "coverage95": 1.0}
+    # from one known count only the last value forecasts; nothing is scored for the others
+    early = bt.count_case(2009, 2023, "voluntary_members", 1_830_000.0, "s", values, known)
+    assert early["baselines"]["last_value"]["point"] == 50_000
+    assert all(early["baselines"][n]["point"] is None for n in ("linear_trend", "damped_trend", "arima"))
+
+
+def test_the_reported_head_count_carries_the_fits_reporting_error():
+    import xarray as xr
+
+    members = xr.DataArray(np.full((4000, 2, 1), 1.0e6), dims=("draw", "year", "region"),
+                           coords={"draw": np.arange(4000), "year": [2022, 2023], "region": ["vietnam"]})
+    ds = xr.Dataset({"voluntary_members": members})
+    counts = labour_fit.reported_counts(ds, 0, "vietnam")["voluntary_members"]
+    spread = np.log(counts.values / 1.0e6)
+    assert abs(spread.std() - labour_fit.COUNT_LOG_SD) < 0.02 and abs(spread.mean()) < 0.02
+    # the same seed, the same numbers; no province's count is shipped, so none is reported
+    assert np.array_equal(counts.values, labour_fit.reported_counts(ds, 0, "vietnam")["voluntary_members"].values)
+    assert labour_fit.reported_counts(ds.assign_coords(region=["vinh_long"]), 0, "vinh_long") == {}
+
+
+def test_the_nations_bhxh_backtest_scores_its_voluntary_members():
+    result = covsim("backtest", "vietnam", "--scheme", "bhxh", "--fast", "--draws", "60", "--json")
+    assert result.returncode == 0, result.stderr
+    counts = json.loads(result.stdout)["counts"]
+    (case,) = counts["cases"]  # at horizon 10: 2023's 1.83 M as of 2020 (2020's and 2023's as of 2009 are 11 and 14 ahead)
+    assert (case["origin"], case["year"], case["kind"], case["observed"]) == (2020, 2023, "voluntary_members", 1_830_000)
+    assert 0 < case["lo95"] <= case["lo80"] <= case["median"] <= case["hi80"] <= case["hi95"]
+    assert counts["model"]["n"] == 1 and counts["baselines"]["last_value"]["n"] == 1
+    text = covsim("backtest", "vietnam", "--scheme", "bhxh", "--fast", "--draws", "60", "--quiet")
+    assert text.returncode == 0 and "voluntary_members 2023 as of 2020: observed 1.83 M" in text.stdout
+
+
+def test_why_a_region_or_a_year_cannot_be_backtested_is_said():
+    # 2009 is a year of national labour figures; the nation's next share is 14 years after it
+    assert_one_line_error(covsim("backtest", "vietnam", "--scheme", "bhxh", "--origins", "2009"),
+                          "--origins", "2009", "2023, is 14 years ahead (--horizon 14 reaches it)", "allowed: 2020")
+    # a province with a labour plan but no labour figure of its own: the ones that have one are named
+    assert_one_line_error(covsim("backtest", "dong_nai", "--scheme", "bhtn"),
+                          "dong_nai", "no observed BHTN figure", "allowed for bhtn: vietnam, vinh_long")
+    # a figure out of reach of this horizon: the horizon that reaches it (2017 is 8 years after 2009)
+    assert_one_line_error(covsim("backtest", "vinh_long", "--scheme", "bhtn", "--horizon", "5"),
+                          "vinh_long", "(2017)", "--horizon 8 reaches one")
+
+
+def test_the_text_backtest_lists_its_figures_and_what_each_origin_held_fixed():
+    result = covsim("backtest", "vinh_long", "--scheme", "bhxh", "--fast", "--draws", "60", "--quiet")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "1 held-out observation;" in out
+    assert "  2017 as of 2009: observed 15.70%, forecast " in out  # the figure scored, not only its MAE
+    held_line = next(line for line in out.splitlines() if line.startswith("held fixed in the model as of 2009 "))
+    assert "the share of the labour force required to join held at its 2008 row" in held_line
+    assert "at most 0.98 of an age band required to join" in held_line  # the model's own, with the origin's
+    assert "recalibrated" not in out  # no error known by 2009: nothing was recalibrated
+    held = json.loads(covsim("backtest", "vinh_long", "--scheme", "bhxh", "--fast", "--draws", "60",
+                             "--json").stdout)["fixed"]
+    assert [h["origin"] for h in held] == [2009]
+    assert any("held at its 2008 row" in f for f in held[0]["fixed"])
