@@ -152,7 +152,8 @@ def cmd_forecast(args) -> int:
     if args.json:
         print(json.dumps(result))
         return 0
-    print(f"{region} as of {args.until} ({result['own_observations']} own observations, "
+    own = result["own_observations"]
+    print(f"{region} as of {args.until} ({own} own observation{'' if own == 1 else 's'}, "
           f"scenario {result['scenario']}, {result['draws']} draws)"
           + (f"; {result['scheme'].upper()} coverage of the {result['denominator'].replace('_', ' ')}"
              if "scheme" in result else ""))

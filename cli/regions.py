@@ -127,7 +127,8 @@ def cmd_add(args) -> int:
         region_template.remove(filled.id)  # nothing registered unless complete
         raise
     print(f"registered {filled.id} ({filled.name_vi}) in {where}; calibrated with the national fit "
-          f"({fit['own_observations']} own observations, {fit['runtime_s']:.0f} s)")
+          f"({fit['own_observations']} own observation{'' if fit['own_observations'] == 1 else 's'}, "
+          f"{fit['runtime_s']:.0f} s)")
     return 0
 
 

@@ -190,12 +190,19 @@ def _yearly(region: str, parameter: str, years: list[int], last: int | None = No
     return np.interp(years, rows.year.to_numpy(float), rows.value.to_numpy(float))
 
 
-def required_held_text(regions: list[str], decided_by) -> str:
+def required_held_text(regions: list[str], decided_by, to: int | None = None) -> str:
     """'' or the assumption an as-of run makes by the cut (known.py): the share required to join held
     at the last `required_share` row it knows, the later ones named. A run as of 2009 keeps 2008's
-    25.7% to 2023, where 37.8% came (docs/labour.md, "Backtest"); listed with the run's held numbers."""
+    25.7% to 2023, where 37.8% came (docs/labour.md, "Backtest"); listed with the run's held numbers.
+    A run to `to` past the table's last row (2030) holds it there too, and says so."""
     if decided_by is None:
-        return ""
+        finals = {int(_rows(region, "required_share").year.max()) for region in regions}
+        past = sorted(y for y in finals if to is not None and y < to)  # rows the run goes beyond
+        if not past:
+            return ""
+        rows = "/".join(map(str, past))
+        return (f"the share of the labour force required to join held at its {rows} row after it (the labour "
+                f"force table has no later row): formal employment's growth after {rows} is not in the run to {to}")
     last = known.last_year(decided_by)
     held, unknown = set(), set()
     for region in regions:
@@ -567,7 +574,8 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
         scenario, used, source, seed, noise_from, BAND_LABELS, known=base.decided_by,
         scheme=scenario.scheme,
         fixed=json.dumps([str(f) for f in FIXED if f.key not in UNREAD[scenario.scheme]]
-                         + [t for t in [required_held_text(regions, base.decided_by)] if t], ensure_ascii=False),
+                         + [t for t in [required_held_text(regions, base.decided_by, max(scenario.years))] if t],
+                         ensure_ascii=False),
         supersedes=json.dumps(scenario.supersedes(base), ensure_ascii=False),
         denominator="labour_force",
         denominator_note="coverage_total: insured / labour force in working age; coverage_required: insured / "

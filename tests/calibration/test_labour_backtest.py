@@ -152,3 +152,20 @@ def test_the_text_backtest_lists_its_figures_and_what_each_origin_held_fixed():
                              "--json").stdout)["fixed"]
     assert [h["origin"] for h in held] == [2009]
     assert any("held at its 2008 row" in f for f in held[0]["fixed"])
+
+
+def test_a_run_past_the_last_required_share_row_says_it_holds_that_row():
+    from covsim.simulator.schemes import labour
+
+    text = labour.required_held_text(["vietnam"], None, 2040)
+    assert "held at its 2030 row after it" in text and "the run to 2040" in text
+    assert labour.required_held_text(["vietnam"], None, 2030) == ""  # the rows reach the run's end
+    assert labour.required_held_text(["vietnam"], None) == ""
+    # and a labour run to 2035 lists it with its held numbers
+    import dataclasses
+
+    from covsim import simulator
+
+    sc = dataclasses.replace(simulator.load_scenario("vietnam").with_scheme("bhxh"), end=2035)
+    fixed = json.loads(simulator.run(sc, draws=10, seed=0).attrs["fixed"])
+    assert any("held at its 2030 row after it" in f and "the run to 2035" in f for f in fixed)

@@ -519,7 +519,7 @@ def test_local_cluster_workers_keep_shutdown_errors_off_the_terminal():
 def test_backtest_without_own_observations_is_one_line(capsys):
     code, _, err = cli(capsys, "backtest", "lai_chau", "--fast")
     assert code == 2
-    one_line(err, "lai_chau", "observations")
+    one_line(err, "lai_chau", "no observed figure of its own", "allowed for bhyt: vietnam")
 
 
 # 8. Files and leftovers ---------------------------------------------------------------------------
