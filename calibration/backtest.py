@@ -50,19 +50,22 @@ def origins(obs: pd.DataFrame, horizon: int, national_years: list[int] | None = 
             and y in pool and any(y < x <= y + horizon for x in own)]
 
 
-def not_an_origin(year: int, obs: pd.DataFrame, horizon: int, national_years: list[int], what: str) -> str:
-    """Why `year` is not an origin: too few national figures by then, not a year of one, or no figure
-    of the region's own within the horizon after it (and the horizon that would reach its next)."""
+def not_an_origin(year: int, obs: pd.DataFrame, national_years: list[int], what: str, fit: str) -> str:
+    """Why `year` is not an origin: not a year of a national figure the fit reads (`fit`: 'labour ' for
+    the labour layer, whose origins are the years of any of its national figures), too few such years
+    by then, or no figure of the region's own (`what`) within the horizon after it."""
     pool = sorted(set(national_years))
     if year not in pool:
-        return f"no national {what}figure in {year} (the years with one: {', '.join(map(str, pool))})"
+        return f"no national {fit}figure in {year} (the years with one: {', '.join(map(str, pool))})"
     if sum(1 for x in pool if x <= year) < MIN_EARLIER:
-        return f"fewer than {MIN_EARLIER} national {what}figures up to {year}"
+        return f"fewer than {MIN_EARLIER} years with a national {fit}figure up to {year}"
     later = sorted(x for x in set(obs.year) if x > year)
     if not later:
         return f"no {what}figure of the region's own after {year}"
-    return (f"the region's next {what}figure after it, {later[0]}, is {later[0] - year} years ahead "
-            f"(--horizon {later[0] - year} reaches it)")
+    ahead = later[0] - year
+    return (f"the region's next {what}figure after it, {later[0]}, is {ahead} years ahead "
+            + (f"(--horizon {ahead} reaches it)" if ahead <= MAX_HORIZON else f"(past the longest --horizon, "
+                                                                                f"{MAX_HORIZON})"))
 
 
 def sampling(fast: bool = False) -> Settings:
@@ -273,6 +276,8 @@ def count_case(origin: int, year: int, kind: str, observed: float, source: str, 
         f = (_baseline_frame(method, np.log(train), [year]).iloc[0] if len(train) else
              pd.Series({"mean": np.nan, "lo80": np.nan, "hi80": np.nan}))
         point, lo, hi = (float(np.exp(f[k])) for k in ("mean", "lo80", "hi80"))
+        if len(train) < 2:  # one count has no spread to estimate (the last value's fallback is a share's)
+            lo = hi = np.nan
         baselines[name] = {"point": _persons(point), "lo80": _persons(lo), "hi80": _persons(hi),
                            "log_error": None if not np.isfinite(point) else round(math.log(point / observed), 3)}
     return {"origin": origin, "year": year, "horizon": year - origin, "kind": kind, "observed": _persons(observed),
@@ -347,7 +352,8 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
     figures, head counts included). `only` restricts the origins (a quick test); `fits` collects each
     origin's posterior for reuse (the target scores refit nothing twice)."""
     check_horizon(horizon)
-    what = "" if scheme == "bhyt" else f"{scheme.upper()} "
+    what = "" if scheme == "bhyt" else f"{scheme.upper()} "  # the region's figures scored
+    fit = "" if scheme == "bhyt" else "labour "  # the national figures that make an origin
     obs = observations.observed(region, scheme)[["year", "value", "source"]]
     counts_known = fit_of(scheme).count_observations(region)
     chosen = origins(obs, horizon, fit_of(scheme).national_years())
@@ -357,7 +363,7 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
         if allowed and wrong:  # none silently dropped
             raise InputError("--origins", ",".join(map(str, wrong)),
                              f"not an origin of {region} at --horizon {horizon}: "
-                             f"{not_an_origin(wrong[0], obs, horizon, fit_of(scheme).national_years(), what)}; "
+                             f"{not_an_origin(wrong[0], obs, fit_of(scheme).national_years(), what, fit)}; "
                              f"allowed: {', '.join(map(str, allowed))}")
     if not chosen:
         if obs.empty:
@@ -368,7 +374,8 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
         nearest = min((x - y for y in reach for x in years if x > y), default=None)
         raise InputError("backtest", region, f"nothing to backtest: {region}'s {what}figures "
                                              f"({', '.join(map(str, years))}) are none within {horizon} years after "
-                                             f"an origin (a year with {MIN_EARLIER} national figures up to it)"
+                                             f"an origin (a year with a national {fit}figure and "
+                                             f"{MIN_EARLIER - 1} or more earlier)"
                                              + (f"; --horizon {nearest} reaches one" if nearest else ""))
     unconverged: list[dict] = []  # origins whose fit failed its diagnostics: scored, and said
     learned: list[dict] = []  # what each origin's figures taught its fit (calibration/learned.py)

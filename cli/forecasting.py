@@ -234,7 +234,7 @@ def cmd_backtest(args) -> int:
             print(f"  each forecast counted once, against the mean of its year's sources: n {a['n']}, MAE "
                   f"{_f(a['model']['mae'])}, 80% cover {_f(a['model']['coverage80'])}")
         r = band.get("recalibrated")
-        if r and any(f["errors_known"] for f in result["recalibration"]):  # else the intervals are the model's
+        if r and any(f["scale"] != 1 for f in result["recalibration"]):  # else they are the model's own
             print(f"  intervals recalibrated on the errors known at each origin: 80% cover {_f(r['coverage80'])}, "
                   f"80% width {_f(r['width80'])} points")
     if "targets" in result:
@@ -288,8 +288,8 @@ def _print_counts(counts: dict) -> None:
               f"({m(c['lo80'])}-{m(c['hi80'])}; {m(c['lo95'])}-{m(c['hi95'])})" + (f"; {rest}" if rest else ""))
     model = counts["model"]
     print(f"  mean absolute log error: model {_f(model['mean_abs_log_error'])} (n {model['n']}, 80% cover "
-          f"{_f(model['coverage80'])}), " + ", ".join(f"{k} {_f(b['mean_abs_log_error'])} (n {b['n']})"
-                                                    for k, b in counts["baselines"].items() if b["n"]))
+          f"{_f(model['coverage80'])})" + "".join(f", {k} {_f(b['mean_abs_log_error'])} (n {b['n']})"
+                                                  for k, b in counts["baselines"].items() if b["n"]))
 
 
 def _f(value, digits: int = 2) -> str:

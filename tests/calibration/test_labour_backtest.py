@@ -97,6 +97,7 @@ def test_a_head_count_is_scored_against_the_models_draws_and_the_baselines_on_it
     # from one known count only the last value forecasts; nothing is scored for the others
     early = bt.count_case(2009, 2023, "voluntary_members", 1_830_000.0, "s", values, known)
     assert early["baselines"]["last_value"]["point"] == 50_000
+    assert early["baselines"]["last_value"]["lo80"] is None  # one count: no spread to give an interval from
     assert all(early["baselines"][n]["point"] is None for n in ("linear_trend", "damped_trend", "arima"))
 
 
@@ -130,6 +131,9 @@ def test_why_a_region_or_a_year_cannot_be_backtested_is_said():
     # 2009 is a year of national labour figures; the nation's next share is 14 years after it
     assert_one_line_error(covsim("backtest", "vietnam", "--scheme", "bhxh", "--origins", "2009"),
                           "--origins", "2009", "2023, is 14 years ahead (--horizon 14 reaches it)", "allowed: 2020")
+    # the origins are the years of any national labour figure (2010 has none), not of the scheme's own
+    assert_one_line_error(covsim("backtest", "vietnam", "--scheme", "bhtn", "--origins", "2010"),
+                          "no national labour figure in 2010 (the years with one: 2008, 2009, 2020, 2023)")
     # a province with a labour plan but no labour figure of its own: the ones that have one are named
     assert_one_line_error(covsim("backtest", "dong_nai", "--scheme", "bhtn"),
                           "dong_nai", "no observed BHTN figure", "allowed for bhtn: vietnam, vinh_long")
