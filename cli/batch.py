@@ -279,7 +279,9 @@ def _batch(args, out, scenarios, terminated: list) -> int:
                  # every assumed number each variant uses (its reform's, a drive's cost): listed with the results
                  "assumptions": json.dumps({v.name: v.scenario.assumptions() for v in variants}, ensure_ascii=False),
                  # what the scheme's model holds fixed, assumed and not fitted, as every run records it
-                 "fixed": json.dumps(list(scheme(variants[0].scenario.scheme).fixed), ensure_ascii=False),
+                 "fixed": json.dumps(list(scheme(variants[0].scenario.scheme).fixed_for(
+                     sorted({v.scenario.region for v in variants}), max(v.scenario.end for v in variants))),
+                     ensure_ascii=False),
                  # each variant's reform paths this scheme does not read, and the later changes in force it replaces
                  "idle": json.dumps({v.name: v.scenario.idle() for v in variants}, ensure_ascii=False),
                  "supersedes": json.dumps({v.name: v.scenario.supersedes() for v in variants}, ensure_ascii=False),

@@ -57,6 +57,12 @@ class Scheme:
         """What a run of the scheme holds fixed, assumed and not fitted (its model's FIXED), in English."""
         return tuple(str(f) for f in self.fixed_items)
 
+    def fixed_for(self, regions: list[str], to: int) -> tuple[str, ...]:
+        """`fixed` and what a whole-record run of `regions` to `to` holds besides (a labour run past
+        the labour force table's last row holds the share required to join there), as its run lists it."""
+        held = getattr(self.model, "held_texts", None)
+        return self.fixed + tuple(held(regions, None, to) if held else ())
+
     @property
     def fixed_items(self) -> tuple:
         """The same as declared (`schemes/fixed.py`): key and values, for a face that words them itself."""

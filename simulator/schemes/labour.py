@@ -219,6 +219,12 @@ def required_held_text(regions: list[str], decided_by, to: int | None = None) ->
             f"forecast")
 
 
+def held_texts(regions: list[str], decided_by, to: int | None) -> list[str]:
+    """What a run holds beyond the numbers in FIXED, by what it knows and how far it runs: the
+    share required to join past its last known row (`required_held_text`)."""
+    return [t for t in [required_held_text(regions, decided_by, to)] if t]
+
+
 def required_share(region: str, years: list[int], last: int | None = None) -> np.ndarray:
     """The share of the labour force required to join, by year: the rows' path (`_yearly`), its growth
     since the first row scaled by `REQUIRED_GROWTH` (held fixed, assumed; 1: the rows as they are)."""
@@ -574,7 +580,7 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
         scenario, used, source, seed, noise_from, BAND_LABELS, known=base.decided_by,
         scheme=scenario.scheme,
         fixed=json.dumps([str(f) for f in FIXED if f.key not in UNREAD[scenario.scheme]]
-                         + [t for t in [required_held_text(regions, base.decided_by, max(scenario.years))] if t],
+                         + held_texts(regions, base.decided_by, max(scenario.years)),
                          ensure_ascii=False),
         supersedes=json.dumps(scenario.supersedes(base), ensure_ascii=False),
         denominator="labour_force",
