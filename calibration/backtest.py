@@ -354,23 +354,25 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
     check_horizon(horizon)
     what = "" if scheme == "bhyt" else f"{scheme.upper()} "  # the region's figures scored
     fit = "" if scheme == "bhyt" else "labour "  # the national figures that make an origin
+    model_fit = fit_of(scheme)
+    national = model_fit.national_years()  # an origin is one of these years
     obs = observations.observed(region, scheme)[["year", "value", "source"]]
-    counts_known = fit_of(scheme).count_observations(region)
-    chosen = origins(obs, horizon, fit_of(scheme).national_years())
+    counts_known = model_fit.count_observations(region)
+    chosen = origins(obs, horizon, national)
     if only is not None:
         allowed, chosen = chosen, [y for y in chosen if y in only]
         wrong = [y for y in only if y not in allowed]
         if allowed and wrong:  # none silently dropped
             raise InputError("--origins", ",".join(map(str, wrong)),
                              f"not an origin of {region} at --horizon {horizon}: "
-                             f"{not_an_origin(wrong[0], obs, fit_of(scheme).national_years(), what, fit)}; "
+                             f"{not_an_origin(wrong[0], obs, national, what, fit)}; "
                              f"allowed: {', '.join(map(str, allowed))}")
     if not chosen:
         if obs.empty:
             raise InputError("backtest", region, f"nothing to backtest: {region} has no observed {what}figure of "
                                                  f"its own; allowed for {scheme}: {', '.join(backtestable(scheme))}")
         years = sorted(set(obs.year))
-        reach = origins(obs, MAX_HORIZON, fit_of(scheme).national_years())
+        reach = origins(obs, MAX_HORIZON, national)
         nearest = min((x - y for y in reach for x in years if x > y), default=None)
         raise InputError("backtest", region, f"nothing to backtest: {region}'s {what}figures "
                                              f"({', '.join(map(str, years))}) are none within {horizon} years after "

@@ -138,7 +138,7 @@ def _weigh_unit(args):
 
 def cmd_forecast(args) -> int:
     from covsim.calibration.forecast import forecast
-    from covsim.cli.summary import print_provenance
+    from covsim.cli.summary import counted, print_provenance
 
     region = check_fitted(args.region)  # the years are checked against the scheme's record once it is known
     _check_size(args, args.draws or 400, args.to, f"a forecast of {region}")
@@ -152,8 +152,7 @@ def cmd_forecast(args) -> int:
     if args.json:
         print(json.dumps(result))
         return 0
-    own = result["own_observations"]
-    print(f"{region} as of {args.until} ({own} own observation{'' if own == 1 else 's'}, "
+    print(f"{region} as of {args.until} ({counted(result['own_observations'], 'own observation')}, "
           f"scenario {result['scenario']}, {result['draws']} draws)"
           + (f"; {result['scheme'].upper()} coverage of the {result['denominator'].replace('_', ' ')}"
              if "scheme" in result else ""))
@@ -173,7 +172,7 @@ FIGURES_LISTED = 12
 def cmd_backtest(args) -> int:
     from covsim.calibration.backtest import backtest, check_horizon, sampling
     from covsim.calibration.fit import NATIONAL, fit_of
-    from covsim.cli.summary import print_provenance
+    from covsim.cli.summary import counted, print_provenance
 
     region = check_fitted(args.region)
     check_horizon(args.horizon)
@@ -198,7 +197,7 @@ def cmd_backtest(args) -> int:
     what = "" if args.scheme == "bhyt" else f" of {args.scheme.upper()} coverage of the labour force"
     n = result["held_out"]
     print(f"{region}: rolling-origin backtest{what}, horizon {args.horizon}, origins {result['origins']}, "
-          f"{n} held-out observation{'' if n == 1 else 's'}; MAE in percentage points")
+          f"{counted(n, 'held-out observation')}; MAE in percentage points")
     if n <= FIGURES_LISTED:  # few (the labour layer's): each figure scored, as the docs' tables give them
         for f in result["forecasts"]:
             print(f"  {f['year']} as of {f['origin']}: observed {100 * f['observed']:.2f}%, forecast "

@@ -126,9 +126,10 @@ def cmd_add(args) -> int:
     except BaseException:
         region_template.remove(filled.id)  # nothing registered unless complete
         raise
+    from covsim.cli.summary import counted
+
     print(f"registered {filled.id} ({filled.name_vi}) in {where}; calibrated with the national fit "
-          f"({fit['own_observations']} own observation{'' if fit['own_observations'] == 1 else 's'}, "
-          f"{fit['runtime_s']:.0f} s)")
+          f"({counted(fit['own_observations'], 'own observation')}, {fit['runtime_s']:.0f} s)")
     return 0
 
 

@@ -12,6 +12,11 @@ from covsim.simulator.inputs.scheme_ids import HEALTH
 from covsim.simulator.schemes import provenance
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 observation', '2 observations': a count in the text outputs."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def coverage_summary(ds: xr.Dataset, scenario: Scenario, lo: float = 0.1, hi: float = 0.9,
                      var: str = "coverage_total") -> dict:
     """Mean and lo/hi quantiles over draws of overall coverage by year, with the plan's targets."""

@@ -36,6 +36,8 @@ class Scheme:
     the fitted parameters and numbers held fixed (by key) of a shared fit this scheme never reads.
     `support_cost`: a run's only money is the state's support of contributions (voluntary BHXH),
     which the dashboard and the briefing show against the baseline as they show health's budget.
+    `held_texts`: what a run of regions holds besides its FIXED numbers, by what it knows (a day,
+    None: everything) and its last year (a labour run past the last required_share row holds it).
     """
 
     id: str
@@ -51,6 +53,7 @@ class Scheme:
     target_gaps: Callable | None = None
     unread: tuple[str, ...] = ()
     support_cost: bool = False  # its `state_cost` is the state's support of contributions, no premium flows
+    held_texts: Callable | None = None
 
     @property
     def fixed(self) -> tuple[str, ...]:
@@ -60,8 +63,7 @@ class Scheme:
     def fixed_for(self, regions: list[str], to: int) -> tuple[str, ...]:
         """`fixed` and what a whole-record run of `regions` to `to` holds besides (a labour run past
         the labour force table's last row holds the share required to join there), as its run lists it."""
-        held = getattr(self.model, "held_texts", None)
-        return self.fixed + tuple(held(regions, None, to) if held else ())
+        return self.fixed + tuple(self.held_texts(regions, None, to) if self.held_texts else ())
 
     @property
     def fixed_items(self) -> tuple:
@@ -87,7 +89,7 @@ class Scheme:
 _LABOUR = dict(model=labour, denominator="labour_force", posterior="labour_{region}.nc", draw_stream=7920,
                reads=tuple(labour.PRIORS) + tuple(labour.REGION_PRIORS), source_attr="labour_source",
                learned_attr="labour_learned",
-               target_gaps=labour.target_gaps)
+               target_gaps=labour.target_gaps, held_texts=labour.held_texts)
 SCHEMES: dict[str, Scheme] = {
     "bhyt": Scheme("bhyt", health, "population", posterior="{region}.nc", draw_stream=7919, budget=True,
                    variants=True),
