@@ -50,13 +50,16 @@ def origins(obs: pd.DataFrame, horizon: int, national_years: list[int] | None = 
             and y in pool and any(y < x <= y + horizon for x in own)]
 
 
-def not_an_origin(year: int, obs: pd.DataFrame, national_years: list[int], what: str, fit: str) -> str:
+def not_an_origin(year: int, obs: pd.DataFrame, national_years: list[int], what: str, fit: str,
+                  list_years: bool = True) -> str:
     """Why `year` is not an origin: not a year of a national figure the fit reads (`fit`: 'labour ' for
     the labour layer, whose origins are the years of any of its national figures), too few such years
-    by then, or no figure of the region's own (`what`) within the horizon after it."""
+    by then, or no figure of the region's own (`what`) within the horizon after it. `list_years`:
+    name the years that have one (once per message, where several origins are refused)."""
     pool = sorted(set(national_years))
     if year not in pool:
-        return f"no national {fit}figure in {year} (the years with one: {', '.join(map(str, pool))})"
+        return (f"no national {fit}figure in {year}"
+                + (f" (the years with one: {', '.join(map(str, pool))})" if list_years else ""))
     if sum(1 for x in pool if x <= year) < MIN_EARLIER:
         return f"fewer than {MIN_EARLIER} years with a national {fit}figure up to {year}"
     later = sorted(x for x in set(obs.year) if x > year)
@@ -66,6 +69,15 @@ def not_an_origin(year: int, obs: pd.DataFrame, national_years: list[int], what:
     return (f"the region's next {what}figure after it, {later[0]}, is {ahead} years ahead "
             + (f"(--horizon {ahead} reaches it)" if ahead <= MAX_HORIZON else f"(past the longest --horizon, "
                                                                                 f"{MAX_HORIZON})"))
+
+
+def _reasons(wrong: list[int], obs: pd.DataFrame, national: list[int], what: str, fit: str) -> list[str]:
+    """Each refused origin's reason, prefixed by its year where there are several; the years with a
+    national figure listed after the last that needs them, not once per origin."""
+    pool = set(national)
+    last_missing = ([y for y in wrong if y not in pool] or [None])[-1]
+    return [(f"{y}: " if len(wrong) > 1 else "") + not_an_origin(y, obs, national, what, fit, y == last_missing)
+            for y in wrong]
 
 
 def sampling(fast: bool = False) -> Settings:
@@ -365,8 +377,8 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
         if allowed and wrong:  # none silently dropped
             raise InputError("--origins", ",".join(map(str, wrong)),
                              f"not an origin of {region} at --horizon {horizon}: "
-                             f"{not_an_origin(wrong[0], obs, national, what, fit)}; "
-                             f"allowed: {', '.join(map(str, allowed))}")
+                             + "; ".join(_reasons(wrong, obs, national, what, fit))
+                             + f"; allowed: {', '.join(map(str, allowed))}")
     if not chosen:
         if obs.empty:
             raise InputError("backtest", region, f"nothing to backtest: {region} has no observed {what}figure of "

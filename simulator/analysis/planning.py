@@ -48,6 +48,8 @@ def check_year(scenario: Scenario, year: int, key: str = "--year") -> int:
         # the first row of a run is the state it starts from, not a year it forecasts: said so,
         # since `covsim run` prints it beside the others
         start = f" ({year} is the state the run starts from, not a year it simulates)" if year == scenario.start else ""
+        if year > scenario.end:  # a later year is the scenario's own choice, not the model's limit
+            start = " (the scenario's `end` sets its last year: a scenario with a later `end` reaches it)"
         raise InputError(scenario.path or scenario.name, key,
                          f"{year} is outside the scenario's years {scenario.start + 1}..{scenario.end}{start}")
     return int(year)

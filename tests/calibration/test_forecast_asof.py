@@ -200,6 +200,13 @@ def test_backtest_origins_that_are_not_origins_name_the_ones_that_are():
                           "--origins: 2018: not an origin of vietnam")
 
 
+def test_several_wrong_origins_each_get_their_own_reason():
+    line = assert_one_line_error(covsim("backtest", "vietnam", "--origins", "2023,2018,1990", "--fast"),
+                                 "--origins", "2023: no figure of the region's own after 2023",
+                                 "2018: no national figure in 2018;", "1990: no national figure in 1990 (the years")
+    assert line.count("the years with one") == 1  # listed once, after the last origin that needs it
+
+
 @pytest.mark.parametrize("command", [("forecast", "--until", "2020", "--to", "2025"), ("backtest",),
                                      ("calibrate", "--out", "x.nc")])
 def test_a_2025_unit_has_no_fit_of_its_own_and_the_fitting_commands_say_so(command, tmp_path):
