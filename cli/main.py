@@ -216,7 +216,7 @@ def cmd_scenarios(args) -> int:
         learned = learned_of(sc.region, sc.scheme)  # the region's fit: what it leaves to the priors
         rows.append({"name": sc.name, "region": sc.region, "years": f"{sc.start + 1}-{sc.end}",
                      "scheme": sc.scheme, "baseline": sc.baseline or "", "description": sc.description,
-                     "assumptions": sc.assumptions(), "fixed": list(scheme(sc.scheme).fixed),
+                     "assumptions": sc.assumptions(), "fixed": list(scheme(sc.scheme).fixed_for([sc.region], sc.end)),
                      "mostly_prior": None if learned is None else mostly_prior(learned)})
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
@@ -231,6 +231,8 @@ def cmd_scenarios(args) -> int:
         print(f"{'':<{width}}  fitted, mostly the prior: "
               + ("(no calibrated posterior: every parameter is the prior's)" if mostly is None else
                  ", ".join(f"{n} {c:.2f}" for n, c in mostly.items()) or "none"))
+        for line in r["fixed"][len(scheme(r["scheme"]).fixed):]:  # what its own years add (a run past 2030)
+            print(f"{'':<{width}}  also held fixed: {line}")
     for sid in dict.fromkeys(r["scheme"] for r in rows):  # once per scheme: the same in each of its scenarios
         print(f"every {sid} scenario holds fixed (assumed, not fitted): " + "; ".join(scheme(sid).fixed))
     from covsim.simulator.inputs.regions import mergeable

@@ -247,6 +247,24 @@ def test_what_the_model_holds_fixed_is_listed_with_every_result(capsys):
             in capsys.readouterr().out)
 
 
+def test_scenarios_lists_what_a_scenario_past_2030_holds_besides(tmp_path, capsys, monkeypatch):
+    """The labour force table ends in 2030: a scenario to 2035 holds the required share there, and
+    `covsim scenarios` says so under it, as its run does (the shipped ones all end by 2030)."""
+    from covsim import simulator
+    from covsim.cli.main import main
+
+    path = tmp_path / "vl_2035.toml"
+    path.write_text('name = "vl_2035"\nbaseline = "vinh_long"\nscheme = "bhxh"\nend = 2035\ndescription = "to 2035"\n')
+    monkeypatch.setattr(simulator, "shipped_scenarios", lambda: ["vinh_long_labour_2018", str(path)])
+    assert main(["scenarios", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    assert len(rows["vl_2035"]["fixed"]) == len(rows["vinh_long_labour_2018"]["fixed"]) + 1
+    assert "held at its 2030 row after it" in rows["vl_2035"]["fixed"][-1]
+    assert main(["scenarios"]) == 0
+    also = [l.strip() for l in capsys.readouterr().out.splitlines() if "also held fixed" in l]
+    assert len(also) == 1 and "the run to 2035" in also[0]
+
+
 def test_a_reform_that_replaces_a_later_decided_change_says_so(tmp_path, capsys):
     """Pupils' share set to 40% from 2024 replaces Decree 188/2025's 50% from August 2025: a 'raise'
     that lowers the share from then on. Every output that lists assumed numbers says it."""
