@@ -287,7 +287,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                     plan=b("under", lang, plan=scenario_plan(s, lang)),
                     stamp=b("generated", lang, time=stamp), paragraph=" ".join(sentences), key_numbers=numbers,
                     charts=charts, changes=[(_first_capital(r[0]),) + r[1:3] for r in rows], method=" ".join([method_text(s, lang, region)]
-                                   + [text + "." for text in (idle_text(s, lang, reform), fixed_text(s["scheme"], lang),
+                                   + [text + "." for text in (idle_text(s, lang, reform), fixed_text(s["scheme"], lang, s.get("region"), s["years"][-1]),
                                                               unverified_text(a.get("unverified_data"), lang),
                                                               mostly_prior_text(a.get("mostly_prior"), lang),
                                                               leans_on_text(s.get("leans_on"), lang),

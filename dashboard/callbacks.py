@@ -230,7 +230,7 @@ def render(s: dict | None, lang: str, names=None) -> dict:
                           f"{t('code_version', lang)} {a['code_version']}")
     assumed = i18n.mostly_prior_text(a.get("mostly_prior"), lang)  # a verdict leaning on an assumption says so
     halves = i18n.leans_on_text(s.get("leans_on"), lang) if assumed else ""
-    fixed = i18n.fixed_text(s["scheme"], lang)  # what no figure fits, held fixed: assumed, and said so
+    fixed = i18n.fixed_text(s["scheme"], lang, s.get("region"), s["years"][-1])  # what no figure fits, held fixed: assumed, and said so
     own = scenario_assumed(s, lang)  # the scenario's values its source does not give, as the briefing lists them
     unconfirmed = i18n.unverified_text(a.get("unverified_data"), lang)  # data rows no source confirms
     out["assumptions"] = html.Div([html.Div(text) for text in (out["assumptions"], own, fixed, unconfirmed, assumed,

@@ -125,12 +125,14 @@ def lever_labels() -> dict[str, dict[str, str]]:
     return out
 
 
-def fixed_items(scheme_id: str) -> tuple[tuple[str, dict], ...]:
+def fixed_items(scheme_id: str, region: str | None = None, end: int | None = None) -> tuple[tuple[str, dict], ...]:
     """What a run of the scheme holds fixed (assumed, not fitted): (key, values) each, as the model
-    declares them (simulator/schemes/fixed.py), for the page to word in its language."""
+    declares them (simulator/schemes/fixed.py), for the page to word in its language; with the run's
+    region and last year, what those add (a labour run past 2030 holds the share required to join)."""
     from covsim.simulator.schemes import scheme
 
-    return tuple((f.key, f.now()) for f in scheme(scheme_id).fixed_items)
+    own = scheme(scheme_id).held_items_for([region], end) if region and end else ()
+    return tuple((f.key, f.now()) for f in scheme(scheme_id).fixed_items) + own
 
 
 def drive_cost_per_person() -> tuple[float, str]:
@@ -397,6 +399,17 @@ def _rerun(name: str, levers: tuple, start: int, draws: int, seed: int) -> tuple
         return (variant, *v.rerun(variant, parallel=not cache.workqueue()))
 
 
+def _comparison_run(base, scheme: str, draws: int, seed: int) -> xr.Dataset:
+    """The budget's comparison run (`planning.budget_baseline`): the named scenario's cached run where
+    its years are the run's; a baseline stretched to a reform's own years (a reform to 2035 on a
+    baseline to 2030) runs as it is, on the same draws and seed."""
+    named = scenario(base.name, scheme)
+    if (named.start, named.end) == (base.start, base.end):
+        return run_levers(base.name, scheme, (), 0, draws, seed)
+    with cache.run_lock():
+        return simulator.run(base, params=draws_of(base.region, draws, seed), draws=draws, seed=seed)
+
+
 def answer_coverage(name: str, scheme: str, levers: tuple, start: int, draws: int, seed: int) -> xr.DataArray:
     """The region's overall coverage over (draw, year) under the levers, its run's stamp in its
     attributes: all a first answer needs. For health insurance this skips labelling the whole run
@@ -406,11 +419,6 @@ def answer_coverage(name: str, scheme: str, levers: tuple, start: int, draws: in
         return v.coverage(*_rerun(name, levers, start, draws, seed))
     ds = run_levers(name, scheme, levers, start, draws, seed)
     return planning.region_coverage(ds, scenario(name, scheme)).assign_attrs(ds.attrs)
-
-
-def baseline_run(region: str, scheme: str, draws: int, seed: int) -> xr.Dataset:
-    """The region's baseline, per (region, scheme, draws, seed)."""
-    return run_levers(region, scheme, (), 0, draws, seed)
 
 
 def ready(req: dict, draws: int, seed: int) -> bool:
@@ -501,10 +509,9 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
     out["leans_on"] = learned.leans_on(draws_of(sc.region, draws, seed),
                                        out["coverage"].sel(year=int(year)).values >= float(target), sc.region,
                                        ENTRIES[scheme].learned_attr, ENTRIES[scheme].unread)
-    out["base"] = baseline_run(sc.region, scheme, draws, seed)
     if ENTRIES[scheme].budget or ENTRIES[scheme].support_cost:
         out["budget"], out["budget_compared_with"] = planning.budget_against_baseline(
-            ds, sc, lambda base: run_levers(base.name, scheme, (), 0, draws, seed))
+            ds, sc, lambda base: _comparison_run(base, scheme, draws, seed))
     if other is not None:
         out["compare"] = (other, run_levers(compare, scheme, (), 0, draws, seed))
     return out

@@ -124,13 +124,14 @@ def _fixed_value(value, lang: str) -> str:
     return str(value)
 
 
-def fixed_text(scheme: str, lang: str) -> str:
+def fixed_text(scheme: str, lang: str, region: str | None = None, end: int | None = None) -> str:
     """One sentence: what the model holds fixed for the scheme, assumed and not fitted, each number
-    worded by the catalogue (section `fixed`) from the values the model declares."""
+    worded by the catalogue (section `fixed`) from the values the model declares; with the run's
+    region and last year, what those add (`compute.fixed_items`)."""
     from . import compute
 
     items = [catalogue.text("fixed", key, lang, **{k: _fixed_value(v, lang) for k, v in values.items()})
-             for key, values in compute.fixed_items(scheme)]
+             for key, values in compute.fixed_items(scheme, region, end)]
     return t("fixed_heading", lang) + ": " + "; ".join(items)
 
 

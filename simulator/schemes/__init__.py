@@ -37,7 +37,8 @@ class Scheme:
     `support_cost`: a run's only money is the state's support of contributions (voluntary BHXH),
     which the dashboard and the briefing show against the baseline as they show health's budget.
     `held_texts`: what a run of regions holds besides its FIXED numbers, by what it knows (a day,
-    None: everything) and its last year (a labour run past the last required_share row holds it).
+    None: everything) and its last year (a labour run past the last required_share row holds it);
+    `held_items`: the whole-record part of it as (key, values), for the faces to word.
     """
 
     id: str
@@ -54,6 +55,7 @@ class Scheme:
     unread: tuple[str, ...] = ()
     support_cost: bool = False  # its `state_cost` is the state's support of contributions, no premium flows
     held_texts: Callable | None = None
+    held_items: Callable | None = None
 
     @property
     def fixed(self) -> tuple[str, ...]:
@@ -64,6 +66,10 @@ class Scheme:
         """`fixed` and what a whole-record run of `regions` to `to` holds besides (a labour run past
         the labour force table's last row holds the share required to join there), as its run lists it."""
         return self.fixed + tuple(self.held_texts(regions, None, to) if self.held_texts else ())
+
+    def held_items_for(self, regions: list[str], to: int) -> tuple[tuple[str, dict], ...]:
+        """What `fixed_for` adds to `fixed`, as (key, values), for a face that words it itself."""
+        return tuple(self.held_items(regions, to) if self.held_items else ())
 
     @property
     def fixed_items(self) -> tuple:
@@ -89,7 +95,7 @@ class Scheme:
 _LABOUR = dict(model=labour, denominator="labour_force", posterior="labour_{region}.nc", draw_stream=7920,
                reads=tuple(labour.PRIORS) + tuple(labour.REGION_PRIORS), source_attr="labour_source",
                learned_attr="labour_learned",
-               target_gaps=labour.target_gaps, held_texts=labour.held_texts)
+               target_gaps=labour.target_gaps, held_texts=labour.held_texts, held_items=labour.held_items)
 SCHEMES: dict[str, Scheme] = {
     "bhyt": Scheme("bhyt", health, "population", posterior="{region}.nc", draw_stream=7919, budget=True,
                    variants=True),

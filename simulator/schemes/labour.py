@@ -190,19 +190,27 @@ def _yearly(region: str, parameter: str, years: list[int], last: int | None = No
     return np.interp(years, rows.year.to_numpy(float), rows.value.to_numpy(float))
 
 
+#: What a whole-record run past the labour force table's last row holds, in English; the faces word
+#: the same values from their catalogue (section `fixed`, key `required_held`).
+REQUIRED_HELD = ("the share of the labour force required to join held at its {rows} row after it (the labour "
+                 "force table has no later row): formal employment's growth after {rows} is not in the run to {to}")
+
+
+def held_items(regions: list[str], to: int | None) -> list[tuple[str, dict]]:
+    """What a whole-record run of `regions` to `to` holds beyond FIXED, as (key, values): the share
+    required to join past its last `required_share` row (the table ends in 2030; a scenario may not)."""
+    finals = {int(_rows(region, "required_share").year.max()) for region in regions}
+    past = sorted(y for y in finals if to is not None and y < to)  # rows the run goes beyond
+    return [("required_held", {"rows": "/".join(map(str, past)), "to": to})] if past else []
+
+
 def required_held_text(regions: list[str], decided_by, to: int | None = None) -> str:
     """'' or the assumption an as-of run makes by the cut (known.py): the share required to join held
     at the last `required_share` row it knows, the later ones named. A run as of 2009 keeps 2008's
     25.7% to 2023, where 37.8% came (docs/labour.md, "Backtest"); listed with the run's held numbers.
     A run to `to` past the table's last row (2030) holds it there too, and says so."""
     if decided_by is None:
-        finals = {int(_rows(region, "required_share").year.max()) for region in regions}
-        past = sorted(y for y in finals if to is not None and y < to)  # rows the run goes beyond
-        if not past:
-            return ""
-        rows = "/".join(map(str, past))
-        return (f"the share of the labour force required to join held at its {rows} row after it (the labour "
-                f"force table has no later row): formal employment's growth after {rows} is not in the run to {to}")
+        return "".join(REQUIRED_HELD.format(**values) for _, values in held_items(regions, to))
     last = known.last_year(decided_by)
     held, unknown = set(), set()
     for region in regions:

@@ -512,3 +512,34 @@ def test_where_the_drives_are_held_is_said_for_the_scheme_on_view():
         assert pull in said and resolution not in said
         said = brief_content.briefing(labour, lang).paragraph
         assert resolution in said and pull not in said
+
+
+@pytest.mark.parametrize("lang, words", [("en", "held at its 2030 row after it"), ("vi", "giữ nguyên ở dòng năm 2030")])
+def test_a_labour_briefing_past_2030_says_it_holds_the_required_share(tmp_path, capsys, lang, words):
+    """The labour force table ends in 2030; a run to 2035 holds the share required to join there. Its
+    run and `covsim scenarios` listed it, the briefing's 'held fixed' sentence did not."""
+    reform = tmp_path / "vl_2035.toml"
+    reform.write_text('baseline = "vinh_long"\nscheme = "bhxh"\nend = 2035\n')
+    out = tmp_path / "b.html"
+    assert main(["brief", str(reform), "--target", "0.3", "--year", "2035", "--lang", lang, "--draws", "10",
+                 "--out", str(out)]) == 0
+    capsys.readouterr()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", out.read_text(encoding="utf-8")))
+    assert words in text and "2035" in text.partition(words)[2]
+    within = tmp_path / "vl_2030.toml"  # a run that ends with the table says nothing of it
+    within.write_text('baseline = "vinh_long"\nscheme = "bhxh"\nend = 2030\n')
+    assert main(["brief", str(within), "--target", "0.3", "--year", "2030", "--lang", lang, "--draws", "10",
+                 "--out", str(out)]) == 0
+    assert words not in re.sub(r"\s+", " ", out.read_text(encoding="utf-8"))
+
+
+def test_a_reform_past_its_baselines_end_is_briefed_with_its_money_to_its_own_end(tmp_path, capsys):
+    """A reform to 2035 on a baseline to 2030: the budget's comparison ran the baseline by name, to
+    2030, and the briefing crashed on 23 years against 28. It runs the baseline to the reform's end."""
+    reform = tmp_path / "vl_2035.toml"
+    reform.write_text('baseline = "vinh_long"\nend = 2035\n[reform]\n"state_share.near_poor" = { 2027 = 1.0 }\n')
+    assert main(["brief", str(reform), "--target", "0.9", "--year", "2035", "--lang", "en", "--draws", "10",
+                 "--json", "--out", str(tmp_path / "b.html")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    budget = out["budget"]  # the target year's money against the baseline run to the same year
+    assert budget["year"] == 2035 and budget["compared_with"] == "vinh_long" and budget["extra_state_cost"] > 0
