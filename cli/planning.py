@@ -469,6 +469,12 @@ def _allocation_notes(args, table) -> list[str]:
     if table.attrs["districts_until"] is not None and args.year > table.attrs["districts_until"]:
         notes.append(f"districts were abolished on 1 July 2025: district targets stop at "
                      f"{table.attrs['districts_until']}; group targets run to {args.year}")
+    if table.attrs.get("communes_from") is not None and table.attrs["first"] < table.attrs["communes_from"]:
+        start = table.attrs["communes_from"]
+        notes.append(f"the communes are those since 1 July 2025: commune targets start in {start}; the years "
+                     "before are by group only" if start <= args.year else
+                     f"the communes are those since 1 July 2025, after the target year {args.year}: this "
+                     "allocation is by group only")
     if table.attrs["scheme"] != "bhyt":
         notes.append(f"{table.attrs['scheme']}: targets by group only (required to join, informal): each group's "
                      "rate is its own coverage, their total a share of the labour force; the district and "

@@ -111,6 +111,8 @@ def cmd_add(args) -> int:
         for line in problems:
             sys.stderr.write(f"covsim: error: {line}\n")
         return 2
+    if filled.communes_only:
+        return _add_unit_communes(filled)
     try:
         where = region_template.register(filled)
     except FileExistsError as exc:
@@ -130,6 +132,24 @@ def cmd_add(args) -> int:
 
     print(f"registered {filled.id} ({filled.name_vi}) in {where}; calibrated with the national fit "
           f"({counted(fit['own_observations'], 'own observation')}, {fit['runtime_s']:.0f} s)")
+    return 0
+
+
+def _add_unit_communes(filled) -> int:
+    """A 2025 unit's communes, kept beside its own figures (`region observe`): the planners' units
+    since 1 July 2025, which `allocate` then shares the unit's targets out to. Nothing is fitted."""
+    import sys
+
+    from covsim.simulator.inputs import region_template
+
+    where, had = region_template.register_unit_communes(filled)
+    if had:
+        sys.stderr.write(f"covsim: note: {filled.id}'s communes kept before are replaced\n")
+    rows = filled.tables["communes"]
+    years = sorted({r[1] for r in rows})
+    print(f"kept {len({r[2] for r in rows})} communes of {filled.id} ({filled.name_vi}; "
+          f"{', '.join(map(str, years))}) in {where}; `covsim allocate {filled.id}` shares its targets out to them "
+          f"from 2025, and `covsim region remove {filled.id}` removes them with the unit's own figures")
     return 0
 
 
@@ -185,7 +205,7 @@ def cmd_observe(args) -> int:
                              f"(--no-calibrate keeps the figure unweighed)\n")
             return 3
         writers["posterior.nc"] = lambda path: write_netcdf(post, path)
-    where = replace_folder(args.unit, writers)
+    where = replace_folder(args.unit, writers, keep=("communes.csv",))  # its communes stay
     for old in replaced.itertuples():
         sys.stderr.write(f"covsim: note: {args.unit}'s {int(old.year)} figure {100 * float(old.value):.2f}% "
                          f"(source: {old.source}) is replaced\n")
@@ -266,7 +286,8 @@ def register(sub) -> None:
     t = acts.add_parser("template", help="write the Excel template to fill")
     t.add_argument("--out", required=True, help="the workbook to write (.xlsx)")
     t.set_defaults(func=cmd_template)
-    a = acts.add_parser("add", help="check a filled template and register the region in your data folder")
+    a = acts.add_parser("add", help="check a filled template and register the region in your data folder (for a "
+                                    "2025 unit run as its former provinces: its communes only, sheet Xã phường)")
     a.add_argument("file", help="the filled workbook (.xlsx)")
     a.add_argument("--no-calibrate", action="store_true",
                    help="register without fitting (its runs then use the priors, and say so)")

@@ -53,16 +53,18 @@ def communes(region: str) -> pd.DataFrame | None:
     return table.astype({"year": "int64", "insured": "int64", "population": "int64"}) if len(table) else None
 
 
-def units(region: str) -> tuple[str, pd.DataFrame] | None:
+def units(region: str, run_population: pd.Series | None = None) -> tuple[str, pd.DataFrame] | None:
     """The units below the province to allocate to: ('district', the plan's rows), ('commune', the
-    region's own rows), or None; the rows as (year, unit, insured, population)."""
+    region's own rows), or None; the rows as (year, unit, insured, population). `run_population`
+    (persons by year): the province's where its data have none (a 2025 unit, run as its former
+    provinces), for the communes a workbook leaves out."""
     table = districts(region)
     if table is not None:
         return "district", table.rename(columns={"district": "unit"})
     table = communes(region)
     if table is not None:
         table["unit"] = table.commune + " (" + table.code + ")"
-        return "commune", _with_the_rest(region, table[["year", "unit", "insured", "population"]])
+        return "commune", _with_the_rest(region, table[["year", "unit", "insured", "population"]], run_population)
     return None
 
 
@@ -70,12 +72,14 @@ def units(region: str) -> tuple[str, pd.DataFrame] | None:
 REST = "các xã, phường khác (other communes)"
 
 
-def _with_the_rest(region: str, table: pd.DataFrame) -> pd.DataFrame:
+def _with_the_rest(region: str, table: pd.DataFrame, run_population: pd.Series | None = None) -> pd.DataFrame:
     """The communes given and, where they hold fewer people than the province's population of the
-    nearest year, the rest as one unit at the given communes' own rate (an assumption: nothing is
-    known of the communes left out)."""
+    nearest year (its data's, else its run's), the rest as one unit at the given communes' own rate
+    (an assumption: nothing is known of the communes left out)."""
     pop = tables.table("population")
     pop = pop[(pop.region == region) & (pop.kind != "planned")]
+    if pop.empty and run_population is not None:  # a 2025 unit: the sum of its former provinces, as it runs
+        pop = pd.DataFrame({"year": run_population.index.astype(int), "value": run_population.values})
     rows = [table]
     for year, part in table.groupby("year"):
         if pop.empty:
@@ -168,7 +172,8 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
                                                f"({scenario.start + 2}: the path starts from the forecast of the "
                                                f"year before its first); allowed: {scenario.start + 2}..{scenario.end}")
     region = scenario.region
-    below = units(region) if scenario.scheme == "bhyt" else None
+    people = ds.population_total.sel(region=region).mean("draw").to_series() if "population_total" in ds else None
+    below = units(region, people) if scenario.scheme == "bhyt" else None
     kind, table = below if below is not None else (None, None)
     if first is None:
         first = first_year(scenario, year, kind, table)
@@ -196,7 +201,10 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
         rows += [(y, "group", g, int(i), int(p)) for g, i, p, k in zip(groups, insured, pops, keep) if k]
         # Districts (communes): the province's forecast shifted by each unit's standing in its table,
         # in the plan's first year (districts) or the latest year given (communes, observed).
-        if table is not None and not (kind == "district" and y >= MERGER_YEAR):
+        # districts end with 1 July 2025, and the communes the data know begin with it (the codes
+        # are checked against the communes and wards since then): neither is given a year it did not exist in
+        if table is not None and not (kind == "district" and y >= MERGER_YEAR) and not (kind == "commune"
+                                                                                         and y < MERGER_YEAR):
             base_year = int(table.year.min() if kind == "district" else table.year.max())
             latest = int(min(y, table.year.max()))
             earlier = table.year[table.year <= latest]
@@ -217,6 +225,7 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
                      end_level=round(float(median_total.loc[year]), 6),  # the forecast in the target year
                      districts=kind == "district", communes=kind == "commune", unit_kind=kind,
                      districts_until=(min(year, MERGER_YEAR - 1) if kind == "district" else None),
+                     communes_from=(max(first, MERGER_YEAR) if kind == "commune" else None),
                      falling=falling(out, path), fewer_insured=fewer_insured(out),
                      assumptions=path_assumptions(first, year) + assumptions(kind, table))
     return out[COLUMNS]

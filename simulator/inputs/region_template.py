@@ -62,6 +62,7 @@ class Filled:
     name_vi: str
     name_en: str
     new_unit: bool
+    communes_only: bool = False  # a 2025 unit run as its former provinces: its communes, nothing else
     tables: dict[str, list[list]] = field(default_factory=dict)
 
 
@@ -165,9 +166,7 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
         bad("Tỉnh", f"A{FIRST_ROW}", f"'{rid}' is already a region the model runs; pick another id "
                                      "(or `covsim region remove` the one you added)")
     elif rid in regions.mergeable():
-        bad("Tỉnh", f"A{FIRST_ROW}", f"'{rid}' is already a region the model runs, a 2025 unit run as the sum of its "
-                                     f"former provinces ({', '.join(known[rid].members)}); a region you add takes a "
-                                     "new id or that of a unit without data of its own (`covsim regions` lists them)")
+        return _unit_communes(rid, known[rid], values, source, path, bad, problems)
     if new_unit and (not name_vi or not name_en):
         bad("Tỉnh", f"B{FIRST_ROW}", "a new region needs its names in Vietnamese and English")
     if not source:
@@ -201,6 +200,45 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
     if new_unit:
         filled.tables["regions"] = [[rid, filled.name_vi, filled.name_en, "province", "", regions.NATIONAL, "", "",
                                      "", "", "", source, where, ""]]
+    return filled, []
+
+
+#: The sheets a workbook for a 2025 unit run as its former provinces leaves empty: their figures are
+#: its former provinces' (its own year-end coverage goes in with `covsim region observe`).
+UNIT_SHEETS_EMPTY = ("Dân số", "Bao phủ BHYT", "Chỉ tiêu BHYT", "Hỗ trợ địa phương")
+
+
+def _unit_communes(rid: str, unit: regions.Region, values: dict, source, path: Path, bad,
+                   problems: list[str]) -> tuple[Filled | None, list[str]]:
+    """A workbook for a 2025 unit the model runs as the sum of its former provinces: its communes
+    only (the planners' units since 1 July 2025), checked as any region's, and held within the unit's
+    population by Resolution 202/2025 (or its former provinces' sum)."""
+    filled = [sheet for sheet in UNIT_SHEETS_EMPTY if values[sheet]]
+    if filled:  # one line: most likely a new region's workbook under a taken id
+        bad("Tỉnh", f"A{FIRST_ROW}", f"'{rid}' is already a region the model runs, a 2025 unit run as the sum of its "
+                                     f"former provinces ({', '.join(unit.members)}): a workbook for it gives its "
+                                     f"communes only (sheet 'Xã phường'), and this one fills {', '.join(filled)} "
+                                     "(its own year-end coverage goes in with `covsim region observe`); a region you "
+                                     "add takes a new id or that of a unit without data of its own (`covsim regions` "
+                                     "lists them)")
+    if not values["Xã phường"] and not problems:
+        bad("Xã phường", f"A{FIRST_ROW}", f"no commune given; a workbook for the 2025 unit '{rid}' adds its communes")
+    if not source:
+        bad("Tỉnh", f"D{FIRST_ROW}", "the source of the data is required (every figure carries its source)")
+    if problems:
+        return None, problems
+    communes = _communes(values["Xã phường"], _province_code(unit), bad)
+    if not problems:
+        stated = unit.population_resolution  # the unit's population as Resolution 202/2025 gives it
+        year, people = (regions.MERGER_YEAR, stated) if stated else (unit.population_year, unit.population)
+        _communes_within(values["Xã phường"], [(None, (year, int(round(people)), None))], bad,
+                         "Resolution 202/2025" if stated else "its former provinces' sum")
+    if problems:
+        return None, problems
+    filled = Filled(rid, unit.name_vi, unit.name_en, False, communes_only=True)
+    where = f"region workbook {path.name}"
+    filled.tables["communes"] = [[rid, y, code, name, insured, people, "observed", src or source, where]
+                                 for y, code, name, people, insured, src in communes]
     return filled, []
 
 
@@ -273,9 +311,11 @@ def _communes(rows: list[tuple[int, list]], province: int | None, bad) -> list[t
     return out
 
 
-def _communes_within(rows: list[tuple[int, list]], population: list[tuple[int, list]], bad) -> None:
+def _communes_within(rows: list[tuple[int, list]], population: list[tuple[int, list]], bad,
+                     named: str = "Dân số") -> None:
     """A year's communes hold no more people than the province (its population of the nearest year
-    given): else every commune's share, and the targets shared out by it, would be wrong."""
+    given; `named`: where that figure is from): else every commune's share, and the targets shared
+    out by it, would be wrong."""
     given = [(year, people) for _, (year, people, _src) in population if year is not None and people is not None]
     if not given:
         return
@@ -288,7 +328,7 @@ def _communes_within(rows: list[tuple[int, list]], population: list[tuple[int, l
         near, people = min(given, key=lambda g: (abs(g[0] - year), -g[0]))
         if total > people:
             bad("Xã phường", f"D{last_row}", f"the communes of {year} hold {total:,} people, more than the province's "
-                                             f"{people:,} (Dân số, {near}); allowed: at most the province's population")
+                                             f"{people:,} ({named}, {near}); allowed: at most the province's population")
 
 
 def _parse(kind: str, raw, complain, zero: bool = True):
@@ -369,6 +409,19 @@ def register(filled: Filled) -> Path:
         if stage.exists():
             shutil.rmtree(stage)
     return final
+
+
+def register_unit_communes(filled: Filled) -> tuple[Path, bool]:
+    """A 2025 unit's communes written into its folder under the user's data, beside the figures
+    `region observe` keeps there (complete or not at all); and whether they replace earlier ones."""
+    from .user_data import replace_folder
+
+    text = _csv("communes", filled.tables["communes"])
+    tables.parse_table("communes", text, f"{filled.id}/communes.csv")  # the shipped schema, before it counts
+    had = (user_dir() / filled.id / "communes.csv").exists()
+    where = replace_folder(filled.id, {"communes.csv": lambda path: path.write_text(text, encoding="utf-8")},
+                           keep=("coverage.csv", "posterior.nc"))
+    return where, had
 
 
 def remove(region: str) -> Path | None:

@@ -42,9 +42,10 @@ def with_user_rows(name: str, table: pd.DataFrame, parse) -> pd.DataFrame:
     return pd.concat([table, *extra], ignore_index=True) if extra else table
 
 
-def replace_folder(name: str, writers: dict[str, Callable[[Path], None]]) -> Path:
+def replace_folder(name: str, writers: dict[str, Callable[[Path], None]], keep: tuple[str, ...] = ()) -> Path:
     """Write the folder `name` under the user's data folder anew, each file by its writer, and swap
-    it in whole: the old folder stays as it was unless every file was written."""
+    it in whole: the old folder stays as it was unless every file was written. `keep`: files of the
+    old folder carried over unless written anew (a 2025 unit's communes beside its own figures)."""
     import shutil
     import uuid
 
@@ -55,6 +56,9 @@ def replace_folder(name: str, writers: dict[str, Callable[[Path], None]]) -> Pat
     try:
         for file_name, write in writers.items():
             write(stage / file_name)
+        for file_name in keep:
+            if file_name not in writers and (final / file_name).exists():
+                shutil.copy2(final / file_name, stage / file_name)
         if final.exists():
             final.rename(old)
         stage.rename(final)

@@ -111,7 +111,8 @@ def test_template_fill_add_target_remove(tmp_path, template):
     table = pd.read_csv(out, dtype={"unit": str})
     communes = table[table.unit_kind == "commune"]
     assert {"Xã Mường Phăng (03325)", "Phường Điện Biên Phủ (03127)", "Phường Mường Thanh (03334)"} < set(communes.unit)
-    sums = table.groupby(["year", "unit_kind"])[["insured", "population"]].sum().unstack()
+    assert communes.year.min() == 2025 < 2030 and table.year.min() < 2025  # communes since 1 July 2025 only
+    sums = table[table.year >= 2025].groupby(["year", "unit_kind"])[["insured", "population"]].sum().unstack()
     assert (sums["insured"]["commune"] == sums["insured"]["group"]).all()  # the communes add up to the province
     assert (sums["population"]["commune"] == sums["population"]["group"]).all()
     assert (communes.insured <= communes.population).all()
@@ -259,3 +260,63 @@ def test_a_registered_regions_id_is_known_and_a_typo_of_it_is_refused(tmp_path, 
             in check.stdout)
     run = covsim("run", "dien_bien", "--draws", "2", user=user)
     assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1 and "dien_bienn" in run.stderr
+
+
+#: A few of Cần Thơ's wards since 1 July 2025 (codes and names as vietnam-provinces lists them; the
+#: figures are a test fixture).
+CAN_THO = ((2025, "31135", "Phường Ninh Kiều", 120000, 115000), (2025, "31120", "Cái Khế", 60000, 56000),
+           (2025, "31147", "Phường Tân An", 50000, 44000))
+
+
+def test_a_2025_unit_takes_its_communes_and_allocate_shares_its_targets_out_to_them_from_2025(tmp_path, template):
+    """A 2025 unit run as its former provinces was refused by `region add`, so none of the new units
+    the planners work in could get commune targets. Its workbook now gives its communes only."""
+    import pandas as pd
+
+    user = tmp_path / "user"
+    fill(template, rid="can_tho_2025", population=(), coverage=(), targets=(), top_ups=(), communes=CAN_THO)
+    added = covsim("region", "add", str(template), user=user)
+    assert added.returncode == 0, added.stderr
+    assert "kept 3 communes of can_tho_2025" in added.stdout
+    folder = user / "regions" / "can_tho_2025"
+    assert sorted(p.name for p in folder.iterdir()) == ["communes.csv"]  # nothing fitted, nothing else written
+    # its own year-end figure, kept later, leaves the communes in place
+    kept = covsim("region", "observe", "can_tho_2025", "2025", "0.93", "--source", "test fixture", "--no-calibrate",
+                  user=user)
+    assert kept.returncode == 0, kept.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["communes.csv", "coverage.csv"]
+    out = tmp_path / "ct.csv"
+    alloc = covsim("allocate", "can_tho_2025", "--target", "0.95", "--year", "2030", "--from", "2023", "--draws", "20",
+                   "--out", str(out), user=user)
+    assert alloc.returncode == 0, alloc.stderr
+    assert "commune targets start in 2025; the years before are by group only" in alloc.stderr
+    table = pd.read_csv(out, dtype={"unit": str})
+    communes = table[table.unit_kind == "commune"]
+    assert communes.year.min() == 2025 and table.year.min() == 2023  # no commune target before it existed
+    assert {"Phường Ninh Kiều (31135)", "Phường Cái Khế (31120)", "Phường Tân An (31147)"} < set(communes.unit)
+    sums = table[table.year >= 2025].groupby(["year", "unit_kind"])[["insured", "population"]].sum().unstack()
+    assert (sums["insured"]["commune"] == sums["insured"]["group"]).all()  # they add up to the unit
+    assert (sums["population"]["commune"] == sums["population"]["group"]).all()
+    rate = communes[communes.year == 2030].set_index("unit").rate  # each keeps its standing (96% vs 88%)
+    assert rate["Phường Tân An (31147)"] < rate["Phường Ninh Kiều (31135)"]
+    gone = covsim("region", "remove", "can_tho_2025", user=user)
+    assert gone.returncode == 0 and not folder.exists()
+
+
+@pytest.mark.parametrize("change, fragments", [
+    (dict(population=((2025, 4000000),)), ["sheet 'Tỉnh', cell A3", "a workbook for it gives its communes only",
+                                           "this one fills Dân số"]),
+    (dict(communes=()), ["sheet 'Xã phường', cell A3", "no commune given"]),
+    (dict(communes=((2025, "31135", "Phường Ninh Kiều", 5000000, 100),)),
+     ["sheet 'Xã phường', cell D3", "more than the province's 4,199,824 (Resolution 202/2025, 2025)"]),
+    (dict(communes=COMMUNES[:1]), ["sheet 'Xã phường', cell B3", "is a commune of province code 11, not of this province (92)"]),
+])
+def test_a_2025_units_workbook_is_refused_cell_by_cell(tmp_path, template, change, fragments):
+    user = tmp_path / "user"
+    fill(template, **{**dict(rid="can_tho_2025", population=(), coverage=(), targets=(), top_ups=(), communes=CAN_THO),
+                      **change})
+    added = covsim("region", "add", str(template), user=user)
+    assert added.returncode == 2 and registered(user) == []
+    line = added.stderr.strip().splitlines()[0]
+    for fragment in fragments:
+        assert fragment in line, line
