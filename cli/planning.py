@@ -445,9 +445,15 @@ def _allocation_notes(args, table) -> list[str]:
     if former:
         notes.append(former)
     if not table.attrs["start_observed"]:
+        earlier = record[record.year < first - 1]
+        last = earlier[earlier.year == earlier.year.max()] if not earlier.empty else earlier
+        above = (f"; its last observed figure, {100 * last.value.mean():.2f}% in {int(last.year.iloc[0])}, is above "
+                 "it, so the first yearly targets may ask for less than was already reached (an uncalibrated "
+                 "region's median can sit below its own figures)"
+                 if not last.empty and last.value.mean() > table.attrs["start_level"] else "")
         notes.append(f"the path starts from the model's median for {first - 1} "
                      f"({100 * table.attrs['start_level']:.2f}%), not an observed figure: {args.region} has none "
-                     f"for {first - 1}")
+                     f"for {first - 1}{above}")
     passed = past_start(first, args.year)
     if passed:
         notes.append(f"the yearly targets begin in {passed}")

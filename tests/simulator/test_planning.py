@@ -632,6 +632,27 @@ def test_allocate_says_when_its_path_starts_from_the_models_own_figure(tmp_path,
     assert code == 0 and "model's median" not in err
 
 
+def test_allocate_from_the_models_median_says_when_an_earlier_figure_is_above_it(tmp_path, capsys, monkeypatch):
+    """A path from the model's median can start below what was already observed (an uncalibrated
+    region's median may sit below its own figures): the note says so, with the figure."""
+    from covsim.simulator.inputs import observations
+
+    real = observations.observed
+
+    def with_a_high_2024(region, scheme="bhyt"):
+        record = real(region, scheme)
+        return pd.concat([record, record.tail(1).assign(year=2024, value=0.99)], ignore_index=True)
+    monkeypatch.setattr(observations, "observed", with_a_high_2024)
+    code, _, err = cli(capsys, "allocate", "vietnam", "--target", "0.995", "--year", "2030", "--from", "2027",
+                       "--out", str(tmp_path / "a.csv"), "--draws", "10")
+    assert code == 0 and "the path starts from the model's median for 2026" in err
+    assert "its last observed figure, 99.00% in 2024, is above it" in err
+    monkeypatch.setattr(observations, "observed", real)  # the shipped 93.35% of 2023 is below the median: nothing said
+    code, _, err = cli(capsys, "allocate", "vietnam", "--target", "0.995", "--year", "2030", "--from", "2027",
+                       "--out", str(tmp_path / "b.csv"), "--draws", "10")
+    assert code == 0 and "the path starts from the model's median for 2026" in err and "last observed" not in err
+
+
 def test_allocate_starts_from_the_figure_already_observed(tmp_path, capsys):
     """The path started from the model's median of the year before, and could ask next year for less
     than was already reached. It starts from the observed figure now (the median where none)."""
