@@ -524,7 +524,7 @@ def _records(df: pd.DataFrame) -> list[dict]:
 def shipped_data() -> tuple[Path, tuple[str, ...]]:
     """The shipped tables' folder and the tables whose `source` an output shows: coverage (observed
     points, planned targets, the groups' targets) and the plans' district tables (dashboard/sources.py)."""
-    from covsim.simulator.analysis.allocate import DISTRICT_TABLES
+    from covsim.simulator.inputs.regions import DISTRICT_TABLES
 
     folder = Path(str(resources.files("covsim.simulator").joinpath("data")))
     return folder, ("coverage", *sorted(set(DISTRICT_TABLES.values())))

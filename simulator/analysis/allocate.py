@@ -28,13 +28,11 @@ from scipy.special import expit, logit
 from ..inputs import observations, tables
 from . import planning
 from ..errors import InputError
-from ..inputs.regions import MERGER_YEAR
+from ..inputs.regions import DISTRICT_TABLES, MERGER_YEAR
 from ..inputs.scenario import Scenario
 
 COLUMNS = ["year", "unit_kind", "unit", "insured", "population", "rate"]
 EDGE = 1e-4  # keeps log-odds finite for units the model sees at 0% or 100%
-#: Regions with a district table: the table and how its rows name districts.
-DISTRICT_TABLES = {"lai_chau": "lai_chau_districts"}
 
 
 def districts(region: str) -> pd.DataFrame | None:

@@ -8,6 +8,7 @@ optionally a posterior file), no code edits.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -260,7 +261,58 @@ def unknown(region: str, allowed: list[str], quoted: bool = False) -> str:
     from ..errors import nearest
 
     return not_runnable(region) or merged_into(region) or (f"unknown region{f' {region!r}' if quoted else ''}"
-                                                           f"{nearest(region, allowed)}")
+                                                           f"{named(region, allowed) or district(region) or _with_unit(nearest(region, allowed), allowed)}")
+
+
+def _plain(text: str) -> str:
+    """'TP. Cần Thơ', 'Can Tho', 'can_tho' alike: lower case, no diacritics, no 'TP.'/'Tỉnh', no separators."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", str(text).replace("Đ", "D").replace("đ", "d"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    for prefix in ("tp.", "thanh pho", "tinh"):
+        text = text.removeprefix(prefix).strip()
+    return "".join(c for c in text if c.isalnum())
+
+
+#: The plans' district tables, by province: the only districts the data know (abolished 1 July 2025).
+DISTRICT_TABLES = {"lai_chau": "lai_chau_districts"}
+
+
+def district(name: str) -> str:
+    """For a district typed as a region ('tam_duong'): what it is and where its targets are; ''
+    for any other name."""
+    plain = _plain(name)
+    for province, table_name in DISTRICT_TABLES.items():
+        for listed in sorted(set(tables.table(table_name).district)):
+            bare = re.sub(r"^(Huyện|Thị xã|Thành phố|Quận)\s+", "", listed)
+            if plain in (_plain(listed), _plain(bare)):
+                return (f" ('{name}' is a district of {province}, {listed}: districts were abolished on 1 Jul 2025 "
+                        f"and are not regions; `covsim allocate {province}` gives its district targets up to 2024)")
+    return ""
+
+
+def named(name: str, allowed: list[str]) -> str:
+    """For a region typed by its name ('Vĩnh Long'): the ids that bear it, the 2025 unit's said
+    as such; '' where no allowed region has that name."""
+    plain = _plain(name)
+    ids = [r for r in allowed if r in registry() and plain in (_plain(registry()[r].name_vi), _plain(registry()[r].name_en))]
+    if not ids or plain == _plain(ids[0]) and name == ids[0]:
+        return ""
+    said = [f"'{r}'" + (" (the unit since 1 Jul 2025)" if registry()[r].kind == "province" and r != NATIONAL else
+                        " (the province before 1 Jul 2025)" if registry()[r].kind == "province_pre2025" else "")
+            for r in ids]
+    return f" ('{name}' is the name of {' and '.join(said)})"
+
+
+def _with_unit(hint: str, allowed: list[str]) -> str:
+    """A ' (did you mean X?)' hint naming a former province also names the 2025 unit it is part of,
+    where that unit runs: a planner today works in the unit."""
+    match = re.fullmatch(r" \(did you mean '(\w+)'\?\)", hint)
+    unit = unit_of(match.group(1)) if match else None
+    if unit is None or unit not in allowed:
+        return hint
+    return f" (did you mean '{match.group(1)}', or '{unit}', the unit it has been part of since 1 Jul 2025?)"
 
 
 def merged_into(name: str) -> str:

@@ -271,3 +271,21 @@ def test_regions_counts_every_figure_the_fit_counts():
     assert nation["observations"] + nation["group_observations"] == fitted
     line = next(line for line in covsim("regions", "--kind", "country").stdout.splitlines())
     assert f"{nation['observations']} obs + {nation['group_observations']} of a group" in line
+
+
+@pytest.mark.parametrize("typed, said", [
+    # a name, with or without its diacritics: both ids that bear it, each said for what it is
+    ("Vĩnh Long", "('Vĩnh Long' is the name of 'vinh_long' (the province before 1 Jul 2025) and 'vinh_long_2025' "
+                  "(the unit since 1 Jul 2025))"),
+    ("TP. Cần Thơ", "'can_tho' (the province before 1 Jul 2025) and 'can_tho_2025' (the unit since 1 Jul 2025)"),
+    ("Viet Nam", "('Viet Nam' is the name of 'vietnam')"),
+    # a district: abolished, not a region, and where its targets are (the nearest id was 'binh_duong')
+    ("tam_duong", "'tam_duong' is a district of lai_chau, Huyện Tam Đường: districts were abolished on 1 Jul 2025"),
+    # a typo of a former province: the unit it is part of now is named too
+    ("vinh_lon", "(did you mean 'vinh_long', or 'vinh_long_2025', the unit it has been part of since 1 Jul 2025?)"),
+])
+def test_a_region_typed_by_name_or_as_a_district_is_pointed_to_its_ids(typed, said):
+    from covsim.simulator.inputs import regions
+
+    allowed = [r for r in regions.registry() if regions.registry()[r].runnable] + regions.mergeable()
+    assert said in regions.unknown(typed, allowed)

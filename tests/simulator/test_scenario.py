@@ -96,7 +96,9 @@ def write(tmp_path, text: str):
 @pytest.mark.parametrize("text, key, message", [
     ('region = "lai_chau"\ncolour = "red"\n', "colour", "unknown key"),
     ('name = "x"\n', "region", "missing; a baseline names its region"),
-    ('region = "lai_chow"\n', "region", "unknown region 'lai_chow' (did you mean 'lai_chau'?)"),
+    ('region = "lai_chow"\n', "region", "unknown region 'lai_chow' (did you mean 'lai_chau', or 'lai_chau_2025', the "
+                                         "unit it has been part of since 1 Jul 2025?)"),
+    ('region = "ba_dinh"\n', "region", "unknown region 'ba_dinh' (did you mean"),  # nothing to add: no unit
     ('baseline = "lai_chau"\nregion = "can_tho"\n', "region", "differs from its baseline's region"),
     ('region = "lai_chau"\nstart = 2010\n', "start", "allowed: 2008"),
     ('region = "lai_chau"\nend = 2008\n', "end", "is not after start"),
