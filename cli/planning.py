@@ -23,7 +23,15 @@ def _float(text: str) -> float:
     try:
         return float(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+        percent = text.strip().removesuffix("%")
+        hint = ""
+        if percent != text.strip():  # '95%': said as the share it means
+            try:
+                hint = f" (did you mean {float(percent.replace(',', '.')) / 100:g}?)"
+            except ValueError:
+                pass
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number{hint}; allowed: a share such as 0.95 "
+                                         "(or 0,95), not a percent") from None
 
 
 def _common(p, scheme: bool = True, accepted=None, scheme_help: str = "insurance scheme (default: the scenario's)") -> None:
@@ -164,6 +172,7 @@ def cmd_target(args) -> int:
     from covsim.cli.main import note_former
 
     note_former(scenario.region, args.year)
+    _note_observed(scenario, args)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return 0
@@ -195,6 +204,21 @@ def cmd_target(args) -> int:
     if report.get("held_fixed"):
         print(held_fixed_line(report["held_fixed"]))
     return 0
+
+
+def _note_observed(scenario, args) -> None:
+    """A target year already observed, asked without --until: a look back whose fit saw the figure
+    (as `allocate` says of such years); said on stderr, with the figure and the as-of question."""
+    if args.until is not None or args.denominator:
+        return
+    from covsim.simulator.inputs import observations
+
+    record = observations.observed(scenario.region, scenario.scheme)
+    seen = record[record.year == args.year]
+    if seen.empty:
+        return
+    sys.stderr.write(f"covsim: note: {args.year} is already observed, {100 * seen.value.mean():.2f}%: a look back, "
+                     f"on a fit that saw the figure (`--until {args.year - 1}` asks as of the year before)\n")
 
 
 def _held_fixed(scenario, args) -> list[dict]:
@@ -465,7 +489,9 @@ def _allocation_notes(args, table) -> list[str]:
     elif table.attrs["falling"]:
         years, names = _unit_years(table.attrs["falling"])
         why = (f": the target is below the model's own forecast for {args.year} ({100 * end:.2f}%), so the step below "
-               "each unit's forecast grows" if args.target < end else "")
+               "each unit's forecast grows" if args.target < end else
+               ": the model forecasts those units' own coverage to fall that year by more than the provincial step "
+               "lifts it")
         notes.append(f"{len(years)} unit(s) get a yearly target below the year before's while the provincial target "
                      f"rises: {names}{why}")
     if table.attrs["fewer_insured"]:

@@ -325,3 +325,20 @@ def test_the_starting_year_asked_as_a_target_year_says_it_is_the_starting_state(
     line = assert_one_line_error(covsim("target", "vietnam", "--target", "0.5", "--year", "2031"), "2031 is outside",
                                  "the scenario's `end` sets its last year")  # `forecast --to 2031` runs: say why this does not
     assert "starts from" not in line
+
+
+def test_a_target_typed_as_a_percent_is_refused_with_the_share_it_means():
+    line = assert_one_line_error(covsim("target", "vietnam", "--target", "95%", "--year", "2030"),
+                                 "'95%' is not a number (did you mean 0.95?)", "allowed: a share such as 0.95")
+    assert "did you mean" not in assert_one_line_error(
+        covsim("target", "vietnam", "--target", "many", "--year", "2030"), "'many' is not a number")
+
+
+def test_a_target_for_a_year_already_observed_says_it_is_a_look_back():
+    """`allocate` said so of observed years, `target` did not: a probability for 2015 on a fit that
+    saw 2015's figure is no forecast."""
+    result = covsim("target", "vietnam", "--target", "0.9", "--year", "2015", "--draws", "10")
+    assert result.returncode == 0, result.stderr
+    assert "2015 is already observed, " in result.stderr and "`--until 2014` asks as of the year before" in result.stderr
+    ahead = covsim("target", "vietnam", "--target", "0.9", "--year", "2028", "--draws", "10")
+    assert ahead.returncode == 0 and "already observed" not in ahead.stderr
