@@ -68,11 +68,12 @@ def _scenario(args):
     return scenario
 
 
-def _boundaries(scenario) -> list[dict]:
-    """Which boundaries each year of the scenario's run is reported in (the 1 July 2025 change)."""
+def _boundaries(scenario, years: list[int] | None = None) -> list[dict]:
+    """Which boundaries each year of the scenario's run (or `years`, an allocation's) is reported in
+    (the 1 July 2025 change)."""
     from covsim.simulator.inputs.regions import boundaries
 
-    return boundaries(scenario.region, scenario.years)
+    return boundaries(scenario.region, years or scenario.years)
 
 
 def _print_boundaries(spans: list[dict]) -> None:
@@ -572,6 +573,7 @@ def cmd_allocate(args) -> int:
                 polish(xl.sheets["provenance"], {})
         _atomic(args.out, excel, suffix=".xlsx")
     sums = allocate.totals(table)
+    spanned = list(range(table.attrs["first"], args.year + 1))  # the allocation's years, not the whole run's
     for note in _allocation_notes(args, table):
         sys.stderr.write(f"covsim: note: {note}\n")
     if args.json:
@@ -583,7 +585,7 @@ def cmd_allocate(args) -> int:
                           "totals": sums.round(6).to_dict(orient="records"),
                           "falling": table.attrs["falling"], "fewer_insured": table.attrs["fewer_insured"],
                           **({"denominator": "labour_force"} if scenario.scheme != "bhyt" else {}),
-                          "boundaries": _boundaries(scenario), "provenance": record}, ensure_ascii=False))
+                          "boundaries": _boundaries(scenario, spanned), "provenance": record}, ensure_ascii=False))
         return 0
     print(f"{scenario.name}: yearly targets reaching {100 * args.target:.2f}% in {args.year} "
           f"(the model gives it probability {planning.probability_text(report['probability'])} under this scenario)")
@@ -591,7 +593,7 @@ def cmd_allocate(args) -> int:
         print(f"no district or commune data for {scenario.region}: targets by group only")
     for r in sums.itertuples(index=False):
         print(f"  {r.year} {r.unit_kind:<8} {r.insured:>12,} / {r.population:>12,} = {100 * r.rate:.2f}%")
-    _print_boundaries(_boundaries(scenario))
+    _print_boundaries(_boundaries(scenario, spanned))
     print_provenance(record)
     print(f"written: {args.out}" + (f" (provenance: {args.out}.provenance.json)" if args.out.lower().endswith(".csv")
                                     else " (provenance: its sheet 'provenance')"))

@@ -788,3 +788,14 @@ def test_the_communes_a_workbook_leaves_out_are_named_in_the_language():
     assert vi.name[1].startswith("các xã, phường khác") and "other" not in vi.name[1]
     assert en.name[1].startswith("other communes") and "xã" not in en.name[1]
     assert vi.name[0] == en.name[0] == "Xã A (00001)"
+
+
+def test_allocate_gives_the_boundaries_of_its_own_years(tmp_path, capsys):
+    """A 2016-2020 allocation printed 'boundaries 2025-2030' (the run's years): it gives its own."""
+    code, text, _ = cli(capsys, "allocate", "lai_chau", "--target", "0.968", "--year", "2020", "--out",
+                        str(tmp_path / "a.csv"), "--draws", "10", "--json")
+    assert code == 0
+    assert [(b["from"], b["to"]) for b in json.loads(text)["boundaries"]] == [(2016, 2020)]
+    code, text, _ = cli(capsys, "allocate", "lai_chau", "--target", "0.968", "--year", "2028", "--from", "2023",
+                        "--out", str(tmp_path / "b.csv"), "--draws", "10", "--json")
+    assert [(b["from"], b["to"]) for b in json.loads(text)["boundaries"]] == [(2023, 2024), (2025, 2028)]
