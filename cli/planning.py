@@ -543,6 +543,9 @@ def cmd_allocate(args) -> int:
 
     planning.check_target(args.target, "allocate")
     output.check_destination(args.out, (".csv", ".xlsx"), "--out")
+    if args.out.lower().endswith(".csv") and Path(args.out + ".provenance.json").is_dir():  # refused now, not after the run
+        raise InputError(args.out, "--out", f"its provenance goes beside it in '{args.out}.provenance.json', which is "
+                                            "a folder; allowed: a CSV name whose '.provenance.json' is free or a file")
     scenario = _scenario(args)
     planning.check_year(scenario, args.year)
     ds = simulator.run(scenario, params=_draws(scenario, args), draws=args.draws, seed=args.seed)

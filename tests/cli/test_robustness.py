@@ -271,6 +271,16 @@ def test_out_an_existing_folder_is_one_line(tmp_path, capsys, argv, name):
     one_line(err, name, "folder")
 
 
+def test_allocate_whose_provenance_name_is_a_folder_is_refused_before_it_runs(tmp_path, capsys):
+    """The CSV's provenance goes beside it: a folder there failed only after the whole run, with
+    'Is a directory' and nothing allowed said."""
+    (tmp_path / "a.csv.provenance.json").mkdir()
+    code, out, err = cli(capsys, "allocate", "lai_chau", "--target", "0.9", "--year", "2020", "--out",
+                         str(tmp_path / "a.csv"))
+    assert code == 2 and out == "" and not (tmp_path / "a.csv").exists()
+    one_line(err, "a.csv", "--out", "which is a folder", "allowed:")
+
+
 @pytest.mark.parametrize("argv, name, check", [
     (("run", "lai_chau", "--draws", "2", "--out"), "R.NC", lambda p: p.read_bytes()[:3] == b"\x89HD"),
     (("allocate", "lai_chau", "--draws", "4", "--target", "0.9", "--year", "2020", "--out"), "A.CSV",
