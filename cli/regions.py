@@ -302,7 +302,7 @@ def register(sub) -> None:
                    help="keep the figure without weighing the unit's draws on it")
     o.add_argument("--seed", type=seed, default=0, help=f"random seed of the weighing, a whole number in 0..{SEED_MAX} (default 0)")
     o.set_defaults(func=cmd_observe)
-    r = acts.add_parser("remove", help="remove a region you added, or a 2025 unit's own figures")
+    r = acts.add_parser("remove", help="remove a region you added, or a 2025 unit's own figures and communes")
     r.add_argument("region")
     r.set_defaults(func=cmd_remove)
 
