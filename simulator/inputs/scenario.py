@@ -486,12 +486,29 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
             raise InputError(where, f"assumed.{a}", f"not a path of this scenario's reform; allowed: "
                                                     f"{', '.join(reform) or 'none (the reform is empty)'}")
     assumed = tuple(dict.fromkeys((base.assumed if base else ()) + tuple(assumed)))
-    return Scenario(
+    made = Scenario(
         name=name, region=region, description=raw.get("description", base.description if base else ""),
         start=years["start"], end=years["end"], baseline=baseline if "baseline" in raw else None,
         source=raw.get("source", base.source if base else ""), scheme=scheme, reform=reform, path=where,
         assumed=assumed,
     )
+    if path is not None and path != ships.get(name) and (name in ships or name in offered_regions()):
+        _check_not_a_changed_copy(made, where, "name" in raw)
+    return made
+
+
+def _check_not_a_changed_copy(made: Scenario, where: str, named: bool) -> None:
+    """A file under a shipped scenario's (or a region's baseline's) name that changes it would be
+    briefed, cached and cited as that plan, its changes credited to the plan's document: refused.
+    An unchanged copy is that scenario and is taken."""
+    shipped_one = load(made.name)
+    same = ("region", "start", "end", "scheme", "reform")
+    if all(getattr(made, k) == getattr(shipped_one, k) for k in same):
+        return
+    how = f"its name '{made.name}'" if named else f"its file name, so its name, '{made.name}'"
+    raise InputError(where, "name", f"{how} is the shipped scenario's, which this file changes: it would be briefed "
+                                    "and cited as that plan; allowed: a name of your own (name = \"...\" in the "
+                                    "file, or another file name)")
 
 
 def for_region(region: str) -> Scenario:

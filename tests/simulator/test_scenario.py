@@ -195,3 +195,22 @@ def test_a_provinces_state_share_says_which_of_its_own_top_ups_it_ends():
     listed = unit.with_reform({"state_share.pupil_student": {2026: 0.6}}).supersedes()
     assert [(r["from"], r["replaces"]) for r in listed] == [("2026-01-01", 1.0)]
     assert hcmc.with_reform({"state_share.pupil_student": {2027: 1.0}}).supersedes() == []  # the total it keeps
+
+
+def test_a_changed_copy_under_a_shipped_name_is_refused_and_an_unchanged_one_taken(tmp_path):
+    """A copy of a plan edited under its name was briefed as the plan, the user's change credited to
+    the province's decision; by its file name too (no `name`), and a 2025 unit's baseline alike."""
+    text = sc.shipped()["lai_chau_plan_2016"].read_text(encoding="utf-8")
+    same = tmp_path / "lai_chau_plan_2016.toml"
+    same.write_text(text, encoding="utf-8")
+    assert sc.load(str(same)).reform == sc.load("lai_chau_plan_2016").reform  # an unchanged copy is that plan
+    same.write_text(text + '\n"state_share.household" = { 2017 = 0.5 }\n', encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        sc.load(str(same))
+    assert err.value.key == "name" and "is the shipped scenario's, which this file changes" in str(err.value)
+    unit = tmp_path / "mine.toml"
+    unit.write_text('name = "can_tho_2025"\nregion = "can_tho_2025"\nend = 2035\n', encoding="utf-8")
+    with pytest.raises(InputError, match="its name 'can_tho_2025' is the shipped scenario's"):
+        sc.load(str(unit))
+    unit.write_text('name = "can_tho_mine"\nregion = "can_tho_2025"\nend = 2035\n', encoding="utf-8")
+    assert sc.load(str(unit)).name == "can_tho_mine"
