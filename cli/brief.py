@@ -22,7 +22,7 @@ def parse_levers(items: list[str], scheme: str | None = None) -> dict[str, float
     briefing does not take is refused listing those it takes for `scheme` (else for any)."""
     from covsim.dashboard import compute
     from covsim.simulator.analysis import planning
-    from covsim.simulator.inputs.levers import LEVERS
+    from covsim.simulator.inputs.levers import value_problem
 
     out = {}
     offered = [s["path"] for s in compute.lever_specs()]
@@ -44,9 +44,9 @@ def parse_levers(items: list[str], scheme: str | None = None) -> dict[str, float
             out[path] = float(value.replace(",", ".") if value.count(",") == 1 and "." not in value else value)
         except ValueError:
             raise InputError("--lever", item, f"'{value}' is not a number") from None
-        lever = LEVERS[path.partition(".")[0]]
-        if not lever.lo <= out[path] <= lever.hi:
-            raise InputError("--lever", item, f"{value} is out of range; allowed: {lever.describe()}")
+        problem = value_problem(path, out[path])  # the scenario file's words, its percent hint too
+        if problem:
+            raise InputError("--lever", item, problem.replace(str(out[path]), value, 1))  # as typed
     return out
 
 

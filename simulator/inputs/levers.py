@@ -205,5 +205,8 @@ def value_problem(path: str, v) -> str | None:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return f"'{v}' is not a number; allowed: {lever.describe()}"
     if not lever.lo <= float(v) <= lever.hi:
-        return f"{v} is out of range; allowed: {lever.describe()}"
+        # a share typed in percent (near_poor=90): the share it means, as --target says
+        hint = (f" (did you mean {float(v) / 100:g}?)" if lever.kind == "share" and 2 <= float(v) <= 100
+                and lever.lo <= float(v) / 100 <= lever.hi else "")
+        return f"{v} is out of range{hint}; allowed: {lever.describe()}"
     return None

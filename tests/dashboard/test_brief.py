@@ -112,6 +112,7 @@ def test_pdf_and_html_carry_the_same_content(summary, tmp_path):
     (["--out", "{d}/b.docx", "--lever", "near_pour=0.9"], "unknown lever"),
     (["--out", "{d}/b.docx", "--lever", "near_poor=abc"], "'abc' is not a number"),
     (["--out", "{d}/b.docx", "--lever", "near_poor=1.5"], "--lever: near_poor=1.5: 1.5 is out of range; allowed: [0, 1]"),
+    (["--out", "{d}/b.docx", "--lever", "near_poor=90"], "near_poor=90: 90 is out of range (did you mean 0.9?); allowed"),
     (["--out", "{d}/b.pdf", "--year", "2099"], "outside the scenario's years"),
 ])
 def test_bad_input_one_line_exit_2_nothing_written(tmp_path, capsys, extra, message):

@@ -52,6 +52,7 @@ def test_a_year_with_a_decimal_point_is_named_as_such():
     ({"outreach": {2017: "high"}}, "reform.outreach.2017", "'high' is not a number; allowed: [-5, 5]"),
     ({"outreach": {2017: True}}, "reform.outreach.2017", "is not a number"),
     ({"premium_rate": {2017: 0.07}}, "reform.premium_rate.2017", "0.07 is out of range; allowed: [0, 0.06]"),
+    ({"premium_rate": {2017: 5}}, "reform.premium_rate.2017", "5 is out of range (did you mean 0.05?); allowed"),
     ({"state_share.poor": {2017: -0.1}}, "reform.state_share.poor.2017", "out of range; allowed: [0, 1]"),
 ])
 def test_a_bad_reform_names_its_key_and_what_is_allowed(reform, key, message):
