@@ -347,6 +347,18 @@ def merged_text(s: dict, lang: str, region: str) -> str:
              before=span(spans[0]), after=span(spans[1]))
 
 
+def former_text(s: dict, lang: str, region: str) -> str:
+    """For a province before 1 July 2025 run past it: its figures from then on are its former
+    territory's, not those of the unit it is part of (the CLI says so on stderr; the paper must too)."""
+    from . import compute
+
+    unit = compute.unit_of(s.get("region", ""))
+    spans = s.get("boundaries") or []
+    if unit is None or len(spans) != 2:
+        return ""
+    return b("former_text", lang, region=region, unit=region_name(unit, lang), after=f"{spans[1]['from']}–{spans[1]['to']}")
+
+
 def users_scenario(s: dict) -> bool:
     """Whether the briefing's scenario is the user's own (a file), not a shipped plan or a baseline."""
     return not catalogue.has("plan", s["scenario"]) and s["scenario"] != s["region"]
@@ -367,7 +379,7 @@ def method_text(s: dict, lang: str, region: str) -> str:
     calibrated = s["assumptions"].get("calibrated", True)
     fitted = "model_text.labour" if s["scheme"] in ("bhxh", "bhtn") else "model_text"  # which figures it weighed
     text = b(fitted if calibrated else "model_text.prior", lang, region=region)
-    merged = merged_text(s, lang, region)
+    merged = merged_text(s, lang, region) or former_text(s, lang, region)
     text += " " + merged if merged else ""
     weighed = unit_figures_text(s["assumptions"], lang)  # a 2025 unit weighed on its own figures says on which
     text += " " + b("weighed_text", lang, region=region, figures=weighed) if weighed else ""

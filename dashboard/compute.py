@@ -55,9 +55,9 @@ def region_name(region: str, lang: str) -> str:
     return name
 
 
-def former_provinces(region: str) -> tuple[str, ...]:
-    """The former provinces a 2025 unit is the sum of (empty for any other region)."""
-    return regions.former_provinces(region)
+def unit_of(region: str) -> str | None:
+    """The 2025 unit a former province is part of (None for any other region)."""
+    return regions.unit_of(region)
 
 
 def on_priors(region: str) -> tuple[list[str], bool]:
@@ -90,7 +90,8 @@ def scenario(name: str, scheme: str | None = None):
 
 
 def former_provinces(name: str) -> list[str]:
-    """The former provinces of the scenario's region, if it is a 2025 unit (else none)."""
+    """The former provinces of the scenario's (or baseline's: a region id) region, if it is a 2025
+    unit (else none)."""
     return list(regions.former_provinces(scenario(name).region))
 
 

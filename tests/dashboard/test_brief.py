@@ -544,3 +544,17 @@ def test_a_reform_past_its_baselines_end_is_briefed_with_its_money_to_its_own_en
     out = json.loads(capsys.readouterr().out)
     budget = out["budget"]  # the target year's money against the baseline run to the same year
     assert budget["year"] == 2035 and budget["compared_with"] == "vinh_long" and budget["extra_state_cost"] > 0
+
+
+def test_a_former_provinces_briefing_says_its_later_figures_are_its_former_territorys(tmp_path, capsys):
+    """`covsim brief vinh_long_directive_2018` said so on stderr only; the paper said nothing."""
+    out = tmp_path / "b.html"
+    assert main(["brief", "vinh_long_directive_2018", "--target", "0.95", "--year", "2030", "--lang", "en",
+                 "--draws", "10", "--out", str(out)]) == 0
+    capsys.readouterr()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", out.read_text(encoding="utf-8")))
+    assert ("Vinh Long is a province before 1 July 2025, now part of Vinh Long (since 1 Jul 2025): its figures for "
+            "2025–2030 are those of its former territory") in text
+    assert main(["brief", "lai_chau_2025", "--target", "0.95", "--year", "2030", "--lang", "en", "--draws", "10",
+                 "--out", str(out)]) == 0  # the unit itself: nothing of the kind
+    assert "former territory" not in re.sub(r"\s+", " ", out.read_text(encoding="utf-8"))
