@@ -62,6 +62,11 @@ def create_app(draws: int = compute.DRAWS, seed: int = compute.SEED, cache_dir: 
                     external_scripts=[PLOTLY_LOCALES])
     app.clientside_callback("function(title) { if (title) { document.title = title; } return ''; }",
                             dash.Output("page-title", "className"), dash.Input("page-title", "children"))
+    # the page's language for screen readers, spell checkers and translators: Vietnamese as served,
+    # then whichever the reader picks (the HTML briefing says its own)
+    app.index_string = app.index_string.replace("<html>", f'<html lang="{i18n.DEFAULT}">', 1)
+    app.clientside_callback("function(lang) { if (lang) { document.documentElement.lang = lang; } return ''; }",
+                            dash.Output("page-lang", "className"), dash.Input("lang", "value"))
     app.layout = layout.layout
     callbacks.register(app, draws, seed, background=background)
     fields.register(app)

@@ -153,9 +153,11 @@ def message(err: dict, lang: str) -> str:
         params["provinces"] = ", ".join(region_name(r, lang) for r in params["provinces"])
     if "unit" in params:
         params["unit"] = say(params["unit"], lang) if params["unit"] else ""
+    bounds = [params[k] for k in ("lo", "hi") if isinstance(params.get(k), (int, float)) and not isinstance(params.get(k), bool)]
+    large = any(abs(b) >= 1e6 for b in bounds)  # both bounds alike: '100.000 to 1.000.000.000', not '100000 to ...'
     for k in ("lo", "hi"):
         if isinstance(params.get(k), (int, float)) and not isinstance(params.get(k), bool):  # int after JSON
-            params[k] = shown(params[k], lang) if abs(params[k]) < 1e6 else f"{params[k]:,.0f}".replace(
+            params[k] = shown(params[k], lang) if not large else f"{params[k]:,.0f}".replace(
                 ",", "." if lang == "vi" else ",")
     return say(err["code"], lang, **params)
 

@@ -167,6 +167,7 @@ def layout() -> html.Div:
             dcc.RadioItems(id="lang", options=[{"label": "Tiếng Việt", "value": "vi"},
                                                {"label": "English", "value": "en"}],
                            value=DEFAULT, inline=True, inputStyle={"marginRight": "4px", "marginLeft": "8px"}),
+            html.Span(id="page-lang", hidden=True),  # the page's lang attribute follows the choice (app.py)
         ]),
         html.Div([controls(), answer()], style={"display": "flex"}),
         # Request ids: a result is shown only if it answers the latest request.

@@ -255,7 +255,8 @@ def test_app_builds_and_serves_the_layout():
 
     app = create_app(draws=DRAWS, background=False, warm=False)
     client = app.server.test_client()
-    assert client.get("/").status_code == 200
+    page = client.get("/")
+    assert page.status_code == 200 and b'<html lang="vi">' in page.data  # served in its language
     assert client.get("/_dash-layout").status_code == 200
 
 
@@ -542,3 +543,14 @@ def test_a_share_shows_its_level_at_the_end_of_the_start_year_and_reads_back_as_
     moved = dict(now, **{"state_share.pupil_student": 50.01})
     changed = callbacks.compute_request(dict(req, levers=moved), DRAWS, SEED, details=False)["changed"]
     assert list(changed) == ["state_share.pupil_student"]
+
+
+def test_a_range_with_a_large_bound_groups_both_bounds_alike():
+    """The base salary's range read '100000 đến 1.000.000.000': one bound grouped, one not."""
+    from covsim.dashboard import fields
+
+    err = {"field": "base_salary", "code": "range", "params": {"lo": 100000, "hi": 1e9, "unit": ""}}
+    assert "100.000" in fields.message(err, "vi") and "1.000.000.000" in fields.message(err, "vi")
+    assert "100,000" in fields.message(err, "en") and "1,000,000,000" in fields.message(err, "en")
+    small = {"field": "target", "code": "range", "params": {"lo": 0.5, "hi": 100, "unit": ""}}
+    assert "0,5" in fields.message(small, "vi")  # as the box shows it, a decimal comma

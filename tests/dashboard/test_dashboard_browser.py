@@ -129,6 +129,7 @@ def test_language_switch_changes_labels_and_number_formats(dash_duo, app):
     headline = dash_duo.find_element("#headline").text
     assert "Bao phủ trung vị" in headline and "95,15%" in headline
     assert dash_duo.find_element("h2").text == "Mô phỏng bao phủ bảo hiểm y tế"
+    assert dash_duo.driver.execute_script("return document.documentElement.lang") == "vi"  # for screen readers
     salary = _lever(dash_duo, "base_salary")
     assert salary.get_attribute("value") == "2.340.000"  # in force at the end of the start year (Decree 73/2024)
     assert dash_duo.find_element("#target").get_attribute("value") == "95,15"
@@ -138,6 +139,7 @@ def test_language_switch_changes_labels_and_number_formats(dash_duo, app):
     assert "95.15%" in dash_duo.find_element("#headline").text
     # the heading comes from its own callback, so it may land a moment after the headline
     _wait(lambda: dash_duo.find_element("h2").text == "Health insurance coverage simulator", 10, "English heading")
+    _wait(lambda: dash_duo.driver.execute_script("return document.documentElement.lang") == "en", 10, "lang en")
     # the boxes keep their numbers, written the English way
     _wait(lambda: _lever(dash_duo, "base_salary").get_attribute("value") == "2,340,000", 10, "the salary in English")
     assert dash_duo.find_element("#target").get_attribute("value") == "95.15"
