@@ -444,13 +444,7 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
                   Input("btn-nc", "n_clicks"), Input("btn-docx", "n_clicks"), Input("btn-pdf", "n_clicks"),
                   State("result", "data"), State("answer", "data"), State("lang", "value"), prevent_initial_call=True)
     def download(_b, _c, _x, _n, _d, _p, s, answer, lang):
-        try:
-            if answer and not answer.get("error") and (not s or s.get("id") != answer.get("id")):
-                s = compute_request(answer["request"], draws, seed)  # clicked before the details came
-            return export(ctx.triggered_id, s, lang), ""
-        except Exception as exc:  # noqa: BLE001
-            log.error("dashboard export failed: %s", traceback.format_exc())
-            return no_update, t("internal_error", lang)
+        return download_of(ctx.triggered_id, s, answer, lang, draws, seed)
 
     if any(s["kind"] == "drive" for s in compute.lever_specs()):
         @app.callback(Output("drive-note", "children"), Input(lever_id("drive"), "value"), Input("lang", "value"))
@@ -462,10 +456,27 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         return str(n)
 
 
+def download_of(which: str, s: dict | None, answer: dict | None, lang: str, draws: int, seed: int):
+    """An export button's (download, message beside the buttons)."""
+    try:
+        if answer and not answer.get("error") and (not s or s.get("id") != answer.get("id")):
+            s = compute_request(answer["request"], draws, seed)  # clicked before the details came
+        return export(which, s, lang), ""
+    except NoResult:  # clicked before any answer, or on bad input: said, not an internal error
+        return no_update, t("export_no_result", lang)
+    except Exception:  # noqa: BLE001
+        log.error("dashboard export failed: %s", traceback.format_exc())
+        return no_update, t("internal_error", lang)
+
+
+class NoResult(InputError):
+    """An export asked for before there is a result to export."""
+
+
 def export(which: str, s: dict | None, lang: str) -> dict:
     """The dcc.Download payload of one export button."""
     if not s or s.get("error"):
-        raise InputError("dashboard", "export", "no result to export yet")
+        raise NoResult("dashboard", "export", "no result to export yet")
     stem = f"covsim_{s['scenario']}_{s['scheme']}_{s['report']['year']}"
     if which == "btn-briefing":
         return dict(content=briefing.briefing_html(s, lang), filename=f"{stem}_briefing.html", type="text/html")

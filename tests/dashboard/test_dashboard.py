@@ -554,3 +554,11 @@ def test_a_range_with_a_large_bound_groups_both_bounds_alike():
     assert "100,000" in fields.message(err, "en") and "1,000,000,000" in fields.message(err, "en")
     small = {"field": "target", "code": "range", "params": {"lo": 0.5, "hi": 100, "unit": ""}}
     assert "0,5" in fields.message(small, "vi")  # as the box shows it, a decimal comma
+
+
+def test_an_export_before_any_result_says_so_not_a_calculation_error(caplog):
+    """It said 'Lỗi khi tính' (computation failed) and logged a traceback."""
+    for answer in (None, {"id": 3, "error": "target: 150 is outside (0, 1]"}):
+        data, said = callbacks.download_of("btn-docx", None, answer, "vi", DRAWS, 0)
+        assert said == "Chưa có kết quả để xuất: hãy sửa ô được báo lỗi, hoặc chờ tính xong"
+    assert "export failed" not in caplog.text
