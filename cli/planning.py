@@ -214,12 +214,20 @@ def _note_observed(scenario, args) -> None:
         return
     from covsim.simulator.inputs import observations
 
+    from covsim.cli.forecasting import fitted_regions
+
     record = observations.observed(scenario.region, scenario.scheme)
     seen = record[record.year == args.year]
     if seen.empty:
         return
-    sys.stderr.write(f"covsim: note: {args.year} is already observed, {100 * seen.value.mean():.2f}%: a look back, "
-                     f"on a fit that saw the figure (`--until {args.year - 1}` asks as of the year before)\n")
+    from covsim.calibration.shipped import has_posterior
+
+    # a region fitted on its own figures (not one run on the priors, nor a 2025 unit): else no fit saw
+    # the figure, and --until is refused
+    fitted = scenario.scheme == "bhyt" and scenario.region in fitted_regions() and has_posterior(scenario.region)
+    sys.stderr.write(f"covsim: note: {args.year} is already observed, {100 * seen.value.mean():.2f}%: a look back"
+                     + (f", on a fit that saw the figure (`--until {args.year - 1}` asks as of the year before)"
+                        if fitted else "") + "\n")
 
 
 def _held_fixed(scenario, args) -> list[dict]:

@@ -404,9 +404,10 @@ def _comparison_run(base, scheme: str, draws: int, seed: int) -> xr.Dataset:
     """The budget's comparison run (`planning.budget_baseline`): the named scenario's cached run where
     its years are the run's; a baseline stretched to a reform's own years (a reform to 2035 on a
     baseline to 2030) runs as it is, on the same draws and seed."""
-    named = scenario(base.name, scheme)
-    if (named.start, named.end) == (base.start, base.end):
-        return run_levers(base.name, scheme, (), 0, draws, seed)
+    if base.name in simulator.shipped_scenarios() or base.name in REGIONS:  # else a file: run as it is
+        named = scenario(base.name, scheme)
+        if (named.start, named.end) == (base.start, base.end):
+            return run_levers(base.name, scheme, (), 0, draws, seed)
     with cache.run_lock():
         return simulator.run(base, params=draws_of(base.region, draws, seed), draws=draws, seed=seed)
 

@@ -25,7 +25,7 @@ import xarray as xr
 from scipy import optimize
 from scipy.special import expit, logit
 
-from ..inputs import observations, tables
+from ..inputs import observations, regions, tables
 from . import planning
 from ..errors import InputError
 from ..inputs.regions import DISTRICT_TABLES, MERGER_YEAR
@@ -72,11 +72,16 @@ REST = "các xã, phường khác (other communes)"
 
 def _with_the_rest(region: str, table: pd.DataFrame, run_population: pd.Series | None = None) -> pd.DataFrame:
     """The communes given and, where they hold fewer people than the province's population of the
-    nearest year (its data's, else its run's), the rest as one unit at the given communes' own rate
-    (an assumption: nothing is known of the communes left out)."""
+    nearest year (its data's; a 2025 unit's in Resolution 202/2025, as `region add` checked them;
+    else its run's), the rest as one unit at the given communes' own rate (an assumption: nothing is
+    known of the communes left out)."""
     pop = tables.table("population")
     pop = pop[(pop.region == region) & (pop.kind != "planned")]
-    if pop.empty and run_population is not None:  # a 2025 unit: the sum of its former provinces, as it runs
+    stated = getattr(regions.registry().get(region), "population_resolution", None)
+    if pop.empty and stated:  # a 2025 unit: on the measure its communes were checked against (region add),
+        # Resolution 202/2025's population; its run's (its former provinces' sum) can be a quarter smaller
+        pop = pd.DataFrame({"year": [MERGER_YEAR], "value": [float(stated)]})
+    elif pop.empty and run_population is not None:
         pop = pd.DataFrame({"year": run_population.index.astype(int), "value": run_population.values})
     rows = [table]
     for year, part in table.groupby("year"):
@@ -221,7 +226,7 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
                      start_level=round(start, 6), start_observed=observed_start,  # where the path starts from
                      model_start_level=round(float(median_total.loc[first - 1]), 6),
                      end_level=round(float(median_total.loc[year]), 6),  # the forecast in the target year
-                     districts=kind == "district", communes=kind == "commune", unit_kind=kind,
+                     districts=kind == "district", communes=kind == "commune" and year >= MERGER_YEAR, unit_kind=kind,
                      districts_until=(min(year, MERGER_YEAR - 1) if kind == "district" else None),
                      communes_from=(max(first, MERGER_YEAR) if kind == "commune" else None),
                      falling=falling(out, path), fewer_insured=fewer_insured(out),

@@ -260,8 +260,11 @@ def unknown(region: str, allowed: list[str], quoted: bool = False) -> str:
     with the nearest name."""
     from ..errors import nearest
 
-    return not_runnable(region) or merged_into(region) or (f"unknown region{f' {region!r}' if quoted else ''}"
-                                                           f"{named(region, allowed) or district(region) or _with_unit(nearest(region, allowed), allowed)}")
+    if str(region).lower() in {str(a).lower() for a in allowed}:  # an id in capitals: 'did you mean' says it
+        hint = nearest(region, allowed)
+    else:  # a name, a district, or a typo (of a former province: the unit it is part of too)
+        hint = named(region, allowed) or district(region) or _with_unit(nearest(region, allowed), allowed)
+    return not_runnable(region) or merged_into(region) or (f"unknown region{f' {region!r}' if quoted else ''}{hint}")
 
 
 def _plain(text: str) -> str:
@@ -297,7 +300,7 @@ def named(name: str, allowed: list[str]) -> str:
     as such; '' where no allowed region has that name."""
     plain = _plain(name)
     ids = [r for r in allowed if r in registry() and plain in (_plain(registry()[r].name_vi), _plain(registry()[r].name_en))]
-    if not ids or plain == _plain(ids[0]) and name == ids[0]:
+    if not ids:
         return ""
     said = [f"'{r}'" + (" (the unit since 1 Jul 2025)" if registry()[r].kind == "province" and r != NATIONAL else
                         " (the province before 1 Jul 2025)" if registry()[r].kind == "province_pre2025" else "")

@@ -389,13 +389,14 @@ def _baseline_ref(ref: str, path: Path | None, where: str) -> str:
                                         "scenario's name or a path relative to this file")
 
 
-def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
-    """A shipped scenario by name, or a TOML file by path; validated, with its baseline applied."""
+def load(name_or_path: str | Path, _seen: tuple = (), _by_name: bool = False) -> Scenario:
+    """A shipped scenario by name, or a TOML file by path; validated, with its baseline applied.
+    `_by_name`: a shipped scenario or a region's baseline only, never a file that happens to bear the name."""
     ships = shipped()
     text = str(name_or_path)
     if text in ships:
         path = ships[text]
-    elif text.endswith((".toml", ".xlsx")) or Path(text).exists():
+    elif not _by_name and (text.endswith((".toml", ".xlsx")) or Path(text).exists()):
         path = Path(text)
     elif text in offered_regions():  # a region added by data rows alone, or a 2025 unit run as
         # the sum of its former provinces: its baseline is the national policy (with the regions' own rows)
@@ -493,22 +494,23 @@ def load(name_or_path: str | Path, _seen: tuple = ()) -> Scenario:
         assumed=assumed,
     )
     if path is not None and path != ships.get(name) and (name in ships or name in offered_regions()):
-        _check_not_a_changed_copy(made, where, "name" in raw)
+        _check_not_a_changed_copy(made, where, "name" in raw, path.suffix.lower() == ".xlsx", name in ships)
     return made
 
 
-def _check_not_a_changed_copy(made: Scenario, where: str, named: bool) -> None:
+def _check_not_a_changed_copy(made: Scenario, where: str, named: bool, excel: bool, ship: bool) -> None:
     """A file under a shipped scenario's (or a region's baseline's) name that changes it would be
     briefed, cached and cited as that plan, its changes credited to the plan's document: refused.
     An unchanged copy is that scenario and is taken."""
-    shipped_one = load(made.name)
-    same = ("region", "start", "end", "scheme", "reform")
+    shipped_one = load(made.name, _by_name=True)  # the shipped one itself, never a file of that name here
+    same = ("region", "start", "end", "scheme", "reform", "source", "assumed")
     if all(getattr(made, k) == getattr(shipped_one, k) for k in same):
         return
     how = f"its name '{made.name}'" if named else f"its file name, so its name, '{made.name}'"
-    raise InputError(where, "name", f"{how} is the shipped scenario's, which this file changes: it would be briefed "
-                                    "and cited as that plan; allowed: a name of your own (name = \"...\" in the "
-                                    "file, or another file name)")
+    whose = "the shipped scenario's" if ship else f"the baseline of region {made.name}"
+    own = "in sheet Kịch bản" if excel else "name = \"...\" in the file, or another file name"
+    raise InputError(where, "name", f"{how} is {whose}, which this file changes: it would be briefed and cited as "
+                                    f"that; allowed: a name of your own ({own})")
 
 
 def for_region(region: str) -> Scenario:

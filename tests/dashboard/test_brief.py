@@ -558,3 +558,15 @@ def test_a_former_provinces_briefing_says_its_later_figures_are_its_former_terri
     assert main(["brief", "lai_chau_2025", "--target", "0.95", "--year", "2030", "--lang", "en", "--draws", "10",
                  "--out", str(out)]) == 0  # the unit itself: nothing of the kind
     assert "former territory" not in re.sub(r"\s+", " ", out.read_text(encoding="utf-8"))
+
+
+def test_a_reform_on_a_baseline_file_is_briefed_with_its_money(tmp_path, capsys):
+    """The budget's comparison looked the baseline up by name, and a baseline given as a file is no
+    shipped name: 'mybase: no shipped scenario of that name' (`covsim run` took it)."""
+    (tmp_path / "mybase.toml").write_text('name = "mybase"\nregion = "lai_chau"\n')
+    reform = tmp_path / "myref.toml"
+    reform.write_text('baseline = "mybase.toml"\n[reform]\n"state_share.near_poor" = { 2027 = 1.0 }\n')
+    assert main(["brief", str(reform), "--target", "0.95", "--year", "2030", "--lang", "en", "--draws", "10",
+                 "--json", "--out", str(tmp_path / "b.html")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["budget"]["compared_with"].endswith("mybase.toml") and out["budget"]["extra_state_cost"] > 0

@@ -253,7 +253,9 @@ def test_cli_target_of_a_merged_unit_says_its_boundaries():
 def test_cli_allocate_of_a_merged_unit_allocates_the_units_sum(tmp_path):
     out = json.loads(_covsim("allocate", UNIT, "--draws", "8", "--target", "0.95", "--year", "2030",
                              "--out", str(tmp_path / "a.csv"), "--json").stdout)
-    _spans_of_the_unit(out["boundaries"])
+    # the boundaries of the allocation's own years (from its first, 2027 or so), the unit's since the merger
+    assert [(b["from"], b["to"]) for b in out["boundaries"]] == [(out["first"], 2030)] and out["first"] >= 2025
+    assert out["boundaries"][0]["boundaries"].startswith(UNIT)
     last = [t for t in out["totals"] if t["year"] == 2030 and t["unit_kind"] == "group"][0]
     assert last["rate"] == pytest.approx(0.95, abs=5e-4)  # the path reaches the unit's target
     assert (tmp_path / "a.csv").exists()

@@ -198,7 +198,7 @@ def test_a_provinces_state_share_says_which_of_its_own_top_ups_it_ends():
     assert hcmc.with_reform({"state_share.pupil_student": {2027: 1.0}}).supersedes() == []  # the total it keeps
 
 
-def test_a_changed_copy_under_a_shipped_name_is_refused_and_an_unchanged_one_taken(tmp_path):
+def test_a_changed_copy_under_a_shipped_name_is_refused_and_an_unchanged_one_taken(tmp_path, monkeypatch):
     """A copy of a plan edited under its name was briefed as the plan, the user's change credited to
     the province's decision; by its file name too (no `name`), and a 2025 unit's baseline alike."""
     text = sc.shipped()["lai_chau_plan_2016"].read_text(encoding="utf-8")
@@ -211,7 +211,16 @@ def test_a_changed_copy_under_a_shipped_name_is_refused_and_an_unchanged_one_tak
     assert err.value.key == "name" and "is the shipped scenario's, which this file changes" in str(err.value)
     unit = tmp_path / "mine.toml"
     unit.write_text('name = "can_tho_2025"\nregion = "can_tho_2025"\nend = 2035\n', encoding="utf-8")
-    with pytest.raises(InputError, match="its name 'can_tho_2025' is the shipped scenario's"):
+    with pytest.raises(InputError, match="its name 'can_tho_2025' is the baseline of region can_tho_2025"):
         sc.load(str(unit))
+    # a file or folder here named like the region is not what the copy is compared with (it recursed)
+    (tmp_path / "can_tho_2025").write_text(unit.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError, match="is the baseline of region can_tho_2025"):
+        sc.load("mine.toml")
+    # a copy that changes only its source is a change too: the plan's document would be cited for it
+    same.write_text(text.replace('source = "Lai Chau PPC', 'source = "my notes, after Lai Chau PPC', 1), encoding="utf-8")
+    with pytest.raises(InputError, match="is the shipped scenario's, which this file changes"):
+        sc.load(str(same))
     unit.write_text('name = "can_tho_mine"\nregion = "can_tho_2025"\nend = 2035\n', encoding="utf-8")
     assert sc.load(str(unit)).name == "can_tho_mine"
