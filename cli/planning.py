@@ -210,18 +210,16 @@ def cmd_target(args) -> int:
 def _note_observed(scenario, args) -> None:
     """A target year already observed, asked without --until: a look back whose fit saw the figure
     (as `allocate` says of such years); said on stderr, with the figure and the as-of question."""
-    if args.until is not None or args.denominator:
-        return
+    from covsim.calibration.shipped import has_posterior
+    from covsim.cli.forecasting import fitted_regions
     from covsim.simulator.inputs import observations
 
-    from covsim.cli.forecasting import fitted_regions
-
+    if args.until is not None or args.denominator:
+        return
     record = observations.observed(scenario.region, scenario.scheme)
     seen = record[record.year == args.year]
     if seen.empty:
         return
-    from covsim.calibration.shipped import has_posterior
-
     # a region fitted on its own figures (not one run on the priors, nor a 2025 unit): else no fit saw
     # the figure, and --until is refused
     fitted = scenario.scheme == "bhyt" and scenario.region in fitted_regions() and has_posterior(scenario.region)

@@ -51,18 +51,16 @@ def communes(region: str) -> pd.DataFrame | None:
     return table.astype({"year": "int64", "insured": "int64", "population": "int64"}) if len(table) else None
 
 
-def units(region: str, run_population: pd.Series | None = None) -> tuple[str, pd.DataFrame] | None:
+def units(region: str) -> tuple[str, pd.DataFrame] | None:
     """The units below the province to allocate to: ('district', the plan's rows), ('commune', the
-    region's own rows), or None; the rows as (year, unit, insured, population). `run_population`
-    (persons by year): the province's where its data have none (a 2025 unit, run as its former
-    provinces), for the communes a workbook leaves out."""
+    region's own rows), or None; the rows as (year, unit, insured, population)."""
     table = districts(region)
     if table is not None:
         return "district", table.rename(columns={"district": "unit"})
     table = communes(region)
     if table is not None:
         table["unit"] = table.commune + " (" + table.code + ")"
-        return "commune", _with_the_rest(region, table[["year", "unit", "insured", "population"]], run_population)
+        return "commune", _with_the_rest(region, table[["year", "unit", "insured", "population"]])
     return None
 
 
@@ -70,19 +68,17 @@ def units(region: str, run_population: pd.Series | None = None) -> tuple[str, pd
 REST = "các xã, phường khác (other communes)"
 
 
-def _with_the_rest(region: str, table: pd.DataFrame, run_population: pd.Series | None = None) -> pd.DataFrame:
+def _with_the_rest(region: str, table: pd.DataFrame) -> pd.DataFrame:
     """The communes given and, where they hold fewer people than the province's population of the
-    nearest year (its data's; a 2025 unit's in Resolution 202/2025, as `region add` checked them;
-    else its run's), the rest as one unit at the given communes' own rate (an assumption: nothing is
+    nearest year (its data's; a 2025 unit's own, `regions.stated_population`, as `region add`
+    checked them), the rest as one unit at the given communes' own rate (an assumption: nothing is
     known of the communes left out)."""
     pop = tables.table("population")
     pop = pop[(pop.region == region) & (pop.kind != "planned")]
-    stated = getattr(regions.registry().get(region), "population_resolution", None)
-    if pop.empty and stated:  # a 2025 unit: on the measure its communes were checked against (region add),
-        # Resolution 202/2025's population; its run's (its former provinces' sum) can be a quarter smaller
-        pop = pd.DataFrame({"year": [MERGER_YEAR], "value": [float(stated)]})
-    elif pop.empty and run_population is not None:
-        pop = pd.DataFrame({"year": run_population.index.astype(int), "value": run_population.values})
+    if pop.empty and region in regions.mergeable():  # Resolution 202/2025's: its run's (its former
+        # provinces' sum) can be a quarter smaller, and would take a long list for the whole unit
+        year, people, _ = regions.stated_population(region)
+        pop = pd.DataFrame({"year": [year], "value": [float(people)]})
     rows = [table]
     for year, part in table.groupby("year"):
         if pop.empty:
@@ -175,8 +171,7 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
                                                f"({scenario.start + 2}: the path starts from the forecast of the "
                                                f"year before its first); allowed: {scenario.start + 2}..{scenario.end}")
     region = scenario.region
-    people = ds.population_total.sel(region=region).mean("draw").to_series() if "population_total" in ds else None
-    below = units(region, people) if scenario.scheme == "bhyt" else None
+    below = units(region) if scenario.scheme == "bhyt" else None
     kind, table = below if below is not None else (None, None)
     if first is None:
         first = first_year(scenario, year, kind, table)

@@ -213,11 +213,11 @@ def _unit_communes(rid: str, unit: regions.Region, values: dict, source, path: P
     """A workbook for a 2025 unit the model runs as the sum of its former provinces: its communes
     only (the planners' units since 1 July 2025), checked as any region's, and held within the unit's
     population by Resolution 202/2025 (or its former provinces' sum)."""
-    filled = [sheet for sheet in UNIT_SHEETS_EMPTY if values[sheet]]
-    if filled:  # one line: most likely a new region's workbook under a taken id
+    used = [sheet for sheet in UNIT_SHEETS_EMPTY if values[sheet]]
+    if used:  # one line: most likely a new region's workbook under a taken id
         bad("Tỉnh", f"A{FIRST_ROW}", f"'{rid}' is already a region the model runs, a 2025 unit run as the sum of its "
                                      f"former provinces ({', '.join(unit.members)}): a workbook for it gives its "
-                                     f"communes only (sheet 'Xã phường'), and this one fills {', '.join(filled)} "
+                                     f"communes only (sheet 'Xã phường'), and this one fills {', '.join(used)} "
                                      "(its own year-end coverage goes in with `covsim region observe`); a region you "
                                      "add takes a new id or that of a unit without data of its own (`covsim regions` "
                                      "lists them)")
@@ -229,10 +229,8 @@ def _unit_communes(rid: str, unit: regions.Region, values: dict, source, path: P
         return None, problems
     communes = _communes(values["Xã phường"], _province_code(unit), bad)
     if not problems:
-        stated = unit.population_resolution  # the unit's population as Resolution 202/2025 gives it
-        year, people = (regions.MERGER_YEAR, stated) if stated else (unit.population_year, unit.population)
-        _communes_within(values["Xã phường"], [(None, (year, int(round(people)), None))], bad,
-                         "Resolution 202/2025" if stated else "its former provinces' sum")
+        year, people, named = regions.stated_population(rid)
+        _communes_within(values["Xã phường"], [(None, (year, int(round(people)), None))], bad, named)
     if problems:
         return None, problems
     filled = Filled(rid, unit.name_vi, unit.name_en, False, communes_only=True)

@@ -187,6 +187,16 @@ def unit_of(region: str) -> str | None:
     return parent.id if parent is not None and region in parent.members else None
 
 
+def stated_population(region: str) -> tuple[int, float, str]:
+    """A 2025 unit's own population (year, persons, where from), which its data rows do not hold:
+    Resolution 202/2025's, else its former provinces' sum in the registry. The one measure its
+    communes are checked against (`region add`) and their left-out rest is counted on (`allocate`)."""
+    unit = registry()[region]
+    if unit.population_resolution:
+        return MERGER_YEAR, unit.population_resolution, "Resolution 202/2025"
+    return unit.population_year, unit.population, "its former provinces' sum"
+
+
 def mergeable() -> list[str]:
     """2025 units the model runs as the sum of their former provinces: every member is runnable and
     the unit has no population of its own in population.csv (else it would run as itself)."""
