@@ -278,7 +278,7 @@ def policy_arrays(policy: Policy, regions: list[str], years: list[int]) -> xr.Da
             "base_salary": (("year",), [policy.annual("base_salary", y) for y in years],
                             {"units": "VND/month", "long_name": "base salary (luong co so), annual mean"}),
             "premium_rate": (("year",), [policy.annual("premium_rate", y) for y in years], {"units": "1"}),
-            "employee_premium_rate": (("year",), [policy.annual("employee_premium_rate", y, default=0.045)
+            "employee_premium_rate": (("year",), [policy.annual("employee_premium_rate", y)
                                                   for y in years], {"units": "1"}),
             "household_factor": (("year",), [policy.household_factor(y) for y in years], {"units": "1"}),
             # the year last, as every variable here: a policy's first change is read along it

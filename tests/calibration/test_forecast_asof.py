@@ -55,6 +55,10 @@ def test_policy_known_on_keeps_what_was_decided_and_drops_what_was_not():
     # Decree 66/2013 (27 Jun 2013) raised the base salary from 1 Jul 2013: unknown at the end of 2012.
     assert policy.known_on(date(2012, 12, 31)).annual("base_salary", 2014) == 1050000
     assert policy.known_on(date(2013, 12, 31)).annual("base_salary", 2014) == 1150000
+    # Decree 62/2009 (27 Jul 2009) set the pupils' 30% share from 1 Jan 2010: known at the end of
+    # 2009 (while undated, its day was taken as the day it takes effect, and 2009 forgot it).
+    assert policy.known_on(date(2009, 12, 31)).state_share(2010, "vietnam", "pupil_student")[0] == pytest.approx(0.3)
+    assert policy.known_on(date(2009, 7, 26)).state_share(2010, "vietnam", "pupil_student")[0] == 0.0
 
 
 # item 5: long-horizon backtests -----------------------------------------------------------------
