@@ -1,0 +1,55 @@
+"""The numbers declared in the code, not in a table, are listed in docs/data.md ("Numbers in the
+code") with the values the code holds: a number held fixed declared without a row there, or a row
+whose value the code no longer holds, fails here."""
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+
+from covsim.simulator.schemes import health, labour, parameters
+
+DATA_MD = Path(__file__).resolve().parents[2] / "docs" / "data.md"
+MODULES = {"demography": "covsim.simulator.inputs.demography", "parameters": "covsim.simulator.schemes.parameters",
+           "labour_fit": "covsim.calibration.labour_fit", "price_evidence": "covsim.calibration.price_evidence",
+           "labour": "covsim.simulator.schemes.labour"}
+
+
+def _section() -> str:
+    text = DATA_MD.read_text(encoding="utf-8")
+    start = text.index("## Numbers in the code (assumed)")
+    end = text.find("\n## ", start + 1)
+    return text[start:] if end < 0 else text[start:end]
+
+
+def _rows() -> list[list[str]]:
+    return [[c.strip() for c in line.strip().strip("|").split("|")]
+            for line in _section().splitlines() if line.startswith("| `")]
+
+
+def test_every_number_held_fixed_has_its_row():
+    declared = {f.key for m in (parameters, health, labour) for f in m.FIXED}
+    listed = {row[0].strip("`") for row in _rows() if "." not in row[0]}
+    assert declared == listed
+
+
+@pytest.mark.parametrize("row", [r for r in _rows() if "." in r[0]], ids=lambda r: r[0].strip("`"))
+def test_each_code_number_listed_is_the_value_the_code_holds(row):
+    module, name = row[0].strip("`").split(".")
+    value = getattr(importlib.import_module(MODULES[module]), name)
+    if isinstance(value, dict):
+        listed = dict(re.findall(r"(\w+) ([-\d.]+)", row[1]))
+        assert {k: float(v) for k, v in listed.items()} == pytest.approx(value)
+    else:
+        assert float(row[1]) == pytest.approx(value)
+
+
+def test_the_held_fixed_rows_give_the_values_in_force():
+    """The table's value column for a few held numbers against what a run prints."""
+    rows = {row[0].strip("`"): row[1] for row in _rows()}
+    assert "0.98" in rows["required_cap"] and labour.CAP["cap"] == 0.98
+    shift = ", ".join(f"{v:g}" for v in parameters.VOLUNTARY_AGE_SHIFT).replace("-", "−")
+    assert shift in rows["voluntary_age_shift"]
+    assert str(parameters.RAMP_YEARS) + " years" in rows["roadmap_ramp"]
