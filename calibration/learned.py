@@ -72,25 +72,27 @@ def summarise(c: dict[str, float], held_fixed: list[str]) -> dict:
 
 
 def leans_on(params: xr.Dataset, reached: np.ndarray, region: str | None = None, attr: str = "learned",
-             unread: tuple[str, ...] = ()) -> list[dict]:
+             unread: tuple[str, ...] = (), also: tuple[str, ...] = ()) -> list[dict]:
     """How a target's probability hangs on each fitted parameter still mostly its prior: the share
     of draws reaching it among the draws with that parameter below its median, and above.
 
     `params`: the run's draws, with the fit's record in the attribute `attr` (a scheme's
     `learned_attr`: the labour layer's draws sit beside the health ones); `reached`: per draw,
     whether it reaches the target; `region`: where a parameter by region is read; `unread`: the
-    scheme's (`Scheme.unread`), which cannot move it. A wide gap between the halves says the verdict
-    depends on a number nobody measured."""
+    scheme's (`Scheme.unread`), which cannot move it; `also`: parameters a lever the scenario sets
+    scales with (`Scenario.rests_on`: a drive's pull), however much their fit learned. A wide gap
+    between the halves says the verdict depends on a number nobody measured, or measured loosely."""
     rec = json.loads(params.attrs.get(attr) or "{}")
     out = []
-    for name in rec.get("mostly_prior", []):
+    names = list(rec.get("mostly_prior", [])) + [n for n in also if n not in rec.get("mostly_prior", [])]
+    for name in names:
         if name in unread:
             continue
         values = _draw_values(params, name, region)
         if values is None or np.ptp(values) == 0:
             continue
         low = values <= np.median(values)
-        out.append({"parameter": name, "contraction": rec["contraction"][name],
+        out.append({"parameter": name, "contraction": rec.get("contraction", {}).get(name),
                     "probability_low_half": round(float(reached[low].mean()), 6),
                     "probability_high_half": round(float(reached[~low].mean()), 6)})
     return out

@@ -165,7 +165,7 @@ def cmd_target(args) -> int:
         report["leans_on"] = leans_on(params, planning.region_coverage(ds, scenario, args.denominator).sel(
                                       year=args.year).values
                                       >= args.target, scenario.region, scheme(scenario.scheme).learned_attr,
-                                      scheme(scenario.scheme).unread)
+                                      scheme(scenario.scheme).unread, scenario.rests_on())
         report["provenance"] = provenance.record(ds.attrs)
     if args.held_fixed:
         report["held_fixed"] = _held_fixed(scenario, args)
@@ -199,22 +199,30 @@ def cmd_target(args) -> int:
     _print_boundaries(report["boundaries"])
     print_provenance(report["provenance"])
     if report.get("leans_on"):  # how the answer moves with each number the figures did not measure
+        mostly = set(report["provenance"].get("learned", {}).get("mostly_prior", []))
+
+        def name(r: dict) -> str:  # a parameter a lever scales with (a drive's pull), not one of "those"
+            if r["parameter"] in mostly or r.get("contraction") is None:
+                return r["parameter"]
+            return f"{r['parameter']} (the scenario's drive scales with it; contraction {r['contraction']:.2f})"
+
         print("probability with the lower / upper half of each of those parameters' draws: "
-              + ", ".join(f"{r['parameter']} {planning.probability_text(r['probability_low_half'])} / "
+              + ", ".join(f"{name(r)} {planning.probability_text(r['probability_low_half'])} / "
                           f"{planning.probability_text(r['probability_high_half'])}" for r in report["leans_on"]))
     if report.get("held_fixed"):
         print(held_fixed_line(report["held_fixed"]))
     return 0
 
 
-def _note_observed(scenario, args) -> None:
+def _note_observed(scenario, args, solving: bool = False) -> None:
     """A target year already observed, asked without --until: a look back whose fit saw the figure
-    (as `allocate` says of such years); said on stderr, with the figure and the as-of question."""
+    (as `allocate` says of such years); said on stderr, with the figure and the as-of question
+    (`solving`: `solve`'s, which prices levers in years already past and has no --until)."""
     from covsim.calibration.shipped import has_posterior
     from covsim.cli.forecasting import fitted_regions
     from covsim.simulator.inputs import observations
 
-    if args.until is not None or args.denominator:
+    if getattr(args, "until", None) is not None or getattr(args, "denominator", None):
         return
     record = observations.observed(scenario.region, scenario.scheme)
     seen = record[record.year == args.year]
@@ -223,6 +231,11 @@ def _note_observed(scenario, args) -> None:
     # a region fitted on its own figures (not one run on the priors, nor a 2025 unit): else no fit saw
     # the figure, and --until is refused
     fitted = scenario.scheme == "bhyt" and scenario.region in fitted_regions() and has_posterior(scenario.region)
+    if solving:
+        sys.stderr.write(f"covsim: note: {args.year} is already observed, {100 * seen.value.mean():.2f}%: a look back"
+                         + (", on a fit that saw the figure" if fitted else "")
+                         + ": what levers from the years already past would have taken\n")
+        return
     sys.stderr.write(f"covsim: note: {args.year} is already observed, {100 * seen.value.mean():.2f}%: a look back"
                      + (f", on a fit that saw the figure (`--until {args.year - 1}` asks as of the year before)"
                         if fitted else "") + "\n")
@@ -320,6 +333,7 @@ def cmd_solve(args) -> int:
 
     note_former(scenario.region, args.year)
     note_lever_start(result["from"], args.year)
+    _note_observed(scenario, args, solving=True)
     result["boundaries"] = _boundaries(scenario)
     result["provenance"] = provenance.analysis_record(scenario, params, args.seed, result.get("assumptions", []))
     if args.json:
@@ -340,9 +354,51 @@ def cmd_solve(args) -> int:
     if result["cost_per_additional_insured"]:
         print(f"cost per additional insured person in {result['year']}: "
               f"{result['cost_per_additional_insured']:,.0f} VND")
+    for line in (_drive_effect_line(result.get("drive_effect")), _monte_carlo_line(result["monte_carlo"], result)):
+        if line:
+            print(line)
     _print_boundaries(result["boundaries"])
     print_provenance(result["provenance"])
     return 0
+
+
+def _drive_effect_line(effect: dict | None) -> str | None:
+    """What the answer's drive adds, draw by draw, and the fitted pull it rests on."""
+    if not effect:
+        return None
+    pts, pull = effect["points"], effect["target_pull"]
+    none = (f"; {100 * effect['no_effect_share']:.0f}% of draws give a drive no effect"
+            if effect["no_effect_share"] > 0 else "")
+    return (f"drive {effect['level']:.2f} adds {pts['median']:+.1f} points to coverage in {effect['year']} (median "
+            f"over draws; 80%: {pts['lo80']:+.1f} to {pts['hi80']:+.1f}): its effect is the fitted pull of the targets "
+            f"set above (80%: {pull['lo80']:.2f} to {pull['hi80']:.2f}){none}")
+
+
+def _monte_carlo_line(mc: dict, result: dict) -> str:
+    """How far another seed or number of draws could move the answer: the cheapest mixes found for
+    the ends of the probability's Monte Carlo band (2 standard errors each side)."""
+    head = (f"monte carlo: with {mc['draws']} draws the probability is known to \u00b1{100 * mc['probability_se']:.1f} "
+            f"points (standard error)")
+    low, high = mc.get("low"), mc.get("high")
+    if low is None and high is None:
+        return head
+    current = {lever["lever"]: lever["current"] for lever in result["levers"]}
+
+    def mix(point: dict | None, asked: float) -> str:
+        if point is None:
+            return f"{100 * asked:.0f}% out of reach within the bounds"
+        moved = [f"{k} {_shown(k, v)}" for k, v in point["levers"].items() if abs(v - current[k]) > 1e-6]
+        return (f"{100 * asked:.0f}% {point['extra_state_cost'] / 1e9:+,.1f} bn"
+                + f" ({', '.join(moved) or 'the current policy'})")
+
+    lo_p, hi_p = mc["band"]
+    return (f"{head}; the cheapest mixes found for {mix(low, lo_p)} and for {mix(high, hi_p)}: another seed "
+            f"or more --draws may answer anywhere between")
+
+
+def _shown(lever: str, value: float) -> str:
+    share = LEVERS[lever.partition(".")[0]].kind == "share" or "." in lever
+    return f"{100 * value:.1f}%" if share else f"{value:.2f}"
 
 
 # sensitivity ---------------------------------------------------------------------------------

@@ -510,7 +510,7 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
     # how the probability moves with each fitted number still mostly its prior (as `covsim target`)
     out["leans_on"] = learned.leans_on(draws_of(sc.region, draws, seed),
                                        out["coverage"].sel(year=int(year)).values >= float(target), sc.region,
-                                       ENTRIES[scheme].learned_attr, ENTRIES[scheme].unread)
+                                       ENTRIES[scheme].learned_attr, ENTRIES[scheme].unread, sc.rests_on())
     if ENTRIES[scheme].budget or ENTRIES[scheme].support_cost:
         out["budget"], out["budget_compared_with"] = planning.budget_against_baseline(
             ds, sc, lambda base: _comparison_run(base, scheme, draws, seed))

@@ -154,6 +154,11 @@ class Problem:
             )
         return self._cache[key]
 
+    def coverage_at(self, levels: tuple[float, ...]) -> np.ndarray:
+        """Per draw, coverage in the target year at these lever levels (the same draws and seed)."""
+        ds = self.run(np.array(levels, dtype=float))
+        return ds.coverage_total.sel(region=self.scenario.region, year=self.year).values
+
     def lowest_on_ray(self, origin: np.ndarray, direction: np.ndarray, probability: float) -> Evaluation | None:
         """The cheapest point origin + t*direction, t in [0, 1], whose exact probability reaches p.
 
@@ -210,6 +215,22 @@ def _trim_each(problem: Problem, best: Evaluation, probability: float, unit, kee
     return best
 
 
+def _without_idle(problem: Problem, best: Evaluation, probability: float) -> Evaluation:
+    """Each lever back at its current level where that costs no more and keeps the probability: a
+    raise that buys nothing (a local top-up beside a national share of 100%, which moots it) is
+    not printed as part of the answer."""
+    span = np.where(problem.hi > problem.lo, problem.hi - problem.lo, 1.0)
+    for k in range(len(best.levels)):
+        u = (np.array(best.levels) - problem.lo) / span
+        if u[k] <= 0.0:
+            continue
+        u[k] = 0.0
+        back = problem.evaluate(u)
+        if back.probability >= probability and back.cost <= best.cost + 1e-9 * max(abs(best.cost), 1.0):
+            best = back
+    return best
+
+
 def trimmed(problem: Problem, best: Evaluation, probability: float, passes: int = 3) -> Evaluation:
     """Lower each lever of a mix in turn as far as the probability allows, then trade: a lever cut
     to its current level and each other raised just enough, kept where it costs less; then push: a
@@ -254,6 +275,60 @@ def trimmed(problem: Problem, best: Evaluation, probability: float, passes: int 
     return best
 
 
+#: The band of probabilities another seed could give: this many Monte Carlo standard errors each side.
+MC_ERRORS = 2.0
+
+
+def _monte_carlo(problem: Problem, current: Evaluation, best: Evaluation, probability: float,
+                 feasible: bool) -> dict:
+    """The probability's Monte Carlo standard error over the draws, sqrt(p (1 - p) / n), and the
+    cheapest mixes found for p - 2 se (from the answer's levers scaled down towards their current
+    levels) and p + 2 se (from them raised towards their maxima), each trimmed as the answer is:
+    where the probability moves little with the levers, a small error is a wide range of answers,
+    and another seed or number of draws lands inside it."""
+    n = int(problem.params.sizes["draw"])
+    se = float(np.sqrt(max(probability * (1.0 - probability), 0.0) / n))
+    band = [max(0.0, probability - MC_ERRORS * se), min(1.0, probability + MC_ERRORS * se)]
+    out = {"draws": n, "probability_se": round(se, 6), "errors": MC_ERRORS,
+           "band": [round(b, 6) for b in band], "low": None, "high": None}
+    if not feasible or best.levels == current.levels or se == 0.0:
+        return out
+    span = np.where(problem.hi > problem.lo, problem.hi - problem.lo, 1.0)
+    u = (np.array(best.levels) - problem.lo) / span
+    low = problem.lowest_on_ray(np.zeros_like(u), u, band[0])  # the answer scaled down, then trimmed
+    high = problem.lowest_on_ray(u, 1.0 - u, band[1])  # raised towards the maxima, then trimmed
+    low, high = (None if e is None else trimmed(problem, e, b, passes=1) for e, b in ((low, band[0]), (high, band[1])))
+
+    def point(e: Evaluation | None) -> dict | None:
+        if e is None:
+            return None
+        return {"probability": round(e.probability, 6),
+                "levers": {p: round(float(v), 6) for p, v in zip(problem.paths, e.levels)},
+                "extra_state_cost": e.cost - current.cost}
+
+    out["low"], out["high"] = point(low), point(high)
+    return out
+
+
+def _drive_effect(problem: Problem, current: Evaluation, best: Evaluation) -> dict | None:
+    """Coverage in the target year with the answer's drive against the same mix with the drive at
+    its current level, draw by draw (points), and the fitted pull it scales with; None where the
+    answer does not raise the drive."""
+    if "drive" not in problem.paths:
+        return None
+    k = problem.paths.index("drive")
+    if best.levels[k] <= current.levels[k] + 1e-9:
+        return None
+    without = list(best.levels)
+    without[k] = current.levels[k]
+    gain = 100.0 * (problem.coverage_at(best.levels) - problem.coverage_at(tuple(without)))
+    pull = problem.params.target_pull.values
+    q = lambda v: {"median": round(float(np.median(v)), 4), "lo80": round(float(np.quantile(v, 0.1)), 4),  # noqa: E731
+                   "hi80": round(float(np.quantile(v, 0.9)), 4)}
+    return {"year": int(problem.year), "level": round(float(best.levels[k]), 6), "points": q(gain),
+            "target_pull": q(pull), "no_effect_share": round(float((pull <= 0.0).mean()), 6)}
+
+
 def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year: int, probability: float,
           levers: list[str], start: int | None = None) -> dict:
     """The cheapest lever levels (within [current, max]) reaching the target with the probability."""
@@ -289,11 +364,13 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
     current, ceiling = problem.evaluate(zero), problem.evaluate(one)
 
     if ceiling.probability < probability:
-        best = ceiling
+        best = _without_idle(problem, ceiling, ceiling.probability)
         feasible = False
+        idle = [p for p, v, top in zip(paths, best.levels, ceiling.levels) if v < top - 1e-9]
+        but = f" but {', '.join(idle)}, which adds nothing there," if idle else ""
         message = (f"no combination of {', '.join(paths)} within [current, maximum] from {start} reaches "
                    f"{100 * target:.1f}% in {year} with probability {probability:.0%}: the best found, every lever "
-                   f"at its maximum, reaches it with probability {planning.probability_text(ceiling.probability)} "
+                   f"at its maximum{but} reaches it with probability {planning.probability_text(ceiling.probability)} "
                    f"(median coverage {100 * ceiling.median_coverage:.1f}%)")
     elif current.probability >= probability:
         best, feasible = current, True
@@ -316,10 +393,12 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
             repaired = problem.lowest_on_ray(u, one - u, probability)
             candidates.append(repaired)
         best = min((c for c in candidates if c is not None), key=lambda c: c.cost)
-        best = trimmed(problem, best, probability)
+        best = _without_idle(problem, trimmed(problem, best, probability), probability)
         message = (f"cheapest mix found reaches {100 * target:.1f}% in {year} with probability "
                    f"{planning.probability_text(best.probability)} (asked {probability:.0%})")
 
+    monte_carlo = _monte_carlo(problem, current, best, probability, feasible)
+    effect = _drive_effect(problem, current, best)
     later = problem.later_rises(np.array(best.levels))
     extra_insured = best.insured_year - current.insured_year
     extra_cost_year = best.cost_year - current.cost_year
@@ -347,6 +426,12 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
         "draws": int(params.sizes["draw"]),
         "seed": int(seed),
         "message": message,
+        # How far the answer moves within the probability's Monte Carlo error: another seed or
+        # number of draws lands within it (`low` / `high`: the mix asked p -/+ 2 standard errors)
+        "monte_carlo": monte_carlo,
+        # What the drive adds where the answer raises it: coverage in the target year with and
+        # without it, draw by draw, and the fitted pull its effect scales with
+        "drive_effect": effect,
         # Assumed numbers the answer rests on: the scenario's own and, where a drive is set, its cost.
         "assumptions": problem.scenario_at(np.array(best.levels)).assumptions(),
     }

@@ -47,6 +47,7 @@ class Lever:
     dashboard: bool = False
     kind: str = "number"  # share | vnd | logodds | drive | number: the unit its value is shown in
     assumed: bool = False  # its strength is the user's own setting: no plan states it, no data measure it
+    retired: bool = False  # read in older scenario files, offered nowhere new (the reform workbook's list)
     offered: tuple[str, ...] = field(default=OFFERED_GROUPS)  # groups the page and sensitivity offer
     column: dict[str, str] = field(default_factory=dict)  # the page's table header (group levers)
 
@@ -107,7 +108,7 @@ LEVERS: dict[str, Lever] = _levers(
     # Kept for older scenario files; not on the page or in the briefing, whose drive is `drive`: a
     # log-odds shift is no unit a planner can choose (issue 38), and two drive boxes side by side confuse.
     Lever("outreach", "outreach", -5.0, 5.0, "log-odds shift of joining (administrative drive)", HEALTH,
-          regional=True, kind="logodds", assumed=True,
+          regional=True, kind="logodds", assumed=True, retired=True,
           label={"vi": "Vận động, tuyên truyền (mức tự đặt, 0 = không đổi)", "en": "Outreach (log-odds)"},
           description={"vi": "Chiến dịch vận động của tỉnh: dịch chuyển khả năng tham gia BHYT, theo thang logarit "
                              "tỷ số chênh; mức giả định, không có số liệu đối chiếu.",
@@ -155,6 +156,12 @@ def lever_of(path: str) -> Lever:
 def lever_paths() -> list[str]:
     """Every valid reform path, e.g. 'state_share.near_poor'."""
     return [p for lever in LEVERS.values() for p in lever.paths()]
+
+
+def offered_paths() -> list[str]:
+    """The reform paths offered to a planner writing a new scenario (the workbook's list): every one
+    but a retired lever's, which older files may still set."""
+    return [p for lever in LEVERS.values() if not lever.retired for p in lever.paths()]
 
 
 def solvable_paths() -> list[str]:

@@ -87,6 +87,11 @@ class Scenario:
                        f"groups at strength 1 ({COST_SOURCE})")
         return out
 
+    def rests_on(self) -> tuple[str, ...]:
+        """Fitted parameters a lever the scenario sets scales with, whatever their fit learned of
+        them: a drive's effect is the fitted pull of the level above's targets, draw by draw."""
+        return ("target_pull",) if "drive" not in self.idle() and any(self.reform.get("drive", {}).values()) else ()
+
     @property
     def years(self) -> list[int]:
         return list(range(self.start, self.end + 1))

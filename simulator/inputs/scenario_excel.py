@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..output import atomic_write
 from ..errors import InputError, InputErrors
-from .levers import LEVERS, lever_paths, path_problem, value_problem, year_problem
+from .levers import LEVERS, lever_paths, offered_paths, path_problem, value_problem, year_problem
 from .regions import unit_year_problem
 from .workbook import filled_rows, unsaved_formula_problems
 
@@ -33,9 +33,10 @@ FIRST_ROW = 3
 
 
 def lever_rows() -> list[list]:
-    """One row per reform path, from the registry: path, labels, unit, range, description."""
+    """One row per reform path offered, from the registry: path, labels, unit, range, description
+    (a retired lever, `outreach`, is still read from a workbook that sets it, not offered)."""
     rows = []
-    for path in lever_paths():
+    for path in offered_paths():
         lever = LEVERS[path.partition(".")[0]]
         rows.append([path, lever.label["vi"], lever.label["en"], lever.unit, lever.lo, lever.hi,
                      lever.description["en"]])
@@ -61,7 +62,7 @@ def write_template(path: Path) -> None:
         levers.append(row)
     last = FIRST_ROW + len(lever_rows()) - 1
     reform = wb[REFORM]
-    reform.column_dimensions["A"].width = max(len(p) for p in lever_paths()) + 4
+    reform.column_dimensions["A"].width = max(len(p) for p in offered_paths()) + 4
     for rule, cells in ((DataValidation(type="list", formula1=f"'{LEVER_SHEET}'!$A${FIRST_ROW}:$A${last}"), "A"),
                         (DataValidation(type="whole", operator="between", formula1="2009", formula2="2050"), "B"),
                         (DataValidation(type="decimal"), "C")):

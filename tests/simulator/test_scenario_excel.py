@@ -45,7 +45,9 @@ def test_template_lists_every_lever_with_its_unit_and_range(template):
     assert wb.sheetnames == ["Kịch bản", "Cải cách", "Đòn bẩy"]
     assert wb["Cải cách"]["A1"].value == "Đòn bẩy" and wb["Cải cách"]["A2"].value == "lever"
     listed = {r[0]: r for r in wb["Đòn bẩy"].iter_rows(min_row=3, values_only=True)}
-    assert list(listed) == lever_paths()
+    # every lever but the retired log-odds `outreach`, which no planner can choose a value in (issue
+    # 38): the drive in its place; a workbook that sets outreach is still read (below)
+    assert list(listed) == [p for p in lever_paths() if p != "outreach"] and "drive" in listed
     share = listed["state_share.near_poor"]
     assert share[3] == LEVERS["state_share"].unit and (share[4], share[5]) == (0.0, 1.0)
     assert wb["Cải cách"].data_validations.dataValidation  # the lever cell offers the list
