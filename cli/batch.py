@@ -58,6 +58,38 @@ def _distributed(client):
     return submit
 
 
+#: Seconds a tcp:// scheduler has to answer Dask's handshake.
+CONNECT_SECONDS = 20
+
+
+def _connected(address: str):
+    """A client of the scheduler at `address`, or TimeoutError: a port that accepts the connection
+    but speaks something else (the dashboard's HTTP port, 8787, one digit from 8786) left
+    `Client(timeout=...)` waiting for ever. The client is made in a daemon thread, abandoned (it
+    cannot hold the process open) when no handshake comes in time."""
+    import threading
+
+    from dask.distributed import Client
+
+    made: list = []
+
+    def connect():
+        try:
+            made.append(Client(address, timeout=f"{CONNECT_SECONDS}s"))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            made.append(exc)
+
+    thread = threading.Thread(target=connect, name="covsim-dask-connect", daemon=True)
+    thread.start()
+    thread.join(CONNECT_SECONDS + 5)
+    if not made:
+        raise TimeoutError(f"no Dask handshake within {CONNECT_SECONDS} s: is it a Dask scheduler's port? "
+                           "the dashboard's is not")
+    if isinstance(made[0], BaseException):
+        raise made[0]
+    return made[0]
+
+
 def _client(args):
     """A Dask client for --scheduler local|tcp://…; None for sync."""
     if args.scheduler == "sync":
@@ -98,7 +130,7 @@ def _client(args):
                              "expected tcp://HOST:PORT with PORT in 1..65535, e.g. tcp://127.0.0.1:8786")
         try:  # a refused or unroutable address fails here at once, not after the client's retries
             socket.create_connection((host, port), timeout=10).close()
-            return Client(args.scheduler, timeout="10s"), None
+            return _connected(args.scheduler), None
         except (OSError, TimeoutError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
             raise InputError("--scheduler", args.scheduler,
@@ -192,7 +224,8 @@ def _check_size(args, scenarios, grid) -> None:
         rerun = max(sc.end - first + 1 for sc, first in zip(scenarios, firsts))
     estimate = runsize.batch_estimate(count, args.draws, years, len(GROUP_IDS), rerun)
     runsize.check(estimate, args.memory_limit, "--grid" if grid else "--draws",
-                  f"{count:,} scenario variants x {args.draws:,} draws ({len(scenarios)} scenarios"
+                  f"{count:,} scenario variant{'s' * (count != 1)} x {args.draws:,} draws ({len(scenarios)} "
+                  f"scenario{'s' * (len(scenarios) != 1)}"
                   + (f" x {' x '.join(f'{c:,}' for *_, c in grid)} grid points" if grid else "") + ")",
                   "use a coarser --grid STEP, fewer scenarios or fewer --draws (--chunk-draws sets the size of "
                   "each chunk, not of the store)")
@@ -215,10 +248,23 @@ def _batch(args, out, scenarios, terminated: list) -> int:
     with _signals_deferred():  # read whole, then a signal is taken (xarray's file lock, as below)
         params = {r: shipped.draws_for(r, args.draws, args.seed, scheme_id=variants[0].scenario.scheme)
                   for r in sorted({v.scenario.region for v in variants})}
-    chunks = batch.plan(variants, params, args.draws, args.seed, args.chunk_draws)
+    # the data's hash taken once, as the batch starts: the chunks' keys and the store record the same
+    # one, whatever changes in the data folder while the batch runs (a region registered meanwhile)
+    data_hash = tables.data_hash()
+    chunks = batch.plan(variants, params, args.draws, args.seed, args.chunk_draws, data_hash)
     if args.workers is not None and args.scheduler != "local":
         _note(f"--workers {args.workers}: sets the size of a local cluster only; --scheduler {args.scheduler} "
               f"runs on {'this process' if args.scheduler == 'sync' else 'the workers the cluster has'}")
+    if args.scheduler == "local":  # each worker a process: more than the cores run no faster, and cost memory
+        import os
+
+        cores, workers = os.cpu_count() or 1, args.workers or LOCAL_WORKERS
+        if workers > cores:
+            _note(f"--workers {workers} on {cores} cores: each worker is a process of its own, started before "
+                  f"the first chunk; more than the cores run no faster")
+        if workers > len(chunks):
+            _note(f"--workers {workers} for {len(chunks)} chunks: {workers - len(chunks)} would have nothing to do; "
+                  f"--chunk-draws sets how many chunks there are")
     if args.start is not None and not grid:
         _note(f"--from {args.start}: without --grid nothing starts then; the scenarios run as they are")
     if grid and args.start is None:  # as `solve` and `brief` say it: the default start can lie behind the calendar
@@ -271,7 +317,7 @@ def _batch(args, out, scenarios, terminated: list) -> int:
     if interrupted:  # counted once every worker has stopped: what is on disk is what was kept
         return _interrupted(chunks, folder, terminated)
     try:  # a signal while the chunks are read back: they are kept, as after one during the run
-        attrs = {"seed": int(args.seed), "draws": int(args.draws), "data_hash": tables.data_hash(),
+        attrs = {"seed": int(args.seed), "draws": int(args.draws), "data_hash": data_hash,
                  "code_version": provenance.code_version(), "scheme": variants[0].scenario.scheme,
                  "grid": json.dumps(args.grid), "parameters": json.dumps(
                      {r: _source(p, variants[0].scenario.scheme) for r, p in params.items()}),
@@ -315,7 +361,8 @@ def _finished(args, out, variants, chunks, resumed: int, seconds: float, attrs: 
                           "seed": args.seed, "chunks": len(chunks), "resumed_chunks": resumed,
                           "seconds": round(seconds, 3), "provenance": record}, ensure_ascii=False))
     else:
-        print(f"{len(variants)} scenario variants × {args.draws} draws in {len(chunks)} chunks "
+        print(f"{len(variants)} scenario variant{'s' * (len(variants) != 1)} × {args.draws} draws in {len(chunks)} "
+              f"chunk{'s' * (len(chunks) != 1)} "
               f"({resumed} resumed) in {seconds:.1f} s: written {out}")
     return 0
 
@@ -327,8 +374,11 @@ def _interrupted(chunks, folder, terminated: list) -> int:
 
     kept = len(chunks) - len(batch.pending(chunks, folder)) if folder.is_dir() else 0
     how = "terminated (SIGTERM)" if terminated else "interrupted"
-    sys.stderr.write(f"covsim: {how}: {kept} of {len(chunks)} chunks checkpointed in {folder}; "
-                     f"no store written; run the same command with --resume to finish\n")
+    if not kept and not folder.exists():  # nothing to resume from: no checkpoint folder to point to
+        sys.stderr.write(f"covsim: {how}: before any of the {len(chunks)} chunks was done; no store written\n")
+    else:
+        sys.stderr.write(f"covsim: {how}: {kept} of {len(chunks)} chunks checkpointed in {folder}; "
+                         f"no store written; run the same command with --resume to finish\n")
     return 143 if terminated else 130
 
 
@@ -477,7 +527,8 @@ def register(sub) -> None:
                    help=f"workers of a local cluster (default {LOCAL_WORKERS})")
     p.add_argument("--chunk-draws", type=_positive_int, default=100,
                    help="draws per chunk: the unit of work and of checkpoints (default 100; each chunk has a fixed "
-                        "cost of some 20 ms, so much smaller chunks spend their time on bookkeeping)")
+                        "cost of some 60 ms on a 2-core machine, so much smaller chunks spend their time on "
+                        "bookkeeping)")
     p.add_argument("--from", dest="start", type=int, help="first year grid levers take effect "
                                                            "(default: after the region's last observation)")
     p.add_argument("--scheme", choices=SCHEMES, help="insurance scheme (default: the scenarios')")

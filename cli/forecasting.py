@@ -92,7 +92,10 @@ def cmd_calibrate(args) -> int:
     summary = {"region": region, "until": args.until, "out": args.out, "draws": int(post.sizes["draw"]),
                "own_observations": own, "national_observations": national,
                "convergence": convergence(a), "converged": not failed, "runtime_s": a["runtime_s"],
-               "learned": json.loads(a.get("learned") or "null")}
+               "learned": json.loads(a.get("learned") or "null"),
+               # what reproduces it, as the file's attributes record it
+               "seed": None if a.get("seed") is None else int(a["seed"]), "data_hash": a.get("data_hash"),
+               "code_version": a.get("code_version")}
     if args.json:
         print(json.dumps(summary))
     else:

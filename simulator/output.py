@@ -17,6 +17,9 @@ import xarray as xr
 from .errors import InputError
 
 FORMATS = (".nc",)
+#: Outputs a user may keep data of their own in under the name typed: one that exists is replaced
+#: only when covsim wrote it (its attributes name a code version), never a store of the user's.
+DATA_STORES = (".nc", ".zarr")
 
 
 def check_destination(path: str | Path, formats=FORMATS, key: str = "--out", folder_ok: bool = False) -> Path:
@@ -29,6 +32,8 @@ def check_destination(path: str | Path, formats=FORMATS, key: str = "--out", fol
                                     f"{path / ('result' + (formats[0] if formats else ''))}")
     if path.suffix.lower() not in formats:  # report.CSV is a CSV: a name's case is the user's
         raise InputError(path, key, f"unknown format '{path.suffix}'; allowed: {', '.join(formats)}")
+    if path.suffix.lower() in DATA_STORES:
+        _check_replaceable(path, key)
     if not path.parent.exists():
         raise InputError(path, key, f"folder '{path.parent}' does not exist")
     if not path.parent.is_dir():
@@ -43,6 +48,26 @@ def check_destination(path: str | Path, formats=FORMATS, key: str = "--out", fol
         raise InputError(path, key, f"not writable here (folder '{path.parent}': {exc.strerror}); "
                                     "choose another place") from None
     return path
+
+
+def _check_replaceable(path: Path, key: str) -> None:
+    """An existing .nc or .zarr is replaced only when covsim wrote it (a run, a batch, a fit: each
+    records its code version), or when it is an empty folder: a dataset of the user's own under a
+    name typed by mistake is refused, not lost."""
+    if not path.exists() or (path.is_dir() and not any(path.iterdir())):
+        return
+    try:
+        if path.is_dir():
+            ds = xr.open_zarr(path, consolidated=None)
+        else:
+            ds = xr.open_dataset(path)
+        with ds:
+            ours = "code_version" in ds.attrs
+    except Exception:  # not a dataset xarray can open: not one covsim wrote either
+        ours = False
+    if not ours:
+        raise InputError(path, key, "exists and is not a covsim output (no code_version among its attributes): "
+                                    "give another name, or move it away first")
 
 
 def _umask() -> int:
@@ -106,7 +131,31 @@ def atomic_write(path: str | Path, write: Callable[[str], None], suffix: str = "
     return path
 
 
+#: What each dimension of a written result means, set on its coordinate where the writer left none:
+#: a file opened by another tool says it without covsim's docs.
+COORDINATES = {
+    "draw": {"long_name": "posterior draw (Monte Carlo sample)", "units": "1"},
+    "year": {"long_name": "calendar year (stocks at 31 December, flows over the year)", "units": "year"},
+    "region": {"long_name": "region id (covsim regions)"},
+    "group": {"long_name": "membership group (docs/model.md)"},
+    "age": {"long_name": "age in completed years (the last, 100 and over)", "units": "year"},
+    "sex": {"long_name": "sex"},
+    "scenario": {"long_name": "scenario variant (batch)"},
+    "household_size": {"long_name": "persons in the household", "units": "1"},
+}
+
+
+def labelled(ds: xr.Dataset) -> xr.Dataset:
+    """`ds` with its coordinates' meanings (`COORDINATES`) where none is set."""
+    out = ds.copy(deep=False)
+    for name, attrs in COORDINATES.items():
+        if name in out.coords:
+            out[name].attrs = {**attrs, **out[name].attrs}
+    return out
+
+
 def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
     """Write to a temporary name beside `path`, then rename: complete or absent, never half."""
     path = check_destination(path)
+    ds = labelled(ds)
     return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4"))

@@ -141,9 +141,10 @@ def variants(scenarios: list[Scenario], grid: list[tuple[str, list[float]]], sta
 
 
 def plan(variants_: list[Variant], params: dict[str, xr.Dataset], draws: int, seed: int,
-         chunk_draws: int) -> list[Chunk]:
-    """Chunks of every variant, each keyed by all that determines its numbers."""
-    common = f"{seed}|{tables.data_hash()}|{provenance.code_version()}"
+         chunk_draws: int, data_hash: str | None = None) -> list[Chunk]:
+    """Chunks of every variant, each keyed by all that determines its numbers (`data_hash`: the
+    data's, taken once by the caller, which records the same one in the store)."""
+    common = f"{seed}|{data_hash or tables.data_hash()}|{provenance.code_version()}"
     chunks = []
     for i, v in enumerate(variants_):
         p_hash = provenance.params_hash(params[v.scenario.region])
@@ -306,7 +307,10 @@ def assemble(chunks: list[Chunk], variants_: list[Variant], folder: Path, attrs:
 
 def write_store(ds: xr.Dataset, out: Path) -> None:
     """Write under a temporary name beside `out`, then rename: the store appears complete or not at all."""
+    from ..output import labelled
+
     clean_stale(out)
+    ds = labelled(ds)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     try:
         if out.suffix.lower() == ".zarr":
@@ -401,8 +405,9 @@ def store_lock(out: Path):
 
 def check_out(path: str) -> Path:
     p = Path(path)
-    is_store = p.suffix.lower() == ".zarr" and p.is_dir() and ((p / ".zgroup").exists() or (p / "zarr.json").exists())
-    return check_destination(path, FORMATS, folder_ok=is_store)
+    # a folder named .zarr is a store's place: replaced if covsim wrote it or it is empty, else refused
+    # (output.check_destination)
+    return check_destination(path, FORMATS, folder_ok=p.suffix.lower() == ".zarr" and p.is_dir())
 
 
 def partial_folder(out: Path) -> Path:

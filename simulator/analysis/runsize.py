@@ -111,7 +111,8 @@ def human_bytes(n: float) -> str:
 
 def human_time(seconds: float) -> str:
     if seconds >= 86400:
-        return f"some {seconds / 86400:,.0f} days"
+        days = seconds / 86400
+        return f"some {days:,.1f} days" if days < 10 else f"some {days:,.0f} days"
     if seconds >= 3600:
         return f"some {seconds / 3600:,.1f} h"
     if seconds >= 60:

@@ -262,13 +262,40 @@ def test_folder_as_scenario_is_one_line(tmp_path, capsys):
 @pytest.mark.parametrize("argv, name", [
     (("run", "lai_chau", "--draws", "2", "--out"), "x.nc"),
     (("allocate", "lai_chau", "--target", "0.9", "--year", "2020", "--out"), "x.xlsx"),
-    (("batch", "lai_chau", "--draws", "2", "--out"), "x.zarr"),
 ])
 def test_out_an_existing_folder_is_one_line(tmp_path, capsys, argv, name):
     (tmp_path / name).mkdir()
     code, _, err = cli(capsys, *argv, str(tmp_path / name) + "/")
     assert code == 2
     one_line(err, name, "folder")
+
+
+@pytest.mark.parametrize("argv, name", [
+    (("run", "lai_chau", "--draws", "2", "--out"), "x.nc"),
+    (("batch", "lai_chau", "--draws", "2", "--out"), "x.zarr"),
+    (("batch", "lai_chau", "--draws", "2", "--out"), "x.nc"),
+])
+def test_out_a_dataset_covsim_did_not_write_is_refused_and_kept(tmp_path, capsys, argv, name):
+    """A store of the user's own under the name typed was replaced without a word (an audit of
+    2026-12-04): a .nc or .zarr that exists is replaced only when covsim wrote it."""
+    import xarray as xr
+
+    theirs = xr.Dataset({"x": ("i", [1, 2, 3])}, attrs={"owner": "someone else"})
+    path = tmp_path / name
+    theirs.to_zarr(path, zarr_format=2) if name.endswith(".zarr") else theirs.to_netcdf(path)
+    code, _, err = cli(capsys, *argv, str(path))
+    assert code == 2
+    one_line(err, name, "exists and is not a covsim output")
+    opened = xr.open_zarr(path) if name.endswith(".zarr") else xr.open_dataset(path)
+    with opened as kept:
+        assert kept.attrs["owner"] == "someone else" and list(kept.x.values) == [1, 2, 3]
+    # covsim's own output is replaced, as before; an empty folder named .zarr is a store's place
+    path.unlink() if path.is_file() else __import__("shutil").rmtree(path)
+    assert cli(capsys, *argv, str(path))[0] == 0 and cli(capsys, *argv, str(path))[0] == 0
+    empty = tmp_path / "empty.zarr"
+    empty.mkdir()
+    if name.endswith(".zarr"):
+        assert cli(capsys, *argv, str(empty))[0] == 0 and (empty / ".zgroup").exists()
 
 
 def test_allocate_whose_provenance_name_is_a_folder_is_refused_before_it_runs(tmp_path, capsys):

@@ -466,3 +466,59 @@ def test_a_labour_batch_past_2030_lists_the_required_share_it_holds(tmp_path, ca
     assert any("held at its 2030 row after it" in f and "the run to 2035" in f for f in fixed)
     ran = simulator.run(simulator.load_scenario(str(scenario)), draws=2, seed=0)
     assert json.loads(ran.attrs["fixed"]) == fixed  # the store and a run list the same
+
+
+# an analyst's audit of 2026-12-04 -----------------------------------------------------------------
+
+def test_a_port_that_accepts_but_speaks_no_dask_is_one_line_not_a_hang(tmp_path, capsys, monkeypatch):
+    """tcp://…:8787 (the dashboard's HTTP port, one digit from the scheduler's) waited for ever."""
+    import socket
+    import threading
+
+    from covsim.cli import batch as cli_batch
+
+    monkeypatch.setattr(cli_batch, "CONNECT_SECONDS", 2)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    held = []
+    threading.Thread(target=lambda: held.append(server.accept()), daemon=True).start()  # accepts, says nothing
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    started = time.monotonic()
+    try:
+        code = main(["batch", "vinh_long", "--draws", "4", "--out", str(tmp_path / "t.zarr"), "--scheduler", address])
+    finally:
+        server.close()
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "no Dask handshake within 2 s" in err
+    assert time.monotonic() - started < 60 and not (tmp_path / "t.zarr").exists()
+
+
+def test_the_store_records_the_data_hash_its_chunks_were_keyed_on(tmp_path, capsys, monkeypatch):
+    """The store's data hash was taken again once the chunks were done: data changed meanwhile (a
+    region registered) gave a store whose hash matched neither the numbers nor their keys."""
+    from covsim.simulator.inputs import tables
+
+    hashes = iter(["aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", "cccccccccccccccc"])
+    monkeypatch.setattr(tables, "data_hash", lambda directory=None: next(hashes))
+    assert main(["batch", "vinh_long", "--draws", "4", "--out", str(tmp_path / "h.nc"), "--quiet"]) == 0
+    assert opened(tmp_path / "h.nc").attrs["data_hash"] == "aaaaaaaaaaaaaaaa"
+
+
+def test_a_written_store_says_what_its_coordinates_are(tmp_path, capsys):
+    assert main(["batch", "vinh_long", "--draws", "4", "--out", str(tmp_path / "c.zarr"), "--quiet"]) == 0
+    ds = opened(tmp_path / "c.zarr")
+    for name in ("draw", "year", "group", "scenario"):
+        assert ds[name].attrs.get("long_name"), name
+    assert ds.year.attrs["units"] == "year"
+
+
+def test_more_local_workers_than_cores_or_chunks_is_said(tmp_path, capsys, monkeypatch):
+    from covsim.cli import batch as cli_batch
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(cli_batch, "_client", lambda args: (None, None))  # the note is said before any cluster
+    main(["batch", "vinh_long", "--draws", "4", "--scheduler", "local", "--workers", "3",
+          "--out", str(tmp_path / "w.nc"), "--quiet"])
+    err = capsys.readouterr().err
+    assert "--workers 3 on 1 cores" in err and "--workers 3 for 1 chunks: 2 would have nothing to do" in err
