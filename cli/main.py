@@ -164,7 +164,14 @@ def _budget(ds, scenario, params, args) -> dict:
         values = table[column].tolist()
         out[column] = [int(v) for v in values] if column == "year" else \
             [None if v != v else round(float(v), 1) for v in values]
+    # `units` is the money's; the block also holds counts and a monthly salary: each column's own
+    out["units_of"] = {c: BUDGET_UNITS.get(c, "VND/year") for c in table.columns if c != "year"}
     return out
+
+
+#: The budget's columns not in VND a year (`run --budget --json`, `units_of`).
+BUDGET_UNITS = {"insured": "persons", "base_salary": "VND/month", "cost_per_additional_insured": "VND/person",
+                "extra_insured": "persons"}
 
 
 def _subsidy_cost(ds, scenario) -> dict:
@@ -185,8 +192,9 @@ def _subsidy_table(cost: dict) -> str:
 
 
 def _budget_table(budget: dict) -> str:
-    lines = ["budget (mean over draws, bn VND; VND per additional insured against "
-             f"{budget['compared_with'] or 'no baseline'})",
+    against = (f"; VND per additional insured against {budget['compared_with']}" if budget["compared_with"]
+               else "; the policy in force: no comparison")
+    lines = [f"budget (mean over draws, bn VND{against})",
              f"{'year':>4}  {'state':>9}  {'national':>9}  {'local':>9}  {'revenue':>9}  {'per add. insured':>16}"]
     per = budget.get("cost_per_additional_insured")
     for i, year in enumerate(budget["year"]):

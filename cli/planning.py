@@ -191,7 +191,7 @@ def cmd_target(args) -> int:
           f"{first['p50'] or 'not by ' + str(scenario.end)} in half the draws, "
           f"{first['p90'] or 'not by ' + str(scenario.end)} in 90%")
     if report["groups"]:
-        print(f"{'group':<28} {'coverage':>8} {'target':>7} {'gap':>7}")
+        print(f"{'group':<28} {'median':>8} {'target':>7} {'gap':>7}")  # medians over draws, as the line above
         for g in report["groups"]:
             target = f"{100 * g['target']:.1f}" if g["target"] is not None else ""
             gap = f"{100 * g['gap']:+.1f}" if g["gap"] is not None else ""
@@ -349,8 +349,10 @@ def cmd_solve(args) -> int:
         print(f"  {lever['lever']:<28} {shown(lever['current'])} -> {shown(value)} (from {result['from']}{kept})")
     cost = result["state_cost"]
     years = f"{cost['from']}-{cost['to']}" if cost["to"] != cost["from"] else f"{cost['from']}"
+    against = ("the current policy" if result["scenario"] == result["region"]
+               else f"{result['scenario']} as it is")  # a reform given with --scenario: against it, unchanged
     print(f"state budget cost {years}: {cost['total'] / 1e9:,.1f} bn VND "
-          f"({result['extra_state_cost']['total'] / 1e9:+,.1f} bn against the current policy)")
+          f"({result['extra_state_cost']['total'] / 1e9:+,.1f} bn against {against})")
     if result["cost_per_additional_insured"]:
         print(f"cost per additional insured person in {result['year']}: "
               f"{result['cost_per_additional_insured']:,.0f} VND")

@@ -85,8 +85,8 @@ def grid_range(spec: str) -> tuple[str, float, float, int]:
         raise InputError("--grid", spec, "expected LEVER=START:STOP:STEP, e.g. near_poor=0.3:1.0:0.1")
     path = planning.parse_lever(lever, where="--grid")
     parts = rng.split(":")
-    try:
-        start, stop, step = (float(p) for p in parts)
+    try:  # "0,3" is 0.3, as every share the command line takes (the Vietnamese decimal comma)
+        start, stop, step = (float(p.replace(",", ".")) for p in parts)
     except ValueError:
         raise InputError("--grid", spec, "expected three numbers START:STOP:STEP, e.g. 0.3:1.0:0.1") from None
     if not np.all(np.isfinite([start, stop, step])):
@@ -97,7 +97,11 @@ def grid_range(spec: str) -> tuple[str, float, float, int]:
         raise InputError("--grid", spec, f"START {start:g} is above STOP {stop:g}")
     lever_def = LEVERS[path.partition(".")[0]]
     if start < lever_def.lo or stop > lever_def.hi:
-        raise InputError("--grid", spec, f"values outside the lever's range; allowed: {lever_def.describe()}")
+        hint = ""
+        if lever_def.kind == "share" and stop > lever_def.hi and stop <= 100 * lever_def.hi and start >= 0:
+            # a share typed in percent, as the page's boxes take it
+            hint = f" (did you mean {start / 100:g}:{stop / 100:g}:{step / 100:g}?)"
+        raise InputError("--grid", spec, f"values outside the lever's range{hint}; allowed: {lever_def.describe()}")
     count = int(np.floor((stop - start) / step + 1e-9)) + 1
     return path, start, step, count
 

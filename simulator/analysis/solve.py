@@ -275,6 +275,12 @@ def trimmed(problem: Problem, best: Evaluation, probability: float, passes: int 
     return best
 
 
+def _asked(probability: float) -> str:
+    """The probability asked as given: 80%, or 99.9% (not rounded to 100%, which no draw set reaches)."""
+    whole = round(100 * probability)
+    return f"{whole}%" if abs(100 * probability - whole) < 1e-9 else f"{100 * probability:.4g}%"
+
+
 #: The band of probabilities another seed could give: this many Monte Carlo standard errors each side.
 MC_ERRORS = 2.0
 
@@ -369,7 +375,7 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
         idle = [p for p, v, top in zip(paths, best.levels, ceiling.levels) if v < top - 1e-9]
         but = f" but {', '.join(idle)}, which adds nothing there," if idle else ""
         message = (f"no combination of {', '.join(paths)} within [current, maximum] from {start} reaches "
-                   f"{100 * target:.1f}% in {year} with probability {probability:.0%}: the best found, every lever "
+                   f"{100 * target:.1f}% in {year} with probability {_asked(probability)}: the best found, every lever "
                    f"at its maximum{but} reaches it with probability {planning.probability_text(ceiling.probability)} "
                    f"(median coverage {100 * ceiling.median_coverage:.1f}%)")
     elif current.probability >= probability:
@@ -395,7 +401,7 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
         best = min((c for c in candidates if c is not None), key=lambda c: c.cost)
         best = _without_idle(problem, trimmed(problem, best, probability), probability)
         message = (f"cheapest mix found reaches {100 * target:.1f}% in {year} with probability "
-                   f"{planning.probability_text(best.probability)} (asked {probability:.0%})")
+                   f"{planning.probability_text(best.probability)} (asked {_asked(probability)})")
 
     monte_carlo = _monte_carlo(problem, current, best, probability, feasible)
     effect = _drive_effect(problem, current, best)

@@ -522,3 +522,14 @@ def test_more_local_workers_than_cores_or_chunks_is_said(tmp_path, capsys, monke
           "--out", str(tmp_path / "w.nc"), "--quiet"])
     err = capsys.readouterr().err
     assert "--workers 3 on 1 cores" in err and "--workers 3 for 1 chunks: 2 would have nothing to do" in err
+
+
+def test_a_grid_in_percent_gets_its_shares_and_a_decimal_comma_is_read(tmp_path, capsys):
+    assert main(["batch", "vinh_long", "--grid", "near_poor=30:100:10", "--draws", "4",
+                 "--out", str(tmp_path / "p.nc")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "(did you mean 0.3:1:0.1?)" in err
+    assert main(["batch", "vinh_long", "--grid", "near_poor=0,8:1:0,1", "--draws", "4", "--quiet",
+                 "--out", str(tmp_path / "c.nc")]) == 0
+    assert list(opened(tmp_path / "c.nc").scenario.values) == [
+        "vinh_long[state_share.near_poor=0.8]", "vinh_long[state_share.near_poor=0.9]", "vinh_long[state_share.near_poor=1]"]

@@ -882,3 +882,21 @@ def test_target_says_how_the_verdict_hangs_on_the_pull_a_drive_scales_with(capsy
     pulls = [r for r in with_drive["leans_on"] if r["parameter"] == "target_pull"]
     assert len(pulls) == 1 and not [r for r in plain["leans_on"] if r["parameter"] == "target_pull"]
     assert pulls[0]["probability_high_half"] > pulls[0]["probability_low_half"]
+
+
+def test_planners_read_what_each_figure_is(capsys, tmp_path):
+    """The group table's figures are medians (the run's table, means, says so too); the budget's
+    JSON gives each column its unit; a probability asked is echoed as given; a reform's cost is
+    against the reform as it is."""
+    code, out, _ = cli(capsys, "target", "lai_chau", "--target", "0.968", "--year", "2020", "--scenario",
+                       "lai_chau_plan_2016", "--draws", "10")
+    assert code == 0 and any(line.split()[:2] == ["group", "median"] for line in out.splitlines())
+    code, out, _ = cli(capsys, "run", "lai_chau_plan_2016", "--draws", "10", "--budget", "--json")
+    units = json.loads(out)["budget"]["units_of"]
+    assert units["insured"] == "persons" and units["base_salary"] == "VND/month" and units["state_cost"] == "VND/year"
+    assert solve._asked(0.999) == "99.9%" and solve._asked(0.8) == "80%"
+    toml = tmp_path / "vl_np.toml"
+    toml.write_text('name = "vl_np"\nbaseline = "vinh_long"\n[reform]\n"state_share.near_poor" = { 2018 = 0.8 }\n')
+    code, out, _ = cli(capsys, "solve", "vinh_long", "--scenario", str(toml), "--target", "0.9", "--year", "2020",
+                       "--probability", "0.3", "--levers", "household", "--draws", "10")
+    assert code == 0 and "against vl_np as it is)" in out
