@@ -518,7 +518,8 @@ def register(sub) -> None:
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="shipped scenario names, or TOML or .xlsx "
                                                                     "paths (`covsim scenarios` lists the shipped)")
     p.add_argument("--grid", action="append", default=[], metavar="LEVER=START:STOP:STEP",
-                   help="sweep a lever (repeatable: a Cartesian product), e.g. near_poor=0.3:1.0:0.1")
+                   help="sweep a lever from START to STOP (included) by STEP (repeatable: a Cartesian product), "
+                        "e.g. near_poor=0.3:1.0:0.1; a bare group name is its state share")
     p.add_argument("--draws", type=_positive_int, default=200, help="posterior draws (default 200)")
     p.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
     p.add_argument("--out", required=True, help="the store: .zarr or .nc")

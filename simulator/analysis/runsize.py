@@ -25,7 +25,9 @@ SECONDS_PER_DRAW_YEAR = 1.7e-4
 #: Share of the memory available now that a run may plan to use by default.
 DEFAULT_SHARE = 0.8
 
-_UNITS = {"": 1, "B": 1, "K": 1e3, "KB": 1e3, "M": 1e6, "MB": 1e6, "G": 1e9, "GB": 1e9, "T": 1e12, "TB": 1e12}
+_UNITS = {"": 1, "B": 1, "K": 1e3, "KB": 1e3, "M": 1e6, "MB": 1e6, "G": 1e9, "GB": 1e9, "T": 1e12, "TB": 1e12,
+          # binary units, as `free -h` and job schedulers write them
+          "KIB": 2.0**10, "MIB": 2.0**20, "GIB": 2.0**30, "TIB": 2.0**40}
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def parse_size(text: str, key: str = "--memory-limit") -> float:
     match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", str(text))
     unit = match.group(2).upper() if match else None
     if not match or unit not in _UNITS:
-        raise InputError(key, str(text), "expected a size such as 500M, 8G or 1.5T")
+        raise InputError(key, str(text), "expected a size such as 500M, 8G, 8GiB or 1.5T")
     value = float(match.group(1)) * _UNITS[unit]
     if value <= 0:
         raise InputError(key, str(text), "must be above 0")

@@ -1,0 +1,57 @@
+"""The `--json` shapes docs/json.md lists are the shapes the commands give: a key added or dropped
+without the file fails here (the shapes are public interfaces)."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from covsim.cli.main import main
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "json.md"
+
+
+def documented(command: str) -> set[str]:
+    """The keys of the table under '## `covsim COMMAND … --json`' (a cell may name several)."""
+    text = DOC.read_text(encoding="utf-8")
+    start = text.index(f"## `covsim {command} ")
+    end = text.find("\n## ", start + 1)
+    keys = set()
+    for line in text[start:end if end > 0 else None].splitlines():
+        if line.startswith("| `"):
+            keys |= set(re.findall(r"`([a-z_0-9]+)`", line.split("|")[1]))
+    return keys
+
+
+COMMANDS = {
+    "run": ["run", "lai_chau", "--draws", "6"],
+    "target": ["target", "lai_chau", "--target", "0.9", "--year", "2020", "--draws", "6"],
+    "solve": ["solve", "lai_chau", "--target", "0.9", "--year", "2020", "--probability", "0.5", "--levers",
+              "near_poor", "--draws", "6"],
+    "sensitivity": ["sensitivity", "lai_chau", "--year", "2020", "--samples", "8", "--draws", "6"],
+    "allocate": ["allocate", "lai_chau", "--target", "0.9", "--year", "2020", "--out", "{tmp}/a.csv"],
+    "regions": ["regions"],
+    "forecast": ["forecast", "lai_chau", "--until", "2018", "--to", "2020"],  # an as-of fit: some 15 s
+    "batch": ["batch", "lai_chau", "--draws", "6", "--out", "{tmp}/b.zarr", "--quiet"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_the_documented_keys_are_the_keys_given(command, tmp_path, capsys):
+    argv = [a.format(tmp=tmp_path) for a in COMMANDS[command]] + ["--json"]
+    assert main(argv) == 0
+    given = set(json.loads(capsys.readouterr().out))
+    assert given == documented(command)
+
+
+def test_calibrate_s_documented_keys_are_its_summary_s():
+    """calibrate takes some 20 s: its keys are read from the code that prints them, not a fit."""
+    import inspect
+
+    from covsim.cli import forecasting
+
+    source = inspect.getsource(forecasting.cmd_calibrate)
+    summary = source[source.index("summary = {"):source.index("if args.json")]
+    assert set(re.findall(r'"([a-z_0-9]+)":', summary)) == documented("calibrate")
