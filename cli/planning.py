@@ -180,7 +180,8 @@ def cmd_target(args) -> int:
     first = report["first_year_reached"]
     print(f"{scenario.name} ({scenario.region}, {scenario.scheme}), {report['draws']} draws, seed {report['seed']}")
     as_of = f" as of {report['as_of']}" if "as_of" in report else ""
-    print(f"target {100 * args.target:.2f}% in {args.year}: probability{as_of} {planning.probability_text(report['probability'])}")
+    print(f"target {100 * args.target:.2f}% in {args.year}: probability{as_of} {planning.probability_text(report['probability'])}"
+          f" ({_monte_carlo_text(report)})")
     if "outcome" in report:
         print(f"observed {100 * report['observed']:.2f}%: outcome {report['outcome']}, Brier {report['brier']:.4f}")
     share_of = {"labour_force": " (share of the labour force)", "required": " (share of those required to join)"}
@@ -362,6 +363,17 @@ def cmd_solve(args) -> int:
     _print_boundaries(result["boundaries"])
     print_provenance(result["provenance"])
     return 0
+
+
+def _monte_carlo_text(report: dict) -> str:
+    """How far another seed or number of draws could move a probability: its standard error, or
+    that every draw (none) reaches the target, which bounds it no closer than the draws allow."""
+    p, n = report["probability"], report["draws"]
+    if p <= 0.0:
+        return f"none of {n} draws reaches it"
+    if p >= 1.0:
+        return f"all {n} draws reach it"
+    return f"\u00b1{100 * report['probability_se']:.1f} points, Monte Carlo over {n} draws"
 
 
 def _drive_effect_line(effect: dict | None) -> str | None:

@@ -87,6 +87,13 @@ def probability(coverage: xr.DataArray, target: float) -> float:
     return float((coverage >= target).mean("draw"))
 
 
+def monte_carlo_se(p: float, draws: int) -> float:
+    """The Monte Carlo standard error of a share of `draws` independent draws, sqrt(p (1 - p) / n):
+    how far another seed or number of draws could move a probability (0 where every draw or none
+    reaches: the draws then bound it, not this)."""
+    return float(np.sqrt(max(p * (1.0 - p), 0.0) / max(int(draws), 1)))
+
+
 def probability_shown(p: float) -> tuple[str, float]:
     """(sign, value) to print a probability in whole percent: one draw in 200 (0.005) would round to
     "0%", which says no draw reaches the target; it reads "<1%" (and ">99%" short of every draw).
@@ -171,6 +178,7 @@ def coverage_report(cov: xr.DataArray, scenario: Scenario, target: float, year: 
         "year": int(year),
         "target": float(target),
         "probability": round(probability(at, target), 6),
+        "probability_se": round(monte_carlo_se(probability(at, target), cov.sizes["draw"]), 6),
         "median_coverage": round(float(q[1]), 6),
         "lo80": round(float(q[0]), 6),
         "hi80": round(float(q[2]), 6),

@@ -293,7 +293,7 @@ def _monte_carlo(problem: Problem, current: Evaluation, best: Evaluation, probab
     where the probability moves little with the levers, a small error is a wide range of answers,
     and another seed or number of draws lands inside it."""
     n = int(problem.params.sizes["draw"])
-    se = float(np.sqrt(max(probability * (1.0 - probability), 0.0) / n))
+    se = planning.monte_carlo_se(probability, n)
     band = [max(0.0, probability - MC_ERRORS * se), min(1.0, probability + MC_ERRORS * se)]
     out = {"draws": n, "probability_se": round(se, 6), "errors": MC_ERRORS,
            "band": [round(b, 6) for b in band], "low": None, "high": None}

@@ -900,3 +900,14 @@ def test_planners_read_what_each_figure_is(capsys, tmp_path):
     code, out, _ = cli(capsys, "solve", "vinh_long", "--scenario", str(toml), "--target", "0.9", "--year", "2020",
                        "--probability", "0.3", "--levers", "household", "--draws", "10")
     assert code == 0 and "against vl_np as it is)" in out
+
+
+def test_a_target_s_probability_says_its_monte_carlo_error(capsys):
+    code, out, _ = cli(capsys, "target", "lai_chau", "--target", "0.95", "--year", "2020", "--draws", "40", "--json")
+    report = json.loads(out)
+    p = report["probability"]
+    assert 0 < p < 1 and report["probability_se"] == pytest.approx(np.sqrt(p * (1 - p) / 40), abs=1e-6)
+    code, out, _ = cli(capsys, "target", "lai_chau", "--target", "0.95", "--year", "2020", "--draws", "40")
+    assert f"(\u00b1{100 * report['probability_se']:.1f} points, Monte Carlo over 40 draws)" in out
+    code, out, _ = cli(capsys, "target", "lai_chau", "--target", "0.3", "--year", "2020", "--draws", "40")
+    assert "probability 100% (all 40 draws reach it)" in out
