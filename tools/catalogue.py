@@ -18,6 +18,8 @@ from babel.messages.pofile import read_po, write_po
 
 FOLDER = Path(__file__).resolve().parents[1] / "dashboard" / "locale"
 LOCALES = {"vi": "vi_VN", "en": "en_GB"}
+#: The line width the files are written at (a hand edit at another width is rewrapped by the next `set`).
+WIDTH = 110
 
 
 def load(lang: str):
@@ -28,7 +30,7 @@ def load(lang: str):
 def save(lang: str, catalog) -> None:
     tmp = FOLDER / f".{lang}.po.tmp"
     with open(tmp, "wb") as f:
-        write_po(f, catalog, width=110)
+        write_po(f, catalog, width=WIDTH)
     tmp.replace(FOLDER / f"{lang}.po")
 
 

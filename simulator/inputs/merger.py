@@ -16,8 +16,9 @@ from .policy import DatedValue, Key, Policy, Series
 from .regions import MERGER_DATE, former_provinces, mergeable, seat, unit_of
 
 #: A regional parameter's value where a province has none (policy.py reads them with these
-#: defaults): a former province's own top-up or drive ends at the merger if the unit has none.
-NONE_IN_FORCE = {"local_top_up": 0.0, "outreach": 0.0}
+#: defaults): a former province's own top-up or drive (the `drive` lever, and the retired
+#: `outreach`) ends at the merger if the unit has none.
+NONE_IN_FORCE = {"local_top_up": 0.0, "outreach": 0.0, "drive": 0.0}
 
 
 def _spliced(own: Series | None, unit: Series | None, parameter: str) -> Series | None:

@@ -97,6 +97,22 @@ def test_the_catalogue_has_both_languages_of_every_entry():
     assert {"page", "scenario", "group", "plotly", "dropdown", "brief", "excel"} <= set(catalogue.sections())
 
 
+def test_the_catalogue_files_are_as_the_tool_writes_them():
+    """`tools/catalogue.py set` rewrote entries it was not asked to touch (hand-wrapped at another
+    width): the files are kept as the tool writes them, so its diff is the entry it sets."""
+    import io
+
+    from babel.messages.pofile import write_po
+
+    spec = importlib.util.spec_from_file_location("catalogue_tool", Path(__file__).parents[2] / "tools" / "catalogue.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    for lang in tool.LOCALES:
+        written = io.BytesIO()
+        write_po(written, tool.load(lang), width=tool.WIDTH)
+        assert written.getvalue() == (tool.FOLDER / f"{lang}.po").read_bytes(), lang
+
+
 def test_the_catalogue_check_names_a_lever_plan_or_number_held_fixed_without_its_words(monkeypatch):
     """A new lever without its briefing sentence, a new shipped plan without its name, or a number held
     fixed without its sentence or (where its alternatives are tried) its name, is named by

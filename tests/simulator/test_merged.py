@@ -3,6 +3,8 @@ former provinces' runs (their states added, not a rescaled copy), each former pr
 unit's regional policy from the merger on; the output says which boundaries each year is in."""
 from __future__ import annotations
 
+from datetime import date
+
 import json
 import os
 import subprocess
@@ -83,6 +85,18 @@ def test_from_the_merger_the_former_provinces_have_the_units_policy():
         assert sum(pol.state_share(2024, m, "near_poor")) == pytest.approx(sum(plain.state_share(2024, m, "near_poor")))
     assert sum(plain.state_share(2026, "binh_duong", "pupil_student")) == pytest.approx(0.5)  # its own: national
 
+
+
+def test_a_former_province_s_own_drive_ends_at_the_merger_as_its_top_ups_do():
+    """The module says a former province's own top-up or drive ends at the merger where the unit has
+    none; the drive lever was not in the list, so Bình Dương's own drive ran on in the merged city."""
+    from covsim.simulator.inputs.policy import DatedValue, Series
+
+    base = scenario.load(UNIT).policy()
+    own = base.with_overrides({("drive", "binh_duong", ""): Series([DatedValue(date(2020, 1, 1), 1.0, "test", "assumed")])})
+    pol = policy_of_members(own, UNIT)
+    assert pol.annual("drive", 2024, "binh_duong", default=0.0) == pytest.approx(1.0)
+    assert pol.annual("drive", 2026, "binh_duong", default=0.0) == 0.0
 
 
 def test_a_units_share_set_from_2025_holds_from_the_merger_day_by_day():
