@@ -25,16 +25,13 @@ from ..errors import InputError
 from ..inputs.groups import GROUP_IDS
 from ..inputs import drives
 from ..schemes.parameters import drive_effect, net_price_pct
-from ..inputs.levers import lever_of, schemes_with, sensitivity_paths
+from ..inputs.levers import DRIVE_PARAMETERS, SENSITIVITY_PARAMETERS as VARIED, lever_of, schemes_with, sensitivity_paths
 from ..inputs.scenario import Scenario
 from ..inputs.regions import NATIONAL, refuse_unit
 
 SCALARS = ("price_sensitivity", "outreach_2015", "roadmap", "outreach_trend", "outreach_damping", "target_pull")
-#: The policy parameters whose levers the fast path below can vary: the premium's state share,
-#: and the drive's strength (log-odds added to joining, draw by draw).
-SHARE_PARAMETERS = ("state_share", "local_top_up")
-DRIVE_PARAMETERS = ("drive",)
-VARIED = (*SHARE_PARAMETERS, *DRIVE_PARAMETERS)
+# The policy parameters whose levers the fast path below can vary (`VARIED`, declared with the levers):
+# the premium's state share, and the drive's strength (log-odds added to joining, draw by draw).
 CHUNK = 4096  # samples per engine call: bounds memory to ~0.5 GB for one region
 
 

@@ -11,12 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import nearest
-from .groups import STATE_SHARED
+from .groups import GROUPS, STATE_SHARED
 from .scheme_ids import ENFORCEMENT, HEALTH as _HEALTH, SCHEMES, VOLUNTARY
 
 HEALTH = (_HEALTH,)
-#: The groups the dashboard and `sensitivity` offer for a group lever unless it names its own.
-OFFERED_GROUPS = ("near_poor", "pupil_student", "farm_household", "household")
+#: The groups the dashboard and `sensitivity` offer for a group lever unless it names its own: the
+#: voluntary ones, whose premium a subsidy prices.
+OFFERED_GROUPS = tuple(g.id for g in GROUPS if g.voluntary)
+
+
+#: The policy parameters `covsim sensitivity` can vary (analysis/sensitivity.py's fast path): the
+#: premium's state share and the province's top-up, and the drive's strength.
+SHARE_PARAMETERS = ("state_share", "local_top_up")
+DRIVE_PARAMETERS = ("drive",)
+SENSITIVITY_PARAMETERS = (*SHARE_PARAMETERS, *DRIVE_PARAMETERS)
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,11 @@ class Lever:
     column: dict[str, str] = field(default_factory=dict)  # the page's table header (group levers)
 
     def __post_init__(self):
+        # `sensitivity` varies a premium's state share and a drive's strength only (its fast path):
+        # a lever declared for it on another parameter made every default `covsim sensitivity` fail.
+        if self.sensitivity and self.parameter not in SENSITIVITY_PARAMETERS:
+            raise ValueError(f"lever {self.name!r}: sensitivity=True needs a parameter it can vary, one of "
+                             f"{', '.join(SENSITIVITY_PARAMETERS)}, not {self.parameter!r}")
         # A group lever the page or `sensitivity` is to show, with none of its groups offered, would
         # vanish from both without a word (a contributor's `groups=("poor",)` under the default offer).
         if self.groups and (self.dashboard or self.sensitivity) and not self.offered_paths():

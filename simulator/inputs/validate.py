@@ -1,6 +1,6 @@
 """Every data table validated in full before anything runs: types, ranges, sums, repeated keys.
 
-`data.read_table` stops at a table's first unreadable cell; a run that reads its tables lazily
+`tables.read_table` stops at a table's first unreadable cell; a run that reads its tables lazily
 could therefore compute (and write) a whole result before meeting a bad cell, or run on a value no
 table can hold (a negative population gives `nan%`). `problems` reads every table and lists
 every fault with its file, row and column; `require_valid` refuses, once per process, before a

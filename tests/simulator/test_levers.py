@@ -216,9 +216,13 @@ def test_solve_and_sensitivity_take_the_schemes_from_the_lever_registry(monkeypa
     with pytest.raises(InputError, match="near_poor: acts on bhyt only, not on this bhxh run; allowed: "
                                          "voluntary_subsidy.GROUP"):  # it would change nothing, priced
         solve.solve(dataclasses.replace(labour, scheme="bhxh"), None, 0, 0.9, 2030, 0.5, ["near_poor"])
-    moved = dataclasses.replace(levers.LEVERS["enforcement"], solvable=True, sensitivity=True)
+    moved = dataclasses.replace(levers.LEVERS["enforcement"], solvable=True)
     monkeypatch.setitem(levers.LEVERS, "enforcement", moved)
-    assert levers.schemes_with("solvable") == levers.schemes_with("sensitivity") == ("bhyt", "bhxh", "bhtn")
+    assert levers.schemes_with("solvable") == ("bhyt", "bhxh", "bhtn")
+    # `sensitivity` varies shares and drives only: a lever declared for it on another parameter is
+    # refused where it is declared, not at every later `covsim sensitivity`
+    with pytest.raises(ValueError, match="sensitivity=True needs a parameter it can vary, one of state_share"):
+        dataclasses.replace(levers.LEVERS["enforcement"], sensitivity=True)
     with pytest.raises(InputError, match="does not move this lever"):  # past the scheme check
         solve.solve(labour, None, 0, 0.9, 2030, 0.5, ["voluntary_outreach"])
 
