@@ -72,19 +72,27 @@ def _connected(address: str):
     from dask.distributed import Client
 
     made: list = []
+    lock = threading.Lock()
+    gave_up = threading.Event()
 
     def connect():
         try:
-            made.append(Client(address, timeout=f"{CONNECT_SECONDS}s"))
+            client = Client(address, timeout=f"{CONNECT_SECONDS}s")
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-            made.append(exc)
+            client = exc
+        with lock:
+            if gave_up.is_set() and not isinstance(client, BaseException):
+                client.close()  # connected after the caller gave up: not left open behind it
+            made.append(client)
 
     thread = threading.Thread(target=connect, name="covsim-dask-connect", daemon=True)
     thread.start()
-    thread.join(CONNECT_SECONDS + 5)
-    if not made:
-        raise TimeoutError(f"no Dask handshake within {CONNECT_SECONDS} s: is it a Dask scheduler's port? "
-                           "the dashboard's is not")
+    thread.join(CONNECT_SECONDS)
+    with lock:
+        if not made:
+            gave_up.set()
+            raise TimeoutError(f"no Dask handshake within {CONNECT_SECONDS} s (the dashboard's HTTP port, 8787, "
+                               f"is not the scheduler's; a scheduler that slow is not used)")
     if isinstance(made[0], BaseException):
         raise made[0]
     return made[0]

@@ -383,7 +383,9 @@ def _drive_effect_line(effect: dict | None) -> str | None:
     pts, pull = effect["points"], effect["target_pull"]
     none = (f"; {100 * effect['no_effect_share']:.0f}% of draws give a drive no effect"
             if effect["no_effect_share"] > 0 else "")
-    return (f"drive {effect['level']:.2f} adds {pts['median']:+.1f} points to coverage in {effect['year']} (median "
+    raised = (f"drive {effect['level']:.2f}" if not effect.get("from_level")
+              else f"raising the drive from {effect['from_level']:.2f} to {effect['level']:.2f}")
+    return (f"{raised} adds {pts['median']:+.1f} points to coverage in {effect['year']} (median "
             f"over draws; 80%: {pts['lo80']:+.1f} to {pts['hi80']:+.1f}): its effect is the fitted pull of the targets "
             f"set above (80%: {pull['lo80']:.2f} to {pull['hi80']:.2f}){none}")
 
@@ -398,11 +400,13 @@ def _monte_carlo_line(mc: dict, result: dict) -> str:
         return head
     current = {lever["lever"]: lever["current"] for lever in result["levers"]}
 
+    from covsim.simulator.analysis.solve import _asked
+
     def mix(point: dict | None, asked: float) -> str:
         if point is None:
-            return f"{100 * asked:.0f}% out of reach within the bounds"
+            return f"{_asked(round(asked, 3))} out of reach within the bounds"
         moved = [f"{k} {_shown(k, v)}" for k, v in point["levers"].items() if abs(v - current[k]) > 1e-6]
-        return (f"{100 * asked:.0f}% {point['extra_state_cost'] / 1e9:+,.1f} bn"
+        return (f"{_asked(round(asked, 3))} {point['extra_state_cost'] / 1e9:+,.1f} bn"
                 + f" ({', '.join(moved) or 'the current policy'})")
 
     lo_p, hi_p = mc["band"]

@@ -51,23 +51,48 @@ def check_destination(path: str | Path, formats=FORMATS, key: str = "--out", fol
 
 
 def _check_replaceable(path: Path, key: str) -> None:
-    """An existing .nc or .zarr is replaced only when covsim wrote it (a run, a batch, a fit: each
-    records its code version), or when it is an empty folder: a dataset of the user's own under a
-    name typed by mistake is refused, not lost."""
-    if not path.exists() or (path.is_dir() and not any(path.iterdir())):
+    """An existing .nc or .zarr is replaced only when covsim wrote it (`written_by_covsim`: its mark
+    names exactly its variables), or when it is an empty folder: a dataset of the user's own under a
+    name typed by mistake, or one derived from a covsim output, is refused, not lost."""
+    if not path.exists() or (path.is_dir() and not any(p for p in path.iterdir() if p.name != ".DS_Store")):
         return
+    import warnings
+
     try:
-        if path.is_dir():
-            ds = xr.open_zarr(path, consolidated=None)
-        else:
-            ds = xr.open_dataset(path)
+        with warnings.catch_warnings():  # a store without consolidated metadata warns: one line is said below
+            warnings.simplefilter("ignore")
+            ds = xr.open_zarr(path, consolidated=None) if path.is_dir() else xr.open_dataset(path)
         with ds:
-            ours = "code_version" in ds.attrs
-    except Exception:  # not a dataset xarray can open: not one covsim wrote either
-        ours = False
-    if not ours:
-        raise InputError(path, key, "exists and is not a covsim output (no code_version among its attributes): "
-                                    "give another name, or move it away first")
+            attrs, names = dict(ds.attrs), sorted(map(str, ds.data_vars))
+    except Exception as exc:  # noqa: BLE001 - whatever the reason, it is said, and nothing is replaced
+        if path.is_dir() or path.stat().st_size:  # readable or not, something is there
+            raise InputError(path, key, f"exists and cannot be read as a dataset ({type(exc).__name__}): nothing "
+                                        f"is replaced that covsim cannot tell it wrote; give another name, or "
+                                        f"move it away first") from None
+        return  # an empty file: nothing to lose
+    if not written_by_covsim(attrs, names):
+        raise InputError(path, key, "exists and is not a covsim output (its attributes do not say covsim wrote "
+                                    "these variables): give another name, or move it away first")
+
+
+#: The attribute every .nc or .zarr covsim writes carries: the variables it wrote, so a dataset an
+#: analyst derived from one (xarray keeps attributes) is not taken for covsim's own.
+MARK = "covsim_variables"
+
+
+def marked(ds: xr.Dataset) -> xr.Dataset:
+    """`ds` with its coordinates labelled (`labelled`) and covsim's mark (`MARK`)."""
+    out = labelled(ds)
+    out.attrs[MARK] = ",".join(sorted(map(str, out.data_vars)))
+    return out
+
+
+def written_by_covsim(attrs: dict, names: list[str]) -> bool:
+    """Whether a dataset with these attributes and variables is one covsim wrote: its mark names
+    exactly these variables, or (a file of a version before the mark) it records a code version."""
+    if MARK in attrs:
+        return str(attrs[MARK]) == ",".join(names)
+    return "code_version" in attrs
 
 
 def _umask() -> int:
@@ -135,7 +160,7 @@ def atomic_write(path: str | Path, write: Callable[[str], None], suffix: str = "
 #: a file opened by another tool says it without covsim's docs.
 COORDINATES = {
     "draw": {"long_name": "posterior draw (Monte Carlo sample)", "units": "1"},
-    "year": {"long_name": "calendar year (stocks at 31 December, flows over the year)", "units": "year"},
+    "year": {"long_name": "calendar year (stocks at 31 December, flows over the year)"},
     "region": {"long_name": "region id (covsim regions)"},
     "group": {"long_name": "membership group (docs/model.md)"},
     "age": {"long_name": "age in completed years (the last, 100 and over)", "units": "year"},
@@ -157,5 +182,5 @@ def labelled(ds: xr.Dataset) -> xr.Dataset:
 def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
     """Write to a temporary name beside `path`, then rename: complete or absent, never half."""
     path = check_destination(path)
-    ds = labelled(ds)
+    ds = marked(ds)
     return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4"))

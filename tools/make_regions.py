@@ -28,7 +28,8 @@ from pathlib import Path
 
 NATIONAL = "vietnam"
 PACKAGE = "vietnamadminunits"
-RESOLUTION = "Resolution 202/2025/QH15 of the National Assembly, 12 Jun 2025, Art. 1"
+RESOLUTION = ("Resolution 202/2025/QH15 of the National Assembly, 12 Jun 2025 (its number as the "
+              "vietnam-address-converter README names it; the text not read)")
 UNITS_SOURCE = f"{PACKAGE} {{version}} (admin units before and after 1 Jul 2025, converter_2025); {RESOLUTION}"
 POPULATION_SOURCE = (f"{RESOLUTION} ('quy mô dân số' of each merged unit), as reported by Lao Động 12 Jun 2025 "
                      "(laodong.vn/thoi-su/dia-gioi-hanh-chinh-23-tinh-thanh-moi-sau-sap-nhap-nhieu-tinh-lan-dau-co-bien"
@@ -36,7 +37,7 @@ POPULATION_SOURCE = (f"{RESOLUTION} ('quy mô dân số' of each merged unit), a
 MERGER_DATE = "2025-07-01"
 LAST_DAY_BEFORE = "2025-06-30"
 
-#: 'Quy mô dân số' of the 23 merged units as Resolution 202/2025/QH15 Art. 1 states them, keyed by
+#: 'Quy mô dân số' of the 23 merged units as Resolution 202/2025/QH15 states them (as reported), keyed by
 #: the new unit's GSO code. The resolution states no figure for the 11 units it leaves unchanged.
 RESOLUTION_POPULATION = {
     "08": 1865270, "15": 1778785, "19": 1799489, "25": 4022638, "24": 3619433, "33": 3567943,

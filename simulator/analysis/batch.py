@@ -42,7 +42,7 @@ from ..schemes import health, provenance
 from . import planning
 from ..errors import InputError
 from ..inputs.groups import GROUP_IDS
-from ..output import check_destination, write_netcdf
+from ..output import check_destination
 from ..inputs.policy import Policy
 from ..inputs.regions import boundaries
 from ..inputs.scenario import LEVERS, Scenario
@@ -98,7 +98,7 @@ def grid_range(spec: str) -> tuple[str, float, float, int]:
     lever_def = LEVERS[path.partition(".")[0]]
     if start < lever_def.lo or stop > lever_def.hi:
         hint = ""
-        if lever_def.kind == "share" and stop > lever_def.hi and stop <= 100 * lever_def.hi and start >= 0:
+        if lever_def.kind == "share" and 2 <= stop <= 100 * lever_def.hi and start >= 0:
             # a share typed in percent, as the page's boxes take it
             hint = f" (did you mean {start / 100:g}:{stop / 100:g}:{step / 100:g}?)"
         raise InputError("--grid", spec, f"values outside the lever's range{hint}; allowed: {lever_def.describe()}")
@@ -239,13 +239,17 @@ def checkpoint_path(folder: Path, chunk: Chunk) -> Path:
 
 
 def write_checkpoint(ds: xr.Dataset, path: Path) -> None:
-    """`output.write_netcdf`. On a Dask worker, xarray would guard the write with a cluster-wide
-    lock (a round trip to the scheduler that also makes every worker's writes take turns); a
-    checkpoint belongs to one task alone, so a local lock is enough."""
+    """Written whole or not at all (`output.atomic_write`), replacing a checkpoint of the same key (a
+    task Dask reruns after a worker died writes its chunk again; `--out`'s check against replacing a
+    user's dataset is not for the batch's own folder). On a Dask worker, xarray would guard the
+    write with a cluster-wide lock (a round trip to the scheduler that also makes every worker's
+    writes take turns); a checkpoint belongs to one task alone, so a local lock is enough."""
     import dask
 
+    from ..output import atomic_write
+
     with dask.config.set(scheduler="synchronous"):
-        write_netcdf(ds, path)
+        atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4"))
 
 
 def pending(chunks: list[Chunk], folder: Path) -> list[Chunk]:
@@ -311,10 +315,10 @@ def assemble(chunks: list[Chunk], variants_: list[Variant], folder: Path, attrs:
 
 def write_store(ds: xr.Dataset, out: Path) -> None:
     """Write under a temporary name beside `out`, then rename: the store appears complete or not at all."""
-    from ..output import labelled
+    from ..output import marked
 
     clean_stale(out)
-    ds = labelled(ds)
+    ds = marked(ds)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     try:
         if out.suffix.lower() == ".zarr":

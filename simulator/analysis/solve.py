@@ -215,18 +215,21 @@ def _trim_each(problem: Problem, best: Evaluation, probability: float, unit, kee
     return best
 
 
-def _without_idle(problem: Problem, best: Evaluation, probability: float) -> Evaluation:
-    """Each lever back at its current level where that costs no more and keeps the probability: a
-    raise that buys nothing (a local top-up beside a national share of 100%, which moots it) is
-    not printed as part of the answer."""
+def _without_idle(problem: Problem, best: Evaluation) -> Evaluation:
+    """Each lever back at its current level where that leaves coverage in the target year the same
+    in every draw and costs no more: a raise that buys nothing (a local top-up beside a national
+    share of 100%, which moots it) is not printed as part of the answer. Draw by draw, not by the
+    share of draws reaching the target, which a raise of a tenth of a point need not move."""
     span = np.where(problem.hi > problem.lo, problem.hi - problem.lo, 1.0)
+    kept = problem.coverage_at(best.levels)
     for k in range(len(best.levels)):
         u = (np.array(best.levels) - problem.lo) / span
         if u[k] <= 0.0:
             continue
         u[k] = 0.0
         back = problem.evaluate(u)
-        if back.probability >= probability and back.cost <= best.cost + 1e-9 * max(abs(best.cost), 1.0):
+        if (back.cost <= best.cost + 1e-9 * max(abs(best.cost), 1.0)
+                and np.max(np.abs(problem.coverage_at(back.levels) - kept)) <= 1e-12):
             best = back
     return best
 
@@ -331,7 +334,8 @@ def _drive_effect(problem: Problem, current: Evaluation, best: Evaluation) -> di
     pull = problem.params.target_pull.values
     q = lambda v: {"median": round(float(np.median(v)), 4), "lo80": round(float(np.quantile(v, 0.1)), 4),  # noqa: E731
                    "hi80": round(float(np.quantile(v, 0.9)), 4)}
-    return {"year": int(problem.year), "level": round(float(best.levels[k]), 6), "points": q(gain),
+    return {"year": int(problem.year), "level": round(float(best.levels[k]), 6),
+            "from_level": round(float(current.levels[k]), 6), "points": q(gain),
             "target_pull": q(pull), "no_effect_share": round(float((pull <= 0.0).mean()), 6)}
 
 
@@ -370,7 +374,7 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
     current, ceiling = problem.evaluate(zero), problem.evaluate(one)
 
     if ceiling.probability < probability:
-        best = _without_idle(problem, ceiling, ceiling.probability)
+        best = _without_idle(problem, ceiling)
         feasible = False
         idle = [p for p, v, top in zip(paths, best.levels, ceiling.levels) if v < top - 1e-9]
         but = f" but {', '.join(idle)}, which adds nothing there," if idle else ""
@@ -399,7 +403,7 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
             repaired = problem.lowest_on_ray(u, one - u, probability)
             candidates.append(repaired)
         best = min((c for c in candidates if c is not None), key=lambda c: c.cost)
-        best = _without_idle(problem, trimmed(problem, best, probability), probability)
+        best = _without_idle(problem, trimmed(problem, best, probability))
         message = (f"cheapest mix found reaches {100 * target:.1f}% in {year} with probability "
                    f"{planning.probability_text(best.probability)} (asked {_asked(probability)})")
 

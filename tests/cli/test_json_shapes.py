@@ -13,14 +13,18 @@ from covsim.cli.main import main
 DOC = Path(__file__).resolve().parents[2] / "docs" / "json.md"
 
 
-def documented(command: str) -> set[str]:
-    """The keys of the table under '## `covsim COMMAND … --json`' (a cell may name several)."""
+def documented(command: str, scheme: str = "bhyt") -> set[str]:
+    """The keys of the table under '## `covsim COMMAND … --json`' (a cell may name several); a row
+    whose text starts 'health only:' or 'labour only:' counts for that scheme alone."""
     text = DOC.read_text(encoding="utf-8")
     start = text.index(f"## `covsim {command} ")
     end = text.find("\n## ", start + 1)
     keys = set()
     for line in text[start:end if end > 0 else None].splitlines():
         if line.startswith("| `"):
+            what = line.split("|")[2].strip()
+            if what.startswith("health only:") and scheme != "bhyt" or what.startswith("labour only") and scheme == "bhyt":
+                continue
             keys |= set(re.findall(r"`([a-z_0-9]+)`", line.split("|")[1]))
     return keys
 
@@ -44,6 +48,19 @@ def test_the_documented_keys_are_the_keys_given(command, tmp_path, capsys):
     assert main(argv) == 0
     given = set(json.loads(capsys.readouterr().out))
     assert given == documented(command)
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "vinh_long", "--scheme", "bhxh", "--draws", "6"],
+    ["target", "vinh_long", "--scheme", "bhxh", "--target", "0.3", "--year", "2025", "--draws", "6"],
+])
+def test_a_labour_run_gives_the_keys_documented_for_it(argv, capsys):
+    assert main(argv + ["--json"]) == 0
+    given = set(json.loads(capsys.readouterr().out))
+    expected = documented(argv[0], "bhxh")
+    if argv[0] == "run":  # with --budget only
+        expected -= {"voluntary_subsidy_cost"}
+    assert given == expected
 
 
 def test_calibrate_s_documented_keys_are_its_summary_s():

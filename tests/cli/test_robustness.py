@@ -778,3 +778,31 @@ def test_a_stopping_batch_does_not_wait_for_ever_on_its_cluster(monkeypatch):
     assert time.perf_counter() - began < 10
     child.join(10)
     assert child.exitcode == -signal.SIGKILL
+
+
+def test_a_dataset_derived_from_a_covsim_output_or_unreadable_is_refused_and_a_checkpoint_rewritten(tmp_path, capsys):
+    """xarray keeps attributes: a covsim output an analyst added a variable to was taken for covsim's
+    own and replaced. covsim's mark names the variables it wrote. A file that cannot be read is said
+    to be that, not 'not covsim's'. A batch's checkpoint, rewritten by a task Dask reruns, is not
+    refused by this rule."""
+    import xarray as xr
+
+    from covsim.simulator.analysis import batch
+
+    out = tmp_path / "r.nc"
+    assert cli(capsys, "run", "lai_chau", "--draws", "2", "--out", str(out), "--quiet")[0] == 0
+    with xr.open_dataset(out) as ds:
+        derived = ds.load()
+    derived["mine"] = derived.coverage_total * 2
+    derived.to_netcdf(tmp_path / "derived.nc")
+    code, _, err = cli(capsys, "run", "lai_chau", "--draws", "2", "--out", str(tmp_path / "derived.nc"), "--quiet")
+    assert code == 2
+    one_line(err, "derived.nc", "is not a covsim output")
+    (tmp_path / "junk.nc").write_bytes(b"not a dataset")
+    code, _, err = cli(capsys, "run", "lai_chau", "--draws", "2", "--out", str(tmp_path / "junk.nc"), "--quiet")
+    assert code == 2
+    one_line(err, "junk.nc", "cannot be read as a dataset")
+    assert (tmp_path / "junk.nc").read_bytes() == b"not a dataset"
+    chunk = xr.Dataset({"x": ("i", [1.0, 2.0])})
+    batch.write_checkpoint(chunk, tmp_path / "00000-key.nc")
+    batch.write_checkpoint(chunk, tmp_path / "00000-key.nc")  # again, as a rerun task does

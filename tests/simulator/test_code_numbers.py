@@ -46,6 +46,13 @@ def test_each_code_number_listed_is_the_value_the_code_holds(row):
         assert float(row[1]) == pytest.approx(value)
 
 
+def test_each_held_number_s_row_names_the_alternatives_tried():
+    rows = {row[0].strip("`"): row[3] for row in _rows() if "." not in row[0]}
+    for f in (f for m in (parameters, health, labour) for f in m.FIXED):
+        labels = [a.label.replace("x", "\u00d7") if a.label.startswith("x") else a.label for a in f.alternatives]
+        assert rows[f.key] == (", ".join(labels) if labels else "none"), f.key
+
+
 def test_the_held_fixed_rows_give_the_values_in_force():
     """The table's value column for a few held numbers against what a run prints."""
     rows = {row[0].strip("`"): row[1] for row in _rows()}
