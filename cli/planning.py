@@ -232,14 +232,11 @@ def _note_observed(scenario, args, solving: bool = False) -> None:
     # a region fitted on its own figures (not one run on the priors, nor a 2025 unit): else no fit saw
     # the figure, and --until is refused
     fitted = scenario.scheme == "bhyt" and scenario.region in fitted_regions() and has_posterior(scenario.region)
-    if solving:
-        sys.stderr.write(f"covsim: note: {args.year} is already observed, {100 * seen.value.mean():.2f}%: a look back"
-                         + (", on a fit that saw the figure" if fitted else "")
-                         + ": what levers from the years already past would have taken\n")
-        return
+    saw = (", on a fit that saw the figure" + ("" if solving else f" (`--until {args.year - 1}` asks as of the year before)")
+           if fitted else "")
+    tail = ": what levers from the years already past would have taken" if solving else ""
     sys.stderr.write(f"covsim: note: {args.year} is already observed, {100 * seen.value.mean():.2f}%: a look back"
-                     + (f", on a fit that saw the figure (`--until {args.year - 1}` asks as of the year before)"
-                        if fitted else "") + "\n")
+                     f"{saw}{tail}\n")
 
 
 def _held_fixed(scenario, args) -> list[dict]:
@@ -342,7 +339,7 @@ def cmd_solve(args) -> int:
         return 0
     print(result["message"])
     for lever in result["levers"]:
-        share = LEVERS[lever["lever"].partition(".")[0]].kind == "share" or "." in lever["lever"]
+        share = _is_share(lever["lever"])
         shown = (lambda v: f"{100 * v:5.1f}%") if share else (lambda v: f"{v:6.2f}")
         # a rise the policy in force already has later is kept: solve never sets a lever below it
         kept = "".join(f"; then {shown(r['value']).strip()} from {r['from']}, as in force" for r in lever.get("later", []))
@@ -414,9 +411,13 @@ def _monte_carlo_line(mc: dict, result: dict) -> str:
             f"or more --draws may answer anywhere between")
 
 
+def _is_share(lever: str) -> bool:
+    """A lever path shown in percent (a share, or a group's: its top-up or support), else a number."""
+    return LEVERS[lever.partition(".")[0]].kind == "share" or "." in lever
+
+
 def _shown(lever: str, value: float) -> str:
-    share = LEVERS[lever.partition(".")[0]].kind == "share" or "." in lever
-    return f"{100 * value:.1f}%" if share else f"{value:.2f}"
+    return f"{100 * value:.1f}%" if _is_share(lever) else f"{value:.2f}"
 
 
 # sensitivity ---------------------------------------------------------------------------------

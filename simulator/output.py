@@ -18,7 +18,7 @@ from .errors import InputError
 
 FORMATS = (".nc",)
 #: Outputs a user may keep data of their own in under the name typed: one that exists is replaced
-#: only when covsim wrote it (its attributes name a code version), never a store of the user's.
+#: only when covsim wrote it (`written_by_covsim`), never a store of the user's.
 DATA_STORES = (".nc", ".zarr")
 
 

@@ -12,7 +12,7 @@ draws.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -42,6 +42,7 @@ class Evaluation:
     cost_year: float  # mean state cost in the target year, VND
     insured_year: float  # mean insured in the target year
     median_coverage: float
+    coverage: np.ndarray = field(repr=False, compare=False)  # per draw, in the target year
 
 
 class Problem:
@@ -87,6 +88,11 @@ class Problem:
     def levels(self, u: np.ndarray) -> np.ndarray:
         """Lever levels from the unit cube (0: current level, 1: the maximum)."""
         return self.lo + np.clip(u, 0.0, 1.0) * (self.hi - self.lo)
+
+    def unit(self, levels) -> np.ndarray:
+        """The unit cube's point of lever levels (`levels`' inverse; a lever that cannot move at 0)."""
+        span = np.where(self.hi > self.lo, self.hi - self.lo, 1.0)
+        return (np.asarray(levels, dtype=float) - self.lo) / span
 
     def scenario_at(self, levels: np.ndarray) -> Scenario:
         return planning.with_levers(self.scenario, dict(zip(self.paths, map(float, levels))), self.start)
@@ -151,13 +157,14 @@ class Problem:
                 cost_year=float(ds.state_cost.sel(region=region, year=self.year).sum("group").mean()),
                 insured_year=float(ds.insured_total.sel(region=region, year=self.year).mean()),
                 median_coverage=float(cov.median()),
+                coverage=cov.values,
             )
         return self._cache[key]
 
     def coverage_at(self, levels: tuple[float, ...]) -> np.ndarray:
-        """Per draw, coverage in the target year at these lever levels (the same draws and seed)."""
-        ds = self.run(np.array(levels, dtype=float))
-        return ds.coverage_total.sel(region=self.scenario.region, year=self.year).values
+        """Per draw, coverage in the target year at these lever levels (the same draws and seed; the
+        evaluation's, run once)."""
+        return self.evaluate(self.unit(levels)).coverage
 
     def lowest_on_ray(self, origin: np.ndarray, direction: np.ndarray, probability: float) -> Evaluation | None:
         """The cheapest point origin + t*direction, t in [0, 1], whose exact probability reaches p.
@@ -200,11 +207,11 @@ class LabourProblem(Problem):
                                self.scenario.scheme)
 
 
-def _trim_each(problem: Problem, best: Evaluation, probability: float, unit, keep_maxed: bool = False) -> Evaluation:
+def _trim_each(problem: Problem, best: Evaluation, probability: float, keep_maxed: bool = False) -> Evaluation:
     """Each lever in turn as low as the probability allows, the others held (with `keep_maxed`,
     not those at their maximum)."""
     for k in range(len(best.levels)):
-        u = unit(best)
+        u = problem.unit(best.levels)
         if keep_maxed and u[k] >= 1.0:
             continue
         floor = u.copy()
@@ -220,16 +227,14 @@ def _without_idle(problem: Problem, best: Evaluation) -> Evaluation:
     in every draw and costs no more: a raise that buys nothing (a local top-up beside a national
     share of 100%, which moots it) is not printed as part of the answer. Draw by draw, not by the
     share of draws reaching the target, which a raise of a tenth of a point need not move."""
-    span = np.where(problem.hi > problem.lo, problem.hi - problem.lo, 1.0)
-    kept = problem.coverage_at(best.levels)
     for k in range(len(best.levels)):
-        u = (np.array(best.levels) - problem.lo) / span
+        u = problem.unit(best.levels)
         if u[k] <= 0.0:
             continue
         u[k] = 0.0
         back = problem.evaluate(u)
         if (back.cost <= best.cost + 1e-9 * max(abs(best.cost), 1.0)
-                and np.max(np.abs(problem.coverage_at(back.levels) - kept)) <= 1e-12):
+                and np.max(np.abs(back.coverage - best.coverage)) <= 1e-12):
             best = back
     return best
 
@@ -242,14 +247,12 @@ def trimmed(problem: Problem, best: Evaluation, probability: float, passes: int 
     smoothed probability and can stop short of a cheaper corner; every point here is checked on
     the exact share of draws."""
     K = len(best.levels)
-    span = np.where(problem.hi > problem.lo, problem.hi - problem.lo, 1.0)
-    unit = lambda e: (np.array(e.levels) - problem.lo) / span  # noqa: E731
     for _ in range(passes):
         before = best.cost
-        best = _trim_each(problem, best, probability, unit)  # trim
+        best = _trim_each(problem, best, probability)  # trim
         for k in range(K):  # trade: lever k at its current level, one other (or all) raised to make up
             for j in [*range(K), None]:
-                u = unit(best)
+                u = problem.unit(best.levels)
                 if j == k or u[k] == 0.0:
                     continue
                 origin = u.copy()
@@ -264,13 +267,13 @@ def trimmed(problem: Problem, best: Evaluation, probability: float, passes: int 
                 if found is not None and found.cost < best.cost:
                     best = found
         for j in range(K):  # push: lever j at its maximum, the others below theirs trimmed back
-            u = unit(best)
+            u = problem.unit(best.levels)
             if K == 1 or u[j] >= 1.0:
                 continue
             u[j] = 1.0
             pushed = problem.evaluate(u)
             if pushed.probability >= probability:
-                found = _trim_each(problem, pushed, probability, unit, keep_maxed=True)
+                found = _trim_each(problem, pushed, probability, keep_maxed=True)
                 if found.cost < best.cost:
                     best = found
         if best.cost >= before - 1e-6 * max(abs(before), 1.0):
@@ -302,8 +305,7 @@ def _monte_carlo(problem: Problem, current: Evaluation, best: Evaluation, probab
            "band": [round(b, 6) for b in band], "low": None, "high": None}
     if not feasible or best.levels == current.levels or se == 0.0:
         return out
-    span = np.where(problem.hi > problem.lo, problem.hi - problem.lo, 1.0)
-    u = (np.array(best.levels) - problem.lo) / span
+    u = problem.unit(best.levels)
     low = problem.lowest_on_ray(np.zeros_like(u), u, band[0])  # the answer scaled down, then trimmed
     high = problem.lowest_on_ray(u, 1.0 - u, band[1])  # raised towards the maxima, then trimmed
     low, high = (None if e is None else trimmed(problem, e, b, passes=1) for e, b in ((low, band[0]), (high, band[1])))
@@ -330,7 +332,7 @@ def _drive_effect(problem: Problem, current: Evaluation, best: Evaluation) -> di
         return None
     without = list(best.levels)
     without[k] = current.levels[k]
-    gain = 100.0 * (problem.coverage_at(best.levels) - problem.coverage_at(tuple(without)))
+    gain = 100.0 * (best.coverage - problem.coverage_at(tuple(without)))
     pull = problem.params.target_pull.values
     q = lambda v: {"median": round(float(np.median(v)), 4), "lo80": round(float(np.quantile(v, 0.1)), 4),  # noqa: E731
                    "hi80": round(float(np.quantile(v, 0.9)), 4)}
@@ -393,7 +395,7 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
         start_point = min((c for c in candidates if c is not None), key=lambda c: c.cost)
         # Then the mix: minimise cost subject to the smoothed probability, from the best start.
         scale = max(ceiling.cost, 1.0)
-        u0 = (np.array(start_point.levels) - problem.lo) / np.where(problem.hi > problem.lo, problem.hi - problem.lo, 1)
+        u0 = problem.unit(start_point.levels)
         if K > 1:
             result = optimize.minimize(
                 lambda u: problem.evaluate(u).cost / scale, u0, method="SLSQP", bounds=[(0.0, 1.0)] * K,

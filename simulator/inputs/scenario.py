@@ -80,17 +80,22 @@ class Scenario:
                 + " (a strength set by hand: no plan states it, no data measure it)"
                 for p, ys in self.reform.items()
                 if ys and p not in self.assumed and p not in idle and lever_of(p).assumed]
-        if "drive" not in idle and any(self.reform.get("drive", {}).values()):
+        if self.sets_drive():
             from .drives import COST_PER_PERSON_REACHED, COST_SOURCE
 
             out.append(f"drive cost = {COST_PER_PERSON_REACHED:,.0f} VND a year per person of the voluntary "
                        f"groups at strength 1 ({COST_SOURCE})")
         return out
 
+    def sets_drive(self) -> bool:
+        """Whether the scenario sets a drive this run reads (whose cost is assumed, whose effect is
+        the fitted pull)."""
+        return "drive" not in self.idle() and any(self.reform.get("drive", {}).values())
+
     def rests_on(self) -> tuple[str, ...]:
         """Fitted parameters a lever the scenario sets scales with, whatever their fit learned of
         them: a drive's effect is the fitted pull of the level above's targets, draw by draw."""
-        return ("target_pull",) if "drive" not in self.idle() and any(self.reform.get("drive", {}).values()) else ()
+        return ("target_pull",) if self.sets_drive() else ()
 
     @property
     def years(self) -> list[int]:
