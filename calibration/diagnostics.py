@@ -15,6 +15,18 @@ ESS_MIN = 300
 PARETO_K_MAX = 0.7
 
 
+def arviz():
+    """ArviZ, which computes these diagnostics (PSIS, R-hat, ESS), imported without the warning it
+    gives once a day about a coming refactor: five lines on stderr ahead of a command's own output,
+    the day's first fit (it broke a README block the first run after midnight)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=FutureWarning, module="arviz")
+        import arviz as az
+    return az
+
+
 def failures(attrs) -> list[str]:
     """The diagnostics that fail, one phrase each ('' list when the fit converged)."""
     out = []

@@ -169,8 +169,11 @@ def _importance(post, mode: np.ndarray, cov: np.ndarray, settings: Settings,
     """Adaptive importance sampling: a Student-t proposal from the Laplace approximation,
     refitted a few times to its own weighted draws (population Monte Carlo), then a final large
     round whose Pareto-smoothed weights resample the posterior draws."""
-    import arviz as az
     from scipy import stats
+
+    from .diagnostics import arviz
+
+    az = arviz()
 
     mean = mode
     rounds = [settings.proposals // 4] * ADAPT_ROUNDS + [settings.proposals]
@@ -198,8 +201,11 @@ def _importance(post, mode: np.ndarray, cov: np.ndarray, settings: Settings,
 
 def _ensemble(post, start: np.ndarray, settings: Settings,
               rng: np.random.Generator) -> tuple[np.ndarray, dict]:
-    import arviz as az
     import emcee
+
+    from .diagnostics import arviz
+
+    az = arviz()
 
     K = start.shape[1]
     sampler = emcee.EnsembleSampler(settings.walkers, K, post, vectorize=True)

@@ -114,9 +114,11 @@ def _normal_logpdf(x: np.ndarray, cov: np.ndarray) -> float:
 
 def _resample(pool: xr.Dataset, logw: np.ndarray, seed: int) -> tuple[xr.Dataset, dict]:
     """Pareto-smoothed weights, then systematic resampling to the pool's size (as `fit` does)."""
-    import arviz as az
-
     from covsim.simulator.streams import generator
+
+    from .diagnostics import arviz
+
+    az = arviz()
 
     smoothed, k = az.psislw(np.where(np.isfinite(logw), logw, -np.inf).copy())
     w = np.exp(smoothed - smoothed.max())
