@@ -42,3 +42,20 @@ def test_the_dashboard_contract_covers_every_dashboard_module():
     modules = {f"covsim.dashboard.{p.stem}" for p in (root / "dashboard").glob("*.py")
                if p.stem not in ("__init__", "compute")}
     assert set(contract["source_modules"]) == modules
+
+
+def test_the_top_level_is_the_layout_the_brief_fixes():
+    """Only the design brief's folders and files are tracked at the top (a helper's scratch output
+    was once committed there by accident)."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if not (ROOT / ".git").exists() or shutil.which("git") is None:
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    top = {line.split("/")[0] for line in tracked.splitlines() if line}
+    allowed = {"simulator", "scenarios", "calibration", "dashboard", "tests", "pyproject.toml", "cli", "README.md",
+               "benchmarks", "docs", ".ci", "tools", "LICENSE", ".gitignore"}
+    assert top <= allowed, sorted(top - allowed)
