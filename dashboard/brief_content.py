@@ -13,7 +13,7 @@ from .i18n import (fixed_text, held_fixed_text, leans_on_text, lever_group_name,
                    probability, t, unit_figures_text, unverified_text)
 from . import catalogue
 from .sources import source_label
-from .brief_text import (b, billion, has, local_time, number, percent, plan_name, region_name,
+from .brief_text import (b, billion, has, local_time, monte_carlo_text, number, percent, plan_name, region_name,
                          scheme_name, target_text)
 
 
@@ -217,7 +217,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     sentences = [b("changed_by_plan", lang, region=region, items="; ".join(effective)) if effective
                  else unchanged,
                  b("p_sentence", lang, target=target, denominator=denominator, year=year,
-                   p=probability(rep["probability"], lang), draws=number(draws, lang))]
+                   p=probability(rep["probability"], lang), mc=monte_carlo_text(rep, lang))]
     # A region on its priors says so beside the probability.
     priors = on_priors_text(s["assumptions"], lang)
     priors = f" ({priors})" if priors else ""

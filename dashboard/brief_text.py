@@ -12,7 +12,7 @@ from . import catalogue
 from .i18n import LOCALES, group_label, group_name, number, percent
 
 __all__ = ["TIMEZONE", "b", "billion", "figures_by_year", "figure_cell", "group_label", "group_name",
-           "local_time", "number", "percent", "plan_name", "region_name", "scheme_name", "target_text"]
+           "local_time", "monte_carlo_text", "number", "percent", "plan_name", "region_name", "scheme_name", "target_text"]
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -57,6 +57,15 @@ def target_text(share: float, lang: str) -> str:
 def b(key: str, lang: str, **values) -> str:
     """A briefing string in the language, its {fields} filled."""
     return catalogue.text("brief", key, lang, **values)
+
+
+def monte_carlo_text(rep: dict, lang: str) -> str:
+    """How far another seed could move the probability: its Monte Carlo error, or that every draw
+    (none) reaches the target, as the CLI's `target` says it."""
+    p, draws = rep["probability"], number(rep["draws"], lang)
+    if p <= 0.0 or p >= 1.0:
+        return b("mc_none" if p <= 0.0 else "mc_all", lang, draws=draws)
+    return b("mc_error", lang, se=number(100 * rep["probability_se"], lang, 1), draws=draws)
 
 
 def has(key: str) -> bool:

@@ -24,7 +24,7 @@ from . import briefing, cache, compute, fields, figures, i18n, views
 from .compute import InputError
 from .i18n import graph_config, number, on_priors_text, percent, scenario_description, scenario_name, t
 from .i18n import probability as i18n_probability
-from .brief_text import b
+from .brief_text import b, monte_carlo_text
 from .layout import block_style, lever_id, lever_path
 
 log = logging.getLogger("covsim.dashboard")
@@ -165,9 +165,12 @@ def render(s: dict | None, lang: str, names=None) -> dict:
                 f"({percent(rep['lo80'], lang, 1)}–{percent(rep['hi80'], lang, 1)}, 80%) · "
                 f"{t('first_year', lang)}: {first or t('never', lang)} · "
                 f"{number(rep['draws'], lang)} {t('draws', lang)}, {t('seed', lang)} {rep['seed']}")
-    probability = i18n_probability(rep["probability"], lang)
+    # how far another seed could move it, under the figure (an official compares 34% with 36%)
+    probability = [i18n_probability(rep["probability"], lang),
+                   html.Div(monte_carlo_text(rep, lang), id="monte-carlo",
+                            style={"fontSize": "13px", "fontWeight": "normal", "color": "#555"})]
     if not s["assumptions"].get("calibrated", True):  # never silently on the priors
-        probability = [probability, html.Div(on_priors_text(s["assumptions"], lang), id="on-priors",
+        probability = [*probability, html.Div(on_priors_text(s["assumptions"], lang), id="on-priors",
                                              style={"fontSize": "13px", "fontWeight": "normal", "color": "#b00020"})]
     out = {"error": "", "probability": probability, "headline": headline,
            "fan": figures.fan_chart(s, lang), "fan-config": graph_config(lang), "legend-note": views.legend_note(s, lang), "result-key": str(s.get("id"))}

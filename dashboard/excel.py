@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from . import catalogue, compute
 from .brief_content import changes, idle_text, lever_phrase, method_text
-from .brief_text import b, figure_cell, figures_by_year, group_label, plan_name
+from .brief_text import b, figure_cell, monte_carlo_text, figures_by_year, group_label, plan_name
 from .i18n import (district_name, fixed_text, leans_on_text, mostly_prior_text, of_labour_force, region_name,
                    unverified_text)
 from .sources import source_label
@@ -168,7 +168,8 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
     section("h_levers", [[lever_phrase(p, v, lang)[:1].upper() + lever_phrase(p, v, lang)[1:], b("status_tested", lang) if p in s["changed"] else "", None]
                          for p, v in sorted(s["levers"].items()) if v is not None and p in acting])
     section("h_target", [[x("target_value", lang), rep["target"], None], [x("target_year", lang), rep["year"], None],
-                         [x("probability", lang), rep["probability"], x("model", lang)]])
+                         [x("probability", lang), rep["probability"], x("model", lang)],
+                         [b("k_mc", lang), monte_carlo_text(rep, lang), None]])
     assumed = mostly_prior_text(a.get("mostly_prior"), lang)  # fitted, yet mostly the priors: said on paper too
     unconfirmed = unverified_text(a.get("unverified_data"), lang)  # data rows no source here confirms
     idle = idle_text(s, lang)  # the plan's levers this scheme does not read: no change, said so

@@ -153,6 +153,23 @@ def test_a_probability_one_draw_gives_reads_below_one_percent_in_both_languages(
     assert probability(0.0, "vi") == "0%" and probability(0.37, "vi") == "37%" and probability(1.0, "en") == "100%"
 
 
+def test_the_briefing_gives_the_probabilitys_monte_carlo_error_or_that_every_draw_or_none_reaches_it(summary):
+    """How far another seed could move the probability, as `covsim target` says it: an official
+    reading 8% against 10% is told the draws do not tell them apart."""
+    import copy
+
+    rep = summary["report"]
+    assert 0 < rep["probability"] < 1
+    se = number(100 * rep["probability_se"], "vi", 1)
+    assert f"(sai số Monte Carlo ±{se} điểm phần trăm trên {DRAWS} lần mô phỏng)" in brief_content.briefing(summary, "vi").paragraph
+    assert f"(±{100 * rep['probability_se']:.1f} points of Monte Carlo error over {DRAWS} simulation draws)" in (
+        brief_content.briefing(summary, "en").paragraph)
+    for p, words in ((0.0, f"none of the {DRAWS} simulation draws reaches it"), (1.0, f"all {DRAWS} simulation draws reach it")):
+        edge = copy.deepcopy(summary)
+        edge["report"].update(probability=p, probability_se=0.0)
+        assert f"({words})" in brief_content.briefing(edge, "en").paragraph
+
+
 def test_a_users_scenario_is_named_in_the_heading_and_the_reproduce_table():
     """A reform file's briefing said "under the policy in force" and never named the scenario: its
     heading now names it, a change to its baseline, and the reproduce table gives its name; a shipped

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from covsim.dashboard import briefing, callbacks
+from covsim.dashboard.brief_text import number
 
 DRAWS = 40
 
@@ -77,6 +78,10 @@ def test_assumptions_sheet_lists_the_levers_changed_and_the_run(summary):
     assert formats["Chỉ tiêu bao phủ"] == "0.00%"  # 95.15% reads 95.15%, as the plan and the Word briefing write it
     assert values["Mã định danh bộ dữ liệu"] == summary["assumptions"]["data_hash"]
     assert values["Số lần mô phỏng"] == DRAWS
+    # the probability's Monte Carlo error, on paper as on the page and in the CLI
+    se = summary["report"]["probability_se"]
+    assert values["Sai số Monte Carlo của xác suất"] == (
+        f"sai số Monte Carlo ±{number(100 * se, 'vi', 1)} điểm phần trăm trên {DRAWS} lần mô phỏng")
 
 
 def test_english_session_gets_english_headers(summary):
