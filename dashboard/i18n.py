@@ -21,14 +21,19 @@ TEXT = catalogue.section("page") | lever_labels()  # for tests and tools: the pa
 
 
 def t(key: str, lang: str) -> str:
-    """A page label; a lever's (NAME, NAME.column, NAME.description) from the lever registry."""
+    """A page label; a lever's (NAME, NAME.column, NAME.description) from the lever registry; a
+    group's row. KeyError for anything else: a mistyped key must fail, not read 'Other group'."""
     if catalogue.has("page", key):
         return catalogue.text("page", key, lang)
     if key in lever_labels():
         return catalogue.text("lever", key, lang)
     if "." in key:  # a group lever's row: its group as the lever means it
         return lever_group_label(key, lang)
-    return group_label(key, lang)  # a group's row: the group's one name
+    from . import compute
+
+    if catalogue.has("group", key) or compute.group_names(key) is not None:
+        return group_label(key, lang)  # a group's row: the group's one name
+    raise KeyError(f"the catalogue has no page entry {key!r} and no group is called so")
 
 
 def region_name(region: str, lang: str) -> str:

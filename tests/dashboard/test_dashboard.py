@@ -124,7 +124,12 @@ def test_figures_keep_observed_planned_and_model_apart(small):
 def test_render_shows_numbers_in_the_language(small):
     vi, en = callbacks.render(small, "vi"), callbacks.render(small, "en")
     p = small["report"]["probability"]
-    assert vi["probability"] == percent(p, "vi", 0)
+    assert vi["probability"][0] == percent(p, "vi", 0)
+    # and under it how far another seed could move it, as `covsim target` says it
+    se, n = small["report"]["probability_se"], small["report"]["draws"]
+    assert 0 < p < 1 and se > 0
+    assert vi["probability"][1].children == f"sai số Monte Carlo ±{number(100 * se, 'vi', 1)} điểm phần trăm trên {n} lần mô phỏng"
+    assert en["probability"][1].children == f"±{100 * se:.1f} points of Monte Carlo error over {n} simulation draws"
     assert "96,80%" in vi["headline"] and "96.80%" in en["headline"]
     assert vi["error"] == ""
 
@@ -562,3 +567,13 @@ def test_an_export_before_any_result_says_so_not_a_calculation_error(caplog):
         data, said = callbacks.download_of("btn-docx", None, answer, "vi", DRAWS, 0)
         assert said == "Chưa có kết quả để xuất: hãy sửa ô được báo lỗi, hoặc chờ tính xong"
     assert "export failed" not in caplog.text
+
+
+def test_a_mistyped_page_key_fails_rather_than_reading_other_group():
+    """t() once fell back to the group's name for any key, and a group it does not know reads 'Other
+    group': a typo in a label would have shown that on the page."""
+    from covsim.dashboard.i18n import t
+
+    assert t("near_poor", "en") == "Members of near-poor households"
+    with pytest.raises(KeyError, match="probabilty"):
+        t("probabilty", "en")
