@@ -118,8 +118,7 @@ def cmd_brief(args) -> int:
             row = next((r for r in s["budget"] if r["year"] == rep["year"]), None)
             if row is not None:
                 extra["budget"] = {"year": rep["year"], "compared_with": s.get("budget_compared_with"), "units": "VND",
-                                   **{k: row[k] for k in ("state_cost", "state_cost_national", "state_cost_local",
-                                                          "premium_revenue", "extra_state_cost", "extra_insured",
+                                   **{k: row[k] for k in (*planning.BUDGET_VARS, "extra_state_cost", "extra_insured",
                                                           "cost_per_additional_insured") if k in row}}  # BHXH: support
         print(json.dumps({"out": str(out), "scenario": s["scenario"], "target": rep["target"], "year": rep["year"],
                           "probability": rep["probability"], "changed": s["changed"], "start": s["start"],

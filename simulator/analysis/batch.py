@@ -51,7 +51,7 @@ FORMATS = (".zarr", ".nc")
 #: What a batch keeps of each run: the region's own slice (the `region` dim is dropped; each
 #: variant's region is a coordinate along `scenario`, so one store holds several regions).
 KEEP = ("population", "insured", "coverage", "coverage_total", "population_total", "insured_total",
-        "state_cost_national", "state_cost_local", "state_cost", "premium_revenue")
+        *planning.BUDGET_VARS)
 
 
 @dataclass(frozen=True)

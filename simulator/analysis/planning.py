@@ -240,6 +240,7 @@ def _group_medians(ds: xr.Dataset, region: str, year: int) -> Callable[[GroupLab
 
 # Budgets -----------------------------------------------------------------------------------
 
+#: A run's money flows (VND a year): the budget's columns and what a batch keeps of the money.
 BUDGET_VARS = ("state_cost_national", "state_cost_local", "state_cost", "premium_revenue")
 
 
