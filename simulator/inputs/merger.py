@@ -12,8 +12,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from . import decisions
 from .policy import DatedValue, Key, Policy, Series
 from .regions import MERGER_DATE, former_provinces, mergeable, seat, unit_of
+
+#: The reorganisation's document, as decisions.csv dates it (passed 12 June 2025).
+RESOLUTION = "Resolution 202/2025/QH15"
 
 #: A regional parameter's value where a province has none (policy.py reads them with these
 #: defaults): a former province's own top-up or drive (the `drive` lever, and the retired
@@ -57,16 +61,23 @@ def policy_of_members(policy: Policy, unit: str) -> Policy:
                    overrides=_rekeyed(policy.overrides, unit, members, head))
 
 
+def merger_known(policy: Policy) -> bool:
+    """Whether the 2025 reorganisation was decided by the day `policy` is known on: a run as of 2015
+    keeps a former province's own policy to its end, as a planner in 2015 would have run it."""
+    return policy.decided_by is None or decisions.policy_decided(RESOLUTION, MERGER_DATE) <= policy.decided_by
+
+
 def policy_as_run(policy: Policy, region: str) -> Policy:
     """The policy a run of `region` takes: a 2025 unit's, as its former provinces run it (above). A
     former province run on its own is its territory, under the same rule: its own policy until
     1 July 2025, its unit's data policy from then on (Bình Dương's pupils get HCMC's 2026 top-up, as
     inside the unit; they kept only the national share), a scenario's own reform of it kept as set.
-    Any other region's as it is."""
+    Any other region's as it is, and a former province's as it is where the policy is known on a day
+    before the reorganisation was decided (`merger_known`)."""
     if region in mergeable():
         return policy_of_members(policy, region)
     unit = unit_of(region)
-    if unit is None:
+    if unit is None or not merger_known(policy):
         return policy
     return replace(policy, series=_rekeyed(policy.series, unit, former_provinces(unit), seat(unit)))
 

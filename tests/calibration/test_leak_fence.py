@@ -176,3 +176,22 @@ def test_the_same_changes_made_from_an_earlier_year_do_move_the_run(tmp_path):
     poisoned(folder, origin - 2)
     moved, base = _run(args, folder), _run(args)
     assert moved["forecasts"] != base["forecasts"]
+
+
+def test_a_former_province_as_of_before_the_merger_keeps_its_own_policy_past_2025(tmp_path):
+    """The 2025 reorganisation (Resolution 202/2025, passed 12 Jun 2025) reached runs as of 2015:
+    Bình Dương took HCMC's regional policy from 1 Jul 2025, which no planner of 2015 could have
+    known (a helper's audit, s35). A top-up of HCMC's known since 2010 now leaves Bình Dương's
+    forecast as of 2015 alone, to 2027; on the whole record, which knows the merger, it moves it."""
+    folder = tmp_path / "data"
+    shutil.copytree(data.data_dir(), folder)
+    with open(folder / "policy_parameters.csv", "a", encoding="utf-8") as f:
+        f.write("local_top_up,ho_chi_minh_city,near_poor,2010-01-01,0.3,fraction,assumed,a test's row,\n")
+    args = ["forecast", "binh_duong", "--until", "2015", "--to", "2027"]
+    assert _run(args, folder)["forecasts"] == _run(args)["forecasts"]
+    whole = ["run", "binh_duong", "--draws", "20", "--json", "--quiet"]
+    moved, base = (json.loads(covsim(*whole, env=env).stdout)["coverage"]["mean"]
+                   for env in ({"COVSIM_DATA_DIR": str(folder)}, {}))
+    years = list(range(2008, 2031))
+    assert moved[years.index(2024)] == base[years.index(2024)]  # its own policy before the merger
+    assert moved[years.index(2026)] > base[years.index(2026)]  # the unit's from 1 Jul 2025
