@@ -85,7 +85,8 @@ def to_params(theta: np.ndarray, frees: tuple[Free, ...], regions: list[str], se
     W = theta.shape[0]
     col = {f.name: theta[:, i] for i, f in enumerate(frees)}
     idx = np.arange(W) if draw_index is None else draw_index
-    join = np.array([[parameters.JOIN_PRIOR[g].mean for g in GROUP_IDS]]).repeat(W, axis=0)
+    means = parameters.join_means()
+    join = np.array([[means[g] for g in GROUP_IDS]]).repeat(W, axis=0)
     lapse = np.array([[parameters.LAPSE_PRIOR[g].mean for g in GROUP_IDS]]).repeat(W, axis=0)
     for j, g in enumerate(GROUP_IDS):
         if g in STATE_GROUPS:

@@ -713,8 +713,8 @@ def register(sub) -> None:
                                                              "observed outcome (Brier)")
     target.add_argument("--held-fixed", action="store_true",
                         help="also the probability with each number the model holds fixed (assumed) at its lower "
-                             "and higher alternative, the scheme's fit redone under each (two fits per number: twelve for bhyt, "
-                             "ten for bhxh, four for bhtn; minutes)")
+                             "and higher alternative, the scheme's fit redone under each (two fits per number; the note "
+                             "before the answer says how many; minutes)")
     target.set_defaults(func=cmd_target)
 
     solve = sub.add_parser("solve", help="cheapest state shares that make a target likely")

@@ -224,7 +224,9 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     weighed = i18n.unit_figures_text(a, lang)
     fitted = (t("parameters_weighed", lang).format(region=i18n.region_name(s["region"], lang), figures=weighed)
               if weighed else
-              t("parameters_calibrated", lang).format(region=i18n.region_name(s["region"], lang))
+              # a province with no figure of its own (Lai Chau) is fitted on the nation's: said so
+              t("parameters_calibrated" if s.get("observed") else "parameters_calibrated.national",
+                lang).format(region=i18n.region_name(s["region"], lang))
               if a.get("calibrated", True) else
               t("parameters_partly", lang).format(provinces=partly) if partly else t("parameters_priors", lang))
     out["assumptions"] = (f"{t('scenario_definition', lang)}: {scenario_name(s['scenario'], lang)} · "

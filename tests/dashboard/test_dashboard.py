@@ -577,3 +577,17 @@ def test_a_mistyped_page_key_fails_rather_than_reading_other_group():
     assert t("near_poor", "en") == "Members of near-poor households"
     with pytest.raises(KeyError, match="probabilty"):
         t("probabilty", "en")
+
+
+def test_the_parameters_line_says_a_province_without_figures_is_fitted_on_the_nations():
+    """Lai Chau has no coverage figure of its own: the page said its parameters were 'calibrated to
+    Lai Chau's observed figures' (a helper's audit, s35), where the briefing says the national ones."""
+    lai_chau = callbacks.compute_request(LAI_CHAU, DRAWS, SEED)
+    assert lai_chau["observed"] == []
+    en, vi = (str(callbacks.render(lai_chau, lang)["assumptions"]) for lang in ("en", "vi"))
+    assert "calibrated to the national figures: Lai Chau has no observed figure of its own" in en
+    assert "theo số liệu toàn quốc: Lai Châu chưa có số liệu thực tế riêng" in vi
+    vinh_long = callbacks.compute_request({"id": 8, "scenario": "vinh_long", "scheme": "bhyt", "start": 2027,
+                                           "target": 90, "year": 2030}, DRAWS, SEED)
+    assert vinh_long["observed"]
+    assert "calibrated to Vinh Long's observed figures" in str(callbacks.render(vinh_long, "en")["assumptions"])
