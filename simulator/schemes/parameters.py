@@ -86,10 +86,19 @@ def _spread(levels: dict, factor: float) -> Alternative:
 JOIN_LEVELS = Fixed(
     "voluntary_join_levels", "voluntary groups' join levels against one another: {levels} log-odds (one shared "
     "level fitted)", {"levels": dict(VOLUNTARY_JOIN)}, (_spread(VOLUNTARY_JOIN, 0.5), _spread(VOLUNTARY_JOIN, 1.5)))
+#: Each group's lapse level, log-odds a year: -2.2 (about 10% a year) after Nguyen & Leung 2013
+#: (about 1 in 5 lapsed over 2004-2006), lower where the state or a pension keeps people in
+#: (assumed). A fit learns one shift they share (`lapse`), not how they differ; no alternative
+#: is tried: the voluntary groups, whose lapse moves coverage, share the one level.
+LAPSE_LEVELS = {"employee": -2.5, "pensioner": -4.0, "poor": -2.2, "child_under6": -3.0, "other_state_paid": -3.0,
+                "near_poor": -2.2, "pupil_student": -2.2, "farm_household": -2.2, "household": -2.2}
+LAPSE_HELD = Fixed(
+    "lapse_levels", "each group's lapse level before the fitted shift they share: {levels} log-odds a year "
+    "(-2.2 is about 10% a year, after Nguyen and Leung 2013)", {"levels": dict(LAPSE_LEVELS)})
 #: The numbers above that no figure fits (assumed): listed in every run's provenance, where the
 #: user sees its results, beside the scenario's own assumed numbers. The model reads them through
 #: these (`now()`), so that `covsim target --held-fixed` can try each one's alternatives.
-FIXED = (AGE_SHIFT, INCOME, INCOME_AHEAD, LAPSE, ROADMAP_RAMP, HOUSEHOLD_RAMP, JOIN_LEVELS)
+FIXED = (AGE_SHIFT, INCOME, INCOME_AHEAD, LAPSE, ROADMAP_RAMP, HOUSEHOLD_RAMP, JOIN_LEVELS, LAPSE_HELD)
 #: First year of the outreach random walk: the years after the last observation (default: the
 #: year after the last national year-end figure shipped, 2023).
 DEFAULT_NOISE_FROM = 2024
@@ -116,10 +125,8 @@ def join_means() -> dict[str, float]:
     """Each group's join level, log-odds: the priors' means, the voluntary groups' as `JOIN_LEVELS`
     holds them (an alternative's inside `held_at`)."""
     return {g: p.mean for g, p in JOIN_PRIOR.items()} | JOIN_LEVELS["levels"]
-LAPSE_PRIOR = {g: Prior(-2.2, 0.5, source="Nguyen & Leung 2013: ~1 in 5 lapsed over 2004-2006, ~10%/yr")
-               for g in GROUP_IDS}
-LAPSE_PRIOR.update({"pensioner": Prior(-4.0, 0.5), "child_under6": Prior(-3.0, 0.5),
-                    "other_state_paid": Prior(-3.0, 0.5), "employee": Prior(-2.5, 0.5)})
+LAPSE_PRIOR = {g: Prior(LAPSE_LEVELS[g], 0.5, source="Nguyen & Leung 2013: ~1 in 5 lapsed over 2004-2006, ~10%/yr"
+                        if LAPSE_LEVELS[g] == -2.2 else "assumed") for g in GROUP_IDS}
 
 SCALAR_PRIORS = {
     # ~0.35 log-odds per percentage point of income: a 25% voucher (0.84 points of income for the
