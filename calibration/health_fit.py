@@ -87,7 +87,8 @@ def to_params(theta: np.ndarray, frees: tuple[Free, ...], regions: list[str], se
     idx = np.arange(W) if draw_index is None else draw_index
     means = parameters.join_means()
     join = np.array([[means[g] for g in GROUP_IDS]]).repeat(W, axis=0)
-    lapse = np.array([[parameters.LAPSE_PRIOR[g].mean for g in GROUP_IDS]]).repeat(W, axis=0)
+    lapse_at = parameters.lapse_means()
+    lapse = np.array([[lapse_at[g] for g in GROUP_IDS]]).repeat(W, axis=0)
     for j, g in enumerate(GROUP_IDS):
         if g in STATE_GROUPS:
             join[:, j] += col["join_state"]

@@ -225,7 +225,8 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     fitted = (t("parameters_weighed", lang).format(region=i18n.region_name(s["region"], lang), figures=weighed)
               if weighed else
               # a province with no figure of its own (Lai Chau) is fitted on the nation's: said so
-              t("parameters_calibrated" if s.get("observed") else "parameters_calibrated.national",
+              t("parameters_calibrated" if s.get("observed") or compute.former_provinces(s["region"])
+                else "parameters_calibrated.national",
                 lang).format(region=i18n.region_name(s["region"], lang))
               if a.get("calibrated", True) else
               t("parameters_partly", lang).format(provinces=partly) if partly else t("parameters_priors", lang))

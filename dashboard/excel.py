@@ -190,6 +190,8 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
     for r in range(3, len(rows) + 3):
         ws.cell(row=r, column=1).alignment = Alignment(wrap_text=True, vertical="top")
         ws.cell(row=r, column=3).alignment = Alignment(wrap_text=True, vertical="top")
+        if ws.cell(row=r, column=1).value == b("k_mc", lang):  # a sentence in the status column
+            ws.cell(row=r, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     for r in sections:
         ws.cell(row=r, column=1).font = Font(bold=True)
     for r in range(3, len(rows) + 3):  # the target and the probability are shares

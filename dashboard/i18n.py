@@ -27,13 +27,17 @@ def t(key: str, lang: str) -> str:
         return catalogue.text("page", key, lang)
     if key in lever_labels():
         return catalogue.text("lever", key, lang)
-    if "." in key:  # a group lever's row: its group as the lever means it
-        return lever_group_label(key, lang)
     from . import compute
 
-    if catalogue.has("group", key) or compute.group_names(key) is not None:
+    def known_group(group: str) -> bool:
+        return catalogue.has("group", group) or compute.group_names(group) is not None
+
+    name, dot, group = key.partition(".")
+    if dot and name in lever_labels() and (catalogue.has("group", key) or known_group(group)):
+        return lever_group_label(key, lang)  # a group lever's row: its group as the lever means it
+    if not dot and known_group(key):
         return group_label(key, lang)  # a group's row: the group's one name
-    raise KeyError(f"the catalogue has no page entry {key!r} and no group is called so")
+    raise KeyError(f"the catalogue has no page entry {key!r} and no lever's group or group is called so")
 
 
 def region_name(region: str, lang: str) -> str:

@@ -33,7 +33,7 @@ def _spliced(own: Series | None, unit: Series | None, parameter: str) -> Series 
         after = ([DatedValue(MERGER_DATE, now.value, now.reference, now.kind, now.decided)] if now else [])
         after += [v for v in unit.values if v.start > MERGER_DATE]
     elif own is not None and parameter in NONE_IN_FORCE:
-        after = [DatedValue(MERGER_DATE, NONE_IN_FORCE[parameter], "Resolution 202/2025/QH15 (merger): "
+        after = [DatedValue(MERGER_DATE, NONE_IN_FORCE[parameter], f"{RESOLUTION} (merger): "
                             "the former province's own measure ends; the new unit has none", "assumed")]
     else:
         return own

@@ -121,6 +121,11 @@ JOIN_PRIOR = {
 }
 
 
+def lapse_means() -> dict[str, float]:
+    """Each group's lapse level, log-odds a year, as `LAPSE_HELD` holds it."""
+    return dict(LAPSE_HELD["levels"])
+
+
 def join_means() -> dict[str, float]:
     """Each group's join level, log-odds: the priors' means, the voluntary groups' as `JOIN_LEVELS`
     holds them (an alternative's inside `held_at`)."""
@@ -172,7 +177,8 @@ def sample_prior(draws: int, seed: int, regions: list[str], first_draw: int = 0)
 
     means = join_means()
     join = np.stack([draw(f"join.{g}", replace(JOIN_PRIOR[g], mean=means[g])) for g in GROUP_IDS], axis=1)
-    lapse = np.stack([draw(f"lapse.{g}", LAPSE_PRIOR[g]) for g in GROUP_IDS], axis=1)
+    lapse_at = lapse_means()
+    lapse = np.stack([draw(f"lapse.{g}", replace(LAPSE_PRIOR[g], mean=lapse_at[g])) for g in GROUP_IDS], axis=1)
     offsets = np.stack([draw(f"region.{r}", Prior(0.0, REGION_OFFSET_SD)) if r != NATIONAL
                         else np.zeros(draws) for r in regions], axis=1)
     ds = xr.Dataset(

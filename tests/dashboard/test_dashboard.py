@@ -591,3 +591,13 @@ def test_the_parameters_line_says_a_province_without_figures_is_fitted_on_the_na
                                            "target": 90, "year": 2030}, DRAWS, SEED)
     assert vinh_long["observed"]
     assert "calibrated to Vinh Long's observed figures" in str(callbacks.render(vinh_long, "en")["assumptions"])
+
+
+def test_a_mistyped_dotted_key_fails_too():
+    """A dotted key went to the lever-group branch whatever it was, and read 'Other group'."""
+    from covsim.dashboard.i18n import t
+
+    assert t("state_share.near_poor", "en")  # a lever's group row
+    for typo in ("parameters_calibrated.nationl", "state_share.nope", "no_lever.near_poor"):
+        with pytest.raises(KeyError):
+            t(typo, "en")

@@ -60,3 +60,30 @@ def test_the_held_fixed_rows_give_the_values_in_force():
     shift = ", ".join(f"{v:g}" for v in parameters.VOLUNTARY_AGE_SHIFT).replace("-", "−")
     assert shift in rows["voluntary_age_shift"]
     assert str(parameters.RAMP_YEARS) + " years" in rows["roadmap_ramp"]
+
+
+def test_the_join_levels_alternatives_reach_the_prior_draws_and_the_fit_and_only_the_voluntary_groups():
+    """`voluntary_join_levels` is read where parameters are made (the priors, the fit's draws):
+    under an alternative only the four voluntary groups' join levels move, by the spread's scale."""
+    import numpy as np
+
+    from covsim.calibration import health_fit
+    from covsim.simulator.inputs.groups import GROUP_IDS
+
+    fixed = parameters.JOIN_LEVELS
+    base = parameters.sample_prior(50, 0, ["vietnam"])
+    theta = np.array([[f.mean for f in health_fit.SHARED]])
+    fitted = health_fit.to_params(theta, health_fit.SHARED, ["vietnam"], 0)
+    voluntary = list(parameters.VOLUNTARY_JOIN)
+    for alternative, factor in zip(fixed.alternatives, (0.5, 1.5)):
+        with fixed.held_at(alternative):
+            moved = parameters.sample_prior(50, 0, ["vietnam"])
+            refit = health_fit.to_params(theta, health_fit.SHARED, ["vietnam"], 0)
+        for ds, at in ((base, moved), (fitted, refit)):
+            shift = (at.join_logit - ds.join_logit).mean("draw").to_series()
+            assert (shift.drop(voluntary) == 0).all()
+            mean = np.mean(list(parameters.VOLUNTARY_JOIN.values()))
+            expected = {g: (factor - 1) * (v - mean) for g, v in parameters.VOLUNTARY_JOIN.items()}
+            assert shift[voluntary].to_dict() == pytest.approx(expected)
+            assert (at.lapse_logit == ds.lapse_logit).all()
+    assert set(voluntary) < set(GROUP_IDS)
