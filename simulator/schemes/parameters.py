@@ -88,13 +88,15 @@ JOIN_LEVELS = Fixed(
     "level fitted)", {"levels": dict(VOLUNTARY_JOIN)}, (_spread(VOLUNTARY_JOIN, 0.5), _spread(VOLUNTARY_JOIN, 1.5)))
 #: Each group's lapse level, log-odds a year: -2.2 (about 10% a year) after Nguyen & Leung 2013
 #: (about 1 in 5 lapsed over 2004-2006), lower where the state or a pension keeps people in
-#: (assumed). A fit learns one shift they share (`lapse`), not how they differ; no alternative
-#: is tried: the voluntary groups, whose lapse moves coverage, share the one level.
+#: (assumed). A fit learns one shift they share (`lapse`), not how they differ: its alternatives
+#: scale each group's distance from the voluntary groups' -2.2, which they share.
 LAPSE_LEVELS = {"employee": -2.5, "pensioner": -4.0, "poor": -2.2, "child_under6": -3.0, "other_state_paid": -3.0,
                 "near_poor": -2.2, "pupil_student": -2.2, "farm_household": -2.2, "household": -2.2}
 LAPSE_HELD = Fixed(
     "lapse_levels", "each group's lapse level before the fitted shift they share: {levels} log-odds a year "
-    "(-2.2 is about 10% a year, after Nguyen and Leung 2013)", {"levels": dict(LAPSE_LEVELS)})
+    "(-2.2 is about 10% a year, after Nguyen and Leung 2013)", {"levels": dict(LAPSE_LEVELS)},
+    tuple(Alternative(f"x{f:g}", {"levels": {g: round(-2.2 + f * (v + 2.2), 4) + 0.0 for g, v in LAPSE_LEVELS.items()}})
+          for f in (0.5, 1.5)))
 #: The numbers above that no figure fits (assumed): listed in every run's provenance, where the
 #: user sees its results, beside the scenario's own assumed numbers. The model reads them through
 #: these (`now()`), so that `covsim target --held-fixed` can try each one's alternatives.
