@@ -77,26 +77,29 @@ ROADMAP_RAMP = Fixed(
 VOLUNTARY_JOIN = {"near_poor": -1.0, "pupil_student": 0.5, "farm_household": -1.5, "household": -1.5}
 
 
-def _spread(levels: dict, factor: float) -> Alternative:
-    mean = sum(levels.values()) / len(levels)
-    return Alternative(f"x{factor:g}", {"levels": {g: round(mean + factor * (v - mean), 4) + 0.0
+def _about(levels: dict, centre: float, factor: float) -> Alternative:
+    """An alternative scaling each level's distance from `centre` by `factor` (the levels a fit
+    shares one shift of: it learns where they sit together, never how far apart)."""
+    return Alternative(f"x{factor:g}", {"levels": {g: round(centre + factor * (v - centre), 4) + 0.0
                                                    for g, v in levels.items()}})
 
 
 JOIN_LEVELS = Fixed(
     "voluntary_join_levels", "voluntary groups' join levels against one another: {levels} log-odds (one shared "
-    "level fitted)", {"levels": dict(VOLUNTARY_JOIN)}, (_spread(VOLUNTARY_JOIN, 0.5), _spread(VOLUNTARY_JOIN, 1.5)))
+    "level fitted)", {"levels": dict(VOLUNTARY_JOIN)},
+    tuple(_about(VOLUNTARY_JOIN, sum(VOLUNTARY_JOIN.values()) / len(VOLUNTARY_JOIN), f) for f in (0.5, 1.5)))
 #: Each group's lapse level, log-odds a year: -2.2 (about 10% a year) after Nguyen & Leung 2013
 #: (about 1 in 5 lapsed over 2004-2006), lower where the state or a pension keeps people in
 #: (assumed). A fit learns one shift they share (`lapse`), not how they differ: its alternatives
-#: scale each group's distance from the voluntary groups' -2.2, which they share.
-LAPSE_LEVELS = {"employee": -2.5, "pensioner": -4.0, "poor": -2.2, "child_under6": -3.0, "other_state_paid": -3.0,
-                "near_poor": -2.2, "pupil_student": -2.2, "farm_household": -2.2, "household": -2.2}
+#: scale each group's distance from the voluntary groups' level, which the poor share.
+VOLUNTARY_LAPSE = -2.2
+LAPSE_LEVELS = {"employee": -2.5, "pensioner": -4.0, "poor": VOLUNTARY_LAPSE, "child_under6": -3.0,
+                "other_state_paid": -3.0, "near_poor": VOLUNTARY_LAPSE, "pupil_student": VOLUNTARY_LAPSE,
+                "farm_household": VOLUNTARY_LAPSE, "household": VOLUNTARY_LAPSE}
 LAPSE_HELD = Fixed(
     "lapse_levels", "each group's lapse level before the fitted shift they share: {levels} log-odds a year "
-    "(-2.2 is about 10% a year, after Nguyen and Leung 2013)", {"levels": dict(LAPSE_LEVELS)},
-    tuple(Alternative(f"x{f:g}", {"levels": {g: round(-2.2 + f * (v + 2.2), 4) + 0.0 for g, v in LAPSE_LEVELS.items()}})
-          for f in (0.5, 1.5)))
+    f"({VOLUNTARY_LAPSE:g} is about 10% a year, after Nguyen and Leung 2013)", {"levels": dict(LAPSE_LEVELS)},
+    tuple(_about(LAPSE_LEVELS, VOLUNTARY_LAPSE, f) for f in (0.5, 1.5)))
 #: The numbers above that no figure fits (assumed): listed in every run's provenance, where the
 #: user sees its results, beside the scenario's own assumed numbers. The model reads them through
 #: these (`now()`), so that `covsim target --held-fixed` can try each one's alternatives.
@@ -121,6 +124,8 @@ JOIN_PRIOR = {
     "child_under6": Prior(1.5, 1.0), "other_state_paid": Prior(1.0, 1.0),
     **{g: Prior(level, 1.0) for g, level in VOLUNTARY_JOIN.items()},
 }
+LAPSE_PRIOR = {g: Prior(LAPSE_LEVELS[g], 0.5, source="Nguyen & Leung 2013: ~1 in 5 lapsed over 2004-2006, ~10%/yr"
+                        if LAPSE_LEVELS[g] == VOLUNTARY_LAPSE else "assumed") for g in GROUP_IDS}
 
 
 def lapse_means() -> dict[str, float]:
@@ -132,8 +137,7 @@ def join_means() -> dict[str, float]:
     """Each group's join level, log-odds: the priors' means, the voluntary groups' as `JOIN_LEVELS`
     holds them (an alternative's inside `held_at`)."""
     return {g: p.mean for g, p in JOIN_PRIOR.items()} | JOIN_LEVELS["levels"]
-LAPSE_PRIOR = {g: Prior(LAPSE_LEVELS[g], 0.5, source="Nguyen & Leung 2013: ~1 in 5 lapsed over 2004-2006, ~10%/yr"
-                        if LAPSE_LEVELS[g] == -2.2 else "assumed") for g in GROUP_IDS}
+
 
 SCALAR_PRIORS = {
     # ~0.35 log-odds per percentage point of income: a 25% voucher (0.84 points of income for the
