@@ -126,9 +126,11 @@ def to_params(theta: np.ndarray, frees: tuple[Free, ...], regions: list[str], se
 
 def compliance_point(region: str, regions: list[str], until: int | None) -> dict[str, tuple]:
     """Employers' compliance the health fit holds fixed, as one draw: the mean of the labour
-    layer's shipped posterior for the region (fitted to the labour observations), or the priors'
-    means for an "as of" fit (that posterior saw every year) or where none is shipped."""
+    layer's shipped posterior for the region (fitted to the labour observations), or, for an "as
+    of" fit (that posterior saw every year) or where none is shipped, the level and trend
+    `compliance.AS_OF` holds (the priors' means, or an alternative's inside `held_at`)."""
     means = {k: (np.exp(p.mean) if p.log else p.mean) for k, p in compliance.PRIORS.items()}
+    means.update(compliance_logit=compliance.AS_OF["level"], compliance_trend=compliance.AS_OF["trend"])
     offsets = np.zeros(len(regions))
     path = Path(str(resources.files("covsim.calibration").joinpath("posterior"))) / f"labour_{region}.nc"
     if until is None and path.exists():
@@ -282,11 +284,7 @@ class LogPosterior(LogPrior):
             z = normal(self.seed, "posterior.compliance_sd", out.draw.values)
             out["compliance_sd"] = ("draw", np.exp(prior.mean + prior.sd * z))
             out = out.assign_coords(region=self.regions)
-            held = {k: float(np.ravel(v)[0]) for k, (_, v) in self.compliance.items() if k in compliance.PRIORS}
-            out.attrs["compliance_held"] = (  # listed with the run's held numbers (health.provenance)
-                f"employers' compliance held at {held['compliance_logit']:g} log-odds in {compliance.TREND_START}, "
-                f"rising {held['compliance_trend']:g} a year (its priors' means: the labour layer's fit saw "
-                f"every year, so an as-of fit does not use it)")
+            out.attrs["compliance_held"] = str(compliance.AS_OF)  # listed with the run's held numbers (health.provenance)
         if "log_drift_sd" not in [f.name for f in self.frees]:
             return out
         gain = self.drift_gain(np.median(theta, axis=0))

@@ -3,7 +3,8 @@
 The fitted parameters say how far the verdict leans on them (`learned.leans_on`); the numbers held
 fixed (`simulator/schemes/fixed.py`: the age shift of the voluntary groups, their incomes and the
 growth of income ahead, lapse's response, the ramps of the two laws' drives; the labour layer's
-own for BHXH and BHTN) are assumed, and no draw varies them. So each is set in turn to its lower
+own for BHXH and BHTN; as of a year, employers' compliance, which the labour layer's fit saw
+every year to give) are assumed, and no draw varies them. So each is set in turn to its lower
 and its higher alternative (declared beside it, assumed too), the scheme's fit of the region (of a
 2025 unit's former provinces) is redone on the same observations under that value (a fit absorbs
 what the data can tell about it), and the scenario is run again with the same seed: common random
@@ -28,9 +29,11 @@ from .diagnostics import verdict
 from .fit import Settings, calibrate
 
 
-def tried(scheme_id: str) -> tuple:
-    """The numbers held fixed whose alternatives are tried: those that can move coverage."""
-    return tuple(f for f in scheme_of(scheme_id).fixed_items if f.alternatives)
+def tried(scheme_id: str, until: int | None = None) -> tuple:
+    """The numbers held fixed whose alternatives are tried: those that can move coverage, and as of
+    a year those its fit holds besides (employers' compliance: `Scheme.as_of_fixed`)."""
+    entry = scheme_of(scheme_id)
+    return tuple(f for f in entry.fixed_items + (entry.as_of_fixed if until is not None else ()) if f.alternatives)
 
 
 def check(scenario, until: int | None) -> None:
@@ -57,7 +60,7 @@ def refitted(scenario, until: int | None) -> list[str]:
 
 def note(scenario, until: int | None) -> str:
     """The line said before minutes of fitting: what is refitted, how many times."""
-    fits = 2 * len(tried(scenario.scheme))
+    fits = 2 * len(tried(scenario.scheme, until))
     regions = refitted(scenario, until)
     if not regions:
         return (f"--held-fixed: {scenario.region} has no fit of its own: each of the {fits} alternatives is run on "
@@ -111,7 +114,7 @@ def probabilities(scenario, target: float, year: int, draws: int, seed: int, unt
     refits = bool(refitted(scenario, until))
     settings = settings or dataclasses.replace(SETTINGS, draws=max(draws, 300), seed=seed)  # as `target --until`
     rows = []
-    chosen = [f for f in tried(scenario.scheme) if keys is None or f.key in keys]
+    chosen = [f for f in tried(scenario.scheme, until) if keys is None or f.key in keys]
     if progress is not None:
         progress(sum(len(f.alternatives) for f in chosen))
     for fixed in chosen:

@@ -66,7 +66,7 @@ def unworded() -> list[str]:
 
     need = [("brief", f"lever_{name}", f"simulator/inputs/levers.py: lever '{name}'") for name in LEVERS]
     for entry in SCHEMES.values():  # each number held fixed: its sentence, and its name where it is tried
-        for f in entry.fixed_items:
+        for f in entry.fixed_items + entry.as_of_fixed:
             need += [("fixed", f.key, f"{entry.model.__name__}: held fixed '{f.key}'")]
             need += [("held_name", f.key, f"{entry.model.__name__}: alternatives of '{f.key}'")] if f.alternatives else []
     for name, path in shipped().items():

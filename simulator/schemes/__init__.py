@@ -39,6 +39,7 @@ class Scheme:
     `held_texts`: what a run of regions holds besides its FIXED numbers, by what it knows (a day,
     None: everything) and its last year (a labour run past the last required_share row holds it);
     `held_items`: the whole-record part of it as (key, values), for the faces to word.
+    `as_of_fixed`: what its fit "as of" a year holds fixed besides (`fixed.Fixed`), tried as the others are.
     """
 
     id: str
@@ -56,6 +57,7 @@ class Scheme:
     support_cost: bool = False  # its `state_cost` is the state's support of contributions, no premium flows
     held_texts: Callable | None = None
     held_items: Callable | None = None
+    as_of_fixed: tuple = ()
 
     @property
     def fixed(self) -> tuple[str, ...]:
@@ -98,7 +100,7 @@ _LABOUR = dict(model=labour, denominator="labour_force", posterior="labour_{regi
                target_gaps=labour.target_gaps, held_texts=labour.held_texts, held_items=labour.held_items)
 SCHEMES: dict[str, Scheme] = {
     "bhyt": Scheme("bhyt", health, "population", posterior="{region}.nc", draw_stream=7919, budget=True,
-                   variants=True),
+                   variants=True, as_of_fixed=health.AS_OF_FIXED),
     "bhxh": Scheme("bhxh", unread=labour.UNREAD["bhxh"], support_cost=True, **_LABOUR),
     "bhtn": Scheme("bhtn", unread=labour.UNREAD["bhtn"], **_LABOUR),
 }

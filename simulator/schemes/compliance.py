@@ -20,6 +20,7 @@ from ..inputs.policy import Policy
 from ..inputs.regions import NATIONAL
 from ..inputs.scheme_ids import ENFORCEMENT
 from ..streams import normal, normal_path
+from .fixed import Alternative, Fixed
 from .parameters import Prior, region_values
 
 TREND_START = 2008
@@ -33,6 +34,18 @@ PRIORS = {
 }
 REGION_PRIOR = ("region_compliance",
                 Prior(0.0, 0.4, source="assumed: provinces around the national compliance"))
+_LEVEL, _TREND = PRIORS["compliance_logit"], PRIORS["compliance_trend"]
+#: The compliance a health fit "as of" a year holds (`calibration/health_fit.compliance_point`): the
+#: labour layer's fit saw every year, so such a fit takes the priors' means, and its runs carry the
+#: one point. Nothing it fits moves the trend ahead, and a verdict can hang on it (Lai Chau's 96.8% by
+#: 2020 as of 2016: 46%, 30.5% / 52.5% with the trend one prior sd lower / higher; an audit of
+#: 2026-12-05), so its alternatives are those.
+AS_OF = Fixed(
+    "compliance_as_of", f"employers' compliance held at {{level}} log-odds in {TREND_START}, rising {{trend}} a year "
+    "(assumed: the labour layer's fit saw every year, so an as-of fit does not use it)",
+    {"level": _LEVEL.mean, "trend": _TREND.mean},
+    tuple(Alternative(f"{t:g} a year", {"trend": t}) for t in
+          (round(_TREND.mean - _TREND.sd, 4), round(_TREND.mean + _TREND.sd, 4))))
 
 
 def _prior(name: str, prior: Prior, idx: np.ndarray, seed: int) -> np.ndarray:

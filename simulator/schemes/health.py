@@ -36,6 +36,8 @@ MONEY = Fixed("money_ratios", "employees' contribution base {wage} × the base s
 BASE_SALARY_HELD = Fixed("base_salary_held", "the base salary after its last change in the data held for every "
                          "later year, and Law 51/2024's reference level (from 1 July 2025) taken equal to it")
 FIXED = (*parameters.FIXED, MONEY, BASE_SALARY_HELD)
+#: What a fit "as of" a year holds besides (the labour layer's fit of compliance saw every year).
+AS_OF_FIXED = (compliance.AS_OF,)
 
 
 @dataclass

@@ -580,8 +580,8 @@ def test_an_as_of_fits_held_compliance_is_listed_with_the_held_numbers():
     result = covsim("forecast", "vietnam", "--until", "2012", "--to", "2014", "--fast", "--draws", "40", "--json")
     assert result.returncode == 0, result.stderr
     held = [f for f in json.loads(result.stdout)["provenance"]["fixed"] if "employers' compliance" in f]
-    assert held == ["employers' compliance held at 0.85 log-odds in 2008, rising 0.05 a year (its priors' "
-                    "means: the labour layer's fit saw every year, so an as-of fit does not use it)"]
+    assert held == ["employers' compliance held at 0.85 log-odds in 2008, rising 0.05 a year (assumed: the "
+                    "labour layer's fit saw every year, so an as-of fit does not use it)"]
     run = covsim("run", "vietnam", "--draws", "10", "--json")
     assert not [f for f in json.loads(run.stdout)["provenance"]["fixed"] if "employers' compliance" in f]
     # the group shares the cut holds (the 2020 reference unknown as of 2012) are listed too; not on the record

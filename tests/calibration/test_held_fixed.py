@@ -115,3 +115,31 @@ def test_a_2025_unit_refits_each_former_province_with_a_fit_of_its_own(monkeypat
 def test_held_fixed_refuses_before_fitting_what_it_cannot_try():
     assert_one_line_error(covsim("target", "vinh_long", "--scheme", "bhxh", "--target", "0.5", "--year", "2020",
                                  "--until", "2016", "--held-fixed"), "--until", "bhyt")
+
+
+def test_as_of_a_year_employers_compliance_is_tried_too_and_reaches_the_fit():
+    """An as-of fit holds employers' compliance at the priors' means (the labour layer's fit saw
+    every year): a number the verdict can hang on, tried as of a year and only then; under an
+    alternative the fit holds that trend (a whole-record fit keeps the labour posterior's), and the
+    run lists the value it used. (The refit absorbs part of it, so a higher trend need not raise
+    the probability: Can Tho's as of 2023 falls.)"""
+    from covsim.calibration.health_fit import compliance_point
+    from covsim.simulator.schemes import compliance
+
+    assert compliance.AS_OF not in held_fixed.tried("bhyt")
+    assert held_fixed.tried("bhyt", 2016)[-1] is compliance.AS_OF and compliance.AS_OF not in held_fixed.tried("bhxh", 2016)
+    scenario = simulator.load_scenario("lai_chau")
+    whole, as_of = (2 * len(held_fixed.tried("bhyt", u)) for u in (None, 2016))
+    assert as_of == whole + 2 and f"{as_of} times" in held_fixed.note(scenario, 2016)
+    low, high = compliance.AS_OF.alternatives
+    with compliance.AS_OF.held_at(high):
+        point = compliance_point("lai_chau", ["vietnam", "lai_chau"], 2016)
+        shipped_point = compliance_point("lai_chau", ["vietnam", "lai_chau"], None)
+    assert float(point["compliance_trend"][1][0]) == 0.08 and float(point["compliance_logit"][1][0]) == 0.85
+    assert float(shipped_point["compliance_trend"][1][0]) != 0.08  # the labour posterior's, not the alternative
+    assert compliance.AS_OF["trend"] == 0.05  # undone
+    (row,) = held_fixed.probabilities(scenario, 0.968, 2020, 40, 0, until=2016, settings=FAST,
+                                      keys=("compliance_as_of",))
+    assert [row[s]["label"] for s in ("low", "high")] == ["0.02 a year", "0.08 a year"]
+    assert "rising 0.02 a year" in row["low"]["held"] and "rising 0.08 a year" in row["high"]["held"]
+    assert row["high"]["probability"] > row["low"]["probability"]  # Lai Chau's employees, ahead of the fit

@@ -30,7 +30,7 @@ def _rows() -> list[list[str]]:
 
 
 def test_every_number_held_fixed_has_its_row():
-    declared = {f.key for m in (parameters, health, labour) for f in m.FIXED}
+    declared = {f.key for m in (parameters, health, labour) for f in m.FIXED} | {f.key for f in health.AS_OF_FIXED}
     listed = {row[0].strip("`") for row in _rows() if "." not in row[0]}
     assert declared == listed
 
@@ -48,7 +48,7 @@ def test_each_code_number_listed_is_the_value_the_code_holds(row):
 
 def test_each_held_number_s_row_names_the_alternatives_tried():
     rows = {row[0].strip("`"): row[3] for row in _rows() if "." not in row[0]}
-    for f in (f for m in (parameters, health, labour) for f in m.FIXED):
+    for f in (*(f for m in (parameters, health, labour) for f in m.FIXED), *health.AS_OF_FIXED):
         labels = [a.label.replace("x", "\u00d7") if a.label.startswith("x") else a.label for a in f.alternatives]
         assert rows[f.key] == (", ".join(labels) if labels else "none"), f.key
 

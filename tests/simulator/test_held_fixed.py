@@ -68,7 +68,9 @@ def test_the_roadmap_ramp_is_read_from_the_number_held_fixed(setting):
 
 
 def test_every_number_that_moves_coverage_has_a_lower_and_a_higher_alternative():
-    for f in parameters.FIXED:
+    from covsim.simulator.schemes import health
+
+    for f in parameters.FIXED + health.AS_OF_FIXED:
         assert len(f.alternatives) == 2, f.key
         for alt in f.alternatives:
             assert set(alt.values) <= set(f.values), (f.key, alt.label)
