@@ -465,10 +465,25 @@ def _end_now(code: int) -> None:
     os._exit(code)
 
 
+def _signed_values(argv: list[str]) -> list[str]:
+    """`--memory-limit -5G` as `--memory-limit=-5G`: argparse takes a value that starts with '-' and
+    is not a plain negative number for an option, and says only "expected one argument"; joined,
+    the option's own check names what is allowed. No option or positional of covsim is a
+    negative-looking word, so only a value can be meant."""
+    out: list[str] = []
+    for token in argv:
+        if (out and out[-1].startswith("--") and "=" not in out[-1] and len(token) > 1 and token[0] == "-"
+                and (token[1].isdigit() or token[1] == ".")):
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     from covsim.simulator.errors import InputError
 
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_signed_values(sys.argv[1:] if argv is None else argv))
     if argv is None:  # the command itself, not a caller in this process
         _terminate_as_exit()
     try:

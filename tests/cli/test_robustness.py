@@ -233,6 +233,15 @@ def test_bad_memory_limit_is_one_line(capsys):
     one_line(err, "--memory-limit")
 
 
+@pytest.mark.parametrize("value", ["-5G", "-1e3"])
+def test_a_value_that_starts_with_a_minus_reaches_the_option_s_own_check(capsys, value):
+    """argparse takes '-5G' for an option and says "expected one argument": the option's check
+    says what is allowed instead."""
+    code, _, err = cli(capsys, "run", "lai_chau", "--memory-limit", value)
+    assert code == 2
+    one_line(err, "--memory-limit", value, "expected a size such as")
+
+
 # 5. One line instead of a traceback --------------------------------------------------------------
 
 @pytest.mark.parametrize("argv", [
