@@ -103,9 +103,16 @@ def _fertility_shape() -> np.ndarray:
     return density
 
 
+#: Net migration's shape across ages (assumed): a normal bump of young adults about `peak_age`
+#: with sd `spread`, and children with them, `children` at birth decaying over `children_decay` years.
+MIGRATION_SHAPE = {"peak_age": 24.0, "spread": 6.0, "children": 0.15, "children_decay": 10.0}
+
+
 def migration_profile() -> np.ndarray:
     """Relative net migration by age: mostly young adults, some children with them."""
-    profile = np.exp(-0.5 * ((AGES - 24.0) / 6.0) ** 2) + 0.15 * np.exp(-AGES / 10.0)
+    m = MIGRATION_SHAPE
+    profile = (np.exp(-0.5 * ((AGES - m["peak_age"]) / m["spread"]) ** 2)
+               + m["children"] * np.exp(-AGES / m["children_decay"]))
     return profile / profile.mean()
 
 

@@ -14,7 +14,8 @@ from covsim.simulator.schemes import health, labour, parameters
 DATA_MD = Path(__file__).resolve().parents[2] / "docs" / "data.md"
 MODULES = {"demography": "covsim.simulator.inputs.demography", "parameters": "covsim.simulator.schemes.parameters",
            "labour_fit": "covsim.calibration.labour_fit", "price_evidence": "covsim.calibration.price_evidence",
-           "labour": "covsim.simulator.schemes.labour"}
+           "labour": "covsim.simulator.schemes.labour", "compliance": "covsim.simulator.schemes.compliance",
+           "drives": "covsim.simulator.inputs.drives"}
 
 
 def _section() -> str:
@@ -87,3 +88,11 @@ def test_the_join_levels_alternatives_reach_the_prior_draws_and_the_fit_and_only
             assert shift[voluntary].to_dict() == pytest.approx(expected)
             assert (at.lapse_logit == ds.lapse_logit).all()
     assert set(voluntary) < set(GROUP_IDS)
+
+
+def test_the_walk_ahead_starts_the_year_after_the_last_national_figure_shipped():
+    """`DEFAULT_NOISE_FROM` is written as a year: a later national figure added to the data must
+    move it, or a run's walk would start inside the observed years."""
+    from covsim.calibration.health_fit import last_national_year
+
+    assert parameters.DEFAULT_NOISE_FROM == last_national_year() + 1
