@@ -403,7 +403,11 @@ def workbook_out(text: str):
                          else f"folder {out.parent} does not exist")
     from covsim.simulator.output import check_destination
 
-    return check_destination(out, (".xlsx",))  # a folder named *.xlsx, a read-only folder: named here
+    checked = check_destination(out, (".xlsx",))  # a folder named *.xlsx, a read-only folder: named here
+    if out.is_file():  # a filled copy under the same name would be lost to an empty one
+        raise InputError("--out", text, "exists, and a template would replace it and all filled in it; "
+                                        "give a new name, or delete the file first")
+    return checked
 
 
 def _year(text: str) -> int:

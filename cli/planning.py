@@ -627,6 +627,9 @@ def cmd_allocate(args) -> int:
     if args.out.lower().endswith(".csv") and Path(args.out + ".provenance.json").is_dir():  # refused now, not after the run
         raise InputError(args.out, "--out", f"its provenance goes beside it in '{args.out}.provenance.json', which is "
                                             "a folder; allowed: a CSV name whose '.provenance.json' is free or a file")
+    if args.scenario and Path(args.scenario).exists() and Path(args.scenario).resolve() == Path(args.out).resolve():
+        raise InputError(args.out, "--out", f"is the scenario workbook read (--scenario {args.scenario}), which "
+                                            "the targets would replace; allowed: another file name")
     scenario = _scenario(args)
     planning.check_year(scenario, args.year)
     ds = simulator.run(scenario, params=_draws(scenario, args), draws=args.draws, seed=args.seed)
@@ -636,10 +639,13 @@ def cmd_allocate(args) -> int:
     table = _named(table, args.lang)
     if args.out.lower().endswith(".csv"):
         sidecar = args.out + ".provenance.json"  # a CSV holds one table: what reproduces it sits beside it
-        _atomic(sidecar, lambda tmp: Path(tmp).write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n",
-                                                          encoding="utf-8"), suffix=".json")
-        # utf-8-sig: Excel on Windows reads the district names' diacritics only with the byte-order mark
-        _atomic(args.out, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8-sig"), suffix=".csv")
+
+        def both(tmp):  # the table written in full first; its provenance replaced only then, the table last
+            # utf-8-sig: Excel on Windows reads the district names' diacritics only with the byte-order mark
+            table.to_csv(tmp, index=False, encoding="utf-8-sig")
+            _atomic(sidecar, lambda side: Path(side).write_text(json.dumps(record, ensure_ascii=False, indent=1)
+                                                                + "\n", encoding="utf-8"), suffix=".json")
+        _atomic(args.out, both, suffix=".csv")
     else:
         def excel(tmp):
             import pandas as pd

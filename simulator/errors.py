@@ -26,12 +26,13 @@ def one_line(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
 
 
-def nearest(name: str, allowed) -> str:
-    """A ' (did you mean X?)' hint, or '' when nothing is close."""
+def nearest(name: str, allowed, shown: dict | None = None) -> str:
+    """A ' (did you mean X?)' hint, or '' when nothing is close; `shown` words a match otherwise
+    (a lever sought by its short name, named by its path)."""
     allowed = [str(a) for a in allowed]
     by_lower = {a.lower(): a for a in allowed}  # 'LAI_CHAU' is 'lai_chau' in capitals
     match = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1, cutoff=0.5)
-    return f" (did you mean '{by_lower[match[0]]}'?)" if match else ""
+    return f" (did you mean '{(shown or {}).get(by_lower[match[0]], by_lower[match[0]])}'?)" if match else ""
 
 
 class InputErrors(InputError):

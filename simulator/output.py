@@ -7,6 +7,7 @@ removed by the next write to the same destination.
 """
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Callable
 
 import xarray as xr
 
-from .errors import InputError
+from .errors import InputError, one_line
 
 FORMATS = (".nc",)
 #: Outputs a user may keep data of their own in under the name typed: one that exists is replaced
@@ -150,10 +151,39 @@ def atomic_write(path: str | Path, write: Callable[[str], None], suffix: str = "
         if exc.filename in (tmp, None):  # a full disk, a lost mount: say which output failed
             raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if writer_failed(exc):
+            quiet_close(exc)
+            raise OSError(errno.EIO, failed_text(exc), str(path)) from None
         raise
     return path
+
+
+def writer_failed(exc: BaseException) -> bool:
+    """A file library's own word for a write the file system refused (netCDF's "HDF error" is a
+    RuntimeError, lxml's IO_EFBIG a SerialisationError), not an OSError the CLI says in one line."""
+    return (isinstance(exc, RuntimeError) and str(exc).startswith("NetCDF:")) or type(exc).__name__ == "SerialisationError"
+
+
+def quiet_close(exc: BaseException) -> None:
+    """Close the failed writer's open streams now, silently: left to the garbage collector, each
+    prints "Exception ignored in ..." with a traceback after the one-line error (openpyxl's)."""
+    import gc
+    import sys
+    import traceback
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _: None
+    try:
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
+def failed_text(exc: BaseException) -> str:
+    return f"could not be written ({one_line(exc)}): is the disk full, or the file larger than allowed?"
 
 
 #: What each dimension of a written result means, set on its coordinate where the writer left none:

@@ -314,7 +314,11 @@ def parse_lever(text: str, where: str = "levers", valid: list[str] | None = None
         return f"state_share.{text}"
     heads = dict.fromkeys(p.partition(".")[0] for p in valid)
     known = text in lever_paths() or f"state_share.{text}" in lever_paths()
-    what = "not a lever this command moves" if known else f"unknown lever{nearest(text, valid)}"
+    # a name without a dot is sought among the names typed ('nearpoor' is near_poor's state share, not
+    # the nearer path 'state_share.poor'), and named by its path
+    typed = {p.partition(".")[2] if p.startswith("state_share.") else p: p for p in valid}
+    hint = nearest(text, valid) if "." in text else nearest(text, typed, shown=typed)
+    what = "not a lever this command moves" if known else f"unknown lever{hint}"
     groups = [g for g in LEVERS["state_share"].groups if f"state_share.{g}" in valid]  # those the command moves
     shares = f"a group ({', '.join(groups)}) for its state share, or " if groups else ""
     raise InputError(where, text, f"{what}; allowed: {shares}a reform path: "

@@ -267,7 +267,7 @@ class Scenario:
         return trimmed.with_reform({path: {start: float(v)} for path, v in levels.items()}, name=name)
 
 
-def _flatten(table: dict, prefix: str = "") -> dict[str, object]:
+def _flatten(table: dict, prefix: str = "", where: str = "scenario") -> dict[str, object]:
     """{'state_share': {'near_poor': {'2017': 1}}} -> {'state_share.near_poor': {'2017': 1}}.
 
     A table under a whole lever path is its years, whatever its keys ('abc' is then a bad year,
@@ -277,9 +277,13 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, object]:
         path = f"{prefix}.{key}" if prefix else str(key)
         if isinstance(value, dict) and value and path_problem(path) \
                 and not all(str(k).strip().isdigit() for k in value):
-            out.update(_flatten(value, path))
+            found = _flatten(value, path, where)
         else:
-            out[path] = value
+            found = {path: value}
+        for twice in found.keys() & out.keys():  # "a.b" and a.b both written: TOML keeps both, one would be lost
+            raise InputError(where, f"reform.{twice}", "given twice (as a quoted and as a dotted key); "
+                                                             "give each lever once, its years in one table")
+        out.update(found)
     return out
 
 
@@ -288,7 +292,7 @@ def validate_reform(reform: dict, where: str, start: int, end: int,
     from . import regions
 
     out: dict[str, dict[int, float]] = {}
-    for path, value in _flatten(reform).items():
+    for path, value in _flatten(reform, where=where).items():
         key = f"reform.{path}"
         problem = path_problem(path)
         if problem:
@@ -370,7 +374,7 @@ def _merged_units() -> list[str]:
 
 def _read_toml(path: Path) -> dict:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # Notepad's byte-order mark is no TOML statement
     except FileNotFoundError:
         raise InputError(path, None, "scenario file not found") from None
     except IsADirectoryError:
@@ -422,6 +426,11 @@ def load(name_or_path: str | Path, _seen: tuple = (), _by_name: bool = False) ->
         raise InputError("scenario", text, f"no shipped scenario of that name{nearest(text, [*ships, *regions])}; "
                                            f"shipped: {', '.join(ships)}; regions run as their baseline: "
                                            f"{', '.join(regions)} (or give a path to a .toml or .xlsx file)")
+    own = str(path.resolve()) if path is not None else text
+    if own in _seen:  # a file that is its own baseline, at once or through others
+        raise InputError(path, "baseline", "circular: the scenario is its own baseline (through "
+                                           f"{' -> '.join(Path(s).name for s in _seen if '/' in s or s == own)}); "
+                                           "a reform names a shipped scenario or another file")
     if path is None:
         where = f"{text} (default baseline: no scenario file ships for this region)"
         raw = {"name": text, "region": text, "description": f"{text}: baseline, national policy in force"}
@@ -432,7 +441,7 @@ def load(name_or_path: str | Path, _seen: tuple = (), _by_name: bool = False) ->
         from . import scenario_excel
 
         where = str(path)
-        raw = scenario_excel.read(path, lambda base: load(base, _seen + (path.stem,)))
+        raw = scenario_excel.read(path, lambda base: load(_baseline_ref(base, path, where), _seen + (path.stem, own)))
     else:
         where = str(path)
         raw = _read_toml(path)
@@ -448,7 +457,7 @@ def load(name_or_path: str | Path, _seen: tuple = (), _by_name: bool = False) ->
             raise InputError(where, "baseline", f"circular baseline '{raw['baseline']}'")
         baseline = _baseline_ref(raw["baseline"], path, where)  # as later readers find it again
         try:
-            base = load(baseline, _seen + (name,))
+            base = load(baseline, _seen + (name, own))
         except InputError as exc:
             if exc.where != "scenario":  # a fault inside the baseline's own file names that file
                 raise

@@ -126,8 +126,8 @@ def read(path: Path, load_baseline) -> dict:
         raw["baseline"] = str(baseline)
         try:
             base = load_baseline(str(baseline))
-        except InputError as exc:
-            bad(HEAD, f"B{r}", exc.message)
+        except InputError as exc:  # a fault inside the baseline's own file names that file and its key
+            bad(HEAD, f"B{r}", exc.message if exc.where == "scenario" else f"'{baseline}': {exc}")
     reform: dict[str, dict[int, float]] = {}
     last_year: dict[str, tuple[int, int]] = {}
     for r, (lever, year, value) in filled_rows(wb[REFORM], len(SHEETS[REFORM]), FIRST_ROW, strip=True):

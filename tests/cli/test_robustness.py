@@ -815,3 +815,71 @@ def test_a_dataset_derived_from_a_covsim_output_or_unreadable_is_refused_and_a_c
     chunk = xr.Dataset({"x": ("i", [1.0, 2.0])})
     batch.write_checkpoint(chunk, tmp_path / "00000-key.nc")
     batch.write_checkpoint(chunk, tmp_path / "00000-key.nc")  # again, as a rerun task does
+
+
+def _limited(blocks: int, *args, cwd):
+    """`covsim ARGS` with files limited to `blocks` KiB: a full disk, as the writer meets it."""
+    import shlex
+
+    command = " ".join(shlex.quote(a) for a in COVSIM + list(args))
+    return subprocess.run(["bash", "-c", f"ulimit -f {blocks}; exec {command}"], capture_output=True, text=True,
+                          cwd=cwd, timeout=600)
+
+
+@pytest.mark.parametrize("args, blocks", [
+    (("run", "lai_chau", "--draws", "10", "--quiet", "--out", "big.nc"), 50),   # netCDF: a RuntimeError
+    (("allocate", "lai_chau", "--draws", "10", "--target", "0.97", "--year", "2020", "--out", "big.xlsx"), 5),  # lxml
+])
+def test_an_output_the_disk_refuses_is_one_line_and_absent(tmp_path, args, blocks):
+    result = _limited(blocks, *args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    line = one_line(result.stderr, args[-1], "could not be written", "disk full")
+    assert "Exception ignored" not in result.stderr, line
+    assert not (tmp_path / args[-1]).exists() and not list(tmp_path.glob(".*tmp*"))
+
+
+def test_a_csv_allocation_the_disk_refuses_leaves_the_earlier_one_and_its_provenance_as_they_were(tmp_path):
+    """The provenance was replaced before the table: a failed second run left the first table
+    beside the second run's provenance."""
+    args = ("allocate", "lai_chau", "--draws", "10", "--year", "2020", "--out", "al.csv")
+    first = covsim(*args, "--target", "0.97", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    table, record = (tmp_path / "al.csv").read_bytes(), (tmp_path / "al.csv.provenance.json").read_bytes()
+    failed = _limited(4, *args, "--target", "0.95", cwd=tmp_path)
+    assert failed.returncode == 2, failed.stderr
+    one_line(failed.stderr, "al.csv")
+    assert (tmp_path / "al.csv").read_bytes() == table and (tmp_path / "al.csv.provenance.json").read_bytes() == record
+
+
+def test_allocate_refuses_to_write_over_the_scenario_workbook_it_reads(tmp_path, capsys):
+    from covsim.simulator.inputs import scenario_excel
+
+    book = tmp_path / "reform.xlsx"
+    scenario_excel.write_template(book)
+    before = book.read_bytes()
+    code, _, err = cli(capsys, "allocate", "lai_chau", "--target", "0.97", "--year", "2030", "--scenario", str(book),
+                       "--out", str(book))
+    assert code == 2
+    one_line(err, "--out", "is the scenario workbook read")
+    assert book.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["scenario", "region"])
+def test_a_template_never_replaces_a_workbook_already_there(tmp_path, capsys, command):
+    filled = tmp_path / "filled.xlsx"
+    filled.write_bytes(b"PK a filled workbook")
+    code, _, err = cli(capsys, command, "template", "--out", str(filled))
+    assert code == 2
+    one_line(err, "--out", "filled.xlsx", "exists")
+    assert filled.read_bytes() == b"PK a filled workbook"
+
+
+@pytest.mark.parametrize("typed, meant", [("nearpoor", "state_share.near_poor"), ("drve", "drive"),
+                                          ("state_share.nearpoor", "state_share.near_poor")])
+def test_a_mistyped_lever_is_matched_by_the_name_typed(typed, meant):
+    from covsim.simulator.analysis import planning
+    from covsim.simulator.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        planning.parse_lever(typed)
+    assert f"(did you mean '{meant}'?)" in str(err.value)

@@ -224,3 +224,34 @@ def test_a_changed_copy_under_a_shipped_name_is_refused_and_an_unchanged_one_tak
         sc.load(str(same))
     unit.write_text('name = "can_tho_mine"\nregion = "can_tho_2025"\nend = 2035\n', encoding="utf-8")
     assert sc.load(str(unit)).name == "can_tho_mine"
+
+
+def test_a_scenario_that_is_its_own_baseline_is_one_line_not_a_recursion(tmp_path):
+    """At once or through another file: a RecursionError's traceback before (a helper's audit)."""
+    own = tmp_path / "self.toml"
+    own.write_text('baseline = "self.toml"\n', encoding="utf-8")
+    (tmp_path / "a.toml").write_text('baseline = "b.toml"\n', encoding="utf-8")
+    (tmp_path / "b.toml").write_text('baseline = "a.toml"\n', encoding="utf-8")
+    for path, chain in ((own, "self.toml"), (tmp_path / "a.toml", "a.toml -> b.toml")):
+        with pytest.raises(InputError) as err:
+            sc.load(path)
+        assert err.value.key == "baseline" and f"circular: the scenario is its own baseline (through {chain})" in str(
+            err.value)
+
+
+def test_a_lever_written_both_as_a_quoted_and_as_a_dotted_key_is_refused_not_half_dropped(tmp_path):
+    """TOML keeps "state_share.near_poor" and state_share.near_poor apart; flattened, one table of
+    years replaced the other and a year was lost without a word."""
+    path = write(tmp_path, 'baseline = "lai_chau"\n[reform]\n"state_share.near_poor" = { 2026 = 0.5 }\n'
+                           '"state_share".near_poor = { 2027 = 0.6 }\n')
+    with pytest.raises(InputError) as err:
+        sc.load(path)
+    assert err.value.where == str(path) and err.value.key == "reform.state_share.near_poor"
+    assert "given twice" in err.value.message
+
+
+def test_a_scenario_file_saved_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + 'baseline = "lai_chau"\n[reform]\n"state_share.near_poor" = { 2026 = 0.9 }\n'
+                     .encode("utf-8"))
+    assert sc.load(path).reform["state_share.near_poor"] == {2026: 0.9}

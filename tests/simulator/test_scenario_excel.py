@@ -131,3 +131,18 @@ def test_a_workbook_with_no_reform_rows_is_refused_not_run_as_its_baseline(templ
     lines = problems(fill(template))
     assert lines == [f"{template}: sheet 'Cải cách', cell A3: no reform rows; a reform workbook sets at least one "
                      "lever (lever, year, value from row 3); to run the baseline, name it: covsim run lai_chau"]
+
+
+def test_a_fault_in_the_baseline_file_names_that_file_and_its_key(template, tmp_path):
+    """The workbook's cell B3 names a TOML baseline beside it whose value is out of range: the line
+    says the cell, and inside it the baseline's own file and key, not the workbook's cell alone."""
+    (template.parent / "pct.toml").write_text('baseline = "lai_chau"\n[reform]\n"state_share.near_poor" = { 2026 = 90 }\n',
+                                              encoding="utf-8")
+    lines = problems(fill(template, head=("x", "pct.toml", "", "s"), rows=[("state_share.poor", 2027, 1.0)]))
+    assert "sheet 'Kịch bản', cell B3: 'pct.toml':" in lines[0]
+    assert "pct.toml: reform.state_share.near_poor.2026: 90 is out of range" in lines[0]
+
+
+def test_a_workbook_that_is_its_own_baseline_is_one_line(template):
+    lines = problems(fill(template, head=("x", template.name, "", "s"), rows=[("state_share.poor", 2027, 1.0)]))
+    assert len(lines) == 1 and "cell B3" in lines[0] and "circular" in lines[0]
