@@ -520,7 +520,7 @@ def _stop_children() -> None:
 
 
 def register(sub) -> None:
-    from covsim.cli.main import SEED_HELP, _positive_int, add_memory_limit, seed
+    from covsim.cli.main import SEED_HELP, _positive_int, _year, add_memory_limit, seed
 
     p = sub.add_parser("batch", help="scenarios × a lever grid × draws on Dask, into one Zarr or NetCDF store")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="shipped scenario names, or TOML or .xlsx "
@@ -538,7 +538,7 @@ def register(sub) -> None:
                    help="draws per chunk: the unit of work and of checkpoints (default 100; each chunk has a fixed "
                         "cost of some 60 ms on a 2-core machine, so much smaller chunks spend their time on "
                         "bookkeeping)")
-    p.add_argument("--from", dest="start", type=int, help="first year grid levers take effect "
+    p.add_argument("--from", dest="start", type=_year, help="first year grid levers take effect "
                                                            "(default: after the region's last observation)")
     p.add_argument("--scheme", choices=SCHEMES, help="insurance scheme (default: the scenarios')")
     p.add_argument("--resume", action="store_true", help="reuse the finished chunks of an interrupted batch")

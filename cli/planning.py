@@ -699,6 +699,16 @@ def _atomic(path: str, write, suffix: str) -> None:
     atomic_write(path, write, suffix)
 
 
+def _samples(text: str) -> int:
+    import argparse
+
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number; allowed: a power of two >= 8, "
+                                         "e.g. 512") from None
+
+
 def register(sub) -> None:
     from covsim.cli.main import _year
 
@@ -746,7 +756,7 @@ def register(sub) -> None:
 
     _common(sens, scheme=False, accepted=runnable)  # not the 2025 units: sensitivity cannot sum them
     sens.add_argument("--year", type=_year, required=True, help="year of the coverage analysed")
-    sens.add_argument("--samples", type=int, default=512, help="Sobol' base samples, a power of two (default 512)")
+    sens.add_argument("--samples", type=_samples, default=512, help="Sobol' base samples, a power of two (default 512)")
     sens.add_argument("--chart", help="also write the bar chart to this image (.png, .svg, .pdf)")
     sens.set_defaults(func=cmd_sensitivity)
 

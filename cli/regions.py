@@ -279,7 +279,7 @@ def cmd_remove(args) -> int:
 
 
 def register(sub) -> None:
-    from covsim.cli.main import SEED_MAX, seed
+    from covsim.cli.main import SEED_MAX, _year, seed
 
     one = sub.add_parser("region", help="a province's own data: Excel template, add, observe, remove")
     acts = one.add_subparsers(dest="action", required=True)  # the same one-line error parser as the rest
@@ -295,7 +295,7 @@ def register(sub) -> None:
     a.set_defaults(func=cmd_add)
     o = acts.add_parser("observe", help="keep a 2025 unit's own year-end BHYT coverage and weigh its runs on it")
     o.add_argument("unit", help="a 2025 unit run as its former provinces (vinh_long_2025, ...)")
-    o.add_argument("year", type=int, help="the year the figure ends (2025 up to this year)")
+    o.add_argument("year", type=_year, help="the year the figure ends (2025 up to this year)")
     o.add_argument("value", type=share, help="coverage as a share of the population, e.g. 0.942")
     o.add_argument("--source", required=True, help="where the figure was published (document, agency, date)")
     o.add_argument("--no-calibrate", action="store_true",

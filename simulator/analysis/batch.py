@@ -339,8 +339,13 @@ def write_store(ds: xr.Dataset, out: Path) -> None:
             _remove(old)
         else:
             os.replace(tmp, out)
-    except BaseException:
+    except BaseException as exc:
         _remove(tmp)
+        from ..output import failed_text, quiet_close, writer_failed
+
+        if writer_failed(exc):  # a full disk, as netCDF says it: one line, naming the store
+            quiet_close(exc)
+            raise OSError(errno.EIO, failed_text(exc), str(out)) from None
         raise
 
 

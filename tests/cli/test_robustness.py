@@ -829,6 +829,7 @@ def _limited(blocks: int, *args, cwd):
 @pytest.mark.parametrize("args, blocks", [
     (("run", "lai_chau", "--draws", "10", "--quiet", "--out", "big.nc"), 50),   # netCDF: a RuntimeError
     (("allocate", "lai_chau", "--draws", "10", "--target", "0.97", "--year", "2020", "--out", "big.xlsx"), 5),  # lxml
+    (("batch", "lai_chau", "--draws", "10", "--out", "store.nc"), 50),  # its chunks stay, to resume (.partial)
 ])
 def test_an_output_the_disk_refuses_is_one_line_and_absent(tmp_path, args, blocks):
     result = _limited(blocks, *args, cwd=tmp_path)
@@ -883,3 +884,14 @@ def test_a_mistyped_lever_is_matched_by_the_name_typed(typed, meant):
     with pytest.raises(InputError) as err:
         planning.parse_lever(typed)
     assert f"(did you mean '{meant}'?)" in str(err.value)
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (("batch", "lai_chau", "--from", "abc"), "'abc' is not a year; allowed"),
+    (("sensitivity", "vietnam", "--year", "2020", "--samples", "abc"), "allowed: a power of two"),
+    (("region", "observe", "x", "abc", "0.5", "--source", "s"), "'abc' is not a year; allowed"),
+])
+def test_a_word_where_a_number_goes_says_what_is_allowed(capsys, argv, fragment):
+    code, _, err = cli(capsys, *argv)
+    assert code == 2
+    one_line(err, fragment)

@@ -255,3 +255,11 @@ def test_a_scenario_file_saved_with_a_byte_order_mark_is_read(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + 'baseline = "lai_chau"\n[reform]\n"state_share.near_poor" = { 2026 = 0.9 }\n'
                      .encode("utf-8"))
     assert sc.load(path).reform["state_share.near_poor"] == {2026: 0.9}
+
+
+def test_a_lever_set_per_group_given_without_one_says_how_to_name_it(tmp_path):
+    path = write(tmp_path, 'baseline = "lai_chau"\n[reform]\n"state_share" = { 2026 = 0.9 }\n')
+    with pytest.raises(InputError) as err:
+        sc.load(path)
+    assert err.value.key == "reform.state_share" and "write 'state_share.GROUP'" in err.value.message
+    assert "near_poor" in err.value.message
