@@ -475,9 +475,11 @@ def _signed_values(argv: list[str]) -> list[str]:
     the option's own check names what is allowed. No option or positional of covsim is a
     negative-looking word, so only a value can be meant."""
     out: list[str] = []
-    for token in argv:
-        if (out and out[-1].startswith("--") and "=" not in out[-1] and len(token) > 1 and token[0] == "-"
-                and (token[1].isdigit() or token[1] == ".")):
+    for i, token in enumerate(argv):
+        if token == "--":  # after it every token is a positional, as the user wrote it
+            return out + argv[i:]
+        if (out and out[-1].startswith("--") and out[-1] != "--" and "=" not in out[-1] and len(token) > 1
+                and token[0] == "-" and (token[1].isdigit() or token[1] == ".")):
             out[-1] = f"{out[-1]}={token}"
         else:
             out.append(token)

@@ -316,7 +316,7 @@ def parse_lever(text: str, where: str = "levers", valid: list[str] | None = None
     known = text in lever_paths() or f"state_share.{text}" in lever_paths()
     # a name without a dot is sought among the names typed ('nearpoor' is near_poor's state share, not
     # the nearer path 'state_share.poor'), and named by its path
-    typed = {p.partition(".")[2] if p.startswith("state_share.") else p: p for p in valid}
+    typed = {p.partition(".")[2] if p.startswith("state_share.") else p: p for p in valid} | {p: p for p in valid}
     hint = nearest(text, valid) if "." in text else nearest(text, typed, shown=typed)
     what = "not a lever this command moves" if known else f"unknown lever{hint}"
     groups = [g for g in LEVERS["state_share"].groups if f"state_share.{g}" in valid]  # those the command moves

@@ -208,8 +208,7 @@ def path_problem(path: str) -> str | None:
         return f"unknown lever{nearest(path, lever_paths())}; allowed: {', '.join(LEVERS)}"
     lever = LEVERS[name]
     if lever.groups and not group:
-        return (f"'{name}' is set per group; write '{name}.GROUP' = {{YEAR = VALUE}}; allowed groups: "
-                f"{', '.join(lever.groups)}")
+        return f"'{name}' is set per group: name one, as '{name}.GROUP'; allowed groups: {', '.join(lever.groups)}"
     if lever.groups and group not in lever.groups:
         what = "group" if name != "household_member_factor" else "member rank"
         return f"unknown {what} '{group}'{nearest(group, lever.groups)}; allowed: {', '.join(lever.groups)}"

@@ -275,8 +275,10 @@ def _flatten(table: dict, prefix: str = "", where: str = "scenario") -> dict[str
     out = {}
     for key, value in table.items():
         path = f"{prefix}.{key}" if prefix else str(key)
+        # a lever whose groups are numbers (household_member_factor's ranks) takes them as groups
+        ranks = path in LEVERS and LEVERS[path].groups and all(str(k) in LEVERS[path].groups for k in value)
         if isinstance(value, dict) and value and path_problem(path) \
-                and not all(str(k).strip().isdigit() for k in value):
+                and (ranks or not all(str(k).strip().isdigit() for k in value)):
             found = _flatten(value, path, where)
         else:
             found = {path: value}
@@ -426,11 +428,14 @@ def load(name_or_path: str | Path, _seen: tuple = (), _by_name: bool = False) ->
         raise InputError("scenario", text, f"no shipped scenario of that name{nearest(text, [*ships, *regions])}; "
                                            f"shipped: {', '.join(ships)}; regions run as their baseline: "
                                            f"{', '.join(regions)} (or give a path to a .toml or .xlsx file)")
-    own = str(path.resolve()) if path is not None else text
-    if own in _seen:  # a file that is its own baseline, at once or through others
-        raise InputError(path, "baseline", "circular: the scenario is its own baseline (through "
-                                           f"{' -> '.join(Path(s).name for s in _seen if '/' in s or s == own)}); "
+    # a file that is its own baseline, at once or through others (files by their resolved path; a
+    # region run as its baseline is no file and ends a chain)
+    own = str(path.resolve()) if path is not None else None
+    if own is not None and own in _seen:
+        chain = " -> ".join(Path(s).name for s in _seen if Path(s).is_absolute())
+        raise InputError(path, "baseline", f"circular: the scenario is its own baseline (through {chain}); "
                                            "a reform names a shipped scenario or another file")
+    files = (own,) if own is not None else ()
     if path is None:
         where = f"{text} (default baseline: no scenario file ships for this region)"
         raw = {"name": text, "region": text, "description": f"{text}: baseline, national policy in force"}
@@ -441,7 +446,7 @@ def load(name_or_path: str | Path, _seen: tuple = (), _by_name: bool = False) ->
         from . import scenario_excel
 
         where = str(path)
-        raw = scenario_excel.read(path, lambda base: load(_baseline_ref(base, path, where), _seen + (path.stem, own)))
+        raw = scenario_excel.read(path, lambda base: load(_baseline_ref(base, path, where), _seen + (path.stem, *files)))
     else:
         where = str(path)
         raw = _read_toml(path)
@@ -457,7 +462,7 @@ def load(name_or_path: str | Path, _seen: tuple = (), _by_name: bool = False) ->
             raise InputError(where, "baseline", f"circular baseline '{raw['baseline']}'")
         baseline = _baseline_ref(raw["baseline"], path, where)  # as later readers find it again
         try:
-            base = load(baseline, _seen + (name, own))
+            base = load(baseline, _seen + (name, *files))
         except InputError as exc:
             if exc.where != "scenario":  # a fault inside the baseline's own file names that file
                 raise

@@ -861,7 +861,7 @@ def test_allocate_refuses_to_write_over_the_scenario_workbook_it_reads(tmp_path,
     code, _, err = cli(capsys, "allocate", "lai_chau", "--target", "0.97", "--year", "2030", "--scenario", str(book),
                        "--out", str(book))
     assert code == 2
-    one_line(err, "--out", "is the scenario workbook read")
+    one_line(err, "--out", "is a scenario file the run reads (--scenario")
     assert book.read_bytes() == before
 
 
@@ -876,7 +876,8 @@ def test_a_template_never_replaces_a_workbook_already_there(tmp_path, capsys, co
 
 
 @pytest.mark.parametrize("typed, meant", [("nearpoor", "state_share.near_poor"), ("drve", "drive"),
-                                          ("state_share.nearpoor", "state_share.near_poor")])
+                                          ("state_share.nearpoor", "state_share.near_poor"),
+                                          ("state_share", "state_share.poor")])  # a path still, not 'base_salary'
 def test_a_mistyped_lever_is_matched_by_the_name_typed(typed, meant):
     from covsim.simulator.analysis import planning
     from covsim.simulator.errors import InputError
@@ -895,3 +896,32 @@ def test_a_word_where_a_number_goes_says_what_is_allowed(capsys, argv, fragment)
     code, _, err = cli(capsys, *argv)
     assert code == 2
     one_line(err, fragment)
+
+
+def test_allocate_refuses_to_write_over_a_workbook_its_scenario_reads_as_baseline(tmp_path, capsys):
+    from covsim.simulator.inputs import scenario_excel
+    from openpyxl import load_workbook
+
+    book = tmp_path / "ok.xlsx"
+    scenario_excel.write_template(book)
+    wb = load_workbook(book)
+    wb[scenario_excel.HEAD].append(["okx", "lai_chau", "d", "s"])
+    wb[scenario_excel.REFORM].append(["state_share.poor", 2027, 1.0])
+    wb.save(book)
+    (tmp_path / "chain.toml").write_text('baseline = "ok.xlsx"\n[reform]\n"state_share.near_poor" = { 2027 = 1.0 }\n',
+                                         encoding="utf-8")
+    before = book.read_bytes()
+    (tmp_path / "sub").mkdir()
+    code, _, err = cli(capsys, "allocate", "lai_chau", "--target", "0.9", "--year", "2020", "--draws", "4",
+                       "--scenario", str(tmp_path / "chain.toml"), "--out", str(tmp_path / "sub" / ".." / "ok.xlsx"))
+    assert code == 2
+    one_line(err, "--out", "the baseline of chain.toml")
+    assert book.read_bytes() == before
+
+
+def test_joining_a_signed_value_stops_at_the_double_dash():
+    from covsim.cli.main import _signed_values
+
+    assert _signed_values(["run", "--memory-limit", "-5G"]) == ["run", "--memory-limit=-5G"]
+    assert _signed_values(["run", "--draws", "10", "--", "-1.toml"]) == ["run", "--draws", "10", "--", "-1.toml"]
+    assert _signed_values(["run", "--", "--x", "-1"]) == ["run", "--", "--x", "-1"]

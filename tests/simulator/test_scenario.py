@@ -261,5 +261,29 @@ def test_a_lever_set_per_group_given_without_one_says_how_to_name_it(tmp_path):
     path = write(tmp_path, 'baseline = "lai_chau"\n[reform]\n"state_share" = { 2026 = 0.9 }\n')
     with pytest.raises(InputError) as err:
         sc.load(path)
-    assert err.value.key == "reform.state_share" and "write 'state_share.GROUP'" in err.value.message
+    assert err.value.key == "reform.state_share" and "as 'state_share.GROUP'" in err.value.message
     assert "near_poor" in err.value.message
+
+
+@pytest.mark.parametrize("text", ['household_member_factor.1 = { 2026 = 0.7 }\n',
+                                  '[reform.household_member_factor]\n"1" = { 2026 = 0.7 }\n'])
+def test_a_lever_whose_groups_are_numbers_takes_them_as_groups_not_years(tmp_path, text):
+    head = 'baseline = "lai_chau"\n' + ("[reform]\n" if not text.startswith("[") else "")
+    path = write(tmp_path, head + text)
+    assert sc.load(path).reform["household_member_factor.1"] == {2026: 0.7}
+
+
+def test_a_workbook_named_as_the_region_it_changes_is_no_circle(tmp_path):
+    """A region run as its baseline is no file: a workbook vinh_long_2025.xlsx changing the unit
+    vinh_long_2025 is not its own baseline."""
+    from openpyxl import load_workbook
+
+    from covsim.simulator.inputs import scenario_excel
+
+    book = tmp_path / "vinh_long_2025.xlsx"
+    scenario_excel.write_template(book)
+    wb = load_workbook(book)
+    wb[scenario_excel.HEAD].append(["vl_support", "vinh_long_2025", "d", "s"])
+    wb[scenario_excel.REFORM].append(["state_share.near_poor", 2027, 1.0])
+    wb.save(book)
+    assert sc.load(book).region == "vinh_long_2025"
