@@ -900,14 +900,12 @@ def test_a_word_where_a_number_goes_says_what_is_allowed(capsys, argv, fragment)
 
 def test_allocate_refuses_to_write_over_a_workbook_its_scenario_reads_as_baseline(tmp_path, capsys):
     from covsim.simulator.inputs import scenario_excel
-    from openpyxl import load_workbook
+
+    from ..simulator.test_scenario_excel import fill
 
     book = tmp_path / "ok.xlsx"
     scenario_excel.write_template(book)
-    wb = load_workbook(book)
-    wb[scenario_excel.HEAD].append(["okx", "lai_chau", "d", "s"])
-    wb[scenario_excel.REFORM].append(["state_share.poor", 2027, 1.0])
-    wb.save(book)
+    fill(book, head=("okx", "lai_chau", "d", "s"), rows=[("state_share.poor", 2027, 1.0)])
     (tmp_path / "chain.toml").write_text('baseline = "ok.xlsx"\n[reform]\n"state_share.near_poor" = { 2027 = 1.0 }\n',
                                          encoding="utf-8")
     before = book.read_bytes()

@@ -276,14 +276,11 @@ def test_a_lever_whose_groups_are_numbers_takes_them_as_groups_not_years(tmp_pat
 def test_a_workbook_named_as_the_region_it_changes_is_no_circle(tmp_path):
     """A region run as its baseline is no file: a workbook vinh_long_2025.xlsx changing the unit
     vinh_long_2025 is not its own baseline."""
-    from openpyxl import load_workbook
-
     from covsim.simulator.inputs import scenario_excel
+
+    from .test_scenario_excel import fill
 
     book = tmp_path / "vinh_long_2025.xlsx"
     scenario_excel.write_template(book)
-    wb = load_workbook(book)
-    wb[scenario_excel.HEAD].append(["vl_support", "vinh_long_2025", "d", "s"])
-    wb[scenario_excel.REFORM].append(["state_share.near_poor", 2027, 1.0])
-    wb.save(book)
+    fill(book, head=("vl_support", "vinh_long_2025", "d", "s"), rows=[("state_share.near_poor", 2027, 1.0)])
     assert sc.load(book).region == "vinh_long_2025"
