@@ -618,18 +618,25 @@ def _named(table, lang: str):
 
 def _files_read(given: str | None, scenario) -> dict:
     """The scenario files a run reads, resolved: --scenario's own, and its baselines' down the chain
-    ({path: how it is reached})."""
+    ({path: how it is reached}); with `scenario` None, --scenario's own only (before it is read)."""
     from covsim import simulator
 
     read, how = {}, "--scenario"
     ref = given if given and Path(given).is_file() else None
     while ref is not None and Path(ref).resolve() not in read:
         read[Path(ref).resolve()] = f"{how} {ref}"
-        base = scenario.baseline
+        base = scenario.baseline if scenario is not None else None  # None: the given file only, not yet read
         if not base or not Path(base).is_file():
             break
         how, ref, scenario = f"the baseline of {Path(ref).name}:", base, simulator.load_scenario(base)
     return read
+
+
+def _not_read(out: str, read: dict) -> None:
+    """Refuse an output that would replace a scenario file the run reads (`_files_read`)."""
+    if (path := Path(out).resolve()) in read:
+        raise InputError(out, "--out", f"is a scenario file the run reads ({read[path]}), which the targets "
+                                       "would replace; allowed: another file name")
 
 
 def cmd_allocate(args) -> int:
@@ -643,14 +650,9 @@ def cmd_allocate(args) -> int:
     if args.out.lower().endswith(".csv") and Path(args.out + ".provenance.json").is_dir():  # refused now, not after the run
         raise InputError(args.out, "--out", f"its provenance goes beside it in '{args.out}.provenance.json', which is "
                                             "a folder; allowed: a CSV name whose '.provenance.json' is free or a file")
-    if args.scenario and Path(args.scenario).is_file() and Path(args.scenario).resolve() == Path(args.out).resolve():
-        raise InputError(args.out, "--out", f"is a scenario file the run reads (--scenario {args.scenario}), which "
-                                            "the targets would replace; allowed: another file name")  # before reading it
+    _not_read(args.out, _files_read(args.scenario, None))  # before reading it
     scenario = _scenario(args)
-    read = _files_read(args.scenario, scenario)
-    if Path(args.out).resolve() in read:
-        raise InputError(args.out, "--out", f"is a scenario file the run reads ({read[Path(args.out).resolve()]}), "
-                                            "which the targets would replace; allowed: another file name")
+    _not_read(args.out, _files_read(args.scenario, scenario))  # and down its baseline chain
     planning.check_year(scenario, args.year)
     ds = simulator.run(scenario, params=_draws(scenario, args), draws=args.draws, seed=args.seed)
     table = allocate.allocate(ds, scenario, args.target, args.year, first=args.start)

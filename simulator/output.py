@@ -153,11 +153,17 @@ def atomic_write(path: str | Path, write: Callable[[str], None], suffix: str = "
         raise
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
-        if writer_failed(exc):
-            quiet_close(exc)
-            raise OSError(errno.EIO, failed_text(exc), str(path)) from None
+        raise_failed_write(exc, path)
         raise
     return path
+
+
+def raise_failed_write(exc: BaseException, path: str | Path) -> None:
+    """A write a file library says the file system refused, as one OSError naming `path` (its
+    writer closed quietly); anything else returns, for the caller to raise as it was."""
+    if writer_failed(exc):
+        quiet_close(exc)
+        raise OSError(errno.EIO, failed_text(exc), str(path)) from None
 
 
 def writer_failed(exc: BaseException) -> bool:

@@ -341,11 +341,9 @@ def write_store(ds: xr.Dataset, out: Path) -> None:
             os.replace(tmp, out)
     except BaseException as exc:
         _remove(tmp)
-        from ..output import failed_text, quiet_close, writer_failed
+        from ..output import raise_failed_write
 
-        if writer_failed(exc):  # a full disk, as netCDF says it: one line, naming the store
-            quiet_close(exc)
-            raise OSError(errno.EIO, failed_text(exc), str(out)) from None
+        raise_failed_write(exc, out)  # a full disk, as netCDF says it: one line, naming the store
         raise
 
 
