@@ -1,6 +1,14 @@
-"""Headless Chromium for the dashboard's browser tests (dash[testing] asks this hook), and the
-scenario files tests share."""
+"""Headless Chromium for the dashboard's browser tests (dash[testing] asks this hook), each test's
+report on its item (for the dashboard's log on failure), and the scenario files tests share."""
 import pytest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Each phase's report on the test item (`rep_call`), for fixtures that say more when it failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
 
 
 def pytest_setup_options():

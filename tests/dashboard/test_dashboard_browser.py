@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shlex
 import shutil
 import sys
 import time
@@ -39,14 +40,41 @@ def dash_duo(request, dash_process_server, tmpdir):
                        percy_finalize=request.config.getoption("nopercyfinalize"),
                        pause=request.config.getoption("pause")) as dc:
         yield dc
+        report = getattr(request.node, "rep_call", None)
+        if report is not None and report.failed:  # what the page showed when the test gave up
+            print("--- the page when the test failed ---")
+            print(dc.driver.execute_script(PAGE_STATE))
+
+
+#: The boxes' values, the messages beside them and the answer's key and texts, one per line.
+PAGE_STATE = r"""
+var out = [];
+document.querySelectorAll('input[id]').forEach(function (e) { if (e.value) out.push(e.id + ' = ' + e.value); });
+document.querySelectorAll('[id*="field-error"]').forEach(function (e) { if (e.textContent) out.push(e.id + ': ' + e.textContent); });
+['result-key', 'error', 'stale-note', 'headline', 'probability'].forEach(function (k) {
+    var e = document.getElementById(k); out.push(k + ': ' + (e ? e.textContent : '(absent)')); });
+var r = document.getElementById('running'); out.push('running: ' + (r ? getComputedStyle(r).display : '(absent)'));
+return out.join('\n');
+"""
 
 
 @pytest.fixture
-def app():
-    """How to start the app: `covsim dashboard` on a free loopback port."""
+def app(request, tmp_path):
+    """How to start the app: `covsim dashboard` on a free loopback port, its output to a file.
+
+    dash[testing]'s process runner pipes the server's stdout and stderr and reads neither until
+    it stops: once about 64 KiB of output fill the pipe (some 830 request lines), the server
+    blocks on its next write and the page waits until the test times out (shown by experiment:
+    request 829 went unanswered). A background job's 10-a-second polling on a slow machine could
+    get there within one test. The file's end is printed when a test fails."""
     port = process.free_port()
-    return {"raw_command": f"{sys.executable} -m covsim.cli.main dashboard --port {port}", "port": port,
-            "start_timeout": 90}
+    log = tmp_path / "dashboard.log"
+    command = f"exec {shlex.quote(sys.executable)} -m covsim.cli.main dashboard --port {port} >{shlex.quote(str(log))} 2>&1"
+    yield {"raw_command": f"sh -c {shlex.quote(command)}", "port": port, "start_timeout": 90}
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed and log.exists():
+        print(f"--- the last of covsim dashboard's output ({log.stat().st_size} bytes) ---")
+        print(log.read_text(encoding="utf-8", errors="replace")[-4000:])
 
 
 def _start(duo, app) -> None:
