@@ -10,8 +10,22 @@ def cmd_dashboard(args) -> int:
 
     _check_address(args.host, args.port)
     _exit_on_terminate()
-    create_app().run(host=args.host, port=args.port, debug=False)
+    create_app().run(host=args.host, port=args.port, debug=False, request_handler=_failed_requests_only())
     return 0
+
+
+def _failed_requests_only():
+    """The development server's request handler, logging only requests that failed (4xx, 5xx):
+    the page asks ten times a second while a job runs, and a line for each buried the app's own
+    warnings (a deployment behind a WSGI server, `dashboard/wsgi.py`, keeps that server's log)."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Handler(WSGIRequestHandler):
+        def log_request(self, code="-", size="-") -> None:
+            if str(getattr(code, "value", code))[:1] in ("4", "5"):
+                super().log_request(code, size)
+
+    return Handler
 
 
 def _exit_on_terminate() -> None:

@@ -301,6 +301,42 @@ def test_the_server_keeps_its_disk_small_and_clears_it_when_stopped(tmp_path):
     assert not list(tmp_path.glob("covsim-dashboard-*"))
 
 
+def test_the_server_logs_failed_requests_not_each_poll(tmp_path):
+    """The page polls ten times a second while a job runs; a line for each buried the warnings."""
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    from covsim.dashboard import process
+
+    log = tmp_path / "server.log"
+    port = process.free_port()
+    with open(log, "wb") as sink:  # not process.start: it waits for the warm-up, which this needs not
+        proc = subprocess.Popen([sys.executable, "-m", "covsim.cli.main", "dashboard", "--port", str(port)],
+                                stdout=sink, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.time() + 180
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=30).read()
+                    break
+                except OSError:
+                    assert time.time() < deadline and proc.poll() is None, log.read_text()
+                    time.sleep(0.5)
+            for _ in range(5):
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=30).read()
+            with pytest.raises(urllib.error.HTTPError):  # an asset that is not there: 404
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/assets/no-such-sheet.css", timeout=30)
+        finally:
+            process.stop(proc)
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert "Dash is running on" in text
+    assert "/_dash-layout" not in text and "/_covsim/health" not in text
+    assert "GET /assets/no-such-sheet.css HTTP/1.1\" 404" in text
+
+
 def test_sigterm_ends_the_server_and_its_jobs_at_once():
     """Exit would otherwise wait for a running job (a non-daemon child) before removing the caches."""
     import subprocess
