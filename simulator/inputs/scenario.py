@@ -301,6 +301,9 @@ def validate_reform(reform: dict, where: str, start: int, end: int,
             raise InputError(where, key, problem)
         if not isinstance(value, dict):  # a bare value would rewrite the whole record, from the start
             raise InputError(where, key, f"the year it takes effect is required, e.g. {{ 2026 = {value!r} }}")
+        if not value:  # a lever named and never set: most likely years left out by mistake
+            raise InputError(where, key, "is an empty table: it sets nothing; give its years, e.g. { 2026 = 0.9 }, "
+                                         "or remove the line")
         parsed: dict[int, float] = {}
         for y, v in value.items():
             try:
@@ -457,6 +460,9 @@ def load(name_or_path: str | Path, _seen: tuple = (), _by_name: bool = False) ->
         if key in raw and not isinstance(raw[key], str):
             raise InputError(where, key, "must be a string")
     name = raw["name"] if "name" in raw else path.stem
+    if not name.strip():  # every output names its scenario: an empty one reads "scenario ," in the provenance
+        raise InputError(where, "name", "is empty; allowed: a short id, e.g. \"vinh_long_near_poor_90\" "
+                                        "(or leave the key out: the file's name is used)")
     if "baseline" in raw:
         if raw["baseline"] in _seen:
             raise InputError(where, "baseline", f"circular baseline '{raw['baseline']}'")

@@ -107,6 +107,12 @@ def write(tmp_path, text: str):
     ('region = "lai_chau"\nscheme = "bhxx"\n', "scheme", "unknown scheme 'bhxx'; allowed: bhyt, bhxh, bhtn"),
     ('region = "lai_chau"\nreform = 3\n', "reform", "must be a table"),
     ('region = 3\n', "region", "must be a string"),
+    # every output names its scenario: an empty name read "provenance: scenario ," without a word
+    ('name = ""\nregion = "lai_chau"\n', "name", "is empty; allowed: a short id"),
+    ('name = "  "\nbaseline = "lai_chau"\n', "name", "is empty"),
+    # a lever named and never set was taken as setting nothing, silently
+    ('baseline = "lai_chau"\n[reform]\n"state_share.near_poor" = {}\n', "reform.state_share.near_poor",
+     "is an empty table: it sets nothing"),
 ])
 def test_a_bad_scenario_file_names_its_key(tmp_path, text, key, message):
     path = write(tmp_path, text)
