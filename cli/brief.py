@@ -3,6 +3,7 @@
 The same computation as the page (`dashboard.compute.full_result` and `summary`), the same
 content (`dashboard.brief_content`); levers as `--lever NAME=VALUE`, in `covsim batch --grid`'s
 names and units (shares as 0-1), from `--from` (default: as the page, after the last observation).
+`--until YEAR` writes it as of that year (`dashboard/brief_as_of.py`: `covsim target --until` on paper).
 """
 from __future__ import annotations
 
@@ -58,6 +59,23 @@ def _write(path: str, content: bytes) -> None:
     os.chmod(path, 0o666 & ~mask)
 
 
+def _check_as_of(sc, year: int, until: int, known, start: int | None) -> int:
+    """Refuse what cannot be as of `until`, before minutes of fitting (as `covsim target --until`);
+    the levers' first year (default: the year after `until`, the first a plan then could change)."""
+    from covsim.cli.planning import check_as_of
+
+    if sc.scheme != "bhyt":
+        raise InputError("--until", str(until), "as-of briefings are of health insurance (bhyt) only, as "
+                                                "covsim target --until")
+    check_as_of(sc, year, until, known)
+    if start is None:
+        return until + 1
+    if start <= until:
+        raise InputError("--from", str(start), f"is not after --until {until}: as of then its years were already "
+                                               f"observed; allowed: {until + 1} or later")
+    return start
+
+
 def cmd_brief(args) -> int:
     from covsim.cli.planning import _atomic
     from covsim.dashboard import brief_content, compute
@@ -74,7 +92,13 @@ def cmd_brief(args) -> int:
     note_idle(sc)
     planning.check_acting(sc, levers, "--lever", [spec["path"] for spec in compute.lever_specs()])
     planning.check_year(sc, args.year)
-    start = args.start if args.start is not None else planning.lever_start(sc, args.year)
+    if args.known is not None and args.until is None:
+        raise InputError("--known", args.known.isoformat(), "is the day an as-of fit knows policy by: give --until "
+                                                            "YEAR too")
+    if args.until is not None:
+        start = _check_as_of(sc, args.year, args.until, args.known, args.start)
+    else:
+        start = args.start if args.start is not None else planning.lever_start(sc, args.year)
     planning.check_year(sc, start, "--from")
     planning.check_unit_start(sc, start, list(levers), given=args.start is not None)
     if levers and start > args.year:
@@ -88,16 +112,28 @@ def cmd_brief(args) -> int:
     if args.held_fixed:  # refuse before a minute of running
         from covsim.calibration import held_fixed
 
-        held_fixed.check(sc, None)
-    res = compute.full_result(args.scenario, scheme, levers, start, args.target,
-                              args.year, compare=args.compare, draws=args.draws, seed=args.seed)
-    s = compute.summary(res)
+        held_fixed.check(sc, args.until)
+    if args.until is not None:  # fitted on what was observed by then, under the policy decided by then
+        from covsim.dashboard import brief_as_of
+
+        res, as_of = brief_as_of.result(args.scenario, scheme, levers, start, args.target, args.year, args.until,
+                                        known=args.known, compare=args.compare, draws=args.draws, seed=args.seed)
+        s = compute.summary(res)
+        s["as_of"] = as_of
+        if not as_of["convergence"]["converged"]:  # never used silently
+            sys.stderr.write(f"covsim: warning: the fit as of {args.until} did not converge "
+                             f"({', '.join(as_of['convergence']['failed'])}); the briefing says so\n")
+    else:
+        res = compute.full_result(args.scenario, scheme, levers, start, args.target,
+                                  args.year, compare=args.compare, draws=args.draws, seed=args.seed)
+        s = compute.summary(res)
     if args.held_fixed:  # the verdict with each number held fixed at its alternatives, refitted
         from covsim.cli.planning import refit_bar
 
-        sys.stderr.write(f"covsim: note: {held_fixed.note(sc, None)}\n")
+        sys.stderr.write(f"covsim: note: {held_fixed.note(sc, args.until)}\n")
         s["held_fixed"] = compute.held_fixed(args.scenario, scheme, tuple(sorted(levers.items())), start, args.target,
-                                             args.year, args.draws, args.seed, progress=refit_bar())
+                                             args.year, args.draws, args.seed, progress=refit_bar(),
+                                             until=args.until, known=args.known)
     _atomic(str(out), lambda tmp: _write(tmp, brief_content.render(s, args.lang, out.suffix.lower())),
             suffix=out.suffix)
     rep = s["report"]
@@ -123,11 +159,13 @@ def cmd_brief(args) -> int:
         print(json.dumps({"out": str(out), "scenario": s["scenario"], "target": rep["target"], "year": rep["year"],
                           "probability": rep["probability"], "changed": s["changed"], "start": s["start"],
                           "provenance": s["assumptions"], **extra,
-                          **({"held_fixed": s["held_fixed"]} if args.held_fixed else {})},
+                          **({"held_fixed": s["held_fixed"]} if args.held_fixed else {}),
+                          **({"as_of": s["as_of"]} if "as_of" in s else {})},
                          ensure_ascii=False))
     else:
-        print(f"{s['scenario']}: probability {planning.probability_text(rep['probability'])} of {100 * rep['target']:.2f}% "
-              f"in {rep['year']}")
+        as_of = f" as of {s['as_of']['until']}" if "as_of" in s else ""
+        print(f"{s['scenario']}: probability{as_of} {planning.probability_text(rep['probability'])} of "
+              f"{100 * rep['target']:.2f}% in {rep['year']}")
         print(f"written: {out}")
     return 0
 
@@ -135,7 +173,7 @@ def cmd_brief(args) -> int:
 def register(sub) -> None:
     from covsim.cli.main import SEED_HELP, _positive_int, seed
     from covsim.cli.main import _year
-    from covsim.cli.planning import _float
+    from covsim.cli.planning import _day, _float
 
     p = sub.add_parser("brief", help="a briefing for the People's Committee: Word (.docx), PDF or HTML")
     p.add_argument("scenario", help="a shipped scenario name, or a TOML or .xlsx path")
@@ -156,5 +194,12 @@ def register(sub) -> None:
                    help="also say how the probability moves with each number the model holds fixed (assumed) at "
                         "a lower and a higher value, the fit redone under each (as covsim target --held-fixed; "
                         "minutes)")
+    p.add_argument("--until", type=_year, metavar="YEAR",
+                   help="the briefing as of this year: fitted on observations up to YEAR under the policy, laws "
+                        "and targets decided by its end, as covsim target --until (health insurance; levers from "
+                        "YEAR + 1 by default; the figures observed later are drawn as what followed; a minute)")
+    p.add_argument("--known", type=_day, metavar="DAY",
+                   help="with --until: the day policy, laws and targets are known by, in the year after --until "
+                        "(default: the end of --until)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_brief)

@@ -101,25 +101,29 @@ def _day(text: str):
 
 # target --------------------------------------------------------------------------------------
 
+def check_as_of(scenario, year: int, until: int, known) -> None:
+    """What cannot be as of `until` (`target` and `brief --until`), refused before minutes of fitting."""
+    from covsim.calibration.forecast import check_until
+    from covsim.cli.forecasting import check_fitted
+
+    check_fitted(scenario.region, "--until", str(until))  # an as-of answer needs the region's own fit
+    check_until(until, scenario.scheme)  # inside the observed record, before the year's relation to it
+    if year <= until:
+        raise InputError("--year", str(year), f"is not after --until {until}: as of then its outcome was already known")
+    if known is not None and known.year != until + 1:
+        raise InputError("--known", known.isoformat(), f"must be a day of {until + 1}, the year after --until {until} "
+                                                       "(whose year-end figures it knows)")
+
+
 def _target_as_of(scenario, args) -> dict:
     """`target --until YEAR [--known DAY] [--score]`: fitted on what was observed by YEAR, under the
     policy decided by its end (or by DAY): with the backtest's sampling, so that `--until` the year
     before a target was set, `--known` its day and `--draws 300` give the backtest's `model_p`."""
     from covsim.calibration.backtest import SETTINGS
     from covsim.calibration.scoring import outcome, target_as_of
-    from covsim.cli.forecasting import check_fitted
     from covsim.simulator.inputs.observations import observed
 
-    from covsim.calibration.forecast import check_until
-
-    check_fitted(scenario.region, "--until", str(args.until))  # an as-of answer needs the region's own fit
-    check_until(args.until, scenario.scheme)  # inside the observed record, before the year's relation to it
-    if args.year <= args.until:
-        raise InputError("--year", str(args.year), f"is not after --until {args.until}: as of then its outcome "
-                                                   f"was already known")
-    if args.known is not None and args.known.year != args.until + 1:
-        raise InputError("--known", args.known.isoformat(), f"must be a day of {args.until + 1}, the year after "
-                                                            f"--until {args.until} (whose year-end figures it knows)")
+    check_as_of(scenario, args.year, args.until, args.known)
     if args.score:  # refuse before a minute of fitting
         outcome(scenario.region, args.year, args.target)
     settings = dataclasses.replace(SETTINGS, draws=max(args.draws, 300), seed=args.seed)

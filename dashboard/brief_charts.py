@@ -50,9 +50,17 @@ def fan(s: dict, lang: str) -> bytes:
     ax.fill_between(years, f["q025"], f["q975"], color=MODEL, alpha=0.15, lw=0, label=t("band95", lang))
     ax.fill_between(years, f["q100"], f["q900"], color=MODEL, alpha=0.3, lw=0, label=t("band80", lang))
     ax.plot(years, f["q500"], color=MODEL, lw=2, label=t("median", lang))
-    if s["observed"]:
-        ax.plot([r["year"] for r in s["observed"]], [r["value"] for r in s["observed"]], "o", color=OBSERVED,
-                ms=4, label=t("observed", lang))
+    known = [r for r in s["observed"] if not r.get("later")]
+    later = [r for r in s["observed"] if r.get("later")]  # a briefing as of a year: what followed
+    if known:
+        ax.plot([r["year"] for r in known], [r["value"] for r in known], "o", color=OBSERVED, ms=4,
+                label=t("observed", lang))
+    if later:
+        ax.plot([r["year"] for r in later], [r["value"] for r in later], "o", mfc="none", color=OBSERVED, ms=5,
+                label=t("observed_later", lang))
+    if s.get("as_of"):
+        ax.axvline(s["as_of"]["until"] + 0.5, color=OBSERVED, ls="--", lw=1,
+                   label=t("as_of_line", lang).format(until=s["as_of"]["until"]))
     plans = [r for r in s["targets"] if r["group"] == "all"]
     if plans:
         ax.plot([r["year"] for r in plans], [r["value"] for r in plans], "D", mfc="none", color=PLANNED, ms=6,

@@ -214,14 +214,17 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     effective = [r[0] for r in rows if r[3]]
     # a plan that changes no policy in force still orders drives: where the model holds them, said
     unchanged = b("changed_none", lang) + (" " + b(drives_held_key(s["scheme"]), lang) if s.get("baseline") else "")
-    sentences = [b("changed_by_plan", lang, region=region, items="; ".join(effective)) if effective
+    sentences = [*as_of_sentences(s, lang),
+                 b("changed_by_plan", lang, region=region, items="; ".join(effective)) if effective
                  else unchanged,
                  b("p_sentence", lang, target=target, denominator=denominator, year=year,
                    p=probability(rep["probability"], lang), mc=monte_carlo_text(rep, lang))]
     # A region on its priors says so beside the probability.
     priors = on_priors_text(s["assumptions"], lang)
     priors = f" ({priors})" if priors else ""
-    numbers = [(b("k_probability", lang, target=target, denominator=denominator, year=year),
+    as_of = s.get("as_of")
+    numbers = [*([(b("k_as_of", lang), day_text(as_of["known_on"], lang))] if as_of else []),
+               (b("k_probability", lang, target=target, denominator=denominator, year=year),
                 probability(rep["probability"], lang) + priors),
                (b("k_median", lang, year=year),
                 f"{percent(rep['median_coverage'], lang, 1)} ({percent(rep['lo80'], lang, 1)}–"
@@ -279,6 +282,8 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                  (b("r_start", lang), str(s["start"])),  # the --from that reproduces it, as the workbook says
                  (b("r_scenario_hash", lang), a.get("scenario_hash", "")), (b("r_data_hash", lang), a.get("data_hash", "")),
                  (b("r_code_version", lang), a.get("code_version", ""))]
+    if as_of:  # the --until and --known that fit it again
+        reproduce += [(b("r_until", lang), str(as_of["until"])), (b("r_known", lang), as_of["known_on"])]
     if users_scenario(s):  # a shipped plan is named by its document, a baseline by its region
         reproduce.append((b("r_scenario", lang), s["scenario"]))
     sources = own_cited(s, lang, region) or members_cited(s, lang) or [no_sources(s, lang, region)]  # never left empty
@@ -287,12 +292,28 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                     plan=b("under", lang, plan=scenario_plan(s, lang)),
                     stamp=b("generated", lang, time=stamp), paragraph=" ".join(sentences), key_numbers=numbers,
                     charts=charts, changes=[(_first_capital(r[0]),) + r[1:3] for r in rows], method=" ".join([method_text(s, lang, region)]
-                                   + [text + "." for text in (idle_text(s, lang, reform), fixed_text(s["scheme"], lang, s.get("region"), s["years"][-1]),
+                                   + [text + "." for text in (idle_text(s, lang, reform), fixed_text(s["scheme"], lang, s.get("region"), s["years"][-1], as_of),
                                                               unverified_text(a.get("unverified_data"), lang),
                                                               mostly_prior_text(a.get("mostly_prior"), lang),
                                                               leans_on_text(s.get("leans_on"), lang),
                                                               held_fixed_text(s.get("held_fixed"), lang)) if text]),
                     reproduce=reproduce, sources=sources)
+
+
+def day_text(day: str, lang: str) -> str:
+    """An ISO day as the language writes it (10/04/2018 in Vietnamese)."""
+    return day if lang == "en" else "/".join(reversed(day.split("-")))
+
+
+def as_of_sentences(s: dict, lang: str) -> list[str]:
+    """A briefing as of a year says so first, and whether that fit converged (never silently)."""
+    as_of = s.get("as_of")
+    if not as_of:
+        return []
+    out = [b("as_of_sentence", lang, until=as_of["until"], day=day_text(as_of["known_on"], lang))]
+    if not as_of["convergence"].get("converged", True):
+        out.append(b("as_of_unconverged", lang, failed=", ".join(as_of["convergence"].get("failed", []))))
+    return out
 
 
 def fan_caption(s: dict, lang: str) -> str:

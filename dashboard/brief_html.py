@@ -44,7 +44,8 @@ def to_html(brief: Briefing, s: dict) -> str:
     repro = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in brief.reproduce)
     record = json.dumps({"scenario": s["scenario"], "scheme": s["scheme"], "changed": s["changed"],
                          "start": s["start"], "target": s["report"]["target"], "year": s["report"]["year"],
-                         "probability": s["report"]["probability"], "assumptions": s["assumptions"]},
+                         "probability": s["report"]["probability"], "assumptions": s["assumptions"],
+                         **({"as_of": s["as_of"]} if "as_of" in s else {})},
                         ensure_ascii=False)
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{_e(brief.title)}</title><style>{PRINT_CSS}</style></head>

@@ -126,14 +126,17 @@ def lever_labels() -> dict[str, dict[str, str]]:
     return out
 
 
-def fixed_items(scheme_id: str, region: str | None = None, end: int | None = None) -> tuple[tuple[str, dict], ...]:
+def fixed_items(scheme_id: str, region: str | None = None, end: int | None = None,
+                as_of: bool = False) -> tuple[tuple[str, dict], ...]:
     """What a run of the scheme holds fixed (assumed, not fitted): (key, values) each, as the model
     declares them (simulator/schemes/fixed.py), for the page to word in its language; with the run's
-    region and last year, what those add (a labour run past 2030 holds the share required to join)."""
+    region and last year, what those add (a labour run past 2030 holds the share required to join);
+    `as_of`: with what a fit as of a year holds besides (`Scheme.as_of_fixed`)."""
     from covsim.simulator.schemes import scheme
 
     own = scheme(scheme_id).held_items_for([region], end) if region and end else ()
-    return tuple((f.key, f.now()) for f in scheme(scheme_id).fixed_items) + own
+    extra = scheme(scheme_id).as_of_fixed if as_of else ()
+    return tuple((f.key, f.now()) for f in (*scheme(scheme_id).fixed_items, *extra)) + own
 
 
 def drive_cost_per_person() -> tuple[float, str]:
@@ -378,14 +381,15 @@ def run_levers(name: str, scheme: str, levers: tuple, start: int, draws: int, se
 
 
 def held_fixed(name: str, scheme: str, levers: tuple, start: int, target: float, year: int, draws: int,
-               seed: int, progress=None) -> list[dict]:
+               seed: int, progress=None, until: int | None = None, known=None) -> list[dict]:
     """The target's probability with each number the model holds fixed at its lower and higher
-    alternative, the fit redone under each (`calibration/held_fixed.py`): minutes of fitting, so
-    for `covsim brief --held-fixed`, never a page's callback."""
+    alternative, the fit redone under each (`calibration/held_fixed.py`), on the whole record or as
+    of `until` (and `known`): minutes of fitting, so for `covsim brief --held-fixed`, never a page's
+    callback."""
     from covsim.calibration import held_fixed as alternatives
 
     return alternatives.probabilities(levered(name, scheme, levers, start), float(target), int(year), draws, seed,
-                                      progress=progress)
+                                      until=until, known=known, progress=progress)
 
 
 @lru_cache(maxsize=16)

@@ -133,14 +133,18 @@ def _fixed_value(value, lang: str) -> str:
     return str(value)
 
 
-def fixed_text(scheme: str, lang: str, region: str | None = None, end: int | None = None) -> str:
+def fixed_text(scheme: str, lang: str, region: str | None = None, end: int | None = None,
+               as_of: dict | None = None) -> str:
     """One sentence: what the model holds fixed for the scheme, assumed and not fitted, each number
     worded by the catalogue (section `fixed`) from the values the model declares; with the run's
-    region and last year, what those add (`compute.fixed_items`)."""
+    region and last year, what those add (`compute.fixed_items`); `as_of` (a briefing's), what a
+    fit as of a year holds besides, the group shares it cannot know among them."""
     from . import compute
 
     items = [catalogue.text("fixed", key, lang, **{k: _fixed_value(v, lang) for k, v in values.items()})
-             for key, values in compute.fixed_items(scheme, region, end)]
+             for key, values in compute.fixed_items(scheme, region, end, as_of=as_of is not None)]
+    if as_of and as_of.get("group_shares"):
+        items.append(catalogue.text("brief", "as_of_group_shares", lang, **as_of["group_shares"]))
     return t("fixed_heading", lang) + ": " + "; ".join(items)
 
 

@@ -89,11 +89,11 @@ def known_years(table, decided_by: date | None):
     return table[keep]
 
 
-def held_text(regions: list[str], decided_by: date | None) -> str:
-    """'' or the assumption an as-of run makes by the cut (`known_years`): the group shares held at
-    the last reference year it knows, the later ones named. Listed with the run's held numbers."""
+def held_item(regions: list[str], decided_by: date | None) -> dict | None:
+    """None or the assumption an as-of run makes by the cut (`known_years`), for a face that words it
+    itself: the last reference year(s) of the group shares it knows ('held') and the later ones ('later')."""
     if decided_by is None:
-        return ""
+        return None
     table, cut = tables.table("group_shares"), known_table(decided_by)
     held, unknown = set(), set()
     for region in regions:
@@ -102,10 +102,18 @@ def held_text(regions: list[str], decided_by: date | None) -> str:
         held.add(max(kept))
         unknown |= set(table[table.region == where].year) - kept
     if not unknown:
+        return None
+    return {"held": "/".join(map(str, sorted(held))), "later": ", ".join(map(str, sorted(unknown)))}
+
+
+def held_text(regions: list[str], decided_by: date | None) -> str:
+    """'' or `held_item` in words: the group shares held at the last reference year the run knows,
+    the later ones named. Listed with the run's held numbers."""
+    item = held_item(regions, decided_by)
+    if item is None:
         return ""
-    later = ", ".join(map(str, sorted(unknown)))
-    return (f"group shares held at their {'/'.join(map(str, sorted(held)))} reference from then on (those of "
-            f"{later}, shaped on what those years saw or set by a later plan, are not known by the origin)")
+    return (f"group shares held at their {item['held']} reference from then on (those of "
+            f"{item['later']}, shaped on what those years saw or set by a later plan, are not known by the origin)")
 
 
 def known_rows(table, decided_by: date | None):

@@ -587,3 +587,98 @@ def test_a_reform_on_a_baseline_file_is_briefed_with_its_money(tmp_path, capsys)
                  "--json", "--out", str(tmp_path / "b.html")]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["budget"]["compared_with"].endswith("mybase.toml") and out["budget"]["extra_state_cost"] > 0
+
+
+# A briefing as of a year (`brief --until`) ---------------------------------------------------------
+
+def test_brief_as_of_a_year_is_target_until_on_paper_with_what_followed(tmp_path, capsys, monkeypatch):
+    """`brief --until 2013 --known DAY`: the as-of fit (real, with the backtest's sampling) gives the
+    probability `covsim target --until` gives from the same fit; the paper says first that it is as
+    of then, draws the later figures apart and lists --until/--known to fit it again; a target
+    decided later (Decision 1167's 90% by 2020, 2016) is not on it, Decision 538's (2013) is."""
+    import docx
+
+    from covsim.calibration import scoring
+    from covsim.calibration.backtest import SETTINGS
+    from covsim.dashboard import brief_as_of
+    from covsim.simulator import load_scenario
+
+    fits = []
+    real = brief_as_of.calibrate
+
+    def kept(*args, **kwargs):
+        fits.append(real(*args, **kwargs))
+        return fits[-1]
+
+    monkeypatch.setattr(brief_as_of, "calibrate", kept)
+    out = tmp_path / "b.docx"
+    assert main(["brief", "vietnam", "--target", "0.8", "--year", "2020", "--until", "2013", "--known", "2014-03-01",
+                 "--draws", str(DRAWS), "--lang", "en", "--out", str(out), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["start"] == 2014 and printed["as_of"]["until"] == 2013 and printed["as_of"]["known_on"] == "2014-03-01"
+    assert printed["as_of"]["fit"]["until"] == 2013 and "converged" in printed["as_of"]["convergence"]
+    (post,) = fits
+    import dataclasses
+    from datetime import date
+
+    settings = dataclasses.replace(SETTINGS, draws=300, seed=0)
+    report = scoring.target_as_of(load_scenario("vietnam"), 2013, 0.8, 2020, DRAWS, 0, settings, posterior=post,
+                                  known=date(2014, 3, 1))
+    assert printed["probability"] == report["probability"]
+    text = [p.text for p in docx.Document(str(out)).paragraphs]
+    lead = next(t for t in text if t.startswith("This assessment is made as of the end of 2013"))
+    assert "decided by 2014-03-01" in lead
+    cells = [c.text for t in docx.Document(str(out)).tables for r in t.rows for c in r.cells]
+    assert "Last year of observed figures used (--until)" in cells and "2014-03-01" in cells
+    method = next(t for t in text if "employers' compliance held at" in t)  # what only an as-of fit holds
+    assert "rising 0.05 a year" in method and "group shares held at their 2010 reference" in method
+
+    s = compute.summary(brief_as_of.result("vietnam", "bhyt", {}, 2014, 0.8, 2020, 2013, known=date(2014, 3, 1),
+                                           draws=DRAWS)[0])
+    later = {r["year"] for r in s["observed"] if r["later"]}
+    assert later and min(later) == 2014 and all(not r["later"] for r in s["observed"] if r["year"] <= 2013)
+    planned = {(r["year"], r["value"]) for r in s["targets"] if r["group"] == "all"}
+    assert (2020, 0.8) in planned and (2020, 0.9) not in planned
+
+
+@pytest.mark.parametrize("args, key, fragment", [
+    (["--known", "2014-03-01"], "--known", "give --until YEAR too"),
+    (["--until", "2020"], "--year", "is not after --until 2020"),
+    (["--until", "2013", "--known", "2013-06-01"], "--known", "must be a day of 2014"),
+    (["--until", "2013", "--from", "2013", "--lever", "near_poor=0.9"], "--from", "allowed: 2014 or later"),
+    (["--until", "2013", "--scheme", "bhxh"], "--until", "health insurance (bhyt) only"),
+    (["--until", "2007"], "--until", "is before the first"),
+])
+def test_brief_as_of_refuses_what_cannot_be_as_of_before_fitting(tmp_path, capsys, args, key, fragment):
+    out = tmp_path / "b.html"
+    assert main(["brief", "vietnam", "--target", "0.8", "--year", "2020", "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and key in err[0] and fragment in err[0], err
+    assert not out.exists()
+
+
+def test_brief_as_of_a_2025_unit_says_it_has_no_fit_of_its_own(tmp_path, capsys):
+    assert main(["brief", "vinh_long_2025", "--target", "0.9", "--year", "2027", "--until", "2023",
+                 "--out", str(tmp_path / "b.html")]) == 2
+    assert "no fit of its own" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_an_as_of_briefing_says_so_first_and_an_unconverged_fit_is_said(summary, lang):
+    from .leaks import context, leaks
+
+    s = {**summary, "as_of": {"until": 2016, "known_on": "2017-03-01",
+                              "convergence": {"converged": False, "failed": ["R-hat 1.2 > 1.05"]}}}
+    brief = brief_content.briefing(s, lang)
+    first = brief.paragraph.split(". ")[0]
+    assert ("cuối năm 2016" if lang == "vi" else "end of 2016") in first
+    assert ("01/03/2017" if lang == "vi" else "2017-03-01") in first
+    assert "R-hat 1.2 > 1.05" in brief.paragraph
+    assert brief.key_numbers[0][1] == ("01/03/2017" if lang == "vi" else "2017-03-01")
+    assert ("2016" in [v for _, v in brief.reproduce]) and ("2017-03-01" in [v for _, v in brief.reproduce])
+    plain = brief_content.briefing(summary, lang)
+    assert "2016" not in plain.paragraph.split(". ")[0] and len(plain.key_numbers) == len(brief.key_numbers) - 1
+    compliance = "tuân thủ của chủ sử dụng lao động giữ ở" if lang == "vi" else "employers' compliance held at"
+    assert compliance in brief.method and compliance not in plain.method  # only an as-of fit holds it
+    found = leaks(brief.paragraph, lang)
+    assert not found, context(brief.paragraph, found)
