@@ -16,8 +16,10 @@ def bar_chart(table: pd.DataFrame, width: int = 40) -> str:
     return "\n".join(lines)
 
 
-def save_chart(table: pd.DataFrame, path, title: str) -> None:
-    """A PNG bar chart of first-order and total indices (matplotlib, no display)."""
+def save_chart(table: pd.DataFrame, path, title: str, note: str = "") -> None:
+    """A bar chart of first-order and total indices (matplotlib, no display; PNG, SVG or PDF by the
+    suffix), with `note` (what reproduces it) under it and in the file's metadata: an image pasted
+    into a report keeps its provenance."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -33,5 +35,12 @@ def save_chart(table: pd.DataFrame, path, title: str) -> None:
     ax.set_title(title)
     ax.legend(loc="lower right")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    if note:
+        import textwrap
+
+        lines = textwrap.wrap(note, 110)
+        fig.subplots_adjust(bottom=fig.subplotpars.bottom + 0.1 * len(lines) / max(1.0, fig.get_size_inches()[1]))
+        fig.text(0.01, 0.01, "\n".join(lines), fontsize=6, color="#555555", va="bottom")
+    key = "Subject" if str(path).lower().endswith(".pdf") else "Description"  # what each format's metadata takes
+    fig.savefig(path, dpi=110, metadata={key: note} if note else None)
     plt.close(fig)

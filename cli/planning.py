@@ -454,9 +454,12 @@ def cmd_sensitivity(args) -> int:
     for note in table.attrs.get("no_effect", []):
         sys.stderr.write(f"covsim: note: {note}: not varied; refit them (covsim calibrate REGION --out FILE.nc)\n")
     record = provenance.analysis_record(scenario, params, args.seed)
-    if args.chart:
+    if args.chart:  # the image carries what reproduces it, as the text and JSON do
+        from covsim.cli.summary import provenance_lines
+
+        note = f"{provenance_lines(record)[0]}, {record['draws']} draws, {args.samples} samples, levers from {table.attrs['start']}"
         _atomic(args.chart, lambda tmp: charts.save_chart(
-            table, tmp, f"{scenario.name}: coverage in {args.year}"), suffix=Path(args.chart).suffix)
+            table, tmp, f"{scenario.name}: coverage in {args.year}", note), suffix=Path(args.chart).suffix)
     if args.json:
         print(json.dumps({"region": scenario.region, "scenario": scenario.name, "year": args.year,
                           "samples": args.samples, "evaluations": table.attrs["evaluations"],
@@ -501,7 +504,7 @@ def allocation_provenance(ds, table) -> dict:
 def _provenance_rows(record: dict) -> list[tuple[str, object]]:
     """The provenance as (item, value) rows, for the Excel sheet."""
     rows = [(k, record[k]) for k in ("scenario", "scenario_hash", "region", "scheme", "seed", "draws", "data_hash",
-                                     "code_version", "parameters", "calibrated") if k in record]
+                                     "code_version", "parameters", "parameters_hash", "calibrated") if k in record]
     rows += [(k, v) for k, v in record["allocation"].items()]
     if record.get("unconverged"):
         rows.append(("unconverged", record["unconverged"]))

@@ -91,7 +91,11 @@ def print_provenance(record: dict) -> None:
 
 def provenance_lines(record: dict) -> list[str]:
     """`print_provenance`'s lines."""
-    lines = [f"provenance: scenario {record['scenario']}, seed {record['seed']}, data {record['data_hash']}, "
+    # the scenario's hash beside its name (two files may bear one name) and the parameter draws' (a
+    # refitted posterior changes the figures under the same data and code)
+    scenario = record["scenario"] + (f" ({record['scenario_hash']})" if record.get("scenario_hash") else "")
+    draws = f", parameters {record['parameters_hash']}" if record.get("parameters_hash") else ""
+    lines = [f"provenance: scenario {scenario}, seed {record['seed']}, data {record['data_hash']}{draws}, "
              f"code {record['code_version']}"
              + (f", fitted as of {record['fit']['until']}" if record.get("fit", {}).get("until") else "")
              + (f" (policy known by {record['fit']['known_on']})" if record.get("fit", {}).get("known_on") else "")]

@@ -263,7 +263,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
         numbers += [(b("k_support_cost", lang, year=year), f"{billion(row['state_cost'], lang)} {b('billion', lang)}")]
     c = s.get("compare")
     if c:
-        other = plan_name(c["name"], lang, s["scheme"])
+        other = compared_plan(s, lang)
         numbers.append((b("k_compare_p", lang, name=other), probability(c["probability_b"], lang)))
         if "cost_a" in c:
             numbers.append((b("k_compare_cost", lang, first=c["cost_first"], year=c["cost_last"]),
@@ -275,17 +275,20 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     if s.get("budget"):
         charts.append(("budget", b("c_budget" if "premium_revenue" in s["budget"][0] else "c_support", lang)))
     if c:
-        charts.append(("compare", b("c_compare", lang, name=plan_name(c["name"], lang, s["scheme"]))))
+        charts.append(("compare", b("c_compare", lang, name=compared_plan(s, lang))))
 
     a = s["assumptions"]
     reproduce = [(b("r_draws", lang), number(draws, lang)), (b("r_seed", lang), str(a["seed"])),
                  (b("r_start", lang), str(s["start"])),  # the --from that reproduces it, as the workbook says
                  (b("r_scenario_hash", lang), a.get("scenario_hash", "")), (b("r_data_hash", lang), a.get("data_hash", "")),
+                 (b("r_parameters_hash", lang), a.get("parameters_hash", "")),
                  (b("r_code_version", lang), a.get("code_version", ""))]
     if as_of:  # the --until and --known that fit it again
         reproduce += [(b("r_until", lang), str(as_of["until"])), (b("r_known", lang), as_of["known_on"])]
     if users_scenario(s):  # a shipped plan is named by its document, a baseline by its region
         reproduce.append((b("r_scenario", lang), s["scenario"]))
+    if c:  # the compared scenario, by its name and hash (a user's file is named by nothing else)
+        reproduce.append((b("r_compare", lang), f"{c['name']} ({c.get('scenario_hash', '')})"))
     sources = own_cited(s, lang, region) or members_cited(s, lang) or [no_sources(s, lang, region)]  # never left empty
     stamp = local_time(now or datetime.now(timezone.utc), lang)
     return Briefing(lang=lang, title=b("title", lang, scheme=scheme, region=region),
@@ -392,6 +395,14 @@ def scenario_plan(s: dict, lang: str) -> str:
     if not users_scenario(s):
         return plan_name(s["scenario"], lang, s["scheme"])
     return b("user_plan", lang, name=s["scenario"], base=plan_name(s.get("baseline") or s["region"], lang, s["scheme"]))
+
+
+def compared_plan(s: dict, lang: str) -> str:
+    """The compared scenario as `scenario_plan` words the briefing's own: a user's file by its name
+    (it was called "the policy in force", whatever it changed)."""
+    c = s["compare"]
+    return scenario_plan({"scenario": c["name"], "region": c.get("region", s["region"]),
+                          "baseline": c.get("baseline", ""), "scheme": s["scheme"]}, lang)
 
 
 def method_text(s: dict, lang: str, region: str) -> str:

@@ -45,7 +45,9 @@ def to_html(brief: Briefing, s: dict) -> str:
     record = json.dumps({"scenario": s["scenario"], "scheme": s["scheme"], "changed": s["changed"],
                          "start": s["start"], "target": s["report"]["target"], "year": s["report"]["year"],
                          "probability": s["report"]["probability"], "assumptions": s["assumptions"],
-                         **({"as_of": s["as_of"]} if "as_of" in s else {})},
+                         **({"as_of": s["as_of"]} if "as_of" in s else {}),
+                         **({"compare": {"scenario": s["compare"]["name"], "scenario_hash": s["compare"]["scenario_hash"]}}
+                            if s.get("compare") else {})},
                         ensure_ascii=False)
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{_e(brief.title)}</title><style>{PRINT_CSS}</style></head>

@@ -4,7 +4,10 @@ Everything here reads the JSON summary the page holds (compute.summary); nothing
 """
 from __future__ import annotations
 
+import json
+
 import pandas as pd
+
 
 def coverage_table(s: dict) -> pd.DataFrame:
     """Year by year: the model's quantiles, observed and planned figures, the budget."""
@@ -24,6 +27,9 @@ def coverage_table(s: dict) -> pd.DataFrame:
     a = s["assumptions"]
     for key in ("seed", "draws", "scenario_hash", "data_hash", "code_version", "parameters_hash"):
         df[key] = a.get(key, "")
+    # the levers moved on the page and their first year: the scenario's hash alone cannot be turned back into them
+    df["changed_levers"] = json.dumps(s.get("changed") or {}, sort_keys=True)
+    df["lever_start"] = s["start"]
     df["assumed"] = "; ".join(a.get("assumed", [])) or "none"
     return df
 

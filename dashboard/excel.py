@@ -181,7 +181,9 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
             + ([[leans_on_text(s["leans_on"], lang), x("model", lang), None]] if s.get("leans_on") else []))
     section("h_repro", [[b("r_draws", lang), a["draws"], None], [b("r_seed", lang), a["seed"], None],
                         [b("r_start", lang), s["start"], None], [b("r_scenario_hash", lang), a["scenario_hash"], None],
-                        [b("r_data_hash", lang), a["data_hash"], None], [b("r_code_version", lang), a["code_version"], None]])
+                        [b("r_data_hash", lang), a["data_hash"], None],
+                        [b("r_parameters_hash", lang), a.get("parameters_hash", ""), None],
+                        [b("r_code_version", lang), a["code_version"], None]])
     ws = _sheet(wb, x("s_assumptions", lang), head,
                 [(x("item", lang), None), (x("status", lang), None), (x("source", lang), None)], rows, freeze_col=0)
     ws.column_dimensions["A"].width = 80

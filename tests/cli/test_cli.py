@@ -243,8 +243,31 @@ def test_what_the_model_holds_fixed_is_listed_with_every_result(capsys):
     from covsim.simulator.inputs import tables
     from covsim.simulator.schemes.provenance import code_version
 
-    assert (f"provenance: scenario vinh_long, seed 5, data {tables.data_hash()}, code {code_version()}"
-            in capsys.readouterr().out)
+    from covsim.simulator import load_scenario
+
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("provenance: "))
+    assert line.startswith(f"provenance: scenario vinh_long ({load_scenario('vinh_long').hash}), seed 5, "
+                           f"data {tables.data_hash()}, parameters ")
+    assert line.endswith(f", code {code_version()}")
+
+
+def test_the_text_provenance_tells_two_files_of_one_name_and_two_posteriors_apart(tmp_path, capsys):
+    """Two files named alike gave one provenance line for two answers; so did two posteriors under
+    the same data and code (a refit): the scenario's and the parameter draws' hashes tell them apart."""
+    from covsim.cli.main import main
+
+    for name, share in (("a.toml", 1.0), ("b.toml", 0.5)):
+        (tmp_path / name).write_text(f'name = "my_reform"\nbaseline = "lai_chau"\n[reform]\n'
+                                     f'"state_share.near_poor" = {{ 2026 = {share} }}\n')
+    lines = []
+    for args in (["a.toml"], ["b.toml"], ["a.toml", "--draws", "3"]):
+        assert main(["run", str(tmp_path / args[0]), "--quiet", *(args[1:] or ["--draws", "2"])]) == 0
+        lines.append(next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("provenance: ")))
+    assert len(set(lines)) == 3, lines
+    scenario = [ln.split(", seed")[0] for ln in lines]
+    assert scenario[0] != scenario[1] and scenario[0] == scenario[2]  # the files differ, the draws do not
+    draws = [ln.split("parameters ")[1].split(",")[0] for ln in lines]
+    assert draws[0] == draws[1] != draws[2]  # two draws of the posterior are not three
 
 
 def test_scenarios_lists_what_a_scenario_past_2030_holds_besides(tmp_path, capsys, monkeypatch):
@@ -342,3 +365,25 @@ def test_a_target_for_a_year_already_observed_says_it_is_a_look_back():
     assert "2015 is already observed, " in result.stderr and "`--until 2014` asks as of the year before" in result.stderr
     ahead = covsim("target", "vietnam", "--target", "0.9", "--year", "2028", "--draws", "10")
     assert ahead.returncode == 0 and "already observed" not in ahead.stderr
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg"])
+def test_the_sensitivity_chart_carries_what_reproduces_it(tmp_path, capsys, suffix):
+    """The image recorded nothing (its title only): pasted into a report, it could not be made again."""
+    from covsim.cli.main import main
+    from covsim.simulator.inputs import tables
+
+    chart = tmp_path / f"s{suffix}"
+    assert main(["sensitivity", "lai_chau", "--year", "2020", "--samples", "8", "--draws", "10", "--seed", "13",
+                 "--chart", str(chart), "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)["provenance"]
+    if suffix == ".png":
+        from PIL import Image
+
+        with Image.open(chart) as image:
+            note = image.info["Description"]
+    else:
+        note = chart.read_text().split("<dc:description>")[1].split("<")[0]
+    for part in (f"scenario lai_chau ({record['scenario_hash']})", "seed 13", f"data {tables.data_hash()}",
+                 f"parameters {record['parameters_hash']}", f"code {record['code_version']}", "10 draws", "8 samples"):
+        assert part in note, (part, note)

@@ -676,9 +676,32 @@ def test_an_as_of_briefing_says_so_first_and_an_unconverged_fit_is_said(summary,
     assert "R-hat 1.2 > 1.05" in brief.paragraph
     assert brief.key_numbers[0][1] == ("01/03/2017" if lang == "vi" else "2017-03-01")
     assert ("2016" in [v for _, v in brief.reproduce]) and ("2017-03-01" in [v for _, v in brief.reproduce])
+    assert summary["assumptions"]["parameters_hash"] in [v for _, v in brief.reproduce]  # a refit is told apart
     plain = brief_content.briefing(summary, lang)
     assert "2016" not in plain.paragraph.split(". ")[0] and len(plain.key_numbers) == len(brief.key_numbers) - 1
     compliance = "tuân thủ của chủ sử dụng lao động giữ ở" if lang == "vi" else "employers' compliance held at"
     assert compliance in brief.method and compliance not in plain.method  # only an as-of fit holds it
     found = leaks(brief.paragraph, lang)
     assert not found, context(brief.paragraph, found)
+
+
+def test_a_compared_users_file_is_named_and_fingerprinted_not_called_the_policy_in_force(tmp_path, capsys):
+    """`--compare my.toml` was worded "the policy in force" whatever the file changed, and the
+    briefing named it nowhere: now by its name, as the briefing's own scenario is, and its hash."""
+    import docx
+
+    from covsim.simulator import load_scenario
+
+    other = tmp_path / "vlc.toml"
+    other.write_text('name = "vl_compare"\nbaseline = "vinh_long"\n[reform]\n"state_share.household" = { 2027 = 0.3 }\n')
+    out = tmp_path / "b.docx"
+    assert main(["brief", "vinh_long", "--target", "0.9", "--year", "2030", "--draws", "10", "--lang", "en",
+                 "--compare", str(other), "--out", str(out), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    fingerprint = load_scenario(str(other)).hash
+    assert printed["compare"]["scenario"] == "vl_compare" and printed["compare"]["scenario_hash"] == fingerprint
+    document = docx.Document(str(out))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    compared = next(c for c in cells if c.startswith("Probability of the same target under the compared scenario"))
+    assert "“vl_compare”" in compared
+    assert f"vl_compare ({fingerprint})" in cells

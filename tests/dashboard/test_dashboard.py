@@ -178,6 +178,11 @@ def test_downloads_open(small, tmp_path):
     # what reproduces the figures is in the CSV itself, on every row
     assert (csv.seed == small["assumptions"]["seed"]).all() and (csv.data_hash == small["assumptions"]["data_hash"]).all()
     assert (csv.code_version == small["assumptions"]["code_version"]).all() and csv.assumed.notna().all()
+    # and the levers moved on the page, from their year: the scenario's hash cannot be turned back into them
+    assert (csv.lever_start == small["start"]).all()
+    assert all(json.loads(v) == small["changed"] for v in csv.changed_levers)
+    moved = briefing.coverage_table({**small, "changed": {"state_share.near_poor": 0.9}, "start": 2018})
+    assert set(moved.changed_levers) == {'{"state_share.near_poor": 0.9}'} and set(moved.lever_start) == {2018}
     xl = pd.read_excel(io.BytesIO(briefing.to_excel(small, "en")), sheet_name=None)
     assert {"Coverage by year", "By group", "Districts - planned", "Levers and assumptions"} <= set(xl)
     payload = callbacks.export("btn-nc", small, "vi")
