@@ -233,6 +233,7 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     out["assumptions"] = (f"{t('scenario_definition', lang)}: {scenario_name(s['scenario'], lang)} · "
                           f"{t('seed', lang)} {a['seed']} · {number(a['draws'], lang)} {t('draws', lang)} · "
                           f"{t('parameters', lang)}: {fitted} · {t('data_hash', lang)} {a['data_hash']} · "
+                          f"{t('parameters_hash', lang)} {a.get('parameters_hash', '')} · "
                           f"{t('code_version', lang)} {a['code_version']}")
     assumed = i18n.mostly_prior_text(a.get("mostly_prior"), lang)  # a verdict leaning on an assumption says so
     halves = i18n.leans_on_text(s.get("leans_on"), lang) if assumed else ""

@@ -140,6 +140,8 @@ def test_assumptions_name_the_fitted_numbers_that_are_still_priors(small):
     assert "region_offset" in mostly["parameters"] and mostly["cut"] == 0.5
     vi, en = (str(callbacks.render(small, lang)["assumptions"]) for lang in ("vi", "en"))
     assert "mức tham gia riêng của tỉnh" in vi and "chủ yếu vẫn là giả định" in vi and "50%" in vi
+    # what reproduces it, the parameter draws' hash among it (a refit changes the figures under the same data)
+    assert f"Parameter draws hash {small['assumptions']['parameters_hash']}" in en
     # and how the probability moves with each of them, as `covsim target` prints it
     halves = small["leans_on"]
     assert [r["parameter"] for r in halves] == list(mostly["parameters"])
