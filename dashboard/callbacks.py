@@ -90,6 +90,33 @@ def page_defaults(name: str, scheme: str) -> tuple[dict, int, float, int]:
     return now, start, None if target is None else round(100 * target, 4), year
 
 
+def refilled(name: str, scheme: str, paths: list[str], typed: list, filled, start_typed, lang: str, skip: list):
+    """`defaults`' outputs when only the lever start moved: each box still as filled for the start
+    before (`filled`) shows what is in force from the new one; a box the user changed, or one not
+    read as a number, stays as typed."""
+    try:
+        start = fields.read("start", start_typed, "year")
+    except fields.FieldError:
+        raise PreventUpdate from None  # the box's message says why; nothing to refill
+    if filled is None or int(start) == int(filled):
+        raise PreventUpdate
+    kinds = {s["path"]: s["kind"] for s in compute.lever_specs()}
+    try:
+        before, now = compute.current_levers(name, scheme, int(filled)), compute.current_levers(name, scheme, int(start))
+    except (InputError, KeyError, ValueError):  # a start outside the scenario's years: the answer says why
+        raise PreventUpdate from None
+    out = []
+    for path, value in zip(paths, typed or [None] * len(paths)):
+        try:
+            untouched = value is not None and not compute.changed_levers(name, scheme, {path: from_ui(path, value)},
+                                                                         int(filled))
+        except (InputError, TypeError, ValueError):
+            untouched = False
+        out.append(boxed(to_ui(path, now[path]), kinds[path], lang)
+                   if untouched and before[path] != now[path] else no_update)
+    return out, skip, no_update, no_update, no_update, no_update, int(start)
+
+
 def _lever_paths_and_kinds() -> tuple[tuple[str, ...], dict[str, str]]:
     specs = compute.lever_specs()
     return tuple(s["path"] for s in specs), {s["path"]: s["kind"] for s in specs}
@@ -327,33 +354,38 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
 
     @app.callback(Output(LEVERS, "value"), Output(LEVERS, "disabled"), Output("start", "value"),
                   Output("target", "value"), Output("year", "value"), Output("target-source", "children"),
+                  Output("filled-start", "data"),
                   Input("scenario", "value"), Input("scheme", "value"), Input("reset", "n_clicks"),
-                  Input("lang", "value"), State(LEVERS, "value"), State("target", "value"))
-    def defaults(name, scheme, _reset, lang, typed, target_typed):
+                  Input("lang", "value"), Input("start", "value"), State(LEVERS, "value"), State("target", "value"),
+                  State("filled-start", "data"))
+    def defaults(name, scheme, _reset, lang, start_typed, typed, target_typed, filled):
         """The scenario's levers, start, target and year; a lever of another scheme disabled and
         empty (its value means nothing in this view); the default target's source beside it. A
-        language switch keeps what is typed, written the language's way (2,340,000 / 2.340.000)."""
+        language switch keeps what is typed, written the language's way (2,340,000 / 2.340.000).
+        A new lever start refills the boxes left as filled with what is in force from it: kept, a
+        filled 30% for pupils read as a change back from Decree 188/2025's 50% from 2025."""
         if not name or scheme not in compute.SCHEMES:
             raise PreventUpdate
         try:
             sc = compute.scenario(name, scheme)
         except InputError:  # a scheme the region does not run (a 2025 unit's labour layer): the answer says why
             raise PreventUpdate from None
+        paths = [lever_path(o["id"]) for o in ctx.outputs_list[0]]
+        skip = [no_update] * len(paths)  # a wildcard output takes one value per box
+        if {t["prop_id"].split(".")[0] for t in ctx.triggered} == {"start"}:
+            return refilled(name, scheme, paths, typed, filled, start_typed, lang, skip)
         note = views.target_note(sc.region, scheme, sc.start, sc.end, lang)
         if ctx.triggered_id == "lang":
             kinds = {s["path"]: s["kind"] for s in compute.lever_specs()}
-            paths = [lever_path(o["id"]) for o in ctx.outputs_list[0]]
-            skip = [no_update] * len(paths)  # a wildcard output takes one value per box
             return ([rewritten(v, kinds[p], lang) for p, v in zip(paths, typed or [None] * len(paths))], skip,
-                    no_update, rewritten(target_typed, "share", lang), no_update, note)
+                    no_update, rewritten(target_typed, "share", lang), no_update, note, no_update)
         now, start, target, year = page_defaults(name, scheme)
-        paths = [lever_path(o["id"]) for o in ctx.outputs_list[0]]
         schemes = {s["path"]: s["schemes"] for s in compute.lever_specs()}
         disabled = [scheme not in schemes[p] for p in paths]
         kinds = {s["path"]: s["kind"] for s in compute.lever_specs()}
         return ([None if off else boxed(now[p], kinds[p], lang)
                  for p, off in zip(paths, disabled)], disabled,
-                str(start), fields.shown(target, lang), str(year), note)
+                str(start), fields.shown(target, lang), str(year), note, start)
 
     main = [Output(*TARGETS.get(k, (k, PROPS.get(k, "children"))), allow_duplicate=True) for k in RENDERED]
 

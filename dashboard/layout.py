@@ -176,6 +176,7 @@ def layout() -> html.Div:
         dcc.Store(id="slow-request"), dcc.Store(id="slow-answer"),
         # The last valid result, greyed under an input error: relabelled too when the language changes.
         dcc.Store(id="last-valid"),
+        dcc.Store(id="filled-start"),  # the lever start the boxes were filled for (callbacks.defaults)
         html.Div(id="result-key", style={"display": "none"}),
         # A trivial callback for the latency benchmark's yardstick.
         html.Button("ping", id="ping", n_clicks=0, style={"display": "none"}),

@@ -644,3 +644,32 @@ def test_a_mistyped_dotted_key_fails_too():
     for typo in ("parameters_calibrated.nationl", "state_share.nope", "no_lever.near_poor"):
         with pytest.raises(KeyError):
             t(typo, "en")
+
+
+def test_a_new_lever_start_refills_the_boxes_left_as_filled_and_keeps_those_changed():
+    """Moving the lever start past Decree 188/2025's 50% for pupils (from 2025) left the box at the
+    30% it was filled with for 2024, and the page read it as a change back to 30%: now the untouched
+    box shows what is in force from the new start, a changed one stays as typed."""
+    from dash import no_update
+
+    now, start, _, _ = callbacks.page_defaults("vietnam", "bhyt")
+    kinds = {s["path"]: s["kind"] for s in compute.lever_specs()}
+    paths = list(now)
+    typed = [callbacks.boxed(now[p], kinds[p], "vi") for p in paths]
+    skip = [no_update] * len(paths)
+
+    def moved(boxes, to):
+        out = callbacks.refilled("vietnam", "bhyt", paths, boxes, start, to, "vi", skip)
+        return {p: v for p, v in zip(paths, out[0]) if v is not no_update}, out[-1]
+
+    assert start < 2025 and now["state_share.pupil_student"] == 30
+    assert moved(typed, "2027") == ({"state_share.pupil_student": "50"}, 2027)
+    changed = [("40" if p == "state_share.pupil_student" else v) for p, v in zip(paths, typed)]
+    assert moved(changed, "2027") == ({}, 2027)  # the user's 40% stays
+    # what the refilled boxes ask for is no change at all: the run is the scenario's own
+    refilled = dict(zip(paths, typed)) | {"state_share.pupil_student": "50"}
+    assert compute.changed_levers("vietnam", "bhyt", {p: callbacks.from_ui(p, v) for p, v in refilled.items()}, 2027) == ()
+    with pytest.raises(PreventUpdate):  # the same start, or one not read as a year: nothing to refill
+        callbacks.refilled("vietnam", "bhyt", paths, typed, start, str(start), "vi", skip)
+    with pytest.raises(PreventUpdate):
+        callbacks.refilled("vietnam", "bhyt", paths, typed, start, "20x7", "vi", skip)

@@ -226,8 +226,12 @@ def test_decimal_comma_and_a_late_lever_start(dash_duo, app):
     _wait(lambda: "96,80%" in dash_duo.find_element("#headline").text, 60, "96,8 read as 96.8%, not 968")
     assert dash_duo.find_element("#error").text == ""
     _type(dash_duo.find_element("#year"), "2025")
+    pupils = _lever(dash_duo, "state_share.pupil_student")
+    assert pupils.get_attribute("value") == "30"  # in force in 2024, the default start
     _type(dash_duo.find_element("#start"), "2027")
     _wait(lambda: "sau năm mục tiêu (2025)" in _box_message(dash_duo, "start")().text, 60, "the lever-start warning")
+    # the untouched box now shows what is in force from 2027 (Decree 188/2025's 50%), not a change back to 30%
+    _wait(lambda: _lever(dash_duo, "state_share.pupil_student").get_attribute("value") == "50", 30, "the refilled box")
     assert dash_duo.find_element("#error").text == "" and dash_duo.find_element("#stale-note").text == ""
     dash_duo.driver.save_screenshot(str(Path(dash_duo.download_path) / "late_start.png"))
     assert dash_duo.get_logs() == []
