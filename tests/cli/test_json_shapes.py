@@ -39,6 +39,8 @@ COMMANDS = {
     "regions": ["regions"],
     "forecast": ["forecast", "lai_chau", "--until", "2018", "--to", "2020"],  # an as-of fit: some 15 s
     "batch": ["batch", "lai_chau", "--draws", "6", "--out", "{tmp}/b.zarr", "--quiet"],
+    "brief": ["brief", "lai_chau_plan_2016", "--target", "0.968", "--year", "2020", "--draws", "6",
+              "--out", "{tmp}/b.html"],
 }
 
 
