@@ -3,7 +3,7 @@
 The same computation as the page (`dashboard.compute.full_result` and `summary`), the same
 content (`dashboard.brief_content`); levers as `--lever NAME=VALUE`, in `covsim batch --grid`'s
 names and units (shares as 0-1), from `--from` (default: as the page, after the last observation).
-`--until YEAR` writes it as of that year (`dashboard/brief_as_of.py`: `covsim target --until` on paper).
+`--until YEAR` writes it as of that year (`compute.as_of_result`: `covsim target --until` on paper).
 """
 from __future__ import annotations
 
@@ -114,15 +114,13 @@ def cmd_brief(args) -> int:
 
         held_fixed.check(sc, args.until)
     if args.until is not None:  # fitted on what was observed by then, under the policy decided by then
-        from covsim.dashboard import brief_as_of
-
-        res, as_of = brief_as_of.result(args.scenario, scheme, levers, start, args.target, args.year, args.until,
-                                        known=args.known, compare=args.compare, draws=args.draws, seed=args.seed)
+        res, as_of = compute.as_of_result(args.scenario, scheme, levers, start, args.target, args.year, args.until,
+                                          known=args.known, compare=args.compare, draws=args.draws, seed=args.seed)
         s = compute.summary(res)
         s["as_of"] = as_of
         if not as_of["convergence"]["converged"]:  # never used silently
             sys.stderr.write(f"covsim: warning: the fit as of {args.until} did not converge "
-                             f"({', '.join(as_of['convergence']['failed'])}); the briefing says so\n")
+                             f"({as_of['convergence']['failed']}); the briefing says so\n")
     else:
         res = compute.full_result(args.scenario, scheme, levers, start, args.target,
                                   args.year, compare=args.compare, draws=args.draws, seed=args.seed)

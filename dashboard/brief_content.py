@@ -7,7 +7,7 @@ its shipped definition.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from .i18n import (fixed_text, held_fixed_text, leans_on_text, lever_group_name, mostly_prior_text, on_priors_text,
                    probability, t, unit_figures_text, unverified_text)
@@ -84,6 +84,7 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
     source = plan_name(s["scenario"], lang, s["scheme"]) if own is not None else "–"
     given = "status_planned" if own is not None else "status_tested"
     capped = {r["path"]: r for r in s.get("assumptions", {}).get("capped", [])}
+    known = date.fromisoformat(s["as_of"]["known_on"]) if s.get("as_of") else None
 
     def counted(path: str, status: str) -> str:  # a top-up the state cannot pay in full, said beside it
         r = capped.get(path)
@@ -104,8 +105,8 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
         for year, value in sorted((int(y), float(v)) for y, v in by_year.items()):
             is_assumed = path in assumed or compute.lever_assumed(path)
             status = b("status_assumed" if is_assumed else given, lang)
-            try:
-                effective = base is None or abs(compute.lever_value(base, path, year) - value) > 1e-9
+            try:  # against the policy known on the day of an as-of briefing, not today's (a later decree)
+                effective = base is None or abs(compute.lever_value(base, path, year, known) - value) > 1e-9
             except Exception:  # noqa: BLE001 - a path the lever table does not know: count it as a change
                 effective = True
             if not effective:
@@ -213,17 +214,19 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
 
     effective = [r[0] for r in rows if r[3]]
     # a plan that changes no policy in force still orders drives: where the model holds them, said
-    unchanged = b("changed_none", lang) + (" " + b(drives_held_key(s["scheme"]), lang) if s.get("baseline") else "")
-    sentences = [*as_of_sentences(s, lang),
-                 b("changed_by_plan", lang, region=region, items="; ".join(effective)) if effective
-                 else unchanged,
+    as_of = s.get("as_of")
+    day = day_text(as_of["known_on"], lang) if as_of else None
+    unchanged = (b("changed_none.as_of", lang, day=day) if as_of else b("changed_none", lang)) \
+        + (" " + b(drives_held_key(s["scheme"]), lang) if s.get("baseline") else "")
+    tested = (b("changed_by_plan.as_of", lang, region=region, items="; ".join(effective), day=day) if as_of
+              else b("changed_by_plan", lang, region=region, items="; ".join(effective)))
+    sentences = [*as_of_sentences(s, lang), tested if effective else unchanged,
                  b("p_sentence", lang, target=target, denominator=denominator, year=year,
                    p=probability(rep["probability"], lang), mc=monte_carlo_text(rep, lang))]
     # A region on its priors says so beside the probability.
     priors = on_priors_text(s["assumptions"], lang)
     priors = f" ({priors})" if priors else ""
-    as_of = s.get("as_of")
-    numbers = [*([(b("k_as_of", lang), day_text(as_of["known_on"], lang))] if as_of else []),
+    numbers = [*([(b("k_as_of", lang), day)] if as_of else []),
                (b("k_probability", lang, target=target, denominator=denominator, year=year),
                 probability(rep["probability"], lang) + priors),
                (b("k_median", lang, year=year),
@@ -283,12 +286,15 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                  (b("r_scenario_hash", lang), a.get("scenario_hash", "")), (b("r_data_hash", lang), a.get("data_hash", "")),
                  (b("r_parameters_hash", lang), a.get("parameters_hash", "")),
                  (b("r_code_version", lang), a.get("code_version", ""))]
-    if as_of:  # the --until and --known that fit it again
-        reproduce += [(b("r_until", lang), str(as_of["until"])), (b("r_known", lang), as_of["known_on"])]
+    if as_of:  # the --until (and --known, if given: its default is not a day it takes) that fit it again
+        reproduce += [(b("r_until", lang), str(as_of["until"]))]
+        reproduce += [(b("r_known", lang), as_of["known"])] if as_of.get("known") else []
     if users_scenario(s):  # a shipped plan is named by its document, a baseline by its region
         reproduce.append((b("r_scenario", lang), s["scenario"]))
-    if c:  # the compared scenario, by its name and hash (a user's file is named by nothing else)
-        reproduce.append((b("r_compare", lang), f"{c['name']} ({c.get('scenario_hash', '')})"))
+    if c:  # the compared scenario's fingerprint, and a user's file's name (a shipped one is named in the text)
+        fingerprint = c.get("scenario_hash", "")
+        mine = users_scenario({"scenario": c["name"], "region": c.get("region", s["region"])})
+        reproduce.append((b("r_compare", lang), f"{c['name']} ({fingerprint})" if mine else fingerprint))
     sources = own_cited(s, lang, region) or members_cited(s, lang) or [no_sources(s, lang, region)]  # never left empty
     stamp = local_time(now or datetime.now(timezone.utc), lang)
     return Briefing(lang=lang, title=b("title", lang, scheme=scheme, region=region),
@@ -314,8 +320,10 @@ def as_of_sentences(s: dict, lang: str) -> list[str]:
     if not as_of:
         return []
     out = [b("as_of_sentence", lang, until=as_of["until"], day=day_text(as_of["known_on"], lang))]
+    if any(r.get("later") for r in s.get("observed", [])):
+        out.append(b("as_of_later", lang))
     if not as_of["convergence"].get("converged", True):
-        out.append(b("as_of_unconverged", lang, failed=", ".join(as_of["convergence"].get("failed", []))))
+        out.append(b("as_of_unconverged", lang, failed=as_of["convergence"].get("failed", "")))
     return out
 
 
@@ -393,8 +401,16 @@ def scenario_plan(s: dict, lang: str) -> str:
     region's baseline, else the user's scenario by its name, a change to its baseline (it said "the
     policy in force" for a reform file, and named it nowhere)."""
     if not users_scenario(s):
-        return plan_name(s["scenario"], lang, s["scheme"])
-    return b("user_plan", lang, name=s["scenario"], base=plan_name(s.get("baseline") or s["region"], lang, s["scheme"]))
+        return _plan(s["scenario"], lang, s)
+    return b("user_plan", lang, name=s["scenario"], base=_plan(s.get("baseline") or s["region"], lang, s))
+
+
+def _plan(name: str, lang: str, s: dict) -> str:
+    """`plan_name`; but in a briefing as of a day, the policy in force is the policy decided by then
+    (naming today's laws, 51/2024 among them, would contradict its first sentence)."""
+    if s.get("as_of") and not catalogue.has("plan", name):
+        return b("as_of_policy", lang, day=day_text(s["as_of"]["known_on"], lang))
+    return plan_name(name, lang, s["scheme"])
 
 
 def compared_plan(s: dict, lang: str) -> str:
@@ -402,7 +418,7 @@ def compared_plan(s: dict, lang: str) -> str:
     (it was called "the policy in force", whatever it changed)."""
     c = s["compare"]
     return scenario_plan({"scenario": c["name"], "region": c.get("region", s["region"]),
-                          "baseline": c.get("baseline", ""), "scheme": s["scheme"]}, lang)
+                          "baseline": c.get("baseline", ""), "scheme": s["scheme"], "as_of": s.get("as_of")}, lang)
 
 
 def method_text(s: dict, lang: str, region: str) -> str:

@@ -109,9 +109,10 @@ def lever_specs() -> tuple[dict, ...]:
                  for lever in levers.dashboard_levers() for path in lever.offered_paths())
 
 
-def lever_value(scenario, path: str, year: int) -> float:
-    """The value of a lever path in force under `scenario` in `year`."""
-    return planning.lever_value(scenario, path, int(year))
+def lever_value(scenario, path: str, year: int, known=None) -> float:
+    """The value of a lever path in force under `scenario` in `year` (under the policy decided by
+    the day `known`, if given: an as-of briefing's)."""
+    return planning.lever_value(scenario, path, int(year), known)
 
 
 def lever_labels() -> dict[str, dict[str, str]]:
@@ -521,6 +522,56 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
     if other is not None:
         out["compare"] = (other, run_levers(compare, scheme, (), 0, draws, seed))
     return out
+
+
+def as_of_result(name: str, scheme: str, levers: dict[str, float], start: int, target: float, year: int, until: int,
+                 known=None, compare: str | None = None, draws: int = DRAWS, seed: int = SEED) -> tuple[dict, dict]:
+    """`full_result`'s dict as of the end of `until` (`covsim brief --until`), and what the briefing
+    says of the fit (`as_of`): the runs on a fit to the figures observed by then, under the policy,
+    laws and targets decided by then (or by the day `known`), with the backtest's sampling, as
+    `covsim target --until` answers. Every lever given is set (none is dropped as equal to a value in
+    force: what is in force as of `until` is not what is in force now); the budget's baseline and the
+    compared scenario run on the same as-of draws and seed. The figures observed later stay, marked
+    `later`, so the paper shows what followed; a target decided later is left out."""
+    import dataclasses
+
+    from covsim.calibration.backtest import SETTINGS
+    from covsim.calibration.fit import calibrate
+    from covsim.calibration.forecast import convergence, fit_record, run_as_of
+    from covsim.simulator.inputs import membership
+    from covsim.simulator.inputs.decisions import documents_known, knowledge_day
+
+    sc = scenario(name, scheme)
+    planning.check_target(target, "brief")
+    if levers:
+        sc = planning.with_levers(sc, dict(levers), start)
+    other = scenario(compare, scheme) if compare else None
+    settings = dataclasses.replace(SETTINGS, draws=max(draws, 300), seed=seed)
+    post = calibrate(sc.region, until, settings, known=known)
+    params = post.isel(draw=slice(0, draws))
+
+    def run(s):
+        return run_as_of(s, until, max(s.end, sc.end), params, seed, known=known)
+
+    ds = run(sc)
+    day = knowledge_day(until, known)
+    observed, planned = figures_of(sc.region, scheme)
+    res = {"scenario": sc, "levers": dict(levers), "changed": dict(levers), "start": int(start),
+           "observed": json.dumps([{**r, "later": r["year"] > until} for r in observed], ensure_ascii=False),
+           "targets": json.dumps([r for r in planned if documents_known(r["source"], day)], ensure_ascii=False),
+           "details": True, "ds": ds, "coverage": planning.region_coverage(ds, sc), "attrs": ds.attrs,
+           "report": planning.target_report(ds, sc, float(target), int(year), known_on=day)}
+    res["leans_on"] = learned.leans_on(params, res["coverage"].sel(year=int(year)).values >= float(target), sc.region,
+                                       also=sc.rests_on())
+    if ENTRIES[scheme].budget or ENTRIES[scheme].support_cost:
+        res["budget"], res["budget_compared_with"] = planning.budget_against_baseline(ds, sc, run)
+    if other is not None:
+        res["compare"] = (other, run(other))
+    members = regions.run_members(sc.region) or (sc.region,)  # as the run lists them (schemes/health.py)
+    as_of = {"until": int(until), "known_on": day.isoformat(), "known": known.isoformat() if known else None,
+             "convergence": convergence(post.attrs), "fit": fit_record(post, settings),
+             "group_shares": membership.held_item(list(members), day)}
+    return res, as_of
 
 
 def _records(df: pd.DataFrame) -> list[dict]:

@@ -325,17 +325,17 @@ def parse_lever(text: str, where: str = "levers", valid: list[str] | None = None
                                   f"{', '.join(n + '.GROUP' if LEVERS[n].groups else n for n in heads)}")
 
 
-def lever_value(scenario: Scenario, path: str, year: int) -> float:
+def lever_value(scenario: Scenario, path: str, year: int, known: date | None = None) -> float:
     """The level a lever has in force at the end of `year` under the scenario: its current level,
     the one a lever set from that year replaces for the years after. Not the year's mean: in 2025
     pupils' state share was 30% until Decree 188/2025's 50% of 15 August (a mean of 37.6%), and a
     planner who typed 40 as a rise would be cutting it. For `state_share`, the total the person is
-    spared, national and local."""
+    spared, national and local. `known`: under the policy decided by that day (an as-of run's)."""
     from ..schemes import scheme
 
     group = path.partition(".")[2]
     lever = lever_of(path)
-    policy = scheme(scenario.scheme).policy(scenario)  # a labour lever's level is in the labour rules
+    policy = scheme(scenario.scheme).policy(scenario, known)  # a labour lever's level is in the labour rules
     if lever.parameter == "state_share" or lever.regional:
         policy, region = levels_at(policy, scenario.region)  # a 2025 unit's at its seat, as its runs take it
     else:

@@ -78,11 +78,17 @@ class Scheme:
         """The same as declared (`schemes/fixed.py`): key and values, for a face that words them itself."""
         return tuple(f for f in self.model.FIXED if f.key not in self.unread)
 
-    def policy(self, scenario: Scenario):
+    def policy(self, scenario: Scenario, known=None):
         """The policy a run of this scheme reads under the scenario: a labour run adds the dated
-        rules of labour_policy.csv (the 2024 law's voluntary support) to the shipped policy."""
+        rules of labour_policy.csv (the 2024 law's voluntary support) to the shipped policy; with
+        `known` (a day), only what was decided by then, as a run "as of" it reads it."""
         base = getattr(self.model, "base_policy", None)
-        return scenario.policy(base() if base else None)
+        base = base() if base else None
+        if known is not None:
+            from ..inputs.policy import Policy
+
+            base = (base or Policy.from_table()).known_on(known)
+        return scenario.policy(base)
 
     def posterior_file(self, region: str) -> str:
         return self.posterior.format(region=region)

@@ -195,3 +195,32 @@ def test_a_former_province_as_of_before_the_merger_keeps_its_own_policy_past_202
     years = list(range(2008, 2031))
     assert moved[years.index(2024)] == base[years.index(2024)]  # its own policy before the merger
     assert moved[years.index(2026)] > base[years.index(2026)]  # the unit's from 1 Jul 2025
+
+
+def test_a_briefing_as_of_a_year_is_blind_to_every_later_row_in_its_numbers_and_its_words(tmp_path):
+    """`brief --until` (s37): its JSON and the paper itself, word for word and chart for chart but for
+    the data hash and the time it was made, are the same with every row unknown at the origin changed.
+    Lai Chau as of 2015: no observed figure of its own (a later one would rightly be drawn, as what
+    followed), and its plan's targets, decided on 9 Dec 2016, not yet known."""
+    import re
+
+    folder = tmp_path / "data"
+    changed = poisoned(folder, 2015)
+    assert changed["policy_parameters"] > 0 and changed["coverage"] > 0
+
+    def brief(name, env):
+        out = tmp_path / name
+        result = covsim("brief", "lai_chau", "--target", "0.968", "--year", "2020", "--until", "2015",
+                        "--compare", "lai_chau_plan_2016", "--lever", "near_poor=0.9", "--draws", "60",
+                        "--lang", "en", "--out", str(out), "--json", env=env)
+        assert result.returncode == 0, result.stderr
+        printed = json.loads(result.stdout)
+        data = printed["provenance"].pop("data_hash")
+        printed.pop("out")
+        page = out.read_text(encoding="utf-8").replace(data, "DATA")
+        return printed, re.sub(r"(Prepared at )[^<]*", r"\1TIME", page)
+
+    poisoned_json, poisoned_page = brief("poisoned.html", {"COVSIM_DATA_DIR": str(folder)})
+    shipped_json, shipped_page = brief("shipped.html", {})
+    assert poisoned_json == shipped_json
+    assert poisoned_page == shipped_page

@@ -600,17 +600,17 @@ def test_brief_as_of_a_year_is_target_until_on_paper_with_what_followed(tmp_path
 
     from covsim.calibration import scoring
     from covsim.calibration.backtest import SETTINGS
-    from covsim.dashboard import brief_as_of
+    from covsim.calibration import fit
     from covsim.simulator import load_scenario
 
     fits = []
-    real = brief_as_of.calibrate
+    real = fit.calibrate
 
     def kept(*args, **kwargs):
         fits.append(real(*args, **kwargs))
         return fits[-1]
 
-    monkeypatch.setattr(brief_as_of, "calibrate", kept)
+    monkeypatch.setattr(fit, "calibrate", kept)
     out = tmp_path / "b.docx"
     assert main(["brief", "vietnam", "--target", "0.8", "--year", "2020", "--until", "2013", "--known", "2014-03-01",
                  "--draws", str(DRAWS), "--lang", "en", "--out", str(out), "--json"]) == 0
@@ -627,14 +627,15 @@ def test_brief_as_of_a_year_is_target_until_on_paper_with_what_followed(tmp_path
     assert printed["probability"] == report["probability"]
     text = [p.text for p in docx.Document(str(out)).paragraphs]
     lead = next(t for t in text if t.startswith("This assessment is made as of the end of 2013"))
-    assert "decided by 2014-03-01" in lead
+    assert "decided by 2014-03-01" in lead and "hollow circles" in lead  # the nation has later figures
+    assert "51/2024" not in "\n".join(text[:2])  # the plan line: the policy decided by then, not today's laws
     cells = [c.text for t in docx.Document(str(out)).tables for r in t.rows for c in r.cells]
     assert "Last year of observed figures used (--until)" in cells and "2014-03-01" in cells
     method = next(t for t in text if "employers' compliance held at" in t)  # what only an as-of fit holds
     assert "rising 0.05 a year" in method and "group shares held at their 2010 reference" in method
 
-    s = compute.summary(brief_as_of.result("vietnam", "bhyt", {}, 2014, 0.8, 2020, 2013, known=date(2014, 3, 1),
-                                           draws=DRAWS)[0])
+    s = compute.summary(compute.as_of_result("vietnam", "bhyt", {}, 2014, 0.8, 2020, 2013, known=date(2014, 3, 1),
+                                             draws=DRAWS)[0])
     later = {r["year"] for r in s["observed"] if r["later"]}
     assert later and min(later) == 2014 and all(not r["later"] for r in s["observed"] if r["year"] <= 2013)
     planned = {(r["year"], r["value"]) for r in s["targets"] if r["group"] == "all"}
@@ -668,24 +669,54 @@ def test_brief_as_of_a_2025_unit_says_it_has_no_fit_of_its_own(tmp_path, capsys)
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_an_as_of_briefing_says_so_first_and_an_unconverged_fit_is_said(summary, lang):
+    from covsim.calibration.forecast import convergence
+
     from .leaks import context, leaks
 
-    s = {**summary, "as_of": {"until": 2016, "known_on": "2017-03-01",
-                              "convergence": {"converged": False, "failed": ["R-hat 1.2 > 1.05"]}}}
+    failed = convergence({"method": "laplace-importance", "pareto_k": 0.95, "ess": 50.0})  # as the fit words it
+    as_of = {"until": 2016, "known_on": "2017-03-01", "known": "2017-03-01", "convergence": failed}
+    s = {**summary, "as_of": as_of}
     brief = brief_content.briefing(s, lang)
     first = brief.paragraph.split(". ")[0]
     assert ("cuối năm 2016" if lang == "vi" else "end of 2016") in first
     assert ("01/03/2017" if lang == "vi" else "2017-03-01") in first
-    assert "R-hat 1.2 > 1.05" in brief.paragraph
+    assert failed["failed"] in brief.paragraph  # "Pareto k 0.950 > 0.7; ESS 50 < 300", not one letter at a time
     assert brief.key_numbers[0][1] == ("01/03/2017" if lang == "vi" else "2017-03-01")
     assert ("2016" in [v for _, v in brief.reproduce]) and ("2017-03-01" in [v for _, v in brief.reproduce])
     assert summary["assumptions"]["parameters_hash"] in [v for _, v in brief.reproduce]  # a refit is told apart
+    # no later figure in this summary: no hollow circles promised
+    assert ("vòng tròn rỗng" if lang == "vi" else "hollow circles") not in brief.paragraph
+    # the compared baseline is the policy decided by the day, not today's laws (51/2024 among them)
+    compared = next(k for k, _ in brief.key_numbers if k.startswith(brief_text.b("k_compare_p", lang, name="")[:20]))
+    assert brief_text.b("as_of_policy", lang, day=("01/03/2017" if lang == "vi" else "2017-03-01")) in compared
+    assert "51/2024" not in compared
+    # --known given: in the reproduce rows; not given: its default day, which the CLI refuses, is left out
+    unknown = brief_content.briefing({**summary, "as_of": {**as_of, "known_on": "2016-12-31", "known": None}}, lang)
+    assert "2016-12-31" not in [v for _, v in unknown.reproduce] and "2016" in [v for _, v in unknown.reproduce]
     plain = brief_content.briefing(summary, lang)
     assert "2016" not in plain.paragraph.split(". ")[0] and len(plain.key_numbers) == len(brief.key_numbers) - 1
     compliance = "tuân thủ của chủ sử dụng lao động giữ ở" if lang == "vi" else "employers' compliance held at"
     assert compliance in brief.method and compliance not in plain.method  # only an as-of fit holds it
     found = leaks(brief.paragraph, lang)
     assert not found, context(brief.paragraph, found)
+
+
+def test_an_as_of_briefing_counts_a_change_against_the_policy_known_then(tmp_path):
+    """Pupils' 50% from 2026, as of 2023: Decree 188/2025 (50% from 2025) was not yet decided, so the
+    paper lists it as a change, as the run applies it; it said "as in force already" by today's table."""
+    path = tmp_path / "ph.toml"
+    path.write_text('name = "ph"\nbaseline = "vietnam"\n[reform]\n"state_share.pupil_student" = { 2026 = 0.5 }\n')
+    req = {"id": 3, "scenario": str(path), "scheme": "bhyt", "start": 2026, "target": 95, "year": 2027,
+           "compare": None, "levers": {}}
+    s = callbacks.compute_request(req, 10, 0)
+    assert "error" not in s, s.get("error")
+    today, _ = brief_content.changes(s, "en")
+    then, first = brief_content.changes({**s, "as_of": {"until": 2023, "known_on": "2023-12-31", "known": None,
+                                                         "convergence": {"converged": True}}}, "en")
+    assert [r[3] for r in today] == [False] and [r[3] for r in then] == [True] and first == 2026
+    as_of = brief_content.briefing({**s, "as_of": {"until": 2023, "known_on": "2023-12-31", "known": None,
+                                                   "convergence": {"converged": True}}}, "en")
+    assert "Tested against the policy of" in as_of.paragraph and "decided by 2023-12-31" in as_of.paragraph
 
 
 def test_a_compared_users_file_is_named_and_fingerprinted_not_called_the_policy_in_force(tmp_path, capsys):
