@@ -13,7 +13,7 @@ from .i18n import (fixed_text, held_fixed_text, leans_on_text, lever_group_name,
                    probability, t, unit_figures_text, unverified_text)
 from . import catalogue
 from .sources import source_label
-from .brief_text import (b, billion, has, local_time, monte_carlo_text, number, percent, plan_name, region_name,
+from .brief_text import (b, billion, day_text, has, local_time, no_change_text, said, monte_carlo_text, number, percent, plan_name, region_name,
                          scheme_name, target_text)
 
 
@@ -215,18 +215,15 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     effective = [r[0] for r in rows if r[3]]
     # a plan that changes no policy in force still orders drives: where the model holds them, said
     as_of = s.get("as_of")
-    day = day_text(as_of["known_on"], lang) if as_of else None
-    unchanged = (b("changed_none.as_of", lang, day=day) if as_of else b("changed_none", lang)) \
-        + (" " + b(drives_held_key(s["scheme"]), lang) if s.get("baseline") else "")
-    tested = (b("changed_by_plan.as_of", lang, region=region, items="; ".join(effective), day=day) if as_of
-              else b("changed_by_plan", lang, region=region, items="; ".join(effective)))
+    unchanged = no_change_text(s, lang) + (" " + b(drives_held_key(s["scheme"]), lang) if s.get("baseline") else "")
+    tested = said(s, "changed_by_plan", lang, region=region, items="; ".join(effective))
     sentences = [*as_of_sentences(s, lang), tested if effective else unchanged,
                  b("p_sentence", lang, target=target, denominator=denominator, year=year,
                    p=probability(rep["probability"], lang), mc=monte_carlo_text(rep, lang))]
     # A region on its priors says so beside the probability.
     priors = on_priors_text(s["assumptions"], lang)
     priors = f" ({priors})" if priors else ""
-    numbers = [*([(b("k_as_of", lang), day)] if as_of else []),
+    numbers = [*([(b("k_as_of", lang, until=as_of["until"]), day_text(as_of["known_on"], lang))] if as_of else []),
                (b("k_probability", lang, target=target, denominator=denominator, year=year),
                 probability(rep["probability"], lang) + priors),
                (b("k_median", lang, year=year),
@@ -244,16 +241,16 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
         mean = sum(extra) / len(extra) if extra else None
         per = row.get("cost_per_additional_insured")
         if per is not None and row["extra_insured"] >= 0.5:
-            sentences.append(b("extra_sentence", lang, year=year, people=number(row["extra_insured"], lang),
+            sentences.append(said(s, "extra_sentence", lang, year=year, people=number(row["extra_insured"], lang),
                                cost=billion(row["extra_state_cost"], lang), mean=billion(mean, lang),
                                first=first, per=number(per, lang)))
         else:
-            sentences.append(b("extra_none", lang))
+            sentences.append(said(s, "extra_none", lang))
         # a change that lowers a share gives fewer insured and a saving: said so, not as a negative rise
         people, cost = row["extra_insured"], row["extra_state_cost"]
-        numbers += [(b("k_fewer_insured" if people < -0.5 else "k_extra_insured", lang, year=year),
+        numbers += [(said(s, "k_fewer_insured" if people < -0.5 else "k_extra_insured", lang, year=year),
                      f"{number(abs(people) if people < -0.5 else people, lang)} {b('people', lang)}"),
-                    (b("k_less_cost" if cost < 0 else "k_extra_cost", lang, year=year),
+                    (said(s, "k_less_cost" if cost < 0 else "k_extra_cost", lang, year=year),
                      f"{billion(abs(cost), lang)} {b('billion', lang)}"),
                     (b("k_less_mean" if mean is not None and mean < 0 else "k_extra_mean", lang, first=first, year=year),
                      f"{billion(abs(mean) if mean is not None else None, lang)} {b('billion', lang)}"),
@@ -309,11 +306,6 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                     reproduce=reproduce, sources=sources)
 
 
-def day_text(day: str, lang: str) -> str:
-    """An ISO day as the language writes it (10/04/2018 in Vietnamese)."""
-    return day if lang == "en" else "/".join(reversed(day.split("-")))
-
-
 def as_of_sentences(s: dict, lang: str) -> list[str]:
     """A briefing as of a year says so first, and whether that fit converged (never silently)."""
     as_of = s.get("as_of")
@@ -322,8 +314,8 @@ def as_of_sentences(s: dict, lang: str) -> list[str]:
     out = [b("as_of_sentence", lang, until=as_of["until"], day=day_text(as_of["known_on"], lang))]
     if any(r.get("later") for r in s.get("observed", [])):
         out.append(b("as_of_later", lang))
-    if not as_of["convergence"].get("converged", True):
-        out.append(b("as_of_unconverged", lang, failed=as_of["convergence"].get("failed", "")))
+    if not as_of["convergence"].get("converged", True):  # the diagnostics' own words are English: on stderr and in --json
+        out.append(b("as_of_unconverged", lang))
     return out
 
 
@@ -367,6 +359,13 @@ def no_sources(s: dict, lang: str, region: str) -> str:
         return b("no_sources.merged", lang, region=region, scheme=scheme,
                  members=", ".join(region_name(m, lang) for m in members))
     return b("no_sources", lang, region=region, scheme=scheme)
+
+
+def _before_merger(s: dict) -> bool:
+    """A briefing as of a day before Resolution 202/2025/QH15 was passed: the merger is not named."""
+    from . import compute
+
+    return bool(s.get("as_of")) and not compute.merger_known(date.fromisoformat(s["as_of"]["known_on"]))
 
 
 def merged_text(s: dict, lang: str, region: str) -> str:
@@ -427,7 +426,7 @@ def method_text(s: dict, lang: str, region: str) -> str:
     calibrated = s["assumptions"].get("calibrated", True)
     fitted = "model_text.labour" if s["scheme"] in ("bhxh", "bhtn") else "model_text"  # which figures it weighed
     text = b(fitted if calibrated else "model_text.prior", lang, region=region)
-    merged = merged_text(s, lang, region) or former_text(s, lang, region)
+    merged = "" if _before_merger(s) else merged_text(s, lang, region) or former_text(s, lang, region)
     text += " " + merged if merged else ""
     weighed = unit_figures_text(s["assumptions"], lang)  # a 2025 unit weighed on its own figures says on which
     text += " " + b("weighed_text", lang, region=region, figures=weighed) if weighed else ""

@@ -10,7 +10,7 @@ from docx import Document
 from docx.shared import Cm, Pt
 
 from . import brief_charts
-from .brief_text import b
+from .brief_text import b, no_change_text
 
 if TYPE_CHECKING:  # the content's type only: brief_content picks these renderers
     from .brief_content import Briefing
@@ -64,7 +64,7 @@ def to_docx(brief: Briefing, s: dict) -> bytes:
     if brief.changes:
         _table(doc, brief.changes, (9.0, 3.0, 5.0))
     else:
-        doc.add_paragraph(b("changed_none", lang))
+        doc.add_paragraph(no_change_text(s, lang))
     doc.add_heading(b("a_model", lang), level=3)
     doc.add_paragraph(brief.method)
     doc.add_heading(b("a_sources", lang), level=3)

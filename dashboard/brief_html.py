@@ -9,7 +9,7 @@ import html
 import json
 
 from . import brief_charts
-from .brief_text import b
+from .brief_text import b, no_change_text
 
 if TYPE_CHECKING:  # the content's type only: brief_content picks these renderers
     from .brief_content import Briefing
@@ -39,7 +39,7 @@ def to_html(brief: Briefing, s: dict) -> str:
         f"{base64.b64encode(brief_charts.png(key, s, lang)).decode()}'></figure>" for key, caption in brief.charts)
     changes = ("<table>" + "".join(f"<tr><td>{_e(w)}</td><td>{_e(st)}</td><td>{_e(src)}</td></tr>"
                                    for w, st, src in brief.changes) + "</table>") if brief.changes \
-        else f"<p>{_e(b('changed_none', lang))}</p>"
+        else f"<p>{_e(no_change_text(s, lang))}</p>"
     sources = "".join(f"<li>{_e(x)}</li>" for x in brief.sources)
     repro = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in brief.reproduce)
     record = json.dumps({"scenario": s["scenario"], "scheme": s["scheme"], "changed": s["changed"],

@@ -20,7 +20,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from . import brief_charts
-from .brief_text import b
+from .brief_text import b, no_change_text
 
 if TYPE_CHECKING:  # the content's type only: brief_content picks these renderers
     from .brief_content import Briefing
@@ -76,7 +76,7 @@ def to_pdf(brief: Briefing, s: dict) -> bytes:
         story.append(KeepTogether([Paragraph(escape(caption), st["caption"]), image]))
     story += [Paragraph(escape(b("annex", lang)), st["h2"]), Paragraph(escape(b("a_changes", lang)), st["h3"]),
               _table(brief.changes, (9.0, 3.0, 5.0), st) if brief.changes
-              else Paragraph(escape(b("changed_none", lang)), st["body"]),
+              else Paragraph(escape(no_change_text(s, lang)), st["body"]),
               Paragraph(escape(b("a_model", lang)), st["h3"]), Paragraph(escape(brief.method), st["body"]),
               Paragraph(escape(b("a_sources", lang)), st["h3"])]
     story += [Paragraph("• " + escape(x), st["cell"]) for x in brief.sources]

@@ -92,3 +92,22 @@ def local_time(now: datetime, lang: str) -> str:
     """The time in Asia/Ho_Chi_Minh: '14:05 ngày 30/11/2026' (vi), '14:05, 30 Nov 2026' (en)."""
     pattern = "HH:mm 'ngày' dd/MM/yyyy" if lang == "vi" else "HH:mm, d MMM yyyy"
     return format_datetime(now, pattern, tzinfo=TIMEZONE, locale=LOCALES[catalogue.language(lang)])
+
+
+def said(s: dict, key: str, lang: str, **fields) -> str:
+    """`b(key)`, or in a briefing as of a day its `.as_of` wording where the catalogue has one: the
+    policy "in force" is then the policy decided by that day, not today's."""
+    as_of = s.get("as_of")
+    if as_of and has(f"{key}.as_of"):
+        return b(f"{key}.as_of", lang, day=day_text(as_of["known_on"], lang), **fields)
+    return b(key, lang, **fields)
+
+
+def no_change_text(s: dict, lang: str) -> str:
+    """'No policy was changed: …', as the paragraph and the annex's table of changes say it."""
+    return said(s, "changed_none", lang)
+
+
+def day_text(day: str, lang: str) -> str:
+    """An ISO day as the language writes it (10/04/2018 in Vietnamese)."""
+    return day if lang == "en" else "/".join(reversed(day.split("-")))

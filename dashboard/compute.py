@@ -89,6 +89,14 @@ def scenario(name: str, scheme: str | None = None):
     return sc if scheme in (None, sc.scheme) else sc.with_scheme(scheme)
 
 
+def merger_known(day) -> bool:
+    """Whether the 2025 reorganisation (Resolution 202/2025/QH15, passed 12 June 2025) was decided by `day`."""
+    from covsim.simulator.inputs.decisions import documents_known
+    from covsim.simulator.inputs.merger import RESOLUTION
+
+    return documents_known(RESOLUTION, day)
+
+
 def former_provinces(name: str) -> list[str]:
     """The former provinces of the scenario's (or baseline's: a region id) region, if it is a 2025
     unit (else none)."""
@@ -543,6 +551,10 @@ def as_of_result(name: str, scheme: str, levers: dict[str, float], start: int, t
 
     sc = scenario(name, scheme)
     planning.check_target(target, "brief")
+    day = knowledge_day(until, known)
+    # a lever at the level the policy known on the day already has is no change (as `full_result`
+    # drops one at today's level), and so not listed as one
+    changed = {p: v for p, v in levers.items() if abs(planning.lever_value(sc, p, int(start), day) - v) > 1e-9}
     if levers:
         sc = planning.with_levers(sc, dict(levers), start)
     other = scenario(compare, scheme) if compare else None
@@ -554,9 +566,8 @@ def as_of_result(name: str, scheme: str, levers: dict[str, float], start: int, t
         return run_as_of(s, until, max(s.end, sc.end), params, seed, known=known)
 
     ds = run(sc)
-    day = knowledge_day(until, known)
     observed, planned = figures_of(sc.region, scheme)
-    res = {"scenario": sc, "levers": dict(levers), "changed": dict(levers), "start": int(start),
+    res = {"scenario": sc, "levers": dict(levers), "changed": changed, "start": int(start),
            "observed": json.dumps([{**r, "later": r["year"] > until} for r in observed], ensure_ascii=False),
            "targets": json.dumps([r for r in planned if documents_known(r["source"], day)], ensure_ascii=False),
            "details": True, "ds": ds, "coverage": planning.region_coverage(ds, sc), "attrs": ds.attrs,

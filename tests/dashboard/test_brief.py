@@ -613,8 +613,9 @@ def test_brief_as_of_a_year_is_target_until_on_paper_with_what_followed(tmp_path
     monkeypatch.setattr(fit, "calibrate", kept)
     out = tmp_path / "b.docx"
     assert main(["brief", "vietnam", "--target", "0.8", "--year", "2020", "--until", "2013", "--known", "2014-03-01",
-                 "--draws", str(DRAWS), "--lang", "en", "--out", str(out), "--json"]) == 0
+                 "--draws", str(DRAWS), "--lang", "en", "--out", str(out), "--json", "--lever", "near_poor=0.7"]) == 0
     printed = json.loads(capsys.readouterr().out)
+    assert printed["changed"] == {}  # 70% for the near-poor was the policy known then: no change, none listed
     assert printed["start"] == 2014 and printed["as_of"]["until"] == 2013 and printed["as_of"]["known_on"] == "2014-03-01"
     assert printed["as_of"]["fit"]["until"] == 2013 and "converged" in printed["as_of"]["convergence"]
     (post,) = fits
@@ -680,7 +681,13 @@ def test_an_as_of_briefing_says_so_first_and_an_unconverged_fit_is_said(summary,
     first = brief.paragraph.split(". ")[0]
     assert ("cuối năm 2016" if lang == "vi" else "end of 2016") in first
     assert ("01/03/2017" if lang == "vi" else "2017-03-01") in first
-    assert failed["failed"] in brief.paragraph  # "Pareto k 0.950 > 0.7; ESS 50 < 300", not one letter at a time
+    # said, in the language; the diagnostics' own (English) words are on stderr and in --json, not on paper
+    assert brief_text.b("as_of_unconverged", lang) in brief.paragraph and "Pareto k" not in brief.paragraph
+    # what the extra insured and cost are against: the policy decided by the day, not today's
+    day = "01/03/2017" if lang == "vi" else "2017-03-01"
+    assert any(k == brief_text.b("k_extra_insured.as_of", lang, year=2020, day=day) for k, _ in brief.key_numbers)
+    assert brief_text.no_change_text(s, lang) == brief_text.b("changed_none.as_of", lang, day=day)
+    assert brief.key_numbers[0][0] == brief_text.b("k_as_of", lang, until=2016)
     assert brief.key_numbers[0][1] == ("01/03/2017" if lang == "vi" else "2017-03-01")
     assert ("2016" in [v for _, v in brief.reproduce]) and ("2017-03-01" in [v for _, v in brief.reproduce])
     assert summary["assumptions"]["parameters_hash"] in [v for _, v in brief.reproduce]  # a refit is told apart
@@ -739,3 +746,13 @@ def test_a_compared_users_file_is_named_and_fingerprinted_not_called_the_policy_
     compared = next(c for c in cells if c.startswith("Probability of the same target under the compared scenario"))
     assert "“vl_compare”" in compared
     assert f"vl_compare ({fingerprint})" in cells
+
+
+def test_an_as_of_briefing_names_the_2025_merger_only_once_it_was_decided():
+    """Resolution 202/2025/QH15 was passed on 12 June 2025: a briefing as of 2012 said a province
+    "is now part of" its 2025 unit."""
+    def as_of(day):
+        return {"as_of": {"until": int(day[:4]) - 1, "known_on": day, "known": day, "convergence": {"converged": True}}}
+
+    assert brief_content._before_merger(as_of("2013-06-01")) and not brief_content._before_merger(as_of("2025-07-01"))
+    assert not brief_content._before_merger({})  # a briefing of today names it
