@@ -84,6 +84,13 @@ def check_until(until: int, scheme: str = "bhyt") -> None:
                                                 f"allowed: {first}-{last}")
 
 
+def check_health_as_of(until: int, scheme: str) -> None:
+    """A target probability as of a year is of health insurance: the labour fits' as-of runs give
+    forecasts (`forecast --scheme`), not the verdicts `target` and `brief --until` print."""
+    if scheme != "bhyt":
+        raise InputError("--until", str(until), "as-of target probabilities are for health insurance (bhyt) only")
+
+
 def check_years(until: int, to: int, scheme: str = "bhyt") -> None:
     check_until(until, scheme)
     if to < until:

@@ -40,8 +40,10 @@ def check(scenario, until: int | None) -> None:
     """One line, before minutes of fitting, for a run the alternatives cannot be tried on."""
     if not tried(scenario.scheme):
         raise InputError("--held-fixed", scenario.scheme, "its model holds no number fixed that moves coverage")
-    if until is not None and scenario.scheme != "bhyt":
-        raise InputError("--until", str(until), "as-of target probabilities are for health insurance (bhyt) only")
+    if until is not None:
+        from .forecast import check_health_as_of
+
+        check_health_as_of(until, scenario.scheme)
 
 
 def refitted(scenario, until: int | None) -> list[str]:

@@ -30,7 +30,7 @@ from covsim.simulator.errors import InputError
 from . import learned
 from .baselines import BASELINES, Z80, yearly
 from .fit import NATIONAL, Settings, calibrate
-from .forecast import as_of_record, check_until, convergence, run_as_of
+from .forecast import as_of_record, check_health_as_of, check_until, convergence, run_as_of
 
 
 def reached(observed, target):
@@ -58,8 +58,7 @@ def target_as_of(scenario, until: int, target: float, year: int, draws: int, see
     check_until(until)
     planning.check_target(target)
     planning.check_year(scenario, year)
-    if scenario.scheme != "bhyt":
-        raise InputError("--until", str(until), "as-of target probabilities are for health insurance (bhyt) only")
+    check_health_as_of(until, scenario.scheme)
     post = posterior if posterior is not None else calibrate(scenario.region, until, settings, known=known)
     params = post.isel(draw=slice(0, draws))
     ds = run_as_of(scenario, until, scenario.end, params, seed, known=known)

@@ -64,9 +64,6 @@ def _check_as_of(sc, year: int, until: int, known, start: int | None) -> int:
     the levers' first year (default: the year after `until`, the first a plan then could change)."""
     from covsim.cli.planning import check_as_of
 
-    if sc.scheme != "bhyt":
-        raise InputError("--until", str(until), "as-of briefings are of health insurance (bhyt) only, as "
-                                                "covsim target --until")
     check_as_of(sc, year, until, known)
     if start is None:
         return until + 1
@@ -92,9 +89,9 @@ def cmd_brief(args) -> int:
     note_idle(sc)
     planning.check_acting(sc, levers, "--lever", [spec["path"] for spec in compute.lever_specs()])
     planning.check_year(sc, args.year)
-    if args.known is not None and args.until is None:
-        raise InputError("--known", args.known.isoformat(), "is the day an as-of fit knows policy by: give --until "
-                                                            "YEAR too")
+    from covsim.cli.planning import check_known
+
+    check_known(args.known, args.until)
     if args.until is not None:
         start = _check_as_of(sc, args.year, args.until, args.known, args.start)
     else:

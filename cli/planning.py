@@ -101,9 +101,15 @@ def _day(text: str):
 
 # target --------------------------------------------------------------------------------------
 
+def check_known(known, until: int | None) -> None:
+    """`--known` is a day of an as-of fit (`target` and `brief`): without `--until`, refused."""
+    if known is not None and until is None:
+        raise InputError("--known", known.isoformat(), "is the day an as-of fit knows policy by: give --until YEAR too")
+
+
 def check_as_of(scenario, year: int, until: int, known) -> None:
     """What cannot be as of `until` (`target` and `brief --until`), refused before minutes of fitting."""
-    from covsim.calibration.forecast import check_until
+    from covsim.calibration.forecast import check_health_as_of, check_until
     from covsim.cli.forecasting import check_fitted
 
     check_fitted(scenario.region, "--until", str(until))  # an as-of answer needs the region's own fit
@@ -113,6 +119,7 @@ def check_as_of(scenario, year: int, until: int, known) -> None:
     if known is not None and known.year != until + 1:
         raise InputError("--known", known.isoformat(), f"must be a day of {until + 1}, the year after --until {until} "
                                                        "(whose year-end figures it knows)")
+    check_health_as_of(until, scenario.scheme)
 
 
 def _target_as_of(scenario, args) -> dict:
@@ -153,9 +160,7 @@ def cmd_target(args) -> int:
                                                             "give one or the other")
     if args.score and args.until is None:
         raise InputError("--score", "given", "scores a probability as of a year: give --until YEAR too")
-    if args.known is not None and args.until is None:
-        raise InputError("--known", args.known.isoformat(), "is the day an as-of fit knows policy by: give --until "
-                                                            "YEAR too")
+    check_known(args.known, args.until)
     if args.held_fixed:  # refuse before minutes of fitting
         from covsim.calibration import held_fixed
 

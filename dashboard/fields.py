@@ -12,6 +12,7 @@ import re
 
 from .compute import InputError
 from . import catalogue
+from .brief_text import day_text
 from .i18n import t
 from .sources import legal_reference
 
@@ -195,7 +196,7 @@ def beside(s: dict | None, lang: str, names: list[str]) -> tuple[list[tuple[str,
                                            national=shown(100 * r["national"], lang)))
         for r in s.get("assumptions", {}).get("supersedes", []):  # a value set now over a change decided later
             if r["path"] in out and out[r["path"]] is None:
-                day = r["from"] if lang == "en" else "/".join(reversed(r["from"].split("-")))
+                day = day_text(r["from"], lang)
                 out[r["path"]] = ("warning", say("lever_replaces", lang, later=_lever_shown(r["path"], r["replaces"], lang),
                                                  day=day, reference=_reference(s, r["reference"], lang)))
         # under the national share: a test of national policy (a replaced decision, above, is said first)
