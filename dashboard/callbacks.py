@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import traceback
 
 import dash
@@ -105,15 +106,18 @@ def refilled(name: str, scheme: str, paths: list[str], typed: list, filled, star
         before, now = compute.current_levers(name, scheme, int(filled)), compute.current_levers(name, scheme, int(start))
     except (InputError, KeyError, ValueError):  # a start outside the scenario's years: the answer says why
         raise PreventUpdate from None
-    out = []
+    read = {}  # the boxes read as numbers (an empty or unreadable one stays as typed)
     for path, value in zip(paths, typed or [None] * len(paths)):
         try:
-            untouched = value is not None and not compute.changed_levers(name, scheme, {path: from_ui(path, value)},
-                                                                         int(filled))
-        except (InputError, TypeError, ValueError):
-            untouched = False
-        out.append(boxed(to_ui(path, now[path]), kinds[path], lang)
-                   if untouched and before[path] != now[path] else no_update)
+            number = None if value is None else from_ui(path, value)
+        except (InputError, TypeError, ValueError):  # fields.FieldError among them
+            number = None
+        if number is not None and math.isfinite(float(number)):
+            read[path] = number
+    changed = {p for p, _ in compute.changed_levers(name, scheme, read, int(filled))}  # one comparison for all
+    untouched = {p for p in read if p not in changed and p in before}
+    out = [boxed(to_ui(p, now[p]), kinds[p], lang) if p in untouched and before[p] != now[p] else no_update
+           for p in paths]
     return out, skip, no_update, no_update, no_update, no_update, int(start)
 
 

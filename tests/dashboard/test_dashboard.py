@@ -666,6 +666,8 @@ def test_a_new_lever_start_refills_the_boxes_left_as_filled_and_keeps_those_chan
     assert moved(typed, "2027") == ({"state_share.pupil_student": "50"}, 2027)
     changed = [("40" if p == "state_share.pupil_student" else v) for p, v in zip(paths, typed)]
     assert moved(changed, "2027") == ({}, 2027)  # the user's 40% stays
+    unreadable = [("abc" if p == "base_salary" else v) for p, v in zip(paths, typed)]
+    assert moved(unreadable, "2027") == ({"state_share.pupil_student": "50"}, 2027)  # the others are still refilled
     # what the refilled boxes ask for is no change at all: the run is the scenario's own
     refilled = dict(zip(paths, typed)) | {"state_share.pupil_student": "50"}
     assert compute.changed_levers("vietnam", "bhyt", {p: callbacks.from_ui(p, v) for p, v in refilled.items()}, 2027) == ()
