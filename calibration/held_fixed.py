@@ -23,17 +23,21 @@ from covsim import simulator
 from covsim.simulator.analysis import planning
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs import regions as registry
+from covsim.simulator.inputs.decisions import knowledge_day
+from covsim.simulator.schemes import fixed
 from covsim.simulator.schemes import scheme as scheme_of
 
 from .diagnostics import verdict
 from .fit import Settings, calibrate
 
 
-def tried(scheme_id: str, until: int | None = None) -> tuple:
+def tried(scheme_id: str, until: int | None = None, known=None) -> tuple:
     """The numbers held fixed whose alternatives are tried: those that can move coverage, and as of
-    a year those its fit holds besides (employers' compliance: `Scheme.as_of_fixed`)."""
+    a year those its fit holds besides (employers' compliance: `Scheme.as_of_fixed`), but none of a
+    law decided after the day the fit knows policy by (idle in it: Law 46/2014's drive as of 2013)."""
     entry = scheme_of(scheme_id)
-    return tuple(f for f in entry.fixed_items + (entry.as_of_fixed if until is not None else ()) if f.alternatives)
+    held = entry.fixed_items + (entry.as_of_fixed if until is not None else ())
+    return tuple(f for f in fixed.on(held, knowledge_day(until, known)) if f.alternatives)
 
 
 def check(scenario, until: int | None) -> None:
@@ -60,9 +64,9 @@ def refitted(scenario, until: int | None) -> list[str]:
     return [m for m in members if shipped.stored_path(m, scheme_of(scenario.scheme)).exists()]
 
 
-def note(scenario, until: int | None) -> str:
+def note(scenario, until: int | None, known=None) -> str:
     """The line said before minutes of fitting: what is refitted, how many times."""
-    fits = 2 * len(tried(scenario.scheme, until))
+    fits = 2 * len(tried(scenario.scheme, until, known))
     regions = refitted(scenario, until)
     if not regions:
         return (f"--held-fixed: {scenario.region} has no fit of its own: each of the {fits} alternatives is run on "
@@ -116,7 +120,7 @@ def probabilities(scenario, target: float, year: int, draws: int, seed: int, unt
     refits = bool(refitted(scenario, until))
     settings = settings or dataclasses.replace(SETTINGS, draws=max(draws, 300), seed=seed)  # as `target --until`
     rows = []
-    chosen = [f for f in tried(scenario.scheme, until) if keys is None or f.key in keys]
+    chosen = [f for f in tried(scenario.scheme, until, known) if keys is None or f.key in keys]
     if progress is not None:
         progress(sum(len(f.alternatives) for f in chosen))
     for fixed in chosen:

@@ -125,7 +125,7 @@ def cmd_brief(args) -> int:
     if args.held_fixed:  # the verdict with each number held fixed at its alternatives, refitted
         from covsim.cli.planning import refit_bar
 
-        sys.stderr.write(f"covsim: note: {held_fixed.note(sc, args.until)}\n")
+        sys.stderr.write(f"covsim: note: {held_fixed.note(sc, args.until, args.known)}\n")
         s["held_fixed"] = compute.held_fixed(args.scenario, scheme, tuple(sorted(levers.items())), start, args.target,
                                              args.year, args.draws, args.seed, progress=refit_bar(),
                                              until=args.until, known=args.known)

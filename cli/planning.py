@@ -256,7 +256,7 @@ def _held_fixed(scenario, args) -> list[dict]:
 
     from covsim.calibration import held_fixed
 
-    sys.stderr.write(f"covsim: note: {held_fixed.note(scenario, args.until)}\n")
+    sys.stderr.write(f"covsim: note: {held_fixed.note(scenario, args.until, args.known)}\n")
     return held_fixed.probabilities(scenario, args.target, args.year, args.draws, args.seed, until=args.until,
                                     known=args.known, denominator=args.denominator, progress=refit_bar())
 

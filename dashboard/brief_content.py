@@ -271,7 +271,8 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
 
     charts = [("fan", fan_caption(s, lang))]
     if s["scheme"] == "bhyt" and rep.get("groups"):
-        charts.append(("groups", b("c_groups", lang, year=year)))
+        planned = any(r.get("target") is not None for r in rep["groups"])  # diamonds only where a target is drawn
+        charts.append(("groups", b("c_groups.planned" if planned else "c_groups", lang, year=year)))
     if s.get("budget"):
         charts.append(("budget", b("c_budget" if "premium_revenue" in s["budget"][0] else "c_support", lang)))
     if c:

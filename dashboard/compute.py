@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -136,16 +137,18 @@ def lever_labels() -> dict[str, dict[str, str]]:
 
 
 def fixed_items(scheme_id: str, region: str | None = None, end: int | None = None,
-                as_of: bool = False) -> tuple[tuple[str, dict], ...]:
+                known_on: date | None = None) -> tuple[tuple[str, dict], ...]:
     """What a run of the scheme holds fixed (assumed, not fitted): (key, values) each, as the model
     declares them (simulator/schemes/fixed.py), for the page to word in its language; with the run's
     region and last year, what those add (a labour run past 2030 holds the share required to join);
-    `as_of`: with what a fit as of a year holds besides (`Scheme.as_of_fixed`)."""
-    from covsim.simulator.schemes import scheme
+    `known_on` (an as-of run's day): what a fit as of a year holds besides (`Scheme.as_of_fixed`),
+    and nothing of a law decided later (`Fixed.key_on`)."""
+    from covsim.simulator.schemes import fixed, scheme
 
     own = scheme(scheme_id).held_items_for([region], end) if region and end else ()
-    extra = scheme(scheme_id).as_of_fixed if as_of else ()
-    return tuple((f.key, f.now()) for f in (*scheme(scheme_id).fixed_items, *extra)) + own
+    extra = scheme(scheme_id).as_of_fixed if known_on else ()
+    return tuple((f.key_on(known_on), f.now())
+                 for f in fixed.on((*scheme(scheme_id).fixed_items, *extra), known_on)) + own
 
 
 def drive_cost_per_person() -> tuple[float, str]:

@@ -6,6 +6,7 @@ rules for vi_VN; en_GB for English).
 from __future__ import annotations
 
 import math
+from datetime import date
 from decimal import Decimal
 
 from babel.numbers import format_decimal
@@ -141,8 +142,9 @@ def fixed_text(scheme: str, lang: str, region: str | None = None, end: int | Non
     fit as of a year holds besides, the group shares it cannot know among them."""
     from . import compute
 
+    day = date.fromisoformat(as_of["known_on"]) if as_of else None
     items = [catalogue.text("fixed", key, lang, **{k: _fixed_value(v, lang) for k, v in values.items()})
-             for key, values in compute.fixed_items(scheme, region, end, as_of=as_of is not None)]
+             for key, values in compute.fixed_items(scheme, region, end, known_on=day)]
     if as_of and as_of.get("group_shares"):
         items.append(catalogue.text("brief", "as_of_group_shares", lang, **as_of["group_shares"]))
     return t("fixed_heading", lang) + ": " + "; ".join(items)

@@ -68,6 +68,7 @@ def unworded() -> list[str]:
     for entry in SCHEMES.values():  # each number held fixed: its sentence, and its name where it is tried
         for f in entry.fixed_items + entry.as_of_fixed:
             need += [("fixed", f.key, f"{entry.model.__name__}: held fixed '{f.key}'")]
+            need += [("fixed", f"{f.key}.before", f"{entry.model.__name__}: '{f.key}' before {f.document}")] if f.before else []
             need += [("held_name", f.key, f"{entry.model.__name__}: alternatives of '{f.key}'")] if f.alternatives else []
     for name, path in shipped().items():
         if simulator.load_scenario(name).baseline:

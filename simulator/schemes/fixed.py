@@ -10,6 +10,10 @@ A plan's verdict must not hang on a number nobody measured: `held_at` swaps a nu
 alternatives for the code run inside it (the model reads `now()`), so a refit and a run under the
 other value say how far the verdict moves (`calibration/held_fixed.py`). The swap is a context
 variable, seen by this thread only, and the run's provenance records the value it used.
+
+A number that belongs to a law names it (`document`, decisions.csv's `match`): a run that knows
+policy only by an earlier day ("as of" a year) does not hold it, or holds what `before` says
+instead, so a forecast as of 2013 does not cite Law 46/2014 (`on`).
 """
 from __future__ import annotations
 
@@ -19,6 +23,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
+
+from ..inputs.decisions import known_by
 
 #: The numbers swapped for an alternative in the running context: id(Fixed) -> values.
 _HELD: ContextVar[Mapping] = ContextVar("covsim_held_fixed", default=MappingProxyType({}))
@@ -39,6 +45,28 @@ class Fixed:
     values: dict = field(default_factory=dict)  # numbers, lists of numbers, {group: number}
     #: (lower, higher): the alternatives tried for the verdict; none where coverage does not read it.
     alternatives: tuple[Alternative, ...] = ()
+    #: The document the number belongs to (decisions.csv's `match`); "" for none.
+    document: str = ""
+    #: English, with {fields}: what the number holds in a run that does not know `document` yet;
+    #: "" where it is idle there (the drive of a law not passed yet).
+    before: str = ""
+
+    def key_on(self, day) -> str | None:
+        """The key a run that knows policy by `day` (None: everything) words this number by: its
+        own, `KEY.before` before its document was decided where it holds something then, else
+        None (idle in that run, not said)."""
+        if not self.document or day is None or known_by(self.document, day):
+            return self.key
+        return f"{self.key}.before" if self.before else None
+
+    def text_on(self, day) -> str | None:
+        """The number in English as a run that knows policy by `day` holds it (`key_on`)."""
+        key = self.key_on(day)
+        if key is None:
+            return None
+        text = (self.text if key == self.key else self.before).format(
+            **{k: _english(v) for k, v in self.now().items()})
+        return re.sub(r"\b1 years\b", "1 year", text)  # a ramp's one-year alternative
 
     def now(self) -> dict:
         """The values in force: the declared ones, or an alternative's inside `held_at`."""
@@ -57,8 +85,12 @@ class Fixed:
             _HELD.reset(token)
 
     def __str__(self) -> str:
-        text = self.text.format(**{k: _english(v) for k, v in self.now().items()})
-        return re.sub(r"\b1 years\b", "1 year", text)  # a ramp's one-year alternative
+        return self.text_on(None)
+
+
+def on(items, day) -> tuple[Fixed, ...]:
+    """The numbers of `items` a run that knows policy by `day` holds (None: all of them)."""
+    return tuple(f for f in items if f.key_on(day) is not None)
 
 
 def _english(value) -> str:
@@ -97,4 +129,4 @@ def lapse_halves(price: float, outreach: float) -> Fixed:
                   Alternative("1", {"price": 1.0, "outreach": 1.0})))
 
 
-__all__ = ["Alternative", "Fixed", "RAMPS", "lapse_halves", "scaled", "times"]
+__all__ = ["Alternative", "Fixed", "RAMPS", "lapse_halves", "on", "scaled", "times"]

@@ -11,7 +11,7 @@ import numpy as np
 import xarray as xr
 
 from ..inputs import demography, drives, household, known, mandates, membership
-from . import compliance, kernel, parameters
+from . import compliance, fixed, kernel, parameters
 from .fixed import Fixed
 from ..inputs.groups import BY_ID, GROUP_IDS
 from .provenance import provenance as _provenance
@@ -34,7 +34,9 @@ MONEY = Fixed("money_ratios", "employees' contribution base {wage} × the base s
 #: money in đồng of that level); Law 51/2024's reference level, which replaces it in premiums from
 #: 1 July 2025 until the government sets one, is taken equal to it (policy_parameters.csv).
 BASE_SALARY_HELD = Fixed("base_salary_held", "the base salary after its last change in the data held for every "
-                         "later year, and Law 51/2024's reference level (from 1 July 2025) taken equal to it")
+                         "later year, and Law 51/2024's reference level (from 1 July 2025) taken equal to it",
+                         document="51/2024", before="the base salary after its last change in the data held for "
+                         "every later year")
 FIXED = (*parameters.FIXED, MONEY, BASE_SALARY_HELD)
 #: What a fit "as of" a year holds besides (the labour layer's fit of compliance saw every year).
 AS_OF_FIXED = (compliance.AS_OF,)
@@ -426,7 +428,8 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
     members = run_members(scenario.region)
     shares = membership.held_text(list(members) or [scenario.region], policy.decided_by if policy else None)
     held += [shares] if shares else []  # an as-of run's group shares, held where later ones are not known
-    out["fixed"] = json.dumps([str(f) for f in FIXED] + held, ensure_ascii=False)
+    day = policy.decided_by if policy else None  # a run as of a day holds no number of a later law
+    out["fixed"] = json.dumps([f.text_on(day) for f in fixed.on(FIXED, day)] + held, ensure_ascii=False)
     out["denominator_note"] = (
         "coverage: insured / resident population (usual residents, as the census counts them, steered through "
         "census.csv); net migrants arrive with the insured share of the people of their age and group where they "

@@ -65,10 +65,10 @@ INCOME_AHEAD = Fixed(
 LAPSE = lapse_halves(LAPSE_PRICE_FACTOR, LAPSE_OUTREACH_FACTOR)
 HOUSEHOLD_RAMP = Fixed(
     "household_ramp", "Law 46/2014's drives ramp in over {years} years from {start}",
-    {"years": RAMP_YEARS, "start": HOUSEHOLD_LAW_YEAR}, RAMPS)
+    {"years": RAMP_YEARS, "start": HOUSEHOLD_LAW_YEAR}, RAMPS, document="46/2014")  # idle before the law
 ROADMAP_RAMP = Fixed(
     "roadmap_ramp", "each step of Law 25/2008's roadmap ramps in over {years} years",
-    {"years": mandates.RAMP_YEARS}, RAMPS)
+    {"years": mandates.RAMP_YEARS}, RAMPS, document="Art. 51")
 #: The voluntary groups' join levels against one another, log-odds (assumed; the priors' means).
 #: A fit learns one level they share (`join_voluntary`); how far apart they sit it never learns,
 #: and a verdict can hang on it (Vinh Long's 90% by 2020: 20% to 56% as of 2018 with the spread

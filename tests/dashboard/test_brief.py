@@ -634,6 +634,8 @@ def test_brief_as_of_a_year_is_target_until_on_paper_with_what_followed(tmp_path
     assert "Last year of observed figures used (--until)" in cells and "2014-03-01" in cells
     method = next(t for t in text if "employers' compliance held at" in t)  # what only an as-of fit holds
     assert "rising 0.05 a year" in method and "group shares held at their 2010 reference" in method
+    # no number of a law decided later (Law 46/2014 in June 2014, Law 51/2024): idle then, not named
+    assert "46/2014" not in method and "51/2024" not in method and "the base salary after its last change" in method
 
     s = compute.summary(compute.as_of_result("vietnam", "bhyt", {}, 2014, 0.8, 2020, 2013, known=date(2014, 3, 1),
                                              draws=DRAWS)[0])
@@ -704,6 +706,8 @@ def test_an_as_of_briefing_says_so_first_and_an_unconverged_fit_is_said(summary,
     assert "2016" not in plain.paragraph.split(". ")[0] and len(plain.key_numbers) == len(brief.key_numbers) - 1
     compliance = "tuân thủ của chủ sử dụng lao động giữ ở" if lang == "vi" else "employers' compliance held at"
     assert compliance in brief.method and compliance not in plain.method  # only an as-of fit holds it
+    # as of 2016 Law 46/2014's drive is held; Law 51/2024's reference level is not yet (today's is)
+    assert "46/2014" in brief.method and "51/2024" not in brief.method and "51/2024" in plain.method
     found = leaks(brief.paragraph, lang)
     assert not found, context(brief.paragraph, found)
 
@@ -756,3 +760,18 @@ def test_an_as_of_briefing_names_the_2025_merger_only_once_it_was_decided():
 
     assert brief_content._before_merger(as_of("2013-06-01")) and not brief_content._before_merger(as_of("2025-07-01"))
     assert not brief_content._before_merger({})  # a briefing of today names it
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_group_chart_caption_names_planned_targets_only_where_one_is_drawn(summary, lang):
+    """Lai Chau's plan sets group targets, drawn as diamonds; where none is drawn (a plan without
+    them, or an as-of paper that leaves later ones off) the caption did say "and planned targets"."""
+    def caption(s):
+        return dict(brief_content.briefing(s, lang).charts)["groups"]
+
+    rows = summary["report"]["groups"]
+    assert any(r.get("target") is not None for r in rows)
+    assert caption(summary) == brief_text.b("c_groups.planned", lang, year=2020)
+    bare = {**summary, "report": {**summary["report"], "groups": [{**r, "target": None} for r in rows]}}
+    assert caption(bare) == brief_text.b("c_groups", lang, year=2020)
+    assert ("kế hoạch" if lang == "vi" else "planned") not in caption(bare)

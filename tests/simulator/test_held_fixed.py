@@ -123,3 +123,41 @@ def test_the_required_shares_growth_is_scaled_from_its_first_row_and_read_by_the
     base = labour.Prepared.build(labour.labour_policy(), ["vietnam"], list(range(2008, 2031)))
     assert np.allclose(built.share_logit[0], base.share_logit[0])  # 2008 the same
     assert (built.share_logit[-1] < base.share_logit[-1]).all()  # 2030 lower with half the growth
+
+
+def test_a_number_of_a_law_is_not_held_before_the_law_is_decided():
+    """Law 46/2014's drive ramp is idle in a run that knows policy only by 2013 (its fit has no 2015
+    drive), and Law 51/2024's reference level is not yet a thing: neither is listed nor tried there;
+    from the day each law was decided, both are, as on the whole record."""
+    from datetime import date
+
+    from covsim.calibration import held_fixed
+    from covsim.simulator.schemes import fixed, health
+
+    before, after = date(2014, 6, 12), date(2014, 6, 13)  # Law 46/2014 passed 13 Jun 2014 (decisions.csv)
+    assert parameters.HOUSEHOLD_RAMP.key_on(before) is None and parameters.HOUSEHOLD_RAMP.key_on(after) == "household_ramp"
+    assert parameters.HOUSEHOLD_RAMP not in fixed.on(health.FIXED, before)
+    assert fixed.on(health.FIXED, None) == health.FIXED
+    salary = health.BASE_SALARY_HELD
+    assert salary.key_on(date(2024, 11, 26)) == "base_salary_held.before"
+    assert "51/2024" not in salary.text_on(date(2024, 11, 26)) and "base salary" in salary.text_on(date(2024, 11, 26))
+    assert "51/2024" in salary.text_on(date(2024, 11, 27)) and salary.text_on(None) == str(salary)
+    assert parameters.HOUSEHOLD_RAMP not in held_fixed.tried("bhyt", 2013)
+    assert parameters.HOUSEHOLD_RAMP in held_fixed.tried("bhyt", 2014)
+    assert parameters.HOUSEHOLD_RAMP in held_fixed.tried("bhyt", 2013, known=date(2014, 6, 13))
+    assert len(held_fixed.tried("bhyt", 2013)) == len(held_fixed.tried("bhyt", 2014)) - 1
+
+
+def test_a_run_as_of_2013_lists_no_number_of_a_later_law(setting):
+    """The run's own provenance, which `target --until` and the backtest print: as of the end of
+    2013 neither Law 46/2014 nor Law 51/2024 is named; on the whole record both are."""
+    from datetime import date
+
+    scenario, params = setting
+    known = simulator.Policy.from_table().known_on(date(2013, 12, 31))
+    as_of = json.loads(simulator.run(scenario, params=params, seed=0, policy=known).attrs["fixed"])
+    whole = json.loads(_run(setting).attrs["fixed"])
+    assert not [f for f in as_of if "46/2014" in f or "51/2024" in f], as_of
+    assert any("46/2014" in f for f in whole) and any("51/2024" in f for f in whole)
+    assert any(f.startswith("the base salary after its last change") for f in as_of)
+    assert len(as_of) == len(whole) - 1 + ("group shares" in " ".join(as_of))
