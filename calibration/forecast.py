@@ -12,6 +12,7 @@ import numpy as np
 import xarray as xr
 
 from covsim import simulator
+from covsim.simulator.analysis import planning
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs import known
 from covsim.simulator.inputs.decisions import knowledge_day
@@ -113,6 +114,7 @@ def run_as_of(sc: Scenario, until: int, to: int, params: xr.Dataset, seed: int,
     """The scenario run to `to` under the policy decided by the end of `until` (or by `known`;
     `policy`: the scheme's base policy, by default the health one), with the outreach walk starting
     after `until`: what was knowable at the origin."""
+    planning.check_drive_known(sc, knowledge_day(until, known))  # a drive with no unit then changes nothing
     end = max(to, sc.start + 1)
     run_sc = dataclasses.replace(sc, end=end, reform={p: {y: v for y, v in ys.items() if y <= end}
                                                       for p, ys in sc.reform.items()})

@@ -207,7 +207,7 @@ class LogPosterior(LogPrior):
         # The 2015 household drive belongs to Law 46/2014 (decisions.csv: passed 13 Jun 2014).
         self.law_known = on is None or known_by("46/2014", on)
         # The voucher trial's result, published in June 2014, is a term of fits that know it.
-        self.trial = (on is None or on.year >= price_evidence.TRIAL_YEAR + 1) and price_evidence.TRIAL_YEAR in years
+        self.trial = (on is None or on >= price_evidence.PUBLISHED) and price_evidence.TRIAL_YEAR in years
 
     def predict(self, theta: np.ndarray) -> np.ndarray:
         """Model coverage at each observation, (walker, observation)."""

@@ -18,6 +18,7 @@ does not carry apart).
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import numpy as np
 import xarray as xr
@@ -31,6 +32,9 @@ VOUCHER_SHARE = 0.25  # of the annual premium
 #: The year whose prices the trial faced: its working paper came out in June 2014 after a year's
 #: follow-up, so the enrolment decision fell in 2013 (assumed).
 TRIAL_YEAR = 2013
+#: The day a fit "as of" a day knows the trial from: the working paper's month, June 2014, at its
+#: end (the day within it is not known here: never known too early).
+PUBLISHED = date(2014, 6, 30)
 ADULT_BAND = parameters.BAND_LABELS.index("23-59")
 
 

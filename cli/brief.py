@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 from covsim.simulator.errors import InputError
@@ -106,6 +107,10 @@ def cmd_brief(args) -> int:
         if other.region != sc.region:
             raise InputError("brief", "--compare", f"'{args.compare}' is a scenario of {other.region}, "
                                                    f"not {sc.region}; compare with one of {sc.region}'s")
+        if args.until is not None:  # a plan decided later is no comparison an official then could make
+            from covsim.simulator.inputs.decisions import knowledge_day
+
+            planning.check_plan_known(other, knowledge_day(args.until, args.known), "--compare")
     if args.held_fixed:  # refuse before a minute of running
         from covsim.calibration import held_fixed
 
@@ -134,7 +139,8 @@ def cmd_brief(args) -> int:
     rep = s["report"]
     from covsim.cli.main import note_former, note_lever_start
 
-    note_former(sc.region, args.year)
+    day = date.fromisoformat(s["as_of"]["known_on"]) if s.get("as_of") else None
+    note_former(sc.region, args.year, day)  # as of a day before the merger was decided: not named
     if levers:
         note_lever_start(start, args.year)
     if args.json:

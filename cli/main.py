@@ -80,11 +80,12 @@ def note_idle(scenario) -> None:
                          f"{'it changes' if len(idle) == 1 else 'they change'} nothing in this run\n")
 
 
-def note_former(region: str, year: int) -> None:
-    """A target year from the merger on, for a former province: say which unit it is part of now."""
+def note_former(region: str, year: int, known=None) -> None:
+    """A target year from the merger on, for a former province: say which unit it is part of now
+    (not as of a day before the merger was decided, `known`)."""
     from covsim.simulator.inputs.regions import former_note
 
-    note = former_note(region, year)
+    note = former_note(region, year, known)
     if note:
         sys.stderr.write(f"covsim: note: {note}\n")
 

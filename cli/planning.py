@@ -68,12 +68,12 @@ def _scenario(args):
     return scenario
 
 
-def _boundaries(scenario, years: list[int] | None = None) -> list[dict]:
+def _boundaries(scenario, years: list[int] | None = None, known=None) -> list[dict]:
     """Which boundaries each year of the scenario's run (or `years`, an allocation's) is reported in
-    (the 1 July 2025 change)."""
+    (the 1 July 2025 change; as of a day before it was decided, `known`, not named)."""
     from covsim.simulator.inputs.regions import boundaries
 
-    return boundaries(scenario.region, years or scenario.years)
+    return boundaries(scenario.region, years or scenario.years, known)
 
 
 def _print_boundaries(spans: list[dict]) -> None:
@@ -120,6 +120,11 @@ def check_as_of(scenario, year: int, until: int, known) -> None:
         raise InputError("--known", known.isoformat(), f"must be a day of {until + 1}, the year after --until {until} "
                                                        "(whose year-end figures it knows)")
     check_health_as_of(until, scenario.scheme)
+    from covsim.simulator.analysis.planning import check_drive_known, check_plan_known
+    from covsim.simulator.inputs.decisions import knowledge_day
+
+    check_drive_known(scenario, knowledge_day(until, known), "--scenario")
+    check_plan_known(scenario, knowledge_day(until, known))
 
 
 def _target_as_of(scenario, args) -> dict:
@@ -178,10 +183,13 @@ def cmd_target(args) -> int:
         report["provenance"] = provenance.record(ds.attrs)
     if args.held_fixed:
         report["held_fixed"] = _held_fixed(scenario, args)
-    report["boundaries"] = _boundaries(scenario)
+    from covsim.simulator.inputs.decisions import knowledge_day
+
+    day = knowledge_day(args.until, args.known)  # as of a day: the merger only once it was decided
+    report["boundaries"] = _boundaries(scenario, known=day)
     from covsim.cli.main import note_former
 
-    note_former(scenario.region, args.year)
+    note_former(scenario.region, args.year, day)
     _note_observed(scenario, args)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))

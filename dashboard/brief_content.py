@@ -35,10 +35,11 @@ class Briefing:
 LEVER_FIELDS = ("group", "value")  # what a lever's sentence (section `brief`, `lever_NAME`) is filled with
 
 
-def lever_phrase(path: str, value: float, lang: str) -> str:
+def lever_phrase(path: str, value: float, lang: str, as_of: bool = False) -> str:
     """'tỷ lệ ngân sách nhà nước hỗ trợ mức đóng BHYT cho học sinh, sinh viên: 50%': the value in
     the lever's unit (its registry `kind`); a lever without a sentence of its own (section `brief`,
-    `lever_NAME`) by its registry label and group."""
+    `lever_NAME`) by its registry label and group. `as_of` (a briefing as of a year): the
+    sentence's `.as_of` variant where it has one (the drive's unit is the targets known then)."""
     from . import compute
 
     name, _, group = path.partition(".")
@@ -51,6 +52,7 @@ def lever_phrase(path: str, value: float, lang: str) -> str:
         shown = number(value, lang, 1)
         shown = ("+" + shown) if value > 0 else shown
     key = f"lever_{name}"
+    key = f"{key}.as_of" if as_of and has(f"{key}.as_of") else key
     if not has(key):
         label = compute.lever_labels()[name][lang] + (f" ({lever_group_name(path, lang)})" if group else "")
         return b("lever_other", lang, name=label, value=shown)
@@ -111,12 +113,12 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
                 effective = True
             if not effective:
                 status += " (" + b("same_as_now", lang) + ")"
-            rows.append((f"{lever_phrase(path, value, lang)} {b('from_year', lang, year=year)}", counted(path, status),
+            rows.append((f"{lever_phrase(path, value, lang, bool(s.get('as_of')))} {b('from_year', lang, year=year)}", counted(path, status),
                          source, effective, is_assumed and effective))
             if effective:
                 years.append(year)
     for path, value in sorted(s.get("changed", {}).items()):
-        rows.append((f"{lever_phrase(path, value, lang)} {b('from_year', lang, year=s['start'])}",
+        rows.append((f"{lever_phrase(path, value, lang, bool(s.get('as_of')))} {b('from_year', lang, year=s['start'])}",
                      counted(path, b("status_tested", lang)), "–", True, False))
         years.append(int(s["start"]))
     tried = s.get("changed", {})
@@ -148,7 +150,7 @@ def idle_text(s: dict, lang: str, reform: dict | None = None) -> str:
     if reform is None:  # the reform as run; a summary of old had none: the shipped scenario's
         own = _shipped(s["scenario"], s["scheme"]) if "reform" not in s else None
         reform = s.get("reform") or (own.reform if own is not None else {})
-    items = [f"{lever_phrase(path, float(value), lang)} {b('from_year', lang, year=int(year))}"
+    items = [f"{lever_phrase(path, float(value), lang, bool(s.get('as_of')))} {b('from_year', lang, year=int(year))}"
              for path in sorted(idle) for year, value in sorted((int(y), v) for y, v in reform.get(path, {}).items())]
     return b("idle_text", lang, scheme=scheme_name(s["scheme"], lang), items="; ".join(items)) if items else ""
 
@@ -165,9 +167,13 @@ def cited(s: dict, lang: str, other_unit: list[dict] = (), denominator: str = ""
     """The annex's sources: each citation once, with the status of the figures it gives (observed,
     planned), so a reader knows which is a measurement and which a target; a plan's target in another
     unit than the run's coverage (`other_unit`: Cần Thơ's BHTN 100% of those required to join) with
-    its value and unit, since the chart does not draw it."""
+    its value and unit, since the chart does not draw it. As of a year, a figure observed later is
+    cited as what followed, unknown to the model, and a plan's target in another unit decided later
+    not at all."""
     status: dict[str, list[str]] = {}
-    for key, rows in (("figure_observed", s["observed"]), ("figure_planned", s["targets"])):
+    later = [r for r in s["observed"] if r.get("later")]  # as of a year: what followed, said so
+    known = [r for r in s["observed"] if not r.get("later")]
+    for key, rows in (("figure_observed", known), ("figure_observed_later", later), ("figure_planned", s["targets"])):
         for r in rows:
             found = status.setdefault(source_label(r["source"], lang), [])
             if b(key, lang) not in found:
@@ -189,6 +195,8 @@ def own_cited(s: dict, lang: str, region: str) -> list[str]:
 
     denominator = b(f"denominator_{s['denominator']}", lang) if s.get("denominator") else ""
     other = compute.other_unit_targets(s["region"], s["scheme"]) if s.get("region") else []
+    if s.get("as_of"):  # a target decided after the day is left out here too, as on the chart
+        other = [r for r in other if compute.documents_known_on(r["source"], s["as_of"]["known_on"])]
     lines = cited(s, lang, other, denominator)
     if lines and not s["observed"]:
         lines.append(b("no_observed", lang, region=region, scheme=scheme_name(s["scheme"], lang)))

@@ -15,9 +15,15 @@ def coverage_table(s: dict) -> pd.DataFrame:
     df = df.rename(columns={"q025": "p2_5", "q100": "p10", "q500": "median", "q900": "p90", "q975": "p97_5"})
     from .brief_text import figure_cell, figures_by_year
 
-    obs, plan = figures_by_year(s["observed"]), figures_by_year(s["targets"])
+    from .excel import split_later
+
+    known, later = split_later(s)  # as of a year: what followed in a column of its own
+    obs, plan = figures_by_year(known), figures_by_year(s["targets"])
     df["observed"] = [figure_cell(obs.get(y)) for y in df.year]
     df["planned_target"] = [figure_cell(plan.get(y)) for y in df.year]
+    if s.get("as_of"):
+        after = figures_by_year(later)
+        df["observed_later"] = [figure_cell(after.get(y)) for y in df.year]
     if s.get("budget"):
         b = pd.DataFrame(s["budget"]).drop(columns=["insured"], errors="ignore")
         df = df.merge(b, on="year", how="left")
@@ -30,6 +36,9 @@ def coverage_table(s: dict) -> pd.DataFrame:
     # the levers moved on the page and their first year: the scenario's hash alone cannot be turned back into them
     df["changed_levers"] = json.dumps(s.get("changed") or {}, sort_keys=True)
     df["lever_start"] = s["start"]
+    if s.get("as_of"):  # fitted on the figures to this year, under what was decided by this day
+        df["as_of_until"] = s["as_of"]["until"]
+        df["known_on"] = s["as_of"]["known_on"]
     df["assumed"] = "; ".join(a.get("assumed", [])) or "none"
     return df
 

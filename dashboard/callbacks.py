@@ -31,13 +31,16 @@ from .layout import block_style, lever_id, lever_path
 log = logging.getLogger("covsim.dashboard")
 LEVERS = {"type": "lever", "path": ALL}
 
-def request_of(scenario, scheme, levers: dict, start, target, year, compare) -> dict | None:
+def request_of(scenario, scheme, levers: dict, start, target, year, compare, until=None) -> dict | None:
     """The page's inputs as one request, identified by its content: an answer is shown only when
-    it answers the inputs now on the page. None while the page is still filling its inputs."""
+    it answers the inputs now on the page. None while the page is still filling its inputs.
+    `until`: the year the forecast is as of (none: today's, on every figure)."""
     if not scenario or not scheme or all(v is None for v in levers.values()):
         return None
     req = {"scenario": scenario, "scheme": scheme, "levers": levers, "start": start, "target": target,
            "year": year, "compare": compare or None}
+    if until not in (None, ""):
+        req["until"] = until
     req["id"] = hashlib.sha1(json.dumps(req, sort_keys=True, default=str).encode()).hexdigest()[:12]
     return req
 
@@ -81,20 +84,33 @@ def rewritten(value, kind: str, lang: str):
     return no_update if x is None else boxed(x, kind, lang)
 
 
-def page_defaults(name: str, scheme: str) -> tuple[dict, int, float, int]:
+def page_defaults(name: str, scheme: str, until=None) -> tuple[dict, int, float, int]:
     """What the page shows for a scenario before any lever moves, in the page's units: the levers in
     force from the default lever start, that start, the target (%, None when the data have no
-    sourced target) and its year."""
+    sourced target) and its year. As of a year (`until`): the levers decided by its end, in force
+    from the year after it, the first a plan then could change (`covsim brief --until`'s default)."""
     target, year = compute.default_target(name, scheme)
     start = compute.default_start(name, scheme, year)
-    now = {p: to_ui(p, v) for p, v in compute.current_levers(name, scheme, start).items()}
+    known = as_of_day(until)
+    if known is not None:
+        start = known.year + 1
+    now = {p: to_ui(p, v) for p, v in compute.current_levers(name, scheme, start, known).items()}
     return now, start, None if target is None else round(100 * target, 4), year
 
 
-def refilled(name: str, scheme: str, paths: list[str], typed: list, filled, start_typed, lang: str, skip: list):
+def as_of_day(until):
+    """The day an as-of view knows policy by (None: today's view, or a year not read)."""
+    try:
+        return None if until in (None, "") else compute.knowledge_day(int(until))
+    except (TypeError, ValueError):
+        return None
+
+
+def refilled(name: str, scheme: str, paths: list[str], typed: list, filled, start_typed, lang: str, skip: list,
+             known=None):
     """`defaults`' outputs when only the lever start moved: each box still as filled for the start
-    before (`filled`) shows what is in force from the new one; a box the user changed, or one not
-    read as a number, stays as typed."""
+    before (`filled`) shows what is in force from the new one (under the policy decided by the day
+    `known`, as of a year); a box the user changed, or one not read as a number, stays as typed."""
     try:
         start = fields.read("start", start_typed, "year")
     except fields.FieldError:
@@ -103,7 +119,8 @@ def refilled(name: str, scheme: str, paths: list[str], typed: list, filled, star
         raise PreventUpdate
     kinds = {s["path"]: s["kind"] for s in compute.lever_specs()}
     try:
-        before, now = compute.current_levers(name, scheme, int(filled)), compute.current_levers(name, scheme, int(start))
+        before = compute.current_levers(name, scheme, int(filled), known)
+        now = compute.current_levers(name, scheme, int(start), known)
     except (InputError, KeyError, ValueError):  # a start outside the scenario's years: the answer says why
         raise PreventUpdate from None
     read = {}  # the boxes read as numbers (an empty or unreadable one stays as typed)
@@ -114,11 +131,26 @@ def refilled(name: str, scheme: str, paths: list[str], typed: list, filled, star
             number = None
         if number is not None and math.isfinite(float(number)):
             read[path] = number
-    changed = {p for p, _ in compute.changed_levers(name, scheme, read, int(filled))}  # one comparison for all
+    changed = {p for p, _ in compute.changed_levers(name, scheme, read, int(filled), known)}  # one comparison for all
     untouched = {p for p in read if p not in changed and p in before}
     out = [boxed(to_ui(p, now[p]), kinds[p], lang) if p in untouched and before[p] != now[p] else no_update
            for p in paths]
     return out, skip, no_update, no_update, no_update, no_update, int(start)
+
+
+def as_of_choice(name, scheme, lang: str, until):
+    """`as_of_options`' outputs: the years offered, the year kept (no_update if it stays), whether
+    the box is disabled, its placeholder and its words."""
+    if not name or scheme not in compute.SCHEMES:
+        raise PreventUpdate
+    try:
+        years = compute.as_of_years(name, scheme)
+    except InputError:  # a scheme the region does not run: the answer says why
+        years = []
+    options = [{"label": str(y), "value": y} for y in reversed(years)]
+    kept = no_update if until in (None, "") or until in years else None
+    return (options, kept, not years, t("as_of_today" if years else "as_of_none", lang),
+            i18n.dropdown_labels(lang))
 
 
 def _lever_paths_and_kinds() -> tuple[tuple[str, ...], dict[str, str]]:
@@ -143,10 +175,14 @@ def _compute_request(req: dict, draws: int, seed: int, progress, details: bool) 
         if not 0 < target <= 100:
             raise fields.FieldError("target", "target_range", f"{target:g}% is outside (0, 100]")
         levers = {p: from_ui(p, v) for p, v in (req.get("levers") or {}).items()}
-        res = compute.full_result(req["scenario"], req["scheme"], levers, start, target / 100, year,
-                                  compare=req.get("compare"), draws=draws, seed=seed, details=details)
-        step(("80",))
-        out = compute.summary(res)
+        if req.get("until") is not None:
+            out = _as_of(req, levers, start, target, year, draws, seed)
+            step(("80",))
+        else:
+            res = compute.full_result(req["scenario"], req["scheme"], levers, start, target / 100, year,
+                                      compare=req.get("compare"), draws=draws, seed=seed, details=details)
+            step(("80",))
+            out = compute.summary(res)
         out["id"] = req.get("id")
         out["request"] = req
         step(("100",))
@@ -161,17 +197,44 @@ def _compute_request(req: dict, draws: int, seed: int, progress, details: bool) 
         return {"id": req.get("id"), "error": f"{type(exc).__name__}: {exc}", "kind": "internal"}
 
 
-def drive_text(value, lang: str) -> str:
-    """The drive lever in the planner's units: what its scale means, what a drive of strength 1 costs
-    the local budget in đồng a year per person it reaches (an assumed cost), and what the strength
-    typed costs (at 0 the price is still said, not only its 0)."""
+def _as_of(req: dict, levers: dict, start: int, target: float, year: int, draws: int, seed: int) -> dict:
+    """The summary of a request as of a year (`covsim brief --until`'s): fitted on the figures
+    observed by its end, under the policy, laws and targets decided by then, the fit kept for the
+    next lever move; the boxes compared with the levers known then. Every detail at once."""
+    until = fields.read("until", req["until"], "year")
+    years = compute.as_of_years(req["scenario"], req["scheme"])
+    if until not in years:
+        if not years:
+            raise fields.FieldError("until", "as_of_none", f"{req['scenario']} has no forecast as of a year")
+        raise fields.FieldError("until", "as_of_range", f"{until} is outside {years[0]}-{years[-1]}",
+                                lo=years[0], hi=years[-1])
+    if year <= until:
+        raise fields.FieldError("year", "after_as_of", f"{year} is not after {until}", until=until)
+    if start <= until:
+        raise fields.FieldError("start", "after_as_of", f"{start} is not after {until}", until=until)
+    day = compute.knowledge_day(until)
+    changed = dict(compute.changed_levers(req["scenario"], req["scheme"], levers, start, day))
+    if changed.get("drive") and not compute.drive_unit(day):  # no national target for its years yet
+        raise fields.FieldError("drive", "drive_unknown", f"no drive unit as of {day}", day=day.isoformat())
+    res, as_of = compute.as_of_result(req["scenario"], req["scheme"], changed, start, target / 100, year, until,
+                                      compare=req.get("compare"), draws=draws, seed=seed, kept=True)
+    out = compute.summary(res)
+    out["as_of"] = as_of
+    return out
+
+
+def drive_text(value, lang: str, as_of: bool = False) -> str:
+    """The drive lever in the planner's units: what its scale means (as of a year, the pull of the
+    national targets decided by then), what a drive of strength 1 costs the local budget in đồng a
+    year per person it reaches (an assumed cost), and what the strength typed costs (at 0 the price
+    is still said, not only its 0)."""
     per_person, _ = compute.drive_cost_per_person()
     try:
         strength = fields.number(value)
     except ValueError:
         strength = None
     cost = per_person * (1.0 if strength is None else max(strength, 0.0))
-    return (f"{t('drive_scale', lang)}. "
+    return (f"{t('drive_scale.as_of' if as_of else 'drive_scale', lang)}. "
             f"{t('drive_cost', lang).format(unit=number(per_person, lang), cost=number(cost, lang))}")
 
 
@@ -203,6 +266,10 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     if not s["assumptions"].get("calibrated", True):  # never silently on the priors
         probability = [*probability, html.Div(on_priors_text(s["assumptions"], lang), id="on-priors",
                                              style={"fontSize": "13px", "fontWeight": "normal", "color": "#b00020"})]
+    if s.get("as_of"):  # as of a year: said right under the figure, before anything else
+        probability = [probability[0], html.Div(views.as_of_note(s, lang), id="as-of-note",
+                                                style={"fontSize": "13px", "fontWeight": "normal", "color": "#8a5a00"}),
+                       *probability[1:]]
     out = {"error": "", "probability": probability, "headline": headline,
            "fan": figures.fan_chart(s, lang), "fan-config": graph_config(lang), "legend-note": views.legend_note(s, lang), "result-key": str(s.get("id"))}
     if names is not None and not set(names) & set(RENDERED_REST):
@@ -213,7 +280,9 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     out["budget"] = figures.budget_chart(s, lang)
     d = figures.districts_chart(s, lang)
     if d is None:
-        out["districts"] = html.P(t("no_districts", lang) if s["scheme"] == "bhyt" else t("not_for_scheme", lang))
+        later = (s.get("districts") or {}).get("later")  # as of a year before the district plan was decided
+        out["districts"] = html.P(t("districts_later", lang) if later else t("no_districts", lang)
+                                  if s["scheme"] == "bhyt" else t("not_for_scheme", lang))
     else:
         extra = []
         if s["districts"].get("allocation_error"):
@@ -268,7 +337,8 @@ def render(s: dict | None, lang: str, names=None) -> dict:
                           f"{t('code_version', lang)} {a['code_version']}")
     assumed = i18n.mostly_prior_text(a.get("mostly_prior"), lang)  # a verdict leaning on an assumption says so
     halves = i18n.leans_on_text(s.get("leans_on"), lang) if assumed else ""
-    fixed = i18n.fixed_text(s["scheme"], lang, s.get("region"), s["years"][-1])  # what no figure fits, held fixed: assumed, and said so
+    # what no figure fits, held fixed: assumed, and said so (as of a year, what that fit holds)
+    fixed = i18n.fixed_text(s["scheme"], lang, s.get("region"), s["years"][-1], s.get("as_of"))
     own = scenario_assumed(s, lang)  # the scenario's values its source does not give, as the briefing lists them
     unconfirmed = i18n.unverified_text(a.get("unverified_data"), lang)  # data rows no source confirms
     out["assumptions"] = html.Div([html.Div(text) for text in (out["assumptions"], own, fixed, unconfirmed, assumed,
@@ -328,6 +398,14 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         return (options, options, views.title(scheme, lang), regions, schemes, words, words, words,
                 *[graph_config(lang)] * len(GRAPHS))
 
+    @app.callback(Output("until", "options"), Output("until", "value"), Output("until", "disabled"),
+                  Output("until", "placeholder"), Output("until", "labels"),
+                  Input("scenario", "value"), Input("scheme", "value"), Input("lang", "value"), State("until", "value"))
+    def as_of_options(name, scheme, lang, until):
+        """The years the scenario's forecast can be seen as of (`compute.as_of_years`); none for a
+        labour scheme or a 2025 unit (the box is disabled, and a year picked before is let go)."""
+        return as_of_choice(name, scheme, lang, until)
+
     @app.callback(Output("scheme", "value"), Input("scenario", "value"), prevent_initial_call=True)
     def pick_scenario(name):
         """A scenario picked brings its own scheme on view; the user may switch it after."""
@@ -360,14 +438,16 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
                   Output("target", "value"), Output("year", "value"), Output("target-source", "children"),
                   Output("filled-start", "data"),
                   Input("scenario", "value"), Input("scheme", "value"), Input("reset", "n_clicks"),
-                  Input("lang", "value"), Input("start", "value"), State(LEVERS, "value"), State("target", "value"),
-                  State("filled-start", "data"))
-    def defaults(name, scheme, _reset, lang, start_typed, typed, target_typed, filled):
+                  Input("lang", "value"), Input("start", "value"), Input("until", "value"), State(LEVERS, "value"),
+                  State("target", "value"), State("filled-start", "data"))
+    def defaults(name, scheme, _reset, lang, start_typed, until, typed, target_typed, filled):
         """The scenario's levers, start, target and year; a lever of another scheme disabled and
         empty (its value means nothing in this view); the default target's source beside it. A
         language switch keeps what is typed, written the language's way (2,340,000 / 2.340.000).
         A new lever start refills the boxes left as filled with what is in force from it: kept, a
-        filled 30% for pupils read as a change back from Decree 188/2025's 50% from 2025."""
+        filled 30% for pupils read as a change back from Decree 188/2025's 50% from 2025. An as-of
+        year fills them with the policy decided by its end, from the year after it (today's values
+        would read as changes to it); the target and its year stay as typed."""
         if not name or scheme not in compute.SCHEMES:
             raise PreventUpdate
         try:
@@ -377,19 +457,20 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         paths = [lever_path(o["id"]) for o in ctx.outputs_list[0]]
         skip = [no_update] * len(paths)  # a wildcard output takes one value per box
         if {t["prop_id"].split(".")[0] for t in ctx.triggered} == {"start"}:
-            return refilled(name, scheme, paths, typed, filled, start_typed, lang, skip)
+            return refilled(name, scheme, paths, typed, filled, start_typed, lang, skip, as_of_day(until))
         note = views.target_note(sc.region, scheme, sc.start, sc.end, lang)
         if ctx.triggered_id == "lang":
             kinds = {s["path"]: s["kind"] for s in compute.lever_specs()}
             return ([rewritten(v, kinds[p], lang) for p, v in zip(paths, typed or [None] * len(paths))], skip,
                     no_update, rewritten(target_typed, "share", lang), no_update, note, no_update)
-        now, start, target, year = page_defaults(name, scheme)
+        now, start, target, year = page_defaults(name, scheme, until)
         schemes = {s["path"]: s["schemes"] for s in compute.lever_specs()}
         disabled = [scheme not in schemes[p] for p in paths]
         kinds = {s["path"]: s["kind"] for s in compute.lever_specs()}
-        return ([None if off else boxed(now[p], kinds[p], lang)
-                 for p, off in zip(paths, disabled)], disabled,
-                str(start), fields.shown(target, lang), str(year), note, start)
+        boxes = [None if off else boxed(now[p], kinds[p], lang) for p, off in zip(paths, disabled)]
+        if ctx.triggered_id == "until":  # the question stays; the policy is the one known then
+            return boxes, disabled, str(start), no_update, no_update, no_update, start
+        return boxes, disabled, str(start), fields.shown(target, lang), str(year), note, start
 
     main = [Output(*TARGETS.get(k, (k, PROPS.get(k, "children"))), allow_duplicate=True) for k in RENDERED]
 
@@ -406,12 +487,12 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
     @app.callback(Output("request", "data"), Output("answer", "data"), *main, Output("slow-request", "data"),
                   Input("scenario", "value"), Input("scheme", "value"), Input(LEVERS, "value"),
                   Input("start", "value"), Input("target", "value"), Input("year", "value"),
-                  Input("compare", "value"), State("lang", "value"), prevent_initial_call=True)
-    def answer_now(scenario, scheme, levers, start, target, year, compare, lang):
+                  Input("compare", "value"), Input("until", "value"), State("lang", "value"), prevent_initial_call=True)
+    def answer_now(scenario, scheme, levers, start, target, year, compare, until, lang):
         """The answer in the request when it is quick; else the request goes to the background job.
         (Dash drops the answer to an older call that returns after a newer one.)"""
         paths = [lever_path(i["id"]) for i in ctx.inputs_list[2]]
-        req = request_of(scenario, scheme, dict(zip(paths, levers)), start, target, year, compare)
+        req = request_of(scenario, scheme, dict(zip(paths, levers)), start, target, year, compare, until)
         if req is None:
             raise PreventUpdate
         if background and not compute.ready(req, draws, seed):
@@ -490,9 +571,10 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         return download_of(ctx.triggered_id, s, answer, lang, draws, seed)
 
     if any(s["kind"] == "drive" for s in compute.lever_specs()):
-        @app.callback(Output("drive-note", "children"), Input(lever_id("drive"), "value"), Input("lang", "value"))
-        def drive_note(value, lang):
-            return drive_text(value, lang)
+        @app.callback(Output("drive-note", "children"), Input(lever_id("drive"), "value"), Input("lang", "value"),
+                      Input("until", "value"))
+        def drive_note(value, lang, until):
+            return drive_text(value, lang, until not in (None, ""))
 
     @app.callback(Output("pong", "children"), Input("ping", "n_clicks"))
     def ping(n):
@@ -535,7 +617,13 @@ def export(which: str, s: dict | None, lang: str) -> dict:
     if which == "btn-nc":
         a = s["assumptions"]
         changed = tuple(sorted((k, float(v)) for k, v in s["changed"].items()))
-        ds = compute.run_levers(s["scenario"], s["scheme"], changed,
-                                s["start"] if changed else 0, a["draws"], a["seed"])
+        if s.get("as_of"):  # the run as of the year, on the kept fit (its attributes record what it knew)
+            res, _ = compute.as_of_result(s["scenario"], s["scheme"], dict(changed), s["start"], s["report"]["target"],
+                                          s["report"]["year"], s["as_of"]["until"], draws=a["draws"], seed=a["seed"],
+                                          kept=True)
+            ds = res["ds"]
+        else:
+            ds = compute.run_levers(s["scenario"], s["scheme"], changed,
+                                    s["start"] if changed else 0, a["draws"], a["seed"])
         return dcc.send_bytes(compute.netcdf_bytes(ds), f"{stem}.nc")
     raise PreventUpdate

@@ -92,10 +92,7 @@ def scenario(name: str, scheme: str | None = None):
 
 def merger_known(day) -> bool:
     """Whether the 2025 reorganisation (Resolution 202/2025/QH15, passed 12 June 2025) was decided by `day`."""
-    from covsim.simulator.inputs.decisions import documents_known
-    from covsim.simulator.inputs.merger import RESOLUTION
-
-    return documents_known(RESOLUTION, day)
+    return regions.merger_known(day)
 
 
 def former_provinces(name: str) -> list[str]:
@@ -208,10 +205,48 @@ def check_scheme(scheme: str) -> str:
     return scheme
 
 
-def current_levers(name: str, scheme: str, start: int) -> dict[str, float]:
-    """Each lever's value in force in `start` under the scenario as shipped."""
+def current_levers(name: str, scheme: str, start: int, known: date | None = None) -> dict[str, float]:
+    """Each lever's value in force in `start` under the scenario as shipped (under the policy
+    decided by the day `known`, if given: what the page's boxes hold as of a year)."""
     sc = scenario(name, scheme)
-    return {s["path"]: planning.lever_value(sc, s["path"], int(start)) for s in lever_specs()}
+    return {s["path"]: planning.lever_value(sc, s["path"], int(start), known) for s in lever_specs()}
+
+
+def as_of_years(name: str, scheme: str) -> list[int]:
+    """The years the page can show a forecast as of (`covsim target --until`'s): health insurance,
+    a region with a fit of its own (not a 2025 unit), an origin inside the observed record."""
+    from covsim.calibration.forecast import fit_of
+    from covsim.simulator.inputs.scenario import known_regions
+
+    sc = scenario(name, scheme)
+    if scheme != "bhyt" or sc.region not in known_regions():
+        return []
+    model = fit_of(scheme)
+    decided = planning.plan_decided(sc)  # a plan is seen as of the years it was known in, not before
+    first = max(model.first_year(), decided.year if decided else 0)
+    return list(range(first, model.last_year() + 1))
+
+
+def documents_known_on(text: str, day: str) -> bool:
+    """Whether what `text` names (a target's source) was decided by the ISO day `day`."""
+    from covsim.simulator.inputs.decisions import documents_known
+
+    return documents_known(text, date.fromisoformat(day))
+
+
+def drive_unit(day: date | None = None) -> float:
+    """The drive lever's unit in log-odds as of a day (0: no national target for its years decided
+    by then, so a drive has no unit)."""
+    from covsim.simulator.inputs import drives
+
+    return drives.drive_unit(day)
+
+
+def knowledge_day(until: int) -> date:
+    """The day an as-of view knows policy, laws and targets by: the end of its year."""
+    from covsim.simulator.inputs.decisions import knowledge_day as day
+
+    return day(until)
 
 
 def default_start(name: str, scheme: str, year: int) -> int:
@@ -442,6 +477,8 @@ def answer_coverage(name: str, scheme: str, levers: tuple, start: int, draws: in
 def ready(req: dict, draws: int, seed: int) -> bool:
     """Whether answering `req` is a matter of milliseconds in this process: its scenario's kept run
     (and the compared scenario's) are at hand. Bad input is quick too: it is only a message."""
+    if req.get("until") not in (None, ""):
+        return False  # as of a year: a fit (seconds), then the runs on it
     try:
         scheme = check_scheme(req["scheme"])
         names = [req["scenario"]] + ([req["compare"]] if req.get("compare") else [])
@@ -462,11 +499,12 @@ def _draws_cached(region: str, draws: int, seed: int) -> bool:
 SHARE_DECIMALS = 2
 
 
-def changed_levers(name: str, scheme: str, levers: dict[str, float], start: int) -> tuple:
-    """The levers that differ from the scenario's current values (only those become a reform). A
-    share within half a shown step of the value in force is the box as the page filled it, so
-    untouched: a share of 37.6164% shows as 37.62 and must not read back as a change."""
-    now = current_levers(name, scheme, start)
+def changed_levers(name: str, scheme: str, levers: dict[str, float], start: int, known: date | None = None) -> tuple:
+    """The levers that differ from the scenario's current values (only those become a reform; as of
+    a year, from those of the policy decided by the day `known`). A share within half a shown step
+    of the value in force is the box as the page filled it, so untouched: a share of 37.6164% shows
+    as 37.62 and must not read back as a change."""
+    now = current_levers(name, scheme, start, known)
     specs = {s["path"]: s for s in lever_specs()}
     out = []
     for path, value in levers.items():
@@ -536,33 +574,39 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
 
 
 def as_of_result(name: str, scheme: str, levers: dict[str, float], start: int, target: float, year: int, until: int,
-                 known=None, compare: str | None = None, draws: int = DRAWS, seed: int = SEED) -> tuple[dict, dict]:
+                 known=None, compare: str | None = None, draws: int = DRAWS, seed: int = SEED,
+                 kept: bool = False) -> tuple[dict, dict]:
     """`full_result`'s dict as of the end of `until` (`covsim brief --until`), and what the briefing
     says of the fit (`as_of`): the runs on a fit to the figures observed by then, under the policy,
     laws and targets decided by then (or by the day `known`), with the backtest's sampling, as
     `covsim target --until` answers. Every lever given is set (none is dropped as equal to a value in
     force: what is in force as of `until` is not what is in force now); the budget's baseline and the
     compared scenario run on the same as-of draws and seed. The figures observed later stay, marked
-    `later`, so the paper shows what followed; a target decided later is left out."""
-    import dataclasses
-
-    from covsim.calibration.backtest import SETTINGS
-    from covsim.calibration.fit import calibrate
+    `later`, so the paper shows what followed; a target decided later is left out. `kept`: the fit
+    is kept in this process (`as_of_fit`: the page's lever moves refit nothing)."""
     from covsim.calibration.forecast import convergence, fit_record, run_as_of
     from covsim.simulator.inputs import membership
     from covsim.simulator.inputs.decisions import documents_known, knowledge_day
 
     sc = scenario(name, scheme)
     planning.check_target(target, "brief")
+    planning.check_year(sc, int(year), "target year")
+    planning.check_year(sc, int(start), "lever start")
     day = knowledge_day(until, known)
     # a lever at the level the policy known on the day already has is no change (as `full_result`
     # drops one at today's level), and so not listed as one
     changed = {p: v for p, v in levers.items() if abs(planning.lever_value(sc, p, int(start), day) - v) > 1e-9}
     if levers:
         sc = planning.with_levers(sc, dict(levers), start)
+    planning.check_drive_known(sc, day)  # before the fit: a drive with no unit then
+    planning.check_plan_known(scenario(name, scheme), day)  # nor a plan decided later
     other = scenario(compare, scheme) if compare else None
-    settings = dataclasses.replace(SETTINGS, draws=max(draws, 300), seed=seed)
-    post = calibrate(sc.region, until, settings, known=known)
+    if other is not None and other.region != sc.region:
+        raise InputError("dashboard", "compare", f"'{compare}' is a scenario of {other.region}, not {sc.region}")
+    if other is not None:
+        planning.check_plan_known(other, day, "compare")
+    post = (as_of_fit if kept else _as_of_fit)(sc.region, int(until), known, draws, seed)
+    settings = as_of_settings(draws, seed)
     params = post.isel(draw=slice(0, draws))
 
     def run(s):
@@ -570,7 +614,7 @@ def as_of_result(name: str, scheme: str, levers: dict[str, float], start: int, t
 
     ds = run(sc)
     observed, planned = figures_of(sc.region, scheme)
-    res = {"scenario": sc, "levers": dict(levers), "changed": changed, "start": int(start),
+    res = {"scenario": sc, "levers": dict(levers), "changed": changed, "start": int(start), "known_on": day,
            "observed": json.dumps([{**r, "later": r["year"] > until} for r in observed], ensure_ascii=False),
            "targets": json.dumps([r for r in planned if documents_known(r["source"], day)], ensure_ascii=False),
            "details": True, "ds": ds, "coverage": planning.region_coverage(ds, sc), "attrs": ds.attrs,
@@ -586,6 +630,26 @@ def as_of_result(name: str, scheme: str, levers: dict[str, float], start: int, t
              "convergence": convergence(post.attrs), "fit": fit_record(post, settings),
              "group_shares": membership.held_item(list(members), day)}
     return res, as_of
+
+
+def as_of_settings(draws: int, seed: int):
+    """The fit's settings as of a year: the backtest's sampling, at least 300 draws (`target --until`)."""
+    import dataclasses
+
+    from covsim.calibration.backtest import SETTINGS
+
+    return dataclasses.replace(SETTINGS, draws=max(draws, 300), seed=seed)
+
+
+def _as_of_fit(region: str, until: int, known, draws: int, seed: int) -> xr.Dataset:
+    """The fit to the figures observed by the end of `until`, under what was decided by then."""
+    from covsim.calibration.fit import calibrate
+
+    return calibrate(region, until, as_of_settings(draws, seed), known=known)
+
+
+#: The page's as-of fits, kept: a lever moved as of a year reruns the model on the same fit.
+as_of_fit = lru_cache(maxsize=4)(_as_of_fit)
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
@@ -609,6 +673,12 @@ def districts_view(res: dict) -> dict:
     table = _allocate.districts(sc.region)
     if table is None or sc.scheme != "bhyt":
         return {"available": False}
+    if res.get("known_on") is not None:  # as of a day: the district plans decided by then only
+        from covsim.simulator.inputs.decisions import documents_known
+
+        table = table[[documents_known(src, res["known_on"]) for src in table.source]]
+        if table.empty:
+            return {"available": False, "later": True}
     out = {"available": True, "planned": _records(table[["year", "district", "insured", "population",
                                                           "rate_stated", "kind", "source"]])}
     rep = res["report"]

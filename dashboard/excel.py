@@ -14,8 +14,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from . import catalogue, compute
-from .brief_content import changes, idle_text, lever_phrase, method_text
-from .brief_text import b, figure_cell, monte_carlo_text, figures_by_year, group_label, plan_name
+from .brief_content import (as_of_sentences, changes, compared_plan, idle_text, lever_phrase, method_text,
+                            scenario_plan)
+from .brief_text import b, day_text, figure_cell, monte_carlo_text, figures_by_year, group_label
 from .i18n import (district_name, fixed_text, leans_on_text, mostly_prior_text, of_labour_force, region_name,
                    unverified_text)
 from .sources import source_label
@@ -69,10 +70,14 @@ def _whole(v):
 
 
 def coverage_rows(s: dict, lang: str = "vi") -> tuple[list[tuple[str, str]], list[list]]:
-    obs, plan = figures_by_year(s["observed"]), figures_by_year(s["targets"])
+    """The coverage sheet's columns and rows; as of a year, the figures observed later in a column
+    of their own (what followed, unknown to the fit)."""
+    known, later = split_later(s)
+    obs, plan = figures_by_year(known), figures_by_year(s["targets"])
     budget = {r["year"]: r for r in s.get("budget") or []}
     cols = [("year", YEAR), ("q500", PCT), ("q100", PCT), ("q900", PCT), ("q025", PCT), ("q975", PCT),
-            ("observed", PCT), ("planned", PCT)]
+            ("observed", PCT), ("planned", PCT)] + ([("observed_later", PCT)] if s.get("as_of") else [])
+    after = figures_by_year(later)
     money = [("insured", PEOPLE, _whole), ("state_cost_national", BN, _bn), ("state_cost_local", BN, _bn),
              ("state_cost", BN, _bn), ("premium_revenue", BN, _bn), ("base_salary", VND, _whole),
              ("extra_insured", PEOPLE, _whole), ("extra_state_cost", BN, _bn),
@@ -82,6 +87,7 @@ def coverage_rows(s: dict, lang: str = "vi") -> tuple[list[tuple[str, str]], lis
     for i, year in enumerate(s["years"]):
         row = [year] + [s["fan"][q][i] for q in ("q500", "q100", "q900", "q025", "q975")]
         row += [figure_cell(obs.get(year), lang), figure_cell(plan.get(year), lang)]
+        row += [figure_cell(after.get(year), lang)] if s.get("as_of") else []
         r = budget.get(year, {})
         row += [f(r.get(k)) for k, _, f in money]
         rows.append(row)
@@ -93,13 +99,13 @@ def to_excel(s: dict, lang: str = "vi") -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     region, rep = region_name(s["region"], lang), s["report"]
-    plan = plan_name(s["scenario"], lang)
+    plan = scenario_plan(s, lang)  # as of a year: the policy decided by then, not today's laws
     head = f"{region} — {plan}"
 
     cols, rows = coverage_rows(s, lang)
     # a labour scheme's coverage is of the labour force: its columns say so, as the page's axis does
     of = of_labour_force(s, lang)
-    shares = {"q500", "q100", "q900", "q025", "q975", "observed", "planned"}
+    shares = {"q500", "q100", "q900", "q025", "q975", "observed", "planned", "observed_later"}
     _sheet(wb, x("s_coverage", lang), head, [(x(k, lang) + (of if k in shares else ""), f) for k, f in cols], rows)
 
     groups = rep.get("groups") or []
@@ -125,14 +131,14 @@ def to_excel(s: dict, lang: str = "vi") -> bytes:
                     for r in d["allocation"]], freeze_col=2)
     c = s.get("compare")
     if c:
-        _sheet(wb, x("s_compare", lang), f"{head} / {plan_name(c['name'], lang)}",
+        _sheet(wb, x("s_compare", lang), f"{head} / {compared_plan(s, lang)}",
                [(x("year", lang), YEAR), (x("median_a", lang), PCT), (x("median_b", lang), PCT),
                 (x("diff_lo", lang), POINTS), (x("diff_median", lang), POINTS), (x("diff_hi", lang), POINTS)],
                [[y, a, bb, round(100 * lo, 2), round(100 * md, 2), round(100 * hi, 2)]
                 for y, a, bb, lo, md, hi in zip(c["years"], c["median_a"], c["median_b"], c["diff"]["lo"],
                                                 c["diff"]["median"], c["diff"]["hi"])])
-    figures = [[r["year"], x("all", lang), r["value"], b("figure_observed", lang), source_label(r["source"], lang)]
-               for r in s["observed"]]
+    figures = [[r["year"], x("all", lang), r["value"], x("observed_later", lang) if r.get("later")
+                else b("figure_observed", lang), source_label(r["source"], lang)] for r in s["observed"]]
     figures += [[r["year"], x("all", lang) if r["group"] == "all" else group_label(r["group"], lang), r["value"],
                  b("figure_planned", lang), source_label(r["source"], lang)] for r in s["targets"]]
     _sheet(wb, x("s_figures", lang), head,
@@ -144,6 +150,11 @@ def to_excel(s: dict, lang: str = "vi") -> bytes:
     return out.getvalue()
 
 
+def split_later(s: dict) -> tuple[list[dict], list[dict]]:
+    """The observed figures known to the fit and those observed after the year it is as of."""
+    return ([r for r in s["observed"] if not r.get("later")], [r for r in s["observed"] if r.get("later")])
+
+
 def percent_text(share: float, lang: str) -> str:
     from .brief_text import percent
 
@@ -153,7 +164,7 @@ def percent_text(share: float, lang: str) -> str:
 def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
     """The levers changed (with status and source), the levels used, the target, the method and
     what reproduces the run: one section after another, a bold line heading each."""
-    rep, a = s["report"], s["assumptions"]
+    rep, a, as_of = s["report"], s["assumptions"], s.get("as_of")
     rows: list[list] = []
     sections = []
 
@@ -165,17 +176,20 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
     found, _ = changes(s, lang)
     section("h_changes", [[r[0][:1].upper() + r[0][1:], r[1], r[2]] for r in found] or [[b("changed_none", lang), None, None]])
     acting = {spec["path"] for spec in compute.lever_specs() if s["scheme"] in spec["schemes"]}  # the scheme's own
-    section("h_levers", [[lever_phrase(p, v, lang)[:1].upper() + lever_phrase(p, v, lang)[1:], b("status_tested", lang) if p in s["changed"] else "", None]
+    phrase = lambda p, v: lever_phrase(p, v, lang, bool(as_of))  # noqa: E731 - as of a year, its own unit
+    section("h_levers", [[phrase(p, v)[:1].upper() + phrase(p, v)[1:], b("status_tested", lang) if p in s["changed"] else "", None]
                          for p, v in sorted(s["levers"].items()) if v is not None and p in acting])
     section("h_target", [[x("target_value", lang), rep["target"], None], [x("target_year", lang), rep["year"], None],
                          [x("probability", lang), rep["probability"], x("model", lang)],
-                         [b("k_mc", lang), monte_carlo_text(rep, lang), None]])
+                         [b("k_mc", lang), monte_carlo_text(rep, lang), None]]
+            + ([[b("k_as_of", lang, until=as_of["until"]), day_text(as_of["known_on"], lang),
+                 " ".join(as_of_sentences(s, lang))]] if as_of else []))
     assumed = mostly_prior_text(a.get("mostly_prior"), lang)  # fitted, yet mostly the priors: said on paper too
     unconfirmed = unverified_text(a.get("unverified_data"), lang)  # data rows no source here confirms
     idle = idle_text(s, lang)  # the plan's levers this scheme does not read: no change, said so
     section("h_method", [[method_text(s, lang, region_name(s["region"], lang)), None, None]]
             + ([[idle, None, None]] if idle else [])
-            + [[fixed_text(s["scheme"], lang), b("status_assumed", lang), None]]
+            + [[fixed_text(s["scheme"], lang, s.get("region"), s["years"][-1], as_of), b("status_assumed", lang), None]]
             + ([[unconfirmed, b("status_assumed", lang), None]] if unconfirmed else [])
             + ([[assumed, b("status_mostly_prior", lang), None]] if assumed else [])
             + ([[leans_on_text(s["leans_on"], lang), x("model", lang), None]] if s.get("leans_on") else []))
@@ -183,7 +197,9 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
                         [b("r_start", lang), s["start"], None], [b("r_scenario_hash", lang), a["scenario_hash"], None],
                         [b("r_data_hash", lang), a["data_hash"], None],
                         [b("r_parameters_hash", lang), a.get("parameters_hash", ""), None],
-                        [b("r_code_version", lang), a["code_version"], None]])
+                        [b("r_code_version", lang), a["code_version"], None]]
+            + ([[b("r_until", lang), as_of["until"], None]] if as_of else [])
+            + ([[b("r_known", lang), as_of["known"], None]] if as_of and as_of.get("known") else []))
     ws = _sheet(wb, x("s_assumptions", lang), head,
                 [(x("item", lang), None), (x("status", lang), None), (x("source", lang), None)], rows, freeze_col=0)
     ws.column_dimensions["A"].width = 80

@@ -124,6 +124,8 @@ def describe(exc: InputError, req: dict, levers, kind) -> dict:
             pass
     if field == "target":
         return {"field": field, "code": "target_range", "params": {}}
+    if exc.code == "plan_later":  # as of a year before the compared plan was decided
+        return {"field": field, "code": "plan_later", "params": {}}
     if field == "compare":
         return {"field": field, "code": "other_region", "params": {}}
     if field == "scheme" and exc.code == "unit_scheme":  # a unit's labour layer (scenario.check_scheme)
@@ -137,8 +139,8 @@ def label(field: str | None, lang: str) -> str:
     """The box's name as the page labels it."""
     if field is None:
         return ""
-    if field in ("start", "target", "year", "compare", "scheme"):
-        return t({"start": "lever_start", "year": "target_year"}.get(field, field), lang)
+    if field in ("start", "target", "year", "compare", "scheme", "until"):
+        return t({"start": "lever_start", "year": "target_year", "until": "as_of"}.get(field, field), lang)
     name, _, group = field.partition(".")
     return f"{t(name, lang)} — {t(field, lang)}" if group else t(name, lang)
 
@@ -154,6 +156,8 @@ def message(err: dict, lang: str) -> str:
         params["provinces"] = ", ".join(region_name(r, lang) for r in params["provinces"])
     if "unit" in params:
         params["unit"] = say(params["unit"], lang) if params["unit"] else ""
+    if isinstance(params.get("day"), str):  # an ISO day, as the language writes it
+        params["day"] = day_text(params["day"], lang)
     bounds = [params[k] for k in ("lo", "hi") if isinstance(params.get(k), (int, float)) and not isinstance(params.get(k), bool)]
     large = any(abs(b) >= 1e6 for b in bounds)  # both bounds alike: '100.000 to 1.000.000.000', not '100000 to ...'
     for k in ("lo", "hi"):

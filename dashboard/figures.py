@@ -17,6 +17,8 @@ from .sources import source_label
 # Figures of the full dashboard, drawn from a run's JSON summary (compute.summary) -------------
 #: One look per kind of figure, everywhere: observed, planned, assumed (model).
 OBSERVED = {"mode": "markers", "marker": {"symbol": "circle", "size": 9, "color": "black"}}
+#: Observed after the year a forecast is as of: what followed, hollow (as the briefing draws it).
+LATER = {"mode": "markers", "marker": {"symbol": "circle-open", "size": 9, "color": "black", "line": {"width": 1.5}}}
 PLANNED = {"marker": {"symbol": "diamond-open", "size": 12, "color": "#d62728", "line": {"width": 2}},
            "line": {"dash": "dash", "color": "#d62728"}}
 MODEL = "#1f77b4"
@@ -71,10 +73,20 @@ def fan_chart(s: dict, lang: str) -> dict:
                      "hoverinfo": "skip", "name": t(key, lang)})
     data.append({"type": "scatter", "x": years, "y": pct(fan["q500"]), "mode": "lines",
                  "line": {"color": MODEL, "width": 2.5}, "name": f"{t('median', lang)} ({model})"})
-    obs = s["observed"]
+    obs = [r for r in s["observed"] if not r.get("later")]
+    later = [r for r in s["observed"] if r.get("later")]  # as of a year: what followed, unknown to the fit
     if obs:
         data.append({"type": "scatter", "x": [r["year"] for r in obs], "y": [100 * r["value"] for r in obs],
                      "name": t("observed", lang), "text": [source_label(r["source"], lang) for r in obs], **OBSERVED})
+    if later:
+        data.append({"type": "scatter", "x": [r["year"] for r in later], "y": [100 * r["value"] for r in later],
+                     "name": t("observed_later", lang), "text": [source_label(r["source"], lang) for r in later],
+                     **LATER})
+    if s.get("as_of"):  # the origin: a dotted line at the end of the year the fit knows
+        edge = s["as_of"]["until"] + 0.5
+        data.append({"type": "scatter", "x": [edge, edge], "y": [0, 100], "mode": "lines",
+                     "line": {"dash": "dot", "color": "#777", "width": 1},
+                     "name": t("as_of_line", lang).format(until=s["as_of"]["until"]), "hoverinfo": "skip"})
     plans = [r for r in s["targets"] if r["group"] == "all"]
     if plans:
         data.append({"type": "scatter", "x": [r["year"] for r in plans], "y": [100 * r["value"] for r in plans],

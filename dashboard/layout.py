@@ -112,6 +112,11 @@ def controls() -> html.Div:
         html.Label(T("scheme")),
         dcc.RadioItems(id="scheme", options=[{"label": t(s, DEFAULT), "value": s} for s in compute.SCHEMES],
                        value=OPENS_ON, inline=True, inputStyle={"marginRight": "4px", "marginLeft": "8px"}),
+        html.Label(T("as_of"), title=t("as_of.description", DEFAULT), id={"type": "tip", "key": "as_of.description"}),
+        # the forecast as of the end of a past year (none: today's, on every figure): `callbacks.as_of_options`
+        dcc.Dropdown(id="until", clearable=True, style=BOX, placeholder=t("as_of_today", DEFAULT),
+                     labels=dropdown_labels(DEFAULT)),
+        html.Div(id=fields.box_id("until")),
         _levers(),
         html.Label(T("lever_start")), html.Br(), _box("start", "numeric"),
         html.Label(T("target")), html.Br(), _box("target"),

@@ -6,7 +6,7 @@ Starts `covsim dashboard` on a free loopback port in its own process, drives it 
 saves: the fan chart with the probability (Vietnamese, national), the groups and budget views, Lai
 Châu's districts (plan beside the model's allocation), the scenario comparison, the levers (the
 drive in the planner's units), the page in English, the page as it prints (print media) and the
-social-insurance (BHXH) view.
+social-insurance (BHXH) view, and the nation as of 2013.
 """
 from __future__ import annotations
 
@@ -113,6 +113,21 @@ def main() -> None:
         time.sleep(1)
         driver.save_screenshot(str(OUT / "dashboard_bhxh.png"))
         written.append(OUT / "dashboard_bhxh.png")
+        # The nation as of 2013 (a fit to the figures known then): what followed as hollow circles.
+        driver.get(f"http://127.0.0.1:{port}")
+        k = wait_new(driver)
+        for css, value in (("#target", "80"), ("#year", "2020")):  # Decision 538's 80% by 2020 (2013)
+            box = driver.find_element(By.CSS_SELECTOR, css)
+            box.send_keys(Keys.CONTROL, "a")
+            box.send_keys(Keys.BACKSPACE)
+            box.send_keys(value, Keys.ENTER)
+            k = wait_new(driver, k)
+        driver.find_element(By.CSS_SELECTOR, "#until").click()
+        time.sleep(0.5)
+        next(o for o in driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option, [role='option']")
+             if o.text == "2013").click()
+        k = wait_new(driver, k, timeout=240)
+        written.append(shoot(driver, card(1), "as_of"))
     finally:
         driver.quit()
         process.stop(proc)

@@ -376,6 +376,43 @@ def check_acting(scenario: Scenario, paths, where: str, offered=None) -> None:
                                           f"run; allowed: {', '.join(acting)}")
 
 
+def plan_decided(scenario: Scenario):
+    """The day a shipped plan's scenario was decided (its source's latest dated document), None for
+    a region's baseline or a source with no dated document."""
+    from ..inputs.decisions import target_decided
+
+    return target_decided(scenario.source) if scenario.baseline else None
+
+
+def check_plan_known(scenario: Scenario, day, key: str = "--until") -> None:
+    """An as-of verdict of a plan decided after the day it knows policy by: nobody then could have
+    tested that plan, and the paper would name it as if it existed. Refused, saying what is allowed."""
+    decided = plan_decided(scenario)
+    if day is None or decided is None or decided <= day:
+        return
+    raise InputError(scenario.name, key, f"its plan was decided on {decided.isoformat()}, after {day.isoformat()}, "
+                                         f"the day an as-of verdict then knows policy by; allowed: --until "
+                                         f"{decided.year} or later, --until {decided.year - 1} with --known "
+                                         f"{decided.isoformat()}, or {scenario.baseline} with --lever",
+                     code="plan_later")
+
+
+def check_drive_known(scenario: Scenario, day, key: str = "--lever") -> None:
+    """A drive (the lever's unit: the national targets' pull over 2015-2020) set in a run as of a
+    day before any national target for those years was decided has no unit: it would change
+    nothing, silently. Refused, naming the day."""
+    from ..inputs import drives
+
+    if day is None or not any(v for p, ys in scenario.reform.items() if p.partition(".")[0] == "drive"
+                              for v in ys.values()):
+        return
+    if drives.drive_unit(day) == 0.0:
+        raise InputError(scenario.name, key, f"drive: no national coverage target for {drives.UNIT_FROM}-"
+                                             f"{drives.UNIT_TO} was decided by {day.isoformat()}, so a drive has no "
+                                             f"unit then (1 = the pull of those targets); allowed: drive=0, or a "
+                                             f"later --until", code="drive_unknown")
+
+
 def check_unit_start(scenario: Scenario, start: int, paths, key: str = "--from", given: bool = True) -> int:
     """A 2025 unit run as its former provinces has a policy of its own only from the merger: its
     regional levers (`paths` that set the region's own value) set from an earlier year would act

@@ -157,7 +157,7 @@ def coverage_at(scenario: Scenario, params: xr.Dataset, table: pd.DataFrame, X: 
     from_start = np.array(years) >= start
     # the scenario's own drive in those years (in its outreach already): a sampled strength replaces it
     own = prep.pol.drive.sel(region=region).values if "drive" in prep.pol else np.zeros(len(years))
-    unit = drives.drive_unit()
+    unit = drives.drive_unit(prep.known_on)
     out = np.empty(X.shape[0])
     k = years.index(year)
     for a in range(0, X.shape[0], CHUNK):

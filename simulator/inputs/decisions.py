@@ -57,8 +57,12 @@ def knowledge_day(until: int | None, known: date | None = None) -> date | None:
 
 
 def known_by(name: str, when: date) -> bool:
-    """Whether the document matched by `name` was decided on or before `when` (False if undated)."""
-    for m, d in _documents():
+    """Whether the document matched by `name` was decided on or before `when` (False if undated, or
+    in a data folder without decisions.csv: never known too early)."""
+    documents = _documents()
+    for m, d in documents:
         if m == name:
             return d is not None and d <= when
+    if not documents:
+        return False
     raise KeyError(name)

@@ -118,23 +118,25 @@ COST_PER_PERSON_REACHED = 20_000.0
 COST_SOURCE = "assumed: no published cost of an enrolment drive found"
 
 
-def drive_unit() -> float:
-    """Log-odds of target gap one unit of the drive lever stands for (0 without dated decisions).
+def drive_unit(known_by: date | None = None) -> float:
+    """Log-odds of target gap one unit of the drive lever stands for (0 without dated decisions):
+    as of a day (`known_by`), the pull of the national targets decided by then over the same years,
+    the drive a planner then expected (as of 2013, Decision 538's; Decision 1167's came in 2016).
 
     Every run asks for it (a calibration some 250 times); it depends on the data alone, so it is
     kept per data folder and per loaded tables (the very frames, held here: tables read afresh,
     after a region is registered, say, are computed afresh)."""
-    key = str(tables.data_dir())
+    key = (str(tables.data_dir()), known_by)
     frames = (tables.table("coverage"), tables.table("decisions")) if (
         tables.data_dir() / "decisions.csv").exists() else ()
     kept = _DRIVE_UNIT.get(key)
     if kept is not None and len(kept[0]) == len(frames) and all(a is b for a, b in zip(kept[0], frames)):
         return kept[1]
     years = list(range(2008, UNIT_TO + 1))  # every year: each target starts where the earlier ones stand
-    gaps = target_gaps([NATIONAL], years)[0]
+    gaps = target_gaps([NATIONAL], years, known_by)[0]
     value = float(gaps[years.index(UNIT_TO)] - gaps[years.index(UNIT_FROM)])
     _DRIVE_UNIT[key] = (frames, value)
     return value
 
 
-_DRIVE_UNIT: dict[str, tuple[tuple, float]] = {}
+_DRIVE_UNIT: dict[tuple, tuple[tuple, float]] = {}

@@ -14,10 +14,7 @@ from dataclasses import replace
 
 from . import decisions
 from .policy import DatedValue, Key, Policy, Series
-from .regions import MERGER_DATE, former_provinces, mergeable, seat, unit_of
-
-#: The reorganisation's document, as decisions.csv dates it (passed 12 June 2025).
-RESOLUTION = "Resolution 202/2025/QH15"
+from .regions import MERGER_DATE, RESOLUTION, former_provinces, mergeable, seat, unit_of
 
 #: A regional parameter's value where a province has none (policy.py reads them with these
 #: defaults): a former province's own top-up or drive (the `drive` lever, and the retired

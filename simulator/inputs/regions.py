@@ -163,6 +163,8 @@ def population_check(regions: dict[str, Region], kind: str = "province", toleran
 MERGER_DATE = date(2025, 7, 1)
 #: The first year whose end-of-year state lies after the change.
 MERGER_YEAR = MERGER_DATE.year
+#: The reorganisation's document, as decisions.csv dates it (passed 12 June 2025).
+RESOLUTION = "Resolution 202/2025/QH15"
 
 
 def former_provinces(unit: str) -> tuple[str, ...]:
@@ -221,11 +223,21 @@ def refuse_unit(region: str, what: str) -> None:
                                       "allocate or batch")
 
 
-def boundaries(region: str, years: list[int]) -> list[dict]:
+def merger_known(day) -> bool:
+    """Whether the 2025 reorganisation (Resolution 202/2025/QH15) was decided by `day` (None: today)."""
+    from .decisions import documents_known
+
+    return day is None or documents_known(RESOLUTION, day)
+
+
+def boundaries(region: str, years: list[int], known=None) -> list[dict]:
     """Which boundaries each year of a run of `region` is reported in, as runs of years:
-    [{"from": y0, "to": y1, "boundaries": text}]."""
+    [{"from": y0, "to": y1, "boundaries": text}]. As of a day before the 2025 reorganisation was
+    decided (`known`), a province's own, throughout: the reorganisation is not named."""
     found = registry().get(region)
     kind = found.kind if found is not None else "province_pre2025"
+    if not merger_known(known) and kind != "country":
+        return [{"from": int(years[0]), "to": int(years[-1]), "boundaries": f"{region} (its own boundaries)"}]
     before, after = [y for y in years if y < MERGER_YEAR], [y for y in years if y >= MERGER_YEAR]
     if kind == "country":
         spans = [(years, "the country")]
@@ -255,11 +267,13 @@ def unit_year_problem(region: str | None, path: str, year: int) -> str | None:
             f"({', '.join(former_provinces(region))}) from an earlier year")
 
 
-def former_note(region: str, year: int) -> str | None:
+def former_note(region: str, year: int, known=None) -> str | None:
     """For a target from 1 July 2025 on set for a province that no longer exists: which unit it is
-    part of now (its figures from then on are its former territory's, not the unit's)."""
+    part of now (its figures from then on are its former territory's, not the unit's); nothing as of
+    a day before the reorganisation was decided (`known`)."""
     found = registry().get(region)
-    if found is None or found.kind != "province_pre2025" or not found.parent or year < MERGER_YEAR:
+    if (found is None or found.kind != "province_pre2025" or not found.parent or year < MERGER_YEAR
+            or not merger_known(known)):
         return None
     return (f"{region} is a province before 1 Jul 2025, now part of {found.parent}: its figures for {year} are "
             f"those of its former territory; the unit planners work in now is {found.parent}")

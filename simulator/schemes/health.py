@@ -61,6 +61,7 @@ class Prepared:
     enforcement: np.ndarray | None = None  # (year, region): the enforcement lever, log-odds of compliance
     mandate: np.ndarray | None = None  # (year, group): Law 25/2008's roadmap ramped in (inputs/mandates.py)
     figures_until: int | None = None  # the last year of census, survey and income figures used (known.py)
+    known_on: object = None  # the day the policy is known by (an "as of" run's), None: everything
 
     @classmethod
     def build(cls, policy: Policy, regions: list[str], years: list[int]) -> "Prepared":
@@ -74,7 +75,8 @@ class Prepared:
         return cls(regions, years, pol, demo, target, net_price_pct(pol, last).values, active,
                    drives.target_gaps(regions, years, policy.decided_by),
                    compliance.enforcement(policy, regions, years),
-                   mandates.mandate_ramp(years, policy.decided_by, parameters.ROADMAP_RAMP["years"]), last)
+                   mandates.mandate_ramp(years, policy.decided_by, parameters.ROADMAP_RAMP["years"]), last,
+                   policy.decided_by)
 
     def with_policy(self, policy: Policy) -> "Prepared":
         """The same people under another policy: demography and membership do not depend on it, nor
@@ -84,7 +86,8 @@ class Prepared:
                                    pull=drives.target_gaps(self.regions, self.years, policy.decided_by),
                                    enforcement=compliance.enforcement(policy, self.regions, self.years),
                                    mandate=mandates.mandate_ramp(self.years, policy.decided_by,
-                                                                       parameters.ROADMAP_RAMP["years"]))
+                                                                       parameters.ROADMAP_RAMP["years"]),
+                                   known_on=policy.decided_by)
 
     def advance(self, params: xr.Dataset, seed: int, noise_from: int = DEFAULT_NOISE_FROM, by_age: bool = False,
                 parallel: bool = True, progress: Callable[[int], None] | None = None,
@@ -204,7 +207,7 @@ class Prepared:
         outreach = self.pol.outreach.values[None] + outreach_walk(params, seed, self.regions, self.years, noise_from)
         outreach = outreach + target_pull(params, self.pull)
         if "drive" in self.pol and np.any(self.pol.drive.values):  # (the unit costs a tenth of a second)
-            outreach = outreach + drive_effect(params, self.pol.drive.values, drives.drive_unit())
+            outreach = outreach + drive_effect(params, self.pol.drive.values, drives.drive_unit(self.known_on))
         return outreach
 
     def rerun(self, variant: "Prepared", params: xr.Dataset, seed: int, kept: dict[str, np.ndarray],

@@ -49,7 +49,7 @@ import xarray as xr
 from ..inputs import tables, demography, known, observations
 from ..errors import InputError
 from . import compliance
-from .fixed import RAMPS, Alternative, Fixed, lapse_halves, times
+from .fixed import RAMPS, Alternative, Fixed, lapse_halves, on, times
 from .parameters import DEFAULT_NOISE_FROM, Prior, region_values
 from .provenance import learned_without, provenance
 from ..inputs.policy import NATIONAL, Policy, Series
@@ -88,7 +88,7 @@ CAP = Fixed(
     {"cap": REQUIRED_CAP}, (Alternative("0.95", {"cap": 0.95}), Alternative("0.995", {"cap": 0.995})))
 DRIVE_RAMP = Fixed(
     "voluntary_drive_ramp", "the 2018 resolutions' voluntary drive ramps in over {years} years from {start}",
-    {"years": DRIVE_RAMP_YEARS, "start": VOLUNTARY_DRIVE_YEAR}, RAMPS)
+    {"years": DRIVE_RAMP_YEARS, "start": VOLUNTARY_DRIVE_YEAR}, RAMPS, document="28-NQ/TW")  # idle before it
 #: How fast the share required to join grows: as labour_force.csv's `required_share` rows say, all
 #: assumed (no labour force survey's series is shipped). Forecast from 2009 with the 2008 row only,
 #: the nation's 2023 BHXH share came out 17 points short (docs/labour.md, "Backtest"), so a verdict
@@ -587,7 +587,8 @@ def run(scenario: Scenario, params: xr.Dataset | None = None, draws: int = 200, 
     ds.attrs.update(provenance(
         scenario, used, source, seed, noise_from, BAND_LABELS, known=base.decided_by,
         scheme=scenario.scheme,
-        fixed=json.dumps([str(f) for f in FIXED if f.key not in UNREAD[scenario.scheme]]
+        fixed=json.dumps([f.text_on(base.decided_by) for f in on(FIXED, base.decided_by)
+                          if f.key not in UNREAD[scenario.scheme]]
                          + held_texts(regions, base.decided_by, max(scenario.years)),
                          ensure_ascii=False),
         supersedes=json.dumps(scenario.supersedes(base), ensure_ascii=False),

@@ -81,8 +81,8 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
         # the data rows no source here confirms that this run reads (schemes/unverified.py)
         unverified_data=json.dumps(unverified.rows_for(scenario, known), ensure_ascii=False),
         idle=json.dumps(scenario.idle(), ensure_ascii=False),  # reform paths this scheme does not read
-        # the boundaries each year is reported in (the 1 July 2025 change), whatever the scheme
-        boundaries=json.dumps(boundaries(scenario.region, scenario.years), ensure_ascii=False),
+        # the boundaries each year is reported in (the 1 July 2025 change, once decided), whatever the scheme
+        boundaries=json.dumps(boundaries(scenario.region, scenario.years, known), ensure_ascii=False),
         **calibration_attrs(params_source),
     )
     if params.attrs.get("unconverged"):  # draws of a fit written with --allow-unconverged

@@ -86,7 +86,12 @@ def _known(name: str, df: pd.DataFrame, day: date) -> pd.DataFrame:
         return df.loc[_mask(policy_decided(r, e) <= day for r, e in zip(df.reference, df.effective_from))]
     if name == "mandates":  # as `mandates.mandate_ramp` counts a step
         return df.loc[_mask(documents_known(doc, day) for doc in df.document)]
-    return known_figures.figures(df, known_figures.last_year(day), STAND_IN.get(name, ()))
+    last = known_figures.last_year(day)
+    if name == "demography":  # a growth rate takes no stand-in (demography.growth_rate): the nation's is read
+        rates = df.parameter == "growth_rate"
+        return pd.concat([known_figures.figures(df[~rates], last, STAND_IN[name]),
+                          known_figures.figures(df[rates], last)]).sort_index()
+    return known_figures.figures(df, last, STAND_IN.get(name, ()))
 
 
 @lru_cache(maxsize=64)

@@ -115,10 +115,14 @@ def _type(element, text: str) -> None:
 
 
 def _pick_region(duo, label: str) -> None:
-    duo.driver.find_element(By.CSS_SELECTOR, "#region").click()
+    _pick(duo, "#region", label)
+
+
+def _pick(duo, css: str, label: str) -> None:
+    duo.driver.find_element(By.CSS_SELECTOR, css).click()
     option = _wait(lambda: next((o for o in duo.driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option, "
                                                                       "[role='option']") if o.text == label), None),
-                   10, f"region option {label}")
+                   10, f"option {label} of {css}")
     option.click()
 
 
@@ -234,6 +238,30 @@ def test_decimal_comma_and_a_late_lever_start(dash_duo, app):
     _wait(lambda: _lever(dash_duo, "state_share.pupil_student").get_attribute("value") == "50", 30, "the refilled box")
     assert dash_duo.find_element("#error").text == "" and dash_duo.find_element("#stale-note").text == ""
     dash_duo.driver.save_screenshot(str(Path(dash_duo.download_path) / "late_start.png"))
+    assert dash_duo.get_logs() == []
+
+
+def test_as_of_a_past_year_the_page_says_so_and_draws_what_followed(dash_duo, app):
+    """The nation as of 2013: the fit in the background, the page's first words say it is as of
+    then, the later figures are hollow circles, the boxes hold the policy decided by then from 2014
+    (the base salary of 2013, not today's); a lever moved answers on the kept fit."""
+    _start(dash_duo, app)
+    key = _result(dash_duo)
+    salary = _lever(dash_duo, "base_salary").get_attribute("value")
+    _pick(dash_duo, "#until", "2013")
+    _wait(lambda: "cuối năm 2013" in dash_duo.find_element("#probability").text, 180, "the answer as of 2013")
+    assert dash_duo.find_element("#start").get_attribute("value") == "2014"
+    as_of_salary = _lever(dash_duo, "base_salary").get_attribute("value")
+    assert as_of_salary != salary and as_of_salary.replace(".", "").replace(",", "") == "1150000"
+    assert "Quan sát sau đó (mô hình chưa biết)" in _figure(dash_duo, "#fan")["names"]
+    assert dash_duo.find_element("#error").text == ""
+    key = _key(dash_duo)
+    before = _probability(dash_duo)
+    _type(_lever(dash_duo, "state_share.household"), "100")
+    _wait(lambda: _key(dash_duo) != key and "cuối năm 2013" in dash_duo.find_element("#probability").text,
+          60, "the as-of answer with the lever moved")
+    assert _shown(_probability(dash_duo)) >= _shown(before)
+    dash_duo.driver.save_screenshot(str(Path(dash_duo.download_path) / "as_of_2013.png"))
     assert dash_duo.get_logs() == []
 
 

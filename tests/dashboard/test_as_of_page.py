@@ -1,0 +1,115 @@
+"""The page as of a past year (`covsim brief --until` on screen): fitted on the figures observed by
+its end, under the policy, laws and targets decided by then; the figures observed later drawn apart;
+the boxes filled with the policy known then; bad choices said beside their box."""
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import pytest
+
+from covsim.dashboard import briefing, callbacks, compute, views
+
+DRAWS, SEED = 40, 0
+
+
+def _request(name: str, until, year: int = 2020, target: float = 80, **over):
+    now, start, _, _ = callbacks.page_defaults(name, "bhyt", until)
+    req = callbacks.request_of(name, "bhyt", now, start, target, year, None, until)
+    return {**req, **over}
+
+
+@pytest.fixture(scope="module")
+def as_of_2013():
+    s = callbacks.compute_request(_request("vietnam", 2013), DRAWS, SEED)
+    assert "error" not in s, s.get("error")
+    return s
+
+
+def test_the_page_as_of_2013_is_brief_until_on_screen(as_of_2013):
+    s = as_of_2013
+    assert s["as_of"]["until"] == 2013 and s["as_of"]["known_on"] == "2013-12-31" and s["start"] == 2014
+    assert s["changed"] == {}  # the boxes hold the policy known then: nothing reads as a change
+    res, _ = compute.as_of_result("vietnam", "bhyt", {}, 2014, 0.8, 2020, 2013, draws=DRAWS, seed=SEED, kept=True)
+    assert s["report"]["probability"] == res["report"]["probability"]  # the same fit, the same answer
+    fan = callbacks.render(s, "en")["fan"]["data"]
+    known = next(d for d in fan if d.get("name") == "Observed")
+    later = next(d for d in fan if d.get("name", "").startswith("Observed later"))
+    assert max(known["x"]) <= 2013 < min(later["x"]) and later["marker"]["symbol"] == "circle-open"
+    assert 2020 in later["x"]  # what followed: 90.85% in 2020
+    planned = {(r["year"], r["value"]) for r in s["targets"] if r["group"] == "all"}
+    assert (2020, 0.8) in planned and not {(2017, 0.822), (2020, 0.907)} & planned  # Decision 1167 (2016) left off
+    page = str(callbacks.render(s, "vi")["probability"])
+    assert "cuối năm 2013" in page and "31/12/2013" in page and "vòng tròn rỗng" in page
+    held = str(callbacks.render(s, "en")["assumptions"])
+    assert "employers' compliance held at" in held and "46/2014" not in held and "51/2024" not in held
+    assert "hollow" in views.legend_note(s, "en") or "○" in views.legend_note(s, "en")
+
+
+def test_today_s_boxes_would_read_as_changes_as_of_2013():
+    """Why the boxes are refilled for an as-of year: the base salary in force in 2014 under today's
+    table and under the policy decided by 2013 differ from the values the page shows today."""
+    today, start, _, _ = callbacks.page_defaults("vietnam", "bhyt")
+    then, first, _, _ = callbacks.page_defaults("vietnam", "bhyt", 2013)
+    assert first == 2014 and start > 2014
+    day = compute.knowledge_day(2013)
+    levers = {p: callbacks.from_ui(p, v) for p, v in today.items() if v is not None}
+    assert compute.changed_levers("vietnam", "bhyt", levers, first, day)  # today's values: changes as of 2013
+    levers = {p: callbacks.from_ui(p, v) for p, v in then.items() if v is not None}
+    assert compute.changed_levers("vietnam", "bhyt", levers, first, day) == ()
+
+
+@pytest.mark.parametrize("name, over, field, code", [
+    ("vietnam", {"until": 2030}, "until", "as_of_range"),
+    ("vietnam", {"until": "2013,5"}, "until", "whole_year"),
+    ("vietnam", {"year": 2013}, "year", "after_as_of"),
+    ("vietnam", {"start": 2013}, "start", "after_as_of"),
+    ("vinh_long_2025", {}, "until", "as_of_none"),  # a 2025 unit has no fit of its own
+])
+def test_what_cannot_be_as_of_is_said_beside_its_box(name, over, field, code):
+    req = _request(name, None, year=2027 if name.endswith("2025") else 2020)
+    req = {**req, "until": 2013, **over}
+    s = callbacks.compute_request(req, DRAWS, SEED)
+    assert s.get("field") == field and s.get("code") == code, s
+    for lang in ("vi", "en"):
+        error = callbacks.render(s, lang)["error"]
+        assert error and "{" not in error and "--" not in error
+    if code == "as_of_range":
+        assert "2009" in callbacks.render(s, "en")["error"] and "2023" in callbacks.render(s, "en")["error"]
+
+
+def test_a_labour_scheme_or_a_2025_unit_offers_no_year_and_lets_one_go():
+    options, kept, disabled, _, _ = callbacks.as_of_choice("vietnam", "bhyt", "en", None)
+    years = [o["value"] for o in options]
+    assert years[0] == 2023 and 2013 in years and not disabled
+    assert callbacks.as_of_choice("vietnam", "bhyt", "en", 2013)[1] is callbacks.no_update  # kept
+    for name, scheme in (("vietnam", "bhxh"), ("vinh_long_2025", "bhyt")):
+        options, kept, disabled, placeholder, _ = callbacks.as_of_choice(name, scheme, "en", 2013)
+        assert options == [] and kept is None and disabled and placeholder.startswith("Not available")
+    assert not compute.ready(_request("vietnam", 2013), DRAWS, SEED)  # a fit: the background job
+
+
+def test_the_exports_as_of_a_year_keep_what_followed_apart(as_of_2013):
+    s = as_of_2013
+    df = pd.read_csv(io.BytesIO(briefing.to_csv(s)), encoding="utf-8-sig")
+    assert set(df.as_of_until) == {2013} and set(df.known_on) == {"2013-12-31"}
+    assert df[df.year > 2013].observed.isna().all() and df[df.year == 2020].observed_later.notna().all()
+    sheets = pd.read_excel(io.BytesIO(briefing.to_excel(s, "en")), sheet_name=None, header=None)
+    cells = {str(v) for sheet in sheets.values() for v in sheet.values.ravel()}
+    assert any(c.startswith("Observed later") for c in cells)
+    assert any("This assessment is made as of the end of 2013" in c for c in cells)
+    assert not any("46/2014" in c for c in cells)
+    page = briefing.briefing_html(s, "en")
+    assert "This assessment is made as of the end of 2013" in page
+    assert json.loads(json.dumps(s))["as_of"]["until"] == 2013  # the store holds it as JSON
+
+
+def test_a_district_plan_decided_later_is_not_shown_as_of_before_it():
+    """Lai Chau's district targets (decision of 9 Dec 2016): not as of 2015, shown as of 2016."""
+    before = callbacks.compute_request(_request("lai_chau", 2015, year=2020, target=96.8), DRAWS, SEED)
+    assert "error" not in before, before.get("error")
+    assert before["districts"] == {"available": False, "later": True}
+    assert "decided after" in str(callbacks.render(before, "en")["districts"])
+    after = callbacks.compute_request(_request("lai_chau", 2016, year=2020, target=96.8), DRAWS, SEED)
+    assert after["districts"]["available"]
