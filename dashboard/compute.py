@@ -648,8 +648,17 @@ def _as_of_fit(region: str, until: int, known, draws: int, seed: int) -> xr.Data
     return calibrate(region, until, as_of_settings(draws, seed), known=known)
 
 
-#: The page's as-of fits, kept: a lever moved as of a year reruns the model on the same fit.
-as_of_fit = lru_cache(maxsize=4)(_as_of_fit)
+def as_of_fit(region: str, until: int, known, draws: int, seed: int) -> xr.Dataset:
+    """`_as_of_fit`, kept for the page: a lever moved as of a year reruns the model on the same fit.
+    A background job is a fork of the server, so what it fits goes to the shared cache too (keyed
+    by the data, which `covsim region observe` can change), where the next job finds it."""
+    return _kept_fit(region, int(until), known, draws, seed, tables.data_hash())
+
+
+@lru_cache(maxsize=4)
+def _kept_fit(region: str, until: int, known, draws: int, seed: int, data: str) -> xr.Dataset:
+    return cache.shared(("as_of_fit", region, until, str(known), draws, seed, data),
+                        lambda: _as_of_fit(region, until, known, draws, seed))
 
 
 def _records(df: pd.DataFrame) -> list[dict]:

@@ -113,3 +113,26 @@ def test_a_district_plan_decided_later_is_not_shown_as_of_before_it():
     assert "decided after" in str(callbacks.render(before, "en")["districts"])
     after = callbacks.compute_request(_request("lai_chau", 2016, year=2020, target=96.8), DRAWS, SEED)
     assert after["districts"]["available"]
+
+
+def test_the_as_of_fit_is_kept_where_the_next_background_job_finds_it(tmp_path, monkeypatch):
+    """A background job is a fork of the server: a fit kept only in its memory is lost with it, and
+    the next lever move would fit again. It goes to the shared cache, and is read back from there."""
+    import diskcache
+
+    from covsim.calibration import fit
+    from covsim.dashboard import cache
+
+    monkeypatch.setattr(cache, "_SHARED", None)
+    cache.share_cache(diskcache.Cache(str(tmp_path / "shared")))
+    compute._kept_fit.cache_clear()
+    first = compute.as_of_fit("vinh_long", 2016, None, DRAWS, SEED)
+    compute._kept_fit.cache_clear()  # as a new fork, which never held it in memory
+
+    def refit(*args, **kwargs):
+        raise AssertionError("fitted again")
+
+    monkeypatch.setattr(fit, "calibrate", refit)
+    again = compute.as_of_fit("vinh_long", 2016, None, DRAWS, SEED)
+    assert again.identical(first)
+    compute._kept_fit.cache_clear()
