@@ -394,6 +394,7 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
     unconverged: list[dict] = []  # origins whose fit failed its diagnostics: scored, and said
     learned: list[dict] = []  # what each origin's figures taught its fit (calibration/learned.py)
     held_fixed: list[dict] = []  # what each origin's run held fixed (assumed), as its forecast lists it
+    stand_ins: list[dict] = []  # the later figures each origin's run read, none of their series known then
     points: dict[str, list[tuple]] = {"model": []}
     points.update({name: [] for name in BASELINES})
     pits: list[float] = []  # each model point's PIT, and which draws fall inside its 80% interval
@@ -417,6 +418,7 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
             unconverged.append({"origin": origin, "failed": result["convergence"]["failed"]})
         learned.append({"origin": origin, **result["provenance"].get("learned", {})})
         held_fixed.append({"origin": origin, "fixed": result["provenance"].get("fixed", [])})
+        stand_ins.append({"origin": origin, "rows": result["provenance"].get("stand_ins", [])})
         by_year = {r["year"]: r for r in result["forecasts"]}
         for row in held.itertuples(index=False):
             f = by_year[int(row.year)]
@@ -461,6 +463,7 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
         "unconverged_origins": unconverged,
         "learned": learned,
         "fixed": held_fixed,
+        "stand_ins": stand_ins,
         "forecasts": [dict(zip(COLUMNS, r), pit=p) for r, p in zip(points["model"], pits)],
         **({"counts": score_counts(count_cases)} if scheme != "bhyt" else {}),
     }

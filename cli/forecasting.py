@@ -254,7 +254,22 @@ def cmd_backtest(args) -> int:
         _print_counts(result["counts"])
     print_provenance(result["provenance"])
     _print_fixed(result["fixed"])
+    _print_stand_ins(result.get("stand_ins", []))
     return 0
+
+
+def _print_stand_ins(by_origin: list[dict]) -> None:
+    """The later figures each origin's run read, none of their series known then: origins that read
+    the same, one line."""
+    from covsim.simulator.schemes.unverified import summary
+
+    alike: dict[str, list[int]] = {}
+    for o in by_origin:
+        if o["rows"]:
+            alike.setdefault(summary(o["rows"]), []).append(o["origin"])
+    for text, years in alike.items():
+        print(f"figures of later years standing in as of {', '.join(map(str, years))} (none of their series "
+              f"known then; stand_ins in --json, docs/data.md): {text}")
 
 
 def _print_fixed(by_origin: list[dict]) -> None:

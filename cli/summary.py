@@ -122,6 +122,12 @@ def provenance_lines(record: dict) -> list[str]:
 
         lines.append(f"data no source here confirms (assumed; {len(record['unverified_data'])} rows read, "
                      f"provenance.unverified_data, docs/data.md): " + summary(record["unverified_data"]))
+    if record.get("stand_ins"):
+        from covsim.simulator.schemes.unverified import summary
+
+        lines.append("figures of years after --until standing in, none of their series known by then "
+                     f"(the earliest of each; {len(record['stand_ins'])} rows, provenance.stand_ins, docs/data.md): "
+                     + summary(record["stand_ins"]))
     if record.get("unconverged"):
         lines.append(f"parameters from a fit that did not converge: {record['unconverged']}")
     if record.get("unit_figures"):

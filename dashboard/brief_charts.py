@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from .brief_text import b, group_label, number  # noqa: E402
+from .brief_text import b, group_label, number, split_later  # noqa: E402
 from .i18n import of_labour_force, t  # noqa: E402
 
 MODEL, OBSERVED, PLANNED, OTHER = "#1f5fa8", "#222222", "#c0392b", "#e67e22"
@@ -50,8 +50,7 @@ def fan(s: dict, lang: str) -> bytes:
     ax.fill_between(years, f["q025"], f["q975"], color=MODEL, alpha=0.15, lw=0, label=t("band95", lang))
     ax.fill_between(years, f["q100"], f["q900"], color=MODEL, alpha=0.3, lw=0, label=t("band80", lang))
     ax.plot(years, f["q500"], color=MODEL, lw=2, label=t("median", lang))
-    known = [r for r in s["observed"] if not r.get("later")]
-    later = [r for r in s["observed"] if r.get("later")]  # a briefing as of a year: what followed
+    known, later = split_later(s)  # a briefing as of a year: what followed
     if known:
         ax.plot([r["year"] for r in known], [r["value"] for r in known], "o", color=OBSERVED, ms=4,
                 label=t("observed", lang))

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from .i18n import (fixed_text, held_fixed_text, leans_on_text, lever_group_name, mostly_prior_text, on_priors_text,
-                   probability, t, unit_figures_text, unverified_text)
+                   probability, stand_ins_text, t, unit_figures_text, unverified_text)
 from . import catalogue
 from .sources import source_label
 from .brief_text import (b, billion, day_text, has, local_time, no_change_text, said, monte_carlo_text, number, percent, plan_name, region_name,
-                         scheme_name, target_text)
+                         scheme_name, split_later, target_text)
 
 
 @dataclass
@@ -171,8 +171,7 @@ def cited(s: dict, lang: str, other_unit: list[dict] = (), denominator: str = ""
     cited as what followed, unknown to the model, and a plan's target in another unit decided later
     not at all."""
     status: dict[str, list[str]] = {}
-    later = [r for r in s["observed"] if r.get("later")]  # as of a year: what followed, said so
-    known = [r for r in s["observed"] if not r.get("later")]
+    known, later = split_later(s)  # as of a year: what followed, said so
     for key, rows in (("figure_observed", known), ("figure_observed_later", later), ("figure_planned", s["targets"])):
         for r in rows:
             found = status.setdefault(source_label(r["source"], lang), [])
@@ -309,22 +308,25 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                     charts=charts, changes=[(_first_capital(r[0]),) + r[1:3] for r in rows], method=" ".join([method_text(s, lang, region)]
                                    + [text + "." for text in (idle_text(s, lang, reform), fixed_text(s["scheme"], lang, s.get("region"), s["years"][-1], as_of),
                                                               unverified_text(a.get("unverified_data"), lang),
+                                                              stand_ins_text(a.get("stand_ins"), lang),
                                                               mostly_prior_text(a.get("mostly_prior"), lang),
                                                               leans_on_text(s.get("leans_on"), lang),
                                                               held_fixed_text(s.get("held_fixed"), lang)) if text]),
                     reproduce=reproduce, sources=sources)
 
 
-def as_of_sentences(s: dict, lang: str) -> list[str]:
-    """A briefing as of a year says so first, and whether that fit converged (never silently)."""
+def as_of_sentences(s: dict, lang: str, section: str = "brief") -> list[str]:
+    """A result as of a year says so first: fitted on the figures observed by then, under what was
+    decided by then; the later figures drawn apart; whether that fit converged (never silently). The
+    briefing's words by default; the page's (`section` "view") say where the diagnostics are there."""
     as_of = s.get("as_of")
     if not as_of:
         return []
     out = [b("as_of_sentence", lang, until=as_of["until"], day=day_text(as_of["known_on"], lang))]
-    if any(r.get("later") for r in s.get("observed", [])):
-        out.append(b("as_of_later", lang))
+    if split_later(s)[1]:
+        out.append(catalogue.text(section, "as_of_later", lang))
     if not as_of["convergence"].get("converged", True):  # the diagnostics' own words are English: on stderr and in --json
-        out.append(b("as_of_unconverged", lang))
+        out.append(catalogue.text(section, "as_of_unconverged", lang))
     return out
 
 

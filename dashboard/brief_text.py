@@ -12,7 +12,7 @@ from . import catalogue
 from .i18n import LOCALES, group_label, group_name, number, percent
 
 __all__ = ["TIMEZONE", "b", "billion", "figures_by_year", "figure_cell", "group_label", "group_name",
-           "local_time", "monte_carlo_text", "number", "percent", "plan_name", "region_name", "scheme_name", "target_text"]
+           "local_time", "monte_carlo_text", "number", "percent", "plan_name", "region_name", "scheme_name", "split_later", "target_text"]
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -25,6 +25,13 @@ def figures_by_year(rows, group: str = "all") -> dict[int, list[float]]:
         if r.get("group", "all") == group and r["value"] not in out.setdefault(int(r["year"]), []):
             out[int(r["year"])].append(r["value"])
     return out
+
+
+def split_later(s: dict) -> tuple[list[dict], list[dict]]:
+    """The observed figures known to the fit and those observed after the year it is as of (every
+    output that draws, tabulates or cites them keeps the two apart)."""
+    rows = s.get("observed") or []
+    return [r for r in rows if not r.get("later")], [r for r in rows if r.get("later")]
 
 
 def figure_cell(values: list[float] | None, lang: str | None = None):

@@ -13,9 +13,7 @@ def coverage_table(s: dict) -> pd.DataFrame:
     """Year by year: the model's quantiles, observed and planned figures, the budget."""
     df = pd.DataFrame({"year": s["years"], **{k: v for k, v in s["fan"].items()}})
     df = df.rename(columns={"q025": "p2_5", "q100": "p10", "q500": "median", "q900": "p90", "q975": "p97_5"})
-    from .brief_text import figure_cell, figures_by_year
-
-    from .excel import split_later
+    from .brief_text import figure_cell, figures_by_year, split_later
 
     known, later = split_later(s)  # as of a year: what followed in a column of its own
     obs, plan = figures_by_year(known), figures_by_year(s["targets"])

@@ -341,8 +341,9 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     fixed = i18n.fixed_text(s["scheme"], lang, s.get("region"), s["years"][-1], s.get("as_of"))
     own = scenario_assumed(s, lang)  # the scenario's values its source does not give, as the briefing lists them
     unconfirmed = i18n.unverified_text(a.get("unverified_data"), lang)  # data rows no source confirms
-    out["assumptions"] = html.Div([html.Div(text) for text in (out["assumptions"], own, fixed, unconfirmed, assumed,
-                                                               halves) if text])
+    later = i18n.stand_ins_text(a.get("stand_ins"), lang)  # as of a year: later figures standing in
+    out["assumptions"] = html.Div([html.Div(text) for text in (out["assumptions"], own, fixed, unconfirmed, later,
+                                                               assumed, halves) if text])
     return out
 
 

@@ -744,6 +744,8 @@ def summary(res: dict) -> dict:
                         "fixed": json.loads(attrs.get("fixed") or "[]"),
                         # the data rows no source here confirms that the run read (schemes/unverified.py)
                         "unverified_data": json.loads(attrs.get("unverified_data") or "[]"),
+                        # as of a day: later figures standing in where none was known then
+                        "stand_ins": json.loads(attrs.get("stand_ins") or "[]"),
                         # a 2025 unit's own figures its draws were weighed on (covsim region observe)
                         "unit_figures": json.loads(attrs.get("unit_figures") or "[]"),
                         "mostly_prior": mostly_prior(attrs)},

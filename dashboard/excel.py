@@ -16,9 +16,9 @@ from openpyxl.utils import get_column_letter
 from . import catalogue, compute
 from .brief_content import (as_of_sentences, changes, compared_plan, idle_text, lever_phrase, method_text,
                             scenario_plan)
-from .brief_text import b, day_text, figure_cell, monte_carlo_text, figures_by_year, group_label
+from .brief_text import b, day_text, figure_cell, monte_carlo_text, figures_by_year, group_label, split_later
 from .i18n import (district_name, fixed_text, leans_on_text, mostly_prior_text, of_labour_force, region_name,
-                   unverified_text)
+                   stand_ins_text, unverified_text)
 from .sources import source_label
 
 PCT, PCT2, BN, PEOPLE, VND, POINTS, YEAR = "0.0%", "0.00%", "#,##0.0", "#,##0", "#,##0", "0.0", "0"
@@ -150,11 +150,6 @@ def to_excel(s: dict, lang: str = "vi") -> bytes:
     return out.getvalue()
 
 
-def split_later(s: dict) -> tuple[list[dict], list[dict]]:
-    """The observed figures known to the fit and those observed after the year it is as of."""
-    return ([r for r in s["observed"] if not r.get("later")], [r for r in s["observed"] if r.get("later")])
-
-
 def percent_text(share: float, lang: str) -> str:
     from .brief_text import percent
 
@@ -186,11 +181,13 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
                  " ".join(as_of_sentences(s, lang))]] if as_of else []))
     assumed = mostly_prior_text(a.get("mostly_prior"), lang)  # fitted, yet mostly the priors: said on paper too
     unconfirmed = unverified_text(a.get("unverified_data"), lang)  # data rows no source here confirms
+    later = stand_ins_text(a.get("stand_ins"), lang)  # as of a day: later figures standing in
     idle = idle_text(s, lang)  # the plan's levers this scheme does not read: no change, said so
     section("h_method", [[method_text(s, lang, region_name(s["region"], lang)), None, None]]
             + ([[idle, None, None]] if idle else [])
             + [[fixed_text(s["scheme"], lang, s.get("region"), s["years"][-1], as_of), b("status_assumed", lang), None]]
             + ([[unconfirmed, b("status_assumed", lang), None]] if unconfirmed else [])
+            + ([[later, b("status_assumed", lang), None]] if later else [])
             + ([[assumed, b("status_mostly_prior", lang), None]] if assumed else [])
             + ([[leans_on_text(s["leans_on"], lang), x("model", lang), None]] if s.get("leans_on") else []))
     section("h_repro", [[b("r_draws", lang), a["draws"], None], [b("r_seed", lang), a["seed"], None],

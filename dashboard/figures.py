@@ -10,6 +10,7 @@ import pandas as pd
 from plotly.colors import qualitative
 
 from . import compute
+from .brief_text import split_later
 from .i18n import district_name, percent, probability, scenario_name, t
 from .sources import source_label
 
@@ -73,8 +74,7 @@ def fan_chart(s: dict, lang: str) -> dict:
                      "hoverinfo": "skip", "name": t(key, lang)})
     data.append({"type": "scatter", "x": years, "y": pct(fan["q500"]), "mode": "lines",
                  "line": {"color": MODEL, "width": 2.5}, "name": f"{t('median', lang)} ({model})"})
-    obs = [r for r in s["observed"] if not r.get("later")]
-    later = [r for r in s["observed"] if r.get("later")]  # as of a year: what followed, unknown to the fit
+    obs, later = split_later(s)  # as of a year: what followed, unknown to the fit
     if obs:
         data.append({"type": "scatter", "x": [r["year"] for r in obs], "y": [100 * r["value"] for r in obs],
                      "name": t("observed", lang), "text": [source_label(r["source"], lang) for r in obs], **OBSERVED})

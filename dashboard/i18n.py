@@ -16,7 +16,7 @@ from .catalogue import DEFAULT, LANGUAGES, LOCALES
 from .compute import lever_labels, probability_shown
 
 __all__ = ["DEFAULT", "LANGUAGES", "LOCALES", "TEXT", "t", "region_name", "number", "percent", "probability", "group_name",
-           "group_label", "lever_group_name", "lever_group_label", "parameter_name", "mostly_prior_text", "leans_on_text", "fixed_text", "unverified_text", "held_fixed_text"]
+           "group_label", "lever_group_name", "lever_group_label", "parameter_name", "mostly_prior_text", "leans_on_text", "fixed_text", "unverified_text", "stand_ins_text", "held_fixed_text"]
 
 TEXT = catalogue.section("page") | lever_labels()  # for tests and tools: the page's entries
 
@@ -161,6 +161,20 @@ def unverified_text(rows: list[dict] | None, lang: str) -> str:
         counts[table] = counts.get(table, 0) + 1
     items = ", ".join(f"{catalogue.text('data_table', k, lang)} ({number(n, lang)})" for k, n in counts.items())
     return catalogue.text("page", "unverified_data", lang, n=number(len(rows), lang), items=items)
+
+
+def stand_ins_text(rows: list[dict] | None, lang: str) -> str:
+    """'' or one sentence: the figures of years after an as-of run's day it read, none of their
+    series being known then (`provenance.stand_ins`), by table with their years."""
+    if not rows:
+        return ""
+    years: dict[str, list[str]] = {}
+    for r in rows:
+        found = years.setdefault(r["table"].removesuffix(".csv"), [])
+        if r["from"][:4] not in found:
+            found.append(r["from"][:4])
+    items = "; ".join(f"{catalogue.text('data_table', k, lang)} {', '.join(sorted(v))}" for k, v in years.items())
+    return catalogue.text("page", "stand_ins", lang, items=items)
 
 
 def leans_on_text(rows: list[dict] | None, lang: str) -> str:

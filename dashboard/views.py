@@ -7,6 +7,7 @@ Its texts are the catalogue's section `view` (dashboard/locale/*.po).
 from __future__ import annotations
 
 from . import catalogue, compute
+from .brief_text import split_later
 from .i18n import percent
 
 
@@ -32,9 +33,9 @@ def scenario_label(name: str, scheme: str, lang: str = "vi") -> str:
 
 def legend_note(s: dict, lang: str) -> str:
     """The key under the fan chart: observed figures and planned targets only when the chart has them."""
-    known = [r for r in s.get("observed") or [] if not r.get("later")]
+    known, later = split_later(s)
     parts = [say("legend.observed", lang)] if known else []
-    if len(known) < len(s.get("observed") or []):  # as of a year: what followed, apart
+    if later:  # as of a year: what followed, apart
         parts.append(say("legend.later", lang))
     if any(r["group"] == "all" for r in s.get("targets") or []):  # the diamonds are drawn only then
         parts.append(say("legend.planned", lang))
@@ -46,20 +47,10 @@ def legend_note(s: dict, lang: str) -> str:
 
 
 def as_of_note(s: dict, lang: str) -> str:
-    """'' or the sentences over an answer as of a year (the briefing's first): fitted on the figures
-    observed by then, under what was decided by then; the later figures drawn apart; an unconverged
-    fit said (never silently)."""
-    from .brief_text import b, day_text
+    """'' or the sentences over an answer as of a year: the briefing's first, in the page's words."""
+    from .brief_content import as_of_sentences
 
-    as_of = s.get("as_of")
-    if not as_of:
-        return ""
-    out = [b("as_of_sentence", lang, until=as_of["until"], day=day_text(as_of["known_on"], lang))]
-    if any(r.get("later") for r in s.get("observed", [])):
-        out.append(say("as_of_later", lang))
-    if not as_of["convergence"].get("converged", True):
-        out.append(say("as_of_unconverged", lang))
-    return " ".join(out)
+    return " ".join(as_of_sentences(s, lang, "view"))
 
 
 def boundaries_note(s: dict, lang: str) -> str:

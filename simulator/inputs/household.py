@@ -4,7 +4,9 @@ The household enrols as one; its first member pays the full premium, the second 
 third 60%, the fourth 50%, the fifth and later 40% (`household_member_factor` in the policy
 table). What a member pays on average depends on how many live together: the ladder is applied
 to the distribution of household sizes (`household_sizes.csv`), weighted by persons, since the
-model counts people.
+model counts people. The sizes are a census's: an "as of" run reads the latest census known by
+its day, or the earliest where none is yet (inputs/known.py; the run lists it as a later figure
+standing in, schemes/unverified.py).
 """
 from __future__ import annotations
 
@@ -12,39 +14,40 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import tables
+from . import known, tables
 from .regions import NATIONAL
 
 
-@lru_cache(maxsize=8)
-def size_distribution(region: str = NATIONAL) -> tuple[np.ndarray, np.ndarray]:
-    """(sizes, share of households) for `region` (the national one where the region has none)."""
-    table = tables.table("household_sizes")
+@lru_cache(maxsize=16)
+def size_distribution(region: str = NATIONAL, last: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(sizes, share of households) for `region` (the national one where the region has none), of
+    the latest census known by the end of `last` (None: the latest of all)."""
+    table = known.figures(tables.table("household_sizes"), last, ("region", "size"))
     rows = table[table.region == region]
     if rows.empty:
         rows = table[table.region == NATIONAL]
-    rows = rows.sort_values("size")
+    rows = rows[rows.year == rows.year.max()].sort_values("size")
     return rows["size"].to_numpy(int), rows.share.to_numpy(float)
 
 
-def mean_member_factor(factors: list[float], region: str = NATIONAL) -> float:
+def mean_member_factor(factors: list[float], region: str = NATIONAL, last: int | None = None) -> float:
     """Premium per member as a fraction of the first member's, averaged over persons: a household
     of size s pays f1 + ... + fs (the fifth factor for every member from the fifth on)."""
-    sizes, shares = size_distribution(region)
+    sizes, shares = size_distribution(region, last)
     ladder = np.array([factors[min(k, len(factors) - 1)] for k in range(int(sizes.max()))])
     paid = np.cumsum(ladder)[sizes - 1]
     return float(np.dot(shares, paid) / np.dot(shares, sizes))
 
 
-def person_weights(region: str = NATIONAL) -> tuple[np.ndarray, np.ndarray]:
+def person_weights(region: str = NATIONAL, last: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(sizes, share of persons living in a household of each size)."""
-    sizes, shares = size_distribution(region)
+    sizes, shares = size_distribution(region, last)
     people = shares * sizes
     return sizes, people / people.sum()
 
 
-def member_factor_by_size(factors: list[float], region: str = NATIONAL) -> np.ndarray:
+def member_factor_by_size(factors: list[float], region: str = NATIONAL, last: int | None = None) -> np.ndarray:
     """Premium per member, as a fraction of the first member's, of a household of each size."""
-    sizes, _ = size_distribution(region)
+    sizes, _ = size_distribution(region, last)
     ladder = np.array([factors[min(k, len(factors) - 1)] for k in range(int(sizes.max()))])
     return np.cumsum(ladder)[sizes - 1] / sizes

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import tables
+from . import known, tables
 from .groups import GROUP_IDS
 from .household import mean_member_factor, member_factor_by_size, size_distribution
 from .regions import NATIONAL
@@ -164,16 +164,17 @@ class Policy:
     # Derived quantities ------------------------------------------------------------------
 
     def household_factor(self, year: int) -> float:
-        """Mean premium factor per member under the ladder, over the households' sizes (household.py)."""
+        """Mean premium factor per member under the ladder, over the households' sizes known by the
+        policy's day (household.py)."""
         factors = [self.annual("household_member_factor", year, group=str(k), default=1.0)
                    for k in range(1, 6)]
-        return mean_member_factor(factors)
+        return mean_member_factor(factors, last=known.last_year(self.decided_by))
 
     def household_size_factor(self, year: int) -> np.ndarray:
         """Premium per member under the ladder for a household of each size (household.py)."""
         factors = [self.annual("household_member_factor", year, group=str(k), default=1.0)
                    for k in range(1, 6)]
-        return member_factor_by_size(factors)
+        return member_factor_by_size(factors, last=known.last_year(self.decided_by))
 
     def level_on(self, parameter: str, when: date, region: str, group: str = "") -> float:
         """A lever's level in force on `when` (0 where none): for `state_share` the total the person is
@@ -289,5 +290,5 @@ def policy_arrays(policy: Policy, regions: list[str], years: list[int]) -> xr.Da
             "drive": (("region", "year"), drive, {"units": "1 = the nation's 2016-2020 drive"}),
         },
         coords={"region": regions, "group": list(GROUP_IDS), "year": years,
-                "household_size": size_distribution()[0]},
+                "household_size": size_distribution(last=known.last_year(policy.decided_by))[0]},
     )

@@ -125,8 +125,9 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     # Average monthly income per person (VND) by region and year: the national series year by year,
     # provinces at one or more years (inputs/incomes.py).
     "income": _cols("region", ("year", "int"), ("value", "float"), "unit", *_PROVENANCE),
-    # Households by number of persons (share of households), for the household group's ladder.
-    "household_sizes": _cols("region", ("size", "int"), ("share", "float"), *_PROVENANCE),
+    # Households by number of persons (share of households), for the household group's ladder; the
+    # year of the census that measured them (an as-of run reads those known by then: inputs/known.py).
+    "household_sizes": _cols("region", ("size", "int"), ("share", "float"), ("year", "int"), *_PROVENANCE),
     # Dated rules of the labour-force schemes (BHXH, BHTN), as policy_parameters: retirement age,
     # voluntary contribution rate and income floor, BHTN scope, later voluntary subsidies.
     "labour_policy": _cols(

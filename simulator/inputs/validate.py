@@ -55,7 +55,7 @@ KEYS = {
     "census": ("region", "year", "basis"),
     "census_structure": ("region", "year", "dimension", "category"),
     "income": ("region", "year"),
-    "household_sizes": ("region", "size"),
+    "household_sizes": ("region", "size", "year"),
 }
 
 #: The censuses every region with census rows must have: a series with one missing is a gap the
@@ -254,11 +254,11 @@ def _table_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
     if name == "demography":
         out += _demography_rules(frame, file)
     if name == "household_sizes":
-        sums = frame.groupby("region").agg(share=("share", "sum"), line=("_line", "min"))
-        for region, r in sums.iterrows():
+        sums = frame.groupby(["region", "year"]).agg(share=("share", "sum"), line=("_line", "min"))
+        for (region, year), r in sums.iterrows():
             if abs(r.share - 1) > 1e-6:
                 out.append(Finding(file, f"row {int(r.line)}, column 'share'",
-                                   f"the household shares of {region} sum to {r.share:.4f}, not 1"))
+                                   f"the household shares of {region} in {year} sum to {r.share:.4f}, not 1"))
     return out
 
 

@@ -195,7 +195,7 @@ class Prepared:
     def households(self, k0: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """(person weights by household size, each size's premium per member over the mean) from
         year index k0: the household group's whole-household decision (inputs/household.py)."""
-        _, weights = household.person_weights()
+        _, weights = household.person_weights(last=known.last_year(self.known_on))
         size, mean = self.pol.household_size_factor.values, self.pol.household_factor.values[None, :]
         # every member free (all ladder ranks 0): each size pays the mean, nothing, not 0/0
         scale = np.divide(size, mean, out=np.ones(np.broadcast_shapes(size.shape, mean.shape)), where=mean > 0)

@@ -80,6 +80,8 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
         assumptions=json.dumps(scenario.assumptions(), ensure_ascii=False),
         # the data rows no source here confirms that this run reads (schemes/unverified.py)
         unverified_data=json.dumps(unverified.rows_for(scenario, known), ensure_ascii=False),
+        # as of a day: the later figures standing in where none of their series was known then
+        **({"stand_ins": json.dumps(unverified.stand_ins_for(scenario, known), ensure_ascii=False)} if known else {}),
         idle=json.dumps(scenario.idle(), ensure_ascii=False),  # reform paths this scheme does not read
         # the boundaries each year is reported in (the 1 July 2025 change, once decided), whatever the scheme
         boundaries=json.dumps(boundaries(scenario.region, scenario.years, known), ensure_ascii=False),
@@ -132,6 +134,8 @@ def record(attrs) -> dict:
     out["below_national"] = json.loads(attrs.get("below_national") or "[]")  # shares under the national one
     out["idle"] = json.loads(attrs.get("idle") or "[]")  # the reform's paths this run's scheme does not read
     out["unverified_data"] = json.loads(attrs.get("unverified_data") or "[]")  # data rows no source confirms
+    if "stand_ins" in attrs:  # an as-of run: figures of later years it read, none of their series known then
+        out["stand_ins"] = json.loads(attrs["stand_ins"] or "[]")
     if attrs.get("unconverged"):
         out["unconverged"] = str(attrs["unconverged"])
     if attrs.get("learned"):  # the fitted parameters still mostly their priors, and every contraction

@@ -1,4 +1,6 @@
-"""The figures of the shipped data that no source here confirms, as a run reads them.
+"""The rows of the shipped data a run reads that its user should be told of: those no source here
+confirms, and, in an "as of" run, those of years after its origin standing in where none of their
+series was known then.
 
 A row's `kind` says observed, planned or assumed; some assumed rows are worse than a modelling
 choice: a census total "as remembered", a decree's rate "unverified" (their notes and sources say
@@ -10,7 +12,10 @@ Which rows a run reads is the tables' own rule, declared below: a table of regio
 the run's regions (a 2025 unit's former provinces too), and the nation's rows only for what a
 region lacks (the fallback `Policy` and the demography steering use); the policy tables by the
 parameters each scheme reads. An "as of" run reads only what was known on its knowledge day
-(`inputs/known.py`, `inputs/decisions.py`), so it lists only those rows.
+(`inputs/known.py`, `inputs/decisions.py`), so it lists only those rows; and where a series has
+no figure known yet its earliest, of a later year, stands in (`known.figures`): such a run lists
+those rows too (`stand_ins_for`), since a forecast as of 2013 that reads a 2019 figure leans on
+something its day did not know.
 """
 from __future__ import annotations
 
@@ -42,10 +47,12 @@ READ = {
     "policy_parameters": (SCHEMES, ("parameter", "group"), "effective_from"),
     "labour_force": (LABOUR, ("parameter",), "year"),
     "labour_policy": (LABOUR, ("parameter", "group"), "effective_from"),
+    "household_sizes": ((HEALTH,), ("size",), "year"),
 }
 #: The series whose earliest figure stands in where none is known by an as-of run's day, as their
 #: readers take them (`known.figures`; population.csv: `demography.start_population`).
-STAND_IN = {"demography": ("region", "parameter"), "labour_force": ("region", "parameter"), "population": ("region",)}
+STAND_IN = {"demography": ("region", "parameter"), "labour_force": ("region", "parameter"), "population": ("region",),
+            "household_sizes": ("region", "size")}
 #: The health engine reads every policy parameter the labour layer does not (scheme_ids.LABOUR_POLICY)
 #: and compliance's lever, and `premium_rate` only as one rate for every group (policy.policy_arrays).
 ONE_RATE = ("premium_rate",)
@@ -64,8 +71,14 @@ def _mask(values) -> np.ndarray:
     return np.fromiter(values, dtype=bool)
 
 
-def _year(value) -> int:
-    return int(str(value)[:4])
+def _day(value) -> str:
+    """A row's date as written: '2019', '2015-01-01' (a year read as a float, 2014.0, as 2014)."""
+    return str(int(value)) if isinstance(value, float) and not pd.isna(value) else str(value)[:10]
+
+
+def _year(value) -> int | None:
+    """The year of a row's date (None: an undated row)."""
+    return None if pd.isna(value) or str(value) in ("", "nan") else int(str(value)[:4])
 
 
 def _policy_read(parameter: str, group: str, scheme: str) -> bool:
@@ -94,9 +107,10 @@ def _known(name: str, df: pd.DataFrame, day: date) -> pd.DataFrame:
     return known_figures.figures(df, last, STAND_IN.get(name, ()))
 
 
-@lru_cache(maxsize=64)
-def _rows(regions: tuple[str, ...], scheme: str, end: int, data: str, day: date | None = None) -> str:
-    out = []
+def _read(regions: tuple[str, ...], scheme: str, end: int | None, day: date | None):
+    """(table, its keys, its date column, the rows a run of `scheme` for `regions` to `end` reads
+    of it), table by table, as of `day` if given (`end` None: whatever their date, as a figure
+    standing in is read)."""
     for name, (schemes, keys, when) in READ.items():
         if scheme not in schemes:
             continue
@@ -112,24 +126,51 @@ def _rows(regions: tuple[str, ...], scheme: str, end: int, data: str, day: date 
                     if keys else (nation if not have else nation.iloc[:0])
                 own = pd.concat([own, lacking])
             df = own
-        if name == "population":  # a census total of the same year is the one read
-            census = tables.table("census")
+        if name == "population":  # a census total of the same year is the one read (once known)
+            census = _known("census", tables.table("census"), day) if day else tables.table("census")
             seen = set(zip(census.region, census.year.astype(int)))
             df = df.loc[_mask((r, int(y)) not in seen for r, y in zip(df.region, df.year))]
-        df = df.loc[_marked(df) & (df.kind == "assumed").to_numpy()]  # an observed value whose decree number is
-        # unconfirmed is still the value observed
-        df = df.loc[_mask(_year(v) <= end for v in df[when])]
+        if end is not None:
+            df = df.loc[_mask((_year(v) or 0) <= end for v in df[when])]
         if name == "labour_force":
             df = df.loc[_mask(_labour_read(p, scheme) for p in df.parameter)]
         if name in ("policy_parameters", "labour_policy"):
             df = df.loc[_mask(_policy_read(p, "" if pd.isna(g) else str(g), scheme)
                               for p, g in zip(df.parameter, df.group))]
-        for r in df.itertuples(index=False):
-            row = r._asdict()
-            what = " ".join(str(row[k]) for k in keys if str(row.get(k, "")) not in ("", "nan"))
-            out.append({"table": f"{name}.csv", "line": int(row["line_no"]),
-                        "region": str(row.get("region", "") or ""), "what": what,
-                        "from": str(row[when])[:10], "value": row.get("value")})
+        yield name, keys, when, df
+
+
+def _listed(name: str, keys, when: str, df: pd.DataFrame) -> list[dict]:
+    out = []
+    for r in df.itertuples(index=False):
+        row = r._asdict()
+        what = " ".join(str(row[k]) for k in keys if str(row.get(k, "")) not in ("", "nan"))
+        out.append({"table": f"{name}.csv", "line": int(row["line_no"]),
+                    "region": str(row.get("region", "") or ""), "what": what,
+                    "from": _day(row[when]), "value": row.get("value", row.get("share"))})
+    return out
+
+
+@lru_cache(maxsize=64)
+def _rows(regions: tuple[str, ...], scheme: str, end: int, data: str, day: date | None = None) -> str:
+    out = []
+    for name, keys, when, df in _read(regions, scheme, end, day):
+        # an observed value whose decree number is unconfirmed is still the value observed
+        out += _listed(name, keys, when, df.loc[_marked(df) & (df.kind == "assumed").to_numpy()])
+    return json.dumps(out, ensure_ascii=False, default=float)
+
+
+@lru_cache(maxsize=64)
+def _stand_ins(regions: tuple[str, ...], scheme: str, data: str, day: date) -> str:
+    last = known_figures.last_year(day)
+    out = []
+    anchored = set(known_figures.figures(tables.table("census"), last).region)
+    for name, keys, when, df in _read(regions, scheme, None, day):
+        if name == "population":  # read only where no census point is known, and never a plan's
+            # (demography.start_population)
+            df = df.loc[_mask(r not in anchored and k != "planned" for r, k in zip(df.region, df.kind))]
+        if name in STAND_IN:
+            out += _listed(name, keys, when, df.loc[_mask((_year(v) or 0) > last for v in df[when])])
     return json.dumps(out, ensure_ascii=False, default=float)
 
 
@@ -140,6 +181,16 @@ def rows_for(scenario, known: date | None = None) -> list[dict]:
     regions = (scenario.region, *region_registry.former_provinces(scenario.region))
     return json.loads(_rows(tuple(dict.fromkeys(regions)), scenario.scheme, int(scenario.end), tables.data_hash(),
                             known))
+
+
+def stand_ins_for(scenario, known: date | None) -> list[dict]:
+    """The rows of years after an as-of run's day (`known`) that it reads, its series having no
+    figure known by then (none on the whole record), in `rows_for`'s shape: what the forecast leans
+    on that its day did not know."""
+    if known is None:
+        return []
+    regions = (scenario.region, *region_registry.former_provinces(scenario.region))
+    return json.loads(_stand_ins(tuple(dict.fromkeys(regions)), scenario.scheme, tables.data_hash(), known))
 
 
 def summary(rows: list[dict], most: int = 4) -> str:

@@ -152,10 +152,16 @@ def test_the_text_backtest_lists_its_figures_and_what_each_origin_held_fixed():
     assert "the share of the labour force required to join held at its 2008 row" in held_line
     assert "at most 0.98 of an age band required to join" in held_line  # the model's own, with the origin's
     assert "recalibrated" not in out  # no error known by 2009: nothing was recalibrated
-    held = json.loads(covsim("backtest", "vinh_long", "--scheme", "bhxh", "--fast", "--draws", "60",
-                             "--json").stdout)["fixed"]
+    # the later figures the origin's run read, none of their series known by 2009 (the 2019 profiles)
+    later = next(line for line in out.splitlines() if line.startswith("figures of later years standing in as of 2009 "))
+    assert "labour_force.csv" in later and "demography.csv" in later
+    report = json.loads(covsim("backtest", "vinh_long", "--scheme", "bhxh", "--fast", "--draws", "60", "--json").stdout)
+    held = report["fixed"]
     assert [h["origin"] for h in held] == [2009]
     assert any("held at its 2008 row" in f for f in held[0]["fixed"])
+    (stand_ins,) = report["stand_ins"]
+    assert stand_ins["origin"] == 2009 and all(int(r["from"][:4]) > 2009 for r in stand_ins["rows"])
+    assert {r["table"] for r in stand_ins["rows"]} >= {"labour_force.csv", "demography.csv"}
 
 
 def test_a_run_past_the_last_required_share_row_says_it_holds_that_row():

@@ -44,6 +44,9 @@ def test_the_page_as_of_2013_is_brief_until_on_screen(as_of_2013):
     assert "cuối năm 2013" in page and "31/12/2013" in page and "vòng tròn rỗng" in page
     held = str(callbacks.render(s, "en")["assumptions"])
     assert "employers' compliance held at" in held and "46/2014" not in held and "51/2024" not in held
+    # the later figures the fit read, none of their series known by 2013: said beside what it holds fixed
+    assert "standing in where none of their series was known then" in held
+    assert "households by number of persons 2019" in held and "demographic" in held.lower()
     assert "hollow" in views.legend_note(s, "en") or "○" in views.legend_note(s, "en")
 
 
@@ -100,8 +103,10 @@ def test_the_exports_as_of_a_year_keep_what_followed_apart(as_of_2013):
     assert any(c.startswith("Observed later") for c in cells)
     assert any("This assessment is made as of the end of 2013" in c for c in cells)
     assert not any("46/2014" in c for c in cells)
+    assert any("households by number of persons 2019" in c for c in cells)  # the later figures standing in
     page = briefing.briefing_html(s, "en")
     assert "This assessment is made as of the end of 2013" in page
+    assert "households by number of persons 2019" in page
     assert json.loads(json.dumps(s))["as_of"]["until"] == 2013  # the store holds it as JSON
 
 

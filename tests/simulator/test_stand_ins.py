@@ -1,0 +1,71 @@
+"""The later figures an "as of" run reads where none of their series was known by its day: listed
+in its provenance and text, and listed means read."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+
+from covsim import simulator
+from covsim.simulator.inputs import household
+from covsim.simulator.schemes import unverified
+
+from ..cli.test_cli import covsim
+
+
+def _stand_ins(name: str, day: date | None) -> dict[str, set[str]]:
+    """{table: {'region what year', ...}} of what a run of `name` as of `day` reads that came later."""
+    out: dict[str, set[str]] = {}
+    for r in unverified.stand_ins_for(simulator.load_scenario(name), day):
+        out.setdefault(r["table"], set()).add(f"{r['region']} {r['what']} {r['from']}")
+    return out
+
+
+def test_an_as_of_run_lists_the_later_figures_it_reads_and_a_run_on_the_record_none():
+    nation = _stand_ins("vietnam", date(2013, 12, 31))
+    # the national life expectancy, first given for 2014; the household sizes of the 2019 census
+    assert nation["demography.csv"] == {"vietnam e0_female 2014", "vietnam e0_male 2014"}
+    assert len(nation["household_sizes.csv"]) == 7 and all(s.endswith(" 2019") for s in nation["household_sizes.csv"])
+    # Lai Châu's own later figures stand in before the nation's (known.figures keys by region)
+    lai_chau = _stand_ins("lai_chau", date(2013, 12, 31))["demography.csv"]
+    assert {"lai_chau tfr 2019", "lai_chau e0_female 2024", "lai_chau e0_male 2024"} <= lai_chau
+    assert not any(s.startswith("vietnam e0_") for s in lai_chau)
+    assert _stand_ins("vietnam", date(2014, 12, 31)) == {"household_sizes.csv": nation["household_sizes.csv"]}
+    assert _stand_ins("vietnam", date(2019, 12, 31)) == {}  # the census of 2019 known
+    assert _stand_ins("vietnam", None) == {}  # the whole record: nothing stands in
+    # a growth rate never stands in (demography.growth_rate: the nation's known rate is read)
+    assert not any("growth_rate" in s for s in _stand_ins("dong_nai", date(2013, 12, 31))["demography.csv"])
+
+
+def test_the_household_sizes_read_are_the_latest_census_known_or_the_earliest_before_any(monkeypatch):
+    """Dated like every census figure: a run as of a day reads the latest vintage known by then."""
+    rows = [("vietnam", size, share, year) for year, shares in ((2009, (0.1, 0.2, 0.3, 0.4)),
+                                                               (2019, (0.4, 0.3, 0.2, 0.1)))
+            for size, share in zip(range(1, 5), shares)]
+    frame = pd.DataFrame(rows, columns=["region", "size", "share", "year"])
+    monkeypatch.setattr(household.tables, "table", lambda name: frame)
+    household.size_distribution.cache_clear()
+    try:
+        assert list(household.size_distribution(last=2013)[1]) == [0.1, 0.2, 0.3, 0.4]
+        assert list(household.size_distribution(last=2019)[1]) == [0.4, 0.3, 0.2, 0.1]
+        assert list(household.size_distribution()[1]) == [0.4, 0.3, 0.2, 0.1]
+        assert list(household.size_distribution(last=2005)[1]) == [0.1, 0.2, 0.3, 0.4]  # the earliest stands in
+    finally:
+        household.size_distribution.cache_clear()
+
+
+def test_a_listed_later_figure_is_read_and_the_text_says_so(copy, edit):
+    """Lai Châu's 2019 fertility, listed as standing in as of 2013, moves that forecast when changed;
+    the text output names it."""
+    args = ("forecast", "lai_chau", "--until", "2013", "--to", "2020", "--draws", "40")
+    shipped = covsim(*args)
+    assert shipped.returncode == 0, shipped.stderr
+    assert ("figures of years after --until standing in" in shipped.stdout
+            and "lai_chau tfr 2019" in shipped.stdout and "household_sizes.csv 7 rows" in shipped.stdout)
+    record = json.loads(covsim(*args, "--json").stdout)["provenance"]
+    assert {"demography.csv", "household_sizes.csv"} == {r["table"] for r in record["stand_ins"]}
+    edit(copy / "demography.csv", "lai_chau,tfr,2019,2.6,", "lai_chau,tfr,2019,1.8,")
+    changed = covsim(*args, "--json", env={"COVSIM_DATA_DIR": str(copy)})
+    assert changed.returncode == 0, changed.stderr
+    assert json.loads(changed.stdout)["forecasts"] != json.loads(covsim(*args, "--json").stdout)["forecasts"]
