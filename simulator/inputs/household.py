@@ -13,6 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 
 from . import known, tables
 from .regions import NATIONAL
@@ -21,12 +22,14 @@ from .regions import NATIONAL
 @lru_cache(maxsize=16)
 def size_distribution(region: str = NATIONAL, last: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(sizes, share of households) for `region` (the national one where the region has none), of
-    the latest census known by the end of `last` (None: the latest of all)."""
-    table = known.figures(tables.table("household_sizes"), last, ("region", "size"))
+    the latest census known by the end of `last` (None: the latest of all; undated rows: whatever
+    `last`)."""
+    table = known.figures(tables.table("household_sizes"), last, ("region",))
     rows = table[table.region == region]
     if rows.empty:
         rows = table[table.region == NATIONAL]
-    rows = rows[rows.year == rows.year.max()].sort_values("size")
+    latest = rows.year.max()
+    rows = (rows if pd.isna(latest) else rows[rows.year == latest]).sort_values("size")
     return rows["size"].to_numpy(int), rows.share.to_numpy(float)
 
 

@@ -26,7 +26,8 @@ def last_year(when: date | None) -> int | None:
 
 def figures(frame: pd.DataFrame, last: int | None, stand_in: tuple[str, ...] = ()) -> pd.DataFrame:
     """`frame`'s rows of years up to `last` and its undated rows; where `stand_in` names key
-    columns, each key whose dated rows all come later keeps its earliest one. Cut once per table."""
+    columns, each key whose dated rows all come later keeps those of its earliest year (a census's
+    household sizes, all of them). Cut once per table."""
     if last is None or "year" not in frame:
         return frame
     key = (id(frame), int(last), tuple(stand_in))
@@ -41,7 +42,7 @@ def figures(frame: pd.DataFrame, last: int | None, stand_in: tuple[str, ...] = (
         for _, rows in later.groupby(list(stand_in), sort=False):
             first = rows.iloc[0]
             if tuple(first[list(stand_in)]) not in known_keys:
-                keep.loc[rows.year.idxmin()] = True
+                keep.loc[rows.index[rows.year == rows.year.min()]] = True
     cut = frame[keep]
     _CUT[key] = (frame, cut)
     return cut

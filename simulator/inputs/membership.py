@@ -30,7 +30,7 @@ def shares(regions: list[str], years: list[int], decided_by: date | None = None)
     table = known_table(decided_by)
     out = np.zeros((len(regions), len(SEXES), AGES.size, len(GROUP_IDS), len(years)))
     for i, region in enumerate(regions):
-        rows = table[table.region == _source(table, region)]
+        rows = table[table.region == source_region(table, region)]
         unknown = set(rows.group) - set(GROUP_IDS)
         if unknown:
             raise InputError("group_shares.csv", f"{region}.group", f"unknown group {sorted(unknown)}; "
@@ -69,7 +69,7 @@ def known_table(decided_by: date | None):
     return known_years(known_rows(tables.table("group_shares"), decided_by), decided_by)
 
 
-def _source(table, region: str) -> str:
+def source_region(table, region: str) -> str:
     """Whose rows of `table` give `region`'s shares: its own, else the nation's."""
     return region if (table.region == region).any() else NATIONAL
 
@@ -97,7 +97,7 @@ def held_item(regions: list[str], decided_by: date | None) -> dict | None:
     table, cut = tables.table("group_shares"), known_table(decided_by)
     held, unknown = set(), set()
     for region in regions:
-        where = _source(cut, region)  # the rows `shares` takes
+        where = source_region(cut, region)  # the rows `shares` takes
         kept = set(cut[cut.region == where].year)
         held.add(max(kept))
         unknown |= set(table[table.region == where].year) - kept

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import known, tables
+from . import tables
 from .groups import GROUP_IDS
 from .household import mean_member_factor, member_factor_by_size, size_distribution
 from .regions import NATIONAL
@@ -163,18 +163,18 @@ class Policy:
 
     # Derived quantities ------------------------------------------------------------------
 
-    def household_factor(self, year: int) -> float:
-        """Mean premium factor per member under the ladder, over the households' sizes known by the
-        policy's day (household.py)."""
+    def household_factor(self, year: int, figures_until: int | None = None) -> float:
+        """Mean premium factor per member under the ladder, over the households' sizes of the census
+        known by the end of `figures_until` (household.py; None: the latest)."""
         factors = [self.annual("household_member_factor", year, group=str(k), default=1.0)
                    for k in range(1, 6)]
-        return mean_member_factor(factors, last=known.last_year(self.decided_by))
+        return mean_member_factor(factors, last=figures_until)
 
-    def household_size_factor(self, year: int) -> np.ndarray:
+    def household_size_factor(self, year: int, figures_until: int | None = None) -> np.ndarray:
         """Premium per member under the ladder for a household of each size (household.py)."""
         factors = [self.annual("household_member_factor", year, group=str(k), default=1.0)
                    for k in range(1, 6)]
-        return member_factor_by_size(factors, last=known.last_year(self.decided_by))
+        return member_factor_by_size(factors, last=figures_until)
 
     def level_on(self, parameter: str, when: date, region: str, group: str = "") -> float:
         """A lever's level in force on `when` (0 where none): for `state_share` the total the person is
@@ -261,8 +261,10 @@ def _acts_by(override: Series, year: int) -> bool:
     return bool(override.values) and override.values[0].start.year <= year
 
 
-def policy_arrays(policy: Policy, regions: list[str], years: list[int]) -> xr.Dataset:
-    """The policy in force as labelled arrays over (region, group, year), as the engine uses it."""
+def policy_arrays(policy: Policy, regions: list[str], years: list[int], figures_until: int | None = None) -> xr.Dataset:
+    """The policy in force as labelled arrays over (region, group, year), as the engine uses it; the
+    household ladder over the sizes of the census known by the end of `figures_until` (the people's
+    figures, not the policy's day: a run's people may be built on another day than its policy)."""
     shape = (len(regions), len(GROUP_IDS), len(years))
     national = np.zeros(shape)
     local = np.zeros(shape)
@@ -281,14 +283,15 @@ def policy_arrays(policy: Policy, regions: list[str], years: list[int]) -> xr.Da
             "premium_rate": (("year",), [policy.annual("premium_rate", y) for y in years], {"units": "1"}),
             "employee_premium_rate": (("year",), [policy.annual("employee_premium_rate", y)
                                                   for y in years], {"units": "1"}),
-            "household_factor": (("year",), [policy.household_factor(y) for y in years], {"units": "1"}),
+            "household_factor": (("year",), [policy.household_factor(y, figures_until) for y in years],
+                                 {"units": "1"}),
             # the year last, as every variable here: a policy's first change is read along it
             "household_size_factor": (("household_size", "year"),
-                                      np.array([policy.household_size_factor(y) for y in years]).T,
+                                      np.array([policy.household_size_factor(y, figures_until) for y in years]).T,
                                       {"units": "1", "long_name": "premium per member of a household of each size"}),
             "outreach": (("region", "year"), outreach, {"units": "log-odds"}),
             "drive": (("region", "year"), drive, {"units": "1 = the nation's 2016-2020 drive"}),
         },
         coords={"region": regions, "group": list(GROUP_IDS), "year": years,
-                "household_size": size_distribution(last=known.last_year(policy.decided_by))[0]},
+                "household_size": size_distribution(last=figures_until)[0]},
     )

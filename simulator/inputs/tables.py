@@ -126,8 +126,10 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     # provinces at one or more years (inputs/incomes.py).
     "income": _cols("region", ("year", "int"), ("value", "float"), "unit", *_PROVENANCE),
     # Households by number of persons (share of households), for the household group's ladder; the
-    # year of the census that measured them (an as-of run reads those known by then: inputs/known.py).
-    "household_sizes": _cols("region", ("size", "int"), ("share", "float"), ("year", "int"), *_PROVENANCE),
+    # year of the census that measured them (an as-of run reads those known by then: inputs/known.py;
+    # a row without one holds whatever the day, as before the column existed).
+    "household_sizes": _cols("region", ("size", "int"), ("share", "float"), ("year", "int", False, None, True),
+                             *_PROVENANCE),
     # Dated rules of the labour-force schemes (BHXH, BHTN), as policy_parameters: retirement age,
     # voluntary contribution rate and income floor, BHTN scope, later voluntary subsidies.
     "labour_policy": _cols(

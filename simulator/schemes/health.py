@@ -69,7 +69,7 @@ class Prepared:
         demo = demography.build(regions, years, last)
         target = np.ascontiguousarray(
             membership.shares(regions, years, policy.decided_by).transpose("year", "region", "sex", "age", "group").values)
-        pol = policy_arrays(policy, regions, years)
+        pol = policy_arrays(policy, regions, years, last)
         newborn = GROUP_IDS.index("child_under6")
         active = [None] + [active_cells(target[k - 1], target[k], newborn) for k in range(1, len(years))]
         return cls(regions, years, pol, demo, target, net_price_pct(pol, last).values, active,
@@ -81,7 +81,7 @@ class Prepared:
     def with_policy(self, policy: Policy) -> "Prepared":
         """The same people under another policy: demography and membership do not depend on it, nor
         the incomes the premium is weighed against (the figures these people were built from)."""
-        pol = policy_arrays(policy, self.regions, self.years)
+        pol = policy_arrays(policy, self.regions, self.years, self.figures_until)
         return dataclasses.replace(self, pol=pol, price=net_price_pct(pol, self.figures_until).values,
                                    pull=drives.target_gaps(self.regions, self.years, policy.decided_by),
                                    enforcement=compliance.enforcement(policy, self.regions, self.years),
@@ -195,7 +195,7 @@ class Prepared:
     def households(self, k0: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """(person weights by household size, each size's premium per member over the mean) from
         year index k0: the household group's whole-household decision (inputs/household.py)."""
-        _, weights = household.person_weights(last=known.last_year(self.known_on))
+        _, weights = household.person_weights(last=self.figures_until)
         size, mean = self.pol.household_size_factor.values, self.pol.household_factor.values[None, :]
         # every member free (all ladder ranks 0): each size pays the mean, nothing, not 0/0
         scale = np.divide(size, mean, out=np.ones(np.broadcast_shapes(size.shape, mean.shape)), where=mean > 0)

@@ -26,10 +26,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..inputs import known as known_figures, regions as region_registry, tables
+from ..inputs import known as known_figures, membership, regions as region_registry, tables
 from ..inputs.decisions import documents_known, policy_decided
 from ..inputs.regions import NATIONAL
-from ..inputs.scheme_ids import ENFORCEMENT, HEALTH, LABOUR, LABOUR_POLICY, SCHEMES
+from ..inputs.scheme_ids import ENFORCEMENT, HEALTH, LABOUR, LABOUR_INPUTS, LABOUR_POLICY, SCHEMES
 
 #: What marks a row as not confirmed by any source here (its `source` or `note`).
 #: "derived from a target": a plan's count divided by its own target rate (Cần Thơ's 2024 population,
@@ -52,7 +52,7 @@ READ = {
 #: The series whose earliest figure stands in where none is known by an as-of run's day, as their
 #: readers take them (`known.figures`; population.csv: `demography.start_population`).
 STAND_IN = {"demography": ("region", "parameter"), "labour_force": ("region", "parameter"), "population": ("region",),
-            "household_sizes": ("region", "size")}
+            "household_sizes": ("region",)}
 #: The health engine reads every policy parameter the labour layer does not (scheme_ids.LABOUR_POLICY)
 #: and compliance's lever, and `premium_rate` only as one rate for every group (policy.policy_arrays).
 ONE_RATE = ("premium_rate",)
@@ -126,10 +126,13 @@ def _read(regions: tuple[str, ...], scheme: str, end: int | None, day: date | No
                     if keys else (nation if not have else nation.iloc[:0])
                 own = pd.concat([own, lacking])
             df = own
-        if name == "population":  # a census total of the same year is the one read (once known)
+        if name == "population":  # read only where no census point is known, and never a plan's
+            # (demography.start_population; demography.anchors)
             census = _known("census", tables.table("census"), day) if day else tables.table("census")
-            seen = set(zip(census.region, census.year.astype(int)))
-            df = df.loc[_mask((r, int(y)) not in seen for r, y in zip(df.region, df.year))]
+            anchored = set(census.region)
+            df = df.loc[_mask(r not in anchored and k != "planned" for r, k in zip(df.region, df.kind))]
+        if name == "household_sizes":  # the ladder reads the nation's sizes (household.py's callers)
+            df = df[df.region == NATIONAL]
         if end is not None:
             df = df.loc[_mask((_year(v) or 0) <= end for v in df[when])]
         if name == "labour_force":
@@ -164,14 +167,26 @@ def _rows(regions: tuple[str, ...], scheme: str, end: int, data: str, day: date 
 def _stand_ins(regions: tuple[str, ...], scheme: str, data: str, day: date) -> str:
     last = known_figures.last_year(day)
     out = []
-    anchored = set(known_figures.figures(tables.table("census"), last).region)
     for name, keys, when, df in _read(regions, scheme, None, day):
-        if name == "population":  # read only where no census point is known, and never a plan's
-            # (demography.start_population)
-            df = df.loc[_mask(r not in anchored and k != "planned" for r, k in zip(df.region, df.kind))]
+        if name == "labour_force":  # the layer's inputs: its fit reads no figure after the origin
+            df = df.loc[_mask(str(p).startswith(LABOUR_INPUTS) for p in df.parameter)]
         if name in STAND_IN:
             out += _listed(name, keys, when, df.loc[_mask((_year(v) or 0) > last for v in df[when])])
+    if scheme == HEALTH:  # the health engine's groups (membership.shares); the labour layer has none
+        out += _group_shares_later(regions, day, last)
     return json.dumps(out, ensure_ascii=False, default=float)
+
+
+def _group_shares_later(regions: tuple[str, ...], day: date, last: int) -> list[dict]:
+    """The group-share rows of a reference year after `last` that a run as of `day` reads (its
+    region's, else the nation's; `membership.known_table`), a plan's decided rows aside."""
+    table = membership.known_table(day)
+    table = table.assign(line_no=table.index + 2)
+    out = []
+    for source in dict.fromkeys(membership.source_region(table, r) for r in regions):
+        rows = table[(table.region == source) & (table.year > last) & (table.kind != "planned")]
+        out += _listed("group_shares", ("group",), "year", rows)
+    return out
 
 
 def rows_for(scenario, known: date | None = None) -> list[dict]:

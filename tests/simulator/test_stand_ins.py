@@ -36,6 +36,36 @@ def test_an_as_of_run_lists_the_later_figures_it_reads_and_a_run_on_the_record_n
     assert _stand_ins("vietnam", None) == {}  # the whole record: nothing stands in
     # a growth rate never stands in (demography.growth_rate: the nation's known rate is read)
     assert not any("growth_rate" in s for s in _stand_ins("dong_nai", date(2013, 12, 31))["demography.csv"])
+    # as of 2009 the group shares of the 2010 reference stand in (membership.known_years), for health only
+    assert {s.split()[-1] for s in _stand_ins("vietnam", date(2009, 12, 31))["group_shares.csv"]} == {"2010"}
+    labour = _stand_ins("vinh_long_labour_2018", date(2009, 12, 31))
+    assert "group_shares.csv" not in labour and "household_sizes.csv" not in labour
+    # the labour layer's inputs, never the figures its fit reads up to the origin only
+    assert labour["labour_force.csv"] and not any(s.split()[1].startswith(("bhxh_share", "bhtn_share", "labour_force"))
+                                                  for s in labour["labour_force.csv"])
+
+
+def test_the_labour_force_rows_said_to_be_inputs_are_those_the_layer_asks_for(monkeypatch):
+    """unverified.py lists later labour-force rows standing in by scheme_ids.LABOUR_INPUTS: a run of
+    each labour scheme, recording every parameter it asks the table for, must agree with it."""
+    import dataclasses
+
+    from covsim.simulator.inputs.scheme_ids import LABOUR_INPUTS
+    from covsim.simulator.schemes import labour as layer
+
+    asked: set[str] = set()
+    rows = layer._rows
+
+    def recorded(region, parameter, *args, **kwargs):
+        asked.add(parameter)
+        return rows(region, parameter, *args, **kwargs)
+
+    monkeypatch.setattr(layer, "_rows", recorded)
+    for scheme in ("bhxh", "bhtn"):
+        simulator.run(dataclasses.replace(simulator.load_scenario("vinh_long"), scheme=scheme, end=2022), draws=2, seed=0)
+    assert asked and all(p.startswith(LABOUR_INPUTS) for p in asked), sorted(asked)
+    prefixes = {next(x for x in LABOUR_INPUTS if p.startswith(x)) for p in asked}
+    assert prefixes == set(LABOUR_INPUTS)  # and none declared that no run reads
 
 
 def test_the_household_sizes_read_are_the_latest_census_known_or_the_earliest_before_any(monkeypatch):
@@ -51,6 +81,15 @@ def test_the_household_sizes_read_are_the_latest_census_known_or_the_earliest_be
         assert list(household.size_distribution(last=2019)[1]) == [0.4, 0.3, 0.2, 0.1]
         assert list(household.size_distribution()[1]) == [0.4, 0.3, 0.2, 0.1]
         assert list(household.size_distribution(last=2005)[1]) == [0.1, 0.2, 0.3, 0.4]  # the earliest stands in
+        # a size only a later census gives does not stand in beside the census known (the whole census does)
+        later = pd.DataFrame([("vietnam", 5, 0.2, 2019)], columns=frame.columns)
+        monkeypatch.setattr(household.tables, "table", lambda name: pd.concat([frame, later], ignore_index=True))
+        household.size_distribution.cache_clear()
+        assert list(household.size_distribution(last=2013)[0]) == [1, 2, 3, 4]
+        undated = frame.assign(year=float("nan")).head(4)  # a file from before the column: whatever the day
+        monkeypatch.setattr(household.tables, "table", lambda name: undated)
+        household.size_distribution.cache_clear()
+        assert list(household.size_distribution(last=2005)[1]) == [0.1, 0.2, 0.3, 0.4]
     finally:
         household.size_distribution.cache_clear()
 
