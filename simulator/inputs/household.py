@@ -10,8 +10,6 @@ standing in, schemes/unverified.py).
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import pandas as pd
 
@@ -19,18 +17,28 @@ from . import known, tables
 from .regions import NATIONAL
 
 
-@lru_cache(maxsize=16)
+#: (region, last) -> (the table read, its distribution): kept while the table is the one loaded, so
+#: another data folder (`COVSIM_DATA_DIR`, `covsim region observe`) is read afresh.
+_SIZES: dict[tuple[str, int | None], tuple[object, tuple[np.ndarray, np.ndarray]]] = {}
+
+
 def size_distribution(region: str = NATIONAL, last: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(sizes, share of households) for `region` (the national one where the region has none), of
     the latest census known by the end of `last` (None: the latest of all; undated rows: whatever
     `last`)."""
-    table = known.figures(tables.table("household_sizes"), last, ("region",))
+    frame = tables.table("household_sizes")
+    hit = _SIZES.get((region, last))
+    if hit is not None and hit[0] is frame:
+        return hit[1]
+    table = known.figures(frame, last, ("region",))
     rows = table[table.region == region]
     if rows.empty:
         rows = table[table.region == NATIONAL]
     latest = rows.year.max()
     rows = (rows if pd.isna(latest) else rows[rows.year == latest]).sort_values("size")
-    return rows["size"].to_numpy(int), rows.share.to_numpy(float)
+    out = rows["size"].to_numpy(int), rows.share.to_numpy(float)
+    _SIZES[(region, last)] = (frame, out)
+    return out
 
 
 def mean_member_factor(factors: list[float], region: str = NATIONAL, last: int | None = None) -> float:
