@@ -254,11 +254,13 @@ def _table_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
     if name == "demography":
         out += _demography_rules(frame, file)
     if name == "household_sizes":
-        sums = frame.groupby(["region", "year"]).agg(share=("share", "sum"), line=("_line", "min"))
+        # by census (rows without a year, a file from before the column, are one census)
+        sums = frame.groupby(["region", "year"], dropna=False).agg(share=("share", "sum"), line=("_line", "min"))
         for (region, year), r in sums.iterrows():
             if abs(r.share - 1) > 1e-6:
+                when = "" if pd.isna(year) else f" in {int(year)}"
                 out.append(Finding(file, f"row {int(r.line)}, column 'share'",
-                                   f"the household shares of {region} in {year} sum to {r.share:.4f}, not 1"))
+                                   f"the household shares of {region}{when} sum to {r.share:.4f}, not 1"))
     return out
 
 

@@ -118,3 +118,9 @@ def test_a_data_folder_from_before_the_year_column_still_loads(copy):
     assert ran.returncode == 0, ran.stderr
     shipped = covsim("run", "vietnam", "--draws", "5", "--json")
     assert json.loads(ran.stdout)["coverage"] == json.loads(shipped.stdout)["coverage"]  # the same sizes
+    # and its shares are still checked, as one census
+    broken = (copy / "household_sizes.csv").read_text(encoding="utf-8").replace("vietnam,1,0.07,", "vietnam,1,0.17,", 1)
+    (copy / "household_sizes.csv").write_text(broken, encoding="utf-8")
+    refused = covsim("check-data", env=env)
+    assert refused.returncode == 2 and "household_sizes.csv: row 2, column 'share'" in refused.stdout
+    assert "the household shares of vietnam sum to 1.1000, not 1" in refused.stdout
