@@ -119,12 +119,8 @@ def _read(regions: tuple[str, ...], scheme: str, end: int | None, day: date | No
         df = df.assign(line_no=df.index + 2)
         if "region" in df.columns:
             own = df[df.region.isin(regions)]
-            if NATIONAL not in regions:  # the nation's rows only for what every region lacks of its own
-                have = {tuple(r) for r in own[list(keys)].astype(str).values} if keys else ({()} if len(own) else set())
-                nation = df[df.region == NATIONAL]
-                lacking = nation.loc[_mask(tuple(r) not in have for r in nation[list(keys)].astype(str).values)] \
-                    if keys else (nation if not have else nation.iloc[:0])
-                own = pd.concat([own, lacking])
+            if NATIONAL not in regions:  # the nation's rows for what a region lacks of its own
+                own = pd.concat([own, _national_fallback(df, own, regions, keys)])
             df = own
         if name == "population":  # read only where no census point is known, and never a plan's
             # (demography.start_population; demography.anchors)
@@ -141,6 +137,25 @@ def _read(regions: tuple[str, ...], scheme: str, end: int | None, day: date | No
             df = df.loc[_mask(_policy_read(p, "" if pd.isna(g) else str(g), scheme)
                               for p, g in zip(df.parameter, df.group))]
         yield name, keys, when, df
+
+
+def _national_fallback(df: pd.DataFrame, own: pd.DataFrame, regions: tuple[str, ...], keys) -> pd.DataFrame:
+    """The nation's rows of `df` that some region read lacks of its own (by `keys`; a keyless table
+    wholly, where the region has no row): each former province of a 2025 unit on its own, as the
+    engine runs them (the unit itself has no rows to lack)."""
+    nation = df[df.region == NATIONAL]
+    kinds = [tuple(r) for r in nation[list(keys)].astype(str).values] if keys else []
+    need = np.zeros(len(nation), dtype=bool)
+    for region in regions:
+        if region_registry.former_provinces(region):  # a 2025 unit is run as its former provinces
+            continue
+        mine = own[own.region == region]
+        if keys:
+            have = {tuple(r) for r in mine[list(keys)].astype(str).values}
+            need |= _mask(k not in have for k in kinds)
+        elif mine.empty:
+            need[:] = True
+    return nation.loc[need]
 
 
 def _listed(name: str, keys, when: str, df: pd.DataFrame) -> list[dict]:

@@ -31,6 +31,10 @@ def test_an_as_of_run_lists_the_later_figures_it_reads_and_a_run_on_the_record_n
     lai_chau = _stand_ins("lai_chau", date(2013, 12, 31))["demography.csv"]
     assert {"lai_chau tfr 2019", "lai_chau e0_female 2024", "lai_chau e0_male 2024"} <= lai_chau
     assert not any(s.startswith("vietnam e0_") for s in lai_chau)
+    # a 2025 unit's former provinces each on their own: Bình Dương has no life expectancy of its own,
+    # so the nation's stands in for it, though HCMC and Bà Rịa–Vũng Tàu have theirs of 2024
+    unit = _stand_ins("ho_chi_minh_city_2025", date(2013, 12, 31))["demography.csv"]
+    assert {"vietnam e0_female 2014", "ba_ria_vung_tau e0_female 2024", "ho_chi_minh_city e0_female 2024"} <= unit
     assert _stand_ins("vietnam", date(2014, 12, 31)) == {"household_sizes.csv": nation["household_sizes.csv"]}
     assert _stand_ins("vietnam", date(2019, 12, 31)) == {}  # the census of 2019 known
     assert _stand_ins("vietnam", None) == {}  # the whole record: nothing stands in
