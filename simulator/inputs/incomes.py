@@ -24,8 +24,6 @@ the nation (assumed, as for a province without any).
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
 from . import known, tables
@@ -65,9 +63,27 @@ def continuation_growth(last: int | None = None, years: int = GROWTH_YEARS) -> t
     return float(np.exp(np.log(at[final] / at[first]) / (final - first)) - 1.0), first, final
 
 
-@lru_cache(maxsize=64)
+#: (regions, years, last, ahead) -> (the income table read, the series): kept while that table is
+#: the one loaded, so a region registered anew while the dashboard runs (`tables.table` read afresh)
+#: or another data folder is not answered with the incomes read before.
+_SERIES: dict[tuple, tuple[object, np.ndarray]] = {}
+_KEPT = 256
+
+
 def _series(regions: tuple[str, ...], years: tuple[int, ...], last: int | None,
             ahead: tuple[float, int] = (1.0, GROWTH_YEARS)) -> np.ndarray:
+    frame = tables.table("income")
+    hit = _SERIES.get((regions, years, last, ahead))
+    if hit is not None and hit[0] is frame:
+        return hit[1]
+    if len(_SERIES) >= _KEPT:
+        _SERIES.clear()
+    out = _computed(regions, years, last, ahead)
+    _SERIES[(regions, years, last, ahead)] = (frame, out)
+    return out
+
+
+def _computed(regions: tuple[str, ...], years: tuple[int, ...], last: int | None, ahead: tuple[float, int]) -> np.ndarray:
     table = _known(last)
     nat = table[table.region == NATIONAL].sort_values("year")
     surveyed = nat.year.to_numpy()
