@@ -17,8 +17,7 @@ from . import known, tables
 from .regions import NATIONAL
 
 
-#: (region, last) -> (the table read, its distribution): kept while the table is the one loaded, so
-#: another data folder (`COVSIM_DATA_DIR`, `covsim region observe`) is read afresh.
+#: (region, last) -> (the table read, its distribution), by `tables.kept_for`.
 _SIZES: dict[tuple[str, int | None], tuple[object, tuple[np.ndarray, np.ndarray]]] = {}
 
 
@@ -27,18 +26,17 @@ def size_distribution(region: str = NATIONAL, last: int | None = None) -> tuple[
     the latest census known by the end of `last` (None: the latest of all; undated rows: whatever
     `last`)."""
     frame = tables.table("household_sizes")
-    hit = _SIZES.get((region, last))
-    if hit is not None and hit[0] is frame:
-        return hit[1]
+    return tables.kept_for(frame, _SIZES, (region, last), lambda: _distribution(frame, region, last))
+
+
+def _distribution(frame, region: str, last: int | None) -> tuple[np.ndarray, np.ndarray]:
     table = known.figures(frame, last, ("region",))
     rows = table[table.region == region]
     if rows.empty:
         rows = table[table.region == NATIONAL]
     latest = rows.year.max()
     rows = (rows if pd.isna(latest) else rows[rows.year == latest]).sort_values("size")
-    out = rows["size"].to_numpy(int), rows.share.to_numpy(float)
-    _SIZES[(region, last)] = (frame, out)
-    return out
+    return rows["size"].to_numpy(int), rows.share.to_numpy(float)
 
 
 def mean_member_factor(factors: list[float], region: str = NATIONAL, last: int | None = None) -> float:

@@ -63,24 +63,15 @@ def continuation_growth(last: int | None = None, years: int = GROWTH_YEARS) -> t
     return float(np.exp(np.log(at[final] / at[first]) / (final - first)) - 1.0), first, final
 
 
-#: (regions, years, last, ahead) -> (the income table read, the series): kept while that table is
-#: the one loaded, so a region registered anew while the dashboard runs (`tables.table` read afresh)
-#: or another data folder is not answered with the incomes read before.
+#: (regions, years, last, ahead) -> (the income table read, the series), by `tables.kept_for`: a
+#: region registered anew while the dashboard runs is not answered with the incomes read before.
 _SERIES: dict[tuple, tuple[object, np.ndarray]] = {}
-_KEPT = 256
 
 
 def _series(regions: tuple[str, ...], years: tuple[int, ...], last: int | None,
             ahead: tuple[float, int] = (1.0, GROWTH_YEARS)) -> np.ndarray:
-    frame = tables.table("income")
-    hit = _SERIES.get((regions, years, last, ahead))
-    if hit is not None and hit[0] is frame:
-        return hit[1]
-    if len(_SERIES) >= _KEPT:
-        _SERIES.clear()
-    out = _computed(regions, years, last, ahead)
-    _SERIES[(regions, years, last, ahead)] = (frame, out)
-    return out
+    return tables.kept_for(tables.table("income"), _SERIES, (regions, years, last, ahead),
+                           lambda: _computed(regions, years, last, ahead))
 
 
 def _computed(regions: tuple[str, ...], years: tuple[int, ...], last: int | None, ahead: tuple[float, int]) -> np.ndarray:

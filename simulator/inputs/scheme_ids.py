@@ -12,12 +12,12 @@ LABOUR_DENOMINATORS = ("labour_force", "required")
 #: The scenario's lever of employers' compliance, read by the compliance walk that both the labour
 #: layer and the health engine's employees follow (simulator/schemes/compliance.py).
 ENFORCEMENT = "enforcement"
-#: The policy parameters the labour layer reads (simulator/schemes/labour.py); the health engine
-#: reads the others and ENFORCEMENT. unverified.py lists the unconfirmed rows a run reads by this.
 #: The labour force table's parameters the labour layer reads as its inputs (by these prefixes:
 #: simulator/schemes/labour.py); the table's other rows are figures its fit reads up to an origin
 #: (observations.labour) or context no run reads. unverified.py lists later ones standing in by this.
 LABOUR_INPUTS = ("participation.", "required_profile", "required_share", "informal_share.", "informal_income.",
                  "informal_income_growth")
+#: The policy parameters the labour layer reads (simulator/schemes/labour.py); the health engine
+#: reads the others and ENFORCEMENT. unverified.py lists the unconfirmed rows a run reads by this.
 LABOUR_POLICY = ("retirement_age", "bhtn_scope", "voluntary_contribution_rate", "voluntary_income_floor",
                  "voluntary_bhxh_subsidy", "voluntary_outreach", ENFORCEMENT)

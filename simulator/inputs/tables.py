@@ -286,6 +286,24 @@ def optional_table(name: str) -> pd.DataFrame:
     return with_user_rows(name, empty, parse_table)
 
 
+#: How many results a reader keeps by `kept_for` before it starts afresh.
+KEPT = 256
+
+
+def kept_for(frame: pd.DataFrame, store: dict, key, compute):
+    """`compute()`, kept in `store` under `key` while `frame` is the table loaded: another data
+    folder, or the tables read afresh (a region registered while the dashboard runs), is read anew
+    rather than answered with what was read before. At most KEPT results a store."""
+    hit = store.get(key)
+    if hit is not None and hit[0] is frame:
+        return hit[1]
+    if len(store) >= KEPT:
+        store.clear()
+    out = compute()
+    store[key] = (frame, out)
+    return out
+
+
 def data_hash(directory: Path | None = None) -> str:
     """Content hash of every shipped table: recorded in outputs so a run is reproducible."""
     digest = hashlib.sha256()

@@ -208,9 +208,7 @@ def rows_for(scenario, known: date | None = None) -> list[dict]:
     """The rows no source confirms that a run of the scenario reads, as of `known` if it is an
     as-of run (None: the whole record): {table, line, region, what, from, value} each, in the
     tables' order."""
-    regions = (scenario.region, *region_registry.former_provinces(scenario.region))
-    return json.loads(_rows(tuple(dict.fromkeys(regions)), scenario.scheme, int(scenario.end), tables.data_hash(),
-                            known))
+    return json.loads(_rows(_run_regions(scenario), scenario.scheme, int(scenario.end), tables.data_hash(), known))
 
 
 def stand_ins_for(scenario, known: date | None) -> list[dict]:
@@ -219,8 +217,12 @@ def stand_ins_for(scenario, known: date | None) -> list[dict]:
     on that its day did not know."""
     if known is None:
         return []
-    regions = (scenario.region, *region_registry.former_provinces(scenario.region))
-    return json.loads(_stand_ins(tuple(dict.fromkeys(regions)), scenario.scheme, tables.data_hash(), known))
+    return json.loads(_stand_ins(_run_regions(scenario), scenario.scheme, tables.data_hash(), known))
+
+
+def _run_regions(scenario) -> tuple[str, ...]:
+    """The scenario's region and, for a 2025 unit, its former provinces: whose rows a run reads."""
+    return tuple(dict.fromkeys((scenario.region, *region_registry.former_provinces(scenario.region))))
 
 
 def summary(rows: list[dict], most: int = 4) -> str:

@@ -24,6 +24,24 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 @pytest.fixture
+def asked(monkeypatch):
+    """`asked(owner, name)`: the set of parameters (each call's second argument: a policy's own, a
+    region's) that `owner.name` is asked for from then on, the calls passed through unchanged."""
+    def record(owner, name: str) -> set:
+        seen: set = set()
+        original = getattr(owner, name)
+
+        def recorded(*args, **kwargs):
+            seen.add(args[1])
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, recorded)
+        return seen
+
+    return record
+
+
+@pytest.fixture
 def edit():
     """Replace the first `old` with `new` in a copied table, failing if the table no longer holds it."""
     return _edit

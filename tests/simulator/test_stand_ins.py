@@ -49,7 +49,7 @@ def test_an_as_of_run_lists_the_later_figures_it_reads_and_a_run_on_the_record_n
                                                   for s in labour["labour_force.csv"])
 
 
-def test_the_labour_force_rows_said_to_be_inputs_are_those_the_layer_asks_for(monkeypatch):
+def test_the_labour_force_rows_said_to_be_inputs_are_those_the_layer_asks_for(asked):
     """unverified.py lists later labour-force rows standing in by scheme_ids.LABOUR_INPUTS: a run of
     each labour scheme, recording every parameter it asks the table for, must agree with it."""
     import dataclasses
@@ -57,14 +57,7 @@ def test_the_labour_force_rows_said_to_be_inputs_are_those_the_layer_asks_for(mo
     from covsim.simulator.inputs.scheme_ids import LABOUR_INPUTS
     from covsim.simulator.schemes import labour as layer
 
-    asked: set[str] = set()
-    rows = layer._rows
-
-    def recorded(region, parameter, *args, **kwargs):
-        asked.add(parameter)
-        return rows(region, parameter, *args, **kwargs)
-
-    monkeypatch.setattr(layer, "_rows", recorded)
+    asked = asked(layer, "_rows")  # every parameter a run asks the labour force table for
     for scheme in ("bhxh", "bhtn"):
         simulator.run(dataclasses.replace(simulator.load_scenario("vinh_long"), scheme=scheme, end=2022), draws=2, seed=0)
     assert asked and all(p.startswith(LABOUR_INPUTS) for p in asked), sorted(asked)

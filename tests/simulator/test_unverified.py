@@ -89,7 +89,7 @@ def _coverage(result: dict):
     return json.dumps({k: v for k, v in result.items() if k != "provenance"}, sort_keys=True)
 
 
-def test_the_policy_parameters_each_scheme_is_said_to_read_are_those_its_run_reads(monkeypatch):
+def test_the_policy_parameters_each_scheme_is_said_to_read_are_those_its_run_reads(asked):
     """unverified.py decides which policy rows a run reads by scheme_ids.LABOUR_POLICY: a run
     of each scheme, recording every parameter it asks the policy for, must agree with it."""
     import dataclasses
@@ -97,14 +97,7 @@ def test_the_policy_parameters_each_scheme_is_said_to_read_are_those_its_run_rea
     from covsim.simulator.inputs.policy import Policy
     from covsim.simulator.inputs.scheme_ids import LABOUR_POLICY
 
-    asked: set[str] = set()
-    series = Policy._series
-
-    def recorded(self, parameter, *args, **kwargs):
-        asked.add(parameter)
-        return series(self, parameter, *args, **kwargs)
-
-    monkeypatch.setattr(Policy, "_series", recorded)
+    asked = asked(Policy, "_series")  # every parameter a run asks the policy for
     params = set(tables.table("policy_parameters").parameter)
     for scheme in ("bhyt", "bhxh", "bhtn"):
         asked.clear()
