@@ -36,7 +36,10 @@ def _distribution(frame, region: str, last: int | None) -> tuple[np.ndarray, np.
         rows = table[table.region == NATIONAL]
     latest = rows.year.max()
     rows = (rows if pd.isna(latest) else rows[rows.year == latest]).sort_values("size")
-    return rows["size"].to_numpy(int), rows.share.to_numpy(float)
+    sizes, shares = rows["size"].to_numpy(int), rows.share.to_numpy(float)
+    for kept in (sizes, shares):  # shared by every caller while the table is loaded
+        kept.setflags(write=False)
+    return sizes, shares
 
 
 def mean_member_factor(factors: list[float], region: str = NATIONAL, last: int | None = None) -> float:

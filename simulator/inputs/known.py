@@ -14,7 +14,9 @@ from datetime import date
 
 import pandas as pd
 
-_CUT: dict[tuple[int, int, tuple[str, ...]], tuple[pd.DataFrame, pd.DataFrame]] = {}
+from . import tables
+
+_CUT: dict = {}  # (table's id, last year, stand-in keys) -> (table, its rows known), tables.kept_for
 
 
 def last_year(when: date | None) -> int | None:
@@ -30,10 +32,11 @@ def figures(frame: pd.DataFrame, last: int | None, stand_in: tuple[str, ...] = (
     household sizes, all of them). Cut once per table."""
     if last is None or "year" not in frame:
         return frame
-    key = (id(frame), int(last), tuple(stand_in))
-    hit = _CUT.get(key)
-    if hit is not None and hit[0] is frame:
-        return hit[1]
+    return tables.kept_for(frame, _CUT, (id(frame), int(last), tuple(stand_in)),
+                           lambda: _cut(frame, last, stand_in))
+
+
+def _cut(frame: pd.DataFrame, last: int, stand_in: tuple[str, ...]) -> pd.DataFrame:
     dated = frame.year.notna()
     keep = ~dated | (frame.year <= last)
     if stand_in:
@@ -43,9 +46,7 @@ def figures(frame: pd.DataFrame, last: int | None, stand_in: tuple[str, ...] = (
             first = rows.iloc[0]
             if tuple(first[list(stand_in)]) not in known_keys:
                 keep.loc[rows.index[rows.year == rows.year.min()]] = True
-    cut = frame[keep]
-    _CUT[key] = (frame, cut)
-    return cut
+    return frame[keep]
 
 
 __all__ = ["figures", "last_year"]

@@ -92,7 +92,7 @@ def _table_series(table: pd.DataFrame) -> dict[Key, Series]:
     return {k: Series(v) for k, v in out.items()}
 
 
-_FROM_TABLE: dict[int, tuple[pd.DataFrame, dict[Key, Series]]] = {}
+_FROM_TABLE: dict = {}  # table's id -> (table, its series), tables.kept_for
 
 
 @dataclass
@@ -109,10 +109,7 @@ class Policy:
     def from_table(cls, table: pd.DataFrame | None = None) -> "Policy":
         table = tables.table("policy_parameters") if table is None else table
         # Built once per table: every scenario (and every lever a dashboard asks about) starts here.
-        hit = _FROM_TABLE.get(id(table))
-        if hit is None or hit[0] is not table:
-            hit = _FROM_TABLE[id(table)] = (table, _table_series(table))
-        return cls(hit[1])
+        return cls(tables.kept_for(table, _FROM_TABLE, id(table), lambda: _table_series(table)))
 
     def with_overrides(self, overrides: dict[Key, Series]) -> "Policy":
         merged = dict(self.overrides)

@@ -10,7 +10,8 @@ so every run records the rows of that kind its scheme reads for its regions
 
 Which rows a run reads is the tables' own rule, declared below: a table of regions is read for
 the run's regions (a 2025 unit's former provinces too), and the nation's rows only for what a
-region lacks (the fallback `Policy` and the demography steering use); the policy tables by the
+region lacks (the fallback `Policy` and the demography steering use), the incomes' national
+series whatever the region (a province follows it at its ratio); the policy tables by the
 parameters each scheme reads. An "as of" run reads only what was known on its knowledge day
 (`inputs/known.py`, `inputs/decisions.py`), so it lists only those rows; and where a series has
 no figure known yet its earliest, of a later year, stands in (`known.figures`): such a run lists
@@ -53,6 +54,9 @@ READ = {
 #: readers take them (`known.figures`; population.csv: `demography.start_population`).
 STAND_IN = {"demography": ("region", "parameter"), "labour_force": ("region", "parameter"), "population": ("region",),
             "household_sizes": ("region",)}
+#: Tables whose national rows a run reads whatever its regions hold: a province's incomes follow the
+#: national series at their mean ratio to it (incomes.py), so the nation's whole series is read.
+NATION_ALWAYS = ("income",)
 #: The health engine reads every policy parameter the labour layer does not (scheme_ids.LABOUR_POLICY)
 #: and compliance's lever, and `premium_rate` only as one rate for every group (policy.policy_arrays).
 ONE_RATE = ("premium_rate",)
@@ -119,7 +123,9 @@ def _read(regions: tuple[str, ...], scheme: str, end: int | None, day: date | No
         df = df.assign(line_no=df.index + 2)
         if "region" in df.columns:
             own = df[df.region.isin(regions)]
-            if NATIONAL not in regions:  # the nation's rows for what a region lacks of its own
+            if name in NATION_ALWAYS:
+                own = pd.concat([own, df[(df.region == NATIONAL) & ~df.region.isin(regions)]])
+            elif NATIONAL not in regions:  # the nation's rows for what a region lacks of its own
                 own = pd.concat([own, _national_fallback(df, own, regions, keys)])
             df = own
         if name == "population":  # read only where no census point is known, and never a plan's

@@ -82,3 +82,25 @@ def test_a_state_share_reform_keeps_the_local_top_up_before_its_first_date():
     half = 182 / 366
     assert sum(reform.state_share(2020, "lai_chau", "near_poor")) == pytest.approx(0.9 * half + 0.95 * (1 - half))
     assert reform.state_share(2021, "lai_chau", "near_poor") == pytest.approx((0.7, 0.25))
+
+
+def test_results_kept_per_table_stay_bounded_when_the_tables_are_read_afresh():
+    """A dashboard reads its tables afresh when a region is registered while it runs: what is kept
+    per table read (the policy's series, the figures known by a year, the household sizes) must not
+    grow with every re-read, and a kept result is not a caller's to change."""
+    from covsim.simulator.inputs import household, known, policy, tables
+
+    rows = table([("base_salary", NATIONAL, "", date(2010, 1, 1), 1_000_000)])
+    demography = tables.table("demography")
+    for _ in range(tables.KEPT + 5):
+        Policy.from_table(rows.copy())
+        known.figures(demography.copy(), 2013)
+    assert len(policy._FROM_TABLE) <= tables.KEPT
+    assert len(known._CUT) <= tables.KEPT
+    # the same table read is answered from what was kept
+    assert known.figures(demography, 2013) is known.figures(demography, 2013)
+    sizes, shares = household.size_distribution(NATIONAL, 2013)
+    with pytest.raises(ValueError):
+        shares[0] = 1.0
+    with pytest.raises(ValueError):
+        sizes[0] = 9

@@ -110,3 +110,22 @@ def test_the_policy_parameters_each_scheme_is_said_to_read_are_those_its_run_rea
         assert asked <= said, (scheme, sorted(asked - said))
         if scheme == "bhxh":
             assert asked == set(LABOUR_POLICY)
+
+
+def test_the_nations_incomes_are_listed_for_a_province_with_its_own(copy, monkeypatch):
+    """A province's incomes follow the national series at their ratio to it (incomes.py): a run of
+    Vĩnh Long, which has an income row of its own, reads the nation's whole series, so a national
+    row no source confirms is listed for it."""
+    path = copy / "income.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[1].startswith("vietnam,2008,") and ",observed," in lines[1]
+    lines[1] = lines[1].replace(",observed,", ",assumed,", 1) + " unverified"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert "vinh_long" in set(pd.read_csv(path).region)
+    monkeypatch.setenv("COVSIM_DATA_DIR", str(copy))
+    tables.table.cache_clear()
+    try:
+        assert ("income.csv", 2) in listed("vinh_long_directive_2018")
+    finally:
+        monkeypatch.undo()
+        tables.table.cache_clear()
