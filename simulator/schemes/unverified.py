@@ -204,7 +204,8 @@ def _group_shares_later(regions: tuple[str, ...], day: date, last: int) -> list[
     table = membership.known_table(day)
     table = table.assign(line_no=table.index + 2)
     out = []
-    for source in dict.fromkeys(membership.source_region(table, r) for r in regions):
+    run = [r for r in regions if not region_registry.former_provinces(r)]  # a 2025 unit: its provinces
+    for source in dict.fromkeys(membership.source_region(table, r) for r in run):
         rows = table[(table.region == source) & (table.year > last) & (table.kind != "planned")]
         out += _listed("group_shares", ("group",), "year", rows)
     return out
