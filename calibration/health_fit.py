@@ -215,7 +215,7 @@ class LogPosterior(LogPrior):
         params = to_params(theta, self.frees, self.regions, self.seed)
         params = params.assign({k: (dims, np.broadcast_to(v, (params.sizes["draw"],) + v.shape[1:]))
                                 for k, (dims, v) in self.compliance.items()})
-        raw = self.prepared.advance(params, self.seed, noise_from=10_000)
+        raw = self.prepared.advance(params, self.seed, noise_from=parameters.NO_WALK)
         pop = raw["pop"][self.t_index, self.r_index]  # (obs, group, draw)
         ins = raw["ins"][self.t_index, self.r_index]
         num = (ins * self.masks[:, :, None]).sum(axis=1)
@@ -229,7 +229,7 @@ class LogPosterior(LogPrior):
             return np.zeros(theta.shape[0])
         params = to_params(self._structural(theta), self.frees, self.regions, self.seed)
         prep = self.prepared
-        effect = price_evidence.voucher_effect(params, prep.price, prep.outreach(params, self.seed, 10_000),
+        effect = price_evidence.voucher_effect(params, prep.price, prep.outreach(params, self.seed, parameters.NO_WALK),
                                                prep.years, self.regions, NATIONAL)
         diff, se = price_evidence.trial_effect()
         return -0.5 * ((effect - diff) / se) ** 2
@@ -264,8 +264,8 @@ class LogPosterior(LogPrior):
         def logit(raw):
             c = raw["ins"][-1, r].sum(axis=0) / raw["pop"][-1, r].sum(axis=0)
             return np.log(c / (1.0 - c))
-        base = logit(self.prepared.advance(params, self.seed, noise_from=10_000))
-        moved = logit(self.prepared.advance(params, self.seed, noise_from=10_000, outreach_shift=shift))
+        base = logit(self.prepared.advance(params, self.seed, noise_from=parameters.NO_WALK))
+        moved = logit(self.prepared.advance(params, self.seed, noise_from=parameters.NO_WALK, outreach_shift=shift))
         return float((moved - base)[0] / GAIN_SHIFT)
 
     def finish(self, out: xr.Dataset, theta: np.ndarray) -> xr.Dataset:

@@ -69,7 +69,7 @@ def fit_unit(unit: str, seed: int = 0, rows: pd.DataFrame | None = None, read=No
     from covsim.simulator.errors import InputError
     from covsim.simulator.inputs import tables
     from covsim.simulator.inputs.scenario import for_region
-    from covsim.simulator.schemes.parameters import DEFAULT_NOISE_FROM
+    from covsim.simulator.schemes.parameters import DEFAULT_NOISE_FROM, NO_WALK
     from covsim.simulator.streams import normal_path
 
     started = time.perf_counter()
@@ -82,7 +82,7 @@ def fit_unit(unit: str, seed: int = 0, rows: pd.DataFrame | None = None, read=No
     n = pool_size(unit)
     pool = shipped.merged_draws(unit, n, seed, read)
     sc = dataclasses.replace(for_region(unit), end=max(years[-1], for_region(unit).start + 1))
-    smooth = simulator.run(sc, params=pool, seed=seed, noise_from=10_000).coverage_total.sel(region=unit, year=years)
+    smooth = simulator.run(sc, params=pool, seed=seed, noise_from=NO_WALK).coverage_total.sel(region=unit, year=years)
     walked = simulator.run(sc, params=pool, seed=seed, noise_from=DEFAULT_NOISE_FROM).coverage_total.sel(region=unit, year=years)
     c = smooth.transpose("draw", "year").values
     step = walked.transpose("draw", "year").values - c

@@ -24,7 +24,7 @@ from . import planning, runsize
 from ..errors import InputError
 from ..inputs.groups import GROUP_IDS
 from ..inputs import drives
-from ..schemes.parameters import drive_effect, net_price_pct
+from ..schemes.parameters import NO_WALK, drive_effect, net_price_pct
 from ..inputs.levers import DRIVE_PARAMETERS, SENSITIVITY_PARAMETERS as VARIED, lever_of, schemes_with, sensitivity_paths
 from ..inputs.scenario import Scenario
 from ..inputs.regions import NATIONAL, refuse_unit
@@ -176,6 +176,6 @@ def coverage_at(scenario: Scenario, params: xr.Dataset, table: pd.DataFrame, X: 
         if push is not None:  # (draw, region, year): the sampled strength less the scenario's own, from `start`
             strength = np.where(from_start, rows[:, push][:, None] - own, 0.0)[:, None, :]
             shift = drive_effect(draws, strength, unit)
-        raw = prep.advance(draws, seed=0, noise_from=year + 1, price=price, outreach_shift=shift)
+        raw = prep.advance(draws, seed=0, noise_from=NO_WALK, price=price, outreach_shift=shift)
         out[a:a + CHUNK] = raw["ins"][k].sum(axis=1)[0] / raw["pop"][k].sum(axis=1)[0]
     return out

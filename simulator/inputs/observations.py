@@ -29,6 +29,12 @@ def _observed(region: str, scheme: str, year_end_only: bool = True) -> pd.DataFr
     return rows
 
 
+def observed_years(region: str, scheme: str = "bhyt") -> list[int]:
+    """The years of the region's observed year-end figures of any group, as the fit reads them
+    (where its walk is tied: the engine's walk starts after the last, `parameters.walk_starts`)."""
+    return sorted({int(y) for y in _observed(region, scheme).year})
+
+
 def group_figures(region: str, scheme: str = "bhyt") -> pd.DataFrame:
     """Observed year-end figures of one group's coverage (the near-poor's, say), not of everyone:
     fitted beside the totals wherever the group is one the model has (`calibration/health_fit.py`)."""

@@ -50,7 +50,7 @@ from ..inputs import tables, demography, known, observations
 from ..errors import InputError
 from . import compliance
 from .fixed import RAMPS, Alternative, Fixed, lapse_halves, on, times
-from .parameters import DEFAULT_NOISE_FROM, Prior, region_values
+from .parameters import DEFAULT_NOISE_FROM, NO_WALK, Prior, region_values
 from .provenance import learned_without, provenance
 from ..inputs.policy import NATIONAL, Policy, Series
 from ..inputs.scenario import Scenario
@@ -455,7 +455,7 @@ class Prepared:
     def observables(self, params: xr.Dataset, seed: int = 0) -> dict[str, np.ndarray]:
         """What calibration compares with data, over (year, region, draw): BHXH and BHTN coverage of
         the labour force, voluntary members (persons)."""
-        raw = self.advance(params, seed, noise_from=10_000)
+        raw = self.advance(params, seed, noise_from=NO_WALK)
         lf = raw["labour_force"][..., None]
         compulsory = raw["required"] * raw["compliance"]
         return {"bhxh": (compulsory + raw["members"]) / lf,

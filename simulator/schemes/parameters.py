@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import xarray as xr
 
-from ..inputs import incomes, mandates
+from ..inputs import incomes, mandates, observations
 from .fixed import RAMPS, Alternative, Fixed, lapse_halves, times
 from ..inputs.groups import BY_ID, GROUP_IDS
 from .kernel import enrolment, enrolment_mix
@@ -105,8 +105,12 @@ LAPSE_HELD = Fixed(
 #: these (`now()`), so that `covsim target --held-fixed` can try each one's alternatives.
 FIXED = (AGE_SHIFT, INCOME, INCOME_AHEAD, LAPSE, ROADMAP_RAMP, HOUSEHOLD_RAMP, JOIN_LEVELS, LAPSE_HELD)
 #: First year of the outreach random walk: the years after the last observation (default: the
-#: year after the last national year-end figure shipped, 2023).
+#: year after the last national year-end figure shipped, 2023); a province with an older last
+#: figure walks from the year after it (`walk_starts`).
 DEFAULT_NOISE_FROM = 2024
+#: A run's `noise_from` that adds no walk (the fits' own runs, a sensitivity analysis's): no year
+#: reaches it.
+NO_WALK = 10_000
 
 
 @dataclass(frozen=True)
@@ -241,14 +245,32 @@ def net_price_pct(policy: xr.Dataset, last: int | None = None) -> xr.DataArray:
     priced = per(np.array([g in ratios for g in groups]), 1)
     return xr.DataArray(np.where(priced, price, 0.0), dims=share.dims, coords=share.coords)
 
+def walk_starts(regions: list[str], noise_from: int) -> list[int]:
+    """The first year of each region's walk ahead: the year after its latest year-end BHYT figure
+    before `noise_from`, where the fit ties that region's walk to zero (`health_fit.walk_span`), or
+    `noise_from` for a region with none (its level is its offset's). `noise_from` is the year after
+    the figures a run knows (the nation's last on the whole record, 2024; Y + 1 as of Y): a province
+    whose last figure is older walks from the year after it (Vĩnh Long's 2017: from 2018), else its
+    forecast would leave out the years between. NO_WALK: no walk at all."""
+    if noise_from >= NO_WALK:
+        return [noise_from] * len(regions)
+    out = []
+    for region in regions:
+        years = observations.observed_years(region, "bhyt")
+        years = [y for y in years if y < noise_from]
+        out.append(max(years) + 1 if years else noise_from)
+    return out
+
+
 def outreach_walk(params: xr.Dataset, seed: int, regions: list[str], years: list[int],
                   noise_from: int) -> np.ndarray:
-    """Random-walk outreach log-odds over (draw, region, year), zero before `noise_from`."""
+    """Random-walk outreach log-odds over (draw, region, year), zero before each region's start
+    (`walk_starts`)."""
     idx = params.draw.values
     out = np.zeros((idx.size, len(regions), len(years)))
-    later = [k for k, y in enumerate(years) if y >= noise_from]
-    if later:
-        for i, r in enumerate(regions):
+    for i, (r, start) in enumerate(zip(regions, walk_starts(regions, noise_from))):
+        later = [k for k, y in enumerate(years) if y >= start]
+        if later:
             z = normal_path(seed, f"outreach.{r}", idx, len(later))
             out[:, i, later] = np.cumsum(z, axis=1) * params.outreach_sd.values[:, None]
     return out

@@ -70,3 +70,29 @@ def test_an_as_of_posterior_carries_the_compliance_its_fit_held():
         assert np.all(post[name].values == point[name][1][0]), name
     assert post.compliance_sd.values.std() > 0  # the walk ahead keeps its prior
     assert set(compliance.PRIORS) <= set(post.data_vars)
+
+
+def test_each_regions_walk_ahead_starts_where_its_fit_ties_it():
+    """The fit ties a region's walk to zero at its last figure (`walk_span`): the engine's walk
+    ahead starts the year after it, whatever the run's `noise_from`, so a province whose last
+    figure is older than the nation's (Vĩnh Long's 2017) carries the walk over the years between."""
+    import xarray as xr
+
+    from covsim.simulator.schemes import parameters
+
+    regions = ["vietnam", "vinh_long", "ho_chi_minh_city", "dong_nai", "lai_chau"]
+    for until in (None, 2013, 2018):
+        noise_from = parameters.DEFAULT_NOISE_FROM if until is None else until + 1
+        starts = dict(zip(regions, parameters.walk_starts(regions, noise_from)))
+        for region in regions:
+            fitted = health_fit.fitted_observations(region, until)
+            own = fitted[fitted.region == region]
+            # where the fit ties the walk; a region with no figure of its own: the run's start
+            assert starts[region] == (int(own.year.max()) + 1 if not own.empty else noise_from), (until, region)
+    assert starts["vinh_long"] == 2018 and starts["ho_chi_minh_city"] == 2012  # as of 2018: 2017's and 2011's
+    params = xr.Dataset({"outreach_sd": ("draw", np.full(4, 0.1))}, coords={"draw": np.arange(4)})
+    walk = parameters.outreach_walk(params, 0, regions, YEARS, parameters.DEFAULT_NOISE_FROM)
+    vinh_long = walk[:, 1]
+    assert not vinh_long[:, :YEARS.index(2018)].any() and vinh_long[:, YEARS.index(2018):].all()
+    assert not walk[:, 0].any()  # the nation's starts after its 2023 figure, past these years
+    assert not parameters.outreach_walk(params, 0, regions, YEARS, parameters.NO_WALK).any()
