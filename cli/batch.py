@@ -364,7 +364,11 @@ def _finished(args, out, variants, chunks, resumed: int, seconds: float, attrs: 
         record.update(parameters=json.loads(attrs["parameters"]), calibrated=attrs["calibrated"],
                       # as every other command's provenance: each variant's scenario hash and assumed numbers
                       scenario_hashes={v.name: v.scenario.hash for v in variants},
-                      assumptions=json.loads(attrs["assumptions"]))
+                      assumptions=json.loads(attrs["assumptions"]), fixed=json.loads(attrs["fixed"]))
+        if attrs.get("learned"):  # by region, as the store's attributes keep them (each a run's record)
+            record["learned"] = {r: json.loads(text) for r, text in json.loads(attrs["learned"]).items()}
+        if attrs.get("unconverged"):
+            record["unconverged"] = json.loads(attrs["unconverged"])
         print(json.dumps({"out": str(out), "scenarios": [v.name for v in variants], "draws": args.draws,
                           "seed": args.seed, "chunks": len(chunks), "resumed_chunks": resumed,
                           "seconds": round(seconds, 3), "provenance": record}, ensure_ascii=False))

@@ -422,7 +422,7 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
     """The attributes `stamp` gives a health-insurance run, with the later changes of the policy in
     force (`policy`, else the shipped one) its reform replaces."""
     out = _provenance(scenario, params, params_source, seed, noise_from, BAND_LABELS, params_digest,
-                      known=policy.decided_by if policy else None)
+                      known=policy.decided_by if policy else None, scheme=scenario.scheme)
     out["supersedes"] = json.dumps(scenario.supersedes(policy), ensure_ascii=False)
     out["capped"] = json.dumps(scenario.capped(policy), ensure_ascii=False)  # top-ups that count for less
     out["below_national"] = json.dumps(scenario.below_national(policy), ensure_ascii=False)  # a national-policy test

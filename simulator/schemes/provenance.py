@@ -15,6 +15,7 @@ import numpy as np
 import xarray as xr
 
 from ..inputs import tables
+from ..inputs.regions import run_members
 from ..inputs.regions import boundaries
 from ..inputs.scenario import Scenario
 from . import unverified
@@ -99,12 +100,21 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
 def analysis_record(scenario: Scenario, params: xr.Dataset, seed: int, assumptions: list[str] = ()) -> dict:
     """What reproduces an analysis made of many runs of one scenario (`solve`, `sensitivity`), in
     `record`'s shape: scenario, data, code, seed, the parameter draws, every assumed number."""
-    return {"scenario": scenario.name, "scenario_hash": scenario.hash, "region": scenario.region,
+    from . import scheme  # (the registry imports the schemes, which import this module)
+
+    entry = scheme(scenario.scheme)
+    learned = params.attrs.get(entry.learned_attr)
+    learned = learned_without(learned, entry.unread) if learned and entry.unread else learned
+    return {"scenario": scenario.name, "scenario_hash": scenario.hash,
+            "scenario_definition": scenario.resolved(), "region": scenario.region,
             "scheme": scenario.scheme, "data_hash": tables.data_hash(), "code_version": code_version(),
             "seed": int(seed), "draws": int(params.sizes["draw"]), "parameters": str(params.attrs.get("source", "given")),
             "parameters_hash": params_hash(params),
             "assumptions": list(dict.fromkeys([*scenario.assumptions(), *assumptions])),
+            # what every run of it holds fixed (assumed, not fitted), as its runs list it
+            "fixed": list(entry.fixed_for(list(run_members(scenario.region)) or [scenario.region], scenario.end)),
             "unverified_data": unverified.rows_for(scenario),
+            **({"learned": json.loads(learned)} if learned else {}),
             **({"unit_figures": json.loads(params.attrs["unit_figures"])} if params.attrs.get("unit_figures") else {})}
 
 
@@ -127,6 +137,8 @@ def record(attrs) -> dict:
     code and seed (what reproduces it), the parameters used and every assumed number, from the
     attributes `provenance` gave the run."""
     out = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in attrs.items() if k in RECORD_KEYS}
+    if attrs.get("scenario_definition"):  # what the scenario ran, whatever its file says later
+        out["scenario_definition"] = json.loads(attrs["scenario_definition"])
     out["assumptions"] = json.loads(attrs.get("assumptions") or "[]")
     out["fixed"] = json.loads(attrs.get("fixed") or "[]")  # what the model holds fixed (assumed, not fitted)
     out["supersedes"] = json.loads(attrs.get("supersedes") or "[]")  # later changes in force the reform replaces

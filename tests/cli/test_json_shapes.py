@@ -74,3 +74,23 @@ def test_calibrate_s_documented_keys_are_its_summary_s():
     source = inspect.getsource(forecasting.cmd_calibrate)
     summary = source[source.index("summary = {"):source.index("if args.json")]
     assert set(re.findall(r'"([a-z_0-9]+)":', summary)) == documented("calibrate")
+
+
+def _provenance(argv, tmp_path, capsys) -> dict:
+    assert main([a.format(tmp=tmp_path) for a in argv] + ["--json"]) == 0
+    return json.loads(capsys.readouterr().out)["provenance"]
+
+
+def test_every_provenance_says_the_scheme_the_scenario_as_run_and_what_the_model_holds(tmp_path, capsys):
+    """As docs/json.md says of every answer from a run: a health run named no scheme and no run its
+    scenario's definition; `solve`, `sensitivity` and `batch` left out what the model holds fixed and
+    what the fit learned, which their text then did not print either."""
+    run = _provenance(COMMANDS["run"], tmp_path, capsys)
+    assert run["scheme"] == "bhyt" and run["scenario_definition"]["region"] == "lai_chau"
+    assert run["fixed"] and run["learned"]["mostly_prior"]
+    for command in ("solve", "sensitivity", "batch"):
+        got = _provenance(COMMANDS[command], tmp_path, capsys)
+        assert got["fixed"] == run["fixed"], command
+        learned = got["learned"]["lai_chau"] if command == "batch" else got["learned"]
+        assert learned == run["learned"], command
+    assert _provenance(COMMANDS["solve"], tmp_path, capsys)["scenario_definition"] == run["scenario_definition"]
