@@ -111,6 +111,9 @@ def cmd_brief(args) -> int:
             from covsim.simulator.inputs.decisions import knowledge_day
 
             planning.check_plan_known(other, knowledge_day(args.until, args.known), "--compare")
+    from covsim.cli.main import check_run_size
+
+    check_run_size(sc, args)  # before any draw is read: 10**8 draws would fill the memory, not stop
     if args.held_fixed:  # refuse before a minute of running
         from covsim.calibration import held_fixed
 
@@ -172,7 +175,7 @@ def cmd_brief(args) -> int:
 
 
 def register(sub) -> None:
-    from covsim.cli.main import SEED_HELP, _positive_int, seed
+    from covsim.cli.main import SEED_HELP, _positive_int, add_memory_limit, seed
     from covsim.cli.main import _year
     from covsim.cli.planning import _day, _float
 
@@ -191,6 +194,7 @@ def register(sub) -> None:
     p.add_argument("--draws", type=_positive_int, default=200, help="posterior draws (default 200)")
     p.add_argument("--seed", type=seed, default=0, help=SEED_HELP)
     p.add_argument("--out", required=True, help="output file: .docx, .pdf or .html")
+    add_memory_limit(p)
     p.add_argument("--held-fixed", action="store_true",
                    help="also say how the probability moves with each number the model holds fixed (assumed) at "
                         "a lower and a higher value, the fit redone under each (as covsim target --held-fixed; "

@@ -40,6 +40,9 @@ from .regions import NATIONAL
 MAX_AGE = 100  # the last age is open: 100 and over
 AGES = np.arange(MAX_AGE + 1)
 SEXES = ("male", "female")
+#: The parameters demography.csv's rows may name: what `build` reads (a name outside would be a
+#: row no run reads: validate.py refuses it).
+PARAMETERS = ("tfr", *(f"e0_{sex}" for sex in SEXES), "sex_ratio_at_birth", "share_male", "growth_rate")
 #: Growth rate of the stable population that shapes the initial age structure where the data give
 #: no age bands at all, not even the nation's (assumed: Vietnam's share aged 0-14 of about a quarter
 #: around 2009).

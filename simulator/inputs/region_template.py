@@ -53,6 +53,8 @@ TOP_UP_GROUPS = LEVERS["local_top_up"].groups
 OPTIONAL_SHEETS = ("Xã phường",)
 #: Sheets whose rows repeat a year (one row per group or commune), so years need not increase.
 REPEATED_YEARS = ("Hỗ trợ địa phương", "Xã phường")
+#: The local top-ups' sheet: one row per year and group.
+TOP_UP_SHEET = "Hỗ trợ địa phương"
 
 
 @dataclass
@@ -132,6 +134,7 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
         ws = wb[sheet]
         rows = []
         last_year = None
+        given: dict[tuple, int] = {}  # a repeated-years sheet's (year, group): the row that gave it
         for r, cells in filled_rows(ws, len(columns), FIRST_ROW):
             parsed = []
             for j, ((_, en, kind), raw) in enumerate(zip(columns, cells)):
@@ -142,6 +145,12 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
                 if last_year is not None and parsed[0] <= last_year and sheet not in REPEATED_YEARS:
                     bad(sheet, f"A{r}", f"year {parsed[0]} after {last_year}; years go in increasing order, once each")
                 last_year = parsed[0] if last_year is None else max(last_year, parsed[0])
+            if sheet == TOP_UP_SHEET and isinstance(parsed[0], int) and parsed[1]:
+                key = (parsed[0], parsed[1])
+                if key in given:  # two top-ups for one group from one year: which holds?
+                    bad(sheet, f"A{r}", f"year {key[0]}, group {key[1]} already given in row {given[key]}; "
+                                        "give each year and group once")
+                given.setdefault(key, r)
             if sheet == OBSERVED_SHEET and isinstance(parsed[0], int) and parsed[0] > date.today().year:
                 bad(sheet, f"A{r}", f"{parsed[0]} has not begun; an observed figure is of a year up to "
                                     f"{date.today().year} (a target goes in sheet 'Chỉ tiêu BHYT')")

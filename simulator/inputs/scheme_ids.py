@@ -21,3 +21,14 @@ LABOUR_INPUTS = ("participation.", "required_profile", "required_share", "inform
 #: reads the others and ENFORCEMENT. unverified.py lists the unconfirmed rows a run reads by this.
 LABOUR_POLICY = ("retirement_age", "bhtn_scope", "voluntary_contribution_rate", "voluntary_income_floor",
                  "voluntary_bhxh_subsidy", "voluntary_outreach", ENFORCEMENT)
+#: The policy parameters the health engine reads (inputs/policy.py, `policy_arrays`; a scenario's
+#: `outreach` and `drive` are regional rows too).
+HEALTH_POLICY = ("base_salary", "premium_rate", "employee_premium_rate", "state_share", "local_top_up",
+                 "household_member_factor", "outreach", "drive")
+#: Policy rows shipped for the record that no run reads (the contribution rates the premium is not
+#: drawn from, the cap on the premium's reference level): allowed, so that they can be kept.
+POLICY_RECORD = ("employee_contribution_rate", "employer_contribution_rate", "premium_rate_cap",
+                 "reference_level_equals_base_salary")
+#: The labour force table's rows besides the layer's inputs: the figures its fit reads (shares and
+#: member counts, observations.labour) and the context no run reads.
+LABOUR_FIGURES = ("bhxh_share", "bhtn_share", "voluntary_members", "bhtn_members", "labour_force", "bhtn_required")

@@ -9,7 +9,9 @@ import csv
 import hashlib
 import io
 import os
+import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -20,6 +22,8 @@ from ..errors import InputError
 from .scheme_ids import SCHEMES
 
 KINDS = ("observed", "planned", "assumed")
+#: A date cell: year, month and day, as ISO 8601 writes them.
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,8 @@ def _parse_cell(col: Column, raw: str, where: str, line: int):
         return "" if col.dtype == "str" else None
     if col.allowed is not None and raw not in col.allowed:
         raise InputError(where, key, f"'{raw}' is not allowed; allowed: {', '.join(col.allowed)}")
+    if col.dtype == "date" and not ISO_DAY.fullmatch(raw):  # 01/05/2009 is read two ways; "now" is no day
+        raise InputError(where, key, f"'{raw}' is not a date written YYYY-MM-DD (2009-05-01)")
     try:
         if col.dtype == "int":
             return int(raw)
@@ -168,7 +174,7 @@ def _parse_cell(col: Column, raw: str, where: str, line: int):
                 raise ValueError
             return value
         if col.dtype == "date":
-            return pd.Timestamp(raw).date()
+            return date.fromisoformat(raw)
     except (ValueError, TypeError):
         raise InputError(where, key, f"'{raw}' is not a valid {col.dtype}") from None
     return raw

@@ -56,6 +56,8 @@ KEYS = {
     "census_structure": ("region", "year", "dimension", "category"),
     "income": ("region", "year"),
     "household_sizes": ("region", "size", "year"),
+    "mandates": ("document", "group", "effective"),
+    "decisions": ("document", "match"),
 }
 
 #: The censuses every region with census rows must have: a series with one missing is a gap the
@@ -157,6 +159,60 @@ GROUP_COLUMNS = {
 }
 
 
+@lru_cache(maxsize=None)
+def _named() -> dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
+    """table -> (column, what it names, the names its readers read, the patterns they read by): a
+    misspelt parameter (`base_salry`, `e0_femal`) names rows no run reads, which would be dropped
+    without a word or leave a series with no value in force."""
+    import re
+
+    from .demography import PARAMETERS, SEXES
+    from .scheme_ids import HEALTH_POLICY, LABOUR_FIGURES, LABOUR_POLICY, POLICY_RECORD
+
+    policy = tuple(dict.fromkeys((*HEALTH_POLICY, *LABOUR_POLICY, *(lever.parameter for lever in LEVERS.values()),
+                                  *POLICY_RECORD)))
+    subgroups = LEVERS["voluntary_subsidy"].groups  # the informal workers' income groups (labour.SUBGROUPS)
+    labour = (*LABOUR_FIGURES, "required_share", "informal_income_growth",
+              *(f"informal_share.{g}" for g in subgroups if g != "other"), *(f"informal_income.{g}" for g in subgroups))
+    band = r"\d+-\d+"  # an age band, 15-19
+    return {
+        "policy_parameters": ("parameter", "policy parameter", policy, ()),
+        "labour_policy": ("parameter", "policy parameter", policy, ()),
+        "demography": ("parameter", "demographic parameter", PARAMETERS, ()),
+        "labour_force": ("parameter", "labour force parameter", labour,
+                         (rf"participation\.({'|'.join(map(re.escape, SEXES))})\.{band}", rf"required_profile\.{band}")),
+        "group_shares": ("sex", "sex", ("all", *SEXES), ()),
+    }
+
+
+#: How the patterns above read to a user.
+PATTERN_TEXT = {"labour_force": "participation.<male|female>.<age band, 15-19>, required_profile.<age band>"}
+
+
+def _name_rules(name: str, row: dict) -> str | None:
+    """Why `row`'s name column (`_named`; a census structure's category by its dimension) names
+    nothing its readers read, or None."""
+    import re
+
+    if name == "census_structure":
+        from .demography import SEXES
+
+        value, dimension = row["category"], row["dimension"]
+        if dimension == "sex" and value not in SEXES:
+            return f"'{value}' is not a sex{nearest(value, SEXES)}; allowed: {', '.join(SEXES)}"
+        if dimension == "age" and not re.fullmatch(r"\d+-\d+|\d+\+", str(value)):
+            return f"'{value}' is not an age band; allowed: 'FIRST-LAST' (15-64) or 'FIRST+' (65+)"
+        return None
+    if name not in _named():
+        return None
+    column, what, allowed, patterns = _named()[name]
+    value = row[column]
+    if not filled(value) or value in allowed or any(re.fullmatch(p, str(value)) for p in patterns):
+        return None
+    text = ", ".join(allowed) + (f", {PATTERN_TEXT[name]}" if patterns else "")
+    return f"'{value}' is not a {what} any run reads{nearest(value, allowed)}; allowed: {text}"
+
+
 def _id_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str, regions: set[str] | None) -> list[Finding]:
     """Every region id one of the registry (regions.csv, with the regions a user added) and every
     group id one the table's readers know: a row of an unknown id is dropped where it is read."""
@@ -176,6 +232,9 @@ def _id_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str, regio
             if filled(value) and value not in allowed:
                 out.append(_cell(file, line, column, f"'{value}' is not a {what}{_for(name, row)}"
                                                      f"{nearest(value, allowed)}; allowed: {', '.join(allowed)}"))
+        unread = _name_rules(name, row)
+        if unread:
+            out.append(_cell(file, line, "category" if name == "census_structure" else _named()[name][0], unread))
         group = row.get("group")
         if name == "coverage" and not _valid_group(group):
             out.append(_cell(file, line, "group", f"'{group}' is not a group{nearest(group, COVERAGE_GROUPS)}; "

@@ -696,6 +696,9 @@ def test_size_estimate_and_limit():
      ["--draws", "a forecast of vinh_long of 100,000,000 draws", "past the limit of 8.0 GB"]),
     (("calibrate", "vinh_long", "--draws", "100000000", "--out", "post.nc", "--memory-limit", "8G"),
      ["--draws", "a fit of vinh_long"]),
+    # a briefing's run too (it filled 15 GB in 30 s before it was refused)
+    (("brief", "lai_chau", "--target", "0.9", "--year", "2020", "--draws", "100000000", "--out", "b.html",
+      "--memory-limit", "8G"), ["--draws", "100,000,000 draws of lai_chau", "past the limit of 8.0 GB"]),
     (("sensitivity", "vinh_long", "--year", "2020", "--draws", "20", "--samples", "1073741824",
       "--memory-limit", "8G"), ["--samples", "1,073,741,824 samples", "use fewer --samples"]),
     # the option a message points to is one the command has

@@ -292,6 +292,17 @@ def test_the_shipped_ids_and_years_are_all_known():
      ["policy_parameters.csv", "column 'group'", "'male' is not a member rank of household_member_factor",
       "allowed: 1, 2, 3, 4, 5"]),
     ("income", "\nvietnam,", "\nviet_nam,", ["income.csv: row 2, column 'region'", "did you mean 'vietnam'"]),
+    # a misspelt name: its rows read by no run (the 2010 premium dropped, the 2008 rate holding since)
+    ("policy_parameters", "premium_rate,vietnam,,2010-01-01", "premium_rte,vietnam,,2010-01-01",
+     ["policy_parameters.csv: row 15, column 'parameter'", "'premium_rte' is not a policy parameter any run reads",
+      "did you mean 'premium_rate'"]),
+    ("demography", "vietnam,e0_female,2014,", "vietnam,e0_femal,2014,",
+     ["demography.csv: row 2, column 'parameter'", "'e0_femal' is not a demographic parameter", "did you mean 'e0_female'"]),
+    ("labour_force", "vietnam,2019,participation.male.15-19,", "vietnam,2019,participation.man.15-19,",
+     ["labour_force.csv: row 2, column 'parameter'", "'participation.man.15-19' is not a labour force parameter",
+      "participation.<male|female>.<age band, 15-19>"]),
+    ("census_structure", "vietnam,2009,sex,male,", "vietnam,2009,sex,males,",
+     ["census_structure.csv: row 2, column 'category'", "'males' is not a sex", "allowed: male, female"]),
 ])
 def test_an_unknown_region_or_group_id_is_a_fault(copy, edit, name, old, new, fragments):
     edit(copy / f"{name}.csv", old, new)
@@ -374,3 +385,30 @@ def test_a_missing_labour_table_is_said_but_no_fault(copy):
     said = [str(f) for f in check_all(copy) if f.file.startswith("labour_")]
     assert said == ["labour_force.csv: file: missing: health-insurance (bhyt) runs do not read it, but every social "
                     "(bhxh) and unemployment (bhtn) insurance run refuses until it is given"]
+
+
+def test_a_group_share_of_an_unknown_sex_is_a_fault_not_a_crash(copy, edit):
+    """`membership` reads a row's sex as 'all' or one of the model's: another crashed the run."""
+    edit(copy / "group_shares.csv", "vietnam,all,0,5,child_under6,2010,", "vietnam,M,0,5,child_under6,2010,")
+    found = _problems(copy)
+    assert any("group_shares.csv: row 2, column 'sex': 'M' is not a sex" in f and "allowed: all, male, female" in f
+               for f in found), found
+
+
+def test_a_roadmap_step_given_twice_is_a_fault(copy):
+    """A fact given twice is a fault (which holds?): the roadmap's and the decisions' tables too."""
+    path = copy / "mandates.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
+    found = _problems(copy)
+    assert found == [f"mandates.csv: row {len(lines) + 1}: repeated: document Law 25/2008/QH12 Art. 51, group "
+                     "pupil_student, effective 2010-01-01 is already given in row 2"], found
+
+
+@pytest.mark.parametrize("written", ["01/05/2009", "2009-5-1", "now", "2009"])
+def test_a_date_not_written_year_month_day_is_a_fault(copy, edit, written):
+    """01/05/2009 was read as 5 January, `now` as today, 2009 as 1 January: a date is YYYY-MM-DD."""
+    edit(copy / "labour_policy.csv", "2009-05-01", written)
+    found = _problems(copy)
+    assert len(found) == 1 and "column 'effective_from'" in found[0], found
+    assert f"'{written}' is not a date written YYYY-MM-DD" in found[0]

@@ -169,6 +169,9 @@ def test_a_registered_regions_file_edited_out_of_range_stops_every_command_but_i
                                          "2025 unit run as the sum of its former provinces (", "binh_duong",
                                          "a region you add takes a new id"]),
     (dict(rid="lai_chau_2025"), ["sheet 'Tỉnh', cell A3", "'lai_chau_2025' is already a region", "(lai_chau)"]),
+    # two top-ups for one group from one year: both were registered, and every command then refused the data
+    (dict(top_ups=((2026, "near_poor", 10), (2026, "near_poor", 20))),
+     ["sheet 'Hỗ trợ địa phương', cell A4", "year 2026, group near_poor already given in row 3"]),
     (dict(top_ups=((2026, "nobody", 10),)), ["sheet 'Hỗ trợ địa phương', cell B3",
                                              "not a group a local top-up can go to; allowed"]),
     # an employee's premium is the employer's: a top-up there was costed (about 800 bn VND) and changed nothing
