@@ -221,10 +221,13 @@ def rows_for(scenario, known: date | None = None) -> list[dict]:
 def stand_ins_for(scenario, known: date | None) -> list[dict]:
     """The rows of years after an as-of run's day (`known`) that it reads, its series having no
     figure known by then (none on the whole record), in `rows_for`'s shape: what the forecast leans
-    on that its day did not know."""
+    on that its day did not know, its fit's national run's included."""
     if known is None:
         return []
-    return json.loads(_stand_ins(_run_regions(scenario), scenario.scheme, tables.data_hash(), known))
+    # an as-of answer is fitted jointly with the nation (the health and labour fits run both), whose
+    # run reads the nation's own rows: its later life expectancy and group shares too
+    fitted = tuple(dict.fromkeys((*_run_regions(scenario), NATIONAL)))
+    return json.loads(_stand_ins(fitted, scenario.scheme, tables.data_hash(), known))
 
 
 def _run_regions(scenario) -> tuple[str, ...]:

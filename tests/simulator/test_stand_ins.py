@@ -27,10 +27,13 @@ def test_an_as_of_run_lists_the_later_figures_it_reads_and_a_run_on_the_record_n
     # the national life expectancy, first given for 2014; the household sizes of the 2019 census
     assert nation["demography.csv"] == {"vietnam e0_female 2014", "vietnam e0_male 2014"}
     assert len(nation["household_sizes.csv"]) == 7 and all(s.endswith(" 2019") for s in nation["household_sizes.csv"])
-    # Lai Châu's own later figures stand in before the nation's (known.figures keys by region)
+    # Lai Châu's own later figures stand in for its own run (known.figures keys by region), and the
+    # nation's for the national run its fit makes beside it (an audit found them read, not listed)
     lai_chau = _stand_ins("lai_chau", date(2013, 12, 31))["demography.csv"]
     assert {"lai_chau tfr 2019", "lai_chau e0_female 2024", "lai_chau e0_male 2024"} <= lai_chau
-    assert not any(s.startswith("vietnam e0_") for s in lai_chau)
+    assert {"vietnam e0_female 2014", "vietnam e0_male 2014"} <= lai_chau
+    assert {s.split()[-1] for s in _stand_ins("ho_chi_minh_city", date(2009, 12, 31))["group_shares.csv"]
+            if s.startswith("vietnam ")} == {"2010"}  # the nation's 2010 group shares, as of 2009
     # a 2025 unit's former provinces each on their own: Bình Dương has no life expectancy of its own,
     # so the nation's stands in for it, though HCMC and Bà Rịa–Vũng Tàu have theirs of 2024
     unit = _stand_ins("ho_chi_minh_city_2025", date(2013, 12, 31))["demography.csv"]
@@ -89,14 +92,16 @@ def test_the_household_sizes_read_are_the_latest_census_known_or_the_earliest_be
 
 def test_a_listed_later_figure_is_read_and_the_text_says_so(copy, edit):
     """Lai Châu's 2019 fertility, listed as standing in as of 2013, moves that forecast when changed;
-    the text output names it."""
+    the text output counts it."""
     args = ("forecast", "lai_chau", "--until", "2013", "--to", "2020", "--draws", "40")
     shipped = covsim(*args)
     assert shipped.returncode == 0, shipped.stderr
     assert ("figures of years after --until standing in" in shipped.stdout
-            and "lai_chau tfr 2019" in shipped.stdout and "household_sizes.csv 7 rows" in shipped.stdout)
+            and "12 rows" in shipped.stdout and "demography.csv 5 rows" in shipped.stdout
+            and "household_sizes.csv 7 rows" in shipped.stdout)  # its own 3 and the nation's 2 life expectancies
     record = json.loads(covsim(*args, "--json").stdout)["provenance"]
     assert {"demography.csv", "household_sizes.csv"} == {r["table"] for r in record["stand_ins"]}
+    assert {("vietnam", "e0_female"), ("lai_chau", "tfr")} <= {(r["region"], r["what"]) for r in record["stand_ins"]}
     edit(copy / "demography.csv", "lai_chau,tfr,2019,2.6,", "lai_chau,tfr,2019,1.8,")
     changed = covsim(*args, "--json", env={"COVSIM_DATA_DIR": str(copy)})
     assert changed.returncode == 0, changed.stderr
