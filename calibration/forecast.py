@@ -112,8 +112,9 @@ def predictive(ds: xr.Dataset, params: xr.Dataset, seed: int, region: str) -> xr
 def run_as_of(sc: Scenario, until: int, to: int, params: xr.Dataset, seed: int,
               policy: simulator.Policy | None = None, known: date | None = None) -> xr.Dataset:
     """The scenario run to `to` under the policy decided by the end of `until` (or by `known`;
-    `policy`: the scheme's base policy, by default the health one), with the outreach walk starting
-    after `until`: what was knowable at the origin."""
+    `policy`: the scheme's base policy, by default the health one), with each region's outreach walk
+    starting after its last figure known by `until` (`parameters.walk_starts`): what was knowable at
+    the origin."""
     planning.check_drive_known(sc, knowledge_day(until, known))  # a drive with no unit then changes nothing
     end = max(to, sc.start + 1)
     run_sc = dataclasses.replace(sc, end=end, reform={p: {y: v for y, v in ys.items() if y <= end}

@@ -5,6 +5,8 @@ A plan's target is never an observation: the two come from the same table but ar
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from . import tables
@@ -30,9 +32,17 @@ def _observed(region: str, scheme: str, year_end_only: bool = True) -> pd.DataFr
 
 
 def observed_years(region: str, scheme: str = "bhyt") -> list[int]:
-    """The years of the region's observed year-end figures of any group, as the fit reads them
-    (where its walk is tied: the engine's walk starts after the last, `parameters.walk_starts`)."""
-    return sorted({int(y) for y in _observed(region, scheme).year})
+    """The years of the region's observed year-end figures the fit reads (everyone's, a model
+    group's, a law group's, or model groups joined by '+'; never a six-group plan's), where its walk
+    is tied: the engine's walk starts after the last (`parameters.walk_starts`)."""
+    from .groups import GROUP_IDS
+
+    def fitted(group: str) -> bool:  # as calibration/health_fit.model_groups reads a figure's group
+        return (group == "all" or bool(re.fullmatch(r"law\d+", group))
+                or all(part in GROUP_IDS for part in group.split("+")))
+
+    rows = _observed(region, scheme)
+    return sorted({int(y) for y, g in zip(rows.year, rows.group) if fitted(str(g))})
 
 
 def group_figures(region: str, scheme: str = "bhyt") -> pd.DataFrame:

@@ -204,7 +204,8 @@ class Prepared:
     def outreach(self, params: xr.Dataset, seed: int, noise_from: int = DEFAULT_NOISE_FROM) -> np.ndarray:
         """The outreach log-odds over (draw, region, year) the run adds to joining: the policy's,
         the random walk ahead, the pull of the level above's targets and the drive lever."""
-        outreach = self.pol.outreach.values[None] + outreach_walk(params, seed, self.regions, self.years, noise_from)
+        outreach = self.pol.outreach.values[None] + outreach_walk(params, seed, self.regions, self.years, noise_from,
+                                                                    self.figures_until)
         outreach = outreach + target_pull(params, self.pull)
         if "drive" in self.pol and np.any(self.pol.drive.values):  # (the unit costs a tenth of a second)
             outreach = outreach + drive_effect(params, self.pol.drive.values, drives.drive_unit(self.known_on))

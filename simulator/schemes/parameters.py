@@ -245,30 +245,30 @@ def net_price_pct(policy: xr.Dataset, last: int | None = None) -> xr.DataArray:
     priced = per(np.array([g in ratios for g in groups]), 1)
     return xr.DataArray(np.where(priced, price, 0.0), dims=share.dims, coords=share.coords)
 
-def walk_starts(regions: list[str], noise_from: int) -> list[int]:
+def walk_starts(regions: list[str], noise_from: int, last: int | None = None) -> list[int]:
     """The first year of each region's walk ahead: the year after its latest year-end BHYT figure
-    before `noise_from`, where the fit ties that region's walk to zero (`health_fit.walk_span`), or
-    `noise_from` for a region with none (its level is its offset's). `noise_from` is the year after
-    the figures a run knows (the nation's last on the whole record, 2024; Y + 1 as of Y): a province
-    whose last figure is older walks from the year after it (Vĩnh Long's 2017: from 2018), else its
-    forecast would leave out the years between. NO_WALK: no walk at all."""
+    known to the run (up to `last`, the run's figures' year: Y as of Y; None, every figure), where
+    the fit ties that region's walk to zero (`health_fit.walk_span`), or `noise_from` for a region
+    with none (its level is its offset's). `noise_from` is the year after the figures a run knows
+    (the nation's last on the whole record, 2024; Y + 1 as of Y): a province whose last figure is
+    older walks from the year after it (Vĩnh Long's 2017: from 2018), else its forecast would leave
+    out the years between; one with a later figure walks from after that. NO_WALK: no walk at all."""
     if noise_from >= NO_WALK:
         return [noise_from] * len(regions)
     out = []
     for region in regions:
-        years = observations.observed_years(region, "bhyt")
-        years = [y for y in years if y < noise_from]
+        years = [y for y in observations.observed_years(region, "bhyt") if last is None or y <= last]
         out.append(max(years) + 1 if years else noise_from)
     return out
 
 
 def outreach_walk(params: xr.Dataset, seed: int, regions: list[str], years: list[int],
-                  noise_from: int) -> np.ndarray:
+                  noise_from: int, last: int | None = None) -> np.ndarray:
     """Random-walk outreach log-odds over (draw, region, year), zero before each region's start
-    (`walk_starts`)."""
+    (`walk_starts`, by the figures known up to `last`)."""
     idx = params.draw.values
     out = np.zeros((idx.size, len(regions), len(years)))
-    for i, (r, start) in enumerate(zip(regions, walk_starts(regions, noise_from))):
+    for i, (r, start) in enumerate(zip(regions, walk_starts(regions, noise_from, last))):
         later = [k for k, y in enumerate(years) if y >= start]
         if later:
             z = normal_path(seed, f"outreach.{r}", idx, len(later))

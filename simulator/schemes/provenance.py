@@ -108,13 +108,15 @@ def analysis_record(scenario: Scenario, params: xr.Dataset, seed: int, assumptio
     return {"scenario": scenario.name, "scenario_hash": scenario.hash,
             "scenario_definition": scenario.resolved(), "region": scenario.region,
             "scheme": scenario.scheme, "data_hash": tables.data_hash(), "code_version": code_version(),
-            "seed": int(seed), "draws": int(params.sizes["draw"]), "parameters": str(params.attrs.get("source", "given")),
+            "seed": int(seed), "draws": int(params.sizes["draw"]),
+            "parameters": str(params.attrs.get(entry.source_attr) or params.attrs.get("source", "given")),
             "parameters_hash": params_hash(params),
             "assumptions": list(dict.fromkeys([*scenario.assumptions(), *assumptions])),
             # what every run of it holds fixed (assumed, not fitted), as its runs list it
             "fixed": list(entry.fixed_for(list(run_members(scenario.region)) or [scenario.region], scenario.end)),
             "unverified_data": unverified.rows_for(scenario),
             **({"learned": json.loads(learned)} if learned else {}),
+            **({"unconverged": str(params.attrs["unconverged"])} if params.attrs.get("unconverged") else {}),
             **({"unit_figures": json.loads(params.attrs["unit_figures"])} if params.attrs.get("unit_figures") else {})}
 
 

@@ -83,7 +83,7 @@ def test_each_regions_walk_ahead_starts_where_its_fit_ties_it():
     regions = ["vietnam", "vinh_long", "ho_chi_minh_city", "dong_nai", "lai_chau"]
     for until in (None, 2013, 2018):
         noise_from = parameters.DEFAULT_NOISE_FROM if until is None else until + 1
-        starts = dict(zip(regions, parameters.walk_starts(regions, noise_from)))
+        starts = dict(zip(regions, parameters.walk_starts(regions, noise_from, until)))
         for region in regions:
             fitted = health_fit.fitted_observations(region, until)
             own = fitted[fitted.region == region]
@@ -96,3 +96,14 @@ def test_each_regions_walk_ahead_starts_where_its_fit_ties_it():
     assert not vinh_long[:, :YEARS.index(2018)].any() and vinh_long[:, YEARS.index(2018):].all()
     assert not walk[:, 0].any()  # the nation's starts after its 2023 figure, past these years
     assert not parameters.outreach_walk(params, 0, regions, YEARS, parameters.NO_WALK).any()
+    # a figure later than the nation's last (a province's 2025, a user's region): on the whole record
+    # the fit ties the walk there, so the run's walk starts after it, not at the run's noise_from
+    from covsim.simulator.inputs import observations
+
+    real = observations.observed_years
+    try:
+        observations.observed_years = lambda region, scheme="bhyt": [2019, 2025] if region == "somewhere" else real(region, scheme)
+        assert parameters.walk_starts(["somewhere"], parameters.DEFAULT_NOISE_FROM) == [2026]
+        assert parameters.walk_starts(["somewhere"], 2024, last=2023) == [2020]  # as of 2023
+    finally:
+        observations.observed_years = real

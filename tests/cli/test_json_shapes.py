@@ -94,3 +94,12 @@ def test_every_provenance_says_the_scheme_the_scenario_as_run_and_what_the_model
         learned = got["learned"]["lai_chau"] if command == "batch" else got["learned"]
         assert learned == run["learned"], command
     assert _provenance(COMMANDS["solve"], tmp_path, capsys)["scenario_definition"] == run["scenario_definition"]
+
+
+def test_a_labour_analysis_names_the_labour_draws_its_runs_read(tmp_path, capsys):
+    """`solve --scheme bhxh` named the health posterior its draws carry beside the labour layer's."""
+    run = _provenance(["run", "vinh_long", "--scheme", "bhxh", "--draws", "6"], tmp_path, capsys)
+    solved = _provenance(["solve", "vinh_long", "--scheme", "bhxh", "--target", "0.3", "--year", "2025",
+                          "--probability", "0.5", "--levers", "voluntary_subsidy.poor", "--draws", "6"], tmp_path, capsys)
+    assert run["parameters"].startswith("posterior labour_") and solved["parameters"] == run["parameters"]
+    assert solved["fixed"] == run["fixed"] and solved["learned"] == run["learned"]
