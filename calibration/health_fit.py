@@ -26,7 +26,7 @@ from covsim.simulator.errors import InputError
 from covsim.simulator.inputs import observations as observed_points
 from covsim.simulator.inputs import tables
 from covsim.simulator.inputs.decisions import knowledge_day, known_by
-from covsim.simulator.inputs.groups import BY_ID, GROUP_IDS, GROUPS
+from covsim.simulator.inputs.groups import BY_ID, GROUP_IDS, GROUPS, figure_groups
 from covsim.simulator.inputs.policy import Policy
 from covsim.simulator.inputs.scenario import FIRST_YEAR, load
 from covsim.simulator.schemes import compliance, parameters
@@ -166,12 +166,7 @@ def fitted_observations(region: str, until: int | None, scheme: str = "bhyt") ->
 
 def model_groups(group: str) -> list[str] | None:
     """The model groups an observation's group stands for ('all', an id, law group, or a+b)."""
-    if group == "all":
-        return list(GROUP_IDS)
-    if group.startswith("law") and group[3:].isdigit():
-        return [g.id for g in BY_ID.values() if g.law_group == int(group[3:])]
-    parts = group.split("+")
-    return parts if all(p in GROUP_IDS for p in parts) else None
+    return figure_groups(group)
 
 
 class LogPosterior(LogPrior):

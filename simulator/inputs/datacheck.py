@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .tables import SCHEMAS, data_dir, read_table
-from .groups import BY_ID, GROUP_IDS
+from .groups import BY_ID, GROUP_IDS, figure_groups
 from .scheme_ids import HEALTH, LABOUR, LABOUR_DENOMINATORS
 
 #: A stated rate may differ from insured / population by rounding only: 0.05 percentage points,
@@ -93,10 +93,8 @@ def _rate_tolerance(stated: float) -> float:
 
 
 def _valid_group(group: str) -> bool:
-    if group == "all" or group in GROUP_IDS or group in LAW_GROUPS or group in PLAN6_GROUPS:
-        return True
-    parts = group.split("+")
-    return len(parts) > 1 and all(p in GROUP_IDS for p in parts)
+    """A group a fit reads (`groups.figure_groups`) or a six-group plan's (targets only)."""
+    return group in PLAN6_GROUPS or figure_groups(str(group)) is not None
 
 
 def _document(source: str) -> str:

@@ -41,5 +41,18 @@ GROUPS: tuple[Group, ...] = (
 
 GROUP_IDS: tuple[str, ...] = tuple(g.id for g in GROUPS)
 BY_ID: dict[str, Group] = {g.id: g for g in GROUPS}
+
+
+def figure_groups(group: str) -> list[str] | None:
+    """The model groups a coverage figure's group stands for ('all', a model group's id, a law
+    group 'law3', or ids joined by '+'), or None for a group no fit reads (a six-group plan's):
+    declared once for the health fit, which reads the figure against these groups, and for the
+    engine, whose walk starts after the last figure the fit read."""
+    if group == "all":
+        return list(GROUP_IDS)
+    if group.startswith("law") and group[3:].isdigit():
+        return [g.id for g in GROUPS if g.law_group == int(group[3:])] or None
+    parts = group.split("+")
+    return parts if all(p in GROUP_IDS for p in parts) else None
 #: Groups whose premium the state may share: fully paid, part-paid, or topped up locally.
 STATE_SHARED: tuple[str, ...] = tuple(g.id for g in GROUPS if g.payer in ("state", "shared", "household"))

@@ -5,7 +5,6 @@ A plan's target is never an observation: the two come from the same table but ar
 """
 from __future__ import annotations
 
-import re
 
 import pandas as pd
 
@@ -35,14 +34,10 @@ def observed_years(region: str, scheme: str = "bhyt") -> list[int]:
     """The years of the region's observed year-end figures the fit reads (everyone's, a model
     group's, a law group's, or model groups joined by '+'; never a six-group plan's), where its walk
     is tied: the engine's walk starts after the last (`parameters.walk_starts`)."""
-    from .groups import GROUP_IDS
-
-    def fitted(group: str) -> bool:  # as calibration/health_fit.model_groups reads a figure's group
-        return (group == "all" or bool(re.fullmatch(r"law\d+", group))
-                or all(part in GROUP_IDS for part in group.split("+")))
+    from .groups import figure_groups
 
     rows = _observed(region, scheme)
-    return sorted({int(y) for y, g in zip(rows.year, rows.group) if fitted(str(g))})
+    return sorted({int(y) for y, g in zip(rows.year, rows.group) if figure_groups(str(g)) is not None})
 
 
 def group_figures(region: str, scheme: str = "bhyt") -> pd.DataFrame:

@@ -12,6 +12,7 @@ inside the plans (`datacheck`) are findings, not faults: the plans are shipped a
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -130,7 +131,7 @@ def _fitted(name: str, row: dict) -> bool:
 
 #: The groups a coverage figure may be of (datacheck._valid_group): everyone, a model group
 #: (groups.py), a law group (law1..law5), a six-group plan's group (plans' targets only), or model
-#: groups joined by '+'; the health fit's `model_groups` reads all but the six-group ids.
+#: groups joined by '+'; the fits read all but the six-group ids (`groups.figure_groups`).
 COVERAGE_GROUPS = ("all", *GROUP_IDS, *LAW_GROUPS, *PLAN6_GROUPS)
 
 
@@ -164,8 +165,6 @@ def _named() -> dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
     """table -> (column, what it names, the names its readers read, the patterns they read by): a
     misspelt parameter (`base_salry`, `e0_femal`) names rows no run reads, which would be dropped
     without a word or leave a series with no value in force."""
-    import re
-
     from .demography import PARAMETERS, SEXES
     from .scheme_ids import HEALTH_POLICY, LABOUR_FIGURES, LABOUR_POLICY, POLICY_RECORD
 
@@ -189,20 +188,31 @@ def _named() -> dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
 PATTERN_TEXT = {"labour_force": "participation.<male|female>.<age band, 15-19>, required_profile.<age band>"}
 
 
+def _census_category(row: dict) -> str | None:
+    """A census structure's category names a sex or an age band, as its row's dimension says."""
+    from .demography import SEXES
+
+    value, dimension = row["category"], row["dimension"]
+    if dimension == "sex" and value not in SEXES:
+        return f"'{value}' is not a sex{nearest(value, SEXES)}; allowed: {', '.join(SEXES)}"
+    if dimension == "age" and not re.fullmatch(r"\d+-\d+|\d+\+", str(value)):
+        return f"'{value}' is not an age band; allowed: 'FIRST-LAST' (15-64) or 'FIRST+' (65+)"
+    return None
+
+
+#: table -> (column, rule): a name column whose vocabulary depends on another column of its row.
+ROW_NAMED = {"census_structure": ("category", _census_category)}
+
+
+def _name_column(name: str) -> str:
+    return ROW_NAMED[name][0] if name in ROW_NAMED else _named()[name][0]
+
+
 def _name_rules(name: str, row: dict) -> str | None:
-    """Why `row`'s name column (`_named`; a census structure's category by its dimension) names
+    """Why `row`'s name column (`_named`, or `ROW_NAMED` by another column of the row) names
     nothing its readers read, or None."""
-    import re
-
-    if name == "census_structure":
-        from .demography import SEXES
-
-        value, dimension = row["category"], row["dimension"]
-        if dimension == "sex" and value not in SEXES:
-            return f"'{value}' is not a sex{nearest(value, SEXES)}; allowed: {', '.join(SEXES)}"
-        if dimension == "age" and not re.fullmatch(r"\d+-\d+|\d+\+", str(value)):
-            return f"'{value}' is not an age band; allowed: 'FIRST-LAST' (15-64) or 'FIRST+' (65+)"
-        return None
+    if name in ROW_NAMED:
+        return ROW_NAMED[name][1](row)
     if name not in _named():
         return None
     column, what, allowed, patterns = _named()[name]
@@ -234,7 +244,7 @@ def _id_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str, regio
                                                      f"{nearest(value, allowed)}; allowed: {', '.join(allowed)}"))
         unread = _name_rules(name, row)
         if unread:
-            out.append(_cell(file, line, "category" if name == "census_structure" else _named()[name][0], unread))
+            out.append(_cell(file, line, _name_column(name), unread))
         group = row.get("group")
         if name == "coverage" and not _valid_group(group):
             out.append(_cell(file, line, "group", f"'{group}' is not a group{nearest(group, COVERAGE_GROUPS)}; "

@@ -62,6 +62,7 @@ class Prepared:
     mandate: np.ndarray | None = None  # (year, group): Law 25/2008's roadmap ramped in (inputs/mandates.py)
     figures_until: int | None = None  # the last year of census, survey and income figures used (known.py)
     known_on: object = None  # the day the policy is known by (an "as of" run's), None: everything
+    last_figures: list | None = None  # each region's last year-end figure known (parameters.last_figures)
 
     @classmethod
     def build(cls, policy: Policy, regions: list[str], years: list[int]) -> "Prepared":
@@ -76,7 +77,7 @@ class Prepared:
                    drives.target_gaps(regions, years, policy.decided_by),
                    compliance.enforcement(policy, regions, years),
                    mandates.mandate_ramp(years, policy.decided_by, parameters.ROADMAP_RAMP["years"]), last,
-                   policy.decided_by)
+                   policy.decided_by, parameters.last_figures(regions, last))
 
     def with_policy(self, policy: Policy) -> "Prepared":
         """The same people under another policy: demography and membership do not depend on it, nor
@@ -205,7 +206,7 @@ class Prepared:
         """The outreach log-odds over (draw, region, year) the run adds to joining: the policy's,
         the random walk ahead, the pull of the level above's targets and the drive lever."""
         outreach = self.pol.outreach.values[None] + outreach_walk(params, seed, self.regions, self.years, noise_from,
-                                                                    self.figures_until)
+                                                                    self.figures_until, self.last_figures)
         outreach = outreach + target_pull(params, self.pull)
         if "drive" in self.pol and np.any(self.pol.drive.values):  # (the unit costs a tenth of a second)
             outreach = outreach + drive_effect(params, self.pol.drive.values, drives.drive_unit(self.known_on))

@@ -245,30 +245,39 @@ def net_price_pct(policy: xr.Dataset, last: int | None = None) -> xr.DataArray:
     priced = per(np.array([g in ratios for g in groups]), 1)
     return xr.DataArray(np.where(priced, price, 0.0), dims=share.dims, coords=share.coords)
 
-def walk_starts(regions: list[str], noise_from: int, last: int | None = None) -> list[int]:
-    """The first year of each region's walk ahead: the year after its latest year-end BHYT figure
-    known to the run (up to `last`, the run's figures' year: Y as of Y; None, every figure), where
-    the fit ties that region's walk to zero (`health_fit.walk_span`), or `noise_from` for a region
-    with none (its level is its offset's). `noise_from` is the year after the figures a run knows
-    (the nation's last on the whole record, 2024; Y + 1 as of Y): a province whose last figure is
-    older walks from the year after it (Vĩnh Long's 2017: from 2018), else its forecast would leave
-    out the years between; one with a later figure walks from after that. NO_WALK: no walk at all."""
-    if noise_from >= NO_WALK:
-        return [noise_from] * len(regions)
+def last_figures(regions: list[str], last: int | None = None) -> list[int | None]:
+    """Each region's latest year-end BHYT figure of the groups the fit reads, up to `last` (the
+    run's figures' year: Y as of Y; None, every figure), or None for a region with none: read once
+    per prepared run (`health.Prepared.build`), not at every advance."""
     out = []
     for region in regions:
         years = [y for y in observations.observed_years(region, "bhyt") if last is None or y <= last]
-        out.append(max(years) + 1 if years else noise_from)
+        out.append(max(years) if years else None)
     return out
 
 
+def walk_starts(regions: list[str], noise_from: int, last: int | None = None,
+                figures: list[int | None] | None = None) -> list[int]:
+    """The first year of each region's walk ahead: the year after its latest year-end BHYT figure
+    known to the run (`last_figures`, or `figures` as it gave them), where the fit ties that
+    region's walk to zero (`health_fit.walk_span`), or `noise_from` for a region with none (its
+    level is its offset's). `noise_from` is the year after the figures a run knows (the nation's
+    last on the whole record, 2024; Y + 1 as of Y): a province whose last figure is older walks
+    from the year after it (Vĩnh Long's 2017: from 2018), else its forecast would leave out the
+    years between; one with a later figure walks from after that. NO_WALK: no walk at all."""
+    if noise_from >= NO_WALK:
+        return [noise_from] * len(regions)
+    figures = last_figures(regions, last) if figures is None else figures
+    return [noise_from if year is None else year + 1 for year in figures]
+
+
 def outreach_walk(params: xr.Dataset, seed: int, regions: list[str], years: list[int],
-                  noise_from: int, last: int | None = None) -> np.ndarray:
+                  noise_from: int, last: int | None = None, figures: list[int | None] | None = None) -> np.ndarray:
     """Random-walk outreach log-odds over (draw, region, year), zero before each region's start
-    (`walk_starts`, by the figures known up to `last`)."""
+    (`walk_starts`, by the figures known up to `last` or as `figures` gives them)."""
     idx = params.draw.values
     out = np.zeros((idx.size, len(regions), len(years)))
-    for i, (r, start) in enumerate(zip(regions, walk_starts(regions, noise_from, last))):
+    for i, (r, start) in enumerate(zip(regions, walk_starts(regions, noise_from, last, figures))):
         later = [k for k, y in enumerate(years) if y >= start]
         if later:
             z = normal_path(seed, f"outreach.{r}", idx, len(later))

@@ -107,3 +107,28 @@ def test_each_regions_walk_ahead_starts_where_its_fit_ties_it():
         assert parameters.walk_starts(["somewhere"], 2024, last=2023) == [2020]  # as of 2023
     finally:
         observations.observed_years = real
+
+
+def test_a_prepared_run_reads_each_regions_last_figure_once(monkeypatch):
+    """The walk's starts are read when a run is prepared (`Prepared.build`), not at every advance:
+    a run advanced many times (a fit, a dashboard) does not re-read the coverage table each time."""
+    import dataclasses
+
+    from covsim import simulator
+    from covsim.simulator.inputs import observations
+    from covsim.simulator.schemes.health import Prepared
+
+    sc = dataclasses.replace(simulator.load_scenario("vinh_long"), end=2023)
+    regions = list(dict.fromkeys(["vietnam", sc.region]))
+    prepared = Prepared.build(sc.policy(), regions, sc.years)
+    assert prepared.last_figures == [max(observations.observed_years(r)) for r in regions]
+    assert prepared.last_figures[1] == 2017
+    params = simulator.sample_prior(3, 0, regions)
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the coverage table was read again at advance")
+
+    monkeypatch.setattr(observations, "observed_years", no_reading)
+    walk = prepared.outreach(params, 0) - prepared.outreach(params.assign(outreach_sd=params.outreach_sd * 0), 0)
+    years = list(sc.years)
+    assert not walk[:, 1, :years.index(2018)].any() and walk[:, 1, years.index(2018):].all()
