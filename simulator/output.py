@@ -148,6 +148,7 @@ def atomic_write(path: str | Path, write: Callable[[str], None], suffix: str = "
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
+        quiet_close(exc)  # a writer's open zip (openpyxl's) would say the full disk again as it is collected
         if exc.filename in (tmp, None):  # a full disk, a lost mount: say which output failed
             raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise

@@ -42,6 +42,11 @@ NEEDED_BY = {"mandates": "every health-insurance (bhyt) run reads Law 25/2008's 
 SHARE_UNITS = ("fraction", "share_of_population", "share_of_labour_force", "share_of_required",
                "share_of_informal_labour_force")
 COUNT_UNITS = ("persons", "VND_per_month", "years", "births_per_woman", "males_per_female")
+#: The units a value may be in. No reader converts one: a population in thousands or a coverage
+#: in percent would be read as persons or a share. A table's own where it has one unit (a coverage
+#: figure's by its scheme, datacheck.UNITS), else any unit the project's values are in.
+KNOWN_UNITS = (*SHARE_UNITS, *COUNT_UNITS, "per_year", "relative")
+TABLE_UNITS = {"population": ("persons",), "census": ("persons",), "income": ("VND_per_month",)}
 
 #: Columns that together name one fact: the same key twice is a fault (which value holds?).
 KEYS = {
@@ -68,6 +73,18 @@ CENSUS_YEARS = (2009, 2019)
 SHARE_SUM_TOLERANCE = 0.002
 
 
+def _units(name: str, row: dict) -> tuple[str, ...] | None:
+    """The units `row`'s value may be in (TABLE_UNITS, a coverage figure's scheme's), None where
+    the table has no unit column or the row's scheme is not one (reported as such)."""
+    from .datacheck import UNITS
+
+    if "unit" not in row:
+        return None
+    if name == "coverage":
+        return UNITS.get(row.get("scheme"))
+    return TABLE_UNITS.get(name, KNOWN_UNITS)
+
+
 def _cell(file: str, line: int, column: str, message: str) -> Finding:
     return Finding(file, f"row {line}, column '{column}'", message)
 
@@ -83,6 +100,11 @@ def _value_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
                 out.append(_cell(file, line, column, f"{row['year']} is before {FIRST_YEAR}, the model's first year: "
                                                      "an observed figure is fitted against the model's year; allowed: "
                                                      f"{FIRST_YEAR}..{YEARS[1]} (leave earlier figures out)"))
+        allowed = _units(name, row)
+        if allowed and filled(row.get("unit")) and row["unit"] not in allowed:
+            out.append(_cell(file, line, "unit", f"'{row['unit']}' is not a unit any reader takes here"
+                                                 f"{nearest(str(row['unit']), allowed)}; allowed: {', '.join(allowed)} "
+                                                 "(values are read as they are, never converted)"))
         if "effective_from" in row and not YEARS[0] <= row["effective_from"].year <= YEARS[1]:
             out.append(_cell(file, line, "effective_from", f"{row['effective_from']} is not a date in "
                                                            f"{YEARS[0]}..{YEARS[1]}"))
@@ -334,10 +356,8 @@ def _table_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
 
 
 def _census_rules(frame: pd.DataFrame, file: str) -> list[Finding]:
-    """Counts in persons, and no census missing from a region's series."""
+    """No census missing from a region's series (its counts are in persons: TABLE_UNITS)."""
     out = []
-    for row in frame[frame.unit != "persons"].to_dict("records"):
-        out.append(Finding(file, f"row {row['_line']}, column 'unit'", f"'{row['unit']}' is not allowed; allowed: persons"))
     censuses = frame[frame.basis == "census"]
     for region, rows in censuses.groupby("region", sort=False):
         missing = [y for y in CENSUS_YEARS if y not in set(rows.year)]

@@ -212,6 +212,19 @@ def test_absurd_grid_refuses_fast(tmp_path, capsys):
     assert not out.exists() and not list(tmp_path.iterdir())
 
 
+def test_a_grid_whose_steps_miss_stop_says_where_they_end(tmp_path, capsys):
+    """0.3:1.0:0.3 runs 0.3, 0.6 and 0.9: the STOP asked for is not among them, and a user reading
+    the store's variants would look for it; 0.1:0.7:0.2 reaches 0.7 (no note for a float's rounding)."""
+    code, _, err = cli(capsys, "batch", "lai_chau", "--grid", "near_poor=0.3:1.0:0.3", "--draws", "2",
+                       "--out", str(tmp_path / "a.nc"))
+    assert code == 0, err
+    assert "the steps end at 0.9, short of STOP 1" in err
+    code, _, err = cli(capsys, "batch", "lai_chau", "--grid", "near_poor=0.1:0.7:0.2", "--draws", "2",
+                       "--out", str(tmp_path / "b.nc"))
+    assert code == 0, err
+    assert "short of STOP" not in err
+
+
 @pytest.mark.parametrize("command", [("run", "vietnam"), ("target", "vietnam", "--target", "0.9", "--year", "2025")])
 def test_huge_draws_refuse_with_estimate_and_ways_on(capsys, command):
     code, _, err = cli(capsys, *command, "--draws", "10000000")
@@ -594,6 +607,21 @@ def test_stale_temp_file_of_a_killed_run_is_cleaned(tmp_path):
 
     output.write_netcdf(xr.Dataset({"a": ("x", [1.0])}), tmp_path / "o.nc")
     assert not dead.exists() and mine.exists()
+
+
+def test_a_full_disk_says_so_once(tmp_path):
+    """A workbook's writer keeps its zip open when the disk fills; collected later, it said the full
+    disk again as "Exception ignored in ZipFile.__del__" with a traceback after the one-line error."""
+    code = ("import sys\n"
+            "from covsim.simulator import output\n"
+            "class Zip:\n    def __del__(self):\n        raise OSError(28, 'No space left on device')\n"
+            "def write(tmp):\n    z = Zip()\n    raise OSError(28, 'No space left on device', tmp)\n"
+            "try:\n    output.atomic_write(sys.argv[1], write, '.xlsx')\n"
+            "except OSError as exc:\n    print('covsim: error:', exc, file=sys.stderr)\n")
+    out = tmp_path / "t.xlsx"
+    done = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True, timeout=120)
+    assert done.stderr.strip().splitlines() == [f"covsim: error: [Errno 28] No space left on device: '{out}'"]
+    assert not list(tmp_path.iterdir())
 
 
 def test_sigterm_removes_the_temp_file(tmp_path):

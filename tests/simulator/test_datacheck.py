@@ -303,6 +303,13 @@ def test_the_shipped_ids_and_years_are_all_known():
       "participation.<male|female>.<age band, 15-19>"]),
     ("census_structure", "vietnam,2009,sex,male,", "vietnam,2009,sex,males,",
      ["census_structure.csv: row 2, column 'category'", "'males' is not a sex", "allowed: male, female"]),
+    # a unit no reader converts: the population read as persons, the coverage in percent as a share
+    ("population", "vietnam,2014,90493352,persons,", "vietnam,2014,90493.352,thousands,",
+     ["population.csv: row 2, column 'unit'", "'thousands' is not a unit any reader takes here", "allowed: persons"]),
+    ("coverage", "vietnam,2009,bhyt,all,0.584,share_of_population", "vietnam,2009,bhyt,all,0.584,percent",
+     ["coverage.csv: row 80, column 'unit'", "'percent' is not a unit", "allowed: share_of_population"]),
+    ("demography", "vietnam,e0_female,2014,76.0,years", "vietnam,e0_female,2014,76.0,yrs",
+     ["demography.csv: row 2, column 'unit'", "'yrs' is not a unit", "did you mean 'years'"]),
 ])
 def test_an_unknown_region_or_group_id_is_a_fault(copy, edit, name, old, new, fragments):
     edit(copy / f"{name}.csv", old, new)
