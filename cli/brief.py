@@ -112,8 +112,9 @@ def cmd_brief(args) -> int:
 
             planning.check_plan_known(other, knowledge_day(args.until, args.known), "--compare")
     from covsim.cli.main import check_run_size
+    from covsim.simulator.analysis.runsize import BRIEF_CELL_BYTES
 
-    check_run_size(sc, args)  # before any draw is read: 10**8 draws would fill the memory, not stop
+    check_run_size(sc, args, BRIEF_CELL_BYTES)  # before any draw is read: 10**8 draws would fill the memory
     if args.held_fixed:  # refuse before a minute of running
         from covsim.calibration import held_fixed
 

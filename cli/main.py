@@ -44,10 +44,11 @@ def _show_progress(args) -> bool:
     return not args.quiet and sys.stderr.isatty()
 
 
-def check_run_size(scenario, args) -> None:
-    """Refuse, before any work, a run that would pass the memory limit (issue 42)."""
+def check_run_size(scenario, args, cell_bytes: int | None = None) -> None:
+    """Refuse, before any work, a run that would pass the memory limit (issue 42); `cell_bytes`
+    for a command that keeps more than a run per draw, year and group (runsize.BRIEF_CELL_BYTES)."""
     check_draws_size(args, args.draws, len(scenario.years), f"{args.draws:,} draws of {scenario.name}",
-                     getattr(args, "by_age", False))
+                     getattr(args, "by_age", False), cell_bytes)
 
 
 def past_start(start: int, year: int, key: str = "--from", today=None) -> str | None:
@@ -90,14 +91,15 @@ def note_former(region: str, year: int, known=None) -> None:
         sys.stderr.write(f"covsim: note: {note}\n")
 
 
-def check_draws_size(args, draws: int, years: int, what: str, by_age: bool = False) -> None:
+def check_draws_size(args, draws: int, years: int, what: str, by_age: bool = False,
+                     cell_bytes: int | None = None) -> None:
     """Refuse, before any work, `draws` kept for every year and group of `years` (a run, a fit, a
     forecast: `what`, said in the message) past the memory limit (`--memory-limit`, else 80% of
     the memory available)."""
     from covsim.simulator.analysis import runsize
     from covsim.simulator.inputs.groups import GROUP_IDS
 
-    estimate = runsize.run_estimate(draws, years, len(GROUP_IDS), by_age)
+    estimate = runsize.run_estimate(draws, years, len(GROUP_IDS), by_age, cell_bytes or runsize.RUN_CELL_BYTES)
     runsize.check(estimate, getattr(args, "memory_limit", None), "--draws",
                   f"{what} over {years} years" + (" by age" if by_age else ""),
                   "use fewer --draws" + (" or leave out --by-age" if by_age else ""))

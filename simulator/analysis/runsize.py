@@ -7,7 +7,10 @@ measured (peak resident memory, /usr/bin/time, 2-core AMD EPYC, 2026-11-30), not
 `covsim run vietnam` peaked at 284 MB with 2 draws, 698 MB with 5,000 and 1,952 MB with 20,000
 (83 kB a draw over 23 years x 9 groups: 400 B per draw, year and group), 703 MB with 1,000 draws
 `--by-age` (about 1.6 kB more per draw, year and group); `covsim batch lai_chau` of 5 grid points x
-2,000 draws peaked at 546 MB (26 kB per variant and draw: 130 B per cell). Time, about 0.17 ms
+2,000 draws peaked at 546 MB (26 kB per variant and draw: 130 B per cell); `covsim brief lai_chau
+--target 0.968 --year 2020` at 922 MB with 2,000 draws and 1,556 MB with 4,000 (2026-12-05: 317 kB a
+draw over 23 years x 9 groups, 1.53 kB per cell: a briefing keeps the kernel's states from the
+levers' year to rerun them, and its comparisons). Time, about 0.17 ms
 per draw and year there (20,000 draws of vietnam in 77 s under load), is a rough guide only.
 """
 from __future__ import annotations
@@ -20,6 +23,7 @@ from ..errors import InputError
 RUN_CELL_BYTES = 400  # peak memory per (draw, year, group) of a run
 AGE_CELL_BYTES = 1616  # more with --by-age
 BATCH_CELL_BYTES = 130  # per (variant, draw, year, group) of a batch's assembled store
+BRIEF_CELL_BYTES = 1530  # per (draw, year, group) of a briefing, its kept states included
 BASE_BYTES = 300e6  # interpreter, libraries and tables
 SECONDS_PER_DRAW_YEAR = 1.7e-4
 #: Share of the memory available now that a run may plan to use by default.
@@ -39,9 +43,11 @@ class Estimate:
         return f"about {human_bytes(self.memory)} of memory and {human_time(self.seconds)}"
 
 
-def run_estimate(draws: int, years: int, groups: int, by_age: bool = False) -> Estimate:
-    """A `covsim run` (or any command that runs a scenario once) of `draws` draws."""
-    per_cell = RUN_CELL_BYTES + (AGE_CELL_BYTES if by_age else 0)
+def run_estimate(draws: int, years: int, groups: int, by_age: bool = False,
+                 cell_bytes: int = RUN_CELL_BYTES) -> Estimate:
+    """A `covsim run` (or any command that runs a scenario once) of `draws` draws; `cell_bytes`
+    for a command that keeps more per cell (a briefing: BRIEF_CELL_BYTES)."""
+    per_cell = cell_bytes + (AGE_CELL_BYTES if by_age else 0)
     return Estimate(BASE_BYTES + draws * years * groups * per_cell, draws * years * SECONDS_PER_DRAW_YEAR)
 
 

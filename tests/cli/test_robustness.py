@@ -718,6 +718,20 @@ def test_size_estimate_and_limit():
     assert runsize.batch_estimate(1, 1, 23, 9, rerun_years=-3).seconds > 0  # a --from past the end
 
 
+def test_a_briefing_is_sized_as_what_it_keeps(capsys, tmp_path):
+    """A briefing keeps the kernel's states from the levers' year: 4,000 draws of Lai Châu peaked
+    at 1.56 GB where a run's took 0.45 (runsize.BRIEF_CELL_BYTES); counted as a plain run, a limit
+    of 1.2 GB let it go."""
+    code, _, err = cli(capsys, "brief", "lai_chau", "--target", "0.968", "--year", "2020", "--draws", "4000",
+                       "--memory-limit", "1.2G", "--out", str(tmp_path / "never.docx"))
+    assert code == 2
+    one_line(err, "4,000 draws of lai_chau", "1.6 GB", "past the limit of 1.2 GB")
+    assert not list(tmp_path.iterdir())
+    from covsim.simulator.analysis import runsize
+
+    assert runsize.run_estimate(4000, 23, 9).memory < 1.2e9  # the same draws as a run would go
+
+
 @pytest.mark.parametrize("argv, fragments", [
     # a fit, a forecast and a Saltelli design past the memory limit: refused before minutes of work
     (("forecast", "vinh_long", "--until", "2018", "--to", "2025", "--draws", "100000000", "--memory-limit", "8G"),
