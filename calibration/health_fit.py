@@ -375,4 +375,6 @@ def own_observations(region: str, until: int, scheme: str, post) -> tuple[int, i
 def forecast_fields(scheme: str) -> dict:
     """What a forecast's JSON says beside the common fields: the scheme and the rates' denominator,
     as every scheme's forecast (and `run --json`) says them."""
-    return {"scheme": scheme, "denominator": "population"}
+    from covsim.simulator.schemes.health import DENOMINATOR
+
+    return {"scheme": scheme, "denominator": DENOMINATOR}  # until 2026-12-05 "population", unlike run's

@@ -163,7 +163,7 @@ def cmd_brief(args) -> int:
                                                           "cost_per_additional_insured") if k in row}}  # BHXH: support
         print(json.dumps({"out": str(out), "scenario": s["scenario"], "target": rep["target"], "year": rep["year"],
                           "probability": rep["probability"], "changed": s["changed"], "start": s["start"],
-                          "provenance": s["assumptions"], **extra,
+                          "provenance": _provenance(res, s), **extra,
                           **({"held_fixed": s["held_fixed"]} if args.held_fixed else {}),
                           **({"as_of": s["as_of"]} if "as_of" in s else {})},
                          ensure_ascii=False))
@@ -173,6 +173,15 @@ def cmd_brief(args) -> int:
               f"{100 * rep['target']:.2f}% in {rep['year']}")
         print(f"written: {out}")
     return 0
+
+
+def _provenance(res: dict, s: dict) -> dict:
+    """As `run --json`'s (`provenance.record` of the same run's attributes), with what the briefing's
+    summary adds (`assumed`, `mostly_prior`, `on_priors`, `source`): until 2026-12-05 it was the
+    summary's alone, short of the run's region, scheme, assumptions and learned."""
+    from covsim.simulator.schemes import provenance
+
+    return {**s["assumptions"], **provenance.record(res["attrs"])}
 
 
 def register(sub) -> None:

@@ -17,7 +17,8 @@ def rows() -> list[dict]:
     for r in regions.registry().values():
         people = r.population
         out.append({
-            "id": r.id, "name_vi": r.name_vi, "name_en": r.name_en, "kind": r.kind, "members": list(r.members),
+            "id": r.id, "name_vi": r.name_vi, "name_en": r.name_en, "kind": r.kind, "code": r.code or None,
+            "members": list(r.members),
             "population": None if people is None else (int(people) if float(people).is_integer() else people),
             "population_year": r.population_year, "population_kind": r.population_kind or None,
             "population_resolution": None if r.population_resolution is None else int(r.population_resolution),

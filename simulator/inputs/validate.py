@@ -47,6 +47,11 @@ COUNT_UNITS = ("persons", "VND_per_month", "years", "births_per_woman", "males_p
 #: figure's by its scheme, datacheck.UNITS), else any unit the project's values are in.
 KNOWN_UNITS = (*SHARE_UNITS, *COUNT_UNITS, "per_year", "relative")
 TABLE_UNITS = {"population": ("persons",), "census": ("persons",), "income": ("VND_per_month",)}
+#: Bounds no value in these units can pass: a sum typed in thousands of VND (a base salary of 540,
+#: an income of 995) or a count in people beyond any country's (5 billion) is a slip, not a figure.
+#: The shipped values: 540,000..8,290,000 VND a month; 50,000..101,112,656 persons.
+PLAUSIBLE = {"VND_per_month": (10_000, 1e9, "VND a month (is it typed in thousands?)"),
+             "persons": (0, 2e8, "persons (a region of Viet Nam; is it typed in another unit?)")}
 
 #: Columns that together name one fact: the same key twice is a fault (which value holds?).
 KEYS = {
@@ -121,6 +126,10 @@ def _value_rules(name: str, frame: pd.DataFrame, lines: list[int], file: str) ->
                     out.append(_cell(file, line, column, f"{v:g} is negative; a count or amount is at least 0"))
                 elif name in ("population", "census") and v == 0:
                     out.append(_cell(file, line, column, "0 persons; a population is positive"))
+                elif column == "value" and unit in PLAUSIBLE and not (v == 0 or PLAUSIBLE[unit][0] <= v <= PLAUSIBLE[unit][1]):
+                    lo, hi, what = PLAUSIBLE[unit]
+                    out.append(_cell(file, line, column, f"{v:,.0f} is not a plausible value in {what}; "
+                                                         f"allowed: {lo:,.0f} to {hi:,.0f}"))
             if column in ("share", "weight", "state_share") or (column == "value" and unit in SHARE_UNITS) \
                     or (name == "coverage" and column == "value"):
                 if not 0 <= v <= 1:

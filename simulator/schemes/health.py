@@ -38,6 +38,8 @@ BASE_SALARY_HELD = Fixed("base_salary_held", "the base salary after its last cha
                          document="51/2024", before="the base salary after its last change in the data held for "
                          "every later year")
 FIXED = (*parameters.FIXED, MONEY, BASE_SALARY_HELD)
+#: What a health run's coverage is a share of, as its records name it (`run --json`, `forecast --json`).
+DENOMINATOR = "resident_population"
 #: What a fit "as of" a year holds besides (the labour layer's fit of compliance saw every year).
 AS_OF_FIXED = (compliance.AS_OF,)
 
@@ -428,7 +430,7 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
     out["supersedes"] = json.dumps(scenario.supersedes(policy), ensure_ascii=False)
     out["capped"] = json.dumps(scenario.capped(policy), ensure_ascii=False)  # top-ups that count for less
     out["below_national"] = json.dumps(scenario.below_national(policy), ensure_ascii=False)  # a national-policy test
-    out["denominator"] = "resident_population"
+    out["denominator"] = DENOMINATOR
     held = [str(params.attrs["compliance_held"])] if params.attrs.get("compliance_held") else []  # an as-of fit's
     members = run_members(scenario.region)
     shares = membership.held_text(list(members) or [scenario.region], policy.decided_by if policy else None)

@@ -103,3 +103,42 @@ def test_a_labour_analysis_names_the_labour_draws_its_runs_read(tmp_path, capsys
                           "--probability", "0.5", "--levers", "voluntary_subsidy.poor", "--draws", "6"], tmp_path, capsys)
     assert run["parameters"].startswith("posterior labour_") and solved["parameters"] == run["parameters"]
     assert solved["fixed"] == run["fixed"] and solved["learned"] == run["learned"]
+
+
+def test_a_briefings_provenance_is_a_runs_with_its_summarys_additions(tmp_path, capsys):
+    """docs/json.md: brief's provenance is "as `run`'s": it was the page's summary alone, with no
+    region, scheme, assumptions or learned, and the scenario's definition as a string of JSON."""
+    run = _provenance(["run", "lai_chau_plan_2016", "--draws", "6"], tmp_path, capsys)
+    brief = _provenance(["brief", "lai_chau_plan_2016", "--target", "0.968", "--year", "2020", "--draws", "6",
+                         "--out", "{tmp}/b.html"], tmp_path, capsys)
+    assert set(run) <= set(brief), set(run) - set(brief)
+    for key in ("region", "scheme", "scenario_definition", "assumptions", "fixed", "learned", "seed", "draws"):
+        assert brief[key] == run[key], key
+    assert brief["assumed"] == run["assumptions"] and "mostly_prior" in brief  # the summary's, kept
+
+
+def test_a_forecast_names_its_denominator_as_a_run_does(capsys):
+    """docs/json.md: forecast's `denominator` "as `run`": it said `population` where run says
+    `resident_population` (the census's usual residents), two words for one thing."""
+    assert main(COMMANDS["run"] + ["--json"]) == 0
+    run = json.loads(capsys.readouterr().out)["denominator"]
+    assert main(COMMANDS["forecast"] + ["--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["denominator"] == run == "resident_population"
+
+
+@pytest.mark.parametrize("argv", [["scenarios"], ["check-data"]])
+def test_the_listing_commands_give_the_keys_documented_for_their_items(argv, capsys):
+    """`scenarios --json` and `check-data --json` print a list, which docs/json.md did not give."""
+    main(argv + ["--json"])  # check-data exits 0 on the shipped data's notes
+    items = json.loads(capsys.readouterr().out)
+    assert isinstance(items, list) and items
+    assert {key for item in items for key in item} == documented(argv[0])
+
+
+def test_every_region_carries_the_keys_documented_for_it(capsys):
+    assert main(["regions", "--json"]) == 0
+    regions = json.loads(capsys.readouterr().out)["regions"]
+    text = DOC.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `regions` | every region"))
+    assert {key for r in regions for key in r} == set(re.findall(r"`([a-z_0-9]+)`", row.split("|")[2]))
+    assert dict((r["id"], r["code"]) for r in regions)["hanoi_2025"] == "01"

@@ -310,6 +310,12 @@ def test_the_shipped_ids_and_years_are_all_known():
      ["coverage.csv: row 80, column 'unit'", "'percent' is not a unit", "allowed: share_of_population"]),
     ("demography", "vietnam,e0_female,2014,76.0,years", "vietnam,e0_female,2014,76.0,yrs",
      ["demography.csv: row 2, column 'unit'", "'yrs' is not a unit", "did you mean 'years'"]),
+    # a sum typed in thousands, a count of another unit: well-formed, and no figure
+    ("policy_parameters", "base_salary,vietnam,,2008-01-01,540000", "base_salary,vietnam,,2008-01-01,540",
+     ["policy_parameters.csv", "column 'value'", "540 is not a plausible value in VND a month",
+      "typed in thousands", "allowed: 10,000 to 1,000,000,000"]),
+    ("population", "vietnam,2014,90493352,", "vietnam,2014,5000000000,",
+     ["population.csv: row 2, column 'value'", "5,000,000,000 is not a plausible value in persons"]),
 ])
 def test_an_unknown_region_or_group_id_is_a_fault(copy, edit, name, old, new, fragments):
     edit(copy / f"{name}.csv", old, new)
