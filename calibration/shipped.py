@@ -223,7 +223,8 @@ def merged_draws(unit: str, draws: int, seed: int, read: Reader | None = None, t
     from covsim.simulator.inputs import regions as registry
 
     members, head = registry.former_provinces(unit), registry.seat(unit)
-    own = {m: own_draws(m, draws, seed, read=read, tell=tell) for m in members}
+    # the seat on its priors: all of the unit's shared parameters are, as a region alone says it
+    own = {m: own_draws(m, draws, seed, read=read, tell=tell and m == head) for m in members}
     base = own[head]
     regional = list(dict.fromkeys(v for m in members for v in own[m].data_vars if "region" in own[m][v].dims))
     out = base.drop_vars([v for v in regional if v in base] + ["region"])
@@ -236,6 +237,13 @@ def merged_draws(unit: str, draws: int, seed: int, read: Reader | None = None, t
         out[v].attrs = dict(have.attrs)
     sources = {m: str(own[m].attrs.get("source", "")) for m in members}
     on_priors = [m for m, src in sources.items() if not src.startswith("posterior")]
+    fitted_head = sources[head].startswith("posterior")
+    for m in on_priors:  # another former province without a fit: only its own parameters are priors
+        if tell and m != head and m not in _TOLD:
+            _TOLD.add(m)
+            sys.stderr.write(f"covsim: note: region '{m}' has no calibrated posterior of its own; inside {unit} its "
+                             f"own parameters (its offset) sample the priors, the shared ones are {head}'s "
+                             f"{'fit' if fitted_head else 'priors'}\n")
     parts = "; ".join(f"{m}: {src}" for m, src in sources.items())
     out.attrs = dict(base.attrs)
     if base.attrs.get("learned"):

@@ -514,10 +514,14 @@ def allocation_provenance(ds, table) -> dict:
     return record
 
 
-def _provenance_rows(record: dict) -> list[tuple[str, object]]:
-    """The provenance as (item, value) rows, for the Excel sheet."""
+def _provenance_rows(record: dict, spans: list[dict] = ()) -> list[tuple[str, object]]:
+    """The provenance as (item, value) rows, for the Excel sheet: a 2025 unit's workbook says which
+    former provinces its rows of years before the merger add up (`spans`, `former_provinces`)."""
     rows = [(k, record[k]) for k in ("scenario", "scenario_hash", "region", "scheme", "seed", "draws", "data_hash",
                                      "code_version", "parameters", "parameters_hash", "calibrated") if k in record]
+    if record.get("former_provinces"):
+        rows.append(("former provinces", record["former_provinces"]))
+    rows += [(f"boundaries {span['from']}-{span['to']}", span["boundaries"]) for span in spans]
     rows += [(k, v) for k, v in record["allocation"].items()]
     if record.get("unconverged"):
         rows.append(("unconverged", record["unconverged"]))
@@ -673,11 +677,13 @@ def cmd_allocate(args) -> int:
     _not_read(args.out, _files_read(args.scenario, None))  # before reading it
     scenario = _scenario(args)
     _not_read(args.out, _files_read(args.scenario, scenario))  # and down its baseline chain
-    planning.check_year(scenario, args.year)
+    allocate.check(scenario, args.target, args.year, args.start)  # before the run and its notes
     ds = simulator.run(scenario, params=_draws(scenario, args), draws=args.draws, seed=args.seed)
     table = allocate.allocate(ds, scenario, args.target, args.year, first=args.start)
     report = planning.target_report(ds, scenario, args.target, args.year)
     record = allocation_provenance(ds, table)
+    spanned = list(range(table.attrs["first"], args.year + 1))  # the allocation's years, not the whole run's
+    spans = _boundaries(scenario, spanned)  # which territory each year's rows are: said in the file too
     table = _named(table, args.lang)
     if args.out.lower().endswith(".csv"):
         sidecar = args.out + ".provenance.json"  # a CSV holds one table: what reproduces it sits beside it
@@ -685,7 +691,8 @@ def cmd_allocate(args) -> int:
         def both(tmp):  # the table written in full first; its provenance replaced only then, the table last
             # utf-8-sig: Excel on Windows reads the district names' diacritics only with the byte-order mark
             table.to_csv(tmp, index=False, encoding="utf-8-sig")
-            _atomic(sidecar, lambda side: Path(side).write_text(json.dumps(record, ensure_ascii=False, indent=1)
+            _atomic(sidecar, lambda side: Path(side).write_text(json.dumps({**record, "boundaries": spans},
+                                                                           ensure_ascii=False, indent=1)
                                                                 + "\n", encoding="utf-8"), suffix=".json")
         _atomic(args.out, both, suffix=".csv")
     else:
@@ -700,12 +707,11 @@ def cmd_allocate(args) -> int:
                     if len(part):
                         part.to_excel(xl, sheet_name=kind, index=False)
                         polish(xl.sheets[kind], {"rate": PCT2, "insured": PEOPLE, "population": PEOPLE})
-                prov = pd.DataFrame(_provenance_rows(record), columns=["item", "value"]).astype({"value": str})
+                prov = pd.DataFrame(_provenance_rows(record, spans), columns=["item", "value"]).astype({"value": str})
                 prov.to_excel(xl, sheet_name="provenance", index=False)
                 polish(xl.sheets["provenance"], {})
         _atomic(args.out, excel, suffix=".xlsx")
     sums = allocate.totals(table)
-    spanned = list(range(table.attrs["first"], args.year + 1))  # the allocation's years, not the whole run's
     for note in _allocation_notes(args, table):
         sys.stderr.write(f"covsim: note: {note}\n")
     if args.json:
@@ -717,7 +723,7 @@ def cmd_allocate(args) -> int:
                           "totals": sums.round(6).to_dict(orient="records"),
                           "falling": table.attrs["falling"], "fewer_insured": table.attrs["fewer_insured"],
                           **({"denominator": "labour_force"} if scenario.scheme != "bhyt" else {}),
-                          "boundaries": _boundaries(scenario, spanned), "provenance": record}, ensure_ascii=False))
+                          "boundaries": spans, "provenance": record}, ensure_ascii=False))
         return 0
     print(f"{scenario.name}: yearly targets reaching {100 * args.target:.2f}% in {args.year} "
           f"(the model gives it probability {planning.probability_text(report['probability'])} under this scenario)")
@@ -725,7 +731,7 @@ def cmd_allocate(args) -> int:
         print(f"no district or commune data for {scenario.region}: targets by group only")
     for r in sums.itertuples(index=False):
         print(f"  {r.year} {r.unit_kind:<8} {r.insured:>12,} / {r.population:>12,} = {100 * r.rate:.2f}%")
-    _print_boundaries(_boundaries(scenario, spanned))
+    _print_boundaries(spans)
     print_provenance(record)
     print(f"written: {args.out}" + (f" (provenance: {args.out}.provenance.json)" if args.out.lower().endswith(".csv")
                                     else " (provenance: its sheet 'provenance')"))

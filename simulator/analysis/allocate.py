@@ -158,25 +158,32 @@ def first_year(scenario: Scenario, year: int, kind: str | None, table: pd.DataFr
     return max(first, scenario.start + 2)
 
 
+def check(scenario: Scenario, target: float, year: int, first: int | None = None) -> None:
+    """The question refused before any run: a target share, a year the run reaches past its second
+    (the path starts from the forecast of the year before its first), a first year inside that."""
+    planning.check_target(target, "allocate")
+    planning.check_year(scenario, year)
+    reach = f"the path starts from the forecast of the year before its first, and {scenario.start} is the run's first"
+    if year < scenario.start + 2:
+        raise InputError("allocate", "--year", f"{year} is before the first year an allocation can reach "
+                                               f"({reach}); allowed: {scenario.start + 2}..{scenario.end}")
+    if first is not None and not scenario.start + 1 < first <= year:
+        raise InputError("allocate", "--from", f"{first} cannot start the path ({reach}; it ends in --year {year}); "
+                                               f"allowed: {scenario.start + 2}..{year}")
+
+
 def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first: int | None = None) -> pd.DataFrame:
     """Yearly targets by district (where the data has districts) and by group, first..year.
 
     The groups are the run's own (a labour scheme's: required to join, informal). The district and
     commune tables count health insurance, so a labour scheme is allocated by group only; districts
     stop in the year before 1 July 2025, when they were abolished."""
-    planning.check_target(target, "allocate")
-    planning.check_year(scenario, year)
-    if year < scenario.start + 2:
-        raise InputError("allocate", "--year", f"{year} is before the first year an allocation can reach "
-                                               f"({scenario.start + 2}: the path starts from the forecast of the "
-                                               f"year before its first); allowed: {scenario.start + 2}..{scenario.end}")
+    check(scenario, target, year, first)
     region = scenario.region
     below = units(region) if scenario.scheme == "bhyt" else None
     kind, table = below if below is not None else (None, None)
     if first is None:
         first = first_year(scenario, year, kind, table)
-    if not scenario.start + 1 < first <= year:
-        raise InputError("allocate", "--from", f"{first} is outside {scenario.start + 2}..{year}")
     sub = ds.sel(region=region)
     groups = [str(g) for g in sub.group.values]
     median_total = sub.coverage_total.median("draw").to_series()

@@ -159,9 +159,18 @@ def record(attrs) -> dict:
     return out
 
 
+#: How a 2025 unit's draws (calibration/shipped.py) say that some former provinces are on their priors.
+PARTLY = (" summed from former provinces, on the priors: ", " has no calibrated posterior of its own; ")
+
+
 def calibration_attrs(params_source: str) -> dict:
-    """Whether a run's parameters are a calibrated posterior: never silently on the priors."""
+    """Whether a run's parameters are a calibrated posterior: never silently on the priors, nor
+    said to be wholly on them where only some former provinces' own offsets are (a 2025 unit whose
+    seat is fitted, or one of its former provinces run alone)."""
     source = str(params_source)
     on_priors = source.startswith("prior")
-    return dict(calibrated=int(source.startswith("posterior")),
-                calibration_note="this run samples the priors, not a calibrated posterior" if on_priors else "")
+    partly = on_priors and any(p in source for p in PARTLY) and ": posterior " in source  # a member's fit
+    note = ("this run is partly on the priors: the former provinces without a fit of their own take their own "
+            "parameters (their offsets) from the priors, the shared ones from a calibrated posterior (parameters "
+            "says which)") if partly else "this run samples the priors, not a calibrated posterior" if on_priors else ""
+    return dict(calibrated=int(source.startswith("posterior")), calibration_note=note)

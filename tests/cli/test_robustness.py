@@ -609,6 +609,17 @@ def test_stale_temp_file_of_a_killed_run_is_cleaned(tmp_path):
     assert not dead.exists() and mine.exists()
 
 
+@pytest.mark.parametrize("start", ["2009", "2031"])
+def test_an_allocations_first_year_is_refused_before_the_run(tmp_path, capsys, start):
+    """It was checked after the model had run, so its one line came after the run's notes."""
+    code, _, err = cli(capsys, "allocate", "can_tho_2025", "--target", "0.95", "--year", "2030", "--from", start,
+                       "--draws", "4", "--out", str(tmp_path / "a.xlsx"))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1, err  # no note of the run before it
+    one_line(err, "--from", f"{start} cannot start the path", "allowed: 2010..2030")
+    assert not list(tmp_path.iterdir())
+
+
 def test_a_full_disk_says_so_once(tmp_path):
     """A workbook's writer keeps its zip open when the disk fills; collected later, it said the full
     disk again as "Exception ignored in ZipFile.__del__" with a traceback after the one-line error."""

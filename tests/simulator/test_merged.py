@@ -207,6 +207,18 @@ def test_cli_run_of_a_merged_unit_names_its_boundaries_and_its_priors():
     assert out["region"] == "can_tho_2025" and out["boundaries"][0]["to"] == 2024
     assert "'soc_trang' has no calibrated posterior" in done.stderr  # never silently on priors
     assert all(0 <= v <= 1 for v in out["coverage"]["mean"])
+    # ... nor said to be wholly on them: Cần Thơ's fit gives the shared parameters (until 2026-12-05
+    # the note said Sóc Trăng's runs were "not fitted to any observation", the record "samples the priors")
+    note = next(line for line in done.stderr.splitlines() if "'soc_trang'" in line)
+    assert "its own parameters (its offset) sample the priors, the shared ones are can_tho's fit" in note
+    assert "not fitted to any observation" not in done.stderr
+    record = out["provenance"]
+    from covsim.simulator.schemes.provenance import calibration_attrs
+
+    assert record["calibrated"] == 0
+    assert calibration_attrs(record["parameters"])["calibration_note"].startswith("this run is partly on the priors")
+    assert calibration_attrs("prior: no calibrated posterior for region 'x'")["calibration_note"].startswith(
+        "this run samples the priors")
 
 
 # Every command and the dashboard offer the merged units (issue 40, what was missing) ------------

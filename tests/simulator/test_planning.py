@@ -742,6 +742,26 @@ def test_allocate_says_when_a_count_target_falls_under_a_rising_rate(tmp_path, c
     assert "asked for fewer insured people than the year before while their rate does not fall" in err
 
 
+def test_a_units_allocation_file_says_which_former_provinces_its_earlier_rows_add_up(tmp_path, capsys):
+    """The terminal said a 2025 unit's rows before 1 July 2025 are its former provinces summed; the
+    workbook and the CSV's provenance, which are what a planner passes on, did not."""
+    import openpyxl
+
+    code, _, _ = cli(capsys, "allocate", "can_tho_2025", "--target", "0.95", "--year", "2030", "--from", "2023",
+                     "--out", str(tmp_path / "a.xlsx"), "--draws", "6")
+    assert code == 0
+    sheet = openpyxl.load_workbook(tmp_path / "a.xlsx")["provenance"]
+    rows = {r[0]: r[1] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["former provinces"] == "can_tho,hau_giang,soc_trang"
+    assert "can_tho + hau_giang + soc_trang" in rows["boundaries 2023-2024"]
+    assert rows["boundaries 2025-2030"].startswith("can_tho_2025")
+    code, _, _ = cli(capsys, "allocate", "can_tho_2025", "--target", "0.95", "--year", "2030", "--from", "2023",
+                     "--out", str(tmp_path / "a.csv"), "--draws", "6")
+    assert code == 0
+    side = json.loads((tmp_path / "a.csv.provenance.json").read_text(encoding="utf-8"))
+    assert [(b["from"], b["to"]) for b in side["boundaries"]] == [(2023, 2024), (2025, 2030)]
+
+
 def test_a_lever_set_from_a_year_replaces_the_plans_own_later_values_and_says_so():
     """Can Tho's plan sets pupils' local top-up to 20% from 2024: a grid's 40% from 2022 held only
     until the plan's 20% returned in 2024 (a batch audit). The lever holds from its year on, and the
