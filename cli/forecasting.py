@@ -27,8 +27,13 @@ def check_fitted(region: str, key: str = "REGION", value: str | None = None, uni
     named = "" if value is None else f"'{region}' "  # the key names it already unless it is another option
     value = region if value is None else value
     if region in offered_regions() and region not in regions:
+        from covsim.simulator.inputs.regions import former_provinces
+
+        parts = [m for m in former_provinces(region) if m in regions]
+        ways = (f"; `covsim run {region}` and `covsim target {region}` answer for it on the whole record, and as of a "
+                f"year its former provinces do ({', '.join(parts)})") if parts and not unit_hint else ""
         raise InputError(key, value, f"{named}has no fit of its own (a 2025 unit is the sum of its former "
-                                     f"provinces, fitted each on its own{unit_hint}); allowed: {', '.join(regions)}")
+                                     f"provinces, fitted each on its own{unit_hint}{ways}); allowed: {', '.join(regions)}")
     if region not in regions:
         from covsim.simulator.inputs.regions import unknown
 

@@ -239,7 +239,8 @@ def _check_observed(args) -> None:
 
     units = regions.mergeable()
     if args.unit not in units:
-        raise InputError("region observe", "UNIT", f"{args.unit} is not a 2025 unit run as the sum of its former provinces "
+        raise InputError("region observe", "UNIT", f"{args.unit} is not a 2025 unit run as the sum of its former provinces"
+                         f"{regions.nearest_id(args.unit, units)} "
                          f"(a province before 2025 keeps its figures in the shipped data, a region you added in its "
                          f"workbook); allowed: {', '.join(units)}")
     if not regions.MERGER_YEAR <= args.year <= date.today().year:

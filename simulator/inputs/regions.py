@@ -287,8 +287,33 @@ def unknown(region: str, allowed: list[str], quoted: bool = False) -> str:
     if str(region).lower() in {str(a).lower() for a in allowed}:  # an id in capitals: 'did you mean' says it
         hint = nearest(region, allowed)
     else:  # a name, a district, or a typo (of a former province: the unit it is part of too)
-        hint = named(region, allowed) or district(region) or _with_unit(nearest(region, allowed), allowed)
+        hint = named(region, allowed) or district(region) or _with_unit(nearest_id(region, allowed), allowed)
     return not_runnable(region) or merged_into(region) or (f"unknown region{f' {region!r}' if quoted else ''}{hint}")
+
+
+def nearest_id(name: str, allowed) -> str:
+    """' (did you mean X?)' for a region id typed with another year ('can_tho_2026': 'can_tho_2025')
+    or by its initials ('hcm_2025', 'hcmc'), else the nearest by spelling (difflib, which offered
+    'can_tho_2025' for 'hcm_2025' and nothing for 'can_tho_2026')."""
+    from ..errors import nearest
+
+    allowed = [str(a) for a in allowed]
+    text = str(name).lower().strip()
+    dated = re.fullmatch(r"(.+)_(\d{4})", text)
+    stem = dated.group(1) if dated else text
+
+    def bare(i: str) -> str:
+        return re.sub(r"_\d{4}$", "", i)
+
+    def initials(i: str) -> str:
+        return "".join(w[0] for w in bare(i).split("_") if w)
+
+    for same in (lambda i: bare(i) == stem, lambda i: len(stem) >= 3 and initials(i).startswith(stem)):
+        found = [i for i in allowed if same(i)]
+        if found:  # the dated id where a year was typed, else the undated one
+            best = sorted(found, key=lambda i: (bool(dated) != bool(re.search(r"_\d{4}$", i)), i))[0]
+            return f" (did you mean '{best}'?)"
+    return nearest(name, allowed)
 
 
 def _plain(text: str) -> str:

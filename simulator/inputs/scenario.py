@@ -421,14 +421,14 @@ def load(name_or_path: str | Path, _seen: tuple = (), _by_name: bool = False) ->
         # the sum of its former provinces: its baseline is the national policy (with the regions' own rows)
         path = None
     else:
-        from .regions import merged_into, not_runnable
+        from .regions import merged_into, nearest_id, not_runnable
 
         listed = not_runnable(text) or merged_into(text)
         if listed:
             raise InputError("scenario", text, f"{listed}; allowed: a shipped scenario ({', '.join(ships)}), a "
                                                "region that runs or a .toml or .xlsx file")
         regions = [r for r in offered_regions() if r not in ships]  # run as their baseline (the 2025 units)
-        raise InputError("scenario", text, f"no shipped scenario of that name{nearest(text, [*ships, *regions])}; "
+        raise InputError("scenario", text, f"no shipped scenario of that name{nearest_id(text, [*ships, *regions])}; "
                                            f"shipped: {', '.join(ships)}; regions run as their baseline: "
                                            f"{', '.join(regions)} (or give a path to a .toml or .xlsx file)")
     # a file that is its own baseline, at once or through others (files by their resolved path; a

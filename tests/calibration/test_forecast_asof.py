@@ -215,9 +215,12 @@ def test_several_wrong_origins_each_get_their_own_reason():
                                      ("calibrate", "--out", "x.nc")])
 def test_a_2025_unit_has_no_fit_of_its_own_and_the_fitting_commands_say_so(command, tmp_path):
     args = (command[0], "ho_chi_minh_city_2025", *command[1:])
-    assert_one_line_error(covsim(*args, cwd=tmp_path), "ho_chi_minh_city_2025", "no fit of its own",
-                          "allowed: vietnam")
+    line = assert_one_line_error(covsim(*args, cwd=tmp_path), "ho_chi_minh_city_2025", "no fit of its own",
+                                 "allowed: vietnam")
     assert not (tmp_path / "x.nc").exists()
+    if command[0] != "calibrate":  # where a planner goes instead (calibrate says how to weigh the unit)
+        assert "`covsim run ho_chi_minh_city_2025` and `covsim target ho_chi_minh_city_2025` answer for it" in line
+        assert "its former provinces do (binh_duong, ba_ria_vung_tau, ho_chi_minh_city)" in line
 
 
 def test_bands_the_horizon_reaches_but_no_origin_fills_are_empty_not_an_error():

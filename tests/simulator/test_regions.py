@@ -283,6 +283,10 @@ def test_regions_counts_every_figure_the_fit_counts():
     ("tam_duong", "'tam_duong' is a district of lai_chau, Huyện Tam Đường: districts were abolished on 1 Jul 2025"),
     # a typo of a former province: the unit it is part of now is named too
     ("vinh_lon", "(did you mean 'vinh_long', or 'vinh_long_2025', the unit it has been part of since 1 Jul 2025?)"),
+    # another year, or initials: spelling alone offered 'can_tho_2025' for 'hcm_2025', nothing for 'can_tho_2026'
+    ("can_tho_2026", "(did you mean 'can_tho_2025'?)"),
+    ("hcm_2025", "(did you mean 'ho_chi_minh_city_2025'?)"),
+    ("hcmc", "(did you mean 'ho_chi_minh_city', or 'ho_chi_minh_city_2025'"),
 ])
 def test_a_region_typed_by_name_or_as_a_district_is_pointed_to_its_ids(typed, said):
     from covsim.simulator.inputs import regions
