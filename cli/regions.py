@@ -42,12 +42,14 @@ def cmd_regions(args) -> int:
     if args.json:
         print(json.dumps({"regions": table, "population_check": check}, ensure_ascii=False))
         return 0
-    width = max(len(r["id"]) for r in table)
+    width = max([len(r["id"]) for r in table] + [2])
+    print(f"{'id':<{width}}  {'kind':<16}  {'name':<20}  {'population (year)':>28}  {'resolution':>10}  status, "
+          "coverage figures")
     for r in table:
         kind = r["population_kind"] if r["population_kind"] not in (None, "observed") else ""  # said, not left to the docs
         people = "" if r["population"] is None else f"{r['population']:,} ({r['population_year']}{', ' + kind if kind else ''})"
-        if r["population_resolution"] is not None:
-            people += f"  resolution {r['population_resolution']:,}"
+        resolution = "" if r["population_resolution"] is None else f"{r['population_resolution']:,}"
+        people = f"{people:>28}  {resolution:>10}"
         flags = ("calibrated" if r["calibrated"] else f"its part of {r['draws_of_unit']}'s draws" if r["draws_of_unit"]
                  else "priors only") if r["runnable"] else "not runnable"
         if r["summed_from_former_provinces"]:
@@ -55,7 +57,7 @@ def cmd_regions(args) -> int:
                 ", weighed on its own figures" if r["weighed_on_own_figures"] else "")
         members = f"  = {' + '.join(r['members'])}" if r["kind"] == "province" and len(r["members"]) > 1 else ""
         groups = f" + {r['group_observations']} of a group" if r["group_observations"] else ""
-        print(f"{r['id']:<{width}}  {r['kind']:<16}  {r['name_vi']:<20}  {people:>34}  {flags}, "
+        print(f"{r['id']:<{width}}  {r['kind']:<16}  {r['name_vi']:<20}  {people}  {flags}, "
               f"{r['observations']} obs{groups}{members}")
     print(MEASURES)  # which measure is which, whatever part of the list is shown
     if not args.kind:  # the whole list: the provinces' sum against the country
@@ -66,8 +68,9 @@ def cmd_regions(args) -> int:
 #: What the two population figures of `covsim regions` are (docs/data.md, "Provincial units").
 MEASURES = ("population: the GSO's average population of the year shown (a 2025 unit's is the sum of its former "
             "provinces'; a former province the model runs shows the population its runs use, marked where it is "
-            "assumed or planned, not observed: docs/data.md); resolution: the "
-            "'quy mô dân số' Resolution 202/2025/QH15 states for a 2025 unit, another measure")
+            "assumed or planned, not observed: docs/data.md; so a unit's former provinces, listed at their own years, "
+            "need not add up to it); resolution: the 'quy mô dân số' Resolution 202/2025/QH15 states for a 2025 unit, "
+            "another measure")
 
 
 def population_check() -> dict:

@@ -241,10 +241,12 @@ def test_regions_json_lists_the_34_provinces_and_the_country():
     lines = covsim("regions").stdout.splitlines()
     assert lines[-1].startswith("34 provinces sum to 87,840,000 (2011) against the country's 87,840,000 (2011) "
                                 "(0.0% apart): within 0.5% (met)")
-    assert "Resolution 202/2025/QH15" in lines[-2] and "resolution 14,002,598" in next(
+    assert "Resolution 202/2025/QH15" in lines[-2] and "(2011)  14,002,598  runs as" in next(
         line for line in lines if line.startswith("ho_chi_minh_city_2025"))
+    assert lines[0].index("resolution") < lines[0].index("status")  # its own column, headed
     text = covsim("regions", "--kind", "province")
-    assert text.returncode == 0 and len(text.stdout.splitlines()) == 35  # and which measure is which
+    assert text.returncode == 0 and len(text.stdout.splitlines()) == 36  # a header, 34 units, which measure is which
+    assert text.stdout.splitlines()[0].split()[:3] == ["id", "kind", "name"]
     assert "ho_chi_minh_city_2025" in text.stdout and "binh_duong" in text.stdout
     assert text.stdout.splitlines()[-1].startswith("population: the GSO's average population")
     # a population no source confirms says so where it stands; a former province without a fit runs on
@@ -269,7 +271,7 @@ def test_regions_counts_every_figure_the_fit_counts():
         fitted = int(post.attrs["own_observations"])
     assert nation["group_observations"] >= 1
     assert nation["observations"] + nation["group_observations"] == fitted
-    line = next(line for line in covsim("regions", "--kind", "country").stdout.splitlines())
+    line = next(line for line in covsim("regions", "--kind", "country").stdout.splitlines() if line.startswith("vietnam"))
     assert f"{nation['observations']} obs + {nation['group_observations']} of a group" in line
 
 
