@@ -20,6 +20,12 @@ COMMAND_MODULES = ("covsim.cli.forecasting", "covsim.cli.planning", "covsim.cli.
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        # '--d 5' is no option: an abbreviation that works today breaks when an option is added
+        # beside it ('--draws', '--denominator'), and scripts would lean on it; options are public
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
     def error(self, message):  # one line, exit 2, as every other bad input
         from covsim.simulator.errors import one_line
 

@@ -561,6 +561,7 @@ def _unit_years(entries: list[dict]) -> tuple[dict[str, list[int]], str]:
 def _allocation_notes(args, table) -> list[str]:
     """What the yearly targets do that a target-setter would not expect, each said on stderr."""
     from covsim.cli.main import past_start
+    from covsim.simulator.analysis import allocate
     from covsim.simulator.inputs import observations
     from covsim.simulator.inputs.regions import former_note
 
@@ -607,6 +608,20 @@ def _allocation_notes(args, table) -> list[str]:
     if table.attrs["districts_until"] is not None and args.year > table.attrs["districts_until"]:
         notes.append(f"districts were abolished on 1 July 2025: district targets stop at "
                      f"{table.attrs['districts_until']}; group targets run to {args.year}")
+    scale = table.attrs.get("commune_scale")
+    if scale is not None and abs(scale - 1) > allocate.SCALE_SAID:  # a 2025 unit's communes, checked against the resolution
+        notes.append(f"the communes' populations are the workbook's x {scale:g}: they share out the {args.region}'s "
+                     f"modelled population, which {'falls short of' if scale < 1 else 'exceeds'} the workbook's total "
+                     "(for a 2025 unit, Resolution 202/2025's measure); their rates hold, their head counts are the "
+                     "model's")
+    plan = observations.targets(args.region, table.attrs["scheme"])
+    plan = plan[(plan.group == "all") & (plan.year >= first) & (plan.year < args.year)].drop_duplicates("year")
+    path = {int(k): v for k, v in table.attrs["path"].items()}
+    apart = [r for r in plan.itertuples(index=False) if r.year in path and abs(r.value - path[r.year]) >= 5e-4]
+    if apart:  # a plan's own yearly targets: the straight path is the tool's, not the plan's
+        notes.append("the plan's own yearly targets in the data differ from this path (a straight line in log-odds, "
+                     "not the plan's): " + ", ".join(f"{int(r.year)} plan {100 * r.value:.2f}% against "
+                                                     f"{100 * path[int(r.year)]:.2f}%" for r in apart))
     if table.attrs.get("communes_from") is not None and table.attrs["first"] < table.attrs["communes_from"]:
         start = table.attrs["communes_from"]
         notes.append(f"the communes are those since 1 July 2025: commune targets start in {start}; the years "

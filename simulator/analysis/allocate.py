@@ -221,6 +221,11 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
             dreach = expit(logit(np.clip(median_total.loc[y], EDGE, 1 - EDGE)) + offset.reindex(names).values)
             dins = share_out(dreach, dpop, insured_total)
             rows += [(y, kind, d, int(i), int(p)) for d, i, p in zip(names, dins, dpop)]
+    scale = None  # the modelled people against the workbook's, in its latest year the run reaches
+    if kind == "commune" and int(table.year.max()) in [int(v) for v in sub.year.values]:
+        latest = int(table.year.max())
+        scale = round(float(sub.population.sel(year=latest).mean("draw").sum())
+                      / float(table[table.year == latest].population.sum()), 4)
     out = pd.DataFrame(rows, columns=COLUMNS[:-1])
     out["rate"] = (out.insured / out.population).round(4)
     out.attrs.update(region=region, scheme=scenario.scheme, target=target, year=year, first=first,
@@ -231,8 +236,8 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
                      districts=kind == "district", communes=kind == "commune" and year >= MERGER_YEAR, unit_kind=kind,
                      districts_until=(min(year, MERGER_YEAR - 1) if kind == "district" else None),
                      communes_from=(max(first, MERGER_YEAR) if kind == "commune" else None),
-                     falling=falling(out, path), fewer_insured=fewer_insured(out),
-                     assumptions=path_assumptions(first, year) + assumptions(kind, table))
+                     falling=falling(out, path), fewer_insured=fewer_insured(out), commune_scale=scale,
+                     assumptions=path_assumptions(first, year) + assumptions(kind, table, scale))
     return out[COLUMNS]
 
 
@@ -256,7 +261,7 @@ def path_assumptions(first: int, year: int) -> list[str]:
             "step shared by all, so that they add up to the provincial target (assumed: an even effort)"]
 
 
-def assumptions(kind: str | None, table: pd.DataFrame | None) -> list[str]:
+def assumptions(kind: str | None, table: pd.DataFrame | None, scale: float | None = None) -> list[str]:
     """What the allocation itself assumes about units the model does not have, beside the run's own
     assumed numbers."""
     if kind == "district":
@@ -266,7 +271,10 @@ def assumptions(kind: str | None, table: pd.DataFrame | None) -> list[str]:
     if kind == "commune":
         out = [f"a commune's forecast is the province's shifted by the commune's standing in the latest year "
                f"given ({int(table.year.max())}; for a commune not given then, the latest year that gives it), "
-               f"held every year (assumed: the model has no communes)"]
+               f"held every year (assumed: the model has no communes); its population is the province's modelled "
+               f"population split as in the workbook's latest year"
+               + (f" (the workbook's people x {scale:g} there: the rates hold, the head counts are the model's)"
+                  if scale is not None and abs(scale - 1) > SCALE_SAID else "")]
         if (table.unit == REST).any():
             out.append(f"'{REST}' holds the province's people the workbook leaves out, at the given communes' "
                        "own rate (assumed: nothing is known of them)")
@@ -274,6 +282,8 @@ def assumptions(kind: str | None, table: pd.DataFrame | None) -> list[str]:
     return []
 
 
+#: How far the modelled population may stand from a commune workbook's total before it is said (5%).
+SCALE_SAID = 0.05
 #: The least fall of a unit's yearly rate `falling` reports: 0.05 percentage points, below what a
 #: rate shown to one decimal of a percent shows (a poor group's 96.18% then 96.16% is not a fall to say).
 FALL_SAID = 5e-4

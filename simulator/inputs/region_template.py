@@ -124,6 +124,13 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
     for sheet in SHEETS:
         if sheet not in wb.sheetnames and sheet not in OPTIONAL_SHEETS:
             problems.append(f"{path}: sheet '{sheet}': missing; the template's sheets are {', '.join(SHEETS)}")
+    from ..errors import nearest
+
+    for sheet in wb.sheetnames:  # a template sheet renamed: read as missing ("no commune given"); a sheet
+        hint = nearest(sheet, list(SHEETS)) if sheet not in SHEETS else ""  # of one's own notes is left alone
+        if hint and hint.split("'")[1] not in wb.sheetnames:
+            problems.append(f"{path}: sheet '{sheet}': not a sheet of the template{hint}, so nothing on it is read; "
+                            f"allowed: {', '.join(SHEETS)}")
     if problems:
         return None, problems
     values: dict[str, list[tuple[int, list]]] = {}
@@ -287,9 +294,15 @@ def _communes(rows: list[tuple[int, list]], province: int | None, bad) -> list[t
     sheet, seen, out = "Xã phường", {}, []
     provinces = {listed[c[1]][1] for _, c in rows if c[1] in listed}
     home = province if province is not None else (provinces.pop() if len(provinces) == 1 else None)
+    from datetime import date
+
     for r, (year, code, name, people, insured, src) in rows:
         if code is None or year is None or people is None or insured is None:
             continue  # already said
+        if year > date.today().year:  # registered, it made the latest year one no other commune was given in
+            bad(sheet, f"A{r}", f"{year} has not begun; a commune's figures are observed, of a year up to "
+                                f"{date.today().year}")
+            continue
         if code not in listed:
             bad(sheet, f"B{r}", f"'{code}' is not the code of a commune or ward since 1 Jul 2025 ({package}); "
                                 "allowed: the 5-digit GSO code of one of the province's communes or wards")
@@ -315,6 +328,14 @@ def _communes(rows: list[tuple[int, list]], province: int | None, bad) -> list[t
             continue
         seen[year, code] = r
         out.append((year, code, listed_name, people, insured, src))
+    if out:  # an allocation shares out the latest year's communes: one given only before it was dropped unsaid
+        latest = max(y for y, *_ in out)
+        there = {c for y, c, *_ in out if y == latest}
+        for (year, code), r in seen.items():
+            if code not in there and not any(c == code and y > year for y, c in seen):
+                bad(sheet, f"A{r}", f"commune {code} is given for {year} but not for {latest}, the latest year "
+                                    f"given, whose communes an allocation shares the people out among; allowed: "
+                                    f"every commune again in {latest}")
     return out
 
 

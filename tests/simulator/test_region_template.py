@@ -296,6 +296,10 @@ def test_a_2025_unit_takes_its_communes_and_allocate_shares_its_targets_out_to_t
                    "--out", str(out), user=user)
     assert alloc.returncode == 0, alloc.stderr
     assert "commune targets start in 2025; the years before are by group only" in alloc.stderr
+    # the communes share out the unit's modelled people, fewer than Resolution 202/2025's they were
+    # checked against: said, with the factor (the head counts had shrunk some 27% without a word)
+    scale = float(alloc.stderr.split("the communes' populations are the workbook's x ")[1].split(":")[0])
+    assert 0.6 < scale < 0.9
     table = pd.read_csv(out, dtype={"unit": str})
     communes = table[table.unit_kind == "commune"]
     assert communes.year.min() == 2025 and table.year.min() == 2023  # no commune target before it existed
@@ -307,6 +311,8 @@ def test_a_2025_unit_takes_its_communes_and_allocate_shares_its_targets_out_to_t
     # the people left out, on the measure the communes were checked against (Resolution 202/2025's
     # 4,199,824, of which they hold 230,000), not the run's smaller sum of former provinces
     assert abs(rest / communes[communes.year == 2030].population.sum() - (1 - 230000 / 4199824)) < 1e-3
+    ninh_kieu = communes[(communes.year == 2025) & (communes.unit == "Phường Ninh Kiều (31135)")].population.iloc[0]
+    assert abs(ninh_kieu / 120000 - scale) < 1e-3
     rate = communes[communes.year == 2030].set_index("unit").rate  # each keeps its standing (96% vs 88%)
     assert rate["Phường Tân An (31147)"] < rate["Phường Ninh Kiều (31135)"]
     gone = covsim("region", "remove", "can_tho_2025", user=user)
@@ -320,6 +326,12 @@ def test_a_2025_unit_takes_its_communes_and_allocate_shares_its_targets_out_to_t
     (dict(communes=((2025, "31135", "Phường Ninh Kiều", 5000000, 100),)),
      ["sheet 'Xã phường', cell D3", "more than the province's 4,199,824 (Resolution 202/2025, 2025)"]),
     (dict(communes=COMMUNES[:1]), ["sheet 'Xã phường', cell B3", "is a commune of province code 11, not of this province (92)"]),
+    # a year not begun, or a commune missing from the latest year: registered, the commune was then
+    # left out of every allocation year without a word
+    (dict(communes=((2031, "31135", "Phường Ninh Kiều", 120000, 115000),)),
+     ["sheet 'Xã phường', cell A3", "2031 has not begun"]),
+    (dict(communes=((2025, "31135", "Phường Ninh Kiều", 120000, 115000), (2024, "31120", "Cái Khế", 60000, 56000))),
+     ["sheet 'Xã phường', cell A4", "commune 31120 is given for 2024 but not for 2025, the latest year given"]),
 ])
 def test_a_2025_units_workbook_is_refused_cell_by_cell(tmp_path, template, change, fragments):
     user = tmp_path / "user"
@@ -330,3 +342,20 @@ def test_a_2025_units_workbook_is_refused_cell_by_cell(tmp_path, template, chang
     line = added.stderr.strip().splitlines()[0]
     for fragment in fragments:
         assert fragment in line, line
+
+
+def test_a_renamed_template_sheet_is_named_not_read_as_empty(tmp_path, template):
+    """'Xã phường' typed 'Xa phuong' was read as no communes at all ("no commune given"); a sheet of
+    one's own notes is left alone."""
+    import openpyxl
+
+    user = tmp_path / "user"
+    fill(template, rid="can_tho_2025", population=(), coverage=(), targets=(), top_ups=(), communes=CAN_THO)
+    wb = openpyxl.load_workbook(template)
+    wb["Xã phường"].title = "Xa phuong"
+    wb.create_sheet("Ghi chú")
+    wb.save(template)
+    added = covsim("region", "add", str(template), user=user)
+    assert added.returncode == 2 and registered(user) == []
+    assert "sheet 'Xa phuong': not a sheet of the template (did you mean 'Xã phường'?)" in added.stderr
+    assert "Ghi chú" not in added.stderr
