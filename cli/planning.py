@@ -519,6 +519,8 @@ def _provenance_rows(record: dict, spans: list[dict] = ()) -> list[tuple[str, ob
     former provinces its rows of years before the merger add up (`spans`, `former_provinces`)."""
     rows = [(k, record[k]) for k in ("scenario", "scenario_hash", "region", "scheme", "seed", "draws", "data_hash",
                                      "code_version", "parameters", "parameters_hash", "calibrated") if k in record]
+    if record.get("scenario_definition"):  # what ran, whatever its file says later (the sidecar and --json have it)
+        rows.append(("scenario definition", json.dumps(record["scenario_definition"], ensure_ascii=False)))
     if record.get("former_provinces"):
         rows.append(("former provinces", record["former_provinces"]))
     rows += [(f"boundaries {span['from']}-{span['to']}", span["boundaries"]) for span in spans]

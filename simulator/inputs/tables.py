@@ -310,6 +310,15 @@ def kept_for(frame: pd.DataFrame, store: dict, key, compute):
     return out
 
 
+def user_data_files() -> list[dict]:
+    """The user's own files `data_hash` covers (the registered regions' tables), each with its own
+    hash: a record names what of a user's data folder a colleague needs, and which file differs."""
+    from .user_data import files
+
+    return [{"file": f"{path.parent.name}/{path.name}", "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16]}
+            for name in sorted(SCHEMAS) for path in files(name)]
+
+
 def data_hash(directory: Path | None = None) -> str:
     """Content hash of every shipped table: recorded in outputs so a run is reproducible."""
     digest = hashlib.sha256()

@@ -49,6 +49,55 @@ def code_version() -> str:
     return f"{version}+{digest.hexdigest()[:12]}"
 
 
+@lru_cache(maxsize=1)
+def code_commit() -> str | None:
+    """The git commit the code was run from where the package is a git checkout (an editable
+    install), '+modified' where a file `code_version` hashes differs from it; None for an installed
+    package. The hash names the code; this says where to find it (a hash of uncommitted edits
+    names code no commit holds)."""
+    import subprocess
+    from importlib.util import find_spec
+
+    spec = find_spec("covsim.simulator")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = Path(list(spec.submodule_search_locations)[0]).parent.resolve()
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    top = git("rev-parse", "--show-toplevel")  # the package's own checkout, not one it is installed inside
+    if top is None or Path(top).resolve() != root:
+        return None
+    head, status = git("rev-parse", "HEAD"), git("status", "--porcelain", "--", *CODE_PACKAGES)
+    if head is None or status is None:
+        return None
+    return head + ("+modified" if status else "")
+
+
+#: The libraries whose versions can move a run's numbers: the draws (numpy), the compiled kernel
+#: (numba), the fits and solve's optimiser (scipy), the tables (pandas, xarray).
+LIBRARIES = ("numpy", "numba", "scipy", "pandas", "xarray")
+
+
+@lru_cache(maxsize=1)
+def environment() -> dict:
+    """Python's and those libraries' versions, as this process runs them."""
+    import platform
+
+    out = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
 def params_hash(params: xr.Dataset) -> str:
     digest = hashlib.sha256()
     for name in sorted(params.data_vars):
@@ -71,7 +120,11 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
         region=scenario.region,
         **scheme_fields,
         data_hash=tables.data_hash(),
+        # the user's own files the data hash covers: which of them a colleague needs to rerun it
+        user_data=json.dumps(tables.user_data_files()),
         code_version=code_version(),
+        code_commit=code_commit() or "",
+        environment=json.dumps(environment()),
         seed=int(seed),
         draws=int(params.sizes["draw"]),
         parameters=str(params_source),
@@ -107,7 +160,8 @@ def analysis_record(scenario: Scenario, params: xr.Dataset, seed: int, assumptio
     learned = learned_without(learned, entry.unread) if learned and entry.unread else learned
     return {"scenario": scenario.name, "scenario_hash": scenario.hash,
             "scenario_definition": scenario.resolved(), "region": scenario.region,
-            "scheme": scenario.scheme, "data_hash": tables.data_hash(), "code_version": code_version(),
+            "scheme": scenario.scheme, "data_hash": tables.data_hash(), "user_data": tables.user_data_files(),
+            "code_version": code_version(), "code_commit": code_commit(), "environment": environment(),
             "seed": int(seed), "draws": int(params.sizes["draw"]),
             "parameters": str(params.attrs.get(entry.source_attr) or params.attrs.get("source", "given")),
             "parameters_hash": params_hash(params),
@@ -142,6 +196,10 @@ def record(attrs) -> dict:
     if attrs.get("scenario_definition"):  # what the scenario ran, whatever its file says later
         out["scenario_definition"] = json.loads(attrs["scenario_definition"])
     out["assumptions"] = json.loads(attrs.get("assumptions") or "[]")
+    out["user_data"] = json.loads(attrs.get("user_data") or "[]")  # the user's files the data hash covers
+    out["code_commit"] = attrs.get("code_commit") or None  # where the code is, where it is a git checkout
+    if attrs.get("environment"):  # the libraries' versions the numbers came from
+        out["environment"] = json.loads(attrs["environment"])
     out["fixed"] = json.loads(attrs.get("fixed") or "[]")  # what the model holds fixed (assumed, not fitted)
     out["supersedes"] = json.loads(attrs.get("supersedes") or "[]")  # later changes in force the reform replaces
     out["capped"] = json.loads(attrs.get("capped") or "[]")  # local top-ups that count for less than they say

@@ -142,3 +142,21 @@ def test_every_region_carries_the_keys_documented_for_it(capsys):
     row = next(line for line in text.splitlines() if line.startswith("| `regions` | every region"))
     assert {key for r in regions for key in r} == set(re.findall(r"`([a-z_0-9]+)`", row.split("|")[2]))
     assert dict((r["id"], r["code"]) for r in regions)["hanoi_2025"] == "01"
+
+
+def test_a_record_says_where_its_code_is_and_what_it_ran_on(tmp_path, capsys):
+    """The code hash names code, not where to find it: a run from edits no commit holds named code
+    that no longer existed anywhere. A record adds the git commit where the package is a checkout
+    (with '+modified'), the libraries' versions, and the user's files its data hash covers."""
+    import numpy
+    import scipy
+
+    record = _provenance(COMMANDS["run"], tmp_path, capsys)
+    assert record["environment"]["numpy"] == numpy.__version__ and record["environment"]["scipy"] == scipy.__version__
+    commit = record["code_commit"]
+    assert commit is None or re.fullmatch(r"[0-9a-f]{40}(\+modified)?", commit), commit
+    from covsim.simulator.inputs import tables
+
+    assert record["user_data"] == tables.user_data_files()  # (tests/simulator/test_region_template: a region's)
+    solved = _provenance(COMMANDS["solve"], tmp_path, capsys)
+    assert solved["environment"] == record["environment"] and solved["code_commit"] == commit

@@ -753,6 +753,7 @@ def test_a_units_allocation_file_says_which_former_provinces_its_earlier_rows_ad
     sheet = openpyxl.load_workbook(tmp_path / "a.xlsx")["provenance"]
     rows = {r[0]: r[1] for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows["former provinces"] == "can_tho,hau_giang,soc_trang"
+    assert json.loads(rows["scenario definition"])["region"] == "can_tho_2025"  # what ran, as the sidecar has it
     assert "can_tho + hau_giang + soc_trang" in rows["boundaries 2023-2024"]
     assert rows["boundaries 2025-2030"].startswith("can_tho_2025")
     code, _, _ = cli(capsys, "allocate", "can_tho_2025", "--target", "0.95", "--year", "2030", "--from", "2023",

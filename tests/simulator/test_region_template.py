@@ -283,6 +283,12 @@ def test_a_2025_unit_takes_its_communes_and_allocate_shares_its_targets_out_to_t
     assert "kept 3 communes of can_tho_2025" in added.stdout
     folder = user / "regions" / "can_tho_2025"
     assert sorted(p.name for p in folder.iterdir()) == ["communes.csv"]  # nothing fitted, nothing else written
+    import hashlib
+    import json
+
+    listed = json.loads(covsim("run", "lai_chau", "--draws", "2", "--json", user=user).stdout)["provenance"]["user_data"]
+    assert listed == [{"file": "can_tho_2025/communes.csv",  # what of the user's folder the data hash covers
+                       "sha256": hashlib.sha256((folder / "communes.csv").read_bytes()).hexdigest()[:16]}]
     # its own year-end figure, kept later, leaves the communes in place
     kept = covsim("region", "observe", "can_tho_2025", "2025", "0.93", "--source", "test fixture", "--no-calibrate",
                   user=user)
