@@ -18,6 +18,7 @@ import pandas as pd
 from covsim import simulator
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs import observations, tables
+from covsim.simulator.schemes.provenance import code_commit, environment
 from covsim.simulator.streams import generator
 
 from .baselines import BASELINES, yearly
@@ -91,7 +92,8 @@ def provenance(region: str, fit_settings: Settings, scheme: str = "bhyt") -> dic
     scenario = simulator.load_scenario(region)
     return {"scenario": scenario.name, "scheme": scheme, "scenario_hash": scenario.hash,
             "data_hash": tables.data_hash(),
-            "code_version": simulator.code_version(), "seed": int(fit_settings.seed),
+            "code_version": simulator.code_version(), "code_commit": code_commit(), "environment": environment(),
+            "user_data": tables.user_data_files(), "seed": int(fit_settings.seed),
             "draws": int(fit_settings.draws), "fit": dataclasses.asdict(fit_settings),
             "assumptions": scenario.assumptions()}
 

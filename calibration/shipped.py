@@ -248,7 +248,9 @@ def merged_draws(unit: str, draws: int, seed: int, read: Reader | None = None, t
     out.attrs = dict(base.attrs)
     if base.attrs.get("learned"):
         out.attrs["learned"] = json.dumps(_merged_learned(json.loads(base.attrs["learned"]), own, members))
-    out.attrs["source"] = (f"prior: {unit} summed from former provinces, on the priors: {', '.join(on_priors)} ({parts})"
+    shared = f"; the shared parameters from {head}'s fit" if fitted_head else ""  # (provenance.PARTLY reads it)
+    out.attrs["source"] = (f"prior: {unit} summed from former provinces, on the priors: {', '.join(on_priors)}{shared} "
+                           f"({parts})"
                            if on_priors else f"posterior: {unit} summed from former provinces ({parts})")
     return out
 

@@ -333,7 +333,9 @@ def _batch(args, out, scenarios, terminated: list) -> int:
         return _interrupted(chunks, folder, terminated)
     try:  # a signal while the chunks are read back: they are kept, as after one during the run
         attrs = {"seed": int(args.seed), "draws": int(args.draws), "data_hash": data_hash,
-                 "code_version": provenance.code_version(), "scheme": variants[0].scenario.scheme,
+                 "code_version": provenance.code_version(), "code_commit": provenance.code_commit() or "",
+                 "environment": json.dumps(provenance.environment()),
+                 "user_data": json.dumps(tables.user_data_files()), "scheme": variants[0].scenario.scheme,
                  "grid": json.dumps(args.grid), "parameters": json.dumps(
                      {r: _source(p, variants[0].scenario.scheme) for r, p in params.items()}),
                  "parameters_hash": json.dumps({r: provenance.params_hash(p) for r, p in params.items()}),
@@ -371,7 +373,9 @@ def _finished(args, out, variants, chunks, resumed: int, seconds: float, attrs: 
         record.update(parameters=json.loads(attrs["parameters"]), calibrated=attrs["calibrated"],
                       # as every other command's provenance: each variant's scenario hash and assumed numbers
                       scenario_hashes={v.name: v.scenario.hash for v in variants},
-                      assumptions=json.loads(attrs["assumptions"]), fixed=json.loads(attrs["fixed"]))
+                      assumptions=json.loads(attrs["assumptions"]), fixed=json.loads(attrs["fixed"]),
+                      code_commit=attrs["code_commit"] or None, environment=json.loads(attrs["environment"]),
+                      user_data=json.loads(attrs["user_data"]))
         if attrs.get("learned"):  # by region, as the store's attributes keep them (each a run's record)
             record["learned"] = {r: json.loads(text) for r, text in json.loads(attrs["learned"]).items()}
         if attrs.get("unconverged"):

@@ -176,12 +176,13 @@ def cmd_brief(args) -> int:
 
 
 def _provenance(res: dict, s: dict) -> dict:
-    """As `run --json`'s (`provenance.record` of the same run's attributes), with what the briefing's
-    summary adds (`assumed`, `mostly_prior`, `on_priors`, `source`): until 2026-12-05 it was the
-    summary's alone, short of the run's region, scheme, assumptions and learned."""
+    """`run --json`'s keys (`provenance.record` of the same run's attributes) beside the briefing's
+    own (`assumed`, `mostly_prior`, `on_priors`, `source`): until 2026-12-05 it was the briefing's
+    alone, short of the run's region, scheme, assumptions and learned. A key both have keeps the
+    briefing's type (`scenario_definition` a string of JSON, `calibrated` true/false): public."""
     from covsim.simulator.schemes import provenance
 
-    return {**s["assumptions"], **provenance.record(res["attrs"])}
+    return {**provenance.record(res["attrs"]), **s["assumptions"]}
 
 
 def register(sub) -> None:

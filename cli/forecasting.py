@@ -16,7 +16,8 @@ def fitted_regions() -> list[str]:
     return known_regions()
 
 
-def check_fitted(region: str, key: str = "REGION", value: str | None = None, unit_hint: str = "") -> str:
+def check_fitted(region: str, key: str = "REGION", value: str | None = None, unit_hint: str = "",
+                 own_figures: bool = False) -> str:
     """A region that can be fitted: a 2025 unit (which run and target take) is told it has no fit of
     its own (`unit_hint` added), anything else unknown gets the nearest name. `key`/`value` name what
     asked for the fit."""
@@ -30,8 +31,13 @@ def check_fitted(region: str, key: str = "REGION", value: str | None = None, uni
         from covsim.simulator.inputs.regions import former_provinces
 
         parts = [m for m in former_provinces(region) if m in regions]
-        ways = (f"; `covsim run {region}` and `covsim target {region}` answer for it on the whole record, and as of a "
-                f"year its former provinces do ({', '.join(parts)})") if parts and not unit_hint else ""
+        if own_figures:  # a backtest needs figures of the region's own to score
+            from covsim.simulator.inputs.observations import observed_years
+
+            parts = [m for m in parts if observed_years(m)]
+        ways = "" if unit_hint else (
+            f"; `covsim run {region}` and `covsim target {region}` answer for it on the whole record"
+            + (f", and as of a year its former provinces do ({', '.join(parts)})" if parts else ""))
         raise InputError(key, value, f"{named}has no fit of its own (a 2025 unit is the sum of its former "
                                      f"provinces, fitted each on its own{unit_hint}{ways}); allowed: {', '.join(regions)}")
     if region not in regions:
@@ -182,7 +188,7 @@ def cmd_backtest(args) -> int:
     from covsim.calibration.fit import NATIONAL, fit_of
     from covsim.cli.summary import counted, print_provenance
 
-    region = check_fitted(args.region)
+    region = check_fitted(args.region, own_figures=True)  # (the backtest's own figures are checked later)
     check_horizon(args.horizon)
     _check_size(args, args.draws or 300, fit_of(args.scheme).last_year() + args.horizon,
                 f"each origin's forecast of {region}")

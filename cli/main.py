@@ -495,10 +495,39 @@ def _signed_values(argv: list[str]) -> list[str]:
     return out
 
 
+def _option_hint(parser: argparse.ArgumentParser, args, extra: list[str]) -> str:
+    """' (did you mean --draws?)' for the first unrecognised option, among the command's own."""
+    from covsim.simulator.errors import nearest
+
+    def options(p: argparse.ArgumentParser) -> list[str]:
+        out = []
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    out += options(sub)
+            else:
+                out += [o for o in action.option_strings if o.startswith("--")]
+        return out
+
+    sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+    chosen = sub.choices.get(getattr(args, "command", None)) if sub else None
+    given = next((e.split("=")[0] for e in extra if e.startswith("--")), None)
+    if chosen is None or given is None:
+        return ""
+    known = list(dict.fromkeys(options(chosen)))
+    starts = [o for o in known if o.startswith(given)]  # an abbreviation: the options it could mean
+    if starts:
+        return f" (options are spelt out in full: {' or '.join(starts)}?)"
+    return nearest(given, known)
+
+
 def main(argv: list[str] | None = None) -> int:
     from covsim.simulator.errors import InputError
 
-    args = build_parser().parse_args(_signed_values(sys.argv[1:] if argv is None else argv))
+    parser = build_parser()
+    args, extra = parser.parse_known_args(_signed_values(sys.argv[1:] if argv is None else argv))
+    if extra:  # as parse_args says it, with the option meant where one was cut short or misspelt
+        parser.error(f"unrecognized arguments: {' '.join(extra)}{_option_hint(parser, args, extra)}")
     if argv is None:  # the command itself, not a caller in this process
         _terminate_as_exit()
     try:

@@ -612,18 +612,20 @@ def _allocation_notes(args, table) -> list[str]:
                      f"{table.attrs['districts_until']}; group targets run to {args.year}")
     scale = table.attrs.get("commune_scale")
     if scale is not None and abs(scale - 1) > allocate.SCALE_SAID:  # a 2025 unit's communes, checked against the resolution
-        notes.append(f"the communes' populations are the workbook's x {scale:g}: they share out the {args.region}'s "
-                     f"modelled population, which {'falls short of' if scale < 1 else 'exceeds'} the workbook's total "
-                     "(for a 2025 unit, Resolution 202/2025's measure); their rates hold, their head counts are the "
-                     "model's")
+        notes.append(f"the communes' populations are the workbook's x {scale:g} in {table.attrs['commune_scale_year']}: "
+                     f"they share out {args.region}'s modelled population, which "
+                     f"{'falls short of' if scale < 1 else 'exceeds'} the workbook's total (for a 2025 unit, "
+                     "Resolution 202/2025's measure); their rates hold, their head counts are the model's")
     plan = observations.targets(args.region, table.attrs["scheme"])
-    plan = plan[(plan.group == "all") & (plan.year >= first) & (plan.year < args.year)].drop_duplicates("year")
+    unit = "share_of_population" if table.attrs["scheme"] == "bhyt" else "share_of_labour_force"  # the path's
+    plan = plan[(plan.group == "all") & (plan.unit == unit) & (plan.year >= first) & (plan.year < args.year)]
     path = {int(k): v for k, v in table.attrs["path"].items()}
     apart = [r for r in plan.itertuples(index=False) if r.year in path and abs(r.value - path[r.year]) >= 5e-4]
-    if apart:  # a plan's own yearly targets: the straight path is the tool's, not the plan's
-        notes.append("the plan's own yearly targets in the data differ from this path (a straight line in log-odds, "
-                     "not the plan's): " + ", ".join(f"{int(r.year)} plan {100 * r.value:.2f}% against "
-                                                     f"{100 * path[int(r.year)]:.2f}%" for r in apart))
+    if apart:  # the plans' own yearly targets, each with its document: the straight path is the tool's
+        notes.append("targets in the data for the years between differ from this path (a straight line in "
+                     "log-odds, not a plan's): " + "; ".join(
+                         f"{int(r.year)} {100 * r.value:.2f}% against {100 * path[int(r.year)]:.2f}% "
+                         f"({_document(r.source)})" for r in apart))
     if table.attrs.get("communes_from") is not None and table.attrs["first"] < table.attrs["communes_from"]:
         start = table.attrs["communes_from"]
         notes.append(f"the communes are those since 1 July 2025: commune targets start in {start}; the years "
@@ -635,6 +637,11 @@ def _allocation_notes(args, table) -> list[str]:
                      "rate is its own coverage, their total a share of the labour force; the district and "
                      "commune tables are of health insurance")
     return notes
+
+
+def _document(source: str) -> str:
+    """A target's document as its source names it, up to the section ('Decision 1167/QD-TTg 2016-06-28')."""
+    return str(source).split(",")[0].split(" (")[0].strip()
 
 
 def _named(table, lang: str):

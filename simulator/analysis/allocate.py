@@ -237,6 +237,7 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
                      districts_until=(min(year, MERGER_YEAR - 1) if kind == "district" else None),
                      communes_from=(max(first, MERGER_YEAR) if kind == "commune" else None),
                      falling=falling(out, path), fewer_insured=fewer_insured(out), commune_scale=scale,
+                     commune_scale_year=int(table.year.max()) if scale is not None else None,
                      assumptions=path_assumptions(first, year) + assumptions(kind, table, scale))
     return out[COLUMNS]
 
@@ -273,7 +274,8 @@ def assumptions(kind: str | None, table: pd.DataFrame | None, scale: float | Non
                f"given ({int(table.year.max())}; for a commune not given then, the latest year that gives it), "
                f"held every year (assumed: the model has no communes); its population is the province's modelled "
                f"population split as in the workbook's latest year"
-               + (f" (the workbook's people x {scale:g} there: the rates hold, the head counts are the model's)"
+               + (f" (the workbook's people x {scale:g} in {int(table.year.max())}: the rates hold, the head counts "
+                  f"are the model's)"
                   if scale is not None and abs(scale - 1) > SCALE_SAID else "")]
         if (table.unit == REST).any():
             out.append(f"'{REST}' holds the province's people the workbook leaves out, at the given communes' "

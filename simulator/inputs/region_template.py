@@ -124,13 +124,15 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
     for sheet in SHEETS:
         if sheet not in wb.sheetnames and sheet not in OPTIONAL_SHEETS:
             problems.append(f"{path}: sheet '{sheet}': missing; the template's sheets are {', '.join(SHEETS)}")
-    from ..errors import nearest
 
-    for sheet in wb.sheetnames:  # a template sheet renamed: read as missing ("no commune given"); a sheet
-        hint = nearest(sheet, list(SHEETS)) if sheet not in SHEETS else ""  # of one's own notes is left alone
-        if hint and hint.split("'")[1] not in wb.sheetnames:
-            problems.append(f"{path}: sheet '{sheet}': not a sheet of the template{hint}, so nothing on it is read; "
-                            f"allowed: {', '.join(SHEETS)}")
+    for sheet in wb.sheetnames:  # a template sheet renamed (its headers kept): read as missing, it said "no
+        if sheet in SHEETS:  # commune given"; a sheet of one's own (notes, an old commune list) is left alone
+            continue
+        heads = [ws_cell.value for ws_cell in wb[sheet][1]][:2]
+        for name, columns in SHEETS.items():
+            if name not in wb.sheetnames and heads == [vi for vi, _, _ in columns[:2]]:
+                problems.append(f"{path}: sheet '{sheet}': the template's sheet '{name}' renamed, so nothing on it "
+                                f"is read; allowed: its own name, '{name}'")
     if problems:
         return None, problems
     values: dict[str, list[tuple[int, list]]] = {}

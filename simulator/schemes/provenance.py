@@ -73,7 +73,9 @@ def code_commit() -> str | None:
     top = git("rev-parse", "--show-toplevel")  # the package's own checkout, not one it is installed inside
     if top is None or Path(top).resolve() != root:
         return None
-    head, status = git("rev-parse", "HEAD"), git("status", "--porcelain", "--", *CODE_PACKAGES)
+    # the files code_version hashes: a data file or a stray note beside the code is not the code
+    head = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--", *(f":(glob){part}/**/*.py" for part in CODE_PACKAGES))
     if head is None or status is None:
         return None
     return head + ("+modified" if status else "")
@@ -217,8 +219,10 @@ def record(attrs) -> dict:
     return out
 
 
-#: How a 2025 unit's draws (calibration/shipped.py) say that some former provinces are on their priors.
-PARTLY = (" summed from former provinces, on the priors: ", " has no calibrated posterior of its own; ")
+#: How a 2025 unit's draws (calibration/shipped.merged_draws) say that only some former provinces'
+#: own parameters are on their priors, the shared ones from the seat's fit (a former province run
+#: alone carries its unit's source inside its own).
+PARTLY = "; the shared parameters from "
 
 
 def calibration_attrs(params_source: str) -> dict:
@@ -227,7 +231,7 @@ def calibration_attrs(params_source: str) -> dict:
     seat is fitted, or one of its former provinces run alone)."""
     source = str(params_source)
     on_priors = source.startswith("prior")
-    partly = on_priors and any(p in source for p in PARTLY) and ": posterior " in source  # a member's fit
+    partly = on_priors and PARTLY in source
     note = ("this run is partly on the priors: the former provinces without a fit of their own take their own "
             "parameters (their offsets) from the priors, the shared ones from a calibrated posterior (parameters "
             "says which)") if partly else "this run samples the priors, not a calibrated posterior" if on_priors else ""

@@ -106,14 +106,16 @@ def test_a_labour_analysis_names_the_labour_draws_its_runs_read(tmp_path, capsys
 
 
 def test_a_briefings_provenance_is_a_runs_with_its_summarys_additions(tmp_path, capsys):
-    """docs/json.md: brief's provenance is "as `run`'s": it was the page's summary alone, with no
-    region, scheme, assumptions or learned, and the scenario's definition as a string of JSON."""
+    """docs/json.md: brief's provenance has run's keys: it was the page's summary alone, with no
+    region, scheme, assumptions or learned. The two keys both had keep the briefing's types."""
     run = _provenance(["run", "lai_chau_plan_2016", "--draws", "6"], tmp_path, capsys)
     brief = _provenance(["brief", "lai_chau_plan_2016", "--target", "0.968", "--year", "2020", "--draws", "6",
                          "--out", "{tmp}/b.html"], tmp_path, capsys)
     assert set(run) <= set(brief), set(run) - set(brief)
-    for key in ("region", "scheme", "scenario_definition", "assumptions", "fixed", "learned", "seed", "draws"):
+    for key in ("region", "scheme", "assumptions", "fixed", "learned", "seed", "draws"):
         assert brief[key] == run[key], key
+    assert json.loads(brief["scenario_definition"]) == run["scenario_definition"]  # a string, as it always was
+    assert brief["calibrated"] is True and run["calibrated"] == 1
     assert brief["assumed"] == run["assumptions"] and "mostly_prior" in brief  # the summary's, kept
 
 

@@ -620,6 +620,15 @@ def test_an_allocations_first_year_is_refused_before_the_run(tmp_path, capsys, s
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("given, hint", [("--d", "(options are spelt out in full: --draws?)"),
+                                          ("--drwas", "(did you mean '--draws'?)")])
+def test_an_option_cut_short_or_misspelt_is_refused_with_the_one_meant(capsys, given, hint):
+    """argparse took '--d 5' for --draws, which a later option beginning '--d' would have broken."""
+    code, _, err = cli(capsys, "run", "lai_chau", given, "3")
+    assert code == 2
+    one_line(err, f"unrecognized arguments: {given} 3 {hint}")
+
+
 def test_a_full_disk_says_so_once(tmp_path):
     """A workbook's writer keeps its zip open when the disk fills; collected later, it said the full
     disk again as "Exception ignored in ZipFile.__del__" with a traceback after the one-line error."""

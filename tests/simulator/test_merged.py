@@ -219,6 +219,10 @@ def test_cli_run_of_a_merged_unit_names_its_boundaries_and_its_priors():
     assert calibration_attrs(record["parameters"])["calibration_note"].startswith("this run is partly on the priors")
     assert calibration_attrs("prior: no calibrated posterior for region 'x'")["calibration_note"].startswith(
         "this run samples the priors")
+    # a unit whose seat has no fit either: wholly on the priors, though another former province has one
+    seatless = ("prior: u summed from former provinces, on the priors: a, b (a: prior: no calibrated posterior "
+                "for region 'a'; b: prior: …; c: posterior c.nc)")
+    assert calibration_attrs(seatless)["calibration_note"].startswith("this run samples the priors")
 
 
 # Every command and the dashboard offer the merged units (issue 40, what was missing) ------------
