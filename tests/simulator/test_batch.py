@@ -391,7 +391,11 @@ def test_store_and_json_carry_a_runs_provenance(tmp_path, capsys):
                       "parameters": {"dong_nai": "posterior labour_dong_nai.nc"},
                       "scenario_hashes": {"dong_nai_plan_2013": str(ds.scenario_hash.values[0])},
                       "assumptions": json.loads(ds.attrs["assumptions"]), "fixed": json.loads(ds.attrs["fixed"]),
-                      "learned": {"dong_nai": json.loads(json.loads(ds.attrs["learned"])["dong_nai"])}}
+                      "learned": {"dong_nai": json.loads(json.loads(ds.attrs["learned"])["dong_nai"])},
+                      # where the code is and what it ran on, as every run's record says it
+                      "code_commit": ds.attrs["code_commit"] or None,
+                      "environment": json.loads(ds.attrs["environment"]), "user_data": json.loads(ds.attrs["user_data"])}
+    assert record["environment"]["numpy"] == np.__version__
     assert json.loads(ds.attrs["idle"]) == {"dong_nai_plan_2013": ["state_share.near_poor",
                                                                     "state_share.pupil_student"]}
     assert ds.attrs["calibrated"] == 1 and ds.attrs["calibration_note"] == ""
