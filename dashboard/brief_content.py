@@ -226,7 +226,9 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     tested = said(s, "changed_by_plan", lang, region=region, items="; ".join(effective))
     sentences = [*as_of_sentences(s, lang), tested if effective else unchanged,
                  b("p_sentence", lang, target=target, denominator=denominator, year=year,
-                   p=probability(rep["probability"], lang), mc=monte_carlo_text(rep, lang))]
+                   p=probability(rep["probability"], lang), mc=monte_carlo_text(rep, lang)),
+                 # no draw varies a number held fixed: said beside the probability, not only in the annex
+                 *([] if s.get("held_fixed") else [b("p_held_fixed", lang)])]
     # A region on its priors says so beside the probability.
     priors = on_priors_text(s["assumptions"], lang)
     priors = f" ({priors})" if priors else ""
@@ -237,7 +239,8 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                 f"{percent(rep['median_coverage'], lang, 1)} ({percent(rep['lo80'], lang, 1)}–"
                 f"{percent(rep['hi80'], lang, 1)})"),
                (b("k_first", lang), str(rep["first_year_reached"]["p50"] or
-                                        b("k_never", lang, end=s["years"][-1])))]
+                                        b("k_never", lang, end=s["years"][-1]))),
+               *own_figures(s, lang, region)]
     row = _budget_row(s, year)
     if row is None:
         # BHXH: the model computes the voluntary subsidy (covsim run --budget), not shown here
@@ -247,10 +250,10 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                  and r.get("extra_state_cost") is not None]
         mean = sum(extra) / len(extra) if extra else None
         per = row.get("cost_per_additional_insured")
-        if per is not None and row["extra_insured"] >= 0.5:
-            sentences.append(said(s, "extra_sentence", lang, year=year, people=number(row["extra_insured"], lang),
-                               cost=billion(row["extra_state_cost"], lang), mean=billion(mean, lang),
-                               first=first, per=number(per, lang)))
+        if per is not None and row["extra_insured"] >= 0.5:  # one year: no mean over "2024–2024"
+            sentences.append(said(s, "extra_sentence" if first < year else "extra_sentence.one_year", lang, year=year,
+                               people=number(row["extra_insured"], lang), cost=billion(row["extra_state_cost"], lang),
+                               mean=billion(mean, lang), first=first, per=number(per, lang)))
         else:
             sentences.append(said(s, "extra_none", lang))
         # a change that lowers a share gives fewer insured and a saving: said so, not as a negative rise
@@ -259,8 +262,9 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                      f"{number(abs(people) if people < -0.5 else people, lang)} {b('people', lang)}"),
                     (said(s, "k_less_cost" if cost < 0 else "k_extra_cost", lang, year=year),
                      f"{billion(abs(cost), lang)} {b('billion', lang)}"),
-                    (b("k_less_mean" if mean is not None and mean < 0 else "k_extra_mean", lang, first=first, year=year),
-                     f"{billion(abs(mean) if mean is not None else None, lang)} {b('billion', lang)}"),
+                    *([(b("k_less_mean" if mean is not None and mean < 0 else "k_extra_mean", lang, first=first,
+                            year=year), f"{billion(abs(mean) if mean is not None else None, lang)} {b('billion', lang)}")]
+                      if first < year else []),  # one year's mean is that year's cost, the row above
                     (b("k_per_insured", lang, year=year),
                      f"{number(per, lang)} {b('vnd_per_person', lang)}" if per is not None else "–")]
     if row is not None and "premium_revenue" in row:
@@ -313,6 +317,20 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                                                               leans_on_text(s.get("leans_on"), lang),
                                                               held_fixed_text(s.get("held_fixed"), lang)) if text]),
                     reproduce=reproduce, sources=sources)
+
+
+def own_figures(s: dict, lang: str, region: str) -> list[tuple[str, str]]:
+    """The key numbers' row of the region's own year-end figures the run rests on (those known by an
+    as-of briefing's day): none says the level is the nation's plus an assumed offset (Lai Châu's
+    verdict), a few are named by year (Vĩnh Long's one of 2017). A 2025 unit's are its former
+    provinces' (its probability cell says what is on the priors)."""
+    if _members(s):
+        return []
+    years = sorted({int(o["year"]) for o in s.get("observed") or [] if not o.get("later")})
+    if not years:
+        return [(b("k_own_figures", lang, region=region), b("own_figures_none", lang, region=region))]
+    shown = ", ".join(map(str, years)) if len(years) <= 4 else f"{years[0]}–{years[-1]}"
+    return [(b("k_own_figures", lang, region=region), f"{number(len(years), lang)} ({shown})")]
 
 
 def as_of_sentences(s: dict, lang: str, section: str = "brief") -> list[str]:
@@ -398,7 +416,9 @@ def former_text(s: dict, lang: str, region: str) -> str:
     spans = s.get("boundaries") or []
     if unit is None or len(spans) != 2:
         return ""
-    return b("former_text", lang, region=region, unit=region_name(unit, lang), after=f"{spans[1]['from']}–{spans[1]['to']}")
+    same = compute.former_provinces(unit) == [s.get("region")]  # Lai Châu kept its territory: not "now part of"
+    return b("former_text.same" if same else "former_text", lang, region=region, unit=region_name(unit, lang),
+             after=f"{spans[1]['from']}–{spans[1]['to']}")
 
 
 def users_scenario(s: dict) -> bool:

@@ -275,6 +275,9 @@ def former_note(region: str, year: int, known=None) -> str | None:
     if (found is None or found.kind != "province_pre2025" or not found.parent or year < MERGER_YEAR
             or not merger_known(known)):
         return None
+    if tuple(former_provinces(found.parent)) == (region,):  # Lai Châu: the unit is the same territory
+        return (f"{region} kept its territory on 1 Jul 2025: the unit planners work in now, {found.parent}, is the "
+                f"same territory, and its figures for {year} are that territory's")
     return (f"{region} is a province before 1 Jul 2025, now part of {found.parent}: its figures for {year} are "
             f"those of its former territory; the unit planners work in now is {found.parent}")
 

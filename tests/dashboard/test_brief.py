@@ -575,6 +575,34 @@ def test_a_former_provinces_briefing_says_its_later_figures_are_its_former_terri
     assert main(["brief", "lai_chau_2025", "--target", "0.95", "--year", "2030", "--lang", "en", "--draws", "10",
                  "--out", str(out)]) == 0  # the unit itself: nothing of the kind
     assert "former territory" not in re.sub(r"\s+", " ", out.read_text(encoding="utf-8"))
+    # Lai Châu kept its territory: it is not "now part of" a unit (the paper said so until 2026-12-05)
+    assert main(["brief", "lai_chau_plan_2016", "--target", "0.968", "--year", "2030", "--lang", "en", "--draws", "10",
+                 "--out", str(out)]) == 0
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", out.read_text(encoding="utf-8")))
+    assert "now part of" not in text and "kept its territory on 1 July 2025" in text
+
+
+def test_a_briefing_says_what_its_probability_rests_on(tmp_path, capsys):
+    """An official read Lai Châu's 8% with nothing beside it saying the province has no figure of its
+    own, nor that no draw varies the numbers held fixed; a one-year comparison read "2024–2024"."""
+    out = tmp_path / "b.html"
+
+    def text() -> str:
+        import html
+
+        return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", out.read_text(encoding="utf-8"))))
+
+    assert main(["brief", "lai_chau_plan_2016", "--target", "0.968", "--year", "2020", "--lang", "en", "--draws", "10",
+                 "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert "Observed year-end coverage figures of Lai Chau the model rests on none: Lai Chau's level is" in text()
+    assert "This probability leaves out the uncertainty of the numbers the model holds fixed" in text()
+    assert main(["brief", "vinh_long", "--target", "0.9", "--year", "2020", "--lang", "en", "--draws", "10",
+                 "--out", str(out)]) == 0
+    assert "Observed year-end coverage figures of Vinh Long the model rests on 1 (2017)" in text()
+    assert main(["brief", "can_tho_plan_2024", "--target", "0.9369", "--year", "2024", "--lang", "en", "--draws", "10",
+                 "--out", str(out)]) == 0
+    assert "2024–2024" not in text() and "bn VND more that year, that is" in text()
 
 
 def test_a_reform_on_a_baseline_file_is_briefed_with_its_money(tmp_path, capsys):

@@ -723,6 +723,9 @@ def test_a_target_after_the_merger_for_a_former_province_names_the_unit_it_is_pa
     code, _, err = cli(capsys, "allocate", "ben_tre", "--target", "0.95", "--year", "2030", "--out",
                        str(tmp_path / "a.csv"), "--draws", "10")
     assert code == 0 and "ben_tre is a province before 1 Jul 2025, now part of vinh_long_2025" in err
+    from covsim.simulator.inputs.regions import former_note  # Lai Châu kept its territory: not "now part of"
+
+    assert former_note("lai_chau", 2030).startswith("lai_chau kept its territory on 1 Jul 2025")
 
 
 def test_allocate_says_when_a_count_target_falls_under_a_rising_rate(tmp_path, capsys):
