@@ -219,7 +219,8 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     target = target_text(rep["target"], lang)
     draws = int(s["assumptions"]["draws"])
 
-    effective = [r[0] for r in rows if r[3]]
+    # an assumed value (a level the plan does not give) marked as such where the plan's content is told
+    effective = [r[0] + (f" ({b('status_assumed', lang)})" if r[4] else "") for r in rows if r[3]]
     # a plan that changes no policy in force still orders drives: where the model holds them, said
     as_of = s.get("as_of")
     unchanged = no_change_text(s, lang) + (" " + b(drives_held_key(s["scheme"]), lang) if s.get("baseline") else "")

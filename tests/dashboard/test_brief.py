@@ -603,6 +603,8 @@ def test_a_briefing_says_what_its_probability_rests_on(tmp_path, capsys):
     assert main(["brief", "can_tho_plan_2024", "--target", "0.9369", "--year", "2024", "--lang", "en", "--draws", "10",
                  "--out", str(out)]) == 0
     assert "2024–2024" not in text() and "bn VND more that year, that is" in text()
+    # the plan names the top-up but not its level: the 20% tried is marked assumed where the plan is told
+    assert re.search(r"Tested against the policy now in force in Can Tho: [^.]*20% from 2024 \(assumed\)", text())
 
 
 def test_a_reform_on_a_baseline_file_is_briefed_with_its_money(tmp_path, capsys):
