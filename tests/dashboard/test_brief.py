@@ -570,7 +570,8 @@ def test_a_former_provinces_briefing_says_its_later_figures_are_its_former_terri
                  "--draws", "10", "--out", str(out)]) == 0
     capsys.readouterr()
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", out.read_text(encoding="utf-8")))
-    assert ("Vinh Long is a province before 1 July 2025, now part of Vinh Long (since 1 Jul 2025): its figures for "
+    assert ("Vinh Long is a province-level unit before 1 July 2025, now part of Vinh Long (since 1 Jul 2025): its "
+            "figures for "
             "2025–2030 are those of its former territory") in text
     assert main(["brief", "lai_chau_2025", "--target", "0.95", "--year", "2030", "--lang", "en", "--draws", "10",
                  "--out", str(out)]) == 0  # the unit itself: nothing of the kind
