@@ -13,14 +13,13 @@ import pandas as pd
 import xarray as xr
 
 from covsim.simulator.inputs import tables
+from covsim.simulator.inputs.groups import figure_groups
 from covsim.simulator.inputs.regions import NATIONAL
-
-from .health_fit import model_groups
 
 
 def groups_of(group: str) -> list[str] | None:
     """The model groups a figure's group stands for, plan-era groups included."""
-    direct = model_groups(group)
+    direct = figure_groups(group)
     if direct is not None:
         return direct
     walk = tables.table("group_crosswalk")

@@ -161,12 +161,7 @@ def fitted_observations(region: str, until: int | None, scheme: str = "bhyt") ->
         row = bad.iloc[0]
         raise InputError("coverage.csv", f"{row.region} {row.year} {row.group}",
                          f"observed coverage {row.value} is outside [0, 1]")
-    return obs[obs.group.map(lambda g: model_groups(g) is not None)].reset_index(drop=True)
-
-
-def model_groups(group: str) -> list[str] | None:
-    """The model groups an observation's group stands for ('all', an id, law group, or a+b)."""
-    return figure_groups(group)
+    return obs[obs.group.map(lambda g: figure_groups(g) is not None)].reset_index(drop=True)
 
 
 class LogPosterior(LogPrior):
@@ -195,7 +190,7 @@ class LogPosterior(LogPrior):
         years = self.prepared.years
         self.t_index = np.array([years.index(int(y)) for y in self.obs.year])
         self.r_index = np.array([self.regions.index(r) for r in self.obs.region])
-        self.masks = np.array([[g in model_groups(o) for g in GROUP_IDS] for o in self.obs.group], dtype=float)
+        self.masks = np.array([[g in figure_groups(o) for g in GROUP_IDS] for o in self.obs.group], dtype=float)
         self.y = self.obs.value.to_numpy(float)
         self.walk_span = walk_span(self.obs)
         self.until = until

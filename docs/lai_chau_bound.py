@@ -19,7 +19,7 @@ from scipy.stats import norm
 
 from covsim import simulator
 from covsim.calibration import shipped
-from covsim.calibration.health_fit import model_groups
+from covsim.simulator.inputs.groups import figure_groups
 from covsim.simulator.analysis import planning
 
 BOUND, TARGET, YEAR = 0.95, 0.968, 2020
@@ -35,7 +35,7 @@ def main() -> None:
                        seed=args.seed)
 
     def coverage(group: str, year: int) -> np.ndarray:
-        one = ds.sel(region=sc.region, year=year, group=model_groups(group))
+        one = ds.sel(region=sc.region, year=year, group=figure_groups(group))
         return (one.insured.sum("group") / one.population.sum("group")).values
 
     state, pupils = coverage("law3", 2016), coverage("pupil_student", 2016)

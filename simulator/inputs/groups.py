@@ -42,6 +42,9 @@ GROUPS: tuple[Group, ...] = (
 GROUP_IDS: tuple[str, ...] = tuple(g.id for g in GROUPS)
 BY_ID: dict[str, Group] = {g.id: g for g in GROUPS}
 
+#: Groups whose premium the state may share: fully paid, part-paid, or topped up locally.
+STATE_SHARED: tuple[str, ...] = tuple(g.id for g in GROUPS if g.payer in ("state", "shared", "household"))
+
 
 def figure_groups(group: str) -> list[str] | None:
     """The model groups a coverage figure's group stands for ('all', a model group's id, a law
@@ -54,5 +57,3 @@ def figure_groups(group: str) -> list[str] | None:
         return [g.id for g in GROUPS if g.law_group == int(group[3:])] or None
     parts = group.split("+")
     return parts if all(p in GROUP_IDS for p in parts) else None
-#: Groups whose premium the state may share: fully paid, part-paid, or topped up locally.
-STATE_SHARED: tuple[str, ...] = tuple(g.id for g in GROUPS if g.payer in ("state", "shared", "household"))

@@ -5,7 +5,6 @@ A plan's target is never an observation: the two come from the same table but ar
 """
 from __future__ import annotations
 
-
 import pandas as pd
 
 from . import tables

@@ -124,7 +124,6 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
     for sheet in SHEETS:
         if sheet not in wb.sheetnames and sheet not in OPTIONAL_SHEETS:
             problems.append(f"{path}: sheet '{sheet}': missing; the template's sheets are {', '.join(SHEETS)}")
-
     for sheet in wb.sheetnames:  # a template sheet renamed (its headers kept): read as missing, it said "no
         if sheet in SHEETS:  # commune given"; a sheet of one's own (notes, an old commune list) is left alone
             continue
@@ -296,8 +295,6 @@ def _communes(rows: list[tuple[int, list]], province: int | None, bad) -> list[t
     sheet, seen, out = "Xã phường", {}, []
     provinces = {listed[c[1]][1] for _, c in rows if c[1] in listed}
     home = province if province is not None else (provinces.pop() if len(provinces) == 1 else None)
-    from datetime import date
-
     for r, (year, code, name, people, insured, src) in rows:
         if code is None or year is None or people is None or insured is None:
             continue  # already said
