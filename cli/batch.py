@@ -274,12 +274,10 @@ def _batch(args, out, scenarios, terminated: list) -> int:
             _note(f"--workers {workers} for {len(chunks)} chunks: {workers - len(chunks)} would have nothing to do; "
                   f"--chunk-draws sets how many chunks there are")
     for spec in args.grid:
-        _, first, step, count = batch.grid_range(spec)
-        last = first + (count - 1) * step
-        stop = float(spec.rpartition("=")[2].split(":")[1].replace(",", "."))
-        if abs(last - stop) > 1e-9 * max(1.0, abs(stop)):  # 0.3:1.0:0.3 runs 0.3, 0.6, 0.9
-            _note(f"--grid {spec}: the steps end at {batch._shown(round(last, 12))}, short of STOP "
-                  f"{batch._shown(stop)}; a STEP that divides STOP - START reaches it")
+        short = batch.short_of_stop(spec)
+        if short:
+            _note(f"--grid {spec}: the steps end at {batch._shown(short[0])}, short of STOP "
+                  f"{batch._shown(short[1])}; a STEP that divides STOP - START reaches it")
     if args.start is not None and not grid:
         _note(f"--from {args.start}: without --grid nothing starts then; the scenarios run as they are")
     if grid and args.start is None:  # as `solve` and `brief` say it: the default start can lie behind the calendar

@@ -80,6 +80,25 @@ def parse_grid(spec: str) -> tuple[str, list[float]]:
 def grid_range(spec: str) -> tuple[str, float, float, int]:
     """A grid spec checked, as (lever path, start, step, number of points), without making its
     points: the size of a batch is known before anything is built."""
+    path, start, stop, step = _grid_spec(spec)
+    return path, start, step, _points(start, stop, step)
+
+
+def short_of_stop(spec: str) -> tuple[float, float] | None:
+    """(the last point, STOP) where a grid's steps miss its STOP (0.3:1.0:0.3 ends at 0.9), else
+    None (a float's rounding aside: 0.1:0.7:0.2 reaches 0.7)."""
+    _, start, stop, step = _grid_spec(spec)
+    last = start + (_points(start, stop, step) - 1) * step
+    return (round(last, 12), stop) if abs(last - stop) > 1e-9 * max(1.0, abs(stop)) else None
+
+
+def _points(start: float, stop: float, step: float) -> int:
+    """START, START + STEP, ... up to STOP (a float's rounding short of it counted in)."""
+    return int(np.floor((stop - start) / step + 1e-9)) + 1
+
+
+def _grid_spec(spec: str) -> tuple[str, float, float, float]:
+    """A grid spec checked, as (lever path, START, STOP, STEP)."""
     lever, sep, rng = spec.partition("=")
     if not sep:
         raise InputError("--grid", spec, "expected LEVER=START:STOP:STEP, e.g. near_poor=0.3:1.0:0.1")
@@ -102,8 +121,7 @@ def grid_range(spec: str) -> tuple[str, float, float, int]:
             # a share typed in percent, as the page's boxes take it
             hint = f" (did you mean {start / 100:g}:{stop / 100:g}:{step / 100:g}?)"
         raise InputError("--grid", spec, f"values outside the lever's range{hint}; allowed: {lever_def.describe()}")
-    count = int(np.floor((stop - start) / step + 1e-9)) + 1
-    return path, start, step, count
+    return path, start, stop, step
 
 
 def _shown(value: float) -> str:
