@@ -417,7 +417,7 @@ def former_text(s: dict, lang: str, region: str) -> str:
     spans = s.get("boundaries") or []
     if unit is None or len(spans) != 2:
         return ""
-    same = compute.former_provinces(unit) == [s.get("region")]  # Lai Châu kept its territory: not "now part of"
+    same = compute.kept_territory(s.get("region", ""))  # Lai Châu: not "now part of" its unit
     return b("former_text.same" if same else "former_text", lang, region=region, unit=region_name(unit, lang),
              after=f"{spans[1]['from']}–{spans[1]['to']}")
 

@@ -95,6 +95,11 @@ def merger_known(day) -> bool:
     return regions.merger_known(day)
 
 
+def kept_territory(region: str) -> bool:
+    """A province before 1 July 2025 that is its 2025 unit alone (`regions.kept_territory`)."""
+    return regions.kept_territory(region)
+
+
 def former_provinces(name: str) -> list[str]:
     """The former provinces of the scenario's (or baseline's: a region id) region, if it is a 2025
     unit (else none)."""

@@ -173,6 +173,13 @@ def former_provinces(unit: str) -> tuple[str, ...]:
     return found.members if found is not None and found.kind == "province" else ()
 
 
+def kept_territory(region: str) -> bool:
+    """A province before 1 July 2025 whose 2025 unit is itself alone (Lai Châu): not 'now part of'
+    another territory, as the notes of the others say."""
+    found = registry().get(region)
+    return found is not None and bool(found.parent) and tuple(former_provinces(found.parent)) == (region,)
+
+
 def seat(unit: str) -> str:
     """The former province whose name and code the 2025 unit keeps: its policy (local top-ups, say)
     is the unit's where the data give the unit none of its own."""
@@ -275,7 +282,7 @@ def former_note(region: str, year: int, known=None) -> str | None:
     if (found is None or found.kind != "province_pre2025" or not found.parent or year < MERGER_YEAR
             or not merger_known(known)):
         return None
-    if tuple(former_provinces(found.parent)) == (region,):  # Lai Châu: the unit is the same territory
+    if kept_territory(region):  # Lai Châu: the unit is the same territory
         return (f"{region} kept its territory on 1 Jul 2025: the unit planners work in now, {found.parent}, is the "
                 f"same territory, and its figures for {year} are that territory's")
     return (f"{region} is a province before 1 Jul 2025, now part of {found.parent}: its figures for {year} are "
