@@ -221,9 +221,9 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
             dreach = expit(logit(np.clip(median_total.loc[y], EDGE, 1 - EDGE)) + offset.reindex(names).values)
             dins = share_out(dreach, dpop, insured_total)
             rows += [(y, kind, d, int(i), int(p)) for d, i, p in zip(names, dins, dpop)]
-    scale = None  # the modelled people against the workbook's, in its latest year the run reaches
-    if kind == "commune" and int(table.year.max()) in [int(v) for v in sub.year.values]:
-        latest = int(table.year.max())
+    latest = int(table.year.max()) if kind == "commune" else None  # the workbook's latest year
+    scale = None  # the modelled people against the workbook's then, where the run reaches it
+    if latest is not None and latest in [int(v) for v in sub.year.values]:
         scale = round(float(sub.population.sel(year=latest).mean("draw").sum())
                       / float(table[table.year == latest].population.sum()), 4)
     out = pd.DataFrame(rows, columns=COLUMNS[:-1])
@@ -237,7 +237,7 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
                      districts_until=(min(year, MERGER_YEAR - 1) if kind == "district" else None),
                      communes_from=(max(first, MERGER_YEAR) if kind == "commune" else None),
                      falling=falling(out, path), fewer_insured=fewer_insured(out), commune_scale=scale,
-                     commune_scale_year=int(table.year.max()) if scale is not None else None,
+                     commune_scale_year=latest if scale is not None else None,
                      assumptions=path_assumptions(first, year) + assumptions(kind, table, scale))
     return out[COLUMNS]
 

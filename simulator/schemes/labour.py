@@ -623,6 +623,7 @@ def required_sizes(ds: xr.Dataset, target: float, year: int, region: str | None 
     var = one.coverage_total if denominator == "labour_force" else one.coverage_required
     base = lf if denominator == "labour_force" else pool
     needed = target * base
+    need_share = needed / pool.where(pool > 0)  # of those required to join, draw by draw
     med = lambda a: float(np.nanmedian(np.asarray(a)))  # noqa: E731
     out = {
         "scheme": scheme, "region": region, "year": int(year), "target": float(target), "denominator": denominator,
@@ -631,7 +632,7 @@ def required_sizes(ds: xr.Dataset, target: float, year: int, region: str | None 
         "labour_force": med(lf), "needed_insured": med(needed), "forecast_insured": med(insured),
         "required_pool": med(pool), "compulsory_forecast": med(one.insured.sel(group="required")),
         "compliance_median": med(one.compliance),
-        "compliance_needed": med(needed / pool.where(pool > 0)) if float(pool.max()) > 0 else float("inf"),
+        "compliance_needed": med(need_share) if float(pool.max()) > 0 else float("inf"),
     }
     if denominator == "labour_force":  # every required employee contributing, voluntary as forecast
         extra = one.insured.sel(group="informal") if scheme == "bhxh" else 0.0
@@ -652,14 +653,13 @@ def required_sizes(ds: xr.Dataset, target: float, year: int, region: str | None 
             "voluntary_needed_at_forecast_compliance": med(at_forecast),
             "voluntary_share_needed_at_forecast_compliance": med(at_forecast / informal),
         })
-        if denominator == "labour_force":
-            out["compliance_needed_with_voluntary"] = med(np.maximum(needed - members, 0.0) / pool.where(pool > 0))
+        if denominator == "labour_force":  # the voluntary members forecast count towards it
+            need_share = np.maximum(needed - members, 0.0) / pool.where(pool > 0)
+            out["compliance_needed_with_voluntary"] = med(need_share)
     # Draw by draw: does the compliance forecast meet that draw's own need? The medians above are each
     # of its own quantity over the draws, and their comparison can read "on track" where P < 0.5
     # (Đồng Nai's 40% by 2015: 75.2% needed vs 76.5% forecast, P = 48%).
-    own_need = (np.maximum(needed - one.insured.sel(group="informal"), 0.0) if scheme == "bhxh"
-                and denominator == "labour_force" else needed) / pool.where(pool > 0)
-    out["compliance_enough"] = float((np.asarray(one.compliance) >= np.asarray(own_need) - 1e-12).mean())
+    out["compliance_enough"] = float((np.asarray(one.compliance) >= np.asarray(need_share) - 1e-12).mean())
     out["reason"] = _reason(out)
     return out
 
