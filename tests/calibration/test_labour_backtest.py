@@ -16,15 +16,17 @@ from ..cli.test_cli import assert_one_line_error, covsim
 
 def test_labour_origins_are_the_years_of_the_nations_labour_figures():
     # shares and head counts alike are what the labour fit reads: 2008's share and members, 2009's
-    # BHTN head count, 2020's voluntary members, 2023's shares
+    # BHTN head count, 2018's voluntary members, the shares of 2019-2023 and 2025
     years = labour_fit.national_years()
-    assert years[:3] == [2008, 2009, 2020] and 2023 in years
+    assert years[:3] == [2008, 2009, 2018] and {2023, 2025} <= set(years)
     assert years != health_fit.national_years()
     # Vinh Long's own shares (2017) follow the origin 2009 only: two national years by then
     assert bt.origins(observations.observed("vinh_long", "bhxh"), 10, years) == [2009]
-    # the nation's 2023 share: 3 years after 2020, 14 after 2009
-    assert bt.origins(observations.observed("vietnam", "bhxh"), 10, years) == [2020]
-    assert bt.origins(observations.observed("vietnam", "bhxh"), 15, years) == [2009, 2020]
+    # the nation's BHXH shares: 2019 is 10 years after 2009; 2025 has no later figure to score
+    assert bt.origins(observations.observed("vietnam", "bhxh"), 10, years) == [2009, 2018, 2019, 2020, 2021, 2022, 2023]
+    # its first BHTN share is 2021's, 12 years after 2009: within reach at --horizon 15 only
+    assert bt.origins(observations.observed("vietnam", "bhtn"), 10, years)[0] == 2018
+    assert bt.origins(observations.observed("vietnam", "bhtn"), 15, years)[0] == 2009
 
 
 def test_the_bands_past_ten_years_only_where_the_horizon_reaches():
@@ -116,24 +118,28 @@ def test_the_reported_head_count_carries_the_fits_reporting_error():
 
 
 def test_the_nations_bhxh_backtest_scores_its_voluntary_members():
-    result = covsim("backtest", "vietnam", "--scheme", "bhxh", "--fast", "--draws", "60", "--json")
+    result = covsim("backtest", "vietnam", "--scheme", "bhxh", "--origins", "2020", "--fast", "--draws", "60", "--json")
     assert result.returncode == 0, result.stderr
     counts = json.loads(result.stdout)["counts"]
-    (case,) = counts["cases"]  # at horizon 10: 2023's 1.83 M as of 2020 (2020's and 2023's as of 2009 are 11 and 14 ahead)
-    assert (case["origin"], case["year"], case["kind"], case["observed"]) == (2020, 2023, "voluntary_members", 1_830_000)
+    # as of 2020: the year-end head counts of 2021 and 2023 (2022's is mid-year, which no fit reads)
+    cases = {(c["origin"], c["year"], c["kind"]): c for c in counts["cases"]}
+    assert set(cases) == {(2020, 2021, "voluntary_members"), (2020, 2023, "voluntary_members")}
+    case = cases[(2020, 2023, "voluntary_members")]
+    assert case["observed"] == 1_830_000
     assert 0 < case["lo95"] <= case["lo80"] <= case["median"] <= case["hi80"] <= case["hi95"]
-    assert counts["model"]["n"] == 1 and counts["baselines"]["last_value"]["n"] == 1
-    text = covsim("backtest", "vietnam", "--scheme", "bhxh", "--fast", "--draws", "60", "--quiet")
+    assert counts["model"]["n"] == 2 and counts["baselines"]["last_value"]["n"] == 2
+    text = covsim("backtest", "vietnam", "--scheme", "bhxh", "--origins", "2020", "--fast", "--draws", "60", "--quiet")
     assert text.returncode == 0 and "voluntary_members 2023 as of 2020: observed 1.83 M" in text.stdout
 
 
 def test_why_a_region_or_a_year_cannot_be_backtested_is_said():
-    # 2009 is a year of national labour figures; the nation's next share is 14 years after it
-    assert_one_line_error(covsim("backtest", "vietnam", "--scheme", "bhxh", "--origins", "2009"),
-                          "--origins", "2009", "2023, is 14 years ahead (--horizon 14 reaches it)", "allowed: 2020")
+    # 2009 is a year of national labour figures; the nation's next BHTN share is 12 years after it
+    assert_one_line_error(covsim("backtest", "vietnam", "--scheme", "bhtn", "--origins", "2009"),
+                          "--origins", "2009", "2021, is 12 years ahead (--horizon 12 reaches it)", "allowed: 2018")
     # the origins are the years of any national labour figure (2010 has none), not of the scheme's own
     assert_one_line_error(covsim("backtest", "vietnam", "--scheme", "bhtn", "--origins", "2010"),
-                          "no national labour figure in 2010 (the years with one: 2008, 2009, 2020, 2023)")
+                          "no national labour figure in 2010 (the years with one: 2008, 2009, 2018, 2019, 2020, "
+                          "2021, 2022, 2023, 2025)")
     # a province with a labour plan but no labour figure of its own: the ones that have one are named
     assert_one_line_error(covsim("backtest", "dong_nai", "--scheme", "bhtn"),
                           "dong_nai", "no observed BHTN figure", "allowed for bhtn: vietnam, vinh_long")
