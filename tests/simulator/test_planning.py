@@ -401,8 +401,8 @@ def test_levers_of_a_labour_scenario_start_after_the_labour_figures():
     from covsim.simulator.inputs import observations
 
     scenario = load("dong_nai_labour_2013")
-    assert observations.last_year("vietnam", "bhxh") == observations.last_year("vietnam", "bhtn") == 2023
-    assert planning.lever_start(scenario) == 2024
+    assert observations.last_year("vietnam", "bhxh") == observations.last_year("vietnam", "bhtn") == 2025
+    assert planning.lever_start(scenario) == 2026
     assert planning.lever_start(load("vinh_long_labour_2018")) == 2018  # its own BHXH figures of 2017
 
 
@@ -471,10 +471,10 @@ def test_labour_last_year_counts_only_what_the_labour_fit_reads(monkeypatch):
         monkeypatch.setattr(tables, "table", table)
 
     with_rows(row(2030, "bhxh_share", "mid-year: September"), row(2031, "participation.male.20-24", ""))
-    assert observations.last_year("vietnam", "bhxh") == 2023
-    assert labour_fit.last_year() == 2023
-    with_rows(row(2026, "bhxh_share", ""))
-    assert observations.last_year("vietnam", "bhtn") == labour_fit.last_year() == 2026
+    assert observations.last_year("vietnam", "bhxh") == 2025
+    assert labour_fit.last_year() == 2025
+    with_rows(row(2027, "bhxh_share", ""))
+    assert observations.last_year("vietnam", "bhtn") == labour_fit.last_year() == 2027
 
 
 def test_allocate_a_labour_scenario_by_its_own_groups(tmp_path, capsys):
