@@ -356,10 +356,10 @@ def lever_start(scenario: Scenario, year: int | None = None) -> int:
     own = observations.last_year(scenario.region, scenario.scheme)
     last = own if own is not None else observations.last_year(NATIONAL, scenario.scheme)
     start = int(last if last is not None else scenario.start) + 1
-    if scenario.region in mergeable() and (year is None or year >= MERGER_YEAR):
-        start = max(start, MERGER_YEAR)
     if year is not None and start > year:
         start = year - 3
+    if scenario.region in mergeable() and (year is None or year >= MERGER_YEAR):
+        start = max(start, MERGER_YEAR)  # after the look-back rule too: a unit's levers act from the merger
     return int(min(max(start, scenario.start + 1), scenario.end))
 
 

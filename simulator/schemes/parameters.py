@@ -105,9 +105,9 @@ LAPSE_HELD = Fixed(
 #: these (`now()`), so that `covsim target --held-fixed` can try each one's alternatives.
 FIXED = (AGE_SHIFT, INCOME, INCOME_AHEAD, LAPSE, ROADMAP_RAMP, HOUSEHOLD_RAMP, JOIN_LEVELS, LAPSE_HELD)
 #: First year of the outreach random walk: the years after the last observation (default: the
-#: year after the last national year-end figure shipped, 2023); a province with an older last
+#: year after the last national year-end figure shipped, 2025); a province with an older last
 #: figure walks from the year after it (`walk_starts`).
-DEFAULT_NOISE_FROM = 2024
+DEFAULT_NOISE_FROM = 2026
 #: A run's `noise_from` that adds no walk (the fits' own runs, a sensitivity analysis's): no year
 #: reaches it.
 NO_WALK = 10_000

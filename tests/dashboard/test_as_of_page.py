@@ -79,13 +79,13 @@ def test_what_cannot_be_as_of_is_said_beside_its_box(name, over, field, code):
         error = callbacks.render(s, lang)["error"]
         assert error and "{" not in error and "--" not in error
     if code == "as_of_range":
-        assert "2009" in callbacks.render(s, "en")["error"] and "2023" in callbacks.render(s, "en")["error"]
+        assert "2009" in callbacks.render(s, "en")["error"] and "2025" in callbacks.render(s, "en")["error"]
 
 
 def test_a_labour_scheme_or_a_2025_unit_offers_no_year_and_lets_one_go():
     options, kept, disabled, _, _ = callbacks.as_of_choice("vietnam", "bhyt", "en", None)
     years = [o["value"] for o in options]
-    assert years[0] == 2023 and 2013 in years and not disabled
+    assert years[0] == 2025 and 2013 in years and not disabled
     assert callbacks.as_of_choice("vietnam", "bhyt", "en", 2013)[1] is callbacks.no_update  # kept
     for name, scheme in (("vietnam", "bhxh"), ("vinh_long_2025", "bhyt")):
         options, kept, disabled, placeholder, _ = callbacks.as_of_choice(name, scheme, "en", 2013)

@@ -662,14 +662,16 @@ def test_a_new_lever_start_refills_the_boxes_left_as_filled_and_keeps_those_chan
         out = callbacks.refilled("vietnam", "bhyt", paths, boxes, start, to, "vi", skip)
         return {p: v for p, v in zip(paths, out[0]) if v is not no_update}, out[-1]
 
-    assert start < 2025 and now["state_share.pupil_student"] == 30
-    assert moved(typed, "2027") == ({"state_share.pupil_student": "50"}, 2027)
+    # the national page's target, 95.15% by 2025, is observed already: a look back, levers from 2022
+    assert start < 2024 and now["state_share.pupil_student"] == 30
+    later = {"state_share.pupil_student": "50", "base_salary": "2.340.000"}  # in force by 2027
+    assert moved(typed, "2027") == (later, 2027)
     changed = [("40" if p == "state_share.pupil_student" else v) for p, v in zip(paths, typed)]
-    assert moved(changed, "2027") == ({}, 2027)  # the user's 40% stays
+    assert moved(changed, "2027") == ({"base_salary": "2.340.000"}, 2027)  # the user's 40% stays
     unreadable = [("abc" if p == "base_salary" else v) for p, v in zip(paths, typed)]
     assert moved(unreadable, "2027") == ({"state_share.pupil_student": "50"}, 2027)  # the others are still refilled
     # what the refilled boxes ask for is no change at all: the run is the scenario's own
-    refilled = dict(zip(paths, typed)) | {"state_share.pupil_student": "50"}
+    refilled = dict(zip(paths, typed)) | later
     assert compute.changed_levers("vietnam", "bhyt", {p: callbacks.from_ui(p, v) for p, v in refilled.items()}, 2027) == ()
     with pytest.raises(PreventUpdate):  # the same start, or one not read as a year: nothing to refill
         callbacks.refilled("vietnam", "bhyt", paths, typed, start, str(start), "vi", skip)

@@ -371,8 +371,8 @@ def test_allocate_totals_add_up(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, first", [
-    # a labour scenario: its levers start after the labour layer's last figure (the nation's, 2023)
-    (("dong_nai", "--scenario", "dong_nai_labour_2013", "--target", "0.5", "--year", "2028"), 2024),
+    # a labour scenario: its levers start after the labour layer's last figure (the nation's, 2025)
+    (("dong_nai", "--scenario", "dong_nai_labour_2013", "--target", "0.5", "--year", "2028"), 2026),
     # a target year before the district plan's first year (2016): three years before it
     (("lai_chau", "--target", "0.9", "--year", "2015"), 2012),
 ])
@@ -611,10 +611,11 @@ def test_sensitivity_says_when_the_draws_leave_the_parameters_nothing_to_vary(ca
 
 def test_a_2025_units_levers_start_at_the_merger():
     """Before 1 July 2025 a unit runs as its former provinces under their own policy: a lever dated
-    2024 would act only from the merger, so the default start is 2025, not 2024."""
+    2024 would act only from the merger, so the default start is never before 2025."""
     unit = load("ho_chi_minh_city_2025")
     assert planning.lever_start(load("ho_chi_minh_city")) == 2020  # its own last figure, 2019
-    assert planning.lever_start(unit) == 2025 and planning.lever_start(unit, 2030) == 2025
+    # the nation's last figure is 2025's: the year after it
+    assert planning.lever_start(unit) == 2026 and planning.lever_start(unit, 2030) == 2026
     assert planning.lever_start(unit, 2022) == 2019  # a target year before the merger: as before
 
 
@@ -646,15 +647,19 @@ def test_allocate_from_the_models_median_says_when_an_earlier_figure_is_above_it
 
     real = observations.observed
 
-    def with_a_high_2024(region, scheme="bhyt"):
+    def low_to_2023(region, scheme="bhyt"):  # the record as it ended in 2023, its 93.35% below the median
         record = real(region, scheme)
+        return record[record.year <= 2023].reset_index(drop=True)
+
+    def with_a_high_2024(region, scheme="bhyt"):
+        record = low_to_2023(region, scheme)
         return pd.concat([record, record.tail(1).assign(year=2024, value=0.99)], ignore_index=True)
     monkeypatch.setattr(observations, "observed", with_a_high_2024)
     code, _, err = cli(capsys, "allocate", "vietnam", "--target", "0.995", "--year", "2030", "--from", "2027",
                        "--out", str(tmp_path / "a.csv"), "--draws", "10")
     assert code == 0 and "the path starts from the model's median for 2026" in err
     assert "its last observed figure, 99.00% in 2024, is above it" in err
-    monkeypatch.setattr(observations, "observed", real)  # the shipped 93.35% of 2023 is below the median: nothing said
+    monkeypatch.setattr(observations, "observed", low_to_2023)  # 93.35% of 2023 is below the median: nothing said
     code, _, err = cli(capsys, "allocate", "vietnam", "--target", "0.995", "--year", "2030", "--from", "2027",
                        "--out", str(tmp_path / "b.csv"), "--draws", "10")
     assert code == 0 and "the path starts from the model's median for 2026" in err and "last observed" not in err
@@ -880,9 +885,9 @@ def test_solve_prints_no_raise_that_buys_nothing():
     probability is put back."""
     scenario = simulator.load_scenario("vinh_long")
     params = shipped.draws_for("vinh_long", 40, 0)
-    # 0.5: out of reach, the best at the bounds (0.45 on these 40 draws since each province's walk
-    # starts after its own last figure, Vĩnh Long's 2017; it was 0.5-0.6 before)
-    for probability, feasible in ((0.45, True), (0.5, False)):
+    # 0.55: out of reach, the best at the bounds (0.5 on these 40 draws with the posteriors refitted
+    # on 2025's figure; 0.45 before, since each province's walk starts after its own last figure)
+    for probability, feasible in ((0.5, True), (0.55, False)):
         result = solve.solve(scenario, params, 0, 0.9, 2020, probability,
                              ["local_top_up.household", "state_share.household"], start=2018)
         raised = [r for r in result["levers"] if r["value"] > r["current"] + 1e-9]
@@ -951,3 +956,12 @@ def test_a_target_s_probability_says_its_monte_carlo_error(capsys):
     assert f"(\u00b1{100 * report['probability_se']:.1f} points, Monte Carlo over 40 draws)" in out
     code, out, _ = cli(capsys, "target", "lai_chau", "--target", "0.3", "--year", "2020", "--draws", "40")
     assert "probability 100% (all 40 draws reach it)" in out
+
+
+def test_a_2025_units_levers_start_at_the_merger_even_for_a_target_already_observed():
+    """A target year the data have passed takes levers from three years before it, but a 2025 unit's
+    own levers act only from the merger: the look-back rule must not put them in 2022."""
+    from covsim.simulator.inputs.regions import MERGER_YEAR
+
+    assert planning.lever_start(load("vietnam"), 2025) == 2022  # the nation's 2025 is observed: a look back
+    assert planning.lever_start(load("ho_chi_minh_city_2025"), 2025) == MERGER_YEAR
