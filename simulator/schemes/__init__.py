@@ -37,7 +37,8 @@ class Scheme:
     `support_cost`: a run's only money is the state's support of contributions (voluntary BHXH),
     which the dashboard and the briefing show against the baseline as they show health's budget.
     `held_texts`: what a run of regions holds besides its FIXED numbers, by what it knows (a day,
-    None: everything) and its last year (a labour run past the last required_share row holds it);
+    None: everything) and its last year (a labour run past the last required_share row carries it on
+    at its last rows' slope);
     `held_items`: the whole-record part of it as (key, values), for the faces to word.
     `as_of_fixed`: what its fit "as of" a year holds fixed besides (`fixed.Fixed`), tried as the others are.
     """

@@ -90,10 +90,11 @@ DRIVE_RAMP = Fixed(
     "voluntary_drive_ramp", "the 2018 resolutions' voluntary drive ramps in over {years} years from {start}",
     {"years": DRIVE_RAMP_YEARS, "start": VOLUNTARY_DRIVE_YEAR}, RAMPS, document="28-NQ/TW")  # idle before it
 #: How fast the share required to join grows: as labour_force.csv's `required_share` rows say, all
-#: assumed (no labour force survey's series is shipped). Forecast from 2009 with the 2008 row only,
-#: the nation's 2023 BHXH share came out 17 points short (docs/labour.md, "Backtest"), so a verdict
-#: years ahead leans on this path; its alternatives halve the rows' growth since their first year, or
-#: add half again.
+#: assumed (no labour force survey's series is shipped), and past the last row a run knows at the
+#: slope of its last two (`required_share`). Forecast from 2009 with the 2008 row only, the nation's
+#: 2023 BHXH share came out 17 points short (docs/labour.md, "Backtest"), so a verdict years ahead
+#: leans on this path; its alternatives halve the rows' growth since their first year, or add half
+#: again.
 REQUIRED_GROWTH = Fixed(
     "required_share_growth", "the share of the labour force required to join follows the labour force table's "
     "assumed rows, its growth since their first year × {growth}", {"growth": 1.0},
@@ -192,8 +193,9 @@ def _yearly(region: str, parameter: str, years: list[int], last: int | None = No
 
 #: What a whole-record run past the labour force table's last row holds, in English; the faces word
 #: the same values from their catalogue (section `fixed`, key `required_held`).
-REQUIRED_HELD = ("the share of the labour force required to join held at its {rows} row after it (the labour "
-                 "force table has no later row): formal employment's growth after {rows} is not in the run to {to}")
+REQUIRED_HELD = ("the share of the labour force required to join carried past its {rows} row at the slope of its "
+                 "last two rows (the labour force table has no later row): formal employment after {rows} is that "
+                 "assumed trend, not data, in the run to {to}")
 
 
 def held_items(regions: list[str], to: int | None) -> list[tuple[str, dict]]:
@@ -205,26 +207,29 @@ def held_items(regions: list[str], to: int | None) -> list[tuple[str, dict]]:
 
 
 def required_held_text(regions: list[str], decided_by, to: int | None = None) -> str:
-    """'' or the assumption an as-of run makes by the cut (known.py): the share required to join held
-    at the last `required_share` row it knows, the later ones named. A run as of 2009 keeps 2008's
+    """'' or the assumption an as-of run makes by the cut (known.py): the share required to join
+    carried past the last `required_share` row it knows at the slope of its last two known rows, or
+    held there where it knows one row only, the later rows named. A run as of 2009 keeps 2008's
     25.7% to 2023, where 37.8% came (docs/labour.md, "Backtest"); listed with the run's held numbers.
-    A run to `to` past the table's last row (2030) holds it there too, and says so."""
+    A run to `to` past the table's last row (2030) carries it on there too, and says so."""
     if decided_by is None:
         return "".join(REQUIRED_HELD.format(**values) for _, values in held_items(regions, to))
     last = known.last_year(decided_by)
-    held, unknown = set(), set()
+    held, carried, unknown = set(), set(), set()
     for region in regions:
         every = set(_rows(region, "required_share").year.astype(int))
-        kept = set(_rows(region, "required_share", last).year.astype(int))
-        held.add(max(kept))
-        unknown |= every - kept
+        kept = sorted(set(_rows(region, "required_share", last).year.astype(int)))
+        (carried if len(kept) > 1 else held).add(kept[-1] if len(kept) > 1 else kept[0])
+        unknown |= every - set(kept)
     if not unknown:
         return ""
     later = sorted(unknown)
     rows = f"the rows of {', '.join(map(str, later))} are" if len(later) > 1 else f"the row of {later[0]} is"
-    return (f"the share of the labour force required to join held at its {'/'.join(map(str, sorted(held)))} row "
-            f"from then on ({rows} not known by the origin): formal employment's later growth is not in the "
-            f"forecast")
+    how = ([f"carried past its {'/'.join(map(str, sorted(carried)))} row at the slope of its last two known rows"]
+           if carried else []) + ([f"held at its {'/'.join(map(str, sorted(held)))} row from then on"] if held else [])
+    return (f"the share of the labour force required to join {' and '.join(how)} ({rows} not known by the "
+            f"origin): formal employment's later growth is {'that trend, not data,' if carried else 'not'} in "
+            f"the forecast")
 
 
 def held_texts(regions: list[str], decided_by, to: int | None) -> list[str]:
@@ -234,14 +239,23 @@ def held_texts(regions: list[str], decided_by, to: int | None) -> list[str]:
 
 
 def required_share(region: str, years: list[int], last: int | None = None) -> np.ndarray:
-    """The share of the labour force required to join, by year: the rows' path (`_yearly`), its growth
-    since the first row scaled by `REQUIRED_GROWTH` (held fixed, assumed; 1: the rows as they are)."""
-    path = _yearly(region, "required_share", years, last)
+    """The share of the labour force required to join, by year: the rows known by the end of `last`,
+    linear between them, flat before the first and, past the last, on at the slope of the last two
+    (held where one row is known: no trend to carry). Holding it flat past the last row known kept
+    formal employment still from then on, and the forecasts fell short by the years since (docs/
+    labour.md, "Backtest"). Its growth since the first row is scaled by `REQUIRED_GROWTH` (held
+    fixed, assumed; 1: the rows as they are)."""
+    rows = _rows(region, "required_share", last).sort_values("year")
+    if rows.empty:
+        raise InputError("labour_force.csv", f"{region}.required_share", "missing; the labour layer needs it")
+    at, value = rows.year.to_numpy(float), rows.value.to_numpy(float)
+    y = np.asarray(years, dtype=float)
+    path = np.interp(y, at, value)
+    if at.size > 1:
+        slope = (value[-1] - value[-2]) / (at[-1] - at[-2])
+        path = np.where(y > at[-1], value[-1] + slope * (y - at[-1]), path)
     growth = REQUIRED_GROWTH["growth"]
-    if growth == 1.0:
-        return path
-    first = float(_rows(region, "required_share", last).sort_values("year").value.iloc[0])
-    return np.clip(first + growth * (path - first), 0.0, 1.0)
+    return np.clip(value[0] + growth * (path - value[0]), 0.0, 1.0)
 
 
 def band_of_age() -> np.ndarray:

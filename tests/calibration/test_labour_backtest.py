@@ -67,13 +67,32 @@ def test_an_as_of_labour_run_lists_the_required_share_it_holds():
     text = labour.required_held_text(["vietnam"], date(2009, 12, 31))
     assert "held at its 2008 row" in text and "2015, 2020, 2025, 2030 are not known" in text
     assert labour.required_held_text(["vietnam"], None) == ""  # the whole record holds nothing back
-    assert "the row of 2030 is not known" in labour.required_held_text(["vietnam"], date(2025, 12, 31))
+    as_of_2025 = labour.required_held_text(["vietnam"], date(2025, 12, 31))
+    assert "the row of 2030 is not known" in as_of_2025
+    assert "carried past its 2025 row at the slope of its last two known rows" in as_of_2025
     # and the forecast says so where the user reads its assumptions
     result = covsim("forecast", "vietnam", "--scheme", "bhxh", "--until", "2009", "--to", "2012",
                     "--fast", "--draws", "40", "--json")
     assert result.returncode == 0, result.stderr
     fixed = json.loads(result.stdout)["provenance"]["fixed"]
     assert any("required to join held at its 2008 row" in f for f in fixed)
+
+
+def test_past_its_last_known_row_the_required_share_goes_on_at_the_last_two_rows_slope():
+    import numpy as np
+
+    from covsim.simulator.schemes import labour
+
+    years = [2008, 2015, 2018, 2020, 2023, 2030]
+    # as of 2009 one row is known (0.26 in 2008): no trend to carry, held
+    np.testing.assert_allclose(labour.required_share("vietnam", years, 2009), 0.26)
+    # as of 2021 the rows of 2008, 2015 (0.32) and 2020 (0.38) are known: on at 0.012 a year after 2020
+    as_of_2021 = labour.required_share("vietnam", years, 2021)
+    np.testing.assert_allclose(as_of_2021[:4], labour.required_share("vietnam", years)[:4])
+    np.testing.assert_allclose(as_of_2021[4:], [0.38 + 3 * 0.012, 0.38 + 10 * 0.012])
+    # the whole record past its 2030 row goes on at 2025-2030's slope (0.42 to 0.46), never above 1
+    np.testing.assert_allclose(labour.required_share("vietnam", [2030, 2040]), [0.46, 0.54])
+    assert labour.required_share("vietnam", [2200]).max() <= 1.0
 
 
 def test_a_head_count_is_scored_against_the_models_draws_and_the_baselines_on_its_log():
@@ -170,11 +189,11 @@ def test_the_text_backtest_lists_its_figures_and_what_each_origin_held_fixed():
     assert {r["table"] for r in stand_ins["rows"]} >= {"labour_force.csv", "demography.csv"}
 
 
-def test_a_run_past_the_last_required_share_row_says_it_holds_that_row():
+def test_a_run_past_the_last_required_share_row_says_it_carries_it_on():
     from covsim.simulator.schemes import labour
 
     text = labour.required_held_text(["vietnam"], None, 2040)
-    assert "held at its 2030 row after it" in text and "the run to 2040" in text
+    assert "carried past its 2030 row at the slope of its last two rows" in text and "the run to 2040" in text
     assert labour.required_held_text(["vietnam"], None, 2030) == ""  # the rows reach the run's end
     assert labour.required_held_text(["vietnam"], None) == ""
     # and a labour run to 2035 lists it with its held numbers
@@ -184,4 +203,4 @@ def test_a_run_past_the_last_required_share_row_says_it_holds_that_row():
 
     sc = dataclasses.replace(simulator.load_scenario("vietnam").with_scheme("bhxh"), end=2035)
     fixed = json.loads(simulator.run(sc, draws=10, seed=0).attrs["fixed"])
-    assert any("held at its 2030 row after it" in f and "the run to 2035" in f for f in fixed)
+    assert any("carried past its 2030 row" in f and "the run to 2035" in f for f in fixed)

@@ -282,7 +282,7 @@ def test_scenarios_lists_what_a_scenario_past_2030_holds_besides(tmp_path, capsy
     assert main(["scenarios", "--json"]) == 0
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
     assert len(rows["vl_2035"]["fixed"]) == len(rows["vinh_long_labour_2018"]["fixed"]) + 1
-    assert "held at its 2030 row after it" in rows["vl_2035"]["fixed"][-1]
+    assert "carried past its 2030 row" in rows["vl_2035"]["fixed"][-1]
     assert main(["scenarios"]) == 0
     also = [l.strip() for l in capsys.readouterr().out.splitlines() if "also held fixed" in l]
     assert len(also) == 1 and "the run to 2035" in also[0]

@@ -459,16 +459,16 @@ def test_a_grid_whose_default_start_is_past_says_so_and_from_silences_it(tmp_pat
     assert "a year that is past" not in capsys.readouterr().err
 
 
-def test_a_labour_batch_past_2030_lists_the_required_share_it_holds(tmp_path, capsys):
+def test_a_labour_batch_past_2030_lists_the_required_share_it_carries_on(tmp_path, capsys):
     """The labour force table's rows end in 2030: a store that runs past them says, as a run does,
-    that the share required to join is held at the last row."""
+    that the share required to join goes on past the last row at its trend."""
     scenario = tmp_path / "vl_2035.toml"
     scenario.write_text('name = "vl_2035"\nbaseline = "vinh_long"\nscheme = "bhxh"\nend = 2035\n'
                         'description = "to 2035"\n')
     out = tmp_path / "l.nc"
     assert main(["batch", str(scenario), "--draws", "2", "--out", str(out), "--quiet"]) == 0
     fixed = json.loads(opened(out).attrs["fixed"])
-    assert any("held at its 2030 row after it" in f and "the run to 2035" in f for f in fixed)
+    assert any("carried past its 2030 row" in f and "the run to 2035" in f for f in fixed)
     ran = simulator.run(simulator.load_scenario(str(scenario)), draws=2, seed=0)
     assert json.loads(ran.attrs["fixed"]) == fixed  # the store and a run list the same
 
