@@ -22,7 +22,8 @@ from .regions import NATIONAL
 
 #: Documents of the level above a province's own plan (matched in a target's source): the
 #: Politburo's and the Party's resolutions and the Prime Minister's decisions.
-LEVEL_ABOVE = ("5th plenum of the 11th", "21-NQ/TW", "538/QD-TTg", "1167/QD-TTg", "546/QD-TTg", "20-NQ/TW")
+LEVEL_ABOVE = ("5th plenum of the 11th", "21-NQ/TW", "538/QD-TTg", "1167/QD-TTg", "546/QD-TTg", "20-NQ/TW",
+               "72-NQ/TW")
 
 
 def level_above_targets(region: str, known_by: date | None = None) -> list[tuple[int, int, float]]:
@@ -76,7 +77,11 @@ def _target_gaps(regions: list[str], years: list[int], known_by: date | None = N
     to the target, ramped in from its decision year to its target year and held after it; each later one
     starts from where the paths before it stand in its decision year (never from coverage observed
     later: the drive must not learn from its own outcome). The pull is how far the highest path
-    stands above the start. A later target restating an earlier one adds nothing.
+    stands above the start. A later target restating an earlier one adds nothing: one decided in the same
+    year as a target for an earlier year and no higher is skipped (Resolution 20-NQ/TW's "over 95%"
+    by 2030 after its 95% by 2025), since its ramp would start from the level its own document's
+    earlier target had raised in that year. (Resolution 72-NQ/TW's 95% by 2026 starts where Decision
+    546's 95.15% by 2025 holds the level, and adds nothing by itself.)
     """
     if not (tables.data_dir() / "decisions.csv").exists():
         return np.zeros((len(regions), len(years)))
@@ -85,9 +90,11 @@ def _target_gaps(regions: list[str], years: list[int], known_by: date | None = N
     for i, r in enumerate(regions):
         level = np.full(len(years), -np.inf)
         first = None
+        set_so_far: list[tuple[int, int, float]] = []
         for decided, year, value in sorted(level_above_targets(r, known_by)):
-            if not 0.0 < value < 1.0:
+            if not 0.0 < value < 1.0 or any(d == decided and y < year and v >= value for d, y, v in set_so_far):
                 continue
+            set_so_far.append((decided, year, value))
             if first is None:
                 now = last_observed(r, decided - 1)
                 if now is None:

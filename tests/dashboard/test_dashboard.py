@@ -580,8 +580,10 @@ def test_a_share_shows_its_level_at_the_end_of_the_start_year_and_reads_back_as_
     start in 2025 shows 50, the level a lever set then replaces, not the year's mean 37.62 (typing
     40 'to raise it' would have cut it). The page's own numbers sent back change nothing; a
     hundredth more does."""
-    now, start, _, _ = callbacks.page_defaults("ho_chi_minh_city_2025", "bhyt")
-    assert start == 2025
+    # the unit's page opens on the nation's 95% by 2030, levers from 2026; a planner may start in 2025
+    assert callbacks.page_defaults("ho_chi_minh_city_2025", "bhyt")[1] == 2026
+    start = 2025
+    now = {p: callbacks.to_ui(p, v) for p, v in compute.current_levers("ho_chi_minh_city_2025", "bhyt", start).items()}
     assert now["state_share.pupil_student"] == 50
     shares = {p: v for p, v in now.items() if callbacks.is_share(p)}
     assert all(round(v, 2) == v for v in shares.values())
@@ -652,7 +654,11 @@ def test_a_new_lever_start_refills_the_boxes_left_as_filled_and_keeps_those_chan
     box shows what is in force from the new start, a changed one stays as typed."""
     from dash import no_update
 
-    now, start, _, _ = callbacks.page_defaults("vietnam", "bhyt")
+    # the national page opens on the latest target, 95% by 2030, with levers from 2026; until
+    # 2026-12-06 it opened on the look back at 95.15% by 2025, levers from 2022, as this starts
+    assert callbacks.page_defaults("vietnam", "bhyt")[1] == 2026
+    start = 2022
+    now = {p: callbacks.to_ui(p, v) for p, v in compute.current_levers("vietnam", "bhyt", start).items()}
     kinds = {s["path"]: s["kind"] for s in compute.lever_specs()}
     paths = list(now)
     typed = [callbacks.boxed(now[p], kinds[p], "vi") for p in paths]
@@ -662,8 +668,7 @@ def test_a_new_lever_start_refills_the_boxes_left_as_filled_and_keeps_those_chan
         out = callbacks.refilled("vietnam", "bhyt", paths, boxes, start, to, "vi", skip)
         return {p: v for p, v in zip(paths, out[0]) if v is not no_update}, out[-1]
 
-    # the national page's target, 95.15% by 2025, is observed already: a look back, levers from 2022
-    assert start < 2024 and now["state_share.pupil_student"] == 30
+    assert now["state_share.pupil_student"] == 30
     later = {"state_share.pupil_student": "50", "base_salary": "2.340.000"}  # in force by 2027
     assert moved(typed, "2027") == (later, 2027)
     changed = [("40" if p == "state_share.pupil_student" else v) for p, v in zip(paths, typed)]

@@ -165,25 +165,25 @@ def test_language_switch_changes_labels_and_number_formats(dash_duo, app):
     _start(dash_duo, app)
     _result(dash_duo)
     headline = dash_duo.find_element("#headline").text
-    assert "Bao phủ trung vị" in headline and "95,15%" in headline
+    assert "Bao phủ trung vị" in headline and "95,00%" in headline
     assert dash_duo.find_element("h2").text == "Mô phỏng bao phủ bảo hiểm y tế"
     assert dash_duo.driver.execute_script("return document.documentElement.lang") == "vi"  # for screen readers
     salary = _lever(dash_duo, "base_salary")
-    # in force at the end of the start year, 2022 (Decree 38/2019): the page's target, 95.15% by 2025, is
-    # observed already, so its levers start three years before it, a look back
-    assert salary.get_attribute("value") == "1.490.000"
-    assert dash_duo.find_element("#target").get_attribute("value") == "95,15"
+    # in force at the end of the start year, 2026 (Decree 73/2024): the page's target is the nation's
+    # latest, Resolution 20-NQ/TW's over 95% by 2030, and its levers start after the last figure, 2025
+    assert salary.get_attribute("value") == "2.340.000"
+    assert dash_duo.find_element("#target").get_attribute("value") == "95"
     key = _key(dash_duo)
     dash_duo.find_element("#lang input[value='en']").click()
     _wait(lambda: "Median coverage" in dash_duo.find_element("#headline").text, 30, "English headline")
-    assert "95.15%" in dash_duo.find_element("#headline").text
+    assert "95.00%" in dash_duo.find_element("#headline").text
     # the heading comes from its own callback, so it may land a moment after the headline
     _wait(lambda: dash_duo.find_element("h2").text == "Health insurance coverage simulator", 10, "English heading")
     _wait(lambda: dash_duo.driver.execute_script("return document.documentElement.lang") == "en", 10, "lang en")
     # the boxes keep their numbers, written the English way
-    _wait(lambda: _lever(dash_duo, "base_salary").get_attribute("value") == "1,490,000", 10, "the salary in English")
-    assert dash_duo.find_element("#target").get_attribute("value") == "95.15"
-    assert _key(dash_duo) == key or "95.15%" in dash_duo.find_element("#headline").text  # the same answer
+    _wait(lambda: _lever(dash_duo, "base_salary").get_attribute("value") == "2,340,000", 10, "the salary in English")
+    assert dash_duo.find_element("#target").get_attribute("value") == "95"
+    assert _key(dash_duo) == key or "95.00%" in dash_duo.find_element("#headline").text  # the same answer
     assert dash_duo.get_logs() == []
 
 
@@ -232,8 +232,9 @@ def test_decimal_comma_and_a_late_lever_start(dash_duo, app):
     _wait(lambda: "96,80%" in dash_duo.find_element("#headline").text, 60, "96,8 read as 96.8%, not 968")
     assert dash_duo.find_element("#error").text == ""
     _type(dash_duo.find_element("#year"), "2025")
-    pupils = _lever(dash_duo, "state_share.pupil_student")
-    assert pupils.get_attribute("value") == "30"  # in force in 2024, the default start
+    assert _lever(dash_duo, "state_share.pupil_student").get_attribute("value") == "50"  # in force in 2026
+    _type(dash_duo.find_element("#start"), "2022")  # the untouched box refills with 2022's 30%
+    _wait(lambda: _lever(dash_duo, "state_share.pupil_student").get_attribute("value") == "30", 30, "2022's share")
     _type(dash_duo.find_element("#start"), "2027")
     _wait(lambda: "sau năm mục tiêu (2025)" in _box_message(dash_duo, "start")().text, 60, "the lever-start warning")
     # the untouched box now shows what is in force from 2027 (Decree 188/2025's 50%), not a change back to 30%
@@ -372,7 +373,7 @@ def test_the_labour_views_are_labelled_for_their_scheme_with_a_sourced_target_or
     # Back to health insurance: its title, its levers and its sourced target again.
     dash_duo.find_element("#scheme input[value='bhyt']").click()
     _wait(lambda: dash_duo.find_element("#page-title").text == "Mô phỏng bao phủ bảo hiểm y tế", 30, "BHYT title")
-    _wait(lambda: "95,15%" in dash_duo.find_element("#headline").text, 90, "the BHYT answer again")
+    _wait(lambda: "95,00%" in dash_duo.find_element("#headline").text, 90, "the BHYT answer again")
     assert _lever(dash_duo, "state_share.household").is_enabled()
     assert _lever(dash_duo, "state_share.household").is_displayed()
     assert not _lever(dash_duo, "voluntary_subsidy.poor").is_displayed()

@@ -47,6 +47,24 @@ def test_a_target_decided_after_the_origin_is_unknown_and_one_decided_before_pul
     assert (np.diff(everything[0]) >= -1e-12).all()  # a pull never goes back
 
 
+def test_a_later_target_of_the_same_decision_no_higher_than_its_earlier_one_adds_nothing(monkeypatch):
+    """Resolution 20-NQ/TW (2017) set 95% by 2025 and "over 95%" by 2030: the second restates the
+    first. Read in turn, its ramp would start from the level the first had raised in 2017 and pull
+    harder there; it is skipped. A higher later target of the same decision still pulls."""
+    years = list(range(2009, 2031))
+    original = drives.level_above_targets
+    restated = [t for t in original("vietnam") if t[:2] == (2017, 2030)]
+    assert restated and restated[0][2] == pytest.approx(0.95)  # the shipped row this is about
+    with_it = drives._target_gaps(["vietnam"], years)
+    monkeypatch.setattr(drives, "level_above_targets",
+                        lambda region, known_by=None: [t for t in original(region, known_by) if t[:2] != (2017, 2030)])
+    np.testing.assert_array_equal(with_it, drives._target_gaps(["vietnam"], years))
+    monkeypatch.setattr(drives, "level_above_targets", lambda region, known_by=None: [
+        t if t[:2] != (2017, 2030) else (2017, 2030, 0.99) for t in original(region, known_by)])
+    higher = drives._target_gaps(["vietnam"], years)
+    assert higher[0, years.index(2030)] > with_it[0, years.index(2030)] + 0.5
+
+
 def test_a_targets_starting_point_is_what_was_observed_before_it_was_set(monkeypatch):
     """The 5th plenum set 80% by 2020 in October 2012: its path starts from 2011's year-end figure,
     the last one published then. 2012's year-end figure, which came after it, must not move it."""
