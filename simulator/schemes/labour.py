@@ -175,20 +175,23 @@ def _rows(region: str, parameter: str, last: int | None = None) -> pd.DataFrame:
     return rows
 
 
-def _value(region: str, parameter: str, last: int | None = None) -> float:
-    rows = _rows(region, parameter, last)
+def _points(region: str, parameter: str, last: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(years, values) of the parameter's rows known by the end of `last`, in year order; a parameter
+    with none is refused."""
+    rows = _rows(region, parameter, last).sort_values("year")
     if rows.empty:
         raise InputError("labour_force.csv", f"{region}.{parameter}", "missing; the labour layer needs it")
-    return float(rows.sort_values("year").value.iloc[-1])
+    return rows.year.to_numpy(float), rows.value.to_numpy(float)
+
+
+def _value(region: str, parameter: str, last: int | None = None) -> float:
+    return float(_points(region, parameter, last)[1][-1])
 
 
 def _yearly(region: str, parameter: str, years: list[int], last: int | None = None) -> np.ndarray:
     """A reference-year series, linear between its years and flat outside them (after the last
     row known by the end of `last`, flat at it)."""
-    rows = _rows(region, parameter, last).sort_values("year")
-    if rows.empty:
-        raise InputError("labour_force.csv", f"{region}.{parameter}", "missing; the labour layer needs it")
-    return np.interp(years, rows.year.to_numpy(float), rows.value.to_numpy(float))
+    return np.interp(years, *_points(region, parameter, last))
 
 
 #: What a whole-record run past the labour force table's last row holds, in English; the faces word
@@ -219,7 +222,7 @@ def required_held_text(regions: list[str], decided_by, to: int | None = None) ->
     for region in regions:
         every = set(_rows(region, "required_share").year.astype(int))
         kept = sorted(set(_rows(region, "required_share", last).year.astype(int)))
-        (carried if len(kept) > 1 else held).add(kept[-1] if len(kept) > 1 else kept[0])
+        (carried if len(kept) > 1 else held).add(kept[-1])
         unknown |= every - set(kept)
     if not unknown:
         return ""
@@ -245,10 +248,7 @@ def required_share(region: str, years: list[int], last: int | None = None) -> np
     formal employment still from then on, and the forecasts fell short by the years since (docs/
     labour.md, "Backtest"). Its growth since the first row is scaled by `REQUIRED_GROWTH` (held
     fixed, assumed; 1: the rows as they are)."""
-    rows = _rows(region, "required_share", last).sort_values("year")
-    if rows.empty:
-        raise InputError("labour_force.csv", f"{region}.required_share", "missing; the labour layer needs it")
-    at, value = rows.year.to_numpy(float), rows.value.to_numpy(float)
+    at, value = _points(region, "required_share", last)
     y = np.asarray(years, dtype=float)
     path = np.interp(y, at, value)
     if at.size > 1:
