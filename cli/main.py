@@ -201,13 +201,15 @@ def _subsidy_table(cost: dict) -> str:
 
 
 def _budget_table(budget: dict) -> str:
+    from covsim.simulator.analysis import planning
+
     against = (f"; VND per additional insured against {budget['compared_with']}" if budget["compared_with"]
                else "; the policy in force: no comparison")
     lines = [f"budget (mean over draws, bn VND{against})",
              f"{'year':>4}  {'state':>9}  {'national':>9}  {'local':>9}  {'revenue':>9}  {'per add. insured':>16}"]
     per = budget.get("cost_per_additional_insured")
     for i, year in enumerate(budget["year"]):
-        extra = f"{per[i]:,.0f}" if per and per[i] is not None else ""
+        extra = f"{planning.shown_per_insured(per[i]):,.0f}" if per and per[i] is not None else ""
         lines.append(f"{year:>4}  {budget['state_cost'][i] / 1e9:>9,.1f}  {budget['state_cost_national'][i] / 1e9:>9,.1f}"
                      f"  {budget['state_cost_local'][i] / 1e9:>9,.1f}  {budget['premium_revenue'][i] / 1e9:>9,.1f}"
                      f"  {extra:>16}")

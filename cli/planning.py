@@ -370,7 +370,7 @@ def cmd_solve(args) -> int:
           f"({result['extra_state_cost']['total'] / 1e9:+,.1f} bn against {against})")
     if result["cost_per_additional_insured"]:
         print(f"cost per additional insured person in {result['year']}: "
-              f"{result['cost_per_additional_insured']:,.0f} VND")
+              f"{planning.shown_per_insured(result['cost_per_additional_insured']):,.0f} VND")
     for line in (_drive_effect_line(result.get("drive_effect")), _monte_carlo_line(result["monte_carlo"], result)):
         if line:
             print(line)

@@ -250,7 +250,9 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
         extra = [r["extra_state_cost"] for r in s["budget"] if first <= r["year"] <= year
                  and r.get("extra_state_cost") is not None]
         mean = sum(extra) / len(extra) if extra else None
-        per = row.get("cost_per_additional_insured")
+        from . import compute
+
+        per = compute.shown_per_insured(row.get("cost_per_additional_insured"))  # three figures, not to the đồng
         if per is not None and row["extra_insured"] >= 0.5:  # one year: no mean over "2024–2024"
             sentences.append(said(s, "extra_sentence" if first < year else "extra_sentence.one_year", lang, year=year,
                                people=number(row["extra_insured"], lang), cost=billion(row["extra_state_cost"], lang),

@@ -55,7 +55,9 @@ def to_excel(s: dict, lang: str = "vi") -> bytes:
 def per_insured(s: dict) -> float | None:
     for r in s.get("budget") or []:
         if r["year"] == s["report"]["year"]:
-            return r.get("cost_per_additional_insured")
+            from . import compute
+
+            return compute.shown_per_insured(r.get("cost_per_additional_insured"))
     return None
 
 

@@ -293,7 +293,7 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     for r in s.get("budget") or []:
         if r["year"] >= s["start"] and r.get("cost_per_additional_insured") is not None:
             rows.append(html.Tr([html.Td(str(r["year"])),
-                                 html.Td(f"{number(r['cost_per_additional_insured'], lang)} {t('vnd', lang)}"),
+                                 html.Td(f"{number(compute.shown_per_insured(r['cost_per_additional_insured']), lang)} {t('vnd', lang)}"),
                                  html.Td(f"{number(r['extra_insured'], lang)} {t('people', lang)}")]))
     if rows or per:
         out["per-insured"] = html.Div([html.Div(t("per_insured_year", lang) + (f": {number(per, lang)} {t('vnd', lang)}"

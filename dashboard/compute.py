@@ -29,6 +29,9 @@ from covsim.simulator.schemes.variants import Variants
 
 from . import cache
 
+#: A cost per additional insured person as the page and the briefing show it (three figures).
+shown_per_insured = planning.shown_per_insured
+
 
 DRAWS = 200
 SEED = 0

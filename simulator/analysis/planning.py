@@ -271,6 +271,20 @@ def budget(ds: xr.Dataset, region: str, comparison: xr.Dataset | None = None) ->
     return table
 
 
+#: Significant figures a cost per additional insured person is shown to. It is a mean over a few
+#: hundred draws of one run's extra cost over another's, divided by a few thousand extra insured: not
+#: known to the đồng. Text (the CLI, the page, the briefing) shows it rounded; JSON, the workbook and
+#: the stores keep the value computed.
+PER_INSURED_DIGITS = 3
+
+
+def shown_per_insured(value: float | None) -> float | None:
+    """A cost per additional insured person as text shows it: 6,900,315 -> 6,900,000."""
+    if value is None or not np.isfinite(value) or value == 0:
+        return value
+    return float(round(value, PER_INSURED_DIGITS - 1 - int(np.floor(np.log10(abs(value))))))
+
+
 def budget_baseline(scenario: Scenario) -> Scenario | None:
     """The scenario a budget is compared with: a reform's own baseline; the region's baseline for
     that baseline with levers moved (the dashboard's); none for a baseline as shipped or a file of

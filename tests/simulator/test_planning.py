@@ -133,6 +133,14 @@ def test_budget_splits_and_cost_per_additional_insured(lai_chau):
     assert table[table.year < 2017].cost_per_additional_insured.isna().all()  # nothing changed before
 
 
+@pytest.mark.parametrize("value, shown", [(6_900_315.4, 6_900_000), (474_934.0, 475_000), (8_876_889.0, 8_880_000),
+                                          (999.6, 1_000), (-12_345.6, -12_300), (0.0, 0.0)])
+def test_a_cost_per_insured_is_shown_to_three_figures(value, shown):
+    # a mean over a few hundred draws of a ratio of two runs' differences: not known to the đồng
+    assert planning.shown_per_insured(value) == shown
+    assert planning.shown_per_insured(None) is None and np.isnan(planning.shown_per_insured(float("nan")))
+
+
 def test_solve_meets_its_own_probability_when_rerun(lai_chau):
     scenario, params, base = lai_chau
     levers = ["near_poor", "farm_household"]
