@@ -5,6 +5,11 @@ region has an observation of its own within the horizon after it; the model sees
 regional observations up to the origin (and the policy decided by then), the baselines the region's
 own year-end figures up to the origin. Scored by horizon band as well as overall, and, for the
 nation, the probabilities of its own targets as of the year each was set. Reported win or lose.
+
+Figures the project does not ship (`outcomes`: `covsim backtest --outcomes FILE`) are scored with
+the shipped ones, and on their own, and never fitted: no fit reads them, at any origin, and no
+baseline is trained on them. They also make origins: the nation's last figure becomes one when a
+later figure is given.
 """
 from __future__ import annotations
 
@@ -360,33 +365,37 @@ def backtestable(scheme: str) -> list[str]:
 
 def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: int = 300, seed: int = 0,
              progress=None, only: list[int] | None = None, fits: dict | None = None,
-             scheme: str = "bhyt") -> dict:
+             scheme: str = "bhyt", outcomes: pd.DataFrame | None = None) -> dict:
     """Rolling-origin backtest of `region`'s coverage by `scheme` (a labour scheme: its share of the
     labour force, the figures the labour fit reads; the origins are the years of the nation's labour
     figures, head counts included). `only` restricts the origins (a quick test); `fits` collects each
-    origin's posterior for reuse (the target scores refit nothing twice)."""
+    origin's posterior for reuse (the target scores refit nothing twice); `outcomes` are figures the
+    shipped data lack (`inputs.outcomes.read`), scored and never fitted."""
     check_horizon(horizon)
     what = "" if scheme == "bhyt" else f"{scheme.upper()} "  # the region's figures scored
     fit = "" if scheme == "bhyt" else "labour "  # the national figures that make an origin
     model_fit = fit_of(scheme)
     national = model_fit.national_years()  # an origin is one of these years
     obs = observations.observed(region, scheme)[["year", "value", "source"]]
+    given = _given(outcomes, region, scheme)
+    scored = (pd.concat([obs.assign(given=False), given.assign(given=True)], ignore_index=True) if len(given)
+              else obs.assign(given=False))  # the figures scored: the shipped ones and the given ones
     counts_known = model_fit.count_observations(region)
-    chosen = origins(obs, horizon, national)
+    chosen = origins(scored, horizon, national)
     if only is not None:
         allowed, chosen = chosen, [y for y in chosen if y in only]
         wrong = [y for y in only if y not in allowed]
         if allowed and wrong:  # none silently dropped
             raise InputError("--origins", ",".join(map(str, wrong)),
                              f"not an origin of {region} at --horizon {horizon}: "
-                             + "; ".join(_reasons(wrong, obs, national, what, fit))
+                             + "; ".join(_reasons(wrong, scored, national, what, fit))
                              + f"; allowed: {', '.join(map(str, allowed))}")
     if not chosen:
-        if obs.empty:
+        if scored.empty:
             raise InputError("backtest", region, f"nothing to backtest: {region} has no observed {what}figure of "
                                                  f"its own; allowed for {scheme}: {', '.join(backtestable(scheme))}")
-        years = sorted(set(obs.year))
-        reach = origins(obs, MAX_HORIZON, national)
+        years = sorted(set(scored.year))
+        reach = origins(scored, MAX_HORIZON, national)
         nearest = min((x - y for y in reach for x in years if x > y), default=None)
         raise InputError("backtest", region, f"nothing to backtest: {region}'s {what}figures "
                                              f"({', '.join(map(str, years))}) are none within {horizon} years after "
@@ -401,10 +410,11 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
     points.update({name: [] for name in BASELINES})
     pits: list[float] = []  # each model point's PIT, and which draws fall inside its 80% interval
     inside: list[np.ndarray] = []
+    from_file: list[bool] = []  # which scored figures came from `outcomes` (the same order in every method)
     count_cases: list[dict] = []  # held-out head counts (the labour layer's voluntary members)
     fit_settings = dataclasses.replace(settings, draws=draws, seed=seed)  # every origin's fit
     for origin in chosen:
-        held = obs[(obs.year > origin) & (obs.year <= origin + horizon)]
+        held = scored[(scored.year > origin) & (scored.year <= origin + horizon)]
         years = sorted(set(held.year))
         result = forecast(region, origin, origin + horizon, draws=draws, seed=seed,
                           settings=fit_settings, scheme=scheme, keep_posterior=fits is not None, keep_draws=True)
@@ -429,7 +439,8 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
             values = reported.sel(year=int(row.year)).values
             pits.append(round(pit(values, row.value), 4))
             inside.append(inside80(values))
-        train = yearly(obs[obs.year <= origin])
+            from_file.append(bool(row.given))
+        train = yearly(obs[obs.year <= origin])  # the shipped figures only: a given outcome is never fitted
         for name, method in BASELINES.items():
             frame = (_baseline_frame(method, train, years) if len(train) else
                      pd.DataFrame({"mean": np.nan, "lo80": np.nan, "hi80": np.nan}, index=years))
@@ -466,6 +477,30 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
         "learned": learned,
         "fixed": held_fixed,
         "stand_ins": stand_ins,
-        "forecasts": [dict(zip(COLUMNS, r), pit=p) for r, p in zip(points["model"], pits)],
+        "forecasts": [dict(zip(COLUMNS, r), pit=p, from_outcomes=f) for r, p, f in zip(points["model"], pits, from_file)],
         **({"counts": score_counts(count_cases)} if scheme != "bhyt" else {}),
+        **({"outcomes": given_scores(points, from_file, given, outcomes)} if outcomes is not None else {}),
     }
+
+
+def _given(outcomes: pd.DataFrame | None, region: str, scheme: str) -> pd.DataFrame:
+    """The given figures of this region and scheme, as the shipped ones are framed."""
+    if outcomes is None:
+        return pd.DataFrame({"year": pd.Series(dtype=int), "value": pd.Series(dtype=float),
+                             "source": pd.Series(dtype=str)})
+    mine = outcomes[(outcomes.region == region) & (outcomes.scheme == scheme)]
+    return mine[["year", "value", "source"]].reset_index(drop=True)
+
+
+def given_scores(points: dict[str, list[tuple]], from_file: list[bool], given: pd.DataFrame,
+                 outcomes: pd.DataFrame) -> dict:
+    """The scores on the given figures alone (the clean test: no choice of the model saw them), and
+    what of the file was not scored (another region or scheme, or no origin within the horizon)."""
+    mine = {name: [r for r, f in zip(rows, from_file) if f] for name, rows in points.items()}
+    reached = {int(r[1]) for r in mine["model"]}
+    return {"n": len(mine["model"]), "given": int(len(given)),
+            "not_scored": [{"year": int(y), "why": "no origin within the horizon before it"}
+                           for y in sorted(set(given.year) - reached)],
+            "other_regions_or_schemes": int(len(outcomes) - len(given)),
+            "model": score(mine["model"], with95=True),
+            "baselines": {name: score(rows) for name, rows in mine.items() if name != "model"}}

@@ -110,17 +110,23 @@ def national_targets() -> pd.DataFrame:
 
 
 def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dict | None = None,
-                  only: list[int] | None = None) -> dict:
+                  only: list[int] | None = None, outcomes: pd.DataFrame | None = None) -> dict:
     """Every national target with an observed outcome, scored as of the day it was set: fitted on
     the year-end figures up to the year before, with what had been decided by that day (`only`:
     those set in these years). The cases of one day share one fit, so they are not independent:
-    `by_decision` gives each day's score, and the score of all the others without it."""
+    `by_decision` gives each day's score, and the score of all the others without it. `outcomes`
+    (figures the shipped data lack, `inputs.outcomes.read`) judge the targets of their years: never
+    fitted, and not known to the `targets_met` baseline either."""
     fits = {} if fits is None else fits
     scenario = simulator.load_scenario(NATIONAL)
     obs = observations.observed(NATIONAL)
     cases, skipped = [], []
     targets = national_targets()
+    given = given_outcomes(outcomes)
     for row in targets.sort_values(["decided", "year"]).itertuples(index=False):
+        from_file = not np.isfinite(row.observed) and int(row.year) in given.index
+        if from_file:
+            row = row._replace(observed=float(given.loc[int(row.year)]))
         if row.decided is None or not np.isfinite(row.observed):
             skipped.append({"target": float(row.value), "year": int(row.year), "source": row.source,
                             "why": "no decision date" if row.decided is None else "outcome not observed"})
@@ -142,11 +148,20 @@ def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dic
         cases.append({"target": float(row.value), "year": int(row.year), "as_of": as_of,
                       "decided": row.decided.isoformat(), "observed_until": until,
                       "source": row.source, "outcome": int(reached(row.observed, row.value)),
-                      "observed": round(float(row.observed), 6), "model_p": report["probability"],
+                      "observed": round(float(row.observed), 6), "outcome_from_outcomes": from_file,
+                      "model_p": report["probability"],
                       "baselines": {**{name: round(baseline_probability(m, train, int(row.year), float(row.value)), 6)
                                        for name, m in BASELINES.items()},
                                     "targets_met": round(targets_met(row.decided, until, targets), 6)}})
     return {"cases": cases, "brier": brier(cases), "by_decision": by_decision(cases), "skipped": skipped}
+
+
+def given_outcomes(outcomes: pd.DataFrame | None) -> pd.Series:
+    """The nation's BHYT figures of `outcomes` by year, a year's sources averaged (as the shipped)."""
+    if outcomes is None:
+        return pd.Series(dtype=float)
+    mine = outcomes[(outcomes.region == NATIONAL) & (outcomes.scheme == "bhyt")]
+    return mine.groupby("year").value.mean()
 
 
 def by_decision(cases: list[dict]) -> list[dict]:

@@ -190,17 +190,24 @@ def cmd_backtest(args) -> int:
 
     region = check_fitted(args.region, own_figures=True)  # (the backtest's own figures are checked later)
     check_horizon(args.horizon)
+    given = None
+    if args.outcomes:  # read and checked in full before any fit
+        from covsim.simulator.inputs import outcomes
+
+        given = outcomes.read(args.outcomes)
     _check_size(args, args.draws or 300, fit_of(args.scheme).last_year() + args.horizon,
                 f"each origin's forecast of {region}")
     settings = sampling(args.fast)
     fits: dict = {}
     result = backtest(region, args.horizon, settings, draws=args.draws or 300, seed=args.seed, fits=fits,
-                      only=args.origins, scheme=args.scheme)
+                      only=args.origins, scheme=args.scheme, outcomes=given)
     if region == NATIONAL and args.scheme == "bhyt":  # the labour targets' outcomes are not observed
         from covsim.calibration.scoring import score_targets
 
         result["targets"] = score_targets(settings, draws=args.draws or 300, seed=args.seed, fits=fits,
-                                          only=args.origins)
+                                          only=args.origins, outcomes=given)
+    if given is not None:  # what reproduces the scores: the file too
+        result["provenance"]["outcomes"] = outcomes.record(args.outcomes, given)
     for bad in result["unconverged_origins"]:
         import sys
 
@@ -263,6 +270,8 @@ def cmd_backtest(args) -> int:
                       + (", ".join(f"{k} {_f(v, 3)}" for k, v in rest.items()) if rest else "no other case"))
     if result.get("counts", {}).get("cases"):
         _print_counts(result["counts"])
+    if "outcomes" in result:
+        _print_given(result, args.outcomes)
     print_provenance(result["provenance"])
     _print_fixed(result["fixed"])
     _print_stand_ins(result.get("stand_ins", []))
@@ -371,8 +380,33 @@ def register(sub) -> None:
                     help="the coverage scored: health (bhyt, default), or social (bhxh) or unemployment (bhtn) "
                          "insurance's share of the labour force, its origins the years of the nation's labour figures "
                          "(the nation's BHXH also its voluntary members' head counts, `counts`)")
+    bt.add_argument("--outcomes", metavar="FILE",
+                    help="a CSV of year-end figures the shipped data lack (columns region, year, value as a share, "
+                         "source; scheme and note optional), e.g. a figure published since: scored with the shipped "
+                         "ones and on their own, never fitted (the nation's targets too, where one is their outcome)")
     _common(bt, draws="posterior draws per origin (default 300)")
     bt.set_defaults(func=cmd_backtest)
+
+
+def _print_given(result: dict, path: str) -> None:
+    """The figures of `--outcomes`: each forecast of them, and the scores on them alone."""
+    from covsim.cli.summary import counted
+
+    o = result["outcomes"]
+    print(f"figures from {path} (scored with the rest above, never fitted): {counted(o['n'], 'forecast')} of "
+          f"{counted(o['given'], 'figure')} of {result['region']}'s {result['scheme']}"
+          + (f"; {o['other_regions_or_schemes']} of other regions or schemes, not scored here"
+             if o["other_regions_or_schemes"] else ""))
+    for f in (f for f in result["forecasts"] if f["from_outcomes"]):
+        print(f"  {f['year']} as of {f['origin']}: observed {100 * f['observed']:.2f}%, forecast {100 * f['mean']:.1f}% "
+              f"(80% {100 * f['lo80']:.1f}-{100 * f['hi80']:.1f}%, 95% {100 * f['lo95']:.1f}-{100 * f['hi95']:.1f}%), "
+              f"PIT {f['pit']:.2f}")
+    for miss in o["not_scored"]:
+        print(f"  {miss['year']}: not scored ({miss['why']})")
+    if o["n"]:
+        m = o["model"]
+        print(f"  on these alone: covsim MAE {_f(m['mae'])}, 80% cover {_f(m['coverage80'])}, 95% cover "
+              f"{_f(m['coverage95'])}; " + ", ".join(f"{name} MAE {_f(s['mae'])}" for name, s in o["baselines"].items()))
 
 
 def _years(text: str) -> list[int]:

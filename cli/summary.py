@@ -98,7 +98,9 @@ def provenance_lines(record: dict) -> list[str]:
     lines = [f"provenance: scenario {scenario}, seed {record['seed']}, data {record['data_hash']}{draws}, "
              f"code {record['code_version']}"
              + (f", fitted as of {record['fit']['until']}" if record.get("fit", {}).get("until") else "")
-             + (f" (policy known by {record['fit']['known_on']})" if record.get("fit", {}).get("known_on") else "")]
+             + (f" (policy known by {record['fit']['known_on']})" if record.get("fit", {}).get("known_on") else "")
+             + (f", outcomes {record['outcomes']['file']} ({record['outcomes']['sha256']}, scored, never fitted)"
+                if record.get("outcomes") else "")]
     assumed = record.get("assumptions", [])
     lines.append("assumed numbers: " + ("none" if not assumed else "; ".join(assumed)))
     if record.get("idle"):

@@ -1,0 +1,126 @@
+"""Figures the project does not ship, given to score its forecasts (`covsim backtest --outcomes FILE`).
+
+A year-end figure published after the data were shipped (the nation's 2026 BHYT coverage, say) or
+found where the data's searches did not reach. Such a figure is scored and never fitted: no fit
+reads this file, at any origin, so a forecast is judged on a figure no choice of the model saw.
+
+The file is CSV (UTF-8; Excel's byte-order mark is fine), one figure a row:
+
+    region,year,value,source
+    vietnam,2026,0.955,"VSS, year-end 2026 (press release of ...)"
+
+`value` is a share of the scheme's denominator (0 to 1: 95.5% is 0.955); `source` is required, as
+for every figure the project ships. Optional columns: `scheme` (bhyt, bhxh or bhtn; bhyt where
+empty) and `note`. A figure of a region, scheme and year that the shipped data already hold is
+refused: it is scored already, and counting it twice would weigh that year double.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError, nearest
+from . import observations
+from .scenario import FIRST_YEAR
+from .scheme_ids import HEALTH, SCHEMES
+
+REQUIRED = ("region", "year", "value", "source")
+OPTIONAL = ("scheme", "note")
+#: The years a figure may be of: the model's first year to the last any run reaches.
+YEARS = (FIRST_YEAR, 2100)
+
+
+def read(path: str | Path) -> pd.DataFrame:
+    """The file's figures (region, year, scheme, value, source, line), every row checked; the first
+    fault is an `InputError` naming the file, the row and the column."""
+    from .scenario import known_regions
+
+    where = str(path)
+    path = Path(path)
+    if path.suffix.lower() != ".csv":
+        raise InputError(where, "--outcomes", "not a CSV file; allowed: a .csv file of region, year, value, source")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(where, "--outcomes", "no such file") from None
+    except IsADirectoryError:
+        raise InputError(where, "--outcomes", "a folder; allowed: a .csv file") from None
+    except UnicodeDecodeError:
+        raise InputError(where, "--outcomes", "not UTF-8 text; save it as 'CSV UTF-8'") from None
+    except OSError as exc:
+        raise InputError(where, "--outcomes", f"cannot be read ({exc.strerror or exc})") from None
+    reader = csv.DictReader(text.splitlines())
+    columns = [c.strip() for c in reader.fieldnames or []]
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise InputError(where, "header row", f"missing column{'s' if len(missing) > 1 else ''} "
+                                              f"{', '.join(missing)}; required: {', '.join(REQUIRED)}; optional: "
+                                              f"{', '.join(OPTIONAL)}")
+    unknown = [c for c in columns if c not in REQUIRED + OPTIONAL]
+    if unknown:
+        raise InputError(where, "header row", f"unknown column {unknown[0]!r}{nearest(unknown[0], REQUIRED + OPTIONAL)}; "
+                                              f"allowed: {', '.join(REQUIRED + OPTIONAL)}")
+    regions = known_regions()
+    rows, seen = [], {}
+    for raw in reader:
+        line = reader.line_num  # the file's own line (the reader skips blank ones)
+        if None in raw:  # more cells than the header names (a value with a comma, unquoted?)
+            raise InputError(where, f"row {line}", f"{len(columns) + len(raw[None])} cells, the header names "
+                                                   f"{len(columns)}; a value with a comma goes in quotes")
+        row = {k.strip(): (v or "").strip() for k, v in raw.items()}
+        if not any(row.values()):
+            continue  # a blank line
+
+        def fault(column: str, message: str) -> InputError:
+            return InputError(where, f"row {line}, column {column}", message)
+
+        region = row["region"]
+        if region not in regions:
+            raise fault("region", f"unknown region {region!r}{nearest(region, regions)}; allowed: the regions a "
+                                  f"backtest runs, {', '.join(regions)}")
+        scheme = row.get("scheme") or HEALTH
+        if scheme not in SCHEMES:
+            raise fault("scheme", f"unknown scheme {scheme!r}; allowed: {', '.join(SCHEMES)} (empty: {HEALTH})")
+        try:
+            year = int(row["year"])
+        except ValueError:
+            raise fault("year", f"{row['year']!r} is not a whole year") from None
+        if not YEARS[0] <= year <= YEARS[1]:
+            raise fault("year", f"{year} is outside {YEARS[0]}-{YEARS[1]}, the years the model runs")
+        text = row["value"]
+        try:  # a decimal comma, as a Vietnamese spreadsheet writes it: 0,955
+            value = float(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text)
+        except ValueError:
+            raise fault("value", f"{row['value']!r} is not a number; allowed: a share from 0 to 1") from None
+        if not math.isfinite(value) or not 0 <= value <= 1:
+            hint = f" ({value:g}% is {value / 100:g})" if 1 < value <= 100 else ""
+            raise fault("value", f"{row['value']} is not a share from 0 to 1{hint}")
+        source = row["source"]
+        if not source:
+            raise fault("source", "empty; every figure says where it was published")
+        key = (region, scheme, year, source)
+        if key in seen:
+            raise fault("source", f"{region} {scheme} {year} from this source is also on row {seen[key]}")
+        seen[key] = line
+        shipped = observations.observed(region, scheme)
+        same = shipped[shipped.year == year]
+        if len(same):
+            first = same.iloc[0]
+            raise fault("year", f"the shipped data already hold {region}'s {scheme} figure of {year} "
+                                f"({float(first.value):.4g}, {first.source}): it is scored already; --outcomes takes "
+                                "figures the shipped data lack")
+        rows.append({"region": region, "year": year, "scheme": scheme, "value": value, "source": source,
+                     "line": line})
+    if not rows:
+        raise InputError(where, "--outcomes", "no figure in the file (a header row and no data)")
+    return pd.DataFrame(rows)
+
+
+def record(path: str | Path, figures: pd.DataFrame) -> dict:
+    """What a run scored besides the shipped data, for its provenance: the file and its hash."""
+    return {"file": str(path), "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16],
+            "figures": int(len(figures))}

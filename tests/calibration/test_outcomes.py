@@ -1,0 +1,123 @@
+"""`covsim backtest --outcomes FILE`: figures the project does not ship, scored and never fitted."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from covsim.calibration import backtest as bt
+from covsim.calibration import scoring
+from covsim.calibration.fit import FAST
+from covsim.cli.main import main
+from covsim.simulator.errors import InputError
+from covsim.simulator.inputs import outcomes
+
+HEADER = "region,year,value,source\n"
+
+
+def write(tmp_path, text: str, name: str = "later.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def given(year: int, value: float, region: str = "vietnam") -> pd.DataFrame:
+    return pd.DataFrame([{"region": region, "year": year, "scheme": "bhyt", "value": value, "source": "a test",
+                          "line": 2}])
+
+
+def test_a_file_is_read_with_its_defaults(tmp_path):
+    path = write(tmp_path, "\ufeffregion,year,value,source,note\nvietnam,2026,\"0,955\",VSS (test),\n\n"
+                           "ho_chi_minh_city,2020,0.9,a paper,mid\n")
+    rows = outcomes.read(path)
+    assert rows[["region", "year", "scheme", "value"]].values.tolist() == [
+        ["vietnam", 2026, "bhyt", 0.955], ["ho_chi_minh_city", 2020, "bhyt", 0.9]]
+    assert rows.line.tolist() == [2, 4]  # the blank line is skipped, the rows keep their numbers
+    assert outcomes.record(path, rows)["figures"] == 2
+
+
+@pytest.mark.parametrize("text, fragments", [
+    (HEADER + "vietnam,2026,95.5,VSS\n", ["row 2, column value", "95.5% is 0.955"]),
+    (HEADER + "vietnam,2026,0.955,\n", ["row 2, column source", "every figure says where"]),
+    (HEADER + "vietnamm,2026,0.955,VSS\n", ["row 2, column region", "did you mean 'vietnam'"]),
+    (HEADER + "vietnam,2025,0.951,VSS\n", ["row 2, column year", "already hold", "2025", "figures the shipped data lack"]),
+    (HEADER + "vietnam,2007,0.5,VSS\n", ["row 2, column year", "outside 2008-2100"]),
+    (HEADER + "vietnam,2026.5,0.955,VSS\n", ["row 2, column year", "not a whole year"]),
+    (HEADER + "vietnam,2026,0.955,VSS\nvietnam,2026,0.956,VSS\n", ["row 3, column source", "also on row 2"]),
+    ("region,year,value,source,scheme\nvietnam,2026,0.5,VSS,bhyy\n", ["row 2, column scheme", "allowed: bhyt, bhxh, bhtn"]),
+    ("region,year,value\nvietnam,2026,0.955\n", ["header row", "missing column source"]),
+    ("region,year,vaule,source\nvietnam,2026,0.955,VSS\n", ["header row", "missing column value"]),
+    ("region,year,value,source,notes\nvietnam,2026,0.955,VSS,x\n", ["header row", "unknown column 'notes'"]),
+    (HEADER, ["no figure in the file"]),
+    (HEADER + "vietnam,2026,0,955,VSS\n", ["row 2", "5 cells, the header names 4", "in quotes"]),
+])
+def test_a_bad_file_is_one_line_naming_the_row_and_column(tmp_path, capsys, text, fragments):
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as info:
+        outcomes.read(path)
+    for fragment in [str(path), *fragments]:
+        assert fragment in str(info.value), str(info.value)
+    # and from the command line: exit 2, one line, before any fit (nothing printed)
+    code = main(["backtest", "vietnam", "--fast", "--outcomes", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and fragments[0] in err
+
+
+def test_not_a_csv_or_no_file_is_refused(tmp_path):
+    with pytest.raises(InputError, match="not a CSV file"):
+        outcomes.read(write(tmp_path, HEADER, "later.xlsx"))
+    with pytest.raises(InputError, match="no such file"):
+        outcomes.read(tmp_path / "missing.csv")
+
+
+def test_a_given_figure_makes_an_origin_and_is_scored_never_fitted():
+    """The nation's last figure (2025) is no origin on the shipped data alone; a 2026 figure given
+    makes it one. The figure is scored like a shipped one, on its own too, and no fit reads it: the
+    as-of-2023 forecasts of the shipped years are the same with the file and without it."""
+    with pytest.raises(InputError, match="not an origin"):
+        bt.backtest("vietnam", 10, FAST, draws=20, seed=0, only=[2023, 2025])
+    out = bt.backtest("vietnam", 10, FAST, draws=20, seed=0, only=[2025], outcomes=given(2026, 0.955))
+    (row,) = out["forecasts"]
+    assert out["origins"] == [2025] and row["year"] == 2026 and row["observed"] == 0.955 and row["from_outcomes"]
+    mine = out["outcomes"]
+    assert mine["n"] == 1 and mine["given"] == 1 and mine["not_scored"] == [] and mine["other_regions_or_schemes"] == 0
+    assert mine["model"]["mae"] == pytest.approx(100 * abs(row["mean"] - 0.955), abs=1e-3)
+    assert mine["model"]["mae"] == out["model"]["mae"]  # the only figure scored
+    assert mine["baselines"]["last_value"]["mae"] == pytest.approx(100 * abs(0.9516 - 0.955), abs=0.05)
+
+    plain = bt.backtest("vietnam", 3, FAST, draws=20, seed=0, only=[2023])
+    more = bt.backtest("vietnam", 3, FAST, draws=20, seed=0, only=[2023],
+                       outcomes=pd.concat([given(2026, 0.955), given(2020, 0.8, "ho_chi_minh_city")]))
+    shipped = [f for f in more["forecasts"] if not f["from_outcomes"]]
+    assert shipped == plain["forecasts"]  # fitted and forecast alike: the given figures were never read
+    assert [f["year"] for f in more["forecasts"] if f["from_outcomes"]] == [2026]
+    assert more["outcomes"]["other_regions_or_schemes"] == 1 and more["held_out"] == plain["held_out"] + 1
+
+
+def test_a_given_figure_judges_the_target_of_its_year():
+    """Resolution 72-NQ/TW (9 Sep 2025): over 95% by 2026. A 2026 figure given scores it, as of
+    its day (fitted up to 2024), reached or not by that figure; the targets_met baseline is not
+    told of it (it knows the shipped outcomes only)."""
+    fits: dict = {}
+    cases = {}
+    for value in (0.955, 0.94):
+        out = scoring.score_targets(FAST, draws=20, seed=0, fits=fits, only=[2025], outcomes=given(2026, value))
+        (cases[value],) = [c for c in out["cases"] if c["year"] == 2026]
+    assert cases[0.955]["outcome"] == 1 and cases[0.94]["outcome"] == 0
+    assert all(c["outcome_from_outcomes"] and c["observed_until"] == 2024 and c["decided"] == "2025-09-09"
+               for c in cases.values())
+    assert cases[0.955]["model_p"] == cases[0.94]["model_p"]  # the same fit, which never saw either
+    assert len(fits) == 1
+    without = scoring.score_targets(FAST, draws=20, seed=0, fits=fits, only=[2025])
+    assert [c for c in without["cases"] if c["year"] == 2026] == []
+    assert any(s["year"] == 2026 and s["why"] == "outcome not observed" for s in without["skipped"])
+
+
+def test_the_command_prints_and_records_the_file(tmp_path, capsys):
+    path = write(tmp_path, HEADER + "vietnam,2026,0.955,VSS (test)\n")
+    assert main(["backtest", "vietnam", "--fast", "--draws", "20", "--origins", "2025", "--outcomes", str(path),
+                 "--json", "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["provenance"]["outcomes"]["file"] == str(path) and out["provenance"]["outcomes"]["figures"] == 1
+    assert out["outcomes"]["n"] == 1 and any(c["outcome_from_outcomes"] for c in out["targets"]["cases"])
