@@ -607,6 +607,12 @@ def _allocation_notes(args, table) -> list[str]:
         years, names = _unit_years(table.attrs["fewer_insured"])
         notes.append(f"{len(years)} unit(s) are asked for fewer insured people than the year before while their "
                      f"rate does not fall, as their population shrinks: {names}")
+    heavy = allocate.front_load({int(k): v for k, v in table.attrs["path"].items()}, level)
+    if heavy:  # a target near 100%: the line asks for most of the rise at once
+        notes.append(f"the first year, {heavy['year']}, asks for {100 * heavy['step']:.2f} of the path's "
+                     f"{100 * heavy['rise']:.2f} points ({100 * heavy['share']:.0f}%), where an even split would ask "
+                     f"{100 * heavy['even']:.2f} a year: a straight line in log-odds towards a target near 100% puts "
+                     "most of the rise first; set the yearly targets by hand where that is not meant")
     if table.attrs["districts_until"] is not None and args.year > table.attrs["districts_until"]:
         notes.append(f"districts were abolished on 1 July 2025: district targets stop at "
                      f"{table.attrs['districts_until']}; group targets run to {args.year}")

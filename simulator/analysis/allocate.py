@@ -33,6 +33,23 @@ from ..inputs.scenario import Scenario
 
 COLUMNS = ["year", "unit_kind", "unit", "insured", "population", "rate"]
 EDGE = 1e-4  # keeps log-odds finite for units the model sees at 0% or 100%
+#: A path whose first year asks for more than this many times an even split of its rise is said to
+#: be front-loaded (three years or more): on the log-odds line a target near 100% asks for most of
+#: its rise at once.
+FRONT_LOAD_SAID = 2.0
+
+
+def front_load(path: dict[int, float], start_level: float) -> dict | None:
+    """The first year's step of a rising provincial path against an even split of the rise, where
+    it asks for more than FRONT_LOAD_SAID times that; else None."""
+    years = sorted(path)
+    rise = path[years[-1]] - start_level
+    if len(years) < 3 or rise <= 0:
+        return None
+    step = path[years[0]] - start_level
+    if step / rise <= FRONT_LOAD_SAID / len(years):
+        return None
+    return {"year": years[0], "step": step, "rise": rise, "share": step / rise, "even": rise / len(years)}
 
 
 def districts(region: str) -> pd.DataFrame | None:

@@ -973,3 +973,23 @@ def test_a_2025_units_levers_start_at_the_merger_even_for_a_target_already_obser
 
     assert planning.lever_start(load("vietnam"), 2025) == 2022  # the nation's 2025 is observed: a look back
     assert planning.lever_start(load("ho_chi_minh_city_2025"), 2025) == MERGER_YEAR
+
+
+def test_a_path_towards_nearly_100_percent_is_said_to_be_front_loaded():
+    """On the log-odds line, 88.9% in 2015 to 99.9% in 2020 asks for 6.6 of its 11 points in 2016;
+    to 96.8% it asks for 2.4 of 7.9 (an even split is 1.6), which is not said."""
+    from scipy.special import expit, logit
+
+    from covsim.simulator.analysis import allocate
+
+    def line(start, target, years):
+        return {y: float(expit(logit(start) + (i + 1) / len(years) * (logit(target) - logit(start))))
+                for i, y in enumerate(years)}
+
+    years = list(range(2016, 2021))
+    heavy = allocate.front_load(line(0.889, 0.999, years), 0.889)
+    assert heavy["year"] == 2016 and heavy["share"] > 0.5 and heavy["even"] == pytest.approx(0.11 / 5)
+    assert allocate.front_load(line(0.889, 0.968, years), 0.889) is None
+    assert allocate.front_load(line(0.5, 0.8, years), 0.5) is None  # below the middle the line is back-loaded
+    assert allocate.front_load(line(0.95, 0.9, years), 0.95) is None  # a falling path: said elsewhere
+    assert allocate.front_load(line(0.889, 0.999, [2019, 2020]), 0.889) is None  # two years: nothing to split
