@@ -499,7 +499,7 @@ def given_scores(points: dict[str, list[tuple]], from_file: list[bool], given: p
     mine = {name: [r for r, f in zip(rows, from_file) if f] for name, rows in points.items()}
     reached = {int(r[1]) for r in mine["model"]}
     return {"n": len(mine["model"]), "given": int(len(given)),
-            "not_scored": [{"year": int(y), "why": "no origin within the horizon before it"}
+            "not_scored": [{"year": int(y), "why": "no origin run within the horizon before it"}
                            for y in sorted(set(given.year) - reached)],
             "other_regions_or_schemes": int(len(outcomes) - len(given)),
             "model": score(mine["model"], with95=True),
