@@ -25,7 +25,7 @@ from covsim.calibration import backtest as bt
 from covsim.calibration.forecast import forecast
 from covsim.simulator.inputs import observations
 
-BANDS = ((1, 3), (4, 6), (7, 10))
+BANDS = bt.BANDS[:3]  # 1-3, 4-6, 7-10: the bands a 10-year backtest scores
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ import pandas as pd
 from covsim import simulator
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs import observations, tables
+from covsim.simulator.inputs.outcomes import figures_of
 from covsim.simulator.schemes.provenance import code_commit, environment
 from covsim.simulator.streams import generator
 
@@ -377,7 +378,7 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
     model_fit = fit_of(scheme)
     national = model_fit.national_years()  # an origin is one of these years
     obs = observations.observed(region, scheme)[["year", "value", "source"]]
-    given = _given(outcomes, region, scheme)
+    given = figures_of(outcomes, region, scheme)
     scored = (pd.concat([obs.assign(given=False), given.assign(given=True)], ignore_index=True) if len(given)
               else obs.assign(given=False))  # the figures scored: the shipped ones and the given ones
     counts_known = model_fit.count_observations(region)
@@ -481,15 +482,6 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
         **({"counts": score_counts(count_cases)} if scheme != "bhyt" else {}),
         **({"outcomes": given_scores(points, from_file, given, outcomes)} if outcomes is not None else {}),
     }
-
-
-def _given(outcomes: pd.DataFrame | None, region: str, scheme: str) -> pd.DataFrame:
-    """The given figures of this region and scheme, as the shipped ones are framed."""
-    if outcomes is None:
-        return pd.DataFrame({"year": pd.Series(dtype=int), "value": pd.Series(dtype=float),
-                             "source": pd.Series(dtype=str)})
-    mine = outcomes[(outcomes.region == region) & (outcomes.scheme == scheme)]
-    return mine[["year", "value", "source"]].reset_index(drop=True)
 
 
 def given_scores(points: dict[str, list[tuple]], from_file: list[bool], given: pd.DataFrame,

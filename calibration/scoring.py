@@ -23,6 +23,7 @@ from scipy import stats
 
 from covsim import simulator
 from covsim.simulator.inputs import observations
+from covsim.simulator.inputs.outcomes import figures_of
 from covsim.simulator.analysis import planning
 from covsim.simulator.inputs.decisions import knowledge_day, target_decided
 from covsim.simulator.errors import InputError
@@ -122,7 +123,7 @@ def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dic
     obs = observations.observed(NATIONAL)
     cases, skipped = [], []
     targets = national_targets()
-    given = given_outcomes(outcomes)
+    given = yearly(figures_of(outcomes, NATIONAL, "bhyt"))  # a year's sources averaged, as the shipped
     for row in targets.sort_values(["decided", "year"]).itertuples(index=False):
         from_file = not np.isfinite(row.observed) and int(row.year) in given.index
         if from_file:
@@ -154,14 +155,6 @@ def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dic
                                        for name, m in BASELINES.items()},
                                     "targets_met": round(targets_met(row.decided, until, targets), 6)}})
     return {"cases": cases, "brier": brier(cases), "by_decision": by_decision(cases), "skipped": skipped}
-
-
-def given_outcomes(outcomes: pd.DataFrame | None) -> pd.Series:
-    """The nation's BHYT figures of `outcomes` by year, a year's sources averaged (as the shipped)."""
-    if outcomes is None:
-        return pd.Series(dtype=float)
-    mine = outcomes[(outcomes.region == NATIONAL) & (outcomes.scheme == "bhyt")]
-    return mine.groupby("year").value.mean()
 
 
 def by_decision(cases: list[dict]) -> list[dict]:

@@ -36,7 +36,8 @@ YEARS = (FIRST_YEAR, 2100)
 
 def read(path: str | Path) -> pd.DataFrame:
     """The file's figures (region, year, scheme, value, source, line), every row checked; the first
-    fault is an `InputError` naming the file, the row and the column."""
+    fault is an `InputError` naming the file, the row and the column. The file is read once: its
+    hash (`attrs["sha256"]`, for `record`) is of the bytes checked."""
     from .scenario import known_regions
 
     where = str(path)
@@ -44,7 +45,8 @@ def read(path: str | Path) -> pd.DataFrame:
     if path.suffix.lower() != ".csv":
         raise InputError(where, "--outcomes", "not a CSV file; allowed: a .csv file of region, year, value, source")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig")
     except FileNotFoundError:
         raise InputError(where, "--outcomes", "no such file") from None
     except IsADirectoryError:
@@ -65,7 +67,7 @@ def read(path: str | Path) -> pd.DataFrame:
         raise InputError(where, "header row", f"unknown column {unknown[0]!r}{nearest(unknown[0], REQUIRED + OPTIONAL)}; "
                                               f"allowed: {', '.join(REQUIRED + OPTIONAL)}")
     regions = known_regions()
-    rows, seen = [], {}
+    rows, seen, shipped = [], {}, {}
     for raw in reader:
         line = reader.line_num  # the file's own line (the reader skips blank ones)
         if None in raw:  # more cells than the header names (a value with a comma, unquoted?)
@@ -106,8 +108,9 @@ def read(path: str | Path) -> pd.DataFrame:
         if key in seen:
             raise fault("source", f"{region} {scheme} {year} from this source is also on row {seen[key]}")
         seen[key] = line
-        shipped = observations.observed(region, scheme)
-        same = shipped[shipped.year == year]
+        if (region, scheme) not in shipped:  # each region and scheme's shipped figures read once
+            shipped[region, scheme] = observations.observed(region, scheme)
+        same = shipped[region, scheme][shipped[region, scheme].year == year]
         if len(same):
             first = same.iloc[0]
             raise fault("year", f"the shipped data already hold {region}'s {scheme} figure of {year} "
@@ -117,10 +120,21 @@ def read(path: str | Path) -> pd.DataFrame:
                      "line": line})
     if not rows:
         raise InputError(where, "--outcomes", "no figure in the file (a header row and no data)")
-    return pd.DataFrame(rows)
+    figures = pd.DataFrame(rows)
+    figures.attrs["sha256"] = hashlib.sha256(data).hexdigest()[:16]
+    return figures
+
+
+def figures_of(figures: pd.DataFrame | None, region: str, scheme: str) -> pd.DataFrame:
+    """The given figures of one region and scheme (year, value, source), framed as the shipped ones
+    (`observations.observed`); none where no file was given."""
+    if figures is None:
+        return pd.DataFrame({"year": pd.Series(dtype=int), "value": pd.Series(dtype=float),
+                             "source": pd.Series(dtype=str)})
+    mine = figures[(figures.region == region) & (figures.scheme == scheme)]
+    return mine[["year", "value", "source"]].reset_index(drop=True)
 
 
 def record(path: str | Path, figures: pd.DataFrame) -> dict:
     """What a run scored besides the shipped data, for its provenance: the file and its hash."""
-    return {"file": str(path), "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16],
-            "figures": int(len(figures))}
+    return {"file": str(path), "sha256": figures.attrs["sha256"], "figures": int(len(figures))}
