@@ -18,6 +18,7 @@ from covsim.simulator import sample_prior
 from covsim.simulator.inputs.scenario import known_regions
 from covsim.simulator.output import write_netcdf
 from covsim.simulator.schemes import Scheme, posterior_layers
+from covsim.simulator.schemes.provenance import WEIGHED_BEFORE
 
 from . import learned
 from .fit import Settings, calibrate
@@ -286,7 +287,7 @@ def weighed_draws(post: xr.Dataset, unit: str, draws: int, seed: int) -> xr.Data
     years = ", ".join(str(f["year"]) for f in json.loads(post.attrs.get("unit_figures", "[]")))
     out.attrs = dict(post.attrs)
     out.attrs["source"] = (f"posterior: {unit} summed from former provinces, weighed on its own figure of {years} "
-                           f"({user_path(unit)}; before: {post.attrs.get('pool_source', '')})")
+                           f"({user_path(unit)}{WEIGHED_BEFORE}{post.attrs.get('pool_source', '')})")
     if warn_if_unconverged(post.attrs, f"the weighing of {unit} on its own figures"):
         out.attrs["source"] += " (unconverged)"
     if post.attrs.get("members_fits") in (None, members_fingerprint(unit)):

@@ -214,6 +214,8 @@ def record(attrs) -> dict:
         out["unconverged"] = str(attrs["unconverged"])
     if attrs.get("learned"):  # the fitted parameters still mostly their priors, and every contraction
         out["learned"] = json.loads(attrs["learned"])
+    if attrs.get("calibration_note"):  # draws on the priors, wholly or partly, or weighed from such draws
+        out["calibration_note"] = str(attrs["calibration_note"])
     if attrs.get("unit_figures"):  # the unit's own figures (`covsim region observe`) its draws were weighed on
         out["unit_figures"] = json.loads(attrs["unit_figures"])
     return out
@@ -223,6 +225,9 @@ def record(attrs) -> dict:
 #: own parameters are on their priors, the shared ones from the seat's fit (a former province run
 #: alone carries its unit's source inside its own).
 PARTLY = "; the shared parameters from "
+#: How a unit's weighed draws (calibration/shipped.weighed_draws) name the draws they were weighed
+#: from: their source follows it (a source starting 'prior' where those were partly on the priors).
+WEIGHED_BEFORE = "; before: "
 
 
 def calibration_attrs(params_source: str) -> dict:
@@ -232,7 +237,13 @@ def calibration_attrs(params_source: str) -> dict:
     source = str(params_source)
     on_priors = source.startswith("prior")
     partly = on_priors and PARTLY in source
+    # a unit weighed on its own figures (`covsim region observe`) is calibrated to them, from draws
+    # that may have been partly on the priors: the weighing taught what its figures could, no more
+    weighed_from_priors = source.startswith("posterior") and WEIGHED_BEFORE + "prior" in source
     note = ("this run is partly on the priors: the former provinces without a fit of their own take their own "
             "parameters (their offsets) from the priors, the shared ones from a calibrated posterior (parameters "
-            "says which)") if partly else "this run samples the priors, not a calibrated posterior" if on_priors else ""
+            "says which)") if partly else "this run samples the priors, not a calibrated posterior" if on_priors else (
+        "these draws were weighed on the unit's own figures from draws partly on the priors: the former provinces "
+        "without a fit of their own took their own parameters (their offsets) from the priors before the weighing "
+        "(parameters says which)") if weighed_from_priors else ""
     return dict(calibrated=int(source.startswith("posterior")), calibration_note=note)

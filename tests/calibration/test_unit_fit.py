@@ -71,6 +71,13 @@ def test_observe_then_every_run_uses_it_and_remove_undoes_it(tmp_path):
     assert row["weighed_on_own_figures"] and row["observations"] == 1
     weighed = run()
     assert "weighed on its own figure of 2025" in weighed["provenance"]["parameters"]
+    # calibrated to its figure, and says it was weighed from draws partly on the priors (Bến Tre's and
+    # Trà Vinh's offsets); until 2026-12-06 the record said calibrated with no note
+    assert weighed["provenance"]["calibrated"] == 1 and unweighed["provenance"]["calibrated"] == 0
+    assert weighed["provenance"]["calibration_note"].startswith("these draws were weighed on the unit's own figures "
+                                                                "from draws partly on the priors")
+    assert "calibration_note" not in province["provenance"]  # a fitted province's run needs none
+    assert unweighed["provenance"]["calibration_note"].startswith("this run is partly on the priors")
     assert weighed["provenance"]["unit_figures"] == [{"year": 2025, "value": 0.95, "source": "test fixture (not a real source)"}]
     text = covsim("run", UNIT, "--draws", "20", user=user)
     assert "draws weighed on vinh_long_2025's own figures (covsim region observe): 2025 95.00%" in text.stdout
