@@ -60,7 +60,7 @@ SHARED = (
     _scalar("roadmap", "log-odds drive of each step of Law 25/2008's roadmap (pupils 2010, near-poor 2012, the rest 2014)"),
     _scalar("outreach_trend", "log-odds a year of enforcement and outreach since 2008 (roadmap, drives)"),
     _scalar("outreach_damping", "logit of the yearly damping of that drive (levels coverage off)"),
-    _scalar("target_pull", "share of the log-odds gap to the level above's targets the drives close"),
+    _scalar("target_pull", "log-odds of joining per log-odds of the level above's target path (1 moves coverage about half as far)"),
     Free("log_measurement_sd", float(np.log(0.01)), 0.5, "log sd of reported coverage around the model's (VSS vs MoH differ ~1 point)"),
     Free("log_drift_sd", float(np.log(0.07)), 0.5,
          "log sd a year of the random walk of coverage's log-odds around the model (drives it does not explain)"),

@@ -168,8 +168,11 @@ SCALAR_PRIORS = {
     # Each year's new drive is a fraction of the last one's: what is left to enrol gets harder to
     # reach, so coverage levels off below 100% (assumed; about 0.85, wide).
     "outreach_damping": Prior(1.73, 1.0, source="assumed: logit of 0.85"),
-    # The share of the log-odds gap to a target set by the level above (inputs/drives.py) that
-    # the drives answering it close, by the target year: 0 none, 1 all of it (assumed, wide).
+    # How hard the drives answering the level above's targets push (inputs/drives.py): log-odds of
+    # every group's joining per log-odds of the target path's rise since the first target (assumed,
+    # wide). 1 does not close the gap: the nation's coverage moves by 0.44-0.63 of it from 2016
+    # (the compulsory and state-paid groups are insured whatever the drive, and the stock turns
+    # over only as people join and lapse; benchmarks/pull_units.py, docs/model.md "Drives").
     "target_pull": Prior(0.5, 0.5, source="assumed: fitted where targets and outcomes are observed"),
 }
 TREND_START = 2008
