@@ -46,7 +46,8 @@ def to_html(brief: Briefing, s: dict) -> str:
                          "start": s["start"], "target": s["report"]["target"], "year": s["report"]["year"],
                          "probability": s["report"]["probability"], "assumptions": s["assumptions"],
                          **({"as_of": s["as_of"]} if "as_of" in s else {}),
-                         **({"compare": {"scenario": s["compare"]["name"], "scenario_hash": s["compare"].get("scenario_hash")}}
+                         **({"compare": {"scenario": s["compare"]["name"], "scenario_hash": s["compare"].get("scenario_hash"),
+                                      "scenario_definition": s["compare"].get("scenario_definition")}}
                             if s.get("compare") else {})},
                         ensure_ascii=False)
     return f"""<!DOCTYPE html>

@@ -779,7 +779,9 @@ def comparison(res: dict, other, ods: xr.Dataset) -> dict:
     diff = (a - b).quantile([0.1, 0.5, 0.9], dim="draw")
     orep = planning.target_report(ods, other, rep["target"], rep["year"])
     out = {"name": other.name, "description": other.description, "region": other.region,
-           "baseline": other.baseline or "", "scenario_hash": other.hash, "years": [int(y) for y in a.year.values],
+           "baseline": other.baseline or "", "scenario_hash": other.hash,
+           "scenario_definition": other.resolved(),  # what B ran, whatever its file says later
+           "years": [int(y) for y in a.year.values],
            "median_a": [round(float(v), 6) for v in a.median("draw").values],
            "median_b": [round(float(v), 6) for v in b.median("draw").values],
            "diff": {k: [round(float(v), 6) for v in diff.sel(quantile=p).values]

@@ -779,6 +779,11 @@ def test_a_compared_users_file_is_named_and_fingerprinted_not_called_the_policy_
     printed = json.loads(capsys.readouterr().out)
     fingerprint = load_scenario(str(other)).hash
     assert printed["compare"]["scenario"] == "vl_compare" and printed["compare"]["scenario_hash"] == fingerprint
+    # what the compared file ran, recorded whatever the file says later (until 2026-12-06 its name and hash only)
+    definition = printed["compare"]["scenario_definition"]
+    assert definition == load_scenario(str(other)).resolved() and definition["reform"]["state_share.household"]
+    other.write_text('name = "vl_compare"\nbaseline = "vinh_long"\n')
+    assert load_scenario(str(other)).resolved() != definition
     document = docx.Document(str(out))
     cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
     compared = next(c for c in cells if c.startswith("Probability of the same target under the compared scenario"))
