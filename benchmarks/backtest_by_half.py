@@ -15,17 +15,12 @@ and width per band; last line: JSON. About a backtest's time (some 80 s on 2 cor
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import time
 
 import numpy as np
 
-from covsim.calibration import backtest as bt
-from covsim.calibration.forecast import forecast
-from covsim.simulator.inputs import observations
-
-BANDS = bt.BANDS[:3]  # 1-3, 4-6, 7-10: the bands a 10-year backtest scores
+from national_origins import by_band, each_origin, line, row
 
 
 def main() -> None:
@@ -35,36 +30,25 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    obs = observations.observed("vietnam")[["year", "value", "source"]]
-    origins = bt.origins(obs, 10, bt.fit_of("bhyt").national_years())
-    settings = dataclasses.replace(bt.SETTINGS, draws=args.draws, seed=args.seed)
     rows = {(p, h): [] for p in args.params for h in ("lower", "upper")}
-    t0 = time.perf_counter()
-    for origin in origins:
-        result = forecast("vietnam", origin, origin + 10, draws=args.draws, seed=args.seed, settings=settings,
-                          keep_draws=True, keep_posterior=True)
+    t0, origins = time.perf_counter(), 0
+    for origin, result, held_out in each_origin(args.draws, args.seed, keep_posterior=True):
+        origins += 1
         reported = result.pop("_reported")
         post = result.pop("_posterior").isel(draw=slice(0, args.draws))
         for p in args.params:
             value = post[p].values
             upper = value > np.median(value)
             for half, pick in (("lower", ~upper), ("upper", upper)):
-                for r in obs[(obs.year > origin) & (obs.year <= origin + 10)].itertuples(index=False):
-                    v = reported.sel(year=int(r.year)).values[pick]
-                    lo, hi, lo95, hi95 = np.quantile(v, [0.1, 0.9, 0.025, 0.975])
-                    rows[(p, half)].append((origin, int(r.year), r.value, float(v.mean()), lo, hi, lo95, hi95))
+                for r in held_out.itertuples(index=False):
+                    rows[(p, half)].append(row(origin, int(r.year), r.value, reported.sel(year=int(r.year)).values[pick]))
         print(f"origin {origin}: " + ", ".join(f"{p} median {np.median(post[p].values):.2f}" for p in args.params),
               flush=True)
     out: dict = {}
     for (p, half), picked in rows.items():
-        scores = []
-        for a, b in BANDS:
-            s = bt.score([r for r in picked if a <= r[1] - r[0] <= b], with95=True, width=True)
-            scores.append({"from": a, "to": b, **s})
-        out.setdefault(p, {})[half] = scores
-        print(f"{p} {half:5s} half: " + "; ".join(f"{s['from']}-{s['to']} MAE {s['mae']:.2f} cover80 "
-                                                 f"{s['coverage80']:.3f} width80 {s['width80']:.1f}" for s in scores))
-    print(f"{len(origins)} origins, {time.perf_counter() - t0:.0f} s")
+        out.setdefault(p, {})[half] = scores = by_band(picked)
+        print(f"{p} {half:5s} half: " + line(scores))
+    print(f"{origins} origins, {time.perf_counter() - t0:.0f} s")
     print(json.dumps({"draws": args.draws, "seed": args.seed, "halves": out}))
 
 

@@ -14,19 +14,14 @@ backtest's time (some 80 s on 2 cores): one fit per origin, every gain scored on
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import time
 
 import numpy as np
 from scipy.special import expit, logit
 
-from covsim.calibration import backtest as bt
 from covsim.calibration.baselines import yearly
-from covsim.calibration.forecast import forecast
-from covsim.simulator.inputs import observations
-
-BANDS = bt.BANDS[:3]  # 1-3, 4-6, 7-10: the bands a 10-year backtest scores
+from national_origins import by_band, each_origin, line, national_figures, row
 
 
 def main() -> None:
@@ -35,35 +30,25 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    obs = observations.observed("vietnam")[["year", "value", "source"]]
-    series = yearly(obs)  # a year's sources averaged: the figure the gap is measured from
-    origins = bt.origins(obs, 10, bt.fit_of("bhyt").national_years())
-    settings = dataclasses.replace(bt.SETTINGS, draws=args.draws, seed=args.seed)
+    series = yearly(national_figures())  # a year's sources averaged: the figure the gap is measured from
     rows: dict[float, list[tuple]] = {g: [] for g in args.gains}
-    t0 = time.perf_counter()
-    for origin in origins:
-        result = forecast("vietnam", origin, origin + 10, draws=args.draws, seed=args.seed, settings=settings,
-                          keep_draws=True)
+    t0, origins = time.perf_counter(), 0
+    for origin, result, held_out in each_origin(args.draws, args.seed):
+        origins += 1
         reported = result.pop("_reported")
         at = next(r["mean"] for r in result["forecasts"] if r["year"] == origin)
         gap = logit(series.loc[origin]) - logit(at)
         for gain in args.gains:
-            for r in obs[(obs.year > origin) & (obs.year <= origin + 10)].itertuples(index=False):
+            for r in held_out.itertuples(index=False):
                 v = expit(logit(np.clip(reported.sel(year=int(r.year)).values, 1e-9, 1 - 1e-9)) + gain * gap)
-                lo, hi, lo95, hi95 = np.quantile(v, [0.1, 0.9, 0.025, 0.975])
-                rows[gain].append((origin, int(r.year), r.value, float(v.mean()), lo, hi, lo95, hi95))
+                rows[gain].append(row(origin, int(r.year), r.value, v))
         print(f"origin {origin}: figure {100 * series.loc[origin]:.2f}%, model {100 * at:.2f}% "
               f"(gap {100 * (series.loc[origin] - at):+.2f} points)", flush=True)
     out = {}
     for gain in args.gains:
-        out[str(gain)] = []
-        for a, b in BANDS:
-            pick = [r for r in rows[gain] if a <= r[1] - r[0] <= b]
-            s = bt.score(pick, with95=True, width=True)
-            out[str(gain)].append({"from": a, "to": b, "n": len(pick), **s})
-        print(f"gain {gain:g}: " + "; ".join(f"{s['from']}-{s['to']} MAE {s['mae']:.2f} cover80 {s['coverage80']:.3f} "
-                                            f"width80 {s['width80']:.1f}" for s in out[str(gain)]))
-    print(f"{len(origins)} origins, {time.perf_counter() - t0:.0f} s")
+        out[str(gain)] = by_band(rows[gain])
+        print(f"gain {gain:g}: " + line(out[str(gain)]))
+    print(f"{origins} origins, {time.perf_counter() - t0:.0f} s")
     print(json.dumps({"draws": args.draws, "seed": args.seed, "gains": out}))
 
 
