@@ -235,15 +235,19 @@ def calibration_attrs(params_source: str) -> dict:
     said to be wholly on them where only some former provinces' own offsets are (a 2025 unit whose
     seat is fitted, or one of its former provinces run alone)."""
     source = str(params_source)
-    on_priors = source.startswith("prior")
-    partly = on_priors and PARTLY in source
-    # a unit weighed on its own figures (`covsim region observe`) is calibrated to them, from draws
-    # that may have been partly on the priors: the weighing taught what its figures could, no more
-    weighed_from_priors = source.startswith("posterior") and WEIGHED_BEFORE + "prior" in source
-    note = ("this run is partly on the priors: the former provinces without a fit of their own take their own "
-            "parameters (their offsets) from the priors, the shared ones from a calibrated posterior (parameters "
-            "says which)") if partly else "this run samples the priors, not a calibrated posterior" if on_priors else (
-        "these draws were weighed on the unit's own figures from draws partly on the priors: the former provinces "
-        "without a fit of their own took their own parameters (their offsets) from the priors before the weighing "
-        "(parameters says which)") if weighed_from_priors else ""
-    return dict(calibrated=int(source.startswith("posterior")), calibration_note=note)
+    calibrated = source.startswith("posterior")
+    if source.startswith("prior") and PARTLY in source:
+        note = ("this run is partly on the priors: the former provinces without a fit of their own take their own "
+                "parameters (their offsets) from the priors, the shared ones from a calibrated posterior "
+                "(parameters says which)")
+    elif source.startswith("prior"):
+        note = "this run samples the priors, not a calibrated posterior"
+    elif calibrated and WEIGHED_BEFORE + "prior" in source:
+        # a unit weighed on its own figures (`covsim region observe`) is calibrated to them, from draws
+        # that were partly on the priors: the weighing taught what its figures could, no more
+        note = ("these draws were weighed on the unit's own figures from draws partly on the priors: the former "
+                "provinces without a fit of their own took their own parameters (their offsets) from the priors "
+                "before the weighing (parameters says which)")
+    else:
+        note = ""
+    return dict(calibrated=int(calibrated), calibration_note=note)
