@@ -44,6 +44,7 @@ from covsim.simulator.inputs import drives
 from covsim.simulator.inputs.regions import NATIONAL
 from covsim.simulator.schemes.health import Prepared
 from covsim.simulator.schemes.parameters import DEFAULT_NOISE_FROM
+from national_origins import line
 
 YEARS = list(range(2012, 2031))
 SCALE_YEARS = (2017, 2018, 2019, 2020)  # Decision 1167's yearly targets
@@ -126,6 +127,7 @@ def backtest_arm(draws: int, seed: int) -> dict:
             "cases": [{k: c[k] for k in ("target", "year", "as_of", "outcome", "model_p")} for c in targets["cases"]],
             "of_2025": {r["origin"]: [round(r[k] * 100, 2) for k in ("mean", "lo80", "hi80")]
                         for r in result["forecasts"] if r["year"] == 2025 and r["origin"] in (2016, 2022)},
+            "observed_2025": sorted({round(r["observed"] * 100, 2) for r in result["forecasts"] if r["year"] == 2025}),
             "unconverged_origins": result["unconverged_origins"]}
 
 
@@ -156,11 +158,9 @@ def main() -> None:
             finally:
                 health_fit.SHARED, Prepared.advance = shipped, _SHIPPED_ADVANCE
             out["arms"][name] = {"prior": [mean, sd], **arm}
-            bands = "; ".join(f"{b['from']}-{b['to']} MAE {b['mae']:.2f} cover80 {b['coverage80']:.3f} "
-                              f"width80 {b['width80']:.1f}" for b in arm["by_horizon"])
-            print(f"{name} N({mean:.2f}, {sd:.2f}): {bands}; Brier {arm['brier']['model']:.4f} "
+            print(f"{name} N({mean:.2f}, {sd:.2f}): {line(arm['by_horizon'])}; Brier {arm['brier']['model']:.4f} "
                   f"(ARIMA {arm['brier']['arima']:.4f}); 2025 as of 2016 / 2022: {arm['of_2025']} "
-                  f"(observed 95.16); unconverged {len(arm['unconverged_origins'])} "
+                  f"(observed {arm['observed_2025']}); unconverged {len(arm['unconverged_origins'])} "
                   f"({time.perf_counter() - t0:.0f} s)", flush=True)
     print(json.dumps(out))
 
