@@ -28,7 +28,6 @@ as of 2016 and 2022; last line: JSON. Some 10 min on 2 cores.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import time
 
@@ -36,15 +35,14 @@ import numpy as np
 import xarray as xr
 
 from covsim import simulator
-from covsim.calibration import backtest as bt, health_fit
+from covsim.calibration import health_fit
 from covsim.calibration.forecast import run_as_of
-from covsim.calibration.scoring import score_targets
 from covsim.calibration.shipped import shipped_path
 from covsim.simulator.inputs import drives
 from covsim.simulator.inputs.regions import NATIONAL
 from covsim.simulator.schemes.health import Prepared
 from covsim.simulator.schemes.parameters import DEFAULT_NOISE_FROM
-from national_origins import line
+from national_origins import arm_line, backtest_arm, with_prior
 
 YEARS = list(range(2012, 2031))
 SCALE_YEARS = (2017, 2018, 2019, 2020)  # Decision 1167's yearly targets
@@ -64,12 +62,6 @@ def closed_share(draws: int, seed: int) -> dict[int, dict]:
     moved = logit[1.0] - logit[0.0]
     return {y: {"gap": float(g), "moved": float(moved.sel(year=y)), "share": float(moved.sel(year=y)) / g}
             for y, g in zip(YEARS, gaps) if g > 0.05}
-
-
-def with_pull_prior(mean: float, sd: float):
-    """health_fit's free parameters with `target_pull`'s prior replaced (this process only)."""
-    return tuple(dataclasses.replace(f, mean=mean, sd=sd) if f.name == "target_pull" else f
-                 for f in health_fit.SHARED)
 
 
 _SHIPPED_ADVANCE = Prepared.advance
@@ -117,20 +109,6 @@ def shortfall_advance(self, params, seed, noise_from=DEFAULT_NOISE_FROM, by_age=
                             keep_states=keep_states, keep_from=keep_from, **kw)
 
 
-def backtest_arm(draws: int, seed: int) -> dict:
-    settings = dataclasses.replace(bt.SETTINGS, draws=draws, seed=seed)
-    fits: dict = {}
-    result = bt.backtest(NATIONAL, 10, settings, draws=draws, seed=seed, fits=fits)
-    targets = score_targets(settings, draws=draws, seed=seed, fits=fits)
-    return {"by_horizon": [{"from": b["from"], "to": b["to"], "n": b["n"], **b["model"]} for b in result["by_horizon"]],
-            "brier": targets["brier"],
-            "cases": [{k: c[k] for k in ("target", "year", "as_of", "outcome", "model_p")} for c in targets["cases"]],
-            "of_2025": {r["origin"]: [round(r[k] * 100, 2) for k in ("mean", "lo80", "hi80")]
-                        for r in result["forecasts"] if r["year"] == 2025 and r["origin"] in (2016, 2022)},
-            "observed_2025": sorted({round(r["observed"] * 100, 2) for r in result["forecasts"] if r["year"] == 2025}),
-            "unconverged_origins": result["unconverged_origins"]}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=300)
@@ -150,7 +128,7 @@ def main() -> None:
         arms = {"shipped": (prior.mean, prior.sd, False), "coverage_units": (prior.mean / r, prior.sd / r, False),
                 "shortfall": (prior.mean, prior.sd, True), "shortfall_coverage_units": (prior.mean / r, prior.sd / r, True)}
         for name, (mean, sd, on_shortfall) in arms.items():
-            health_fit.SHARED = with_pull_prior(mean, sd)
+            health_fit.SHARED = with_prior("target_pull", mean, sd)
             if on_shortfall:
                 Prepared.advance = shortfall_advance
             try:
@@ -158,10 +136,7 @@ def main() -> None:
             finally:
                 health_fit.SHARED, Prepared.advance = shipped, _SHIPPED_ADVANCE
             out["arms"][name] = {"prior": [mean, sd], **arm}
-            print(f"{name} N({mean:.2f}, {sd:.2f}): {line(arm['by_horizon'])}; Brier {arm['brier']['model']:.4f} "
-                  f"(ARIMA {arm['brier']['arima']:.4f}); 2025 as of 2016 / 2022: {arm['of_2025']} "
-                  f"(observed {arm['observed_2025']}); unconverged {len(arm['unconverged_origins'])} "
-                  f"({time.perf_counter() - t0:.0f} s)", flush=True)
+            print(f"{arm_line(name, mean, sd, arm)} ({time.perf_counter() - t0:.0f} s)", flush=True)
     print(json.dumps(out))
 
 
