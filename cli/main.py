@@ -213,6 +213,8 @@ def _budget_table(budget: dict) -> str:
         lines.append(f"{year:>4}  {budget['state_cost'][i] / 1e9:>9,.1f}  {budget['state_cost_national'][i] / 1e9:>9,.1f}"
                      f"  {budget['state_cost_local'][i] / 1e9:>9,.1f}  {budget['premium_revenue'][i] / 1e9:>9,.1f}"
                      f"  {extra:>16}")
+    # as the briefing, page and workbook say: the state's premiums are in both columns
+    lines.append("revenue: the fund's premium revenue, the state's share included (do not add it to state)")
     return "\n".join(lines)
 
 

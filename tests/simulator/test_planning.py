@@ -939,7 +939,8 @@ def test_target_says_how_the_verdict_hangs_on_the_pull_a_drive_scales_with(capsy
 
 def test_planners_read_what_each_figure_is(capsys, tmp_path):
     """The group table's figures are medians (the run's table, means, says so too); the budget's
-    JSON gives each column its unit; a probability asked is echoed as given; a reform's cost is
+    JSON gives each column its unit, and its text table says its revenue includes the state's
+    premiums (not to be added to the state's cost); a probability asked is echoed as given; a reform's cost is
     against the reform as it is."""
     code, out, _ = cli(capsys, "target", "lai_chau", "--target", "0.968", "--year", "2020", "--scenario",
                        "lai_chau_plan_2016", "--draws", "10")
@@ -947,6 +948,10 @@ def test_planners_read_what_each_figure_is(capsys, tmp_path):
     code, out, _ = cli(capsys, "run", "lai_chau_plan_2016", "--draws", "10", "--budget", "--json")
     units = json.loads(out)["budget"]["units_of"]
     assert units["insured"] == "persons" and units["base_salary"] == "VND/month" and units["state_cost"] == "VND/year"
+    # the text table's revenue holds the state's premiums, as the briefing, page and workbook say
+    code, out, _ = cli(capsys, "run", "lai_chau_plan_2016", "--draws", "10", "--budget")
+    table = out[out.index("budget (mean over draws"):].splitlines()
+    assert "revenue" in table[1].split() and table[-1].startswith("revenue: ") and "the state's share included" in table[-1]
     assert solve._asked(0.999) == "99.9%" and solve._asked(0.8) == "80%"
     toml = tmp_path / "vl_np.toml"
     toml.write_text('name = "vl_np"\nbaseline = "vinh_long"\n[reform]\n"state_share.near_poor" = { 2018 = 0.8 }\n')
