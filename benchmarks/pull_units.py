@@ -69,16 +69,10 @@ _FIRST: dict = {}
 
 
 def first_logit(region: str, known_by) -> float | None:
-    """The log-odds of the coverage the region's first target of the level above started from, as
-    `drives.target_gaps` takes it (the last figure before the year it was decided)."""
+    """`drives.first_start`, once per region and day: the shortfall form asks at every run."""
     key = (region, known_by)
     if key not in _FIRST:
-        _FIRST[key] = None
-        for decided, _, value in sorted(drives.level_above_targets(region, known_by)):
-            now = drives.last_observed(region, decided - 1) if 0.0 < value < 1.0 else None
-            if now is not None:
-                _FIRST[key] = float(np.log(now / (1.0 - now)))
-                break
+        _FIRST[key] = drives.first_start(region, known_by)
     return _FIRST[key]
 
 

@@ -88,26 +88,36 @@ def _target_gaps(regions: list[str], years: list[int], known_by: date | None = N
     y = np.asarray(years, dtype=float)
     out = np.zeros((len(regions), len(years)))
     for i, r in enumerate(regions):
+        first = first_start(r, known_by)
+        if first is None:
+            continue
         level = np.full(len(years), -np.inf)
-        first = None
         set_so_far: list[tuple[int, int, float]] = []
         for decided, year, value in sorted(level_above_targets(r, known_by)):
             if not 0.0 < value < 1.0 or any(d == decided and y < year and v >= value for d, y, v in set_so_far):
                 continue
             set_so_far.append((decided, year, value))
-            if first is None:
-                now = last_observed(r, decided - 1)
-                if now is None:
-                    continue
-                first = _logit(min(max(now, 1e-3), 1 - 1e-3))
+            if last_observed(r, decided - 1) is None:  # set before any figure: no path (first_start)
+                continue
             k = years.index(decided) if decided in years else None
             start = level[k] if k is not None and np.isfinite(level[k]) else first
             ramp = np.clip((y - decided + 1) / (max(year, decided) - decided + 1), 0.0, 1.0)
             path = np.where(y >= decided, start + ramp * max(0.0, _logit(value) - start), -np.inf)
             level = np.maximum(level, path)
-        if first is not None:
-            out[i] = np.maximum(0.0, np.where(np.isfinite(level), level - first, 0.0))
+        out[i] = np.maximum(0.0, np.where(np.isfinite(level), level - first, 0.0))
     return out
+
+
+def first_start(region: str, known_by: date | None = None) -> float | None:
+    """The log-odds the pull's paths start from: the coverage observed last before the year the
+    region's first target of the level above was decided (a target set in October 2012 knew 2011's
+    figure, not 2012's), kept off 0 and 1; None where no such target follows a figure. The pull is
+    how far the paths stand above it."""
+    for decided, _, value in sorted(level_above_targets(region, known_by)):
+        now = last_observed(region, decided - 1) if 0.0 < value < 1.0 else None
+        if now is not None:
+            return _logit(min(max(now, 1e-3), 1 - 1e-3))
+    return None
 
 
 def _logit(p: float) -> float:

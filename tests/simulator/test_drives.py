@@ -83,6 +83,11 @@ def test_a_targets_starting_point_is_what_was_observed_before_it_was_set(monkeyp
     monkeypatch.setattr(drives.observations, "observed", moved(2011, 0.70))
     after = drives._target_gaps(["vietnam"], YEARS, date(2012, 12, 31))
     assert after[0, YEARS.index(2020)] < before[0, YEARS.index(2020)] - 0.1  # a higher start, a smaller gap
+    # the start itself, which the gaps are measured from: 2011's figure, and no start before a target
+    assert drives.first_start("vietnam", date(2012, 12, 31)) == pytest.approx(np.log(0.70 / 0.30))
+    assert drives.first_start("vietnam", date(2012, 6, 30)) is None
+    top = after[0, YEARS.index(2020)] + drives.first_start("vietnam", date(2012, 12, 31))
+    assert top == pytest.approx(np.log(0.8 / 0.2))  # the plenum's 80% by 2020, reached by its path
 
 
 def test_the_drive_lever_raises_coverage_by_the_fitted_pull_and_its_cost_enters_the_state_budget():
