@@ -149,10 +149,9 @@ def cmd_brief(args) -> int:
         note_lever_start(start, args.year)
     if args.json:
         extra = {}
-        if "compare" in s:  # the comparison the briefing prints: the other scenario on the same draws and seed
+        if s.get("compare"):  # the comparison the briefing prints: the other scenario on the same draws and seed
             c = s["compare"]
-            extra["compare"] = {"scenario": c["name"], "scenario_hash": c["scenario_hash"],
-                                "scenario_definition": c["scenario_definition"], "probability": c["probability_b"],
+            extra["compare"] = {**compute.compared(s), "probability": c["probability_b"],
                                 **({"state_cost": {"from": c["cost_first"], "to": c["cost_last"], "total": c["cost_a"],
                                                    "compared": c["cost_b"], "difference": c["cost_diff"],
                                                    "units": "VND"}} if "cost_a" in c else {})}

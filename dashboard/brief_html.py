@@ -32,6 +32,8 @@ def _e(x) -> str:
 
 
 def to_html(brief: Briefing, s: dict) -> str:
+    from . import compute
+
     lang = brief.lang
     numbers = "".join(f"<tr><th>{_e(k)}</th><td class='n'>{_e(v)}</td></tr>" for k, v in brief.key_numbers)
     charts = "".join(
@@ -46,9 +48,7 @@ def to_html(brief: Briefing, s: dict) -> str:
                          "start": s["start"], "target": s["report"]["target"], "year": s["report"]["year"],
                          "probability": s["report"]["probability"], "assumptions": s["assumptions"],
                          **({"as_of": s["as_of"]} if "as_of" in s else {}),
-                         **({"compare": {"scenario": s["compare"]["name"], "scenario_hash": s["compare"].get("scenario_hash"),
-                                      "scenario_definition": s["compare"].get("scenario_definition")}}
-                            if s.get("compare") else {})},
+                         **({"compare": compute.compared(s)} if s.get("compare") else {})},
                         ensure_ascii=False)
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{_e(brief.title)}</title><style>{PRINT_CSS}</style></head>

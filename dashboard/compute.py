@@ -771,6 +771,17 @@ def summary(res: dict) -> dict:
     return out
 
 
+def compared(s: dict) -> dict | None:
+    """The compared scenario of a summary (`comparison`'s) as the briefing's records name it (the
+    HTML page's and `brief --json`'s): its name, fingerprint and what it ran, so a user's file
+    changed later is still known."""
+    c = s.get("compare")
+    if not c:
+        return None
+    return {"scenario": c["name"], "scenario_hash": c.get("scenario_hash"),
+            "scenario_definition": c.get("scenario_definition")}
+
+
 def comparison(res: dict, other, ods: xr.Dataset) -> dict:
     """Scenario A (the page's) against B on the same draws and seed: per-draw differences."""
     sc, ds, rep = res["scenario"], res["ds"], res["report"]
