@@ -34,6 +34,15 @@ ARMS = {"shipped": (_SHIPPED.mean, _SHIPPED.sd), "undamped": (10.0, 0.01),
         "damping_0.95": (float(np.log(0.95 / 0.05)), 1.0)}
 
 
+def arms(text: str) -> list[str]:
+    """--arms: comma-separated names of ARMS; an unknown one is refused before any fit."""
+    names = text.split(",")
+    unknown = [n for n in names if n not in ARMS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"{', '.join(unknown)}: unknown arm; allowed: {', '.join(ARMS)}")
+    return names
+
+
 def cases(arm: dict) -> str:
     return ", ".join(f"{c['target']:.1%} by {c['year']} as of {c['as_of']}: {c['model_p']:.2f}" for c in arm["cases"])
 
@@ -42,12 +51,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--arms", default=",".join(ARMS), help=f"comma-separated, of {', '.join(ARMS)}")
+    parser.add_argument("--arms", type=arms, default=list(ARMS), help=f"comma-separated, of {', '.join(ARMS)}")
     args = parser.parse_args()
     t0 = time.perf_counter()
     shipped = health_fit.SHARED
     out: dict = {"draws": args.draws, "seed": args.seed, "arms": {}}
-    for name in args.arms.split(","):
+    for name in args.arms:
         mean, sd = ARMS[name]
         health_fit.SHARED = with_prior("outreach_damping", mean, sd)
         try:
