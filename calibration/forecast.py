@@ -102,11 +102,32 @@ def check_years(until: int, to: int, scheme: str = "bhyt") -> None:
 
 def predictive(ds: xr.Dataset, params: xr.Dataset, seed: int, region: str) -> xr.DataArray:
     """Reported coverage: model coverage plus measurement error, clipped to [0, 1]."""
-    cov = ds.coverage_total.sel(region=region)
+    return reported(ds.coverage_total.sel(region=region), params, seed)
+
+
+def reported(cov: xr.DataArray, params: xr.Dataset, seed: int) -> xr.DataArray:
+    """A (draw, year) coverage as its figure would be published: plus each draw's fitted reporting
+    error (`measurement_sd`; none if the draws have none), on the stream every scenario of `seed`
+    shares, clipped to [0, 1]."""
     sd = params.measurement_sd if "measurement_sd" in params else xr.zeros_like(params.draw, dtype=float)
     noise = normal_path(seed, "forecast.measurement", params.draw.values, cov.sizes["year"])
     noisy = cov + xr.DataArray(noise, dims=("draw", "year"), coords={"draw": cov.draw, "year": cov.year}) * sd
     return noisy.clip(0, 1)
+
+
+def published_chance(cov: xr.DataArray, params: xr.Dataset, seed: int, year: int, target: float) -> dict:
+    """The chance that the published figure of `year` reaches `target`, beside the report's chance
+    that coverage does: a target is judged on the figure, which carries the fit's reporting error
+    (the error the backtest's bands and baselines score). Empty where the draws have no reporting
+    error (a labour fit's is of another share)."""
+    if "measurement_sd" not in params:
+        return {}
+    at = int(np.flatnonzero(cov.year.values == year)[0])  # `reported`'s, the year's column alone (the page asks)
+    noise = normal_path(seed, "forecast.measurement", params.draw.values, at + 1)[:, at]
+    sd = params.measurement_sd.sel(draw=cov.draw).values  # by label, as `reported` aligns it
+    figure = np.clip(cov.transpose("draw", "year").values[:, at] + noise * sd, 0, 1)
+    return {"probability_published": round(float(np.mean(figure >= target)), 6),
+            "reporting_error_sd": round(float(params.measurement_sd.median()), 6)}
 
 
 def run_as_of(sc: Scenario, until: int, to: int, params: xr.Dataset, seed: int,

@@ -31,7 +31,7 @@ from covsim.simulator.errors import InputError
 from . import learned
 from .baselines import BASELINES, Z80, yearly
 from .fit import NATIONAL, Settings, calibrate
-from .forecast import as_of_record, check_health_as_of, check_until, convergence, run_as_of
+from .forecast import as_of_record, check_health_as_of, check_until, convergence, published_chance, run_as_of
 
 
 def reached(observed, target):
@@ -64,6 +64,7 @@ def target_as_of(scenario, until: int, target: float, year: int, draws: int, see
     params = post.isel(draw=slice(0, draws))
     ds = run_as_of(scenario, until, scenario.end, params, seed, known=known)
     report = planning.target_report(ds, scenario, target, year, known_on=knowledge_day(until, known))
+    report.update(published_chance(planning.region_coverage(ds, scenario), params, seed, year, target))
     report["leans_on"] = learned.leans_on(params, planning.region_coverage(ds, scenario).sel(year=year).values >= target,
                                           scenario.region, also=scenario.rests_on())
     report["as_of"] = int(until)
@@ -151,10 +152,12 @@ def score_targets(settings: Settings, draws: int = 300, seed: int = 0, fits: dic
                       "source": row.source, "outcome": int(reached(row.observed, row.value)),
                       "observed": round(float(row.observed), 6), "outcome_from_outcomes": from_file,
                       "model_p": report["probability"],
+                      "model_p_published": report["probability_published"],
                       "baselines": {**{name: round(baseline_probability(m, train, int(row.year), float(row.value)), 6)
                                        for name, m in BASELINES.items()},
                                     "targets_met": round(targets_met(row.decided, until, targets), 6)}})
-    return {"cases": cases, "brier": brier(cases), "by_decision": by_decision(cases), "skipped": skipped}
+    return {"cases": cases, "brier": brier(cases), "brier_published": brier_published(cases),
+            "by_decision": by_decision(cases), "skipped": skipped}
 
 
 def by_decision(cases: list[dict]) -> list[dict]:
@@ -166,13 +169,23 @@ def by_decision(cases: list[dict]) -> list[dict]:
              "brier_without": brier([c for c in cases if c["decided"] != day])} for day in days]
 
 
+def brier_published(cases: list[dict]) -> dict:
+    """The model's Brier score with its chance of the published figure (`model_p_published`), the
+    event the outcome is: reported beside `brier`, whose `model` (the chance of the model's
+    coverage) is the score #38's goal is judged on."""
+    return {"model": _score([c["model_p_published"] for c in cases], cases)} if cases else {}
+
+
 def brier(cases: list[dict]) -> dict:
     """Mean squared error of each method's probabilities against the outcomes (empty: no case)."""
     if not cases:
         return {}
-    y = np.array([c["outcome"] for c in cases], dtype=float)
-    out = {"model": round(float(np.mean((np.array([c["model_p"] for c in cases]) - y) ** 2)), 4)}
+    out = {"model": _score([c["model_p"] for c in cases], cases)}
     for name in cases[0]["baselines"]:
-        p = np.array([c["baselines"][name] for c in cases])
-        out[name] = round(float(np.mean((p - y) ** 2)), 4)
+        out[name] = _score([c["baselines"][name] for c in cases], cases)
     return out
+
+
+def _score(p: list[float], cases: list[dict]) -> float:
+    y = np.array([c["outcome"] for c in cases], dtype=float)
+    return round(float(np.mean((np.array(p) - y) ** 2)), 4)

@@ -264,6 +264,9 @@ def cmd_backtest(args) -> int:
         else:
             print("Brier scores of the national targets' probabilities, as of the year each was set: "
                   + ", ".join(f"{k} {_f(v, 3)}" for k, v in t["brier"].items()))
+            if t.get("brier_published"):  # the figure is the event scored; the goal is judged on the line above
+                print(f"  the model's chance of the published figure (coverage plus the fit's reporting error): "
+                      f"{_f(t['brier_published']['model'], 3)}")
             for d in t.get("by_decision", []):  # one fit per day: its cases are not independent
                 rest = d["brier_without"]
                 print(f"  set on {d['decided']} ({d['n']}): model {_f(d['brier']['model'], 3)}; without them: "

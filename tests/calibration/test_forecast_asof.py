@@ -11,7 +11,7 @@ import pytest
 import xarray as xr
 
 from covsim.calibration import backtest as bt
-from covsim.calibration import diagnostics, scoring
+from covsim.calibration import diagnostics, forecast, scoring
 from covsim.calibration.baselines import BASELINES
 from covsim.simulator.inputs import tables as data
 from covsim.simulator.inputs import decisions
@@ -280,6 +280,7 @@ def test_target_as_of_the_day_it_was_set_gives_the_backtests_probability():
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
     assert out["probability"] == case["model_p"]
+    assert out["probability_published"] == case["model_p_published"]
     assert out["provenance"]["fit"]["known_on"] == "2022-04-29" and out["provenance"]["fit"]["until"] == 2021
 
 
@@ -658,6 +659,34 @@ def test_brier_by_decision_day_leaves_each_days_cases_out_together():
     assert days[0]["brier"]["model"] == pytest.approx((0.01 + 0.04) / 2)
     assert days[0]["brier_without"] == days[1]["brier"] and days[1]["brier_without"] == days[0]["brier"]
     assert days[1]["brier"]["model"] == pytest.approx(0.16) and days[1]["brier"]["arima"] == 0.25
+
+
+def test_the_published_figures_chance_adds_each_draws_reporting_error():
+    """A target is judged on the published figure: coverage plus the draw's reporting error."""
+    draws, years = np.arange(400), np.arange(2020, 2026)
+    cov = xr.DataArray(np.full((400, 6), 0.94), dims=("draw", "year"), coords={"draw": draws, "year": years})
+    exact = xr.Dataset({"measurement_sd": ("draw", np.zeros(400))}, coords={"draw": draws})
+    noisy = exact.assign(measurement_sd=("draw", np.full(400, 0.01)))
+    # every draw's coverage is 94%: reached for certain at 94%, never at 94.5%
+    assert forecast.published_chance(cov, exact, 0, 2025, 0.94)["probability_published"] == 1.0
+    assert forecast.published_chance(cov, exact, 0, 2025, 0.945)["probability_published"] == 0.0
+    # a reporting error of one point puts the figure at 94.5% or above about 31% of the time
+    at = forecast.published_chance(cov, noisy, 0, 2025, 0.945)
+    assert 0.25 < at["probability_published"] < 0.37 and at["reporting_error_sd"] == 0.01
+    # the figure's noise is the backtest's predictive's, the same stream for every scenario of a seed
+    same = forecast.reported(cov, noisy, 0).sel(year=2025)
+    assert at["probability_published"] == pytest.approx(float((same >= 0.945).mean()))
+    assert forecast.published_chance(cov, xr.Dataset(coords={"draw": draws}), 0, 2025, 0.94) == {}
+
+
+def test_brier_of_the_published_figure_scores_its_own_probabilities():
+    cases = [{"decided": "2022-04-29", "outcome": 1, "model_p": 0.04, "model_p_published": 0.13,
+              "baselines": {n: 0.5 for n in BASELINES}},
+             {"decided": "2022-04-29", "outcome": 0, "model_p": 0.3, "model_p_published": 0.4,
+              "baselines": {n: 0.5 for n in BASELINES}}]
+    assert scoring.brier_published(cases) == {"model": round((0.87 ** 2 + 0.4 ** 2) / 2, 4)}
+    assert scoring.brier(cases)["model"] == round((0.96 ** 2 + 0.3 ** 2) / 2, 4)
+    assert scoring.brier_published([]) == {}
 
 
 def test_paired_coverage_is_on_the_figures_the_baseline_gave_an_interval_for():

@@ -11,6 +11,7 @@ import xarray as xr
 
 from covsim import simulator
 from covsim.calibration import shipped
+from covsim.calibration.forecast import reported
 from covsim.cli.main import main
 from covsim.simulator.schemes.parameters import NO_WALK
 from covsim.simulator.analysis import allocate, planning, sensitivity, solve
@@ -64,6 +65,12 @@ def test_target_json_matches_the_share_of_draws(capsys, lai_chau):
     assert "pupil_student" in groups and groups["pupil_student"]["target"] == 1.0
     for g in report["groups"]:
         assert g["gap"] == pytest.approx(g["target"] - g["coverage"], abs=1e-6)
+    # the published figure's chance: the same draws with each one's fitted reporting error added
+    params = lai_chau[1]
+    figure = reported(ds.coverage_total.sel(region="lai_chau"), params, 0).sel(year=2020).values
+    assert report["probability_published"] == pytest.approx(np.mean(figure >= 0.94), abs=1e-6)
+    assert report["reporting_error_sd"] == pytest.approx(float(params.measurement_sd.median()), abs=1e-6)
+    assert report["reporting_error_sd"] > 0 and not np.array_equal(figure, cov)
 
 
 @pytest.mark.parametrize("year", [2020, 2023])  # 2020: the plan's group targets; 2023: none, the model's groups
