@@ -162,7 +162,9 @@ def cmd_brief(args) -> int:
                                    **{k: row[k] for k in (*planning.BUDGET_VARS, "extra_state_cost", "extra_insured",
                                                           "cost_per_additional_insured") if k in row}}  # BHXH: support
         print(json.dumps({"out": str(out), "scenario": s["scenario"], "target": rep["target"], "year": rep["year"],
-                          "probability": rep["probability"], "changed": s["changed"], "start": s["start"],
+                          "probability": rep["probability"],
+                          **{k: rep[k] for k in ("probability_published", "reporting_error_sd") if k in rep},
+                          "changed": s["changed"], "start": s["start"],
                           "provenance": _provenance(res, s), **extra,
                           **({"held_fixed": s["held_fixed"]} if args.held_fixed else {}),
                           **({"as_of": s["as_of"]} if "as_of" in s else {})},

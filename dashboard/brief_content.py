@@ -13,8 +13,8 @@ from .i18n import (fixed_text, held_fixed_text, leans_on_text, lever_group_name,
                    probability, stand_ins_text, t, unit_figures_text, unverified_text)
 from . import catalogue
 from .sources import source_label
-from .brief_text import (b, billion, day_text, has, local_time, no_change_text, said, monte_carlo_text, number, percent, plan_name, region_name,
-                         scheme_name, split_later, target_text)
+from .brief_text import (b, billion, day_text, has, local_time, no_change_text, said, monte_carlo_text, number, percent, plan_name,
+                         published_label, region_name, scheme_name, split_later, target_text)
 
 
 @dataclass
@@ -236,6 +236,9 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     numbers = [*([(b("k_as_of", lang, until=as_of["until"]), day_text(as_of["known_on"], lang))] if as_of else []),
                (b("k_probability", lang, target=target, denominator=denominator, year=year),
                 probability(rep["probability"], lang) + priors),
+               # the figure the plan is judged on, which carries the statistics' reporting error too
+               *([(published_label(rep, lang), probability(rep["probability_published"], lang))]
+                 if "probability_published" in rep else []),
                (b("k_median", lang, year=year),
                 f"{percent(rep['median_coverage'], lang, 1)} ({percent(rep['lo80'], lang, 1)}–"
                 f"{percent(rep['hi80'], lang, 1)})"),

@@ -12,7 +12,7 @@ from . import catalogue
 from .i18n import LOCALES, group_label, group_name, number, percent
 
 __all__ = ["TIMEZONE", "b", "billion", "figures_by_year", "figure_cell", "group_label", "group_name",
-           "local_time", "monte_carlo_text", "number", "percent", "plan_name", "region_name", "scheme_name", "split_later", "target_text"]
+           "local_time", "monte_carlo_text", "number", "percent", "plan_name", "published_label", "region_name", "scheme_name", "split_later", "target_text"]
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -73,6 +73,15 @@ def monte_carlo_text(rep: dict, lang: str) -> str:
     if p <= 0.0 or p >= 1.0:
         return b("mc_none" if p <= 0.0 else "mc_all", lang, draws=draws)
     return b("mc_error", lang, se=number(100 * rep["probability_se"], lang, 1), draws=draws)
+
+
+def published_label(rep: dict, lang: str) -> str:
+    """The key number of the published figure's chance (`probability_published`), as the briefing
+    and the workbook label it; "" where the report has none (a labour scheme's)."""
+    if "probability_published" not in rep:
+        return ""
+    return b("k_probability_published", lang, target=target_text(rep["target"], lang), year=int(rep["year"]),
+             sd=number(100 * rep["reporting_error_sd"], lang, 1))
 
 
 def has(key: str) -> bool:

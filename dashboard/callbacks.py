@@ -21,7 +21,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 
-from . import briefing, cache, compute, fields, figures, i18n, views
+from . import briefing, cache, catalogue, compute, fields, figures, i18n, views
 from .compute import InputError
 from .i18n import graph_config, number, on_priors_text, percent, scenario_description, scenario_name, t
 from .i18n import probability as i18n_probability
@@ -263,6 +263,12 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     probability = [i18n_probability(rep["probability"], lang),
                    html.Div(monte_carlo_text(rep, lang), id="monte-carlo",
                             style={"fontSize": "13px", "fontWeight": "normal", "color": "#555"})]
+    if "probability_published" in rep:  # the figure the plan is judged on carries the statistics' error too
+        probability.append(html.Div(catalogue.text("page", "published_chance", lang,
+                                                   p=i18n_probability(rep["probability_published"], lang),
+                                                   sd=number(100 * rep["reporting_error_sd"], lang, 1)),
+                                    id="published-chance", style={"fontSize": "13px", "fontWeight": "normal",
+                                                                  "color": "#555"}))
     if not s["assumptions"].get("calibrated", True):  # never silently on the priors
         probability = [*probability, html.Div(on_priors_text(s["assumptions"], lang), id="on-priors",
                                              style={"fontSize": "13px", "fontWeight": "normal", "color": "#b00020"})]

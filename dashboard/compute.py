@@ -565,10 +565,12 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
         out.update(coverage=cov, attrs=cov.attrs,
                    report=planning.coverage_report(cov, sc, float(target), int(year), seed=int(cov.attrs["seed"]),
                                                    denominator=cov.attrs.get("denominator")))
+        out["report"].update(published(cov, draws_of(sc.region, draws, seed), seed, sc, year, target))
         return out
     ds = run_levers(*key)
     out.update(ds=ds, coverage=planning.region_coverage(ds, sc), attrs=ds.attrs,
                report=planning.target_report(ds, sc, float(target), int(year)))
+    out["report"].update(published(out["coverage"], draws_of(sc.region, draws, seed), seed, sc, year, target))
     # how the probability moves with each fitted number still mostly its prior (as `covsim target`)
     out["leans_on"] = learned.leans_on(draws_of(sc.region, draws, seed),
                                        out["coverage"].sel(year=int(year)).values >= float(target), sc.region,
@@ -579,6 +581,17 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
     if other is not None:
         out["compare"] = (other, run_levers(compare, scheme, (), 0, draws, seed))
     return out
+
+
+def published(coverage: xr.DataArray, params: xr.Dataset, seed: int, sc, year: int, target: float) -> dict:
+    """The chance that the published figure reaches the target (`covsim target`'s), for the
+    briefing beside the coverage's: health only, a labour fit's reporting error being of another
+    share."""
+    if sc.scheme != "bhyt":
+        return {}
+    from covsim.calibration.forecast import published_chance
+
+    return published_chance(coverage, params, seed, int(year), float(target))
 
 
 def as_of_result(name: str, scheme: str, levers: dict[str, float], start: int, target: float, year: int, until: int,
@@ -627,6 +640,7 @@ def as_of_result(name: str, scheme: str, levers: dict[str, float], start: int, t
            "targets": json.dumps([r for r in planned if documents_known(r["source"], day)], ensure_ascii=False),
            "details": True, "ds": ds, "coverage": planning.region_coverage(ds, sc), "attrs": ds.attrs,
            "report": planning.target_report(ds, sc, float(target), int(year), known_on=day)}
+    res["report"].update(published(res["coverage"], params, seed, sc, year, target))
     res["leans_on"] = learned.leans_on(params, res["coverage"].sel(year=int(year)).values >= float(target), sc.region,
                                        also=sc.rests_on())
     if ENTRIES[scheme].budget or ENTRIES[scheme].support_cost:

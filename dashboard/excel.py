@@ -16,7 +16,8 @@ from openpyxl.utils import get_column_letter
 from . import catalogue, compute
 from .brief_content import (as_of_sentences, changes, compared_plan, idle_text, lever_phrase, method_text,
                             scenario_plan)
-from .brief_text import b, day_text, figure_cell, monte_carlo_text, figures_by_year, group_label, split_later
+from .brief_text import (b, day_text, figure_cell, monte_carlo_text, figures_by_year, group_label, published_label,
+                         split_later)
 from .i18n import (district_name, fixed_text, leans_on_text, mostly_prior_text, of_labour_force, region_name,
                    stand_ins_text, unverified_text)
 from .sources import source_label
@@ -176,6 +177,8 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
                          for p, v in sorted(s["levers"].items()) if v is not None and p in acting])
     section("h_target", [[x("target_value", lang), rep["target"], None], [x("target_year", lang), rep["year"], None],
                          [x("probability", lang), rep["probability"], x("model", lang)],
+                         *([[published_label(rep, lang), rep["probability_published"], x("model", lang)]]
+                           if "probability_published" in rep else []),
                          [b("k_mc", lang), monte_carlo_text(rep, lang), None]]
             + ([[b("k_as_of", lang, until=as_of["until"]), day_text(as_of["known_on"], lang),
                  " ".join(as_of_sentences(s, lang))]] if as_of else []))
@@ -211,7 +214,7 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
         ws.cell(row=r, column=1).font = Font(bold=True)
     for r in range(3, len(rows) + 3):  # the target and the probability are shares
         label = ws.cell(row=r, column=1).value
-        if label in (x("target_value", lang), x("probability", lang)):
+        if label in (x("target_value", lang), x("probability", lang), published_label(rep, lang)):
             # a target to its hundredth, as the plans write it (95.15%, not 95.2%)
             ws.cell(row=r, column=2).number_format = PCT2 if label == x("target_value", lang) else PCT
 

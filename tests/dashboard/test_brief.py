@@ -173,6 +173,35 @@ def test_the_briefing_gives_the_probabilitys_monte_carlo_error_or_that_every_dra
         assert f"({words})" in brief_content.briefing(edge, "en").paragraph
 
 
+def test_the_briefing_gives_the_published_figures_chance_beside_the_coverages(summary):
+    """A plan is judged on the published figure: its chance (the draws' coverage plus each one's
+    fitted reporting error, as `covsim target` gives it) is a key number after the coverage's."""
+    import numpy as np
+
+    from covsim.calibration.forecast import reported
+
+    rep = summary["report"]
+    res = compute.full_result("lai_chau_plan_2016", "bhyt", {"state_share.near_poor": 0.9}, 2017, 0.968, 2020,
+                              draws=DRAWS, seed=0)
+    params = compute.draws_of("lai_chau", DRAWS, 0)
+    figure = reported(res["coverage"], params, 0).sel(year=2020).values
+    assert rep["probability_published"] == pytest.approx(np.mean(figure >= 0.968), abs=1e-6)
+    assert rep["reporting_error_sd"] == pytest.approx(float(params.measurement_sd.median()), abs=1e-6)
+    from covsim.dashboard.i18n import probability
+
+    for lang in ("vi", "en"):
+        numbers = brief_content.briefing(summary, lang).key_numbers
+        row = brief_text.b("k_probability_published", lang, target=brief_text.target_text(0.968, lang), year=2020,
+                           sd=number(100 * rep["reporting_error_sd"], lang, 1))
+        at = [k for k, _ in numbers].index(row)  # right after the coverage's own probability
+        assert numbers[at - 1][0].startswith(brief_text.b("k_probability", lang, target="", denominator="",
+                                                          year="")[:10])
+        assert numbers[at][1] == probability(rep["probability_published"], lang)
+    # a labour run has no such figure: its fit's reporting error is of another share
+    labour = compute.scenario("vietnam", "bhxh")
+    assert compute.published(res["coverage"], params, 0, labour, 2020, 0.5) == {}
+
+
 def test_a_users_scenario_is_named_in_the_heading_and_the_reproduce_table():
     """A reform file's briefing said "under the policy in force" and never named the scenario: its
     heading now names it, a change to its baseline, and the reproduce table gives its name; a shipped

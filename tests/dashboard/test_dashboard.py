@@ -239,6 +239,25 @@ def test_labour_scheme_uses_the_labour_force():
     assert "lực lượng lao động" in callbacks.render(s, "vi")["headline"]
     assert callbacks.render(s, "vi")["per-insured"] is None  # no budget: the chart says so, no heading
     assert "Not available for this scheme" in str(valid(figures.groups_chart(s, "en")).layout.annotations[0].text)
+    # a labour fit's reporting error is of another share: no published figure's chance on the page
+    assert "probability_published" not in s["report"]
+    assert "published-chance" not in str(callbacks.render(s, "en")["probability"])
+
+
+def test_the_page_gives_the_published_figures_chance_under_the_probability():
+    """A plan is judged on the published figure: the page says its chance under the coverage's, in
+    the session's language, from the first step (a lever move's answer) on."""
+    quick = callbacks.compute_request(LAI_CHAU, DRAWS, SEED, details=False)
+    rep = quick["report"]
+    assert 0 <= rep["probability_published"] <= 1 and rep["reporting_error_sd"] > 0
+    shown = {lang: callbacks.render(callbacks.compute_request(LAI_CHAU, DRAWS, SEED), lang)["probability"]
+             for lang in ("vi", "en")}
+    sd = {lang: number(100 * rep["reporting_error_sd"], lang, 1) for lang in ("vi", "en")}
+    (vi,) = [c.children for c in shown["vi"] if getattr(c, "id", None) == "published-chance"]
+    (en,) = [c.children for c in shown["en"] if getattr(c, "id", None) == "published-chance"]
+    p = {lang: i18n.probability(rep["probability_published"], lang) for lang in ("vi", "en")}
+    assert vi == f"Số liệu công bố đạt mục tiêu: {p['vi']} (tính cả sai số báo cáo của số liệu, độ lệch chuẩn {sd['vi']} điểm phần trăm)"
+    assert en == f"The published figure reaches it: {p['en']} (with the figures' reporting error, standard deviation {sd['en']} points)"
 
 
 def test_voluntary_bhxh_support_is_costed_against_the_baseline():

@@ -82,6 +82,11 @@ def test_assumptions_sheet_lists_the_levers_changed_and_the_run(summary):
     se = summary["report"]["probability_se"]
     assert values["Sai số Monte Carlo của xác suất"] == (
         f"sai số Monte Carlo ±{number(100 * se, 'vi', 1)} điểm phần trăm trên {DRAWS} lần mô phỏng")
+    # the published figure's chance beside the coverage's, a share formatted as one
+    rep = summary["report"]
+    label = (f"Xác suất số liệu công bố của năm 2020 đạt 96,8% (tính cả sai số báo cáo của số liệu, độ lệch chuẩn "
+             f"{number(100 * rep['reporting_error_sd'], 'vi', 1)} điểm phần trăm)")
+    assert values[label] == rep["probability_published"] and formats[label] == formats["Xác suất đạt mục tiêu (mô hình)"] == "0.0%"
 
 
 def test_english_session_gets_english_headers(summary):
