@@ -146,6 +146,7 @@ def _target_as_of(scenario, args) -> dict:
         series = observed(scenario.region)
         report["observed"] = round(float(series[series.year == args.year].value.mean()), 6)
         report["brier"] = round((report["probability"] - report["outcome"]) ** 2, 6)
+        report["brier_published"] = round((report["probability_published"] - report["outcome"]) ** 2, 6)
     return report
 
 
@@ -208,7 +209,8 @@ def cmd_target(args) -> int:
         print(f"the published figure reaches it: probability {planning.probability_text(report['probability_published'])}"
               f" (coverage plus the fit's reporting error, sd {100 * report['reporting_error_sd']:.1f} points)")
     if "outcome" in report:
-        print(f"observed {100 * report['observed']:.2f}%: outcome {report['outcome']}, Brier {report['brier']:.4f}")
+        print(f"observed {100 * report['observed']:.2f}%: outcome {report['outcome']}, Brier {report['brier']:.4f} "
+              f"(the published figure's chance: {report['brier_published']:.4f})")
     share_of = {"labour_force": " (share of the labour force)", "required": " (share of those required to join)"}
     print(f"coverage in {args.year}{share_of.get(report.get('denominator'), '')}: "
           f"median {100 * report['median_coverage']:.1f}%, "

@@ -276,11 +276,15 @@ def test_target_as_of_the_day_it_was_set_gives_the_backtests_probability():
     (case,) = [c for c in scoring.score_targets(SETTINGS, draws=300, seed=0, only=[2022])["cases"]
                if c["year"] == 2022]
     result = covsim("target", "vietnam", "--target", "0.926", "--year", "2022", "--until", "2021",
-                    "--known", "2022-04-29", "--draws", "300", "--json")
+                    "--known", "2022-04-29", "--draws", "300", "--score", "--json")
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
     assert out["probability"] == case["model_p"]
     assert out["probability_published"] == case["model_p_published"]
+    # scored on 2022's 92.04%, below the 92.6% set: each probability's own Brier score
+    assert out["outcome"] == case["outcome"] == 0
+    assert out["brier"] == pytest.approx(case["model_p"] ** 2, abs=1e-6)
+    assert out["brier_published"] == pytest.approx(case["model_p_published"] ** 2, abs=1e-6)
     assert out["provenance"]["fit"]["known_on"] == "2022-04-29" and out["provenance"]["fit"]["until"] == 2021
 
 
