@@ -256,8 +256,8 @@ def test_the_page_gives_the_published_figures_chance_under_the_probability():
     (vi,) = [c.children for c in shown["vi"] if getattr(c, "id", None) == "published-chance"]
     (en,) = [c.children for c in shown["en"] if getattr(c, "id", None) == "published-chance"]
     p = {lang: i18n.probability(rep["probability_published"], lang) for lang in ("vi", "en")}
-    assert vi == f"Số liệu công bố đạt mục tiêu: {p['vi']} (tính cả sai số báo cáo của số liệu, độ lệch chuẩn {sd['vi']} điểm phần trăm)"
-    assert en == f"The published figure reaches it: {p['en']} (with the figures' reporting error, standard deviation {sd['en']} points)"
+    assert vi == f"Xác suất số liệu công bố đạt mục tiêu: {p['vi']} (tính cả sai số báo cáo của số liệu, độ lệch chuẩn {sd['vi']} điểm phần trăm)"
+    assert en == f"Probability that the published figure reaches it: {p['en']} (with the figures' reporting error, standard deviation {sd['en']} points)"
 
 
 def test_voluntary_bhxh_support_is_costed_against_the_baseline():
