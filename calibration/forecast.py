@@ -115,12 +115,13 @@ def reported(cov: xr.DataArray, params: xr.Dataset, seed: int) -> xr.DataArray:
     return noisy.clip(0, 1)
 
 
-def published_chance(cov: xr.DataArray, params: xr.Dataset, seed: int, year: int, target: float) -> dict:
+def published_chance(cov: xr.DataArray, params: xr.Dataset, seed: int, year: int, target: float,
+                     scheme: str = "bhyt") -> dict:
     """The chance that the published figure of `year` reaches `target`, beside the report's chance
     that coverage does: a target is judged on the figure, which carries the fit's reporting error
-    (the error the backtest's bands and baselines score). Empty where the draws have no reporting
-    error (a labour fit's is of another share)."""
-    if "measurement_sd" not in params:
+    (the error the backtest's bands and baselines score). Health only: empty for a labour scheme,
+    whose fit's reporting error is of another share, and for draws with no reporting error."""
+    if scheme != "bhyt" or "measurement_sd" not in params:
         return {}
     at = int(np.flatnonzero(cov.year.values == year)[0])  # `reported`'s, the year's column alone (the page asks)
     noise = normal_path(seed, "forecast.measurement", params.draw.values, at + 1)[:, at]

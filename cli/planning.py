@@ -177,11 +177,10 @@ def cmd_target(args) -> int:
         params = _draws(scenario, args)
         ds = simulator.run(scenario, params=params, draws=args.draws, seed=args.seed)
         report = planning.target_report(ds, scenario, args.target, args.year, denominator=args.denominator)
-        if scenario.scheme == "bhyt":  # a labour fit's reporting error is of another share
-            from covsim.calibration.forecast import published_chance
+        from covsim.calibration.forecast import published_chance
 
-            report.update(published_chance(planning.region_coverage(ds, scenario), params, args.seed, args.year,
-                                           args.target))
+        report.update(published_chance(planning.region_coverage(ds, scenario), params, args.seed, args.year,
+                                       args.target, scenario.scheme))
         report["leans_on"] = leans_on(params, planning.region_coverage(ds, scenario, args.denominator).sel(
                                       year=args.year).values
                                       >= args.target, scenario.region, scheme(scenario.scheme).learned_attr,

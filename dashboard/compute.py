@@ -584,14 +584,11 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
 
 
 def published(coverage: xr.DataArray, params: xr.Dataset, seed: int, sc, year: int, target: float) -> dict:
-    """The chance that the published figure reaches the target (`covsim target`'s), for the
-    briefing beside the coverage's: health only, a labour fit's reporting error being of another
-    share."""
-    if sc.scheme != "bhyt":
-        return {}
-    from covsim.calibration.forecast import published_chance
+    """The chance that the published figure reaches the target, `covsim target`'s (health only),
+    for the page and the briefing beside the coverage's."""
+    from covsim.calibration.forecast import published_chance  # not at import: the page starts without it
 
-    return published_chance(coverage, params, seed, int(year), float(target))
+    return published_chance(coverage, params, seed, int(year), float(target), sc.scheme)
 
 
 def as_of_result(name: str, scheme: str, levers: dict[str, float], start: int, target: float, year: int, until: int,

@@ -681,6 +681,7 @@ def test_the_published_figures_chance_adds_each_draws_reporting_error():
     same = forecast.reported(cov, noisy, 0).sel(year=2025)
     assert at["probability_published"] == pytest.approx(float((same >= 0.945).mean()))
     assert forecast.published_chance(cov, xr.Dataset(coords={"draw": draws}), 0, 2025, 0.94) == {}
+    assert forecast.published_chance(cov, noisy, 0, 2025, 0.945, "bhxh") == {}  # a labour fit's error: another share
 
 
 def test_brier_of_the_published_figure_scores_its_own_probabilities():
