@@ -110,7 +110,7 @@ def reported(cov: xr.DataArray, params: xr.Dataset, seed: int) -> xr.DataArray:
     error (`measurement_sd`; none if the draws have none), on the stream every scenario of `seed`
     shares, clipped to [0, 1]."""
     sd = params.measurement_sd if "measurement_sd" in params else xr.zeros_like(params.draw, dtype=float)
-    noise = normal_path(seed, "forecast.measurement", params.draw.values, cov.sizes["year"])
+    noise = _reporting_noise(params, seed, cov.sizes["year"])
     noisy = cov + xr.DataArray(noise, dims=("draw", "year"), coords={"draw": cov.draw, "year": cov.year}) * sd
     return noisy.clip(0, 1)
 
@@ -124,11 +124,17 @@ def published_chance(cov: xr.DataArray, params: xr.Dataset, seed: int, year: int
     if scheme != "bhyt" or "measurement_sd" not in params:
         return {}
     at = int(np.flatnonzero(cov.year.values == year)[0])  # `reported`'s, the year's column alone (the page asks)
-    noise = normal_path(seed, "forecast.measurement", params.draw.values, at + 1)[:, at]
+    noise = _reporting_noise(params, seed, at + 1)[:, at]
     sd = params.measurement_sd.sel(draw=cov.draw).values  # by label, as `reported` aligns it
     figure = np.clip(cov.transpose("draw", "year").values[:, at] + noise * sd, 0, 1)
     return {"probability_published": round(float(np.mean(figure >= target)), 6),
             "reporting_error_sd": round(float(params.measurement_sd.median()), 6)}
+
+
+def _reporting_noise(params: xr.Dataset, seed: int, years: int) -> np.ndarray:
+    """Standard normal reporting errors, (draw, year) from the run's first year: one stream, keyed by
+    the draws' ids, so `reported` and `published_chance` and every scenario of a seed share them."""
+    return normal_path(seed, "forecast.measurement", params.draw.values, years)
 
 
 def run_as_of(sc: Scenario, until: int, to: int, params: xr.Dataset, seed: int,

@@ -64,9 +64,10 @@ def target_as_of(scenario, until: int, target: float, year: int, draws: int, see
     params = post.isel(draw=slice(0, draws))
     ds = run_as_of(scenario, until, scenario.end, params, seed, known=known)
     report = planning.target_report(ds, scenario, target, year, known_on=knowledge_day(until, known))
-    report.update(published_chance(planning.region_coverage(ds, scenario), params, seed, year, target))
-    report["leans_on"] = learned.leans_on(params, planning.region_coverage(ds, scenario).sel(year=year).values >= target,
-                                          scenario.region, also=scenario.rests_on())
+    cov = planning.region_coverage(ds, scenario)
+    report.update(published_chance(cov, params, seed, year, target))
+    report["leans_on"] = learned.leans_on(params, cov.sel(year=year).values >= target, scenario.region,
+                                          also=scenario.rests_on())
     report["as_of"] = int(until)
     report["convergence"] = convergence(post.attrs)
     report["provenance"] = as_of_record(ds, post, settings if posterior is None else None)

@@ -179,10 +179,9 @@ def cmd_target(args) -> int:
         report = planning.target_report(ds, scenario, args.target, args.year, denominator=args.denominator)
         from covsim.calibration.forecast import published_chance
 
-        report.update(published_chance(planning.region_coverage(ds, scenario), params, args.seed, args.year,
-                                       args.target, scenario.scheme))
-        report["leans_on"] = leans_on(params, planning.region_coverage(ds, scenario, args.denominator).sel(
-                                      year=args.year).values
+        cov = planning.region_coverage(ds, scenario, args.denominator)  # health's: no denominator (refused above)
+        report.update(published_chance(cov, params, args.seed, args.year, args.target, scenario.scheme))
+        report["leans_on"] = leans_on(params, cov.sel(year=args.year).values
                                       >= args.target, scenario.region, scheme(scenario.scheme).learned_attr,
                                       scheme(scenario.scheme).unread, scenario.rests_on())
         report["provenance"] = provenance.record(ds.attrs)

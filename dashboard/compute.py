@@ -570,9 +570,10 @@ def full_result(name: str, scheme: str, levers: dict[str, float], start: int, ta
     ds = run_levers(*key)
     out.update(ds=ds, coverage=planning.region_coverage(ds, sc), attrs=ds.attrs,
                report=planning.target_report(ds, sc, float(target), int(year)))
-    out["report"].update(published(out["coverage"], draws_of(sc.region, draws, seed), seed, sc, year, target))
+    params = draws_of(sc.region, draws, seed)
+    out["report"].update(published(out["coverage"], params, seed, sc, year, target))
     # how the probability moves with each fitted number still mostly its prior (as `covsim target`)
-    out["leans_on"] = learned.leans_on(draws_of(sc.region, draws, seed),
+    out["leans_on"] = learned.leans_on(params,
                                        out["coverage"].sel(year=int(year)).values >= float(target), sc.region,
                                        ENTRIES[scheme].learned_attr, ENTRIES[scheme].unread, sc.rests_on())
     if ENTRIES[scheme].budget or ENTRIES[scheme].support_cost:

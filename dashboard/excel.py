@@ -212,9 +212,10 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
             ws.cell(row=r, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     for r in sections:
         ws.cell(row=r, column=1).font = Font(bold=True)
-    for r in range(3, len(rows) + 3):  # the target and the probability are shares
+    shares = (x("target_value", lang), x("probability", lang), published_label(rep, lang))
+    for r in range(3, len(rows) + 3):  # the target and the probabilities are shares
         label = ws.cell(row=r, column=1).value
-        if label in (x("target_value", lang), x("probability", lang), published_label(rep, lang)):
+        if label in shares:
             # a target to its hundredth, as the plans write it (95.15%, not 95.2%)
             ws.cell(row=r, column=2).number_format = PCT2 if label == x("target_value", lang) else PCT
 
