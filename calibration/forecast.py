@@ -127,7 +127,9 @@ def published_chance(cov: xr.DataArray, params: xr.Dataset, seed: int, year: int
     noise = _reporting_noise(params, seed, at + 1)[:, at]
     sd = params.measurement_sd.sel(draw=cov.draw).values  # by label, as `reported` aligns it
     figure = np.clip(cov.transpose("draw", "year").values[:, at] + noise * sd, 0, 1)
-    return {"probability_published": round(float(np.mean(figure >= target)), 6),
+    p = float(np.mean(figure >= target))
+    return {"probability_published": round(p, 6),
+            "probability_published_se": round(planning.monte_carlo_se(p, figure.size), 6),  # as `probability_se`
             "reporting_error_sd": round(float(params.measurement_sd.median()), 6)}
 
 

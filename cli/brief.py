@@ -103,7 +103,18 @@ def cmd_brief(args) -> int:
         sys.stderr.write(f"covsim: warning: the levers start in {start}, after the target year {args.year}: "
                          "they cannot change the answer\n")
     if args.compare:
-        other = compute.scenario(args.compare, scheme)
+        try:
+            other = compute.scenario(args.compare, scheme)
+        except InputError as exc:  # named by the option given, with the scenarios it could name
+            if exc.where != "scenario":
+                raise
+            from covsim.simulator.errors import nearest
+
+            same = [n for n in compute.scenarios_of(sc.region) if n != sc.name]
+            raise InputError("brief", "--compare", f"'{args.compare}': no scenario of that name"
+                                                   f"{nearest(args.compare, same)}; allowed: a scenario of "
+                                                   f"{sc.region} ({', '.join(same) or 'none but this one'}) "
+                                                   "or a .toml or .xlsx file") from None
         if other.region != sc.region:
             raise InputError("brief", "--compare", f"'{args.compare}' is a scenario of {other.region}, "
                                                    f"not {sc.region}; compare with one of {sc.region}'s")
@@ -163,7 +174,8 @@ def cmd_brief(args) -> int:
                                                           "cost_per_additional_insured") if k in row}}  # BHXH: support
         print(json.dumps({"out": str(out), "scenario": s["scenario"], "target": rep["target"], "year": rep["year"],
                           "probability": rep["probability"],
-                          **{k: rep[k] for k in ("probability_published", "reporting_error_sd") if k in rep},
+                          **{k: rep[k] for k in ("probability_published", "probability_published_se", "reporting_error_sd")
+                             if k in rep},
                           "changed": s["changed"], "start": s["start"],
                           "provenance": _provenance(res, s), **extra,
                           **({"held_fixed": s["held_fixed"]} if args.held_fixed else {}),

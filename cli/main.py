@@ -122,6 +122,11 @@ def cmd_run(args) -> int:
     note_idle(scenario)
     if args.out is not None:  # '' too: refused as the folder it names, never silently ignored
         simulator.output.check_destination(args.out)
+    elif args.by_age:  # the table and --json are by group: without a file the flag would do nothing
+        from covsim.simulator.errors import InputError
+
+        raise InputError("--by-age", None, "keeps the age dimension in the --out file, and the table and --json "
+                                           "are by group; allowed: --by-age with --out FILE.nc, or no --by-age")
     check_run_size(scenario, args)
     params = _parameters(scenario, args)
     with _progress(len(scenario.years) - 1, _show_progress(args), scenario.name) as tick:
@@ -503,26 +508,25 @@ def _option_hint(parser: argparse.ArgumentParser, args, extra: list[str]) -> str
     """' (did you mean --draws?)' for the first unrecognised option, among the command's own."""
     from covsim.simulator.errors import nearest
 
-    def options(p: argparse.ArgumentParser) -> list[str]:
-        out = []
-        for action in p._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                for sub in action.choices.values():
-                    out += options(sub)
-            else:
-                out += [o for o in action.option_strings if o.startswith("--")]
-        return out
+    def chosen(p: argparse.ArgumentParser) -> argparse.ArgumentParser | None:
+        """The (sub)command the user named, down to its last level (`region template`), whose
+        options alone are offered: another action's (`region observe --source`) would be refused too."""
+        sub = next((a for a in p._actions if isinstance(a, argparse._SubParsersAction)), None)
+        if sub is None:
+            return p
+        picked = sub.choices.get(getattr(args, sub.dest, None))
+        return chosen(picked) if picked is not None else None
 
-    sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
-    chosen = sub.choices.get(getattr(args, "command", None)) if sub else None
+    command = chosen(parser)
     given = next((e.split("=")[0] for e in extra if e.startswith("--")), None)
-    if chosen is None or given is None:
+    if command is None or command is parser or given is None:
         return ""
-    known = list(dict.fromkeys(options(chosen)))
+    known = list(dict.fromkeys(o for a in command._actions for o in a.option_strings if o.startswith("--")))
     starts = [o for o in known if o.startswith(given)]  # an abbreviation: the options it could mean
     if starts:
         return f" (options are spelt out in full: {' or '.join(starts)}?)"
-    return nearest(given, known)
+    # compared without the dashes every option shares, which alone made '--json' look like '--out'
+    return nearest(given[2:], [o[2:] for o in known], shown={o[2:].lower(): o for o in known})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -205,7 +205,8 @@ def cmd_target(args) -> int:
           f" ({_monte_carlo_text(report)})")
     if "probability_published" in report:  # the figure the target is judged on
         print(f"the published figure reaches it: probability {planning.probability_text(report['probability_published'])}"
-              f" (coverage plus the fit's reporting error, sd {100 * report['reporting_error_sd']:.1f} points)")
+              f" ({_published_se_text(report)}coverage plus the fit's reporting error, "
+              f"sd {100 * report['reporting_error_sd']:.1f} points)")
     if "outcome" in report:
         print(f"observed {100 * report['observed']:.2f}%: outcome {report['outcome']}, Brier {report['brier']:.4f} "
               f"(the published figure's chance: {report['brier_published']:.4f})")
@@ -217,9 +218,10 @@ def cmd_target(args) -> int:
           f"{first['p50'] or 'not by ' + str(scenario.end)} in half the draws, "
           f"{first['p90'] or 'not by ' + str(scenario.end)} in 90%")
     if report["groups"]:
-        print(f"{'group':<28} {'median':>8} {'target':>7} {'gap':>7}")  # medians over draws, as the line above
+        # medians over draws, as the line above; the gap in points, the plan's target less the median
+        print(f"{'group':<28} {'median':>8} {'target':>7}     gap (target - median, points)")
         for g in report["groups"]:
-            target = f"{100 * g['target']:.1f}" if g["target"] is not None else ""
+            target = f"{100 * g['target']:.1f}%" if g["target"] is not None else ""
             gap = f"{100 * g['gap']:+.1f}" if g["gap"] is not None else ""
             print(f"{g['group']:<28} {100 * g['coverage']:>7.1f}% {target:>7} {gap:>7}")
     _print_boundaries(report["boundaries"])
@@ -396,6 +398,13 @@ def _monte_carlo_text(report: dict) -> str:
     if p >= 1.0:
         return f"all {n} draws reach it"
     return f"\u00b1{100 * report['probability_se']:.1f} points, Monte Carlo over {n} draws"
+
+
+def _published_se_text(report: dict) -> str:
+    """'±x points; ' before the published figure's reason, as the coverage's line gives its own, or ''
+    where every draw or none reaches it (the draws bound it then: a ±0.0 would claim too much)."""
+    p = report["probability_published"]
+    return f"\u00b1{100 * report['probability_published_se']:.1f} points; " if 0.0 < p < 1.0 else ""
 
 
 def _drive_effect_line(effect: dict | None) -> str | None:

@@ -276,8 +276,9 @@ def cmd_remove(args) -> int:
     if gone is None:
         from covsim.simulator.inputs.user_data import user_dir
 
-        sys.stderr.write(f"covsim: error: region: '{args.region}' is not a region you added (in {user_dir()}); "
-                         "shipped regions cannot be removed\n")
+        sys.stderr.write(f"covsim: error: region: '{args.region}': nothing of it is in your data folder ({user_dir()}); "
+                         "allowed: a region you added, or a 2025 unit whose own figures or communes you kept "
+                         "(shipped data cannot be removed)\n")
         return 2
     print(f"removed {args.region} ({gone})")
     return 0

@@ -71,13 +71,16 @@ def coverage_table(summary: dict, observed=None) -> str:
     seen = figures_by_year([] if observed is None else observed.to_dict("records"))
     scheme = f", {summary['scheme']}, coverage as a share of the labour force" if of else ""
     lines = [f"{summary['scenario']} ({summary['region']}{scheme}), {summary['draws']} draws, seed {summary['seed']}",
-             f"{'year':>4}  {'mean':>8}  {'10%-90%':>13}  {'target(s)':>11}  {'observed':>11}"]
+             f"{'year':>4}  {'mean':>8}  {'10%-90%':>13}  {'target(s) %':>11}  {'observed %':>11}"]
     cov = summary["coverage"]
     for i, year in enumerate(summary["years"]):
         target = "/".join(f"{100 * v:.1f}" for v in sorted(overall.get(year, [])))
         obs = "/".join(f"{100 * v:.1f}" for v in seen.get(year, []))  # both where two sources differ
         lines.append(f"{year:>4}  {100 * cov['mean'][i]:>7.1f}%  {100 * cov['lo'][i]:>5.1f}-{100 * cov['hi'][i]:>5.1f}%"
                      f"  {target:>11}  {obs:>11}")
+    if summary["years"]:  # `scenarios` lists the simulated years, and `target` refuses this one
+        lines.append(f"the first row, {summary['years'][0]}, is the state the run starts from (the end of that year), "
+                     "not a simulated year")
     for span in summary.get("boundaries", []):
         if len(summary.get("boundaries", [])) > 1 or "summed" in span["boundaries"]:
             lines.append(f"boundaries {span['from']}-{span['to']}: {span['boundaries']}")

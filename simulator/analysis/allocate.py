@@ -180,7 +180,8 @@ def check(scenario: Scenario, target: float, year: int, first: int | None = None
     (the path starts from the forecast of the year before its first), a first year inside that."""
     planning.check_target(target, "allocate")
     planning.check_year(scenario, year)
-    reach = f"the path starts from the forecast of the year before its first, and {scenario.start} is the run's first"
+    reach = (f"the path starts from the forecast of the year before its first, and the run's first forecast is of "
+             f"{scenario.start + 1}: {scenario.start} is the state it starts from")
     if year < scenario.start + 2:
         raise InputError("allocate", "--year", f"{year} is before the first year an allocation can reach "
                                                f"({reach}); allowed: {scenario.start + 2}..{scenario.end}")

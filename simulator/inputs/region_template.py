@@ -19,7 +19,7 @@ from . import regions, tables
 from .levers import LEVERS
 from .scenario import FIRST_YEAR
 from .user_data import user_dir
-from .workbook import filled_rows, unsaved_formula_problems
+from .workbook import NOT_A_WORKBOOK, filled_rows, unsaved_formula_problems
 
 FIRST, LAST = 2000, 2050
 OBSERVED_SHEET = "Bao phủ BHYT"  # observed coverage: years that have begun, never a target
@@ -112,8 +112,8 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
         wb = load_workbook(path, data_only=True)
     except FileNotFoundError:
         return None, [f"{path}: file not found"]
-    except Exception as exc:  # openpyxl raises several kinds for a file that is not a workbook
-        return None, [f"{path}: not an Excel workbook (.xlsx) ({type(exc).__name__})"]
+    except Exception:  # openpyxl raises several kinds for a file that is not a workbook
+        return None, [f"{path}: {NOT_A_WORKBOOK}"]
     unsaved = unsaved_formula_problems(path, wb)
     if unsaved:  # read as empty otherwise: name them first
         return None, unsaved

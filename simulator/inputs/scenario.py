@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from ..errors import InputError, nearest
+from ..errors import InputError, InputErrors, nearest
 from .levers import LEVERS, lever_of, path_problem, value_problem, year_problem
 from .scheme_ids import SCHEMES
 from .policy import DatedValue, Key, NATIONAL, Policy, Series
@@ -290,34 +290,46 @@ def _flatten(table: dict, prefix: str = "", where: str = "scenario") -> dict[str
 
 
 def validate_reform(reform: dict, where: str, start: int, end: int,
-                    region: str | None = None) -> dict[str, dict[int, float]]:
+                    region: str | None = None, every: bool = False) -> dict[str, dict[int, float]]:
+    """The reform's {path: {year: value}}, checked. `every` (a file): every bad entry reported, one
+    line each, as a reform workbook's cells are, so the file is mended in one pass; else the first
+    (a page's lever, named by its field)."""
     from . import regions
 
     out: dict[str, dict[int, float]] = {}
+    problems: list[InputError] = []
     for path, value in _flatten(reform, where=where).items():
         key = f"reform.{path}"
         problem = path_problem(path)
         if problem:
-            raise InputError(where, key, problem)
+            problems.append(InputError(where, key, problem))
+            continue
         if not isinstance(value, dict):  # a bare value would rewrite the whole record, from the start
-            raise InputError(where, key, f"the year it takes effect is required, e.g. {{ 2026 = {value!r} }}")
+            problems.append(InputError(where, key, f"the year it takes effect is required, e.g. {{ 2026 = {value!r} }}"))
+            continue
         if not value:  # a lever named and never set: most likely years left out by mistake
-            raise InputError(where, key, "is an empty table: it sets nothing; give its years, e.g. { 2026 = 0.9 }, "
-                                         "or remove the line")
+            problems.append(InputError(where, key, "is an empty table: it sets nothing; give its years, e.g. "
+                                                   "{ 2026 = 0.9 }, or remove the line"))
+            continue
         parsed: dict[int, float] = {}
         for y, v in value.items():
             try:
                 year = int(str(y))
             except ValueError:
-                raise InputError(where, f"{key}.{y}", "a year is required as key, e.g. 2017 = 1.0") from None
+                problems.append(InputError(where, f"{key}.{y}", "a year is required as key, e.g. 2017 = 1.0"))
+                continue
             if isinstance(v, dict):  # `2017.5 = 1.0` is TOML's dotted key: a table under '2017'
-                raise InputError(where, f"{key}.{y}", "a year is a whole number, e.g. 2017 = 1.0")
+                problems.append(InputError(where, f"{key}.{y}", "a year is a whole number, e.g. 2017 = 1.0"))
+                continue
             problem = (year_problem(year, start, end) or regions.unit_year_problem(region, path, year)
                        or value_problem(path, v))
             if problem:
-                raise InputError(where, f"{key}.{y}", problem)
+                problems.append(InputError(where, f"{key}.{y}", problem))
+                continue
             parsed[year] = float(v)
         out[path] = parsed
+    if problems:
+        raise InputErrors([str(p) for p in problems]) if every and len(problems) > 1 else problems[0]
     one_path_per_value(out, where, "reform.")
     return out
 
@@ -413,6 +425,9 @@ def load(name_or_path: str | Path, _seen: tuple = (), _by_name: bool = False) ->
     `_by_name`: a shipped scenario or a region's baseline only, never a file that happens to bear the name."""
     ships = shipped()
     text = str(name_or_path)
+    if not text.strip():  # Path('') is the working folder, which would be refused as "."
+        raise InputError("scenario", repr(text), "empty; allowed: a shipped scenario's name (covsim scenarios), a "
+                                                 "region that runs (covsim regions) or a .toml or .xlsx file")
     if text in ships:
         path = ships[text]
     elif not _by_name and (text.endswith((".toml", ".xlsx")) or Path(text).exists()):
@@ -505,7 +520,7 @@ def load(name_or_path: str | Path, _seen: tuple = (), _by_name: bool = False) ->
     reform_raw = raw.get("reform", {})
     if not isinstance(reform_raw, dict):
         raise InputError(where, "reform", "must be a table of {path: {year: value}}")
-    own = validate_reform(reform_raw, where, years["start"], years["end"], region)
+    own = validate_reform(reform_raw, where, years["start"], years["end"], region, every=True)
     reform = {p: dict(v) for p, v in (base.reform if base else {}).items()}
     for p, v in own.items():
         reform.setdefault(p, {}).update(v)

@@ -15,7 +15,7 @@ from ..output import atomic_write
 from ..errors import InputError, InputErrors
 from .levers import LEVERS, lever_paths, offered_paths, path_problem, value_problem, year_problem
 from .regions import unit_year_problem
-from .workbook import filled_rows, unsaved_formula_problems
+from .workbook import NOT_A_WORKBOOK, filled_rows, unsaved_formula_problems
 
 HEAD = "Kịch bản"
 REFORM = "Cải cách"
@@ -95,7 +95,7 @@ def read(path: Path, load_baseline) -> dict:
     except FileNotFoundError:
         raise InputError(path, None, "scenario file not found") from None
     except Exception as exc:  # openpyxl raises several kinds for a file that is not a workbook
-        raise InputError(path, None, f"not an Excel workbook (.xlsx) ({type(exc).__name__})") from None
+        raise InputError(path, None, NOT_A_WORKBOOK) from None
     problems: list[str] = unsaved_formula_problems(path, wb)
     if problems:
         raise InputErrors(problems)

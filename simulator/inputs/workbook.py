@@ -3,6 +3,12 @@ that the two agree on what counts as a filled row."""
 from __future__ import annotations
 
 
+#: What a file that openpyxl cannot open is told (an older .xls, a CSV renamed, a damaged file): the
+#: reader's own exception name (BadZipFile, InvalidFileException) says nothing to a planner.
+NOT_A_WORKBOOK = ("not an Excel workbook: it cannot be opened as .xlsx (an older .xls, another kind of file "
+                  "renamed, or a damaged copy?); allowed: a workbook saved as 'Excel Workbook (.xlsx)'")
+
+
 def filled_rows(ws, width: int, first_row: int, strip: bool = False):
     """(row number, the row's first `width` cells) for each row from `first_row` with a cell that is
     not blank (whitespace counts as blank). `strip`: text cells stripped, blank ones None."""

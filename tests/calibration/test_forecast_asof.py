@@ -677,6 +677,10 @@ def test_the_published_figures_chance_adds_each_draws_reporting_error():
     # a reporting error of one point puts the figure at 94.5% or above about 31% of the time
     at = forecast.published_chance(cov, noisy, 0, 2025, 0.945)
     assert 0.25 < at["probability_published"] < 0.37 and at["reporting_error_sd"] == 0.01
+    # its Monte Carlo error is a share's over the 400 draws, as the coverage's chance has it
+    p = at["probability_published"]
+    assert at["probability_published_se"] == pytest.approx(np.sqrt(p * (1 - p) / 400), abs=1e-6)
+    assert forecast.published_chance(cov, exact, 0, 2025, 0.94)["probability_published_se"] == 0.0
     # the figure's noise is the backtest's predictive's, the same stream for every scenario of a seed
     same = forecast.reported(cov, noisy, 0).sel(year=2025)
     assert at["probability_published"] == pytest.approx(float((same >= 0.945).mean()))

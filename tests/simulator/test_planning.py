@@ -71,6 +71,8 @@ def test_target_json_matches_the_share_of_draws(capsys, lai_chau):
     assert report["probability_published"] == pytest.approx(np.mean(figure >= 0.94), abs=1e-6)
     assert report["reporting_error_sd"] == pytest.approx(float(params.measurement_sd.median()), abs=1e-6)
     assert report["reporting_error_sd"] > 0 and not np.array_equal(figure, cov)
+    p = report["probability_published"]
+    assert report["probability_published_se"] == pytest.approx(np.sqrt(p * (1 - p) / DRAWS), abs=1e-6)
 
 
 @pytest.mark.parametrize("year", [2020, 2023])  # 2020: the plan's group targets; 2023: none, the model's groups

@@ -126,7 +126,7 @@ def test_template_fill_add_target_remove(tmp_path, template):
     listed = json.loads(covsim("regions", "--json", user=user).stdout)["regions"]
     assert not next(r for r in listed if r["id"] == "dien_bien")["runnable"]
     shipped = covsim("region", "remove", "lai_chau", user=user)
-    assert shipped.returncode == 2 and "not a region you added" in shipped.stderr
+    assert shipped.returncode == 2 and "nothing of it is in your data folder" in shipped.stderr
 
 
 def test_a_registered_regions_file_edited_out_of_range_stops_every_command_but_its_removal(tmp_path, template):

@@ -1,0 +1,138 @@
+"""What a new user's audit of the commands found (2026-12-06): a message naming the wrong thing, a
+flag doing nothing without a word, a file's mistakes told one run at a time. One test each, in
+this process, with few draws where a run is needed."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .test_robustness import cli
+
+
+def test_every_bad_entry_of_a_toml_reform_is_reported_at_once(tmp_path, capsys):
+    """A workbook named every bad cell; a TOML file named only its first mistake."""
+    path = tmp_path / "two.toml"
+    path.write_text('name = "two"\nbaseline = "vinh_long"\n[reform.state_share]\nnear_poor = { 2017 = 1.5 }\n'
+                    'household = { 2017 = -0.2 }\n[reform]\ndrive = { 2020 = 9 }\nnonsense = { 2020 = 1 }\n')
+    code, out, err = cli(capsys, "run", str(path), "--draws", "4")
+    lines = err.strip().splitlines()
+    assert code == 2 and out == ""
+    assert [line.removeprefix(f"covsim: error: {path}: ").split(": ")[0] for line in lines] == ["reform.state_share.near_poor.2017",
+                                                      "reform.state_share.household.2017",
+                                                      "reform.drive.2020", "reform.nonsense"], err
+    assert all(line.startswith(f"covsim: error: {path}: ") and "allowed:" in line for line in lines)
+
+
+def test_a_page_lever_still_reports_its_first_problem_by_its_field():
+    """The dashboard names the field of one error; a reform set in code keeps the single error."""
+    from covsim import simulator
+    from covsim.simulator.errors import InputError, InputErrors
+
+    sc = simulator.load_scenario("vinh_long")
+    with pytest.raises(InputError) as raised:
+        sc.with_reform({"state_share.near_poor": {2027: 1.5}, "state_share.household": {2027: -1}})
+    assert not isinstance(raised.value, InputErrors)
+    assert raised.value.key == "reform.state_share.near_poor.2027"
+
+
+def test_by_age_without_a_file_is_refused(capsys):
+    """`--by-age` shapes only the --out file: alone it did nothing, and said nothing."""
+    code, out, err = cli(capsys, "run", "lai_chau", "--by-age", "--draws", "4", "--quiet")
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [
+        "covsim: error: --by-age: keeps the age dimension in the --out file, and the table and --json are by group; "
+        "allowed: --by-age with --out FILE.nc, or no --by-age"]
+
+
+def test_an_empty_scenario_name_is_called_empty(capsys):
+    """It was refused as the working folder '.', which the user never typed."""
+    code, _, err = cli(capsys, "run", "", "--draws", "4")
+    assert code == 2
+    assert err.startswith("covsim: error: scenario: '': empty; allowed: a shipped scenario's name") and "folder" not in err
+
+
+def test_an_unknown_compared_scenario_is_named_by_its_option(tmp_path, capsys):
+    code, _, err = cli(capsys, "brief", "lai_chau_plan_2016", "--target", "0.968", "--year", "2020", "--draws", "4",
+                       "--compare", "lai_chao", "--out", str(tmp_path / "b.html"))
+    assert code == 2 and not list(tmp_path.iterdir())
+    assert err.strip() == ("covsim: error: brief: --compare: 'lai_chao': no scenario of that name (did you mean "
+                           "'lai_chau'?); allowed: a scenario of lai_chau (lai_chau) or a .toml or .xlsx file")
+
+
+@pytest.mark.parametrize("argv, hint", [
+    (("region", "template", "--out", "t.xlsx", "--json"), ""),  # was "(did you mean '--source'?)", observe's
+    (("region", "template", "--out", "t.xlsx", "--jsn"), ""),  # was '--seed', add's
+    (("region", "observe", "vinh_long_2025", "2025", "0.9", "--source", "VSS", "--sed", "1"),
+     " (did you mean '--seed'?)"),
+    (("run", "vietnam", "--drws", "4"), " (did you mean '--draws'?)"),
+])
+def test_a_misspelt_option_is_matched_among_the_command_s_own(tmp_path, capsys, argv, hint):
+    code, _, err = cli(capsys, *argv)
+    assert code == 2
+    wrong = next(a for a in argv if a.startswith("--") and a not in ("--out", "--source"))
+    assert err.strip().endswith(f"unrecognized arguments: {wrong}{' ' + argv[-1] if argv[-1] != wrong else ''}{hint}")
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_an_allocation_s_first_year_is_told_why(capsys):
+    """'2008 is the run's first' argued for 2009, which it refused."""
+    code, _, err = cli(capsys, "allocate", "lai_chau", "--target", "0.968", "--year", "2020", "--from", "2009",
+                       "--draws", "4", "--out", "never.xlsx")
+    assert code == 2
+    assert "the run's first forecast is of 2009: 2008 is the state it starts from" in err
+    assert err.strip().endswith("allowed: 2010..2020")
+
+
+def test_removing_what_is_not_there_says_so_for_a_2025_unit_too(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("COVSIM_USER_DIR", str(tmp_path / "user"))
+    code, _, err = cli(capsys, "region", "remove", "vinh_long_2025")
+    assert code == 2
+    assert err.startswith("covsim: error: region: 'vinh_long_2025': nothing of it is in your data folder")
+    assert "a 2025 unit whose own figures or communes you kept" in err
+
+
+@pytest.mark.parametrize("argv", [("run",), ("region", "add")])
+def test_a_file_that_is_no_workbook_is_told_so_in_words(tmp_path, monkeypatch, capsys, argv):
+    """The reader's exception name (BadZipFile) said nothing to a planner."""
+    monkeypatch.setenv("COVSIM_USER_DIR", str(tmp_path / "user"))
+    fake = tmp_path / "plan.xlsx"
+    fake.write_text("region,year\nvinh_long,2020\n")
+    code, _, err = cli(capsys, *argv, str(fake), *(("--no-calibrate",) if argv == ("region", "add") else ()))
+    assert code == 2
+    assert "not an Excel workbook: it cannot be opened as .xlsx" in err and "BadZip" not in err
+    assert "allowed: a workbook saved as 'Excel Workbook (.xlsx)'" in err
+
+
+def test_the_run_table_marks_its_starting_state_and_its_units(capsys):
+    code, out, _ = cli(capsys, "run", "lai_chau", "--draws", "4", "--quiet")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[1].split() == ["year", "mean", "10%-90%", "target(s)", "%", "observed", "%"]
+    assert lines[2].startswith("2008 ")
+    assert "the first row, 2008, is the state the run starts from (the end of that year), not a simulated year" in lines
+
+
+def test_the_group_table_of_a_target_gives_its_units(capsys):
+    code, out, _ = cli(capsys, "target", "lai_chau", "--target", "0.968", "--year", "2020", "--scenario",
+                       "lai_chau_plan_2016", "--draws", "4")
+    assert code == 0
+    lines = out.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("group "))
+    assert lines[head].endswith("gap (target - median, points)")
+    household = next(line for line in lines[head:] if line.startswith("household "))
+    median, target, gap = household.split()[1:]
+    assert median.endswith("%") and target == "60.0%"
+    assert float(gap) == pytest.approx(60.0 - float(median[:-1]), abs=0.11)  # target less the median
+
+
+def test_the_published_figures_chance_gives_its_monte_carlo_error(capsys):
+    """The coverage's chance said how far another seed could move it; the figure's did not."""
+    argv = ("target", "lai_chau", "--target", "0.955", "--year", "2020", "--draws", "40")
+    code, out, _ = cli(capsys, *argv, "--json")
+    report = json.loads(out)
+    p, se = report["probability_published"], report["probability_published_se"]
+    assert code == 0 and 0 < p < 1 and se == pytest.approx((p * (1 - p) / 40) ** 0.5, abs=1e-6)
+    code, out, _ = cli(capsys, *argv)
+    line = next(x for x in out.splitlines() if x.startswith("the published figure reaches it"))
+    assert f"(\u00b1{100 * se:.1f} points; coverage plus the fit's reporting error, sd " in line
