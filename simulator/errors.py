@@ -16,6 +16,8 @@ class InputError(ValueError):
         self.key = key
         self.message = message
         self.code = code
+        if key == "":  # an empty value typed for the key (`covsim target ""`): shown as such, not dropped
+            key = "''"
         text = f"{self.where}: {key}: {message}" if key else f"{self.where}: {message}"
         super().__init__(one_line(text))
 

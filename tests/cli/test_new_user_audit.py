@@ -52,6 +52,16 @@ def test_an_empty_scenario_name_is_called_empty(capsys):
     assert err.startswith("covsim: error: scenario: '': empty; allowed: a shipped scenario's name") and "folder" not in err
 
 
+@pytest.mark.parametrize("argv, start", [
+    (("target", "", "--target", "0.9", "--year", "2020"), "covsim: error: region: '': unknown region; allowed: "),
+    (("forecast", "", "--until", "2012", "--to", "2020"), "covsim: error: REGION: '': unknown region; allowed: "),
+])
+def test_an_empty_region_is_shown_as_given(capsys, argv, start):
+    """The empty value was dropped from the line: 'region: unknown region'."""
+    code, _, err = cli(capsys, *argv)
+    assert code == 2 and err.startswith(start) and len(err.strip().splitlines()) == 1
+
+
 def test_an_unknown_compared_scenario_is_named_by_its_option(tmp_path, capsys):
     code, _, err = cli(capsys, "brief", "lai_chau_plan_2016", "--target", "0.968", "--year", "2020", "--draws", "4",
                        "--compare", "lai_chao", "--out", str(tmp_path / "b.html"))
