@@ -173,7 +173,7 @@ def cmd_brief(args) -> int:
                                    **{k: row[k] for k in (*planning.BUDGET_VARS, "extra_state_cost", "extra_insured",
                                                           "cost_per_additional_insured") if k in row}}  # BHXH: support
         print(json.dumps({"out": str(out), "scenario": s["scenario"], "target": rep["target"], "year": rep["year"],
-                          "probability": rep["probability"],
+                          "probability": rep["probability"], "probability_se": rep["probability_se"],
                           **{k: rep[k] for k in ("probability_published", "probability_published_se", "reporting_error_sd")
                              if k in rep},
                           "changed": s["changed"], "start": s["start"],

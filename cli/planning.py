@@ -424,8 +424,10 @@ def _drive_effect_line(effect: dict | None) -> str | None:
 def _monte_carlo_line(mc: dict, result: dict) -> str:
     """How far another seed or number of draws could move the answer: the cheapest mixes found for
     the ends of the probability's Monte Carlo band (2 standard errors each side)."""
-    head = (f"monte carlo: with {mc['draws']} draws the probability is known to \u00b1{100 * mc['probability_se']:.1f} "
-            f"points (standard error)")
+    # the error of the probability asked for, whose band the mixes below answer: not of the one found,
+    # which falls short of it where the target is out of reach
+    head = (f"monte carlo: with {mc['draws']} draws a probability of {100 * result['probability_required']:g}% (the one "
+            f"asked for) is known to \u00b1{100 * mc['probability_se']:.1f} points (standard error)")
     low, high = mc.get("low"), mc.get("high")
     if low is None and high is None:
         return head

@@ -146,3 +146,18 @@ def test_the_published_figures_chance_gives_its_monte_carlo_error(capsys):
     code, out, _ = cli(capsys, *argv)
     line = next(x for x in out.splitlines() if x.startswith("the published figure reaches it"))
     assert f"(\u00b1{100 * se:.1f} points; coverage plus the fit's reporting error, sd " in line
+
+
+def test_solves_monte_carlo_line_says_which_probability_it_measures(capsys):
+    """'the probability is known to ±8.9 points' followed a found 15%: the error is the asked 80%'s."""
+    code, out, _ = cli(capsys, "solve", "vinh_long", "--target", "0.9", "--year", "2020", "--draws", "20",
+                       "--probability", "0.8", "--levers", "near_poor,pupil_student", "--json")
+    result = json.loads(out)
+    assert code == 0 and result["probability"] < 0.8  # out of reach: the best found falls short
+    se = result["monte_carlo"]["probability_se"]
+    assert se == pytest.approx((0.8 * 0.2 / 20) ** 0.5, abs=1e-6)
+    code, out, _ = cli(capsys, "solve", "vinh_long", "--target", "0.9", "--year", "2020", "--draws", "20",
+                       "--probability", "0.8", "--levers", "near_poor,pupil_student")
+    line = next(x for x in out.splitlines() if x.startswith("monte carlo:"))
+    assert line.startswith(f"monte carlo: with 20 draws a probability of 80% (the one asked for) is known to "
+                           f"\u00b1{100 * se:.1f} points")

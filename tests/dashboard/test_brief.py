@@ -254,6 +254,8 @@ def test_every_output_gives_the_same_first_year_of_the_levers_tried():
         book = openpyxl.load_workbook(io.BytesIO(briefing.to_excel(s, lang)))
         cells = [row for sheet in book for row in sheet.iter_rows(values_only=True) if row and row[0] == label]
         assert cells and all(row[1] == 2017 for row in cells), cells
+        # the name `covsim brief` takes, a shipped plan's too (a reader of the Word file cannot type its document)
+        assert (dict(vi="Kịch bản", en="Scenario")[lang], "dong_nai_plan_2013") in brief_content.briefing(s, lang).reproduce
 
 
 def test_a_2025_unit_says_which_former_provinces_run_on_the_priors_and_no_more():
