@@ -144,12 +144,16 @@ def cmd_run(args) -> int:
                       target_gaps=entry.target_gaps(ds, scenario))
     if scenario.scheme == "bhxh" and args.budget:  # the one state cost the labour layer models
         result["voluntary_subsidy_cost"] = _subsidy_cost(ds, scenario)
+    observed = observations.observed(scenario.region, scenario.scheme)
+    # the figures the table's `observed` column prints, with their sources: the JSON gives what the text does
+    result["observed"] = [{k: None if row[k] != row[k] else row[k] for k in ("year", "group", "value", "unit", "source", "note")}
+                          for row in observed.to_dict("records") if scenario.start <= row["year"] <= scenario.end]
     if args.out:  # last, once everything it summarises has been computed: no file from a failed run
         simulator.write_netcdf(ds, args.out)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
-        print(summary.coverage_table(result, observations.observed(scenario.region, scenario.scheme)))
+        print(summary.coverage_table(result, observed))
         # what reproduces it (scenario, seed, data, code) and every assumed number it rests on, as the
         # other text outputs give them: a table pasted into a report carries its own provenance
         print("\n".join(summary.provenance_lines(result["provenance"])))

@@ -57,7 +57,8 @@ def to_docx(brief: Briefing, s: dict) -> bytes:
     doc.add_heading(b("charts", lang), level=2)
     for key, caption in brief.charts:
         doc.add_paragraph(caption).runs[0].bold = True
-        doc.add_picture(io.BytesIO(brief_charts.png(key, s, lang)), width=Cm(16.5))
+        picture = doc.add_picture(io.BytesIO(brief_charts.png(key, s, lang)), width=Cm(16.5))
+        picture._inline.docPr.set("descr", caption)  # the alt text a screen reader says, as the HTML's img has
 
     doc.add_heading(b("annex", lang), level=2)
     doc.add_heading(b("a_changes", lang), level=3)

@@ -161,3 +161,22 @@ def test_solves_monte_carlo_line_says_which_probability_it_measures(capsys):
     line = next(x for x in out.splitlines() if x.startswith("monte carlo:"))
     assert line.startswith(f"monte carlo: with 20 draws a probability of 80% (the one asked for) is known to "
                            f"\u00b1{100 * se:.1f} points")
+
+
+def test_run_json_gives_the_observed_figures_the_table_prints(capsys):
+    """The table's `observed` column had no counterpart in --json."""
+    code, out, _ = cli(capsys, "run", "vietnam", "--draws", "4", "--quiet", "--json")
+    observed = json.loads(out)["observed"]
+    code_text, text, _ = cli(capsys, "run", "vietnam", "--draws", "4", "--quiet")
+    assert code == code_text == 0
+    shown = {}
+    for line in text.splitlines()[2:]:
+        cells = line.split()
+        if line[:4].isdigit() and len(cells) > 4 and "%" not in cells[-1]:
+            shown[int(cells[0])] = cells[-1]
+    by_year = {}
+    for row in observed:
+        assert row["source"] and row["unit"] == "share_of_population" and 0 < row["value"] < 1
+        by_year.setdefault(row["year"], []).append(f"{100 * row['value']:.1f}")
+    assert by_year[2013] == ["69.0", "68.0"] and by_year[2025] == ["95.2"]
+    assert {y: "/".join(v) for y, v in by_year.items()} == {y: v for y, v in shown.items() if y in by_year}

@@ -54,6 +54,10 @@ def test_goal_word_briefing_opens_in_vietnamese_with_probability_and_cost(tmp_pa
     # its provenance lists what the model held fixed, as every run's does
     assert any(f.startswith("voluntary groups' join shift") for f in printed["provenance"]["fixed"])
     assert [p.name for p in tmp_path.iterdir()] == ["b.docx"]  # no temporary file left beside it
+    # each chart carries its caption as alt text, as the HTML briefing's images do
+    captions = [p.text for p in document.paragraphs if p.runs and p.runs[0].bold and p.text.strip()]
+    alts = [shape._inline.docPr.get("descr") for shape in document.inline_shapes]
+    assert alts and all(alt in captions for alt in alts)
 
 
 def test_lead_paragraph_figures_agree_with_the_budget(summary):
