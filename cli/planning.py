@@ -378,6 +378,8 @@ def cmd_solve(args) -> int:
                else f"{result['scenario']} as it is")  # a reform given with --scenario: against it, unchanged
     print(f"state budget cost {years}: {cost['total'] / 1e9:,.1f} bn VND "
           f"({result['extra_state_cost']['total'] / 1e9:+,.1f} bn against {against})")
+    # where the levers start from: the chance the mix above is bought against
+    print(f"under {against}: probability {planning.probability_text(result['current_probability'])}")
     if result["cost_per_additional_insured"]:
         print(f"cost per additional insured person in {result['year']}: "
               f"{planning.shown_per_insured(result['cost_per_additional_insured']):,.0f} VND")

@@ -45,6 +45,7 @@ from ..inputs.groups import GROUP_IDS
 from ..output import check_destination
 from ..inputs.policy import Policy
 from ..inputs.regions import boundaries
+from ..inputs.levers import lever_of
 from ..inputs.scenario import LEVERS, Scenario
 
 FORMATS = (".zarr", ".nc")
@@ -320,6 +321,10 @@ def assemble(chunks: list[Chunk], variants_: list[Variant], folder: Path, attrs:
     for p in levers:
         coords[p] = ("scenario", [dict(v.levels).get(p, np.nan) for v in variants_])
     out = out.assign_coords(coords)
+    for p in levers:  # each lever's level with its unit, as the data variables carry theirs
+        out[p].attrs = {"units": lever_of(p).unit, "long_name": f"lever {p}, the level the variant sets"}
+    out["base_scenario"].attrs = {"long_name": "the scenario the variant changes"}
+    out["scenario_hash"].attrs = {"long_name": "fingerprint of what the variant runs (scenario definition)"}
     for name in out.data_vars:
         out[name].attrs = parts[0][name].attrs
     out.attrs.update(attrs)

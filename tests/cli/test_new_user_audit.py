@@ -158,6 +158,10 @@ def test_solves_monte_carlo_line_says_which_probability_it_measures(capsys):
     assert se == pytest.approx((0.8 * 0.2 / 20) ** 0.5, abs=1e-6)
     code, out, _ = cli(capsys, "solve", "vinh_long", "--target", "0.9", "--year", "2020", "--draws", "20",
                        "--probability", "0.8", "--levers", "near_poor,pupil_student")
+    from covsim.simulator.analysis.planning import probability_text
+
+    # the chance the levers start from, which only the JSON gave
+    assert f"under the current policy: probability {probability_text(result['current_probability'])}" in out.splitlines()
     line = next(x for x in out.splitlines() if x.startswith("monte carlo:"))
     assert line.startswith(f"monte carlo: with 20 draws a probability of 80% (the one asked for) is known to "
                            f"\u00b1{100 * se:.1f} points")

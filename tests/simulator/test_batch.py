@@ -311,6 +311,8 @@ def test_store_has_its_coordinates_units_and_provenance(tmp_path, capsys):
     assert list(ds.region.values) == ["vinh_long", "vinh_long", "can_tho", "can_tho"]
     assert list(ds.base_scenario.values) == ["vinh_long", "vinh_long", "can_tho", "can_tho"]
     assert list(ds["state_share.near_poor"].values) == [0.9, 1.0, 0.9, 1.0]
+    assert ds["state_share.near_poor"].attrs["units"] == "share of the premium"  # the lever's, from its registry
+    assert ds.base_scenario.attrs["long_name"] and ds.scenario_hash.attrs["long_name"]
     assert len(set(ds.scenario_hash.values)) == 4
     for name in ("population", "insured", "coverage", "coverage_total", "population_total", "insured_total",
                  "state_cost_national", "state_cost_local", "state_cost", "premium_revenue"):
