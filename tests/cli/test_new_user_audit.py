@@ -184,3 +184,15 @@ def test_run_json_gives_the_observed_figures_the_table_prints(capsys):
         by_year.setdefault(row["year"], []).append(f"{100 * row['value']:.1f}")
     assert by_year[2013] == ["69.0", "68.0"] and by_year[2025] == ["95.2"]
     assert {y: "/".join(v) for y, v in by_year.items()} == {y: v for y, v in shown.items() if y in by_year}
+
+
+def test_the_budget_table_says_why_its_first_row_has_no_state_cost(capsys):
+    """2008 showed revenue and a state cost of 0.0, read as the state paying nothing that year."""
+    code, out, _ = cli(capsys, "run", "vietnam", "--draws", "4", "--quiet", "--budget", "--json")
+    budget = json.loads(out)["budget"]
+    assert code == 0 and budget["year"][0] == 2008
+    assert budget["state_cost"][0] == 0 < budget["premium_revenue"][0] and budget["state_cost"][1] > 0
+    code, out, _ = cli(capsys, "run", "vietnam", "--draws", "4", "--quiet", "--budget")
+    assert ("the first row, 2008, is the state the run starts from: its revenue is that state's insured at that "
+            "year's premium, its state cost 0, as the data hold no state share before Law 25/2008's (in force from "
+            "1 July 2009)") in out.splitlines()
