@@ -209,7 +209,8 @@ def test_the_briefing_gives_the_published_figures_chance_beside_the_coverages(su
 def test_a_users_scenario_is_named_in_the_heading_and_the_reproduce_table():
     """A reform file's briefing said "under the policy in force" and never named the scenario: its
     heading now names it, a change to its baseline, and the reproduce table gives its name; a shipped
-    plan keeps its document, a baseline the policy in force (no id shown)."""
+    plan keeps its document, a baseline the policy in force (no id in the heading; the reproduce
+    table names every scenario by its id since 2026-12-06)."""
     from covsim.dashboard.brief_content import scenario_plan
 
     s = {"scenario": "vl_hh30", "region": "vinh_long_2025", "scheme": "bhyt", "baseline": "vinh_long_2025"}
