@@ -222,13 +222,13 @@ def _budget_table(budget: dict) -> str:
         lines.append(f"{year:>4}  {budget['state_cost'][i] / 1e9:>9,.1f}  {budget['state_cost_national'][i] / 1e9:>9,.1f}"
                      f"  {budget['state_cost_local'][i] / 1e9:>9,.1f}  {budget['premium_revenue'][i] / 1e9:>9,.1f}"
                      f"  {extra:>16}")
-    # as the briefing, page and workbook say: the state's premiums are in both columns
-    lines.append("revenue: the fund's premium revenue, the state's share included (do not add it to state)")
     if budget["year"] and budget["state_cost"][0] == 0 < budget["premium_revenue"][0]:  # said, not left to be
         # read as the state paying nothing that year
         lines.append(f"the first row, {budget['year'][0]}, is the state the run starts from: its revenue is that state's "
                      "insured at that year's premium, its state cost 0, as the data hold no state share before Law "
                      "25/2008's (in force from 1 July 2009)")
+    # as the briefing, page and workbook say: the state's premiums are in both columns
+    lines.append("revenue: the fund's premium revenue, the state's share included (do not add it to state)")
     return "\n".join(lines)
 
 

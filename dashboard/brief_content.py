@@ -304,11 +304,12 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     if as_of:  # the --until (and --known, if given: its default is not a day it takes) that fit it again
         reproduce += [(b("r_until", lang), str(as_of["until"]))]
         reproduce += [(b("r_known", lang), as_of["known"])] if as_of.get("known") else []
-    # the name `covsim brief` takes, a shipped plan's too: the text names a plan by its document, which
-    # a reader holding the Word or PDF file cannot type
-    reproduce.append((b("r_scenario", lang), s["scenario"]))
-    if c:  # the compared scenario by the name --compare takes, and its fingerprint
-        reproduce.append((b("r_compare", lang), f"{c['name']} ({c.get('scenario_hash', '')})"))
+    if users_scenario(s):  # a shipped plan is named by its document, a baseline by its region
+        reproduce.append((b("r_scenario", lang), s["scenario"]))
+    if c:  # the compared scenario's fingerprint, and a user's file's name (a shipped one is named in the text)
+        fingerprint = c.get("scenario_hash", "")
+        mine = users_scenario({"scenario": c["name"], "region": c.get("region", s["region"])})
+        reproduce.append((b("r_compare", lang), f"{c['name']} ({fingerprint})" if mine else fingerprint))
     sources = own_cited(s, lang, region) or members_cited(s, lang) or [no_sources(s, lang, region)]  # never left empty
     stamp = local_time(now or datetime.now(timezone.utc), lang)
     return Briefing(lang=lang, title=b("title", lang, scheme=scheme, region=region),
