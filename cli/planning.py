@@ -202,10 +202,11 @@ def cmd_target(args) -> int:
     print(f"{scenario.name} ({scenario.region}, {scenario.scheme}), {report['draws']} draws, seed {report['seed']}")
     as_of = f" as of {report['as_of']}" if "as_of" in report else ""
     print(f"target {100 * args.target:.2f}% in {args.year}: probability{as_of} {planning.probability_text(report['probability'])}"
-          f" ({_monte_carlo_text(report)})")
+          f" ({_monte_carlo_text(report['probability'], report['probability_se'], report['draws'])})")
     if "probability_published" in report:  # the figure the target is judged on
         print(f"the published figure reaches it: probability {planning.probability_text(report['probability_published'])}"
-              f" ({_published_se_text(report)}coverage plus the fit's reporting error, "
+              f" ({_monte_carlo_text(report['probability_published'], report['probability_published_se'], report['draws'])};"
+              f" coverage plus the fit's reporting error, "
               f"sd {100 * report['reporting_error_sd']:.1f} points)")
     if "outcome" in report:
         print(f"observed {100 * report['observed']:.2f}%: outcome {report['outcome']}, Brier {report['brier']:.4f} "
@@ -391,22 +392,16 @@ def cmd_solve(args) -> int:
     return 0
 
 
-def _monte_carlo_text(report: dict) -> str:
-    """How far another seed or number of draws could move a probability: its standard error, or
-    that every draw (none) reaches the target, which bounds it no closer than the draws allow."""
-    p, n = report["probability"], report["draws"]
+def _monte_carlo_text(p: float, se: float, n: int) -> str:
+    """How far another seed or number of draws could move a probability p: its standard error se,
+    or, where every draw (none) reaches the target, that fact, which bounds it no closer than the n
+    draws allow (a \u00b10.0 would claim too much). Coverage's and the published figure's chances
+    alike."""
     if p <= 0.0:
         return f"none of {n} draws reaches it"
     if p >= 1.0:
         return f"all {n} draws reach it"
-    return f"\u00b1{100 * report['probability_se']:.1f} points, Monte Carlo over {n} draws"
-
-
-def _published_se_text(report: dict) -> str:
-    """'±x points; ' before the published figure's reason, as the coverage's line gives its own, or ''
-    where every draw or none reaches it (the draws bound it then: a ±0.0 would claim too much)."""
-    p = report["probability_published"]
-    return f"\u00b1{100 * report['probability_published_se']:.1f} points; " if 0.0 < p < 1.0 else ""
+    return f"\u00b1{100 * se:.1f} points, Monte Carlo over {n} draws"
 
 
 def _drive_effect_line(effect: dict | None) -> str | None:

@@ -237,7 +237,8 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                (b("k_probability", lang, target=target, denominator=denominator, year=year),
                 probability(rep["probability"], lang) + priors),
                # the figure the plan is judged on, which carries the statistics' reporting error too
-               *([(published_label(rep, lang), probability(rep["probability_published"], lang))]
+               *([(published_label(rep, lang), f"{probability(rep['probability_published'], lang)}"
+                                                f" ({monte_carlo_text(rep, lang, 'probability_published')})")]
                  if "probability_published" in rep else []),
                (b("k_median", lang, year=year),
                 f"{percent(rep['median_coverage'], lang, 1)} ({percent(rep['lo80'], lang, 1)}–"

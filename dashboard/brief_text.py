@@ -66,13 +66,14 @@ def b(key: str, lang: str, **values) -> str:
     return catalogue.text("brief", key, lang, **values)
 
 
-def monte_carlo_text(rep: dict, lang: str) -> str:
-    """How far another seed could move the probability: its Monte Carlo error, or that every draw
-    (none) reaches the target, as the CLI's `target` says it."""
-    p, draws = rep["probability"], number(rep["draws"], lang)
+def monte_carlo_text(rep: dict, lang: str, key: str = "probability") -> str:
+    """How far another seed could move a probability (`key`: coverage's, or `probability_published`,
+    the published figure's): its Monte Carlo error (`key`_se), or that every draw (none) reaches the
+    target, as the CLI's `target` says it."""
+    p, draws = rep[key], number(rep["draws"], lang)
     if p <= 0.0 or p >= 1.0:
         return b("mc_none" if p <= 0.0 else "mc_all", lang, draws=draws)
-    return b("mc_error", lang, se=number(100 * rep["probability_se"], lang, 1), draws=draws)
+    return b("mc_error", lang, se=number(100 * rep[f"{key}_se"], lang, 1), draws=draws)
 
 
 def published_label(rep: dict, lang: str) -> str:

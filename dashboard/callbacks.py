@@ -266,7 +266,8 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     if "probability_published" in rep:  # the figure the plan is judged on carries the statistics' error too
         probability.append(html.Div(catalogue.text("page", "published_chance", lang,
                                                    p=i18n_probability(rep["probability_published"], lang),
-                                                   sd=number(100 * rep["reporting_error_sd"], lang, 1)),
+                                                   sd=number(100 * rep["reporting_error_sd"], lang, 1),
+                                                   mc=monte_carlo_text(rep, lang, "probability_published")),
                                     id="published-chance", style={"fontSize": "13px", "fontWeight": "normal",
                                                                   "color": "#555"}))
     if not s["assumptions"].get("calibrated", True):  # never silently on the priors

@@ -179,7 +179,9 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
                          [x("probability", lang), rep["probability"], x("model", lang)],
                          *([[published_label(rep, lang), rep["probability_published"], x("model", lang)]]
                            if "probability_published" in rep else []),
-                         [b("k_mc", lang), monte_carlo_text(rep, lang), None]]
+                         [b("k_mc", lang), monte_carlo_text(rep, lang), None],
+                         *([[b("k_mc_published", lang), monte_carlo_text(rep, lang, "probability_published"), None]]
+                           if "probability_published" in rep else [])]
             + ([[b("k_as_of", lang, until=as_of["until"]), day_text(as_of["known_on"], lang),
                  " ".join(as_of_sentences(s, lang))]] if as_of else []))
     assumed = mostly_prior_text(a.get("mostly_prior"), lang)  # fitted, yet mostly the priors: said on paper too

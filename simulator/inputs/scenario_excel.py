@@ -94,7 +94,7 @@ def read(path: Path, load_baseline) -> dict:
         wb = load_workbook(path, data_only=True)
     except FileNotFoundError:
         raise InputError(path, None, "scenario file not found") from None
-    except Exception as exc:  # openpyxl raises several kinds for a file that is not a workbook
+    except Exception:  # noqa: BLE001 - openpyxl raises several kinds for a file that is not a workbook
         raise InputError(path, None, NOT_A_WORKBOOK) from None
     problems: list[str] = unsaved_formula_problems(path, wb)
     if problems:

@@ -145,7 +145,17 @@ def test_the_published_figures_chance_gives_its_monte_carlo_error(capsys):
     assert code == 0 and 0 < p < 1 and se == pytest.approx((p * (1 - p) / 40) ** 0.5, abs=1e-6)
     code, out, _ = cli(capsys, *argv)
     line = next(x for x in out.splitlines() if x.startswith("the published figure reaches it"))
-    assert f"(\u00b1{100 * se:.1f} points; coverage plus the fit's reporting error, sd " in line
+    assert f"(\u00b1{100 * se:.1f} points, Monte Carlo over 40 draws; coverage plus the fit's reporting error, sd " in line
+
+
+@pytest.mark.parametrize(("p", "said"), [(0.0, "none of 40 draws reaches it"), (1.0, "all 40 draws reach it"),
+                                         (0.25, "\u00b16.8 points, Monte Carlo over 40 draws")])
+def test_one_wording_of_a_chance_monte_carlo_error(p, said):
+    """Coverage's chance and the published figure's are worded by one helper: at 0 or 1 the draws
+    bound the chance (a \u00b10.0 would claim too much), between them its standard error is given."""
+    from covsim.cli.planning import _monte_carlo_text
+
+    assert _monte_carlo_text(p, (p * (1 - p) / 40) ** 0.5, 40) == said
 
 
 def test_solves_monte_carlo_line_says_which_probability_it_measures(capsys):

@@ -200,7 +200,12 @@ def test_the_briefing_gives_the_published_figures_chance_beside_the_coverages(su
         at = [k for k, _ in numbers].index(row)  # right after the coverage's own probability
         assert numbers[at - 1][0].startswith(brief_text.b("k_probability", lang, target="", denominator="",
                                                           year="")[:10])
-        assert numbers[at][1] == probability(rep["probability_published"], lang)
+        # with its own Monte Carlo error, as the coverage's probability has it in the sentence above
+        se = number(100 * rep["probability_published_se"], lang, 1)
+        assert 0 < rep["probability_published"] < 1
+        assert numbers[at][1] == probability(rep["probability_published"], lang) + (
+            f" (sai số Monte Carlo ±{se} điểm phần trăm trên {DRAWS} lần mô phỏng)" if lang == "vi" else
+            f" (±{se} points of Monte Carlo error over {DRAWS} simulation draws)")
     # a labour run has no such figure: its fit's reporting error is of another share
     labour = compute.scenario("vietnam", "bhxh")
     assert compute.published(res["coverage"], params, 0, labour, 2020, 0.5) == {}

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from dash.exceptions import PreventUpdate
 import pytest
 
-from covsim.dashboard import briefing, callbacks, compute, figures, i18n
+from covsim.dashboard import brief_text, briefing, callbacks, compute, figures, i18n
 from covsim.dashboard.i18n import LANGUAGES, TEXT, number, percent
 
 DRAWS, SEED = 40, 0
@@ -256,8 +256,18 @@ def test_the_page_gives_the_published_figures_chance_under_the_probability():
     (vi,) = [c.children for c in shown["vi"] if getattr(c, "id", None) == "published-chance"]
     (en,) = [c.children for c in shown["en"] if getattr(c, "id", None) == "published-chance"]
     p = {lang: i18n.probability(rep["probability_published"], lang) for lang in ("vi", "en")}
-    assert vi == f"Xác suất số liệu công bố đạt mục tiêu: {p['vi']} (tính cả sai số báo cáo của số liệu, độ lệch chuẩn {sd['vi']} điểm phần trăm)"
-    assert en == f"Probability that the published figure reaches it: {p['en']} (with the figures' reporting error, standard deviation {sd['en']} points)"
+    # its own Monte Carlo error, as the coverage's has under it (or that no draw / every draw reaches it)
+    pp = rep["probability_published"]
+    mc = {lang: (f"sai số Monte Carlo ±{number(100 * rep['probability_published_se'], 'vi', 1)} điểm phần trăm trên "
+                 f"{DRAWS} lần mô phỏng" if lang == "vi" else
+                 f"±{number(100 * rep['probability_published_se'], 'en', 1)} points of Monte Carlo error over {DRAWS} "
+                 f"simulation draws") for lang in ("vi", "en")}
+    if pp in (0.0, 1.0):
+        mc = {lang: brief_text.monte_carlo_text(rep, lang, "probability_published") for lang in ("vi", "en")}
+    assert vi == (f"Xác suất số liệu công bố đạt mục tiêu: {p['vi']} (tính cả sai số báo cáo của số liệu, độ lệch chuẩn "
+                  f"{sd['vi']} điểm phần trăm; {mc['vi']})")
+    assert en == (f"Probability that the published figure reaches it: {p['en']} (with the figures' reporting error, "
+                  f"standard deviation {sd['en']} points; {mc['en']})")
 
 
 def test_voluntary_bhxh_support_is_costed_against_the_baseline():

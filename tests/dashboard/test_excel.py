@@ -87,6 +87,10 @@ def test_assumptions_sheet_lists_the_levers_changed_and_the_run(summary):
     label = (f"Xác suất số liệu công bố của năm 2020 đạt 96,8% (tính cả sai số báo cáo của số liệu, độ lệch chuẩn "
              f"{number(100 * rep['reporting_error_sd'], 'vi', 1)} điểm phần trăm)")
     assert values[label] == rep["probability_published"] and formats[label] == formats["Xác suất đạt mục tiêu (mô hình)"] == "0.0%"
+    assert 0 < rep["probability_published"] < 1  # and its own Monte Carlo error, in words as the coverage's
+    assert values["Sai số Monte Carlo của xác suất số liệu công bố"] == (
+        f"sai số Monte Carlo ±{number(100 * rep['probability_published_se'], 'vi', 1)} điểm phần trăm trên {DRAWS} "
+        f"lần mô phỏng")
 
 
 def test_english_session_gets_english_headers(summary):
