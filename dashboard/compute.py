@@ -277,7 +277,7 @@ def group_names(group: str) -> dict[str, str] | None:
 
 
 #: The unit a scheme's coverage targets are in, as the model computes its coverage.
-TARGET_UNIT = {s: f"share_of_{entry.denominator}" for s, entry in ENTRIES.items()}
+TARGET_UNIT = {s: entry.target_unit for s, entry in ENTRIES.items()}
 #: The scheme whose runs are kept and rerun from a lever's year (`Variants`); the others run whole.
 VARIANTS_SCHEME = next(s for s, entry in ENTRIES.items() if entry.variants)
 

@@ -328,7 +328,8 @@ def assemble(chunks: list[Chunk], variants_: list[Variant], folder: Path, attrs:
     for name in out.data_vars:
         out[name].attrs = parts[0][name].attrs
     out.attrs.update(attrs)
-    # what coverage_total is a share of, for every scheme (a labour run says its own)
+    # what coverage_total is a share of, for every scheme as its runs name it (a labour run says its own;
+    # "population" for BHYT until 2026-12-06, session 7, where `run` said "resident_population")
     out.attrs.setdefault("denominator", schemes.scheme(variants_[0].scenario.scheme).denominator)
     out.attrs["boundaries"] = json.dumps({v.name: boundaries(v.scenario.region, v.scenario.years)
                                           for v in variants_}, ensure_ascii=False)

@@ -45,7 +45,7 @@ class Scheme:
 
     id: str
     model: ModuleType  # Prepared, to_dataset, sample_prior, run, BAND_LABELS
-    denominator: str  # what coverage_total is a share of
+    denominator: str  # what coverage_total is a share of, as its runs' `denominator` attribute names it
     posterior: str
     draw_stream: int
     reads: tuple[str, ...] | None = None
@@ -59,6 +59,12 @@ class Scheme:
     held_texts: Callable | None = None
     held_items: Callable | None = None
     as_of_fixed: tuple = ()
+    unit: str = ""  # the data's unit of its coverage figures and targets, if not share_of_<denominator>
+
+    @property
+    def target_unit(self) -> str:
+        """The unit of the scheme's coverage figures and targets in the data (coverage.csv, targets.csv)."""
+        return self.unit or f"share_of_{self.denominator}"
 
     @property
     def fixed(self) -> tuple[str, ...]:
@@ -106,8 +112,9 @@ _LABOUR = dict(model=labour, denominator="labour_force", posterior="labour_{regi
                learned_attr="labour_learned",
                target_gaps=labour.target_gaps, held_texts=labour.held_texts, held_items=labour.held_items)
 SCHEMES: dict[str, Scheme] = {
-    "bhyt": Scheme("bhyt", health, "population", posterior="{region}.nc", draw_stream=7919, budget=True,
-                   variants=True, as_of_fixed=health.AS_OF_FIXED),
+    # its runs are of the resident population; the data name the unit of its figures share_of_population
+    "bhyt": Scheme("bhyt", health, health.DENOMINATOR, unit="share_of_population", posterior="{region}.nc",
+                   draw_stream=7919, budget=True, variants=True, as_of_fixed=health.AS_OF_FIXED),
     "bhxh": Scheme("bhxh", unread=labour.UNREAD["bhxh"], support_cost=True, **_LABOUR),
     "bhtn": Scheme("bhtn", unread=labour.UNREAD["bhtn"], **_LABOUR),
 }

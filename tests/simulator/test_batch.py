@@ -15,6 +15,7 @@ import xarray as xr
 
 from covsim import simulator
 from covsim.calibration import shipped
+from covsim.simulator.schemes import health
 from covsim.cli.main import main
 
 GRID = ["--grid", "near_poor=0.7:1.0:0.1"]
@@ -319,7 +320,8 @@ def test_store_has_its_coordinates_units_and_provenance(tmp_path, capsys):
         assert ds[name].attrs["units"] and "draw" in ds[name].dims
     for key in ("seed", "draws", "data_hash", "code_version", "scenario_definitions", "parameters", "grid", "scheme"):
         assert key in ds.attrs
-    assert ds.attrs["denominator"] == "population"  # as a labour store says its own
+    # named as `covsim run` names it (a labour store says its own), from the one scheme registry
+    assert ds.attrs["denominator"] == "resident_population" == health.DENOMINATOR
     assert set(json.loads(ds.attrs["scenario_definitions"])) == set(ds.scenario.values)
     assert not Path(f"{out}.partial").exists()
 
