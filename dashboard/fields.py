@@ -179,13 +179,19 @@ def box_id(field: str) -> dict:
     return {"type": "field-error", "field": field.replace(".", "__")}
 
 
-def beside(s: dict | None, lang: str, names: list[str]) -> tuple[list[tuple[str, str] | None], dict, str]:
+def beside(s: dict | None, lang: str, names: list[str],
+           pending: bool = False) -> tuple[list[tuple[str, str] | None], dict, str]:
     """For each box in `names`: (kind 'error'/'warning', text) or None; the results' style; the note
-    over them. An invalid input greys the last valid results (they no longer answer the page)."""
+    over them. An invalid input greys the last valid results (they no longer answer the page), and
+    so does a request still `pending` (being computed, or stopped with the Stop button): the results
+    on screen are of the input before, which the boxes no longer show."""
     out: dict[str, tuple[str, str] | None] = {n: None for n in names}
     style, note = {}, ""
+    if pending:  # the boxes' messages were of the earlier input too
+        return [None] * len(names), STALE_STYLE, say("pending", lang)
     if s and s.get("error") and s.get("kind") == "input":
-        style, note = STALE_STYLE, say("stale", lang)
+        # a box to correct, or a choice the error names (the scheme of a merged province, say)
+        style, note = STALE_STYLE, say("stale" if s.get("field") in out else "stale_choice", lang)
         if s.get("field") in out:
             out[s["field"]] = ("error", message(s, lang))
     elif s and not s.get("error"):
@@ -209,6 +215,12 @@ def beside(s: dict | None, lang: str, names: list[str]) -> tuple[list[tuple[str,
                 out[r["path"]] = ("warning", say("lever_below_national", lang, year=r["from"],
                                                  national=shown(100 * r["national"], lang)))
     return [out[n] for n in names], style, note
+
+
+def pending(answer: dict | None, request: dict | None) -> bool:
+    """The answer on screen is an older request's: the page's request went to the background job
+    and is being computed, or was stopped (Stop) before its answer came."""
+    return bool(answer and request and answer.get("id") != request.get("id"))
 
 
 def _reference(s: dict, reference: str, lang: str) -> str:
@@ -238,10 +250,11 @@ def register(app) -> None:
     from dash import ALL, Input, Output, ctx, html
 
     @app.callback(Output({"type": "field-error", "field": ALL}, "children"), Output("results", "style"),
-                  Output("stale-note", "children"), Input("answer", "data"), Input("lang", "value"))
-    def beside_the_field(s, lang):
+                  Output("stale-note", "children"), Input("answer", "data"), Input("request", "data"),
+                  Input("lang", "value"))
+    def beside_the_field(s, req, lang):
         names = [o["id"]["field"].replace("__", ".") for o in ctx.outputs_list[0]]
-        found, style, note = beside(s, lang, names)
+        found, style, note = beside(s, lang, names, pending(s, req))
         boxes = [None if f is None else html.Span(f[1], className=f"field-{f[0]}",
                                                   style=ERROR_STYLE if f[0] == "error" else WARNING_STYLE)
                  for f in found]

@@ -19,6 +19,8 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from covsim.dashboard import fields
+
 from covsim.dashboard import process
 
 CHROME = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
@@ -252,7 +254,10 @@ def test_as_of_a_past_year_the_page_says_so_and_draws_what_followed(dash_duo, ap
     key = _result(dash_duo)
     salary = _lever(dash_duo, "base_salary").get_attribute("value")
     _pick(dash_duo, "#until", "2013")
+    # while the fit runs, today's answer on screen is greyed and said to be the input before's
+    _wait(lambda: _greyed(dash_duo) == fields.say("pending", "vi"), 60, "the older answer greyed while the fit runs")
     _wait(lambda: "cuối năm 2013" in dash_duo.find_element("#probability").text, 180, "the answer as of 2013")
+    _wait(lambda: _greyed(dash_duo) is None, 10, "the answer as of 2013 not greyed")
     assert dash_duo.find_element("#start").get_attribute("value") == "2014"
     as_of_salary = _lever(dash_duo, "base_salary").get_attribute("value")
     assert as_of_salary != salary and as_of_salary.replace(".", "").replace(",", "") == "1150000"
@@ -265,6 +270,29 @@ def test_as_of_a_past_year_the_page_says_so_and_draws_what_followed(dash_duo, ap
           60, "the as-of answer with the lever moved")
     assert _shown(_probability(dash_duo)) >= _shown(before)
     dash_duo.driver.save_screenshot(str(Path(dash_duo.download_path) / "as_of_2013.png"))
+    assert dash_duo.get_logs() == []
+
+
+def _greyed(duo) -> str | None:
+    """The note over the results where they are greyed (an older or invalid input's), else None."""
+    style = duo.find_element("#results").get_attribute("style") or ""
+    note = duo.find_element("#stale-note").text
+    return note if "opacity" in style else None
+
+
+def test_stopped_the_older_answer_stays_greyed_and_says_so(dash_duo, app):
+    """Stop during an as-of fit: the boxes already show the policy known then, while the results are
+    still today's answer; they stay greyed, said to be the input before's, and not as of that year."""
+    _start(dash_duo, app)
+    _result(dash_duo)
+    before = _probability(dash_duo)
+    _pick(dash_duo, "#until", "2012")
+    _wait(lambda: _greyed(dash_duo) == fields.say("pending", "vi"), 60, "the older answer greyed while the fit runs")
+    dash_duo.find_element("#stop").click()
+    _wait(lambda: dash_duo.find_element("#running").value_of_css_property("display") == "none", 30, "the job stopped")
+    time.sleep(1.0)  # nothing more comes
+    assert _greyed(dash_duo) == fields.say("pending", "vi")
+    assert "cuối năm 2012" not in dash_duo.find_element("#probability").text and _probability(dash_duo) == before
     assert dash_duo.get_logs() == []
 
 

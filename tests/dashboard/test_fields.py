@@ -176,3 +176,32 @@ def test_a_2025_units_own_lever_before_the_merger_is_said_beside_the_start_box()
     assert "từ năm 2025" in fields.message(s, "vi") and "2025 or later" in fields.message(s, "en")
     ok = callbacks.compute_request(dict(req, start="2026"), DRAWS, 0, details=False)
     assert "error" not in ok
+
+
+def test_an_error_of_a_choice_not_a_box_asks_to_change_that_choice():
+    """A merged province's BHXH is refused with the scheme as its field, a radio and no box: the note
+    over the greyed results asked to "correct the box marked in red", which nothing was."""
+    req = {"id": 9, "scenario": "ho_chi_minh_city_2025", "scheme": "bhxh", "start": "2026", "target": "95",
+           "year": "2030", "compare": None, "levers": {}}
+    s = callbacks.compute_request(req, DRAWS, 0, details=False)
+    assert s["kind"] == "input" and s["field"] == "scheme" and "scheme" not in BOXES
+    for lang in ("vi", "en"):
+        found, style, note = fields.beside(s, lang, BOXES)
+        assert found == [None] * len(BOXES) and style == fields.STALE_STYLE
+        assert note == fields.say("stale_choice", lang) != fields.say("stale", lang)
+    assert "đỏ" not in fields.say("stale_choice", "vi") and "red" not in fields.say("stale_choice", "en")
+
+
+def test_results_of_an_older_request_are_greyed_while_the_new_one_runs_or_was_stopped():
+    """A slow request (an as-of year, say) goes to the background job; until its answer comes, or for
+    good after Stop, the page showed the older answer ungreyed beside boxes already refilled for the
+    new question: an official read today's 54% as the chance "as of 2012"."""
+    old = callbacks.compute_request(LAI_CHAU, DRAWS, 0, details=False)
+    assert fields.pending(old, dict(LAI_CHAU, id=8)) and not fields.pending(old, LAI_CHAU)
+    assert not fields.pending(None, LAI_CHAU) and not fields.pending(old, None)
+    for lang in ("vi", "en"):
+        found, style, note = fields.beside(old, lang, BOXES, pending=fields.pending(old, dict(LAI_CHAU, id=8)))
+        assert found == [None] * len(BOXES) and style == fields.STALE_STYLE and note == fields.say("pending", lang)
+    assert "Dừng" in fields.say("pending", "vi") and "stopped" in fields.say("pending", "en")
+    # the answer to the request on screen: nothing greyed
+    assert fields.beside(old, "vi", BOXES, pending=fields.pending(old, LAI_CHAU)) == ([None] * len(BOXES), {}, "")
