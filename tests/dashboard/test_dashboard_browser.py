@@ -19,9 +19,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from covsim.dashboard import fields
-
-from covsim.dashboard import process
+from covsim.dashboard import fields, process
 
 CHROME = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 pytestmark = pytest.mark.skipif(shutil.which("chromedriver") is None or CHROME is None,
