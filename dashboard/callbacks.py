@@ -277,7 +277,7 @@ def render(s: dict | None, lang: str, names=None) -> dict:
         probability = [probability[0], html.Div(views.as_of_note(s, lang), id="as-of-note",
                                                 style={"fontSize": "13px", "fontWeight": "normal", "color": "#8a5a00"}),
                        *probability[1:]]
-    out = {"error": "", "probability": probability, "headline": headline,
+    out = {"error": "", "print-head": views.print_head(s, lang), "probability": probability, "headline": headline,
            "fan": figures.fan_chart(s, lang), "fan-config": graph_config(lang), "legend-note": views.legend_note(s, lang), "result-key": str(s.get("id"))}
     if names is not None and not set(names) & set(RENDERED_REST):
         return out
@@ -305,7 +305,9 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     if rows or per:
         out["per-insured"] = html.Div([html.Div(t("per_insured_year", lang) + (f": {number(per, lang)} {t('vnd', lang)}"
                                                                            f" ({rep['year']})" if per else "")),
-                                       html.Table(rows, style={"fontSize": "13px"}) if rows else None])
+                                       html.Table([html.Tr([html.Th(t("year", lang)), html.Th(t("per_insured_col", lang)),
+                                                            html.Th(t("extra_insured_col", lang))]), *rows],
+                                                  style={"fontSize": "13px"}) if rows else None])
     elif s.get("budget"):  # no lever moves anyone: said, not a heading over nothing
         out["per-insured"] = html.Div([html.Div(t("per_insured_year", lang)), html.P(b("extra_none", lang))])
     else:  # no budget for the scheme: the chart above says so
@@ -364,7 +366,7 @@ def scenario_assumed(s: dict, lang: str) -> str:
 
 
 #: The answer and its chart first (one small response), the other views in a second callback.
-RENDERED = ("error", "probability", "headline", "fan", "fan-config", "legend-note", "result-key")
+RENDERED = ("error", "print-head", "probability", "headline", "fan", "fan-config", "legend-note", "result-key")
 RENDERED_REST = ("groups", "districts", "budget", "per-insured", "comparison", "assumptions")
 PROPS = {"fan": "figure", "groups": "figure", "budget": "figure"}
 #: Outputs that are another prop of a component: the fan chart's config (its toolbar's language)

@@ -146,6 +146,9 @@ def answer() -> html.Div:
             html.Button(T("stop"), id="stop", n_clicks=0)]),
         html.Div(id="stale-note", role="status", style={"color": "#8a5a00", "fontWeight": "bold"}),
         html.Div(id="results", children=[
+        # on paper only (print.css): which province, plan and changes the printout shows, as the
+        # controls that say it on screen are not printed
+        html.Div(id="print-head", className="print-only"),
         html.Div(style=CARD, children=[
             html.Div(T("probability"), style={"fontSize": "14px", "color": "#555"}),
             html.Div(id="probability", style={"fontSize": "44px", "fontWeight": "bold"}),

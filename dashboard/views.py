@@ -31,6 +31,27 @@ def scenario_label(name: str, scheme: str, lang: str = "vi") -> str:
     return f"{scenario_name(name, lang)} — {t(scheme, lang)}"  # a dash: titles and schemes have brackets of their own
 
 
+def print_head(s: dict, lang: str):
+    """The printout's first lines (print.css shows them on paper only): the province, the scenario
+    under its scheme and the lever changes being tested, from their start year, which on screen
+    only the controls show and the printout leaves out."""
+    from dash import html
+
+    from .brief_content import lever_phrase
+    from .brief_text import b
+    from .i18n import region_name, t
+
+    changed = sorted((s.get("changed") or {}).items())
+    items = "; ".join(f"{lever_phrase(p, v, lang, bool(s.get('as_of')))} {b('from_year', lang, year=s['start'])}"
+                      for p, v in changed)
+    label, region = scenario_label(s["scenario"], s["scheme"], lang), region_name(s["region"], lang)
+    return [html.H3(label if region in label else f"{region} — {label}",  # a baseline's name gives its region
+                    style={"margin": "0 0 2px"}),
+            html.P(catalogue.text("page", "print_changes", lang, items=items) if changed
+                   else t("print_no_changes", lang),
+                   style={"margin": "0 0 6px"})]
+
+
 def legend_note(s: dict, lang: str) -> str:
     """The key under the fan chart: observed figures and planned targets only when the chart has them."""
     known, later = split_later(s)

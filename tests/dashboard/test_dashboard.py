@@ -711,3 +711,25 @@ def test_a_new_lever_start_refills_the_boxes_left_as_filled_and_keeps_those_chan
         callbacks.refilled("vietnam", "bhyt", paths, typed, start, str(start), "vi", skip)
     with pytest.raises(PreventUpdate):
         callbacks.refilled("vietnam", "bhyt", paths, typed, start, "20x7", "vi", skip)
+
+
+def test_the_printout_names_the_province_plan_and_changes_and_the_cost_table_its_columns():
+    """Printed, the page lost its controls and with them what it answers: its first lines now name
+    the province, the plan under its scheme and each lever change with its start year. The cost per
+    additional insured listed years, đồng and people without saying what the columns were."""
+    s = callbacks.compute_request(dict(LAI_CHAU, levers=dict(LAI_CHAU["levers"], **{"state_share.near_poor": 100})),
+                                  DRAWS, SEED)
+    assert s["changed"] == {"state_share.near_poor": 1.0}
+    for lang, changes, region in (("vi", "Thay đổi đang thử: ", "Lai Châu"), ("en", "Changes being tested: ", "Lai Chau")):
+        title, line = callbacks.render(s, lang)["print-head"]
+        assert region in title.children and title.children.endswith(i18n.t("bhyt", lang))
+        assert line.children.startswith(changes) and "100%" in line.children and "2017" in line.children
+        table = callbacks.render(s, lang)["per-insured"].children[1]
+        head = [c.children for c in table.children[0].children]
+        assert head == [i18n.t("year", lang), i18n.t("per_insured_col", lang), i18n.t("extra_insured_col", lang)]
+        assert all(len(r.children) == 3 for r in table.children[1:])
+    plain = callbacks.compute_request(dict(LAI_CHAU, scenario="lai_chau", levers={}), DRAWS, SEED)
+    assert plain["changed"] == {}
+    title, line = callbacks.render(plain, "vi")["print-head"]
+    assert title.children.count("Lai Châu") == 1  # the baseline's name gives its region: not said twice
+    assert line.children == "Không thay đổi chính sách của kịch bản."

@@ -435,9 +435,15 @@ def test_print_shows_the_results_full_width_without_controls_or_cut_charts(dash_
     time.sleep(1)
     screen = _print_geometry(driver)
     assert max(screen["widths"]) > A4_WIDTH, screen  # the screen's charts would not fit the page
+    head = dash_duo.find_element("#print-head")
+    assert head.value_of_css_property("display") == "none"  # on screen the controls say it
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     time.sleep(2)
     paper = _print_geometry(driver)
+    # on paper, without the controls: which province and plan, and that nothing was changed
+    assert head.value_of_css_property("display") == "block"
+    assert head.text.splitlines() == ["Chính sách hiện hành — Toàn quốc — BHYT",
+                                      "Không thay đổi chính sách của kịch bản."], head.text
     assert paper["controls"] == "none" and paper["buttons"] == 0 and paper["toolbars"] == 0, paper
     assert paper["left"] < 30 and paper["width"] > 0.9 * paper["page"], paper
     assert paper["widths"] and max(paper["widths"]) <= A4_WIDTH, paper
