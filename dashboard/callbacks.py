@@ -233,9 +233,11 @@ def drive_text(value, lang: str, as_of: bool = False) -> str:
         strength = fields.number(value)
     except ValueError:
         strength = None
-    cost = per_person * (1.0 if strength is None else max(strength, 0.0))
-    return (f"{t('drive_scale.as_of' if as_of else 'drive_scale', lang)}. "
-            f"{t('drive_cost', lang).format(unit=number(per_person, lang), cost=number(cost, lang))}")
+    spec = next(s for s in compute.lever_specs() if s["kind"] == "drive")
+    scale = f"{t('drive_scale.as_of' if as_of else 'drive_scale', lang)}. "
+    if strength is None or not spec["lo"] <= strength <= spec["hi"]:  # empty, not a number, out of range
+        return scale + t("drive_cost_unit", lang).format(unit=number(per_person, lang))  # the box's error says why
+    return scale + t("drive_cost", lang).format(unit=number(per_person, lang), cost=number(per_person * strength, lang))
 
 
 def render(s: dict | None, lang: str, names=None) -> dict:
@@ -271,7 +273,8 @@ def render(s: dict | None, lang: str, names=None) -> dict:
                                     id="published-chance", style={"fontSize": "13px", "fontWeight": "normal",
                                                                   "color": "#555"}))
     if not s["assumptions"].get("calibrated", True):  # never silently on the priors
-        probability = [*probability, html.Div(on_priors_text(s["assumptions"], lang), id="on-priors",
+        said = on_priors_text(s["assumptions"], lang)  # a sentence of its own here, not a bracket's words
+        probability = [*probability, html.Div(said[:1].upper() + said[1:], id="on-priors",
                                              style={"fontSize": "13px", "fontWeight": "normal", "color": "#b00020"})]
     if s.get("as_of"):  # as of a year: said right under the figure, before anything else
         probability = [probability[0], html.Div(views.as_of_note(s, lang), id="as-of-note",
@@ -313,7 +316,9 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     else:  # no budget for the scheme: the chart above says so
         out["per-insured"] = None
     c = s.get("compare")
-    if c:
+    if c and c["name"] == s["scenario"] and not s.get("changed"):  # the page's default: a card of equal numbers
+        out["comparison"] = html.P(t("compare_same", lang))
+    elif c:
         lines = [html.Tr([html.Th(""), html.Th(figures.compared_name(s, lang)),
                           html.Th(scenario_name(c["name"], lang))]),
                  html.Tr([html.Td(t("probability", lang)), html.Td(i18n_probability(c["probability_a"], lang)),
@@ -390,7 +395,7 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
 
     @app.callback(Output("scenario", "options", allow_duplicate=True),
                   Output("compare", "options", allow_duplicate=True), Output("page-title", "children"),
-                  Output("region", "options"), Output("scheme", "options"),
+                  Output("budget-head", "children"), Output("region", "options"), Output("scheme", "options"),
                   Output("region", "labels"), Output("scenario", "labels"), Output("compare", "labels"),
                   *[Output(g, "config") for g in GRAPHS],
                   Input("scheme", "value"), Input("lang", "value"), State("region", "value"),
@@ -405,7 +410,8 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         regions = [{"label": i18n.region_name(r, lang), "value": r} for r in compute.REGIONS]
         schemes = [{"label": t(s, lang), "value": s} for s in compute.SCHEMES]
         words = i18n.dropdown_labels(lang)
-        return (options, options, views.title(scheme, lang), regions, schemes, words, words, words,
+        return (options, options, views.title(scheme, lang), views.budget_heading(scheme, lang), regions, schemes,
+                words, words, words,
                 *[graph_config(lang)] * len(GRAPHS))
 
     @app.callback(Output("until", "options"), Output("until", "value"), Output("until", "disabled"),
@@ -468,7 +474,7 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         skip = [no_update] * len(paths)  # a wildcard output takes one value per box
         if {t["prop_id"].split(".")[0] for t in ctx.triggered} == {"start"}:
             return refilled(name, scheme, paths, typed, filled, start_typed, lang, skip, as_of_day(until))
-        note = views.target_note(sc.region, scheme, sc.start, sc.end, lang)
+        note = views.target_note(sc.region, scheme, sc.start, sc.end, lang, as_of_day(until))
         if ctx.triggered_id == "lang":
             kinds = {s["path"]: s["kind"] for s in compute.lever_specs()}
             return ([rewritten(v, kinds[p], lang) for p, v in zip(paths, typed or [None] * len(paths))], skip,
@@ -478,8 +484,8 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         disabled = [scheme not in schemes[p] for p in paths]
         kinds = {s["path"]: s["kind"] for s in compute.lever_specs()}
         boxes = [None if off else boxed(now[p], kinds[p], lang) for p, off in zip(paths, disabled)]
-        if ctx.triggered_id == "until":  # the question stays; the policy is the one known then
-            return boxes, disabled, str(start), no_update, no_update, no_update, start
+        if ctx.triggered_id == "until":  # the question stays; the policy is the one known then, and the
+            return boxes, disabled, str(start), no_update, no_update, note, start  # note says if it knew the target
         return boxes, disabled, str(start), fields.shown(target, lang), str(year), note, start
 
     main = [Output(*TARGETS.get(k, (k, PROPS.get(k, "children"))), allow_duplicate=True) for k in RENDERED]

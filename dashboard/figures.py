@@ -114,14 +114,16 @@ def groups_chart(s: dict, lang: str) -> dict:
     names = ["<br>".join(textwrap.wrap(group_label(r["group"], lang), 34)) for r in rows]
     data = [{"type": "bar", "y": names, "x": [100 * r["coverage"] for r in rows], "orientation": "h",
              "marker": {"color": MODEL},
-             "name": f"{t('median_coverage', lang)} {s['report']['year']} ({t('assumed', lang)})"}]
+             "name": f"{t('median_coverage', lang)} {s['report']['year']} ({t('assumed', lang)})",
+             "showlegend": True}]  # alone (no group targets), plotly hides it: the year and 'model' with it
     has = [(r, n) for r, n in zip(rows, names) if r.get("target") is not None]
     if has:
         data.append({"type": "scatter", "y": [n for _, n in has], "x": [100 * r["target"] for r, _ in has],
                      "mode": "markers", "marker": PLANNED["marker"], "name": t("group_target", lang),
                      "text": [source_label(r.get("source"), lang) for r, _ in has]})
     lines = sum(n.count("<br>") + 1 for n in names)
-    return figure(data, lang, xaxis=_axis("%", range=[0, 102]), yaxis=_axis(autorange="reversed", automargin=True),
+    return figure(data, lang, xaxis=_axis(f"{t('coverage', lang)} (% {t('of_population', lang)})", range=[0, 102]),
+                  yaxis=_axis(autorange="reversed", automargin=True),
                   height=120 + 20 * lines + 12 * len(rows))
 
 

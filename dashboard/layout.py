@@ -158,7 +158,7 @@ def answer() -> html.Div:
         ]),
         html.Div(style=CARD, children=[html.H4(T("groups")), dcc.Graph(id="groups", config=graph_config(DEFAULT))]),
         html.Div(style=CARD, children=[html.H4(T("districts")), html.Div(id="districts")]),
-        html.Div(style=CARD, children=[html.H4(T("budget")), dcc.Graph(id="budget", config=graph_config(DEFAULT)),
+        html.Div(style=CARD, children=[html.H4(t("budget", DEFAULT), id="budget-head"), dcc.Graph(id="budget", config=graph_config(DEFAULT)),
                                        html.Div(id="per-insured")]),
         html.Div(style=CARD, children=[html.H4(T("comparison")), html.Div(id="comparison")]),
         html.Div(id="assumptions", style={"fontSize": "12px", "color": "#555"}),

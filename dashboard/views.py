@@ -7,7 +7,7 @@ Its texts are the catalogue's section `view` (dashboard/locale/*.po).
 from __future__ import annotations
 
 from . import catalogue, compute
-from .brief_text import split_later
+from .brief_text import day_text, split_later
 from .i18n import percent
 
 
@@ -21,6 +21,16 @@ def say(key: str, lang: str, **values) -> str:
 
 def title(scheme: str, lang: str) -> str:
     return say(f"title.{scheme if scheme in compute.TARGET_UNIT else 'bhyt'}", lang)
+
+
+def budget_heading(scheme: str, lang: str) -> str:
+    """The budget card's heading for the scheme on screen: health's premiums and fund revenue, the
+    state's support of voluntary BHXH contributions, or neither (BHTN's support is not modelled)."""
+    from .i18n import t
+
+    entry = compute.ENTRIES.get(scheme)
+    key = "budget" if entry is None or entry.budget else "budget.support" if entry.support_cost else "budget.none"
+    return t(key, lang)
 
 
 def scenario_label(name: str, scheme: str, lang: str = "vi") -> str:
@@ -86,8 +96,10 @@ def boundaries_note(s: dict, lang: str) -> str:
     return say("legend.merged", lang, before=span(spans[0]), after=span(spans[1]), members=names)
 
 
-def target_note(region: str, scheme: str, first: int, last: int, lang: str) -> str:
-    """Where the default target comes from, for the line under the target box."""
+def target_note(region: str, scheme: str, first: int, last: int, lang: str, known=None) -> str:
+    """Where the default target comes from, for the line under the target box; as of a day
+    (`known`), also whether it was set after that day: the question asked, which the forecast then
+    did not know (the as-of note above the answer says it knew only the targets decided by then)."""
     _, _, source, whose = compute.target_default(region, scheme, first, last)
     from .sources import source_label
 
@@ -97,4 +109,6 @@ def target_note(region: str, scheme: str, first: int, last: int, lang: str) -> s
     notes = [say(key, lang, source=source_label(source, lang)) if source else say("target.none", lang)]
     notes += [say("target.of_required", lang, value=percent(t["value"], lang, 0), year=t["year"],
                   source=source_label(t["source"], lang)) for t in others]
+    if known is not None and source and not compute.documents_known_on(source, known.isoformat()):
+        notes.append(say("target.later", lang, day=day_text(known.isoformat(), lang)))
     return " ".join(n if n.endswith(".") else n + "." for n in notes)

@@ -852,3 +852,14 @@ def test_the_group_chart_caption_names_planned_targets_only_where_one_is_drawn(s
     bare = {**summary, "report": {**summary["report"], "groups": [{**r, "target": None} for r in rows]}}
     assert caption(bare) == brief_text.b("c_groups", lang, year=2020)
     assert ("kế hoạch" if lang == "vi" else "planned") not in caption(bare)
+
+
+def test_the_pages_on_priors_line_is_a_sentence_of_its_own():
+    """Under the page's probability the warning stood alone yet began in lower case ("mới hiệu chỉnh
+    một phần: …"): the briefing's bracket words it so, the page's own line starts with a capital."""
+    req = {"id": 1, "scenario": "ho_chi_minh_city_2025", "scheme": "bhyt", "start": 2026, "target": 95,
+           "year": 2030, "levers": {}}
+    s = callbacks.compute_request(req, 8, 0)
+    for lang, start in (("vi", "Mới hiệu chỉnh một phần"), ("en", "Partly not calibrated")):
+        (line,) = [c.children for c in callbacks.render(s, lang)["probability"] if getattr(c, "id", None) == "on-priors"]
+        assert line.startswith(start)

@@ -116,6 +116,13 @@ def test_figures_keep_observed_planned_and_model_apart(small):
     # every group's whole name, wrapped, never cut at a width ('… (người')
     assert [n.replace("<br>", " ") for n in groups[0].y] == [i18n.group_label(r["group"], "vi")
                                                              for r in small["report"]["groups"]]
+    # the bars say they are the model's median of the target year even where no group target is drawn
+    alone = callbacks.compute_request(dict(LAI_CHAU, scenario="vietnam", compare=None, target=95, year=2030),
+                                      DRAWS, SEED)
+    bars = valid(figures.groups_chart(alone, "vi"))
+    assert len(bars.data) == 1 and bars.data[0].showlegend is True
+    assert bars.data[0].name == "Bao phủ trung vị 2030 (mô hình, giả định)"
+    assert bars.layout.xaxis.title.text == f"{i18n.t('coverage', 'vi')} (% {i18n.t('of_population', 'vi')})"
     assert valid(figures.budget_chart(small, "vi")).data
     assert valid(figures.districts_chart(small, "vi")).data
     assert valid(figures.comparison_chart(small, "vi")).data
@@ -559,6 +566,12 @@ def test_the_drive_box_says_its_price_even_at_strength_zero():
     assert ("20,000 VND a year per person of the voluntary groups (insured or not) at strength 1, so 0 VND at the "
             "strength typed") in en
     assert "so 30,000 VND" in drive_text("1,5", "en")
+    # a strength the box refuses (out of 0–3, empty, not a number, nan) is given no price of its own:
+    # 5 was costed at 100.000 đồng beside the error "Phải từ 0 đến 3", nan as strength 1
+    for typed in ("5", "-1", "", None, "abc", "nan"):
+        said = drive_text(typed, "vi")
+        assert "tức" not in said and said.endswith("ở cường độ 1, do ngân sách địa phương chi."), (typed, said)
+    assert vi.endswith(".") and en.endswith(".")
 
 
 def test_the_pages_assumed_numbers_follow_the_rows_flag_not_their_wording(monkeypatch, hand_set_labour):
@@ -733,3 +746,42 @@ def test_the_printout_names_the_province_plan_and_changes_and_the_cost_table_its
     title, line = callbacks.render(plain, "vi")["print-head"]
     assert title.children.count("Lai Châu") == 1  # the baseline's name gives its region: not said twice
     assert line.children == "Không thay đổi chính sách của kịch bản."
+
+
+def test_the_budget_cards_heading_follows_the_scheme():
+    """The BHXH page's budget card was headed "(and health insurance fund revenue)", which it has not."""
+    from covsim.dashboard import views
+
+    assert views.budget_heading("bhyt", "vi") == "Ngân sách nhà nước (và thu quỹ BHYT)"
+    assert views.budget_heading("bhxh", "vi") == "Ngân sách nhà nước (hỗ trợ người tham gia BHXH tự nguyện đóng)"
+    assert views.budget_heading("bhtn", "en") == "State budget"
+    assert all("BHYT" not in views.budget_heading(s, "vi") for s in ("bhxh", "bhtn"))
+
+
+def test_a_scenario_compared_with_itself_unchanged_says_so_instead_of_equal_numbers():
+    """The page's default compares the scenario with itself: a card of equal probabilities and costs
+    and a flat zero chart. Until a lever moves (or another scenario is picked) it says so instead."""
+    same = callbacks.compute_request(dict(LAI_CHAU, scenario="lai_chau", levers={}), DRAWS, SEED)
+    assert same["compare"]["name"] == same["scenario"] and not same["changed"]
+    for lang in ("vi", "en"):
+        card = callbacks.render(same, lang)["comparison"]
+        assert card.children == i18n.t("compare_same", lang)
+    moved = callbacks.compute_request(dict(LAI_CHAU, scenario="lai_chau", levers={"state_share.near_poor": 100}),
+                                      DRAWS, SEED)
+    assert moved["changed"] and "Graph" in str(callbacks.render(moved, "vi")["comparison"])
+
+
+def test_as_of_a_day_before_the_target_was_set_the_target_line_says_so():
+    """As of 2014 the page asked Lai Châu's 96.8% of Decision 1167 (28 June 2016) while its note said
+    the forecast knew only targets decided by then: the line under the target box now says the
+    target came later and is only the question asked; from 2016's end on it says nothing more."""
+    from datetime import date
+
+    from covsim.dashboard import views
+
+    plain = views.target_note("lai_chau", "bhyt", 2016, 2030, "vi")
+    assert "1167" in plain and "sau ngày" not in plain
+    assert views.target_note("lai_chau", "bhyt", 2016, 2030, "vi", date(2016, 12, 31)) == plain
+    before = views.target_note("lai_chau", "bhyt", 2016, 2030, "vi", date(2014, 12, 31))
+    assert before.startswith(plain) and "được đặt sau ngày 31/12/2014" in before
+    assert "set after 2014-12-31" in views.target_note("lai_chau", "bhyt", 2016, 2030, "en", date(2014, 12, 31))

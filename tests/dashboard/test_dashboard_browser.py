@@ -19,7 +19,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from covsim.dashboard import fields, process
+from covsim.dashboard import fields, i18n, process
 
 CHROME = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 pytestmark = pytest.mark.skipif(shutil.which("chromedriver") is None or CHROME is None,
@@ -239,7 +239,9 @@ def test_decimal_comma_and_a_late_lever_start(dash_duo, app):
     _wait(lambda: "sau năm mục tiêu (2025)" in _box_message(dash_duo, "start")().text, 60, "the lever-start warning")
     # the untouched box now shows what is in force from 2027 (Decree 188/2025's 50%), not a change back to 30%
     _wait(lambda: _lever(dash_duo, "state_share.pupil_student").get_attribute("value") == "50", 30, "the refilled box")
-    assert dash_duo.find_element("#error").text == "" and dash_duo.find_element("#stale-note").text == ""
+    # the refilled box is a new request: once it is answered, nothing is greyed and no error shown
+    _wait(lambda: dash_duo.find_element("#stale-note").text == "", 60, "the refilled box's answer")
+    assert dash_duo.find_element("#error").text == ""
     dash_duo.driver.save_screenshot(str(Path(dash_duo.download_path) / "late_start.png"))
     assert dash_duo.get_logs() == []
 
@@ -352,6 +354,10 @@ def test_observed_only_where_the_data_have_it_and_the_difference_in_its_own_pane
     _wait(lambda: "chưa có số liệu quan sát" in dash_duo.find_element("#legend-note").text, 30, "Lai Chau's key")
     assert "●" not in dash_duo.find_element("#legend-note").text
     assert not any("quan sát" in n for n in _figure(dash_duo, "#fan")["names"])
+    # Compared with itself and nothing changed (the page's default): a line saying so, not a card of
+    # equal numbers; a lever moved, the comparison is drawn.
+    _wait(lambda: dash_duo.find_element("#comparison").text == i18n.t("compare_same", "vi"), 60, "the comparison note")
+    _type(_lever(dash_duo, "state_share.near_poor"), "100")
     # The comparison: coverage lines above, the difference below on its own axis, not overlaid.
     fig = _wait(lambda: _figure(dash_duo, "#comparison"), 60, "the comparison chart")
     y, y2 = fig["layout"]["yaxis"], fig["layout"]["yaxis2"]
@@ -366,6 +372,8 @@ def test_the_labour_views_are_labelled_for_their_scheme_with_a_sourced_target_or
     dash_duo.find_element("#scheme input[value='bhxh']").click()
     _wait(lambda: "lực lượng lao động" in dash_duo.find_element("#headline").text, 90, "the BHXH answer")
     assert dash_duo.find_element("#page-title").text == "Mô phỏng bao phủ bảo hiểm xã hội"
+    # the budget card is of the state's support of voluntary contributions: no health fund revenue
+    assert dash_duo.find_element("#budget-head").text == "Ngân sách nhà nước (hỗ trợ người tham gia BHXH tự nguyện đóng)"
     _wait(lambda: "— BHXH" in dash_duo.find_element("#scenario").text, 10, "the scenario labelled BHXH")
     assert "BHYT" not in dash_duo.find_element("#scenario").text
     # The health-insurance levers mean nothing here: disabled, empty and out of sight, not a raw '25.2055'.
@@ -399,6 +407,7 @@ def test_the_labour_views_are_labelled_for_their_scheme_with_a_sourced_target_or
     # Back to health insurance: its title, its levers and its sourced target again.
     dash_duo.find_element("#scheme input[value='bhyt']").click()
     _wait(lambda: dash_duo.find_element("#page-title").text == "Mô phỏng bao phủ bảo hiểm y tế", 30, "BHYT title")
+    assert dash_duo.find_element("#budget-head").text == "Ngân sách nhà nước (và thu quỹ BHYT)"
     _wait(lambda: "95,00%" in dash_duo.find_element("#headline").text, 90, "the BHYT answer again")
     assert _lever(dash_duo, "state_share.household").is_enabled()
     assert _lever(dash_duo, "state_share.household").is_displayed()
