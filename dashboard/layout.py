@@ -148,7 +148,7 @@ def answer() -> html.Div:
         html.Div(id="results", children=[
         # on paper only (print.css): which province, plan and changes the printout shows, as the
         # controls that say it on screen are not printed
-        html.Div(id="print-head", className="print-only"),
+        html.Header(id="print-head", className="print-only"),  # not a div: the cards stay div 1, 2, …
         html.Div(style=CARD, children=[
             html.Div(T("probability"), style={"fontSize": "14px", "color": "#555"}),
             html.Div(id="probability", style={"fontSize": "44px", "fontWeight": "bold"}),
