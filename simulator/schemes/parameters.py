@@ -265,7 +265,7 @@ def walk_starts(regions: list[str], noise_from: int, last: int | None = None,
     known to the run (`last_figures`, or `figures` as it gave them), where the fit ties that
     region's walk to zero (`health_fit.walk_span`), or `noise_from` for a region with none (its
     level is its offset's). `noise_from` is the year after the figures a run knows (the nation's
-    last on the whole record, 2024; Y + 1 as of Y): a province whose last figure is older walks
+    last on the whole record is 2025's, so 2026; Y + 1 as of Y): a province whose last figure is older walks
     from the year after it (Vĩnh Long's 2017: from 2018), else its forecast would leave out the
     years between; one with a later figure walks from after that. NO_WALK: no walk at all."""
     if noise_from >= NO_WALK:
