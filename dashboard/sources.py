@@ -89,5 +89,6 @@ def missing(folder: Path | None = None, tables: tuple[str, ...] | None = None) -
     """One line per row whose source has no entry in the catalogue's section `source` (both languages)."""
     return [f"{path} line {line}: source {text!r} has no entry in section '{SECTION}' of "
             f"dashboard/locale/vi.po and en.po; add its Vietnamese citation with "
-            f"tools/catalogue.py set {SECTION} KEY VI EN (KEY: the text as written)"
+            f"tools/catalogue.py set {SECTION} {key(text)!r} VI EN (the key: the text with its runs of "
+            f"white space made one space)"
             for path, line, text in shown(folder, tables) if not catalogue.has(SECTION, key(text))]

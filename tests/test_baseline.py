@@ -21,7 +21,10 @@ GOLDEN = json.loads((HERE / "baseline.json").read_text())
 def test_every_shipped_scenario_has_a_baseline():
     from covsim import simulator
 
-    assert set(GOLDEN) == set(simulator.shipped_scenarios())
+    shipped = set(simulator.shipped_scenarios())
+    assert set(GOLDEN) == shipped, (f"without a baseline: {sorted(shipped - set(GOLDEN))}; no longer shipped: "
+                                    f"{sorted(set(GOLDEN) - shipped)}; after checking the new results, run "
+                                    "python tests/update_baseline.py (docs/extending.md)")
 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN))

@@ -102,12 +102,19 @@ def main(argv: list[str]) -> int:
         return 2 if found else 0
     if argv[:1] == ["set"] and len(argv) == 5:
         _, section, key, vi, en = argv
+        if section == "source":  # looked up by the data's text with its white space normalised
+            from covsim.dashboard.sources import key as source_key
+
+            key = source_key(key)
         for lang, text in (("vi", vi), ("en", en)):
             catalog = load(lang)
             flags = ["python-brace-format"] if "{" in text else []
             catalog.delete(key, context=section)
             catalog.add(key, text, context=section, flags=flags)
             save(lang, catalog)
+        return 0
+    if argv[:1] in (["-h"], ["--help"]):
+        print(__doc__)
         return 0
     print(__doc__, file=sys.stderr)
     return 2

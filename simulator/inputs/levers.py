@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..errors import nearest
 from .groups import GROUPS, STATE_SHARED
-from .scheme_ids import ENFORCEMENT, HEALTH as _HEALTH, SCHEMES, VOLUNTARY
+from .scheme_ids import ENFORCEMENT, HEALTH as _HEALTH, HEALTH_POLICY, LABOUR_POLICY, SCHEMES, VOLUNTARY
 
 HEALTH = (_HEALTH,)
 #: The groups the dashboard and `sensitivity` offer for a group lever unless it names its own: the
@@ -60,6 +60,13 @@ class Lever:
     column: dict[str, str] = field(default_factory=dict)  # the page's table header (group levers)
 
     def __post_init__(self):
+        # A lever on a parameter no run reads (a misspelt `local_topup`) ran without effect, said
+        # nothing, and let `check-data` accept data rows of that name too.
+        if self.parameter not in HEALTH_POLICY + LABOUR_POLICY:
+            allowed = ", ".join(HEALTH_POLICY + LABOUR_POLICY)
+            raise ValueError(f"lever {self.name!r}: parameter {self.parameter!r} is read by no run"
+                             f"{nearest(self.parameter, HEALTH_POLICY + LABOUR_POLICY)}; allowed: {allowed}, "
+                             f"or make the engine read it first (docs/extending.md)")
         # `sensitivity` varies a premium's state share and a drive's strength only (its fast path):
         # a lever declared for it on another parameter made every default `covsim sensitivity` fail.
         if self.sensitivity and self.parameter not in SENSITIVITY_PARAMETERS:

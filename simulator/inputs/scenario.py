@@ -475,6 +475,10 @@ def load(name_or_path: str | Path, _seen: tuple = (), _by_name: bool = False) ->
         if key in raw and not isinstance(raw[key], str):
             raise InputError(where, key, "must be a string")
     name = raw["name"] if "name" in raw else path.stem
+    if path is not None and path.suffix.lower() == ".toml" and path.parent.resolve() == shipped_dir().resolve() \
+            and name != path.stem:  # listed by its `name`, found by its file's: `covsim run NAME` failed
+        raise InputError(where, "name", f"'{name}' differs from the file's name '{path.stem}'; allowed: "
+                                        f"'{path.stem}' (a shipped scenario is named as its file), or no name key")
     if not name.strip():  # every output names its scenario: an empty one reads "scenario ," in the provenance
         raise InputError(where, "name", "is empty; allowed: a short id, e.g. \"vinh_long_near_poor_90\" "
                                         "(or leave the key out: the file's name is used)")

@@ -66,8 +66,13 @@ def test_an_unknown_compared_scenario_is_named_by_its_option(tmp_path, capsys):
     code, _, err = cli(capsys, "brief", "lai_chau_plan_2016", "--target", "0.968", "--year", "2020", "--draws", "4",
                        "--compare", "lai_chao", "--out", str(tmp_path / "b.html"))
     assert code == 2 and not list(tmp_path.iterdir())
+    # the region's other shipped scenarios, however many a contributor adds (docs/extending.md)
+    from covsim.simulator.inputs.scenario import load, shipped
+
+    same = [n for n in shipped() if n != "lai_chau_plan_2016" and load(n).region == "lai_chau"]
+    assert "lai_chau" in same
     assert err.strip() == ("covsim: error: brief: --compare: 'lai_chao': no scenario of that name (did you mean "
-                           "'lai_chau'?); allowed: a scenario of lai_chau (lai_chau) or a .toml or .xlsx file")
+                           f"'lai_chau'?); allowed: a scenario of lai_chau ({', '.join(same)}) or a .toml or .xlsx file")
 
 
 @pytest.mark.parametrize("argv, hint", [

@@ -71,7 +71,29 @@ def test_a_new_row_without_a_citation_is_named_by_file_line_and_text(tmp_path):
     found = sources.missing(tmp_path, ("coverage",))
     assert found == [f"{copy} line {line}: source 'Hypothetical bulletin 2031' has no entry in section 'source' of "
                      "dashboard/locale/vi.po and en.po; add its Vietnamese citation with tools/catalogue.py set "
-                     "source KEY VI EN (KEY: the text as written)"]
+                     "source 'Hypothetical bulletin 2031' VI EN (the key: the text with its runs of white space made "
+                     "one space)"]
+
+
+def test_a_source_with_doubled_spaces_is_keyed_as_it_is_looked_up(tmp_path, monkeypatch):
+    """`set source 'TEXT AS WRITTEN'` with a doubled space wrote an entry that the lookup (by the text
+    with its white space normalised) never found: the message gives the key, and `set` normalises it."""
+    for name in sources.shown_tables():
+        shutil.copy(sources.shipped_folder() / f"{name}.csv", tmp_path)
+    copy = tmp_path / "coverage.csv"
+    with open(copy, "a", encoding="utf-8") as f:
+        f.write("vietnam,2031,bhyt,all,0.99,share_of_population,observed,Hypothetical  bulletin 2031,\n")
+    (found,) = sources.missing(tmp_path, ("coverage",))
+    assert "set source 'Hypothetical bulletin 2031' VI EN" in found
+    spec = importlib.util.spec_from_file_location("catalogue_tool", Path(__file__).parents[2] / "tools" / "catalogue.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    saved = {}
+    monkeypatch.setattr(tool, "save", lambda lang, catalog: saved.setdefault(lang, catalog))
+    assert tool.main(["set", "source", "Hypothetical  bulletin 2031", "Bản tin giả định 2031", "Hypothetical bulletin"]) == 0
+    for lang in ("vi", "en"):
+        assert saved[lang].get("Hypothetical bulletin 2031", context="source") is not None
+        assert saved[lang].get("Hypothetical  bulletin 2031", context="source") is None
 
 
 def test_the_catalogue_tool_reports_it_too(tmp_path, monkeypatch):

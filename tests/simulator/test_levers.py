@@ -223,6 +223,10 @@ def test_solve_and_sensitivity_take_the_schemes_from_the_lever_registry(monkeypa
     # refused where it is declared, not at every later `covsim sensitivity`
     with pytest.raises(ValueError, match="sensitivity=True needs a parameter it can vary, one of state_share"):
         dataclasses.replace(levers.LEVERS["enforcement"], sensitivity=True)
+    # a lever on a parameter no run reads (misspelt) ran without effect and let check-data accept
+    # rows of that name: refused where it is declared, with the nearest name
+    with pytest.raises(ValueError, match="parameter 'local_topup' is read by no run .did you mean 'local_top_up'"):
+        dataclasses.replace(levers.LEVERS["local_top_up"], parameter="local_topup")
     with pytest.raises(InputError, match="does not move this lever"):  # past the scheme check
         solve.solve(labour, None, 0, 0.9, 2030, 0.5, ["voluntary_outreach"])
 

@@ -290,3 +290,24 @@ def test_a_workbook_named_as_the_region_it_changes_is_no_circle(tmp_path):
     scenario_excel.write_template(book)
     fill(book, head=("vl_support", "vinh_long_2025", "d", "s"), rows=[("state_share.near_poor", 2027, 1.0)])
     assert sc.load(book).region == "vinh_long_2025"
+
+
+def test_a_shipped_scenario_named_unlike_its_file_is_refused(tmp_path, monkeypatch):
+    """`covsim scenarios` listed a shipped file by its `name`, and `covsim run` with that name found no
+    file of it: a shipped scenario is named as its file, or the mismatch is one line naming both."""
+    for name in ("lai_chau", "vietnam"):
+        (tmp_path / f"{name}.toml").write_text(sc.shipped()[name].read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "lai_chau_mismatch.toml").write_text(
+        'name = "lai_chau_pupils"\nbaseline = "lai_chau"\n\n[reform]\n"state_share.pupil_student" = { 2026 = 0.6 }\n',
+        encoding="utf-8")
+    monkeypatch.setattr(sc, "shipped_dir", lambda: tmp_path)
+    with pytest.raises(InputError) as err:
+        sc.load("lai_chau_mismatch")
+    assert err.value.key == "name" and "'lai_chau_pupils' differs from the file's name 'lai_chau_mismatch'" in str(err.value)
+    (tmp_path / "lai_chau_mismatch.toml").write_text(
+        'baseline = "lai_chau"\n\n[reform]\n"state_share.pupil_student" = { 2026 = 0.6 }\n', encoding="utf-8")
+    assert sc.load("lai_chau_mismatch").name == "lai_chau_mismatch"  # no name key: the file's
+    # a user's own file may bear any name
+    mine = tmp_path.parent / "elsewhere.toml"
+    mine.write_text('name = "my_try"\nbaseline = "lai_chau"\n', encoding="utf-8")
+    assert sc.load(str(mine)).name == "my_try"
