@@ -59,6 +59,13 @@ class Problem:
         self._prepare()
         self.lo = np.array([planning.lever_value(scenario, p, start) for p in paths])
         self.hi = np.array([lever_of(p).hi for p in paths])
+        # A local top-up counts up to what the national share leaves of the whole premium: above
+        # that it is moot (`Scenario.capped`), and the search reported "→ 100%" where 50% counted.
+        for k, path in enumerate(paths):
+            parameter, region, group = scenario.key(path)
+            if parameter == "local_top_up" and group:
+                national, _ = self.policy.state_share(start, region, group)
+                self.hi[k] = min(self.hi[k], 1.0 - national)
         self.hi = np.maximum(self.hi, self.lo)
         # Each lever's level in force from the start on: (date, level) at the start and at every later
         # change the policy has (read once: every evaluation floors the lever at these).

@@ -177,6 +177,23 @@ def test_solve_meets_its_own_probability_when_rerun(lai_chau):
     assert result["state_cost"]["total"] <= float(planning.cumulative_state_cost(top, "lai_chau", 2017, 2019).mean())
 
 
+def test_solve_moves_a_local_top_up_only_as_far_as_it_counts():
+    """A top-up counts up to what the national share leaves (`Scenario.capped`): solve searched it to
+    100% and printed "0.0% -> 100.0%" for pupils whose national share is 50%, half of it moot."""
+    scenario = simulator.load_scenario("can_tho")
+    params = shipped.draws_for("can_tho", 8, 0)
+    paths = ["local_top_up.pupil_student", "local_top_up.near_poor", "state_share.near_poor"]
+    problem = solve.Problem(scenario, params, 0, 0.95, 2030, paths, 2027)
+    national = {g: problem.policy.state_share(2027, "can_tho", g)[0] for g in ("pupil_student", "near_poor")}
+    assert national["pupil_student"] == pytest.approx(0.5)  # Decree 188/2025, from 2025
+    assert problem.hi[0] == pytest.approx(1 - national["pupil_student"])
+    assert problem.hi[1] == pytest.approx(1 - national["near_poor"]) and problem.hi[1] < 1
+    assert problem.hi[2] == 1.0  # a total the state pays: up to the whole premium
+    # at the top, nothing of it is capped
+    top = planning.with_levers(scenario, dict(zip(paths[:2], problem.hi[:2])), 2027)
+    assert not top.capped()
+
+
 def test_solve_after_a_decided_rise_compares_with_the_policy_in_force_and_never_lowers_it():
     """Can Tho from 2024, pupils: Decree 188/2025 raises their share to 50% from August 2025. Solve's
     'current policy' is the baseline as shipped (not pupils frozen at 30%), and a mix keeps the rise."""
