@@ -98,6 +98,30 @@ def _connected(address: str):
     return made[0]
 
 
+def _code_here() -> str:
+    """This process's `code_version`, run on each worker (sent by reference: the worker's own)."""
+    from covsim.simulator.schemes.provenance import code_version
+
+    return code_version()
+
+
+def _same_code(client, address: str) -> None:
+    """A remote cluster's workers run this process's covsim (`code_version`: the package's version
+    and its source's hash), or the batch is refused: workers started from other code mixed their
+    numbers into the store, which named this process's code (an audit, 2026-12-06)."""
+    from covsim.simulator.schemes.provenance import code_version
+
+    mine = code_version()
+    theirs = client.run(_code_here)  # {worker address: its code_version}
+    other = {w: v for w, v in theirs.items() if v != mine}
+    if other:
+        client.close()
+        worker, version = sorted(other.items())[0]
+        raise InputError("--scheduler", address, f"{len(other)} of {len(theirs)} workers run other covsim code "
+                                                 f"({worker}: {version}) than this command ({mine}); allowed: "
+                                                 "workers started from the same install as the command")
+
+
 def _client(args):
     """A Dask client for --scheduler local|tcp://…; None for sync."""
     if args.scheduler == "sync":
@@ -138,11 +162,17 @@ def _client(args):
                              "expected tcp://HOST:PORT with PORT in 1..65535, e.g. tcp://127.0.0.1:8786")
         try:  # a refused or unroutable address fails here at once, not after the client's retries
             socket.create_connection((host, port), timeout=10).close()
-            return _connected(args.scheduler), None
+            client = _connected(args.scheduler)
         except (OSError, TimeoutError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
             raise InputError("--scheduler", args.scheduler,
                              f"no Dask scheduler reachable there ({reason})") from None
+        except Exception as exc:  # noqa: BLE001 - a server that answered, not in Dask's protocol
+            # (an HTTP 400 or an SSH banner read as a frame length: numpy asked for exabytes)
+            raise InputError("--scheduler", args.scheduler, f"no Dask scheduler there: the server answered, "
+                                                            f"but not as Dask does ({type(exc).__name__})") from None
+        _same_code(client, args.scheduler)
+        return client, None
     raise InputError("--scheduler", args.scheduler, "allowed: sync, local (with --workers N) or tcp://HOST:PORT")
 
 
@@ -357,7 +387,9 @@ def _batch(args, out, scenarios, terminated: list) -> int:
         return _interrupted(chunks, folder, terminated)
     # every chunk is read: a signal now waits for the store, whole, and stops nothing after it (raised
     # inside the netCDF write it could leave xarray's lock taken, and the batch hang in the close)
-    with _signals_held():
+    from covsim.cli import main as command
+
+    with _signals_held(for_good=command.CONSOLE):  # in a test's own process, its handlers come back
         batch.write_store(ds, out)
         batch.discard(folder)
         seconds = time.perf_counter() - began
@@ -427,12 +459,15 @@ def _sigterm_as_interrupt():
 
 
 @contextmanager
-def _signals_held():
+def _signals_held(for_good: bool = False):
     """Hold Ctrl-C and SIGTERM while the body runs: the list it gives holds, afterwards, the number
     of each that came meanwhile. A handler that notes it, not a blocked signal: a signal blocked in
     this thread is still taken by any other (Dask's event loop), and Python then raises in this
     one. SIGTERM too: raised inside the cluster's close it escaped as 'interrupted; nothing
-    written', exit 130, with every chunk kept."""
+    written', exit 130, with every chunk kept. `for_good`: the body ends the batch (the store
+    written and said), so both stay ignored after it, until the process exits: a signal in the
+    half second of the interpreter's shutdown said "interrupted; nothing written", exit 130, of
+    a store written whole."""
     import threading
 
     came: list[int] = []
@@ -442,7 +477,7 @@ def _signals_held():
         yield came
     finally:
         for s, handler in previous.items():
-            signal.signal(s, handler)
+            signal.signal(s, signal.SIG_IGN if for_good else handler)
 
 
 @contextmanager

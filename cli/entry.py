@@ -12,9 +12,10 @@ INTERRUPTED = "covsim: interrupted; nothing written\n"  # as `main` says it once
 
 def main() -> int:
     try:
-        from covsim.cli.main import main as run
+        from covsim.cli import main as command
 
-        return run()
+        command.CONSOLE = True  # this process is the `covsim` command (see covsim.cli.main.CONSOLE)
+        return command.main()
     except KeyboardInterrupt:  # `run` catches its own; this is one before or between
         sys.stderr.write(INTERRUPTED)
         return 130

@@ -14,6 +14,10 @@ from covsim.simulator.inputs.regions import NATIONAL
 from covsim.simulator.inputs.scheme_ids import SCHEMES
 
 DEFAULT_SCENARIO = NATIONAL  # the country's baseline scenario is named after its region
+#: Whether this process is the `covsim` command (`covsim.cli.entry` sets it), not a test calling
+#: `main` in its own process: a command that has finished its work may then ignore signals until
+#: the process exits (`covsim batch`, once its store is written and said).
+CONSOLE = False
 #: Modules that add their own subcommands: each has `register(subparsers)`.
 COMMAND_MODULES = ("covsim.cli.forecasting", "covsim.cli.planning", "covsim.cli.serve", "covsim.cli.batch",
                    "covsim.cli.brief", "covsim.cli.regions", "covsim.cli.scenario_template")

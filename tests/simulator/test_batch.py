@@ -542,3 +542,69 @@ def test_a_grid_in_percent_gets_its_shares_and_a_decimal_comma_is_read(tmp_path,
                  "--out", str(tmp_path / "c.nc")]) == 0
     assert list(opened(tmp_path / "c.nc").scenario.values) == [
         "vinh_long[state_share.near_poor=0.8]", "vinh_long[state_share.near_poor=0.9]", "vinh_long[state_share.near_poor=1]"]
+
+
+# an analyst's audit of 2026-12-06 -----------------------------------------------------------------
+
+def test_a_server_that_answers_not_as_dask_is_one_line(tmp_path, capsys, monkeypatch):
+    """A port that answered at once with another protocol's bytes (an SSH banner, an HTTP 400) was
+    read as a Dask frame's length: numpy asked for exabytes, and a 50-line traceback, exit 1."""
+    import socket
+    import threading
+
+    from covsim.cli import batch as cli_batch
+
+    monkeypatch.setattr(cli_batch, "CONNECT_SECONDS", 10)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+
+    def banner():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            conn.sendall(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n" * 4)
+
+    threading.Thread(target=banner, daemon=True).start()
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    try:
+        code = main(["batch", "vinh_long", "--draws", "4", "--out", str(tmp_path / "b.nc"), "--scheduler", address])
+    finally:
+        server.close()
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert ("no Dask scheduler" in err or "no Dask handshake" in err) and "Traceback" not in err
+    assert not (tmp_path / "b.nc").exists()
+
+
+def test_workers_running_other_code_are_refused(tmp_path, capsys, monkeypatch):
+    """A cluster's workers started from other code mixed their numbers into a store that named this
+    process's code: the batch now asks each worker its code_version and refuses a difference."""
+    from dask.distributed import LocalCluster
+
+    from covsim.simulator.schemes import provenance
+
+    monkeypatch.setattr(provenance, "code_version", lambda: "0.1.0+notthesame")  # this process only
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None, silence_logs=40) as cluster:
+        code = main(["batch", "vinh_long", "--draws", "4", "--out", str(tmp_path / "w.nc"),
+                     "--scheduler", cluster.scheduler_address])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "1 of 1 workers run other covsim code" in err
+    assert "0.1.0+notthesame" in err and not (tmp_path / "w.nc").exists()
+
+
+def test_a_signal_after_the_store_is_written_changes_nothing(tmp_path):
+    """Ctrl-C in the half second after 'written' (the interpreter's shutdown) said 'interrupted;
+    nothing written', exit 130, of a store written whole: the `covsim` command now ignores it."""
+    out = tmp_path / "s.nc"
+    cmd = [sys.executable, "-m", "covsim.cli.entry", "batch", "vinh_long", "--grid", "near_poor=0.8:0.9:0.1",
+           "--draws", "4", "--chunk-draws", "4", "--out", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    line = proc.stdout.readline()
+    assert "written" in line, line
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, (proc.returncode, err)
+    assert "interrupted" not in err and out.exists()
