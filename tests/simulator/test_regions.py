@@ -212,7 +212,7 @@ def test_dashboard_offers_an_added_region_and_says_it_is_on_priors(tmp_path):
     assert done.returncode == 0, done.stderr
     got = json.loads(done.stdout.strip().splitlines()[-1])
     assert got["offered"] and got["label"] == "Điện Biên" and got["calibrated"] is False
-    assert "on-priors" in got["shown"] and "not calibrated" in got["shown"] and got["briefing"]
+    assert "on-priors" in got["shown"] and "Not calibrated: " in got["shown"] and got["briefing"]
     assert sum("dien_bien" in line and "prior" in line for line in done.stderr.splitlines()) == 1
 
 
