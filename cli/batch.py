@@ -109,10 +109,14 @@ def _same_code(client, address: str) -> None:
     """A remote cluster's workers run this process's covsim (`code_version`: the package's version
     and its source's hash), or the batch is refused: workers started from other code mixed their
     numbers into the store, which named this process's code (an audit, 2026-12-06)."""
-    from covsim.simulator.schemes.provenance import code_version
-
-    mine = code_version()
-    theirs = client.run(_code_here)  # {worker address: its code_version}
+    mine = _code_here()
+    try:
+        theirs = client.run(_code_here)  # {worker address: its code_version}
+    except Exception as exc:  # a worker without covsim, or one that died: the worker's error, in one line
+        client.close()
+        raise InputError("--scheduler", address, f"its workers could not report their covsim code "
+                                                 f"({type(exc).__name__}: {exc}); allowed: workers started "
+                                                 "from the same install as the command") from None
     other = {w: v for w, v in theirs.items() if v != mine}
     if other:
         client.close()

@@ -35,6 +35,12 @@ class Briefing:
 LEVER_FIELDS = ("group", "value")  # what a lever's sentence (section `brief`, `lever_NAME`) is filled with
 
 
+def lever_change(s: dict, path: str, value: float, year: int, lang: str) -> str:
+    """'<lever_phrase> từ năm 2018': one change and its start, as the briefing's table, its idle
+    sentence and the printout's first lines all say it."""
+    return f"{lever_phrase(path, float(value), lang, bool(s.get('as_of')))} {b('from_year', lang, year=int(year))}"
+
+
 def lever_phrase(path: str, value: float, lang: str, as_of: bool = False) -> str:
     """'tỷ lệ ngân sách nhà nước hỗ trợ mức đóng BHYT cho học sinh, sinh viên: 50%': the value in
     the lever's unit (its registry `kind`); a lever without a sentence of its own (section `brief`,
@@ -113,12 +119,12 @@ def changes(s: dict, lang: str, reform: dict | None = None) -> tuple[list[tuple[
                 effective = True
             if not effective:
                 status += " (" + b("same_as_now", lang) + ")"
-            rows.append((f"{lever_phrase(path, value, lang, bool(s.get('as_of')))} {b('from_year', lang, year=year)}", counted(path, status),
+            rows.append((lever_change(s, path, value, year, lang), counted(path, status),
                          source, effective, is_assumed and effective))
             if effective:
                 years.append(year)
     for path, value in sorted(s.get("changed", {}).items()):
-        rows.append((f"{lever_phrase(path, value, lang, bool(s.get('as_of')))} {b('from_year', lang, year=s['start'])}",
+        rows.append((lever_change(s, path, value, s['start'], lang),
                      counted(path, b("status_tested", lang)), "–", True, False))
         years.append(int(s["start"]))
     tried = s.get("changed", {})
@@ -150,7 +156,7 @@ def idle_text(s: dict, lang: str, reform: dict | None = None) -> str:
     if reform is None:  # the reform as run; a summary of old had none: the shipped scenario's
         own = _shipped(s["scenario"], s["scheme"]) if "reform" not in s else None
         reform = s.get("reform") or (own.reform if own is not None else {})
-    items = [f"{lever_phrase(path, float(value), lang, bool(s.get('as_of')))} {b('from_year', lang, year=int(year))}"
+    items = [lever_change(s, path, value, year, lang)
              for path in sorted(idle) for year, value in sorted((int(y), v) for y, v in reform.get(path, {}).items())]
     return b("idle_text", lang, scheme=scheme_name(s["scheme"], lang), items="; ".join(items)) if items else ""
 

@@ -47,13 +47,11 @@ def print_head(s: dict, lang: str):
     only the controls show and the printout leaves out."""
     from dash import html
 
-    from .brief_content import lever_phrase
-    from .brief_text import b
+    from .brief_content import lever_change
     from .i18n import region_name, t
 
     changed = sorted((s.get("changed") or {}).items())
-    items = "; ".join(f"{lever_phrase(p, v, lang, bool(s.get('as_of')))} {b('from_year', lang, year=s['start'])}"
-                      for p, v in changed)
+    items = "; ".join(lever_change(s, p, v, s["start"], lang) for p, v in changed)
     label, region = scenario_label(s["scenario"], s["scheme"], lang), region_name(s["region"], lang)
     return [html.H3(label if region in label else f"{region} — {label}",  # a baseline's name gives its region
                     style={"margin": "0 0 2px"}),
@@ -109,6 +107,7 @@ def target_note(region: str, scheme: str, first: int, last: int, lang: str, know
     notes = [say(key, lang, source=source_label(source, lang)) if source else say("target.none", lang)]
     notes += [say("target.of_required", lang, value=percent(t["value"], lang, 0), year=t["year"],
                   source=source_label(t["source"], lang)) for t in others]
-    if known is not None and source and not compute.documents_known_on(source, known.isoformat()):
-        notes.append(say("target.later", lang, day=day_text(known.isoformat(), lang)))
+    day = known.isoformat() if known is not None else None
+    if day and source and not compute.documents_known_on(source, day):
+        notes.append(say("target.later", lang, day=day_text(day, lang)))
     return " ".join(n if n.endswith(".") else n + "." for n in notes)

@@ -62,10 +62,10 @@ class Lever:
     def __post_init__(self):
         # A lever on a parameter no run reads (a misspelt `local_topup`) ran without effect, said
         # nothing, and let `check-data` accept data rows of that name too.
-        if self.parameter not in HEALTH_POLICY + LABOUR_POLICY:
-            allowed = ", ".join(HEALTH_POLICY + LABOUR_POLICY)
+        read = HEALTH_POLICY + LABOUR_POLICY
+        if self.parameter not in read:
             raise ValueError(f"lever {self.name!r}: parameter {self.parameter!r} is read by no run"
-                             f"{nearest(self.parameter, HEALTH_POLICY + LABOUR_POLICY)}; allowed: {allowed}, "
+                             f"{nearest(self.parameter, read)}; allowed: {', '.join(read)}, "
                              f"or make the engine read it first (docs/extending.md)")
         # `sensitivity` varies a premium's state share and a drive's strength only (its fast path):
         # a lever declared for it on another parameter made every default `covsim sensitivity` fail.

@@ -595,6 +595,28 @@ def test_workers_running_other_code_are_refused(tmp_path, capsys, monkeypatch):
     assert "0.1.0+notthesame" in err and not (tmp_path / "w.nc").exists()
 
 
+def test_workers_that_cannot_say_their_code_are_refused_in_one_line():
+    """A worker without covsim (or one that died) raised out of `client.run` as a traceback: the
+    batch now refuses it in one line, under --scheduler, and closes its client."""
+    from covsim.cli.batch import _same_code
+    from covsim.simulator.errors import InputError
+
+    class Client:
+        closed = False
+
+        def run(self, function):
+            raise ModuleNotFoundError("No module named 'covsim'")
+
+        def close(self):
+            self.closed = True
+
+    client = Client()
+    with pytest.raises(InputError) as caught:
+        _same_code(client, "tcp://10.0.0.9:8786")
+    assert client.closed and "\n" not in str(caught.value)
+    assert "could not report their covsim code" in str(caught.value) and "No module named 'covsim'" in str(caught.value)
+
+
 def test_a_signal_after_the_store_is_written_changes_nothing(tmp_path):
     """Ctrl-C in the half second after 'written' (the interpreter's shutdown) said 'interrupted;
     nothing written', exit 130, of a store written whole: the `covsim` command now ignores it."""
