@@ -455,6 +455,26 @@ def _shown(lever: str, value: float) -> str:
 
 # sensitivity ---------------------------------------------------------------------------------
 
+def _sensitivity_levers(text: str | None) -> tuple[str, ...] | None:
+    """`--levers`: None (every lever declared for sensitivity), () for 'none', else the paths named,
+    each once, as `solve --levers` reads them."""
+    from covsim.simulator.analysis import planning
+    from covsim.simulator.inputs.levers import sensitivity_paths
+
+    if text is None:
+        return None
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if names == ["none"]:
+        return ()
+    if not names:
+        raise InputError("--levers", text, "names no lever; allowed: comma-separated levers, or none")
+    paths = [planning.parse_lever(n, "--levers", sensitivity_paths()) for n in names]
+    twice = next((names[i] for i, p in enumerate(paths) if p in paths[:i]), None)
+    if twice is not None:
+        raise InputError("--levers", twice, "names a lever twice; give each once")
+    return tuple(paths)
+
+
 def cmd_sensitivity(args) -> int:
     from covsim.cli import charts
     from covsim.cli.summary import print_provenance
@@ -465,11 +485,12 @@ def cmd_sensitivity(args) -> int:
     scenario = _scenario(args)
     sensitivity.check(scenario)
     planning.check_year(scenario, args.year)
+    levers = _sensitivity_levers(args.levers)
     if args.chart is not None:  # '' too: refused as the folder it names, never silently ignored
         output.check_destination(args.chart, (".png", ".svg", ".pdf"), "--chart")
     params = _draws(scenario, args)
     table = sensitivity.sobol(scenario, params, args.year, samples=args.samples, seed=args.seed,
-                              memory_limit=args.memory_limit)
+                              memory_limit=args.memory_limit, levers=levers)
     # a fitted parameter with no spread in the draws is not varied: said, never dropped silently (some
     # join and lapse levels are fixed by design and have none whatever the draws)
     flat = [n for n in table.attrs.get("no_spread", []) if not n.startswith(("join_logit.", "lapse_logit."))
@@ -482,6 +503,8 @@ def cmd_sensitivity(args) -> int:
         sys.stderr.write(f"covsim: note: {note}: not varied on its own; a province's total share moots its top-up\n")
     for note in table.attrs.get("no_effect", []):
         sys.stderr.write(f"covsim: note: {note}: not varied; refit them (covsim calibrate REGION --out FILE.nc)\n")
+    for note in table.attrs.get("at_maximum", []):
+        sys.stderr.write(f"covsim: note: {note}: not varied; it cannot rise\n")
     record = provenance.analysis_record(scenario, params, args.seed)
     if args.chart:  # the image carries what reproduces it, as the text and JSON do
         from covsim.cli.summary import provenance_lines
@@ -498,7 +521,8 @@ def cmd_sensitivity(args) -> int:
                           # no spread in the draws, top-ups their group's total share moots, levers the
                           # draws give no effect
                           "not_varied": {"no_spread": flat, "part_of_total": table.attrs.get("part_of_total", []),
-                                         "no_effect": table.attrs.get("no_effect", [])},
+                                         "no_effect": table.attrs.get("no_effect", []),
+                                         "at_maximum": table.attrs.get("at_maximum", [])},
                           "provenance": record},
                          ensure_ascii=False))
         return 0
@@ -852,6 +876,12 @@ def register(sub) -> None:
     sens.add_argument("--year", type=_year, required=True, help="year of the coverage analysed")
     sens.add_argument("--samples", type=_samples, default=512, help="Sobol' base samples, a power of two (default 512)")
     sens.add_argument("--chart", help="also write the bar chart to this image (.png, .svg, .pdf)")
+    from covsim.simulator.inputs.levers import sensitivity_paths
+
+    every = ", ".join(p.partition(".")[2] if p.startswith("state_share.") else p for p in sensitivity_paths())
+    sens.add_argument("--levers", help="comma-separated levers to vary beside the fitted parameters, named as "
+                                       f"solve --levers names them (default: every one, {every}); none: only "
+                                       "the fitted parameters")
     sens.set_defaults(func=cmd_sensitivity)
 
     alloc = sub.add_parser("allocate", help="yearly targets by district (or commune) and group that reach a provincial target")

@@ -56,7 +56,7 @@ def factors(params: xr.Dataset, scenario: Scenario, start: int, levers: tuple[st
         spread(f"lapse_logit.{g}", params.lapse_logit.sel(group=g).values)
     paths = sensitivity_paths() if levers is None else list(levers)
     totals = {p.partition(".")[2]: p for p in paths if lever_of(p).parameter == "state_share"}
-    same, inert = [], []
+    same, inert, top = [], [], []
     for path in paths:
         lever = lever_of(path)
         if lever.parameter not in VARIED:
@@ -72,10 +72,13 @@ def factors(params: xr.Dataset, scenario: Scenario, start: int, levers: tuple[st
         current = planning.lever_value(scenario, path, start)
         if current < lever.hi:
             rows.append({"factor": path, "kind": "lever", "lo": current, "hi": lever.hi})
+        else:  # nothing to sample between its level and its maximum
+            top.append(f"{path} (at its maximum, {current:g}, from {start})")
     out = pd.DataFrame(rows)
     out.attrs["no_spread"] = flat
     out.attrs["part_of_total"] = same  # top-ups of a group whose total share is varied: the same factor
     out.attrs["no_effect"] = inert  # levers these draws give no effect: said, not varied
+    out.attrs["at_maximum"] = top  # levers already at their maximum: no range to vary over
     return out
 
 
@@ -112,15 +115,21 @@ def check(scenario: Scenario) -> None:
 
 
 def sobol(scenario: Scenario, params: xr.Dataset, year: int, samples: int = 256, seed: int = 0,
-          start: int | None = None, memory_limit: str | None = None) -> pd.DataFrame:
+          start: int | None = None, memory_limit: str | None = None,
+          levers: tuple[str, ...] | None = None) -> pd.DataFrame:
     """First-order and total Sobol indices of coverage in `year`, with 95% confidence half-widths.
-    A Saltelli design past `memory_limit` (default: 80% of the memory available) is refused first."""
+    `levers`: the reform paths varied beside the fitted parameters (default: every lever declared
+    for sensitivity; () none, for the fit's own uncertainty alone). A Saltelli design past
+    `memory_limit` (default: 80% of the memory available) is refused first."""
     check(scenario)
     planning.check_year(scenario, year)
     if samples < 8 or samples & (samples - 1):
         raise InputError("sensitivity", "--samples", f"{samples} is not a power of two >= 8 (Sobol' sequences need one)")
     start = planning.lever_start(scenario, year) if start is None else start
-    table = factors(params, scenario, start)
+    table = factors(params, scenario, start, levers)
+    if table.empty:  # nothing to vary: no Saltelli design has a column
+        raise InputError("sensitivity", "--levers", "nothing left to vary: the draws' fitted parameters have no "
+                                                    "spread and no lever was given; allowed: more --draws, or a lever")
     estimate = runsize.sobol_estimate(samples, len(table), year - scenario.start + 1, len(GROUP_IDS), CHUNK)
     runsize.check(estimate, memory_limit, "--samples", f"{samples:,} samples x {len(table) + 2} rows of "
                   f"{len(table)} factors", "use fewer --samples")
@@ -135,7 +144,7 @@ def sobol(scenario: Scenario, params: xr.Dataset, year: int, samples: int = 256,
     out["ST"], out["ST_conf"] = result["ST"], result["ST_conf"]
     out.attrs.update(year=year, samples=samples, evaluations=int(X.shape[0]), start=start,
                      no_spread=table.attrs.get("no_spread", []), part_of_total=table.attrs.get("part_of_total", []),
-                     no_effect=table.attrs.get("no_effect", []),
+                     no_effect=table.attrs.get("no_effect", []), at_maximum=table.attrs.get("at_maximum", []),
                      coverage_mean=float(Y.mean()), coverage_sd=float(Y.std()))
     return out.sort_values("ST", ascending=False).reset_index(drop=True)
 

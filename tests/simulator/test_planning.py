@@ -1024,3 +1024,40 @@ def test_a_path_towards_nearly_100_percent_is_said_to_be_front_loaded():
     assert allocate.front_load(line(0.5, 0.8, years), 0.5) is None  # below the middle the line is back-loaded
     assert allocate.front_load(line(0.95, 0.9, years), 0.95) is None  # a falling path: said elsewhere
     assert allocate.front_load(line(0.889, 0.999, [2019, 2020]), 0.889) is None  # two years: nothing to split
+
+
+def test_sensitivity_varies_only_the_levers_named(capsys):
+    """`--levers` picks the levers varied beside the fitted parameters (the CLI could not, so a
+    planner asking about the drive alone got every share too); `none` leaves the fit's own."""
+    def factors(*extra):
+        code, text, err = cli(capsys, "sensitivity", "vinh_long", "--year", "2020", "--samples", "8", "--draws",
+                              "10", "--json", *extra)
+        assert code == 0, err
+        return {r["factor"]: r["kind"] for r in json.loads(text)["indices"]}
+
+    every = factors()
+    assert {f for f, k in every.items() if k == "lever"} >= {"drive", "state_share.household"}
+    named = factors("--levers", "drive,household")
+    assert {f for f, k in named.items() if k == "lever"} == {"drive", "state_share.household"}
+    assert {f for f, k in named.items() if k == "parameter"} == {f for f, k in every.items() if k == "parameter"}
+    assert not any(k == "lever" for k in factors("--levers", "none").values())
+    for bad, words in (("drive,drive", "names a lever twice"), ("outreach", "not a lever this command moves"),
+                       ("nearpoor", "near_poor"), (",", "names no lever")):
+        code, _, err = cli(capsys, "sensitivity", "vinh_long", "--year", "2020", "--samples", "8", "--levers", bad)
+        assert code == 2 and err.count("\n") == 1 and "--levers" in err and words in err, (bad, err)
+
+
+def test_sensitivity_says_a_lever_already_at_its_maximum(tmp_path, capsys):
+    """A lever at its maximum from the start year has no range to sample: it was dropped without a
+    word; now stderr and `not_varied.at_maximum` name it."""
+    path = tmp_path / "full.toml"
+    path.write_text('name = "full"\nbaseline = "vinh_long"\ndescription = "near-poor fully paid"\n'
+                    'source = "a test"\n[reform]\n"state_share.near_poor" = { 2017 = 1.0 }\n', encoding="utf-8")
+    code, text, err = cli(capsys, "sensitivity", "vinh_long", "--scenario", str(path), "--year", "2020",
+                          "--samples", "8", "--draws", "10", "--json", "--levers", "near_poor,drive")
+    out = json.loads(text)
+    assert code == 0 and out["not_varied"]["at_maximum"] == ["state_share.near_poor (at its maximum, 1, from 2018)"]
+    assert {r["factor"] for r in out["indices"] if r["kind"] == "lever"} == {"drive"}
+    code, _, err = cli(capsys, "sensitivity", "vinh_long", "--scenario", str(path), "--year", "2020",
+                       "--samples", "8", "--draws", "10", "--levers", "near_poor,drive")
+    assert code == 0 and "state_share.near_poor (at its maximum, 1, from 2018): not varied; it cannot rise" in err
