@@ -3,6 +3,7 @@ run reads it and records it, and everything is back as declared afterwards."""
 from __future__ import annotations
 
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -161,3 +162,27 @@ def test_a_run_as_of_2013_lists_no_number_of_a_later_law(setting):
     assert any("46/2014" in f for f in whole) and any("51/2024" in f for f in whole)
     assert any(f.startswith("the base salary after its last change") for f in as_of)
     assert len(as_of) == len(whole) - 1 + ("group shares" in " ".join(as_of))
+
+
+@pytest.mark.parametrize("scheme", ["bhyt", "bhxh", "bhtn"])
+def test_every_number_with_alternatives_is_read_through_its_declaration(scheme, monkeypatch):
+    """`--held-fixed` swaps a number inside `held_at`; a number the run read from a copy of the
+    constant would not move, and the verdict's two refits would be for nothing. Each number with
+    alternatives must be read through its declaration (`Fixed.now`) in a run of its scheme."""
+    import dataclasses
+
+    from covsim.simulator.schemes import SCHEMES
+
+    read = set()
+    now = Fixed.now
+
+    def spy(self):
+        if sys._getframe(1).f_code.co_name != "text_on":  # the provenance's sentence is not a use
+            read.add(id(self))
+        return now(self)
+
+    monkeypatch.setattr(Fixed, "now", spy)
+    scenario = dataclasses.replace(simulator.load_scenario("vinh_long"), scheme=scheme)
+    simulator.run(scenario, draws=3, seed=0)
+    unread = [f.key for f in SCHEMES[scheme].fixed_items if f.alternatives and id(f) not in read]
+    assert not unread, f"{scheme}: read from a copy, not through the declaration: {unread}"
