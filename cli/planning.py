@@ -550,7 +550,9 @@ def allocation_provenance(ds, table) -> dict:
     record = provenance.record(ds.attrs)
     record.setdefault("scheme", table.attrs["scheme"])
     record["assumptions"] = record["assumptions"] + table.attrs["assumptions"]
-    record["allocation"] = {"target": table.attrs["target"], "year": table.attrs["year"], "first": table.attrs["first"]}
+    record["allocation"] = {"target": table.attrs["target"], "year": table.attrs["year"], "first": table.attrs["first"],
+                            # where the path starts: the level of the year before the first, and what gave it
+                            "start_level": table.attrs["start_level"], "start_from": table.attrs["start_from"]}
     return record
 
 
@@ -563,6 +565,8 @@ def _provenance_rows(record: dict, spans: list[dict] = ()) -> list[tuple[str, ob
         rows.append(("scenario definition", json.dumps(record["scenario_definition"], ensure_ascii=False)))
     if record.get("former_provinces"):
         rows.append(("former provinces", record["former_provinces"]))
+    # the user's own files the data hash covers (a region's workbook), as the CSV's sidecar lists them
+    rows += [("user data", f"{f['file']} (sha256 {f['sha256']})") for f in record.get("user_data", [])]
     rows += [(f"boundaries {span['from']}-{span['to']}", span["boundaries"]) for span in spans]
     rows += [(k, v) for k, v in record["allocation"].items()]
     if record.get("unconverged"):
@@ -611,12 +615,24 @@ def _allocation_notes(args, table) -> list[str]:
     first = table.attrs["first"]
     record = observations.observed(args.region, table.attrs["scheme"])
     seen = record[(record.year >= first) & (record.year <= args.year)]
-    if not seen.empty:  # targets for years already past: a look back, and the record is there to compare
-        notes.append("targets for years already observed, a look back: " + ", ".join(
-            f"{int(r.year)} observed {100 * r.value:.2f}%" for r in seen.itertuples(index=False)))
+    shown = [f"{int(r.year)} observed {100 * r.value:.2f}%" for r in seen.itertuples(index=False)]
+    if table.attrs["scheme"] == "bhyt":  # the communes' figures where they are the whole province's
+        shown += [f"{y} the communes' figures {100 * v:.2f}%" for y in range(first, args.year + 1)
+                  if y not in set(seen.year) and (v := allocate.communes_total(args.region, y)) is not None]
+    if shown:  # targets for years already past: a look back, and the record is there to compare
+        notes.append("targets for years already observed, a look back: " + ", ".join(shown))
+    after = record[record.year > args.year]
+    if not after.empty:  # a target year already past: what followed it is on record too
+        notes.append(f"observed after the target year {args.year}: " + ", ".join(
+            f"{int(r.year)} {100 * r.value:.2f}%" for r in after.itertuples(index=False)))
     former = former_note(args.region, args.year)
     if former:
         notes.append(former)
+    if table.attrs["start_from"] == "communes":
+        notes.append(f"the path starts from {args.region}'s communes' figures of {first - 1} together "
+                     f"({100 * table.attrs['start_level']:.2f}%, every commune and ward of the province, from its "
+                     f"workbook): it has no figure of its own for {first - 1}; the model's median was "
+                     f"{100 * table.attrs['model_start_level']:.2f}%")
     if not table.attrs["start_observed"]:
         earlier = record[record.year < first - 1]
         last = earlier[earlier.year == earlier.year.max()] if not earlier.empty else earlier
@@ -653,6 +669,9 @@ def _allocation_notes(args, table) -> list[str]:
                      f"{100 * heavy['rise']:.2f} points ({100 * heavy['share']:.0f}%), where an even split would ask "
                      f"{100 * heavy['even']:.2f} a year: a straight line in log-odds towards a target near 100% puts "
                      "most of the rise first; set the yearly targets by hand where that is not meant")
+    if table.attrs["unit_kind"] == "district" and not table.attrs["districts"]:
+        notes.append(f"districts were abolished on 1 July 2025, before the path's first year {first}: no district "
+                     f"targets; group targets only")
     if table.attrs["districts_until"] is not None and args.year > table.attrs["districts_until"]:
         notes.append(f"districts were abolished on 1 July 2025: district targets stop at "
                      f"{table.attrs['districts_until']}; group targets run to {args.year}")

@@ -77,7 +77,7 @@ def units(region: str) -> tuple[str, pd.DataFrame] | None:
     table = communes(region)
     if table is not None:
         table["unit"] = table.commune + " (" + table.code + ")"
-        return "commune", _with_the_rest(region, table[["year", "unit", "insured", "population"]])
+        return "commune", _with_the_rest(region, table[["year", "unit", "code", "insured", "population"]])
     return None
 
 
@@ -89,17 +89,24 @@ def _with_the_rest(region: str, table: pd.DataFrame) -> pd.DataFrame:
     """The communes given and, where they hold fewer people than the province's population of the
     nearest year (its data's; a 2025 unit's own, `regions.stated_population`, as `region add`
     checked them), the rest as one unit at the given communes' own rate (an assumption: nothing is
-    known of the communes left out)."""
+    known of the communes left out). A year that gives every commune and ward of the province
+    leaves none out: its people short of that figure are another measure's (Resolution 202's
+    counts more than the communes' own), not a unit, and get none (an audit found 1.1 million
+    people of HCMC's 168 listed communes put in an 'other communes' that does not exist)."""
+    from ..inputs.region_template import whole_province
+
     pop = tables.table("population")
     pop = pop[(pop.region == region) & (pop.kind != "planned")]
     if pop.empty and region in regions.mergeable():  # Resolution 202/2025's: its run's (its former
         # provinces' sum) can be a quarter smaller, and would take a long list for the whole unit
         year, people, _ = regions.stated_population(region)
         pop = pd.DataFrame({"year": [year], "value": [float(people)]})
-    rows = [table]
+    rows = [table.drop(columns="code")]
     for year, part in table.groupby("year"):
         if pop.empty:
             break
+        if whole_province(part.code):
+            continue
         nearest = pop.iloc[(pop.year - year).abs().argsort(kind="stable")].iloc[0]
         rest = int(round(float(nearest.value))) - int(part.population.sum())
         if rest > 0:
@@ -108,16 +115,36 @@ def _with_the_rest(region: str, table: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True).sort_values(["year"], kind="stable").reset_index(drop=True)
 
 
-def start_level(region: str, scheme: str, median: pd.Series, first: int) -> tuple[float, bool]:
-    """Where the yearly targets start: the observed figure of the year before the first (the mean
-    where sources differ), else the model's median for it; and whether it was observed. A path
-    from the median could ask next year for less than was already reached (Điện Biên: 95.00% for
-    2024 after 95.5% observed in 2023, where the median said 94.56%)."""
+def communes_total(region: str, year: int) -> float | None:
+    """The health insurance coverage of the region's communes in `year` together, where its
+    workbook gives every commune and ward of the province that year (an observed figure of the
+    whole province); else None."""
+    from ..inputs.region_template import whole_province
+
+    table = communes(region)
+    if table is None:
+        return None
+    part = table[table.year == year]
+    if part.empty or not whole_province(part.code):
+        return None
+    return float(part.insured.sum() / part.population.sum())
+
+
+def start_level(region: str, scheme: str, median: pd.Series, first: int) -> tuple[float, str]:
+    """Where the yearly targets start, and from what: the observed figure of the year before the
+    first (the mean where sources differ; "observed"), else the communes' figures of that year
+    where they are the whole province's ("communes"), else the model's median for it ("model").
+    A path from the median could ask next year for less than was already reached (Điện Biên: 95.00%
+    for 2024 after 95.5% observed in 2023, where the median said 94.56%; Lai Châu's 38 communes
+    gave 92.54% for 2025, where the median said 96.23%)."""
     seen = observations.observed(region, scheme)
     seen = seen[seen.year == first - 1]
     if not seen.empty:
-        return float(seen.value.mean()), True
-    return float(median.loc[first - 1]), False
+        return float(seen.value.mean()), "observed"
+    whole = communes_total(region, first - 1) if scheme == "bhyt" else None
+    if whole is not None:
+        return whole, "communes"
+    return float(median.loc[first - 1]), "model"
 
 
 def provincial_path(start: float, target: float, first: int, year: int) -> pd.Series:
@@ -205,7 +232,7 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
     sub = ds.sel(region=region)
     groups = [str(g) for g in sub.group.values]
     median_total = sub.coverage_total.median("draw").to_series()
-    start, observed_start = start_level(region, scenario.scheme, median_total, first)
+    start, start_from = start_level(region, scenario.scheme, median_total, first)
     path = provincial_path(start, target, first, year)
     rows = []
     for y in range(first, year + 1):
@@ -248,11 +275,15 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
     out["rate"] = (out.insured / out.population).round(4)
     out.attrs.update(region=region, scheme=scenario.scheme, target=target, year=year, first=first,
                      path={int(k): round(float(v), 6) for k, v in path.items()},
-                     start_level=round(start, 6), start_observed=observed_start,  # where the path starts from
+                     start_level=round(start, 6), start_observed=start_from != "model",  # where the path starts
+                     start_from=start_from,  # observed | communes (the workbook's, the whole province) | model
                      model_start_level=round(float(median_total.loc[first - 1]), 6),
                      end_level=round(float(median_total.loc[year]), 6),  # the forecast in the target year
-                     districts=kind == "district", communes=kind == "commune" and year >= MERGER_YEAR, unit_kind=kind,
-                     districts_until=(min(year, MERGER_YEAR - 1) if kind == "district" else None),
+                     # districts end with 1 July 2025: a path that starts later has none
+                     districts=kind == "district" and first < MERGER_YEAR,
+                     communes=kind == "commune" and year >= MERGER_YEAR, unit_kind=kind,
+                     districts_until=(min(year, MERGER_YEAR - 1) if kind == "district" and first < MERGER_YEAR
+                                      else None),
                      communes_from=(max(first, MERGER_YEAR) if kind == "commune" else None),
                      falling=falling(out, path), fewer_insured=fewer_insured(out), commune_scale=scale,
                      commune_scale_year=latest if scale is not None else None,
@@ -275,7 +306,8 @@ def path_assumptions(first: int, year: int) -> list[str]:
     """How every allocation shares out a target, beside the run's own assumed numbers: the
     allocation's method, not a figure of any source."""
     return [f"the provincial yearly targets run on a straight line in log-odds from the observed coverage of "
-            f"{first - 1} (the model's median where there is no figure) to the target in {year} (assumed)",
+            f"{first - 1} (the communes' figures where they are the whole province's and it has none of its own; "
+            f"the model's median where there is no figure) to the target in {year} (assumed)",
             "each group's (district's, commune's) yearly target is its own median forecast moved by one log-odds "
             "step shared by all, so that they add up to the provincial target (assumed: an even effort)"]
 

@@ -12,6 +12,7 @@ import shutil
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from ..output import atomic_write
@@ -266,11 +267,24 @@ def _province_code(region: regions.Region | None) -> int | None:
     return int(unit.code) if unit is not None and str(unit.code).isdigit() else None
 
 
+@lru_cache(maxsize=1)
 def _wards() -> dict[str, tuple[str, int]]:
     """Every commune and ward since 1 July 2025 (vietnam-provinces): 5-digit code -> (name, province code)."""
     from vietnam_provinces import Ward
 
     return {f"{int(w.code):05d}": (w.name, int(w.province_code)) for w in Ward.iter_all()}
+
+
+def whole_province(codes) -> bool:
+    """Whether `codes` (5-digit GSO codes) are every commune and ward of one province since 1 July
+    2025 (vietnam-provinces): then nothing of the province is left out of them."""
+    codes = {str(c) for c in codes}
+    listed = _wards()
+    provinces = {listed[c][1] for c in codes if c in listed}
+    if len(provinces) != 1 or not codes <= set(listed):
+        return False
+    home = provinces.pop()
+    return codes >= {c for c, (_, of) in listed.items() if of == home}
 
 
 def _same_name(given: str, listed: str) -> bool:

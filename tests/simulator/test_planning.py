@@ -539,8 +539,9 @@ def test_every_allocate_output_records_what_reproduces_it(tmp_path, capsys):
     assert code == 0 and csv.read_bytes().startswith(b"\xef\xbb\xbf")
     side = json.loads((tmp_path / "lc.csv.provenance.json").read_text(encoding="utf-8"))
     assert side["seed"] == 7 and side["scenario"] == "lai_chau" and side["code_version"] == code_version()
-    assert side["data_hash"] and side["scenario_hash"] and side["allocation"] == {"target": 0.968, "year": 2020,
-                                                                                   "first": 2016}
+    assert side["data_hash"] and side["scenario_hash"] and side["allocation"] == {
+        "target": 0.968, "year": 2020, "first": 2016, "start_from": "model",
+        "start_level": side["allocation"]["start_level"]}
     assert any("standing in the plan's 2016 table" in a for a in side["assumptions"])
     xlsx = tmp_path / "lc.xlsx"
     code, text, _ = cli(capsys, "allocate", "lai_chau", "--target", "0.968", "--year", "2020", "--out", str(xlsx),
@@ -1061,3 +1062,39 @@ def test_sensitivity_says_a_lever_already_at_its_maximum(tmp_path, capsys):
     code, _, err = cli(capsys, "sensitivity", "vinh_long", "--scenario", str(path), "--year", "2020",
                        "--samples", "8", "--draws", "10", "--levers", "near_poor,drive")
     assert code == 0 and "state_share.near_poor (at its maximum, 1, from 2018): not varied; it cannot rise" in err
+
+
+def test_allocate_after_the_districts_were_abolished_says_it_has_none(tmp_path, capsys):
+    """Lai Châu's path from 2027 wrote no district rows, yet said `districts: true` and 'district
+    targets stop at 2024'."""
+    code, text, err = cli(capsys, "allocate", "lai_chau", "--target", "0.98", "--year", "2030", "--from", "2027",
+                          "--out", str(tmp_path / "a.csv"), "--draws", "10", "--json")
+    out = json.loads(text)
+    assert code == 0 and out["districts"] is False and "stop at 2024" not in err
+    assert "districts were abolished on 1 July 2025, before the path's first year 2027: no district targets" in err
+    assert "district" not in set(pd.read_csv(tmp_path / "a.csv").unit_kind)
+    code, text, err = cli(capsys, "allocate", "lai_chau", "--target", "0.98", "--year", "2030", "--from", "2023",
+                          "--out", str(tmp_path / "b.csv"), "--draws", "10", "--json")
+    assert code == 0 and json.loads(text)["districts"] is True and "district targets stop at 2024" in err
+
+
+def test_allocate_records_where_its_path_starts_and_what_followed_a_past_target_year(tmp_path, capsys):
+    """The start level was said on stderr only; a target year already past said nothing of the
+    figures observed after it (Đồng Nai 95% by 2020, with 2023's 93% on record)."""
+    import openpyxl
+
+    code, text, err = cli(capsys, "allocate", "lai_chau", "--target", "0.968", "--year", "2020", "--out",
+                          str(tmp_path / "a.xlsx"), "--draws", "10", "--json")
+    record = json.loads(text)["provenance"]["allocation"]
+    assert code == 0 and record["start_from"] == "model" and 0.5 < record["start_level"] < 1
+    rows = {r[0]: r[1] for r in openpyxl.load_workbook(tmp_path / "a.xlsx")["provenance"].iter_rows(values_only=True)}
+    assert rows["start_from"] == "model" and float(rows["start_level"]) == record["start_level"]
+    code, _, err = cli(capsys, "allocate", "dong_nai", "--target", "0.95", "--year", "2020", "--out",
+                       str(tmp_path / "d.csv"), "--draws", "10")
+    from covsim.simulator.inputs import observations
+
+    seen = observations.observed("dong_nai", "bhyt")
+    later = seen[seen.year > 2020]
+    assert code == 0 and not later.empty
+    assert "observed after the target year 2020: " + ", ".join(
+        f"{int(r.year)} {100 * r.value:.2f}%" for r in later.itertuples(index=False)) in err

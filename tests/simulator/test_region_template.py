@@ -366,3 +366,36 @@ def test_a_renamed_template_sheet_is_named_not_read_as_empty(tmp_path, template)
     assert added.returncode == 2 and registered(user) == []
     assert "sheet 'Xa phuong': the template's sheet 'Xã phường' renamed" in added.stderr
     assert "Ghi chú" not in added.stderr and "cũ" not in added.stderr
+
+
+def test_a_units_every_commune_leaves_no_other_communes_and_starts_the_path(tmp_path, template):
+    """Lai Châu's 38 communes, every one of the province, got a 39th unit 'other communes' of the
+    people Resolution 202/2025 counts beyond theirs (another measure, not a unit), and the path
+    started from the model's 2025 median while the communes' own figures said less (an audit of
+    2026-12-06). A year with every commune and ward now has no such unit, and where the province
+    has no figure of its own the path starts from the communes' together."""
+    import pandas as pd
+    from vietnam_provinces import Ward
+
+    from covsim.simulator.analysis.allocate import REST
+
+    wards = sorted((f"{int(w.code):05d}", w.name) for w in Ward.iter_all() if int(w.province_code) == 12)
+    assert len(wards) == 38
+    rows = tuple((2025, code, name, 12000, 11000 if k % 2 else 10500) for k, (code, name) in enumerate(wards))
+    user = tmp_path / "user"
+    fill(template, rid="lai_chau_2025", population=(), coverage=(), targets=(), top_ups=(), communes=rows)
+    assert covsim("region", "add", str(template), user=user).returncode == 0
+    out = tmp_path / "lc.csv"
+    alloc = covsim("allocate", "lai_chau_2025", "--target", "0.98", "--year", "2030", "--draws", "10", "--out",
+                   str(out), "--json", user=user)
+    assert alloc.returncode == 0, alloc.stderr
+    table = pd.read_csv(out, dtype={"unit": str})
+    communes = table[table.unit_kind == "commune"]
+    assert REST not in set(communes.unit) and communes.unit.nunique() == 38
+    together = sum(r[4] for r in rows) / sum(r[3] for r in rows)  # 0.8958
+    record = json.loads(alloc.stdout)
+    assert record["provenance"]["allocation"]["start_from"] == "communes"
+    assert record["provenance"]["allocation"]["start_level"] == pytest.approx(together, abs=1e-6)
+    assert f"the path starts from lai_chau_2025's communes' figures of 2025 together ({100 * together:.2f}%" in alloc.stderr
+    first = table[(table.unit_kind == "group") & (table.year == 2026)]
+    assert together < first.insured.sum() / first.population.sum() < together + 0.03  # one step of the path on
