@@ -193,6 +193,16 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
         bad("Dân số", f"A{FIRST_ROW}", "no population given; at least one year is required")
     if not problems:
         communes = _communes(values["Xã phường"], _province_code(known.get(rid)), bad)
+    if not problems and new_unit and communes:
+        # every commune is one of the 34 provinces': a new id over them registered a 35th province on
+        # another's ground, and `covsim regions`' check of the 34 then failed (an audit, 2026-12-06)
+        home = _wards()[communes[0][1]][1]
+        owner = next((r for r in known.values() if r.kind == "province" and str(r.code).isdigit()
+                      and int(r.code) == home), None)
+        if owner is not None:
+            bad("Tỉnh", f"A{FIRST_ROW}", f"'{rid}' is a new id, but its communes are those of {owner.name_vi} "
+                                         f"({owner.id}, province code {home:02d}); allowed: the id '{owner.id}' "
+                                         "(its communes go on that unit), or a new region without communes")
     if not problems:
         _communes_within(values["Xã phường"], values["Dân số"], bad)
     if problems:
@@ -307,8 +317,20 @@ def _communes(rows: list[tuple[int, list]], province: int | None, bad) -> list[t
 
     listed, package = _wards(), f"vietnam-provinces {version('vietnam-provinces')}"
     sheet, seen, out = "Xã phường", {}, []
-    provinces = {listed[c[1]][1] for _, c in rows if c[1] in listed}
-    home = province if province is not None else (provinces.pop() if len(provinces) == 1 else None)
+    from collections import Counter
+
+    counts = Counter(listed[c[1]][1] for _, c in rows if c[1] in listed).most_common()
+    provinces = {p for p, _ in counts}
+    # a new region's province is its communes' own; where most are one province's, the others are
+    # the strays, each named on its own line (one stray gave a line on every row, naming none)
+    home = province if province is not None else (
+        counts[0][0] if counts and (len(counts) == 1 or counts[0][1] > counts[1][1]) else None)
+    if home is None and len(provinces) > 1:
+        r = rows[0][0]
+        bad(sheet, f"B{r}", f"the communes belong to {len(provinces)} provinces "
+                            f"({', '.join(f'{p:02d}: {n}' for p, n in counts)}), none of them most; allowed: one "
+                            "province's")
+        return []
     for r, (year, code, name, people, insured, src) in rows:
         if code is None or year is None or people is None or insured is None:
             continue  # already said
@@ -322,11 +344,10 @@ def _communes(rows: list[tuple[int, list]], province: int | None, bad) -> list[t
             continue
         listed_name, of = listed[code]
         if home is not None and of != home:
-            bad(sheet, f"B{r}", f"'{code}' ({listed_name}) is a commune of province code {of:02d}, not of this "
-                                f"province ({home:02d}); allowed: the province's own communes and wards ({package})")
-            continue
-        if home is None:
-            bad(sheet, f"B{r}", f"the communes belong to {len(provinces)} provinces; allowed: one province's")
+            whose = f"this province ({home:02d})" if province is not None else \
+                f"province {home:02d}, the province of the sheet's other communes"
+            bad(sheet, f"B{r}", f"'{code}' ({listed_name}) is a commune of province code {of:02d}, not of "
+                                f"{whose}; allowed: the province's own communes and wards ({package})")
             continue
         if name and not _same_name(name, listed_name):
             bad(sheet, f"C{r}", f"'{name}' is not the name of commune {code}, which {package} lists as "

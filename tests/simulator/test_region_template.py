@@ -399,3 +399,30 @@ def test_a_units_every_commune_leaves_no_other_communes_and_starts_the_path(tmp_
     assert f"the path starts from lai_chau_2025's communes' figures of 2025 together ({100 * together:.2f}%" in alloc.stderr
     first = table[(table.unit_kind == "group") & (table.year == 2026)]
     assert together < first.insured.sum() / first.population.sum() < together + 0.03  # one step of the path on
+
+
+def _named_new(template: Path, rid: str, communes) -> None:
+    """A new region's workbook: names in both languages, a population, its communes."""
+    fill(template, rid=rid, coverage=(), targets=(), top_ups=(), communes=communes)
+    wb = load_workbook(template)
+    wb["Tỉnh"]["B3"], wb["Tỉnh"]["C3"] = "Tỉnh Thử", "Test Province"
+    wb.save(template)
+
+
+@pytest.mark.parametrize("communes, fragments", [
+    # one stray among one province's communes: one line naming its cell (it gave a line per row, none named)
+    (COMMUNES + ((2024, "26740", "Phường Sài Gòn", 100, 90),),
+     ["sheet 'Xã phường', cell B6", "'26740' (Phường Sài Gòn) is a commune of province code 79, not of province 11, "
+                                    "the province of the sheet's other communes"]),
+    # a new id over a province's communes registered a 35th province on another's ground
+    (COMMUNES, ["sheet 'Tỉnh', cell A3", "'tinh_thu' is a new id, but its communes are those of Điện Biên "
+                                         "(dien_bien_2025, province code 11); allowed: the id 'dien_bien_2025'"]),
+])
+def test_a_new_regions_communes_are_one_provinces_and_not_a_listed_ones(tmp_path, template, communes, fragments):
+    user = tmp_path / "user"
+    _named_new(template, "tinh_thu", communes)
+    done = covsim("region", "add", str(template), user=user)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert all(f in lines[0] for f in fragments), lines[0]
+    assert registered(user) == []
