@@ -421,10 +421,7 @@ def check_drive_known(scenario: Scenario, day, key: str = "--lever") -> None:
                               for v in ys.values()):
         return
     if drives.drive_unit(day) == 0.0:
-        raise InputError(scenario.name, key, f"drive: no national coverage target for {drives.UNIT_FROM}-"
-                                             f"{drives.UNIT_TO} was decided by {day.isoformat()}, so a drive has no "
-                                             f"unit then (1 = the pull of those targets); allowed: drive=0, or a "
-                                             f"later --until", code="drive_unknown")
+        raise InputError(scenario.name, key, drives.no_unit_text(day), code="drive_unknown")
 
 
 def check_unit_start(scenario: Scenario, start: int, paths, key: str = "--from", given: bool = True) -> int:

@@ -135,6 +135,12 @@ COST_PER_PERSON_REACHED = 20_000.0
 COST_SOURCE = "assumed: no published cost of an enrolment drive found"
 
 
+def no_unit_text(day: date) -> str:
+    """Why a drive set in a run that knows policy by `day` is refused when `drive_unit(day)` is 0."""
+    return (f"drive: no national coverage target for {UNIT_FROM}-{UNIT_TO} was decided by {day.isoformat()}, so a "
+            f"drive has no unit then (1 = the pull of those targets); allowed: drive=0, or a later --until")
+
+
 def drive_unit(known_by: date | None = None) -> float:
     """Log-odds of target gap one unit of the drive lever stands for (0 without dated decisions):
     as of a day (`known_by`), the pull of the national targets decided by then over the same years,

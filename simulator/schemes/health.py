@@ -66,6 +66,16 @@ class Prepared:
     known_on: object = None  # the day the policy is known by (an "as of" run's), None: everything
     last_figures: list | None = None  # each region's last year-end figure known (parameters.last_figures)
 
+    def __post_init__(self):
+        # A drive in a run that knows policy only before any national target gave it a unit changed
+        # nothing yet was costed at its strength (an audit through the Python API, 2026-12-06; the
+        # faces refuse it first, `planning.check_drive_known`): refused here too.
+        if (self.known_on is not None and "drive" in self.pol and np.any(self.pol.drive.values)
+                and drives.drive_unit(self.known_on) == 0.0):
+            from ..errors import InputError
+
+            raise InputError("policy", None, drives.no_unit_text(self.known_on), code="drive_unknown")
+
     @classmethod
     def build(cls, policy: Policy, regions: list[str], years: list[int]) -> "Prepared":
         last = known.last_year(policy.decided_by)  # an "as of" run knows the figures up to its origin

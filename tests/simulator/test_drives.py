@@ -181,3 +181,25 @@ def test_target_gaps_are_computed_once_per_data_and_cannot_be_changed(monkeypatc
     again = drives.target_gaps(["lai_chau"], years)
     assert again is not first
     np.testing.assert_array_equal(again, first)
+
+
+def test_a_drive_with_no_unit_is_refused_by_the_engine_not_costed():
+    """Known only by a day before any national target (mid-2012), the drive has no unit: through
+    the Python API it changed nothing yet was costed at its strength (44 bn VND in Vĩnh Long 2015).
+    The engine now refuses it, as the faces do."""
+    from datetime import date
+
+    from covsim import simulator
+    from covsim.simulator.analysis import planning
+    from covsim.simulator.errors import InputError
+    from covsim.simulator.inputs.policy import Policy
+
+    sc = simulator.load_scenario("vinh_long")
+    policy = Policy.from_table().known_on(date(2012, 6, 1))
+    ran = simulator.run(planning.with_levers(sc, {"drive": 0.0}, 2013), draws=4, seed=1, policy=policy)
+    assert float(ran.drive_cost.sum()) == 0.0
+    with pytest.raises(InputError, match="no national coverage target for 2015-2020 was decided by 2012-06-01"):
+        simulator.run(planning.with_levers(sc, {"drive": 3.0}, 2013), draws=4, seed=1, policy=policy)
+    later = Policy.from_table().known_on(date(2014, 6, 1))  # Decision 538 (2013) gives it a unit
+    assert float(simulator.run(planning.with_levers(sc, {"drive": 3.0}, 2013), draws=4, seed=1,
+                               policy=later).drive_cost.sum()) > 0
