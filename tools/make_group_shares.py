@@ -3,7 +3,7 @@
 The annex (seed 003, annex b) counts each group's people for 2016-2020. Each year's counts are
 spread over ages by raking the 2010 assumed age profile of Lai Chau's groups onto them
 (`simulator.inputs.group_sizes.rake`), over the model's own Lai Chau population by age in that
-year. The rows written are `planned` (a plan's figures) and replace any earlier Lai Chau rows
+year as known at the end of 2016, when the plan was decided. The rows written are `planned` (a plan's figures) and replace any earlier Lai Chau rows
 of 2011 or later; the 2010 assumed rows stay (the profile the raking starts from).
 
     /work/venvs/<you>/bin/python tools/make_group_shares.py [--check]
@@ -24,6 +24,7 @@ from covsim.simulator.schemes.labour import project_population
 
 REGION = "lai_chau"
 BASE_YEAR = 2010
+PLAN_YEAR = 2016  # the plan's decision, 9 Dec 2016: the figures known then
 SOURCE = ("Lai Chau PPC decision 2016-12-09 (seed 003), annex (b) 'Chỉ tiêu từng nhóm đối tượng' (headed Decision "
           "1074/QD-UBND): people per group")
 NOTE = ("derived: the annex's people per group (a plan's figures, its subgroups summed by model_group) spread over "
@@ -40,7 +41,9 @@ def rows() -> list[dict]:
         profile[bands.index((int(r.age_from), int(r.age_to))), GROUP_IDS.index(r.group)] = r.share
     annex = tables.table("lai_chau_groups")
     years = sorted(int(y) for y in annex.year.unique())
-    pop = project_population([REGION], list(range(2008, max(years) + 1)))[:, 0].sum(axis=1)  # (year, age)
+    # the population known when the plan was made (its decision of 9 Dec 2016): these rows are known
+    # from that day, so they may not rest on the 2019 census (an audit of 2026-12-06)
+    pop = project_population([REGION], list(range(2008, max(years) + 1)), PLAN_YEAR)[:, 0].sum(axis=1)  # (year, age)
     out = []
     for year in years:
         by_age = pop[year - 2008]

@@ -1,8 +1,9 @@
 """When each policy row and target was decided: what a forecast "as of" a year may know.
 
 A row's reference (policy_parameters.csv) or source (coverage.csv) names the documents that set it;
-decisions.csv dates them. A policy value is known from the latest decision among its documents,
-and never later than it took effect (a document that only continued it does not delay it); where a
+decisions.csv dates them. A policy value is known from the latest decision among the documents
+that set it, which may be signed after it took effect (applied from an earlier day); a document
+decided more than a year after it took effect only restated it and does not delay it; where a
 document's date is not verified, the day the value took effect stands in (known no earlier than in
 force: an as-of forecast then never knows it too early). A target is known from the latest dated
 document among its sources, and unknown (None) where none is dated.
@@ -28,10 +29,23 @@ def documents(text: str) -> list[tuple[str, date | None]]:
     return [(m, d) for m, d in _documents() if m and m in (text or "")]
 
 
+#: A document decided more than this long after a value took effect restated it (Decree 105/2014 the
+#: farm households' 2012 share, Law 58/2014 the retirement age of 2008); one decided sooner applied it
+#: from an earlier day (Decision 797/QĐ-TTg, signed 26 June 2012, gave the near-poor 70% from 1
+#: January 2012; Decree 47/2016 its base salary from 1 May 2016; Lai Châu's decision of 9 December
+#: 2016 its top-ups from 1 January 2016) and was not known before it was signed.
+RESTATED_AFTER_DAYS = 365
+
+
 def policy_decided(reference: str, effective: date) -> date:
-    """The day a policy value was decided: its documents' latest date, capped at `effective`."""
+    """The day a policy value was decided: the latest of the documents that set it, never before
+    the first of them was signed (a value applied from an earlier day); documents that only
+    restated it later (`RESTATED_AFTER_DAYS`) do not delay it, and a value none of its documents
+    set by then is known from the day it took effect. Undated documents count as of `effective`
+    (an audit of 2026-12-06 found a run as of 1 May 2012 using Decision 797 of 26 June 2012)."""
     dates = [d or effective for _, d in documents(reference)]
-    return min(effective, max(dates)) if dates else effective
+    setting = [d for d in dates if (d - effective).days <= RESTATED_AFTER_DAYS]
+    return max(setting) if setting else effective
 
 
 def target_decided(source: str) -> date | None:

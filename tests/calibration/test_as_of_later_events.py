@@ -120,3 +120,21 @@ def test_an_as_of_briefing_cites_later_sources_as_what_followed(lang, later):
     lines = brief_content.cited(s, lang)
     assert any("VSS 2020" in line and later in line for line in lines)
     assert not any("VSS 2012" in line and later in line for line in lines)
+
+
+def test_a_value_applied_from_an_earlier_day_is_known_from_its_signing():
+    """Decision 797/QĐ-TTg, signed 26 June 2012, gave the near-poor 70% from 1 January 2012: a run as
+    of 1 May 2012 used it. A value is now known from the signing of the documents that set it;
+    one a later document only restated (Decree 105/2014 for the farm households' 2012 share) is
+    still known from the day it took effect."""
+    from datetime import date
+
+    from covsim.simulator.inputs import decisions
+    from covsim.simulator.inputs.policy import Policy
+
+    assert decisions.policy_decided("Decision 797/QD-TTg", date(2012, 1, 1)) == date(2012, 6, 26)
+    assert decisions.policy_decided("Decree 105/2014/ND-CP", date(2012, 1, 1)) == date(2012, 1, 1)
+    assert decisions.policy_decided("Decree 47/2016/ND-CP", date(2016, 5, 1)) == date(2016, 5, 26)
+    before, after = (Policy.from_table().known_on(d) for d in (date(2012, 5, 1), date(2012, 7, 1)))
+    assert before.annual("state_share", 2013, "vietnam", "near_poor") < 0.7
+    assert after.annual("state_share", 2013, "vietnam", "near_poor") == pytest.approx(0.7)

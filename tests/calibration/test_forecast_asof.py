@@ -23,10 +23,22 @@ from ..cli.test_cli import assert_one_line_error, covsim
 
 # item 1: as of a year, for policy too ---------------------------------------------------------
 
-def test_every_policy_row_is_decided_no_later_than_it_takes_effect():
+def test_every_policy_row_is_decided_no_later_than_it_takes_effect_but_those_applied_from_an_earlier_day():
+    """A value is known from the signing of the documents that set it: after it took effect only
+    where one was signed later, within a year (applied from an earlier day), never by a document
+    that restated it years on."""
+    later = set()
     for row in data.table("policy_parameters").itertuples(index=False):
         decided = decisions.policy_decided(row.reference, row.effective_from)
-        assert decided <= row.effective_from, row
+        assert (decided - row.effective_from).days <= decisions.RESTATED_AFTER_DAYS, row
+        if decided > row.effective_from:
+            later.add((row.parameter, row.group, str(row.effective_from), str(decided)))
+    assert later == {("base_salary", "", "2016-05-01", "2016-05-26"),
+                     ("state_share", "near_poor", "2012-01-01", "2012-06-26"),
+                     *{("state_share", g, "2009-07-01", "2009-07-27")
+                       for g in ("poor", "child_under6", "other_state_paid", "near_poor")},
+                     *{("local_top_up", g, "2016-01-01", "2016-12-09")
+                       for g in ("near_poor", "pupil_student", "farm_household")}}
 
 
 def test_dated_laws_and_targets_carry_their_decision_day():
