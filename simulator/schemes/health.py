@@ -11,7 +11,7 @@ import numpy as np
 import xarray as xr
 
 from ..inputs import demography, drives, household, known, mandates, membership
-from . import compliance, fixed, kernel, parameters
+from . import bounds, compliance, fixed, kernel, parameters
 from .fixed import Fixed
 from ..inputs.groups import BY_ID, GROUP_IDS
 from .provenance import provenance as _provenance
@@ -323,7 +323,7 @@ def derived(pop: np.ndarray, ins: np.ndarray, pol: xr.Dataset) -> dict[str, tupl
     """Coverage and money flows over (draw, year, region, group) from population and insured, under
     the policy `pol` over the same years, regions and groups (in that order)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        coverage = np.clip(ins / np.where(pop > 0, pop, np.nan), 0, 1)
+        coverage = bounds.share(ins / np.where(pop > 0, pop, np.nan), "coverage by group")
     population_total, insured_total, overall = totals(pop, ins)
 
     # The premium per insured person over (year, region, group), by who pays on what base.
@@ -383,7 +383,7 @@ def totals(pop: np.ndarray, ins: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     population_total = group_sum(pop)
     insured_total = group_sum(ins)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return population_total, insured_total, np.clip(insured_total / population_total, 0, 1)
+        return population_total, insured_total, bounds.share(insured_total / population_total, "coverage")
 
 
 def coverage_total(raw: dict[str, np.ndarray], prep: Prepared, params: xr.Dataset) -> xr.DataArray:

@@ -48,7 +48,7 @@ import xarray as xr
 
 from ..inputs import tables, demography, known, observations
 from ..errors import InputError
-from . import compliance
+from . import bounds, compliance
 from .fixed import RAMPS, Alternative, Fixed, lapse_halves, on, times
 from .parameters import DEFAULT_NOISE_FROM, NO_WALK, Prior, region_values
 from .provenance import learned_without, provenance
@@ -525,16 +525,16 @@ def to_dataset(raw: dict[str, np.ndarray], prep: Prepared, params: xr.Dataset, b
     ds["population"].attrs["long_name"] = ("labour force in working age by pool: required to join compulsory "
                                            "BHXH, informal (eligible for voluntary BHXH)" if scheme == "bhxh" else
                                            "labour force in working age by pool: required to join BHTN, other")
-    ds["coverage"] = (ds.insured / ds.population.where(ds.population > 0)).clip(0, 1)
+    ds["coverage"] = bounds.share(ds.insured / ds.population.where(ds.population > 0), "coverage by pool")
     ds.coverage.attrs = {"units": "1", "long_name": "insured / population of the pool"}
     ds["population_total"] = ds.population.sum("group")
     ds["insured_total"] = ds.insured.sum("group")
-    ds["coverage_total"] = (ds.insured_total / ds.population_total).clip(0, 1)
+    ds["coverage_total"] = bounds.share(ds.insured_total / ds.population_total, "coverage")
     ds.population_total.attrs = {"units": "persons", "long_name": "labour force in working age (15 to retirement age)"}
     ds.insured_total.attrs = {"units": "persons"}
     ds.coverage_total.attrs = {"units": "1", "long_name": "insured / labour force", "denominator": "labour_force"}
     req = ds.population.sel(group="required")
-    ds["coverage_required"] = (ds.insured.sel(group="required") / req.where(req > 0)).clip(0, 1)
+    ds["coverage_required"] = bounds.share(ds.insured.sel(group="required") / req.where(req > 0), "coverage of those required")
     ds.coverage_required.attrs = {"units": "1", "denominator": "required",
                                   "long_name": "insured / those required to join" +
                                                (" (compulsory BHXH only)" if scheme == "bhxh" else "")}

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from . import bounds
+
 #: Variables that add up across the former provinces (people, flows, money).
 EXTENSIVE = ("population", "insured", "births", "deaths", "net_migration", "population_total", "insured_total",
              "premium_revenue", "state_cost_national", "state_cost_local", "state_cost", "drive_cost",
@@ -39,9 +41,9 @@ def summed(ds: xr.Dataset, unit: str) -> xr.Dataset:
         out[name].attrs = dict(var.attrs)
     with np.errstate(divide="ignore", invalid="ignore"):
         pop, ins = out["population"], out["insured"]
-        out["coverage"] = (ins / pop.where(pop > 0)).clip(0, 1).assign_attrs(ds.coverage.attrs)
+        out["coverage"] = bounds.share(ins / pop.where(pop > 0), "coverage by group").assign_attrs(ds.coverage.attrs)
         pt, it = out["population_total"], out["insured_total"]
-        out["coverage_total"] = (it / pt).clip(0, 1).assign_attrs(ds.coverage_total.attrs)
+        out["coverage_total"] = bounds.share(it / pt, "coverage").assign_attrs(ds.coverage_total.attrs)
     coords = {k: v for k, v in ds.coords.items() if k != "region"}
     result = xr.Dataset({k: out[k].transpose(*ds[k].dims) for k in ds.data_vars}, coords=coords)
     result = result.assign_coords(region=[unit])
