@@ -475,7 +475,9 @@ def method_text(s: dict, lang: str, region: str) -> str:
     weighed = unit_figures_text(s["assumptions"], lang)  # a 2025 unit weighed on its own figures says on which
     text += " " + b("weighed_text", lang, region=region, figures=weighed) if weighed else ""
     money = {"bhyt": "money_text", "bhxh": "money_text.bhxh"}.get(s["scheme"])
-    return text + (" " + b(money, lang) if money else "")
+    text += " " + b(money, lang) if money else ""
+    # draws of a fit that did not converge (--allow-unconverged): the paper says so, not stderr alone
+    return text + (" " + b("unconverged_text", lang) if s["assumptions"].get("unconverged") else "")
 
 
 def render(s: dict, lang: str, fmt: str) -> bytes:

@@ -276,6 +276,9 @@ def render(s: dict | None, lang: str, names=None) -> dict:
         said = on_priors_text(s["assumptions"], lang)  # a sentence of its own here, not a bracket's words
         probability = [*probability, html.Div(said[:1].upper() + said[1:], id="on-priors",
                                              style={"fontSize": "13px", "fontWeight": "normal", "color": "#b00020"})]
+    if s["assumptions"].get("unconverged"):  # draws of a fit that did not converge: never silently
+        probability = [*probability, html.Div(catalogue.text("page", "unconverged", lang), id="unconverged",
+                                             style={"fontSize": "13px", "fontWeight": "normal", "color": "#b00020"})]
     if s.get("as_of"):  # as of a year: said right under the figure, before anything else
         probability = [probability[0], html.Div(views.as_of_note(s, lang), id="as-of-note",
                                                 style={"fontSize": "13px", "fontWeight": "normal", "color": "#8a5a00"}),

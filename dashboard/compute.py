@@ -756,6 +756,8 @@ def summary(res: dict) -> dict:
                         "calibrated": bool(attrs.get("calibrated", 1)),
                         "on_priors": priors, "all_on_priors": all_priors,
                         "parameters_hash": attrs.get("parameters_hash", ""),
+                        # a posterior written with --allow-unconverged: said wherever its figures go
+                        "unconverged": attrs.get("unconverged", ""),
                         "assumed": json.loads(attrs.get("assumptions") or "[]"),
                         "supersedes": json.loads(attrs.get("supersedes") or "[]"),
                         "capped": json.loads(attrs.get("capped") or "[]"),

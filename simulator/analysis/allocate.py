@@ -309,7 +309,10 @@ def path_assumptions(first: int, year: int) -> list[str]:
             f"{first - 1} (the communes' figures where they are the whole province's and it has none of its own; "
             f"the model's median where there is no figure) to the target in {year} (assumed)",
             "each group's (district's, commune's) yearly target is its own median forecast moved by one log-odds "
-            "step shared by all, so that they add up to the provincial target (assumed: an even effort)"]
+            "step shared by all, so that they add up to the provincial target (assumed: an even effort)",
+            "every population is the model's projection for its year (steered through the censuses the data "
+            "give; docs/data.md), not a count: after a province's last census its growth goes on as before "
+            "(assumed)"]
 
 
 def assumptions(kind: str | None, table: pd.DataFrame | None, scale: float | None = None) -> list[str]:

@@ -863,3 +863,44 @@ def test_the_pages_on_priors_line_is_a_sentence_of_its_own():
     for lang, start in (("vi", "Mới hiệu chỉnh một phần"), ("en", "Partly not calibrated")):
         (line,) = [c.children for c in callbacks.render(s, lang)["probability"] if getattr(c, "id", None) == "on-priors"]
         assert line.startswith(start)
+
+
+def test_a_briefing_on_draws_of_an_unconverged_fit_says_so_on_paper(tmp_path):
+    """A posterior written with --allow-unconverged was said on stderr only: the HTML's visible text
+    called it 'calibrated to Lai Chau's figures' and the Word file said nothing. The method paragraph
+    (briefing, workbook) and the page's line under the probability now say so."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import docx
+    import xarray as xr
+
+    from covsim.calibration.shipped import shipped_path
+
+    user = tmp_path / "user"
+    folder = user / "regions" / "lai_chau"
+    folder.mkdir(parents=True)
+    with xr.open_dataset(shipped_path("lai_chau")) as post:
+        post.load().assign_attrs(unconverged="R-hat 2.300 > 1.05").to_netcdf(folder / "posterior.nc")
+    env = dict(os.environ, COVSIM_USER_DIR=str(user))
+    env.pop("COVSIM_DATA_DIR", None)
+    said = {"en": "The parameters come from a fit that failed its convergence checks",
+            "vi": "Các tham số lấy từ một lần hiệu chỉnh không đạt các kiểm tra hội tụ"}
+    for lang, suffix in (("en", ".html"), ("vi", ".docx")):
+        out = tmp_path / f"b{suffix}"
+        done = subprocess.run([str(Path(sys.executable).parent / "covsim"), "brief", "lai_chau", "--target", "0.95",
+                               "--year", "2030", "--draws", "10", "--lang", lang, "--out", str(out)],
+                              capture_output=True, text=True, env=env, timeout=600)
+        assert done.returncode == 0, done.stderr
+        if suffix == ".html":
+            visible = re.sub(r"<script.*?</script>", "", out.read_text(encoding="utf-8"), flags=re.S)
+            assert said[lang] in visible
+        else:
+            assert said[lang] in "\n".join(p.text for p in docx.Document(out).paragraphs)
+    s = dict(compute.summary(compute.full_result("lai_chau", "bhyt", {}, 2026, 0.95, 2030, draws=8, seed=0)))
+    assert not s["assumptions"]["unconverged"]  # the shipped fit converged: nothing said
+    s["assumptions"] = {**s["assumptions"], "unconverged": "R-hat 2.300 > 1.05"}
+    (line,) = [c.children for c in callbacks.render(s, "vi")["probability"] if getattr(c, "id", None) == "unconverged"]
+    assert line.startswith("Các tham số lấy từ một lần hiệu chỉnh không đạt")
