@@ -604,7 +604,7 @@ def test_workers_that_cannot_say_their_code_are_refused_in_one_line():
     class Client:
         closed = False
 
-        def run(self, function):
+        def run(self, *_):
             raise ModuleNotFoundError("No module named 'covsim'")
 
         def close(self):
