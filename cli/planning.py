@@ -323,6 +323,19 @@ def rounded_up(value: float, digits: int, maximum: float) -> float:
     return min(math.ceil(round(value * 10 ** digits, 6)) / 10 ** digits, maximum)
 
 
+def _lever_paths(text: str, valid: list[str]) -> list[str]:
+    """`--levers` as `solve` and `sensitivity` read it: comma-separated lever names (blanks
+    skipped), each a reform path among `valid`, each once."""
+    from covsim.simulator.analysis import planning
+
+    names = [n for n in text.split(",") if n.strip()]
+    paths = [planning.parse_lever(n, "--levers", valid) for n in names]
+    twice = next((names[i] for i, p in enumerate(paths) if p in paths[:i]), None)
+    if twice is not None:
+        raise InputError("--levers", twice, "names a lever twice; give each once")
+    return paths
+
+
 def cmd_solve(args) -> int:
     from covsim.cli.summary import print_provenance
     from covsim.simulator.analysis import planning, solve
@@ -337,11 +350,7 @@ def cmd_solve(args) -> int:
         raise InputError("--scheme", args.scheme, "solve moves levers with a cost, and none acts on it; allowed: "
                                                   + ", ".join(schemes_with("solvable")))
     scenario = _scenario(args)
-    levers = [p for p in args.levers.split(",") if p.strip()]
-    paths = [planning.parse_lever(lever, "--levers", solvable_paths()) for lever in levers]
-    twice = next((levers[i] for i, p in enumerate(paths) if p in paths[:i]), None)
-    if twice is not None:
-        raise InputError("--levers", twice, "names a lever twice; give each once")
+    paths = _lever_paths(args.levers, solvable_paths())
     # before the draws are read: one line, not after their notes
     if args.start is not None:
         planning.check_unit_start(scenario, args.start, paths)
@@ -458,20 +467,15 @@ def _shown(lever: str, value: float) -> str:
 def _sensitivity_levers(text: str | None) -> tuple[str, ...] | None:
     """`--levers`: None (every lever declared for sensitivity), () for 'none', else the paths named,
     each once, as `solve --levers` reads them."""
-    from covsim.simulator.analysis import planning
     from covsim.simulator.inputs.levers import sensitivity_paths
 
     if text is None:
         return None
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    if names == ["none"]:
+    if [n.strip() for n in text.split(",") if n.strip()] == ["none"]:
         return ()
-    if not names:
+    paths = _lever_paths(text, sensitivity_paths())
+    if not paths:
         raise InputError("--levers", text, "names no lever; allowed: comma-separated levers, or none")
-    paths = [planning.parse_lever(n, "--levers", sensitivity_paths()) for n in names]
-    twice = next((names[i] for i, p in enumerate(paths) if p in paths[:i]), None)
-    if twice is not None:
-        raise InputError("--levers", twice, "names a lever twice; give each once")
     return tuple(paths)
 
 
@@ -617,8 +621,9 @@ def _allocation_notes(args, table) -> list[str]:
     seen = record[(record.year >= first) & (record.year <= args.year)]
     shown = [f"{int(r.year)} observed {100 * r.value:.2f}%" for r in seen.itertuples(index=False)]
     if table.attrs["scheme"] == "bhyt":  # the communes' figures where they are the whole province's
-        shown += [f"{y} the communes' figures {100 * v:.2f}%" for y in range(first, args.year + 1)
-                  if y not in set(seen.year) and (v := allocate.communes_total(args.region, y)) is not None]
+        years = set(range(first, args.year + 1)) - set(seen.year)
+        shown += [f"{y} the communes' figures {100 * v:.2f}%" for y in sorted(years)
+                  if (v := allocate.communes_total(args.region, y)) is not None]
     if shown:  # targets for years already past: a look back, and the record is there to compare
         notes.append("targets for years already observed, a look back: " + ", ".join(shown))
     after = record[record.year > args.year]

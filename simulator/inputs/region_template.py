@@ -320,14 +320,13 @@ def _communes(rows: list[tuple[int, list]], province: int | None, bad) -> list[t
     from collections import Counter
 
     counts = Counter(listed[c[1]][1] for _, c in rows if c[1] in listed).most_common()
-    provinces = {p for p, _ in counts}
     # a new region's province is its communes' own; where most are one province's, the others are
     # the strays, each named on its own line (one stray gave a line on every row, naming none)
     home = province if province is not None else (
         counts[0][0] if counts and (len(counts) == 1 or counts[0][1] > counts[1][1]) else None)
-    if home is None and len(provinces) > 1:
+    if home is None and len(counts) > 1:
         r = rows[0][0]
-        bad(sheet, f"B{r}", f"the communes belong to {len(provinces)} provinces "
+        bad(sheet, f"B{r}", f"the communes belong to {len(counts)} provinces "
                             f"({', '.join(f'{p:02d}: {n}' for p, n in counts)}), none of them most; allowed: one "
                             "province's")
         return []
