@@ -240,6 +240,17 @@ def sample_posterior(post, settings: Settings, rng: np.random.Generator) -> tupl
     return sample, diagnostics
 
 
+def fitted_on(post, policy: Policy | None) -> dict[str, str]:
+    """The scenario a fit ran on, recorded beside its data, code and seed: the region's own scenario
+    (health, whose top-ups are the region's), or none where the fit runs on the policy table (labour)
+    or on a policy given through the Python API."""
+    scenario = getattr(post, "scenario", None)
+    if scenario is not None:
+        return {"scenario": scenario.name, "scenario_hash": scenario.hash}
+    return {"scenario": "none: a policy given through the Python API" if policy is not None
+            else "none: the shipped policy table"}
+
+
 def calibrate(region: str, until: int | None = None, settings: Settings = Settings(),
               policy: Policy | None = None, obs: pd.DataFrame | None = None, scheme: str = "bhyt",
               known: date | None = None) -> xr.Dataset:
@@ -270,7 +281,7 @@ def calibrate(region: str, until: int | None = None, settings: Settings = Settin
         own_observations=int((post.obs.region == region).sum()) if region != NATIONAL else int(len(post.obs)),
         national_observations=int((post.obs.region == NATIONAL).sum()),
         runtime_s=round(time.perf_counter() - started, 2), seed=settings.seed,
-        code_version=code_version(), data_hash=tables.data_hash(), **diagnostics,
+        code_version=code_version(), data_hash=tables.data_hash(), **fitted_on(post, policy), **diagnostics,
     )
     learned.stamp(out)  # which fitted numbers are still mostly their priors
     out["observation_value"] = ("observation", post.obs.value.to_numpy(float))

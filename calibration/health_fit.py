@@ -181,7 +181,9 @@ class LogPosterior(LogPrior):
                                                     f"the first is {first_national_year()}")
         last = int(self.obs.year.max())
         self.seed = seed
-        base = policy or load(region).policy()
+        # the scenario whose policy the fit runs on, recorded with the posterior (none for a policy given)
+        self.scenario = load(region) if policy is None else None
+        base = policy or self.scenario.policy()
         on = knowledge_day(until, known)
         if on is not None:
             base = base.as_of(date(on.year + 1, 1, 1)).known_on(on)

@@ -95,6 +95,7 @@ def fit_unit(unit: str, seed: int = 0, rows: pd.DataFrame | None = None, read=No
     reach = {str(y): [round(float(v), 4) for v in np.quantile(noisy[:, k], [0.05, 0.95])] for k, y in enumerate(years)}
     out.attrs.update(
         source="posterior", method="importance-unit", region=unit, seed=int(seed), **diagnostics,
+        scenario=sc.name, scenario_hash=sc.hash,  # the run the figures were weighed on
         unit_figures=json.dumps([{"year": int(y), "value": float(value.loc[y]),
                                   "source": str(rows.set_index("year").source.loc[y])} for y in years]),
         code_version=code_version(), data_hash=tables.data_hash(), runtime_s=round(time.perf_counter() - started, 2),

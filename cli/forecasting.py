@@ -105,7 +105,8 @@ def cmd_calibrate(args) -> int:
                "convergence": convergence(a), "converged": not failed, "runtime_s": a["runtime_s"],
                "learned": json.loads(a.get("learned") or "null"),
                # what reproduces it, as the file's attributes record it
-               "seed": None if a.get("seed") is None else int(a["seed"]), "data_hash": a.get("data_hash"),
+               "seed": None if a.get("seed") is None else int(a["seed"]), "scenario": a.get("scenario"),
+               "scenario_hash": a.get("scenario_hash"), "data_hash": a.get("data_hash"),
                "code_version": a.get("code_version")}
     if args.json:
         print(json.dumps(summary))

@@ -377,6 +377,7 @@ def test_allowed_unconverged_fit_is_marked_and_every_run_says_so(tmp_path, monke
 def test_calibrate_reproduces_the_shipped_posterior(tmp_path):
     """The cheapest region (Lai Chau: no observation of its own), same seed and settings."""
     from covsim.calibration.shipped import shipped_path
+    from covsim.simulator import load_scenario
 
     out = tmp_path / "lai_chau.nc"
     result = covsim("calibrate", "lai_chau", "--out", str(out), "--json")
@@ -384,8 +385,9 @@ def test_calibrate_reproduces_the_shipped_posterior(tmp_path):
     summary = json.loads(result.stdout)
     assert summary["converged"] is True
     with xr.open_dataset(out) as new:  # --json says what reproduces it, as the file does
-        assert (summary["seed"], summary["data_hash"], summary["code_version"]) == (
-            new.attrs["seed"], new.attrs["data_hash"], new.attrs["code_version"]) and summary["seed"] == 0
+        assert (summary["seed"], summary["data_hash"], summary["code_version"], summary["scenario"],
+                summary["scenario_hash"]) == (new.attrs["seed"], new.attrs["data_hash"], new.attrs["code_version"],
+                                              new.attrs["scenario"], new.attrs["scenario_hash"]) and summary["seed"] == 0
     with xr.open_dataset(out) as new, xr.open_dataset(shipped_path("lai_chau")) as shipped:
         # every variable, not only the sampled thetas: `outreach_sd`, derived from the run, moved with a
         # data change (Lai Châu's plan group shares) while every theta stayed (an audit of 2026-12-06)
@@ -396,6 +398,9 @@ def test_calibrate_reproduces_the_shipped_posterior(tmp_path):
             else:
                 assert (new[v].values == shipped[v].values).all(), v
         assert new.attrs["data_hash"] == shipped.attrs["data_hash"]  # fitted on the data shipped beside it
+        # and on the scenario whose policy it names: all four of scenario, data, code and seed recorded
+        assert (new.attrs["scenario"], new.attrs["scenario_hash"]) == (
+            shipped.attrs["scenario"], shipped.attrs["scenario_hash"]) == ("lai_chau", load_scenario("lai_chau").hash)
 
 
 def test_policy_decided_after_the_origin_cannot_move_a_forecast_and_policy_decided_before_does(tmp_path):

@@ -47,6 +47,9 @@ def test_the_unit_moves_towards_its_own_figure(figure):
     assert post.attrs["ess"] >= 300 and post.attrs["pareto_k"] <= 0.7 and post.attrs["pool"] == post.sizes["draw"]
     assert json.loads(post.attrs["unit_figures"]) == [{"year": 2025, "value": figure,
                                                       "source": "test fixture (not a real source)"}]
+    from covsim.simulator.inputs.scenario import for_region
+
+    assert post.attrs["scenario"] == for_region(UNIT).name and len(post.attrs["scenario_hash"]) == 16  # all four recorded
     # Bến Tre and Trà Vinh have no figure of their own: the unit's is the first to move their offsets.
     offsets = ["ben_tre", "tra_vinh"]
     moved = post.region_offset.sel(region=offsets).mean().item() - pool.region_offset.sel(region=offsets).mean().item()
