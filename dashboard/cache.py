@@ -1,7 +1,7 @@
 """The dashboard's process plumbing: runs shared between the server and its background jobs.
 
 A background job is a fork of the server. Runs computed in one process serve the others through a
-diskcache keyed by the inputs only; the server keeps its latest kept runs in memory (its forks
+diskcache keyed by the inputs and the code's version; the server keeps its latest kept runs in memory (its forks
 inherit them); one engine run at a time per process, and forks wait for it. `compute` asks this
 module for all of that and holds the request-to-result logic.
 """
@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from contextlib import contextmanager
 
-_SHARED = None  # a diskcache.Cache shared with the background workers (keyed by inputs only)
+_SHARED = None  # a diskcache.Cache shared with the background workers (keyed by inputs and code, `_made_by`)
 _OWNER = None  # the process that set it up: the server
 _BUILD_LOCK = threading.Lock()  # one build of a kept run at a time without that cache
 _RUN_LOCK = threading.Lock()  # one engine run at a time per process (see fork_safe_threads)
@@ -193,10 +193,18 @@ def shared(key: tuple, make):
     return value
 
 
+def _made_by(key: tuple) -> tuple:
+    """A result's key with the code that made it: a cache folder (COVSIM_DASHBOARD_CACHE) kept for
+    hours across an upgrade must not serve the old code's fits and runs (an audit of 2026-12-07)."""
+    from covsim.simulator.schemes.provenance import code_version
+
+    return (code_version(),) + tuple(key)
+
+
 def is_shared(key: tuple) -> bool:
     """Whether the shared cache holds `key` (without reading it)."""
     try:
-        return _SHARED is not None and key in _SHARED
+        return _SHARED is not None and _made_by(key) in _SHARED
     except Exception:  # noqa: BLE001
         return False
 
@@ -204,7 +212,7 @@ def is_shared(key: tuple) -> bool:
 def publish(key: tuple, value) -> None:
     if _SHARED is not None:
         try:
-            _SHARED.set(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), expire=6 * 3600)
+            _SHARED.set(_made_by(key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), expire=6 * 3600)
         except Exception:  # noqa: BLE001 - a full disk costs speed, never an answer
             pass
 
@@ -213,7 +221,7 @@ def load_shared(key: tuple):
     if _SHARED is None:
         return None
     try:
-        blob = _SHARED.get(key)
+        blob = _SHARED.get(_made_by(key))
         return pickle.loads(blob) if blob is not None else None
     except Exception:  # noqa: BLE001 - a broken cache entry is only a miss
         return None

@@ -148,9 +148,15 @@ def as_of_choice(name, scheme, lang: str, until):
     except InputError:  # a scheme the region does not run: the answer says why
         years = []
     options = [{"label": str(y), "value": y} for y in reversed(years)]
-    kept = no_update if until in (None, "") or until in years else None
-    return (options, kept, not years, t("as_of_today" if years else "as_of_none", lang),
-            i18n.dropdown_labels(lang))
+    dropped = until not in (None, "") and until not in years
+    kept = None if dropped else no_update
+    if not years:
+        placeholder = t("as_of_none", lang)
+    elif dropped:  # said in the box, lest today's forecast be read as the one of the year picked before
+        placeholder = catalogue.text("page", "as_of_dropped", lang, year=until)
+    else:
+        placeholder = t("as_of_today", lang)
+    return options, kept, not years, placeholder, i18n.dropdown_labels(lang)
 
 
 def _lever_paths_and_kinds() -> tuple[tuple[str, ...], dict[str, str]]:

@@ -90,6 +90,13 @@ def test_a_labour_scheme_or_a_2025_unit_offers_no_year_and_lets_one_go():
     for name, scheme in (("vietnam", "bhxh"), ("vinh_long_2025", "bhyt")):
         options, kept, disabled, placeholder, _ = callbacks.as_of_choice(name, scheme, "en", 2013)
         assert options == [] and kept is None and disabled and placeholder.startswith("Not available")
+    # a plan decided later than the year picked lets it go, and the box says so (an audit of 2026-12-07:
+    # today's forecast came back silently, to be read as the one of the year picked before)
+    options, kept, disabled, placeholder, _ = callbacks.as_of_choice("vinh_long_directive_2018", "bhyt", "en", 2017)
+    assert kept is None and not disabled and 2017 not in [o["value"] for o in options]
+    assert placeholder == "2017 is not offered for this scenario: today's forecast is shown"
+    assert callbacks.as_of_choice("vinh_long_directive_2018", "bhyt", "vi", 2017)[3].startswith("2017: không có")
+    assert callbacks.as_of_choice("vinh_long_directive_2018", "bhyt", "en", None)[3].startswith("Today")
     assert not compute.ready(_request("vietnam", 2013), DRAWS, SEED)  # a fit: the background job
 
 

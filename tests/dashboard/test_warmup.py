@@ -112,3 +112,16 @@ def test_warmed_ahead_the_default_region_and_the_calibrated_ones():
     assert set(warmed) <= set(compute.REGIONS)
     assert "lai_chau" in warmed  # it has its own posterior
     assert not any(r.endswith("_2025") for r in warmed)  # sums of former provinces: on request
+
+
+def test_a_result_the_shared_cache_kept_from_other_code_is_not_served(shared, monkeypatch):
+    """A cache folder kept for hours across an upgrade: the new code's server misses the old code's
+    fits and runs (they are keyed by the code's version too) and makes its own."""
+    from covsim.simulator.schemes import provenance
+
+    key = ("as_of_fit", "vinh_long", 2017, "None", DRAWS, SEED, "data")
+    cache.publish(key, "made by this code")
+    assert cache.is_shared(key) and cache.load_shared(key) == "made by this code"
+    monkeypatch.setattr(provenance, "code_version", lambda: "0.1.0+an_upgrade")
+    assert not cache.is_shared(key) and cache.load_shared(key) is None
+    assert cache.shared(key, lambda: "made by the upgrade") == "made by the upgrade"
