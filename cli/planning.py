@@ -714,6 +714,21 @@ def _document(source: str) -> str:
     return str(source).split(",")[0].split(" (")[0].strip()
 
 
+def _columns(scheme: str, lang: str):
+    """What each column of the allocation means and counts, in the language: the headers stay the
+    public English names, and an official reading the workbook in Vietnamese reads them here."""
+    import pandas as pd
+
+    from covsim.dashboard import catalogue
+    from covsim.simulator.analysis.allocate import COLUMNS
+
+    labour = "_labour" if scheme != "bhyt" else ""
+    keys = {c: f"column_{c}{labour}" if c in ("population", "rate") else f"column_{c}" for c in [*COLUMNS, "name"]}
+    return pd.DataFrame([(c, catalogue.text("allocation", k, lang)) for c, k in keys.items()],
+                        columns=[catalogue.text("allocation", "columns_head_column", lang),
+                                 catalogue.text("allocation", "columns_head_meaning", lang)])
+
+
 def _named(table, lang: str):
     """The table with a last column `name`: each unit as an official reads it (a group's name as the
     law gives it, a district or commune as written), beside the ids that stay the public `unit`."""
@@ -804,6 +819,8 @@ def cmd_allocate(args) -> int:
                 prov = pd.DataFrame(_provenance_rows(record, spans), columns=["item", "value"]).astype({"value": str})
                 prov.to_excel(xl, sheet_name="provenance", index=False)
                 polish(xl.sheets["provenance"], {})
+                _columns(scenario.scheme, args.lang).to_excel(xl, sheet_name="columns", index=False)
+                polish(xl.sheets["columns"], {})
         _atomic(args.out, excel, suffix=".xlsx")
     sums = allocate.totals(table)
     for note in _allocation_notes(args, table):

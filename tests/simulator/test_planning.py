@@ -446,7 +446,15 @@ def test_allocate_excel_has_a_sheet_per_unit_kind(tmp_path, capsys):
                         "--draws", "30", "--lang", "en")
     assert code == 0 and "no district or commune data" in text
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["group", "provenance"]
+    assert book.sheetnames == ["group", "provenance", "columns"]
+    # every column's meaning and unit, in --lang's language, beside the public English headers
+    meaning = dict(list(book["columns"].iter_rows(values_only=True))[1:])
+    assert list(meaning) == ["year", "unit_kind", "unit", "insured", "population", "rate", "name"]
+    assert "(persons)" in meaning["insured"] and "insured / population" in meaning["rate"]
+    from covsim.cli.planning import _columns
+
+    vi = dict(_columns("bhxh", "vi").values)  # a labour scheme's rate is of the labour force, in Vietnamese
+    assert vi["rate"].endswith("lực lượng lao động (định dạng phần trăm)") and "Lực lượng lao động" in vi["population"]
     rows = list(book["group"].iter_rows(values_only=True))
     assert rows[0] == ("year", "unit_kind", "unit", "insured", "population", "rate", "name")
     assert rows[1][2:] == ("employee",) + rows[1][3:6] + ("Employees and civil servants",)
