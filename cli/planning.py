@@ -800,7 +800,9 @@ def cmd_allocate(args) -> int:
         def both(tmp):  # the table written in full first; its provenance replaced only then, the table last
             # utf-8-sig: Excel on Windows reads the district names' diacritics only with the byte-order mark
             table.to_csv(tmp, index=False, encoding="utf-8-sig")
-            _atomic(sidecar, lambda side: Path(side).write_text(json.dumps({**record, "boundaries": spans},
+            columns = dict(_columns(scenario.scheme, args.lang).values)  # as the workbook's `columns` sheet
+            _atomic(sidecar, lambda side: Path(side).write_text(json.dumps({**record, "boundaries": spans,
+                                                                            "columns": columns},
                                                                            ensure_ascii=False, indent=1)
                                                                 + "\n", encoding="utf-8"), suffix=".json")
         _atomic(args.out, both, suffix=".csv")

@@ -551,6 +551,7 @@ def test_every_allocate_output_records_what_reproduces_it(tmp_path, capsys):
         "target": 0.968, "year": 2020, "first": 2016, "start_from": "model",
         "start_level": side["allocation"]["start_level"]}
     assert any("standing in the plan's 2016 table" in a for a in side["assumptions"])
+    assert side["columns"]["insured"] == "Số người tham gia cần đạt (người)"  # as the workbook's columns sheet
     xlsx = tmp_path / "lc.xlsx"
     code, text, _ = cli(capsys, "allocate", "lai_chau", "--target", "0.968", "--year", "2020", "--out", str(xlsx),
                         "--draws", "10", "--seed", "7")
