@@ -286,8 +286,9 @@ def weighed_draws(post: xr.Dataset, unit: str, draws: int, seed: int) -> xr.Data
     out = _pick(post, draws, seed, posterior_layers()[0]).assign_coords(draw=np.arange(draws))
     years = ", ".join(str(f["year"]) for f in json.loads(post.attrs.get("unit_figures", "[]")))
     out.attrs = dict(post.attrs)
-    out.attrs["source"] = (f"posterior: {unit} summed from former provinces, weighed on its own figure of {years} "
-                           f"({user_path(unit)}{WEIGHED_BEFORE}{post.attrs.get('pool_source', '')})")
+    seed_text = f", weighing seed {post.attrs['seed']}" if "seed" in post.attrs else ""  # what reproduces the weighing
+    out.attrs["source"] = (f"posterior: {unit} summed from former provinces, weighed on its own figure of {years}"
+                           f"{seed_text} ({user_path(unit)}{WEIGHED_BEFORE}{post.attrs.get('pool_source', '')})")
     if warn_if_unconverged(post.attrs, f"the weighing of {unit} on its own figures"):
         out.attrs["source"] += " (unconverged)"
     if post.attrs.get("members_fits") in (None, members_fingerprint(unit)):

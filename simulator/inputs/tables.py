@@ -311,12 +311,16 @@ def kept_for(frame: pd.DataFrame, store: dict, key, compute):
 
 
 def user_data_files() -> list[dict]:
-    """The user's own files `data_hash` covers (the registered regions' tables), each with its own
-    hash: a record names what of a user's data folder a colleague needs, and which file differs."""
-    from .user_data import files
+    """The user's own files, each with its own hash: the registered regions' tables (which
+    `data_hash` covers) and the posteriors fitted or weighed for them (`posterior.nc`, which a run's
+    draws come from: two folders with the same tables but weighed with other seeds differ there). A
+    record names what of a user's data folder a colleague needs, and which file differs."""
+    from .user_data import files, region_dirs
 
+    tables_ = [path for name in sorted(SCHEMAS) for path in files(name)]
+    fits = [d / "posterior.nc" for d in region_dirs() if (d / "posterior.nc").is_file()]
     return [{"file": f"{path.parent.name}/{path.name}", "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16]}
-            for name in sorted(SCHEMAS) for path in files(name)]
+            for path in [*tables_, *fits]]
 
 
 def data_hash(directory: Path | None = None) -> str:

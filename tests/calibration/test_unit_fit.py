@@ -73,7 +73,14 @@ def test_observe_then_every_run_uses_it_and_remove_undoes_it(tmp_path):
     row = next(r for r in json.loads(covsim("regions", "--json", user=user).stdout)["regions"] if r["id"] == UNIT)
     assert row["weighed_on_own_figures"] and row["observations"] == 1
     weighed = run()
-    assert "weighed on its own figure of 2025" in weighed["provenance"]["parameters"]
+    assert "weighed on its own figure of 2025, weighing seed 7 (" in weighed["provenance"]["parameters"]
+    # the weighed posterior named with its hash: two folders alike but for the weighing's seed differ there
+    import hashlib
+
+    fit = user / "regions" / UNIT / "posterior.nc"
+    assert {"file": f"{UNIT}/posterior.nc", "sha256": hashlib.sha256(fit.read_bytes()).hexdigest()[:16]} in (
+        weighed["provenance"]["user_data"])
+    assert not any(f["file"].endswith("posterior.nc") for f in unweighed["provenance"]["user_data"])
     # calibrated to its figure, and says it was weighed from draws partly on the priors (Bến Tre's and
     # Trà Vinh's offsets); until 2026-12-06 the record said calibrated with no note
     assert weighed["provenance"]["calibrated"] == 1 and unweighed["provenance"]["calibrated"] == 0
