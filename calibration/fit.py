@@ -18,6 +18,7 @@ are made with a Cholesky factor, which moves smoothly with the matrix.
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -70,6 +71,14 @@ class Settings:
 
 ADAPT_ROUNDS = 3
 FAST = Settings(walkers=24, burn=120, steps=120, draws=400, proposals=4000)
+
+
+def settings_record(settings: Settings) -> dict:
+    """The sampler's settings as a fit records them, and whether they are `--fast`'s (the flag a
+    stranger re-running the command needs: the fit's own draws and seed aside, FAST's walkers, steps
+    and proposals)."""
+    fast = dataclasses.replace(FAST, draws=settings.draws, seed=settings.seed, method=settings.method) == settings
+    return {**dataclasses.asdict(settings), "fast": fast}
 
 
 def posterior_mode(post, iterations: int = 200) -> np.ndarray:
@@ -282,6 +291,7 @@ def calibrate(region: str, until: int | None = None, settings: Settings = Settin
         national_observations=int((post.obs.region == NATIONAL).sum()),
         runtime_s=round(time.perf_counter() - started, 2), seed=settings.seed,
         code_version=code_version(), data_hash=tables.data_hash(), **fitted_on(post, policy), **diagnostics,
+        settings=json.dumps(settings_record(settings)),  # what re-fits it: --fast, --sampler, --draws
     )
     learned.stamp(out)  # which fitted numbers are still mostly their priors
     out["observation_value"] = ("observation", post.obs.value.to_numpy(float))

@@ -20,7 +20,7 @@ from covsim.simulator.inputs.scenario import LAST_YEAR, Scenario
 from covsim.simulator.schemes.provenance import record
 from covsim.simulator.streams import normal_path
 
-from .fit import FAST, Settings, calibrate, fit_of
+from .fit import FAST, Settings, calibrate, fit_of, settings_record
 from .priors import NATIONAL
 
 LEVELS = {"lo80": 0.10, "hi80": 0.90, "lo95": 0.025, "hi95": 0.975}
@@ -53,7 +53,7 @@ def fit_record(post: xr.Dataset, settings: Settings | None) -> dict:
     out = {"until": None if until < 0 else until, "known_on": post.attrs.get("known_on"),
            "figures_until": known.last_year(day),  # censuses, surveys, incomes: inputs/known.py
            "source": str(post.attrs.get("source", "")), "seed": int(post.attrs.get("seed", 0))}
-    return {**out, **(dataclasses.asdict(settings) if settings is not None else {})}
+    return {**out, **(settings_record(settings) if settings is not None else {})}
 
 
 def as_of_record(ds: xr.Dataset, post: xr.Dataset, settings: Settings | None) -> dict:

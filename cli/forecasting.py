@@ -107,6 +107,7 @@ def cmd_calibrate(args) -> int:
                # what reproduces it, as the file's attributes record it
                "seed": None if a.get("seed") is None else int(a["seed"]), "scenario": a.get("scenario"),
                "scenario_hash": a.get("scenario_hash"), "data_hash": a.get("data_hash"),
+               "settings": json.loads(a["settings"]) if a.get("settings") else None,  # --fast, --sampler
                "code_version": a.get("code_version")}
     if args.json:
         print(json.dumps(summary))

@@ -476,7 +476,9 @@ def _sensitivity_levers(text: str | None) -> tuple[str, ...] | None:
     paths = _lever_paths(text, sensitivity_paths())
     if not paths:
         raise InputError("--levers", text, "names no lever; allowed: comma-separated levers, or none")
-    return tuple(paths)
+    # in the declaration's order, not the order typed: the Sobol sample's columns follow the factors'
+    # order, and `near_poor,drive` gave other indices than `drive,near_poor` (an audit of 2026-12-07)
+    return tuple(p for p in sensitivity_paths() if p in paths)
 
 
 def cmd_sensitivity(args) -> int:
@@ -520,6 +522,8 @@ def cmd_sensitivity(args) -> int:
         print(json.dumps({"region": scenario.region, "scenario": scenario.name, "year": args.year,
                           "samples": args.samples, "evaluations": table.attrs["evaluations"],
                           "lever_start": table.attrs["start"],
+                          # what --levers asked (null: every lever declared), so that a stranger re-runs it
+                          "levers": None if levers is None else list(levers),
                           "indices": table.round(6).to_dict(orient="records"),
                           # what was not varied and why, as stderr says it: the fitted parameters with
                           # no spread in the draws, top-ups their group's total share moots, levers the
@@ -530,8 +534,9 @@ def cmd_sensitivity(args) -> int:
                           "provenance": record},
                          ensure_ascii=False))
         return 0
-    print(f"{scenario.name}: Sobol indices of coverage in {args.year} ({table.attrs['evaluations']} evaluations; "
-          f"levers from {table.attrs['start']})")
+    print(f"{scenario.name}: Sobol indices of coverage in {args.year} ({params.sizes['draw']} draws, {args.samples} "
+          f"samples, {table.attrs['evaluations']} evaluations; levers from {table.attrs['start']}"
+          + ("" if levers is None else f"; --levers {','.join(levers) or 'none'}") + ")")
     print(f"{'factor':<30} {'kind':<9} {'range':>17} {'S1':>6} {'±':>5} {'ST':>6} {'±':>5}")
     for r in table.itertuples(index=False):
         print(f"{r.factor:<30} {r.kind:<9} {r.lo:8.3f}..{r.hi:<7.3f} {r.S1:6.3f} {r.S1_conf:5.3f} "

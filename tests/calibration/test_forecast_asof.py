@@ -388,6 +388,9 @@ def test_calibrate_reproduces_the_shipped_posterior(tmp_path):
         assert (summary["seed"], summary["data_hash"], summary["code_version"], summary["scenario"],
                 summary["scenario_hash"]) == (new.attrs["seed"], new.attrs["data_hash"], new.attrs["code_version"],
                                               new.attrs["scenario"], new.attrs["scenario_hash"]) and summary["seed"] == 0
+        # and the sampler's settings, so that a fit made with --fast is re-made with it
+        assert summary["settings"] == json.loads(new.attrs["settings"]) and summary["settings"]["fast"] is False
+        assert summary["settings"]["draws"] == 1000 and summary["settings"]["method"] == "laplace"
     with xr.open_dataset(out) as new, xr.open_dataset(shipped_path("lai_chau")) as shipped:
         # every variable, not only the sampled thetas: `outreach_sd`, derived from the run, moved with a
         # data change (Lai Châu's plan group shares) while every theta stayed (an audit of 2026-12-06)
@@ -822,3 +825,17 @@ def test_recalibration_learns_only_from_the_errors_known_at_each_origin():
     assert scored["width80"] == pytest.approx(2.0 * 2.0)  # each interval 2 points, doubled
     bands = bt.by_horizon({"model": later[1:], **{n: later[1:] for n in BASELINES}}, 3, factors=factors)
     assert bands[0]["recalibrated"] == scored
+
+
+def test_a_fit_records_whether_its_settings_are_fast_ones():
+    """`covsim calibrate --fast --draws 60 --seed 13` re-run without --fast gave other draws, and
+    the file said nothing of it (a reproducibility audit of 2026-12-07)."""
+    import dataclasses
+
+    from covsim.calibration.fit import FAST, Settings, settings_record
+
+    assert settings_record(dataclasses.replace(FAST, draws=60, seed=13, method="emcee"))["fast"] is True
+    assert settings_record(Settings(draws=60, seed=13))["fast"] is False
+    assert settings_record(dataclasses.replace(FAST, proposals=5000))["fast"] is False
+    record = forecast.fit_record(xr.Dataset(attrs={"until": 2015, "seed": 0}), dataclasses.replace(FAST, draws=80))
+    assert record["fast"] is True and record["walkers"] == FAST.walkers
