@@ -182,6 +182,10 @@ def _budget(ds, scenario, params, args) -> dict:
     table, compared = planning.budget_against_baseline(
         ds, scenario, lambda base: simulator.run(base, params=params, draws=args.draws, seed=args.seed))
     out = {"units": "VND/year", "compared_with": compared}
+    base = planning.budget_baseline(scenario) if compared else None
+    if base is not None:  # the baseline as it ran: its file may change or go, and the extra_* columns with it
+        out["compared_with_record"] = {"scenario": base.name, "scenario_hash": base.hash,
+                                       "scenario_definition": base.resolved()}
     for column in table.columns:
         values = table[column].tolist()
         out[column] = [int(v) for v in values] if column == "year" else \

@@ -569,7 +569,10 @@ def _provenance_rows(record: dict, spans: list[dict] = ()) -> list[tuple[str, ob
     """The provenance as (item, value) rows, for the Excel sheet: a 2025 unit's workbook says which
     former provinces its rows of years before the merger add up (`spans`, `former_provinces`)."""
     rows = [(k, record[k]) for k in ("scenario", "scenario_hash", "region", "scheme", "seed", "draws", "data_hash",
-                                     "code_version", "parameters", "parameters_hash", "calibrated") if k in record]
+                                     "code_version", "code_commit", "parameters", "parameters_hash", "calibrated",
+                                     "noise_from") if record.get(k) is not None]
+    if record.get("environment"):  # the library versions, as the sidecar and --json give them
+        rows.append(("environment", json.dumps(record["environment"])))
     if record.get("scenario_definition"):  # what ran, whatever its file says later (the sidecar and --json have it)
         rows.append(("scenario definition", json.dumps(record["scenario_definition"], ensure_ascii=False)))
     if record.get("former_provinces"):

@@ -558,6 +558,9 @@ def test_every_allocate_output_records_what_reproduces_it(tmp_path, capsys):
     sheet = list(openpyxl.load_workbook(xlsx)["provenance"].iter_rows(values_only=True))
     rows = dict(r for r in sheet if r[0] not in ("assumed", "held fixed (assumed, not fitted)"))
     assert rows["seed"] == "7" and rows["data_hash"] == side["data_hash"] and rows["scheme"] == "bhyt"
+    # the rest of what the sidecar records of the code and the run, as it gives it (an audit of 2026-12-07)
+    assert json.loads(rows["environment"]) == side["environment"] and rows["noise_from"] == str(side["noise_from"])
+    assert rows.get("code_commit", None) == (None if side["code_commit"] is None else side["code_commit"])
     # what the model holds fixed, as the text and the sidecar list it
     assert [r[1] for r in sheet if r[0] == "held fixed (assumed, not fitted)"] == side["fixed"] and side["fixed"]
     assert f"seed 7, data {side['data_hash']}" in text and "standing in the plan's 2016 table" in text
@@ -844,6 +847,9 @@ def test_a_reform_running_past_its_baselines_years_is_costed_against_it_over_its
     assert code == 0, err
     budget = json.loads(out)["budget"]
     assert budget["year"][-1] == 2040 and budget["compared_with"] == "lai_chau"
+    # the baseline as it ran (over the reform's years), so that the extra_* columns can be re-made
+    ran = budget["compared_with_record"]
+    assert ran["scenario"] == "lai_chau" and ran["scenario_definition"]["end"] == 2040 and len(ran["scenario_hash"]) == 16
     per = dict(zip(budget["year"], budget["cost_per_additional_insured"]))
     assert per[2026] is None and per[2040] is not None and per[2040] > 0
 
