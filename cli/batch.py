@@ -275,7 +275,7 @@ def _check_size(args, scenarios, grid) -> None:
 
 def _batch(args, out, scenarios, terminated: list) -> int:
     from covsim.calibration import shipped
-    from covsim.simulator.analysis import batch
+    from covsim.simulator.analysis import batch, planning
     from covsim.simulator.inputs import tables
     from covsim.simulator.schemes import provenance, scheme
 
@@ -368,7 +368,11 @@ def _batch(args, out, scenarios, terminated: list) -> int:
                  "code_version": provenance.code_version(), "code_commit": provenance.code_commit() or "",
                  "environment": json.dumps(provenance.environment()),
                  "user_data": json.dumps(tables.user_data_files()), "scheme": variants[0].scenario.scheme,
-                 "grid": json.dumps(args.grid), "parameters": json.dumps(
+                 "grid": json.dumps(args.grid),
+                 # the year the grid's levers start, by scenario (--from, or each scenario's default)
+                 "grid_from": json.dumps({sc.name: planning.lever_start(sc) if args.start is None else args.start
+                                          for sc in scenarios} if args.grid else {}),
+                 "parameters": json.dumps(
                      {r: _source(p, variants[0].scenario.scheme) for r, p in params.items()}),
                  "parameters_hash": json.dumps({r: provenance.params_hash(p) for r, p in params.items()}),
                  # every assumed number each variant uses (its reform's, a drive's cost): listed with the results
@@ -409,7 +413,11 @@ def _finished(args, out, variants, chunks, resumed: int, seconds: float, attrs: 
                       scenario_hashes={v.name: v.scenario.hash for v in variants},
                       assumptions=json.loads(attrs["assumptions"]), fixed=json.loads(attrs["fixed"]),
                       code_commit=attrs["code_commit"] or None, environment=json.loads(attrs["environment"]),
-                      user_data=json.loads(attrs["user_data"]))
+                      user_data=json.loads(attrs["user_data"]),
+                      # what re-makes each variant, as the store keeps it: the grid, its start, the definitions
+                      grid=json.loads(attrs["grid"]), grid_from=json.loads(attrs["grid_from"]),
+                      parameters_hash=json.loads(attrs["parameters_hash"]),
+                      scenario_definitions={v.name: v.scenario.resolved() for v in variants})
         if attrs.get("learned"):  # by region, as the store's attributes keep them (each a run's record)
             record["learned"] = {r: json.loads(text) for r, text in json.loads(attrs["learned"]).items()}
         if attrs.get("unconverged"):

@@ -398,7 +398,10 @@ def test_store_and_json_carry_a_runs_provenance(tmp_path, capsys):
                       "learned": {"dong_nai": json.loads(json.loads(ds.attrs["learned"])["dong_nai"])},
                       # where the code is and what it ran on, as every run's record says it
                       "code_commit": ds.attrs["code_commit"] or None,
-                      "environment": json.loads(ds.attrs["environment"]), "user_data": json.loads(ds.attrs["user_data"])}
+                      "environment": json.loads(ds.attrs["environment"]), "user_data": json.loads(ds.attrs["user_data"]),
+                      # what re-makes each variant, as the store keeps it (a reproducibility audit, 2026-12-07)
+                      "grid": [], "grid_from": {}, "parameters_hash": json.loads(ds.attrs["parameters_hash"]),
+                      "scenario_definitions": json.loads(ds.attrs["scenario_definitions"])}
     assert record["environment"]["numpy"] == np.__version__
     assert json.loads(ds.attrs["idle"]) == {"dong_nai_plan_2013": ["state_share.near_poor",
                                                                     "state_share.pupil_student"]}
@@ -412,6 +415,7 @@ def test_store_and_json_carry_a_runs_provenance(tmp_path, capsys):
     assert main(["batch", "can_tho", "--grid", "pupil_student=0.3:0.3:0.1", "--from", "2024", "--draws", "4",
                  "--out", str(out), "--quiet"]) == 0
     ds = opened(out)
+    assert json.loads(ds.attrs["grid_from"]) == {"can_tho": 2024}
     (replaced,) = json.loads(ds.attrs["supersedes"]).values()
     assert any(r["path"] == "state_share.pupil_student" and r["replaces"] == 0.5 for r in replaced)  # Decree 188
     assert set(json.loads(ds.attrs["learned"])) == {"can_tho"}
