@@ -35,6 +35,19 @@ class Briefing:
 LEVER_FIELDS = ("group", "value")  # what a lever's sentence (section `brief`, `lever_NAME`) is filled with
 
 
+
+def scenario_rows(s: dict, lang: str) -> list[tuple[str, str]]:
+    """The reproduce table's rows naming the scenarios, for the briefing and the workbook alike: a
+    user's file by its name (a shipped plan is named by its document, a baseline by its region, in
+    the text), and the compared scenario's fingerprint."""
+    rows = [(b("r_scenario", lang), s["scenario"])] if users_scenario(s) else []
+    c = s.get("compare")
+    if c:
+        fingerprint = c.get("scenario_hash", "")
+        mine = users_scenario({"scenario": c["name"], "region": c.get("region", s["region"])})
+        rows.append((b("r_compare", lang), f"{c['name']} ({fingerprint})" if mine else fingerprint))
+    return rows
+
 def lever_change(s: dict, path: str, value: float, year: int, lang: str) -> str:
     """'<lever_phrase> từ năm 2018': one change and its start, as the briefing's table, its idle
     sentence and the printout's first lines all say it."""
@@ -311,12 +324,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     if as_of:  # the --until (and --known, if given: its default is not a day it takes) that fit it again
         reproduce += [(b("r_until", lang), str(as_of["until"]))]
         reproduce += [(b("r_known", lang), as_of["known"])] if as_of.get("known") else []
-    if users_scenario(s):  # a shipped plan is named by its document, a baseline by its region
-        reproduce.append((b("r_scenario", lang), s["scenario"]))
-    if c:  # the compared scenario's fingerprint, and a user's file's name (a shipped one is named in the text)
-        fingerprint = c.get("scenario_hash", "")
-        mine = users_scenario({"scenario": c["name"], "region": c.get("region", s["region"])})
-        reproduce.append((b("r_compare", lang), f"{c['name']} ({fingerprint})" if mine else fingerprint))
+    reproduce += scenario_rows(s, lang)
     sources = own_cited(s, lang, region) or members_cited(s, lang) or [no_sources(s, lang, region)]  # never left empty
     stamp = local_time(now or datetime.now(timezone.utc), lang)
     return Briefing(lang=lang, title=b("title", lang, scheme=scheme, region=region),

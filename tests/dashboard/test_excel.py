@@ -78,6 +78,10 @@ def test_assumptions_sheet_lists_the_levers_changed_and_the_run(summary):
     assert formats["Chỉ tiêu bao phủ"] == "0.00%"  # 95.15% reads 95.15%, as the plan and the Word briefing write it
     assert values["Mã định danh bộ dữ liệu"] == summary["assumptions"]["data_hash"]
     assert values["Số lần mô phỏng"] == DRAWS
+    # the compared scenario's fingerprint, as the briefing's table gives it (the workbook had none)
+    from covsim.dashboard.brief_text import b
+
+    assert values[b("r_compare", "vi")] == summary["compare"]["scenario_hash"] and len(values[b("r_compare", "vi")]) == 16
     # the probability's Monte Carlo error, on paper as on the page and in the CLI
     se = summary["report"]["probability_se"]
     assert values["Sai số Monte Carlo của xác suất"] == (
