@@ -25,6 +25,7 @@ SHARED_BYTES = 2 * 2**30  # the shared cache's bound: every offered region's kep
 _SERVING = [0]  # requests being served in this process (see serving)
 _SERVING_LOCK = threading.Lock()
 _TICKETS = itertools.count()
+_CODE = [""]  # the code's version (`made_by`), in every shared key
 
 
 def _hold_runs_across_fork() -> None:
@@ -193,12 +194,15 @@ def shared(key: tuple, make):
     return value
 
 
+def made_by(code: str) -> None:
+    """The code version every shared result is keyed by (`compute` sets it on import)."""
+    _CODE[0] = code
+
+
 def _made_by(key: tuple) -> tuple:
     """A result's key with the code that made it: a cache folder (COVSIM_DASHBOARD_CACHE) kept for
     hours across an upgrade must not serve the old code's fits and runs (an audit of 2026-12-07)."""
-    from covsim.simulator.schemes.provenance import code_version
-
-    return (code_version(),) + tuple(key)
+    return (_CODE[0],) + tuple(key)
 
 
 def is_shared(key: tuple) -> bool:

@@ -25,9 +25,12 @@ from covsim.simulator.inputs import levers
 from covsim.simulator.inputs.groups import BY_ID
 from covsim.simulator.inputs.scenario import SCHEMES
 from covsim.simulator.schemes import SCHEMES as ENTRIES
+from covsim.simulator.schemes.provenance import code_version
 from covsim.simulator.schemes.variants import Variants
 
 from . import cache
+
+cache.made_by(code_version())  # every result the server and its jobs share is keyed by the code that made it
 
 #: A cost per additional insured person as the page and the briefing show it (three figures).
 shown_per_insured = planning.shown_per_insured

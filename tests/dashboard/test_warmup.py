@@ -117,11 +117,12 @@ def test_warmed_ahead_the_default_region_and_the_calibrated_ones():
 def test_a_result_the_shared_cache_kept_from_other_code_is_not_served(shared, monkeypatch):
     """A cache folder kept for hours across an upgrade: the new code's server misses the old code's
     fits and runs (they are keyed by the code's version too) and makes its own."""
-    from covsim.simulator.schemes import provenance
+    from covsim.simulator.schemes.provenance import code_version
 
+    assert cache._CODE == [code_version()]  # set as the dashboard's compute layer loads
     key = ("as_of_fit", "vinh_long", 2017, "None", DRAWS, SEED, "data")
     cache.publish(key, "made by this code")
     assert cache.is_shared(key) and cache.load_shared(key) == "made by this code"
-    monkeypatch.setattr(provenance, "code_version", lambda: "0.1.0+an_upgrade")
+    monkeypatch.setattr(cache, "_CODE", ["0.1.0+an_upgrade"])
     assert not cache.is_shared(key) and cache.load_shared(key) is None
     assert cache.shared(key, lambda: "made by the upgrade") == "made by the upgrade"
