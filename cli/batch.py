@@ -252,7 +252,7 @@ def _scenarios(args) -> list:
 
 def _check_size(args, scenarios, grid) -> None:
     """Refuse, before any variant is built, a batch whose store would not fit in memory."""
-    from covsim.simulator.analysis import planning, runsize
+    from covsim.simulator.analysis import batch, runsize
     from covsim.simulator.inputs.groups import GROUP_IDS
 
     points = 1
@@ -262,7 +262,7 @@ def _check_size(args, scenarios, grid) -> None:
     years = max(len(sc.years) for sc in scenarios)
     rerun = None  # without a grid every variant is a whole run
     if grid:
-        firsts = [planning.lever_start(sc) if args.start is None else args.start for sc in scenarios]
+        firsts = [batch.grid_start(sc, args.start) for sc in scenarios]
         rerun = max(sc.end - first + 1 for sc, first in zip(scenarios, firsts))
     estimate = runsize.batch_estimate(count, args.draws, years, len(GROUP_IDS), rerun)
     runsize.check(estimate, args.memory_limit, "--grid" if grid else "--draws",
@@ -275,7 +275,7 @@ def _check_size(args, scenarios, grid) -> None:
 
 def _batch(args, out, scenarios, terminated: list) -> int:
     from covsim.calibration import shipped
-    from covsim.simulator.analysis import batch, planning
+    from covsim.simulator.analysis import batch
     from covsim.simulator.inputs import tables
     from covsim.simulator.schemes import provenance, scheme
 
@@ -370,8 +370,8 @@ def _batch(args, out, scenarios, terminated: list) -> int:
                  "user_data": json.dumps(tables.user_data_files()), "scheme": variants[0].scenario.scheme,
                  "grid": json.dumps(args.grid),
                  # the year the grid's levers start, by scenario (--from, or each scenario's default)
-                 "grid_from": json.dumps({sc.name: planning.lever_start(sc) if args.start is None else args.start
-                                          for sc in scenarios} if args.grid else {}),
+                 "grid_from": json.dumps({sc.name: batch.grid_start(sc, args.start) for sc in scenarios}
+                                         if args.grid else {}),
                  "parameters": json.dumps(
                      {r: _source(p, variants[0].scenario.scheme) for r, p in params.items()}),
                  "parameters_hash": json.dumps({r: provenance.params_hash(p) for r, p in params.items()}),

@@ -179,13 +179,17 @@ def _budget(ds, scenario, params, args) -> dict:
     from covsim import simulator
     from covsim.simulator.analysis import planning
 
-    table, compared = planning.budget_against_baseline(
-        ds, scenario, lambda base: simulator.run(base, params=params, draws=args.draws, seed=args.seed))
+    ran = []  # the baseline as it ran: its file may change or go, and the extra_* columns with it
+
+    def run(base):
+        ran.append(base)
+        return simulator.run(base, params=params, draws=args.draws, seed=args.seed)
+
+    table, compared = planning.budget_against_baseline(ds, scenario, run)
     out = {"units": "VND/year", "compared_with": compared}
-    base = planning.budget_baseline(scenario) if compared else None
-    if base is not None:  # the baseline as it ran: its file may change or go, and the extra_* columns with it
-        out["compared_with_record"] = {"scenario": base.name, "scenario_hash": base.hash,
-                                       "scenario_definition": base.resolved()}
+    if ran:
+        out["compared_with_record"] = {"scenario": ran[0].name, "scenario_hash": ran[0].hash,
+                                       "scenario_definition": ran[0].resolved()}
     for column in table.columns:
         values = table[column].tolist()
         out[column] = [int(v) for v in values] if column == "year" else \

@@ -35,7 +35,6 @@ class Briefing:
 LEVER_FIELDS = ("group", "value")  # what a lever's sentence (section `brief`, `lever_NAME`) is filled with
 
 
-
 def scenario_rows(s: dict, lang: str) -> list[tuple[str, str]]:
     """The reproduce table's rows naming the scenarios, for the briefing and the workbook alike: a
     user's file by its name (a shipped plan is named by its document, a baseline by its region, in
@@ -47,6 +46,7 @@ def scenario_rows(s: dict, lang: str) -> list[tuple[str, str]]:
         mine = users_scenario({"scenario": c["name"], "region": c.get("region", s["region"])})
         rows.append((b("r_compare", lang), f"{c['name']} ({fingerprint})" if mine else fingerprint))
     return rows
+
 
 def lever_change(s: dict, path: str, value: float, year: int, lang: str) -> str:
     """'<lever_phrase> từ năm 2018': one change and its start, as the briefing's table, its idle

@@ -138,6 +138,9 @@ def refilled(name: str, scheme: str, paths: list[str], typed: list, filled, star
     return out, skip, no_update, no_update, no_update, no_update, int(start)
 
 
+WARNING_LINE = {"fontSize": "13px", "fontWeight": "normal", "color": "#b00020"}  # a line under the probability
+
+
 def as_of_choice(name, scheme, lang: str, until):
     """`as_of_options`' outputs: the years offered, the year kept (no_update if it stays), whether
     the box is disabled, its placeholder and its words."""
@@ -280,11 +283,10 @@ def render(s: dict | None, lang: str, names=None) -> dict:
                                                                   "color": "#555"}))
     if not s["assumptions"].get("calibrated", True):  # never silently on the priors
         said = on_priors_text(s["assumptions"], lang)  # a sentence of its own here, not a bracket's words
-        probability = [*probability, html.Div(said[:1].upper() + said[1:], id="on-priors",
-                                             style={"fontSize": "13px", "fontWeight": "normal", "color": "#b00020"})]
+        probability = [*probability, html.Div(said[:1].upper() + said[1:], id="on-priors", style=WARNING_LINE)]
     if s["assumptions"].get("unconverged"):  # draws of a fit that did not converge: never silently
         probability = [*probability, html.Div(catalogue.text("page", "unconverged", lang), id="unconverged",
-                                             style={"fontSize": "13px", "fontWeight": "normal", "color": "#b00020"})]
+                                             style=WARNING_LINE)]
     if s.get("as_of"):  # as of a year: said right under the figure, before anything else
         probability = [probability[0], html.Div(views.as_of_note(s, lang), id="as-of-note",
                                                 style={"fontSize": "13px", "fontWeight": "normal", "color": "#8a5a00"}),

@@ -131,6 +131,11 @@ def _shown(value: float) -> str:
     return np.format_float_positional(value, trim="-")
 
 
+def grid_start(scenario: Scenario, start: int | None) -> int:
+    """The year a grid's levers start in `scenario`: `--from`, else the scenario's own lever start."""
+    return planning.lever_start(scenario) if start is None else start
+
+
 def variants(scenarios: list[Scenario], grid: list[tuple[str, list[float]]], start: int | None) -> list[Variant]:
     """Every scenario at every grid point (the Cartesian product of the grid's levers)."""
     paths = [p for p, _ in grid]
@@ -144,7 +149,7 @@ def variants(scenarios: list[Scenario], grid: list[tuple[str, list[float]]], sta
     out = []
     for sc in scenarios:
         planning.check_acting(sc, paths, "--grid")
-        first = planning.lever_start(sc) if start is None else start
+        first = grid_start(sc, start)
         if grid and not sc.start < first <= sc.end:
             raise InputError("--from", str(first), f"outside {sc.name}'s years {sc.start + 1}..{sc.end}")
         if grid:
