@@ -154,17 +154,17 @@ def _weigh_unit(args):
 
 def cmd_forecast(args) -> int:
     from covsim.calibration.forecast import forecast
-    from covsim.cli.summary import counted, print_provenance
+    from covsim.cli.summary import counted, print_provenance, unconverged_as_of
 
     region = check_fitted(args.region)  # the years are checked against the scheme's record once it is known
     _check_size(args, args.draws or 400, args.to, f"a forecast of {region}")
     result = forecast(region, args.until, args.to, scenario=args.scenario, draws=args.draws or 400,
                       seed=args.seed, settings=_settings(args), scheme=args.scheme)
-    if not result.get("convergence", {}).get("converged", True):
+    failed = unconverged_as_of(args.until, result.get("convergence", {}))
+    if failed:
         import sys
 
-        sys.stderr.write(f"covsim: warning: the fit as of {args.until} did not converge "
-                         f"({result['convergence']['failed']}); its intervals are unreliable\n")
+        sys.stderr.write(f"covsim: warning: {failed}\n")
     if args.json:
         print(json.dumps(result))
         return 0
@@ -177,6 +177,8 @@ def cmd_forecast(args) -> int:
         print(f"{r['year']:>4}  {100 * r['mean']:>5.1f}%  {100 * r['lo80']:>6.1f}-{100 * r['hi80']:>5.1f}%  "
               f"{100 * r['lo95']:>6.1f}-{100 * r['hi95']:>5.1f}%"
               + ("  (fitted: up to --until)" if r["year"] <= args.until else ""))
+    if failed:  # in the text itself too: a saved table must not read as a converged fit's
+        print(failed)
     print_provenance(result["provenance"])
     return 0
 

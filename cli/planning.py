@@ -171,8 +171,14 @@ def cmd_target(args) -> int:
         from covsim.calibration import held_fixed
 
         held_fixed.check(scenario, args.until)
+    failed = None
     if args.until is not None:
+        from covsim.cli.summary import unconverged_as_of
+
         report = _target_as_of(scenario, args)
+        failed = unconverged_as_of(args.until, report["convergence"])
+        if failed:  # never used silently
+            sys.stderr.write(f"covsim: warning: {failed}\n")
     else:
         params = _draws(scenario, args)
         ds = simulator.run(scenario, params=params, draws=args.draws, seed=args.seed)
@@ -203,6 +209,8 @@ def cmd_target(args) -> int:
     as_of = f" as of {report['as_of']}" if "as_of" in report else ""
     print(f"target {100 * args.target:.2f}% in {args.year}: probability{as_of} {planning.probability_text(report['probability'])}"
           f" ({_monte_carlo_text(report['probability'], report['probability_se'], report['draws'])})")
+    if failed:
+        print(failed)
     if "probability_published" in report:  # the figure the target is judged on
         print(f"the published figure reaches it: probability {planning.probability_text(report['probability_published'])}"
               f" ({_monte_carlo_text(report['probability_published'], report['probability_published_se'], report['draws'])};"

@@ -87,6 +87,14 @@ def coverage_table(summary: dict, observed=None) -> str:
     return "\n".join(lines)
 
 
+def unconverged_as_of(until: int, convergence: dict) -> str | None:
+    """The line an as-of result's text and stderr give where its fit failed its diagnostics: a fit
+    that did not converge is never used silently, not even by a reader of the saved text alone."""
+    if convergence.get("converged", True):
+        return None
+    return f"the fit as of {until} did not converge ({convergence['failed']}); its intervals are unreliable"
+
+
 def print_provenance(record: dict) -> None:
     """The text outputs' last lines: what reproduces the result, and every assumed number it uses."""
     print("\n".join(provenance_lines(record)))

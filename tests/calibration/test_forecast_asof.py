@@ -374,6 +374,28 @@ def test_allowed_unconverged_fit_is_marked_and_every_run_says_so(tmp_path, monke
     assert "R-hat" in ds.attrs["unconverged"] and "unconverged" in ds.attrs["parameters"]
 
 
+def test_as_of_text_says_an_unconverged_fit(monkeypatch, capsys):
+    """`forecast` and `target --until` on a fit that failed its diagnostics: the text itself says
+    so (a saved table must not read as a converged fit's), as stderr does."""
+    from covsim.calibration import forecast, scoring
+    from covsim.cli.main import main
+
+    for module in (forecast, scoring):
+        monkeypatch.setattr(module, "calibrate", lambda region, until, settings, **kw: _unconverged_fit(region, until, settings))
+    line = "the fit as of 2016 did not converge (R-hat 1.930 > 1.05; ESS 46 < 300; after the Laplace fit's " \
+           "Pareto k 0.705 > 0.7); its intervals are unreliable"
+    for argv in (["forecast", "lai_chau", "--until", "2016", "--to", "2018", "--draws", "20"],
+                 ["target", "lai_chau", "--target", "0.9", "--year", "2018", "--until", "2016",
+                  "--draws", "20"]):
+        assert main(argv) == 0
+        got = capsys.readouterr()
+        assert line in got.out.splitlines() and f"covsim: warning: {line}" in got.err.splitlines()
+    monkeypatch.undo()
+    from covsim.cli.summary import unconverged_as_of
+
+    assert unconverged_as_of(2016, {"converged": True, "method": "laplace-importance"}) is None
+
+
 def test_calibrate_reproduces_the_shipped_posterior(tmp_path):
     """The cheapest region (Lai Chau: no observation of its own), same seed and settings."""
     from covsim.calibration.shipped import shipped_path
@@ -401,9 +423,24 @@ def test_calibrate_reproduces_the_shipped_posterior(tmp_path):
             else:
                 assert (new[v].values == shipped[v].values).all(), v
         assert new.attrs["data_hash"] == shipped.attrs["data_hash"]  # fitted on the data shipped beside it
+        assert json.loads(shipped.attrs["settings"]) == summary["settings"]  # the settings it names re-make it
         # and on the scenario whose policy it names: all four of scenario, data, code and seed recorded
         assert (new.attrs["scenario"], new.attrs["scenario_hash"]) == (
             shipped.attrs["scenario"], shipped.attrs["scenario_hash"]) == ("lai_chau", load_scenario("lai_chau").hash)
+
+
+def test_every_shipped_posterior_names_its_sampler_settings():
+    """Each shipped posterior (both layers) says the settings that re-make it: `covsim calibrate`'s
+    defaults, not --fast's (each refitted to the same draws on 2026-12-07, docs/json.md)."""
+    from covsim.calibration.fit import Settings, settings_record
+    from covsim.calibration.shipped import shipped_dir
+
+    files = sorted(shipped_dir().glob("*.nc"))
+    assert len(files) == 12
+    for path in files:
+        with xr.open_dataset(path) as post:
+            assert json.loads(post.attrs["settings"]) == settings_record(Settings()), path.name
+            assert post.sizes["draw"] == Settings().draws and int(post.attrs["seed"]) == Settings().seed
 
 
 def test_policy_decided_after_the_origin_cannot_move_a_forecast_and_policy_decided_before_does(tmp_path):
