@@ -64,6 +64,29 @@ def test_a_plan_decided_after_the_day_is_refused_as_of_it(tmp_path):
     assert compute.as_of_years("lai_chau", "bhyt")[0] < 2016
 
 
+def test_an_undated_plan_is_known_from_the_latest_day_it_can_have_been_issued():
+    """Đồng Nai's plan gives no day of its own: issued after Plan 162-KH/TU (31 Dec 2013) and by
+    September 2014. It was dated by Resolution 21-NQ/TW (22 Nov 2012), the one dated document its
+    source named, and accepted as of 2012 (an audit of 2026-12-07); it counts from 30 Sep 2014."""
+    from covsim import simulator
+    from covsim.dashboard import compute
+    from covsim.simulator.analysis import planning
+    from covsim.simulator.errors import InputError
+
+    for name in ("dong_nai_plan_2013", "dong_nai_labour_2013"):
+        assert planning.plan_decided(simulator.load_scenario(name)) == date(2014, 9, 30), name
+    plan = simulator.load_scenario("dong_nai_plan_2013")
+    for day in (date(2012, 12, 31), date(2013, 12, 31), date(2014, 6, 30)):
+        with pytest.raises(InputError, match="decided on 2014-09-30"):
+            planning.check_plan_known(plan, day)
+    planning.check_plan_known(plan, date(2014, 9, 30))
+    assert compute.as_of_years("dong_nai_plan_2013", "bhyt")[0] == 2014  # the page offers it from then
+    # its own targets too: a group's target is not one as of mid-2014, and is from its day
+    section = "Dong Nai PPC plan implementing Plan 162-KH/TU of 2013-12-31 (seed 001), section III.2.a"
+    assert target_decided(section) == date(2014, 9, 30)
+    assert target_decided("Plan 162-KH/TU of the Dong Nai Party Committee") == date(2013, 12, 31)
+
+
 def test_as_of_before_the_merger_was_decided_it_is_not_named():
     """HCMC as of 2013 for 2026: one span of its own boundaries, no note of the 2025 unit."""
     result = covsim("target", "ho_chi_minh_city", "--target", "0.8", "--year", "2026", "--until", "2013", "--json",
