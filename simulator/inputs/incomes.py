@@ -36,17 +36,19 @@ GROWTH_YEARS = 6
 
 def _known(last: int | None):
     """The rows known by the end of `last`. A national row interpolated between two surveys
-    (`assumed`) is known only once the later survey is: as of a year between them the series stops
-    at the last survey known and goes on at the growth before it, not along a line drawn to a
-    survey nobody had yet."""
+    (`assumed`), or derived from a later survey's statement (`observed`, its note "derived:": 2019's
+    from 2020's "down 2%", 2021's from 2022's "up 11.1%"), is known only once the later survey is: as
+    of a year between them the series stops at the last survey known and goes on at the growth
+    before it, not along a line drawn to a survey nobody had yet."""
     table = known.figures(tables.table("income"), last)
     if last is None:
         return table
     national = table.region == NATIONAL
-    surveyed = table.year[national & (table.kind == "observed")]
+    derived = table.note.fillna("").str.lower().str.startswith("derived:")
+    surveyed = table.year[national & (table.kind == "observed") & ~derived]
     if surveyed.empty:
         return table
-    return table[~(national & (table.kind != "observed") & (table.year > surveyed.max()))]
+    return table[~(national & ((table.kind != "observed") | derived) & (table.year > surveyed.max()))]
 
 
 def continuation_growth(last: int | None = None, years: int = GROWTH_YEARS) -> tuple[float, int, int]:

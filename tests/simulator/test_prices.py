@@ -116,6 +116,21 @@ def test_incomes_grow_after_the_last_survey_at_the_stated_growth():
     assert inc[1, 2] / inc[1, 1] == pytest.approx(inc[0, 2] / inc[0, 1])  # the province at the nation's growth
 
 
+def test_a_figure_derived_from_a_later_survey_is_known_with_that_survey():
+    """2019's income is 2020's survey figure over its "down 2%", 2021's is 2022's over its "up
+    11.1%": neither was known at the end of its own year (an audit of 2026-12-07). As of 2019 the
+    series stops at the 2016 survey, as of 2021 at 2020's; from the later survey's year both are read."""
+    assert incomes.continuation_growth(2019)[1:] == (2010, 2016)
+    assert incomes.continuation_growth(2021)[1:] == (2014, 2020)
+    assert incomes.continuation_growth(2020)[1:] == (2014, 2020)
+    assert incomes.continuation_growth(2022)[1:] == (2016, 2022)
+    as_of_2019 = incomes.income_per_person([NATIONAL], [2019], 2019)[0, 0]
+    assert as_of_2019 != pytest.approx(4316327)  # not the derived figure ...
+    assert incomes.income_per_person([NATIONAL], [2019], 2020)[0, 0] == pytest.approx(4316327)  # ... until 2020's survey
+    assert incomes.income_per_person([NATIONAL], [2021], 2021)[0, 0] != pytest.approx(4203420)
+    assert incomes.income_per_person([NATIONAL], [2021], 2022)[0, 0] == pytest.approx(4203420)
+
+
 def test_as_of_a_year_the_income_stops_at_the_last_survey_known(monkeypatch):
     """As of 2012 the rows 2011-2012, drawn towards the 2016 survey, are not known: the series stops
     at the 2010 survey and grows on at the growth of 2008-2010; it ignores the later surveys, and
