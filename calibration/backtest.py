@@ -110,16 +110,19 @@ def check_horizon(horizon: int) -> int:
     return horizon
 
 
-def _baseline_frame(method, train: pd.Series, years: list[int]) -> pd.DataFrame:
+def _baseline_frame(method, train: pd.Series, years: list[int], share: bool = False) -> pd.DataFrame:
     """A baseline's forecast, or NaN where it cannot make one from so few points (all but the last
-    value from one)."""
+    value from one). `share`: a coverage, bounded to [0, 1], points and interval ends alike: the
+    linear trend, the damped trend and ARIMA pass 100% within ten years of 2016, a forecast no one
+    would publish (their target probabilities, from the interval before the bound, are the same:
+    scoring.py)."""
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")  # OLS on two points: no residual variance, NaN interval
             frame = method(train, years)
     except Exception:  # noqa: BLE001 - statsmodels refuses tiny series in several ways
         frame = pd.DataFrame({"mean": np.nan, "lo80": np.nan, "hi80": np.nan}, index=years)
-    return frame
+    return frame.clip(0.0, 1.0) if share else frame
 
 
 def score(rows: list[tuple], with95: bool = False, width: bool = False) -> dict:
@@ -443,7 +446,7 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
             from_file.append(bool(row.given))
         train = yearly(obs[obs.year <= origin])  # the shipped figures only: a given outcome is never fitted
         for name, method in BASELINES.items():
-            frame = (_baseline_frame(method, train, years) if len(train) else
+            frame = (_baseline_frame(method, train, years, share=True) if len(train) else
                      pd.DataFrame({"mean": np.nan, "lo80": np.nan, "hi80": np.nan}, index=years))
             for row in held.itertuples(index=False):
                 f = frame.loc[int(row.year)]

@@ -266,14 +266,22 @@ def cmd_backtest(args) -> int:
         if not t["cases"]:
             print("Brier scores: no national target with an observed outcome was set in these origins' years")
         else:
-            print("Brier scores of the national targets' probabilities, as of the year each was set: "
+            # each target in words first: what the model said on the day it was set, and what came
+            print("the national targets, each as of the day it was set (the chance the model gave it; "
+                  "the published figure's, with the statistics' own error; what was observed):")
+            for c in t["cases"]:
+                given = f", from {args.outcomes}" if c.get("outcome_from_outcomes") else ""
+                print(f"  {100 * c['target']:g}% in {c['year']}, set on {c['decided']}: model "
+                      f"{_f(c['model_p'], 2)}, the published figure {_f(c.get('model_p_published'), 2)}; observed "
+                      f"{100 * c['observed']:.2f}%{given}: {'reached' if c['outcome'] else 'missed'}")
+            print("Brier scores of those probabilities (lower is better; 0.25 is a coin's): "
                   + ", ".join(f"{k} {_f(v, 3)}" for k, v in t["brier"].items()))
             if t.get("brier_published"):  # the figure is the event scored; the goal is judged on the line above
-                print(f"  the model's chance of the published figure (coverage plus the fit's reporting error): "
+                print(f"  Brier score of the model's chances that the published figure reaches each target: "
                       f"{_f(t['brier_published']['model'], 3)}")
             for d in t.get("by_decision", []):  # one fit per day: its cases are not independent
                 rest = d["brier_without"]
-                print(f"  set on {d['decided']} ({d['n']}): model {_f(d['brier']['model'], 3)}; without them: "
+                print(f"  Brier of the {d['n']} set on {d['decided']}: model {_f(d['brier']['model'], 3)}; of the rest: "
                       + (", ".join(f"{k} {_f(v, 3)}" for k, v in rest.items()) if rest else "no other case"))
     if result.get("counts", {}).get("cases"):
         _print_counts(result["counts"])

@@ -34,6 +34,24 @@ OPTIONAL = ("scheme", "note")
 YEARS = (FIRST_YEAR, 2100)
 
 
+def _not_backtested(region: str, regions: list[str]) -> str:
+    """Why a figure of `region` cannot be scored here. A 2025 unit has no as-of fit of its own (its
+    runs combine its former provinces' fits), so no backtest forecasts it; but every shipped fit
+    ends with the data's last year, so its forecast on them (`covsim run`) is the one a later figure
+    tests, and the message says which commands give it rather than offer a former province of the
+    same name (whose forecast is not the unit's)."""
+    from . import regions as registry
+
+    members = registry.former_provinces(region)
+    if members:
+        return (f"{region!r} is a province in force since 1 July 2025, with no as-of fit of its own (its runs "
+                f"combine its former provinces' fits: {', '.join(members)}), so no backtest forecasts it; the "
+                f"shipped fits read no figure after the data's last year, so a later figure of it can be set "
+                f"against `covsim run {region}` (the coverage each year, mean and 80% interval) and `covsim target "
+                f"{region} --target T --year Y` (the chance that the published figure reaches T)")
+    return registry.unknown(region, regions, quoted=True)
+
+
 def read(path: str | Path) -> pd.DataFrame:
     """The file's figures (region, year, scheme, value, source, line), every row checked; the first
     fault is an `InputError` naming the file, the row and the column. The file is read once: its
@@ -55,13 +73,19 @@ def read(path: str | Path) -> pd.DataFrame:
         raise InputError(where, "--outcomes", "not UTF-8 text; save it as 'CSV UTF-8'") from None
     except OSError as exc:
         raise InputError(where, "--outcomes", f"cannot be read ({exc.strerror or exc})") from None
+    if not text.strip():
+        raise InputError(where, "--outcomes", f"the file is empty; allowed: a header row ({', '.join(REQUIRED)}) "
+                                              f"and one row per figure")
     reader = csv.DictReader(text.splitlines())
     columns = [c.strip() for c in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
+        cased = [c for c in columns if c.lower() in REQUIRED and c not in REQUIRED]  # 'Region': said, not guessed
         raise InputError(where, "header row", f"missing column{'s' if len(missing) > 1 else ''} "
                                               f"{', '.join(missing)}; required: {', '.join(REQUIRED)}; optional: "
-                                              f"{', '.join(OPTIONAL)}")
+                                              f"{', '.join(OPTIONAL)}"
+                                              + (f" (column names in lower case: {cased[0]!r} is not {cased[0].lower()!r})"
+                                                 if cased else ""))
     unknown = [c for c in columns if c not in REQUIRED + OPTIONAL]
     if unknown:
         raise InputError(where, "header row", f"unknown column {unknown[0]!r}{nearest(unknown[0], REQUIRED + OPTIONAL)}; "
@@ -82,8 +106,8 @@ def read(path: str | Path) -> pd.DataFrame:
 
         region = row["region"]
         if region not in regions:
-            raise fault("region", f"unknown region {region!r}{nearest(region, regions)}; allowed: the regions a "
-                                  f"backtest runs, {', '.join(regions)}")
+            raise fault("region", f"{_not_backtested(region, regions)}; allowed: the regions a backtest runs, "
+                                  f"{', '.join(regions)}")
         scheme = row.get("scheme") or HEALTH
         if scheme not in SCHEMES:
             raise fault("scheme", f"unknown scheme {scheme!r}; allowed: {', '.join(SCHEMES)} (empty: {HEALTH})")

@@ -196,6 +196,24 @@ def test_baseline_probability_comes_from_its_own_interval():
     assert scoring.baseline_probability(BASELINES["arima"], series.iloc[:1], 2015, 0.7) == 0.5
 
 
+def test_a_baselines_coverage_forecast_is_bounded_to_a_share():
+    """A trend through 2010-2016's rise passes 100% by 2026; the backtest scores it at 100% (the
+    point and the interval's ends), while the target probabilities, from the interval before the
+    bound, are unchanged, and a head count (logged, not a share) is never bounded."""
+    from covsim.calibration.backtest import _baseline_frame
+
+    series = pd.Series([0.60, 0.66, 0.68, 0.71, 0.73, 0.77, 0.82], index=range(2010, 2017))
+    for name in ("linear_trend", "damped_trend", "arima"):
+        raw = _baseline_frame(BASELINES[name], series, [2026])
+        bounded = _baseline_frame(BASELINES[name], series, [2026], share=True)
+        assert raw["mean"].iloc[0] > 1.0, name  # the straw man the bound removes
+        assert bounded["mean"].iloc[0] == 1.0 and bounded["hi80"].iloc[0] == 1.0, name
+        assert bounded["lo80"].iloc[0] == min(raw["lo80"].iloc[0], 1.0), name
+    assert scoring.baseline_probability(BASELINES["linear_trend"], series, 2026, 0.95) > 0.9
+    logged = np.log(pd.Series([1e5, 2e5, 4e5], index=[2014, 2015, 2016]))
+    assert _baseline_frame(BASELINES["linear_trend"], logged, [2020])["mean"].iloc[0] > 1.0
+
+
 # bad input ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("horizon", ["0", "16"])

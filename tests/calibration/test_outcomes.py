@@ -50,6 +50,13 @@ def test_a_file_is_read_with_its_defaults(tmp_path):
     ("region,year,vaule,source\nvietnam,2026,0.955,VSS\n", ["header row", "missing column value"]),
     ("region,year,value,source,notes\nvietnam,2026,0.955,VSS,x\n", ["header row", "unknown column 'notes'"]),
     (HEADER, ["no figure in the file"]),
+    ("", ["the file is empty"]),
+    ("Region,Year,Value,Source\nvietnam,2026,0.955,VSS\n", ["header row", "missing columns", "'Region' is not 'region'"]),
+    # a province of the 2025 map: no backtest forecasts it, and the message says what does (not a
+    # former province of the same name, whose forecast is not the unit's)
+    (HEADER + "ho_chi_minh_city_2025,2026,0.94,VSS\n", ["row 2, column region", "in force since 1 July 2025",
+                                                       "binh_duong, ba_ria_vung_tau, ho_chi_minh_city",
+                                                       "covsim run ho_chi_minh_city_2025", "covsim target"]),
     (HEADER + "vietnam,2026,0,955,VSS\n", ["row 2", "5 cells, the header names 4", "in quotes"]),
 ])
 def test_a_bad_file_is_one_line_naming_the_row_and_column(tmp_path, capsys, text, fragments):
@@ -58,6 +65,7 @@ def test_a_bad_file_is_one_line_naming_the_row_and_column(tmp_path, capsys, text
         outcomes.read(path)
     for fragment in [str(path), *fragments]:
         assert fragment in str(info.value), str(info.value)
+    assert "did you mean 'ho_chi_minh_city'" not in str(info.value)
     # and from the command line: exit 2, one line, before any fit (nothing printed)
     code = main(["backtest", "vietnam", "--fast", "--outcomes", str(path)])
     out, err = capsys.readouterr()
@@ -121,3 +129,11 @@ def test_the_command_prints_and_records_the_file(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["provenance"]["outcomes"]["file"] == str(path) and out["provenance"]["outcomes"]["figures"] == 1
     assert out["outcomes"]["n"] == 1 and any(c["outcome_from_outcomes"] for c in out["targets"]["cases"])
+    # the text says each target in words: its chance, the figure that judged it and from where
+    assert main(["backtest", "vietnam", "--fast", "--draws", "20", "--origins", "2025", "--outcomes", str(path),
+                 "--quiet"]) == 0
+    text = capsys.readouterr().out
+    (case,) = [c for c in out["targets"]["cases"] if c["outcome_from_outcomes"]]
+    assert (f"  95% in 2026, set on 2025-09-09: model {case['model_p']:.2f}, the published figure "
+            f"{case['model_p_published']:.2f}; observed 95.50%, from {path}: reached") in text.splitlines()
+    assert "Brier scores of those probabilities (lower is better; 0.25 is a coin's): model" in text
