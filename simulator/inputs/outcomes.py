@@ -160,5 +160,8 @@ def figures_of(figures: pd.DataFrame | None, region: str, scheme: str) -> pd.Dat
 
 
 def record(path: str | Path, figures: pd.DataFrame) -> dict:
-    """What a run scored besides the shipped data, for its provenance: the file and its hash."""
-    return {"file": str(path), "sha256": figures.attrs["sha256"], "figures": int(len(figures))}
+    """What a run scored besides the shipped data, for its provenance: the file, its hash, and each
+    figure with its source (a score read later names where each outcome was published)."""
+    rows = [{"region": r.region, "year": int(r.year), "scheme": r.scheme, "value": float(r.value),
+             "source": r.source} for r in figures.itertuples(index=False)]
+    return {"file": str(path), "sha256": figures.attrs["sha256"], "figures": int(len(figures)), "rows": rows}

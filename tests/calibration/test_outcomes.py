@@ -128,6 +128,8 @@ def test_the_command_prints_and_records_the_file(tmp_path, capsys):
                  "--json", "--quiet"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["provenance"]["outcomes"]["file"] == str(path) and out["provenance"]["outcomes"]["figures"] == 1
+    assert out["provenance"]["outcomes"]["rows"] == [{"region": "vietnam", "year": 2026, "scheme": "bhyt",
+                                                      "value": 0.955, "source": "VSS (test)"}]
     assert out["outcomes"]["n"] == 1 and any(c["outcome_from_outcomes"] for c in out["targets"]["cases"])
     # the text says each target in words: its chance, the figure that judged it and from where
     assert main(["backtest", "vietnam", "--fast", "--draws", "20", "--origins", "2025", "--outcomes", str(path),
