@@ -199,6 +199,7 @@ def cmd_backtest(args) -> int:
         from covsim.simulator.inputs import outcomes
 
         given = outcomes.read(args.outcomes)
+        outcomes.check_any_of(given, args.outcomes, region, args.scheme)
     _check_size(args, args.draws or 300, fit_of(args.scheme).last_year() + args.horizon,
                 f"each origin's forecast of {region}")
     settings = sampling(args.fast)

@@ -165,3 +165,16 @@ def record(path: str | Path, figures: pd.DataFrame) -> dict:
     rows = [{"region": r.region, "year": int(r.year), "scheme": r.scheme, "value": float(r.value),
              "source": r.source} for r in figures.itertuples(index=False)]
     return {"file": str(path), "sha256": figures.attrs["sha256"], "figures": int(len(figures)), "rows": rows}
+
+
+def check_any_of(figures: pd.DataFrame, where: str | Path, region: str, scheme: str) -> None:
+    """Refuse, before any fit, a file with no figure of the region and scheme a backtest scores:
+    it would fit every origin to say "0 forecasts" (a BHXH file given to a health run, say)."""
+    mine = (figures.region == region) & (figures.scheme == scheme)
+    if mine.any():
+        return
+    held = sorted({(r, s) for r, s in zip(figures.region, figures.scheme)})
+    commands = "; ".join(f"`covsim backtest {r}" + (f" --scheme {s}" if s != HEALTH else "") + f" --outcomes {where}`"
+                         for r, s in held[:3])
+    raise InputError(str(where), "--outcomes", f"no figure of {region}'s {scheme} to score (the file holds "
+                                               f"{', '.join(f'{r} {s}' for r, s in held)}); run {commands}")

@@ -392,7 +392,17 @@ def not_runnable(region: str) -> str:
     """Why a region the catalogue lists is not offered: no data of its own to run, and how to add
     them; '' for a name the catalogue does not list."""
     found = registry().get(region)
-    if found is None or region in offered():
+    if found is None:  # 'ha_noi', 'Hà Nội': the catalogue's 'hanoi' and 'hanoi_2025' by id or name, separators aside
+        plain = _plain(region)
+        ids = [i for i, r in registry().items() if plain and plain in (_plain(i), _plain(r.name_vi), _plain(r.name_en))]
+        if not ids or any(i in offered() for i in ids):
+            return ""
+        said = " and ".join(f"'{i}'" + (" (the unit since 1 Jul 2025)" if registry()[i].kind == "province" else
+                                         " (the province before 1 Jul 2025)" if registry()[i].kind == "province_pre2025"
+                                         else "") for i in ids)
+        return (f"'{region}' is {registry()[ids[0]].name_vi} in `covsim regions`: {said}, with no population and "
+                "coverage data to run; add them with `covsim region template` and `covsim region add`")
+    if region in offered():
         return ""
     return (f"'{region}' ({found.name_vi}) is listed in `covsim regions` but has no population and coverage data "
             "to run; add them with `covsim region template` and `covsim region add`")

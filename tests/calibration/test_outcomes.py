@@ -139,3 +139,14 @@ def test_the_command_prints_and_records_the_file(tmp_path, capsys):
     assert (f"  95% in 2026, set on 2025-09-09: model {case['model_p']:.2f}, the published figure "
             f"{case['model_p_published']:.2f}; observed 95.50%, from {path}: reached") in text.splitlines()
     assert "Brier scores of those probabilities (lower is better; 0.25 is a coin's): model" in text
+
+
+def test_a_file_with_nothing_of_the_run_is_refused_before_any_fit(tmp_path, capsys):
+    """A BHXH figure given to a health run fitted every origin to say "0 forecasts": now exit 2 at
+    once, naming what the file holds and the command that scores it."""
+    path = write(tmp_path, "region,year,value,source,scheme\nvietnam,2026,0.43,VSS (test),bhxh\n")
+    code = main(["backtest", "vietnam", "--fast", "--outcomes", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "no figure of vietnam's bhyt to score (the file holds vietnam bhxh)" in err
+    assert f"`covsim backtest vietnam --scheme bhxh --outcomes {path}`" in err

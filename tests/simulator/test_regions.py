@@ -289,9 +289,26 @@ def test_regions_counts_every_figure_the_fit_counts():
     ("can_tho_2026", "(did you mean 'can_tho_2025'?)"),
     ("hcm_2025", "(did you mean 'ho_chi_minh_city_2025'?)"),
     ("hcmc", "(did you mean 'ho_chi_minh_city', or 'ho_chi_minh_city_2025'"),
+    # a listed province without data, typed with a separator or by its name: it, not the nearest
+    # runnable spelling ('ha_noi' offered 'hau_giang')
+    ("ha_noi", "'ha_noi' is TP. Hà Nội in `covsim regions`: 'hanoi_2025' (the unit since 1 Jul 2025) and 'hanoi' "
+               "(the province before 1 Jul 2025), with no population and coverage data to run"),
+    ("Hà Nội", "'Hà Nội' is TP. Hà Nội in `covsim regions`"),
 ])
 def test_a_region_typed_by_name_or_as_a_district_is_pointed_to_its_ids(typed, said):
     from covsim.simulator.inputs import regions
 
     allowed = [r for r in regions.registry() if regions.registry()[r].runnable] + regions.mergeable()
     assert said in regions.unknown(typed, allowed)
+    assert "hau_giang" not in regions.unknown(typed, allowed)
+
+
+def test_a_listed_province_typed_as_a_scenario_is_named_not_a_nearby_spelling():
+    """`covsim run ha_noi` offered 'hau_giang': the scenario lookup finds the catalogue's Hà Nội."""
+    from covsim.simulator.errors import InputError
+    from covsim.simulator.inputs import scenario
+
+    with pytest.raises(InputError) as caught:
+        scenario.load("ha_noi")
+    assert "'hanoi_2025' (the unit since 1 Jul 2025) and 'hanoi'" in str(caught.value)
+    assert "hau_giang" not in str(caught.value).split("allowed:")[0]
