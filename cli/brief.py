@@ -79,6 +79,7 @@ def cmd_brief(args) -> int:
     from covsim.dashboard import brief_content, compute
     from covsim.simulator import output
     from covsim.simulator.analysis import planning
+    from covsim.cli.summary import unconverged_as_of
 
     out = output.check_destination(args.out, FORMATS, "--out")
     planning.check_target(args.target, "brief")
@@ -135,9 +136,9 @@ def cmd_brief(args) -> int:
                                           known=args.known, compare=args.compare, draws=args.draws, seed=args.seed)
         s = compute.summary(res)
         s["as_of"] = as_of
-        if not as_of["convergence"]["converged"]:  # never used silently
-            sys.stderr.write(f"covsim: warning: the fit as of {args.until} did not converge "
-                             f"({as_of['convergence']['failed']}); the briefing says so\n")
+        unconverged = unconverged_as_of(args.until, as_of["convergence"])
+        if unconverged:  # never used silently: the forecast's own wording, and where the briefing says it
+            sys.stderr.write(f"covsim: warning: {unconverged}; the briefing says so\n")
     else:
         res = compute.full_result(args.scenario, scheme, levers, start, args.target,
                                   args.year, compare=args.compare, draws=args.draws, seed=args.seed)

@@ -392,7 +392,7 @@ def test_allowed_unconverged_fit_is_marked_and_every_run_says_so(tmp_path, monke
     assert "R-hat" in ds.attrs["unconverged"] and "unconverged" in ds.attrs["parameters"]
 
 
-def test_as_of_text_says_an_unconverged_fit(monkeypatch, capsys):
+def test_as_of_text_says_an_unconverged_fit(monkeypatch, capsys, tmp_path):
     """`forecast` and `target --until` on a fit that failed its diagnostics: the text itself says
     so (a saved table must not read as a converged fit's), as stderr does."""
     from covsim.calibration import forecast, scoring
@@ -408,6 +408,15 @@ def test_as_of_text_says_an_unconverged_fit(monkeypatch, capsys):
         assert main(argv) == 0
         got = capsys.readouterr()
         assert line in got.out.splitlines() and f"covsim: warning: {line}" in got.err.splitlines()
+    # the briefing warns in the same words (it had its own), and says so in itself
+    from covsim.calibration import fit
+
+    monkeypatch.setattr(fit, "calibrate", lambda region, until, settings, **kw: _unconverged_fit(region, until, settings))
+    out = tmp_path / "brief.html"
+    assert main(["brief", "lai_chau", "--until", "2016", "--target", "0.9", "--year", "2018", "--draws", "20",
+                 "--out", str(out)]) == 0
+    assert f"covsim: warning: {line}; the briefing says so" in capsys.readouterr().err.splitlines()
+    assert "không đạt các kiểm tra hội tụ" in out.read_text(encoding="utf-8")  # the Vietnamese paper says it
     monkeypatch.undo()
     from covsim.cli.summary import unconverged_as_of
 
