@@ -107,6 +107,10 @@ def observations(region: str, until: int | None = None) -> pd.DataFrame:
     return obs
 
 
+#: The figures a fit reads, under the name every fit module gives them (`stale.differences`).
+fitted_observations = observations
+
+
 def first_year() -> int:
     obs = observations(NATIONAL)
     return int(obs.year.min()) if not obs.empty else FIRST_YEAR

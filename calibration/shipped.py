@@ -190,9 +190,23 @@ def stored_path(region: str, layer: Scheme) -> Path:
 
 
 def stored(region: str, layer: Scheme) -> tuple[xr.Dataset, str] | None:
-    """The region's stored posterior of `layer` and its file name; None where there is none."""
+    """The region's stored posterior of `layer` and its file name; None where there is none. A
+    file fitted on other figures than the data hold is said on stderr and marked in the name every
+    run's provenance gives (`stale`): a figure added to the data reaches no run until a refit."""
+    from .stale import stale
+
     path = stored_path(region, layer)
-    return (_read(path, layer), path.name) if path.exists() else None
+    if not path.exists():
+        return None
+    why = stale(path, layer.id)
+    name = path.name if why is None else f"{path.name} (stale: {why})"
+    if why is not None and (path, "stale") not in _TOLD:  # once per file and process
+        _TOLD.add((path, "stale"))
+        refit = (f"python -m covsim.calibration.shipped {region}" if layer.posterior != posterior_layers()[0].posterior
+                 else f"covsim calibrate {region} --out {path}")
+        sys.stderr.write(f"covsim: warning: {path.name} was {why}: its runs tell what the figures it saw told, "
+                         f"until it is refitted (`{refit}`)\n")
+    return _read(path, layer), name
 
 
 def layer_variables(post: xr.Dataset, layer: Scheme) -> xr.Dataset:

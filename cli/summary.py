@@ -143,6 +143,9 @@ def provenance_lines(record: dict) -> list[str]:
                      + summary(record["stand_ins"]))
     if record.get("unconverged"):
         lines.append(f"parameters from a fit that did not converge: {record['unconverged']}")
+    for key, text in record.items():  # a posterior fitted before a figure was added (calibration/stale.py)
+        if isinstance(text, str) and " (stale: " in text:
+            lines.append(f"{key}: {text}")
     if record.get("unit_figures"):
         lines.append(f"draws weighed on {record.get('region', 'the unit')}'s own figures (covsim region observe): "
                      + "; ".join(f"{f['year']} {100 * f['value']:.2f}% ({f['source']})" for f in record["unit_figures"]))

@@ -1,0 +1,69 @@
+"""Whether a stored posterior was fitted on the figures the data hold now.
+
+A figure added to, changed in or removed from `coverage.csv` (or a region's folder of the user's
+data) reaches no run until the region is refitted: its runs would go on telling what the old
+figures told, under a data hash that names the new ones. A posterior keeps the figures it was
+fitted on (`observation_*`, written by `fit.calibrate`), so the difference is found and said, never
+silently. Only the fitted figures are compared: an edit to another table (population, incomes)
+also moves a fit, and shows in the posterior's `data_hash` beside the run's, but changes no figure.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+import xarray as xr
+
+#: At most this many figures named in a message; the rest counted.
+NAMED = 3
+
+
+def _key(region, year, label, value) -> tuple:
+    """A figure as the fit reads it: a source reworded changes no fit, so it is not compared."""
+    return str(region), int(year), str(label), round(float(value), 6)
+
+
+def differences(post: xr.Dataset, scheme_id: str) -> tuple[list[tuple], list[tuple]]:
+    """The figures the data hold now that the fit did not see (`added`), and those it saw that
+    the data no longer hold as it saw them (`gone`): a changed figure is in both."""
+    from .fit import NATIONAL, fit_of
+
+    model = fit_of(scheme_id)
+    label = model.OBSERVATION_LABEL
+    if "observation_value" not in post or f"observation_{label}" not in post:
+        return [], []  # a file that predates the record: nothing to compare
+    until = int(post.attrs.get("until", -1))
+    region = str(post.attrs.get("region", NATIONAL))
+    now = model.fitted_observations(region, None if until < 0 else until)
+    then = Counter(_key(*row) for row in zip(post.observation_region.values, post.observation_year.values,
+                                             post[f"observation_{label}"].values, post.observation_value.values))
+    current = Counter(_key(*row) for row in zip(now.region, now.year, now[label], now.value))
+    return sorted((current - then).elements()), sorted((then - current).elements())
+
+
+def said(figures: list[tuple]) -> str:
+    """'vietnam 2026 all 95.50%, …' for a message."""
+    named = [f"{r} {y} {label} {100 * v:.2f}%" if v <= 1 else f"{r} {y} {label} {v:,.0f}" for r, y, label, v in
+             figures[:NAMED]]
+    more = len(figures) - NAMED
+    return ", ".join(named) + (f" and {more} more" if more > 0 else "")
+
+
+def stale(path: Path, scheme_id: str) -> str | None:
+    """Why the posterior at `path` is stale (the figures added and gone, in words), or None where
+    it was fitted on the figures the data hold now. Kept per file and data: a run reads it often."""
+    from covsim.simulator.inputs import tables
+
+    stat = Path(path).stat()
+    return _stale(str(path), stat.st_mtime_ns, scheme_id, tables.data_hash())
+
+
+@lru_cache(maxsize=64)
+def _stale(path: str, mtime: int, scheme_id: str, data: str) -> str | None:
+    with xr.open_dataset(path) as post:
+        added, gone = differences(post, scheme_id)
+    if not added and not gone:
+        return None
+    parts = ([f"now also {said(added)}"] if added else []) + ([f"no longer {said(gone)}"] if gone else [])
+    return f"fitted on other figures than the data hold ({'; '.join(parts)})"
