@@ -162,6 +162,16 @@ def as_of_choice(name, scheme, lang: str, until):
     return options, kept, not years, placeholder, i18n.dropdown_labels(lang)
 
 
+def compare_options(region: str, scheme: str, lang: str, until=None) -> list[dict]:
+    """The scenarios a run can be compared with, each labelled in the language; as of a year, a
+    plan decided after the day that year knows policy by is offered greyed (`compute.as_of_result`
+    refuses it: nobody then could have compared it)."""
+    day = as_of_day(until)
+    return [{"label": views.scenario_label(r["name"], scheme, lang), "value": r["name"],
+             **({"disabled": True} if day is not None and r["decided"] and r["decided"] > day.isoformat() else {})}
+            for r in compute.scenario_rows(region)]
+
+
 def _lever_paths_and_kinds() -> tuple[tuple[str, ...], dict[str, str]]:
     specs = compute.lever_specs()
     return tuple(s["path"] for s in specs), {s["path"]: s["kind"] for s in specs}
@@ -394,24 +404,35 @@ GRAPHS = ("groups", "budget")  # the other charts whose toolbar follows the lang
 
 def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> None:
     @app.callback(Output("scenario", "options"), Output("scenario", "value"), Output("compare", "options"),
-                  Output("compare", "value"), Input("region", "value"), State("lang", "value"))
-    def pick_region(region, lang):
+                  Output("compare", "value"), Input("region", "value"), State("lang", "value"), State("until", "value"))
+    def pick_region(region, lang, until):
         if region not in compute.REGIONS:
             raise PreventUpdate
         rows = compute.scenario_rows(region)
         # Labelled with the scheme the first scenario brings (pick_scenario sets it), as label_scheme does.
         options = [{"label": views.scenario_label(r["name"], rows[0]["scheme"], lang), "value": r["name"]}
                    for r in rows]
-        return options, rows[0]["name"], options, rows[0]["name"]
+        return options, rows[0]["name"], compare_options(region, rows[0]["scheme"], lang, until), rows[0]["name"]
+
+    @app.callback(Output("compare", "options", allow_duplicate=True), Output("compare", "value", allow_duplicate=True),
+                  Input("until", "value"), State("region", "value"), State("scheme", "value"), State("lang", "value"),
+                  State("compare", "value"), State("scenario", "value"), prevent_initial_call=True)
+    def compare_as_of(until, region, scheme, lang, compare, name):
+        """As of a year, the plans decided later greyed; one picked before is let go for the scenario itself."""
+        if region not in compute.REGIONS or scheme not in compute.SCHEMES:
+            raise PreventUpdate
+        options = compare_options(region, scheme, lang, until)
+        later = any(o["value"] == compare and o.get("disabled") for o in options)
+        return options, (name if later else no_update)
 
     @app.callback(Output("scenario", "options", allow_duplicate=True),
                   Output("compare", "options", allow_duplicate=True), Output("page-title", "children"),
                   Output("budget-head", "children"), Output("region", "options"), Output("scheme", "options"),
                   Output("region", "labels"), Output("scenario", "labels"), Output("compare", "labels"),
                   *[Output(g, "config") for g in GRAPHS],
-                  Input("scheme", "value"), Input("lang", "value"), State("region", "value"),
+                  Input("scheme", "value"), Input("lang", "value"), State("region", "value"), State("until", "value"),
                   prevent_initial_call=True)
-    def label_scheme(scheme, lang, region):
+    def label_scheme(scheme, lang, region, until):
         """The title, the pickers' options and words and the charts' toolbars in the language; the
         scenarios' labels name the scheme on screen."""
         if scheme not in compute.SCHEMES or region not in compute.REGIONS:
@@ -421,7 +442,7 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         regions = [{"label": i18n.region_name(r, lang), "value": r} for r in compute.REGIONS]
         schemes = [{"label": t(s, lang), "value": s} for s in compute.SCHEMES]
         words = i18n.dropdown_labels(lang)
-        return (options, options, views.title(scheme, lang), views.budget_heading(scheme, lang), regions, schemes,
+        return (options, compare_options(region, scheme, lang, until), views.title(scheme, lang), views.budget_heading(scheme, lang), regions, schemes,
                 words, words, words,
                 *[graph_config(lang)] * len(GRAPHS))
 

@@ -183,8 +183,9 @@ def scenario_rows(region: str) -> list[dict]:
     rows = []
     for name in scenarios_of(region):
         sc = simulator.load_scenario(name)
+        decided = planning.plan_decided(sc)
         rows.append({"name": sc.name, "region": sc.region, "scheme": sc.scheme, "baseline": sc.baseline or "",
-                     "description": sc.description})
+                     "description": sc.description, "decided": decided.isoformat() if decided else None})
     return rows
 
 
@@ -637,6 +638,7 @@ def as_of_result(name: str, scheme: str, levers: dict[str, float], start: int, t
     ds = run(sc)
     observed, planned = figures_of(sc.region, scheme)
     res = {"scenario": sc, "levers": dict(levers), "changed": changed, "start": int(start), "known_on": day,
+           "until": int(until),
            "observed": json.dumps([{**r, "later": r["year"] > until} for r in observed], ensure_ascii=False),
            "targets": json.dumps([r for r in planned if documents_known(r["source"], day)], ensure_ascii=False),
            "details": True, "ds": ds, "coverage": planning.region_coverage(ds, sc), "attrs": ds.attrs,
@@ -715,7 +717,7 @@ def districts_view(res: dict) -> dict:
                                                           "rate_stated", "kind", "source"]])}
     rep = res["report"]
     try:
-        alloc = _allocate.allocate(res["ds"], sc, rep["target"], rep["year"])
+        alloc = _allocate.allocate(res["ds"], sc, rep["target"], rep["year"], until=res.get("until"))
         out["allocation"] = _records(alloc[alloc.unit_kind == "district"])
     except InputError as exc:
         out["allocation_error"] = str(exc)

@@ -130,13 +130,17 @@ def communes_total(region: str, year: int) -> float | None:
     return float(part.insured.sum() / part.population.sum())
 
 
-def start_level(region: str, scheme: str, median: pd.Series, first: int) -> tuple[float, str]:
+def start_level(region: str, scheme: str, median: pd.Series, first: int,
+                until: int | None = None) -> tuple[float, str]:
     """Where the yearly targets start, and from what: the observed figure of the year before the
     first (the mean where sources differ; "observed"), else the communes' figures of that year
     where they are the whole province's ("communes"), else the model's median for it ("model").
     A path from the median could ask next year for less than was already reached (Điện Biên: 95.00%
     for 2024 after 95.5% observed in 2023, where the median said 94.56%; Lai Châu's 38 communes
-    gave 92.54% for 2025, where the median said 96.23%)."""
+    gave 92.54% for 2025, where the median said 96.23%). As of `until` (the page or briefing as of
+    a year), a figure of a later year was not yet known: the path starts from the model's median."""
+    if until is not None and first - 1 > until:
+        return float(median.loc[first - 1]), "model"
     seen = observations.observed(region, scheme)
     seen = seen[seen.year == first - 1]
     if not seen.empty:
@@ -217,8 +221,10 @@ def check(scenario: Scenario, target: float, year: int, first: int | None = None
                                                f"allowed: {scenario.start + 2}..{year}")
 
 
-def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first: int | None = None) -> pd.DataFrame:
+def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first: int | None = None,
+             until: int | None = None) -> pd.DataFrame:
     """Yearly targets by district (where the data has districts) and by group, first..year.
+    `until`: the year a run as of a past year is fitted to (no figure after it starts the path).
 
     The groups are the run's own (a labour scheme's: required to join, informal). The district and
     commune tables count health insurance, so a labour scheme is allocated by group only; districts
@@ -232,7 +238,7 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
     sub = ds.sel(region=region)
     groups = [str(g) for g in sub.group.values]
     median_total = sub.coverage_total.median("draw").to_series()
-    start, start_from = start_level(region, scenario.scheme, median_total, first)
+    start, start_from = start_level(region, scenario.scheme, median_total, first, until)
     path = provincial_path(start, target, first, year)
     rows = []
     for y in range(first, year + 1):

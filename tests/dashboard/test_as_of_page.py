@@ -148,3 +148,22 @@ def test_the_as_of_fit_is_kept_where_the_next_background_job_finds_it(tmp_path, 
     again = compute.as_of_fit("vinh_long", 2016, None, DRAWS, SEED)
     assert again.identical(first)
     compute._kept_fit.cache_clear()
+
+
+def test_as_of_a_year_a_plan_decided_later_is_greyed_in_the_comparison_box():
+    """The box offered Đồng Nai's plan (decided by 30 Sep 2014) as of 2012, which the answer then
+    refused: it is greyed as of any year whose policy it postdates, offered again once known."""
+    def greyed(until):
+        return {o["value"] for o in callbacks.compare_options("dong_nai", "bhyt", "en", until) if o.get("disabled")}
+
+    assert greyed(None) == set() and greyed(2014) == set()
+    assert greyed(2013) == {"dong_nai_plan_2013", "dong_nai_labour_2013"}
+    assert "vinh_long_directive_2018" in {o["value"] for o in callbacks.compare_options("vinh_long", "bhyt", "vi", 2017)
+                                          if o.get("disabled")}
+    # the page wires it: a year picked re-greys the box (and the other callbacks that fill it keep it)
+    from covsim.dashboard.app import create_app
+
+    wiring = create_app(draws=DRAWS, seed=SEED, background=False, warm=False).callback_map
+    fed_by_until = [key for key, cb in wiring.items() if "compare.options" in key
+                    and any(i["id"] == "until" for i in cb["inputs"])]
+    assert fed_by_until

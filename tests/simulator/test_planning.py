@@ -1125,3 +1125,16 @@ def test_allocate_records_where_its_path_starts_and_what_followed_a_past_target_
     assert code == 0 and not later.empty
     assert "observed after the target year 2020: " + ", ".join(
         f"{int(r.year)} {100 * r.value:.2f}%" for r in later.itertuples(index=False)) in err
+
+
+def test_an_allocation_as_of_a_year_starts_from_no_later_figure():
+    """The page and briefing as of a year allocate on that year's fit: the path starts from a
+    figure observed by then, else the model's median, never from one published later."""
+    import pandas as pd
+
+    from covsim.simulator.analysis.allocate import start_level
+
+    median = pd.Series({y: 0.5 for y in range(2008, 2031)})
+    assert start_level("vietnam", "bhyt", median, 2020)[1] == "observed"  # 2019's figure, today
+    assert start_level("vietnam", "bhyt", median, 2020, until=2019)[1] == "observed"
+    assert start_level("vietnam", "bhyt", median, 2020, until=2018) == (0.5, "model")
