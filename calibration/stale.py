@@ -27,18 +27,31 @@ def _key(region, year, label, value) -> tuple:
 def differences(post: xr.Dataset, scheme_id: str) -> tuple[list[tuple], list[tuple]]:
     """The figures the data hold now that the fit did not see (`added`), and those it saw that
     the data no longer hold as it saw them (`gone`): a changed figure is in both."""
+    return _compare(*_seen(post, scheme_id), scheme_id)
+
+
+def _seen(post: xr.Dataset, scheme_id: str) -> tuple[str, int | None, Counter | None]:
+    """The region, `until` and figures a posterior was fitted on (None: a file that predates the record)."""
     from .fit import NATIONAL, fit_of
 
-    model = fit_of(scheme_id)
-    label = model.OBSERVATION_LABEL
-    if "observation_value" not in post or f"observation_{label}" not in post:
-        return [], []  # a file that predates the record: nothing to compare
+    label = fit_of(scheme_id).OBSERVATION_LABEL
     until = int(post.attrs.get("until", -1))
     region = str(post.attrs.get("region", NATIONAL))
-    now = model.fitted_observations(region, None if until < 0 else until)
-    then = Counter(_key(*row) for row in zip(post.observation_region.values, post.observation_year.values,
-                                             post[f"observation_{label}"].values, post.observation_value.values))
-    current = Counter(_key(*row) for row in zip(now.region, now.year, now[label], now.value))
+    if "observation_value" not in post or f"observation_{label}" not in post:
+        return region, None, None
+    return region, None if until < 0 else until, Counter(
+        _key(*row) for row in zip(post.observation_region.values, post.observation_year.values,
+                                  post[f"observation_{label}"].values, post.observation_value.values))
+
+
+def _compare(region: str, until: int | None, then: Counter | None, scheme_id: str) -> tuple[list[tuple], list[tuple]]:
+    from .fit import fit_of
+
+    if then is None:
+        return [], []
+    model = fit_of(scheme_id)
+    now = model.fitted_observations(region, until)
+    current = Counter(_key(*row) for row in zip(now.region, now.year, now[model.OBSERVATION_LABEL], now.value))
     return sorted((current - then).elements()), sorted((then - current).elements())
 
 
@@ -52,18 +65,16 @@ def said(figures: list[tuple]) -> str:
 
 def stale(path: Path, scheme_id: str) -> str | None:
     """Why the posterior at `path` is stale (the figures added and gone, in words), or None where
-    it was fitted on the figures the data hold now. Kept per file and data: a run reads it often."""
-    from covsim.simulator.inputs import tables
-
-    stat = Path(path).stat()
-    return _stale(str(path), stat.st_mtime_ns, scheme_id, tables.data_hash())
-
-
-@lru_cache(maxsize=64)
-def _stale(path: str, mtime: int, scheme_id: str, data: str) -> str | None:
-    with xr.open_dataset(path) as post:
-        added, gone = differences(post, scheme_id)
+    it was fitted on the figures the data hold now. The file's figures are read once per version
+    of it (a run reads it often); the data's are taken each time, as the run takes them."""
+    added, gone = _compare(*_file_seen(str(path), Path(path).stat().st_mtime_ns, scheme_id), scheme_id)
     if not added and not gone:
         return None
     parts = ([f"now also {said(added)}"] if added else []) + ([f"no longer {said(gone)}"] if gone else [])
     return f"fitted on other figures than the data hold ({'; '.join(parts)})"
+
+
+@lru_cache(maxsize=64)
+def _file_seen(path: str, mtime: int, scheme_id: str) -> tuple[str, int | None, Counter | None]:
+    with xr.open_dataset(path) as post:
+        return _seen(post, scheme_id)
