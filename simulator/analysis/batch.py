@@ -44,6 +44,7 @@ from ..errors import InputError
 from ..inputs.groups import GROUP_IDS
 from ..output import check_destination
 from ..inputs.policy import Policy
+from ..inputs.merger import policy_as_run
 from ..inputs.regions import boundaries
 from ..inputs.levers import lever_of
 from ..inputs.scenario import LEVERS, Scenario
@@ -187,7 +188,9 @@ def plan(variants_: list[Variant], params: dict[str, xr.Dataset], draws: int, se
 def _prepared(scenario: Scenario) -> health.Prepared:
     """The scenario's policy on its region's people: demography and membership are prepared once
     per process (`_people`), since the variants of a grid differ only in policy."""
-    return _people(scenario.region, tuple(scenario.years)).with_policy(scenario.policy())
+    # a former province's run is its territory's: its unit's policy from 1 July 2025 (`policy_as_run`),
+    # as `simulator.run` takes it (Bình Dương's state cost was 15% under the run's from 2026 without it)
+    return _people(scenario.region, tuple(scenario.years)).with_policy(policy_as_run(scenario.policy(), scenario.region))
 
 
 @lru_cache(maxsize=16)

@@ -27,6 +27,7 @@ from ..inputs import drives
 from ..schemes.parameters import NO_WALK, drive_effect, net_price_pct
 from ..inputs.levers import DRIVE_PARAMETERS, SENSITIVITY_PARAMETERS as VARIED, lever_of, schemes_with, sensitivity_paths
 from ..inputs.scenario import Scenario
+from ..inputs.merger import policy_as_run
 from ..inputs.regions import NATIONAL, refuse_unit
 
 SCALARS = ("price_sensitivity", "outreach_2015", "roadmap", "outreach_trend", "outreach_damping", "target_pull")
@@ -154,7 +155,7 @@ def coverage_at(scenario: Scenario, params: xr.Dataset, table: pd.DataFrame, X: 
     """Overall coverage in `year` for every row of the Saltelli matrix, in chunks of draws."""
     region = scenario.region
     years = list(range(scenario.start, year + 1))
-    prep = health.Prepared.build(scenario.policy(), [region], years)
+    prep = health.Prepared.build(policy_as_run(scenario.policy(), region), [region], years)  # as `simulator.run` takes it
     share = (prep.pol.state_share_national + prep.pol.state_share_local)
     national = prep.pol.state_share_national
     # Top-ups first, then the state shares: a province's total moots its top-up, as in Policy.state_share.

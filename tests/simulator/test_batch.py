@@ -634,3 +634,18 @@ def test_a_signal_after_the_store_is_written_changes_nothing(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, (proc.returncode, err)
     assert "interrupted" not in err and out.exists()
+
+
+@pytest.mark.parametrize("region", ["binh_duong", "ba_ria_vung_tau"])
+def test_a_former_province_batch_runs_its_unit_policy_after_the_merger_as_run_does(region):
+    """A batch chunk of a former province took its own policy after 1 July 2025 where `run` takes
+    its unit's (HCMC's 2026 top-ups): Bình Dương's state cost was 15% under the run's in 2026."""
+    from covsim.simulator.analysis import batch as batch_module
+
+    scenario = simulator.load_scenario(region)
+    params = shipped.draws_for(region, 6, 0)
+    whole = simulator.run(scenario, params=params, seed=0)
+    chunk = batch_module.derive(scenario, batch_module.run_chunk(scenario, params, 0))
+    for name in ("coverage_total", "state_cost", "insured"):
+        np.testing.assert_allclose(chunk[name].values, whole[name].sel(region=region).transpose(*chunk[name].dims).values,
+                                   rtol=1e-12, err_msg=name)

@@ -1138,3 +1138,22 @@ def test_an_allocation_as_of_a_year_starts_from_no_later_figure():
     assert start_level("vietnam", "bhyt", median, 2020)[1] == "observed"  # 2019's figure, today
     assert start_level("vietnam", "bhyt", median, 2020, until=2019)[1] == "observed"
     assert start_level("vietnam", "bhyt", median, 2020, until=2018) == (0.5, "model")
+
+
+def test_sensitivity_runs_a_former_province_as_run_does_after_the_merger():
+    """`coverage_at` built Bình Dương on its own policy from 2026, where `run` takes HCMC's (its
+    pupils at 100%): 0.96248 against the run's 0.96284 in 2030, at the same lever levels."""
+    import pandas as pd
+
+    from covsim.simulator import run as simulate
+    from covsim.simulator.analysis import planning
+
+    scenario = load("binh_duong")
+    params = shipped.draws_for("binh_duong", 2, 0)
+    start = planning.lever_start(scenario, 2030)
+    level = planning.lever_value(scenario, "state_share.household", start)
+    table = pd.DataFrame([{"factor": "state_share.household", "kind": "lever", "lo": level, "hi": 1.0}])
+    got = sensitivity.coverage_at(scenario, params, table, np.array([[level + 0.2]]), 2030, start)[0]
+    moved = scenario.set_from({"state_share.household": level + 0.2}, start, name="x")
+    ds = simulate(moved, params=params.isel(draw=[0]), draws=1, seed=0, noise_from=NO_WALK)
+    assert got == pytest.approx(float(ds.coverage_total.sel(year=2030).values.ravel()[0]), rel=1e-9)
