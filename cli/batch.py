@@ -235,6 +235,23 @@ def _note(text: str) -> None:
     sys.stderr.write(f"covsim: note: {text}\n")  # as the other commands' notes
 
 
+def _note_superseded(variants) -> None:
+    """A grid value that replaces a later change of the policy in force (Decree 188's pupils at 50%
+    from August 2025, set to 40% from 2024) holds through it, so a point that reads as a rise can
+    lower coverage after that day: said, as `run` lists it (`supersedes`, kept in the store too)."""
+    from collections import defaultdict
+
+    replaced: dict = defaultdict(list)
+    for v in variants:
+        for r in v.scenario.supersedes():
+            replaced[r["path"], r["replaces"], r["from"], r["reference"]].append(r["value"])
+    for (path, was, day, reference), values in replaced.items():
+        shown = ", ".join(f"{x:g}" for x in sorted(set(values)))
+        _note(f"{path} = {shown} replaces the policy in force's {was:g} from {day} ({reference}) in "
+              f"{len(values)} variant{'s' * (len(values) != 1)}: a value set holds through later changes, so "
+              f"against the baseline it can lower coverage from then (a later --from starts after it)")
+
+
 def _scenarios(args) -> list:
     from covsim import simulator
 
@@ -322,6 +339,7 @@ def _batch(args, out, scenarios, terminated: list) -> int:
             passed = past_start(planning.lever_start(sc), sc.end)
             if passed:
                 _note(f"the grid levers of {sc.name} act from {passed}")
+    _note_superseded(variants)
     if args.resume and folder.is_dir():
         planned = {batch.checkpoint_path(folder, c).name for c in chunks}
         other = [p for p in folder.glob("*.nc") if p.name not in planned]

@@ -649,3 +649,16 @@ def test_a_former_province_batch_runs_its_unit_policy_after_the_merger_as_run_do
     for name in ("coverage_total", "state_cost", "insured"):
         np.testing.assert_allclose(chunk[name].values, whole[name].sel(region=region).transpose(*chunk[name].dims).values,
                                    rtol=1e-12, err_msg=name)
+
+
+def test_a_grid_value_replacing_a_later_change_is_said(tmp_path, capsys):
+    """Cần Thơ's pupils at 40% from 2024 replace Decree 188's 50% of August 2025: a point that reads
+    as a rise lowers coverage after that day against the baseline. Said once per value set, not silently."""
+    assert main(["batch", "can_tho", "--grid", "pupil_student=0.3:0.5:0.1", "--draws", "4", "--out",
+                 str(tmp_path / "g.nc"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert ("covsim: note: state_share.pupil_student = 0.3, 0.4 replaces the policy in force's 0.5 from 2025-08-15 "
+            "(Decree 188/2025/ND-CP) in 2 variants") in err
+    assert main(["batch", "can_tho", "--grid", "pupil_student=0.5:0.7:0.1", "--draws", "4", "--from", "2026", "--out",
+                 str(tmp_path / "h.nc"), "--quiet"]) == 0
+    assert "replaces the policy in force" not in capsys.readouterr().err  # starting after it, nothing replaced
