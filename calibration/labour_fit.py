@@ -107,7 +107,7 @@ def observations(region: str, until: int | None = None) -> pd.DataFrame:
     return obs
 
 
-#: The figures a fit reads, under the name every fit module gives them (`stale.differences`).
+#: The figures a fit reads, under the name every fit module gives them (`stale._compare`).
 fitted_observations = observations
 
 

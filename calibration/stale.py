@@ -24,12 +24,6 @@ def _key(region, year, label, value) -> tuple:
     return str(region), int(year), str(label), round(float(value), 6)
 
 
-def differences(post: xr.Dataset, scheme_id: str) -> tuple[list[tuple], list[tuple]]:
-    """The figures the data hold now that the fit did not see (`added`), and those it saw that
-    the data no longer hold as it saw them (`gone`): a changed figure is in both."""
-    return _compare(*_seen(post, scheme_id), scheme_id)
-
-
 def _seen(post: xr.Dataset, scheme_id: str) -> tuple[str, int | None, Counter | None]:
     """The region, `until` and figures a posterior was fitted on (None: a file that predates the record)."""
     from .fit import NATIONAL, fit_of
@@ -75,6 +69,7 @@ def stale(path: Path, scheme_id: str) -> str | None:
 
 
 @lru_cache(maxsize=64)
-def _file_seen(path: str, mtime: int, scheme_id: str) -> tuple[str, int | None, Counter | None]:
+def _file_seen(path: str, stamp: int, scheme_id: str) -> tuple[str, int | None, Counter | None]:
+    """`_seen` of the file at `path`, read once per `stamp` (its modification time: a refit is read again)."""
     with xr.open_dataset(path) as post:
         return _seen(post, scheme_id)
