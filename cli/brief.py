@@ -99,6 +99,9 @@ def cmd_brief(args) -> int:
     else:
         start = args.start if args.start is not None else planning.lever_start(sc, args.year)
     planning.check_year(sc, start, "--from")
+    if args.start is not None and args.start > args.year:  # as `solve` and `allocate` refuse it
+        raise InputError("brief", "--from", f"{args.start} is after the target year {args.year}: levers from then "
+                                            f"cannot change the answer; allowed: {sc.start + 1}..{args.year}")
     planning.check_unit_start(sc, start, list(levers), given=args.start is not None)
     if levers and start > args.year:
         sys.stderr.write(f"covsim: warning: the levers start in {start}, after the target year {args.year}: "

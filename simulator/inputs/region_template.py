@@ -282,7 +282,8 @@ def _wards() -> dict[str, tuple[str, int]]:
     """Every commune and ward since 1 July 2025 (vietnam-provinces): 5-digit code -> (name, province code)."""
     from vietnam_provinces import Ward
 
-    return {f"{int(w.code):05d}": (w.name, int(w.province_code)) for w in Ward.iter_all()}
+    # a name's spaces as one: vietnam-provinces 2025.10.1 writes 'Xã  Phú Hữu' (31378) and 'Xã  Đại Hải' (31561)
+    return {f"{int(w.code):05d}": (" ".join(w.name.split()), int(w.province_code)) for w in Ward.iter_all()}
 
 
 def whole_province(codes) -> bool:
