@@ -277,8 +277,14 @@ def unit_year_problem(region: str | None, path: str, year: int) -> str | None:
 def former_note(region: str, year: int, known=None) -> str | None:
     """For a target from 1 July 2025 on set for a province that no longer exists: which unit it is
     part of now (its figures from then on are its former territory's, not the unit's); nothing as of
-    a day before the reorganisation was decided (`known`)."""
+    a day before the reorganisation was decided (`known`). For a 2025 unit's year before it began:
+    whose figures those are (its former provinces', together)."""
     found = registry().get(region)
+    if region in mergeable() and year < MERGER_YEAR:  # the other way: a unit's year before it existed
+        members = former_provinces(region)
+        return (f"{region} began on 1 Jul 2025: its {year} is its territory's, the figures of "
+                + (f"{members[0]}, the same territory" if len(members) == 1 else
+                   f"its former provinces together ({', '.join(members)})"))
     if (found is None or found.kind != "province_pre2025" or not found.parent or year < MERGER_YEAR
             or not merger_known(known)):
         return None

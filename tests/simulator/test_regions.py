@@ -312,3 +312,15 @@ def test_a_listed_province_typed_as_a_scenario_is_named_not_a_nearby_spelling():
         scenario.load("ha_noi")
     assert "'hanoi_2025' (the unit since 1 Jul 2025) and 'hanoi'" in str(caught.value)
     assert "hau_giang" not in str(caught.value).split("allowed:")[0]
+
+
+def test_a_2025_units_year_before_it_began_is_said_as_its_territorys():
+    """`target can_tho_2025 --year 2024` answered as if the unit had existed; the note says whose
+    figures those are (a planner's unit began on 1 July 2025)."""
+    from covsim.simulator.inputs.regions import former_note
+
+    assert former_note("can_tho_2025", 2024) == ("can_tho_2025 began on 1 Jul 2025: its 2024 is its territory's, the "
+                                                 "figures of its former provinces together (can_tho, hau_giang, "
+                                                 "soc_trang)")
+    assert "the figures of lai_chau, the same territory" in former_note("lai_chau_2025", 2020)
+    assert former_note("can_tho_2025", 2025) is None and former_note("vietnam", 2020) is None
