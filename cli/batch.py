@@ -98,32 +98,38 @@ def _connected(address: str):
     return made[0]
 
 
-def _code_here() -> str:
-    """This process's `code_version`, run on each worker (sent by reference: the worker's own)."""
+def _code_here() -> tuple[str, str]:
+    """This process's `code_version` and data hash, run on each worker (sent by reference: the
+    worker's own)."""
+    from covsim.simulator.inputs import tables
     from covsim.simulator.schemes.provenance import code_version
 
-    return code_version()
+    return code_version(), tables.data_hash()
 
 
 def _same_code(client, address: str) -> None:
     """A remote cluster's workers run this process's covsim (`code_version`: the package's version
-    and its source's hash), or the batch is refused: workers started from other code mixed their
-    numbers into the store, which named this process's code (an audit, 2026-12-06)."""
+    and its source's hash) on its data (the data hash: their COVSIM_DATA_DIR and registered regions),
+    or the batch is refused: workers started from other code, or on other data, mixed their numbers
+    into the store, which named this process's code and data (audits, 2026-12-06 and 12-07: a
+    worker on an edited copy of the data moved coverage by 0.22 under this process's data hash)."""
     mine = _code_here()
     try:
-        theirs = client.run(_code_here)  # {worker address: its code_version}
+        theirs = client.run(_code_here)  # {worker address: (its code_version, its data hash)}
     except Exception as exc:  # a worker without covsim, or one that died: the worker's error, in one line
         client.close()
         raise InputError("--scheduler", address, f"its workers could not report their covsim code "
                                                  f"({type(exc).__name__}: {exc}); allowed: workers started "
                                                  "from the same install as the command") from None
-    other = {w: v for w, v in theirs.items() if v != mine}
-    if other:
-        client.close()
-        worker, version = sorted(other.items())[0]
-        raise InputError("--scheduler", address, f"{len(other)} of {len(theirs)} workers run other covsim code "
-                                                 f"({worker}: {version}) than this command ({mine}); allowed: "
-                                                 "workers started from the same install as the command")
+    for k, what, allowed in ((0, "run other covsim code", "workers started from the same install as the command"),
+                             (1, "read other data", "workers that read the same data (COVSIM_DATA_DIR and the "
+                                                    "regions registered under COVSIM_USER_DIR) as the command")):
+        other = {w: tuple(v)[k] for w, v in theirs.items() if tuple(v)[k] != mine[k]}
+        if other:
+            client.close()
+            worker, value = sorted(other.items())[0]
+            raise InputError("--scheduler", address, f"{len(other)} of {len(theirs)} workers {what} ({worker}: "
+                                                     f"{value}) than this command ({mine[k]}); allowed: {allowed}")
 
 
 def _client(args):

@@ -662,3 +662,19 @@ def test_a_grid_value_replacing_a_later_change_is_said(tmp_path, capsys):
     assert main(["batch", "can_tho", "--grid", "pupil_student=0.5:0.7:0.1", "--draws", "4", "--from", "2026", "--out",
                  str(tmp_path / "h.nc"), "--quiet"]) == 0
     assert "replaces the policy in force" not in capsys.readouterr().err  # starting after it, nothing replaced
+
+
+def test_workers_reading_other_data_are_refused(tmp_path, capsys, monkeypatch):
+    """A worker started on an edited copy of the data (its own COVSIM_DATA_DIR) wrote its numbers
+    under this process's data hash: the batch now asks each worker its data hash too."""
+    from dask.distributed import LocalCluster
+
+    from covsim.simulator.inputs import tables
+
+    monkeypatch.setattr(tables, "data_hash", lambda directory=None: "0123456789abcdef")  # this process only
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None, silence_logs=40) as cluster:
+        code = main(["batch", "vinh_long", "--draws", "4", "--out", str(tmp_path / "w.nc"),
+                     "--scheduler", cluster.scheduler_address])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "1 of 1 workers read other data" in err, err
+    assert "than this command (0123456789abcdef)" in err and not (tmp_path / "w.nc").exists()
