@@ -168,7 +168,7 @@ def _calibrate(region: str, seed: int) -> dict:
     from covsim.simulator.inputs import regions
     from covsim.simulator.output import write_netcdf
 
-    data.table.cache_clear()  # the tables read before registering lack the region's rows
+    data.reload()  # the tables read before registering lack the region's rows
     regions._CACHE.clear()
     post = calibrate(region, None, dataclasses.replace(FAST, seed=seed))
     write_netcdf(post, shipped.user_path(region))  # complete or absent

@@ -333,7 +333,7 @@ def fit_stamp(region: str) -> int:
     stamp = path.stat().st_mtime_ns if path.exists() else 0
     if _STAMPS.setdefault(region, stamp) != stamp:  # its figures changed too: read the tables anew
         _STAMPS[region] = stamp
-        tables.table.cache_clear()
+        tables.reload()
     return stamp
 
 

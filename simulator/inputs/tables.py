@@ -263,6 +263,8 @@ def read_table(name: str, directory: Path | None = None) -> pd.DataFrame:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError(path, None, "data file is missing") from None
+    if directory is None:
+        AS_READ.setdefault(path, raw)  # what `data_hash` names: the bytes the tables in use hold
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -271,7 +273,7 @@ def read_table(name: str, directory: Path | None = None) -> pd.DataFrame:
     if directory is None:
         from .user_data import with_user_rows
 
-        table = with_user_rows(name, table, parse_table)
+        table = with_user_rows(name, table, parse_table, AS_READ)
     return table
 
 
@@ -279,6 +281,19 @@ def read_table(name: str, directory: Path | None = None) -> pd.DataFrame:
 def table(name: str) -> pd.DataFrame:
     """The shipped table `name`, validated once per process. Treat as read-only."""
     return read_table(name)
+
+
+#: Each data file's bytes as this process first read them (the shipped or COVSIM_DATA_DIR tables,
+#: a registered region's): `data_hash` hashes these, not the file as it is now, so a long-running
+#: process (the dashboard) whose files were edited after it read them records the data its numbers
+#: came from (it recorded the new files' hash beside the old tables' numbers).
+AS_READ: dict[Path, bytes] = {}
+
+
+def reload() -> None:
+    """Read the tables afresh on their next use (a region registered, a fit written), and hash those."""
+    table.cache_clear()
+    AS_READ.clear()
 
 
 def optional_table(name: str) -> pd.DataFrame:
@@ -289,7 +304,7 @@ def optional_table(name: str) -> pd.DataFrame:
     from .user_data import with_user_rows
 
     empty = pd.DataFrame({c.name: pd.Series(dtype=object) for c in SCHEMAS[name]})
-    return with_user_rows(name, empty, parse_table)
+    return with_user_rows(name, empty, parse_table, AS_READ)
 
 
 #: How many results a reader keeps by `kept_for` before it starts afresh.
@@ -319,7 +334,8 @@ def user_data_files() -> list[dict]:
 
     tables_ = [path for name in sorted(SCHEMAS) for path in files(name)]
     fits = [d / "posterior.nc" for d in region_dirs() if (d / "posterior.nc").is_file()]
-    return [{"file": f"{path.parent.name}/{path.name}", "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16]}
+    return [{"file": f"{path.parent.name}/{path.name}",
+             "sha256": hashlib.sha256(AS_READ.get(path) or path.read_bytes()).hexdigest()[:16]}
             for path in [*tables_, *fits]]
 
 
@@ -327,16 +343,17 @@ def data_hash(directory: Path | None = None) -> str:
     """Content hash of every shipped table: recorded in outputs so a run is reproducible."""
     digest = hashlib.sha256()
     root = directory or data_dir()
+    seen = AS_READ if directory is None else {}
     for name in sorted(SCHEMAS):
         path = root / f"{name}.csv"
-        if path.exists():
+        if path in seen or path.exists():
             digest.update(name.encode())
-            digest.update(path.read_bytes())
+            digest.update(seen.get(path) or path.read_bytes())
     if directory is None:  # a user's registered regions are part of the data a run used
         from .user_data import files
 
         for name in sorted(SCHEMAS):
             for path in files(name):
                 digest.update(f"{path.parent.name}/{name}".encode())
-                digest.update(path.read_bytes())
+                digest.update(seen.get(path) or path.read_bytes())
     return digest.hexdigest()[:16]

@@ -36,10 +36,20 @@ def files(name: str) -> list[Path]:
     return [d / f"{name}.csv" for d in region_dirs() if (d / f"{name}.csv").exists()]
 
 
-def with_user_rows(name: str, table: pd.DataFrame, parse) -> pd.DataFrame:
-    """`table` (a shipped table) with the registered regions' rows of the same table appended."""
-    extra = [parse(name, p.read_text(encoding="utf-8"), str(p)) for p in files(name)]
+def with_user_rows(name: str, table: pd.DataFrame, parse, kept: dict | None = None) -> pd.DataFrame:
+    """`table` (a shipped table) with the registered regions' rows of the same table appended.
+    `kept`: each file's bytes as first read, by path (`tables.AS_READ`, what `data_hash` names)."""
+    kept = {} if kept is None else kept
+    extra = []
+    for p in files(name):
+        raw = kept.setdefault(p, p.read_bytes())
+        extra.append(parse(name, _text(raw), str(p)))
     return pd.concat([table, *extra], ignore_index=True) if extra else table
+
+
+def _text(raw: bytes) -> str:
+    """A file's bytes as `Path.read_text` gives them: UTF-8, universal newlines."""
+    return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def replace_folder(name: str, writers: dict[str, Callable[[Path], None]], keep: tuple[str, ...] = ()) -> Path:

@@ -13,7 +13,7 @@ def test_a_running_dashboard_takes_up_a_figure_kept_since_it_started(tmp_path, m
     from covsim.simulator.inputs import tables
 
     monkeypatch.setenv("COVSIM_USER_DIR", str(tmp_path / "user"))
-    tables.table.cache_clear()
+    tables.reload()
     covsim = str(Path(sys.executable).parent / "covsim")
 
     def shown():
@@ -31,4 +31,4 @@ def test_a_running_dashboard_takes_up_a_figure_kept_since_it_started(tmp_path, m
     assert median > before[2]  # weighed towards 95%
     assert subprocess.run([covsim, "region", "remove", "vinh_long_2025"], capture_output=True, timeout=600).returncode == 0
     assert shown() == before
-    tables.table.cache_clear()
+    tables.reload()

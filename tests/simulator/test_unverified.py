@@ -123,9 +123,29 @@ def test_the_nations_incomes_are_listed_for_a_province_with_its_own(copy, monkey
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert "vinh_long" in set(pd.read_csv(path).region)
     monkeypatch.setenv("COVSIM_DATA_DIR", str(copy))
-    tables.table.cache_clear()
+    tables.reload()
     try:
         assert ("income.csv", 2) in listed("vinh_long_directive_2018")
     finally:
         monkeypatch.undo()
-        tables.table.cache_clear()
+        tables.reload()
+
+
+def test_a_long_running_process_hashes_the_data_it_read_not_the_files_edited_since(copy, monkeypatch):
+    """The dashboard reads its tables once; a data file edited while it ran gave its numbers (on
+    the old tables) the new file's hash. The hash is now of the bytes read, until the tables are
+    read again (`tables.reload`, as `region add` and a fit written do)."""
+    monkeypatch.setenv("COVSIM_DATA_DIR", str(copy))
+    tables.reload()
+    try:
+        tables.table("policy_parameters")
+        before = tables.data_hash()
+        path = copy / "policy_parameters.csv"
+        path.write_text(path.read_text(encoding="utf-8") + path.read_text(encoding="utf-8").splitlines()[1] + "\n",
+                        encoding="utf-8")
+        assert tables.data_hash() == before  # the tables in use are still the ones read
+        tables.reload()
+        assert tables.data_hash() != before and tables.data_hash() == tables.data_hash(copy)
+    finally:
+        monkeypatch.undo()
+        tables.reload()
