@@ -28,7 +28,7 @@ from covsim.simulator.schemes.provenance import code_commit, environment
 from covsim.simulator.streams import generator
 
 from .baselines import BASELINES, yearly
-from .fit import FAST, Settings, fit_of
+from .fit import FAST, Settings, fit_of, settings_record
 from .forecast import forecast
 
 #: The sampling `covsim backtest` fits each origin with (shorter than a shipped posterior's: many
@@ -100,7 +100,7 @@ def provenance(region: str, fit_settings: Settings, scheme: str = "bhyt") -> dic
             "data_hash": tables.data_hash(),
             "code_version": simulator.code_version(), "code_commit": code_commit(), "environment": environment(),
             "user_data": tables.user_data_files(), "seed": int(fit_settings.seed),
-            "draws": int(fit_settings.draws), "fit": dataclasses.asdict(fit_settings),
+            "draws": int(fit_settings.draws), "fit": settings_record(fit_settings),  # `fast` too, as forecast's
             "assumptions": scenario.assumptions()}
 
 

@@ -169,7 +169,8 @@ def cmd_forecast(args) -> int:
         print(json.dumps(result))
         return 0
     print(f"{region} as of {args.until} ({counted(result['own_observations'], 'own observation')}, "
-          f"scenario {result['scenario']}, {result['draws']} draws)"
+          f"scenario {result['scenario']}, {result['draws']} draws"
+          + (", --fast sampling" if result["provenance"].get("fit", {}).get("fast") else "") + ")"
           + (f"; {result['scheme'].upper()} coverage of the {result['denominator'].replace('_', ' ')}"
              if "scheme" in result else ""))
     print(f"{'year':>4}  {'mean':>6}  {'80% interval':>15}  {'95% interval':>15}")
@@ -222,8 +223,10 @@ def cmd_backtest(args) -> int:
         return 0
     what = "" if args.scheme == "bhyt" else f" of {args.scheme.upper()} coverage of the labour force"
     n = result["held_out"]
+    fit = result["provenance"]["fit"]
     print(f"{region}: rolling-origin backtest{what}, horizon {args.horizon}, origins {result['origins']}, "
-          f"{counted(n, 'held-out observation')}; MAE in percentage points")
+          f"{counted(n, 'held-out observation')}; {result['provenance']['draws']} draws per origin"
+          + (", --fast sampling" if fit.get("fast") else "") + "; MAE in percentage points")
     if n <= FIGURES_LISTED:  # few (the labour layer's): each figure scored, as the docs' tables give them
         for f in result["forecasts"]:
             print(f"  {f['year']} as of {f['origin']}: observed {100 * f['observed']:.2f}%, forecast "

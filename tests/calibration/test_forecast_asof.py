@@ -111,6 +111,9 @@ def test_backtest_json_keeps_todays_keys_and_adds_bands():
     prov = out["provenance"]  # what reproduces it: the fits' settings with the seed and draws asked for
     assert prov["scenario"] == "vietnam" and prov["seed"] == 0 and prov["draws"] == 60
     assert prov["fit"]["draws"] == 60 and prov["fit"]["walkers"] == 24 and len(prov["data_hash"]) == 16
+    assert prov["fit"]["fast"] is True  # the flag a stranger re-running it needs, as forecast's record has
+    text = covsim("backtest", "vietnam", "--horizon", "4", "--fast", "--draws", "60", "--origins", "2013").stdout
+    assert "60 draws per origin, --fast sampling" in text.splitlines()[0]  # the text says them too
     bands = out["by_horizon"]
     assert [(b["from"], b["n"]) for b in bands] == [(1, 4), (4, 1)]
     assert set(bands[0]["model"]) == {"mae", "coverage80", "coverage95", "width80"}
@@ -450,6 +453,8 @@ def test_calibrate_reproduces_the_shipped_posterior(tmp_path):
             else:
                 assert (new[v].values == shipped[v].values).all(), v
         assert new.attrs["data_hash"] == shipped.attrs["data_hash"]  # fitted on the data shipped beside it
+        # on the labour fit shipped beside it (the compliance it held: no code or data hash covers that file)
+        assert new.attrs["compliance_from"] == shipped.attrs["compliance_from"]
         assert json.loads(shipped.attrs["settings"]) == summary["settings"]  # the settings it names re-make it
         # and on the scenario whose policy it names: all four of scenario, data, code and seed recorded
         assert (new.attrs["scenario"], new.attrs["scenario_hash"]) == (
