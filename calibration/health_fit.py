@@ -124,6 +124,25 @@ def to_params(theta: np.ndarray, frees: tuple[Free, ...], regions: list[str], se
     )
 
 
+def labour_path(region: str) -> Path:
+    """The labour layer's shipped posterior of the region, whose mean compliance a whole-record health fit holds."""
+    return Path(str(resources.files("covsim.calibration").joinpath("posterior"))) / f"labour_{region}.nc"
+
+
+def compliance_from(point: dict[str, tuple], region: str, until: int | None) -> str:
+    """What a health fit held employers' compliance at, as its posterior records it: the labour
+    layer's shipped posterior (a whole-record fit) or the level an as-of fit holds, and a hash of
+    the values held. Neither the code version nor the data hash covers the labour file, so a labour
+    refit after the health fit moved the health draws unrecorded (an audit, 2026-12-07); with this
+    the run says the health fit is stale (`stale.py`)."""
+    import hashlib
+    import json
+
+    source = labour_path(region).name if until is None and labour_path(region).exists() else "the as-of level"
+    values = json.dumps({k: np.round(np.asarray(v, float), 12).tolist() for k, (_, v) in sorted(point.items())})
+    return f"{source} {hashlib.sha256(values.encode()).hexdigest()[:16]}"
+
+
 def compliance_point(region: str, regions: list[str], until: int | None) -> dict[str, tuple]:
     """Employers' compliance the health fit holds fixed, as one draw: the mean of the labour
     layer's shipped posterior for the region (fitted to the labour observations), or, for an "as
@@ -132,7 +151,7 @@ def compliance_point(region: str, regions: list[str], until: int | None) -> dict
     means = {k: (np.exp(p.mean) if p.log else p.mean) for k, p in compliance.PRIORS.items()}
     means.update(compliance_logit=compliance.AS_OF["level"], compliance_trend=compliance.AS_OF["trend"])
     offsets = np.zeros(len(regions))
-    path = Path(str(resources.files("covsim.calibration").joinpath("posterior"))) / f"labour_{region}.nc"
+    path = labour_path(region)
     if until is None and path.exists():
         with xr.open_dataset(path) as post:
             means.update({k: float(post[k].mean()) for k in compliance.PRIORS if k in post})
@@ -267,6 +286,7 @@ class LogPosterior(LogPrior):
         coverage over some four points that the fit's history pinned to one. The compliance walk
         ahead keeps its prior. A full fit's runs take the labour layer's posterior draws, which
         the point is the mean of (`shipped.attach_draws`)."""
+        out.attrs["compliance_from"] = compliance_from(self.compliance, self.region, self.until)
         if self.until is not None:
             W = out.sizes["draw"]
             for name, (dims, value) in self.compliance.items():

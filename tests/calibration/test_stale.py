@@ -71,3 +71,25 @@ def test_a_reworded_source_is_not_stale(data):
     (data / "coverage.csv").write_text(text.replace("VSS via VietnamPlus", "VSS, via VietnamPlus"), encoding="utf-8")
     out = _run(data, "run", "vietnam", "--scheme", "bhxh", "--draws", "20")
     assert out.returncode == 0 and "fitted on other figures" not in out.stderr
+
+
+def test_a_health_fit_on_a_labour_fit_refitted_since_is_stale(tmp_path, monkeypatch):
+    """A whole-record health fit holds employers' compliance at the labour posterior's mean, a file
+    no code or data hash covers: a labour refit after it moved the health draws unrecorded."""
+    import xarray as xr
+
+    from covsim.calibration import health_fit
+
+    path = shipped.shipped_path("vinh_long")
+    assert stale.stale(path, "bhyt") is None
+    with xr.open_dataset(health_fit.labour_path("vinh_long")) as labour:
+        moved = labour.load()
+    moved["compliance_logit"] = moved["compliance_logit"] + 0.3  # as a refit on a new figure would
+    moved.to_netcdf(tmp_path / "labour_vinh_long.nc")
+    monkeypatch.setattr(health_fit, "labour_path", lambda region: tmp_path / f"labour_{region}.nc")
+    assert stale.stale(path, "bhyt") == "held employers' compliance at labour_vinh_long.nc, refitted since"
+    # every shipped health posterior names what it held, and that is what the shipped labour fits give
+    monkeypatch.undo()
+    for region in shipped.shipped_regions():
+        with xr.open_dataset(shipped.shipped_path(region)) as post:
+            assert post.attrs["compliance_from"].startswith(f"labour_{region}.nc ")
