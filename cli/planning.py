@@ -855,7 +855,8 @@ def cmd_allocate(args) -> int:
                           "boundaries": spans, "provenance": record}, ensure_ascii=False))
         return 0
     print(f"{scenario.name}: yearly targets reaching {100 * args.target:.2f}% in {args.year} "
-          f"(the model gives it probability {planning.probability_text(report['probability'])} under this scenario)")
+          f"(the model gives it probability {planning.probability_text(report['probability'])} under this scenario, "
+          f"{args.draws} draws)")
     if not table.attrs["unit_kind"] and scenario.scheme == "bhyt":
         print(f"no district or commune data for {scenario.region}: targets by group only")
     for r in sums.itertuples(index=False):
