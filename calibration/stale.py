@@ -26,12 +26,6 @@ def _key(region, year, label, value) -> tuple:
     return str(region), int(year), str(label), round(float(value), 6)
 
 
-def _held(post: xr.Dataset) -> str | None:
-    """What a health fit held employers' compliance at (`health_fit.compliance_from`), None where
-    the file predates the record."""
-    return post.attrs.get("compliance_from")
-
-
 def compliance_moved(region: str, until: int | None, held: str | None) -> str | None:
     """Where a health fit held compliance at a labour posterior since refitted: which file."""
     from .health_fit import labour_path
@@ -105,7 +99,8 @@ def stale(path: Path, scheme_id: str) -> str | None:
 
 @lru_cache(maxsize=64)
 def _file_seen(path: str, stamp: int, scheme_id: str) -> tuple[str, int | None, Counter | None, str | None]:
-    """`_seen` of the file at `path` and what it held compliance at, read once per `stamp` (its
-    modification time: a refit is read again)."""
+    """`_seen` of the file at `path` and what it held compliance at (`health_fit.compliance_from`,
+    None where the file predates the record), read once per `stamp` (its modification time: a refit
+    is read again)."""
     with xr.open_dataset(path) as post:
-        return (*_seen(post, scheme_id), _held(post))
+        return (*_seen(post, scheme_id), post.attrs.get("compliance_from"))

@@ -172,6 +172,12 @@ def compare_options(region: str, scheme: str, lang: str, until=None) -> list[dic
             for r in compute.scenario_rows(region)]
 
 
+def _offered(compared: list[dict]) -> list[dict]:
+    """The scenario box's options: the comparison box's, none greyed (a scenario of its own is run as of
+    the years `as_of_choice` offers it)."""
+    return [{"label": o["label"], "value": o["value"]} for o in compared]
+
+
 def _lever_paths_and_kinds() -> tuple[tuple[str, ...], dict[str, str]]:
     specs = compute.lever_specs()
     return tuple(s["path"] for s in specs), {s["path"]: s["kind"] for s in specs}
@@ -408,11 +414,10 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
     def pick_region(region, lang, until):
         if region not in compute.REGIONS:
             raise PreventUpdate
-        rows = compute.scenario_rows(region)
+        first = compute.scenario_rows(region)[0]
         # Labelled with the scheme the first scenario brings (pick_scenario sets it), as label_scheme does.
-        options = [{"label": views.scenario_label(r["name"], rows[0]["scheme"], lang), "value": r["name"]}
-                   for r in rows]
-        return options, rows[0]["name"], compare_options(region, rows[0]["scheme"], lang, until), rows[0]["name"]
+        compared = compare_options(region, first["scheme"], lang, until)
+        return _offered(compared), first["name"], compared, first["name"]
 
     @app.callback(Output("compare", "options", allow_duplicate=True), Output("compare", "value", allow_duplicate=True),
                   Input("until", "value"), State("region", "value"), State("scheme", "value"), State("lang", "value"),
@@ -437,12 +442,11 @@ def register(app: dash.Dash, draws: int, seed: int, background: bool = True) -> 
         scenarios' labels name the scheme on screen."""
         if scheme not in compute.SCHEMES or region not in compute.REGIONS:
             raise PreventUpdate
-        options = [{"label": views.scenario_label(r["name"], scheme, lang), "value": r["name"]}
-                   for r in compute.scenario_rows(region)]
+        compared = compare_options(region, scheme, lang, until)
         regions = [{"label": i18n.region_name(r, lang), "value": r} for r in compute.REGIONS]
         schemes = [{"label": t(s, lang), "value": s} for s in compute.SCHEMES]
         words = i18n.dropdown_labels(lang)
-        return (options, compare_options(region, scheme, lang, until), views.title(scheme, lang), views.budget_heading(scheme, lang), regions, schemes,
+        return (_offered(compared), compared, views.title(scheme, lang), views.budget_heading(scheme, lang), regions, schemes,
                 words, words, words,
                 *[graph_config(lang)] * len(GRAPHS))
 

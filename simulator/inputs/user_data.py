@@ -42,8 +42,9 @@ def with_user_rows(name: str, table: pd.DataFrame, parse, kept: dict | None = No
     kept = {} if kept is None else kept
     extra = []
     for p in files(name):
-        raw = kept.setdefault(p, p.read_bytes())
-        extra.append(parse(name, _text(raw), str(p)))
+        if p not in kept:  # read once: later calls parse the bytes `data_hash` names
+            kept[p] = p.read_bytes()
+        extra.append(parse(name, _text(kept[p]), str(p)))
     return pd.concat([table, *extra], ignore_index=True) if extra else table
 
 
