@@ -72,14 +72,16 @@ def _plan(draws: int, chunk: int):
 def on_cluster(workers: int, draws: int, chunk: int, folder: Path, repeats: int) -> list[float]:
     """Seconds to run every chunk on a warmed LocalCluster of `workers` single-threaded processes,
     `repeats` times (the last run's checkpoints are left in `folder`)."""
+    import dask
     from dask.distributed import Client, LocalCluster
 
-    from covsim.cli.batch import _distributed
+    from covsim.cli.batch import LOCAL_WORKER_CONFIG, _distributed
     from covsim.simulator.analysis import batch as b
 
     variants, params, chunks = _plan(draws, chunk)
     times = []
-    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None, silence_logs=40) as cluster, \
+    with dask.config.set(LOCAL_WORKER_CONFIG), \
+            LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None, silence_logs=40) as cluster, \
             Client(cluster) as client:
         client.run(_warm)  # every worker loads the compiled engine and the data, off the clock
         for _ in range(repeats):

@@ -302,6 +302,31 @@ def test_tcp_scheduler_gives_the_same_numbers(tmp_path, capsys):
         np.testing.assert_array_equal(a[name].values, c[name].values)
 
 
+def test_a_local_worker_writes_its_chunk_and_its_failure_still_reaches_the_command(tmp_path, monkeypatch):
+    """A chunk a local worker checkpoints itself is not fetched back (its result is None); a chunk
+    that fails there must still raise its error here, not be counted as done."""
+    from dask.distributed import Client, LocalCluster
+
+    from covsim.cli.batch import _distributed
+    from covsim.simulator.analysis import batch as analysis
+
+    ds = xr.Dataset({"insured": (("draw", "year"), np.arange(6.0).reshape(2, 3))})
+    monkeypatch.setattr(analysis, "run_chunk", lambda scenario, *_: ds if scenario == "fine" else 1 / 0)
+    chunk = analysis.Chunk(0, 0, 0, 2, "abc")
+    path = tmp_path / "00000-abc.nc"
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None,
+                      silence_logs=40) as cluster, Client(cluster) as client:
+        submit = _distributed(client)
+        assert list(submit([(chunk, "fine", None, 0, str(path))])) == [(chunk, None)]
+        with xr.open_dataset(path) as kept:
+            np.testing.assert_array_equal(kept.insured.values, ds.insured.values)
+        [(back, result)] = submit([(chunk, "fine", None, 0, None)])  # no shared folder: the result travels
+        assert back == chunk and result.identical(ds)
+        with pytest.raises(ZeroDivisionError):
+            list(submit([(chunk, "fails", None, 0, str(tmp_path / "00001-abc.nc"))]))
+    assert not (tmp_path / "00001-abc.nc").exists()
+
+
 def test_store_has_its_coordinates_units_and_provenance(tmp_path, capsys):
     out = tmp_path / "p.zarr"
     assert main(["batch", "vinh_long", "can_tho", "--grid", "near_poor=0.9:1.0:0.1", "--draws", "4",
