@@ -48,6 +48,21 @@ def verdict(attrs) -> str:
     return "; ".join(failures(attrs))
 
 
+def convergence(attrs) -> dict:
+    """The sampler's own diagnostics, as stored with the posterior draws, and the verdict on them."""
+    keys = ("method", "pareto_k", "ess", "rhat_max", "acceptance", "laplace_pareto_k")
+    out = {}
+    for k in keys:
+        if k in attrs:
+            v = attrs[k]
+            out[k] = round(float(v), 4) if not isinstance(v, str) else v
+    failed = verdict(attrs)  # R-hat, ESS, Pareto k against their thresholds
+    out["converged"] = not failed
+    if failed:
+        out["failed"] = failed
+    return out
+
+
 def mark_unconverged(post, reason: str) -> None:
     """Stamp a posterior written with --allow-unconverged."""
     post.attrs["unconverged"] = reason

@@ -6,6 +6,7 @@ error, so that held-out reported figures can be checked against them.
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date
 
 import numpy as np
@@ -20,27 +21,13 @@ from covsim.simulator.inputs.scenario import LAST_YEAR, Scenario
 from covsim.simulator.schemes.provenance import record
 from covsim.simulator.streams import normal_path
 
-from .fit import FAST, Settings, calibrate, fit_of, settings_record
+from .diagnostics import convergence
+from .fit import FAST, Settings, fit_of, settings_record
 from .priors import NATIONAL
+from .unit_as_of import calibrated, is_unit
+from .unit_as_of import own_observations as unit_own
 
 LEVELS = {"lo80": 0.10, "hi80": 0.90, "lo95": 0.025, "hi95": 0.975}
-
-
-def convergence(attrs) -> dict:
-    """The sampler's own diagnostics, as stored with the posterior draws."""
-    keys = ("method", "pareto_k", "ess", "rhat_max", "acceptance", "laplace_pareto_k")
-    out = {}
-    for k in keys:
-        if k in attrs:
-            v = attrs[k]
-            out[k] = round(float(v), 4) if not isinstance(v, str) else v
-    from .diagnostics import verdict
-
-    failed = verdict(attrs)  # R-hat, ESS, Pareto k against their thresholds
-    out["converged"] = not failed
-    if failed:
-        out["failed"] = failed
-    return out
 
 
 def fit_record(post: xr.Dataset, settings: Settings | None) -> dict:
@@ -166,11 +153,12 @@ def forecast(region: str, until: int, to: int, scenario: str | Scenario | None =
     if sc.region != region:
         raise InputError("--scenario", sc.name, f"is for region '{sc.region}', not '{region}'")
     settings = settings or Settings(draws=draws, seed=seed)
-    post = posterior if posterior is not None else calibrate(region, until, settings, scheme=sc.scheme)
+    post = posterior if posterior is not None else calibrated(region, until, settings, scheme=sc.scheme)
     params = post.isel(draw=slice(0, draws))
     ds = run_as_of(sc, until, to, params, seed, model.base_policy())
     reported = predictive(ds, params, seed, region)
-    first, own = model.own_observations(region, until, sc.scheme, post)
+    unit = is_unit(region)  # a 2025 unit: its former provinces' own figures (`unit_as_of`)
+    first, own = unit_own(region, until) if unit else model.own_observations(region, until, sc.scheme, post)
     out = {
         "region": region,
         "until": until,
@@ -183,6 +171,8 @@ def forecast(region: str, until: int, to: int, scenario: str | Scenario | None =
         "forecasts": forecast_rows(reported, first, to),
         "provenance": as_of_record(ds, post, settings if posterior is None else None),
     }
+    if unit:  # each former province's part: fitted as of the year, or on its priors
+        out["former_provinces"] = json.loads(post.attrs["former_fits"])
     if keep_posterior:  # for a caller that scores more from the same fit (backtest's targets)
         out["_posterior"] = post
     if keep_draws:  # reported coverage (and head counts) per draw and year: the backtest's checks

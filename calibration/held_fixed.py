@@ -53,12 +53,13 @@ def check(scenario, until: int | None) -> None:
 def refitted(scenario, until: int | None) -> list[str]:
     """The regions whose fit each alternative redoes: as of a year, the region (fitted then); on the
     whole record, the region, or a 2025 unit's former provinces, with a stored fit of the scheme's
-    own. None: the run is on the priors, and each alternative is run, not refitted."""
+    own (as of a year too: `unit_as_of`). None: the run is on the priors, and each alternative is
+    run, not refitted."""
     from . import shipped
 
-    if until is not None:
-        return [scenario.region]
     region = scenario.region
+    if until is not None and region not in registry.mergeable():
+        return [region]
     unit = region if region in registry.mergeable() else shipped.territory_of(region)  # its part of its unit's draws
     members = registry.former_provinces(unit) if unit is not None else [region]
     return [m for m in members if shipped.stored_path(m, scheme_of(scenario.scheme)).exists()]

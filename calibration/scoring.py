@@ -31,6 +31,7 @@ from covsim.simulator.errors import InputError
 from . import learned
 from .baselines import BASELINES, Z80, yearly
 from .fit import NATIONAL, Settings, calibrate
+from .unit_as_of import calibrated
 from .forecast import as_of_record, check_health_as_of, check_until, convergence, published_chance, run_as_of
 
 
@@ -60,7 +61,7 @@ def target_as_of(scenario, until: int, target: float, year: int, draws: int, see
     planning.check_target(target)
     planning.check_year(scenario, year)
     check_health_as_of(until, scenario.scheme)
-    post = posterior if posterior is not None else calibrate(scenario.region, until, settings, known=known)
+    post = posterior if posterior is not None else calibrated(scenario.region, until, settings, known=known)
     params = post.isel(draw=slice(0, draws))
     ds = run_as_of(scenario, until, scenario.end, params, seed, known=known)
     report = planning.target_report(ds, scenario, target, year, known_on=knowledge_day(until, known))

@@ -17,10 +17,11 @@ def fitted_regions() -> list[str]:
 
 
 def check_fitted(region: str, key: str = "REGION", value: str | None = None, unit_hint: str = "",
-                 own_figures: bool = False) -> str:
+                 own_figures: bool = False, units: bool = False) -> str:
     """A region that can be fitted: a 2025 unit (which run and target take) is told it has no fit of
-    its own (`unit_hint` added), anything else unknown gets the nearest name. `key`/`value` name what
-    asked for the fit."""
+    its own (`unit_hint` added), unless the caller takes `units` as of a year as the sum of their
+    former provinces' fits (`calibration/unit_as_of.py`: forecast, target --until); anything else
+    unknown gets the nearest name. `key`/`value` name what asked for the fit."""
     from covsim.simulator.errors import InputError
     from covsim.simulator.inputs.scenario import offered_regions
 
@@ -28,16 +29,19 @@ def check_fitted(region: str, key: str = "REGION", value: str | None = None, uni
     named = "" if value is None else f"'{region}' "  # the key names it already unless it is another option
     value = region if value is None else value
     if region in offered_regions() and region not in regions:
-        from covsim.simulator.inputs.regions import former_provinces
+        from covsim.simulator.inputs.regions import former_provinces, mergeable
 
+        if units and region in mergeable():
+            return region
         parts = [m for m in former_provinces(region) if m in regions]
         if own_figures:  # a backtest needs figures of the region's own to score
             from covsim.simulator.inputs.observations import observed_years
 
             parts = [m for m in parts if observed_years(m)]
         ways = "" if unit_hint else (
-            f"; `covsim run {region}` and `covsim target {region}` answer for it on the whole record"
-            + (f", and as of a year its former provinces do ({', '.join(parts)})" if parts else ""))
+            f"; `covsim run {region}` and `covsim target {region}` answer for it on the whole record, "
+            f"`covsim forecast {region} --until YEAR` and `covsim target {region} --until YEAR` as of a year"
+            + (f", and its former provinces one by one ({', '.join(parts)})" if parts else ""))
         raise InputError(key, value, f"{named}has no fit of its own (a 2025 unit is the sum of its former "
                                      f"provinces, fitted each on its own{unit_hint}{ways}); allowed: {', '.join(regions)}")
     if region not in regions:
@@ -156,7 +160,12 @@ def cmd_forecast(args) -> int:
     from covsim.calibration.forecast import forecast
     from covsim.cli.summary import counted, print_provenance, unconverged_as_of
 
-    region = check_fitted(args.region)  # the years are checked against the scheme's record once it is known
+    region = check_fitted(args.region, units=True)  # the years are checked against the scheme's record once it is known
+    if args.scheme is not None:
+        from covsim.calibration.unit_as_of import check_scheme, is_unit
+
+        if is_unit(region):
+            check_scheme(region, args.scheme)
     _check_size(args, args.draws or 400, args.to, f"a forecast of {region}")
     result = forecast(region, args.until, args.to, scenario=args.scenario, draws=args.draws or 400,
                       seed=args.seed, settings=_settings(args), scheme=args.scheme)
@@ -379,7 +388,8 @@ def register(sub) -> None:
     cal.set_defaults(func=cmd_calibrate, seed=None)  # None: 0, or for a 2025 unit the kept weighing's seed
 
     fc = sub.add_parser("forecast", help="an 'as of YEAR' forecast: fit up to --until, forecast to --to")
-    fc.add_argument("region", help=region_help(fitted_regions))
+    fc.add_argument("region", help=region_help(fitted_regions) + "; or a 2025 unit (health insurance: its former "
+                                                                 "provinces, each fitted as of --until)")
     fc.add_argument("--until", type=_year, required=True, help="last year of observations the fit may use")
     fc.add_argument("--to", type=_year, required=True, help="last year to forecast")
     fc.add_argument("--scenario", help="scenario to forecast under (default: the region's baseline)")

@@ -107,12 +107,13 @@ def check_known(known, until: int | None) -> None:
         raise InputError("--known", known.isoformat(), "is the day an as-of fit knows policy by: give --until YEAR too")
 
 
-def check_as_of(scenario, year: int, until: int, known) -> None:
-    """What cannot be as of `until` (`target` and `brief --until`), refused before minutes of fitting."""
+def check_as_of(scenario, year: int, until: int, known, units: bool = False) -> None:
+    """What cannot be as of `until` (`target` and `brief --until`), refused before minutes of fitting;
+    `units`: a 2025 unit taken, as its former provinces' fits (`target`)."""
     from covsim.calibration.forecast import check_health_as_of, check_until
     from covsim.cli.forecasting import check_fitted
 
-    check_fitted(scenario.region, "--until", str(until))  # an as-of answer needs the region's own fit
+    check_fitted(scenario.region, "--until", str(until), units=units)  # an as-of answer needs fits
     check_until(until, scenario.scheme)  # inside the observed record, before the year's relation to it
     if year <= until:
         raise InputError("--year", str(year), f"is not after --until {until}: as of then its outcome was already known")
@@ -135,7 +136,7 @@ def _target_as_of(scenario, args) -> dict:
     from covsim.calibration.scoring import outcome, target_as_of
     from covsim.simulator.inputs.observations import observed
 
-    check_as_of(scenario, args.year, args.until, args.known)
+    check_as_of(scenario, args.year, args.until, args.known, units=True)
     if args.score:  # refuse before a minute of fitting
         outcome(scenario.region, args.year, args.target)
     settings = dataclasses.replace(SETTINGS, draws=max(args.draws, 300), seed=args.seed)

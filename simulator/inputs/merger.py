@@ -70,9 +70,10 @@ def policy_as_run(policy: Policy, region: str) -> Policy:
     1 July 2025, its unit's data policy from then on (Bình Dương's pupils get HCMC's 2026 top-up, as
     inside the unit; they kept only the national share), a scenario's own reform of it kept as set.
     Any other region's as it is, and a former province's as it is where the policy is known on a day
-    before the reorganisation was decided (`merger_known`)."""
+    before the reorganisation was decided (`merger_known`): then a unit's former provinces, run
+    side by side as of a year (`calibration/unit_as_of.py`), each keep theirs too."""
     if region in mergeable():
-        return policy_of_members(policy, region)
+        return policy_of_members(policy, region) if merger_known(policy) else policy
     unit = unit_of(region)
     if unit is None or not merger_known(policy):
         return policy

@@ -243,6 +243,10 @@ def boundaries(region: str, years: list[int], known=None) -> list[dict]:
     decided (`known`), a province's own, throughout: the reorganisation is not named."""
     found = registry().get(region)
     kind = found.kind if found is not None else "province_pre2025"
+    if not merger_known(known) and kind == "province" and region in mergeable():  # a unit as of a year: its territory
+        return [{"from": int(years[0]), "to": int(years[-1]),
+                 "boundaries": f"former provinces {' + '.join(former_provinces(region))}, summed (the 2025 "
+                               f"reorganisation not decided by then)"}]
     if not merger_known(known) and kind != "country":
         return [{"from": int(years[0]), "to": int(years[-1]), "boundaries": f"{region} (its own boundaries)"}]
     before, after = [y for y in years if y < MERGER_YEAR], [y for y in years if y >= MERGER_YEAR]

@@ -245,8 +245,7 @@ def test_several_wrong_origins_each_get_their_own_reason():
     assert line.count("the years with one") == 1  # listed once, after the last origin that needs it
 
 
-@pytest.mark.parametrize("command", [("forecast", "--until", "2020", "--to", "2025"), ("backtest",),
-                                     ("calibrate", "--out", "x.nc")])
+@pytest.mark.parametrize("command", [("backtest",), ("calibrate", "--out", "x.nc")])
 def test_a_2025_unit_has_no_fit_of_its_own_and_the_fitting_commands_say_so(command, tmp_path):
     args = (command[0], "ho_chi_minh_city_2025", *command[1:])
     line = assert_one_line_error(covsim(*args, cwd=tmp_path), "ho_chi_minh_city_2025", "no fit of its own",
@@ -254,9 +253,9 @@ def test_a_2025_unit_has_no_fit_of_its_own_and_the_fitting_commands_say_so(comma
     assert not (tmp_path / "x.nc").exists()
     if command[0] != "calibrate":  # where a planner goes instead (calibrate says how to weigh the unit)
         assert "`covsim run ho_chi_minh_city_2025` and `covsim target ho_chi_minh_city_2025` answer for it" in line
-        # (a backtest's: those with figures of their own to score)
-        parts = "ho_chi_minh_city" if command[0] == "backtest" else "binh_duong, ba_ria_vung_tau, ho_chi_minh_city"
-        assert f"its former provinces do ({parts})" in line
+        assert "`covsim forecast ho_chi_minh_city_2025 --until YEAR`" in line  # as of a year (unit_as_of)
+        # a backtest's: those with figures of their own to score
+        assert "its former provinces one by one (ho_chi_minh_city)" in line
 
 
 def test_bands_the_horizon_reaches_but_no_origin_fills_are_empty_not_an_error():
@@ -331,9 +330,12 @@ def test_target_as_of_refuses_days_and_years_that_cannot_be_as_of(args, key, fra
     assert_one_line_error(covsim("target", "vietnam", "--target", "0.9", "--year", year, *args), key, fragment)
 
 
-def test_target_as_of_a_2025_unit_says_it_has_no_fit_of_its_own():
-    assert_one_line_error(covsim("target", "vinh_long_2025", "--target", "0.9", "--year", "2026", "--until", "2023"),
-                          "--until", "no fit of its own", "allowed: vietnam")
+def test_a_briefing_as_of_a_year_of_a_2025_unit_says_it_has_no_fit_of_its_own(tmp_path):
+    """`target` and `forecast` take a unit as of a year (test_unit_as_of.py); a briefing does not yet."""
+    line = assert_one_line_error(covsim("brief", "vinh_long_2025", "--target", "0.9", "--year", "2026", "--until",
+                                        "2023", "--out", "b.html", cwd=tmp_path),
+                                 "--until", "no fit of its own", "allowed: vietnam")
+    assert "`covsim target vinh_long_2025 --until YEAR`" in line and not (tmp_path / "b.html").exists()
 
 
 def test_scoring_a_target_without_an_observed_outcome():
@@ -398,11 +400,11 @@ def test_allowed_unconverged_fit_is_marked_and_every_run_says_so(tmp_path, monke
 def test_as_of_text_says_an_unconverged_fit(monkeypatch, capsys, tmp_path):
     """`forecast` and `target --until` on a fit that failed its diagnostics: the text itself says
     so (a saved table must not read as a converged fit's), as stderr does."""
-    from covsim.calibration import forecast, scoring
+    from covsim.calibration import unit_as_of
     from covsim.cli.main import main
 
-    for module in (forecast, scoring):
-        monkeypatch.setattr(module, "calibrate", lambda region, until, settings, **kw: _unconverged_fit(region, until, settings))
+    # the as-of fits of forecast and target --until (a region's, or a 2025 unit's former provinces')
+    monkeypatch.setattr(unit_as_of, "calibrate", lambda region, until, settings, **kw: _unconverged_fit(region, until, settings))
     line = "the fit as of 2016 did not converge (R-hat 1.930 > 1.05; ESS 46 < 300; after the Laplace fit's " \
            "Pareto k 0.705 > 0.7); its intervals are unreliable"
     for argv in (["forecast", "lai_chau", "--until", "2016", "--to", "2018", "--draws", "20"],

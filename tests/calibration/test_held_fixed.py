@@ -7,7 +7,7 @@ import dataclasses
 import xarray as xr
 
 from covsim import simulator
-from covsim.calibration import held_fixed, scoring
+from covsim.calibration import held_fixed, unit_as_of
 from covsim.calibration.fit import FAST
 from covsim.calibration.shipped import shipped_path
 from covsim.simulator.inputs import regions as registry
@@ -29,7 +29,7 @@ def _recording(seen: list, layer=parameters.LAPSE):
 
 def test_as_of_each_alternative_is_refitted_under_it(monkeypatch):
     seen = []
-    monkeypatch.setattr(scoring, "calibrate", _recording(seen))
+    monkeypatch.setattr(unit_as_of, "calibrate", _recording(seen))
     rows = held_fixed.probabilities(simulator.load_scenario("vinh_long"), 0.9, 2020, 20, 0, until=2018,
                                     settings=FAST, keys=("lapse_factors",))
     assert seen == [("vinh_long", 2018, 0.25), ("vinh_long", 2018, 1.0)]
