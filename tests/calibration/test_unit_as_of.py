@@ -108,6 +108,9 @@ def test_forecast_of_a_unit_as_of_a_year():
     rows = {r["year"]: r for r in out["forecasts"]}
     assert sorted(rows) == [2023, 2024, 2025, 2026] and all(0 <= r["lo95"] <= r["lo80"] <= r["hi80"] <= r["hi95"] <= 1 for r in rows.values())
     assert out["provenance"]["fit"]["until"] == 2023
+    from ..cli.test_json_shapes import documented
+
+    assert set(out) == documented("forecast", unit=True)  # docs/json.md's keys, `former_provinces` with them
 
 
 def test_a_unit_as_of_a_year_is_health_insurance_only():

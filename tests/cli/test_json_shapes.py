@@ -13,9 +13,10 @@ from covsim.cli.main import main
 DOC = Path(__file__).resolve().parents[2] / "docs" / "json.md"
 
 
-def documented(command: str, scheme: str = "bhyt") -> set[str]:
+def documented(command: str, scheme: str = "bhyt", unit: bool = False) -> set[str]:
     """The keys of the table under '## `covsim COMMAND … --json`' (a cell may name several); a row
-    whose text starts 'health only:' or 'labour only:' counts for that scheme alone."""
+    whose text starts 'health only:' or 'labour only:' counts for that scheme alone, 'a 2025 unit
+    only:' for a unit (`unit`) alone."""
     text = DOC.read_text(encoding="utf-8")
     start = text.index(f"## `covsim {command} ")
     end = text.find("\n## ", start + 1)
@@ -24,6 +25,8 @@ def documented(command: str, scheme: str = "bhyt") -> set[str]:
         if line.startswith("| `"):
             what = line.split("|")[2].strip()
             if what.startswith("health only:") and scheme != "bhyt" or what.startswith("labour only") and scheme == "bhyt":
+                continue
+            if what.startswith("a 2025 unit only:") and not unit:
                 continue
             keys |= set(re.findall(r"`([a-z_0-9]+)`", line.split("|")[1]))
     return keys
