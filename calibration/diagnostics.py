@@ -48,11 +48,14 @@ def verdict(attrs) -> str:
     return "; ".join(failures(attrs))
 
 
+#: The sampler's diagnostics a posterior's attributes hold (`convergence` reports them).
+DIAGNOSTICS = ("method", "pareto_k", "ess", "rhat_max", "acceptance", "laplace_pareto_k")
+
+
 def convergence(attrs) -> dict:
     """The sampler's own diagnostics, as stored with the posterior draws, and the verdict on them."""
-    keys = ("method", "pareto_k", "ess", "rhat_max", "acceptance", "laplace_pareto_k")
     out = {}
-    for k in keys:
+    for k in DIAGNOSTICS:
         if k in attrs:
             v = attrs[k]
             out[k] = round(float(v), 4) if not isinstance(v, str) else v

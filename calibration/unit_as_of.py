@@ -19,11 +19,12 @@ import xarray as xr
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs import regions as registry
 
-from .diagnostics import convergence, verdict
+from .diagnostics import DIAGNOSTICS, convergence, verdict
 from .fit import Settings, calibrate
 
-#: The diagnostics a unit's record takes from one of its former provinces' fits (`diagnostics.convergence`).
-DIAGNOSTICS = ("method", "pareto_k", "ess", "rhat_max", "acceptance", "laplace_pareto_k", "unconverged")
+#: What a unit's record takes from one of its former provinces' fits: the diagnostics, and the mark
+#: of a fit written with --allow-unconverged.
+TAKEN = (*DIAGNOSTICS, "unconverged")
 
 
 def is_unit(region: str) -> bool:
@@ -73,9 +74,9 @@ def _recorded(out: xr.Dataset, unit: str, until: int, settings: Settings, known,
     members = registry.former_provinces(unit)
     failing = [m for m in members if m in fits and verdict(fits[m].attrs)]
     chosen = fits.get(failing[0] if failing else registry.seat(unit))
-    attrs = {k: v for k, v in out.attrs.items() if k not in DIAGNOSTICS}
+    attrs = {k: v for k, v in out.attrs.items() if k not in TAKEN}
     if chosen is not None:
-        attrs.update({k: chosen.attrs[k] for k in DIAGNOSTICS if k in chosen.attrs})
+        attrs.update({k: chosen.attrs[k] for k in TAKEN if k in chosen.attrs})
     if failing:
         attrs["unconverged_part"] = failing[0]
     attrs.update({"region": unit, "until": int(until), "seed": int(settings.seed),

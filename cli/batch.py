@@ -52,7 +52,8 @@ class _Sealed:
     arguments for futures (on an xarray Dataset that getattr searches its variables' names for a
     near match), and the scheduler unpickles a task and pickles it again to forward it; bytes pass
     through both as they are. Together with not fetching results a worker wrote itself, this took
-    the submitting process's CPU from about 9 to 5 ms a chunk (2026-12-07), CPU the workers share."""
+    the submitting process's CPU from about 9 to 5 ms a chunk (2026-12-07), CPU the workers share.
+    The synchronous scheduler makes the same search: 4.1 ms a chunk in all, 1.5 ms sealed."""
 
     __slots__ = ("blob",)
 
@@ -68,7 +69,7 @@ def _sync(tasks):
     import dask
 
     for task in tasks:  # one at a time, so each chunk is checkpointed as soon as it is done
-        (result,) = dask.compute(dask.delayed(_run_task)(task), scheduler="synchronous")
+        (result,) = dask.compute(dask.delayed(_run_sealed)(_Sealed(task)), scheduler="synchronous")
         yield result
 
 
