@@ -65,7 +65,7 @@ def _check_as_of(sc, year: int, until: int, known, start: int | None) -> int:
     the levers' first year (default: the year after `until`, the first a plan then could change)."""
     from covsim.cli.planning import check_as_of
 
-    check_as_of(sc, year, until, known)
+    check_as_of(sc, year, until, known, units=True)  # a 2025 unit: its former provinces' fits
     if start is None:
         return until + 1
     if start <= until:

@@ -20,7 +20,7 @@ def check_fitted(region: str, key: str = "REGION", value: str | None = None, uni
                  own_figures: bool = False, units: bool = False) -> str:
     """A region that can be fitted: a 2025 unit (which run and target take) is told it has no fit of
     its own (`unit_hint` added), unless the caller takes `units` as of a year as the sum of their
-    former provinces' fits (`calibration/unit_as_of.py`: forecast, target --until); anything else
+    former provinces' fits (`calibration/unit_as_of.py`: forecast, target and brief --until); anything else
     unknown gets the nearest name. `key`/`value` name what asked for the fit."""
     from covsim.simulator.errors import InputError
     from covsim.simulator.inputs.scenario import offered_regions
@@ -40,7 +40,8 @@ def check_fitted(region: str, key: str = "REGION", value: str | None = None, uni
             parts = [m for m in parts if observed_years(m)]
         ways = "" if unit_hint else (
             f"; `covsim run {region}` and `covsim target {region}` answer for it on the whole record, "
-            f"`covsim forecast {region} --until YEAR` and `covsim target {region} --until YEAR` as of a year"
+            f"`covsim forecast {region} --until YEAR`, `covsim target {region} --until YEAR` and `covsim brief "
+            f"{region} --until YEAR` as of a year"
             + (f", and its former provinces one by one ({', '.join(parts)})" if parts else ""))
         raise InputError(key, value, f"{named}has no fit of its own (a 2025 unit is the sum of its former "
                                      f"provinces, fitted each on its own{unit_hint}{ways}); allowed: {', '.join(regions)}")

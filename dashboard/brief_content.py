@@ -48,6 +48,19 @@ def scenario_rows(s: dict, lang: str) -> list[tuple[str, str]]:
     return rows
 
 
+def run_rows(s: dict, lang: str) -> list[tuple[str, str]]:
+    """The reproduce table's rows of what `run --json` records beside the four hashes: the git
+    commit (a checkout's), the user's own data files the data fingerprint covers (which of a
+    colleague's folder differs), and the libraries' versions the numbers came from."""
+    a = s["assumptions"]
+    rows = [(b("r_code_commit", lang), a["code_commit"])] if a.get("code_commit") else []
+    if a.get("user_data"):
+        rows.append((b("r_user_data", lang), "; ".join(f"{f['file']} ({f['sha256']})" for f in a["user_data"])))
+    if a.get("environment"):
+        rows.append((b("r_environment", lang), ", ".join(f"{k} {v}" for k, v in a["environment"].items())))
+    return rows
+
+
 def lever_change(s: dict, path: str, value: float, year: int, lang: str) -> str:
     """'<lever_phrase> từ năm 2018': one change and its start, as the briefing's table, its idle
     sentence and the printout's first lines all say it."""
@@ -324,7 +337,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
     if as_of:  # the --until (and --known, if given: its default is not a day it takes) that fit it again
         reproduce += [(b("r_until", lang), str(as_of["until"]))]
         reproduce += [(b("r_known", lang), as_of["known"])] if as_of.get("known") else []
-    reproduce += scenario_rows(s, lang)
+    reproduce += scenario_rows(s, lang) + run_rows(s, lang)
     sources = own_cited(s, lang, region) or members_cited(s, lang) or [no_sources(s, lang, region)]  # never left empty
     stamp = local_time(now or datetime.now(timezone.utc), lang)
     return Briefing(lang=lang, title=b("title", lang, scheme=scheme, region=region),
@@ -362,11 +375,27 @@ def as_of_sentences(s: dict, lang: str, section: str = "brief") -> list[str]:
     if not as_of:
         return []
     out = [b("as_of_sentence", lang, until=as_of["until"], day=day_text(as_of["known_on"], lang))]
+    out += [members] if (members := as_of_members(s, lang)) else []
     if split_later(s)[1]:
         out.append(catalogue.text(section, "as_of_later", lang))
     if not as_of["convergence"].get("converged", True):  # the diagnostics' own words are English: on stderr and in --json
         out.append(catalogue.text(section, "as_of_unconverged", lang))
     return out
+
+
+def as_of_members(s: dict, lang: str) -> str:
+    """A 2025 unit as of a year: the sum of its former provinces, each on its fit as of then or on
+    the priors (`calibration/unit_as_of.py`); before the merger was decided, each under its own policy."""
+    parts = []
+    for member, record in (s["as_of"].get("former_provinces") or {}).items():
+        name = region_name(member, lang)
+        parts.append(b("as_of_member.prior", lang, member=name) if "own_observations" not in record else
+                     b("as_of_member.fitted", lang, member=name, until=s["as_of"]["until"],
+                       n=number(record["own_observations"], lang)))
+    if not parts:
+        return ""
+    key = "as_of_members.before" if _before_merger(s) else "as_of_members"
+    return b(key, lang, region=region_name(s["region"], lang), parts="; ".join(parts))
 
 
 def fan_caption(s: dict, lang: str) -> str:

@@ -29,8 +29,10 @@ def coverage_table(s: dict) -> pd.DataFrame:
     df.insert(1, "scheme", s["scheme"])
     # What reproduces the figures, on every row (a CSV holds one table): the last columns.
     a = s["assumptions"]
-    for key in ("seed", "draws", "scenario_hash", "data_hash", "code_version", "parameters_hash"):
+    for key in ("seed", "draws", "scenario_hash", "data_hash", "code_version", "parameters_hash", "code_commit"):
         df[key] = a.get(key, "")
+    df["user_data"] = json.dumps(a.get("user_data") or [])  # the user's files the data hash covers
+    df["environment"] = json.dumps(a.get("environment") or {}, sort_keys=True)  # the libraries' versions
     # the levers moved on the page and their first year: the scenario's hash alone cannot be turned back into them
     df["changed_levers"] = json.dumps(s.get("changed") or {}, sort_keys=True)
     df["lever_start"] = s["start"]

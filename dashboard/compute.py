@@ -226,12 +226,14 @@ def current_levers(name: str, scheme: str, start: int, known: date | None = None
 
 def as_of_years(name: str, scheme: str) -> list[int]:
     """The years the page can show a forecast as of (`covsim target --until`'s): health insurance,
-    a region with a fit of its own (not a 2025 unit), an origin inside the observed record."""
+    a region with a fit of its own or a 2025 unit (its former provinces' fits), an origin inside the
+    observed record."""
     from covsim.calibration.forecast import fit_of
+    from covsim.calibration.unit_as_of import is_unit
     from covsim.simulator.inputs.scenario import known_regions
 
     sc = scenario(name, scheme)
-    if scheme != "bhyt" or sc.region not in known_regions():
+    if scheme != "bhyt" or not (sc.region in known_regions() or is_unit(sc.region)):
         return []
     model = fit_of(scheme)
     decided = planning.plan_decided(sc)  # a plan is seen as of the years it was known in, not before
@@ -654,6 +656,8 @@ def as_of_result(name: str, scheme: str, levers: dict[str, float], start: int, t
     as_of = {"until": int(until), "known_on": day.isoformat(), "known": known.isoformat() if known else None,
              "convergence": convergence(post.attrs), "fit": fit_record(post, settings),
              "group_shares": membership.held_item(list(members), day)}
+    if "former_fits" in post.attrs:  # a 2025 unit: each former province fitted as of the year, or on its priors
+        as_of["former_provinces"] = json.loads(post.attrs["former_fits"])
     return res, as_of
 
 
@@ -667,10 +671,11 @@ def as_of_settings(draws: int, seed: int):
 
 
 def _as_of_fit(region: str, until: int, known, draws: int, seed: int) -> xr.Dataset:
-    """The fit to the figures observed by the end of `until`, under what was decided by then."""
-    from covsim.calibration.fit import calibrate
+    """The fit to the figures observed by the end of `until`, under what was decided by then (a
+    2025 unit: its former provinces', each its own, as `covsim forecast UNIT --until` fits them)."""
+    from covsim.calibration.unit_as_of import calibrated
 
-    return calibrate(region, until, as_of_settings(draws, seed), known=known)
+    return calibrated(region, until, as_of_settings(draws, seed), known=known)
 
 
 def as_of_fit(region: str, until: int, known, draws: int, seed: int) -> xr.Dataset:
@@ -757,6 +762,11 @@ def summary(res: dict) -> dict:
                         "scenario_hash": attrs.get("scenario_hash", ""),
                         "seed": int(attrs.get("seed", 0)), "draws": int(cov.sizes["draw"]),
                         "data_hash": attrs.get("data_hash", ""), "code_version": attrs.get("code_version", ""),
+                        # what `run --json` records besides: where the code is, the user's files the data
+                        # hash covers, the libraries' versions (the briefing, workbook and CSV omitted them)
+                        "code_commit": attrs.get("code_commit") or "",
+                        "user_data": json.loads(attrs.get("user_data") or "[]"),
+                        "environment": json.loads(attrs.get("environment") or "{}"),
                         "parameters": attrs.get("parameters", ""), "source": sc.source,
                         "calibrated": bool(attrs.get("calibrated", 1)),
                         "on_priors": priors, "all_on_priors": all_priors,

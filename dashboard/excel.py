@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from . import catalogue, compute
 from .brief_content import (as_of_sentences, changes, compared_plan, idle_text, lever_phrase, method_text,
-                            scenario_plan, scenario_rows)
+                            run_rows, scenario_plan, scenario_rows)
 from .brief_text import (b, day_text, figure_cell, monte_carlo_text, figures_by_year, group_label, published_label,
                          split_later)
 from .i18n import (district_name, fixed_text, leans_on_text, mostly_prior_text, of_labour_force, region_name,
@@ -203,7 +203,7 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
             + ([[b("r_until", lang), as_of["until"], None]] if as_of else [])
             + ([[b("r_known", lang), as_of["known"], None]] if as_of and as_of.get("known") else [])
             # a user's scenario by name and the compared one's fingerprint, as the briefing's table gives them
-            + [[label, value, None] for label, value in scenario_rows(s, lang)])
+            + [[label, value, None] for label, value in scenario_rows(s, lang) + run_rows(s, lang)])
     ws = _sheet(wb, x("s_assumptions", lang), head,
                 [(x("item", lang), None), (x("status", lang), None), (x("source", lang), None)], rows, freeze_col=0)
     ws.column_dimensions["A"].width = 80

@@ -330,14 +330,6 @@ def test_target_as_of_refuses_days_and_years_that_cannot_be_as_of(args, key, fra
     assert_one_line_error(covsim("target", "vietnam", "--target", "0.9", "--year", year, *args), key, fragment)
 
 
-def test_a_briefing_as_of_a_year_of_a_2025_unit_says_it_has_no_fit_of_its_own(tmp_path):
-    """`target` and `forecast` take a unit as of a year (test_unit_as_of.py); a briefing does not yet."""
-    line = assert_one_line_error(covsim("brief", "vinh_long_2025", "--target", "0.9", "--year", "2026", "--until",
-                                        "2023", "--out", "b.html", cwd=tmp_path),
-                                 "--until", "no fit of its own", "allowed: vietnam")
-    assert "`covsim target vinh_long_2025 --until YEAR`" in line and not (tmp_path / "b.html").exists()
-
-
 def test_scoring_a_target_without_an_observed_outcome():
     result = covsim("target", "vietnam", "--target", "0.941", "--year", "2024", "--until", "2021", "--score")
     assert_one_line_error(result, "--year", "2024", "no observed year-end coverage")
@@ -413,10 +405,7 @@ def test_as_of_text_says_an_unconverged_fit(monkeypatch, capsys, tmp_path):
         assert main(argv) == 0
         got = capsys.readouterr()
         assert line in got.out.splitlines() and f"covsim: warning: {line}" in got.err.splitlines()
-    # the briefing warns in the same words (it had its own), and says so in itself
-    from covsim.calibration import fit
-
-    monkeypatch.setattr(fit, "calibrate", lambda region, until, settings, **kw: _unconverged_fit(region, until, settings))
+    # the briefing warns in the same words (it had its own), and says so in itself (the same as-of fit)
     out = tmp_path / "brief.html"
     assert main(["brief", "lai_chau", "--until", "2016", "--target", "0.9", "--year", "2018", "--draws", "20",
                  "--out", str(out)]) == 0

@@ -11,6 +11,9 @@ import pytest
 
 from covsim.dashboard import briefing, callbacks, compute, views
 
+from ..calibration.test_unit_as_of import fits  # noqa: F401 - a 2025 unit's parts, stamped, not fitted
+from .test_brief import unit_fits  # noqa: F401 - those, and the page's kept fits cleared after
+
 DRAWS, SEED = 40, 0
 
 
@@ -68,10 +71,9 @@ def test_today_s_boxes_would_read_as_changes_as_of_2013():
     ("vietnam", {"until": "2013,5"}, "until", "whole_year"),
     ("vietnam", {"year": 2013}, "year", "after_as_of"),
     ("vietnam", {"start": 2013}, "start", "after_as_of"),
-    ("vinh_long_2025", {}, "until", "as_of_none"),  # a 2025 unit has no fit of its own
 ])
 def test_what_cannot_be_as_of_is_said_beside_its_box(name, over, field, code):
-    req = _request(name, None, year=2027 if name.endswith("2025") else 2020)
+    req = _request(name, None)
     req = {**req, "until": 2013, **over}
     s = callbacks.compute_request(req, DRAWS, SEED)
     assert s.get("field") == field and s.get("code") == code, s
@@ -82,12 +84,14 @@ def test_what_cannot_be_as_of_is_said_beside_its_box(name, over, field, code):
         assert "2009" in callbacks.render(s, "en")["error"] and "2025" in callbacks.render(s, "en")["error"]
 
 
-def test_a_labour_scheme_or_a_2025_unit_offers_no_year_and_lets_one_go():
+def test_a_labour_scheme_offers_no_year_and_lets_one_go_a_2025_unit_offers_the_nations():
     options, kept, disabled, _, _ = callbacks.as_of_choice("vietnam", "bhyt", "en", None)
     years = [o["value"] for o in options]
     assert years[0] == 2025 and 2013 in years and not disabled
     assert callbacks.as_of_choice("vietnam", "bhyt", "en", 2013)[1] is callbacks.no_update  # kept
-    for name, scheme in (("vietnam", "bhxh"), ("vinh_long_2025", "bhyt")):
+    # a 2025 unit: its former provinces' fits as of the year (until 2026-12-07 none was offered)
+    assert [o["value"] for o in callbacks.as_of_choice("vinh_long_2025", "bhyt", "en", None)[0]] == years
+    for name, scheme in (("vietnam", "bhxh"), ("vinh_long_2025", "bhxh")):
         options, kept, disabled, placeholder, _ = callbacks.as_of_choice(name, scheme, "en", 2013)
         assert options == [] and kept is None and disabled and placeholder.startswith("Not available")
     # a plan decided later than the year picked lets it go, and the box says so (an audit of 2026-12-07:
@@ -132,7 +136,7 @@ def test_the_as_of_fit_is_kept_where_the_next_background_job_finds_it(tmp_path, 
     the next lever move would fit again. It goes to the shared cache, and is read back from there."""
     import diskcache
 
-    from covsim.calibration import fit
+    from covsim.calibration import unit_as_of
     from covsim.dashboard import cache
 
     monkeypatch.setattr(cache, "_SHARED", None)
@@ -144,7 +148,7 @@ def test_the_as_of_fit_is_kept_where_the_next_background_job_finds_it(tmp_path, 
     def refit(*args, **kwargs):
         raise AssertionError("fitted again")
 
-    monkeypatch.setattr(fit, "calibrate", refit)
+    monkeypatch.setattr(unit_as_of, "calibrate", refit)  # the as-of fit's, a region's or a unit's parts
     again = compute.as_of_fit("vinh_long", 2016, None, DRAWS, SEED)
     assert again.identical(first)
     compute._kept_fit.cache_clear()
@@ -167,3 +171,17 @@ def test_as_of_a_year_a_plan_decided_later_is_greyed_in_the_comparison_box():
     fed_by_until = [key for key, cb in wiring.items() if "compare.options" in key
                     and any(i["id"] == "until" for i in cb["inputs"])]
     assert fed_by_until
+
+
+def test_a_2025_unit_as_of_a_year_on_the_page_says_its_parts(unit_fits):
+    """The page as of 2023 for a 2025 unit: `covsim brief UNIT --until 2023` on screen, the note over
+    the answer naming each former province's fit (or its priors) and that the merger was not decided."""
+    s = callbacks.compute_request(_request("can_tho_2025", 2023, year=2026, target=95), DRAWS, SEED)
+    assert "error" not in s, s.get("error")
+    assert unit_fits == [("can_tho", 2023, None)] and s["as_of"]["until"] == 2023
+    res, _ = compute.as_of_result("can_tho_2025", "bhyt", {}, 2024, 0.95, 2026, 2023, draws=DRAWS, seed=SEED, kept=True)
+    assert s["report"]["probability"] == res["report"]["probability"] and len(unit_fits) == 1  # the kept fit
+    note = views.as_of_note(s, "en")
+    assert "Can Tho fitted on its own figures observed by 2023 (1)" in note and "Soc Trang on the model's priors" in note
+    assert "had not been decided by then" in note
+    assert "Hậu Giang dùng phân phối tiên nghiệm" in views.as_of_note(s, "vi")

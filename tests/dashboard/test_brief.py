@@ -13,6 +13,8 @@ from covsim.cli.main import main
 from covsim.dashboard import brief_content, brief_text, callbacks, compute
 from covsim.dashboard.brief_text import local_time, number, percent
 
+from ..calibration.test_unit_as_of import fits  # noqa: F401 - a 2025 unit's parts, stamped, not fitted
+
 DRAWS = 40
 GOAL = ["brief", "lai_chau_plan_2016", "--target", "0.968", "--year", "2020", "--draws", str(DRAWS)]
 
@@ -672,17 +674,17 @@ def test_brief_as_of_a_year_is_target_until_on_paper_with_what_followed(tmp_path
 
     from covsim.calibration import scoring
     from covsim.calibration.backtest import SETTINGS
-    from covsim.calibration import fit
+    from covsim.calibration import unit_as_of
     from covsim.simulator import load_scenario
 
     fits = []
-    real = fit.calibrate
+    real = unit_as_of.calibrate  # the fit an as-of run makes (of a region, or of a unit's parts)
 
     def kept(*args, **kwargs):
         fits.append(real(*args, **kwargs))
         return fits[-1]
 
-    monkeypatch.setattr(fit, "calibrate", kept)
+    monkeypatch.setattr(unit_as_of, "calibrate", kept)
     out = tmp_path / "b.docx"
     assert main(["brief", "vietnam", "--target", "0.8", "--year", "2020", "--until", "2013", "--known", "2014-03-01",
                  "--draws", str(DRAWS), "--lang", "en", "--out", str(out), "--json", "--lever", "near_poor=0.7"]) == 0
@@ -736,10 +738,56 @@ def test_brief_as_of_refuses_what_cannot_be_as_of_before_fitting(tmp_path, capsy
     assert not out.exists()
 
 
-def test_brief_as_of_a_2025_unit_says_it_has_no_fit_of_its_own(tmp_path, capsys):
-    assert main(["brief", "vinh_long_2025", "--target", "0.9", "--year", "2027", "--until", "2023",
-                 "--out", str(tmp_path / "b.html")]) == 2
-    assert "no fit of its own" in capsys.readouterr().err
+@pytest.fixture
+def unit_fits(fits):
+    """The as-of fits a 2025 unit's briefing asks for, each answered by the stored posterior stamped
+    with the origin (test_unit_as_of.py's `fits`: the fit itself is `target --until`'s)."""
+    yield fits
+    compute._kept_fit.cache_clear()  # the page's kept fits: none of these stamped ones outlives the test
+
+
+def test_brief_as_of_a_2025_unit_is_target_until_of_the_unit_on_paper(tmp_path, capsys, unit_fits):
+    """`brief UNIT --until`: the unit as `covsim target UNIT --until` runs it (its former provinces
+    side by side, each with a fit of its own refitted as of the year, the others on their priors),
+    the same probability; the paper names each part, and that the merger was not decided by then
+    (until 2026-12-07 a unit was refused: "has no fit of its own")."""
+    import docx
+
+    from covsim.calibration import scoring
+    from covsim.simulator import load_scenario
+
+    out = tmp_path / "b.docx"
+    assert main(["brief", "can_tho_2025", "--target", "0.95", "--year", "2026", "--until", "2023",
+                 "--draws", str(DRAWS), "--lang", "en", "--out", str(out), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert unit_fits == [("can_tho", 2023, None)]  # Hậu Giang and Sóc Trăng have no fit: their priors
+    parts = printed["as_of"]["former_provinces"]
+    assert list(parts) == ["can_tho", "hau_giang", "soc_trang"] and parts["can_tho"]["fit"] == "fitted as of 2023"
+    assert parts["hau_giang"] == parts["soc_trang"] == {"fit": "priors (no fit of its own)"}
+    report = scoring.target_as_of(load_scenario("can_tho_2025"), 2023, 0.95, 2026, DRAWS, 0,
+                                  compute.as_of_settings(DRAWS, 0))
+    assert printed["probability"] == report["probability"]  # the same draws, the same run
+    lead = next(p.text for p in docx.Document(str(out)).paragraphs
+                if p.text.startswith("This assessment is made as of the end of 2023"))
+    assert ("is here the sum of its former provinces, each run on its own and under its own policy (the 2025 "
+            "reorganisation had not been decided by then): Can Tho fitted on its own figures observed by 2023 (1); "
+            "Hau Giang on the model's priors (no fit of its own); Soc Trang on the model's priors") in lead
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_units_parts_as_of_a_year_after_the_merger_was_decided_drop_the_before(lang):
+    """As of a day the merger was known (Resolution 202/2025, 12 June 2025), the paper does not say it
+    was not; a region that is no unit gets no such sentence."""
+    parts = {"vinh_long": {"fit": "fitted as of 2025", "own_observations": 4, "convergence": {"converged": True}},
+             "ben_tre": {"fit": "priors (no fit of its own)"}, "tra_vinh": {"fit": "priors (no fit of its own)"}}
+    before = {"region": "vinh_long_2025", "as_of": {"until": 2024, "known_on": "2024-12-31", "former_provinces": parts}}
+    after = {"region": "vinh_long_2025", "as_of": {"until": 2025, "known_on": "2025-12-31", "former_provinces": parts}}
+    said_before, said_after = brief_content.as_of_members(before, lang), brief_content.as_of_members(after, lang)
+    reorganisation = "sắp xếp đơn vị hành chính" if lang == "vi" else "reorganisation"
+    assert reorganisation in said_before and reorganisation not in said_after
+    assert ("(4 số liệu)" if lang == "vi" else "(4)") in said_after and said_after.count(";") == 2
+    assert brief_content.as_of_members({"region": "vinh_long", "as_of": {"until": 2024, "known_on": "2024-12-31"}},
+                                       lang) == ""
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -904,3 +952,37 @@ def test_a_briefing_on_draws_of_an_unconverged_fit_says_so_on_paper(tmp_path):
     s["assumptions"] = {**s["assumptions"], "unconverged": "R-hat 2.300 > 1.05"}
     (line,) = [c.children for c in callbacks.render(s, "vi")["probability"] if getattr(c, "id", None) == "unconverged"]
     assert line.startswith("Các tham số lấy từ một lần hiệu chỉnh không đạt")
+
+
+def test_the_paper_the_workbook_and_the_csv_record_what_run_json_records_beside_the_hashes(summary):
+    """The git commit (a checkout's), the user's own data files the data fingerprint covers and the
+    libraries' versions: `run --json` records them; until 2026-12-07 the briefing, its workbook and
+    the CSV did not, so a colleague holding only the paper could not tell which of their files or
+    which numpy differed."""
+    import io
+
+    import numpy
+    import openpyxl
+    import pandas as pd
+
+    from covsim.dashboard import briefing
+
+    assert summary["assumptions"]["environment"]["numpy"] == numpy.__version__  # the run's own record
+    mine = [{"file": "my_province/coverage.csv", "sha256": "0123456789abcdef"}]
+    s = {**summary, "assumptions": {**summary["assumptions"], "code_commit": "4f48ef7", "user_data": mine}}
+    for lang in ("vi", "en"):
+        rows = dict(brief_content.briefing(s, lang).reproduce)
+        assert rows[brief_text.b("r_code_commit", lang)] == "4f48ef7"
+        assert rows[brief_text.b("r_user_data", lang)] == "my_province/coverage.csv (0123456789abcdef)"
+        assert f"numpy {numpy.__version__}" in rows[brief_text.b("r_environment", lang)]
+        sheet = openpyxl.load_workbook(io.BytesIO(briefing.to_excel(s, lang))).worksheets[-1]
+        cells = {r[0]: r[1] for r in sheet.iter_rows(values_only=True) if r and r[0]}
+        assert cells[brief_text.b("r_code_commit", lang)] == "4f48ef7"
+        assert cells[brief_text.b("r_user_data", lang)] == "my_province/coverage.csv (0123456789abcdef)"
+    csv = pd.read_csv(io.BytesIO(briefing.to_csv(s)), encoding="utf-8-sig")
+    assert set(csv.code_commit) == {"4f48ef7"} and json.loads(csv.user_data[0]) == mine
+    assert json.loads(csv.environment[0])["numpy"] == numpy.__version__
+    # an installed package has no commit and a user no files of their own: no empty rows on paper
+    bare = {**summary, "assumptions": {**summary["assumptions"], "code_commit": "", "user_data": []}}
+    labels = [k for k, _ in brief_content.briefing(bare, "en").reproduce]
+    assert brief_text.b("r_code_commit", "en") not in labels and brief_text.b("r_user_data", "en") not in labels
