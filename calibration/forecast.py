@@ -17,6 +17,7 @@ from covsim.simulator.analysis import planning
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs import known
 from covsim.simulator.inputs.decisions import knowledge_day
+from covsim.simulator.inputs.regions import boundaries
 from covsim.simulator.inputs.scenario import LAST_YEAR, Scenario
 from covsim.simulator.schemes.provenance import record
 from covsim.simulator.streams import normal_path
@@ -169,6 +170,9 @@ def forecast(region: str, until: int, to: int, scenario: str | Scenario | None =
         "pooled": bool(region != NATIONAL),
         "convergence": convergence(post.attrs),
         "forecasts": forecast_rows(reported, first, to),
+        # which boundaries each year is in, as known by the origin's day (a 2025 unit as of a year
+        # before the merger was decided: its former provinces, summed), as `target` says it
+        "boundaries": boundaries(region, list(range(first, to + 1)), knowledge_day(until)),
         "provenance": as_of_record(ds, post, settings if posterior is None else None),
     }
     if unit:  # each former province's part: fitted as of the year, or on its priors

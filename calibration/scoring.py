@@ -15,6 +15,7 @@ forecast from so few points says 0.5. One more baseline knows the targets, as th
 from __future__ import annotations
 
 import dataclasses
+import json
 import warnings
 
 import numpy as np
@@ -71,6 +72,8 @@ def target_as_of(scenario, until: int, target: float, year: int, draws: int, see
                                           also=scenario.rests_on())
     report["as_of"] = int(until)
     report["convergence"] = convergence(post.attrs)
+    if "former_fits" in post.attrs:  # a 2025 unit: each former province's part, as `forecast` gives it
+        report["former_provinces"] = json.loads(post.attrs["former_fits"])
     report["provenance"] = as_of_record(ds, post, settings if posterior is None else None)
     return report
 

@@ -176,7 +176,8 @@ def cmd_brief(args) -> int:
                 extra["budget"] = {"year": rep["year"], "compared_with": s.get("budget_compared_with"), "units": "VND",
                                    **{k: row[k] for k in (*planning.BUDGET_VARS, "extra_state_cost", "extra_insured",
                                                           "cost_per_additional_insured") if k in row}}  # BHXH: support
-        print(json.dumps({"out": str(out), "scenario": s["scenario"], "target": rep["target"], "year": rep["year"],
+        print(json.dumps({"out": str(out), "region": s["region"], "scenario": s["scenario"], "target": rep["target"],
+                          "year": rep["year"],
                           "probability": rep["probability"], "probability_se": rep["probability_se"],
                           **{k: rep[k] for k in ("probability_published", "probability_published_se", "reporting_error_sd")
                              if k in rep},

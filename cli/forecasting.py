@@ -46,8 +46,10 @@ def check_fitted(region: str, key: str = "REGION", value: str | None = None, uni
         raise InputError(key, value, f"{named}has no fit of its own (a 2025 unit is the sum of its former "
                                      f"provinces, fitted each on its own{unit_hint}{ways}); allowed: {', '.join(regions)}")
     if region not in regions:
-        from covsim.simulator.inputs.regions import unknown
+        from covsim.simulator.inputs.regions import mergeable, unknown
 
+        if units:  # a misspelt unit is told the unit's name, and the units are among what is allowed
+            regions = [*regions, *mergeable()]
         raise InputError(key, value, f"{unknown(region, regions)}; allowed: {', '.join(regions)}")
     return region
 
@@ -159,7 +161,7 @@ def _weigh_unit(args):
 
 def cmd_forecast(args) -> int:
     from covsim.calibration.forecast import forecast
-    from covsim.cli.summary import counted, print_provenance, unconverged_as_of
+    from covsim.cli.summary import counted, print_boundaries, print_provenance, unconverged_as_of
 
     region = check_fitted(args.region, units=True)  # the years are checked against the scheme's record once it is known
     if args.scheme is not None:
@@ -190,6 +192,7 @@ def cmd_forecast(args) -> int:
               + ("  (fitted: up to --until)" if r["year"] <= args.until else ""))
     if failed:  # in the text itself too: a saved table must not read as a converged fit's
         print(failed)
+    print_boundaries(result["boundaries"])
     print_provenance(result["provenance"])
     return 0
 

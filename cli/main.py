@@ -183,7 +183,8 @@ def _budget(ds, scenario, params, args) -> dict:
 
     def run(base):
         ran.append(base)
-        return simulator.run(base, params=params, draws=args.draws, seed=args.seed)
+        ran.append(simulator.run(base, params=params, draws=args.draws, seed=args.seed))
+        return ran[-1]
 
     table, compared = planning.budget_against_baseline(ds, scenario, run)
     out = {"units": "VND/year", "compared_with": compared}
@@ -196,6 +197,10 @@ def _budget(ds, scenario, params, args) -> dict:
             [None if v != v else round(float(v), 1) for v in values]
     # `units` is the money's; the block also holds counts and a monthly salary: each column's own
     out["units_of"] = {c: BUDGET_UNITS.get(c, "VND/year") for c in table.columns if c != "year"}
+    # how sure: the 10%-90% range over draws of the money, and of the extra cost and insured (since 2026-12-07)
+    bounds = planning.budget_interval(ds, scenario.region, ran[1] if ran else None)
+    for side, columns in bounds.items():
+        out[side] = {c: [round(float(v), 1) for v in values] for c, values in columns.items()}
     return out
 
 
@@ -226,12 +231,15 @@ def _budget_table(budget: dict) -> str:
 
     against = (f"; VND per additional insured against {budget['compared_with']}" if budget["compared_with"]
                else "; the policy in force: no comparison")
-    lines = [f"budget (mean over draws, bn VND{against})",
-             f"{'year':>4}  {'state':>9}  {'national':>9}  {'local':>9}  {'revenue':>9}  {'per add. insured':>16}"]
+    lines = [f"budget (mean over draws, and the state's cost 10%-90% over draws; bn VND{against})",
+             f"{'year':>4}  {'state':>9}  {'10%-90%':>17}  {'national':>9}  {'local':>9}  {'revenue':>9}"
+             f"  {'per add. insured':>16}"]
     per = budget.get("cost_per_additional_insured")
+    lo, hi = budget["lo80"]["state_cost"], budget["hi80"]["state_cost"]
     for i, year in enumerate(budget["year"]):
         extra = f"{planning.shown_per_insured(per[i]):,.0f}" if per and per[i] is not None else ""
-        lines.append(f"{year:>4}  {budget['state_cost'][i] / 1e9:>9,.1f}  {budget['state_cost_national'][i] / 1e9:>9,.1f}"
+        lines.append(f"{year:>4}  {budget['state_cost'][i] / 1e9:>9,.1f}  {lo[i] / 1e9:>8,.1f}-{hi[i] / 1e9:>8,.1f}"
+                     f"  {budget['state_cost_national'][i] / 1e9:>9,.1f}"
                      f"  {budget['state_cost_local'][i] / 1e9:>9,.1f}  {budget['premium_revenue'][i] / 1e9:>9,.1f}"
                      f"  {extra:>16}")
     if budget["year"] and budget["state_cost"][0] == 0 < budget["premium_revenue"][0]:  # said, not left to be

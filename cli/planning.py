@@ -11,6 +11,7 @@ import math
 import sys
 from pathlib import Path
 
+from covsim.cli.summary import print_boundaries
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs.levers import LEVERS
 from covsim.simulator.inputs.scheme_ids import LABOUR_DENOMINATORS, SCHEMES
@@ -74,11 +75,6 @@ def _boundaries(scenario, years: list[int] | None = None, known=None) -> list[di
     from covsim.simulator.inputs.regions import boundaries
 
     return boundaries(scenario.region, years or scenario.years, known)
-
-
-def _print_boundaries(spans: list[dict]) -> None:
-    for span in spans:
-        print(f"boundaries {span['from']}-{span['to']}: {span['boundaries']}")
 
 
 def _draws(scenario, args):
@@ -234,7 +230,7 @@ def cmd_target(args) -> int:
             target = f"{100 * g['target']:.1f}%" if g["target"] is not None else ""
             gap = f"{100 * g['gap']:+.1f}" if g["gap"] is not None else ""
             print(f"{g['group']:<28} {100 * g['coverage']:>7.1f}% {target:>7} {gap:>7}")
-    _print_boundaries(report["boundaries"])
+    print_boundaries(report["boundaries"])
     print_provenance(report["provenance"])
     if report.get("leans_on"):  # how the answer moves with each number the figures did not measure
         mostly = set(report["provenance"].get("learned", {}).get("mostly_prior", []))
@@ -395,8 +391,11 @@ def cmd_solve(args) -> int:
     years = f"{cost['from']}-{cost['to']}" if cost["to"] != cost["from"] else f"{cost['from']}"
     against = ("the current policy" if result["scenario"] == result["region"]
                else f"{result['scenario']} as it is")  # a reform given with --scenario: against it, unchanged
-    print(f"state budget cost {years}: {cost['total'] / 1e9:,.1f} bn VND "
-          f"({result['extra_state_cost']['total'] / 1e9:+,.1f} bn against {against})")
+    extra = result["extra_state_cost"]
+    print(f"state budget cost {years}: {cost['total'] / 1e9:,.1f} bn VND (10%-90% over draws "
+          f"{cost['total_lo80'] / 1e9:,.1f}-{cost['total_hi80'] / 1e9:,.1f}; "
+          f"{extra['total'] / 1e9:+,.1f} bn against {against}, 10%-90% {extra['total_lo80'] / 1e9:+,.1f} to "
+          f"{extra['total_hi80'] / 1e9:+,.1f})")
     # where the levers start from: the chance the mix above is bought against
     print(f"under {against}: probability {planning.probability_text(result['current_probability'])}")
     if result["cost_per_additional_insured"]:
@@ -405,7 +404,7 @@ def cmd_solve(args) -> int:
     for line in (_drive_effect_line(result.get("drive_effect")), _monte_carlo_line(result["monte_carlo"], result)):
         if line:
             print(line)
-    _print_boundaries(result["boundaries"])
+    print_boundaries(result["boundaries"])
     print_provenance(result["provenance"])
     return 0
 
@@ -862,7 +861,7 @@ def cmd_allocate(args) -> int:
         print(f"no district or commune data for {scenario.region}: targets by group only")
     for r in sums.itertuples(index=False):
         print(f"  {r.year} {r.unit_kind:<8} {r.insured:>12,} / {r.population:>12,} = {100 * r.rate:.2f}%")
-    _print_boundaries(spans)
+    print_boundaries(spans)
     print_provenance(record)
     print(f"written: {args.out}" + (f" (provenance: {args.out}.provenance.json)" if args.out.lower().endswith(".csv")
                                     else " (provenance: its sheet 'provenance')"))

@@ -164,3 +164,10 @@ def mostly_prior_lines(record: dict) -> list[str]:
         return []
     return [f"fitted, yet mostly their assumed priors (posterior contraction below {rec['mostly_prior_below']:g}: "
             f"the figures left over half of the prior's variance): " + ", ".join(f"{n} {c:.2f}" for n, c in mostly.items())]
+
+
+def print_boundaries(spans: list[dict]) -> None:
+    """Which boundaries each run of years is in (`regions.boundaries`), one line each, as `target`,
+    `allocate` and `forecast` print them."""
+    for span in spans:
+        print(f"boundaries {span['from']}-{span['to']}: {span['boundaries']}")

@@ -241,10 +241,20 @@ def drives_held_key(scheme: str) -> str:
     return "plan_drives_held" if scheme == "bhyt" else "plan_drives_held.labour"
 
 
+def named(s: dict, lang: str) -> str:
+    """The region as the briefing names it: as of a day before the 2025 reorganisation was decided, a
+    unit by its former provinces (Cần Thơ + Hậu Giang + Sóc Trăng; Lai Châu), not by a name it got
+    later."""
+    from . import compute
+
+    members = compute.former_provinces(s["region"]) if s.get("region") and _before_merger(s) else ()
+    return " + ".join(region_name(m, lang) for m in members) if members else region_name(s["region"], lang)
+
+
 def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | None = None) -> Briefing:
     """The briefing of a result summary in the language ('vi' or 'en')."""
     rep = s["report"]
-    year, region = int(rep["year"]), region_name(s["region"], lang)
+    year, region = int(rep["year"]), named(s, lang)
     scheme = scheme_name(s["scheme"], lang)
     denominator = b(f"denominator_{s['denominator']}", lang)  # every denominator a run names has an entry
     rows, first = changes(s, lang, reform)
@@ -388,14 +398,14 @@ def as_of_members(s: dict, lang: str) -> str:
     the priors (`calibration/unit_as_of.py`); before the merger was decided, each under its own policy."""
     parts = []
     for member, record in (s["as_of"].get("former_provinces") or {}).items():
-        name = region_name(member, lang)
-        parts.append(b("as_of_member.prior", lang, member=name) if "own_observations" not in record else
-                     b("as_of_member.fitted", lang, member=name, until=s["as_of"]["until"],
-                       n=number(record["own_observations"], lang)))
-    if not parts:
+        name, n = region_name(member, lang), int(record.get("own_observations", 0))
+        key = "as_of_member.prior" if "own_observations" not in record else \
+            "as_of_member.fitted" if n else "as_of_member.national"  # no figure of its own by then: the nation's
+        parts.append(b(key, lang, member=name, until=s["as_of"]["until"], n=number(n, lang)))
+    if len(parts) < 2:  # Lai Châu kept its territory: no sum to tell
         return ""
     key = "as_of_members.before" if _before_merger(s) else "as_of_members"
-    return b(key, lang, region=region_name(s["region"], lang), parts="; ".join(parts))
+    return b(key, lang, region=named(s, lang), parts="; ".join(parts))
 
 
 def fan_caption(s: dict, lang: str) -> str:
@@ -418,16 +428,25 @@ def _members(s: dict) -> tuple[str, ...]:
 
 def members_cited(s: dict, lang: str) -> list[str]:
     """A 2025 unit has no figure of its own in the shipped data: the annex cites those of its former
-    provinces, which its run is calibrated on, each named."""
+    provinces, which its run is calibrated on, each named (Lai Châu's one too). As of a day, as the
+    region's own are: a figure observed later cited as what followed, a document decided later not
+    at all; before the merger was decided, each province by its name alone."""
     from . import compute
 
     out = []
     denominator = b(f"denominator_{s['denominator']}", lang) if s.get("denominator") else ""
-    for member in _members(s):
+    day = s["as_of"]["known_on"] if s.get("as_of") else None
+    key = "source_member.before" if _before_merger(s) else "source_member"
+    for member in compute.former_provinces(s["region"]) if s.get("region") else ():
         observed, targets = compute.figures_of(member, s["scheme"])
-        for line in cited({"observed": observed, "targets": targets}, lang,
-                          compute.other_unit_targets(member, s["scheme"]), denominator):
-            out.append(b("source_member", lang, member=region_name(member, lang), source=line))
+        other = compute.other_unit_targets(member, s["scheme"])
+        if day is not None:  # as `compute.as_of_result` holds the region's own
+            until = int(s["as_of"]["until"])
+            observed = [{**r, "later": r["year"] > until} for r in observed]
+            targets = [r for r in targets if compute.documents_known_on(r["source"], day)]
+            other = [r for r in other if compute.documents_known_on(r["source"], day)]
+        for line in cited({"observed": observed, "targets": targets}, lang, other, denominator):
+            out.append(b(key, lang, member=region_name(member, lang), source=line))
     return out
 
 
@@ -506,7 +525,8 @@ def method_text(s: dict, lang: str, region: str) -> str:
     money only where the scheme has a budget (health insurance)."""
     calibrated = s["assumptions"].get("calibrated", True)
     fitted = "model_text.labour" if s["scheme"] in ("bhxh", "bhtn") else "model_text"  # which figures it weighed
-    text = b(fitted if calibrated else "model_text.prior", lang, region=region)
+    prior = "model_text.prior.before" if _before_merger(s) and _members(s) else "model_text.prior"
+    text = b(fitted if calibrated else prior, lang, region=region)
     merged = "" if _before_merger(s) else merged_text(s, lang, region) or former_text(s, lang, region)
     text += " " + merged if merged else ""
     weighed = unit_figures_text(s["assumptions"], lang)  # a 2025 unit weighed on its own figures says on which

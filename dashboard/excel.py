@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from . import catalogue, compute
 from .brief_content import (as_of_sentences, changes, compared_plan, idle_text, lever_phrase, method_text,
-                            run_rows, scenario_plan, scenario_rows)
+                            named, run_rows, scenario_plan, scenario_rows)
 from .brief_text import (b, day_text, figure_cell, monte_carlo_text, figures_by_year, group_label, published_label,
                          split_later)
 from .i18n import (district_name, fixed_text, leans_on_text, mostly_prior_text, of_labour_force, region_name,
@@ -99,7 +99,7 @@ def to_excel(s: dict, lang: str = "vi") -> bytes:
     """The workbook's bytes for a result summary, in the session's language."""
     wb = Workbook()
     wb.remove(wb.active)
-    region, rep = region_name(s["region"], lang), s["report"]
+    region, rep = named(s, lang), s["report"]
     plan = scenario_plan(s, lang)  # as of a year: the policy decided by then, not today's laws
     head = f"{region} — {plan}"
 
@@ -188,7 +188,7 @@ def _assumptions(wb: Workbook, s: dict, lang: str, head: str) -> None:
     unconfirmed = unverified_text(a.get("unverified_data"), lang)  # data rows no source here confirms
     later = stand_ins_text(a.get("stand_ins"), lang)  # as of a day: later figures standing in
     idle = idle_text(s, lang)  # the plan's levers this scheme does not read: no change, said so
-    section("h_method", [[method_text(s, lang, region_name(s["region"], lang)), None, None]]
+    section("h_method", [[method_text(s, lang, named(s, lang)), None, None]]
             + ([[idle, None, None]] if idle else [])
             + [[fixed_text(s["scheme"], lang, s.get("region"), s["years"][-1], as_of), b("status_assumed", lang), None]]
             + ([[unconfirmed, b("status_assumed", lang), None]] if unconfirmed else [])

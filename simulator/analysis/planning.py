@@ -285,6 +285,23 @@ def shown_per_insured(value: float | None) -> float | None:
     return float(round(value, PER_INSURED_DIGITS - 1 - int(np.floor(np.log10(abs(value))))))
 
 
+def budget_interval(ds: xr.Dataset, region: str, comparison: xr.Dataset | None = None) -> dict[str, dict]:
+    """The 10% and 90% quantiles over draws of `budget`'s money (and, against a `comparison` on the
+    same draws, of the extra cost and insured, per draw before the quantile): {"lo80": {column:
+    [...]}, "hi80": {...}}, by year. A budget is a forecast too: its mean alone hides how sure it is."""
+    sub = ds.sel(region=region)
+    per_draw = {name: sub[name].sum("group") for name in ("state_cost", "premium_revenue") if name in ds}
+    if comparison is not None:
+        base = comparison.sel(region=region)
+        per_draw["extra_state_cost"] = sub.state_cost.sum("group") - base.state_cost.sum("group")
+        per_draw["extra_insured"] = sub.insured_total - base.insured_total
+    out: dict[str, dict] = {"lo80": {}, "hi80": {}}
+    for name, values in per_draw.items():
+        q = values.quantile([0.1, 0.9], dim="draw").transpose("quantile", "year").values
+        out["lo80"][name], out["hi80"][name] = q[0], q[1]
+    return out
+
+
 def budget_baseline(scenario: Scenario) -> Scenario | None:
     """The scenario a budget is compared with: a reform's own baseline; the region's baseline for
     that baseline with levers moved (the dashboard's); none for a baseline as shipped or a file of

@@ -43,6 +43,16 @@ class Evaluation:
     insured_year: float  # mean insured in the target year
     median_coverage: float
     coverage: np.ndarray = field(repr=False, compare=False)  # per draw, in the target year
+    # per draw, the state cost summed over start..year: the cost's interval, and the extra cost's
+    # against another mix on the same draws (common random numbers)
+    cost_draws: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False, compare=False)
+
+
+def interval80(draws: np.ndarray) -> dict:
+    """`total_lo80`, `total_hi80`: the 10% and 90% quantiles over draws of a total (the money's
+    uncertainty beside its mean, as every forecast gives one)."""
+    lo, hi = np.quantile(draws, [0.1, 0.9]) if len(draws) else (np.nan, np.nan)
+    return {"total_lo80": float(lo), "total_hi80": float(hi)}
 
 
 class Problem:
@@ -165,6 +175,7 @@ class Problem:
                 insured_year=float(ds.insured_total.sel(region=region, year=self.year).mean()),
                 median_coverage=float(cov.median()),
                 coverage=cov.values,
+                cost_draws=cost.values,
             )
         return self._cache[key]
 
@@ -437,8 +448,9 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
         "best_probability": round(ceiling.probability if not feasible else best.probability, 6),
         "median_coverage": round(best.median_coverage, 6),
         "state_cost": {"total": best.cost, "year": best.cost_year, "from": int(start), "to": int(year),
-                       "units": "VND"},
-        "extra_state_cost": {"total": best.cost - current.cost, "year": extra_cost_year, "units": "VND"},
+                       **interval80(best.cost_draws), "units": "VND"},
+        "extra_state_cost": {"total": best.cost - current.cost, "year": extra_cost_year,
+                             **interval80(best.cost_draws - current.cost_draws), "units": "VND"},
         "cost_per_additional_insured": (extra_cost_year / extra_insured) if extra_insured > 0.5 else None,
         "current_probability": round(current.probability, 6),
         "evaluations": problem.evaluations,

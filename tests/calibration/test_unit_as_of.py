@@ -93,6 +93,9 @@ def test_a_target_as_of_a_year_for_a_unit(fits):
     assert fits == [("can_tho", 2022, None)]
     assert report["as_of"] == 2022 and 0.0 <= report["probability"] <= 1.0
     assert report["provenance"]["fit"]["until"] == 2022
+    # each part, as `forecast` and `brief` give it (an audit, 2026-12-07: target's record had only the names)
+    assert report["former_provinces"]["can_tho"]["fit"] == "fitted as of 2022"
+    assert report["former_provinces"]["soc_trang"] == {"fit": "priors (no fit of its own)"}
 
 
 def test_forecast_of_a_unit_as_of_a_year():
@@ -108,9 +111,20 @@ def test_forecast_of_a_unit_as_of_a_year():
     rows = {r["year"]: r for r in out["forecasts"]}
     assert sorted(rows) == [2023, 2024, 2025, 2026] and all(0 <= r["lo95"] <= r["lo80"] <= r["hi80"] <= r["hi95"] <= 1 for r in rows.values())
     assert out["provenance"]["fit"]["until"] == 2023
+    # the merger was not decided by the end of 2023: the territory is said to be the sum (as `target` says)
+    assert out["boundaries"] == [{"from": 2023, "to": 2026, "boundaries": "former provinces can_tho + hau_giang + "
+                                  "soc_trang, summed (the 2025 reorganisation not decided by then)"}]
     from ..cli.test_json_shapes import documented
 
     assert set(out) == documented("forecast", unit=True)  # docs/json.md's keys, `former_provinces` with them
+
+
+def test_a_misspelt_unit_is_told_the_units_name():
+    """An audit (2026-12-07): `forecast cantho_2025` suggested the province and left the units out of
+    what is allowed, which forecast's help says it takes."""
+    line = assert_one_line_error(covsim("forecast", "cantho_2025", "--until", "2023", "--to", "2026"),
+                                 "REGION", "did you mean 'can_tho_2025'?")
+    assert line.endswith("vinh_long_2025, can_tho_2025")
 
 
 def test_a_unit_as_of_a_year_is_health_insurance_only():

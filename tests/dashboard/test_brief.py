@@ -769,9 +769,13 @@ def test_brief_as_of_a_2025_unit_is_target_until_of_the_unit_on_paper(tmp_path, 
     assert printed["probability"] == report["probability"]  # the same draws, the same run
     lead = next(p.text for p in docx.Document(str(out)).paragraphs
                 if p.text.startswith("This assessment is made as of the end of 2023"))
-    assert ("is here the sum of its former provinces, each run on its own and under its own policy (the 2025 "
-            "reorganisation had not been decided by then): Can Tho fitted on its own figures observed by 2023 (1); "
-            "Hau Giang on the model's priors (no fit of its own); Soc Trang on the model's priors") in lead
+    assert lead.count("Can Tho + Hau Giang + Soc Trang: the provinces are run side by side and summed, each under its "
+                      "own policy (the 2025 reorganisation that joined them had not been decided by then): Can Tho "
+                      "fitted on its own figures observed by 2023 (1); Hau Giang on the model's priors (no fit of its "
+                      "own); Soc Trang on the model's priors") == 1
+    # as of then the unit is not named by the name it got in 2025: the title names its provinces
+    head = [p.text for p in docx.Document(str(out)).paragraphs[:3]]
+    assert any("Can Tho + Hau Giang + Soc Trang" in t for t in head) and not any("1 Jul 2025" in t for t in head)
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -788,6 +792,33 @@ def test_a_units_parts_as_of_a_year_after_the_merger_was_decided_drop_the_before
     assert ("(4 số liệu)" if lang == "vi" else "(4)") in said_after and said_after.count(";") == 2
     assert brief_content.as_of_members({"region": "vinh_long", "as_of": {"until": 2024, "known_on": "2024-12-31"}},
                                        lang) == ""
+    # a part fitted with no figure of its own by then is not "fitted on its own figures (0)" (an audit, 2026-12-07)
+    none = {**parts, "vinh_long": {**parts["vinh_long"], "own_observations": 0}}
+    said = brief_content.as_of_members({**before, "as_of": {**before["as_of"], "former_provinces": none}}, lang)
+    assert brief_text.b("as_of_member.national", lang, member=brief_text.region_name("vinh_long", lang),
+                        until=2024) in said and "(0" not in said
+    # Lai Châu kept its territory: no sum to tell
+    alone = {"region": "lai_chau_2025", "as_of": {"until": 2023, "known_on": "2023-12-31",
+                                                  "former_provinces": {"lai_chau": parts["vinh_long"]}}}
+    assert brief_content.as_of_members(alone, lang) == ""
+
+
+def test_a_units_sources_and_name_as_of_a_day_are_what_was_known_then():
+    """An audit (2026-12-07): an as-of briefing of a 2025 unit cited Cần Thơ's Plan 72 of 2024 as of
+    2022 and its 2023 figure as observed, and named the unit, as Lai Châu's cited nothing at all."""
+    s = {"region": "can_tho_2025", "scheme": "bhyt", "as_of": {"until": 2022, "known_on": "2022-12-31"}}
+    lines = brief_content.members_cited(s, "en")
+    assert any("Thanh Nien" in line and "observed after the assessment's date" in line for line in lines)
+    assert not any("72/KH-UBND" in line for line in lines)  # decided in 2024
+    assert lines and all(line.startswith(("Can Tho: ", "Hau Giang: ", "Soc Trang: ")) for line in lines)
+    whole = brief_content.members_cited({**s, "as_of": None}, "en")
+    assert any("72/KH-UBND" in line for line in whole) and all("(former province): " in line for line in whole)
+    assert brief_content.named(s, "en") == "Can Tho + Hau Giang + Soc Trang"
+    assert brief_content.named({**s, "as_of": {"until": 2025, "known_on": "2025-12-31"}}, "en") == \
+        brief_text.region_name("can_tho_2025", "en")  # Resolution 202/2025 known by then
+    lai = {**s, "region": "lai_chau_2025", "as_of": None}
+    assert brief_content.members_cited(lai, "en") and brief_content.named({**lai, "as_of": s["as_of"]}, "en") == "Lai Chau"
+    assert all(line.startswith("Lai Chau (former province): ") for line in brief_content.members_cited(lai, "en"))
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

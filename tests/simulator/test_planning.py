@@ -999,7 +999,7 @@ def test_planners_read_what_each_figure_is(capsys, tmp_path):
     toml.write_text('name = "vl_np"\nbaseline = "vinh_long"\n[reform]\n"state_share.near_poor" = { 2018 = 0.8 }\n')
     code, out, _ = cli(capsys, "solve", "vinh_long", "--scenario", str(toml), "--target", "0.9", "--year", "2020",
                        "--probability", "0.3", "--levers", "household", "--draws", "10")
-    assert code == 0 and "against vl_np as it is)" in out
+    assert code == 0 and "against vl_np as it is, 10%-90%" in out
 
 
 def test_a_target_s_probability_says_its_monte_carlo_error(capsys):
@@ -1176,3 +1176,30 @@ def test_commune_names_keep_one_space_between_words():
 
     assert _wards()["31378"][0] == "Xã Phú Hữu"
     assert not [name for name, _ in _wards().values() if "  " in name or name != name.strip()]
+
+
+def test_a_budget_and_a_solve_give_the_moneys_uncertainty_beside_its_mean(capsys, tmp_path):
+    """An audit (2026-12-07): health insurance's money had a mean only, in `run --budget` and in
+    `solve`, where the labour layer's support gave its 10%-90% range. Every forecast carries its
+    uncertainty: the money's range over the draws, and the extra cost's per draw against the
+    baseline on the same draws (common random numbers)."""
+    code, out, _ = cli(capsys, "run", "vinh_long_directive_2018", "--draws", "20", "--json")
+    b = json.loads(out)["budget"]
+    years = b["year"]
+    for column in ("state_cost", "premium_revenue", "extra_state_cost", "extra_insured"):
+        lo, hi, mean = b["lo80"][column], b["hi80"][column], b[column]
+        assert len(lo) == len(hi) == len(years) and all(l <= m + 0.1 and m <= h + 0.1 for l, m, h in zip(lo, mean, hi))
+    i = years.index(2020)
+    assert b["lo80"]["state_cost"][i] < b["hi80"]["state_cost"][i]  # the draws differ in the money too
+    code, out, _ = cli(capsys, "run", "vinh_long_directive_2018", "--draws", "20", "--budget")
+    table = out[out.index("budget (mean over draws"):].splitlines()
+    assert "10%-90%" in table[0] and table[1].split()[:3] == ["year", "state", "10%-90%"]
+    code, out, _ = cli(capsys, "solve", "vinh_long", "--target", "0.9", "--year", "2020", "--probability", "0.5",
+                       "--levers", "near_poor", "--draws", "20", "--json")
+    result = json.loads(out)
+    cost, extra = result["state_cost"], result["extra_state_cost"]
+    assert cost["total_lo80"] <= cost["total"] <= cost["total_hi80"] and cost["total_lo80"] < cost["total_hi80"]
+    assert extra["total_lo80"] <= extra["total"] <= extra["total_hi80"]
+    code, out, _ = cli(capsys, "solve", "vinh_long", "--target", "0.9", "--year", "2020", "--probability", "0.5",
+                       "--levers", "near_poor", "--draws", "20")
+    assert "10%-90% over draws" in next(line for line in out.splitlines() if line.startswith("state budget cost"))
