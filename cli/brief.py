@@ -175,6 +175,8 @@ def cmd_brief(args) -> int:
             if row is not None:
                 extra["budget"] = {"year": rep["year"], "compared_with": s.get("budget_compared_with"), "units": "VND",
                                    **{k: row[k] for k in (*planning.BUDGET_VARS, "extra_state_cost", "extra_insured",
+                                                          *(f"{v}_{side}" for v in ("state_cost", "premium_revenue",
+                                                                                    "extra_state_cost") for side in ("lo80", "hi80")),
                                                           "cost_per_additional_insured") if k in row}}  # BHXH: support
         print(json.dumps({"out": str(out), "region": s["region"], "scenario": s["scenario"], "target": rep["target"],
                           "year": rep["year"],

@@ -183,8 +183,7 @@ def _budget(ds, scenario, params, args) -> dict:
 
     def run(base):
         ran.append(base)
-        ran.append(simulator.run(base, params=params, draws=args.draws, seed=args.seed))
-        return ran[-1]
+        return simulator.run(base, params=params, draws=args.draws, seed=args.seed)
 
     table, compared = planning.budget_against_baseline(ds, scenario, run)
     out = {"units": "VND/year", "compared_with": compared}
@@ -196,11 +195,9 @@ def _budget(ds, scenario, params, args) -> dict:
         out[column] = [int(v) for v in values] if column == "year" else \
             [None if v != v else round(float(v), 1) for v in values]
     # `units` is the money's; the block also holds counts and a monthly salary: each column's own
-    out["units_of"] = {c: BUDGET_UNITS.get(c, "VND/year") for c in table.columns if c != "year"}
-    # how sure: the 10%-90% range over draws of the money, and of the extra cost and insured (since 2026-12-07)
-    bounds = planning.budget_interval(ds, scenario.region, ran[1] if ran else None)
-    for side, columns in bounds.items():
-        out[side] = {c: [round(float(v), 1) for v in values] for c, values in columns.items()}
+    # (a column's 10% and 90% quantiles over draws, `_lo80` and `_hi80`, in the column's own)
+    out["units_of"] = {c: BUDGET_UNITS.get(c.removesuffix("_lo80").removesuffix("_hi80"), "VND/year")
+                       for c in table.columns if c != "year"}
     return out
 
 
@@ -235,7 +232,7 @@ def _budget_table(budget: dict) -> str:
              f"{'year':>4}  {'state':>9}  {'10%-90%':>17}  {'national':>9}  {'local':>9}  {'revenue':>9}"
              f"  {'per add. insured':>16}"]
     per = budget.get("cost_per_additional_insured")
-    lo, hi = budget["lo80"]["state_cost"], budget["hi80"]["state_cost"]
+    lo, hi = budget["state_cost_lo80"], budget["state_cost_hi80"]
     for i, year in enumerate(budget["year"]):
         extra = f"{planning.shown_per_insured(per[i]):,.0f}" if per and per[i] is not None else ""
         lines.append(f"{year:>4}  {budget['state_cost'][i] / 1e9:>9,.1f}  {lo[i] / 1e9:>8,.1f}-{hi[i] / 1e9:>8,.1f}"

@@ -107,6 +107,11 @@ def budget(s: dict, lang: str) -> bytes:
         ax.plot(years, [r["premium_revenue"] / 1e9 for r in rows], color=OTHER, lw=2, label=t("premium_revenue", lang))
     else:  # voluntary BHXH: the state's support of contributions is its one flow
         ax.bar(years, [r["state_cost"] / 1e9 for r in rows], color=MODEL, label=t("support_cost", lang))
+    if rows[0].get("state_cost_lo80") is not None:  # the state's total with its 80% band over the draws, as the page
+        mean = [r["state_cost"] / 1e9 for r in rows]
+        ax.errorbar(years, mean, yerr=[[m - r["state_cost_lo80"] / 1e9 for r, m in zip(rows, mean)],
+                                       [r["state_cost_hi80"] / 1e9 - m for r, m in zip(rows, mean)]],
+                    fmt="none", ecolor="#333", elinewidth=0.8, capsize=1.5, label=t("state_cost_band", lang))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, lang)))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(b("billion", lang))

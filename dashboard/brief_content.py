@@ -48,6 +48,15 @@ def scenario_rows(s: dict, lang: str) -> list[tuple[str, str]]:
     return rows
 
 
+def money_range(row: dict, name: str, lang: str) -> str:
+    """'819,0 tỷ đồng (khoảng 80%: 790,1–850,3)': a year's money with its 80% band over the draws, as
+    every forecast carries its uncertainty (a summary kept from before the band: the mean alone)."""
+    if row.get(f"{name}_lo80") is None:
+        return f"{billion(row[name], lang)} {b('billion', lang)}"
+    return b("money_range", lang, mean=billion(row[name], lang), lo=billion(row[f"{name}_lo80"], lang),
+             hi=billion(row[f"{name}_hi80"], lang))
+
+
 def run_rows(s: dict, lang: str) -> list[tuple[str, str]]:
     """The reproduce table's rows of what `run --json` records beside the four hashes: the git
     commit (a checkout's), the user's own data files the data fingerprint covers (which of a
@@ -317,10 +326,10 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                     (b("k_per_insured", lang, year=year),
                      f"{number(per, lang)} {b('vnd_per_person', lang)}" if per is not None else "–")]
     if row is not None and "premium_revenue" in row:
-        numbers += [(b("k_state_cost", lang, year=year), f"{billion(row['state_cost'], lang)} {b('billion', lang)}"),
-                    (b("k_revenue", lang, year=year), f"{billion(row['premium_revenue'], lang)} {b('billion', lang)}")]
+        numbers += [(b("k_state_cost", lang, year=year), money_range(row, "state_cost", lang)),
+                    (b("k_revenue", lang, year=year), money_range(row, "premium_revenue", lang))]
     elif row is not None:  # voluntary BHXH: the state's support of contributions, its one flow
-        numbers += [(b("k_support_cost", lang, year=year), f"{billion(row['state_cost'], lang)} {b('billion', lang)}")]
+        numbers += [(b("k_support_cost", lang, year=year), money_range(row, "state_cost", lang))]
     c = s.get("compare")
     if c:
         other = compared_plan(s, lang)

@@ -80,8 +80,10 @@ def coverage_rows(s: dict, lang: str = "vi") -> tuple[list[tuple[str, str]], lis
             ("observed", PCT), ("planned", PCT)] + ([("observed_later", PCT)] if s.get("as_of") else [])
     after = figures_by_year(later)
     money = [("insured", PEOPLE, _whole), ("state_cost_national", BN, _bn), ("state_cost_local", BN, _bn),
-             ("state_cost", BN, _bn), ("premium_revenue", BN, _bn), ("base_salary", VND, _whole),
+             ("state_cost", BN, _bn), ("state_cost_lo80", BN, _bn), ("state_cost_hi80", BN, _bn),
+             ("premium_revenue", BN, _bn), ("base_salary", VND, _whole),
              ("extra_insured", PEOPLE, _whole), ("extra_state_cost", BN, _bn),
+             ("extra_state_cost_lo80", BN, _bn), ("extra_state_cost_hi80", BN, _bn),
              ("cost_per_additional_insured", VND, _whole)]
     money = [m for m in money if budget and m[0] in next(iter(budget.values()))]
     rows = []

@@ -163,7 +163,7 @@ def budget_chart(s: dict, lang: str) -> dict:
     years = [r["year"] for r in rows]
     if "state_cost_national" not in rows[0]:  # voluntary BHXH: the state's support is its one flow
         data = [{"type": "bar", "x": years, "y": [r["state_cost"] / 1e9 for r in rows], "marker": {"color": "#2ca02c"},
-                 "name": f"{t('support_cost', lang)} ({t('assumed', lang)})"}]
+                 "name": f"{t('support_cost', lang)} ({t('assumed', lang)})"}, *_cost_band(rows, years, lang)]
         return figure(data, lang, xaxis=_axis(t("year", lang)), yaxis=_axis(t("billion_vnd", lang), tickformat=",.0f"),
                       height=360, showlegend=True)
     data = [{"type": "bar", "x": years, "y": [r[key] / 1e9 for r in rows], "marker": {"color": color},
@@ -171,8 +171,22 @@ def budget_chart(s: dict, lang: str) -> dict:
             for key, color in (("state_cost_national", "#2ca02c"), ("state_cost_local", "#98df8a"))]
     data.append({"type": "scatter", "x": years, "y": [r["premium_revenue"] / 1e9 for r in rows], "mode": "lines",
                  "line": {"color": "#ff7f0e"}, "name": f"{t('premium_revenue', lang)} ({t('assumed', lang)})"})
+    data += _cost_band(rows, years, lang)
     return figure(data, lang, xaxis=_axis(t("year", lang)), yaxis=_axis(t("billion_vnd", lang), tickformat=",.0f"),
                   barmode="stack", height=360)
+
+
+def _cost_band(rows: list[dict], years: list[int], lang: str) -> list[dict]:
+    """The state's total cost's 80% band over the draws, as error bars on the top of its bars (a
+    summary from before the band: none)."""
+    if rows[0].get("state_cost_lo80") is None:
+        return []
+    mean = [r["state_cost"] / 1e9 for r in rows]
+    return [{"type": "scatter", "x": years, "y": mean, "mode": "markers", "marker": {"size": 1, "color": "#333"},
+             "error_y": {"type": "data", "symmetric": False, "color": "#333", "thickness": 1, "width": 3,
+                         "array": [r["state_cost_hi80"] / 1e9 - m for r, m in zip(rows, mean)],
+                         "arrayminus": [m - r["state_cost_lo80"] / 1e9 for r, m in zip(rows, mean)]},
+             "name": t("state_cost_band", lang)}]
 
 
 def compared_name(s: dict, lang: str) -> str:

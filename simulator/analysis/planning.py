@@ -245,11 +245,13 @@ BUDGET_VARS = ("state_cost_national", "state_cost_local", "state_cost", "premium
 
 
 def budget(ds: xr.Dataset, region: str, comparison: xr.Dataset | None = None) -> pd.DataFrame:
-    """Yearly money flows of a run (mean over draws, VND at the base salary in force).
+    """Yearly money flows of a run (mean over draws, VND at the base salary in force), the state's
+    cost and the fund's revenue with their 10% and 90% quantiles over draws (`_lo80`, `_hi80`: a
+    budget is a forecast too, and its mean alone hides how sure it is).
 
     With a `comparison` run on the same draws and seed (common random numbers), also the extra
     state cost per additional insured person: (cost - cost0) / (insured - insured0), NaN where the
-    reform insures no one more.
+    reform insures no one more; the extra cost and insured with their quantiles, per draw first.
     """
     if "state_cost" not in ds:
         raise InputError("budget", "state_cost", "this run has no money flows (only health insurance runs do)")
@@ -260,12 +262,16 @@ def budget(ds: xr.Dataset, region: str, comparison: xr.Dataset | None = None) ->
     table["insured"] = sub.insured_total.mean("draw").values
     if "base_salary" in ds:
         table["base_salary"] = ds.base_salary.values
+    for name in (v for v in ("state_cost", "premium_revenue") if v in ds):
+        _interval(table, name, sub[name].sum("group"))
     if comparison is not None:
         base = comparison.sel(region=region)
         extra_cost = (sub.state_cost.sum("group") - base.state_cost.sum("group")).mean("draw").values
         extra_insured = (sub.insured_total - base.insured_total).mean("draw").values
         table["extra_state_cost"] = extra_cost
         table["extra_insured"] = extra_insured
+        _interval(table, "extra_state_cost", sub.state_cost.sum("group") - base.state_cost.sum("group"))
+        _interval(table, "extra_insured", sub.insured_total - base.insured_total)
         with np.errstate(divide="ignore", invalid="ignore"):
             table["cost_per_additional_insured"] = np.where(extra_insured > 0.5, extra_cost / extra_insured, np.nan)
     return table
@@ -285,21 +291,10 @@ def shown_per_insured(value: float | None) -> float | None:
     return float(round(value, PER_INSURED_DIGITS - 1 - int(np.floor(np.log10(abs(value))))))
 
 
-def budget_interval(ds: xr.Dataset, region: str, comparison: xr.Dataset | None = None) -> dict[str, dict]:
-    """The 10% and 90% quantiles over draws of `budget`'s money (and, against a `comparison` on the
-    same draws, of the extra cost and insured, per draw before the quantile): {"lo80": {column:
-    [...]}, "hi80": {...}}, by year. A budget is a forecast too: its mean alone hides how sure it is."""
-    sub = ds.sel(region=region)
-    per_draw = {name: sub[name].sum("group") for name in ("state_cost", "premium_revenue") if name in ds}
-    if comparison is not None:
-        base = comparison.sel(region=region)
-        per_draw["extra_state_cost"] = sub.state_cost.sum("group") - base.state_cost.sum("group")
-        per_draw["extra_insured"] = sub.insured_total - base.insured_total
-    out: dict[str, dict] = {"lo80": {}, "hi80": {}}
-    for name, values in per_draw.items():
-        q = values.quantile([0.1, 0.9], dim="draw").transpose("quantile", "year").values
-        out["lo80"][name], out["hi80"][name] = q[0], q[1]
-    return out
+def _interval(table: pd.DataFrame, name: str, per_draw: xr.DataArray) -> None:
+    """`name_lo80`, `name_hi80`: the 10% and 90% quantiles over draws, by year."""
+    q = per_draw.quantile([0.1, 0.9], dim="draw").transpose("quantile", "year").values
+    table[f"{name}_lo80"], table[f"{name}_hi80"] = q[0], q[1]
 
 
 def budget_baseline(scenario: Scenario) -> Scenario | None:

@@ -1017,3 +1017,31 @@ def test_the_paper_the_workbook_and_the_csv_record_what_run_json_records_beside_
     bare = {**summary, "assumptions": {**summary["assumptions"], "code_commit": "", "user_data": []}}
     labels = [k for k, _ in brief_content.briefing(bare, "en").reproduce]
     assert brief_text.b("r_code_commit", "en") not in labels and brief_text.b("r_user_data", "en") not in labels
+
+
+def test_the_papers_money_carries_its_80_percent_band(summary):
+    """The state's cost and the fund's revenue in the key numbers, and the workbook's money columns,
+    give their 80% band over the draws beside the mean (an audit, 2026-12-07: the mean alone)."""
+    import io
+
+    import openpyxl
+
+    from covsim.dashboard import briefing
+    from covsim.dashboard.excel import x
+
+    year = summary["report"]["year"]
+    row = next(r for r in summary["budget"] if r["year"] == year)
+    assert row["state_cost_lo80"] <= row["state_cost"] <= row["state_cost_hi80"]
+    assert row["extra_state_cost_lo80"] <= row["extra_state_cost"] <= row["extra_state_cost_hi80"]
+    for lang in ("vi", "en"):
+        numbers = dict(brief_content.briefing(summary, lang).key_numbers)
+        cost = numbers[brief_text.b("k_state_cost", lang, year=year)]
+        assert cost == brief_text.b("money_range", lang, mean=brief_text.billion(row["state_cost"], lang),
+                                    lo=brief_text.billion(row["state_cost_lo80"], lang),
+                                    hi=brief_text.billion(row["state_cost_hi80"], lang))
+        sheet = openpyxl.load_workbook(io.BytesIO(briefing.to_excel(summary, lang))).worksheets[0]
+        headers = [c.value for c in sheet[2]]
+        lo, hi = headers.index(x("state_cost_lo80", lang)), headers.index(x("state_cost_hi80", lang))
+        mean = headers.index(x("state_cost", lang))
+        values = next(r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0] == year)
+        assert values[lo] <= values[mean] <= values[hi]

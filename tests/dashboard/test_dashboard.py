@@ -293,7 +293,11 @@ def test_voluntary_bhxh_support_is_costed_against_the_baseline():
     assert 0 < at_low["extra_state_cost"] < at_high["extra_state_cost"]
     assert 0 < at_low["extra_insured"] < at_high["extra_insured"]
     chart = valid(figures.budget_chart(high, "en"))
-    assert [d.name for d in chart.data] == ["State support of voluntary BHXH contributions (model, assumed)"]
+    # the support, and its 80% band over the draws as error bars (since 2026-12-07)
+    assert [d.name for d in chart.data] == ["State support of voluntary BHXH contributions (model, assumed)",
+                                            "The state's total: 80% band over the draws"]
+    band = chart.data[1].error_y
+    assert all(v >= 0 for v in band.array) and all(v >= 0 for v in band.arrayminus) and max(band.array) > 0
     assert "State support of voluntary social insurance contributions in 2024" in briefing.briefing_html(high, "en")
     assert callbacks.render(high, "en")["per-insured"] is not None
 

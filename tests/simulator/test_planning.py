@@ -1187,10 +1187,11 @@ def test_a_budget_and_a_solve_give_the_moneys_uncertainty_beside_its_mean(capsys
     b = json.loads(out)["budget"]
     years = b["year"]
     for column in ("state_cost", "premium_revenue", "extra_state_cost", "extra_insured"):
-        lo, hi, mean = b["lo80"][column], b["hi80"][column], b[column]
+        lo, hi, mean = b[f"{column}_lo80"], b[f"{column}_hi80"], b[column]
         assert len(lo) == len(hi) == len(years) and all(l <= m + 0.1 and m <= h + 0.1 for l, m, h in zip(lo, mean, hi))
+        assert b["units_of"][f"{column}_lo80"] == b["units_of"][column]
     i = years.index(2020)
-    assert b["lo80"]["state_cost"][i] < b["hi80"]["state_cost"][i]  # the draws differ in the money too
+    assert b["state_cost_lo80"][i] < b["state_cost_hi80"][i]  # the draws differ in the money too
     code, out, _ = cli(capsys, "run", "vinh_long_directive_2018", "--draws", "20", "--budget")
     table = out[out.index("budget (mean over draws"):].splitlines()
     assert "10%-90%" in table[0] and table[1].split()[:3] == ["year", "state", "10%-90%"]
