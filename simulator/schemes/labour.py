@@ -526,7 +526,8 @@ def to_dataset(raw: dict[str, np.ndarray], prep: Prepared, params: xr.Dataset, b
                                            "BHXH, informal (eligible for voluntary BHXH)" if scheme == "bhxh" else
                                            "labour force in working age by pool: required to join BHTN, other")
     ds["coverage"] = bounds.share(ds.insured / ds.population.where(ds.population > 0), "coverage by pool")
-    ds.coverage.attrs = {"units": "1", "long_name": "insured / population of the pool"}
+    ds.coverage.attrs = {"units": "1", "long_name": "insured / population of the pool",
+                         "empty": "NaN where the pool holds no one (no share of nobody; a table prints 0)"}
     ds["population_total"] = ds.population.sum("group")
     ds["insured_total"] = ds.insured.sum("group")
     ds["coverage_total"] = bounds.share(ds.insured_total / ds.population_total, "coverage")
@@ -537,7 +538,8 @@ def to_dataset(raw: dict[str, np.ndarray], prep: Prepared, params: xr.Dataset, b
     ds["coverage_required"] = bounds.share(ds.insured.sel(group="required") / req.where(req > 0), "coverage of those required")
     ds.coverage_required.attrs = {"units": "1", "denominator": "required",
                                   "long_name": "insured / those required to join" +
-                                               (" (compulsory BHXH only)" if scheme == "bhxh" else "")}
+                                               (" (compulsory BHXH only)" if scheme == "bhxh" else ""),
+                                  "empty": "NaN where no one is required to join (BHTN before it began in 2009)"}
     ds["required_share"] = (req / ds.population_total).assign_attrs(
         units="1", long_name="those required to join / labour force")
     if scheme == "bhxh":
