@@ -25,7 +25,7 @@ from covsim.simulator.streams import normal_path
 from .diagnostics import convergence
 from .fit import FAST, Settings, fit_of, settings_record
 from .priors import NATIONAL
-from .unit_as_of import calibrated, is_unit
+from .unit_as_of import calibrated, former_parts, is_unit
 from .unit_as_of import own_observations as unit_own
 
 LEVELS = {"lo80": 0.10, "hi80": 0.90, "lo95": 0.025, "hi95": 0.975}
@@ -176,7 +176,7 @@ def forecast(region: str, until: int, to: int, scenario: str | Scenario | None =
         "provenance": as_of_record(ds, post, settings if posterior is None else None),
     }
     if unit:  # each former province's part: fitted as of the year, or on its priors
-        out["former_provinces"] = json.loads(post.attrs["former_fits"])
+        out["former_provinces"] = former_parts(post.attrs)
     if keep_posterior:  # for a caller that scores more from the same fit (backtest's targets)
         out["_posterior"] = post
     if keep_draws:  # reported coverage (and head counts) per draw and year: the backtest's checks

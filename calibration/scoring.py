@@ -15,7 +15,6 @@ forecast from so few points says 0.5. One more baseline knows the targets, as th
 from __future__ import annotations
 
 import dataclasses
-import json
 import warnings
 
 import numpy as np
@@ -32,7 +31,7 @@ from covsim.simulator.errors import InputError
 from . import learned
 from .baselines import BASELINES, Z80, yearly
 from .fit import NATIONAL, Settings, calibrate
-from .unit_as_of import calibrated
+from .unit_as_of import calibrated, former_parts
 from .forecast import as_of_record, check_health_as_of, check_until, convergence, published_chance, run_as_of
 
 
@@ -72,8 +71,8 @@ def target_as_of(scenario, until: int, target: float, year: int, draws: int, see
                                           also=scenario.rests_on())
     report["as_of"] = int(until)
     report["convergence"] = convergence(post.attrs)
-    if "former_fits" in post.attrs:  # a 2025 unit: each former province's part, as `forecast` gives it
-        report["former_provinces"] = json.loads(post.attrs["former_fits"])
+    if former_parts(post.attrs) is not None:  # a 2025 unit: each former province's part, as `forecast` gives it
+        report["former_provinces"] = former_parts(post.attrs)
     report["provenance"] = as_of_record(ds, post, settings if posterior is None else None)
     return report
 

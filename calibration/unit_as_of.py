@@ -87,6 +87,12 @@ def _recorded(out: xr.Dataset, unit: str, until: int, settings: Settings, known,
     return out
 
 
+def former_parts(attrs) -> dict | None:
+    """A unit's record of its parts (`former_fits`), as `forecast`, `target --until` and the
+    briefing give it (`former_provinces`); None for any other region's fit."""
+    return json.loads(attrs["former_fits"]) if "former_fits" in attrs else None
+
+
 def _member(post: xr.Dataset | None) -> dict:
     """A former province's part of the record: its fit's diagnostics, or that it is on its priors."""
     if post is None:

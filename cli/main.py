@@ -209,8 +209,10 @@ BUDGET_UNITS = {"insured": "persons", "base_salary": "VND/month", "cost_per_addi
 def _subsidy_cost(ds, scenario) -> dict:
     """The state's support of voluntary BHXH contributions by year: mean and 80% interval over draws,
     VND (what the labour layer's `state_cost` holds; the subsidy rates are in labour_policy.csv)."""
+    from covsim.simulator.analysis.planning import BAND80
+
     cost = ds.state_cost.sel(region=scenario.region).sum("group")
-    q = cost.quantile([0.1, 0.9], dim="draw").values
+    q = cost.quantile(list(BAND80), dim="draw").values
     return {"year": [int(y) for y in cost.year.values], "mean": [float(v) for v in cost.mean("draw").values],
             "lo": [float(v) for v in q[0]], "hi": [float(v) for v in q[1]], "units": "VND/year"}
 

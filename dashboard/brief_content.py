@@ -234,9 +234,9 @@ def own_cited(s: dict, lang: str, region: str) -> list[str]:
     from . import compute
 
     denominator = b(f"denominator_{s['denominator']}", lang) if s.get("denominator") else ""
-    other = compute.other_unit_targets(s["region"], s["scheme"]) if s.get("region") else []
-    if s.get("as_of"):  # a target decided after the day is left out here too, as on the chart
-        other = [r for r in other if compute.documents_known_on(r["source"], s["as_of"]["known_on"])]
+    # as of a day, a target decided after it is left out here too, as on the chart
+    day = s["as_of"]["known_on"] if s.get("as_of") else None
+    other = compute.other_unit_targets(s["region"], s["scheme"], day) if s.get("region") else []
     lines = cited(s, lang, other, denominator)
     if lines and not s["observed"]:
         lines.append(b("no_observed", lang, region=region, scheme=scheme_name(s["scheme"], lang)))
@@ -444,16 +444,13 @@ def members_cited(s: dict, lang: str) -> list[str]:
 
     out = []
     denominator = b(f"denominator_{s['denominator']}", lang) if s.get("denominator") else ""
-    day = s["as_of"]["known_on"] if s.get("as_of") else None
+    as_of = s.get("as_of") or {}
+    until, day = as_of.get("until"), as_of.get("known_on")
     key = "source_member.before" if _before_merger(s) else "source_member"
     for member in compute.former_provinces(s["region"]) if s.get("region") else ():
-        observed, targets = compute.figures_of(member, s["scheme"])
-        other = compute.other_unit_targets(member, s["scheme"])
-        if day is not None:  # as `compute.as_of_result` holds the region's own
-            until = int(s["as_of"]["until"])
-            observed = [{**r, "later": r["year"] > until} for r in observed]
-            targets = [r for r in targets if compute.documents_known_on(r["source"], day)]
-            other = [r for r in other if compute.documents_known_on(r["source"], day)]
+        # as `compute.as_of_result` holds the region's own
+        observed, targets = compute.figures_of(member, s["scheme"], until, day and date.fromisoformat(day))
+        other = compute.other_unit_targets(member, s["scheme"], day)
         for line in cited({"observed": observed, "targets": targets}, lang, other, denominator):
             out.append(b(key, lang, member=region_name(member, lang), source=line))
     return out

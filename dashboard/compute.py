@@ -193,11 +193,18 @@ def _figures(region: str, scheme: str) -> tuple[str, str]:
     return _figures_kept(region, scheme, fit_stamp(region))
 
 
-def figures_of(region: str, scheme: str) -> tuple[list[dict], list[dict]]:
+def figures_of(region: str, scheme: str, until: int | None = None,
+               day: date | None = None) -> tuple[list[dict], list[dict]]:
     """A region's observed figures and planned targets as a summary holds them (a 2025 unit's
-    briefing cites its former provinces')."""
-    observed, planned = _figures(region, scheme)
-    return json.loads(observed), json.loads(planned)
+    briefing cites its former provinces'). As of `until` and the `day` policy is known by: each
+    figure marked `later` where observed after `until`, a target decided after the day left out."""
+    observed, planned = map(json.loads, _figures(region, scheme))
+    if until is None:
+        return observed, planned
+    from covsim.simulator.inputs.decisions import documents_known
+
+    return ([{**r, "later": r["year"] > until} for r in observed],
+            [r for r in planned if documents_known(r["source"], day)])
 
 
 @lru_cache(maxsize=64)
@@ -294,14 +301,14 @@ def plan_targets(region: str, scheme: str):
     return t[(t.group == "all") & (t.unit == TARGET_UNIT.get(scheme, ""))]
 
 
-def other_unit_targets(region: str, scheme: str) -> list[dict]:
+def other_unit_targets(region: str, scheme: str, known_on: str | None = None) -> list[dict]:
     """The region's overall plan targets for the scheme in another unit than the page's (Cần Thơ's
     BHTN 100% of those required to join): {year, value, unit, source}, said under the target box and
-    cited in the briefing's annex."""
+    cited in the briefing's annex; as of the ISO day `known_on`, those decided by then."""
     t = observations.targets(region, scheme)
     t = t[(t.group == "all") & (t.unit != TARGET_UNIT.get(scheme, ""))]
     return [{"year": int(r.year), "value": float(r.value), "unit": str(r.unit), "source": str(r.source)}
-            for r in t.itertuples(index=False)]
+            for r in t.itertuples(index=False) if known_on is None or documents_known_on(str(r.source), known_on)]
 
 
 def target_default(region: str, scheme: str, first: int, last: int) -> tuple[float | None, int, str | None, str]:
@@ -611,7 +618,7 @@ def as_of_result(name: str, scheme: str, levers: dict[str, float], start: int, t
     is kept in this process (`as_of_fit`: the page's lever moves refit nothing)."""
     from covsim.calibration.forecast import convergence, fit_record, run_as_of
     from covsim.simulator.inputs import membership
-    from covsim.simulator.inputs.decisions import documents_known, knowledge_day
+    from covsim.simulator.inputs.decisions import knowledge_day
 
     sc = scenario(name, scheme)
     planning.check_target(target, "brief")
@@ -638,11 +645,10 @@ def as_of_result(name: str, scheme: str, levers: dict[str, float], start: int, t
         return run_as_of(s, until, max(s.end, sc.end), params, seed, known=known)
 
     ds = run(sc)
-    observed, planned = figures_of(sc.region, scheme)
+    observed, planned = figures_of(sc.region, scheme, int(until), day)
     res = {"scenario": sc, "levers": dict(levers), "changed": changed, "start": int(start), "known_on": day,
-           "until": int(until),
-           "observed": json.dumps([{**r, "later": r["year"] > until} for r in observed], ensure_ascii=False),
-           "targets": json.dumps([r for r in planned if documents_known(r["source"], day)], ensure_ascii=False),
+           "until": int(until), "observed": json.dumps(observed, ensure_ascii=False),
+           "targets": json.dumps(planned, ensure_ascii=False),
            "details": True, "ds": ds, "coverage": planning.region_coverage(ds, sc), "attrs": ds.attrs,
            "report": planning.target_report(ds, sc, float(target), int(year), known_on=day)}
     res["report"].update(published(res["coverage"], params, seed, sc, year, target))
@@ -656,8 +662,10 @@ def as_of_result(name: str, scheme: str, levers: dict[str, float], start: int, t
     as_of = {"until": int(until), "known_on": day.isoformat(), "known": known.isoformat() if known else None,
              "convergence": convergence(post.attrs), "fit": fit_record(post, settings),
              "group_shares": membership.held_item(list(members), day)}
-    if "former_fits" in post.attrs:  # a 2025 unit: each former province fitted as of the year, or on its priors
-        as_of["former_provinces"] = json.loads(post.attrs["former_fits"])
+    from covsim.calibration.unit_as_of import former_parts
+
+    if former_parts(post.attrs) is not None:  # a 2025 unit: each former province fitted as of the year, or on its priors
+        as_of["former_provinces"] = former_parts(post.attrs)
     return res, as_of
 
 

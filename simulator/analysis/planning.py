@@ -257,21 +257,22 @@ def budget(ds: xr.Dataset, region: str, comparison: xr.Dataset | None = None) ->
         raise InputError("budget", "state_cost", "this run has no money flows (only health insurance runs do)")
     sub = ds.sel(region=region)
     table = pd.DataFrame({"year": ds.year.values.astype(int)})
-    for name in (v for v in BUDGET_VARS if v in ds):  # a labour run's one flow: the voluntary support
-        table[name] = sub[name].sum("group").mean("draw").values
+    per_draw = {name: sub[name].sum("group") for name in BUDGET_VARS if name in ds}  # labour: the support alone
+    for name, values in per_draw.items():
+        table[name] = values.mean("draw").values
     table["insured"] = sub.insured_total.mean("draw").values
     if "base_salary" in ds:
         table["base_salary"] = ds.base_salary.values
-    for name in (v for v in ("state_cost", "premium_revenue") if v in ds):
-        _interval(table, name, sub[name].sum("group"))
+    for name in (v for v in ("state_cost", "premium_revenue") if v in per_draw):
+        _interval(table, name, per_draw[name])
     if comparison is not None:
         base = comparison.sel(region=region)
-        extra_cost = (sub.state_cost.sum("group") - base.state_cost.sum("group")).mean("draw").values
-        extra_insured = (sub.insured_total - base.insured_total).mean("draw").values
-        table["extra_state_cost"] = extra_cost
-        table["extra_insured"] = extra_insured
-        _interval(table, "extra_state_cost", sub.state_cost.sum("group") - base.state_cost.sum("group"))
-        _interval(table, "extra_insured", sub.insured_total - base.insured_total)
+        extra = {"extra_state_cost": per_draw["state_cost"] - base.state_cost.sum("group"),
+                 "extra_insured": sub.insured_total - base.insured_total}  # per draw, on the same draws
+        for name, values in extra.items():
+            table[name] = values.mean("draw").values
+            _interval(table, name, values)
+        extra_cost, extra_insured = table["extra_state_cost"].values, table["extra_insured"].values
         with np.errstate(divide="ignore", invalid="ignore"):
             table["cost_per_additional_insured"] = np.where(extra_insured > 0.5, extra_cost / extra_insured, np.nan)
     return table
@@ -291,9 +292,13 @@ def shown_per_insured(value: float | None) -> float | None:
     return float(round(value, PER_INSURED_DIGITS - 1 - int(np.floor(np.log10(abs(value))))))
 
 
+#: The quantiles over draws an 80% band of money is given by (`_lo80`, `_hi80`; solve's `total_lo80`).
+BAND80 = (0.1, 0.9)
+
+
 def _interval(table: pd.DataFrame, name: str, per_draw: xr.DataArray) -> None:
     """`name_lo80`, `name_hi80`: the 10% and 90% quantiles over draws, by year."""
-    q = per_draw.quantile([0.1, 0.9], dim="draw").transpose("quantile", "year").values
+    q = per_draw.quantile(list(BAND80), dim="draw").transpose("quantile", "year").values
     table[f"{name}_lo80"], table[f"{name}_hi80"] = q[0], q[1]
 
 

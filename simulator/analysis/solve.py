@@ -45,13 +45,13 @@ class Evaluation:
     coverage: np.ndarray = field(repr=False, compare=False)  # per draw, in the target year
     # per draw, the state cost summed over start..year: the cost's interval, and the extra cost's
     # against another mix on the same draws (common random numbers)
-    cost_draws: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False, compare=False)
+    cost_draws: np.ndarray = field(repr=False, compare=False)
 
 
 def interval80(draws: np.ndarray) -> dict:
     """`total_lo80`, `total_hi80`: the 10% and 90% quantiles over draws of a total (the money's
     uncertainty beside its mean, as every forecast gives one)."""
-    lo, hi = np.quantile(draws, [0.1, 0.9]) if len(draws) else (np.nan, np.nan)
+    lo, hi = np.quantile(draws, planning.BAND80)
     return {"total_lo80": float(lo), "total_hi80": float(hi)}
 
 
