@@ -169,6 +169,9 @@ def cmd_brief(args) -> int:
             extra["compare"] = {**compute.compared(s), "probability": c["probability_b"],
                                 **({"state_cost": {"from": c["cost_first"], "to": c["cost_last"], "total": c["cost_a"],
                                                    "compared": c["cost_b"], "difference": c["cost_diff"],
+                                                   **({"difference_lo80": c["cost_diff_lo80"],
+                                                       "difference_hi80": c["cost_diff_hi80"]}
+                                                      if "cost_diff_lo80" in c else {}),
                                                    "units": "VND"}} if "cost_a" in c else {})}
         if s.get("budget"):  # the target year's money, against the policy in force, as the key numbers give it
             row = next((r for r in s["budget"] if r["year"] == rep["year"]), None)
@@ -177,7 +180,8 @@ def cmd_brief(args) -> int:
                                    **{k: row[k] for k in (*planning.BUDGET_VARS, "extra_state_cost", "extra_insured",
                                                           *(f"{v}_{side}" for v in ("state_cost", "premium_revenue",
                                                                                     "extra_state_cost") for side in ("lo80", "hi80")),
-                                                          "cost_per_additional_insured") if k in row}}  # BHXH: support
+                                                          "cost_per_additional_insured", "cost_per_additional_insured_lo80",
+                                                          "cost_per_additional_insured_hi80") if k in row}}  # BHXH: support
         print(json.dumps({"out": str(out), "region": s["region"], "scenario": s["scenario"], "target": rep["target"],
                           "year": rep["year"],
                           "probability": rep["probability"], "probability_se": rep["probability_se"],

@@ -232,15 +232,19 @@ def _budget_table(budget: dict) -> str:
                else "; the policy in force: no comparison")
     lines = [f"budget (mean over draws, and the state's cost 10%-90% over draws; bn VND{against})",
              f"{'year':>4}  {'state':>9}  {'10%-90%':>17}  {'national':>9}  {'local':>9}  {'revenue':>9}"
-             f"  {'per add. insured':>16}"]
+             f"  {'per add. insured':>16}  {'10%-90%':>23}"]
     per = budget.get("cost_per_additional_insured")
     lo, hi = budget["state_cost_lo80"], budget["state_cost_hi80"]
     for i, year in enumerate(budget["year"]):
         extra = f"{planning.shown_per_insured(per[i]):,.0f}" if per and per[i] is not None else ""
+        if extra:  # the price of a person insured is as uncertain as the money: its band beside it
+            band = planning.per_insured_band_text(budget["cost_per_additional_insured_lo80"][i],
+                                                  budget["cost_per_additional_insured_hi80"][i])
+            extra = f"{extra:>16}  {band:>23}"
         lines.append(f"{year:>4}  {budget['state_cost'][i] / 1e9:>9,.1f}  {lo[i] / 1e9:>8,.1f}-{hi[i] / 1e9:>8,.1f}"
                      f"  {budget['state_cost_national'][i] / 1e9:>9,.1f}"
                      f"  {budget['state_cost_local'][i] / 1e9:>9,.1f}  {budget['premium_revenue'][i] / 1e9:>9,.1f}"
-                     f"  {extra:>16}")
+                     f"  {extra:>16}".rstrip())
     if budget["year"] and budget["state_cost"][0] == 0 < budget["premium_revenue"][0]:  # said, not left to be
         # read as the state paying nothing that year
         lines.append(f"the first row, {budget['year'][0]}, is the state the run starts from: its revenue is that state's "

@@ -399,8 +399,10 @@ def cmd_solve(args) -> int:
     # where the levers start from: the chance the mix above is bought against
     print(f"under {against}: probability {planning.probability_text(result['current_probability'])}")
     if result["cost_per_additional_insured"]:
+        band = planning.per_insured_band_text(result["cost_per_additional_insured_lo80"],
+                                              result["cost_per_additional_insured_hi80"])
         print(f"cost per additional insured person in {result['year']}: "
-              f"{planning.shown_per_insured(result['cost_per_additional_insured']):,.0f} VND")
+              f"{planning.shown_per_insured(result['cost_per_additional_insured']):,.0f} VND (10%-90% over draws {band})")
     for line in (_drive_effect_line(result.get("drive_effect")), _monte_carlo_line(result["monte_carlo"], result)):
         if line:
             print(line)

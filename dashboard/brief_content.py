@@ -13,7 +13,7 @@ from .i18n import (fixed_text, held_fixed_text, leans_on_text, lever_group_name,
                    probability, stand_ins_text, t, unit_figures_text, unverified_text)
 from . import catalogue
 from .sources import source_label
-from .brief_text import (b, billion, day_text, has, local_time, no_change_text, said, monte_carlo_text, number, percent, plan_name,
+from .brief_text import (b, billion, day_text, has, local_time, no_change_text, said, monte_carlo_text, number, per_insured_text, percent, plan_name,
                          published_label, region_name, scheme_name, split_later, target_text)
 
 
@@ -48,13 +48,31 @@ def scenario_rows(s: dict, lang: str) -> list[tuple[str, str]]:
     return rows
 
 
-def money_range(row: dict, name: str, lang: str) -> str:
-    """'819,0 tỷ đồng (khoảng 80%: 790,1–850,3)': a year's money with its 80% band over the draws, as
+def target_source_text(s: dict, lang: str) -> str:
+    """Whose target the probability is of: the region's plan, the nation's (with the document), or
+    the one asked of the briefing (no plan's); as of a day, a document decided later says so."""
+    from . import compute
+
+    rep = s["report"]
+    whose, source = compute.target_source(s["region"], s["scheme"], rep["target"], rep["year"])
+    if source is None:
+        return b("target_source.chosen", lang)
+    text = b(f"target_source.{whose}", lang, source=source_label(source, lang))
+    day = (s.get("as_of") or {}).get("known_on")
+    if day and not compute.documents_known_on(source, day):
+        text += " " + b("target_source.later", lang, day=day_text(day, lang))
+    return text
+
+
+def money_range(row: dict, name: str, lang: str, signed: bool = False) -> str:
+    """'819,0 tỷ đồng (khoảng dự báo 80%: 790,1–850,3)': a year's money with its 80% band over the draws, as
     every forecast carries its uncertainty (a summary kept from before the band: the mean alone)."""
+    def bn(v):  # a difference with its sign: '+12,3', '−4,5'
+        text = billion(v, lang)
+        return ("+" + text if v > 0 else text.replace("-", "−")) if signed and v is not None else text
     if row.get(f"{name}_lo80") is None:
-        return f"{billion(row[name], lang)} {b('billion', lang)}"
-    return b("money_range", lang, mean=billion(row[name], lang), lo=billion(row[f"{name}_lo80"], lang),
-             hi=billion(row[f"{name}_hi80"], lang))
+        return f"{bn(row[name])} {b('billion', lang)}"
+    return b("money_range", lang, mean=bn(row[name]), lo=bn(row[f"{name}_lo80"]), hi=bn(row[f"{name}_hi80"]))
 
 
 def run_rows(s: dict, lang: str) -> list[tuple[str, str]]:
@@ -291,6 +309,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                *([(published_label(rep, lang), f"{probability(rep['probability_published'], lang)}"
                                                 f" ({monte_carlo_text(rep, lang, 'probability_published')})")]
                  if "probability_published" in rep else []),
+               (b("k_target_source", lang), target_source_text(s, lang)),  # a plan's, or the one asked
                (b("k_median", lang, year=year),
                 f"{percent(rep['median_coverage'], lang, 1)} ({percent(rep['lo80'], lang, 1)}–"
                 f"{percent(rep['hi80'], lang, 1)})"),
@@ -323,8 +342,7 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
                     *([(b("k_less_mean" if mean is not None and mean < 0 else "k_extra_mean", lang, first=first,
                             year=year), f"{billion(abs(mean) if mean is not None else None, lang)} {b('billion', lang)}")]
                       if first < year else []),  # one year's mean is that year's cost, the row above
-                    (b("k_per_insured", lang, year=year),
-                     f"{number(per, lang)} {b('vnd_per_person', lang)}" if per is not None else "–")]
+                    (b("k_per_insured", lang, year=year), per_insured_text(row, lang))]
     if row is not None and "premium_revenue" in row:
         numbers += [(b("k_state_cost", lang, year=year), money_range(row, "state_cost", lang)),
                     (b("k_revenue", lang, year=year), money_range(row, "premium_revenue", lang))]
@@ -337,6 +355,10 @@ def briefing(s: dict, lang: str, now: datetime | None = None, reform: dict | Non
         if "cost_a" in c:
             numbers.append((b("k_compare_cost", lang, first=c["cost_first"], year=c["cost_last"]),
                             f"{billion(c['cost_a'], lang)} / {billion(c['cost_b'], lang)} {b('billion', lang)}"))
+            if "cost_diff_lo80" in c:  # the difference on the same draws, with its band
+                numbers.append((b("k_compare_diff", lang, first=c["cost_first"], year=c["cost_last"]),
+                                money_range({"d": c["cost_diff"], "d_lo80": c["cost_diff_lo80"],
+                                             "d_hi80": c["cost_diff_hi80"]}, "d", lang, signed=True)))
 
     charts = [("fan", fan_caption(s, lang))]
     if s["scheme"] == "bhyt" and rep.get("groups"):

@@ -12,7 +12,7 @@ from . import catalogue
 from .i18n import LOCALES, group_label, group_name, number, percent
 
 __all__ = ["TIMEZONE", "b", "billion", "figures_by_year", "figure_cell", "group_label", "group_name",
-           "local_time", "monte_carlo_text", "number", "percent", "plan_name", "published_label", "region_name", "scheme_name", "split_later", "target_text"]
+           "local_time", "monte_carlo_text", "number", "per_insured_text", "percent", "plan_name", "published_label", "region_name", "scheme_name", "split_later", "target_text"]
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -103,6 +103,26 @@ def scheme_name(scheme: str, lang: str) -> str:
 
 def billion(vnd: float | None, lang: str, decimals: int = 1) -> str:
     return "–" if vnd is None else number(vnd / 1e9, lang, decimals)
+
+
+def per_insured_text(row: dict, lang: str) -> str:
+    """'12.000.000 đồng/người (khoảng dự báo 80%: 8.150.000–17.600.000)': a year's extra cost per person
+    insured, to three figures, with its band over the draws (an unbounded side said so); '–' where
+    the change insures no one more."""
+    from .compute import shown_per_insured  # the dashboard reaches the model through compute
+
+    per = shown_per_insured(row.get("cost_per_additional_insured"))
+    if per is None or per != per:
+        return "–"
+    mean = f"{number(per, lang)} {b('vnd_per_person', lang)}"
+    if "cost_per_additional_insured_lo80" not in row:  # a summary kept from before the band: the mean alone
+        return mean
+
+    def side(key: str, none: str) -> str:
+        v = row.get(key)
+        return b(none, lang) if v is None or v != v else number(shown_per_insured(v), lang)
+    return b("per_insured_range", lang, mean=mean, lo=side("cost_per_additional_insured_lo80", "no_lower_bound"),
+             hi=side("cost_per_additional_insured_hi80", "no_upper_bound"))
 
 
 def local_time(now: datetime, lang: str) -> str:

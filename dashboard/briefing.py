@@ -54,12 +54,12 @@ def to_excel(s: dict, lang: str = "vi") -> bytes:
     return workbook(s, lang)
 
 
-def per_insured(s: dict) -> float | None:
+def per_insured(s: dict) -> dict | None:
+    """The target year's budget row where its change insures someone more (its extra cost per
+    person insured and that price's band), else None."""
     for r in s.get("budget") or []:
         if r["year"] == s["report"]["year"]:
-            from . import compute
-
-            return compute.shown_per_insured(r.get("cost_per_additional_insured"))
+            return r if r.get("cost_per_additional_insured") is not None else None
     return None
 
 

@@ -25,7 +25,7 @@ from . import briefing, cache, catalogue, compute, fields, figures, i18n, views
 from .compute import InputError
 from .i18n import graph_config, number, on_priors_text, percent, scenario_description, scenario_name, t
 from .i18n import probability as i18n_probability
-from .brief_text import b, monte_carlo_text
+from .brief_text import b, monte_carlo_text, per_insured_text
 from .layout import block_style, lever_id, lever_path
 
 log = logging.getLogger("covsim.dashboard")
@@ -282,8 +282,10 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     first = rep["first_year_reached"]["p50"]
     unit = t("of_labour_force", lang) if s["denominator"] == "labour_force" else t("of_population", lang)
     headline = (f"{t('target', lang).split(' (')[0]} {percent(rep['target'], lang, 2)} ({rep['year']}, % {unit}) · "
-                f"{t('median_coverage', lang)} {rep['year']}: {percent(rep['median_coverage'], lang, 2)} "
-                f"({percent(rep['lo80'], lang, 1)}–{percent(rep['hi80'], lang, 1)}, 80%) · "
+                # the median to the interval's one decimal, as the briefing gives it (a target keeps its
+                # two: 93,69%), the interval named in words an official reads as one
+                f"{t('median_coverage', lang)} {rep['year']}: {percent(rep['median_coverage'], lang, 1)} "
+                f"({t('interval80', lang)}: {percent(rep['lo80'], lang, 1)}–{percent(rep['hi80'], lang, 1)}) · "
                 f"{t('first_year', lang)}: {first or t('never', lang)} · "
                 f"{number(rep['draws'], lang)} {t('draws', lang)}, {t('seed', lang)} {rep['seed']}")
     # how far another seed could move it, under the figure (an official compares 34% with 36%)
@@ -329,11 +331,10 @@ def render(s: dict | None, lang: str, names=None) -> dict:
     rows = []
     for r in s.get("budget") or []:
         if r["year"] >= s["start"] and r.get("cost_per_additional_insured") is not None:
-            rows.append(html.Tr([html.Td(str(r["year"])),
-                                 html.Td(f"{number(compute.shown_per_insured(r['cost_per_additional_insured']), lang)} {t('vnd', lang)}"),
+            rows.append(html.Tr([html.Td(str(r["year"])), html.Td(per_insured_text(r, lang)),  # with its band
                                  html.Td(f"{number(r['extra_insured'], lang)} {t('people', lang)}")]))
     if rows or per:
-        out["per-insured"] = html.Div([html.Div(t("per_insured_year", lang) + (f": {number(per, lang)} {t('vnd', lang)}"
+        out["per-insured"] = html.Div([html.Div(t("per_insured_year", lang) + (f": {per_insured_text(per, lang)}"
                                                                            f" ({rep['year']})" if per else "")),
                                        html.Table([html.Tr([html.Th(t("year", lang)), html.Th(t("per_insured_col", lang)),
                                                             html.Th(t("extra_insured_col", lang))]), *rows],
@@ -356,6 +357,13 @@ def render(s: dict | None, lang: str, names=None) -> dict:
             lines.append(html.Tr([html.Td(f"{t('cum_cost', lang)} {span} "
                                           f"({t('billion_vnd', lang)})"),
                                   html.Td(number(c["cost_a"] / 1e9, lang, 1)), html.Td(number(c["cost_b"] / 1e9, lang, 1))]))
+            if "cost_diff_lo80" in c:  # the difference on the same draws, with its 80% band
+                from .brief_content import money_range
+
+                lines.append(html.Tr([html.Td(t("cum_cost_diff", lang)),
+                                      html.Td(money_range({"d": c["cost_diff"], "d_lo80": c["cost_diff_lo80"],
+                                                           "d_hi80": c["cost_diff_hi80"]}, "d", lang, signed=True),
+                                              colSpan=2)]))
         out["comparison"] = html.Div([html.Table(lines, style={"fontSize": "14px"}),
                                       dcc.Graph(figure=figures.comparison_chart(s, lang), config=graph_config(lang))])
     else:

@@ -311,6 +311,18 @@ def other_unit_targets(region: str, scheme: str, known_on: str | None = None) ->
             for r in t.itertuples(index=False) if known_on is None or documents_known_on(str(r.source), known_on)]
 
 
+def target_source(region: str, scheme: str, value: float, year: int) -> tuple[str, str | None]:
+    """(whose, source) of a target asked: the region's own plan target of that value in that year
+    ('own'), else the nation's ('national'), else one the user chose ('chosen', no source). The
+    briefing says which, so a probability is never read as a plan's when the target was typed."""
+    for whose, where in (("own", region), ("national", NATIONAL)):
+        t = plan_targets(where, scheme)
+        t = t[(t.year == year) & ((t.value - value).abs() < 5e-5)]
+        if len(t):
+            return "national" if where == NATIONAL else whose, str(t.source.iloc[0])
+    return "chosen", None
+
+
 def target_default(region: str, scheme: str, first: int, last: int) -> tuple[float | None, int, str | None, str]:
     """(target, year, source, whose): the region's latest plan target for the scheme within the
     run's years; else the national plan's; else no target (None) in min(2025, last). `whose` is
@@ -837,9 +849,13 @@ def comparison(res: dict, other, ods: xr.Dataset) -> dict:
            "probability_a": rep["probability"], "probability_b": orep["probability"]}
     if ENTRIES[sc.scheme].budget or ENTRIES[sc.scheme].support_cost:
         first, last = int(res["start"]), int(rep["year"])
-        ca = float(planning.cumulative_state_cost(ds, sc.region, first, last).mean())
-        cb = float(planning.cumulative_state_cost(ods, other.region, first, last).mean())
-        out.update(cost_first=first, cost_last=last, cost_a=ca, cost_b=cb, cost_diff=ca - cb)
+        ca = planning.cumulative_state_cost(ds, sc.region, first, last)
+        cb = planning.cumulative_state_cost(ods, other.region, first, last)
+        out.update(cost_first=first, cost_last=last, cost_a=float(ca.mean()), cost_b=float(cb.mean()),
+                   cost_diff=float(ca.mean() - cb.mean()))
+        # the difference draw by draw on the same draws: its 80% band, as the money's everywhere
+        lo, hi = np.quantile(ca.values - cb.values, planning.BAND80)
+        out.update(cost_diff_lo80=float(lo), cost_diff_hi80=float(hi))
     return out
 
 

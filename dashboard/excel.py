@@ -84,7 +84,8 @@ def coverage_rows(s: dict, lang: str = "vi") -> tuple[list[tuple[str, str]], lis
              ("premium_revenue", BN, _bn), ("base_salary", VND, _whole),
              ("extra_insured", PEOPLE, _whole), ("extra_state_cost", BN, _bn),
              ("extra_state_cost_lo80", BN, _bn), ("extra_state_cost_hi80", BN, _bn),
-             ("cost_per_additional_insured", VND, _whole)]
+             ("cost_per_additional_insured", VND, _whole), ("cost_per_additional_insured_lo80", VND, _whole),
+             ("cost_per_additional_insured_hi80", VND, _whole)]
     money = [m for m in money if budget and m[0] in next(iter(budget.values()))]
     rows = []
     for i, year in enumerate(s["years"]):

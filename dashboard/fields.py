@@ -24,12 +24,15 @@ def say(key: str, lang: str, **values) -> str:
 
 #: A whole amount written with thousands separators of either language: 830.000, 1,800,000.
 GROUPED = re.compile(r"-?\d{1,3}([.,]\d{3})+")
-_THOUSANDS = {".": re.compile(r"-?\d{1,3}(\.\d{3}){2,}(,\d+)?"), ",": re.compile(r"-?\d{1,3}(,\d{3}){2,}(\.\d+)?")}
+_THOUSANDS = {".": re.compile(r"-?\d{1,3}((\.\d{3}){2,}(,\d+)?|(\.\d{3})+,\d+)"),
+              ",": re.compile(r"-?\d{1,3}((,\d{3}){2,}(\.\d+)?|(,\d{3})+\.\d+)")}
 
 
 def number(value) -> float | None:
     """A box's value as a number: '96,8' and '96.8' are 96.8; '1.490.000' and '1,490,000' are
-    1490000 (two or more groups of three); '' is None. ValueError for anything else."""
+    1490000 (two or more groups of three); '1.234,5' and '1,234.5' are 1234.5 (one group, then the
+    other mark's decimals); '' is None. ValueError for anything else. '1.234' alone stays 1.234: a
+    decimal point is what an English session types, and the box's range says if it is not meant."""
     if value is None or isinstance(value, (int, float)) and not isinstance(value, bool):
         return None if value is None else float(value)
     text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")

@@ -6,6 +6,8 @@ Its texts are the catalogue's section `view` (dashboard/locale/*.po).
 """
 from __future__ import annotations
 
+import re
+
 from . import catalogue, compute
 from .brief_text import day_text, split_later
 from .i18n import percent
@@ -38,7 +40,10 @@ def scenario_label(name: str, scheme: str, lang: str = "vi") -> str:
     scheme: the scheme picker decides which): the plan's title, never its file name."""
     from .i18n import scenario_name, t
 
-    return f"{scenario_name(name, lang)} — {t(scheme, lang)}"  # a dash: titles and schemes have brackets of their own
+    title = scenario_name(name, lang)
+    if re.search(rf"\b{scheme.upper()}\)", title):  # a title that names its scheme already: not said twice
+        return title
+    return f"{title} — {t(scheme, lang)}"  # a dash: titles and schemes have brackets of their own
 
 
 def print_head(s: dict, lang: str):

@@ -275,6 +275,10 @@ def budget(ds: xr.Dataset, region: str, comparison: xr.Dataset | None = None) ->
         extra_cost, extra_insured = table["extra_state_cost"].values, table["extra_insured"].values
         with np.errstate(divide="ignore", invalid="ignore"):
             table["cost_per_additional_insured"] = np.where(extra_insured > 0.5, extra_cost / extra_insured, np.nan)
+        lo, hi = per_insured_band(extra["extra_state_cost"].transpose("draw", "year").values,
+                                  extra["extra_insured"].transpose("draw", "year").values)
+        table["cost_per_additional_insured_lo80"] = np.where(extra_insured > 0.5, lo, np.nan)
+        table["cost_per_additional_insured_hi80"] = np.where(extra_insured > 0.5, hi, np.nan)
     return table
 
 
@@ -292,8 +296,31 @@ def shown_per_insured(value: float | None) -> float | None:
     return float(round(value, PER_INSURED_DIGITS - 1 - int(np.floor(np.log10(abs(value))))))
 
 
+def per_insured_band_text(lo: float | None, hi: float | None) -> str:
+    """'5,100,000-9,200,000': a price's 80% band as the CLI prints it, an unbounded side said."""
+    def side(v, none):
+        return none if v is None or not np.isfinite(v) else f"{shown_per_insured(v):,.0f}"
+    return f"{side(lo, 'no lower bound')} to {side(hi, 'no upper bound')}"
+
+
 #: The quantiles over draws an 80% band of money is given by (`_lo80`, `_hi80`; solve's `total_lo80`).
 BAND80 = (0.1, 0.9)
+
+
+def per_insured_band(extra_cost: np.ndarray, extra_insured: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The 10% and 90% quantiles over draws (axis 0) of each draw's extra cost per additional
+    insured person: how sure the price of a person insured is, beside its mean.
+
+    A draw in which the change insures no one more (0.5 persons or fewer) paid its extra cost for
+    nobody: its price is unbounded and sorts above every other draw's (a saving for nobody, below).
+    The quantiles are draws' own values (`inverted_cdf`), so a bound that falls among the unbounded
+    draws is NaN (no upper bound), never a number interpolated towards infinity."""
+    extra_cost, extra_insured = np.asarray(extra_cost, float), np.asarray(extra_insured, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        price = np.where(extra_insured > 0.5, extra_cost / extra_insured,
+                         np.where(extra_cost < 0, -np.inf, np.inf))
+    lo, hi = np.quantile(price, BAND80, axis=0, method="inverted_cdf")
+    return np.where(np.isfinite(lo), lo, np.nan), np.where(np.isfinite(hi), hi, np.nan)
 
 
 def _interval(table: pd.DataFrame, name: str, per_draw: xr.DataArray) -> None:

@@ -46,6 +46,9 @@ class Evaluation:
     # per draw, the state cost summed over start..year: the cost's interval, and the extra cost's
     # against another mix on the same draws (common random numbers)
     cost_draws: np.ndarray = field(repr=False, compare=False)
+    # per draw, the target year's state cost and insured: the price of a person insured, per draw
+    cost_year_draws: np.ndarray = field(repr=False, compare=False)
+    insured_year_draws: np.ndarray = field(repr=False, compare=False)
 
 
 def interval80(draws: np.ndarray) -> dict:
@@ -53,6 +56,15 @@ def interval80(draws: np.ndarray) -> dict:
     uncertainty beside its mean, as every forecast gives one)."""
     lo, hi = np.quantile(draws, planning.BAND80)
     return {"total_lo80": float(lo), "total_hi80": float(hi)}
+
+
+def _per_insured_interval(best: Evaluation, current: Evaluation, insures: bool) -> dict:
+    """`cost_per_additional_insured_lo80`, `_hi80`: the band of the price of a person insured in the
+    target year, draw by draw against the current mix on the same draws (`planning.per_insured_band`)."""
+    lo, hi = planning.per_insured_band(best.cost_year_draws - current.cost_year_draws,
+                                       best.insured_year_draws - current.insured_year_draws)
+    shown = (lambda v: float(v) if insures and np.isfinite(v) else None)
+    return {"cost_per_additional_insured_lo80": shown(lo), "cost_per_additional_insured_hi80": shown(hi)}
 
 
 class Problem:
@@ -166,16 +178,20 @@ class Problem:
             region = self.scenario.region
             cov = ds.coverage_total.sel(region=region, year=self.year)
             cost = planning.cumulative_state_cost(ds, region, self.start, self.year)
+            cost_year = ds.state_cost.sel(region=region, year=self.year).sum("group")
+            insured_year = ds.insured_total.sel(region=region, year=self.year)
             self._cache[key] = Evaluation(
                 levels=key,
                 probability=planning.probability(cov, self.target),
                 smooth=float(stats.norm.cdf((cov.values - self.target) / SMOOTHING).mean()),
                 cost=float(cost.mean()),
-                cost_year=float(ds.state_cost.sel(region=region, year=self.year).sum("group").mean()),
-                insured_year=float(ds.insured_total.sel(region=region, year=self.year).mean()),
+                cost_year=float(cost_year.mean()),
+                insured_year=float(insured_year.mean()),
                 median_coverage=float(cov.median()),
                 coverage=cov.values,
                 cost_draws=cost.values,
+                cost_year_draws=cost_year.values,
+                insured_year_draws=insured_year.values,
             )
         return self._cache[key]
 
@@ -452,6 +468,8 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
         "extra_state_cost": {"total": best.cost - current.cost, "year": extra_cost_year,
                              **interval80(best.cost_draws - current.cost_draws), "units": "VND"},
         "cost_per_additional_insured": (extra_cost_year / extra_insured) if extra_insured > 0.5 else None,
+        # its 10% and 90% quantiles over draws (null where the mean is, or where a bound is unbounded)
+        **_per_insured_interval(best, current, extra_insured > 0.5),
         "current_probability": round(current.probability, 6),
         "evaluations": problem.evaluations,
         "draws": int(params.sizes["draw"]),

@@ -46,6 +46,9 @@ def test_goal_word_briefing_opens_in_vietnamese_with_probability_and_cost(tmp_pa
     document = docx.Document(str(out))
     assert document.paragraphs[0].text.startswith("Báo cáo tóm tắt") and "Lai Châu" in document.paragraphs[0].text
     assert "Kế hoạch thực hiện BHYT toàn dân tỉnh Lai Châu" in document.paragraphs[1].text
+    # Word proofs the text as Vietnamese (the template's en-US had it spell-checked as English)
+    from docx.oxml.ns import qn
+    assert {e.get(qn("w:val")) for e in document.styles.element.iter(qn("w:lang"))} == {"vi-VN"}
     lead = _lead(document)
     assert f"năm 2020 là {percent(quick['report']['probability'], 'vi', 0)}" in lead
     # The plan keeps the national shares and no longer sets a hand-made drive (issue 38): the brief
@@ -60,6 +63,19 @@ def test_goal_word_briefing_opens_in_vietnamese_with_probability_and_cost(tmp_pa
     captions = [p.text for p in document.paragraphs if p.runs and p.runs[0].bold and p.text.strip()]
     alts = [shape._inline.docPr.get("descr") for shape in document.inline_shapes]
     assert alts and all(alt in captions for alt in alts)
+    # whose target the probability is of: the plan's, with its document
+    cells = {r.cells[0].text: r.cells[1].text for t in document.tables for r in t.rows}
+    assert cells["Nguồn của mục tiêu"].startswith("chỉ tiêu kế hoạch của tỉnh/thành phố: Quyết định của UBND tỉnh Lai Châu")
+
+
+@pytest.mark.parametrize("region, value, year, whose", [
+    ("lai_chau", 0.968, 2020, "own"), ("vinh_long", 0.9, 2020, "own"), ("vinh_long", 0.85, 2020, "chosen"),
+    ("vietnam", 0.8, 2020, "national"), ("vinh_long", 0.968, 2020, "chosen")])
+def test_a_briefing_says_whose_target_it_is(region, value, year, whose):
+    """An audit (2026-12-07): a briefing printed the chance of reaching 95% by 2026 without saying
+    whether 95% was a plan's target or one typed for the briefing; an official reads it as the plan's."""
+    found, source = compute.target_source(region, "bhyt", value, year)
+    assert found == whose and (source is None) == (whose == "chosen")
 
 
 def test_lead_paragraph_figures_agree_with_the_budget(summary):
@@ -410,9 +426,12 @@ def test_brief_json_gives_the_comparison_and_money_the_document_prints(tmp_path,
     cost = d["compare"]["state_cost"]
     assert (cost["from"], cost["to"]) == (d["start"], 2020)
     assert cost["difference"] == pytest.approx(cost["total"] - cost["compared"]) and cost["difference"] > 0  # a drive is paid
+    assert 0 < cost["difference_lo80"] < cost["difference"] < cost["difference_hi80"]  # on the same draws: its band
     money = d["budget"]
     assert money["state_cost"] == pytest.approx(money["state_cost_national"] + money["state_cost_local"])
     assert money["cost_per_additional_insured"] == pytest.approx(money["extra_state_cost"] / money["extra_insured"])
+    assert money["cost_per_additional_insured_lo80"] < money["cost_per_additional_insured"] \
+        < money["cost_per_additional_insured_hi80"]
 
 
 # The household discount ladder: rank N is the Nth member (rank 1 the first, who pays the full premium;

@@ -102,7 +102,7 @@ def valid(fig: dict) -> go.Figure:
 def test_figures_keep_observed_planned_and_model_apart(small):
     fig = valid(figures.fan_chart(small, "vi"))
     names = [tr.name or "" for tr in fig.data]
-    assert any("Khoảng 80%" in n for n in names) and any("Khoảng 95%" in n for n in names)
+    assert any("Khoảng dự báo 80%" in n for n in names) and any("Khoảng dự báo 95%" in n for n in names)
     assert "Chỉ tiêu kế hoạch" in names
     planned = next(tr for tr in fig.data if tr.name == "Chỉ tiêu kế hoạch")
     assert planned.marker.symbol == "diamond-open"
@@ -745,6 +745,8 @@ def test_the_printout_names_the_province_plan_and_changes_and_the_cost_table_its
         head = [c.children for c in table.children[0].children]
         assert head == [i18n.t("year", lang), i18n.t("per_insured_col", lang), i18n.t("extra_insured_col", lang)]
         assert all(len(r.children) == 3 for r in table.children[1:])
+        # the price of a person insured with its band over the draws, in the language's numbers
+        assert all(("khoảng dự báo 80%" if lang == "vi" else "80% band") in r.children[1].children for r in table.children[1:])
     plain = callbacks.compute_request(dict(LAI_CHAU, scenario="lai_chau", levers={}), DRAWS, SEED)
     assert plain["changed"] == {}
     title, line = callbacks.render(plain, "vi")["print-head"]

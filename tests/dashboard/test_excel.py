@@ -59,6 +59,9 @@ def test_formats_percent_money_in_ty_dong_and_whole_people(summary):
     assert people.number_format == "#,##0"
     per = ws.cell(row=year, column=_column(ws, "Chi NSNN tăng thêm / người tham gia thêm (đồng)"))
     assert per.value == round(budget["cost_per_additional_insured"]) and per.number_format == "#,##0"
+    band = [ws.cell(row=year, column=_column(ws, f"Chi NSNN tăng thêm / người tham gia thêm, khoảng dự báo 80%: cận {side} (đồng)"))
+            .value for side in ("dưới", "trên")]
+    assert band == [round(budget[f"cost_per_additional_insured_{k}"]) for k in ("lo80", "hi80")] and band[0] < per.value < band[1]
     assert all((ws.column_dimensions[c].width or 0) >= 10 for c in "ABCDEFGHIJKLMNOPQ")
 
 

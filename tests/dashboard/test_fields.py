@@ -16,13 +16,13 @@ BOXES = ["state_share.near_poor", "start", "target", "year", "compare"]
 
 @pytest.mark.parametrize("typed, value", [
     ("96,8", 96.8), ("96.8", 96.8), (" 96,8 ", 96.8), ("1.490.000", 1490000), ("1,490,000", 1490000),
-    ("2.340.000,5", 2340000.5), ("-0,5", -0.5), ("\u22120,5", -0.5), ("70", 70), (70, 70), ("", None), (None, None),
+    ("2.340.000,5", 2340000.5), ("1.234,5", 1234.5), ("1,234.5", 1234.5), ("1.234", 1.234), ("-0,5", -0.5), ("\u22120,5", -0.5), ("70", 70), (70, 70), ("", None), (None, None),
 ])
 def test_a_box_reads_the_vietnamese_decimal_comma(typed, value):
     assert fields.number(typed) == value
 
 
-@pytest.mark.parametrize("typed", ["96,8,1", "7o", "1.2.3", "--1", "96%"])
+@pytest.mark.parametrize("typed", ["96,8,1", "7o", "1.2.3", "--1", "96%", "1.23,5", "1.234.5"])
 def test_a_box_refuses_what_is_not_a_number(typed):
     with pytest.raises(ValueError):
         fields.number(typed)

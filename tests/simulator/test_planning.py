@@ -140,6 +140,20 @@ def test_budget_splits_and_cost_per_additional_insured(lai_chau):
     assert (later.extra_insured > 0).all() and (later.extra_state_cost > 0).all()
     assert (later.cost_per_additional_insured > 0).all()
     assert table[table.year < 2017].cost_per_additional_insured.isna().all()  # nothing changed before
+    # the price of a person insured is uncertain too: its 80% band over the draws brackets it
+    assert (later.cost_per_additional_insured_lo80 < later.cost_per_additional_insured).all()
+    assert (later.cost_per_additional_insured < later.cost_per_additional_insured_hi80).all()
+    assert table[table.year < 2017].cost_per_additional_insured_hi80.isna().all()
+
+
+def test_a_draw_that_insures_no_one_more_leaves_the_price_unbounded():
+    cost = np.array([[10.0], [20.0], [30.0], [40.0], [50.0], [60.0], [70.0], [80.0], [90.0], [100.0]])
+    insured = np.ones_like(cost)
+    lo, hi = planning.per_insured_band(cost, insured)
+    assert lo[0] == 10.0 and hi[0] == 90.0  # draws' own values, not interpolated
+    insured[[8, 9]] = 0.0  # two draws in ten pay for nobody: no upper bound at 90%
+    lo, hi = planning.per_insured_band(cost, insured)
+    assert lo[0] == 10.0 and np.isnan(hi[0])
 
 
 @pytest.mark.parametrize("value, shown", [(6_900_315.4, 6_900_000), (474_934.0, 475_000), (8_876_889.0, 8_880_000),
@@ -1201,6 +1215,9 @@ def test_a_budget_and_a_solve_give_the_moneys_uncertainty_beside_its_mean(capsys
     cost, extra = result["state_cost"], result["extra_state_cost"]
     assert cost["total_lo80"] <= cost["total"] <= cost["total_hi80"] and cost["total_lo80"] < cost["total_hi80"]
     assert extra["total_lo80"] <= extra["total"] <= extra["total_hi80"]
+    per, lo, hi = (result[f"cost_per_additional_insured{k}"] for k in ("", "_lo80", "_hi80"))
+    assert lo < per < hi  # the price of a person insured: its band over the same draws
     code, out, _ = cli(capsys, "solve", "vinh_long", "--target", "0.9", "--year", "2020", "--probability", "0.5",
                        "--levers", "near_poor", "--draws", "20")
     assert "10%-90% over draws" in next(line for line in out.splitlines() if line.startswith("state budget cost"))
+    assert "VND (10%-90% over draws " in next(line for line in out.splitlines() if line.startswith("cost per additional"))
