@@ -790,6 +790,37 @@ def _not_read(out: str, read: dict) -> None:
                                        "would replace; allowed: another file name")
 
 
+#: The sheets of the workbook `allocate` writes: an existing .xlsx is replaced only when it has
+#: these and no others (a filled commune workbook under the name typed is refused, not lost).
+ALLOCATION_SHEETS = {"district", "commune", "group", "provenance", "columns"}
+
+
+def _replaceable(out: str) -> None:
+    """Refuse an existing file `allocate` did not write: a workbook of other sheets (the region's
+    own filled template, a planner's), a CSV of another header. An empty file holds nothing."""
+    path = Path(out)
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    if path.suffix.lower() == ".xlsx":
+        try:
+            from openpyxl import load_workbook
+
+            sheets = set(load_workbook(path, read_only=True).sheetnames)
+        except Exception:  # noqa: BLE001 - unreadable or not a workbook: not one covsim can tell it wrote
+            sheets = set()
+        mine = {"provenance", "columns"} <= sheets <= ALLOCATION_SHEETS
+        what = f"sheets {', '.join(sorted(sheets))}" if sheets else "not readable as a workbook"
+    else:
+        with path.open(encoding="utf-8-sig", errors="replace") as f:
+            head = f.readline().strip()
+        mine = head.split(",")[:2] == ["year", "unit_kind"]
+        what = f"header '{head[:40]}'"
+    if not mine:
+        raise InputError(out, "--out", f"exists and is not a covsim allocation ({what}): the targets would replace "
+                                       "it; allowed: a new name, or an allocation covsim wrote (move this one away "
+                                       "first)")
+
+
 def cmd_allocate(args) -> int:
     from covsim import simulator
     from covsim.cli.summary import print_provenance
@@ -804,6 +835,7 @@ def cmd_allocate(args) -> int:
     _not_read(args.out, _files_read(args.scenario, None))  # before reading it
     scenario = _scenario(args)
     _not_read(args.out, _files_read(args.scenario, scenario))  # and down its baseline chain
+    _replaceable(args.out)  # any other workbook under the name typed (a filled commune one) is refused, not lost
     allocate.check(scenario, args.target, args.year, args.start)  # before the run and its notes
     ds = simulator.run(scenario, params=_draws(scenario, args), draws=args.draws, seed=args.seed)
     table = allocate.allocate(ds, scenario, args.target, args.year, first=args.start)

@@ -68,9 +68,10 @@ def communes(region: str) -> pd.DataFrame | None:
     return table.astype({"year": "int64", "insured": "int64", "population": "int64"}) if len(table) else None
 
 
-def units(region: str) -> tuple[str, pd.DataFrame] | None:
+def units(region: str, level: dict[int, float] | None = None) -> tuple[str, pd.DataFrame] | None:
     """The units below the province to allocate to: ('district', the plan's rows), ('commune', the
-    region's own rows), or None; the rows as (year, unit, insured, population)."""
+    region's own rows), or None; the rows as (year, unit, insured, population). `level`: the
+    province's coverage by year, which the communes a workbook leaves out make up (`_with_the_rest`)."""
     table = districts(region)
     if table is not None:
         return "district", table.rename(columns={"district": "unit"})
@@ -78,7 +79,7 @@ def units(region: str) -> tuple[str, pd.DataFrame] | None:
     if table is not None:
         # a name's spaces as one ('Xã  Phú Hữu' in vietnam-provinces 2025.10.1), as the workbook now keeps it
         table["unit"] = table.commune.str.split().str.join(" ") + " (" + table.code + ")"
-        return "commune", _with_the_rest(region, table[["year", "unit", "code", "insured", "population"]])
+        return "commune", _with_the_rest(region, table[["year", "unit", "code", "insured", "population"]], level)
     return None
 
 
@@ -86,11 +87,14 @@ def units(region: str) -> tuple[str, pd.DataFrame] | None:
 REST = "các xã, phường khác (other communes)"
 
 
-def _with_the_rest(region: str, table: pd.DataFrame) -> pd.DataFrame:
+def _with_the_rest(region: str, table: pd.DataFrame, level: dict[int, float] | None = None) -> pd.DataFrame:
     """The communes given and, where they hold fewer people than the province's population of the
     nearest year (its data's; a 2025 unit's own, `regions.stated_population`, as `region add`
-    checked them), the rest as one unit at the given communes' own rate (an assumption: nothing is
-    known of the communes left out). A year that gives every commune and ward of the province
+    checked them), the rest as one unit: at the rate that brings the province to its `level` that
+    year where one is given (so a commune stands against the province, not against the few listed:
+    five wards at 99% were asked for the province's 94%), else at the given communes' own rate (an
+    assumption either way: nothing is known of the communes left out; the rest never holds fewer
+    than none or more than all its people). A year that gives every commune and ward of the province
     leaves none out: its people short of that figure are another measure's (Resolution 202's
     counts more than the communes' own), not a unit, and get none (an audit found 1.1 million
     people of HCMC's 168 listed communes put in an 'other communes' that does not exist)."""
@@ -111,7 +115,11 @@ def _with_the_rest(region: str, table: pd.DataFrame) -> pd.DataFrame:
         nearest = pop.iloc[(pop.year - year).abs().argsort(kind="stable")].iloc[0]
         rest = int(round(float(nearest.value))) - int(part.population.sum())
         if rest > 0:
-            insured = int(round(rest * part.insured.sum() / part.population.sum()))
+            if level is not None and int(year) in level:  # the province's figure, less the communes given
+                wanted = level[int(year)] * (rest + int(part.population.sum())) - int(part.insured.sum())
+                insured = int(np.clip(round(wanted), 0, rest))
+            else:
+                insured = int(round(rest * part.insured.sum() / part.population.sum()))
             rows.append(pd.DataFrame([(year, REST, insured, rest)], columns=["year", "unit", "insured", "population"]))
     return pd.concat(rows, ignore_index=True).sort_values(["year"], kind="stable").reset_index(drop=True)
 
@@ -150,6 +158,17 @@ def start_level(region: str, scheme: str, median: pd.Series, first: int,
     if whole is not None:
         return whole, "communes"
     return float(median.loc[first - 1]), "model"
+
+
+def province_level(region: str, scheme: str, median: pd.Series, until: int | None = None) -> dict[int, float]:
+    """The province's coverage by year that the communes a workbook leaves out make up: its
+    observed figure (the mean where sources differ; none after `until`), else the model's median."""
+    level = {int(y): float(v) for y, v in median.items()}
+    seen = observations.observed(region, scheme)
+    if until is not None:
+        seen = seen[seen.year <= until]
+    level.update({int(y): float(v) for y, v in seen.groupby("year").value.mean().items()})
+    return level
 
 
 def provincial_path(start: float, target: float, first: int, year: int) -> pd.Series:
@@ -233,13 +252,14 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
     stop in the year before 1 July 2025, when they were abolished."""
     check(scenario, target, year, first)
     region = scenario.region
-    below = units(region) if scenario.scheme == "bhyt" else None
-    kind, table = below if below is not None else (None, None)
-    if first is None:
-        first = first_year(scenario, year, kind, table)
     sub = ds.sel(region=region)
     groups = [str(g) for g in sub.group.values]
     median_total = sub.coverage_total.median("draw").to_series()
+    below = units(region, province_level(region, scenario.scheme, median_total, until)) \
+        if scenario.scheme == "bhyt" else None
+    kind, table = below if below is not None else (None, None)
+    if first is None:
+        first = first_year(scenario, year, kind, table)
     start, start_from = start_level(region, scenario.scheme, median_total, first, until)
     path = provincial_path(start, target, first, year)
     rows = []
@@ -296,7 +316,7 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
                      communes_from=(max(first, MERGER_YEAR) if kind == "commune" else None),
                      falling=falling(out, path), fewer_insured=fewer_insured(out), commune_scale=scale,
                      commune_scale_year=latest if scale is not None else None,
-                     assumptions=path_assumptions(first, year) + assumptions(kind, table, scale))
+                     assumptions=path_assumptions(first, year, start_from) + assumptions(kind, table, scale))
     return out[COLUMNS]
 
 
@@ -311,12 +331,18 @@ def standing(table: pd.DataFrame, base_year: int) -> pd.Series:
     return own - logit(np.clip(rates.loc[rows.year].values, EDGE, 1 - EDGE))
 
 
-def path_assumptions(first: int, year: int) -> list[str]:
+#: Where a path starts, as its assumed line says it (`start_level`'s `start_from`).
+STARTS = {"observed": "the observed coverage of {y}",
+          "communes": "the communes' figures of {y} (the whole province's; it has no figure of its own that year)",
+          "model": "the model's median forecast for {y} (no figure of {y} known)"}
+
+
+def path_assumptions(first: int, year: int, start_from: str = "observed") -> list[str]:
     """How every allocation shares out a target, beside the run's own assumed numbers: the
-    allocation's method, not a figure of any source."""
-    return [f"the provincial yearly targets run on a straight line in log-odds from the observed coverage of "
-            f"{first - 1} (the communes' figures where they are the whole province's and it has none of its own; "
-            f"the model's median where there is no figure) to the target in {year} (assumed)",
+    allocation's method, not a figure of any source. The start named as it is: a model's median is
+    not called observed."""
+    return [f"the provincial yearly targets run on a straight line in log-odds from "
+            f"{STARTS[start_from].format(y=first - 1)} to the target in {year} (assumed)",
             "each group's (district's, commune's) yearly target is its own median forecast moved by one log-odds "
             "step shared by all, so that they add up to the provincial target (assumed: an even effort)",
             "every population is the model's projection for its year (steered through the censuses the data "
@@ -340,8 +366,10 @@ def assumptions(kind: str | None, table: pd.DataFrame | None, scale: float | Non
                   f"are the model's)"
                   if scale is not None and abs(scale - 1) > SCALE_SAID else "")]
         if (table.unit == REST).any():
-            out.append(f"'{REST}' holds the province's people the workbook leaves out, at the given communes' "
-                       "own rate (assumed: nothing is known of them)")
+            out.append(f"'{REST}' holds the province's people the workbook leaves out, at the rate that brings the "
+                       "province to its figure of the workbook's year with the communes given (its observed figure, "
+                       "else the model's median), so that a commune given stands against the province, not against "
+                       "the others given (assumed: nothing is known of them)")
         return out
     return []
 

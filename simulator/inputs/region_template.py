@@ -176,33 +176,39 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
     _, (rid, name_vi, name_en, source) = head[0]
     known = regions.registry()
     new_unit = rid not in known
+    # a wrong id is the one fault said: what else the sheet lacks follows from the id it meant
     if not rid:
         bad("Tỉnh", f"A{FIRST_ROW}", "empty; the region's id is required")
-    elif not ID_PATTERN.match(str(rid)):
-        bad("Tỉnh", f"A{FIRST_ROW}", f"'{rid}' is not an id: lower-case letters, digits and _, starting with a letter")
-    elif rid in known and known[rid].runnable:
-        bad("Tỉnh", f"A{FIRST_ROW}", f"'{rid}' is already a region the model runs; pick another id "
-                                     "(or `covsim region remove` the one you added)")
-    elif rid in regions.mergeable():
+        return None, problems
+    if not ID_PATTERN.match(str(rid)):
+        meant = str(rid).strip().lower()
+        bad("Tỉnh", f"A{FIRST_ROW}", f"'{rid}' is not an id: lower-case letters, digits and _, starting with a letter"
+                                     + (f" (did you mean '{meant}'?)" if meant in known else ""))
+        return None, problems
+    if rid in known and known[rid].runnable:
+        unit = regions.unit_of(rid)  # a former province: its communes go on the unit it became part of
+        bad("Tỉnh", f"A{FIRST_ROW}", f"'{rid}' is already a region the model runs"
+                                     + (f", a province before 1 July 2025; its communes since then go on its 2025 "
+                                        f"unit: allowed: the id '{unit}' (a workbook of its communes only)"
+                                        if unit else "; pick another id (or `covsim region remove` the one you added)"))
+        return None, problems
+    if rid in regions.mergeable():
         return _unit_communes(rid, known[rid], values, source, path, bad, problems)
+    communes = _communes(values["Xã phường"], _province_code(known.get(rid)), bad) if not problems else []
+    if not problems and new_unit and communes and (owner := _owner(communes, known)) is not None:
+        # every commune is one of the 34 provinces': a new id over them registered a 35th province on
+        # another's ground, and `covsim regions`' check of the 34 then failed (an audit, 2026-12-06);
+        # said alone (a mistyped unit id, not a new region lacking its names and population)
+        bad("Tỉnh", f"A{FIRST_ROW}", f"'{rid}' is a new id, but its communes are those of {owner.name_vi} "
+                                     f"({owner.id}, province code {int(owner.code):02d}); allowed: the id "
+                                     f"'{owner.id}' (its communes go on that unit), or a new region without communes")
+        return None, problems
     if new_unit and (not name_vi or not name_en):
         bad("Tỉnh", f"B{FIRST_ROW}", "a new region needs its names in Vietnamese and English")
     if not source:
         bad("Tỉnh", f"D{FIRST_ROW}", "the source of the data is required (every figure carries its source)")
     if not values["Dân số"]:
         bad("Dân số", f"A{FIRST_ROW}", "no population given; at least one year is required")
-    if not problems:
-        communes = _communes(values["Xã phường"], _province_code(known.get(rid)), bad)
-    if not problems and new_unit and communes:
-        # every commune is one of the 34 provinces': a new id over them registered a 35th province on
-        # another's ground, and `covsim regions`' check of the 34 then failed (an audit, 2026-12-06)
-        home = _wards()[communes[0][1]][1]
-        owner = next((r for r in known.values() if r.kind == "province" and str(r.code).isdigit()
-                      and int(r.code) == home), None)
-        if owner is not None:
-            bad("Tỉnh", f"A{FIRST_ROW}", f"'{rid}' is a new id, but its communes are those of {owner.name_vi} "
-                                         f"({owner.id}, province code {home:02d}); allowed: the id '{owner.id}' "
-                                         "(its communes go on that unit), or a new region without communes")
     if not problems:
         _communes_within(values["Xã phường"], values["Dân số"], bad)
     if problems:
@@ -229,6 +235,13 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
         filled.tables["regions"] = [[rid, filled.name_vi, filled.name_en, "province", "", regions.NATIONAL, "", "",
                                      "", "", "", source, where, ""]]
     return filled, []
+
+
+def _owner(communes: list, known: dict):
+    """The province since 1 July 2025 whose communes these are (by the first's code), or None."""
+    home = _wards()[communes[0][1]][1]
+    return next((r for r in known.values() if r.kind == "province" and str(r.code).isdigit()
+                 and int(r.code) == home), None)
 
 
 #: The sheets a workbook for a 2025 unit run as its former provinces leaves empty: their figures are

@@ -930,6 +930,27 @@ def test_allocate_refuses_to_write_over_the_scenario_workbook_it_reads(tmp_path,
     assert book.read_bytes() == before
 
 
+def test_allocate_never_replaces_a_workbook_or_csv_it_did_not_write(tmp_path, capsys):
+    """An audit (2026-12-07): `allocate --out mine.xlsx` replaced a filled commune workbook with
+    the targets. Only an allocation covsim wrote is replaced; anything else is refused, kept."""
+    filled = tmp_path / "mine.xlsx"
+    assert cli(capsys, "region", "template", "--out", str(filled))[0] == 0
+    before = filled.read_bytes()
+    notes = tmp_path / "notes.csv"
+    notes.write_text("commune,insured\nA,10\n", encoding="utf-8")
+    for out, what in ((filled, "sheets "), (notes, "header 'commune,insured'")):
+        code, _, err = cli(capsys, "allocate", "lai_chau", "--target", "0.97", "--year", "2020", "--draws", "4",
+                           "--out", str(out))
+        assert code == 2
+        one_line(err, "--out", "exists and is not a covsim allocation", what)
+    assert filled.read_bytes() == before and notes.read_text(encoding="utf-8") == "commune,insured\nA,10\n"
+    for name in ("al.xlsx", "al.csv"):  # its own earlier allocation is replaced, as before
+        for target in ("0.97", "0.95"):
+            code, _, err = cli(capsys, "allocate", "lai_chau", "--target", target, "--year", "2020", "--draws", "4",
+                               "--out", str(tmp_path / name))
+            assert code == 0, err
+
+
 @pytest.mark.parametrize("command", ["scenario", "region"])
 def test_a_template_never_replaces_a_workbook_already_there(tmp_path, capsys, command):
     filled = tmp_path / "filled.xlsx"

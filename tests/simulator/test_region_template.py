@@ -325,6 +325,30 @@ def test_a_2025_unit_takes_its_communes_and_allocate_shares_its_targets_out_to_t
     assert gone.returncode == 0 and not folder.exists()
 
 
+def test_communes_a_workbook_lists_stand_against_the_province_not_against_one_another():
+    """An audit (2026-12-07): five wards a workbook gave at 99%, of a unit the model put at 93.5%,
+    were each asked for the unit's 94% the next year: the people left out were put at the wards' own
+    rate, so the wards stood at the average. The rest now makes up the province's own figure."""
+    import pandas as pd
+
+    from covsim.simulator.analysis import allocate
+
+    wards = pd.DataFrame({"year": 2025, "unit": [f"w{i}" for i in range(5)], "code": [f"3112{i}" for i in range(5)],
+                          "insured": 19800, "population": 20000})
+    table = allocate._with_the_rest("can_tho_2025", wards, level={2025: 0.935})
+    rest = table[table.unit == allocate.REST].iloc[0]
+    assert (table.insured.sum() / table.population.sum()) == pytest.approx(0.935, abs=1e-6)  # the province's figure
+    assert rest.insured / rest.population < 0.935 < 0.99
+    standing = allocate.standing(table, 2025)
+    assert (standing.drop(allocate.REST) > 0).all() and standing[allocate.REST] < 0  # above the province, not at it
+    # with no figure of that year, as before: the rest at the given communes' rate
+    old = allocate._with_the_rest("can_tho_2025", wards)
+    assert old[old.unit == allocate.REST].iloc[0].insured / rest.population == pytest.approx(0.99, abs=1e-6)
+    # given communes above what the province's figure allows: the rest holds none, never fewer
+    high = allocate._with_the_rest("can_tho_2025", wards.assign(insured=20000, population=20000), level={2025: 0.0001})
+    assert high[high.unit == allocate.REST].iloc[0].insured == 0
+
+
 @pytest.mark.parametrize("change, fragments", [
     (dict(population=((2025, 4000000),)), ["sheet 'Tỉnh', cell A3", "a workbook for it gives its communes only",
                                            "this one fills Dân số"]),
@@ -348,6 +372,22 @@ def test_a_2025_units_workbook_is_refused_cell_by_cell(tmp_path, template, chang
     line = added.stderr.strip().splitlines()[0]
     for fragment in fragments:
         assert fragment in line, line
+
+
+@pytest.mark.parametrize("rid, fragment", [
+    ("can_tho_2052", "'can_tho_2052' is a new id, but its communes are those of TP. Cần Thơ (can_tho_2025"),
+    ("CAN_THO_2025", "(did you mean 'can_tho_2025'?)"),
+    ("can_tho", "a province before 1 July 2025; its communes since then go on its 2025 unit: allowed: the id "
+                "'can_tho_2025'")])
+def test_a_communes_workbook_under_a_wrong_id_says_the_id_alone(tmp_path, template, rid, fragment):
+    """An audit (2026-12-07): a mistyped unit id was reported as 'no population given' (the sheet a
+    new region would need), or beside it; the id is the fault, said once, with the id meant."""
+    user = tmp_path / "user"
+    fill(template, rid=rid, population=(), coverage=(), targets=(), top_ups=(), communes=CAN_THO)
+    added = covsim("region", "add", str(template), user=user)
+    assert added.returncode == 2 and registered(user) == []
+    lines = added.stderr.strip().splitlines()
+    assert len(lines) == 1 and "sheet 'Tỉnh', cell A3" in lines[0] and fragment in lines[0], lines
 
 
 def test_a_renamed_template_sheet_is_named_not_read_as_empty(tmp_path, template):
