@@ -591,6 +591,7 @@ def _provenance_rows(record: dict, spans: list[dict] = ()) -> list[tuple[str, ob
     rows += [("user data", f"{f['file']} (sha256 {f['sha256']})") for f in record.get("user_data", [])]
     rows += [(f"boundaries {span['from']}-{span['to']}", span["boundaries"]) for span in spans]
     rows += [(k, v) for k, v in record["allocation"].items()]
+    rows += [("note", n) for n in record.get("notes", [])]  # as stderr says them
     if record.get("unconverged"):
         rows.append(("unconverged", record["unconverged"]))
     rows += [("assumed", a) for a in record["assumptions"]] or [("assumed", "none")]
@@ -651,6 +652,12 @@ def _allocation_notes(args, table) -> list[str]:
     former = former_note(args.region, args.year)
     if former:
         notes.append(former)
+    given = table.attrs.get("communes_given")
+    if given and not given["whole_province"] and given["province_level"] is not None:  # whose figures they start from
+        notes.append(f"the commune targets start from the workbook's own figures of {given['year']} for the "
+                     f"{given['communes']} commune(s) it gives ({100 * given['rate']:.2f}% together), each standing "
+                     f"against {args.region}'s {100 * given['province_level']:.2f}% that year; '{allocate.REST}' is "
+                     "the people it leaves out, at the rate that makes up the rest (assumed)")
     if table.attrs["start_from"] == "communes":
         notes.append(f"the path starts from {args.region}'s communes' figures of {first - 1} together "
                      f"({100 * table.attrs['start_level']:.2f}%, every commune and ward of the province, from its "
@@ -844,6 +851,9 @@ def cmd_allocate(args) -> int:
     spanned = list(range(table.attrs["first"], args.year + 1))  # the allocation's years, not the whole run's
     spans = _boundaries(scenario, spanned)  # which territory each year's rows are: said in the file too
     table = _named(table, args.lang)
+    # what the targets do that a target-setter would not expect: in the files sent on, not on stderr alone
+    notes = _allocation_notes(args, table)
+    record["notes"] = notes
     if args.out.lower().endswith(".csv"):
         sidecar = args.out + ".provenance.json"  # a CSV holds one table: what reproduces it sits beside it
 
@@ -875,7 +885,7 @@ def cmd_allocate(args) -> int:
                 polish(xl.sheets["columns"], {})
         _atomic(args.out, excel, suffix=".xlsx")
     sums = allocate.totals(table)
-    for note in _allocation_notes(args, table):
+    for note in notes:
         sys.stderr.write(f"covsim: note: {note}\n")
     if args.json:
         print(json.dumps({"region": scenario.region, "scenario": scenario.name, "scheme": scenario.scheme,

@@ -300,6 +300,13 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
     if latest is not None and latest in [int(v) for v in sub.year.values]:
         scale = round(float(sub.population.sel(year=latest).mean("draw").sum())
                       / float(table[table.year == latest].population.sum()), 4)
+    given = None  # the workbook's own figures the communes' standings are taken from, said with the targets
+    if latest is not None:
+        listed = table[(table.year == latest) & (table.unit != REST)]
+        level = province_level(region, scenario.scheme, median_total, until).get(latest)
+        given = {"year": latest, "communes": int(len(listed)), "whole_province": bool((table.unit != REST).all()),
+                 "rate": round(float(listed.insured.sum() / listed.population.sum()), 6),
+                 "province_level": None if level is None else round(level, 6)}
     out = pd.DataFrame(rows, columns=COLUMNS[:-1])
     out["rate"] = (out.insured / out.population).round(4)
     out.attrs.update(region=region, scheme=scenario.scheme, target=target, year=year, first=first,
@@ -315,7 +322,7 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
                                       else None),
                      communes_from=(max(first, MERGER_YEAR) if kind == "commune" else None),
                      falling=falling(out, path), fewer_insured=fewer_insured(out), commune_scale=scale,
-                     commune_scale_year=latest if scale is not None else None,
+                     commune_scale_year=latest if scale is not None else None, communes_given=given,
                      assumptions=path_assumptions(first, year, start_from) + assumptions(kind, table, scale))
     return out[COLUMNS]
 

@@ -567,10 +567,14 @@ def test_every_allocate_output_records_what_reproduces_it(tmp_path, capsys):
     assert any("standing in the plan's 2016 table" in a for a in side["assumptions"])
     assert side["columns"]["insured"] == "Số người tham gia cần đạt (người)"  # as the workbook's columns sheet
     xlsx = tmp_path / "lc.xlsx"
-    code, text, _ = cli(capsys, "allocate", "lai_chau", "--target", "0.968", "--year", "2020", "--out", str(xlsx),
-                        "--draws", "10", "--seed", "7")
+    code, text, err = cli(capsys, "allocate", "lai_chau", "--target", "0.968", "--year", "2020", "--out", str(xlsx),
+                          "--draws", "10", "--seed", "7")
     sheet = list(openpyxl.load_workbook(xlsx)["provenance"].iter_rows(values_only=True))
-    rows = dict(r for r in sheet if r[0] not in ("assumed", "held fixed (assumed, not fitted)"))
+    rows = dict(r for r in sheet if r[0] not in ("assumed", "held fixed (assumed, not fitted)", "note"))
+    # the notes stderr gives (where the path starts, the plan's own yearly targets) travel with the files sent on
+    said_notes = [line.removeprefix("covsim: note: ") for line in err.splitlines() if line.startswith("covsim: note: ")]
+    assert said_notes and side["notes"] == said_notes == [r[1] for r in sheet if r[0] == "note"]
+    assert any(n.startswith("the path starts from the model's median for 2015") for n in said_notes)
     assert rows["seed"] == "7" and rows["data_hash"] == side["data_hash"] and rows["scheme"] == "bhyt"
     # the rest of what the sidecar records of the code and the run, as it gives it (an audit of 2026-12-07)
     assert json.loads(rows["environment"]) == side["environment"] and rows["noise_from"] == str(side["noise_from"])

@@ -302,6 +302,9 @@ def test_a_2025_unit_takes_its_communes_and_allocate_shares_its_targets_out_to_t
                    "--out", str(out), user=user)
     assert alloc.returncode == 0, alloc.stderr
     assert "commune targets start in 2025; the years before are by group only" in alloc.stderr
+    # whose figures the communes start from, and against what, said (and kept in the sidecar)
+    assert ("the commune targets start from the workbook's own figures of 2025 for the 3 commune(s) it gives "
+            "(93.48% together), each standing against can_tho_2025's 93.00% that year") in alloc.stderr
     # the communes share out the unit's modelled people, fewer than Resolution 202/2025's they were
     # checked against: said, with the factor (the head counts had shrunk some 27% without a word)
     scale = float(alloc.stderr.split("the communes' populations are the workbook's x ")[1].split(" in 2025:")[0])
