@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from .i18n import (fixed_text, held_fixed_text, leans_on_text, lever_group_name, mostly_prior_text, on_priors_text,
-                   probability, stand_ins_text, t, unit_figures_text, unverified_text)
+                   partly_on_priors, probability, stand_ins_text, t, unit_figures_text, unverified_text)
 from . import catalogue
 from .sources import source_label
 from .brief_text import (b, billion, day_text, has, local_time, no_change_text, said, monte_carlo_text, number, per_insured_text, percent, plan_name,
@@ -399,13 +399,30 @@ def own_figures(s: dict, lang: str, region: str) -> list[tuple[str, str]]:
     as-of briefing's day): none says the level is the nation's plus an assumed offset (Lai Châu's
     verdict), a few are named by year (Vĩnh Long's one of 2017). A 2025 unit's are its former
     provinces' (its probability cell says what is on the priors)."""
-    if _members(s):
-        return []
-    years = sorted({int(o["year"]) for o in s.get("observed") or [] if not o.get("later")})
-    if not years:
+    if _members(s):  # each former province's, known by the briefing's day: which of them has none
+        from . import compute
+
+        as_of = s.get("as_of") or {}
+        day = as_of.get("known_on")
+        parts = []
+        for member in _members(s):
+            observed, _ = compute.figures_of(member, s["scheme"], as_of.get("until"), day and date.fromisoformat(day))
+            parts.append(f"{region_name(member, lang)}: {_years_text(observed, lang) or b('own_figures_nil', lang)}")
+        return [(b("k_own_figures.members", lang, region=region), "; ".join(parts))]
+    shown = _years_text(s.get("observed") or [], lang)
+    if not shown:
         return [(b("k_own_figures", lang, region=region), b("own_figures_none", lang, region=region))]
+    return [(b("k_own_figures", lang, region=region), shown)]
+
+
+def _years_text(observed: list[dict], lang: str) -> str:
+    """'1 (2017)', '9 (2010–2024)': how many year-end figures were known, and of which years; ''
+    for none (a figure observed after an as-of day is not one the run rested on)."""
+    years = sorted({int(o["year"]) for o in observed if not o.get("later")})
+    if not years:
+        return ""
     shown = ", ".join(map(str, years)) if len(years) <= 4 else f"{years[0]}–{years[-1]}"
-    return [(b("k_own_figures", lang, region=region), f"{number(len(years), lang)} ({shown})")]
+    return f"{number(len(years), lang)} ({shown})"
 
 
 def as_of_sentences(s: dict, lang: str, section: str = "brief") -> list[str]:
@@ -554,7 +571,9 @@ def method_text(s: dict, lang: str, region: str) -> str:
     calibrated = s["assumptions"].get("calibrated", True)
     fitted = "model_text.labour" if s["scheme"] in ("bhxh", "bhtn") else "model_text"  # which figures it weighed
     prior = "model_text.prior.before" if _before_merger(s) and _members(s) else "model_text.prior"
-    text = b(fitted if calibrated else prior, lang, region=region)
+    partly = partly_on_priors(s["assumptions"], lang)  # a 2025 unit whose seat is fitted: not all on priors
+    text = (b(fitted if calibrated else prior, lang, region=region) if calibrated or not partly
+            else b("model_text.partly", lang, region=region, provinces=partly))
     merged = "" if _before_merger(s) else merged_text(s, lang, region) or former_text(s, lang, region)
     text += " " + merged if merged else ""
     weighed = unit_figures_text(s["assumptions"], lang)  # a 2025 unit weighed on its own figures says on which

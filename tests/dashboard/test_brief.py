@@ -299,6 +299,15 @@ def test_a_2025_unit_says_which_former_provinces_run_on_the_priors_and_no_more()
     assert s["assumptions"]["on_priors"] == ["binh_duong", "ba_ria_vung_tau"]
     assert "partly not calibrated" in shown and "Binh Duong" in shown and "Ba Ria" in shown
     assert "Ho Chi Minh" not in shown
+    # the method and the figures rested on say the same (an audit, 2026-12-07: the method said every
+    # parameter was the priors', and the unit had no row of the figures its run rests on)
+    brief = brief_content.briefing(s, "en")
+    assert "the shared parameters drawn from the posterior" in brief.method and "Binh Duong" in brief.method
+    rested = dict(brief.key_numbers)[brief_text.b("k_own_figures.members", "en", region=brief_text.region_name(
+        "ho_chi_minh_city_2025", "en"))]
+    parts = dict(part.split(": ", 1) for part in rested.split("; "))
+    assert len(parts) == 3 and "(20" in parts[brief_text.region_name("ho_chi_minh_city", "en")]  # its own years
+    assert parts["Binh Duong"] == "none (its level: the shared fit plus an offset drawn from its prior)"
     _, shown_vi = key_probability("ho_chi_minh_city_2025", 2030, "vi")
     assert "mới hiệu chỉnh một phần" in shown_vi and "Bình Dương" in shown_vi
     s, shown = key_probability("binh_duong", 2024, "en")
