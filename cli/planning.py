@@ -632,6 +632,7 @@ def _allocation_notes(args, table) -> list[str]:
     from covsim.cli.main import past_start
     from covsim.simulator.analysis import allocate
     from covsim.simulator.inputs import observations
+    from covsim.simulator.inputs import regions
     from covsim.simulator.inputs.regions import former_note
 
     notes = []
@@ -659,10 +660,13 @@ def _allocation_notes(args, table) -> list[str]:
                      f"against {args.region}'s {100 * given['province_level']:.2f}% that year; '{allocate.REST}' is "
                      "the people it leaves out, at the rate that makes up the rest (assumed)")
     if table.attrs["start_from"] == "communes":
+        unit = regions.unit_of(args.region) or args.region  # where a figure of the territory goes since 2025
         notes.append(f"the path starts from {args.region}'s communes' figures of {first - 1} together "
                      f"({100 * table.attrs['start_level']:.2f}%, every commune and ward of the province, from its "
                      f"workbook): it has no figure of its own for {first - 1}; the model's median was "
-                     f"{100 * table.attrs['model_start_level']:.2f}%")
+                     f"{100 * table.attrs['model_start_level']:.2f}%, and the probability above is the model's, "
+                     f"whose fit has not seen the communes' figure (`covsim region observe {unit} {first - 1} "
+                     f"{table.attrs['start_level']:.4f} --source …` weighs the run on it)")
     if not table.attrs["start_observed"]:
         earlier = record[record.year < first - 1]
         last = earlier[earlier.year == earlier.year.max()] if not earlier.empty else earlier

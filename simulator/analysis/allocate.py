@@ -62,17 +62,23 @@ def districts(region: str) -> pd.DataFrame | None:
 
 
 def communes(region: str) -> pd.DataFrame | None:
-    """The region's commune rows (from its region workbook), or None where the data have none."""
+    """The region's commune rows (from its region workbook), or None where the data have none. A
+    province that kept its territory on 1 July 2025 (Lai Châu) has its unit's: the same communes, so
+    `allocate lai_chau` and `allocate lai_chau_2025` start from the same figures (they gave 96.50%
+    and 92.93% for one year of one territory)."""
     table = tables.optional_table("communes")
-    table = table[table.region == region]
-    return table.astype({"year": "int64", "insured": "int64", "population": "int64"}) if len(table) else None
+    own = table[table.region == region]
+    if own.empty and regions.kept_territory(region):
+        own = table[table.region == regions.registry()[region].parent]
+    return own.astype({"year": "int64", "insured": "int64", "population": "int64"}) if len(own) else None
 
 
-def units(region: str, level: dict[int, float] | None = None) -> tuple[str, pd.DataFrame] | None:
+def units(region: str, level: dict[int, float] | None = None,
+          with_districts: bool = True) -> tuple[str, pd.DataFrame] | None:
     """The units below the province to allocate to: ('district', the plan's rows), ('commune', the
     region's own rows), or None; the rows as (year, unit, insured, population). `level`: the
     province's coverage by year, which the communes a workbook leaves out make up (`_with_the_rest`)."""
-    table = districts(region)
+    table = districts(region) if with_districts else None
     if table is not None:
         return "district", table.rename(columns={"district": "unit"})
     table = communes(region)
@@ -260,6 +266,11 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
     kind, table = below if below is not None else (None, None)
     if first is None:
         first = first_year(scenario, year, kind, table)
+    if kind == "district" and first >= MERGER_YEAR and scenario.scheme == "bhyt":
+        # a path that starts after the districts were abolished: the communes, where a workbook gives them
+        later = units(region, province_level(region, scenario.scheme, median_total, until), with_districts=False)
+        if later is not None:
+            kind, table = later
     start, start_from = start_level(region, scenario.scheme, median_total, first, until)
     path = provincial_path(start, target, first, year)
     rows = []

@@ -377,6 +377,34 @@ def test_a_2025_units_workbook_is_refused_cell_by_cell(tmp_path, template, chang
         assert fragment in line, line
 
 
+def test_lai_chau_and_its_2025_unit_share_one_territorys_communes(tmp_path, template):
+    """An audit (2026-12-07): with Lai Châu 2025's 38 communes registered, `allocate lai_chau_2025`
+    started from the communes' 89.33% and `allocate lai_chau`, the same territory, from the model's
+    96.22% with no communes at all. Both now start from the communes and give the same targets, and
+    say that the probability's fit has not seen the communes' figure."""
+    import pandas as pd
+
+    from covsim.simulator.inputs.region_template import _wards
+
+    every = sorted((code, name) for code, (name, province) in _wards().items() if province == 12)
+    communes = [(2025, code, name, 10000 + 100 * k, 8900 + 90 * k) for k, (code, name) in enumerate(every)]
+    user = tmp_path / "user"
+    fill(template, rid="lai_chau_2025", population=(), coverage=(), targets=(), top_ups=(), communes=communes)
+    added = covsim("region", "add", str(template), user=user)
+    assert added.returncode == 0, added.stderr
+    tables = {}
+    for region in ("lai_chau", "lai_chau_2025"):
+        out = tmp_path / f"{region}.csv"
+        done = covsim("allocate", region, "--target", "0.97", "--year", "2028", "--from", "2026", "--draws", "10",
+                      "--out", str(out), user=user)
+        assert done.returncode == 0, done.stderr
+        assert f"the path starts from {region}'s communes' figures of 2025 together" in done.stderr
+        assert "whose fit has not seen the communes' figure (`covsim region observe lai_chau_2025 2025 " in done.stderr
+        tables[region] = pd.read_csv(out, dtype={"unit": str})[["year", "unit_kind", "unit", "insured", "population"]]
+    assert (tables["lai_chau"].unit_kind == "commune").sum() == 3 * 38  # no 'other communes': all 38 given
+    pd.testing.assert_frame_equal(tables["lai_chau"], tables["lai_chau_2025"])
+
+
 @pytest.mark.parametrize("rid, fragment", [
     ("can_tho_2052", "'can_tho_2052' is a new id, but its communes are those of TP. Cần Thơ (can_tho_2025"),
     ("CAN_THO_2025", "(did you mean 'can_tho_2025'?)"),
