@@ -399,20 +399,23 @@ def own_figures(s: dict, lang: str, region: str) -> list[tuple[str, str]]:
     as-of briefing's day): none says the level is the nation's plus an assumed offset (Lai Châu's
     verdict), a few are named by year (Vĩnh Long's one of 2017). A 2025 unit's are its former
     provinces' (its probability cell says what is on the priors)."""
-    if _members(s):  # each former province's, known by the briefing's day: which of them has none
-        from . import compute
+    from . import compute
 
-        as_of = s.get("as_of") or {}
+    as_of = s.get("as_of") or {}
+    # a commune workbook of the whole province: a figure of the territory the fit has not seen
+    whole = compute.communes_figure(s["region"], as_of.get("until")) if s["scheme"] == "bhyt" else None
+    unseen = (". " + b("own_figures_communes", lang, year=whole[0], value=percent(whole[1], lang, 2))) if whole else ""
+    if _members(s):  # each former province's, known by the briefing's day: which of them has none
         day = as_of.get("known_on")
         parts = []
         for member in _members(s):
             observed, _ = compute.figures_of(member, s["scheme"], as_of.get("until"), day and date.fromisoformat(day))
             parts.append(f"{region_name(member, lang)}: {_years_text(observed, lang) or b('own_figures_nil', lang)}")
-        return [(b("k_own_figures.members", lang, region=region), "; ".join(parts))]
+        return [(b("k_own_figures.members", lang, region=region), "; ".join(parts) + unseen)]
     shown = _years_text(s.get("observed") or [], lang)
     if not shown:
-        return [(b("k_own_figures", lang, region=region), b("own_figures_none", lang, region=region))]
-    return [(b("k_own_figures", lang, region=region), shown)]
+        return [(b("k_own_figures", lang, region=region), b("own_figures_none", lang, region=region) + unseen)]
+    return [(b("k_own_figures", lang, region=region), shown + unseen)]
 
 
 def _years_text(observed: list[dict], lang: str) -> str:

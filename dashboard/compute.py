@@ -311,6 +311,24 @@ def other_unit_targets(region: str, scheme: str, known_on: str | None = None) ->
             for r in t.itertuples(index=False) if known_on is None or documents_known_on(str(r.source), known_on)]
 
 
+def communes_figure(region: str, until: int | None = None) -> tuple[int, float] | None:
+    """(year, coverage) of the latest year (up to `until`) whose commune workbook gives every commune
+    and ward of the province: a figure of the whole territory the fit has not seen (`allocate` starts
+    its path from it), said beside the figures the run rests on."""
+    from covsim.simulator.analysis import allocate as _allocate
+
+    table = _allocate.communes(region)
+    if table is None:
+        return None
+    for year in sorted({int(y) for y in table.year}, reverse=True):
+        if until is not None and year > until:
+            continue
+        value = _allocate.communes_total(region, year)
+        if value is not None:
+            return year, value
+    return None
+
+
 def target_source(region: str, scheme: str, value: float, year: int) -> tuple[str, str | None]:
     """(whose, source) of a target asked: the region's own plan target of that value in that year
     ('own'), else the nation's ('national'), else one the user chose ('chosen', no source). The

@@ -403,6 +403,16 @@ def test_lai_chau_and_its_2025_unit_share_one_territorys_communes(tmp_path, temp
         tables[region] = pd.read_csv(out, dtype={"unit": str})[["year", "unit_kind", "unit", "insured", "population"]]
     assert (tables["lai_chau"].unit_kind == "commune").sum() == 3 * 38  # no 'other communes': all 38 given
     pd.testing.assert_frame_equal(tables["lai_chau"], tables["lai_chau_2025"])
+    # the briefing names the communes' figure an allocation starts from, beside the figures the fit saw
+    from html import unescape
+
+    html = tmp_path / "b.html"
+    done = covsim("brief", "lai_chau_2025", "--target", "0.97", "--year", "2028", "--draws", "10", "--lang", "en",
+                  "--out", str(html), user=user)
+    assert done.returncode == 0, done.stderr
+    together = sum(c[4] for c in communes) / sum(c[3] for c in communes)
+    assert (f"The province's communes and wards together in 2025 (the user's workbook): {100 * together:.2f}%; the "
+            "model is not fitted to it") in unescape(html.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("rid, fragment", [
