@@ -140,6 +140,7 @@ def cmd_run(args) -> int:
 
     result = summary.coverage_summary(ds, scenario)
     result["scheme"] = scenario.scheme  # every scheme's run says which it is, as the labour ones did
+    result["groups"] = summary.group_summary(ds, scenario.region)  # by group, as the --out file holds it
     entry = scheme(scenario.scheme)
     if entry.budget:  # money flows, against the baseline on the same draws for a reform
         result["budget"] = _budget(ds, scenario, params, args)

@@ -54,6 +54,14 @@ def test_run_json_shape():
     assert prov["seed"] == 4 and prov["draws"] == 20 and prov["scenario"] == "lai_chau"
     assert len(prov["data_hash"]) == 16 and prov["code_version"].startswith("0.") and prov["assumptions"] == []
     assert out["scheme"] == "bhyt" and out["coverage"]["quantiles"] == [0.1, 0.9]  # what lo and hi are
+    # by group too (an audit, 2026-12-07: only the --out file had it): the nine groups, each in [0, 1]
+    groups = out["groups"]
+    assert list(groups)[:3] == ["employee", "pensioner", "poor"] and len(groups) == 9
+    for g in groups.values():
+        assert all(0 <= lo <= m <= hi <= 1 for lo, m, hi in zip(g["lo"], g["median"], g["hi"]))
+    # the poor, whom the state pays for, stand above the voluntary households in the plan's last year
+    i = out["years"].index(2020)
+    assert groups["poor"]["median"][i] > groups["household"]["median"][i]
 
 
 def test_every_json_output_records_what_reproduces_it_and_the_numbers_it_assumes():
