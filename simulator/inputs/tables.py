@@ -330,30 +330,56 @@ def user_data_files() -> list[dict]:
     `data_hash` covers) and the posteriors fitted or weighed for them (`posterior.nc`, which a run's
     draws come from: two folders with the same tables but weighed with other seeds differ there). A
     record names what of a user's data folder a colleague needs, and which file differs."""
-    from .user_data import files, region_dirs
+    from .user_data import region_dirs
 
-    tables_ = [path for name in sorted(SCHEMAS) for path in files(name)]
-    fits = [d / "posterior.nc" for d in region_dirs() if (d / "posterior.nc").is_file()]
+    dirs = region_dirs()  # once: each table's files are looked for in the same folders
+    tables_ = [d / f"{name}.csv" for name in sorted(SCHEMAS) for d in dirs if (d / f"{name}.csv").exists()]
+    fits = [d / "posterior.nc" for d in dirs if (d / "posterior.nc").is_file()]
     return [{"file": f"{path.parent.name}/{path.name}",
              "sha256": hashlib.sha256(AS_READ.get(path) or path.read_bytes()).hexdigest()[:16]}
             for path in [*tables_, *fits]]
 
 
 def data_hash(directory: Path | None = None) -> str:
-    """Content hash of every shipped table: recorded in outputs so a run is reproducible."""
-    digest = hashlib.sha256()
+    """Content hash of every shipped table: recorded in outputs so a run is reproducible.
+
+    Hashed again only when what it covers changed: the bytes as read (`AS_READ`, held here by
+    reference, so the same object means the same content) or a file's size and time on disk. A
+    dashboard's lever move asked for it twice, some 6 ms each."""
     root = directory or data_dir()
     seen = AS_READ if directory is None else {}
+    parts = []  # (label, path, its bytes as read, or its (size, mtime) on disk)
     for name in sorted(SCHEMAS):
         path = root / f"{name}.csv"
         if path in seen or path.exists():
-            digest.update(name.encode())
-            digest.update(seen.get(path) or path.read_bytes())
+            parts.append((name, path))
     if directory is None:  # a user's registered regions are part of the data a run used
-        from .user_data import files
+        from .user_data import region_dirs
 
+        dirs = region_dirs()
         for name in sorted(SCHEMAS):
-            for path in files(name):
-                digest.update(f"{path.parent.name}/{name}".encode())
-                digest.update(seen.get(path) or path.read_bytes())
-    return digest.hexdigest()[:16]
+            parts += [(f"{d.name}/{name}", d / f"{name}.csv") for d in dirs if (d / f"{name}.csv").exists()]
+    state = tuple((label, path, seen[path] if path in seen else _on_disk(path)) for label, path in parts)
+    kept = _HASHED.get(str(root))
+    if kept is not None and _same(kept[0], state):
+        return kept[1]
+    digest = hashlib.sha256()
+    for label, path, _ in state:
+        digest.update(label.encode())
+        digest.update(seen.get(path) or path.read_bytes())
+    _HASHED[str(root)] = (state, digest.hexdigest()[:16])
+    return _HASHED[str(root)][1]
+
+
+_HASHED: dict[str, tuple[tuple, str]] = {}
+
+
+def _on_disk(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    """The same labels and paths, each with the same bytes object as read or the same size and time."""
+    return len(a) == len(b) and all(x[0] == y[0] and x[1] == y[1] and (x[2] is y[2] if isinstance(x[2], bytes)
+                                                                    else x[2] == y[2]) for x, y in zip(a, b))

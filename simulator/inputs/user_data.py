@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -19,9 +20,16 @@ def user_dir() -> Path:
     override = os.environ.get("COVSIM_USER_DIR")
     if override:
         return Path(override) / "regions"
+    return _platform_dir() / "regions"
+
+
+@lru_cache(maxsize=1)
+def _platform_dir() -> Path:
+    """The platform's user data folder, asked once (platformdirs reads the environment each call,
+    and a dashboard's lever move asked it some sixty times)."""
     import platformdirs
 
-    return Path(platformdirs.user_data_dir(APP, appauthor=False)) / "regions"
+    return Path(platformdirs.user_data_dir(APP, appauthor=False))
 
 
 def region_dirs() -> list[Path]:

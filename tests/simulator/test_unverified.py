@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -149,3 +150,25 @@ def test_a_long_running_process_hashes_the_data_it_read_not_the_files_edited_sin
     finally:
         monkeypatch.undo()
         tables.reload()
+
+
+def test_the_kept_hash_follows_a_users_file_added_or_edited(tmp_path, monkeypatch):
+    """`data_hash` is kept between calls (a dashboard's lever move asked for it twice, 6 ms each):
+    a user's file added, edited or removed still changes it at once, and the same data give the
+    hash of a fresh computation."""
+    monkeypatch.setenv("COVSIM_USER_DIR", str(tmp_path))
+    bare = tables.data_hash()
+    folder = tmp_path / "regions" / "somewhere"
+    folder.mkdir(parents=True)
+    path = folder / "communes.csv"
+    path.write_text("region,year\nsomewhere,2025\n", encoding="utf-8")
+    added = tables.data_hash()
+    assert added != bare
+    path.write_text("region,year\nsomewhere,2026\n", encoding="utf-8")  # the same size, other content
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    edited = tables.data_hash()
+    assert edited not in (bare, added)
+    tables._HASHED.clear()
+    assert tables.data_hash() == edited  # what a fresh computation gives
+    path.unlink()
+    assert tables.data_hash() == bare
