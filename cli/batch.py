@@ -290,6 +290,18 @@ def _note_superseded(variants) -> None:
         _note(f"{path} = {shown} replaces the policy in force's {was:g} from {day} ({reference}) in "
               f"{len(values)} variant{'s' * (len(values) != 1)}: a value set holds through later changes, so "
               f"against the baseline it can lower coverage from then (a later --from starts after it)")
+    # a gridded share that ends the scenario's own top-up of its group (the share is the whole the state
+    # pays): `run` says it on its `capped` line; here it was in the store's attribute alone (an audit)
+    moot: dict = defaultdict(list)
+    for v in variants:
+        for r in v.scenario.capped():
+            if r["counts_as"] is None:  # a top-up beyond the national share is said by `run`; here the trap
+                moot[r["path"], 100 * r["value"], r["from"], r["set_by"]].append(100 * r["total"])
+    for (path, value, year, by), totals in moot.items():
+        shown = ", ".join(f"{x:.4g}%" for x in sorted(set(totals)))
+        _note(f"{path} = {value:.4g}% of the scenario changes nothing from {year} in {len(totals)} "
+              f"variant{'s' * (len(totals) != 1)}: {by} set by the grid is the whole the state pays ({shown}), of which "
+              f"a top-up is no part, so against the scenario as shipped a value that reads as a rise can lower coverage")
 
 
 def _scenarios(args) -> list:

@@ -55,8 +55,12 @@ def group_summary(ds: xr.Dataset, region: str, lo: float = 0.1, hi: float = 0.9)
     """Each membership group's coverage over the draws by year: `median`, `lo` and `hi` (10% and 90%),
     null where the group has no one (the engine's NaN for an empty pool). A target-setter's group
     targets and a planner's lever for one group are read against these, not the total alone."""
+    import warnings
+
     cov = ds.coverage.sel(region=region)
-    q = cov.quantile([lo, 0.5, hi], dim="draw")
+    with warnings.catch_warnings():  # an empty group's all-NaN years (BHTN's required in 2008): null, not noise
+        warnings.simplefilter("ignore", RuntimeWarning)
+        q = cov.quantile([lo, 0.5, hi], dim="draw")
     return {str(g): {k: [None if v != v else round(float(v), 6) for v in q.sel(group=g, quantile=p).values]
                      for k, p in (("median", 0.5), ("lo", lo), ("hi", hi))}
             for g in cov.group.values}

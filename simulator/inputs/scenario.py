@@ -195,7 +195,7 @@ class Scenario:
                 national, local = policy.state_share(year, self.region, group)
                 if top_up > 1e-9 and total_set and min(total_set) <= year:  # the total is set: the top-up is moot
                     out.append({"path": path, "value": round(top_up, 6), "counts_as": None, "from": year,
-                                "national": round(national, 6),
+                                "national": round(national, 6), "set_by": totals[0], "total": round(national + local, 6),
                                 "why": f"{totals[0]} sets the total the state pays "
                                        f"({100 * (national + local):.4g}%), of which a top-up is no part"})
                     break

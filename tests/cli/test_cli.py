@@ -395,3 +395,14 @@ def test_the_sensitivity_chart_carries_what_reproduces_it(tmp_path, capsys, suff
     for part in (f"scenario lai_chau ({record['scenario_hash']})", "seed 13", f"data {tables.data_hash()}",
                  f"parameters {record['parameters_hash']}", f"code {record['code_version']}", "10 draws", "8 samples"):
         assert part in note, (part, note)
+
+
+def test_a_bhtn_runs_groups_give_null_for_an_empty_year_without_a_warning():
+    """An audit (2026-12-07): `run --scheme bhtn` printed numpy's 'All-NaN slice encountered' on
+    stderr: no one was required to join BHTN in 2008, an empty group, given as null."""
+    result = covsim("run", "vietnam", "--scheme", "bhtn", "--draws", "10", "--json")
+    assert result.returncode == 0 and "Warning" not in result.stderr, result.stderr
+    out = json.loads(result.stdout)
+    assert set(out["groups"]) == {"required", "other"}
+    assert out["groups"]["required"]["median"][out["years"].index(2008)] is None
+    assert out["groups"]["required"]["median"][out["years"].index(2020)] > 0

@@ -687,6 +687,12 @@ def test_a_grid_value_replacing_a_later_change_is_said(tmp_path, capsys):
     assert main(["batch", "can_tho", "--grid", "pupil_student=0.5:0.7:0.1", "--draws", "4", "--from", "2026", "--out",
                  str(tmp_path / "h.nc"), "--quiet"]) == 0
     assert "replaces the policy in force" not in capsys.readouterr().err  # starting after it, nothing replaced
+    # the plan's own top-up of pupils, ended by a gridded share of theirs: said as `run` says it (an audit,
+    # 2026-12-07: only the store's `capped` attribute had it, and the grid lowered 2024's coverage)
+    assert main(["batch", "can_tho_plan_2024", "--grid", "pupil_student=0.3:0.4:0.1", "--from", "2024", "--draws", "4",
+                 "--out", str(tmp_path / "p.nc"), "--quiet"]) == 0
+    assert ("covsim: note: local_top_up.pupil_student = 20% of the scenario changes nothing from 2024 in 2 variants: "
+            "state_share.pupil_student set by the grid is the whole the state pays (30%, 40%)") in capsys.readouterr().err
 
 
 def test_workers_reading_other_data_are_refused(tmp_path, capsys, monkeypatch):
