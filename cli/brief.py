@@ -19,39 +19,6 @@ from covsim.simulator.inputs.scheme_ids import SCHEMES
 FORMATS = (".docx", ".pdf", ".html")
 
 
-def parse_levers(items: list[str], scheme: str | None = None) -> dict[str, float]:
-    """['near_poor=0.9', 'drive=1'] -> {'state_share.near_poor': 0.9, 'drive': 1.0}. A name the
-    briefing does not take is refused listing those it takes for `scheme` (else for any)."""
-    from covsim.dashboard import compute
-    from covsim.simulator.analysis import planning
-    from covsim.simulator.inputs.levers import value_problem
-
-    out = {}
-    offered = [s["path"] for s in compute.lever_specs()]
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise InputError("--lever", item, "expected NAME=VALUE, e.g. near_poor=0.9")
-        try:  # lists, and seeks among, the briefing's
-            path = planning.parse_lever(name, where="--lever", valid=offered)
-        except InputError:
-            if scheme is None:
-                raise
-            planning.parse_lever(name, where="--lever", valid=[s["path"] for s in compute.lever_specs()
-                                                               if scheme in s["schemes"]])
-            raise
-        if path in out:  # the last would silently win: say so, as `solve --levers` does
-            raise InputError("--lever", name, f"names {path} twice; give each lever once")
-        try:
-            out[path] = float(value.replace(",", ".") if value.count(",") == 1 and "." not in value else value)
-        except ValueError:
-            raise InputError("--lever", item, f"'{value}' is not a number") from None
-        problem = value_problem(path, out[path])  # the scenario file's words, its percent hint too
-        if problem:
-            raise InputError("--lever", item, problem.replace(str(out[path]), value, 1))  # as typed
-    return out
-
-
 def _write(path: str, content: bytes) -> None:
     """The bytes, readable as any file the user writes (a temporary file is private by default)."""
     Path(path).write_bytes(content)
@@ -84,6 +51,8 @@ def cmd_brief(args) -> int:
     out = output.check_destination(args.out, FORMATS, "--out")
     planning.check_target(args.target, "brief")
     scheme = args.scheme or compute.simulator.load_scenario(args.scenario).scheme
+    from covsim.cli.planning import parse_levers
+
     levers = parse_levers(args.lever, scheme)
     sc = compute.scenario(args.scenario, scheme)
     from covsim.cli.main import note_idle

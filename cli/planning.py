@@ -124,6 +124,39 @@ def check_as_of(scenario, year: int, until: int, known, units: bool = False) -> 
     check_plan_known(scenario, knowledge_day(until, known))
 
 
+def parse_levers(items: list[str], scheme: str | None = None) -> dict[str, float]:
+    """['near_poor=0.9', 'drive=1'] -> {'state_share.near_poor': 0.9, 'drive': 1.0}. A name the
+    briefing does not take is refused listing those it takes for `scheme` (else for any)."""
+    from covsim.dashboard import compute
+    from covsim.simulator.analysis import planning
+    from covsim.simulator.inputs.levers import value_problem
+
+    out = {}
+    offered = [s["path"] for s in compute.lever_specs()]
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise InputError("--lever", item, "expected NAME=VALUE, e.g. near_poor=0.9")
+        try:  # lists, and seeks among, the briefing's
+            path = planning.parse_lever(name, where="--lever", valid=offered)
+        except InputError:
+            if scheme is None:
+                raise
+            planning.parse_lever(name, where="--lever", valid=[s["path"] for s in compute.lever_specs()
+                                                               if scheme in s["schemes"]])
+            raise
+        if path in out:  # the last would silently win: say so, as `solve --levers` does
+            raise InputError("--lever", name, f"names {path} twice; give each lever once")
+        try:
+            out[path] = float(value.replace(",", ".") if value.count(",") == 1 and "." not in value else value)
+        except ValueError:
+            raise InputError("--lever", item, f"'{value}' is not a number") from None
+        problem = value_problem(path, out[path])  # the scenario file's words, its percent hint too
+        if problem:
+            raise InputError("--lever", item, problem.replace(str(out[path]), value, 1))  # as typed
+    return out
+
+
 def _target_as_of(scenario, args) -> dict:
     """`target --until YEAR [--known DAY] [--score]`: fitted on what was observed by YEAR, under the
     policy decided by its end (or by DAY): with the backtest's sampling, so that `--until` the year
@@ -147,6 +180,29 @@ def _target_as_of(scenario, args) -> dict:
     return report
 
 
+def _with_typed_levers(scenario, args) -> tuple:
+    """`target --lever NAME=VALUE [--from YEAR]`: the scenario with the levers moved, as `brief`
+    and the page move them, so a mix `solve` prints can be checked by hand without writing a file.
+    On the whole record's fit: as of a year, or with each number held fixed, a scenario file says it."""
+    from covsim.simulator.analysis import planning
+
+    if not args.lever:
+        if args.start is not None:
+            raise InputError("--from", str(args.start), "sets the year --lever takes effect; give --lever too")
+        return scenario, None
+    if args.until is not None or args.held_fixed:
+        raise InputError("--lever", args.lever[0], "moves levers on the whole record's fit; with "
+                                                   f"{'--until' if args.until is not None else '--held-fixed'} give "
+                                                   "them in a scenario file (--scenario FILE), or use brief --until")
+    levers = parse_levers(args.lever, scenario.scheme)
+    planning.check_acting(scenario, levers, "--lever")
+    start = args.start if args.start is not None else planning.lever_start(scenario, args.year)
+    if not scenario.start < start <= args.year:
+        raise InputError("--from", str(start), f"is outside {scenario.start + 1}..{args.year}")
+    planning.check_unit_start(scenario, start, list(levers), given=args.start is not None)
+    return planning.with_levers(scenario, levers, start), {"changed": levers, "start": start}
+
+
 def cmd_target(args) -> int:
     from covsim import simulator
     from covsim.calibration.learned import leans_on
@@ -157,6 +213,7 @@ def cmd_target(args) -> int:
     planning.check_target(args.target)
     scenario = _scenario(args)
     planning.check_year(scenario, args.year)
+    scenario, typed = _with_typed_levers(scenario, args)
     planning.check_denominator(scenario, args.denominator)
     if args.denominator and args.until is not None:
         raise InputError("--denominator", args.denominator, "as-of forecasts (--until) are of health insurance; "
@@ -194,6 +251,8 @@ def cmd_target(args) -> int:
 
     day = knowledge_day(args.until, args.known)  # as of a day: the merger only once it was decided
     report["boundaries"] = _boundaries(scenario, known=day)
+    if typed:  # the levers typed and the year they act from, as brief --json gives them
+        report.update(typed)
     from covsim.cli.main import note_former
 
     note_former(scenario.region, args.year, day)
@@ -203,6 +262,9 @@ def cmd_target(args) -> int:
         return 0
     first = report["first_year_reached"]
     print(f"{scenario.name} ({scenario.region}, {scenario.scheme}), {report['draws']} draws, seed {report['seed']}")
+    if typed:
+        print("levers set (--lever): " + ", ".join(f"{k} {v:g}" for k, v in typed["changed"].items())
+              + f", from {typed['start']}")
     as_of = f" as of {report['as_of']}" if "as_of" in report else ""
     print(f"target {100 * args.target:.2f}% in {args.year}: probability{as_of} {planning.probability_text(report['probability'])}"
           f" ({_monte_carlo_text(report['probability'], report['probability_se'], report['draws'])})")
@@ -225,11 +287,18 @@ def cmd_target(args) -> int:
           f"{first['p90'] or 'not by ' + str(scenario.end)} in 90%")
     if report["groups"]:
         # medians over draws, as the line above; the gap in points, the plan's target less the median
-        print(f"{'group':<28} {'median':>8} {'target':>7}     gap (target - median, points)")
+        planned = any(g["target"] is not None for g in report["groups"])
+        print(f"{'group':<28} {'median':>8} {'80% interval':>13} {'target':>7} {'gap':>7}"
+              + ("  probability" if planned else "") + "   (gap: target - median, points)")
         for g in report["groups"]:
+            if g["coverage"] is None:  # a plan's target for a group the run has no one in
+                print(f"{g['group']:<28} {'no one':>8} {'':>13} {100 * g['target']:>6.1f}%")
+                continue
             target = f"{100 * g['target']:.1f}%" if g["target"] is not None else ""
             gap = f"{100 * g['gap']:+.1f}" if g["gap"] is not None else ""
-            print(f"{g['group']:<28} {100 * g['coverage']:>7.1f}% {target:>7} {gap:>7}")
+            band = f"{100 * g['lo80']:.1f}-{100 * g['hi80']:.1f}%"
+            chance = f"  {planning.probability_text(g['probability']):>11}" if g.get("probability") is not None else ""
+            print(f"{g['group']:<28} {100 * g['coverage']:>7.1f}% {band:>13} {target:>7} {gap:>7}{chance}".rstrip())
     print_boundaries(report["boundaries"])
     print_provenance(report["provenance"])
     if report.get("leans_on"):  # how the answer moves with each number the figures did not measure
@@ -387,6 +456,11 @@ def cmd_solve(args) -> int:
         kept = "".join(f"; then {shown(r['value']).strip()} from {r['from']}, as in force" for r in lever.get("later", []))
         value = rounded_up(lever["value"], 3 if share else 2, lever.get("max", math.inf))
         print(f"  {lever['lever']:<28} {shown(lever['current'])} -> {shown(value)} (from {result['from']}{kept})")
+    if "drive" in [lever["lever"] for lever in result["levers"]]:  # its unit, which no other output names
+        from covsim.simulator.inputs.levers import lever_of
+
+        print(f"  (drive: {lever_of('drive').unit}; 0 = no drive beyond the fitted pull of the targets already set; its cost "
+              "is in proportion to its strength)")
     cost = result["state_cost"]
     years = f"{cost['from']}-{cost['to']}" if cost["to"] != cost["from"] else f"{cost['from']}"
     against = ("the current policy" if result["scenario"] == result["region"]
@@ -396,13 +470,17 @@ def cmd_solve(args) -> int:
           f"{cost['total_lo80'] / 1e9:,.1f}-{cost['total_hi80'] / 1e9:,.1f}; "
           f"{extra['total'] / 1e9:+,.1f} bn against {against}, 10%-90% {extra['total_lo80'] / 1e9:+,.1f} to "
           f"{extra['total_hi80'] / 1e9:+,.1f})")
+    print(f"  of which the province's own budget {cost['local'] / 1e9:,.1f} bn ({extra['local'] / 1e9:+,.1f} bn), "
+          f"the national budget {cost['national'] / 1e9:,.1f} bn ({extra['national'] / 1e9:+,.1f} bn)")
     # where the levers start from: the chance the mix above is bought against
     print(f"under {against}: probability {planning.probability_text(result['current_probability'])}")
     if result["cost_per_additional_insured"]:
         band = planning.per_insured_band_text(result["cost_per_additional_insured_lo80"],
                                               result["cost_per_additional_insured_hi80"])
+        # one year's: that year's extra cost over that year's extra insured, not the total above over them
         print(f"cost per additional insured person in {result['year']}: "
-              f"{planning.shown_per_insured(result['cost_per_additional_insured']):,.0f} VND (10%-90% over draws {band})")
+              f"{planning.shown_per_insured(result['cost_per_additional_insured']):,.0f} VND that year ({result['year']}'s "
+              f"extra cost over its extra insured; 10%-90% over draws {band})")
     for line in (_drive_effect_line(result.get("drive_effect")), _monte_carlo_line(result["monte_carlo"], result)):
         if line:
             print(line)
@@ -430,8 +508,9 @@ def _drive_effect_line(effect: dict | None) -> str | None:
     pts, pull = effect["points"], effect["target_pull"]
     none = (f"; {100 * effect['no_effect_share']:.0f}% of draws give a drive no effect"
             if effect["no_effect_share"] > 0 else "")
-    raised = (f"drive {effect['level']:.2f}" if not effect.get("from_level")
-              else f"raising the drive from {effect['from_level']:.2f} to {effect['level']:.2f}")
+    level = rounded_up(effect["level"], 2, math.inf)  # as the lever's line above prints it (1.55, not 1.54)
+    raised = (f"drive {level:.2f}" if not effect.get("from_level")
+              else f"raising the drive from {effect['from_level']:.2f} to {level:.2f}")
     return (f"{raised} adds {pts['median']:+.1f} points to coverage in {effect['year']} (median "
             f"over draws; 80%: {pts['lo80']:+.1f} to {pts['hi80']:+.1f}): its effect is the fitted pull of the targets "
             f"set above (80%: {pull['lo80']:.2f} to {pull['hi80']:.2f}){none}")
@@ -948,6 +1027,11 @@ def register(sub) -> None:
                                                    "in the year after --until (default: the end of --until); the "
                                                    "backtest scores each national target with --until the year "
                                                    "before it was set, --known its day and --draws 300")
+    target.add_argument("--lever", action="append", default=[], metavar="NAME=VALUE",
+                        help="set a lever (repeatable), as brief and batch --grid name them: near_poor=0.9, "
+                             "local_top_up.pupil_student=0.2, drive=1 (e.g. a mix solve printed)")
+    target.add_argument("--from", dest="start", type=_year,
+                        help="first year the --lever values take effect (default: after the last observation)")
     target.add_argument("--denominator", choices=tuple(LABOUR_DENOMINATORS),
                         help="bhxh/bhtn: the target as a share of the labour force (default) or of those "
                              "required to join (e.g. Can Tho's BHTN 100%%)")

@@ -205,23 +205,32 @@ def group_gaps(ds: xr.Dataset, scenario: Scenario, year: int, known_on: date | N
     if known_on is not None:
         decided = planned.source.map(decisions.target_decided)
         planned = planned[decided.map(lambda d: d is not None and d <= known_on)]
-    median = _group_medians(ds, scenario.region, year)
-    rows = []
+    draws = _group_draws(ds, scenario.region, year)
+
+    def row(group, target=None, source=None) -> dict | None:
+        """The group's median and 80% band over draws, and, against its own target, the gap and the
+        share of draws reaching it: for which groups, and how sure (an audit, 2026-12-07: medians only)."""
+        cov = draws(group)
+        if not np.isfinite(cov).any():  # no one in the group: a plan's target for it is still listed
+            return None if target is None else {"group": group, "coverage": None, "lo80": None, "hi80": None,
+                                                "target": float(target), "gap": None, "probability": None,
+                                                "source": source}
+        lo, med, hi = (float(v) for v in np.nanquantile(cov, [0.1, 0.5, 0.9]))
+        out = {"group": group, "coverage": round(med, 6), "lo80": round(lo, 6), "hi80": round(hi, 6),
+               "target": None if target is None else float(target),
+               "gap": None if target is None else round(float(target) - med, 6)}
+        if target is not None:
+            out.update(probability=round(float((cov[np.isfinite(cov)] >= target).mean()), 6), source=source)
+        return out
+
     if len(planned):
-        for r in planned.drop_duplicates("group", keep="last").itertuples(index=False):
-            cov = median(r.group)
-            rows.append({"group": r.group, "coverage": round(cov, 6), "target": float(r.value),
-                         "gap": round(float(r.value) - cov, 6), "source": r.source})
-        return rows
-    for g in GROUP_IDS:
-        cov = median(g)
-        if np.isfinite(cov):
-            rows.append({"group": g, "coverage": round(float(cov), 6), "target": None, "gap": None})
-    return rows
+        rows = [row(r.group, r.value, r.source) for r in planned.drop_duplicates("group", keep="last").itertuples(index=False)]
+        return [r for r in rows if r is not None]
+    return [r for r in (row(g) for g in GROUP_IDS) if r is not None]
 
 
-def _group_medians(ds: xr.Dataset, region: str, year: int) -> Callable[[GroupLabel], float]:
-    """label -> median over draws of `group_coverage(ds, region, label)` in `year`, the same numbers.
+def _group_draws(ds: xr.Dataset, region: str, year: int) -> Callable[[GroupLabel], np.ndarray]:
+    """label -> per draw `group_coverage(ds, region, label)` in `year` (NaN where no one), the same numbers.
 
     The (draw, group) slice is taken once and each label summed in numpy: the dashboard asks this
     after every lever move, and xarray's per-label selection and alignment took ~5 ms a label."""
@@ -229,13 +238,12 @@ def _group_medians(ds: xr.Dataset, region: str, year: int) -> Callable[[GroupLab
     pop, ins = at.population.values, at.insured.values
     column = {g: k for k, g in enumerate(at.group.values)}
 
-    def median(label: GroupLabel) -> float:
+    def draws(label: GroupLabel) -> np.ndarray:
         cols = [column[g] for g in model_groups(label)]
         p, i = group_sum(pop[:, cols]), group_sum(ins[:, cols])
         with np.errstate(divide="ignore", invalid="ignore"):
-            cov = np.clip(i / np.where(p > 0, p, np.nan), 0, 1)
-        return float(np.nanmedian(cov)) if np.isfinite(cov).any() else float("nan")
-    return median
+            return np.clip(i / np.where(p > 0, p, np.nan), 0, 1)
+    return draws
 
 
 # Budgets -----------------------------------------------------------------------------------

@@ -134,10 +134,12 @@ def test_the_group_table_of_a_target_gives_its_units(capsys):
     assert code == 0
     lines = out.splitlines()
     head = next(i for i, line in enumerate(lines) if line.startswith("group "))
-    assert lines[head].endswith("gap (target - median, points)")
+    assert lines[head].endswith("(gap: target - median, points)") and "80% interval" in lines[head]
     household = next(line for line in lines[head:] if line.startswith("household "))
-    median, target, gap = household.split()[1:]
-    assert median.endswith("%") and target == "60.0%"
+    median, band, target, gap, chance = household.split()[1:]
+    assert median.endswith("%") and target == "60.0%" and chance.endswith("%")
+    lo, hi = (float(v) for v in band.rstrip("%").split("-"))
+    assert lo <= float(median[:-1]) <= hi  # the group's 80% interval holds its median
     assert float(gap) == pytest.approx(60.0 - float(median[:-1]), abs=0.11)  # target less the median
 
 

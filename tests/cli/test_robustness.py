@@ -930,6 +930,16 @@ def test_allocate_refuses_to_write_over_the_scenario_workbook_it_reads(tmp_path,
     assert book.read_bytes() == before
 
 
+def test_solve_refuses_a_share_and_a_top_up_of_one_group(capsys):
+    """An audit (2026-12-07): with household's share and its top-up both levers, the top-up was
+    moot beside the share (a province's share is the whole the state pays) and priced at 0 in a mix
+    printed as the cheapest. Refused before any run."""
+    code, _, err = cli(capsys, "solve", "vinh_long", "--target", "0.9", "--year", "2020", "--probability", "0.8",
+                       "--levers", "drive,household,local_top_up.household")
+    assert code == 2
+    one_line(err, "--levers", "names both state_share.household and local_top_up.household", "allowed: one of the two")
+
+
 def test_allocate_never_replaces_a_workbook_or_csv_it_did_not_write(tmp_path, capsys):
     """An audit (2026-12-07): `allocate --out mine.xlsx` replaced a filled commune workbook with
     the targets. Only an allocation covsim wrote is replaced; anything else is refused, kept."""

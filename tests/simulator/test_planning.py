@@ -947,20 +947,20 @@ def test_solve_gives_the_drive_s_effect_draw_by_draw_and_the_pull_it_rests_on(vi
     assert shares["drive_effect"] is None
 
 
-def test_solve_prints_no_raise_that_buys_nothing():
-    """A local top-up beside a national share of 100% changes nothing (the run says `capped`): solve
-    printed both at 100%. A lever back at its current level that costs no more and keeps the
-    probability is put back."""
+def test_solve_refuses_a_top_up_beside_its_groups_share_and_prices_either_alone():
+    """A local top-up beside the same group's share changes nothing (a province's share is the whole
+    the state pays; the run says `capped`): solve printed both at 100%, then put the top-up back, and
+    its Monte Carlo band still printed it at 100% priced at 0 (an audit, 2026-12-07). The pair is now
+    refused; either alone is solved, the top-up up to what the national share leaves."""
+    from covsim.simulator.errors import InputError
+
     scenario = simulator.load_scenario("vinh_long")
     params = shipped.draws_for("vinh_long", 40, 0)
-    # 0.55: out of reach, the best at the bounds (0.5 on these 40 draws with the posteriors refitted
-    # on 2025's figure; 0.45 before, since each province's walk starts after its own last figure)
-    for probability, feasible in ((0.5, True), (0.55, False)):
-        result = solve.solve(scenario, params, 0, 0.9, 2020, probability,
-                             ["local_top_up.household", "state_share.household"], start=2018)
-        raised = [r for r in result["levers"] if r["value"] > r["current"] + 1e-9]
-        assert result["feasible"] is feasible and len(raised) == 1, probability
-    assert "but local_top_up.household, which adds nothing there" in result["message"]
+    with pytest.raises(InputError, match="names both state_share.household and local_top_up.household"):
+        solve.solve(scenario, params, 0, 0.9, 2020, 0.5, ["local_top_up.household", "state_share.household"], start=2018)
+    for lever in ("local_top_up.household", "state_share.household"):
+        result = solve.solve(scenario, params, 0, 0.9, 2020, 0.5, [lever], start=2018)
+        assert result["feasible"] and result["levers"][0]["value"] > result["levers"][0]["current"]
 
 
 def test_solve_out_of_reach_keeps_every_lever_that_moves_a_draw():
@@ -1221,7 +1221,33 @@ def test_a_budget_and_a_solve_give_the_moneys_uncertainty_beside_its_mean(capsys
     assert extra["total_lo80"] <= extra["total"] <= extra["total_hi80"]
     per, lo, hi = (result[f"cost_per_additional_insured{k}"] for k in ("", "_lo80", "_hi80"))
     assert lo < per < hi  # the price of a person insured: its band over the same draws
+    # who pays: Vĩnh Long's near-poor share above the national 70% falls on the province's own budget
+    assert cost["local"] + cost["national"] == pytest.approx(cost["total"])
+    assert extra["local"] + extra["national"] == pytest.approx(extra["total"]) and extra["local"] > 0
     code, out, _ = cli(capsys, "solve", "vinh_long", "--target", "0.9", "--year", "2020", "--probability", "0.5",
                        "--levers", "near_poor", "--draws", "20")
     assert "10%-90% over draws" in next(line for line in out.splitlines() if line.startswith("state budget cost"))
-    assert "VND (10%-90% over draws " in next(line for line in out.splitlines() if line.startswith("cost per additional"))
+    assert "VND that year (2020's extra cost over its extra insured; 10%-90% over draws " in next(
+        line for line in out.splitlines() if line.startswith("cost per additional"))
+    assert next(line for line in out.splitlines() if line.startswith("  of which the province's own budget"))
+
+
+def test_a_solved_mix_typed_into_target_reaches_the_probability_asked(capsys):
+    """An audit (2026-12-07): checking solve's answer by hand meant writing a scenario file for each
+    move (target had no --lever). Typed as printed (rounded up), the mix reaches the probability on the
+    same draws and seed, and target says what it set."""
+    from covsim.cli.planning import rounded_up
+
+    code, out, _ = cli(capsys, "solve", "vinh_long", "--target", "0.9", "--year", "2020", "--probability", "0.5",
+                       "--levers", "near_poor,household", "--draws", "20", "--json")
+    answer = json.loads(out)
+    assert code == 0 and answer["feasible"]
+    typed = {r["lever"]: rounded_up(r["value"], 3, r["max"]) for r in answer["levers"]}
+    argv = [a for path, v in typed.items() for a in ("--lever", f"{path}={v}")]
+    code, out, _ = cli(capsys, "target", "vinh_long", "--target", "0.9", "--year", "2020", "--draws", "20",
+                       "--from", str(answer["from"]), *argv, "--json")
+    checked = json.loads(out)
+    assert code == 0 and checked["probability"] >= 0.5 and checked["changed"] == typed
+    assert checked["start"] == answer["from"]
+    code, out, _ = cli(capsys, "target", "vinh_long", "--target", "0.9", "--year", "2020", "--draws", "20", "--json")
+    assert json.loads(out)["probability"] < 0.5  # the policy in force does not
