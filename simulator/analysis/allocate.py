@@ -261,14 +261,14 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
     sub = ds.sel(region=region)
     groups = [str(g) for g in sub.group.values]
     median_total = sub.coverage_total.median("draw").to_series()
-    below = units(region, province_level(region, scenario.scheme, median_total, until)) \
-        if scenario.scheme == "bhyt" else None
+    level = province_level(region, scenario.scheme, median_total, until)  # what left-out communes make up
+    below = units(region, level) if scenario.scheme == "bhyt" else None
     kind, table = below if below is not None else (None, None)
     if first is None:
         first = first_year(scenario, year, kind, table)
     if kind == "district" and first >= MERGER_YEAR and scenario.scheme == "bhyt":
         # a path that starts after the districts were abolished: the communes, where a workbook gives them
-        later = units(region, province_level(region, scenario.scheme, median_total, until), with_districts=False)
+        later = units(region, level, with_districts=False)
         if later is not None:
             kind, table = later
     start, start_from = start_level(region, scenario.scheme, median_total, first, until)
@@ -313,11 +313,11 @@ def allocate(ds: xr.Dataset, scenario: Scenario, target: float, year: int, first
                       / float(table[table.year == latest].population.sum()), 4)
     given = None  # the workbook's own figures the communes' standings are taken from, said with the targets
     if latest is not None:
-        listed = table[(table.year == latest) & (table.unit != REST)]
-        level = province_level(region, scenario.scheme, median_total, until).get(latest)
-        given = {"year": latest, "communes": int(len(listed)), "whole_province": bool((table.unit != REST).all()),
+        that_year = table[table.year == latest]
+        listed = that_year[that_year.unit != REST]
+        given = {"year": latest, "communes": int(len(listed)), "whole_province": len(listed) == len(that_year),
                  "rate": round(float(listed.insured.sum() / listed.population.sum()), 6),
-                 "province_level": None if level is None else round(level, 6)}
+                 "province_level": round(level[latest], 6) if latest in level else None}
     out = pd.DataFrame(rows, columns=COLUMNS[:-1])
     out["rate"] = (out.insured / out.population).round(4)
     out.attrs.update(region=region, scheme=scenario.scheme, target=target, year=year, first=first,
