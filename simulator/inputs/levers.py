@@ -98,8 +98,11 @@ LEVERS: dict[str, Lever] = _levers(
     Lever("state_share", "state_share", 0.0, 1.0, "share of the premium", HEALTH, groups=STATE_SHARED,
           regional=True, solvable=True, sensitivity=True, dashboard=True, kind="share",
           label={"vi": "Tỷ lệ NSNN hỗ trợ", "en": "State share of the premium"},
-          description={"vi": "Phần mức đóng BHYT do ngân sách nhà nước (trung ương và địa phương) chi trả cho nhóm.",
-                       "en": "The part of the group's health-insurance premium the state budget pays."},
+          description={"vi": "Phần mức đóng BHYT do ngân sách nhà nước (trung ương và địa phương) chi trả cho nhóm; "
+                             "là toàn bộ phần ngân sách chi trả, nên mức địa phương hỗ trợ thêm cho nhóm đó khi ấy "
+                             "không còn tác dụng.",
+                       "en": "The part of the group's health-insurance premium the state budget pays, national and "
+                             "local together: a local top-up of the group beside it then changes nothing."},
           column={"vi": "NSNN (%)", "en": "State (%)"}),
     Lever("local_top_up", "local_top_up", 0.0, 1.0, "share of the premium", HEALTH, groups=STATE_SHARED,
           regional=True, solvable=True, dashboard=True, kind="share",
