@@ -658,7 +658,7 @@ def _provenance_rows(record: dict, spans: list[dict] = ()) -> list[tuple[str, ob
     """The provenance as (item, value) rows, for the Excel sheet: a 2025 unit's workbook says which
     former provinces its rows of years before the merger add up (`spans`, `former_provinces`)."""
     rows = [(k, record[k]) for k in ("scenario", "scenario_hash", "region", "scheme", "seed", "draws", "data_hash",
-                                     "code_version", "code_commit", "parameters", "parameters_hash", "calibrated",
+                                     "data_dir", "code_version", "code_commit", "parameters", "parameters_hash", "calibrated",
                                      "noise_from") if record.get(k) is not None]
     if record.get("environment"):  # the library versions, as the sidecar and --json give them
         rows.append(("environment", json.dumps(record["environment"])))

@@ -127,6 +127,8 @@ def provenance_lines(record: dict) -> list[str]:
              + (f" (policy known by {record['fit']['known_on']})" if record.get("fit", {}).get("known_on") else "")
              + (f", outcomes {record['outcomes']['file']} ({record['outcomes']['sha256']}, scored, never fitted)"
                 if record.get("outcomes") else "")]
+    if record.get("data_dir"):  # not the shipped tables: said beside the hash, with where they were
+        lines[0] += f" (tables from COVSIM_DATA_DIR {record['data_dir']}, not the shipped ones)"
     assumed = record.get("assumptions", [])
     lines.append("assumed numbers: " + ("none" if not assumed else "; ".join(assumed)))
     if record.get("idle"):

@@ -83,6 +83,8 @@ def run_rows(s: dict, lang: str) -> list[tuple[str, str]]:
     rows = [(b("r_code_commit", lang), a["code_commit"])] if a.get("code_commit") else []
     if a.get("user_data"):
         rows.append((b("r_user_data", lang), "; ".join(f"{f['file']} ({f['sha256']})" for f in a["user_data"])))
+    if a.get("data_dir"):  # the tables were a folder of the user's (COVSIM_DATA_DIR), not the shipped ones
+        rows.append((b("r_data_dir", lang), a["data_dir"]))
     if a.get("environment"):
         rows.append((b("r_environment", lang), ", ".join(f"{k} {v}" for k, v in a["environment"].items())))
     return rows

@@ -804,6 +804,7 @@ def summary(res: dict) -> dict:
                         # hash covers, the libraries' versions (the briefing, workbook and CSV omitted them)
                         "code_commit": attrs.get("code_commit") or "",
                         "user_data": json.loads(attrs.get("user_data") or "[]"),
+                        "data_dir": attrs.get("data_dir") or "",  # COVSIM_DATA_DIR's folder, '' when shipped
                         "environment": json.loads(attrs.get("environment") or "{}"),
                         "parameters": attrs.get("parameters", ""), "source": sc.source,
                         "calibrated": bool(attrs.get("calibrated", 1)),

@@ -146,6 +146,13 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
 DATA_PACKAGE = "covsim.simulator"
 
 
+def data_override() -> str | None:
+    """The folder COVSIM_DATA_DIR names in place of the shipped tables, resolved, else None: recorded
+    beside the data hash, so a colleague knows the data were not the shipped ones and where they were."""
+    override = os.environ.get("COVSIM_DATA_DIR")
+    return str(Path(override).resolve()) if override else None
+
+
 def data_dir() -> Path:
     """The shipped tables, or the folder named by COVSIM_DATA_DIR (a user's own data)."""
     override = os.environ.get("COVSIM_DATA_DIR")

@@ -124,6 +124,7 @@ def provenance(scenario: Scenario, params: xr.Dataset, params_source: str, seed:
         data_hash=tables.data_hash(),
         # the user's own files the data hash covers: which of them a colleague needs to rerun it
         user_data=json.dumps(tables.user_data_files()),
+        data_dir=tables.data_override() or "",  # COVSIM_DATA_DIR's folder, where the tables were not the shipped
         code_version=code_version(),
         code_commit=code_commit() or "",
         environment=json.dumps(environment()),
@@ -163,6 +164,7 @@ def analysis_record(scenario: Scenario, params: xr.Dataset, seed: int, assumptio
     return {"scenario": scenario.name, "scenario_hash": scenario.hash,
             "scenario_definition": scenario.resolved(), "region": scenario.region,
             "scheme": scenario.scheme, "data_hash": tables.data_hash(), "user_data": tables.user_data_files(),
+            "data_dir": tables.data_override(),
             "code_version": code_version(), "code_commit": code_commit(), "environment": environment(),
             "seed": int(seed), "draws": int(params.sizes["draw"]),
             "parameters": str(params.attrs.get(entry.source_attr) or params.attrs.get("source", "given")),
@@ -199,6 +201,7 @@ def record(attrs) -> dict:
         out["scenario_definition"] = json.loads(attrs["scenario_definition"])
     out["assumptions"] = json.loads(attrs.get("assumptions") or "[]")
     out["user_data"] = json.loads(attrs.get("user_data") or "[]")  # the user's files the data hash covers
+    out["data_dir"] = attrs.get("data_dir") or None  # COVSIM_DATA_DIR's folder, null for the shipped tables
     out["code_commit"] = attrs.get("code_commit") or None  # where the code is, where it is a git checkout
     if attrs.get("environment"):  # the libraries' versions the numbers came from
         out["environment"] = json.loads(attrs["environment"])

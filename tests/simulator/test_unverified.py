@@ -172,3 +172,19 @@ def test_the_kept_hash_follows_a_users_file_added_or_edited(tmp_path, monkeypatc
     assert tables.data_hash() == edited  # what a fresh computation gives
     path.unlink()
     assert tables.data_hash() == bare
+
+
+def test_a_run_on_a_data_folder_of_ones_own_says_where_it_was(copy, monkeypatch):
+    """`COVSIM_DATA_DIR` showed only as another data hash (or, with the tables unchanged, as none):
+    the run's provenance names the folder, and the text says the tables were not the shipped ones."""
+    monkeypatch.setenv("COVSIM_DATA_DIR", str(copy))
+    tables.reload()
+    try:
+        result = covsim("run", "lai_chau", "--draws", "4", "--json", env={"COVSIM_DATA_DIR": str(copy)})
+        assert json.loads(result.stdout)["provenance"]["data_dir"] == str(copy.resolve())
+        text = covsim("run", "lai_chau", "--draws", "4", env={"COVSIM_DATA_DIR": str(copy)}).stdout
+        assert f"(tables from COVSIM_DATA_DIR {copy.resolve()}, not the shipped ones)" in text
+    finally:
+        monkeypatch.undo()
+        tables.reload()
+    assert json.loads(covsim("run", "lai_chau", "--draws", "4", "--json").stdout)["provenance"]["data_dir"] is None
