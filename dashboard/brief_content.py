@@ -50,18 +50,17 @@ def scenario_rows(s: dict, lang: str) -> list[tuple[str, str]]:
 
 def target_source_text(s: dict, lang: str) -> str:
     """Whose target the probability is of: the region's plan, the nation's (with the document), or
-    the one asked of the briefing (no plan's); as of a day, a document decided later says so."""
+    the one asked of the briefing (no plan's); as of a day, of the plans decided by then (a later
+    plan's target is the question asked, and the words do not depend on later rows)."""
     from . import compute
 
     rep = s["report"]
-    whose, source = compute.target_source(s["region"], s["scheme"], rep["target"], rep["year"])
+    day = (s.get("as_of") or {}).get("known_on")  # as of a day: a plan's target decided by then, no later one
+    whose, source = compute.target_source(s["region"], s["scheme"], rep["target"], rep["year"], day)
     if source is None:
-        return b("target_source.chosen", lang)
-    text = b(f"target_source.{whose}", lang, source=source_label(source, lang))
-    day = (s.get("as_of") or {}).get("known_on")
-    if day and not compute.documents_known_on(source, day):
-        text += " " + b("target_source.later", lang, day=day_text(day, lang))
-    return text
+        return (b("target_source.chosen.as_of", lang, day=day_text(day, lang)) if day
+                else b("target_source.chosen", lang))
+    return b(f"target_source.{whose}", lang, source=source_label(source, lang))
 
 
 def money_range(row: dict, name: str, lang: str, signed: bool = False) -> str:

@@ -329,13 +329,18 @@ def communes_figure(region: str, until: int | None = None) -> tuple[int, float] 
     return None
 
 
-def target_source(region: str, scheme: str, value: float, year: int) -> tuple[str, str | None]:
+def target_source(region: str, scheme: str, value: float, year: int,
+                  known_on: str | None = None) -> tuple[str, str | None]:
     """(whose, source) of a target asked: the region's own plan target of that value in that year
     ('own'), else the nation's ('national'), else one the user chose ('chosen', no source). The
-    briefing says which, so a probability is never read as a plan's when the target was typed."""
+    briefing says which, so a probability is never read as a plan's when the target was typed. As
+    of the ISO day `known_on`, only a target decided by then is a plan's: a later one was not yet,
+    and the briefing's words stay blind to it (test_leak_fence)."""
     for whose, where in (("own", region), ("national", NATIONAL)):
         t = plan_targets(where, scheme)
         t = t[(t.year == year) & ((t.value - value).abs() < 5e-5)]
+        if known_on is not None:
+            t = t[[documents_known_on(str(src), known_on) for src in t.source]]
         if len(t):
             return "national" if where == NATIONAL else whose, str(t.source.iloc[0])
     return "chosen", None

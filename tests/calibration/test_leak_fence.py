@@ -156,6 +156,7 @@ def _run(args, folder=None) -> dict:
     assert result.returncode == 0 and result.stdout, result.stderr
     out = json.loads(result.stdout)
     out["provenance"].pop("data_hash")  # the one thing that must differ
+    out["provenance"].pop("data_dir")  # and where the tables were (COVSIM_DATA_DIR's folder, or none)
     return out
 
 
@@ -211,19 +212,26 @@ def test_a_briefing_as_of_a_year_is_blind_to_every_later_row_in_its_numbers_and_
     changed = poisoned(folder, 2015)
     assert changed["policy_parameters"] > 0 and changed["coverage"] > 0
 
-    def brief(name, env):
+    def brief(name, data_folder):
         out = tmp_path / name
         result = covsim("brief", "lai_chau", "--target", "0.968", "--year", "2020", "--until", "2015",
                         "--lever", "near_poor=0.9", "--draws", "60",
-                        "--lang", "en", "--out", str(out), "--json", env=env)
+                        "--lang", "en", "--out", str(out), "--json", env={"COVSIM_DATA_DIR": str(data_folder)})
         assert result.returncode == 0, result.stderr
         printed = json.loads(result.stdout)
         data = printed["provenance"].pop("data_hash")
+        assert printed["provenance"].pop("data_dir") == str(data_folder.resolve())  # the folder, said
         printed.pop("out")
-        page = out.read_text(encoding="utf-8").replace(data, "DATA")
+        page = out.read_text(encoding="utf-8").replace(data, "DATA").replace(str(data_folder.resolve()), "FOLDER")
         return printed, re.sub(r"(Prepared at )[^<]*", r"\1TIME", page)
 
-    poisoned_json, poisoned_page = brief("poisoned.html", {"COVSIM_DATA_DIR": str(folder)})
-    shipped_json, shipped_page = brief("shipped.html", {})
+    import shutil
+
+    from covsim.simulator.inputs import tables
+
+    clean = tmp_path / "shipped"  # the shipped tables, copied: both briefings name a folder of their own
+    shutil.copytree(tables.data_dir(), clean)
+    poisoned_json, poisoned_page = brief("poisoned.html", folder)
+    shipped_json, shipped_page = brief("shipped.html", clean)
     assert poisoned_json == shipped_json
     assert poisoned_page == shipped_page
