@@ -202,8 +202,9 @@ def _budget(ds, scenario, params, args) -> dict:
     return out
 
 
-#: The budget's columns not in VND a year (`run --budget --json`, `units_of`).
-BUDGET_UNITS = {"insured": "persons", "base_salary": "VND/month", "cost_per_additional_insured": "VND/person",
+#: The budget's columns not in VND a year (`run --budget --json`, `units_of`): the price of a person insured
+#: is one year's extra cost over that year's extra insured.
+BUDGET_UNITS = {"insured": "persons", "base_salary": "VND/month", "cost_per_additional_insured": "VND/person/year",
                 "extra_insured": "persons"}
 
 

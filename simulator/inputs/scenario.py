@@ -468,6 +468,7 @@ def load(name_or_path: str | Path, _seen: tuple = (), _by_name: bool = False) ->
     else:
         where = str(path)
         raw = _read_toml(path)
+    cells = raw.pop("_cells", {}) if path is not None and path.suffix.lower() == ".xlsx" else {}
     for key in raw:
         if key not in TOP_KEYS:
             raise InputError(where, key, f"unknown key{nearest(key, TOP_KEYS)}; allowed: {', '.join(TOP_KEYS)}")
@@ -543,22 +544,22 @@ def load(name_or_path: str | Path, _seen: tuple = (), _by_name: bool = False) ->
         assumed=assumed,
     )
     if path is not None and path != ships.get(name) and (name in ships or name in offered_regions()):
-        _check_not_a_changed_copy(made, where, "name" in raw, path.suffix.lower() == ".xlsx", name in ships)
+        _check_not_a_changed_copy(made, where, "name" in raw, cells.get("name"), name in ships)
     return made
 
 
-def _check_not_a_changed_copy(made: Scenario, where: str, named: bool, excel: bool, ship: bool) -> None:
+def _check_not_a_changed_copy(made: Scenario, where: str, named: bool, cell: str | None, ship: bool) -> None:
     """A file under a shipped scenario's (or a region's baseline's) name that changes it would be
     briefed, cached and cited as that plan, its changes credited to the plan's document: refused.
-    An unchanged copy is that scenario and is taken."""
+    An unchanged copy is that scenario and is taken. `cell`: a workbook's name cell, where to say."""
     shipped_one = load(made.name, _by_name=True)  # the shipped one itself, never a file of that name here
     same = ("region", "start", "end", "scheme", "reform", "source", "assumed")
     if all(getattr(made, k) == getattr(shipped_one, k) for k in same):
         return
     how = f"its name '{made.name}'" if named else f"its file name, so its name, '{made.name}'"
     whose = "the shipped scenario's" if ship else f"the baseline of region {made.name}"
-    own = "in sheet Kịch bản" if excel else "name = \"...\" in the file, or another file name"
-    raise InputError(where, "name", f"{how} is {whose}, which this file changes: it would be briefed and cited as "
+    own = "in this cell" if cell else "name = \"...\" in the file, or another file name"
+    raise InputError(f"{where}: {cell}" if cell else where, "name", f"{how} is {whose}, which this file changes: it would be briefed and cited as "
                                     f"that; allowed: a name of your own ({own})")
 
 

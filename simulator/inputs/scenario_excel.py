@@ -85,7 +85,8 @@ def _number(raw):
 
 def read(path: Path, load_baseline) -> dict:
     """The workbook's scenario as TOML's raw table ({'name', 'baseline', 'description', 'source',
-    'reform': {path: {year: value}}}), or InputErrors listing every problem by sheet and cell.
+    'reform': {path: {year: value}}, '_cells': {key: "sheet '…', cell …"}}), or InputErrors listing
+    every problem by sheet and cell.
 
     `load_baseline(name)` resolves the baseline (for the years a reform may change)."""
     from openpyxl import load_workbook
@@ -115,6 +116,7 @@ def read(path: Path, load_baseline) -> dict:
                                    "description, source)")
         raise InputErrors(problems)
     r, (name, baseline, description, source) = head[0]
+    r_head = r
     raw: dict = {}
     for col, key, value in (("A", "name", name), ("C", "description", description), ("D", "source", source)):
         if value is not None:
@@ -173,4 +175,5 @@ def read(path: Path, load_baseline) -> dict:
     if problems:
         raise InputErrors(problems)
     raw["reform"] = reform
+    raw["_cells"] = {"name": f"sheet '{HEAD}', cell A{r_head}"}  # where a check on the whole points
     return raw

@@ -1008,6 +1008,8 @@ def test_planners_read_what_each_figure_is(capsys, tmp_path):
     code, out, _ = cli(capsys, "run", "lai_chau_plan_2016", "--draws", "10", "--budget", "--json")
     units = json.loads(out)["budget"]["units_of"]
     assert units["insured"] == "persons" and units["base_salary"] == "VND/month" and units["state_cost"] == "VND/year"
+    # a person insured is priced by one year's extra cost over that year's extra insured
+    assert units["cost_per_additional_insured"] == units["cost_per_additional_insured_hi80"] == "VND/person/year"
     # the text table's revenue holds the state's premiums, as the briefing, page and workbook say
     code, out, _ = cli(capsys, "run", "lai_chau_plan_2016", "--draws", "10", "--budget")
     table = out[out.index("budget (mean over draws"):].splitlines()

@@ -146,3 +146,19 @@ def test_a_fault_in_the_baseline_file_names_that_file_and_its_key(template, tmp_
 def test_a_workbook_that_is_its_own_baseline_is_one_line(template):
     lines = problems(fill(template, head=("x", template.name, "", "s"), rows=[("state_share.poor", 2027, 1.0)]))
     assert len(lines) == 1 and "cell B3" in lines[0] and "circular" in lines[0]
+
+
+def test_a_workbook_under_a_shipped_scenarios_name_that_changes_it_names_the_name_cell(template, tmp_path):
+    """A reform filled under a plan's name would be briefed as that plan: refused at the cell to
+    change, whether the name is typed or taken from the file's name (cell left empty)."""
+    typed = fill(template, head=("lai_chau_plan_2016", "lai_chau", "mine", "notes"),
+                 rows=[("state_share.near_poor", 2027, 0.9)])
+    line, = problems(typed)
+    assert line.startswith(f"{typed}: sheet 'Kịch bản', cell A3: name: its name 'lai_chau_plan_2016' is the "
+                           "shipped scenario's") and line.endswith("(in this cell)")
+    untyped = tmp_path / "lai_chau.xlsx"
+    scenario_excel.write_template(untyped)
+    fill(untyped, head=(None, "lai_chau", "mine", "notes"), rows=[("state_share.near_poor", 2027, 0.9)])
+    line, = problems(untyped)
+    assert f"{untyped}: sheet 'Kịch bản', cell A3: name: its file name, so its name, 'lai_chau' is the " \
+           "shipped scenario's" in line
