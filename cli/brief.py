@@ -27,6 +27,34 @@ def _write(path: str, content: bytes) -> None:
     os.chmod(path, 0o666 & ~mask)
 
 
+def _replaceable(path: Path) -> None:
+    """Refuse an existing file `brief` did not write as it stands: a briefing edited and saved in
+    Word since (its last author is no longer covsim), a document of the user's own under the name
+    typed. Re-running a briefing replaces it; an official's edits are never lost to it."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    suffix, what = path.suffix.lower(), None
+    try:
+        if suffix == ".docx":
+            import docx
+
+            props = docx.Document(str(path)).core_properties
+            if props.author != "covsim":
+                what = "a Word document covsim did not write"
+            elif props.last_modified_by != "covsim":
+                what = f"a briefing saved since by '{props.last_modified_by or 'someone'}': its edits would be lost"
+        elif suffix == ".pdf":
+            what = None if b"/Creator (covsim)" in path.read_bytes() else "a PDF covsim did not write"
+        else:
+            what = None if 'id="covsim-run"' in path.read_text(encoding="utf-8", errors="replace") \
+                else "a page covsim did not write"
+    except Exception:  # noqa: BLE001 - unreadable as its kind: not one covsim can tell it wrote
+        what = f"not readable as a {suffix.lstrip('.')} file"
+    if what:
+        raise InputError(path, "--out", f"exists and is {what}; allowed: a new name, or a briefing covsim wrote "
+                                        "(move this one away first)")
+
+
 def _check_as_of(sc, year: int, until: int, known, start: int | None) -> int:
     """Refuse what cannot be as of `until`, before minutes of fitting (as `covsim target --until`);
     the levers' first year (default: the year after `until`, the first a plan then could change)."""
@@ -49,6 +77,7 @@ def cmd_brief(args) -> int:
     from covsim.cli.summary import unconverged_as_of
 
     out = output.check_destination(args.out, FORMATS, "--out")
+    _replaceable(out)
     planning.check_target(args.target, "brief")
     scheme = args.scheme or compute.simulator.load_scenario(args.scenario).scheme
     from covsim.cli.planning import parse_levers

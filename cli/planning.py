@@ -721,8 +721,8 @@ def _allocation_notes(args, table) -> list[str]:
     shown = [f"{int(r.year)} observed {100 * r.value:.2f}%" for r in seen.itertuples(index=False)]
     if table.attrs["scheme"] == "bhyt":  # the communes' figures where they are the whole province's
         years = set(range(first, args.year + 1)) - set(seen.year)
-        shown += [f"{y} the communes' figures {100 * v:.2f}%" for y in sorted(years)
-                  if (v := allocate.communes_total(args.region, y)) is not None]
+        shown += [f"{y} the communes' figures {100 * v:.2f}%" for y, v in sorted(allocate.communes_totals(args.region).items())
+                  if y in years]
     if shown:  # targets for years already past: a look back, and the record is there to compare
         notes.append("targets for years already observed, a look back: " + ", ".join(shown))
     after = record[record.year > args.year]

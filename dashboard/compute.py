@@ -201,10 +201,8 @@ def figures_of(region: str, scheme: str, until: int | None = None,
     observed, planned = map(json.loads, _figures(region, scheme))
     if until is None:
         return observed, planned
-    from covsim.simulator.inputs.decisions import documents_known
-
     return ([{**r, "later": r["year"] > until} for r in observed],
-            [r for r in planned if documents_known(r["source"], day)])
+            [r for r in planned if documents_known_on(r["source"], day)])
 
 
 @lru_cache(maxsize=64)
@@ -248,11 +246,14 @@ def as_of_years(name: str, scheme: str) -> list[int]:
     return list(range(first, model.last_year() + 1))
 
 
-def documents_known_on(text: str, day: str) -> bool:
-    """Whether what `text` names (a target's source) was decided by the ISO day `day`."""
+def documents_known_on(text: str, day: date | str | None) -> bool:
+    """Whether what `text` names (a target's source) was decided by the day (a date or an ISO day;
+    None: no day, everything counts). The one filter of a plan's targets as of a day."""
     from covsim.simulator.inputs.decisions import documents_known
 
-    return documents_known(text, date.fromisoformat(day))
+    if day is None:
+        return True
+    return documents_known(str(text), date.fromisoformat(day) if isinstance(day, str) else day)
 
 
 def drive_unit(day: date | None = None) -> float:
@@ -308,7 +309,7 @@ def other_unit_targets(region: str, scheme: str, known_on: str | None = None) ->
     t = observations.targets(region, scheme)
     t = t[(t.group == "all") & (t.unit != TARGET_UNIT.get(scheme, ""))]
     return [{"year": int(r.year), "value": float(r.value), "unit": str(r.unit), "source": str(r.source)}
-            for r in t.itertuples(index=False) if known_on is None or documents_known_on(str(r.source), known_on)]
+            for r in t.itertuples(index=False) if documents_known_on(r.source, known_on)]
 
 
 def communes_figure(region: str, until: int | None = None) -> tuple[int, float] | None:
@@ -317,16 +318,8 @@ def communes_figure(region: str, until: int | None = None) -> tuple[int, float] 
     its path from it), said beside the figures the run rests on."""
     from covsim.simulator.analysis import allocate as _allocate
 
-    table = _allocate.communes(region)
-    if table is None:
-        return None
-    for year in sorted({int(y) for y in table.year}, reverse=True):
-        if until is not None and year > until:
-            continue
-        value = _allocate.communes_total(region, year)
-        if value is not None:
-            return year, value
-    return None
+    totals = {y: v for y, v in _allocate.communes_totals(region).items() if until is None or y <= until}
+    return (latest := max(totals), totals[latest]) if totals else None
 
 
 def target_source(region: str, scheme: str, value: float, year: int,
@@ -339,8 +332,7 @@ def target_source(region: str, scheme: str, value: float, year: int,
     for whose, where in (("own", region), ("national", NATIONAL)):
         t = plan_targets(where, scheme)
         t = t[(t.year == year) & ((t.value - value).abs() < 5e-5)]
-        if known_on is not None:
-            t = t[[documents_known_on(str(src), known_on) for src in t.source]]
+        t = t[[documents_known_on(src, known_on) for src in t.source]]
         if len(t):
             return "national" if where == NATIONAL else whose, str(t.source.iloc[0])
     return "chosen", None
@@ -756,9 +748,7 @@ def districts_view(res: dict) -> dict:
     if table is None or sc.scheme != "bhyt":
         return {"available": False}
     if res.get("known_on") is not None:  # as of a day: the district plans decided by then only
-        from covsim.simulator.inputs.decisions import documents_known
-
-        table = table[[documents_known(src, res["known_on"]) for src in table.source]]
+        table = table[[documents_known_on(src, res["known_on"]) for src in table.source]]
         if table.empty:
             return {"available": False, "later": True}
     out = {"available": True, "planned": _records(table[["year", "district", "insured", "population",
@@ -878,8 +868,8 @@ def comparison(res: dict, other, ods: xr.Dataset) -> dict:
         out.update(cost_first=first, cost_last=last, cost_a=float(ca.mean()), cost_b=float(cb.mean()),
                    cost_diff=float(ca.mean() - cb.mean()))
         # the difference draw by draw on the same draws: its 80% band, as the money's everywhere
-        lo, hi = np.quantile(ca.values - cb.values, planning.BAND80)
-        out.update(cost_diff_lo80=float(lo), cost_diff_hi80=float(hi))
+        lo, hi = planning.band80(ca.values - cb.values)
+        out.update(cost_diff_lo80=lo, cost_diff_hi80=hi)
     return out
 
 

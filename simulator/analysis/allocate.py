@@ -130,19 +130,22 @@ def _with_the_rest(region: str, table: pd.DataFrame, level: dict[int, float] | N
     return pd.concat(rows, ignore_index=True).sort_values(["year"], kind="stable").reset_index(drop=True)
 
 
-def communes_total(region: str, year: int) -> float | None:
-    """The health insurance coverage of the region's communes in `year` together, where its
-    workbook gives every commune and ward of the province that year (an observed figure of the
-    whole province); else None."""
+def communes_totals(region: str) -> dict[int, float]:
+    """{year: health insurance coverage of the region's communes together} for each year whose
+    workbook gives every commune and ward of the province (an observed figure of the whole
+    province); the table read once."""
     from ..inputs.region_template import whole_province
 
     table = communes(region)
     if table is None:
-        return None
-    part = table[table.year == year]
-    if part.empty or not whole_province(part.code):
-        return None
-    return float(part.insured.sum() / part.population.sum())
+        return {}
+    return {int(year): float(part.insured.sum() / part.population.sum())
+            for year, part in table.groupby("year") if whole_province(part.code)}
+
+
+def communes_total(region: str, year: int) -> float | None:
+    """The communes' coverage together in `year` where they are the whole province's; else None."""
+    return communes_totals(region).get(int(year))
 
 
 def start_level(region: str, scheme: str, median: pd.Series, first: int,

@@ -315,6 +315,12 @@ def per_insured_band_text(lo: float | None, hi: float | None) -> str:
 BAND80 = (0.1, 0.9)
 
 
+def band80(draws) -> tuple[float, float]:
+    """(10%, 90%) quantiles over the draws of one total: the money's 80% band beside its mean."""
+    lo, hi = np.quantile(np.asarray(draws), BAND80)
+    return float(lo), float(hi)
+
+
 def per_insured_band(extra_cost: np.ndarray, extra_insured: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The 10% and 90% quantiles over draws (axis 0) of each draw's extra cost per additional
     insured person: how sure the price of a person insured is, beside its mean.

@@ -56,8 +56,8 @@ class Evaluation:
 def interval80(draws: np.ndarray) -> dict:
     """`total_lo80`, `total_hi80`: the 10% and 90% quantiles over draws of a total (the money's
     uncertainty beside its mean, as every forecast gives one)."""
-    lo, hi = np.quantile(draws, planning.BAND80)
-    return {"total_lo80": float(lo), "total_hi80": float(hi)}
+    lo, hi = planning.band80(draws)
+    return {"total_lo80": lo, "total_hi80": hi}
 
 
 def _per_insured_interval(best: Evaluation, current: Evaluation, insures: bool) -> dict:
@@ -344,7 +344,7 @@ def _monte_carlo(problem: Problem, current: Evaluation, best: Evaluation, probab
     if not feasible or best.levels == current.levels or se == 0.0:
         return out
     u = problem.unit(best.levels)
-    alone = [(np.zeros_like(u), e) for e in np.eye(len(u))]  # each lever alone, as the answer's search starts
+    alone = _alone(len(u))
     low = _cheapest_for(problem, band[0], [(np.zeros_like(u), u), *alone])  # the answer scaled down, or one lever
     high = _cheapest_for(problem, band[1], [(u, 1.0 - u), *alone])  # raised towards the maxima, or one lever
 
@@ -357,6 +357,12 @@ def _monte_carlo(problem: Problem, current: Evaluation, best: Evaluation, probab
 
     out["low"], out["high"] = point(low), point(high)
     return out
+
+
+def _alone(k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each of `k` levers raised alone from the policy in force (origin, direction in the unit cube):
+    where the answer's search starts, and its Monte Carlo band's."""
+    return [(np.zeros(k), e) for e in np.eye(k)]
 
 
 def _cheapest_for(problem: Problem, probability: float, rays: list[tuple[np.ndarray, np.ndarray]]) -> Evaluation | None:
@@ -446,8 +452,7 @@ def solve(scenario: Scenario, params: xr.Dataset, seed: int, target: float, year
     else:
         feasible = True
         # Candidates: each lever alone, and all together, each at its cheapest level on the way up.
-        candidates = [problem.lowest_on_ray(zero, np.eye(K)[k], probability) for k in range(K)]
-        candidates.append(problem.lowest_on_ray(zero, one, probability))
+        candidates = [problem.lowest_on_ray(o, d, probability) for o, d in [*_alone(K), (zero, one)]]
         start_point = min((c for c in candidates if c is not None), key=lambda c: c.cost)
         # Then the mix: minimise cost subject to the smoothed probability, from the best start.
         scale = max(ceiling.cost, 1.0)

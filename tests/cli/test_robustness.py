@@ -348,6 +348,32 @@ def test_a_name_in_capitals_is_written_in_its_format(tmp_path, capsys, argv, nam
     assert check(tmp_path / name)
 
 
+def test_brief_replaces_its_own_briefing_but_never_one_edited_since_or_a_users_file(tmp_path, capsys):
+    """Re-running a briefing replaces it; one an official edited and saved in Word, or a file of the
+    user's own under the name typed, is refused in one line before any work, and kept as it was."""
+    import docx
+
+    argv = ("brief", "lai_chau", "--draws", "4", "--target", "0.9", "--year", "2020", "--out")
+    for name in ("b.docx", "b.pdf", "b.html"):
+        assert cli(capsys, *argv, str(tmp_path / name))[0] == 0
+        assert cli(capsys, *argv, str(tmp_path / name))[0] == 0  # its own: replaced
+    edited = docx.Document(str(tmp_path / "b.docx"))
+    edited.core_properties.last_modified_by = "Chị Lan"
+    edited.add_paragraph("Ghi chú của Sở Y tế")
+    edited.save(str(tmp_path / "b.docx"))
+    kept = (tmp_path / "b.docx").read_bytes()
+    code, _, err = cli(capsys, *argv, str(tmp_path / "b.docx"))
+    assert code == 2 and (tmp_path / "b.docx").read_bytes() == kept
+    one_line(err, "b.docx", "--out", "saved since by 'Chị Lan'", "allowed:")
+    for name, text in (("mine.html", "<p>my notes</p>"), ("mine.pdf", "%PDF-1.4 someone else's")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        code, _, err = cli(capsys, *argv, str(tmp_path / name))
+        assert code == 2 and (tmp_path / name).read_text(encoding="utf-8") == text
+        one_line(err, name, "--out", "covsim did not write", "allowed:")
+    (tmp_path / "empty.html").write_text("", encoding="utf-8")  # nothing to lose
+    assert cli(capsys, *argv, str(tmp_path / "empty.html"))[0] == 0
+
+
 @pytest.mark.parametrize("command", ["scenario", "region"])
 def test_template_out_an_existing_folder_names_out(tmp_path, capsys, command):
     """A folder named like a workbook: the line names --out and what to give, not a temporary file."""
