@@ -30,6 +30,7 @@ from covsim.simulator.streams import generator
 from .baselines import BASELINES, yearly
 from .fit import FAST, Settings, fit_of, settings_record
 from .forecast import forecast
+from .unit_as_of import is_unit
 
 #: The sampling `covsim backtest` fits each origin with (shorter than a shipped posterior's: many
 #: fits), and its `--fast` one.
@@ -396,6 +397,11 @@ def backtest(region: str, horizon: int = 10, settings: Settings = FAST, draws: i
                              + f"; allowed: {', '.join(map(str, allowed))}")
     if not chosen:
         if scored.empty:
+            if is_unit(region):  # its own figures begin with it: the user's, kept or given
+                raise InputError("backtest", region, f"nothing to backtest: the 2025 unit {region} has no year-end "
+                                                     f"figure of its own here; allowed: its figures given with "
+                                                     f"--outcomes FILE.csv (scored, never fitted), or one kept with "
+                                                     f"`covsim region observe {region} YEAR VALUE --source TEXT`")
             raise InputError("backtest", region, f"nothing to backtest: {region} has no observed {what}figure of "
                                                  f"its own; allowed for {scheme}: {', '.join(backtestable(scheme))}")
         years = sorted(set(scored.year))

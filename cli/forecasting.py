@@ -17,7 +17,7 @@ def fitted_regions() -> list[str]:
 
 
 def check_fitted(region: str, key: str = "REGION", value: str | None = None, unit_hint: str = "",
-                 own_figures: bool = False, units: bool = False) -> str:
+                 units: bool = False) -> str:
     """A region that can be fitted: a 2025 unit (which run and target take) is told it has no fit of
     its own (`unit_hint` added), unless the caller takes `units` as of a year as the sum of their
     former provinces' fits (`calibration/unit_as_of.py`: forecast, target and brief --until); anything else
@@ -34,10 +34,6 @@ def check_fitted(region: str, key: str = "REGION", value: str | None = None, uni
         if units and region in mergeable():
             return region
         parts = [m for m in former_provinces(region) if m in regions]
-        if own_figures:  # a backtest needs figures of the region's own to score
-            from covsim.simulator.inputs.observations import observed_years
-
-            parts = [m for m in parts if observed_years(m)]
         ways = "" if unit_hint else (
             f"; `covsim run {region}` and `covsim target {region}` answer for it on the whole record, "
             f"`covsim forecast {region} --until YEAR`, `covsim target {region} --until YEAR` and `covsim brief "
@@ -206,7 +202,12 @@ def cmd_backtest(args) -> int:
     from covsim.calibration.fit import NATIONAL, fit_of
     from covsim.cli.summary import counted, print_provenance
 
-    region = check_fitted(args.region, own_figures=True)  # (the backtest's own figures are checked later)
+    # a 2025 unit as its former provinces, each refitted as of each origin (as `forecast UNIT --until`)
+    region = check_fitted(args.region, units=True)  # (its own figures are checked later)
+    from covsim.calibration.unit_as_of import check_scheme, is_unit
+
+    if is_unit(region):
+        check_scheme(region, args.scheme)
     check_horizon(args.horizon)
     given = None
     if args.outcomes:  # read and checked in full before any fit
@@ -403,7 +404,9 @@ def register(sub) -> None:
     fc.set_defaults(func=cmd_forecast)
 
     bt = sub.add_parser("backtest", help="rolling-origin backtest against simple baselines")
-    bt.add_argument("region", help=region_help(fitted_regions) + " (with an observation of its own after an origin)")
+    bt.add_argument("region", help=region_help(fitted_regions) + " (with an observation of its own after an origin); "
+                                   "or a 2025 unit (health insurance: its former provinces, each refitted as of each "
+                                   "origin), with its own figures kept or given with --outcomes")
     bt.add_argument("--horizon", type=_horizon, default=10, help="years ahead from each origin, 1-15 (default 10); "
                                                              "scored overall and in the bands 1-3, 4-6, 7-10 "
                                                              "(and 11-15 where the horizon reaches it)")

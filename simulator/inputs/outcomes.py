@@ -35,14 +35,16 @@ YEARS = (FIRST_YEAR, 2100)
 
 
 def _not_backtested(region: str, regions: list[str]) -> str:
-    """Why a figure of `region` cannot be scored here. A 2025 unit has no as-of fit of its own (its
-    runs combine its former provinces' fits), so no backtest forecasts it; but every shipped fit
+    """Why a figure of `region` cannot be scored here. A 2025 unit none of whose runs can combine
+    its former provinces' fits has no as-of forecast, so no backtest forecasts it; but every shipped fit
     ends with the data's last year, so its forecast on them (`covsim run`) is the one a later figure
     tests, and the message says which commands give it rather than offer a former province of the
     same name (whose forecast is not the unit's)."""
     from . import regions as registry
 
     members = registry.former_provinces(region)
+    if registry.not_runnable(region):  # listed, with no data to run: nothing forecasts it
+        return registry.not_runnable(region)
     if members:
         return (f"{region!r} is a province in force since 1 July 2025, with no as-of fit of its own (its runs "
                 f"combine its former provinces' fits: {', '.join(members)}), so no backtest forecasts it; the "
@@ -90,7 +92,10 @@ def read(path: str | Path) -> pd.DataFrame:
     if unknown:
         raise InputError(where, "header row", f"unknown column {unknown[0]!r}{nearest(unknown[0], REQUIRED + OPTIONAL)}; "
                                               f"allowed: {', '.join(REQUIRED + OPTIONAL)}")
+    from .regions import mergeable
+
     regions = known_regions()
+    units = [u for u in mergeable() if u not in regions]  # 2025 units: backtested as their former provinces
     rows, seen, shipped = [], {}, {}
     for raw in reader:
         line = reader.line_num  # the file's own line (the reader skips blank ones)
@@ -105,12 +110,15 @@ def read(path: str | Path) -> pd.DataFrame:
             return InputError(where, f"row {line}, column {column}", message)
 
         region = row["region"]
-        if region not in regions:
+        if region not in regions and region not in units:
             raise fault("region", f"{_not_backtested(region, regions)}; allowed: the regions a backtest runs, "
-                                  f"{', '.join(regions)}")
+                                  f"{', '.join(regions + units)}")
         scheme = row.get("scheme") or HEALTH
         if scheme not in SCHEMES:
             raise fault("scheme", f"unknown scheme {scheme!r}; allowed: {', '.join(SCHEMES)} (empty: {HEALTH})")
+        if region in units and scheme != HEALTH:  # as of a year a unit sums its former provinces' health fits only
+            raise fault("scheme", f"{region} is a 2025 unit, backtested as its former provinces for health "
+                                  f"insurance only; allowed: {HEALTH}")
         try:
             year = int(row["year"])
         except ValueError:

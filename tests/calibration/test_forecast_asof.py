@@ -245,17 +245,19 @@ def test_several_wrong_origins_each_get_their_own_reason():
     assert line.count("the years with one") == 1  # listed once, after the last origin that needs it
 
 
-@pytest.mark.parametrize("command", [("backtest",), ("calibrate", "--out", "x.nc")])
-def test_a_2025_unit_has_no_fit_of_its_own_and_the_fitting_commands_say_so(command, tmp_path):
-    args = (command[0], "ho_chi_minh_city_2025", *command[1:])
-    line = assert_one_line_error(covsim(*args, cwd=tmp_path), "ho_chi_minh_city_2025", "no fit of its own",
-                                 "allowed: vietnam")
+def test_a_2025_unit_has_no_fit_of_its_own_and_calibrate_says_so(tmp_path):
+    line = assert_one_line_error(covsim("calibrate", "ho_chi_minh_city_2025", "--out", "x.nc", cwd=tmp_path),
+                                 "ho_chi_minh_city_2025", "no fit of its own", "allowed: vietnam")
     assert not (tmp_path / "x.nc").exists()
-    if command[0] != "calibrate":  # where a planner goes instead (calibrate says how to weigh the unit)
-        assert "`covsim run ho_chi_minh_city_2025` and `covsim target ho_chi_minh_city_2025` answer for it" in line
-        assert "`covsim forecast ho_chi_minh_city_2025 --until YEAR`" in line  # as of a year (unit_as_of)
-        # a backtest's: those with figures of their own to score
-        assert "its former provinces one by one (ho_chi_minh_city)" in line
+    assert "covsim region observe" in line  # how to weigh the unit on a figure of its own instead
+
+
+def test_a_2025_unit_is_backtested_on_its_own_figures_and_told_how_to_give_them(tmp_path):
+    """Since 2026-12-07 a unit is backtested as its former provinces (tests/calibration/test_outcomes.py);
+    with no figure of its own to score, the line says where its figures go."""
+    assert_one_line_error(covsim("backtest", "ho_chi_minh_city_2025", cwd=tmp_path), "ho_chi_minh_city_2025",
+                          "no year-end figure of its own here", "--outcomes FILE.csv",
+                          "covsim region observe ho_chi_minh_city_2025 YEAR VALUE --source TEXT")
 
 
 def test_bands_the_horizon_reaches_but_no_origin_fills_are_empty_not_an_error():

@@ -1,6 +1,7 @@
 """`covsim backtest --outcomes FILE`: figures the project does not ship, scored and never fitted."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pandas as pd
@@ -12,6 +13,8 @@ from covsim.calibration.fit import FAST
 from covsim.cli.main import main
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs import outcomes
+
+from .test_unit_as_of import fits  # noqa: F401 - a 2025 unit's parts, stamped, not fitted
 
 HEADER = "region,year,value,source\n"
 
@@ -52,11 +55,13 @@ def test_a_file_is_read_with_its_defaults(tmp_path):
     (HEADER, ["no figure in the file"]),
     ("", ["the file is empty"]),
     ("Region,Year,Value,Source\nvietnam,2026,0.955,VSS\n", ["header row", "missing columns", "'Region' is not 'region'"]),
-    # a province of the 2025 map: no backtest forecasts it, and the message says what does (not a
-    # former province of the same name, whose forecast is not the unit's)
-    (HEADER + "ho_chi_minh_city_2025,2026,0.94,VSS\n", ["row 2, column region", "in force since 1 July 2025",
-                                                       "binh_duong, ba_ria_vung_tau, ho_chi_minh_city",
-                                                       "covsim run ho_chi_minh_city_2025", "covsim target"]),
+    # a province of the 2025 map with no data to run: nothing forecasts it, and the message says how
+    # to add them (not a former province of the same name, whose forecast is not the unit's)
+    (HEADER + "dien_bien_2025,2026,0.94,VSS\n", ["row 2, column region", "'dien_bien_2025' (Điện Biên) is listed",
+                                                "no population and coverage data to run", "covsim region add"]),
+    # a unit that runs is backtested as its former provinces, for health insurance only
+    ("region,year,value,source,scheme\ncan_tho_2025,2026,0.3,VSS,bhxh\n", ["row 2, column scheme", "2025 unit",
+                                                                         "health insurance only; allowed: bhyt"]),
     (HEADER + "vietnam,2026,0,955,VSS\n", ["row 2", "5 cells, the header names 4", "in quotes"]),
 ])
 def test_a_bad_file_is_one_line_naming_the_row_and_column(tmp_path, capsys, text, fragments):
@@ -150,3 +155,30 @@ def test_a_file_with_nothing_of_the_run_is_refused_before_any_fit(tmp_path, caps
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
     assert "no figure of vietnam's bhyt to score (the file holds vietnam bhxh)" in err
     assert f"`covsim backtest vietnam --scheme bhxh --outcomes {path}`" in err
+
+
+def test_a_2025_units_figure_is_scored_against_its_former_provinces_as_of_each_origin(tmp_path, capsys, fits):
+    """Planners work in the 2025 units: a unit's own figure the project does not ship is scored
+    against the unit's forecast as of each origin (its former provinces, each refitted as of it:
+    `forecast UNIT --until`), never fitted; without one the unit is told how to give it."""
+    from covsim.calibration.forecast import forecast
+
+    path = write(tmp_path, HEADER + "can_tho_2025,2026,0.95,Cần Thơ BHXH (test)\n")
+    assert main(["backtest", "can_tho_2025", "--draws", "20", "--origins", "2022", "--outcomes", str(path),
+                 "--json", "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    (row,) = out["forecasts"]
+    assert out["region"] == "can_tho_2025" and out["origins"] == [2022]
+    assert (row["origin"], row["year"], row["observed"], row["from_outcomes"]) == (2022, 2026, 0.95, True)
+    alone = forecast("can_tho_2025", 2022, 2026, draws=20, seed=0,
+                     settings=dataclasses.replace(bt.sampling(False), draws=20, seed=0))  # as each origin's
+    assert row["mean"] == pytest.approx(next(f["mean"] for f in alone["forecasts"] if f["year"] == 2026), abs=1e-6)
+    assert sorted({r for r, _, _ in fits}) == ["can_tho"]  # the former province with a fit, as of the origin
+    assert {u for _, u, _ in fits} == {2022}
+    assert out["outcomes"]["n"] == 1 and out["baselines"]["last_value"]["mae"] is None  # no own figure by 2022
+    code = main(["backtest", "can_tho_2025", "--fast"])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "has no year-end figure of its own here; allowed: its figures given with --outcomes FILE.csv" in err
+    assert main(["backtest", "can_tho_2025", "--scheme", "bhxh"]) == 2
+    assert "health insurance only" in capsys.readouterr().err

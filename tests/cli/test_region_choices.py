@@ -1,7 +1,8 @@
 """Each command's help lists only the regions it accepts, and its one-line error allows the same:
 calibrate, forecast and backtest take the regions with data of their own, not the 2025 units run as
-the sum of their former provinces; forecast takes those too, as of a year (its help says so after
-the list: calibration/unit_as_of.py), so its error is tried on a name no one knows, and allows them."""
+the sum of their former provinces; forecast and backtest take those too, as of a year (their help
+says so after the list: calibration/unit_as_of.py), so their error is tried on a name no one knows,
+and allows them."""
 from __future__ import annotations
 
 import re
@@ -31,11 +32,11 @@ def test_help_and_error_list_what_the_command_accepts(command, tmp_path):
     listed = _listed(shown.stdout)
     assert listed == regions.runnable()
     assert not set(listed) & set(merged)
-    region = merged[0] if command != "forecast" else "nowhere_2025"
-    if command == "forecast":
+    region = merged[0] if command == "calibrate" else "nowhere_2025"
+    if command != "calibrate":  # a 2025 unit as its former provinces, as of a year (backtest: since 2026-12-07)
         assert "or a 2025 unit" in " ".join(shown.stdout.split())
     refused = covsim(command, region, *COMMANDS[command], cwd=tmp_path)
     line = assert_one_line_error(refused, region, "allowed: ")
-    # forecast's error allows the units too, as its help says after the list (since 2026-12-07)
-    assert line.split("allowed: ", 1)[1].split(", ") == (listed + merged if command == "forecast" else listed)
+    # forecast's and backtest's errors allow the units too, as their help says after the list (since 2026-12-07)
+    assert line.split("allowed: ", 1)[1].split(", ") == (listed + merged if command != "calibrate" else listed)
     assert list(tmp_path.iterdir()) == []  # nothing written
