@@ -1,6 +1,27 @@
 """Headless Chromium for the dashboard's browser tests (dash[testing] asks this hook), each test's
-report on its item (for the dashboard's log on failure), and the scenario files tests share."""
+report on its item (for the dashboard's log on failure), an empty user folder for the session, and
+the scenario files tests share."""
+import os
+import shutil
+import tempfile
+
 import pytest
+
+_USER_DIR: list[str] = []
+
+
+def pytest_configure(config):
+    """The tests run on the shipped data: a developer's own registered regions and unit figures
+    (the platform's user folder) would change what they see, so unless COVSIM_USER_DIR is set, the
+    session's user folder is an empty temporary one (a test that needs its own sets it again)."""
+    if not os.environ.get("COVSIM_USER_DIR"):
+        _USER_DIR.append(tempfile.mkdtemp(prefix="covsim-tests-user-"))
+        os.environ["COVSIM_USER_DIR"] = _USER_DIR[0]
+
+
+def pytest_unconfigure(config):
+    for folder in _USER_DIR:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -109,8 +109,13 @@ def main(argv: list[str]) -> int:
         for lang, text in (("vi", vi), ("en", en)):
             catalog = load(lang)
             flags = ["python-brace-format"] if "{" in text else []
-            catalog.delete(key, context=section)
-            catalog.add(key, text, context=section, flags=flags)
+            entry = catalog.get(key, context=section)
+            if entry is None:
+                catalog.add(key, text, context=section, flags=flags)
+            else:  # changed where it stands: the .po file's diff is the one entry
+                entry.string = text
+                entry.flags.discard("python-brace-format")
+                entry.flags.update(flags)
             save(lang, catalog)
         return 0
     if argv[:1] in (["-h"], ["--help"]):
