@@ -118,6 +118,16 @@ def test_backtest_json_keeps_todays_keys_and_adds_bands():
     assert [(b["from"], b["n"]) for b in bands] == [(1, 4), (4, 1)]
     assert set(bands[0]["model"]) == {"mae", "coverage80", "coverage95", "width80"}
     assert set(bands[0]["baselines"]) == set(BASELINES)
+    # the baselines know what the model knew, the figures up to the origin: the last value's error
+    # is each held-out figure against 2013's (one that saw 2014 would score against that instead)
+    from covsim.calibration.baselines import yearly
+    from covsim.simulator.inputs import observations
+
+    record = observations.observed("vietnam")
+    last = float(yearly(record[record.year <= 2013]).iloc[-1])
+    held = [f["observed"] for f in out["forecasts"]]
+    assert out["baselines"]["last_value"]["mae"] == pytest.approx(100 * np.mean(np.abs(np.array(held) - last)),
+                                                                  abs=0.006)
     for f in out["forecasts"]:
         assert 0 <= f["lo95"] <= f["lo80"] <= f["mean"] <= f["hi80"] <= f["hi95"] <= 1
         # the PIT agrees with the interval: a figure inside the 80% band sits between its 10% and 90%

@@ -118,6 +118,7 @@ def stubbed(monkeypatch, tmp_path):
 @example(args=["forecast", "LAI_CHAU", "--until", "2019", "--to", "2025"])
 @example(args=["sensitivity", "lai_chau", "--year", "2025", "--samples", "-1"])
 def test_every_subcommand_exits_0_or_2_with_one_line(stubbed, capsys, args):
+    there = set(os.listdir(stubbed))  # the folder is the test's across examples: what earlier ones left
     try:
         code = cli_main.main(args)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
@@ -132,5 +133,6 @@ def test_every_subcommand_exits_0_or_2_with_one_line(stubbed, capsys, args):
     if code == 2:
         assert len(err.strip().splitlines()) == 1, (args, err)
         assert err.startswith("covsim: error: "), (args, err)
+        assert set(os.listdir(stubbed)) == there, (args, os.listdir(stubbed))  # refused: nothing written at all
     leftovers = [p for p in os.listdir(stubbed) if p.startswith(".")]
     assert not leftovers, (args, leftovers)

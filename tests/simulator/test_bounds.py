@@ -31,3 +31,21 @@ def test_a_run_with_more_insured_than_people_is_refused(monkeypatch):
     monkeypatch.setattr(health, "derived", lambda pop, ins, pol: derived(pop, ins * 1.5, pol))
     with pytest.raises(RuntimeError, match="outside"):
         simulator.run(simulator.load_scenario("vinh_long"), draws=2, seed=0)
+
+
+def test_one_groups_insured_above_its_people_is_refused_though_the_total_is_not(monkeypatch):
+    """Each group's coverage is checked, not only the total's: the poor at 150% of their number
+    hide inside a total below 100%, and a silent clip there would have passed the test above."""
+    from covsim import simulator
+    from covsim.simulator.inputs.groups import GROUP_IDS
+    from covsim.simulator.schemes import health
+
+    derived, poor = health.derived, GROUP_IDS.index("poor")
+
+    def inflated(pop, ins, pol):
+        ins = ins.copy()
+        ins[..., poor] *= 1.5
+        return derived(pop, ins, pol)
+    monkeypatch.setattr(health, "derived", inflated)
+    with pytest.raises(RuntimeError, match="coverage by group outside"):
+        simulator.run(simulator.load_scenario("vinh_long"), draws=2, seed=0)

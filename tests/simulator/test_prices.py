@@ -213,10 +213,41 @@ def test_lower_state_share_never_raises_voluntary_coverage(late, share, cut, yea
 
 
 def test_price_is_precomputed_per_year_not_per_draw(late):
-    """The engine's price is one array over (region, group, year), built once per policy."""
+    """The engine's price is one array over (region, group, year), built once per policy, and is
+    the premium over the group's income, less the state's share (one cell worked by hand)."""
     assert late.price.shape == (1, len(GROUP_IDS), len(late.years))
     again = net_price_pct(late.pol).values
     assert np.array_equal(again, late.price)
+    from covsim.simulator.schemes.parameters import INCOME
+
+    g, year = GROUP_IDS.index("near_poor"), 2015
+    pol = late.pol.sel(region=NATIONAL, year=year)
+    income = incomes.income_per_person([NATIONAL], [year], None)[0, 0]
+    share = float(pol.state_share_national.sel(group="near_poor") + pol.state_share_local.sel(group="near_poor"))
+    assert 0 < share < 1  # the state pays part, the person the rest
+    by_hand = 100 * float(pol.premium_rate) * float(pol.base_salary) / income * (1 - share) \
+        / INCOME["ratios"]["near_poor"]
+    assert late.price[0, g, late.years.index(year)] == pytest.approx(by_hand, rel=1e-9)
+
+
+def test_coverage_moves_one_way_along_a_fine_grid_of_each_price_lever(late):
+    """The monotonicity promises on grids, not random pairs: a dip in the price response between
+    two sampled points (a price weighed less once it passes some share of income) slipped past
+    the pairs above. Raising both voluntary state shares never lowers their groups' coverage; a
+    higher base salary (the premium) never raises a voluntary group's."""
+    params = centre_params()
+    runs = []
+    for s in np.linspace(0.0, 1.0, 51):
+        policy = load(NATIONAL).with_reform({"state_share.near_poor": {2012: float(s)},
+                                             "state_share.household": {2012: float(s)}}).policy()
+        raw = late.with_policy(policy).advance(params, 0, noise_from=10_000)
+        runs.append(raw["ins"][:, 0, :, 0] / raw["pop"][:, 0, :, 0])
+    shares = np.array(runs)[:, :, [GROUP_IDS.index("near_poor"), HOUSEHOLD]]
+    assert np.all(np.diff(shares, axis=0) >= -1e-12)
+    assert np.all(shares[-1, -1] > shares[0, -1] + 0.01)  # and the grid spans a real change
+    priced = np.array([_household_coverage(late, params, f, 2020)[0] for f in np.linspace(1.0, 3.0, 41)])
+    assert np.all(np.diff(priced[:, :, VOLUNTARY], axis=0) <= 1e-12)
+    assert priced[-1, -1, HOUSEHOLD] < priced[0, -1, HOUSEHOLD] - 0.005
 
 
 # Bad input: check-data names file, row and problem, and exits 2 ---------------------------------
