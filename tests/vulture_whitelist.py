@@ -13,3 +13,5 @@ _.showErrorMessage  # openpyxl's data validation reads it (simulator/inputs/regi
 plotly_locales  # Flask serves it (dashboard/app.py's route for the chart toolbar's locales)
 _.handle_starttag, _.handle_endtag, _.handle_data  # html.parser calls them (tests/dashboard/test_i18n_exports.py)
 pytest_runtest_makereport  # pytest calls the hook (tests/conftest.py)
+pytest_configure  # pytest calls the hook: the session's empty user folder (tests/conftest.py)
+pytest_unconfigure  # pytest calls the hook: the folder removed (tests/conftest.py)
