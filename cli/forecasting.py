@@ -50,6 +50,18 @@ def check_fitted(region: str, key: str = "REGION", value: str | None = None, uni
     return region
 
 
+def _as_of_region(region: str, scheme: str | None) -> str:
+    """A region forecast as of a year (`forecast`, `backtest`): one with a fit of its own, or a 2025
+    unit as its former provinces, each refitted as of the year (health insurance only)."""
+    region = check_fitted(region, units=True)
+    if scheme is not None:
+        from covsim.calibration.unit_as_of import check_scheme, is_unit
+
+        if is_unit(region):
+            check_scheme(region, scheme)
+    return region
+
+
 def _settings(args):
     from covsim.calibration.fit import FAST, Settings
 
@@ -159,12 +171,7 @@ def cmd_forecast(args) -> int:
     from covsim.calibration.forecast import forecast
     from covsim.cli.summary import counted, print_boundaries, print_provenance, unconverged_as_of
 
-    region = check_fitted(args.region, units=True)  # the years are checked against the scheme's record once it is known
-    if args.scheme is not None:
-        from covsim.calibration.unit_as_of import check_scheme, is_unit
-
-        if is_unit(region):
-            check_scheme(region, args.scheme)
+    region = _as_of_region(args.region, args.scheme)  # the years are checked against the scheme's record once it is known
     _check_size(args, args.draws or 400, args.to, f"a forecast of {region}")
     result = forecast(region, args.until, args.to, scenario=args.scenario, draws=args.draws or 400,
                       seed=args.seed, settings=_settings(args), scheme=args.scheme)
@@ -202,12 +209,7 @@ def cmd_backtest(args) -> int:
     from covsim.calibration.fit import NATIONAL, fit_of
     from covsim.cli.summary import counted, print_provenance
 
-    # a 2025 unit as its former provinces, each refitted as of each origin (as `forecast UNIT --until`)
-    region = check_fitted(args.region, units=True)  # (its own figures are checked later)
-    from covsim.calibration.unit_as_of import check_scheme, is_unit
-
-    if is_unit(region):
-        check_scheme(region, args.scheme)
+    region = _as_of_region(args.region, args.scheme)  # (its own figures are checked later)
     check_horizon(args.horizon)
     given = None
     if args.outcomes:  # read and checked in full before any fit

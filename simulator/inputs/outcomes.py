@@ -43,8 +43,9 @@ def _not_backtested(region: str, regions: list[str]) -> str:
     from . import regions as registry
 
     members = registry.former_provinces(region)
-    if registry.not_runnable(region):  # listed, with no data to run: nothing forecasts it
-        return registry.not_runnable(region)
+    why = registry.not_runnable(region)  # listed, with no data to run: nothing forecasts it
+    if why:
+        return why
     if members:
         return (f"{region!r} is a province in force since 1 July 2025, with no as-of fit of its own (its runs "
                 f"combine its former provinces' fits: {', '.join(members)}), so no backtest forecasts it; the "

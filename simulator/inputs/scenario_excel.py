@@ -116,7 +116,7 @@ def read(path: Path, load_baseline) -> dict:
                                    "description, source)")
         raise InputErrors(problems)
     r, (name, baseline, description, source) = head[0]
-    r_head = r
+    cells = {"name": f"sheet '{HEAD}', cell A{r}"}  # where a check on the whole scenario points
     raw: dict = {}
     for col, key, value in (("A", "name", name), ("C", "description", description), ("D", "source", source)):
         if value is not None:
@@ -175,5 +175,5 @@ def read(path: Path, load_baseline) -> dict:
     if problems:
         raise InputErrors(problems)
     raw["reform"] = reform
-    raw["_cells"] = {"name": f"sheet '{HEAD}', cell A{r_head}"}  # where a check on the whole points
+    raw["_cells"] = cells
     return raw
