@@ -27,8 +27,10 @@ def listed(name: str, scheme: str | None = None) -> set[tuple[str, int]]:
 def test_a_health_run_lists_the_rows_it_reads_and_not_those_it_does_not():
     lai_chau = listed("lai_chau_plan_2016")
     assert lai_chau == {("mandates.csv", n) for n in (2, 3, 5)} | {("policy_parameters.csv", n) for n in (14, 52)}  # 4: sourced
-    # Vĩnh Long's own census totals as remembered, beside the same five
-    assert listed("vinh_long_directive_2018") == lai_chau | {("census.csv", 16), ("census.csv", 17)}
+    # Vĩnh Long's own census totals as remembered and its assumed growth from 2019, beside the same five
+    assert listed("vinh_long_directive_2018") == lai_chau | {("census.csv", 16), ("census.csv", 17), ("demography.csv", 45)}
+    # Cần Thơ's growth to 2024 derived from its plan's population, as that population is
+    assert {("census.csv", 12), ("demography.csv", 37)} <= listed("can_tho_plan_2024")
     # a 2025 unit reads its former provinces' rows
     assert ("census.csv", 18) in listed("ho_chi_minh_city_2025")  # Bình Dương 2009
 
