@@ -27,6 +27,16 @@ def arviz():
     return az
 
 
+def psis(logw):
+    """Pareto-smoothed log weights and their k (ArviZ's `psislw`). Weights so uneven that the tail
+    fit overflows give k = inf (the fit then fails its k check and says so in one line) without
+    numpy's 'overflow encountered in expm1' on stderr beside it (an audit, 2026-12-07)."""
+    import numpy as np
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return arviz().psislw(logw)
+
+
 def failures(attrs) -> list[str]:
     """The diagnostics that fail, one phrase each ('' list when the fit converged)."""
     out = []

@@ -180,9 +180,7 @@ def _importance(post, mode: np.ndarray, cov: np.ndarray, settings: Settings,
     round whose Pareto-smoothed weights resample the posterior draws."""
     from scipy import stats
 
-    from .diagnostics import arviz
-
-    az = arviz()
+    from .diagnostics import psis
 
     mean = mode
     rounds = [settings.proposals // 4] * ADAPT_ROUNDS + [settings.proposals]
@@ -193,7 +191,7 @@ def _importance(post, mode: np.ndarray, cov: np.ndarray, settings: Settings,
         logp = np.concatenate([post(chunk) for chunk in np.array_split(x, max(1, n // 1000))])
         logw = logp - proposal.logpdf(x)
         logw = np.where(np.isfinite(logw), logw, -np.inf)
-        smoothed, k = az.psislw(logw.copy())
+        smoothed, k = psis(logw.copy())
         w = np.exp(smoothed - smoothed.max())
         w /= w.sum()
         if i < ADAPT_ROUNDS:

@@ -117,11 +117,9 @@ def _resample(pool: xr.Dataset, logw: np.ndarray, seed: int) -> tuple[xr.Dataset
     """Pareto-smoothed weights, then systematic resampling to the pool's size (as `fit` does)."""
     from covsim.simulator.streams import generator
 
-    from .diagnostics import arviz
+    from .diagnostics import psis
 
-    az = arviz()
-
-    smoothed, k = az.psislw(np.where(np.isfinite(logw), logw, -np.inf).copy())
+    smoothed, k = psis(np.where(np.isfinite(logw), logw, -np.inf).copy())
     w = np.exp(smoothed - smoothed.max())
     w /= w.sum()
     n = len(w)

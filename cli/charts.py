@@ -41,6 +41,32 @@ def save_chart(table: pd.DataFrame, path, title: str, note: str = "") -> None:
         lines = textwrap.wrap(note, 110)
         fig.subplots_adjust(bottom=fig.subplotpars.bottom + 0.1 * len(lines) / max(1.0, fig.get_size_inches()[1]))
         fig.text(0.01, 0.01, "\n".join(lines), fontsize=6, color="#555555", va="bottom")
-    key = "Subject" if str(path).lower().endswith(".pdf") else "Description"  # what each format's metadata takes
-    fig.savefig(path, dpi=110, metadata={key: note} if note else None)
+    pdf = str(path).lower().endswith(".pdf")
+    meta = {("Subject" if pdf else "Description"): note} if note else {}  # what each format's metadata takes
+    # who wrote it, in each format's own field: `replaceable` reads it before a run replaces a file
+    meta[WRITER_KEY_PNG if str(path).lower().endswith(".png") else "Creator"] = WRITER
+    fig.savefig(path, dpi=110, metadata=meta)
     plt.close(fig)
+
+
+#: The chart's writer in its metadata (PNG's Software, SVG's and PDF's Creator), plain bytes in all three.
+WRITER = "covsim sensitivity"
+WRITER_KEY_PNG = "Software"
+
+
+def replaceable(path) -> bool:
+    """True where nothing would be lost: no file, an empty one, or a chart covsim wrote (its
+    metadata names the writer). A planner's own image under the name typed is not (an audit,
+    2026-12-07: `--chart` replaced any file)."""
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.is_file() or path.stat().st_size == 0:
+        return True
+    with path.open("rb") as f:
+        head = f.read(1 << 16)
+    if path.suffix.lower() == ".pdf":  # the info dictionary is at the end
+        with path.open("rb") as f:
+            f.seek(max(0, path.stat().st_size - (1 << 16)))
+            head += f.read()
+    return WRITER.encode() in head

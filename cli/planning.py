@@ -583,6 +583,9 @@ def cmd_sensitivity(args) -> int:
     levers = _sensitivity_levers(args.levers)
     if args.chart is not None:  # '' too: refused as the folder it names, never silently ignored
         output.check_destination(args.chart, (".png", ".svg", ".pdf"), "--chart")
+        if not charts.replaceable(args.chart):
+            raise InputError(args.chart, "--chart", "exists and is not a chart covsim wrote: the chart would replace it; "
+                                                    "allowed: a new name, or a chart covsim wrote (move this one away first)")
     params = _draws(scenario, args)
     table = sensitivity.sobol(scenario, params, args.year, samples=args.samples, seed=args.seed,
                               memory_limit=args.memory_limit, levers=levers)
@@ -887,7 +890,18 @@ ALLOCATION_SHEETS = {"district", "commune", "group", "provenance", "columns"}
 
 def _replaceable(out: str) -> None:
     """Refuse an existing file `allocate` did not write: a workbook of other sheets (the region's
-    own filled template, a planner's), a CSV of another header. An empty file holds nothing."""
+    own filled template, a planner's), a CSV of another header, or beside a CSV a provenance file
+    covsim did not write. An empty file holds nothing."""
+    side = Path(out + ".provenance.json")
+    if out.lower().endswith(".csv") and side.is_file() and side.stat().st_size:  # the record written beside a CSV
+        try:
+            record = json.loads(side.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            record = None
+        if not (isinstance(record, dict) and {"code_version", "columns", "boundaries"} <= set(record)):
+            raise InputError(str(side), "--out", "exists and is not the provenance of a covsim allocation: the "
+                                                 "targets' provenance would replace it; allowed: a CSV name whose "
+                                                 "'.provenance.json' is free or one covsim wrote (move this one away first)")
     path = Path(out)
     if not path.is_file() or path.stat().st_size == 0:
         return

@@ -55,6 +55,20 @@ def _not_backtested(region: str, regions: list[str]) -> str:
     return registry.unknown(region, regions, quoted=True)
 
 
+def _rows(reader: csv.DictReader, where: str):
+    """The reader's rows; a row the CSV rules cannot read (a quote opened and never closed) is an
+    `InputError` naming it: it was read as one value to the end of the line, and scored (an audit)."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(where, f"row {reader.line_num + 1}", f"not readable as CSV ({exc}); a value with "
+                                                                  "a comma or a quote goes in double quotes, "
+                                                                  "closed on the same line") from None
+
+
 def read(path: str | Path) -> pd.DataFrame:
     """The file's figures (region, year, scheme, value, source, line), every row checked; the first
     fault is an `InputError` naming the file, the row and the column. The file is read once: its
@@ -79,8 +93,12 @@ def read(path: str | Path) -> pd.DataFrame:
     if not text.strip():
         raise InputError(where, "--outcomes", f"the file is empty; allowed: a header row ({', '.join(REQUIRED)}) "
                                               f"and one row per figure")
-    reader = csv.DictReader(text.splitlines())
-    columns = [c.strip() for c in reader.fieldnames or []]
+    reader = csv.DictReader(text.splitlines(), strict=True)  # a quote left open is refused, not read to the end
+    try:
+        columns = [c.strip() for c in reader.fieldnames or []]
+    except csv.Error as exc:
+        raise InputError(where, "header row", f"not readable as CSV ({exc}); allowed: {', '.join(REQUIRED)}, "
+                                              f"separated by commas") from None
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         cased = [c for c in columns if c.lower() in REQUIRED and c not in REQUIRED]  # 'Region': said, not guessed
@@ -98,7 +116,7 @@ def read(path: str | Path) -> pd.DataFrame:
     regions = known_regions()
     units = [u for u in mergeable() if u not in regions]  # 2025 units: backtested as their former provinces
     rows, seen, shipped = [], {}, {}
-    for raw in reader:
+    for raw in _rows(reader, where):
         line = reader.line_num  # the file's own line (the reader skips blank ones)
         if None in raw:  # more cells than the header names (a value with a comma, unquoted?)
             raise InputError(where, f"row {line}", f"{len(columns) + len(raw[None])} cells, the header names "

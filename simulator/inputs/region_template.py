@@ -7,6 +7,7 @@ hidden folder renamed into place only when complete, so a failure leaves nothing
 """
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import uuid
@@ -19,7 +20,7 @@ from ..output import atomic_write
 from . import regions, tables
 from .levers import LEVERS
 from .scenario import FIRST_YEAR
-from .user_data import user_dir
+from .user_data import region_dirs, user_dir
 from .workbook import NOT_A_WORKBOOK, filled_rows, unsaved_formula_problems
 
 FIRST, LAST = 2000, 2050
@@ -122,17 +123,20 @@ def read_workbook(path: Path) -> tuple[Filled | None, list[str]]:
     def bad(sheet, cell, message):
         problems.append(f"{path}: sheet '{sheet}', cell {cell}: {message}")
 
-    for sheet in SHEETS:
-        if sheet not in wb.sheetnames and sheet not in OPTIONAL_SHEETS:
-            problems.append(f"{path}: sheet '{sheet}': missing; the template's sheets are {', '.join(SHEETS)}")
+    renamed, moved = set(), []
     for sheet in wb.sheetnames:  # a template sheet renamed (its headers kept): read as missing, it said "no
         if sheet in SHEETS:  # commune given"; a sheet of one's own (notes, an old commune list) is left alone
             continue
         heads = [ws_cell.value for ws_cell in wb[sheet][1]][:2]
         for name, columns in SHEETS.items():
             if name not in wb.sheetnames and heads == [vi for vi, _, _ in columns[:2]]:
-                problems.append(f"{path}: sheet '{sheet}': the template's sheet '{name}' renamed, so nothing on it "
-                                f"is read; allowed: its own name, '{name}'")
+                renamed.add(name)  # one fault, said once: not also as the sheet missing
+                moved.append(f"{path}: sheet '{sheet}': the template's sheet '{name}' renamed, so nothing on it "
+                             f"is read; allowed: its own name, '{name}'")
+    for sheet in SHEETS:
+        if sheet not in wb.sheetnames and sheet not in OPTIONAL_SHEETS and sheet not in renamed:
+            problems.append(f"{path}: sheet '{sheet}': missing; the template's sheets are {', '.join(SHEETS)}")
+    problems += moved
     if problems:
         return None, problems
     values: dict[str, list[tuple[int, list]]] = {}
@@ -406,6 +410,29 @@ def _communes_within(rows: list[tuple[int, list]], population: list[tuple[int, l
                                              f"{people:,} ({named}, {near}); allowed: at most the province's population")
 
 
+#: What a number cell takes, said where text is typed instead (an audit: "'93.5%' is not a number" said
+#: nothing of what would do).
+NUMBER_ALLOWED = {"year": "a year such as 2018", "count": "a whole number of persons such as 598856, without "
+                  "thousands separators", "percent": "a percent such as 93.5 (or 93,5)"}
+
+
+def _number_text(text: str, kind: str):
+    """A number typed as text, as Excel keeps it when the cell is formatted as text: '2018', '93.5',
+    '93,5' or '93.5%' for a percent; a count in digits only ('12.000' is twelve thousand in
+    Vietnamese and twelve in English: refused, not guessed). Anything else stays text."""
+    if kind == "count":
+        return int(text) if text.isdigit() else text
+    if kind == "percent" and text.endswith("%"):
+        text = text[:-1].strip()
+    if kind == "percent" and text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return text if text else None
+    return value if math.isfinite(value) else text
+
+
 def _parse(kind: str, raw, complain, zero: bool = True):
     """The cell's value, or None after `complain`ing; `zero`: a percent of 0 is a figure (a top-up
     of none; not an observed coverage, where 0 is an empty cell typed as 0)."""
@@ -427,8 +454,10 @@ def _parse(kind: str, raw, complain, zero: bool = True):
             complain(f"'{raw}' is not a group a local top-up can go to; allowed: {', '.join(TOP_UP_GROUPS)}")
             return None
         return raw
+    if isinstance(raw, str):
+        raw = _number_text(raw.strip(), kind)
     if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-        complain(f"'{raw}' is not a number")
+        complain(f"'{raw}' is not a number; allowed: {NUMBER_ALLOWED[kind]}")
         return None
     if kind == "year":
         if raw != int(raw) or not FIRST <= raw <= LAST:
@@ -500,9 +529,13 @@ def register_unit_communes(filled: Filled) -> tuple[Path, bool]:
 
 
 def remove(region: str) -> Path | None:
-    """Delete a region the user registered; None when there is none of that id."""
-    target = user_dir() / region
-    if not target.is_dir():
+    """Delete a region the user registered; None when there is none of that id. Only a registered
+    region's own folder: an id is never read as a path ('', '.', '..', '/elsewhere' name no region,
+    and deleted the data folder or a folder outside it, found by an audit)."""
+    if not ID_PATTERN.match(str(region)):
+        return None
+    target = next((d for d in region_dirs() if d.name == region), None)
+    if target is None or target.is_symlink():
         return None
     shutil.rmtree(target)
     return target

@@ -63,6 +63,9 @@ def test_a_file_is_read_with_its_defaults(tmp_path):
     ("region,year,value,source,scheme\ncan_tho_2025,2026,0.3,VSS,bhxh\n", ["row 2, column scheme", "2025 unit",
                                                                          "health insurance only; allowed: bhyt"]),
     (HEADER + "vietnam,2026,0,955,VSS\n", ["row 2", "5 cells, the header names 4", "in quotes"]),
+    # a quote opened and never closed: it was read as one value to the end and scored (an audit)
+    (HEADER + "vietnam,2026,0.955,VSS\nvietnam,2027,0.96,\"VSS\n", ["row 3", "not readable as CSV", "double quotes"]),
+    ('"region,year,value,source\nvietnam,2026,0.955,VSS\n', ["header row", "not readable as CSV"]),
 ])
 def test_a_bad_file_is_one_line_naming_the_row_and_column(tmp_path, capsys, text, fragments):
     path = write(tmp_path, text)

@@ -164,6 +164,10 @@ def test_a_figure_few_draws_reach_is_refused_and_nothing_is_kept(tmp_path):
     assert out.returncode == 3 and "did not converge" in out.stderr and "nothing written" in out.stderr
     assert "draws put the figures at 2025: " in out.stderr  # where the former provinces' draws do reach
     assert not (user / "regions" / UNIT).exists()
+    # far below every draw: the weights' tail overflows, said as the fit's k, not as numpy's warning
+    far = covsim("region", "observe", "vinh_long_2025", "2025", "0.30", "--source", "test fixture", user=user)
+    assert far.returncode == 3 and "did not converge" in far.stderr
+    assert "Warning" not in far.stderr and "overflow" not in far.stderr, far.stderr
     kept = covsim("region", "observe", UNIT, "2025", "0.995", "--source", "test fixture", "--no-calibrate", user=user)
     assert kept.returncode == 0 and "not weighed" in kept.stdout
     assert (user / "regions" / UNIT / "coverage.csv").exists() and not (user / "regions" / UNIT / "posterior.nc").exists()

@@ -397,6 +397,23 @@ def test_the_sensitivity_chart_carries_what_reproduces_it(tmp_path, capsys, suff
         assert part in note, (part, note)
 
 
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_the_sensitivity_chart_replaces_only_a_chart_covsim_wrote(tmp_path, suffix):
+    """An audit (2026-12-07): `--chart` replaced any file under the name typed, a planner's own image
+    too, where every other output refuses a file covsim did not write. Its own chart it replaces.
+    (In a process of its own: in-process, it left the suite's later Ctrl-C test unraised.)"""
+    mine = tmp_path / f"mine{suffix}"
+    mine.write_bytes(b"a planner's image\n")
+    argv = ["sensitivity", "lai_chau", "--year", "2020", "--samples", "8", "--draws", "10"]
+    assert_one_line_error(covsim(*argv, "--chart", str(mine)), "--chart", "not a chart covsim wrote")
+    assert mine.read_bytes() == b"a planner's image\n"
+    ours = tmp_path / f"ours{suffix}"
+    first = covsim(*argv, "--chart", str(ours))
+    assert first.returncode == 0 and ours.stat().st_size > 0, first.stderr
+    again = covsim(*argv, "--seed", "3", "--chart", str(ours))  # a chart covsim wrote: replaced
+    assert again.returncode == 0, again.stderr
+
+
 def test_a_bhtn_runs_groups_give_null_for_an_empty_year_without_a_warning():
     """An audit (2026-12-07): `run --scheme bhtn` printed numpy's 'All-NaN slice encountered' on
     stderr: no one was required to join BHTN in 2008, an empty group, given as null."""

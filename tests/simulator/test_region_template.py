@@ -447,6 +447,18 @@ def test_a_renamed_template_sheet_is_named_not_read_as_empty(tmp_path, template)
     assert added.returncode == 2 and registered(user) == []
     assert "sheet 'Xa phuong': the template's sheet 'Xã phường' renamed" in added.stderr
     assert "Ghi chú" not in added.stderr and "cũ" not in added.stderr
+    # a required sheet renamed is that one fault, said once (it was said missing too: two lines)
+    from covsim.simulator.inputs.region_template import write_template
+
+    fresh = tmp_path / "fresh.xlsx"
+    write_template(fresh)
+    fill(fresh, rid="dien_bien")
+    wb = openpyxl.load_workbook(fresh)
+    wb["Dân số"].title = "Population"
+    wb.save(fresh)
+    added = covsim("region", "add", str(fresh), "--no-calibrate", user=user)
+    assert added.returncode == 2 and len(added.stderr.strip().splitlines()) == 1, added.stderr
+    assert "sheet 'Population': the template's sheet 'Dân số' renamed" in added.stderr
 
 
 def test_a_units_every_commune_leaves_no_other_communes_and_starts_the_path(tmp_path, template):
@@ -507,3 +519,44 @@ def test_a_new_regions_communes_are_one_provinces_and_not_a_listed_ones(tmp_path
     assert done.returncode == 2 and len(lines) == 1, done.stderr
     assert all(f in lines[0] for f in fragments), lines[0]
     assert registered(user) == []
+
+
+@pytest.mark.parametrize("given", ["", ".", "..", "../..", "ABS"])
+def test_remove_deletes_only_a_registered_regions_folder(tmp_path, monkeypatch, given):
+    """An id is never a path: '', '.', '..' or a folder elsewhere named no region, and `region
+    remove` deleted the data folder, its parent or that folder (an audit, 2026-12-07)."""
+    from covsim.simulator.inputs import region_template
+
+    user = tmp_path / "a" / "b" / "user"
+    kept = user / "regions" / "dien_bien"
+    kept.mkdir(parents=True)
+    (kept / "population.csv").write_text("x\n")
+    (tmp_path / "a" / "canary").write_text("keep\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.setenv("COVSIM_USER_DIR", str(user))
+    assert region_template.remove(str(elsewhere) if given == "ABS" else given) is None
+    assert (kept / "population.csv").exists() and (tmp_path / "a" / "canary").exists() and elsewhere.is_dir()
+    cli = covsim("region", "remove", str(elsewhere) if given == "ABS" else given, user=user)
+    assert cli.returncode == 2 and cli.stderr.count("\n") == 1, cli.stderr
+    assert (kept / "population.csv").exists() and (tmp_path / "a" / "canary").exists() and elsewhere.is_dir()
+    assert region_template.remove("dien_bien") == kept and not kept.exists()
+
+
+def test_numbers_typed_as_text_are_read_or_refused_saying_what_would_do(template):
+    """An audit (2026-12-07): a year typed as text ('2018', which the reform workbook reads) and a
+    percent typed '93,5' or '93.5%' were "not a number", with nothing said of what would do. They
+    are read now; a count with separators ('12.000': twelve thousand or twelve?) is refused, saying
+    what is allowed."""
+    from covsim.simulator.inputs import region_template
+
+    fill(template, coverage=(("2018", "93,5"), (2019, "94.0%")), population=((2019, "598856"),))
+    filled, problems = region_template.read_workbook(template)
+    assert not problems, problems
+    observed = [(r[1], r[4]) for r in filled.tables["coverage"] if r[6] == "observed"]
+    assert observed == [(2018, 0.935), (2019, 0.94)] and filled.tables["population"][0][1:3] == [2019, 598856]
+    fill(template, rid="dien_bien", population=((2019, "598.856"),), coverage=((2018, "abc"),))
+    _, problems = region_template.read_workbook(template)
+    text = "\n".join(problems)
+    assert "'598.856' is not a number; allowed: a whole number of persons" in text, text
+    assert "'abc' is not a number; allowed: a percent such as 93.5" in text, text
