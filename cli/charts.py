@@ -41,17 +41,16 @@ def save_chart(table: pd.DataFrame, path, title: str, note: str = "") -> None:
         lines = textwrap.wrap(note, 110)
         fig.subplots_adjust(bottom=fig.subplotpars.bottom + 0.1 * len(lines) / max(1.0, fig.get_size_inches()[1]))
         fig.text(0.01, 0.01, "\n".join(lines), fontsize=6, color="#555555", va="bottom")
-    pdf = str(path).lower().endswith(".pdf")
-    meta = {("Subject" if pdf else "Description"): note} if note else {}  # what each format's metadata takes
+    suffix = str(path).lower().rsplit(".", 1)[-1]
+    meta = {("Subject" if suffix == "pdf" else "Description"): note} if note else {}  # each format's own key
     # who wrote it, in each format's own field: `replaceable` reads it before a run replaces a file
-    meta[WRITER_KEY_PNG if str(path).lower().endswith(".png") else "Creator"] = WRITER
+    meta["Software" if suffix == "png" else "Creator"] = WRITER
     fig.savefig(path, dpi=110, metadata=meta)
     plt.close(fig)
 
 
 #: The chart's writer in its metadata (PNG's Software, SVG's and PDF's Creator), plain bytes in all three.
 WRITER = "covsim sensitivity"
-WRITER_KEY_PNG = "Software"
 
 
 def replaceable(path) -> bool:
@@ -63,10 +62,4 @@ def replaceable(path) -> bool:
     path = Path(path)
     if not path.is_file() or path.stat().st_size == 0:
         return True
-    with path.open("rb") as f:
-        head = f.read(1 << 16)
-    if path.suffix.lower() == ".pdf":  # the info dictionary is at the end
-        with path.open("rb") as f:
-            f.seek(max(0, path.stat().st_size - (1 << 16)))
-            head += f.read()
-    return WRITER.encode() in head
+    return WRITER.encode() in path.read_bytes()  # a chart is small; a PDF's info dictionary is at its end

@@ -14,6 +14,7 @@ from pathlib import Path
 from covsim.cli.summary import print_boundaries
 from covsim.simulator.errors import InputError
 from covsim.simulator.inputs.levers import LEVERS
+from covsim.simulator.inputs.numbers import decimal
 from covsim.simulator.inputs.scheme_ids import LABOUR_DENOMINATORS, SCHEMES
 
 
@@ -22,7 +23,7 @@ def _float(text: str) -> float:
     import argparse
 
     try:
-        return float(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text)
+        return decimal(text)
     except ValueError:
         percent = text.strip().removesuffix("%")
         hint = ""
@@ -148,7 +149,7 @@ def parse_levers(items: list[str], scheme: str | None = None) -> dict[str, float
         if path in out:  # the last would silently win: say so, as `solve --levers` does
             raise InputError("--lever", name, f"names {path} twice; give each lever once")
         try:
-            out[path] = float(value.replace(",", ".") if value.count(",") == 1 and "." not in value else value)
+            out[path] = decimal(value)
         except ValueError:
             raise InputError("--lever", item, f"'{value}' is not a number") from None
         problem = value_problem(path, out[path])  # the scenario file's words, its percent hint too

@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..errors import InputError, nearest
 from . import observations
+from .numbers import decimal
 from .scenario import FIRST_YEAR
 from .scheme_ids import HEALTH, SCHEMES
 
@@ -146,7 +147,7 @@ def read(path: str | Path) -> pd.DataFrame:
             raise fault("year", f"{year} is outside {YEARS[0]}-{YEARS[1]}, the years the model runs")
         text = row["value"]
         try:  # a decimal comma, as a Vietnamese spreadsheet writes it: 0,955
-            value = float(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text)
+            value = decimal(text)
         except ValueError:
             raise fault("value", f"{row['value']!r} is not a number; allowed: a share from 0 to 1") from None
         if not math.isfinite(value) or not 0 <= value <= 1:

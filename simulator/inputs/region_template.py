@@ -19,6 +19,7 @@ from pathlib import Path
 from ..output import atomic_write
 from . import regions, tables
 from .levers import LEVERS
+from .numbers import decimal
 from .scenario import FIRST_YEAR
 from .user_data import region_dirs, user_dir
 from .workbook import NOT_A_WORKBOOK, filled_rows, unsaved_formula_problems
@@ -422,14 +423,10 @@ def _number_text(text: str, kind: str):
     Vietnamese and twelve in English: refused, not guessed). Anything else stays text."""
     if kind == "count":
         return int(text) if text.isdigit() else text
-    if kind == "percent" and text.endswith("%"):
-        text = text[:-1].strip()
-    if kind == "percent" and text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")
     try:
-        value = float(text)
+        value = decimal(text.removesuffix("%").strip()) if kind == "percent" else float(text)
     except ValueError:
-        return text if text else None
+        return text
     return value if math.isfinite(value) else text
 
 

@@ -400,8 +400,7 @@ def test_the_sensitivity_chart_carries_what_reproduces_it(tmp_path, capsys, suff
 @pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
 def test_the_sensitivity_chart_replaces_only_a_chart_covsim_wrote(tmp_path, suffix):
     """An audit (2026-12-07): `--chart` replaced any file under the name typed, a planner's own image
-    too, where every other output refuses a file covsim did not write. Its own chart it replaces.
-    (In a process of its own: in-process, it left the suite's later Ctrl-C test unraised.)"""
+    too, where every other output refuses a file covsim did not write. Its own chart it replaces."""
     mine = tmp_path / f"mine{suffix}"
     mine.write_bytes(b"a planner's image\n")
     argv = ["sensitivity", "lai_chau", "--year", "2020", "--samples", "8", "--draws", "10"]
