@@ -566,6 +566,17 @@ def test_ctrl_c_while_a_local_cluster_closes_is_held_not_lost():
     says what it kept and how to resume."""
     from covsim.cli.batch import _signals_held
 
+    # Python's own Ctrl-C handler, whatever disposition earlier tests left in this process (as the
+    # subprocess test above says, it may be ignored): in the whole suite run in one process
+    # (2026-12-08) the last Ctrl-C below was not raised in 10 s. The block must give back what it found.
+    found = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _held_then_given_back(_signals_held)
+    finally:
+        signal.signal(signal.SIGINT, found)
+
+
+def _held_then_given_back(_signals_held):
     with _signals_held() as came:
         os.kill(os.getpid(), signal.SIGINT)  # no KeyboardInterrupt inside
         time.sleep(0.5)
@@ -578,7 +589,7 @@ def test_ctrl_c_while_a_local_cluster_closes_is_held_not_lost():
     assert came == [signal.SIGTERM] and signal.getsignal(signal.SIGTERM) is before
     with _signals_held() as came:
         pass
-    assert came == []
+    assert came == [] and signal.getsignal(signal.SIGINT) is signal.default_int_handler
     with pytest.raises(KeyboardInterrupt):  # the block is lifted after: the next one strikes
         os.kill(os.getpid(), signal.SIGINT)
         for _ in range(100):  # taken at the loop's next turn: with other threads alive (a batch's zarr and
