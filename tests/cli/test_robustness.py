@@ -564,19 +564,19 @@ def test_ctrl_c_while_a_local_cluster_closes_is_held_not_lost():
     """A Ctrl-C while the local cluster closed, every chunk done, escaped as 'interrupted; nothing
     written' with no word of the checkpoints. It is now held and taken after the close: the batch
     says what it kept and how to resume."""
-    from covsim.cli.batch import _signals_held
-
     # Python's own Ctrl-C handler, whatever disposition earlier tests left in this process (as the
     # subprocess test above says, it may be ignored): in the whole suite run in one process
     # (2026-12-08) the last Ctrl-C below was not raised in 10 s. The block must give back what it found.
     found = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        _held_then_given_back(_signals_held)
+        _held_then_given_back()
     finally:
         signal.signal(signal.SIGINT, found)
 
 
-def _held_then_given_back(_signals_held):
+def _held_then_given_back():
+    from covsim.cli.batch import _signals_held
+
     with _signals_held() as came:
         os.kill(os.getpid(), signal.SIGINT)  # no KeyboardInterrupt inside
         time.sleep(0.5)
