@@ -34,7 +34,7 @@ def _run_task(task):
 
         numba.set_num_threads(max(1, min(get_worker().state.nthreads, numba.config.NUMBA_NUM_THREADS)))
     except (ImportError, ValueError, AttributeError):
-        pass  # not on a distributed worker: the synchronous scheduler uses every core
+        pass  # not on a distributed worker (`--scheduler sync`): every core
 
     chunk, scenario, params, seed, path = task
     ds = batch.run_chunk(scenario, params, seed)
@@ -53,7 +53,7 @@ class _Sealed:
     near match), and the scheduler unpickles a task and pickles it again to forward it; bytes pass
     through both as they are. Together with not fetching results a worker wrote itself, this took
     the submitting process's CPU from about 9 to 5 ms a chunk (2026-12-07), CPU the workers share.
-    The synchronous scheduler makes the same search: 4.1 ms a chunk in all, 1.5 ms sealed."""
+    (Dask's synchronous scheduler made the same search, 4.1 ms a chunk; `_sync` no longer uses it.)"""
 
     __slots__ = ("blob",)
 
@@ -66,11 +66,13 @@ def _run_sealed(sealed: _Sealed):
 
 
 def _sync(tasks):
-    import dask
-
-    for task in tasks:  # one at a time, so each chunk is checkpointed as soon as it is done
-        (result,) = dask.compute(dask.delayed(_run_sealed)(_Sealed(task)), scheduler="synchronous")
-        yield result
+    """`--scheduler sync`: each chunk run here, one at a time, so each is checkpointed as soon as it
+    is done. Called directly, not through Dask's synchronous scheduler, which did the same with more
+    bookkeeping, and whose bookkeeping a signal's exception could cut: a SIGTERM raised inside its
+    `Future.set_result` became an `InvalidStateError` with a traceback, exit 1, where the batch says
+    what it kept, exit 143 (CI, 2026-12-08)."""
+    for task in tasks:
+        yield _run_task(task)
 
 
 def _distributed(client):

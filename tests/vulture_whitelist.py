@@ -15,3 +15,4 @@ _.handle_starttag, _.handle_endtag, _.handle_data  # html.parser calls them (tes
 pytest_runtest_makereport  # pytest calls the hook (tests/conftest.py)
 pytest_configure  # pytest calls the hook: the session's empty user folder (tests/conftest.py)
 pytest_unconfigure  # pytest calls the hook: the folder removed (tests/conftest.py)
+_.f_trace, _.f_trace_lines  # the interpreter reads them: a frame's tracer (tests/simulator/test_batch.py)

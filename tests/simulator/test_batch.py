@@ -136,6 +136,65 @@ def test_a_terminated_batch_says_what_it_kept_and_resumes(tmp_path, capsys):
     assert code == 0 and json.loads(capsys.readouterr().out)["resumed_chunks"] == kept
 
 
+def test_a_signal_as_a_chunk_is_handed_back_is_taken_as_one(tmp_path, capsys):
+    """CI (2026-12-08): a SIGTERM that came as Dask's synchronous scheduler stored a finished
+    chunk's result, inside `Future.set_result`, after the future was marked finished, was caught by
+    Dask's `except BaseException` and set on the future again: `InvalidStateError`, a traceback,
+    exit 1. Raised here at that instant (the first line after a future is marked finished), or,
+    where no future holds the result, at the first line run after the chunk's task returned: the
+    batch says what it kept, exit 143, as for a signal at any other moment."""
+    import threading
+
+    from covsim.cli import batch as cli_batch
+    from covsim.simulator.analysis import batch as analysis
+
+    assert threading.current_thread() is threading.main_thread()
+    task_code, execute_code = cli_batch._run_task.__code__, analysis.execute.__code__
+    state = {"returned": 0, "fired": False}
+
+    def fire():
+        state["fired"] = True
+        sys.settrace(None)
+        signal.raise_signal(signal.SIGTERM)
+
+    def local(frame, event, arg):
+        if state["fired"]:
+            return None
+        if frame.f_code is task_code:
+            if event == "return":
+                state["returned"] += 1
+                if state["returned"] == 2:  # two chunks done: every frame that runs from here is watched
+                    caller = frame.f_back
+                    while caller is not None:
+                        caller.f_trace, caller.f_trace_lines = local, True
+                        caller = caller.f_back
+            return local
+        if state["returned"] >= 2 and event == "line":
+            future = frame.f_locals.get("self") if frame.f_code.co_name == "set_result" else None
+            if future is not None and getattr(future, "_state", None) == "FINISHED":
+                fire()  # the CI's instant
+            elif frame.f_code is execute_code:
+                fire()  # no future: the batch's own loop, once the chunk is back
+        return local
+
+    def on_call(frame, event, arg):
+        if frame.f_code is task_code or (state["returned"] >= 2 and not state["fired"]):
+            return local(frame, event, arg)
+        return None
+
+    out = tmp_path / "handed.nc"
+    sys.settrace(on_call)
+    try:
+        code = main(["batch", "vinh_long", "--draws", "8", "--chunk-draws", "2", "--out", str(out)])
+    finally:
+        sys.settrace(None)
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.strip().splitlines() if not ln.startswith("covsim: note:")]
+    assert state["fired"] and code == 143, err
+    assert len(lines) == 1 and "terminated (SIGTERM)" in lines[0] and "of 4 chunks" in lines[0], err
+    assert not out.exists()
+
+
 def test_a_signal_while_a_checkpoint_is_written_waits_for_the_write(tmp_path, monkeypatch):
     """SIGTERM raised inside xarray's locked netCDF write left the lock held, and the batch then hung
     in the file's close (CI's faulthandler stack). The write now ends first: the checkpoint is whole,
