@@ -12,7 +12,8 @@ The file is CSV (UTF-8; Excel's byte-order mark is fine), one figure a row:
 `value` is a share of the scheme's denominator (0 to 1: 95.5% is 0.955); `source` is required, as
 for every figure the project ships. Optional columns: `scheme` (bhyt, bhxh or bhtn; bhyt where
 empty) and `note`. A figure of a region, scheme and year that the shipped data already hold is
-refused: it is scored already, and counting it twice would weigh that year double.
+refused: it is scored already, and counting it twice would weigh that year double; so is a second
+figure of a year the file holds already, from whatever source.
 """
 from __future__ import annotations
 
@@ -156,9 +157,11 @@ def read(path: str | Path) -> pd.DataFrame:
         source = row["source"]
         if not source:
             raise fault("source", "empty; every figure says where it was published")
-        key = (region, scheme, year, source)
-        if key in seen:
-            raise fault("source", f"{region} {scheme} {year} from this source is also on row {seen[key]}")
+        key = (region, scheme, year)
+        if key in seen:  # two sources of one year: both scored, that year would weigh double
+            raise fault("year", f"{region}'s {scheme} figure of {year} is also on row {seen[key]}; one figure a "
+                                "year is scored, as the shipped data hold one: keep the one you trust and name "
+                                "the other in its note")
         seen[key] = line
         if (region, scheme) not in shipped:  # each region and scheme's shipped figures read once
             shipped[region, scheme] = observations.observed(region, scheme)

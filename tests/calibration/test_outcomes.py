@@ -47,7 +47,10 @@ def test_a_file_is_read_with_its_defaults(tmp_path):
     (HEADER + "vietnam,2025,0.951,VSS\n", ["row 2, column year", "already hold", "2025", "figures the shipped data lack"]),
     (HEADER + "vietnam,2007,0.5,VSS\n", ["row 2, column year", "outside 2008-2100"]),
     (HEADER + "vietnam,2026.5,0.955,VSS\n", ["row 2, column year", "not a whole year"]),
-    (HEADER + "vietnam,2026,0.955,VSS\nvietnam,2026,0.956,VSS\n", ["row 3, column source", "also on row 2"]),
+    (HEADER + "vietnam,2026,0.955,VSS\nvietnam,2026,0.956,VSS\n", ["row 3, column year", "also on row 2"]),
+    # two sources of one year: both were scored, weighing that year double
+    (HEADER + "vietnam,2026,0.955,VSS\nvietnam,2026,0.951,GSO\n", ["row 3, column year", "also on row 2",
+                                                                  "one figure a year"]),
     ("region,year,value,source,scheme\nvietnam,2026,0.5,VSS,bhyy\n", ["row 2, column scheme", "allowed: bhyt, bhxh, bhtn"]),
     ("region,year,value\nvietnam,2026,0.955\n", ["header row", "missing column source"]),
     ("region,year,vaule,source\nvietnam,2026,0.955,VSS\n", ["header row", "missing column value"]),
