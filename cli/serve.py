@@ -9,8 +9,12 @@ def cmd_dashboard(args) -> int:
     from covsim.dashboard.app import create_app
 
     _check_address(args.host, args.port)
-    _exit_on_terminate()
-    create_app().run(host=args.host, port=args.port, debug=False, request_handler=_failed_requests_only())
+    previous = _exit_on_terminate()
+    try:
+        create_app().run(host=args.host, port=args.port, debug=False, request_handler=_failed_requests_only())
+    finally:  # called from Python (`main([...])` in a script or a test): the caller's handler comes back
+        if previous is not None:  # None: one set outside Python, which cannot be put back from here
+            signal.signal(signal.SIGTERM, previous)
     return 0
 
 
@@ -28,9 +32,10 @@ def _failed_requests_only():
     return Handler
 
 
-def _exit_on_terminate() -> None:
+def _exit_on_terminate():
     """SIGTERM (a service manager, a test runner) ends the server as Ctrl-C does, so its exit
-    handlers remove its cache folder; its background jobs die at once (exit would wait for them)."""
+    handlers remove its cache folder; its background jobs die at once (exit would wait for them).
+    Gives the handler it replaced."""
     server = os.getpid()
 
     def terminate(signum, frame):
@@ -45,7 +50,7 @@ def _exit_on_terminate() -> None:
         kill(psutil.Process().children(recursive=True))
         raise SystemExit(128 + signum)
 
-    signal.signal(signal.SIGTERM, terminate)
+    return signal.signal(signal.SIGTERM, terminate)
 
 
 def _check_address(host: str, port: int) -> None:

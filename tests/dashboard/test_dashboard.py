@@ -384,6 +384,37 @@ def test_the_server_logs_failed_requests_not_each_poll(tmp_path):
     assert "GET /assets/no-such-sheet.css HTTP/1.1\" 404" in text
 
 
+def test_the_dashboard_command_gives_sigterm_back_when_it_returns(monkeypatch):
+    """`main(["dashboard"])` called from Python left the server's SIGTERM handler (kill the children,
+    exit 143) in the caller's process after the command ended: in the test suite, after the CLI's
+    property test, every later test ran under it. The caller's handler now comes back."""
+    import signal
+
+    from covsim.cli.main import main
+    from covsim.dashboard import app
+
+    def mine(signum, frame):
+        raise AssertionError("not called")
+
+    def failed():
+        assert signal.getsignal(signal.SIGTERM) is not mine  # the server's own, while it runs
+        raise RuntimeError("the app could not be built")
+
+    import socket
+
+    with socket.socket() as probe:  # a port free now: the command checks it before building the app
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setattr(app, "create_app", failed)
+    previous = signal.signal(signal.SIGTERM, mine)
+    try:
+        with pytest.raises(RuntimeError):
+            main(["dashboard", "--port", str(port)])
+        assert signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def test_sigterm_ends_the_server_and_its_jobs_at_once():
     """Exit would otherwise wait for a running job (a non-daemon child) before removing the caches."""
     import subprocess
