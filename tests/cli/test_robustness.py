@@ -529,8 +529,9 @@ def test_ctrl_c_on_local_cluster_batch_is_one_line_and_counts_right(tmp_path):
     argv = COVSIM + ["batch", "lai_chau", "--grid", "near_poor=0.3:1.0:0.35", "--draws", "200", "--chunk-draws", "4",
                      "--scheduler", "local", "--workers", "2", "--out", str(out), "--quiet"]
     # Ctrl-C as a terminal delivers it: SIGINT at its default in the child, whatever disposition the
-    # test process holds after earlier tests (an ignored SIGINT is inherited, and the batch then
-    # runs to the end: seen in the full suite only)
+    # test process holds (an ignored SIGINT is inherited, and the batch then runs to the end). A
+    # pytest started as a background job of a non-interactive shell (`bash .ci/run &`, nohup) starts
+    # with SIGINT ignored: the shell sets it so, and Python then installs no handler of its own
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     partial = tmp_path / "c.zarr.partial"
@@ -564,9 +565,10 @@ def test_ctrl_c_while_a_local_cluster_closes_is_held_not_lost():
     """A Ctrl-C while the local cluster closed, every chunk done, escaped as 'interrupted; nothing
     written' with no word of the checkpoints. It is now held and taken after the close: the batch
     says what it kept and how to resume."""
-    # Python's own Ctrl-C handler, whatever disposition earlier tests left in this process (as the
-    # subprocess test above says, it may be ignored): in the whole suite run in one process
-    # (2026-12-08) the last Ctrl-C below was not raised in 10 s. The block must give back what it found.
+    # Python's own Ctrl-C handler, whatever disposition this process started with (as the subprocess
+    # test above says, it is ignored in a pytest run as a background job: the whole suite run so,
+    # 2026-12-08, raised no Ctrl-C below in 10 s; no test leaves it changed, checked test by test
+    # on the same day). The block must give back what it found.
     found = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         _held_then_given_back()
