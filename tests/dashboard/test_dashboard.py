@@ -391,7 +391,7 @@ def test_the_dashboard_command_gives_sigterm_back_when_it_returns(monkeypatch):
     import signal
 
     from covsim.cli.main import main
-    from covsim.dashboard import app
+    from covsim.dashboard import app, process
 
     def mine(signum, frame):
         raise AssertionError("not called")
@@ -400,11 +400,7 @@ def test_the_dashboard_command_gives_sigterm_back_when_it_returns(monkeypatch):
         assert signal.getsignal(signal.SIGTERM) is not mine  # the server's own, while it runs
         raise RuntimeError("the app could not be built")
 
-    import socket
-
-    with socket.socket() as probe:  # a port free now: the command checks it before building the app
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = process.free_port()  # the command checks its port before building the app
     monkeypatch.setattr(app, "create_app", failed)
     previous = signal.signal(signal.SIGTERM, mine)
     try:
